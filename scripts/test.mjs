@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm test`: make sure of the system packages the suites need, build (which
+// type-checks every package), lint, then run every compiled test file with
+// node's test runner. Fails when no test ran.
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureSystemPackages } from "./system-packages.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const packages = ["proto", "control-plane", "data-plane", "e2e"];
+
+/** Commands the suites need, and the Debian package that provides each. */
+const systemNeeds = [{ command: "openssl", pkg: "openssl" }];
+
+function run(cmd, args) {
+  console.log(`\n$ ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(" ")} failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+function testFiles(dir) {
+  let out = [];
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(testFiles(p));
+    else if (name.endsWith(".test.js")) out.push(p);
+  }
+  return out.sort();
+}
+
+ensureSystemPackages(systemNeeds);
+run("npx", ["tsc", "-b"]);
+run("npx", ["biome", "check", "."]);
+
+const only = process.argv.slice(2);
+const files = packages
+  .flatMap((p) => testFiles(join(root, p, "dist")))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+if (files.length === 0) {
+  console.error("no test files found: refusing to pass an empty suite");
+  process.exit(1);
+}
+
+console.log(`\n$ node --test (${files.length} files)`);
+const child = spawn(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=300000", ...files], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, PALISADE_LOG_LEVEL: process.env.PALISADE_LOG_LEVEL ?? "warn" },
+});
+let tail = "";
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on("close", (code) => {
+  const num = (k) => Number(new RegExp(`^# ${k} (\\d+)`, "m").exec(tail)?.[1] ?? 0);
+  const tests = num("tests");
+  const pass = num("pass");
+  const fail = num("fail");
+  console.log(`\n${pass} passed, ${fail} failed, ${num("skipped")} skipped`);
+  if (tests === 0) {
+    console.error("no test ran: failing");
+    process.exit(1);
+  }
+  process.exit(code === 0 && fail === 0 ? 0 : 1);
+});
