@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../errors.js";
+import type { Store } from "../../store/store.js";
+import type { KindSpec } from "../resource-kinds.js";
+
+const idParam = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+} as const;
+
+/**
+ * Registers CRUD for one draft resource kind under `/v1/<kind>`:
+ * list, create (201), read, replace (PUT), delete (204). `{id}` accepts the id or the name.
+ * Edits change the draft only; `POST /v1/config/versions` publishes it.
+ */
+export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
+  const base = `/v1/${spec.kind}`;
+  const find = (idOrName: string) => {
+    const r = store.getResource(spec.kind, idOrName);
+    if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
+    return r;
+  };
+  const split = (body: Record<string, unknown>) => {
+    const { name, ...rest } = body;
+    return { name: name as string, rest };
+  };
+
+  app.get(base, async () => ({ items: store.listResources(spec.kind).map(spec.present) }));
+
+  app.post(base, { schema: { body: spec.schema } }, async (req, reply) => {
+    const { name, rest } = split(req.body as Record<string, unknown>);
+    const saved = store.transaction(() => {
+      if (store.nameTaken(spec.kind, name))
+        throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
+      return store.insertResource(spec.kind, randomUUID(), name, spec.normalize(rest, store));
+    });
+    reply.code(201);
+    return spec.present(saved);
+  });
+
+  app.get(`${base}/:id`, { schema: { params: idParam } }, async (req) =>
+    spec.present(find((req.params as { id: string }).id)),
+  );
+
+  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema } }, async (req) => {
+    const { name, rest } = split(req.body as Record<string, unknown>);
+    return store.transaction(() => {
+      const current = find((req.params as { id: string }).id);
+      if (store.nameTaken(spec.kind, name, current.id))
+        throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
+      store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store));
+      return spec.present(find(current.id));
+    });
+  });
+
+  app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+    store.transaction(() => {
+      const current = find((req.params as { id: string }).id);
+      const users = spec.referencedBy(current.id, store);
+      if (users.length > 0)
+        throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by route ${users.join(", ")}`);
+      store.deleteResource(spec.kind, current.id);
+    });
+    reply.code(204);
+  });
+}

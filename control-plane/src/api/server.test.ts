@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { pino } from "pino";
+import { AdminTokens } from "../admin-token.js";
+import { Publisher } from "../config/publisher.js";
+import { Store } from "../store/store.js";
+import { buildAdminApi } from "./server.js";
+
+const TOKEN = "test-admin-token-0123456789";
+
+function app() {
+  const store = new Store(":memory:");
+  const publisher = new Publisher(store);
+  const api = buildAdminApi({
+    store,
+    publisher,
+    tokens: new AdminTokens(store, TOKEN),
+    log: pino({ level: "silent" }),
+  });
+  const call = async (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, token = TOKEN) => {
+    const r = await api.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+    return { status: r.statusCode, body: r.body ? r.json() : undefined, headers: r.headers };
+  };
+  return { api, call, store };
+}
+
+const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
+const hmacKey = Buffer.alloc(32, 7).toString("base64url");
+
+test("every /v1 endpoint needs the admin token; /healthz does not", async () => {
+  const { call } = app();
+  const none = await call("GET", "/v1/routes", undefined, "");
+  assert.equal(none.status, 401);
+  assert.equal(none.body.error.code, "ADMIN_AUTH_REQUIRED");
+  assert.match(String(none.headers["www-authenticate"]), /^Bearer/);
+  assert.equal((await call("GET", "/v1/routes", undefined, "wrong")).status, 401);
+  assert.equal((await call("GET", "/healthz", undefined, "")).status, 200);
+});
+
+test("invalid bodies answer 400 naming the field", async () => {
+  const { call } = app();
+  const cases: Array<[string, unknown, string]> = [
+    ["/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: 70000 }] }, "targets.0.port"],
+    ["/v1/upstreams", { name: "up", targets: [{ port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "bad name!", targets: [{ host: "a", port: 80 }] }, "name"],
+    ["/v1/upstreams", { ...upstream, tls: true }, "tls"],
+    [
+      "/v1/policies",
+      { name: "j", type: "jwt", config: { algorithms: ["none"], jwks_url: "http://x/" } },
+      "config.algorithms.0",
+    ],
+    ["/v1/policies", { name: "j", type: "jwt", config: { algorithms: ["RS256"] } }, "config.jwks"],
+    ["/v1/policies", { name: "j", type: "magic", config: {} }, "type"],
+  ];
+  for (const [url, body, field] of cases) {
+    const r = await call("POST", url, body);
+    assert.equal(r.status, 400, `${url} ${JSON.stringify(body)}`);
+    assert.equal(r.body.error.code, "VALIDATION_FAILED");
+    assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+  }
+});
+
+test("a route naming a missing upstream or policy is refused", async () => {
+  const { call } = app();
+  let r = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "ghost" });
+  assert.equal(r.status, 400);
+  assert.deepEqual([r.body.error.code, r.body.error.field], ["REFERENCE_NOT_FOUND", "upstream"]);
+  await call("POST", "/v1/upstreams", upstream);
+  r = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", policies: ["ghost"] });
+  assert.deepEqual([r.status, r.body.error.field], [400, "policies.0"]);
+});
+
+test("publish makes numbered immutable versions and an unchanged draft makes none", async () => {
+  const { call } = app();
+  assert.equal((await call("POST", "/v1/config/versions", {})).body.error.code, "NO_CONFIG");
+  await call("POST", "/v1/upstreams", upstream);
+  await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
+  const v1 = await call("POST", "/v1/config/versions", { message: "first" });
+  assert.equal(v1.status, 201);
+  assert.equal(v1.body.version, 1);
+  assert.match(v1.body.hash, /^[0-9a-f]{64}$/);
+  const again = await call("POST", "/v1/config/versions", {});
+  assert.deepEqual([again.status, again.body.version, again.body.created], [200, 1, false]);
+  await call("PUT", "/v1/routes/r", { name: "r", paths: ["/y"], upstream: "up" });
+  const v2 = await call("POST", "/v1/config/versions", {});
+  assert.deepEqual([v2.status, v2.body.version], [201, 2]);
+  assert.notEqual(v2.body.hash, v1.body.hash);
+  const old = await call("GET", "/v1/config/versions/1");
+  assert.equal(old.body.snapshot.routes[0].paths[0].prefix, "/x", "version 1 is unchanged by later edits");
+  assert.equal((await call("GET", "/v1/config/versions")).body.items.length, 2);
+  assert.equal((await call("GET", "/v1/config/versions/9")).status, 404);
+});
+
+test("an upstream in use cannot be deleted; a free one can", async () => {
+  const { call } = app();
+  await call("POST", "/v1/upstreams", upstream);
+  await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
+  const r = await call("DELETE", "/v1/upstreams/up");
+  assert.deepEqual([r.status, r.body.error.code], [409, "RESOURCE_IN_USE"]);
+  assert.equal((await call("DELETE", "/v1/routes/r")).status, 204);
+  assert.equal((await call("DELETE", "/v1/upstreams/up")).status, 204);
+  assert.equal((await call("GET", "/v1/upstreams/up")).status, 404);
+});
+
+test("names are unique per kind", async () => {
+  const { call } = app();
+  await call("POST", "/v1/upstreams", upstream);
+  const r = await call("POST", "/v1/upstreams", upstream);
+  assert.deepEqual([r.status, r.body.error.code, r.body.error.field], [409, "NAME_CONFLICT", "name"]);
+});
+
+test("HMAC secrets and private keys never come back from the API", async () => {
+  const { call } = app();
+  const priv = await call("POST", "/v1/policies", {
+    name: "p",
+    type: "jwt",
+    config: { algorithms: ["RS256"], jwks: { keys: [{ kty: "RSA", n: "x", e: "AQAB", d: "secret" }] } },
+  });
+  assert.deepEqual([priv.status, priv.body.error.field], [400, "config.jwks.keys.0.d"]);
+  assert.doesNotMatch(JSON.stringify(priv.body), /secret/);
+  const hs = await call("POST", "/v1/policies", {
+    name: "h",
+    type: "jwt",
+    config: { algorithms: ["HS256"], jwks: { keys: [{ kty: "oct", k: hmacKey }] } },
+  });
+  assert.equal(hs.status, 201);
+  assert.doesNotMatch(JSON.stringify(hs.body), new RegExp(hmacKey));
+  const list = await call("GET", "/v1/policies");
+  assert.doesNotMatch(JSON.stringify(list.body), new RegExp(hmacKey));
+  await call("POST", "/v1/upstreams", upstream);
+  await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", policies: ["h"] });
+  await call("POST", "/v1/config/versions", {});
+  assert.doesNotMatch(JSON.stringify((await call("GET", "/v1/config/versions/1")).body), new RegExp(hmacKey));
+});
+
+test("malformed JSON and unknown endpoints answer JSON errors", async () => {
+  const { api } = app();
+  const r = await api.inject({
+    method: "POST",
+    url: "/v1/upstreams",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    payload: "{bad",
+  });
+  assert.deepEqual([r.statusCode, r.json().error.code], [400, "INVALID_JSON"]);
+  const nf = await api.inject({ method: "GET", url: "/v1/nope", headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.deepEqual([nf.statusCode, nf.json().error.code], [404, "NOT_FOUND"]);
+});

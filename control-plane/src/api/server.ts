@@ -1,0 +1,106 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import type { AdminTokens } from "../admin-token.js";
+import type { Publisher } from "../config/publisher.js";
+import { ApiError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Store } from "../store/store.js";
+import { KINDS } from "./resource-kinds.js";
+import { registerNodeRoutes } from "./routes/nodes.js";
+import { registerResourceRoutes } from "./routes/resources.js";
+import { registerVersionRoutes } from "./routes/versions.js";
+
+/** What the admin API is built from. */
+export interface AdminApiDeps {
+  store: Store;
+  publisher: Publisher;
+  tokens: AdminTokens;
+  log: Logger;
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** `/targets/0/port` + missing `host` → `targets.0.host`. */
+function fieldOf(e: AjvError): string {
+  const parts = e.instancePath.split("/").filter(Boolean);
+  if (e.keyword === "required") parts.push(String(e.params.missingProperty));
+  if (e.keyword === "additionalProperties") parts.push(String(e.params.additionalProperty));
+  return parts.join(".");
+}
+
+/** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
+function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.validation && err.validation.length > 0) {
+    // if/then failures are reported after the inner error; the first error names the field.
+    const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
+    const field = fieldOf(first);
+    const where = (err as { validationContext?: string }).validationContext ?? "body";
+    const detail = first.keyword === "required" ? "is required" : (first.message ?? "is invalid");
+    const message = `${where}${field ? `.${field}` : ""} ${detail}`;
+    return new ApiError("VALIDATION_FAILED", message, field || where);
+  }
+  switch (err.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError("UNSUPPORTED_MEDIA_TYPE");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new ApiError("INVALID_JSON");
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError("PAYLOAD_TOO_LARGE");
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) return new ApiError("INVALID_JSON");
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError("BAD_REQUEST");
+  return new ApiError("INTERNAL");
+}
+
+const BEARER = /^Bearer +([^\s]+)$/i;
+
+/**
+ * Builds the admin REST API (fastify). Every `/v1/*` route needs
+ * `Authorization: Bearer <admin token>`; `/healthz` stays open. Errors answer
+ * `{"error": {"code", "message", "field"?}}` with the registry's status.
+ */
+export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
+  const app = Fastify({
+    // Per-request info lines would drown the operator's log: fastify logs warnings and errors only.
+    loggerInstance: deps.log.child(
+      { component: "admin-api" },
+      {
+        level: deps.log.isLevelEnabled("warn") ? "warn" : deps.log.level,
+      },
+    ) as FastifyBaseLogger,
+    bodyLimit: 4 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
+    const m = BEARER.exec(req.headers.authorization ?? "");
+    if (!m || !deps.tokens.verify(m[1]!)) {
+      reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
+      throw new ApiError("ADMIN_AUTH_REQUIRED");
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
+    const apiErr = toApiError(err);
+    if (apiErr.status >= 500) req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
+    reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
+  registerVersionRoutes(app, deps.store, deps.publisher);
+  registerNodeRoutes(app, deps.store, deps.publisher);
+  return app;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { startControlPlane } from "../control-plane.js";
+import { OptionError } from "../errors.js";
+import { createLogger } from "../log.js";
+import { cpHelp, parseCpOptions } from "../options.js";
+
+let opts: ReturnType<typeof parseCpOptions>;
+try {
+  opts = parseCpOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof OptionError) {
+    process.stderr.write(`palisade-cp: ${err.message}\nRun palisade-cp --help for the options.\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+if (opts === "help") {
+  process.stdout.write(`${cpHelp()}\n`);
+  process.exit(0);
+}
+
+const log = createLogger(opts.logLevel);
+try {
+  const cp = await startControlPlane(opts, log);
+  if (cp.generatedAdminToken) {
+    // Printed once, to the terminal only (never into the JSON log): the store keeps only its hash.
+    process.stdout.write(
+      `\nAdmin token (shown once; only its hash is stored): ${cp.generatedAdminToken}\n` +
+        "Use it as: Authorization: Bearer <token>\n\n",
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    cp.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+} catch (err) {
+  log.fatal({ err }, "control plane failed to start");
+  process.exit(1);
+}

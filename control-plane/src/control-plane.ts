@@ -1,0 +1,65 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { AdminTokens } from "./admin-token.js";
+import { buildAdminApi } from "./api/server.js";
+import { Publisher } from "./config/publisher.js";
+import type { ListenAddress } from "./listen-address.js";
+import type { Logger } from "./log.js";
+import type { CpOptions } from "./options.js";
+import { Store } from "./store/store.js";
+import { SyncServer } from "./sync/sync-server.js";
+
+/** A running control plane. */
+export interface ControlPlane {
+  /** Bound admin API address (the real port when 0 was asked). */
+  admin: ListenAddress;
+  /** Bound gRPC sync address. */
+  sync: ListenAddress;
+  /** A token generated on this first start, to print once; otherwise undefined. */
+  generatedAdminToken: string | undefined;
+  /** Stops both listeners (in-flight admin requests finish) and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store (migrating it), then starts the admin API and the sync server.
+ * Each listener logs `{"msg":"listening","listener":"admin"|"sync","address","port"}` once bound.
+ * @throws when the database cannot be opened or a port cannot be bound.
+ */
+export async function startControlPlane(opts: CpOptions, log: Logger): Promise<ControlPlane> {
+  if (opts.db !== ":memory:") mkdirSync(dirname(opts.db), { recursive: true });
+  const store = new Store(opts.db);
+  store.markAllNodesDisconnected();
+  const tokens = new AdminTokens(store, opts.adminToken);
+  const generatedAdminToken = tokens.ensure();
+  const publisher = new Publisher(store);
+  const sync = new SyncServer(store, publisher, log);
+  let api: FastifyInstance | undefined;
+  try {
+    const syncPort = await sync.listen(opts.syncListen);
+    log.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
+    api = buildAdminApi({ store, publisher, tokens, log });
+    await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port });
+    const addr = api.server.address();
+    const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
+    log.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    const latest = publisher.latest();
+    log.info({ version: latest?.version ?? 0, db: opts.db }, "control plane ready");
+    return {
+      admin: { host: opts.adminListen.host, port: adminPort },
+      sync: { host: opts.syncListen.host, port: syncPort },
+      generatedAdminToken,
+      async close() {
+        await sync.close();
+        await api?.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    await sync.close(0);
+    await api?.close();
+    store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The control plane's error registry: one stable code per condition, with its
+ * HTTP status. Codes are part of the API contract (clients branch on them);
+ * messages are for humans and may change. Internal causes are logged, never sent.
+ */
+export const API_ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: "the request body is invalid" },
+  INVALID_JSON: { status: 400, message: "the request body is not valid JSON" },
+  BAD_REQUEST: { status: 400, message: "bad request" },
+  REFERENCE_NOT_FOUND: { status: 400, message: "a referenced resource does not exist" },
+  ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
+  NOT_FOUND: { status: 404, message: "no such resource" },
+  METHOD_NOT_ALLOWED: { status: 405, message: "method not allowed" },
+  NAME_CONFLICT: { status: 409, message: "a resource with this name already exists" },
+  RESOURCE_IN_USE: { status: 409, message: "the resource is referenced by another resource" },
+  NO_CONFIG: { status: 409, message: "nothing to publish" },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
+  INTERNAL: { status: 500, message: "internal error" },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A stable error code of the admin API. */
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/**
+ * An error answered to an admin API client as
+ * `{"error": {"code", "message", "field"?}}` with the registry's status.
+ * `field` names the body field at fault, as a dotted path (`targets.0.port`).
+ */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(code: ApiErrorCode, message?: string, field?: string) {
+    super(message ?? API_ERRORS[code].message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = API_ERRORS[code].status;
+    this.field = field;
+  }
+
+  /** The JSON body sent to the client. */
+  toBody(): { error: { code: ApiErrorCode; message: string; field?: string } } {
+    return {
+      error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) },
+    };
+  }
+}
+
+/** Thrown at start-up for a bad flag or environment value; the CLI prints it and exits 2. */
+export class OptionError extends Error {
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = "OptionError";
+    this.option = option;
+  }
+}

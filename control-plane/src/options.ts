@@ -1,0 +1,95 @@
+import { parseArgs } from "node:util";
+import { OptionError } from "./errors.js";
+import { type ListenAddress, parseListenAddress } from "./listen-address.js";
+
+/** Start-up options of `palisade-cp`. */
+export interface CpOptions {
+  /** Path of the SQLite database file (created if missing). */
+  db: string;
+  /** Admin REST API and web UI listener. */
+  adminListen: ListenAddress;
+  /** gRPC config sync listener. */
+  syncListen: ListenAddress;
+  /** Admin bearer token from the environment; when unset one is generated on first start. */
+  adminToken: string | undefined;
+  logLevel: string;
+}
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  default: string | undefined;
+  help: string;
+}
+
+/** Every option, its environment variable and default: the source of `--help`. */
+export const CP_OPTIONS: readonly OptionSpec[] = [
+  { flag: "db", env: "PALISADE_DB", default: "./palisade.db", help: "SQLite database file" },
+  { flag: "admin-listen", env: "PALISADE_ADMIN_LISTEN", default: "127.0.0.1:8001", help: "admin REST API host:port" },
+  { flag: "sync-listen", env: "PALISADE_SYNC_LISTEN", default: "127.0.0.1:8005", help: "gRPC config sync host:port" },
+  {
+    flag: "log-level",
+    env: "PALISADE_LOG_LEVEL",
+    default: "info",
+    help: "fatal, error, warn, info, debug or trace",
+  },
+];
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** The `--help` text. */
+export function cpHelp(): string {
+  const rows = CP_OPTIONS.map((o) => `  --${o.flag.padEnd(14)} ${o.help} (env ${o.env}, default ${o.default})`);
+  return [
+    "Usage: palisade-cp [options]",
+    "",
+    "Palisade control plane: admin REST API, config versions and the gRPC sync server.",
+    "",
+    "Options:",
+    ...rows,
+    "  --help           show this help",
+    "",
+    "Environment:",
+    "  PALISADE_ADMIN_TOKEN  admin bearer token; when unset, one is generated on first start,",
+    "                        stored hashed, and printed once.",
+  ].join("\n");
+}
+
+/**
+ * Parses flags, falling back to `PALISADE_*` environment variables, then defaults.
+ * @returns the options, or `"help"` when `--help` was given.
+ * @throws OptionError naming the flag at fault.
+ */
+export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOptions | "help" {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: Object.fromEntries([
+        ...CP_OPTIONS.map((o) => [o.flag, { type: "string" as const }]),
+        ["help", { type: "boolean" as const }],
+      ]),
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (err) {
+    throw new OptionError("argv", (err as Error).message);
+  }
+  if (parsed.values.help) return "help";
+  const get = (flag: string): string => {
+    const spec = CP_OPTIONS.find((o) => o.flag === flag)!;
+    const v = parsed.values[flag];
+    return (typeof v === "string" ? v : undefined) ?? env[spec.env] ?? spec.default ?? "";
+  };
+  const logLevel = get("log-level");
+  if (!LOG_LEVELS.has(logLevel)) throw new OptionError("--log-level", `unknown level ${JSON.stringify(logLevel)}`);
+  const db = get("db");
+  if (db === "") throw new OptionError("--db", "must not be empty");
+  return {
+    db,
+    adminListen: parseListenAddress("--admin-listen", get("admin-listen")),
+    syncListen: parseListenAddress("--sync-listen", get("sync-listen")),
+    adminToken: env.PALISADE_ADMIN_TOKEN || undefined,
+    logLevel,
+  };
+}

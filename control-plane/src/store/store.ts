@@ -1,0 +1,296 @@
+import Database from "better-sqlite3";
+import { MIGRATIONS } from "./migrations.js";
+
+/** Kinds of draft config resource the store holds. */
+export type ResourceKind = "upstreams" | "routes" | "policies";
+
+/** One stored draft resource. `body` is the resource's own fields (no id/name/timestamps). */
+export interface StoredResource {
+  id: string;
+  name: string;
+  body: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One published config version's metadata. */
+export interface VersionRow {
+  version: number;
+  hash: string;
+  message: string;
+  created_at: string;
+}
+
+/** What the store keeps of a data-plane node. */
+export interface NodeRow {
+  id: string;
+  region: string;
+  labels: Record<string, string>;
+  software_version: string;
+  policy_types: string[];
+  connected: boolean;
+  applied_version: number;
+  applied_hash: string;
+  last_ack_at: string | null;
+  last_nack: { version: number; code: string; message: string; resource: string; at: string } | null;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+/** A node's identity as stated in its hello. */
+export interface NodeHelloFacts {
+  id: string;
+  region: string;
+  labels: Record<string, string>;
+  softwareVersion: string;
+  policyTypes: string[];
+  appliedVersion: number;
+  appliedHash: string;
+}
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * The one place that owns SQL. better-sqlite3 with WAL; migrations run on open.
+ * Every write is a single statement or a transaction, so a crash never leaves
+ * half a change.
+ */
+export class Store {
+  readonly #db: Database.Database;
+
+  /**
+   * Opens (or creates) the database at `path` (`:memory:` for tests) and applies migrations.
+   * @throws the SQLite error when the file cannot be opened or a migration fails.
+   */
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = NORMAL");
+    this.#db.pragma("foreign_keys = ON");
+    this.#db.pragma("busy_timeout = 5000");
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const current = this.#db.pragma("user_version", { simple: true }) as number;
+    for (let i = current; i < MIGRATIONS.length; i++) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[i]!);
+        this.#db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  // --- draft resources -------------------------------------------------------
+
+  listResources(kind: ResourceKind): StoredResource[] {
+    const rows = this.#db
+      .prepare("SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? ORDER BY name")
+      .all(kind) as Array<Omit<StoredResource, "body"> & { body: string }>;
+    return rows.map((r) => ({ ...r, body: JSON.parse(r.body) }));
+  }
+
+  /** Finds a resource by id or by name. */
+  getResource(kind: ResourceKind, idOrName: string): StoredResource | undefined {
+    const r = this.#db
+      .prepare(
+        "SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? AND (id = ? OR name = ?) LIMIT 1",
+      )
+      .get(kind, idOrName, idOrName) as (Omit<StoredResource, "body"> & { body: string }) | undefined;
+    return r ? { ...r, body: JSON.parse(r.body) } : undefined;
+  }
+
+  /** Whether another resource of `kind` already uses `name`. */
+  nameTaken(kind: ResourceKind, name: string, exceptId?: string): boolean {
+    return (
+      this.#db
+        .prepare("SELECT 1 FROM resources WHERE kind = ? AND name = ? AND id != ?")
+        .get(kind, name, exceptId ?? "") !== undefined
+    );
+  }
+
+  insertResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): StoredResource {
+    const t = now();
+    this.#db
+      .prepare("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(kind, id, name, JSON.stringify(body), t, t);
+    return { id, name, body, created_at: t, updated_at: t };
+  }
+
+  updateResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): void {
+    this.#db
+      .prepare("UPDATE resources SET name = ?, body = ?, updated_at = ? WHERE kind = ? AND id = ?")
+      .run(name, JSON.stringify(body), now(), kind, id);
+  }
+
+  deleteResource(kind: ResourceKind, id: string): boolean {
+    return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
+  }
+
+  // --- published versions ----------------------------------------------------
+
+  latestVersion(): (VersionRow & { snapshot: Buffer }) | undefined {
+    return this.#db
+      .prepare("SELECT version, hash, message, created_at, snapshot FROM config_versions ORDER BY version DESC LIMIT 1")
+      .get() as (VersionRow & { snapshot: Buffer }) | undefined;
+  }
+
+  getVersion(version: number): (VersionRow & { snapshot: Buffer }) | undefined {
+    return this.#db
+      .prepare("SELECT version, hash, message, created_at, snapshot FROM config_versions WHERE version = ?")
+      .get(version) as (VersionRow & { snapshot: Buffer }) | undefined;
+  }
+
+  listVersions(limit: number): VersionRow[] {
+    return this.#db
+      .prepare("SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?")
+      .all(limit) as VersionRow[];
+  }
+
+  /** The number the next published version gets. */
+  nextVersionNumber(): number {
+    const r = this.#db.prepare("SELECT COALESCE(MAX(version), 0) + 1 AS n FROM config_versions").get() as {
+      n: number;
+    };
+    return r.n;
+  }
+
+  insertVersion(row: VersionRow & { snapshot: Uint8Array }): void {
+    this.#db
+      .prepare("INSERT INTO config_versions (version, hash, snapshot, message, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(row.version, row.hash, Buffer.from(row.snapshot), row.message, row.created_at);
+  }
+
+  // --- fleet registry --------------------------------------------------------
+
+  /** Records a node's hello: creates or refreshes it and marks it connected. */
+  upsertNodeHello(h: NodeHelloFacts): void {
+    const t = now();
+    this.#db
+      .prepare(
+        `INSERT INTO nodes (id, region, labels, software_version, policy_types, connected, applied_version,
+           applied_hash, first_seen_at, last_seen_at)
+         VALUES (@id, @region, @labels, @sv, @pt, 1, @av, @ah, @t, @t)
+         ON CONFLICT(id) DO UPDATE SET region = @region, labels = @labels, software_version = @sv,
+           policy_types = @pt, connected = 1, applied_version = @av, applied_hash = @ah, last_seen_at = @t`,
+      )
+      .run({
+        id: h.id,
+        region: h.region,
+        labels: JSON.stringify(h.labels),
+        sv: h.softwareVersion,
+        pt: JSON.stringify(h.policyTypes),
+        av: h.appliedVersion,
+        ah: h.appliedHash,
+        t,
+      });
+  }
+
+  recordAck(nodeId: string, version: number, hash: string): void {
+    const t = now();
+    this.#db
+      .prepare("UPDATE nodes SET applied_version = ?, applied_hash = ?, last_ack_at = ?, last_seen_at = ? WHERE id = ?")
+      .run(version, hash, t, t, nodeId);
+  }
+
+  recordNack(
+    nodeId: string,
+    nack: { version: number; runningVersion: number; code: string; message: string; resource: string },
+  ): void {
+    const t = now();
+    this.#db
+      .prepare(
+        `UPDATE nodes SET last_nack_version = ?, last_nack_code = ?, last_nack_message = ?, last_nack_resource = ?,
+           last_nack_at = ?, applied_version = ?, last_seen_at = ? WHERE id = ?`,
+      )
+      .run(nack.version, nack.code, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
+  }
+
+  setNodeConnected(nodeId: string, connected: boolean): void {
+    this.#db
+      .prepare("UPDATE nodes SET connected = ?, last_seen_at = ? WHERE id = ?")
+      .run(connected ? 1 : 0, now(), nodeId);
+  }
+
+  /** At start-up no stream is open yet, whatever the last run recorded. */
+  markAllNodesDisconnected(): void {
+    this.#db.prepare("UPDATE nodes SET connected = 0 WHERE connected = 1").run();
+  }
+
+  getNode(id: string): NodeRow | undefined {
+    const r = this.#db.prepare("SELECT * FROM nodes WHERE id = ?").get(id) as RawNode | undefined;
+    return r ? toNodeRow(r) : undefined;
+  }
+
+  listNodes(): NodeRow[] {
+    return (this.#db.prepare("SELECT * FROM nodes ORDER BY region, id").all() as RawNode[]).map(toNodeRow);
+  }
+
+  // --- admin tokens ----------------------------------------------------------
+
+  hasAdminTokens(): boolean {
+    return this.#db.prepare("SELECT 1 FROM admin_tokens LIMIT 1").get() !== undefined;
+  }
+
+  insertAdminTokenHash(hash: string): void {
+    this.#db.prepare("INSERT OR IGNORE INTO admin_tokens (hash, created_at) VALUES (?, ?)").run(hash, now());
+  }
+
+  adminTokenHashes(): string[] {
+    return (this.#db.prepare("SELECT hash FROM admin_tokens").all() as Array<{ hash: string }>).map((r) => r.hash);
+  }
+}
+
+interface RawNode {
+  id: string;
+  region: string;
+  labels: string;
+  software_version: string;
+  policy_types: string;
+  connected: number;
+  applied_version: number;
+  applied_hash: string;
+  last_ack_at: string | null;
+  last_nack_version: number | null;
+  last_nack_code: string | null;
+  last_nack_message: string | null;
+  last_nack_resource: string | null;
+  last_nack_at: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+function toNodeRow(r: RawNode): NodeRow {
+  return {
+    id: r.id,
+    region: r.region,
+    labels: JSON.parse(r.labels),
+    software_version: r.software_version,
+    policy_types: JSON.parse(r.policy_types),
+    connected: r.connected === 1,
+    applied_version: r.applied_version,
+    applied_hash: r.applied_hash,
+    last_ack_at: r.last_ack_at,
+    last_nack:
+      r.last_nack_version === null
+        ? null
+        : {
+            version: r.last_nack_version,
+            code: r.last_nack_code ?? "",
+            message: r.last_nack_message ?? "",
+            resource: r.last_nack_resource ?? "",
+            at: r.last_nack_at ?? "",
+          },
+    first_seen_at: r.first_seen_at,
+    last_seen_at: r.last_seen_at,
+  };
+}
