@@ -10,7 +10,6 @@ export const API_ERRORS = {
   REFERENCE_NOT_FOUND: { status: 400, message: "a referenced resource does not exist" },
   ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
   NOT_FOUND: { status: 404, message: "no such resource" },
-  METHOD_NOT_ALLOWED: { status: 405, message: "method not allowed" },
   NAME_CONFLICT: { status: 409, message: "a resource with this name already exists" },
   RESOURCE_IN_USE: { status: 409, message: "the resource is referenced by another resource" },
   NO_CONFIG: { status: 409, message: "nothing to publish" },

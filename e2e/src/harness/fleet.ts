@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { eventually, REPO_ROOT, TestProcess } from "./process.js";
+
+const CP_BIN = join(REPO_ROOT, "control-plane/dist/bin/palisade-cp.js");
+const DP_BIN = join(REPO_ROOT, "data-plane/dist/bin/palisade-dp.js");
+
+/** Answer of an HTTP call made by a test. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => any;
+}
+
+/** Plain HTTP call to 127.0.0.1 (no retries, no redirects). */
+export async function http(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpAnswer> {
+  const r = await request(`http://127.0.0.1:${port}${path}`, {
+    method: (init.method ?? "GET") as "GET",
+    headers: init.headers ?? {},
+    body: init.body ?? null,
+  });
+  const text = await r.body.text();
+  return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/** A control plane process with a temporary SQLite database. */
+export class ControlPlaneProcess {
+  readonly dir: string;
+  readonly adminToken = "e2e-admin-token-for-tests-only-0123456789";
+  proc!: TestProcess;
+  adminPort = 0;
+  syncPort = 0;
+
+  constructor(dir?: string) {
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), "palisade-e2e-cp-"));
+  }
+
+  /** Starts (or restarts) the process on the same database; `syncPort` keeps the previous port when set. */
+  async start(): Promise<this> {
+    const sync = this.syncPort ? `127.0.0.1:${this.syncPort}` : "127.0.0.1:0";
+    this.proc = new TestProcess(
+      "palisade-cp",
+      CP_BIN,
+      ["--db", join(this.dir, "palisade.db"), "--admin-listen", "127.0.0.1:0", "--sync-listen", sync],
+      { PALISADE_ADMIN_TOKEN: this.adminToken },
+    );
+    this.syncPort = await this.proc.port("sync");
+    this.adminPort = await this.proc.port("admin");
+    return this;
+  }
+
+  /** Admin API call with the admin token (pass `token: ""` to send none). */
+  async api(method: string, path: string, body?: unknown, token = this.adminToken): Promise<HttpAnswer> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return http(this.adminPort, path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  }
+
+  /** Admin API call that must succeed (2xx); returns the parsed body. */
+  async ok(method: string, path: string, body?: unknown): Promise<any> {
+    const r = await this.api(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.text}`);
+    return r.text ? r.json() : undefined;
+  }
+
+  /** Waits until every listed node reports `version` applied. */
+  async waitForNodes(ids: string[], version: number): Promise<any[]> {
+    return eventually(`nodes ${ids.join(",")} at version ${version}`, async () => {
+      const items = (await this.ok("GET", "/v1/nodes")).items as any[];
+      const mine = ids.map((id) => items.find((n) => n.id === id));
+      return mine.every((n) => n?.connected && n.applied_version === version) ? mine : undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  /** Stops the process and deletes its database directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A data-plane node process. */
+export class DataPlaneProcess {
+  readonly nodeId: string;
+  proc!: TestProcess;
+  proxyPort = 0;
+  statusPort = 0;
+  readonly #args: string[];
+
+  constructor(nodeId: string, controlPlanePort: number, opts: { region?: string; extraArgs?: string[] } = {}) {
+    this.nodeId = nodeId;
+    this.#args = [
+      "--node-id",
+      nodeId,
+      "--region",
+      opts.region ?? "eu-west",
+      "--control-plane",
+      `127.0.0.1:${controlPlanePort}`,
+      "--listen",
+      "127.0.0.1:0",
+      "--status-listen",
+      "127.0.0.1:0",
+      ...(opts.extraArgs ?? []),
+    ];
+  }
+
+  async start(): Promise<this> {
+    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args);
+    this.proxyPort = await this.proc.port("proxy");
+    this.statusPort = await this.proc.port("status");
+    return this;
+  }
+
+  /** Proxy request through this node. */
+  get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return http(this.proxyPort, path, { headers });
+  }
+
+  /** The node's own view of its applied config (`GET /config` on the status port). */
+  async appliedVersion(): Promise<number> {
+    return (await http(this.statusPort, "/config")).json().version as number;
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+}
