@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// palisade-dp: the Palisade data-plane node. See data-plane/README.md.
+import { startNode } from "../node.js";
+import { helpText, OptionsError, parseCommand } from "../options.js";
+import { softwareVersion } from "../version.js";
+
+async function main(): Promise<void> {
+  let command: ReturnType<typeof parseCommand>;
+  try {
+    command = parseCommand(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof OptionsError) {
+      process.stderr.write(`palisade-dp: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (command.kind === "help") {
+    process.stdout.write(helpText());
+    return;
+  }
+  if (command.kind === "version") {
+    process.stdout.write(`${softwareVersion()}\n`);
+    return;
+  }
+
+  let node: Awaited<ReturnType<typeof startNode>>;
+  try {
+    node = await startNode(command.options);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    process.stderr.write(`palisade-dp: cannot start: ${e.code ?? ""} ${e.message}\n`);
+    process.exit(1);
+  }
+  const { log } = node;
+  process.on("uncaughtException", (err) => {
+    log.fatal({ err }, "uncaught exception");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (err) => {
+    log.fatal({ err }, "unhandled rejection");
+    process.exit(1);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, "shutting down");
+    node.close(10_000).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+void main();

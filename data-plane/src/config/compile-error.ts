@@ -1,0 +1,36 @@
+/** Why a snapshot was refused; sent to the control plane in the NACK's `error.code`. */
+export const COMPILE_ERROR_CODES = [
+  /** A policy's oneof is unset: the control plane is newer and sent a type this build does not know. */
+  "POLICY_TYPE_UNKNOWN",
+  /** A policy type this build knows but that is not enabled on this node (`--policies`). */
+  "POLICY_TYPE_UNSUPPORTED",
+  /** A route references an upstream or a policy that is not in the snapshot. */
+  "REFERENCE_MISSING",
+  /** A policy's config is invalid (unparseable JWKS, `none` in algorithms, …). */
+  "POLICY_INVALID",
+  /** A route or upstream is invalid (duplicate id, bad host pattern, path, port, weight, scheme). */
+  "RESOURCE_INVALID",
+  /** The update carries no snapshot. */
+  "SNAPSHOT_INVALID",
+  /** Compiling failed for a reason that is this node's fault (a bug); details are in its log. */
+  "INTERNAL",
+] as const;
+
+/** One of {@link COMPILE_ERROR_CODES}. */
+export type CompileErrorCode = (typeof COMPILE_ERROR_CODES)[number];
+
+/**
+ * A snapshot that cannot be compiled. `resource` names the part at fault as `kind/id`, e.g.
+ * `route/echo` or `policy/jwt-demo`; the message names the field and never holds key material.
+ */
+export class CompileError extends Error {
+  override readonly name = "CompileError";
+  readonly code: CompileErrorCode;
+  readonly resource: string;
+
+  constructor(code: CompileErrorCode, message: string, resource: string) {
+    super(message);
+    this.code = code;
+    this.resource = resource;
+  }
+}

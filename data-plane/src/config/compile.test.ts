@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { LoadBalancing, PolicySchema } from "@palisade/proto";
+import { BUNDLED_POLICY_TYPES } from "../policies/registry.js";
+import { jwtPolicy, route, rsaKeys, snapshot, upstream } from "../test/fixtures.js";
+import { compile } from "./compile.js";
+import { CompileError, type CompileErrorCode } from "./compile-error.js";
+
+const all = { policyTypes: new Set(BUNDLED_POLICY_TYPES) };
+const keys = await rsaKeys();
+
+function refused(fn: () => unknown, code: CompileErrorCode, resource: string, message?: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof CompileError, `expected a CompileError, got ${err}`);
+    assert.equal(err.code, code);
+    assert.equal(err.resource, resource);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+test("compiles routes, upstreams and policies into a frozen table", () => {
+  const table = compile(
+    snapshot(
+      {
+        upstreams: [upstream("echo", ["127.0.0.1:9001", "127.0.0.1:9002"])],
+        policies: [jwtPolicy("jwt-demo", { jwksJson: keys.jwksJson, algorithms: ["RS256"] })],
+        routes: [route("echo", "echo", ["/echo"], { policyIds: ["jwt-demo"], stripPrefix: true })],
+      },
+      7n,
+      "abc",
+    ),
+    all,
+  );
+  assert.equal(table.version, 7n);
+  assert.equal(table.hash, "abc");
+  assert.ok(Object.isFrozen(table));
+  const m = table.router.match("GET", "any.host", "/echo/x");
+  assert.equal(m?.route.id, "echo");
+  assert.equal(m?.route.upstream.id, "echo");
+  assert.equal(m?.route.policies[0]?.type, "jwt");
+  assert.equal(m?.route.stripPrefix, true);
+  assert.equal(table.poolKeys.size, 2);
+  const t = table.upstreams.get("echo")!.targets[0]!;
+  assert.equal(t.origin, "http://127.0.0.1:9001");
+  assert.equal(t.hostHeader, "127.0.0.1:9001");
+  assert.deepEqual(t.timeouts, { connectMs: 5000, headerMs: 30000, bodyMs: 30000 });
+});
+
+test("timeouts: 0 means the default, others are kept; the default port is left out of Host", () => {
+  const table = compile(
+    snapshot({
+      upstreams: [
+        upstream("u", ["svc.internal:80"], { timeouts: { connectMs: 0, headerMs: 50, bodyMs: 0 } }),
+        upstream("s", ["svc.internal:443"], { scheme: "https", loadBalancing: LoadBalancing.LEAST_REQUESTS }),
+      ],
+    }),
+    all,
+  );
+  const t = table.upstreams.get("u")!.targets[0]!;
+  assert.deepEqual(t.timeouts, { connectMs: 5000, headerMs: 50, bodyMs: 30000 });
+  assert.equal(t.hostHeader, "svc.internal");
+  assert.equal(table.upstreams.get("s")!.targets[0]!.origin, "https://svc.internal:443");
+});
+
+test("POLICY_TYPE_UNKNOWN: a policy whose oneof is unset (newer control plane)", () => {
+  const unknown = create(PolicySchema, { id: "p-1", name: "from-the-future" });
+  refused(() => compile(snapshot({ policies: [unknown] }), all), "POLICY_TYPE_UNKNOWN", "policy/from-the-future");
+});
+
+test("POLICY_TYPE_UNSUPPORTED: a known type that this node does not enable", () => {
+  const p = jwtPolicy("jwt-demo", { jwksJson: keys.jwksJson });
+  refused(
+    () => compile(snapshot({ policies: [p] }), { policyTypes: new Set() }),
+    "POLICY_TYPE_UNSUPPORTED",
+    "policy/jwt-demo",
+    /"jwt" is not enabled/,
+  );
+});
+
+test("REFERENCE_MISSING: a route naming a missing upstream or policy", () => {
+  refused(
+    () => compile(snapshot({ routes: [route("echo", "nope", ["/"])] }), all),
+    "REFERENCE_MISSING",
+    "route/echo",
+    /upstream "nope"/,
+  );
+  refused(
+    () =>
+      compile(
+        snapshot({
+          upstreams: [upstream("u", ["127.0.0.1:1"])],
+          routes: [route("echo", "u", ["/"], { policyIds: ["ghost"] })],
+        }),
+        all,
+      ),
+    "REFERENCE_MISSING",
+    "route/echo",
+    /policy "ghost"/,
+  );
+});
+
+test("POLICY_INVALID: unparseable JWKS, none in algorithms, no key source, HMAC without oct key", () => {
+  const cases = [
+    { jwksJson: "{not json" },
+    { jwksJson: keys.jwksJson, algorithms: ["none"] },
+    { jwksJson: keys.jwksJson, algorithms: ["RS256", "NONE"] },
+    {},
+    { jwksJson: keys.jwksJson, jwksUrl: "https://idp.test/jwks" },
+    { jwksJson: keys.jwksJson, algorithms: ["HS256"] },
+    { jwksUrl: "https://idp.test/jwks", algorithms: ["HS256"] },
+    { jwksUrl: "ftp://idp.test/jwks" },
+    { jwksJson: JSON.stringify({ keys: [{ ...keys.jwk, d: "secret" }] }) },
+    { jwksJson: keys.jwksJson, algorithms: ["RS257"] },
+    { jwksJson: keys.jwksJson, claimsToHeaders: { sub: "Host" } },
+    { jwksJson: keys.jwksJson, claimsToHeaders: { sub: "bad header" } },
+  ];
+  for (const cfg of cases) {
+    refused(
+      () => compile(snapshot({ policies: [jwtPolicy("jwt-demo", cfg)] }), all),
+      "POLICY_INVALID",
+      "policy/jwt-demo",
+    );
+  }
+});
+
+test("a POLICY_INVALID message never quotes the key material", () => {
+  const secretish = '{"keys":[{"kty":"RSA","n":"SECRET-MATERIAL"';
+  try {
+    compile(snapshot({ policies: [jwtPolicy("p", { jwksJson: secretish })] }), all);
+    assert.fail("should have thrown");
+  } catch (err) {
+    assert.ok(err instanceof CompileError);
+    assert.doesNotMatch(err.message, /SECRET/);
+  }
+});
+
+test("RESOURCE_INVALID: duplicate ids, bad targets, hosts, paths, methods", () => {
+  const u = upstream("u", ["127.0.0.1:1"]);
+  refused(() => compile(snapshot({ upstreams: [u, u] }), all), "RESOURCE_INVALID", "upstream/u", /duplicate/);
+  refused(() => compile(snapshot({ upstreams: [upstream("p", ["h:0"])] }), all), "RESOURCE_INVALID", "upstream/p");
+  refused(
+    () => compile(snapshot({ upstreams: [upstream("w", ["h:80"], { scheme: "ftp" })] }), all),
+    "RESOURCE_INVALID",
+    "upstream/w",
+  );
+  const bad = [
+    route("r", "u", ["/../x"]),
+    route("r", "u", ["no-slash"]),
+    route("r", "u", ["/"], { hosts: ["bad host"] }),
+    route("r", "u", ["/"], { methods: ["GE T"] }),
+  ];
+  for (const r of bad) {
+    refused(() => compile(snapshot({ upstreams: [u], routes: [r] }), all), "RESOURCE_INVALID", "route/r");
+  }
+});
+
+test("every policy is checked, even one no route uses (all or nothing)", () => {
+  const unused = jwtPolicy("unused", { jwksJson: "[]" });
+  refused(() => compile(snapshot({ policies: [unused] }), all), "POLICY_INVALID", "policy/unused");
+});
+
+test("compile is pure: the same snapshot compiles twice to independent tables", () => {
+  const s = snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"])] });
+  const a = compile(s, all);
+  const b = compile(s, all);
+  assert.notEqual(a, b);
+  assert.deepEqual([...a.poolKeys], [...b.poolKeys]);
+});

@@ -1,0 +1,148 @@
+import type { Policy, Route, Snapshot } from "@palisade/proto";
+import { createPolicy, createPolicyResources, type PolicyResources, policyTypeOf } from "../policies/registry.js";
+import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
+import { parseHostPattern } from "../router/host.js";
+import { normalizePath } from "../router/path.js";
+import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { CompileError } from "./compile-error.js";
+import { compileUpstream } from "./compile-upstream.js";
+import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
+
+/** Inputs of {@link compile} besides the snapshot. */
+export interface CompileOptions {
+  /** Policy types this node enforces (`--policies`); any other type refuses the snapshot. */
+  readonly policyTypes: ReadonlySet<string>;
+  /** Long-lived resources policies share across compiles (remote JWKS fetchers). Default: fresh. */
+  readonly resources?: PolicyResources;
+  /** Warn sink handed to policies (e.g. JWKS fetch failures at request time). Default: none. */
+  readonly warn?: PolicyContext["warn"];
+}
+
+// RFC 9110 §9.1 method = token; configured methods are upper case.
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Z]+$/;
+
+const noWarn: PolicyContext["warn"] = () => {};
+
+/**
+ * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
+ * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
+ * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
+ * the whole snapshot. Checks, in order: upstreams, policies (every one, used or not), routes.
+ *
+ * @returns a frozen {@link RuntimeTable}
+ * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
+ *   POLICY_TYPE_UNSUPPORTED (type not enabled on this node), REFERENCE_MISSING (a route names a
+ *   missing upstream or policy), POLICY_INVALID (bad policy config) or RESOURCE_INVALID (bad or
+ *   duplicate route/upstream), and `resource` like `route/echo` or `policy/jwt-demo`
+ */
+export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable {
+  const resources = opts.resources ?? createPolicyResources();
+  const warn = opts.warn ?? noWarn;
+
+  const upstreams = new Map<string, CompiledUpstream>();
+  for (const u of snapshot.upstreams) {
+    checkId(u.id, "upstream", upstreams);
+    upstreams.set(u.id, compileUpstream(u));
+  }
+
+  const policies = new Map<string, PolicyInstance>();
+  for (const p of snapshot.policies) {
+    checkId(p.id, "policy", policies);
+    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn));
+  }
+
+  const routes = new Map<string, CompiledRoute>();
+  const specs: RouteSpec<CompiledRoute>[] = [];
+  for (const r of snapshot.routes) {
+    checkId(r.id, "route", routes);
+    const spec = compileRoute(r, upstreams, policies);
+    routes.set(r.id, spec.route);
+    specs.push(spec);
+  }
+
+  const poolKeys = new Set<string>();
+  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
+
+  return Object.freeze({
+    version: snapshot.version,
+    hash: snapshot.hash,
+    router: new Router(specs),
+    routes,
+    upstreams,
+    policies,
+    poolKeys,
+  });
+}
+
+function checkId(id: string, kind: string, seen: ReadonlyMap<string, unknown>): void {
+  if (id === "") throw new CompileError("RESOURCE_INVALID", `${kind} without an id`, `${kind}/`);
+  if (seen.has(id)) throw new CompileError("RESOURCE_INVALID", `duplicate ${kind} id "${id}"`, `${kind}/${id}`);
+}
+
+function compilePolicy(
+  p: Policy,
+  enabled: ReadonlySet<string>,
+  resources: PolicyResources,
+  warn: PolicyContext["warn"],
+): PolicyInstance {
+  const resource = `policy/${p.name || p.id}`;
+  const type = policyTypeOf(p);
+  if (type === undefined) {
+    throw new CompileError(
+      "POLICY_TYPE_UNKNOWN",
+      "policy type not known to this node's build (newer control plane?)",
+      resource,
+    );
+  }
+  if (!enabled.has(type)) {
+    throw new CompileError("POLICY_TYPE_UNSUPPORTED", `policy type "${type}" is not enabled on this node`, resource);
+  }
+  try {
+    return createPolicy(p, { id: p.id, warn }, resources);
+  } catch (err) {
+    if (err instanceof PolicyConfigError) throw new CompileError("POLICY_INVALID", err.message, resource);
+    throw err;
+  }
+}
+
+function compileRoute(
+  r: Route,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  policies: ReadonlyMap<string, PolicyInstance>,
+): RouteSpec<CompiledRoute> {
+  const resource = `route/${r.name || r.id}`;
+  const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
+  if (r.upstreamId === "") throw bad("upstream_id is required");
+  const upstream = upstreams.get(r.upstreamId);
+  if (upstream === undefined) {
+    throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
+  }
+  const chain: PolicyInstance[] = [];
+  for (const id of r.policyIds) {
+    const p = policies.get(id);
+    if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
+    if (chain.includes(p)) throw bad(`policy "${id}" is listed twice`);
+    chain.push(p);
+  }
+  for (const h of r.hosts)
+    if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
+  const methods = r.methods.map((m) => m.toUpperCase());
+  for (const m of methods) if (!METHOD.test(m)) throw bad(`methods: "${m}" is not an HTTP method`);
+  const paths: PathSpec[] = r.paths.map((p, i) => {
+    if (p.kind.case === undefined) throw bad(`paths[${i}]: neither exact nor prefix is set`);
+    const value = normalizePath(p.kind.value);
+    if (value === undefined) {
+      throw bad(`paths[${i}]: "${p.kind.value}" must start with "/" and have no dot or empty segment`);
+    }
+    return Object.freeze({ kind: p.kind.case, value });
+  });
+  const route: CompiledRoute = Object.freeze({
+    id: r.id,
+    name: r.name,
+    resource,
+    upstream,
+    policies: Object.freeze(chain),
+    stripPrefix: r.stripPrefix,
+  });
+  return { route, hosts: r.hosts, paths, methods, priority: r.priority };
+}

@@ -1,0 +1,48 @@
+import type { RuntimeTable } from "./runtime-table.js";
+
+/** What a node reports about the config it serves. */
+export interface AppliedConfig {
+  readonly version: bigint;
+  readonly hash: string;
+  /** When this version was applied (or re-acknowledged with the same hash). */
+  readonly appliedAt: Date;
+}
+
+/**
+ * The live table: one reference, replaced whole by {@link swap}. A request reads `table` once
+ * and keeps that object, so in-flight requests finish on the table they started with.
+ */
+export class TableHolder {
+  #table: RuntimeTable | undefined;
+  #applied: AppliedConfig | undefined;
+  #onSwap: ((table: RuntimeTable) => void) | undefined;
+
+  /** @param onSwap called after each swap (e.g. to retain the pools the new table uses) */
+  constructor(onSwap?: (table: RuntimeTable) => void) {
+    this.#onSwap = onSwap;
+  }
+
+  /** The live table, `undefined` until a config is applied. */
+  get table(): RuntimeTable | undefined {
+    return this.#table;
+  }
+
+  /** Version, hash and time of the applied config, `undefined` until one is applied. */
+  get applied(): AppliedConfig | undefined {
+    return this.#applied;
+  }
+
+  /** Makes `table` live (one assignment). `version` defaults to the table's. */
+  swap(table: RuntimeTable, version: bigint = table.version): void {
+    this.#table = table;
+    this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date() });
+    this.#onSwap?.(table);
+  }
+
+  /** Records a new version number for the same content (same hash): nothing is recompiled. */
+  relabel(version: bigint): void {
+    if (this.#applied !== undefined) {
+      this.#applied = Object.freeze({ version, hash: this.#applied.hash, appliedAt: new Date() });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The one registry of error codes the data plane answers with (fastify `lib/errors.js` style).
+ *
+ * Every error answer on the wire is `Content-Type: application/json` with the body
+ * `{"error":{"code":"ROUTE_NOT_FOUND","message":"no route matches the request","request_id":"..."}}`.
+ * The message is the registry's fixed text: library error text, stacks, tokens and key material
+ * never reach the wire (internal causes go to the log only). `blame` says who caused the error,
+ * after Pingora's `ErrorSource` (downstream = the client, upstream = the proxied service,
+ * internal = this node); `retryable` says whether sending the same request again may succeed.
+ */
+
+/** Who is at fault for an error. */
+export type Blame = "downstream" | "upstream" | "internal";
+
+/** One registry entry. `status` is the HTTP status code sent to the client. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly message: string;
+  readonly blame: Blame;
+  readonly retryable: boolean;
+}
+
+/** Error codes, in the order the README's table lists them. */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: "the request is malformed", blame: "downstream", retryable: false },
+  AUTH_AMBIGUOUS: {
+    status: 400,
+    message: "the request carries more than one credential",
+    blame: "downstream",
+    retryable: false,
+  },
+  AUTH_TOKEN_MISSING: { status: 401, message: "a bearer token is required", blame: "downstream", retryable: false },
+  AUTH_TOKEN_INVALID: { status: 401, message: "the bearer token is invalid", blame: "downstream", retryable: false },
+  ROUTE_NOT_FOUND: { status: 404, message: "no route matches the request", blame: "downstream", retryable: false },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: "the request was not received in time",
+    blame: "downstream",
+    retryable: false,
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    message: "the request header section is too large",
+    blame: "downstream",
+    retryable: false,
+  },
+  INTERNAL: { status: 500, message: "internal error", blame: "internal", retryable: false },
+  UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    message: "the upstream service is unavailable",
+    blame: "upstream",
+    retryable: true,
+  },
+  UPSTREAM_BAD_RESPONSE: {
+    status: 502,
+    message: "the upstream service sent an invalid response",
+    blame: "upstream",
+    retryable: false,
+  },
+  NO_CONFIG: { status: 503, message: "no configuration has been applied yet", blame: "internal", retryable: true },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    message: "the upstream service did not answer in time",
+    blame: "upstream",
+    retryable: false,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A stable, machine-readable error code, e.g. `"ROUTE_NOT_FOUND"`. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** All codes, in registry order. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERRORS) as ErrorCode[]);
+
+/** Looks up a code's registry entry. */
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  return ERRORS[code];
+}
+
+// The body up to the request id is fixed per code: build it once.
+const BODY_PREFIX = new Map<ErrorCode, string>(
+  ERROR_CODES.map((code) => [
+    code,
+    `{"error":{"code":${JSON.stringify(code)},"message":${JSON.stringify(ERRORS[code].message)},"request_id":`,
+  ]),
+);
+
+/**
+ * The JSON error body for `code`. `requestId` is echoed as given (JSON-escaped).
+ * @returns `{"error":{"code":...,"message":...,"request_id":...}}`
+ */
+export function errorBody(code: ErrorCode, requestId: string): string {
+  return `${BODY_PREFIX.get(code)}${JSON.stringify(requestId)}}}`;
+}
+
+/**
+ * An expected failure of one request (a policy denial, no route, an upstream error): a plain
+ * value, not an `Error`, so the hot path captures no stack. `headers` are extra response headers
+ * (e.g. `WWW-Authenticate`); `cause` is for the log only and never reaches the wire.
+ */
+export class Failure {
+  readonly code: ErrorCode;
+  readonly headers: Readonly<Record<string, string>> | null;
+  readonly cause: unknown;
+
+  constructor(code: ErrorCode, headers: Readonly<Record<string, string>> | null = null, cause: unknown = undefined) {
+    this.code = code;
+    this.headers = headers;
+    this.cause = cause;
+  }
+}

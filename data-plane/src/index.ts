@@ -1,0 +1,18 @@
+/**
+ * @palisade/data-plane: the proxy node. Curated exports; everything else is internal.
+ */
+
+export { type CompileOptions, compile } from "./config/compile.js";
+export { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "./config/compile-error.js";
+export type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "./config/runtime-table.js";
+export { type AppliedConfig, TableHolder } from "./config/table-holder.js";
+export { type Blame, ERROR_CODES, ERRORS, type ErrorCode, type ErrorSpec } from "./errors.js";
+export { createLogger, type Logger, type LogLevel } from "./log.js";
+export { type RunningNode, startNode } from "./node.js";
+export { type Command, helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+export { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
+export { FAIL_TO_PROXY, PHASES, type Phase } from "./proxy/phases.js";
+export { ProxyServer, type ProxyServerOptions } from "./proxy/proxy-server.js";
+export { StatusServer } from "./status/status-server.js";
+export { PoolManager } from "./upstream/pool-manager.js";
+export { softwareVersion } from "./version.js";

@@ -1,0 +1,108 @@
+import type { AddressInfo } from "node:net";
+import { compile } from "./config/compile.js";
+import { TableHolder } from "./config/table-holder.js";
+import { listen } from "./listen.js";
+import { createLogger, type Logger } from "./log.js";
+import { formatHostPort, type NodeOptions } from "./options.js";
+import { createPolicyResources } from "./policies/registry.js";
+import { ProxyServer } from "./proxy/proxy-server.js";
+import { StatusServer } from "./status/status-server.js";
+import { ConfigApplier } from "./sync/config-applier.js";
+import { SyncClient } from "./sync/sync-client.js";
+import { PoolManager } from "./upstream/pool-manager.js";
+import { softwareVersion } from "./version.js";
+
+/** A running node. */
+export interface RunningNode {
+  readonly log: Logger;
+  readonly holder: TableHolder;
+  /** Bound proxy address (the real port when 0 was asked). */
+  readonly proxyAddress: AddressInfo;
+  /** Bound status address. */
+  readonly statusAddress: AddressInfo;
+  /**
+   * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
+   * (default 10,000), then close the config stream and the upstream pools.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a data-plane node: the proxy and status listeners (each logs its `listening` line once
+ * bound), the upstream pools and the config stream to the control plane. The node serves 503
+ * NO_CONFIG until the first config is applied.
+ * @param log default: JSON to stdout at `options.logLevel`
+ * @throws the listen error when a port cannot be bound (everything started is closed first)
+ */
+export async function startNode(
+  options: NodeOptions,
+  log: Logger = createLogger(options.logLevel),
+): Promise<RunningNode> {
+  const pools = new PoolManager();
+  const holder = new TableHolder((table) => pools.retain(table.poolKeys));
+  const resources = createPolicyResources();
+  const policyTypes = options.policyTypes;
+  const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
+  const applier = new ConfigApplier(holder, (snapshot) => compile(snapshot, { policyTypes, resources, warn }), log);
+  const sync = new SyncClient({
+    address: formatHostPort(options.controlPlane),
+    identity: {
+      nodeId: options.nodeId,
+      region: options.region,
+      labels: options.labels,
+      softwareVersion: softwareVersion(),
+      policyTypes: [...policyTypes].sort(),
+    },
+    holder,
+    applier,
+    log,
+  });
+  const proxy = new ProxyServer({ holder, pools, log });
+  const status = new StatusServer({
+    holder,
+    nodeId: options.nodeId,
+    region: options.region,
+    controlPlaneConnected: () => sync.connected,
+  });
+
+  let proxyAddress: AddressInfo;
+  let statusAddress: AddressInfo;
+  try {
+    statusAddress = await listen(status.server, options.statusListen, "status", log);
+    proxyAddress = await listen(proxy.server, options.listen, "proxy", log);
+  } catch (err) {
+    await status.close();
+    await proxy.close(0);
+    throw err;
+  }
+  sync.start();
+  log.info(
+    {
+      node_id: options.nodeId,
+      region: options.region,
+      version: softwareVersion(),
+      policies: [...policyTypes],
+      control_plane: formatHostPort(options.controlPlane),
+    },
+    "node started",
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    log,
+    holder,
+    proxyAddress,
+    statusAddress,
+    close(deadlineMs = 10_000) {
+      closing ??= (async () => {
+        const started = Date.now();
+        await proxy.close(deadlineMs);
+        sync.close();
+        await status.close();
+        await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
+        log.info("node stopped");
+      })();
+      return closing;
+    },
+  };
+}

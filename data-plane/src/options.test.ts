@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { hostname } from "node:os";
+import { test } from "node:test";
+import { helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}): NodeOptions {
+  const c = parseCommand(argv, env);
+  assert.equal(c.kind, "run");
+  return c.options;
+}
+
+function fails(argv: string[], flag: RegExp, env: NodeJS.ProcessEnv = {}): void {
+  assert.throws(
+    () => parseCommand(argv, env),
+    (err: unknown) => err instanceof OptionsError && flag.test(err.message) && !err.message.includes("\n"),
+  );
+}
+
+test("defaults", () => {
+  const o = run([]);
+  assert.deepEqual(o.controlPlane, { host: "127.0.0.1", port: 8005 });
+  assert.equal(o.nodeId, hostname());
+  assert.equal(o.region, "default");
+  assert.deepEqual(o.labels, {});
+  assert.deepEqual(o.listen, { host: "0.0.0.0", port: 8000 });
+  assert.deepEqual(o.statusListen, { host: "127.0.0.1", port: 8100 });
+  assert.deepEqual([...o.policyTypes], ["jwt"]);
+  assert.equal(o.logLevel, "info");
+});
+
+test("flags, env, and the flag winning over env", () => {
+  const env = { PALISADE_REGION: "eu-west", PALISADE_LISTEN: "127.0.0.1:9000", PALISADE_NODE_ID: "env-node" };
+  const o = run(["--node-id", "dp-1", "--labels", "tier=edge,zone=a", "--listen=127.0.0.1:0"], env);
+  assert.equal(o.nodeId, "dp-1");
+  assert.equal(o.region, "eu-west");
+  assert.deepEqual(o.labels, { tier: "edge", zone: "a" });
+  assert.deepEqual(o.listen, { host: "127.0.0.1", port: 0 });
+});
+
+test("IPv6 addresses in brackets", () => {
+  assert.deepEqual(run(["--listen", "[::]:8000"]).listen, { host: "::", port: 8000 });
+});
+
+test("--policies: bundled, -name removal, explicit names", () => {
+  assert.deepEqual([...run(["--policies", "bundled,-jwt"]).policyTypes], []);
+  assert.deepEqual([...run(["--policies", "jwt"]).policyTypes], ["jwt"]);
+  assert.deepEqual([...run([], { PALISADE_POLICIES: "bundled" }).policyTypes], ["jwt"]);
+});
+
+test("bad values name the flag in one line", () => {
+  fails(["--listen", "0.0.0.0:70000"], /^--listen: port 70000 is out of range/);
+  fails(["--status-listen", "nohost"], /^--status-listen: /);
+  fails(["--control-plane", "127.0.0.1:0"], /^--control-plane: port 0/);
+  fails(["--policies", "bundled,waf"], /^--policies: unknown policy type "waf"/);
+  fails(["--labels", "novalue"], /^--labels: "novalue" is not key=value/);
+  fails(["--labels", "a=1,a=2"], /^--labels: label "a" is given twice/);
+  fails(["--log-level", "loud"], /^--log-level: /);
+  fails(["--region", ""], /^--region: /);
+  fails(["--nope"], /^--nope: unknown option/);
+  fails(["--listen"], /^--listen: missing value/);
+  fails(["positional"], /^arguments: unexpected argument "positional"/);
+});
+
+test("a bad env value names the flag and its variable", () => {
+  fails([], /^--listen \(PALISADE_LISTEN\): port 99999/, { PALISADE_LISTEN: "0.0.0.0:99999" });
+});
+
+test("--help and --version", () => {
+  assert.deepEqual(parseCommand(["--help"], {}), { kind: "help" });
+  assert.deepEqual(parseCommand(["-h"], {}), { kind: "help" });
+  assert.deepEqual(parseCommand(["--version"], {}), { kind: "version" });
+  const help = helpText();
+  for (const s of ["--control-plane", "PALISADE_CONTROL_PLANE", "127.0.0.1:8005", "--status-listen", "--policies"]) {
+    assert.ok(help.includes(s), `help mentions ${s}`);
+  }
+});

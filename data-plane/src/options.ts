@@ -1,0 +1,281 @@
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
+
+/** A listen or dial address. `host` has no brackets (`::` for IPv6 any). */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The node's settings, from flags and PALISADE_* environment variables (a flag wins). */
+export interface NodeOptions {
+  /** gRPC address of the control plane, `host:port`. */
+  readonly controlPlane: HostPort;
+  readonly nodeId: string;
+  readonly region: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Proxy listener. */
+  readonly listen: HostPort;
+  /** Status listener (/healthz, /readyz, /config). */
+  readonly statusListen: HostPort;
+  /** Policy types this node enforces. */
+  readonly policyTypes: ReadonlySet<string>;
+  readonly logLevel: LogLevel;
+}
+
+/** What the command line asks for. */
+export type Command =
+  | { readonly kind: "run"; readonly options: NodeOptions }
+  | { readonly kind: "help" }
+  | { readonly kind: "version" };
+
+/** A bad flag or environment value; `flag` is the option's name (`--listen`). */
+export class OptionsError extends Error {
+  override readonly name = "OptionsError";
+  readonly flag: string;
+
+  constructor(flag: string, message: string) {
+    super(`${flag}: ${message}`);
+    this.flag = flag;
+  }
+}
+
+interface OptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  /** The default value, or a function for computed defaults. */
+  readonly fallback: string | (() => string);
+  /** The default as --help shows it. */
+  readonly shown: string;
+  readonly help: string;
+}
+
+const SPECS = [
+  {
+    flag: "control-plane",
+    env: "PALISADE_CONTROL_PLANE",
+    fallback: "127.0.0.1:8005",
+    shown: "127.0.0.1:8005",
+    help: "control plane gRPC address, host:port",
+  },
+  {
+    flag: "node-id",
+    env: "PALISADE_NODE_ID",
+    fallback: () => hostname(),
+    shown: "the host name",
+    help: "this node's id in the fleet",
+  },
+  { flag: "region", env: "PALISADE_REGION", fallback: "default", shown: "default", help: "this node's region" },
+  {
+    flag: "labels",
+    env: "PALISADE_LABELS",
+    fallback: "",
+    shown: "(none)",
+    help: "node labels, k=v,k2=v2",
+  },
+  {
+    flag: "listen",
+    env: "PALISADE_LISTEN",
+    fallback: "0.0.0.0:8000",
+    shown: "0.0.0.0:8000",
+    help: "proxy listener, host:port (port 0 = any free port)",
+  },
+  {
+    flag: "status-listen",
+    env: "PALISADE_STATUS_LISTEN",
+    fallback: "127.0.0.1:8100",
+    shown: "127.0.0.1:8100",
+    help: "status listener (/healthz /readyz /config), host:port",
+  },
+  {
+    flag: "policies",
+    env: "PALISADE_POLICIES",
+    fallback: "bundled",
+    shown: "bundled",
+    help: `policy types enforced: comma list; "bundled" = all built-in (${BUNDLED_POLICY_TYPES.join(", ")}), "-name" removes one`,
+  },
+  {
+    flag: "log-level",
+    env: "PALISADE_LOG_LEVEL",
+    fallback: "info",
+    shown: "info",
+    help: LOG_LEVELS.join("|"),
+  },
+] as const satisfies readonly OptionSpec[];
+
+type FlagName = (typeof SPECS)[number]["flag"];
+
+/** The --help text: every flag with its environment variable and default. */
+export function helpText(): string {
+  const lines = ["Usage: palisade-dp [options]", "", "Palisade data plane: the proxy node.", "", "Options:"];
+  const rows = SPECS.map((s) => [`--${s.flag} <value>`, s.env, s.shown, s.help] as const);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  for (const [flag, env, shown, help] of rows) {
+    lines.push(`  ${flag.padEnd(w0)}  ${env.padEnd(w1)}  ${help} (default: ${shown})`);
+  }
+  lines.push(`  ${"--help".padEnd(w0)}  ${"".padEnd(w1)}  print this help and exit`);
+  lines.push(`  ${"--version".padEnd(w0)}  ${"".padEnd(w1)}  print the version and exit`);
+  lines.push("", "A flag wins over its environment variable.");
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Parses the command line (node:util parseArgs, strict) and the environment.
+ * @param argv arguments after the script (`process.argv.slice(2)`)
+ * @param env the environment (`process.env`)
+ * @throws OptionsError on an unknown flag, a missing value or a bad value, naming the flag
+ */
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(SPECS.map((s) => [s.flag, { type: "string" as const }]));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: "boolean", short: "h" }, version: { type: "boolean" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw argError(err);
+  }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  // Each value with the name to blame: the flag, or the flag and its variable when it came from there.
+  const get = (flag: FlagName): [name: string, value: string] => {
+    const spec = SPECS.find((s) => s.flag === flag)!;
+    const fromFlag = values[flag];
+    if (typeof fromFlag === "string") return [`--${flag}`, fromFlag];
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined) return [`--${flag} (${spec.env})`, fromEnv];
+    return [`--${flag}`, typeof spec.fallback === "function" ? spec.fallback() : spec.fallback];
+  };
+  return {
+    kind: "run",
+    options: Object.freeze({
+      controlPlane: parseHostPort(...get("control-plane"), 1),
+      nodeId: parseName(...get("node-id")),
+      region: parseName(...get("region")),
+      labels: parseLabels(...get("labels")),
+      listen: parseHostPort(...get("listen"), 0),
+      statusListen: parseHostPort(...get("status-listen"), 0),
+      policyTypes: parsePolicies(...get("policies")),
+      logLevel: parseLogLevel(...get("log-level")),
+    }),
+  };
+}
+
+function argError(err: unknown): OptionsError {
+  const e = err as { code?: string; message?: string };
+  const m = /'(-[^']*)'/.exec(e.message ?? "");
+  const flag = m?.[1]?.split(" ")[0] ?? "arguments";
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new OptionsError(flag, "unknown option (see --help)");
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return new OptionsError(flag, "missing value");
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const arg = /'([^']*)'/.exec(e.message ?? "")?.[1] ?? "";
+      return new OptionsError("arguments", `unexpected argument "${arg}" (options only, see --help)`);
+    }
+    default:
+      return new OptionsError(flag, e.message ?? "invalid arguments");
+  }
+}
+
+/**
+ * Parses `host:port` or `[v6]:port`.
+ * @param minPort 0 for listeners (0 = any free port), 1 for addresses to dial
+ */
+export function parseHostPort(flag: string, value: string, minPort: number): HostPort {
+  const v = value.trim();
+  let host: string;
+  let portText: string;
+  if (v.startsWith("[")) {
+    const end = v.indexOf("]");
+    if (end === -1 || v[end + 1] !== ":") throw new OptionsError(flag, `"${value}" is not [ipv6]:port`);
+    host = v.slice(1, end);
+    portText = v.slice(end + 2);
+  } else {
+    const colon = v.lastIndexOf(":");
+    if (colon === -1 || v.indexOf(":") !== colon) throw new OptionsError(flag, `"${value}" is not host:port`);
+    host = v.slice(0, colon);
+    portText = v.slice(colon + 1);
+  }
+  if (host === "" || /[\s/]/.test(host)) throw new OptionsError(flag, `"${value}" has no valid host`);
+  if (!/^\d{1,5}$/.test(portText)) throw new OptionsError(flag, `"${portText}" is not a port number`);
+  const port = Number(portText);
+  if (port < minPort || port > 65535) throw new OptionsError(flag, `port ${port} is out of range (${minPort}-65535)`);
+  return Object.freeze({ host, port });
+}
+
+/** Formats a HostPort back to `host:port` (`[v6]:port`). */
+export function formatHostPort(hp: HostPort): string {
+  return hp.host.includes(":") ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/;
+
+function parseName(flag: string, value: string): string {
+  if (!NAME.test(value)) {
+    throw new OptionsError(flag, `"${value}" must be 1-253 of A-Z a-z 0-9 . _ : - starting with a letter or digit`);
+  }
+  return value;
+}
+
+const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9._/:-]{0,63}$/;
+
+/** Parses `k=v,k2=v2` (empty = no labels). Keys and values as Kubernetes labels, roughly. */
+export function parseLabels(flag: string, value: string): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (value.trim() === "") return Object.freeze(out);
+  for (const item of value.split(",")) {
+    const pair = item.trim();
+    const eq = pair.indexOf("=");
+    if (eq === -1) throw new OptionsError(flag, `"${pair}" is not key=value`);
+    const k = pair.slice(0, eq);
+    const v = pair.slice(eq + 1);
+    if (!LABEL_KEY.test(k)) throw new OptionsError(flag, `"${k}" is not a valid label key`);
+    if (!LABEL_VALUE.test(v)) throw new OptionsError(flag, `"${v}" is not a valid label value (for key "${k}")`);
+    if (Object.hasOwn(out, k)) throw new OptionsError(flag, `label "${k}" is given twice`);
+    out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Parses the policy list with Kong's `plugins =` semantics, left to right: `bundled` adds every
+ * built-in type, `name` adds one, `-name` removes one. An empty list enforces no policy (any
+ * snapshot with a policy is then refused).
+ * @throws OptionsError on an unknown type name
+ */
+export function parsePolicies(flag: string, value: string): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const item of value.split(",")) {
+    const t = item.trim();
+    if (t === "") continue;
+    if (t === "bundled") {
+      for (const b of BUNDLED_POLICY_TYPES) out.add(b);
+      continue;
+    }
+    const remove = t.startsWith("-");
+    const name = remove ? t.slice(1) : t;
+    if (!BUNDLED_POLICY_TYPES.includes(name)) {
+      throw new OptionsError(flag, `unknown policy type "${name}" (known: ${BUNDLED_POLICY_TYPES.join(", ")})`);
+    }
+    if (remove) out.delete(name);
+    else out.add(name);
+  }
+  return out;
+}
+
+function parseLogLevel(flag: string, value: string): LogLevel {
+  const v = value.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) {
+    throw new OptionsError(flag, `"${value}" is not one of ${LOG_LEVELS.join(", ")}`);
+  }
+  return v as LogLevel;
+}

@@ -1,0 +1,67 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { ErrorCode } from "../errors.js";
+
+/** What a policy sees of a request: read-only, already normalized by the proxy. */
+export interface PolicyRequest {
+  /** Upper-case method, e.g. `GET`. */
+  readonly method: string;
+  /** Normalized path (no query), the one that is matched and forwarded. */
+  readonly path: string;
+  /** Request headers as node:http parsed them (lower-case names). */
+  readonly headers: IncomingHttpHeaders;
+}
+
+/**
+ * Header edits for the upstream request: lower-case name → value to set, or `null` to remove
+ * the header whatever the client sent.
+ */
+export type HeaderEdits = Readonly<Record<string, string | null>>;
+
+/** The request may go on; `upstreamHeaders` are applied in `upstream_request_filter`. */
+export interface PolicyAllow {
+  readonly allow: true;
+  readonly upstreamHeaders: HeaderEdits | null;
+}
+
+/**
+ * The request is answered with the error `code` (see errors.ts) plus `responseHeaders`.
+ * `reason` is a short machine-readable cause for the log (never sent, never secret).
+ */
+export interface PolicyDeny {
+  readonly allow: false;
+  readonly code: ErrorCode;
+  readonly responseHeaders: Readonly<Record<string, string>> | null;
+  readonly reason: string;
+}
+
+/** The outcome of one policy check. */
+export type PolicyOutcome = PolicyAllow | PolicyDeny;
+
+/**
+ * A compiled policy, attached to routes. It knows nothing of the proxy loop: it gets a request
+ * view and returns an outcome, synchronously when it can (cache hit) or as a promise.
+ */
+export interface PolicyInstance {
+  /** The policy type, e.g. `jwt`. */
+  readonly type: string;
+  /** The policy's config id. */
+  readonly id: string;
+  /** Runs in `request_filter`. Must not throw: failures are a {@link PolicyDeny}. */
+  check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
+}
+
+/** What a policy factory may use besides its config. All of it is I/O-free at build time. */
+export interface PolicyContext {
+  /** The policy's config id. */
+  readonly id: string;
+  /** Warn-level log sink for operational problems (e.g. a JWKS URL that cannot be fetched). */
+  readonly warn: (fields: Record<string, unknown>, msg: string) => void;
+}
+
+/** Thrown by a policy factory when its config is invalid; compile turns it into `POLICY_INVALID`. */
+export class PolicyConfigError extends Error {
+  override readonly name = "PolicyConfigError";
+}
+
+/** Shared constant outcome: allowed, no header edits. */
+export const ALLOW: PolicyAllow = Object.freeze({ allow: true, upstreamHeaders: null });

@@ -1,0 +1,289 @@
+import type { Readable } from "node:stream";
+import type { CompiledTarget } from "../config/runtime-table.js";
+import { ERRORS, errorBody, Failure } from "../errors.js";
+import type { PolicyInstance, PolicyOutcome } from "../policies/types.js";
+import { normalizeHost } from "../router/host.js";
+import { splitRequestTarget } from "../router/path.js";
+import type { PathSpec } from "../router/router.js";
+import type { Exchange } from "./exchange.js";
+import { type HeaderValues, type OutgoingHeaders, withoutHopByHop } from "./hop-by-hop.js";
+import { duplicateHeaderError } from "./raw-headers.js";
+
+/**
+ * The request lifecycle, after Pingora's `ProxyHttp` phases. The orchestrator (proxy-server.ts)
+ * calls them in this order; each may end the request early by returning a {@link Failure}, which
+ * goes to {@link failToProxy}. `logging` always runs, exactly once, when the response closes.
+ * The README draws the same list (a test checks it).
+ */
+export const PHASES = Object.freeze([
+  "request_filter",
+  "request_body_filter",
+  "upstream_peer",
+  "upstream_request_filter",
+  "response_filter",
+  "logging",
+] as const);
+
+/** The error path every phase failure and upstream error goes through. */
+export const FAIL_TO_PROXY = "fail_to_proxy";
+
+/** One phase name. */
+export type Phase = (typeof PHASES)[number];
+
+const NO_CONFIG = new Failure("NO_CONFIG");
+const BAD_REQUEST = new Failure("BAD_REQUEST");
+const AUTH_AMBIGUOUS = new Failure("AUTH_AMBIGUOUS");
+const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
+const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no target");
+
+/**
+ * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
+ * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
+ * ambiguous path), matches the route on the normalized path, then runs the route's policies in
+ * the route's order (the first denial answers). May answer directly.
+ * @returns `undefined` to go on, a Failure to answer with its error, or a promise of either
+ *   when a policy is asynchronous (e.g. a JWT not in the verification cache)
+ */
+export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failure | undefined> {
+  const req = ex.req;
+  const dup = duplicateHeaderError(req.rawHeaders);
+  if (dup !== undefined) return dup === "AUTH_AMBIGUOUS" ? AUTH_AMBIGUOUS : BAD_REQUEST;
+  const te = req.headers["transfer-encoding"];
+  // Only "chunked" is undone by node's parser; any other coding would be forwarded mislabelled.
+  if (te !== undefined && te.toLowerCase() !== "chunked") return BAD_REQUEST;
+  const table = ex.table;
+  if (table === undefined) return NO_CONFIG;
+  const target = splitRequestTarget(req.url ?? "");
+  if (target === undefined) return BAD_REQUEST;
+  ex.path = target.path;
+  ex.query = target.query;
+  const m = table.router.match(ex.method, normalizeHost(req.headers.host), target.path);
+  if (m === undefined) return ROUTE_NOT_FOUND;
+  const route = m.route;
+  ex.route = route;
+  if (route.stripPrefix) stripPrefix(ex, m.path);
+  else ex.upstreamPath = target.path;
+  return route.policies.length === 0 ? undefined : runPolicies(ex, route.policies, 0);
+}
+
+function runPolicies(
+  ex: Exchange,
+  chain: readonly PolicyInstance[],
+  from: number,
+): Failure | undefined | Promise<Failure | undefined> {
+  for (let i = from; i < chain.length; i++) {
+    const out = chain[i]!.check(ex);
+    if (out instanceof Promise) {
+      return out.then((o) => applyOutcome(ex, o) ?? runPolicies(ex, chain, i + 1));
+    }
+    const f = applyOutcome(ex, out);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+function applyOutcome(ex: Exchange, o: PolicyOutcome): Failure | undefined {
+  if (!o.allow) return new Failure(o.code, o.responseHeaders, o.reason);
+  if (o.upstreamHeaders === null) return undefined;
+  if (ex.edits === null) ex.edits = [o.upstreamHeaders];
+  else ex.edits.push(o.upstreamHeaders);
+  return undefined;
+}
+
+/** `strip_prefix`: removes the matched prefix; the result is never empty (at least "/"). */
+function stripPrefix(ex: Exchange, spec: PathSpec): void {
+  const path = ex.path;
+  if (spec.kind === "exact") {
+    ex.upstreamPath = "/";
+    ex.strippedPrefix = path;
+    return;
+  }
+  if (spec.value === "/") {
+    ex.upstreamPath = path;
+    return;
+  }
+  const rest = path.slice(spec.value.length);
+  ex.upstreamPath = rest === "" ? "/" : rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`;
+  ex.strippedPrefix = spec.value.endsWith("/") ? spec.value.slice(0, -1) : spec.value;
+}
+
+/**
+ * `request_body_filter`: runs after `request_filter` allowed the request. The body is streamed,
+ * never buffered: this returns the stream to forward, or `null` when the request has no body
+ * (no `Transfer-Encoding`, and no or zero `Content-Length`).
+ */
+export function requestBodyFilter(ex: Exchange): Readable | null {
+  const h = ex.req.headers;
+  if (h["transfer-encoding"] !== undefined) return ex.req;
+  const cl = h["content-length"];
+  return cl !== undefined && cl !== "0" ? ex.req : null;
+}
+
+/**
+ * `upstream_peer`: picks the target of the route's upstream with its balancer (smooth weighted
+ * round-robin or least requests).
+ * @returns the target, or a Failure (`UPSTREAM_UNAVAILABLE`) when the upstream has no target
+ */
+export function upstreamPeer(ex: Exchange): CompiledTarget | Failure {
+  const upstream = ex.route!.upstream;
+  const i = upstream.balancer.pick();
+  if (i < 0) return NO_TARGET;
+  const target = upstream.targets[i]!;
+  ex.target = target;
+  return target;
+}
+
+// Never forwarded from the client: hop-by-hop (RFC 9110 §7.6.1) and the headers the proxy owns.
+// `expect` is answered by node:http itself (100-continue); undici refuses to send it.
+const REQUEST_DROP: ReadonlySet<string> = new Set([
+  "host",
+  "expect",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "x-request-id",
+]);
+
+/**
+ * `upstream_request_filter`: builds the upstream request headers from the client's:
+ * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1); policy header
+ * edits applied (credentials stripped, identity headers set or removed); `Host` set to the
+ * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
+ * set, overwriting what the client sent (no trusted proxies are configured, so a client never
+ * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
+ * `X-Forwarded-Proto` = http, `X-Forwarded-Host` = the request `Host`, `X-Forwarded-Port` = the
+ * listener port, `X-Forwarded-Prefix` = the stripped prefix (if any); `Forwarded` removed;
+ * `X-Request-Id` set.
+ */
+export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
+  const req = ex.req;
+  const out = withoutHopByHop(req.headers, REQUEST_DROP);
+  const edits = ex.edits;
+  if (edits !== null) {
+    for (const e of edits) {
+      for (const name in e) {
+        const v = e[name];
+        if (v === null || v === undefined) delete out[name];
+        else out[name] = v;
+      }
+    }
+  }
+  out.host = target.hostHeader;
+  const peer = req.socket.remoteAddress;
+  if (peer !== undefined) {
+    out["x-forwarded-for"] = peer;
+    out["x-real-ip"] = peer;
+  }
+  out["x-forwarded-proto"] = "http";
+  const host = req.headers.host;
+  if (host !== undefined) out["x-forwarded-host"] = host;
+  const port = req.socket.localPort;
+  if (port !== undefined) out["x-forwarded-port"] = String(port);
+  if (ex.strippedPrefix !== "") out["x-forwarded-prefix"] = ex.strippedPrefix;
+  out["x-request-id"] = ex.requestId;
+  return out;
+}
+
+/**
+ * `response_filter`: runs when the upstream response headers arrive (status >= 200), before
+ * they are sent. Removes hop-by-hop fields and those named in `Connection` (RFC 9110 §7.6.1),
+ * sets `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
+ * @returns the headers to send to the client
+ */
+export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHeaders {
+  const out = withoutHopByHop(headers);
+  out["x-request-id"] = ex.requestId;
+  if (ex.services.closing) out.connection = "close";
+  return out;
+}
+
+/**
+ * `logging`: runs exactly once per request when the response closes (sent, failed or the client
+ * went away), whatever happened before. Releases the balancer slot and writes the access log
+ * line (debug level): method, path, route, status (499 when the client closed first), upstream
+ * target, duration in ms, error code. Never logs header values.
+ */
+export function logging(ex: Exchange): void {
+  const target = ex.target;
+  if (target !== undefined) ex.route!.upstream.balancer.release(target.index);
+  const log = ex.services.log;
+  if (!log.isLevelEnabled("debug")) return;
+  const res = ex.res;
+  log.debug(
+    {
+      request_id: ex.requestId,
+      method: ex.method,
+      path: ex.path || ex.req.url,
+      route: ex.route?.id,
+      status: res.writableFinished ? res.statusCode : ex.errorCode !== undefined ? ERRORS[ex.errorCode].status : 499,
+      upstream: target?.origin,
+      upstream_status: ex.upstreamStatus || undefined,
+      error: ex.errorCode,
+      ms: Math.round((performance.now() - ex.startedAt) * 100) / 100,
+    },
+    "request",
+  );
+}
+
+/**
+ * `fail_to_proxy`: the one error path. Maps a Failure to its registry entry and answers with
+ * `{"error":{"code","message","request_id"}}` (JSON, the registry's message only). When the
+ * response has already started, the connection is cut instead (a truncated response, never a
+ * spliced one). Upstream and internal causes are logged at warn, client errors at debug; the
+ * cause never reaches the wire. Idempotent: only the first failure of a request counts.
+ */
+export function failToProxy(ex: Exchange, failure: Failure): void {
+  if (ex.errorCode !== undefined) return;
+  ex.errorCode = failure.code;
+  const spec = ERRORS[failure.code];
+  const log = ex.services.log;
+  // Client errors and "no config yet" (expected while a node boots) are not worth a warning.
+  if (spec.blame === "downstream" || failure.code === "NO_CONFIG") {
+    if (log.isLevelEnabled("debug")) {
+      log.debug(
+        { request_id: ex.requestId, code: failure.code, reason: describeCause(failure.cause) },
+        "request refused",
+      );
+    }
+  } else {
+    log.warn(
+      {
+        request_id: ex.requestId,
+        code: failure.code,
+        route: ex.route?.id,
+        upstream: ex.target?.origin,
+        cause: describeCause(failure.cause),
+      },
+      "proxy error",
+    );
+  }
+  const res = ex.res;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(failure.code, ex.requestId);
+  const headers: OutgoingHeaders = {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    "cache-control": "no-store",
+    "x-request-id": ex.requestId,
+  };
+  if (failure.headers !== null) Object.assign(headers, failure.headers);
+  if (ex.services.closing) headers.connection = "close";
+  res.writeHead(spec.status, headers);
+  res.end(ex.method === "HEAD" ? undefined : body);
+}
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (typeof cause === "string") return cause;
+  const e = cause as { code?: unknown; message?: unknown };
+  const code = typeof e.code === "string" ? e.code : undefined;
+  const message = typeof e.message === "string" ? e.message : undefined;
+  return code && message ? `${code}: ${message}` : (code ?? message ?? String(cause));
+}

@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { TableHolder } from "../config/table-holder.js";
+import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { PoolManager } from "../upstream/pool-manager.js";
+import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
+import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
+import { requestIdFrom } from "./request-id.js";
+
+/** Options of {@link ProxyServer}. */
+export interface ProxyServerOptions {
+  /** Where the live table is read, once per request. */
+  readonly holder: TableHolder;
+  /** Upstream connection pools. */
+  readonly pools: PoolManager;
+  readonly log: Logger;
+  /** Time to receive the request headers, ms (node `headersTimeout`). Default 15,000. */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive the whole request, ms (node `requestTimeout`). Default 120,000. */
+  readonly requestTimeoutMs?: number;
+  /** Idle time of a client keep-alive connection, ms. Default 5,000. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/**
+ * The proxy listener (node:http), and the orchestrator of the phases in phases.ts:
+ *
+ *     request_filter → request_body_filter → upstream_peer → upstream_request_filter
+ *       → dispatch to the target's undici pool → response_filter → (stream body) → logging
+ *
+ * Any phase's Failure and any upstream error go to `fail_to_proxy`. Bodies are streamed both
+ * ways. Client-side parse errors (malformed requests node rejects before a request exists) get
+ * the same JSON error shape, written on the socket.
+ */
+export class ProxyServer implements ProxyServices {
+  readonly log: Logger;
+  readonly pools: PoolManager;
+  #holder: TableHolder;
+  #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
+  #closing = false;
+
+  constructor(opts: ProxyServerOptions) {
+    this.#holder = opts.holder;
+    this.pools = opts.pools;
+    this.log = opts.log;
+    this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
+      {
+        ServerResponse: ProxyResponse,
+        headersTimeout: opts.headersTimeoutMs ?? 15_000,
+        requestTimeout: opts.requestTimeoutMs ?? 120_000,
+        keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
+        // How often node enforces the two timeouts above, ms (default 30 s is too coarse).
+        connectionsCheckingInterval: 1_000,
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
+    this.#server.on("clientError", onClientError);
+  }
+
+  /** True once {@link close} started. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The node:http server (to listen on). */
+  get server(): Server<typeof IncomingMessage, typeof ProxyResponse> {
+    return this.#server;
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo {
+    return this.#server.address() as AddressInfo;
+  }
+
+  #onRequest(req: IncomingMessage, res: ProxyResponse): void {
+    const ex = new Exchange(req, res, this.#holder.table, this);
+    let filtered: Failure | undefined | Promise<Failure | undefined>;
+    try {
+      filtered = requestFilter(ex);
+    } catch (err) {
+      failToProxy(ex, new Failure("INTERNAL", null, err));
+      return;
+    }
+    if (filtered instanceof Promise) {
+      filtered.then(
+        (f) => this.#afterRequestFilter(ex, f),
+        (err: unknown) => failToProxy(ex, new Failure("INTERNAL", null, err)),
+      );
+    } else {
+      this.#afterRequestFilter(ex, filtered);
+    }
+  }
+
+  #afterRequestFilter(ex: Exchange, failure: Failure | undefined): void {
+    if (failure !== undefined) {
+      failToProxy(ex, failure);
+      return;
+    }
+    if (ex.clientClosed) return;
+    try {
+      const body = requestBodyFilter(ex);
+      const target = upstreamPeer(ex);
+      if (target instanceof Failure) {
+        failToProxy(ex, target);
+        return;
+      }
+      const headers = upstreamRequestFilter(ex, target);
+      this.pools.get(target).dispatch({ path: ex.upstreamPath + ex.query, method: ex.method, headers, body }, ex);
+    } catch (err) {
+      failToProxy(ex, new Failure("INTERNAL", null, err));
+    }
+  }
+
+  /**
+   * Stops accepting connections and lets in-flight requests finish (responses now carry
+   * `Connection: close`); after `deadlineMs` the remaining connections are cut.
+   */
+  async close(deadlineMs = 10_000): Promise<void> {
+    if (!this.#server.listening) return;
+    this.#closing = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    // Keep-alive connections become idle as their last response ends: close them then.
+    const sweep = setInterval(() => this.#server.closeIdleConnections(), 100);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([closed, late]);
+    clearInterval(sweep);
+    clearTimeout(timer);
+    this.#server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** Errors node raises before a request object exists (parse errors, header timeout). */
+function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ErrorCode =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? "HEADERS_TOO_LARGE"
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "REQUEST_TIMEOUT"
+        : "BAD_REQUEST";
+  const status = ERRORS[code].status;
+  const id = requestIdFrom(undefined);
+  const body = errorBody(code, id);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

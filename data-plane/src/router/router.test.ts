@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { normalizeHost, parseHostPattern } from "./host.js";
+import { type PathSpec, Router, type RouteSpec } from "./router.js";
+
+function spec(
+  name: string,
+  paths: readonly string[],
+  more: Partial<Omit<RouteSpec<string>, "route" | "paths">> = {},
+): RouteSpec<string> {
+  const ps: PathSpec[] = paths.map((p) =>
+    p.startsWith("=") ? { kind: "exact", value: p.slice(1) } : { kind: "prefix", value: p },
+  );
+  return { route: name, paths: ps, hosts: [], methods: [], priority: 0, ...more };
+}
+
+const match = (r: Router<string>, path: string, host = "", method = "GET") => r.match(method, host, path)?.route;
+
+test("prefix matches at a segment boundary only", () => {
+  const r = new Router([spec("echo", ["/echo"])]);
+  assert.equal(match(r, "/echo"), "echo");
+  assert.equal(match(r, "/echo/"), "echo");
+  assert.equal(match(r, "/echo/x/y"), "echo");
+  assert.equal(match(r, "/echoes"), undefined);
+  assert.equal(match(r, "/ech"), undefined);
+  assert.equal(match(r, "/"), undefined);
+});
+
+test("a prefix ending in / matches below it; / matches everything", () => {
+  const r = new Router([spec("dir", ["/api/"]), spec("all", ["/"])]);
+  assert.equal(match(r, "/api/x"), "dir");
+  assert.equal(match(r, "/api/"), "dir");
+  assert.equal(match(r, "/api"), "all");
+  assert.equal(match(r, "/anything/else"), "all");
+});
+
+test("a route without paths matches every path", () => {
+  const r = new Router([spec("any", [])]);
+  assert.equal(match(r, "/x/y"), "any");
+});
+
+test("exact path matches only itself", () => {
+  const r = new Router([spec("exact", ["=/status"])]);
+  assert.equal(match(r, "/status"), "exact");
+  assert.equal(match(r, "/status/"), undefined);
+  assert.equal(match(r, "/status/x"), undefined);
+});
+
+test("higher priority wins over a longer or exact path", () => {
+  const r = new Router([spec("long", ["=/a/b/c"]), spec("short", ["/a"], { priority: 10 })]);
+  assert.equal(match(r, "/a/b/c"), "short");
+});
+
+test("at equal priority: exact before prefix, then the longest prefix", () => {
+  const r = new Router([spec("root", ["/"]), spec("a", ["/a"]), spec("ab", ["/a/b"]), spec("exact", ["=/a/b"])]);
+  assert.equal(match(r, "/a/b"), "exact");
+  assert.equal(match(r, "/a/b/c"), "ab");
+  assert.equal(match(r, "/a/x"), "a");
+  assert.equal(match(r, "/z"), "root");
+});
+
+test("ties keep config order", () => {
+  const r = new Router([spec("first", ["/x"]), spec("second", ["/x"])]);
+  assert.equal(match(r, "/x"), "first");
+});
+
+test("methods: empty matches any, otherwise only the listed ones", () => {
+  const r = new Router([spec("get", ["/m"], { methods: ["GET", "HEAD"] }), spec("other", ["/m"], { priority: -1 })]);
+  assert.equal(match(r, "/m", "", "GET"), "get");
+  assert.equal(match(r, "/m", "", "HEAD"), "get");
+  assert.equal(match(r, "/m", "", "POST"), "other");
+});
+
+test("hosts: exact, wildcard, any; the more specific host breaks ties", () => {
+  const r = new Router([
+    spec("any", ["/"]),
+    spec("wild", ["/"], { hosts: ["*.example.com"] }),
+    spec("exact", ["/"], { hosts: ["API.example.com"] }),
+  ]);
+  assert.equal(match(r, "/", "api.example.com"), "exact");
+  assert.equal(match(r, "/", "www.example.com"), "wild");
+  assert.equal(match(r, "/", "a.b.example.com"), "wild");
+  assert.equal(match(r, "/", "example.com"), "any", "a wildcard does not match the apex");
+  assert.equal(match(r, "/", "other.org"), "any");
+});
+
+test("a host-bound route does not match other hosts", () => {
+  const r = new Router([spec("only", ["/"], { hosts: ["a.test"] })]);
+  assert.equal(match(r, "/", "a.test"), "only");
+  assert.equal(match(r, "/", "b.test"), undefined);
+  assert.equal(match(r, "/", ""), undefined);
+});
+
+test("priority beats host specificity", () => {
+  const r = new Router([spec("exact-host", ["/"], { hosts: ["a.test"] }), spec("any-high", ["/"], { priority: 5 })]);
+  assert.equal(match(r, "/", "a.test"), "any-high");
+});
+
+test("the match reports which path matched (for strip_prefix)", () => {
+  const r = new Router([spec("multi", ["/v1", "/v2/api"])]);
+  assert.deepEqual(r.match("GET", "", "/v2/api/x")?.path, { kind: "prefix", value: "/v2/api" });
+});
+
+test("normalizeHost lower-cases and strips port and trailing dot", () => {
+  assert.equal(normalizeHost("API.Example.com:8000"), "api.example.com");
+  assert.equal(normalizeHost("example.com."), "example.com");
+  assert.equal(normalizeHost("[::1]:8000"), "[::1]");
+  assert.equal(normalizeHost(undefined), "");
+});
+
+test("parseHostPattern accepts names, IPs, leading wildcards; refuses the rest", () => {
+  assert.deepEqual(parseHostPattern("*.Example.com"), { kind: "wildcard", suffix: ".example.com" });
+  assert.deepEqual(parseHostPattern("10.0.0.1"), { kind: "exact", host: "10.0.0.1" });
+  assert.deepEqual(parseHostPattern("[::1]"), { kind: "exact", host: "[::1]" });
+  for (const bad of ["", "a.*.com", "example.*", "host:80", "a b", "*"]) {
+    assert.equal(parseHostPattern(bad), undefined, bad);
+  }
+});
+
+test("an invalid host pattern is refused at build", () => {
+  assert.throws(() => new Router([spec("bad", ["/"], { hosts: ["x:80"] })]), TypeError);
+});

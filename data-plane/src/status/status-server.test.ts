@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { compile } from "../config/compile.js";
+import { TableHolder } from "../config/table-holder.js";
+import { listen } from "../listen.js";
+import { log, snapshot } from "../test/fixtures.js";
+import { StatusServer } from "./status-server.js";
+
+test("healthz, readyz before and after a config, config, 404, 405", async () => {
+  const holder = new TableHolder();
+  let connected = false;
+  const status = new StatusServer({ holder, nodeId: "dp-1", region: "eu", controlPlaneConnected: () => connected });
+  const { port } = await listen(status.server, { host: "127.0.0.1", port: 0 }, "status", log);
+  const get = async (path: string, method = "GET") => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+    assert.match(r.headers.get("content-type") ?? "", /^application\/json/);
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  try {
+    assert.deepEqual(await get("/healthz"), { status: 200, body: { status: "ok" } });
+    assert.deepEqual(await get("/readyz"), { status: 503, body: { status: "not_ready" } });
+    const before = await get("/config");
+    assert.deepEqual(before.body, {
+      version: null,
+      hash: null,
+      applied_at: null,
+      node_id: "dp-1",
+      region: "eu",
+      control_plane: "disconnected",
+    });
+
+    holder.swap(compile(snapshot({}, 42n, "abc"), { policyTypes: new Set() }));
+    connected = true;
+    assert.deepEqual(await get("/readyz"), { status: 200, body: { status: "ready", version: 42 } });
+    const cfg = (await get("/config")).body;
+    assert.equal(cfg.version, 42);
+    assert.equal(cfg.hash, "abc");
+    assert.equal(cfg.control_plane, "connected");
+    assert.ok(!Number.isNaN(Date.parse(String(cfg.applied_at))));
+
+    assert.equal((await get("/metrics-nope")).status, 404);
+    assert.equal((await get("/healthz", "POST")).status, 405);
+  } finally {
+    await status.close();
+  }
+});

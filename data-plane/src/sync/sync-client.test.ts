@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { PolicySchema, StreamConfigResponseSchema } from "@palisade/proto";
+import { compile } from "../config/compile.js";
+import { TableHolder } from "../config/table-holder.js";
+import { fakeControlPlane } from "../test/fake-control-plane.js";
+import { log, route, snapshot, upstream } from "../test/fixtures.js";
+import { ConfigApplier } from "./config-applier.js";
+import { SyncClient } from "./sync-client.js";
+
+test("hello, ACK, NACK, same-hash ACK, and reconnect with the applied version", async () => {
+  const cp = await fakeControlPlane();
+  const holder = new TableHolder();
+  const applier = new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set(["jwt"]) }), log);
+  const client = new SyncClient({
+    address: `127.0.0.1:${cp.port}`,
+    identity: {
+      nodeId: "dp-1",
+      region: "eu",
+      labels: { tier: "edge" },
+      softwareVersion: "0.1.0",
+      policyTypes: ["jwt"],
+    },
+    holder,
+    applier,
+    log,
+    backoff: { baseMs: 10, capMs: 20 },
+  });
+  try {
+    client.start();
+    await cp.until(() => cp.streams[0]?.messages.length === 1);
+    const first = cp.streams[0]!;
+    const hello = first.messages[0]!;
+    assert.equal(hello.kind.case, "hello");
+    if (hello.kind.case !== "hello") return;
+    assert.equal(hello.kind.value.nodeId, "dp-1");
+    assert.equal(hello.kind.value.region, "eu");
+    assert.deepEqual(hello.kind.value.labels, { tier: "edge" });
+    assert.equal(hello.kind.value.softwareVersion, "0.1.0");
+    assert.deepEqual(hello.kind.value.policyTypes, ["jwt"]);
+    assert.equal(hello.kind.value.appliedVersion, 0n);
+
+    const send = (version: bigint, nonce: string, s = snapshot({}, version)) =>
+      first.call.write(
+        create(StreamConfigResponseSchema, { kind: { case: "update", value: { version, nonce, snapshot: s } } }),
+      );
+
+    send(
+      1n,
+      "a",
+      snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"])] }, 1n, "h1"),
+    );
+    await cp.until(() => first.messages.length === 2);
+    const ack = first.messages[1]!;
+    assert.equal(ack.kind.case, "ack");
+    assert.deepEqual(ack.kind.case === "ack" && [ack.kind.value.version, ack.kind.value.nonce], [1n, "a"]);
+    assert.equal(holder.applied?.version, 1n);
+    assert.equal(client.connected, true);
+
+    send(2n, "b", snapshot({ policies: [create(PolicySchema, { id: "p" })] }, 2n, "h2"));
+    await cp.until(() => first.messages.length === 3);
+    const nack = first.messages[2]!;
+    assert.equal(nack.kind.case, "nack");
+    assert.deepEqual(nack.kind.case === "nack" && [nack.kind.value.runningVersion, nack.kind.value.nonce], [1n, "b"]);
+    assert.equal(holder.applied?.version, 1n, "the old config keeps serving");
+
+    // The control plane drops the stream: the node reconnects and says what it runs.
+    first.call.end();
+    await cp.until(() => cp.streams[1]?.messages.length === 1);
+    const again = cp.streams[1]!.messages[0]!;
+    assert.equal(again.kind.case === "hello" && again.kind.value.appliedVersion, 1n);
+    assert.equal(again.kind.case === "hello" && again.kind.value.appliedHash, "h1");
+  } finally {
+    client.close();
+    cp.close();
+  }
+});
+
+test("keeps retrying while the control plane is down, and reports disconnected", async () => {
+  const cp = await fakeControlPlane();
+  const port = cp.port;
+  cp.close();
+  const holder = new TableHolder();
+  const client = new SyncClient({
+    address: `127.0.0.1:${port}`,
+    identity: { nodeId: "dp-2", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
+    holder,
+    applier: new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log),
+    log,
+    backoff: { baseMs: 5, capMs: 10 },
+  });
+  client.start();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(client.connected, false);
+  client.close();
+});
