@@ -31,6 +31,20 @@ export const ERRORS = {
   },
   AUTH_TOKEN_MISSING: { status: 401, message: "a bearer token is required", blame: "downstream", retryable: false },
   AUTH_TOKEN_INVALID: { status: 401, message: "the bearer token is invalid", blame: "downstream", retryable: false },
+  AUTH_KEY_MISSING: { status: 401, message: "an API key is required", blame: "downstream", retryable: false },
+  AUTH_KEY_INVALID: { status: 401, message: "the API key is invalid", blame: "downstream", retryable: false },
+  AUTH_CREDENTIALS_MISSING: {
+    status: 401,
+    message: "credentials are required",
+    blame: "downstream",
+    retryable: false,
+  },
+  AUTH_FORBIDDEN: {
+    status: 403,
+    message: "the credentials do not grant access to this resource",
+    blame: "downstream",
+    retryable: false,
+  },
   ROUTE_NOT_FOUND: { status: 404, message: "no route matches the request", blame: "downstream", retryable: false },
   REQUEST_TIMEOUT: {
     status: 408,
@@ -58,6 +72,12 @@ export const ERRORS = {
     retryable: false,
   },
   NO_CONFIG: { status: 503, message: "no configuration has been applied yet", blame: "internal", retryable: true },
+  AUTH_UNAVAILABLE: {
+    status: 503,
+    message: "authentication is temporarily unavailable",
+    blame: "upstream",
+    retryable: true,
+  },
   UPSTREAM_TIMEOUT: {
     status: 504,
     message: "the upstream service did not answer in time",

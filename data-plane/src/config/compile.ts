@@ -1,5 +1,12 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
-import { createPolicy, createPolicyResources, type PolicyResources, policyTypeOf } from "../policies/registry.js";
+import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
+import {
+  createPolicy,
+  createPolicyResources,
+  type PolicyResources,
+  policyDependencies,
+  policyTypeOf,
+} from "../policies/registry.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
@@ -27,7 +34,10 @@ const noWarn: PolicyContext["warn"] = () => {};
  * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
  * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
  * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
- * the whole snapshot. Checks, in order: upstreams, policies (every one, used or not), routes.
+ * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
+ * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
+ * routes. The table also lists every identity header a policy asserts, which the proxy removes
+ * from client requests on every route.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
@@ -45,11 +55,39 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     upstreams.set(u.id, compileUpstream(u));
   }
 
-  const policies = new Map<string, PolicyInstance>();
-  for (const p of snapshot.policies) {
-    checkId(p.id, "policy", policies);
-    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn));
+  let consumers: ConsumerIndex;
+  try {
+    consumers = new ConsumerIndex(snapshot.consumers);
+  } catch (err) {
+    if (err instanceof ConsumerIndexError) throw new CompileError("RESOURCE_INVALID", err.message, err.resource);
+    throw err;
   }
+
+  const policies = new Map<string, PolicyInstance>();
+  const byId = new Map<string, Policy>();
+  for (const p of snapshot.policies) {
+    checkId(p.id, "policy", byId);
+    byId.set(p.id, p);
+  }
+  // Policies built from others (auth-any) come after every plain one.
+  const ordered = [
+    ...snapshot.policies.filter((p) => policyDependencies(p).length === 0),
+    ...snapshot.policies.filter((p) => policyDependencies(p).length > 0),
+  ];
+  for (const p of ordered) {
+    for (const dep of policyDependencies(p)) {
+      const target = byId.get(dep);
+      if (target === undefined) {
+        throw new CompileError("REFERENCE_MISSING", `policy "${dep}" does not exist`, `policy/${p.name || p.id}`);
+      }
+      if (policyDependencies(target).length > 0) {
+        throw new CompileError("POLICY_INVALID", `member "${dep}" is itself a combination`, `policy/${p.name || p.id}`);
+      }
+    }
+    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies));
+  }
+  const identityHeaders = new Set<string>();
+  for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
   const routes = new Map<string, CompiledRoute>();
   const specs: RouteSpec<CompiledRoute>[] = [];
@@ -70,6 +108,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     routes,
     upstreams,
     policies,
+    consumers,
+    identityHeaders,
     poolKeys,
   });
 }
@@ -84,6 +124,8 @@ function compilePolicy(
   enabled: ReadonlySet<string>,
   resources: PolicyResources,
   warn: PolicyContext["warn"],
+  consumers: ConsumerIndex,
+  built: ReadonlyMap<string, PolicyInstance>,
 ): PolicyInstance {
   const resource = `policy/${p.name || p.id}`;
   const type = policyTypeOf(p);
@@ -98,7 +140,7 @@ function compilePolicy(
     throw new CompileError("POLICY_TYPE_UNSUPPORTED", `policy type "${type}" is not enabled on this node`, resource);
   }
   try {
-    return createPolicy(p, { id: p.id, warn }, resources);
+    return createPolicy(p, { id: p.id, warn, consumers }, resources, built);
   } catch (err) {
     if (err instanceof PolicyConfigError) throw new CompileError("POLICY_INVALID", err.message, resource);
     throw err;

@@ -1,3 +1,4 @@
+import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
 import type { Balancer } from "../upstream/balancer.js";
@@ -51,6 +52,13 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** Consumers and their credentials, indexed. */
+  readonly consumers: ConsumerIndex;
+  /**
+   * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
+   * from every client request on every route before policies set them.
+   */
+  readonly identityHeaders: ReadonlySet<string>;
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }
