@@ -5,6 +5,7 @@ import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerVersionRoutes } from "./routes/versions.js";
@@ -100,6 +101,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
 
   app.get("/healthz", async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
+  registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
   registerNodeRoutes(app, deps.store, deps.publisher);
   return app;

@@ -1,3 +1,4 @@
+import { createPublicKey } from "node:crypto";
 import { ApiError } from "../errors.js";
 
 /**
@@ -26,35 +27,80 @@ export function checkRouteHasMatcher(body: { hosts?: unknown[]; paths?: unknown[
     throw new ApiError("VALIDATION_FAILED", "a route needs at least one of hosts, paths or methods", "paths");
 }
 
-const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "priv"];
+
+// Headers the data plane owns or that carry credentials: a policy may not set them from claims.
+const RESERVED_HEADERS = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "authorization",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "cookie",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "x-request-id",
+  "x-consumer-id",
+  "x-consumer-name",
+]);
+
+function checkHeaderNotReserved(header: string, field: string): void {
+  const h = header.toLowerCase();
+  if (RESERVED_HEADERS.has(h) || h.startsWith("proxy-"))
+    throw new ApiError("VALIDATION_FAILED", `header ${header} is reserved by the gateway`, field);
+}
+
+/** `claims_to_headers` may not name a header the gateway owns, nor one header twice. */
+export function checkClaimHeaders(map: Record<string, string> | undefined, field: string): void {
+  const seen = new Set<string>();
+  for (const [claim, header] of Object.entries(map ?? {})) {
+    checkHeaderNotReserved(header, `${field}.${claim}`);
+    if (seen.has(header.toLowerCase()))
+      throw new ApiError("VALIDATION_FAILED", `header ${header} is used twice`, `${field}.${claim}`);
+    seen.add(header.toLowerCase());
+  }
+}
 
 /**
- * Checks a `jwt` policy config: exactly one key source; no private key material
- * in a JWKS (RFC 7517 §9.2: publish public keys only); HMAC algorithms only with
- * inline `oct` keys, asymmetric ones only with asymmetric keys (RFC 8725 §2.1:
- * algorithm confusion).
+ * Checks a `jwt` policy config: `jwks_url`, or inline keys (`jwks` and/or `pem_keys`), not
+ * both; no private key material (RFC 7517 §9.2: publish public keys only); every key fits an
+ * allowed algorithm and every HMAC algorithm has an `oct` key of at least 256 bits; HMAC never
+ * with a JWKS URL (RFC 8725 §2.1: secrets are not fetched). Mixing HMAC and asymmetric keys in
+ * one policy is allowed: each key verifies only the algorithms of its own type.
  */
 export function checkJwtConfig(config: {
   jwks?: { keys: Array<Record<string, unknown>> };
   jwks_url?: string;
+  pem_keys?: Array<{ pem: string; kid?: string; alg?: string }>;
   algorithms: string[];
+  claims_to_headers?: Record<string, string>;
+  token_header?: string;
+  jwks_min_ttl_s?: number;
+  jwks_max_ttl_s?: number;
 }): void {
-  const hasJwks = config.jwks !== undefined;
+  const inline = config.jwks !== undefined || config.pem_keys !== undefined;
   const hasUrl = config.jwks_url !== undefined;
-  if (hasJwks === hasUrl)
+  if (inline === hasUrl)
     throw new ApiError(
       "VALIDATION_FAILED",
-      "give exactly one of jwks or jwks_url",
-      hasJwks ? "config.jwks_url" : "config.jwks",
+      "give jwks_url, or inline keys (jwks and/or pem_keys), not both",
+      inline ? "config.jwks_url" : "config.jwks",
     );
   const hmac = config.algorithms.filter((a) => a.startsWith("HS"));
   const asym = config.algorithms.filter((a) => !a.startsWith("HS"));
-  if (hmac.length > 0 && asym.length > 0)
-    throw new ApiError(
-      "VALIDATION_FAILED",
-      "do not mix HMAC and asymmetric algorithms in one policy",
-      "config.algorithms",
-    );
   if (hasUrl && hmac.length > 0)
     throw new ApiError(
       "VALIDATION_FAILED",
@@ -85,4 +131,32 @@ export function checkJwtConfig(config: {
         `config.jwks.keys.${i}.kty`,
       );
   });
+  config.pem_keys?.forEach((p, i) => {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(p.pem))
+      throw new ApiError("VALIDATION_FAILED", "give the public key, not the private key", `config.pem_keys.${i}.pem`);
+    try {
+      createPublicKey(p.pem);
+    } catch {
+      throw new ApiError("VALIDATION_FAILED", "not a PEM public key or certificate", `config.pem_keys.${i}.pem`);
+    }
+    if (asym.length === 0)
+      throw new ApiError("VALIDATION_FAILED", "a PEM key needs an asymmetric algorithm", `config.pem_keys.${i}`);
+  });
+  if (hmac.length > 0 && !config.jwks?.keys.some((k) => k.kty === "oct"))
+    throw new ApiError("VALIDATION_FAILED", "HMAC algorithms need an oct key in jwks", "config.algorithms");
+  checkClaimHeaders(config.claims_to_headers, "config.claims_to_headers");
+  if (config.token_header !== undefined && config.token_header.toLowerCase() !== "authorization")
+    checkHeaderNotReserved(config.token_header, "config.token_header");
+  if ((config.jwks_min_ttl_s ?? 60) > (config.jwks_max_ttl_s ?? 86_400))
+    throw new ApiError("VALIDATION_FAILED", "jwks_min_ttl_s is above jwks_max_ttl_s", "config.jwks_min_ttl_s");
+}
+
+/** Checks an `api-key` policy config: the header may not be one the gateway owns. */
+export function checkApiKeyConfig(config: { header?: string }): void {
+  if (config.header !== undefined) checkHeaderNotReserved(config.header, "config.header");
+}
+
+/** Checks an `introspection` policy config. */
+export function checkIntrospectionConfig(config: { claims_to_headers?: Record<string, string> }): void {
+  checkClaimHeaders(config.claims_to_headers, "config.claims_to_headers");
 }

@@ -46,4 +46,17 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: consumer credentials. API keys are stored as their SHA-256 only; `identity` is the
+  // canonical identity string that must be unique across all consumers.
+  `
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    consumer_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    identity TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX credentials_consumer ON credentials (consumer_id);
+  `,
 ];
