@@ -22,6 +22,27 @@ interface AjvError {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  parentSchema?: { description?: string };
+}
+
+/** A human sentence for one Ajv error, without regexes or schema jargon. */
+function describe(e: AjvError): string {
+  switch (e.keyword) {
+    case "required":
+      return "is required";
+    case "additionalProperties":
+      return "is not a known field";
+    case "enum":
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern":
+    case "format":
+      return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    case "anyOf":
+    case "oneOf":
+      return `does not match any accepted form${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    default:
+      return e.message ?? "is invalid";
+  }
 }
 
 /** `/targets/0/port` + missing `host` → `targets.0.host`. */
@@ -40,9 +61,8 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
     const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
     const field = fieldOf(first);
     const where = (err as { validationContext?: string }).validationContext ?? "body";
-    const detail = first.keyword === "required" ? "is required" : (first.message ?? "is invalid");
-    const message = `${where}${field ? `.${field}` : ""} ${detail}`;
-    return new ApiError("VALIDATION_FAILED", message, field || where);
+    const subject = field || (where === "body" ? "the body" : where);
+    return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
   }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -75,7 +95,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       },
     ) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
   });
 
