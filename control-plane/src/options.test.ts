@@ -5,13 +5,14 @@ import { parseCpOptions } from "./options.js";
 test("defaults, flags over environment, and help/version", () => {
   const d = parseCpOptions([], {});
   assert.ok(typeof d === "object");
-  assert.deepEqual([d.db, d.adminListen, d.syncListen, d.logLevel], [
-    "./palisade.db",
-    { host: "127.0.0.1", port: 8001 },
-    { host: "127.0.0.1", port: 8005 },
-    "info",
-  ]);
-  const o = parseCpOptions(["--admin-listen", "[::1]:9001"], { PALISADE_ADMIN_LISTEN: "0.0.0.0:1", PALISADE_DB: "/x.db" });
+  assert.deepEqual(
+    [d.db, d.adminListen, d.syncListen, d.logLevel],
+    ["./palisade.db", { host: "127.0.0.1", port: 8001 }, { host: "127.0.0.1", port: 8005 }, "info"],
+  );
+  const o = parseCpOptions(["--admin-listen", "[::1]:9001"], {
+    PALISADE_ADMIN_LISTEN: "0.0.0.0:1",
+    PALISADE_DB: "/x.db",
+  });
   assert.ok(typeof o === "object");
   assert.deepEqual([o.adminListen, o.db], [{ host: "::1", port: 9001 }, "/x.db"]);
   assert.equal(parseCpOptions(["--help"], {}), "help");

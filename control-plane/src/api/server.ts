@@ -82,7 +82,8 @@ const BEARER = /^Bearer +([^\s]+)$/i;
 
 /**
  * Builds the admin REST API (fastify). Every `/v1/*` route needs
- * `Authorization: Bearer <admin token>`; `/healthz` stays open. Errors answer
+ * `Authorization: Bearer <admin token>`; only routes registered with
+ * `config: { public: true }` (`/healthz`) are open. Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
 export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
@@ -100,8 +101,11 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
+  // Deny by default: every route needs the token unless it was registered with
+  // `config: { public: true }`. The decision uses the route fastify matched, never the
+  // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     const m = BEARER.exec(req.headers.authorization ?? "");
     if (!m || !deps.tokens.verify(m[1]!)) {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
@@ -119,7 +123,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerVersionRoutes(app, deps.store, deps.publisher);
   registerNodeRoutes(app, deps.store, deps.publisher);
