@@ -6,6 +6,7 @@ import {
   checkJwtConfig,
   checkRouteHasMatcher,
   checkRoutePaths,
+  checkUpstreamTargets,
 } from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
@@ -89,7 +90,10 @@ export const KINDS: readonly KindSpec[] = [
     kind: "upstreams",
     noun: "upstream",
     schema: upstreamSchema,
-    normalize: (body) => body,
+    normalize(body) {
+      checkUpstreamTargets(body.targets as Array<{ host: string }>);
+      return body;
+    },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
     present: plain,
   },

@@ -23,6 +23,27 @@ interface AjvError {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  parentSchema?: { description?: string };
+}
+
+/** A human sentence for one Ajv error, without regexes or schema jargon. */
+function describe(e: AjvError): string {
+  switch (e.keyword) {
+    case "required":
+      return "is required";
+    case "additionalProperties":
+      return "is not a known field";
+    case "enum":
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern":
+    case "format":
+      return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    case "anyOf":
+    case "oneOf":
+      return `does not match any accepted form${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    default:
+      return e.message ?? "is invalid";
+  }
 }
 
 /** `/targets/0/port` + missing `host` → `targets.0.host`. */
@@ -41,9 +62,8 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
     const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
     const field = fieldOf(first);
     const where = (err as { validationContext?: string }).validationContext ?? "body";
-    const detail = first.keyword === "required" ? "is required" : (first.message ?? "is invalid");
-    const message = `${where}${field ? `.${field}` : ""} ${detail}`;
-    return new ApiError("VALIDATION_FAILED", message, field || where);
+    const subject = field || (where === "body" ? "the body" : where);
+    return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
   }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -63,7 +83,8 @@ const BEARER = /^Bearer +([^\s]+)$/i;
 
 /**
  * Builds the admin REST API (fastify). Every `/v1/*` route needs
- * `Authorization: Bearer <admin token>`; `/healthz` stays open. Errors answer
+ * `Authorization: Bearer <admin token>`; only routes registered with
+ * `config: { public: true }` (`/healthz`) are open. Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
 export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
@@ -76,12 +97,16 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       },
     ) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
   });
 
+  // Deny by default: every route needs the token unless it was registered with
+  // `config: { public: true }`. The decision uses the route fastify matched, never the
+  // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     const m = BEARER.exec(req.headers.authorization ?? "");
     if (!m || !deps.tokens.verify(m[1]!)) {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
@@ -99,7 +124,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);

@@ -14,12 +14,22 @@ import type { Store } from "../../store/store.js";
  * returns one with its snapshot (secrets redacted).
  */
 export function registerVersionRoutes(app: FastifyInstance, store: Store, publisher: Publisher): void {
-  app.post("/v1/config/versions", { schema: { body: publishSchema } }, async (req, reply) => {
-    const body = (req.body ?? {}) as { message?: string };
-    const r = publisher.publish(body.message ?? "");
-    reply.code(r.created ? 201 : 200);
-    return { ...r.version, created: r.created };
-  });
+  app.post(
+    "/v1/config/versions",
+    {
+      schema: { body: publishSchema },
+      // A bare `curl -X POST` (no body) publishes with an empty message.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { message?: string };
+      const r = publisher.publish(body.message ?? "");
+      reply.code(r.created ? 201 : 200);
+      return { ...r.version, created: r.created };
+    },
+  );
 
   app.get(
     "/v1/config/versions",
@@ -33,9 +43,16 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 
   app.get(
     "/v1/config/versions/:version",
-    { schema: { params: { type: "object", properties: { version: { type: "integer", minimum: 1 } } } } },
+    {
+      schema: {
+        params: {
+          type: "object",
+          properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,14}$", description: "a version number" } },
+        },
+      },
+    },
     async (req) => {
-      const n = (req.params as { version: number }).version;
+      const n = Number((req.params as { version: string }).version);
       const row = store.getVersion(n);
       if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
       const json = redactSnapshotJson(toJson(SnapshotSchema, fromBinary(SnapshotSchema, row.snapshot)) as object);
