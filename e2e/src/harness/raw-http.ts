@@ -10,19 +10,28 @@ export interface RawResponse {
 
 /**
  * Sends `bytes` exactly as given on a fresh TCP connection to 127.0.0.1:`port` (no
- * normalization, no header de-duplication: the way an attacker sends), half-closes the
- * connection, and returns every byte received until the server closes it. `maxWaitMs` only
- * guards against a hang (the socket is then destroyed and what arrived is returned).
+ * normalization, no header de-duplication: the way an attacker sends) and returns every byte
+ * received until the server closes the connection, or until `responses` complete responses
+ * have arrived (then the client closes). The client never half-closes first: node:http drops a
+ * pending response when the client sends FIN. `maxWaitMs` only guards against a hang (the
+ * socket is then destroyed and what arrived is returned).
  */
-export function rawExchange(port: number, bytes: string | Buffer, maxWaitMs = 10_000): Promise<string> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  opts: { responses?: number; maxWaitMs?: number } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.write(bytes);
-      socket.end();
+    const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
+    const timer = setTimeout(() => socket.destroy(), opts.maxWaitMs ?? 10_000);
+    socket.on("data", (c: Buffer) => {
+      chunks.push(c);
+      if (opts.responses !== undefined) {
+        const text = Buffer.concat(chunks).toString("latin1");
+        if (completeResponses(text) >= opts.responses) socket.destroy();
+      }
     });
-    const timer = setTimeout(() => socket.destroy(), maxWaitMs);
-    socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("error", (err: NodeJS.ErrnoException) => {
       // A reset after the answer was sent still counts as an answer.
       if (err.code === "ECONNRESET" && chunks.length > 0) return;
@@ -34,6 +43,33 @@ export function rawExchange(port: number, bytes: string | Buffer, maxWaitMs = 10
       resolve(Buffer.concat(chunks).toString("latin1"));
     });
   });
+}
+
+/** How many complete responses `raw` holds (bodies framed by Content-Length or chunked). */
+function completeResponses(raw: string): number {
+  let n = 0;
+  let rest = raw;
+  for (;;) {
+    const end = rest.indexOf("\r\n\r\n");
+    if (!rest.startsWith("HTTP/1.") || end === -1) return n;
+    const head = rest.slice(0, end).toLowerCase();
+    rest = rest.slice(end + 4);
+    const status = Number(head.split(" ")[1]);
+    const cl = /\r\ncontent-length:\s*(\d+)/.exec(head);
+    if (/\r\ntransfer-encoding:\s*chunked/.test(head)) {
+      const last = rest.indexOf("\r\n0\r\n\r\n");
+      const first = rest.startsWith("0\r\n\r\n") ? 0 : -1;
+      const at = first === 0 ? 0 : last === -1 ? -1 : last + 2;
+      if (at === -1) return n;
+      rest = rest.slice(at + 5);
+    } else if (cl) {
+      if (rest.length < Number(cl[1])) return n;
+      rest = rest.slice(Number(cl[1]));
+    } else if (status >= 200 && status !== 204 && status !== 304) {
+      return n; // body runs to the close
+    }
+    n++;
+  }
 }
 
 /** Builds a request from lines (CRLF added) and a body. */

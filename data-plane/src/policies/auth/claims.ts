@@ -120,6 +120,7 @@ const RESERVED_HEADERS = new Set([
   "x-forwarded-prefix",
   "x-real-ip",
   "x-request-id",
+  "via",
   "x-consumer-id",
   "x-consumer-name",
 ]);

@@ -53,10 +53,10 @@ test("every other shape is invalid: other schemes, empty, extra spaces, tab, two
   }
 });
 
-test("more than one credential is ambiguous: comma lists, trailing comma, two headers", () => {
-  assert.equal(extractBearerToken("Bearer a, Bearer b").kind, "ambiguous");
-  assert.equal(extractBearerToken("Bearer a,b").kind, "ambiguous");
-  assert.equal(extractBearerToken("Bearer a,").kind, "ambiguous");
+test("comma lists are not one credential (invalid); two header lines are ambiguous", () => {
+  assert.equal(extractBearerToken("Bearer a, Bearer b").kind, "invalid");
+  assert.equal(extractBearerToken("Bearer a,b").kind, "invalid");
+  assert.equal(extractBearerToken("Bearer a,").kind, "invalid");
   assert.equal(extractBearerToken(["Bearer a", "Bearer b"]).kind, "ambiguous");
 });
 

@@ -34,15 +34,17 @@ const BEARER = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * Extracts the bearer token from an `Authorization` header value (RFC 6750 §2.1). Stricter
- * than `1*SP`: exactly one space, then exactly one token68; a comma means a list of credentials
- * (RFC 9110 §11.6.2).
+ * than `1*SP`: exactly one space, then exactly one token68. `Authorization` holds one
+ * credentials value (RFC 9110 §11.6.2), so a comma list (`Bearer a, Bearer b`, `Bearer a,`) is
+ * simply not a valid value; two `Authorization` header lines are ambiguous (400, checked on the
+ * raw headers, since node:http keeps only the first).
  * @param authorization the header as node:http parsed it (`undefined` when absent)
- * @returns `ok` with the token; `missing` when there is no header; `ambiguous` when the value
- *   carries several credentials; `invalid` for any other shape (other scheme, two spaces, …)
+ * @returns `ok` with the token; `missing` when there is no header; `ambiguous` for an array (two
+ *   header lines); `invalid` for any other shape (other scheme, two spaces, a comma, …)
  */
 export function extractBearerToken(authorization: string | string[] | undefined): CredentialResult {
   if (authorization === undefined) return MISSING;
-  if (typeof authorization !== "string" || authorization.includes(",")) return AMBIGUOUS;
+  if (typeof authorization !== "string") return AMBIGUOUS;
   if (authorization.length > MAX_CREDENTIAL_LENGTH + 7) return INVALID;
   const m = BEARER.exec(authorization);
   return m ? { kind: "ok", value: m[1]!, from: "authorization" } : INVALID;

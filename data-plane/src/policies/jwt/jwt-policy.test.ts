@@ -101,14 +101,14 @@ test("two spaces, Basic, not a JWS → AUTH_TOKEN_INVALID", async () => {
   assertDenied(await check(standard(), `Bearer ${token}.x`), "AUTH_TOKEN_INVALID", "credential_malformed");
 });
 
-test("two tokens in one header → AUTH_AMBIGUOUS", async () => {
+test("a comma list in Authorization is not one credential → 401", async () => {
   const token = await keys.sign(claims());
   assertDenied(
     await check(standard(), `Bearer ${token}, Bearer ${token}`),
-    "AUTH_AMBIGUOUS",
-    "credential_ambiguous",
-    /invalid_request/,
+    "AUTH_TOKEN_INVALID",
+    "credential_malformed",
   );
+  assertDenied(await check(standard(), `Bearer ${token},`), "AUTH_TOKEN_INVALID", "credential_malformed");
 });
 
 test("time claims: expired, not yet valid, issued in the future, string exp, missing exp", async () => {
