@@ -109,7 +109,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     upstreams,
     policies,
     consumers,
-    identityHeaders,
+    identityHeaders: Object.freeze([...identityHeaders]),
     poolKeys,
   });
 }

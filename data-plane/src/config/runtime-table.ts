@@ -56,9 +56,9 @@ export interface RuntimeTable {
   readonly consumers: ConsumerIndex;
   /**
    * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
-   * from every client request on every route before policies set them.
+   * from every client request on every route before policies set them (case C21).
    */
-  readonly identityHeaders: ReadonlySet<string>;
+  readonly identityHeaders: readonly string[];
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }

@@ -69,6 +69,12 @@ export interface PolicyInstance {
   readonly type: string;
   /** The policy's config id. */
   readonly id: string;
+  /**
+   * Lower-case names of the identity headers this policy sets upstream (e.g. `x-user` from a
+   * claim). The node removes them from every request on every route, so a client can never
+   * supply one where the policy does not run (case C21).
+   */
+  readonly identityHeaders?: readonly string[];
   /** Runs in `request_filter`. Must not throw: failures are a {@link PolicyDeny}. */
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
   /**
@@ -77,12 +83,6 @@ export interface PolicyInstance {
    * members that did not authenticate the request, so no unverified credential is forwarded.
    */
   stripCredentials?(req: PolicyRequest): PolicyAllow;
-  /**
-   * Lower-case header names this policy asserts to the upstream (claim and certificate headers).
-   * The proxy removes them from every client request on every route, so a client can never
-   * supply a header an upstream trusts as the gateway's.
-   */
-  readonly identityHeaders?: readonly string[];
 }
 
 /** What a policy factory may use besides its config. All of it is I/O-free at build time. */
