@@ -45,10 +45,22 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  AUTH_CERT_REQUIRED: {
+    status: 403,
+    message: "a valid client certificate is required",
+    blame: "downstream",
+    retryable: false,
+  },
   ROUTE_NOT_FOUND: { status: 404, message: "no route matches the request", blame: "downstream", retryable: false },
   REQUEST_TIMEOUT: {
     status: 408,
     message: "the request was not received in time",
+    blame: "downstream",
+    retryable: false,
+  },
+  MISDIRECTED_REQUEST: {
+    status: 421,
+    message: "this connection cannot serve the requested host",
     blame: "downstream",
     retryable: false,
   },

@@ -216,3 +216,57 @@ test("publish carries consumers with credential hashes (never keys) and the new 
   assert.equal(v2.body.version, 2, "disabling a consumer makes a new version");
   assert.equal(fromBinary(SnapshotSchema, store.getVersion(2)!.snapshot).consumers[0]?.disabled, true);
 });
+
+test("mtls policy: a CA bundle is required and checked; fact headers may not be the gateway's", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "palisade-cp-ca-"));
+  try {
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"];
+    execFileSync("openssl", ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=ca"], {
+      cwd: dir,
+      stdio: "pipe",
+    });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        ...ec,
+        "-keyout",
+        "l.key",
+        "-out",
+        "l.crt",
+        "-subj",
+        "/CN=leaf",
+        "-addext",
+        "basicConstraints=CA:FALSE",
+      ],
+      { cwd: dir, stdio: "pipe" },
+    );
+    const caPem = readFileSync(join(dir, "ca.crt"), "utf8");
+    const leafPem = readFileSync(join(dir, "l.crt"), "utf8");
+    const { call } = app();
+    const ok = await call("POST", "/v1/policies", {
+      name: "m",
+      type: "mtls",
+      config: { ca_pem: caPem, subject_header: "X-Client-Cert-Subject", allowed_subjects: ["CN=svc-a"] },
+    });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    const any = await call("POST", "/v1/policies", { name: "any", type: "auth-any", config: { policies: ["m"] } });
+    assert.equal(any.status, 201, "mtls is an authentication method");
+    for (const [config, field] of [
+      [{ ca_pem: "junk" }, "config.ca_pem"],
+      [{ ca_pem: leafPem }, "config.ca_pem"],
+      [{ ca_pem: caPem, crl_pem: "junk" }, "config.crl_pem"],
+      [{ ca_pem: caPem, san_header: "X-Forwarded-For" }, "config.san_header"],
+    ] as const) {
+      const r = await call("POST", "/v1/policies", { name: "m2", type: "mtls", config });
+      assert.deepEqual([r.status, r.body.error.field], [400, field]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@ import {
   checkApiKeyConfig,
   checkIntrospectionConfig,
   checkJwtConfig,
+  checkMtlsConfig,
   checkRouteHasMatcher,
   checkRoutePaths,
   checkUpstreamTargets,
@@ -143,6 +144,9 @@ export const KINDS: readonly KindSpec[] = [
           return body;
         case "introspection":
           checkIntrospectionConfig(config as Parameters<typeof checkIntrospectionConfig>[0]);
+          return body;
+        case "mtls":
+          checkMtlsConfig(config as Parameters<typeof checkMtlsConfig>[0]);
           return body;
         case "auth-any": {
           const members = resolveAuthAnyMembers(store, config.policies as string[], selfId);

@@ -251,6 +251,23 @@ const introspectionConfigSchema = {
   },
 } as const;
 
+const pemText = { type: "string", minLength: 1, maxLength: 1_048_576 } as const;
+
+const mtlsConfigSchema = {
+  type: "object",
+  required: ["ca_pem"],
+  additionalProperties: false,
+  properties: {
+    ca_pem: pemText,
+    crl_pem: pemText,
+    allowed_subjects: { type: "array", maxItems: 100, items: { type: "string", minLength: 1, maxLength: 2048 } },
+    subject_header: headerName,
+    san_header: headerName,
+    fingerprint_header: headerName,
+    require_consumer: { type: "boolean" },
+  },
+} as const;
+
 const authAnyConfigSchema = {
   type: "object",
   required: ["policies"],
@@ -270,12 +287,13 @@ const authAnyConfigSchema = {
 export const POLICY_CONFIG_SCHEMAS = {
   jwt: jwtConfigSchema,
   "api-key": apiKeyConfigSchema,
+  mtls: mtlsConfigSchema,
   introspection: introspectionConfigSchema,
   "auth-any": authAnyConfigSchema,
 } as const;
 
 /** Policy types that authenticate a request (members allowed in an `auth-any`). */
-export const AUTH_POLICY_TYPES: readonly string[] = ["jwt", "api-key", "introspection"];
+export const AUTH_POLICY_TYPES: readonly string[] = ["jwt", "api-key", "mtls", "introspection"];
 
 /** A policy type name (`jwt`, …). */
 export type PolicyType = keyof typeof POLICY_CONFIG_SCHEMAS;

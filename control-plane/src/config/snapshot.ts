@@ -120,6 +120,22 @@ function toPolicy(r: StoredResource): Policy {
           value: { header: (c.header as string) ?? "", queryParam: (c.query_param as string) ?? "" },
         },
       });
+    case "mtls":
+      return create(PolicySchema, {
+        ...base,
+        config: {
+          case: "mtls",
+          value: {
+            caPem: c.ca_pem as string,
+            crlPem: (c.crl_pem as string) ?? "",
+            allowedSubjects: (c.allowed_subjects as string[]) ?? [],
+            subjectHeader: (c.subject_header as string) ?? "",
+            sanHeader: (c.san_header as string) ?? "",
+            fingerprintHeader: (c.fingerprint_header as string) ?? "",
+            requireConsumer: (c.require_consumer as boolean) ?? false,
+          },
+        },
+      });
     case "introspection":
       return create(PolicySchema, {
         ...base,

@@ -6,6 +6,7 @@ import { createAuthAnyPolicy } from "./auth-any/auth-any-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt/jwt-policy.js";
 import { type JwksFetcher, type JwksWarn, RemoteJwksCache } from "./jwt/remote-jwks.js";
+import { createMtlsPolicy } from "./mtls/mtls-policy.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "./types.js";
 
 /** The `Policy.config` oneof cases this build knows. */
@@ -15,6 +16,7 @@ type PolicyCase = NonNullable<Policy["config"]["case"]>;
 const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
   jwt: "jwt",
   apiKey: "api-key",
+  mtls: "mtls",
   introspection: "introspection",
   authAny: "auth-any",
 };
@@ -96,6 +98,8 @@ export function createPolicy(
       return createJwtPolicy(cfg.value, ctx, resources.remoteJwks, resources.jwt);
     case "apiKey":
       return createApiKeyPolicy(cfg.value, ctx);
+    case "mtls":
+      return createMtlsPolicy(cfg.value, ctx);
     case "introspection":
       return createIntrospectionPolicy(cfg.value, ctx, {
         dispatcher: resources.authAgent,

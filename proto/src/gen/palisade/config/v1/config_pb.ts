@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIogCCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SAASMwoHYXBpX2tleRgLIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlQb2xpY3lIABJACg1pbnRyb3NwZWN0aW9uGA0gASgLMicucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3lIABI1CghhdXRoX2FueRgOIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5BdXRoQW55UG9saWN5SABCCAoGY29uZmlnIvEFCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIpMEChNJbnRyb3NwZWN0aW9uUG9saWN5EhAKCGVuZHBvaW50GAEgASgJEhEKCWNsaWVudF9pZBgCIAEoCRIVCg1jbGllbnRfc2VjcmV0GAMgASgJEhMKC2F1dGhfbWV0aG9kGAQgASgJEhcKD3Rva2VuX3R5cGVfaGludBgFIAEoCRITCgtjYWNoZV90dGxfcxgGIAEoDRIcChRuZWdhdGl2ZV9jYWNoZV90dGxfcxgHIAEoDRISCgp0aW1lb3V0X21zGAggASgNEhUKDWRpc2FibGVfY2FjaGUYCSABKAgSDwoHaXNzdWVycxgKIAMoCRIRCglhdWRpZW5jZXMYCyADKAkSMgoLY2xhaW1fcnVsZXMYDCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlElcKEWNsYWltc190b19oZWFkZXJzGA0gAygLMjwucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgOIAEoCBIaChJ1bmF2YWlsYWJsZV9zdGF0dXMYDyABKA0SGAoQcmVxdWlyZV9jb25zdW1lchgQIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiMKDUF1dGhBbnlQb2xpY3kSEgoKcG9saWN5X2lkcxgBIAMoCSLUAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkSMwoLY3JlZGVudGlhbHMYBSADKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ3JlZGVudGlhbBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIswBCgpDcmVkZW50aWFsEgoKAmlkGAEgASgJEjcKB2FwaV9rZXkYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5Q3JlZGVudGlhbEgAEjAKA2p3dBgLIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RDcmVkZW50aWFsSAASPwoLY2xpZW50X2NlcnQYDCABKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ2xpZW50Q2VydENyZWRlbnRpYWxIAEIGCgRraW5kIjIKEEFwaUtleUNyZWRlbnRpYWwSDgoGc2hhMjU2GAEgASgMEg4KBnByZWZpeBgCIAEoCSJOCg1Kd3RDcmVkZW50aWFsEg4KBmlzc3VlchgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg0KBWNsYWltGAMgASgJEg0KBXZhbHVlGAQgASgJIo4BChRDbGllbnRDZXJ0Q3JlZGVudGlhbBIUCgpzdWJqZWN0X2RuGAEgASgJSAASEQoHc2FuX2RucxgCIAEoCUgAEhEKB3Nhbl91cmkYAyABKAlIABITCglzYW5fZW1haWwYBCABKAlIABIcChJmaW5nZXJwcmludF9zaGEyNTYYBSABKAlIAEIHCgVtYXRjaCpyCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACYgZwcm90bzM");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIrgCCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SAASMwoHYXBpX2tleRgLIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlQb2xpY3lIABIuCgRtdGxzGAwgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLk10bHNQb2xpY3lIABJACg1pbnRyb3NwZWN0aW9uGA0gASgLMicucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3lIABI1CghhdXRoX2FueRgOIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5BdXRoQW55UG9saWN5SABCCAoGY29uZmlnIvEFCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIqkBCgpNdGxzUG9saWN5Eg4KBmNhX3BlbRgBIAEoCRIPCgdjcmxfcGVtGAIgASgJEhgKEGFsbG93ZWRfc3ViamVjdHMYAyADKAkSFgoOc3ViamVjdF9oZWFkZXIYBCABKAkSEgoKc2FuX2hlYWRlchgFIAEoCRIaChJmaW5nZXJwcmludF9oZWFkZXIYBiABKAkSGAoQcmVxdWlyZV9jb25zdW1lchgHIAEoCCKTBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIjCg1BdXRoQW55UG9saWN5EhIKCnBvbGljeV9pZHMYASADKAki1AEKCENvbnN1bWVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIZGlzYWJsZWQYAyABKAgSOAoGbGFiZWxzGAQgAygLMigucGFsaXNhZGUuY29uZmlnLnYxLkNvbnN1bWVyLkxhYmVsc0VudHJ5EjMKC2NyZWRlbnRpYWxzGAUgAygLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNyZWRlbnRpYWwaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLMAQoKQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRI3CgdhcGlfa2V5GAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleUNyZWRlbnRpYWxIABIwCgNqd3QYCyABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSnd0Q3JlZGVudGlhbEgAEj8KC2NsaWVudF9jZXJ0GAwgASgLMigucGFsaXNhZGUuY29uZmlnLnYxLkNsaWVudENlcnRDcmVkZW50aWFsSABCBgoEa2luZCIyChBBcGlLZXlDcmVkZW50aWFsEg4KBnNoYTI1NhgBIAEoDBIOCgZwcmVmaXgYAiABKAkiTgoNSnd0Q3JlZGVudGlhbBIOCgZpc3N1ZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRINCgVjbGFpbRgDIAEoCRINCgV2YWx1ZRgEIAEoCSKOAQoUQ2xpZW50Q2VydENyZWRlbnRpYWwSFAoKc3ViamVjdF9kbhgBIAEoCUgAEhEKB3Nhbl9kbnMYAiABKAlIABIRCgdzYW5fdXJpGAMgASgJSAASEwoJc2FuX2VtYWlsGAQgASgJSAASHAoSZmluZ2VycHJpbnRfc2hhMjU2GAUgASgJSABCBwoFbWF0Y2gqcgoNTG9hZEJhbGFuY2luZxIeChpMT0FEX0JBTEFOQ0lOR19VTlNQRUNJRklFRBAAEh4KGkxPQURfQkFMQU5DSU5HX1JPVU5EX1JPQklOEAESIQodTE9BRF9CQUxBTkNJTkdfTEVBU1RfUkVRVUVTVFMQAmIGcHJvdG8z");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -323,6 +323,12 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: ApiKeyPolicy;
     case: "apiKey";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.MtlsPolicy mtls = 12;
+     */
+    value: MtlsPolicy;
+    case: "mtls";
   } | {
     /**
      * @generated from field: palisade.config.v1.IntrospectionPolicy introspection = 13;
@@ -644,6 +650,71 @@ export const ApiKeyPolicySchema: GenMessage<ApiKeyPolicy> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 10);
 
 /**
+ * MtlsPolicy requires a verified client certificate (TLS client authentication)
+ * on the HTTPS listener. The listener asks for a certificate and verifies its
+ * chain against `ca_pem` (and `crl_pem`) for the server names of the routes that
+ * use the policy; the policy refuses requests whose connection has no verified
+ * certificate, or whose Host differs from the TLS server name (421).
+ *
+ * @generated from message palisade.config.v1.MtlsPolicy
+ */
+export type MtlsPolicy = Message<"palisade.config.v1.MtlsPolicy"> & {
+  /**
+   * PEM CA certificates client certificates must chain to (trust anchors).
+   *
+   * @generated from field: string ca_pem = 1;
+   */
+  caPem: string;
+
+  /**
+   * Optional PEM certificate revocation lists.
+   *
+   * @generated from field: string crl_pem = 2;
+   */
+  crlPem: string;
+
+  /**
+   * Subject DNs allowed (RFC 4514 form, e.g. "CN=svc-a,O=Example"); empty = any
+   * certificate of the CA.
+   *
+   * @generated from field: repeated string allowed_subjects = 3;
+   */
+  allowedSubjects: string[];
+
+  /**
+   * Upstream headers for sanitized certificate facts ("" = not sent): the
+   * subject DN, the SANs ("DNS:a, URI:b, email:c"), the SHA-256 fingerprint.
+   *
+   * @generated from field: string subject_header = 4;
+   */
+  subjectHeader: string;
+
+  /**
+   * @generated from field: string san_header = 5;
+   */
+  sanHeader: string;
+
+  /**
+   * @generated from field: string fingerprint_header = 6;
+   */
+  fingerprintHeader: string;
+
+  /**
+   * Refuse certificates that map to no consumer (see ClientCertCredential).
+   *
+   * @generated from field: bool require_consumer = 7;
+   */
+  requireConsumer: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.MtlsPolicy.
+ * Use `create(MtlsPolicySchema)` to create a new message.
+ */
+export const MtlsPolicySchema: GenMessage<MtlsPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 11);
+
+/**
  * IntrospectionPolicy authenticates opaque bearer tokens with an OAuth 2.0
  * introspection endpoint (RFC 7662).
  *
@@ -756,7 +827,7 @@ export type IntrospectionPolicy = Message<"palisade.config.v1.IntrospectionPolic
  * Use `create(IntrospectionPolicySchema)` to create a new message.
  */
 export const IntrospectionPolicySchema: GenMessage<IntrospectionPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 11);
+  messageDesc(file_palisade_config_v1_config, 12);
 
 /**
  * AuthAnyPolicy passes a request that any one of its member policies accepts
@@ -777,7 +848,7 @@ export type AuthAnyPolicy = Message<"palisade.config.v1.AuthAnyPolicy"> & {
  * Use `create(AuthAnyPolicySchema)` to create a new message.
  */
 export const AuthAnyPolicySchema: GenMessage<AuthAnyPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 12);
+  messageDesc(file_palisade_config_v1_config, 13);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -819,7 +890,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 13);
+  messageDesc(file_palisade_config_v1_config, 14);
 
 /**
  * Credential is one way a request proves it is a consumer.
@@ -861,7 +932,7 @@ export type Credential = Message<"palisade.config.v1.Credential"> & {
  * Use `create(CredentialSchema)` to create a new message.
  */
 export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 14);
+  messageDesc(file_palisade_config_v1_config, 15);
 
 /**
  * ApiKeyCredential holds the SHA-256 of an API key, never the key itself.
@@ -889,7 +960,7 @@ export type ApiKeyCredential = Message<"palisade.config.v1.ApiKeyCredential"> & 
  * Use `create(ApiKeyCredentialSchema)` to create a new message.
  */
 export const ApiKeyCredentialSchema: GenMessage<ApiKeyCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 15);
+  messageDesc(file_palisade_config_v1_config, 16);
 
 /**
  * JwtCredential maps verified tokens (JWT or introspection answers) from one
@@ -928,7 +999,7 @@ export type JwtCredential = Message<"palisade.config.v1.JwtCredential"> & {
  * Use `create(JwtCredentialSchema)` to create a new message.
  */
 export const JwtCredentialSchema: GenMessage<JwtCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 16);
+  messageDesc(file_palisade_config_v1_config, 17);
 
 /**
  * ClientCertCredential maps a verified client certificate to the consumer.
@@ -981,7 +1052,7 @@ export type ClientCertCredential = Message<"palisade.config.v1.ClientCertCredent
  * Use `create(ClientCertCredentialSchema)` to create a new message.
  */
 export const ClientCertCredentialSchema: GenMessage<ClientCertCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 17);
+  messageDesc(file_palisade_config_v1_config, 18);
 
 /**
  * LoadBalancing picks the target for each request.
