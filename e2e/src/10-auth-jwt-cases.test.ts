@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createHmac, createPublicKey, randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { exportSPKI } from "jose";
+import { ClientCa } from "./harness/client-ca.js";
 import { ControlPlaneProcess, DataPlaneProcess, type HttpAnswer } from "./harness/fleet.js";
 import { TestIdp } from "./harness/idp.js";
 import { eventually } from "./harness/process.js";
@@ -35,6 +36,7 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
   let cp: ControlPlaneProcess;
   let dp: DataPlaneProcess;
   const hsSecret = randomBytes(32);
+  const clientCa = new ClientCa("test-ca");
   let routeIds: Record<string, string>;
 
   before(async () => {
@@ -79,6 +81,19 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
         claims_to_headers: { sub: "X-User" },
       },
     });
+    // mtls.example.test requires a client certificate; its policy asserts X-Client-Cert-Subject.
+    await cp.ok("POST", "/v1/policies", {
+      name: "mtls",
+      type: "mtls",
+      config: { ca_pem: clientCa.certPem, allowed_subjects: ["CN=svc-a"], subject_header: "X-Client-Cert-Subject" },
+    });
+    await cp.ok("POST", "/v1/routes", {
+      name: "mtls",
+      hosts: ["mtls.example.test"],
+      paths: ["/"],
+      upstream: "a",
+      policies: ["mtls"],
+    });
     const route = (name: string, path: string, policies: string[]) =>
       cp.ok("POST", "/v1/routes", { name, paths: [path], upstream: "a", policies });
     routeIds = {
@@ -98,6 +113,7 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
     await cp?.destroy();
     await upstream?.stop();
     await idp?.stop();
+    clientCa.dispose();
   });
 
   /** Requests through the node; asserts nothing reached the upstream when `reaches` is false. */
@@ -340,6 +356,7 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
         "x-user: root",
         "X-USER-ROLES: admin",
         "x-user-roles: superuser",
+        "X-Client-Cert-Subject: CN=svc-admin",
         "x-gw-original-path: /public/ok",
         "Connection: close",
       ]),
@@ -351,6 +368,7 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
     assert.equal(users.length, 1, "exactly one X-User");
     assert.equal(seen.headers["x-user"], "user-1");
     assert.equal(seen.headers["x-user-roles"], undefined, "no roles claim: the header is absent");
+    assert.equal(seen.headers["x-client-cert-subject"], undefined, "certificate facts come from the gateway only");
     assert.equal(seen.url, "/api/orders");
 
     const withRoles = await idp.sign({ extra: { roles: ["reader", "writer"] } });
@@ -394,6 +412,13 @@ describe("JWT cases C09-C19, identity headers C21/C23", () => {
           .includes("x-"),
         "the client's Connection is not forwarded",
       );
+    }
+  });
+
+  test("C31 over plain HTTP: the mTLS host never reaches its upstream without a verified certificate", async () => {
+    for (const path of ["/internal/report", "/api/orders"]) {
+      const r = await send(path, { host: "mtls.example.test", authorization: `Bearer ${await valid()}` }, false);
+      assertRefused(r, 403, "AUTH_CERT_REQUIRED", path);
     }
   });
 

@@ -13,6 +13,7 @@ import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
 import { CompileError } from "./compile-error.js";
 import { compileUpstream } from "./compile-upstream.js";
+import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
@@ -37,7 +38,8 @@ const noWarn: PolicyContext["warn"] = () => {};
  * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
  * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
  * routes. The table also lists every identity header a policy asserts, which the proxy removes
- * from client requests on every route.
+ * from client requests on every route, and the host names that require a client certificate
+ * (host-policies.ts), which every route serving them enforces.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
@@ -110,6 +112,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     policies,
     consumers,
     identityHeaders: Object.freeze([...identityHeaders]),
+    hostPolicies: HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies }))),
     poolKeys,
   });
 }

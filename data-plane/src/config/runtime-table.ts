@@ -4,6 +4,7 @@ import type { Router } from "../router/router.js";
 import type { Balancer } from "../upstream/balancer.js";
 import type { PoolTarget } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
+import type { HostPolicies } from "./host-policies.js";
 
 /** One target of a compiled upstream. */
 export interface CompiledTarget extends PoolTarget {
@@ -59,6 +60,8 @@ export interface RuntimeTable {
    * from every client request on every route before policies set them (case C21).
    */
   readonly identityHeaders: readonly string[];
+  /** Host names that require a client certificate on every route that serves them. */
+  readonly hostPolicies: HostPolicies;
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }

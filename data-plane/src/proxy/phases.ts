@@ -47,7 +47,9 @@ const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no tar
  * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
  * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
  * ambiguous path), matches the route on the normalized path, then runs the route's policies in
- * the route's order (the first denial answers; all must allow). An allowing authentication
+ * the route's order (the first denial answers; all must allow), preceded by the host's mTLS
+ * policy when the request's host requires a client certificate and the route does not already
+ * check one (see config/host-policies.ts). An allowing authentication
  * policy records its method and consumer on the exchange (the first consumer resolved wins) and
  * may strip query parameters (a query token); a denial is emitted as a security event. May
  * answer directly.
@@ -71,13 +73,18 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   if (target === undefined) return BAD_REQUEST;
   ex.path = target.path;
   ex.query = target.query;
-  const m = table.router.match(ex.method, normalizeHost(req.headers.host), target.path);
+  const host = normalizeHost(req.headers.host);
+  const m = table.router.match(ex.method, host, target.path);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
   if (route.stripPrefix) stripPrefix(ex, m.path);
   else ex.upstreamPath = target.path;
-  return route.policies.length === 0 ? undefined : runPolicies(ex, route.policies, 0);
+  let chain = route.policies;
+  // A name that requires a client certificate requires it on every route that serves it.
+  const required = table.hostPolicies.lookup(host);
+  if (required !== undefined && !chain.some((p) => required.members.has(p))) chain = [required.policy, ...chain];
+  return chain.length === 0 ? undefined : runPolicies(ex, chain, 0);
 }
 
 function runPolicies(
