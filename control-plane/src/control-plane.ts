@@ -39,7 +39,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   try {
     const syncPort = await sync.listen(opts.syncListen);
     log.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
-    api = buildAdminApi({ store, publisher, tokens, log });
+    api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;

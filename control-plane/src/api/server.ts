@@ -8,6 +8,7 @@ import { KINDS } from "./resource-kinds.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerVersionRoutes } from "./routes/versions.js";
+import { registerUi } from "./ui.js";
 
 /** What the admin API is built from. */
 export interface AdminApiDeps {
@@ -15,6 +16,8 @@ export interface AdminApiDeps {
   publisher: Publisher;
   tokens: AdminTokens;
   log: Logger;
+  /** Folder of the web admin bundle to serve at `/`; omitted: no UI (API only, as in unit tests). */
+  uiDir?: string;
 }
 
 interface AjvError {
@@ -94,7 +97,9 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
   });
 
+  const uiPage = deps.uiDir ? registerUi(app, deps.uiDir, deps.log) : () => false;
   app.setNotFoundHandler((req, reply) => {
+    if (uiPage(req, reply)) return;
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
