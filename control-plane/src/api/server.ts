@@ -4,6 +4,7 @@ import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
+import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
@@ -85,11 +86,14 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   app.addHook("onRequest", async (req, reply) => {
     if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
     const m = BEARER.exec(req.headers.authorization ?? "");
-    if (!m || !deps.tokens.verify(m[1]!)) {
+    const admin = m ? deps.tokens.identify(m[1]!) : undefined;
+    if (!admin) {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
       throw new ApiError("ADMIN_AUTH_REQUIRED");
     }
+    req.admin = admin;
   });
+  registerAudit(app, deps.store, deps.log);
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
