@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerVersionRoutes } from "./routes/versions.js";
@@ -83,6 +84,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
+  registerInfoRoute(app);
   app.addHook("onRequest", async (req, reply) => {
     if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
     const m = BEARER.exec(req.headers.authorization ?? "");

@@ -53,10 +53,23 @@ export class ApiError extends Error {
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 
+/** `GET /v1/info`: what this control plane serves. */
+export interface ServerInfo {
+  name: string;
+  version: string;
+  /** `"GET /v1/nodes"`, `"POST /v1/rollouts/:id/:action"`, … */
+  endpoints: string[];
+  policy_types: string[];
+}
+
+/** `GET /v1/x/:id` and `GET /v1/x/:name` are the same endpoint. */
+const normalize = (endpoint: string) => endpoint.replace(/:[^/]+/g, ":");
+
 /** Typed access to `/v1`. One instance per signed-in session. */
 export class ApiClient {
   readonly #token: string;
   readonly #onUnauthorized: () => void;
+  #info: Promise<{ info: ServerInfo; endpoints: Set<string> } | null> | undefined;
 
   /**
    * @param token the admin bearer token
@@ -102,6 +115,48 @@ export class ApiClient {
     throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.field);
   }
 
+  /**
+   * What this control plane serves (fetched once per session). `null` when it has no
+   * `/v1/info` (an older build): every endpoint is then tried.
+   */
+  async info(): Promise<ServerInfo | null> {
+    return (await this.#loadInfo())?.info ?? null;
+  }
+
+  #loadInfo() {
+    if (!this.#info) {
+      this.#info = this.#call<ServerInfo>("GET", "/v1/info").then(
+        (info) => ({ info, endpoints: new Set(info.endpoints.map(normalize)) }),
+        (err) => {
+          this.#info = undefined;
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        },
+      );
+    }
+    return this.#info;
+  }
+
+  /**
+   * Whether this control plane serves `endpoint` (`"GET /v1/regions"`); optional
+   * endpoints are checked first, so a missing one costs no failing request.
+   */
+  async has(endpoint: string): Promise<boolean> {
+    const got = await this.#loadInfo();
+    return got === null || got.endpoints.has(normalize(endpoint));
+  }
+
+  /** @throws ApiError NOT_AVAILABLE (404) when this control plane does not serve `endpoint`. */
+  async #need(endpoint: string): Promise<void> {
+    if (!(await this.has(endpoint)))
+      throw new ApiError(404, "NOT_AVAILABLE", `This control plane does not serve ${endpoint}.`);
+  }
+
+  /** The route of a draft kind's endpoint, for `has`. */
+  static kindEndpoint(method: Method, kind: ResourceKind, withId: boolean): string {
+    return `${method} /v1/${kind}${withId ? "/:id" : ""}`;
+  }
+
   /** Checks the token (any authenticated read). @throws ApiError 401 when it is not an admin token. */
   async checkToken(signal?: AbortSignal): Promise<void> {
     await this.#call("GET", "/v1/config/versions?limit=1", undefined, signal);
@@ -110,9 +165,11 @@ export class ApiClient {
   // --- draft config ------------------------------------------------------------
 
   async list<K extends ResourceKind>(kind: K, signal?: AbortSignal): Promise<ResourceOf[K][]> {
+    await this.#need(ApiClient.kindEndpoint("GET", kind, false));
     return (await this.#call<Page<ResourceOf[K]>>("GET", `/v1/${kind}`, undefined, signal)).items;
   }
-  get<K extends ResourceKind>(kind: K, idOrName: string, signal?: AbortSignal): Promise<ResourceOf[K]> {
+  async get<K extends ResourceKind>(kind: K, idOrName: string, signal?: AbortSignal): Promise<ResourceOf[K]> {
+    await this.#need(ApiClient.kindEndpoint("GET", kind, true));
     return this.#call("GET", `/v1/${kind}/${encodeURIComponent(idOrName)}`, undefined, signal);
   }
   create<K extends ResourceKind>(kind: K, body: BodyOf[K]): Promise<ResourceOf[K]> {
@@ -127,6 +184,7 @@ export class ApiClient {
 
   /** (later) Credentials of a consumer. */
   async credentials(consumer: string, signal?: AbortSignal): Promise<Credential[]> {
+    await this.#need("GET /v1/consumers/:id/credentials");
     return (
       await this.#call<Page<Credential>>(
         "GET",
@@ -170,15 +228,18 @@ export class ApiClient {
   }
   /** (later) @throws ApiError with `unavailable` when this control plane has no region view. */
   async regions(signal?: AbortSignal): Promise<Region[]> {
+    await this.#need("GET /v1/regions");
     return (await this.#call<Page<Region>>("GET", "/v1/regions", undefined, signal)).items;
   }
 
   // --- rollouts (later) --------------------------------------------------------
 
   async rollouts(signal?: AbortSignal): Promise<Rollout[]> {
+    await this.#need("GET /v1/rollouts");
     return (await this.#call<Page<Rollout>>("GET", "/v1/rollouts", undefined, signal)).items;
   }
-  rollout(id: string, signal?: AbortSignal): Promise<Rollout> {
+  async rollout(id: string, signal?: AbortSignal): Promise<Rollout> {
+    await this.#need("GET /v1/rollouts/:id");
     return this.#call("GET", `/v1/rollouts/${encodeURIComponent(id)}`, undefined, signal);
   }
   startRollout(body: StartRollout): Promise<Rollout> {

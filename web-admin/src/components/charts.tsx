@@ -15,7 +15,7 @@ const AXIS = { stroke: "#8d909a", grid: { stroke: "#262a31", width: 1 }, ticks: 
 /** `[times, ...ys]` with nulls for gaps. */
 export type Series = [number[], ...Array<Array<number | null>>];
 
-/** A 90×22 line of recent values, no axes: the trend beside a number in a table. */
+/** A 48×22 line of recent values, no axes: the trend beside a number in a table. */
 export function Sparkline({
   times,
   values,
@@ -34,7 +34,7 @@ export function Sparkline({
     if (!ref.current) return;
     plot.current = new uPlot(
       {
-        width: 90,
+        width: 48,
         height: 22,
         pxAlign: false,
         cursor: { show: false },

@@ -160,12 +160,15 @@ export function NumberInput({
   onChange,
   placeholder,
   width = 110,
+  label,
 }: {
   field: string;
   value: unknown;
   onChange: (v: number | string | undefined) => void;
   placeholder?: string;
   width?: number;
+  /** Accessible name when no `<label>` points at it (controls in a row). */
+  label?: string;
 }) {
   const props = useFieldProps(field);
   return (
@@ -173,6 +176,7 @@ export function NumberInput({
       {...props}
       className="input mono"
       inputMode="numeric"
+      aria-label={label}
       style={{ width }}
       value={value === undefined || value === null ? "" : String(value)}
       placeholder={placeholder}

@@ -27,13 +27,12 @@ export function syncState(n: FleetNode): { label: string; tone: Tone } {
 const MAX_POINTS = 360;
 const samples = new Map<string, Report[]>();
 
+/** Appends a report; each change makes a new array, so memoised charts see new data. */
 function push(key: string, r: Report): void {
   const list = samples.get(key) ?? [];
   const last = list.at(-1);
   if (last && Date.parse(last.at) >= Date.parse(r.at)) return;
-  list.push(r);
-  if (list.length > MAX_POINTS) list.splice(0, list.length - MAX_POINTS);
-  samples.set(key, list);
+  samples.set(key, [...list.slice(-(MAX_POINTS - 1)), r]);
 }
 
 /** Keeps each node's latest report (called on every poll of the fleet). */

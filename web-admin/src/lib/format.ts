@@ -13,6 +13,18 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
+/** A future time: "in 12 s", "in 3 min"; past times read as `ago`. */
+export function fromNow(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "—";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "—";
+  const s = Math.round((t - now) / 1000);
+  if (s <= 0) return ago(iso, now);
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.ceil(s / 60)} min`;
+  return `in ${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
 /** Local date and time, to the second: "2026-11-29 23:40:12". */
 export function stamp(iso: string | null | undefined): string {
   if (!iso) return "—";

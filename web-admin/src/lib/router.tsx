@@ -50,8 +50,9 @@ export function setQuery(changes: Record<string, string | undefined>): void {
  * @returns the decoded parameters, or null when it does not match.
  */
 export function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split("/");
-  const s = path.replace(/\/+$/, "").split("/");
+  const trim = (x: string) => (x.length > 1 ? x.replace(/\/+$/, "") : x);
+  const p = trim(pattern).split("/");
+  const s = trim(path).split("/");
   if (p.length !== s.length) return null;
   const out: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {

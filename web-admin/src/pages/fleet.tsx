@@ -123,7 +123,7 @@ function NodeRows({ nodes, reports }: { nodes: FleetNode[]; reports: boolean }) 
             </td>
             <td data-col="state">
               <Status tone={st.tone}>{st.label}</Status>
-              <span className="cell-sub">seen {ago(n.last_seen_at)}</span>
+              {st.label !== "connected" ? <span className="cell-sub">since {ago(n.last_seen_at)}</span> : null}
             </td>
             <td data-col="version" className="nowrap">
               <span className="mono">v{n.applied_version}</span> <Badge tone={sy.tone}>{sy.label}</Badge>
@@ -189,7 +189,22 @@ function RegionPanel({ r, reports }: { r: RegionSummary; reports: boolean }) {
         ) : null}
       </div>
       <div className="table-wrap">
-        <table className="grid">
+        <table className="grid fleet" aria-label={`Nodes in ${r.region}`}>
+          <colgroup>
+            <col style={{ width: reports ? "12%" : "18%" }} />
+            <col style={{ width: "9%" }} />
+            <col style={{ width: reports ? "11%" : "14%" }} />
+            <col style={{ width: "7%" }} />
+            <col />
+            <col style={{ width: "6%" }} />
+            {reports ? (
+              <>
+                <col style={{ width: "12%" }} />
+                <col style={{ width: "12%" }} />
+                <col style={{ width: "12%" }} />
+              </>
+            ) : null}
+          </colgroup>
           <thead>
             <tr>
               <th>Node</th>

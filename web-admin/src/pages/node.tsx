@@ -70,7 +70,8 @@ function Facts({ n }: { n: FleetNode }) {
     <dl className="kv">
       <dt>State</dt>
       <dd>
-        <Status tone={st.tone}>{st.label}</Status> <span className="muted">· last seen {ago(n.last_seen_at)}</span>
+        <Status tone={st.tone}>{st.label}</Status>
+        {st.label !== "connected" ? <span className="muted"> · since {ago(n.last_seen_at)}</span> : null}
       </dd>
       <dt>Region</dt>
       <dd>{n.region}</dd>

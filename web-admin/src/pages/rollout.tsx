@@ -10,7 +10,7 @@ import { useConfirm } from "../components/confirm";
 import { useToast } from "../components/toast";
 import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui";
 import { useApi } from "../lib/auth";
-import { ago, duration, stamp } from "../lib/format";
+import { ago, duration, fromNow, stamp } from "../lib/format";
 import { usePoll } from "../lib/poll";
 import {
   actionsFor,
@@ -45,9 +45,7 @@ export function Pipeline({ r }: { r: Rollout }) {
           </div>
           <div className="faint">
             {s.nodes?.length ?? 0} node{s.nodes?.length === 1 ? "" : "s"} · soak {duration(s.soak_s)}
-            {s.ends_at && (s.state === "soaking" || s.state === "running")
-              ? ` · ends ${ago(s.ends_at).replace(" ago", "")}`
-              : ""}
+            {s.ends_at && (s.state === "soaking" || s.state === "running") ? ` · ends ${fromNow(s.ends_at)}` : ""}
           </div>
         </li>
       ))}

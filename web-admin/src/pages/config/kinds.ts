@@ -50,7 +50,7 @@ export function isKind(s: string): s is ResourceKind {
   return Object.hasOwn(KINDS, s);
 }
 
-/** Policy types the form offers (the API says which it accepts). */
+/** Policy types the form offers when the control plane does not list its own (`GET /v1/info`). */
 export const POLICY_TYPES = [
   "jwt",
   "api-key",

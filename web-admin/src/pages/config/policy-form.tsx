@@ -3,6 +3,8 @@ import { useState } from "react";
 import type { PolicyBody } from "../../api/types";
 import type { PlacedError } from "../../components/form-kit";
 import { Check, CodeArea, Field, ListInput, NumberInput, Select, TextInput } from "../../components/form-kit";
+import { useApi } from "../../lib/auth";
+import { usePoll } from "../../lib/poll";
 import { JWT_ALGORITHMS, POLICY_TYPES } from "./kinds";
 
 export function policyFields(_b: PolicyBody): string[] {
@@ -269,7 +271,10 @@ export function PolicyForm({
   onChange: (b: PolicyBody) => void;
   creating: boolean;
 }) {
-  const types = POLICY_TYPES.includes(value.type) ? POLICY_TYPES : [value.type, ...POLICY_TYPES];
+  const api = useApi();
+  const info = usePoll("info", () => api.info(), 0);
+  const offered = info.data?.policy_types ?? POLICY_TYPES;
+  const types = offered.includes(value.type) ? offered : [value.type, ...offered];
   return (
     <>
       <section className="form-section">

@@ -54,6 +54,7 @@ function TargetRow({
         <NumberInput
           field={`targets.${i}.port`}
           value={t.port}
+          label={`Target ${i + 1} port`}
           placeholder="port"
           width={90}
           onChange={(v) => onChange({ ...t, port: v as number })}
@@ -64,6 +65,7 @@ function TargetRow({
         <NumberInput
           field={`targets.${i}.weight`}
           value={t.weight}
+          label={`Target ${i + 1} weight`}
           placeholder="weight 100"
           width={110}
           onChange={(v) => {
