@@ -262,6 +262,7 @@ export function StartRolloutPage() {
                           <NumberInput
                             field={`stage-${i}-5xx`}
                             value={s.max_5xx_pct}
+                            label="max 5xx %"
                             width={80}
                             onChange={(v) => setStage(i, { max_5xx_pct: v })}
                           />
@@ -269,6 +270,7 @@ export function StartRolloutPage() {
                           <NumberInput
                             field={`stage-${i}-p99`}
                             value={s.max_p99_ms}
+                            label="max p99 ms"
                             width={80}
                             onChange={(v) => setStage(i, { max_p99_ms: v })}
                           />
@@ -276,6 +278,7 @@ export function StartRolloutPage() {
                           <NumberInput
                             field={`stage-${i}-min`}
                             value={s.min_requests}
+                            label="min requests"
                             width={80}
                             onChange={(v) => setStage(i, { min_requests: v })}
                           />
