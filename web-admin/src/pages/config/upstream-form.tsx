@@ -48,7 +48,6 @@ function TargetRow({
           autoComplete="off"
           onChange={(e) => onChange({ ...t, host: e.target.value })}
         />
-        <FieldError field={`targets.${i}.host`} />
       </div>
       <div>
         <NumberInput
@@ -59,7 +58,6 @@ function TargetRow({
           width={90}
           onChange={(v) => onChange({ ...t, port: v as number })}
         />
-        <FieldError field={`targets.${i}.port`} />
       </div>
       <div>
         <NumberInput
@@ -73,7 +71,6 @@ function TargetRow({
             onChange(v === undefined ? rest : { ...rest, weight: v as number });
           }}
         />
-        <FieldError field={`targets.${i}.weight`} />
       </div>
       <button
         type="button"
@@ -85,6 +82,9 @@ function TargetRow({
         Remove
       </button>
       <FieldError field={`targets.${i}`} />
+      <FieldError field={`targets.${i}.host`} />
+      <FieldError field={`targets.${i}.port`} />
+      <FieldError field={`targets.${i}.weight`} />
     </div>
   );
 }
