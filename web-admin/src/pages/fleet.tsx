@@ -196,12 +196,12 @@ function RegionPanel({ r, reports }: { r: RegionSummary; reports: boolean }) {
             <col style={{ width: reports ? "11%" : "14%" }} />
             <col style={{ width: "7%" }} />
             <col />
-            <col style={{ width: "6%" }} />
+            <col style={{ width: "8%" }} />
             {reports ? (
               <>
-                <col style={{ width: "12%" }} />
-                <col style={{ width: "12%" }} />
-                <col style={{ width: "12%" }} />
+                <col style={{ width: "11%" }} />
+                <col style={{ width: "11%" }} />
+                <col style={{ width: "11%" }} />
               </>
             ) : null}
           </colgroup>
