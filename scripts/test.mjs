@@ -51,8 +51,10 @@ run("npm", ["run", "build", "-w", "@palisade/web-admin"]);
 run("npx", ["biome", "check", "."]);
 
 const only = process.argv.slice(2);
-const files = packages
-  .flatMap((p) => testFiles(join(root, p, "dist")))
+// The web admin's tsc output (web-admin/.tsc) holds the unit tests of its pure modules;
+// web-admin/dist is the vite bundle.
+const files = [...packages.map((p) => join(root, p, "dist")), join(root, "web-admin", ".tsc")]
+  .flatMap((dir) => testFiles(dir))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error("no test files found: refusing to pass an empty suite");

@@ -3,25 +3,25 @@
  * otherwise the shell (navigation, live status) around the current page.
  */
 import { type ReactNode, useEffect, useState } from "react";
-import { ConfirmProvider } from "./components/confirm";
-import { AuditIcon, ConfigIcon, FleetIcon, Logo, RolloutIcon, SecurityIcon } from "./components/icons";
-import { ToastProvider } from "./components/toast";
-import { SessionProvider, useAuthState, useSession } from "./lib/auth";
-import { useLive } from "./lib/live";
-import { Link, match, navigate, useLocation } from "./lib/router";
-import { AuditPage } from "./pages/audit";
-import { ChangesPage } from "./pages/config/changes";
-import { HistoryPage } from "./pages/config/history";
-import { isKind } from "./pages/config/kinds";
-import { ResourceEditPage } from "./pages/config/resource-edit";
-import { ResourceListPage } from "./pages/config/resource-list";
-import { FleetPage } from "./pages/fleet";
-import { NodePage } from "./pages/node";
-import { RolloutPage } from "./pages/rollout";
-import { RolloutsPage } from "./pages/rollouts";
-import { SecurityPage } from "./pages/security";
-import { SignInPage } from "./pages/sign-in";
-import { StartRolloutPage } from "./pages/start-rollout";
+import { ConfirmProvider } from "./components/confirm.tsx";
+import { AuditIcon, ConfigIcon, FleetIcon, Logo, RolloutIcon, SecurityIcon } from "./components/icons.tsx";
+import { ToastProvider } from "./components/toast.tsx";
+import { SessionProvider, useAuthState, useSession } from "./lib/auth.tsx";
+import { useLive } from "./lib/live.ts";
+import { Link, match, navigate, useLocation } from "./lib/router.tsx";
+import { AuditPage } from "./pages/audit.tsx";
+import { ChangesPage } from "./pages/config/changes.tsx";
+import { HistoryPage } from "./pages/config/history.tsx";
+import { isKind } from "./pages/config/kinds.ts";
+import { ResourceEditPage } from "./pages/config/resource-edit.tsx";
+import { ResourceListPage } from "./pages/config/resource-list.tsx";
+import { FleetPage } from "./pages/fleet.tsx";
+import { NodePage } from "./pages/node.tsx";
+import { RolloutPage } from "./pages/rollout.tsx";
+import { RolloutsPage } from "./pages/rollouts.tsx";
+import { SecurityPage } from "./pages/security.tsx";
+import { SignInPage } from "./pages/sign-in.tsx";
+import { StartRolloutPage } from "./pages/start-rollout.tsx";
 
 export function App() {
   const auth = useAuthState();

@@ -23,7 +23,7 @@ import type {
   StartRollout,
   VersionDetail,
   VersionMeta,
-} from "./types";
+} from "./types.ts";
 
 /** Requests give up after this long (ms); polling retries with backoff. */
 const TIMEOUT_MS = 15_000;

@@ -1,6 +1,6 @@
 /** Renders line diffs: added and removed lines coloured, long unchanged runs folded. */
-import type { DiffLine, ResourceChange } from "../lib/diff";
-import { Badge } from "./ui";
+import type { DiffLine, ResourceChange } from "../lib/diff.ts";
+import { Badge } from "./ui.tsx";
 
 const CONTEXT = 3;
 

@@ -5,7 +5,7 @@
  * screen readers; every form submits with Enter.
  */
 import { createContext, type ReactNode, useContext } from "react";
-import { fieldId, splitList } from "../lib/field-errors";
+import { fieldId, splitList } from "../lib/field-errors.ts";
 
 /** The error placed on one rendered field. */
 export interface PlacedError {

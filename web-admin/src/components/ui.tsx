@@ -1,6 +1,6 @@
 /** Small shared pieces: status dots, badges, empty and error states, page headings. */
 import type { ReactNode } from "react";
-import type { ApiError } from "../api/client";
+import type { ApiError } from "../api/client.ts";
 
 export type Tone = "ok" | "warn" | "bad" | "info" | "idle";
 

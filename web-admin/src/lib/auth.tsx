@@ -4,7 +4,7 @@
  * the ApiClient made from it. A 401 from any call signs the tab out.
  */
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
-import { ApiClient } from "../api/client";
+import { ApiClient } from "../api/client.ts";
 
 const KEY = "palisade.admin-token";
 

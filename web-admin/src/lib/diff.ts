@@ -4,7 +4,7 @@
  * an add), each shown as a line diff of its pretty-printed JSON with references
  * resolved to names. Pure functions.
  */
-import type { SnapshotJson } from "../api/types";
+import type { SnapshotJson } from "../api/types.ts";
 
 /** One line of a line diff: kept (" "), added ("+") or removed ("-"). */
 export interface DiffLine {

@@ -5,8 +5,8 @@
  * node), so charts fill in even where the API keeps no history. Everything
  * degrades to "no reports" when the control plane sends none.
  */
-import type { FleetNode, Region, Report } from "../api/types";
-import type { Tone } from "../components/ui";
+import type { FleetNode, Region, Report } from "../api/types.ts";
+import type { Tone } from "../components/ui.tsx";
 
 /** How a node stands with the control plane. */
 export function nodeState(n: FleetNode): { label: string; tone: Tone } {

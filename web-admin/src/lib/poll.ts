@@ -6,8 +6,8 @@
  * The last good data stays on screen while a retry is pending.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError } from "../api/client";
-import { forget, reportFailure, reportOk } from "./live";
+import { ApiError } from "../api/client.ts";
+import { forget, reportFailure, reportOk } from "./live.ts";
 
 const MAX_BACKOFF_MS = 30_000;
 let nextPollerId = 1;

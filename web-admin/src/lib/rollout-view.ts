@@ -1,7 +1,7 @@
 /** How rollout states, stages and gates read and colour. Pure functions. */
-import type { Rollout, RolloutGate, RolloutStage } from "../api/types";
-import type { Tone } from "../components/ui";
-import { ms, pct, rate } from "./format";
+import type { Rollout, RolloutGate, RolloutStage } from "../api/types.ts";
+import type { Tone } from "../components/ui.tsx";
+import { ms, pct, rate } from "./format.ts";
 
 const STATE_TONES: Record<string, Tone> = {
   running: "info",

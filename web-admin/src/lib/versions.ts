@@ -3,8 +3,8 @@
  * shared by every screen that diffs them.
  */
 import { useEffect, useState } from "react";
-import type { ApiClient } from "../api/client";
-import type { VersionDetail } from "../api/types";
+import type { ApiClient } from "../api/client.ts";
+import type { VersionDetail } from "../api/types.ts";
 
 const cache = new Map<number, Promise<VersionDetail>>();
 

@@ -3,15 +3,15 @@
  * filters (kind, resource, time) kept in the URL, and each entry's before/after diff.
  */
 import { Fragment, useEffect, useState } from "react";
-import type { AuditEntry } from "../api/types";
-import { DiffLines } from "../components/diff-view";
-import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../components/ui";
-import { useApi } from "../lib/auth";
-import { jsonDiff } from "../lib/diff";
-import { ago, stamp } from "../lib/format";
-import { usePoll } from "../lib/poll";
-import { Link, setQuery, useLocation } from "../lib/router";
-import { isKind } from "./config/kinds";
+import type { AuditEntry } from "../api/types.ts";
+import { DiffLines } from "../components/diff-view.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
+import { jsonDiff } from "../lib/diff.ts";
+import { ago, stamp } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
+import { Link, setQuery, useLocation } from "../lib/router.tsx";
+import { isKind } from "./config/kinds.ts";
 
 const KIND_FILTERS: Array<[string, string]> = [
   ["", "All kinds"],

@@ -4,10 +4,10 @@
  * requests/s, error rates and p99 with sparklines. Polls every 2 s.
  */
 import { useMemo, useState } from "react";
-import type { FleetNode, Report } from "../api/types";
-import { Sparkline } from "../components/charts";
-import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui";
-import { useApi } from "../lib/auth";
+import type { FleetNode, Report } from "../api/types.ts";
+import { Sparkline } from "../components/charts.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
 import {
   column,
   hasReports,
@@ -18,10 +18,10 @@ import {
   recordRegionReports,
   summarizeRegions,
   syncState,
-} from "../lib/fleet";
-import { ago, ms, pct, rate } from "../lib/format";
-import { usePoll } from "../lib/poll";
-import { Link, setQuery, useLocation } from "../lib/router";
+} from "../lib/fleet.ts";
+import { ago, ms, pct, rate } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
+import { Link, setQuery, useLocation } from "../lib/router.tsx";
 
 const FILTERS = {
   all: "All nodes",

@@ -1,13 +1,13 @@
 /** One node: identity, sync state with the full last NACK, and its health charts. */
 import { useMemo } from "react";
-import type { FleetNode, Report } from "../api/types";
-import { type Series, TimeChart } from "../components/charts";
-import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui";
-import { useApi } from "../lib/auth";
-import { column, eventRates, nodeSeries, nodeState, recordNodeReports, syncState } from "../lib/fleet";
-import { ago, bytes, ms, pct, rate, shortHash, stamp } from "../lib/format";
-import { usePoll } from "../lib/poll";
-import { Link } from "../lib/router";
+import type { FleetNode, Report } from "../api/types.ts";
+import { type Series, TimeChart } from "../components/charts.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
+import { column, eventRates, nodeSeries, nodeState, recordNodeReports, syncState } from "../lib/fleet.ts";
+import { ago, bytes, ms, pct, rate, shortHash, stamp } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
+import { Link } from "../lib/router.tsx";
 
 /** Charts of a list of reports: traffic, errors, latency, denials by reason. */
 export function ReportCharts({ series, empty }: { series: Report[]; empty: string }) {

@@ -4,14 +4,14 @@
  * abort behind a confirmation.
  */
 import { useState } from "react";
-import type { ApiError } from "../api/client";
-import type { Rollout, RolloutAction, RolloutStage } from "../api/types";
-import { useConfirm } from "../components/confirm";
-import { useToast } from "../components/toast";
-import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui";
-import { useApi } from "../lib/auth";
-import { ago, duration, fromNow, stamp } from "../lib/format";
-import { usePoll } from "../lib/poll";
+import type { ApiError } from "../api/client.ts";
+import type { Rollout, RolloutAction, RolloutStage } from "../api/types.ts";
+import { useConfirm } from "../components/confirm.tsx";
+import { useToast } from "../components/toast.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
+import { ago, duration, fromNow, stamp } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
 import {
   actionsFor,
   currentStage,
@@ -20,9 +20,9 @@ import {
   selectorText,
   stateTone,
   verdictTone,
-} from "../lib/rollout-view";
-import { Link } from "../lib/router";
-import { RolloutsUnavailable } from "./rollouts";
+} from "../lib/rollout-view.ts";
+import { Link } from "../lib/router.tsx";
+import { RolloutsUnavailable } from "./rollouts.tsx";
 
 /** Stages left to right, coloured by state, the current one outlined. */
 export function Pipeline({ r }: { r: Rollout }) {

@@ -2,15 +2,15 @@
  * Rollouts: the active rollout at a glance and every past one. A control plane
  * without the rollout API (it answers 404) says so instead of failing.
  */
-import { ApiError } from "../api/client";
-import type { Rollout } from "../api/types";
-import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui";
-import { useApi } from "../lib/auth";
-import { ago, stamp } from "../lib/format";
-import { usePoll } from "../lib/poll";
-import { isActive, progress, stateTone } from "../lib/rollout-view";
-import { Link } from "../lib/router";
-import { Pipeline } from "./rollout";
+import { ApiError } from "../api/client.ts";
+import type { Rollout } from "../api/types.ts";
+import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
+import { ago, stamp } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
+import { isActive, progress, stateTone } from "../lib/rollout-view.ts";
+import { Link } from "../lib/router.tsx";
+import { Pipeline } from "./rollout.tsx";
 
 /** The message shown where the rollout API is missing. */
 export function RolloutsUnavailable() {

@@ -5,10 +5,10 @@
  * the nodes' reports summed per 5 s. Without reports the page says so.
  */
 import { useMemo } from "react";
-import type { FleetNode, Region, Report } from "../api/types";
-import { type Series, TimeChart } from "../components/charts";
-import { Empty, ErrorAlert, Loading, PageHead } from "../components/ui";
-import { useApi } from "../lib/auth";
+import type { FleetNode, Region, Report } from "../api/types.ts";
+import { type Series, TimeChart } from "../components/charts.tsx";
+import { Empty, ErrorAlert, Loading, PageHead } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
 import {
   aggregate,
   eventRates,
@@ -17,11 +17,11 @@ import {
   recordNodeReports,
   recordRegionReports,
   regionSeries,
-} from "../lib/fleet";
-import { ms, pct, rate } from "../lib/format";
-import { usePoll } from "../lib/poll";
-import { setQuery, useLocation } from "../lib/router";
-import { ReportCharts } from "./node";
+} from "../lib/fleet.ts";
+import { ms, pct, rate } from "../lib/format.ts";
+import { usePoll } from "../lib/poll.ts";
+import { setQuery, useLocation } from "../lib/router.tsx";
+import { ReportCharts } from "./node.tsx";
 
 /** Puts several series on one time axis (union of times, gaps as null). */
 export function align(series: Array<{ reports: Report[] }>, pick: (r: Report) => number | undefined): Series {

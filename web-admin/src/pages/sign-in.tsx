@@ -3,8 +3,8 @@
  * is kept (this tab's sessionStorage only); it never goes into a URL.
  */
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { ApiClient, type ApiError } from "../api/client";
-import { Logo } from "../components/icons";
+import { ApiClient, type ApiError } from "../api/client.ts";
+import { Logo } from "../components/icons.tsx";
 
 export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => void; reason: string | null }) {
   const [token, setToken] = useState("");

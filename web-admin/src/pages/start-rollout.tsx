@@ -4,8 +4,8 @@
  * their selectors, soak times and gates.
  */
 import { type FormEvent, useEffect, useState } from "react";
-import { ApiError } from "../api/client";
-import type { StartRollout } from "../api/types";
+import { ApiError } from "../api/client.ts";
+import type { StartRollout } from "../api/types.ts";
 import {
   Field,
   FieldError,
@@ -15,13 +15,13 @@ import {
   type PlacedError,
   Select,
   TextInput,
-} from "../components/form-kit";
-import { ErrorAlert, Loading, PageHead } from "../components/ui";
-import { useApi } from "../lib/auth";
-import { placeError } from "../lib/field-errors";
-import { usePoll } from "../lib/poll";
-import { Link, navigate } from "../lib/router";
-import { RolloutsUnavailable } from "./rollouts";
+} from "../components/form-kit.tsx";
+import { ErrorAlert, Loading, PageHead } from "../components/ui.tsx";
+import { useApi } from "../lib/auth.tsx";
+import { placeError } from "../lib/field-errors.ts";
+import { usePoll } from "../lib/poll.ts";
+import { Link, navigate } from "../lib/router.tsx";
+import { RolloutsUnavailable } from "./rollouts.tsx";
 
 interface StageDraft {
   name: string;

@@ -1,6 +1,6 @@
 /** The certificate form: SNI names, the PEM chain, and the write-only private key. */
-import type { CertificateBody } from "../../api/types";
-import { CodeArea, Field, ListInput, TextInput } from "../../components/form-kit";
+import type { CertificateBody } from "../../api/types.ts";
+import { CodeArea, Field, ListInput, TextInput } from "../../components/form-kit.tsx";
 
 export function certificateFields(_b: CertificateBody): string[] {
   return ["name", "snis", "cert", "key"];

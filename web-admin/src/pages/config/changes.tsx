@@ -3,16 +3,16 @@
  * resource, and publishing it as the next version with a message.
  */
 import { type FormEvent, useMemo, useState } from "react";
-import type { ApiError } from "../../api/client";
-import { useConfirm } from "../../components/confirm";
-import { ChangeList } from "../../components/diff-view";
-import { useToast } from "../../components/toast";
-import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui";
-import { useApi } from "../../lib/auth";
-import { snapshotDiff, summarize } from "../../lib/diff";
-import { Link } from "../../lib/router";
-import { useVersionDetails } from "../../lib/versions";
-import { ConfigTabs, useDraft } from "./config-nav";
+import type { ApiError } from "../../api/client.ts";
+import { useConfirm } from "../../components/confirm.tsx";
+import { ChangeList } from "../../components/diff-view.tsx";
+import { useToast } from "../../components/toast.tsx";
+import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { snapshotDiff, summarize } from "../../lib/diff.ts";
+import { Link } from "../../lib/router.tsx";
+import { useVersionDetails } from "../../lib/versions.ts";
+import { ConfigTabs, useDraft } from "./config-nav.tsx";
 
 export function ChangesPage() {
   const api = useApi();

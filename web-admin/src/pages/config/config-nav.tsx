@@ -3,11 +3,11 @@
  * banner says when it differs from the published version and links to review it.
  */
 import type { ReactNode } from "react";
-import type { Draft } from "../../api/types";
-import { useApi } from "../../lib/auth";
-import { usePoll } from "../../lib/poll";
-import { Link, useLocation } from "../../lib/router";
-import { KIND_ORDER, KINDS } from "./kinds";
+import type { Draft } from "../../api/types.ts";
+import { useApi } from "../../lib/auth.tsx";
+import { usePoll } from "../../lib/poll.ts";
+import { Link, useLocation } from "../../lib/router.tsx";
+import { KIND_ORDER, KINDS } from "./kinds.ts";
 
 /** Polls the draft status (every 4 s). */
 export function useDraft() {

@@ -1,14 +1,14 @@
 /** The consumer form, and a consumer's credentials (API keys shown once, at creation). */
 import { useState } from "react";
-import { ApiError } from "../../api/client";
-import type { ConsumerBody, Credential } from "../../api/types";
-import { useConfirm } from "../../components/confirm";
-import { Check, Field, ListInput, TextInput } from "../../components/form-kit";
-import { useToast } from "../../components/toast";
-import { Badge, ErrorAlert } from "../../components/ui";
-import { useApi } from "../../lib/auth";
-import { ago } from "../../lib/format";
-import { usePoll } from "../../lib/poll";
+import { ApiError } from "../../api/client.ts";
+import type { ConsumerBody, Credential } from "../../api/types.ts";
+import { useConfirm } from "../../components/confirm.tsx";
+import { Check, Field, ListInput, TextInput } from "../../components/form-kit.tsx";
+import { useToast } from "../../components/toast.tsx";
+import { Badge, ErrorAlert } from "../../components/ui.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { ago } from "../../lib/format.ts";
+import { usePoll } from "../../lib/poll.ts";
 
 export function consumerFields(_b: ConsumerBody): string[] {
   return ["name", "disabled", "tags"];

@@ -4,16 +4,16 @@
  * it, and a diff between any two versions (or a version and the draft).
  */
 import { useMemo } from "react";
-import type { AuditEntry } from "../../api/types";
-import { ChangeList } from "../../components/diff-view";
-import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../../components/ui";
-import { useApi } from "../../lib/auth";
-import { snapshotDiff, summarize } from "../../lib/diff";
-import { ago, shortHash, stamp } from "../../lib/format";
-import { usePoll } from "../../lib/poll";
-import { setQuery, useLocation } from "../../lib/router";
-import { useVersionDetails } from "../../lib/versions";
-import { ConfigTabs, useDraft } from "./config-nav";
+import type { AuditEntry } from "../../api/types.ts";
+import { ChangeList } from "../../components/diff-view.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { snapshotDiff, summarize } from "../../lib/diff.ts";
+import { ago, shortHash, stamp } from "../../lib/format.ts";
+import { usePoll } from "../../lib/poll.ts";
+import { setQuery, useLocation } from "../../lib/router.tsx";
+import { useVersionDetails } from "../../lib/versions.ts";
+import { ConfigTabs, useDraft } from "./config-nav.tsx";
 
 const SHOW = 50;
 

@@ -1,5 +1,5 @@
 /** The config kinds the Config screens list and edit, with their names. */
-import type { ResourceKind } from "../../api/types";
+import type { ResourceKind } from "../../api/types.ts";
 
 export interface KindMeta {
   kind: ResourceKind;

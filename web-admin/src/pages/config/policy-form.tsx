@@ -1,11 +1,11 @@
 /** The policy form: a dedicated editor for `jwt`, a JSON editor for the config of any other type. */
 import { useState } from "react";
-import type { PolicyBody } from "../../api/types";
-import type { PlacedError } from "../../components/form-kit";
-import { Check, CodeArea, Field, ListInput, NumberInput, Select, TextInput } from "../../components/form-kit";
-import { useApi } from "../../lib/auth";
-import { usePoll } from "../../lib/poll";
-import { JWT_ALGORITHMS, POLICY_TYPES } from "./kinds";
+import type { PolicyBody } from "../../api/types.ts";
+import type { PlacedError } from "../../components/form-kit.tsx";
+import { Check, CodeArea, Field, ListInput, NumberInput, Select, TextInput } from "../../components/form-kit.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { usePoll } from "../../lib/poll.ts";
+import { JWT_ALGORITHMS, POLICY_TYPES } from "./kinds.ts";
 
 export function policyFields(_b: PolicyBody): string[] {
   return [

@@ -5,7 +5,7 @@
  * Saving changes the draft; the banner then offers to publish.
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useState } from "react";
-import { ApiError } from "../../api/client";
+import { ApiError } from "../../api/client.ts";
 import type {
   BodyOf,
   CertificateBody,
@@ -15,23 +15,23 @@ import type {
   ResourceOf,
   RouteBody,
   UpstreamBody,
-} from "../../api/types";
-import { useConfirm } from "../../components/confirm";
-import { FormErrors, type PlacedError } from "../../components/form-kit";
-import { useToast } from "../../components/toast";
-import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui";
-import { useApi } from "../../lib/auth";
-import { fieldId, placeError } from "../../lib/field-errors";
-import { stamp } from "../../lib/format";
-import { usePoll } from "../../lib/poll";
-import { Link, navigate } from "../../lib/router";
-import { CertificateForm, certificateFields, emptyCertificate } from "./certificate-form";
-import { ConfigFrame } from "./config-nav";
-import { ConsumerForm, CredentialsPanel, consumerFields, emptyConsumer } from "./consumer-form";
-import { KINDS } from "./kinds";
-import { emptyPolicy, PolicyForm, policyFields, policyLocalCheck } from "./policy-form";
-import { emptyRoute, RouteForm, routeFields } from "./route-form";
-import { emptyUpstream, UpstreamForm, upstreamFields } from "./upstream-form";
+} from "../../api/types.ts";
+import { useConfirm } from "../../components/confirm.tsx";
+import { FormErrors, type PlacedError } from "../../components/form-kit.tsx";
+import { useToast } from "../../components/toast.tsx";
+import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { fieldId, placeError } from "../../lib/field-errors.ts";
+import { stamp } from "../../lib/format.ts";
+import { usePoll } from "../../lib/poll.ts";
+import { Link, navigate } from "../../lib/router.tsx";
+import { CertificateForm, certificateFields, emptyCertificate } from "./certificate-form.tsx";
+import { ConfigFrame } from "./config-nav.tsx";
+import { ConsumerForm, CredentialsPanel, consumerFields, emptyConsumer } from "./consumer-form.tsx";
+import { KINDS } from "./kinds.ts";
+import { emptyPolicy, PolicyForm, policyFields, policyLocalCheck } from "./policy-form.tsx";
+import { emptyRoute, RouteForm, routeFields } from "./route-form.tsx";
+import { emptyUpstream, UpstreamForm, upstreamFields } from "./upstream-form.tsx";
 
 type Body = BodyOf[ResourceKind];
 

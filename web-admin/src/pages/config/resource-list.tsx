@@ -4,7 +4,7 @@
  * confirmation). A kind this control plane does not serve says so.
  */
 import { type ReactNode, useMemo, useState } from "react";
-import { ApiError } from "../../api/client";
+import { ApiError } from "../../api/client.ts";
 import type {
   Certificate,
   Consumer,
@@ -14,16 +14,16 @@ import type {
   ResourceOf,
   Route,
   Upstream,
-} from "../../api/types";
-import { useConfirm } from "../../components/confirm";
-import { useToast } from "../../components/toast";
-import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../../components/ui";
-import { useApi } from "../../lib/auth";
-import { ago, stamp } from "../../lib/format";
-import { usePoll } from "../../lib/poll";
-import { Link, setQuery, useLocation } from "../../lib/router";
-import { ConfigFrame } from "./config-nav";
-import { KINDS } from "./kinds";
+} from "../../api/types.ts";
+import { useConfirm } from "../../components/confirm.tsx";
+import { useToast } from "../../components/toast.tsx";
+import { Badge, Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
+import { useApi } from "../../lib/auth.tsx";
+import { ago, stamp } from "../../lib/format.ts";
+import { usePoll } from "../../lib/poll.ts";
+import { Link, setQuery, useLocation } from "../../lib/router.tsx";
+import { ConfigFrame } from "./config-nav.tsx";
+import { KINDS } from "./kinds.ts";
 
 type Any = ResourceOf[ResourceKind];
 

@@ -1,5 +1,5 @@
 /** The route form: match (hosts, paths, methods, priority), upstream, ordered policies. */
-import type { PathSpec, Policy, RouteBody, Upstream } from "../../api/types";
+import type { PathSpec, Policy, RouteBody, Upstream } from "../../api/types.ts";
 import {
   Check,
   Field,
@@ -9,9 +9,9 @@ import {
   Select,
   TextInput,
   useFieldProps,
-} from "../../components/form-kit";
-import { Link } from "../../lib/router";
-import { HTTP_METHODS } from "./kinds";
+} from "../../components/form-kit.tsx";
+import { Link } from "../../lib/router.tsx";
+import { HTTP_METHODS } from "./kinds.ts";
 
 export function routeFields(b: RouteBody): string[] {
   return [

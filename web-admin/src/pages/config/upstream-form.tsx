@@ -1,6 +1,6 @@
 /** The upstream form: targets (host, port, weight), scheme, balancing, timeouts. */
-import type { Target, UpstreamBody } from "../../api/types";
-import { Field, FieldError, NumberInput, Select, TextInput, useFieldProps } from "../../components/form-kit";
+import type { Target, UpstreamBody } from "../../api/types.ts";
+import { Field, FieldError, NumberInput, Select, TextInput, useFieldProps } from "../../components/form-kit.tsx";
 
 /** Field paths this form renders (where API errors can be placed). */
 export function upstreamFields(b: UpstreamBody): string[] {
