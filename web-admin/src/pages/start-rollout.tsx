@@ -20,7 +20,7 @@ import { ErrorAlert, Loading, PageHead } from "../components/ui.tsx";
 import { useApi } from "../lib/auth.tsx";
 import { placeError } from "../lib/field-errors.ts";
 import { usePoll } from "../lib/poll.ts";
-import { Link, navigate } from "../lib/router.tsx";
+import { Link, navigate, useLocation } from "../lib/router.tsx";
 import { RolloutsUnavailable } from "./rollouts.tsx";
 
 interface StageDraft {
@@ -64,7 +64,8 @@ export function StartRolloutPage() {
   const api = useApi();
   const versions = usePoll("rollout:versions", (s) => api.versions(50, s), 0);
   const available = usePoll("rollout:available", (s) => api.rollouts(s), 0);
-  const [version, setVersion] = useState("");
+  const { query } = useLocation();
+  const [version, setVersion] = useState(query.get("version") ?? "");
   const [strategy, setStrategy] = useState<"default" | "all-now" | "custom">("default");
   const [onFailure, setOnFailure] = useState<"rollback" | "pause">("rollback");
   const [stages, setStages] = useState<StageDraft[]>(DEFAULT_STAGES);

@@ -10,6 +10,7 @@ import { useToast } from "../../components/toast.tsx";
 import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
 import { useApi } from "../../lib/auth.tsx";
 import { snapshotDiff, summarize } from "../../lib/diff.ts";
+import { usePoll } from "../../lib/poll.ts";
 import { Link } from "../../lib/router.tsx";
 import { useVersionDetails } from "../../lib/versions.ts";
 import { ConfigTabs, useDraft } from "./config-nav.tsx";
@@ -19,6 +20,7 @@ export function ChangesPage() {
   const toast = useToast();
   const confirm = useConfirm();
   const draft = useDraft();
+  const rollouts = usePoll("has:rollouts", () => api.has("POST /v1/rollouts"), 0);
   const latestN = draft.data?.latest_version ?? null;
   const versions = useVersionDetails(api, latestN ? [latestN] : []);
   const latest = latestN ? versions.get(latestN) : undefined;
@@ -40,8 +42,9 @@ export function ChangesPage() {
       title: `Publish version v${next}?`,
       body: (
         <p>
-          Every connected node receives it now ({changes ? summarize(changes) : "changes"}). Nodes that refuse it keep
-          their current version and report why.
+          {rollouts.data
+            ? `Version v${next} is made from the draft (${changes ? summarize(changes) : "changes"}); deliver it to the fleet with a rollout, or as this control plane's publish policy says.`
+            : `Every connected node receives it now (${changes ? summarize(changes) : "changes"}). Nodes that refuse it keep their current version and report why.`}
         </p>
       ),
       confirm: `Publish v${next}`,
@@ -72,8 +75,15 @@ export function ChangesPage() {
       {published ? (
         <div className="alert ok" role="status">
           <div className="grow">
-            <strong>Published v{published}.</strong> Nodes are picking it up: <Link to="/fleet">watch the fleet</Link>{" "}
-            or <Link to="/config/history">see the history</Link>.
+            <strong>Published v{published}.</strong>{" "}
+            {rollouts.data ? (
+              <>
+                <Link to={`/rollouts/new?version=${published}`}>Start a rollout of v{published}</Link>,{" "}
+              </>
+            ) : (
+              "Nodes are picking it up: "
+            )}
+            <Link to="/fleet">watch the fleet</Link> or <Link to="/config/history">see the history</Link>.
           </div>
         </div>
       ) : null}
