@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { AdminTokens } from "./admin-token.js";
 import { buildAdminApi } from "./api/server.js";
 import { Publisher } from "./config/publisher.js";
-import type { ListenAddress } from "./listen-address.js";
+import { formatAddress, type ListenAddress } from "./listen-address.js";
 import type { Logger } from "./log.js";
 import type { CpOptions } from "./options.js";
 import { Store } from "./store/store.js";
@@ -28,22 +28,38 @@ export interface ControlPlane {
  * @throws when the database cannot be opened or a port cannot be bound.
  */
 export async function startControlPlane(opts: CpOptions, log: Logger): Promise<ControlPlane> {
-  if (opts.db !== ":memory:") mkdirSync(dirname(opts.db), { recursive: true });
+  if (opts.db !== ":memory:") {
+    mkdirSync(dirname(opts.db), { recursive: true });
+    // The database holds secrets (HMAC keys, token hashes): owner-only, and SQLite gives
+    // its -wal/-shm files the same mode.
+    if (!existsSync(opts.db)) closeSync(openSync(opts.db, "a", 0o600));
+  }
   const store = new Store(opts.db);
-  store.markAllNodesDisconnected();
+  try {
+    store.markAllNodesDisconnected();
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const tokens = new AdminTokens(store, opts.adminToken);
   const generatedAdminToken = tokens.ensure();
   const publisher = new Publisher(store);
   const sync = new SyncServer(store, publisher, log);
   let api: FastifyInstance | undefined;
   try {
-    const syncPort = await sync.listen(opts.syncListen);
-    log.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
+    // Tools learn ephemeral ports from these lines: they are written unless the level is silent.
+    const announce = log.isLevelEnabled("info") || log.level === "silent" ? log : log.child({}, { level: "info" });
+    const syncPort = await sync.listen(opts.syncListen).catch((err) => {
+      throw Object.assign(err, { listener: `sync ${formatAddress(opts.syncListen)}` });
+    });
+    announce.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
     api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir });
-    await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port });
+    await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
+      throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
+    });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
-    log.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
     const latest = publisher.latest();
     log.info({ version: latest?.version ?? 0, db: opts.db }, "control plane ready");
     return {

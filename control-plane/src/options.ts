@@ -46,7 +46,7 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     default: "info",
-    help: "fatal, error, warn, info, debug or trace",
+    help: "fatal, error, warn, info, debug, trace or silent",
   },
 ];
 
@@ -65,6 +65,7 @@ export function cpHelp(): string {
     "Options:",
     ...rows,
     "  --help           show this help",
+    "  --version        print the version",
     "",
     "Environment:",
     "  PALISADE_ADMIN_TOKEN  admin bearer token; when unset, one is generated on first start,",
@@ -77,7 +78,7 @@ export function cpHelp(): string {
  * @returns the options, or `"help"` when `--help` was given.
  * @throws OptionError naming the flag at fault.
  */
-export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOptions | "help" {
+export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOptions | "help" | "version" {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -85,29 +86,45 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
       options: Object.fromEntries([
         ...CP_OPTIONS.map((o) => [o.flag, { type: "string" as const }]),
         ["help", { type: "boolean" as const }],
+        ["version", { type: "boolean" as const }],
       ]),
       allowPositionals: false,
       strict: true,
     });
   } catch (err) {
-    throw new OptionError("argv", (err as Error).message);
+    // parseArgs says e.g. "Unknown option '--x'": keep its words, drop its error code.
+    throw new OptionError("usage", (err as Error).message.replace(/\. To specify .*$/, ""));
   }
   if (parsed.values.help) return "help";
-  const get = (flag: string): string => {
+  if (parsed.values.version) return "version";
+  /** The value and the name to blame for it: the flag, or the flag and its variable when it came from there. */
+  const get = (flag: string): [string, string] => {
     const spec = CP_OPTIONS.find((o) => o.flag === flag)!;
     const v = parsed.values[flag];
-    return (typeof v === "string" ? v : undefined) ?? env[spec.env] ?? spec.default ?? "";
+    if (typeof v === "string") return [v, `--${flag}`];
+    const e = env[spec.env];
+    if (e !== undefined && e !== "") return [e, `--${flag} (${spec.env})`];
+    return [spec.default ?? "", `--${flag}`];
   };
-  const logLevel = get("log-level");
-  if (!LOG_LEVELS.has(logLevel)) throw new OptionError("--log-level", `unknown level ${JSON.stringify(logLevel)}`);
-  const db = get("db");
-  if (db === "") throw new OptionError("--db", "must not be empty");
+  const [logLevel, logLevelName] = get("log-level");
+  if (!LOG_LEVELS.has(logLevel))
+    throw new OptionError(
+      logLevelName,
+      `unknown level ${JSON.stringify(logLevel)} (fatal, error, warn, info, debug, trace, silent)`,
+    );
+  const [db, dbName] = get("db");
+  if (db === "") throw new OptionError(dbName, "must not be empty");
+  const adminToken = env.PALISADE_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16)
+    throw new OptionError("PALISADE_ADMIN_TOKEN", "must be at least 16 characters");
+  const [admin, adminName] = get("admin-listen");
+  const [sync, syncName] = get("sync-listen");
   return {
     db,
-    adminListen: parseListenAddress("--admin-listen", get("admin-listen")),
-    syncListen: parseListenAddress("--sync-listen", get("sync-listen")),
-    adminToken: env.PALISADE_ADMIN_TOKEN || undefined,
+    adminListen: parseListenAddress(adminName, admin),
+    syncListen: parseListenAddress(syncName, sync),
+    adminToken,
     logLevel,
-    uiDir: get("ui-dir") || DEFAULT_UI_DIR,
+    uiDir: get("ui-dir")[0] || DEFAULT_UI_DIR,
   };
 }

@@ -167,3 +167,19 @@ test("the draft endpoint shows what the next version would be and whether it cha
   assert.equal(d.body.changed, true);
   assert.equal(d.body.snapshot.routes[0].paths[0].prefix, "/y");
 });
+
+test("integer query parameters are read from their digits (the API's Ajv does not coerce types)", async () => {
+  const { call } = app();
+  await call("POST", "/v1/upstreams", upstream);
+  await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
+  await call("POST", "/v1/config/versions", {});
+  await call("PUT", "/v1/routes/r", { name: "r", paths: ["/y"], upstream: "up" });
+  await call("POST", "/v1/config/versions", {});
+  assert.equal((await call("GET", "/v1/config/versions?limit=1")).body.items.length, 1);
+  assert.equal((await call("GET", "/v1/audit?limit=3")).body.items.length, 3);
+  for (const url of ["/v1/config/versions?limit=1001", "/v1/config/versions?limit=x", "/v1/audit?before_id=-1"]) {
+    const r = await call("GET", url);
+    assert.equal(r.status, 400, url);
+    assert.equal(r.body.error.code, "VALIDATION_FAILED", url);
+  }
+});

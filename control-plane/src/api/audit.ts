@@ -3,6 +3,7 @@ import type { AdminIdentity } from "../admin-token.js";
 import { redactSecrets } from "../config/redact.js";
 import type { Logger } from "../log.js";
 import type { AuditEntry, Store } from "../store/store.js";
+import { digits, queryInt } from "./query.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -58,8 +59,8 @@ const auditQuery = {
     actor: { type: "string", minLength: 1, maxLength: 64 },
     since: { type: "string", format: "date-time" },
     until: { type: "string", format: "date-time" },
-    before_id: { type: "integer", minimum: 1 },
-    limit: { type: "integer", minimum: 1, maximum: 1000 },
+    before_id: digits,
+    limit: digits,
   },
 } as const;
 
@@ -136,17 +137,16 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
       actor?: string;
       since?: string;
       until?: string;
-      before_id?: number;
-      limit?: number;
     };
-    const limit = q.limit ?? 100;
+    const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
+    const beforeId = queryInt(req.query, "before_id", 1, Number.MAX_SAFE_INTEGER);
     const items = store.listAudit({
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.resource ? { resource: q.resource } : {}),
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
       ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
-      ...(q.before_id ? { beforeId: q.before_id } : {}),
+      ...(beforeId ? { beforeId } : {}),
       limit,
     });
     return { items, next_before_id: items.length === limit ? items.at(-1)!.id : null };

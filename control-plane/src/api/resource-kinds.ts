@@ -1,6 +1,6 @@
 import { redactPolicyConfig } from "../config/redact.js";
 import { policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
-import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths } from "../config/validate.js";
+import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths, checkUpstreamTargets } from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
@@ -53,7 +53,10 @@ export const KINDS: readonly KindSpec[] = [
     kind: "upstreams",
     noun: "upstream",
     schema: upstreamSchema,
-    normalize: (body) => body,
+    normalize(body) {
+      checkUpstreamTargets(body.targets as Array<{ host: string }>);
+      return body;
+    },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
     present: plain,
   },

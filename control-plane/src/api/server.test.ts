@@ -42,6 +42,28 @@ test("every /v1 endpoint needs the admin token; /healthz does not", async () => 
   assert.equal((await call("GET", "/healthz", undefined, "")).status, 200);
 });
 
+test("encoded or absolute-form paths do not skip the admin token", async () => {
+  const { api } = app();
+  for (const url of [
+    "/%761/nodes",
+    "/v%31/routes",
+    "/%76%31/config/versions",
+    "http://x/v1/policies",
+    "/v1//nodes",
+    "/V1/nodes",
+  ]) {
+    const r = await api.inject({ method: "GET", url });
+    assert.equal(r.statusCode, 401, url);
+    assert.equal(r.json().error.code, "ADMIN_AUTH_REQUIRED", url);
+  }
+  const post = await api.inject({
+    method: "POST",
+    url: "/%761/upstreams",
+    payload: { name: "pwned", targets: [{ host: "127.0.0.1", port: 9 }] },
+  });
+  assert.equal(post.statusCode, 401);
+});
+
 test("invalid bodies answer 400 naming the field", async () => {
   const { call } = app();
   const cases: Array<[string, unknown, string]> = [
@@ -63,6 +85,61 @@ test("invalid bodies answer 400 naming the field", async () => {
     assert.equal(r.body.error.code, "VALIDATION_FAILED");
     assert.equal(r.body.error.field, field, JSON.stringify(r.body));
   }
+});
+
+test("what a node could not use is refused at the API, not NACKed later", async () => {
+  const { call } = app();
+  const jwt = (extra: object) => ({
+    name: "j",
+    type: "jwt",
+    config: { algorithms: ["RS256"], jwks_url: "https://idp.example/jwks", ...extra },
+  });
+  const cases: Array<[string, unknown, string]> = [
+    ["/v1/upstreams", { name: "u", targets: [{ host: "999.999.999.999", port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "u", targets: [{ host: "1.2.3.4.5", port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "u", targets: [{ host: "1:2:3:4:5:6:7:8:9", port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "u", targets: [{ host: "a..b", port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "u", targets: [{ host: "-", port: 80 }] }, "targets.0.host"],
+    ["/v1/upstreams", { name: "u", targets: [{ host: "127.0.0.1", port: "80" }] }, "targets.0.port"],
+    ["/v1/policies", jwt({ claims_to_headers: { sub: "Host" } }), "config.claims_to_headers.sub"],
+    ["/v1/policies", jwt({ claims_to_headers: { sub: "x-forwarded-for" } }), "config.claims_to_headers.sub"],
+    ["/v1/policies", jwt({ jwks_url: "http://x:99999/" }), "config.jwks_url"],
+    ["/v1/policies", jwt({ jwks_url: "http://[::1" }), "config.jwks_url"],
+  ];
+  for (const [url, body, field] of cases) {
+    const r = await call("POST", url, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.status}`);
+    assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+  }
+  await call("POST", "/v1/upstreams", upstream);
+  for (const [path, field] of [
+    ["/%2e%2e/x", "paths.0"],
+    ["/a/../b", "paths.0"],
+    ["/a//b", "paths.0"],
+    ["/a;x", "paths.0"],
+    ["/%41dmin", "paths.0"],
+    ["/a%2Fb", "paths.0"],
+    ["/a%zz", "paths.0"],
+  ]) {
+    const r = await call("POST", "/v1/routes", { name: "r", paths: [path], upstream: "up" });
+    assert.deepEqual([r.status, r.body.error.field], [400, field], `${path}: ${JSON.stringify(r.body)}`);
+  }
+  assert.equal((await call("POST", "/v1/routes", { name: "r", paths: ["/caf%C3%A9"], upstream: "up" })).status, 201);
+});
+
+test("deeply nested JSON in a JWK is refused, and the query string is not coerced", async () => {
+  const { call } = app();
+  let deep: unknown = "x";
+  for (let i = 0; i < 3000; i++) deep = { a: deep };
+  const r = await call("POST", "/v1/policies", {
+    name: "j",
+    type: "jwt",
+    config: { algorithms: ["RS256"], jwks: { keys: [{ kty: "RSA", n: "x", e: "AQAB", nested: deep }] } },
+  });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.field, "config.jwks.keys.0.nested");
+  const q = await call("GET", "/v1/config/versions?limit=1e400");
+  assert.deepEqual([q.status, q.body.error.field], [400, "limit"]);
 });
 
 test("a route naming a missing upstream or policy is refused", async () => {

@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
@@ -27,6 +33,27 @@ interface AjvError {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  parentSchema?: { description?: string };
+}
+
+/** A human sentence for one Ajv error, without regexes or schema jargon. */
+function describe(e: AjvError): string {
+  switch (e.keyword) {
+    case "required":
+      return "is required";
+    case "additionalProperties":
+      return "is not a known field";
+    case "enum":
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern":
+    case "format":
+      return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    case "anyOf":
+    case "oneOf":
+      return `does not match any accepted form${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
+    default:
+      return e.message ?? "is invalid";
+  }
 }
 
 /** `/targets/0/port` + missing `host` → `targets.0.host`. */
@@ -45,9 +72,8 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
     const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
     const field = fieldOf(first);
     const where = (err as { validationContext?: string }).validationContext ?? "body";
-    const detail = first.keyword === "required" ? "is required" : (first.message ?? "is invalid");
-    const message = `${where}${field ? `.${field}` : ""} ${detail}`;
-    return new ApiError("VALIDATION_FAILED", message, field || where);
+    const subject = field || (where === "body" ? "the body" : where);
+    return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
   }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -67,7 +93,8 @@ const BEARER = /^Bearer +([^\s]+)$/i;
 
 /**
  * Builds the admin REST API (fastify). Every `/v1/*` route needs
- * `Authorization: Bearer <admin token>`; `/healthz` stays open. Errors answer
+ * `Authorization: Bearer <admin token>`; only routes registered with
+ * `config: { public: true }` (`/healthz`, the web admin's static files) are open. Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
 export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
@@ -80,13 +107,16 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       },
     ) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
   });
 
   registerInfoRoute(app);
-  app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/v1/") && req.url !== "/v1") return;
+  // Deny by default: every route needs the token unless it was registered with
+  // `config: { public: true }`. The decision uses the route fastify matched, never the
+  // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
+  const authenticate = (req: FastifyRequest, reply: FastifyReply): void => {
     const m = BEARER.exec(req.headers.authorization ?? "");
     const admin = m ? deps.tokens.identify(m[1]!) : undefined;
     if (!admin) {
@@ -94,6 +124,10 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       throw new ApiError("ADMIN_AUTH_REQUIRED");
     }
     req.admin = admin;
+  };
+  app.addHook("onRequest", async (req, reply) => {
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
+    authenticate(req, reply);
   });
   registerAudit(app, deps.store, deps.log);
 
@@ -103,15 +137,14 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
   });
 
-  const uiPage = deps.uiDir ? registerUi(app, deps.uiDir, deps.log) : () => false;
   app.setNotFoundHandler((req, reply) => {
-    if (uiPage(req, reply)) return;
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerVersionRoutes(app, deps.store, deps.publisher);
   registerNodeRoutes(app, deps.store, deps.publisher);
+  if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;
 }

@@ -59,12 +59,24 @@ test("client-side routes get index.html; API paths and missing assets stay JSON 
   }
   const missingAsset = await api.inject({ method: "GET", url: "/assets/gone-1234.js" });
   assert.equal(missingAsset.statusCode, 404);
+  assert.equal(missingAsset.json().error.code, "NOT_FOUND");
   const apiMiss = await api.inject({ method: "GET", url: "/v1/nope", headers: { authorization: `Bearer ${TOKEN}` } });
   assert.deepEqual([apiMiss.statusCode, apiMiss.json().error.code], [404, "NOT_FOUND"]);
   const noToken = await api.inject({ method: "GET", url: "/v1/routes" });
   assert.equal(noToken.statusCode, 401, "the API still needs the token");
   const post = await api.inject({ method: "POST", url: "/fleet", payload: {} });
-  assert.equal(post.statusCode, 404, "only GET and HEAD serve pages");
+  assert.equal(post.statusCode, 401, "only GET and HEAD serve pages; anything else is the API's");
+});
+
+test("serving the UI opens no API path: unknown and encoded /v1 paths still need the token", async () => {
+  const api = app(bundle());
+  for (const url of ["/v1/nope", "/%761/nope", "/V1/nodes", "/v1/../v1/nodes", "/assets/../v1/nodes"]) {
+    const r = await api.inject({ method: "GET", url });
+    assert.equal(r.statusCode, 401, url);
+    assert.equal(r.json().error.code, "ADMIN_AUTH_REQUIRED", url);
+  }
+  const head = await api.inject({ method: "HEAD", url: "/fleet" });
+  assert.equal(head.statusCode, 200);
 });
 
 test("without a built bundle / says how to build it and the API keeps working", async () => {

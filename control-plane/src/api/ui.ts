@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fastifyStatic } from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -18,63 +19,78 @@ const UI_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
 };
 
-function uiHeaders(reply: FastifyReply): void {
+function uiHeaders(reply: FastifyReply, cache: string): void {
   for (const [k, v] of Object.entries(UI_HEADERS)) reply.header(k, v);
+  reply.header("cache-control", cache);
 }
 
-/** Whether an unmatched request is a page of the single-page app (served index.html for client routing). */
-function isAppPath(req: FastifyRequest): boolean {
-  if (req.method !== "GET" && req.method !== "HEAD") return false;
-  const path = req.url.split("?")[0]!;
-  if (path === "/v1" || path.startsWith("/v1/") || path === "/healthz") return false;
-  // A missing file under /assets/ (or any name with an extension) is a real 404, not a page.
-  return !path.startsWith("/assets/") && !/\.[A-Za-z0-9]{1,8}$/.test(path);
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
+
+/**
+ * Whether an unmatched GET is a page of the single-page app (answered with
+ * index.html for client routing). Anything under `/v1` (however encoded), a
+ * missing asset, or a name with an extension is not.
+ */
+export function isAppPath(url: string): boolean {
+  const path = decoded(url.split("?")[0]!).toLowerCase();
+  if (path === "/v1" || path.startsWith("/v1/") || path === "/healthz") return false;
+  return !path.startsWith("/assets/") && !/\.[a-z0-9]{1,8}$/.test(path);
+}
+
+const PUBLIC = { config: { public: true } } as const;
 
 /**
  * Serves the web admin's static bundle (built by vite into `web-admin/dist`)
  * at `/` on the admin port. The control plane imports nothing of the UI: it
- * only serves its files. Hashed files under `/assets/` are cached for a year;
- * `index.html` is revalidated on every load so a new build is picked up.
+ * only serves its files, on routes registered public (the API's deny-by-default
+ * auth is decided on the matched route): `/` and client-side paths answer
+ * `index.html` (revalidated on every load, so a new build is picked up),
+ * `/assets/*` the hashed files (cached a year). An unmatched path that is not a
+ * page (an unknown `/v1` endpoint, a missing asset) still needs the admin token
+ * before it learns it is a 404, as without the UI.
  *
- * @param dir the bundle folder (holds `index.html`); when it has none, `/` answers
- *   503 with a plain page saying how to build it (the API keeps working).
- * @returns `notFound(req, reply)`: answers an unmatched request with `index.html`
- *   when it is a page of the app (true), or leaves it to the caller (false).
+ * @param dir the bundle folder (holds `index.html`); when it has none, pages answer
+ *   503 with a plain text saying how to build it (the API keeps working).
+ * @param authenticate the API's token check: throws ApiError ADMIN_AUTH_REQUIRED.
  */
 export function registerUi(
   app: FastifyInstance,
   dir: string,
   log: Logger,
-): (req: FastifyRequest, reply: FastifyReply) => boolean {
+  authenticate: (req: FastifyRequest, reply: FastifyReply) => void,
+): void {
   const built = existsSync(join(dir, "index.html"));
-  if (!built) {
-    log.warn({ uiDir: dir }, "web admin bundle not found: run `npm run build` to serve the UI");
-    app.get("/", async (_req, reply) => {
-      uiHeaders(reply);
-      reply
+  if (!built) log.warn({ uiDir: dir }, "web admin bundle not found: run `npm run build` to serve the UI");
+  else app.register(fastifyStatic, { root: dir, serve: false, cacheControl: false, dotfiles: "deny" });
+
+  const page = (reply: FastifyReply) => {
+    if (!built) {
+      uiHeaders(reply, "no-cache");
+      return reply
         .code(503)
         .type("text/plain; charset=utf-8")
         .send("The Palisade web admin is not built here. Run `npm run build` (or start with --ui-dir).\n");
-    });
-    return () => false;
-  }
-  const assets = join(dir, "assets");
-  app.register(fastifyStatic, {
-    root: dir,
-    prefix: "/",
-    wildcard: true,
-    index: ["index.html"],
-    dotfiles: "deny",
-    cacheControl: false,
-    setHeaders(reply, path) {
-      uiHeaders(reply);
-      reply.header("cache-control", path.startsWith(assets) ? "public, max-age=31536000, immutable" : "no-cache");
-    },
-  });
-  return (req, reply) => {
-    if (!isAppPath(req)) return false;
-    reply.code(200).sendFile("index.html");
-    return true;
+    }
+    uiHeaders(reply, "no-cache");
+    return reply.sendFile("index.html");
   };
+
+  app.get("/", PUBLIC, (_req, reply) => page(reply));
+  app.get("/assets/*", PUBLIC, (req, reply) => {
+    const file = (req.params as { "*": string })["*"];
+    if (!built || file === "" || file.includes("..")) throw new ApiError("NOT_FOUND", "no such file");
+    uiHeaders(reply, "public, max-age=31536000, immutable");
+    return reply.sendFile(join("assets", file));
+  });
+  app.get("/*", PUBLIC, (req, reply) => {
+    if (isAppPath(req.url)) return page(reply);
+    authenticate(req, reply);
+    throw new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`);
+  });
 }

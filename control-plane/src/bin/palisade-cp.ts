@@ -3,6 +3,8 @@ import { startControlPlane } from "../control-plane.js";
 import { OptionError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { cpHelp, parseCpOptions } from "../options.js";
+import { startFailure } from "../start-failure.js";
+import { softwareVersion } from "../version.js";
 
 let opts: ReturnType<typeof parseCpOptions>;
 try {
@@ -16,6 +18,10 @@ try {
 }
 if (opts === "help") {
   process.stdout.write(`${cpHelp()}\n`);
+  process.exit(0);
+}
+if (opts === "version") {
+  process.stdout.write(`${softwareVersion()}\n`);
   process.exit(0);
 }
 
@@ -35,7 +41,10 @@ try {
     stopping = true;
     log.info({ signal }, "shutting down");
     cp.close().then(
-      () => process.exit(0),
+      () => {
+        log.info("stopped");
+        process.exit(0);
+      },
       (err) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);
@@ -45,6 +54,8 @@ try {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 } catch (err) {
-  log.fatal({ err }, "control plane failed to start");
+  // One clear line for the operator; the details go to the log.
+  log.debug({ err }, "control plane failed to start");
+  process.stderr.write(`palisade-cp: cannot start: ${startFailure(err)}\n`);
   process.exit(1);
 }

@@ -119,6 +119,7 @@ const jwtConfigSchema = {
     jwks: {
       type: "object",
       required: ["keys"],
+      additionalProperties: false,
       properties: {
         keys: {
           type: "array",
@@ -127,7 +128,16 @@ const jwtConfigSchema = {
           items: {
             type: "object",
             required: ["kty"],
-            properties: { kty: { type: "string", enum: ["RSA", "EC", "OKP", "oct"] }, kid: { type: "string" } },
+            maxProperties: 32,
+            // JWK members are strings (RFC 7517 §4), except key_ops and x5c (arrays of strings):
+            // no nested objects, so a key cannot smuggle deep structures into the store.
+            properties: {
+              kty: { type: "string", enum: ["RSA", "EC", "OKP", "oct"] },
+              kid: { type: "string", maxLength: 256 },
+              key_ops: { type: "array", maxItems: 8, items: { type: "string", maxLength: 32 } },
+              x5c: { type: "array", maxItems: 10, items: { type: "string", maxLength: 16384 } },
+            },
+            additionalProperties: { type: "string", maxLength: 16384 },
           },
         },
       },

@@ -39,6 +39,9 @@ export class SyncServer {
   }
 
   #onStream(call: grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>): void {
+    // Headers go out at once, so a node that is already current (and gets no update) still
+    // learns that its stream is up.
+    call.sendMetadata(new grpc.Metadata());
     let registered = false;
     const session = new StreamSession(
       this.#store,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { LoadBalancing, type Upstream } from "@palisade/proto";
 import { parseHostPattern } from "../router/host.js";
 import { type Balancer, LeastRequests, SmoothWeightedRoundRobin } from "../upstream/balancer.js";
@@ -37,6 +38,14 @@ export function compileUpstream(u: Upstream): CompiledUpstream {
     if (seen.has(authority)) throw bad(`${where}: duplicate target ${authority}`);
     seen.add(authority);
     const origin = `${scheme}://${authority}`;
+    // The pool is built from this origin at request time: a host that is no valid URL host
+    // (999.1.1.1, a:b:c) must be refused now, not answer 500 on every request later.
+    try {
+      new URL(origin);
+    } catch {
+      throw bad(`${where}.host: "${t.host}" is not a valid host`);
+    }
+    if (/^[0-9.]+$/.test(host) && isIP(host) !== 4) throw bad(`${where}.host: "${t.host}" is not a valid IPv4 address`);
     targets.push(
       Object.freeze({
         index,

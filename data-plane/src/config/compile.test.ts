@@ -140,6 +140,12 @@ test("RESOURCE_INVALID: duplicate ids, bad targets, hosts, paths, methods", () =
   const u = upstream("u", ["127.0.0.1:1"]);
   refused(() => compile(snapshot({ upstreams: [u, u] }), all), "RESOURCE_INVALID", "upstream/u", /duplicate/);
   refused(() => compile(snapshot({ upstreams: [upstream("p", ["h:0"])] }), all), "RESOURCE_INVALID", "upstream/p");
+  for (const host of ["999.999.999.999", "1.2.3.4.5", "1:2:3:4:5:6:7:8:9"])
+    refused(
+      () => compile(snapshot({ upstreams: [upstream("ip", [`${host}:80`])] }), all),
+      "RESOURCE_INVALID",
+      "upstream/ip",
+    );
   refused(
     () => compile(snapshot({ upstreams: [upstream("w", ["h:80"], { scheme: "ftp" })] }), all),
     "RESOURCE_INVALID",

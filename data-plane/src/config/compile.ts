@@ -60,6 +60,9 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     specs.push(spec);
   }
 
+  const identityHeaders = new Set<string>();
+  for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
+
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
 
@@ -70,6 +73,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     routes,
     upstreams,
     policies,
+    identityHeaders: Object.freeze([...identityHeaders]),
     poolKeys,
   });
 }

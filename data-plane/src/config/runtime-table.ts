@@ -51,6 +51,8 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** Identity headers any policy sets upstream; stripped from every client request. */
+  readonly identityHeaders: readonly string[];
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }

@@ -46,6 +46,12 @@ export interface PolicyInstance {
   readonly type: string;
   /** The policy's config id. */
   readonly id: string;
+  /**
+   * Lower-case names of the identity headers this policy sets upstream (e.g. `x-user` from a
+   * claim). The node removes them from every request on every route, so a client can never
+   * supply one where the policy does not run (case C21).
+   */
+  readonly identityHeaders?: readonly string[];
   /** Runs in `request_filter`. Must not throw: failures are a {@link PolicyDeny}. */
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
 }

@@ -44,11 +44,16 @@ export function connectionTokens(value: string | string[] | undefined): Readonly
  * the names in `drop`, and undefined values.
  * @param drop extra lower-case names to leave out (e.g. headers the proxy sets itself)
  */
-export function withoutHopByHop(headers: HeaderValues, drop?: ReadonlySet<string>): OutgoingHeaders {
+export function withoutHopByHop(
+  headers: HeaderValues,
+  drop?: ReadonlySet<string>,
+  dropUnderscored = false,
+): OutgoingHeaders {
   const tokens = connectionTokens(headers.connection);
   const out: OutgoingHeaders = {};
   for (const name in headers) {
     if (HOP_BY_HOP.has(name) || drop?.has(name) || tokens?.has(name)) continue;
+    if (dropUnderscored && name.includes("_")) continue;
     const v = headers[name];
     if (v !== undefined) out[name] = v;
   }

@@ -161,7 +161,11 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
  */
 export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
   const req = ex.req;
-  const out = withoutHopByHop(req.headers, REQUEST_DROP);
+  // Underscored names are dropped as nginx does (`underscores_in_headers off`): CGI-style
+  // upstreams map `X_User` onto `X-User`. Identity headers come only from policies (case C21).
+  const out = withoutHopByHop(req.headers, REQUEST_DROP, true);
+  const identity = ex.table?.identityHeaders;
+  if (identity !== undefined) for (let i = 0; i < identity.length; i++) delete out[identity[i]!];
   const edits = ex.edits;
   if (edits !== null) {
     for (const e of edits) {

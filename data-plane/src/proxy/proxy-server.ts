@@ -137,7 +137,9 @@ export class ProxyServer implements ProxyServices {
 
 /** Errors node raises before a request object exists (parse errors, header timeout). */
 function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === "ECONNRESET" || !socket.writable) {
+  // A response for an earlier (pipelined) request is pending or streaming on this socket:
+  // writing an error now would splice it into that response or take its place. Close instead.
+  if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
     socket.destroy();
     return;
   }

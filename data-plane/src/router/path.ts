@@ -4,13 +4,25 @@
  * route and its policies saw:
  *
  * - percent-encoded unreserved characters are decoded (`%7E` → `~`, `/ech%6F` → `/echo`) and the
- *   hex digits of the remaining escapes are upper-cased (§6.2.2.1, §6.2.2.2); `%2F` stays encoded;
+ *   hex digits of the remaining escapes are upper-cased (§6.2.2.1, §6.2.2.2);
  * - ambiguous paths are refused, never resolved: dot segments (`/a/../b`, also `%2E`-encoded,
- *   §5.2.4), empty segments (`//`), backslashes, `#`, control characters and malformed escapes.
+ *   §5.2.4), empty segments (`//`), backslashes, `#`, `;` (a path parameter delimiter for Tomcat,
+ *   Jetty and Spring: `/admin;/x` and `/..;/` reach other resources there), control characters,
+ *   malformed escapes, and escapes that an upstream may decode into a delimiter: `%2F` `%5C`
+ *   `%3B` `%3F` `%23` `%25` (double encoding) and `%00`–`%1F`, `%7F` (Envoy CVE-2019-9901,
+ *   Traefik CVE-2025-66490; the cases C01, C03 and C07);
+ * - escaped bytes ≥ 0x80 must form valid UTF-8 (no overlong forms such as `%C0%AE` for `.`).
  */
 
-// After decoding: a "." or ".." segment, an empty segment, a backslash or a fragment.
-const AMBIGUOUS = /\/\.{1,2}(?:\/|$)|\/\/|[\\#]/;
+// After decoding: a "." or ".." segment, an empty segment, a backslash, a fragment or a `;`.
+const AMBIGUOUS = /\/\.{1,2}(?:\/|$)|\/\/|[\\#;]/;
+
+/** Escaped bytes that stay encoded but that upstreams decode into delimiters or controls. */
+function isForbiddenEscape(c: number): boolean {
+  return c < 0x20 || c === 0x7f || c === 0x2f || c === 0x5c || c === 0x3b || c === 0x3f || c === 0x23 || c === 0x25;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** True when `s` has a control character, a space or DEL. */
 function hasControl(s: string): boolean {
@@ -42,6 +54,15 @@ function hexValue(c: number): number {
 
 const HEX = "0123456789ABCDEF";
 
+function validUtf8(bytes: number[]): boolean {
+  try {
+    UTF8.decode(Uint8Array.from(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Normalizes an absolute path (no query).
  * @param path must start with "/"
@@ -53,14 +74,29 @@ export function normalizePath(path: string): string | undefined {
   if (path.includes("%")) {
     out = "";
     let from = 0;
+    let utf8: number[] | undefined;
     for (let i = path.indexOf("%"); i !== -1; i = path.indexOf("%", from)) {
       const hi = hexValue(path.charCodeAt(i + 1));
       const lo = hexValue(path.charCodeAt(i + 2));
       if (hi < 0 || lo < 0) return undefined;
       const c = hi * 16 + lo;
+      if (isForbiddenEscape(c)) return undefined;
+      if (c >= 0x80) {
+        // A run of adjacent escaped bytes must decode as UTF-8 on its own.
+        if (utf8 !== undefined && i !== from) {
+          if (!validUtf8(utf8)) return undefined;
+          utf8 = undefined;
+        }
+        utf8 ??= [];
+        utf8.push(c);
+      } else if (utf8 !== undefined) {
+        if (!validUtf8(utf8)) return undefined;
+        utf8 = undefined;
+      }
       out += path.slice(from, i) + (isUnreserved(c) ? String.fromCharCode(c) : `%${HEX[hi]}${HEX[lo]}`);
       from = i + 3;
     }
+    if (utf8 !== undefined && !validUtf8(utf8)) return undefined;
     out += path.slice(from);
   }
   return AMBIGUOUS.test(out) || hasControl(out) ? undefined : out;

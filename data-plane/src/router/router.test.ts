@@ -120,3 +120,11 @@ test("parseHostPattern accepts names, IPs, leading wildcards; refuses the rest",
 test("an invalid host pattern is refused at build", () => {
   assert.throws(() => new Router([spec("bad", ["/"], { hosts: ["x:80"] })]), TypeError);
 });
+
+test("paths match regardless of ASCII case, so a spelling cannot fall through to a weaker route (C05)", () => {
+  const r = new Router([spec("admin", ["/admin"]), spec("exact", ["=/Login"]), spec("open", ["/"])]);
+  for (const p of ["/ADMIN/users", "/Admin/Users", "/aDmIn/users", "/admin"]) assert.equal(match(r, p), "admin", p);
+  assert.equal(match(r, "/login"), "exact");
+  assert.equal(match(r, "/LOGIN"), "exact");
+  assert.equal(r.match("GET", "", "/ADMIN/x")?.path.value, "/admin", "the matched spec keeps its spelling");
+});

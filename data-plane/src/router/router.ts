@@ -46,7 +46,8 @@ class Entry<R> implements RouteMatch<R> {
     this.route = spec.route;
     this.path = path;
     this.exact = path.kind === "exact";
-    this.value = path.value;
+    // Matching ignores ASCII case (see Router.match); the stored path keeps its spelling.
+    this.value = path.value.toLowerCase();
     this.methods = spec.methods.length > 0 ? new Set(spec.methods) : null;
     this.priority = spec.priority;
     this.hostRank = hostRank;
@@ -144,9 +145,13 @@ export class Router<R> {
    * Finds the route for a request.
    * @param method upper-case method
    * @param host normalized host (see normalizeHost): lower-case, no port
-   * @param path normalized path without the query
+   * @param rawPath normalized path without the query (ASCII; matched case-insensitively)
    */
-  match(method: string, host: string, path: string): RouteMatch<R> | undefined {
+  match(method: string, host: string, rawPath: string): RouteMatch<R> | undefined {
+    // Paths match without regard to ASCII case: many upstream routers (Express, ASP.NET, IIS)
+    // ignore case, so `/ADMIN/x` must meet the `/admin` route's policies rather than fall through
+    // to a less protected one (case C05). Normalized paths are ASCII, so lengths are unchanged.
+    const path = hasUpper(rawPath) ? rawPath.toLowerCase() : rawPath;
     let best: Entry<R> | undefined;
     const exact = this.#exact.get(host);
     if (exact !== undefined) best = firstMatch(exact, method, path);
@@ -163,6 +168,14 @@ export class Router<R> {
     if (m !== undefined && (best === undefined || compareEntries(m, best) < 0)) best = m;
     return best;
   }
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
 }
 
 function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string): Entry<R> | undefined {

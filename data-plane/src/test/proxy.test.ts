@@ -392,3 +392,30 @@ test("an in-flight request finishes on the table it started with", async () => {
   holder.swap(original);
   onHeld = undefined;
 });
+
+test("identity headers a policy sets are stripped on every route; underscored names are dropped (C21)", async () => {
+  const r = await send("/echo/x", { headers: { "x-user-id": "admin", "X-USER-ID": "root", x_user_id: "admin" } });
+  assert.equal(r.status, 200);
+  const h = seen.at(-1)!.headers;
+  assert.equal(h["x-user-id"], undefined, "client-sent identity header reached the upstream on an open route");
+  assert.equal(h.x_user_id, undefined, "underscored header reached the upstream");
+});
+
+test("a malformed pipelined request never splices an error into the pending response", async () => {
+  const reachedUpstream = new Promise<void>((r) => {
+    onHeld = r;
+  });
+  const socket = connect(proxyPort, "127.0.0.1");
+  const chunks: Buffer[] = [];
+  socket.on("data", (c: Buffer) => chunks.push(c));
+  const closed = new Promise<void>((r) => socket.on("close", () => r()));
+  socket.on("error", () => {});
+  socket.write("GET /echo/hold HTTP/1.1\r\nHost: a\r\n\r\n");
+  await reachedUpstream;
+  socket.write("\x01\x02 not http\r\n\r\n");
+  await closed;
+  held.shift()!();
+  onHeld = undefined;
+  const raw = Buffer.concat(chunks).toString();
+  assert.doesNotMatch(raw, /HTTP\/1\.1 400/, "an error answer took the pending request's place");
+});

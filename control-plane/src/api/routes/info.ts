@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { POLICY_CONFIG_SCHEMAS } from "../../config/schemas.js";
+import { softwareVersion } from "../../version.js";
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const VERSION = softwareVersion();
 
 /**
  * `GET /v1/info`: what this control plane serves, so a client (the web admin)

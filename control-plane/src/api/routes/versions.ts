@@ -7,6 +7,7 @@ import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { digits, queryInt } from "../query.js";
 
 /**
  * `POST /v1/config/versions` publishes the draft as an immutable version
@@ -17,28 +18,45 @@ import type { Store } from "../../store/store.js";
  * and whether it differs from the latest version (`changed`), so a client can diff them.
  */
 export function registerVersionRoutes(app: FastifyInstance, store: Store, publisher: Publisher): void {
-  app.post("/v1/config/versions", { schema: { body: publishSchema } }, async (req, reply) => {
-    const body = (req.body ?? {}) as { message?: string };
-    const r = publisher.publish(body.message ?? "");
-    reply.code(r.created ? 201 : 200);
-    return { ...r.version, created: r.created };
-  });
+  app.post(
+    "/v1/config/versions",
+    {
+      schema: { body: publishSchema },
+      // A bare `curl -X POST` (no body) publishes with an empty message.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { message?: string };
+      const r = publisher.publish(body.message ?? "");
+      reply.code(r.created ? 201 : 200);
+      return { ...r.version, created: r.created };
+    },
+  );
 
   app.get(
     "/v1/config/versions",
     {
       schema: {
-        querystring: { type: "object", properties: { limit: { type: "integer", minimum: 1, maximum: 1000 } } },
+        querystring: { type: "object", properties: { limit: digits } },
       },
     },
-    async (req) => ({ items: store.listVersions((req.query as { limit?: number }).limit ?? 100) }),
+    async (req) => ({ items: store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100) }),
   );
 
   app.get(
     "/v1/config/versions/:version",
-    { schema: { params: { type: "object", properties: { version: { type: "integer", minimum: 1 } } } } },
+    {
+      schema: {
+        params: {
+          type: "object",
+          properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,14}$", description: "a version number" } },
+        },
+      },
+    },
     async (req) => {
-      const n = (req.params as { version: number }).version;
+      const n = Number((req.params as { version: string }).version);
       const row = store.getVersion(n);
       if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
       const json = snapshotJson(fromBinary(SnapshotSchema, row.snapshot));

@@ -97,6 +97,8 @@ class JwtPolicyInstance implements PolicyInstance {
   #warn: PolicyContext["warn"];
   #lastWarnAt = 0;
 
+  readonly identityHeaders: readonly string[];
+
   constructor(settings: JwtSettings, ctx: PolicyContext, remote: RemoteJwksCache, opts: JwtPolicyOptions) {
     this.id = ctx.id;
     this.#settings = settings;
@@ -119,6 +121,7 @@ class JwtPolicyInstance implements PolicyInstance {
     if (!settings.forwardToken) base.authorization = null;
     for (const [, header] of settings.claimHeaders) base[header] = null;
     this.#baseEdits = Object.freeze(base);
+    this.identityHeaders = Object.freeze(settings.claimHeaders.map(([, header]) => header));
   }
 
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {

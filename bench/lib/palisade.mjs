@@ -1,0 +1,258 @@
+// Starts the real Palisade: a control plane (admin API + sync) configured over its REST API, and
+// one data-plane node that syncs from it. Both palisade-bare and palisade-full drive that node.
+// The CLI contract used here is fixed (see bench/README.md); anything missing or failing becomes
+// a reason for an "unavailable" row, never a crash of the run.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { FULL_CHAIN, typesMissingFromChain } from "../policies.mjs";
+import { freePort, httpRequest, waitFor } from "./net.mjs";
+import { startProcess, stopProcess } from "./proc.mjs";
+import { SEEN_USER_HEADER, waitServing } from "./upstream.mjs";
+
+const CP_BIN = "control-plane/dist/bin/palisade-cp.js";
+const DP_BIN = "data-plane/dist/bin/palisade-dp.js";
+const ISSUER = "https://idp.bench";
+const AUDIENCE = "bench";
+const SUBJECT = "bench-user";
+
+/**
+ * A route ready for load, or why it is not.
+ * @typedef {{url: string, headers: Record<string, string>, notes: string[],
+ *   extraCheck?: () => Promise<string | undefined>} | {reason: string}} RouteState
+ */
+
+/**
+ * @typedef {object} Palisade
+ * @property {number} dpPid PID of the data-plane process (its tree is what gets charged)
+ * @property {{bare: RouteState, full: RouteState}} routes
+ * @property {() => Promise<void>} stop stops the DP, then the CP
+ */
+
+/**
+ * The bench's RS256 key and one token for every request (exp 1 h).
+ * @returns {Promise<import("../policies.mjs").BenchCredentials>}
+ */
+async function makeCredentials() {
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const kid = `bench-${randomBytes(4).toString("hex")}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
+    .setSubject(SUBJECT)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(privateKey);
+  return { publicJwk, token, issuer: ISSUER, audience: AUDIENCE };
+}
+
+/**
+ * Policy types the built data plane ships (BUNDLED_POLICY_TYPES), or [] when it cannot be read.
+ * @param {string} repoRoot
+ * @returns {Promise<string[]>}
+ */
+async function bundledPolicyTypes(repoRoot) {
+  const file = join(repoRoot, "data-plane/dist/policies/registry.js");
+  if (!existsSync(file)) return [];
+  try {
+    const mod = await import(pathToFileURL(file).href);
+    return Array.isArray(mod.BUNDLED_POLICY_TYPES) ? [...mod.BUNDLED_POLICY_TYPES] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Error text from an admin API answer: `{"error": {"code", "message", "field"}}`.
+ * @param {import("./net.mjs").HttpResult} r
+ */
+function apiError(r) {
+  try {
+    const e = JSON.parse(r.body).error;
+    return `${r.status} ${e.code}: ${e.message}${e.field ? ` (field ${e.field})` : ""}`;
+  } catch {
+    return `${r.status} ${r.body.slice(0, 200)}`;
+  }
+}
+
+/**
+ * Starts CP and DP and configures the "bare" and "full" routes.
+ * @param {import("./upstream.mjs").BenchContext} ctx
+ * @returns {Promise<Palisade>}
+ * @throws Error with the reason when Palisade cannot be measured at all
+ */
+export async function startPalisade(ctx) {
+  const cpBin = join(ctx.repoRoot, CP_BIN);
+  const dpBin = join(ctx.repoRoot, DP_BIN);
+  if (!existsSync(cpBin)) throw new Error(`${CP_BIN} not found (control plane not built)`);
+  if (!existsSync(dpBin)) throw new Error(`${DP_BIN} not found (data plane not built yet)`);
+  const help = spawnSync(process.execPath, [dpBin, "--help"], { encoding: "utf8", timeout: 10_000 });
+  if (help.status !== 0) {
+    const why = (help.stderr || help.stdout || help.error?.message || "").trim().split("\n").slice(-3).join(" ");
+    throw new Error(`palisade-dp --help exited with ${help.status ?? help.signal}: ${why}`);
+  }
+  const hasWorkers = /--workers\b/.test(`${help.stdout}${help.stderr}`);
+
+  /** @type {import("./proc.mjs").Tracked | undefined} */
+  let cp;
+  /** @type {import("./proc.mjs").Tracked | undefined} */
+  let dp;
+  const stop = async () => {
+    await stopProcess(dp);
+    await stopProcess(cp);
+  };
+  try {
+    // Control plane, with the helpers on the load CPU. Its ports come from its "listening" log lines.
+    const adminToken = randomBytes(24).toString("hex");
+    /** @type {{admin?: number, sync?: number}} */
+    const ports = {};
+    cp = startProcess(
+      "palisade-cp",
+      process.execPath,
+      [cpBin, "--db", join(ctx.dir, "bench.db"), "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0"],
+      {
+        cpus: ctx.loadCpus,
+        cwd: ctx.dir,
+        env: { ...process.env, PALISADE_ADMIN_TOKEN: adminToken, PALISADE_LOG_LEVEL: "info" },
+        onStdoutLine: (line) => {
+          if (!line.startsWith("{")) return;
+          try {
+            const rec = JSON.parse(line);
+            if (rec.msg === "listening" && (rec.listener === "admin" || rec.listener === "sync")) {
+              ports[/** @type {"admin" | "sync"} */ (rec.listener)] = Number(rec.port);
+            }
+          } catch {
+            // not a log record
+          }
+        },
+      },
+    );
+    const proc = cp;
+    await waitFor(
+      "palisade-cp to log its admin and sync ports",
+      async () => (ports.admin && ports.sync ? true : undefined),
+      { timeoutMs: 30_000, process: proc },
+    );
+    const admin = `http://127.0.0.1:${ports.admin}`;
+    /**
+     * One admin API call; throws with the API's error code and field on a non-2xx answer.
+     * @param {string} method
+     * @param {string} path
+     * @param {unknown} json
+     * @returns {Promise<any>}
+     */
+    const api = async (method, path, json) => {
+      const r = await httpRequest(`${admin}${path}`, {
+        method,
+        json,
+        headers: { authorization: `Bearer ${adminToken}` },
+        timeoutMs: 10_000,
+      });
+      if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${apiError(r)}`);
+      return r.body ? JSON.parse(r.body) : undefined;
+    };
+
+    await api("POST", "/v1/upstreams", { name: "bench", targets: [{ host: "127.0.0.1", port: ctx.upstreamPort }] });
+    await api("POST", "/v1/routes", { name: "bare", paths: ["/bare"], upstream: "bench" });
+
+    // The full chain: a failure here costs palisade-full only.
+    const creds = await makeCredentials();
+    /** @type {string | undefined} */
+    let fullReason;
+    /** @type {Record<string, string>} */
+    const fullHeaders = {};
+    try {
+      const names = [];
+      for (const entry of FULL_CHAIN) {
+        const body = entry.body(creds);
+        await api("POST", "/v1/policies", body);
+        names.push(body.name);
+        Object.assign(fullHeaders, entry.requestHeaders?.(creds));
+      }
+      await api("POST", "/v1/routes", { name: "full", paths: ["/full"], upstream: "bench", policies: names });
+    } catch (err) {
+      fullReason = `configuring the full chain failed: ${/** @type {Error} */ (err).message}`;
+    }
+    const published = await api("POST", "/v1/config/versions", { message: "bench" });
+    ctx.log(`palisade-cp: published config version ${published?.version ?? "?"}`);
+
+    // One data-plane node on the system-under-test CPU.
+    const [listenPort, statusPort] = [await freePort(), await freePort()];
+    const args = [
+      dpBin,
+      "--node-id",
+      "bench-1",
+      "--region",
+      "bench",
+      "--control-plane",
+      `127.0.0.1:${ports.sync}`,
+      "--listen",
+      `127.0.0.1:${listenPort}`,
+      "--status-listen",
+      `127.0.0.1:${statusPort}`,
+      "--log-level",
+      "warn",
+    ];
+    if (hasWorkers) args.push("--workers", "1");
+    dp = startProcess("palisade-dp", process.execPath, args, { cpus: ctx.sutCpus, cwd: ctx.dir });
+    const dpProc = dp;
+    await waitFor(
+      "palisade-dp /readyz to answer 200",
+      async () => {
+        const r = await httpRequest(`http://127.0.0.1:${statusPort}/readyz`, { timeoutMs: 2000 });
+        return r.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, process: dpProc },
+    );
+
+    const base = `http://127.0.0.1:${listenPort}`;
+    /** @type {RouteState} */
+    let bare;
+    try {
+      await waitServing(`${base}/bare`, dpProc, {}, 15_000);
+      bare = { url: `${base}/bare`, headers: {}, notes: [] };
+    } catch (err) {
+      bare = { reason: `/bare never answered 200 with the upstream body: ${/** @type {Error} */ (err).message}` };
+    }
+
+    /** @type {RouteState} */
+    let full;
+    if (fullReason) full = { reason: fullReason };
+    else {
+      try {
+        await waitServing(`${base}/full`, dpProc, fullHeaders, 15_000);
+        const missing = typesMissingFromChain(await bundledPolicyTypes(ctx.repoRoot));
+        full = {
+          url: `${base}/full`,
+          headers: fullHeaders,
+          notes: missing.length
+            ? [`policy types the data plane ships but bench/policies.mjs lacks: ${missing.join(", ")}`]
+            : [],
+          // The chain must really run: no credential → refused; the identity header reaches the upstream.
+          extraCheck: async () => {
+            const anon = await httpRequest(`${base}/full`, { timeoutMs: 5000 });
+            if (anon.status !== 401 && anon.status !== 403) {
+              return `/full without a token answered ${anon.status}: the jwt policy is not enforced`;
+            }
+            const ok = await httpRequest(`${base}/full`, { headers: fullHeaders, timeoutMs: 5000 });
+            if (ok.headers[SEEN_USER_HEADER] !== SUBJECT) {
+              return `upstream did not receive X-User: ${SUBJECT} (claims_to_headers not applied)`;
+            }
+            return undefined;
+          },
+        };
+      } catch (err) {
+        full = { reason: `/full never answered 200 with a valid token: ${/** @type {Error} */ (err).message}` };
+      }
+    }
+    return { dpPid: dp.pid, routes: { bare, full }, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

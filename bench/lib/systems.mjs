@@ -1,0 +1,198 @@
+// The upstream and the systems under test: generated configs (nginx, haproxy) or peer scripts,
+// each started as a child process on 127.0.0.1 and stopped by its PID.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./net.mjs";
+import { startPalisade } from "./palisade.mjs";
+import { startProcess, stopProcess } from "./proc.mjs";
+import { startNginx, waitServing } from "./upstream.mjs";
+
+/**
+ * A system under test, up and answering.
+ * @typedef {object} RunningSystem
+ * @property {string} url the URL the load drives
+ * @property {Record<string, string>} headers request headers every load request carries
+ * @property {number} pid root of the process tree charged with CPU time and RSS
+ * @property {() => Promise<void>} stop
+ * @property {string[]} notes remarks for the report (e.g. policy types missing from the chain)
+ * @property {() => Promise<string | undefined>} [extraCheck] returns a problem, or undefined when fine
+ */
+
+/**
+ * A system the bench can measure.
+ * @typedef {object} SystemSpec
+ * @property {string} name
+ * @property {string} description
+ * @property {(ctx: import("./upstream.mjs").BenchContext) => Promise<RunningSystem>} start
+ */
+
+/** Path the load drives on the peers: the same request line as palisade-bare's. */
+const PEER_PATH = "/bare";
+
+/**
+ * Starts a peer process that listens on a port we chose, and waits until it proxies.
+ * @param {(port: number) => import("./proc.mjs").Tracked} launch
+ * @returns {Promise<RunningSystem>}
+ */
+async function startPeer(launch) {
+  const port = await freePort();
+  const proc = launch(port);
+  const url = `http://127.0.0.1:${port}${PEER_PATH}`;
+  try {
+    await waitServing(url, proc);
+  } catch (err) {
+    await stopProcess(proc);
+    throw err;
+  }
+  return { url, headers: {}, pid: proc.pid, notes: [], stop: () => stopProcess(proc) };
+}
+
+/** @param {string} file */
+const peerScript = (file) => fileURLToPath(new URL(`../peers/${file}`, import.meta.url));
+
+/** Palisade's CP + DP are shared by palisade-bare and palisade-full; started once, on demand. */
+/** @type {Promise<import("./palisade.mjs").Palisade> | undefined} */
+let palisade;
+
+/** Stops the shared Palisade processes if they were started. */
+export async function stopPalisade() {
+  const p = palisade;
+  palisade = undefined;
+  if (!p) return;
+  try {
+    await (await p).stop();
+  } catch {
+    // it never started; nothing to stop
+  }
+}
+
+/**
+ * @param {"bare" | "full"} route
+ * @returns {SystemSpec["start"]}
+ */
+function startPalisadeRoute(route) {
+  return async (ctx) => {
+    palisade ??= startPalisade(ctx);
+    const p = await palisade;
+    const r = p.routes[route];
+    if ("reason" in r) throw new Error(r.reason);
+    return {
+      url: r.url,
+      headers: r.headers,
+      pid: p.dpPid,
+      notes: r.notes,
+      extraCheck: r.extraCheck,
+      stop: async () => {},
+    };
+  };
+}
+
+/** Every system, in the order they run. @type {readonly SystemSpec[]} */
+export const SYSTEMS = [
+  {
+    name: "nginx",
+    description: "nginx proxy_pass, 1 worker, upstream keepalive 64",
+    start: (ctx) =>
+      startPeer((port) =>
+        startNginx(
+          ctx,
+          "sut",
+          `  upstream bench_upstream {
+    server 127.0.0.1:${ctx.upstreamPort};
+    keepalive 64;
+    keepalive_requests 10000000;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }`,
+          ctx.sutCpus,
+        ),
+      ),
+  },
+  {
+    name: "haproxy",
+    description: "haproxy 2.6, nbthread 1, mode http, http-reuse always",
+    start: (ctx) =>
+      startPeer((port) => {
+        const conf = join(ctx.dir, "haproxy.cfg");
+        writeFileSync(
+          conf,
+          `global
+  nbthread 1
+  maxconn 4096
+
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 120s
+  timeout server 120s
+  timeout http-keep-alive 120s
+
+frontend bench
+  bind 127.0.0.1:${port}
+  default_backend upstream
+
+backend upstream
+  http-reuse always
+  server up1 127.0.0.1:${ctx.upstreamPort}
+`,
+        );
+        // -db: stay in the foreground, no master/daemon mode.
+        return startProcess("haproxy", "haproxy", ["-db", "-f", conf], { cpus: ctx.sutCpus });
+      }),
+  },
+  {
+    name: "fastify-http-proxy",
+    description: "fastify 5 + @fastify/http-proxy",
+    start: (ctx) =>
+      startPeer((port) =>
+        startProcess(
+          "fastify-http-proxy",
+          process.execPath,
+          [
+            peerScript("fastify-http-proxy.mjs"),
+            "--port",
+            String(port),
+            "--upstream",
+            `http://127.0.0.1:${ctx.upstreamPort}`,
+          ],
+          { cpus: ctx.sutCpus },
+        ),
+      ),
+  },
+  {
+    name: "undici-minimal",
+    description: "node:http + undici Pool, no features",
+    start: (ctx) =>
+      startPeer((port) =>
+        startProcess(
+          "undici-minimal",
+          process.execPath,
+          [
+            peerScript("undici-minimal.mjs"),
+            "--port",
+            String(port),
+            "--upstream",
+            `http://127.0.0.1:${ctx.upstreamPort}`,
+          ],
+          { cpus: ctx.sutCpus },
+        ),
+      ),
+  },
+  {
+    name: "palisade-bare",
+    description: "Palisade data plane, route without policies",
+    start: startPalisadeRoute("bare"),
+  },
+  {
+    name: "palisade-full",
+    description: "Palisade data plane, route with every policy of bench/policies.mjs",
+    start: startPalisadeRoute("full"),
+  },
+];
