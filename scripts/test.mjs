@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: make sure of the system packages the suites need, build (which
-// type-checks every package), lint, then run every compiled test file with
+// type-checks every package, then bundles the web admin with vite), lint, then run every compiled test file with
 // node's test runner. Fails when no test ran.
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -12,7 +12,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const packages = ["proto", "control-plane", "data-plane", "e2e"];
 
 /** Commands the suites need, and the Debian package that provides each. */
-const systemNeeds = [{ command: "openssl", pkg: "openssl" }];
+const systemNeeds = [
+  { command: "openssl", pkg: "openssl" },
+  // The web admin's browser tests drive Debian's chromium through playwright-core
+  // (never a downloaded browser build: see TOOLCHAIN.md "Browser tests").
+  { command: "chromium", pkg: "chromium" },
+];
 
 function run(cmd, args) {
   console.log(`\n$ ${cmd} ${args.join(" ")}`);
@@ -41,11 +46,15 @@ function testFiles(dir) {
 
 ensureSystemPackages(systemNeeds);
 run("npx", ["tsc", "-b"]);
+// The control plane serves web-admin/dist; the browser tests need it built.
+run("npm", ["run", "build", "-w", "@palisade/web-admin"]);
 run("npx", ["biome", "check", "."]);
 
 const only = process.argv.slice(2);
-const files = packages
-  .flatMap((p) => testFiles(join(root, p, "dist")))
+// The web admin's tsc output (web-admin/.tsc) holds the unit tests of its pure modules;
+// web-admin/dist is the vite bundle.
+const files = [...packages.map((p) => join(root, p, "dist")), join(root, "web-admin", ".tsc")]
+  .flatMap((dir) => testFiles(dir))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error("no test files found: refusing to pass an empty suite");

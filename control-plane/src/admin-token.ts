@@ -7,19 +7,49 @@ export function hashToken(token: string): string {
 }
 
 /**
+ * Who made an admin API call, as the audit log records it: never the token,
+ * only which token. `id` is `env` for the `PALISADE_ADMIN_TOKEN` token or the
+ * stored token's row id; `fingerprint` is the first 12 hex digits of the
+ * token's sha256 (tells two env tokens apart across a rotation, reveals nothing usable).
+ */
+export interface AdminIdentity {
+  id: string;
+  label: string;
+  fingerprint: string;
+}
+
+interface Candidate {
+  hash: Buffer;
+  identity: AdminIdentity;
+}
+
+/**
  * Admin bearer tokens. The token from `PALISADE_ADMIN_TOKEN` is accepted while
  * the variable is set and is never stored; a generated token is stored only as
  * its hash. Comparison is constant-time over the hashes.
  */
 export class AdminTokens {
   readonly #store: Store;
-  readonly #envHash: Buffer | undefined;
-  #hashes: Buffer[];
+  readonly #env: Candidate | undefined;
+  #stored: Candidate[];
 
   constructor(store: Store, envToken: string | undefined) {
     this.#store = store;
-    this.#envHash = envToken ? Buffer.from(hashToken(envToken), "hex") : undefined;
-    this.#hashes = store.adminTokenHashes().map((h) => Buffer.from(h, "hex"));
+    if (envToken) {
+      const hex = hashToken(envToken);
+      this.#env = {
+        hash: Buffer.from(hex, "hex"),
+        identity: { id: "env", label: "PALISADE_ADMIN_TOKEN", fingerprint: hex.slice(0, 12) },
+      };
+    }
+    this.#stored = this.#load();
+  }
+
+  #load(): Candidate[] {
+    return this.#store.adminTokens().map((t) => ({
+      hash: Buffer.from(t.hash, "hex"),
+      identity: { id: String(t.id), label: `generated token #${t.id}`, fingerprint: t.hash.slice(0, 12) },
+    }));
   }
 
   /**
@@ -27,18 +57,27 @@ export class AdminTokens {
    * @returns the new token, to print once; `undefined` when one already exists.
    */
   ensure(): string | undefined {
-    if (this.#envHash || this.#store.hasAdminTokens()) return undefined;
+    if (this.#env || this.#store.hasAdminTokens()) return undefined;
     const token = `pal_${randomBytes(32).toString("base64url")}`;
     this.#store.insertAdminTokenHash(hashToken(token));
-    this.#hashes = this.#store.adminTokenHashes().map((h) => Buffer.from(h, "hex"));
+    this.#stored = this.#load();
     return token;
   }
 
-  /** Whether `token` is a valid admin token (constant time per candidate). */
-  verify(token: string): boolean {
+  /**
+   * Which admin token `token` is (constant time per candidate: every candidate is compared).
+   * @returns its identity, or `undefined` when it is no valid admin token.
+   */
+  identify(token: string): AdminIdentity | undefined {
     const h = Buffer.from(hashToken(token), "hex");
-    let ok = false;
-    for (const c of this.#envHash ? [this.#envHash, ...this.#hashes] : this.#hashes) ok = timingSafeEqual(c, h) || ok;
-    return ok;
+    let found: AdminIdentity | undefined;
+    for (const c of this.#env ? [this.#env, ...this.#stored] : this.#stored)
+      if (timingSafeEqual(c.hash, h) && !found) found = c.identity;
+    return found;
+  }
+
+  /** Whether `token` is a valid admin token. */
+  verify(token: string): boolean {
+    return this.identify(token) !== undefined;
   }
 }

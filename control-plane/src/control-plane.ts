@@ -53,7 +53,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       throw Object.assign(err, { listener: `sync ${formatAddress(opts.syncListen)}` });
     });
     announce.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
-    api = buildAdminApi({ store, publisher, tokens, log });
+    api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
       throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
     });

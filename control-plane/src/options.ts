@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { OptionError } from "./errors.js";
 import { type ListenAddress, parseListenAddress } from "./listen-address.js";
@@ -13,12 +14,19 @@ export interface CpOptions {
   /** Admin bearer token from the environment; when unset one is generated on first start. */
   adminToken: string | undefined;
   logLevel: string;
+  /** Folder of the web admin bundle served at `/` on the admin port (holds `index.html`). */
+  uiDir: string;
 }
+
+/** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL("../../web-admin/dist", import.meta.url));
 
 interface OptionSpec {
   flag: string;
   env: string;
   default: string | undefined;
+  /** What `--help` says of a default computed at start-up. */
+  defaultNote?: string;
   help: string;
 }
 
@@ -27,6 +35,13 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
   { flag: "db", env: "PALISADE_DB", default: "./palisade.db", help: "SQLite database file" },
   { flag: "admin-listen", env: "PALISADE_ADMIN_LISTEN", default: "127.0.0.1:8001", help: "admin REST API host:port" },
   { flag: "sync-listen", env: "PALISADE_SYNC_LISTEN", default: "127.0.0.1:8005", help: "gRPC config sync host:port" },
+  {
+    flag: "ui-dir",
+    env: "PALISADE_UI_DIR",
+    default: undefined,
+    defaultNote: "web-admin/dist of this checkout",
+    help: "web admin bundle served at / on the admin port",
+  },
   {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
@@ -39,7 +54,9 @@ const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", 
 
 /** The `--help` text. */
 export function cpHelp(): string {
-  const rows = CP_OPTIONS.map((o) => `  --${o.flag.padEnd(14)} ${o.help} (env ${o.env}, default ${o.default})`);
+  const rows = CP_OPTIONS.map(
+    (o) => `  --${o.flag.padEnd(14)} ${o.help} (env ${o.env}, default ${o.default ?? o.defaultNote})`,
+  );
   return [
     "Usage: palisade-cp [options]",
     "",
@@ -108,5 +125,6 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     syncListen: parseListenAddress(syncName, sync),
     adminToken,
     logLevel,
+    uiDir: get("ui-dir")[0] || DEFAULT_UI_DIR,
   };
 }

@@ -6,7 +6,7 @@
 // serving a JWKS (127.0.0.1:9090), and two data-plane nodes in two regions
 // (proxy 8000/8010, status 8100/8110). Seeds a route /echo protected by a JWT
 // policy, publishes it, waits for both nodes to ACK, then prints a demo token,
-// the admin token and curl commands. Ctrl-C stops every process it started.
+// the web admin's URL, the admin token and curl commands. Ctrl-C stops every process it started.
 // A second run reuses ./var (database, admin token, IdP key).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -242,6 +242,7 @@ try {
     ),
     `  config version ${published.version} is applied on both nodes (logs in var/logs/)`,
     "",
+    `Web admin: http://${HOST}:${PORTS.admin}/   (sign in with the admin token)`,
     `Admin token: ${adminToken}`,
     `Demo token (sub=demo-user, valid 12 h): ${token}`,
     "",

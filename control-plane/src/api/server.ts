@@ -1,14 +1,23 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
+import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
+import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerVersionRoutes } from "./routes/versions.js";
+import { registerUi } from "./ui.js";
 
 /** What the admin API is built from. */
 export interface AdminApiDeps {
@@ -16,6 +25,8 @@ export interface AdminApiDeps {
   publisher: Publisher;
   tokens: AdminTokens;
   log: Logger;
+  /** Folder of the web admin bundle to serve at `/`; omitted: no UI (API only, as in unit tests). */
+  uiDir?: string;
 }
 
 interface AjvError {
@@ -84,7 +95,7 @@ const BEARER = /^Bearer +([^\s]+)$/i;
 /**
  * Builds the admin REST API (fastify). Every `/v1/*` route needs
  * `Authorization: Bearer <admin token>`; only routes registered with
- * `config: { public: true }` (`/healthz`) are open. Errors answer
+ * `config: { public: true }` (`/healthz`, the web admin's static files) are open. Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
 export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
@@ -102,17 +113,24 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
+  registerInfoRoute(app);
   // Deny by default: every route needs the token unless it was registered with
   // `config: { public: true }`. The decision uses the route fastify matched, never the
   // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
-  app.addHook("onRequest", async (req, reply) => {
-    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
+  const authenticate = (req: FastifyRequest, reply: FastifyReply): void => {
     const m = BEARER.exec(req.headers.authorization ?? "");
-    if (!m || !deps.tokens.verify(m[1]!)) {
+    const admin = m ? deps.tokens.identify(m[1]!) : undefined;
+    if (!admin) {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
       throw new ApiError("ADMIN_AUTH_REQUIRED");
     }
+    req.admin = admin;
+  };
+  app.addHook("onRequest", async (req, reply) => {
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
+    authenticate(req, reply);
   });
+  registerAudit(app, deps.store, deps.log);
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
@@ -129,5 +147,6 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
   registerNodeRoutes(app, deps.store, deps.publisher);
+  if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;
 }

@@ -38,3 +38,29 @@ export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
     for (const cred of c.credentials ?? []) if (cred.apiKey?.sha256) cred.apiKey.sha256 = REDACTED;
   return json;
 }
+
+/**
+ * Member names whose string values are secrets wherever they appear: JWK private and
+ * symmetric members (RFC 7517 §4, RFC 7518 §6.2.2 and §6.3.2: `d`, `p`, `q`, `dp`, `dq`,
+ * `qi`, `k`), and the usual names of keys, tokens and passwords (an API key or a join
+ * token shown once at creation, a certificate's private key).
+ */
+const SECRET_MEMBERS = new Set(["d", "p", "q", "dp", "dq", "qi", "k", "key", "secret", "password", "token"]);
+const SECRET_SUFFIX = /(?:^|_)(?:secret|password|passphrase|token|private_key|api_key|key_pem)$/i;
+
+/**
+ * Deep copy of `value` with every secret-looking string member replaced by `[redacted]`
+ * (see SECRET_MEMBERS). A safety net for what is stored beside API answers (the audit
+ * log): answers are redacted already, except values an API shows exactly once.
+ */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (!value || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const secret =
+      typeof v === "string" && v !== REDACTED && (SECRET_MEMBERS.has(k.toLowerCase()) || SECRET_SUFFIX.test(k));
+    out[k] = secret ? REDACTED : redactSecrets(v);
+  }
+  return out;
+}

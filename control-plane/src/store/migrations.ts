@@ -46,7 +46,29 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
-  // 2: consumer credentials. API keys are stored as their SHA-256 only; `identity` is the
+  // audit log (issue 8): one row per change made through the admin API.
+  `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_label TEXT NOT NULL,
+    actor_fingerprint TEXT NOT NULL,
+    source TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    resource_id TEXT,
+    resource_name TEXT,
+    status INTEGER NOT NULL,
+    before TEXT,
+    after TEXT
+  );
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE INDEX audit_log_kind ON audit_log (kind, id);
+  CREATE INDEX audit_log_resource ON audit_log (resource_id);
+  `,
+  // consumer credentials (issue 4). API keys are stored as their SHA-256 only; `identity` is the
   // canonical identity string that must be unique across all consumers.
   `
   CREATE TABLE credentials (

@@ -57,6 +57,48 @@ export interface NodeHelloFacts {
   appliedHash: string;
 }
 
+/** One audit log entry: who changed what through the admin API, with the state before and after. */
+export interface AuditEntry {
+  id: number;
+  /** ISO 8601 time the change was answered. */
+  at: string;
+  /** Which admin token made it (never the token itself). */
+  actor: { id: string; label: string; fingerprint: string };
+  /** `ui` when the web admin sent it (its own statement), otherwise `api`. */
+  source: string;
+  method: string;
+  /** Request path (no query string). */
+  path: string;
+  /** Resource kind: the route's fixed segments after `/v1/` (`routes`, `config/versions`, `rollouts/pause`). */
+  kind: string;
+  resource_id: string | null;
+  resource_name: string | null;
+  /** HTTP status answered. */
+  status: number;
+  /** The resource as the API showed it before the change (secrets redacted), or null. */
+  before: unknown;
+  /** The API's answer to the change (secrets redacted), or null (e.g. after a delete). */
+  after: unknown;
+}
+
+/** Filters of `listAudit`; every one optional. */
+export interface AuditQuery {
+  /** Kind, or a parent kind: `rollouts` matches `rollouts` and `rollouts/pause`. */
+  kind?: string;
+  /** Resource id or name. */
+  resource?: string;
+  /** Actor id (`env`, `1`). */
+  actor?: string;
+  /** Inclusive lower bound, ISO 8601. */
+  since?: string;
+  /** Exclusive upper bound, ISO 8601. */
+  until?: string;
+  /** Only entries with an id below this (the cursor of the next page). */
+  beforeId?: number;
+  /** At most this many, newest first. */
+  limit: number;
+}
+
 const now = (): string => new Date().toISOString();
 
 /**
@@ -288,6 +330,80 @@ export class Store {
     return (this.#db.prepare("SELECT * FROM nodes ORDER BY region, id").all() as RawNode[]).map(toNodeRow);
   }
 
+  // --- audit log -------------------------------------------------------------
+
+  /** Appends one audit entry (`before`/`after` already redacted, stored as JSON); returns its id. */
+  insertAudit(e: Omit<AuditEntry, "id">): number {
+    const r = this.#db
+      .prepare(
+        `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, source, method, path, kind,
+           resource_id, resource_name, status, before, after)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.at,
+        e.actor.id,
+        e.actor.label,
+        e.actor.fingerprint,
+        e.source,
+        e.method,
+        e.path,
+        e.kind,
+        e.resource_id,
+        e.resource_name,
+        e.status,
+        e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+        e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+      );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Audit entries matching `q`, newest first. */
+  listAudit(q: AuditQuery): AuditEntry[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (q.kind) {
+      where.push("(kind = ? OR kind LIKE ? ESCAPE '\\')");
+      args.push(q.kind, `${q.kind.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
+    }
+    if (q.resource) {
+      where.push("(resource_id = ? OR resource_name = ?)");
+      args.push(q.resource, q.resource);
+    }
+    if (q.actor) {
+      where.push("actor_id = ?");
+      args.push(q.actor);
+    }
+    if (q.since) {
+      where.push("at >= ?");
+      args.push(q.since);
+    }
+    if (q.until) {
+      where.push("at < ?");
+      args.push(q.until);
+    }
+    if (q.beforeId !== undefined) {
+      where.push("id < ?");
+      args.push(q.beforeId);
+    }
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...args, q.limit) as RawAudit[];
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint },
+      source: r.source,
+      method: r.method,
+      path: r.path,
+      kind: r.kind,
+      resource_id: r.resource_id,
+      resource_name: r.resource_name,
+      status: r.status,
+      before: r.before === null ? null : JSON.parse(r.before),
+      after: r.after === null ? null : JSON.parse(r.after),
+    }));
+  }
+
   // --- admin tokens ----------------------------------------------------------
 
   hasAdminTokens(): boolean {
@@ -299,8 +415,34 @@ export class Store {
   }
 
   adminTokenHashes(): string[] {
-    return (this.#db.prepare("SELECT hash FROM admin_tokens").all() as Array<{ hash: string }>).map((r) => r.hash);
+    return this.adminTokens().map((r) => r.hash);
   }
+
+  /** Stored admin tokens (their sha256 hex, never the token), oldest first. */
+  adminTokens(): Array<{ id: number; hash: string; created_at: string }> {
+    return this.#db.prepare("SELECT id, hash, created_at FROM admin_tokens ORDER BY id").all() as Array<{
+      id: number;
+      hash: string;
+      created_at: string;
+    }>;
+  }
+}
+
+interface RawAudit {
+  id: number;
+  at: string;
+  actor_id: string;
+  actor_label: string;
+  actor_fingerprint: string;
+  source: string;
+  method: string;
+  path: string;
+  kind: string;
+  resource_id: string | null;
+  resource_name: string | null;
+  status: number;
+  before: string | null;
+  after: string | null;
 }
 
 interface RawNode {

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { pino } from "pino";
+import { AdminTokens } from "../../admin-token.js";
+import { Publisher } from "../../config/publisher.js";
+import { Store } from "../../store/store.js";
+import { buildAdminApi } from "../server.js";
+
+const TOKEN = "test-admin-token-0123456789";
+
+function app() {
+  const store = new Store(":memory:");
+  const api = buildAdminApi({
+    store,
+    publisher: new Publisher(store),
+    tokens: new AdminTokens(store, TOKEN),
+    log: pino({ level: "silent" }),
+  });
+  const call = async (method: "GET", url: string) => {
+    const r = await api.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` } });
+    return { status: r.statusCode, body: r.json() };
+  };
+  return { call };
+}
+
+test("GET /v1/info lists every /v1 endpoint and the accepted policy types", async () => {
+  const { call } = app();
+  const r = await call("GET", "/v1/info");
+  assert.equal(r.status, 200);
+  assert.equal(r.body.name, "palisade-cp");
+  assert.match(r.body.version, /^\d+\.\d+\.\d+/);
+  for (const e of ["GET /v1/info", "GET /v1/audit", "GET /v1/config/draft", "PUT /v1/routes/:id", "GET /v1/nodes/:id"])
+    assert.ok(r.body.endpoints.includes(e), e);
+  assert.ok(!r.body.endpoints.some((e: string) => e.startsWith("HEAD ")));
+  assert.deepEqual(r.body.policy_types, ["jwt"]);
+});

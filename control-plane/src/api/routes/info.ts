@@ -1,0 +1,26 @@
+import type { FastifyInstance } from "fastify";
+import { POLICY_CONFIG_SCHEMAS } from "../../config/schemas.js";
+import { softwareVersion } from "../../version.js";
+
+const VERSION = softwareVersion();
+
+/**
+ * `GET /v1/info`: what this control plane serves, so a client (the web admin)
+ * uses only endpoints that exist instead of probing for them:
+ * `{name, version, endpoints: ["GET /v1/nodes", "POST /v1/rollouts/:id/:action", …], policy_types: ["jwt", …]}`.
+ * Endpoints are collected as routes are registered: call this before registering any route.
+ */
+export function registerInfoRoute(app: FastifyInstance): void {
+  const endpoints = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    if (!route.url?.startsWith("/v1/")) return;
+    for (const m of Array.isArray(route.method) ? route.method : [route.method])
+      if (m !== "HEAD") endpoints.add(`${m} ${route.url}`);
+  });
+  app.get("/v1/info", async () => ({
+    name: "palisade-cp",
+    version: VERSION,
+    endpoints: [...endpoints].sort(),
+    policy_types: Object.keys(POLICY_CONFIG_SCHEMAS),
+  }));
+}

@@ -1,0 +1,281 @@
+/**
+ * The web admin in a real browser (Debian's chromium driven by playwright-core)
+ * against a real control plane serving the built bundle, two real data-plane
+ * nodes, a real upstream and a real IdP. Each test ends with a screenshot in
+ * test-artifacts/.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
+import { TestIdp } from "./harness/idp.js";
+import { eventually, REPO_ROOT } from "./harness/process.js";
+import { RecordingUpstream } from "./harness/upstream.js";
+
+const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+/** Chromium flags for this closed network (TOOLCHAIN.md "Browser tests"). */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const WAIT = { timeout: 20_000 };
+
+/** The text of an element ("" when it has none). */
+async function text(l: Locator): Promise<string> {
+  return (await l.textContent()) ?? "";
+}
+
+describe("web admin: operate the fleet from a browser", () => {
+  let upstream: RecordingUpstream;
+  let idp: TestIdp;
+  let jwksUrl: string;
+  let cp: ControlPlaneProcess;
+  let nodeA: DataPlaneProcess;
+  let nodeB: DataPlaneProcess;
+  let profile: string;
+  let ctx: BrowserContext;
+  let page: Page;
+  let base: string;
+  /** Console errors and uncaught exceptions of the page, for the "no console errors" check. */
+  const problems: string[] = [];
+  /** Answers of the API the tests provoke on purpose (a 400 for a bad field, a 401 for a bad token). */
+  let expectedFailures = 0;
+
+  const shot = async (name: string) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, `80-web-admin-${name}.png`), fullPage: true });
+  };
+  const go = async (path: string) => {
+    await page.goto(`${base}${path}`);
+  };
+
+  before(async () => {
+    upstream = await new RecordingUpstream("orders-v1").start();
+    idp = await TestIdp.create();
+    jwksUrl = await idp.serve();
+    cp = await new ControlPlaneProcess().start();
+    base = `http://127.0.0.1:${cp.adminPort}`;
+    // A first version so both nodes start in sync; the rest is done in the browser.
+    await cp.ok("POST", "/v1/upstreams", { name: "status", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+    await cp.ok("POST", "/v1/routes", { name: "status", paths: [{ exact: "/status" }], upstream: "status" });
+    await cp.ok("POST", "/v1/config/versions", { message: "status route" });
+    nodeA = await new DataPlaneProcess("node-a", cp.syncPort, { region: "eu-west" }).start();
+    nodeB = await new DataPlaneProcess("node-b", cp.syncPort, { region: "us-east" }).start();
+    await cp.waitForNodes([nodeA.nodeId, nodeB.nodeId], 1);
+
+    profile = mkdtempSync(join(tmpdir(), "palisade-e2e-chromium-"));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      viewport: { width: 1280, height: 860 },
+      args: CHROMIUM_ARGS,
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() !== "error") return;
+      // Chromium logs every non-2xx fetch; the ones a test provokes on purpose are counted below.
+      if (
+        /Failed to load resource: the server responded with a status of (400|401)/.test(m.text()) &&
+        expectedFailures > 0
+      ) {
+        expectedFailures--;
+        return;
+      }
+      problems.push(`console: ${m.text()}`);
+    });
+  });
+
+  after(async () => {
+    await ctx?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    await cp?.destroy();
+    await upstream?.stop();
+    await idp?.stop();
+  });
+
+  test("a signed-out visit shows only the sign-in page; a wrong token is refused; Enter signs in", async () => {
+    await go("/config/routes");
+    await page.getByLabel("Admin token").waitFor(WAIT);
+    assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 0, "no navigation before sign-in");
+    assert.equal(await page.getByText("Routes").count(), 0, "no config before sign-in");
+
+    expectedFailures++;
+    await page.getByLabel("Admin token").fill("not-the-admin-token");
+    await page.getByLabel("Admin token").press("Enter");
+    await page.getByText("This token is not an admin token of this control plane.").waitFor(WAIT);
+
+    await page.getByLabel("Admin token").fill(cp.adminToken);
+    await page.getByLabel("Admin token").press("Enter");
+    await page.getByRole("heading", { name: "Routes" }).waitFor(WAIT);
+    assert.equal(new URL(page.url()).pathname, "/config/routes", "lands where the operator was going");
+    assert.ok(!page.url().includes(cp.adminToken), "the token is never put in a URL");
+    assert.equal(
+      await page.evaluate("window.localStorage.length + document.cookie.length"),
+      0,
+      "the token is kept in this tab's session storage only",
+    );
+    await shot("sign-in");
+  });
+
+  test("create a JWT policy, an upstream (seeing the API's error beside a bad port) and a route", async () => {
+    // Policy: the jwt editor.
+    await go("/config/policies/new");
+    await page.getByLabel("Name", { exact: true }).fill("orders-jwt");
+    await page.getByRole("textbox", { name: "JWKS URL" }).fill(jwksUrl);
+    await page.getByLabel("Issuers").fill(idp.issuer);
+    await page.getByLabel("Audiences").fill("palisade-demo");
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.locator('tr[data-name="orders-jwt"]').waitFor(WAIT);
+
+    // Upstream with an out-of-range port: the API's VALIDATION_FAILED shows beside that field.
+    await go("/config/upstreams/new");
+    await page.getByLabel("Name", { exact: true }).fill("orders");
+    await page.getByLabel("Target 1 host").fill("127.0.0.1");
+    await page.getByLabel("Target 1 port").fill("70000");
+    expectedFailures++;
+    await page.getByLabel("Target 1 port").press("Enter");
+    const err = page.locator('[data-field-error="targets.0.port"]');
+    await err.waitFor(WAIT);
+    assert.match(await text(err), /targets\.0\.port must be <= 65535/);
+    assert.equal(await page.getByLabel("Target 1 port").getAttribute("aria-invalid"), "true");
+    assert.equal(
+      await page.evaluate('document.activeElement?.getAttribute("aria-label")'),
+      "Target 1 port",
+      "focus moves to the field at fault",
+    );
+    await shot("validation-error");
+    await page.getByLabel("Target 1 port").fill(String(upstream.port));
+    await page.getByRole("button", { name: "Create upstream" }).click();
+    await page.locator('tr[data-name="orders"]').waitFor(WAIT);
+
+    // Route: match, upstream, the policy.
+    await go("/config/routes/new");
+    await page.getByLabel("Name", { exact: true }).fill("orders");
+    await page.getByLabel("Upstream").selectOption({ label: "orders (1 target)" });
+    await page.getByLabel("Path 1", { exact: true }).fill("/orders");
+    await page.getByLabel("GET", { exact: true }).check();
+    await page.getByLabel("Add a policy").selectOption({ label: "orders-jwt (jwt)" });
+    await page.getByRole("button", { name: "Create route" }).click();
+    const row = page.locator('tr[data-name="orders"]');
+    await row.waitFor(WAIT);
+    assert.match(await text(row), /GET[\s\S]*\/orders\*[\s\S]*orders[\s\S]*orders-jwt/);
+    await page.getByTestId("draft-banner").waitFor(WAIT);
+    await shot("routes");
+
+    // The API holds exactly what the forms said.
+    const route = await cp.ok("GET", "/v1/routes/orders");
+    const policy = await cp.ok("GET", "/v1/policies/orders-jwt");
+    assert.deepEqual(route.paths, [{ prefix: "/orders" }]);
+    assert.deepEqual(route.methods, ["GET"]);
+    assert.deepEqual(route.policies, [policy.id]);
+    assert.deepEqual(policy.config.algorithms, ["RS256"]);
+  });
+
+  test("review the draft diff, publish with a message, and watch both nodes reach the new version", async () => {
+    await go("/config/changes");
+    const diff = page.getByRole("region", { name: "Draft changes" });
+    await diff.getByText("route", { exact: true }).first().waitFor(WAIT);
+    const shown = await text(diff);
+    assert.match(shown, /added\s*route\s*orders/);
+    assert.match(shown, /added\s*upstream\s*orders/);
+    assert.match(shown, /added\s*policy\s*orders-jwt/);
+    assert.match(shown, /"upstream": "orders"/, "references read as names");
+
+    await page.getByLabel("Message").fill("orders API behind JWT");
+    await page.getByLabel("Message").press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Publish v2" }).click();
+    await page.getByText("Published v2.").first().waitFor(WAIT);
+
+    await go("/fleet");
+    for (const id of [nodeA.nodeId, nodeB.nodeId]) {
+      const version = page.locator(`tr[data-node="${id}"] [data-col="version"]`);
+      await eventually(`${id} shows v2 in sync`, async () =>
+        /v2\s*in sync/.test(await text(version)) ? true : undefined,
+      );
+    }
+    assert.match(await text(page.locator('[data-region="eu-west"]')), /node-a/);
+    assert.match(await text(page.locator('[data-region="us-east"]')), /node-b/);
+    await shot("fleet");
+
+    // What the fleet page says is what the nodes do: the new route is live behind JWT on both.
+    const token = await idp.sign({ sub: "ui-user" });
+    for (const n of [nodeA, nodeB]) {
+      assert.equal(await n.appliedVersion(), 2);
+      assert.equal((await n.get("/orders/1")).status, 401);
+      const ok = await n.get("/orders/1", { authorization: `Bearer ${token}` });
+      assert.equal(ok.status, 200, ok.text);
+    }
+
+    await go("/config/history");
+    const v2 = page.locator('tr[data-version="2"]');
+    await v2.waitFor(WAIT);
+    await eventually("v2's row shows who published what", async () =>
+      /orders API behind JWT[\s\S]*3 added[\s\S]*PALISADE_ADMIN_TOKEN \(UI\)/.test(await text(v2)) ? true : undefined,
+    );
+    await page.getByLabel("Compare to v2").waitFor(WAIT);
+    await page.getByRole("region", { name: "Version diff" }).getByText("orders-jwt").first().waitFor(WAIT);
+    await shot("history");
+  });
+
+  test("stop a node and watch it turn disconnected on the fleet page", async () => {
+    await go("/fleet");
+    const state = page.locator(`tr[data-node="${nodeB.nodeId}"] [data-col="state"]`);
+    await state.waitFor(WAIT);
+    assert.match(await text(state), /connected/);
+    await nodeB.stop();
+    await eventually("node-b shows disconnected", async () =>
+      /disconnected/.test(await text(state)) ? true : undefined,
+    );
+    assert.match(await text(page.locator(`tr[data-node="${nodeA.nodeId}"] [data-col="state"]`)), /^connected/);
+    assert.match(await text(page.locator('[data-stat="connected"]')), /1\s*\/ 2/);
+    await shot("node-stopped");
+  });
+
+  test("find the route change in the audit log, with who, when and what", async () => {
+    await go("/audit");
+    await page.getByLabel("Kind").selectOption("routes");
+    const row = page.locator('tr[data-kind="routes"][data-resource="orders"]');
+    await row.waitFor(WAIT);
+    const entry = await text(row);
+    assert.match(entry, /PALISADE_ADMIN_TOKEN/);
+    assert.match(entry, /UI/);
+    assert.match(entry, /created/);
+    assert.match(entry, /POST \/v1\/routes/);
+    assert.doesNotMatch(await page.content(), new RegExp(cp.adminToken), "the token is never shown");
+    await row.getByRole("button", { name: "Changes" }).click();
+    const details = page.locator("tr[id^='audit-']");
+    await details.waitFor(WAIT);
+    assert.match(await text(details), /\+\s*"name": "orders"/);
+    await shot("audit");
+  });
+
+  test("screens whose APIs this control plane lacks say so; the UI works in a narrow window", async () => {
+    await go("/rollouts");
+    await page.getByTestId("rollouts-unavailable").waitFor(WAIT);
+    await go("/security");
+    await page.getByTestId("no-reports").waitFor(WAIT);
+    await go("/config/consumers");
+    await page.getByText("Consumers are not available on this control plane").waitFor(WAIT);
+
+    await page.setViewportSize({ width: 600, height: 900 });
+    await go("/fleet");
+    await page.locator(`tr[data-node="${nodeA.nodeId}"]`).waitFor(WAIT);
+    const overflow = (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
+    assert.ok(overflow <= 0, `the page itself does not scroll sideways (${overflow}px)`);
+    await shot("narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
+    assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
+  });
+});

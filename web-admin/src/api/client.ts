@@ -1,0 +1,260 @@
+/**
+ * The web admin's only HTTP client: every call to the admin REST API goes
+ * through `ApiClient`, which adds the bearer token (held in memory by the
+ * caller, never put in a URL), says the call comes from the UI
+ * (`X-Palisade-Client: web-admin`, shown in the audit log), and turns every
+ * failure into an `ApiError` with the API's stable code and the field at fault.
+ */
+import type {
+  ApiErrorBody,
+  AuditEntry,
+  AuditQuery,
+  BodyOf,
+  Credential,
+  Draft,
+  FleetNode,
+  Page,
+  PublishResult,
+  Region,
+  ResourceKind,
+  ResourceOf,
+  Rollout,
+  RolloutAction,
+  StartRollout,
+  VersionDetail,
+  VersionMeta,
+} from "./types.ts";
+
+/** Requests give up after this long (ms); polling retries with backoff. */
+const TIMEOUT_MS = 15_000;
+
+/**
+ * A failed API call. `status` 0 means the control plane could not be reached;
+ * `code` is the API's stable error code (`VALIDATION_FAILED`, `NOT_FOUND`, …) or
+ * `NETWORK` / `BAD_ANSWER`; `field` is the dotted path of the body field at fault.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+
+  /** The endpoint itself does not exist on this control plane (an older or smaller build). */
+  get unavailable(): boolean {
+    return this.status === 404 || this.status === 405 || this.status === 501;
+  }
+}
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** `GET /v1/info`: what this control plane serves. */
+export interface ServerInfo {
+  name: string;
+  version: string;
+  /** `"GET /v1/nodes"`, `"POST /v1/rollouts/:id/:action"`, … */
+  endpoints: string[];
+  policy_types: string[];
+}
+
+/** `GET /v1/x/:id` and `GET /v1/x/:name` are the same endpoint. */
+const normalize = (endpoint: string) => endpoint.replace(/:[^/]+/g, ":");
+
+/** Typed access to `/v1`. One instance per signed-in session. */
+export class ApiClient {
+  readonly #token: string;
+  readonly #onUnauthorized: () => void;
+  #info: Promise<{ info: ServerInfo; endpoints: Set<string> } | null> | undefined;
+
+  /**
+   * @param token the admin bearer token
+   * @param onUnauthorized called when the API answers 401 (the token was revoked or is wrong)
+   */
+  constructor(token: string, onUnauthorized: () => void = () => {}) {
+    this.#token = token;
+    this.#onUnauthorized = onUnauthorized;
+  }
+
+  async #call<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      authorization: `Bearer ${this.#token}`,
+      "x-palisade-client": "web-admin",
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const timeout = AbortSignal.timeout(TIMEOUT_MS);
+    let res: Response;
+    try {
+      res = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new ApiError(0, "NETWORK", "The control plane cannot be reached. Retrying…");
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ApiError(res.status, "BAD_ANSWER", `The control plane answered ${res.status} with a non-JSON body.`);
+    }
+    if (res.ok) return json as T;
+    if (res.status === 401) this.#onUnauthorized();
+    const e = (json as ApiErrorBody | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.field);
+  }
+
+  /**
+   * What this control plane serves (fetched once per session). `null` when it has no
+   * `/v1/info` (an older build): every endpoint is then tried.
+   */
+  async info(): Promise<ServerInfo | null> {
+    return (await this.#loadInfo())?.info ?? null;
+  }
+
+  #loadInfo() {
+    if (!this.#info) {
+      this.#info = this.#call<ServerInfo>("GET", "/v1/info").then(
+        (info) => ({ info, endpoints: new Set(info.endpoints.map(normalize)) }),
+        (err) => {
+          this.#info = undefined;
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        },
+      );
+    }
+    return this.#info;
+  }
+
+  /**
+   * Whether this control plane serves `endpoint` (`"GET /v1/regions"`); optional
+   * endpoints are checked first, so a missing one costs no failing request.
+   */
+  async has(endpoint: string): Promise<boolean> {
+    const got = await this.#loadInfo();
+    return got === null || got.endpoints.has(normalize(endpoint));
+  }
+
+  /** @throws ApiError NOT_AVAILABLE (404) when this control plane does not serve `endpoint`. */
+  async #need(endpoint: string): Promise<void> {
+    if (!(await this.has(endpoint)))
+      throw new ApiError(404, "NOT_AVAILABLE", `This control plane does not serve ${endpoint}.`);
+  }
+
+  /** The route of a draft kind's endpoint, for `has`. */
+  static kindEndpoint(method: Method, kind: ResourceKind, withId: boolean): string {
+    return `${method} /v1/${kind}${withId ? "/:id" : ""}`;
+  }
+
+  /** Checks the token (any authenticated read). @throws ApiError 401 when it is not an admin token. */
+  async checkToken(signal?: AbortSignal): Promise<void> {
+    await this.#call("GET", "/v1/config/versions?limit=1", undefined, signal);
+  }
+
+  // --- draft config ------------------------------------------------------------
+
+  async list<K extends ResourceKind>(kind: K, signal?: AbortSignal): Promise<ResourceOf[K][]> {
+    await this.#need(ApiClient.kindEndpoint("GET", kind, false));
+    return (await this.#call<Page<ResourceOf[K]>>("GET", `/v1/${kind}`, undefined, signal)).items;
+  }
+  async get<K extends ResourceKind>(kind: K, idOrName: string, signal?: AbortSignal): Promise<ResourceOf[K]> {
+    await this.#need(ApiClient.kindEndpoint("GET", kind, true));
+    return this.#call("GET", `/v1/${kind}/${encodeURIComponent(idOrName)}`, undefined, signal);
+  }
+  create<K extends ResourceKind>(kind: K, body: BodyOf[K]): Promise<ResourceOf[K]> {
+    return this.#call("POST", `/v1/${kind}`, body);
+  }
+  update<K extends ResourceKind>(kind: K, idOrName: string, body: BodyOf[K]): Promise<ResourceOf[K]> {
+    return this.#call("PUT", `/v1/${kind}/${encodeURIComponent(idOrName)}`, body);
+  }
+  async remove(kind: ResourceKind, idOrName: string): Promise<void> {
+    await this.#call("DELETE", `/v1/${kind}/${encodeURIComponent(idOrName)}`);
+  }
+
+  /** (later) Credentials of a consumer. */
+  async credentials(consumer: string, signal?: AbortSignal): Promise<Credential[]> {
+    await this.#need("GET /v1/consumers/:id/credentials");
+    return (
+      await this.#call<Page<Credential>>(
+        "GET",
+        `/v1/consumers/${encodeURIComponent(consumer)}/credentials`,
+        undefined,
+        signal,
+      )
+    ).items;
+  }
+  /** (later) Creates a credential; an API key's secret is in this answer only. */
+  createCredential(consumer: string, body: Record<string, unknown>): Promise<Credential> {
+    return this.#call("POST", `/v1/consumers/${encodeURIComponent(consumer)}/credentials`, body);
+  }
+  async removeCredential(consumer: string, id: string): Promise<void> {
+    await this.#call("DELETE", `/v1/consumers/${encodeURIComponent(consumer)}/credentials/${encodeURIComponent(id)}`);
+  }
+
+  // --- versions ----------------------------------------------------------------
+
+  draft(signal?: AbortSignal): Promise<Draft> {
+    return this.#call("GET", "/v1/config/draft", undefined, signal);
+  }
+  async versions(limit = 200, signal?: AbortSignal): Promise<VersionMeta[]> {
+    return (await this.#call<Page<VersionMeta>>("GET", `/v1/config/versions?limit=${limit}`, undefined, signal)).items;
+  }
+  version(n: number, signal?: AbortSignal): Promise<VersionDetail> {
+    return this.#call("GET", `/v1/config/versions/${n}`, undefined, signal);
+  }
+  /** Publishes the draft; `created: false` when nothing changed since the latest version. */
+  publish(message: string): Promise<PublishResult> {
+    return this.#call("POST", "/v1/config/versions", { message });
+  }
+
+  // --- fleet -------------------------------------------------------------------
+
+  async nodes(signal?: AbortSignal): Promise<FleetNode[]> {
+    return (await this.#call<Page<FleetNode>>("GET", "/v1/nodes", undefined, signal)).items;
+  }
+  node(id: string, signal?: AbortSignal): Promise<FleetNode> {
+    return this.#call("GET", `/v1/nodes/${encodeURIComponent(id)}`, undefined, signal);
+  }
+  /** (later) @throws ApiError with `unavailable` when this control plane has no region view. */
+  async regions(signal?: AbortSignal): Promise<Region[]> {
+    await this.#need("GET /v1/regions");
+    return (await this.#call<Page<Region>>("GET", "/v1/regions", undefined, signal)).items;
+  }
+
+  // --- rollouts (later) --------------------------------------------------------
+
+  async rollouts(signal?: AbortSignal): Promise<Rollout[]> {
+    await this.#need("GET /v1/rollouts");
+    return (await this.#call<Page<Rollout>>("GET", "/v1/rollouts", undefined, signal)).items;
+  }
+  async rollout(id: string, signal?: AbortSignal): Promise<Rollout> {
+    await this.#need("GET /v1/rollouts/:id");
+    return this.#call("GET", `/v1/rollouts/${encodeURIComponent(id)}`, undefined, signal);
+  }
+  startRollout(body: StartRollout): Promise<Rollout> {
+    return this.#call("POST", "/v1/rollouts", body);
+  }
+  rolloutAction(id: string, action: RolloutAction): Promise<Rollout> {
+    return this.#call("POST", `/v1/rollouts/${encodeURIComponent(id)}/${action}`, {});
+  }
+
+  // --- audit -------------------------------------------------------------------
+
+  audit(q: AuditQuery, signal?: AbortSignal): Promise<Page<AuditEntry>> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") params.set(k, String(v));
+    const qs = params.toString();
+    return this.#call("GET", `/v1/audit${qs ? `?${qs}` : ""}`, undefined, signal);
+  }
+}

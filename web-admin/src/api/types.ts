@@ -1,0 +1,298 @@
+/**
+ * Shapes of the admin REST API as the web admin reads them. Fields marked
+ * "(later)" belong to APIs other milestones deliver (node reports, regions,
+ * consumers, certificates, rollouts): the UI treats each as optional and
+ * degrades when it is absent. web-admin/README.md documents every shape.
+ */
+
+/** `{"error": {...}}` body of every API error. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+interface Stamped {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One target of an upstream. */
+export interface Target {
+  host: string;
+  port: number;
+  weight?: number;
+}
+
+export interface UpstreamBody {
+  name: string;
+  targets: Target[];
+  scheme?: "http" | "https";
+  load_balancing?: "round_robin" | "least_requests";
+  timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
+}
+export type Upstream = UpstreamBody & Stamped;
+
+/** A route path: a string is a prefix match. */
+export type PathSpec = string | { prefix: string } | { exact: string };
+
+export interface RouteBody {
+  name: string;
+  hosts?: string[];
+  paths?: PathSpec[];
+  methods?: string[];
+  priority?: number;
+  /** Upstream id (answers) or id/name (requests). */
+  upstream: string;
+  /** Policy ids (answers) or ids/names (requests), in order. */
+  policies?: string[];
+  strip_prefix?: boolean;
+}
+export type Route = RouteBody & Stamped;
+
+export interface PolicyBody {
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+}
+export type Policy = PolicyBody & Stamped;
+
+/** (later) An identity with credentials. */
+export interface ConsumerBody {
+  name: string;
+  disabled?: boolean;
+  tags?: string[];
+  [k: string]: unknown;
+}
+export type Consumer = ConsumerBody & Stamped;
+
+/** (later) A credential of a consumer; secrets are never answered after creation. */
+export interface Credential {
+  id: string;
+  type: string;
+  created_at?: string;
+  /** Shown once in the answer to its creation (API keys). */
+  key?: string;
+  [k: string]: unknown;
+}
+
+/** (later) A TLS certificate for SNI names; `key` is write-only. */
+export interface CertificateBody {
+  name: string;
+  snis: string[];
+  cert: string;
+  key?: string;
+  [k: string]: unknown;
+}
+export type Certificate = CertificateBody &
+  Stamped & { not_after?: string; not_before?: string; fingerprint_sha256?: string; subject?: string };
+
+/** Draft config kinds the config screens edit. */
+export type ResourceKind = "routes" | "upstreams" | "policies" | "consumers" | "certificates";
+
+export interface ResourceOf {
+  routes: Route;
+  upstreams: Upstream;
+  policies: Policy;
+  consumers: Consumer;
+  certificates: Certificate;
+}
+export interface BodyOf {
+  routes: RouteBody;
+  upstreams: UpstreamBody;
+  policies: PolicyBody;
+  consumers: ConsumerBody;
+  certificates: CertificateBody;
+}
+
+/** A published version's metadata. */
+export interface VersionMeta {
+  version: number;
+  hash: string;
+  message: string;
+  created_at: string;
+}
+
+/** Snapshot JSON (protobuf JSON of palisade.config.v1.Snapshot, secrets redacted). */
+export interface SnapshotJson {
+  upstreams?: Array<Record<string, unknown> & { id: string; name: string }>;
+  routes?: Array<Record<string, unknown> & { id: string; name: string; upstreamId?: string; policyIds?: string[] }>;
+  policies?: Array<Record<string, unknown> & { id: string; name: string }>;
+  [k: string]: unknown;
+}
+
+export interface VersionDetail extends VersionMeta {
+  snapshot: SnapshotJson;
+}
+
+/** `GET /v1/config/draft`. */
+export interface Draft {
+  hash: string;
+  latest_version: number | null;
+  latest_hash: string | null;
+  changed: boolean;
+  snapshot: SnapshotJson;
+}
+
+export interface PublishResult extends VersionMeta {
+  created: boolean;
+}
+
+/** A node's last refused version. */
+export interface Nack {
+  version: number;
+  code: string;
+  message: string;
+  resource: string;
+  at: string;
+}
+
+/**
+ * (later) One health and load report of a node, or one point of a region's history.
+ * Rates are fractions of requests (0..1); `security_events` counts events by type
+ * during the report's interval.
+ */
+export interface Report {
+  at: string;
+  interval_s?: number;
+  rps?: number;
+  error_rate_4xx?: number;
+  error_rate_5xx?: number;
+  p50_ms?: number;
+  p99_ms?: number;
+  active_connections?: number;
+  security_events?: Record<string, number>;
+  rss_bytes?: number;
+}
+
+/** A node of `GET /v1/nodes` and `GET /v1/nodes/{id}`. */
+export interface FleetNode {
+  id: string;
+  region: string;
+  labels: Record<string, string>;
+  software_version: string;
+  policy_types?: string[];
+  connected: boolean;
+  applied_version: number;
+  applied_hash: string;
+  last_ack_at: string | null;
+  last_nack: Nack | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  latest_version: number;
+  lag: number;
+  in_sync: boolean;
+  /** (later) Connected but silent past the keepalive threshold. */
+  stale?: boolean;
+  /** (later) The latest report. */
+  report?: Report | null;
+  /** (later, detail) Recent reports, oldest first. */
+  history?: Report[];
+  /** (later) Why the latest version is held back from this node (version compatibility). */
+  held_back?: { version: number; reason: string } | null;
+}
+
+/** (later) A region of `GET /v1/regions`. */
+export interface Region {
+  region: string;
+  nodes: number;
+  connected: number;
+  stale?: number;
+  report?: Report | null;
+  history?: Report[];
+}
+
+/** (later) Gate of a rollout stage: the measured value against its threshold. */
+export interface RolloutGate {
+  metric: string;
+  threshold: number;
+  value: number | null;
+  /** `pass`, `fail`, `inconclusive` (too little traffic) or `pending`. */
+  verdict: string;
+  baseline?: number | null;
+  min_requests?: number;
+  requests?: number;
+}
+
+export interface RolloutStageNode {
+  id: string;
+  region?: string;
+  applied_version?: number;
+  state?: string;
+}
+
+export interface RolloutStage {
+  name: string;
+  selector?: { regions?: string[]; labels?: Record<string, string>; node_ids?: string[]; percent?: number };
+  soak_s?: number;
+  /** `pending`, `running`, `soaking`, `passed`, `failed`, `rolled_back`, `skipped`. */
+  state: string;
+  started_at?: string | null;
+  ends_at?: string | null;
+  nodes?: RolloutStageNode[];
+  gates?: RolloutGate[];
+}
+
+export interface RolloutEvent {
+  at: string;
+  type: string;
+  who?: string;
+  message: string;
+  stage?: string;
+}
+
+/** (later) A staged rollout of a version. */
+export interface Rollout {
+  id: string;
+  version: number;
+  previous_version?: number | null;
+  /** `running`, `paused`, `succeeded`, `rolled_back`, `aborted`, `failed`. */
+  state: string;
+  on_failure?: string;
+  current_stage?: number | null;
+  created_at: string;
+  created_by?: string;
+  updated_at?: string;
+  stages: RolloutStage[];
+  events?: RolloutEvent[];
+}
+
+/** Body of `POST /v1/rollouts`. */
+export interface StartRollout {
+  version: number;
+  strategy: "default" | "all-now" | { stages: Array<Omit<RolloutStage, "state" | "nodes">> };
+  on_failure?: "rollback" | "pause";
+}
+
+export type RolloutAction = "pause" | "resume" | "promote" | "abort";
+
+/** An entry of `GET /v1/audit`. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { id: string; label: string; fingerprint: string };
+  source: string;
+  method: string;
+  path: string;
+  kind: string;
+  resource_id: string | null;
+  resource_name: string | null;
+  status: number;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditQuery {
+  kind?: string;
+  resource?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  before_id?: number;
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_before_id?: number | null;
+}

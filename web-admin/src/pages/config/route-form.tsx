@@ -1,0 +1,293 @@
+/** The route form: match (hosts, paths, methods, priority), upstream, ordered policies. */
+import type { PathSpec, Policy, RouteBody, Upstream } from "../../api/types.ts";
+import {
+  Check,
+  Field,
+  FieldError,
+  ListInput,
+  NumberInput,
+  Select,
+  TextInput,
+  useFieldProps,
+} from "../../components/form-kit.tsx";
+import { Link } from "../../lib/router.tsx";
+import { HTTP_METHODS } from "./kinds.ts";
+
+export function routeFields(b: RouteBody): string[] {
+  return [
+    "name",
+    "hosts",
+    "paths",
+    ...(b.paths ?? []).map((_, i) => `paths.${i}`),
+    "methods",
+    "priority",
+    "upstream",
+    "policies",
+    ...(b.policies ?? []).map((_, i) => `policies.${i}`),
+    "strip_prefix",
+  ];
+}
+
+export function emptyRoute(): RouteBody {
+  return { name: "", paths: [{ prefix: "/" }], upstream: "" };
+}
+
+type Kind = "prefix" | "exact";
+function split(p: PathSpec): { kind: Kind; path: string } {
+  if (typeof p === "string") return { kind: "prefix", path: p };
+  return "exact" in p ? { kind: "exact", path: p.exact } : { kind: "prefix", path: p.prefix };
+}
+function join(kind: Kind, path: string): PathSpec {
+  return kind === "exact" ? { exact: path } : { prefix: path };
+}
+
+function PathRow({
+  i,
+  p,
+  onChange,
+  onRemove,
+}: {
+  i: number;
+  p: PathSpec;
+  onChange: (p: PathSpec) => void;
+  onRemove: () => void;
+}) {
+  const { kind, path } = split(p);
+  const props = useFieldProps(`paths.${i}`);
+  return (
+    <div className="row" data-row={`paths.${i}`}>
+      <select
+        className="input"
+        aria-label={`Path ${i + 1} match`}
+        value={kind}
+        onChange={(e) => onChange(join(e.target.value as Kind, path))}
+      >
+        <option value="prefix">prefix</option>
+        <option value="exact">exact</option>
+      </select>
+      <div style={{ flex: "1 1 240px" }}>
+        <input
+          {...props}
+          className="input wide mono"
+          aria-label={`Path ${i + 1}`}
+          placeholder="/orders"
+          value={path}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => onChange(join(kind, e.target.value))}
+        />
+        <FieldError field={`paths.${i}`} />
+      </div>
+      <button
+        type="button"
+        className="btn small ghost danger-text"
+        onClick={onRemove}
+        aria-label={`Remove path ${i + 1}`}
+      >
+        Remove
+      </button>
+    </div>
+  );
+}
+
+export function RouteForm({
+  value,
+  onChange,
+  upstreams,
+  policies,
+}: {
+  value: RouteBody;
+  onChange: (b: RouteBody) => void;
+  upstreams: Upstream[];
+  policies: Policy[];
+}) {
+  const set = (patch: Partial<RouteBody>) => {
+    const next = { ...value, ...patch } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete next[k];
+    onChange(next as unknown as RouteBody);
+  };
+  const paths = value.paths ?? [];
+  const chosen = value.policies ?? [];
+  const policyName = (id: string) => policies.find((p) => p.id === id || p.name === id);
+  const free = policies.filter((p) => !chosen.includes(p.id) && !chosen.includes(p.name));
+  const move = (i: number, d: -1 | 1) => {
+    const xs = [...chosen];
+    const j = i + d;
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    set({ policies: xs });
+  };
+  return (
+    <>
+      <section className="form-section">
+        <h2>Route</h2>
+        <div className="fields">
+          <Field label="Name" field="name" required>
+            <TextInput field="name" value={value.name} onChange={(name) => set({ name })} placeholder="orders" />
+          </Field>
+          <Field
+            label="Upstream"
+            field="upstream"
+            required
+            hint={upstreams.length ? undefined : "Create an upstream first."}
+          >
+            <Select
+              field="upstream"
+              value={value.upstream}
+              placeholder="Choose an upstream…"
+              options={upstreams.map((u) => [
+                u.id,
+                `${u.name} (${u.targets.length} target${u.targets.length === 1 ? "" : "s"})`,
+              ])}
+              onChange={(upstream) => set({ upstream })}
+            />{" "}
+            {!upstreams.length ? <Link to="/config/upstreams/new">New upstream</Link> : null}
+          </Field>
+        </div>
+      </section>
+      <section className="form-section">
+        <h2>Match</h2>
+        <div className="fields">
+          <Field
+            label="Hosts"
+            field="hosts"
+            hint="Comma-separated; '*.example.com' matches one label. Empty: any host."
+          >
+            <ListInput
+              field="hosts"
+              value={value.hosts}
+              onChange={(hosts) => set({ hosts })}
+              placeholder="api.example.com, *.example.org"
+            />
+          </Field>
+          <Field label="Paths" field="paths" asGroup hint="Prefix matches the path and everything below it.">
+            <div className="row-editor">
+              {paths.map((p, i) => (
+                <PathRow
+                  // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions in the list
+                  key={i}
+                  i={i}
+                  p={p}
+                  onChange={(np) => set({ paths: paths.map((x, j) => (j === i ? np : x)) })}
+                  onRemove={() => {
+                    const rest = paths.filter((_, j) => j !== i);
+                    set({ paths: rest.length ? rest : undefined });
+                  }}
+                />
+              ))}
+              <div>
+                <button type="button" className="btn small" onClick={() => set({ paths: [...paths, { prefix: "/" }] })}>
+                  Add path
+                </button>
+              </div>
+            </div>
+          </Field>
+          <Field label="Methods" field="methods" asGroup hint="None checked: any method.">
+            {HTTP_METHODS.map((m) => (
+              <Check
+                key={m}
+                field={`methods-${m}`}
+                label={m}
+                checked={(value.methods ?? []).includes(m)}
+                onChange={(on) => {
+                  const xs = (value.methods ?? []).filter((x) => x !== m);
+                  const next = on ? HTTP_METHODS.filter((x) => xs.includes(x) || x === m) : xs;
+                  set({ methods: next.length ? next : undefined });
+                }}
+              />
+            ))}
+          </Field>
+          <Field label="Priority" field="priority" hint="Higher wins when two routes match equally (−1000…1000).">
+            <NumberInput
+              field="priority"
+              value={value.priority}
+              placeholder="0"
+              onChange={(v) => set({ priority: v as number })}
+            />
+          </Field>
+          <Field label="Strip prefix" field="strip_prefix" asGroup>
+            <Check
+              field="strip_prefix"
+              label="Remove the matched prefix before forwarding"
+              checked={!!value.strip_prefix}
+              onChange={(v) => set({ strip_prefix: v || undefined })}
+            />
+          </Field>
+        </div>
+      </section>
+      <section className="form-section">
+        <h2>Policies</h2>
+        <div className="fields">
+          <Field label="Policies" field="policies" asGroup hint="Run in this order on every request of the route.">
+            <div className="row-editor">
+              {chosen.length === 0 ? (
+                <span className="faint">No policy: requests pass straight to the upstream.</span>
+              ) : null}
+              {chosen.map((id, i) => {
+                const p = policyName(id);
+                return (
+                  <div className="row" key={id} data-row={`policies.${i}`}>
+                    <span className="mono faint">{i + 1}.</span>
+                    <span className="chip">{p?.name ?? id}</span>
+                    {p ? <span className="badge info">{p.type}</span> : null}
+                    <span style={{ flex: 1 }} />
+                    <button
+                      type="button"
+                      className="btn small ghost"
+                      onClick={() => move(i, -1)}
+                      disabled={i === 0}
+                      aria-label={`Move ${p?.name ?? id} up`}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className="btn small ghost"
+                      onClick={() => move(i, 1)}
+                      disabled={i === chosen.length - 1}
+                      aria-label={`Move ${p?.name ?? id} down`}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      className="btn small ghost danger-text"
+                      onClick={() => {
+                        const rest = chosen.filter((x) => x !== id);
+                        set({ policies: rest.length ? rest : undefined });
+                      }}
+                      aria-label={`Remove policy ${p?.name ?? id}`}
+                    >
+                      Remove
+                    </button>
+                    <FieldError field={`policies.${i}`} />
+                  </div>
+                );
+              })}
+              {free.length ? (
+                <div>
+                  <select
+                    className="input"
+                    aria-label="Add a policy"
+                    value=""
+                    onChange={(e) => e.target.value && set({ policies: [...chosen, e.target.value] })}
+                  >
+                    <option value="">Add a policy…</option>
+                    {free.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} ({p.type})
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              ) : policies.length === 0 ? (
+                <span>
+                  <Link to="/config/policies/new">New policy</Link>
+                </span>
+              ) : null}
+            </div>
+          </Field>
+        </div>
+      </section>
+    </>
+  );
+}
