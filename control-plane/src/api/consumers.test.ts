@@ -34,9 +34,14 @@ function app() {
 
 test("consumers: create, read by name, disable with PUT, delete takes the credentials along", async () => {
   const { call, store } = app();
-  const c = await call("POST", "/v1/consumers", { name: "alice", labels: { team: "a" } });
+  const c = await call("POST", "/v1/consumers", {
+    name: "alice",
+    labels: { team: "a" },
+    tags: ["billing", "internal"],
+  });
   assert.equal(c.status, 201);
   assert.equal(c.body.disabled, false);
+  assert.deepEqual(c.body.tags, ["billing", "internal"]);
   assert.equal((await call("GET", "/v1/consumers/alice")).body.id, c.body.id);
   const d = await call("PUT", "/v1/consumers/alice", { name: "alice", disabled: true });
   assert.equal(d.body.disabled, true);

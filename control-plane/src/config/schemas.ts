@@ -323,6 +323,13 @@ export const consumerSchema = {
   properties: {
     name,
     disabled: { type: "boolean", description: "a disabled consumer's credentials are refused" },
+    tags: {
+      type: "array",
+      maxItems: 32,
+      uniqueItems: true,
+      items: { type: "string", pattern: "^[A-Za-z0-9._:/-]{1,64}$" },
+      description: "free-form tags for operators (Kong-style); not sent to nodes",
+    },
     labels: {
       type: "object",
       maxProperties: 32,
