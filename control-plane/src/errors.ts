@@ -12,6 +12,7 @@ export const API_ERRORS = {
   NOT_FOUND: { status: 404, message: "no such resource" },
   NAME_CONFLICT: { status: 409, message: "a resource with this name already exists" },
   RESOURCE_IN_USE: { status: 409, message: "the resource is referenced by another resource" },
+  CREDENTIAL_CONFLICT: { status: 409, message: "another credential already has this identity" },
   NO_CONFIG: { status: 409, message: "nothing to publish" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },

@@ -7,6 +7,15 @@ export { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "./conf
 export type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "./config/runtime-table.js";
 export { type AppliedConfig, TableHolder } from "./config/table-holder.js";
 export { type Blame, ERROR_CODES, ERRORS, type ErrorCode, type ErrorSpec } from "./errors.js";
+export {
+  SECURITY_EVENT_TYPES,
+  SECURITY_REASONS,
+  type SecurityEvent,
+  type SecurityEventListener,
+  SecurityEvents,
+  type SecurityEventType,
+  type SecurityReason,
+} from "./events/security-events.js";
 export { createLogger, type Logger, type LogLevel } from "./log.js";
 export { type RunningNode, startNode } from "./node.js";
 export { type Command, helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";

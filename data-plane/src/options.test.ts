@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { test } from "node:test";
 import { helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): NodeOptions {
   const c = parseCommand(argv, env);
@@ -24,7 +25,7 @@ test("defaults", () => {
   assert.deepEqual(o.labels, {});
   assert.deepEqual(o.listen, { host: "0.0.0.0", port: 8000 });
   assert.deepEqual(o.statusListen, { host: "127.0.0.1", port: 8100 });
-  assert.deepEqual([...o.policyTypes], ["jwt"]);
+  assert.deepEqual([...o.policyTypes], [...BUNDLED_POLICY_TYPES]);
   assert.equal(o.logLevel, "info");
 });
 
@@ -42,9 +43,13 @@ test("IPv6 addresses in brackets", () => {
 });
 
 test("--policies: bundled, -name removal, explicit names", () => {
-  assert.deepEqual([...run(["--policies", "bundled,-jwt"]).policyTypes], []);
+  assert.deepEqual(
+    [...run(["--policies", "bundled,-jwt"]).policyTypes],
+    BUNDLED_POLICY_TYPES.filter((t) => t !== "jwt"),
+  );
   assert.deepEqual([...run(["--policies", "jwt"]).policyTypes], ["jwt"]);
-  assert.deepEqual([...run([], { PALISADE_POLICIES: "bundled" }).policyTypes], ["jwt"]);
+  assert.deepEqual([...run(["--policies", "jwt,api-key"]).policyTypes], ["jwt", "api-key"]);
+  assert.deepEqual([...run([], { PALISADE_POLICIES: "bundled" }).policyTypes], [...BUNDLED_POLICY_TYPES]);
 });
 
 test("bad values name the flag in one line", () => {

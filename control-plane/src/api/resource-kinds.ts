@@ -1,6 +1,14 @@
 import { redactPolicyConfig } from "../config/redact.js";
-import { policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
-import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths, checkUpstreamTargets } from "../config/validate.js";
+import { AUTH_POLICY_TYPES, consumerSchema, policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
+import {
+  checkApiKeyConfig,
+  checkIntrospectionConfig,
+  checkJwtConfig,
+  checkMtlsConfig,
+  checkRouteHasMatcher,
+  checkRoutePaths,
+  checkUpstreamTargets,
+} from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
@@ -16,9 +24,10 @@ export interface KindSpec {
   schema: object;
   /**
    * Checks a schema-valid body and returns what is stored (references resolved to ids).
+   * `selfId` is the resource's id on a replace (PUT), undefined on create.
    * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field.
    */
-  normalize(body: Record<string, unknown>, store: Store): Record<string, unknown>;
+  normalize(body: Record<string, unknown>, store: Store, selfId?: string): Record<string, unknown>;
   /** Names of resources that reference `id` (a delete is refused while any exist). */
   referencedBy(id: string, store: Store): string[];
   /** The API representation (secrets redacted). */
@@ -47,7 +56,36 @@ function routesReferencing(store: Store, match: (body: Record<string, unknown>) 
     .map((r) => r.name);
 }
 
-/** Upstreams, routes and policies: the draft config kinds of the admin API. */
+/** Names of `auth-any` policies that list policy `id` as a member. */
+function authAnyReferencing(store: Store, id: string): string[] {
+  return store
+    .listResources("policies")
+    .filter(
+      (p) => p.body.type === "auth-any" && ((p.body.config as { policies: string[] }).policies ?? []).includes(id),
+    )
+    .map((p) => p.name);
+}
+
+/**
+ * Resolves the members of an `auth-any` policy to ids; each must be an authentication policy
+ * (not another `auth-any`).
+ */
+function resolveAuthAnyMembers(store: Store, members: string[], selfId: string | undefined): string[] {
+  return members.map((ref, i) => {
+    const field = `config.policies.${i}`;
+    const p = store.getResource("policies", ref);
+    if (!p) throw new ApiError("REFERENCE_NOT_FOUND", `no policy named or with id ${JSON.stringify(ref)}`, field);
+    if (p.id === selfId || !AUTH_POLICY_TYPES.includes(p.body.type as string))
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        `policy ${p.name} (${String(p.body.type)}) is not an authentication method`,
+        field,
+      );
+    return p.id;
+  });
+}
+
+/** Upstreams, routes, policies and consumers: the draft config kinds of the admin API. */
 export const KINDS: readonly KindSpec[] = [
   {
     kind: "upstreams",
@@ -86,14 +124,54 @@ export const KINDS: readonly KindSpec[] = [
     kind: "policies",
     noun: "policy",
     schema: policySchema,
-    normalize(body) {
-      if (body.type === "jwt") checkJwtConfig(body.config as Parameters<typeof checkJwtConfig>[0]);
+    normalize(body, store, selfId) {
+      const config = body.config as Record<string, unknown>;
+      if (selfId !== undefined && !AUTH_POLICY_TYPES.includes(body.type as string)) {
+        const users = authAnyReferencing(store, selfId);
+        if (users.length > 0)
+          throw new ApiError(
+            "VALIDATION_FAILED",
+            `auth-any policy ${users.join(", ")} needs an authentication method`,
+            "type",
+          );
+      }
+      switch (body.type) {
+        case "jwt":
+          checkJwtConfig(config as Parameters<typeof checkJwtConfig>[0]);
+          return body;
+        case "api-key":
+          checkApiKeyConfig(config);
+          return body;
+        case "introspection":
+          checkIntrospectionConfig(config as Parameters<typeof checkIntrospectionConfig>[0]);
+          return body;
+        case "mtls":
+          checkMtlsConfig(config as Parameters<typeof checkMtlsConfig>[0]);
+          return body;
+        case "auth-any": {
+          const members = resolveAuthAnyMembers(store, config.policies as string[], selfId);
+          if (new Set(members).size !== members.length)
+            throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "config.policies");
+          return { ...body, config: { ...config, policies: members } };
+        }
+      }
       return body;
     },
-    referencedBy: (id, store) => routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
+    referencedBy: (id, store) => [
+      ...routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
+      ...authAnyReferencing(store, id),
+    ],
     present: (r) => ({
       ...plain(r),
       config: redactPolicyConfig(r.body.type as string, r.body.config as Record<string, unknown>),
     }),
+  },
+  {
+    kind: "consumers",
+    noun: "consumer",
+    schema: consumerSchema,
+    normalize: (body) => ({ disabled: false, labels: {}, ...body }),
+    referencedBy: () => [],
+    present: plain,
   },
 ];

@@ -12,6 +12,7 @@ import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
@@ -143,6 +144,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
 
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
+  registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
   registerNodeRoutes(app, deps.store, deps.publisher);
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);

@@ -50,6 +50,8 @@ export class Publisher {
         upstreams: this.#store.listResources("upstreams"),
         routes: this.#store.listResources("routes"),
         policies: this.#store.listResources("policies"),
+        consumers: this.#store.listResources("consumers"),
+        credentials: this.#store.listCredentials(),
       };
       if (draft.routes.length === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
       const { snapshot, hash } = buildSnapshot(draft);

@@ -2,11 +2,12 @@
 export const REDACTED = "[redacted]";
 
 /**
- * Returns a copy of a policy config with secrets replaced by `[redacted]`:
- * the `k` of `oct` JWKs (shared HMAC secrets). Secrets never leave the control
- * plane through the admin API, the logs or the UI; they go to nodes only.
+ * Returns a copy of a policy config with secrets replaced by `[redacted]`: the `k` of `oct`
+ * JWKs (shared HMAC secrets) and an introspection policy's `client_secret`. Secrets never leave
+ * the control plane through the admin API, the logs or the UI; they go to nodes only.
  */
 export function redactPolicyConfig(type: string, config: Record<string, unknown>): Record<string, unknown> {
+  if (type === "introspection" && config.client_secret !== undefined) return { ...config, client_secret: REDACTED };
   if (type !== "jwt") return config;
   const jwks = config.jwks as { keys?: Array<Record<string, unknown>> } | undefined;
   if (!jwks?.keys) return config;
@@ -14,6 +15,28 @@ export function redactPolicyConfig(type: string, config: Record<string, unknown>
     ...config,
     jwks: { ...jwks, keys: jwks.keys.map((k) => (k.kty === "oct" ? { ...k, k: REDACTED } : k)) },
   };
+}
+
+/** A snapshot as `toJson` renders it (only the parts that can hold secrets are typed). */
+interface SnapshotJson {
+  policies?: Array<{ jwt?: { jwksJson?: string }; introspection?: { clientSecret?: string } }>;
+  consumers?: Array<{ credentials?: Array<{ apiKey?: { sha256?: string } }> }>;
+}
+
+/**
+ * Redacts a snapshot's JSON rendering in place for `GET /v1/config/versions/{n}`: HMAC secrets
+ * in inline JWKS, introspection client secrets, and API key hashes (not secret, but of no use to
+ * an operator; the key prefix stays).
+ */
+export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
+  for (const p of json.policies ?? []) {
+    if (p.jwt?.jwksJson)
+      p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
+    if (p.introspection?.clientSecret) p.introspection.clientSecret = REDACTED;
+  }
+  for (const c of json.consumers ?? [])
+    for (const cred of c.credentials ?? []) if (cred.apiKey?.sha256) cred.apiKey.sha256 = REDACTED;
+  return json;
 }
 
 /**

@@ -111,6 +111,36 @@ export const JWT_ALGORITHMS = [
   "HS512",
 ] as const;
 
+const headerName = { type: "string", pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" } as const;
+const paramName = { type: "string", pattern: "^[A-Za-z0-9._~-]{1,128}$" } as const;
+const httpUrl = { type: "string", maxLength: 2048, pattern: "^https?://[^\\s]+$" } as const;
+const seconds = (max: number) => ({ type: "integer", minimum: 1, maximum: max }) as const;
+const stringList = { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 2048 } } as const;
+
+const claimRules = {
+  type: "array",
+  maxItems: 32,
+  items: {
+    type: "object",
+    required: ["claim"],
+    additionalProperties: false,
+    properties: {
+      claim: { type: "string", minLength: 1, maxLength: 256 },
+      equals: { type: "string", maxLength: 1024 },
+      contains: { type: "string", maxLength: 1024 },
+    },
+    oneOf: [{ required: ["equals"] }, { required: ["contains"] }],
+  },
+  description: "each rule has claim and exactly one of equals / contains",
+} as const;
+
+const claimsToHeaders = {
+  type: "object",
+  maxProperties: 32,
+  propertyNames: { pattern: "^[A-Za-z0-9_.:/-]{1,256}$" },
+  additionalProperties: { type: "string", pattern: "^[A-Za-z0-9-]{1,128}$" },
+} as const;
+
 const jwtConfigSchema = {
   type: "object",
   required: ["algorithms"],
@@ -142,28 +172,128 @@ const jwtConfigSchema = {
         },
       },
     },
-    jwks_url: { type: "string", maxLength: 2048, pattern: "^https?://[^\\s]+$" },
+    jwks_url: httpUrl,
+    pem_keys: {
+      type: "array",
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: "object",
+        required: ["pem"],
+        additionalProperties: false,
+        properties: {
+          pem: { type: "string", minLength: 1, maxLength: 65536 },
+          kid: { type: "string", minLength: 1, maxLength: 256 },
+          alg: { type: "string", enum: JWT_ALGORITHMS.filter((a) => !a.startsWith("HS")) },
+        },
+      },
+    },
     algorithms: {
       type: "array",
       minItems: 1,
       uniqueItems: true,
       items: { type: "string", enum: JWT_ALGORITHMS },
     },
-    issuers: { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 2048 } },
-    audiences: { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 2048 } },
+    issuers: stringList,
+    audiences: stringList,
     leeway_s: { type: "integer", minimum: 0, maximum: 300 },
-    claims_to_headers: {
-      type: "object",
-      maxProperties: 32,
-      propertyNames: { pattern: "^[A-Za-z0-9_.:-]{1,128}$" },
-      additionalProperties: { type: "string", pattern: "^[A-Za-z0-9-]{1,128}$" },
-    },
+    claims_to_headers: claimsToHeaders,
     forward_token: { type: "boolean" },
+    token_header: headerName,
+    token_cookie: { type: "string", pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" },
+    token_query_param: paramName,
+    exp_optional: { type: "boolean" },
+    max_token_age_s: seconds(315_360_000),
+    max_lifetime_s: seconds(315_360_000),
+    required_claims: { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 256 } },
+    claim_rules: claimRules,
+    jwks_min_ttl_s: seconds(86_400),
+    jwks_max_ttl_s: seconds(604_800),
+    jwks_default_ttl_s: seconds(604_800),
+    jwks_cooldown_s: seconds(3_600),
+    jwks_timeout_ms: { type: "integer", minimum: 100, maximum: 60_000 },
+    keys_unavailable_status: { type: "integer", enum: [401, 503] },
+    cache: { type: "boolean", description: "cache verification results by token hash (default true)" },
+    require_consumer: { type: "boolean" },
+  },
+} as const;
+
+const apiKeyConfigSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    header: headerName,
+    query_param: paramName,
+  },
+} as const;
+
+const introspectionConfigSchema = {
+  type: "object",
+  required: ["endpoint", "client_id", "client_secret"],
+  additionalProperties: false,
+  properties: {
+    endpoint: httpUrl,
+    client_id: { type: "string", minLength: 1, maxLength: 256 },
+    client_secret: { type: "string", minLength: 1, maxLength: 1024 },
+    auth_method: { type: "string", enum: ["client_secret_basic", "client_secret_post"] },
+    token_type_hint: { type: "string", minLength: 1, maxLength: 64 },
+    cache_ttl_s: seconds(86_400),
+    negative_cache_ttl_s: seconds(3_600),
+    timeout_ms: { type: "integer", minimum: 100, maximum: 60_000 },
+    cache: { type: "boolean" },
+    issuers: stringList,
+    audiences: stringList,
+    claim_rules: claimRules,
+    claims_to_headers: claimsToHeaders,
+    forward_token: { type: "boolean" },
+    unavailable_status: { type: "integer", enum: [401, 503] },
+    require_consumer: { type: "boolean" },
+  },
+} as const;
+
+const pemText = { type: "string", minLength: 1, maxLength: 1_048_576 } as const;
+
+const mtlsConfigSchema = {
+  type: "object",
+  required: ["ca_pem"],
+  additionalProperties: false,
+  properties: {
+    ca_pem: pemText,
+    crl_pem: pemText,
+    allowed_subjects: { type: "array", maxItems: 100, items: { type: "string", minLength: 1, maxLength: 2048 } },
+    subject_header: headerName,
+    san_header: headerName,
+    fingerprint_header: headerName,
+    require_consumer: { type: "boolean" },
+  },
+} as const;
+
+const authAnyConfigSchema = {
+  type: "object",
+  required: ["policies"],
+  additionalProperties: false,
+  properties: {
+    policies: {
+      type: "array",
+      minItems: 1,
+      maxItems: 8,
+      uniqueItems: true,
+      items: { type: "string", minLength: 1, maxLength: 64, description: "policy id or name" },
+    },
   },
 } as const;
 
 /** Policy types this control plane accepts, each with the schema of its `config`. */
-export const POLICY_CONFIG_SCHEMAS = { jwt: jwtConfigSchema } as const;
+export const POLICY_CONFIG_SCHEMAS = {
+  jwt: jwtConfigSchema,
+  "api-key": apiKeyConfigSchema,
+  mtls: mtlsConfigSchema,
+  introspection: introspectionConfigSchema,
+  "auth-any": authAnyConfigSchema,
+} as const;
+
+/** Policy types that authenticate a request (members allowed in an `auth-any`). */
+export const AUTH_POLICY_TYPES: readonly string[] = ["jwt", "api-key", "mtls", "introspection"];
 
 /** A policy type name (`jwt`, …). */
 export type PolicyType = keyof typeof POLICY_CONFIG_SCHEMAS;
@@ -182,6 +312,86 @@ export const policySchema = {
     if: { properties: { type: { const: type } }, required: ["type"] },
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
     then: { properties: { config: schema } },
+  })),
+} as const;
+
+/** Body of `POST /v1/consumers` and `PUT /v1/consumers/{id}`. */
+export const consumerSchema = {
+  type: "object",
+  required: ["name"],
+  additionalProperties: false,
+  properties: {
+    name,
+    disabled: { type: "boolean", description: "a disabled consumer's credentials are refused" },
+    tags: {
+      type: "array",
+      maxItems: 32,
+      uniqueItems: true,
+      items: { type: "string", pattern: "^[A-Za-z0-9._:/-]{1,64}$" },
+      description: "free-form tags for operators (Kong-style); not sent to nodes",
+    },
+    labels: {
+      type: "object",
+      maxProperties: 32,
+      propertyNames: { pattern: "^[A-Za-z0-9._/-]{1,63}$" },
+      additionalProperties: { type: "string", maxLength: 256 },
+    },
+  },
+} as const;
+
+const credentialSchemas = {
+  "api-key": { type: "object", additionalProperties: false, properties: { type: {} } },
+  jwt: {
+    type: "object",
+    required: ["issuer"],
+    additionalProperties: false,
+    properties: {
+      type: {},
+      issuer: { type: "string", minLength: 1, maxLength: 2048 },
+      subject: { type: "string", minLength: 1, maxLength: 1024 },
+      claim: { type: "string", minLength: 1, maxLength: 256 },
+      value: { type: "string", minLength: 1, maxLength: 1024 },
+    },
+    oneOf: [{ required: ["subject"] }, { required: ["claim", "value"] }],
+  },
+  "client-cert": {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      type: {},
+      subject_dn: { type: "string", minLength: 1, maxLength: 2048 },
+      san_dns: { type: "string", minLength: 1, maxLength: 253 },
+      san_uri: { type: "string", minLength: 1, maxLength: 2048 },
+      san_email: { type: "string", minLength: 1, maxLength: 320 },
+      fingerprint_sha256: { type: "string", pattern: "^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$" },
+    },
+    oneOf: [
+      { required: ["subject_dn"] },
+      { required: ["san_dns"] },
+      { required: ["san_uri"] },
+      { required: ["san_email"] },
+      { required: ["fingerprint_sha256"] },
+    ],
+  },
+} as const;
+
+/** Credential types a consumer can hold. */
+export type CredentialType = keyof typeof credentialSchemas;
+
+/**
+ * Body of `POST /v1/consumers/{id}/credentials`: `{"type":"api-key"}` (the key is generated),
+ * `{"type":"jwt","issuer","subject"}` or `{"type":"jwt","issuer","claim","value"}`,
+ * `{"type":"client-cert"}` with exactly one of `subject_dn`, `san_dns`, `san_uri`, `san_email`,
+ * `fingerprint_sha256`.
+ */
+export const credentialSchema = {
+  type: "object",
+  required: ["type"],
+  properties: { type: { type: "string", enum: Object.keys(credentialSchemas) } },
+  allOf: Object.entries(credentialSchemas).map(([type, schema]) => ({
+    if: { properties: { type: { const: type } }, required: ["type"] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
+    then: schema,
   })),
 } as const;
 

@@ -32,3 +32,66 @@ test("a dangling reference is refused", () => {
 test("canonical JSON sorts keys at every depth", () => {
   assert.equal(canonicalJson({ b: 1, a: { d: 1, c: [{ f: 1, e: 2 }] } }), '{"a":{"c":[{"e":2,"f":1}],"d":1},"b":1}');
 });
+
+test("consumers enter the hash only when present; credentials become proto credentials", () => {
+  const up = res("u1", { targets: [{ host: "a", port: 1 }] });
+  const r1 = res("r1", { paths: ["/a"], upstream: "u1" });
+  const plain = buildSnapshot({ upstreams: [up], routes: [r1], policies: [] });
+  assert.equal(
+    buildSnapshot({ upstreams: [up], routes: [r1], policies: [], consumers: [], credentials: [] }).hash,
+    plain.hash,
+  );
+  const alice = res("c1", { disabled: false, labels: {} });
+  const creds = [
+    {
+      id: "k1",
+      consumer_id: "c1",
+      type: "api-key",
+      body: { sha256: "ab".repeat(32), key_prefix: "pk_abcdefg" },
+      created_at: "t",
+    },
+    {
+      id: "j1",
+      consumer_id: "c1",
+      type: "jwt",
+      body: { issuer: "i", claim: "client_id", value: "svc" },
+      created_at: "t",
+    },
+    { id: "x1", consumer_id: "c1", type: "client-cert", body: { san_dns: "svc.example" }, created_at: "t" },
+  ];
+  const withConsumers = buildSnapshot({
+    upstreams: [up],
+    routes: [r1],
+    policies: [],
+    consumers: [alice],
+    credentials: creds,
+  });
+  assert.notEqual(withConsumers.hash, plain.hash);
+  const c = withConsumers.snapshot.consumers[0]!;
+  assert.deepEqual(
+    c.credentials.map((k) => [k.id, k.kind.case]),
+    [
+      ["j1", "jwt"],
+      ["k1", "apiKey"],
+      ["x1", "clientCert"],
+    ],
+  );
+  const key = c.credentials[1]!.kind;
+  assert.equal(key.case === "apiKey" && Buffer.from(key.value.sha256).toString("hex"), "ab".repeat(32));
+  const cert = c.credentials[2]!.kind;
+  assert.deepEqual(cert.case === "clientCert" && cert.value.match, { case: "sanDns", value: "svc.example" });
+});
+
+test("an auth-any naming a missing or non-authentication policy is refused at publish", () => {
+  const up = res("u1", { targets: [{ host: "a", port: 1 }] });
+  const r1 = res("r1", { paths: ["/a"], upstream: "u1" });
+  const any = res("p-any", { type: "auth-any", config: { policies: ["gone"] } });
+  assert.throws(() => buildSnapshot({ upstreams: [up], routes: [r1], policies: [any] }), {
+    code: "REFERENCE_NOT_FOUND",
+  });
+  const nested = res("p-any2", { type: "auth-any", config: { policies: ["p-any3"] } });
+  const inner = res("p-any3", { type: "auth-any", config: { policies: [] } });
+  assert.throws(() => buildSnapshot({ upstreams: [up], routes: [r1], policies: [nested, inner] }), {
+    code: "VALIDATION_FAILED",
+  });
+});

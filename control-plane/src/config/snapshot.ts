@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import {
+  type ClaimRule,
+  type Consumer,
+  ConsumerSchema,
+  type Credential,
+  CredentialSchema,
   LoadBalancing,
   type PathMatch,
   PathMatchSchema,
@@ -10,13 +15,17 @@ import {
   SnapshotSchema,
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
-import type { StoredResource } from "../store/store.js";
+import type { StoredCredential, StoredResource } from "../store/store.js";
+import { AUTH_POLICY_TYPES } from "./schemas.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
   upstreams: StoredResource[];
   routes: StoredResource[];
   policies: StoredResource[];
+  /** Consumers and the credentials of all of them (default: none). */
+  consumers?: StoredResource[];
+  credentials?: StoredCredential[];
 }
 
 /** A compiled, validated snapshot and its content hash (sha256 hex of the canonical JSON). */
@@ -47,29 +56,164 @@ function toPathMatch(p: unknown): PathMatch {
   });
 }
 
+type Json = Record<string, unknown>;
+
+function toClaimRules(rules: unknown): Array<Omit<ClaimRule, "$typeName" | "$unknown">> {
+  return ((rules as Array<{ claim: string; equals?: string; contains?: string }>) ?? []).map((r) => ({
+    claim: r.claim,
+    match:
+      r.equals !== undefined
+        ? { case: "equals" as const, value: r.equals }
+        : { case: "contains" as const, value: r.contains ?? "" },
+  }));
+}
+
+/** The proto `Policy` of a stored policy; optional JSON fields become proto defaults (0, "", false). */
 function toPolicy(r: StoredResource): Policy {
   const type = r.body.type as string;
-  const c = r.body.config as Record<string, unknown>;
-  if (type === "jwt") {
-    return create(PolicySchema, {
-      id: r.id,
-      name: r.name,
-      config: {
-        case: "jwt",
-        value: {
-          jwksJson: c.jwks ? JSON.stringify(c.jwks) : "",
-          jwksUrl: (c.jwks_url as string) ?? "",
-          algorithms: c.algorithms as string[],
-          issuers: (c.issuers as string[]) ?? [],
-          audiences: (c.audiences as string[]) ?? [],
-          leewayS: (c.leeway_s as number) ?? 60,
-          claimsToHeaders: (c.claims_to_headers as Record<string, string>) ?? {},
-          forwardToken: (c.forward_token as boolean) ?? false,
+  const c = r.body.config as Json;
+  const base = { id: r.id, name: r.name };
+  switch (type) {
+    case "jwt":
+      return create(PolicySchema, {
+        ...base,
+        config: {
+          case: "jwt",
+          value: {
+            jwksJson: c.jwks ? JSON.stringify(c.jwks) : "",
+            jwksUrl: (c.jwks_url as string) ?? "",
+            pemKeys: ((c.pem_keys as Array<{ pem: string; kid?: string; alg?: string }>) ?? []).map((k) => ({
+              pem: k.pem,
+              kid: k.kid ?? "",
+              alg: k.alg ?? "",
+            })),
+            algorithms: c.algorithms as string[],
+            issuers: (c.issuers as string[]) ?? [],
+            audiences: (c.audiences as string[]) ?? [],
+            leewayS: (c.leeway_s as number) ?? 60,
+            claimsToHeaders: (c.claims_to_headers as Record<string, string>) ?? {},
+            forwardToken: (c.forward_token as boolean) ?? false,
+            tokenHeader: (c.token_header as string) ?? "",
+            tokenCookie: (c.token_cookie as string) ?? "",
+            tokenQueryParam: (c.token_query_param as string) ?? "",
+            expOptional: (c.exp_optional as boolean) ?? false,
+            maxTokenAgeS: (c.max_token_age_s as number) ?? 0,
+            maxLifetimeS: (c.max_lifetime_s as number) ?? 0,
+            requiredClaims: (c.required_claims as string[]) ?? [],
+            claimRules: toClaimRules(c.claim_rules),
+            jwksMinTtlS: (c.jwks_min_ttl_s as number) ?? 0,
+            jwksMaxTtlS: (c.jwks_max_ttl_s as number) ?? 0,
+            jwksDefaultTtlS: (c.jwks_default_ttl_s as number) ?? 0,
+            jwksCooldownS: (c.jwks_cooldown_s as number) ?? 0,
+            jwksTimeoutMs: (c.jwks_timeout_ms as number) ?? 0,
+            keysUnavailableStatus: (c.keys_unavailable_status as number) ?? 0,
+            disableCache: c.cache === false,
+            requireConsumer: (c.require_consumer as boolean) ?? false,
+          },
         },
+      });
+    case "api-key":
+      return create(PolicySchema, {
+        ...base,
+        config: {
+          case: "apiKey",
+          value: { header: (c.header as string) ?? "", queryParam: (c.query_param as string) ?? "" },
+        },
+      });
+    case "mtls":
+      return create(PolicySchema, {
+        ...base,
+        config: {
+          case: "mtls",
+          value: {
+            caPem: c.ca_pem as string,
+            crlPem: (c.crl_pem as string) ?? "",
+            allowedSubjects: (c.allowed_subjects as string[]) ?? [],
+            subjectHeader: (c.subject_header as string) ?? "",
+            sanHeader: (c.san_header as string) ?? "",
+            fingerprintHeader: (c.fingerprint_header as string) ?? "",
+            requireConsumer: (c.require_consumer as boolean) ?? false,
+          },
+        },
+      });
+    case "introspection":
+      return create(PolicySchema, {
+        ...base,
+        config: {
+          case: "introspection",
+          value: {
+            endpoint: c.endpoint as string,
+            clientId: c.client_id as string,
+            clientSecret: c.client_secret as string,
+            authMethod: (c.auth_method as string) ?? "",
+            tokenTypeHint: (c.token_type_hint as string) ?? "",
+            cacheTtlS: (c.cache_ttl_s as number) ?? 0,
+            negativeCacheTtlS: (c.negative_cache_ttl_s as number) ?? 0,
+            timeoutMs: (c.timeout_ms as number) ?? 0,
+            disableCache: c.cache === false,
+            issuers: (c.issuers as string[]) ?? [],
+            audiences: (c.audiences as string[]) ?? [],
+            claimRules: toClaimRules(c.claim_rules),
+            claimsToHeaders: (c.claims_to_headers as Record<string, string>) ?? {},
+            forwardToken: (c.forward_token as boolean) ?? false,
+            unavailableStatus: (c.unavailable_status as number) ?? 0,
+            requireConsumer: (c.require_consumer as boolean) ?? false,
+          },
+        },
+      });
+    case "auth-any":
+      return create(PolicySchema, {
+        ...base,
+        config: { case: "authAny", value: { policyIds: c.policies as string[] } },
+      });
+  }
+  throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
+}
+
+const CERT_CASES = {
+  subject_dn: "subjectDn",
+  san_dns: "sanDns",
+  san_uri: "sanUri",
+  san_email: "sanEmail",
+  fingerprint_sha256: "fingerprintSha256",
+} as const;
+
+/** The proto `Credential` of a stored credential (an API key as its SHA-256 bytes). */
+function toCredential(c: StoredCredential): Credential {
+  const b = c.body as Record<string, string>;
+  if (c.type === "api-key") {
+    return create(CredentialSchema, {
+      id: c.id,
+      kind: { case: "apiKey", value: { sha256: Buffer.from(b.sha256!, "hex"), prefix: b.key_prefix ?? "" } },
+    });
+  }
+  if (c.type === "jwt") {
+    return create(CredentialSchema, {
+      id: c.id,
+      kind: {
+        case: "jwt",
+        value: { issuer: b.issuer!, subject: b.subject ?? "", claim: b.claim ?? "", value: b.value ?? "" },
       },
     });
   }
-  throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
+  const [field, value] = Object.entries(b)[0]!;
+  return create(CredentialSchema, {
+    id: c.id,
+    kind: {
+      case: "clientCert",
+      value: { match: { case: CERT_CASES[field as keyof typeof CERT_CASES], value } },
+    },
+  });
+}
+
+function toConsumer(r: StoredResource, credentials: readonly StoredCredential[]): Consumer {
+  return create(ConsumerSchema, {
+    id: r.id,
+    name: r.name,
+    disabled: (r.body.disabled as boolean) ?? false,
+    labels: (r.body.labels as Record<string, string>) ?? {},
+    credentials: credentials.map(toCredential),
+  });
 }
 
 /**
@@ -77,14 +221,19 @@ function toPolicy(r: StoredResource): Policy {
  * Resources are ordered by id so the same content always gives the same hash;
  * the hash covers content only (not timestamps), so an unchanged config is
  * recognised and never re-published (as Kong's config hash does).
- * @throws ApiError REFERENCE_NOT_FOUND when a route names a missing upstream or policy
- *   (go-control-plane's snapshot consistency check: no dangling references are served).
+ * Consumers carry their credentials (API keys as SHA-256 only), ordered by id.
+ * @throws ApiError REFERENCE_NOT_FOUND when a route names a missing upstream or policy, or an
+ *   `auth-any` a missing member (go-control-plane's snapshot consistency check: no dangling
+ *   references are served); VALIDATION_FAILED when an `auth-any` member is not an
+ *   authentication policy.
  */
 export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
-  const byId = (a: StoredResource, b: StoredResource) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const upstreams = [...draft.upstreams].sort(byId);
   const routes = [...draft.routes].sort(byId);
   const policies = [...draft.policies].sort(byId);
+  const consumers = [...(draft.consumers ?? [])].sort(byId);
+  const credentials = [...(draft.credentials ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
   for (const r of routes) {
@@ -102,11 +251,45 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
           `routes.${r.name}.policies`,
         );
   }
-  const content = {
+  const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
+  for (const p of policies) {
+    if (p.body.type !== "auth-any") continue;
+    for (const m of (p.body.config as { policies: string[] }).policies) {
+      const t = policyTypes.get(m);
+      if (t === undefined)
+        throw new ApiError(
+          "REFERENCE_NOT_FOUND",
+          `policy ${p.name} names a missing policy`,
+          `policies.${p.name}.config`,
+        );
+      if (!AUTH_POLICY_TYPES.includes(t))
+        throw new ApiError(
+          "VALIDATION_FAILED",
+          `policy ${p.name} lists a ${t} policy, not an authentication method`,
+          `policies.${p.name}.config`,
+        );
+    }
+  }
+  const credsOf = new Map<string, StoredCredential[]>();
+  for (const c of credentials) {
+    const list = credsOf.get(c.consumer_id);
+    if (list) list.push(c);
+    else credsOf.set(c.consumer_id, [c]);
+  }
+  const content: Record<string, unknown> = {
     upstreams: upstreams.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     routes: routes.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     policies: policies.map((r) => ({ id: r.id, name: r.name, ...r.body })),
   };
+  // Only present when used, so a config without consumers keeps the hash it had before they existed.
+  if (consumers.length > 0) {
+    content.consumers = consumers.map((r) => ({
+      id: r.id,
+      name: r.name,
+      ...r.body,
+      credentials: (credsOf.get(r.id) ?? []).map((c) => ({ id: c.id, type: c.type, ...c.body })),
+    }));
+  }
   const hash = createHash("sha256").update(canonicalJson(content)).digest("hex");
   const snapshot = create(SnapshotSchema, {
     hash,
@@ -153,6 +336,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
       };
     }),
     policies: policies.map(toPolicy),
+    consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
   });
   return { snapshot, hash };
 }

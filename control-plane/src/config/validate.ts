@@ -1,4 +1,6 @@
+import { createPublicKey, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
+import { createSecureContext } from "node:tls";
 import { ApiError } from "../errors.js";
 
 /**
@@ -80,6 +82,8 @@ const RESERVED_HEADERS = new Set([
   "x-real-ip",
   "x-request-id",
   "via",
+  "x-consumer-id",
+  "x-consumer-name",
 ]);
 
 /** Kong requires at least one matcher; a route that matches everything must say so with path `/`. */
@@ -88,27 +92,42 @@ export function checkRouteHasMatcher(body: { hosts?: unknown[]; paths?: unknown[
     throw new ApiError("VALIDATION_FAILED", "a route needs at least one of hosts, paths or methods", "paths");
 }
 
-const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "priv"];
+
+function checkHeaderNotReserved(header: string, field: string): void {
+  const h = header.toLowerCase();
+  if (RESERVED_HEADERS.has(h) || h.startsWith("proxy-"))
+    throw new ApiError("VALIDATION_FAILED", `header ${header} is reserved by the gateway`, field);
+}
+
+/** `claims_to_headers` may not name a header the gateway owns, nor one header twice. */
+export function checkClaimHeaders(map: Record<string, string> | undefined, field: string): void {
+  const seen = new Set<string>();
+  for (const [claim, header] of Object.entries(map ?? {})) {
+    checkHeaderNotReserved(header, `${field}.${claim}`);
+    if (seen.has(header.toLowerCase()))
+      throw new ApiError("VALIDATION_FAILED", `header ${header} is used twice`, `${field}.${claim}`);
+    seen.add(header.toLowerCase());
+  }
+}
 
 /**
- * Checks a `jwt` policy config: exactly one key source; no private key material
- * in a JWKS (RFC 7517 §9.2: publish public keys only); HMAC algorithms only with
- * inline `oct` keys, asymmetric ones only with asymmetric keys (RFC 8725 §2.1:
- * algorithm confusion).
+ * Checks a `jwt` policy config: `jwks_url`, or inline keys (`jwks` and/or `pem_keys`), not
+ * both; no private key material (RFC 7517 §9.2: publish public keys only); every key fits an
+ * allowed algorithm and every HMAC algorithm has an `oct` key of at least 256 bits; HMAC never
+ * with a JWKS URL (RFC 8725 §2.1: secrets are not fetched). Mixing HMAC and asymmetric keys in
+ * one policy is allowed: each key verifies only the algorithms of its own type.
  */
 export function checkJwtConfig(config: {
   jwks?: { keys: Array<Record<string, unknown>> };
   jwks_url?: string;
+  pem_keys?: Array<{ pem: string; kid?: string; alg?: string }>;
   algorithms: string[];
   claims_to_headers?: Record<string, string>;
+  token_header?: string;
+  jwks_min_ttl_s?: number;
+  jwks_max_ttl_s?: number;
 }): void {
-  for (const [claim, header] of Object.entries(config.claims_to_headers ?? {}))
-    if (RESERVED_HEADERS.has(header.toLowerCase()))
-      throw new ApiError(
-        "VALIDATION_FAILED",
-        `${header} is set by the gateway, not from a claim`,
-        `config.claims_to_headers.${claim}`,
-      );
   if (config.jwks_url !== undefined) {
     let url: URL | undefined;
     try {
@@ -117,22 +136,16 @@ export function checkJwtConfig(config: {
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
       throw new ApiError("VALIDATION_FAILED", "not a valid http(s) URL", "config.jwks_url");
   }
-  const hasJwks = config.jwks !== undefined;
+  const inline = config.jwks !== undefined || config.pem_keys !== undefined;
   const hasUrl = config.jwks_url !== undefined;
-  if (hasJwks === hasUrl)
+  if (inline === hasUrl)
     throw new ApiError(
       "VALIDATION_FAILED",
-      "give exactly one of jwks or jwks_url",
-      hasJwks ? "config.jwks_url" : "config.jwks",
+      "give jwks_url, or inline keys (jwks and/or pem_keys), not both",
+      inline ? "config.jwks_url" : "config.jwks",
     );
   const hmac = config.algorithms.filter((a) => a.startsWith("HS"));
   const asym = config.algorithms.filter((a) => !a.startsWith("HS"));
-  if (hmac.length > 0 && asym.length > 0)
-    throw new ApiError(
-      "VALIDATION_FAILED",
-      "do not mix HMAC and asymmetric algorithms in one policy",
-      "config.algorithms",
-    );
   if (hasUrl && hmac.length > 0)
     throw new ApiError(
       "VALIDATION_FAILED",
@@ -163,4 +176,76 @@ export function checkJwtConfig(config: {
         `config.jwks.keys.${i}.kty`,
       );
   });
+  config.pem_keys?.forEach((p, i) => {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(p.pem))
+      throw new ApiError("VALIDATION_FAILED", "give the public key, not the private key", `config.pem_keys.${i}.pem`);
+    try {
+      createPublicKey(p.pem);
+    } catch {
+      throw new ApiError("VALIDATION_FAILED", "not a PEM public key or certificate", `config.pem_keys.${i}.pem`);
+    }
+    if (asym.length === 0)
+      throw new ApiError("VALIDATION_FAILED", "a PEM key needs an asymmetric algorithm", `config.pem_keys.${i}`);
+  });
+  if (hmac.length > 0 && !config.jwks?.keys.some((k) => k.kty === "oct"))
+    throw new ApiError("VALIDATION_FAILED", "HMAC algorithms need an oct key in jwks", "config.algorithms");
+  checkClaimHeaders(config.claims_to_headers, "config.claims_to_headers");
+  if (config.token_header !== undefined && config.token_header.toLowerCase() !== "authorization")
+    checkHeaderNotReserved(config.token_header, "config.token_header");
+  if ((config.jwks_min_ttl_s ?? 60) > (config.jwks_max_ttl_s ?? 86_400))
+    throw new ApiError("VALIDATION_FAILED", "jwks_min_ttl_s is above jwks_max_ttl_s", "config.jwks_min_ttl_s");
+}
+
+/** Checks an `api-key` policy config: the header may not be one the gateway owns. */
+export function checkApiKeyConfig(config: { header?: string }): void {
+  if (config.header !== undefined) checkHeaderNotReserved(config.header, "config.header");
+}
+
+/** Checks an `introspection` policy config. */
+export function checkIntrospectionConfig(config: { claims_to_headers?: Record<string, string> }): void {
+  checkClaimHeaders(config.claims_to_headers, "config.claims_to_headers");
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Checks an `mtls` policy config: `ca_pem` holds at least one parseable CA certificate
+ * (basicConstraints CA:TRUE) and loads as a trust store, `crl_pem` loads as CRLs, and the fact
+ * headers are not headers the gateway owns.
+ */
+export function checkMtlsConfig(config: {
+  ca_pem: string;
+  crl_pem?: string;
+  subject_header?: string;
+  san_header?: string;
+  fingerprint_header?: string;
+}): void {
+  const pems = config.ca_pem.match(PEM_CERT) ?? [];
+  if (pems.length === 0) throw new ApiError("VALIDATION_FAILED", "no PEM certificate", "config.ca_pem");
+  pems.forEach((pem) => {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(pem);
+    } catch {
+      throw new ApiError("VALIDATION_FAILED", "a certificate does not parse", "config.ca_pem");
+    }
+    if (!cert.ca)
+      throw new ApiError("VALIDATION_FAILED", `${cert.subject.split("\n").join(",")} is not a CA`, "config.ca_pem");
+  });
+  try {
+    createSecureContext({ ca: config.ca_pem });
+  } catch {
+    throw new ApiError("VALIDATION_FAILED", "not usable as a CA bundle", "config.ca_pem");
+  }
+  if (config.crl_pem !== undefined) {
+    try {
+      createSecureContext({ ca: config.ca_pem, crl: config.crl_pem });
+    } catch {
+      throw new ApiError("VALIDATION_FAILED", "not a PEM CRL", "config.crl_pem");
+    }
+  }
+  for (const f of ["subject_header", "san_header", "fingerprint_header"] as const) {
+    const h = config[f];
+    if (h !== undefined) checkHeaderNotReserved(h, `config.${f}`);
+  }
 }

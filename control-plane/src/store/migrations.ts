@@ -68,4 +68,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_log_kind ON audit_log (kind, id);
   CREATE INDEX audit_log_resource ON audit_log (resource_id);
   `,
+  // consumer credentials (issue 4). API keys are stored as their SHA-256 only; `identity` is the
+  // canonical identity string that must be unique across all consumers.
+  `
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    consumer_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    identity TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX credentials_consumer ON credentials (consumer_id);
+  `,
 ];

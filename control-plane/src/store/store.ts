@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
 /** Kinds of draft config resource the store holds. */
-export type ResourceKind = "upstreams" | "routes" | "policies";
+export type ResourceKind = "upstreams" | "routes" | "policies" | "consumers";
 
 /** One stored draft resource. `body` is the resource's own fields (no id/name/timestamps). */
 export interface StoredResource {
@@ -11,6 +11,15 @@ export interface StoredResource {
   body: Record<string, unknown>;
   created_at: string;
   updated_at: string;
+}
+
+/** One stored consumer credential. `body` holds the type's fields (an API key's hash, never the key). */
+export interface StoredCredential {
+  id: string;
+  consumer_id: string;
+  type: string;
+  body: Record<string, unknown>;
+  created_at: string;
 }
 
 /** One published config version's metadata. */
@@ -174,8 +183,52 @@ export class Store {
       .run(name, JSON.stringify(body), now(), kind, id);
   }
 
+  /** Deletes a resource; a consumer takes its credentials with it. */
   deleteResource(kind: ResourceKind, id: string): boolean {
-    return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
+    return this.transaction(() => {
+      if (kind === "consumers") this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ?").run(id);
+      return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
+    });
+  }
+
+  // --- consumer credentials --------------------------------------------------
+
+  /** Credentials of one consumer (oldest first), or of every consumer when `consumerId` is omitted. */
+  listCredentials(consumerId?: string): StoredCredential[] {
+    const rows = (
+      consumerId === undefined
+        ? this.#db
+            .prepare("SELECT id, consumer_id, type, body, created_at FROM credentials ORDER BY created_at, id")
+            .all()
+        : this.#db
+            .prepare(
+              "SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? ORDER BY created_at, id",
+            )
+            .all(consumerId)
+    ) as Array<Omit<StoredCredential, "body"> & { body: string }>;
+    return rows.map((r) => ({ ...r, body: JSON.parse(r.body) }));
+  }
+
+  getCredential(consumerId: string, id: string): StoredCredential | undefined {
+    const r = this.#db
+      .prepare("SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? AND id = ?")
+      .get(consumerId, id) as (Omit<StoredCredential, "body"> & { body: string }) | undefined;
+    return r ? { ...r, body: JSON.parse(r.body) } : undefined;
+  }
+
+  /** Whether a credential with this canonical identity exists (any consumer). */
+  credentialIdentityTaken(identity: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM credentials WHERE identity = ?").get(identity) !== undefined;
+  }
+
+  insertCredential(c: StoredCredential, identity: string): void {
+    this.#db
+      .prepare("INSERT INTO credentials (id, consumer_id, type, body, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(c.id, c.consumer_id, c.type, JSON.stringify(c.body), identity, c.created_at);
+  }
+
+  deleteCredential(consumerId: string, id: string): boolean {
+    return this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ? AND id = ?").run(consumerId, id).changes > 0;
   }
 
   // --- published versions ----------------------------------------------------

@@ -1,11 +1,19 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
-import { createPolicy, createPolicyResources, type PolicyResources, policyTypeOf } from "../policies/registry.js";
+import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
+import {
+  createPolicy,
+  createPolicyResources,
+  type PolicyResources,
+  policyDependencies,
+  policyTypeOf,
+} from "../policies/registry.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
 import { CompileError } from "./compile-error.js";
 import { compileUpstream } from "./compile-upstream.js";
+import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
@@ -27,7 +35,11 @@ const noWarn: PolicyContext["warn"] = () => {};
  * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
  * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
  * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
- * the whole snapshot. Checks, in order: upstreams, policies (every one, used or not), routes.
+ * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
+ * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
+ * routes. The table also lists every identity header a policy asserts, which the proxy removes
+ * from client requests on every route, and the host names that require a client certificate
+ * (host-policies.ts), which every route serving them enforces.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
@@ -45,11 +57,39 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     upstreams.set(u.id, compileUpstream(u));
   }
 
-  const policies = new Map<string, PolicyInstance>();
-  for (const p of snapshot.policies) {
-    checkId(p.id, "policy", policies);
-    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn));
+  let consumers: ConsumerIndex;
+  try {
+    consumers = new ConsumerIndex(snapshot.consumers);
+  } catch (err) {
+    if (err instanceof ConsumerIndexError) throw new CompileError("RESOURCE_INVALID", err.message, err.resource);
+    throw err;
   }
+
+  const policies = new Map<string, PolicyInstance>();
+  const byId = new Map<string, Policy>();
+  for (const p of snapshot.policies) {
+    checkId(p.id, "policy", byId);
+    byId.set(p.id, p);
+  }
+  // Policies built from others (auth-any) come after every plain one.
+  const ordered = [
+    ...snapshot.policies.filter((p) => policyDependencies(p).length === 0),
+    ...snapshot.policies.filter((p) => policyDependencies(p).length > 0),
+  ];
+  for (const p of ordered) {
+    for (const dep of policyDependencies(p)) {
+      const target = byId.get(dep);
+      if (target === undefined) {
+        throw new CompileError("REFERENCE_MISSING", `policy "${dep}" does not exist`, `policy/${p.name || p.id}`);
+      }
+      if (policyDependencies(target).length > 0) {
+        throw new CompileError("POLICY_INVALID", `member "${dep}" is itself a combination`, `policy/${p.name || p.id}`);
+      }
+    }
+    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies));
+  }
+  const identityHeaders = new Set<string>();
+  for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
   const routes = new Map<string, CompiledRoute>();
   const specs: RouteSpec<CompiledRoute>[] = [];
@@ -59,9 +99,6 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     routes.set(r.id, spec.route);
     specs.push(spec);
   }
-
-  const identityHeaders = new Set<string>();
-  for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
@@ -73,7 +110,9 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     routes,
     upstreams,
     policies,
+    consumers,
     identityHeaders: Object.freeze([...identityHeaders]),
+    hostPolicies: HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies }))),
     poolKeys,
   });
 }
@@ -88,6 +127,8 @@ function compilePolicy(
   enabled: ReadonlySet<string>,
   resources: PolicyResources,
   warn: PolicyContext["warn"],
+  consumers: ConsumerIndex,
+  built: ReadonlyMap<string, PolicyInstance>,
 ): PolicyInstance {
   const resource = `policy/${p.name || p.id}`;
   const type = policyTypeOf(p);
@@ -102,7 +143,7 @@ function compilePolicy(
     throw new CompileError("POLICY_TYPE_UNSUPPORTED", `policy type "${type}" is not enabled on this node`, resource);
   }
   try {
-    return createPolicy(p, { id: p.id, warn }, resources);
+    return createPolicy(p, { id: p.id, warn, consumers }, resources, built);
   } catch (err) {
     if (err instanceof PolicyConfigError) throw new CompileError("POLICY_INVALID", err.message, resource);
     throw err;

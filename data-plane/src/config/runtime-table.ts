@@ -1,8 +1,10 @@
+import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
 import type { Balancer } from "../upstream/balancer.js";
 import type { PoolTarget } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
+import type { HostPolicies } from "./host-policies.js";
 
 /** One target of a compiled upstream. */
 export interface CompiledTarget extends PoolTarget {
@@ -51,8 +53,15 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
-  /** Identity headers any policy sets upstream; stripped from every client request. */
+  /** Consumers and their credentials, indexed. */
+  readonly consumers: ConsumerIndex;
+  /**
+   * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
+   * from every client request on every route before policies set them (case C21).
+   */
   readonly identityHeaders: readonly string[];
+  /** Host names that require a client certificate on every route that serves them. */
+  readonly hostPolicies: HostPolicies;
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }

@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { ErrorCode } from "../errors.js";
+import type { SecurityReason } from "../events/security-events.js";
+import type { ConsumerIndex } from "./auth/consumers.js";
 
 /** What a policy sees of a request: read-only, already normalized by the proxy. */
 export interface PolicyRequest {
@@ -7,8 +10,14 @@ export interface PolicyRequest {
   readonly method: string;
   /** Normalized path (no query), the one that is matched and forwarded. */
   readonly path: string;
-  /** Request headers as node:http parsed them (lower-case names). */
+  /** Raw query string as received: `""` or `"?a=b"`. */
+  readonly query: string;
+  /** Request headers as node:http parsed them (lower-case names; duplicates joined or dropped). */
   readonly headers: IncomingHttpHeaders;
+  /** Headers as received: name, value, name, value, … (to see duplicates node:http folded). */
+  readonly rawHeaders: readonly string[];
+  /** The client connection: a TLSSocket on the HTTPS listener (client certificate, SNI). */
+  readonly socket?: TLSSocket | { readonly encrypted?: undefined };
 }
 
 /**
@@ -17,21 +26,35 @@ export interface PolicyRequest {
  */
 export type HeaderEdits = Readonly<Record<string, string | null>>;
 
+/** A consumer a credential resolved to. */
+export interface ConsumerRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** The request may go on; `upstreamHeaders` are applied in `upstream_request_filter`. */
 export interface PolicyAllow {
   readonly allow: true;
   readonly upstreamHeaders: HeaderEdits | null;
+  /** Query parameters (decoded names) removed before forwarding, e.g. a query-string token. */
+  readonly stripQuery?: readonly string[] | null;
+  /** Set by authentication policies: the method that authenticated the request (`jwt`, `api-key`, …). */
+  readonly authMethod?: string;
+  /** Set when the credential resolved to a consumer. */
+  readonly consumer?: ConsumerRef | null;
 }
 
 /**
  * The request is answered with the error `code` (see errors.ts) plus `responseHeaders`.
- * `reason` is a short machine-readable cause for the log (never sent, never secret).
+ * `reason` is the stable cause for the log and the security event (never sent, never secret).
  */
 export interface PolicyDeny {
   readonly allow: false;
   readonly code: ErrorCode;
   readonly responseHeaders: Readonly<Record<string, string>> | null;
-  readonly reason: string;
+  readonly reason: SecurityReason;
+  /** The consumer when the credential resolved to one (e.g. a disabled consumer's key). */
+  readonly consumer?: ConsumerRef | null;
 }
 
 /** The outcome of one policy check. */
@@ -54,6 +77,12 @@ export interface PolicyInstance {
   readonly identityHeaders?: readonly string[];
   /** Runs in `request_filter`. Must not throw: failures are a {@link PolicyDeny}. */
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
+  /**
+   * Authentication policies only: the edits that remove this policy's credential (and the
+   * identity headers it would set) from the upstream request. `auth-any` applies them for the
+   * members that did not authenticate the request, so no unverified credential is forwarded.
+   */
+  stripCredentials?(req: PolicyRequest): PolicyAllow;
 }
 
 /** What a policy factory may use besides its config. All of it is I/O-free at build time. */
@@ -62,6 +91,8 @@ export interface PolicyContext {
   readonly id: string;
   /** Warn-level log sink for operational problems (e.g. a JWKS URL that cannot be fetched). */
   readonly warn: (fields: Record<string, unknown>, msg: string) => void;
+  /** Consumers and their credentials from the same snapshot. */
+  readonly consumers: ConsumerIndex;
 }
 
 /** Thrown by a policy factory when its config is invalid; compile turns it into `POLICY_INVALID`. */

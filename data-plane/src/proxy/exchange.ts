@@ -2,8 +2,9 @@ import { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from "
 import type { Dispatcher } from "undici";
 import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
+import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
-import type { HeaderEdits, PolicyRequest } from "../policies/types.js";
+import type { ConsumerRef, HeaderEdits, PolicyRequest } from "../policies/types.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
 import type { HeaderValues } from "./hop-by-hop.js";
@@ -16,6 +17,8 @@ export interface ProxyServices {
   readonly pools: PoolManager;
   /** True once the server drains for shutdown: responses then carry `Connection: close`. */
   readonly closing: boolean;
+  /** The node's security event channel (policy refusals are emitted here). */
+  readonly events: SecurityEvents;
 }
 
 /** The node:http response class of the proxy server: it carries its exchange. */
@@ -63,6 +66,10 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   target: CompiledTarget | undefined = undefined;
   /** Header edits from policies, applied in order. */
   edits: HeaderEdits[] | null = null;
+  /** The consumer the request authenticated as (first authentication policy that resolved one). */
+  consumer: ConsumerRef | null = null;
+  /** Authentication methods that accepted the request, in route order (`jwt`, `api-key`, …). */
+  authMethods: string[] | null = null;
   upstreamStatus = 0;
   /** Set by fail_to_proxy. */
   errorCode: ErrorCode | undefined = undefined;
@@ -87,6 +94,14 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
 
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
+  }
+
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
+  get socket(): PolicyRequest["socket"] {
+    return this.req.socket as PolicyRequest["socket"];
   }
 
   /** True once the client connection is gone: nothing more is sent. */

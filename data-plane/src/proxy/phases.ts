@@ -1,7 +1,10 @@
 import type { Readable } from "node:stream";
 import type { CompiledTarget } from "../config/runtime-table.js";
 import { ERRORS, errorBody, Failure } from "../errors.js";
-import type { PolicyInstance, PolicyOutcome } from "../policies/types.js";
+import { eventTypeOf, type SecurityReason } from "../events/security-events.js";
+import { removeQueryParams } from "../policies/auth/credential-sources.js";
+import { CHALLENGES } from "../policies/auth/deny.js";
+import type { PolicyDeny, PolicyInstance, PolicyOutcome } from "../policies/types.js";
 import { normalizeHost } from "../router/host.js";
 import { splitRequestTarget } from "../router/path.js";
 import type { PathSpec } from "../router/router.js";
@@ -32,7 +35,11 @@ export type Phase = (typeof PHASES)[number];
 
 const NO_CONFIG = new Failure("NO_CONFIG");
 const BAD_REQUEST = new Failure("BAD_REQUEST");
-const AUTH_AMBIGUOUS = new Failure("AUTH_AMBIGUOUS");
+const AUTH_AMBIGUOUS = new Failure(
+  "AUTH_AMBIGUOUS",
+  Object.freeze({ "www-authenticate": CHALLENGES.bearerRequest }),
+  "credential_ambiguous",
+);
 const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
 const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no target");
 
@@ -40,14 +47,23 @@ const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no tar
  * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
  * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
  * ambiguous path), matches the route on the normalized path, then runs the route's policies in
- * the route's order (the first denial answers). May answer directly.
+ * the route's order (the first denial answers; all must allow), preceded by the host's mTLS
+ * policy when the request's host requires a client certificate and the route does not already
+ * check one (see config/host-policies.ts). An allowing authentication
+ * policy records its method and consumer on the exchange (the first consumer resolved wins) and
+ * may strip query parameters (a query token); a denial is emitted as a security event. May
+ * answer directly.
  * @returns `undefined` to go on, a Failure to answer with its error, or a promise of either
  *   when a policy is asynchronous (e.g. a JWT not in the verification cache)
  */
 export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failure | undefined> {
   const req = ex.req;
   const dup = duplicateHeaderError(req.rawHeaders);
-  if (dup !== undefined) return dup === "AUTH_AMBIGUOUS" ? AUTH_AMBIGUOUS : BAD_REQUEST;
+  if (dup !== undefined) {
+    if (dup !== "AUTH_AMBIGUOUS") return BAD_REQUEST;
+    emitSecurityEvent(ex, null, "credential_ambiguous", AUTH_AMBIGUOUS.code, null);
+    return AUTH_AMBIGUOUS;
+  }
   const te = req.headers["transfer-encoding"];
   // Only "chunked" is undone by node's parser; any other coding would be forwarded mislabelled.
   if (te !== undefined && te.toLowerCase() !== "chunked") return BAD_REQUEST;
@@ -57,13 +73,18 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   if (target === undefined) return BAD_REQUEST;
   ex.path = target.path;
   ex.query = target.query;
-  const m = table.router.match(ex.method, normalizeHost(req.headers.host), target.path);
+  const host = normalizeHost(req.headers.host);
+  const m = table.router.match(ex.method, host, target.path);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
   if (route.stripPrefix) stripPrefix(ex, m.path);
   else ex.upstreamPath = target.path;
-  return route.policies.length === 0 ? undefined : runPolicies(ex, route.policies, 0);
+  let chain = route.policies;
+  // A name that requires a client certificate requires it on every route that serves it.
+  const required = table.hostPolicies.lookup(host);
+  if (required !== undefined && !chain.some((p) => required.members.has(p))) chain = [required.policy, ...chain];
+  return chain.length === 0 ? undefined : runPolicies(ex, chain, 0);
 }
 
 function runPolicies(
@@ -72,22 +93,59 @@ function runPolicies(
   from: number,
 ): Failure | undefined | Promise<Failure | undefined> {
   for (let i = from; i < chain.length; i++) {
-    const out = chain[i]!.check(ex);
+    const policy = chain[i]!;
+    const out = policy.check(ex);
     if (out instanceof Promise) {
-      return out.then((o) => applyOutcome(ex, o) ?? runPolicies(ex, chain, i + 1));
+      return out.then((o) => applyOutcome(ex, policy, o) ?? runPolicies(ex, chain, i + 1));
     }
-    const f = applyOutcome(ex, out);
+    const f = applyOutcome(ex, policy, out);
     if (f !== undefined) return f;
   }
   return undefined;
 }
 
-function applyOutcome(ex: Exchange, o: PolicyOutcome): Failure | undefined {
-  if (!o.allow) return new Failure(o.code, o.responseHeaders, o.reason);
+function applyOutcome(ex: Exchange, policy: PolicyInstance, o: PolicyOutcome): Failure | undefined {
+  if (!o.allow) return deny(ex, policy, o);
+  if (o.authMethod !== undefined) {
+    if (ex.authMethods === null) ex.authMethods = [o.authMethod];
+    else ex.authMethods.push(o.authMethod);
+    if (ex.consumer === null && o.consumer) ex.consumer = o.consumer;
+  }
+  if (o.stripQuery) ex.query = removeQueryParams(ex.query, o.stripQuery);
   if (o.upstreamHeaders === null) return undefined;
   if (ex.edits === null) ex.edits = [o.upstreamHeaders];
   else ex.edits.push(o.upstreamHeaders);
   return undefined;
+}
+
+function deny(ex: Exchange, policy: PolicyInstance, o: PolicyDeny): Failure {
+  emitSecurityEvent(ex, policy, o.reason, o.code, o.consumer?.id ?? null);
+  return new Failure(o.code, o.responseHeaders, o.reason);
+}
+
+/** Emits a refusal on the node's security event channel (never the credential or the query). */
+function emitSecurityEvent(
+  ex: Exchange,
+  policy: PolicyInstance | null,
+  reason: SecurityReason,
+  code: Failure["code"],
+  consumer: string | null,
+): void {
+  ex.services.events.emit({
+    type: eventTypeOf(reason),
+    reason,
+    time: Date.now(),
+    code,
+    status: ERRORS[code].status,
+    requestId: ex.requestId,
+    route: ex.route?.id ?? null,
+    policy: policy?.id ?? null,
+    policyType: policy?.type ?? null,
+    consumer,
+    clientAddress: ex.req.socket.remoteAddress ?? null,
+    method: ex.method,
+    path: ex.path,
+  });
 }
 
 /** `strip_prefix`: removes the matched prefix; the result is never empty (at least "/"). */
@@ -146,12 +204,17 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
   "x-forwarded-prefix",
   "x-real-ip",
   "x-request-id",
+  "x-consumer-id",
+  "x-consumer-name",
 ]);
 
 /**
  * `upstream_request_filter`: builds the upstream request headers from the client's:
- * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1); policy header
- * edits applied (credentials stripped, identity headers set or removed); `Host` set to the
+ * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1); every identity
+ * header any policy of the table asserts removed (a client never supplies one, on any route);
+ * policy header edits applied (credentials stripped, identity headers set or removed);
+ * `X-Consumer-Id`/`X-Consumer-Name` set when a consumer was resolved (always removed from the
+ * client's headers); `Host` set to the
  * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
  * set, overwriting what the client sent (no trusted proxies are configured, so a client never
  * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
@@ -175,6 +238,11 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
         else out[name] = v;
       }
     }
+  }
+  const consumer = ex.consumer;
+  if (consumer !== null) {
+    out["x-consumer-id"] = consumer.id;
+    out["x-consumer-name"] = consumer.name;
   }
   out.host = target.hostHeader;
   const peer = req.socket.remoteAddress;
@@ -208,8 +276,9 @@ export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHea
 /**
  * `logging`: runs exactly once per request when the response closes (sent, failed or the client
  * went away), whatever happened before. Releases the balancer slot and writes the access log
- * line (debug level): method, path, route, status (499 when the client closed first), upstream
- * target, duration in ms, error code. Never logs header values.
+ * line (debug level): method, path (never the query: it may hold a credential), route, status
+ * (499 when the client closed first), upstream target, duration in ms, error code, consumer id
+ * and authentication methods. Never logs header values.
  */
 export function logging(ex: Exchange): void {
   const target = ex.target;
@@ -221,12 +290,14 @@ export function logging(ex: Exchange): void {
     {
       request_id: ex.requestId,
       method: ex.method,
-      path: ex.path || ex.req.url,
+      path: ex.path || ex.req.url?.split("?", 1)[0],
       route: ex.route?.id,
       status: res.writableFinished ? res.statusCode : ex.errorCode !== undefined ? ERRORS[ex.errorCode].status : 499,
       upstream: target?.origin,
       upstream_status: ex.upstreamStatus || undefined,
       error: ex.errorCode,
+      consumer: ex.consumer?.id,
+      auth: ex.authMethods?.join("+"),
       ms: Math.round((performance.now() - ex.startedAt) * 100) / 100,
     },
     "request",

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "n
 import type { AddressInfo, Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
+import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
@@ -21,6 +22,8 @@ export interface ProxyServerOptions {
   readonly requestTimeoutMs?: number;
   /** Idle time of a client keep-alive connection, ms. Default 5,000. */
   readonly keepAliveTimeoutMs?: number;
+  /** Where security events go. Default: a private channel. */
+  readonly events?: SecurityEvents;
 }
 
 /**
@@ -36,6 +39,7 @@ export interface ProxyServerOptions {
 export class ProxyServer implements ProxyServices {
   readonly log: Logger;
   readonly pools: PoolManager;
+  readonly events: SecurityEvents;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
   #closing = false;
@@ -44,6 +48,7 @@ export class ProxyServer implements ProxyServices {
     this.#holder = opts.holder;
     this.pools = opts.pools;
     this.log = opts.log;
+    this.events = opts.events ?? new SecurityEvents();
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,

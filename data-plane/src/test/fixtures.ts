@@ -1,4 +1,5 @@
 // Builders for test snapshots and JWT keys (test-only helpers, not exported by the package).
+import { sign as cryptoSign, KeyObject } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   JwtPolicySchema,
@@ -13,6 +14,7 @@ import {
 } from "@palisade/proto";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { silentLogger } from "../log.js";
+import type { PolicyRequest } from "../policies/types.js";
 
 export const log = silentLogger();
 
@@ -80,10 +82,38 @@ export async function rsaKeys(kid = "k1") {
   const jwksJson = JSON.stringify({ keys: [jwk] });
   const sign = (claims: JWTPayload, header: Record<string, unknown> = {}) =>
     new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid, ...header }).sign(privateKey);
-  return { publicKey, privateKey, jwk, jwksJson, sign };
+  /** RS256 over any header and payload (no library checks: for attack tests). */
+  const signRaw = (header: Record<string, unknown>, claims: Record<string, unknown>) => {
+    const input = `${b64(header)}.${b64(claims)}`;
+    return `${input}.${cryptoSign("sha256", Buffer.from(input), KeyObject.from(privateKey)).toString("base64url")}`;
+  };
+  return { publicKey, privateKey, jwk, jwksJson, sign, signRaw };
+}
+
+function b64(v: unknown): string {
+  return Buffer.from(JSON.stringify(v)).toString("base64url");
 }
 
 /** Seconds since the epoch. */
 export function nowS(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * A policy request view from a header object (values may be arrays: each element becomes its
+ * own raw header line) and a raw query (`""` or `"?a=b"`).
+ */
+export function policyRequest(headers: Record<string, string | string[]> = {}, query = "", path = "/"): PolicyRequest {
+  const rawHeaders: string[] = [];
+  const parsed: Record<string, string | string[]> = {};
+  for (const [name, v] of Object.entries(headers)) {
+    const values = Array.isArray(v) ? v : [v];
+    for (const one of values) rawHeaders.push(name, one);
+    const lower = name.toLowerCase();
+    // node:http: duplicates of most headers are joined with ", ", cookies with "; ",
+    // Authorization and Host keep the first value only.
+    parsed[lower] =
+      lower === "authorization" || lower === "host" ? values[0]! : values.join(lower === "cookie" ? "; " : ", ");
+  }
+  return { method: "GET", path, query, headers: parsed, rawHeaders };
 }

@@ -19,7 +19,7 @@ export interface HttpAnswer {
 export async function http(
   port: number,
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {},
 ): Promise<HttpAnswer> {
   const r = await request(`http://127.0.0.1:${port}${path}`, {
     method: (init.method ?? "GET") as "GET",
@@ -130,6 +130,19 @@ export class DataPlaneProcess {
   /** Proxy request through this node. */
   get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     return http(this.proxyPort, path, { headers });
+  }
+
+  /** Proxy request with any method, headers (arrays send a header several times) and body. */
+  request(
+    path: string,
+    init: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {},
+  ): Promise<HttpAnswer> {
+    return http(this.proxyPort, path, init);
+  }
+
+  /** Security events counted by type and the most recent ones (`GET /security-events`). */
+  async securityEvents(): Promise<{ counts: Record<string, number>; recent: any[] }> {
+    return (await http(this.statusPort, "/security-events")).json();
   }
 
   /** The node's own view of its applied config (`GET /config` on the status port). */

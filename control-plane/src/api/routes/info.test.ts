@@ -29,8 +29,17 @@ test("GET /v1/info lists every /v1 endpoint and the accepted policy types", asyn
   assert.equal(r.status, 200);
   assert.equal(r.body.name, "palisade-cp");
   assert.match(r.body.version, /^\d+\.\d+\.\d+/);
-  for (const e of ["GET /v1/info", "GET /v1/audit", "GET /v1/config/draft", "PUT /v1/routes/:id", "GET /v1/nodes/:id"])
+  for (const e of [
+    "GET /v1/info",
+    "GET /v1/audit",
+    "GET /v1/config/draft",
+    "PUT /v1/routes/:id",
+    "GET /v1/nodes/:id",
+    "POST /v1/consumers",
+    "POST /v1/consumers/:id/credentials",
+    "DELETE /v1/consumers/:id/credentials/:credentialId",
+  ])
     assert.ok(r.body.endpoints.includes(e), e);
   assert.ok(!r.body.endpoints.some((e: string) => e.startsWith("HEAD ")));
-  assert.deepEqual(r.body.policy_types, ["jwt"]);
+  assert.deepEqual(r.body.policy_types, ["jwt", "api-key", "mtls", "introspection", "auth-any"]);
 });

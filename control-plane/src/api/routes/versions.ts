@@ -2,7 +2,7 @@ import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
-import { redactPolicyConfig } from "../../config/redact.js";
+import { redactSnapshotJson } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
 import { ApiError } from "../../errors.js";
@@ -69,6 +69,8 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
       upstreams: store.listResources("upstreams"),
       routes: store.listResources("routes"),
       policies: store.listResources("policies"),
+      consumers: store.listResources("consumers"),
+      credentials: store.listCredentials(),
     });
     const latest = publisher.latest();
     return {
@@ -81,13 +83,10 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
   });
 }
 
-/** A snapshot as the API shows it: protobuf JSON with HMAC secrets of inline JWKS redacted. */
+/**
+ * A snapshot as the API shows it: protobuf JSON with HMAC secrets of inline JWKS, introspection
+ * client secrets and API key hashes redacted (see redactSnapshotJson).
+ */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
-  const json = toJson(SnapshotSchema, snapshot) as {
-    policies?: Array<{ jwt?: { jwksJson?: string } }>;
-  };
-  for (const p of json.policies ?? [])
-    if (p.jwt?.jwksJson)
-      p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
-  return json as Record<string, unknown>;
+  return redactSnapshotJson(toJson(SnapshotSchema, snapshot) as object) as Record<string, unknown>;
 }

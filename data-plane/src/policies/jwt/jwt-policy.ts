@@ -1,22 +1,29 @@
 import { createHash } from "node:crypto";
 import type { JwtPolicy } from "@palisade/proto";
-import {
-  createLocalJWKSet,
-  errors,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type JWTVerifyOptions,
-  jwtVerify,
-} from "jose";
 import { LRUCache } from "lru-cache";
-import type { HeaderEdits, PolicyContext, PolicyDeny, PolicyInstance, PolicyOutcome, PolicyRequest } from "../types.js";
-import { extractBearerToken } from "./extract-token.js";
-import { HMAC_MIN_KEY_BYTES, type HmacKey, type JwtSettings, parseJwtConfig } from "./jwt-config.js";
-import type { RemoteJwksCache } from "./remote-jwks.js";
+import type { SecurityReason } from "../../events/security-events.js";
+import { claimEdits, claimRulesPass } from "../auth/claims.js";
+import type { ConsumerIndex } from "../auth/consumers.js";
+import { type CredentialResult, extractCredential, removeCookie } from "../auth/credential-sources.js";
+import { CHALLENGES, deny, unavailable } from "../auth/deny.js";
+import type {
+  ConsumerRef,
+  PolicyAllow,
+  PolicyContext,
+  PolicyDeny,
+  PolicyInstance,
+  PolicyOutcome,
+  PolicyRequest,
+} from "../types.js";
+import { decodeJws, decodePayload, verifySignature } from "./jws.js";
+import { type JwtSettings, parseJwtConfig } from "./jwt-config.js";
+import { KeySet, narrow, type VerificationKey } from "./keys.js";
+import type { RemoteJwks, RemoteJwksCache } from "./remote-jwks.js";
+import { checkRegisteredClaims } from "./validate-claims.js";
 
 /** Tuning for JWT policies (tests use `now`). */
 export interface JwtPolicyOptions {
-  /** Verified tokens kept, default 10,000. */
+  /** Verification results kept per policy, default 10,000. */
   readonly cacheMax?: number;
   /** Longest a verification result is reused, in ms, default 5 min; it never outlives `exp`. */
   readonly cacheTtlMs?: number;
@@ -26,52 +33,54 @@ export interface JwtPolicyOptions {
 
 const DEFAULT_CACHE_MAX = 10_000;
 const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
-const JWKS_WARN_EVERY_MS = 10_000;
 
-// RFC 6750 §3: a request without credentials gets the challenge without an error code; a bad
-// token gets error="invalid_token"; a malformed request (two credentials) error="invalid_request".
-const CHALLENGE = 'Bearer realm="palisade"';
-const MISSING: PolicyDeny = deny("AUTH_TOKEN_MISSING", CHALLENGE, "token_missing");
-const MALFORMED: PolicyDeny = deny("AUTH_TOKEN_INVALID", `${CHALLENGE}, error="invalid_token"`, "token_malformed");
-const AMBIGUOUS: PolicyDeny = deny("AUTH_AMBIGUOUS", `${CHALLENGE}, error="invalid_request"`, "token_ambiguous");
+const MISSING = deny("AUTH_TOKEN_MISSING", "credential_missing", CHALLENGES.bearer);
+const AMBIGUOUS = deny("AUTH_AMBIGUOUS", "credential_ambiguous", CHALLENGES.bearerRequest);
+const INVALID = new Map<SecurityReason, PolicyDeny>();
 
-function deny(code: PolicyDeny["code"], challenge: string, reason: string): PolicyDeny {
-  return Object.freeze({
-    allow: false,
-    code,
-    responseHeaders: Object.freeze({ "www-authenticate": challenge }),
-    reason,
-  });
+function invalid(reason: SecurityReason, consumer: ConsumerRef | null = null): PolicyDeny {
+  if (consumer !== null) return deny("AUTH_TOKEN_INVALID", reason, CHALLENGES.bearerInvalid, consumer);
+  let d = INVALID.get(reason);
+  if (d === undefined) {
+    d = deny("AUTH_TOKEN_INVALID", reason, CHALLENGES.bearerInvalid);
+    INVALID.set(reason, d);
+  }
+  return d;
 }
 
-function invalid(reason: string): PolicyDeny {
-  return { allow: false, code: "AUTH_TOKEN_INVALID", responseHeaders: MALFORMED.responseHeaders, reason };
-}
-
+/** A verification result kept by token hash. */
 interface CacheEntry {
-  /** When the cached result stops being valid, in ms since the epoch. */
+  /** When the entry dies, ms since the epoch. */
   readonly expiresAt: number;
-  readonly outcome: PolicyOutcome;
-}
-
-/** Marks a failure to obtain keys (fetch error), as opposed to a bad token. */
-class KeysUnavailable extends Error {
-  override readonly name = "KeysUnavailable";
+  /** The key that verified the token and the key-set generation then (remote sets change). */
+  readonly keyId: string;
+  readonly generation: number;
+  /** A refusal that does not depend on where the token came from (403, disabled consumer), or null. */
+  readonly denied: PolicyDeny | null;
+  /** The outcome for a token in the configured header (the common case), prebuilt. */
+  readonly headerOutcome: PolicyAllow | null;
+  /** Claim header edits, to build the outcome for a cookie or query token. */
+  readonly claimEdits: Readonly<Record<string, string | null>>;
+  readonly consumer: ConsumerRef | null;
 }
 
 /**
- * Builds a JWT policy instance (RFC 7519 tokens as RFC 6750 bearer credentials, verified with jose).
+ * Builds a JWT policy instance: RFC 7519 tokens as RFC 6750 bearer credentials, JWS signatures
+ * verified synchronously with node:crypto (see jws.ts, keys.ts).
  *
- * - Token: only from `Authorization: Bearer <token>` (see extract-token.ts).
- * - Keys: inline `jwks_json` (asymmetric keys through jose's local JWKS; `oct` keys for HS*
- *   looked up here, since jose's JWKS sets refuse secrets) or `jwks_url` (fetched lazily, cached;
- *   a fetch failure fails closed: 401). Token headers `jku`, `x5u`, `jwk`, `x5c` are never used;
- *   `kid` only selects among configured keys.
- * - Checks: `alg` against the allow-list (RFC 8725 §3.1), signature, `exp`/`nbf` with
- *   `leeway_s` (RFC 7519 §4.1.4, §4.1.5), `iss` and `aud` when configured (§4.1.1, §4.1.3).
- * - Allowed requests carry header edits: each `claims_to_headers` header set from the verified
- *   claim or removed when the claim is absent; `Authorization` removed unless `forward_token`.
- * - Results are cached by sha256 of the token until min(exp, now + 5 min).
+ * - Token: from the configured header (`Authorization: Bearer`, or a raw token in a named
+ *   header), a cookie, or a query parameter when enabled; in two places → 400 (see
+ *   credential-sources.ts).
+ * - Keys: inline JWKS and/or PEM keys, or a JWKS URL (remote-jwks.ts: HTTP cache lifetime,
+ *   background refresh, rate-limited refetch on an unknown `kid`, last good set kept). A set
+ *   never fetched fails closed: 401 (or 503 by choice).
+ * - Checks: `alg` in the allow-list and fitting the key (RFC 8725 §3.1), signature, then
+ *   validate-claims.ts (exp/nbf/iat with leeway, age, lifetime, iss, aud, required claims),
+ *   the consumer the token maps to (disabled → 401), claim rules (→ 403 insufficient_scope).
+ * - Allowed requests: each `claims_to_headers` header set from the verified claim or removed;
+ *   the token removed from its header/cookie unless `forward_token`; a query token always removed.
+ * - Results (including 403s) are cached by sha256 of the token until min(exp, 5 min, iat + max
+ *   age), bounded LRU, unless `disable_cache`; a cached result dies when its key leaves the set.
  *
  * @throws PolicyConfigError when the config is invalid (no I/O happens here)
  */
@@ -87,152 +96,178 @@ export function createJwtPolicy(
 class JwtPolicyInstance implements PolicyInstance {
   readonly type = "jwt";
   readonly id: string;
-  #settings: JwtSettings;
-  #getKey: JWTVerifyGetKey;
-  #verifyOptions: JWTVerifyOptions;
-  #baseEdits: Readonly<Record<string, null>>;
-  #cache: LRUCache<string, CacheEntry>;
+  readonly identityHeaders: readonly string[];
+  #s: JwtSettings;
+  #consumers: ConsumerIndex;
+  #inline: KeySet | undefined;
+  #remote: RemoteJwks | undefined;
+  /** The remote set narrowed to this policy's algorithms, rebuilt when its generation changes. */
+  #remoteView: KeySet | undefined;
+  #cache: LRUCache<string, CacheEntry> | undefined;
   #cacheTtlMs: number;
   #now: () => number;
-  #warn: PolicyContext["warn"];
-  #lastWarnAt = 0;
+  #unavailable: PolicyDeny;
+  /** Header edits that remove the token and the identity headers (for auth-any). */
+  #stripHeaders: Readonly<Record<string, string | null>>;
 
-  readonly identityHeaders: readonly string[];
-
-  constructor(settings: JwtSettings, ctx: PolicyContext, remote: RemoteJwksCache, opts: JwtPolicyOptions) {
+  constructor(s: JwtSettings, ctx: PolicyContext, remote: RemoteJwksCache, opts: JwtPolicyOptions) {
     this.id = ctx.id;
-    this.#settings = settings;
-    this.#warn = ctx.warn;
+    this.#s = s;
+    this.#consumers = ctx.consumers;
     this.#now = opts.now ?? Date.now;
     this.#cacheTtlMs = opts.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
-    this.#cache = new LRUCache({ max: opts.cacheMax ?? DEFAULT_CACHE_MAX });
-    this.#getKey = this.#keyResolver(settings, remote);
-    this.#verifyOptions = {
-      algorithms: [...settings.algorithms],
-      issuer: settings.issuers.length > 0 ? [...settings.issuers] : undefined,
-      audience: settings.audiences.length > 0 ? [...settings.audiences] : undefined,
-      clockTolerance: settings.leewayS,
-    };
-    const now = opts.now;
-    if (now !== undefined) {
-      Object.defineProperty(this.#verifyOptions, "currentDate", { get: () => new Date(now()) });
-    }
-    const base: Record<string, null> = {};
-    if (!settings.forwardToken) base.authorization = null;
-    for (const [, header] of settings.claimHeaders) base[header] = null;
-    this.#baseEdits = Object.freeze(base);
-    this.identityHeaders = Object.freeze(settings.claimHeaders.map(([, header]) => header));
+    if (s.cache) this.#cache = new LRUCache({ max: opts.cacheMax ?? DEFAULT_CACHE_MAX });
+    if (s.keys.kind === "inline") this.#inline = s.keys.set;
+    else this.#remote = remote.get(s.keys.url, s.keys.options);
+    this.#unavailable = s.unavailableStatus === 503 ? unavailable("keys_unavailable") : invalid("keys_unavailable");
+    this.identityHeaders = Object.freeze(s.claimHeaders.map(([, h]) => h));
+    const strip: Record<string, null> = {};
+    if (s.sources.header !== null) strip[s.sources.header] = null;
+    for (const h of this.identityHeaders) strip[h] = null;
+    this.#stripHeaders = Object.freeze(strip);
   }
 
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {
-    const t = extractBearerToken(req.headers.authorization);
-    if (t.kind !== "ok") return t.kind === "missing" ? MISSING : t.kind === "ambiguous" ? AMBIGUOUS : MALFORMED;
-    const key = createHash("sha256").update(t.token).digest("base64url");
-    const hit = this.#cache.get(key);
+    const cred = extractCredential(this.#s.sources, req);
+    if (cred.kind !== "ok")
+      return cred.kind === "missing"
+        ? MISSING
+        : cred.kind === "ambiguous"
+          ? AMBIGUOUS
+          : invalid("credential_malformed");
+    const token = cred.value;
+    if (this.#cache === undefined) return this.#verify(token, "", cred, req, false);
+    const cacheKey = createHash("sha256").update(token).digest("base64url");
+    const hit = this.#cache.get(cacheKey);
     if (hit !== undefined) {
-      if (hit.expiresAt > this.#now()) return hit.outcome;
-      this.#cache.delete(key);
+      if (hit.expiresAt > this.#now() && this.#keyStillValid(hit)) return this.#outcome(hit, cred, req);
+      this.#cache.delete(cacheKey);
     }
-    return this.#verify(t.token, key);
+    return this.#verify(token, cacheKey, cred, req, false);
   }
 
-  async #verify(token: string, cacheKey: string): Promise<PolicyOutcome> {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.#getKey, this.#verifyOptions));
-    } catch (err) {
-      if (err instanceof KeysUnavailable) {
-        this.#warnKeysUnavailable(err);
-        return invalid("jwks_unavailable");
+  stripCredentials(req: PolicyRequest): PolicyAllow {
+    const src = this.#s.sources;
+    const edits: Record<string, string | null> = { ...this.#stripHeaders };
+    if (src.cookie !== null && req.headers.cookie !== undefined) {
+      edits.cookie = removeCookie(req.headers.cookie, src.cookie);
+    }
+    return { allow: true, upstreamHeaders: edits, stripQuery: src.query === null ? null : [src.query] };
+  }
+
+  /** The keys to verify with now; `undefined` when a remote set was never fetched. */
+  #keySet(): KeySet | undefined {
+    if (this.#inline !== undefined) return this.#inline;
+    const remote = this.#remote!;
+    const keys = remote.use();
+    if (keys === undefined) return undefined;
+    const view = this.#remoteView;
+    if (view !== undefined && view.generation === remote.generation) return view;
+    const narrowed: VerificationKey[] = [];
+    for (const k of keys) {
+      const v = narrow(k, this.#s.algorithms);
+      if (v !== undefined) narrowed.push(v);
+    }
+    this.#remoteView = new KeySet(narrowed, remote.generation);
+    return this.#remoteView;
+  }
+
+  #keyStillValid(hit: CacheEntry): boolean {
+    if (this.#remote === undefined) return true;
+    const set = this.#keySet();
+    return set !== undefined && (set.generation === hit.generation || set.has(hit.keyId));
+  }
+
+  #verify(
+    token: string,
+    cacheKey: string,
+    cred: CredentialResult & { kind: "ok" },
+    req: PolicyRequest,
+    refetched: boolean,
+  ): PolicyOutcome | Promise<PolicyOutcome> {
+    const s = this.#s;
+    const jws = decodeJws(token, s.algorithms);
+    if (typeof jws === "string") return invalid(jws);
+    const keys = this.#keySet();
+    if (keys === undefined) {
+      const fetching = refetched ? undefined : this.#remote!.firstFetch();
+      if (fetching === undefined) return this.#unavailable;
+      return fetching.then(() => this.#verify(token, cacheKey, cred, req, true));
+    }
+    const candidates = keys.candidates(jws.alg, jws.kid);
+    if (candidates.length === 0) {
+      // Key rotation: the IdP may have published a key we have not seen yet (C15).
+      const fetching = refetched || this.#remote === undefined ? undefined : this.#remote.refetchForUnknownKid();
+      if (fetching === undefined) return invalid("token_key_unknown");
+      return fetching.then(() => this.#verify(token, cacheKey, cred, req, true));
+    }
+    let key: VerificationKey | undefined;
+    for (const k of candidates) {
+      if (verifySignature(jws.alg, k.key, jws.signingInput, jws.signature)) {
+        key = k;
+        break;
       }
-      return invalid((err as { code?: string }).code ?? "verify_failed");
     }
-    const outcome: PolicyOutcome = Object.freeze({ allow: true, upstreamHeaders: this.#edits(payload) });
+    if (key === undefined) return invalid("token_signature_invalid");
+    const claims = decodePayload(jws.payloadB64);
+    if (claims === undefined) return invalid("token_claims_invalid");
     const now = this.#now();
-    let expiresAt = now + this.#cacheTtlMs;
-    // The cached result must die with the token: exp is in seconds (RFC 7519 §4.1.4).
-    if (typeof payload.exp === "number") expiresAt = Math.min(expiresAt, payload.exp * 1000);
-    if (expiresAt > now) this.#cache.set(cacheKey, { expiresAt, outcome });
-    return outcome;
-  }
+    const bad = checkRegisteredClaims(claims, s, now / 1000);
+    if (bad !== undefined) return invalid(bad);
 
-  #edits(payload: JWTPayload): HeaderEdits {
-    if (this.#settings.claimHeaders.length === 0) return this.#baseEdits;
-    const edits: Record<string, string | null> = { ...this.#baseEdits };
-    for (const [claim, header] of this.#settings.claimHeaders) edits[header] = claimHeaderValue(payload[claim]);
-    return Object.freeze(edits);
-  }
-
-  #keyResolver(settings: JwtSettings, remote: RemoteJwksCache): JWTVerifyGetKey {
-    const keys = settings.keys;
-    if (keys.kind === "remote") {
-      const getRemote = remote.get(keys.url);
-      return async (header, token) => {
-        try {
-          return await getRemote(header, token);
-        } catch (err) {
-          // A key that is not in the set is a bad token; anything else (network, timeout, bad
-          // JSON from the URL) means the keys cannot be had: fail closed, and say so in the log.
-          if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
-          if (err instanceof errors.JOSENotSupported) throw err;
-          throw new KeysUnavailable((err as { code?: string }).code ?? (err as Error).name, { cause: err });
-        }
-      };
+    const found = this.#consumers.byToken(claims);
+    const consumer = found?.ref ?? null;
+    let denied: PolicyDeny | null = null;
+    if (found?.disabled) denied = invalid("consumer_disabled", consumer);
+    else if (found === undefined && s.requireConsumer) denied = invalid("consumer_unknown");
+    else if (!claimRulesPass(claims, s.claimRules)) {
+      denied = deny("AUTH_FORBIDDEN", "claim_rule_failed", CHALLENGES.bearerScope, consumer);
     }
-    const local = keys.jwks.keys.length > 0 ? createLocalJWKSet(keys.jwks) : undefined;
-    const hmac = keys.hmacKeys;
-    return async (header, token) => {
-      const alg = header.alg ?? "";
-      if (alg.startsWith("HS")) return hmacKey(hmac, alg, header.kid);
-      if (local === undefined) throw new errors.JWKSNoMatchingKey();
-      return local(header, token);
+    const edits = claimEdits(claims, s.claimHeaders, {});
+    let headerOutcome: PolicyAllow | null = null;
+    if (denied === null && s.sources.header !== null) {
+      const h: Record<string, string | null> = {
+        [s.sources.header]: s.forwardToken ? (s.sources.header === "authorization" ? `Bearer ${token}` : token) : null,
+        ...edits,
+      };
+      headerOutcome = Object.freeze({
+        allow: true,
+        upstreamHeaders: Object.freeze(h),
+        authMethod: "jwt",
+        consumer,
+      });
+    }
+    let expiresAt = now + this.#cacheTtlMs;
+    // The cached result must die with the token: exp and iat are in seconds (RFC 7519 §4.1.4).
+    if (typeof claims.exp === "number") expiresAt = Math.min(expiresAt, claims.exp * 1000);
+    if (s.maxTokenAgeS > 0 && typeof claims.iat === "number") {
+      expiresAt = Math.min(expiresAt, (claims.iat + s.maxTokenAgeS) * 1000);
+    }
+    const entry: CacheEntry = {
+      expiresAt,
+      keyId: key.id,
+      generation: keys.generation,
+      denied,
+      headerOutcome,
+      claimEdits: Object.freeze(edits),
+      consumer,
+    };
+    if (this.#cache !== undefined && expiresAt > now) this.#cache.set(cacheKey, entry);
+    return this.#outcome(entry, cred, req);
+  }
+
+  #outcome(e: CacheEntry, cred: CredentialResult & { kind: "ok" }, req: PolicyRequest): PolicyOutcome {
+    if (e.denied !== null) return e.denied;
+    if (cred.from === "authorization" || cred.from === "header") return e.headerOutcome!;
+    const s = this.#s;
+    const edits: Record<string, string | null> = { ...e.claimEdits };
+    if (cred.from === "cookie" && !s.forwardToken) edits.cookie = removeCookie(req.headers.cookie, s.sources.cookie!);
+    return {
+      allow: true,
+      upstreamHeaders: edits,
+      stripQuery: cred.from === "query" ? [s.sources.query!] : null,
+      authMethod: "jwt",
+      consumer: e.consumer,
     };
   }
-
-  #warnKeysUnavailable(err: KeysUnavailable): void {
-    const now = this.#now();
-    if (now - this.#lastWarnAt < JWKS_WARN_EVERY_MS) return;
-    this.#lastWarnAt = now;
-    const url = this.#settings.keys.kind === "remote" ? this.#settings.keys.url : undefined;
-    this.#warn({ policy: this.id, jwks_url: url, cause: err.message }, "jwks unavailable: rejecting tokens");
-  }
-}
-
-/**
- * Selects the one `oct` key for an HMAC token: matching `kid` when the token has one, matching
- * `alg` when the key pins one, and long enough for the algorithm (RFC 7518 §3.2).
- * @throws JWKSNoMatchingKey when none or several keys qualify
- */
-function hmacKey(keys: readonly HmacKey[], alg: string, kid: string | undefined): Uint8Array {
-  let found: Uint8Array | undefined;
-  const minBytes = HMAC_MIN_KEY_BYTES[alg] ?? Number.POSITIVE_INFINITY;
-  for (const k of keys) {
-    if (kid !== undefined && k.kid !== kid) continue;
-    if (k.alg !== undefined && k.alg !== alg) continue;
-    if (k.secret.byteLength < minBytes) continue;
-    if (found !== undefined) throw new errors.JWKSNoMatchingKey("several oct keys match: the token needs a kid");
-    found = k.secret;
-  }
-  if (found === undefined) throw new errors.JWKSNoMatchingKey();
-  return found;
-}
-
-// Visible ASCII, space and tab: what a header value may safely carry (RFC 9110 §5.5, without
-// obs-text). A claim with CR/LF or other control characters is dropped, never forwarded.
-const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
-
-/**
- * The header value for a claim: strings as they are, numbers and booleans as text, arrays of
- * those joined with ", ", anything else as JSON. `null` (remove the header) when the claim is
- * absent or its text is not a safe header value.
- */
-export function claimHeaderValue(value: unknown): string | null {
-  let text: string;
-  if (value === undefined || value === null) return null;
-  if (typeof value === "string") text = value;
-  else if (typeof value === "number" || typeof value === "boolean") text = String(value);
-  else if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) {
-    text = value.join(", ");
-  } else text = JSON.stringify(value);
-  return SAFE_VALUE.test(text) ? text : null;
 }

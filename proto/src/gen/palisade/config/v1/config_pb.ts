@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIloKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIAEIICgZjb25maWcimAIKCUp3dFBvbGljeRIRCglqd2tzX2pzb24YASABKAkSEAoIandrc191cmwYAiABKAkSEgoKYWxnb3JpdGhtcxgDIAMoCRIPCgdpc3N1ZXJzGAQgAygJEhEKCWF1ZGllbmNlcxgFIAMoCRIQCghsZWV3YXlfcxgGIAEoDRJNChFjbGFpbXNfdG9faGVhZGVycxgHIAMoCzIyLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgIIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIp8BCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKnIKDUxvYWRCYWxhbmNpbmcSHgoaTE9BRF9CQUxBTkNJTkdfVU5TUEVDSUZJRUQQABIeChpMT0FEX0JBTEFOQ0lOR19ST1VORF9ST0JJThABEiEKHUxPQURfQkFMQU5DSU5HX0xFQVNUX1JFUVVFU1RTEAJiBnByb3RvMw");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIrgCCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SAASMwoHYXBpX2tleRgLIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlQb2xpY3lIABIuCgRtdGxzGAwgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLk10bHNQb2xpY3lIABJACg1pbnRyb3NwZWN0aW9uGA0gASgLMicucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3lIABI1CghhdXRoX2FueRgOIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5BdXRoQW55UG9saWN5SABCCAoGY29uZmlnIvEFCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIqkBCgpNdGxzUG9saWN5Eg4KBmNhX3BlbRgBIAEoCRIPCgdjcmxfcGVtGAIgASgJEhgKEGFsbG93ZWRfc3ViamVjdHMYAyADKAkSFgoOc3ViamVjdF9oZWFkZXIYBCABKAkSEgoKc2FuX2hlYWRlchgFIAEoCRIaChJmaW5nZXJwcmludF9oZWFkZXIYBiABKAkSGAoQcmVxdWlyZV9jb25zdW1lchgHIAEoCCKTBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIjCg1BdXRoQW55UG9saWN5EhIKCnBvbGljeV9pZHMYASADKAki1AEKCENvbnN1bWVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIZGlzYWJsZWQYAyABKAgSOAoGbGFiZWxzGAQgAygLMigucGFsaXNhZGUuY29uZmlnLnYxLkNvbnN1bWVyLkxhYmVsc0VudHJ5EjMKC2NyZWRlbnRpYWxzGAUgAygLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNyZWRlbnRpYWwaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLMAQoKQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRI3CgdhcGlfa2V5GAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleUNyZWRlbnRpYWxIABIwCgNqd3QYCyABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSnd0Q3JlZGVudGlhbEgAEj8KC2NsaWVudF9jZXJ0GAwgASgLMigucGFsaXNhZGUuY29uZmlnLnYxLkNsaWVudENlcnRDcmVkZW50aWFsSABCBgoEa2luZCIyChBBcGlLZXlDcmVkZW50aWFsEg4KBnNoYTI1NhgBIAEoDBIOCgZwcmVmaXgYAiABKAkiTgoNSnd0Q3JlZGVudGlhbBIOCgZpc3N1ZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRINCgVjbGFpbRgDIAEoCRINCgV2YWx1ZRgEIAEoCSKOAQoUQ2xpZW50Q2VydENyZWRlbnRpYWwSFAoKc3ViamVjdF9kbhgBIAEoCUgAEhEKB3Nhbl9kbnMYAiABKAlIABIRCgdzYW5fdXJpGAMgASgJSAASEwoJc2FuX2VtYWlsGAQgASgJSAASHAoSZmluZ2VycHJpbnRfc2hhMjU2GAUgASgJSABCBwoFbWF0Y2gqcgoNTG9hZEJhbGFuY2luZxIeChpMT0FEX0JBTEFOQ0lOR19VTlNQRUNJRklFRBAAEh4KGkxPQURfQkFMQU5DSU5HX1JPVU5EX1JPQklOEAESIQodTE9BRF9CQUxBTkNJTkdfTEVBU1RfUkVRVUVTVFMQAmIGcHJvdG8z");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -317,6 +317,30 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: JwtPolicy;
     case: "jwt";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.ApiKeyPolicy api_key = 11;
+     */
+    value: ApiKeyPolicy;
+    case: "apiKey";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.MtlsPolicy mtls = 12;
+     */
+    value: MtlsPolicy;
+    case: "mtls";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.IntrospectionPolicy introspection = 13;
+     */
+    value: IntrospectionPolicy;
+    case: "introspection";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.AuthAnyPolicy auth_any = 14;
+     */
+    value: AuthAnyPolicy;
+    case: "authAny";
   } | { case: undefined; value?: undefined };
 };
 
@@ -389,6 +413,128 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
    * @generated from field: bool forward_token = 8;
    */
   forwardToken: boolean;
+
+  /**
+   * Public keys as PEM (SPKI "PUBLIC KEY" or an X.509 "CERTIFICATE"), beside or
+   * instead of a JWKS.
+   *
+   * @generated from field: repeated palisade.config.v1.PemKey pem_keys = 9;
+   */
+  pemKeys: PemKey[];
+
+  /**
+   * Header carrying the token: "" or "authorization" = `Authorization: Bearer <t>`
+   * (RFC 6750 §2.1); any other name = the raw token in that header.
+   *
+   * @generated from field: string token_header = 10;
+   */
+  tokenHeader: string;
+
+  /**
+   * Cookie carrying the token, as a second source ("" = none).
+   *
+   * @generated from field: string token_cookie = 11;
+   */
+  tokenCookie: string;
+
+  /**
+   * Query parameter carrying the token (RFC 6750 §2.3), as a further source;
+   * "" = query tokens are not accepted. Always removed before forwarding.
+   *
+   * @generated from field: string token_query_param = 12;
+   */
+  tokenQueryParam: string;
+
+  /**
+   * Accept tokens without "exp" (default: "exp" is required).
+   *
+   * @generated from field: bool exp_optional = 13;
+   */
+  expOptional: boolean;
+
+  /**
+   * Reject tokens whose "iat" is older than this many seconds (0 = no limit; set
+   * = "iat" required).
+   *
+   * @generated from field: uint32 max_token_age_s = 14;
+   */
+  maxTokenAgeS: number;
+
+  /**
+   * Reject tokens whose "exp" is more than this many seconds ahead (0 = no limit).
+   *
+   * @generated from field: uint32 max_lifetime_s = 15;
+   */
+  maxLifetimeS: number;
+
+  /**
+   * Claims that must be present.
+   *
+   * @generated from field: repeated string required_claims = 16;
+   */
+  requiredClaims: string[];
+
+  /**
+   * Claim value rules; a token that fails one is refused with 403.
+   *
+   * @generated from field: repeated palisade.config.v1.ClaimRule claim_rules = 17;
+   */
+  claimRules: ClaimRule[];
+
+  /**
+   * Bounds on a fetched JWKS's HTTP cache lifetime, in seconds (0 = defaults 60
+   * and 86400); `jwks_default_ttl_s` applies when the answer has no cache headers
+   * (0 = 600).
+   *
+   * @generated from field: uint32 jwks_min_ttl_s = 18;
+   */
+  jwksMinTtlS: number;
+
+  /**
+   * @generated from field: uint32 jwks_max_ttl_s = 19;
+   */
+  jwksMaxTtlS: number;
+
+  /**
+   * @generated from field: uint32 jwks_default_ttl_s = 20;
+   */
+  jwksDefaultTtlS: number;
+
+  /**
+   * Minimum time between two refetches triggered by unknown "kid"s, in seconds
+   * (0 = 30).
+   *
+   * @generated from field: uint32 jwks_cooldown_s = 21;
+   */
+  jwksCooldownS: number;
+
+  /**
+   * JWKS fetch timeout in ms (0 = 5000).
+   *
+   * @generated from field: uint32 jwks_timeout_ms = 22;
+   */
+  jwksTimeoutMs: number;
+
+  /**
+   * Status when no key set was ever obtained: 0 or 401 (default), or 503.
+   *
+   * @generated from field: uint32 keys_unavailable_status = 23;
+   */
+  keysUnavailableStatus: number;
+
+  /**
+   * Verify every request instead of caching results by token hash.
+   *
+   * @generated from field: bool disable_cache = 24;
+   */
+  disableCache: boolean;
+
+  /**
+   * Refuse tokens that map to no consumer (see JwtCredential).
+   *
+   * @generated from field: bool require_consumer = 25;
+   */
+  requireConsumer: boolean;
 };
 
 /**
@@ -397,6 +543,312 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
  */
 export const JwtPolicySchema: GenMessage<JwtPolicy> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 7);
+
+/**
+ * PemKey is one PEM-encoded public key of a JwtPolicy.
+ *
+ * @generated from message palisade.config.v1.PemKey
+ */
+export type PemKey = Message<"palisade.config.v1.PemKey"> & {
+  /**
+   * Optional key id; a key with a kid only verifies tokens with that kid.
+   *
+   * @generated from field: string kid = 1;
+   */
+  kid: string;
+
+  /**
+   * @generated from field: string pem = 2;
+   */
+  pem: string;
+
+  /**
+   * Optional algorithm pin (e.g. "RS256"); otherwise every allowed algorithm of
+   * the key's type.
+   *
+   * @generated from field: string alg = 3;
+   */
+  alg: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.PemKey.
+ * Use `create(PemKeySchema)` to create a new message.
+ */
+export const PemKeySchema: GenMessage<PemKey> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 8);
+
+/**
+ * ClaimRule constrains one claim of a verified token or introspection answer.
+ *
+ * @generated from message palisade.config.v1.ClaimRule
+ */
+export type ClaimRule = Message<"palisade.config.v1.ClaimRule"> & {
+  /**
+   * Claim name; a name not present as-is is read as a dotted path ("realm.roles").
+   *
+   * @generated from field: string claim = 1;
+   */
+  claim: string;
+
+  /**
+   * @generated from oneof palisade.config.v1.ClaimRule.match
+   */
+  match: {
+    /**
+     * The claim is a string, number or boolean whose text equals this value.
+     *
+     * @generated from field: string equals = 2;
+     */
+    value: string;
+    case: "equals";
+  } | {
+    /**
+     * The claim is an array holding this value, or a space-delimited string
+     * (such as "scope", RFC 8693 §4.2) holding it as one of its words.
+     *
+     * @generated from field: string contains = 3;
+     */
+    value: string;
+    case: "contains";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.ClaimRule.
+ * Use `create(ClaimRuleSchema)` to create a new message.
+ */
+export const ClaimRuleSchema: GenMessage<ClaimRule> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 9);
+
+/**
+ * ApiKeyPolicy authenticates requests by a consumer's API key.
+ *
+ * @generated from message palisade.config.v1.ApiKeyPolicy
+ */
+export type ApiKeyPolicy = Message<"palisade.config.v1.ApiKeyPolicy"> & {
+  /**
+   * Header carrying the key ("" and no query_param = "x-api-key").
+   *
+   * @generated from field: string header = 1;
+   */
+  header: string;
+
+  /**
+   * Query parameter carrying the key ("" = none). Removed before forwarding.
+   *
+   * @generated from field: string query_param = 2;
+   */
+  queryParam: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.ApiKeyPolicy.
+ * Use `create(ApiKeyPolicySchema)` to create a new message.
+ */
+export const ApiKeyPolicySchema: GenMessage<ApiKeyPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 10);
+
+/**
+ * MtlsPolicy requires a verified client certificate (TLS client authentication)
+ * on the HTTPS listener. The listener asks for a certificate and verifies its
+ * chain against `ca_pem` (and `crl_pem`) for the server names of the routes that
+ * use the policy; the policy refuses requests whose connection has no verified
+ * certificate, or whose Host differs from the TLS server name (421).
+ *
+ * @generated from message palisade.config.v1.MtlsPolicy
+ */
+export type MtlsPolicy = Message<"palisade.config.v1.MtlsPolicy"> & {
+  /**
+   * PEM CA certificates client certificates must chain to (trust anchors).
+   *
+   * @generated from field: string ca_pem = 1;
+   */
+  caPem: string;
+
+  /**
+   * Optional PEM certificate revocation lists.
+   *
+   * @generated from field: string crl_pem = 2;
+   */
+  crlPem: string;
+
+  /**
+   * Subject DNs allowed (RFC 4514 form, e.g. "CN=svc-a,O=Example"); empty = any
+   * certificate of the CA.
+   *
+   * @generated from field: repeated string allowed_subjects = 3;
+   */
+  allowedSubjects: string[];
+
+  /**
+   * Upstream headers for sanitized certificate facts ("" = not sent): the
+   * subject DN, the SANs ("DNS:a, URI:b, email:c"), the SHA-256 fingerprint.
+   *
+   * @generated from field: string subject_header = 4;
+   */
+  subjectHeader: string;
+
+  /**
+   * @generated from field: string san_header = 5;
+   */
+  sanHeader: string;
+
+  /**
+   * @generated from field: string fingerprint_header = 6;
+   */
+  fingerprintHeader: string;
+
+  /**
+   * Refuse certificates that map to no consumer (see ClientCertCredential).
+   *
+   * @generated from field: bool require_consumer = 7;
+   */
+  requireConsumer: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.MtlsPolicy.
+ * Use `create(MtlsPolicySchema)` to create a new message.
+ */
+export const MtlsPolicySchema: GenMessage<MtlsPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 11);
+
+/**
+ * IntrospectionPolicy authenticates opaque bearer tokens with an OAuth 2.0
+ * introspection endpoint (RFC 7662).
+ *
+ * @generated from message palisade.config.v1.IntrospectionPolicy
+ */
+export type IntrospectionPolicy = Message<"palisade.config.v1.IntrospectionPolicy"> & {
+  /**
+   * The introspection endpoint (http or https URL).
+   *
+   * @generated from field: string endpoint = 1;
+   */
+  endpoint: string;
+
+  /**
+   * Client credentials of the gateway at the authorization server.
+   *
+   * @generated from field: string client_id = 2;
+   */
+  clientId: string;
+
+  /**
+   * @generated from field: string client_secret = 3;
+   */
+  clientSecret: string;
+
+  /**
+   * "client_secret_basic" (default) or "client_secret_post" (RFC 6749 §2.3.1).
+   *
+   * @generated from field: string auth_method = 4;
+   */
+  authMethod: string;
+
+  /**
+   * Sent as token_type_hint ("" = none).
+   *
+   * @generated from field: string token_type_hint = 5;
+   */
+  tokenTypeHint: string;
+
+  /**
+   * Longest an active answer is reused, in seconds (0 = 300); never past "exp".
+   *
+   * @generated from field: uint32 cache_ttl_s = 6;
+   */
+  cacheTtlS: number;
+
+  /**
+   * How long an inactive answer is reused, in seconds (0 = 10).
+   *
+   * @generated from field: uint32 negative_cache_ttl_s = 7;
+   */
+  negativeCacheTtlS: number;
+
+  /**
+   * Request timeout in ms (0 = 5000).
+   *
+   * @generated from field: uint32 timeout_ms = 8;
+   */
+  timeoutMs: number;
+
+  /**
+   * Ask the endpoint on every request.
+   *
+   * @generated from field: bool disable_cache = 9;
+   */
+  disableCache: boolean;
+
+  /**
+   * Accepted "iss" and "aud" values of the answer (empty = not checked).
+   *
+   * @generated from field: repeated string issuers = 10;
+   */
+  issuers: string[];
+
+  /**
+   * @generated from field: repeated string audiences = 11;
+   */
+  audiences: string[];
+
+  /**
+   * @generated from field: repeated palisade.config.v1.ClaimRule claim_rules = 12;
+   */
+  claimRules: ClaimRule[];
+
+  /**
+   * @generated from field: map<string, string> claims_to_headers = 13;
+   */
+  claimsToHeaders: { [key: string]: string };
+
+  /**
+   * @generated from field: bool forward_token = 14;
+   */
+  forwardToken: boolean;
+
+  /**
+   * Status when the endpoint cannot be asked: 0 or 401 (default), or 503.
+   *
+   * @generated from field: uint32 unavailable_status = 15;
+   */
+  unavailableStatus: number;
+
+  /**
+   * @generated from field: bool require_consumer = 16;
+   */
+  requireConsumer: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.IntrospectionPolicy.
+ * Use `create(IntrospectionPolicySchema)` to create a new message.
+ */
+export const IntrospectionPolicySchema: GenMessage<IntrospectionPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 12);
+
+/**
+ * AuthAnyPolicy passes a request that any one of its member policies accepts
+ * (tried in order). Members are authentication policies (jwt, api_key,
+ * introspection); listing several policies on a route requires all of them.
+ *
+ * @generated from message palisade.config.v1.AuthAnyPolicy
+ */
+export type AuthAnyPolicy = Message<"palisade.config.v1.AuthAnyPolicy"> & {
+  /**
+   * @generated from field: repeated string policy_ids = 1;
+   */
+  policyIds: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.AuthAnyPolicy.
+ * Use `create(AuthAnyPolicySchema)` to create a new message.
+ */
+export const AuthAnyPolicySchema: GenMessage<AuthAnyPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 13);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -423,6 +875,14 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
    * @generated from field: map<string, string> labels = 4;
    */
   labels: { [key: string]: string };
+
+  /**
+   * The consumer's credentials. A disabled consumer's credentials resolve to it
+   * but are refused.
+   *
+   * @generated from field: repeated palisade.config.v1.Credential credentials = 5;
+   */
+  credentials: Credential[];
 };
 
 /**
@@ -430,7 +890,169 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 8);
+  messageDesc(file_palisade_config_v1_config, 14);
+
+/**
+ * Credential is one way a request proves it is a consumer.
+ *
+ * @generated from message palisade.config.v1.Credential
+ */
+export type Credential = Message<"palisade.config.v1.Credential"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from oneof palisade.config.v1.Credential.kind
+   */
+  kind: {
+    /**
+     * @generated from field: palisade.config.v1.ApiKeyCredential api_key = 10;
+     */
+    value: ApiKeyCredential;
+    case: "apiKey";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.JwtCredential jwt = 11;
+     */
+    value: JwtCredential;
+    case: "jwt";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.ClientCertCredential client_cert = 12;
+     */
+    value: ClientCertCredential;
+    case: "clientCert";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.Credential.
+ * Use `create(CredentialSchema)` to create a new message.
+ */
+export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 15);
+
+/**
+ * ApiKeyCredential holds the SHA-256 of an API key, never the key itself.
+ *
+ * @generated from message palisade.config.v1.ApiKeyCredential
+ */
+export type ApiKeyCredential = Message<"palisade.config.v1.ApiKeyCredential"> & {
+  /**
+   * SHA-256 of the key's UTF-8 bytes (32 bytes).
+   *
+   * @generated from field: bytes sha256 = 1;
+   */
+  sha256: Uint8Array;
+
+  /**
+   * The first characters of the key, for display only.
+   *
+   * @generated from field: string prefix = 2;
+   */
+  prefix: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.ApiKeyCredential.
+ * Use `create(ApiKeyCredentialSchema)` to create a new message.
+ */
+export const ApiKeyCredentialSchema: GenMessage<ApiKeyCredential> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 16);
+
+/**
+ * JwtCredential maps verified tokens (JWT or introspection answers) from one
+ * issuer to the consumer: by "sub", or by another claim's value.
+ *
+ * @generated from message palisade.config.v1.JwtCredential
+ */
+export type JwtCredential = Message<"palisade.config.v1.JwtCredential"> & {
+  /**
+   * @generated from field: string issuer = 1;
+   */
+  issuer: string;
+
+  /**
+   * Matches tokens whose "sub" equals this ("" when claim is set).
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * Or: matches tokens whose `claim` equals `value`.
+   *
+   * @generated from field: string claim = 3;
+   */
+  claim: string;
+
+  /**
+   * @generated from field: string value = 4;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.JwtCredential.
+ * Use `create(JwtCredentialSchema)` to create a new message.
+ */
+export const JwtCredentialSchema: GenMessage<JwtCredential> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 17);
+
+/**
+ * ClientCertCredential maps a verified client certificate to the consumer.
+ *
+ * @generated from message palisade.config.v1.ClientCertCredential
+ */
+export type ClientCertCredential = Message<"palisade.config.v1.ClientCertCredential"> & {
+  /**
+   * @generated from oneof palisade.config.v1.ClientCertCredential.match
+   */
+  match: {
+    /**
+     * RFC 4514 subject DN, e.g. "CN=svc-a,O=Example".
+     *
+     * @generated from field: string subject_dn = 1;
+     */
+    value: string;
+    case: "subjectDn";
+  } | {
+    /**
+     * @generated from field: string san_dns = 2;
+     */
+    value: string;
+    case: "sanDns";
+  } | {
+    /**
+     * @generated from field: string san_uri = 3;
+     */
+    value: string;
+    case: "sanUri";
+  } | {
+    /**
+     * @generated from field: string san_email = 4;
+     */
+    value: string;
+    case: "sanEmail";
+  } | {
+    /**
+     * SHA-256 of the DER certificate, lower-case hex without separators.
+     *
+     * @generated from field: string fingerprint_sha256 = 5;
+     */
+    value: string;
+    case: "fingerprintSha256";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.ClientCertCredential.
+ * Use `create(ClientCertCredentialSchema)` to create a new message.
+ */
+export const ClientCertCredentialSchema: GenMessage<ClientCertCredential> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 18);
 
 /**
  * LoadBalancing picks the target for each request.

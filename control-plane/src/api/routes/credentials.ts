@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { credentialSchema } from "../../config/schemas.js";
+import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
+import { ApiError } from "../../errors.js";
+import type { Store } from "../../store/store.js";
+
+const params = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string", minLength: 1, maxLength: 64 },
+    credentialId: { type: "string", minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+/**
+ * Credentials of a consumer, under `/v1/consumers/{id}/credentials` (`{id}` is the consumer's id
+ * or name): list, create (201), read, delete (204). Creating an `api-key` credential generates
+ * the key and returns it in that one answer (`key`, with `Cache-Control: no-store`); afterwards
+ * only `key_prefix` is shown. Like every draft change, credentials reach the nodes with the
+ * next published version; deleting one revokes it then.
+ */
+export function registerCredentialRoutes(app: FastifyInstance, store: Store): void {
+  const base = "/v1/consumers/:id/credentials";
+  const consumer = (idOrName: string) => {
+    const c = store.getResource("consumers", idOrName);
+    if (!c) throw new ApiError("NOT_FOUND", `no consumer ${JSON.stringify(idOrName)}`);
+    return c;
+  };
+
+  app.get(base, { schema: { params } }, async (req) => {
+    const c = consumer((req.params as { id: string }).id);
+    return { items: store.listCredentials(c.id).map(presentCredential) };
+  });
+
+  app.post(base, { schema: { params, body: credentialSchema } }, async (req, reply) => {
+    const prepared = prepareCredential(req.body as Record<string, unknown>);
+    const saved = store.transaction(() => {
+      const c = consumer((req.params as { id: string }).id);
+      if (store.credentialIdentityTaken(prepared.identity))
+        throw new ApiError("CREDENTIAL_CONFLICT", "another credential already has this identity");
+      const cred = {
+        id: randomUUID(),
+        consumer_id: c.id,
+        type: prepared.type,
+        body: prepared.body,
+        created_at: new Date().toISOString(),
+      };
+      store.insertCredential(cred, prepared.identity);
+      return cred;
+    });
+    reply.code(201);
+    if (prepared.key !== undefined) {
+      // The only answer that ever holds the key: no cache may keep it.
+      reply.header("cache-control", "no-store");
+      return { ...presentCredential(saved), key: prepared.key };
+    }
+    return presentCredential(saved);
+  });
+
+  app.get(`${base}/:credentialId`, { schema: { params } }, async (req) => {
+    const p = req.params as { id: string; credentialId: string };
+    const cred = store.getCredential(consumer(p.id).id, p.credentialId);
+    if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+    return presentCredential(cred);
+  });
+
+  app.delete(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
+    const p = req.params as { id: string; credentialId: string };
+    const removed = store.transaction(() => store.deleteCredential(consumer(p.id).id, p.credentialId));
+    if (!removed) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+    reply.code(204);
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * The node's internal channel for security events (authentication failures, denials, ambiguous
+ * credentials, unavailable key servers). The proxy's hot path only calls {@link SecurityEvents.emit}:
+ * it bumps a counter and appends to a bounded queue; subscribers (the log today, a SIEM shipper
+ * later) receive batches asynchronously, off the request path. Events never hold secrets: no
+ * token, key, header value or query string, only stable reason codes and identifiers.
+ */
+
+/** What kind of security event happened. */
+export const SECURITY_EVENT_TYPES = [
+  /** No valid credential: missing, malformed, expired, bad signature, unknown key (401). */
+  "authentication_failed",
+  /** A valid credential that does not grant access: claim rule failed (403). */
+  "access_denied",
+  /** More than one credential, or one credential in two places (400). */
+  "credential_ambiguous",
+  /** Keys or the introspection endpoint could not be reached: failed closed (401/503). */
+  "auth_unavailable",
+] as const;
+
+/** One of {@link SECURITY_EVENT_TYPES}. */
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+/**
+ * Why a request was refused: a closed set of stable, machine-readable codes (the same codes
+ * appear in the node log and, later, in the SIEM). Each maps to one event type.
+ */
+export const SECURITY_REASONS = {
+  credential_missing: "authentication_failed",
+  credential_malformed: "authentication_failed",
+  credential_ambiguous: "credential_ambiguous",
+  token_too_large: "authentication_failed",
+  token_header_invalid: "authentication_failed",
+  token_alg_not_allowed: "authentication_failed",
+  token_key_unknown: "authentication_failed",
+  token_signature_invalid: "authentication_failed",
+  token_claims_invalid: "authentication_failed",
+  token_expired: "authentication_failed",
+  token_not_yet_valid: "authentication_failed",
+  token_issued_in_future: "authentication_failed",
+  token_too_old: "authentication_failed",
+  token_lifetime_too_long: "authentication_failed",
+  token_issuer_mismatch: "authentication_failed",
+  token_audience_mismatch: "authentication_failed",
+  token_claim_missing: "authentication_failed",
+  token_inactive: "authentication_failed",
+  key_unknown: "authentication_failed",
+  consumer_unknown: "authentication_failed",
+  consumer_disabled: "authentication_failed",
+  cert_missing: "authentication_failed",
+  cert_untrusted: "authentication_failed",
+  cert_expired: "authentication_failed",
+  cert_revoked: "authentication_failed",
+  cert_invalid: "authentication_failed",
+  cert_not_allowed: "access_denied",
+  sni_mismatch: "access_denied",
+  claim_rule_failed: "access_denied",
+  keys_unavailable: "auth_unavailable",
+  introspection_unavailable: "auth_unavailable",
+} as const satisfies Record<string, SecurityEventType>;
+
+/** One of the keys of {@link SECURITY_REASONS}. */
+export type SecurityReason = keyof typeof SECURITY_REASONS;
+
+/** One security event. Times are ms since the epoch. */
+export interface SecurityEvent {
+  readonly type: SecurityEventType;
+  readonly reason: SecurityReason;
+  readonly time: number;
+  /** The error code the client received (see errors.ts), e.g. `AUTH_TOKEN_INVALID`. */
+  readonly code: string;
+  /** HTTP status the client received. */
+  readonly status: number;
+  readonly requestId: string;
+  /** Matched route id, `null` when the request was refused before routing. */
+  readonly route: string | null;
+  /** Policy that refused the request (id and type), `null` for checks made by the proxy itself. */
+  readonly policy: string | null;
+  readonly policyType: string | null;
+  /** Consumer id when the credential resolved to one (e.g. a disabled consumer's key). */
+  readonly consumer: string | null;
+  /** The client's address as the node saw it (the TCP peer). */
+  readonly clientAddress: string | null;
+  readonly method: string;
+  /** Normalized path without the query string (a query may hold a credential). */
+  readonly path: string;
+}
+
+/** Receives events in batches, in emission order. Must not throw (a throw is swallowed). */
+export type SecurityEventListener = (events: readonly SecurityEvent[]) => void;
+
+/** Options of {@link SecurityEvents}. */
+export interface SecurityEventsOptions {
+  /** Events queued for delivery before the oldest are dropped (counted), default 10,000. */
+  readonly maxQueue?: number;
+  /** Recent events kept for the status endpoint, default 100. */
+  readonly keepRecent?: number;
+}
+
+/**
+ * The typed, in-process event bus. `emit` is O(1) and allocation-light; delivery happens in a
+ * `setImmediate` batch. Counters by type only ever grow (for reports to the control plane).
+ */
+export class SecurityEvents {
+  #listeners = new Set<SecurityEventListener>();
+  #queue: SecurityEvent[] = [];
+  #scheduled = false;
+  #maxQueue: number;
+  #recent: SecurityEvent[] = [];
+  #keepRecent: number;
+  #counts: Record<SecurityEventType, number>;
+  #dropped = 0;
+
+  constructor(opts: SecurityEventsOptions = {}) {
+    this.#maxQueue = opts.maxQueue ?? 10_000;
+    this.#keepRecent = opts.keepRecent ?? 100;
+    this.#counts = Object.fromEntries(SECURITY_EVENT_TYPES.map((t) => [t, 0])) as Record<SecurityEventType, number>;
+  }
+
+  /** Records one event: counts it, keeps it among the recent ones, queues it for subscribers. */
+  emit(event: SecurityEvent): void {
+    this.#counts[event.type]++;
+    this.#recent.push(event);
+    if (this.#recent.length > this.#keepRecent) this.#recent.shift();
+    if (this.#listeners.size === 0) return;
+    if (this.#queue.length >= this.#maxQueue) {
+      this.#queue.shift();
+      this.#dropped++;
+    }
+    this.#queue.push(event);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#deliver());
+    }
+  }
+
+  /**
+   * Adds a subscriber.
+   * @returns a function that removes it
+   */
+  subscribe(listener: SecurityEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Events counted per type since the node started. */
+  counts(): Readonly<Record<SecurityEventType, number>> {
+    return { ...this.#counts };
+  }
+
+  /** Events dropped because subscribers fell behind by more than `maxQueue`. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** The most recent events, oldest first. */
+  recent(): readonly SecurityEvent[] {
+    return [...this.#recent];
+  }
+
+  #deliver(): void {
+    this.#scheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    for (const l of this.#listeners) {
+      try {
+        l(batch);
+      } catch {
+        // A subscriber's bug must not break the others or the proxy.
+      }
+    }
+  }
+}
+
+/** The event type of a reason. */
+export function eventTypeOf(reason: SecurityReason): SecurityEventType {
+  return SECURITY_REASONS[reason];
+}

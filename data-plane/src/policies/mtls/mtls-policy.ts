@@ -1,0 +1,230 @@
+import { X509Certificate } from "node:crypto";
+import { createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import type { MtlsPolicy } from "@palisade/proto";
+import type { SecurityReason } from "../../events/security-events.js";
+import { normalizeHost } from "../../router/host.js";
+import { checkIdentityHeader, claimHeaderValue } from "../auth/claims.js";
+import type { ConsumerIndex } from "../auth/consumers.js";
+import { deny } from "../auth/deny.js";
+import {
+  type PolicyAllow,
+  PolicyConfigError,
+  type PolicyContext,
+  type PolicyDeny,
+  type PolicyInstance,
+  type PolicyOutcome,
+  type PolicyRequest,
+} from "../types.js";
+import { certificateFacts, sanHeaderValue } from "./certificate-facts.js";
+
+/** What the HTTPS listener needs from an mTLS policy to ask for and verify client certificates. */
+export interface ClientAuthSpec {
+  /** PEM trust anchors. */
+  readonly caPem: string;
+  /** PEM CRLs, `""` for none. */
+  readonly crlPem: string;
+}
+
+/** A compiled mTLS policy. */
+export interface MtlsPolicyInstance extends PolicyInstance {
+  readonly type: "mtls";
+  readonly clientAuth: ClientAuthSpec;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const DENIED = new Map<SecurityReason, PolicyDeny>();
+
+function refused(reason: SecurityReason): PolicyDeny {
+  let d = DENIED.get(reason);
+  if (d === undefined) {
+    d =
+      reason === "sni_mismatch" ? deny("MISDIRECTED_REQUEST", reason, null) : deny("AUTH_CERT_REQUIRED", reason, null);
+    DENIED.set(reason, d);
+  }
+  return d;
+}
+
+/** OpenSSL verification errors (node's `authorizationError`) → reason. */
+function reasonOf(error: string | Error | undefined): SecurityReason {
+  const code = typeof error === "string" ? error : ((error as { code?: string } | undefined)?.code ?? "");
+  if (code === "CERT_HAS_EXPIRED") return "cert_expired";
+  if (code === "CERT_REVOKED") return "cert_revoked";
+  if (
+    code.startsWith("UNABLE_TO_GET_ISSUER_CERT") ||
+    code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
+    code === "SELF_SIGNED_CERT_IN_CHAIN" ||
+    code === "DEPTH_ZERO_SELF_SIGNED_CERT" ||
+    code === "CERT_UNTRUSTED" ||
+    code === "CERT_SIGNATURE_FAILURE"
+  ) {
+    return "cert_untrusted";
+  }
+  return "cert_invalid";
+}
+
+/**
+ * Builds an mTLS policy (TLS client authentication, RFC 8446 §4.3.2 / RFC 5246 §7.4.4). The HTTPS
+ * listener asks for a client certificate on the server names of the routes using the policy and
+ * lets OpenSSL verify the chain against `ca_pem` (and `crl_pem`): validity dates, signatures,
+ * `clientAuth` purpose (extended key usage), revocation. The policy then refuses, per request:
+ * - a connection that is not TLS or carries no certificate → 403 `AUTH_CERT_REQUIRED`;
+ * - a `Host` that differs from the TLS server name (or no SNI at all) → 421
+ *   `MISDIRECTED_REQUEST` (RFC 9110 §15.5.20): a handshake for one name never reaches another
+ *   name's routes, on any request of a keep-alive connection (C31);
+ * - a certificate OpenSSL did not verify, one that expired since the handshake, one whose chain
+ *   does not reach this policy's own CAs (another policy's CA on the same name), a subject not in
+ *   `allowed_subjects` → 403; a disabled consumer, or none with `require_consumer` → 403.
+ * Allowed requests carry the certificate facts in the named headers (always overwriting what the
+ * client sent) and resolve the consumer by fingerprint, subject DN or SAN. Outcomes are cached
+ * per connection (a certificate cannot change within one).
+ * @throws PolicyConfigError when the CA bundle, CRL, subjects or header names are invalid
+ */
+export function createMtlsPolicy(config: MtlsPolicy, ctx: PolicyContext): MtlsPolicyInstance {
+  const cas = (config.caPem.match(PEM_CERT) ?? []).map((pem, i) => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw new PolicyConfigError(`ca_pem: certificate ${i} does not parse`);
+    }
+  });
+  if (cas.length === 0) throw new PolicyConfigError("ca_pem: no PEM certificate");
+  if (cas.some((c) => !c.ca)) throw new PolicyConfigError("ca_pem: a certificate is not a CA (basicConstraints)");
+  try {
+    createSecureContext({ ca: config.caPem, ...(config.crlPem !== "" ? { crl: config.crlPem } : {}) });
+  } catch {
+    throw new PolicyConfigError(config.crlPem !== "" ? "crl_pem: not a PEM CRL" : "ca_pem: not usable as a CA bundle");
+  }
+  for (const s of config.allowedSubjects) if (s === "") throw new PolicyConfigError("allowed_subjects: empty value");
+  const header = (field: string, v: string) => (v === "" ? null : checkIdentityHeader(field, v));
+  return new Mtls(
+    ctx.id,
+    { caPem: config.caPem, crlPem: config.crlPem },
+    cas,
+    new Set(config.allowedSubjects),
+    {
+      subject: header("subject_header", config.subjectHeader),
+      san: header("san_header", config.sanHeader),
+      fingerprint: header("fingerprint_header", config.fingerprintHeader),
+    },
+    config.requireConsumer,
+    ctx.consumers,
+  );
+}
+
+interface FactHeaders {
+  readonly subject: string | null;
+  readonly san: string | null;
+  readonly fingerprint: string | null;
+}
+
+class Mtls implements MtlsPolicyInstance {
+  readonly type = "mtls";
+  readonly id: string;
+  readonly clientAuth: ClientAuthSpec;
+  readonly identityHeaders: readonly string[];
+  #anchors: readonly X509Certificate[];
+  #allowed: ReadonlySet<string>;
+  #headers: FactHeaders;
+  #requireConsumer: boolean;
+  #consumers: ConsumerIndex;
+  #strip: PolicyAllow;
+  /** Outcome per connection, with the SNI it was decided for (Host is checked on each request). */
+  #byConnection = new WeakMap<object, { outcome: PolicyOutcome; notAfter: number }>();
+
+  constructor(
+    id: string,
+    clientAuth: ClientAuthSpec,
+    anchors: readonly X509Certificate[],
+    allowed: ReadonlySet<string>,
+    headers: FactHeaders,
+    requireConsumer: boolean,
+    consumers: ConsumerIndex,
+  ) {
+    this.id = id;
+    this.clientAuth = clientAuth;
+    this.#anchors = anchors;
+    this.#allowed = allowed;
+    this.#headers = headers;
+    this.#requireConsumer = requireConsumer;
+    this.#consumers = consumers;
+    this.identityHeaders = Object.freeze(
+      [headers.subject, headers.san, headers.fingerprint].filter((h): h is string => h !== null),
+    );
+    this.#strip = Object.freeze({
+      allow: true,
+      upstreamHeaders: Object.freeze(Object.fromEntries(this.identityHeaders.map((h) => [h, null]))),
+    });
+  }
+
+  check(req: PolicyRequest): PolicyOutcome {
+    const socket = req.socket;
+    if (socket === undefined || socket.encrypted !== true) return refused("cert_missing");
+    const tls = socket as TLSSocket;
+    // RFC 9110 §15.5.20 / RFC 6066 §3: the Host must be the name the handshake was made for.
+    const sni = typeof tls.servername === "string" ? tls.servername.toLowerCase().replace(/\.$/, "") : "";
+    if (sni === "" || normalizeHost(req.headers.host) !== sni) return refused("sni_mismatch");
+    const now = Date.now();
+    const known = this.#byConnection.get(tls);
+    if (known !== undefined && now < known.notAfter) return known.outcome;
+    const decided = this.#decide(tls, now);
+    this.#byConnection.set(tls, decided);
+    return decided.outcome;
+  }
+
+  stripCredentials(): PolicyAllow {
+    return this.#strip;
+  }
+
+  #decide(tls: TLSSocket, now: number): { outcome: PolicyOutcome; notAfter: number } {
+    const never = (outcome: PolicyOutcome) => ({ outcome, notAfter: Number.POSITIVE_INFINITY });
+    const cert = tls.getPeerCertificate(true) as DetailedPeerCertificate;
+    if (cert === null || cert.raw === undefined) return never(refused("cert_missing"));
+    if (!tls.authorized) return never(refused(reasonOf(tls.authorizationError)));
+    const notAfter = Date.parse(cert.valid_to);
+    if (!(notAfter > now)) return never(refused("cert_expired"));
+    if (!this.#chainReachesAnchor(cert)) return never(refused("cert_untrusted"));
+    const facts = certificateFacts(cert);
+    if (this.#allowed.size > 0 && !this.#allowed.has(facts.subjectDn)) return never(refused("cert_not_allowed"));
+    const found = this.#consumers.byCertificate(facts);
+    if (found?.disabled) return never(deny("AUTH_CERT_REQUIRED", "consumer_disabled", null, found.ref));
+    if (found === undefined && this.#requireConsumer) return never(refused("consumer_unknown"));
+    const h = this.#headers;
+    const edits: Record<string, string | null> = {};
+    if (h.subject !== null) edits[h.subject] = claimHeaderValue(facts.subjectDn);
+    if (h.san !== null) edits[h.san] = claimHeaderValue(sanHeaderValue(facts)) || null;
+    if (h.fingerprint !== null) edits[h.fingerprint] = facts.fingerprintSha256;
+    const outcome: PolicyAllow = Object.freeze({
+      allow: true,
+      upstreamHeaders: Object.freeze(edits),
+      authMethod: "mtls",
+      consumer: found?.ref ?? null,
+    });
+    return { outcome, notAfter };
+  }
+
+  /**
+   * Whether the certificate chains to one of this policy's own CAs. OpenSSL verified the chain
+   * against every CA configured for the server name (several policies may share a name); this
+   * makes sure it is this policy's: the leaf, or an intermediate the client sent, is issued and
+   * signed by one of `ca_pem`'s certificates. Once per connection.
+   */
+  #chainReachesAnchor(cert: DetailedPeerCertificate): boolean {
+    let c: DetailedPeerCertificate | undefined = cert;
+    for (let depth = 0; c?.raw !== undefined && depth < 10; depth++) {
+      let x: X509Certificate;
+      try {
+        x = new X509Certificate(c.raw);
+      } catch {
+        return false;
+      }
+      for (const anchor of this.#anchors) {
+        if (x.fingerprint256 === anchor.fingerprint256) return true;
+        if (x.checkIssued(anchor) && x.verify(anchor.publicKey)) return true;
+      }
+      const next: DetailedPeerCertificate | undefined = c.issuerCertificate;
+      if (next === c || next === undefined) break;
+      c = next;
+    }
+    return false;
+  }
+}
