@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
+import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
+import type { NodeIdentity } from "../pki/node-identity.js";
 import type { Store } from "../store/store.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
@@ -15,6 +17,12 @@ export interface AdminApiDeps {
   publisher: Publisher;
   tokens: AdminTokens;
   log: Logger;
+  /** Live inventory (liveness, reports); optional in unit tests. */
+  fleet?: FleetRegistry | undefined;
+  /** Node identity (join tokens, revocation); absent when the sync port runs insecure. */
+  identity?: NodeIdentity | undefined;
+  /** The sync server, to end a revoked node's stream. */
+  sync?: { disconnect(nodeId: string, reason: string): boolean } | undefined;
 }
 
 interface AjvError {
@@ -101,6 +109,12 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   app.get("/healthz", async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerVersionRoutes(app, deps.store, deps.publisher);
-  registerNodeRoutes(app, deps.store, deps.publisher);
+  registerNodeRoutes(app, {
+    store: deps.store,
+    publisher: deps.publisher,
+    fleet: deps.fleet,
+    identity: deps.identity,
+    disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+  });
   return app;
 }
