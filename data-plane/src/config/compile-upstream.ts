@@ -63,5 +63,6 @@ export function compileUpstream(u: Upstream): CompiledUpstream {
     targets: Object.freeze(targets),
     balancer,
     timeouts,
+    source: u,
   });
 }

@@ -1,3 +1,4 @@
+import type { Policy, Route, Upstream } from "@palisade/proto";
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
 import type { Balancer } from "../upstream/balancer.js";
@@ -26,6 +27,8 @@ export interface CompiledUpstream {
   readonly targets: readonly CompiledTarget[];
   readonly balancer: Balancer;
   readonly timeouts: TimeoutsMs;
+  /** The message it was compiled from (a later compile reuses this upstream when it is the same object). */
+  readonly source: Upstream;
 }
 
 /** A compiled route: where it goes and what runs on the way. */
@@ -38,6 +41,8 @@ export interface CompiledRoute {
   /** Run in this order in `request_filter`. */
   readonly policies: readonly PolicyInstance[];
   readonly stripPrefix: boolean;
+  /** The message it was compiled from (see `CompileOptions.previous`). */
+  readonly source: Route;
 }
 
 /**
@@ -51,6 +56,8 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** The policy messages the instances were compiled from, by id. */
+  readonly policySources: ReadonlyMap<string, Policy>;
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
 }

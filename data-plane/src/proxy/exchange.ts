@@ -4,6 +4,7 @@ import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runt
 import { type ErrorCode, Failure } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { HeaderEdits, PolicyRequest } from "../policies/types.js";
+import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
 import type { HeaderValues } from "./hop-by-hop.js";
@@ -16,6 +17,8 @@ export interface ProxyServices {
   readonly pools: PoolManager;
   /** True once the server drains for shutdown: responses then carry `Connection: close`. */
   readonly closing: boolean;
+  /** Traffic counters fed by the `logging` phase (optional: tests without telemetry). */
+  readonly stats?: TrafficStats | undefined;
 }
 
 /** The node:http response class of the proxy server: it carries its exchange. */

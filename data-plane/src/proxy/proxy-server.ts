@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
 import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
@@ -21,6 +22,8 @@ export interface ProxyServerOptions {
   readonly requestTimeoutMs?: number;
   /** Idle time of a client keep-alive connection, ms. Default 5,000. */
   readonly keepAliveTimeoutMs?: number;
+  /** Traffic counters (requests, latency, security events, open connections). */
+  readonly stats?: TrafficStats;
 }
 
 /**
@@ -36,6 +39,7 @@ export interface ProxyServerOptions {
 export class ProxyServer implements ProxyServices {
   readonly log: Logger;
   readonly pools: PoolManager;
+  readonly stats: TrafficStats | undefined;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
   #closing = false;
@@ -44,6 +48,7 @@ export class ProxyServer implements ProxyServices {
     this.#holder = opts.holder;
     this.pools = opts.pools;
     this.log = opts.log;
+    this.stats = opts.stats;
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,
@@ -56,6 +61,13 @@ export class ProxyServer implements ProxyServices {
       (req, res) => this.#onRequest(req, res),
     );
     this.#server.on("clientError", onClientError);
+    const stats = opts.stats;
+    if (stats !== undefined) {
+      this.#server.on("connection", (socket: Socket) => {
+        stats.activeConnections++;
+        socket.once("close", () => stats.activeConnections--);
+      });
+    }
   }
 
   /** True once {@link close} started. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
 import type { TableHolder } from "../config/table-holder.js";
 
 /** What the status endpoints report besides the applied config. */
@@ -9,16 +10,20 @@ export interface StatusSource {
   readonly region: string;
   /** Whether the config stream to the control plane is up. */
   readonly controlPlaneConnected: () => boolean;
+  /** Prometheus registry served at `/metrics` (absent: 404). */
+  readonly metrics?: Registry;
 }
 
 /**
  * The status listener (default 127.0.0.1:8100), JSON only:
  * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied, else
- *   503 `{"status":"not_ready"}`;
- * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
- *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
- *   `null` before the first config);
+ * - `GET /readyz` → 200 `{"status":"ready","version":N,"source":"control-plane"|"cache"|"file"}`
+ *   once a config is applied (`cache`: the last-known-good file, the control plane not reached
+ *   yet), else 503 `{"status":"not_ready"}`;
+ * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","source":…,"node_id":"…",
+ *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash, applied_at and
+ *   source are `null` before the first config);
+ * - `GET /metrics` → Prometheus text (prom-client), see telemetry/metrics.ts;
  * - any other path → 404 `{"error":{"code":"NOT_FOUND",…}}`; another method → 405.
  */
 export class StatusServer {
@@ -44,6 +49,20 @@ export class StatusServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    const metrics = this.#src.metrics;
+    if (metrics !== undefined && (req.url === "/metrics" || req.url?.startsWith("/metrics?")) && req.method === "GET") {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end('{"error":{"code":"INTERNAL","message":"internal error"}}');
+        },
+      );
+      return;
+    }
     const [status, body] = this.#answer(req);
     if (status === 405) res.setHeader("allow", "GET, HEAD");
     const text = JSON.stringify(body);
@@ -69,7 +88,7 @@ export class StatusServer {
     if (path === "/readyz") {
       return applied === undefined
         ? [503, { status: "not_ready" }]
-        : [200, { status: "ready", version: Number(applied.version) }];
+        : [200, { status: "ready", version: Number(applied.version), source: applied.source }];
     }
     return [
       200,
@@ -77,6 +96,7 @@ export class StatusServer {
         version: applied === undefined ? null : Number(applied.version),
         hash: applied?.hash ?? null,
         applied_at: applied?.appliedAt.toISOString() ?? null,
+        source: applied?.source ?? null,
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",
