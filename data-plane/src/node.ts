@@ -13,6 +13,7 @@ import { ConfigApplier } from "./sync/config-applier.js";
 import { NodeCredentials } from "./sync/node-credentials.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { createMetricsRegistry } from "./telemetry/metrics.js";
+import { SyncStats } from "./telemetry/sync-stats.js";
 import { NodeReporter } from "./telemetry/node-reporter.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
 import { PoolManager } from "./upstream/pool-manager.js";
@@ -50,12 +51,14 @@ export async function startNode(
   const policyTypes = options.policyTypes;
   const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
   const stats = new TrafficStats();
+  const syncStats = new SyncStats();
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
     holder,
     (snapshot, previous) => compile(snapshot, { policyTypes, resources, warn, ...(previous ? { previous } : {}) }),
     log,
     lkg,
+    syncStats,
   );
   let sync: SyncClient | undefined;
   let credentials: NodeCredentials | undefined;
@@ -65,7 +68,12 @@ export async function startNode(
     nodeId: options.nodeId,
     region: options.region,
     controlPlaneConnected: () => sync?.connected ?? false,
-    metrics: createMetricsRegistry({ stats, holder, controlPlaneConnected: () => sync?.connected ?? false }),
+    metrics: createMetricsRegistry({
+      stats,
+      holder,
+      sync: syncStats,
+      controlPlaneConnected: () => sync?.connected ?? false,
+    }),
   });
 
   let proxyAddress: AddressInfo;
@@ -126,6 +134,9 @@ export async function startNode(
       ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
       reportIntervalMs: options.reportIntervalMs,
       report: () => reporter.next(),
+      onUpdateBytes: (n) => {
+        syncStats.bytes += n;
+      },
     });
     sync.start();
     const client = sync;

@@ -5,6 +5,7 @@ import { ConfigState } from "../config/config-state.js";
 import type { RuntimeTable } from "../config/runtime-table.js";
 import type { ConfigSource, TableHolder } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
+import type { SyncStats } from "../telemetry/sync-stats.js";
 
 /** Compiles a snapshot (the node's `compile` with its options bound), reusing `previous` where unchanged. */
 export type CompileFn = (snapshot: Snapshot, previous: RuntimeTable | undefined) => RuntimeTable;
@@ -37,12 +38,14 @@ export class ConfigApplier {
   #log: Logger;
   #persist: ConfigPersister | undefined;
   #state: ConfigState = ConfigState.empty();
+  #stats: SyncStats | undefined;
 
-  constructor(holder: TableHolder, compile: CompileFn, log: Logger, persist?: ConfigPersister) {
+  constructor(holder: TableHolder, compile: CompileFn, log: Logger, persist?: ConfigPersister, stats?: SyncStats) {
     this.#holder = holder;
     this.#compile = compile;
     this.#log = log;
     this.#persist = persist;
+    this.#stats = stats;
   }
 
   /** The config held (empty until one is applied). */
@@ -74,6 +77,10 @@ export class ConfigApplier {
   async apply(update: ConfigUpdate): Promise<StreamConfigRequest> {
     const version = update.version;
     const held = this.#state;
+    if (this.#stats) {
+      if (update.full) this.#stats.full++;
+      else this.#stats.delta++;
+    }
     let next: ConfigState;
     const started = performance.now();
     try {
@@ -149,6 +156,7 @@ export class ConfigApplier {
   }
 
   #nack(update: ConfigUpdate, err: CompileError): StreamConfigRequest {
+    if (this.#stats) this.#stats.nacked++;
     const running = this.#holder.applied?.version ?? 0n;
     this.#log.warn(
       {

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
 import type { TableHolder } from "../config/table-holder.js";
+import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficStats } from "./traffic-stats.js";
 
 /** What `/metrics` reads at scrape time. */
@@ -7,6 +8,7 @@ export interface MetricsSource {
   readonly stats: TrafficStats;
   readonly holder: TableHolder;
   readonly controlPlaneConnected: () => boolean;
+  readonly sync?: SyncStats;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface MetricsSource {
  * - `palisade_security_events_total{type}` counter;
  * - `palisade_config_version`, `palisade_config_applied_timestamp_seconds`,
  *   `palisade_control_plane_connected` gauges;
+ * - `palisade_config_updates_total{kind="full"|"delta"|"nacked"}` and
+ *   `palisade_config_update_bytes_total` counters (the config stream);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -80,6 +84,30 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       this.set(src.controlPlaneConnected() ? 1 : 0);
     },
   });
+  const sync = src.sync;
+  if (sync) {
+    new Counter({
+      name: "palisade_config_updates_total",
+      help: "Config updates received from the control plane, by kind (nacked: refused).",
+      labelNames: ["kind"],
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc({ kind: "full" }, sync.full);
+        this.inc({ kind: "delta" }, sync.delta);
+        this.inc({ kind: "nacked" }, sync.nacked);
+      },
+    });
+    new Counter({
+      name: "palisade_config_update_bytes_total",
+      help: "Encoded bytes of the config updates received.",
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc(sync.bytes);
+      },
+    });
+  }
   register.registerMetric(latencyHistogram(src.stats) as unknown as Metric);
   return register;
 }
