@@ -114,6 +114,8 @@ export class SyncServer {
       fail(peer.message, peer.status === "INVALID_ARGUMENT" ? "INVALID_ARGUMENT" : peer.status);
       return;
     }
+    // Headers at once: the node learns the stream is up even when it is sent nothing (in step).
+    call.sendMetadata(new grpc.Metadata());
     let registered = false;
     const session = new StreamSession(
       this.#store,
