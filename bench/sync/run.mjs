@@ -144,7 +144,10 @@ async function main() {
   const onAcks = (list) => {
     for (const a of list) {
       let m = acks.get(a.version);
-      if (!m) acks.set(a.version, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        acks.set(a.version, m);
+      }
       m.set(a.node, a);
     }
   };
