@@ -46,6 +46,7 @@ export {
   SNAPSHOT_FILE_MAGIC,
   SnapshotFileError,
   type SnapshotFileErrorCode,
+  snapshotFileHeader,
 } from "./snapshot-file.js";
 
 /** Full gRPC method paths of the unary identity calls, for clients built on `grpc.Client`. */

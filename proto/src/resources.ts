@@ -186,16 +186,21 @@ export function decodeSnapshotBytes(bytes: Uint8Array): SnapshotHeader & { resou
 }
 
 /**
- * Builds a typed snapshot from decoded resources, ordered per kind by id (the canonical order:
- * resources with the same content always compile the same way, whatever order they came in).
+ * Builds a typed snapshot from decoded resources, given per kind in their canonical order (by id:
+ * resources with the same content then always compile the same way, whatever order they came in).
+ * @param copy false to share the given arrays (the caller never mutates them afterwards)
  */
 export function snapshotFromMessages(
   header: SnapshotHeader,
   byField: ReadonlyMap<number, readonly Message[]>,
+  copy = true,
 ): Snapshot {
   const s = create(SnapshotSchema, { version: header.version, hash: header.hash, createdAtMs: header.createdAtMs });
-  const lists = s as unknown as Record<string, Message[]>;
-  for (const k of RESOURCE_KINDS) lists[k.localName] = [...(byField.get(k.field) ?? [])];
+  const lists = s as unknown as Record<string, readonly Message[]>;
+  for (const k of RESOURCE_KINDS) {
+    const given = byField.get(k.field) ?? [];
+    lists[k.localName] = copy ? [...given] : given;
+  }
   return s;
 }
 

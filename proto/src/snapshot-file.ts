@@ -32,8 +32,19 @@ export class SnapshotFileError extends Error {
 /** Wraps an encoded Snapshot in the file format. */
 export function encodeSnapshotFile(payload: Uint8Array): Buffer {
   const sum = createHash("sha256").update(payload).digest("hex");
-  const header = Buffer.from(`${SNAPSHOT_FILE_MAGIC}\nsha256 ${sum}\nbytes ${payload.byteLength}\n\n`, "ascii");
-  return Buffer.concat([header, payload]);
+  return Buffer.concat([snapshotFileHeader(sum, payload.byteLength), payload]);
+}
+
+/**
+ * The header for a payload of `length` bytes hashing to `sha256Hex`. Its length does not depend
+ * on the values (the length is written with 12 digits), so a writer can stream the payload after
+ * a placeholder and write the header last.
+ */
+export function snapshotFileHeader(sha256Hex: string, length: number): Buffer {
+  return Buffer.from(
+    `${SNAPSHOT_FILE_MAGIC}\nsha256 ${sha256Hex}\nbytes ${String(length).padStart(12, "0")}\n\n`,
+    "ascii",
+  );
 }
 
 const HEADER = /^palisade-snapshot v1\nsha256 ([0-9a-f]{64})\nbytes (\d{1,12})\n\n/;

@@ -176,14 +176,16 @@ export class NodeIdentity {
     if (cert.revoked_at) throw new IdentityError("PERMISSION_DENIED", "the client certificate is revoked");
   }
 
-  /** Revokes every certificate of the node and marks it revoked. @returns whether the node or a certificate existed */
+  /** Revokes every certificate of the node and marks it revoked. @returns false when neither the node nor a certificate of it exists */
   revoke(nodeId: string): boolean {
     const at = new Date().toISOString();
     return this.#store.transaction(() => {
       const certs = this.#ids.revokeNodeCerts(nodeId, at);
-      const node = this.#store.markNodeRevoked(nodeId);
+      const node = this.#store.getNode(nodeId);
+      if (!node && certs === 0) return false;
+      this.#store.markNodeRevoked(nodeId, node?.region ?? this.#ids.regionOf(nodeId));
       this.#log.warn({ node: nodeId, certificates: certs }, "node revoked");
-      return certs > 0 || node;
+      return true;
     });
   }
 

@@ -72,6 +72,14 @@ export class IdentityStore {
       | undefined;
   }
 
+  /** Region of the node's latest certificate ("unknown" without one). */
+  regionOf(nodeId: string): string {
+    const r = this.#store
+      .prepare("SELECT region FROM node_certificates WHERE node_id = ? ORDER BY issued_at DESC LIMIT 1")
+      .get(nodeId) as { region: string } | undefined;
+    return r?.region ?? "unknown";
+  }
+
   /** Revokes every certificate issued to the node. @returns how many were revoked now */
   revokeNodeCerts(nodeId: string, at: string): number {
     return this.#store

@@ -312,13 +312,18 @@ export class Store {
       .run(blocked?.version ?? null, blocked ? JSON.stringify(blocked.missing) : null, nodeId);
   }
 
-  /** Marks a node revoked (kept in the inventory, refused from now on). */
-  markNodeRevoked(nodeId: string): boolean {
-    return (
-      this.#db
-        .prepare("UPDATE nodes SET revoked_at = COALESCE(revoked_at, ?), connected = 0 WHERE id = ?")
-        .run(now(), nodeId).changes > 0
-    );
+  /**
+   * Marks a node revoked (kept in the inventory, refused from then on). A node that joined but
+   * never connected gets a row, so that the id stays refused until the node is deleted.
+   */
+  markNodeRevoked(nodeId: string, region = "unknown"): void {
+    const t = now();
+    this.#db
+      .prepare(
+        `INSERT INTO nodes (id, region, connected, first_seen_at, last_seen_at, revoked_at) VALUES (?, ?, 0, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at), connected = 0`,
+      )
+      .run(nodeId, region, t, t, t);
   }
 
   /** Removes a node from the inventory. */

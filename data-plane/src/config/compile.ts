@@ -50,56 +50,126 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const warn = opts.warn ?? noWarn;
 
   const prev = opts.previous;
+  // Whether any upstream or policy differs from the previous table's (else reused routes keep theirs).
+  let depsChanged = prev === undefined;
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of snapshot.upstreams) {
     checkId(u.id, "upstream", upstreams);
     const old = prev?.upstreams.get(u.id);
-    upstreams.set(u.id, old !== undefined && old.source === u ? old : compileUpstream(u));
+    const reuse = old !== undefined && old.source === u;
+    if (!reuse) depsChanged = true;
+    upstreams.set(u.id, reuse ? old : compileUpstream(u));
   }
+  if (prev !== undefined && prev.upstreams.size !== upstreams.size) depsChanged = true;
 
   const policies = new Map<string, PolicyInstance>();
   const policySources = new Map<string, Policy>();
   for (const p of snapshot.policies) {
     checkId(p.id, "policy", policies);
     const old = prev?.policySources.get(p.id) === p ? prev.policies.get(p.id) : undefined;
+    if (old === undefined) depsChanged = true;
     policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn));
     policySources.set(p.id, p);
   }
+  if (prev !== undefined && prev.policies.size !== policies.size) depsChanged = true;
 
-  const routes = new Map<string, CompiledRoute>();
-  const added: RouteSpec<CompiledRoute>[] = [];
-  for (const r of snapshot.routes) {
-    checkId(r.id, "route", routes);
-    const old = prev?.routes.get(r.id);
-    if (old !== undefined && old.source === r && sameDeps(old, r, upstreams, policies)) {
-      routes.set(r.id, old);
-      continue;
-    }
-    const spec = compileRoute(r, upstreams, policies);
-    routes.set(r.id, spec.route);
-    added.push(spec);
-  }
-  let router: Router<CompiledRoute>;
-  if (prev === undefined) router = new Router(added);
-  else {
-    const removed = new Set<CompiledRoute>();
-    for (const [id, old] of prev.routes) if (routes.get(id) !== old) removed.add(old);
-    router = Router.update(prev.router, removed, added);
-  }
+  const { routeList, added, removed } = compileRoutes(snapshot.routes, prev, upstreams, policies, depsChanged);
+  const router =
+    prev === undefined || removed === undefined ? new Router(added) : Router.update(prev.router, removed, added);
 
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
 
+  let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
     version: snapshot.version,
     hash: snapshot.hash,
     router,
-    routes,
+    get routes(): ReadonlyMap<string, CompiledRoute> {
+      byId ??= new Map(routeList.map((r) => [r.id, r]));
+      return byId;
+    },
+    routeList,
     upstreams,
     policies,
     policySources,
     poolKeys,
   });
+}
+
+/**
+ * Compiles the routes. With a previous table whose routes and the new ones are both ordered by id
+ * (a ConfigState's snapshot), the two lists are walked side by side: a route whose message object
+ * is unchanged, with the same compiled upstream and policies, is reused; the others are compiled
+ * and the replaced or gone ones are returned as `removed` (no map of all routes is built).
+ * Otherwise every route is compiled and duplicates are found with a set.
+ * @returns the compiled routes in snapshot order, the specs of those compiled now (sparse,
+ *   indexed like the snapshot), and the previous routes that are gone (undefined: no reuse)
+ */
+function compileRoutes(
+  list: readonly Route[],
+  prev: RuntimeTable | undefined,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  policies: ReadonlyMap<string, PolicyInstance>,
+  depsChanged: boolean,
+): { routeList: CompiledRoute[]; added: RouteSpec<CompiledRoute>[]; removed: Set<CompiledRoute> | undefined } {
+  const routeList: CompiledRoute[] = [];
+  const added: RouteSpec<CompiledRoute>[] = [];
+  const fresh = (r: Route) => {
+    const spec = compileRoute(r, upstreams, policies);
+    routeList.push(spec.route);
+    added.push(spec);
+  };
+  if (prev === undefined || !sortedById(list)) {
+    const seen = new Set<string>();
+    for (const r of list) {
+      checkRouteId(r.id, seen.has(r.id));
+      seen.add(r.id);
+      fresh(r);
+    }
+    return { routeList, added, removed: undefined };
+  }
+  const old = prev.routeList;
+  const removed = new Set<CompiledRoute>();
+  let j = 0;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    let o = old[j];
+    // The common case: the same message at the next position, nothing it depends on changed.
+    if (o !== undefined && o.source === r) {
+      j++;
+      if (!depsChanged || sameDeps(o, r, upstreams, policies)) {
+        routeList.push(o);
+        continue;
+      }
+      removed.add(o);
+      fresh(r);
+      continue;
+    }
+    if (r.id === "" || (i > 0 && list[i - 1]!.id === r.id)) checkRouteId(r.id, true);
+    // Previous routes with smaller ids are gone.
+    while (o !== undefined && o.id < r.id) {
+      removed.add(o);
+      o = old[++j];
+    }
+    if (o !== undefined && o.id === r.id) {
+      j++;
+      removed.add(o);
+    }
+    fresh(r);
+  }
+  while (j < old.length) removed.add(old[j++]!);
+  return { routeList, added, removed };
+}
+
+function sortedById(list: readonly Route[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.id > list[i]!.id) return false;
+  return true;
+}
+
+function checkRouteId(id: string, duplicate: boolean): void {
+  if (id === "") throw new CompileError("RESOURCE_INVALID", "route without an id", "route/");
+  if (duplicate) throw new CompileError("RESOURCE_INVALID", `duplicate route id "${id}"`, `route/${id}`);
 }
 
 /** Whether a reused route still points at the same compiled upstream and policies. */

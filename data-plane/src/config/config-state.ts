@@ -3,16 +3,15 @@ import {
   addDigest,
   compareIds,
   decodeResource,
-  encodeSnapshotBytes,
   formatContentHash,
   type RawResource,
   RESOURCE_KINDS,
   removeDigest,
   resourceDigest,
   resourceIdOf,
-  resourceKey,
   resourceKind,
   type Snapshot,
+  type SnapshotHeader,
   snapshotFromMessages,
 } from "@palisade/proto";
 import { CompileError } from "./compile-error.js";
@@ -24,45 +23,44 @@ export interface HeldResource extends RawResource {
   readonly message: Message | undefined;
 }
 
-/** A resource to add or change, or the id of one to remove. */
+/** A resource to add or change: its Snapshot field and encoded body. */
 export interface ResourceChange {
   readonly field: number;
   readonly body: Uint8Array;
 }
 
+/** One kind's resources, ordered by id, with their messages in a parallel array (the snapshot's list). */
+interface KindList {
+  readonly held: HeldResource[];
+  readonly messages: Message[];
+}
+
 /**
  * The config a node holds, as a set of resources: immutable, identified by its content hash
  * (the multiset hash of proto/src/resources.ts, the same function the control plane uses).
- * Full updates build one from scratch; deltas build a new one from the previous by copying only
- * the touched kind's list (unchanged resources keep their message objects, which lets `compile`
- * reuse what it compiled from them). Each kind's list is ordered by id, so the same content
- * gives the same snapshot, whatever order it arrived in.
+ * Each kind's resources are kept ordered by id (found by binary search), so the same content
+ * gives the same snapshot whatever order it arrived in. A delta copies only the lists of the
+ * kinds it touches (an array of pointers) and keeps the message objects of unchanged resources,
+ * which lets `compile` reuse what it compiled from them: a one-route delta at 10,000 routes does
+ * no per-resource work besides the changed route.
  */
 export class ConfigState {
   readonly version: bigint;
   readonly createdAtMs: bigint;
-  readonly #byKey: ReadonlyMap<string, HeldResource>;
-  readonly #lists: ReadonlyMap<number, readonly HeldResource[]>;
+  readonly #lists: ReadonlyMap<number, KindList>;
   readonly #sum: bigint;
   #snapshot: Snapshot | undefined;
 
-  private constructor(
-    version: bigint,
-    createdAtMs: bigint,
-    byKey: ReadonlyMap<string, HeldResource>,
-    lists: ReadonlyMap<number, readonly HeldResource[]>,
-    sum: bigint,
-  ) {
+  private constructor(version: bigint, createdAtMs: bigint, lists: ReadonlyMap<number, KindList>, sum: bigint) {
     this.version = version;
     this.createdAtMs = createdAtMs;
-    this.#byKey = byKey;
     this.#lists = lists;
     this.#sum = sum;
   }
 
   /** The config of a node that holds nothing. */
   static empty(): ConfigState {
-    return new ConfigState(0n, 0n, new Map(), new Map(), 0n);
+    return new ConfigState(0n, 0n, new Map(), 0n);
   }
 
   /** Content hash, 64 hex digits. */
@@ -72,39 +70,50 @@ export class ConfigState {
 
   /** Number of resources. */
   get size(): number {
-    return this.#byKey.size;
+    let n = 0;
+    for (const l of this.#lists.values()) n += l.held.length;
+    return n;
   }
 
   /**
    * Builds a config from every resource (a full update, a snapshot file).
-   * @throws CompileError SNAPSHOT_INVALID when a resource does not decode or an id repeats
+   * @throws CompileError SNAPSHOT_INVALID when a resource does not decode, RESOURCE_INVALID
+   *   when an id repeats within a kind
    */
   static full(version: bigint, createdAtMs: bigint, resources: Iterable<ResourceChange>): ConfigState {
-    const byKey = new Map<string, HeldResource>();
-    const lists = new Map<number, HeldResource[]>();
+    const byField = new Map<number, HeldResource[]>();
     let sum = 0n;
     for (const r of resources) {
       const held = hold(r);
-      if (byKey.has(resourceKey(held.field, held.id)))
-        throw new CompileError("RESOURCE_INVALID", `duplicate id "${held.id}"`, `${kindName(held.field)}/${held.id}`);
-      byKey.set(resourceKey(held.field, held.id), held);
-      let list = lists.get(held.field);
+      let list = byField.get(held.field);
       if (!list) {
         list = [];
-        lists.set(held.field, list);
+        byField.set(held.field, list);
       }
       list.push(held);
       sum = addDigest(sum, held.digest);
     }
-    for (const list of lists.values()) list.sort((a, b) => compareIds(a.id, b.id));
-    return new ConfigState(version, createdAtMs, byKey, lists, sum);
+    const lists = new Map<number, KindList>();
+    for (const [field, held] of byField) {
+      held.sort((a, b) => compareIds(a.id, b.id));
+      for (let i = 1; i < held.length; i++)
+        if (held[i]!.id === held[i - 1]!.id)
+          throw new CompileError(
+            "RESOURCE_INVALID",
+            `duplicate id "${held[i]!.id}"`,
+            `${kindName(field)}/${held[i]!.id}`,
+          );
+      lists.set(field, { held, messages: held.map((h) => h.message as Message) });
+    }
+    return new ConfigState(version, createdAtMs, lists, sum);
   }
 
   /**
    * Applies a delta: the new config holds this one's resources, with `changed` added or
-   * replaced and `removed` taken out. Cost: O(changes + size of each touched kind's list).
+   * replaced and `removed` taken out. Cost: O(changes × log n) plus a copy of each touched
+   * kind's pointer list.
    * @throws CompileError SNAPSHOT_INVALID when a resource does not decode, RESOURCE_INVALID when
-   *   a removed id is not held
+   *   a removed id is not held (the delta's base is not this config)
    */
   applyDelta(
     version: bigint,
@@ -112,72 +121,67 @@ export class ConfigState {
     changed: Iterable<ResourceChange>,
     removed: Iterable<{ readonly field: number; readonly id: string }>,
   ): ConfigState {
-    const byKey = new Map(this.#byKey);
     const lists = new Map(this.#lists);
     const copied = new Set<number>();
-    const listOf = (field: number): HeldResource[] => {
+    const listOf = (field: number): { held: HeldResource[]; messages: Message[] } => {
       if (!copied.has(field)) {
         copied.add(field);
-        lists.set(field, [...(lists.get(field) ?? [])]);
+        const old = lists.get(field);
+        lists.set(field, { held: old ? [...old.held] : [], messages: old ? [...old.messages] : [] });
       }
-      return lists.get(field) as HeldResource[];
+      return lists.get(field) as KindList;
     };
     let sum = this.#sum;
     for (const ref of removed) {
-      const key = resourceKey(ref.field, ref.id);
-      const old = byKey.get(key);
-      if (!old) throw new CompileError("RESOURCE_INVALID", `removed resource is not held`, key);
-      byKey.delete(key);
-      sum = removeDigest(sum, old.digest);
       const list = listOf(ref.field);
-      list.splice(indexOf(list, ref.id), 1);
+      const i = indexOf(list.held, ref.id);
+      if (list.held[i]?.id !== ref.id)
+        throw new CompileError("RESOURCE_INVALID", "removed resource is not held", `${kindName(ref.field)}/${ref.id}`);
+      sum = removeDigest(sum, list.held[i]!.digest);
+      list.held.splice(i, 1);
+      list.messages.splice(i, 1);
     }
     for (const r of changed) {
       const held = hold(r);
-      const key = resourceKey(held.field, held.id);
-      const old = byKey.get(key);
       const list = listOf(held.field);
-      const i = indexOf(list, held.id);
-      if (old) {
-        sum = removeDigest(sum, old.digest);
-        list[i] = held;
-      } else list.splice(i, 0, held);
-      byKey.set(key, held);
+      const i = indexOf(list.held, held.id);
+      if (list.held[i]?.id === held.id) {
+        sum = removeDigest(sum, list.held[i]!.digest);
+        list.held[i] = held;
+        list.messages[i] = held.message as Message;
+      } else {
+        list.held.splice(i, 0, held);
+        list.messages.splice(i, 0, held.message as Message);
+      }
       sum = addDigest(sum, held.digest);
     }
-    return new ConfigState(version, createdAtMs, byKey, lists, sum);
+    return new ConfigState(version, createdAtMs, lists, sum);
   }
 
   /** The same content under another version number (nothing is decoded or copied). */
   relabel(version: bigint, createdAtMs: bigint): ConfigState {
-    return new ConfigState(version, createdAtMs, this.#byKey, this.#lists, this.#sum);
+    return new ConfigState(version, createdAtMs, this.#lists, this.#sum);
   }
 
-  /** The typed snapshot `compile` takes (built once per state; unknown kinds left out). */
+  /** The typed snapshot `compile` takes (built once per state, sharing the kind lists; unknown kinds left out). */
   snapshot(): Snapshot {
     if (!this.#snapshot) {
-      const byField = new Map<number, Message[]>();
-      for (const [field, list] of this.#lists) {
-        if (!resourceKind(field)) continue;
-        byField.set(
-          field,
-          list.map((r) => r.message as Message),
-        );
-      }
-      this.#snapshot = snapshotFromMessages(
-        { version: this.version, hash: this.hash, createdAtMs: this.createdAtMs },
-        byField,
-      );
+      const byField = new Map<number, readonly Message[]>();
+      for (const [field, list] of this.#lists) if (resourceKind(field)) byField.set(field, list.messages);
+      this.#snapshot = snapshotFromMessages(this.header(), byField, false);
     }
     return this.#snapshot;
   }
 
-  /** The encoded `palisade.config.v1.Snapshot` (for the last-known-good file). */
-  encode(): Uint8Array {
-    const all: RawResource[] = [];
+  /** Version, hash and publish time. */
+  header(): SnapshotHeader {
+    return { version: this.version, hash: this.hash, createdAtMs: this.createdAtMs };
+  }
+
+  /** Every resource, by field number then id (the order of the encoded snapshot). */
+  *resources(): Generator<HeldResource> {
     const fields = [...this.#lists.keys()].sort((a, b) => a - b);
-    for (const f of fields) all.push(...(this.#lists.get(f) ?? []));
-    return encodeSnapshotBytes({ version: this.version, hash: this.hash, createdAtMs: this.createdAtMs }, all);
+    for (const f of fields) yield* this.#lists.get(f)!.held;
   }
 }
 

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { decodeSnapshotBytes, decodeSnapshotFile, encodeSnapshotFile, SnapshotFileError } from "@palisade/proto";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { decodeSnapshotBytes, decodeSnapshotFile, SnapshotFileError, snapshotFileHeader } from "@palisade/proto";
 import type { Logger } from "../log.js";
 import type { ConfigPersister } from "../sync/config-applier.js";
 import { CompileError } from "./compile-error.js";
@@ -79,10 +81,9 @@ export class LastKnownGood implements ConfigPersister {
     const dir = dirname(this.#path);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const tmp = `${this.#path}.tmp-${process.pid}`;
-    const bytes = encodeSnapshotFile(state.encode());
     const fh = await open(tmp, "w", 0o600);
     try {
-      await fh.writeFile(bytes);
+      await writePayload(fh, state);
       await fh.sync();
     } catch (err) {
       await fh.close();
@@ -99,4 +100,46 @@ export class LastKnownGood implements ConfigPersister {
       closeSync(d);
     }
   }
+}
+
+const CHUNK = 256 * 1024;
+
+/**
+ * Streams the encoded snapshot after a header placeholder, then writes the header (its length is
+ * fixed): no buffer of the whole config is built, which keeps a node's memory flat when it writes
+ * a 10,000-route config on every change.
+ */
+async function writePayload(fh: import("node:fs/promises").FileHandle, state: ConfigState): Promise<void> {
+  const sha = createHash("sha256");
+  const headerLength = snapshotFileHeader("0".repeat(64), 0).byteLength;
+  let pos = headerLength;
+  let length = 0;
+  let chunks: Uint8Array[] = [];
+  let pending = 0;
+  const flush = async () => {
+    if (pending === 0) return;
+    await fh.writev(chunks, pos);
+    pos += pending;
+    chunks = [];
+    pending = 0;
+  };
+  const push = async (b: Uint8Array) => {
+    sha.update(b);
+    chunks.push(b);
+    pending += b.byteLength;
+    length += b.byteLength;
+    if (pending >= CHUNK) await flush();
+  };
+  const h = state.header();
+  const head = new BinaryWriter();
+  if (h.version !== 0n) head.tag(1, WireType.Varint).uint64(h.version);
+  if (h.hash !== "") head.tag(2, WireType.LengthDelimited).string(h.hash);
+  await push(head.finish());
+  for (const r of state.resources()) {
+    await push(new BinaryWriter().tag(r.field, WireType.LengthDelimited).uint32(r.body.byteLength).finish());
+    await push(r.body);
+  }
+  if (h.createdAtMs !== 0n) await push(new BinaryWriter().tag(7, WireType.Varint).int64(h.createdAtMs).finish());
+  await flush();
+  await fh.write(snapshotFileHeader(sha.digest("hex"), length), 0, headerLength, 0);
 }

@@ -53,7 +53,10 @@ export interface RuntimeTable {
   readonly version: bigint;
   readonly hash: string;
   readonly router: Router<CompiledRoute>;
+  /** Routes by id (built on first use: the request path never needs it). */
   readonly routes: ReadonlyMap<string, CompiledRoute>;
+  /** Routes in snapshot order (by id): what a later compile walks beside the new snapshot. */
+  readonly routeList: readonly CompiledRoute[];
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
   /** The policy messages the instances were compiled from, by id. */

@@ -96,11 +96,16 @@ const MATCH_ALL: PathSpec = Object.freeze({ kind: "prefix", value: "/" });
  * each bucket sorted by precedence so a lookup returns the first hit of each candidate bucket and
  * keeps the best. Immutable once built.
  */
-export class Router<R> {
+export class Router<R extends object> {
   #exact: Map<string, readonly Entry<R>[]>;
   #wildcard: Map<string, readonly Entry<R>[]>;
   #any: readonly Entry<R>[];
   #size: number;
+  /**
+   * The buckets each route sits in (`e<host>`, `w<suffix>`, `a`), shared by the routers an
+   * update derives from this one: an update finds the buckets of removed routes without a scan.
+   */
+  #where: WeakMap<R, string[]>;
 
   /**
    * Builds the router. Host patterns must be valid (see {@link parseHostPattern}).
@@ -110,8 +115,10 @@ export class Router<R> {
     if (built) {
       [this.#exact, this.#wildcard, this.#any] = built.buckets;
       this.#size = built.size;
+      this.#where = built.where;
     } else {
-      const b = new BucketBuilder<R>(new Map(), new Map(), []);
+      this.#where = new WeakMap();
+      const b = new BucketBuilder<R>(new Map(), new Map(), [], this.#where);
       for (const spec of specs) b.add(spec);
       [this.#exact, this.#wildcard, this.#any] = b.finish();
       this.#size = b.rows;
@@ -127,39 +134,38 @@ export class Router<R> {
    * @param added specs of the new and replaced routes
    * @throws TypeError on an invalid host pattern
    */
-  static update<R>(prev: Router<R>, removed: ReadonlySet<R>, added: readonly RouteSpec<R>[]): Router<R> {
+  static update<R extends object>(prev: Router<R>, removed: ReadonlySet<R>, added: readonly RouteSpec<R>[]): Router<R> {
     const gone = new Set<Entry<R>>();
-    const prune = (map: ReadonlyMap<string, readonly Entry<R>[]>): Map<string, Entry<R>[] | readonly Entry<R>[]> => {
-      const out = new Map<string, Entry<R>[] | readonly Entry<R>[]>();
-      for (const [k, list] of map) {
-        if (removed.size > 0 && list.some((e) => removed.has(e.route))) {
-          const kept = list.filter((e) => {
-            if (!removed.has(e.route)) return true;
-            gone.add(e);
-            return false;
-          });
-          if (kept.length > 0) out.set(k, kept);
-        } else out.set(k, list);
-      }
-      return out;
-    };
-    const exact = prune(prev.#exact);
-    const wildcard = prune(prev.#wildcard);
-    const anyTouched = removed.size > 0 && prev.#any.some((e) => removed.has(e.route));
-    const any: Entry<R>[] = [];
-    for (const e of prev.#any) {
-      if (anyTouched && removed.has(e.route)) gone.add(e);
-      else any.push(e);
+    const where = prev.#where;
+    const touched = new Set<string>();
+    for (const r of removed) for (const id of where.get(r) ?? []) touched.add(id);
+    const exact = new Map<string, Entry<R>[] | readonly Entry<R>[]>(prev.#exact);
+    const wildcard = new Map<string, Entry<R>[] | readonly Entry<R>[]>(prev.#wildcard);
+    const prune = (list: readonly Entry<R>[]): Entry<R>[] =>
+      list.filter((e) => {
+        if (!removed.has(e.route)) return true;
+        gone.add(e);
+        return false;
+      });
+    const b = new BucketBuilder<R>(exact, wildcard, [], where);
+    for (const id of touched) {
+      const map = id[0] === "e" ? exact : id[0] === "w" ? wildcard : undefined;
+      if (map === undefined) continue;
+      const key = id.slice(1);
+      const kept = prune(map.get(key) ?? []);
+      if (kept.length > 0) map.set(key, kept);
+      else map.delete(key);
+      b.dirty.add(id);
     }
-    const b = new BucketBuilder<R>(exact, wildcard, any);
+    const anyTouched = touched.has("a");
+    b.any.push(...(anyTouched ? prune(prev.#any) : prev.#any));
     b.dirtyAny = anyTouched;
-    for (const [tag, map] of [
-      ["e", exact],
-      ["w", wildcard],
-    ] as const)
-      for (const [k, list] of map) if (!Object.isFrozen(list)) b.dirty.add(tag + k);
     for (const spec of added) b.add(spec);
-    return new Router<R>([], { buckets: b.finish(prev.#any), size: prev.#size - countRows(gone) + b.rows });
+    return new Router<R>([], {
+      buckets: b.finish(prev.#any),
+      size: prev.#size - countRows(gone) + b.rows,
+      where,
+    });
   }
 
   /** Number of (route, path) rows. */
@@ -193,9 +199,10 @@ export class Router<R> {
 }
 
 /** Buckets built by {@link Router.update} (internal). */
-interface Built<R> {
+interface Built<R extends object> {
   readonly buckets: [Map<string, readonly Entry<R>[]>, Map<string, readonly Entry<R>[]>, readonly Entry<R>[]];
   readonly size: number;
+  readonly where: WeakMap<R, string[]>;
 }
 
 /** Distinct (route, path) rows among entries (one row may sit in several host buckets as one entry). */
@@ -206,7 +213,7 @@ function countRows<R>(entries: ReadonlySet<Entry<R>>): number {
 }
 
 /** Collects entries into host buckets; sorts and freezes the buckets it touched. */
-class BucketBuilder<R> {
+class BucketBuilder<R extends object> {
   readonly exact: Map<string, Entry<R>[] | readonly Entry<R>[]>;
   readonly wildcard: Map<string, Entry<R>[] | readonly Entry<R>[]>;
   readonly any: Entry<R>[];
@@ -214,15 +221,18 @@ class BucketBuilder<R> {
   readonly dirty = new Set<string>();
   dirtyAny = false;
   rows = 0;
+  readonly #where: WeakMap<R, string[]>;
 
   constructor(
     exact: Map<string, Entry<R>[] | readonly Entry<R>[]>,
     wildcard: Map<string, Entry<R>[] | readonly Entry<R>[]>,
     any: Entry<R>[],
+    where: WeakMap<R, string[]>,
   ) {
     this.exact = exact;
     this.wildcard = wildcard;
     this.any = any;
+    this.#where = where;
   }
 
   add(spec: RouteSpec<R>): void {
@@ -232,11 +242,13 @@ class BucketBuilder<R> {
       if (p === undefined) throw new TypeError(`invalid host pattern "${h}"`);
       return p;
     });
+    const ids = new Set<string>();
     for (const [i, path] of paths.entries()) {
       this.rows++;
       if (patterns.length === 0) {
         this.any.push(new Entry(spec, path, i, HOST_ANY));
         this.dirtyAny = true;
+        ids.add("a");
         continue;
       }
       // One entry per host kind, shared by all buckets of that kind.
@@ -246,12 +258,15 @@ class BucketBuilder<R> {
         if (p.kind === "exact") {
           exactEntry ??= new Entry(spec, path, i, HOST_EXACT);
           this.#push(this.exact, "e", p.host, exactEntry);
+          ids.add(`e${p.host}`);
         } else {
           wildEntry ??= new Entry(spec, path, i, HOST_WILDCARD);
           this.#push(this.wildcard, "w", p.suffix, wildEntry);
+          ids.add(`w${p.suffix}`);
         }
       }
     }
+    this.#where.set(spec.route, [...ids]);
   }
 
   #push(map: Map<string, Entry<R>[] | readonly Entry<R>[]>, tag: string, key: string, e: Entry<R>): void {

@@ -108,9 +108,13 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
   });
 
   const revoke = (id: string): void => {
-    const known = store.getNode(id) !== undefined;
-    const revoked = identity ? identity.revoke(id) : store.markNodeRevoked(id);
-    if (!known && !revoked) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    let found: boolean;
+    if (identity) found = identity.revoke(id);
+    else {
+      found = store.getNode(id) !== undefined;
+      if (found) store.markNodeRevoked(id);
+    }
+    if (!found) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     deps.disconnect?.(id, "this node was revoked");
   };
 
