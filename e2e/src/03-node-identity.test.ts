@@ -45,7 +45,7 @@ describe("node identity: join tokens, client certificates, renewal, revocation",
   before(async () => {
     upstream = await new RecordingUpstream("mtls-upstream").start();
     // Short certificates so that renewal happens within the test (nodes renew at 2/3 of the lifetime).
-    cp = await new ControlPlaneProcess(undefined, { mtls: true, extraArgs: ["--node-cert-ttl", "24"] }).start();
+    cp = await new ControlPlaneProcess(undefined, { mtls: true, extraArgs: ["--node-cert-ttl", "45"] }).start();
     ca = await cp.caCertFile();
     await cp.ok("POST", "/v1/upstreams", { name: "echo", targets: [{ host: "127.0.0.1", port: upstream.port }] });
     await cp.ok("POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: "echo" });
@@ -121,7 +121,7 @@ describe("node identity: join tokens, client certificates, renewal, revocation",
         const n = await cp.ok("GET", "/v1/nodes/edge-1");
         return n.status === "connected" && n.certificate.serial !== first ? n : undefined;
       },
-      40_000,
+      60_000,
     );
     assert.ok(Date.parse(renewed.certificate.not_after) > Date.now());
     await edge1.proc.waitForLine((l) => l.includes("node certificate renewed"), "renewal log");
