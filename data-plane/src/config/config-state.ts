@@ -127,7 +127,7 @@ export class ConfigState {
       if (!copied.has(field)) {
         copied.add(field);
         const old = lists.get(field);
-        lists.set(field, { held: old ? [...old.held] : [], messages: old ? [...old.messages] : [] });
+        lists.set(field, { held: old ? old.held.slice() : [], messages: old ? old.messages.slice() : [] });
       }
       return lists.get(field) as KindList;
     };
