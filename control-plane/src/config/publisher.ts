@@ -1,7 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import {
   addDigest,
-  compareIds,
   decodeSnapshotBytes,
   encodeSnapshotBytes,
   formatContentHash,
@@ -181,8 +180,8 @@ export class Publisher {
       const created_at = new Date().toISOString();
       const createdAtMs = BigInt(Date.parse(created_at));
       const features = featuresOf(resources);
-      const sorted = [...resources.values()].sort((a, b) => a.field - b.field || compareIds(a.id, b.id));
-      const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, sorted);
+      // Stored in draft order: the hash does not depend on order and readers order by id.
+      const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
       const touchedList = prev ? [...touched].sort() : null;
       this.#store.insertVersion({ version, hash, message, created_at, features, touched: touchedList, snapshot });
       const published: PublishedVersion = {

@@ -133,7 +133,8 @@ export class StreamSession {
         this.#held = { version: sent.version, hash: sent.hash };
         if (sent.full) this.#forceFull = false;
         this.#store.recordAck(this.#nodeId!, sent.version, sent.hash);
-        this.#log.info(
+        // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
+        this.#log.debug(
           { node: this.#nodeId, version: sent.version, full: sent.full, ms: Date.now() - sent.sentAt },
           "node ACK",
         );
@@ -209,6 +210,7 @@ export class StreamSession {
     });
     this.#fleet?.connected(h.nodeId, this.#region, h.reportIntervalMs);
     if (prior?.last_nack) this.#nacked.add(prior.last_nack.version);
+    if (prior?.blocked) this.#blocked = prior.blocked.version;
     this.#log.info(
       { node: h.nodeId, region: this.#region, applied: Number(h.appliedVersion), mtls: peer !== undefined },
       "node connected",
@@ -233,7 +235,7 @@ export class StreamSession {
       }
       return;
     }
-    if (this.#blocked !== undefined || this.#store.getNode(this.#nodeId!)?.blocked) {
+    if (this.#blocked !== undefined) {
       this.#blocked = undefined;
       this.#store.setNodeBlocked(this.#nodeId!, null);
     }

@@ -41,9 +41,13 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
       const n = (req.params as { version: number }).version;
       const row = store.getVersion(n);
       if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
-      const json = toJson(SnapshotSchema, fromBinary(SnapshotSchema, row.snapshot)) as {
+      const json = toJson(SnapshotSchema, fromBinary(SnapshotSchema, row.snapshot)) as Record<string, unknown> & {
         policies?: Array<{ jwt?: { jwksJson?: string } }>;
       };
+      // Versions are stored in draft order (the hash does not depend on order): show them by id.
+      for (const v of Object.values(json))
+        if (Array.isArray(v))
+          v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
       for (const p of json.policies ?? [])
         if (p.jwt?.jwksJson)
           p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
