@@ -55,7 +55,14 @@ export async function startNode(
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
     holder,
-    (snapshot, previous) => compile(snapshot, { policyTypes, resources, warn, ...(previous ? { previous } : {}) }),
+    (snapshot, previous, changedRoutes) =>
+      compile(snapshot, {
+        policyTypes,
+        resources,
+        warn,
+        ...(previous ? { previous } : {}),
+        ...(changedRoutes ? { changedRoutes } : {}),
+      }),
     log,
     lkg,
     syncStats,

@@ -1,3 +1,4 @@
+import { gzip } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import {
   addDigest,
@@ -90,6 +91,9 @@ export class Publisher {
   #latest: PublishedVersion | undefined;
   #history: HistoryEntry[] = [];
   #fullResources: { version: number; list: readonly Resource[] } | undefined;
+  /** Whether `#latest.resources` carries the draft revisions (a full scan was done by this process). */
+  #synced = false;
+  #routeCount = 0;
 
   /** Loads the latest version (decoding its resources once) and the delta history. */
   constructor(store: Store) {
@@ -137,68 +141,121 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
    */
   publish(message: string): PublishResult {
-    const outcome = this.#store.transaction((): { result: PublishResult; published?: PublishedVersion } => {
-      const prev = this.#latest;
-      const resources = new Map<string, ResourceEntry>();
-      const revs = this.#store.listResourceRevisions();
-      const kinds = new Map<string, DraftKind>(DRAFT_KINDS.map((k) => [k.kind, k]));
-      let routes = 0;
-      let sum = prev?.sum ?? 0n;
-      const touched = new Set<string>();
-      for (const row of revs) {
-        const kind = kinds.get(row.kind);
-        if (!kind) continue;
-        if (row.kind === "routes") routes++;
-        const key = `${row.kind}/${row.id}`;
-        const old = prev?.resources.get(key);
-        if (old && old.rev === row.rev) {
-          resources.set(key, old);
-          continue;
-        }
-        const entry = this.#encode(kind, row.id);
-        resources.set(key, entry);
-        if (old?.digest === entry.digest) continue;
-        if (old) sum = removeDigest(sum, old.digest);
-        sum = addDigest(sum, entry.digest);
-        touched.add(key);
-      }
-      if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
-      if (prev)
-        for (const [key, old] of prev.resources)
-          if (!resources.has(key)) {
-            sum = removeDigest(sum, old.digest);
+    const outcome = this.#store.transaction(
+      (): { result: PublishResult; published?: PublishedVersion; snapshotBytes?: Uint8Array } => {
+        const prev = this.#latest;
+        const kinds = new Map<string, DraftKind>(DRAFT_KINDS.map((k) => [k.kind, k]));
+        let resources: Map<string, ResourceEntry>;
+        let sum = prev?.sum ?? 0n;
+        const touched = new Set<string>();
+        let routes = 0;
+        let fullCheck = true;
+        const taken = this.#store.changedResources();
+        if (prev && this.#synced) {
+          // Incremental: only the resources written since the previous publish.
+          resources = new Map(prev.resources);
+          routes = this.#routeCount;
+          fullCheck = false;
+          for (const key of taken) {
+            const slash = key.indexOf("/");
+            const kind = kinds.get(key.slice(0, slash));
+            if (!kind) continue;
+            const row = this.#store.getResourceWithRevision(kind.kind, key.slice(slash + 1));
+            const old = resources.get(key);
+            if (!row) {
+              if (!old) continue;
+              resources.delete(key);
+              sum = removeDigest(sum, old.digest);
+              touched.add(key);
+              if (kind.kind === "routes") routes--;
+              else fullCheck = true; // an upstream or policy is gone: check every route
+              continue;
+            }
+            if (old && old.rev === row.rev) continue;
+            const entry = this.#encode(kind, row);
+            resources.set(key, entry);
+            if (!old && kind.kind === "routes") routes++;
+            if (old?.digest === entry.digest) continue;
+            if (old) sum = removeDigest(sum, old.digest);
+            sum = addDigest(sum, entry.digest);
             touched.add(key);
           }
-      this.#checkReferences(resources);
-      const hash = formatContentHash(sum);
-      if (prev && prev.hash === hash) {
-        // Same content: keep the fresh revisions so the next publish does not re-encode.
-        this.#latest = { ...prev, resources };
-        return { result: { version: meta(prev), created: false } };
-      }
-      const version = this.#store.nextVersionNumber();
-      const created_at = new Date().toISOString();
-      const createdAtMs = BigInt(Date.parse(created_at));
-      const features = featuresOf(resources);
-      // Stored in draft order: the hash does not depend on order and readers order by id.
-      const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
-      const touchedList = prev ? [...touched].sort() : null;
-      this.#store.insertVersion({ version, hash, message, created_at, features, touched: touchedList, snapshot });
-      const published: PublishedVersion = {
-        version,
-        hash,
-        message,
-        created_at,
-        features,
-        resources,
-        sum,
-        touched: prev ? touched : null,
-        createdAtMs,
-      };
-      return { result: { version: meta(published), created: true }, published };
-    });
+        } else {
+          resources = new Map<string, ResourceEntry>();
+          for (const row of this.#store.listResourceRevisions()) {
+            const kind = kinds.get(row.kind);
+            if (!kind) continue;
+            if (row.kind === "routes") routes++;
+            const key = `${row.kind}/${row.id}`;
+            const old = prev?.resources.get(key);
+            if (old && old.rev === row.rev) {
+              resources.set(key, old);
+              continue;
+            }
+            const entry = this.#encode(kind, this.#store.getResourceWithRevision(kind.kind, row.id)!);
+            resources.set(key, entry);
+            if (old?.digest === entry.digest) continue;
+            if (old) sum = removeDigest(sum, old.digest);
+            sum = addDigest(sum, entry.digest);
+            touched.add(key);
+          }
+          if (prev)
+            for (const [key, old] of prev.resources)
+              if (!resources.has(key)) {
+                sum = removeDigest(sum, old.digest);
+                touched.add(key);
+              }
+        }
+        if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
+        if (fullCheck) this.#checkReferences(resources, resources.values());
+        else
+          this.#checkReferences(
+            resources,
+            [...touched].map((k) => resources.get(k)).filter((e): e is ResourceEntry => e !== undefined),
+          );
+        const hash = formatContentHash(sum);
+        const commit = () => {
+          this.#synced = true;
+          this.#routeCount = routes;
+          this.#store.forgetChanges(taken);
+        };
+        if (prev && prev.hash === hash) {
+          // Same content: keep the fresh revisions so the next publish does not re-encode.
+          this.#latest = { ...prev, resources };
+          commit();
+          return { result: { version: meta(prev), created: false } };
+        }
+        const version = this.#store.nextVersionNumber();
+        const created_at = new Date().toISOString();
+        const createdAtMs = BigInt(Date.parse(created_at));
+        const featuresTouched = [...touched].some((k) => !k.startsWith("routes/") && !k.startsWith("upstreams/"));
+        const features = prev && !featuresTouched ? [...prev.features] : featuresOf(resources);
+        // Stored in draft order: the hash does not depend on order and readers order by id.
+        const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
+        const touchedList = prev ? [...touched].sort() : null;
+        this.#store.insertVersion({ version, hash, message, created_at, features, touched: touchedList, snapshot });
+        const published: PublishedVersion = {
+          version,
+          hash,
+          message,
+          created_at,
+          features,
+          resources,
+          sum,
+          touched: prev ? touched : null,
+          createdAtMs,
+        };
+        commit();
+        return { result: { version: meta(published), created: true }, published, snapshotBytes: snapshot };
+      },
+    );
     const published = outcome.published;
     if (published) {
+      // Compressed off the publish path (zlib's thread pool); the uncompressed row is durable already.
+      const version = published.version;
+      gzip(outcome.snapshotBytes!, { level: 1 }, (err, gz) => {
+        if (!err) this.#store.compressVersion(version, gz);
+      });
       this.#latest = published;
       this.#history.push({ version: published.version, hash: published.hash, touched: published.touched });
       if (this.#history.length > DELTA_HISTORY) this.#history.shift();
@@ -263,8 +320,8 @@ export class Publisher {
     return this.#fullResources.list;
   }
 
-  #encode(kind: DraftKind, id: string): ResourceEntry {
-    const r = this.#store.getResourceWithRevision(kind.kind, id)!;
+  #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
+    const id = r.id;
     const message = kind.toMessage(r);
     const info = resourceKind(kind.field)!;
     const body = toBinary(info.schema, message);
@@ -289,22 +346,20 @@ export class Publisher {
     return entry;
   }
 
-  #checkReferences(resources: ReadonlyMap<string, ResourceEntry>): void {
-    const upstreams = new Set<string>();
-    const policies = new Set<string>();
-    for (const e of resources.values()) {
-      if (e.key.startsWith("upstreams/")) upstreams.add(e.id);
-      else if (e.key.startsWith("policies/")) policies.add(e.id);
-    }
-    for (const e of resources.values()) {
-      if (!e.key.startsWith("routes/")) continue;
+  /** Refuses a route among `routes` that names an upstream or policy missing from `resources`. */
+  #checkReferences(resources: ReadonlyMap<string, ResourceEntry>, routes: Iterable<ResourceEntry>): void {
+    for (const e of routes) {
       // Entries loaded from a stored version carry no refs; they were checked when published and
       // a referenced upstream or policy cannot be deleted while a route uses it.
-      if (e.refs && (!upstreams.has(e.refs.upstream) || e.refs.policies.some((p) => !policies.has(p)))) {
+      if (!e.refs) continue;
+      const missing =
+        !resources.has(`upstreams/${e.refs.upstream}`) || e.refs.policies.some((p) => !resources.has(`policies/${p}`));
+      if (missing) {
+        const draft = e.draft ?? { id: e.id, name: e.id, body: { ...e.refs }, created_at: "", updated_at: "" };
         checkRouteReferences(
-          e.draft ?? { id: e.id, name: e.id, body: { ...e.refs }, created_at: "", updated_at: "" },
-          upstreams,
-          policies,
+          draft,
+          new Set([...resources.values()].filter((x) => x.key.startsWith("upstreams/")).map((x) => x.id)),
+          new Set([...resources.values()].filter((x) => x.key.startsWith("policies/")).map((x) => x.id)),
         );
       }
     }

@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -83,6 +83,8 @@ const now = (): string => new Date().toISOString();
  */
 export class Store {
   readonly #db: Database.Database;
+  /** `kind/id` of draft resources written by this process since the publisher last took them. */
+  readonly #changes = new Set<string>();
 
   /**
    * Opens (or creates) the database at `path` (`:memory:` for tests) and applies migrations.
@@ -150,6 +152,7 @@ export class Store {
   }
 
   insertResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): StoredResource {
+    this.#changes.add(`${kind}/${id}`);
     const t = now();
     this.#db
       .prepare("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
@@ -158,13 +161,28 @@ export class Store {
   }
 
   updateResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): void {
+    this.#changes.add(`${kind}/${id}`);
     this.#db
       .prepare("UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?")
       .run(name, JSON.stringify(body), now(), kind, id);
   }
 
   deleteResource(kind: ResourceKind, id: string): boolean {
+    this.#changes.add(`${kind}/${id}`);
     return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
+  }
+
+  /**
+   * `kind/id` of the draft resources this process wrote since `forgetChanges` (a write that was
+   * rolled back may be listed: readers re-read each one). The publisher's incremental path.
+   */
+  changedResources(): string[] {
+    return [...this.#changes];
+  }
+
+  /** Forgets changes the publisher has taken into a version. */
+  forgetChanges(keys: Iterable<string>): void {
+    for (const k of keys) this.#changes.delete(k);
   }
 
   /** Every draft resource's kind, id and revision (bumped on each update): what changed since a publish. */
@@ -236,23 +254,34 @@ export class Store {
   }
 
   /**
-   * Stores a version. The snapshot is gzip-compressed (level 1: a few ms per MB; config
-   * compresses ~10x, which keeps 1,000 versions of a 10,000-route config in about 100 MB).
+   * Stores a version, its snapshot uncompressed (a few ms for a 10,000-route config): the
+   * publisher compresses it afterwards, off the publish path ({@link compressVersion}).
    */
   insertVersion(row: Omit<StoredVersion, "snapshot"> & { snapshot: Uint8Array }): void {
     this.#db
       .prepare(
-        "INSERT INTO config_versions (version, hash, snapshot, message, created_at, features, touched, codec) VALUES (?, ?, ?, ?, ?, ?, ?, 'proto+gzip')",
+        "INSERT INTO config_versions (version, hash, snapshot, message, created_at, features, touched, codec) VALUES (?, ?, ?, ?, ?, ?, ?, 'proto')",
       )
       .run(
         row.version,
         row.hash,
-        gzipSync(row.snapshot, { level: 1 }),
+        Buffer.from(row.snapshot.buffer, row.snapshot.byteOffset, row.snapshot.byteLength),
         row.message,
         row.created_at,
         JSON.stringify(row.features),
         row.touched === null ? null : JSON.stringify(row.touched),
       );
+  }
+
+  /**
+   * Replaces a version's snapshot by its gzip form (config compresses ~10x, which keeps 1,000
+   * versions of a 10,000-route config near 100 MB). Ignored once the store is closed.
+   */
+  compressVersion(version: number, gzipped: Uint8Array): void {
+    if (!this.#db.open) return;
+    this.#db
+      .prepare("UPDATE config_versions SET snapshot = ?, codec = 'proto+gzip' WHERE version = ? AND codec = 'proto'")
+      .run(Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength), version);
   }
 
   // --- fleet registry --------------------------------------------------------

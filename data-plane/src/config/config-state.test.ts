@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { contentHashOf, encodeResources } from "@palisade/proto";
 import { log, route, snapshot, upstream } from "../test/fixtures.js";
+import { compile } from "./compile.js";
 import { ConfigState } from "./config-state.js";
 import { LastKnownGood } from "./last-known-good.js";
 
@@ -64,5 +65,51 @@ test("a last-known-good file with a flipped byte or a cut tail is ignored, not s
     assert.equal(lkg.load()?.version, 7n);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("compiling each delta with the changed-routes hint equals compiling from scratch", () => {
+  let seed = 11;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const hosts = ["a.test", "b.test", "*.test"];
+  const make = (i: number, gen: number) =>
+    route(`r${String(i).padStart(3, "0")}`, "u", [`/p${rand(5)}`, `=/p${rand(5)}/x`].slice(0, 1 + rand(2)), {
+      hosts: rand(3) === 0 ? [] : [hosts[rand(3)]!],
+      priority: (gen + rand(3)) % 3,
+    });
+  const current = new Map(Array.from({ length: 120 }, (_, i) => [i, make(i, 0)]));
+  const snapOf = () => snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [...current.values()] }, 1n);
+  const opts = { policyTypes: new Set<string>() };
+  let state = ConfigState.full(1n, 0n, encodeResources(snapOf()));
+  let table = compile(state.snapshot(), opts);
+  for (let round = 1; round <= 25; round++) {
+    const before = new Map(encodeResources(snapOf()).map((r) => [r.id, r]));
+    for (let k = 0; k < 4; k++) {
+      const i = rand(150);
+      if (rand(4) === 0) current.delete(i);
+      else current.set(i, make(i, round));
+    }
+    const after = encodeResources(snapOf());
+    const changed = after.filter((r) => {
+      const b = before.get(r.id);
+      return !b || Buffer.compare(Buffer.from(b.body), Buffer.from(r.body)) !== 0;
+    });
+    const keep = new Set(after.map((r) => r.id));
+    const removed = [...before.values()].filter((r) => r.field === 4 && !keep.has(r.id));
+    state = state.applyDelta(BigInt(round + 1), 0n, changed, removed);
+    table = compile(state.snapshot(), { ...opts, previous: table, changedRoutes: state.touched(4) });
+    const fresh = compile(ConfigState.full(1n, 0n, after).snapshot(), opts);
+    assert.equal(table.routeList.length, fresh.routeList.length, `round ${round}`);
+    for (const host of ["a.test", "b.test", "c.test", "none"])
+      for (let p = 0; p < 5; p++)
+        for (const path of [`/p${p}`, `/p${p}/x`, `/p${p}/y`])
+          assert.equal(
+            table.router.match("GET", host, path)?.route.id,
+            fresh.router.match("GET", host, path)?.route.id,
+            `round ${round} ${host}${path}`,
+          );
   }
 });

@@ -49,13 +49,31 @@ export class ConfigState {
   readonly createdAtMs: bigint;
   readonly #lists: ReadonlyMap<number, KindList>;
   readonly #sum: bigint;
+  readonly #touched: ReadonlyMap<number, ReadonlySet<string>> | undefined;
   #snapshot: Snapshot | undefined;
 
-  private constructor(version: bigint, createdAtMs: bigint, lists: ReadonlyMap<number, KindList>, sum: bigint) {
+  private constructor(
+    version: bigint,
+    createdAtMs: bigint,
+    lists: ReadonlyMap<number, KindList>,
+    sum: bigint,
+    touched?: ReadonlyMap<number, ReadonlySet<string>>,
+  ) {
     this.version = version;
     this.createdAtMs = createdAtMs;
     this.#lists = lists;
     this.#sum = sum;
+    this.#touched = touched;
+  }
+
+  /**
+   * Ids of the `field` resources added, changed or removed by the delta that made this config
+   * from the previous one (`undefined` for a full config): every other resource of that kind is
+   * the same message object as before, which is what `compile`'s `changedRoutes` hint needs.
+   */
+  touched(field: number): ReadonlySet<string> | undefined {
+    if (this.#touched === undefined) return undefined;
+    return this.#touched.get(field) ?? new Set();
   }
 
   /** The config of a node that holds nothing. */
@@ -132,7 +150,17 @@ export class ConfigState {
       return lists.get(field) as KindList;
     };
     let sum = this.#sum;
+    const touched = new Map<number, Set<string>>();
+    const touch = (field: number, id: string) => {
+      let t = touched.get(field);
+      if (!t) {
+        t = new Set();
+        touched.set(field, t);
+      }
+      t.add(id);
+    };
     for (const ref of removed) {
+      touch(ref.field, ref.id);
       const list = listOf(ref.field);
       const i = indexOf(list.held, ref.id);
       if (list.held[i]?.id !== ref.id)
@@ -143,6 +171,7 @@ export class ConfigState {
     }
     for (const r of changed) {
       const held = hold(r);
+      touch(held.field, held.id);
       const list = listOf(held.field);
       const i = indexOf(list.held, held.id);
       if (list.held[i]?.id === held.id) {
@@ -155,12 +184,12 @@ export class ConfigState {
       }
       sum = addDigest(sum, held.digest);
     }
-    return new ConfigState(version, createdAtMs, lists, sum);
+    return new ConfigState(version, createdAtMs, lists, sum, touched);
   }
 
   /** The same content under another version number (nothing is decoded or copied). */
   relabel(version: bigint, createdAtMs: bigint): ConfigState {
-    return new ConfigState(version, createdAtMs, this.#lists, this.#sum);
+    return new ConfigState(version, createdAtMs, this.#lists, this.#sum, new Map());
   }
 
   /** The typed snapshot `compile` takes (built once per state, sharing the kind lists; unknown kinds left out). */

@@ -7,8 +7,15 @@ import type { ConfigSource, TableHolder } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
 import type { SyncStats } from "../telemetry/sync-stats.js";
 
-/** Compiles a snapshot (the node's `compile` with its options bound), reusing `previous` where unchanged. */
-export type CompileFn = (snapshot: Snapshot, previous: RuntimeTable | undefined) => RuntimeTable;
+/**
+ * Compiles a snapshot (the node's `compile` with its options bound), reusing `previous` where
+ * unchanged; `changedRoutes` are the route ids a delta touched (compile's hint).
+ */
+export type CompileFn = (
+  snapshot: Snapshot,
+  previous: RuntimeTable | undefined,
+  changedRoutes?: ReadonlySet<string>,
+) => RuntimeTable;
 
 /** Where accepted configs are written (the last-known-good file); optional (the scale bench has none). */
 export interface ConfigPersister {
@@ -121,7 +128,10 @@ export class ConfigApplier {
     }
     let table: RuntimeTable;
     try {
-      table = this.#compile(next.snapshot(), this.#holder.table);
+      const previous = this.#holder.table;
+      // The hint holds only when the live table was compiled from the config the delta applied to.
+      const hint = !update.full && previous !== undefined && previous.hash === held.hash ? next.touched(4) : undefined;
+      table = this.#compile(next.snapshot(), previous, hint);
     } catch (err) {
       if (err instanceof CompileError) return this.#nack(update, err);
       this.#log.error({ err, version: Number(version) }, "config compile crashed");
