@@ -114,7 +114,17 @@ export async function startPalisade(ctx) {
     cp = startProcess(
       "palisade-cp",
       process.execPath,
-      [cpBin, "--db", join(ctx.dir, "bench.db"), "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0"],
+      // Plain gRPC sync on loopback: the bench measures the proxy, not the node's mTLS join.
+      [
+        cpBin,
+        "--db",
+        join(ctx.dir, "bench.db"),
+        "--admin-listen",
+        "127.0.0.1:0",
+        "--sync-listen",
+        "127.0.0.1:0",
+        "--sync-insecure",
+      ],
       {
         cpus: ctx.loadCpus,
         cwd: ctx.dir,
@@ -197,6 +207,9 @@ export async function startPalisade(ctx) {
       `127.0.0.1:${statusPort}`,
       "--log-level",
       "warn",
+      "--state-dir",
+      join(ctx.dir, "dp-state"),
+      "--sync-insecure",
     ];
     if (hasWorkers) args.push("--workers", "1");
     dp = startProcess("palisade-dp", process.execPath, args, { cpus: ctx.sutCpus, cwd: ctx.dir });

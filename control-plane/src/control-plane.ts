@@ -1,14 +1,19 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { AdminTokens } from "./admin-token.js";
 import { buildAdminApi } from "./api/server.js";
 import { Publisher } from "./config/publisher.js";
+import { FleetRegistry } from "./fleet/fleet-registry.js";
 import { formatAddress, type ListenAddress } from "./listen-address.js";
 import type { Logger } from "./log.js";
 import type { CpOptions } from "./options.js";
+import { FleetCa } from "./pki/fleet-ca.js";
+import { NodeIdentity } from "./pki/node-identity.js";
+import { IdentityStore } from "./store/identity-store.js";
 import { Store } from "./store/store.js";
-import { SyncServer } from "./sync/sync-server.js";
+import { type SyncSecurity, SyncServer } from "./sync/sync-server.js";
 
 /** A running control plane. */
 export interface ControlPlane {
@@ -44,7 +49,23 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   const tokens = new AdminTokens(store, opts.adminToken);
   const generatedAdminToken = tokens.ensure();
   const publisher = new Publisher(store);
-  const sync = new SyncServer(store, publisher, log);
+  const fleet = new FleetRegistry();
+  let identity: NodeIdentity | undefined;
+  let security: SyncSecurity;
+  if (opts.syncInsecure) {
+    log.warn(
+      { listener: "sync" },
+      "INSECURE SYNC PORT: plain gRPC, no TLS and no node identity; any process that reaches the port can pose as a node and read the whole config (secrets included). Use only for the local demo.",
+    );
+    security = { mode: "insecure" };
+  } else {
+    const ca = await FleetCa.open(opts.pkiDir, log);
+    identity = new NodeIdentity(ca, new IdentityStore(store), store, { certTtlMs: opts.nodeCertTtlS * 1000 }, log);
+    const bound = opts.syncListen.host === "0.0.0.0" || opts.syncListen.host === "::" ? [] : [opts.syncListen.host];
+    const hostnames = [...bound, hostname()];
+    security = { mode: "mtls", identity, server: await ca.issueServerCert([...hostnames, ...opts.syncHostnames]) };
+  }
+  const sync = new SyncServer(store, publisher, fleet, security, log);
   let api: FastifyInstance | undefined;
   try {
     // Tools learn ephemeral ports from these lines: they are written unless the level is silent.
@@ -52,8 +73,11 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const syncPort = await sync.listen(opts.syncListen).catch((err) => {
       throw Object.assign(err, { listener: `sync ${formatAddress(opts.syncListen)}` });
     });
-    announce.info({ listener: "sync", address: opts.syncListen.host, port: syncPort }, "listening");
-    api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir });
+    announce.info(
+      { listener: "sync", address: opts.syncListen.host, port: syncPort, mtls: security.mode === "mtls" },
+      "listening",
+    );
+    api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir, fleet, identity, sync });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
       throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
     });

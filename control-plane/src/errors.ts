@@ -14,6 +14,7 @@ export const API_ERRORS = {
   RESOURCE_IN_USE: { status: 409, message: "the resource is referenced by another resource" },
   CREDENTIAL_CONFLICT: { status: 409, message: "another credential already has this identity" },
   NO_CONFIG: { status: 409, message: "nothing to publish" },
+  SYNC_INSECURE: { status: 409, message: "the sync port runs insecure: nodes have no identity" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   INTERNAL: { status: 500, message: "internal error" },

@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { OptionError } from "./errors.js";
@@ -16,6 +17,14 @@ export interface CpOptions {
   logLevel: string;
   /** Folder of the web admin bundle served at `/` on the admin port (holds `index.html`). */
   uiDir: string;
+  /** Plain gRPC on the sync port, no node identity: the local demo only. */
+  syncInsecure: boolean;
+  /** Directory of the fleet CA key and certificate (`undefined`: in memory, with an in-memory db). */
+  pkiDir: string | undefined;
+  /** Extra DNS names / IP addresses of the sync port's server certificate. */
+  syncHostnames: string[];
+  /** Lifetime of node client certificates, seconds. */
+  nodeCertTtlS: number;
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -43,6 +52,25 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     help: "web admin bundle served at / on the admin port",
   },
   {
+    flag: "pki-dir",
+    env: "PALISADE_PKI_DIR",
+    default: undefined,
+    defaultNote: "pki/ beside the database",
+    help: "fleet CA key and certificate directory",
+  },
+  {
+    flag: "sync-hostnames",
+    env: "PALISADE_SYNC_HOSTNAMES",
+    default: "",
+    help: "comma list of names/IPs nodes dial the sync port by (localhost, 127.0.0.1, ::1 always)",
+  },
+  {
+    flag: "node-cert-ttl",
+    env: "PALISADE_NODE_CERT_TTL",
+    default: "604800",
+    help: "lifetime of node client certificates, seconds (nodes renew at 2/3)",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     default: "info",
@@ -64,6 +92,7 @@ export function cpHelp(): string {
     "",
     "Options:",
     ...rows,
+    "  --sync-insecure  plain gRPC on the sync port, no node identity: LOCAL DEMO ONLY (env PALISADE_SYNC_INSECURE=1)",
     "  --help           show this help",
     "  --version        print the version",
     "",
@@ -87,6 +116,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
         ...CP_OPTIONS.map((o) => [o.flag, { type: "string" as const }]),
         ["help", { type: "boolean" as const }],
         ["version", { type: "boolean" as const }],
+        ["sync-insecure", { type: "boolean" as const }],
       ]),
       allowPositionals: false,
       strict: true,
@@ -119,7 +149,24 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     throw new OptionError("PALISADE_ADMIN_TOKEN", "must be at least 16 characters");
   const [admin, adminName] = get("admin-listen");
   const [sync, syncName] = get("sync-listen");
+  const [ttl, ttlName] = get("node-cert-ttl");
+  if (!/^\d{1,9}$/.test(ttl) || Number(ttl) < 10)
+    throw new OptionError(ttlName, `${JSON.stringify(ttl)} is not a number of seconds >= 10`);
+  const [hostList, hostListName] = get("sync-hostnames");
+  const hostnames = hostList
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (const h of hostnames)
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h))
+      throw new OptionError(hostListName, `${JSON.stringify(h)} is not a host name or IP address`);
+  const [pki] = get("pki-dir");
+  const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
+    syncInsecure: parsed.values["sync-insecure"] === true || insecureEnv === "1" || insecureEnv === "true",
+    pkiDir: pki !== "" ? pki : db === ":memory:" ? undefined : join(dirname(db), "pki"),
+    syncHostnames: hostnames,
+    nodeCertTtlS: Number(ttl),
     db,
     adminListen: parseListenAddress(adminName, admin),
     syncListen: parseListenAddress(syncName, sync),

@@ -4,6 +4,8 @@
 
 export { type CompileOptions, compile } from "./config/compile.js";
 export { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "./config/compile-error.js";
+export { ConfigState } from "./config/config-state.js";
+export { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
 export type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "./config/runtime-table.js";
 export { type AppliedConfig, TableHolder } from "./config/table-holder.js";
 export { type Blame, ERROR_CODES, ERRORS, type ErrorCode, type ErrorSpec } from "./errors.js";
@@ -23,5 +25,7 @@ export { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
 export { FAIL_TO_PROXY, PHASES, type Phase } from "./proxy/phases.js";
 export { ProxyServer, type ProxyServerOptions } from "./proxy/proxy-server.js";
 export { StatusServer } from "./status/status-server.js";
+export { type CompileFn, ConfigApplier, type ConfigPersister } from "./sync/config-applier.js";
+export { type NodeIdentity, SyncClient, type SyncClientOptions } from "./sync/sync-client.js";
 export { PoolManager } from "./upstream/pool-manager.js";
 export { softwareVersion } from "./version.js";

@@ -23,6 +23,18 @@ export interface NodeOptions {
   /** Policy types this node enforces. */
   readonly policyTypes: ReadonlySet<string>;
   readonly logLevel: LogLevel;
+  /** Where the node keeps its last-known-good config and its identity (key, certificate). */
+  readonly stateDir: string;
+  /** Run from this exported snapshot file, with no control plane at all. */
+  readonly configFile: string | undefined;
+  /** Single-use join token, presented once when the node has no valid certificate. */
+  readonly joinToken: string | undefined;
+  /** The fleet CA certificate (PEM file) the sync port is verified with when joining. */
+  readonly caCert: string | undefined;
+  /** Plain gRPC to the control plane, no identity: the local demo only. */
+  readonly syncInsecure: boolean;
+  /** Interval between reports (heartbeats) to the control plane, ms. */
+  readonly reportIntervalMs: number;
 }
 
 /** What the command line asks for. */
@@ -97,6 +109,41 @@ const SPECS = [
     help: `policy types enforced: comma list; "bundled" = all built-in (${BUNDLED_POLICY_TYPES.join(", ")}), "-name" removes one`,
   },
   {
+    flag: "state-dir",
+    env: "PALISADE_STATE_DIR",
+    fallback: "./palisade-state",
+    shown: "./palisade-state",
+    help: "last-known-good config and node identity directory",
+  },
+  {
+    flag: "config-file",
+    env: "PALISADE_CONFIG_FILE",
+    fallback: "",
+    shown: "(none)",
+    help: "run from an exported snapshot file (GET /v1/config/versions/{n}/export), no control plane",
+  },
+  {
+    flag: "join-token",
+    env: "PALISADE_JOIN_TOKEN",
+    fallback: "",
+    shown: "(none)",
+    help: "single-use join token (POST /v1/nodes/join-tokens), used once to get a client certificate",
+  },
+  {
+    flag: "ca-cert",
+    env: "PALISADE_CA_CERT",
+    fallback: "",
+    shown: "(none)",
+    help: "fleet CA certificate PEM file, to verify the control plane when joining",
+  },
+  {
+    flag: "report-interval",
+    env: "PALISADE_REPORT_INTERVAL",
+    fallback: "5000",
+    shown: "5000",
+    help: "ms between health reports to the control plane (the heartbeat; 3 missed = stale)",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     fallback: "info",
@@ -116,6 +163,9 @@ export function helpText(): string {
   for (const [flag, env, shown, help] of rows) {
     lines.push(`  ${flag.padEnd(w0)}  ${env.padEnd(w1)}  ${help} (default: ${shown})`);
   }
+  lines.push(
+    `  ${"--sync-insecure".padEnd(w0)}  ${"PALISADE_SYNC_INSECURE".padEnd(w1)}  plain gRPC to the control plane, no identity: LOCAL DEMO ONLY`,
+  );
   lines.push(`  ${"--help".padEnd(w0)}  ${"".padEnd(w1)}  print this help and exit`);
   lines.push(`  ${"--version".padEnd(w0)}  ${"".padEnd(w1)}  print the version and exit`);
   lines.push("", "A flag wins over its environment variable.");
@@ -134,7 +184,12 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     const options = Object.fromEntries(SPECS.map((s) => [s.flag, { type: "string" as const }]));
     ({ values } = parseArgs({
       args: [...argv],
-      options: { ...options, help: { type: "boolean", short: "h" }, version: { type: "boolean" } },
+      options: {
+        ...options,
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
+        "sync-insecure": { type: "boolean" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -163,6 +218,13 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       statusListen: parseHostPort(...get("status-listen"), 0),
       policyTypes: parsePolicies(...get("policies")),
       logLevel: parseLogLevel(...get("log-level")),
+      stateDir: parsePath(...get("state-dir"), true),
+      configFile: parsePath(...get("config-file"), false),
+      joinToken: parseToken(...get("join-token")),
+      caCert: parsePath(...get("ca-cert"), false),
+      syncInsecure:
+        values["sync-insecure"] === true || env.PALISADE_SYNC_INSECURE === "1" || env.PALISADE_SYNC_INSECURE === "true",
+      reportIntervalMs: parseInterval(...get("report-interval")),
     }),
   };
 }
@@ -270,6 +332,31 @@ export function parsePolicies(flag: string, value: string): ReadonlySet<string> 
     else out.add(name);
   }
   return out;
+}
+
+function parsePath<R extends boolean>(
+  flag: string,
+  value: string,
+  required: R,
+): R extends true ? string : string | undefined {
+  if (value === "") {
+    if (required) throw new OptionsError(flag, "must not be empty");
+    return undefined as never;
+  }
+  if (value.includes("\u0000")) throw new OptionsError(flag, "is not a valid path");
+  return value as never;
+}
+
+function parseToken(flag: string, value: string): string | undefined {
+  if (value === "") return undefined;
+  if (!/^[A-Za-z0-9_.-]{16,512}$/.test(value)) throw new OptionsError(flag, "is not a join token");
+  return value;
+}
+
+function parseInterval(flag: string, value: string): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 100 || Number(value) > 600_000)
+    throw new OptionsError(flag, `"${value}" is not a number of ms between 100 and 600000`);
+  return Number(value);
 }
 
 function parseLogLevel(flag: string, value: string): LogLevel {

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // `npm start`: the demo fleet on the embedded SQLite default.
 //
-// Starts a control plane (admin API 127.0.0.1:8001, sync 127.0.0.1:8005, SQLite
-// in ./var), a demo upstream (echo, 127.0.0.1:9080), a demo identity provider
-// serving a JWKS (127.0.0.1:9090), and two data-plane nodes in two regions
-// (proxy 8000/8010, status 8100/8110). Seeds a route /echo protected by a JWT
-// policy, publishes it, waits for both nodes to ACK, then prints a demo token,
-// the web admin's URL, the admin token and curl commands. Ctrl-C stops every process it started.
-// A second run reuses ./var (database, admin token, IdP key).
+// Starts a control plane (admin API 127.0.0.1:8001, sync 127.0.0.1:8005 over mTLS
+// with the fleet CA in ./var/pki, SQLite in ./var), a demo upstream (echo,
+// 127.0.0.1:9080), a demo identity provider serving a JWKS (127.0.0.1:9090), and
+// two data-plane nodes in two regions (proxy 8000/8010, status 8100/8110). Each
+// node joins the fleet once with a join token minted through the admin API and
+// keeps its client certificate and last-known-good config in ./var/nodes/<id>.
+// Seeds a route /echo protected by a JWT policy, publishes it, waits for both
+// nodes to ACK, then prints a demo token, the web admin's URL, the admin token
+// and curl commands.
+// Ctrl-C stops every process it started. A second run reuses ./var (database,
+// admin token, IdP key, node identities). PALISADE_DEMO_INSECURE=1 runs the sync
+// port as plain gRPC instead (--sync-insecure on both sides).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,6 +35,7 @@ const NODES = [
   { id: "node-b", region: "us-east", proxy: 8010, status: 8110 },
 ];
 const ISSUER = `http://${HOST}:${PORTS.idp}`;
+const INSECURE = process.env.PALISADE_DEMO_INSECURE === "1";
 const AUDIENCE = "palisade-demo";
 
 /** Reads a demo secret from ./var/demo, creating it (mode 0600) on first run. */
@@ -183,6 +189,7 @@ try {
       `${HOST}:${PORTS.admin}`,
       "--sync-listen",
       `${HOST}:${PORTS.sync}`,
+      ...(INSECURE ? ["--sync-insecure"] : []),
     ],
     { PALISADE_ADMIN_TOKEN: adminToken },
   );
@@ -203,19 +210,33 @@ try {
   await ensure("routes", { name: "echo", paths: ["/echo"], upstream: "demo-echo", policies: ["demo-jwt"] });
   const published = (await admin("POST", "/v1/config/versions", { message: "demo: /echo behind JWT" })).body;
 
-  for (const n of NODES)
+  // Node identity: the fleet CA certificate, and a single-use join token per node without a certificate yet.
+  const caFile = join(demoDir, "fleet-ca.crt");
+  if (!INSECURE) writeFileSync(caFile, (await admin("GET", "/v1/fleet/ca")).body.certificate_pem);
+  for (const n of NODES) {
+    const stateDir = join(varDir, "nodes", n.id);
+    const hasIdentity = existsSync(join(stateDir, "identity", "node.crt"));
+    const token =
+      INSECURE || hasIdentity
+        ? undefined
+        : (await admin("POST", "/v1/nodes/join-tokens", { region: n.region, ttl_s: 600, node_id: n.id })).body.token;
     start(n.id, "data-plane/dist/bin/palisade-dp.js", [
       "--node-id",
       n.id,
       "--region",
       n.region,
       "--control-plane",
-      `${HOST}:${PORTS.sync}`,
+      `localhost:${PORTS.sync}`,
       "--listen",
       `${HOST}:${n.proxy}`,
       "--status-listen",
       `${HOST}:${n.status}`,
+      "--state-dir",
+      stateDir,
+      ...(INSECURE ? ["--sync-insecure"] : ["--ca-cert", caFile]),
+      ...(token ? ["--join-token", token] : []),
     ]);
+  }
   await until("both nodes to ACK", async () => {
     const nodes = (await admin("GET", "/v1/nodes")).body.items;
     return NODES.every((n) =>
@@ -236,7 +257,7 @@ try {
   const lines = [
     "",
     "Palisade demo fleet is up.",
-    `  control plane   admin API http://${HOST}:${PORTS.admin}   sync ${HOST}:${PORTS.sync}   db var/palisade.db`,
+    `  control plane   admin API http://${HOST}:${PORTS.admin}   sync ${HOST}:${PORTS.sync} (${INSECURE ? "INSECURE plain gRPC" : "mTLS, fleet CA var/pki"})   db var/palisade.db`,
     ...NODES.map(
       (n) => `  ${n.id} (${n.region})  proxy http://${HOST}:${n.proxy}   status http://${HOST}:${n.status}/config`,
     ),

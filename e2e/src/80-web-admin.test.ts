@@ -261,11 +261,16 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("audit");
   });
 
-  test("screens whose APIs this control plane lacks say so; the UI works in a narrow window", async () => {
+  test("security shows the denials the nodes reported; screens whose APIs this control plane lacks say so; the UI works in a narrow window", async () => {
+    // The 401s of the publish test above reach the control plane in the nodes' reports (fleet sync).
+    await go("/security");
+    const denied = page.locator('tr[data-reason="auth_token_missing"]');
+    await denied.waitFor(WAIT);
+    assert.match(await text(denied), /auth_token_missing\s*[1-9]/);
+    assert.equal(await page.getByTestId("no-reports").count(), 0);
+    await shot("security");
     await go("/rollouts");
     await page.getByTestId("rollouts-unavailable").waitFor(WAIT);
-    await go("/security");
-    await page.getByTestId("no-reports").waitFor(WAIT);
     // Consumers are served since issue 4; certificates are not yet.
     await go("/config/certificates");
     await page.getByText("Certificates are not available on this control plane").waitFor(WAIT);

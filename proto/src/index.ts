@@ -19,3 +19,36 @@ export const configSyncServiceDefinition = grpcServiceDefinition(ConfigSyncServi
 
 /** Full gRPC method path of `StreamConfig`, for clients built on `grpc.Client`. */
 export const STREAM_CONFIG_PATH = `/${ConfigSyncService.typeName}/StreamConfig`;
+export {
+  addDigest,
+  compareIds,
+  contentHashOf,
+  decodeResource,
+  decodeSnapshotBytes,
+  encodeResource,
+  encodeResources,
+  encodeSnapshotBytes,
+  formatContentHash,
+  type RawResource,
+  RESOURCE_KINDS,
+  type ResourceKindInfo,
+  removeDigest,
+  resourceDigest,
+  resourceIdOf,
+  resourceKey,
+  resourceKind,
+  type SnapshotHeader,
+  snapshotFromMessages,
+} from "./resources.js";
+export {
+  decodeSnapshotFile,
+  encodeSnapshotFile,
+  SNAPSHOT_FILE_MAGIC,
+  SnapshotFileError,
+  type SnapshotFileErrorCode,
+  snapshotFileHeader,
+} from "./snapshot-file.js";
+
+/** Full gRPC method paths of the unary identity calls, for clients built on `grpc.Client`. */
+export const JOIN_PATH = `/${ConfigSyncService.typeName}/Join`;
+export const RENEW_PATH = `/${ConfigSyncService.typeName}/Renew`;

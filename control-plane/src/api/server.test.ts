@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { contentHashOf, decodeSnapshotBytes, decodeSnapshotFile } from "@palisade/proto";
 import { pino } from "pino";
 import { AdminTokens } from "../admin-token.js";
 import { Publisher } from "../config/publisher.js";
@@ -226,4 +227,34 @@ test("malformed JSON and unknown endpoints answer JSON errors", async () => {
   assert.deepEqual([r.statusCode, r.json().error.code], [400, "INVALID_JSON"]);
   const nf = await api.inject({ method: "GET", url: "/v1/nope", headers: { authorization: `Bearer ${TOKEN}` } });
   assert.deepEqual([nf.statusCode, nf.json().error.code], [404, "NOT_FOUND"]);
+});
+
+test("a version exports as a checksummed snapshot file that decodes to its resources", async () => {
+  const { call, api } = app();
+  const up = await call("POST", "/v1/upstreams", upstream);
+  await call("POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: up.body.id });
+  const v = await call("POST", "/v1/config/versions", {});
+  const r = await api.inject({
+    method: "GET",
+    url: "/v1/config/versions/1/export",
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers["content-type"], "application/octet-stream");
+  assert.match(String(r.headers["content-disposition"]), /attachment; filename="palisade-config-v1.snapshot"/);
+  const snap = decodeSnapshotBytes(decodeSnapshotFile(r.rawPayload));
+  assert.equal(snap.version, 1n);
+  assert.equal(snap.hash, v.body.hash);
+  assert.equal(contentHashOf(snap.resources), v.body.hash, "the file's resources hash to the version's hash");
+  assert.equal((await call("GET", "/v1/config/versions/9/export")).status, 404);
+});
+
+test("fleet endpoints: join tokens need a region and answer 409 on an insecure control plane", async () => {
+  const { call } = app();
+  const bad = await call("POST", "/v1/nodes/join-tokens", { region: "bad region!" });
+  assert.deepEqual([bad.status, bad.body.error.field], [400, "region"]);
+  const insecure = await call("POST", "/v1/nodes/join-tokens", { region: "eu" });
+  assert.deepEqual([insecure.status, insecure.body.error.code], [409, "SYNC_INSECURE"]);
+  assert.equal((await call("POST", "/v1/nodes/ghost/revoke")).status, 404);
+  assert.deepEqual((await call("GET", "/v1/regions")).body, { items: [] });
 });

@@ -8,7 +8,9 @@ import Fastify, {
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
+import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
+import type { NodeIdentity } from "../pki/node-identity.js";
 import type { Store } from "../store/store.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
@@ -27,6 +29,12 @@ export interface AdminApiDeps {
   log: Logger;
   /** Folder of the web admin bundle to serve at `/`; omitted: no UI (API only, as in unit tests). */
   uiDir?: string;
+  /** Live inventory (liveness, reports); optional in unit tests. */
+  fleet?: FleetRegistry | undefined;
+  /** Node identity (join tokens, revocation); absent when the sync port runs insecure. */
+  identity?: NodeIdentity | undefined;
+  /** The sync server, to end a revoked node's stream. */
+  sync?: { disconnect(nodeId: string, reason: string): boolean } | undefined;
 }
 
 interface AjvError {
@@ -146,7 +154,13 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
-  registerNodeRoutes(app, deps.store, deps.publisher);
+  registerNodeRoutes(app, {
+    store: deps.store,
+    publisher: deps.publisher,
+    fleet: deps.fleet,
+    identity: deps.identity,
+    disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+  });
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;
 }

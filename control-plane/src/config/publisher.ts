@@ -1,12 +1,52 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { type Snapshot, SnapshotSchema } from "@palisade/proto";
+import { gzip } from "node:zlib";
+import { create, toBinary } from "@bufbuild/protobuf";
+import {
+  addDigest,
+  decodeSnapshotBytes,
+  encodeSnapshotBytes,
+  formatContentHash,
+  RESOURCE_KINDS,
+  type Resource,
+  ResourceSchema,
+  removeDigest,
+  resourceDigest,
+  resourceKind,
+} from "@palisade/proto";
 import { ApiError } from "../errors.js";
-import type { Store, VersionRow } from "../store/store.js";
-import { buildSnapshot } from "./snapshot.js";
+import type { Store, StoredResource, VersionRow } from "../store/store.js";
+import { CORE_KINDS, checkAuthAnyMembers, checkRouteReferences, DRAFT_KINDS, type DraftKind } from "./snapshot.js";
 
-/** A published version as the sync server hands it out. */
+/** One resource of a published version: its bytes, digest and what publishing needs to know of it. */
+export interface ResourceEntry {
+  /** `routes/<id>`: the Snapshot field name and the id. */
+  readonly key: string;
+  readonly field: number;
+  readonly id: string;
+  /** The encoded resource message, exactly as nodes receive it. */
+  readonly body: Uint8Array;
+  /** `resourceDigest(field, body)`. */
+  readonly digest: bigint;
+  /** Draft revision it was built from (-1 when loaded from a stored version). */
+  readonly rev: number;
+  /** Routes: the upstream and policy ids it references (the consistency check). */
+  readonly refs?: { readonly upstream: string; readonly policies: readonly string[] };
+  /** Policies: the policy type (a feature of the version). */
+  readonly policyType?: string;
+  /** The stored resource, for reference errors that name it. */
+  readonly draft?: StoredResource;
+}
+
+/** A published version as the sync server hands it out. Immutable. */
 export interface PublishedVersion extends VersionRow {
-  snapshot: Snapshot;
+  /** Features a node must understand to take this version (policy types, extra resource kinds). */
+  readonly features: readonly string[];
+  /** Every resource of the version by key. */
+  readonly resources: ReadonlyMap<string, ResourceEntry>;
+  /** Sum of the digests (the content hash before formatting). */
+  readonly sum: bigint;
+  /** Keys changed or removed since the previous version; null when unknown. */
+  readonly touched: ReadonlySet<string> | null;
+  readonly createdAtMs: bigint;
 }
 
 /** Result of a publish: the version, and whether publishing created it. */
@@ -15,22 +55,78 @@ export interface PublishResult {
   created: boolean;
 }
 
+/** What a node holding some config needs to reach the latest version. */
+export type UpdatePlan =
+  | { readonly kind: "none" }
+  | { readonly kind: "full"; readonly resources: readonly Resource[] }
+  | {
+      readonly kind: "delta";
+      readonly baseVersion: number;
+      readonly baseHash: string;
+      readonly changed: readonly Resource[];
+      readonly removed: readonly { field: number; id: string }[];
+    };
+
+/** How many past versions keep their touched keys in memory for deltas; a node further behind gets a full update. */
+export const DELTA_HISTORY = 64;
+
+interface HistoryEntry {
+  readonly version: number;
+  readonly hash: string;
+  readonly touched: ReadonlySet<string> | null;
+}
+
 /**
- * Turns the draft config into immutable, numbered versions. Publishing an
- * unchanged draft (same content hash as the latest version) creates nothing.
+ * Turns the draft config into immutable, numbered versions, and tells the sync sessions what a
+ * node lacks. Publishing re-encodes only the draft resources whose revision changed since the
+ * previous publish (a one-route edit at 10,000 routes encodes one route), updates the content
+ * hash in O(changes), and refuses dangling references. An unchanged draft (same content hash as
+ * the latest version) creates nothing. Each version records the resource keys it touched, so a
+ * node up to {@link DELTA_HISTORY} versions behind gets a delta (Envoy delta xDS); a node further
+ * behind, or holding a config the control plane does not know, gets a full update.
  */
 export class Publisher {
   readonly #store: Store;
   readonly #listeners = new Set<(v: PublishedVersion) => void>();
   #latest: PublishedVersion | undefined;
+  #history: HistoryEntry[] = [];
+  #fullResources: { version: number; list: readonly Resource[] } | undefined;
+  /** Whether `#latest.resources` carries the draft revisions (a full scan was done by this process). */
+  #synced = false;
+  #routeCount = 0;
 
+  /** Loads the latest version (decoding its resources once) and the delta history. */
   constructor(store: Store) {
     this.#store = store;
     const row = store.latestVersion();
-    this.#latest = row ? decode(row) : undefined;
+    if (row) {
+      const decoded = decodeSnapshotBytes(row.snapshot);
+      const resources = new Map<string, ResourceEntry>();
+      let sum = 0n;
+      for (const r of decoded.resources) {
+        const kind = resourceKind(r.field);
+        const key = `${kind?.name ?? `field${r.field}`}/${r.id}`;
+        const digest = resourceDigest(r.field, r.body);
+        sum = addDigest(sum, digest);
+        resources.set(key, { key, field: r.field, id: r.id, body: r.body, digest, rev: -1 });
+      }
+      this.#latest = {
+        version: row.version,
+        hash: row.hash,
+        message: row.message,
+        created_at: row.created_at,
+        features: row.features,
+        resources,
+        sum,
+        touched: row.touched ? new Set(row.touched) : null,
+        createdAtMs: BigInt(Date.parse(row.created_at)),
+      };
+      for (const v of store.versionsAfter(Math.max(0, row.version - DELTA_HISTORY)))
+        this.#history.push({ version: v.version, hash: v.hash, touched: v.touched ? new Set(v.touched) : null });
+    }
   }
 
-  /** The latest published version, decoded once and shared (treat as immutable). */
+  /** The latest published version (treat as immutable). */
   latest(): PublishedVersion | undefined {
     return this.#latest;
   }
@@ -45,41 +141,263 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
    */
   publish(message: string): PublishResult {
-    const outcome = this.#store.transaction((): PublishResult & { snapshot?: Snapshot } => {
-      const draft = {
-        upstreams: this.#store.listResources("upstreams"),
-        routes: this.#store.listResources("routes"),
-        policies: this.#store.listResources("policies"),
-        consumers: this.#store.listResources("consumers"),
-        credentials: this.#store.listCredentials(),
-      };
-      if (draft.routes.length === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
-      const { snapshot, hash } = buildSnapshot(draft);
-      const latest = this.#store.latestVersion();
-      if (latest && latest.hash === hash) return { version: meta(latest), created: false };
-      const version = this.#store.nextVersionNumber();
-      const created_at = new Date().toISOString();
-      const full = create(SnapshotSchema, {
-        ...snapshot,
-        version: BigInt(version),
-        createdAtMs: BigInt(Date.parse(created_at)),
+    const outcome = this.#store.transaction(
+      (): { result: PublishResult; published?: PublishedVersion; snapshotBytes?: Uint8Array } => {
+        const prev = this.#latest;
+        const kinds = new Map<string, DraftKind>(DRAFT_KINDS.map((k) => [k.kind, k]));
+        let resources: Map<string, ResourceEntry>;
+        let sum = prev?.sum ?? 0n;
+        const touched = new Set<string>();
+        let routes = 0;
+        let fullCheck = true;
+        const taken = this.#store.changedResources();
+        if (prev && this.#synced) {
+          // Incremental: only the resources written since the previous publish.
+          resources = new Map(prev.resources);
+          routes = this.#routeCount;
+          fullCheck = false;
+          for (const key of taken) {
+            const slash = key.indexOf("/");
+            const kind = kinds.get(key.slice(0, slash));
+            if (!kind) continue;
+            const row = this.#store.getResourceWithRevision(kind.kind, key.slice(slash + 1));
+            const old = resources.get(key);
+            if (!row) {
+              if (!old) continue;
+              resources.delete(key);
+              sum = removeDigest(sum, old.digest);
+              touched.add(key);
+              if (kind.kind === "routes") routes--;
+              else fullCheck = true; // an upstream or policy is gone: check every route
+              continue;
+            }
+            if (old && old.rev === row.rev) continue;
+            const entry = this.#encode(kind, row);
+            resources.set(key, entry);
+            if (!old && kind.kind === "routes") routes++;
+            if (old?.digest === entry.digest) continue;
+            if (old) sum = removeDigest(sum, old.digest);
+            sum = addDigest(sum, entry.digest);
+            touched.add(key);
+          }
+        } else {
+          resources = new Map<string, ResourceEntry>();
+          for (const row of this.#store.listResourceRevisions()) {
+            const kind = kinds.get(row.kind);
+            if (!kind) continue;
+            if (row.kind === "routes") routes++;
+            const key = `${row.kind}/${row.id}`;
+            const old = prev?.resources.get(key);
+            if (old && old.rev === row.rev) {
+              resources.set(key, old);
+              continue;
+            }
+            const entry = this.#encode(kind, this.#store.getResourceWithRevision(kind.kind, row.id)!);
+            resources.set(key, entry);
+            if (old?.digest === entry.digest) continue;
+            if (old) sum = removeDigest(sum, old.digest);
+            sum = addDigest(sum, entry.digest);
+            touched.add(key);
+          }
+          if (prev)
+            for (const [key, old] of prev.resources)
+              if (!resources.has(key)) {
+                sum = removeDigest(sum, old.digest);
+                touched.add(key);
+              }
+        }
+        if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
+        if (fullCheck) this.#checkReferences(resources, resources.values());
+        else
+          this.#checkReferences(
+            resources,
+            [...touched].map((k) => resources.get(k)).filter((e): e is ResourceEntry => e !== undefined),
+          );
+        // auth-any members: policies are few, so any policy change re-checks every auth-any.
+        if (fullCheck || [...touched].some((k) => k.startsWith("policies/"))) checkAuthAny(resources);
+        const hash = formatContentHash(sum);
+        const commit = () => {
+          this.#synced = true;
+          this.#routeCount = routes;
+          this.#store.forgetChanges(taken);
+        };
+        if (prev && prev.hash === hash) {
+          // Same content: keep the fresh revisions so the next publish does not re-encode.
+          this.#latest = { ...prev, resources };
+          commit();
+          return { result: { version: meta(prev), created: false } };
+        }
+        const version = this.#store.nextVersionNumber();
+        const created_at = new Date().toISOString();
+        const createdAtMs = BigInt(Date.parse(created_at));
+        const featuresTouched = [...touched].some((k) => !k.startsWith("routes/") && !k.startsWith("upstreams/"));
+        const features = prev && !featuresTouched ? [...prev.features] : featuresOf(resources);
+        // Stored in draft order: the hash does not depend on order and readers order by id.
+        const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
+        const touchedList = prev ? [...touched].sort() : null;
+        this.#store.insertVersion({ version, hash, message, created_at, features, touched: touchedList, snapshot });
+        const published: PublishedVersion = {
+          version,
+          hash,
+          message,
+          created_at,
+          features,
+          resources,
+          sum,
+          touched: prev ? touched : null,
+          createdAtMs,
+        };
+        commit();
+        return { result: { version: meta(published), created: true }, published, snapshotBytes: snapshot };
+      },
+    );
+    const published = outcome.published;
+    if (published) {
+      // Compressed off the publish path (zlib's thread pool); the uncompressed row is durable already.
+      const version = published.version;
+      gzip(outcome.snapshotBytes!, { level: 1 }, (err, gz) => {
+        if (!err) this.#store.compressVersion(version, gz);
       });
-      this.#store.insertVersion({ version, hash, message, created_at, snapshot: toBinary(SnapshotSchema, full) });
-      return { version: { version, hash, message, created_at }, created: true, snapshot: full };
-    });
-    if (outcome.snapshot) {
-      const published = { ...outcome.version, snapshot: outcome.snapshot };
       this.#latest = published;
+      this.#history.push({ version: published.version, hash: published.hash, touched: published.touched });
+      if (this.#history.length > DELTA_HISTORY) this.#history.shift();
       for (const fn of this.#listeners) fn(published);
     }
-    return { version: outcome.version, created: outcome.created };
+    return outcome.result;
   }
+
+  /**
+   * What a node holding `held` (its applied version and content hash) needs to reach the
+   * latest version: nothing, a delta over a recent version it holds (found by hash), or a full
+   * update (`forceFull`, unknown base, too far behind, or a delta larger than half the config).
+   * A node with the latest content under an older number gets an empty delta (it relabels).
+   */
+  planFor(held: { version: number; hash: string }, forceFull = false): UpdatePlan {
+    const latest = this.#latest;
+    if (!latest) return { kind: "none" };
+    if (held.hash === latest.hash && held.version === latest.version && !forceFull) return { kind: "none" };
+    if (!forceFull && held.hash !== "") {
+      if (held.hash === latest.hash)
+        return { kind: "delta", baseVersion: held.version, baseHash: held.hash, changed: [], removed: [] };
+      // The most recent history entry with the node's content, then every version after it.
+      let i = this.#history.length - 1;
+      while (i >= 0 && this.#history[i]!.hash !== held.hash) i--;
+      if (i >= 0) {
+        const keys = new Set<string>();
+        let known = true;
+        for (let j = i + 1; j < this.#history.length && known; j++) {
+          const t = this.#history[j]!.touched;
+          if (t === null) known = false;
+          else for (const k of t) keys.add(k);
+        }
+        if (known && keys.size <= latest.resources.size / 2) {
+          const changed: Resource[] = [];
+          const removed: { field: number; id: string }[] = [];
+          for (const key of keys) {
+            const e = latest.resources.get(key);
+            if (e) changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
+            else removed.push(refOf(key));
+          }
+          return { kind: "delta", baseVersion: this.#history[i]!.version, baseHash: held.hash, changed, removed };
+        }
+      }
+    }
+    return { kind: "full", resources: this.#fullList(latest) };
+  }
+
+  /** Encoded size of a plan's resources, in bytes (for logs and the scale bench). */
+  static planBytes(plan: UpdatePlan): number {
+    if (plan.kind === "none") return 0;
+    const list = plan.kind === "full" ? plan.resources : plan.changed;
+    let n = 0;
+    for (const r of list) n += toBinary(ResourceSchema, r).byteLength;
+    return n;
+  }
+
+  #fullList(v: PublishedVersion): readonly Resource[] {
+    if (this.#fullResources?.version !== v.version) {
+      const list = [...v.resources.values()].map((e) => create(ResourceSchema, { field: e.field, body: e.body }));
+      this.#fullResources = { version: v.version, list };
+    }
+    return this.#fullResources.list;
+  }
+
+  #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
+    const id = r.id;
+    const message = kind.toMessage(r, kind.withCredentials ? this.#store.listCredentials(id) : []);
+    const info = resourceKind(kind.field)!;
+    const body = toBinary(info.schema, message);
+    const entry: ResourceEntry = {
+      key: `${kind.kind}/${id}`,
+      field: kind.field,
+      id,
+      body,
+      digest: resourceDigest(kind.field, body),
+      rev: r.rev,
+      draft: r,
+      ...(kind.kind === "routes"
+        ? {
+            refs: {
+              upstream: r.body.upstream as string,
+              policies: (r.body.policies as string[] | undefined) ?? [],
+            },
+          }
+        : {}),
+      ...(kind.kind === "policies" ? { policyType: r.body.type as string } : {}),
+    };
+    return entry;
+  }
+
+  /** Refuses a route among `routes` that names an upstream or policy missing from `resources`. */
+  #checkReferences(resources: ReadonlyMap<string, ResourceEntry>, routes: Iterable<ResourceEntry>): void {
+    for (const e of routes) {
+      // Entries loaded from a stored version carry no refs; they were checked when published and
+      // a referenced upstream or policy cannot be deleted while a route uses it.
+      if (!e.refs) continue;
+      const missing =
+        !resources.has(`upstreams/${e.refs.upstream}`) || e.refs.policies.some((p) => !resources.has(`policies/${p}`));
+      if (missing) {
+        const draft = e.draft ?? { id: e.id, name: e.id, body: { ...e.refs }, created_at: "", updated_at: "" };
+        checkRouteReferences(
+          draft,
+          new Set([...resources.values()].filter((x) => x.key.startsWith("upstreams/")).map((x) => x.id)),
+          new Set([...resources.values()].filter((x) => x.key.startsWith("policies/")).map((x) => x.id)),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Refuses an `auth-any` policy of the version whose member is missing or not an authentication
+ * policy (the same rule as `buildSnapshot`). Entries loaded from a stored version carry no type;
+ * they were checked when published.
+ * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `policies.<name>.config`
+ */
+function checkAuthAny(resources: ReadonlyMap<string, ResourceEntry>): void {
+  const types = new Map<string, string>();
+  for (const e of resources.values()) if (e.policyType) types.set(e.id, e.policyType);
+  for (const e of resources.values()) if (e.policyType === "auth-any" && e.draft) checkAuthAnyMembers(e.draft, types);
+}
+
+/** Features a version needs: the policy types it uses and any non-core resource kind it fills. */
+function featuresOf(resources: ReadonlyMap<string, ResourceEntry>): string[] {
+  const out = new Set<string>();
+  for (const e of resources.values()) {
+    if (e.policyType) out.add(e.policyType);
+    const kind = e.key.slice(0, e.key.indexOf("/"));
+    if (!CORE_KINDS.has(kind)) out.add(kind);
+  }
+  return [...out].sort();
+}
+
+function refOf(key: string): { field: number; id: string } {
+  const slash = key.indexOf("/");
+  const kind = key.slice(0, slash);
+  const info = RESOURCE_KINDS.find((k) => k.name === kind);
+  return { field: info?.field ?? 0, id: key.slice(slash + 1) };
 }
 
 function meta(row: VersionRow): VersionRow {
   return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at };
-}
-
-function decode(row: VersionRow & { snapshot: Buffer }): PublishedVersion {
-  return { ...meta(row), snapshot: fromBinary(SnapshotSchema, row.snapshot) };
 }

@@ -1,21 +1,26 @@
-import { createHash } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import {
   type ClaimRule,
   type Consumer,
   ConsumerSchema,
   type Credential,
   CredentialSchema,
+  contentHashOf,
+  encodeResources,
   LoadBalancing,
   type PathMatch,
   PathMatchSchema,
   type Policy,
   PolicySchema,
+  type Route,
+  RouteSchema,
   type Snapshot,
   SnapshotSchema,
+  type Upstream,
+  UpstreamSchema,
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
-import type { StoredCredential, StoredResource } from "../store/store.js";
+import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
 
 /** The draft config as stored: every resource of every kind. */
@@ -28,7 +33,7 @@ export interface DraftConfig {
   credentials?: StoredCredential[];
 }
 
-/** A compiled, validated snapshot and its content hash (sha256 hex of the canonical JSON). */
+/** A compiled, validated snapshot and its content hash (`contentHashOf` its encoded resources). */
 export interface BuiltSnapshot {
   snapshot: Snapshot;
   hash: string;
@@ -206,29 +211,141 @@ function toCredential(c: StoredCredential): Credential {
   });
 }
 
-function toConsumer(r: StoredResource, credentials: readonly StoredCredential[]): Consumer {
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The consumer message of a stored consumer with its credentials (any order; sorted by id here). */
+export function toConsumer(r: StoredResource, credentials: readonly StoredCredential[] = []): Consumer {
   return create(ConsumerSchema, {
     id: r.id,
     name: r.name,
     disabled: (r.body.disabled as boolean) ?? false,
     labels: (r.body.labels as Record<string, string>) ?? {},
-    credentials: credentials.map(toCredential),
+    credentials: [...credentials].sort(byId).map(toCredential),
+  });
+}
+
+/** The upstream message of a stored upstream. */
+export function toUpstream(r: StoredResource): Upstream {
+  const b = r.body as {
+    targets: Array<{ host: string; port: number; weight?: number }>;
+    scheme?: string;
+    load_balancing?: string;
+    timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
+  };
+  return create(UpstreamSchema, {
+    id: r.id,
+    name: r.name,
+    targets: b.targets.map((t) => ({ host: t.host, port: t.port, weight: t.weight ?? 100 })),
+    scheme: b.scheme ?? "http",
+    loadBalancing: LB[b.load_balancing ?? "round_robin"],
+    timeouts: {
+      connectMs: b.timeouts?.connect_ms ?? 0,
+      headerMs: b.timeouts?.header_ms ?? 0,
+      bodyMs: b.timeouts?.body_ms ?? 0,
+    },
+  });
+}
+
+/** The route message of a stored route (references are already ids). */
+export function toRoute(r: StoredResource): Route {
+  const b = r.body as {
+    hosts?: string[];
+    paths?: unknown[];
+    methods?: string[];
+    priority?: number;
+    upstream: string;
+    policies?: string[];
+    strip_prefix?: boolean;
+  };
+  return create(RouteSchema, {
+    id: r.id,
+    name: r.name,
+    hosts: b.hosts ?? [],
+    paths: (b.paths ?? []).map(toPathMatch),
+    methods: b.methods ?? [],
+    priority: b.priority ?? 0,
+    upstreamId: b.upstream,
+    policyIds: b.policies ?? [],
+    stripPrefix: b.strip_prefix ?? false,
   });
 }
 
 /**
+ * A draft resource kind and how it becomes a snapshot resource: the `Snapshot` field it fills
+ * and the pure conversion of one stored resource. A new resource kind is one more row here.
+ */
+export interface DraftKind {
+  kind: ResourceKind;
+  /** Number of the repeated field of `palisade.config.v1.Snapshot`. */
+  field: number;
+  /** Whether the message embeds the resource's credentials (consumers): the publisher reads them. */
+  withCredentials?: boolean;
+  /** `credentials`: the resource's own credentials when `withCredentials`, otherwise empty. */
+  toMessage(r: StoredResource, credentials: readonly StoredCredential[]): Message;
+}
+
+/** Every draft kind, in snapshot field order. */
+export const DRAFT_KINDS: readonly DraftKind[] = [
+  { kind: "upstreams", field: 3, toMessage: toUpstream },
+  { kind: "routes", field: 4, toMessage: toRoute },
+  { kind: "policies", field: 5, toMessage: toPolicy },
+  { kind: "consumers", field: 6, withCredentials: true, toMessage: toConsumer },
+];
+
+/** Resource kinds every node understands; any other non-empty kind is a feature of the version. */
+export const CORE_KINDS: ReadonlySet<string> = new Set(["upstreams", "routes", "policies"]);
+
+/**
+ * Refuses a route that names a missing upstream or policy (go-control-plane's snapshot
+ * consistency check: no dangling references are served).
+ * @throws ApiError REFERENCE_NOT_FOUND naming `routes.<name>.upstream` or `.policies`
+ */
+export function checkRouteReferences(
+  r: StoredResource,
+  upstreamIds: ReadonlySet<string>,
+  policyIds: ReadonlySet<string>,
+): void {
+  if (!upstreamIds.has(r.body.upstream as string))
+    throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing upstream`, `routes.${r.name}.upstream`);
+  for (const p of (r.body.policies as string[]) ?? [])
+    if (!policyIds.has(p))
+      throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing policy`, `routes.${r.name}.policies`);
+}
+
+/**
+ * Refuses an `auth-any` policy that lists a missing member or one that is not an authentication
+ * policy (members must be `jwt`, `api-key`, `mtls` or `introspection`; no nesting).
+ * @param policyTypes policy id → type, for every policy of the config
+ * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `policies.<name>.config`
+ */
+export function checkAuthAnyMembers(p: StoredResource, policyTypes: ReadonlyMap<string, string>): void {
+  if (p.body.type !== "auth-any") return;
+  for (const m of (p.body.config as { policies: string[] }).policies) {
+    const t = policyTypes.get(m);
+    if (t === undefined)
+      throw new ApiError("REFERENCE_NOT_FOUND", `policy ${p.name} names a missing policy`, `policies.${p.name}.config`);
+    if (!AUTH_POLICY_TYPES.includes(t))
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        `policy ${p.name} lists a ${t} policy, not an authentication method`,
+        `policies.${p.name}.config`,
+      );
+  }
+}
+
+/**
  * Builds the snapshot of a draft config: a pure function (no I/O, no clock).
- * Resources are ordered by id so the same content always gives the same hash;
- * the hash covers content only (not timestamps), so an unchanged config is
- * recognised and never re-published (as Kong's config hash does).
- * Consumers carry their credentials (API keys as SHA-256 only), ordered by id.
+ * Resources are ordered by id; the hash covers content only (not timestamps, not order), so an
+ * unchanged config is recognised and never re-published (as Kong's config hash does). Consumers
+ * carry their credentials (API keys as SHA-256 only), ordered by id. The publisher builds the
+ * same resources incrementally (publisher.ts); this whole-draft form is the reference it is
+ * tested against.
  * @throws ApiError REFERENCE_NOT_FOUND when a route names a missing upstream or policy, or an
  *   `auth-any` a missing member (go-control-plane's snapshot consistency check: no dangling
  *   references are served); VALIDATION_FAILED when an `auth-any` member is not an
  *   authentication policy.
  */
 export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const upstreams = [...draft.upstreams].sort(byId);
   const routes = [...draft.routes].sort(byId);
   const policies = [...draft.policies].sort(byId);
@@ -236,107 +353,22 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const credentials = [...(draft.credentials ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
-  for (const r of routes) {
-    if (!upstreamIds.has(r.body.upstream as string))
-      throw new ApiError(
-        "REFERENCE_NOT_FOUND",
-        `route ${r.name} names a missing upstream`,
-        `routes.${r.name}.upstream`,
-      );
-    for (const p of (r.body.policies as string[]) ?? [])
-      if (!policyIds.has(p))
-        throw new ApiError(
-          "REFERENCE_NOT_FOUND",
-          `route ${r.name} names a missing policy`,
-          `routes.${r.name}.policies`,
-        );
-  }
+  for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
-  for (const p of policies) {
-    if (p.body.type !== "auth-any") continue;
-    for (const m of (p.body.config as { policies: string[] }).policies) {
-      const t = policyTypes.get(m);
-      if (t === undefined)
-        throw new ApiError(
-          "REFERENCE_NOT_FOUND",
-          `policy ${p.name} names a missing policy`,
-          `policies.${p.name}.config`,
-        );
-      if (!AUTH_POLICY_TYPES.includes(t))
-        throw new ApiError(
-          "VALIDATION_FAILED",
-          `policy ${p.name} lists a ${t} policy, not an authentication method`,
-          `policies.${p.name}.config`,
-        );
-    }
-  }
+  for (const p of policies) checkAuthAnyMembers(p, policyTypes);
   const credsOf = new Map<string, StoredCredential[]>();
   for (const c of credentials) {
     const list = credsOf.get(c.consumer_id);
     if (list) list.push(c);
     else credsOf.set(c.consumer_id, [c]);
   }
-  const content: Record<string, unknown> = {
-    upstreams: upstreams.map((r) => ({ id: r.id, name: r.name, ...r.body })),
-    routes: routes.map((r) => ({ id: r.id, name: r.name, ...r.body })),
-    policies: policies.map((r) => ({ id: r.id, name: r.name, ...r.body })),
-  };
-  // Only present when used, so a config without consumers keeps the hash it had before they existed.
-  if (consumers.length > 0) {
-    content.consumers = consumers.map((r) => ({
-      id: r.id,
-      name: r.name,
-      ...r.body,
-      credentials: (credsOf.get(r.id) ?? []).map((c) => ({ id: c.id, type: c.type, ...c.body })),
-    }));
-  }
-  const hash = createHash("sha256").update(canonicalJson(content)).digest("hex");
   const snapshot = create(SnapshotSchema, {
-    hash,
-    upstreams: upstreams.map((r) => {
-      const b = r.body as {
-        targets: Array<{ host: string; port: number; weight?: number }>;
-        scheme?: string;
-        load_balancing?: string;
-        timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
-      };
-      return {
-        id: r.id,
-        name: r.name,
-        targets: b.targets.map((t) => ({ host: t.host, port: t.port, weight: t.weight ?? 100 })),
-        scheme: b.scheme ?? "http",
-        loadBalancing: LB[b.load_balancing ?? "round_robin"],
-        timeouts: {
-          connectMs: b.timeouts?.connect_ms ?? 0,
-          headerMs: b.timeouts?.header_ms ?? 0,
-          bodyMs: b.timeouts?.body_ms ?? 0,
-        },
-      };
-    }),
-    routes: routes.map((r) => {
-      const b = r.body as {
-        hosts?: string[];
-        paths?: unknown[];
-        methods?: string[];
-        priority?: number;
-        upstream: string;
-        policies?: string[];
-        strip_prefix?: boolean;
-      };
-      return {
-        id: r.id,
-        name: r.name,
-        hosts: b.hosts ?? [],
-        paths: (b.paths ?? []).map(toPathMatch),
-        methods: b.methods ?? [],
-        priority: b.priority ?? 0,
-        upstreamId: b.upstream,
-        policyIds: b.policies ?? [],
-        stripPrefix: b.strip_prefix ?? false,
-      };
-    }),
+    upstreams: upstreams.map(toUpstream),
+    routes: routes.map(toRoute),
     policies: policies.map(toPolicy),
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
   });
+  const hash = contentHashOf(encodeResources(snapshot));
+  snapshot.hash = hash;
   return { snapshot, hash };
 }

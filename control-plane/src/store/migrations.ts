@@ -46,7 +46,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
-  // audit log (issue 8): one row per change made through the admin API.
+  // 2: audit log (issue 8): one row per change made through the admin API.
   `
   CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,7 +68,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_log_kind ON audit_log (kind, id);
   CREATE INDEX audit_log_resource ON audit_log (resource_id);
   `,
-  // consumer credentials (issue 4). API keys are stored as their SHA-256 only; `identity` is the
+  // 3: consumer credentials (issue 4). API keys are stored as their SHA-256 only; `identity` is the
   // canonical identity string that must be unique across all consumers.
   `
   CREATE TABLE credentials (
@@ -80,5 +80,40 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   CREATE INDEX credentials_consumer ON credentials (consumer_id);
+  `,
+  // 4: fleet sync (issue 6): resource revisions (publish re-encodes only what changed), per-version
+  // features and touched resource keys (compatibility and deltas), compressed snapshots, node
+  // identity (join tokens, issued certificates, revocation) and inventory facts.
+  `
+  ALTER TABLE resources ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE config_versions ADD COLUMN features TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE config_versions ADD COLUMN touched TEXT;
+  ALTER TABLE config_versions ADD COLUMN codec TEXT NOT NULL DEFAULT 'proto';
+  ALTER TABLE nodes ADD COLUMN features TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE nodes ADD COLUMN report_interval_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE nodes ADD COLUMN revoked_at TEXT;
+  ALTER TABLE nodes ADD COLUMN blocked_version INTEGER;
+  ALTER TABLE nodes ADD COLUMN blocked_missing TEXT;
+  ALTER TABLE nodes ADD COLUMN cert_serial TEXT;
+  ALTER TABLE nodes ADD COLUMN cert_not_after TEXT;
+  CREATE TABLE join_tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    region TEXT NOT NULL,
+    node_id TEXT,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by TEXT
+  );
+  CREATE TABLE node_certificates (
+    serial TEXT PRIMARY KEY,
+    node_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE INDEX node_certificates_node ON node_certificates (node_id);
   `,
 ];

@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -30,6 +31,16 @@ export interface VersionRow {
   created_at: string;
 }
 
+/** A stored version with what sync needs: its features, touched keys and snapshot bytes. */
+export interface StoredVersion extends VersionRow {
+  /** Config features the version uses (policy types, resource kinds beyond the core ones). */
+  features: string[];
+  /** Resource keys (`routes/<id>`) changed or removed since the previous version; null = unknown. */
+  touched: string[] | null;
+  /** The encoded `palisade.config.v1.Snapshot` (decompressed). */
+  snapshot: Buffer;
+}
+
 /** What the store keeps of a data-plane node. */
 export interface NodeRow {
   id: string;
@@ -44,6 +55,17 @@ export interface NodeRow {
   last_nack: { version: number; code: string; message: string; resource: string; at: string } | null;
   first_seen_at: string;
   last_seen_at: string;
+  /** Config features besides policy types the node's build compiles. */
+  features: string[];
+  /** The node's report (heartbeat) interval, ms; 0 before its first hello. */
+  report_interval_ms: number;
+  /** Set once the node is revoked: it is refused from then on. */
+  revoked_at: string | null;
+  /** The latest version the node is not sent because its build lacks features, and which. */
+  blocked: { version: number; missing: string[] } | null;
+  /** Serial (hex) and expiry of the client certificate it last connected with; null in insecure mode. */
+  cert_serial: string | null;
+  cert_not_after: string | null;
 }
 
 /** A node's identity as stated in its hello. */
@@ -55,6 +77,10 @@ export interface NodeHelloFacts {
   policyTypes: string[];
   appliedVersion: number;
   appliedHash: string;
+  features: string[];
+  reportIntervalMs: number;
+  certSerial: string | null;
+  certNotAfter: string | null;
 }
 
 /** One audit log entry: who changed what through the admin API, with the state before and after. */
@@ -108,6 +134,8 @@ const now = (): string => new Date().toISOString();
  */
 export class Store {
   readonly #db: Database.Database;
+  /** `kind/id` of draft resources written by this process since the publisher last took them. */
+  readonly #changes = new Set<string>();
 
   /**
    * Opens (or creates) the database at `path` (`:memory:` for tests) and applies migrations.
@@ -141,6 +169,11 @@ export class Store {
     this.#db.close();
   }
 
+  /** A prepared statement on this database, for the store's companions (identity-store.ts). */
+  prepare(sql: string): Database.Statement {
+    return this.#db.prepare(sql);
+  }
+
   // --- draft resources -------------------------------------------------------
 
   listResources(kind: ResourceKind): StoredResource[] {
@@ -170,6 +203,7 @@ export class Store {
   }
 
   insertResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): StoredResource {
+    this.#changes.add(`${kind}/${id}`);
     const t = now();
     this.#db
       .prepare("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
@@ -178,13 +212,15 @@ export class Store {
   }
 
   updateResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): void {
+    this.#changes.add(`${kind}/${id}`);
     this.#db
-      .prepare("UPDATE resources SET name = ?, body = ?, updated_at = ? WHERE kind = ? AND id = ?")
+      .prepare("UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?")
       .run(name, JSON.stringify(body), now(), kind, id);
   }
 
   /** Deletes a resource; a consumer takes its credentials with it. */
   deleteResource(kind: ResourceKind, id: string): boolean {
+    this.#changes.add(`${kind}/${id}`);
     return this.transaction(() => {
       if (kind === "consumers") this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ?").run(id);
       return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
@@ -221,34 +257,99 @@ export class Store {
     return this.#db.prepare("SELECT 1 FROM credentials WHERE identity = ?").get(identity) !== undefined;
   }
 
+  /** Adds a credential; its consumer's revision is bumped so the next publish re-encodes it. */
   insertCredential(c: StoredCredential, identity: string): void {
     this.#db
       .prepare("INSERT INTO credentials (id, consumer_id, type, body, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(c.id, c.consumer_id, c.type, JSON.stringify(c.body), identity, c.created_at);
+    this.#touchConsumer(c.consumer_id);
   }
 
+  /** Removes a credential; its consumer's revision is bumped so the next publish re-encodes it. */
   deleteCredential(consumerId: string, id: string): boolean {
-    return this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ? AND id = ?").run(consumerId, id).changes > 0;
+    const gone =
+      this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ? AND id = ?").run(consumerId, id).changes > 0;
+    if (gone) this.#touchConsumer(consumerId);
+    return gone;
+  }
+
+  /** A consumer's credentials are part of its snapshot resource: a credential write changes it. */
+  #touchConsumer(consumerId: string): void {
+    this.#changes.add(`consumers/${consumerId}`);
+    this.#db.prepare("UPDATE resources SET rev = rev + 1 WHERE kind = 'consumers' AND id = ?").run(consumerId);
+  }
+
+  /**
+   * `kind/id` of the draft resources this process wrote since `forgetChanges` (a write that was
+   * rolled back may be listed: readers re-read each one). The publisher's incremental path.
+   */
+  changedResources(): string[] {
+    return [...this.#changes];
+  }
+
+  /** Forgets changes the publisher has taken into a version. */
+  forgetChanges(keys: Iterable<string>): void {
+    for (const k of keys) this.#changes.delete(k);
+  }
+
+  /** Every draft resource's kind, id and revision (bumped on each update): what changed since a publish. */
+  listResourceRevisions(): Array<{ kind: ResourceKind; id: string; rev: number }> {
+    return this.#db.prepare("SELECT kind, id, rev FROM resources").all() as Array<{
+      kind: ResourceKind;
+      id: string;
+      rev: number;
+    }>;
+  }
+
+  /** One draft resource by id, with its revision. */
+  getResourceWithRevision(kind: ResourceKind, id: string): (StoredResource & { rev: number }) | undefined {
+    const r = this.#db
+      .prepare("SELECT id, name, body, created_at, updated_at, rev FROM resources WHERE kind = ? AND id = ?")
+      .get(kind, id) as (Omit<StoredResource, "body"> & { body: string; rev: number }) | undefined;
+    return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
   // --- published versions ----------------------------------------------------
 
-  latestVersion(): (VersionRow & { snapshot: Buffer }) | undefined {
-    return this.#db
-      .prepare("SELECT version, hash, message, created_at, snapshot FROM config_versions ORDER BY version DESC LIMIT 1")
-      .get() as (VersionRow & { snapshot: Buffer }) | undefined;
+  latestVersion(): StoredVersion | undefined {
+    const r = this.#db
+      .prepare(
+        "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions ORDER BY version DESC LIMIT 1",
+      )
+      .get() as RawVersion | undefined;
+    return r ? toStoredVersion(r) : undefined;
   }
 
-  getVersion(version: number): (VersionRow & { snapshot: Buffer }) | undefined {
-    return this.#db
-      .prepare("SELECT version, hash, message, created_at, snapshot FROM config_versions WHERE version = ?")
-      .get(version) as (VersionRow & { snapshot: Buffer }) | undefined;
+  getVersion(version: number): StoredVersion | undefined {
+    const r = this.#db
+      .prepare(
+        "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions WHERE version = ?",
+      )
+      .get(version) as RawVersion | undefined;
+    return r ? toStoredVersion(r) : undefined;
   }
 
   listVersions(limit: number): VersionRow[] {
     return this.#db
       .prepare("SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?")
       .all(limit) as VersionRow[];
+  }
+
+  /** Metadata (no snapshot) of the versions after `after`, oldest first: the delta history. */
+  versionsAfter(after: number): Array<Omit<StoredVersion, "snapshot">> {
+    const rows = this.#db
+      .prepare(
+        "SELECT version, hash, message, created_at, features, touched FROM config_versions WHERE version > ? ORDER BY version",
+      )
+      .all(after) as Array<Omit<RawVersion, "snapshot" | "codec">>;
+    return rows.map((r) => ({
+      version: r.version,
+      hash: r.hash,
+      message: r.message,
+      created_at: r.created_at,
+      features: JSON.parse(r.features),
+      touched: r.touched === null ? null : JSON.parse(r.touched),
+    }));
   }
 
   /** The number the next published version gets. */
@@ -259,10 +360,35 @@ export class Store {
     return r.n;
   }
 
-  insertVersion(row: VersionRow & { snapshot: Uint8Array }): void {
+  /**
+   * Stores a version, its snapshot uncompressed (a few ms for a 10,000-route config): the
+   * publisher compresses it afterwards, off the publish path ({@link compressVersion}).
+   */
+  insertVersion(row: Omit<StoredVersion, "snapshot"> & { snapshot: Uint8Array }): void {
     this.#db
-      .prepare("INSERT INTO config_versions (version, hash, snapshot, message, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(row.version, row.hash, Buffer.from(row.snapshot), row.message, row.created_at);
+      .prepare(
+        "INSERT INTO config_versions (version, hash, snapshot, message, created_at, features, touched, codec) VALUES (?, ?, ?, ?, ?, ?, ?, 'proto')",
+      )
+      .run(
+        row.version,
+        row.hash,
+        Buffer.from(row.snapshot.buffer, row.snapshot.byteOffset, row.snapshot.byteLength),
+        row.message,
+        row.created_at,
+        JSON.stringify(row.features),
+        row.touched === null ? null : JSON.stringify(row.touched),
+      );
+  }
+
+  /**
+   * Replaces a version's snapshot by its gzip form (config compresses ~10x, which keeps 1,000
+   * versions of a 10,000-route config near 100 MB). Ignored once the store is closed.
+   */
+  compressVersion(version: number, gzipped: Uint8Array): void {
+    if (!this.#db.open) return;
+    this.#db
+      .prepare("UPDATE config_versions SET snapshot = ?, codec = 'proto+gzip' WHERE version = ? AND codec = 'proto'")
+      .run(Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength), version);
   }
 
   // --- fleet registry --------------------------------------------------------
@@ -273,10 +399,11 @@ export class Store {
     this.#db
       .prepare(
         `INSERT INTO nodes (id, region, labels, software_version, policy_types, connected, applied_version,
-           applied_hash, first_seen_at, last_seen_at)
-         VALUES (@id, @region, @labels, @sv, @pt, 1, @av, @ah, @t, @t)
+           applied_hash, first_seen_at, last_seen_at, features, report_interval_ms, cert_serial, cert_not_after)
+         VALUES (@id, @region, @labels, @sv, @pt, 1, @av, @ah, @t, @t, @features, @ri, @serial, @notAfter)
          ON CONFLICT(id) DO UPDATE SET region = @region, labels = @labels, software_version = @sv,
-           policy_types = @pt, connected = 1, applied_version = @av, applied_hash = @ah, last_seen_at = @t`,
+           policy_types = @pt, connected = 1, applied_version = @av, applied_hash = @ah, last_seen_at = @t,
+           features = @features, report_interval_ms = @ri, cert_serial = @serial, cert_not_after = @notAfter`,
       )
       .run({
         id: h.id,
@@ -287,6 +414,10 @@ export class Store {
         av: h.appliedVersion,
         ah: h.appliedHash,
         t,
+        features: JSON.stringify(h.features),
+        ri: h.reportIntervalMs,
+        serial: h.certSerial,
+        notAfter: h.certNotAfter,
       });
   }
 
@@ -308,6 +439,37 @@ export class Store {
            last_nack_at = ?, applied_version = ?, last_seen_at = ? WHERE id = ?`,
       )
       .run(nack.version, nack.code, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
+  }
+
+  /** Records which version a node is not sent for lack of features (null: none blocked). */
+  setNodeBlocked(nodeId: string, blocked: { version: number; missing: string[] } | null): void {
+    this.#db
+      .prepare("UPDATE nodes SET blocked_version = ?, blocked_missing = ? WHERE id = ?")
+      .run(blocked?.version ?? null, blocked ? JSON.stringify(blocked.missing) : null, nodeId);
+  }
+
+  /**
+   * Marks a node revoked (kept in the inventory, refused from then on). A node that joined but
+   * never connected gets a row, so that the id stays refused until the node is deleted.
+   */
+  markNodeRevoked(nodeId: string, region = "unknown"): void {
+    const t = now();
+    this.#db
+      .prepare(
+        `INSERT INTO nodes (id, region, connected, first_seen_at, last_seen_at, revoked_at) VALUES (?, ?, 0, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at), connected = 0`,
+      )
+      .run(nodeId, region, t, t, t);
+  }
+
+  /** Removes a node from the inventory. */
+  deleteNode(nodeId: string): boolean {
+    return this.#db.prepare("DELETE FROM nodes WHERE id = ?").run(nodeId).changes > 0;
+  }
+
+  /** Refreshes `last_seen_at` (any message on the stream counts). */
+  touchNode(nodeId: string): void {
+    this.#db.prepare("UPDATE nodes SET last_seen_at = ? WHERE id = ?").run(now(), nodeId);
   }
 
   setNodeConnected(nodeId: string, connected: boolean): void {
@@ -462,6 +624,36 @@ interface RawNode {
   last_nack_at: string | null;
   first_seen_at: string;
   last_seen_at: string;
+  features: string;
+  report_interval_ms: number;
+  revoked_at: string | null;
+  blocked_version: number | null;
+  blocked_missing: string | null;
+  cert_serial: string | null;
+  cert_not_after: string | null;
+}
+
+interface RawVersion {
+  version: number;
+  hash: string;
+  message: string;
+  created_at: string;
+  snapshot: Buffer;
+  features: string;
+  touched: string | null;
+  codec: string;
+}
+
+function toStoredVersion(r: RawVersion): StoredVersion {
+  return {
+    version: r.version,
+    hash: r.hash,
+    message: r.message,
+    created_at: r.created_at,
+    features: JSON.parse(r.features),
+    touched: r.touched === null ? null : JSON.parse(r.touched),
+    snapshot: r.codec === "proto+gzip" ? gunzipSync(r.snapshot) : r.snapshot,
+  };
 }
 
 function toNodeRow(r: RawNode): NodeRow {
@@ -487,5 +679,14 @@ function toNodeRow(r: RawNode): NodeRow {
           },
     first_seen_at: r.first_seen_at,
     last_seen_at: r.last_seen_at,
+    features: JSON.parse(r.features),
+    report_interval_ms: r.report_interval_ms,
+    revoked_at: r.revoked_at,
+    blocked:
+      r.blocked_version === null
+        ? null
+        : { version: r.blocked_version, missing: JSON.parse(r.blocked_missing ?? "[]") },
+    cert_serial: r.cert_serial,
+    cert_not_after: r.cert_not_after,
   };
 }

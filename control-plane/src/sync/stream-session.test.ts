@@ -1,139 +1,279 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { SnapshotSchema, StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
+import { StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
 import { pino } from "pino";
-import type { PublishedVersion } from "../config/publisher.js";
+import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
-import { StreamSession } from "./stream-session.js";
+import { type PeerIdentity, StreamSession } from "./stream-session.js";
 
 const log = pino({ level: "silent" });
 
-function version(n: number): PublishedVersion {
-  return {
-    version: n,
-    hash: `h${n}`,
-    message: "",
-    created_at: "",
-    snapshot: create(SnapshotSchema, { version: BigInt(n), hash: `h${n}` }),
-  };
+/** A draft with one upstream and `n` routes, published through the real Publisher. */
+function fleet(n = 3) {
+  const store = new Store(":memory:");
+  const up = store.insertResource("upstreams", randomUUID(), "up", { targets: [{ host: "127.0.0.1", port: 9000 }] });
+  const routes = Array.from({ length: n }, (_, i) =>
+    store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }),
+  );
+  const publisher = new Publisher(store);
+  publisher.publish("v1");
+  return { store, publisher, up, routes };
 }
 
-function harness(latest: PublishedVersion | undefined) {
-  const store = new Store(":memory:");
+function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity) {
   const sent: StreamConfigResponse[] = [];
-  const failures: string[] = [];
-  const source = { current: latest, latest: () => source.current };
-  const session = new StreamSession(store, source, { send: (m) => sent.push(m), fail: (r) => failures.push(r) }, log);
+  const failures: Array<[string, string | undefined]> = [];
+  const session = new StreamSession(
+    f.store,
+    f.publisher,
+    { send: (m) => sent.push(m), fail: (r, c) => failures.push([r, c]) },
+    log,
+    undefined,
+    peer,
+  );
   const msg = (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) =>
     session.receive(create(StreamConfigRequestSchema, { kind }));
-  const hello = (nodeId = "n1", appliedVersion = 0n, appliedHash = "") =>
-    msg({ case: "hello", value: { nodeId, region: "eu", appliedVersion, appliedHash } });
+  const hello = (opts: { nodeId?: string; version?: number; hash?: string; policyTypes?: string[] } = {}) =>
+    msg({
+      case: "hello",
+      value: {
+        nodeId: opts.nodeId ?? "n1",
+        region: "eu",
+        appliedVersion: BigInt(opts.version ?? 0),
+        appliedHash: opts.hash ?? "",
+        policyTypes: opts.policyTypes ?? ["jwt"],
+      },
+    });
   const lastUpdate = () => {
     const k = sent.at(-1)?.kind;
     assert.equal(k?.case, "update");
     return k!.value;
   };
-  return { store, sent, failures, source, session, msg, hello, lastUpdate };
+  const ack = () => {
+    const u = lastUpdate();
+    msg({ case: "ack", value: { version: u.version, nonce: u.nonce, hash: u.hash } });
+  };
+  return { sent, failures, session, msg, hello, lastUpdate, ack };
 }
 
-test("a hello is answered with the latest version and the ACK is recorded", () => {
-  const h = harness(version(3));
-  h.hello();
-  assert.equal(h.sent.length, 1);
-  const u = h.lastUpdate();
-  assert.equal(u.version, 3n);
-  h.msg({ case: "ack", value: { version: 3n, nonce: u.nonce } });
-  const node = h.store.getNode("n1")!;
-  assert.equal(node.applied_version, 3);
-  assert.equal(node.connected, true);
+test("a new node gets the latest version in full and its ACK is recorded with the hash", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  const u = c.lastUpdate();
+  assert.equal(u.version, 1n);
+  assert.equal(u.full, true);
+  assert.equal(u.resources.length, 4, "one upstream and three routes");
+  assert.equal(u.hash, f.publisher.latest()!.hash);
+  c.ack();
+  const node = f.store.getNode("n1")!;
+  assert.deepEqual([node.applied_version, node.applied_hash, node.connected], [1, u.hash, true]);
   assert.ok(node.last_ack_at);
 });
 
-test("a node that already runs the latest version is sent nothing", () => {
-  const h = harness(version(3));
-  h.hello("n1", 3n, "h3");
-  assert.equal(h.sent.length, 0);
+test("a node that already holds the latest version is sent nothing (reconnect after a restart)", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello({ version: 1, hash: f.publisher.latest()!.hash });
+  assert.equal(c.sent.length, 0);
+});
+
+test("a one-route change is sent as a delta carrying that route only", () => {
+  const f = fleet(50);
+  const c = connect(f);
+  c.hello();
+  c.ack();
+  const base = f.publisher.latest()!;
+  const r = f.routes[7]!;
+  f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: ["/changed"] });
+  f.publisher.publish("v2");
+  c.session.offerLatest();
+  const u = c.lastUpdate();
+  assert.equal(u.full, false);
+  assert.deepEqual([u.baseVersion, u.baseHash], [1n, base.hash]);
+  assert.equal(u.resources.length, 1);
+  assert.equal(u.resources[0]!.field, 4);
+  assert.equal(u.removed.length, 0);
+  c.ack();
+  assert.equal(f.store.getNode("n1")!.applied_version, 2);
+});
+
+test("a removed route is sent as a removed id", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.ack();
+  f.store.deleteResource("routes", f.routes[0]!.id);
+  f.publisher.publish("v2");
+  c.session.offerLatest();
+  const u = c.lastUpdate();
+  assert.deepEqual(
+    u.removed.map((r) => [r.field, r.id]),
+    [[4, f.routes[0]!.id]],
+  );
+  assert.equal(u.resources.length, 0);
+});
+
+test("a reconnecting node a few versions behind gets one delta; an unknown base gets a full update", () => {
+  const f = fleet(10);
+  const v1 = f.publisher.latest()!;
+  for (const [i, r] of f.routes.slice(0, 3).entries()) {
+    f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: [`/v${i + 2}`] });
+    f.publisher.publish(`v${i + 2}`);
+  }
+  const behind = connect(f);
+  behind.hello({ version: 1, hash: v1.hash });
+  const u = behind.lastUpdate();
+  assert.deepEqual([u.full, u.version, u.baseVersion, u.resources.length], [false, 4n, 1n, 3]);
+  const stranger = connect(f);
+  stranger.hello({ nodeId: "n2", version: 9, hash: "f".repeat(64) });
+  assert.equal(stranger.lastUpdate().full, true);
+});
+
+test("a node holding the latest content under an older number gets an empty delta (relabel)", () => {
+  const f = fleet();
+  const h = f.publisher.latest()!.hash;
+  const c = connect(f);
+  c.hello({ version: 0, hash: h });
+  const u = c.lastUpdate();
+  assert.deepEqual([u.full, u.resources.length, u.removed.length, u.version], [false, 0, 0, 1n]);
+});
+
+test("BASE_MISMATCH is not a refusal: the next update is full and nothing is recorded as NACK", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.ack();
+  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/x"] });
+  f.publisher.publish("v2");
+  c.session.offerLatest();
+  const delta = c.lastUpdate();
+  assert.equal(delta.full, false);
+  c.msg({
+    case: "nack",
+    value: { rejectedVersion: 2n, runningVersion: 1n, nonce: delta.nonce, error: { code: "BASE_MISMATCH" } },
+  });
+  const full = c.lastUpdate();
+  assert.deepEqual([full.full, full.version], [true, 2n]);
+  assert.equal(f.store.getNode("n1")!.last_nack, null);
 });
 
 test("an ACK with a stale nonce is ignored", () => {
-  const h = harness(version(1));
-  h.hello();
-  h.msg({ case: "ack", value: { version: 1n, nonce: "not-the-nonce" } });
-  assert.equal(h.store.getNode("n1")!.applied_version, 0);
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.msg({ case: "ack", value: { version: 1n, nonce: "not-the-nonce" } });
+  assert.equal(f.store.getNode("n1")!.applied_version, 0);
 });
 
 test("a NACKed version is recorded with its reason and never re-sent, a newer one is", () => {
-  const h = harness(version(2));
-  h.hello("n1", 1n, "h1");
-  const u = h.lastUpdate();
-  h.msg({
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  const u = c.lastUpdate();
+  c.msg({
     case: "nack",
     value: {
-      rejectedVersion: 2n,
-      runningVersion: 1n,
+      rejectedVersion: 1n,
+      runningVersion: 0n,
       nonce: u.nonce,
-      error: { code: "POLICY_TYPE_UNSUPPORTED", message: "no jwt here", resource: "policy/j" },
+      error: { code: "POLICY_INVALID", message: "bad jwks", resource: "policy/j" },
     },
   });
-  const node = h.store.getNode("n1")!;
+  const node = f.store.getNode("n1")!;
   assert.deepEqual(
-    {
-      v: node.last_nack?.version,
-      code: node.last_nack?.code,
-      res: node.last_nack?.resource,
-      applied: node.applied_version,
-    },
-    { v: 2, code: "POLICY_TYPE_UNSUPPORTED", res: "policy/j", applied: 1 },
+    [node.last_nack?.version, node.last_nack?.code, node.last_nack?.resource, node.applied_version],
+    [1, "POLICY_INVALID", "policy/j", 0],
   );
-  h.session.offerLatest();
-  assert.equal(h.sent.length, 1, "refused version offered again");
-  h.source.current = version(3);
-  h.session.offerLatest();
-  assert.equal(h.sent.length, 2);
-  assert.equal(h.lastUpdate().version, 3n);
+  c.session.offerLatest();
+  assert.equal(c.sent.length, 1, "refused version offered again");
+  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
+  f.publisher.publish("v2");
+  c.session.offerLatest();
+  assert.equal(c.sent.length, 2);
+  assert.equal(c.lastUpdate().version, 2n);
 });
 
 test("after a reconnect, the version a node refused before is not re-sent", () => {
-  const h = harness(version(2));
-  h.hello("n1", 1n, "h1");
-  h.msg({
-    case: "nack",
-    value: { rejectedVersion: 2n, runningVersion: 1n, nonce: h.lastUpdate().nonce, error: { code: "X" } },
-  });
-  h.session.close();
-  const sent: StreamConfigResponse[] = [];
-  const again = new StreamSession(h.store, h.source, { send: (m) => sent.push(m), fail: () => {} }, log);
-  again.receive(
-    create(StreamConfigRequestSchema, { kind: { case: "hello", value: { nodeId: "n1", appliedVersion: 1n } } }),
-  );
-  assert.equal(sent.length, 0);
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.msg({ case: "nack", value: { rejectedVersion: 1n, nonce: c.lastUpdate().nonce, error: { code: "X" } } });
+  c.session.close();
+  const again = connect(f);
+  again.hello();
+  assert.equal(again.sent.length, 0);
 });
 
 test("one update in flight at a time; the newest goes out after the reply", () => {
-  const h = harness(version(1));
-  h.hello();
-  const first = h.lastUpdate();
-  h.source.current = version(2);
-  h.session.offerLatest();
-  assert.equal(h.sent.length, 1);
-  h.msg({ case: "ack", value: { version: 1n, nonce: first.nonce } });
-  assert.equal(h.sent.length, 2);
-  assert.equal(h.lastUpdate().version, 2n);
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/z"] });
+  f.publisher.publish("v2");
+  c.session.offerLatest();
+  assert.equal(c.sent.length, 1);
+  c.ack();
+  assert.equal(c.sent.length, 2);
+  assert.deepEqual([c.lastUpdate().version, c.lastUpdate().full], [2n, false]);
+});
+
+test("a version using a policy type the node lacks is not sent; the node shows why; a later one is", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello({ policyTypes: [] });
+  c.ack();
+  const jwt = f.store.insertResource("policies", randomUUID(), "j", {
+    type: "jwt",
+    config: { jwks_url: "https://idp.example/jwks", algorithms: ["RS256"] },
+  });
+  const r = f.routes[0]!;
+  f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [jwt.id] });
+  f.publisher.publish("v2 with jwt");
+  c.session.offerLatest();
+  assert.equal(c.sent.length, 1, "v2 not sent");
+  assert.deepEqual(f.store.getNode("n1")!.blocked, { version: 2, missing: ["jwt"] });
+  f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [] });
+  f.store.deleteResource("policies", jwt.id);
+  f.publisher.publish("v3 without jwt");
+  c.session.offerLatest();
+  assert.equal(c.lastUpdate().version, 3n);
+  assert.equal(f.store.getNode("n1")!.blocked, null);
+});
+
+test("the hello must name the node and region of the client certificate; a revoked node is refused", () => {
+  const f = fleet();
+  const peer = { nodeId: "n1", region: "eu", serial: "AB", notAfter: new Date().toISOString() };
+  const other = connect(f, peer);
+  other.hello({ nodeId: "n2" });
+  assert.equal(other.failures[0]![1], "PERMISSION_DENIED");
+  assert.equal(other.sent.length, 0);
+  const ok = connect(f, peer);
+  ok.hello();
+  assert.equal(ok.sent.length, 1);
+  assert.equal(f.store.getNode("n1")!.cert_serial, "AB");
+  f.store.markNodeRevoked("n1");
+  const revoked = connect(f, peer);
+  revoked.hello();
+  assert.deepEqual(revoked.failures, [["this node is revoked", "PERMISSION_DENIED"]]);
 });
 
 test("a stream that does not start with a hello is ended; a bad node id too", () => {
-  const h = harness(version(1));
-  h.msg({ case: "ack", value: { version: 1n, nonce: "x" } });
-  assert.deepEqual(h.failures, ["the first message must be a hello"]);
-  const h2 = harness(version(1));
-  h2.hello("bad id with spaces");
-  assert.deepEqual(h2.failures, ["invalid node id"]);
+  const f = fleet();
+  const c = connect(f);
+  c.msg({ case: "ack", value: { version: 1n, nonce: "x" } });
+  assert.deepEqual(c.failures, [["the first message must be a hello", undefined]]);
+  const c2 = connect(f);
+  c2.hello({ nodeId: "bad id with spaces" });
+  assert.deepEqual(c2.failures, [["invalid node id", undefined]]);
 });
 
 test("closing the stream marks the node disconnected", () => {
-  const h = harness(undefined);
-  h.hello();
-  h.session.close();
-  assert.equal(h.store.getNode("n1")!.connected, false);
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.session.close();
+  assert.equal(f.store.getNode("n1")!.connected, false);
 });

@@ -1,54 +1,107 @@
 import { randomBytes } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { type StreamConfigRequest, type StreamConfigResponse, StreamConfigResponseSchema } from "@palisade/proto";
-import type { PublishedVersion } from "../config/publisher.js";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  type ConfigUpdateSchema,
+  type NodeHello,
+  type StreamConfigRequest,
+  type StreamConfigResponse,
+  StreamConfigResponseSchema,
+} from "@palisade/proto";
+import type { PublishedVersion, UpdatePlan } from "../config/publisher.js";
+import { CORE_KINDS } from "../config/snapshot.js";
+import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
+
+/** gRPC status names a session may end a stream with. */
+export type SessionFailure = "INVALID_ARGUMENT" | "PERMISSION_DENIED" | "UNAUTHENTICATED";
 
 /** The send side of one node's stream; the gRPC call in production, an array in tests. */
 export interface SessionTransport {
   send(msg: StreamConfigResponse): void;
   /** Ends the stream with an error status and message. */
-  fail(reason: string): void;
+  fail(reason: string, code?: SessionFailure): void;
 }
 
-/** Where a session reads the latest version from. */
+/** Where a session reads the latest version and what a node lacks (the Publisher). */
 export interface VersionSource {
   latest(): PublishedVersion | undefined;
+  planFor(held: { version: number; hash: string }, forceFull?: boolean): UpdatePlan;
 }
 
+/** The identity a client certificate proves (mTLS); absent in insecure mode. */
+export interface PeerIdentity {
+  readonly nodeId: string;
+  readonly region: string;
+  /** Certificate serial, hex. */
+  readonly serial: string;
+  /** Certificate expiry, ISO 8601. */
+  readonly notAfter: string;
+}
+
+/** Code of a NACK that asks for a full update instead of a delta (not a refusal of the version). */
+export const BASE_MISMATCH = "BASE_MISMATCH";
+
+const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 /**
- * One node's stream, as a state machine without a socket (after
- * go-control-plane's per-stream loop). It owns the node id, the nonce of the
- * update in flight and the versions this node refused, and it records every
- * ACK/NACK in the store.
+ * One node's stream, as a state machine without a socket (after go-control-plane's per-stream
+ * loop). It owns the node id, what the node holds (version + content hash), the nonce of the
+ * update in flight and the versions this node refused, and it records every ACK/NACK in the store.
  *
- * States: `awaiting-hello` → `open` → `closed`. In `open`, at most one update is
- * in flight; an ACK/NACK whose nonce is not the one in flight is stale and ignored.
- * A NACKed version is never re-sent to the node that refused it (on this stream
- * or after a reconnect); a newer version is.
+ * States: `awaiting-hello` → `open` → `closed`. In `open`, at most one update is in flight; an
+ * ACK/NACK whose nonce is not the one in flight is stale and ignored. The hello says what the
+ * node holds, so a reconnecting node gets only what it lacks: nothing when it holds the latest
+ * content, a delta over a recent version, else a full update. A NACK with code BASE_MISMATCH
+ * makes the next update full. Any other NACKed version is never re-sent to the node that refused
+ * it (on this stream or after a reconnect); a newer version is. A version using features the
+ * node lacks (policy types, resource kinds) is not sent; the node shows it as blocked.
  */
 export class StreamSession {
   readonly #store: Store;
   readonly #versions: VersionSource;
   readonly #transport: SessionTransport;
   readonly #log: Logger;
+  readonly #fleet: FleetRegistry | undefined;
+  readonly #peer: PeerIdentity | undefined;
   #nodeId: string | undefined;
+  #region = "default";
   #state: "awaiting-hello" | "open" | "closed" = "awaiting-hello";
-  #inFlight: { nonce: string; version: number; hash: string } | undefined;
-  #applied: { version: number; hash: string } = { version: 0, hash: "" };
+  #inFlight: { nonce: string; version: number; hash: string; full: boolean; sentAt: number } | undefined;
+  #held: { version: number; hash: string } = { version: 0, hash: "" };
   #nacked = new Set<number>();
+  #understood = new Set<string>();
+  #forceFull = false;
+  #blocked: number | undefined;
 
-  constructor(store: Store, versions: VersionSource, transport: SessionTransport, log: Logger) {
+  /**
+   * @param fleet live registry of heartbeats and reports (optional in unit tests)
+   * @param peer the identity proven by the client certificate (mTLS); the hello must match it
+   */
+  constructor(
+    store: Store,
+    versions: VersionSource,
+    transport: SessionTransport,
+    log: Logger,
+    fleet?: FleetRegistry,
+    peer?: PeerIdentity,
+  ) {
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
     this.#log = log;
+    this.#fleet = fleet;
+    this.#peer = peer;
   }
 
   /** The node id from the hello, once received. */
   get nodeId(): string | undefined {
     return this.#nodeId;
+  }
+
+  /** What the node holds: its applied version and content hash. */
+  get held(): { version: number; hash: string } {
+    return this.#held;
   }
 
   /** Handles one message from the node. */
@@ -60,27 +113,12 @@ export class StreamSession {
         this.#transport.fail("the first message must be a hello");
         return;
       }
-      const h = k.value;
-      if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(h.nodeId)) {
-        this.#transport.fail("invalid node id");
-        return;
-      }
-      this.#nodeId = h.nodeId;
-      this.#state = "open";
-      this.#applied = { version: Number(h.appliedVersion), hash: h.appliedHash };
-      this.#store.upsertNodeHello({
-        id: h.nodeId,
-        region: h.region || "default",
-        labels: { ...h.labels },
-        softwareVersion: h.softwareVersion,
-        policyTypes: [...h.policyTypes],
-        appliedVersion: Number(h.appliedVersion),
-        appliedHash: h.appliedHash,
-      });
-      const prior = this.#store.getNode(h.nodeId)?.last_nack;
-      if (prior) this.#nacked.add(prior.version);
-      this.#log.info({ node: h.nodeId, region: h.region, applied: Number(h.appliedVersion) }, "node connected");
-      this.offerLatest();
+      this.#hello(k.value);
+      return;
+    }
+    this.#fleet?.seen(this.#nodeId!);
+    if (k.case === "report") {
+      this.#fleet?.report(this.#nodeId!, this.#region, k.value);
       return;
     }
     if (k.case === "ack" || k.case === "nack") {
@@ -92,45 +130,134 @@ export class StreamSession {
       const sent = this.#inFlight;
       this.#inFlight = undefined;
       if (k.case === "ack") {
-        this.#applied = { version: sent.version, hash: sent.hash };
+        this.#held = { version: sent.version, hash: sent.hash };
+        if (sent.full) this.#forceFull = false;
         this.#store.recordAck(this.#nodeId!, sent.version, sent.hash);
-        this.#log.info({ node: this.#nodeId, version: sent.version }, "node ACK");
+        // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
+        this.#log.debug(
+          { node: this.#nodeId, version: sent.version, full: sent.full, ms: Date.now() - sent.sentAt },
+          "node ACK",
+        );
       } else {
         const e = k.value.error;
-        this.#nacked.add(sent.version);
-        this.#store.recordNack(this.#nodeId!, {
-          version: sent.version,
-          runningVersion: Number(k.value.runningVersion),
-          code: e?.code || "UNKNOWN",
-          message: e?.message ?? "",
-          resource: e?.resource ?? "",
-        });
-        this.#log.warn(
-          { node: this.#nodeId, version: sent.version, code: e?.code, resource: e?.resource },
-          "node NACK: version refused, not re-sent to this node",
-        );
+        if (e?.code === BASE_MISMATCH && !sent.full) {
+          // The node does not hold the delta's base: not a refusal of the version; send it whole.
+          this.#forceFull = true;
+          this.#log.warn({ node: this.#nodeId, version: sent.version, reason: e.message }, "delta base mismatch");
+        } else {
+          this.#nacked.add(sent.version);
+          this.#store.recordNack(this.#nodeId!, {
+            version: sent.version,
+            runningVersion: Number(k.value.runningVersion),
+            code: e?.code || "UNKNOWN",
+            message: e?.message ?? "",
+            resource: e?.resource ?? "",
+          });
+          this.#log.warn(
+            { node: this.#nodeId, version: sent.version, code: e?.code, resource: e?.resource },
+            "node NACK: version refused, not re-sent to this node",
+          );
+        }
       }
       // A version published while this one was in flight goes out now.
       this.offerLatest();
     }
   }
 
+  #hello(h: NodeHello): void {
+    if (!NODE_ID.test(h.nodeId)) {
+      this.#transport.fail("invalid node id");
+      return;
+    }
+    const peer = this.#peer;
+    if (peer && h.nodeId !== peer.nodeId) {
+      this.#transport.fail(
+        `node id ${JSON.stringify(h.nodeId)} does not match the client certificate (${peer.nodeId})`,
+        "PERMISSION_DENIED",
+      );
+      return;
+    }
+    if (peer && h.region !== "" && h.region !== peer.region) {
+      this.#transport.fail(
+        `region ${JSON.stringify(h.region)} does not match the client certificate (${peer.region})`,
+        "PERMISSION_DENIED",
+      );
+      return;
+    }
+    const prior = this.#store.getNode(h.nodeId);
+    if (prior?.revoked_at) {
+      this.#transport.fail("this node is revoked", "PERMISSION_DENIED");
+      return;
+    }
+    this.#nodeId = h.nodeId;
+    this.#region = peer?.region ?? (h.region || "default");
+    this.#state = "open";
+    this.#held = { version: Number(h.appliedVersion), hash: h.appliedHash };
+    const features = h.features.length > 0 ? [...h.features] : [...CORE_KINDS];
+    this.#understood = new Set([...h.policyTypes, ...features]);
+    this.#store.upsertNodeHello({
+      id: h.nodeId,
+      region: this.#region,
+      labels: { ...h.labels },
+      softwareVersion: h.softwareVersion,
+      policyTypes: [...h.policyTypes],
+      appliedVersion: Number(h.appliedVersion),
+      appliedHash: h.appliedHash,
+      features,
+      reportIntervalMs: h.reportIntervalMs,
+      certSerial: peer?.serial ?? null,
+      certNotAfter: peer?.notAfter ?? null,
+    });
+    this.#fleet?.connected(h.nodeId, this.#region, h.reportIntervalMs);
+    if (prior?.last_nack) this.#nacked.add(prior.last_nack.version);
+    if (prior?.blocked) this.#blocked = prior.blocked.version;
+    this.#log.info(
+      { node: h.nodeId, region: this.#region, applied: Number(h.appliedVersion), mtls: peer !== undefined },
+      "node connected",
+    );
+    this.offerLatest();
+  }
+
   /**
-   * Sends the latest version if this node lacks it, has not refused it, and
-   * has no update in flight (the newest is offered again when the reply arrives).
+   * Sends what the node lacks of the latest version, unless it has refused that version, lacks
+   * a feature it uses, or has an update in flight (the newest is offered when the reply arrives).
    */
   offerLatest(): void {
     if (this.#state !== "open" || this.#inFlight) return;
     const v = this.#versions.latest();
     if (!v || this.#nacked.has(v.version)) return;
-    if (v.hash === this.#applied.hash && v.version === this.#applied.version) return;
+    const missing = v.features.filter((f) => !this.#understood.has(f));
+    if (missing.length > 0) {
+      if (this.#blocked !== v.version) {
+        this.#blocked = v.version;
+        this.#store.setNodeBlocked(this.#nodeId!, { version: v.version, missing });
+        this.#log.warn({ node: this.#nodeId, version: v.version, missing }, "version not sent: node lacks features");
+      }
+      return;
+    }
+    if (this.#blocked !== undefined) {
+      this.#blocked = undefined;
+      this.#store.setNodeBlocked(this.#nodeId!, null);
+    }
+    const plan = this.#versions.planFor(this.#held, this.#forceFull);
+    if (plan.kind === "none") return;
     const nonce = randomBytes(12).toString("base64url");
-    this.#inFlight = { nonce, version: v.version, hash: v.hash };
-    this.#transport.send(
-      create(StreamConfigResponseSchema, {
-        kind: { case: "update", value: { version: BigInt(v.version), nonce, snapshot: v.snapshot } },
-      }),
-    );
+    const update: MessageInitShape<typeof ConfigUpdateSchema> = {
+      version: BigInt(v.version),
+      nonce,
+      hash: v.hash,
+      createdAtMs: v.createdAtMs,
+      full: plan.kind === "full",
+    };
+    if (plan.kind === "full") update.resources = [...plan.resources];
+    else {
+      update.baseVersion = BigInt(plan.baseVersion);
+      update.baseHash = plan.baseHash;
+      update.resources = [...plan.changed];
+      update.removed = [...plan.removed];
+    }
+    this.#inFlight = { nonce, version: v.version, hash: v.hash, full: plan.kind === "full", sentAt: Date.now() };
+    this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "update", value: update } }));
   }
 
   /** Marks the stream closed and the node disconnected. */
@@ -140,6 +267,7 @@ export class StreamSession {
     this.#state = "closed";
     if (wasOpen && this.#nodeId) {
       this.#store.setNodeConnected(this.#nodeId, false);
+      this.#fleet?.disconnected(this.#nodeId);
       this.#log.info({ node: this.#nodeId }, "node disconnected");
     }
   }

@@ -1,26 +1,55 @@
 import * as grpc from "@grpc/grpc-js";
-import { configSyncServiceDefinition, type StreamConfigRequest, type StreamConfigResponse } from "@palisade/proto";
+import {
+  configSyncServiceDefinition,
+  type JoinRequest,
+  type JoinResponse,
+  type RenewRequest,
+  type RenewResponse,
+  type StreamConfigRequest,
+  type StreamConfigResponse,
+} from "@palisade/proto";
 import type { Publisher } from "../config/publisher.js";
+import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { ListenAddress } from "../listen-address.js";
 import type { Logger } from "../log.js";
+import type { KeyCertPem } from "../pki/fleet-ca.js";
+import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import type { Store } from "../store/store.js";
-import { StreamSession } from "./stream-session.js";
+import { type PeerIdentity, type SessionFailure, StreamSession } from "./stream-session.js";
+
+/** How the sync port authenticates nodes. */
+export type SyncSecurity =
+  | { readonly mode: "insecure" }
+  | { readonly mode: "mtls"; readonly identity: NodeIdentity; readonly server: KeyCertPem };
+
+type Duplex = grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>;
 
 /**
- * The gRPC config sync server: one `StreamSession` per node stream; every
- * publish is offered to every open session. A node that opens a second stream
- * replaces its first (the older one is ended).
+ * The gRPC config sync server: one `StreamSession` per node stream; every publish is offered to
+ * every open session. A node that opens a second stream replaces its first (the older one is
+ * ended).
+ *
+ * In mTLS mode the port speaks TLS with the fleet CA's server certificate and asks for a client
+ * certificate without requiring one at the handshake, so that `Join` (token for certificate)
+ * works before a node has one; `StreamConfig` and `Renew` refuse a caller without a certificate
+ * the fleet CA signed (UNAUTHENTICATED) or with a revoked or unknown one (PERMISSION_DENIED), and
+ * the certificate's CN and OU are the node id and region the stream must use. In insecure mode
+ * (local demo only) there is no TLS, no identity, and `Join` is refused.
  */
 export class SyncServer {
   readonly #server: grpc.Server;
-  readonly #sessions = new Map<string, { session: StreamSession; call: grpc.ServerDuplexStream<unknown, unknown> }>();
+  readonly #sessions = new Map<string, { session: StreamSession; call: Duplex }>();
   readonly #store: Store;
   readonly #publisher: Publisher;
+  readonly #fleet: FleetRegistry;
+  readonly #security: SyncSecurity;
   readonly #log: Logger;
 
-  constructor(store: Store, publisher: Publisher, log: Logger) {
+  constructor(store: Store, publisher: Publisher, fleet: FleetRegistry, security: SyncSecurity, log: Logger) {
     this.#store = store;
     this.#publisher = publisher;
+    this.#fleet = fleet;
+    this.#security = security;
     this.#log = log;
     this.#server = new grpc.Server({
       "grpc.keepalive_time_ms": 20_000,
@@ -31,29 +60,70 @@ export class SyncServer {
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
     this.#server.addService(configSyncServiceDefinition, {
-      streamConfig: (call: grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>) => this.#onStream(call),
+      streamConfig: (call: Duplex) => this.#onStream(call),
+      join: (call: grpc.ServerUnaryCall<JoinRequest, JoinResponse>, cb: grpc.sendUnaryData<JoinResponse>) =>
+        void this.#onJoin(call, cb),
+      renew: (call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, cb: grpc.sendUnaryData<RenewResponse>) =>
+        void this.#onRenew(call, cb),
     });
     publisher.onPublish(() => {
       for (const { session } of this.#sessions.values()) session.offerLatest();
     });
   }
 
-  #onStream(call: grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>): void {
-    // Headers go out at once, so a node that is already current (and gets no update) still
-    // learns that its stream is up.
+  /**
+   * The identity a call's client certificate proves, or an error naming why it has none.
+   * Insecure mode: `undefined` (no identity).
+   */
+  #peer(
+    call: Pick<grpc.ServerUnaryCall<unknown, unknown>, "getAuthContext">,
+  ): PeerIdentity | IdentityError | undefined {
+    if (this.#security.mode === "insecure") return undefined;
+    const cert = call.getAuthContext().sslPeerCertificate;
+    if (!cert)
+      return new IdentityError(
+        "UNAUTHENTICATED",
+        "a client certificate signed by the fleet CA is required (start the node with --join-token)",
+      );
+    const subject = cert.subject as unknown as Record<string, string | string[] | undefined>;
+    const cn = subject.CN;
+    const ou = subject.OU;
+    if (typeof cn !== "string" || typeof ou !== "string")
+      return new IdentityError("PERMISSION_DENIED", "the client certificate names no node");
+    try {
+      this.#security.identity.checkCertificate(cert.serialNumber);
+    } catch (err) {
+      return err as IdentityError;
+    }
+    return {
+      nodeId: cn,
+      region: ou,
+      serial: cert.serialNumber.toUpperCase(),
+      notAfter: new Date(cert.valid_to).toISOString(),
+    };
+  }
+
+  #onStream(call: Duplex): void {
+    const fail = (reason: string, code: SessionFailure = "INVALID_ARGUMENT") => {
+      call.emit("error", { code: grpc.status[code], details: reason });
+      call.end();
+    };
+    const peer = this.#peer(call);
+    if (peer instanceof IdentityError) {
+      this.#log.warn({ reason: peer.message, peer: call.getPeer() }, "sync stream refused");
+      fail(peer.message, peer.status === "INVALID_ARGUMENT" ? "INVALID_ARGUMENT" : peer.status);
+      return;
+    }
+    // Headers at once: the node learns the stream is up even when it is sent nothing (in step).
     call.sendMetadata(new grpc.Metadata());
     let registered = false;
     const session = new StreamSession(
       this.#store,
       this.#publisher,
-      {
-        send: (msg) => call.write(msg),
-        fail: (reason) => {
-          call.emit("error", { code: grpc.status.INVALID_ARGUMENT, details: reason });
-          call.end();
-        },
-      },
+      { send: (msg) => call.write(msg), fail },
       this.#log,
+      this.#fleet,
+      peer,
     );
     const cleanup = () => {
       const id = session.nodeId;
@@ -89,16 +159,115 @@ export class SyncServer {
     call.on("close", () => cleanup());
   }
 
+  async #onJoin(
+    call: grpc.ServerUnaryCall<JoinRequest, JoinResponse>,
+    cb: grpc.sendUnaryData<JoinResponse>,
+  ): Promise<void> {
+    if (this.#security.mode === "insecure") {
+      cb({ code: grpc.status.FAILED_PRECONDITION, details: "the sync port runs insecure: there is nothing to join" });
+      return;
+    }
+    const identity = this.#security.identity;
+    const r = call.request;
+    try {
+      const issued = await identity.join({
+        token: r.token,
+        nodeId: r.nodeId,
+        region: r.region,
+        publicKey: r.publicKey,
+        proof: r.proof,
+      });
+      cb(null, {
+        $typeName: "palisade.sync.v1.JoinResponse",
+        certificatePem: issued.certPem,
+        caCertificatePem: identity.caCertPem,
+        region: issued.region,
+        notAfterMs: BigInt(issued.notAfter.getTime()),
+      });
+    } catch (err) {
+      this.#answerError(cb, err, { node: r.nodeId, peer: call.getPeer() }, "join refused");
+    }
+  }
+
+  async #onRenew(
+    call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>,
+    cb: grpc.sendUnaryData<RenewResponse>,
+  ): Promise<void> {
+    const peer = this.#peer(call);
+    if (this.#security.mode === "insecure" || peer === undefined) {
+      cb({ code: grpc.status.FAILED_PRECONDITION, details: "the sync port runs insecure: there is nothing to renew" });
+      return;
+    }
+    if (peer instanceof IdentityError) {
+      this.#answerError(cb, peer, { peer: call.getPeer() }, "renew refused");
+      return;
+    }
+    const identity = this.#security.identity;
+    try {
+      const issued = await identity.renew(peer, call.request.publicKey, call.request.proof);
+      cb(null, {
+        $typeName: "palisade.sync.v1.RenewResponse",
+        certificatePem: issued.certPem,
+        caCertificatePem: identity.caCertPem,
+        notAfterMs: BigInt(issued.notAfter.getTime()),
+      });
+    } catch (err) {
+      this.#answerError(cb, err, { node: peer.nodeId }, "renew refused");
+    }
+  }
+
+  #answerError(cb: grpc.sendUnaryData<never>, err: unknown, fields: Record<string, unknown>, msg: string): void {
+    if (err instanceof IdentityError) {
+      this.#log.warn({ ...fields, reason: err.message }, msg);
+      cb({ code: grpc.status[err.status], details: err.message });
+      return;
+    }
+    this.#log.error({ ...fields, err }, `${msg}: internal error`);
+    cb({ code: grpc.status.INTERNAL, details: "internal error" });
+  }
+
+  /** Ends the node's stream (revoked or deleted). @returns whether a stream was open */
+  disconnect(nodeId: string, reason: string): boolean {
+    const s = this.#sessions.get(nodeId);
+    if (!s) return false;
+    this.#sessions.delete(nodeId);
+    s.session.close();
+    s.call.emit("error", { code: grpc.status.PERMISSION_DENIED, details: reason });
+    s.call.end();
+    return true;
+  }
+
+  /** Node ids with an open stream. */
+  connectedNodes(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
   /**
-   * Binds the listener (insecure credentials: loopback and the local demo only).
+   * Binds the listener: TLS with the fleet CA's server certificate (mTLS mode) or plain gRPC.
    * @returns the bound port (useful with port 0).
    */
   listen(addr: ListenAddress): Promise<number> {
     const host = addr.host.includes(":") ? `[${addr.host}]` : addr.host;
+    let creds: grpc.ServerCredentials;
+    const sec = this.#security;
+    if (sec.mode === "insecure") creds = grpc.ServerCredentials.createInsecure();
+    else {
+      // Listeners are called back asynchronously: grpc-js registers its watcher after adding them.
+      const provider: grpc.experimental.CertificateProvider = {
+        addCaCertificateListener: (l) =>
+          queueMicrotask(() => l({ caCertificate: Buffer.from(sec.identity.caCertPem) })),
+        removeCaCertificateListener: () => {},
+        addIdentityCertificateListener: (l) =>
+          queueMicrotask(() =>
+            l({ certificate: Buffer.from(sec.server.certPem), privateKey: Buffer.from(sec.server.keyPem) }),
+          ),
+        removeIdentityCertificateListener: () => {},
+      };
+      // Request a client certificate, verified against the fleet CA, without requiring one (Join).
+      creds = grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false);
+    }
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(`${host}:${addr.port}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(port),
-      );
+      this.#server.bindAsync(`${host}:${addr.port}`, creds, (err, port) => (err ? reject(err) : resolve(port)));
     });
   }
 

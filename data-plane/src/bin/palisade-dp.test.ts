@@ -1,15 +1,18 @@
 // Runs the real binary: flag errors, --help, and a boot → config → proxy → SIGTERM cycle.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { StreamConfigResponseSchema } from "@palisade/proto";
 import { fakeControlPlane } from "../test/fake-control-plane.js";
-import { route, snapshot, upstream } from "../test/fixtures.js";
+import { fullUpdate, route, snapshot, upstream } from "../test/fixtures.js";
 
 const BIN = fileURLToPath(new URL("./palisade-dp.js", import.meta.url));
 
@@ -34,6 +37,12 @@ test("--help lists every flag and exits 0", () => {
     "--status-listen",
     "--policies",
     "--log-level",
+    "--state-dir",
+    "--config-file",
+    "--join-token",
+    "--ca-cert",
+    "--sync-insecure",
+    "--report-interval",
   ]) {
     assert.ok(r.stdout.includes(f), f);
   }
@@ -58,9 +67,21 @@ test("boots, logs its ports (even at --log-level error), applies config from the
   const backend = createServer((req, res) => res.end(`backend saw ${req.url}`));
   await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
   const backendPort = (backend.address() as AddressInfo).port;
+  const stateDir = mkdtempSync(join(tmpdir(), "palisade-dp-bin-"));
   const child = spawn(
     process.execPath,
-    [BIN, "--listen", "127.0.0.1:0", "--status-listen", "127.0.0.1:0", "--node-id", "bin-test"],
+    [
+      BIN,
+      "--listen",
+      "127.0.0.1:0",
+      "--status-listen",
+      "127.0.0.1:0",
+      "--node-id",
+      "bin-test",
+      "--sync-insecure",
+      "--state-dir",
+      stateDir,
+    ],
     { env: { ...process.env, PALISADE_CONTROL_PLANE: `127.0.0.1:${cp.port}`, PALISADE_LOG_LEVEL: "error" } },
   );
   try {
@@ -78,14 +99,14 @@ test("boots, logs its ports (even at --log-level error), applies config from the
     );
     s.call.write(
       create(StreamConfigResponseSchema, {
-        kind: { case: "update", value: { version: 5n, nonce: "x", snapshot: snap } },
+        kind: { case: "update", value: fullUpdate(snap, 5n, "x") },
       }),
     );
     await cp.until(() => s.messages.length === 2);
     assert.equal(s.messages[1]!.kind.case, "ack");
 
     const ready = await fetch(`http://127.0.0.1:${status}/readyz`);
-    assert.deepEqual(await ready.json(), { status: "ready", version: 5 });
+    assert.deepEqual(await ready.json(), { status: "ready", version: 5, source: "control-plane" });
     const r = await fetch(`http://127.0.0.1:${proxy}/api/x?q=1`);
     assert.equal(r.status, 200);
     assert.equal(await r.text(), "backend saw /api/x?q=1");
@@ -98,5 +119,6 @@ test("boots, logs its ports (even at --log-level error), applies config from the
     cp.close();
     backend.closeAllConnections();
     backend.close();
+    rmSync(stateDir, { recursive: true, force: true });
   }
 });

@@ -10,8 +10,10 @@ export const COMPILE_ERROR_CODES = [
   "POLICY_INVALID",
   /** A route or upstream is invalid (duplicate id, bad host pattern, path, port, weight, scheme). */
   "RESOURCE_INVALID",
-  /** The update carries no snapshot. */
+  /** The update's resources do not decode, or do not hash to the update's content hash. */
   "SNAPSHOT_INVALID",
+  /** A delta over a config this node does not hold: the control plane answers with a full update. */
+  "BASE_MISMATCH",
   /** Compiling failed for a reason that is this node's fault (a bug); details are in its log. */
   "INTERNAL",
 ] as const;

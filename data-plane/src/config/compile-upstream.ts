@@ -72,5 +72,6 @@ export function compileUpstream(u: Upstream): CompiledUpstream {
     targets: Object.freeze(targets),
     balancer,
     timeouts,
+    source: u,
   });
 }

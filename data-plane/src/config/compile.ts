@@ -24,6 +24,21 @@ export interface CompileOptions {
   readonly resources?: PolicyResources;
   /** Warn sink handed to policies (e.g. JWKS fetch failures at request time). Default: none. */
   readonly warn?: PolicyContext["warn"];
+  /**
+   * The table compiled from the previous config. Resources whose message object is the same as
+   * the one that table was compiled from (a delta keeps unchanged resources' messages) are
+   * reused instead of compiled again, with the routes that depend on them, and the router is
+   * updated bucket by bucket. The result equals a compile from scratch.
+   */
+  readonly previous?: RuntimeTable;
+  /**
+   * With `previous`: the ids of the routes added, changed or removed since the config it was
+   * compiled from, when the caller knows them (a delta; `ConfigState.touched(4)`). The caller
+   * asserts that every other route is the same message object as before and that both route
+   * lists are ordered by id; compile then touches only these routes instead of walking all of
+   * them. Ignored when an upstream, policy or consumer changed.
+   */
+  readonly changedRoutes?: ReadonlySet<string>;
 }
 
 // RFC 9110 §9.1 method = token; configured methods are upper case.
@@ -37,9 +52,13 @@ const noWarn: PolicyContext["warn"] = () => {};
  * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
  * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
  * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
- * routes. The table also lists every identity header a policy asserts, which the proxy removes
- * from client requests on every route, and the host names that require a client certificate
- * (host-policies.ts), which every route serving them enforces.
+ * routes. Route ties after priority, match kind, path length and host go to the smaller route id
+ * (snapshots list routes by id). The table also lists every identity header a policy asserts,
+ * which the proxy removes from client requests on every route, and the host names that require
+ * a client certificate (host-policies.ts), which every route serving them enforces. With
+ * `previous`, only what changed is compiled (see {@link CompileOptions.previous}); every check
+ * still covers the whole snapshot. Policies hold the consumer index, so a change to any consumer
+ * recompiles every policy (and the routes using them).
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
@@ -51,25 +70,37 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const resources = opts.resources ?? createPolicyResources();
   const warn = opts.warn ?? noWarn;
 
+  const prev = opts.previous;
+  // Whether any upstream or policy differs from the previous table's (else reused routes keep theirs).
+  let depsChanged = prev === undefined;
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of snapshot.upstreams) {
     checkId(u.id, "upstream", upstreams);
-    upstreams.set(u.id, compileUpstream(u));
+    const old = prev?.upstreams.get(u.id);
+    const reuse = old !== undefined && old.source === u;
+    if (!reuse) depsChanged = true;
+    upstreams.set(u.id, reuse ? old : compileUpstream(u));
   }
+  if (prev !== undefined && prev.upstreams.size !== upstreams.size) depsChanged = true;
 
+  // The consumer index is kept when every consumer is the same message object as before.
+  const consumersSame = prev !== undefined && sameList(prev.consumerSources, snapshot.consumers);
   let consumers: ConsumerIndex;
-  try {
-    consumers = new ConsumerIndex(snapshot.consumers);
-  } catch (err) {
-    if (err instanceof ConsumerIndexError) throw new CompileError("RESOURCE_INVALID", err.message, err.resource);
-    throw err;
+  if (consumersSame) consumers = prev.consumers;
+  else {
+    try {
+      consumers = new ConsumerIndex(snapshot.consumers);
+    } catch (err) {
+      if (err instanceof ConsumerIndexError) throw new CompileError("RESOURCE_INVALID", err.message, err.resource);
+      throw err;
+    }
   }
 
   const policies = new Map<string, PolicyInstance>();
-  const byId = new Map<string, Policy>();
+  const policySources = new Map<string, Policy>();
   for (const p of snapshot.policies) {
-    checkId(p.id, "policy", byId);
-    byId.set(p.id, p);
+    checkId(p.id, "policy", policySources);
+    policySources.set(p.id, p);
   }
   // Policies built from others (auth-any) come after every plain one.
   const ordered = [
@@ -77,8 +108,9 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     ...snapshot.policies.filter((p) => policyDependencies(p).length > 0),
   ];
   for (const p of ordered) {
-    for (const dep of policyDependencies(p)) {
-      const target = byId.get(dep);
+    const deps = policyDependencies(p);
+    for (const dep of deps) {
+      const target = policySources.get(dep);
       if (target === undefined) {
         throw new CompileError("REFERENCE_MISSING", `policy "${dep}" does not exist`, `policy/${p.name || p.id}`);
       }
@@ -86,35 +118,208 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
         throw new CompileError("POLICY_INVALID", `member "${dep}" is itself a combination`, `policy/${p.name || p.id}`);
       }
     }
-    policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies));
+    // Reused when its message, the consumers and (auth-any) every member instance are unchanged.
+    const old =
+      consumersSame && prev.policySources.get(p.id) === p && deps.every((d) => policies.get(d) === prev.policies.get(d))
+        ? prev.policies.get(p.id)
+        : undefined;
+    if (old === undefined) depsChanged = true;
+    policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies));
   }
+  if (prev !== undefined && prev.policies.size !== policies.size) depsChanged = true;
   const identityHeaders = new Set<string>();
   for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
-  const routes = new Map<string, CompiledRoute>();
-  const specs: RouteSpec<CompiledRoute>[] = [];
-  for (const r of snapshot.routes) {
-    checkId(r.id, "route", routes);
-    const spec = compileRoute(r, upstreams, policies);
-    routes.set(r.id, spec.route);
-    specs.push(spec);
-  }
+  const hinted =
+    prev !== undefined && opts.changedRoutes !== undefined && !depsChanged
+      ? compileChangedRoutes(snapshot.routes, prev, opts.changedRoutes, upstreams, policies)
+      : undefined;
+  const { routeList, added, removed } =
+    hinted ?? compileRoutes(snapshot.routes, prev, upstreams, policies, depsChanged);
+  const router =
+    prev === undefined || removed === undefined ? new Router(added) : Router.update(prev.router, removed, added);
+
+  // mTLS host names come from every route; they are rebuilt only when a policy changed or a
+  // route with an mtls policy came or went (otherwise the previous table's are still exact).
+  const hostPolicies =
+    prev !== undefined &&
+    !depsChanged &&
+    removed !== undefined &&
+    !added.some((s) => hasMtls(s.route)) &&
+    ![...removed].some(hasMtls)
+      ? prev.hostPolicies
+      : HostPolicies.build(routeList.map((r) => ({ hosts: r.source.hosts, policies: r.policies })));
 
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
 
+  let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
     version: snapshot.version,
     hash: snapshot.hash,
-    router: new Router(specs),
-    routes,
+    router,
+    get routes(): ReadonlyMap<string, CompiledRoute> {
+      byId ??= new Map(routeList.map((r) => [r.id, r]));
+      return byId;
+    },
+    routeList,
     upstreams,
     policies,
+    policySources,
     consumers,
+    consumerSources: snapshot.consumers,
     identityHeaders: Object.freeze([...identityHeaders]),
-    hostPolicies: HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies }))),
+    hostPolicies,
     poolKeys,
   });
+}
+
+/** Whether two lists hold the same objects in the same order. */
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether a route's chain has an mtls policy (it makes its hosts mTLS names). */
+function hasMtls(r: CompiledRoute): boolean {
+  return r.policies.some((p) => p.type === "mtls");
+}
+
+/**
+ * Compiles the routes. With a previous table whose routes and the new ones are both ordered by id
+ * (a ConfigState's snapshot), the two lists are walked side by side: a route whose message object
+ * is unchanged, with the same compiled upstream and policies, is reused; the others are compiled
+ * and the replaced or gone ones are returned as `removed` (no map of all routes is built).
+ * Otherwise every route is compiled and duplicates are found with a set.
+ * @returns the compiled routes in snapshot order, the specs of those compiled now (sparse,
+ *   indexed like the snapshot), and the previous routes that are gone (undefined: no reuse)
+ */
+function compileRoutes(
+  list: readonly Route[],
+  prev: RuntimeTable | undefined,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  policies: ReadonlyMap<string, PolicyInstance>,
+  depsChanged: boolean,
+): { routeList: CompiledRoute[]; added: RouteSpec<CompiledRoute>[]; removed: Set<CompiledRoute> | undefined } {
+  // Sized once: a delta at 10,000 routes must not regrow an array of all routes.
+  const routeList: CompiledRoute[] = new Array(list.length);
+  const added: RouteSpec<CompiledRoute>[] = [];
+  const fresh = (r: Route, i: number) => {
+    const spec = compileRoute(r, upstreams, policies);
+    routeList[i] = spec.route;
+    added.push(spec);
+  };
+  if (prev === undefined || !sortedById(list)) {
+    const seen = new Set<string>();
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      checkRouteId(r.id, seen.has(r.id));
+      seen.add(r.id);
+      fresh(r, i);
+    }
+    return { routeList, added, removed: undefined };
+  }
+  const old = prev.routeList;
+  const removed = new Set<CompiledRoute>();
+  let j = 0;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    let o = old[j];
+    // The common case: the same message at the next position, nothing it depends on changed.
+    if (o !== undefined && o.source === r) {
+      j++;
+      if (!depsChanged || sameDeps(o, r, upstreams, policies)) {
+        routeList[i] = o;
+        continue;
+      }
+      removed.add(o);
+      fresh(r, i);
+      continue;
+    }
+    if (r.id === "" || (i > 0 && list[i - 1]!.id === r.id)) checkRouteId(r.id, true);
+    // Previous routes with smaller ids are gone.
+    while (o !== undefined && o.id < r.id) {
+      removed.add(o);
+      o = old[++j];
+    }
+    if (o !== undefined && o.id === r.id) {
+      j++;
+      removed.add(o);
+    }
+    fresh(r, i);
+  }
+  while (j < old.length) removed.add(old[j++]!);
+  return { routeList, added, removed };
+}
+
+/**
+ * The `changedRoutes` path: the previous route list copied (a pointer copy), then each changed
+ * id found by binary search and replaced, inserted or removed.
+ * @returns undefined when the hint does not fit the snapshot (the caller walks instead)
+ */
+function compileChangedRoutes(
+  list: readonly Route[],
+  prev: RuntimeTable,
+  changed: ReadonlySet<string>,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  policies: ReadonlyMap<string, PolicyInstance>,
+): { routeList: CompiledRoute[]; added: RouteSpec<CompiledRoute>[]; removed: Set<CompiledRoute> } | undefined {
+  const routeList = prev.routeList.slice();
+  const added: RouteSpec<CompiledRoute>[] = [];
+  const removed = new Set<CompiledRoute>();
+  for (const id of [...changed].sort()) {
+    const at = search(list, id);
+    const r = list[at]?.id === id ? list[at] : undefined;
+    if (r !== undefined) checkRouteId(id, list[at - 1]?.id === id || list[at + 1]?.id === id);
+    const k = search(routeList, id);
+    const old = routeList[k]?.id === id ? routeList[k] : undefined;
+    if (old !== undefined) removed.add(old);
+    if (r === undefined) {
+      if (old !== undefined) routeList.splice(k, 1);
+      continue;
+    }
+    const spec = compileRoute(r, upstreams, policies);
+    added.push(spec);
+    if (old !== undefined) routeList[k] = spec.route;
+    else routeList.splice(k, 0, spec.route);
+  }
+  if (routeList.length !== list.length) return undefined;
+  return { routeList, added, removed };
+}
+
+/** Binary search by id in a list ordered by id: the index of `id`, or where it would go. */
+function search(list: readonly { readonly id: string }[], id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sortedById(list: readonly Route[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.id > list[i]!.id) return false;
+  return true;
+}
+
+function checkRouteId(id: string, duplicate: boolean): void {
+  if (id === "") throw new CompileError("RESOURCE_INVALID", "route without an id", "route/");
+  if (duplicate) throw new CompileError("RESOURCE_INVALID", `duplicate route id "${id}"`, `route/${id}`);
+}
+
+/** Whether a reused route still points at the same compiled upstream and policies. */
+function sameDeps(
+  old: CompiledRoute,
+  r: Route,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  policies: ReadonlyMap<string, PolicyInstance>,
+): boolean {
+  if (old.upstream !== upstreams.get(r.upstreamId)) return false;
+  for (let i = 0; i < old.policies.length; i++) if (old.policies[i] !== policies.get(r.policyIds[i]!)) return false;
+  return true;
 }
 
 function checkId(id: string, kind: string, seen: ReadonlyMap<string, unknown>): void {
@@ -188,6 +393,7 @@ function compileRoute(
     upstream,
     policies: Object.freeze(chain),
     stripPrefix: r.stripPrefix,
+    source: r,
   });
-  return { route, hosts: r.hosts, paths, methods, priority: r.priority };
+  return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority };
 }

@@ -1,3 +1,4 @@
+import type { Consumer, Policy, Route, Upstream } from "@palisade/proto";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
@@ -28,6 +29,8 @@ export interface CompiledUpstream {
   readonly targets: readonly CompiledTarget[];
   readonly balancer: Balancer;
   readonly timeouts: TimeoutsMs;
+  /** The message it was compiled from (a later compile reuses this upstream when it is the same object). */
+  readonly source: Upstream;
 }
 
 /** A compiled route: where it goes and what runs on the way. */
@@ -40,6 +43,8 @@ export interface CompiledRoute {
   /** Run in this order in `request_filter`. */
   readonly policies: readonly PolicyInstance[];
   readonly stripPrefix: boolean;
+  /** The message it was compiled from (see `CompileOptions.previous`). */
+  readonly source: Route;
 }
 
 /**
@@ -50,11 +55,18 @@ export interface RuntimeTable {
   readonly version: bigint;
   readonly hash: string;
   readonly router: Router<CompiledRoute>;
+  /** Routes by id (built on first use: the request path never needs it). */
   readonly routes: ReadonlyMap<string, CompiledRoute>;
+  /** Routes in snapshot order (by id): what a later compile walks beside the new snapshot. */
+  readonly routeList: readonly CompiledRoute[];
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** The policy messages the instances were compiled from, by id. */
+  readonly policySources: ReadonlyMap<string, Policy>;
   /** Consumers and their credentials, indexed. */
   readonly consumers: ConsumerIndex;
+  /** The consumer messages the index was built from, in snapshot order (a later compile reuses it when equal). */
+  readonly consumerSources: readonly Consumer[];
   /**
    * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
    * from every client request on every route before policies set them (case C21).

@@ -1,11 +1,19 @@
 import type { RuntimeTable } from "./runtime-table.js";
 
+/**
+ * Where the config a node serves came from: the control plane's stream, the last-known-good
+ * file written before an earlier ACK (the control plane was unreachable at boot), or an
+ * exported snapshot given with `--config-file`.
+ */
+export type ConfigSource = "control-plane" | "cache" | "file";
+
 /** What a node reports about the config it serves. */
 export interface AppliedConfig {
   readonly version: bigint;
   readonly hash: string;
   /** When this version was applied (or re-acknowledged with the same hash). */
   readonly appliedAt: Date;
+  readonly source: ConfigSource;
 }
 
 /**
@@ -33,16 +41,16 @@ export class TableHolder {
   }
 
   /** Makes `table` live (one assignment). `version` defaults to the table's. */
-  swap(table: RuntimeTable, version: bigint = table.version): void {
+  swap(table: RuntimeTable, version: bigint = table.version, source: ConfigSource = "control-plane"): void {
     this.#table = table;
-    this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date() });
+    this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date(), source });
     this.#onSwap?.(table);
   }
 
   /** Records a new version number for the same content (same hash): nothing is recompiled. */
-  relabel(version: bigint): void {
+  relabel(version: bigint, source: ConfigSource = this.#applied?.source ?? "control-plane"): void {
     if (this.#applied !== undefined) {
-      this.#applied = Object.freeze({ version, hash: this.#applied.hash, appliedAt: new Date() });
+      this.#applied = Object.freeze({ version, hash: this.#applied.hash, appliedAt: new Date(), source });
     }
   }
 }

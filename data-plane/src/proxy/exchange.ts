@@ -5,6 +5,7 @@ import { type ErrorCode, Failure } from "../errors.js";
 import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { ConsumerRef, HeaderEdits, PolicyRequest } from "../policies/types.js";
+import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
 import type { HeaderValues } from "./hop-by-hop.js";
@@ -19,6 +20,8 @@ export interface ProxyServices {
   readonly closing: boolean;
   /** The node's security event channel (policy refusals are emitted here). */
   readonly events: SecurityEvents;
+  /** Traffic counters fed by the `logging` phase (optional: tests without telemetry). */
+  readonly stats?: TrafficStats | undefined;
 }
 
 /** The node:http response class of the proxy server: it carries its exchange. */

@@ -278,14 +278,24 @@ export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHea
  * went away), whatever happened before. Releases the balancer slot and writes the access log
  * line (debug level): method, path (never the query: it may hold a credential), route, status
  * (499 when the client closed first), upstream target, duration in ms, error code, consumer id
- * and authentication methods. Never logs header values.
+ * and authentication methods. Counts the request in the node's traffic stats (status class,
+ * latency bucket, security event: no allocation). Never logs header values.
  */
 export function logging(ex: Exchange): void {
   const target = ex.target;
   if (target !== undefined) ex.route!.upstream.balancer.release(target.index);
+  const res = ex.res;
+  const stats = ex.services.stats;
+  if (stats !== undefined) {
+    const status = res.writableFinished
+      ? res.statusCode
+      : ex.errorCode !== undefined
+        ? ERRORS[ex.errorCode].status
+        : 499;
+    stats.record(status, performance.now() - ex.startedAt, ex.errorCode);
+  }
   const log = ex.services.log;
   if (!log.isLevelEnabled("debug")) return;
-  const res = ex.res;
   log.debug(
     {
       request_id: ex.requestId,

@@ -4,6 +4,7 @@ import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
+import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
 import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
@@ -24,6 +25,8 @@ export interface ProxyServerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Where security events go. Default: a private channel. */
   readonly events?: SecurityEvents;
+  /** Traffic counters (requests, latency, security events, open connections). */
+  readonly stats?: TrafficStats;
 }
 
 /**
@@ -40,6 +43,7 @@ export class ProxyServer implements ProxyServices {
   readonly log: Logger;
   readonly pools: PoolManager;
   readonly events: SecurityEvents;
+  readonly stats: TrafficStats | undefined;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
   #closing = false;
@@ -49,6 +53,7 @@ export class ProxyServer implements ProxyServices {
     this.pools = opts.pools;
     this.log = opts.log;
     this.events = opts.events ?? new SecurityEvents();
+    this.stats = opts.stats;
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,
@@ -61,6 +66,13 @@ export class ProxyServer implements ProxyServices {
       (req, res) => this.#onRequest(req, res),
     );
     this.#server.on("clientError", onClientError);
+    const stats = opts.stats;
+    if (stats !== undefined) {
+      this.#server.on("connection", (socket: Socket) => {
+        stats.activeConnections++;
+        socket.once("close", () => stats.activeConnections--);
+      });
+    }
   }
 
   /** True once {@link close} started. */

@@ -3,18 +3,23 @@ import { test } from "node:test";
 import { normalizeHost, parseHostPattern } from "./host.js";
 import { type PathSpec, Router, type RouteSpec } from "./router.js";
 
+/** Routes are objects (the router keys them weakly); tests compare their names. */
+interface R {
+  readonly name: string;
+}
+
 function spec(
   name: string,
   paths: readonly string[],
-  more: Partial<Omit<RouteSpec<string>, "route" | "paths">> = {},
-): RouteSpec<string> {
+  more: Partial<Omit<RouteSpec<R>, "route" | "paths">> = {},
+): RouteSpec<R> {
   const ps: PathSpec[] = paths.map((p) =>
     p.startsWith("=") ? { kind: "exact", value: p.slice(1) } : { kind: "prefix", value: p },
   );
-  return { route: name, paths: ps, hosts: [], methods: [], priority: 0, ...more };
+  return { route: { name }, key: name, paths: ps, hosts: [], methods: [], priority: 0, ...more };
 }
 
-const match = (r: Router<string>, path: string, host = "", method = "GET") => r.match(method, host, path)?.route;
+const match = (r: Router<R>, path: string, host = "", method = "GET") => r.match(method, host, path)?.route.name;
 
 test("prefix matches at a segment boundary only", () => {
   const r = new Router([spec("echo", ["/echo"])]);
@@ -127,4 +132,56 @@ test("paths match regardless of ASCII case, so a spelling cannot fall through to
   assert.equal(match(r, "/login"), "exact");
   assert.equal(match(r, "/LOGIN"), "exact");
   assert.equal(r.match("GET", "", "/ADMIN/x")?.path.value, "/admin", "the matched spec keeps its spelling");
+});
+
+test("an updated router answers like one built from scratch", () => {
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const hosts = ["a.test", "b.test", "*.test", "*.b.test"];
+  const make = (i: number, gen: number): RouteSpec<R> =>
+    spec(`r${String(i).padStart(3, "0")}-${gen}`, [`/p${rand(6)}`, `=/p${rand(6)}/x`].slice(0, 1 + rand(2)), {
+      key: `r${String(i).padStart(3, "0")}`,
+      hosts: rand(3) === 0 ? [] : [hosts[rand(4)]!],
+      methods: rand(2) === 0 ? [] : ["GET"],
+      priority: rand(3),
+    });
+  const current = new Map(Array.from({ length: 200 }, (_, i) => make(i, 0)).map((s) => [s.key, s]));
+  let router = new Router([...current.values()]);
+  for (let round = 1; round <= 20; round++) {
+    const removed = new Set<R>();
+    const added: RouteSpec<R>[] = [];
+    const touched = new Set<number>();
+    for (let k = 0; k < 5; k++) {
+      const i = rand(260);
+      if (touched.has(i)) continue;
+      touched.add(i);
+      const key = `r${String(i).padStart(3, "0")}`;
+      const old = current.get(key);
+      if (old) {
+        removed.add(old.route);
+        current.delete(key);
+      }
+      if (rand(3) !== 0) {
+        const s = make(i, round);
+        added.push(s);
+        current.set(key, s);
+      }
+    }
+    router = Router.update(router, removed, added);
+    const specs = [...current.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const fresh = new Router(specs);
+    assert.equal(router.size, fresh.size, `round ${round}: size`);
+    for (const host of ["a.test", "b.test", "x.b.test", "c.test", "other"])
+      for (let p = 0; p < 6; p++)
+        for (const path of [`/p${p}`, `/p${p}/x`, `/p${p}/y`])
+          for (const method of ["GET", "POST"])
+            assert.equal(
+              match(router, path, host, method),
+              match(fresh, path, host, method),
+              `${round} ${host}${path}`,
+            );
+  }
 });

@@ -24,6 +24,7 @@ test("healthz, readyz before and after a config, config, 404, 405", async () => 
       version: null,
       hash: null,
       applied_at: null,
+      source: null,
       node_id: "dp-1",
       region: "eu",
       control_plane: "disconnected",
@@ -31,7 +32,10 @@ test("healthz, readyz before and after a config, config, 404, 405", async () => 
 
     holder.swap(compile(snapshot({}, 42n, "abc"), { policyTypes: new Set() }));
     connected = true;
-    assert.deepEqual(await get("/readyz"), { status: 200, body: { status: "ready", version: 42 } });
+    assert.deepEqual(await get("/readyz"), {
+      status: 200,
+      body: { status: "ready", version: 42, source: "control-plane" },
+    });
     const cfg = (await get("/config")).body;
     assert.equal(cfg.version, 42);
     assert.equal(cfg.hash, "abc");

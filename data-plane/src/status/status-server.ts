@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
 import type { TableHolder } from "../config/table-holder.js";
 import type { SecurityEvents } from "../events/security-events.js";
 
@@ -12,18 +13,22 @@ export interface StatusSource {
   readonly controlPlaneConnected: () => boolean;
   /** The node's security events (counts and recent events), when the node has them. */
   readonly events?: SecurityEvents;
+  /** Prometheus registry served at `/metrics` (absent: 404). */
+  readonly metrics?: Registry;
 }
 
 /**
  * The status listener (default 127.0.0.1:8100), JSON only:
  * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied, else
- *   503 `{"status":"not_ready"}`;
- * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
- *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
- *   `null` before the first config);
+ * - `GET /readyz` → 200 `{"status":"ready","version":N,"source":"control-plane"|"cache"|"file"}`
+ *   once a config is applied (`cache`: the last-known-good file, the control plane not reached
+ *   yet), else 503 `{"status":"not_ready"}`;
+ * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","source":…,"node_id":"…",
+ *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash, applied_at and
+ *   source are `null` before the first config);
  * - `GET /security-events` → 200 `{"counts":{"authentication_failed":N,…},"dropped":N,
  *   "recent":[…]}`: security events counted by type since start, and the last 100 events;
+ * - `GET /metrics` → Prometheus text (prom-client), see telemetry/metrics.ts;
  * - any other path → 404 `{"error":{"code":"NOT_FOUND",…}}`; another method → 405.
  */
 export class StatusServer {
@@ -49,6 +54,20 @@ export class StatusServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    const metrics = this.#src.metrics;
+    if (metrics !== undefined && (req.url === "/metrics" || req.url?.startsWith("/metrics?")) && req.method === "GET") {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end('{"error":{"code":"INTERNAL","message":"internal error"}}');
+        },
+      );
+      return;
+    }
     const [status, body] = this.#answer(req);
     if (status === 405) res.setHeader("allow", "GET, HEAD");
     const text = JSON.stringify(body);
@@ -78,7 +97,7 @@ export class StatusServer {
     if (path === "/readyz") {
       return applied === undefined
         ? [503, { status: "not_ready" }]
-        : [200, { status: "ready", version: Number(applied.version) }];
+        : [200, { status: "ready", version: Number(applied.version), source: applied.source }];
     }
     return [
       200,
@@ -86,6 +105,7 @@ export class StatusServer {
         version: applied === undefined ? null : Number(applied.version),
         hash: applied?.hash ?? null,
         applied_at: applied?.appliedAt.toISOString() ?? null,
+        source: applied?.source ?? null,
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",

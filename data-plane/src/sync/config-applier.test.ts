@@ -1,78 +1,152 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { ConfigUpdateSchema, PolicySchema, type Snapshot } from "@palisade/proto";
+import { ConfigUpdateSchema, PolicySchema, type Snapshot, type StreamConfigRequest } from "@palisade/proto";
 import { compile } from "../config/compile.js";
+import type { ConfigState } from "../config/config-state.js";
+import { LastKnownGood } from "../config/last-known-good.js";
 import { TableHolder } from "../config/table-holder.js";
-import { log, route, snapshot, upstream } from "../test/fixtures.js";
+import { deltaUpdate, fullUpdate, log, route, snapshot, upstream } from "../test/fixtures.js";
 import { ConfigApplier } from "./config-applier.js";
 
-const good = (version: bigint, hash: string) =>
-  snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"])] }, version, hash);
-const bad = (version: bigint) =>
-  snapshot({ policies: [create(PolicySchema, { id: "future" })] }, version, `bad-${version}`);
+const base = (version: bigint, extra: string[] = []) =>
+  snapshot(
+    {
+      upstreams: [upstream("u", ["127.0.0.1:1"])],
+      routes: [route("r", "u", ["/"]), ...extra.map((p) => route(`r${p}`, "u", [`/${p}`]))],
+    },
+    version,
+  );
+const bad = (version: bigint) => snapshot({ policies: [create(PolicySchema, { id: "future" })] }, version);
 
-function setup() {
+function setup(persisted: ConfigState[] = []) {
   const holder = new TableHolder();
   let compiles = 0;
   const applier = new ConfigApplier(
     holder,
-    (s: Snapshot) => {
+    (s: Snapshot, previous) => {
       compiles++;
-      return compile(s, { policyTypes: new Set(["jwt"]) });
+      return compile(s, { policyTypes: new Set(["jwt"]), ...(previous ? { previous } : {}) });
     },
     log,
+    {
+      save: async (s) => {
+        persisted.push(s);
+      },
+    },
   );
-  const update = (version: bigint, s: Snapshot | undefined, nonce = `n${version}`) =>
-    applier.apply(create(ConfigUpdateSchema, { version, nonce, snapshot: s }));
-  return { holder, update, compiles: () => compiles };
+  return { holder, applier, compiles: () => compiles };
 }
 
-test("a good snapshot is compiled, swapped in and ACKed with version and nonce", () => {
-  const { holder, update } = setup();
-  const reply = update(1n, good(1n, "h1"));
-  assert.equal(reply.kind.case, "ack");
-  assert.deepEqual(reply.kind.case === "ack" && { v: reply.kind.value.version, n: reply.kind.value.nonce }, {
-    v: 1n,
-    n: "n1",
-  });
-  assert.equal(holder.applied?.version, 1n);
-  assert.equal(holder.table?.hash, "h1");
-});
+const kind = (r: StreamConfigRequest) => r.kind;
 
-test("a bad snapshot is NACKed with the running version and the error; the old table keeps serving", () => {
-  const { holder, update } = setup();
-  update(1n, good(1n, "h1"));
-  const before = holder.table;
-  const reply = update(2n, bad(2n));
-  assert.equal(reply.kind.case, "nack");
-  if (reply.kind.case !== "nack") return;
-  assert.equal(reply.kind.value.rejectedVersion, 2n);
-  assert.equal(reply.kind.value.runningVersion, 1n);
-  assert.equal(reply.kind.value.nonce, "n2");
+test("a full update is compiled, swapped in, written, and ACKed with version, nonce and hash", async () => {
+  const persisted: ConfigState[] = [];
+  const { holder, applier } = setup(persisted);
+  const u = fullUpdate(base(1n), 1n);
+  const reply = kind(await applier.apply(u));
+  assert.equal(reply.case, "ack");
+  assert.deepEqual(reply.case === "ack" && [reply.value.version, reply.value.nonce, reply.value.hash], [
+    1n,
+    "n1",
+    u.hash,
+  ]);
   assert.deepEqual(
-    { code: reply.kind.value.error?.code, resource: reply.kind.value.error?.resource },
-    { code: "POLICY_TYPE_UNKNOWN", resource: "policy/future" },
+    [holder.applied?.version, holder.applied?.hash, holder.applied?.source],
+    [1n, u.hash, "control-plane"],
   );
-  assert.equal(holder.table, before);
-  assert.equal(holder.applied?.version, 1n);
+  assert.equal(persisted.length, 1, "written before the ACK");
+  assert.equal(persisted[0]!.hash, u.hash);
 });
 
-test("the same hash is ACKed without recompiling", () => {
-  const { holder, update, compiles } = setup();
-  update(1n, good(1n, "h1"));
+test("a bad snapshot is NACKed with the running version and the error; the old table keeps serving", async () => {
+  const { holder, applier } = setup();
+  await applier.apply(fullUpdate(base(1n), 1n));
   const before = holder.table;
-  const reply = update(2n, good(2n, "h1"));
-  assert.equal(reply.kind.case, "ack");
+  const reply = kind(await applier.apply(fullUpdate(bad(2n), 2n)));
+  assert.equal(reply.case, "nack");
+  if (reply.case !== "nack") return;
+  assert.deepEqual(
+    [reply.value.rejectedVersion, reply.value.runningVersion, reply.value.nonce, reply.value.error?.code],
+    [2n, 1n, "n2", "POLICY_TYPE_UNKNOWN"],
+  );
+  assert.equal(reply.value.error?.resource, "policy/future");
+  assert.equal(holder.table, before);
+});
+
+test("the same content under a new version is ACKed without recompiling", async () => {
+  const { holder, applier, compiles } = setup();
+  await applier.apply(fullUpdate(base(1n), 1n));
+  const before = holder.table;
+  const reply = kind(await applier.apply(fullUpdate(base(2n), 2n)));
+  assert.equal(reply.case, "ack");
   assert.equal(compiles(), 1);
   assert.equal(holder.table, before);
   assert.equal(holder.applied?.version, 2n);
 });
 
-test("an update without a snapshot is NACKed", () => {
-  const { update } = setup();
-  const reply = update(3n, undefined);
-  assert.equal(reply.kind.case, "nack");
-  assert.equal(reply.kind.case === "nack" && reply.kind.value.error?.code, "SNAPSHOT_INVALID");
-  assert.equal(reply.kind.case === "nack" && reply.kind.value.runningVersion, 0n);
+test("a delta builds the new config from the held one; unchanged routes are reused", async () => {
+  const { holder, applier } = setup();
+  const v1 = base(1n, ["a", "b", "c"]);
+  await applier.apply(fullUpdate(v1, 1n));
+  const t1 = holder.table!;
+  const v2 = base(2n, ["a", "b", "d"]);
+  v2.routes[1]!.paths[0]!.kind = { case: "prefix", value: "/a2" };
+  const u = deltaUpdate(v1, v2, 2n);
+  assert.deepEqual([u.resources.length, u.removed.length], [2, 1], "ra changed, rd added, rc removed");
+  const reply = kind(await applier.apply(u));
+  assert.equal(reply.case, "ack", JSON.stringify(reply.case === "nack" && reply.value.error));
+  const t2 = holder.table!;
+  assert.equal(holder.applied?.hash, u.hash);
+  assert.equal(t2.routes.get("rb"), t1.routes.get("rb"), "unchanged route reused");
+  assert.notEqual(t2.routes.get("ra"), t1.routes.get("ra"));
+  assert.equal(t2.routes.has("rc"), false);
+  const fresh = compile(v2, { policyTypes: new Set(["jwt"]) });
+  for (const path of ["/a", "/a2/x", "/b", "/c", "/d/1", "/zzz"])
+    assert.equal(t2.router.match("GET", "h", path)?.route.id, fresh.router.match("GET", "h", path)?.route.id, path);
+});
+
+test("a delta over a base the node does not hold is refused with BASE_MISMATCH, and so is one that hashes wrong", async () => {
+  const { holder, applier } = setup();
+  const v1 = base(1n, ["a"]);
+  await applier.apply(fullUpdate(v1, 1n));
+  const other = deltaUpdate(base(7n, ["x"]), base(8n, ["y"]), 8n);
+  const r1 = kind(await applier.apply(other));
+  assert.equal(r1.case === "nack" && r1.value.error?.code, "BASE_MISMATCH");
+  const wrong = deltaUpdate(v1, base(2n, ["a", "b"]), 2n);
+  wrong.hash = "0".repeat(64);
+  const r2 = kind(await applier.apply(wrong));
+  assert.equal(r2.case === "nack" && r2.value.error?.code, "BASE_MISMATCH");
+  assert.equal(holder.applied?.version, 1n);
+});
+
+test("an update whose resources do not decode is NACKed SNAPSHOT_INVALID", async () => {
+  const { applier } = setup();
+  const u = create(ConfigUpdateSchema, {
+    version: 3n,
+    nonce: "x",
+    full: true,
+    resources: [{ field: 4, body: new Uint8Array([0x0a, 0xff]) }],
+  });
+  const reply = kind(await applier.apply(u));
+  assert.equal(reply.case === "nack" && reply.value.error?.code, "SNAPSHOT_INVALID");
+  assert.equal(reply.case === "nack" && reply.value.runningVersion, 0n);
+});
+
+test("the last-known-good file round-trips the applied config", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-lkg-"));
+  try {
+    const lkg = new LastKnownGood(dir, log);
+    const holder = new TableHolder();
+    const applier = new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log, lkg);
+    const u = fullUpdate(base(4n, ["a"]), 4n);
+    await applier.apply(u);
+    const back = lkg.load()!;
+    assert.deepEqual([back.version, back.hash, back.size], [4n, u.hash, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,14 +5,18 @@ import { PolicySchema, StreamConfigResponseSchema } from "@palisade/proto";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { fakeControlPlane } from "../test/fake-control-plane.js";
-import { log, route, snapshot, upstream } from "../test/fixtures.js";
+import { fullUpdate, log, route, snapshot, upstream } from "../test/fixtures.js";
 import { ConfigApplier } from "./config-applier.js";
 import { SyncClient } from "./sync-client.js";
 
 test("hello, ACK, NACK, same-hash ACK, and reconnect with the applied version", async () => {
   const cp = await fakeControlPlane();
   const holder = new TableHolder();
-  const applier = new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set(["jwt"]) }), log);
+  const applier = new ConfigApplier(
+    holder,
+    (s, previous) => compile(s, { policyTypes: new Set(["jwt"]), ...(previous ? { previous } : {}) }),
+    log,
+  );
   const client = new SyncClient({
     address: `127.0.0.1:${cp.port}`,
     identity: {
@@ -43,7 +47,7 @@ test("hello, ACK, NACK, same-hash ACK, and reconnect with the applied version", 
 
     const send = (version: bigint, nonce: string, s = snapshot({}, version)) =>
       first.call.write(
-        create(StreamConfigResponseSchema, { kind: { case: "update", value: { version, nonce, snapshot: s } } }),
+        create(StreamConfigResponseSchema, { kind: { case: "update", value: fullUpdate(s, version, nonce) } }),
       );
 
     send(
@@ -70,7 +74,7 @@ test("hello, ACK, NACK, same-hash ACK, and reconnect with the applied version", 
     await cp.until(() => cp.streams[1]?.messages.length === 1);
     const again = cp.streams[1]!.messages[0]!;
     assert.equal(again.kind.case === "hello" && again.kind.value.appliedVersion, 1n);
-    assert.equal(again.kind.case === "hello" && again.kind.value.appliedHash, "h1");
+    assert.equal(again.kind.case === "hello" && again.kind.value.appliedHash, holder.applied?.hash);
   } finally {
     client.close();
     cp.close();

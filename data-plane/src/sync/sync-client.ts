@@ -2,6 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import {
   codecFor,
+  type NodeReport,
+  RESOURCE_KINDS,
   STREAM_CONFIG_PATH,
   type StreamConfigRequest,
   StreamConfigRequestSchema,
@@ -21,6 +23,8 @@ export interface NodeIdentity {
   readonly softwareVersion: string;
   /** Policy types this node enforces. */
   readonly policyTypes: readonly string[];
+  /** Snapshot resource kinds this build compiles ("upstreams", "routes", …). Default: every kind it knows. */
+  readonly features?: readonly string[];
 }
 
 /** Options of {@link SyncClient}. */
@@ -33,8 +37,19 @@ export interface SyncClientOptions {
   readonly applier: ConfigApplier;
   readonly log: Logger;
   readonly backoff?: BackoffOptions;
-  /** Channel credentials. Default: insecure (local demo); production uses mTLS. */
-  readonly credentials?: grpc.ChannelCredentials;
+  /**
+   * Channel credentials, asked again at each (re)connect so a renewed certificate is used.
+   * Default: insecure (local demo); production uses mTLS.
+   */
+  readonly credentials?: () => grpc.ChannelCredentials;
+  /** Extra channel options (e.g. `grpc.ssl_target_name_override`). */
+  readonly channelOptions?: grpc.ChannelOptions;
+  /** Interval between reports (the heartbeat), ms. Default 5,000. */
+  readonly reportIntervalMs?: number;
+  /** Builds the next report; without it the node sends no reports. */
+  readonly report?: () => NodeReport;
+  /** Called with each decoded update's encoded size in bytes (the scale bench counts them). */
+  readonly onUpdateBytes?: (bytes: number) => void;
 }
 
 type ConfigCall = grpc.ClientDuplexStream<StreamConfigRequest, StreamConfigResponse>;
@@ -42,20 +57,28 @@ type ConfigCall = grpc.ClientDuplexStream<StreamConfigRequest, StreamConfigRespo
 const requestCodec = codecFor(StreamConfigRequestSchema);
 const responseCodec = codecFor(StreamConfigResponseSchema);
 
-/** HTTP/2 keepalive so a dead control plane (or a silent NAT drop) is noticed within ~30 s. */
+/**
+ * HTTP/2 keepalive so a dead control plane (or a silent NAT drop) is noticed within ~30 s; full
+ * updates of large configs (10,000 routes is about 1.5 MB) exceed grpc-js's 4 MB default soon.
+ */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 20_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.keepalive_permit_without_calls": 1,
+  "grpc.max_receive_message_length": 256 * 1024 * 1024,
 };
+
+/** Retry delay after the control plane refused this node's identity (revoked, unknown certificate), ms. */
+const REFUSED_RETRY_MS = 30_000;
 
 /**
  * The node's one config stream (`ConfigSyncService.StreamConfig`, bidirectional). It says hello
- * first (identity, applied version and hash, enabled policy types), then answers every update
- * with the ConfigApplier's ACK or NACK, in order. When the stream ends or fails it reconnects
- * with full-jitter exponential backoff (250 ms base, 5 s cap, reset once connected); the last
- * applied table keeps serving meanwhile. One loop per stream: events of a replaced stream are
- * ignored.
+ * first (identity, applied version and content hash, enabled policy types and features, report
+ * interval), then answers every update with the ConfigApplier's ACK or NACK, in order, and sends
+ * a report every interval (the heartbeat). When the stream ends or fails it reconnects with
+ * full-jitter exponential backoff (250 ms base, 5 s cap, reset once connected; 30 s after the
+ * control plane refused the node's identity); the last applied table keeps serving meanwhile.
+ * One loop per stream: events and replies of a replaced stream are dropped.
  */
 export class SyncClient {
   #opts: SyncClientOptions;
@@ -63,18 +86,49 @@ export class SyncClient {
   #backoff: Backoff;
   #call: ConfigCall | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #reportTimer: NodeJS.Timeout | undefined;
   #connected = false;
   #closed = false;
   #failures = 0;
+  #refused = false;
+  #applying: Promise<void> = Promise.resolve();
 
   constructor(opts: SyncClientOptions) {
     this.#opts = opts;
     this.#backoff = new Backoff(opts.backoff);
-    this.#client = new grpc.Client(
-      opts.address,
-      opts.credentials ?? grpc.credentials.createInsecure(),
-      CHANNEL_OPTIONS,
-    );
+    this.#client = this.#newClient();
+  }
+
+  #newClient(): grpc.Client {
+    const { opts } = { opts: this.#opts };
+    const creds = opts.credentials?.() ?? grpc.credentials.createInsecure();
+    let deserialize = responseCodec.deserialize;
+    const count = opts.onUpdateBytes;
+    if (count)
+      deserialize = (b: Buffer) => {
+        count(b.byteLength);
+        return responseCodec.deserialize(b);
+      };
+    this.#deserialize = deserialize;
+    return new grpc.Client(opts.address, creds, { ...CHANNEL_OPTIONS, ...opts.channelOptions });
+  }
+
+  #deserialize: (b: Buffer) => StreamConfigResponse = responseCodec.deserialize;
+
+  /** Re-dials with fresh credentials (after a certificate renewal): the stream reopens at once. */
+  reconnect(): void {
+    if (this.#closed) return;
+    const old = this.#client;
+    const call = this.#call;
+    this.#call = undefined;
+    this.#connected = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    clearInterval(this.#reportTimer);
+    call?.cancel();
+    old.close();
+    this.#client = this.#newClient();
+    this.#open();
   }
 
   /** Whether the stream is up (the control plane answered on it). */
@@ -93,6 +147,7 @@ export class SyncClient {
     this.#closed = true;
     this.#connected = false;
     clearTimeout(this.#timer);
+    clearInterval(this.#reportTimer);
     this.#timer = undefined;
     const call = this.#call;
     this.#call = undefined;
@@ -106,14 +161,18 @@ export class SyncClient {
     const call: ConfigCall = this.#client.makeBidiStreamRequest(
       STREAM_CONFIG_PATH,
       requestCodec.serialize,
-      responseCodec.deserialize,
+      this.#deserialize,
     );
     this.#call = call;
     call.on("metadata", () => this.#up(call));
     call.on("data", (msg: StreamConfigResponse) => this.#onMessage(call, msg));
-    call.on("error", (err: grpc.ServiceError) => this.#down(call, `${grpc.status[err.code] ?? err.code}`));
+    call.on("error", (err: grpc.ServiceError) =>
+      this.#down(call, `${grpc.status[err.code] ?? err.code}${err.details ? `: ${err.details}` : ""}`, err.code),
+    );
     call.on("end", () => this.#down(call, "ended by the control plane"));
-    call.on("status", (s: grpc.StatusObject) => this.#down(call, grpc.status[s.code] ?? String(s.code)));
+    call.on("status", (s: grpc.StatusObject) =>
+      this.#down(call, `${grpc.status[s.code] ?? s.code}${s.details ? `: ${s.details}` : ""}`, s.code),
+    );
     const applied = holder.applied;
     call.write(
       create(StreamConfigRequestSchema, {
@@ -127,6 +186,8 @@ export class SyncClient {
             appliedVersion: applied?.version ?? 0n,
             appliedHash: applied?.hash ?? "",
             policyTypes: [...identity.policyTypes],
+            features: [...(identity.features ?? RESOURCE_KINDS.map((k) => k.name))],
+            reportIntervalMs: this.#opts.reportIntervalMs ?? 5000,
           },
         },
       }),
@@ -138,28 +199,54 @@ export class SyncClient {
     if (call !== this.#call || this.#connected) return;
     this.#connected = true;
     this.#failures = 0;
+    this.#refused = false;
     this.#backoff.reset();
     this.#opts.log.info({ control_plane: this.#opts.address }, "config stream connected");
+    const report = this.#opts.report;
+    if (report) {
+      clearInterval(this.#reportTimer);
+      this.#reportTimer = setInterval(() => {
+        if (call === this.#call)
+          call.write(create(StreamConfigRequestSchema, { kind: { case: "report", value: report() } }));
+      }, this.#opts.reportIntervalMs ?? 5000);
+      this.#reportTimer.unref();
+    }
   }
 
   #onMessage(call: ConfigCall, msg: StreamConfigResponse): void {
     if (call !== this.#call) return;
     this.#up(call);
     if (msg.kind.case !== "update") return; // a newer control plane's message kind: ignore
-    call.write(this.#opts.applier.apply(msg.kind.value));
+    const update = msg.kind.value;
+    // Updates are applied one after the other, in order; a reply for a replaced stream is dropped.
+    this.#applying = this.#applying.then(async () => {
+      const reply = await this.#opts.applier.apply(update);
+      if (call === this.#call) call.write(reply);
+    });
   }
 
-  #down(call: ConfigCall, reason: string): void {
+  #down(call: ConfigCall, reason: string, code?: number): void {
     if (call !== this.#call) return;
     this.#call = undefined;
     const wasConnected = this.#connected;
     this.#connected = false;
+    clearInterval(this.#reportTimer);
     call.cancel();
     if (this.#closed) return;
-    const delay = this.#backoff.next();
-    // Loud when a working stream drops or the first attempt fails; retries are debug noise.
-    const level = wasConnected || this.#failures++ === 0 ? "warn" : "debug";
-    this.#opts.log[level]({ control_plane: this.#opts.address, reason, retry_ms: delay }, "config stream down");
+    const refused = code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED;
+    const delay = refused ? REFUSED_RETRY_MS : this.#backoff.next();
+    if (refused) {
+      if (!this.#refused)
+        this.#opts.log.error(
+          { control_plane: this.#opts.address, reason, retry_ms: delay },
+          "the control plane refused this node (revoked, or no valid client certificate)",
+        );
+      this.#refused = true;
+    } else {
+      // Loud when a working stream drops or the first attempt fails; retries are debug noise.
+      const level = wasConnected || this.#failures++ === 0 ? "warn" : "debug";
+      this.#opts.log[level]({ control_plane: this.#opts.address, reason, retry_ms: delay }, "config stream down");
+    }
     this.#timer = setTimeout(() => this.#open(), delay);
   }
 }

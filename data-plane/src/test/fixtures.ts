@@ -2,6 +2,10 @@
 import { sign as cryptoSign, KeyObject } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type ConfigUpdate,
+  ConfigUpdateSchema,
+  contentHashOf,
+  encodeResources,
   JwtPolicySchema,
   type Policy,
   PolicySchema,
@@ -116,4 +120,38 @@ export function policyRequest(headers: Record<string, string | string[]> = {}, q
       lower === "authorization" || lower === "host" ? values[0]! : values.join(lower === "cookie" ? "; " : ", ");
   }
   return { method: "GET", path, query, headers: parsed, rawHeaders };
+}
+
+/** A full update carrying every resource of `snap` (and its content hash). */
+export function fullUpdate(snap: Snapshot, version: bigint, nonce = `n${version}`): ConfigUpdate {
+  const resources = encodeResources(snap);
+  return create(ConfigUpdateSchema, {
+    version,
+    nonce,
+    full: true,
+    hash: contentHashOf(resources),
+    resources: resources.map((r) => ({ field: r.field, body: r.body })),
+  });
+}
+
+/** The delta from `base` to `next` (resources compared by their encoding), with both hashes. */
+export function deltaUpdate(base: Snapshot, next: Snapshot, version: bigint, nonce = `n${version}`): ConfigUpdate {
+  const before = new Map(encodeResources(base).map((r) => [`${r.field}/${r.id}`, r]));
+  const after = encodeResources(next);
+  const changed = after.filter((r) => {
+    const b = before.get(`${r.field}/${r.id}`);
+    return !b || Buffer.compare(Buffer.from(b.body), Buffer.from(r.body)) !== 0;
+  });
+  const keep = new Set(after.map((r) => `${r.field}/${r.id}`));
+  const removed = [...before.values()].filter((r) => !keep.has(`${r.field}/${r.id}`));
+  return create(ConfigUpdateSchema, {
+    version,
+    nonce,
+    full: false,
+    baseVersion: base.version,
+    baseHash: contentHashOf(before.values()),
+    hash: contentHashOf(after),
+    resources: changed.map((r) => ({ field: r.field, body: r.body })),
+    removed: removed.map((r) => ({ field: r.field, id: r.id })),
+  });
 }

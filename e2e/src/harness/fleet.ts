@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
@@ -30,16 +30,24 @@ export async function http(
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }
 
-/** A control plane process with a temporary SQLite database. */
+/**
+ * A control plane process with a temporary SQLite database. By default its sync port runs
+ * insecure (`--sync-insecure`, as the local demo); `{ mtls: true }` gives the production setup:
+ * TLS with the fleet CA (created in `<dir>/pki`), client certificates, join tokens.
+ */
 export class ControlPlaneProcess {
   readonly dir: string;
   readonly adminToken = "e2e-admin-token-for-tests-only-0123456789";
+  readonly mtls: boolean;
+  readonly #extraArgs: string[];
   proc!: TestProcess;
   adminPort = 0;
   syncPort = 0;
 
-  constructor(dir?: string) {
+  constructor(dir?: string, opts: { mtls?: boolean; extraArgs?: string[] } = {}) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), "palisade-e2e-cp-"));
+    this.mtls = opts.mtls ?? false;
+    this.#extraArgs = opts.extraArgs ?? [];
   }
 
   /** Starts (or restarts) the process on the same database; `syncPort` keeps the previous port when set. */
@@ -48,7 +56,16 @@ export class ControlPlaneProcess {
     this.proc = new TestProcess(
       "palisade-cp",
       CP_BIN,
-      ["--db", join(this.dir, "palisade.db"), "--admin-listen", "127.0.0.1:0", "--sync-listen", sync],
+      [
+        "--db",
+        join(this.dir, "palisade.db"),
+        "--admin-listen",
+        "127.0.0.1:0",
+        "--sync-listen",
+        sync,
+        ...(this.mtls ? [] : ["--sync-insecure"]),
+        ...this.#extraArgs,
+      ],
       { PALISADE_ADMIN_TOKEN: this.adminToken },
     );
     this.syncPort = await this.proc.port("sync");
@@ -84,6 +101,19 @@ export class ControlPlaneProcess {
     });
   }
 
+  /** Mints a join token for `region` (mTLS mode); returns the token. */
+  async joinToken(region: string, ttlS = 600): Promise<string> {
+    return (await this.ok("POST", "/v1/nodes/join-tokens", { region, ttl_s: ttlS })).token as string;
+  }
+
+  /** Writes the fleet CA certificate (GET /v1/fleet/ca) to a file in the CP's directory; returns its path. */
+  async caCertFile(): Promise<string> {
+    const pem = (await this.ok("GET", "/v1/fleet/ca")).certificate_pem as string;
+    const path = join(this.dir, "fleet-ca.crt");
+    writeFileSync(path, pem);
+    return path;
+  }
+
   async stop(): Promise<void> {
     await this.proc?.stop();
   }
@@ -95,36 +125,74 @@ export class ControlPlaneProcess {
   }
 }
 
-/** A data-plane node process. */
+/** Options of a {@link DataPlaneProcess}. */
+export interface DataPlaneOptions {
+  region?: string;
+  extraArgs?: string[];
+  /** Plain gRPC to the control plane (default true, as the harness's control plane). */
+  insecure?: boolean;
+  /** mTLS: the join token to present on first start, and the fleet CA file. */
+  joinToken?: string;
+  caCert?: string;
+  /** Run from a snapshot file with no control plane (`--config-file`). */
+  configFile?: string;
+  /** The node's state directory; default a fresh temporary one kept across restarts of this object. */
+  stateDir?: string;
+}
+
+/** A data-plane node process. Its state directory survives `stop()`/`start()`. */
 export class DataPlaneProcess {
   readonly nodeId: string;
+  readonly stateDir: string;
   proc!: TestProcess;
   proxyPort = 0;
   statusPort = 0;
-  readonly #args: string[];
+  controlPlanePort: number;
+  readonly #opts: DataPlaneOptions;
 
-  constructor(nodeId: string, controlPlanePort: number, opts: { region?: string; extraArgs?: string[] } = {}) {
+  constructor(nodeId: string, controlPlanePort: number, opts: DataPlaneOptions = {}) {
     this.nodeId = nodeId;
-    this.#args = [
+    this.controlPlanePort = controlPlanePort;
+    this.#opts = opts;
+    this.stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), `palisade-e2e-${nodeId}-`));
+  }
+
+  #args(): string[] {
+    const o = this.#opts;
+    return [
       "--node-id",
-      nodeId,
+      this.nodeId,
       "--region",
-      opts.region ?? "eu-west",
+      o.region ?? "eu-west",
       "--control-plane",
-      `127.0.0.1:${controlPlanePort}`,
+      `localhost:${this.controlPlanePort}`,
       "--listen",
       "127.0.0.1:0",
       "--status-listen",
       "127.0.0.1:0",
-      ...(opts.extraArgs ?? []),
+      "--state-dir",
+      this.stateDir,
+      "--report-interval",
+      "1000",
+      ...((o.insecure ?? true) ? ["--sync-insecure"] : []),
+      ...(o.joinToken ? ["--join-token", o.joinToken] : []),
+      ...(o.caCert ? ["--ca-cert", o.caCert] : []),
+      ...(o.configFile ? ["--config-file", o.configFile] : []),
+      ...(o.extraArgs ?? []),
     ];
   }
 
   async start(): Promise<this> {
-    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args);
+    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args());
     this.proxyPort = await this.proc.port("proxy");
     this.statusPort = await this.proc.port("status");
     return this;
+  }
+
+  /** Starts the process without waiting for its listeners (for nodes expected to exit). */
+  spawn(): TestProcess {
+    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args());
+    return this.proc;
   }
 
   /** Proxy request through this node. */
@@ -150,7 +218,18 @@ export class DataPlaneProcess {
     return (await http(this.statusPort, "/config")).json().version as number;
   }
 
+  /** `GET /readyz` on the status port. */
+  async readyz(): Promise<HttpAnswer> {
+    return http(this.statusPort, "/readyz");
+  }
+
   async stop(): Promise<void> {
     await this.proc?.stop();
+  }
+
+  /** Stops the process and deletes its state directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * (`X-Palisade-Client: web-admin`, shown in the audit log), and turns every
  * failure into an `ApiError` with the API's stable code and the field at fault.
  */
+import { type NodeWire, type RegionWire, toFleetNode, toRegion } from "./fleet-shapes.ts";
 import type {
   ApiErrorBody,
   AuditEntry,
@@ -221,15 +222,15 @@ export class ApiClient {
   // --- fleet -------------------------------------------------------------------
 
   async nodes(signal?: AbortSignal): Promise<FleetNode[]> {
-    return (await this.#call<Page<FleetNode>>("GET", "/v1/nodes", undefined, signal)).items;
+    return (await this.#call<Page<NodeWire>>("GET", "/v1/nodes", undefined, signal)).items.map(toFleetNode);
   }
-  node(id: string, signal?: AbortSignal): Promise<FleetNode> {
-    return this.#call("GET", `/v1/nodes/${encodeURIComponent(id)}`, undefined, signal);
+  async node(id: string, signal?: AbortSignal): Promise<FleetNode> {
+    return toFleetNode(await this.#call<NodeWire>("GET", `/v1/nodes/${encodeURIComponent(id)}`, undefined, signal));
   }
-  /** (later) @throws ApiError with `unavailable` when this control plane has no region view. */
+  /** @throws ApiError with `unavailable` when this control plane has no region view. */
   async regions(signal?: AbortSignal): Promise<Region[]> {
     await this.#need("GET /v1/regions");
-    return (await this.#call<Page<Region>>("GET", "/v1/regions", undefined, signal)).items;
+    return (await this.#call<Page<RegionWire>>("GET", "/v1/regions", undefined, signal)).items.map(toRegion);
   }
 
   // --- rollouts (later) --------------------------------------------------------

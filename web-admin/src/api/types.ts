@@ -1,8 +1,8 @@
 /**
  * Shapes of the admin REST API as the web admin reads them. Fields marked
- * "(later)" belong to APIs other milestones deliver (node reports, regions,
- * consumers, certificates, rollouts): the UI treats each as optional and
- * degrades when it is absent. web-admin/README.md documents every shape.
+ * "(later)" belong to APIs other milestones deliver (certificates, rollouts):
+ * the UI treats each as optional and degrades when it is absent. Fleet answers
+ * are converted by fleet-shapes.ts. web-admin/README.md documents every shape.
  */
 
 /** `{"error": {...}}` body of every API error. */
@@ -148,7 +148,8 @@ export interface Nack {
 }
 
 /**
- * (later) One health and load report of a node, or one point of a region's history.
+ * One health and load report of a node, or one point of a region's history (converted from the
+ * API's per-second figures by fleet-shapes.ts).
  * Rates are fractions of requests (0..1); `security_events` counts events by type
  * during the report's interval.
  */
@@ -182,17 +183,19 @@ export interface FleetNode {
   latest_version: number;
   lag: number;
   in_sync: boolean;
-  /** (later) Connected but silent past the keepalive threshold. */
+  /** Connected but silent for three report intervals. */
   stale?: boolean;
-  /** (later) The latest report. */
+  /** Its certificate was revoked: refused by the control plane (kept in the inventory). */
+  revoked?: boolean;
+  /** The latest report. */
   report?: Report | null;
-  /** (later, detail) Recent reports, oldest first. */
+  /** (detail) Reports of the last 30 minutes, oldest first. */
   history?: Report[];
-  /** (later) Why the latest version is held back from this node (version compatibility). */
+  /** Why the latest version is held back from this node (it lacks a feature the version uses). */
   held_back?: { version: number; reason: string } | null;
 }
 
-/** (later) A region of `GET /v1/regions`. */
+/** A region of `GET /v1/regions`. */
 export interface Region {
   region: string;
   nodes: number;

@@ -10,6 +10,7 @@ import type { Tone } from "../components/ui.tsx";
 
 /** How a node stands with the control plane. */
 export function nodeState(n: FleetNode): { label: string; tone: Tone } {
+  if (n.revoked) return { label: "revoked", tone: "bad" };
   if (!n.connected) return { label: "disconnected", tone: "bad" };
   if (n.stale) return { label: "stale", tone: "warn" };
   return { label: "connected", tone: "ok" };

@@ -1,28 +1,164 @@
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
 import { ApiError } from "../../errors.js";
+import type { FleetRegistry } from "../../fleet/fleet-registry.js";
+import type { NodeIdentity } from "../../pki/node-identity.js";
 import type { NodeRow, Store } from "../../store/store.js";
 
-/** A node as the API shows it: the stored row plus how far it lags the latest version. */
-function present(n: NodeRow, latest: number): Record<string, unknown> {
+/** What the fleet endpoints read and act on. */
+export interface FleetApiDeps {
+  store: Store;
+  publisher: Publisher;
+  fleet?: FleetRegistry | undefined;
+  /** Absent when the sync port runs insecure (no join tokens, no certificates). */
+  identity?: NodeIdentity | undefined;
+  /** Ends a node's stream (revoke, delete). */
+  disconnect?: ((nodeId: string, reason: string) => boolean) | undefined;
+}
+
+/** Status of a node in the inventory. */
+type NodeStatus = "connected" | "stale" | "disconnected" | "revoked";
+
+/**
+ * A node as the API shows it: the stored facts (applied version, ACK/NACK, blocked version),
+ * liveness from the live registry, lag behind the latest version, and its latest report.
+ */
+function present(n: NodeRow, latest: number, fleet: FleetRegistry | undefined): Record<string, unknown> {
+  const live = fleet?.liveness(n.id) ?? (n.connected ? "connected" : "disconnected");
+  const status: NodeStatus = n.revoked_at ? "revoked" : live;
+  const seen = fleet?.lastSeen(n.id);
   return {
-    ...n,
+    id: n.id,
+    region: n.region,
+    labels: n.labels,
+    status,
+    connected: status === "connected" || status === "stale",
+    software_version: n.software_version,
+    policy_types: n.policy_types,
+    features: n.features,
+    applied_version: n.applied_version,
+    applied_hash: n.applied_hash,
     latest_version: latest,
     lag: Math.max(0, latest - n.applied_version),
     in_sync: n.applied_version === latest,
+    last_ack_at: n.last_ack_at,
+    last_nack: n.last_nack,
+    blocked: n.blocked,
+    report_interval_ms: n.report_interval_ms,
+    last_seen_at: seen !== undefined ? new Date(seen).toISOString() : n.last_seen_at,
+    first_seen_at: n.first_seen_at,
+    certificate: n.cert_serial ? { serial: n.cert_serial, not_after: n.cert_not_after } : null,
+    revoked_at: n.revoked_at,
+    report: fleet?.latestReport(n.id) ?? null,
   };
 }
 
-/** `GET /v1/nodes` and `GET /v1/nodes/{id}`: the fleet registry. */
-export function registerNodeRoutes(app: FastifyInstance, store: Store, publisher: Publisher): void {
-  app.get("/v1/nodes", async () => {
-    const latest = publisher.latest()?.version ?? 0;
-    return { items: store.listNodes().map((n) => present(n, latest)) };
+const idParam = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 128 } },
+} as const;
+
+const joinTokenSchema = {
+  type: "object",
+  required: ["region"],
+  additionalProperties: false,
+  properties: {
+    region: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$" },
+    ttl_s: { type: "integer", minimum: 1, maximum: 86_400, description: "validity in seconds, default 3600" },
+    node_id: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$" },
+  },
+} as const;
+
+/**
+ * The fleet: `GET /v1/nodes`, `GET /v1/nodes/{id}` (with report history), `DELETE
+ * /v1/nodes/{id}` (revoke, disconnect, forget), `POST /v1/nodes/{id}/revoke` (revoke and
+ * disconnect, keep in the inventory), `POST /v1/nodes/join-tokens` (mint a single-use token
+ * bound to a region), `GET /v1/nodes/join-tokens` (recent tokens, never the token itself),
+ * `GET /v1/regions` (per-region figures and history) and `GET /v1/fleet/ca` (the CA certificate
+ * nodes trust the sync port with).
+ */
+export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): void {
+  const { store, publisher, fleet, identity } = deps;
+  const latest = () => publisher.latest()?.version ?? 0;
+  const needIdentity = (): NodeIdentity => {
+    if (!identity)
+      throw new ApiError("SYNC_INSECURE", "the sync port runs insecure (--sync-insecure): nodes have no identity");
+    return identity;
+  };
+
+  app.get("/v1/nodes", async () => ({ items: store.listNodes().map((n) => present(n, latest(), fleet)) }));
+
+  app.post("/v1/nodes/join-tokens", { schema: { body: joinTokenSchema } }, async (req, reply) => {
+    const body = req.body as { region: string; ttl_s?: number; node_id?: string };
+    const minted = needIdentity().mint(body.region, body.ttl_s ?? 3600, body.node_id);
+    reply.code(201);
+    return { ...minted, ca_certificate_pem: needIdentity().caCertPem };
   });
-  app.get("/v1/nodes/:id", async (req) => {
+
+  app.get("/v1/nodes/join-tokens", async () => ({ items: needIdentity().listTokens() }));
+
+  app.get("/v1/fleet/ca", async () => ({ certificate_pem: needIdentity().caCertPem }));
+
+  app.get("/v1/nodes/:id", { schema: { params: idParam } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const n = store.getNode(id);
     if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
-    return present(n, publisher.latest()?.version ?? 0);
+    return { ...present(n, latest(), fleet), history: fleet?.nodeHistory(id) ?? [] };
+  });
+
+  const revoke = (id: string): void => {
+    let found: boolean;
+    if (identity) found = identity.revoke(id);
+    else {
+      found = store.getNode(id) !== undefined;
+      if (found) store.markNodeRevoked(id);
+    }
+    if (!found) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    deps.disconnect?.(id, "this node was revoked");
+  };
+
+  app.post("/v1/nodes/:id/revoke", { schema: { params: idParam } }, async (req) => {
+    const id = (req.params as { id: string }).id;
+    revoke(id);
+    const n = store.getNode(id);
+    return n ? present(n, latest(), fleet) : { id, status: "revoked" };
+  });
+
+  app.delete("/v1/nodes/:id", { schema: { params: idParam } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    revoke(id);
+    store.deleteNode(id);
+    fleet?.forget(id);
+    reply.code(204);
+  });
+
+  app.get("/v1/regions", async () => {
+    const nodes = store.listNodes();
+    const names = new Set([...nodes.map((n) => n.region), ...(fleet?.regions() ?? [])]);
+    const v = latest();
+    return {
+      items: [...names].sort().map((region) => {
+        const mine = nodes.filter((n) => n.region === region).map((n) => present(n, v, fleet));
+        const count = (s: NodeStatus) => mine.filter((n) => n.status === s).length;
+        const versions: Record<string, number> = {};
+        for (const n of mine) versions[String(n.applied_version)] = (versions[String(n.applied_version)] ?? 0) + 1;
+        const history = fleet?.regionHistory(region) ?? [];
+        return {
+          region,
+          nodes: {
+            total: mine.length,
+            connected: count("connected"),
+            stale: count("stale"),
+            disconnected: count("disconnected"),
+            revoked: count("revoked"),
+          },
+          applied_versions: versions,
+          in_sync: mine.filter((n) => n.in_sync && n.status === "connected").length,
+          current: history.at(-1) ?? null,
+          history,
+        };
+      }),
+    };
   });
 }

@@ -1,5 +1,5 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
-import { type Snapshot, SnapshotSchema } from "@palisade/proto";
+import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
@@ -9,6 +9,12 @@ import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
 
+/** Path parameter `version`: a version number (digits, checked as a string so `1e3` is refused). */
+const VERSION_PARAMS = {
+  type: "object",
+  properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,14}$", description: "a version number" } },
+} as const;
+
 /**
  * `POST /v1/config/versions` publishes the draft as an immutable version
  * (201, or 200 with `created: false` when nothing changed since the latest);
@@ -16,6 +22,10 @@ import { digits, queryInt } from "../query.js";
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
+ * `GET /v1/config/versions/{n}/export` answers the version as a snapshot file
+ * (proto/src/snapshot-file.ts) that `palisade-dp --config-file` runs from. The export is the
+ * node's config, secrets included: it is admin-only and sent as an attachment, like a node's own
+ * state file.
  */
 export function registerVersionRoutes(app: FastifyInstance, store: Store, publisher: Publisher): void {
   app.post(
@@ -45,24 +55,25 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
     async (req) => ({ items: store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100) }),
   );
 
-  app.get(
-    "/v1/config/versions/:version",
-    {
-      schema: {
-        params: {
-          type: "object",
-          properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,14}$", description: "a version number" } },
-        },
-      },
-    },
-    async (req) => {
-      const n = Number((req.params as { version: string }).version);
-      const row = store.getVersion(n);
-      if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
-      const json = snapshotJson(fromBinary(SnapshotSchema, row.snapshot));
-      return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
-    },
-  );
+  app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
+    const n = Number((req.params as { version: string }).version);
+    const row = store.getVersion(n);
+    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    const json = snapshotJson(fromBinary(SnapshotSchema, row.snapshot));
+    return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
+  });
+
+  app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
+    const n = Number((req.params as { version: string }).version);
+    const row = store.getVersion(n);
+    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    reply
+      .type("application/octet-stream")
+      .header("content-disposition", `attachment; filename="palisade-config-v${n}.snapshot"`)
+      .header("x-palisade-config-hash", row.hash)
+      .header("cache-control", "no-store");
+    return encodeSnapshotFile(row.snapshot);
+  });
 
   app.get("/v1/config/draft", async () => {
     const { snapshot, hash } = buildSnapshot({
@@ -84,9 +95,13 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 }
 
 /**
- * A snapshot as the API shows it: protobuf JSON with HMAC secrets of inline JWKS, introspection
- * client secrets and API key hashes redacted (see redactSnapshotJson).
+ * A snapshot as the API shows it: protobuf JSON, each resource list ordered by id (versions are
+ * stored in draft order; the hash does not depend on order), with HMAC secrets of inline JWKS,
+ * introspection client secrets and API key hashes redacted (see redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
-  return redactSnapshotJson(toJson(SnapshotSchema, snapshot) as object) as Record<string, unknown>;
+  const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;
+  for (const v of Object.values(json))
+    if (Array.isArray(v)) v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
+  return redactSnapshotJson(json) as Record<string, unknown>;
 }

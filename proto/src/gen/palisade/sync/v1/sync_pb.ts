@@ -4,23 +4,30 @@
 
 // Config sync between the control plane (server) and data-plane nodes (clients).
 //
-// One bidirectional stream per node. The node speaks first (hello), the control
-// plane answers with updates, and the node answers every update with an ACK
-// (after the new config is compiled and swapped in) or a NACK (with the version
-// it still runs and the reason). Each update carries a fresh nonce; ACK/NACK echo
+// One bidirectional stream per node. The node speaks first (hello: who it is,
+// which config it holds, which features it understands), the control plane
+// answers with updates, and the node answers every update with an ACK (after
+// the new config is compiled and swapped in) or a NACK (with the version it
+// still runs and the reason). Each update carries a fresh nonce; ACK/NACK echo
 // it, and a reply with a stale nonce is ignored (as in Envoy xDS).
+//
+// Updates are resource-oriented (after Envoy's delta xDS): a config is a set of
+// resources (upstreams, routes, policies, ...), each identified by the
+// `palisade.config.v1.Snapshot` field it belongs to and its `id`. A full update
+// carries every resource; a delta carries the added or changed resources and
+// the removed ids over a base the node already holds. Both sides compute the
+// same content hash from the resource bytes (see proto/README.md), so a node
+// verifies that the delta produced exactly the target config.
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Snapshot } from "../../config/v1/config_pb.js";
-import { file_palisade_config_v1_config } from "../../config/v1/config_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file palisade/sync/v1/sync.proto.
  */
 export const file_palisade_sync_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEipQEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAQgYKBGtpbmQi8wEKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiKwoJQ29uZmlnQWNrEg8KB3ZlcnNpb24YASABKAQSDQoFbm9uY2UYAiABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IiPgoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJIlAKFFN0cmVhbUNvbmZpZ1Jlc3BvbnNlEjAKBnVwZGF0ZRgBIAEoCzIeLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnVXBkYXRlSABCBgoEa2luZCJeCgxDb25maWdVcGRhdGUSDwoHdmVyc2lvbhgBIAEoBBINCgVub25jZRgCIAEoCRIuCghzbmFwc2hvdBgDIAEoCzIcLnBhbGlzYWRlLmNvbmZpZy52MS5TbmFwc2hvdDJ2ChFDb25maWdTeW5jU2VydmljZRJhCgxTdHJlYW1Db25maWcSJS5wYWxpc2FkZS5zeW5jLnYxLlN0cmVhbUNvbmZpZ1JlcXVlc3QaJi5wYWxpc2FkZS5zeW5jLnYxLlN0cmVhbUNvbmZpZ1Jlc3BvbnNlKAEwAWIGcHJvdG8z", [file_palisade_config_v1_config]);
+  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEi1QEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAEi4KBnJlcG9ydBgEIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydEgAQgYKBGtpbmQioQIKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJEhoKEnJlcG9ydF9pbnRlcnZhbF9tcxgIIAEoDRIQCghmZWF0dXJlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjkKCUNvbmZpZ0FjaxIPCgd2ZXJzaW9uGAEgASgEEg0KBW5vbmNlGAIgASgJEgwKBGhhc2gYAyABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IiPgoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJIqADCgpOb2RlUmVwb3J0EhMKC2ludGVydmFsX21zGAEgASgNEhYKDnJlcXVlc3RzX3Blcl9zGAIgASgBEhgKEHN0YXR1c180eHhfcGVyX3MYAyABKAESGAoQc3RhdHVzXzV4eF9wZXJfcxgEIAEoARIWCg5sYXRlbmN5X3A1MF9tcxgFIAEoARIWCg5sYXRlbmN5X3A5OV9tcxgGIAEoARIaChJhY3RpdmVfY29ubmVjdGlvbnMYByABKA0SSQoPc2VjdXJpdHlfZXZlbnRzGAggAygLMjAucGFsaXNhZGUuc3luYy52MS5Ob2RlUmVwb3J0LlNlY3VyaXR5RXZlbnRzRW50cnkSFgoOY29uZmlnX3ZlcnNpb24YCSABKAQSGAoQc29mdHdhcmVfdmVyc2lvbhgKIAEoCRIYChBtZW1vcnlfcnNzX2J5dGVzGAsgASgEEhcKD2hlYXBfdXNlZF9ieXRlcxgMIAEoBBo1ChNTZWN1cml0eUV2ZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEiUAoUU3RyZWFtQ29uZmlnUmVzcG9uc2USMAoGdXBkYXRlGAEgASgLMh4ucGFsaXNhZGUuc3luYy52MS5Db25maWdVcGRhdGVIAEIGCgRraW5kIvkBCgxDb25maWdVcGRhdGUSDwoHdmVyc2lvbhgBIAEoBBINCgVub25jZRgCIAEoCRIMCgRoYXNoGAQgASgJEgwKBGZ1bGwYBSABKAgSFAoMYmFzZV92ZXJzaW9uGAYgASgEEhEKCWJhc2VfaGFzaBgHIAEoCRItCglyZXNvdXJjZXMYCCADKAsyGi5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlEi4KB3JlbW92ZWQYCSADKAsyHS5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlUmVmEhUKDWNyZWF0ZWRfYXRfbXMYCiABKANKBAgDEARSCHNuYXBzaG90IicKCFJlc291cmNlEg0KBWZpZWxkGAEgASgNEgwKBGJvZHkYAiABKAwiKAoLUmVzb3VyY2VSZWYSDQoFZmllbGQYASABKA0SCgoCaWQYAiABKAkiYAoLSm9pblJlcXVlc3QSDQoFdG9rZW4YASABKAkSDwoHbm9kZV9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSEgoKcHVibGljX2tleRgEIAEoDBINCgVwcm9vZhgFIAEoDCJpCgxKb2luUmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIOCgZyZWdpb24YAyABKAkSFAoMbm90X2FmdGVyX21zGAQgASgDIjEKDFJlbmV3UmVxdWVzdBISCgpwdWJsaWNfa2V5GAEgASgMEg0KBXByb29mGAIgASgMIloKDVJlbmV3UmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIUCgxub3RfYWZ0ZXJfbXMYAyABKAMyhwIKEUNvbmZpZ1N5bmNTZXJ2aWNlEmEKDFN0cmVhbUNvbmZpZxIlLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVxdWVzdBomLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABEkUKBEpvaW4SHS5wYWxpc2FkZS5zeW5jLnYxLkpvaW5SZXF1ZXN0Gh4ucGFsaXNhZGUuc3luYy52MS5Kb2luUmVzcG9uc2USSAoFUmVuZXcSHi5wYWxpc2FkZS5zeW5jLnYxLlJlbmV3UmVxdWVzdBofLnBhbGlzYWRlLnN5bmMudjEuUmVuZXdSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * StreamConfigRequest is a message from a node.
@@ -49,6 +56,12 @@ export type StreamConfigRequest = Message<"palisade.sync.v1.StreamConfigRequest"
      */
     value: ConfigNack;
     case: "nack";
+  } | {
+    /**
+     * @generated from field: palisade.sync.v1.NodeReport report = 4;
+     */
+    value: NodeReport;
+    case: "report";
   } | { case: undefined; value?: undefined };
 };
 
@@ -93,7 +106,9 @@ export type NodeHello = Message<"palisade.sync.v1.NodeHello"> & {
   appliedVersion: bigint;
 
   /**
-   * Hash of the snapshot the node is serving now ("" = none).
+   * Content hash of the config the node is serving now ("" = none). The
+   * control plane sends nothing when it equals the latest version's hash, and
+   * a delta over it when it equals the hash of a recent version.
    *
    * @generated from field: string applied_hash = 6;
    */
@@ -105,6 +120,23 @@ export type NodeHello = Message<"palisade.sync.v1.NodeHello"> & {
    * @generated from field: repeated string policy_types = 7;
    */
   policyTypes: string[];
+
+  /**
+   * Interval between the node's reports, in ms; it doubles as the heartbeat:
+   * a node silent for three intervals is shown as stale.
+   *
+   * @generated from field: uint32 report_interval_ms = 8;
+   */
+  reportIntervalMs: number;
+
+  /**
+   * Config features besides policy types that this node's build compiles:
+   * the names of the Snapshot resource fields it understands ("upstreams",
+   * "routes", "policies", "consumers", ...).
+   *
+   * @generated from field: repeated string features = 9;
+   */
+  features: string[];
 };
 
 /**
@@ -115,7 +147,7 @@ export const NodeHelloSchema: GenMessage<NodeHello> = /*@__PURE__*/
   messageDesc(file_palisade_sync_v1_sync, 1);
 
 /**
- * ConfigAck accepts an update: the snapshot is compiled and serving.
+ * ConfigAck accepts an update: the config is compiled and serving.
  *
  * @generated from message palisade.sync.v1.ConfigAck
  */
@@ -129,6 +161,13 @@ export type ConfigAck = Message<"palisade.sync.v1.ConfigAck"> & {
    * @generated from field: string nonce = 2;
    */
   nonce: string;
+
+  /**
+   * Content hash of the config the node now serves.
+   *
+   * @generated from field: string hash = 3;
+   */
+  hash: string;
 };
 
 /**
@@ -173,13 +212,16 @@ export const ConfigNackSchema: GenMessage<ConfigNack> = /*@__PURE__*/
   messageDesc(file_palisade_sync_v1_sync, 3);
 
 /**
- * ConfigError says why a node refused a snapshot.
+ * ConfigError says why a node refused an update.
  *
  * @generated from message palisade.sync.v1.ConfigError
  */
 export type ConfigError = Message<"palisade.sync.v1.ConfigError"> & {
   /**
-   * Stable machine-readable code, e.g. "POLICY_TYPE_UNSUPPORTED".
+   * Stable machine-readable code, e.g. "POLICY_TYPE_UNSUPPORTED". The code
+   * "BASE_MISMATCH" means the node does not hold the delta's base (or the
+   * result did not hash to the target): the control plane sends a full update
+   * instead and does not count the version as refused.
    *
    * @generated from field: string code = 1;
    */
@@ -206,6 +248,103 @@ export const ConfigErrorSchema: GenMessage<ConfigError> = /*@__PURE__*/
   messageDesc(file_palisade_sync_v1_sync, 4);
 
 /**
+ * NodeReport is the node's periodic health and load report (every
+ * `report_interval_ms`); rates and percentiles cover the last interval.
+ *
+ * @generated from message palisade.sync.v1.NodeReport
+ */
+export type NodeReport = Message<"palisade.sync.v1.NodeReport"> & {
+  /**
+   * Length of the interval the figures cover, in ms.
+   *
+   * @generated from field: uint32 interval_ms = 1;
+   */
+  intervalMs: number;
+
+  /**
+   * Requests completed per second.
+   *
+   * @generated from field: double requests_per_s = 2;
+   */
+  requestsPerS: number;
+
+  /**
+   * Responses with a 4xx status per second.
+   *
+   * @generated from field: double status_4xx_per_s = 3;
+   */
+  status4xxPerS: number;
+
+  /**
+   * Responses with a 5xx status per second.
+   *
+   * @generated from field: double status_5xx_per_s = 4;
+   */
+  status5xxPerS: number;
+
+  /**
+   * Median request latency (first byte in to response end), in ms.
+   *
+   * @generated from field: double latency_p50_ms = 5;
+   */
+  latencyP50Ms: number;
+
+  /**
+   * 99th percentile request latency, in ms.
+   *
+   * @generated from field: double latency_p99_ms = 6;
+   */
+  latencyP99Ms: number;
+
+  /**
+   * Open client connections on the proxy listeners.
+   *
+   * @generated from field: uint32 active_connections = 7;
+   */
+  activeConnections: number;
+
+  /**
+   * Security events in the interval by type (e.g. "auth_token_invalid").
+   *
+   * @generated from field: map<string, uint64> security_events = 8;
+   */
+  securityEvents: { [key: string]: bigint };
+
+  /**
+   * Config version the node serves.
+   *
+   * @generated from field: uint64 config_version = 9;
+   */
+  configVersion: bigint;
+
+  /**
+   * @generated from field: string software_version = 10;
+   */
+  softwareVersion: string;
+
+  /**
+   * Resident set size of the node process, in bytes.
+   *
+   * @generated from field: uint64 memory_rss_bytes = 11;
+   */
+  memoryRssBytes: bigint;
+
+  /**
+   * V8 heap in use, in bytes.
+   *
+   * @generated from field: uint64 heap_used_bytes = 12;
+   */
+  heapUsedBytes: bigint;
+};
+
+/**
+ * Describes the message palisade.sync.v1.NodeReport.
+ * Use `create(NodeReportSchema)` to create a new message.
+ */
+export const NodeReportSchema: GenMessage<NodeReport> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 5);
+
+/**
  * StreamConfigResponse is a message from the control plane.
  *
  * @generated from message palisade.sync.v1.StreamConfigResponse
@@ -228,10 +367,10 @@ export type StreamConfigResponse = Message<"palisade.sync.v1.StreamConfigRespons
  * Use `create(StreamConfigResponseSchema)` to create a new message.
  */
 export const StreamConfigResponseSchema: GenMessage<StreamConfigResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 5);
+  messageDesc(file_palisade_sync_v1_sync, 6);
 
 /**
- * ConfigUpdate delivers a config version to a node.
+ * ConfigUpdate delivers a config version to a node, whole or as a delta.
  *
  * @generated from message palisade.sync.v1.ConfigUpdate
  */
@@ -247,9 +386,52 @@ export type ConfigUpdate = Message<"palisade.sync.v1.ConfigUpdate"> & {
   nonce: string;
 
   /**
-   * @generated from field: palisade.config.v1.Snapshot snapshot = 3;
+   * Content hash of the target config (what the node must hold once applied).
+   *
+   * @generated from field: string hash = 4;
    */
-  snapshot?: Snapshot | undefined;
+  hash: string;
+
+  /**
+   * True: `resources` is the whole config and replaces what the node holds.
+   * False: a delta over `base_version`/`base_hash`.
+   *
+   * @generated from field: bool full = 5;
+   */
+  full: boolean;
+
+  /**
+   * Delta only: the config the delta applies to.
+   *
+   * @generated from field: uint64 base_version = 6;
+   */
+  baseVersion: bigint;
+
+  /**
+   * @generated from field: string base_hash = 7;
+   */
+  baseHash: string;
+
+  /**
+   * Full: every resource. Delta: the added and changed resources.
+   *
+   * @generated from field: repeated palisade.sync.v1.Resource resources = 8;
+   */
+  resources: Resource[];
+
+  /**
+   * Delta only: the removed resources.
+   *
+   * @generated from field: repeated palisade.sync.v1.ResourceRef removed = 9;
+   */
+  removed: ResourceRef[];
+
+  /**
+   * Unix time in milliseconds when the version was published.
+   *
+   * @generated from field: int64 created_at_ms = 10;
+   */
+  createdAtMs: bigint;
 };
 
 /**
@@ -257,7 +439,210 @@ export type ConfigUpdate = Message<"palisade.sync.v1.ConfigUpdate"> & {
  * Use `create(ConfigUpdateSchema)` to create a new message.
  */
 export const ConfigUpdateSchema: GenMessage<ConfigUpdate> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 6);
+  messageDesc(file_palisade_sync_v1_sync, 7);
+
+/**
+ * Resource is one config resource as the control plane encoded it.
+ *
+ * @generated from message palisade.sync.v1.Resource
+ */
+export type Resource = Message<"palisade.sync.v1.Resource"> & {
+  /**
+   * Number of the repeated `palisade.config.v1.Snapshot` field the resource
+   * belongs to (3 upstreams, 4 routes, 5 policies, 6 consumers, ...).
+   *
+   * @generated from field: uint32 field = 1;
+   */
+  field: number;
+
+  /**
+   * The encoded resource message (its field 1 is its `id`).
+   *
+   * @generated from field: bytes body = 2;
+   */
+  body: Uint8Array;
+};
+
+/**
+ * Describes the message palisade.sync.v1.Resource.
+ * Use `create(ResourceSchema)` to create a new message.
+ */
+export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 8);
+
+/**
+ * ResourceRef names a resource without its content.
+ *
+ * @generated from message palisade.sync.v1.ResourceRef
+ */
+export type ResourceRef = Message<"palisade.sync.v1.ResourceRef"> & {
+  /**
+   * @generated from field: uint32 field = 1;
+   */
+  field: number;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message palisade.sync.v1.ResourceRef.
+ * Use `create(ResourceRefSchema)` to create a new message.
+ */
+export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 9);
+
+/**
+ * JoinRequest presents a join token once, with the public key the node's
+ * client certificate will certify.
+ *
+ * @generated from message palisade.sync.v1.JoinRequest
+ */
+export type JoinRequest = Message<"palisade.sync.v1.JoinRequest"> & {
+  /**
+   * The single-use join token minted by `POST /v1/nodes/join-tokens`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: string node_id = 2;
+   */
+  nodeId: string;
+
+  /**
+   * The region the node is started in; must equal the token's region.
+   *
+   * @generated from field: string region = 3;
+   */
+  region: string;
+
+  /**
+   * DER SubjectPublicKeyInfo of the node's new key (EC P-256).
+   *
+   * @generated from field: bytes public_key = 4;
+   */
+  publicKey: Uint8Array;
+
+  /**
+   * Proof of possession: ECDSA-SHA256 signature (DER) with that key over
+   * "palisade-join-v1\n" + node_id + "\n" + hex(sha256(token)).
+   *
+   * @generated from field: bytes proof = 5;
+   */
+  proof: Uint8Array;
+};
+
+/**
+ * Describes the message palisade.sync.v1.JoinRequest.
+ * Use `create(JoinRequestSchema)` to create a new message.
+ */
+export const JoinRequestSchema: GenMessage<JoinRequest> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 10);
+
+/**
+ * JoinResponse carries the node's first client certificate.
+ *
+ * @generated from message palisade.sync.v1.JoinResponse
+ */
+export type JoinResponse = Message<"palisade.sync.v1.JoinResponse"> & {
+  /**
+   * The node's client certificate, PEM.
+   *
+   * @generated from field: string certificate_pem = 1;
+   */
+  certificatePem: string;
+
+  /**
+   * The fleet CA certificate, PEM (trust anchor for the sync port).
+   *
+   * @generated from field: string ca_certificate_pem = 2;
+   */
+  caCertificatePem: string;
+
+  /**
+   * The region bound into the certificate.
+   *
+   * @generated from field: string region = 3;
+   */
+  region: string;
+
+  /**
+   * Unix time in ms when the certificate expires.
+   *
+   * @generated from field: int64 not_after_ms = 4;
+   */
+  notAfterMs: bigint;
+};
+
+/**
+ * Describes the message palisade.sync.v1.JoinResponse.
+ * Use `create(JoinResponseSchema)` to create a new message.
+ */
+export const JoinResponseSchema: GenMessage<JoinResponse> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 11);
+
+/**
+ * RenewRequest asks for a new certificate for a new key, over mTLS with the
+ * current certificate.
+ *
+ * @generated from message palisade.sync.v1.RenewRequest
+ */
+export type RenewRequest = Message<"palisade.sync.v1.RenewRequest"> & {
+  /**
+   * DER SubjectPublicKeyInfo of the node's new key (EC P-256).
+   *
+   * @generated from field: bytes public_key = 1;
+   */
+  publicKey: Uint8Array;
+
+  /**
+   * ECDSA-SHA256 signature (DER) with the new key over
+   * "palisade-renew-v1\n" + node_id + "\n" + serial of the current certificate (hex).
+   *
+   * @generated from field: bytes proof = 2;
+   */
+  proof: Uint8Array;
+};
+
+/**
+ * Describes the message palisade.sync.v1.RenewRequest.
+ * Use `create(RenewRequestSchema)` to create a new message.
+ */
+export const RenewRequestSchema: GenMessage<RenewRequest> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 12);
+
+/**
+ * RenewResponse carries the renewed certificate.
+ *
+ * @generated from message palisade.sync.v1.RenewResponse
+ */
+export type RenewResponse = Message<"palisade.sync.v1.RenewResponse"> & {
+  /**
+   * @generated from field: string certificate_pem = 1;
+   */
+  certificatePem: string;
+
+  /**
+   * @generated from field: string ca_certificate_pem = 2;
+   */
+  caCertificatePem: string;
+
+  /**
+   * @generated from field: int64 not_after_ms = 3;
+   */
+  notAfterMs: bigint;
+};
+
+/**
+ * Describes the message palisade.sync.v1.RenewResponse.
+ * Use `create(RenewResponseSchema)` to create a new message.
+ */
+export const RenewResponseSchema: GenMessage<RenewResponse> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 13);
 
 /**
  * ConfigSyncService streams versioned config to data-plane nodes.
@@ -266,7 +651,8 @@ export const ConfigUpdateSchema: GenMessage<ConfigUpdate> = /*@__PURE__*/
  */
 export const ConfigSyncService: GenService<{
   /**
-   * StreamConfig is the one long-lived stream a node keeps open.
+   * StreamConfig is the one long-lived stream a node keeps open (mTLS: the
+   * node's client certificate names the node).
    *
    * @generated from rpc palisade.sync.v1.ConfigSyncService.StreamConfig
    */
@@ -274,6 +660,27 @@ export const ConfigSyncService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof StreamConfigRequestSchema;
     output: typeof StreamConfigResponseSchema;
+  },
+  /**
+   * Join exchanges a single-use join token for a client certificate. It is the
+   * one call allowed without a client certificate (server-authenticated TLS).
+   *
+   * @generated from rpc palisade.sync.v1.ConfigSyncService.Join
+   */
+  join: {
+    methodKind: "unary";
+    input: typeof JoinRequestSchema;
+    output: typeof JoinResponseSchema;
+  },
+  /**
+   * Renew issues a fresh client certificate to a node that presents a valid one.
+   *
+   * @generated from rpc palisade.sync.v1.ConfigSyncService.Renew
+   */
+  renew: {
+    methodKind: "unary";
+    input: typeof RenewRequestSchema;
+    output: typeof RenewResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_palisade_sync_v1_sync, 0);

@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+// Sync scale bench: how fast and how cheaply a config change reaches a fleet.
+//
+//   npm run build && node bench/sync/run.mjs [--nodes 100] [--routes 10000] [--publishes 50]
+//     [--rate 2] [--procs 2] [--regions 4] [--rss-publishes 1000]
+//
+// 1. Starts a real palisade-cp (temporary SQLite, sync port on 127.0.0.1, plain gRPC: the TLS
+//    cost is the same per message either way and is not what this measures), seeds `--routes`
+//    routes generated from GitHub's REST API description (@octokit/openapi, see
+//    generate-config.mjs) through the admin API, publishes them.
+// 2. Starts `--nodes` simulated nodes in `--procs` processes (sim-nodes.mjs: real gRPC clients
+//    that decode, apply to a real compiled table and ACK) and waits for each to ACK.
+// 3. Publishes `--publishes` one-route changes, one after the other at most `--rate` per second,
+//    and measures for each: publish request sent → every node ACKed (the last ACK's send time),
+//    bytes received per node, the control plane's CPU and RSS.
+// 4. Times a full 10,000-route snapshot on a node: decode + compile (the data plane's compile).
+// 5. Starts one real palisade-dp, applies `--rss-publishes` one-route changes and compares its
+//    RSS after them with its RSS after the first 20.
+// Prints a table and writes bench/results/sync-<time>.json. Loopback only, bounded in time.
+import { fork, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ConfigState, compile } from "@palisade/data-plane";
+import { decodeSnapshotBytes, decodeSnapshotFile } from "@palisade/proto";
+import { generateConfig } from "./generate-config.mjs";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: "string", default: "100" },
+    routes: { type: "string", default: "10000" },
+    publishes: { type: "string", default: "50" },
+    rate: { type: "string", default: "2" },
+    procs: { type: "string", default: "2" },
+    regions: { type: "string", default: "4" },
+    "rss-publishes": { type: "string", default: "1000" },
+  },
+});
+const N = Number(args.nodes);
+const ROUTES = Number(args.routes);
+const PUBLISHES = Number(args.publishes);
+const RATE = Number(args.rate);
+const PROCS = Number(args.procs);
+const REGIONS = Number(args.regions);
+const RSS_PUBLISHES = Number(args["rss-publishes"]);
+const TOKEN = "bench-admin-token-0123456789abcdef";
+const dir = mkdtempSync(join(tmpdir(), "palisade-sync-bench-"));
+const children = [];
+const results = { when: new Date().toISOString(), args: { N, ROUTES, PUBLISHES, RATE, PROCS, REGIONS, RSS_PUBLISHES } };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : Number.NaN;
+};
+const median = (xs) => pct(xs, 50);
+
+/** Starts a built binary with its log in the bench dir; resolves the ports its "listening" lines name. */
+async function startProcess(name, bin, argv, env, listeners) {
+  const logPath = join(dir, `${name}.log`);
+  const out = openSync(logPath, "a");
+  const child = spawn(process.execPath, [join(root, bin), ...argv], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", out, out],
+  });
+  children.push(child);
+  const ports = {};
+  const deadline = Date.now() + 60_000;
+  while (listeners.some((l) => ports[l] === undefined)) {
+    if (child.exitCode !== null) throw new Error(`${name} exited; see ${logPath}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start; see ${logPath}`);
+    for (const line of readFileSync(logPath, "utf8").split("\n")) {
+      if (!line.includes('"listening"')) continue;
+      const j = JSON.parse(line);
+      ports[j.listener] = j.port;
+    }
+    await sleep(50);
+  }
+  return { child, ports, logPath };
+}
+
+/** CPU seconds (user + system) and RSS bytes of a process, from /proc. */
+function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const cpu = (Number(f[11]) + Number(f[12])) / 100;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0) * 1024;
+  return { cpu, rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+let adminPort = 0;
+async function api(method, path, body) {
+  const r = await fetch(`http://127.0.0.1:${adminPort}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function pool(items, concurrency, fn) {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
+}
+
+function fmt(n, digits = 1) {
+  return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+}
+
+async function main() {
+  // 1. Control plane and config.
+  const cp = await startProcess(
+    "control-plane",
+    "control-plane/dist/bin/palisade-cp.js",
+    ["--db", join(dir, "cp.db"), "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--sync-insecure"],
+    { PALISADE_ADMIN_TOKEN: TOKEN, PALISADE_LOG_LEVEL: "info" },
+    ["admin", "sync"],
+  );
+  adminPort = cp.ports.admin;
+  const syncAddress = `127.0.0.1:${cp.ports.sync}`;
+  const config = generateConfig(ROUTES);
+  let t = performance.now();
+  for (const u of config.upstreams) await api("POST", "/v1/upstreams", u);
+  for (const p of config.policies) await api("POST", "/v1/policies", p);
+  const created = [];
+  await pool(config.routes, 8, async (r) => created.push(await api("POST", "/v1/routes", r)));
+  console.log(`seeded ${config.routes.length} routes in ${fmt((performance.now() - t) / 1000)} s`);
+  t = performance.now();
+  let latest = (await api("POST", "/v1/config/versions", { message: "bench: initial" })).version;
+  results.firstPublishMs = performance.now() - t;
+
+  // 2. Simulated nodes.
+  const acks = new Map(); // version -> Map(node -> ack)
+  const onAcks = (list) => {
+    for (const a of list) {
+      let m = acks.get(a.version);
+      if (!m) {
+        m = new Map();
+        acks.set(a.version, m);
+      }
+      m.set(a.node, a);
+    }
+  };
+  const sims = [];
+  const per = Math.ceil(N / PROCS);
+  for (let p = 0; p < PROCS; p++) {
+    const count = Math.min(per, N - p * per);
+    if (count <= 0) break;
+    const child = fork(
+      join(root, "bench/sync/sim-nodes.mjs"),
+      [syncAddress, String(p * per), String(count), String(REGIONS)],
+      {
+        // Each simulated node holds its own compiled 10,000-route table: a large heap, and a young
+        // generation big enough that a publish's short-lived garbage does not reach the old one.
+        execArgv: ["--max-old-space-size=8192", "--max-semi-space-size=64"],
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    );
+    child.on("message", (m) => m?.type === "acks" && onAcks(m.acks));
+    children.push(child);
+    sims.push(child);
+  }
+  /** Waits until every node ACKed `version` (or later); resolves with the ACKs. */
+  const allAcked = async (version, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = new Map();
+      for (const [v, m] of acks)
+        if (v >= version) for (const [node, a] of m) if (!a.nack && !got.has(node)) got.set(node, a);
+      if (got.size >= N) return [...got.values()];
+      if (Date.now() > deadline) throw new Error(`only ${got.size}/${N} nodes ACKed version ${version}`);
+      await sleep(2);
+    }
+  };
+  t = performance.now();
+  const initial = await allAcked(latest, 600_000);
+  results.initialSyncS = (performance.now() - t) / 1000;
+  results.initialFullBytesPerNode = median(initial.map((a) => a.bytes));
+  console.log(
+    `${N} nodes synced version ${latest} (full, ${fmt(results.initialFullBytesPerNode / 1024)} KB each) in ${fmt(results.initialSyncS)} s`,
+  );
+
+  // 3. One-route changes.
+  let flip = 0;
+  const change = async () => {
+    const r = created[(flip * 7919) % created.length];
+    flip++;
+    const body = { ...config.routes.find((x) => x.name === r.name), priority: flip % 100 };
+    await api("PUT", `/v1/routes/${r.id}`, body);
+    const t0 = Date.now();
+    const tp = performance.now();
+    const v = (await api("POST", "/v1/config/versions", { message: `bench change ${flip}` })).version;
+    const publishMs = performance.now() - tp;
+    const got = await allAcked(v, 60_000);
+    const last = Math.max(...got.map((a) => a.at));
+    return { version: v, latencyMs: last - t0, publishMs, got };
+  };
+  for (let i = 0; i < 3; i++) await change(); // warm-up
+  const cpu0 = procStats(cp.child.pid);
+  const w0 = performance.now();
+  const rows = [];
+  for (let i = 0; i < PUBLISHES; i++) {
+    const slot = performance.now();
+    const r = await change();
+    rows.push(r);
+    latest = r.version;
+    const wait = 1000 / RATE - (performance.now() - slot);
+    if (wait > 0) await sleep(wait);
+  }
+  const wallS = (performance.now() - w0) / 1000;
+  const cpu1 = procStats(cp.child.pid);
+  const deltas = rows.flatMap((r) => r.got.filter((a) => a.version === r.version));
+  results.delta = {
+    publishes: rows.length,
+    latencyMs: {
+      p50: pct(
+        rows.map((r) => r.latencyMs),
+        50,
+      ),
+      p90: pct(
+        rows.map((r) => r.latencyMs),
+        90,
+      ),
+      p99: pct(
+        rows.map((r) => r.latencyMs),
+        99,
+      ),
+      max: Math.max(...rows.map((r) => r.latencyMs)),
+    },
+    publishRequestMs: {
+      p50: pct(
+        rows.map((r) => r.publishMs),
+        50,
+      ),
+      p99: pct(
+        rows.map((r) => r.publishMs),
+        99,
+      ),
+    },
+    bytesPerNode: {
+      p50: pct(
+        deltas.map((a) => a.bytes),
+        50,
+      ),
+      max: Math.max(...deltas.map((a) => a.bytes)),
+    },
+    fullUpdatesDuringChanges: deltas.filter((a) => a.full).length,
+    nodeApplyMs: {
+      p50: pct(
+        deltas.map((a) => a.applyMs),
+        50,
+      ),
+      p99: pct(
+        deltas.map((a) => a.applyMs),
+        99,
+      ),
+    },
+    cpCpuCores: (cpu1.cpu - cpu0.cpu) / wallS,
+    cpCpuMsPerPublish: ((cpu1.cpu - cpu0.cpu) * 1000) / rows.length,
+    cpRssMb: cpu1.rss / 1048576,
+    cpPeakRssMb: cpu1.hwm / 1048576,
+  };
+  for (const s of sims) s.send({ type: "stop" });
+
+  // 4. Full snapshot on a node: decode + compile of the latest version.
+  const exported = await fetch(`http://127.0.0.1:${adminPort}/v1/config/versions/${latest}/export`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  const file = new Uint8Array(await exported.arrayBuffer());
+  const decodeMs = [];
+  const compileMs = [];
+  for (let i = 0; i < 7; i++) {
+    const t1 = performance.now();
+    const raw = decodeSnapshotBytes(decodeSnapshotFile(file));
+    const state = ConfigState.full(raw.version, raw.createdAtMs, raw.resources);
+    const snap = state.snapshot();
+    const t2 = performance.now();
+    compile(snap, { policyTypes: new Set(["jwt"]) });
+    const t3 = performance.now();
+    decodeMs.push(t2 - t1);
+    compileMs.push(t3 - t2);
+  }
+  results.full = {
+    snapshotBytes: file.byteLength,
+    decodeMs: median(decodeMs.slice(2)),
+    compileMs: median(compileMs.slice(2)),
+    compileMsFirst: compileMs[0],
+  };
+
+  // 5. A real node's RSS over many publishes.
+  if (RSS_PUBLISHES > 0) {
+    const node = await startProcess(
+      "palisade-dp",
+      "data-plane/dist/bin/palisade-dp.js",
+      [
+        "--node-id",
+        "rss-node",
+        "--region",
+        "bench",
+        "--control-plane",
+        syncAddress,
+        "--listen",
+        "127.0.0.1:0",
+        "--status-listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        join(dir, "node-state"),
+        "--sync-insecure",
+      ],
+      { PALISADE_LOG_LEVEL: "info" },
+      ["proxy", "status"],
+    );
+    const nodeVersion = async () =>
+      (await (await fetch(`http://127.0.0.1:${node.ports.status}/config`)).json()).version;
+    const waitNode = async (v) => {
+      const deadline = Date.now() + 120_000;
+      while ((await nodeVersion()) !== v) {
+        if (Date.now() > deadline) throw new Error(`rss node did not reach ${v}`);
+        await sleep(5);
+      }
+    };
+    await waitNode(latest);
+    const publishAndWait = async () => {
+      const r = created[(flip * 7919) % created.length];
+      flip++;
+      await api("PUT", `/v1/routes/${r.id}`, { ...config.routes.find((x) => x.name === r.name), priority: flip % 100 });
+      latest = (await api("POST", "/v1/config/versions", { message: `rss ${flip}` })).version;
+      await waitNode(latest);
+    };
+    for (let i = 0; i < 20; i++) await publishAndWait();
+    await sleep(2000);
+    const before = procStats(node.child.pid);
+    const t5 = performance.now();
+    for (let i = 0; i < RSS_PUBLISHES; i++) await publishAndWait();
+    const seconds = (performance.now() - t5) / 1000;
+    await sleep(2000);
+    const afterStats = procStats(node.child.pid);
+    results.nodeRss = {
+      publishes: RSS_PUBLISHES,
+      seconds,
+      beforeMb: before.rss / 1048576,
+      afterMb: afterStats.rss / 1048576,
+      growthPct: ((afterStats.rss - before.rss) / before.rss) * 100,
+    };
+  }
+
+  const d = results.delta;
+  const lines = [
+    "",
+    `Sync bench: ${N} nodes (${PROCS} processes), ${ROUTES} routes from GitHub's REST API, one-route changes`,
+    "| figure | value | target |",
+    "| --- | ---: | ---: |",
+    `| publish → all ${N} nodes ACKed, p50 / p90 / p99 / max | ${fmt(d.latencyMs.p50, 0)} / ${fmt(d.latencyMs.p90, 0)} / ${fmt(d.latencyMs.p99, 0)} / ${fmt(d.latencyMs.max, 0)} ms | p99 < 250 ms |`,
+    `| publish request (admin API), p50 / p99 | ${fmt(d.publishRequestMs.p50)} / ${fmt(d.publishRequestMs.p99)} ms | |`,
+    `| bytes received per node per change, p50 / max | ${d.bytesPerNode.p50} / ${d.bytesPerNode.max} B | < 10 KB |`,
+    `| full updates during the changes | ${d.fullUpdatesDuringChanges} | 0 |`,
+    `| node apply (decode + delta + compile + swap), p50 / p99 | ${fmt(d.nodeApplyMs.p50, 2)} / ${fmt(d.nodeApplyMs.p99, 2)} ms | |`,
+    `| control plane CPU while publishing | ${fmt(d.cpCpuCores, 2)} cores, ${fmt(d.cpCpuMsPerPublish, 0)} ms per publish | |`,
+    `| control plane RSS (peak) | ${fmt(d.cpRssMb, 0)} MB (${fmt(d.cpPeakRssMb, 0)} MB) | |`,
+    `| initial full sync of ${N} nodes | ${fmt(results.initialSyncS)} s, ${fmt(results.initialFullBytesPerNode / 1024)} KB per node | |`,
+    `| first publish of ${ROUTES} routes (encode all) | ${fmt(results.firstPublishMs, 0)} ms | |`,
+    `| full snapshot on a node: decode / compile (first compile) | ${fmt(results.full.decodeMs)} / ${fmt(results.full.compileMs)} (${fmt(results.full.compileMsFirst)}) ms, ${fmt(results.full.snapshotBytes / 1048576, 2)} MB | compile < 100 ms |`,
+    ...(results.nodeRss
+      ? [
+          `| real node RSS after ${results.nodeRss.publishes} publishes | ${fmt(results.nodeRss.beforeMb)} → ${fmt(results.nodeRss.afterMb)} MB (${fmt(results.nodeRss.growthPct)} %), ${fmt(results.nodeRss.seconds)} s | growth < 10 % |`,
+        ]
+      : []),
+    "",
+  ];
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  const out = join(root, "bench/results", `sync-${results.when.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${out}`);
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  await sleep(500);
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,231 @@
+import type { NodeReport } from "@palisade/proto";
+
+/** One node report as kept in memory (rates per second, latencies in ms, sizes in bytes). */
+export interface ReportPoint {
+  /** When the control plane received it, Unix ms. */
+  readonly at: number;
+  readonly interval_ms: number;
+  readonly requests_per_s: number;
+  readonly status_4xx_per_s: number;
+  readonly status_5xx_per_s: number;
+  readonly latency_p50_ms: number;
+  readonly latency_p99_ms: number;
+  readonly active_connections: number;
+  readonly security_events: Readonly<Record<string, number>>;
+  readonly config_version: number;
+  readonly software_version: string;
+  readonly memory_rss_bytes: number;
+  readonly heap_used_bytes: number;
+}
+
+/** A region's figures over one bucket of time: sums over its nodes, p50 weighted by requests, p99 the worst node's. */
+export interface RegionPoint {
+  /** Start of the bucket, Unix ms. */
+  readonly at: number;
+  readonly nodes: number;
+  /** Mean report interval of those nodes, ms: `security_events` count events over about this long. */
+  readonly interval_ms: number;
+  readonly requests_per_s: number;
+  readonly status_4xx_per_s: number;
+  readonly status_5xx_per_s: number;
+  /** 5xx per request, 0..1 (0 without traffic). */
+  readonly error_rate: number;
+  readonly latency_p50_ms: number;
+  /** The highest node p99: percentiles of different nodes cannot be merged exactly. */
+  readonly latency_p99_ms: number;
+  readonly active_connections: number;
+  readonly security_events: Readonly<Record<string, number>>;
+}
+
+/** Liveness of a node in the inventory. */
+export type NodeLiveness = "connected" | "stale" | "disconnected";
+
+/** Options of {@link FleetRegistry}. */
+export interface FleetRegistryOptions {
+  /** How much history is kept per node and per region, ms. Default 30 min. */
+  readonly historyMs?: number;
+  /** Resolution of region history, ms. Default 10 s. */
+  readonly bucketMs?: number;
+  /** Report interval assumed for a node that states none, ms. Default 5 s. */
+  readonly defaultIntervalMs?: number;
+  /** A connected node silent for this many intervals is stale. Default 3. */
+  readonly staleAfterIntervals?: number;
+  readonly now?: () => number;
+}
+
+interface LiveNode {
+  region: string;
+  intervalMs: number;
+  connected: boolean;
+  lastSeen: number;
+  history: ReportPoint[];
+}
+
+interface Bucket {
+  readonly at: number;
+  readonly perNode: Map<string, ReportPoint>;
+}
+
+/**
+ * The live side of the inventory, in memory: which nodes have a stream open, when each was last
+ * heard from (any message is a heartbeat), their reports (last 30 min per node) and per-region
+ * history at bucket resolution (ring buffers, dropped past `historyMs`). Nothing here survives
+ * a control-plane restart: after one, nodes reconnect and report again within seconds; the
+ * durable facts (applied version, ACK/NACK) are in the store.
+ */
+export class FleetRegistry {
+  readonly #nodes = new Map<string, LiveNode>();
+  readonly #regions = new Map<string, Bucket[]>();
+  readonly #historyMs: number;
+  readonly #bucketMs: number;
+  readonly #defaultIntervalMs: number;
+  readonly #staleAfter: number;
+  readonly #now: () => number;
+
+  constructor(opts: FleetRegistryOptions = {}) {
+    this.#historyMs = opts.historyMs ?? 30 * 60_000;
+    this.#bucketMs = opts.bucketMs ?? 10_000;
+    this.#defaultIntervalMs = opts.defaultIntervalMs ?? 5_000;
+    this.#staleAfter = opts.staleAfterIntervals ?? 3;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** A node's stream is open (after its hello). */
+  connected(nodeId: string, region: string, reportIntervalMs: number): void {
+    const n = this.#nodes.get(nodeId);
+    const intervalMs = reportIntervalMs > 0 ? reportIntervalMs : this.#defaultIntervalMs;
+    if (n) Object.assign(n, { region, intervalMs, connected: true, lastSeen: this.#now() });
+    else this.#nodes.set(nodeId, { region, intervalMs, connected: true, lastSeen: this.#now(), history: [] });
+  }
+
+  /** A node's stream closed. */
+  disconnected(nodeId: string): void {
+    const n = this.#nodes.get(nodeId);
+    if (n) n.connected = false;
+  }
+
+  /** Forgets a node (deleted from the inventory). */
+  forget(nodeId: string): void {
+    this.#nodes.delete(nodeId);
+  }
+
+  /** Any message from the node: it is alive. */
+  seen(nodeId: string): void {
+    const n = this.#nodes.get(nodeId);
+    if (n) n.lastSeen = this.#now();
+  }
+
+  /** Records a report (also a heartbeat). */
+  report(nodeId: string, region: string, r: NodeReport): void {
+    const now = this.#now();
+    const n = this.#nodes.get(nodeId);
+    if (!n) return;
+    n.lastSeen = now;
+    const point: ReportPoint = {
+      at: now,
+      interval_ms: r.intervalMs,
+      requests_per_s: r.requestsPerS,
+      status_4xx_per_s: r.status4xxPerS,
+      status_5xx_per_s: r.status5xxPerS,
+      latency_p50_ms: r.latencyP50Ms,
+      latency_p99_ms: r.latencyP99Ms,
+      active_connections: r.activeConnections,
+      security_events: Object.fromEntries(Object.entries(r.securityEvents).map(([k, v]) => [k, Number(v)])),
+      config_version: Number(r.configVersion),
+      software_version: r.softwareVersion,
+      memory_rss_bytes: Number(r.memoryRssBytes),
+      heap_used_bytes: Number(r.heapUsedBytes),
+    };
+    n.history.push(point);
+    while (n.history.length > 0 && n.history[0]!.at < now - this.#historyMs) n.history.shift();
+    let buckets = this.#regions.get(region);
+    if (!buckets) {
+      buckets = [];
+      this.#regions.set(region, buckets);
+    }
+    const at = Math.floor(now / this.#bucketMs) * this.#bucketMs;
+    if (buckets.at(-1)?.at !== at) buckets.push({ at, perNode: new Map() });
+    const perNode = buckets.at(-1)!.perNode;
+    // Rates are the node's latest; security events are counts per report, so a second report in
+    // the bucket adds its events (and its interval) instead of hiding the first one's.
+    const earlier = perNode.get(nodeId);
+    perNode.set(nodeId, earlier ? withEarlierEvents(point, earlier) : point);
+    while (buckets.length > 0 && buckets[0]!.at < now - this.#historyMs) buckets.shift();
+  }
+
+  /** connected (stream open, heard from lately), stale (stream open, silent for 3 intervals) or disconnected. */
+  liveness(nodeId: string): NodeLiveness {
+    const n = this.#nodes.get(nodeId);
+    if (!n?.connected) return "disconnected";
+    return this.#now() - n.lastSeen > this.#staleAfter * n.intervalMs ? "stale" : "connected";
+  }
+
+  /** When the node was last heard from (Unix ms), if it connected since the control plane started. */
+  lastSeen(nodeId: string): number | undefined {
+    return this.#nodes.get(nodeId)?.lastSeen;
+  }
+
+  /** The node's latest report. */
+  latestReport(nodeId: string): ReportPoint | undefined {
+    return this.#nodes.get(nodeId)?.history.at(-1);
+  }
+
+  /** The node's reports over the history window, oldest first. */
+  nodeHistory(nodeId: string): readonly ReportPoint[] {
+    return this.#nodes.get(nodeId)?.history ?? [];
+  }
+
+  /** Regions with reports, each with its history (oldest first). */
+  regionHistory(region: string): RegionPoint[] {
+    const now = this.#now();
+    return (this.#regions.get(region) ?? [])
+      .filter((b) => b.at >= now - this.#historyMs)
+      .map((b) => aggregate(b.at, [...b.perNode.values()]));
+  }
+
+  /** Region names that have sent reports. */
+  regions(): string[] {
+    return [...this.#regions.keys()];
+  }
+}
+
+/** `point` with the security events and interval of an earlier report of the same bucket added. */
+function withEarlierEvents(point: ReportPoint, earlier: ReportPoint): ReportPoint {
+  const events: Record<string, number> = { ...earlier.security_events };
+  for (const [k, v] of Object.entries(point.security_events)) events[k] = (events[k] ?? 0) + v;
+  return { ...point, interval_ms: earlier.interval_ms + point.interval_ms, security_events: events };
+}
+
+function aggregate(at: number, points: readonly ReportPoint[]): RegionPoint {
+  let rps = 0;
+  let r4 = 0;
+  let r5 = 0;
+  let p50w = 0;
+  let p99 = 0;
+  let conns = 0;
+  let intervals = 0;
+  const events: Record<string, number> = {};
+  for (const p of points) {
+    intervals += p.interval_ms;
+    rps += p.requests_per_s;
+    r4 += p.status_4xx_per_s;
+    r5 += p.status_5xx_per_s;
+    p50w += p.latency_p50_ms * p.requests_per_s;
+    p99 = Math.max(p99, p.latency_p99_ms);
+    conns += p.active_connections;
+    for (const [k, v] of Object.entries(p.security_events)) events[k] = (events[k] ?? 0) + v;
+  }
+  return {
+    at,
+    nodes: points.length,
+    interval_ms: points.length > 0 ? intervals / points.length : 0,
+    requests_per_s: rps,
+    status_4xx_per_s: r4,
+    status_5xx_per_s: r5,
+    error_rate: rps > 0 ? r5 / rps : 0,
+    latency_p50_ms: rps > 0 ? p50w / rps : 0,
+    latency_p99_ms: p99,
+    active_connections: conns,
+    security_events: events,
+  };
+}

@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { decodeSnapshotBytes, decodeSnapshotFile, SnapshotFileError, snapshotFileHeader } from "@palisade/proto";
+import type { Logger } from "../log.js";
+import type { ConfigPersister } from "../sync/config-applier.js";
+import { CompileError } from "./compile-error.js";
+import { ConfigState } from "./config-state.js";
+
+/** File name of the last-known-good config in the state directory. */
+export const LAST_KNOWN_GOOD_FILE = "config.snapshot";
+
+/**
+ * Reads a snapshot file (the export format of proto/src/snapshot-file.ts) into a config.
+ * @throws SnapshotFileError when the header, length or checksum is wrong; CompileError
+ *   SNAPSHOT_INVALID when the payload is not a Snapshot; the fs error when it cannot be read
+ */
+export function readSnapshotFile(path: string): ConfigState {
+  const payload = decodeSnapshotFile(readFileSync(path));
+  let decoded: ReturnType<typeof decodeSnapshotBytes>;
+  try {
+    decoded = decodeSnapshotBytes(payload);
+  } catch {
+    throw new CompileError("SNAPSHOT_INVALID", "the payload is not a palisade.config.v1.Snapshot", "snapshot");
+  }
+  return ConfigState.full(decoded.version, decoded.createdAtMs, decoded.resources);
+}
+
+/**
+ * The node's last-known-good config on disk (after Kong's `config.json.gz` cache, with a
+ * checksum). Every accepted config is written before the node ACKs it: to a temporary file,
+ * fsync, rename over the old one, fsync the directory, so a crash leaves the old file or the new
+ * one, never a mix. At boot with the control plane unreachable, the node serves it; a file whose
+ * checksum or length does not match (partial write, disk corruption, tampering) is refused and
+ * logged, never served.
+ */
+export class LastKnownGood implements ConfigPersister {
+  readonly #path: string;
+  readonly #log: Logger;
+  #chain: Promise<void> = Promise.resolve();
+
+  /** @param dir the state directory (created on first write, mode 0700) */
+  constructor(dir: string, log: Logger) {
+    this.#path = join(dir, LAST_KNOWN_GOOD_FILE);
+    this.#log = log;
+  }
+
+  /** Path of the file. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /**
+   * Reads the file.
+   * @returns the config, or `undefined` when there is none or it is corrupt (logged at warn)
+   */
+  load(): ConfigState | undefined {
+    try {
+      return readSnapshotFile(this.#path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      const reason = err instanceof SnapshotFileError || err instanceof CompileError ? err.message : String(err);
+      this.#log.warn(
+        { path: this.#path, reason, code: (err as { code?: string }).code },
+        "last-known-good config ignored: the file is corrupt or partial",
+      );
+      return undefined;
+    }
+  }
+
+  /** Writes `state` atomically (writes are serialized: the last one wins). */
+  save(state: ConfigState): Promise<void> {
+    const run = this.#chain.then(() => this.#write(state));
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  async #write(state: ConfigState): Promise<void> {
+    const dir = dirname(this.#path);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.#path}.tmp-${process.pid}`;
+    const fh = await open(tmp, "w", 0o600);
+    try {
+      await writePayload(fh, state);
+      await fh.sync();
+    } catch (err) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, this.#path);
+    // The rename is durable once the directory entry is.
+    const d = openSync(dir, "r");
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  }
+}
+
+const CHUNK = 256 * 1024;
+
+/**
+ * Streams the encoded snapshot after a header placeholder, then writes the header (its length is
+ * fixed): no buffer of the whole config is built, which keeps a node's memory flat when it writes
+ * a 10,000-route config on every change.
+ */
+async function writePayload(fh: import("node:fs/promises").FileHandle, state: ConfigState): Promise<void> {
+  const sha = createHash("sha256");
+  const headerLength = snapshotFileHeader("0".repeat(64), 0).byteLength;
+  let pos = headerLength;
+  let length = 0;
+  let chunks: Uint8Array[] = [];
+  let pending = 0;
+  const flush = async () => {
+    if (pending === 0) return;
+    await fh.writev(chunks, pos);
+    pos += pending;
+    chunks = [];
+    pending = 0;
+  };
+  const push = async (b: Uint8Array) => {
+    sha.update(b);
+    chunks.push(b);
+    pending += b.byteLength;
+    length += b.byteLength;
+    if (pending >= CHUNK) await flush();
+  };
+  const h = state.header();
+  const head = new BinaryWriter();
+  if (h.version !== 0n) head.tag(1, WireType.Varint).uint64(h.version);
+  if (h.hash !== "") head.tag(2, WireType.LengthDelimited).string(h.hash);
+  await push(head.finish());
+  for (const r of state.resources()) {
+    await push(new BinaryWriter().tag(r.field, WireType.LengthDelimited).uint32(r.body.byteLength).finish());
+    await push(r.body);
+  }
+  if (h.createdAtMs !== 0n) await push(new BinaryWriter().tag(7, WireType.Varint).int64(h.createdAtMs).finish());
+  await flush();
+  await fh.write(snapshotFileHeader(sha.digest("hex"), length), 0, headerLength, 0);
+}

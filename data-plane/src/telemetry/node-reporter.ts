@@ -1,0 +1,55 @@
+import { create } from "@bufbuild/protobuf";
+import { type NodeReport, NodeReportSchema } from "@palisade/proto";
+import type { TableHolder } from "../config/table-holder.js";
+import { quantileMs, type TrafficCounters, type TrafficStats } from "./traffic-stats.js";
+
+/**
+ * Builds the periodic `NodeReport` from the traffic counters: each call covers the time since
+ * the previous one (rates per second, p50/p99 from the histogram's difference).
+ */
+export class NodeReporter {
+  readonly #stats: TrafficStats;
+  readonly #holder: TableHolder;
+  readonly #softwareVersion: string;
+  #last: TrafficCounters;
+  #lastAt: number;
+
+  constructor(stats: TrafficStats, holder: TableHolder, softwareVersion: string) {
+    this.#stats = stats;
+    this.#holder = holder;
+    this.#softwareVersion = softwareVersion;
+    this.#last = stats.counters();
+    this.#lastAt = performance.now();
+  }
+
+  /** The report for the interval since the previous call. */
+  next(): NodeReport {
+    const now = performance.now();
+    const c = this.#stats.counters();
+    const prev = this.#last;
+    const seconds = Math.max((now - this.#lastAt) / 1000, 0.001);
+    this.#last = c;
+    this.#lastAt = now;
+    const buckets = c.latencyBuckets.map((v, i) => v - (prev.latencyBuckets[i] ?? 0));
+    const events: Record<string, bigint> = {};
+    for (const [k, v] of Object.entries(c.securityEvents)) {
+      const d = v - (prev.securityEvents[k] ?? 0);
+      if (d > 0) events[k] = BigInt(d);
+    }
+    const mem = process.memoryUsage();
+    return create(NodeReportSchema, {
+      intervalMs: Math.round(seconds * 1000),
+      requestsPerS: (c.requests - prev.requests) / seconds,
+      status4xxPerS: (c.status4xx - prev.status4xx) / seconds,
+      status5xxPerS: (c.status5xx - prev.status5xx) / seconds,
+      latencyP50Ms: quantileMs(buckets, 0.5),
+      latencyP99Ms: quantileMs(buckets, 0.99),
+      activeConnections: this.#stats.activeConnections,
+      securityEvents: events,
+      configVersion: this.#holder.applied?.version ?? 0n,
+      softwareVersion: this.#softwareVersion,
+      memoryRssBytes: BigInt(mem.rss),
+      heapUsedBytes: BigInt(mem.heapUsed),
+    });
+  }
+}

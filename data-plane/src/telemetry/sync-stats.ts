@@ -1,0 +1,15 @@
+/**
+ * Counters of the config stream, for `/metrics` (`palisade_config_updates_total{kind}`,
+ * `palisade_config_update_bytes_total`): an operator (or a test) can see whether a resync after a
+ * reconnect sent anything, and whether changes arrive as deltas.
+ */
+export class SyncStats {
+  /** Full updates received. */
+  full = 0;
+  /** Delta updates received. */
+  delta = 0;
+  /** Updates refused (NACK, including BASE_MISMATCH). */
+  nacked = 0;
+  /** Encoded bytes of the updates received. */
+  bytes = 0;
+}

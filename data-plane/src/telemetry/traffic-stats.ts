@@ -1,0 +1,118 @@
+import type { ErrorCode } from "../errors.js";
+
+/** Upper bounds (ms) of the latency histogram buckets; one more bucket holds everything above. */
+export const LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([
+  0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+]);
+
+/**
+ * Security event type of an error answer, for the reports' `security_events` and the
+ * `palisade_security_events_total` metric: the requests a policy or the request checks refused.
+ */
+export const SECURITY_EVENT_OF: Readonly<Partial<Record<ErrorCode, string>>> = Object.freeze({
+  AUTH_TOKEN_MISSING: "auth_token_missing",
+  AUTH_TOKEN_INVALID: "auth_token_invalid",
+  AUTH_KEY_MISSING: "auth_key_missing",
+  AUTH_KEY_INVALID: "auth_key_invalid",
+  AUTH_CREDENTIALS_MISSING: "auth_credentials_missing",
+  AUTH_FORBIDDEN: "auth_forbidden",
+  AUTH_CERT_REQUIRED: "auth_cert_required",
+  AUTH_UNAVAILABLE: "auth_unavailable",
+  AUTH_AMBIGUOUS: "auth_ambiguous",
+  MISDIRECTED_REQUEST: "misdirected_request",
+  BAD_REQUEST: "request_malformed",
+  HEADERS_TOO_LARGE: "headers_too_large",
+});
+
+/** Counters since the node started (monotonic): what reports and `/metrics` are computed from. */
+export interface TrafficCounters {
+  readonly requests: number;
+  readonly status2xx: number;
+  readonly status3xx: number;
+  readonly status4xx: number;
+  readonly status5xx: number;
+  /** Request count per latency bucket (same order as LATENCY_BUCKETS_MS, plus +Inf). */
+  readonly latencyBuckets: readonly number[];
+  /** Sum of latencies, ms. */
+  readonly latencySumMs: number;
+  readonly securityEvents: Readonly<Record<string, number>>;
+}
+
+/**
+ * Traffic counters fed by the `logging` phase: plain numbers and a fixed-bucket histogram, so
+ * recording a request allocates nothing (Prometheus-style cumulative buckets are computed only
+ * when read). One instance per node.
+ */
+export class TrafficStats {
+  #requests = 0;
+  #s2 = 0;
+  #s3 = 0;
+  #s4 = 0;
+  #s5 = 0;
+  readonly #buckets = new Float64Array(LATENCY_BUCKETS_MS.length + 1);
+  #sumMs = 0;
+  readonly #events = new Map<string, number>(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0]));
+  /** Open client connections on the proxy listener (kept by the proxy server). */
+  activeConnections = 0;
+
+  /**
+   * Records one finished request.
+   * @param status the status sent (0 when the connection was cut before a response)
+   * @param durationMs from the request's arrival to the end of the response
+   * @param errorCode the error answered, if any
+   */
+  record(status: number, durationMs: number, errorCode: ErrorCode | undefined): void {
+    this.#requests++;
+    if (status >= 500 || status === 0) this.#s5++;
+    else if (status >= 400) this.#s4++;
+    else if (status >= 300) this.#s3++;
+    else this.#s2++;
+    let i = 0;
+    const n = LATENCY_BUCKETS_MS.length;
+    while (i < n && durationMs > LATENCY_BUCKETS_MS[i]!) i++;
+    this.#buckets[i]!++;
+    this.#sumMs += durationMs;
+    if (errorCode !== undefined) {
+      const ev = SECURITY_EVENT_OF[errorCode];
+      if (ev !== undefined) this.#events.set(ev, (this.#events.get(ev) ?? 0) + 1);
+    }
+  }
+
+  /** A copy of the counters. */
+  counters(): TrafficCounters {
+    return {
+      requests: this.#requests,
+      status2xx: this.#s2,
+      status3xx: this.#s3,
+      status4xx: this.#s4,
+      status5xx: this.#s5,
+      latencyBuckets: Array.from(this.#buckets),
+      latencySumMs: this.#sumMs,
+      securityEvents: Object.fromEntries(this.#events),
+    };
+  }
+}
+
+/**
+ * The `q` quantile (0..1) of latencies counted per bucket, interpolated linearly inside the
+ * bucket (as Prometheus' histogram_quantile does); the +Inf bucket answers its lower bound.
+ * @returns ms, 0 when there is no request
+ */
+export function quantileMs(buckets: readonly number[], q: number): number {
+  let total = 0;
+  for (const c of buckets) total += c;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    const c = buckets[i]!;
+    if (seen + c >= rank && c > 0) {
+      const lo = i === 0 ? 0 : LATENCY_BUCKETS_MS[i - 1]!;
+      const hi = LATENCY_BUCKETS_MS[i];
+      if (hi === undefined) return lo;
+      return lo + (hi - lo) * ((rank - seen) / c);
+    }
+    seen += c;
+  }
+  return LATENCY_BUCKETS_MS.at(-1)!;
+}
