@@ -151,3 +151,18 @@ test("a delta that changes only a consumer recompiles the policies against the n
   assert.equal(t3.consumers, t2.consumers, "unchanged consumers keep their index");
   assert.equal(t3.routes.get("r"), t2.routes.get("r"), "and the routes their compiled form");
 });
+
+test("a config larger than the write buffer round-trips through the last-known-good file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-lkg-big-"));
+  try {
+    const ids = Array.from({ length: 4000 }, (_, i) => `route-${String(i).padStart(5, "0")}-with-a-longer-id`);
+    const state = ConfigState.full(9n, 1234n, encodeResources(snap(ids)));
+    const lkg = new LastKnownGood(dir, log);
+    await lkg.save(state);
+    assert.ok(readFileSync(lkg.path).length > 300_000);
+    const back = lkg.load()!;
+    assert.deepEqual([back.version, back.createdAtMs, back.hash, back.size], [9n, 1234n, state.hash, 4001]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -40,6 +40,8 @@ export class LastKnownGood implements ConfigPersister {
   readonly #path: string;
   readonly #log: Logger;
   #chain: Promise<void> = Promise.resolve();
+  /** The write buffer, reused by every save (saves are serialized by `#chain`, so one at a time). */
+  #scratch: Buffer | undefined;
 
   /** @param dir the state directory (created on first write, mode 0700) */
   constructor(dir: string, log: Logger) {
@@ -83,7 +85,8 @@ export class LastKnownGood implements ConfigPersister {
     const tmp = `${this.#path}.tmp-${process.pid}`;
     const fh = await open(tmp, "w", 0o600);
     try {
-      await writePayload(fh, state);
+      this.#scratch ??= Buffer.allocUnsafe(CHUNK);
+      await writePayload(fh, state, this.#scratch);
       await fh.sync();
     } catch (err) {
       await fh.close();
@@ -103,43 +106,64 @@ export class LastKnownGood implements ConfigPersister {
 }
 
 const CHUNK = 256 * 1024;
-
 /**
  * Streams the encoded snapshot after a header placeholder, then writes the header (its length is
- * fixed): no buffer of the whole config is built, which keeps a node's memory flat when it writes
- * a 10,000-route config on every change.
+ * fixed). Framing and bodies are copied into `buf` (256 KB, one per LastKnownGood, reused: two
+ * nodes in one process never share it): writing a 10,000-route
+ * config on every change allocates next to nothing, which keeps a node's memory flat.
  */
-async function writePayload(fh: import("node:fs/promises").FileHandle, state: ConfigState): Promise<void> {
+async function writePayload(fh: import("node:fs/promises").FileHandle, state: ConfigState, buf: Buffer): Promise<void> {
   const sha = createHash("sha256");
   const headerLength = snapshotFileHeader("0".repeat(64), 0).byteLength;
   let pos = headerLength;
   let length = 0;
-  let chunks: Uint8Array[] = [];
-  let pending = 0;
+  let n = 0;
   const flush = async () => {
-    if (pending === 0) return;
-    await fh.writev(chunks, pos);
-    pos += pending;
-    chunks = [];
-    pending = 0;
+    if (n === 0) return;
+    const chunk = buf.subarray(0, n);
+    sha.update(chunk);
+    await fh.write(chunk, 0, n, pos);
+    pos += n;
+    length += n;
+    n = 0;
   };
-  const push = async (b: Uint8Array) => {
-    sha.update(b);
-    chunks.push(b);
-    pending += b.byteLength;
-    length += b.byteLength;
-    if (pending >= CHUNK) await flush();
+  const varint = (v: number) => {
+    while (v > 0x7f) {
+      buf[n++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    buf[n++] = v;
   };
   const h = state.header();
   const head = new BinaryWriter();
   if (h.version !== 0n) head.tag(1, WireType.Varint).uint64(h.version);
   if (h.hash !== "") head.tag(2, WireType.LengthDelimited).string(h.hash);
-  await push(head.finish());
+  const headBytes = head.finish();
+  buf.set(headBytes, 0);
+  n = headBytes.byteLength;
   for (const r of state.resources()) {
-    await push(new BinaryWriter().tag(r.field, WireType.LengthDelimited).uint32(r.body.byteLength).finish());
-    await push(r.body);
+    const size = r.body.byteLength;
+    if (n + 20 + size > CHUNK) await flush();
+    varint(((r.field << 3) | WireType.LengthDelimited) >>> 0);
+    varint(size);
+    if (size > CHUNK - 20) {
+      // A resource larger than the buffer goes out on its own.
+      await flush();
+      sha.update(r.body);
+      await fh.write(r.body, 0, size, pos);
+      pos += size;
+      length += size;
+      continue;
+    }
+    buf.set(r.body, n);
+    n += size;
   }
-  if (h.createdAtMs !== 0n) await push(new BinaryWriter().tag(7, WireType.Varint).int64(h.createdAtMs).finish());
+  if (h.createdAtMs !== 0n) {
+    const tail = new BinaryWriter().tag(7, WireType.Varint).int64(h.createdAtMs).finish();
+    if (n + tail.byteLength > CHUNK) await flush();
+    buf.set(tail, n);
+    n += tail.byteLength;
+  }
   await flush();
   await fh.write(snapshotFileHeader(sha.digest("hex"), length), 0, headerLength, 0);
 }
