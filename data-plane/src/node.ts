@@ -6,9 +6,11 @@ import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
 import { createPolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
+import { TlsListener } from "./proxy/tls-listener.js";
 import { StatusServer } from "./status/status-server.js";
 import { ConfigApplier } from "./sync/config-applier.js";
 import { SyncClient } from "./sync/sync-client.js";
+import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { softwareVersion } from "./version.js";
 
@@ -18,6 +20,8 @@ export interface RunningNode {
   readonly holder: TableHolder;
   /** Bound proxy address (the real port when 0 was asked). */
   readonly proxyAddress: AddressInfo;
+  /** Bound HTTPS proxy address, `null` when `--tls-listen off`. */
+  readonly tlsAddress: AddressInfo | null;
   /** Bound status address. */
   readonly statusAddress: AddressInfo;
   /**
@@ -39,11 +43,19 @@ export async function startNode(
   log: Logger = createLogger(options.logLevel),
 ): Promise<RunningNode> {
   const pools = new PoolManager();
-  const holder = new TableHolder((table) => pools.retain(table.poolKeys));
+  const tlsContexts = new SecureContextCache();
+  const holder = new TableHolder((table) => {
+    pools.retain(table.poolKeys);
+    tlsContexts.retain(table.tlsContextKeys);
+  });
   const resources = createPolicyResources();
   const policyTypes = options.policyTypes;
   const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
-  const applier = new ConfigApplier(holder, (snapshot) => compile(snapshot, { policyTypes, resources, warn }), log);
+  const applier = new ConfigApplier(
+    holder,
+    (snapshot) => compile(snapshot, { policyTypes, resources, warn, tlsContexts }),
+    log,
+  );
   const sync = new SyncClient({
     address: formatHostPort(options.controlPlane),
     identity: {
@@ -58,6 +70,8 @@ export async function startNode(
     log,
   });
   const proxy = new ProxyServer({ holder, pools, log });
+  const tls =
+    options.tlsListen === null ? null : new TlsListener({ holder, http1: proxy.server, http2: () => proxy.h2, log });
   const status = new StatusServer({
     holder,
     nodeId: options.nodeId,
@@ -67,11 +81,15 @@ export async function startNode(
 
   let proxyAddress: AddressInfo;
   let statusAddress: AddressInfo;
+  let tlsAddress: AddressInfo | null = null;
   try {
     statusAddress = await listen(status.server, options.statusListen, "status", log);
     proxyAddress = await listen(proxy.server, options.listen, "proxy", log);
+    if (tls !== null && options.tlsListen !== null)
+      tlsAddress = await listen(tls.server, options.tlsListen, "tls", log);
   } catch (err) {
     await status.close();
+    await tls?.close();
     await proxy.close(0);
     throw err;
   }
@@ -92,11 +110,15 @@ export async function startNode(
     log,
     holder,
     proxyAddress,
+    tlsAddress,
     statusAddress,
     close(deadlineMs = 10_000) {
       closing ??= (async () => {
         const started = Date.now();
+        const tlsClosed = tls?.close();
         await proxy.close(deadlineMs);
+        tls?.destroyConnections();
+        await tlsClosed;
         sync.close();
         await status.close();
         await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));

@@ -24,6 +24,7 @@ test("defaults", () => {
   assert.deepEqual(o.labels, {});
   assert.deepEqual(o.listen, { host: "0.0.0.0", port: 8000 });
   assert.deepEqual(o.statusListen, { host: "127.0.0.1", port: 8100 });
+  assert.deepEqual(o.tlsListen, { host: "0.0.0.0", port: 8443 });
   assert.deepEqual([...o.policyTypes], ["jwt"]);
   assert.equal(o.logLevel, "info");
 });
@@ -35,6 +36,13 @@ test("flags, env, and the flag winning over env", () => {
   assert.equal(o.region, "eu-west");
   assert.deepEqual(o.labels, { tier: "edge", zone: "a" });
   assert.deepEqual(o.listen, { host: "127.0.0.1", port: 0 });
+});
+
+test("the HTTPS listener can be turned off", () => {
+  assert.equal(run(["--tls-listen", "off"]).tlsListen, null);
+  assert.equal(run([], { PALISADE_TLS_LISTEN: "OFF" }).tlsListen, null);
+  assert.deepEqual(run(["--tls-listen", "127.0.0.1:0"]).tlsListen, { host: "127.0.0.1", port: 0 });
+  fails(["--tls-listen", "nope"], /^--tls-listen: /);
 });
 
 test("IPv6 addresses in brackets", () => {

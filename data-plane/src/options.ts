@@ -18,6 +18,8 @@ export interface NodeOptions {
   readonly labels: Readonly<Record<string, string>>;
   /** Proxy listener. */
   readonly listen: HostPort;
+  /** HTTPS proxy listener (certificates by SNI from config, HTTP/2 and HTTP/1.1); `null` = off. */
+  readonly tlsListen: HostPort | null;
   /** Status listener (/healthz, /readyz, /config). */
   readonly statusListen: HostPort;
   /** Policy types this node enforces. */
@@ -81,6 +83,13 @@ const SPECS = [
     fallback: "0.0.0.0:8000",
     shown: "0.0.0.0:8000",
     help: "proxy listener, host:port (port 0 = any free port)",
+  },
+  {
+    flag: "tls-listen",
+    env: "PALISADE_TLS_LISTEN",
+    fallback: "0.0.0.0:8443",
+    shown: "0.0.0.0:8443",
+    help: 'HTTPS proxy listener (SNI certificates from config; HTTP/2 and HTTP/1.1), host:port or "off"',
   },
   {
     flag: "status-listen",
@@ -160,6 +169,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       region: parseName(...get("region")),
       labels: parseLabels(...get("labels")),
       listen: parseHostPort(...get("listen"), 0),
+      tlsListen: parseOptionalHostPort(...get("tls-listen")),
       statusListen: parseHostPort(...get("status-listen"), 0),
       policyTypes: parsePolicies(...get("policies")),
       logLevel: parseLogLevel(...get("log-level")),
@@ -209,6 +219,11 @@ export function parseHostPort(flag: string, value: string, minPort: number): Hos
   const port = Number(portText);
   if (port < minPort || port > 65535) throw new OptionsError(flag, `port ${port} is out of range (${minPort}-65535)`);
   return Object.freeze({ host, port });
+}
+
+/** Parses `host:port`, or `off` (any case) for a listener that is not bound. */
+export function parseOptionalHostPort(flag: string, value: string): HostPort | null {
+  return value.trim().toLowerCase() === "off" ? null : parseHostPort(flag, value, 0);
 }
 
 /** Formats a HostPort back to `host:port` (`[v6]:port`). */

@@ -1,5 +1,6 @@
+import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
-import { policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
+import { certificateSchema, policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
 import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths } from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
@@ -16,9 +17,10 @@ export interface KindSpec {
   schema: object;
   /**
    * Checks a schema-valid body and returns what is stored (references resolved to ids).
+   * @param selfId the resource's id when it is replaced (PUT), `undefined` on create
    * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field.
    */
-  normalize(body: Record<string, unknown>, store: Store): Record<string, unknown>;
+  normalize(body: Record<string, unknown>, store: Store, selfId?: string): Record<string, unknown>;
   /** Names of resources that reference `id` (a delete is refused while any exist). */
   referencedBy(id: string, store: Store): string[];
   /** The API representation (secrets redacted). */
@@ -47,7 +49,7 @@ function routesReferencing(store: Store, match: (body: Record<string, unknown>) 
     .map((r) => r.name);
 }
 
-/** Upstreams, routes and policies: the draft config kinds of the admin API. */
+/** Upstreams, routes, policies and certificates: the draft config kinds of the admin API. */
 export const KINDS: readonly KindSpec[] = [
   {
     kind: "upstreams",
@@ -92,5 +94,16 @@ export const KINDS: readonly KindSpec[] = [
       ...plain(r),
       config: redactPolicyConfig(r.body.type as string, r.body.config as Record<string, unknown>),
     }),
+  },
+  {
+    kind: "certificates",
+    noun: "certificate",
+    schema: certificateSchema,
+    normalize(body, store, selfId) {
+      checkCertificate(body as unknown as CertificateBody, store, selfId);
+      return body;
+    },
+    referencedBy: () => [],
+    present: presentCertificate,
   },
 ];

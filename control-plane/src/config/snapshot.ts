@@ -17,6 +17,8 @@ export interface DraftConfig {
   upstreams: StoredResource[];
   routes: StoredResource[];
   policies: StoredResource[];
+  /** TLS certificates for the nodes' HTTPS listener (absent = none). */
+  certificates?: StoredResource[];
 }
 
 /** A compiled, validated snapshot and its content hash (sha256 hex of the canonical JSON). */
@@ -85,6 +87,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const upstreams = [...draft.upstreams].sort(byId);
   const routes = [...draft.routes].sort(byId);
   const policies = [...draft.policies].sort(byId);
+  const certificates = [...(draft.certificates ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
   for (const r of routes) {
@@ -106,6 +109,10 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     upstreams: upstreams.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     routes: routes.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     policies: policies.map((r) => ({ id: r.id, name: r.name, ...r.body })),
+    // Only when present, so a config without certificates keeps the hash it had before they existed.
+    ...(certificates.length > 0
+      ? { certificates: certificates.map((r) => ({ id: r.id, name: r.name, ...r.body })) }
+      : {}),
   };
   const hash = createHash("sha256").update(canonicalJson(content)).digest("hex");
   const snapshot = create(SnapshotSchema, {
@@ -153,6 +160,10 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
       };
     }),
     policies: policies.map(toPolicy),
+    certificates: certificates.map((r) => {
+      const b = r.body as { snis: string[]; cert_pem: string; key_pem: string };
+      return { id: r.id, name: r.name, snis: b.snis, certPem: b.cert_pem, keyPem: b.key_pem };
+    }),
   });
   return { snapshot, hash };
 }

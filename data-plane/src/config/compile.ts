@@ -4,6 +4,7 @@ import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../p
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
 import { CompileError } from "./compile-error.js";
 import { compileUpstream } from "./compile-upstream.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
@@ -16,6 +17,8 @@ export interface CompileOptions {
   readonly resources?: PolicyResources;
   /** Warn sink handed to policies (e.g. JWKS fetch failures at request time). Default: none. */
   readonly warn?: PolicyContext["warn"];
+  /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
+  readonly tlsContexts?: SecureContextCache;
 }
 
 // RFC 9110 §9.1 method = token; configured methods are upper case.
@@ -26,14 +29,16 @@ const noWarn: PolicyContext["warn"] = () => {};
 /**
  * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
  * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
- * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
- * the whole snapshot. Checks, in order: upstreams, policies (every one, used or not), routes.
+ * no pools are opened (the PoolManager opens them lazily); certificates are parsed into TLS
+ * contexts (CPU only). All or nothing: any error refuses the whole snapshot. Checks, in order:
+ * upstreams, policies (every one, used or not), routes, certificates.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
  *   POLICY_TYPE_UNSUPPORTED (type not enabled on this node), REFERENCE_MISSING (a route names a
  *   missing upstream or policy), POLICY_INVALID (bad policy config) or RESOURCE_INVALID (bad or
- *   duplicate route/upstream), and `resource` like `route/echo` or `policy/jwt-demo`
+ *   duplicate route/upstream, a certificate whose key does not fit or whose SNI names are bad or
+ *   taken twice), and `resource` like `route/echo`, `policy/jwt-demo` or `certificate/api`
  */
 export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable {
   const resources = opts.resources ?? createPolicyResources();
@@ -60,6 +65,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     specs.push(spec);
   }
 
+  const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache());
+
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
 
@@ -71,6 +78,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     upstreams,
     policies,
     poolKeys,
+    sni: tls.sni,
+    tlsContextKeys: tls.contextKeys,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
+import type { SniTable } from "../tls/sni-table.js";
 import type { Balancer } from "../upstream/balancer.js";
 import type { PoolTarget } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
@@ -53,4 +54,8 @@ export interface RuntimeTable {
   readonly policies: ReadonlyMap<string, PolicyInstance>;
   /** Pool keys of all targets, for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
+  /** Server name → certificate of the HTTPS listener. */
+  readonly sni: SniTable;
+  /** Cache keys of the TLS contexts in use, for `SecureContextCache.retain`. */
+  readonly tlsContextKeys: ReadonlySet<string>;
 }

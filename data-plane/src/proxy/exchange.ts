@@ -1,4 +1,5 @@
-import { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
 import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
@@ -6,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { HeaderEdits, PolicyRequest } from "../policies/types.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
+import type { DownstreamRequest, DownstreamResponse } from "./downstream.js";
 import type { HeaderValues } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
@@ -18,21 +20,16 @@ export interface ProxyServices {
   readonly closing: boolean;
 }
 
-/** The node:http response class of the proxy server: it carries its exchange. */
-export class ProxyResponse extends ServerResponse<IncomingMessage> {
-  exchange: Exchange | null = null;
-}
-
 class ClientClosedError extends Error {
   override readonly name = "ClientClosedError";
   readonly code = "CLIENT_CLOSED";
 }
 
 // Module-level listeners (`this` is the response): no closure per request.
-function onResponseClose(this: ProxyResponse): void {
+function onResponseClose(this: DownstreamResponse): void {
   this.exchange?.onClientClose();
 }
-function onResponseDrain(this: ProxyResponse): void {
+function onResponseDrain(this: DownstreamResponse): void {
   this.exchange?.resumeUpstream();
 }
 
@@ -43,14 +40,18 @@ function onResponseDrain(this: ProxyResponse): void {
  * and upstream errors go to `fail_to_proxy`.
  */
 export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
-  readonly req: IncomingMessage;
-  readonly res: ProxyResponse;
+  readonly req: DownstreamRequest;
+  readonly res: DownstreamResponse;
   readonly services: ProxyServices;
   /** The table this request runs on, read once at the start. */
   readonly table: RuntimeTable | undefined;
   readonly requestId: string;
   /** performance.now() at the start, in ms. */
   readonly startedAt: number;
+  /** The client connection is TLS (the HTTPS listener; always so for HTTP/2). */
+  readonly tls: boolean;
+  /** The request's authority: `Host`, or HTTP/2's `:authority` (RFC 9113 §8.3.1). */
+  readonly host: string | undefined;
   /** Normalized path, without the query (what routes and policies see). */
   path = "";
   /** Raw query string, `""` or `"?..."`. */
@@ -70,13 +71,26 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   #upstreamDone = false;
   #clientClosed = false;
 
-  constructor(req: IncomingMessage, res: ProxyResponse, table: RuntimeTable | undefined, services: ProxyServices) {
+  constructor(
+    req: DownstreamRequest,
+    res: DownstreamResponse,
+    table: RuntimeTable | undefined,
+    services: ProxyServices,
+  ) {
     this.req = req;
     this.res = res;
     this.table = table;
     this.services = services;
-    this.requestId = requestIdFrom(req.headers["x-request-id"]);
+    const h = req.headers;
+    this.requestId = requestIdFrom(h["x-request-id"]);
     this.startedAt = performance.now();
+    if (res.h2) {
+      this.tls = true;
+      this.host = (h[":authority"] as string | undefined) ?? h.host;
+    } else {
+      this.tls = (req.socket as TLSSocket).encrypted === true;
+      this.host = h.host;
+    }
     res.exchange = this;
     res.once("close", onResponseClose);
   }
@@ -136,7 +150,7 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     // Writing to an ended response would emit an unhandled 'error': stop the upstream instead.
-    if (this.res.writableEnded || this.res.destroyed) {
+    if (this.res.writableEnded || this.res.gone) {
       controller.abort(new ClientClosedError("response already closed"));
       return;
     }

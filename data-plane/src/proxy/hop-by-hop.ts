@@ -41,14 +41,14 @@ export function connectionTokens(value: string | string[] | undefined): Readonly
 
 /**
  * Copies `headers` without the hop-by-hop fields, the fields named in its `Connection` header,
- * the names in `drop`, and undefined values.
+ * the names in `drop`, HTTP/2 pseudo-headers (`:path`, …, RFC 9113 §8.3) and undefined values.
  * @param drop extra lower-case names to leave out (e.g. headers the proxy sets itself)
  */
 export function withoutHopByHop(headers: HeaderValues, drop?: ReadonlySet<string>): OutgoingHeaders {
   const tokens = connectionTokens(headers.connection);
   const out: OutgoingHeaders = {};
   for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || drop?.has(name) || tokens?.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || drop?.has(name) || tokens?.has(name) || name.charCodeAt(0) === 0x3a) continue;
     const v = headers[name];
     if (v !== undefined) out[name] = v;
   }

@@ -1,3 +1,4 @@
+import type { Http2ServerRequest } from "node:http2";
 import type { Readable } from "node:stream";
 import type { CompiledTarget } from "../config/runtime-table.js";
 import { ERRORS, errorBody, Failure } from "../errors.js";
@@ -57,7 +58,7 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   if (target === undefined) return BAD_REQUEST;
   ex.path = target.path;
   ex.query = target.query;
-  const m = table.router.match(ex.method, normalizeHost(req.headers.host), target.path);
+  const m = table.router.match(ex.method, normalizeHost(ex.host), target.path);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
@@ -110,10 +111,13 @@ function stripPrefix(ex: Exchange, spec: PathSpec): void {
 /**
  * `request_body_filter`: runs after `request_filter` allowed the request. The body is streamed,
  * never buffered: this returns the stream to forward, or `null` when the request has no body
- * (no `Transfer-Encoding`, and no or zero `Content-Length`).
+ * (HTTP/1.x: no `Transfer-Encoding`, and no or zero `Content-Length`; HTTP/2: the HEADERS frame
+ * ended the stream, RFC 9113 §8.1).
  */
 export function requestBodyFilter(ex: Exchange): Readable | null {
-  const h = ex.req.headers;
+  const req = ex.req;
+  if (ex.res.h2) return (req as Http2ServerRequest).stream.endAfterHeaders ? null : req;
+  const h = req.headers;
   if (h["transfer-encoding"] !== undefined) return ex.req;
   const cl = h["content-length"];
   return cl !== undefined && cl !== "0" ? ex.req : null;
@@ -155,9 +159,9 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
  * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
  * set, overwriting what the client sent (no trusted proxies are configured, so a client never
  * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
- * `X-Forwarded-Proto` = http, `X-Forwarded-Host` = the request `Host`, `X-Forwarded-Port` = the
- * listener port, `X-Forwarded-Prefix` = the stripped prefix (if any); `Forwarded` removed;
- * `X-Request-Id` set.
+ * `X-Forwarded-Proto` = http or https, `X-Forwarded-Host` = the request `Host` (HTTP/2:
+ * `:authority`), `X-Forwarded-Port` = the listener port, `X-Forwarded-Prefix` = the stripped
+ * prefix (if any); `Forwarded` removed; `X-Request-Id` set. HTTP/2 pseudo-headers are dropped.
  */
 export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
   const req = ex.req;
@@ -178,8 +182,8 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
     out["x-forwarded-for"] = peer;
     out["x-real-ip"] = peer;
   }
-  out["x-forwarded-proto"] = "http";
-  const host = req.headers.host;
+  out["x-forwarded-proto"] = ex.tls ? "https" : "http";
+  const host = ex.host;
   if (host !== undefined) out["x-forwarded-host"] = host;
   const port = req.socket.localPort;
   if (port !== undefined) out["x-forwarded-port"] = String(port);
@@ -197,7 +201,7 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
 export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHeaders {
   const out = withoutHopByHop(headers);
   out["x-request-id"] = ex.requestId;
-  if (ex.services.closing) out.connection = "close";
+  if (ex.services.closing && !ex.res.h2) out.connection = "close";
   return out;
 }
 
@@ -262,7 +266,7 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     );
   }
   const res = ex.res;
-  if (res.headersSent || res.destroyed) {
+  if (res.headersSent || res.gone) {
     res.destroy();
     return;
   }
@@ -274,9 +278,10 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     "x-request-id": ex.requestId,
   };
   if (failure.headers !== null) Object.assign(headers, failure.headers);
-  if (ex.services.closing) headers.connection = "close";
+  if (ex.services.closing && !res.h2) headers.connection = "close";
   res.writeHead(spec.status, headers);
-  res.end(ex.method === "HEAD" ? undefined : body);
+  if (ex.method === "HEAD") res.end();
+  else res.end(body);
 }
 
 function describeCause(cause: unknown): string | undefined {

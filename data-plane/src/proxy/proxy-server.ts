@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
+import { createServer as createH2Server, type Http2Server, type Http2Session } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
-import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
+import { type DownstreamRequest, type DownstreamResponse, ProxyH2Response, ProxyResponse } from "./downstream.js";
+import { Exchange, type ProxyServices } from "./exchange.js";
 import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
 
@@ -24,7 +26,9 @@ export interface ProxyServerOptions {
 }
 
 /**
- * The proxy listener (node:http), and the orchestrator of the phases in phases.ts:
+ * The proxy's HTTP servers — node:http for HTTP/1.x (the plain listener binds it; the HTTPS
+ * listener hands it TLS connections that chose `http/1.1`) and node:http2 for connections that
+ * chose `h2` — and the orchestrator of the phases in phases.ts:
  *
  *     request_filter → request_body_filter → upstream_peer → upstream_request_filter
  *       → dispatch to the target's undici pool → response_filter → (stream body) → logging
@@ -38,6 +42,8 @@ export class ProxyServer implements ProxyServices {
   readonly pools: PoolManager;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
+  #h2: Http2Server | undefined;
+  #h2Sessions = new Set<Http2Session>();
   #closing = false;
 
   constructor(opts: ProxyServerOptions) {
@@ -68,12 +74,32 @@ export class ProxyServer implements ProxyServices {
     return this.#server;
   }
 
+  /**
+   * The node:http2 server, created on first use. It never listens itself: the HTTPS listener
+   * hands it the TLS connections that negotiated `h2` (ALPN, RFC 7301).
+   */
+  get h2(): Http2Server {
+    if (this.#h2 === undefined) {
+      // The cast: node's typings cannot express a response subclass of the compat API.
+      const h2 = createH2Server({ Http2ServerResponse: ProxyH2Response }, (req, res) =>
+        this.#onRequest(req, res as ProxyH2Response),
+      ) as unknown as Http2Server;
+      h2.on("session", (session: Http2Session) => {
+        this.#h2Sessions.add(session);
+        session.once("close", () => this.#h2Sessions.delete(session));
+        if (this.#closing) session.close();
+      });
+      this.#h2 = h2;
+    }
+    return this.#h2;
+  }
+
   /** The bound address, once listening. */
   address(): AddressInfo {
     return this.#server.address() as AddressInfo;
   }
 
-  #onRequest(req: IncomingMessage, res: ProxyResponse): void {
+  #onRequest(req: DownstreamRequest, res: DownstreamResponse): void {
     const ex = new Exchange(req, res, this.#holder.table, this);
     let filtered: Failure | undefined | Promise<Failure | undefined>;
     try {
@@ -113,13 +139,15 @@ export class ProxyServer implements ProxyServices {
   }
 
   /**
-   * Stops accepting connections and lets in-flight requests finish (responses now carry
-   * `Connection: close`); after `deadlineMs` the remaining connections are cut.
+   * Stops accepting connections and lets in-flight requests finish (HTTP/1.x responses now carry
+   * `Connection: close`, HTTP/2 sessions get a GOAWAY); after `deadlineMs` the remaining
+   * connections are cut.
    */
   async close(deadlineMs = 10_000): Promise<void> {
     if (!this.#server.listening) return;
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const sessionsClosed = Promise.all([...this.#h2Sessions].map((s) => closeSession(s)));
     this.#server.closeIdleConnections();
     // Keep-alive connections become idle as their last response ends: close them then.
     const sweep = setInterval(() => this.#server.closeIdleConnections(), 100);
@@ -127,12 +155,25 @@ export class ProxyServer implements ProxyServices {
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, deadlineMs);
     });
-    await Promise.race([closed, late]);
+    await Promise.race([Promise.all([closed, sessionsClosed]), late]);
     clearInterval(sweep);
     clearTimeout(timer);
     this.#server.closeAllConnections();
+    for (const s of this.#h2Sessions) s.destroy();
     await closed;
   }
+}
+
+/** Graceful HTTP/2 close: GOAWAY, then resolves once the session's streams are done. */
+function closeSession(session: Http2Session): Promise<void> {
+  return new Promise((resolve) => {
+    if (session.closed || session.destroyed) {
+      resolve();
+      return;
+    }
+    session.once("close", () => resolve());
+    session.close();
+  });
 }
 
 /** Errors node raises before a request object exists (parse errors, header timeout). */

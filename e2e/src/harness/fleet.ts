@@ -100,6 +100,8 @@ export class DataPlaneProcess {
   readonly nodeId: string;
   proc!: TestProcess;
   proxyPort = 0;
+  /** The HTTPS listener's port. */
+  tlsPort = 0;
   statusPort = 0;
   readonly #args: string[];
 
@@ -116,6 +118,8 @@ export class DataPlaneProcess {
       "127.0.0.1:0",
       "--status-listen",
       "127.0.0.1:0",
+      "--tls-listen",
+      "127.0.0.1:0",
       ...(opts.extraArgs ?? []),
     ];
   }
@@ -124,6 +128,7 @@ export class DataPlaneProcess {
     this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args);
     this.proxyPort = await this.proc.port("proxy");
     this.statusPort = await this.proc.port("status");
+    this.tlsPort = await this.proc.port("tls");
     return this;
   }
 

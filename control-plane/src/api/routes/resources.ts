@@ -50,7 +50,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
       const current = find((req.params as { id: string }).id);
       if (store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
-      store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store));
+      store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store, current.id));
       return spec.present(find(current.id));
     });
   });

@@ -2,7 +2,7 @@ import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
-import { redactPolicyConfig } from "../../config/redact.js";
+import { REDACTED, redactPolicyConfig } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
@@ -40,10 +40,12 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
       if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
       const json = toJson(SnapshotSchema, fromBinary(SnapshotSchema, row.snapshot)) as {
         policies?: Array<{ jwt?: { jwksJson?: string } }>;
+        certificates?: Array<{ keyPem?: string }>;
       };
       for (const p of json.policies ?? [])
         if (p.jwt?.jwksJson)
           p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
+      for (const c of json.certificates ?? []) if (c.keyPem) c.keyPem = REDACTED;
       return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
     },
   );

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIloKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIAEIICgZjb25maWcimAIKCUp3dFBvbGljeRIRCglqd2tzX2pzb24YASABKAkSEAoIandrc191cmwYAiABKAkSEgoKYWxnb3JpdGhtcxgDIAMoCRIPCgdpc3N1ZXJzGAQgAygJEhEKCWF1ZGllbmNlcxgFIAMoCRIQCghsZWV3YXlfcxgGIAEoDRJNChFjbGFpbXNfdG9faGVhZGVycxgHIAMoCzIyLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgIIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIp8BCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKnIKDUxvYWRCYWxhbmNpbmcSHgoaTE9BRF9CQUxBTkNJTkdfVU5TUEVDSUZJRUQQABIeChpMT0FEX0JBTEFOQ0lOR19ST1VORF9ST0JJThABEiEKHUxPQURfQkFMQU5DSU5HX0xFQVNUX1JFUVVFU1RTEAJiBnByb3RvMw");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEisgIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUi1AEKCFVwc3RyZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoHdGFyZ2V0cxgDIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5UYXJnZXQSOQoObG9hZF9iYWxhbmNpbmcYBCABKA4yIS5wYWxpc2FkZS5jb25maWcudjEuTG9hZEJhbGFuY2luZxI2Cgh0aW1lb3V0cxgFIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEg4KBnNjaGVtZRgGIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJKChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0iwAEKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCJaCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SABCCAoGY29uZmlnIpgCCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKfAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJYCgtDZXJ0aWZpY2F0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNuaXMYAyADKAkSEAoIY2VydF9wZW0YBCABKAkSDwoHa2V5X3BlbRgFIAEoCSpyCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACYgZwcm90bzM");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -64,6 +64,13 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
    * @generated from field: int64 created_at_ms = 7;
    */
   createdAtMs: bigint;
+
+  /**
+   * TLS certificates the nodes serve on their HTTPS listener, chosen by SNI.
+   *
+   * @generated from field: repeated palisade.config.v1.Certificate certificates = 8;
+   */
+  certificates: Certificate[];
 };
 
 /**
@@ -431,6 +438,54 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 8);
+
+/**
+ * Certificate is a TLS certificate chain and its private key, served on the
+ * node's HTTPS listener to clients that ask for one of `snis` (RFC 6066 §3).
+ *
+ * @generated from message palisade.config.v1.Certificate
+ */
+export type Certificate = Message<"palisade.config.v1.Certificate"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Server names this certificate answers: exact ("api.example.com") or a
+   * one-label wildcard ("*.example.com", RFC 6125 §6.4.3). Lower case; a name
+   * belongs to at most one certificate of a snapshot.
+   *
+   * @generated from field: repeated string snis = 3;
+   */
+  snis: string[];
+
+  /**
+   * PEM certificate chain: the leaf first, then intermediates.
+   *
+   * @generated from field: string cert_pem = 4;
+   */
+  certPem: string;
+
+  /**
+   * PEM private key of the leaf. A secret: never logged, redacted in API answers.
+   *
+   * @generated from field: string key_pem = 5;
+   */
+  keyPem: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.Certificate.
+ * Use `create(CertificateSchema)` to create a new message.
+ */
+export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 9);
 
 /**
  * LoadBalancing picks the target for each request.
