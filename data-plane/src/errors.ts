@@ -58,6 +58,12 @@ export const ERRORS = {
     retryable: false,
   },
   NO_CONFIG: { status: 503, message: "no configuration has been applied yet", blame: "internal", retryable: true },
+  UPSTREAM_OVERLOADED: {
+    status: 503,
+    message: "the upstream service is overloaded",
+    blame: "upstream",
+    retryable: true,
+  },
   UPSTREAM_TIMEOUT: {
     status: 504,
     message: "the upstream service did not answer in time",

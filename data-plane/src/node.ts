@@ -12,6 +12,7 @@ import { ConfigApplier } from "./sync/config-applier.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
+import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
@@ -44,16 +45,18 @@ export async function startNode(
 ): Promise<RunningNode> {
   const pools = new PoolManager();
   const tlsContexts = new SecureContextCache();
+  const upstreams = new UpstreamRuntime(log);
   const holder = new TableHolder((table) => {
     pools.retain(table.poolKeys);
     tlsContexts.retain(table.tlsContextKeys);
+    upstreams.retain(table);
   });
   const resources = createPolicyResources();
   const policyTypes = options.policyTypes;
   const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
   const applier = new ConfigApplier(
     holder,
-    (snapshot) => compile(snapshot, { policyTypes, resources, warn, tlsContexts }),
+    (snapshot) => compile(snapshot, { policyTypes, resources, warn, tlsContexts, upstreams }),
     log,
   );
   const sync = new SyncClient({
@@ -120,6 +123,7 @@ export async function startNode(
         tls?.destroyConnections();
         await tlsClosed;
         sync.close();
+        upstreams.close();
         await status.close();
         await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
         log.info("node stopped");

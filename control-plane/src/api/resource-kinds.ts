@@ -1,7 +1,13 @@
 import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
 import { certificateSchema, policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
-import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths } from "../config/validate.js";
+import {
+  checkJwtConfig,
+  checkRouteHasMatcher,
+  checkRoutePaths,
+  checkRouteRewrite,
+  checkUpstream,
+} from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
@@ -55,7 +61,10 @@ export const KINDS: readonly KindSpec[] = [
     kind: "upstreams",
     noun: "upstream",
     schema: upstreamSchema,
-    normalize: (body) => body,
+    normalize(body) {
+      checkUpstream(body);
+      return body;
+    },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
     present: plain,
   },
@@ -66,6 +75,7 @@ export const KINDS: readonly KindSpec[] = [
     normalize(body, store) {
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
+      checkRouteRewrite(body);
       const out: Record<string, unknown> = {
         ...body,
         upstream: resolveRef(store, "upstreams", body.upstream as string, "upstream"),

@@ -5,8 +5,10 @@ import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
 import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
+import { overrideTimeouts } from "../upstream/timeouts.js";
+import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
-import { compileUpstream } from "./compile-upstream.js";
+import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
@@ -19,6 +21,8 @@ export interface CompileOptions {
   readonly warn?: PolicyContext["warn"];
   /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
   readonly tlsContexts?: SecureContextCache;
+  /** Upstream state that outlives tables (target health, in-flight counters). Default: fresh. */
+  readonly upstreams?: UpstreamRuntime;
 }
 
 // RFC 9110 §9.1 method = token; configured methods are upper case.
@@ -44,10 +48,11 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const resources = opts.resources ?? createPolicyResources();
   const warn = opts.warn ?? noWarn;
 
+  const runtime = opts.upstreams ?? new UpstreamRuntime();
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of snapshot.upstreams) {
     checkId(u.id, "upstream", upstreams);
-    upstreams.set(u.id, compileUpstream(u));
+    upstreams.set(u.id, compileUpstream(u, runtime));
   }
 
   const policies = new Map<string, PolicyInstance>();
@@ -68,7 +73,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache());
 
   const poolKeys = new Set<string>();
-  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
+  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.pool.key);
+  for (const r of routes.values()) for (const p of r.poolSpecs ?? []) poolKeys.add(p.key);
 
   return Object.freeze({
     version: snapshot.version,
@@ -145,6 +151,20 @@ function compileRoute(
     }
     return Object.freeze({ kind: p.kind.case, value });
   });
+  let prefixRewrite: string | null = null;
+  if (r.prefixRewrite !== "") {
+    if (r.stripPrefix) throw bad('prefix_rewrite: not with strip_prefix (strip_prefix is prefix_rewrite "/")');
+    const value = normalizePath(r.prefixRewrite);
+    if (value === undefined) {
+      throw bad(`prefix_rewrite: "${r.prefixRewrite}" must start with "/" and have no dot or empty segment`);
+    }
+    prefixRewrite = value;
+  }
+  const timeouts = overrideTimeouts(upstream.timeouts, r.timeouts);
+  const poolSpecs =
+    timeouts.connectMs === upstream.timeouts.connectMs
+      ? null
+      : Object.freeze(upstream.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -152,6 +172,10 @@ function compileRoute(
     upstream,
     policies: Object.freeze(chain),
     stripPrefix: r.stripPrefix,
+    prefixRewrite,
+    preserveHost: r.preserveHost,
+    timeouts,
+    poolSpecs,
   });
   return { route, hosts: r.hosts, paths, methods, priority: r.priority };
 }

@@ -1,14 +1,17 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
-import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
+import type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { HeaderEdits, PolicyRequest } from "../policies/types.js";
-import type { PoolManager } from "../upstream/pool-manager.js";
+import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
+import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
+import type { TimeoutsMs } from "../upstream/timeouts.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
 import type { DownstreamRequest, DownstreamResponse } from "./downstream.js";
-import type { HeaderValues } from "./hop-by-hop.js";
+import type { HeaderValues, OutgoingHeaders } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
 
@@ -33,13 +36,15 @@ function onResponseDrain(this: DownstreamResponse): void {
   this.exchange?.resumeUpstream();
 }
 
+const NO_HEADERS: OutgoingHeaders = Object.freeze({}) as OutgoingHeaders;
+
 /**
- * One request's state through the phases, and the undici dispatch handler of its upstream
- * exchange: response headers go through `response_filter` then to the client, body chunks are
- * written as they come with backpressure (the upstream read pauses while the client is slow),
- * and upstream errors go to `fail_to_proxy`.
+ * One request's state through the phases, the call the upstream client works on, and the undici
+ * dispatch handler of its upstream exchange: response headers go through `response_filter` then
+ * to the client, body chunks are written as they come with backpressure (the upstream read
+ * pauses while the client is slow), and upstream errors go to `fail_to_proxy`.
  */
-export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
+export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.DispatchHandler {
   readonly req: DownstreamRequest;
   readonly res: DownstreamResponse;
   readonly services: ProxyServices;
@@ -61,7 +66,18 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   /** The prefix `strip_prefix` removed, `""` if none. */
   strippedPrefix = "";
   route: CompiledRoute | undefined = undefined;
+  /** The target of the current upstream attempt. */
   target: CompiledTarget | undefined = undefined;
+  /** The balancer counts this request on `target` and no attempt took the release over. */
+  targetHeld = false;
+  /** Hash of the balancing key (ring hash), or -1. */
+  hashKey = -1;
+  /** Path and query sent upstream (set by `upstream_request_filter`). */
+  forwardPath = "";
+  /** Upstream request headers (set by `upstream_request_filter`). */
+  upstreamHeaders: OutgoingHeaders = NO_HEADERS;
+  /** The body stream to forward (set by `request_body_filter`), or `null`. */
+  forwardBody: Readable | null = null;
   /** Header edits from policies, applied in order. */
   edits: HeaderEdits[] | null = null;
   upstreamStatus = 0;
@@ -101,6 +117,28 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
 
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
+  }
+
+  // --- UpstreamCall (valid once a route matched) -----------------------------------------------
+
+  get upstream(): CompiledUpstream {
+    return this.route!.upstream;
+  }
+
+  get timeouts(): TimeoutsMs {
+    return this.route!.timeouts;
+  }
+
+  get poolSpecs(): readonly PoolSpec[] | null {
+    return this.route!.poolSpecs;
+  }
+
+  get preserveHost(): boolean {
+    return this.route!.preserveHost;
+  }
+
+  get pools(): PoolManager {
+    return this.services.pools;
   }
 
   /** True once the client connection is gone: nothing more is sent. */

@@ -6,6 +6,8 @@ import type { PolicyInstance, PolicyOutcome } from "../policies/types.js";
 import { normalizeHost } from "../router/host.js";
 import { splitRequestTarget } from "../router/path.js";
 import type { PathSpec } from "../router/router.js";
+import { hashKeyOf } from "../upstream/hash-key.js";
+import { clientAddress } from "./client-address.js";
 import type { Exchange } from "./exchange.js";
 import { type HeaderValues, type OutgoingHeaders, withoutHopByHop } from "./hop-by-hop.js";
 import { duplicateHeaderError } from "./raw-headers.js";
@@ -63,6 +65,7 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   const route = m.route;
   ex.route = route;
   if (route.stripPrefix) stripPrefix(ex, m.path);
+  else if (route.prefixRewrite !== null) rewritePrefix(ex, m.path, route.prefixRewrite);
   else ex.upstreamPath = target.path;
   return route.policies.length === 0 ? undefined : runPolicies(ex, route.policies, 0);
 }
@@ -109,6 +112,22 @@ function stripPrefix(ex: Exchange, spec: PathSpec): void {
 }
 
 /**
+ * `prefix_rewrite` (Envoy's `prefix_rewrite`): the matched prefix is replaced, the rest kept;
+ * an exact match is replaced whole. `/api` → `/v2` sends `/api/users` as `/v2/users`.
+ */
+function rewritePrefix(ex: Exchange, spec: PathSpec, rewrite: string): void {
+  const path = ex.path;
+  if (spec.kind === "exact") {
+    ex.upstreamPath = rewrite;
+    return;
+  }
+  const prefix = spec.value.endsWith("/") ? spec.value.slice(0, -1) : spec.value;
+  const rest = path.slice(prefix.length);
+  const base = rewrite.endsWith("/") ? rewrite.slice(0, -1) : rewrite;
+  ex.upstreamPath = rest === "" ? rewrite : `${base}${rest}`;
+}
+
+/**
  * `request_body_filter`: runs after `request_filter` allowed the request. The body is streamed,
  * never buffered: this returns the stream to forward, or `null` when the request has no body
  * (HTTP/1.x: no `Transfer-Encoding`, and no or zero `Content-Length`; HTTP/2: the HEADERS frame
@@ -125,15 +144,20 @@ export function requestBodyFilter(ex: Exchange): Readable | null {
 
 /**
  * `upstream_peer`: picks the target of the route's upstream with its balancer (smooth weighted
- * round-robin or least requests).
+ * round-robin, least requests with two random choices, or a ring hash of the request's
+ * `hash_on` key), skipping ejected and unhealthy targets unless none is left (panic mode). A
+ * retry picks again from the upstream client, excluding the target that failed.
  * @returns the target, or a Failure (`UPSTREAM_UNAVAILABLE`) when the upstream has no target
  */
 export function upstreamPeer(ex: Exchange): CompiledTarget | Failure {
   const upstream = ex.route!.upstream;
-  const i = upstream.balancer.pick();
+  const hashOn = upstream.hashOn;
+  if (hashOn !== null) ex.hashKey = hashKeyOf(hashOn, ex.req.headers, clientAddress(ex.req));
+  const i = upstream.balancer.pick(ex.hashKey, -1);
   if (i < 0) return NO_TARGET;
   const target = upstream.targets[i]!;
   ex.target = target;
+  ex.targetHeld = true;
   return target;
 }
 
@@ -176,14 +200,15 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
       }
     }
   }
-  out.host = target.hostHeader;
-  const peer = req.socket.remoteAddress;
+  const host = ex.host;
+  // Route `preserve_host`: the client's Host goes on (Kong preserve_host, nginx `proxy_set_header Host $host`).
+  out.host = ex.route!.preserveHost && host !== undefined ? host : target.hostHeader;
+  const peer = clientAddress(req);
   if (peer !== undefined) {
     out["x-forwarded-for"] = peer;
     out["x-real-ip"] = peer;
   }
   out["x-forwarded-proto"] = ex.tls ? "https" : "http";
-  const host = ex.host;
   if (host !== undefined) out["x-forwarded-host"] = host;
   const port = req.socket.localPort;
   if (port !== undefined) out["x-forwarded-port"] = String(port);
@@ -213,7 +238,10 @@ export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHea
  */
 export function logging(ex: Exchange): void {
   const target = ex.target;
-  if (target !== undefined) ex.route!.upstream.balancer.release(target.index);
+  if (ex.targetHeld) {
+    ex.targetHeld = false;
+    ex.route!.upstream.balancer.release(target!.index);
+  }
   const log = ex.services.log;
   if (!log.isLevelEnabled("debug")) return;
   const res = ex.res;

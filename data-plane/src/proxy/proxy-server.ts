@@ -125,14 +125,16 @@ export class ProxyServer implements ProxyServices {
     }
     if (ex.clientClosed) return;
     try {
-      const body = requestBodyFilter(ex);
+      ex.forwardBody = requestBodyFilter(ex);
       const target = upstreamPeer(ex);
       if (target instanceof Failure) {
         failToProxy(ex, target);
         return;
       }
-      const headers = upstreamRequestFilter(ex, target);
-      this.pools.get(target).dispatch({ path: ex.upstreamPath + ex.query, method: ex.method, headers, body }, ex);
+      ex.upstreamHeaders = upstreamRequestFilter(ex, target);
+      ex.forwardPath = ex.upstreamPath + ex.query;
+      // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
+      ex.upstream.dispatch(ex, ex);
     } catch (err) {
       failToProxy(ex, new Failure("INTERNAL", null, err));
     }

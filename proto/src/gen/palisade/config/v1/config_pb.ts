@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEisgIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUi1AEKCFVwc3RyZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoHdGFyZ2V0cxgDIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5UYXJnZXQSOQoObG9hZF9iYWxhbmNpbmcYBCABKA4yIS5wYWxpc2FkZS5jb25maWcudjEuTG9hZEJhbGFuY2luZxI2Cgh0aW1lb3V0cxgFIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEg4KBnNjaGVtZRgGIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJKChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0iwAEKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCJaCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SABCCAoGY29uZmlnIpgCCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKfAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJYCgtDZXJ0aWZpY2F0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNuaXMYAyADKAkSEAoIY2VydF9wZW0YBCABKAkSDwoHa2V5X3BlbRgFIAEoCSpyCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACYgZwcm90bzM");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEisgIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUi1QMKCFVwc3RyZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoHdGFyZ2V0cxgDIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5UYXJnZXQSOQoObG9hZF9iYWxhbmNpbmcYBCABKA4yIS5wYWxpc2FkZS5jb25maWcudjEuTG9hZEJhbGFuY2luZxI2Cgh0aW1lb3V0cxgFIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEg4KBnNjaGVtZRgGIAEoCRIrCgdoYXNoX29uGAcgASgLMhoucGFsaXNhZGUuY29uZmlnLnYxLkhhc2hPbhI1CgxoZWFsdGhfY2hlY2sYCCABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuSGVhbHRoQ2hlY2sSMAoHcmV0cmllcxgJIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZXRyeVBvbGljeRI7Cg9jaXJjdWl0X2JyZWFrZXIYCiABKAsyIi5wYWxpc2FkZS5jb25maWcudjEuQ2lyY3VpdEJyZWFrZXISLAoDdGxzGAsgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGxzIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkgKBkhhc2hPbhIQCgZoZWFkZXIYASABKAlIABIQCgZjb29raWUYAiABKAlIABITCgljbGllbnRfaXAYAyABKAhIAEIFCgNrZXkifQoLSGVhbHRoQ2hlY2sSNQoGYWN0aXZlGAEgASgLMiUucGFsaXNhZGUuY29uZmlnLnYxLkFjdGl2ZUhlYWx0aENoZWNrEjcKB3Bhc3NpdmUYAiABKAsyJi5wYWxpc2FkZS5jb25maWcudjEuUGFzc2l2ZUhlYWx0aENoZWNrIoIBChFBY3RpdmVIZWFsdGhDaGVjaxIMCgRwYXRoGAEgASgJEhMKC2ludGVydmFsX21zGAIgASgNEhIKCnRpbWVvdXRfbXMYAyABKA0SGQoRaGVhbHRoeV90aHJlc2hvbGQYBCABKA0SGwoTdW5oZWFsdGh5X3RocmVzaG9sZBgFIAEoDSKdAQoSUGFzc2l2ZUhlYWx0aENoZWNrEhAKCGRpc2FibGVkGAEgASgIEhcKD2NvbnNlY3V0aXZlXzV4eBgCIAEoDRIkChxjb25zZWN1dGl2ZV9jb25uZWN0X2ZhaWx1cmVzGAMgASgNEhgKEGJhc2VfZWplY3Rpb25fbXMYBCABKA0SHAoUbWF4X2VqZWN0aW9uX3BlcmNlbnQYBSABKA0iggEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESGQoRcmV0cnlfb25fc3RhdHVzZXMYAiADKA0SFgoOYnVkZ2V0X3BlcmNlbnQYAyABKA0SFgoObWluX2NvbmN1cnJlbnQYBCABKA1CDgoMX21heF9yZXRyaWVzIlQKDkNpcmN1aXRCcmVha2VyEhQKDG1heF9yZXF1ZXN0cxgBIAEoDRITCgttYXhfcGVuZGluZxgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0iRwoLVXBzdHJlYW1UbHMSEwoLc2tpcF92ZXJpZnkYASABKAgSDgoGY2FfcGVtGAIgASgJEhMKC3NlcnZlcl9uYW1lGAMgASgJIlwKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDRIQCgh0b3RhbF9tcxgEIAEoDSKnAgoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCBI2Cgh0aW1lb3V0cxgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEhUKDXByZXNlcnZlX2hvc3QYCyABKAgSFgoOcHJlZml4X3Jld3JpdGUYDCABKAkiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCJaCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SABCCAoGY29uZmlnIpgCCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKfAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJYCgtDZXJ0aWZpY2F0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNuaXMYAyADKAkSEAoIY2VydF9wZW0YBCABKAkSDwoHa2V5X3BlbRgFIAEoCSqQAQoNTG9hZEJhbGFuY2luZxIeChpMT0FEX0JBTEFOQ0lOR19VTlNQRUNJRklFRBAAEh4KGkxPQURfQkFMQU5DSU5HX1JPVU5EX1JPQklOEAESIQodTE9BRF9CQUxBTkNJTkdfTEVBU1RfUkVRVUVTVFMQAhIcChhMT0FEX0JBTEFOQ0lOR19SSU5HX0hBU0gQA2IGcHJvdG8z");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -117,6 +117,41 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
    * @generated from field: string scheme = 6;
    */
   scheme: string;
+
+  /**
+   * Request key for LOAD_BALANCING_RING_HASH; unset hashes nothing (a random target).
+   *
+   * @generated from field: palisade.config.v1.HashOn hash_on = 7;
+   */
+  hashOn?: HashOn | undefined;
+
+  /**
+   * Active health checks and passive outlier detection.
+   *
+   * @generated from field: palisade.config.v1.HealthCheck health_check = 8;
+   */
+  healthCheck?: HealthCheck | undefined;
+
+  /**
+   * When a failed exchange is tried again on another target.
+   *
+   * @generated from field: palisade.config.v1.RetryPolicy retries = 9;
+   */
+  retries?: RetryPolicy | undefined;
+
+  /**
+   * Limits on concurrent requests; over them the node answers 503 UPSTREAM_OVERLOADED.
+   *
+   * @generated from field: palisade.config.v1.CircuitBreaker circuit_breaker = 10;
+   */
+  circuitBreaker?: CircuitBreaker | undefined;
+
+  /**
+   * TLS to the targets when scheme is "https".
+   *
+   * @generated from field: palisade.config.v1.UpstreamTls tls = 11;
+   */
+  tls?: UpstreamTls | undefined;
 };
 
 /**
@@ -158,6 +193,288 @@ export const TargetSchema: GenMessage<Target> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 2);
 
 /**
+ * HashOn names the request value a ring hash balances on.
+ *
+ * @generated from message palisade.config.v1.HashOn
+ */
+export type HashOn = Message<"palisade.config.v1.HashOn"> & {
+  /**
+   * @generated from oneof palisade.config.v1.HashOn.key
+   */
+  key: {
+    /**
+     * A request header's value (lower-case name).
+     *
+     * @generated from field: string header = 1;
+     */
+    value: string;
+    case: "header";
+  } | {
+    /**
+     * A cookie's value.
+     *
+     * @generated from field: string cookie = 2;
+     */
+    value: string;
+    case: "cookie";
+  } | {
+    /**
+     * The client's address.
+     *
+     * @generated from field: bool client_ip = 3;
+     */
+    value: boolean;
+    case: "clientIp";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.HashOn.
+ * Use `create(HashOnSchema)` to create a new message.
+ */
+export const HashOnSchema: GenMessage<HashOn> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 3);
+
+/**
+ * HealthCheck takes failing targets out of rotation.
+ *
+ * @generated from message palisade.config.v1.HealthCheck
+ */
+export type HealthCheck = Message<"palisade.config.v1.HealthCheck"> & {
+  /**
+   * Unset: no active checks.
+   *
+   * @generated from field: palisade.config.v1.ActiveHealthCheck active = 1;
+   */
+  active?: ActiveHealthCheck | undefined;
+
+  /**
+   * Passive outlier detection, on by default.
+   *
+   * @generated from field: palisade.config.v1.PassiveHealthCheck passive = 2;
+   */
+  passive?: PassiveHealthCheck | undefined;
+};
+
+/**
+ * Describes the message palisade.config.v1.HealthCheck.
+ * Use `create(HealthCheckSchema)` to create a new message.
+ */
+export const HealthCheckSchema: GenMessage<HealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 4);
+
+/**
+ * ActiveHealthCheck probes every target with an HTTP GET; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.ActiveHealthCheck
+ */
+export type ActiveHealthCheck = Message<"palisade.config.v1.ActiveHealthCheck"> & {
+  /**
+   * Path probed (origin form, e.g. "/healthz").
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Time between two probes of a target, in ms (default 5,000).
+   *
+   * @generated from field: uint32 interval_ms = 2;
+   */
+  intervalMs: number;
+
+  /**
+   * Time a probe may take, in ms (default 2,000).
+   *
+   * @generated from field: uint32 timeout_ms = 3;
+   */
+  timeoutMs: number;
+
+  /**
+   * Consecutive successes (2xx/3xx) that make an unhealthy target healthy (default 2).
+   *
+   * @generated from field: uint32 healthy_threshold = 4;
+   */
+  healthyThreshold: number;
+
+  /**
+   * Consecutive failures that make a healthy target unhealthy (default 3).
+   *
+   * @generated from field: uint32 unhealthy_threshold = 5;
+   */
+  unhealthyThreshold: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.ActiveHealthCheck.
+ * Use `create(ActiveHealthCheckSchema)` to create a new message.
+ */
+export const ActiveHealthCheckSchema: GenMessage<ActiveHealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 5);
+
+/**
+ * PassiveHealthCheck ejects a target after consecutive failures of real traffic; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.PassiveHealthCheck
+ */
+export type PassiveHealthCheck = Message<"palisade.config.v1.PassiveHealthCheck"> & {
+  /**
+   * Turns passive outlier detection off.
+   *
+   * @generated from field: bool disabled = 1;
+   */
+  disabled: boolean;
+
+  /**
+   * Consecutive 5xx answers, resets or timeouts that eject a target (default 5).
+   *
+   * @generated from field: uint32 consecutive_5xx = 2;
+   */
+  consecutive5xx: number;
+
+  /**
+   * Consecutive connect failures that eject a target (default 3).
+   *
+   * @generated from field: uint32 consecutive_connect_failures = 3;
+   */
+  consecutiveConnectFailures: number;
+
+  /**
+   * Ejection time, multiplied by the number of recent ejections, in ms (default 30,000).
+   *
+   * @generated from field: uint32 base_ejection_ms = 4;
+   */
+  baseEjectionMs: number;
+
+  /**
+   * Most targets of the upstream ejected at once, in percent; at least one (default 50).
+   *
+   * @generated from field: uint32 max_ejection_percent = 5;
+   */
+  maxEjectionPercent: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.PassiveHealthCheck.
+ * Use `create(PassiveHealthCheckSchema)` to create a new message.
+ */
+export const PassiveHealthCheckSchema: GenMessage<PassiveHealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 6);
+
+/**
+ * RetryPolicy: a request that never reached a target (connect failure) is retried whatever its
+ * method; after it was sent, only idempotent requests without a body are retried.
+ *
+ * @generated from message palisade.config.v1.RetryPolicy
+ */
+export type RetryPolicy = Message<"palisade.config.v1.RetryPolicy"> & {
+  /**
+   * Retries after the first try (default 2; 0 turns retries off).
+   *
+   * @generated from field: optional uint32 max_retries = 1;
+   */
+  maxRetries?: number | undefined;
+
+  /**
+   * Upstream statuses that are retried (idempotent requests only); default none.
+   *
+   * @generated from field: repeated uint32 retry_on_statuses = 2;
+   */
+  retryOnStatuses: number[];
+
+  /**
+   * Retries in flight may be at most this percent of the requests in flight (default 20).
+   *
+   * @generated from field: uint32 budget_percent = 3;
+   */
+  budgetPercent: number;
+
+  /**
+   * Retries in flight allowed whatever the budget (default 3).
+   *
+   * @generated from field: uint32 min_concurrent = 4;
+   */
+  minConcurrent: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RetryPolicy.
+ * Use `create(RetryPolicySchema)` to create a new message.
+ */
+export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 7);
+
+/**
+ * CircuitBreaker bounds what one upstream may hold; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.CircuitBreaker
+ */
+export type CircuitBreaker = Message<"palisade.config.v1.CircuitBreaker"> & {
+  /**
+   * Requests in flight to the upstream (default 1,024).
+   *
+   * @generated from field: uint32 max_requests = 1;
+   */
+  maxRequests: number;
+
+  /**
+   * Requests waiting for a connection (default 1,024).
+   *
+   * @generated from field: uint32 max_pending = 2;
+   */
+  maxPending: number;
+
+  /**
+   * Connections per target (default 0 = unlimited).
+   *
+   * @generated from field: uint32 max_connections = 3;
+   */
+  maxConnections: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.CircuitBreaker.
+ * Use `create(CircuitBreakerSchema)` to create a new message.
+ */
+export const CircuitBreakerSchema: GenMessage<CircuitBreaker> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 8);
+
+/**
+ * UpstreamTls: how the node verifies its targets' certificates.
+ *
+ * @generated from message palisade.config.v1.UpstreamTls
+ */
+export type UpstreamTls = Message<"palisade.config.v1.UpstreamTls"> & {
+  /**
+   * Do not verify the target's certificate (explicit opt-out; default verify).
+   *
+   * @generated from field: bool skip_verify = 1;
+   */
+  skipVerify: boolean;
+
+  /**
+   * PEM CA bundle to verify against (default: the system's CAs).
+   *
+   * @generated from field: string ca_pem = 2;
+   */
+  caPem: string;
+
+  /**
+   * SNI and name to verify (default: the target's host when it is a DNS name).
+   *
+   * @generated from field: string server_name = 3;
+   */
+  serverName: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.UpstreamTls.
+ * Use `create(UpstreamTlsSchema)` to create a new message.
+ */
+export const UpstreamTlsSchema: GenMessage<UpstreamTls> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 9);
+
+/**
  * UpstreamTimeouts bound each phase of an upstream exchange; 0 means the default.
  *
  * @generated from message palisade.config.v1.UpstreamTimeouts
@@ -183,6 +500,13 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
    * @generated from field: uint32 body_ms = 3;
    */
   bodyMs: number;
+
+  /**
+   * Whole exchange, retries included, until the response ends, in ms (0 = none).
+   *
+   * @generated from field: uint32 total_ms = 4;
+   */
+  totalMs: number;
 };
 
 /**
@@ -190,7 +514,7 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
  * Use `create(UpstreamTimeoutsSchema)` to create a new message.
  */
 export const UpstreamTimeoutsSchema: GenMessage<UpstreamTimeouts> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 3);
+  messageDesc(file_palisade_config_v1_config, 10);
 
 /**
  * Route matches requests and sends them through its policies to an upstream.
@@ -254,6 +578,27 @@ export type Route = Message<"palisade.config.v1.Route"> & {
    * @generated from field: bool strip_prefix = 9;
    */
   stripPrefix: boolean;
+
+  /**
+   * Overrides of the upstream's timeouts; 0 keeps the upstream's.
+   *
+   * @generated from field: palisade.config.v1.UpstreamTimeouts timeouts = 10;
+   */
+  timeouts?: UpstreamTimeouts | undefined;
+
+  /**
+   * Send the client's Host upstream instead of the target's host:port.
+   *
+   * @generated from field: bool preserve_host = 11;
+   */
+  preserveHost: boolean;
+
+  /**
+   * Replace the matched prefix with this path before forwarding ("/v2"); excludes strip_prefix.
+   *
+   * @generated from field: string prefix_rewrite = 12;
+   */
+  prefixRewrite: string;
 };
 
 /**
@@ -261,7 +606,7 @@ export type Route = Message<"palisade.config.v1.Route"> & {
  * Use `create(RouteSchema)` to create a new message.
  */
 export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 4);
+  messageDesc(file_palisade_config_v1_config, 11);
 
 /**
  * PathMatch is one path matcher of a route.
@@ -296,7 +641,7 @@ export type PathMatch = Message<"palisade.config.v1.PathMatch"> & {
  * Use `create(PathMatchSchema)` to create a new message.
  */
 export const PathMatchSchema: GenMessage<PathMatch> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 5);
+  messageDesc(file_palisade_config_v1_config, 12);
 
 /**
  * Policy is typed config attached to routes. A node whose build does not know
@@ -332,7 +677,7 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
  * Use `create(PolicySchema)` to create a new message.
  */
 export const PolicySchema: GenMessage<Policy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 6);
+  messageDesc(file_palisade_config_v1_config, 13);
 
 /**
  * JwtPolicy authenticates requests by a bearer JWT (RFC 7519, RFC 6750).
@@ -403,7 +748,7 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
  * Use `create(JwtPolicySchema)` to create a new message.
  */
 export const JwtPolicySchema: GenMessage<JwtPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 7);
+  messageDesc(file_palisade_config_v1_config, 14);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -437,7 +782,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 8);
+  messageDesc(file_palisade_config_v1_config, 15);
 
 /**
  * Certificate is a TLS certificate chain and its private key, served on the
@@ -485,7 +830,7 @@ export type Certificate = Message<"palisade.config.v1.Certificate"> & {
  * Use `create(CertificateSchema)` to create a new message.
  */
 export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 9);
+  messageDesc(file_palisade_config_v1_config, 16);
 
 /**
  * LoadBalancing picks the target for each request.
@@ -504,9 +849,18 @@ export enum LoadBalancing {
   ROUND_ROBIN = 1,
 
   /**
+   * Power of two choices: the less loaded of two random targets.
+   *
    * @generated from enum value: LOAD_BALANCING_LEAST_REQUESTS = 2;
    */
   LEAST_REQUESTS = 2,
+
+  /**
+   * Consistent hashing (ring hash) of the `hash_on` key.
+   *
+   * @generated from enum value: LOAD_BALANCING_RING_HASH = 3;
+   */
+  RING_HASH = 3,
 }
 
 /**
