@@ -27,7 +27,7 @@ export interface RunningNode {
   readonly statusAddress: AddressInfo;
   /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
-   * (default 10,000), then close the config stream and the upstream pools.
+   * (default `--shutdown-timeout-ms`), then close the config stream and the upstream pools.
    */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -72,9 +72,26 @@ export async function startNode(
     applier,
     log,
   });
-  const proxy = new ProxyServer({ holder, pools, log });
+  const proxy = new ProxyServer({
+    holder,
+    pools,
+    log,
+    headersTimeoutMs: options.clientHeaderTimeoutMs,
+    requestTimeoutMs: options.clientRequestTimeoutMs,
+    keepAliveTimeoutMs: options.clientIdleTimeoutMs,
+    maxHeaderBytes: options.maxHeaderBytes,
+    maxHeaders: options.maxHeaders,
+  });
   const tls =
-    options.tlsListen === null ? null : new TlsListener({ holder, http1: proxy.server, http2: () => proxy.h2, log });
+    options.tlsListen === null
+      ? null
+      : new TlsListener({
+          holder,
+          http1: proxy.server,
+          http2: () => proxy.h2,
+          log,
+          handshakeTimeoutMs: options.clientHeaderTimeoutMs,
+        });
   const status = new StatusServer({
     holder,
     nodeId: options.nodeId,
@@ -115,7 +132,7 @@ export async function startNode(
     proxyAddress,
     tlsAddress,
     statusAddress,
-    close(deadlineMs = 10_000) {
+    close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
         const started = Date.now();
         const tlsClosed = tls?.close();

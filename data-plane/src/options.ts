@@ -25,6 +25,18 @@ export interface NodeOptions {
   /** Policy types this node enforces. */
   readonly policyTypes: ReadonlySet<string>;
   readonly logLevel: LogLevel;
+  /** Time a client has to send its request headers, ms (slowloris). */
+  readonly clientHeaderTimeoutMs: number;
+  /** Time a client has to send its whole request, ms. */
+  readonly clientRequestTimeoutMs: number;
+  /** Idle time of a client keep-alive connection or HTTP/2 session, ms. */
+  readonly clientIdleTimeoutMs: number;
+  /** Size of a request's header section, bytes. */
+  readonly maxHeaderBytes: number;
+  /** Header fields in a request at most. */
+  readonly maxHeaders: number;
+  /** How long SIGTERM waits for in-flight requests before cutting connections, ms. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** What the command line asks for. */
@@ -106,6 +118,48 @@ const SPECS = [
     help: `policy types enforced: comma list; "bundled" = all built-in (${BUNDLED_POLICY_TYPES.join(", ")}), "-name" removes one`,
   },
   {
+    flag: "client-header-timeout-ms",
+    env: "PALISADE_CLIENT_HEADER_TIMEOUT_MS",
+    fallback: "15000",
+    shown: "15000",
+    help: "time a client has to send its request headers, ms (slowloris); then 408 and close",
+  },
+  {
+    flag: "client-request-timeout-ms",
+    env: "PALISADE_CLIENT_REQUEST_TIMEOUT_MS",
+    fallback: "120000",
+    shown: "120000",
+    help: "time a client has to send its whole request (headers and body), ms",
+  },
+  {
+    flag: "client-idle-timeout-ms",
+    env: "PALISADE_CLIENT_IDLE_TIMEOUT_MS",
+    fallback: "5000",
+    shown: "5000",
+    help: "idle time of a client keep-alive connection or HTTP/2 session, ms",
+  },
+  {
+    flag: "max-header-bytes",
+    env: "PALISADE_MAX_HEADER_BYTES",
+    fallback: "32768",
+    shown: "32768",
+    help: "size of a request's header section, bytes; more is refused with 431",
+  },
+  {
+    flag: "max-headers",
+    env: "PALISADE_MAX_HEADERS",
+    fallback: "100",
+    shown: "100",
+    help: "header fields in a request at most; more is refused with 431",
+  },
+  {
+    flag: "shutdown-timeout-ms",
+    env: "PALISADE_SHUTDOWN_TIMEOUT_MS",
+    fallback: "10000",
+    shown: "10000",
+    help: "on SIGTERM, how long in-flight requests may finish before connections are cut, ms",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     fallback: "info",
@@ -173,6 +227,12 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       statusListen: parseHostPort(...get("status-listen"), 0),
       policyTypes: parsePolicies(...get("policies")),
       logLevel: parseLogLevel(...get("log-level")),
+      clientHeaderTimeoutMs: parseInteger(...get("client-header-timeout-ms"), 100, 3_600_000),
+      clientRequestTimeoutMs: parseInteger(...get("client-request-timeout-ms"), 100, 3_600_000),
+      clientIdleTimeoutMs: parseInteger(...get("client-idle-timeout-ms"), 100, 3_600_000),
+      maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
+      maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
+      shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
     }),
   };
 }
@@ -285,6 +345,14 @@ export function parsePolicies(flag: string, value: string): ReadonlySet<string> 
     else out.add(name);
   }
   return out;
+}
+
+/** Parses a decimal integer within [min, max]. */
+export function parseInteger(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(value.trim())) throw new OptionsError(flag, `"${value}" is not a whole number`);
+  const n = Number(value.trim());
+  if (n < min || n > max) throw new OptionsError(flag, `${n} is out of range (${min}-${max})`);
+  return n;
 }
 
 function parseLogLevel(flag: string, value: string): LogLevel {

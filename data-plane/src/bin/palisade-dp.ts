@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   });
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, "shutting down");
-    node.close(10_000).then(
+    node.close().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, "shutdown failed");

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Readable } from "node:stream";
+import type { Socket } from "node:net";
+import type { Duplex, Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
 import type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "../config/runtime-table.js";
@@ -10,10 +11,11 @@ import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
-import type { DownstreamRequest, DownstreamResponse } from "./downstream.js";
+import type { DownstreamRequest, DownstreamResponse, ProxyResponse } from "./downstream.js";
 import type { HeaderValues, OutgoingHeaders } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
+import { switchingProtocolsHead, tunnel } from "./websocket.js";
 
 /** What every exchange of one proxy server shares. */
 export interface ProxyServices {
@@ -21,6 +23,10 @@ export interface ProxyServices {
   readonly pools: PoolManager;
   /** True once the server drains for shutdown: responses then carry `Connection: close`. */
   readonly closing: boolean;
+  /** Header fields a request may carry at most (HTTP/1.x; HTTP/2 enforces its own). */
+  readonly limits: { readonly maxHeaders: number };
+  /** A client connection became a tunnel (WebSocket): it leaves HTTP connection tracking. */
+  tunnelOpened(client: Socket): void;
 }
 
 class ClientClosedError extends Error {
@@ -78,6 +84,14 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   upstreamHeaders: OutgoingHeaders = NO_HEADERS;
   /** The body stream to forward (set by `request_body_filter`), or `null`. */
   forwardBody: Readable | null = null;
+  /** The protocol a WebSocket request upgrades to (`websocket`), or `null`. */
+  upgrade: string | null = null;
+  /** Bytes the client sent after its upgrade request (the first frames), for the upstream. */
+  upgradeHead: Buffer | null = null;
+  /** The connection became a tunnel (101 sent). */
+  upgraded = false;
+  /** The client sent `Expect: 100-continue`: `100 Continue` is sent once the request may go on. */
+  expectContinue = false;
   /** Header edits from policies, applied in order. */
   edits: HeaderEdits[] | null = null;
   upstreamStatus = 0;
@@ -165,6 +179,43 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
     this.#controller = controller;
     if (this.#clientClosed) controller.abort(new ClientClosedError("client closed"));
+  }
+
+  /**
+   * The upstream switched protocols (101): the same `response_filter` runs on its headers, the
+   * 101 goes to the client, and the two sockets are joined. Logging runs when the tunnel closes.
+   */
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    upstream: Duplex,
+  ): void {
+    this.#upstreamDone = true;
+    this.#controller = null;
+    const res = this.res as ProxyResponse;
+    const client = res.socket;
+    if (this.#clientClosed || client === null || client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    let head: string;
+    try {
+      head = switchingProtocolsHead(responseFilter(this, headers), this.upgrade ?? "websocket");
+    } catch (err) {
+      upstream.destroy();
+      failToProxy(this, new Failure("UPSTREAM_BAD_RESPONSE", null, err));
+      return;
+    }
+    this.upstreamStatus = statusCode;
+    this.upgraded = true;
+    // The response object lets go of the socket: from here on it carries WebSocket frames.
+    res.exchange = null;
+    res.off("close", onResponseClose);
+    res.detachSocket(client);
+    this.services.tunnelOpened(client);
+    client.write(head);
+    tunnel(client, upstream, this.upgradeHead, () => this.onClientClose());
   }
 
   onResponseStart(

@@ -37,11 +37,12 @@ const NO_CONFIG = new Failure("NO_CONFIG");
 const BAD_REQUEST = new Failure("BAD_REQUEST");
 const AUTH_AMBIGUOUS = new Failure("AUTH_AMBIGUOUS");
 const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
+const TOO_MANY_HEADERS = new Failure("HEADERS_TOO_LARGE", null, "too many header fields");
 const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no target");
 
 /**
- * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
- * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
+ * `request_filter`: runs first, once the request headers are read. Refuses more header fields
+ * than the limit (431) and an HTTP/1.1 request without `Host` (400), rejects ambiguous requests (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
  * ambiguous path), matches the route on the normalized path, then runs the route's policies in
  * the route's order (the first denial answers). May answer directly.
  * @returns `undefined` to go on, a Failure to answer with its error, or a promise of either
@@ -49,6 +50,11 @@ const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no tar
  */
 export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failure | undefined> {
   const req = ex.req;
+  if (!ex.res.h2) {
+    if (req.rawHeaders.length > 2 * ex.services.limits.maxHeaders) return TOO_MANY_HEADERS;
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400.
+    if (ex.host === undefined && req.httpVersionMinor === 1) return BAD_REQUEST;
+  }
   const dup = duplicateHeaderError(req.rawHeaders);
   if (dup !== undefined) return dup === "AUTH_AMBIGUOUS" ? AUTH_AMBIGUOUS : BAD_REQUEST;
   const te = req.headers["transfer-encoding"];
@@ -135,6 +141,8 @@ function rewritePrefix(ex: Exchange, spec: PathSpec, rewrite: string): void {
  */
 export function requestBodyFilter(ex: Exchange): Readable | null {
   const req = ex.req;
+  // An upgrade request's body is the tunnel's first bytes (ex.upgradeHead), not an HTTP body.
+  if (ex.upgrade !== null) return null;
   if (ex.res.h2) return (req as Http2ServerRequest).stream.endAfterHeaders ? null : req;
   const h = req.headers;
   if (h["transfer-encoding"] !== undefined) return ex.req;
@@ -251,7 +259,13 @@ export function logging(ex: Exchange): void {
       method: ex.method,
       path: ex.path || ex.req.url,
       route: ex.route?.id,
-      status: res.writableFinished ? res.statusCode : ex.errorCode !== undefined ? ERRORS[ex.errorCode].status : 499,
+      status: ex.upgraded
+        ? 101
+        : res.writableFinished
+          ? res.statusCode
+          : ex.errorCode !== undefined
+            ? ERRORS[ex.errorCode].status
+            : 499,
       upstream: target?.origin,
       upstream_status: ex.upstreamStatus || undefined,
       error: ex.errorCode,

@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledTarget } from "../../config/runtime-table.js";
 import type { HeaderValues } from "../../proxy/hop-by-hop.js";
@@ -111,6 +112,7 @@ class Attempt implements AttemptController, Dispatcher.DispatchHandler {
         body: call.forwardBody,
         headersTimeout: call.timeouts.headerMs,
         bodyTimeout: call.timeouts.bodyMs,
+        upgrade: call.upgrade,
       },
       this,
     );
@@ -132,6 +134,23 @@ class Attempt implements AttemptController, Dispatcher.DispatchHandler {
     this.#unpend();
     if (this.#aborted) controller.abort(this.#reason!);
     else if (this.#paused) controller.pause();
+  }
+
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    if (this.#finished) {
+      socket.destroy();
+      return;
+    }
+    this.#finished = true;
+    this.#recorded = true;
+    this.#target.health.recordSuccess();
+    this.#release();
+    this.#next.onRequestUpgrade?.(this, statusCode, headers, socket);
   }
 
   onResponseStart(

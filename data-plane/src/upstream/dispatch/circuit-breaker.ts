@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { HeaderValues } from "../../proxy/hop-by-hop.js";
 import type { BreakerSettings } from "../upstream-settings.js";
@@ -46,6 +47,17 @@ class BreakerHandler extends ForwardingHandler {
     if (this.#done) return;
     this.#done = true;
     this.#counters.active--;
+  }
+
+  override onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    // The HTTP exchange is over; the tunnel that follows is not an upstream request.
+    this.#finish();
+    this.next.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
   override onResponseEnd(controller: Dispatcher.DispatchController, trailers: HeaderValues): void {

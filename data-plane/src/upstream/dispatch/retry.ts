@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledUpstream } from "../../config/runtime-table.js";
 import type { HeaderValues } from "../../proxy/hop-by-hop.js";
@@ -144,6 +145,18 @@ class RetryHandler implements Dispatcher.DispatchController, Dispatcher.Dispatch
     this.#attempt = controller as AttemptController;
     if (this.#aborted) controller.abort(this.#reason!);
     else if (this.#paused) controller.pause();
+  }
+
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    this.#endAttempt();
+    this.#responded = true;
+    this.#done = true;
+    this.#handler.onRequestUpgrade?.(this, statusCode, headers, socket);
   }
 
   onResponseStart(

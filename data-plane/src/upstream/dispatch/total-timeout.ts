@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { HeaderValues } from "../../proxy/hop-by-hop.js";
 import { ForwardingHandler, UpstreamClientError, type UpstreamInterceptor } from "./upstream-call.js";
@@ -43,6 +44,16 @@ class TotalTimeoutHandler extends ForwardingHandler {
     this.#controller = controller;
     if (this.#expired) controller.abort(new UpstreamClientError("UND_ERR_TOTAL_TIMEOUT", "total upstream timeout"));
     this.next.onRequestStart?.(controller, context);
+  }
+
+  override onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    clearTimeout(this.#timer);
+    this.next.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
   override onResponseEnd(controller: Dispatcher.DispatchController, trailers: HeaderValues): void {

@@ -9,7 +9,7 @@
  * DispatchHandler callbacks to the next; no closure is made per request. Layers communicate
  * only through the {@link UpstreamCall} and the handler callbacks, never through the proxy loop.
  */
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledTarget, CompiledUpstream } from "../../config/runtime-table.js";
 import type { HeaderValues, OutgoingHeaders } from "../../proxy/hop-by-hop.js";
@@ -34,6 +34,8 @@ export interface UpstreamCall {
   readonly preserveHost: boolean;
   /** Hash of the request's balancing key (ring hash), or -1. */
   readonly hashKey: number;
+  /** The protocol to upgrade to (`websocket`), or `null` for a plain exchange. */
+  readonly upgrade: string | null;
   /** The target of the current attempt. */
   target: CompiledTarget | undefined;
   /**
@@ -83,6 +85,15 @@ export class ForwardingHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.next.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    this.next.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
   onResponseStart(
