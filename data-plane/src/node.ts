@@ -1,24 +1,19 @@
 import type { AddressInfo } from "node:net";
-import { compile } from "./config/compile.js";
-import { TableHolder } from "./config/table-holder.js";
+import type { AppliedSource } from "./config/table-holder.js";
 import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
-import { createPolicyResources } from "./policies/registry.js";
-import { ProxyServer } from "./proxy/proxy-server.js";
-import { TlsListener } from "./proxy/tls-listener.js";
+import { ProxyNode } from "./proxy-node.js";
 import { StatusServer } from "./status/status-server.js";
 import { ConfigApplier } from "./sync/config-applier.js";
 import { SyncClient } from "./sync/sync-client.js";
-import { SecureContextCache } from "./tls/compile-certificates.js";
-import { PoolManager } from "./upstream/pool-manager.js";
-import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
 export interface RunningNode {
   readonly log: Logger;
-  readonly holder: TableHolder;
+  /** The applied config (version, hash, time). */
+  readonly holder: AppliedSource;
   /** Bound proxy address (the real port when 0 was asked). */
   readonly proxyAddress: AddressInfo;
   /** Bound HTTPS proxy address, `null` when `--tls-listen off`. */
@@ -32,10 +27,36 @@ export interface RunningNode {
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** The identity a node announces in its hello. */
+export function nodeIdentity(options: NodeOptions) {
+  return {
+    nodeId: options.nodeId,
+    region: options.region,
+    labels: options.labels,
+    softwareVersion: softwareVersion(),
+    policyTypes: [...options.policyTypes].sort(),
+  };
+}
+
+/** Logs the node's start line. */
+export function logStarted(options: NodeOptions, log: Logger, extra: Record<string, unknown> = {}): void {
+  log.info(
+    {
+      node_id: options.nodeId,
+      region: options.region,
+      version: softwareVersion(),
+      policies: [...options.policyTypes],
+      control_plane: formatHostPort(options.controlPlane),
+      ...extra,
+    },
+    "node started",
+  );
+}
+
 /**
- * Starts a data-plane node: the proxy and status listeners (each logs its `listening` line once
- * bound), the upstream pools and the config stream to the control plane. The node serves 503
- * NO_CONFIG until the first config is applied.
+ * Starts a single-process data-plane node (`--workers 1`): the proxy and status listeners (each
+ * logs its `listening` line once bound), the upstream pools and the config stream to the control
+ * plane. The node serves 503 NO_CONFIG until the first config is applied.
  * @param log default: JSON to stdout at `options.logLevel`
  * @throws the listen error when a port cannot be bound (everything started is closed first)
  */
@@ -43,55 +64,16 @@ export async function startNode(
   options: NodeOptions,
   log: Logger = createLogger(options.logLevel),
 ): Promise<RunningNode> {
-  const pools = new PoolManager();
-  const tlsContexts = new SecureContextCache();
-  const upstreams = new UpstreamRuntime(log);
-  const holder = new TableHolder((table) => {
-    pools.retain(table.poolKeys);
-    tlsContexts.retain(table.tlsContextKeys);
-    upstreams.retain(table);
-  });
-  const resources = createPolicyResources();
-  const policyTypes = options.policyTypes;
-  const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
-  const applier = new ConfigApplier(
-    holder,
-    (snapshot) => compile(snapshot, { policyTypes, resources, warn, tlsContexts, upstreams }),
-    log,
-  );
+  const node = new ProxyNode(options, log);
+  const holder = node.holder;
+  const applier = new ConfigApplier(holder, (snapshot) => node.compile(snapshot), log);
   const sync = new SyncClient({
     address: formatHostPort(options.controlPlane),
-    identity: {
-      nodeId: options.nodeId,
-      region: options.region,
-      labels: options.labels,
-      softwareVersion: softwareVersion(),
-      policyTypes: [...policyTypes].sort(),
-    },
+    identity: nodeIdentity(options),
     holder,
     applier,
     log,
   });
-  const proxy = new ProxyServer({
-    holder,
-    pools,
-    log,
-    headersTimeoutMs: options.clientHeaderTimeoutMs,
-    requestTimeoutMs: options.clientRequestTimeoutMs,
-    keepAliveTimeoutMs: options.clientIdleTimeoutMs,
-    maxHeaderBytes: options.maxHeaderBytes,
-    maxHeaders: options.maxHeaders,
-  });
-  const tls =
-    options.tlsListen === null
-      ? null
-      : new TlsListener({
-          holder,
-          http1: proxy.server,
-          http2: () => proxy.h2,
-          log,
-          handshakeTimeoutMs: options.clientHeaderTimeoutMs,
-        });
   const status = new StatusServer({
     holder,
     nodeId: options.nodeId,
@@ -99,50 +81,31 @@ export async function startNode(
     controlPlaneConnected: () => sync.connected,
   });
 
-  let proxyAddress: AddressInfo;
   let statusAddress: AddressInfo;
-  let tlsAddress: AddressInfo | null = null;
+  let bound: Awaited<ReturnType<ProxyNode["listen"]>>;
   try {
     statusAddress = await listen(status.server, options.statusListen, "status", log);
-    proxyAddress = await listen(proxy.server, options.listen, "proxy", log);
-    if (tls !== null && options.tlsListen !== null)
-      tlsAddress = await listen(tls.server, options.tlsListen, "tls", log);
+    bound = await node.listen();
   } catch (err) {
     await status.close();
-    await tls?.close();
-    await proxy.close(0);
+    await node.close(0);
     throw err;
   }
   sync.start();
-  log.info(
-    {
-      node_id: options.nodeId,
-      region: options.region,
-      version: softwareVersion(),
-      policies: [...policyTypes],
-      control_plane: formatHostPort(options.controlPlane),
-    },
-    "node started",
-  );
+  logStarted(options, log, { workers: 1 });
 
   let closing: Promise<void> | undefined;
   return {
     log,
     holder,
-    proxyAddress,
-    tlsAddress,
+    proxyAddress: bound.proxy,
+    tlsAddress: bound.tls,
     statusAddress,
     close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
-        const started = Date.now();
-        const tlsClosed = tls?.close();
-        await proxy.close(deadlineMs);
-        tls?.destroyConnections();
-        await tlsClosed;
+        await node.close(deadlineMs);
         sync.close();
-        upstreams.close();
         await status.close();
-        await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
         log.info("node stopped");
       })();
       return closing;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { test } from "node:test";
-import { helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+import { helpText, type NodeOptions, OptionsError, optionSpecs, parseCommand } from "./options.js";
+import { readmeText, tableAfter } from "./test/readme.js";
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): NodeOptions {
   const c = parseCommand(argv, env);
@@ -81,4 +82,14 @@ test("--help and --version", () => {
   for (const s of ["--control-plane", "PALISADE_CONTROL_PLANE", "127.0.0.1:8005", "--status-listen", "--policies"]) {
     assert.ok(help.includes(s), `help mentions ${s}`);
   }
+});
+
+test("the README options table lists every flag with its environment variable", () => {
+  const rows = tableAfter(readmeText(), "## Options");
+  for (const spec of optionSpecs()) {
+    const row = rows.find((r) => r[0]?.startsWith(`\`--${spec.flag} `));
+    assert.ok(row, `README lacks --${spec.flag}`);
+    assert.equal(row[1], `\`${spec.env}\``, `--${spec.flag}`);
+  }
+  assert.equal(rows.filter((r) => r[0]?.startsWith("`--") && !r[0].startsWith("`--help")).length, optionSpecs().length);
 });

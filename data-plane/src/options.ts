@@ -1,4 +1,4 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
@@ -37,6 +37,8 @@ export interface NodeOptions {
   readonly maxHeaders: number;
   /** How long SIGTERM waits for in-flight requests before cutting connections, ms. */
   readonly shutdownTimeoutMs: number;
+  /** Proxy processes; 1 = a single process (no cluster, no IPC). */
+  readonly workers: number;
 }
 
 /** What the command line asks for. */
@@ -118,6 +120,13 @@ const SPECS = [
     help: `policy types enforced: comma list; "bundled" = all built-in (${BUNDLED_POLICY_TYPES.join(", ")}), "-name" removes one`,
   },
   {
+    flag: "workers",
+    env: "PALISADE_WORKERS",
+    fallback: () => String(availableParallelism()),
+    shown: "the number of CPUs",
+    help: "proxy processes sharing the listeners; 1 = a single process",
+  },
+  {
     flag: "client-header-timeout-ms",
     env: "PALISADE_CLIENT_HEADER_TIMEOUT_MS",
     fallback: "15000",
@@ -169,6 +178,11 @@ const SPECS = [
 ] as const satisfies readonly OptionSpec[];
 
 type FlagName = (typeof SPECS)[number]["flag"];
+
+/** Every flag with its environment variable and default as --help shows it (the README lists the same). */
+export function optionSpecs(): ReadonlyArray<{ readonly flag: string; readonly env: string; readonly shown: string }> {
+  return SPECS.map((s) => ({ flag: s.flag, env: s.env, shown: s.shown }));
+}
 
 /** The --help text: every flag with its environment variable and default. */
 export function helpText(): string {
@@ -233,6 +247,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
       maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
       shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
+      workers: parseInteger(...get("workers"), 1, 256),
     }),
   };
 }

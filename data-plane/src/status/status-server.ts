@@ -1,14 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TableHolder } from "../config/table-holder.js";
+import type { AppliedSource } from "../config/table-holder.js";
 
 /** What the status endpoints report besides the applied config. */
 export interface StatusSource {
-  readonly holder: TableHolder;
+  readonly holder: AppliedSource;
   readonly nodeId: string;
   readonly region: string;
   /** Whether the config stream to the control plane is up. */
   readonly controlPlaneConnected: () => boolean;
+  /** With `--workers N > 1`: each worker's pid and the version it serves (`/config` lists them). */
+  readonly workers?: () => ReadonlyArray<{
+    readonly id: number;
+    readonly pid: number | null;
+    readonly version: number | null;
+  }>;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface StatusSource {
  *   503 `{"status":"not_ready"}`;
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
  *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
- *   `null` before the first config);
+ *   `null` before the first config), plus `"workers":[{"id","pid","version"}]` in cluster mode;
  * - any other path → 404 `{"error":{"code":"NOT_FOUND",…}}`; another method → 405.
  */
 export class StatusServer {
@@ -80,6 +86,7 @@ export class StatusServer {
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",
+        ...(this.#src.workers ? { workers: this.#src.workers() } : {}),
       },
     ];
   }

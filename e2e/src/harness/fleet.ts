@@ -120,6 +120,9 @@ export class DataPlaneProcess {
       "127.0.0.1:0",
       "--tls-listen",
       "127.0.0.1:0",
+      // One process unless a test asks for more (extraArgs come later and win).
+      "--workers",
+      "1",
       ...(opts.extraArgs ?? []),
     ];
   }
@@ -135,6 +138,11 @@ export class DataPlaneProcess {
   /** Proxy request through this node. */
   get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     return http(this.proxyPort, path, { headers });
+  }
+
+  /** The node's `GET /config` (status port). */
+  async config(): Promise<any> {
+    return (await http(this.statusPort, "/config")).json();
   }
 
   /** The node's own view of its applied config (`GET /config` on the status port). */
