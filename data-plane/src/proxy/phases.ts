@@ -9,6 +9,7 @@ import type { PathSpec } from "../router/router.js";
 import { hashKeyOf } from "../upstream/hash-key.js";
 import { clientAddress } from "./client-address.js";
 import type { Exchange } from "./exchange.js";
+import { forwardedElement, viaValue } from "./forwarded.js";
 import { type HeaderValues, type OutgoingHeaders, withoutHopByHop } from "./hop-by-hop.js";
 import { duplicateHeaderError } from "./raw-headers.js";
 
@@ -187,13 +188,15 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
 /**
  * `upstream_request_filter`: builds the upstream request headers from the client's:
  * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1); policy header
- * edits applied (credentials stripped, identity headers set or removed); `Host` set to the
- * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
- * set, overwriting what the client sent (no trusted proxies are configured, so a client never
- * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
- * `X-Forwarded-Proto` = http or https, `X-Forwarded-Host` = the request `Host` (HTTP/2:
- * `:authority`), `X-Forwarded-Port` = the listener port, `X-Forwarded-Prefix` = the stripped
- * prefix (if any); `Forwarded` removed; `X-Request-Id` set. HTTP/2 pseudo-headers are dropped.
+ * edits applied (credentials stripped, identity headers set or removed); `Host` = the target's
+ * `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`) or the client's with route
+ * `preserve_host`; forwarding headers set from the client address (client-address.ts),
+ * overwriting what the client sent (no proxy in front is trusted, so a client never chooses its
+ * own address): `Forwarded` = one RFC 7239 element (`for`, `host`, `proto`),
+ * `X-Forwarded-For` and `X-Real-IP` = the client, `X-Forwarded-Proto` = http or https,
+ * `X-Forwarded-Host` = the request `Host` (HTTP/2: `:authority`), `X-Forwarded-Port` = the
+ * listener port, `X-Forwarded-Prefix` = the stripped prefix (if any); `Via` gets this hop
+ * appended (RFC 9110 §7.6.3); `X-Request-Id` set. HTTP/2 pseudo-headers are dropped.
  */
 export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
   const req = ex.req;
@@ -216,6 +219,8 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
     out["x-forwarded-for"] = peer;
     out["x-real-ip"] = peer;
   }
+  out.forwarded = forwardedElement(peer, host, ex.tls);
+  out.via = viaValue(req.headers.via, req.httpVersion);
   out["x-forwarded-proto"] = ex.tls ? "https" : "http";
   if (host !== undefined) out["x-forwarded-host"] = host;
   const port = req.socket.localPort;
@@ -228,11 +233,13 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
 /**
  * `response_filter`: runs when the upstream response headers arrive (status >= 200), before
  * they are sent. Removes hop-by-hop fields and those named in `Connection` (RFC 9110 §7.6.1),
- * sets `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
+ * appends this hop to `Via` (RFC 9110 §7.6.3: the upstream answered HTTP/1.1), sets
+ * `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
  * @returns the headers to send to the client
  */
 export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHeaders {
   const out = withoutHopByHop(headers);
+  out.via = viaValue(headers.via, "1.1");
   out["x-request-id"] = ex.requestId;
   if (ex.services.closing && !ex.res.h2) out.connection = "close";
   return out;
