@@ -122,7 +122,8 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
       this.host = h.host;
     }
     res.exchange = this;
-    res.once("close", onResponseClose);
+    // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
+    res.on("close", onResponseClose);
   }
 
   get method(): string {

@@ -5,9 +5,22 @@
 // RFC 9110 §5.6.2 tchar: a Forwarded value that is not a token must be a quoted-string.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** Formatted `host=` values by Host header: a node sees few distinct hosts. Bounded. */
+const hostValues = new Map<string, string>();
+
 /** A Forwarded parameter value: a token as is, anything else as a quoted-string (RFC 7239 §4). */
 function value(v: string): string {
   return TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, "\\$&")}"`;
+}
+
+function hostValue(host: string): string {
+  let v = hostValues.get(host);
+  if (v === undefined) {
+    v = value(host);
+    if (hostValues.size >= 1024) hostValues.clear();
+    hostValues.set(host, v);
+  }
+  return v;
 }
 
 /**
@@ -19,7 +32,7 @@ function value(v: string): string {
 export function forwardedElement(client: string | undefined, host: string | undefined, tls: boolean): string {
   const node = client === undefined ? "unknown" : client.includes(":") ? `"[${client}]"` : client;
   let out = `for=${node}`;
-  if (host !== undefined) out += `;host=${value(host)}`;
+  if (host !== undefined) out += `;host=${hostValue(host)}`;
   return `${out};proto=${tls ? "https" : "http"}`;
 }
 

@@ -17,6 +17,8 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "proxy-authorization",
 ]);
 
+const PLAIN_CONNECTION = /^(?:keep-alive|close|upgrade)$/i;
+
 /** Header values as node:http and undici give them (lower-case names). */
 export type HeaderValues = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -29,6 +31,8 @@ export type OutgoingHeaders = Record<string, string | string[]>;
  */
 export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | null {
   if (value === undefined) return null;
+  // The usual values name no other field (and are hop-by-hop themselves): no Set to build.
+  if (typeof value === "string" && PLAIN_CONNECTION.test(value)) return null;
   const out = new Set<string>();
   for (const part of typeof value === "string" ? [value] : value) {
     for (const t of part.split(",")) {
