@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "undici";
-import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
+import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -52,6 +52,7 @@ describe("workers: one config stream, every worker on the same version, dead wor
       "ACKed only when every worker had swapped",
     );
     for (let i = 0; i < 6; i++) assert.equal((await dp.get(`/b/${i}`)).status, 200);
+    assert.equal((await http(dp.statusPort, "/readyz")).json().version, version);
   });
 
   test("a version the workers refuse is NACKed and both keep the old one", async () => {

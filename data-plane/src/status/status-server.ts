@@ -20,8 +20,8 @@ export interface StatusSource {
 /**
  * The status listener (default 127.0.0.1:8100), JSON only:
  * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied, else
- *   503 `{"status":"not_ready"}`;
+ * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied (in cluster
+ *   mode: and some worker serves it), else 503 `{"status":"not_ready"}`;
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
  *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
  *   `null` before the first config), plus `"workers":[{"id","pid","version"}]` in cluster mode;
@@ -73,9 +73,11 @@ export class StatusServer {
     const applied = this.#src.holder.applied;
     if (path === "/healthz") return [200, { status: "ok" }];
     if (path === "/readyz") {
-      return applied === undefined
-        ? [503, { status: "not_ready" }]
-        : [200, { status: "ready", version: Number(applied.version) }];
+      // In cluster mode a node is ready only while some worker serves the applied version.
+      const serving =
+        applied !== undefined &&
+        (this.#src.workers === undefined || this.#src.workers().some((w) => w.version === Number(applied.version)));
+      return serving ? [200, { status: "ready", version: Number(applied.version) }] : [503, { status: "not_ready" }];
     }
     return [
       200,
