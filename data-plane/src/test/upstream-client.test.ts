@@ -28,6 +28,7 @@ before(async () => {
         upstream("ab", ab, { retries: { retryOnStatuses: [503] } }),
         upstream("no-retry", ab, { retries: { maxRetries: 0 } }),
         upstream("breaker", [a.address], { circuitBreaker: { maxRequests: 2 } }),
+        upstream("pending", [a.address], { circuitBreaker: { maxConnections: 1, maxPending: 1 } }),
         upstream("slow", [a.address], { timeouts: { totalMs: 150 } }),
         upstream("outlier", [a.address, b.address, c.address], {
           retries: { maxRetries: 0 },
@@ -47,6 +48,7 @@ before(async () => {
         route("ab", "ab", ["/ab"]),
         route("no-retry", "no-retry", ["/no-retry"]),
         route("breaker", "breaker", ["/breaker"]),
+        route("pending", "pending", ["/pending"]),
         route("slow", "slow", ["/slow"]),
         route("slow-header", "ab", ["/hdr"], { timeouts: { headerMs: 100 }, preserveHost: true }),
         route("outlier", "outlier", ["/outlier"]),
@@ -167,6 +169,27 @@ test("circuit breaker: over max_requests in flight, 503 UPSTREAM_OVERLOADED at o
   for (const r of held.splice(0)) r();
   assert.deepEqual([(await first).status, (await second).status], [200, 200]);
   assert.equal((await send(proxy.port, "/breaker/after")).status, 200);
+  a.behaviour = null;
+});
+
+test("circuit breaker: with the connections taken, over max_pending waiting requests is 503 at once", async () => {
+  a.behaviour = (s, res) => {
+    if (!s.url.startsWith("/pending/hold")) return undefined;
+    held.push(() => res.end("released"));
+    return true;
+  };
+  const first = send(proxy.port, "/pending/hold-1");
+  await eventually("the only connection is busy", () => held.length === 1);
+  const second = send(proxy.port, "/pending/hold-2");
+  await eventually("one request waits for the connection", () => proxy.upstream("pending").counters.pending === 1);
+  const third = await send(proxy.port, "/pending/hold-3");
+  assert.equal(third.status, 503);
+  assert.equal(codeOf(third), "UPSTREAM_OVERLOADED");
+  held.shift()!();
+  await eventually("the waiting request reached the upstream", () => held.length === 1);
+  held.shift()!();
+  assert.deepEqual([(await first).status, (await second).status], [200, 200]);
+  assert.equal(proxy.upstream("pending").counters.pending, 0);
   a.behaviour = null;
 });
 
