@@ -1,39 +1,80 @@
 import type { AddressInfo } from "node:net";
-import { compile } from "./config/compile.js";
-import { TableHolder } from "./config/table-holder.js";
+import type { AppliedSource } from "./config/table-holder.js";
 import { SecurityEvents } from "./events/security-events.js";
 import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
-import { createPolicyResources } from "./policies/registry.js";
-import { ProxyServer } from "./proxy/proxy-server.js";
+import { ProxyNode } from "./proxy-node.js";
 import { StatusServer } from "./status/status-server.js";
 import { ConfigApplier } from "./sync/config-applier.js";
 import { SyncClient } from "./sync/sync-client.js";
-import { PoolManager } from "./upstream/pool-manager.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
 export interface RunningNode {
   readonly log: Logger;
-  readonly holder: TableHolder;
-  /** The node's security event channel. */
+  /** The applied config (version, hash, time). */
+  readonly holder: AppliedSource;
+  /** The node's security event channel (in cluster mode: the workers' events, gathered). */
   readonly events: SecurityEvents;
   /** Bound proxy address (the real port when 0 was asked). */
   readonly proxyAddress: AddressInfo;
+  /** Bound HTTPS proxy address, `null` when `--tls-listen off`. */
+  readonly tlsAddress: AddressInfo | null;
   /** Bound status address. */
   readonly statusAddress: AddressInfo;
   /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
-   * (default 10,000), then close the config stream and the upstream pools.
+   * (default `--shutdown-timeout-ms`), then close the config stream, the upstream pools and the
+   * policies' shared clients (JWKS, introspection).
    */
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** The identity a node announces in its hello. */
+export function nodeIdentity(options: NodeOptions) {
+  return {
+    nodeId: options.nodeId,
+    region: options.region,
+    labels: options.labels,
+    softwareVersion: softwareVersion(),
+    policyTypes: [...options.policyTypes].sort(),
+  };
+}
+
 /**
- * Starts a data-plane node: the proxy and status listeners (each logs its `listening` line once
- * bound), the upstream pools and the config stream to the control plane. The node serves 503
- * NO_CONFIG until the first config is applied.
+ * The node's security event channel: every event is one info line (`"msg":"security event"`)
+ * until a SIEM shipper lands. In cluster mode the primary holds it and the workers' events are
+ * re-emitted into it (cluster/worker.ts), so counts, recent events and log lines are per node.
+ */
+export function nodeSecurityEvents(log: Logger): SecurityEvents {
+  const events = new SecurityEvents();
+  events.subscribe((batch) => {
+    if (!log.isLevelEnabled("info")) return;
+    for (const e of batch) log.info({ security_event: e }, "security event");
+  });
+  return events;
+}
+
+/** Logs the node's start line. */
+export function logStarted(options: NodeOptions, log: Logger, extra: Record<string, unknown> = {}): void {
+  log.info(
+    {
+      node_id: options.nodeId,
+      region: options.region,
+      version: softwareVersion(),
+      policies: [...options.policyTypes],
+      control_plane: formatHostPort(options.controlPlane),
+      ...extra,
+    },
+    "node started",
+  );
+}
+
+/**
+ * Starts a single-process data-plane node (`--workers 1`): the proxy and status listeners (each
+ * logs its `listening` line once bound), the upstream pools and the config stream to the control
+ * plane. The node serves 503 NO_CONFIG until the first config is applied.
  * @param log default: JSON to stdout at `options.logLevel`
  * @throws the listen error when a port cannot be bound (everything started is closed first)
  */
@@ -41,32 +82,17 @@ export async function startNode(
   options: NodeOptions,
   log: Logger = createLogger(options.logLevel),
 ): Promise<RunningNode> {
-  const pools = new PoolManager();
-  const holder = new TableHolder((table) => pools.retain(table.poolKeys));
-  const policyTypes = options.policyTypes;
-  const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
-  const resources = createPolicyResources({ warn });
-  const events = new SecurityEvents();
-  // Every security event is one info line (`"msg":"security event"`) until a SIEM shipper lands.
-  events.subscribe((batch) => {
-    if (!log.isLevelEnabled("info")) return;
-    for (const e of batch) log.info({ security_event: e }, "security event");
-  });
-  const applier = new ConfigApplier(holder, (snapshot) => compile(snapshot, { policyTypes, resources, warn }), log);
+  const events = nodeSecurityEvents(log);
+  const node = new ProxyNode(options, log, events);
+  const holder = node.holder;
+  const applier = new ConfigApplier(holder, (snapshot) => node.compile(snapshot), log);
   const sync = new SyncClient({
     address: formatHostPort(options.controlPlane),
-    identity: {
-      nodeId: options.nodeId,
-      region: options.region,
-      labels: options.labels,
-      softwareVersion: softwareVersion(),
-      policyTypes: [...policyTypes].sort(),
-    },
+    identity: nodeIdentity(options),
     holder,
     applier,
     log,
   });
-  const proxy = new ProxyServer({ holder, pools, log, events });
   const status = new StatusServer({
     holder,
     events,
@@ -75,43 +101,32 @@ export async function startNode(
     controlPlaneConnected: () => sync.connected,
   });
 
-  let proxyAddress: AddressInfo;
   let statusAddress: AddressInfo;
+  let bound: Awaited<ReturnType<ProxyNode["listen"]>>;
   try {
     statusAddress = await listen(status.server, options.statusListen, "status", log);
-    proxyAddress = await listen(proxy.server, options.listen, "proxy", log);
+    bound = await node.listen();
   } catch (err) {
     await status.close();
-    await proxy.close(0);
+    await node.close(0);
     throw err;
   }
   sync.start();
-  log.info(
-    {
-      node_id: options.nodeId,
-      region: options.region,
-      version: softwareVersion(),
-      policies: [...policyTypes],
-      control_plane: formatHostPort(options.controlPlane),
-    },
-    "node started",
-  );
+  logStarted(options, log, { workers: 1 });
 
   let closing: Promise<void> | undefined;
   return {
     log,
     holder,
     events,
-    proxyAddress,
+    proxyAddress: bound.proxy,
+    tlsAddress: bound.tls,
     statusAddress,
-    close(deadlineMs = 10_000) {
+    close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
-        const started = Date.now();
-        await proxy.close(deadlineMs);
+        await node.close(deadlineMs);
         sync.close();
         await status.close();
-        await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
-        await resources.close();
         log.info("node stopped");
       })();
       return closing;

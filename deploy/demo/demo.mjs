@@ -26,8 +26,8 @@ mkdirSync(logDir, { recursive: true });
 const HOST = "127.0.0.1";
 const PORTS = { admin: 8001, sync: 8005, upstream: 9080, idp: 9090 };
 const NODES = [
-  { id: "node-a", region: "eu-west", proxy: 8000, status: 8100 },
-  { id: "node-b", region: "us-east", proxy: 8010, status: 8110 },
+  { id: "node-a", region: "eu-west", proxy: 8000, tls: 8443, status: 8100 },
+  { id: "node-b", region: "us-east", proxy: 8010, tls: 8453, status: 8110 },
 ];
 const ISSUER = `http://${HOST}:${PORTS.idp}`;
 const AUDIENCE = "palisade-demo";
@@ -213,6 +213,8 @@ try {
       `${HOST}:${PORTS.sync}`,
       "--listen",
       `${HOST}:${n.proxy}`,
+      "--tls-listen",
+      `${HOST}:${n.tls}`,
       "--status-listen",
       `${HOST}:${n.status}`,
     ]);

@@ -2,7 +2,22 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { type Snapshot, SnapshotSchema } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { Store, VersionRow } from "../store/store.js";
-import { buildSnapshot } from "./snapshot.js";
+import { buildSnapshot, type DraftConfig } from "./snapshot.js";
+
+/**
+ * Everything of the store that goes into a version, read as the next publish would read it.
+ * Used by publish and by `GET /v1/config/draft`, so the two can never see different drafts.
+ */
+export function readDraft(store: Store): DraftConfig {
+  return {
+    upstreams: store.listResources("upstreams"),
+    routes: store.listResources("routes"),
+    policies: store.listResources("policies"),
+    consumers: store.listResources("consumers"),
+    credentials: store.listCredentials(),
+    certificates: store.listResources("certificates"),
+  };
+}
 
 /** A published version as the sync server hands it out. */
 export interface PublishedVersion extends VersionRow {
@@ -46,13 +61,7 @@ export class Publisher {
    */
   publish(message: string): PublishResult {
     const outcome = this.#store.transaction((): PublishResult & { snapshot?: Snapshot } => {
-      const draft = {
-        upstreams: this.#store.listResources("upstreams"),
-        routes: this.#store.listResources("routes"),
-        policies: this.#store.listResources("policies"),
-        consumers: this.#store.listResources("consumers"),
-        credentials: this.#store.listCredentials(),
-      };
+      const draft = readDraft(this.#store);
       if (draft.routes.length === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
       const { snapshot, hash } = buildSnapshot(draft);
       const latest = this.#store.latestVersion();

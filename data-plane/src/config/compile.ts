@@ -11,8 +11,11 @@ import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../p
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
+import { overrideTimeouts } from "../upstream/timeouts.js";
+import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
-import { compileUpstream } from "./compile-upstream.js";
+import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
 
@@ -24,6 +27,10 @@ export interface CompileOptions {
   readonly resources?: PolicyResources;
   /** Warn sink handed to policies (e.g. JWKS fetch failures at request time). Default: none. */
   readonly warn?: PolicyContext["warn"];
+  /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
+  readonly tlsContexts?: SecureContextCache;
+  /** Upstream state that outlives tables (target health, in-flight counters). Default: fresh. */
+  readonly upstreams?: UpstreamRuntime;
 }
 
 // RFC 9110 §9.1 method = token; configured methods are upper case.
@@ -34,27 +41,30 @@ const noWarn: PolicyContext["warn"] = () => {};
 /**
  * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
  * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
- * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
- * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
- * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
- * routes. The table also lists every identity header a policy asserts, which the proxy removes
- * from client requests on every route, and the host names that require a client certificate
- * (host-policies.ts), which every route serving them enforces.
+ * no pools are opened (the PoolManager opens them lazily); certificates are parsed into TLS
+ * contexts (CPU only). All or nothing: any error refuses the whole snapshot. Checks, in order:
+ * upstreams, consumers (credentials indexed; an identity owned twice is refused), policies
+ * (every one, used or not; `auth-any` after its members), routes, certificates. The table also
+ * lists every identity header a policy asserts, which the proxy removes from client requests on
+ * every route, and the host names that require a client certificate (host-policies.ts), which
+ * every route serving them enforces.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
  *   POLICY_TYPE_UNSUPPORTED (type not enabled on this node), REFERENCE_MISSING (a route names a
  *   missing upstream or policy), POLICY_INVALID (bad policy config) or RESOURCE_INVALID (bad or
- *   duplicate route/upstream), and `resource` like `route/echo` or `policy/jwt-demo`
+ *   duplicate route/upstream, a certificate whose key does not fit or whose SNI names are bad or
+ *   taken twice), and `resource` like `route/echo`, `policy/jwt-demo` or `certificate/api`
  */
 export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable {
   const resources = opts.resources ?? createPolicyResources();
   const warn = opts.warn ?? noWarn;
 
+  const runtime = opts.upstreams ?? new UpstreamRuntime();
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of snapshot.upstreams) {
     checkId(u.id, "upstream", upstreams);
-    upstreams.set(u.id, compileUpstream(u));
+    upstreams.set(u.id, compileUpstream(u, runtime));
   }
 
   let consumers: ConsumerIndex;
@@ -100,8 +110,11 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     specs.push(spec);
   }
 
+  const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache());
+
   const poolKeys = new Set<string>();
-  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
+  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.pool.key);
+  for (const r of routes.values()) for (const p of r.poolSpecs ?? []) poolKeys.add(p.key);
 
   return Object.freeze({
     version: snapshot.version,
@@ -114,6 +127,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     identityHeaders: Object.freeze([...identityHeaders]),
     hostPolicies: HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies }))),
     poolKeys,
+    sni: tls.sni,
+    tlsContextKeys: tls.contextKeys,
   });
 }
 
@@ -181,6 +196,20 @@ function compileRoute(
     }
     return Object.freeze({ kind: p.kind.case, value });
   });
+  let prefixRewrite: string | null = null;
+  if (r.prefixRewrite !== "") {
+    if (r.stripPrefix) throw bad('prefix_rewrite: not with strip_prefix (strip_prefix is prefix_rewrite "/")');
+    const value = normalizePath(r.prefixRewrite);
+    if (value === undefined) {
+      throw bad(`prefix_rewrite: "${r.prefixRewrite}" must start with "/" and have no dot or empty segment`);
+    }
+    prefixRewrite = value;
+  }
+  const timeouts = overrideTimeouts(upstream.timeouts, r.timeouts);
+  const poolSpecs =
+    timeouts.connectMs === upstream.timeouts.connectMs
+      ? null
+      : Object.freeze(upstream.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -188,6 +217,10 @@ function compileRoute(
     upstream,
     policies: Object.freeze(chain),
     stripPrefix: r.stripPrefix,
+    prefixRewrite,
+    preserveHost: r.preserveHost,
+    timeouts,
+    poolSpecs,
   });
   return { route, hosts: r.hosts, paths, methods, priority: r.priority };
 }

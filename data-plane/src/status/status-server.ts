@@ -1,27 +1,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TableHolder } from "../config/table-holder.js";
+import type { AppliedSource } from "../config/table-holder.js";
 import type { SecurityEvents } from "../events/security-events.js";
 
 /** What the status endpoints report besides the applied config. */
 export interface StatusSource {
-  readonly holder: TableHolder;
+  readonly holder: AppliedSource;
   readonly nodeId: string;
   readonly region: string;
   /** Whether the config stream to the control plane is up. */
   readonly controlPlaneConnected: () => boolean;
   /** The node's security events (counts and recent events), when the node has them. */
   readonly events?: SecurityEvents;
+  /** With `--workers N > 1`: each worker's pid and the version it serves (`/config` lists them). */
+  readonly workers?: () => ReadonlyArray<{
+    readonly id: number;
+    readonly pid: number | null;
+    readonly version: number | null;
+  }>;
 }
 
 /**
  * The status listener (default 127.0.0.1:8100), JSON only:
  * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied, else
- *   503 `{"status":"not_ready"}`;
+ * - `GET /readyz` → 200 `{"status":"ready","version":N}` once a config is applied (in cluster
+ *   mode: and some worker serves it), else 503 `{"status":"not_ready"}`;
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
  *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
- *   `null` before the first config);
+ *   `null` before the first config), plus `"workers":[{"id","pid","version"}]` in cluster mode;
  * - `GET /security-events` → 200 `{"counts":{"authentication_failed":N,…},"dropped":N,
  *   "recent":[…]}`: security events counted by type since start, and the last 100 events;
  * - any other path → 404 `{"error":{"code":"NOT_FOUND",…}}`; another method → 405.
@@ -76,9 +82,11 @@ export class StatusServer {
       return [200, { counts: ev?.counts() ?? {}, dropped: ev?.dropped ?? 0, recent: ev?.recent() ?? [] }];
     }
     if (path === "/readyz") {
-      return applied === undefined
-        ? [503, { status: "not_ready" }]
-        : [200, { status: "ready", version: Number(applied.version) }];
+      // In cluster mode a node is ready only while some worker serves the applied version.
+      const serving =
+        applied !== undefined &&
+        (this.#src.workers === undefined || this.#src.workers().some((w) => w.version === Number(applied.version)));
+      return serving ? [200, { status: "ready", version: Number(applied.version) }] : [503, { status: "not_ready" }];
     }
     return [
       200,
@@ -89,6 +97,7 @@ export class StatusServer {
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",
+        ...(this.#src.workers ? { workers: this.#src.workers() } : {}),
       },
     ];
   }

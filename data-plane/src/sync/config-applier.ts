@@ -8,6 +8,11 @@ import type { Logger } from "../log.js";
 /** Compiles a snapshot (the node's `compile` with its options bound). */
 export type CompileFn = (snapshot: Snapshot) => RuntimeTable;
 
+/** Applies one config update and gives the answer (ACK or NACK) to send; never throws. */
+export interface UpdateApplier {
+  apply(update: ConfigUpdate): StreamConfigRequest | Promise<StreamConfigRequest>;
+}
+
 /**
  * Applies config updates, transport aside (the stream loop is in sync-client.ts), so the
  * ACK/NACK rules are testable without a socket:
@@ -16,7 +21,7 @@ export type CompileFn = (snapshot: Snapshot) => RuntimeTable;
  * - CompileError (or no snapshot) → NACK `{rejected_version, running_version, nonce, error}`,
  *   and the old table keeps serving.
  */
-export class ConfigApplier {
+export class ConfigApplier implements UpdateApplier {
   #holder: TableHolder;
   #compile: CompileFn;
   #log: Logger;

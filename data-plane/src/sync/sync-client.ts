@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import {
+  type ConfigUpdate,
   codecFor,
   STREAM_CONFIG_PATH,
   type StreamConfigRequest,
@@ -8,10 +9,10 @@ import {
   type StreamConfigResponse,
   StreamConfigResponseSchema,
 } from "@palisade/proto";
-import type { TableHolder } from "../config/table-holder.js";
+import type { AppliedSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
-import type { ConfigApplier } from "./config-applier.js";
+import type { UpdateApplier } from "./config-applier.js";
 
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {
@@ -29,8 +30,9 @@ export interface SyncClientOptions {
   readonly address: string;
   readonly identity: NodeIdentity;
   /** Read for the applied version/hash announced in each hello. */
-  readonly holder: TableHolder;
-  readonly applier: ConfigApplier;
+  readonly holder: AppliedSource;
+  /** Turns each update into its ACK or NACK (a ConfigApplier, or a cluster primary's, async). */
+  readonly applier: UpdateApplier;
   readonly log: Logger;
   readonly backoff?: BackoffOptions;
   /** Channel credentials. Default: insecure (local demo); production uses mTLS. */
@@ -66,6 +68,8 @@ export class SyncClient {
   #connected = false;
   #closed = false;
   #failures = 0;
+  #queue: Array<{ call: ConfigCall; update: ConfigUpdate }> = [];
+  #applying = false;
 
   constructor(opts: SyncClientOptions) {
     this.#opts = opts;
@@ -146,7 +150,32 @@ export class SyncClient {
     if (call !== this.#call) return;
     this.#up(call);
     if (msg.kind.case !== "update") return; // a newer control plane's message kind: ignore
-    call.write(this.#opts.applier.apply(msg.kind.value));
+    this.#queue.push({ call, update: msg.kind.value });
+    this.#applyQueued();
+  }
+
+  /**
+   * Applies queued updates one at a time, in arrival order, answering each on its stream. An
+   * applier may answer asynchronously (a cluster primary waits for its workers); updates that
+   * arrive meanwhile wait. Updates of a stream that has been replaced are dropped.
+   */
+  #applyQueued(): void {
+    while (!this.#applying) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      if (next.call !== this.#call) continue;
+      const answer = this.#opts.applier.apply(next.update);
+      if (!(answer instanceof Promise)) {
+        next.call.write(answer);
+        continue;
+      }
+      this.#applying = true;
+      void answer.then((a) => {
+        this.#applying = false;
+        if (next.call === this.#call) next.call.write(a);
+        this.#applyQueued();
+      });
+    }
   }
 
   #down(call: ConfigCall, reason: string): void {

@@ -100,6 +100,8 @@ export class DataPlaneProcess {
   readonly nodeId: string;
   proc!: TestProcess;
   proxyPort = 0;
+  /** The HTTPS listener's port. */
+  tlsPort = 0;
   statusPort = 0;
   readonly #args: string[];
 
@@ -116,6 +118,11 @@ export class DataPlaneProcess {
       "127.0.0.1:0",
       "--status-listen",
       "127.0.0.1:0",
+      "--tls-listen",
+      "127.0.0.1:0",
+      // One process unless a test asks for more (extraArgs come later and win).
+      "--workers",
+      "1",
       ...(opts.extraArgs ?? []),
     ];
   }
@@ -124,6 +131,7 @@ export class DataPlaneProcess {
     this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args);
     this.proxyPort = await this.proc.port("proxy");
     this.statusPort = await this.proc.port("status");
+    this.tlsPort = await this.proc.port("tls");
     return this;
   }
 
@@ -143,6 +151,11 @@ export class DataPlaneProcess {
   /** Security events counted by type and the most recent ones (`GET /security-events`). */
   async securityEvents(): Promise<{ counts: Record<string, number>; recent: any[] }> {
     return (await http(this.statusPort, "/security-events")).json();
+  }
+
+  /** The node's `GET /config` (status port). */
+  async config(): Promise<any> {
+    return (await http(this.statusPort, "/config")).json();
   }
 
   /** The node's own view of its applied config (`GET /config` on the status port). */

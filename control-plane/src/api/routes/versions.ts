@@ -1,7 +1,7 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
-import type { Publisher } from "../../config/publisher.js";
+import { type Publisher, readDraft } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
@@ -65,13 +65,7 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
   );
 
   app.get("/v1/config/draft", async () => {
-    const { snapshot, hash } = buildSnapshot({
-      upstreams: store.listResources("upstreams"),
-      routes: store.listResources("routes"),
-      policies: store.listResources("policies"),
-      consumers: store.listResources("consumers"),
-      credentials: store.listCredentials(),
-    });
+    const { snapshot, hash } = buildSnapshot(readDraft(store));
     const latest = publisher.latest();
     return {
       hash,
@@ -85,7 +79,7 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 
 /**
  * A snapshot as the API shows it: protobuf JSON with HMAC secrets of inline JWKS, introspection
- * client secrets and API key hashes redacted (see redactSnapshotJson).
+ * client secrets, certificate private keys and API key hashes redacted (see redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
   return redactSnapshotJson(toJson(SnapshotSchema, snapshot) as object) as Record<string, unknown>;
