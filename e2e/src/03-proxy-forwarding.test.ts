@@ -35,7 +35,8 @@ describe("forwarding: path, query, Host, forwarding headers, hop-by-hop, 100-con
 
   test("the path is forwarded as matched, stripped or rewritten; the query as sent", async () => {
     const cases: Array<[string, string]> = [
-      ["/kept/a%2Fb/c?x=1&y=%20z", "/kept/a%2Fb/c?x=1&y=%20z"],
+      // (An encoded "/" is refused since issue 4's path rules: an upstream may decode it.)
+      ["/kept/a%20b/c?x=1&y=%20z", "/kept/a%20b/c?x=1&y=%20z"],
       ["/strip/users/7?q", "/users/7?q"],
       ["/strip", "/"],
       ["/api/v1/users?page=2", "/v2/users?page=2"],

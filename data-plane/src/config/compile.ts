@@ -110,7 +110,10 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     specs.push(spec);
   }
 
-  const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache());
+  // Names whose routes require a client certificate: enforced per request by the policy chain
+  // and asked for at the handshake by the SNI table.
+  const hostPolicies = HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies })));
+  const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache(), hostPolicies);
 
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.pool.key);
@@ -125,7 +128,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     policies,
     consumers,
     identityHeaders: Object.freeze([...identityHeaders]),
-    hostPolicies: HostPolicies.build(specs.map((s) => ({ hosts: s.hosts, policies: s.route.policies }))),
+    hostPolicies,
     poolKeys,
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,

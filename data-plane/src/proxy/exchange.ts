@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
 import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
@@ -145,8 +146,17 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
     return this.req.rawHeaders;
   }
 
+  /**
+   * The client connection. HTTP/2: the session's socket (one object per connection, unlike each
+   * stream's `req.socket`), so per-connection verdicts such as the mtls policy's are reused.
+   */
   get socket(): PolicyRequest["socket"] {
-    return this.req.socket as PolicyRequest["socket"];
+    const req = this.req;
+    if (this.res.h2) {
+      const session = (req as Http2ServerRequest).stream.session;
+      if (session !== undefined) return session.socket as PolicyRequest["socket"];
+    }
+    return req.socket as PolicyRequest["socket"];
   }
 
   // --- UpstreamCall (valid once a route matched) -----------------------------------------------

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { Certificate } from "@palisade/proto";
 import { CompileError } from "../config/compile-error.js";
+import type { ClientAuthSpec } from "../policies/mtls/mtls-policy.js";
 import { type SniEntry, SniTable } from "./sni-table.js";
 
 // A DNS name of letters, digits and hyphens (RFC 1123 §2.1) in lower case, or "*." and a name of
@@ -24,12 +25,24 @@ export class SecureContextCache {
 
   /**
    * The context for a PEM pair, built on first use.
-   * @throws the node:tls error when the pair cannot be loaded
+   * @param clientCa for an mTLS name: the PEM CA certificates (and CRLs) client certificates are
+   *   verified against
+   * @throws the node:tls error when the pair (or a CA, a CRL) cannot be loaded
    */
-  get(key: string, certPem: string, keyPem: string): SecureContext {
+  get(
+    key: string,
+    certPem: string,
+    keyPem: string,
+    clientCa?: { readonly ca: readonly string[]; readonly crl: readonly string[] },
+  ): SecureContext {
     let ctx = this.#contexts.get(key);
     if (ctx === undefined) {
-      ctx = createSecureContext({ cert: certPem, key: keyPem });
+      ctx = createSecureContext({
+        cert: certPem,
+        key: keyPem,
+        ...(clientCa !== undefined ? { ca: [...clientCa.ca] } : {}),
+        ...(clientCa !== undefined && clientCa.crl.length > 0 ? { crl: [...clientCa.crl] } : {}),
+      });
       this.#contexts.set(key, ctx);
     }
     return ctx;
@@ -40,6 +53,31 @@ export class SecureContextCache {
     for (const k of this.#contexts.keys()) if (!keys.has(k)) this.#contexts.delete(k);
   }
 }
+
+/** A name's client-certificate requirement, as far as the handshake is concerned. */
+export interface ClientAuthRequirement {
+  /** The CAs (and CRLs) of the mTLS policies that guard the name. */
+  readonly clientAuth: readonly ClientAuthSpec[];
+}
+
+/**
+ * Which server names require a client certificate (config/host-policies.ts). Host patterns
+ * follow the router: `*.example.com` covers any depth below example.com.
+ */
+export interface ClientAuthNames {
+  /** The requirement of a lower-case name, `undefined` when it needs no certificate. */
+  lookup(host: string): ClientAuthRequirement | undefined;
+  /** The requirement of every one-label name under `parent` that is not an exact mTLS name. */
+  lookupUnder(parent: string): ClientAuthRequirement | undefined;
+  /** The exact mTLS names. */
+  exactNames(): Iterable<string>;
+}
+
+const NO_CLIENT_AUTH: ClientAuthNames = {
+  lookup: () => undefined,
+  lookupUnder: () => undefined,
+  exactNames: () => [],
+};
 
 /** The compiled certificates of a snapshot. */
 export interface CompiledCertificates {
@@ -53,13 +91,25 @@ export interface CompiledCertificates {
  * certificate: PEM chain and key parse, the key belongs to the leaf, every SNI name is a DNS
  * name or one-label wildcard in lower case, and no name is claimed twice. Messages name the field
  * and never quote key material.
+ *
+ * Names that require a client certificate (`mtls`, see {@link ClientAuthNames}) get an entry
+ * that asks for one, with a context that also holds the CAs and CRLs of the name's mTLS
+ * policies: an exact certificate name that is an mTLS name, a wildcard certificate whose every
+ * name is one, and an exact mTLS name that only a wildcard certificate serves (it gets its own
+ * entry, so its own CAs). Every other name is served without asking.
+ * @param clientAuth mTLS names of the table (default: none)
  * @throws CompileError RESOURCE_INVALID naming `certificate/<name>`
  */
-export function compileCertificates(certs: readonly Certificate[], cache: SecureContextCache): CompiledCertificates {
+export function compileCertificates(
+  certs: readonly Certificate[],
+  cache: SecureContextCache,
+  clientAuth: ClientAuthNames = NO_CLIENT_AUTH,
+): CompiledCertificates {
   const exact = new Map<string, SniEntry>();
   const wildcard = new Map<string, SniEntry>();
   const ids = new Set<string>();
   const contextKeys = new Set<string>();
+  const pems = new Map<string, { resource: string; certPem: string; keyPem: string; key: string }>();
   for (const c of certs) {
     const resource = `certificate/${c.name || c.id}`;
     const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
@@ -88,7 +138,8 @@ export function compileCertificates(certs: readonly Certificate[], cache: Secure
       throw bad("cert_pem/key_pem: the pair cannot be loaded for TLS");
     }
     contextKeys.add(key);
-    const entry: SniEntry = Object.freeze({ certificateId: c.id, context });
+    pems.set(c.id, { resource, certPem: c.certPem, keyPem: c.keyPem, key });
+    const entry: SniEntry = Object.freeze({ certificateId: c.id, context, requestCert: false });
     for (const [i, name] of c.snis.entries()) {
       if (!SNI_NAME.test(name)) throw bad(`snis[${i}]: "${name}" is not a lower-case DNS name or *.wildcard`);
       const isWildcard = name.startsWith("*.");
@@ -104,6 +155,43 @@ export function compileCertificates(certs: readonly Certificate[], cache: Secure
       }
       map.set(k, entry);
     }
+  }
+
+  // mTLS names: the same certificate, plus the CAs to verify client certificates with.
+  const withClientAuth = (e: SniEntry, req: ClientAuthRequirement): SniEntry => {
+    const p = pems.get(e.certificateId)!;
+    const ca = req.clientAuth.map((s) => s.caPem);
+    const crl = req.clientAuth.map((s) => s.crlPem).filter((x) => x !== "");
+    const key = createHash("sha256")
+      .update(p.key)
+      .update(`\0${ca.join("\0")}\0\0${crl.join("\0")}`)
+      .digest("hex");
+    let context: SecureContext;
+    try {
+      context = cache.get(key, p.certPem, p.keyPem, { ca, crl });
+    } catch {
+      throw new CompileError(
+        "RESOURCE_INVALID",
+        "the client CA bundle or CRL of an mTLS name cannot be loaded",
+        p.resource,
+      );
+    }
+    contextKeys.add(key);
+    return Object.freeze({ certificateId: e.certificateId, context, requestCert: true });
+  };
+  for (const [name, e] of exact) {
+    const req = clientAuth.lookup(name);
+    if (req !== undefined) exact.set(name, withClientAuth(e, req));
+  }
+  for (const name of clientAuth.exactNames()) {
+    if (exact.has(name)) continue;
+    const dot = name.indexOf(".");
+    const e = dot > 0 ? wildcard.get(name.slice(dot + 1)) : undefined;
+    if (e !== undefined) exact.set(name, withClientAuth(e, clientAuth.lookup(name)!));
+  }
+  for (const [parent, e] of wildcard) {
+    const req = clientAuth.lookupUnder(parent);
+    if (req !== undefined) wildcard.set(parent, withClientAuth(e, req));
   }
   return Object.freeze({ sni: new SniTable(exact, wildcard), contextKeys });
 }

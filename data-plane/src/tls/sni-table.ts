@@ -1,15 +1,18 @@
 import type { SecureContext } from "node:tls";
 
 /**
- * What the TLS listener serves for one server name. Today: the certificate's secure context.
- * Client-certificate settings for mTLS (request a certificate, the CA bundle to verify it) are
- * meant to live here too, beside `context`, so that one SNI lookup decides both.
+ * What the TLS listener serves for one server name: the certificate's secure context and, for a
+ * name that requires a client certificate (an mTLS name, config/host-policies.ts), whether to
+ * ask for one — the context then also holds the CA bundle (and CRLs) to verify it with. One SNI
+ * lookup decides both.
  */
 export interface SniEntry {
   /** Id of the `Certificate` resource this entry comes from (for logs, never secret). */
   readonly certificateId: string;
-  /** Certificate chain and private key, ready for the handshake. */
+  /** Certificate chain and private key (and, with `requestCert`, the client CAs), ready for the handshake. */
   readonly context: SecureContext;
+  /** Ask the client for a certificate (TLS CertificateRequest) on this name. */
+  readonly requestCert: boolean;
 }
 
 /**

@@ -13,15 +13,25 @@ export interface TlsAnswer {
   alpn: string | false;
 }
 
+/** A request over TLS: method, headers, body, and a client certificate to present. */
+export interface TlsRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Client certificate and key (PEM) for the handshake. */
+  clientCert?: { readonly certPem: string; readonly keyPem: string };
+}
+
 /**
- * HTTPS/1.1 request to 127.0.0.1:`port` with SNI `servername` (also the `Host`), trusting `ca`.
+ * HTTPS/1.1 request to 127.0.0.1:`port` with SNI `servername` (also the `Host` unless
+ * `init.headers.host` says otherwise), trusting `ca`.
  */
 export function https1(
   port: number,
   servername: string,
   path: string,
   ca: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: TlsRequestInit = {},
 ): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
     // ALPNProtocols is a tls option node's https typings leave out.
@@ -35,6 +45,7 @@ export function https1(
       ca,
       ALPNProtocols: ["http/1.1"],
       agent: false,
+      ...(init.clientCert !== undefined ? { cert: init.clientCert.certPem, key: init.clientCert.keyPem } : {}),
     } as RequestOptions;
     const req = httpsRequest(options, (res) => {
       const socket = res.socket as TLSSocket;
@@ -57,9 +68,13 @@ export async function h2(
   servername: string,
   path: string,
   ca: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: TlsRequestInit = {},
 ): Promise<TlsAnswer> {
-  const session = h2connect(`https://127.0.0.1:${port}`, { servername, ca });
+  const session = h2connect(`https://127.0.0.1:${port}`, {
+    servername,
+    ca,
+    ...(init.clientCert !== undefined ? { cert: init.clientCert.certPem, key: init.clientCert.keyPem } : {}),
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       session.once("connect", () => resolve());
