@@ -90,6 +90,12 @@ export const ERRORS = {
     blame: "upstream",
     retryable: true,
   },
+  UPSTREAM_OVERLOADED: {
+    status: 503,
+    message: "the upstream service is overloaded",
+    blame: "upstream",
+    retryable: true,
+  },
   UPSTREAM_TIMEOUT: {
     status: 504,
     message: "the upstream service did not answer in time",

@@ -16,11 +16,15 @@ const REDACT = [
   "token",
   "jwks_json",
   "jwksJson",
+  "key_pem",
+  "keyPem",
   "headers.authorization",
   "*.authorization",
   "*.token",
   "*.jwks_json",
   "*.jwksJson",
+  "*.key_pem",
+  "*.keyPem",
 ];
 
 /**

@@ -1,14 +1,12 @@
 import type { AddressInfo } from "node:net";
-import { compile } from "./config/compile.js";
 import { CompileError } from "./config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
-import { TableHolder } from "./config/table-holder.js";
+import type { AppliedSource } from "./config/table-holder.js";
 import { SecurityEvents } from "./events/security-events.js";
 import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
-import { createPolicyResources } from "./policies/registry.js";
-import { ProxyServer } from "./proxy/proxy-server.js";
+import { ProxyNode } from "./proxy-node.js";
 import { StatusServer } from "./status/status-server.js";
 import { ConfigApplier } from "./sync/config-applier.js";
 import { NodeCredentials } from "./sync/node-credentials.js";
@@ -17,30 +15,98 @@ import { createMetricsRegistry } from "./telemetry/metrics.js";
 import { NodeReporter } from "./telemetry/node-reporter.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
-import { PoolManager } from "./upstream/pool-manager.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
 export interface RunningNode {
   readonly log: Logger;
-  readonly holder: TableHolder;
-  /** The node's security event channel. */
+  /** The applied config (version, hash, time). */
+  readonly holder: AppliedSource;
+  /** The node's security event channel (in cluster mode: the workers' events, gathered). */
   readonly events: SecurityEvents;
   /** Bound proxy address (the real port when 0 was asked). */
   readonly proxyAddress: AddressInfo;
+  /** Bound HTTPS proxy address, `null` when `--tls-listen off`. */
+  readonly tlsAddress: AddressInfo | null;
   /** Bound status address. */
   readonly statusAddress: AddressInfo;
   /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
-   * (default 10,000), then close the config stream and the upstream pools.
+   * (default `--shutdown-timeout-ms`), then close the config stream, the upstream pools and the
+   * policies' shared clients (JWKS, introspection).
    */
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** The identity a node announces in its hello. */
+export function nodeIdentity(options: NodeOptions) {
+  return {
+    nodeId: options.nodeId,
+    region: options.region,
+    labels: options.labels,
+    softwareVersion: softwareVersion(),
+    policyTypes: [...options.policyTypes].sort(),
+  };
+}
+
 /**
- * Starts a data-plane node: the proxy and status listeners (each logs its `listening` line once
- * bound), the upstream pools and the config stream to the control plane. The node serves 503
- * NO_CONFIG until the first config is applied.
+ * The node's security event channel: every event is one info line (`"msg":"security event"`)
+ * until a SIEM shipper lands. In cluster mode the primary holds it and the workers' events are
+ * re-emitted into it (cluster/worker.ts), so counts, recent events and log lines are per node.
+ */
+export function nodeSecurityEvents(log: Logger): SecurityEvents {
+  const events = new SecurityEvents();
+  events.subscribe((batch) => {
+    if (!log.isLevelEnabled("info")) return;
+    for (const e of batch) log.info({ security_event: e }, "security event");
+  });
+  return events;
+}
+
+/**
+ * The node's identity on the sync port: its certificate (joining with `--join-token` first when
+ * it has none), or `undefined` with `--sync-insecure` (logged loudly: the local demo only).
+ * @throws when the control plane refuses the join (used, expired or foreign token)
+ */
+export async function syncCredentials(options: NodeOptions, log: Logger): Promise<NodeCredentials | undefined> {
+  if (options.syncInsecure) {
+    log.warn(
+      { control_plane: formatHostPort(options.controlPlane) },
+      "INSECURE SYNC: plain gRPC to the control plane, no TLS and no node identity. Use only for the local demo.",
+    );
+    return undefined;
+  }
+  return NodeCredentials.obtain({
+    stateDir: options.stateDir,
+    nodeId: options.nodeId,
+    region: options.region,
+    address: formatHostPort(options.controlPlane),
+    caCertPath: options.caCert,
+    joinToken: options.joinToken,
+    log,
+  });
+}
+
+/** Logs the node's start line. */
+export function logStarted(options: NodeOptions, log: Logger, extra: Record<string, unknown> = {}): void {
+  log.info(
+    {
+      node_id: options.nodeId,
+      region: options.region,
+      version: softwareVersion(),
+      policies: [...options.policyTypes],
+      control_plane: options.configFile === undefined ? formatHostPort(options.controlPlane) : null,
+      config_file: options.configFile,
+      ...extra,
+    },
+    "node started",
+  );
+}
+
+/**
+ * Starts a single-process data-plane node (`--workers 1`): the proxy and status listeners (each
+ * logs its `listening` line once bound), the upstream pools and the config stream to the control
+ * plane. The node serves 503 NO_CONFIG until the first config is applied.
  * @param log default: JSON to stdout at `options.logLevel`
  * @throws the listen error when a port cannot be bound (everything started is closed first)
  */
@@ -48,37 +114,21 @@ export async function startNode(
   options: NodeOptions,
   log: Logger = createLogger(options.logLevel),
 ): Promise<RunningNode> {
-  const pools = new PoolManager();
-  const holder = new TableHolder((table) => pools.retain(table.poolKeys));
-  const policyTypes = options.policyTypes;
-  const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
-  const resources = createPolicyResources({ warn });
-  const events = new SecurityEvents();
-  // Every security event is one info line (`"msg":"security event"`) until a SIEM shipper lands.
-  events.subscribe((batch) => {
-    if (!log.isLevelEnabled("info")) return;
-    for (const e of batch) log.info({ security_event: e }, "security event");
-  });
+  const events = nodeSecurityEvents(log);
   const stats = new TrafficStats();
   const syncStats = new SyncStats();
+  const node = new ProxyNode(options, log, events, stats);
+  const holder = node.holder;
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
     holder,
-    (snapshot, previous, changedRoutes) =>
-      compile(snapshot, {
-        policyTypes,
-        resources,
-        warn,
-        ...(previous ? { previous } : {}),
-        ...(changedRoutes ? { changedRoutes } : {}),
-      }),
+    (snapshot, previous, changedRoutes) => node.compile(snapshot, previous, changedRoutes),
     log,
     lkg,
     syncStats,
   );
   let sync: SyncClient | undefined;
   let credentials: NodeCredentials | undefined;
-  const proxy = new ProxyServer({ holder, pools, log, events, stats });
   const status = new StatusServer({
     holder,
     events,
@@ -93,11 +143,11 @@ export async function startNode(
     }),
   });
 
-  let proxyAddress: AddressInfo;
   let statusAddress: AddressInfo;
+  let bound: Awaited<ReturnType<ProxyNode["listen"]>>;
   try {
     statusAddress = await listen(status.server, options.statusListen, "status", log);
-    proxyAddress = await listen(proxy.server, options.listen, "proxy", log);
+    bound = await node.listen();
     if (options.configFile !== undefined) {
       // Air-gapped: the exported snapshot is the config; a bad file is fatal (nothing else to serve).
       applier.adopt(readSnapshotFile(options.configFile), "file");
@@ -111,27 +161,11 @@ export async function startNode(
           log.warn({ code: err.code, resource: err.resource, reason: err.message }, "last-known-good config ignored");
         }
       }
-      if (options.syncInsecure) {
-        log.warn(
-          { control_plane: formatHostPort(options.controlPlane) },
-          "INSECURE SYNC: plain gRPC to the control plane, no TLS and no node identity. Use only for the local demo.",
-        );
-      } else {
-        credentials = await NodeCredentials.obtain({
-          stateDir: options.stateDir,
-          nodeId: options.nodeId,
-          region: options.region,
-          address: formatHostPort(options.controlPlane),
-          caCertPath: options.caCert,
-          joinToken: options.joinToken,
-          log,
-        });
-      }
+      credentials = await syncCredentials(options, log);
     }
   } catch (err) {
     await status.close();
-    await proxy.close(0);
-    await resources.close();
+    await node.close(0);
     throw err;
   }
   if (options.configFile === undefined) {
@@ -139,13 +173,7 @@ export async function startNode(
     const reporter = new NodeReporter(stats, holder, softwareVersion());
     sync = new SyncClient({
       address: formatHostPort(options.controlPlane),
-      identity: {
-        nodeId: options.nodeId,
-        region: options.region,
-        labels: options.labels,
-        softwareVersion: softwareVersion(),
-        policyTypes: [...policyTypes].sort(),
-      },
+      identity: nodeIdentity(options),
       holder,
       applier,
       log,
@@ -160,35 +188,22 @@ export async function startNode(
     const client = sync;
     creds?.startRenewal(() => client.reconnect());
   }
-  log.info(
-    {
-      node_id: options.nodeId,
-      region: options.region,
-      version: softwareVersion(),
-      policies: [...policyTypes],
-      control_plane: options.configFile === undefined ? formatHostPort(options.controlPlane) : null,
-      config_file: options.configFile,
-      mtls: credentials !== undefined,
-    },
-    "node started",
-  );
+  logStarted(options, log, { workers: 1, mtls: credentials !== undefined });
 
   let closing: Promise<void> | undefined;
   return {
     log,
     holder,
     events,
-    proxyAddress,
+    proxyAddress: bound.proxy,
+    tlsAddress: bound.tls,
     statusAddress,
-    close(deadlineMs = 10_000) {
+    close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
-        const started = Date.now();
-        await proxy.close(deadlineMs);
+        await node.close(deadlineMs);
         sync?.close();
         credentials?.close();
         await status.close();
-        await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
-        await resources.close();
         log.info("node stopped");
       })();
       return closing;

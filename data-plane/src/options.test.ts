@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { test } from "node:test";
-import { helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+import { helpText, type NodeOptions, OptionsError, optionSpecs, parseCommand } from "./options.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
+import { readmeText, tableAfter } from "./test/readme.js";
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): NodeOptions {
   const c = parseCommand(argv, env);
@@ -25,6 +26,7 @@ test("defaults", () => {
   assert.deepEqual(o.labels, {});
   assert.deepEqual(o.listen, { host: "0.0.0.0", port: 8000 });
   assert.deepEqual(o.statusListen, { host: "127.0.0.1", port: 8100 });
+  assert.deepEqual(o.tlsListen, { host: "0.0.0.0", port: 8443 });
   assert.deepEqual([...o.policyTypes], [...BUNDLED_POLICY_TYPES]);
   assert.equal(o.logLevel, "info");
 });
@@ -36,6 +38,13 @@ test("flags, env, and the flag winning over env", () => {
   assert.equal(o.region, "eu-west");
   assert.deepEqual(o.labels, { tier: "edge", zone: "a" });
   assert.deepEqual(o.listen, { host: "127.0.0.1", port: 0 });
+});
+
+test("the HTTPS listener can be turned off", () => {
+  assert.equal(run(["--tls-listen", "off"]).tlsListen, null);
+  assert.equal(run([], { PALISADE_TLS_LISTEN: "OFF" }).tlsListen, null);
+  assert.deepEqual(run(["--tls-listen", "127.0.0.1:0"]).tlsListen, { host: "127.0.0.1", port: 0 });
+  fails(["--tls-listen", "nope"], /^--tls-listen: /);
 });
 
 test("IPv6 addresses in brackets", () => {
@@ -78,4 +87,14 @@ test("--help and --version", () => {
   for (const s of ["--control-plane", "PALISADE_CONTROL_PLANE", "127.0.0.1:8005", "--status-listen", "--policies"]) {
     assert.ok(help.includes(s), `help mentions ${s}`);
   }
+});
+
+test("the README options table lists every flag with its environment variable", () => {
+  const rows = tableAfter(readmeText(), "## Options");
+  for (const spec of optionSpecs()) {
+    const row = rows.find((r) => r[0]?.startsWith(`\`--${spec.flag} `));
+    assert.ok(row, `README lacks --${spec.flag}`);
+    assert.equal(row[1], `\`${spec.env}\``, `--${spec.flag}`);
+  }
+  assert.equal(rows.filter((r) => r[0]?.startsWith("`--") && !r[0].startsWith("`--help")).length, optionSpecs().length);
 });

@@ -1,4 +1,4 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
@@ -18,6 +18,8 @@ export interface NodeOptions {
   readonly labels: Readonly<Record<string, string>>;
   /** Proxy listener. */
   readonly listen: HostPort;
+  /** HTTPS proxy listener (certificates by SNI from config, HTTP/2 and HTTP/1.1); `null` = off. */
+  readonly tlsListen: HostPort | null;
   /** Status listener (/healthz, /readyz, /config). */
   readonly statusListen: HostPort;
   /** Policy types this node enforces. */
@@ -35,6 +37,20 @@ export interface NodeOptions {
   readonly syncInsecure: boolean;
   /** Interval between reports (heartbeats) to the control plane, ms. */
   readonly reportIntervalMs: number;
+  /** Time a client has to send its request headers, ms (slowloris). */
+  readonly clientHeaderTimeoutMs: number;
+  /** Time a client has to send its whole request, ms. */
+  readonly clientRequestTimeoutMs: number;
+  /** Idle time of a client keep-alive connection or HTTP/2 session, ms. */
+  readonly clientIdleTimeoutMs: number;
+  /** Size of a request's header section, bytes. */
+  readonly maxHeaderBytes: number;
+  /** Header fields in a request at most. */
+  readonly maxHeaders: number;
+  /** How long SIGTERM waits for in-flight requests before cutting connections, ms. */
+  readonly shutdownTimeoutMs: number;
+  /** Proxy processes; 1 = a single process (no cluster, no IPC). */
+  readonly workers: number;
 }
 
 /** What the command line asks for. */
@@ -95,6 +111,13 @@ const SPECS = [
     help: "proxy listener, host:port (port 0 = any free port)",
   },
   {
+    flag: "tls-listen",
+    env: "PALISADE_TLS_LISTEN",
+    fallback: "0.0.0.0:8443",
+    shown: "0.0.0.0:8443",
+    help: 'HTTPS proxy listener (SNI certificates from config; HTTP/2 and HTTP/1.1), host:port or "off"',
+  },
+  {
     flag: "status-listen",
     env: "PALISADE_STATUS_LISTEN",
     fallback: "127.0.0.1:8100",
@@ -144,6 +167,55 @@ const SPECS = [
     help: "ms between health reports to the control plane (the heartbeat; 3 missed = stale)",
   },
   {
+    flag: "workers",
+    env: "PALISADE_WORKERS",
+    fallback: () => String(availableParallelism()),
+    shown: "the number of CPUs",
+    help: "proxy processes sharing the listeners; 1 = a single process",
+  },
+  {
+    flag: "client-header-timeout-ms",
+    env: "PALISADE_CLIENT_HEADER_TIMEOUT_MS",
+    fallback: "15000",
+    shown: "15000",
+    help: "time a client has to send its request headers, ms (slowloris); then 408 and close",
+  },
+  {
+    flag: "client-request-timeout-ms",
+    env: "PALISADE_CLIENT_REQUEST_TIMEOUT_MS",
+    fallback: "120000",
+    shown: "120000",
+    help: "time a client has to send its whole request (headers and body), ms",
+  },
+  {
+    flag: "client-idle-timeout-ms",
+    env: "PALISADE_CLIENT_IDLE_TIMEOUT_MS",
+    fallback: "5000",
+    shown: "5000",
+    help: "idle time of a client keep-alive connection or HTTP/2 session, ms",
+  },
+  {
+    flag: "max-header-bytes",
+    env: "PALISADE_MAX_HEADER_BYTES",
+    fallback: "32768",
+    shown: "32768",
+    help: "size of a request's header section, bytes; more is refused with 431",
+  },
+  {
+    flag: "max-headers",
+    env: "PALISADE_MAX_HEADERS",
+    fallback: "100",
+    shown: "100",
+    help: "header fields in a request at most; more is refused with 431",
+  },
+  {
+    flag: "shutdown-timeout-ms",
+    env: "PALISADE_SHUTDOWN_TIMEOUT_MS",
+    fallback: "10000",
+    shown: "10000",
+    help: "on SIGTERM, how long in-flight requests may finish before connections are cut, ms",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     fallback: "info",
@@ -153,6 +225,11 @@ const SPECS = [
 ] as const satisfies readonly OptionSpec[];
 
 type FlagName = (typeof SPECS)[number]["flag"];
+
+/** Every flag with its environment variable and default as --help shows it (the README lists the same). */
+export function optionSpecs(): ReadonlyArray<{ readonly flag: string; readonly env: string; readonly shown: string }> {
+  return SPECS.map((s) => ({ flag: s.flag, env: s.env, shown: s.shown }));
+}
 
 /** The --help text: every flag with its environment variable and default. */
 export function helpText(): string {
@@ -215,6 +292,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       region: parseName(...get("region")),
       labels: parseLabels(...get("labels")),
       listen: parseHostPort(...get("listen"), 0),
+      tlsListen: parseOptionalHostPort(...get("tls-listen")),
       statusListen: parseHostPort(...get("status-listen"), 0),
       policyTypes: parsePolicies(...get("policies")),
       logLevel: parseLogLevel(...get("log-level")),
@@ -225,6 +303,13 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       syncInsecure:
         values["sync-insecure"] === true || env.PALISADE_SYNC_INSECURE === "1" || env.PALISADE_SYNC_INSECURE === "true",
       reportIntervalMs: parseInterval(...get("report-interval")),
+      clientHeaderTimeoutMs: parseInteger(...get("client-header-timeout-ms"), 100, 3_600_000),
+      clientRequestTimeoutMs: parseInteger(...get("client-request-timeout-ms"), 100, 3_600_000),
+      clientIdleTimeoutMs: parseInteger(...get("client-idle-timeout-ms"), 100, 3_600_000),
+      maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
+      maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
+      shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
+      workers: parseInteger(...get("workers"), 1, 256),
     }),
   };
 }
@@ -271,6 +356,11 @@ export function parseHostPort(flag: string, value: string, minPort: number): Hos
   const port = Number(portText);
   if (port < minPort || port > 65535) throw new OptionsError(flag, `port ${port} is out of range (${minPort}-65535)`);
   return Object.freeze({ host, port });
+}
+
+/** Parses `host:port`, or `off` (any case) for a listener that is not bound. */
+export function parseOptionalHostPort(flag: string, value: string): HostPort | null {
+  return value.trim().toLowerCase() === "off" ? null : parseHostPort(flag, value, 0);
 }
 
 /** Formats a HostPort back to `host:port` (`[v6]:port`). */
@@ -357,6 +447,14 @@ function parseInterval(flag: string, value: string): number {
   if (!/^\d{1,7}$/.test(value) || Number(value) < 100 || Number(value) > 600_000)
     throw new OptionsError(flag, `"${value}" is not a number of ms between 100 and 600000`);
   return Number(value);
+}
+
+/** Parses a decimal integer within [min, max]. */
+export function parseInteger(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(value.trim())) throw new OptionsError(flag, `"${value}" is not a whole number`);
+  const n = Number(value.trim());
+  if (n < min || n > max) throw new OptionsError(flag, `${n} is out of range (${min}-${max})`);
+  return n;
 }
 
 function parseLogLevel(flag: string, value: string): LogLevel {

@@ -31,8 +31,8 @@ mkdirSync(logDir, { recursive: true });
 const HOST = "127.0.0.1";
 const PORTS = { admin: 8001, sync: 8005, upstream: 9080, idp: 9090 };
 const NODES = [
-  { id: "node-a", region: "eu-west", proxy: 8000, status: 8100 },
-  { id: "node-b", region: "us-east", proxy: 8010, status: 8110 },
+  { id: "node-a", region: "eu-west", proxy: 8000, tls: 8443, status: 8100 },
+  { id: "node-b", region: "us-east", proxy: 8010, tls: 8453, status: 8110 },
 ];
 const ISSUER = `http://${HOST}:${PORTS.idp}`;
 const INSECURE = process.env.PALISADE_DEMO_INSECURE === "1";
@@ -229,6 +229,8 @@ try {
       `localhost:${PORTS.sync}`,
       "--listen",
       `${HOST}:${n.proxy}`,
+      "--tls-listen",
+      `${HOST}:${n.tls}`,
       "--status-listen",
       `${HOST}:${n.status}`,
       "--state-dir",

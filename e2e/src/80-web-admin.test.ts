@@ -271,9 +271,9 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("security");
     await go("/rollouts");
     await page.getByTestId("rollouts-unavailable").waitFor(WAIT);
-    // Consumers are served since issue 4; certificates are not yet.
+    // Consumers are served since issue 4, certificates since issue 3: their list is a real one.
     await go("/config/certificates");
-    await page.getByText("Certificates are not available on this control plane").waitFor(WAIT);
+    await page.getByText("No certificates yet").waitFor(WAIT);
 
     await page.setViewportSize({ width: 600, height: 900 });
     await go("/fleet");

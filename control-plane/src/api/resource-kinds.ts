@@ -1,5 +1,13 @@
+import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
-import { AUTH_POLICY_TYPES, consumerSchema, policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
+import {
+  AUTH_POLICY_TYPES,
+  certificateSchema,
+  consumerSchema,
+  policySchema,
+  routeSchema,
+  upstreamSchema,
+} from "../config/schemas.js";
 import {
   checkApiKeyConfig,
   checkIntrospectionConfig,
@@ -7,6 +15,8 @@ import {
   checkMtlsConfig,
   checkRouteHasMatcher,
   checkRoutePaths,
+  checkRouteRewrite,
+  checkUpstream,
   checkUpstreamTargets,
 } from "../config/validate.js";
 import { ApiError } from "../errors.js";
@@ -85,7 +95,7 @@ function resolveAuthAnyMembers(store: Store, members: string[], selfId: string |
   });
 }
 
-/** Upstreams, routes, policies and consumers: the draft config kinds of the admin API. */
+/** Upstreams, routes, policies, consumers and certificates: the draft config kinds of the admin API. */
 export const KINDS: readonly KindSpec[] = [
   {
     kind: "upstreams",
@@ -93,6 +103,7 @@ export const KINDS: readonly KindSpec[] = [
     schema: upstreamSchema,
     normalize(body) {
       checkUpstreamTargets(body.targets as Array<{ host: string }>);
+      checkUpstream(body);
       return body;
     },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
@@ -105,6 +116,7 @@ export const KINDS: readonly KindSpec[] = [
     normalize(body, store) {
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
+      checkRouteRewrite(body);
       const out: Record<string, unknown> = {
         ...body,
         upstream: resolveRef(store, "upstreams", body.upstream as string, "upstream"),
@@ -173,5 +185,16 @@ export const KINDS: readonly KindSpec[] = [
     normalize: (body) => ({ disabled: false, labels: {}, ...body }),
     referencedBy: () => [],
     present: plain,
+  },
+  {
+    kind: "certificates",
+    noun: "certificate",
+    schema: certificateSchema,
+    normalize(body, store, selfId) {
+      checkCertificate(body as unknown as CertificateBody, store, selfId);
+      return body;
+    },
+    referencedBy: () => [],
+    present: presentCertificate,
   },
 ];

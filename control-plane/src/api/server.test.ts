@@ -72,6 +72,19 @@ test("invalid bodies answer 400 naming the field", async () => {
     ["/v1/upstreams", { name: "up", targets: [{ port: 80 }] }, "targets.0.host"],
     ["/v1/upstreams", { name: "bad name!", targets: [{ host: "a", port: 80 }] }, "name"],
     ["/v1/upstreams", { ...upstream, tls: true }, "tls"],
+    ["/v1/upstreams", { ...upstream, tls: { verify: false } }, "tls"],
+    [
+      "/v1/upstreams",
+      { ...upstream, scheme: "https", tls: { ca_pem: "-----BEGIN CERTIFICATE-----\nx" } },
+      "tls.ca_pem",
+    ],
+    ["/v1/upstreams", { ...upstream, load_balancing: "ring_hash" }, "hash_on"],
+    ["/v1/upstreams", { ...upstream, hash_on: { header: "x-user" } }, "hash_on"],
+    ["/v1/upstreams", { ...upstream, load_balancing: "ring_hash", hash_on: { header: "a", cookie: "b" } }, "hash_on"],
+    ["/v1/upstreams", { ...upstream, retries: { retry_on_statuses: [404] } }, "retries.retry_on_statuses.0"],
+    ["/v1/upstreams", { ...upstream, health_check: { active: { interval_ms: 1000 } } }, "health_check.active.path"],
+    ["/v1/upstreams", { ...upstream, circuit_breaker: { max_requests: 0 } }, "circuit_breaker.max_requests"],
+    ["/v1/upstreams", { ...upstream, timeouts: { total_ms: 0 } }, "timeouts.total_ms"],
     [
       "/v1/policies",
       { name: "j", type: "jwt", config: { algorithms: ["none"], jwks_url: "http://x/" } },
@@ -151,6 +164,38 @@ test("a route naming a missing upstream or policy is refused", async () => {
   await call("POST", "/v1/upstreams", upstream);
   r = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", policies: ["ghost"] });
   assert.deepEqual([r.status, r.body.error.field], [400, "policies.0"]);
+});
+
+test("route rewrite and timeouts are checked", async () => {
+  const { call } = app();
+  await call("POST", "/v1/upstreams", upstream);
+  const both = await call("POST", "/v1/routes", {
+    name: "r",
+    paths: ["/x"],
+    upstream: "up",
+    strip_prefix: true,
+    prefix_rewrite: "/y",
+  });
+  assert.deepEqual([both.status, both.body.error.field], [400, "prefix_rewrite"]);
+  const dots = await call("POST", "/v1/routes", {
+    name: "r",
+    paths: ["/x"],
+    upstream: "up",
+    prefix_rewrite: "/a/../b",
+  });
+  assert.deepEqual([dots.status, dots.body.error.field], [400, "prefix_rewrite"]);
+  const t = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", timeouts: { header_ms: -1 } });
+  assert.deepEqual([t.status, t.body.error.field], [400, "timeouts.header_ms"]);
+  const ok = await call("POST", "/v1/routes", {
+    name: "r",
+    paths: ["/x"],
+    upstream: "up",
+    prefix_rewrite: "/v2",
+    preserve_host: true,
+    timeouts: { header_ms: 500, total_ms: 2000 },
+  });
+  assert.equal(ok.status, 201);
+  assert.deepEqual(ok.body.timeouts, { header_ms: 500, total_ms: 2000 });
 });
 
 test("publish makes numbered immutable versions and an unchanged draft makes none", async () => {

@@ -14,7 +14,29 @@ import {
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource, VersionRow } from "../store/store.js";
-import { CORE_KINDS, checkAuthAnyMembers, checkRouteReferences, DRAFT_KINDS, type DraftKind } from "./snapshot.js";
+import {
+  CORE_KINDS,
+  checkAuthAnyMembers,
+  checkRouteReferences,
+  DRAFT_KINDS,
+  type DraftConfig,
+  type DraftKind,
+} from "./snapshot.js";
+
+/**
+ * Everything of the store that goes into a version, read as a full publish would read it.
+ * Used by `GET /v1/config/draft`, so the draft view and a publish see the same resources.
+ */
+export function readDraft(store: Store): DraftConfig {
+  return {
+    upstreams: store.listResources("upstreams"),
+    routes: store.listResources("routes"),
+    policies: store.listResources("policies"),
+    consumers: store.listResources("consumers"),
+    credentials: store.listCredentials(),
+    certificates: store.listResources("certificates"),
+  };
+}
 
 /** One resource of a published version: its bytes, digest and what publishing needs to know of it. */
 export interface ResourceEntry {

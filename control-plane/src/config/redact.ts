@@ -21,12 +21,13 @@ export function redactPolicyConfig(type: string, config: Record<string, unknown>
 interface SnapshotJson {
   policies?: Array<{ jwt?: { jwksJson?: string }; introspection?: { clientSecret?: string } }>;
   consumers?: Array<{ credentials?: Array<{ apiKey?: { sha256?: string } }> }>;
+  certificates?: Array<{ keyPem?: string }>;
 }
 
 /**
  * Redacts a snapshot's JSON rendering in place for `GET /v1/config/versions/{n}`: HMAC secrets
- * in inline JWKS, introspection client secrets, and API key hashes (not secret, but of no use to
- * an operator; the key prefix stays).
+ * in inline JWKS, introspection client secrets, certificates' private keys, and API key hashes
+ * (not secret, but of no use to an operator; the key prefix stays).
  */
 export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
   for (const p of json.policies ?? []) {
@@ -36,6 +37,7 @@ export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
   }
   for (const c of json.consumers ?? [])
     for (const cred of c.credentials ?? []) if (cred.apiKey?.sha256) cred.apiKey.sha256 = REDACTED;
+  for (const c of json.certificates ?? []) if (c.keyPem) c.keyPem = REDACTED;
   return json;
 }
 

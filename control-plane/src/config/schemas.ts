@@ -20,6 +20,16 @@ const hostname = {
 
 const ms = { type: "integer", minimum: 1, maximum: 3_600_000 } as const;
 
+const timeouts = {
+  type: "object",
+  additionalProperties: false,
+  properties: { connect_ms: ms, header_ms: ms, body_ms: ms, total_ms: ms },
+} as const;
+
+const count = (max: number) => ({ type: "integer", minimum: 1, maximum: max }) as const;
+
+const token = { type: "string", minLength: 1, maxLength: 128, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
+
 /** Body of `POST /v1/upstreams` and `PUT /v1/upstreams/{id}`. */
 export const upstreamSchema = {
   type: "object",
@@ -43,11 +53,77 @@ export const upstreamSchema = {
       },
     },
     scheme: { type: "string", enum: ["http", "https"] },
-    load_balancing: { type: "string", enum: ["round_robin", "least_requests"] },
-    timeouts: {
+    load_balancing: { type: "string", enum: ["round_robin", "least_requests", "ring_hash"] },
+    hash_on: {
+      type: "object",
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: false,
+      description: "ring_hash key: exactly one of header, cookie, client_ip",
+      properties: { header: token, cookie: token, client_ip: { type: "boolean", const: true } },
+    },
+    timeouts,
+    health_check: {
       type: "object",
       additionalProperties: false,
-      properties: { connect_ms: ms, header_ms: ms, body_ms: ms },
+      properties: {
+        active: {
+          type: "object",
+          required: ["path"],
+          additionalProperties: false,
+          properties: {
+            path: { type: "string", minLength: 1, maxLength: 1024, pattern: "^/[\\x21-\\x7e]*$" },
+            interval_ms: { type: "integer", minimum: 100, maximum: 3_600_000 },
+            timeout_ms: ms,
+            healthy_threshold: count(100),
+            unhealthy_threshold: count(100),
+          },
+        },
+        passive: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: { type: "boolean" },
+            consecutive_5xx: count(1000),
+            consecutive_connect_failures: count(1000),
+            base_ejection_ms: ms,
+            max_ejection_percent: count(100),
+          },
+        },
+      },
+    },
+    retries: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        max_retries: { type: "integer", minimum: 0, maximum: 10 },
+        retry_on_statuses: {
+          type: "array",
+          maxItems: 100,
+          uniqueItems: true,
+          items: { type: "integer", minimum: 500, maximum: 599 },
+        },
+        budget_percent: count(100),
+        min_concurrent: count(100_000),
+      },
+    },
+    circuit_breaker: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        max_requests: count(1_000_000),
+        max_pending: count(1_000_000),
+        max_connections: count(100_000),
+      },
+    },
+    tls: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        verify: { type: "boolean", description: "false turns certificate verification off (explicit only)" },
+        ca_pem: { type: "string", maxLength: 262_144, pattern: "-----BEGIN CERTIFICATE-----" },
+        server_name: hostname,
+      },
     },
   },
 } as const;
@@ -91,6 +167,9 @@ export const routeSchema = {
       items: { type: "string", minLength: 1, maxLength: 64, description: "policy id or name" },
     },
     strip_prefix: { type: "boolean" },
+    prefix_rewrite: path,
+    preserve_host: { type: "boolean" },
+    timeouts,
   },
 } as const;
 
@@ -400,4 +479,34 @@ export const publishSchema = {
   type: "object",
   additionalProperties: false,
   properties: { message: { type: "string", maxLength: 1000 } },
+} as const;
+
+/** Body of `POST /v1/certificates` and `PUT /v1/certificates/{id}`. `key_pem` is a secret. */
+export const certificateSchema = {
+  type: "object",
+  required: ["name", "snis", "cert_pem", "key_pem"],
+  additionalProperties: false,
+  properties: {
+    name,
+    snis: {
+      type: "array",
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+      description: "lower-case DNS names or one-label wildcards (*.example.com) this certificate answers",
+      items: { type: "string", minLength: 1, maxLength: 253, pattern: "^(?:\\*\\.)?[a-z0-9.-]+$" },
+    },
+    cert_pem: {
+      type: "string",
+      maxLength: 65536,
+      pattern: "-----BEGIN CERTIFICATE-----",
+      description: "PEM chain: the leaf first, then intermediates",
+    },
+    key_pem: {
+      type: "string",
+      maxLength: 16384,
+      pattern: "-----BEGIN [A-Z ]*PRIVATE KEY-----",
+      description: "PEM private key of the leaf, unencrypted (never returned)",
+    },
+  },
 } as const;

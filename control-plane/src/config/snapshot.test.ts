@@ -95,3 +95,44 @@ test("an auth-any naming a missing or non-authentication policy is refused at pu
     code: "VALIDATION_FAILED",
   });
 });
+
+test("upstream and route settings map to the snapshot; absent ones stay unset for the node's defaults", () => {
+  const up = res("u1", {
+    targets: [{ host: "a", port: 1 }],
+    scheme: "https",
+    load_balancing: "ring_hash",
+    hash_on: { header: "X-User" },
+    timeouts: { connect_ms: 100, total_ms: 9000 },
+    health_check: { active: { path: "/healthz", interval_ms: 2000 }, passive: { enabled: false } },
+    retries: { max_retries: 0, retry_on_statuses: [503] },
+    circuit_breaker: { max_requests: 10 },
+    tls: { verify: false, server_name: "svc.internal" },
+  });
+  const plain = res("u2", { targets: [{ host: "b", port: 2 }] });
+  const r1 = res("r1", {
+    paths: ["/a"],
+    upstream: "u1",
+    prefix_rewrite: "/v2",
+    preserve_host: true,
+    timeouts: { header_ms: 50 },
+  });
+  const { snapshot } = buildSnapshot({ upstreams: [up, plain], routes: [r1], policies: [] });
+  const u = snapshot.upstreams[0]!;
+  assert.equal(u.loadBalancing, 3);
+  assert.deepEqual(u.hashOn?.key, { case: "header", value: "x-user" });
+  assert.equal(u.timeouts?.connectMs, 100);
+  assert.equal(u.timeouts?.totalMs, 9000);
+  assert.equal(u.healthCheck?.active?.path, "/healthz");
+  assert.equal(u.healthCheck?.active?.intervalMs, 2000);
+  assert.equal(u.healthCheck?.passive?.disabled, true);
+  assert.equal(u.retries?.maxRetries, 0, "0 retries is kept (it turns retries off)");
+  assert.deepEqual(u.retries?.retryOnStatuses, [503]);
+  assert.equal(u.circuitBreaker?.maxRequests, 10);
+  assert.deepEqual([u.tls?.skipVerify, u.tls?.serverName], [true, "svc.internal"]);
+  const p = snapshot.upstreams[1]!;
+  assert.equal(p.healthCheck, undefined);
+  assert.equal(p.retries, undefined);
+  assert.equal(p.tls, undefined);
+  const r = snapshot.routes[0]!;
+  assert.deepEqual([r.prefixRewrite, r.preserveHost, r.timeouts?.headerMs], ["/v2", true, 50]);
+});

@@ -1,5 +1,7 @@
 import { create, type Message } from "@bufbuild/protobuf";
 import {
+  type Certificate,
+  CertificateSchema,
   type ClaimRule,
   type Consumer,
   ConsumerSchema,
@@ -31,6 +33,8 @@ export interface DraftConfig {
   /** Consumers and the credentials of all of them (default: none). */
   consumers?: StoredResource[];
   credentials?: StoredCredential[];
+  /** TLS certificates for the nodes' HTTPS listener (absent = none). */
+  certificates?: StoredResource[];
 }
 
 /** A compiled, validated snapshot and its content hash (`contentHashOf` its encoded resources). */
@@ -51,7 +55,125 @@ export function canonicalJson(value: unknown): string {
 const LB: Record<string, LoadBalancing> = {
   round_robin: LoadBalancing.ROUND_ROBIN,
   least_requests: LoadBalancing.LEAST_REQUESTS,
+  ring_hash: LoadBalancing.RING_HASH,
 };
+
+/** Timeouts in the API's snake_case → proto (absent = 0 = the node's default / no override). */
+interface TimeoutsBody {
+  connect_ms?: number;
+  header_ms?: number;
+  body_ms?: number;
+  total_ms?: number;
+}
+
+function toTimeouts(t: TimeoutsBody | undefined) {
+  return {
+    connectMs: t?.connect_ms ?? 0,
+    headerMs: t?.header_ms ?? 0,
+    bodyMs: t?.body_ms ?? 0,
+    totalMs: t?.total_ms ?? 0,
+  };
+}
+
+/** The upstream fields of the API body beyond targets, scheme and timeouts. */
+interface UpstreamExtras {
+  hash_on?: { header?: string; cookie?: string; client_ip?: boolean };
+  health_check?: {
+    active?: {
+      path: string;
+      interval_ms?: number;
+      timeout_ms?: number;
+      healthy_threshold?: number;
+      unhealthy_threshold?: number;
+    };
+    passive?: {
+      enabled?: boolean;
+      consecutive_5xx?: number;
+      consecutive_connect_failures?: number;
+      base_ejection_ms?: number;
+      max_ejection_percent?: number;
+    };
+  };
+  retries?: { max_retries?: number; retry_on_statuses?: number[]; budget_percent?: number; min_concurrent?: number };
+  circuit_breaker?: { max_requests?: number; max_pending?: number; max_connections?: number };
+  tls?: { verify?: boolean; ca_pem?: string; server_name?: string };
+}
+
+/** Proto fields for the upstream extras; absent values stay unset (the node applies its defaults). */
+function upstreamExtras(b: UpstreamExtras) {
+  const h = b.hash_on;
+  const hc = b.health_check;
+  return {
+    ...(h
+      ? {
+          hashOn: {
+            key:
+              h.header !== undefined
+                ? { case: "header" as const, value: h.header.toLowerCase() }
+                : h.cookie !== undefined
+                  ? { case: "cookie" as const, value: h.cookie }
+                  : { case: "clientIp" as const, value: true },
+          },
+        }
+      : {}),
+    ...(hc
+      ? {
+          healthCheck: {
+            ...(hc.active
+              ? {
+                  active: {
+                    path: hc.active.path,
+                    intervalMs: hc.active.interval_ms ?? 0,
+                    timeoutMs: hc.active.timeout_ms ?? 0,
+                    healthyThreshold: hc.active.healthy_threshold ?? 0,
+                    unhealthyThreshold: hc.active.unhealthy_threshold ?? 0,
+                  },
+                }
+              : {}),
+            ...(hc.passive
+              ? {
+                  passive: {
+                    disabled: hc.passive.enabled === false,
+                    consecutive5xx: hc.passive.consecutive_5xx ?? 0,
+                    consecutiveConnectFailures: hc.passive.consecutive_connect_failures ?? 0,
+                    baseEjectionMs: hc.passive.base_ejection_ms ?? 0,
+                    maxEjectionPercent: hc.passive.max_ejection_percent ?? 0,
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+    ...(b.retries
+      ? {
+          retries: {
+            ...(b.retries.max_retries !== undefined ? { maxRetries: b.retries.max_retries } : {}),
+            retryOnStatuses: b.retries.retry_on_statuses ?? [],
+            budgetPercent: b.retries.budget_percent ?? 0,
+            minConcurrent: b.retries.min_concurrent ?? 0,
+          },
+        }
+      : {}),
+    ...(b.circuit_breaker
+      ? {
+          circuitBreaker: {
+            maxRequests: b.circuit_breaker.max_requests ?? 0,
+            maxPending: b.circuit_breaker.max_pending ?? 0,
+            maxConnections: b.circuit_breaker.max_connections ?? 0,
+          },
+        }
+      : {}),
+    ...(b.tls
+      ? {
+          tls: {
+            skipVerify: b.tls.verify === false,
+            caPem: b.tls.ca_pem ?? "",
+            serverName: b.tls.server_name ?? "",
+          },
+        }
+      : {}),
+  };
+}
 
 function toPathMatch(p: unknown): PathMatch {
   if (typeof p === "string") return create(PathMatchSchema, { kind: { case: "prefix", value: p } });
@@ -226,11 +348,11 @@ export function toConsumer(r: StoredResource, credentials: readonly StoredCreden
 
 /** The upstream message of a stored upstream. */
 export function toUpstream(r: StoredResource): Upstream {
-  const b = r.body as {
+  const b = r.body as unknown as UpstreamExtras & {
     targets: Array<{ host: string; port: number; weight?: number }>;
     scheme?: string;
     load_balancing?: string;
-    timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
+    timeouts?: TimeoutsBody;
   };
   return create(UpstreamSchema, {
     id: r.id,
@@ -238,11 +360,8 @@ export function toUpstream(r: StoredResource): Upstream {
     targets: b.targets.map((t) => ({ host: t.host, port: t.port, weight: t.weight ?? 100 })),
     scheme: b.scheme ?? "http",
     loadBalancing: LB[b.load_balancing ?? "round_robin"],
-    timeouts: {
-      connectMs: b.timeouts?.connect_ms ?? 0,
-      headerMs: b.timeouts?.header_ms ?? 0,
-      bodyMs: b.timeouts?.body_ms ?? 0,
-    },
+    timeouts: toTimeouts(b.timeouts),
+    ...upstreamExtras(b),
   });
 }
 
@@ -256,6 +375,9 @@ export function toRoute(r: StoredResource): Route {
     upstream: string;
     policies?: string[];
     strip_prefix?: boolean;
+    prefix_rewrite?: string;
+    preserve_host?: boolean;
+    timeouts?: TimeoutsBody;
   };
   return create(RouteSchema, {
     id: r.id,
@@ -267,7 +389,16 @@ export function toRoute(r: StoredResource): Route {
     upstreamId: b.upstream,
     policyIds: b.policies ?? [],
     stripPrefix: b.strip_prefix ?? false,
+    prefixRewrite: b.prefix_rewrite ?? "",
+    preserveHost: b.preserve_host ?? false,
+    ...(b.timeouts ? { timeouts: toTimeouts(b.timeouts) } : {}),
   });
+}
+
+/** The certificate message of a stored certificate (the key travels to the nodes as given). */
+export function toCertificate(r: StoredResource): Certificate {
+  const b = r.body as { snis: string[]; cert_pem: string; key_pem: string };
+  return create(CertificateSchema, { id: r.id, name: r.name, snis: b.snis, certPem: b.cert_pem, keyPem: b.key_pem });
 }
 
 /**
@@ -290,6 +421,7 @@ export const DRAFT_KINDS: readonly DraftKind[] = [
   { kind: "routes", field: 4, toMessage: toRoute },
   { kind: "policies", field: 5, toMessage: toPolicy },
   { kind: "consumers", field: 6, withCredentials: true, toMessage: toConsumer },
+  { kind: "certificates", field: 8, toMessage: toCertificate },
 ];
 
 /** Resource kinds every node understands; any other non-empty kind is a feature of the version. */
@@ -351,6 +483,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const policies = [...draft.policies].sort(byId);
   const consumers = [...(draft.consumers ?? [])].sort(byId);
   const credentials = [...(draft.credentials ?? [])].sort(byId);
+  const certificates = [...(draft.certificates ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
   for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
@@ -367,6 +500,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     routes: routes.map(toRoute),
     policies: policies.map(toPolicy),
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
+    certificates: certificates.map(toCertificate),
   });
   const hash = contentHashOf(encodeResources(snapshot));
   snapshot.hash = hash;

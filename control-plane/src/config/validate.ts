@@ -86,6 +86,47 @@ const RESERVED_HEADERS = new Set([
   "x-consumer-name",
 ]);
 
+/**
+ * Route path options: `prefix_rewrite` must be canonical like the paths, and excludes
+ * `strip_prefix` (which is the rewrite to "/").
+ */
+export function checkRouteRewrite(body: { strip_prefix?: boolean; prefix_rewrite?: string }): void {
+  if (body.prefix_rewrite === undefined) return;
+  if (body.strip_prefix)
+    throw new ApiError("VALIDATION_FAILED", "give strip_prefix or prefix_rewrite, not both", "prefix_rewrite");
+  try {
+    checkRoutePaths([body.prefix_rewrite]);
+  } catch (err) {
+    if (err instanceof ApiError) throw new ApiError("VALIDATION_FAILED", err.message, "prefix_rewrite");
+    throw err;
+  }
+}
+
+/**
+ * Upstream settings that JSON Schema cannot relate: `tls` needs scheme https and its `ca_pem`
+ * must parse; `ring_hash` needs `hash_on`, and `hash_on` is only for `ring_hash`.
+ */
+export function checkUpstream(body: {
+  scheme?: string;
+  load_balancing?: string;
+  hash_on?: unknown;
+  tls?: { ca_pem?: string };
+}): void {
+  if (body.tls !== undefined && body.scheme !== "https")
+    throw new ApiError("VALIDATION_FAILED", 'tls applies to scheme "https" only', "tls");
+  if (body.tls?.ca_pem !== undefined) {
+    try {
+      new X509Certificate(body.tls.ca_pem);
+    } catch {
+      throw new ApiError("VALIDATION_FAILED", "ca_pem is not a PEM certificate", "tls.ca_pem");
+    }
+  }
+  if (body.load_balancing === "ring_hash" && body.hash_on === undefined)
+    throw new ApiError("VALIDATION_FAILED", "ring_hash needs hash_on (header, cookie or client_ip)", "hash_on");
+  if (body.hash_on !== undefined && body.load_balancing !== "ring_hash")
+    throw new ApiError("VALIDATION_FAILED", 'hash_on is used by load_balancing "ring_hash" only', "hash_on");
+}
+
 /** Kong requires at least one matcher; a route that matches everything must say so with path `/`. */
 export function checkRouteHasMatcher(body: { hosts?: unknown[]; paths?: unknown[]; methods?: unknown[] }): void {
   if (!body.hosts?.length && !body.paths?.length && !body.methods?.length)

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // palisade-dp: the Palisade data-plane node. See data-plane/README.md.
+import cluster from "node:cluster";
+import { startPrimary } from "../cluster/primary.js";
+import { runWorker } from "../cluster/worker.js";
+import { createLogger } from "../log.js";
 import { startNode } from "../node.js";
 import { helpText, OptionsError, parseCommand } from "../options.js";
 import { softwareVersion } from "../version.js";
@@ -23,16 +27,35 @@ async function main(): Promise<void> {
     process.stdout.write(`${softwareVersion()}\n`);
     return;
   }
+  const options = command.options;
 
+  if (cluster.isWorker) {
+    const log = createLogger(options.logLevel).child({ worker: cluster.worker?.id });
+    process.on("uncaughtException", (err) => {
+      log.fatal({ err }, "uncaught exception");
+      process.exit(1);
+    });
+    process.on("unhandledRejection", (err) => {
+      log.fatal({ err }, "unhandled rejection");
+      process.exit(1);
+    });
+    await runWorker(options, log);
+    return;
+  }
+
+  const log = createLogger(options.logLevel);
   let node: Awaited<ReturnType<typeof startNode>>;
   try {
-    node = await startNode(command.options);
+    // --config-file runs one process: the cluster primary takes its config from the stream only.
+    node =
+      options.workers === 1 || options.configFile !== undefined
+        ? await startNode(options, log)
+        : await startPrimary(options, log);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
     process.stderr.write(`palisade-dp: cannot start: ${e.code ?? ""} ${e.message}\n`);
     process.exit(1);
   }
-  const { log } = node;
   process.on("uncaughtException", (err) => {
     log.fatal({ err }, "uncaught exception");
     process.exit(1);
@@ -43,7 +66,7 @@ async function main(): Promise<void> {
   });
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, "shutting down");
-    node.close(10_000).then(
+    node.close().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, "shutdown failed");

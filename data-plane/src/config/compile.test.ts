@@ -45,7 +45,8 @@ test("compiles routes, upstreams and policies into a frozen table", () => {
   const t = table.upstreams.get("echo")!.targets[0]!;
   assert.equal(t.origin, "http://127.0.0.1:9001");
   assert.equal(t.hostHeader, "127.0.0.1:9001");
-  assert.deepEqual(t.timeouts, { connectMs: 5000, headerMs: 30000, bodyMs: 30000 });
+  assert.equal(t.pool.connectMs, 5000);
+  assert.deepEqual(m?.route.timeouts, { connectMs: 5000, headerMs: 30000, bodyMs: 30000, totalMs: 0 });
 });
 
 test("timeouts: 0 means the default, others are kept; the default port is left out of Host", () => {
@@ -59,9 +60,91 @@ test("timeouts: 0 means the default, others are kept; the default port is left o
     all,
   );
   const t = table.upstreams.get("u")!.targets[0]!;
-  assert.deepEqual(t.timeouts, { connectMs: 5000, headerMs: 50, bodyMs: 30000 });
+  assert.deepEqual(table.upstreams.get("u")!.timeouts, { connectMs: 5000, headerMs: 50, bodyMs: 30000, totalMs: 0 });
   assert.equal(t.hostHeader, "svc.internal");
   assert.equal(table.upstreams.get("s")!.targets[0]!.origin, "https://svc.internal:443");
+});
+
+test("route overrides: timeouts over the upstream's (a connect override gets its own pools), host, rewrite", () => {
+  const table = compile(
+    snapshot({
+      upstreams: [
+        upstream("u", ["svc.internal:8080"], { timeouts: { connectMs: 1000, headerMs: 2000, totalMs: 9000 } }),
+      ],
+      routes: [
+        route("plain", "u", ["/a"]),
+        route("fast", "u", ["/b"], { timeouts: { headerMs: 100 }, preserveHost: true }),
+        route("far", "u", ["/c"], { timeouts: { connectMs: 300 }, prefixRewrite: "/v2" }),
+      ],
+    }),
+    all,
+  );
+  const plain = table.routes.get("plain")!;
+  const fast = table.routes.get("fast")!;
+  const far = table.routes.get("far")!;
+  assert.equal(plain.timeouts, plain.upstream.timeouts, "no override: the upstream's object");
+  assert.deepEqual(fast.timeouts, { connectMs: 1000, headerMs: 100, bodyMs: 30000, totalMs: 9000 });
+  assert.equal(fast.preserveHost, true);
+  assert.equal(fast.poolSpecs, null);
+  assert.equal(far.poolSpecs?.[0]?.connectMs, 300);
+  assert.equal(far.prefixRewrite, "/v2");
+  assert.equal(table.poolKeys.size, 2, "the connect override has a pool of its own");
+  refused(
+    () =>
+      compile(
+        snapshot({
+          upstreams: [upstream("u", ["a:1"])],
+          routes: [route("r", "u", ["/"], { stripPrefix: true, prefixRewrite: "/x" })],
+        }),
+        all,
+      ),
+    "RESOURCE_INVALID",
+    "route/r",
+    /prefix_rewrite/,
+  );
+  refused(
+    () =>
+      compile(
+        snapshot({ upstreams: [upstream("u", ["a:1"])], routes: [route("r", "u", ["/"], { prefixRewrite: "/../x" })] }),
+        all,
+      ),
+    "RESOURCE_INVALID",
+    "route/r",
+    /prefix_rewrite/,
+  );
+});
+
+test("upstream settings are checked: retry statuses, probe path, hash key, TLS only with https", () => {
+  const bad: Array<[Parameters<typeof upstream>[2], RegExp]> = [
+    [{ retries: { retryOnStatuses: [404] } }, /retry_on_statuses: 404/],
+    [{ healthCheck: { active: { path: "no-slash" } } }, /health_check.active.path/],
+    [
+      { loadBalancing: LoadBalancing.RING_HASH, hashOn: { key: { case: "header", value: "bad header" } } },
+      /hash_on.header/,
+    ],
+    [{ tls: { skipVerify: true } }, /tls: set only with scheme "https"/],
+    [{ scheme: "https", tls: { caPem: "nope" } }, /tls.ca_pem/],
+    [{ scheme: "https", tls: { serverName: "*.x" } }, /tls.server_name/],
+  ];
+  for (const [init, message] of bad) {
+    refused(
+      () => compile(snapshot({ upstreams: [upstream("u", ["a.internal:1"], init)] }), all),
+      "RESOURCE_INVALID",
+      "upstream/u",
+      message,
+    );
+  }
+  const ok = compile(
+    snapshot({
+      upstreams: [upstream("h", ["10.0.0.1:443", "svc.internal:443"], { scheme: "https", tls: { skipVerify: true } })],
+    }),
+    all,
+  ).upstreams.get("h")!;
+  assert.deepEqual(ok.targets[0]!.pool.tls, { rejectUnauthorized: false, ca: undefined, servername: undefined });
+  assert.equal(ok.targets[1]!.pool.tls?.servername, "svc.internal", "SNI is the DNS name, never an IP");
+  assert.equal(ok.retries.maxRetries, 2);
+  assert.equal(ok.breaker.maxRequests, 1024);
+  assert.equal(ok.health.passive?.consecutive5xx, 5);
 });
 
 test("POLICY_TYPE_UNKNOWN: a policy whose oneof is unset (newer control plane)", () => {

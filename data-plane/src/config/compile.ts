@@ -11,8 +11,11 @@ import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../p
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
+import { overrideTimeouts } from "../upstream/timeouts.js";
+import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
-import { compileUpstream } from "./compile-upstream.js";
+import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
 
@@ -39,6 +42,13 @@ export interface CompileOptions {
    * them. Ignored when an upstream, policy or consumer changed.
    */
   readonly changedRoutes?: ReadonlySet<string>;
+  /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
+  readonly tlsContexts?: SecureContextCache;
+  /**
+   * Upstream state that outlives tables (target health, in-flight counters). Default: fresh.
+   * With `previous`, pass the runtime that table was compiled with (reused upstreams keep it).
+   */
+  readonly upstreams?: UpstreamRuntime;
 }
 
 // RFC 9110 §9.1 method = token; configured methods are upper case.
@@ -49,27 +59,31 @@ const noWarn: PolicyContext["warn"] = () => {};
 /**
  * Compiles a snapshot into the table a node serves from: the router, each route's policy chain
  * and the upstream pool descriptors. Pure: no I/O (a `jwks_url` is fetched at request time) and
- * no pools are opened (the PoolManager opens them lazily). All or nothing: any error refuses
- * the whole snapshot. Checks, in order: upstreams, consumers (credentials indexed; an identity
- * owned twice is refused), policies (every one, used or not; `auth-any` after its members),
- * routes. Route ties after priority, match kind, path length and host go to the smaller route id
- * (snapshots list routes by id). The table also lists every identity header a policy asserts,
- * which the proxy removes from client requests on every route, and the host names that require
- * a client certificate (host-policies.ts), which every route serving them enforces. With
- * `previous`, only what changed is compiled (see {@link CompileOptions.previous}); every check
- * still covers the whole snapshot. Policies hold the consumer index, so a change to any consumer
- * recompiles every policy (and the routes using them).
+ * no pools are opened (the PoolManager opens them lazily); certificates are parsed into TLS
+ * contexts (CPU only). All or nothing: any error refuses the whole snapshot. Checks, in order:
+ * upstreams, consumers (credentials indexed; an identity owned twice is refused), policies
+ * (every one, used or not; `auth-any` after its members), routes, certificates. Route ties after
+ * priority, match kind, path length and host go to the smaller route id (snapshots list routes
+ * by id). The table also lists every identity header a policy asserts, which the proxy removes
+ * from client requests on every route, and the host names that require a client certificate
+ * (host-policies.ts), which every route serving them enforces and the SNI table asks for at the
+ * handshake. With `previous`, only what changed is compiled (see
+ * {@link CompileOptions.previous}); every check still covers the whole snapshot. Policies hold
+ * the consumer index, so a change to any consumer recompiles every policy (and the routes using
+ * them).
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
  *   POLICY_TYPE_UNSUPPORTED (type not enabled on this node), REFERENCE_MISSING (a route names a
  *   missing upstream or policy), POLICY_INVALID (bad policy config) or RESOURCE_INVALID (bad or
- *   duplicate route/upstream), and `resource` like `route/echo` or `policy/jwt-demo`
+ *   duplicate route/upstream, a certificate whose key does not fit or whose SNI names are bad or
+ *   taken twice), and `resource` like `route/echo`, `policy/jwt-demo` or `certificate/api`
  */
 export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable {
   const resources = opts.resources ?? createPolicyResources();
   const warn = opts.warn ?? noWarn;
 
+  const runtime = opts.upstreams ?? new UpstreamRuntime();
   const prev = opts.previous;
   // Whether any upstream or policy differs from the previous table's (else reused routes keep theirs).
   let depsChanged = prev === undefined;
@@ -79,7 +93,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     const old = prev?.upstreams.get(u.id);
     const reuse = old !== undefined && old.source === u;
     if (!reuse) depsChanged = true;
-    upstreams.set(u.id, reuse ? old : compileUpstream(u));
+    upstreams.set(u.id, reuse ? old : compileUpstream(u, runtime));
   }
   if (prev !== undefined && prev.upstreams.size !== upstreams.size) depsChanged = true;
 
@@ -150,8 +164,12 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       ? prev.hostPolicies
       : HostPolicies.build(routeList.map((r) => ({ hosts: r.source.hosts, policies: r.policies })));
 
+  // The SNI table asks for a client certificate at the handshake for these names.
+  const tls = compileCertificates(snapshot.certificates, opts.tlsContexts ?? new SecureContextCache(), hostPolicies);
+
   const poolKeys = new Set<string>();
-  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.poolKey);
+  for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.pool.key);
+  for (const r of routeList) for (const p of r.poolSpecs ?? []) poolKeys.add(p.key);
 
   let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
@@ -171,6 +189,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     identityHeaders: Object.freeze([...identityHeaders]),
     hostPolicies,
     poolKeys,
+    sni: tls.sni,
+    tlsContextKeys: tls.contextKeys,
   });
 }
 
@@ -386,6 +406,20 @@ function compileRoute(
     }
     return Object.freeze({ kind: p.kind.case, value });
   });
+  let prefixRewrite: string | null = null;
+  if (r.prefixRewrite !== "") {
+    if (r.stripPrefix) throw bad('prefix_rewrite: not with strip_prefix (strip_prefix is prefix_rewrite "/")');
+    const value = normalizePath(r.prefixRewrite);
+    if (value === undefined) {
+      throw bad(`prefix_rewrite: "${r.prefixRewrite}" must start with "/" and have no dot or empty segment`);
+    }
+    prefixRewrite = value;
+  }
+  const timeouts = overrideTimeouts(upstream.timeouts, r.timeouts);
+  const poolSpecs =
+    timeouts.connectMs === upstream.timeouts.connectMs
+      ? null
+      : Object.freeze(upstream.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -394,6 +428,10 @@ function compileRoute(
     policies: Object.freeze(chain),
     stripPrefix: r.stripPrefix,
     source: r,
+    prefixRewrite,
+    preserveHost: r.preserveHost,
+    timeouts,
+    poolSpecs,
   });
   return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority };
 }

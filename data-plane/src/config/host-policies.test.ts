@@ -52,4 +52,9 @@ test("names with an mTLS route require it on every route; auth-any members do no
   assert.equal(hp.lookup("public.example.test"), undefined);
   assert.deepEqual([...hp.names().keys()].sort(), ["*.internal.test", "mtls.example.test", "two.example.test"]);
   assert.equal(hp.names().get("mtls.example.test")?.[0]?.caPem, ca.certPem);
+  // What a wildcard certificate's names share (the HTTPS listener asks for a certificate on them).
+  assert.equal(hp.lookupUnder("internal.test")?.policy, table.policies.get("m2"), "*.internal.test certificate");
+  assert.equal(hp.lookupUnder("b.internal.test")?.policy, table.policies.get("m2"), "*.b.internal.test certificate");
+  assert.equal(hp.lookupUnder("example.test"), undefined, "*.example.test names are not all mTLS names");
+  assert.deepEqual([...hp.exactNames()].sort(), ["mtls.example.test", "two.example.test"]);
 });

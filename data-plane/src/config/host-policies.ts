@@ -82,6 +82,24 @@ export class HostPolicies {
     return undefined;
   }
 
+  /**
+   * The requirement shared by every one-label name under `parent` (`x.parent` for any label x)
+   * that is not an exact mTLS name: what a `*.parent` certificate must ask for. Same precedence as
+   * {@link lookup} (longest wildcard suffix first).
+   * @param parent lower-case domain, e.g. `example.com` for a `*.example.com` certificate
+   */
+  lookupUnder(parent: string): HostRequirement | undefined {
+    if (this.#wildcard.length === 0) return undefined;
+    const dotted = `.${parent}`;
+    for (const [suffix, req] of this.#wildcard) if (dotted.endsWith(suffix)) return req;
+    return undefined;
+  }
+
+  /** The exact (non-wildcard) mTLS names. */
+  exactNames(): IterableIterator<string> {
+    return this.#exact.keys();
+  }
+
   /** Every mTLS name with what the HTTPS listener needs for it (`*.example.com` for wildcards). */
   names(): ReadonlyMap<string, readonly ClientAuthSpec[]> {
     const out = new Map<string, readonly ClientAuthSpec[]>();

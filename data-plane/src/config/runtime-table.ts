@@ -2,42 +2,63 @@ import type { Consumer, Policy, Route, Upstream } from "@palisade/proto";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { Router } from "../router/router.js";
+import type { SniTable } from "../tls/sni-table.js";
 import type { Balancer } from "../upstream/balancer.js";
-import type { PoolTarget } from "../upstream/pool-manager.js";
+import type { UpstreamCounters, UpstreamDispatch } from "../upstream/dispatch/upstream-call.js";
+import type { HashOnSpec } from "../upstream/hash-key.js";
+import type { PoolSpec } from "../upstream/pool-manager.js";
+import type { TargetHealth, UpstreamHealth } from "../upstream/target-health.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
+import type { ActiveCheckSettings, BreakerSettings, RetrySettings } from "../upstream/upstream-settings.js";
 import type { HostPolicies } from "./host-policies.js";
 
 /** One target of a compiled upstream. */
-export interface CompiledTarget extends PoolTarget {
+export interface CompiledTarget {
   /** Index in its upstream's `targets` (the balancer's unit). */
   readonly index: number;
   readonly host: string;
   readonly port: number;
   readonly weight: number;
+  /** `http://host:port` or `https://host:port`. */
+  readonly origin: string;
   /** The `Host` header sent upstream: `host:port`, port omitted when it is the scheme default. */
   readonly hostHeader: string;
-  readonly timeouts: TimeoutsMs;
+  /** Its pool (with the upstream's connect timeout). */
+  readonly pool: PoolSpec;
+  /** Shared with the UpstreamRuntime: outlives this table while the target stays. */
+  readonly health: TargetHealth;
 }
 
-/** A compiled upstream: targets, the balancer over them, timeouts. */
+/** A compiled upstream: targets, the balancer over them, the upstream client chain, settings. */
 export interface CompiledUpstream {
   readonly id: string;
   readonly name: string;
-  /** `upstream/<id>`. */
+  /** `upstream/<name>`. */
   readonly resource: string;
   readonly scheme: "http" | "https";
   readonly targets: readonly CompiledTarget[];
   readonly balancer: Balancer;
+  /** The request key the ring hash balances on, `null` for other algorithms. */
+  readonly hashOn: HashOnSpec | null;
   readonly timeouts: TimeoutsMs;
   /** The message it was compiled from (a later compile reuses this upstream when it is the same object). */
   readonly source: Upstream;
+  /** The upstream client: circuit breaker → total timeout → retry → attempt → pool. */
+  readonly dispatch: UpstreamDispatch;
+  /** In-flight counts, shared across tables. */
+  readonly counters: UpstreamCounters;
+  /** Targets' health in index order, and the passive outlier settings. */
+  readonly health: UpstreamHealth;
+  readonly activeCheck: ActiveCheckSettings | null;
+  readonly retries: RetrySettings;
+  readonly breaker: BreakerSettings;
 }
 
 /** A compiled route: where it goes and what runs on the way. */
 export interface CompiledRoute {
   readonly id: string;
   readonly name: string;
-  /** `route/<id>`. */
+  /** `route/<name>`. */
   readonly resource: string;
   readonly upstream: CompiledUpstream;
   /** Run in this order in `request_filter`. */
@@ -45,6 +66,14 @@ export interface CompiledRoute {
   readonly stripPrefix: boolean;
   /** The message it was compiled from (see `CompileOptions.previous`). */
   readonly source: Route;
+  /** Replaces the matched prefix (`null`: none). */
+  readonly prefixRewrite: string | null;
+  /** Send the client's `Host` upstream. */
+  readonly preserveHost: boolean;
+  /** The upstream's timeouts with this route's overrides. */
+  readonly timeouts: TimeoutsMs;
+  /** Pool specs per target index when the route overrides the connect timeout, else `null`. */
+  readonly poolSpecs: readonly PoolSpec[] | null;
 }
 
 /**
@@ -74,6 +103,10 @@ export interface RuntimeTable {
   readonly identityHeaders: readonly string[];
   /** Host names that require a client certificate on every route that serves them. */
   readonly hostPolicies: HostPolicies;
-  /** Pool keys of all targets, for the pool manager's `retain`. */
+  /** Pool keys of all targets (and route overrides), for the pool manager's `retain`. */
   readonly poolKeys: ReadonlySet<string>;
+  /** Server name → certificate of the HTTPS listener. */
+  readonly sni: SniTable;
+  /** Cache keys of the TLS contexts in use, for `SecureContextCache.retain`. */
+  readonly tlsContextKeys: ReadonlySet<string>;
 }

@@ -16,11 +16,17 @@ export interface AppliedConfig {
   readonly source: ConfigSource;
 }
 
+/** Where the applied config is read (status endpoints, the hello): a TableHolder, or a cluster primary. */
+export interface AppliedSource {
+  /** Version, hash and time of the applied config, `undefined` until one is applied. */
+  readonly applied: AppliedConfig | undefined;
+}
+
 /**
  * The live table: one reference, replaced whole by {@link swap}. A request reads `table` once
  * and keeps that object, so in-flight requests finish on the table they started with.
  */
-export class TableHolder {
+export class TableHolder implements AppliedSource {
   #table: RuntimeTable | undefined;
   #applied: AppliedConfig | undefined;
   #onSwap: ((table: RuntimeTable) => void) | undefined;

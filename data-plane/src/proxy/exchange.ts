@@ -1,16 +1,24 @@
-import { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
+import type { Socket } from "node:net";
+import type { Duplex, Readable } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
-import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
+import type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
 import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { ConsumerRef, HeaderEdits, PolicyRequest } from "../policies/types.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
-import type { PoolManager } from "../upstream/pool-manager.js";
+import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
+import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
+import type { TimeoutsMs } from "../upstream/timeouts.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
-import type { HeaderValues } from "./hop-by-hop.js";
+import type { DownstreamRequest, DownstreamResponse, ProxyResponse } from "./downstream.js";
+import type { HeaderValues, OutgoingHeaders } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
+import { switchingProtocolsHead, tunnel } from "./websocket.js";
 
 /** What every exchange of one proxy server shares. */
 export interface ProxyServices {
@@ -22,11 +30,10 @@ export interface ProxyServices {
   readonly events: SecurityEvents;
   /** Traffic counters fed by the `logging` phase (optional: tests without telemetry). */
   readonly stats?: TrafficStats | undefined;
-}
-
-/** The node:http response class of the proxy server: it carries its exchange. */
-export class ProxyResponse extends ServerResponse<IncomingMessage> {
-  exchange: Exchange | null = null;
+  /** Header fields a request may carry at most (HTTP/1.x; HTTP/2 enforces its own). */
+  readonly limits: { readonly maxHeaders: number };
+  /** A client connection became a tunnel (WebSocket): it leaves HTTP connection tracking. */
+  tunnelOpened(client: Socket): void;
 }
 
 class ClientClosedError extends Error {
@@ -35,28 +42,34 @@ class ClientClosedError extends Error {
 }
 
 // Module-level listeners (`this` is the response): no closure per request.
-function onResponseClose(this: ProxyResponse): void {
+function onResponseClose(this: DownstreamResponse): void {
   this.exchange?.onClientClose();
 }
-function onResponseDrain(this: ProxyResponse): void {
+function onResponseDrain(this: DownstreamResponse): void {
   this.exchange?.resumeUpstream();
 }
 
+const NO_HEADERS: OutgoingHeaders = Object.freeze({}) as OutgoingHeaders;
+
 /**
- * One request's state through the phases, and the undici dispatch handler of its upstream
- * exchange: response headers go through `response_filter` then to the client, body chunks are
- * written as they come with backpressure (the upstream read pauses while the client is slow),
- * and upstream errors go to `fail_to_proxy`.
+ * One request's state through the phases, the call the upstream client works on, and the undici
+ * dispatch handler of its upstream exchange: response headers go through `response_filter` then
+ * to the client, body chunks are written as they come with backpressure (the upstream read
+ * pauses while the client is slow), and upstream errors go to `fail_to_proxy`.
  */
-export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
-  readonly req: IncomingMessage;
-  readonly res: ProxyResponse;
+export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.DispatchHandler {
+  readonly req: DownstreamRequest;
+  readonly res: DownstreamResponse;
   readonly services: ProxyServices;
   /** The table this request runs on, read once at the start. */
   readonly table: RuntimeTable | undefined;
   readonly requestId: string;
   /** performance.now() at the start, in ms. */
   readonly startedAt: number;
+  /** The client connection is TLS (the HTTPS listener; always so for HTTP/2). */
+  readonly tls: boolean;
+  /** The request's authority: `Host`, or HTTP/2's `:authority` (RFC 9113 §8.3.1). */
+  readonly host: string | undefined;
   /** Normalized path, without the query (what routes and policies see). */
   path = "";
   /** Raw query string, `""` or `"?..."`. */
@@ -66,7 +79,26 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   /** The prefix `strip_prefix` removed, `""` if none. */
   strippedPrefix = "";
   route: CompiledRoute | undefined = undefined;
+  /** The target of the current upstream attempt. */
   target: CompiledTarget | undefined = undefined;
+  /** The balancer counts this request on `target` and no attempt took the release over. */
+  targetHeld = false;
+  /** Hash of the balancing key (ring hash), or -1. */
+  hashKey = -1;
+  /** Path and query sent upstream (set by `upstream_request_filter`). */
+  forwardPath = "";
+  /** Upstream request headers (set by `upstream_request_filter`). */
+  upstreamHeaders: OutgoingHeaders = NO_HEADERS;
+  /** The body stream to forward (set by `request_body_filter`), or `null`. */
+  forwardBody: Readable | null = null;
+  /** The protocol a WebSocket request upgrades to (`websocket`), or `null`. */
+  upgrade: string | null = null;
+  /** Bytes the client sent after its upgrade request (the first frames), for the upstream. */
+  upgradeHead: Buffer | null = null;
+  /** The connection became a tunnel (101 sent). */
+  upgraded = false;
+  /** The client sent `Expect: 100-continue`: `100 Continue` is sent once the request may go on. */
+  expectContinue = false;
   /** Header edits from policies, applied in order. */
   edits: HeaderEdits[] | null = null;
   /** The consumer the request authenticated as (first authentication policy that resolved one). */
@@ -80,15 +112,29 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   #upstreamDone = false;
   #clientClosed = false;
 
-  constructor(req: IncomingMessage, res: ProxyResponse, table: RuntimeTable | undefined, services: ProxyServices) {
+  constructor(
+    req: DownstreamRequest,
+    res: DownstreamResponse,
+    table: RuntimeTable | undefined,
+    services: ProxyServices,
+  ) {
     this.req = req;
     this.res = res;
     this.table = table;
     this.services = services;
-    this.requestId = requestIdFrom(req.headers["x-request-id"]);
+    const h = req.headers;
+    this.requestId = requestIdFrom(h["x-request-id"]);
     this.startedAt = performance.now();
+    if (res.h2) {
+      this.tls = true;
+      this.host = (h[":authority"] as string | undefined) ?? h.host;
+    } else {
+      this.tls = (req.socket as TLSSocket).encrypted === true;
+      this.host = h.host;
+    }
     res.exchange = this;
-    res.once("close", onResponseClose);
+    // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
+    res.on("close", onResponseClose);
   }
 
   get method(): string {
@@ -103,8 +149,39 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
     return this.req.rawHeaders;
   }
 
+  /**
+   * The client connection. HTTP/2: the session's socket (one object per connection, unlike each
+   * stream's `req.socket`), so per-connection verdicts such as the mtls policy's are reused.
+   */
   get socket(): PolicyRequest["socket"] {
-    return this.req.socket as PolicyRequest["socket"];
+    const req = this.req;
+    if (this.res.h2) {
+      const session = (req as Http2ServerRequest).stream.session;
+      if (session !== undefined) return session.socket as PolicyRequest["socket"];
+    }
+    return req.socket as PolicyRequest["socket"];
+  }
+
+  // --- UpstreamCall (valid once a route matched) -----------------------------------------------
+
+  get upstream(): CompiledUpstream {
+    return this.route!.upstream;
+  }
+
+  get timeouts(): TimeoutsMs {
+    return this.route!.timeouts;
+  }
+
+  get poolSpecs(): readonly PoolSpec[] | null {
+    return this.route!.poolSpecs;
+  }
+
+  get preserveHost(): boolean {
+    return this.route!.preserveHost;
+  }
+
+  get pools(): PoolManager {
+    return this.services.pools;
   }
 
   /** True once the client connection is gone: nothing more is sent. */
@@ -133,6 +210,43 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
     if (this.#clientClosed) controller.abort(new ClientClosedError("client closed"));
   }
 
+  /**
+   * The upstream switched protocols (101): the same `response_filter` runs on its headers, the
+   * 101 goes to the client, and the two sockets are joined. Logging runs when the tunnel closes.
+   */
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    upstream: Duplex,
+  ): void {
+    this.#upstreamDone = true;
+    this.#controller = null;
+    const res = this.res as ProxyResponse;
+    const client = res.socket;
+    if (this.#clientClosed || client === null || client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    let head: string;
+    try {
+      head = switchingProtocolsHead(responseFilter(this, headers), this.upgrade ?? "websocket");
+    } catch (err) {
+      upstream.destroy();
+      failToProxy(this, new Failure("UPSTREAM_BAD_RESPONSE", null, err));
+      return;
+    }
+    this.upstreamStatus = statusCode;
+    this.upgraded = true;
+    // The response object lets go of the socket: from here on it carries WebSocket frames.
+    res.exchange = null;
+    res.off("close", onResponseClose);
+    res.detachSocket(client);
+    this.services.tunnelOpened(client);
+    client.write(head);
+    tunnel(client, upstream, this.upgradeHead, () => this.onClientClose());
+  }
+
   onResponseStart(
     controller: Dispatcher.DispatchController,
     statusCode: number,
@@ -154,7 +268,7 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     // Writing to an ended response would emit an unhandled 'error': stop the upstream instead.
-    if (this.res.writableEnded || this.res.destroyed) {
+    if (this.res.writableEnded || this.res.gone) {
       controller.abort(new ClientClosedError("response already closed"));
       return;
     }

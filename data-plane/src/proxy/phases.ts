@@ -1,3 +1,4 @@
+import type { Http2ServerRequest } from "node:http2";
 import type { Readable } from "node:stream";
 import type { CompiledTarget } from "../config/runtime-table.js";
 import { ERRORS, errorBody, Failure } from "../errors.js";
@@ -8,7 +9,10 @@ import type { PolicyDeny, PolicyInstance, PolicyOutcome } from "../policies/type
 import { normalizeHost } from "../router/host.js";
 import { splitRequestTarget } from "../router/path.js";
 import type { PathSpec } from "../router/router.js";
+import { hashKeyOf } from "../upstream/hash-key.js";
+import { clientAddress } from "./client-address.js";
 import type { Exchange } from "./exchange.js";
+import { forwardedElement, viaValue } from "./forwarded.js";
 import { type HeaderValues, type OutgoingHeaders, withoutHopByHop } from "./hop-by-hop.js";
 import { duplicateHeaderError } from "./raw-headers.js";
 
@@ -41,10 +45,12 @@ const AUTH_AMBIGUOUS = new Failure(
   "credential_ambiguous",
 );
 const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
+const TOO_MANY_HEADERS = new Failure("HEADERS_TOO_LARGE", null, "too many header fields");
 const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no target");
 
 /**
- * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
+ * `request_filter`: runs first, once the request headers are read. Refuses more header fields
+ * than the limit (431) and an HTTP/1.1 request without `Host` (400), rejects ambiguous requests
  * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
  * ambiguous path), matches the route on the normalized path, then runs the route's policies in
  * the route's order (the first denial answers; all must allow), preceded by the host's mTLS
@@ -58,6 +64,11 @@ const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no tar
  */
 export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failure | undefined> {
   const req = ex.req;
+  if (!ex.res.h2) {
+    if (req.rawHeaders.length > 2 * ex.services.limits.maxHeaders) return TOO_MANY_HEADERS;
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400.
+    if (ex.host === undefined && req.httpVersionMinor === 1) return BAD_REQUEST;
+  }
   const dup = duplicateHeaderError(req.rawHeaders);
   if (dup !== undefined) {
     if (dup !== "AUTH_AMBIGUOUS") return BAD_REQUEST;
@@ -73,12 +84,13 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   if (target === undefined) return BAD_REQUEST;
   ex.path = target.path;
   ex.query = target.query;
-  const host = normalizeHost(req.headers.host);
+  const host = normalizeHost(ex.host);
   const m = table.router.match(ex.method, host, target.path);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
   if (route.stripPrefix) stripPrefix(ex, m.path);
+  else if (route.prefixRewrite !== null) rewritePrefix(ex, m.path, route.prefixRewrite);
   else ex.upstreamPath = target.path;
   let chain = route.policies;
   // A name that requires a client certificate requires it on every route that serves it.
@@ -166,12 +178,33 @@ function stripPrefix(ex: Exchange, spec: PathSpec): void {
 }
 
 /**
+ * `prefix_rewrite` (Envoy's `prefix_rewrite`): the matched prefix is replaced, the rest kept;
+ * an exact match is replaced whole. `/api` → `/v2` sends `/api/users` as `/v2/users`.
+ */
+function rewritePrefix(ex: Exchange, spec: PathSpec, rewrite: string): void {
+  const path = ex.path;
+  if (spec.kind === "exact") {
+    ex.upstreamPath = rewrite;
+    return;
+  }
+  const prefix = spec.value.endsWith("/") ? spec.value.slice(0, -1) : spec.value;
+  const rest = path.slice(prefix.length);
+  const base = rewrite.endsWith("/") ? rewrite.slice(0, -1) : rewrite;
+  ex.upstreamPath = rest === "" ? rewrite : `${base}${rest}`;
+}
+
+/**
  * `request_body_filter`: runs after `request_filter` allowed the request. The body is streamed,
  * never buffered: this returns the stream to forward, or `null` when the request has no body
- * (no `Transfer-Encoding`, and no or zero `Content-Length`).
+ * (HTTP/1.x: no `Transfer-Encoding`, and no or zero `Content-Length`; HTTP/2: the HEADERS frame
+ * ended the stream, RFC 9113 §8.1).
  */
 export function requestBodyFilter(ex: Exchange): Readable | null {
-  const h = ex.req.headers;
+  const req = ex.req;
+  // An upgrade request's body is the tunnel's first bytes (ex.upgradeHead), not an HTTP body.
+  if (ex.upgrade !== null) return null;
+  if (ex.res.h2) return (req as Http2ServerRequest).stream.endAfterHeaders ? null : req;
+  const h = req.headers;
   if (h["transfer-encoding"] !== undefined) return ex.req;
   const cl = h["content-length"];
   return cl !== undefined && cl !== "0" ? ex.req : null;
@@ -179,15 +212,20 @@ export function requestBodyFilter(ex: Exchange): Readable | null {
 
 /**
  * `upstream_peer`: picks the target of the route's upstream with its balancer (smooth weighted
- * round-robin or least requests).
+ * round-robin, least requests with two random choices, or a ring hash of the request's
+ * `hash_on` key), skipping ejected and unhealthy targets unless none is left (panic mode). A
+ * retry picks again from the upstream client, excluding the target that failed.
  * @returns the target, or a Failure (`UPSTREAM_UNAVAILABLE`) when the upstream has no target
  */
 export function upstreamPeer(ex: Exchange): CompiledTarget | Failure {
   const upstream = ex.route!.upstream;
-  const i = upstream.balancer.pick();
+  const hashOn = upstream.hashOn;
+  if (hashOn !== null) ex.hashKey = hashKeyOf(hashOn, ex.req.headers, clientAddress(ex.req));
+  const i = upstream.balancer.pick(ex.hashKey, -1);
   if (i < 0) return NO_TARGET;
   const target = upstream.targets[i]!;
   ex.target = target;
+  ex.targetHeld = true;
   return target;
 }
 
@@ -214,13 +252,15 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
  * header any policy of the table asserts removed (a client never supplies one, on any route);
  * policy header edits applied (credentials stripped, identity headers set or removed);
  * `X-Consumer-Id`/`X-Consumer-Name` set when a consumer was resolved (always removed from the
- * client's headers); `Host` set to the
- * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
- * set, overwriting what the client sent (no trusted proxies are configured, so a client never
- * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
- * `X-Forwarded-Proto` = http, `X-Forwarded-Host` = the request `Host`, `X-Forwarded-Port` = the
- * listener port, `X-Forwarded-Prefix` = the stripped prefix (if any); `Forwarded` removed;
- * `X-Request-Id` set.
+ * client's headers); `Host` = the target's `host:port` (as nginx `proxy_pass`, Kong
+ * `preserve_host=false`) or the client's with route `preserve_host`; forwarding headers set from
+ * the client address (client-address.ts), overwriting what the client sent (no proxy in front is
+ * trusted, so a client never chooses its own address): `Forwarded` = one RFC 7239 element
+ * (`for`, `host`, `proto`), `X-Forwarded-For` and `X-Real-IP` = the client, `X-Forwarded-Proto` =
+ * http or https, `X-Forwarded-Host` = the request `Host` (HTTP/2: `:authority`),
+ * `X-Forwarded-Port` = the listener port, `X-Forwarded-Prefix` = the stripped prefix (if any);
+ * `Via` gets this hop appended (RFC 9110 §7.6.3); `X-Request-Id` set. HTTP/2 pseudo-headers are
+ * dropped.
  */
 export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
   const req = ex.req;
@@ -244,14 +284,17 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
     out["x-consumer-id"] = consumer.id;
     out["x-consumer-name"] = consumer.name;
   }
-  out.host = target.hostHeader;
-  const peer = req.socket.remoteAddress;
+  const host = ex.host;
+  // Route `preserve_host`: the client's Host goes on (Kong preserve_host, nginx `proxy_set_header Host $host`).
+  out.host = ex.route!.preserveHost && host !== undefined ? host : target.hostHeader;
+  const peer = clientAddress(req);
   if (peer !== undefined) {
     out["x-forwarded-for"] = peer;
     out["x-real-ip"] = peer;
   }
-  out["x-forwarded-proto"] = "http";
-  const host = req.headers.host;
+  out.forwarded = forwardedElement(peer, host, ex.tls);
+  out.via = viaValue(req.headers.via, req.httpVersion);
+  out["x-forwarded-proto"] = ex.tls ? "https" : "http";
   if (host !== undefined) out["x-forwarded-host"] = host;
   const port = req.socket.localPort;
   if (port !== undefined) out["x-forwarded-port"] = String(port);
@@ -263,13 +306,15 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
 /**
  * `response_filter`: runs when the upstream response headers arrive (status >= 200), before
  * they are sent. Removes hop-by-hop fields and those named in `Connection` (RFC 9110 §7.6.1),
- * sets `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
+ * appends this hop to `Via` (RFC 9110 §7.6.3: the upstream answered HTTP/1.1), sets
+ * `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
  * @returns the headers to send to the client
  */
 export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHeaders {
   const out = withoutHopByHop(headers);
+  out.via = viaValue(headers.via, "1.1");
   out["x-request-id"] = ex.requestId;
-  if (ex.services.closing) out.connection = "close";
+  if (ex.services.closing && !ex.res.h2) out.connection = "close";
   return out;
 }
 
@@ -283,17 +328,19 @@ export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHea
  */
 export function logging(ex: Exchange): void {
   const target = ex.target;
-  if (target !== undefined) ex.route!.upstream.balancer.release(target.index);
+  if (ex.targetHeld) {
+    ex.targetHeld = false;
+    ex.route!.upstream.balancer.release(target!.index);
+  }
   const res = ex.res;
-  const stats = ex.services.stats;
-  if (stats !== undefined) {
-    const status = res.writableFinished
+  const status = ex.upgraded
+    ? 101
+    : res.writableFinished
       ? res.statusCode
       : ex.errorCode !== undefined
         ? ERRORS[ex.errorCode].status
         : 499;
-    stats.record(status, performance.now() - ex.startedAt, ex.errorCode);
-  }
+  ex.services.stats?.record(status, performance.now() - ex.startedAt, ex.errorCode);
   const log = ex.services.log;
   if (!log.isLevelEnabled("debug")) return;
   log.debug(
@@ -302,7 +349,7 @@ export function logging(ex: Exchange): void {
       method: ex.method,
       path: ex.path || ex.req.url?.split("?", 1)[0],
       route: ex.route?.id,
-      status: res.writableFinished ? res.statusCode : ex.errorCode !== undefined ? ERRORS[ex.errorCode].status : 499,
+      status,
       upstream: target?.origin,
       upstream_status: ex.upstreamStatus || undefined,
       error: ex.errorCode,
@@ -347,7 +394,7 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     );
   }
   const res = ex.res;
-  if (res.headersSent || res.destroyed) {
+  if (res.headersSent || res.gone) {
     res.destroy();
     return;
   }
@@ -359,9 +406,10 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     "x-request-id": ex.requestId,
   };
   if (failure.headers !== null) Object.assign(headers, failure.headers);
-  if (ex.services.closing) headers.connection = "close";
+  if (ex.services.closing && !res.h2) headers.connection = "close";
   res.writeHead(spec.status, headers);
-  res.end(ex.method === "HEAD" ? undefined : body);
+  if (ex.method === "HEAD") res.end();
+  else res.end(body);
 }
 
 function describeCause(cause: unknown): string | undefined {

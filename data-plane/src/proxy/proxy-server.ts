@@ -1,43 +1,63 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer as createH2Server, type Http2Server, type Http2Session } from "node:http2";
+import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
-import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
+import { ConnectionTracker } from "./connections.js";
+import { type DownstreamRequest, type DownstreamResponse, ProxyH2Response, ProxyResponse } from "./downstream.js";
+import { Exchange, type ProxyServices } from "./exchange.js";
 import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
+import { isWebSocketUpgrade } from "./websocket.js";
+
+/** Client-side limits and timeouts of the proxy listeners (all ms / bytes / counts). */
+export interface ClientLimits {
+  /** Time to receive the request headers, ms (node `headersTimeout`; slowloris). Default 15,000. */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive the whole request, ms (node `requestTimeout`). Default 120,000. */
+  readonly requestTimeoutMs?: number;
+  /** Idle time of a client keep-alive connection (HTTP/2: of a session), ms. Default 5,000. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Size of the request line and header section, bytes (node `maxHeaderSize`). Default 32,768. */
+  readonly maxHeaderBytes?: number;
+  /** Header fields in a request at most. Default 100. */
+  readonly maxHeaders?: number;
+}
 
 /** Options of {@link ProxyServer}. */
-export interface ProxyServerOptions {
+export interface ProxyServerOptions extends ClientLimits {
   /** Where the live table is read, once per request. */
   readonly holder: TableHolder;
   /** Upstream connection pools. */
   readonly pools: PoolManager;
   readonly log: Logger;
-  /** Time to receive the request headers, ms (node `headersTimeout`). Default 15,000. */
-  readonly headersTimeoutMs?: number;
-  /** Time to receive the whole request, ms (node `requestTimeout`). Default 120,000. */
-  readonly requestTimeoutMs?: number;
-  /** Idle time of a client keep-alive connection, ms. Default 5,000. */
-  readonly keepAliveTimeoutMs?: number;
   /** Where security events go. Default: a private channel. */
   readonly events?: SecurityEvents;
   /** Traffic counters (requests, latency, security events, open connections). */
   readonly stats?: TrafficStats;
 }
 
+export const DEFAULT_MAX_HEADER_BYTES = 32_768;
+export const DEFAULT_MAX_HEADERS = 100;
+
 /**
- * The proxy listener (node:http), and the orchestrator of the phases in phases.ts:
+ * The proxy's HTTP servers — node:http for HTTP/1.x (the plain listener binds it; the HTTPS
+ * listener hands it TLS connections that chose `http/1.1`) and node:http2 for connections that
+ * chose `h2` — and the orchestrator of the phases in phases.ts:
  *
  *     request_filter → request_body_filter → upstream_peer → upstream_request_filter
- *       → dispatch to the target's undici pool → response_filter → (stream body) → logging
+ *       → upstream client (breaker → timeout → retry → attempt → pool) → response_filter
+ *       → (stream body) → logging
  *
  * Any phase's Failure and any upstream error go to `fail_to_proxy`. Bodies are streamed both
- * ways. Client-side parse errors (malformed requests node rejects before a request exists) get
- * the same JSON error shape, written on the socket.
+ * ways. WebSocket upgrades run the same phases, then the sockets are joined. `Expect:
+ * 100-continue` is answered only once `request_filter` let the request through. Client-side
+ * parse errors (malformed requests node rejects before a request exists) get the same JSON error
+ * shape, written on the socket.
  */
 export class ProxyServer implements ProxyServices {
   readonly log: Logger;
@@ -46,6 +66,11 @@ export class ProxyServer implements ProxyServices {
   readonly stats: TrafficStats | undefined;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
+  #h2: Http2Server | undefined;
+  #h2Sessions = new Set<Http2Session>();
+  #connections = new ConnectionTracker();
+  #tunnels = new Set<Socket>();
+  #limits: Required<ClientLimits>;
   #closing = false;
 
   constructor(opts: ProxyServerOptions) {
@@ -54,18 +79,33 @@ export class ProxyServer implements ProxyServices {
     this.log = opts.log;
     this.events = opts.events ?? new SecurityEvents();
     this.stats = opts.stats;
+    this.#limits = {
+      headersTimeoutMs: opts.headersTimeoutMs ?? 15_000,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 120_000,
+      keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 5_000,
+      maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+      maxHeaders: opts.maxHeaders ?? DEFAULT_MAX_HEADERS,
+    };
+    const limits = this.#limits;
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,
-        headersTimeout: opts.headersTimeoutMs ?? 15_000,
-        requestTimeout: opts.requestTimeoutMs ?? 120_000,
-        keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        maxHeaderSize: limits.maxHeaderBytes,
+        // request_filter answers a missing Host (RFC 9112 §3.2) with the JSON error shape.
+        requireHostHeader: false,
         // How often node enforces the two timeouts above, ms (default 30 s is too coarse).
-        connectionsCheckingInterval: 1_000,
+        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
       },
       (req, res) => this.#onRequest(req, res),
     );
+    // No count cap in node (it would silently drop fields, Host among them): maxHeaderSize bounds
+    // the parse, request_filter refuses more than maxHeaders fields with a JSON 431.
+    this.#server.maxHeadersCount = 0;
     this.#server.on("clientError", onClientError);
+    this.#server.on("connection", (socket: Socket) => this.#connections.add(socket));
     const stats = opts.stats;
     if (stats !== undefined) {
       this.#server.on("connection", (socket: Socket) => {
@@ -73,6 +113,10 @@ export class ProxyServer implements ProxyServices {
         socket.once("close", () => stats.activeConnections--);
       });
     }
+    this.#server.on("checkContinue", (req: IncomingMessage, res: ProxyResponse) => this.#onRequest(req, res, true));
+    this.#server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.#onUpgrade(req, socket, head),
+    );
   }
 
   /** True once {@link close} started. */
@@ -80,9 +124,44 @@ export class ProxyServer implements ProxyServices {
     return this.#closing;
   }
 
+  /** Client limits in force. */
+  get limits(): Readonly<Required<ClientLimits>> {
+    return this.#limits;
+  }
+
   /** The node:http server (to listen on). */
   get server(): Server<typeof IncomingMessage, typeof ProxyResponse> {
     return this.#server;
+  }
+
+  /**
+   * The node:http2 server, created on first use. It never listens itself: the HTTPS listener
+   * hands it the TLS connections that negotiated `h2` (ALPN, RFC 7301).
+   */
+  get h2(): Http2Server {
+    if (this.#h2 === undefined) {
+      const limits = this.#limits;
+      // The cast: node's typings cannot express a response subclass of the compat API.
+      const h2 = createH2Server(
+        {
+          Http2ServerResponse: ProxyH2Response,
+          // Header limits as for HTTP/1.1 (+4 for the pseudo-headers), RFC 9113 §6.5.2.
+          maxHeaderListPairs: limits.maxHeaders + 4,
+          settings: { maxHeaderListSize: limits.maxHeaderBytes },
+        },
+        (req, res) => this.#onRequest(req, res as ProxyH2Response),
+      ) as unknown as Http2Server;
+      h2.on("checkContinue", (req, res) => this.#onRequest(req, res as unknown as ProxyH2Response, true));
+      // An idle session (no stream activity) is closed, as an idle HTTP/1.1 keep-alive connection.
+      h2.setTimeout(limits.keepAliveTimeoutMs);
+      h2.on("session", (session: Http2Session) => {
+        this.#h2Sessions.add(session);
+        session.once("close", () => this.#h2Sessions.delete(session));
+        if (this.#closing) session.close();
+      });
+      this.#h2 = h2;
+    }
+    return this.#h2;
   }
 
   /** The bound address, once listening. */
@@ -90,8 +169,20 @@ export class ProxyServer implements ProxyServices {
     return this.#server.address() as AddressInfo;
   }
 
-  #onRequest(req: IncomingMessage, res: ProxyResponse): void {
+  /** A client connection became a tunnel: HTTP drain no longer applies; it is cut at the deadline. */
+  tunnelOpened(client: Socket): void {
+    this.#connections.delete(client);
+    this.#tunnels.add(client);
+    client.once("close", () => this.#tunnels.delete(client));
+  }
+
+  #onRequest(req: DownstreamRequest, res: DownstreamResponse, expectContinue = false): void {
     const ex = new Exchange(req, res, this.#holder.table, this);
+    ex.expectContinue = expectContinue;
+    this.#run(ex);
+  }
+
+  #run(ex: Exchange): void {
     let filtered: Failure | undefined | Promise<Failure | undefined>;
     try {
       filtered = requestFilter(ex);
@@ -116,40 +207,107 @@ export class ProxyServer implements ProxyServices {
     }
     if (ex.clientClosed) return;
     try {
-      const body = requestBodyFilter(ex);
+      // RFC 9110 §10.1.1: ask for the body only once the request may go on.
+      if (ex.expectContinue) ex.res.writeContinue();
+      ex.forwardBody = requestBodyFilter(ex);
       const target = upstreamPeer(ex);
       if (target instanceof Failure) {
         failToProxy(ex, target);
         return;
       }
-      const headers = upstreamRequestFilter(ex, target);
-      this.pools.get(target).dispatch({ path: ex.upstreamPath + ex.query, method: ex.method, headers, body }, ex);
+      ex.upstreamHeaders = upstreamRequestFilter(ex, target);
+      ex.forwardPath = ex.upstreamPath + ex.query;
+      // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
+      ex.upstream.dispatch(ex, ex);
     } catch (err) {
       failToProxy(ex, new Failure("INTERNAL", null, err));
     }
   }
 
   /**
-   * Stops accepting connections and lets in-flight requests finish (responses now carry
-   * `Connection: close`); after `deadlineMs` the remaining connections are cut.
+   * node hands over every request with `Connection: upgrade`. A WebSocket request runs the
+   * phases on a response bound to the socket (so refusals are ordinary HTTP answers) and, once
+   * the upstream switched protocols, becomes a tunnel. Any other upgrade (e.g. `h2c`) is served
+   * as a plain request when it has no body (the `Upgrade` header is hop-by-hop), refused otherwise.
+   */
+  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const res = new ProxyResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once("finish", endUpgradeAnswer);
+    socket.on("error", destroySocket);
+    const ex = new Exchange(req, res, this.#holder.table, this);
+    if (isWebSocketUpgrade(req)) {
+      ex.upgrade = "websocket";
+      ex.upgradeHead = head;
+    } else if (
+      head.length > 0 ||
+      req.headers["content-length"] !== undefined ||
+      req.headers["transfer-encoding"] !== undefined
+    ) {
+      failToProxy(ex, new Failure("BAD_REQUEST", null, "upgrade request with a body"));
+      return;
+    }
+    this.#run(ex);
+  }
+
+  /**
+   * Graceful stop: stops accepting connections; in-flight requests finish (HTTP/1.x responses
+   * now carry `Connection: close`, HTTP/2 sessions get a GOAWAY); quiet keep-alive connections
+   * are closed (see ConnectionTracker: never one whose client may be sending); after
+   * `deadlineMs` whatever is left (including WebSocket tunnels) is cut.
    */
   async close(deadlineMs = 10_000): Promise<void> {
-    if (!this.#server.listening) return;
+    if (this.#closing) return;
     this.#closing = true;
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
-    // Keep-alive connections become idle as their last response ends: close them then.
-    const sweep = setInterval(() => this.#server.closeIdleConnections(), 100);
+    // net.Server's close, not http.Server's: the latter cuts idle keep-alive connections at once,
+    // racing with clients that are sending their next request on them.
+    const closed = new Promise<void>((resolve) => {
+      if (!this.#server.listening) resolve();
+      else NetServer.prototype.close.call(this.#server, () => resolve());
+    });
+    this.#connections.startDrain();
+    const sessionsClosed = Promise.all([...this.#h2Sessions].map((s) => closeSession(s)));
+    const drained = (async () => {
+      await Promise.all([closed, sessionsClosed]);
+      // TLS connections handed to node:http are not counted by its listener: wait for them too.
+      while (this.#connections.size > 0) await new Promise((r) => setTimeout(r, 50));
+      while (this.#tunnels.size > 0) await new Promise((r) => setTimeout(r, 50));
+    })();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, deadlineMs);
     });
-    await Promise.race([closed, late]);
-    clearInterval(sweep);
+    await Promise.race([drained, late]);
     clearTimeout(timer);
+    this.#connections.destroyAll();
+    for (const s of this.#h2Sessions) s.destroy();
+    for (const t of this.#tunnels) t.destroy();
     this.#server.closeAllConnections();
     await closed;
   }
+}
+
+function destroySocket(this: Socket): void {
+  this.destroy();
+}
+
+/** A response written on an upgrade request's socket ended: the connection ends with it. */
+function endUpgradeAnswer(this: ProxyResponse): void {
+  const socket = this.socket;
+  if (socket !== null && !this.exchange?.upgraded) socket.end();
+}
+
+/** Graceful HTTP/2 close: GOAWAY, then resolves once the session's streams are done. */
+function closeSession(session: Http2Session): Promise<void> {
+  return new Promise((resolve) => {
+    if (session.closed || session.destroyed) {
+      resolve();
+      return;
+    }
+    session.once("close", () => resolve());
+    session.close();
+  });
 }
 
 /** Errors node raises before a request object exists (parse errors, header timeout). */

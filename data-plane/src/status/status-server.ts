@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import type { TableHolder } from "../config/table-holder.js";
+import type { AppliedSource } from "../config/table-holder.js";
 import type { SecurityEvents } from "../events/security-events.js";
 
 /** What the status endpoints report besides the applied config. */
 export interface StatusSource {
-  readonly holder: TableHolder;
+  readonly holder: AppliedSource;
   readonly nodeId: string;
   readonly region: string;
   /** Whether the config stream to the control plane is up. */
@@ -15,6 +15,12 @@ export interface StatusSource {
   readonly events?: SecurityEvents;
   /** Prometheus registry served at `/metrics` (absent: 404). */
   readonly metrics?: Registry;
+  /** With `--workers N > 1`: each worker's pid and the version it serves (`/config` lists them). */
+  readonly workers?: () => ReadonlyArray<{
+    readonly id: number;
+    readonly pid: number | null;
+    readonly version: number | null;
+  }>;
 }
 
 /**
@@ -22,10 +28,11 @@ export interface StatusSource {
  * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
  * - `GET /readyz` → 200 `{"status":"ready","version":N,"source":"control-plane"|"cache"|"file"}`
  *   once a config is applied (`cache`: the last-known-good file, the control plane not reached
- *   yet), else 503 `{"status":"not_ready"}`;
+ *   yet; in cluster mode: and some worker serves it), else 503 `{"status":"not_ready"}`;
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","source":…,"node_id":"…",
  *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash, applied_at and
- *   source are `null` before the first config);
+ *   source are `null` before the first config), plus `"workers":[{"id","pid","version"}]` in
+ *   cluster mode;
  * - `GET /security-events` → 200 `{"counts":{"authentication_failed":N,…},"dropped":N,
  *   "recent":[…]}`: security events counted by type since start, and the last 100 events;
  * - `GET /metrics` → Prometheus text (prom-client), see telemetry/metrics.ts;
@@ -95,9 +102,13 @@ export class StatusServer {
       return [200, { counts: ev?.counts() ?? {}, dropped: ev?.dropped ?? 0, recent: ev?.recent() ?? [] }];
     }
     if (path === "/readyz") {
-      return applied === undefined
-        ? [503, { status: "not_ready" }]
-        : [200, { status: "ready", version: Number(applied.version), source: applied.source }];
+      // In cluster mode a node is ready only while some worker serves the applied version.
+      const serving =
+        applied !== undefined &&
+        (this.#src.workers === undefined || this.#src.workers().some((w) => w.version === Number(applied.version)));
+      return serving
+        ? [200, { status: "ready", version: Number(applied.version), source: applied.source }]
+        : [503, { status: "not_ready" }];
     }
     return [
       200,
@@ -109,6 +120,7 @@ export class StatusServer {
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",
+        ...(this.#src.workers ? { workers: this.#src.workers() } : {}),
       },
     ];
   }

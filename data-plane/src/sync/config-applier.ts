@@ -26,6 +26,11 @@ export interface ConfigPersister {
 /** NACK code asking the control plane for a full update (the node lacks the delta's base). */
 export const BASE_MISMATCH = "BASE_MISMATCH";
 
+/** Applies one config update and gives the answer (ACK or NACK) to send; never throws. */
+export interface UpdateApplier {
+  apply(update: ConfigUpdate): StreamConfigRequest | Promise<StreamConfigRequest>;
+}
+
 /**
  * Applies config updates, transport aside (the stream loop is in sync-client.ts), so the
  * ACK/NACK rules are testable without a socket:
@@ -39,7 +44,7 @@ export const BASE_MISMATCH = "BASE_MISMATCH";
  * - CompileError → NACK `{rejected_version, running_version, nonce, error}`, the old table
  *   keeps serving.
  */
-export class ConfigApplier {
+export class ConfigApplier implements UpdateApplier {
   #holder: TableHolder;
   #compile: CompileFn;
   #log: Logger;

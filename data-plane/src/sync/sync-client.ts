@@ -10,10 +10,10 @@ import {
   type StreamConfigResponse,
   StreamConfigResponseSchema,
 } from "@palisade/proto";
-import type { TableHolder } from "../config/table-holder.js";
+import type { AppliedSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
-import type { ConfigApplier } from "./config-applier.js";
+import type { UpdateApplier } from "./config-applier.js";
 
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {
@@ -33,8 +33,9 @@ export interface SyncClientOptions {
   readonly address: string;
   readonly identity: NodeIdentity;
   /** Read for the applied version/hash announced in each hello. */
-  readonly holder: TableHolder;
-  readonly applier: ConfigApplier;
+  readonly holder: AppliedSource;
+  /** Turns each update into its ACK or NACK (a ConfigApplier, or a cluster primary's, async). */
+  readonly applier: UpdateApplier;
   readonly log: Logger;
   readonly backoff?: BackoffOptions;
   /**

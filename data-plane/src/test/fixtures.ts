@@ -2,6 +2,8 @@
 import { sign as cryptoSign, KeyObject } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type Certificate,
+  CertificateSchema,
   type ConfigUpdate,
   ConfigUpdateSchema,
   contentHashOf,
@@ -64,9 +66,18 @@ export function jwtPolicy(id: string, cfg: MessageInitShape<typeof JwtPolicySche
   return create(PolicySchema, { id, name: id, config: { case: "jwt", value: create(JwtPolicySchema, cfg) } });
 }
 
+/** A certificate resource for SNI names. */
+export function certificate(
+  id: string,
+  snis: readonly string[],
+  pair: { certPem: string; keyPem: string },
+): Certificate {
+  return create(CertificateSchema, { id, name: id, snis: [...snis], certPem: pair.certPem, keyPem: pair.keyPem });
+}
+
 /** A snapshot of the given resources. */
 export function snapshot(
-  parts: { upstreams?: Upstream[]; routes?: Route[]; policies?: Policy[] },
+  parts: { upstreams?: Upstream[]; routes?: Route[]; policies?: Policy[]; certificates?: Certificate[] },
   version = 1n,
   hash = `hash-${version}`,
 ): Snapshot {
@@ -76,6 +87,7 @@ export function snapshot(
     upstreams: parts.upstreams ?? [],
     routes: parts.routes ?? [],
     policies: parts.policies ?? [],
+    certificates: parts.certificates ?? [],
   });
 }
 

@@ -194,6 +194,7 @@ test("200: upstream body, strip_prefix, query kept, forwarding headers set, hop-
   assert.equal(r.body, "upstream:GET /hello?x=1&y=%20");
   assert.equal(r.headers["x-request-id"], "client-id-123");
   assert.equal(r.headers["x-upstream"], "yes");
+  assert.equal(r.headers.via, "1.1 palisade");
   assert.equal(r.headers["x-hop"], undefined, "a field named in the upstream's Connection is removed");
   assert.equal(r.headers["proxy-authenticate"], undefined);
 
@@ -202,7 +203,8 @@ test("200: upstream body, strip_prefix, query kept, forwarding headers set, hop-
   assert.equal(h.host, `127.0.0.1:${upstreamPort}`);
   assert.equal(h["x-forwarded-for"], "127.0.0.1", "the client cannot choose its own address");
   assert.equal(h["x-real-ip"], "127.0.0.1");
-  assert.equal(h.forwarded, undefined);
+  assert.equal(h.forwarded, 'for=127.0.0.1;host="gateway.test:8000";proto=http', "RFC 7239, the client's dropped");
+  assert.equal(h.via, "1.1 palisade");
   assert.equal(h["x-forwarded-proto"], "http");
   assert.equal(h["x-forwarded-host"], "gateway.test:8000");
   assert.equal(h["x-forwarded-port"], String(proxyPort));

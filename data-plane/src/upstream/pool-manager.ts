@@ -1,13 +1,27 @@
 import { type Dispatcher, Pool } from "undici";
-import type { TimeoutsMs } from "./timeouts.js";
 
-/** What the pool manager needs of a target: a pool key and how to build the pool. */
-export interface PoolTarget {
-  /** Identity of the pool: equal keys share one pool (origin + timeouts). */
-  readonly poolKey: string;
+/** How the node verifies an https target (undici `connect` TLS options). */
+export interface UpstreamTlsSpec {
+  /** False only when the upstream's `tls.skip_verify` says so. */
+  readonly rejectUnauthorized: boolean;
+  /** PEM CA bundle; `undefined` = the system's CAs. */
+  readonly ca: string | undefined;
+  /** SNI and the name verified; `undefined` = the target's host when it is a DNS name. */
+  readonly servername: string | undefined;
+}
+
+/** What the pool manager needs to build (and share) the pool of one target. */
+export interface PoolSpec {
+  /** Identity: equal keys share one pool (origin, connect timeout, connection limit, TLS). */
+  readonly key: string;
   /** `http://host:port` or `https://host:port`. */
   readonly origin: string;
-  readonly timeouts: TimeoutsMs;
+  /** Connect timeout (TCP and TLS), ms. */
+  readonly connectMs: number;
+  /** Connections to the target at most; 0 = unlimited. */
+  readonly maxConnections: number;
+  /** TLS verification settings of an https origin, `null` for http. */
+  readonly tls: UpstreamTlsSpec | null;
 }
 
 /** Options of {@link PoolManager}. */
@@ -19,7 +33,8 @@ export interface PoolManagerOptions {
 }
 
 /**
- * Owns one undici `Pool` (keep-alive connections) per upstream target, created lazily on first
+ * Owns one undici `Pool` (keep-alive connections, no pipelining: one request per connection at
+ * a time, as nginx and Envoy do with HTTP/1.1 upstreams) per pool spec, created lazily on first
  * use. Pools live outside compiled tables, so a config swap reuses the pools of unchanged
  * targets; {@link retain} schedules a graceful close of the others after `graceMs`, by which
  * time requests that started on the old table have dispatched (undici's close waits for them).
@@ -37,20 +52,31 @@ export class PoolManager {
     this.#keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 4_000;
   }
 
-  /** The pool for a target, created on first use. */
-  get(target: PoolTarget): Dispatcher {
-    let pool = this.#pools.get(target.poolKey);
-    if (pool === undefined) {
-      pool = new Pool(target.origin, {
-        connect: { timeout: target.timeouts.connectMs },
-        headersTimeout: target.timeouts.headerMs,
-        bodyTimeout: target.timeouts.bodyMs,
-        keepAliveTimeout: this.#keepAliveTimeoutMs,
-      });
-      this.#pools.set(target.poolKey, pool);
-      // A late request of an old table may create a pool the live table does not use.
-      if (!this.#live.has(target.poolKey) || this.#closed) this.#scheduleClose(target.poolKey);
-    }
+  /** The pool of a spec, created on first use. */
+  get(spec: PoolSpec): Dispatcher {
+    const pool = this.#pools.get(spec.key);
+    return pool === undefined ? this.#create(spec) : pool;
+  }
+
+  #create(spec: PoolSpec): Pool {
+    const tls = spec.tls;
+    const pool = new Pool(spec.origin, {
+      connect:
+        tls === null
+          ? { timeout: spec.connectMs }
+          : {
+              timeout: spec.connectMs,
+              rejectUnauthorized: tls.rejectUnauthorized,
+              ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+              ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+            },
+      connections: spec.maxConnections === 0 ? null : spec.maxConnections,
+      pipelining: 1,
+      keepAliveTimeout: this.#keepAliveTimeoutMs,
+    });
+    this.#pools.set(spec.key, pool);
+    // A late request of an old table may create a pool the live table does not use.
+    if (!this.#live.has(spec.key) || this.#closed) this.#scheduleClose(spec.key);
     return pool;
   }
 

@@ -146,6 +146,8 @@ export class DataPlaneProcess {
   readonly stateDir: string;
   proc!: TestProcess;
   proxyPort = 0;
+  /** The HTTPS listener's port. */
+  tlsPort = 0;
   statusPort = 0;
   controlPlanePort: number;
   readonly #opts: DataPlaneOptions;
@@ -174,6 +176,11 @@ export class DataPlaneProcess {
       this.stateDir,
       "--report-interval",
       "1000",
+      "--tls-listen",
+      "127.0.0.1:0",
+      // One process unless a test asks for more (extraArgs come later and win).
+      "--workers",
+      "1",
       ...((o.insecure ?? true) ? ["--sync-insecure"] : []),
       ...(o.joinToken ? ["--join-token", o.joinToken] : []),
       ...(o.caCert ? ["--ca-cert", o.caCert] : []),
@@ -186,6 +193,7 @@ export class DataPlaneProcess {
     this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args());
     this.proxyPort = await this.proc.port("proxy");
     this.statusPort = await this.proc.port("status");
+    this.tlsPort = await this.proc.port("tls");
     return this;
   }
 
@@ -211,6 +219,11 @@ export class DataPlaneProcess {
   /** Security events counted by type and the most recent ones (`GET /security-events`). */
   async securityEvents(): Promise<{ counts: Record<string, number>; recent: any[] }> {
     return (await http(this.statusPort, "/security-events")).json();
+  }
+
+  /** The node's `GET /config` (status port). */
+  async config(): Promise<any> {
+    return (await http(this.statusPort, "/config")).json();
   }
 
   /** The node's own view of its applied config (`GET /config` on the status port). */

@@ -76,16 +76,25 @@ export interface Credential {
   [k: string]: unknown;
 }
 
-/** (later) A TLS certificate for SNI names; `key` is write-only. */
+/**
+ * A TLS certificate for SNI names (`/v1/certificates`). `key_pem` is write-only: answers carry
+ * `[redacted]`, and a PUT must send the key again.
+ */
 export interface CertificateBody {
   name: string;
   snis: string[];
-  cert: string;
-  key?: string;
+  cert_pem: string;
+  key_pem?: string;
   [k: string]: unknown;
 }
 export type Certificate = CertificateBody &
-  Stamped & { not_after?: string; not_before?: string; fingerprint_sha256?: string; subject?: string };
+  Stamped & {
+    not_after?: string;
+    not_before?: string;
+    fingerprint_sha256?: string;
+    subject?: string;
+    issuer?: string;
+  };
 
 /** Draft config kinds the config screens edit. */
 export type ResourceKind = "routes" | "upstreams" | "policies" | "consumers" | "certificates";

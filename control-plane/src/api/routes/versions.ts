@@ -1,7 +1,7 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
-import type { Publisher } from "../../config/publisher.js";
+import { type Publisher, readDraft } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
@@ -76,13 +76,7 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
   });
 
   app.get("/v1/config/draft", async () => {
-    const { snapshot, hash } = buildSnapshot({
-      upstreams: store.listResources("upstreams"),
-      routes: store.listResources("routes"),
-      policies: store.listResources("policies"),
-      consumers: store.listResources("consumers"),
-      credentials: store.listCredentials(),
-    });
+    const { snapshot, hash } = buildSnapshot(readDraft(store));
     const latest = publisher.latest();
     return {
       hash,
@@ -97,7 +91,8 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 /**
  * A snapshot as the API shows it: protobuf JSON, each resource list ordered by id (versions are
  * stored in draft order; the hash does not depend on order), with HMAC secrets of inline JWKS,
- * introspection client secrets and API key hashes redacted (see redactSnapshotJson).
+ * introspection client secrets, certificate private keys and API key hashes redacted (see
+ * redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
   const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;

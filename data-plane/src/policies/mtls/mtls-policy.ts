@@ -160,9 +160,11 @@ class Mtls implements MtlsPolicyInstance {
     const socket = req.socket;
     if (socket === undefined || socket.encrypted !== true) return refused("cert_missing");
     const tls = socket as TLSSocket;
-    // RFC 9110 §15.5.20 / RFC 6066 §3: the Host must be the name the handshake was made for.
+    // RFC 9110 §15.5.20 / RFC 6066 §3: the Host (HTTP/2: `:authority`, RFC 9113 §8.3.1) must be
+    // the name the handshake was made for.
     const sni = typeof tls.servername === "string" ? tls.servername.toLowerCase().replace(/\.$/, "") : "";
-    if (sni === "" || normalizeHost(req.headers.host) !== sni) return refused("sni_mismatch");
+    const authority = (req.headers[":authority"] as string | undefined) ?? req.headers.host;
+    if (sni === "" || normalizeHost(authority) !== sni) return refused("sni_mismatch");
     const now = Date.now();
     const known = this.#byConnection.get(tls);
     if (known !== undefined && now < known.notAfter) return known.outcome;

@@ -3,11 +3,11 @@ import type { CertificateBody } from "../../api/types.ts";
 import { CodeArea, Field, ListInput, TextInput } from "../../components/form-kit.tsx";
 
 export function certificateFields(_b: CertificateBody): string[] {
-  return ["name", "snis", "cert", "key"];
+  return ["name", "snis", "cert_pem", "key_pem"];
 }
 
 export function emptyCertificate(): CertificateBody {
-  return { name: "", snis: [], cert: "" };
+  return { name: "", snis: [], cert_pem: "" };
 }
 
 export function CertificateForm({
@@ -40,26 +40,30 @@ export function CertificateForm({
             placeholder="api.example.com, *.example.org"
           />
         </Field>
-        <Field label="Certificate (PEM)" field="cert" required hint="Leaf first, then intermediates.">
+        <Field label="Certificate (PEM)" field="cert_pem" required hint="Leaf first, then intermediates.">
           <CodeArea
-            field="cert"
-            value={value.cert ?? ""}
+            field="cert_pem"
+            value={value.cert_pem ?? ""}
             rows={8}
-            onChange={(v) => set("cert", v)}
+            onChange={(v) => set("cert_pem", v)}
             placeholder="-----BEGIN CERTIFICATE-----"
           />
         </Field>
         <Field
           label="Private key (PEM)"
-          field="key"
-          required={creating}
-          hint={creating ? "Never shown again after saving." : "Never shown. Leave empty to keep the current key."}
+          field="key_pem"
+          required
+          hint={
+            creating
+              ? "Never shown again after saving."
+              : "Never shown. Paste the key again to save: a change replaces the whole certificate."
+          }
         >
           <CodeArea
-            field="key"
-            value={(value.key as string) ?? ""}
+            field="key_pem"
+            value={value.key_pem ?? ""}
             rows={6}
-            onChange={(v) => set("key", v)}
+            onChange={(v) => set("key_pem", v)}
             placeholder="-----BEGIN PRIVATE KEY-----"
           />
         </Field>

@@ -44,10 +44,16 @@ const READ_ONLY = new Set([
   "not_after",
   "fingerprint_sha256",
   "subject",
+  "issuer",
 ]);
 
+/** What the API answers in place of a secret (a certificate's `key_pem`); never sent back. */
+const REDACTED = "[redacted]";
+
 function toBody(r: ResourceOf[ResourceKind]): Body {
-  return Object.fromEntries(Object.entries(r).filter(([k]) => !READ_ONLY.has(k))) as unknown as Body;
+  return Object.fromEntries(
+    Object.entries(r).filter(([k, v]) => !READ_ONLY.has(k) && v !== REDACTED),
+  ) as unknown as Body;
 }
 
 function empty(kind: ResourceKind): Body {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIrgCCgZQb2xpY3kSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIsCgNqd3QYCiABKAsyHS5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5SAASMwoHYXBpX2tleRgLIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlQb2xpY3lIABIuCgRtdGxzGAwgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLk10bHNQb2xpY3lIABJACg1pbnRyb3NwZWN0aW9uGA0gASgLMicucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3lIABI1CghhdXRoX2FueRgOIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5BdXRoQW55UG9saWN5SABCCAoGY29uZmlnIvEFCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIqkBCgpNdGxzUG9saWN5Eg4KBmNhX3BlbRgBIAEoCRIPCgdjcmxfcGVtGAIgASgJEhgKEGFsbG93ZWRfc3ViamVjdHMYAyADKAkSFgoOc3ViamVjdF9oZWFkZXIYBCABKAkSEgoKc2FuX2hlYWRlchgFIAEoCRIaChJmaW5nZXJwcmludF9oZWFkZXIYBiABKAkSGAoQcmVxdWlyZV9jb25zdW1lchgHIAEoCCKTBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIjCg1BdXRoQW55UG9saWN5EhIKCnBvbGljeV9pZHMYASADKAki1AEKCENvbnN1bWVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIZGlzYWJsZWQYAyABKAgSOAoGbGFiZWxzGAQgAygLMigucGFsaXNhZGUuY29uZmlnLnYxLkNvbnN1bWVyLkxhYmVsc0VudHJ5EjMKC2NyZWRlbnRpYWxzGAUgAygLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNyZWRlbnRpYWwaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLMAQoKQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRI3CgdhcGlfa2V5GAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleUNyZWRlbnRpYWxIABIwCgNqd3QYCyABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSnd0Q3JlZGVudGlhbEgAEj8KC2NsaWVudF9jZXJ0GAwgASgLMigucGFsaXNhZGUuY29uZmlnLnYxLkNsaWVudENlcnRDcmVkZW50aWFsSABCBgoEa2luZCIyChBBcGlLZXlDcmVkZW50aWFsEg4KBnNoYTI1NhgBIAEoDBIOCgZwcmVmaXgYAiABKAkiTgoNSnd0Q3JlZGVudGlhbBIOCgZpc3N1ZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRINCgVjbGFpbRgDIAEoCRINCgV2YWx1ZRgEIAEoCSKOAQoUQ2xpZW50Q2VydENyZWRlbnRpYWwSFAoKc3ViamVjdF9kbhgBIAEoCUgAEhEKB3Nhbl9kbnMYAiABKAlIABIRCgdzYW5fdXJpGAMgASgJSAASEwoJc2FuX2VtYWlsGAQgASgJSAASHAoSZmluZ2VycHJpbnRfc2hhMjU2GAUgASgJSABCBwoFbWF0Y2gqcgoNTG9hZEJhbGFuY2luZxIeChpMT0FEX0JBTEFOQ0lOR19VTlNQRUNJRklFRBAAEh4KGkxPQURfQkFMQU5DSU5HX1JPVU5EX1JPQklOEAESIQodTE9BRF9CQUxBTkNJTkdfTEVBU1RfUkVRVUVTVFMQAmIGcHJvdG8z");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEisgIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUi1QMKCFVwc3RyZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoHdGFyZ2V0cxgDIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5UYXJnZXQSOQoObG9hZF9iYWxhbmNpbmcYBCABKA4yIS5wYWxpc2FkZS5jb25maWcudjEuTG9hZEJhbGFuY2luZxI2Cgh0aW1lb3V0cxgFIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEg4KBnNjaGVtZRgGIAEoCRIrCgdoYXNoX29uGAcgASgLMhoucGFsaXNhZGUuY29uZmlnLnYxLkhhc2hPbhI1CgxoZWFsdGhfY2hlY2sYCCABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuSGVhbHRoQ2hlY2sSMAoHcmV0cmllcxgJIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZXRyeVBvbGljeRI7Cg9jaXJjdWl0X2JyZWFrZXIYCiABKAsyIi5wYWxpc2FkZS5jb25maWcudjEuQ2lyY3VpdEJyZWFrZXISLAoDdGxzGAsgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGxzIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkgKBkhhc2hPbhIQCgZoZWFkZXIYASABKAlIABIQCgZjb29raWUYAiABKAlIABITCgljbGllbnRfaXAYAyABKAhIAEIFCgNrZXkifQoLSGVhbHRoQ2hlY2sSNQoGYWN0aXZlGAEgASgLMiUucGFsaXNhZGUuY29uZmlnLnYxLkFjdGl2ZUhlYWx0aENoZWNrEjcKB3Bhc3NpdmUYAiABKAsyJi5wYWxpc2FkZS5jb25maWcudjEuUGFzc2l2ZUhlYWx0aENoZWNrIoIBChFBY3RpdmVIZWFsdGhDaGVjaxIMCgRwYXRoGAEgASgJEhMKC2ludGVydmFsX21zGAIgASgNEhIKCnRpbWVvdXRfbXMYAyABKA0SGQoRaGVhbHRoeV90aHJlc2hvbGQYBCABKA0SGwoTdW5oZWFsdGh5X3RocmVzaG9sZBgFIAEoDSKdAQoSUGFzc2l2ZUhlYWx0aENoZWNrEhAKCGRpc2FibGVkGAEgASgIEhcKD2NvbnNlY3V0aXZlXzV4eBgCIAEoDRIkChxjb25zZWN1dGl2ZV9jb25uZWN0X2ZhaWx1cmVzGAMgASgNEhgKEGJhc2VfZWplY3Rpb25fbXMYBCABKA0SHAoUbWF4X2VqZWN0aW9uX3BlcmNlbnQYBSABKA0iggEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESGQoRcmV0cnlfb25fc3RhdHVzZXMYAiADKA0SFgoOYnVkZ2V0X3BlcmNlbnQYAyABKA0SFgoObWluX2NvbmN1cnJlbnQYBCABKA1CDgoMX21heF9yZXRyaWVzIlQKDkNpcmN1aXRCcmVha2VyEhQKDG1heF9yZXF1ZXN0cxgBIAEoDRITCgttYXhfcGVuZGluZxgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0iRwoLVXBzdHJlYW1UbHMSEwoLc2tpcF92ZXJpZnkYASABKAgSDgoGY2FfcGVtGAIgASgJEhMKC3NlcnZlcl9uYW1lGAMgASgJIlwKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDRIQCgh0b3RhbF9tcxgEIAEoDSKnAgoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCBI2Cgh0aW1lb3V0cxgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEhUKDXByZXNlcnZlX2hvc3QYCyABKAgSFgoOcHJlZml4X3Jld3JpdGUYDCABKAkiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCK4AgoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAQggKBmNvbmZpZyLxBQoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIvCgZQZW1LZXkSCwoDa2lkGAEgASgJEgsKA3BlbRgCIAEoCRILCgNhbGcYAyABKAkiSQoJQ2xhaW1SdWxlEg0KBWNsYWltGAEgASgJEhAKBmVxdWFscxgCIAEoCUgAEhIKCGNvbnRhaW5zGAMgASgJSABCBwoFbWF0Y2giMwoMQXBpS2V5UG9saWN5Eg4KBmhlYWRlchgBIAEoCRITCgtxdWVyeV9wYXJhbRgCIAEoCSKpAQoKTXRsc1BvbGljeRIOCgZjYV9wZW0YASABKAkSDwoHY3JsX3BlbRgCIAEoCRIYChBhbGxvd2VkX3N1YmplY3RzGAMgAygJEhYKDnN1YmplY3RfaGVhZGVyGAQgASgJEhIKCnNhbl9oZWFkZXIYBSABKAkSGgoSZmluZ2VycHJpbnRfaGVhZGVyGAYgASgJEhgKEHJlcXVpcmVfY29uc3VtZXIYByABKAgikwQKE0ludHJvc3BlY3Rpb25Qb2xpY3kSEAoIZW5kcG9pbnQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhUKDWNsaWVudF9zZWNyZXQYAyABKAkSEwoLYXV0aF9tZXRob2QYBCABKAkSFwoPdG9rZW5fdHlwZV9oaW50GAUgASgJEhMKC2NhY2hlX3R0bF9zGAYgASgNEhwKFG5lZ2F0aXZlX2NhY2hlX3R0bF9zGAcgASgNEhIKCnRpbWVvdXRfbXMYCCABKA0SFQoNZGlzYWJsZV9jYWNoZRgJIAEoCBIPCgdpc3N1ZXJzGAogAygJEhEKCWF1ZGllbmNlcxgLIAMoCRIyCgtjbGFpbV9ydWxlcxgMIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSVwoRY2xhaW1zX3RvX2hlYWRlcnMYDSADKAsyPC5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGA4gASgIEhoKEnVuYXZhaWxhYmxlX3N0YXR1cxgPIAEoDRIYChByZXF1aXJlX2NvbnN1bWVyGBAgASgIGjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADYgZwcm90bzM");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -64,6 +64,13 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
    * @generated from field: int64 created_at_ms = 7;
    */
   createdAtMs: bigint;
+
+  /**
+   * TLS certificates the nodes serve on their HTTPS listener, chosen by SNI.
+   *
+   * @generated from field: repeated palisade.config.v1.Certificate certificates = 8;
+   */
+  certificates: Certificate[];
 };
 
 /**
@@ -110,6 +117,41 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
    * @generated from field: string scheme = 6;
    */
   scheme: string;
+
+  /**
+   * Request key for LOAD_BALANCING_RING_HASH; unset hashes nothing (a random target).
+   *
+   * @generated from field: palisade.config.v1.HashOn hash_on = 7;
+   */
+  hashOn?: HashOn | undefined;
+
+  /**
+   * Active health checks and passive outlier detection.
+   *
+   * @generated from field: palisade.config.v1.HealthCheck health_check = 8;
+   */
+  healthCheck?: HealthCheck | undefined;
+
+  /**
+   * When a failed exchange is tried again on another target.
+   *
+   * @generated from field: palisade.config.v1.RetryPolicy retries = 9;
+   */
+  retries?: RetryPolicy | undefined;
+
+  /**
+   * Limits on concurrent requests; over them the node answers 503 UPSTREAM_OVERLOADED.
+   *
+   * @generated from field: palisade.config.v1.CircuitBreaker circuit_breaker = 10;
+   */
+  circuitBreaker?: CircuitBreaker | undefined;
+
+  /**
+   * TLS to the targets when scheme is "https".
+   *
+   * @generated from field: palisade.config.v1.UpstreamTls tls = 11;
+   */
+  tls?: UpstreamTls | undefined;
 };
 
 /**
@@ -151,6 +193,288 @@ export const TargetSchema: GenMessage<Target> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 2);
 
 /**
+ * HashOn names the request value a ring hash balances on.
+ *
+ * @generated from message palisade.config.v1.HashOn
+ */
+export type HashOn = Message<"palisade.config.v1.HashOn"> & {
+  /**
+   * @generated from oneof palisade.config.v1.HashOn.key
+   */
+  key: {
+    /**
+     * A request header's value (lower-case name).
+     *
+     * @generated from field: string header = 1;
+     */
+    value: string;
+    case: "header";
+  } | {
+    /**
+     * A cookie's value.
+     *
+     * @generated from field: string cookie = 2;
+     */
+    value: string;
+    case: "cookie";
+  } | {
+    /**
+     * The client's address.
+     *
+     * @generated from field: bool client_ip = 3;
+     */
+    value: boolean;
+    case: "clientIp";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.HashOn.
+ * Use `create(HashOnSchema)` to create a new message.
+ */
+export const HashOnSchema: GenMessage<HashOn> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 3);
+
+/**
+ * HealthCheck takes failing targets out of rotation.
+ *
+ * @generated from message palisade.config.v1.HealthCheck
+ */
+export type HealthCheck = Message<"palisade.config.v1.HealthCheck"> & {
+  /**
+   * Unset: no active checks.
+   *
+   * @generated from field: palisade.config.v1.ActiveHealthCheck active = 1;
+   */
+  active?: ActiveHealthCheck | undefined;
+
+  /**
+   * Passive outlier detection, on by default.
+   *
+   * @generated from field: palisade.config.v1.PassiveHealthCheck passive = 2;
+   */
+  passive?: PassiveHealthCheck | undefined;
+};
+
+/**
+ * Describes the message palisade.config.v1.HealthCheck.
+ * Use `create(HealthCheckSchema)` to create a new message.
+ */
+export const HealthCheckSchema: GenMessage<HealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 4);
+
+/**
+ * ActiveHealthCheck probes every target with an HTTP GET; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.ActiveHealthCheck
+ */
+export type ActiveHealthCheck = Message<"palisade.config.v1.ActiveHealthCheck"> & {
+  /**
+   * Path probed (origin form, e.g. "/healthz").
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Time between two probes of a target, in ms (default 5,000).
+   *
+   * @generated from field: uint32 interval_ms = 2;
+   */
+  intervalMs: number;
+
+  /**
+   * Time a probe may take, in ms (default 2,000).
+   *
+   * @generated from field: uint32 timeout_ms = 3;
+   */
+  timeoutMs: number;
+
+  /**
+   * Consecutive successes (2xx/3xx) that make an unhealthy target healthy (default 2).
+   *
+   * @generated from field: uint32 healthy_threshold = 4;
+   */
+  healthyThreshold: number;
+
+  /**
+   * Consecutive failures that make a healthy target unhealthy (default 3).
+   *
+   * @generated from field: uint32 unhealthy_threshold = 5;
+   */
+  unhealthyThreshold: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.ActiveHealthCheck.
+ * Use `create(ActiveHealthCheckSchema)` to create a new message.
+ */
+export const ActiveHealthCheckSchema: GenMessage<ActiveHealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 5);
+
+/**
+ * PassiveHealthCheck ejects a target after consecutive failures of real traffic; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.PassiveHealthCheck
+ */
+export type PassiveHealthCheck = Message<"palisade.config.v1.PassiveHealthCheck"> & {
+  /**
+   * Turns passive outlier detection off.
+   *
+   * @generated from field: bool disabled = 1;
+   */
+  disabled: boolean;
+
+  /**
+   * Consecutive 5xx answers, resets or timeouts that eject a target (default 5).
+   *
+   * @generated from field: uint32 consecutive_5xx = 2;
+   */
+  consecutive5xx: number;
+
+  /**
+   * Consecutive connect failures that eject a target (default 3).
+   *
+   * @generated from field: uint32 consecutive_connect_failures = 3;
+   */
+  consecutiveConnectFailures: number;
+
+  /**
+   * Ejection time, multiplied by the number of recent ejections, in ms (default 30,000).
+   *
+   * @generated from field: uint32 base_ejection_ms = 4;
+   */
+  baseEjectionMs: number;
+
+  /**
+   * Most targets of the upstream ejected at once, in percent; at least one (default 50).
+   *
+   * @generated from field: uint32 max_ejection_percent = 5;
+   */
+  maxEjectionPercent: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.PassiveHealthCheck.
+ * Use `create(PassiveHealthCheckSchema)` to create a new message.
+ */
+export const PassiveHealthCheckSchema: GenMessage<PassiveHealthCheck> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 6);
+
+/**
+ * RetryPolicy: a request that never reached a target (connect failure) is retried whatever its
+ * method; after it was sent, only idempotent requests without a body are retried.
+ *
+ * @generated from message palisade.config.v1.RetryPolicy
+ */
+export type RetryPolicy = Message<"palisade.config.v1.RetryPolicy"> & {
+  /**
+   * Retries after the first try (default 2; 0 turns retries off).
+   *
+   * @generated from field: optional uint32 max_retries = 1;
+   */
+  maxRetries?: number | undefined;
+
+  /**
+   * Upstream statuses that are retried (idempotent requests only); default none.
+   *
+   * @generated from field: repeated uint32 retry_on_statuses = 2;
+   */
+  retryOnStatuses: number[];
+
+  /**
+   * Retries in flight may be at most this percent of the requests in flight (default 20).
+   *
+   * @generated from field: uint32 budget_percent = 3;
+   */
+  budgetPercent: number;
+
+  /**
+   * Retries in flight allowed whatever the budget (default 3).
+   *
+   * @generated from field: uint32 min_concurrent = 4;
+   */
+  minConcurrent: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RetryPolicy.
+ * Use `create(RetryPolicySchema)` to create a new message.
+ */
+export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 7);
+
+/**
+ * CircuitBreaker bounds what one upstream may hold; 0 means the default.
+ *
+ * @generated from message palisade.config.v1.CircuitBreaker
+ */
+export type CircuitBreaker = Message<"palisade.config.v1.CircuitBreaker"> & {
+  /**
+   * Requests in flight to the upstream (default 1,024).
+   *
+   * @generated from field: uint32 max_requests = 1;
+   */
+  maxRequests: number;
+
+  /**
+   * Requests waiting for a connection (default 1,024).
+   *
+   * @generated from field: uint32 max_pending = 2;
+   */
+  maxPending: number;
+
+  /**
+   * Connections per target (default 0 = unlimited).
+   *
+   * @generated from field: uint32 max_connections = 3;
+   */
+  maxConnections: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.CircuitBreaker.
+ * Use `create(CircuitBreakerSchema)` to create a new message.
+ */
+export const CircuitBreakerSchema: GenMessage<CircuitBreaker> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 8);
+
+/**
+ * UpstreamTls: how the node verifies its targets' certificates.
+ *
+ * @generated from message palisade.config.v1.UpstreamTls
+ */
+export type UpstreamTls = Message<"palisade.config.v1.UpstreamTls"> & {
+  /**
+   * Do not verify the target's certificate (explicit opt-out; default verify).
+   *
+   * @generated from field: bool skip_verify = 1;
+   */
+  skipVerify: boolean;
+
+  /**
+   * PEM CA bundle to verify against (default: the system's CAs).
+   *
+   * @generated from field: string ca_pem = 2;
+   */
+  caPem: string;
+
+  /**
+   * SNI and name to verify (default: the target's host when it is a DNS name).
+   *
+   * @generated from field: string server_name = 3;
+   */
+  serverName: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.UpstreamTls.
+ * Use `create(UpstreamTlsSchema)` to create a new message.
+ */
+export const UpstreamTlsSchema: GenMessage<UpstreamTls> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 9);
+
+/**
  * UpstreamTimeouts bound each phase of an upstream exchange; 0 means the default.
  *
  * @generated from message palisade.config.v1.UpstreamTimeouts
@@ -176,6 +500,13 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
    * @generated from field: uint32 body_ms = 3;
    */
   bodyMs: number;
+
+  /**
+   * Whole exchange, retries included, until the response ends, in ms (0 = none).
+   *
+   * @generated from field: uint32 total_ms = 4;
+   */
+  totalMs: number;
 };
 
 /**
@@ -183,7 +514,7 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
  * Use `create(UpstreamTimeoutsSchema)` to create a new message.
  */
 export const UpstreamTimeoutsSchema: GenMessage<UpstreamTimeouts> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 3);
+  messageDesc(file_palisade_config_v1_config, 10);
 
 /**
  * Route matches requests and sends them through its policies to an upstream.
@@ -247,6 +578,27 @@ export type Route = Message<"palisade.config.v1.Route"> & {
    * @generated from field: bool strip_prefix = 9;
    */
   stripPrefix: boolean;
+
+  /**
+   * Overrides of the upstream's timeouts; 0 keeps the upstream's.
+   *
+   * @generated from field: palisade.config.v1.UpstreamTimeouts timeouts = 10;
+   */
+  timeouts?: UpstreamTimeouts | undefined;
+
+  /**
+   * Send the client's Host upstream instead of the target's host:port.
+   *
+   * @generated from field: bool preserve_host = 11;
+   */
+  preserveHost: boolean;
+
+  /**
+   * Replace the matched prefix with this path before forwarding ("/v2"); excludes strip_prefix.
+   *
+   * @generated from field: string prefix_rewrite = 12;
+   */
+  prefixRewrite: string;
 };
 
 /**
@@ -254,7 +606,7 @@ export type Route = Message<"palisade.config.v1.Route"> & {
  * Use `create(RouteSchema)` to create a new message.
  */
 export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 4);
+  messageDesc(file_palisade_config_v1_config, 11);
 
 /**
  * PathMatch is one path matcher of a route.
@@ -289,7 +641,7 @@ export type PathMatch = Message<"palisade.config.v1.PathMatch"> & {
  * Use `create(PathMatchSchema)` to create a new message.
  */
 export const PathMatchSchema: GenMessage<PathMatch> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 5);
+  messageDesc(file_palisade_config_v1_config, 12);
 
 /**
  * Policy is typed config attached to routes. A node whose build does not know
@@ -349,7 +701,7 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
  * Use `create(PolicySchema)` to create a new message.
  */
 export const PolicySchema: GenMessage<Policy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 6);
+  messageDesc(file_palisade_config_v1_config, 13);
 
 /**
  * JwtPolicy authenticates requests by a bearer JWT (RFC 7519, RFC 6750).
@@ -542,7 +894,7 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
  * Use `create(JwtPolicySchema)` to create a new message.
  */
 export const JwtPolicySchema: GenMessage<JwtPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 7);
+  messageDesc(file_palisade_config_v1_config, 14);
 
 /**
  * PemKey is one PEM-encoded public key of a JwtPolicy.
@@ -576,7 +928,7 @@ export type PemKey = Message<"palisade.config.v1.PemKey"> & {
  * Use `create(PemKeySchema)` to create a new message.
  */
 export const PemKeySchema: GenMessage<PemKey> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 8);
+  messageDesc(file_palisade_config_v1_config, 15);
 
 /**
  * ClaimRule constrains one claim of a verified token or introspection answer.
@@ -619,7 +971,7 @@ export type ClaimRule = Message<"palisade.config.v1.ClaimRule"> & {
  * Use `create(ClaimRuleSchema)` to create a new message.
  */
 export const ClaimRuleSchema: GenMessage<ClaimRule> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 9);
+  messageDesc(file_palisade_config_v1_config, 16);
 
 /**
  * ApiKeyPolicy authenticates requests by a consumer's API key.
@@ -647,7 +999,7 @@ export type ApiKeyPolicy = Message<"palisade.config.v1.ApiKeyPolicy"> & {
  * Use `create(ApiKeyPolicySchema)` to create a new message.
  */
 export const ApiKeyPolicySchema: GenMessage<ApiKeyPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 10);
+  messageDesc(file_palisade_config_v1_config, 17);
 
 /**
  * MtlsPolicy requires a verified client certificate (TLS client authentication)
@@ -712,7 +1064,7 @@ export type MtlsPolicy = Message<"palisade.config.v1.MtlsPolicy"> & {
  * Use `create(MtlsPolicySchema)` to create a new message.
  */
 export const MtlsPolicySchema: GenMessage<MtlsPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 11);
+  messageDesc(file_palisade_config_v1_config, 18);
 
 /**
  * IntrospectionPolicy authenticates opaque bearer tokens with an OAuth 2.0
@@ -827,7 +1179,7 @@ export type IntrospectionPolicy = Message<"palisade.config.v1.IntrospectionPolic
  * Use `create(IntrospectionPolicySchema)` to create a new message.
  */
 export const IntrospectionPolicySchema: GenMessage<IntrospectionPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 12);
+  messageDesc(file_palisade_config_v1_config, 19);
 
 /**
  * AuthAnyPolicy passes a request that any one of its member policies accepts
@@ -848,7 +1200,7 @@ export type AuthAnyPolicy = Message<"palisade.config.v1.AuthAnyPolicy"> & {
  * Use `create(AuthAnyPolicySchema)` to create a new message.
  */
 export const AuthAnyPolicySchema: GenMessage<AuthAnyPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 13);
+  messageDesc(file_palisade_config_v1_config, 20);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -890,7 +1242,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 14);
+  messageDesc(file_palisade_config_v1_config, 21);
 
 /**
  * Credential is one way a request proves it is a consumer.
@@ -932,7 +1284,7 @@ export type Credential = Message<"palisade.config.v1.Credential"> & {
  * Use `create(CredentialSchema)` to create a new message.
  */
 export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 15);
+  messageDesc(file_palisade_config_v1_config, 22);
 
 /**
  * ApiKeyCredential holds the SHA-256 of an API key, never the key itself.
@@ -960,7 +1312,7 @@ export type ApiKeyCredential = Message<"palisade.config.v1.ApiKeyCredential"> & 
  * Use `create(ApiKeyCredentialSchema)` to create a new message.
  */
 export const ApiKeyCredentialSchema: GenMessage<ApiKeyCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 16);
+  messageDesc(file_palisade_config_v1_config, 23);
 
 /**
  * JwtCredential maps verified tokens (JWT or introspection answers) from one
@@ -999,7 +1351,7 @@ export type JwtCredential = Message<"palisade.config.v1.JwtCredential"> & {
  * Use `create(JwtCredentialSchema)` to create a new message.
  */
 export const JwtCredentialSchema: GenMessage<JwtCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 17);
+  messageDesc(file_palisade_config_v1_config, 24);
 
 /**
  * ClientCertCredential maps a verified client certificate to the consumer.
@@ -1052,7 +1404,55 @@ export type ClientCertCredential = Message<"palisade.config.v1.ClientCertCredent
  * Use `create(ClientCertCredentialSchema)` to create a new message.
  */
 export const ClientCertCredentialSchema: GenMessage<ClientCertCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 18);
+  messageDesc(file_palisade_config_v1_config, 25);
+
+/**
+ * Certificate is a TLS certificate chain and its private key, served on the
+ * node's HTTPS listener to clients that ask for one of `snis` (RFC 6066 §3).
+ *
+ * @generated from message palisade.config.v1.Certificate
+ */
+export type Certificate = Message<"palisade.config.v1.Certificate"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Server names this certificate answers: exact ("api.example.com") or a
+   * one-label wildcard ("*.example.com", RFC 6125 §6.4.3). Lower case; a name
+   * belongs to at most one certificate of a snapshot.
+   *
+   * @generated from field: repeated string snis = 3;
+   */
+  snis: string[];
+
+  /**
+   * PEM certificate chain: the leaf first, then intermediates.
+   *
+   * @generated from field: string cert_pem = 4;
+   */
+  certPem: string;
+
+  /**
+   * PEM private key of the leaf. A secret: never logged, redacted in API answers.
+   *
+   * @generated from field: string key_pem = 5;
+   */
+  keyPem: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.Certificate.
+ * Use `create(CertificateSchema)` to create a new message.
+ */
+export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 26);
 
 /**
  * LoadBalancing picks the target for each request.
@@ -1071,9 +1471,18 @@ export enum LoadBalancing {
   ROUND_ROBIN = 1,
 
   /**
+   * Power of two choices: the less loaded of two random targets.
+   *
    * @generated from enum value: LOAD_BALANCING_LEAST_REQUESTS = 2;
    */
   LEAST_REQUESTS = 2,
+
+  /**
+   * Consistent hashing (ring hash) of the `hash_on` key.
+   *
+   * @generated from enum value: LOAD_BALANCING_RING_HASH = 3;
+   */
+  RING_HASH = 3,
 }
 
 /**

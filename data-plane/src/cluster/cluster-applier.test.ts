@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fromBinary } from "@bufbuild/protobuf";
+import { type Snapshot, SnapshotSchema } from "@palisade/proto";
+import { deltaUpdate, fullUpdate, log, route, snapshot, upstream } from "../test/fixtures.js";
+import { ClusterApplier, type WorkerLink } from "./cluster-applier.js";
+import type { FromWorker, ToWorker } from "./messages.js";
+
+/** A config with one route; its id is `bad…` for a config the fake workers refuse. */
+const good = (version: bigint, routeId = "r") =>
+  snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route(routeId, "u", ["/"])] }, version, "");
+
+/**
+ * A test double of a worker: records what it is sent and answers like a worker would (it
+ * refuses snapshots with a route whose id starts with "bad"), unless `silent`.
+ */
+class FakeWorker implements WorkerLink {
+  readonly id: number;
+  readonly pid: number;
+  readonly got: ToWorker[] = [];
+  silent = false;
+  applier!: ClusterApplier;
+
+  constructor(id: number) {
+    this.id = id;
+    this.pid = 1000 + id;
+  }
+
+  send(msg: ToWorker): void {
+    this.got.push(msg);
+    if (this.silent) return;
+    const reply = (m: FromWorker) => queueMicrotask(() => this.applier.onMessage(this.id, m));
+    if (msg.t === "prepare" || msg.t === "apply") {
+      const s = fromBinary(SnapshotSchema, msg.snapshot);
+      if (s.routes.some((r) => r.id.startsWith("bad"))) {
+        reply({
+          t: "refused",
+          seq: msg.seq,
+          error: { code: "RESOURCE_INVALID", message: "nope", resource: "route/r" },
+        });
+      } else if (msg.t === "prepare") reply({ t: "prepared", seq: msg.seq });
+      else reply({ t: "committed", seq: msg.seq, version: msg.version });
+    } else if (msg.t === "commit") {
+      const prep = this.got.find(
+        (m): m is Extract<ToWorker, { t: "prepare" }> => m.t === "prepare" && m.seq === msg.seq,
+      );
+      reply({ t: "committed", seq: msg.seq, version: prep!.version });
+    }
+  }
+
+  kinds(): string[] {
+    return this.got.map((m) => m.t);
+  }
+}
+
+function setup(n: number, timeoutMs = 60_000) {
+  const applier = new ClusterApplier(log, timeoutMs);
+  const workers = Array.from({ length: n }, (_, i) => new FakeWorker(i + 1));
+  for (const w of workers) {
+    w.applier = applier;
+    applier.addWorker(w);
+  }
+  const update = (version: bigint, s: Snapshot, nonce = `n${version}`) => applier.apply(fullUpdate(s, version, nonce));
+  return { applier, workers, update };
+}
+
+test("every worker compiles, then every worker swaps, then the node ACKs", async () => {
+  const { applier, workers, update } = setup(3);
+  const reply = await update(1n, good(1n));
+  assert.equal(reply.kind.case, "ack");
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit"]);
+  assert.equal(applier.applied?.version, 1n);
+  assert.deepEqual(
+    applier.workers().map((w) => w.version),
+    [1n, 1n, 1n],
+  );
+});
+
+test("one refusal aborts the round everywhere and NACKs with its reason; the old version stays", async () => {
+  const { applier, workers, update } = setup(2);
+  await update(1n, good(1n));
+  const reply = await update(2n, good(2n, "bad-2"));
+  assert.equal(reply.kind.case, "nack");
+  if (reply.kind.case === "nack") {
+    assert.equal(reply.kind.value.error?.code, "RESOURCE_INVALID");
+    assert.equal(reply.kind.value.runningVersion, 1n);
+    assert.equal(reply.kind.value.rejectedVersion, 2n);
+  }
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit", "prepare", "abort"]);
+  assert.equal(applier.applied?.version, 1n);
+});
+
+test("a worker that dies mid-round is not waited for; a late worker gets the committed config", async () => {
+  const { applier, workers, update } = setup(2);
+  workers[1]!.silent = true;
+  const pending = update(1n, good(1n));
+  await new Promise((r) => setImmediate(r));
+  applier.removeWorker(2);
+  assert.equal((await pending).kind.case, "ack");
+  const late = new FakeWorker(3);
+  late.applier = applier;
+  applier.addWorker(late);
+  assert.deepEqual(late.kinds(), ["apply"]);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    applier.workers().map((w) => [w.id, w.version]),
+    [
+      [1, 1n],
+      [3, 1n],
+    ],
+  );
+});
+
+test("a worker that never answers makes the round a NACK", async () => {
+  const { workers, update } = setup(2, 50);
+  workers[0]!.silent = true;
+  const reply = await update(1n, good(1n));
+  assert.equal(reply.kind.case, "nack");
+  if (reply.kind.case === "nack") assert.match(reply.kind.value.error?.message ?? "", /did not answer in time/);
+});
+
+test("the same content under a new version is relabelled, not recompiled", async () => {
+  const { applier, workers, update } = setup(2);
+  await update(1n, good(1n));
+  const reply = await update(2n, good(2n));
+  assert.equal(reply.kind.case, "ack");
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit", "relabel"]);
+  assert.equal(applier.applied?.version, 2n);
+});
+
+test("a delta is applied over the config the workers serve; a delta over another base is refused", async () => {
+  const { applier, workers } = setup(1);
+  const v1 = good(1n);
+  await applier.apply(fullUpdate(v1, 1n));
+  const v2 = snapshot(
+    { upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"]), route("r2", "u", ["/two"])] },
+    2n,
+    "",
+  );
+  const reply = await applier.apply(deltaUpdate(v1, v2, 2n));
+  assert.equal(reply.kind.case, "ack");
+  const last = workers[0]!.got.findLast((m) => m.t === "prepare");
+  assert.ok(last?.t === "prepare");
+  assert.deepEqual(
+    fromBinary(SnapshotSchema, last.snapshot)
+      .routes.map((r) => r.id)
+      .sort(),
+    ["r", "r2"],
+  );
+  const stale = await applier.apply(deltaUpdate(good(9n, "other"), v2, 3n));
+  assert.equal(stale.kind.case, "nack");
+  if (stale.kind.case === "nack") assert.equal(stale.kind.value.error?.code, "BASE_MISMATCH");
+});

@@ -1,0 +1,47 @@
+/**
+ * IPC between a cluster primary and its workers (node:cluster, `serialization: "advanced"`, so
+ * snapshot bytes travel as a Uint8Array and versions as bigint). Applying a config is two-phase:
+ * every worker compiles (`prepare`) and answers; only when all have compiled does the primary
+ * tell them to swap (`commit`), so a fleet node never runs two versions across its workers.
+ */
+
+import type { SecurityEvent } from "../events/security-events.js";
+
+/** A compile refusal, as it goes into the NACK. */
+export interface RefusalDetail {
+  readonly code: string;
+  readonly message: string;
+  readonly resource: string;
+}
+
+/** Primary → worker. */
+export type ToWorker =
+  /** Compile this snapshot and hold it; answer `prepared` or `refused`. */
+  | { readonly t: "prepare"; readonly seq: number; readonly version: bigint; readonly snapshot: Uint8Array }
+  /** Swap in the table prepared under `seq`; answer `committed`. */
+  | { readonly t: "commit"; readonly seq: number }
+  /** Drop the table prepared under `seq`. */
+  | { readonly t: "abort"; readonly seq: number }
+  /** A worker that joined late: compile and swap at once; answer `committed` or `refused`. */
+  | { readonly t: "apply"; readonly seq: number; readonly version: bigint; readonly snapshot: Uint8Array }
+  /** Same content, new version number. */
+  | { readonly t: "relabel"; readonly version: bigint }
+  /** Drain and exit 0. */
+  | { readonly t: "shutdown"; readonly deadlineMs: number };
+
+/** Worker → primary. */
+export type FromWorker =
+  | {
+      readonly t: "listening";
+      readonly listener: string;
+      readonly address: string;
+      readonly port: number;
+      readonly family: string;
+    }
+  | { readonly t: "ready" }
+  | { readonly t: "failed"; readonly error: string }
+  | { readonly t: "prepared"; readonly seq: number }
+  | { readonly t: "refused"; readonly seq: number; readonly error: RefusalDetail }
+  | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
+  /** Security events the worker's proxy emitted (one batch), for the node's channel. */
+  | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] };

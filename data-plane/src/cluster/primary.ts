@@ -1,0 +1,177 @@
+import cluster, { type Worker } from "node:cluster";
+import type { AddressInfo } from "node:net";
+import { announceListening, listen } from "../listen.js";
+import type { Logger } from "../log.js";
+import { logStarted, nodeIdentity, nodeSecurityEvents, type RunningNode, syncCredentials } from "../node.js";
+import { formatHostPort, type NodeOptions } from "../options.js";
+import { StatusServer } from "../status/status-server.js";
+import { SyncClient } from "../sync/sync-client.js";
+import { ClusterApplier } from "./cluster-applier.js";
+import type { FromWorker } from "./messages.js";
+
+/** A worker that dies this soon after its start counts as crash-looping (respawn backs off). */
+const QUICK_DEATH_MS = 5_000;
+const RESPAWN_MAX_DELAY_MS = 30_000;
+
+/**
+ * Starts a node with `options.workers` proxy processes (node:cluster). The primary binds the
+ * status listener, holds the one config stream to the control plane, and hands each update to
+ * the workers through the {@link ClusterApplier} (two-phase: the node ACKs once every worker
+ * serves the version, or NACKs with the first refusal). Workers share the proxy and HTTPS
+ * listeners (the primary accepts and hands connections round-robin, node's default on Linux).
+ * A worker that dies is replaced and gets the committed config; the others keep serving. The
+ * primary logs each `listening` line once, when the first worker is bound, and gathers the
+ * workers' security events into the node's one channel (status `/security-events`, log lines).
+ * @throws when a worker cannot bind the listeners (everything started is stopped first)
+ */
+export async function startPrimary(options: NodeOptions, log: Logger): Promise<RunningNode> {
+  cluster.setupPrimary({ serialization: "advanced" });
+  const applier = new ClusterApplier(log);
+  let closing = false;
+  let sync: SyncClient | undefined;
+  const events = nodeSecurityEvents(log);
+  const status = new StatusServer({
+    holder: applier,
+    events,
+    nodeId: options.nodeId,
+    region: options.region,
+    controlPlaneConnected: () => sync?.connected ?? false,
+    workers: () =>
+      applier
+        .workers()
+        .map((w) => ({ id: w.id, pid: w.pid ?? null, version: w.version === null ? null : Number(w.version) })),
+  });
+  const statusAddress = await listen(status.server, options.statusListen, "status", log);
+
+  const announced = new Map<string, AddressInfo>();
+  const startedAt = new Map<number, number>();
+  let quickDeaths = 0;
+
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+    worker.on("message", (msg: FromWorker) => {
+      switch (msg.t) {
+        case "listening":
+          if (!announced.has(msg.listener)) {
+            const addr = { address: msg.address, port: msg.port, family: msg.family };
+            announced.set(msg.listener, addr);
+            announceListening(log, msg.listener, addr);
+          }
+          return;
+        case "ready":
+          applier.addWorker({ id: worker.id, pid: worker.process.pid, send: (m) => worker.send(m) });
+          log.debug({ worker: worker.id, pid: worker.process.pid }, "worker ready");
+          return;
+        case "failed":
+          log.error({ worker: worker.id, reason: msg.error }, "worker could not start");
+          return;
+        case "security-events":
+          for (const e of msg.events) events.emit(e);
+          return;
+        default:
+          applier.onMessage(worker.id, msg);
+      }
+    });
+    return worker;
+  };
+
+  cluster.on("exit", (worker, code, signal) => {
+    applier.removeWorker(worker.id);
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    if (closing) return;
+    quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+    const delay = quickDeaths === 0 ? 0 : Math.min(RESPAWN_MAX_DELAY_MS, 250 * 2 ** (quickDeaths - 1));
+    log.warn(
+      { worker: worker.id, pid: worker.process.pid, code, signal, respawn_ms: delay },
+      "worker died; replacing it",
+    );
+    setTimeout(() => {
+      if (!closing) fork();
+    }, delay).unref();
+  });
+
+  // Start every worker and wait until all are bound (or one fails: then stop everything).
+  const first = Array.from({ length: options.workers }, () => fork());
+  try {
+    await Promise.all(
+      first.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onMessage = (m: FromWorker) => {
+              if (m.t === "ready") done(resolve);
+              else if (m.t === "failed") done(() => reject(new Error(m.error)));
+            };
+            const onExit = () => done(() => reject(new Error(`worker ${w.id} exited during start`)));
+            const done = (then: () => void) => {
+              w.off("message", onMessage);
+              w.off("exit", onExit);
+              then();
+            };
+            w.on("message", onMessage);
+            w.on("exit", onExit);
+          }),
+      ),
+    );
+  } catch (err) {
+    closing = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+    await status.close();
+    throw err;
+  }
+
+  let credentials: Awaited<ReturnType<typeof syncCredentials>>;
+  try {
+    credentials = await syncCredentials(options, log);
+  } catch (err) {
+    closing = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+    await status.close();
+    throw err;
+  }
+  const creds = credentials;
+  sync = new SyncClient({
+    address: formatHostPort(options.controlPlane),
+    identity: nodeIdentity(options),
+    holder: applier,
+    applier,
+    log,
+    ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
+    reportIntervalMs: options.reportIntervalMs,
+  });
+  sync.start();
+  const client = sync;
+  creds?.startRenewal(() => client.reconnect());
+  logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });
+
+  let stopping: Promise<void> | undefined;
+  const none: AddressInfo = { address: "", port: 0, family: "" };
+  return {
+    log,
+    holder: applier,
+    events,
+    proxyAddress: announced.get("proxy") ?? none,
+    tlsAddress: announced.get("tls") ?? null,
+    statusAddress,
+    close(deadlineMs = options.shutdownTimeoutMs) {
+      stopping ??= (async () => {
+        closing = true;
+        sync?.close();
+        creds?.close();
+        const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+        const exited = workers.map((w) => new Promise<void>((r) => (w.isDead() ? r() : w.once("exit", () => r()))));
+        for (const w of workers) if (w.isConnected()) w.send({ t: "shutdown", deadlineMs });
+        // Past the drain deadline (and a margin for the pools), stragglers are killed.
+        const kill = setTimeout(() => {
+          for (const w of workers) if (!w.isDead()) w.process.kill("SIGKILL");
+        }, deadlineMs + 3_000);
+        await Promise.all(exited);
+        clearTimeout(kill);
+        await status.close();
+        log.info("node stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import cluster from "node:cluster";
+import { fromBinary } from "@bufbuild/protobuf";
+import { SnapshotSchema } from "@palisade/proto";
+import { CompileError } from "../config/compile-error.js";
+import type { RuntimeTable } from "../config/runtime-table.js";
+import { SecurityEvents } from "../events/security-events.js";
+import type { Logger } from "../log.js";
+import type { NodeOptions } from "../options.js";
+import { ProxyNode } from "../proxy-node.js";
+import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
+
+function send(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+/**
+ * A cluster worker: the serving half of a node (ProxyNode) on the listeners the primary shares,
+ * fed configs over IPC. It compiles on `prepare`, swaps on `commit` (one reference, as in a
+ * single process), and drains and exits 0 on `shutdown`, SIGTERM or SIGINT, or when the primary
+ * goes away. Its security events go to the primary in batches (the primary counts and logs
+ * them for the whole node). Nothing of this runs with `--workers 1`.
+ */
+export async function runWorker(options: NodeOptions, log: Logger): Promise<void> {
+  const events = new SecurityEvents();
+  // Delivery is already batched off the request path (setImmediate): one IPC message per batch.
+  events.subscribe((batch) => send({ t: "security-events", events: batch }));
+  const node = new ProxyNode(options, log, events);
+  const prepared = new Map<number, { table: RuntimeTable; version: bigint }>();
+  let stopping = false;
+  const stop = (deadlineMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    void node.close(deadlineMs).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+
+  const compile = (seq: number, bytes: Uint8Array): RuntimeTable | RefusalDetail => {
+    try {
+      return node.compile(fromBinary(SnapshotSchema, bytes));
+    } catch (err) {
+      if (err instanceof CompileError) return { code: err.code, message: err.message, resource: err.resource };
+      log.error({ err, seq }, "config compile crashed");
+      return { code: "INTERNAL", message: "internal error while compiling", resource: "snapshot" };
+    }
+  };
+
+  process.on("message", (msg: ToWorker) => {
+    switch (msg.t) {
+      case "prepare":
+      case "apply": {
+        const out = compile(msg.seq, msg.snapshot);
+        if (!("router" in out)) {
+          send({ t: "refused", seq: msg.seq, error: out });
+          return;
+        }
+        if (msg.t === "prepare") {
+          prepared.set(msg.seq, { table: out, version: msg.version });
+          send({ t: "prepared", seq: msg.seq });
+        } else {
+          node.holder.swap(out, msg.version);
+          send({ t: "committed", seq: msg.seq, version: msg.version });
+        }
+        return;
+      }
+      case "commit": {
+        const p = prepared.get(msg.seq);
+        prepared.clear();
+        if (p === undefined) return;
+        node.holder.swap(p.table, p.version);
+        send({ t: "committed", seq: msg.seq, version: p.version });
+        return;
+      }
+      case "abort":
+        prepared.delete(msg.seq);
+        return;
+      case "relabel":
+        node.holder.relabel(msg.version);
+        return;
+      case "shutdown":
+        stop(msg.deadlineMs);
+        return;
+    }
+  });
+  process.once("SIGTERM", () => stop(options.shutdownTimeoutMs));
+  process.once("SIGINT", () => stop(options.shutdownTimeoutMs));
+  // The primary is gone (crashed or killed): nobody feeds configs any more.
+  cluster.worker?.once("disconnect", () => stop(options.shutdownTimeoutMs));
+
+  try {
+    const bound = await node.listen(false);
+    send({ t: "listening", listener: "proxy", ...bound.proxy });
+    if (bound.tls !== null) send({ t: "listening", listener: "tls", ...bound.tls });
+    send({ t: "ready" });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    send({ t: "failed", error: `${e.code ?? ""} ${e.message}`.trim() });
+    process.exit(1);
+  }
+}

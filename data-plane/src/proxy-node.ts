@@ -1,0 +1,141 @@
+import type { AddressInfo } from "node:net";
+import type { Snapshot } from "@palisade/proto";
+import { compile } from "./config/compile.js";
+import type { RuntimeTable } from "./config/runtime-table.js";
+import { TableHolder } from "./config/table-holder.js";
+import type { SecurityEvents } from "./events/security-events.js";
+import { listen } from "./listen.js";
+import type { Logger } from "./log.js";
+import type { NodeOptions } from "./options.js";
+import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
+import { ProxyServer } from "./proxy/proxy-server.js";
+import { TlsListener } from "./proxy/tls-listener.js";
+import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import { SecureContextCache } from "./tls/compile-certificates.js";
+import { PoolManager } from "./upstream/pool-manager.js";
+import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
+
+/** Where a proxy node's listeners are bound. */
+export interface ProxyAddresses {
+  readonly proxy: AddressInfo;
+  /** `null` when `--tls-listen off`. */
+  readonly tls: AddressInfo | null;
+}
+
+/**
+ * The serving half of a node — live table, compile, upstream pools and state, the plain and
+ * HTTPS listeners — without the control-plane stream or the status listener. A single-process
+ * node wraps one (node.ts); with `--workers N` every worker runs one (cluster/worker.ts).
+ */
+export class ProxyNode {
+  readonly holder: TableHolder;
+  readonly proxy: ProxyServer;
+  readonly tls: TlsListener | null;
+  readonly #options: NodeOptions;
+  readonly #log: Logger;
+  readonly #pools = new PoolManager();
+  readonly #tlsContexts = new SecureContextCache();
+  readonly #upstreams: UpstreamRuntime;
+  readonly #resources: PolicyResources;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * @param events where the proxy emits security events (policy refusals)
+   * @param stats traffic counters the proxy feeds (reports, `/metrics`); absent in cluster workers
+   */
+  constructor(options: NodeOptions, log: Logger, events: SecurityEvents, stats?: TrafficStats) {
+    this.#options = options;
+    this.#log = log;
+    this.#resources = createPolicyResources({ warn: (fields, msg) => log.warn(fields, msg) });
+    this.#upstreams = new UpstreamRuntime(log);
+    this.holder = new TableHolder((table) => {
+      this.#pools.retain(table.poolKeys);
+      this.#tlsContexts.retain(table.tlsContextKeys);
+      this.#upstreams.retain(table);
+    });
+    this.proxy = new ProxyServer({
+      holder: this.holder,
+      pools: this.#pools,
+      log,
+      events,
+      ...(stats ? { stats } : {}),
+      headersTimeoutMs: options.clientHeaderTimeoutMs,
+      requestTimeoutMs: options.clientRequestTimeoutMs,
+      keepAliveTimeoutMs: options.clientIdleTimeoutMs,
+      maxHeaderBytes: options.maxHeaderBytes,
+      maxHeaders: options.maxHeaders,
+    });
+    const proxy = this.proxy;
+    this.tls =
+      options.tlsListen === null
+        ? null
+        : new TlsListener({
+            holder: this.holder,
+            http1: proxy.server,
+            http2: () => proxy.h2,
+            log,
+            handshakeTimeoutMs: options.clientHeaderTimeoutMs,
+          });
+  }
+
+  /**
+   * Compiles a snapshot with this node's policy types and long-lived resources (pure apart from
+   * the shared caches; nothing is swapped).
+   * @param previous the live table, reused for unchanged resources (see CompileOptions.previous)
+   * @param changedRoutes route ids a delta touched (CompileOptions.changedRoutes)
+   * @throws CompileError when the snapshot is refused
+   */
+  compile(snapshot: Snapshot, previous?: RuntimeTable, changedRoutes?: ReadonlySet<string>): RuntimeTable {
+    const log = this.#log;
+    return compile(snapshot, {
+      policyTypes: this.#options.policyTypes,
+      resources: this.#resources,
+      warn: (fields, msg) => log.warn(fields, msg),
+      tlsContexts: this.#tlsContexts,
+      upstreams: this.#upstreams,
+      ...(previous ? { previous } : {}),
+      ...(changedRoutes ? { changedRoutes } : {}),
+    });
+  }
+
+  /**
+   * Binds the proxy (and HTTPS) listeners.
+   * @param announce log each `listening` line (false in cluster workers: the primary does it once)
+   * @throws the listen error; nothing stays bound
+   */
+  async listen(announce = true): Promise<ProxyAddresses> {
+    const o = this.#options;
+    const log = this.#log;
+    try {
+      const proxy = await listen(this.proxy.server, o.listen, "proxy", log, announce);
+      const tls =
+        this.tls !== null && o.tlsListen !== null
+          ? await listen(this.tls.server, o.tlsListen, "tls", log, announce)
+          : null;
+      return { proxy, tls };
+    } catch (err) {
+      await this.tls?.close();
+      await this.proxy.close(0);
+      throw err;
+    }
+  }
+
+  /**
+   * Graceful stop: both listeners stop accepting, in-flight requests finish within `deadlineMs`
+   * (see ProxyServer.close), then health checks stop, the pools close and the policies' shared
+   * clients (JWKS fetcher, introspection agent) close.
+   */
+  close(deadlineMs: number): Promise<void> {
+    this.#closing ??= (async () => {
+      const started = Date.now();
+      const tlsClosed = this.tls?.close();
+      await this.proxy.close(deadlineMs);
+      this.tls?.destroyConnections();
+      await tlsClosed;
+      this.#upstreams.close();
+      await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
+      await this.#resources.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Issue 3, workers: `--workers 2` runs two proxy processes behind one config stream. The node
+ * ACKs a version once both serve it, NACKs (and both keep the old one) when they refuse it, and
+ * a worker that dies is replaced with the current config while the other keeps serving.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Client } from "undici";
+import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
+import { eventually } from "./harness/process.js";
+import { RecordingUpstream } from "./harness/upstream.js";
+
+describe("workers: one config stream, every worker on the same version, dead workers replaced", () => {
+  const upstream = new RecordingUpstream("up");
+  let cp: ControlPlaneProcess;
+  let dp: DataPlaneProcess;
+  let version = 0;
+
+  before(async () => {
+    await upstream.start();
+    cp = await new ControlPlaneProcess().start();
+    await cp.ok("POST", "/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+    await cp.ok("POST", "/v1/routes", { name: "a", paths: ["/a"], upstream: "up" });
+    version = (await cp.ok("POST", "/v1/config/versions", { message: "v1" })).version;
+    // Without the jwt policy type, so that a version with a JWT policy is refused by every worker.
+    dp = await new DataPlaneProcess("node-workers", cp.syncPort, {
+      extraArgs: ["--workers", "2", "--policies", "bundled,-jwt"],
+    }).start();
+    await cp.waitForNodes([dp.nodeId], version);
+  });
+
+  after(async () => {
+    await dp?.stop();
+    await cp?.destroy();
+    await upstream.stop();
+  });
+
+  test("the ACK comes once both workers serve the version", async () => {
+    const c = await dp.config();
+    assert.equal(c.workers.length, 2);
+    assert.deepEqual(
+      c.workers.map((w: { version: number }) => w.version),
+      [version, version],
+    );
+    await cp.ok("POST", "/v1/routes", { name: "b", paths: ["/b"], upstream: "up" });
+    version = (await cp.ok("POST", "/v1/config/versions", { message: "v2" })).version;
+    await cp.waitForNodes([dp.nodeId], version);
+    const after = await dp.config();
+    assert.deepEqual(
+      after.workers.map((w: { version: number }) => w.version),
+      [version, version],
+      "ACKed only when every worker had swapped",
+    );
+    for (let i = 0; i < 6; i++) assert.equal((await dp.get(`/b/${i}`)).status, 200);
+    assert.equal((await http(dp.statusPort, "/readyz")).json().version, version);
+  });
+
+  test("a version the workers refuse is NACKed and both keep the old one", async () => {
+    await cp.ok("POST", "/v1/policies", {
+      name: "jwt",
+      type: "jwt",
+      config: { jwks_url: "http://127.0.0.1:1/jwks", algorithms: ["RS256"] },
+    });
+    await cp.ok("POST", "/v1/routes", { name: "c", paths: ["/c"], upstream: "up", policies: ["jwt"] });
+    const refused = (await cp.ok("POST", "/v1/config/versions", { message: "needs jwt" })).version;
+    const node = await eventually("NACK recorded", async () => {
+      const n = await cp.ok("GET", `/v1/nodes/${dp.nodeId}`);
+      return n.last_nack?.version === refused ? n : undefined;
+    });
+    assert.equal(node.last_nack.code, "POLICY_TYPE_UNSUPPORTED");
+    assert.equal(node.applied_version, version);
+    const c = await dp.config();
+    assert.deepEqual(
+      c.workers.map((w: { version: number }) => w.version),
+      [version, version],
+    );
+    assert.equal((await dp.get("/c/x")).status, 404, "the refused route is not served by any worker");
+    // Put the draft back to something the node accepts.
+    await cp.ok("DELETE", "/v1/routes/c");
+    await cp.ok("DELETE", "/v1/policies/jwt");
+  });
+
+  test("a dead worker is replaced with the current config; the other keeps serving", async () => {
+    const before = (await dp.config()).workers as Array<{ id: number; pid: number; version: number }>;
+    const victim = before[0]!;
+    const clients = Array.from({ length: 8 }, () => new Client(`http://127.0.0.1:${dp.proxyPort}`));
+    let stop = false;
+    let ok = 0;
+    const failed: string[] = [];
+    const statuses = new Set<number>();
+    const loops = clients.map(async (first, i) => {
+      let client = first;
+      for (let n = 0; !stop; n++) {
+        try {
+          const r = await client.request({ path: `/a/c${i}-${n}`, method: "GET" });
+          await r.body.text();
+          statuses.add(r.statusCode);
+          ok++;
+        } catch (err) {
+          // The connection was on the worker that died: that request is lost, the loop reconnects.
+          failed.push((err as { code?: string }).code ?? "error");
+          await client.destroy();
+          client = new Client(`http://127.0.0.1:${dp.proxyPort}`);
+        }
+      }
+      await client.close();
+    });
+    await eventually("load running", async () => (ok >= 20 ? true : undefined));
+    process.kill(victim.pid, "SIGKILL");
+    const replaced = await eventually("a replacement worker on the current version", async () => {
+      const ws = (await dp.config()).workers as Array<{ id: number; pid: number; version: number }>;
+      return ws.length === 2 && !ws.some((w) => w.pid === victim.pid) && ws.every((w) => w.version === version)
+        ? ws
+        : undefined;
+    });
+    const okAtReplacement = ok;
+    await eventually("traffic after the replacement", async () => (ok >= okAtReplacement + 20 ? true : undefined));
+    stop = true;
+    await Promise.all(loops);
+    assert.ok(
+      replaced.some((w) => w.id !== before[0]!.id && w.id !== before[1]!.id),
+      "a new worker joined",
+    );
+    assert.deepEqual([...statuses], [200], "every answer was a 200");
+    assert.ok(
+      failed.length <= clients.length,
+      `at most the requests in flight on the dead worker were lost: ${failed}`,
+    );
+    assert.equal(dp.proc.exited, false);
+    assert.match(dp.proc.output(), /"worker died; replacing it"/);
+  });
+});
