@@ -112,7 +112,8 @@ let scratch: Buffer | undefined;
  * config on every change allocates next to nothing, which keeps a node's memory flat.
  */
 async function writePayload(fh: import("node:fs/promises").FileHandle, state: ConfigState): Promise<void> {
-  const buf = (scratch ??= Buffer.allocUnsafe(CHUNK));
+  scratch ??= Buffer.allocUnsafe(CHUNK);
+  const buf = scratch;
   const sha = createHash("sha256");
   const headerLength = snapshotFileHeader("0".repeat(64), 0).byteLength;
   let pos = headerLength;
