@@ -15,7 +15,8 @@
 //    bytes received per node, the control plane's CPU and RSS.
 // 4. Times a full 10,000-route snapshot on a node: decode + compile (the data plane's compile).
 // 5. Starts one real palisade-dp, applies `--rss-publishes` one-route changes and compares its
-//    RSS after them with its RSS after the first 20.
+//    RSS after them with its RSS after the first 20 (each read after 10 s idle and a full GC
+//    forced through the node's inspector, on loopback).
 // Prints a table and writes bench/results/sync-<time>.json. Loopback only, bounded in time.
 import { fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -62,7 +63,9 @@ const median = (xs) => pct(xs, 50);
 async function startProcess(name, bin, argv, env, listeners) {
   const logPath = join(dir, `${name}.log`);
   const out = openSync(logPath, "a");
-  const child = spawn(process.execPath, [join(root, bin), ...argv], {
+  const nodeFlags = argv.filter((a) => a.startsWith("--inspect"));
+  const args = argv.filter((a) => !a.startsWith("--inspect"));
+  const child = spawn(process.execPath, [...nodeFlags, join(root, bin), ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", out, out],
   });
@@ -73,7 +76,7 @@ async function startProcess(name, bin, argv, env, listeners) {
     if (child.exitCode !== null) throw new Error(`${name} exited; see ${logPath}`);
     if (Date.now() > deadline) throw new Error(`${name} did not start; see ${logPath}`);
     for (const line of readFileSync(logPath, "utf8").split("\n")) {
-      if (!line.includes('"listening"')) continue;
+      if (!line.includes('"listening"') || !line.startsWith("{")) continue;
       const j = JSON.parse(line);
       ports[j.listener] = j.port;
     }
@@ -303,6 +306,9 @@ async function main() {
       "palisade-dp",
       "data-plane/dist/bin/palisade-dp.js",
       [
+        // The inspector (loopback, ephemeral port) lets the bench force a full GC before reading
+        // memory, so garbage the collector has not reached yet does not count as growth.
+        "--inspect=127.0.0.1:0",
         "--node-id",
         "rss-node",
         "--region",
@@ -337,24 +343,48 @@ async function main() {
       latest = (await api("POST", "/v1/config/versions", { message: `rss ${flip}` })).version;
       await waitNode(latest);
     };
-    // V8 heap in use, from the node's own /metrics (prom-client's nodejs_heap_size_used_bytes).
-    const heapUsed = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${node.ports.status}/metrics`)).text();
-      return Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? 0);
+    // Full GC through the inspector, then the node's own process.memoryUsage().
+    const { WebSocket } = await import("undici");
+    const wsUrl = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(readFileSync(node.logPath, "utf8"))?.[0];
+    const afterGc = async () => {
+      const ws = new WebSocket(wsUrl);
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      let id = 0;
+      const call = (method, params = {}) =>
+        new Promise((resolve) => {
+          const mine = ++id;
+          ws.onmessage = (ev) => {
+            const m = JSON.parse(ev.data);
+            if (m.id === mine) resolve(m.result);
+          };
+          ws.send(JSON.stringify({ id: mine, method, params }));
+        });
+      await call("HeapProfiler.collectGarbage");
+      const r = await call("Runtime.evaluate", {
+        expression: "JSON.stringify(process.memoryUsage())",
+        returnByValue: true,
+      });
+      ws.close();
+      const mem = JSON.parse(r.result.value);
+      return { rss: mem.rss, heapUsed: mem.heapUsed };
     };
+    const heapUsed = async () => (await afterGc()).heapUsed;
     for (let i = 0; i < 20; i++) await publishAndWait();
     // Settle: V8 shrinks its heap when the process goes idle (memory reducer), as a node does
     // between config changes.
     await sleep(10_000);
-    const before = procStats(node.child.pid);
     const heapBefore = await heapUsed();
+    const before = procStats(node.child.pid);
     const t5 = performance.now();
     for (let i = 0; i < RSS_PUBLISHES; i++) await publishAndWait();
     const seconds = (performance.now() - t5) / 1000;
     const right = procStats(node.child.pid);
     await sleep(10_000);
-    const afterStats = procStats(node.child.pid);
     const heapAfter = await heapUsed();
+    const afterStats = procStats(node.child.pid);
     results.nodeRss = {
       publishes: RSS_PUBLISHES,
       seconds,
@@ -386,7 +416,7 @@ async function main() {
     ...(results.nodeRss
       ? [
           `| real node RSS after ${results.nodeRss.publishes} publishes (10 s idle before and after) | ${fmt(results.nodeRss.beforeMb)} → ${fmt(results.nodeRss.afterMb)} MB (${fmt(results.nodeRss.growthPct)} %; ${fmt(results.nodeRss.rightAfterMb)} MB right after), ${fmt(results.nodeRss.seconds)} s | growth < 10 % |`,
-          `| real node V8 heap in use, same points | ${fmt(results.nodeRss.heapBeforeMb)} → ${fmt(results.nodeRss.heapAfterMb)} MB | |`,
+          `| real node V8 heap in use after a full GC, same points | ${fmt(results.nodeRss.heapBeforeMb)} → ${fmt(results.nodeRss.heapAfterMb)} MB | |`,
         ]
       : []),
     "",
