@@ -1,10 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { compile } from "./config/compile.js";
 import { TableHolder } from "./config/table-holder.js";
+import { SecurityEvents } from "./events/security-events.js";
 import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
-import { createPolicyResources } from "./policies/registry.js";
+import { closePolicyResources, createPolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { StatusServer } from "./status/status-server.js";
 import { ConfigApplier } from "./sync/config-applier.js";
@@ -16,6 +17,8 @@ import { softwareVersion } from "./version.js";
 export interface RunningNode {
   readonly log: Logger;
   readonly holder: TableHolder;
+  /** The node's security event channel. */
+  readonly events: SecurityEvents;
   /** Bound proxy address (the real port when 0 was asked). */
   readonly proxyAddress: AddressInfo;
   /** Bound status address. */
@@ -40,9 +43,17 @@ export async function startNode(
 ): Promise<RunningNode> {
   const pools = new PoolManager();
   const holder = new TableHolder((table) => pools.retain(table.poolKeys));
-  const resources = createPolicyResources();
   const policyTypes = options.policyTypes;
   const warn = (fields: Record<string, unknown>, msg: string) => log.warn(fields, msg);
+  // Node-local rate limits live in this process, or in the primary when this is a worker
+  // started with LIMITER_WORKER_ENV (see policies/rate-limit/ipc-limiter.ts).
+  const resources = createPolicyResources(warn);
+  const events = new SecurityEvents();
+  // Every security event is one info line (`"msg":"security event"`) until a SIEM shipper lands.
+  events.subscribe((batch) => {
+    if (!log.isLevelEnabled("info")) return;
+    for (const e of batch) log.info({ security_event: e }, "security event");
+  });
   const applier = new ConfigApplier(holder, (snapshot) => compile(snapshot, { policyTypes, resources, warn }), log);
   const sync = new SyncClient({
     address: formatHostPort(options.controlPlane),
@@ -57,9 +68,10 @@ export async function startNode(
     applier,
     log,
   });
-  const proxy = new ProxyServer({ holder, pools, log });
+  const proxy = new ProxyServer({ holder, pools, log, events, trustedProxies: options.trustedProxies });
   const status = new StatusServer({
     holder,
+    events,
     nodeId: options.nodeId,
     region: options.region,
     controlPlaneConnected: () => sync.connected,
@@ -91,6 +103,7 @@ export async function startNode(
   return {
     log,
     holder,
+    events,
     proxyAddress,
     statusAddress,
     close(deadlineMs = 10_000) {
@@ -100,6 +113,7 @@ export async function startNode(
         sync.close();
         await status.close();
         await pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
+        await closePolicyResources(resources);
         log.info("node stopped");
       })();
       return closing;

@@ -24,8 +24,9 @@ test("defaults", () => {
   assert.deepEqual(o.labels, {});
   assert.deepEqual(o.listen, { host: "0.0.0.0", port: 8000 });
   assert.deepEqual(o.statusListen, { host: "127.0.0.1", port: 8100 });
-  assert.deepEqual([...o.policyTypes], ["jwt"]);
+  assert.deepEqual([...o.policyTypes], ["jwt", "ip_restriction", "rate_limit", "request_size", "cors", "headers"]);
   assert.equal(o.logLevel, "info");
+  assert.equal(o.trustedProxies, null);
 });
 
 test("flags, env, and the flag winning over env", () => {
@@ -42,9 +43,25 @@ test("IPv6 addresses in brackets", () => {
 });
 
 test("--policies: bundled, -name removal, explicit names", () => {
-  assert.deepEqual([...run(["--policies", "bundled,-jwt"]).policyTypes], []);
+  assert.deepEqual(
+    [...run(["--policies", "bundled,-jwt"]).policyTypes],
+    ["ip_restriction", "rate_limit", "request_size", "cors", "headers"],
+  );
   assert.deepEqual([...run(["--policies", "jwt"]).policyTypes], ["jwt"]);
-  assert.deepEqual([...run([], { PALISADE_POLICIES: "bundled" }).policyTypes], ["jwt"]);
+  assert.deepEqual(
+    [...run([], { PALISADE_POLICIES: "bundled,-cors" }).policyTypes],
+    ["jwt", "ip_restriction", "rate_limit", "request_size", "headers"],
+  );
+});
+
+test("--trusted-proxies and --client-address-header", () => {
+  const o = run(["--trusted-proxies", "10.0.0.0/8, 2001:db8::/32,127.0.0.1", "--client-address-header", "forwarded"]);
+  assert.deepEqual(o.trustedProxies?.cidrs.source, ["10.0.0.0/8", "2001:db8::/32", "127.0.0.1"]);
+  assert.equal(o.trustedProxies?.header, "forwarded");
+  assert.equal(run(["--trusted-proxies", "10.0.0.0/8"]).trustedProxies?.header, "x-forwarded-for");
+  fails(["--trusted-proxies", "10.0.0.0/33"], /^--trusted-proxies: "10.0.0.0\/33" has an invalid prefix length/);
+  fails(["--trusted-proxies", "example.com"], /^--trusted-proxies: /);
+  fails(["--client-address-header", "x-real-ip"], /^--client-address-header: /);
 });
 
 test("bad values name the flag in one line", () => {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { LoadBalancing, type Upstream } from "@palisade/proto";
 import { parseHostPattern } from "../router/host.js";
+import { normalizePath } from "../router/path.js";
 import { type Balancer, LeastRequests, SmoothWeightedRoundRobin } from "../upstream/balancer.js";
 import { resolveTimeouts } from "../upstream/timeouts.js";
 import { CompileError } from "./compile-error.js";
@@ -59,6 +60,15 @@ export function compileUpstream(u: Upstream): CompiledUpstream {
       }),
     );
   }
+  let pathPrefix = "";
+  if (u.pathPrefix !== "" && u.pathPrefix !== "/") {
+    const p = normalizePath(u.pathPrefix);
+    if (p === undefined || p !== u.pathPrefix)
+      throw bad(
+        `path_prefix: "${u.pathPrefix}" must be a canonical path (no dot or empty segment, no escapes to decode)`,
+      );
+    pathPrefix = p.endsWith("/") ? p.slice(0, -1) : p;
+  }
   const weights = targets.map((t) => t.weight);
   const balancer: Balancer =
     u.loadBalancing === LoadBalancing.LEAST_REQUESTS
@@ -72,5 +82,6 @@ export function compileUpstream(u: Upstream): CompiledUpstream {
     targets: Object.freeze(targets),
     balancer,
     timeouts,
+    pathPrefix,
   });
 }

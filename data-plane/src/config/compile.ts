@@ -1,5 +1,11 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
-import { createPolicy, createPolicyResources, type PolicyResources, policyTypeOf } from "../policies/registry.js";
+import {
+  AUTHENTICATION_POLICY_TYPES,
+  createPolicy,
+  createPolicyResources,
+  type PolicyResources,
+  policyTypeOf,
+} from "../policies/registry.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
@@ -51,13 +57,28 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     policies.set(p.id, compilePolicy(p, opts.policyTypes, resources, warn));
   }
 
+  const global: PolicyInstance[] = [];
+  for (const id of snapshot.globalPolicyIds) {
+    const p = policies.get(id);
+    if (p === undefined)
+      throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
+    if (global.includes(p))
+      throw new CompileError("RESOURCE_INVALID", `policy "${id}" is listed twice`, "global_policies");
+    global.push(p);
+  }
+  const mergeSlashesDefault = snapshot.requestSettings?.mergeSlashes ?? false;
+
   const routes = new Map<string, CompiledRoute>();
   const specs: RouteSpec<CompiledRoute>[] = [];
+  let anyMerge = false;
+  let anyEncoded = false;
   for (const r of snapshot.routes) {
     checkId(r.id, "route", routes);
-    const spec = compileRoute(r, upstreams, policies);
+    const spec = compileRoute(r, upstreams, policies, global, mergeSlashesDefault);
     routes.set(r.id, spec.route);
     specs.push(spec);
+    anyMerge ||= spec.route.mergeSlashes;
+    anyEncoded ||= spec.route.allowEncodedSlashes;
   }
 
   const identityHeaders = new Set<string>();
@@ -73,6 +94,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     routes,
     upstreams,
     policies,
+    globalResponsePolicies: Object.freeze(global.filter((p) => p.filterResponse !== undefined)),
+    pathOptions: Object.freeze({ mergeSlashes: anyMerge, allowEncodedSlashes: anyEncoded }),
     identityHeaders: Object.freeze([...identityHeaders]),
     poolKeys,
   });
@@ -113,6 +136,8 @@ function compileRoute(
   r: Route,
   upstreams: ReadonlyMap<string, CompiledUpstream>,
   policies: ReadonlyMap<string, PolicyInstance>,
+  global: readonly PolicyInstance[],
+  mergeSlashesDefault: boolean,
 ): RouteSpec<CompiledRoute> {
   const resource = `route/${r.name || r.id}`;
   const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
@@ -121,13 +146,15 @@ function compileRoute(
   if (upstream === undefined) {
     throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
   }
-  const chain: PolicyInstance[] = [];
+  const own: PolicyInstance[] = [];
   for (const id of r.policyIds) {
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
-    if (chain.includes(p)) throw bad(`policy "${id}" is listed twice`);
-    chain.push(p);
+    if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
+    own.push(p);
   }
+  // Global policies run first; a route listing a global policy again does not run it twice.
+  const chain = [...global, ...own.filter((p) => !global.includes(p))];
   for (const h of r.hosts)
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
@@ -146,7 +173,20 @@ function compileRoute(
     resource,
     upstream,
     policies: Object.freeze(chain),
+    preflight: preflightChain(chain),
+    responsePolicies: Object.freeze(chain.filter((p) => p.filterResponse !== undefined)),
     stripPrefix: r.stripPrefix,
+    mergeSlashes: r.mergeSlashes ?? mergeSlashesDefault,
+    allowEncodedSlashes: r.allowEncodedSlashes,
   });
-  return { route, hosts: r.hosts, paths, methods, priority: r.priority };
+  return { route, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
+}
+
+/** The chain a CORS preflight runs (see CompiledRoute.preflight). */
+function preflightChain(chain: readonly PolicyInstance[]): readonly PolicyInstance[] | null {
+  const at = chain.findIndex((p) => p.type === "cors");
+  if (at === -1) return null;
+  return Object.freeze(
+    chain.slice(0, at + 1).filter((p) => p.authenticates !== true && !AUTHENTICATION_POLICY_TYPES.has(p.type)),
+  );
 }

@@ -1,4 +1,5 @@
 import type { PolicyInstance } from "../policies/types.js";
+import type { PathOptions } from "../router/path.js";
 import type { Router } from "../router/router.js";
 import type { Balancer } from "../upstream/balancer.js";
 import type { PoolTarget } from "../upstream/pool-manager.js";
@@ -26,6 +27,8 @@ export interface CompiledUpstream {
   readonly targets: readonly CompiledTarget[];
   readonly balancer: Balancer;
   readonly timeouts: TimeoutsMs;
+  /** Base path every forwarded path goes under, without a trailing slash (`""` = none). */
+  readonly pathPrefix: string;
 }
 
 /** A compiled route: where it goes and what runs on the way. */
@@ -35,9 +38,21 @@ export interface CompiledRoute {
   /** `route/<id>`. */
   readonly resource: string;
   readonly upstream: CompiledUpstream;
-  /** Run in this order in `request_filter`. */
+  /** Run in this order in `request_filter`: the snapshot's global policies, then the route's. */
   readonly policies: readonly PolicyInstance[];
+  /**
+   * The chain a CORS preflight runs: `policies` without authentication policies, up to and
+   * including the first `cors` policy; `null` when the chain has no cors policy (a preflight is
+   * then an ordinary OPTIONS request).
+   */
+  readonly preflight: readonly PolicyInstance[] | null;
+  /** Policies of `policies` that edit answers (`filterResponse`), in chain order. */
+  readonly responsePolicies: readonly PolicyInstance[];
   readonly stripPrefix: boolean;
+  /** Merge repeated slashes (route setting, else the snapshot's). */
+  readonly mergeSlashes: boolean;
+  /** Accept `%2F` (kept encoded, matched as `/`). */
+  readonly allowEncodedSlashes: boolean;
 }
 
 /**
@@ -51,6 +66,10 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** Global policies that edit answers: applied to the node's answers for requests no route matched. */
+  readonly globalResponsePolicies: readonly PolicyInstance[];
+  /** How request paths are read before routing: the most permissive of all routes' settings. */
+  readonly pathOptions: PathOptions;
   /** Identity headers any policy sets upstream; stripped from every client request. */
   readonly identityHeaders: readonly string[];
   /** Pool keys of all targets, for the pool manager's `retain`. */

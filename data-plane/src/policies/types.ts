@@ -1,14 +1,33 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ErrorCode } from "../errors.js";
+import type { OutgoingHeaders } from "../proxy/hop-by-hop.js";
+import type { RequestView } from "../request/request-view.js";
 
-/** What a policy sees of a request: read-only, already normalized by the proxy. */
+/** A consumer an authentication policy resolved the request to. */
+export interface ConsumerRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** What a policy sees of a request: read-only, already canonicalized by the proxy. */
 export interface PolicyRequest {
   /** Upper-case method, e.g. `GET`. */
   readonly method: string;
-  /** Normalized path (no query), the one that is matched and forwarded. */
+  /** Canonical path (no query), the one that is matched and forwarded (= `view.path`). */
   readonly path: string;
   /** Request headers as node:http parsed them (lower-case names). */
   readonly headers: IncomingHttpHeaders;
+  /** Headers as received: name, value, name, value, … (sizes, duplicates). */
+  readonly rawHeaders: readonly string[];
+  /** The canonical view of the request (path, query, host, client address). */
+  readonly view: RequestView;
+  /** Id of the matched route. */
+  readonly routeId: string;
+  /**
+   * The consumer an earlier authentication policy of the chain resolved, `null` when none did
+   * (anonymous request, or no authentication policy before this one).
+   */
+  readonly consumer: ConsumerRef | null;
 }
 
 /**
@@ -21,6 +40,24 @@ export type HeaderEdits = Readonly<Record<string, string | null>>;
 export interface PolicyAllow {
   readonly allow: true;
   readonly upstreamHeaders: HeaderEdits | null;
+  /** Headers added to the answer sent to the client (e.g. `RateLimit-Remaining`). */
+  readonly responseHeaders?: Readonly<Record<string, string>> | null;
+  /** Largest request body this policy lets through, in bytes (enforced on the streamed bytes). */
+  readonly maxBodyBytes?: number;
+  /** Set by authentication policies: the consumer the credential resolved to. */
+  readonly consumer?: ConsumerRef | null;
+}
+
+/** A direct answer made at the edge that is not an error (a CORS preflight). */
+export interface DirectResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The request is answered by the policy itself, without reaching the upstream. */
+export interface PolicyRespond {
+  readonly allow: false;
+  readonly response: DirectResponse;
 }
 
 /**
@@ -29,13 +66,14 @@ export interface PolicyAllow {
  */
 export interface PolicyDeny {
   readonly allow: false;
+  readonly response?: undefined;
   readonly code: ErrorCode;
   readonly responseHeaders: Readonly<Record<string, string>> | null;
   readonly reason: string;
 }
 
 /** The outcome of one policy check. */
-export type PolicyOutcome = PolicyAllow | PolicyDeny;
+export type PolicyOutcome = PolicyAllow | PolicyDeny | PolicyRespond;
 
 /**
  * A compiled policy, attached to routes. It knows nothing of the proxy loop: it gets a request
@@ -54,6 +92,16 @@ export interface PolicyInstance {
   readonly identityHeaders?: readonly string[];
   /** Runs in `request_filter`. Must not throw: failures are a {@link PolicyDeny}. */
   check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
+  /**
+   * Runs in `response_filter` (and on the node's own error answers) for requests this policy
+   * checked: edits the outgoing headers in place (lower-case names). Must not throw.
+   */
+  filterResponse?(req: PolicyRequest, headers: OutgoingHeaders): void;
+  /**
+   * Authentication policies say so: a CORS preflight (which browsers send without credentials)
+   * skips them, so the cors policy can answer it.
+   */
+  readonly authenticates?: boolean;
 }
 
 /** What a policy factory may use besides its config. All of it is I/O-free at build time. */

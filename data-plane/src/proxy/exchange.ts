@@ -2,10 +2,15 @@ import { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from "
 import type { Dispatcher } from "undici";
 import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
+import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
-import type { HeaderEdits, PolicyRequest } from "../policies/types.js";
+import type { ConsumerRef, DirectResponse, HeaderEdits, PolicyInstance, PolicyRequest } from "../policies/types.js";
+import type { TrustedProxies } from "../request/client-address.js";
+import type { HeaderScan } from "../request/framing.js";
+import { type RequestView, requestView } from "../request/request-view.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
+import { BodyTooLargeError } from "./body-limit.js";
 import type { HeaderValues } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
@@ -16,7 +21,24 @@ export interface ProxyServices {
   readonly pools: PoolManager;
   /** True once the server drains for shutdown: responses then carry `Connection: close`. */
   readonly closing: boolean;
+  /** The node's security event channel (every refusal is emitted here). */
+  readonly events: SecurityEvents;
+  /** Trusted proxies for the client address, `null` when none are configured. */
+  readonly trustedProxies: TrustedProxies | null;
 }
+
+/** The view of a request refused before its view was built (fields empty). */
+export const EMPTY_VIEW: RequestView = requestView({
+  method: "",
+  path: "",
+  matchPath: "",
+  query: "",
+  host: "",
+  authority: "",
+  clientAddress: "",
+  peerAddress: "",
+  forwardedFor: [],
+});
 
 /** The node:http response class of the proxy server: it carries its exchange. */
 export class ProxyResponse extends ServerResponse<IncomingMessage> {
@@ -51,10 +73,24 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
   readonly requestId: string;
   /** performance.now() at the start, in ms. */
   readonly startedAt: number;
-  /** Normalized path, without the query (what routes and policies see). */
+  /** The canonical view, set once by `request_filter` (EMPTY_VIEW before, or when the request was refused first). */
+  view: RequestView = EMPTY_VIEW;
+  /** Canonical path, without the query (what routes and policies see; = `view.path`). */
   path = "";
   /** Raw query string, `""` or `"?..."`. */
   query = "";
+  /** What the header scan of `request_filter` found (framing of the body). */
+  scan: HeaderScan | undefined = undefined;
+  /** The consumer an authentication policy resolved, `null` when none. */
+  consumer: ConsumerRef | null = null;
+  /** Smallest body limit of the policies that ran, bytes (-1: none). */
+  maxBodyBytes = -1;
+  /** The policy that refused or answered the request, `null` when none did. */
+  deniedBy: PolicyInstance | null = null;
+  /** A policy's own answer (CORS preflight), sent instead of proxying. */
+  directResponse: DirectResponse | null = null;
+  /** Response header additions from policies that allowed the request, applied in order. */
+  responseEdits: Readonly<Record<string, string>>[] | null = null;
   /** Path sent upstream (after `strip_prefix`). */
   upstreamPath = "";
   /** The prefix `strip_prefix` removed, `""` if none. */
@@ -87,6 +123,15 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
 
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
+  }
+
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
+  /** Id of the matched route (`""` before routing). */
+  get routeId(): string {
+    return this.route?.id ?? "";
   }
 
   /** True once the client connection is gone: nothing more is sent. */
@@ -156,6 +201,10 @@ export class Exchange implements PolicyRequest, Dispatcher.DispatchHandler {
     this.#upstreamDone = true;
     this.#controller = null;
     if (this.#clientClosed) return; // we aborted it; logging already ran
+    if (err instanceof BodyTooLargeError) {
+      failToProxy(this, new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large"));
+      return;
+    }
     failToProxy(this, new Failure(classifyUpstreamError(err), null, err));
   }
 }

@@ -1,13 +1,18 @@
 import type { Readable } from "node:stream";
 import type { CompiledTarget } from "../config/runtime-table.js";
-import { ERRORS, errorBody, Failure } from "../errors.js";
+import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
+import type { SecurityEventType } from "../events/security-events.js";
 import type { PolicyInstance, PolicyOutcome } from "../policies/types.js";
-import { normalizeHost } from "../router/host.js";
-import { splitRequestTarget } from "../router/path.js";
+import { resolveAuthority } from "../request/authority.js";
+import { resolveClientAddress } from "../request/client-address.js";
+import { scanHeaders } from "../request/framing.js";
+import { requestView } from "../request/request-view.js";
+import { parseRequestTarget } from "../request/target.js";
+import { canonicalizePath, forwardIndex } from "../router/path.js";
 import type { PathSpec } from "../router/router.js";
+import { BodyLimit } from "./body-limit.js";
 import type { Exchange } from "./exchange.js";
 import { type HeaderValues, type OutgoingHeaders, withoutHopByHop } from "./hop-by-hop.js";
-import { duplicateHeaderError } from "./raw-headers.js";
 
 /**
  * The request lifecycle, after Pingora's `ProxyHttp` phases. The orchestrator (proxy-server.ts)
@@ -31,39 +36,75 @@ export const FAIL_TO_PROXY = "fail_to_proxy";
 export type Phase = (typeof PHASES)[number];
 
 const NO_CONFIG = new Failure("NO_CONFIG");
-const BAD_REQUEST = new Failure("BAD_REQUEST");
-const AUTH_AMBIGUOUS = new Failure("AUTH_AMBIGUOUS");
 const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
 const NO_TARGET = new Failure("UPSTREAM_UNAVAILABLE", null, "upstream has no target");
 
 /**
- * `request_filter`: runs first, once the request headers are read. Rejects ambiguous requests
- * (duplicate `Authorization`/`Host`, a transfer coding other than chunked, a malformed or
- * ambiguous path), matches the route on the normalized path, then runs the route's policies in
- * the route's order (the first denial answers). May answer directly.
+ * `request_filter`: runs first, once the request headers are read. Builds the request's one
+ * canonical view and refuses what cannot be read one way (RFC 9112 framing: a transfer coding
+ * other than exactly `chunked`, TE in HTTP/1.0, a bad or duplicate Content-Length, duplicate
+ * `Host` or `Authorization`; a target that is not origin- or absolute-form; a `Host` that is
+ * invalid or conflicts with the target's authority; a path the canonicalizer refuses), resolves
+ * the client address (trusted proxies), matches the route on the canonical path, applies the
+ * route's path settings (merged slashes, encoded slashes), then runs the chain (global policies,
+ * then the route's; a CORS preflight runs the preflight chain) in order: the first denial answers.
+ * May answer directly.
  * @returns `undefined` to go on, a Failure to answer with its error, or a promise of either
- *   when a policy is asynchronous (e.g. a JWT not in the verification cache)
+ *   when a policy is asynchronous (a JWT not in the verification cache, a remote rate limit)
  */
 export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failure | undefined> {
   const req = ex.req;
-  const dup = duplicateHeaderError(req.rawHeaders);
-  if (dup !== undefined) return dup === "AUTH_AMBIGUOUS" ? AUTH_AMBIGUOUS : BAD_REQUEST;
-  const te = req.headers["transfer-encoding"];
-  // Only "chunked" is undone by node's parser; any other coding would be forwarded mislabelled.
-  if (te !== undefined && te.toLowerCase() !== "chunked") return BAD_REQUEST;
+  const method = ex.method;
+  const http2 = req.httpVersionMajor === 2 && "stream" in req;
+  const scan = scanHeaders(req.rawHeaders, req.httpVersionMajor, req.httpVersionMinor, method, http2);
+  if (typeof scan === "string") {
+    return new Failure(scan === "authorization_duplicate" ? "AUTH_AMBIGUOUS" : "BAD_REQUEST", null, scan);
+  }
+  ex.scan = scan;
   const table = ex.table;
   if (table === undefined) return NO_CONFIG;
-  const target = splitRequestTarget(req.url ?? "");
-  if (target === undefined) return BAD_REQUEST;
-  ex.path = target.path;
+  const target = parseRequestTarget(req.url ?? "");
+  if (typeof target === "string") return new Failure("BAD_REQUEST", null, target);
+  const authority = resolveAuthority(target.authority, target.scheme, scan.hosts, http2 || req.httpVersionMinor === 1);
+  if (typeof authority === "string") return new Failure("BAD_REQUEST", null, authority);
+  const canon = canonicalizePath(target.rawPath, table.pathOptions);
+  if (typeof canon === "string") return new Failure("PATH_INVALID", null, canon);
+  const services = ex.services;
+  const trusted = services.trustedProxies;
+  const client = resolveClientAddress(
+    req.socket.remoteAddress,
+    trusted === null ? undefined : req.headers[trusted.header],
+    trusted,
+  );
+  const view = requestView({
+    method,
+    path: canon.path,
+    matchPath: canon.match,
+    query: target.query,
+    host: authority.host,
+    authority: authority.value,
+    clientAddress: client.address,
+    peerAddress: client.peer,
+    forwardedFor: client.chain,
+  });
+  ex.view = view;
+  ex.path = canon.path;
   ex.query = target.query;
-  const m = table.router.match(ex.method, normalizeHost(req.headers.host), target.path);
+  const m = table.router.match(method, authority.host, canon.match);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
+  if (canon.mergedSlashes && !route.mergeSlashes) return new Failure("PATH_INVALID", null, "path_empty_segment");
+  if (canon.encodedSlashes && !route.allowEncodedSlashes)
+    return new Failure("PATH_INVALID", null, "path_encoded_slash");
   if (route.stripPrefix) stripPrefix(ex, m.path);
-  else ex.upstreamPath = target.path;
-  return route.policies.length === 0 ? undefined : runPolicies(ex, route.policies, 0);
+  else ex.upstreamPath = canon.path;
+  let chain = route.policies;
+  if (route.preflight !== null && method === "OPTIONS") {
+    const h = req.headers;
+    if (h.origin !== undefined && h["access-control-request-method"] !== undefined) chain = route.preflight;
+  }
+  return chain.length === 0 ? undefined : runPolicies(ex, chain, 0);
 }
 
 function runPolicies(
@@ -72,27 +113,65 @@ function runPolicies(
   from: number,
 ): Failure | undefined | Promise<Failure | undefined> {
   for (let i = from; i < chain.length; i++) {
-    const out = chain[i]!.check(ex);
+    const policy = chain[i]!;
+    const out = policy.check(ex);
     if (out instanceof Promise) {
-      return out.then((o) => applyOutcome(ex, o) ?? runPolicies(ex, chain, i + 1));
+      return out.then((o) => applyOutcome(ex, policy, o) ?? runPolicies(ex, chain, i + 1));
     }
-    const f = applyOutcome(ex, out);
+    const f = applyOutcome(ex, policy, out);
     if (f !== undefined) return f;
   }
   return undefined;
 }
 
-function applyOutcome(ex: Exchange, o: PolicyOutcome): Failure | undefined {
-  if (!o.allow) return new Failure(o.code, o.responseHeaders, o.reason);
+function applyOutcome(ex: Exchange, policy: PolicyInstance, o: PolicyOutcome): Failure | undefined {
+  if (!o.allow) {
+    ex.deniedBy = policy;
+    if (o.response !== undefined) {
+      ex.directResponse = o.response;
+      return DIRECT;
+    }
+    return new Failure(o.code, o.responseHeaders, o.reason);
+  }
+  if (o.consumer && ex.consumer === null) ex.consumer = o.consumer;
+  if (o.maxBodyBytes !== undefined && (ex.maxBodyBytes < 0 || o.maxBodyBytes < ex.maxBodyBytes))
+    ex.maxBodyBytes = o.maxBodyBytes;
+  if (o.responseHeaders) {
+    if (ex.responseEdits === null) ex.responseEdits = [o.responseHeaders];
+    else ex.responseEdits.push(o.responseHeaders);
+  }
   if (o.upstreamHeaders === null) return undefined;
   if (ex.edits === null) ex.edits = [o.upstreamHeaders];
   else ex.edits.push(o.upstreamHeaders);
   return undefined;
 }
 
-/** `strip_prefix`: removes the matched prefix; the result is never empty (at least "/"). */
+/**
+ * Marker Failure: a policy answered the request itself (`ex.directResponse`), not an error.
+ * The orchestrator sends it with {@link sendDirectResponse}.
+ */
+export const DIRECT = new Failure("INTERNAL", null, "direct response");
+
+/**
+ * Sends a policy's own answer (a CORS preflight): its status and headers, the other response
+ * policies' edits, `X-Request-Id`; no body.
+ */
+export function sendDirectResponse(ex: Exchange): void {
+  const r = ex.directResponse!;
+  const headers: OutgoingHeaders = { ...r.headers };
+  applyResponsePolicies(ex, headers, ex.deniedBy);
+  headers["x-request-id"] = ex.requestId;
+  if (ex.services.closing) headers.connection = "close";
+  ex.res.writeHead(r.status, headers);
+  ex.res.end();
+}
+
+/**
+ * `strip_prefix`: removes the matched prefix; the result is never empty (at least "/"). Works on
+ * the match form (`%2F` read as `/`) and cuts the forwarded form at the same place.
+ */
 function stripPrefix(ex: Exchange, spec: PathSpec): void {
-  const path = ex.path;
+  const path = ex.view.path;
   if (spec.kind === "exact") {
     ex.upstreamPath = "/";
     ex.strippedPrefix = path;
@@ -102,7 +181,7 @@ function stripPrefix(ex: Exchange, spec: PathSpec): void {
     ex.upstreamPath = path;
     return;
   }
-  const rest = path.slice(spec.value.length);
+  const rest = path.slice(forwardIndex(path, spec.value.length));
   ex.upstreamPath = rest === "" ? "/" : rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`;
   ex.strippedPrefix = spec.value.endsWith("/") ? spec.value.slice(0, -1) : spec.value;
 }
@@ -110,15 +189,21 @@ function stripPrefix(ex: Exchange, spec: PathSpec): void {
 /**
  * `request_body_filter`: runs after `request_filter` allowed the request. The body is streamed,
  * never buffered: this returns the stream to forward, or `null` when the request has no body
- * (no `Transfer-Encoding`, and no or zero `Content-Length`).
+ * (not chunked, and no or zero Content-Length). A chunked body under a `request_size` limit is
+ * counted on the way (see BodyLimit); a declared Content-Length was checked against it already.
+ * GET and HEAD bodies are forwarded like any other, with the framing re-computed from the bytes
+ * sent (never a Content-Length without its body).
  */
 export function requestBodyFilter(ex: Exchange): Readable | null {
-  const h = ex.req.headers;
-  if (h["transfer-encoding"] !== undefined) return ex.req;
-  const cl = h["content-length"];
-  return cl !== undefined && cl !== "0" ? ex.req : null;
+  const scan = ex.scan!;
+  if (scan.chunked) {
+    if (ex.maxBodyBytes < 0) return ex.req;
+    const limit = new BodyLimit(ex.maxBodyBytes);
+    ex.req.pipe(limit);
+    return limit;
+  }
+  return scan.contentLength !== null && scan.contentLength > 0 ? ex.req : null;
 }
-
 /**
  * `upstream_peer`: picks the target of the route's upstream with its balancer (smooth weighted
  * round-robin or least requests).
@@ -150,19 +235,20 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
 
 /**
  * `upstream_request_filter`: builds the upstream request headers from the client's:
- * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1); policy header
- * edits applied (credentials stripped, identity headers set or removed); `Host` set to the
- * target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`); forwarding headers
- * set, overwriting what the client sent (no trusted proxies are configured, so a client never
- * chooses its own address): `X-Forwarded-For` and `X-Real-IP` = peer address,
- * `X-Forwarded-Proto` = http, `X-Forwarded-Host` = the request `Host`, `X-Forwarded-Port` = the
- * listener port, `X-Forwarded-Prefix` = the stripped prefix (if any); `Forwarded` removed;
- * `X-Request-Id` set.
+ * hop-by-hop fields and those named in `Connection` removed (RFC 9110 §7.6.1) before anything
+ * is added, so `Connection` can never remove what the node sets (case C23); underscored names
+ * dropped (nginx `underscores_in_headers off`: CGI-style upstreams read `X_User` as `X-User`);
+ * every identity header any policy sets removed (a client never supplies one, on any route,
+ * case C21); policy header edits applied; `Content-Length` re-written from the parsed value;
+ * `Host` set to the target's `host:port` (as nginx `proxy_pass`, Kong `preserve_host=false`);
+ * forwarding headers set from the canonical view, overwriting what the client sent:
+ * `X-Forwarded-For` = the client address and the trusted hops after it (never what the client
+ * wrote left of them), `X-Real-IP` = the client address, `X-Forwarded-Proto` = http,
+ * `X-Forwarded-Host` = the request's one authority, `X-Forwarded-Port` = the listener port,
+ * `X-Forwarded-Prefix` = the stripped prefix (if any); `Forwarded` removed; `X-Request-Id` set.
  */
 export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): OutgoingHeaders {
   const req = ex.req;
-  // Underscored names are dropped as nginx does (`underscores_in_headers off`): CGI-style
-  // upstreams map `X_User` onto `X-User`. Identity headers come only from policies (case C21).
   const out = withoutHopByHop(req.headers, REQUEST_DROP, true);
   const identity = ex.table?.identityHeaders;
   if (identity !== undefined) for (let i = 0; i < identity.length; i++) delete out[identity[i]!];
@@ -176,15 +262,14 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
       }
     }
   }
+  const cl = ex.scan?.contentLength;
+  if (cl !== null && cl !== undefined) out["content-length"] = String(cl);
   out.host = target.hostHeader;
-  const peer = req.socket.remoteAddress;
-  if (peer !== undefined) {
-    out["x-forwarded-for"] = peer;
-    out["x-real-ip"] = peer;
-  }
+  const view = ex.view;
+  out["x-forwarded-for"] = view.forwardedFor.length === 1 ? view.forwardedFor[0]! : view.forwardedFor.join(", ");
+  out["x-real-ip"] = view.clientAddress;
   out["x-forwarded-proto"] = "http";
-  const host = req.headers.host;
-  if (host !== undefined) out["x-forwarded-host"] = host;
+  if (view.authority !== "") out["x-forwarded-host"] = view.authority;
   const port = req.socket.localPort;
   if (port !== undefined) out["x-forwarded-port"] = String(port);
   if (ex.strippedPrefix !== "") out["x-forwarded-prefix"] = ex.strippedPrefix;
@@ -193,13 +278,40 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
 }
 
 /**
+ * The path sent upstream: the upstream's `path_prefix` (its base path) followed by the matched
+ * path after `strip_prefix`. Both parts are canonical (no dot segment, no empty segment, no
+ * encoded delimiter but an allowed `%2F`), so the result never climbs above the base path and
+ * never names another authority (case C07).
+ */
+export function upstreamTargetPath(ex: Exchange): string {
+  const prefix = ex.route!.upstream.pathPrefix;
+  return (prefix === "" ? ex.upstreamPath : prefix + ex.upstreamPath) + ex.query;
+}
+
+/** Applies the response edits of the policies that allowed the request, and the response policies. */
+function applyResponsePolicies(ex: Exchange, out: OutgoingHeaders, except: PolicyInstance | null = null): void {
+  const edits = ex.responseEdits;
+  if (edits !== null) for (const e of edits) Object.assign(out, e);
+  if (ex.view.path === "") return; // refused before the request could be read: no policy context
+  const policies = ex.route?.responsePolicies ?? ex.table?.globalResponsePolicies;
+  if (policies === undefined) return;
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i]!;
+    if (p !== except) p.filterResponse!(ex, out);
+  }
+}
+
+/**
  * `response_filter`: runs when the upstream response headers arrive (status >= 200), before
  * they are sent. Removes hop-by-hop fields and those named in `Connection` (RFC 9110 §7.6.1),
- * sets `X-Request-Id`, and `Connection: close` while the node drains for shutdown.
+ * adds the headers of the policies that allowed the request (e.g. `RateLimit-*`), runs the
+ * route's response policies (security headers, CORS), sets `X-Request-Id`, and
+ * `Connection: close` while the node drains for shutdown.
  * @returns the headers to send to the client
  */
 export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHeaders {
   const out = withoutHopByHop(headers);
+  applyResponsePolicies(ex, out);
   out["x-request-id"] = ex.requestId;
   if (ex.services.closing) out.connection = "close";
   return out;
@@ -208,8 +320,9 @@ export function responseFilter(ex: Exchange, headers: HeaderValues): OutgoingHea
 /**
  * `logging`: runs exactly once per request when the response closes (sent, failed or the client
  * went away), whatever happened before. Releases the balancer slot and writes the access log
- * line (debug level): method, path, route, status (499 when the client closed first), upstream
- * target, duration in ms, error code. Never logs header values.
+ * line (debug level): method, canonical path (never the query), route, client address, status
+ * (499 when the client closed first), upstream target, duration in ms, error code. Never logs
+ * header values.
  */
 export function logging(ex: Exchange): void {
   const target = ex.target;
@@ -221,8 +334,9 @@ export function logging(ex: Exchange): void {
     {
       request_id: ex.requestId,
       method: ex.method,
-      path: ex.path || ex.req.url,
+      path: ex.view.path || ex.req.url?.split("?", 1)[0],
       route: ex.route?.id,
+      client: ex.view.clientAddress || ex.req.socket.remoteAddress,
       status: res.writableFinished ? res.statusCode : ex.errorCode !== undefined ? ERRORS[ex.errorCode].status : 499,
       upstream: target?.origin,
       upstream_status: ex.upstreamStatus || undefined,
@@ -233,18 +347,70 @@ export function logging(ex: Exchange): void {
   );
 }
 
+/** The security event type of a refusal, `null` for errors that are not security refusals. */
+export function securityEventType(code: ErrorCode): SecurityEventType | null {
+  switch (code) {
+    case "BAD_REQUEST":
+    case "PATH_INVALID":
+      return "request_rejected";
+    case "AUTH_AMBIGUOUS":
+    case "AUTH_TOKEN_MISSING":
+    case "AUTH_TOKEN_INVALID":
+      return "authentication_failed";
+    case "IP_FORBIDDEN":
+      return "ip_denied";
+    case "CORS_FORBIDDEN":
+      return "cors_rejected";
+    case "RATE_LIMITED":
+    case "RATE_LIMIT_UNAVAILABLE":
+      return "rate_limited";
+    case "PAYLOAD_TOO_LARGE":
+    case "URI_TOO_LONG":
+    case "HEADERS_TOO_LARGE":
+      return "request_too_large";
+    default:
+      return null;
+  }
+}
+
+/** Emits a refusal on the node's security event channel (never a credential, header value or query). */
+function emitSecurityEvent(ex: Exchange, failure: Failure, type: SecurityEventType): void {
+  const policy = ex.deniedBy;
+  ex.services.events.emit({
+    type,
+    reason: typeof failure.cause === "string" ? failure.cause : failure.code.toLowerCase(),
+    time: Date.now(),
+    code: failure.code,
+    status: ERRORS[failure.code].status,
+    requestId: ex.requestId,
+    route: ex.route?.id ?? null,
+    policy: policy?.id ?? null,
+    policyType: policy?.type ?? null,
+    consumer: ex.consumer?.id ?? null,
+    clientAddress: ex.view.clientAddress || ex.req.socket.remoteAddress || null,
+    method: ex.method,
+    path: ex.view.path || null,
+  });
+}
+
 /**
  * `fail_to_proxy`: the one error path. Maps a Failure to its registry entry and answers with
- * `{"error":{"code","message","request_id"}}` (JSON, the registry's message only). When the
- * response has already started, the connection is cut instead (a truncated response, never a
- * spliced one). Upstream and internal causes are logged at warn, client errors at debug; the
- * cause never reaches the wire. Idempotent: only the first failure of a request counts.
+ * `{"error":{"code","message","request_id"}}` (JSON, the registry's message only), with the
+ * response policies' edits (security headers, CORS for allowed origins). A security refusal is
+ * emitted as a security event. When the request body has not been read to its end the answer
+ * carries `Connection: close` (the rest of the body is never parsed as a next request, and an
+ * oversized upload is not read to its end). When the response has already started, the
+ * connection is cut instead (a truncated response, never a spliced one). Upstream and internal
+ * causes are logged at warn, client errors at debug; the cause never reaches the wire.
+ * Idempotent: only the first failure of a request counts.
  */
 export function failToProxy(ex: Exchange, failure: Failure): void {
   if (ex.errorCode !== undefined) return;
   ex.errorCode = failure.code;
   const spec = ERRORS[failure.code];
   const log = ex.services.log;
+  const eventType = securityEventType(failure.code);
+  if (eventType !== null) emitSecurityEvent(ex, failure, eventType);
   // Client errors and "no config yet" (expected while a node boots) are not worth a warning.
   if (spec.blame === "downstream" || failure.code === "NO_CONFIG") {
     if (log.isLevelEnabled("debug")) {
@@ -273,12 +439,13 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
   const body = errorBody(failure.code, ex.requestId);
   const headers: OutgoingHeaders = {
     "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
     "cache-control": "no-store",
-    "x-request-id": ex.requestId,
   };
   if (failure.headers !== null) Object.assign(headers, failure.headers);
-  if (ex.services.closing) headers.connection = "close";
+  applyResponsePolicies(ex, headers);
+  headers["content-length"] = String(Buffer.byteLength(body));
+  headers["x-request-id"] = ex.requestId;
+  if (ex.services.closing || !ex.req.complete) headers.connection = "close";
   res.writeHead(spec.status, headers);
   res.end(ex.method === "HEAD" ? undefined : body);
 }

@@ -2,10 +2,22 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "n
 import type { AddressInfo, Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
+import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
+import { canonicalAddress } from "../request/cidr.js";
+import type { TrustedProxies } from "../request/client-address.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, ProxyResponse, type ProxyServices } from "./exchange.js";
-import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
+import {
+  DIRECT,
+  failToProxy,
+  requestBodyFilter,
+  requestFilter,
+  sendDirectResponse,
+  upstreamPeer,
+  upstreamRequestFilter,
+  upstreamTargetPath,
+} from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
 
 /** Options of {@link ProxyServer}. */
@@ -21,6 +33,10 @@ export interface ProxyServerOptions {
   readonly requestTimeoutMs?: number;
   /** Idle time of a client keep-alive connection, ms. Default 5,000. */
   readonly keepAliveTimeoutMs?: number;
+  /** Where security events go. Default: a private channel. */
+  readonly events?: SecurityEvents;
+  /** Proxies whose forwarding header names the client (`--trusted-proxies`). Default: none. */
+  readonly trustedProxies?: TrustedProxies | null;
 }
 
 /**
@@ -36,6 +52,8 @@ export interface ProxyServerOptions {
 export class ProxyServer implements ProxyServices {
   readonly log: Logger;
   readonly pools: PoolManager;
+  readonly events: SecurityEvents;
+  readonly trustedProxies: TrustedProxies | null;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
   #closing = false;
@@ -44,9 +62,16 @@ export class ProxyServer implements ProxyServices {
     this.#holder = opts.holder;
     this.pools = opts.pools;
     this.log = opts.log;
+    this.events = opts.events ?? new SecurityEvents();
+    this.trustedProxies = opts.trustedProxies ?? null;
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,
+        // Strict llhttp whatever --insecure-http-parser says: lenient parsing is how CL.TE,
+        // obs-fold and bare-LF smuggling get in (cases C25, C29).
+        insecureHTTPParser: false,
+        // request_filter checks Host itself (one JSON error shape, and absolute-form targets).
+        requireHostHeader: false,
         headersTimeout: opts.headersTimeoutMs ?? 15_000,
         requestTimeout: opts.requestTimeoutMs ?? 120_000,
         keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
@@ -55,7 +80,7 @@ export class ProxyServer implements ProxyServices {
       },
       (req, res) => this.#onRequest(req, res),
     );
-    this.#server.on("clientError", onClientError);
+    this.#server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(err, socket));
   }
 
   /** True once {@link close} started. */
@@ -93,6 +118,10 @@ export class ProxyServer implements ProxyServices {
   }
 
   #afterRequestFilter(ex: Exchange, failure: Failure | undefined): void {
+    if (failure === DIRECT) {
+      sendDirectResponse(ex);
+      return;
+    }
     if (failure !== undefined) {
       failToProxy(ex, failure);
       return;
@@ -106,10 +135,56 @@ export class ProxyServer implements ProxyServices {
         return;
       }
       const headers = upstreamRequestFilter(ex, target);
-      this.pools.get(target).dispatch({ path: ex.upstreamPath + ex.query, method: ex.method, headers, body }, ex);
+      this.pools.get(target).dispatch({ path: upstreamTargetPath(ex), method: ex.method, headers, body }, ex);
     } catch (err) {
       failToProxy(ex, new Failure("INTERNAL", null, err));
     }
+  }
+
+  /**
+   * Errors node raises before a request object exists: parse errors (the strict llhttp refuses
+   * CL+TE, obs-fold, bad header bytes, bad chunk sizes…), header overflow, request timeout.
+   * Answered with the JSON error shape and `Connection: close`, and emitted as a security event
+   * (timeouts excepted).
+   */
+  #onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    // A response for an earlier (pipelined) request is pending or streaming on this socket:
+    // writing an error now would splice it into that response or take its place. Close instead.
+    if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const code: ErrorCode =
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? "HEADERS_TOO_LARGE"
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? "REQUEST_TIMEOUT"
+          : "BAD_REQUEST";
+    const status = ERRORS[code].status;
+    const id = requestIdFrom(undefined);
+    if (code !== "REQUEST_TIMEOUT") {
+      const peer = socket.remoteAddress;
+      this.events.emit({
+        type: code === "HEADERS_TOO_LARGE" ? "request_too_large" : "request_rejected",
+        reason: parseErrorReason(err.code),
+        time: Date.now(),
+        code,
+        status,
+        requestId: id,
+        route: null,
+        policy: null,
+        policyType: null,
+        consumer: null,
+        clientAddress: peer === undefined ? null : (canonicalAddress(peer) ?? peer),
+        method: null,
+        path: null,
+      });
+    }
+    const body = errorBody(code, id);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
 
   /**
@@ -135,25 +210,7 @@ export class ProxyServer implements ProxyServices {
   }
 }
 
-/** Errors node raises before a request object exists (parse errors, header timeout). */
-function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  // A response for an earlier (pipelined) request is pending or streaming on this socket:
-  // writing an error now would splice it into that response or take its place. Close instead.
-  if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
-    socket.destroy();
-    return;
-  }
-  const code: ErrorCode =
-    err.code === "HPE_HEADER_OVERFLOW"
-      ? "HEADERS_TOO_LARGE"
-      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? "REQUEST_TIMEOUT"
-        : "BAD_REQUEST";
-  const status = ERRORS[code].status;
-  const id = requestIdFrom(undefined);
-  const body = errorBody(code, id);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
-  );
+/** Reason codes of the parse errors node raises before a request exists (security events). */
+function parseErrorReason(code: string | undefined): string {
+  return code === undefined ? "parse_error" : code.toLowerCase();
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
+import type { SecurityEvents } from "../events/security-events.js";
 
 /** What the status endpoints report besides the applied config. */
 export interface StatusSource {
@@ -9,6 +10,8 @@ export interface StatusSource {
   readonly region: string;
   /** Whether the config stream to the control plane is up. */
   readonly controlPlaneConnected: () => boolean;
+  /** The node's security events (counts and recent events), when the node has them. */
+  readonly events?: SecurityEvents;
 }
 
 /**
@@ -19,6 +22,8 @@ export interface StatusSource {
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","node_id":"…",
  *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash and applied_at are
  *   `null` before the first config);
+ * - `GET /security-events` → 200 `{"counts":{"rate_limited":N,…},"dropped":N,"recent":[…]}`:
+ *   security events counted by type since start, and the last 100 events;
  * - any other path → 404 `{"error":{"code":"NOT_FOUND",…}}`; another method → 405.
  */
 export class StatusServer {
@@ -58,7 +63,7 @@ export class StatusServer {
   #answer(req: IncomingMessage): [status: number, body: unknown] {
     const q = req.url?.indexOf("?") ?? -1;
     const path = q === -1 ? req.url : req.url?.slice(0, q);
-    if (path !== "/healthz" && path !== "/readyz" && path !== "/config") {
+    if (path !== "/healthz" && path !== "/readyz" && path !== "/config" && path !== "/security-events") {
       return [404, { error: { code: "NOT_FOUND", message: "no such status endpoint" } }];
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -66,6 +71,10 @@ export class StatusServer {
     }
     const applied = this.#src.holder.applied;
     if (path === "/healthz") return [200, { status: "ok" }];
+    if (path === "/security-events") {
+      const ev = this.#src.events;
+      return [200, { counts: ev?.counts() ?? {}, dropped: ev?.dropped ?? 0, recent: ev?.recent() ?? [] }];
+    }
     if (path === "/readyz") {
       return applied === undefined
         ? [503, { status: "not_ready" }]

@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import { JwtPolicySchema } from "@palisade/proto";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, generateSecret, SignJWT } from "jose";
 import { nowS, rsaKeys } from "../../test/fixtures.js";
+import { testRequest } from "../test-request.js";
 import type { PolicyContext, PolicyInstance, PolicyOutcome } from "../types.js";
 import { claimHeaderValue, createJwtPolicy, type JwtPolicyOptions } from "./jwt-policy.js";
 import { RemoteJwksCache } from "./remote-jwks.js";
@@ -37,12 +38,12 @@ const standard = () =>
   });
 
 async function check(p: PolicyInstance, authorization: string | undefined): Promise<PolicyOutcome> {
-  return p.check({ method: "GET", path: "/", headers: authorization === undefined ? {} : { authorization } });
+  return p.check(testRequest({ headers: authorization === undefined ? {} : { authorization } }));
 }
 
 function assertDenied(o: PolicyOutcome, code: string, challenge: RegExp = /error="invalid_token"/): void {
   assert.equal(o.allow, false, "expected a denial");
-  if (o.allow) return;
+  if (o.allow || o.response !== undefined) return;
   assert.equal(o.code, code);
   assert.match(o.responseHeaders?.["www-authenticate"] ?? "", /^Bearer realm="palisade"/);
   assert.match(o.responseHeaders?.["www-authenticate"] ?? "", challenge);
@@ -186,14 +187,14 @@ test("results are cached by token until exp, then verified again", async () => {
   const p = policy({ jwksJson: keys.jwksJson }, { now: () => now });
   const exp = Math.floor(now / 1000) + 60;
   const auth = `Bearer ${await keys.sign(claims({ exp }))}`;
-  const first = p.check({ method: "GET", path: "/", headers: { authorization: auth } });
+  const first = p.check(testRequest({ headers: { authorization: auth } }));
   assert.ok(first instanceof Promise, "first check verifies");
   assert.equal((await first).allow, true);
-  const second = p.check({ method: "GET", path: "/", headers: { authorization: auth } });
+  const second = p.check(testRequest({ headers: { authorization: auth } }));
   assert.ok(!(second instanceof Promise), "second check is a cache hit");
   assert.equal((second as PolicyOutcome).allow, true);
   now = exp * 1000 + 1;
-  const third = p.check({ method: "GET", path: "/", headers: { authorization: auth } });
+  const third = p.check(testRequest({ headers: { authorization: auth } }));
   assert.ok(third instanceof Promise, "the cached result died at exp");
   assertDenied(await third, "AUTH_TOKEN_INVALID");
 });

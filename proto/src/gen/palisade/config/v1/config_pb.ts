@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi+wEKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAyLUAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSLAAQoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCCI2CglQYXRoTWF0Y2gSDwoFZXhhY3QYASABKAlIABIQCgZwcmVmaXgYAiABKAlIAEIGCgRraW5kIloKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIAEIICgZjb25maWcimAIKCUp3dFBvbGljeRIRCglqd2tzX2pzb24YASABKAkSEAoIandrc191cmwYAiABKAkSEgoKYWxnb3JpdGhtcxgDIAMoCRIPCgdpc3N1ZXJzGAQgAygJEhEKCWF1ZGllbmNlcxgFIAMoCRIQCghsZWV3YXlfcxgGIAEoDRJNChFjbGFpbXNfdG9faGVhZGVycxgHIAMoCzIyLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgIIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIp8BCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKnIKDUxvYWRCYWxhbmNpbmcSHgoaTE9BRF9CQUxBTkNJTkdfVU5TUEVDSUZJRUQQABIeChpMT0FEX0JBTEFOQ0lOR19ST1VORF9ST0JJThABEiEKHUxPQURfQkFMQU5DSU5HX0xFQVNUX1JFUVVFU1RTEAJiBnByb3RvMw");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi1QIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxIZChFnbG9iYWxfcG9saWN5X2lkcxgIIAMoCRI9ChByZXF1ZXN0X3NldHRpbmdzGAkgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJlcXVlc3RTZXR0aW5ncyIoCg9SZXF1ZXN0U2V0dGluZ3MSFQoNbWVyZ2Vfc2xhc2hlcxgBIAEoCCLpAQoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJEhMKC3BhdGhfcHJlZml4GAcgASgJIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkoKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDSKlAgoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCBIaCg1tZXJnZV9zbGFzaGVzGAogASgISACIAQESHQoVYWxsb3dfZW5jb2RlZF9zbGFzaGVzGAsgASgIEhYKDmNhc2Vfc2Vuc2l0aXZlGAwgASgIQhAKDl9tZXJnZV9zbGFzaGVzIjYKCVBhdGhNYXRjaBIPCgVleGFjdBgBIAEoCUgAEhAKBnByZWZpeBgCIAEoCUgAQgYKBGtpbmQi/QIKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIABJBCg5pcF9yZXN0cmljdGlvbhgUIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JcFJlc3RyaWN0aW9uUG9saWN5SAASOQoKcmF0ZV9saW1pdBgVIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQb2xpY3lIABI9CgxyZXF1ZXN0X3NpemUYFiABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNpemVQb2xpY3lIABIuCgRjb3JzGBcgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNvcnNQb2xpY3lIABI0CgdoZWFkZXJzGBggASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3lIAEIICgZjb25maWcimAIKCUp3dFBvbGljeRIRCglqd2tzX2pzb24YASABKAkSEAoIandrc191cmwYAiABKAkSEgoKYWxnb3JpdGhtcxgDIAMoCRIPCgdpc3N1ZXJzGAQgAygJEhEKCWF1ZGllbmNlcxgFIAMoCRIQCghsZWV3YXlfcxgGIAEoDRJNChFjbGFpbXNfdG9faGVhZGVycxgHIAMoCzIyLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgIIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjIKE0lwUmVzdHJpY3Rpb25Qb2xpY3kSDQoFYWxsb3cYASADKAkSDAoEZGVueRgCIAMoCSLLAgoPUmF0ZUxpbWl0UG9saWN5Ei0KBmxpbWl0cxgBIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXQSLQoDa2V5GAIgAygLMiAucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleRIxCgVzY29wZRgDIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRTY29wZRIuCgVyZWRpcxgEIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZWRpc0NvbmZpZxI+CgxmYWlsdXJlX21vZGUYBSABKA4yKC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0RmFpbHVyZU1vZGUSGwoTaGlkZV9jbGllbnRfaGVhZGVycxgGIAEoCBIaChJpcHY2X3ByZWZpeF9sZW5ndGgYByABKA0iUgoJUmF0ZUxpbWl0EhAKCHJlcXVlc3RzGAEgASgNEjMKBnBlcmlvZBgCIAEoDjIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQZXJpb2QiVgoMUmF0ZUxpbWl0S2V5EjYKBnNvdXJjZRgBIAEoDjImLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXlTb3VyY2USDgoGaGVhZGVyGAIgASgJIocBCgtSZWRpc0NvbmZpZxIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SEAoIdXNlcm5hbWUYAyABKAkSEAoIcGFzc3dvcmQYBCABKAkSEAoIZGF0YWJhc2UYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDRISCgprZXlfcHJlZml4GAcgASgJIosBChFSZXF1ZXN0U2l6ZVBvbGljeRIWCg5tYXhfYm9keV9ieXRlcxgBIAEoBBIYChBtYXhfaGVhZGVyX2J5dGVzGAIgASgNEhMKC21heF9oZWFkZXJzGAMgASgNEhUKDW1heF91cmxfYnl0ZXMYBCABKA0SGAoQbWF4X3F1ZXJ5X3BhcmFtcxgFIAEoDSKXAQoKQ29yc1BvbGljeRIVCg1hbGxvd19vcmlnaW5zGAEgAygJEhUKDWFsbG93X21ldGhvZHMYAiADKAkSFQoNYWxsb3dfaGVhZGVycxgDIAMoCRIWCg5leHBvc2VfaGVhZGVycxgEIAMoCRIZChFhbGxvd19jcmVkZW50aWFscxgFIAEoCBIRCgltYXhfYWdlX3MYBiABKA0ihgIKDUhlYWRlcnNQb2xpY3kSNwoDc2V0GAEgAygLMioucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuU2V0RW50cnkSSwoOYWRkX2lmX21pc3NpbmcYAiADKAsyMy5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5BZGRJZk1pc3NpbmdFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFBZGRJZk1pc3NpbmdFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIp8BCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKnIKDUxvYWRCYWxhbmNpbmcSHgoaTE9BRF9CQUxBTkNJTkdfVU5TUEVDSUZJRUQQABIeChpMT0FEX0JBTEFOQ0lOR19ST1VORF9ST0JJThABEiEKHUxPQURfQkFMQU5DSU5HX0xFQVNUX1JFUVVFU1RTEAIqpwEKD1JhdGVMaW1pdFBlcmlvZBIhCh1SQVRFX0xJTUlUX1BFUklPRF9VTlNQRUNJRklFRBAAEhwKGFJBVEVfTElNSVRfUEVSSU9EX1NFQ09ORBABEhwKGFJBVEVfTElNSVRfUEVSSU9EX01JTlVURRACEhoKFlJBVEVfTElNSVRfUEVSSU9EX0hPVVIQAxIZChVSQVRFX0xJTUlUX1BFUklPRF9EQVkQBCrMAQoSUmF0ZUxpbWl0S2V5U291cmNlEiUKIVJBVEVfTElNSVRfS0VZX1NPVVJDRV9VTlNQRUNJRklFRBAAEigKJFJBVEVfTElNSVRfS0VZX1NPVVJDRV9DTElFTlRfQUREUkVTUxABEiIKHlJBVEVfTElNSVRfS0VZX1NPVVJDRV9DT05TVU1FUhACEh8KG1JBVEVfTElNSVRfS0VZX1NPVVJDRV9ST1VURRADEiAKHFJBVEVfTElNSVRfS0VZX1NPVVJDRV9IRUFERVIQBCpsCg5SYXRlTGltaXRTY29wZRIgChxSQVRFX0xJTUlUX1NDT1BFX1VOU1BFQ0lGSUVEEAASGgoWUkFURV9MSU1JVF9TQ09QRV9MT0NBTBABEhwKGFJBVEVfTElNSVRfU0NPUEVfQ0xVU1RFUhACKoUBChRSYXRlTGltaXRGYWlsdXJlTW9kZRInCiNSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9VTlNQRUNJRklFRBAAEiAKHFJBVEVfTElNSVRfRkFJTFVSRV9NT0RFX09QRU4QARIiCh5SQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9DTE9TRUQQAmIGcHJvdG8z");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -64,6 +64,20 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
    * @generated from field: int64 created_at_ms = 7;
    */
   createdAtMs: bigint;
+
+  /**
+   * Policies applied to every route, in this order, before the route's own policies.
+   *
+   * @generated from field: repeated string global_policy_ids = 8;
+   */
+  globalPolicyIds: string[];
+
+  /**
+   * How every node reads requests (path canonicalization defaults).
+   *
+   * @generated from field: palisade.config.v1.RequestSettings request_settings = 9;
+   */
+  requestSettings?: RequestSettings | undefined;
 };
 
 /**
@@ -72,6 +86,27 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
  */
 export const SnapshotSchema: GenMessage<Snapshot> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 0);
+
+/**
+ * RequestSettings are snapshot-wide defaults for reading requests; routes may override some.
+ *
+ * @generated from message palisade.config.v1.RequestSettings
+ */
+export type RequestSettings = Message<"palisade.config.v1.RequestSettings"> & {
+  /**
+   * Merge repeated slashes ("/a//b" -> "/a/b") before routing instead of refusing the request.
+   *
+   * @generated from field: bool merge_slashes = 1;
+   */
+  mergeSlashes: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.RequestSettings.
+ * Use `create(RequestSettingsSchema)` to create a new message.
+ */
+export const RequestSettingsSchema: GenMessage<RequestSettings> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 1);
 
 /**
  * Upstream is a named set of targets that routes proxy to.
@@ -110,6 +145,14 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
    * @generated from field: string scheme = 6;
    */
   scheme: string;
+
+  /**
+   * Base path prepended to every forwarded path ("/pub"); the forwarded path never leaves it.
+   * Empty means "/".
+   *
+   * @generated from field: string path_prefix = 7;
+   */
+  pathPrefix: string;
 };
 
 /**
@@ -117,7 +160,7 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
  * Use `create(UpstreamSchema)` to create a new message.
  */
 export const UpstreamSchema: GenMessage<Upstream> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 1);
+  messageDesc(file_palisade_config_v1_config, 2);
 
 /**
  * Target is one host:port of an upstream.
@@ -148,7 +191,7 @@ export type Target = Message<"palisade.config.v1.Target"> & {
  * Use `create(TargetSchema)` to create a new message.
  */
 export const TargetSchema: GenMessage<Target> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 2);
+  messageDesc(file_palisade_config_v1_config, 3);
 
 /**
  * UpstreamTimeouts bound each phase of an upstream exchange; 0 means the default.
@@ -183,7 +226,7 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
  * Use `create(UpstreamTimeoutsSchema)` to create a new message.
  */
 export const UpstreamTimeoutsSchema: GenMessage<UpstreamTimeouts> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 3);
+  messageDesc(file_palisade_config_v1_config, 4);
 
 /**
  * Route matches requests and sends them through its policies to an upstream.
@@ -247,6 +290,28 @@ export type Route = Message<"palisade.config.v1.Route"> & {
    * @generated from field: bool strip_prefix = 9;
    */
   stripPrefix: boolean;
+
+  /**
+   * Merge repeated slashes for this route; unset follows RequestSettings.merge_slashes.
+   *
+   * @generated from field: optional bool merge_slashes = 10;
+   */
+  mergeSlashes?: boolean | undefined;
+
+  /**
+   * Accept "%2F" in paths of this route: it is kept encoded when forwarded and counts as "/"
+   * when matching, so it still meets the policies of the route it spells.
+   *
+   * @generated from field: bool allow_encoded_slashes = 11;
+   */
+  allowEncodedSlashes: boolean;
+
+  /**
+   * Match this route's paths case-sensitively (default: ASCII case is ignored).
+   *
+   * @generated from field: bool case_sensitive = 12;
+   */
+  caseSensitive: boolean;
 };
 
 /**
@@ -254,7 +319,7 @@ export type Route = Message<"palisade.config.v1.Route"> & {
  * Use `create(RouteSchema)` to create a new message.
  */
 export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 4);
+  messageDesc(file_palisade_config_v1_config, 5);
 
 /**
  * PathMatch is one path matcher of a route.
@@ -289,7 +354,7 @@ export type PathMatch = Message<"palisade.config.v1.PathMatch"> & {
  * Use `create(PathMatchSchema)` to create a new message.
  */
 export const PathMatchSchema: GenMessage<PathMatch> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 5);
+  messageDesc(file_palisade_config_v1_config, 6);
 
 /**
  * Policy is typed config attached to routes. A node whose build does not know
@@ -317,6 +382,36 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: JwtPolicy;
     case: "jwt";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.IpRestrictionPolicy ip_restriction = 20;
+     */
+    value: IpRestrictionPolicy;
+    case: "ipRestriction";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.RateLimitPolicy rate_limit = 21;
+     */
+    value: RateLimitPolicy;
+    case: "rateLimit";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.RequestSizePolicy request_size = 22;
+     */
+    value: RequestSizePolicy;
+    case: "requestSize";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.CorsPolicy cors = 23;
+     */
+    value: CorsPolicy;
+    case: "cors";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.HeadersPolicy headers = 24;
+     */
+    value: HeadersPolicy;
+    case: "headers";
   } | { case: undefined; value?: undefined };
 };
 
@@ -325,7 +420,7 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
  * Use `create(PolicySchema)` to create a new message.
  */
 export const PolicySchema: GenMessage<Policy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 6);
+  messageDesc(file_palisade_config_v1_config, 7);
 
 /**
  * JwtPolicy authenticates requests by a bearer JWT (RFC 7519, RFC 6750).
@@ -396,7 +491,339 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
  * Use `create(JwtPolicySchema)` to create a new message.
  */
 export const JwtPolicySchema: GenMessage<JwtPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 7);
+  messageDesc(file_palisade_config_v1_config, 8);
+
+/**
+ * IpRestrictionPolicy allows or denies requests by client address (IPv4/IPv6 CIDRs).
+ * A deny match always refuses; a non-empty allow list refuses every address it does not match.
+ *
+ * @generated from message palisade.config.v1.IpRestrictionPolicy
+ */
+export type IpRestrictionPolicy = Message<"palisade.config.v1.IpRestrictionPolicy"> & {
+  /**
+   * CIDRs ("10.0.0.0/8", "2001:db8::/32") or single addresses.
+   *
+   * @generated from field: repeated string allow = 1;
+   */
+  allow: string[];
+
+  /**
+   * @generated from field: repeated string deny = 2;
+   */
+  deny: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.IpRestrictionPolicy.
+ * Use `create(IpRestrictionPolicySchema)` to create a new message.
+ */
+export const IpRestrictionPolicySchema: GenMessage<IpRestrictionPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 9);
+
+/**
+ * RateLimitPolicy counts requests per key in fixed windows and refuses those over a limit (429).
+ *
+ * @generated from message palisade.config.v1.RateLimitPolicy
+ */
+export type RateLimitPolicy = Message<"palisade.config.v1.RateLimitPolicy"> & {
+  /**
+   * Every limit must admit the request (e.g. 10 per second and 500 per hour).
+   *
+   * @generated from field: repeated palisade.config.v1.RateLimit limits = 1;
+   */
+  limits: RateLimit[];
+
+  /**
+   * What identifies a caller; the parts are combined. Empty means [CLIENT_ADDRESS].
+   *
+   * @generated from field: repeated palisade.config.v1.RateLimitKey key = 2;
+   */
+  key: RateLimitKey[];
+
+  /**
+   * @generated from field: palisade.config.v1.RateLimitScope scope = 3;
+   */
+  scope: RateLimitScope;
+
+  /**
+   * Redis for the CLUSTER scope.
+   *
+   * @generated from field: palisade.config.v1.RedisConfig redis = 4;
+   */
+  redis?: RedisConfig | undefined;
+
+  /**
+   * What to do when the counter store cannot answer (Redis down or slow).
+   *
+   * @generated from field: palisade.config.v1.RateLimitFailureMode failure_mode = 5;
+   */
+  failureMode: RateLimitFailureMode;
+
+  /**
+   * Do not send RateLimit-* headers on admitted requests (Retry-After is always sent on 429).
+   *
+   * @generated from field: bool hide_client_headers = 6;
+   */
+  hideClientHeaders: boolean;
+
+  /**
+   * Prefix length IPv6 client addresses are grouped by (a client controls at least a /64).
+   * 0 means 64; 128 counts each address.
+   *
+   * @generated from field: uint32 ipv6_prefix_length = 7;
+   */
+  ipv6PrefixLength: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimitPolicy.
+ * Use `create(RateLimitPolicySchema)` to create a new message.
+ */
+export const RateLimitPolicySchema: GenMessage<RateLimitPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 10);
+
+/**
+ * RateLimit is one quota: `requests` per `period`.
+ *
+ * @generated from message palisade.config.v1.RateLimit
+ */
+export type RateLimit = Message<"palisade.config.v1.RateLimit"> & {
+  /**
+   * @generated from field: uint32 requests = 1;
+   */
+  requests: number;
+
+  /**
+   * @generated from field: palisade.config.v1.RateLimitPeriod period = 2;
+   */
+  period: RateLimitPeriod;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimit.
+ * Use `create(RateLimitSchema)` to create a new message.
+ */
+export const RateLimitSchema: GenMessage<RateLimit> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 11);
+
+/**
+ * RateLimitKey is one part of the counting key.
+ *
+ * @generated from message palisade.config.v1.RateLimitKey
+ */
+export type RateLimitKey = Message<"palisade.config.v1.RateLimitKey"> & {
+  /**
+   * @generated from field: palisade.config.v1.RateLimitKeySource source = 1;
+   */
+  source: RateLimitKeySource;
+
+  /**
+   * Request header name, for HEADER.
+   *
+   * @generated from field: string header = 2;
+   */
+  header: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimitKey.
+ * Use `create(RateLimitKeySchema)` to create a new message.
+ */
+export const RateLimitKeySchema: GenMessage<RateLimitKey> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 12);
+
+/**
+ * RedisConfig says how to reach a Redis server.
+ *
+ * @generated from message palisade.config.v1.RedisConfig
+ */
+export type RedisConfig = Message<"palisade.config.v1.RedisConfig"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string username = 3;
+   */
+  username: string;
+
+  /**
+   * A secret: redacted in every API answer.
+   *
+   * @generated from field: string password = 4;
+   */
+  password: string;
+
+  /**
+   * @generated from field: uint32 database = 5;
+   */
+  database: number;
+
+  /**
+   * Bound on one rate-limit decision, in ms; 0 means 100.
+   *
+   * @generated from field: uint32 timeout_ms = 6;
+   */
+  timeoutMs: number;
+
+  /**
+   * Prefix of every key this policy writes; empty means "palisade:rl:".
+   *
+   * @generated from field: string key_prefix = 7;
+   */
+  keyPrefix: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.RedisConfig.
+ * Use `create(RedisConfigSchema)` to create a new message.
+ */
+export const RedisConfigSchema: GenMessage<RedisConfig> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 13);
+
+/**
+ * RequestSizePolicy bounds request sizes; 0 means no limit for that field.
+ *
+ * @generated from message palisade.config.v1.RequestSizePolicy
+ */
+export type RequestSizePolicy = Message<"palisade.config.v1.RequestSizePolicy"> & {
+  /**
+   * Body bytes as received (decoded from chunked), enforced on the stream: 413.
+   *
+   * @generated from field: uint64 max_body_bytes = 1;
+   */
+  maxBodyBytes: bigint;
+
+  /**
+   * Sum of header names and values (+4 bytes per line): 431.
+   *
+   * @generated from field: uint32 max_header_bytes = 2;
+   */
+  maxHeaderBytes: number;
+
+  /**
+   * Header lines: 431.
+   *
+   * @generated from field: uint32 max_headers = 3;
+   */
+  maxHeaders: number;
+
+  /**
+   * Request-target length in bytes: 414.
+   *
+   * @generated from field: uint32 max_url_bytes = 4;
+   */
+  maxUrlBytes: number;
+
+  /**
+   * Query parameters: 414.
+   *
+   * @generated from field: uint32 max_query_params = 5;
+   */
+  maxQueryParams: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RequestSizePolicy.
+ * Use `create(RequestSizePolicySchema)` to create a new message.
+ */
+export const RequestSizePolicySchema: GenMessage<RequestSizePolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 14);
+
+/**
+ * CorsPolicy answers CORS preflights at the edge and adds CORS headers to answers
+ * (Fetch standard, "CORS protocol").
+ *
+ * @generated from message palisade.config.v1.CorsPolicy
+ */
+export type CorsPolicy = Message<"palisade.config.v1.CorsPolicy"> & {
+  /**
+   * Serialized origins ("https://app.example.com"), "*.example.com" patterns
+   * ("https://*.example.com"), or "*".
+   *
+   * @generated from field: repeated string allow_origins = 1;
+   */
+  allowOrigins: string[];
+
+  /**
+   * Empty means GET, HEAD, PUT, PATCH, POST, DELETE.
+   *
+   * @generated from field: repeated string allow_methods = 2;
+   */
+  allowMethods: string[];
+
+  /**
+   * Empty means whatever the preflight asks for.
+   *
+   * @generated from field: repeated string allow_headers = 3;
+   */
+  allowHeaders: string[];
+
+  /**
+   * @generated from field: repeated string expose_headers = 4;
+   */
+  exposeHeaders: string[];
+
+  /**
+   * @generated from field: bool allow_credentials = 5;
+   */
+  allowCredentials: boolean;
+
+  /**
+   * Access-Control-Max-Age, in seconds; 0 sends none.
+   *
+   * @generated from field: uint32 max_age_s = 6;
+   */
+  maxAgeS: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.CorsPolicy.
+ * Use `create(CorsPolicySchema)` to create a new message.
+ */
+export const CorsPolicySchema: GenMessage<CorsPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 15);
+
+/**
+ * HeadersPolicy edits response headers (security headers such as HSTS).
+ *
+ * @generated from message palisade.config.v1.HeadersPolicy
+ */
+export type HeadersPolicy = Message<"palisade.config.v1.HeadersPolicy"> & {
+  /**
+   * Set on every answer, replacing any value (lower-case or any-case names).
+   *
+   * @generated from field: map<string, string> set = 1;
+   */
+  set: { [key: string]: string };
+
+  /**
+   * Set only when the answer does not carry the header.
+   *
+   * @generated from field: map<string, string> add_if_missing = 2;
+   */
+  addIfMissing: { [key: string]: string };
+
+  /**
+   * Removed from every answer (e.g. "server", "x-powered-by").
+   *
+   * @generated from field: repeated string remove = 3;
+   */
+  remove: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.HeadersPolicy.
+ * Use `create(HeadersPolicySchema)` to create a new message.
+ */
+export const HeadersPolicySchema: GenMessage<HeadersPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 16);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -430,7 +857,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 8);
+  messageDesc(file_palisade_config_v1_config, 17);
 
 /**
  * LoadBalancing picks the target for each request.
@@ -459,4 +886,156 @@ export enum LoadBalancing {
  */
 export const LoadBalancingSchema: GenEnum<LoadBalancing> = /*@__PURE__*/
   enumDesc(file_palisade_config_v1_config, 0);
+
+/**
+ * RateLimitPeriod is the length of one counting window.
+ *
+ * @generated from enum palisade.config.v1.RateLimitPeriod
+ */
+export enum RateLimitPeriod {
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_SECOND = 1;
+   */
+  SECOND = 1,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_MINUTE = 2;
+   */
+  MINUTE = 2,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_HOUR = 3;
+   */
+  HOUR = 3,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_DAY = 4;
+   */
+  DAY = 4,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitPeriod.
+ */
+export const RateLimitPeriodSchema: GenEnum<RateLimitPeriod> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 1);
+
+/**
+ * RateLimitKeySource names where a key part comes from (the node's canonical view of the request).
+ *
+ * @generated from enum palisade.config.v1.RateLimitKeySource
+ */
+export enum RateLimitKeySource {
+  /**
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The client address (peer, or resolved through trusted proxies).
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_CLIENT_ADDRESS = 1;
+   */
+  CLIENT_ADDRESS = 1,
+
+  /**
+   * The authenticated consumer id; the client address when the request has none.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_CONSUMER = 2;
+   */
+  CONSUMER = 2,
+
+  /**
+   * The matched route id.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_ROUTE = 3;
+   */
+  ROUTE = 3,
+
+  /**
+   * A request header's value; the client address when the header is absent.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_HEADER = 4;
+   */
+  HEADER = 4,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitKeySource.
+ */
+export const RateLimitKeySourceSchema: GenEnum<RateLimitKeySource> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 2);
+
+/**
+ * RateLimitScope says where counts live.
+ *
+ * @generated from enum palisade.config.v1.RateLimitScope
+ */
+export enum RateLimitScope {
+  /**
+   * Same as LOCAL.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Counted by the node, shared by all of its worker processes.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_LOCAL = 1;
+   */
+  LOCAL = 1,
+
+  /**
+   * Counted in Redis, shared by every node that uses the same Redis.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_CLUSTER = 2;
+   */
+  CLUSTER = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitScope.
+ */
+export const RateLimitScopeSchema: GenEnum<RateLimitScope> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 3);
+
+/**
+ * RateLimitFailureMode says what happens when counts cannot be read in time.
+ *
+ * @generated from enum palisade.config.v1.RateLimitFailureMode
+ */
+export enum RateLimitFailureMode {
+  /**
+   * Same as OPEN.
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Admit the request (and log a warning).
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_OPEN = 1;
+   */
+  OPEN = 1,
+
+  /**
+   * Refuse the request with 503.
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_CLOSED = 2;
+   */
+  CLOSED = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitFailureMode.
+ */
+export const RateLimitFailureModeSchema: GenEnum<RateLimitFailureMode> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 4);
 
