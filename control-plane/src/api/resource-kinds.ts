@@ -1,5 +1,6 @@
 import { redactPolicyConfig } from "../config/redact.js";
 import { policySchema, routeSchema, upstreamSchema } from "../config/schemas.js";
+import { checkPathPrefix, checkTrafficPolicyConfig } from "../config/traffic-validate.js";
 import { checkJwtConfig, checkRouteHasMatcher, checkRoutePaths, checkUpstreamTargets } from "../config/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
@@ -55,6 +56,7 @@ export const KINDS: readonly KindSpec[] = [
     schema: upstreamSchema,
     normalize(body) {
       checkUpstreamTargets(body.targets as Array<{ host: string }>);
+      checkPathPrefix(body.path_prefix as string | undefined);
       return body;
     },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
@@ -88,9 +90,14 @@ export const KINDS: readonly KindSpec[] = [
     schema: policySchema,
     normalize(body) {
       if (body.type === "jwt") checkJwtConfig(body.config as Parameters<typeof checkJwtConfig>[0]);
+      else checkTrafficPolicyConfig(body.type as string, body.config as Record<string, unknown>);
       return body;
     },
-    referencedBy: (id, store) => routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
+    referencedBy: (id, store) => {
+      const users = routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id));
+      const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+      return global.includes(id) ? [...users, "the global policies (/v1/settings)"] : users;
+    },
     present: (r) => ({
       ...plain(r),
       config: redactPolicyConfig(r.body.type as string, r.body.config as Record<string, unknown>),

@@ -7,6 +7,7 @@ import type { Store } from "../store/store.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
+import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 
 /** What the admin API is built from. */
@@ -126,6 +127,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerVersionRoutes(app, deps.store, deps.publisher);
+  registerSettingsRoutes(app, deps.store);
   registerNodeRoutes(app, deps.store, deps.publisher);
   return app;
 }

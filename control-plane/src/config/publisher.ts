@@ -50,6 +50,7 @@ export class Publisher {
         upstreams: this.#store.listResources("upstreams"),
         routes: this.#store.listResources("routes"),
         policies: this.#store.listResources("policies"),
+        settings: this.#store.getSettings(),
       };
       if (draft.routes.length === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
       const { snapshot, hash } = buildSnapshot(draft);

@@ -1,3 +1,5 @@
+import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
+
 /**
  * JSON Schemas of the admin API bodies (draft-07, validated by fastify's Ajv).
  * `additionalProperties: false` everywhere: a misspelt field is an error, not a silent default.
@@ -49,6 +51,12 @@ export const upstreamSchema = {
       additionalProperties: false,
       properties: { connect_ms: ms, header_ms: ms, body_ms: ms },
     },
+    path_prefix: {
+      type: "string",
+      maxLength: 1024,
+      pattern: "^/[A-Za-z0-9._~!$&'()*+,=:@%/-]*$",
+      description: "the upstream's base path, e.g. /pub",
+    },
   },
 } as const;
 
@@ -91,6 +99,9 @@ export const routeSchema = {
       items: { type: "string", minLength: 1, maxLength: 64, description: "policy id or name" },
     },
     strip_prefix: { type: "boolean" },
+    merge_slashes: { type: "boolean" },
+    allow_encoded_slashes: { type: "boolean" },
+    case_sensitive: { type: "boolean" },
   },
 } as const;
 
@@ -163,7 +174,7 @@ const jwtConfigSchema = {
 } as const;
 
 /** Policy types this control plane accepts, each with the schema of its `config`. */
-export const POLICY_CONFIG_SCHEMAS = { jwt: jwtConfigSchema } as const;
+export const POLICY_CONFIG_SCHEMAS = { jwt: jwtConfigSchema, ...TRAFFIC_POLICY_CONFIG_SCHEMAS } as const;
 
 /** A policy type name (`jwt`, …). */
 export type PolicyType = keyof typeof POLICY_CONFIG_SCHEMAS;

@@ -11,12 +11,22 @@ import {
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { StoredResource } from "../store/store.js";
+import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
   upstreams: StoredResource[];
   routes: StoredResource[];
   policies: StoredResource[];
+  /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
+  settings?: DraftSettings;
+}
+
+/** Snapshot-wide settings as stored. */
+export interface DraftSettings {
+  /** Policy ids applied to every route, in order, before the route's own. */
+  global_policies?: string[];
+  merge_slashes?: boolean;
 }
 
 /** A compiled, validated snapshot and its content hash (sha256 hex of the canonical JSON). */
@@ -69,6 +79,8 @@ function toPolicy(r: StoredResource): Policy {
       },
     });
   }
+  const traffic = toTrafficPolicyConfig(type, c);
+  if (traffic !== undefined) return create(PolicySchema, { id: r.id, name: r.name, config: traffic });
   throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
 }
 
@@ -87,6 +99,14 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const policies = [...draft.policies].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
+  const settings = draft.settings ?? {};
+  for (const p of settings.global_policies ?? [])
+    if (!policyIds.has(p))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        "the global policies name a missing policy",
+        "settings.global_policies",
+      );
   for (const r of routes) {
     if (!upstreamIds.has(r.body.upstream as string))
       throw new ApiError(
@@ -106,6 +126,8 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     upstreams: upstreams.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     routes: routes.map((r) => ({ id: r.id, name: r.name, ...r.body })),
     policies: policies.map((r) => ({ id: r.id, name: r.name, ...r.body })),
+    // Only non-default settings enter the hash, so drafts without settings hash as before.
+    ...(settings.global_policies?.length || settings.merge_slashes ? { settings } : {}),
   };
   const hash = createHash("sha256").update(canonicalJson(content)).digest("hex");
   const snapshot = create(SnapshotSchema, {
@@ -116,6 +138,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         scheme?: string;
         load_balancing?: string;
         timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
+        path_prefix?: string;
       };
       return {
         id: r.id,
@@ -128,6 +151,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
           headerMs: b.timeouts?.header_ms ?? 0,
           bodyMs: b.timeouts?.body_ms ?? 0,
         },
+        pathPrefix: b.path_prefix ?? "",
       };
     }),
     routes: routes.map((r) => {
@@ -139,6 +163,9 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         upstream: string;
         policies?: string[];
         strip_prefix?: boolean;
+        merge_slashes?: boolean;
+        allow_encoded_slashes?: boolean;
+        case_sensitive?: boolean;
       };
       return {
         id: r.id,
@@ -150,9 +177,14 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         upstreamId: b.upstream,
         policyIds: b.policies ?? [],
         stripPrefix: b.strip_prefix ?? false,
+        ...(b.merge_slashes !== undefined ? { mergeSlashes: b.merge_slashes } : {}),
+        allowEncodedSlashes: b.allow_encoded_slashes ?? false,
+        caseSensitive: b.case_sensitive ?? false,
       };
     }),
     policies: policies.map(toPolicy),
+    globalPolicyIds: settings.global_policies ?? [],
+    requestSettings: { mergeSlashes: settings.merge_slashes ?? false },
   });
   return { snapshot, hash };
 }

@@ -2,7 +2,7 @@ import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
-import { redactPolicyConfig } from "../../config/redact.js";
+import { REDACTED, redactPolicyConfig } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
@@ -56,11 +56,13 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
       const row = store.getVersion(n);
       if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
       const json = toJson(SnapshotSchema, fromBinary(SnapshotSchema, row.snapshot)) as {
-        policies?: Array<{ jwt?: { jwksJson?: string } }>;
+        policies?: Array<{ jwt?: { jwksJson?: string }; rateLimit?: { redis?: { password?: string } } }>;
       };
-      for (const p of json.policies ?? [])
+      for (const p of json.policies ?? []) {
+        if (p.rateLimit?.redis?.password) p.rateLimit.redis.password = REDACTED;
         if (p.jwt?.jwksJson)
           p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
+      }
       return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
     },
   );
