@@ -357,7 +357,7 @@ describe("request reading: paths, framing, headers, authority", () => {
     assert.ok([200, 502].includes(report.responses[0]?.status ?? 0));
     const cookie = await get("/api/files/cookie", [HOST, auth()]);
     assert.equal(cookie.responses[0]?.status, 502);
-    assert.doesNotMatch(cookie.bytes.toString("latin1"), /\x01/, "the control byte never reaches the client");
+    assert.ok(!cookie.bytes.includes(1), "the control byte never reaches the client");
     for (const raw of [
       "GET /public/x HTTP/1.1\r\nHost: api.example.test\r\nUser Agent: x\r\n\r\n",
       "GET /public/\xe9 HTTP/1.1\r\nHost: api.example.test\r\n\r\n",
