@@ -12,7 +12,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const packages = ["proto", "control-plane", "data-plane", "e2e"];
 
 /** Commands the suites need, and the Debian package that provides each. */
-const systemNeeds = [{ command: "openssl", pkg: "openssl" }];
+const systemNeeds = [
+  { command: "openssl", pkg: "openssl" },
+  // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
+  { command: "redis-server", pkg: "redis-server" },
+];
 
 function run(cmd, args) {
   console.log(`\n$ ${cmd} ${args.join(" ")}`);

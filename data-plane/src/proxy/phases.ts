@@ -442,12 +442,43 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     "cache-control": "no-store",
   };
   if (failure.headers !== null) Object.assign(headers, failure.headers);
-  applyResponsePolicies(ex, headers);
+  // The policy that refused the request does not decorate its own refusal (a refused CORS
+  // preflight carries no CORS header); the others do (HSTS, CORS on a 401 or 429).
+  applyResponsePolicies(ex, headers, ex.deniedBy);
   headers["content-length"] = String(Buffer.byteLength(body));
   headers["x-request-id"] = ex.requestId;
-  if (ex.services.closing || !ex.req.complete) headers.connection = "close";
+  if (ex.services.closing) headers.connection = "close";
+  if (!ex.req.complete) {
+    headers.connection = "close";
+    lingerAfterAnswer(ex);
+  }
   res.writeHead(spec.status, headers);
   res.end(ex.method === "HEAD" ? undefined : body);
+}
+
+/** How long the unread rest of a refused request is read and dropped before the socket closes, ms. */
+const LINGER_MS = 2_000;
+
+/**
+ * Lingering close (nginx `lingering_close`): when the node answers before the request body was
+ * read (a 401 or 413 while an upload still streams), closing at once would reset the connection
+ * with unread bytes in flight, and a reset can destroy the answer in the client's buffers before
+ * it reads it. Instead the answer is sent with `Connection: close`, the write side is shut (FIN)
+ * and the remaining bytes are read and dropped until the client closes or `LINGER_MS` passes.
+ */
+function lingerAfterAnswer(ex: Exchange): void {
+  const req = ex.req;
+  const socket = req.socket;
+  req.resume(); // drop what remains of the body (also after a body limit unpiped it)
+  // node:http calls destroySoon() once a `Connection: close` answer is flushed: shut down
+  // gracefully instead, and destroy when the client closes or the linger time runs out.
+  (socket as { destroySoon?: () => void }).destroySoon = function lingeringClose(this: typeof socket) {
+    if (this.writable) this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once("close", () => clearTimeout(timer));
+    this.once("end", () => this.destroy());
+  };
 }
 
 function describeCause(cause: unknown): string | undefined {

@@ -146,7 +146,25 @@ function partial(buf: Buffer, connection: number): RecordedRequest | null {
   if (end === -1)
     return buf.length > 0 ? { ...emptyRequest(connection), line: buf.toString("latin1").split("\r\n")[0]! } : null;
   const head = readHead(buf.subarray(0, end).toString("latin1"), connection);
-  return { ...head, body: buf.subarray(end + 4), complete: false };
+  const chunked = head.headers.some(([k]) => k.toLowerCase() === "transfer-encoding");
+  return { ...head, body: chunked ? dechunkPrefix(buf, end + 4) : buf.subarray(end + 4), complete: false };
+}
+
+/** The body bytes of the complete chunks of a chunked body that was cut short (framing removed). */
+function dechunkPrefix(buf: Buffer, from: number): Buffer {
+  const parts: Buffer[] = [];
+  let p = from;
+  for (;;) {
+    const le = buf.indexOf("\r\n", p);
+    if (le === -1) break;
+    const size = Number.parseInt(buf.subarray(p, le).toString("latin1").split(";")[0]!, 16);
+    if (!(size > 0)) break;
+    const data = buf.subarray(le + 2, Math.min(le + 2 + size, buf.length));
+    parts.push(data);
+    if (le + 2 + size + 2 > buf.length) break;
+    p = le + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
 }
 
 function readHead(text: string, connection: number): RecordedRequest {
