@@ -10,6 +10,47 @@ import ipaddr from "ipaddr.js";
 export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
+ * Reads a dotted-quad IPv4 address (`192.0.2.1`, no leading zeros, no legacy forms) as an
+ * unsigned 32-bit number without allocating; `-1` when `text` is not one. The hot path of CIDR
+ * matching: most client addresses are IPv4.
+ */
+export function ipv4Number(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && part === 0) return -1; // leading zero
+      part = part * 10 + (c - 0x30);
+      if (++digits > 3 || part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/**
+ * Canonical text of a socket's remote address, cheaply: the kernel already gives canonical
+ * forms, so only the IPv4-mapped prefix of a dual-stack listener (`::ffff:192.0.2.1`) is removed.
+ */
+export function canonicalPeer(text: string): string {
+  if (text.length > 7 && text.charCodeAt(0) === 0x3a && text.startsWith("::ffff:") && text.includes(".", 7)) {
+    return text.slice(7);
+  }
+  return text;
+}
+
+/**
  * Parses an address (no brackets, no port, an optional IPv6 zone is dropped).
  * @returns the address, IPv4-mapped IPv6 converted to IPv4; `undefined` when not an address
  */
@@ -63,6 +104,8 @@ export function parseCidr(text: string): [IpAddress, number] {
 
 /** An immutable set of CIDRs, matched against addresses. */
 export class CidrSet {
+  /** IPv4 ranges as [network, mask] pairs of unsigned 32-bit numbers. */
+  readonly #v4n: number[] = [];
   readonly #v4: [ipaddr.IPv4, number][] = [];
   readonly #v6: [ipaddr.IPv6, number][] = [];
   /** The CIDRs as given. */
@@ -72,8 +115,11 @@ export class CidrSet {
   constructor(cidrs: readonly string[]) {
     for (const c of cidrs) {
       const [a, bits] = parseCidr(c.trim());
-      if (a.kind() === "ipv4") this.#v4.push([a as ipaddr.IPv4, bits]);
-      else this.#v6.push([a as ipaddr.IPv6, bits]);
+      if (a.kind() === "ipv4") {
+        this.#v4.push([a as ipaddr.IPv4, bits]);
+        const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+        this.#v4n.push((ipv4Number(a.toString()) & mask) >>> 0, mask);
+      } else this.#v6.push([a as ipaddr.IPv6, bits]);
     }
     this.source = Object.freeze([...cidrs]);
     Object.freeze(this);
@@ -96,6 +142,12 @@ export class CidrSet {
 
   /** Like {@link has}, for an address given as text (`false` when it is not an address). */
   hasText(text: string): boolean {
+    const n = ipv4Number(text);
+    if (n >= 0) {
+      const r = this.#v4n;
+      for (let i = 0; i < r.length; i += 2) if ((n & r[i + 1]!) >>> 0 === r[i]) return true;
+      return false;
+    }
     const a = parseAddress(text);
     return a !== undefined && this.has(a);
   }

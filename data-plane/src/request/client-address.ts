@@ -1,4 +1,4 @@
-import { CidrSet, formatAddress, type IpAddress, parseAddress } from "./cidr.js";
+import { CidrSet, canonicalPeer, formatAddress, type IpAddress, parseAddress } from "./cidr.js";
 
 /**
  * The client address of a request: the TCP peer, unless the peer is a trusted proxy, in which
@@ -83,9 +83,8 @@ export function resolveClientAddress(
   headerValue: string | string[] | undefined,
   trusted: TrustedProxies | null,
 ): ClientAddress {
-  const peerAddr = peer === undefined ? undefined : parseAddress(peer);
-  const peerText = peerAddr === undefined ? (peer ?? "") : formatAddress(peerAddr);
-  if (trusted === null || peerAddr === undefined || !trusted.cidrs.has(peerAddr)) {
+  const peerText = peer === undefined ? "" : canonicalPeer(peer);
+  if (trusted === null || !trusted.cidrs.hasText(peerText)) {
     return { address: peerText, peer: peerText, chain: [peerText] };
   }
   const list = entries(headerValue);

@@ -1,8 +1,10 @@
 // The request readers: authority (RFC 9112 §3.2), framing (RFC 9112 §6), client address.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { parseAuthority, resolveAuthority } from "./authority.js";
-import { CidrSet, canonicalAddress } from "./cidr.js";
+import { CidrSet, canonicalAddress, canonicalPeer, ipv4Number } from "./cidr.js";
 import { resolveClientAddress, TrustedProxies } from "./client-address.js";
 import { scanHeaders } from "./framing.js";
 
@@ -107,4 +109,23 @@ test("cidr: legacy IPv4 spellings are not addresses; sets match both families", 
   const s = new CidrSet(["127.0.0.0/8", "::1"]);
   assert.ok(s.hasText("127.9.9.9") && s.hasText("::1") && s.hasText("::ffff:127.0.0.1"));
   assert.ok(!s.hasText("::2") && !s.hasText("nope"));
+});
+
+test("cidr fast path: dotted IPv4 parsing and matching agree with ipaddr.js for any address and CIDR", () => {
+  assert.equal(ipv4Number("192.0.2.1"), 0xc0000201);
+  for (const bad of ["1.2.3", "1.2.3.4.5", "01.2.3.4", "256.1.1.1", "1..2.3", "a.b.c.d", "::1", ""])
+    assert.equal(ipv4Number(bad), -1, bad);
+  assert.equal(canonicalPeer("::ffff:203.0.113.5"), "203.0.113.5");
+  assert.equal(canonicalPeer("2001:db8::1"), "2001:db8::1");
+  const octet = fc.integer({ min: 0, max: 255 });
+  const ip = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
+  fc.assert(
+    fc.property(ip, ip, fc.integer({ min: 0, max: 32 }), (addr, net, bits) => {
+      const set = new CidrSet([`${net}/${bits}`]);
+      const want = ipaddr.parse(addr).match(ipaddr.parseCIDR(`${net}/${bits}`) as [ipaddr.IPv4, number]);
+      assert.equal(set.hasText(addr), want);
+      assert.equal(set.hasText(`::ffff:${addr}`), want, "IPv4-mapped spelling");
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -1,5 +1,5 @@
 import type { IpRestrictionPolicy } from "@palisade/proto";
-import { CidrSet, parseAddress } from "../../request/cidr.js";
+import { CidrSet, ipv4Number, parseAddress } from "../../request/cidr.js";
 import { ALLOW, PolicyConfigError, type PolicyContext, type PolicyDeny, type PolicyInstance } from "../types.js";
 
 const NOT_ALLOWED: PolicyDeny = Object.freeze({
@@ -49,10 +49,11 @@ export function createIpRestrictionPolicy(cfg: IpRestrictionPolicy, ctx: PolicyC
     type: "ip_restriction",
     id: ctx.id,
     check(req) {
-      const a = parseAddress(req.view.clientAddress);
-      if (a === undefined) return NO_ADDRESS;
-      if (hasDeny && deny.has(a)) return DENIED;
-      if (hasAllow && !allow.has(a)) return NOT_ALLOWED;
+      const text = req.view.clientAddress;
+      // Dotted IPv4 (the common case) is matched without parsing into an object.
+      if (ipv4Number(text) < 0 && parseAddress(text) === undefined) return NO_ADDRESS;
+      if (hasDeny && deny.hasText(text)) return DENIED;
+      if (hasAllow && !allow.hasText(text)) return NOT_ALLOWED;
       return ALLOW;
     },
   } satisfies PolicyInstance);
