@@ -666,7 +666,7 @@ export type RedisConfig = Message<"palisade.config.v1.RedisConfig"> & {
   database: number;
 
   /**
-   * Bound on one rate-limit decision, in ms; 0 means 100.
+   * Bound on one rate-limit decision, in ms; 0 means 200.
    *
    * @generated from field: uint32 timeout_ms = 6;
    */
