@@ -56,6 +56,7 @@ export class ProxyNode {
       pools: this.#pools,
       log,
       events,
+      trustedProxies: options.trustedProxies,
       headersTimeoutMs: options.clientHeaderTimeoutMs,
       requestTimeoutMs: options.clientRequestTimeoutMs,
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,

@@ -16,6 +16,7 @@ import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
+import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerUi } from "./ui.js";
 
@@ -146,6 +147,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
+  registerSettingsRoutes(app, deps.store);
   registerNodeRoutes(app, deps.store, deps.publisher);
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;

@@ -16,6 +16,7 @@ export function readDraft(store: Store): DraftConfig {
     consumers: store.listResources("consumers"),
     credentials: store.listCredentials(),
     certificates: store.listResources("certificates"),
+    settings: store.getSettings(),
   };
 }
 

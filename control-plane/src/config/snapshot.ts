@@ -17,6 +17,7 @@ import {
 import { ApiError } from "../errors.js";
 import type { StoredCredential, StoredResource } from "../store/store.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
+import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
@@ -28,6 +29,15 @@ export interface DraftConfig {
   credentials?: StoredCredential[];
   /** TLS certificates for the nodes' HTTPS listener (absent = none). */
   certificates?: StoredResource[];
+  /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
+  settings?: DraftSettings;
+}
+
+/** Snapshot-wide settings as stored. */
+export interface DraftSettings {
+  /** Policy ids applied to every route, in order, before the route's own. */
+  global_policies?: string[];
+  merge_slashes?: boolean;
 }
 
 /** A compiled, validated snapshot and its content hash (sha256 hex of the canonical JSON). */
@@ -287,6 +297,8 @@ function toPolicy(r: StoredResource): Policy {
         config: { case: "authAny", value: { policyIds: c.policies as string[] } },
       });
   }
+  const traffic = toTrafficPolicyConfig(type, c);
+  if (traffic !== undefined) return create(PolicySchema, { ...base, config: traffic });
   throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
 }
 
@@ -357,6 +369,14 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const certificates = [...(draft.certificates ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
+  const settings = draft.settings ?? {};
+  for (const p of settings.global_policies ?? [])
+    if (!policyIds.has(p))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        "the global policies name a missing policy",
+        "settings.global_policies",
+      );
   for (const r of routes) {
     if (!upstreamIds.has(r.body.upstream as string))
       throw new ApiError(
@@ -405,6 +425,8 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     ...(certificates.length > 0
       ? { certificates: certificates.map((r) => ({ id: r.id, name: r.name, ...r.body })) }
       : {}),
+    // Only non-default settings enter the hash, so drafts without settings hash as before.
+    ...(settings.global_policies?.length || settings.merge_slashes ? { settings } : {}),
   };
   // Only present when used, so a config without consumers keeps the hash it had before they existed.
   if (consumers.length > 0) {
@@ -424,6 +446,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         scheme?: string;
         load_balancing?: string;
         timeouts?: TimeoutsBody;
+        path_prefix?: string;
       };
       return {
         id: r.id,
@@ -433,6 +456,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         loadBalancing: LB[b.load_balancing ?? "round_robin"],
         timeouts: toTimeouts(b.timeouts),
         ...upstreamExtras(b),
+        pathPrefix: b.path_prefix ?? "",
       };
     }),
     routes: routes.map((r) => {
@@ -447,6 +471,9 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         prefix_rewrite?: string;
         preserve_host?: boolean;
         timeouts?: TimeoutsBody;
+        merge_slashes?: boolean;
+        allow_encoded_slashes?: boolean;
+        case_sensitive?: boolean;
       };
       return {
         id: r.id,
@@ -461,6 +488,9 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         prefixRewrite: b.prefix_rewrite ?? "",
         preserveHost: b.preserve_host ?? false,
         ...(b.timeouts ? { timeouts: toTimeouts(b.timeouts) } : {}),
+        ...(b.merge_slashes !== undefined ? { mergeSlashes: b.merge_slashes } : {}),
+        allowEncodedSlashes: b.allow_encoded_slashes ?? false,
+        caseSensitive: b.case_sensitive ?? false,
       };
     }),
     policies: policies.map(toPolicy),
@@ -469,6 +499,8 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
       const b = r.body as { snis: string[]; cert_pem: string; key_pem: string };
       return { id: r.id, name: r.name, snis: b.snis, certPem: b.cert_pem, keyPem: b.key_pem };
     }),
+    globalPolicyIds: settings.global_policies ?? [],
+    requestSettings: { mergeSlashes: settings.merge_slashes ?? false },
   });
   return { snapshot, hash };
 }

@@ -1,6 +1,7 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
 import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
 import {
+  AUTHENTICATION_POLICY_TYPES,
   createPolicy,
   createPolicyResources,
   type PolicyResources,
@@ -44,7 +45,9 @@ const noWarn: PolicyContext["warn"] = () => {};
  * no pools are opened (the PoolManager opens them lazily); certificates are parsed into TLS
  * contexts (CPU only). All or nothing: any error refuses the whole snapshot. Checks, in order:
  * upstreams, consumers (credentials indexed; an identity owned twice is refused), policies
- * (every one, used or not; `auth-any` after its members), routes, certificates. The table also
+ * (every one, used or not; `auth-any` after its members), the global policies, routes (each
+ * chain: the global policies, then the route's own; a CORS preflight chain beside it),
+ * certificates. The table also
  * lists every identity header a policy asserts, which the proxy removes from client requests on
  * every route, and the host names that require a client certificate (host-policies.ts), which
  * every route serving them enforces.
@@ -101,13 +104,28 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const identityHeaders = new Set<string>();
   for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
+  const global: PolicyInstance[] = [];
+  for (const id of snapshot.globalPolicyIds) {
+    const p = policies.get(id);
+    if (p === undefined)
+      throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
+    if (global.includes(p))
+      throw new CompileError("RESOURCE_INVALID", `policy "${id}" is listed twice`, "global_policies");
+    global.push(p);
+  }
+  const mergeSlashesDefault = snapshot.requestSettings?.mergeSlashes ?? false;
+
   const routes = new Map<string, CompiledRoute>();
   const specs: RouteSpec<CompiledRoute>[] = [];
+  let anyMerge = false;
+  let anyEncoded = false;
   for (const r of snapshot.routes) {
     checkId(r.id, "route", routes);
-    const spec = compileRoute(r, upstreams, policies);
+    const spec = compileRoute(r, upstreams, policies, global, mergeSlashesDefault);
     routes.set(r.id, spec.route);
     specs.push(spec);
+    anyMerge ||= spec.route.mergeSlashes;
+    anyEncoded ||= spec.route.allowEncodedSlashes;
   }
 
   // Names whose routes require a client certificate: enforced per request by the policy chain
@@ -127,6 +145,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     upstreams,
     policies,
     consumers,
+    globalResponsePolicies: Object.freeze(global.filter((p) => p.filterResponse !== undefined)),
+    pathOptions: Object.freeze({ mergeSlashes: anyMerge, allowEncodedSlashes: anyEncoded }),
     identityHeaders: Object.freeze([...identityHeaders]),
     hostPolicies,
     poolKeys,
@@ -172,6 +192,8 @@ function compileRoute(
   r: Route,
   upstreams: ReadonlyMap<string, CompiledUpstream>,
   policies: ReadonlyMap<string, PolicyInstance>,
+  global: readonly PolicyInstance[],
+  mergeSlashesDefault: boolean,
 ): RouteSpec<CompiledRoute> {
   const resource = `route/${r.name || r.id}`;
   const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
@@ -180,13 +202,15 @@ function compileRoute(
   if (upstream === undefined) {
     throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
   }
-  const chain: PolicyInstance[] = [];
+  const own: PolicyInstance[] = [];
   for (const id of r.policyIds) {
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
-    if (chain.includes(p)) throw bad(`policy "${id}" is listed twice`);
-    chain.push(p);
+    if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
+    own.push(p);
   }
+  // Global policies run first; a route listing a global policy again does not run it twice.
+  const chain = [...global, ...own.filter((p) => !global.includes(p))];
   for (const h of r.hosts)
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
@@ -219,11 +243,24 @@ function compileRoute(
     resource,
     upstream,
     policies: Object.freeze(chain),
+    preflight: preflightChain(chain),
+    responsePolicies: Object.freeze(chain.filter((p) => p.filterResponse !== undefined)),
     stripPrefix: r.stripPrefix,
     prefixRewrite,
     preserveHost: r.preserveHost,
     timeouts,
     poolSpecs,
+    mergeSlashes: r.mergeSlashes ?? mergeSlashesDefault,
+    allowEncodedSlashes: r.allowEncodedSlashes,
   });
-  return { route, hosts: r.hosts, paths, methods, priority: r.priority };
+  return { route, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
+}
+
+/** The chain a CORS preflight runs (see CompiledRoute.preflight). */
+function preflightChain(chain: readonly PolicyInstance[]): readonly PolicyInstance[] | null {
+  const at = chain.findIndex((p) => p.type === "cors");
+  if (at === -1) return null;
+  return Object.freeze(
+    chain.slice(0, at + 1).filter((p) => p.authenticates !== true && !AUTHENTICATION_POLICY_TYPES.has(p.type)),
+  );
 }

@@ -79,7 +79,7 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 
 /**
  * A snapshot as the API shows it: protobuf JSON with HMAC secrets of inline JWKS, introspection
- * client secrets, certificate private keys and API key hashes redacted (see redactSnapshotJson).
+ * client secrets, Redis passwords, certificate private keys and API key hashes redacted (see redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
   return redactSnapshotJson(toJson(SnapshotSchema, snapshot) as object) as Record<string, unknown>;
