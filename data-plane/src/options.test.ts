@@ -41,6 +41,18 @@ test("flags, env, and the flag winning over env", () => {
   assert.deepEqual(o.listen, { host: "127.0.0.1", port: 0 });
 });
 
+test("numbers are checked: range, form, and the header timeout within the request timeout", () => {
+  assert.equal(run(["--workers", "3"]).workers, 3);
+  assert.equal(run(["--max-headers", "50"]).maxHeaders, 50);
+  fails(["--workers", "0"], /^--workers: 0 is out of range/);
+  fails(["--max-headers", "lots"], /^--max-headers: "lots" is not a whole number/);
+  fails(["--client-request-timeout-ms", "1000"], /^--client-header-timeout-ms: 15000 is longer than/);
+  assert.equal(
+    run(["--client-request-timeout-ms", "1000", "--client-header-timeout-ms", "500"]).clientRequestTimeoutMs,
+    1000,
+  );
+});
+
 test("the HTTPS listener can be turned off", () => {
   assert.equal(run(["--tls-listen", "off"]).tlsListen, null);
   assert.equal(run([], { PALISADE_TLS_LISTEN: "OFF" }).tlsListen, null);

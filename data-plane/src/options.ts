@@ -246,28 +246,32 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     if (fromEnv !== undefined) return [`--${flag} (${spec.env})`, fromEnv];
     return [`--${flag}`, typeof spec.fallback === "function" ? spec.fallback() : spec.fallback];
   };
-  return {
-    kind: "run",
-    options: Object.freeze({
-      controlPlane: parseHostPort(...get("control-plane"), 1),
-      nodeId: parseName(...get("node-id")),
-      region: parseName(...get("region")),
-      labels: parseLabels(...get("labels")),
-      listen: parseHostPort(...get("listen"), 0),
-      tlsListen: parseOptionalHostPort(...get("tls-listen")),
-      statusListen: parseHostPort(...get("status-listen"), 0),
-      policyTypes: parsePolicies(...get("policies")),
-      logLevel: parseLogLevel(...get("log-level")),
-      clientHeaderTimeoutMs: parseInteger(...get("client-header-timeout-ms"), 100, 3_600_000),
-      clientRequestTimeoutMs: parseInteger(...get("client-request-timeout-ms"), 100, 3_600_000),
-      clientIdleTimeoutMs: parseInteger(...get("client-idle-timeout-ms"), 100, 3_600_000),
-      maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
-      maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
-      shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
-      workers: parseInteger(...get("workers"), 1, 256),
-      trustedProxies: parseTrustedProxies(get("trusted-proxies"), get("client-address-header")),
-    }),
+  const options: NodeOptions = {
+    controlPlane: parseHostPort(...get("control-plane"), 1),
+    nodeId: parseName(...get("node-id")),
+    region: parseName(...get("region")),
+    labels: parseLabels(...get("labels")),
+    listen: parseHostPort(...get("listen"), 0),
+    tlsListen: parseOptionalHostPort(...get("tls-listen")),
+    statusListen: parseHostPort(...get("status-listen"), 0),
+    policyTypes: parsePolicies(...get("policies")),
+    logLevel: parseLogLevel(...get("log-level")),
+    clientHeaderTimeoutMs: parseInteger(...get("client-header-timeout-ms"), 100, 3_600_000),
+    clientRequestTimeoutMs: parseInteger(...get("client-request-timeout-ms"), 100, 3_600_000),
+    clientIdleTimeoutMs: parseInteger(...get("client-idle-timeout-ms"), 100, 3_600_000),
+    maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
+    maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
+    shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
+    workers: parseInteger(...get("workers"), 1, 256),
+    trustedProxies: parseTrustedProxies(get("trusted-proxies"), get("client-address-header")),
   };
+  if (options.clientHeaderTimeoutMs > options.clientRequestTimeoutMs) {
+    throw new OptionsError(
+      "--client-header-timeout-ms",
+      `${options.clientHeaderTimeoutMs} is longer than --client-request-timeout-ms (${options.clientRequestTimeoutMs}); the headers are part of the request`,
+    );
+  }
+  return { kind: "run", options: Object.freeze(options) };
 }
 
 function argError(err: unknown): OptionsError {

@@ -6,6 +6,7 @@
  * events are served by the primary's status port.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 import { Client } from "undici";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
@@ -158,5 +159,14 @@ describe("workers: one config stream, every worker on the same version, dead wor
     );
     assert.equal(dp.proc.exited, false);
     assert.match(dp.proc.output(), /"worker died; replacing it"/);
+  });
+
+  test("SIGTERM drains every worker and the node exits 0", async () => {
+    const pids = ((await dp.config()).workers as Array<{ pid: number }>).map((w) => w.pid);
+    const exited = once(dp.proc.child, "exit");
+    dp.proc.child.kill("SIGTERM");
+    const [code] = await exited;
+    assert.equal(code, 0);
+    for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `worker ${pid} is gone`);
   });
 });

@@ -1,5 +1,11 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
-import { createServer as createH2Server, type Http2Server, type Http2Session } from "node:http2";
+import {
+  constants,
+  createServer as createH2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2Session,
+} from "node:http2";
 import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
 import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
@@ -89,9 +95,11 @@ export class ProxyServer implements ProxyServices {
     this.log = opts.log;
     this.events = opts.events ?? new SecurityEvents();
     this.trustedProxies = opts.trustedProxies ?? null;
+    const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
-      headersTimeoutMs: opts.headersTimeoutMs ?? 15_000,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 120_000,
+      // node refuses a header timeout longer than the request timeout: the headers are part of it.
+      headersTimeoutMs: Math.min(opts.headersTimeoutMs ?? 15_000, requestTimeoutMs),
+      requestTimeoutMs,
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 5_000,
       maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
       maxHeaders: opts.maxHeaders ?? DEFAULT_MAX_HEADERS,
@@ -158,12 +166,11 @@ export class ProxyServer implements ProxyServices {
         (req, res) => this.#onRequest(req, res as ProxyH2Response),
       ) as unknown as Http2Server;
       h2.on("checkContinue", (req, res) => this.#onRequest(req, res as unknown as ProxyH2Response, true));
-      // An idle session (no stream activity) is closed, as an idle HTTP/1.1 keep-alive connection.
-      h2.setTimeout(limits.keepAliveTimeoutMs);
       h2.on("session", (session: Http2Session) => {
         this.#h2Sessions.add(session);
         session.once("close", () => this.#h2Sessions.delete(session));
         if (this.#closing) session.close();
+        else closeWhenIdle(session, limits.keepAliveTimeoutMs);
       });
       this.#h2 = h2;
     }
@@ -185,6 +192,7 @@ export class ProxyServer implements ProxyServices {
   #onRequest(req: DownstreamRequest, res: DownstreamResponse, expectContinue = false): void {
     const ex = new Exchange(req, res, this.#holder.table, this);
     ex.expectContinue = expectContinue;
+    if (res.h2) limitH2Body(ex, this.#limits.requestTimeoutMs);
     this.#run(ex);
   }
 
@@ -344,6 +352,29 @@ export class ProxyServer implements ProxyServices {
   }
 }
 
+/**
+ * `--client-request-timeout-ms` for an HTTP/2 request with a body (node:http enforces it for
+ * HTTP/1.x only): a body not received in time is answered 408, or the stream is reset.
+ */
+function limitH2Body(ex: Exchange, ms: number): void {
+  const req = ex.req as Http2ServerRequest;
+  if (req.stream.endAfterHeaders) return;
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    const stream = req.stream;
+    if (ex.res.headersSent) {
+      stream.close(constants.NGHTTP2_CANCEL);
+      return;
+    }
+    failToProxy(ex, new Failure("REQUEST_TIMEOUT", null, "HTTP/2 request body not received in time"));
+    // The answer is out: tell the client to stop sending (RFC 9113 §8.1, RST_STREAM NO_ERROR).
+    ex.res.once("finish", () => stream.close(constants.NGHTTP2_NO_ERROR));
+  }, ms);
+  timer.unref();
+  req.once("end", () => clearTimeout(timer));
+  req.stream.once("close", () => clearTimeout(timer));
+}
+
 function destroySocket(this: Socket): void {
   this.destroy();
 }
@@ -352,6 +383,29 @@ function destroySocket(this: Socket): void {
 function endUpgradeAnswer(this: ProxyResponse): void {
   const socket = this.socket;
   if (socket !== null && !this.exchange?.upgraded) socket.end();
+}
+
+/**
+ * Closes an HTTP/2 session (GOAWAY) once it has had no open stream for `idleMs`, as an idle
+ * HTTP/1.1 keep-alive connection is closed. Not node's `server.setTimeout`: that one times out
+ * streams too, cutting a response whose upstream is merely slow.
+ */
+function closeWhenIdle(session: Http2Session, idleMs: number): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => session.close(), idleMs);
+    timer.unref();
+  };
+  session.on("stream", (stream: import("node:http2").ServerHttp2Stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once("close", () => {
+      if (--open === 0 && !session.closed) arm();
+    });
+  });
+  session.once("close", () => clearTimeout(timer));
+  arm();
 }
 
 /** Graceful HTTP/2 close: GOAWAY, then resolves once the session's streams are done. */

@@ -56,6 +56,10 @@ before(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       seen.push({ url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (req.url === "/slow") {
+        setTimeout(() => res.end("slow but sure"), 600);
+        return;
+      }
       res.setHeader("x-upstream", "yes");
       res.setHeader("keep-alive", "timeout=5");
       res.end(`upstream:${req.method} ${req.url}`);
@@ -68,7 +72,8 @@ before(async () => {
     contexts.retain(t.tlsContextKeys);
   });
   holder.swap(table(1n, [certificate("a", ["a.test"], a), certificate("b", ["b.test", "*.wild.test"], b)]));
-  proxy = new ProxyServer({ holder, pools, log });
+  // A short idle timeout: HTTP/2 sessions idle for 200 ms are closed, streams are not timed out.
+  proxy = new ProxyServer({ holder, pools, log, keepAliveTimeoutMs: 200, requestTimeoutMs: 400 });
   await listen(proxy.server, { host: "127.0.0.1", port: 0 }, "proxy", log);
   tls = new TlsListener({ holder, http1: proxy.server, http2: () => proxy.h2, log });
   port = (await listen(tls.server, { host: "127.0.0.1", port: 0 }, "tls", log)).port;
@@ -175,6 +180,34 @@ test("HTTP/2 via ALPN: each SNI name gets its certificate; bodies stream to the 
 
   const other = await h2("a.test", "/four");
   assert.equal(other.cert.subject.CN, "a.test");
+});
+
+test("HTTP/2: a response slower than the idle timeout arrives; an idle session is closed", async () => {
+  const session = h2connect(`https://127.0.0.1:${port}`, { servername: "a.test", ca: ca.certPem });
+  const closed = new Promise<void>((r) => session.once("close", () => r()));
+  const stream = session.request({ ":path": "/slow", ":authority": "a.test" });
+  let body = "";
+  for await (const c of stream) body += c;
+  assert.equal(body, "slow but sure");
+  await closed;
+});
+
+test("HTTP/2: a request body that does not arrive in time gets 408 and never reaches the upstream whole", async () => {
+  const session = h2connect(`https://127.0.0.1:${port}`, { servername: "a.test", ca: ca.certPem });
+  try {
+    const stream = session.request({ ":method": "POST", ":path": "/trickle", ":authority": "a.test" });
+    stream.write("the start of a body that never ends");
+    const headers = await new Promise<Record<string, unknown>>((resolve) =>
+      stream.once("response", (h) => resolve(h as Record<string, unknown>)),
+    );
+    assert.equal(headers[":status"], 408);
+    assert.equal(
+      seen.find((s) => s.url === "/trickle"),
+      undefined,
+    );
+  } finally {
+    session.destroy();
+  }
 });
 
 test("a server name no certificate covers, or no SNI at all, fails the handshake", async () => {
