@@ -25,6 +25,34 @@
 /** @type {readonly ChainEntry[]} */
 export const FULL_CHAIN = [
   {
+    // The bench's load comes from 127.0.0.1: the allow list admits it (the CIDR match is measured).
+    type: "ip-restriction",
+    body: () => ({ name: "ip-allow", type: "ip-restriction", config: { allow: ["127.0.0.1", "10.0.0.0/8"] } }),
+  },
+  {
+    type: "request-size",
+    body: () => ({
+      name: "size",
+      type: "request-size",
+      config: {
+        max_body_bytes: 1048576,
+        max_header_bytes: 16384,
+        max_headers: 100,
+        max_url_bytes: 4096,
+        max_query_params: 50,
+      },
+    }),
+  },
+  {
+    // No Origin on the bench's requests: the policy still runs and adds Vary: Origin.
+    type: "cors",
+    body: () => ({
+      name: "cors",
+      type: "cors",
+      config: { allow_origins: ["https://app.bench.test"], allow_credentials: true, max_age_s: 600 },
+    }),
+  },
+  {
     type: "jwt",
     body: (c) => ({
       name: "jwt",
@@ -38,6 +66,30 @@ export const FULL_CHAIN = [
       },
     }),
     requestHeaders: (c) => ({ Authorization: `Bearer ${c.token}` }),
+  },
+  {
+    // Node-local, per client address, a limit the bench never reaches: the count and the
+    // RateLimit-* headers are measured, never a 429.
+    type: "rate-limit",
+    body: () => ({
+      name: "rate-limit",
+      type: "rate-limit",
+      config: { limits: [{ requests: 1_000_000_000, per: "second" }], key: ["client_address"] },
+    }),
+  },
+  {
+    type: "headers",
+    body: () => ({
+      name: "security-headers",
+      type: "headers",
+      config: {
+        set: {
+          "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+          "X-Content-Type-Options": "nosniff",
+        },
+        remove: ["Server", "X-Powered-By"],
+      },
+    }),
   },
 ];
 

@@ -17,6 +17,8 @@ const systemNeeds = [
   // The web admin's browser tests drive Debian's chromium through playwright-core
   // (never a downloaded browser build: see TOOLCHAIN.md "Browser tests").
   { command: "chromium", pkg: "chromium" },
+  // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
+  { command: "redis-server", pkg: "redis-server" },
 ];
 
 function run(cmd, args) {

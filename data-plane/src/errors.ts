@@ -29,6 +29,12 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  PATH_INVALID: {
+    status: 400,
+    message: "the request path is malformed or ambiguous",
+    blame: "downstream",
+    retryable: false,
+  },
   AUTH_TOKEN_MISSING: { status: 401, message: "a bearer token is required", blame: "downstream", retryable: false },
   AUTH_TOKEN_INVALID: { status: 401, message: "the bearer token is invalid", blame: "downstream", retryable: false },
   AUTH_KEY_MISSING: { status: 401, message: "an API key is required", blame: "downstream", retryable: false },
@@ -51,10 +57,24 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  IP_FORBIDDEN: { status: 403, message: "the client address is not allowed", blame: "downstream", retryable: false },
+  CORS_FORBIDDEN: {
+    status: 403,
+    message: "the cross-origin request is not allowed",
+    blame: "downstream",
+    retryable: false,
+  },
   ROUTE_NOT_FOUND: { status: 404, message: "no route matches the request", blame: "downstream", retryable: false },
   REQUEST_TIMEOUT: {
     status: 408,
     message: "the request was not received in time",
+    blame: "downstream",
+    retryable: false,
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large", blame: "downstream", retryable: false },
+  URI_TOO_LONG: {
+    status: 414,
+    message: "the request target is too long or has too many query parameters",
     blame: "downstream",
     retryable: false,
   },
@@ -64,6 +84,7 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  RATE_LIMITED: { status: 429, message: "too many requests", blame: "downstream", retryable: true },
   HEADERS_TOO_LARGE: {
     status: 431,
     message: "the request header section is too large",
@@ -82,6 +103,12 @@ export const ERRORS = {
     message: "the upstream service sent an invalid response",
     blame: "upstream",
     retryable: false,
+  },
+  RATE_LIMIT_UNAVAILABLE: {
+    status: 503,
+    message: "the rate limit service is unavailable",
+    blame: "internal",
+    retryable: true,
   },
   NO_CONFIG: { status: 503, message: "no configuration has been applied yet", blame: "internal", retryable: true },
   AUTH_UNAVAILABLE: {

@@ -29,6 +29,7 @@ test("defaults", () => {
   assert.deepEqual(o.tlsListen, { host: "0.0.0.0", port: 8443 });
   assert.deepEqual([...o.policyTypes], [...BUNDLED_POLICY_TYPES]);
   assert.equal(o.logLevel, "info");
+  assert.equal(o.trustedProxies, null);
 });
 
 test("flags, env, and the flag winning over env", () => {
@@ -71,6 +72,20 @@ test("--policies: bundled, -name removal, explicit names", () => {
   assert.deepEqual([...run(["--policies", "jwt"]).policyTypes], ["jwt"]);
   assert.deepEqual([...run(["--policies", "jwt,api-key"]).policyTypes], ["jwt", "api-key"]);
   assert.deepEqual([...run([], { PALISADE_POLICIES: "bundled" }).policyTypes], [...BUNDLED_POLICY_TYPES]);
+  assert.deepEqual(
+    [...run([], { PALISADE_POLICIES: "bundled,-cors" }).policyTypes],
+    BUNDLED_POLICY_TYPES.filter((t) => t !== "cors"),
+  );
+});
+
+test("--trusted-proxies and --client-address-header", () => {
+  const o = run(["--trusted-proxies", "10.0.0.0/8, 2001:db8::/32,127.0.0.1", "--client-address-header", "forwarded"]);
+  assert.deepEqual(o.trustedProxies?.cidrs.source, ["10.0.0.0/8", "2001:db8::/32", "127.0.0.1"]);
+  assert.equal(o.trustedProxies?.header, "forwarded");
+  assert.equal(run(["--trusted-proxies", "10.0.0.0/8"]).trustedProxies?.header, "x-forwarded-for");
+  fails(["--trusted-proxies", "10.0.0.0/33"], /^--trusted-proxies: "10.0.0.0\/33" has an invalid prefix length/);
+  fails(["--trusted-proxies", "example.com"], /^--trusted-proxies: /);
+  fails(["--client-address-header", "x-real-ip"], /^--client-address-header: /);
 });
 
 test("bad values name the flag in one line", () => {

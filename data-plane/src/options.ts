@@ -2,6 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
+import { type ClientAddressHeader, TrustedProxies } from "./request/client-address.js";
 
 /** A listen or dial address. `host` has no brackets (`::` for IPv6 any). */
 export interface HostPort {
@@ -51,6 +52,8 @@ export interface NodeOptions {
   readonly shutdownTimeoutMs: number;
   /** Proxy processes; 1 = a single process (no cluster, no IPC). */
   readonly workers: number;
+  /** Proxies in front of the node whose forwarding header names the client; `null` = none (the peer is the client). */
+  readonly trustedProxies: TrustedProxies | null;
 }
 
 /** What the command line asks for. */
@@ -216,6 +219,20 @@ const SPECS = [
     help: "on SIGTERM, how long in-flight requests may finish before connections are cut, ms",
   },
   {
+    flag: "trusted-proxies",
+    env: "PALISADE_TRUSTED_PROXIES",
+    fallback: "",
+    shown: "(none)",
+    help: "CIDRs of proxies in front of the node whose forwarding header names the client, comma list",
+  },
+  {
+    flag: "client-address-header",
+    env: "PALISADE_CLIENT_ADDRESS_HEADER",
+    fallback: "x-forwarded-for",
+    shown: "x-forwarded-for",
+    help: "header the trusted proxies write the client chain into: x-forwarded-for|forwarded",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     fallback: "info",
@@ -308,6 +325,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
     shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
     workers: parseInteger(...get("workers"), 1, 256),
+    trustedProxies: parseTrustedProxies(get("trusted-proxies"), get("client-address-header")),
   };
   if (options.clientHeaderTimeoutMs > options.clientRequestTimeoutMs) {
     throw new OptionsError(
@@ -459,6 +477,31 @@ export function parseInteger(flag: string, value: string, min: number, max: numb
   const n = Number(value.trim());
   if (n < min || n > max) throw new OptionsError(flag, `${n} is out of range (${min}-${max})`);
   return n;
+}
+
+/**
+ * Parses `--trusted-proxies` (comma list of CIDRs or addresses, ipaddr.js) and
+ * `--client-address-header`.
+ * @returns `null` when no proxy is trusted
+ * @throws OptionsError naming the flag and the bad value
+ */
+export function parseTrustedProxies(
+  [flag, value]: [string, string],
+  [headerFlag, headerValue]: [string, string],
+): TrustedProxies | null {
+  const header = headerValue.trim().toLowerCase();
+  if (header !== "x-forwarded-for" && header !== "forwarded")
+    throw new OptionsError(headerFlag, `"${headerValue}" is not x-forwarded-for or forwarded`);
+  const cidrs = value
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  if (cidrs.length === 0) return null;
+  try {
+    return new TrustedProxies(cidrs, header as ClientAddressHeader);
+  } catch (err) {
+    throw new OptionsError(flag, (err as Error).message);
+  }
 }
 
 function parseLogLevel(flag: string, value: string): LogLevel {

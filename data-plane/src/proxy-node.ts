@@ -59,6 +59,7 @@ export class ProxyNode {
       log,
       events,
       ...(stats ? { stats } : {}),
+      trustedProxies: options.trustedProxies,
       headersTimeoutMs: options.clientHeaderTimeoutMs,
       requestTimeoutMs: options.clientRequestTimeoutMs,
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,

@@ -2,6 +2,8 @@
  * Issue 3, workers: `--workers 2` runs two proxy processes behind one config stream. The node
  * ACKs a version once both serve it, NACKs (and both keep the old one) when they refuse it, and
  * a worker that dies is replaced with the current config while the other keeps serving.
+ * Node-local rate limits (issue 5) are counted once for all workers, and the workers' security
+ * events are served by the primary's status port.
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -82,6 +84,34 @@ describe("workers: one config stream, every worker on the same version, dead wor
     // Put the draft back to something the node accepts.
     await cp.ok("DELETE", "/v1/routes/c");
     await cp.ok("DELETE", "/v1/policies/jwt");
+  });
+
+  test("node-local rate limits are exact across workers; their refusals reach the node's security events", async () => {
+    // Issue 5's rate limit with issue 3's workers: the primary counts for every worker over IPC.
+    await cp.ok("POST", "/v1/policies", {
+      name: "five",
+      type: "rate-limit",
+      config: { limits: [{ requests: 5, per: "minute" }] },
+    });
+    await cp.ok("POST", "/v1/routes", { name: "rl", paths: ["/rl"], upstream: "up", policies: ["five"] });
+    version = (await cp.ok("POST", "/v1/config/versions", { message: "rate limit" })).version;
+    await cp.waitForNodes([dp.nodeId], version);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      // A new connection per request: the primary hands connections to the workers in turn.
+      const client = new Client(`http://127.0.0.1:${dp.proxyPort}`);
+      const r = await client.request({ path: `/rl/${i}`, method: "GET" });
+      await r.body.text();
+      statuses.push(r.statusCode);
+      await client.close();
+    }
+    assert.equal(statuses.filter((s) => s === 200).length, 5, `exactly 5 admitted across workers: ${statuses}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 7);
+    const events = await eventually("the workers' refusals counted by the primary", async () => {
+      const ev = (await http(dp.statusPort, "/security-events")).json();
+      return ev.counts.rate_limited >= 7 ? ev : undefined;
+    });
+    assert.ok(events.recent.some((e: { reason: string }) => e.reason === "rate_limit_exceeded"));
   });
 
   test("a dead worker is replaced with the current config; the other keeps serving", async () => {

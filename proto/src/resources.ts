@@ -44,6 +44,11 @@ export const RESOURCE_KINDS: readonly ResourceKindInfo[] = Object.freeze(
 
 const KIND_BY_FIELD = new Map(RESOURCE_KINDS.map((k) => [k.field, k]));
 
+/** `Snapshot` fields this build knows that are not resources (9 and 10 travel as resource 11). */
+const NON_RESOURCE_FIELDS: ReadonlySet<number> = new Set(
+  SnapshotSchema.fields.filter((f) => !KIND_BY_FIELD.has(f.number)).map((f) => f.number),
+);
+
 /** The kind of a `Snapshot` field number, `undefined` for one this build does not know. */
 export function resourceKind(field: number): ResourceKindInfo | undefined {
   return KIND_BY_FIELD.get(field);
@@ -177,7 +182,7 @@ export function decodeSnapshotBytes(bytes: Uint8Array): SnapshotHeader & { resou
     if (no === 1 && wt === WireType.Varint) version = BigInt(r.uint64());
     else if (no === 2 && wt === WireType.LengthDelimited) hash = r.string();
     else if (no === 7 && wt === WireType.Varint) createdAtMs = BigInt(r.int64());
-    else if (wt === WireType.LengthDelimited && no >= 3) {
+    else if (wt === WireType.LengthDelimited && no >= 3 && !NON_RESOURCE_FIELDS.has(no)) {
       const body = r.bytes();
       resources.push({ field: no, id: resourceIdOf(body), body });
     } else r.skip(wt, no);
@@ -200,6 +205,12 @@ export function snapshotFromMessages(
   for (const k of RESOURCE_KINDS) {
     const given = byField.get(k.field) ?? [];
     lists[k.localName] = copy ? [...given] : given;
+  }
+  // Snapshot-wide settings travel as one resource (field 11); fields 9 and 10 are rebuilt from it.
+  const settings = s.settings[0];
+  if (settings) {
+    s.globalPolicyIds = [...settings.globalPolicyIds];
+    if (settings.requestSettings) s.requestSettings = settings.requestSettings;
   }
   return s;
 }

@@ -8,6 +8,7 @@ import {
   routeSchema,
   upstreamSchema,
 } from "../config/schemas.js";
+import { checkPathPrefix, checkTrafficPolicyConfig } from "../config/traffic-validate.js";
 import {
   checkApiKeyConfig,
   checkIntrospectionConfig,
@@ -104,6 +105,7 @@ export const KINDS: readonly KindSpec[] = [
     normalize(body) {
       checkUpstreamTargets(body.targets as Array<{ host: string }>);
       checkUpstream(body);
+      checkPathPrefix(body.path_prefix as string | undefined);
       return body;
     },
     referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
@@ -167,12 +169,18 @@ export const KINDS: readonly KindSpec[] = [
           return { ...body, config: { ...config, policies: members } };
         }
       }
+      // ip-restriction, rate-limit, request-size, cors, headers.
+      checkTrafficPolicyConfig(body.type as string, config);
       return body;
     },
-    referencedBy: (id, store) => [
-      ...routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
-      ...authAnyReferencing(store, id),
-    ],
+    referencedBy: (id, store) => {
+      const users = [
+        ...routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
+        ...authAnyReferencing(store, id),
+      ];
+      const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+      return global.includes(id) ? [...users, "the global policies (/v1/settings)"] : users;
+    },
     present: (r) => ({
       ...plain(r),
       config: redactPolicyConfig(r.body.type as string, r.body.config as Record<string, unknown>),

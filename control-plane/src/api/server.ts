@@ -18,6 +18,7 @@ import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
+import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerUi } from "./ui.js";
 
@@ -154,6 +155,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher);
+  registerSettingsRoutes(app, deps.store);
   registerNodeRoutes(app, {
     store: deps.store,
     publisher: deps.publisher,

@@ -11,6 +11,7 @@ import {
   removeDigest,
   resourceDigest,
   resourceKind,
+  SnapshotSettingsSchema,
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource, VersionRow } from "../store/store.js";
@@ -21,6 +22,8 @@ import {
   DRAFT_KINDS,
   type DraftConfig,
   type DraftKind,
+  type DraftSettings,
+  settingsResource,
 } from "./snapshot.js";
 
 /**
@@ -35,6 +38,7 @@ export function readDraft(store: Store): DraftConfig {
     consumers: store.listResources("consumers"),
     credentials: store.listCredentials(),
     certificates: store.listResources("certificates"),
+    settings: store.getSettings(),
   };
 }
 
@@ -228,6 +232,8 @@ export class Publisher {
                 touched.add(key);
               }
         }
+        // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
+        sum = this.#applySettings(resources, sum, touched);
         if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
         if (fullCheck) this.#checkReferences(resources, resources.values());
         else
@@ -344,6 +350,39 @@ export class Publisher {
     return this.#fullResources.list;
   }
 
+  /**
+   * Puts the draft's settings into `resources` as the `settings/global` resource (absent for the
+   * defaults), updating the digest sum and `touched`; refuses a global policy id with no policy.
+   * @returns the new digest sum
+   * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
+   */
+  #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+    const key = "settings/global";
+    const draft = (this.#store.getSettings() ?? {}) as DraftSettings;
+    const message = settingsResource(draft);
+    const old = resources.get(key);
+    for (const p of message?.globalPolicyIds ?? [])
+      if (!resources.has(`policies/${p}`))
+        throw new ApiError(
+          "REFERENCE_NOT_FOUND",
+          "the global policies name a missing policy",
+          "settings.global_policies",
+        );
+    if (!message) {
+      if (!old) return sum;
+      resources.delete(key);
+      touched.add(key);
+      return removeDigest(sum, old.digest);
+    }
+    const field = resourceKindByName("settings").field;
+    const body = toBinary(SnapshotSettingsSchema, message);
+    const digest = resourceDigest(field, body);
+    if (old?.digest === digest) return sum;
+    resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
+    touched.add(key);
+    return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+  }
+
   #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
     const id = r.id;
     const message = kind.toMessage(r, kind.withCredentials ? this.#store.listCredentials(id) : []);
@@ -388,6 +427,13 @@ export class Publisher {
       }
     }
   }
+}
+
+/** The resource kind of a `Snapshot` field by its .proto name. */
+function resourceKindByName(name: string): (typeof RESOURCE_KINDS)[number] {
+  const k = RESOURCE_KINDS.find((x) => x.name === name);
+  if (!k) throw new RangeError(`no Snapshot resource field "${name}"`);
+  return k;
 }
 
 /**

@@ -3,11 +3,17 @@ export const REDACTED = "[redacted]";
 
 /**
  * Returns a copy of a policy config with secrets replaced by `[redacted]`: the `k` of `oct`
- * JWKs (shared HMAC secrets) and an introspection policy's `client_secret`. Secrets never leave
- * the control plane through the admin API, the logs or the UI; they go to nodes only.
+ * JWKs (shared HMAC secrets), an introspection policy's `client_secret` and a rate limit's Redis
+ * password. Secrets never leave the control plane through the admin API, the logs or the UI;
+ * they go to nodes only.
  */
 export function redactPolicyConfig(type: string, config: Record<string, unknown>): Record<string, unknown> {
   if (type === "introspection" && config.client_secret !== undefined) return { ...config, client_secret: REDACTED };
+  if (type === "rate-limit") {
+    const redis = config.redis as Record<string, unknown> | undefined;
+    if (redis?.password === undefined || redis.password === "") return config;
+    return { ...config, redis: { ...redis, password: REDACTED } };
+  }
   if (type !== "jwt") return config;
   const jwks = config.jwks as { keys?: Array<Record<string, unknown>> } | undefined;
   if (!jwks?.keys) return config;
@@ -19,21 +25,27 @@ export function redactPolicyConfig(type: string, config: Record<string, unknown>
 
 /** A snapshot as `toJson` renders it (only the parts that can hold secrets are typed). */
 interface SnapshotJson {
-  policies?: Array<{ jwt?: { jwksJson?: string }; introspection?: { clientSecret?: string } }>;
+  policies?: Array<{
+    jwt?: { jwksJson?: string };
+    introspection?: { clientSecret?: string };
+    rateLimit?: { redis?: { password?: string } };
+  }>;
   consumers?: Array<{ credentials?: Array<{ apiKey?: { sha256?: string } }> }>;
   certificates?: Array<{ keyPem?: string }>;
 }
 
 /**
  * Redacts a snapshot's JSON rendering in place for `GET /v1/config/versions/{n}`: HMAC secrets
- * in inline JWKS, introspection client secrets, certificates' private keys, and API key hashes
- * (not secret, but of no use to an operator; the key prefix stays).
+ * in inline JWKS, introspection client secrets, rate limits' Redis passwords, certificates'
+ * private keys, and API key hashes (not secret, but of no use to an operator; the key prefix
+ * stays).
  */
 export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
   for (const p of json.policies ?? []) {
     if (p.jwt?.jwksJson)
       p.jwt.jwksJson = JSON.stringify(redactPolicyConfig("jwt", { jwks: JSON.parse(p.jwt.jwksJson) }).jwks);
     if (p.introspection?.clientSecret) p.introspection.clientSecret = REDACTED;
+    if (p.rateLimit?.redis?.password) p.rateLimit.redis.password = REDACTED;
   }
   for (const c of json.consumers ?? [])
     for (const cred of c.credentials ?? []) if (cred.apiKey?.sha256) cred.apiKey.sha256 = REDACTED;

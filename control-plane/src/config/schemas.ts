@@ -1,3 +1,5 @@
+import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
+
 /**
  * JSON Schemas of the admin API bodies (draft-07, validated by fastify's Ajv).
  * `additionalProperties: false` everywhere: a misspelt field is an error, not a silent default.
@@ -125,6 +127,12 @@ export const upstreamSchema = {
         server_name: hostname,
       },
     },
+    path_prefix: {
+      type: "string",
+      maxLength: 1024,
+      pattern: "^/[A-Za-z0-9._~!$&'()*+,=:@%/-]*$",
+      description: "the upstream's base path, e.g. /pub",
+    },
   },
 } as const;
 
@@ -170,6 +178,9 @@ export const routeSchema = {
     prefix_rewrite: path,
     preserve_host: { type: "boolean" },
     timeouts,
+    merge_slashes: { type: "boolean" },
+    allow_encoded_slashes: { type: "boolean" },
+    case_sensitive: { type: "boolean" },
   },
 } as const;
 
@@ -369,6 +380,7 @@ export const POLICY_CONFIG_SCHEMAS = {
   mtls: mtlsConfigSchema,
   introspection: introspectionConfigSchema,
   "auth-any": authAnyConfigSchema,
+  ...TRAFFIC_POLICY_CONFIG_SCHEMAS,
 } as const;
 
 /** Policy types that authenticate a request (members allowed in an `auth-any`). */

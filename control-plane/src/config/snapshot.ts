@@ -18,12 +18,15 @@ import {
   RouteSchema,
   type Snapshot,
   SnapshotSchema,
+  type SnapshotSettings,
+  SnapshotSettingsSchema,
   type Upstream,
   UpstreamSchema,
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
+import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
@@ -35,6 +38,15 @@ export interface DraftConfig {
   credentials?: StoredCredential[];
   /** TLS certificates for the nodes' HTTPS listener (absent = none). */
   certificates?: StoredResource[];
+  /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
+  settings?: DraftSettings;
+}
+
+/** Snapshot-wide settings as stored. */
+export interface DraftSettings {
+  /** Policy ids applied to every route, in order, before the route's own. */
+  global_policies?: string[];
+  merge_slashes?: boolean;
 }
 
 /** A compiled, validated snapshot and its content hash (`contentHashOf` its encoded resources). */
@@ -294,6 +306,8 @@ function toPolicy(r: StoredResource): Policy {
         config: { case: "authAny", value: { policyIds: c.policies as string[] } },
       });
   }
+  const traffic = toTrafficPolicyConfig(type, c);
+  if (traffic !== undefined) return create(PolicySchema, { ...base, config: traffic });
   throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
 }
 
@@ -353,6 +367,7 @@ export function toUpstream(r: StoredResource): Upstream {
     scheme?: string;
     load_balancing?: string;
     timeouts?: TimeoutsBody;
+    path_prefix?: string;
   };
   return create(UpstreamSchema, {
     id: r.id,
@@ -362,6 +377,7 @@ export function toUpstream(r: StoredResource): Upstream {
     loadBalancing: LB[b.load_balancing ?? "round_robin"],
     timeouts: toTimeouts(b.timeouts),
     ...upstreamExtras(b),
+    pathPrefix: b.path_prefix ?? "",
   });
 }
 
@@ -378,6 +394,9 @@ export function toRoute(r: StoredResource): Route {
     prefix_rewrite?: string;
     preserve_host?: boolean;
     timeouts?: TimeoutsBody;
+    merge_slashes?: boolean;
+    allow_encoded_slashes?: boolean;
+    case_sensitive?: boolean;
   };
   return create(RouteSchema, {
     id: r.id,
@@ -392,7 +411,35 @@ export function toRoute(r: StoredResource): Route {
     prefixRewrite: b.prefix_rewrite ?? "",
     preserveHost: b.preserve_host ?? false,
     ...(b.timeouts ? { timeouts: toTimeouts(b.timeouts) } : {}),
+    ...(b.merge_slashes !== undefined ? { mergeSlashes: b.merge_slashes } : {}),
+    allowEncodedSlashes: b.allow_encoded_slashes ?? false,
+    caseSensitive: b.case_sensitive ?? false,
   });
+}
+
+/**
+ * Snapshot fields of the snapshot-wide settings: `globalPolicyIds` (9), `requestSettings` (10)
+ * and, when either is not the default, the same as the one `settings` resource (11, id
+ * "global") that fleet sync carries (it syncs resources only). Default settings add no
+ * resource, so a config without settings keeps the hash it had before they existed.
+ */
+export function settingsFields(settings: DraftSettings): {
+  globalPolicyIds: string[];
+  requestSettings: { mergeSlashes: boolean };
+  settings: SnapshotSettings[];
+} {
+  const globalPolicyIds = settings.global_policies ?? [];
+  const requestSettings = { mergeSlashes: settings.merge_slashes ?? false };
+  const resource = settingsResource(settings);
+  return { globalPolicyIds, requestSettings, settings: resource ? [resource] : [] };
+}
+
+/** The `settings` resource (id "global") of non-default settings; undefined for the defaults. */
+export function settingsResource(settings: DraftSettings): SnapshotSettings | undefined {
+  const globalPolicyIds = settings.global_policies ?? [];
+  const mergeSlashes = settings.merge_slashes ?? false;
+  if (globalPolicyIds.length === 0 && !mergeSlashes) return undefined;
+  return create(SnapshotSettingsSchema, { id: "global", globalPolicyIds, requestSettings: { mergeSlashes } });
 }
 
 /** The certificate message of a stored certificate (the key travels to the nodes as given). */
@@ -486,6 +533,14 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const certificates = [...(draft.certificates ?? [])].sort(byId);
   const upstreamIds = new Set(upstreams.map((u) => u.id));
   const policyIds = new Set(policies.map((p) => p.id));
+  const settings = draft.settings ?? {};
+  for (const p of settings.global_policies ?? [])
+    if (!policyIds.has(p))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        "the global policies name a missing policy",
+        "settings.global_policies",
+      );
   for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);
@@ -501,6 +556,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     policies: policies.map(toPolicy),
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
     certificates: certificates.map(toCertificate),
+    ...settingsFields(settings),
   });
   const hash = contentHashOf(encodeResources(snapshot));
   snapshot.hash = hash;

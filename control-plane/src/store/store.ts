@@ -309,6 +309,30 @@ export class Store {
     return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
+  // --- settings (a singleton draft resource) -----------------------------------
+
+  /**
+   * The draft's snapshot-wide settings (`{}` until set). Kept in the resources table under kind
+   * `settings` (no migration needed), so they travel with the draft like any other resource.
+   */
+  getSettings(): Record<string, unknown> {
+    const r = this.#db.prepare("SELECT body FROM resources WHERE kind = 'settings' AND id = 'global'").get() as
+      | { body: string }
+      | undefined;
+    return r ? JSON.parse(r.body) : {};
+  }
+
+  /** Replaces the draft's settings. */
+  putSettings(body: Record<string, unknown>): void {
+    const t = now();
+    this.#db
+      .prepare(
+        `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES ('settings', 'global', 'global', ?, ?, ?)
+         ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      )
+      .run(JSON.stringify(body), t, t);
+  }
+
   // --- published versions ----------------------------------------------------
 
   latestVersion(): StoredVersion | undefined {

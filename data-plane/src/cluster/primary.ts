@@ -4,6 +4,7 @@ import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
 import { logStarted, nodeIdentity, nodeSecurityEvents, type RunningNode, syncCredentials } from "../node.js";
 import { formatHostPort, type NodeOptions } from "../options.js";
+import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";
 import { SyncClient } from "../sync/sync-client.js";
 import { ClusterApplier } from "./cluster-applier.js";
@@ -21,11 +22,15 @@ const RESPAWN_MAX_DELAY_MS = 30_000;
  * listeners (the primary accepts and hands connections round-robin, node's default on Linux).
  * A worker that dies is replaced and gets the committed config; the others keep serving. The
  * primary logs each `listening` line once, when the first worker is bound, and gathers the
- * workers' security events into the node's one channel (status `/security-events`, log lines).
+ * workers' security events into the node's one channel (status `/security-events`, log lines),
+ * and counts node-local rate limits for all of them.
  * @throws when a worker cannot bind the listeners (everything started is stopped first)
  */
 export async function startPrimary(options: NodeOptions, log: Logger): Promise<RunningNode> {
   cluster.setupPrimary({ serialization: "advanced" });
+  // Node-local rate limits are counted here, exactly, for every worker (one IPC round trip per
+  // limited request; see policies/rate-limit/ipc-limiter.ts).
+  const stopLimiter = serveLimiterToWorkers(cluster);
   const applier = new ClusterApplier(log);
   let closing = false;
   let sync: SyncClient | undefined;
@@ -48,9 +53,11 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   let quickDeaths = 0;
 
   const fork = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ ...process.env, ...LIMITER_WORKER_ENV });
     startedAt.set(worker.id, Date.now());
     worker.on("message", (msg: FromWorker) => {
+      // Rate-limit hits share the channel; serveLimiterToWorkers answers them.
+      if (typeof msg !== "object" || msg === null || typeof msg.t !== "string") return;
       switch (msg.t) {
         case "listening":
           if (!announced.has(msg.listener)) {
@@ -169,6 +176,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
         await Promise.all(exited);
         clearTimeout(kill);
         await status.close();
+        stopLimiter();
         log.info("node stopped");
       })();
       return stopping;

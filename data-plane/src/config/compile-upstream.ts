@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { LoadBalancing, type Upstream } from "@palisade/proto";
 import { parseHostPattern } from "../router/host.js";
+import { normalizePath } from "../router/path.js";
 import { type Balancer, LeastRequests, RingHash, SmoothWeightedRoundRobin } from "../upstream/balancer.js";
 import { dispatchAttempt } from "../upstream/dispatch/attempt.js";
 import { circuitBreaker } from "../upstream/dispatch/circuit-breaker.js";
@@ -94,6 +95,15 @@ export function compileUpstream(u: Upstream, runtime: UpstreamRuntime): Compiled
       }),
     );
   }
+  let pathPrefix = "";
+  if (u.pathPrefix !== "" && u.pathPrefix !== "/") {
+    const p = normalizePath(u.pathPrefix);
+    if (p === undefined || p !== u.pathPrefix)
+      throw bad(
+        `path_prefix: "${u.pathPrefix}" must be a canonical path (no dot or empty segment, no escapes to decode)`,
+      );
+    pathPrefix = p.endsWith("/") ? p.slice(0, -1) : p;
+  }
   const weights = targets.map((t) => t.weight);
   let balancer: Balancer;
   switch (u.loadBalancing) {
@@ -128,6 +138,7 @@ export function compileUpstream(u: Upstream, runtime: UpstreamRuntime): Compiled
     activeCheck,
     retries,
     breaker,
+    pathPrefix,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
 import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
 import {
+  AUTHENTICATION_POLICY_TYPES,
   createPolicy,
   createPolicyResources,
   type PolicyResources,
@@ -70,7 +71,9 @@ const noWarn: PolicyContext["warn"] = () => {};
  * handshake. With `previous`, only what changed is compiled (see
  * {@link CompileOptions.previous}); every check still covers the whole snapshot. Policies hold
  * the consumer index, so a change to any consumer recompiles every policy (and the routes using
- * them).
+ * them). Each route's chain is the global policies, then the route's own (a CORS
+ * preflight chain beside it); a change to the global policies or the request settings recompiles
+ * every route.
  *
  * @returns a frozen {@link RuntimeTable}
  * @throws CompileError with `code` POLICY_TYPE_UNKNOWN (policy oneof unset: version skew),
@@ -144,14 +147,41 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   const identityHeaders = new Set<string>();
   for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
 
+  // Settings travel as the `settings` resource (field 11) over fleet sync; fields 9 and 10 are
+  // the same values in snapshots built whole (config files, tests).
+  const carried = snapshot.settings[0];
+  const global: PolicyInstance[] = [];
+  for (const id of carried ? carried.globalPolicyIds : snapshot.globalPolicyIds) {
+    const p = policies.get(id);
+    if (p === undefined)
+      throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
+    if (global.includes(p))
+      throw new CompileError("RESOURCE_INVALID", `policy "${id}" is listed twice`, "global_policies");
+    global.push(p);
+  }
+  const mergeSlashesDefault = (carried ? carried.requestSettings : snapshot.requestSettings)?.mergeSlashes ?? false;
+  // Every route's chain starts with the global policies: when the list or the default changes,
+  // no route is reused.
+  const settingsChanged =
+    prev !== undefined && (prev.mergeSlashesDefault !== mergeSlashesDefault || !sameList(prev.globalPolicies, global));
+  const routePrev = settingsChanged ? undefined : prev;
+  const ctx: RouteContext = { upstreams, policies, global, mergeSlashesDefault };
+
   const hinted =
-    prev !== undefined && opts.changedRoutes !== undefined && !depsChanged
-      ? compileChangedRoutes(snapshot.routes, prev, opts.changedRoutes, upstreams, policies)
+    routePrev !== undefined && opts.changedRoutes !== undefined && !depsChanged
+      ? compileChangedRoutes(snapshot.routes, routePrev, opts.changedRoutes, ctx)
       : undefined;
-  const { routeList, added, removed } =
-    hinted ?? compileRoutes(snapshot.routes, prev, upstreams, policies, depsChanged);
+  const { routeList, added, removed } = hinted ?? compileRoutes(snapshot.routes, routePrev, ctx, depsChanged);
   const router =
-    prev === undefined || removed === undefined ? new Router(added) : Router.update(prev.router, removed, added);
+    routePrev === undefined || removed === undefined
+      ? new Router(added)
+      : Router.update(routePrev.router, removed, added);
+  let anyMerge = false;
+  let anyEncoded = false;
+  for (const r of routeList) {
+    anyMerge ||= r.mergeSlashes;
+    anyEncoded ||= r.allowEncodedSlashes;
+  }
 
   // mTLS host names come from every route; they are rebuilt only when a policy changed or a
   // route with an mtls policy came or went (otherwise the previous table's are still exact).
@@ -186,6 +216,10 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     policySources,
     consumers,
     consumerSources: snapshot.consumers,
+    globalPolicies: Object.freeze(global),
+    mergeSlashesDefault,
+    globalResponsePolicies: Object.freeze(global.filter((p) => p.filterResponse !== undefined)),
+    pathOptions: Object.freeze({ mergeSlashes: anyMerge, allowEncodedSlashes: anyEncoded }),
     identityHeaders: Object.freeze([...identityHeaders]),
     hostPolicies,
     poolKeys,
@@ -218,15 +252,14 @@ function hasMtls(r: CompiledRoute): boolean {
 function compileRoutes(
   list: readonly Route[],
   prev: RuntimeTable | undefined,
-  upstreams: ReadonlyMap<string, CompiledUpstream>,
-  policies: ReadonlyMap<string, PolicyInstance>,
+  ctx: RouteContext,
   depsChanged: boolean,
 ): { routeList: CompiledRoute[]; added: RouteSpec<CompiledRoute>[]; removed: Set<CompiledRoute> | undefined } {
   // Sized once: a delta at 10,000 routes must not regrow an array of all routes.
   const routeList: CompiledRoute[] = new Array(list.length);
   const added: RouteSpec<CompiledRoute>[] = [];
   const fresh = (r: Route, i: number) => {
-    const spec = compileRoute(r, upstreams, policies);
+    const spec = compileRoute(r, ctx);
     routeList[i] = spec.route;
     added.push(spec);
   };
@@ -249,7 +282,7 @@ function compileRoutes(
     // The common case: the same message at the next position, nothing it depends on changed.
     if (o !== undefined && o.source === r) {
       j++;
-      if (!depsChanged || sameDeps(o, r, upstreams, policies)) {
+      if (!depsChanged || sameDeps(o, r, ctx)) {
         routeList[i] = o;
         continue;
       }
@@ -282,8 +315,7 @@ function compileChangedRoutes(
   list: readonly Route[],
   prev: RuntimeTable,
   changed: ReadonlySet<string>,
-  upstreams: ReadonlyMap<string, CompiledUpstream>,
-  policies: ReadonlyMap<string, PolicyInstance>,
+  ctx: RouteContext,
 ): { routeList: CompiledRoute[]; added: RouteSpec<CompiledRoute>[]; removed: Set<CompiledRoute> } | undefined {
   const routeList = prev.routeList.slice();
   const added: RouteSpec<CompiledRoute>[] = [];
@@ -299,7 +331,7 @@ function compileChangedRoutes(
       if (old !== undefined) routeList.splice(k, 1);
       continue;
     }
-    const spec = compileRoute(r, upstreams, policies);
+    const spec = compileRoute(r, ctx);
     added.push(spec);
     if (old !== undefined) routeList[k] = spec.route;
     else routeList.splice(k, 0, spec.route);
@@ -331,15 +363,33 @@ function checkRouteId(id: string, duplicate: boolean): void {
 }
 
 /** Whether a reused route still points at the same compiled upstream and policies. */
-function sameDeps(
-  old: CompiledRoute,
-  r: Route,
-  upstreams: ReadonlyMap<string, CompiledUpstream>,
-  policies: ReadonlyMap<string, PolicyInstance>,
-): boolean {
-  if (old.upstream !== upstreams.get(r.upstreamId)) return false;
-  for (let i = 0; i < old.policies.length; i++) if (old.policies[i] !== policies.get(r.policyIds[i]!)) return false;
+function sameDeps(old: CompiledRoute, r: Route, ctx: RouteContext): boolean {
+  if (old.upstream !== ctx.upstreams.get(r.upstreamId)) return false;
+  const chain = chainOf(r, ctx);
+  if (chain === undefined || chain.length !== old.policies.length) return false;
+  for (let i = 0; i < chain.length; i++) if (old.policies[i] !== chain[i]) return false;
   return true;
+}
+
+/** What compiling a route needs besides the route. */
+interface RouteContext {
+  readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
+  readonly policies: ReadonlyMap<string, PolicyInstance>;
+  /** The global policies, in order (they run before every route's own). */
+  readonly global: readonly PolicyInstance[];
+  /** `RequestSettings.merge_slashes`: a route without its own `merge_slashes` follows it. */
+  readonly mergeSlashesDefault: boolean;
+}
+
+/** A route's chain (global policies, then its own not already global); undefined when a policy is missing. */
+function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
+  const chain = [...ctx.global];
+  for (const id of r.policyIds) {
+    const p = ctx.policies.get(id);
+    if (p === undefined) return undefined;
+    if (!ctx.global.includes(p)) chain.push(p);
+  }
+  return chain;
 }
 
 function checkId(id: string, kind: string, seen: ReadonlyMap<string, unknown>): void {
@@ -375,11 +425,8 @@ function compilePolicy(
   }
 }
 
-function compileRoute(
-  r: Route,
-  upstreams: ReadonlyMap<string, CompiledUpstream>,
-  policies: ReadonlyMap<string, PolicyInstance>,
-): RouteSpec<CompiledRoute> {
+function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
+  const { upstreams, policies, global, mergeSlashesDefault } = ctx;
   const resource = `route/${r.name || r.id}`;
   const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
   if (r.upstreamId === "") throw bad("upstream_id is required");
@@ -387,13 +434,15 @@ function compileRoute(
   if (upstream === undefined) {
     throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
   }
-  const chain: PolicyInstance[] = [];
+  const own: PolicyInstance[] = [];
   for (const id of r.policyIds) {
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
-    if (chain.includes(p)) throw bad(`policy "${id}" is listed twice`);
-    chain.push(p);
+    if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
+    own.push(p);
   }
+  // Global policies run first; a route listing a global policy again does not run it twice.
+  const chain = [...global, ...own.filter((p) => !global.includes(p))];
   for (const h of r.hosts)
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
@@ -426,12 +475,25 @@ function compileRoute(
     resource,
     upstream,
     policies: Object.freeze(chain),
+    preflight: preflightChain(chain),
+    responsePolicies: Object.freeze(chain.filter((p) => p.filterResponse !== undefined)),
     stripPrefix: r.stripPrefix,
     source: r,
     prefixRewrite,
     preserveHost: r.preserveHost,
     timeouts,
     poolSpecs,
+    mergeSlashes: r.mergeSlashes ?? mergeSlashesDefault,
+    allowEncodedSlashes: r.allowEncodedSlashes,
   });
-  return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority };
+  return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
+}
+
+/** The chain a CORS preflight runs (see CompiledRoute.preflight). */
+function preflightChain(chain: readonly PolicyInstance[]): readonly PolicyInstance[] | null {
+  const at = chain.findIndex((p) => p.type === "cors");
+  if (at === -1) return null;
+  return Object.freeze(
+    chain.slice(0, at + 1).filter((p) => p.authenticates !== true && !AUTHENTICATION_POLICY_TYPES.has(p.type)),
+  );
 }

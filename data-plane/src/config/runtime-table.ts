@@ -1,6 +1,7 @@
 import type { Consumer, Policy, Route, Upstream } from "@palisade/proto";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
+import type { PathOptions } from "../router/path.js";
 import type { Router } from "../router/router.js";
 import type { SniTable } from "../tls/sni-table.js";
 import type { Balancer } from "../upstream/balancer.js";
@@ -52,6 +53,8 @@ export interface CompiledUpstream {
   readonly activeCheck: ActiveCheckSettings | null;
   readonly retries: RetrySettings;
   readonly breaker: BreakerSettings;
+  /** Base path every forwarded path goes under, without a trailing slash (`""` = none). */
+  readonly pathPrefix: string;
 }
 
 /** A compiled route: where it goes and what runs on the way. */
@@ -61,8 +64,16 @@ export interface CompiledRoute {
   /** `route/<name>`. */
   readonly resource: string;
   readonly upstream: CompiledUpstream;
-  /** Run in this order in `request_filter`. */
+  /** Run in this order in `request_filter`: the snapshot's global policies, then the route's. */
   readonly policies: readonly PolicyInstance[];
+  /**
+   * The chain a CORS preflight runs: `policies` without authentication policies, up to and
+   * including the first `cors` policy; `null` when the chain has no cors policy (a preflight is
+   * then an ordinary OPTIONS request).
+   */
+  readonly preflight: readonly PolicyInstance[] | null;
+  /** Policies of `policies` that edit answers (`filterResponse`), in chain order. */
+  readonly responsePolicies: readonly PolicyInstance[];
   readonly stripPrefix: boolean;
   /** The message it was compiled from (see `CompileOptions.previous`). */
   readonly source: Route;
@@ -74,6 +85,10 @@ export interface CompiledRoute {
   readonly timeouts: TimeoutsMs;
   /** Pool specs per target index when the route overrides the connect timeout, else `null`. */
   readonly poolSpecs: readonly PoolSpec[] | null;
+  /** Merge repeated slashes (route setting, else the snapshot's). */
+  readonly mergeSlashes: boolean;
+  /** Accept `%2F` (kept encoded, matched as `/`). */
+  readonly allowEncodedSlashes: boolean;
 }
 
 /**
@@ -96,6 +111,14 @@ export interface RuntimeTable {
   readonly consumers: ConsumerIndex;
   /** The consumer messages the index was built from, in snapshot order (a later compile reuses it when equal). */
   readonly consumerSources: readonly Consumer[];
+  /** The global policies, in order (a later compile compares them to reuse routes). */
+  readonly globalPolicies: readonly PolicyInstance[];
+  /** `RequestSettings.merge_slashes` the routes were compiled with. */
+  readonly mergeSlashesDefault: boolean;
+  /** Global policies that edit answers: applied to the node's answers for requests no route matched. */
+  readonly globalResponsePolicies: readonly PolicyInstance[];
+  /** How request paths are read before routing: the most permissive of all routes' settings. */
+  readonly pathOptions: PathOptions;
   /**
    * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
    * from every client request on every route before policies set them (case C21).

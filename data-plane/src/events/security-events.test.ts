@@ -65,4 +65,19 @@ test("every reason maps to an event type", () => {
   assert.equal(eventTypeOf("credential_ambiguous"), "credential_ambiguous");
   assert.equal(eventTypeOf("keys_unavailable"), "auth_unavailable");
   assert.equal(eventTypeOf("claim_rule_failed"), "access_denied");
+  assert.equal(eventTypeOf("ip_not_allowed"), "ip_denied");
+  assert.equal(eventTypeOf("rate_limit_store_unavailable"), "rate_limited");
+  assert.equal(eventTypeOf("header_count_exceeded"), "request_too_large");
+  assert.equal(eventTypeOf("cors_origin_not_allowed"), "cors_rejected");
+});
+
+test("traffic-protection types are counted beside the authentication ones", () => {
+  const bus = new SecurityEvents();
+  bus.emit({ ...event(1), type: "rate_limited", reason: "rate_limit_exceeded", code: "RATE_LIMITED", status: 429 });
+  bus.emit({ ...event(2), type: "request_rejected", reason: "te_not_chunked", code: "BAD_REQUEST", status: 400 });
+  const counts = bus.counts();
+  assert.equal(counts.rate_limited, 1);
+  assert.equal(counts.request_rejected, 1);
+  assert.equal(counts.ip_denied, 0);
+  assert.equal(counts.authentication_failed, 0);
 });

@@ -1,6 +1,9 @@
 /**
- * The node's internal channel for security events (authentication failures, denials, ambiguous
- * credentials, unavailable key servers). The proxy's hot path only calls {@link SecurityEvents.emit}:
+ * The node's internal channel for security events: every request the node refuses for a
+ * security reason — authentication failures, denials, ambiguous credentials, unavailable key
+ * servers, malformed or ambiguous requests, addresses outside the IP rules, rate limits, size
+ * limits, CORS preflights from origins that are not allowed. The proxy's hot path only calls
+ * {@link SecurityEvents.emit}:
  * it bumps a counter and appends to a bounded queue; subscribers (the log today, a SIEM shipper
  * later) receive batches asynchronously, off the request path. Events never hold secrets: no
  * token, key, header value or query string, only stable reason codes and identifiers.
@@ -16,14 +19,27 @@ export const SECURITY_EVENT_TYPES = [
   "credential_ambiguous",
   /** Keys or the introspection endpoint could not be reached: failed closed (401/503). */
   "auth_unavailable",
+  /** A malformed or ambiguous request: framing, header bytes, host, path, target (400). */
+  "request_rejected",
+  /** The client address is outside the IP rules (403). */
+  "ip_denied",
+  /** A rate limit refused the request (429), or its counter store could not answer (503). */
+  "rate_limited",
+  /** A size limit refused the request: body (413), headers (431), URL or query (414). */
+  "request_too_large",
+  /** A CORS preflight from an origin, method or header the policy does not allow (403). */
+  "cors_rejected",
 ] as const;
 
 /** One of {@link SECURITY_EVENT_TYPES}. */
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
 /**
- * Why a request was refused: a closed set of stable, machine-readable codes (the same codes
- * appear in the node log and, later, in the SIEM). Each maps to one event type.
+ * Why a policy refused a request: a closed set of stable, machine-readable codes (the same codes
+ * appear in the node log and, later, in the SIEM). Each maps to one event type. Refusals the
+ * proxy makes itself while reading a request use the refusal codes of `src/request/` and
+ * `src/router/path.ts` (`te_not_chunked`, `host_conflict`, `path_dot_segment`, …) with type
+ * `request_rejected`, or `request_too_large` for header limits.
  */
 export const SECURITY_REASONS = {
   credential_missing: "authentication_failed",
@@ -57,6 +73,19 @@ export const SECURITY_REASONS = {
   claim_rule_failed: "access_denied",
   keys_unavailable: "auth_unavailable",
   introspection_unavailable: "auth_unavailable",
+  ip_not_allowed: "ip_denied",
+  ip_denied: "ip_denied",
+  ip_unknown: "ip_denied",
+  rate_limit_exceeded: "rate_limited",
+  rate_limit_store_unavailable: "rate_limited",
+  body_too_large: "request_too_large",
+  header_bytes_exceeded: "request_too_large",
+  header_count_exceeded: "request_too_large",
+  url_too_long: "request_too_large",
+  query_params_exceeded: "request_too_large",
+  cors_origin_not_allowed: "cors_rejected",
+  cors_method_not_allowed: "cors_rejected",
+  cors_header_not_allowed: "cors_rejected",
 } as const satisfies Record<string, SecurityEventType>;
 
 /** One of the keys of {@link SECURITY_REASONS}. */
@@ -65,13 +94,15 @@ export type SecurityReason = keyof typeof SECURITY_REASONS;
 /** One security event. Times are ms since the epoch. */
 export interface SecurityEvent {
   readonly type: SecurityEventType;
-  readonly reason: SecurityReason;
+  /** A {@link SecurityReason} for policy refusals, else the proxy's own refusal code (`path_dot_segment`). */
+  readonly reason: string;
   readonly time: number;
   /** The error code the client received (see errors.ts), e.g. `AUTH_TOKEN_INVALID`. */
   readonly code: string;
   /** HTTP status the client received. */
   readonly status: number;
-  readonly requestId: string;
+  /** Request id, `null` when node:http refused the bytes before a request existed. */
+  readonly requestId: string | null;
   /** Matched route id, `null` when the request was refused before routing. */
   readonly route: string | null;
   /** Policy that refused the request (id and type), `null` for checks made by the proxy itself. */
@@ -79,11 +110,12 @@ export interface SecurityEvent {
   readonly policyType: string | null;
   /** Consumer id when the credential resolved to one (e.g. a disabled consumer's key). */
   readonly consumer: string | null;
-  /** The client's address as the node saw it (the TCP peer). */
+  /** The client's address from the canonical view (the peer, or resolved through trusted proxies). */
   readonly clientAddress: string | null;
-  readonly method: string;
-  /** Normalized path without the query string (a query may hold a credential). */
-  readonly path: string;
+  /** `null` when node:http refused the bytes before a request existed. */
+  readonly method: string | null;
+  /** Canonical path without the query string (a query may hold a credential); `null` when the path itself was refused. */
+  readonly path: string | null;
 }
 
 /** Receives events in batches, in emission order. Must not throw (a throw is swallowed). */

@@ -3,10 +3,18 @@ import type { Agent } from "undici";
 import { createApiKeyPolicy } from "./api-key/api-key-policy.js";
 import { createAuthAgent } from "./auth/http-json.js";
 import { createAuthAnyPolicy } from "./auth-any/auth-any-policy.js";
+import { createCorsPolicy } from "./cors/cors-policy.js";
+import { createHeadersPolicy } from "./headers/headers-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
+import { createIpRestrictionPolicy } from "./ip-restriction/ip-restriction-policy.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt/jwt-policy.js";
 import { type JwksFetcher, type JwksWarn, RemoteJwksCache } from "./jwt/remote-jwks.js";
 import { createMtlsPolicy } from "./mtls/mtls-policy.js";
+import { createLocalLimiterStore } from "./rate-limit/ipc-limiter.js";
+import type { LimiterStore } from "./rate-limit/limiter-store.js";
+import { createRateLimitPolicy } from "./rate-limit/rate-limit-policy.js";
+import { RedisConnections } from "./rate-limit/redis-limiter.js";
+import { createRequestSizePolicy } from "./request-size/request-size-policy.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "./types.js";
 
 /** The `Policy.config` oneof cases this build knows. */
@@ -19,10 +27,24 @@ const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
   mtls: "mtls",
   introspection: "introspection",
   authAny: "auth-any",
+  ipRestriction: "ip-restriction",
+  rateLimit: "rate-limit",
+  requestSize: "request-size",
+  cors: "cors",
+  headers: "headers",
 };
 
 /** Every policy type built into this node (`--policies bundled`). */
 export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze(Object.values(TYPE_OF_CASE));
+
+/** Policy types that authenticate (a CORS preflight skips them; they carry no credentials). */
+export const AUTHENTICATION_POLICY_TYPES: ReadonlySet<string> = new Set([
+  "jwt",
+  "api-key",
+  "mtls",
+  "introspection",
+  "auth-any",
+]);
 
 /** Shared, long-lived state policies reuse across compiles (no I/O until a request needs it). */
 export interface PolicyResources {
@@ -34,32 +56,45 @@ export interface PolicyResources {
   readonly jwt?: JwtPolicyOptions;
   /** Clock for introspection caches (tests). */
   readonly now?: () => number;
-  /** Stops background refreshes and closes the agent's connections. */
+  /** Node-local rate-limit counts (kept across config versions: a re-publish resets no limit). */
+  readonly localLimits: LimiterStore;
+  /** Redis connections of cluster-scope rate limits. */
+  readonly redis: RedisConnections;
+  /**
+   * Stops background refreshes, closes the key-server agent's connections, the Redis
+   * connections and the limiter channel.
+   */
   close(): Promise<void>;
 }
 
 /** Options of {@link createPolicyResources}. */
 export interface PolicyResourcesOptions {
-  /** Where JWKS fetch failures are reported (rate limited per URL). */
+  /** Where operational problems are reported: JWKS fetch failures (rate limited per URL), Redis trouble (throttled). */
   readonly warn?: JwksWarn;
   readonly jwt?: JwtPolicyOptions;
   /** JWKS fetcher (tests). */
   readonly jwksFetcher?: JwksFetcher;
   readonly now?: () => number;
+  /** Store of node-local rate limits. Default: the primary over IPC in a cluster worker, else this process's memory. */
+  readonly localLimits?: LimiterStore;
 }
 
 /** Fresh shared resources. */
 export function createPolicyResources(opts: PolicyResourcesOptions = {}): PolicyResources {
   const authAgent = createAuthAgent();
   const remoteJwks = new RemoteJwksCache(authAgent, opts.warn, opts.jwksFetcher, opts.now);
+  const localLimits = opts.localLimits ?? createLocalLimiterStore();
+  const redis = new RedisConnections(opts.warn ?? (() => {}));
   return {
     remoteJwks,
     authAgent,
+    localLimits,
+    redis,
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     async close() {
       remoteJwks.close();
-      await authAgent.close();
+      await Promise.all([authAgent.close(), redis.close(), localLimits.close()]);
     },
   };
 }
@@ -113,6 +148,16 @@ export function createPolicy(
       });
       return createAuthAnyPolicy(ctx.id, members);
     }
+    case "ipRestriction":
+      return createIpRestrictionPolicy(cfg.value, ctx);
+    case "rateLimit":
+      return createRateLimitPolicy(cfg.value, ctx, { local: resources.localLimits, redis: resources.redis });
+    case "requestSize":
+      return createRequestSizePolicy(cfg.value, ctx);
+    case "cors":
+      return createCorsPolicy(cfg.value, ctx);
+    case "headers":
+      return createHeadersPolicy(cfg.value, ctx);
     default:
       throw new TypeError("policy type is not set");
   }

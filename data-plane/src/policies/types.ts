@@ -2,20 +2,37 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { ErrorCode } from "../errors.js";
 import type { SecurityReason } from "../events/security-events.js";
+import type { OutgoingHeaders } from "../proxy/hop-by-hop.js";
+import type { RequestView } from "../request/request-view.js";
 import type { ConsumerIndex } from "./auth/consumers.js";
 
-/** What a policy sees of a request: read-only, already normalized by the proxy. */
+/** A consumer an authentication policy resolved the request to. */
+export interface ConsumerRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** What a policy sees of a request: read-only, already canonicalized by the proxy. */
 export interface PolicyRequest {
   /** Upper-case method, e.g. `GET`. */
   readonly method: string;
-  /** Normalized path (no query), the one that is matched and forwarded. */
+  /** Canonical path (no query), the one that is matched and forwarded (= `view.path`). */
   readonly path: string;
   /** Raw query string as received: `""` or `"?a=b"`. */
   readonly query: string;
   /** Request headers as node:http parsed them (lower-case names; duplicates joined or dropped). */
   readonly headers: IncomingHttpHeaders;
-  /** Headers as received: name, value, name, value, … (to see duplicates node:http folded). */
+  /** Headers as received: name, value, name, value, … (sizes, duplicates node:http folded). */
   readonly rawHeaders: readonly string[];
+  /** The canonical view of the request (path, query, host, client address). */
+  readonly view: RequestView;
+  /** Id of the matched route. */
+  readonly routeId: string;
+  /**
+   * The consumer an earlier authentication policy of the chain resolved, `null` when none did
+   * (anonymous request, or no authentication policy before this one).
+   */
+  readonly consumer: ConsumerRef | null;
   /** The client connection: a TLSSocket on the HTTPS listener (client certificate, SNI). */
   readonly socket?: TLSSocket | { readonly encrypted?: undefined };
 }
@@ -25,12 +42,6 @@ export interface PolicyRequest {
  * the header whatever the client sent.
  */
 export type HeaderEdits = Readonly<Record<string, string | null>>;
-
-/** A consumer a credential resolved to. */
-export interface ConsumerRef {
-  readonly id: string;
-  readonly name: string;
-}
 
 /** The request may go on; `upstreamHeaders` are applied in `upstream_request_filter`. */
 export interface PolicyAllow {
@@ -42,6 +53,21 @@ export interface PolicyAllow {
   readonly authMethod?: string;
   /** Set when the credential resolved to a consumer. */
   readonly consumer?: ConsumerRef | null;
+  /** Headers added to the answer sent to the client (e.g. `RateLimit-Remaining`). */
+  readonly responseHeaders?: Readonly<Record<string, string>> | null;
+  /** Largest request body this policy lets through, in bytes (enforced on the streamed bytes). */
+  readonly maxBodyBytes?: number;
+  /**
+   * The policy answers the request itself at the edge (a CORS preflight's 204): the chain stops
+   * and nothing is proxied. Not an error and not a refusal.
+   */
+  readonly respond?: DirectResponse;
+}
+
+/** A direct answer made at the edge that is not an error (a CORS preflight). */
+export interface DirectResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -83,6 +109,16 @@ export interface PolicyInstance {
    * members that did not authenticate the request, so no unverified credential is forwarded.
    */
   stripCredentials?(req: PolicyRequest): PolicyAllow;
+  /**
+   * Runs in `response_filter` (and on the node's own error answers) for requests this policy
+   * checked: edits the outgoing headers in place (lower-case names). Must not throw.
+   */
+  filterResponse?(req: PolicyRequest, headers: OutgoingHeaders): void;
+  /**
+   * Authentication policies say so: a CORS preflight (which browsers send without credentials)
+   * skips them, so the cors policy can answer it.
+   */
+  readonly authenticates?: boolean;
 }
 
 /** What a policy factory may use besides its config. All of it is I/O-free at build time. */

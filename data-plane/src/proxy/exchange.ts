@@ -8,12 +8,16 @@ import type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } fr
 import { type ErrorCode, Failure } from "../errors.js";
 import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
-import type { ConsumerRef, HeaderEdits, PolicyRequest } from "../policies/types.js";
+import type { ConsumerRef, DirectResponse, HeaderEdits, PolicyInstance, PolicyRequest } from "../policies/types.js";
+import type { TrustedProxies } from "../request/client-address.js";
+import type { HeaderScan } from "../request/framing.js";
+import { type RequestView, requestView } from "../request/request-view.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
 import { classifyUpstreamError } from "../upstream/upstream-errors.js";
+import { BodyTooLargeError } from "./body-limit.js";
 import type { DownstreamRequest, DownstreamResponse, ProxyResponse } from "./downstream.js";
 import type { HeaderValues, OutgoingHeaders } from "./hop-by-hop.js";
 import { failToProxy, logging, responseFilter } from "./phases.js";
@@ -26,15 +30,30 @@ export interface ProxyServices {
   readonly pools: PoolManager;
   /** True once the server drains for shutdown: responses then carry `Connection: close`. */
   readonly closing: boolean;
-  /** The node's security event channel (policy refusals are emitted here). */
+  /** The node's security event channel (every refusal is emitted here). */
   readonly events: SecurityEvents;
   /** Traffic counters fed by the `logging` phase (optional: tests without telemetry). */
   readonly stats?: TrafficStats | undefined;
+  /** Trusted proxies for the client address, `null` when none are configured. */
+  readonly trustedProxies: TrustedProxies | null;
   /** Header fields a request may carry at most (HTTP/1.x; HTTP/2 enforces its own). */
   readonly limits: { readonly maxHeaders: number };
   /** A client connection became a tunnel (WebSocket): it leaves HTTP connection tracking. */
   tunnelOpened(client: Socket): void;
 }
+
+/** The view of a request refused before its view was built (fields empty). */
+export const EMPTY_VIEW: RequestView = requestView({
+  method: "",
+  path: "",
+  matchPath: "",
+  query: "",
+  host: "",
+  authority: "",
+  clientAddress: "",
+  peerAddress: "",
+  forwardedFor: [],
+});
 
 class ClientClosedError extends Error {
   override readonly name = "ClientClosedError";
@@ -68,12 +87,24 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   readonly startedAt: number;
   /** The client connection is TLS (the HTTPS listener; always so for HTTP/2). */
   readonly tls: boolean;
-  /** The request's authority: `Host`, or HTTP/2's `:authority` (RFC 9113 §8.3.1). */
+  /** The request's authority as sent: `Host`, or HTTP/2's `:authority` (RFC 9113 §8.3.1); `view.authority` is the checked one. */
   readonly host: string | undefined;
-  /** Normalized path, without the query (what routes and policies see). */
+  /** The canonical view, set once by `request_filter` (EMPTY_VIEW before, or when the request was refused first). */
+  view: RequestView = EMPTY_VIEW;
+  /** Canonical path, without the query (what routes and policies see; = `view.path`). */
   path = "";
   /** Raw query string, `""` or `"?..."`. */
   query = "";
+  /** What the header scan of `request_filter` found (framing of the body). */
+  scan: HeaderScan | undefined = undefined;
+  /** Smallest body limit of the policies that ran, bytes (-1: none). */
+  maxBodyBytes = -1;
+  /** The policy that refused or answered the request, `null` when none did. */
+  deniedBy: PolicyInstance | null = null;
+  /** A policy's own answer (CORS preflight), sent instead of proxying. */
+  directResponse: DirectResponse | null = null;
+  /** Response header additions from policies that allowed the request, applied in order. */
+  responseEdits: Readonly<Record<string, string>>[] | null = null;
   /** Path sent upstream (after `strip_prefix`). */
   upstreamPath = "";
   /** The prefix `strip_prefix` removed, `""` if none. */
@@ -108,6 +139,8 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   upstreamStatus = 0;
   /** Set by fail_to_proxy. */
   errorCode: ErrorCode | undefined = undefined;
+  /** A security event was emitted for this request's refusal (fail_to_proxy then emits none). */
+  eventEmitted = false;
   #controller: Dispatcher.DispatchController | null = null;
   #upstreamDone = false;
   #clientClosed = false;
@@ -147,6 +180,11 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
 
   get rawHeaders(): readonly string[] {
     return this.req.rawHeaders;
+  }
+
+  /** Id of the matched route (`""` before routing). */
+  get routeId(): string {
+    return this.route?.id ?? "";
   }
 
   /**
@@ -288,6 +326,10 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
     this.#upstreamDone = true;
     this.#controller = null;
     if (this.#clientClosed) return; // we aborted it; logging already ran
+    if (err instanceof BodyTooLargeError) {
+      failToProxy(this, new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large"));
+      return;
+    }
     failToProxy(this, new Failure(classifyUpstreamError(err), null, err));
   }
 }

@@ -11,12 +11,23 @@ import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
+import { canonicalAddress } from "../request/cidr.js";
+import type { TrustedProxies } from "../request/client-address.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { ConnectionTracker } from "./connections.js";
 import { type DownstreamRequest, type DownstreamResponse, ProxyH2Response, ProxyResponse } from "./downstream.js";
 import { Exchange, type ProxyServices } from "./exchange.js";
-import { failToProxy, requestBodyFilter, requestFilter, upstreamPeer, upstreamRequestFilter } from "./phases.js";
+import {
+  DIRECT,
+  failToProxy,
+  requestBodyFilter,
+  requestFilter,
+  sendDirectResponse,
+  upstreamPeer,
+  upstreamRequestFilter,
+  upstreamTargetPath,
+} from "./phases.js";
 import { requestIdFrom } from "./request-id.js";
 import { isWebSocketUpgrade } from "./websocket.js";
 
@@ -45,6 +56,8 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly events?: SecurityEvents;
   /** Traffic counters (requests, latency, security events, open connections). */
   readonly stats?: TrafficStats;
+  /** Proxies whose forwarding header names the client (`--trusted-proxies`). Default: none. */
+  readonly trustedProxies?: TrustedProxies | null;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -70,6 +83,7 @@ export class ProxyServer implements ProxyServices {
   readonly pools: PoolManager;
   readonly events: SecurityEvents;
   readonly stats: TrafficStats | undefined;
+  readonly trustedProxies: TrustedProxies | null;
   #holder: TableHolder;
   #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
   #h2: Http2Server | undefined;
@@ -85,6 +99,7 @@ export class ProxyServer implements ProxyServices {
     this.log = opts.log;
     this.events = opts.events ?? new SecurityEvents();
     this.stats = opts.stats;
+    this.trustedProxies = opts.trustedProxies ?? null;
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
       // node refuses a header timeout longer than the request timeout: the headers are part of it.
@@ -98,12 +113,15 @@ export class ProxyServer implements ProxyServices {
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
       {
         ServerResponse: ProxyResponse,
+        // Strict llhttp whatever --insecure-http-parser says: lenient parsing is how CL.TE,
+        // obs-fold and bare-LF smuggling get in (cases C25, C29).
+        insecureHTTPParser: false,
+        // request_filter checks Host itself (one JSON error shape, and absolute-form targets).
+        requireHostHeader: false,
         headersTimeout: limits.headersTimeoutMs,
         requestTimeout: limits.requestTimeoutMs,
         keepAliveTimeout: limits.keepAliveTimeoutMs,
         maxHeaderSize: limits.maxHeaderBytes,
-        // request_filter answers a missing Host (RFC 9112 §3.2) with the JSON error shape.
-        requireHostHeader: false,
         // How often node enforces the two timeouts above, ms (default 30 s is too coarse).
         connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
       },
@@ -112,7 +130,7 @@ export class ProxyServer implements ProxyServices {
     // No count cap in node (it would silently drop fields, Host among them): maxHeaderSize bounds
     // the parse, request_filter refuses more than maxHeaders fields with a JSON 431.
     this.#server.maxHeadersCount = 0;
-    this.#server.on("clientError", onClientError);
+    this.#server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(err, socket));
     this.#server.on("connection", (socket: Socket) => this.#connections.add(socket));
     const stats = opts.stats;
     if (stats !== undefined) {
@@ -209,6 +227,10 @@ export class ProxyServer implements ProxyServices {
   }
 
   #afterRequestFilter(ex: Exchange, failure: Failure | undefined): void {
+    if (failure === DIRECT) {
+      sendDirectResponse(ex);
+      return;
+    }
     if (failure !== undefined) {
       failToProxy(ex, failure);
       return;
@@ -224,7 +246,7 @@ export class ProxyServer implements ProxyServices {
         return;
       }
       ex.upstreamHeaders = upstreamRequestFilter(ex, target);
-      ex.forwardPath = ex.upstreamPath + ex.query;
+      ex.forwardPath = upstreamTargetPath(ex);
       // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
       ex.upstream.dispatch(ex, ex);
     } catch (err) {
@@ -257,6 +279,52 @@ export class ProxyServer implements ProxyServices {
       return;
     }
     this.#run(ex);
+  }
+
+  /**
+   * Errors node raises before a request object exists: parse errors (the strict llhttp refuses
+   * CL+TE, obs-fold, bad header bytes, bad chunk sizes…), header overflow, request timeout.
+   * Answered with the JSON error shape and `Connection: close`, and emitted as a security event
+   * (timeouts excepted).
+   */
+  #onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    // A response for an earlier (pipelined) request is pending or streaming on this socket:
+    // writing an error now would splice it into that response or take its place. Close instead.
+    if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const code: ErrorCode =
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? "HEADERS_TOO_LARGE"
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? "REQUEST_TIMEOUT"
+          : "BAD_REQUEST";
+    const status = ERRORS[code].status;
+    const id = requestIdFrom(undefined);
+    if (code !== "REQUEST_TIMEOUT") {
+      const peer = socket.remoteAddress;
+      this.events.emit({
+        type: code === "HEADERS_TOO_LARGE" ? "request_too_large" : "request_rejected",
+        reason: parseErrorReason(err.code),
+        time: Date.now(),
+        code,
+        status,
+        requestId: id,
+        route: null,
+        policy: null,
+        policyType: null,
+        consumer: null,
+        clientAddress: peer === undefined ? null : (canonicalAddress(peer) ?? peer),
+        method: null,
+        path: null,
+      });
+    }
+    const body = errorBody(code, id);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
 
   /**
@@ -364,25 +432,7 @@ function closeSession(session: Http2Session): Promise<void> {
   });
 }
 
-/** Errors node raises before a request object exists (parse errors, header timeout). */
-function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  // A response for an earlier (pipelined) request is pending or streaming on this socket:
-  // writing an error now would splice it into that response or take its place. Close instead.
-  if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
-    socket.destroy();
-    return;
-  }
-  const code: ErrorCode =
-    err.code === "HPE_HEADER_OVERFLOW"
-      ? "HEADERS_TOO_LARGE"
-      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? "REQUEST_TIMEOUT"
-        : "BAD_REQUEST";
-  const status = ERRORS[code].status;
-  const id = requestIdFrom(undefined);
-  const body = errorBody(code, id);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
-  );
+/** Reason codes of the parse errors node raises before a request exists (security events). */
+function parseErrorReason(code: string | undefined): string {
+  return code === undefined ? "parse_error" : code.toLowerCase();
 }

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { normalizePath, splitRequestTarget } from "./path.js";
+import fc from "fast-check";
+import {
+  type CanonicalPath,
+  canonicalizePath,
+  forwardIndex,
+  normalizePath,
+  type PathOptions,
+  STRICT_PATHS,
+} from "./path.js";
 
 test("plain paths pass unchanged", () => {
   for (const p of ["/", "/echo", "/echo/", "/a/b.c/d-e_f~g", "/caf%C3%A9", "/a/%E2%82%AC/b"])
@@ -69,9 +77,144 @@ test("dots inside a segment are fine", () => {
   assert.equal(normalizePath("/.well-known/x"), "/.well-known/x");
 });
 
-test("splitRequestTarget keeps the query raw and refuses absolute-form", () => {
-  assert.deepEqual(splitRequestTarget("/a%7e?x=%7e&y"), { path: "/a~", query: "?x=%7e&y" });
-  assert.deepEqual(splitRequestTarget("/a"), { path: "/a", query: "" });
-  assert.equal(splitRequestTarget("http://evil/a"), undefined);
-  assert.equal(splitRequestTarget("/a/../b?x"), undefined);
+test("literal characters outside RFC 3986 that node lets through are percent-encoded", () => {
+  assert.equal(normalizePath('/a|b^c{d}`e"<>'), "/a%7Cb%5Ec%7Bd%7D%60e%22%3C%3E");
+});
+
+test("merge_slashes merges literal empty segments and says so; dot segments stay refused", () => {
+  const merge: PathOptions = { mergeSlashes: true, allowEncodedSlashes: false };
+  assert.deepEqual(canonicalizePath("//a///b//", merge), {
+    path: "/a/b/",
+    match: "/a/b/",
+    mergedSlashes: true,
+    encodedSlashes: false,
+  });
+  assert.equal(canonicalizePath("/a//../b", merge), "path_dot_segment");
+  assert.equal(canonicalizePath("/svc//upstream-b.example.test/x", STRICT_PATHS), "path_empty_segment");
+  assert.equal((canonicalizePath("/svc/http://b/x", merge) as CanonicalPath).path, "/svc/http:/b/x");
+});
+
+test("allow_encoded_slashes keeps %2F encoded, matches it as /, and refuses what it would hide", () => {
+  const enc: PathOptions = { mergeSlashes: false, allowEncodedSlashes: true };
+  assert.deepEqual(canonicalizePath("/admin%2fusers", enc), {
+    path: "/admin%2Fusers",
+    match: "/admin/users",
+    mergedSlashes: false,
+    encodedSlashes: true,
+  });
+  assert.equal(canonicalizePath("/public%2F..%2Fadmin", enc), "path_dot_segment");
+  assert.equal(canonicalizePath("/a/%2Fb", enc), "path_empty_segment");
+  assert.equal(canonicalizePath("/a%2F%2Fb", { mergeSlashes: true, allowEncodedSlashes: true }), "path_empty_segment");
+  assert.equal(canonicalizePath("/admin%2Fusers", STRICT_PATHS), "path_encoded_slash");
+  assert.equal(forwardIndex("/admin%2Fusers/x", "/admin/users".length), "/admin%2Fusers".length);
+});
+
+test("each refusal has a stable reason", () => {
+  const cases: Record<string, string> = {
+    relative: "path_not_absolute",
+    "/a%zz": "path_bad_escape",
+    "/%c0%ae": "path_bad_utf8",
+    "/a%00b": "path_encoded_delimiter",
+    "/a\\b": "path_backslash",
+    "/a;b": "path_semicolon",
+    "/a#b": "path_fragment",
+    "/a/../b": "path_dot_segment",
+    "/a//b": "path_empty_segment",
+  };
+  for (const [p, why] of Object.entries(cases)) assert.equal(canonicalizePath(p, STRICT_PATHS), why, p);
+});
+
+// Property: for ANY input and any options, the canonicalizer refuses or returns a path that is a
+// fixed point (canonicalizing it again gives it back, unchanged flags aside) and that holds no
+// dot segment and no empty segment, also once an allowed %2F is read as "/".
+const pathChars = fc.constantFrom(
+  "/",
+  "/",
+  "/",
+  ".",
+  ".",
+  "a",
+  "B",
+  "~",
+  "-",
+  "_",
+  ";",
+  ":",
+  "@",
+  "!",
+  "%",
+  "2",
+  "e",
+  "E",
+  "f",
+  "F",
+  "c",
+  "0",
+  "A",
+  "5",
+  "\\",
+  "#",
+  "?",
+  "|",
+  " ",
+  "%2e",
+  "%2E",
+  "%2f",
+  "%2F",
+  "%5c",
+  "%00",
+  "%25",
+  "%c0%ae",
+  "%C3%A9",
+  "%e2%82%ac",
+  "%41",
+  "%7e",
+  "..",
+  "//",
+  "/./",
+  "/../",
+  "\u00e9",
+  "\u0001",
+);
+const arbPath = fc.array(pathChars, { maxLength: 24 }).map((parts) => `/${parts.join("")}`);
+const arbOptions = fc.record({ mergeSlashes: fc.boolean(), allowEncodedSlashes: fc.boolean() });
+
+test("property: refusal or a canonical fixed point without /../, /./ or // (merge_slashes or not)", () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(arbPath, fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 })),
+      arbOptions,
+      (raw, opts) => {
+        const c = canonicalizePath(raw, opts);
+        if (typeof c === "string") return true;
+        const again = canonicalizePath(c.path, opts);
+        assert.notEqual(typeof again, "string", `canonical path ${JSON.stringify(c.path)} refused on a second pass`);
+        assert.equal((again as CanonicalPath).path, c.path, "fixed point");
+        assert.equal((again as CanonicalPath).match, c.match, "same match form");
+        for (const form of [c.path, c.match]) {
+          assert.ok(!form.includes("//"), `no empty segment in ${form}`);
+          assert.ok(!/\/\.\.?(\/|$)/.test(form), `no dot segment in ${form}`);
+          assert.ok(form.startsWith("/"));
+        }
+        assert.ok(!/[\\#;?\s]/.test(c.path), "no backslash, fragment, ; or whitespace");
+        assert.ok(!/%(?![0-9A-F]{2})/.test(c.path), "escapes are well-formed and upper case");
+        if (!opts.allowEncodedSlashes) assert.equal(c.match, c.path);
+        return true;
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test("property: a strict canonical path is accepted by every option set, unchanged", () => {
+  fc.assert(
+    fc.property(arbPath, arbOptions, (raw, opts) => {
+      const strict = canonicalizePath(raw, STRICT_PATHS);
+      if (typeof strict === "string") return true;
+      const c = canonicalizePath(strict.path, opts) as CanonicalPath;
+      assert.equal(c.path, strict.path);
+      return true;
+    }),
+    { numRuns: 2000 },
+  );
 });

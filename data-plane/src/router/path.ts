@@ -1,36 +1,74 @@
 /**
- * Path normalization before routing (RFC 3986 §6.2.2). A request is matched, authenticated and
- * forwarded with the same path, so an upstream cannot read a different path than the one the
- * route and its policies saw:
+ * The path canonicalizer (RFC 3986 §6.2.2 normalization, refusal of everything ambiguous). A
+ * request is matched, checked by policies and forwarded with the same path, so an upstream can
+ * never read a different path than the one the route and its policies saw:
  *
- * - percent-encoded unreserved characters are decoded (`%7E` → `~`, `/ech%6F` → `/echo`) and the
- *   hex digits of the remaining escapes are upper-cased (§6.2.2.1, §6.2.2.2);
+ * - percent-encoded unreserved characters are decoded (`%7E` → `~`, `/ech%6F` → `/echo`), the hex
+ *   digits of the remaining escapes are upper-cased (§6.2.2.1, §6.2.2.2), and the few ASCII
+ *   characters that are not allowed in a path but that node's parser lets through (`"<>^`{|}`)
+ *   are percent-encoded, so the result is a valid RFC 3986 path;
  * - ambiguous paths are refused, never resolved: dot segments (`/a/../b`, also `%2E`-encoded,
- *   §5.2.4), empty segments (`//`), backslashes, `#`, `;` (a path parameter delimiter for Tomcat,
- *   Jetty and Spring: `/admin;/x` and `/..;/` reach other resources there), control characters,
- *   malformed escapes, and escapes that an upstream may decode into a delimiter: `%2F` `%5C`
- *   `%3B` `%3F` `%23` `%25` (double encoding) and `%00`–`%1F`, `%7F` (Envoy CVE-2019-9901,
- *   Traefik CVE-2025-66490; the cases C01, C03 and C07);
+ *   §5.2.4), empty segments (`//`, unless slashes are merged), backslashes, `#`, `;` (a path
+ *   parameter delimiter for Tomcat, Jetty and Spring: `/admin;/x` and `/..;/` reach other
+ *   resources there), control characters, malformed escapes, and escapes that an upstream may
+ *   decode into a delimiter: `%2F` (unless the route allows encoded slashes) `%5C` `%3B` `%3F`
+ *   `%23` `%25` (double encoding) and `%00`–`%1F`, `%7F` (Envoy CVE-2019-9901, Traefik
+ *   CVE-2025-66490; the cases C01, C03 and C07);
  * - escaped bytes ≥ 0x80 must form valid UTF-8 (no overlong forms such as `%C0%AE` for `.`).
+ *
+ * A canonical path is a fixed point: canonicalizing it again gives it back (a property test
+ * checks this for arbitrary input).
  */
 
-// After decoding: a "." or ".." segment, an empty segment, a backslash, a fragment or a `;`.
-const AMBIGUOUS = /\/\.{1,2}(?:\/|$)|\/\/|[\\#;]/;
-
-/** Escaped bytes that stay encoded but that upstreams decode into delimiters or controls. */
-function isForbiddenEscape(c: number): boolean {
-  return c < 0x20 || c === 0x7f || c === 0x2f || c === 0x5c || c === 0x3b || c === 0x3f || c === 0x23 || c === 0x25;
+/** How to read paths; the node uses the most permissive combination any route asks for. */
+export interface PathOptions {
+  /** Merge runs of `/` into one instead of refusing empty segments. */
+  readonly mergeSlashes: boolean;
+  /** Keep `%2F` (encoded) instead of refusing it; it counts as `/` when matching. */
+  readonly allowEncodedSlashes: boolean;
 }
 
+/** Strict reading: no merging, no encoded slash. */
+export const STRICT_PATHS: PathOptions = Object.freeze({ mergeSlashes: false, allowEncodedSlashes: false });
+
+/** Why a path was refused (stable codes for logs and security events). */
+export type PathRefusal =
+  | "path_not_absolute"
+  | "path_bad_escape"
+  | "path_bad_utf8"
+  | "path_encoded_slash"
+  | "path_encoded_delimiter"
+  | "path_invalid_char"
+  | "path_backslash"
+  | "path_semicolon"
+  | "path_fragment"
+  | "path_empty_segment"
+  | "path_dot_segment";
+
+/** A canonical path. */
+export interface CanonicalPath {
+  /** The path as forwarded (escapes kept, `%2F` kept encoded). */
+  readonly path: string;
+  /** The path as matched: `path` with `%2F` read as `/` (the same string when there is none). */
+  readonly match: string;
+  /** True when empty segments were merged (only with `mergeSlashes`). */
+  readonly mergedSlashes: boolean;
+  /** True when the path holds `%2F` (only with `allowEncodedSlashes`). */
+  readonly encodedSlashes: boolean;
+}
+
+// Fast path: only characters that pass unchanged (unreserved, sub-delims but `;`, ":", "@", "/").
+const PLAIN = /^\/[A-Za-z0-9\-._~!$&'()*+,=:@/]*$/;
+// A "." or ".." segment.
+const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
+const HEX = "0123456789ABCDEF";
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** True when `s` has a control character, a space or DEL. */
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f) return true;
-  }
-  return false;
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 function isUnreserved(c: number): boolean {
@@ -45,14 +83,35 @@ function isUnreserved(c: number): boolean {
   );
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+/** Escaped bytes that upstreams decode into delimiters or controls: refused. */
+function isForbiddenEscape(c: number): boolean {
+  return c < 0x20 || c === 0x7f || c === 0x5c || c === 0x3b || c === 0x3f || c === 0x23 || c === 0x25;
 }
 
-const HEX = "0123456789ABCDEF";
+/** Literal ASCII characters allowed unchanged in a path (RFC 3986 pchar and "/", minus ";"). */
+function isPlainChar(c: number): boolean {
+  return (
+    isUnreserved(c) ||
+    c === 0x2f || // /
+    c === 0x21 || // !
+    c === 0x24 || // $
+    c === 0x26 || // &
+    c === 0x27 || // '
+    c === 0x28 || // (
+    c === 0x29 || // )
+    c === 0x2a || // *
+    c === 0x2b || // +
+    c === 0x2c || // ,
+    c === 0x3d || // =
+    c === 0x3a || // :
+    c === 0x40 // @
+  );
+}
+
+/** Literal characters outside RFC 3986 that node lets through: percent-encoded (WHATWG path set). */
+function isEncodedOnOutput(c: number): boolean {
+  return c === 0x22 || c === 0x3c || c === 0x3e || c === 0x5e || c === 0x60 || c === 0x7b || c === 0x7c || c === 0x7d;
+}
 
 function validUtf8(bytes: number[]): boolean {
   try {
@@ -64,52 +123,97 @@ function validUtf8(bytes: number[]): boolean {
 }
 
 /**
- * Normalizes an absolute path (no query).
- * @param path must start with "/"
- * @returns the normalized path, or `undefined` when the path is malformed or ambiguous
+ * Canonicalizes an absolute path (no query, no fragment).
+ * @param raw the path as received, starting with "/"
+ * @returns the canonical path, or the reason it is refused
  */
-export function normalizePath(path: string): string | undefined {
-  if (path.charCodeAt(0) !== 0x2f) return undefined;
-  let out = path;
-  if (path.includes("%")) {
+export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath | PathRefusal {
+  if (raw.charCodeAt(0) !== 0x2f) return "path_not_absolute";
+  let out: string;
+  let encodedSlashes = false;
+  if (PLAIN.test(raw)) {
+    out = raw;
+  } else {
     out = "";
-    let from = 0;
-    let utf8: number[] | undefined;
-    for (let i = path.indexOf("%"); i !== -1; i = path.indexOf("%", from)) {
-      const hi = hexValue(path.charCodeAt(i + 1));
-      const lo = hexValue(path.charCodeAt(i + 2));
-      if (hi < 0 || lo < 0) return undefined;
-      const c = hi * 16 + lo;
-      if (isForbiddenEscape(c)) return undefined;
-      if (c >= 0x80) {
-        // A run of adjacent escaped bytes must decode as UTF-8 on its own.
-        if (utf8 !== undefined && i !== from) {
-          if (!validUtf8(utf8)) return undefined;
-          utf8 = undefined;
+    let utf8: number[] | null = null;
+    const n = raw.length;
+    for (let i = 0; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c === 0x25) {
+        const hi = hexValue(raw.charCodeAt(i + 1));
+        const lo = hexValue(raw.charCodeAt(i + 2));
+        if (hi < 0 || lo < 0) return "path_bad_escape";
+        const b = hi * 16 + lo;
+        i += 2;
+        if (b >= 0x80) {
+          // A run of adjacent escaped bytes must decode as UTF-8 on its own.
+          if (utf8 === null) utf8 = [b];
+          else utf8.push(b);
+          out += `%${HEX[hi]}${HEX[lo]}`;
+          continue;
         }
-        utf8 ??= [];
-        utf8.push(c);
-      } else if (utf8 !== undefined) {
-        if (!validUtf8(utf8)) return undefined;
-        utf8 = undefined;
+        if (utf8 !== null) {
+          if (!validUtf8(utf8)) return "path_bad_utf8";
+          utf8 = null;
+        }
+        if (b === 0x2f) {
+          if (!opts.allowEncodedSlashes) return "path_encoded_slash";
+          encodedSlashes = true;
+          out += "%2F";
+        } else if (isForbiddenEscape(b)) {
+          return "path_encoded_delimiter";
+        } else if (isUnreserved(b)) {
+          out += String.fromCharCode(b);
+        } else {
+          out += `%${HEX[hi]}${HEX[lo]}`;
+        }
+        continue;
       }
-      out += path.slice(from, i) + (isUnreserved(c) ? String.fromCharCode(c) : `%${HEX[hi]}${HEX[lo]}`);
-      from = i + 3;
+      if (utf8 !== null) {
+        if (!validUtf8(utf8)) return "path_bad_utf8";
+        utf8 = null;
+      }
+      if (isPlainChar(c)) out += raw[i];
+      else if (c === 0x5c) return "path_backslash";
+      else if (c === 0x3b) return "path_semicolon";
+      else if (c === 0x23) return "path_fragment";
+      else if (isEncodedOnOutput(c)) out += `%${HEX[c >> 4]}${HEX[c & 15]}`;
+      else return "path_invalid_char";
     }
-    if (utf8 !== undefined && !validUtf8(utf8)) return undefined;
-    out += path.slice(from);
+    if (utf8 !== null && !validUtf8(utf8)) return "path_bad_utf8";
   }
-  return AMBIGUOUS.test(out) || hasControl(out) ? undefined : out;
+  let mergedSlashes = false;
+  if (out.includes("//")) {
+    if (!opts.mergeSlashes) return "path_empty_segment";
+    out = out.replace(/\/{2,}/g, "/");
+    mergedSlashes = true;
+  }
+  let match = out;
+  if (encodedSlashes) {
+    match = out.replaceAll("%2F", "/");
+    // An encoded slash never forms an empty segment: `%2F%2F` is not merged but refused.
+    if (match.includes("//")) return "path_empty_segment";
+  }
+  if (DOT_SEGMENT.test(match)) return "path_dot_segment";
+  return { path: out, match, mergedSlashes, encodedSlashes };
 }
 
 /**
- * Splits a request-target into its normalized path and raw query (`""` or `"?..."`, passed on
- * untouched). Only origin-form (`/path?query`) is accepted: absolute-form and `*` are refused.
- * @returns `undefined` for a malformed target
+ * Strict canonical form of a path (no merging, no encoded slash), used for route paths in config.
+ * @param path must start with "/"
+ * @returns the canonical path, or `undefined` when the path is malformed or ambiguous
  */
-export function splitRequestTarget(url: string): { readonly path: string; readonly query: string } | undefined {
-  const q = url.indexOf("?");
-  const path = normalizePath(q === -1 ? url : url.slice(0, q));
-  if (path === undefined) return undefined;
-  return { path, query: q === -1 ? "" : url.slice(q) };
+export function normalizePath(path: string): string | undefined {
+  const c = canonicalizePath(path, STRICT_PATHS);
+  return typeof c === "string" ? undefined : c.path;
+}
+
+/**
+ * The index in a forwarded path (`%2F` kept encoded) where the first `matchLength` characters of
+ * its match form end. Equal to `matchLength` when the path has no encoded slash.
+ */
+export function forwardIndex(path: string, matchLength: number): number {
+  let i = 0;
+  for (let m = 0; m < matchLength; m++) i += path.charCodeAt(i) === 0x25 && path.startsWith("%2F", i) ? 3 : 1;
+  return i;
 }

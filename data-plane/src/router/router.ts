@@ -23,6 +23,8 @@ export interface RouteSpec<R> {
   readonly methods: readonly string[];
   /** Higher wins. */
   readonly priority: number;
+  /** Match paths exactly as spelt (default: ignore ASCII case). */
+  readonly caseSensitive?: boolean;
 }
 
 /** A match: the route, and which of its path matchers matched (for `strip_prefix`). */
@@ -41,6 +43,7 @@ class Entry<R> implements RouteMatch<R> {
   readonly route: R;
   readonly path: PathSpec;
   readonly exact: boolean;
+  readonly caseSensitive: boolean;
   readonly value: string;
   readonly methods: ReadonlySet<string> | null;
   readonly priority: number;
@@ -53,8 +56,9 @@ class Entry<R> implements RouteMatch<R> {
     this.route = spec.route;
     this.path = path;
     this.exact = path.kind === "exact";
-    // Matching ignores ASCII case (see Router.match); the stored path keeps its spelling.
-    this.value = path.value.toLowerCase();
+    // Matching ignores ASCII case unless the route asks otherwise (see Router.match).
+    this.caseSensitive = spec.caseSensitive === true;
+    this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
     this.methods = spec.methods.length > 0 ? new Set(spec.methods) : null;
     this.priority = spec.priority;
     this.hostRank = hostRank;
@@ -63,10 +67,11 @@ class Entry<R> implements RouteMatch<R> {
     Object.freeze(this);
   }
 
-  /** Path and method test; the host was tested by the bucket. */
-  matches(method: string, path: string): boolean {
+  /** Path and method test; the host was tested by the bucket. `lower` is `path` in lower case. */
+  matches(method: string, path: string, lower: string): boolean {
     if (this.methods !== null && !this.methods.has(method)) return false;
     const v = this.value;
+    if (!this.caseSensitive) path = lower;
     if (this.exact) return path === v;
     // Prefix at a segment boundary: "/echo" matches "/echo", "/echo/", "/echo/x", not "/echoes".
     if (!path.startsWith(v)) return false;
@@ -178,26 +183,27 @@ export class Router<R extends object> {
    * Finds the route for a request.
    * @param method upper-case method
    * @param host normalized host (see normalizeHost): lower-case, no port
-   * @param rawPath normalized path without the query (ASCII; matched case-insensitively)
+   * @param path canonical match path without the query (ASCII)
    */
-  match(method: string, host: string, rawPath: string): RouteMatch<R> | undefined {
-    // Paths match without regard to ASCII case: many upstream routers (Express, ASP.NET, IIS)
-    // ignore case, so `/ADMIN/x` must meet the `/admin` route's policies rather than fall through
-    // to a less protected one (case C05). Normalized paths are ASCII, so lengths are unchanged.
-    const path = hasUpper(rawPath) ? rawPath.toLowerCase() : rawPath;
+  match(method: string, host: string, path: string): RouteMatch<R> | undefined {
+    // Paths match without regard to ASCII case unless a route is case-sensitive: many upstream
+    // routers (Express, ASP.NET, IIS) ignore case, so `/ADMIN/x` must meet the `/admin` route's
+    // policies rather than fall through to a less protected one (case C05). Canonical paths are
+    // ASCII, so lengths are unchanged.
+    const lower = hasUpper(path) ? path.toLowerCase() : path;
     let best: Entry<R> | undefined;
     const exact = this.#exact.get(host);
-    if (exact !== undefined) best = firstMatch(exact, method, path);
+    if (exact !== undefined) best = firstMatch(exact, method, path, lower);
     if (this.#wildcard.size > 0) {
       // Every suffix starting at a dot: "a.b.example.com" → ".b.example.com", ".example.com", ".com".
       for (let i = host.indexOf(".", 1); i !== -1; i = host.indexOf(".", i + 1)) {
         const list = this.#wildcard.get(host.slice(i));
         if (list === undefined) continue;
-        const m = firstMatch(list, method, path);
+        const m = firstMatch(list, method, path, lower);
         if (m !== undefined && (best === undefined || compareEntries(m, best) < 0)) best = m;
       }
     }
-    const m = firstMatch(this.#any, method, path);
+    const m = firstMatch(this.#any, method, path, lower);
     if (m !== undefined && (best === undefined || compareEntries(m, best) < 0)) best = m;
     return best;
   }
@@ -309,8 +315,8 @@ class BucketBuilder<R extends object> {
   }
 }
 
-function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string): Entry<R> | undefined {
-  for (const e of list) if (e.matches(method, path)) return e;
+function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string, lower: string): Entry<R> | undefined {
+  for (const e of list) if (e.matches(method, path, lower)) return e;
   return undefined;
 }
 

@@ -21,6 +21,8 @@ import {
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { silentLogger } from "../log.js";
 import type { PolicyRequest } from "../policies/types.js";
+import { requestView } from "../request/request-view.js";
+import { normalizeHost } from "../router/host.js";
 
 export const log = silentLogger();
 
@@ -131,7 +133,19 @@ export function policyRequest(headers: Record<string, string | string[]> = {}, q
     parsed[lower] =
       lower === "authorization" || lower === "host" ? values[0]! : values.join(lower === "cookie" ? "; " : ", ");
   }
-  return { method: "GET", path, query, headers: parsed, rawHeaders };
+  const host = normalizeHost(parsed.host as string | undefined);
+  const view = requestView({
+    method: "GET",
+    path,
+    matchPath: path,
+    query,
+    host,
+    authority: (parsed.host as string | undefined)?.toLowerCase() ?? "",
+    clientAddress: "127.0.0.1",
+    peerAddress: "127.0.0.1",
+    forwardedFor: ["127.0.0.1"],
+  });
+  return { method: "GET", path, query, headers: parsed, rawHeaders, view, routeId: "route-1", consumer: null };
 }
 
 /** A full update carrying every resource of `snap` (and its content hash). */

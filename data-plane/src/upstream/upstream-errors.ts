@@ -17,8 +17,17 @@ const BAD_RESPONSE = new Set([
 ]);
 const OUR_FAULT = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_INVALID_RETURN_VALUE"]);
 
-/** Aborts the proxy itself causes (client gone, total timeout, an attempt dropped for a retry). */
-const LOCAL_ABORT = new Set(["CLIENT_CLOSED", "UND_ERR_ABORTED", "UND_ERR_TOTAL_TIMEOUT", "PALISADE_RETRY"]);
+/**
+ * Aborts the proxy itself causes (client gone, total timeout, an attempt dropped for a retry, a
+ * request body over its `request-size` limit): never held against the target's health.
+ */
+const LOCAL_ABORT = new Set([
+  "CLIENT_CLOSED",
+  "UND_ERR_ABORTED",
+  "UND_ERR_TOTAL_TIMEOUT",
+  "PALISADE_RETRY",
+  "BODY_TOO_LARGE",
+]);
 
 /** Whether an exchange error is an abort the proxy caused, not something the target did. */
 export function isLocalAbort(err: unknown): boolean {
@@ -29,6 +38,7 @@ export function isLocalAbort(err: unknown): boolean {
 /**
  * Maps an error of an upstream exchange (undici or socket) to a registry code:
  * - the circuit breaker is open → `UPSTREAM_OVERLOADED` (503);
+ * - the client's streamed body passed its `request-size` limit → `PAYLOAD_TOO_LARGE` (413);
  * - headers/body/connect/total timeout → `UPSTREAM_TIMEOUT` (504, as nginx for a connect timeout too);
  * - an unparseable response (llhttp `HPE_*`, body length mismatch, invalid header) →
  *   `UPSTREAM_BAD_RESPONSE` (502);
@@ -42,6 +52,7 @@ export function classifyUpstreamError(err: unknown): ErrorCode {
   const code = e?.code;
   if (typeof code !== "string") return "UPSTREAM_UNAVAILABLE";
   if (code === "PALISADE_UPSTREAM_OVERLOADED") return "UPSTREAM_OVERLOADED";
+  if (code === "BODY_TOO_LARGE") return "PAYLOAD_TOO_LARGE";
   if (TIMEOUT.has(code)) return "UPSTREAM_TIMEOUT";
   if (code.startsWith("HPE_") || BAD_RESPONSE.has(code)) return "UPSTREAM_BAD_RESPONSE";
   if (OUR_FAULT.has(code)) return "INTERNAL";

@@ -41,5 +41,16 @@ test("GET /v1/info lists every /v1 endpoint and the accepted policy types", asyn
   ])
     assert.ok(r.body.endpoints.includes(e), e);
   assert.ok(!r.body.endpoints.some((e: string) => e.startsWith("HEAD ")));
-  assert.deepEqual(r.body.policy_types, ["jwt", "api-key", "mtls", "introspection", "auth-any"]);
+  assert.deepEqual(r.body.policy_types, [
+    "jwt",
+    "api-key",
+    "mtls",
+    "introspection",
+    "auth-any",
+    "ip-restriction",
+    "rate-limit",
+    "request-size",
+    "cors",
+    "headers",
+  ]);
 });

@@ -59,7 +59,14 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
     const n = Number((req.params as { version: string }).version);
     const row = store.getVersion(n);
     if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
-    const json = snapshotJson(fromBinary(SnapshotSchema, row.snapshot));
+    const stored = fromBinary(SnapshotSchema, row.snapshot);
+    // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
+    const carried = stored.settings[0];
+    if (carried) {
+      stored.globalPolicyIds = [...carried.globalPolicyIds];
+      if (carried.requestSettings) stored.requestSettings = carried.requestSettings;
+    }
+    const json = snapshotJson(stored);
     return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
   });
 
@@ -91,12 +98,13 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
 /**
  * A snapshot as the API shows it: protobuf JSON, each resource list ordered by id (versions are
  * stored in draft order; the hash does not depend on order), with HMAC secrets of inline JWKS,
- * introspection client secrets, certificate private keys and API key hashes redacted (see
+ * introspection client secrets, Redis passwords, certificate private keys and API key hashes redacted (see
  * redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
   const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;
   for (const v of Object.values(json))
-    if (Array.isArray(v)) v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
+    if (Array.isArray(v) && typeof v[0] === "object")
+      v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
   return redactSnapshotJson(json) as Record<string, unknown>;
 }

@@ -65,7 +65,8 @@ const server = createServer(
     SNICallback: (name, cb) => cb(null, name === "public.example.test" ? plainContext : mtlsContext),
   },
   async (req, res) => {
-    const view = { ...policyRequest(), headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
+    const base = policyRequest(req.headers.host === undefined ? {} : { host: req.headers.host });
+    const view = { ...base, headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
     const o = await current.check(view);
     res.end(JSON.stringify(o));
   },
@@ -183,7 +184,8 @@ test("allowed_subjects, require_consumer; the plain HTTP listener never passes",
     "consumer_unknown",
   );
   const plain = createHttpServer(async (req, res) => {
-    const view = { ...policyRequest(), headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
+    const base = policyRequest(req.headers.host === undefined ? {} : { host: req.headers.host });
+    const view = { ...base, headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
     res.end(JSON.stringify(await policy().check(view)));
   });
   await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));

@@ -2,7 +2,6 @@ import { X509Certificate } from "node:crypto";
 import { createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import type { MtlsPolicy } from "@palisade/proto";
 import type { SecurityReason } from "../../events/security-events.js";
-import { normalizeHost } from "../../router/host.js";
 import { checkIdentityHeader, claimHeaderValue } from "../auth/claims.js";
 import type { ConsumerIndex } from "../auth/consumers.js";
 import { deny } from "../auth/deny.js";
@@ -160,11 +159,10 @@ class Mtls implements MtlsPolicyInstance {
     const socket = req.socket;
     if (socket === undefined || socket.encrypted !== true) return refused("cert_missing");
     const tls = socket as TLSSocket;
-    // RFC 9110 §15.5.20 / RFC 6066 §3: the Host (HTTP/2: `:authority`, RFC 9113 §8.3.1) must be
-    // the name the handshake was made for.
+    // RFC 9110 §15.5.20 / RFC 6066 §3: the request's one authority (Host, an absolute-form
+    // target's, HTTP/2 `:authority`: the canonical view's) must be the name the handshake was for.
     const sni = typeof tls.servername === "string" ? tls.servername.toLowerCase().replace(/\.$/, "") : "";
-    const authority = (req.headers[":authority"] as string | undefined) ?? req.headers.host;
-    if (sni === "" || normalizeHost(authority) !== sni) return refused("sni_mismatch");
+    if (sni === "" || req.view.host !== sni) return refused("sni_mismatch");
     const now = Date.now();
     const known = this.#byConnection.get(tls);
     if (known !== undefined && now < known.notAfter) return known.outcome;

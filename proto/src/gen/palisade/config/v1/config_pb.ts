@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEisgIKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUi1QMKCFVwc3RyZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoHdGFyZ2V0cxgDIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5UYXJnZXQSOQoObG9hZF9iYWxhbmNpbmcYBCABKA4yIS5wYWxpc2FkZS5jb25maWcudjEuTG9hZEJhbGFuY2luZxI2Cgh0aW1lb3V0cxgFIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEg4KBnNjaGVtZRgGIAEoCRIrCgdoYXNoX29uGAcgASgLMhoucGFsaXNhZGUuY29uZmlnLnYxLkhhc2hPbhI1CgxoZWFsdGhfY2hlY2sYCCABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuSGVhbHRoQ2hlY2sSMAoHcmV0cmllcxgJIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZXRyeVBvbGljeRI7Cg9jaXJjdWl0X2JyZWFrZXIYCiABKAsyIi5wYWxpc2FkZS5jb25maWcudjEuQ2lyY3VpdEJyZWFrZXISLAoDdGxzGAsgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGxzIjQKBlRhcmdldBIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SDgoGd2VpZ2h0GAMgASgNIkgKBkhhc2hPbhIQCgZoZWFkZXIYASABKAlIABIQCgZjb29raWUYAiABKAlIABITCgljbGllbnRfaXAYAyABKAhIAEIFCgNrZXkifQoLSGVhbHRoQ2hlY2sSNQoGYWN0aXZlGAEgASgLMiUucGFsaXNhZGUuY29uZmlnLnYxLkFjdGl2ZUhlYWx0aENoZWNrEjcKB3Bhc3NpdmUYAiABKAsyJi5wYWxpc2FkZS5jb25maWcudjEuUGFzc2l2ZUhlYWx0aENoZWNrIoIBChFBY3RpdmVIZWFsdGhDaGVjaxIMCgRwYXRoGAEgASgJEhMKC2ludGVydmFsX21zGAIgASgNEhIKCnRpbWVvdXRfbXMYAyABKA0SGQoRaGVhbHRoeV90aHJlc2hvbGQYBCABKA0SGwoTdW5oZWFsdGh5X3RocmVzaG9sZBgFIAEoDSKdAQoSUGFzc2l2ZUhlYWx0aENoZWNrEhAKCGRpc2FibGVkGAEgASgIEhcKD2NvbnNlY3V0aXZlXzV4eBgCIAEoDRIkChxjb25zZWN1dGl2ZV9jb25uZWN0X2ZhaWx1cmVzGAMgASgNEhgKEGJhc2VfZWplY3Rpb25fbXMYBCABKA0SHAoUbWF4X2VqZWN0aW9uX3BlcmNlbnQYBSABKA0iggEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESGQoRcmV0cnlfb25fc3RhdHVzZXMYAiADKA0SFgoOYnVkZ2V0X3BlcmNlbnQYAyABKA0SFgoObWluX2NvbmN1cnJlbnQYBCABKA1CDgoMX21heF9yZXRyaWVzIlQKDkNpcmN1aXRCcmVha2VyEhQKDG1heF9yZXF1ZXN0cxgBIAEoDRITCgttYXhfcGVuZGluZxgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0iRwoLVXBzdHJlYW1UbHMSEwoLc2tpcF92ZXJpZnkYASABKAgSDgoGY2FfcGVtGAIgASgJEhMKC3NlcnZlcl9uYW1lGAMgASgJIlwKEFVwc3RyZWFtVGltZW91dHMSEgoKY29ubmVjdF9tcxgBIAEoDRIRCgloZWFkZXJfbXMYAiABKA0SDwoHYm9keV9tcxgDIAEoDRIQCgh0b3RhbF9tcxgEIAEoDSKnAgoFUm91dGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVob3N0cxgDIAMoCRIsCgVwYXRocxgEIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5QYXRoTWF0Y2gSDwoHbWV0aG9kcxgFIAMoCRIQCghwcmlvcml0eRgGIAEoBRITCgt1cHN0cmVhbV9pZBgHIAEoCRISCgpwb2xpY3lfaWRzGAggAygJEhQKDHN0cmlwX3ByZWZpeBgJIAEoCBI2Cgh0aW1lb3V0cxgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRpbWVvdXRzEhUKDXByZXNlcnZlX2hvc3QYCyABKAgSFgoOcHJlZml4X3Jld3JpdGUYDCABKAkiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCK4AgoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAQggKBmNvbmZpZyLxBQoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIvCgZQZW1LZXkSCwoDa2lkGAEgASgJEgsKA3BlbRgCIAEoCRILCgNhbGcYAyABKAkiSQoJQ2xhaW1SdWxlEg0KBWNsYWltGAEgASgJEhAKBmVxdWFscxgCIAEoCUgAEhIKCGNvbnRhaW5zGAMgASgJSABCBwoFbWF0Y2giMwoMQXBpS2V5UG9saWN5Eg4KBmhlYWRlchgBIAEoCRITCgtxdWVyeV9wYXJhbRgCIAEoCSKpAQoKTXRsc1BvbGljeRIOCgZjYV9wZW0YASABKAkSDwoHY3JsX3BlbRgCIAEoCRIYChBhbGxvd2VkX3N1YmplY3RzGAMgAygJEhYKDnN1YmplY3RfaGVhZGVyGAQgASgJEhIKCnNhbl9oZWFkZXIYBSABKAkSGgoSZmluZ2VycHJpbnRfaGVhZGVyGAYgASgJEhgKEHJlcXVpcmVfY29uc3VtZXIYByABKAgikwQKE0ludHJvc3BlY3Rpb25Qb2xpY3kSEAoIZW5kcG9pbnQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhUKDWNsaWVudF9zZWNyZXQYAyABKAkSEwoLYXV0aF9tZXRob2QYBCABKAkSFwoPdG9rZW5fdHlwZV9oaW50GAUgASgJEhMKC2NhY2hlX3R0bF9zGAYgASgNEhwKFG5lZ2F0aXZlX2NhY2hlX3R0bF9zGAcgASgNEhIKCnRpbWVvdXRfbXMYCCABKA0SFQoNZGlzYWJsZV9jYWNoZRgJIAEoCBIPCgdpc3N1ZXJzGAogAygJEhEKCWF1ZGllbmNlcxgLIAMoCRIyCgtjbGFpbV9ydWxlcxgMIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSVwoRY2xhaW1zX3RvX2hlYWRlcnMYDSADKAsyPC5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGA4gASgIEhoKEnVuYXZhaWxhYmxlX3N0YXR1cxgPIAEoDRIYChByZXF1aXJlX2NvbnN1bWVyGBAgASgIGjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADYgZwcm90bzM");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEixAMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncyJ4ChBTbmFwc2hvdFNldHRpbmdzEgoKAmlkGAEgASgJEhkKEWdsb2JhbF9wb2xpY3lfaWRzGAIgAygJEj0KEHJlcXVlc3Rfc2V0dGluZ3MYAyABKAsyIy5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNldHRpbmdzIigKD1JlcXVlc3RTZXR0aW5ncxIVCg1tZXJnZV9zbGFzaGVzGAEgASgIIuoDCghVcHN0cmVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEisKB3RhcmdldHMYAyADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuVGFyZ2V0EjkKDmxvYWRfYmFsYW5jaW5nGAQgASgOMiEucGFsaXNhZGUuY29uZmlnLnYxLkxvYWRCYWxhbmNpbmcSNgoIdGltZW91dHMYBSABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIOCgZzY2hlbWUYBiABKAkSKwoHaGFzaF9vbhgHIAEoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5IYXNoT24SNQoMaGVhbHRoX2NoZWNrGAggASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkhlYWx0aENoZWNrEjAKB3JldHJpZXMYCSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmV0cnlQb2xpY3kSOwoPY2lyY3VpdF9icmVha2VyGAogASgLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNpcmN1aXRCcmVha2VyEiwKA3RscxgLIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRscxITCgtwYXRoX3ByZWZpeBgMIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJICgZIYXNoT24SEAoGaGVhZGVyGAEgASgJSAASEAoGY29va2llGAIgASgJSAASEwoJY2xpZW50X2lwGAMgASgISABCBQoDa2V5In0KC0hlYWx0aENoZWNrEjUKBmFjdGl2ZRgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5BY3RpdmVIZWFsdGhDaGVjaxI3CgdwYXNzaXZlGAIgASgLMiYucGFsaXNhZGUuY29uZmlnLnYxLlBhc3NpdmVIZWFsdGhDaGVjayKCAQoRQWN0aXZlSGVhbHRoQ2hlY2sSDAoEcGF0aBgBIAEoCRITCgtpbnRlcnZhbF9tcxgCIAEoDRISCgp0aW1lb3V0X21zGAMgASgNEhkKEWhlYWx0aHlfdGhyZXNob2xkGAQgASgNEhsKE3VuaGVhbHRoeV90aHJlc2hvbGQYBSABKA0inQEKElBhc3NpdmVIZWFsdGhDaGVjaxIQCghkaXNhYmxlZBgBIAEoCBIXCg9jb25zZWN1dGl2ZV81eHgYAiABKA0SJAocY29uc2VjdXRpdmVfY29ubmVjdF9mYWlsdXJlcxgDIAEoDRIYChBiYXNlX2VqZWN0aW9uX21zGAQgASgNEhwKFG1heF9lamVjdGlvbl9wZXJjZW50GAUgASgNIoIBCgtSZXRyeVBvbGljeRIYCgttYXhfcmV0cmllcxgBIAEoDUgAiAEBEhkKEXJldHJ5X29uX3N0YXR1c2VzGAIgAygNEhYKDmJ1ZGdldF9wZXJjZW50GAMgASgNEhYKDm1pbl9jb25jdXJyZW50GAQgASgNQg4KDF9tYXhfcmV0cmllcyJUCg5DaXJjdWl0QnJlYWtlchIUCgxtYXhfcmVxdWVzdHMYASABKA0SEwoLbWF4X3BlbmRpbmcYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNIkcKC1Vwc3RyZWFtVGxzEhMKC3NraXBfdmVyaWZ5GAEgASgIEg4KBmNhX3BlbRgCIAEoCRITCgtzZXJ2ZXJfbmFtZRgDIAEoCSJcChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0SEAoIdG90YWxfbXMYBCABKA0ijAMKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgSNgoIdGltZW91dHMYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIVCg1wcmVzZXJ2ZV9ob3N0GAsgASgIEhYKDnByZWZpeF9yZXdyaXRlGAwgASgJEhoKDW1lcmdlX3NsYXNoZXMYDSABKAhIAIgBARIdChVhbGxvd19lbmNvZGVkX3NsYXNoZXMYDiABKAgSFgoOY2FzZV9zZW5zaXRpdmUYDyABKAhCEAoOX21lcmdlX3NsYXNoZXMiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCLbBAoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAEkEKDmlwX3Jlc3RyaWN0aW9uGBQgASgLMicucGFsaXNhZGUuY29uZmlnLnYxLklwUmVzdHJpY3Rpb25Qb2xpY3lIABI5CgpyYXRlX2xpbWl0GBUgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBvbGljeUgAEj0KDHJlcXVlc3Rfc2l6ZRgWIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2l6ZVBvbGljeUgAEi4KBGNvcnMYFyABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ29yc1BvbGljeUgAEjQKB2hlYWRlcnMYGCABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeUgAQggKBmNvbmZpZyLxBQoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIvCgZQZW1LZXkSCwoDa2lkGAEgASgJEgsKA3BlbRgCIAEoCRILCgNhbGcYAyABKAkiSQoJQ2xhaW1SdWxlEg0KBWNsYWltGAEgASgJEhAKBmVxdWFscxgCIAEoCUgAEhIKCGNvbnRhaW5zGAMgASgJSABCBwoFbWF0Y2giMwoMQXBpS2V5UG9saWN5Eg4KBmhlYWRlchgBIAEoCRITCgtxdWVyeV9wYXJhbRgCIAEoCSKpAQoKTXRsc1BvbGljeRIOCgZjYV9wZW0YASABKAkSDwoHY3JsX3BlbRgCIAEoCRIYChBhbGxvd2VkX3N1YmplY3RzGAMgAygJEhYKDnN1YmplY3RfaGVhZGVyGAQgASgJEhIKCnNhbl9oZWFkZXIYBSABKAkSGgoSZmluZ2VycHJpbnRfaGVhZGVyGAYgASgJEhgKEHJlcXVpcmVfY29uc3VtZXIYByABKAgikwQKE0ludHJvc3BlY3Rpb25Qb2xpY3kSEAoIZW5kcG9pbnQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhUKDWNsaWVudF9zZWNyZXQYAyABKAkSEwoLYXV0aF9tZXRob2QYBCABKAkSFwoPdG9rZW5fdHlwZV9oaW50GAUgASgJEhMKC2NhY2hlX3R0bF9zGAYgASgNEhwKFG5lZ2F0aXZlX2NhY2hlX3R0bF9zGAcgASgNEhIKCnRpbWVvdXRfbXMYCCABKA0SFQoNZGlzYWJsZV9jYWNoZRgJIAEoCBIPCgdpc3N1ZXJzGAogAygJEhEKCWF1ZGllbmNlcxgLIAMoCRIyCgtjbGFpbV9ydWxlcxgMIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSVwoRY2xhaW1zX3RvX2hlYWRlcnMYDSADKAsyPC5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGA4gASgIEhoKEnVuYXZhaWxhYmxlX3N0YXR1cxgPIAEoDRIYChByZXF1aXJlX2NvbnN1bWVyGBAgASgIGjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJIjIKE0lwUmVzdHJpY3Rpb25Qb2xpY3kSDQoFYWxsb3cYASADKAkSDAoEZGVueRgCIAMoCSLLAgoPUmF0ZUxpbWl0UG9saWN5Ei0KBmxpbWl0cxgBIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXQSLQoDa2V5GAIgAygLMiAucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleRIxCgVzY29wZRgDIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRTY29wZRIuCgVyZWRpcxgEIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZWRpc0NvbmZpZxI+CgxmYWlsdXJlX21vZGUYBSABKA4yKC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0RmFpbHVyZU1vZGUSGwoTaGlkZV9jbGllbnRfaGVhZGVycxgGIAEoCBIaChJpcHY2X3ByZWZpeF9sZW5ndGgYByABKA0iUgoJUmF0ZUxpbWl0EhAKCHJlcXVlc3RzGAEgASgNEjMKBnBlcmlvZBgCIAEoDjIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQZXJpb2QiVgoMUmF0ZUxpbWl0S2V5EjYKBnNvdXJjZRgBIAEoDjImLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXlTb3VyY2USDgoGaGVhZGVyGAIgASgJIocBCgtSZWRpc0NvbmZpZxIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SEAoIdXNlcm5hbWUYAyABKAkSEAoIcGFzc3dvcmQYBCABKAkSEAoIZGF0YWJhc2UYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDRISCgprZXlfcHJlZml4GAcgASgJIosBChFSZXF1ZXN0U2l6ZVBvbGljeRIWCg5tYXhfYm9keV9ieXRlcxgBIAEoBBIYChBtYXhfaGVhZGVyX2J5dGVzGAIgASgNEhMKC21heF9oZWFkZXJzGAMgASgNEhUKDW1heF91cmxfYnl0ZXMYBCABKA0SGAoQbWF4X3F1ZXJ5X3BhcmFtcxgFIAEoDSKXAQoKQ29yc1BvbGljeRIVCg1hbGxvd19vcmlnaW5zGAEgAygJEhUKDWFsbG93X21ldGhvZHMYAiADKAkSFQoNYWxsb3dfaGVhZGVycxgDIAMoCRIWCg5leHBvc2VfaGVhZGVycxgEIAMoCRIZChFhbGxvd19jcmVkZW50aWFscxgFIAEoCBIRCgltYXhfYWdlX3MYBiABKA0ihgIKDUhlYWRlcnNQb2xpY3kSNwoDc2V0GAEgAygLMioucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuU2V0RW50cnkSSwoOYWRkX2lmX21pc3NpbmcYAiADKAsyMy5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5BZGRJZk1pc3NpbmdFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFBZGRJZk1pc3NpbmdFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADKqcBCg9SYXRlTGltaXRQZXJpb2QSIQodUkFURV9MSU1JVF9QRVJJT0RfVU5TUEVDSUZJRUQQABIcChhSQVRFX0xJTUlUX1BFUklPRF9TRUNPTkQQARIcChhSQVRFX0xJTUlUX1BFUklPRF9NSU5VVEUQAhIaChZSQVRFX0xJTUlUX1BFUklPRF9IT1VSEAMSGQoVUkFURV9MSU1JVF9QRVJJT0RfREFZEAQqzAEKElJhdGVMaW1pdEtleVNvdXJjZRIlCiFSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIoCiRSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ0xJRU5UX0FERFJFU1MQARIiCh5SQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ09OU1VNRVIQAhIfChtSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfUk9VVEUQAxIgChxSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfSEVBREVSEAQqbAoOUmF0ZUxpbWl0U2NvcGUSIAocUkFURV9MSU1JVF9TQ09QRV9VTlNQRUNJRklFRBAAEhoKFlJBVEVfTElNSVRfU0NPUEVfTE9DQUwQARIcChhSQVRFX0xJTUlUX1NDT1BFX0NMVVNURVIQAiqFAQoUUmF0ZUxpbWl0RmFpbHVyZU1vZGUSJwojUkFURV9MSU1JVF9GQUlMVVJFX01PREVfVU5TUEVDSUZJRUQQABIgChxSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9PUEVOEAESIgoeUkFURV9MSU1JVF9GQUlMVVJFX01PREVfQ0xPU0VEEAJiBnByb3RvMw");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -71,6 +71,28 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
    * @generated from field: repeated palisade.config.v1.Certificate certificates = 8;
    */
   certificates: Certificate[];
+
+  /**
+   * Policies applied to every route, in this order, before the route's own policies.
+   *
+   * @generated from field: repeated string global_policy_ids = 9;
+   */
+  globalPolicyIds: string[];
+
+  /**
+   * How every node reads requests (path canonicalization defaults).
+   *
+   * @generated from field: palisade.config.v1.RequestSettings request_settings = 10;
+   */
+  requestSettings?: RequestSettings | undefined;
+
+  /**
+   * Fields 9 and 10 as one synced resource (id "global"), present only when they are not the
+   * defaults: the fleet-sync delta model carries resources only, so nodes rebuild 9 and 10 from it.
+   *
+   * @generated from field: repeated palisade.config.v1.SnapshotSettings settings = 11;
+   */
+  settings: SnapshotSettings[];
 };
 
 /**
@@ -79,6 +101,58 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
  */
 export const SnapshotSchema: GenMessage<Snapshot> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 0);
+
+/**
+ * SnapshotSettings carries the snapshot-wide settings (fields 9 and 10) as a resource.
+ *
+ * @generated from message palisade.config.v1.SnapshotSettings
+ */
+export type SnapshotSettings = Message<"palisade.config.v1.SnapshotSettings"> & {
+  /**
+   * Always "global".
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: repeated string global_policy_ids = 2;
+   */
+  globalPolicyIds: string[];
+
+  /**
+   * @generated from field: palisade.config.v1.RequestSettings request_settings = 3;
+   */
+  requestSettings?: RequestSettings | undefined;
+};
+
+/**
+ * Describes the message palisade.config.v1.SnapshotSettings.
+ * Use `create(SnapshotSettingsSchema)` to create a new message.
+ */
+export const SnapshotSettingsSchema: GenMessage<SnapshotSettings> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 1);
+
+/**
+ * RequestSettings are snapshot-wide defaults for reading requests; routes may override some.
+ *
+ * @generated from message palisade.config.v1.RequestSettings
+ */
+export type RequestSettings = Message<"palisade.config.v1.RequestSettings"> & {
+  /**
+   * Merge repeated slashes ("/a//b" -> "/a/b") before routing instead of refusing the request.
+   *
+   * @generated from field: bool merge_slashes = 1;
+   */
+  mergeSlashes: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.RequestSettings.
+ * Use `create(RequestSettingsSchema)` to create a new message.
+ */
+export const RequestSettingsSchema: GenMessage<RequestSettings> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 2);
 
 /**
  * Upstream is a named set of targets that routes proxy to.
@@ -152,6 +226,14 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
    * @generated from field: palisade.config.v1.UpstreamTls tls = 11;
    */
   tls?: UpstreamTls | undefined;
+
+  /**
+   * Base path prepended to every forwarded path ("/pub"); the forwarded path never leaves it.
+   * Empty means "/".
+   *
+   * @generated from field: string path_prefix = 12;
+   */
+  pathPrefix: string;
 };
 
 /**
@@ -159,7 +241,7 @@ export type Upstream = Message<"palisade.config.v1.Upstream"> & {
  * Use `create(UpstreamSchema)` to create a new message.
  */
 export const UpstreamSchema: GenMessage<Upstream> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 1);
+  messageDesc(file_palisade_config_v1_config, 3);
 
 /**
  * Target is one host:port of an upstream.
@@ -190,7 +272,7 @@ export type Target = Message<"palisade.config.v1.Target"> & {
  * Use `create(TargetSchema)` to create a new message.
  */
 export const TargetSchema: GenMessage<Target> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 2);
+  messageDesc(file_palisade_config_v1_config, 4);
 
 /**
  * HashOn names the request value a ring hash balances on.
@@ -233,7 +315,7 @@ export type HashOn = Message<"palisade.config.v1.HashOn"> & {
  * Use `create(HashOnSchema)` to create a new message.
  */
 export const HashOnSchema: GenMessage<HashOn> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 3);
+  messageDesc(file_palisade_config_v1_config, 5);
 
 /**
  * HealthCheck takes failing targets out of rotation.
@@ -261,7 +343,7 @@ export type HealthCheck = Message<"palisade.config.v1.HealthCheck"> & {
  * Use `create(HealthCheckSchema)` to create a new message.
  */
 export const HealthCheckSchema: GenMessage<HealthCheck> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 4);
+  messageDesc(file_palisade_config_v1_config, 6);
 
 /**
  * ActiveHealthCheck probes every target with an HTTP GET; 0 means the default.
@@ -310,7 +392,7 @@ export type ActiveHealthCheck = Message<"palisade.config.v1.ActiveHealthCheck"> 
  * Use `create(ActiveHealthCheckSchema)` to create a new message.
  */
 export const ActiveHealthCheckSchema: GenMessage<ActiveHealthCheck> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 5);
+  messageDesc(file_palisade_config_v1_config, 7);
 
 /**
  * PassiveHealthCheck ejects a target after consecutive failures of real traffic; 0 means the default.
@@ -359,7 +441,7 @@ export type PassiveHealthCheck = Message<"palisade.config.v1.PassiveHealthCheck"
  * Use `create(PassiveHealthCheckSchema)` to create a new message.
  */
 export const PassiveHealthCheckSchema: GenMessage<PassiveHealthCheck> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 6);
+  messageDesc(file_palisade_config_v1_config, 8);
 
 /**
  * RetryPolicy: a request that never reached a target (connect failure) is retried whatever its
@@ -402,7 +484,7 @@ export type RetryPolicy = Message<"palisade.config.v1.RetryPolicy"> & {
  * Use `create(RetryPolicySchema)` to create a new message.
  */
 export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 7);
+  messageDesc(file_palisade_config_v1_config, 9);
 
 /**
  * CircuitBreaker bounds what one upstream may hold; 0 means the default.
@@ -437,7 +519,7 @@ export type CircuitBreaker = Message<"palisade.config.v1.CircuitBreaker"> & {
  * Use `create(CircuitBreakerSchema)` to create a new message.
  */
 export const CircuitBreakerSchema: GenMessage<CircuitBreaker> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 8);
+  messageDesc(file_palisade_config_v1_config, 10);
 
 /**
  * UpstreamTls: how the node verifies its targets' certificates.
@@ -472,7 +554,7 @@ export type UpstreamTls = Message<"palisade.config.v1.UpstreamTls"> & {
  * Use `create(UpstreamTlsSchema)` to create a new message.
  */
 export const UpstreamTlsSchema: GenMessage<UpstreamTls> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 9);
+  messageDesc(file_palisade_config_v1_config, 11);
 
 /**
  * UpstreamTimeouts bound each phase of an upstream exchange; 0 means the default.
@@ -514,7 +596,7 @@ export type UpstreamTimeouts = Message<"palisade.config.v1.UpstreamTimeouts"> & 
  * Use `create(UpstreamTimeoutsSchema)` to create a new message.
  */
 export const UpstreamTimeoutsSchema: GenMessage<UpstreamTimeouts> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 10);
+  messageDesc(file_palisade_config_v1_config, 12);
 
 /**
  * Route matches requests and sends them through its policies to an upstream.
@@ -599,6 +681,28 @@ export type Route = Message<"palisade.config.v1.Route"> & {
    * @generated from field: string prefix_rewrite = 12;
    */
   prefixRewrite: string;
+
+  /**
+   * Merge repeated slashes for this route; unset follows RequestSettings.merge_slashes.
+   *
+   * @generated from field: optional bool merge_slashes = 13;
+   */
+  mergeSlashes?: boolean | undefined;
+
+  /**
+   * Accept "%2F" in paths of this route: it is kept encoded when forwarded and counts as "/"
+   * when matching, so it still meets the policies of the route it spells.
+   *
+   * @generated from field: bool allow_encoded_slashes = 14;
+   */
+  allowEncodedSlashes: boolean;
+
+  /**
+   * Match this route's paths case-sensitively (default: ASCII case is ignored).
+   *
+   * @generated from field: bool case_sensitive = 15;
+   */
+  caseSensitive: boolean;
 };
 
 /**
@@ -606,7 +710,7 @@ export type Route = Message<"palisade.config.v1.Route"> & {
  * Use `create(RouteSchema)` to create a new message.
  */
 export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 11);
+  messageDesc(file_palisade_config_v1_config, 13);
 
 /**
  * PathMatch is one path matcher of a route.
@@ -641,7 +745,7 @@ export type PathMatch = Message<"palisade.config.v1.PathMatch"> & {
  * Use `create(PathMatchSchema)` to create a new message.
  */
 export const PathMatchSchema: GenMessage<PathMatch> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 12);
+  messageDesc(file_palisade_config_v1_config, 14);
 
 /**
  * Policy is typed config attached to routes. A node whose build does not know
@@ -693,6 +797,36 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: AuthAnyPolicy;
     case: "authAny";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.IpRestrictionPolicy ip_restriction = 20;
+     */
+    value: IpRestrictionPolicy;
+    case: "ipRestriction";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.RateLimitPolicy rate_limit = 21;
+     */
+    value: RateLimitPolicy;
+    case: "rateLimit";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.RequestSizePolicy request_size = 22;
+     */
+    value: RequestSizePolicy;
+    case: "requestSize";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.CorsPolicy cors = 23;
+     */
+    value: CorsPolicy;
+    case: "cors";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.HeadersPolicy headers = 24;
+     */
+    value: HeadersPolicy;
+    case: "headers";
   } | { case: undefined; value?: undefined };
 };
 
@@ -701,7 +835,7 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
  * Use `create(PolicySchema)` to create a new message.
  */
 export const PolicySchema: GenMessage<Policy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 13);
+  messageDesc(file_palisade_config_v1_config, 15);
 
 /**
  * JwtPolicy authenticates requests by a bearer JWT (RFC 7519, RFC 6750).
@@ -894,7 +1028,7 @@ export type JwtPolicy = Message<"palisade.config.v1.JwtPolicy"> & {
  * Use `create(JwtPolicySchema)` to create a new message.
  */
 export const JwtPolicySchema: GenMessage<JwtPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 14);
+  messageDesc(file_palisade_config_v1_config, 16);
 
 /**
  * PemKey is one PEM-encoded public key of a JwtPolicy.
@@ -928,7 +1062,7 @@ export type PemKey = Message<"palisade.config.v1.PemKey"> & {
  * Use `create(PemKeySchema)` to create a new message.
  */
 export const PemKeySchema: GenMessage<PemKey> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 15);
+  messageDesc(file_palisade_config_v1_config, 17);
 
 /**
  * ClaimRule constrains one claim of a verified token or introspection answer.
@@ -971,7 +1105,7 @@ export type ClaimRule = Message<"palisade.config.v1.ClaimRule"> & {
  * Use `create(ClaimRuleSchema)` to create a new message.
  */
 export const ClaimRuleSchema: GenMessage<ClaimRule> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 16);
+  messageDesc(file_palisade_config_v1_config, 18);
 
 /**
  * ApiKeyPolicy authenticates requests by a consumer's API key.
@@ -999,7 +1133,7 @@ export type ApiKeyPolicy = Message<"palisade.config.v1.ApiKeyPolicy"> & {
  * Use `create(ApiKeyPolicySchema)` to create a new message.
  */
 export const ApiKeyPolicySchema: GenMessage<ApiKeyPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 17);
+  messageDesc(file_palisade_config_v1_config, 19);
 
 /**
  * MtlsPolicy requires a verified client certificate (TLS client authentication)
@@ -1064,7 +1198,7 @@ export type MtlsPolicy = Message<"palisade.config.v1.MtlsPolicy"> & {
  * Use `create(MtlsPolicySchema)` to create a new message.
  */
 export const MtlsPolicySchema: GenMessage<MtlsPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 18);
+  messageDesc(file_palisade_config_v1_config, 20);
 
 /**
  * IntrospectionPolicy authenticates opaque bearer tokens with an OAuth 2.0
@@ -1179,7 +1313,7 @@ export type IntrospectionPolicy = Message<"palisade.config.v1.IntrospectionPolic
  * Use `create(IntrospectionPolicySchema)` to create a new message.
  */
 export const IntrospectionPolicySchema: GenMessage<IntrospectionPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 19);
+  messageDesc(file_palisade_config_v1_config, 21);
 
 /**
  * AuthAnyPolicy passes a request that any one of its member policies accepts
@@ -1200,7 +1334,339 @@ export type AuthAnyPolicy = Message<"palisade.config.v1.AuthAnyPolicy"> & {
  * Use `create(AuthAnyPolicySchema)` to create a new message.
  */
 export const AuthAnyPolicySchema: GenMessage<AuthAnyPolicy> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 20);
+  messageDesc(file_palisade_config_v1_config, 22);
+
+/**
+ * IpRestrictionPolicy allows or denies requests by client address (IPv4/IPv6 CIDRs).
+ * A deny match always refuses; a non-empty allow list refuses every address it does not match.
+ *
+ * @generated from message palisade.config.v1.IpRestrictionPolicy
+ */
+export type IpRestrictionPolicy = Message<"palisade.config.v1.IpRestrictionPolicy"> & {
+  /**
+   * CIDRs ("10.0.0.0/8", "2001:db8::/32") or single addresses.
+   *
+   * @generated from field: repeated string allow = 1;
+   */
+  allow: string[];
+
+  /**
+   * @generated from field: repeated string deny = 2;
+   */
+  deny: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.IpRestrictionPolicy.
+ * Use `create(IpRestrictionPolicySchema)` to create a new message.
+ */
+export const IpRestrictionPolicySchema: GenMessage<IpRestrictionPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 23);
+
+/**
+ * RateLimitPolicy counts requests per key in fixed windows and refuses those over a limit (429).
+ *
+ * @generated from message palisade.config.v1.RateLimitPolicy
+ */
+export type RateLimitPolicy = Message<"palisade.config.v1.RateLimitPolicy"> & {
+  /**
+   * Every limit must admit the request (e.g. 10 per second and 500 per hour).
+   *
+   * @generated from field: repeated palisade.config.v1.RateLimit limits = 1;
+   */
+  limits: RateLimit[];
+
+  /**
+   * What identifies a caller; the parts are combined. Empty means [CLIENT_ADDRESS].
+   *
+   * @generated from field: repeated palisade.config.v1.RateLimitKey key = 2;
+   */
+  key: RateLimitKey[];
+
+  /**
+   * @generated from field: palisade.config.v1.RateLimitScope scope = 3;
+   */
+  scope: RateLimitScope;
+
+  /**
+   * Redis for the CLUSTER scope.
+   *
+   * @generated from field: palisade.config.v1.RedisConfig redis = 4;
+   */
+  redis?: RedisConfig | undefined;
+
+  /**
+   * What to do when the counter store cannot answer (Redis down or slow).
+   *
+   * @generated from field: palisade.config.v1.RateLimitFailureMode failure_mode = 5;
+   */
+  failureMode: RateLimitFailureMode;
+
+  /**
+   * Do not send RateLimit-* headers on admitted requests (Retry-After is always sent on 429).
+   *
+   * @generated from field: bool hide_client_headers = 6;
+   */
+  hideClientHeaders: boolean;
+
+  /**
+   * Prefix length IPv6 client addresses are grouped by (a client controls at least a /64).
+   * 0 means 64; 128 counts each address.
+   *
+   * @generated from field: uint32 ipv6_prefix_length = 7;
+   */
+  ipv6PrefixLength: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimitPolicy.
+ * Use `create(RateLimitPolicySchema)` to create a new message.
+ */
+export const RateLimitPolicySchema: GenMessage<RateLimitPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 24);
+
+/**
+ * RateLimit is one quota: `requests` per `period`.
+ *
+ * @generated from message palisade.config.v1.RateLimit
+ */
+export type RateLimit = Message<"palisade.config.v1.RateLimit"> & {
+  /**
+   * @generated from field: uint32 requests = 1;
+   */
+  requests: number;
+
+  /**
+   * @generated from field: palisade.config.v1.RateLimitPeriod period = 2;
+   */
+  period: RateLimitPeriod;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimit.
+ * Use `create(RateLimitSchema)` to create a new message.
+ */
+export const RateLimitSchema: GenMessage<RateLimit> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 25);
+
+/**
+ * RateLimitKey is one part of the counting key.
+ *
+ * @generated from message palisade.config.v1.RateLimitKey
+ */
+export type RateLimitKey = Message<"palisade.config.v1.RateLimitKey"> & {
+  /**
+   * @generated from field: palisade.config.v1.RateLimitKeySource source = 1;
+   */
+  source: RateLimitKeySource;
+
+  /**
+   * Request header name, for HEADER.
+   *
+   * @generated from field: string header = 2;
+   */
+  header: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.RateLimitKey.
+ * Use `create(RateLimitKeySchema)` to create a new message.
+ */
+export const RateLimitKeySchema: GenMessage<RateLimitKey> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 26);
+
+/**
+ * RedisConfig says how to reach a Redis server.
+ *
+ * @generated from message palisade.config.v1.RedisConfig
+ */
+export type RedisConfig = Message<"palisade.config.v1.RedisConfig"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string username = 3;
+   */
+  username: string;
+
+  /**
+   * A secret: redacted in every API answer.
+   *
+   * @generated from field: string password = 4;
+   */
+  password: string;
+
+  /**
+   * @generated from field: uint32 database = 5;
+   */
+  database: number;
+
+  /**
+   * Bound on one rate-limit decision, in ms; 0 means 200.
+   *
+   * @generated from field: uint32 timeout_ms = 6;
+   */
+  timeoutMs: number;
+
+  /**
+   * Prefix of every key this policy writes; empty means "palisade:rl:".
+   *
+   * @generated from field: string key_prefix = 7;
+   */
+  keyPrefix: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.RedisConfig.
+ * Use `create(RedisConfigSchema)` to create a new message.
+ */
+export const RedisConfigSchema: GenMessage<RedisConfig> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 27);
+
+/**
+ * RequestSizePolicy bounds request sizes; 0 means no limit for that field.
+ *
+ * @generated from message palisade.config.v1.RequestSizePolicy
+ */
+export type RequestSizePolicy = Message<"palisade.config.v1.RequestSizePolicy"> & {
+  /**
+   * Body bytes as received (decoded from chunked), enforced on the stream: 413.
+   *
+   * @generated from field: uint64 max_body_bytes = 1;
+   */
+  maxBodyBytes: bigint;
+
+  /**
+   * Sum of header names and values (+4 bytes per line): 431.
+   *
+   * @generated from field: uint32 max_header_bytes = 2;
+   */
+  maxHeaderBytes: number;
+
+  /**
+   * Header lines: 431.
+   *
+   * @generated from field: uint32 max_headers = 3;
+   */
+  maxHeaders: number;
+
+  /**
+   * Request-target length in bytes: 414.
+   *
+   * @generated from field: uint32 max_url_bytes = 4;
+   */
+  maxUrlBytes: number;
+
+  /**
+   * Query parameters: 414.
+   *
+   * @generated from field: uint32 max_query_params = 5;
+   */
+  maxQueryParams: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.RequestSizePolicy.
+ * Use `create(RequestSizePolicySchema)` to create a new message.
+ */
+export const RequestSizePolicySchema: GenMessage<RequestSizePolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 28);
+
+/**
+ * CorsPolicy answers CORS preflights at the edge and adds CORS headers to answers
+ * (Fetch standard, "CORS protocol").
+ *
+ * @generated from message palisade.config.v1.CorsPolicy
+ */
+export type CorsPolicy = Message<"palisade.config.v1.CorsPolicy"> & {
+  /**
+   * Serialized origins ("https://app.example.com"), "*.example.com" patterns
+   * ("https://*.example.com"), or "*".
+   *
+   * @generated from field: repeated string allow_origins = 1;
+   */
+  allowOrigins: string[];
+
+  /**
+   * Empty means GET, HEAD, PUT, PATCH, POST, DELETE.
+   *
+   * @generated from field: repeated string allow_methods = 2;
+   */
+  allowMethods: string[];
+
+  /**
+   * Empty means whatever the preflight asks for.
+   *
+   * @generated from field: repeated string allow_headers = 3;
+   */
+  allowHeaders: string[];
+
+  /**
+   * @generated from field: repeated string expose_headers = 4;
+   */
+  exposeHeaders: string[];
+
+  /**
+   * @generated from field: bool allow_credentials = 5;
+   */
+  allowCredentials: boolean;
+
+  /**
+   * Access-Control-Max-Age, in seconds; 0 sends none.
+   *
+   * @generated from field: uint32 max_age_s = 6;
+   */
+  maxAgeS: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.CorsPolicy.
+ * Use `create(CorsPolicySchema)` to create a new message.
+ */
+export const CorsPolicySchema: GenMessage<CorsPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 29);
+
+/**
+ * HeadersPolicy edits response headers (security headers such as HSTS).
+ *
+ * @generated from message palisade.config.v1.HeadersPolicy
+ */
+export type HeadersPolicy = Message<"palisade.config.v1.HeadersPolicy"> & {
+  /**
+   * Set on every answer, replacing any value (lower-case or any-case names).
+   *
+   * @generated from field: map<string, string> set = 1;
+   */
+  set: { [key: string]: string };
+
+  /**
+   * Set only when the answer does not carry the header.
+   *
+   * @generated from field: map<string, string> add_if_missing = 2;
+   */
+  addIfMissing: { [key: string]: string };
+
+  /**
+   * Removed from every answer (e.g. "server", "x-powered-by").
+   *
+   * @generated from field: repeated string remove = 3;
+   */
+  remove: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.HeadersPolicy.
+ * Use `create(HeadersPolicySchema)` to create a new message.
+ */
+export const HeadersPolicySchema: GenMessage<HeadersPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 30);
 
 /**
  * Consumer is an identity that credentials resolve to.
@@ -1242,7 +1708,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 21);
+  messageDesc(file_palisade_config_v1_config, 31);
 
 /**
  * Credential is one way a request proves it is a consumer.
@@ -1284,7 +1750,7 @@ export type Credential = Message<"palisade.config.v1.Credential"> & {
  * Use `create(CredentialSchema)` to create a new message.
  */
 export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 22);
+  messageDesc(file_palisade_config_v1_config, 32);
 
 /**
  * ApiKeyCredential holds the SHA-256 of an API key, never the key itself.
@@ -1312,7 +1778,7 @@ export type ApiKeyCredential = Message<"palisade.config.v1.ApiKeyCredential"> & 
  * Use `create(ApiKeyCredentialSchema)` to create a new message.
  */
 export const ApiKeyCredentialSchema: GenMessage<ApiKeyCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 23);
+  messageDesc(file_palisade_config_v1_config, 33);
 
 /**
  * JwtCredential maps verified tokens (JWT or introspection answers) from one
@@ -1351,7 +1817,7 @@ export type JwtCredential = Message<"palisade.config.v1.JwtCredential"> & {
  * Use `create(JwtCredentialSchema)` to create a new message.
  */
 export const JwtCredentialSchema: GenMessage<JwtCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 24);
+  messageDesc(file_palisade_config_v1_config, 34);
 
 /**
  * ClientCertCredential maps a verified client certificate to the consumer.
@@ -1404,7 +1870,7 @@ export type ClientCertCredential = Message<"palisade.config.v1.ClientCertCredent
  * Use `create(ClientCertCredentialSchema)` to create a new message.
  */
 export const ClientCertCredentialSchema: GenMessage<ClientCertCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 25);
+  messageDesc(file_palisade_config_v1_config, 35);
 
 /**
  * Certificate is a TLS certificate chain and its private key, served on the
@@ -1452,7 +1918,7 @@ export type Certificate = Message<"palisade.config.v1.Certificate"> & {
  * Use `create(CertificateSchema)` to create a new message.
  */
 export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 26);
+  messageDesc(file_palisade_config_v1_config, 36);
 
 /**
  * LoadBalancing picks the target for each request.
@@ -1490,4 +1956,156 @@ export enum LoadBalancing {
  */
 export const LoadBalancingSchema: GenEnum<LoadBalancing> = /*@__PURE__*/
   enumDesc(file_palisade_config_v1_config, 0);
+
+/**
+ * RateLimitPeriod is the length of one counting window.
+ *
+ * @generated from enum palisade.config.v1.RateLimitPeriod
+ */
+export enum RateLimitPeriod {
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_SECOND = 1;
+   */
+  SECOND = 1,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_MINUTE = 2;
+   */
+  MINUTE = 2,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_HOUR = 3;
+   */
+  HOUR = 3,
+
+  /**
+   * @generated from enum value: RATE_LIMIT_PERIOD_DAY = 4;
+   */
+  DAY = 4,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitPeriod.
+ */
+export const RateLimitPeriodSchema: GenEnum<RateLimitPeriod> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 1);
+
+/**
+ * RateLimitKeySource names where a key part comes from (the node's canonical view of the request).
+ *
+ * @generated from enum palisade.config.v1.RateLimitKeySource
+ */
+export enum RateLimitKeySource {
+  /**
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The client address (peer, or resolved through trusted proxies).
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_CLIENT_ADDRESS = 1;
+   */
+  CLIENT_ADDRESS = 1,
+
+  /**
+   * The authenticated consumer id; the client address when the request has none.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_CONSUMER = 2;
+   */
+  CONSUMER = 2,
+
+  /**
+   * The matched route id.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_ROUTE = 3;
+   */
+  ROUTE = 3,
+
+  /**
+   * A request header's value; the client address when the header is absent.
+   *
+   * @generated from enum value: RATE_LIMIT_KEY_SOURCE_HEADER = 4;
+   */
+  HEADER = 4,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitKeySource.
+ */
+export const RateLimitKeySourceSchema: GenEnum<RateLimitKeySource> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 2);
+
+/**
+ * RateLimitScope says where counts live.
+ *
+ * @generated from enum palisade.config.v1.RateLimitScope
+ */
+export enum RateLimitScope {
+  /**
+   * Same as LOCAL.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Counted by the node, shared by all of its worker processes.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_LOCAL = 1;
+   */
+  LOCAL = 1,
+
+  /**
+   * Counted in Redis, shared by every node that uses the same Redis.
+   *
+   * @generated from enum value: RATE_LIMIT_SCOPE_CLUSTER = 2;
+   */
+  CLUSTER = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitScope.
+ */
+export const RateLimitScopeSchema: GenEnum<RateLimitScope> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 3);
+
+/**
+ * RateLimitFailureMode says what happens when counts cannot be read in time.
+ *
+ * @generated from enum palisade.config.v1.RateLimitFailureMode
+ */
+export enum RateLimitFailureMode {
+  /**
+   * Same as OPEN.
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Admit the request (and log a warning).
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_OPEN = 1;
+   */
+  OPEN = 1,
+
+  /**
+   * Refuse the request with 503.
+   *
+   * @generated from enum value: RATE_LIMIT_FAILURE_MODE_CLOSED = 2;
+   */
+  CLOSED = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.RateLimitFailureMode.
+ */
+export const RateLimitFailureModeSchema: GenEnum<RateLimitFailureMode> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 4);
 

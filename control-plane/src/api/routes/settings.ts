@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { settingsSchema } from "../../config/traffic-schemas.js";
+import { ApiError } from "../../errors.js";
+import type { Store } from "../../store/store.js";
+
+/**
+ * `GET /v1/settings` and `PUT /v1/settings`: snapshot-wide draft settings, published with the
+ * next version like any draft edit:
+ * - `global_policies`: policies (by id or name, stored as ids) applied to every route, in this
+ *   order, before the route's own (a route that lists one of them again does not run it twice);
+ * - `merge_slashes`: merge repeated slashes in request paths (`/a//b` → `/a/b`) instead of
+ *   refusing them; a route's own `merge_slashes` wins.
+ * `PUT` replaces the whole object; omitted fields return to their defaults.
+ */
+export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
+  app.get("/v1/settings", async () => present(store.getSettings()));
+
+  app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req) => {
+    const body = req.body as { global_policies?: string[]; merge_slashes?: boolean };
+    return store.transaction(() => {
+      const ids = (body.global_policies ?? []).map((ref, i) => {
+        const p = store.getResource("policies", ref);
+        if (!p)
+          throw new ApiError(
+            "REFERENCE_NOT_FOUND",
+            `no policy named or with id ${JSON.stringify(ref)}`,
+            `global_policies.${i}`,
+          );
+        return p.id;
+      });
+      ids.forEach((id, i) => {
+        if (ids.indexOf(id) !== i)
+          throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
+      });
+      const stored = { global_policies: ids, merge_slashes: body.merge_slashes ?? false };
+      store.putSettings(stored);
+      return present(stored);
+    });
+  });
+}
+
+function present(s: Record<string, unknown>): Record<string, unknown> {
+  return {
+    global_policies: (s.global_policies as string[] | undefined) ?? [],
+    merge_slashes: s.merge_slashes ?? false,
+  };
+}
