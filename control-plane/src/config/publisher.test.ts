@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
-import { ConsumerSchema } from "@palisade/proto";
+import { ConsumerSchema, SnapshotSettingsSchema } from "@palisade/proto";
 import { Store } from "../store/store.js";
 import { Publisher } from "./publisher.js";
 import { buildSnapshot } from "./snapshot.js";
@@ -62,4 +62,42 @@ test("the incremental publish refuses an auth-any whose member became a non-auth
   assert.throws(() => publisher.publish("nested"), { code: "VALIDATION_FAILED" });
   store.deleteResource("policies", jwt.id);
   assert.throws(() => publisher.publish("gone"), { code: "REFERENCE_NOT_FOUND" });
+});
+
+test("a settings change is a new version whose delta carries the settings resource, matching the reference", () => {
+  const { store, publisher } = draft();
+  const v1 = publisher.latest()!;
+  const hdr = store.insertResource("policies", randomUUID(), "hdr", {
+    type: "headers",
+    config: { remove: ["server"] },
+  });
+  publisher.publish("policy");
+  const v2 = publisher.latest()!;
+  store.putSettings({ global_policies: [hdr.id], merge_slashes: true });
+  assert.equal(publisher.publish("settings").created, true, "settings are a change of the config");
+  const v3 = publisher.latest()!;
+  const ref = buildSnapshot({
+    upstreams: store.listResources("upstreams"),
+    routes: store.listResources("routes"),
+    policies: store.listResources("policies"),
+    consumers: store.listResources("consumers"),
+    credentials: store.listCredentials(),
+    settings: store.getSettings(),
+  });
+  assert.equal(v3.hash, ref.hash, "incremental publish equals the reference");
+  assert.deepEqual(v3.features.includes("settings"), true, "settings are a feature of the version");
+  const plan = publisher.planFor({ version: v2.version, hash: v2.hash });
+  assert.equal(plan.kind, "delta");
+  if (plan.kind !== "delta") return;
+  assert.equal(plan.changed.length, 1, "only the settings travel");
+  const s = fromBinary(SnapshotSettingsSchema, plan.changed[0]!.body);
+  assert.deepEqual([s.id, s.globalPolicyIds, s.requestSettings?.mergeSlashes], ["global", [hdr.id], true]);
+
+  store.putSettings({});
+  assert.equal(publisher.publish("defaults").created, true);
+  const back = publisher.planFor({ version: v3.version, hash: v3.hash });
+  assert.equal(back.kind, "delta");
+  if (back.kind === "delta")
+    assert.deepEqual(back.removed, [{ field: 11, id: "global" }], "the settings resource is removed");
+  assert.notEqual(publisher.latest()!.hash, v1.hash, "the headers policy is still there");
 });
