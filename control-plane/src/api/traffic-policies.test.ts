@@ -143,7 +143,7 @@ test("the snapshot carries the traffic policies, route path settings, path_prefi
   const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
   const byName = new Map(snap.policies.map((p) => [p.name, p]));
   assert.deepEqual(
-    snap.globalPolicyIds,
+    snap.settings[0]?.globalPolicyIds, // stored versions carry the settings as the `settings` resource (field 11)
     [byName.get("office")!.id, byName.get("sec")!.id],
     "global policies in the order given",
   );
