@@ -117,7 +117,12 @@ describe("workers: one config stream, every worker on the same version, dead wor
   test("a dead worker is replaced with the current config; the other keeps serving", async () => {
     const before = (await dp.config()).workers as Array<{ id: number; pid: number; version: number }>;
     const victim = before[0]!;
-    const clients = Array.from({ length: 8 }, () => new Client(`http://127.0.0.1:${dp.proxyPort}`));
+    // A connection the primary is handing to the worker at the moment it dies is never answered
+    // nor closed (node's round-robin handoff waits for a reply the dead worker cannot send), so
+    // a request on it would wait for undici's 300 s default: bound it so the loop reconnects.
+    const connect = () =>
+      new Client(`http://127.0.0.1:${dp.proxyPort}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const clients = Array.from({ length: 8 }, connect);
     let stop = false;
     let ok = 0;
     const failed: string[] = [];
@@ -134,7 +139,7 @@ describe("workers: one config stream, every worker on the same version, dead wor
           // The connection was on the worker that died: that request is lost, the loop reconnects.
           failed.push((err as { code?: string }).code ?? "error");
           await client.destroy();
-          client = new Client(`http://127.0.0.1:${dp.proxyPort}`);
+          client = connect();
         }
       }
       await client.close();

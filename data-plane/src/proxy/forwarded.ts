@@ -27,7 +27,7 @@ function hostValue(host: string): string {
  * One `Forwarded` element for this hop (RFC 7239 §4-5): `for=` the client (an IPv6 address in
  * brackets and quotes, §6), `host=` the request's Host, `proto=` http or https.
  * `for=192.0.2.60;host=api.example.com;proto=https`, `for="[2001:db8::1]";proto=http`.
- * @param client the client address (proxy/client-address.ts), `undefined` = `unknown` (§6.3)
+ * @param client the client address (the canonical view: request/client-address.ts), `undefined` = `unknown` (§6.3)
  */
 export function forwardedElement(client: string | undefined, host: string | undefined, tls: boolean): string {
   const node = client === undefined ? "unknown" : client.includes(":") ? `"[${client}]"` : client;

@@ -36,7 +36,7 @@ export function resolveHashOn(h: HashOn | undefined): HashOnSpec | null {
 /**
  * The request's balancing key hashed to 32 bits, or -1 when the request has none (no such
  * header or cookie): the ring hash then picks at random.
- * @param clientIp the client address as the proxy sees it (proxy/client-address.ts)
+ * @param clientIp the client address as the proxy sees it (the canonical view: request/client-address.ts)
  */
 export function hashKeyOf(spec: HashOnSpec, headers: IncomingHttpHeaders, clientIp: string | undefined): number {
   let key: string | undefined;
