@@ -4,14 +4,15 @@
  * names only, verifies it, and forwards the sanitized subject; no certificate, one from another CA,
  * or a Host other than the TLS server name never reaches the upstream. C31 over real TLS with its
  * variants: the open name's handshake (with or without a certificate, HTTP/1.1 and HTTP/2), no SNI
- * at all, and a Host switched to another mTLS name on the same keep-alive connection.
+ * at all, and a Host switched to another mTLS name on the same keep-alive connection. A resumed
+ * TLS session (no certificate exchanged) keeps the verdict of the handshake that made it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "./harness/certs.js";
 import { ClientCa } from "./harness/client-ca.js";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
-import { h2, https1, https1KeepAlive, tlsWithoutSni } from "./harness/tls-client.js";
+import { h2, https1, https1KeepAlive, https1Resumed, tlsWithoutSni } from "./harness/tls-client.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
 describe("mTLS on the HTTPS listener", () => {
@@ -105,6 +106,31 @@ describe("mTLS on the HTTPS listener", () => {
     assert.ok(events.recent.some((e) => e.reason === "cert_missing"));
     assert.ok(events.recent.some((e) => e.reason === "cert_untrusted"));
     assert.equal(upstream.seen.length, before);
+  });
+
+  test("a resumed TLS session keeps its verdict: a partner is served again, another CA's certificate is refused again", async () => {
+    const partnerTwice = await https1Resumed(dp.tlsPort, "secure.test", "/orders?resumed", serverCa.certPem, {
+      clientCert: partner,
+    });
+    assert.equal(partnerTwice.resumed, true, "the second handshake resumed the first one's session");
+    assert.deepEqual(
+      partnerTwice.answers.map((a) => a.status),
+      [200, 200],
+      JSON.stringify(partnerTwice.answers),
+    );
+    assert.deepEqual(
+      upstream.seenPath("/orders?resumed").map((s) => s.headers["x-client-cert-subject"]),
+      ["CN=svc-a,O=Partner", "CN=svc-a,O=Partner"],
+    );
+    const strangerTwice = await https1Resumed(dp.tlsPort, "secure.test", "/orders?resumed-stranger", serverCa.certPem, {
+      clientCert: stranger,
+    });
+    assert.deepEqual(
+      strangerTwice.answers.map((a) => a.status),
+      [403, 403],
+      JSON.stringify(strangerTwice.answers),
+    );
+    assert.equal(upstream.seenPath("/orders?resumed-stranger").length, 0);
   });
 
   test("C31 over HTTPS: a handshake for the open name cannot reach the mTLS name (421)", async () => {

@@ -128,8 +128,7 @@ export async function https1KeepAlive(
   init: Pick<TlsRequestInit, "clientCert"> = {},
 ): Promise<KeepAliveAnswer[]> {
   // No TLS session cache: a connection the client opens after the node closed one is a full
-  // handshake. (A resumed handshake on an mTLS name is answered 403 today: node:tls skips the SNI
-  // callback on resumption, so the node never asks for, nor verifies, the certificate again.)
+  // handshake (https1Resumed covers resumption).
   const agent = new Agent({ keepAlive: true, maxSockets: 1, maxCachedSessions: 0 });
   try {
     const out: KeepAliveAnswer[] = [];
@@ -181,4 +180,53 @@ export function tlsWithoutSni(port: number, ca: string): Promise<{ handshake: "o
       resolve({ handshake: "refused", error: err.code ?? err.message });
     });
   });
+}
+
+/**
+ * Two HTTPS/1.1 requests on two connections to 127.0.0.1:`port` with SNI `servername`, the second
+ * resuming the first one's TLS session (the client keeps the session ticket, as browsers, curl and
+ * Go clients do). Reports each answer and whether the second handshake was a resumption.
+ */
+export async function https1Resumed(
+  port: number,
+  servername: string,
+  path: string,
+  ca: string,
+  init: Pick<TlsRequestInit, "clientCert"> = {},
+): Promise<{ answers: { status: number; body: string }[]; resumed: boolean }> {
+  const agent = new Agent({ keepAlive: false, maxCachedSessions: 10 });
+  try {
+    const answers: { status: number; body: string }[] = [];
+    let resumed = false;
+    for (let i = 0; i < 2; i++) {
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const options = {
+            host: "127.0.0.1",
+            port,
+            path,
+            servername,
+            headers: { host: servername },
+            ca,
+            ALPNProtocols: ["http/1.1"],
+            agent,
+            ...(init.clientCert !== undefined ? { cert: init.clientCert.certPem, key: init.clientCert.keyPem } : {}),
+          } as RequestOptions;
+          const req = httpsRequest(options, (res) => {
+            if (i === 1) resumed = (res.socket as TLSSocket).isSessionReused();
+            let body = "";
+            res.on("data", (c: Buffer) => {
+              body += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode!, body }));
+          });
+          req.on("error", reject);
+          req.end();
+        }),
+      );
+    }
+    return { answers, resumed };
+  } finally {
+    agent.destroy();
+  }
 }
