@@ -89,7 +89,7 @@ test("a one-route change is sent as a delta carrying that route only", () => {
   const r = f.routes[7]!;
   f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: ["/changed"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const u = c.lastUpdate();
   assert.equal(u.full, false);
   assert.deepEqual([u.baseVersion, u.baseHash], [1n, base.hash]);
@@ -107,7 +107,7 @@ test("a removed route is sent as a removed id", () => {
   c.ack();
   f.store.deleteResource("routes", f.routes[0]!.id);
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const u = c.lastUpdate();
   assert.deepEqual(
     u.removed.map((r) => [r.field, r.id]),
@@ -148,7 +148,7 @@ test("BASE_MISMATCH is not a refusal: the next update is full and nothing is rec
   c.ack();
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/x"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const delta = c.lastUpdate();
   assert.equal(delta.full, false);
   c.msg({
@@ -187,11 +187,11 @@ test("a NACKed version is recorded with its reason and never re-sent, a newer on
     [node.last_nack?.version, node.last_nack?.code, node.last_nack?.resource, node.applied_version],
     [1, "POLICY_INVALID", "policy/j", 0],
   );
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1, "refused version offered again");
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 2);
   assert.equal(c.lastUpdate().version, 2n);
 });
@@ -213,7 +213,7 @@ test("one update in flight at a time; the newest goes out after the reply", () =
   c.hello();
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/z"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1);
   c.ack();
   assert.equal(c.sent.length, 2);
@@ -232,13 +232,13 @@ test("a version using a policy type the node lacks is not sent; the node shows w
   const r = f.routes[0]!;
   f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [jwt.id] });
   f.publisher.publish("v2 with jwt");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1, "v2 not sent");
   assert.deepEqual(f.store.getNode("n1")!.blocked, { version: 2, missing: ["jwt"] });
   f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [] });
   f.store.deleteResource("policies", jwt.id);
   f.publisher.publish("v3 without jwt");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.lastUpdate().version, 3n);
   assert.equal(f.store.getNode("n1")!.blocked, null);
 });
