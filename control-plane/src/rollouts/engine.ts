@@ -500,8 +500,16 @@ export class RolloutEngine {
     if (s.state === "running")
       patch = { deadline_at: byOperator ? shift(s.deadline_at) : iso(now + s.progress_deadline_s * 1000) };
     else if (s.state === "soaking" && byOperator) patch = { ends_at: shift(s.ends_at) };
+    else if (s.state === "failed" && s.acked_at === null)
+      patch = { state: "running", deadline_at: iso(now + s.progress_deadline_s * 1000), finished_at: null };
     else if (s.state === "soaking" || s.state === "failed")
-      patch = { state: "soaking", window_from: at, ends_at: iso(now + s.soak_s * 1000), results: [] };
+      patch = {
+        state: "soaking",
+        window_from: at,
+        ends_at: iso(now + s.soak_s * 1000),
+        results: [],
+        finished_at: null,
+      };
     return this.#commit({ ...withStage(r, i, patch), state: "running", paused_at: null, pause_reason: null }, [
       ev(at, "resumed", who, `resumed (was: ${r.pause_reason ?? "paused"})`, s.name),
     ]);

@@ -6,7 +6,7 @@ import { StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
-import { type PeerIdentity, StreamSession } from "./stream-session.js";
+import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./stream-session.js";
 
 const log = pino({ level: "silent" });
 
@@ -22,7 +22,7 @@ function fleet(n = 3) {
   return { store, publisher, up, routes };
 }
 
-function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity) {
+function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
   const sent: StreamConfigResponse[] = [];
   const failures: Array<[string, string | undefined]> = [];
   const session = new StreamSession(
@@ -32,6 +32,7 @@ function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity) {
     log,
     undefined,
     peer,
+    desired,
   );
   const msg = (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) =>
     session.receive(create(StreamConfigRequestSchema, { kind }));
@@ -276,4 +277,38 @@ test("closing the stream marks the node disconnected", () => {
   c.hello();
   c.session.close();
   assert.equal(f.store.getNode("n1")!.connected, false);
+});
+
+test("with a desired-version source the node is offered the version it should hold, an older one included (rollback)", () => {
+  const f = fleet(10);
+  let want = 1;
+  const asked: Array<{ id: string; region: string }> = [];
+  const c = connect(f, undefined, {
+    desiredFor: (n) => {
+      asked.push({ id: n.id, region: n.region });
+      return want;
+    },
+  });
+  const v1 = f.publisher.latest()!;
+  f.store.updateResource("routes", f.routes[2]!.id, "r2", { ...f.routes[2]!.body, paths: ["/r2-new"] });
+  f.publisher.publish("v2");
+  c.hello();
+  assert.equal(c.lastUpdate().version, 1n, "the stable version, not the latest");
+  assert.deepEqual(asked[0], { id: "n1", region: "eu" });
+  c.ack();
+  want = 2;
+  c.session.offer();
+  assert.equal(c.lastUpdate().version, 2n);
+  assert.equal(c.lastUpdate().resources.length, 1, "a delta");
+  c.ack();
+  want = 1;
+  c.session.offer();
+  const back = c.lastUpdate();
+  assert.deepEqual([back.version, back.full, back.hash, back.resources.length], [1n, false, v1.hash, 1]);
+  c.ack();
+  assert.equal(f.store.getNode("n1")!.applied_version, 1);
+  want = 0;
+  const sent = c.sent.length;
+  c.session.offer();
+  assert.equal(c.sent.length, sent, "0: nothing to hold, nothing sent");
 });
