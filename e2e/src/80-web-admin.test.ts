@@ -229,11 +229,20 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("history");
   });
 
-  test("stop a node and watch it turn disconnected on the fleet page", async () => {
+  test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {
     await go("/fleet");
     const state = page.locator(`tr[data-node="${nodeB.nodeId}"] [data-col="state"]`);
     await state.waitFor(WAIT);
     assert.match(await text(state), /connected/);
+    // Stopped (SIGSTOP): its stream stays open but it reports nothing, as a hung host would.
+    nodeB.freeze(true);
+    await eventually("node-b shows stale", async () => (/stale/i.test(await text(state)) ? true : undefined));
+    assert.match(await text(page.locator('[data-stat="stale"]')), /1/);
+    await shot("node-stale");
+    nodeB.freeze(false);
+    await eventually("node-b is connected again", async () =>
+      /^connected/i.test(await text(state)) ? true : undefined,
+    );
     await nodeB.stop();
     await eventually("node-b shows disconnected", async () =>
       /disconnected/.test(await text(state)) ? true : undefined,
