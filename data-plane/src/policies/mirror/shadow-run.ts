@@ -87,6 +87,7 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
   /** The shadow exchange (or its chance to start) is over: the in-flight slot is free. */
   #finished = false;
   #dispatched = false;
+  #timedOut = false;
   #controller: Dispatcher.DispatchController | null = null;
   #timer: NodeJS.Timeout | undefined;
   #targetIndex = -1;
@@ -183,6 +184,8 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
 
   timedOut(): void {
     if (this.#finished) return;
+    this.#timedOut = true;
+    // undici may call onResponseError from inside abort(): it sees #timedOut.
     this.#controller?.abort(TIMEOUT);
     this.#shadowFailed(true);
   }
@@ -214,7 +217,8 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
     if (this.#finished) return;
-    this.#shadowFailed((err as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT");
+    const code = (err as { code?: string }).code;
+    this.#shadowFailed(this.#timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT");
   }
 
   // --- the primary -------------------------------------------------------------------------
