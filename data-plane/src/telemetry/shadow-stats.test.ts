@@ -32,12 +32,13 @@ test("latency differences: mean and quantiles, negative ones too", () => {
   c.compare(200, 200, -20);
   const [f] = stats.figures();
   assert.ok(Math.abs(f!.diffMeanMs - (99 * 1000 - 20) / 100) < 1e-9);
-  assert.ok(f!.diffP50Ms > 500 && f!.diffP50Ms <= 1000, String(f!.diffP50Ms));
-  assert.ok(f!.diffP99Ms > 500 && f!.diffP99Ms <= 1000, String(f!.diffP99Ms));
+  assert.ok(f!.diffP50Ms > 800 && f!.diffP50Ms <= 1200, String(f!.diffP50Ms));
+  assert.ok(f!.diffP99Ms > 800 && f!.diffP99Ms <= 1200, String(f!.diffP99Ms));
   const fast = new ShadowStats().route("f");
   for (let i = 0; i < 100; i++) fast.compare(200, 200, -30);
-  assert.ok(diffQuantileMs(fast.diffBuckets, 0.5) < -25 && diffQuantileMs(fast.diffBuckets, 0.5) >= -50);
-  assert.equal(diffQuantileMs(new Float64Array(31), 0.99), 0, "nothing compared");
+  const p50 = diffQuantileMs(fast.diffBuckets, 0.5);
+  assert.ok(p50 <= -24 && p50 >= -36, String(p50));
+  assert.equal(diffQuantileMs(new Float64Array(fast.diffBuckets.length), 0.99), 0, "nothing compared");
 });
 
 test("figures list routes by id", () => {
