@@ -11,7 +11,10 @@ import type { Logger } from "./log.js";
 import type { CpOptions } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
+import { RolloutEngine } from "./rollouts/engine.js";
+import type { FleetNode } from "./rollouts/types.js";
 import { IdentityStore } from "./store/identity-store.js";
+import { RolloutStore } from "./store/rollout-store.js";
 import { Store } from "./store/store.js";
 import { type SyncSecurity, SyncServer } from "./sync/sync-server.js";
 
@@ -65,7 +68,30 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const hostnames = [...bound, hostname()];
     security = { mode: "mtls", identity, server: await ca.issueServerCert([...hostnames, ...opts.syncHostnames]) };
   }
-  const sync = new SyncServer(store, publisher, fleet, security, log);
+  const rollouts = new RolloutStore(store);
+  const engine = new RolloutEngine({
+    store: rollouts,
+    fleet: () =>
+      store
+        .listNodes()
+        .filter((n) => !n.revoked_at)
+        .map(
+          (n): FleetNode => ({
+            id: n.id,
+            region: n.region,
+            labels: n.labels,
+            connected: n.connected,
+            applied_version: n.applied_version,
+            nacked_version: n.last_nack?.version ?? null,
+            blocked_version: n.blocked?.version ?? null,
+          }),
+        ),
+    reports: (id, sinceMs) => fleet.nodeHistory(id).filter((p) => p.at >= sinceMs),
+    versionExists: (n) => store.hasVersion(n),
+    log: log.child({ component: "rollouts" }),
+  });
+  const sync = new SyncServer(store, publisher, fleet, security, log, engine);
+  engine.onAssign((nodes) => sync.offer(nodes));
   let api: FastifyInstance | undefined;
   try {
     // Tools learn ephemeral ports from these lines: they are written unless the level is silent.
@@ -77,26 +103,43 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       { listener: "sync", address: opts.syncListen.host, port: syncPort, mtls: security.mode === "mtls" },
       "listening",
     );
-    api = buildAdminApi({ store, publisher, tokens, log, uiDir: opts.uiDir, fleet, identity, sync });
+    api = buildAdminApi({
+      store,
+      publisher,
+      tokens,
+      log,
+      uiDir: opts.uiDir,
+      fleet,
+      identity,
+      sync,
+      rollouts: { engine, store: rollouts },
+    });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
       throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
     });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
     announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    // Resumes a rollout that was running when the control plane stopped (soak and deadlines are timestamps).
+    engine.start(opts.rolloutTickMs);
     const latest = publisher.latest();
-    log.info({ version: latest?.version ?? 0, db: opts.db }, "control plane ready");
+    log.info(
+      { version: latest?.version ?? 0, stable: engine.stable().version, rollout: engine.active()?.id, db: opts.db },
+      "control plane ready",
+    );
     return {
       admin: { host: opts.adminListen.host, port: adminPort },
       sync: { host: opts.syncListen.host, port: syncPort },
       generatedAdminToken,
       async close() {
+        engine.stop();
         await sync.close();
         await api?.close();
         store.close();
       },
     };
   } catch (err) {
+    engine.stop();
     await sync.close(0);
     await api?.close();
     store.close();

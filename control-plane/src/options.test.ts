@@ -27,4 +27,5 @@ test("bad values name the flag, and the variable when it came from there", () =>
   assert.throws(() => parseCpOptions(["--log-level", "loud"], {}), { option: "--log-level" });
   assert.throws(() => parseCpOptions([], { PALISADE_ADMIN_TOKEN: "short" }), { option: "PALISADE_ADMIN_TOKEN" });
   assert.throws(() => parseCpOptions(["--bogus"], {}), { option: "usage" });
+  assert.throws(() => parseCpOptions(["--rollout-tick-ms", "10"], {}), { option: "--rollout-tick-ms" });
 });

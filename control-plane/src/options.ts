@@ -25,6 +25,8 @@ export interface CpOptions {
   syncHostnames: string[];
   /** Lifetime of node client certificates, seconds. */
   nodeCertTtlS: number;
+  /** How often the rollout engine moves the active rollout on, ms. */
+  rolloutTickMs: number;
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -69,6 +71,12 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     env: "PALISADE_NODE_CERT_TTL",
     default: "604800",
     help: "lifetime of node client certificates, seconds (nodes renew at 2/3)",
+  },
+  {
+    flag: "rollout-tick-ms",
+    env: "PALISADE_ROLLOUT_TICK_MS",
+    default: "500",
+    help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
   },
   {
     flag: "log-level",
@@ -160,6 +168,9 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   for (const h of hostnames)
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h))
       throw new OptionError(hostListName, `${JSON.stringify(h)} is not a host name or IP address`);
+  const [tick, tickName] = get("rollout-tick-ms");
+  if (!/^\d{1,5}$/.test(tick) || Number(tick) < 50 || Number(tick) > 60_000)
+    throw new OptionError(tickName, `${JSON.stringify(tick)} is not a number of ms from 50 to 60000`);
   const [pki] = get("pki-dir");
   const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
@@ -167,6 +178,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     pkiDir: pki !== "" ? pki : db === ":memory:" ? undefined : join(dirname(db), "pki"),
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
+    rolloutTickMs: Number(tick),
     db,
     adminListen: parseListenAddress(adminName, admin),
     syncListen: parseListenAddress(syncName, sync),

@@ -229,11 +229,20 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("history");
   });
 
-  test("stop a node and watch it turn disconnected on the fleet page", async () => {
+  test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {
     await go("/fleet");
     const state = page.locator(`tr[data-node="${nodeB.nodeId}"] [data-col="state"]`);
     await state.waitFor(WAIT);
     assert.match(await text(state), /connected/);
+    // Stopped (SIGSTOP): its stream stays open but it reports nothing, as a hung host would.
+    nodeB.freeze(true);
+    await eventually("node-b shows stale", async () => (/stale/i.test(await text(state)) ? true : undefined));
+    assert.match(await text(page.locator('[data-stat="stale"]')), /1/);
+    await shot("node-stale");
+    nodeB.freeze(false);
+    await eventually("node-b is connected again", async () =>
+      /^connected/i.test(await text(state)) ? true : undefined,
+    );
     await nodeB.stop();
     await eventually("node-b shows disconnected", async () =>
       /disconnected/.test(await text(state)) ? true : undefined,
@@ -261,7 +270,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("audit");
   });
 
-  test("security shows the denials the nodes reported; screens whose APIs this control plane lacks say so; the UI works in a narrow window", async () => {
+  test("security shows the denials the nodes reported; the rollouts screen lists rollouts (none yet); the UI works in a narrow window", async () => {
     // The 401s of the publish test above reach the control plane in the nodes' reports (fleet sync).
     await go("/security");
     const denied = page.locator('tr[data-reason="auth_token_missing"]');
@@ -269,8 +278,10 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(await text(denied), /auth_token_missing\s*[1-9]/);
     assert.equal(await page.getByTestId("no-reports").count(), 0);
     await shot("security");
+    // Rollouts are served since issue 7: the screen is the (empty) list, not the "not available" note.
     await go("/rollouts");
-    await page.getByTestId("rollouts-unavailable").waitFor(WAIT);
+    await page.getByText("No rollout yet").waitFor(WAIT);
+    assert.equal(await page.getByTestId("rollouts-unavailable").count(), 0);
     // Consumers are served since issue 4, certificates since issue 3: their list is a real one.
     await go("/config/certificates");
     await page.getByText("No certificates yet").waitFor(WAIT);

@@ -11,6 +11,8 @@ import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
+import type { RolloutEngine } from "../rollouts/engine.js";
+import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
@@ -18,6 +20,7 @@ import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
+import { registerRolloutRoutes } from "./routes/rollouts.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerUi } from "./ui.js";
@@ -36,6 +39,8 @@ export interface AdminApiDeps {
   identity?: NodeIdentity | undefined;
   /** The sync server, to end a revoked node's stream. */
   sync?: { disconnect(nodeId: string, reason: string): boolean } | undefined;
+  /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
+  rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
 }
 
 interface AjvError {
@@ -154,7 +159,9 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
-  registerVersionRoutes(app, deps.store, deps.publisher);
+  registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);
+  if (deps.rollouts)
+    registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
   registerNodeRoutes(app, {
     store: deps.store,
@@ -162,6 +169,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     fleet: deps.fleet,
     identity: deps.identity,
     disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+    desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
   });
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;

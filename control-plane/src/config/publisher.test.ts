@@ -101,3 +101,35 @@ test("a settings change is a new version whose delta carries the settings resour
     assert.deepEqual(back.removed, [{ field: 11, id: "global" }], "the settings resource is removed");
   assert.notEqual(publisher.latest()!.hash, v1.hash, "the headers policy is still there");
 });
+
+test("planning to an older version (a rollback) is a delta of the resources that differ; a fresh publisher loads it from the store", () => {
+  const store = new Store(":memory:");
+  const up = store.insertResource("upstreams", randomUUID(), "up", { targets: [{ host: "127.0.0.1", port: 9000 }] });
+  const routes = Array.from({ length: 10 }, (_, i) =>
+    store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }),
+  );
+  const publisher = new Publisher(store);
+  const v1 = publisher.publish("v1").version;
+  store.updateResource("routes", routes[3]!.id, "r3", { paths: ["/r3", "/r3b"], upstream: up.id });
+  store.deleteResource("routes", routes[7]!.id);
+  const v2 = publisher.publish("v2").version;
+  for (const p of [publisher, new Publisher(store)]) {
+    const old = p.version(v1.version)!;
+    assert.equal(old.hash, v1.hash);
+    assert.equal(p.version(99), undefined);
+    const back = p.planFor({ version: v2.version, hash: v2.hash }, false, old);
+    assert.equal(back.kind, "delta");
+    if (back.kind !== "delta") return;
+    assert.equal(back.baseHash, v2.hash);
+    assert.deepEqual(back.removed, [], "v1 has every route of v2");
+    assert.deepEqual(
+      back.changed.map((r) => r.body.length > 0),
+      [true, true],
+      "r3 as it was, r7 again: two resources, not the whole config",
+    );
+    assert.equal(p.planFor({ version: v1.version, hash: v1.hash }, false, old).kind, "none", "in step");
+    assert.equal(p.planFor({ version: 5, hash: "unknown" }, false, old).kind, "full", "an unknown base");
+    const forward = p.planFor({ version: v1.version, hash: v1.hash });
+    assert.equal(forward.kind, "delta", "and forward again to the latest");
+  }
+});

@@ -13,8 +13,9 @@ import {
   resourceKind,
   SnapshotSettingsSchema,
 } from "@palisade/proto";
+import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
-import type { Store, StoredResource, VersionRow } from "../store/store.js";
+import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
 import {
   CORE_KINDS,
   checkAuthAnyMembers,
@@ -97,6 +98,9 @@ export type UpdatePlan =
 /** How many past versions keep their touched keys in memory for deltas; a node further behind gets a full update. */
 export const DELTA_HISTORY = 64;
 
+/** How many versions besides the latest `Publisher.version` keeps decoded (a rollout's target and previous one). */
+export const VERSION_CACHE = 4;
+
 interface HistoryEntry {
   readonly version: number;
   readonly hash: string;
@@ -121,33 +125,14 @@ export class Publisher {
   /** Whether `#latest.resources` carries the draft revisions (a full scan was done by this process). */
   #synced = false;
   #routeCount = 0;
+  readonly #catalog = new LRUCache<number, PublishedVersion>({ max: VERSION_CACHE });
 
   /** Loads the latest version (decoding its resources once) and the delta history. */
   constructor(store: Store) {
     this.#store = store;
     const row = store.latestVersion();
     if (row) {
-      const decoded = decodeSnapshotBytes(row.snapshot);
-      const resources = new Map<string, ResourceEntry>();
-      let sum = 0n;
-      for (const r of decoded.resources) {
-        const kind = resourceKind(r.field);
-        const key = `${kind?.name ?? `field${r.field}`}/${r.id}`;
-        const digest = resourceDigest(r.field, r.body);
-        sum = addDigest(sum, digest);
-        resources.set(key, { key, field: r.field, id: r.id, body: r.body, digest, rev: -1 });
-      }
-      this.#latest = {
-        version: row.version,
-        hash: row.hash,
-        message: row.message,
-        created_at: row.created_at,
-        features: row.features,
-        resources,
-        sum,
-        touched: row.touched ? new Set(row.touched) : null,
-        createdAtMs: BigInt(Date.parse(row.created_at)),
-      };
+      this.#latest = decodeVersion(row);
       for (const v of store.versionsAfter(Math.max(0, row.version - DELTA_HISTORY)))
         this.#history.push({ version: v.version, hash: v.hash, touched: v.touched ? new Set(v.touched) : null });
     }
@@ -156,6 +141,24 @@ export class Publisher {
   /** The latest published version (treat as immutable). */
   latest(): PublishedVersion | undefined {
     return this.#latest;
+  }
+
+  /**
+   * Any published version by number: the latest from memory, an older one decoded from the store
+   * once and kept in a small LRU cache ({@link VERSION_CACHE} versions), since rollouts and
+   * rollbacks need a few versions besides the latest (the target, the previous stable one).
+   * @returns undefined when no such version was published
+   */
+  version(n: number): PublishedVersion | undefined {
+    const latest = this.#latest;
+    if (latest?.version === n) return latest;
+    const cached = this.#catalog.get(n);
+    if (cached) return cached;
+    const row = this.#store.getVersion(n);
+    if (!row) return undefined;
+    const v = decodeVersion(row);
+    this.#catalog.set(n, v);
+    return v;
   }
 
   /** Calls `fn` after each new version is committed. */
@@ -290,6 +293,9 @@ export class Publisher {
       gzip(outcome.snapshotBytes!, { level: 1 }, (err, gz) => {
         if (!err) this.#store.compressVersion(version, gz);
       });
+      // The previous latest stays at hand for nodes a rollout keeps on it (or rolls back to).
+      const prev = this.#latest;
+      if (prev) this.#catalog.set(prev.version, prev);
       this.#latest = published;
       this.#history.push({ version: published.version, hash: published.hash, touched: published.touched });
       if (this.#history.length > DELTA_HISTORY) this.#history.shift();
@@ -299,12 +305,62 @@ export class Publisher {
   }
 
   /**
-   * What a node holding `held` (its applied version and content hash) needs to reach the
-   * latest version: nothing, a delta over a recent version it holds (found by hash), or a full
-   * update (`forceFull`, unknown base, too far behind, or a delta larger than half the config).
-   * A node with the latest content under an older number gets an empty delta (it relabels).
+   * What a node holding `held` (its applied version and content hash) needs to reach `target`
+   * (default: the latest version): nothing, a delta, or a full update (`forceFull`, unknown
+   * base, or a delta larger than half the config). A node with the target's content under
+   * another number gets an empty delta (it relabels).
+   * - target = latest (the common case): the delta is the union of the touched keys of the
+   *   versions after the one the node holds (found by hash in the last {@link DELTA_HISTORY});
+   * - any other target, older ones included (a rollout, a rollback): the node's base is found by
+   *   hash (the latest, the version number it names, or the history) and the two versions'
+   *   resource digests are compared key by key.
    */
-  planFor(held: { version: number; hash: string }, forceFull = false): UpdatePlan {
+  planFor(
+    held: { version: number; hash: string },
+    forceFull = false,
+    target: PublishedVersion | undefined = this.#latest,
+  ): UpdatePlan {
+    if (target && target !== this.#latest) return this.#planTo(held, forceFull, target);
+    return this.#planToLatest(held, forceFull);
+  }
+
+  #planTo(held: { version: number; hash: string }, forceFull: boolean, target: PublishedVersion): UpdatePlan {
+    if (held.hash === target.hash && held.version === target.version && !forceFull) return { kind: "none" };
+    if (!forceFull && held.hash !== "") {
+      if (held.hash === target.hash)
+        return { kind: "delta", baseVersion: held.version, baseHash: held.hash, changed: [], removed: [] };
+      const base = this.#baseFor(held);
+      if (base) {
+        const changed: Resource[] = [];
+        const removed: { field: number; id: string }[] = [];
+        const limit = target.resources.size / 2;
+        for (const [key, e] of target.resources)
+          if (base.resources.get(key)?.digest !== e.digest) {
+            changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
+            if (changed.length > limit) break;
+          }
+        for (const [key, e] of base.resources)
+          if (!target.resources.has(key)) removed.push({ field: e.field, id: e.id });
+        if (changed.length + removed.length <= limit)
+          return { kind: "delta", baseVersion: base.version, baseHash: held.hash, changed, removed };
+      }
+    }
+    return { kind: "full", resources: this.#fullList(target) };
+  }
+
+  /** A published version with the content the node holds, if the control plane knows it. */
+  #baseFor(held: { version: number; hash: string }): PublishedVersion | undefined {
+    if (this.#latest?.hash === held.hash) return this.#latest;
+    if (held.version > 0) {
+      const named = this.version(held.version);
+      if (named?.hash === held.hash) return named;
+    }
+    for (let i = this.#history.length - 1; i >= 0; i--)
+      if (this.#history[i]!.hash === held.hash) return this.version(this.#history[i]!.version);
+    return undefined;
+  }
+
+  #planToLatest(held: { version: number; hash: string }, forceFull: boolean): UpdatePlan {
     const latest = this.#latest;
     if (!latest) return { kind: "none" };
     if (held.hash === latest.hash && held.version === latest.version && !forceFull) return { kind: "none" };
@@ -347,6 +403,8 @@ export class Publisher {
   }
 
   #fullList(v: PublishedVersion): readonly Resource[] {
+    if (v !== this.#latest)
+      return [...v.resources.values()].map((e) => create(ResourceSchema, { field: e.field, body: e.body }));
     if (this.#fullResources?.version !== v.version) {
       const list = [...v.resources.values()].map((e) => create(ResourceSchema, { field: e.field, body: e.body }));
       this.#fullResources = { version: v.version, list };
@@ -431,6 +489,31 @@ export class Publisher {
       }
     }
   }
+}
+
+/** A stored version decoded for sync: every resource with its digest, keyed `kind/id`. */
+function decodeVersion(row: StoredVersion): PublishedVersion {
+  const decoded = decodeSnapshotBytes(row.snapshot);
+  const resources = new Map<string, ResourceEntry>();
+  let sum = 0n;
+  for (const r of decoded.resources) {
+    const kind = resourceKind(r.field);
+    const key = `${kind?.name ?? `field${r.field}`}/${r.id}`;
+    const digest = resourceDigest(r.field, r.body);
+    sum = addDigest(sum, digest);
+    resources.set(key, { key, field: r.field, id: r.id, body: r.body, digest, rev: -1 });
+  }
+  return {
+    version: row.version,
+    hash: row.hash,
+    message: row.message,
+    created_at: row.created_at,
+    features: row.features,
+    resources,
+    sum,
+    touched: row.touched ? new Set(row.touched) : null,
+    createdAtMs: BigInt(Date.parse(row.created_at)),
+  };
 }
 
 /** The resource kind of a `Snapshot` field by its .proto name. */

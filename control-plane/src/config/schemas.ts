@@ -490,7 +490,14 @@ export const credentialSchema = {
 export const publishSchema = {
   type: "object",
   additionalProperties: false,
-  properties: { message: { type: "string", maxLength: 1000 } },
+  properties: {
+    message: { type: "string", maxLength: 1000 },
+    deploy: {
+      type: "string",
+      enum: ["all", "none"],
+      description: "all (default): every node now; none: for a rollout",
+    },
+  },
 } as const;
 
 /** Body of `POST /v1/certificates` and `PUT /v1/certificates/{id}`. `key_pem` is a secret. */

@@ -116,4 +116,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX node_certificates_node ON node_certificates (node_id);
   `,
+  // 5: staged rollouts (issue 7). `fleet_state` holds the stable version (what nodes outside any
+  // rollout get; existing databases start at their latest version) and when it was set; a rollout
+  // is one row (its stages, per-node assignments and timestamps as JSON, rewritten on each
+  // transition, so a restart resumes exactly) plus its events.
+  `
+  CREATE TABLE fleet_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  INSERT INTO fleet_state (key, value) SELECT 'stable_version', CAST(COALESCE(MAX(version), 0) AS TEXT) FROM config_versions;
+  INSERT INTO fleet_state (key, value) VALUES ('stable_set_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  CREATE TABLE rollouts (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX rollouts_state ON rollouts (state);
+  CREATE TABLE rollout_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rollout_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    who TEXT NOT NULL,
+    message TEXT NOT NULL,
+    stage TEXT
+  );
+  CREATE INDEX rollout_events_rollout ON rollout_events (rollout_id, id);
+  `,
 ];

@@ -353,6 +353,11 @@ export class Store {
     return r ? toStoredVersion(r) : undefined;
   }
 
+  /** Whether version `version` was published (no snapshot read). */
+  hasVersion(version: number): boolean {
+    return this.#db.prepare("SELECT 1 FROM config_versions WHERE version = ?").get(version) !== undefined;
+  }
+
   listVersions(limit: number): VersionRow[] {
     return this.#db
       .prepare("SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?")

@@ -6,7 +6,7 @@ import { StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
-import { type PeerIdentity, StreamSession } from "./stream-session.js";
+import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./stream-session.js";
 
 const log = pino({ level: "silent" });
 
@@ -22,7 +22,7 @@ function fleet(n = 3) {
   return { store, publisher, up, routes };
 }
 
-function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity) {
+function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
   const sent: StreamConfigResponse[] = [];
   const failures: Array<[string, string | undefined]> = [];
   const session = new StreamSession(
@@ -32,6 +32,7 @@ function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity) {
     log,
     undefined,
     peer,
+    desired,
   );
   const msg = (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) =>
     session.receive(create(StreamConfigRequestSchema, { kind }));
@@ -89,7 +90,7 @@ test("a one-route change is sent as a delta carrying that route only", () => {
   const r = f.routes[7]!;
   f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: ["/changed"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const u = c.lastUpdate();
   assert.equal(u.full, false);
   assert.deepEqual([u.baseVersion, u.baseHash], [1n, base.hash]);
@@ -107,7 +108,7 @@ test("a removed route is sent as a removed id", () => {
   c.ack();
   f.store.deleteResource("routes", f.routes[0]!.id);
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const u = c.lastUpdate();
   assert.deepEqual(
     u.removed.map((r) => [r.field, r.id]),
@@ -148,7 +149,7 @@ test("BASE_MISMATCH is not a refusal: the next update is full and nothing is rec
   c.ack();
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/x"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   const delta = c.lastUpdate();
   assert.equal(delta.full, false);
   c.msg({
@@ -187,11 +188,11 @@ test("a NACKed version is recorded with its reason and never re-sent, a newer on
     [node.last_nack?.version, node.last_nack?.code, node.last_nack?.resource, node.applied_version],
     [1, "POLICY_INVALID", "policy/j", 0],
   );
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1, "refused version offered again");
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 2);
   assert.equal(c.lastUpdate().version, 2n);
 });
@@ -213,7 +214,7 @@ test("one update in flight at a time; the newest goes out after the reply", () =
   c.hello();
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/z"] });
   f.publisher.publish("v2");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1);
   c.ack();
   assert.equal(c.sent.length, 2);
@@ -232,13 +233,13 @@ test("a version using a policy type the node lacks is not sent; the node shows w
   const r = f.routes[0]!;
   f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [jwt.id] });
   f.publisher.publish("v2 with jwt");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.sent.length, 1, "v2 not sent");
   assert.deepEqual(f.store.getNode("n1")!.blocked, { version: 2, missing: ["jwt"] });
   f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [] });
   f.store.deleteResource("policies", jwt.id);
   f.publisher.publish("v3 without jwt");
-  c.session.offerLatest();
+  c.session.offer();
   assert.equal(c.lastUpdate().version, 3n);
   assert.equal(f.store.getNode("n1")!.blocked, null);
 });
@@ -276,4 +277,38 @@ test("closing the stream marks the node disconnected", () => {
   c.hello();
   c.session.close();
   assert.equal(f.store.getNode("n1")!.connected, false);
+});
+
+test("with a desired-version source the node is offered the version it should hold, an older one included (rollback)", () => {
+  const f = fleet(10);
+  let want = 1;
+  const asked: Array<{ id: string; region: string }> = [];
+  const c = connect(f, undefined, {
+    desiredFor: (n) => {
+      asked.push({ id: n.id, region: n.region });
+      return want;
+    },
+  });
+  const v1 = f.publisher.latest()!;
+  f.store.updateResource("routes", f.routes[2]!.id, "r2", { ...f.routes[2]!.body, paths: ["/r2-new"] });
+  f.publisher.publish("v2");
+  c.hello();
+  assert.equal(c.lastUpdate().version, 1n, "the stable version, not the latest");
+  assert.deepEqual(asked[0], { id: "n1", region: "eu" });
+  c.ack();
+  want = 2;
+  c.session.offer();
+  assert.equal(c.lastUpdate().version, 2n);
+  assert.equal(c.lastUpdate().resources.length, 1, "a delta");
+  c.ack();
+  want = 1;
+  c.session.offer();
+  const back = c.lastUpdate();
+  assert.deepEqual([back.version, back.full, back.hash, back.resources.length], [1n, false, v1.hash, 1]);
+  c.ack();
+  assert.equal(f.store.getNode("n1")!.applied_version, 1);
+  want = 0;
+  const sent = c.sent.length;
+  c.session.offer();
+  assert.equal(c.sent.length, sent, "0: nothing to hold, nothing sent");
 });

@@ -23,10 +23,27 @@ export interface SessionTransport {
   fail(reason: string, code?: SessionFailure): void;
 }
 
-/** Where a session reads the latest version and what a node lacks (the Publisher). */
+/** Where a session reads versions and what a node lacks (the Publisher). */
 export interface VersionSource {
   latest(): PublishedVersion | undefined;
-  planFor(held: { version: number; hash: string }, forceFull?: boolean): UpdatePlan;
+  /** Any published version by number (needed with a {@link DesiredVersionSource}). */
+  version?(n: number): PublishedVersion | undefined;
+  /** What a node holding `held` needs to reach `target` (default: the latest). */
+  planFor(held: { version: number; hash: string }, forceFull?: boolean, target?: PublishedVersion): UpdatePlan;
+}
+
+/**
+ * Which version a node should hold (the rollout engine: the stable version, or what a rollout
+ * assigned it). Without one, every node is offered the latest version.
+ */
+export interface DesiredVersionSource {
+  /** @returns a version number, 0 for none */
+  desiredFor(node: {
+    readonly id: string;
+    readonly region: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly applied_version: number;
+  }): number;
 }
 
 /** The identity a client certificate proves (mTLS); absent in insecure mode. */
@@ -50,9 +67,11 @@ const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * update in flight and the versions this node refused, and it records every ACK/NACK in the store.
  *
  * States: `awaiting-hello` → `open` → `closed`. In `open`, at most one update is in flight; an
- * ACK/NACK whose nonce is not the one in flight is stale and ignored. The hello says what the
- * node holds, so a reconnecting node gets only what it lacks: nothing when it holds the latest
- * content, a delta over a recent version, else a full update. A NACK with code BASE_MISMATCH
+ * ACK/NACK whose nonce is not the one in flight is stale and ignored. The session offers the
+ * node its desired version (the stable version, or the one a rollout assigned it; the latest
+ * when no {@link DesiredVersionSource} is given), older ones included (a rollback). The hello
+ * says what the node holds, so a reconnecting node gets only what it lacks: nothing when it
+ * holds the desired content, a delta over a version the control plane knows, else a full update. A NACK with code BASE_MISMATCH
  * makes the next update full. Any other NACKed version is never re-sent to the node that refused
  * it (on this stream or after a reconnect); a newer version is. A version using features the
  * node lacks (policy types, resource kinds) is not sent; the node shows it as blocked.
@@ -64,8 +83,10 @@ export class StreamSession {
   readonly #log: Logger;
   readonly #fleet: FleetRegistry | undefined;
   readonly #peer: PeerIdentity | undefined;
+  readonly #desired: DesiredVersionSource | undefined;
   #nodeId: string | undefined;
   #region = "default";
+  #labels: Readonly<Record<string, string>> = {};
   #state: "awaiting-hello" | "open" | "closed" = "awaiting-hello";
   #inFlight: { nonce: string; version: number; hash: string; full: boolean; sentAt: number } | undefined;
   #held: { version: number; hash: string } = { version: 0, hash: "" };
@@ -77,6 +98,7 @@ export class StreamSession {
   /**
    * @param fleet live registry of heartbeats and reports (optional in unit tests)
    * @param peer the identity proven by the client certificate (mTLS); the hello must match it
+   * @param desired which version the node should hold (default: the latest)
    */
   constructor(
     store: Store,
@@ -85,6 +107,7 @@ export class StreamSession {
     log: Logger,
     fleet?: FleetRegistry,
     peer?: PeerIdentity,
+    desired?: DesiredVersionSource,
   ) {
     this.#store = store;
     this.#versions = versions;
@@ -92,6 +115,7 @@ export class StreamSession {
     this.#log = log;
     this.#fleet = fleet;
     this.#peer = peer;
+    this.#desired = desired;
   }
 
   /** The node id from the hello, once received. */
@@ -159,8 +183,8 @@ export class StreamSession {
           );
         }
       }
-      // A version published while this one was in flight goes out now.
-      this.offerLatest();
+      // A version published (or assigned) while this one was in flight goes out now.
+      this.offer();
     }
   }
 
@@ -191,6 +215,7 @@ export class StreamSession {
     }
     this.#nodeId = h.nodeId;
     this.#region = peer?.region ?? (h.region || "default");
+    this.#labels = { ...h.labels };
     this.#state = "open";
     this.#held = { version: Number(h.appliedVersion), hash: h.appliedHash };
     const features = h.features.length > 0 ? [...h.features] : [...CORE_KINDS];
@@ -215,16 +240,32 @@ export class StreamSession {
       { node: h.nodeId, region: this.#region, applied: Number(h.appliedVersion), mtls: peer !== undefined },
       "node connected",
     );
-    this.offerLatest();
+    this.offer();
+  }
+
+  /** The version this node should hold now, loaded (undefined: none). */
+  #target(): PublishedVersion | undefined {
+    if (!this.#desired) return this.#versions.latest();
+    const n = this.#desired.desiredFor({
+      id: this.#nodeId!,
+      region: this.#region,
+      labels: this.#labels,
+      applied_version: this.#held.version,
+    });
+    if (n === 0) return undefined;
+    const v = this.#versions.version?.(n);
+    if (!v) this.#log.error({ node: this.#nodeId, version: n }, "desired version not found");
+    return v;
   }
 
   /**
-   * Sends what the node lacks of the latest version, unless it has refused that version, lacks
-   * a feature it uses, or has an update in flight (the newest is offered when the reply arrives).
+   * Sends what the node lacks of its desired version, unless it has refused that version, lacks
+   * a feature it uses, or has an update in flight (the then desired one is offered when the
+   * reply arrives).
    */
-  offerLatest(): void {
+  offer(): void {
     if (this.#state !== "open" || this.#inFlight) return;
-    const v = this.#versions.latest();
+    const v = this.#target();
     if (!v || this.#nacked.has(v.version)) return;
     const missing = v.features.filter((f) => !this.#understood.has(f));
     if (missing.length > 0) {
@@ -239,7 +280,7 @@ export class StreamSession {
       this.#blocked = undefined;
       this.#store.setNodeBlocked(this.#nodeId!, null);
     }
-    const plan = this.#versions.planFor(this.#held, this.#forceFull);
+    const plan = this.#versions.planFor(this.#held, this.#forceFull, v);
     if (plan.kind === "none") return;
     const nonce = randomBytes(12).toString("base64url");
     const update: MessageInitShape<typeof ConfigUpdateSchema> = {

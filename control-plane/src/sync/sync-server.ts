@@ -15,7 +15,7 @@ import type { Logger } from "../log.js";
 import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import type { Store } from "../store/store.js";
-import { type PeerIdentity, type SessionFailure, StreamSession } from "./stream-session.js";
+import { type DesiredVersionSource, type PeerIdentity, type SessionFailure, StreamSession } from "./stream-session.js";
 
 /** How the sync port authenticates nodes. */
 export type SyncSecurity =
@@ -25,9 +25,10 @@ export type SyncSecurity =
 type Duplex = grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>;
 
 /**
- * The gRPC config sync server: one `StreamSession` per node stream; every publish is offered to
- * every open session. A node that opens a second stream replaces its first (the older one is
- * ended).
+ * The gRPC config sync server: one `StreamSession` per node stream; after every publish, and
+ * whenever a rollout changes which version nodes should hold (`offer`), the affected open
+ * sessions are offered their desired version. A node that opens a second stream replaces its
+ * first (the older one is ended).
  *
  * In mTLS mode the port speaks TLS with the fleet CA's server certificate and asks for a client
  * certificate without requiring one at the handshake, so that `Join` (token for certificate)
@@ -44,8 +45,18 @@ export class SyncServer {
   readonly #fleet: FleetRegistry;
   readonly #security: SyncSecurity;
   readonly #log: Logger;
+  readonly #desired: DesiredVersionSource | undefined;
 
-  constructor(store: Store, publisher: Publisher, fleet: FleetRegistry, security: SyncSecurity, log: Logger) {
+  /** @param desired which version each node should hold (the rollout engine); default the latest */
+  constructor(
+    store: Store,
+    publisher: Publisher,
+    fleet: FleetRegistry,
+    security: SyncSecurity,
+    log: Logger,
+    desired?: DesiredVersionSource,
+  ) {
+    this.#desired = desired;
     this.#store = store;
     this.#publisher = publisher;
     this.#fleet = fleet;
@@ -66,9 +77,13 @@ export class SyncServer {
       renew: (call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, cb: grpc.sendUnaryData<RenewResponse>) =>
         void this.#onRenew(call, cb),
     });
-    publisher.onPublish(() => {
-      for (const { session } of this.#sessions.values()) session.offerLatest();
-    });
+    publisher.onPublish(() => this.offer("all"));
+  }
+
+  /** Offers the listed nodes (or every node) their desired version, when their stream is open. */
+  offer(nodes: readonly string[] | "all"): void {
+    if (nodes === "all") for (const { session } of this.#sessions.values()) session.offer();
+    else for (const id of nodes) this.#sessions.get(id)?.session.offer();
   }
 
   /**
@@ -124,6 +139,7 @@ export class SyncServer {
       this.#log,
       this.#fleet,
       peer,
+      this.#desired,
     );
     const cleanup = () => {
       const id = session.nodeId;

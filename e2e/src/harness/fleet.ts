@@ -240,6 +240,11 @@ export class DataPlaneProcess {
     await this.proc?.stop();
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the node: its stream stays open, it goes silent. */
+  freeze(frozen: boolean): void {
+    this.proc?.freeze(frozen);
+  }
+
   /** Stops the process and deletes its state directory. */
   async destroy(): Promise<void> {
     await this.stop();

@@ -79,10 +79,20 @@ export class TestProcess {
   /** Sends SIGTERM (then SIGKILL after `graceMs`) to this process only, by its PID. */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 5000): Promise<void> {
     if (this.exited) return;
+    this.child.kill("SIGCONT");
     this.child.kill(signal);
     const t = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     await this.#exit;
     clearTimeout(t);
+  }
+
+  /**
+   * Freezes the process (SIGSTOP) or thaws it (SIGCONT): its sockets stay open but it answers
+   * nothing, as a hung or overloaded host would. `stop()` thaws it first.
+   */
+  freeze(frozen: boolean): void {
+    if (this.exited) return;
+    this.child.kill(frozen ? "SIGSTOP" : "SIGCONT");
   }
 
   /** Kills the process at once (SIGKILL), as a crash would. */

@@ -300,7 +300,9 @@ export function FleetPage() {
         </div>
         <div className={`stat ${stale ? "warn" : ""}`}>
           <div className="label">Stale</div>
-          <div className="value">{stale}</div>
+          <div className="value" data-stat="stale">
+            {stale}
+          </div>
         </div>
         <div className={`stat ${all.length - connected ? "bad" : ""}`}>
           <div className="label">Disconnected</div>

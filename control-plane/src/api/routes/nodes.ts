@@ -14,6 +14,8 @@ export interface FleetApiDeps {
   identity?: NodeIdentity | undefined;
   /** Ends a node's stream (revoke, delete). */
   disconnect?: ((nodeId: string, reason: string) => boolean) | undefined;
+  /** The version a node should hold (stable, or its rollout assignment); default the latest. */
+  desiredVersion?: ((nodeId: string) => number) | undefined;
 }
 
 /** Status of a node in the inventory. */
@@ -23,7 +25,12 @@ type NodeStatus = "connected" | "stale" | "disconnected" | "revoked";
  * A node as the API shows it: the stored facts (applied version, ACK/NACK, blocked version),
  * liveness from the live registry, lag behind the latest version, and its latest report.
  */
-function present(n: NodeRow, latest: number, fleet: FleetRegistry | undefined): Record<string, unknown> {
+function present(
+  n: NodeRow,
+  latest: number,
+  fleet: FleetRegistry | undefined,
+  desired?: (id: string) => number,
+): Record<string, unknown> {
   const live = fleet?.liveness(n.id) ?? (n.connected ? "connected" : "disconnected");
   const status: NodeStatus = n.revoked_at ? "revoked" : live;
   const seen = fleet?.lastSeen(n.id);
@@ -39,6 +46,7 @@ function present(n: NodeRow, latest: number, fleet: FleetRegistry | undefined): 
     applied_version: n.applied_version,
     applied_hash: n.applied_hash,
     latest_version: latest,
+    desired_version: desired ? desired(n.id) : latest,
     lag: Math.max(0, latest - n.applied_version),
     in_sync: n.applied_version === latest,
     last_ack_at: n.last_ack_at,
@@ -79,7 +87,7 @@ const joinTokenSchema = {
  * nodes trust the sync port with).
  */
 export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): void {
-  const { store, publisher, fleet, identity } = deps;
+  const { store, publisher, fleet, identity, desiredVersion } = deps;
   const latest = () => publisher.latest()?.version ?? 0;
   const needIdentity = (): NodeIdentity => {
     if (!identity)
@@ -87,7 +95,9 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     return identity;
   };
 
-  app.get("/v1/nodes", async () => ({ items: store.listNodes().map((n) => present(n, latest(), fleet)) }));
+  app.get("/v1/nodes", async () => ({
+    items: store.listNodes().map((n) => present(n, latest(), fleet, desiredVersion)),
+  }));
 
   app.post("/v1/nodes/join-tokens", { schema: { body: joinTokenSchema } }, async (req, reply) => {
     const body = req.body as { region: string; ttl_s?: number; node_id?: string };
@@ -104,7 +114,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     const id = (req.params as { id: string }).id;
     const n = store.getNode(id);
     if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
-    return { ...present(n, latest(), fleet), history: fleet?.nodeHistory(id) ?? [] };
+    return { ...present(n, latest(), fleet, desiredVersion), history: fleet?.nodeHistory(id) ?? [] };
   });
 
   const revoke = (id: string): void => {
@@ -122,7 +132,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     const id = (req.params as { id: string }).id;
     revoke(id);
     const n = store.getNode(id);
-    return n ? present(n, latest(), fleet) : { id, status: "revoked" };
+    return n ? present(n, latest(), fleet, desiredVersion) : { id, status: "revoked" };
   });
 
   app.delete("/v1/nodes/:id", { schema: { params: idParam } }, async (req, reply) => {

@@ -6,6 +6,7 @@ import { redactSnapshotJson } from "../../config/redact.js";
 import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
 import { ApiError } from "../../errors.js";
+import type { RolloutEngine } from "../../rollouts/engine.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
 
@@ -17,8 +18,12 @@ const VERSION_PARAMS = {
 
 /**
  * `POST /v1/config/versions` publishes the draft as an immutable version
- * (201, or 200 with `created: false` when nothing changed since the latest);
- * `GET /v1/config/versions` lists them newest first; `GET /v1/config/versions/{n}`
+ * (201, or 200 with `created: false` when nothing changed since the latest) and, by default
+ * (`deploy: "all"`), makes it the stable version every node outside a rollout gets; with
+ * `deploy: "none"` the version is only stored, for a rollout (`POST /v1/rollouts`). A deploy to
+ * all while a rollout is running or paused is refused (409 ROLLOUT_ACTIVE naming it);
+ * `GET /v1/config/versions` lists them newest first, with `stable_version`;
+ * `GET /v1/config/versions/{n}`
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
@@ -27,7 +32,12 @@ const VERSION_PARAMS = {
  * node's config, secrets included: it is admin-only and sent as an attachment, like a node's own
  * state file.
  */
-export function registerVersionRoutes(app: FastifyInstance, store: Store, publisher: Publisher): void {
+export function registerVersionRoutes(
+  app: FastifyInstance,
+  store: Store,
+  publisher: Publisher,
+  engine?: RolloutEngine,
+): void {
   app.post(
     "/v1/config/versions",
     {
@@ -38,10 +48,20 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { message?: string };
+      const body = (req.body ?? {}) as { message?: string; deploy?: "all" | "none" };
+      const deploy = body.deploy ?? "all";
+      // Refused before anything is created: a deploy-to-all would bypass the running rollout.
+      if (deploy === "all") engine?.assertNoActive();
       const r = publisher.publish(body.message ?? "");
+      if (deploy === "all" && engine && engine.stable().version !== r.version.version)
+        engine.deployToAll(r.version.version);
       reply.code(r.created ? 201 : 200);
-      return { ...r.version, created: r.created };
+      return {
+        ...r.version,
+        created: r.created,
+        deploy,
+        stable_version: engine ? engine.stable().version : r.version.version,
+      };
     },
   );
 
@@ -52,7 +72,10 @@ export function registerVersionRoutes(app: FastifyInstance, store: Store, publis
         querystring: { type: "object", properties: { limit: digits } },
       },
     },
-    async (req) => ({ items: store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100) }),
+    async (req) => ({
+      items: store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100),
+      stable_version: engine ? engine.stable().version : (publisher.latest()?.version ?? 0),
+    }),
   );
 
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {

@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ApiError } from "../../errors.js";
+import type { RolloutAction, RolloutEngine } from "../../rollouts/engine.js";
+import { type StartRolloutBody, startRolloutSchema, toStartSpec } from "../../rollouts/start-request.js";
+import type { RolloutEvent, RolloutRecord, RolloutState, StageRun } from "../../rollouts/types.js";
+import type { RolloutStore } from "../../store/rollout-store.js";
+import type { NodeRow, Store } from "../../store/store.js";
+import { digits, queryInt } from "../query.js";
+
+/** What the rollout endpoints read and act on. */
+export interface RolloutApiDeps {
+  store: Store;
+  rollouts: RolloutStore;
+  engine: RolloutEngine;
+}
+
+const STATES: readonly RolloutState[] = ["running", "paused", "succeeded", "rolled_back", "aborted", "failed"];
+const ACTIONS: readonly RolloutAction[] = ["pause", "resume", "promote", "abort"];
+
+const idParam = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+} as const;
+
+/** State of a node within a stage: `pending` (not yet on its assigned version), `acked`, `nacked`, `rolled_back`. */
+function nodeState(r: RolloutRecord, id: string, row: NodeRow | undefined): string {
+  const a = r.nodes[id];
+  if (row?.last_nack?.version === r.version) return "nacked";
+  if (!a) return "pending";
+  const rolledBack = a.version !== r.version;
+  if (row?.applied_version === a.version) return rolledBack ? "rolled_back" : "acked";
+  return "pending";
+}
+
+/** A stage as the API shows it: its spec, progress, nodes and gates (latest results, or pending). */
+function presentStage(r: RolloutRecord, s: StageRun, nodes: ReadonlyMap<string, NodeRow>): Record<string, unknown> {
+  const gates =
+    s.results.length > 0
+      ? s.results
+      : s.gates.map((g) => ({ ...g, value: null, baseline: null, verdict: "pending", requests: 0 }));
+  return {
+    name: s.name,
+    selector: s.selector,
+    soak_s: s.soak_s,
+    progress_deadline_s: s.progress_deadline_s,
+    inconclusive_wait_s: s.inconclusive_wait_s,
+    state: s.state,
+    started_at: s.started_at,
+    deadline_at: s.deadline_at,
+    acked_at: s.acked_at,
+    ends_at: s.ends_at,
+    finished_at: s.finished_at,
+    nodes: s.nodes.map((id) => {
+      const row = nodes.get(id);
+      const a = r.nodes[id];
+      return {
+        id,
+        region: row?.region ?? null,
+        applied_version: row?.applied_version ?? null,
+        assigned_version: a?.version ?? null,
+        previous_version: a?.previous_version ?? null,
+        state: nodeState(r, id, row),
+      };
+    }),
+    gates,
+  };
+}
+
+/** A rollout as the API shows it (web-admin/src/api/types.ts `Rollout`), with `events` when given. */
+export function presentRollout(
+  r: RolloutRecord,
+  store: Store,
+  events?: readonly RolloutEvent[],
+): Record<string, unknown> {
+  const nodes = new Map(store.listNodes().map((n) => [n.id, n]));
+  return {
+    id: r.id,
+    seq: r.seq,
+    version: r.version,
+    previous_version: r.previous_version,
+    state: r.state,
+    strategy: r.strategy,
+    on_failure: r.on_failure,
+    current_stage: r.current_stage,
+    pause_reason: r.pause_reason,
+    created_at: r.created_at,
+    created_by: r.created_by,
+    updated_at: r.updated_at,
+    ended_at: r.ended_at,
+    rollback_completed_at: r.rollback_completed_at,
+    touched_nodes: Object.entries(r.nodes).map(([id, a]) => ({ id, ...a })),
+    stages: r.stages.map((s) => presentStage(r, s, nodes)),
+    ...(events ? { events } : {}),
+  };
+}
+
+/** Who acts: the admin token's label (never the token). */
+function actor(req: FastifyRequest): string {
+  return req.admin?.label ?? "admin";
+}
+
+/**
+ * Staged rollouts (issue 7): `POST /v1/rollouts` starts one (201; 409 ROLLOUT_ACTIVE while
+ * another is running or paused, 400 VERSION_NOT_FOUND), `GET /v1/rollouts` lists them newest
+ * first (`limit` 1-1000, default 100; `state`; `before_seq` and `next_before_seq` for paging),
+ * `GET /v1/rollouts/{id}` shows one with its stages, nodes, gates and events, and
+ * `POST /v1/rollouts/{id}/pause|resume|promote|abort` act on it (409 ROLLOUT_STATE when the
+ * action does not apply to its state). Actions are separate routes so the audit log's kind
+ * names them (`rollouts/pause`).
+ */
+export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps): void {
+  const { store, rollouts, engine } = deps;
+
+  app.post("/v1/rollouts", { schema: { body: startRolloutSchema } }, async (req, reply) => {
+    const r = engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
+    reply.code(201);
+    return presentRollout(r, store, rollouts.events(r.id));
+  });
+
+  app.get(
+    "/v1/rollouts",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { limit: digits, before_seq: digits, state: { type: "string", enum: STATES } },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { state?: RolloutState };
+      const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
+      const beforeSeq = queryInt(req.query, "before_seq", 1, Number.MAX_SAFE_INTEGER);
+      const items = rollouts.list({
+        limit,
+        ...(q.state ? { state: q.state } : {}),
+        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+      });
+      return {
+        items: items.map((r) => presentRollout(r, store)),
+        next_before_seq: items.length === limit ? items.at(-1)!.seq : null,
+        stable_version: engine.stable().version,
+      };
+    },
+  );
+
+  app.get("/v1/rollouts/:id", { schema: { params: idParam } }, async (req) => {
+    const id = (req.params as { id: string }).id;
+    const r = engine.get(id);
+    if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
+    return presentRollout(r, store, rollouts.events(r.id));
+  });
+
+  for (const action of ACTIONS)
+    app.post(`/v1/rollouts/:id/${action}`, { schema: { params: idParam } }, async (req) => {
+      const r = engine.act((req.params as { id: string }).id, action, actor(req));
+      return presentRollout(r, store, rollouts.events(r.id));
+    });
+}

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { pino } from "pino";
+import { type ControlPlane, startControlPlane } from "../control-plane.js";
+import { parseCpOptions } from "../options.js";
+import { runCli } from "./main.js";
+
+const TOKEN = "cli-test-admin-token-0123456789";
+const BIN = fileURLToPath(new URL("../bin/palisadectl.js", import.meta.url));
+
+describe("palisadectl against a running control plane", () => {
+  let cp: ControlPlane;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+
+  /** Runs one command in-process; returns its exit status and what it printed. */
+  const ctl = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "palisadectl-"));
+    const opts = parseCpOptions(
+      ["--db", ":memory:", "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--log-level", "silent"],
+      { PALISADE_ADMIN_TOKEN: TOKEN },
+    );
+    if (opts === "help" || opts === "version") throw new Error("unexpected");
+    cp = await startControlPlane(opts, pino({ level: "silent" }));
+    env = { PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.admin.port}`, PALISADE_ADMIN_TOKEN: TOKEN };
+  });
+  after(async () => {
+    await cp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("apply creates upstreams before the routes that use them, then reports unchanged and configured", async () => {
+    const file = join(dir, "orders.yaml");
+    writeFileSync(
+      file,
+      [
+        "kind: route",
+        "name: orders",
+        "paths: [{prefix: /orders}]",
+        "upstream: orders",
+        "---",
+        "kind: upstream",
+        "name: orders",
+        "targets: [{host: 127.0.0.1, port: 9080}]",
+        "",
+      ].join("\n"),
+    );
+    const first = await ctl("apply", "-f", file, "--publish", "-m", "orders from the CLI");
+    assert.equal(first.code, 0, first.err);
+    assert.deepEqual(first.out.split("\n"), ["upstreams/orders created", "routes/orders created", "published v1"]);
+
+    const again = await ctl("apply", "-f", file);
+    assert.equal(again.code, 0, again.err);
+    assert.deepEqual(again.out.split("\n"), ["upstreams/orders unchanged", "routes/orders unchanged"]);
+
+    writeFileSync(file, "upstreams:\n  - name: orders\n    targets: [{host: 127.0.0.1, port: 9081}]\n");
+    const changed = await ctl("apply", "-f", file);
+    assert.equal(changed.out, "upstreams/orders configured");
+    const shown = await ctl("get", "upstream", "orders", "-o", "json");
+    assert.equal(JSON.parse(shown.out).targets[0].port, 9081);
+
+    const list = await ctl("get", "routes");
+    assert.match(list.out, /^NAME\s+HOSTS\s+PATHS\s+UPSTREAM/);
+    assert.match(list.out, /\norders\s+-\s+\/orders\s+orders/);
+    const versions = await ctl("get", "versions");
+    assert.match(versions.out, /\n1\s+\S+\s+[0-9a-f]{12}\s+orders from the CLI/);
+  });
+
+  test("the API's refusal is printed with its code and the field at fault, exit 1, nothing applied", async () => {
+    const file = join(dir, "bad.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ upstreams: [{ name: "bad", targets: [{ host: "127.0.0.1", port: 70000 }] }] }),
+    );
+    const r = await ctl("apply", "-f", file);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /VALIDATION_FAILED: .*bad\.json#1: upstreams\[0\] \(upstreams\/bad\).*field targets\.0\.port/);
+    assert.equal((await ctl("get", "upstream", "bad")).code, 1);
+  });
+
+  test("a bad manifest, an unknown command and a missing token are usage or manifest errors, never a stack", async () => {
+    const file = join(dir, "typo.yaml");
+    writeFileSync(file, "kind: rout\nname: x\n");
+    const typo = await ctl("apply", "-f", file);
+    assert.equal(typo.code, 1);
+    assert.match(typo.err, /BAD_MANIFEST: .*typo\.yaml#1: kind "rout" is not one of/);
+    const unknown = await ctl("frobnicate");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /USAGE: unknown command "frobnicate"/);
+    const saved = env;
+    env = { PALISADE_ADMIN_URL: saved.PALISADE_ADMIN_URL };
+    const noToken = await ctl("get", "routes");
+    env = saved;
+    assert.equal(noToken.code, 2);
+    assert.match(noToken.err, /no admin token/);
+    const wrong = await runCli(
+      ["get", "routes"],
+      { ...env, PALISADE_ADMIN_TOKEN: "wrong" },
+      { out: () => {}, err: () => {} },
+    );
+    assert.equal(wrong, 1);
+  });
+
+  test("join-token mints a single-use token for a region; status and delete work; the token is never printed", async () => {
+    const t = await ctl("join-token", "--region", "eu-west", "--ttl", "600", "-o", "json");
+    assert.equal(t.code, 0, t.err);
+    const minted = JSON.parse(t.out);
+    assert.equal(minted.region, "eu-west");
+    assert.match(minted.token, /^\S{40,}$/);
+    const status = await ctl("status");
+    assert.match(status.out, /latest_version: v1 /);
+    assert.match(status.out, /nodes: 0/);
+    assert.equal((await ctl("delete", "route", "orders")).out, "routes/orders deleted");
+    for (const r of [t, status]) assert.doesNotMatch(r.out + r.err, new RegExp(TOKEN));
+  });
+
+  test("the installed binary runs: --help exits 0; an unreachable control plane is one line and exit 1", async () => {
+    const run = promisify(execFile);
+    const help = await run(process.execPath, [BIN, "--help"]);
+    assert.match(help.stdout, /^palisadectl: manage a Palisade control plane/);
+    const down = await run(process.execPath, [BIN, "get", "nodes"], {
+      env: { ...process.env, PALISADE_ADMIN_URL: "http://127.0.0.1:1", PALISADE_ADMIN_TOKEN: TOKEN },
+    }).catch((e: { code: number; stderr: string }) => e);
+    assert.equal((down as { code: number }).code, 1);
+    assert.match(
+      (down as { stderr: string }).stderr,
+      /^palisadectl: UNREACHABLE: cannot reach the control plane at http:\/\/127\.0\.0\.1:1 /,
+    );
+    assert.equal((down as { stderr: string }).stderr.trim().split("\n").length, 1);
+  });
+});

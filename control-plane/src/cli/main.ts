@@ -1,0 +1,345 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { AdminClient, CliError } from "./admin-client.js";
+import { isSubsetOf, parseManifest } from "./manifest.js";
+import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
+
+/** Kinds `get` lists, as named in the API path. */
+const GET_KINDS = new Set([
+  "upstreams",
+  "routes",
+  "policies",
+  "consumers",
+  "certificates",
+  "nodes",
+  "regions",
+  "versions",
+  "rollouts",
+  "audit",
+]);
+/** Kinds `delete` removes from the draft (nodes are revoked with `revoke`). */
+const DELETE_KINDS = new Set(["upstreams", "routes", "policies", "consumers", "certificates"]);
+const SINGULAR: Record<string, string> = {
+  upstream: "upstreams",
+  route: "routes",
+  policy: "policies",
+  consumer: "consumers",
+  certificate: "certificates",
+  node: "nodes",
+  region: "regions",
+  version: "versions",
+  rollout: "rollouts",
+};
+
+/** `palisadectl --help`. */
+export const USAGE = `palisadectl: manage a Palisade control plane through its admin API
+
+Usage: palisadectl [--url URL] [--output table|json] <command>
+
+  status                                  control plane, latest version, fleet summary
+  get <kind> [name]                       list a kind, or show one (YAML; --output json)
+                                          kinds: upstreams routes policies consumers certificates
+                                          nodes regions versions rollouts audit
+  apply -f <file|-> [--publish] [-m MSG]  create or update resources by name (YAML or JSON),
+                                          upstreams/certificates/policies/consumers before routes
+  delete <kind> <name>                    remove a draft resource
+  publish [-m MSG] [--no-deploy]          publish the draft as a version (to every node at
+                                          once, or only create it for a rollout)
+  rollout start <version> [--strategy default|all-now] [--on-failure rollback|pause]
+  rollout status [id]                     one rollout (default: the newest)
+  rollout pause|resume|promote|abort <id>
+  join-token --region R [--ttl SECONDS] [--node-id ID]
+                                          mint a single-use join token (printed once)
+  revoke <node-id>                        revoke a node's certificate and disconnect it
+
+Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
+admin bearer token; or --token-file FILE). Exit status: 0 done, 1 refused or failed, 2 usage.`;
+
+/**
+ * Runs one `palisadectl` command.
+ * @param argv arguments after the program name
+ * @param env environment (PALISADE_ADMIN_URL, PALISADE_ADMIN_TOKEN)
+ * @returns the exit status: 0 done, 1 the API refused or the control plane was unreachable, 2 usage
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  try {
+    await dispatch(argv, env, io);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    const field = err.field ? ` (field ${err.field})` : "";
+    io.err(`palisadectl: ${err.code}: ${err.message}${field}`);
+    if (err.code === "USAGE") io.err("Run palisadectl --help for the commands.");
+    return err.code === "USAGE" ? 2 : 1;
+  }
+}
+
+const usage = (msg: string) => new CliError("USAGE", msg);
+
+async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+  const { values: o, positionals: pos } = parsed;
+  if (o.help || pos.length === 0) {
+    io.out(USAGE);
+    return;
+  }
+  const json = o.output === "json";
+  if (o.output !== undefined && o.output !== "json" && o.output !== "table")
+    throw usage(`--output must be table or json, not ${JSON.stringify(o.output)}`);
+  const token = o["token-file"] ? readFileSync(o["token-file"], "utf8").trim() : env.PALISADE_ADMIN_TOKEN;
+  if (!token) throw usage("no admin token: set PALISADE_ADMIN_TOKEN or pass --token-file FILE");
+  const api = new AdminClient({ url: o.url ?? env.PALISADE_ADMIN_URL ?? "http://127.0.0.1:8001", token });
+  const print = (value: unknown, kind?: string) => {
+    if (json) io.out(JSON.stringify(value, null, 2));
+    else if (kind && Array.isArray(value))
+      io.out(table(value, COLUMNS[kind] ?? [{ head: "name", cell: (r) => r.name }]));
+    else io.out(yamlOf(value));
+  };
+  const [cmd, ...args] = pos;
+
+  switch (cmd) {
+    case "status": {
+      const [info, versions, nodes] = await Promise.all([
+        api.request<Record<string, unknown>>("GET", "/v1/info"),
+        api.request<{ items: { version: number; message: string; created_at: string }[] }>(
+          "GET",
+          "/v1/config/versions?limit=1",
+        ),
+        api.request<{ items: { status: string; in_sync: boolean }[] }>("GET", "/v1/nodes"),
+      ]);
+      const latest = versions.items[0];
+      const summary = {
+        control_plane: `${info.name} ${info.version}`,
+        latest_version: latest ? `v${latest.version} (${latest.created_at}) ${latest.message}` : "none published",
+        nodes: nodes.items.length,
+        connected: nodes.items.filter((n) => n.status === "connected").length,
+        in_sync: nodes.items.filter((n) => n.in_sync).length,
+      };
+      print(summary);
+      return;
+    }
+    case "get": {
+      const kind = kindOf(args[0], GET_KINDS, "get");
+      const named = (r: Record<string, unknown>) => (kind === "routes" ? namedRefs(api, r) : r);
+      if (args[1] !== undefined) {
+        const one = await api.request<Record<string, unknown>>(
+          "GET",
+          `/v1/${pathOf(kind)}/${encodeURIComponent(args[1])}`,
+        );
+        print(await named(one));
+        return;
+      }
+      const list = await api.request<{ items: Record<string, unknown>[] }>("GET", `/v1/${pathOf(kind)}`);
+      print(await Promise.all(list.items.map(named)), kind);
+      return;
+    }
+    case "apply": {
+      if (!o.file) throw usage("apply needs -f <file> (or -f - for standard input)");
+      const text = o.file === "-" ? readFileSync(0, "utf8") : readFileSync(o.file, "utf8");
+      const entries = parseManifest(text, o.file === "-" ? "stdin" : o.file);
+      const results: { kind: string; name: string; result: string }[] = [];
+      for (const e of entries) {
+        const path = `/v1/${e.kind}/${encodeURIComponent(e.name)}`;
+        let held: unknown;
+        try {
+          held = await api.request("GET", path);
+          // The API holds a route's references as ids; the manifest names them.
+          if (e.kind === "routes") held = await namedRefs(api, held as Record<string, unknown>);
+        } catch (err) {
+          if (!(err instanceof CliError) || err.status !== 404) throw err;
+        }
+        try {
+          if (held === undefined) await api.request("POST", `/v1/${e.kind}`, e.body);
+          else if (!isSubsetOf(e.body, held)) await api.request("PUT", path, e.body);
+        } catch (err) {
+          if (err instanceof CliError)
+            throw new CliError(err.code, `${e.source} (${e.kind}/${e.name}): ${err.message}`, err.status, err.field);
+          throw err;
+        }
+        const result = held === undefined ? "created" : isSubsetOf(e.body, held) ? "unchanged" : "configured";
+        results.push({ kind: e.kind, name: e.name, result });
+        if (!json) io.out(`${e.kind}/${e.name} ${result}`);
+      }
+      if (o.publish) {
+        const pub = await api.request<{ version: number }>("POST", "/v1/config/versions", { message: o.message ?? "" });
+        if (!json) io.out(`published v${pub.version}`);
+        if (json) io.out(JSON.stringify({ applied: results, published: pub }, null, 2));
+      } else if (json) io.out(JSON.stringify({ applied: results }, null, 2));
+      return;
+    }
+    case "delete": {
+      const kind = kindOf(args[0], DELETE_KINDS, "delete");
+      if (!args[1]) throw usage(`delete ${kind} needs a name`);
+      await api.request("DELETE", `/v1/${kind}/${encodeURIComponent(args[1])}`);
+      if (json) io.out(JSON.stringify({ deleted: `${kind}/${args[1]}` }));
+      else io.out(`${kind}/${args[1]} deleted`);
+      return;
+    }
+    case "publish": {
+      const body: Record<string, unknown> = { message: o.message ?? "" };
+      if (o["no-deploy"]) body.deploy = "none";
+      const r = await api.request<{ version: number; created?: boolean }>("POST", "/v1/config/versions", body);
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else if (r.created === false) io.out(`nothing changed: v${r.version} is the latest`);
+      else io.out(`published v${r.version}${o["no-deploy"] ? " (not deployed: start a rollout)" : ""}`);
+      return;
+    }
+    case "rollout":
+      await rollout(api, args, o, print, io, json);
+      return;
+    case "join-token": {
+      if (!o.region) throw usage("join-token needs --region R");
+      const body: Record<string, unknown> = { region: o.region };
+      if (o.ttl !== undefined) body.ttl_s = positiveInt(o.ttl, "--ttl");
+      if (o["node-id"]) body.node_id = o["node-id"];
+      const r = await api.request<Record<string, unknown>>("POST", "/v1/nodes/join-tokens", body);
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else io.out(`${r.token}\n(single use, region ${o.region}, expires ${r.expires_at ?? "-"}; shown once)`);
+      return;
+    }
+    case "revoke": {
+      if (!args[0]) throw usage("revoke needs a node id");
+      const r = await api.request("POST", `/v1/nodes/${encodeURIComponent(args[0])}/revoke`, {});
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else io.out(`node ${args[0]} revoked`);
+      return;
+    }
+    default:
+      throw usage(`unknown command ${JSON.stringify(cmd)}`);
+  }
+}
+
+async function rollout(
+  api: AdminClient,
+  args: readonly string[],
+  o: ReturnType<typeof parse>["values"],
+  print: (value: unknown, kind?: string) => void,
+  io: CliIo,
+  json: boolean,
+): Promise<void> {
+  const [action, arg] = args;
+  switch (action) {
+    case "start": {
+      if (!arg) throw usage("rollout start needs a version number");
+      const body: Record<string, unknown> = {
+        version: positiveInt(arg, "version"),
+        strategy: o.strategy ?? "default",
+      };
+      if (o["on-failure"]) body.on_failure = o["on-failure"];
+      const r = await api.request<{ id: string; state: string }>("POST", "/v1/rollouts", body);
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else io.out(`rollout ${r.id} started (${r.state})`);
+      return;
+    }
+    case "status": {
+      let id = arg;
+      if (!id) {
+        const list = await api.request<{ items: { id: string }[] }>("GET", "/v1/rollouts");
+        if (!list.items[0]) throw new CliError("NOT_FOUND", "no rollout yet", 404);
+        id = list.items[0].id;
+      }
+      const r = await api.request<Record<string, unknown>>("GET", `/v1/rollouts/${encodeURIComponent(id)}`);
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else io.out(rolloutText(r));
+      return;
+    }
+    case "list":
+      print((await api.request<{ items: unknown[] }>("GET", "/v1/rollouts")).items, "rollouts");
+      return;
+    case "pause":
+    case "resume":
+    case "promote":
+    case "abort": {
+      if (!arg) throw usage(`rollout ${action} needs a rollout id`);
+      const r = await api.request<Record<string, unknown>>(
+        "POST",
+        `/v1/rollouts/${encodeURIComponent(arg)}/${action}`,
+        {},
+      );
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else io.out(`rollout ${arg}: ${r.state}`);
+      return;
+    }
+    default:
+      throw usage(`rollout needs start, status, list, pause, resume, promote or abort`);
+  }
+}
+
+/** A route as the API shows it, with its upstream and policy ids replaced by their names. */
+async function namedRefs(api: AdminClient, route: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const names = async (kind: string) => {
+    const list = await api.request<{ items: { id: string; name: string }[] }>("GET", `/v1/${kind}`);
+    return new Map(list.items.map((r) => [r.id, r.name]));
+  };
+  const [upstreams, policies] = await Promise.all([names("upstreams"), names("policies")]);
+  const out: Record<string, unknown> = {
+    ...route,
+    upstream: upstreams.get(route.upstream as string) ?? route.upstream,
+  };
+  if (Array.isArray(route.policies)) out.policies = route.policies.map((id: string) => policies.get(id) ?? id);
+  return out;
+}
+
+/** A rollout as an operator reads it: state, then each stage with its nodes and gate values. */
+function rolloutText(r: Record<string, unknown>): string {
+  const lines = [`rollout ${r.id}: v${r.previous_version ?? "?"} -> v${r.version}, ${r.state}`];
+  const stages = (r.stages ?? []) as {
+    name: string;
+    state: string;
+    nodes?: { id: string; applied_version?: number }[];
+    gates?: { metric: string; value: number | null; threshold: number; verdict: string }[];
+  }[];
+  stages.forEach((s, i) => {
+    const nodes = (s.nodes ?? []).map((n) => `${n.id}@v${n.applied_version ?? "?"}`).join(" ");
+    lines.push(`  ${i + 1}. ${s.name.padEnd(16)} ${s.state.padEnd(12)} ${nodes}`);
+    for (const g of s.gates ?? []) lines.push(`       ${g.metric} ${g.value ?? "-"} (max ${g.threshold}) ${g.verdict}`);
+  });
+  const events = ((r.events ?? []) as { at: string; type: string; message: string }[]).slice(-5);
+  if (events.length > 0) lines.push("  recent events:");
+  for (const e of events) lines.push(`    ${e.at} ${e.type}: ${e.message}`);
+  return lines.join("\n");
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: "string" },
+      "token-file": { type: "string" },
+      output: { type: "string", short: "o" },
+      file: { type: "string", short: "f" },
+      message: { type: "string", short: "m" },
+      publish: { type: "boolean" },
+      "no-deploy": { type: "boolean" },
+      strategy: { type: "string" },
+      "on-failure": { type: "string" },
+      region: { type: "string" },
+      ttl: { type: "string" },
+      "node-id": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+function kindOf(raw: string | undefined, allowed: ReadonlySet<string>, cmd: string): string {
+  const kind = raw === undefined ? undefined : (SINGULAR[raw] ?? raw);
+  if (!kind || !allowed.has(kind)) throw usage(`${cmd} needs a kind: ${[...allowed].join(", ")}`);
+  return kind;
+}
+
+/** API path of a kind (`versions` live under `/v1/config`). */
+function pathOf(kind: string): string {
+  return kind === "versions" ? "config/versions" : kind;
+}
+
+function positiveInt(raw: string, name: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw)) throw usage(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return Number(raw);
+}

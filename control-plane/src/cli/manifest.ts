@@ -1,0 +1,105 @@
+import { parseAllDocuments } from "yaml";
+import { CliError } from "./admin-client.js";
+
+/** Resource kinds `palisadectl apply` manages, in the order they are applied (referenced before referencing). */
+export const APPLY_ORDER = ["upstreams", "certificates", "policies", "consumers", "routes"] as const;
+
+/** A kind of draft resource, as named in the API path (`/v1/<kind>`). */
+export type ManifestKind = (typeof APPLY_ORDER)[number];
+
+/** One resource of a manifest: its kind and the API body (with `name`). */
+export interface ManifestEntry {
+  readonly kind: ManifestKind;
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+  /** Where it came from, for messages: `file.yaml#2` (document) or `file.yaml: routes[3]`. */
+  readonly source: string;
+}
+
+const KIND_ALIASES: Record<string, ManifestKind> = {
+  upstream: "upstreams",
+  upstreams: "upstreams",
+  certificate: "certificates",
+  certificates: "certificates",
+  policy: "policies",
+  policies: "policies",
+  consumer: "consumers",
+  consumers: "consumers",
+  route: "routes",
+  routes: "routes",
+};
+
+/**
+ * Reads a manifest (YAML or JSON) in either of two shapes:
+ * - documents separated by `---`, each `{kind: route, name: orders, ...body}` (kubectl style);
+ * - one document `{upstreams: [...], policies: [...], routes: [...]}` (decK style).
+ * Bodies are exactly what `POST /v1/<kind>` takes, references by name.
+ * @returns the entries in apply order (upstreams, certificates, policies, consumers, routes),
+ *   each kind in file order.
+ * @throws CliError BAD_MANIFEST naming the document and field (syntax error, unknown kind,
+ *   missing name, duplicate name of one kind).
+ */
+export function parseManifest(text: string, file: string): ManifestEntry[] {
+  const entries: ManifestEntry[] = [];
+  const docs = parseAllDocuments(text);
+  for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    const where = `${file}#${i + 1}`;
+    if (doc.errors.length > 0) throw new CliError("BAD_MANIFEST", `${where}: ${doc.errors[0]!.message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new CliError("BAD_MANIFEST", `${where}: a document must be a mapping`);
+    const obj = value as Record<string, unknown>;
+    if ("kind" in obj) {
+      entries.push(entry(obj, where));
+      continue;
+    }
+    for (const [key, list] of Object.entries(obj)) {
+      const kind = KIND_ALIASES[key];
+      if (!kind)
+        throw new CliError(
+          "BAD_MANIFEST",
+          `${where}: unknown key ${JSON.stringify(key)} (expected ${APPLY_ORDER.join(", ")} or kind:)`,
+        );
+      if (!Array.isArray(list)) throw new CliError("BAD_MANIFEST", `${where}: ${key} must be a list`);
+      list.forEach((item, j) => {
+        if (typeof item !== "object" || item === null || Array.isArray(item))
+          throw new CliError("BAD_MANIFEST", `${where}: ${key}[${j}] must be a mapping`);
+        entries.push(entry({ kind, ...(item as Record<string, unknown>) }, `${where}: ${key}[${j}]`));
+      });
+    }
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const key = `${e.kind}/${e.name}`;
+    if (seen.has(key)) throw new CliError("BAD_MANIFEST", `${e.source}: ${key} appears twice`);
+    seen.add(key);
+  }
+  return APPLY_ORDER.flatMap((k) => entries.filter((e) => e.kind === k));
+}
+
+function entry(obj: Record<string, unknown>, source: string): ManifestEntry {
+  const { kind: rawKind, ...body } = obj;
+  const kind = typeof rawKind === "string" ? KIND_ALIASES[rawKind.toLowerCase()] : undefined;
+  if (!kind)
+    throw new CliError(
+      "BAD_MANIFEST",
+      `${source}: kind ${JSON.stringify(rawKind)} is not one of ${Object.keys(KIND_ALIASES).join(", ")}`,
+    );
+  if (typeof body.name !== "string" || body.name === "")
+    throw new CliError("BAD_MANIFEST", `${source}: name is required`);
+  return { kind, name: body.name, body, source };
+}
+
+/**
+ * Whether every field the manifest sets equals what the API holds (so applying would change
+ * nothing). Fields the API adds (id, timestamps, defaults) are ignored.
+ */
+export function isSubsetOf(wanted: unknown, held: unknown): boolean {
+  if (wanted === null || typeof wanted !== "object") return wanted === held;
+  if (Array.isArray(wanted))
+    return Array.isArray(held) && held.length === wanted.length && wanted.every((w, i) => isSubsetOf(w, held[i]));
+  if (held === null || typeof held !== "object" || Array.isArray(held)) return false;
+  const h = held as Record<string, unknown>;
+  return Object.entries(wanted as Record<string, unknown>).every(([k, v]) => isSubsetOf(v, h[k]));
+}
