@@ -65,3 +65,37 @@ test("security events of two reports of a node in one region bucket both count",
   assert.deepEqual([point!.nodes, point!.security_events.auth_key_invalid, point!.interval_ms], [1, 4, 2000]);
   assert.equal(f.latestReport("a")!.security_events.auth_key_invalid, 0, "the node's own report is unchanged");
 });
+
+test("a report's shadow comparisons are kept per route with the disagreement rate", () => {
+  const f = new FleetRegistry();
+  f.connected("n1", "eu", 1000);
+  f.report(
+    "n1",
+    "eu",
+    create(NodeReportSchema, {
+      shadow: [
+        {
+          routeId: "r1",
+          mirrored: 1000n,
+          compared: 990n,
+          disagreed: 3n,
+          dropped: { queue_full: 6n, shadow_timeout: 4n },
+          latencyDiffMeanMs: 12.5,
+          latencyDiffP50Ms: 10,
+          latencyDiffP99Ms: 80,
+        },
+      ],
+    }),
+  );
+  const s = f.latestReport("n1")?.shadow.r1;
+  assert.deepEqual(s, {
+    mirrored: 1000,
+    compared: 990,
+    disagreed: 3,
+    disagreement_rate: 3 / 990,
+    dropped: 10,
+    dropped_by_reason: { queue_full: 6, shadow_timeout: 4 },
+    latency_diff_ms: { mean: 12.5, p50: 10, p99: 80 },
+  });
+  assert.ok(JSON.stringify(f.latestReport("n1")), "the report serializes (no bigint left)");
+});

@@ -1,4 +1,45 @@
-import type { NodeReport } from "@palisade/proto";
+import type { NodeReport, ShadowRouteReport } from "@palisade/proto";
+
+/**
+ * How one route's shadow upstream (mirror policy) compared with its primary, as the node counts
+ * it since it started. `disagreement_rate` = disagreed / compared (0 when nothing was compared):
+ * 0.003 reads "the shadow disagreed on 0.3 % of the requests compared".
+ */
+export interface ShadowPoint {
+  /** Shadow requests sent. */
+  readonly mirrored: number;
+  /** Shadow answers compared with the primary's (both ended with a status). */
+  readonly compared: number;
+  /** Compared answers in another status class than the primary's. */
+  readonly disagreed: number;
+  readonly disagreement_rate: number;
+  /** Sampled requests not mirrored or mirrored without an answer, all reasons. */
+  readonly dropped: number;
+  /** `dropped` by reason: queue_full, body_too_large, shadow_error, shadow_timeout, primary_incomplete. */
+  readonly dropped_by_reason: Readonly<Record<string, number>>;
+  /** Shadow latency minus primary latency (dispatch → response headers), ms. */
+  readonly latency_diff_ms: { readonly mean: number; readonly p50: number; readonly p99: number };
+}
+
+/** The report's per-route shadow entries, keyed by route id. */
+export function shadowPoints(list: readonly ShadowRouteReport[]): Record<string, ShadowPoint> {
+  const out: Record<string, ShadowPoint> = {};
+  for (const s of list) {
+    const byReason = Object.fromEntries(Object.entries(s.dropped).map(([k, v]) => [k, Number(v)]));
+    const compared = Number(s.compared);
+    const disagreed = Number(s.disagreed);
+    out[s.routeId] = {
+      mirrored: Number(s.mirrored),
+      compared,
+      disagreed,
+      disagreement_rate: compared === 0 ? 0 : disagreed / compared,
+      dropped: Object.values(byReason).reduce((a, b) => a + b, 0),
+      dropped_by_reason: byReason,
+      latency_diff_ms: { mean: s.latencyDiffMeanMs, p50: s.latencyDiffP50Ms, p99: s.latencyDiffP99Ms },
+    };
+  }
+  return out;
+}
 
 /** One node report as kept in memory (rates per second, latencies in ms, sizes in bytes). */
 export interface ReportPoint {
@@ -16,6 +57,8 @@ export interface ReportPoint {
   readonly software_version: string;
   readonly memory_rss_bytes: number;
   readonly heap_used_bytes: number;
+  /** Shadow traffic by route id (routes with a mirror policy); counts since the node started. */
+  readonly shadow: Readonly<Record<string, ShadowPoint>>;
 }
 
 /** A region's figures over one bucket of time: sums over its nodes, p50 weighted by requests, p99 the worst node's. */
@@ -135,6 +178,7 @@ export class FleetRegistry {
       software_version: r.softwareVersion,
       memory_rss_bytes: Number(r.memoryRssBytes),
       heap_used_bytes: Number(r.heapUsedBytes),
+      shadow: shadowPoints(r.shadow),
     };
     n.history.push(point);
     while (n.history.length > 0 && n.history[0]!.at < now - this.#historyMs) n.history.shift();
