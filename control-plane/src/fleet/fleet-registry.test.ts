@@ -66,6 +66,22 @@ test("security events of two reports of a node in one region bucket both count",
   assert.equal(f.latestReport("a")!.security_events.auth_key_invalid, 0, "the node's own report is unchanged");
 });
 
+test("a quiet report after a busy one in the same region bucket does not hide the busy one's traffic", () => {
+  const now = 10_000_000;
+  const f = new FleetRegistry({ now: () => now, bucketMs: 10_000 });
+  f.connected("a", "eu", 1000);
+  const r = (rps: number, r5: number, p99: number) =>
+    create(NodeReportSchema, { intervalMs: 1000, requestsPerS: rps, status5xxPerS: r5, latencyP99Ms: p99 });
+  f.report("a", "eu", r(10, 2, 40));
+  f.report("a", "eu", r(0, 0, 0));
+  const [point] = f.regionHistory("eu");
+  assert.equal(point!.requests_per_s, 5, "10 requests/s for 1 s, then 0 for 1 s: 5 requests/s over the bucket");
+  assert.equal(point!.status_5xx_per_s, 1);
+  assert.equal(point!.error_rate, 0.2);
+  assert.equal(point!.latency_p99_ms, 40, "the worse p99 of the two");
+  assert.equal(f.latestReport("a")!.requests_per_s, 0, "the node's latest report is its own");
+});
+
 test("a report's shadow comparisons are kept per route with the disagreement rate", () => {
   const f = new FleetRegistry();
   f.connected("n1", "eu", 1000);

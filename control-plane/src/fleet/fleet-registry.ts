@@ -190,10 +190,11 @@ export class FleetRegistry {
     const at = Math.floor(now / this.#bucketMs) * this.#bucketMs;
     if (buckets.at(-1)?.at !== at) buckets.push({ at, perNode: new Map() });
     const perNode = buckets.at(-1)!.perNode;
-    // Rates are the node's latest; security events are counts per report, so a second report in
-    // the bucket adds its events (and its interval) instead of hiding the first one's.
+    // A second report of the node in the bucket is merged with the first: rates averaged over
+    // both intervals, events added, p99 the worse one; a quiet report after a busy one does not
+    // hide the busy one's traffic.
     const earlier = perNode.get(nodeId);
-    perNode.set(nodeId, earlier ? withEarlierEvents(point, earlier) : point);
+    perNode.set(nodeId, earlier ? mergedReports(earlier, point) : point);
     while (buckets.length > 0 && buckets[0]!.at < now - this.#historyMs) buckets.shift();
   }
 
@@ -233,11 +234,32 @@ export class FleetRegistry {
   }
 }
 
-/** `point` with the security events and interval of an earlier report of the same bucket added. */
-function withEarlierEvents(point: ReportPoint, earlier: ReportPoint): ReportPoint {
+/**
+ * Two reports of one node in one bucket as one: rates (requests, 4xx, 5xx per second) averaged
+ * weighted by interval, p50 weighted by requests, p99 the higher, security events added,
+ * intervals added; gauges (connections, memory, version) from the later report.
+ */
+function mergedReports(earlier: ReportPoint, later: ReportPoint): ReportPoint {
+  const a = earlier.interval_ms;
+  const b = later.interval_ms;
+  const rate = (x: number, y: number) => (a + b > 0 ? (x * a + y * b) / (a + b) : y);
   const events: Record<string, number> = { ...earlier.security_events };
-  for (const [k, v] of Object.entries(point.security_events)) events[k] = (events[k] ?? 0) + v;
-  return { ...point, interval_ms: earlier.interval_ms + point.interval_ms, security_events: events };
+  for (const [k, v] of Object.entries(later.security_events)) events[k] = (events[k] ?? 0) + v;
+  const reqA = earlier.requests_per_s * a;
+  const reqB = later.requests_per_s * b;
+  return {
+    ...later,
+    interval_ms: a + b,
+    requests_per_s: rate(earlier.requests_per_s, later.requests_per_s),
+    status_4xx_per_s: rate(earlier.status_4xx_per_s, later.status_4xx_per_s),
+    status_5xx_per_s: rate(earlier.status_5xx_per_s, later.status_5xx_per_s),
+    latency_p50_ms:
+      reqA + reqB > 0
+        ? (earlier.latency_p50_ms * reqA + later.latency_p50_ms * reqB) / (reqA + reqB)
+        : later.latency_p50_ms,
+    latency_p99_ms: Math.max(earlier.latency_p99_ms, later.latency_p99_ms),
+    security_events: events,
+  };
 }
 
 function aggregate(at: number, points: readonly ReportPoint[]): RegionPoint {
