@@ -182,7 +182,7 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.deepEqual(policy.config.algorithms, ["RS256"]);
   });
 
-  test("review the draft diff, publish with a message, and watch both nodes reach the new version", async () => {
+  test("review the draft diff, publish (create the version only), roll it out from the UI, and watch both nodes reach it", async () => {
     await go("/config/changes");
     const diff = page.getByRole("region", { name: "Draft changes" });
     await diff.getByText("route", { exact: true }).first().waitFor(WAIT);
@@ -192,17 +192,88 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(shown, /added\s*policy\s*orders-jwt/);
     assert.match(shown, /"upstream": "orders"/, "references read as names");
 
+    // Publish: the dialog offers "every node now" or "create only"; create only is the default.
     await page.getByLabel("Message").fill("orders API behind JWT");
     await page.getByLabel("Message").press("Enter");
     const dialog = page.getByRole("dialog");
+    const createOnly = dialog.getByLabel(/Create the version only/);
+    await createOnly.waitFor(WAIT);
+    assert.equal(await createOnly.isChecked(), true);
+    assert.equal(await dialog.getByLabel("Publish to every node now").isChecked(), false);
     await dialog.getByRole("button", { name: "Publish v2" }).click();
-    await page.getByText("Published v2.").first().waitFor(WAIT);
+    const published = page.getByTestId("published");
+    await published.waitFor(WAIT);
+    assert.match(await text(published), /Published v2\s*\(created only/);
+    // Created, not deployed: the API's stable version is still v1 and both nodes should stay on it.
+    assert.equal((await cp.ok("GET", "/v1/config/versions")).stable_version, 1);
+    for (const n of (await cp.ok("GET", "/v1/nodes")).items) assert.equal(n.desired_version, 1, n.id);
+
+    // Start the rollout from the link the publish left: v2 is picked, v1 is marked stable.
+    await published.getByRole("link", { name: "Start a rollout of v2" }).click();
+    await page.getByRole("heading", { name: "Start rollout" }).waitFor(WAIT);
+    const version = page.getByLabel("Version", { exact: true });
+    await eventually("v2 is picked", async () => ((await version.inputValue()) === "2" ? true : undefined));
+    assert.match(await text(version), /v1 \(stable\)/);
+    assert.equal(await page.getByLabel(/^Default: a canary node/).isChecked(), true);
+    await page.getByLabel("Soak (s)", { exact: true }).fill("2");
+    await page.getByLabel("min requests", { exact: true }).fill("0");
+    // A negative p99 threshold: the API's error (on gates.1.threshold) shows beside the p99 box.
+    await page.getByLabel("max p99", { exact: true }).fill("-5");
+    await page.getByRole("button", { name: "Start rollout of v2" }).click();
+    expectedFailures++;
+    await page.getByRole("dialog").getByRole("button", { name: "Start rollout" }).click();
+    const p99Error = page.locator('[data-field-error="gates.p99_ms"]');
+    await p99Error.waitFor(WAIT);
+    assert.match(await text(p99Error), /gates\.1\.threshold must be >= 0/);
+    assert.equal(await page.getByLabel("max p99", { exact: true }).getAttribute("aria-invalid"), "true");
+    await page.getByLabel("max p99", { exact: true }).fill("1000");
+    await page.getByRole("button", { name: "Start rollout of v2" }).click();
+    const confirmStart = page.getByRole("dialog");
+    assert.match(await text(confirmStart), /Nodes run v1 \(stable\)[\s\S]*canary[\s\S]*soak 2 s with 2 gates/);
+    await confirmStart.getByRole("button", { name: "Start rollout" }).click();
+
+    // The live view walks canary → each region → all, then says it succeeded.
+    await page.waitForURL(/\/rollouts\/[^/]+$/, WAIT);
+    await page.getByRole("heading", { name: "Rollout of v2" }).waitFor(WAIT);
+    const stages = page.getByRole("list", { name: "Stages" }).locator("li[data-stage]");
+    const seen = new Set<string>();
+    await eventually(
+      "the rollout succeeds",
+      async () => {
+        for (const li of await stages.all())
+          seen.add(`${await li.getAttribute("data-stage")}:${await li.getAttribute("data-state")}`);
+        return /succeeded/.test(await text(page.getByTestId("rollout-state"))) ? true : undefined;
+      },
+      60_000,
+    );
+    const names = await Promise.all((await stages.all()).map((li) => li.getAttribute("data-stage")));
+    // The canary, then its region first, then the other region, then all.
+    assert.equal(names.length, 4, `stages: ${names.join(", ")}`);
+    assert.equal(names[0], "canary");
+    assert.deepEqual(names.slice(1, 3).sort(), ["region eu-west", "region us-east"]);
+    assert.equal(names[3], "all");
+    for (const li of await stages.all()) assert.equal(await li.getAttribute("data-state"), "passed");
+    assert.ok(
+      [...seen].some((x) => /^(canary|region .*):(running|soaking)$/.test(x)),
+      `a stage was seen in progress (${[...seen].join(", ")})`,
+    );
+    const events = page.getByRole("region", { name: "Events" });
+    assert.equal(await events.locator('li[data-event="stage_passed"]').count(), 4);
+    assert.match(await text(events.locator('li[data-event="started"]')), /PALISADE_ADMIN_TOKEN/);
+    await page.getByRole("button", { name: "canary", exact: true }).click();
+    const gates = page.getByRole("table", { name: "Gates of canary" });
+    assert.match(await text(gates.locator('tr[data-gate="error_rate_5xx"]')), /≤ 5\.00 %[\s\S]*pass/);
+    assert.match(await text(gates.locator('tr[data-gate="p99_ms"]')), /≤ 1\.0 s[\s\S]*pass/);
+    const canaryNodes = page.getByRole("table", { name: "Nodes of canary" });
+    assert.match(await text(canaryNodes), /node-[ab][\s\S]*v2[\s\S]*v1[\s\S]*acked/);
+    assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0, "no action on a finished rollout");
+    await shot("rollout");
 
     await go("/fleet");
     for (const id of [nodeA.nodeId, nodeB.nodeId]) {
       const version = page.locator(`tr[data-node="${id}"] [data-col="version"]`);
       await eventually(`${id} shows v2 in sync`, async () =>
-        /v2\s*in sync/.test(await text(version)) ? true : undefined,
+        /^v2\s*in sync/.test(await text(version)) ? true : undefined,
       );
     }
     assert.match(await text(page.locator('[data-region="eu-west"]')), /node-a/);
@@ -221,8 +292,12 @@ describe("web admin: operate the fleet from a browser", () => {
     await go("/config/history");
     const v2 = page.locator('tr[data-version="2"]');
     await v2.waitFor(WAIT);
-    await eventually("v2's row shows who published what", async () =>
-      /orders API behind JWT[\s\S]*3 added[\s\S]*PALISADE_ADMIN_TOKEN \(UI\)/.test(await text(v2)) ? true : undefined,
+    await eventually("v2's row shows who published what, and that it is stable now", async () =>
+      /v2\s*latest\s*stable[\s\S]*orders API behind JWT[\s\S]*3 added[\s\S]*PALISADE_ADMIN_TOKEN \(UI\)/.test(
+        await text(v2),
+      )
+        ? true
+        : undefined,
     );
     await page.getByLabel("Compare to v2").waitFor(WAIT);
     await page.getByRole("region", { name: "Version diff" }).getByText("orders-jwt").first().waitFor(WAIT);
@@ -270,7 +345,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("audit");
   });
 
-  test("security shows the denials the nodes reported; the rollouts screen lists rollouts (none yet); the UI works in a narrow window", async () => {
+  test("security shows the denials the nodes reported; the rollouts screen lists the rollout; the UI works in a narrow window", async () => {
     // The 401s of the publish test above reach the control plane in the nodes' reports (fleet sync).
     await go("/security");
     const denied = page.locator('tr[data-reason="auth_token_missing"]');
@@ -278,9 +353,13 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(await text(denied), /auth_token_missing\s*[1-9]/);
     assert.equal(await page.getByTestId("no-reports").count(), 0);
     await shot("security");
-    // Rollouts are served since issue 7: the screen is the (empty) list, not the "not available" note.
+    // The rollout of the publish test, finished; v2 is the stable version.
     await go("/rollouts");
-    await page.getByText("No rollout yet").waitFor(WAIT);
+    const done = page.locator("tr[data-rollout]");
+    await done.first().waitFor(WAIT);
+    assert.equal(await done.count(), 1);
+    assert.match(await text(done), /v1 → v2[\s\S]*succeeded[\s\S]*4 of 4 stages/);
+    assert.match(await text(page.getByTestId("stable-version")), /v2/);
     assert.equal(await page.getByTestId("rollouts-unavailable").count(), 0);
     // Consumers are served since issue 4, certificates since issue 3: their list is a real one.
     await go("/config/certificates");

@@ -26,7 +26,6 @@ import type {
   StartRollout,
   VersionDetail,
   VersionList,
-  VersionMeta,
 } from "./types.ts";
 
 /** Requests give up after this long (ms); polling retries with backoff. */
@@ -210,9 +209,6 @@ export class ApiClient {
 
   draft(signal?: AbortSignal): Promise<Draft> {
     return this.#call("GET", "/v1/config/draft", undefined, signal);
-  }
-  async versions(limit = 200, signal?: AbortSignal): Promise<VersionMeta[]> {
-    return (await this.versionList(limit, signal)).items;
   }
   /** Versions newest first with `stable_version` (what nodes outside a rollout run). */
   versionList(limit = 200, signal?: AbortSignal): Promise<VersionList> {

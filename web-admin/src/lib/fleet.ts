@@ -168,6 +168,7 @@ export interface RegionSummary {
   nodes: FleetNode[];
   connected: number;
   stale: number;
+  /** Nodes on the version they should run (see onDesired). */
   inSync: number;
   nacks: number;
   report: Report | null;
@@ -193,7 +194,7 @@ export function summarizeRegions(nodes: FleetNode[], regions: Region[] | undefin
         nodes: ns,
         connected: ns.filter((n) => n.connected).length,
         stale: ns.filter((n) => n.connected && n.stale).length,
-        inSync: ns.filter((n) => n.in_sync).length,
+        inSync: ns.filter(onDesired).length,
         nacks: ns.filter((n) => n.last_nack && n.last_nack.version > n.applied_version).length,
         report: api?.report ?? (reports.length ? sumReports(reports, new Date().toISOString()) : null),
         series,

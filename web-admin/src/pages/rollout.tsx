@@ -86,7 +86,7 @@ function StageDetail({ s, version }: { s: RolloutStage; version: number }) {
           {s.state === "running" && s.deadline_at ? ` · delivery deadline ${stamp(s.deadline_at)}` : ""}
         </span>
       </div>
-      <div className="split">
+      <div className="stage-detail">
         <div className="table-wrap">
           <table className="grid" aria-label={`Gates of ${s.name}`}>
             <thead>
@@ -102,7 +102,7 @@ function StageDetail({ s, version }: { s: RolloutStage; version: number }) {
             <tbody>
               {gates.map((g) => (
                 <tr key={g.metric} data-gate={g.metric} data-verdict={g.verdict}>
-                  <td>{metricName(g.metric)}</td>
+                  <td className="nowrap">{metricName(g.metric)}</td>
                   <td className={`num ${g.verdict === "fail" ? "t-bad" : ""}`}>{metricValue(g.metric, g.value)}</td>
                   <td className="muted nowrap">{gateLimit(g)}</td>
                   <td
