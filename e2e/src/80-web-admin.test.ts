@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { TestIdp } from "./harness/idp.js";
@@ -230,6 +231,15 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.getByRole("button", { name: "Start rollout of v2" }).click();
     const confirmStart = page.getByRole("dialog");
     assert.match(await text(confirmStart), /Nodes run v1 \(stable\)[\s\S]*canary[\s\S]*soak 2 s with 2 gates/);
+    // Light traffic at both nodes while the rollout runs, so its gates measure something
+    // (loopback, bounded: at most 2 × 1500 requests, stopped when the rollout ends).
+    let driving = true;
+    const traffic = (async () => {
+      for (let i = 0; i < 1500 && driving; i++) {
+        await Promise.all([nodeA.get("/status"), nodeB.get("/status")]).catch(() => {});
+        await sleep(10);
+      }
+    })();
     await confirmStart.getByRole("button", { name: "Start rollout" }).click();
 
     // The live view walks canary → each region → all, then says it succeeded.
@@ -245,7 +255,10 @@ describe("web admin: operate the fleet from a browser", () => {
         return /succeeded/.test(await text(page.getByTestId("rollout-state"))) ? true : undefined;
       },
       60_000,
-    );
+    ).finally(async () => {
+      driving = false;
+      await traffic;
+    });
     const names = await Promise.all((await stages.all()).map((li) => li.getAttribute("data-stage")));
     // The canary, then its region first, then the other region, then all.
     assert.equal(names.length, 4, `stages: ${names.join(", ")}`);
