@@ -201,6 +201,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await createOnly.waitFor(WAIT);
     assert.equal(await createOnly.isChecked(), true);
     assert.equal(await dialog.getByLabel("Publish to every node now").isChecked(), false);
+    await shot("publish-dialog");
     await dialog.getByRole("button", { name: "Publish v2" }).click();
     const published = page.getByTestId("published");
     await published.waitFor(WAIT);
@@ -227,6 +228,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await p99Error.waitFor(WAIT);
     assert.match(await text(p99Error), /gates\.1\.threshold must be >= 0/);
     assert.equal(await page.getByLabel("max p99", { exact: true }).getAttribute("aria-invalid"), "true");
+    await shot("start-rollout-error");
     await page.getByLabel("max p99", { exact: true }).fill("1000");
     await page.getByRole("button", { name: "Start rollout of v2" }).click();
     const confirmStart = page.getByRole("dialog");
@@ -381,9 +383,18 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.setViewportSize({ width: 600, height: 900 });
     await go("/fleet");
     await page.locator(`tr[data-node="${nodeA.nodeId}"]`).waitFor(WAIT);
-    const overflow = (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
-    assert.ok(overflow <= 0, `the page itself does not scroll sideways (${overflow}px)`);
+    const overflow = async () =>
+      (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
+    assert.ok((await overflow()) <= 0, `the fleet page itself does not scroll sideways (${await overflow()}px)`);
     await shot("narrow");
+    // The rollout screens too: wide tables and the pipeline scroll inside their panel.
+    await go("/rollouts");
+    await page.locator("tr[data-rollout] a").first().click();
+    await page.getByRole("heading", { name: "Rollout of v2" }).waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `the rollout page does not scroll sideways (${await overflow()}px)`);
+    await go("/rollouts/new");
+    await page.getByLabel("Soak (s)", { exact: true }).waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `the start form does not scroll sideways (${await overflow()}px)`);
     await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });
