@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.mjs";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { httpRequest } from "./lib/net.mjs";
+import { LARGE_TABLE_ROUTES } from "./lib/palisade.mjs";
 import { cpuBusyPct, killAllNow, readCpuTimes, stopAll, stopProcess, treeCpuSeconds, treeRssMiB } from "./lib/proc.mjs";
 import { median, renderTable, resultLines, versusNginx } from "./lib/report.mjs";
 import { SYSTEMS, stopPalisade } from "./lib/systems.mjs";
@@ -34,6 +35,12 @@ const RATE_CONNECTIONS = 50;
 const RATE_WARMUP_S = 2;
 /** The issue's latency target: palisade-full p99 at 5k rps ≤ nginx p99 + 1 ms. */
 const TARGET_P99_DELTA_MS = 1;
+/** Issue 3's throughput targets: bare ≥ 0.45 × nginx, full ≥ 0.30 × nginx and ≥ 1.3 × fastify-http-proxy. */
+const TARGET_BARE_VS_NGINX = 0.45;
+const TARGET_FULL_VS_NGINX = 0.3;
+const TARGET_FULL_VS_FASTIFY = 1.3;
+/** Issue 3's memory target: data-plane worker RSS with 10,000 routes loaded, MiB. */
+const TARGET_RSS_10K_MIB = 150;
 
 const USAGE = `Usage: npm run bench -- [--duration N] [--runs N] [--only name,name]
 
@@ -154,7 +161,8 @@ function buildPalisade() {
  * @property {RunRecord[]} runs
  * @property {Array<import("./lib/fixed-rate.mjs").FixedRateResult & {sutCpuPct: number, cpuBusyPct: Record<string, number>}>} fixedRate
  *   each fixed-rate run, with the system's CPU share and every CPU's busy share during it
- * @property {number} [rssMiB]
+ * @property {number} [rssMiB] RSS of the process tree after all load
+ * @property {number} [rssBeforeLoadMiB] the same once it answered its sanity check, before any load
  * @property {import("./lib/report.mjs").Summary} [summary]
  */
 
@@ -180,6 +188,7 @@ async function measure(spec, ctx, opts) {
     if (probe.status !== 200 || probe.body !== UPSTREAM_BODY) {
       throw new Error(`sanity check: ${sys.url} answered ${probe.status} ${JSON.stringify(probe.body.slice(0, 120))}`);
     }
+    raw.rssBeforeLoadMiB = treeRssMiB(sys.pid);
     const problem = await sys.extraCheck?.();
     if (problem) raw.notes.push(`check failed: ${problem}`);
 
@@ -397,6 +406,34 @@ async function main() {
     const verdict = d === null ? "not measured" : d <= TARGET_P99_DELTA_MS ? "met" : "NOT met";
     notes.push(
       `target: palisade-full p99 @${RATE} rps ≤ nginx p99 + ${TARGET_P99_DELTA_MS} ms → ${verdict} (${full.p99At5kMs?.toFixed(2)} ms vs ${nginx.p99At5kMs?.toFixed(2)} ms)`,
+    );
+  }
+  const byName = (/** @type {string} */ name) => raws.find((r) => r.system === name && r.summary)?.summary;
+  const bare = byName("palisade-bare");
+  const fastify = byName("fastify-http-proxy");
+  if (nginx?.rps) {
+    for (const [name, s, min] of /** @type {const} */ ([
+      ["palisade-bare", bare, TARGET_BARE_VS_NGINX],
+      ["palisade-full", full, TARGET_FULL_VS_NGINX],
+    ])) {
+      if (!s?.rps) continue;
+      const ratio = s.rps / nginx.rps;
+      notes.push(
+        `target: ${name} ≥ ${min} × nginx requests/s → ${ratio >= min ? "met" : "NOT met"} (${ratio.toFixed(2)}×)`,
+      );
+    }
+  }
+  if (full?.rps && fastify?.rps) {
+    const ratio = full.rps / fastify.rps;
+    notes.push(
+      `target: palisade-full ≥ ${TARGET_FULL_VS_FASTIFY} × fastify-http-proxy requests/s → ${ratio >= TARGET_FULL_VS_FASTIFY ? "met" : "NOT met"} (${ratio.toFixed(2)}×)`,
+    );
+  }
+  const large = raws.find((r) => r.system === "palisade-10k-routes" && r.summary);
+  const largeRss = large?.summary?.rssMiB;
+  if (large && largeRss !== null && largeRss !== undefined) {
+    notes.push(
+      `target: data-plane RSS with ${LARGE_TABLE_ROUTES.toLocaleString("en")} routes loaded < ${TARGET_RSS_10K_MIB} MiB → ${largeRss < TARGET_RSS_10K_MIB ? "met" : "NOT met"} (${largeRss.toFixed(1)} MiB after its load, ${large.rssBeforeLoadMiB?.toFixed(1)} MiB before; one worker)`,
     );
   }
   if (busyNote) notes.push(busyNote);

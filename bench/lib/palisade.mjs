@@ -1,5 +1,7 @@
 // Starts the real Palisade: a control plane (admin API + sync) configured over its REST API, and
-// one data-plane node that syncs from it. Both palisade-bare and palisade-full drive that node.
+// one data-plane node that syncs from it (one worker, no HTTPS listener). Two variants: "standard"
+// (routes bare, full, jwt, jwt-nocache: the palisade-bare/-full/-jwt/-jwt-nocache systems) and
+// "routes-10k" (route bare beside 10,000 generated routes: palisade-10k-routes).
 // The CLI contract used here is fixed (see bench/README.md); anything missing or failing becomes
 // a reason for an "unavailable" row, never a crash of the run.
 import { spawnSync } from "node:child_process";
@@ -9,6 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { FULL_CHAIN, typesMissingFromChain } from "../policies.mjs";
+import { generateConfig } from "../sync/generate-config.mjs";
 import { freePort, httpRequest, waitFor } from "./net.mjs";
 import { startProcess, stopProcess } from "./proc.mjs";
 import { SEEN_USER_HEADER, waitServing } from "./upstream.mjs";
@@ -26,9 +29,23 @@ const SUBJECT = "bench-user";
  */
 
 /**
+ * Which config the node is loaded with.
+ * - `standard`: routes `bare` (no policy), `full` (every policy of policies.mjs), `jwt` (only the
+ *   jwt policy, verified-token cache on: the default) and `jwt-nocache` (the same with `cache: false`:
+ *   one RS256 verification per request).
+ * - `routes-10k`: route `bare` beside 10,000 generated routes (bench/sync/generate-config.mjs:
+ *   GitHub's REST API under api-N.example.com hosts, one in five behind a JWT policy), for the
+ *   data plane's RSS with a large table (issue 3: under 150 MiB) and the router's cost at that size.
+ * @typedef {"standard" | "routes-10k"} Variant
+ */
+
+/** Routes of the generated table in the `routes-10k` variant. */
+export const LARGE_TABLE_ROUTES = 10_000;
+
+/**
  * @typedef {object} Palisade
  * @property {number} dpPid PID of the data-plane process (its tree is what gets charged)
- * @property {{bare: RouteState, full: RouteState}} routes
+ * @property {Record<string, RouteState>} routes by route name (`bare`, `full`, `jwt`, `jwt-nocache`)
  * @property {() => Promise<void>} stop stops the DP, then the CP
  */
 
@@ -81,12 +98,28 @@ function apiError(r) {
 }
 
 /**
- * Starts CP and DP and configures the "bare" and "full" routes.
+ * Runs `fn` over `items` with at most `width` calls in flight.
+ * @template T
+ * @param {readonly T[]} items
+ * @param {number} width
+ * @param {(item: T) => Promise<void>} fn
+ */
+async function pool(items, width, fn) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+}
+
+/**
+ * Starts CP and DP and configures the routes of `variant`.
  * @param {import("./upstream.mjs").BenchContext} ctx
+ * @param {Variant} [variant]
  * @returns {Promise<Palisade>}
  * @throws Error with the reason when Palisade cannot be measured at all
  */
-export async function startPalisade(ctx) {
+export async function startPalisade(ctx, variant = "standard") {
   const cpBin = join(ctx.repoRoot, CP_BIN);
   const dpBin = join(ctx.repoRoot, DP_BIN);
   if (!existsSync(cpBin)) throw new Error(`${CP_BIN} not found (control plane not built)`);
@@ -118,7 +151,7 @@ export async function startPalisade(ctx) {
       [
         cpBin,
         "--db",
-        join(ctx.dir, "bench.db"),
+        join(ctx.dir, `bench-${variant}.db`),
         "--admin-listen",
         "127.0.0.1:0",
         "--sync-listen",
@@ -170,23 +203,68 @@ export async function startPalisade(ctx) {
     await api("POST", "/v1/upstreams", { name: "bench", targets: [{ host: "127.0.0.1", port: ctx.upstreamPort }] });
     await api("POST", "/v1/routes", { name: "bare", paths: ["/bare"], upstream: "bench" });
 
-    // The full chain: a failure here costs palisade-full only.
+    /**
+     * Routes to wait for once the node runs: name → headers to send, or why it is not there.
+     * @type {Map<string, {headers: Record<string, string>, reason?: string}>}
+     */
+    const planned = new Map([["bare", { headers: {} }]]);
     const creds = await makeCredentials();
-    /** @type {string | undefined} */
-    let fullReason;
-    /** @type {Record<string, string>} */
-    const fullHeaders = {};
-    try {
-      const names = [];
-      for (const entry of FULL_CHAIN) {
-        const body = entry.body(creds);
-        await api("POST", "/v1/policies", body);
-        names.push(body.name);
-        Object.assign(fullHeaders, entry.requestHeaders?.(creds));
+    if (variant === "standard") {
+      // The full chain: a failure here costs palisade-full only.
+      /** @type {Record<string, string>} */
+      const fullHeaders = {};
+      try {
+        const names = [];
+        for (const entry of FULL_CHAIN) {
+          Object.assign(fullHeaders, await entry.prepare?.(api));
+          const body = entry.body(creds);
+          await api("POST", "/v1/policies", body);
+          names.push(body.name);
+          Object.assign(fullHeaders, entry.requestHeaders?.(creds));
+        }
+        await api("POST", "/v1/routes", { name: "full", paths: ["/full"], upstream: "bench", policies: names });
+        planned.set("full", { headers: fullHeaders });
+      } catch (err) {
+        planned.set("full", {
+          headers: {},
+          reason: `configuring the full chain failed: ${/** @type {Error} */ (err).message}`,
+        });
       }
-      await api("POST", "/v1/routes", { name: "full", paths: ["/full"], upstream: "bench", policies: names });
-    } catch (err) {
-      fullReason = `configuring the full chain failed: ${/** @type {Error} */ (err).message}`;
+      // JWT alone, with the verified-token cache on (the default) and off: what the cache buys.
+      const jwtHeaders = { Authorization: `Bearer ${creds.token}` };
+      for (const [name, cache] of /** @type {const} */ ([
+        ["jwt", true],
+        ["jwt-nocache", false],
+      ])) {
+        try {
+          await api("POST", "/v1/policies", {
+            name: `${name}-only`,
+            type: "jwt",
+            config: {
+              jwks: { keys: [creds.publicJwk] },
+              algorithms: ["RS256"],
+              issuers: [creds.issuer],
+              audiences: [creds.audience],
+              claims_to_headers: { sub: "X-User" },
+              cache,
+            },
+          });
+          await api("POST", "/v1/routes", { name, paths: [`/${name}`], upstream: "bench", policies: [`${name}-only`] });
+          planned.set(name, { headers: jwtHeaders });
+        } catch (err) {
+          planned.set(name, {
+            headers: {},
+            reason: `configuring ${name} failed: ${/** @type {Error} */ (err).message}`,
+          });
+        }
+      }
+    } else {
+      const t0 = Date.now();
+      const big = generateConfig(LARGE_TABLE_ROUTES);
+      for (const u of big.upstreams) await api("POST", "/v1/upstreams", u);
+      for (const p of big.policies) await api("POST", "/v1/policies", p);
+      await pool(big.routes, 8, (r) => api("POST", "/v1/routes", r));
+      ctx.log(`palisade-cp: seeded ${big.routes.length} routes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const published = await api("POST", "/v1/config/versions", { message: "bench" });
     ctx.log(`palisade-cp: published config version ${published?.version ?? "?"}`);
@@ -208,8 +286,11 @@ export async function startPalisade(ctx) {
       "--log-level",
       "warn",
       "--state-dir",
-      join(ctx.dir, "dp-state"),
+      join(ctx.dir, `dp-state-${variant}`),
       "--sync-insecure",
+      // Plain HTTP only, like every peer: no HTTPS listener to bind (its default is 0.0.0.0:8443).
+      "--tls-listen",
+      "off",
     ];
     if (hasWorkers) args.push("--workers", "1");
     dp = startProcess("palisade-dp", process.execPath, args, { cpus: ctx.sutCpus, cwd: ctx.dir });
@@ -224,46 +305,49 @@ export async function startPalisade(ctx) {
     );
 
     const base = `http://127.0.0.1:${listenPort}`;
-    /** @type {RouteState} */
-    let bare;
-    try {
-      await waitServing(`${base}/bare`, dpProc, {}, 15_000);
-      bare = { url: `${base}/bare`, headers: {}, notes: [] };
-    } catch (err) {
-      bare = { reason: `/bare never answered 200 with the upstream body: ${/** @type {Error} */ (err).message}` };
-    }
-
-    /** @type {RouteState} */
-    let full;
-    if (fullReason) full = { reason: fullReason };
-    else {
-      try {
-        await waitServing(`${base}/full`, dpProc, fullHeaders, 15_000);
-        const missing = typesMissingFromChain(await bundledPolicyTypes(ctx.repoRoot));
-        full = {
-          url: `${base}/full`,
-          headers: fullHeaders,
-          notes: missing.length
-            ? [`policy types the data plane ships but bench/policies.mjs lacks: ${missing.join(", ")}`]
-            : [],
-          // The chain must really run: no credential → refused; the identity header reaches the upstream.
-          extraCheck: async () => {
-            const anon = await httpRequest(`${base}/full`, { timeoutMs: 5000 });
-            if (anon.status !== 401 && anon.status !== 403) {
-              return `/full without a token answered ${anon.status}: the jwt policy is not enforced`;
-            }
-            const ok = await httpRequest(`${base}/full`, { headers: fullHeaders, timeoutMs: 5000 });
-            if (ok.headers[SEEN_USER_HEADER] !== SUBJECT) {
-              return `upstream did not receive X-User: ${SUBJECT} (claims_to_headers not applied)`;
-            }
-            return undefined;
-          },
-        };
-      } catch (err) {
-        full = { reason: `/full never answered 200 with a valid token: ${/** @type {Error} */ (err).message}` };
+    const missingTypes = typesMissingFromChain(await bundledPolicyTypes(ctx.repoRoot));
+    /** @type {Record<string, RouteState>} */
+    const routes = {};
+    for (const [name, plan] of planned) {
+      if (plan.reason) {
+        routes[name] = { reason: plan.reason };
+        continue;
       }
+      const url = `${base}/${name}`;
+      try {
+        await waitServing(url, dpProc, plan.headers, 15_000);
+      } catch (err) {
+        routes[name] = {
+          reason: `/${name} never answered 200 with the upstream body: ${/** @type {Error} */ (err).message}`,
+        };
+        continue;
+      }
+      if (name === "bare") {
+        routes[name] = { url, headers: {}, notes: [] };
+        continue;
+      }
+      routes[name] = {
+        url,
+        headers: plan.headers,
+        notes:
+          name === "full" && missingTypes.length
+            ? [`policy types the data plane ships but bench/policies.mjs lacks: ${missingTypes.join(", ")}`]
+            : [],
+        // The policies must really run: no credential → refused; the identity header reaches the upstream.
+        extraCheck: async () => {
+          const anon = await httpRequest(url, { timeoutMs: 5000 });
+          if (anon.status !== 401 && anon.status !== 403) {
+            return `/${name} without credentials answered ${anon.status}: the jwt policy is not enforced`;
+          }
+          const ok = await httpRequest(url, { headers: plan.headers, timeoutMs: 5000 });
+          if (ok.headers[SEEN_USER_HEADER] !== SUBJECT) {
+            return `upstream did not receive X-User: ${SUBJECT} (claims_to_headers not applied)`;
+          }
+          return undefined;
+        },
+      };
     }
-    return { dpPid: dp.pid, routes: { bare, full }, stop };
+    return { dpPid: dp.pid, routes, stop };
   } catch (err) {
     await stop();
     throw err;

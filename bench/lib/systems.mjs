@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./net.mjs";
-import { startPalisade } from "./palisade.mjs";
+import { LARGE_TABLE_ROUTES, startPalisade } from "./palisade.mjs";
 import { startProcess, stopProcess } from "./proc.mjs";
 import { startNginx, waitServing } from "./upstream.mjs";
 
@@ -51,15 +51,16 @@ async function startPeer(launch) {
 /** @param {string} file */
 const peerScript = (file) => fileURLToPath(new URL(`../peers/${file}`, import.meta.url));
 
-/** Palisade's CP + DP are shared by palisade-bare and palisade-full; started once, on demand. */
-/** @type {Promise<import("./palisade.mjs").Palisade> | undefined} */
-let palisade;
+/**
+ * Palisade's CP + DP per variant, started on demand and shared by the systems of that variant
+ * (palisade-bare, -full, -jwt and -jwt-nocache drive one node). Starting one variant stops the
+ * other, so only one node sits on the system-under-test CPU.
+ * @type {Map<import("./palisade.mjs").Variant, Promise<import("./palisade.mjs").Palisade>>}
+ */
+const palisades = new Map();
 
-/** Stops the shared Palisade processes if they were started. */
-export async function stopPalisade() {
-  const p = palisade;
-  palisade = undefined;
-  if (!p) return;
+/** @param {Promise<import("./palisade.mjs").Palisade>} p */
+async function stopOne(p) {
   try {
     await (await p).stop();
   } catch {
@@ -67,15 +68,32 @@ export async function stopPalisade() {
   }
 }
 
+/** Stops every Palisade instance that was started. */
+export async function stopPalisade() {
+  const all = [...palisades.values()];
+  palisades.clear();
+  for (const p of all) await stopOne(p);
+}
+
 /**
- * @param {"bare" | "full"} route
+ * @param {import("./palisade.mjs").Variant} variant
+ * @param {string} route route name of that variant
  * @returns {SystemSpec["start"]}
  */
-function startPalisadeRoute(route) {
+function startPalisadeRoute(variant, route) {
   return async (ctx) => {
-    palisade ??= startPalisade(ctx);
-    const p = await palisade;
-    const r = p.routes[route];
+    for (const [v, other] of palisades) {
+      if (v === variant) continue;
+      palisades.delete(v);
+      await stopOne(other);
+    }
+    let started = palisades.get(variant);
+    if (started === undefined) {
+      started = startPalisade(ctx, variant);
+      palisades.set(variant, started);
+    }
+    const p = await started;
+    const r = p.routes[route] ?? { reason: `route ${route} was not configured` };
     if ("reason" in r) throw new Error(r.reason);
     return {
       url: r.url,
@@ -188,11 +206,26 @@ backend upstream
   {
     name: "palisade-bare",
     description: "Palisade data plane, route without policies",
-    start: startPalisadeRoute("bare"),
+    start: startPalisadeRoute("standard", "bare"),
   },
   {
     name: "palisade-full",
     description: "Palisade data plane, route with every policy of bench/policies.mjs",
-    start: startPalisadeRoute("full"),
+    start: startPalisadeRoute("standard", "full"),
+  },
+  {
+    name: "palisade-jwt",
+    description: "Palisade data plane, route with the jwt policy only (RS256, verified-token cache on)",
+    start: startPalisadeRoute("standard", "jwt"),
+  },
+  {
+    name: "palisade-jwt-nocache",
+    description: "Palisade data plane, route with the jwt policy only, cache off (one RS256 verification per request)",
+    start: startPalisadeRoute("standard", "jwt-nocache"),
+  },
+  {
+    name: "palisade-10k-routes",
+    description: `Palisade data plane, route without policies beside ${LARGE_TABLE_ROUTES.toLocaleString("en")} generated routes`,
+    start: startPalisadeRoute("routes-10k", "bare"),
   },
 ];

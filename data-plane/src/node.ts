@@ -13,6 +13,7 @@ import { NodeCredentials } from "./sync/node-credentials.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { createMetricsRegistry } from "./telemetry/metrics.js";
 import { NodeReporter } from "./telemetry/node-reporter.js";
+import { ShadowStats } from "./telemetry/shadow-stats.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
 import { softwareVersion } from "./version.js";
@@ -116,8 +117,9 @@ export async function startNode(
 ): Promise<RunningNode> {
   const events = nodeSecurityEvents(log);
   const stats = new TrafficStats();
+  const shadow = new ShadowStats();
   const syncStats = new SyncStats();
-  const node = new ProxyNode(options, log, events, stats);
+  const node = new ProxyNode(options, log, events, stats, shadow);
   const holder = node.holder;
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
@@ -137,6 +139,7 @@ export async function startNode(
     controlPlaneConnected: () => sync?.connected ?? false,
     metrics: createMetricsRegistry({
       stats,
+      shadow,
       holder,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,
@@ -170,7 +173,7 @@ export async function startNode(
   }
   if (options.configFile === undefined) {
     const creds = credentials;
-    const reporter = new NodeReporter(stats, holder, softwareVersion());
+    const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow);
     sync = new SyncClient({
       address: formatHostPort(options.controlPlane),
       identity: nodeIdentity(options),

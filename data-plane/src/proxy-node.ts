@@ -10,6 +10,7 @@ import type { NodeOptions } from "./options.js";
 import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
+import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
@@ -42,14 +43,26 @@ export class ProxyNode {
   /**
    * @param events where the proxy emits security events (policy refusals)
    * @param stats traffic counters the proxy feeds (reports, `/metrics`); absent in cluster workers
+   * @param shadowStats shadow traffic counters of mirror policies (same); absent in cluster workers
    */
-  constructor(options: NodeOptions, log: Logger, events: SecurityEvents, stats?: TrafficStats) {
+  constructor(
+    options: NodeOptions,
+    log: Logger,
+    events: SecurityEvents,
+    stats?: TrafficStats,
+    shadowStats?: ShadowStats,
+  ) {
     this.#options = options;
     this.#log = log;
-    this.#resources = createPolicyResources({ warn: (fields, msg) => log.warn(fields, msg) });
+    this.#resources = createPolicyResources({
+      warn: (fields, msg) => log.warn(fields, msg),
+      ...(shadowStats ? { shadowStats } : {}),
+    });
+    const mirrorPools = this.#resources.mirror.pools;
     this.#upstreams = new UpstreamRuntime(log);
     this.holder = new TableHolder((table) => {
       this.#pools.retain(table.poolKeys);
+      mirrorPools.retain(table.poolKeys);
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#upstreams.retain(table);
     });

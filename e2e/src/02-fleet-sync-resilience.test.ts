@@ -1,13 +1,15 @@
 /**
- * Fleet sync under change and failure: deltas, NACKs that are not re-sent, last-known-good
- * config at boot, a corrupt cache, a control-plane restart without a resend, stale nodes,
- * reports and regions, and a node run from an exported snapshot file. Real processes on
+ * Fleet sync under change and failure: deltas, a NACK by one node (not re-sent; the other nodes
+ * take the version), last-known-good config at boot, a corrupt cache, a control-plane restart
+ * without a resend, stale nodes, reports and regions, and a node run from an exported snapshot
+ * file. Real processes on
  * loopback (the sync port runs insecure here; 03-node-identity covers mTLS).
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { TestCa } from "./harness/certs.js";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
@@ -20,14 +22,37 @@ async function updateCounts(node: DataPlaneProcess): Promise<Record<string, numb
   return out;
 }
 
-const hmac = (use: string) => ({
+const hmac = {
   name: "partner-hmac",
   type: "jwt",
   config: {
-    jwks: { keys: [{ kty: "oct", kid: "p1", k: Buffer.alloc(32, 9).toString("base64url"), use }] },
+    jwks: { keys: [{ kty: "oct", kid: "p1", k: Buffer.alloc(32, 9).toString("base64url"), use: "sig" }] },
     algorithms: ["HS256"],
   },
-});
+};
+
+/**
+ * An OpenSSL config as on a hardened host: TLS security level 3 (128-bit security: RSA keys of
+ * at least 3072 bits; P-256 is fine). Node reads its `nodejs_conf` section when OPENSSL_CONF
+ * names the file. Written into `dir`; returns its path.
+ */
+function hardenedOpensslConf(dir: string): string {
+  const file = join(dir, "openssl-seclevel3.cnf");
+  writeFileSync(
+    file,
+    [
+      "nodejs_conf = nodejs_init",
+      "[nodejs_init]",
+      "ssl_conf = ssl_sect",
+      "[ssl_sect]",
+      "system_default = system_default_sect",
+      "[system_default_sect]",
+      "CipherString = DEFAULT@SECLEVEL=3",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
 
 describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () => {
   let upstream: RecordingUpstream;
@@ -65,40 +90,82 @@ describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () =
     }
   });
 
-  test("a version the nodes cannot compile is NACKed: the inventory shows why, it is not re-sent, a fix goes out", async () => {
-    // The control plane accepts an oct key with use "enc"; a node's JWT compiler refuses it (a
-    // verification key must be use "sig"): a failure the control plane does not foresee.
-    await cp.ok("POST", "/v1/policies", hmac("enc"));
-    await cp.ok("PUT", "/v1/routes/c", { name: "c", paths: ["/c"], upstream: "echo", policies: ["partner-hmac"] });
-    const v3 = await cp.ok("POST", "/v1/config/versions", { message: "c behind HMAC JWT" });
-    assert.equal(v3.version, 3);
-    for (const node of [a, b]) {
-      const n = await eventually(`${node.nodeId} NACK`, async () => {
-        const r = await cp.ok("GET", `/v1/nodes/${node.nodeId}`);
+  test("a version one node cannot load is NACKed by that node alone: the inventory shows why, it is not re-sent, the other nodes take it", async () => {
+    // A NACK is a node-local refusal of a config the control plane accepted. The natural cause in
+    // a mixed fleet: a host whose OpenSSL policy is stricter than the others' (security level 3,
+    // as RHEL's FUTURE crypto policy or a hardened image sets), so it refuses a certificate with
+    // an RSA-2048 key ("ee key too small") that the control plane and every other node load.
+    // The control plane cannot foresee it: it depends on the node's host, not on the config.
+    const hardened = await new DataPlaneProcess("sync-hardened", cp.syncPort, {
+      region: "ap-south",
+      env: { OPENSSL_CONF: hardenedOpensslConf(cp.dir) },
+    }).start();
+    const ca = new TestCa();
+    try {
+      await cp.waitForNodes([hardened.nodeId], 2);
+      const rsa2048 = ca.issue(["partner.test"], { rsaBits: 2048 });
+      await cp.ok("POST", "/v1/policies", hmac);
+      await cp.ok("PUT", "/v1/routes/c", { name: "c", paths: ["/c"], upstream: "echo", policies: ["partner-hmac"] });
+      await cp.ok("POST", "/v1/certificates", {
+        name: "partner-edge",
+        snis: ["partner.test"],
+        cert_pem: rsa2048.certPem,
+        key_pem: rsa2048.keyPem,
+      });
+      const v3 = await cp.ok("POST", "/v1/config/versions", { message: "c behind HMAC JWT, partner certificate" });
+      assert.equal(v3.version, 3);
+
+      // The other nodes take it.
+      const others = await cp.waitForNodes([a.nodeId, b.nodeId], 3);
+      for (const n of others) assert.equal(n.last_nack, null, `${n.id} accepted version 3`);
+      for (const node of [a, b]) {
+        assert.equal(await node.appliedVersion(), 3);
+        assert.equal((await node.get("/c/x")).status, 401, `${node.nodeId} enforces version 3`);
+      }
+
+      // The hardened node refuses it, says why, and keeps serving version 2 whole.
+      const n = await eventually(`${hardened.nodeId} NACK`, async () => {
+        const r = await cp.ok("GET", `/v1/nodes/${hardened.nodeId}`);
         return r.last_nack ? r : undefined;
       });
       assert.equal(n.last_nack.version, 3);
-      assert.equal(n.last_nack.code, "POLICY_INVALID");
-      assert.match(n.last_nack.resource, /partner-hmac/);
-      assert.match(n.last_nack.message, /"use" is "enc"/);
+      assert.equal(n.last_nack.code, "RESOURCE_INVALID");
+      assert.equal(n.last_nack.resource, "certificate/partner-edge");
+      assert.match(n.last_nack.message, /cannot be loaded for TLS \(ee key too small\)/);
       assert.equal(n.applied_version, 2);
-      assert.equal(await node.appliedVersion(), 2);
-      assert.equal((await node.get("/c/x")).status, 200, "version 2 still serving, no half-applied v3");
+      assert.equal(n.lag, 1);
+      assert.equal(n.status, "connected");
+      assert.equal(await hardened.appliedVersion(), 2);
+      assert.equal((await hardened.get("/c/x")).status, 200, "version 2 still serving, no half-applied v3");
+      assert.equal((await updateCounts(hardened)).nacked, 1);
+
+      // Reconnecting does not bring the refused version back.
+      await hardened.stop();
+      await hardened.start();
+      await eventually("hardened reconnected", async () =>
+        (await cp.ok("GET", `/v1/nodes/${hardened.nodeId}`)).status === "connected" ? true : undefined,
+      );
+      await cp.ok("GET", "/v1/nodes"); // one more round trip on the admin side
+      assert.deepEqual(await updateCounts(hardened), { full: 0, delta: 0, nacked: 0 }, "nothing re-sent after restart");
+      assert.equal(await hardened.appliedVersion(), 2, "served from its last-known-good file");
+      assert.equal((await cp.ok("GET", `/v1/nodes/${hardened.nodeId}`)).last_nack.version, 3);
+
+      // The fix is a new version (an ECDSA P-256 key every node accepts), and it goes out to all.
+      const p256 = ca.issue(["partner.test"]);
+      await cp.ok("PUT", "/v1/certificates/partner-edge", {
+        name: "partner-edge",
+        snis: ["partner.test"],
+        cert_pem: p256.certPem,
+        key_pem: p256.keyPem,
+      });
+      await cp.ok("POST", "/v1/config/versions", { message: "partner certificate: P-256 key" });
+      await cp.waitForNodes([a.nodeId, b.nodeId, hardened.nodeId], 4);
+      for (const node of [a, b, hardened]) assert.equal((await node.get("/c/x")).status, 401);
+    } finally {
+      await hardened.destroy();
+      await cp.api("DELETE", `/v1/nodes/${hardened.nodeId}`);
+      ca.dispose();
     }
-    // Reconnecting does not bring the refused version back.
-    await a.stop();
-    await a.start();
-    await eventually("a reconnected", async () =>
-      (await cp.ok("GET", `/v1/nodes/${a.nodeId}`)).status === "connected" ? true : undefined,
-    );
-    await cp.ok("GET", "/v1/nodes"); // one more round trip on the admin side
-    assert.deepEqual(await updateCounts(a), { full: 0, delta: 0, nacked: 0 }, "nothing re-sent after restart");
-    assert.equal(await a.appliedVersion(), 2, "served from its last-known-good file");
-    // The fix is a new version, and it goes out.
-    await cp.ok("PUT", "/v1/policies/partner-hmac", hmac("sig"));
-    await cp.ok("POST", "/v1/config/versions", { message: "fix the key use" });
-    await cp.waitForNodes([a.nodeId, b.nodeId], 4);
-    for (const node of [a, b]) assert.equal((await node.get("/c/x")).status, 401);
   });
 
   test("reports reach the inventory: traffic, errors, security events, regions", async () => {
@@ -108,7 +175,9 @@ describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () =
     const node = await eventually("a report with traffic", async () => {
       const n = await cp.ok("GET", `/v1/nodes/${a.nodeId}`);
       const seen = n.history.some((p: any) => p.security_events.auth_token_missing > 0);
-      return seen && n.history.some((p: any) => p.requests_per_s > 0) ? n : undefined;
+      // The first report after the swap to version 4 (reports come every second).
+      const current = n.report?.config_version === 4;
+      return current && seen && n.history.some((p: any) => p.requests_per_s > 0) ? n : undefined;
     });
     assert.equal(node.report.config_version, 4);
     assert.ok(node.report.memory_rss_bytes > 0);

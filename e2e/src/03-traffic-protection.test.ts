@@ -3,14 +3,15 @@
  * and cluster-wide through a real Redis), trusted proxies and IP rules, body and request size
  * limits on streamed bytes, CORS at the edge, security headers. Raw sockets where the bytes
  * matter; every test checks the client's answer and what the recording upstream read. Cases from
- * shared/cases: C35 (rate-limit), C37 (body-size).
+ * shared/cases: C35 (rate-limit), C37 (body-size); `Expect: 100-continue` against the size limit.
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { TestIdp } from "./harness/idp.js";
 import { eventually } from "./harness/process.js";
-import { type RawResult, rawRequest, sendRaw, streamRaw } from "./harness/raw-client.js";
+import { parseResponses, type RawResult, rawRequest, sendRaw, streamRaw } from "./harness/raw-client.js";
 import { headerValues, RawRecordingUpstream } from "./harness/raw-upstream.js";
 import { RedisProcess } from "./harness/redis.js";
 
@@ -21,6 +22,47 @@ function* chunked(total: number, size: number): Generator<string> {
   const piece = "A".repeat(size);
   for (let sent = 0; sent < total; sent += size) yield `${size.toString(16)}\r\n${piece}\r\n`;
   yield "0\r\n\r\n";
+}
+
+/**
+ * Sends a request head with `Expect: 100-continue` on a raw socket, waits for the interim answer
+ * (the bytes up to its blank line), then sends `body` and collects the final answer. Fails after
+ * 10 s without an interim answer.
+ */
+function continueThenSend(port: number, head: string, body: string): Promise<{ interim: string; final: RawResult }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, "127.0.0.1");
+    let buf = Buffer.alloc(0);
+    let interim = "";
+    const guard = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no answer in 10 s; got ${JSON.stringify(buf.toString("latin1"))}`));
+    }, 10_000);
+    s.on("error", reject);
+    s.on("data", (c: Buffer) => {
+      buf = Buffer.concat([buf, c]);
+      if (interim === "") {
+        const end = buf.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        interim = buf.subarray(0, end + 4).toString("latin1");
+        buf = buf.subarray(end + 4);
+        if (!interim.startsWith("HTTP/1.1 100 ")) {
+          clearTimeout(guard);
+          s.destroy();
+          resolve({ interim, final: { responses: [], closed: true, bytes: Buffer.from(interim), timedOut: false } });
+          return;
+        }
+        s.write(Buffer.from(body, "latin1"));
+      }
+      const responses = parseResponses(buf);
+      if (responses.length > 0) {
+        clearTimeout(guard);
+        s.destroy();
+        resolve({ interim, final: { responses, closed: false, bytes: buf, timedOut: false } });
+      }
+    });
+    s.on("connect", () => s.write(Buffer.from(head, "latin1")));
+  });
 }
 
 describe("traffic protection: rate limits, IP rules, size limits, CORS, security headers", () => {
@@ -241,6 +283,34 @@ describe("traffic protection: rate limits, IP rules, size limits, CORS, security
       (await sendRaw(dp.proxyPort, rawRequest("GET", "/public/alive", [HOST]), { responses: 1 })).responses[0]?.status,
       200,
     );
+  });
+
+  test("Expect: 100-continue: a declared length over the limit gets 413 and never a 100; within it, 100 then proxied", async () => {
+    a.clear();
+    const head = (length: number) =>
+      rawRequest("POST", "/small-upload", [
+        HOST,
+        ["Content-Type", "application/octet-stream"],
+        ["Content-Length", String(length)],
+        ["Expect", "100-continue"],
+      ]);
+    // Over the limit: the client sends the head only and waits, as RFC 9110 §10.1.1 has it.
+    const over = await sendRaw(dp.proxyPort, head(64 * 1024 + 1), { responses: 1 });
+    assert.equal(status(over), 413, over.bytes.toString("latin1").slice(0, 200));
+    assert.equal(over.responses[0]!.json().error.code, "PAYLOAD_TOO_LARGE");
+    assert.doesNotMatch(over.bytes.toString("latin1"), /^HTTP\/1\.1 100/m, "no 100 Continue before or after");
+    assert.equal(a.to("/small-upload").length, 0, "the upstream was not contacted");
+
+    // Within the limit: 100 Continue first, then the body goes out and is proxied whole.
+    const body = "B".repeat(32 * 1024);
+    const within = await continueThenSend(dp.proxyPort, head(body.length), body);
+    assert.match(within.interim, /^HTTP\/1\.1 100 Continue\r\n/);
+    assert.equal(within.final.responses[0]?.status, 200, within.final.bytes.toString("latin1").slice(0, 200));
+    const seen = a.to("/small-upload");
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.complete, true);
+    assert.equal(seen[0]!.body.length, body.length);
+    assert.equal(headerValues(seen[0]!, "expect").length, 0, "Expect is answered by the node, not forwarded");
   });
 
   test("request-size: URL length and query parameters → 414, header count and bytes → 431", async () => {

@@ -1,20 +1,23 @@
 /**
  * Issue 4's mtls policy on issue 3's HTTPS listener, against real processes: a certificate and an
  * mTLS route published through the admin API; the node asks for a client certificate on the mTLS
- * name only, verifies it, and forwards the sanitized subject; no certificate, one from another CA,
- * or a Host other than the TLS server name never reaches the upstream (C31 over HTTPS).
+ * names only, verifies it, and forwards the sanitized subject; no certificate, one from another CA,
+ * or a Host other than the TLS server name never reaches the upstream. C31 over real TLS with its
+ * variants: the open name's handshake (with or without a certificate, HTTP/1.1 and HTTP/2), no SNI
+ * at all, and a Host switched to another mTLS name on the same keep-alive connection. A resumed
+ * TLS session (no certificate exchanged) keeps the verdict of the handshake that made it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "./harness/certs.js";
 import { ClientCa } from "./harness/client-ca.js";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
-import { h2, https1 } from "./harness/tls-client.js";
+import { h2, https1, https1KeepAlive, https1Resumed, tlsWithoutSni } from "./harness/tls-client.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
 describe("mTLS on the HTTPS listener", () => {
   const serverCa = new TestCa();
-  const serverPair = serverCa.issue(["secure.test", "open.test"]);
+  const serverPair = serverCa.issue(["secure.test", "open.test", "vault.test"]);
   const clientCa = new ClientCa("Partner CA");
   const otherCa = new ClientCa("Unknown CA");
   const partner = clientCa.issue({ subject: "/O=Partner/CN=svc-a" });
@@ -39,10 +42,24 @@ describe("mTLS on the HTTPS listener", () => {
       upstream: "echo",
       policies: ["partners"],
     });
+    // A second mTLS name with its own policy (same partner CA): a connection verified for one
+    // mTLS name must not carry requests for the other.
+    await cp.ok("POST", "/v1/policies", {
+      name: "vault-partners",
+      type: "mtls",
+      config: { ca_pem: clientCa.certPem, subject_header: "X-Client-Cert-Subject" },
+    });
+    await cp.ok("POST", "/v1/routes", {
+      name: "vault",
+      hosts: ["vault.test"],
+      paths: ["/"],
+      upstream: "echo",
+      policies: ["vault-partners"],
+    });
     await cp.ok("POST", "/v1/routes", { name: "open", paths: ["/"], upstream: "echo" });
     await cp.ok("POST", "/v1/certificates", {
       name: "edge",
-      snis: ["secure.test", "open.test"],
+      snis: ["secure.test", "open.test", "vault.test"],
       cert_pem: serverPair.certPem,
       key_pem: serverPair.keyPem,
     });
@@ -91,6 +108,31 @@ describe("mTLS on the HTTPS listener", () => {
     assert.equal(upstream.seen.length, before);
   });
 
+  test("a resumed TLS session keeps its verdict: a partner is served again, another CA's certificate is refused again", async () => {
+    const partnerTwice = await https1Resumed(dp.tlsPort, "secure.test", "/orders?resumed", serverCa.certPem, {
+      clientCert: partner,
+    });
+    assert.equal(partnerTwice.resumed, true, "the second handshake resumed the first one's session");
+    assert.deepEqual(
+      partnerTwice.answers.map((a) => a.status),
+      [200, 200],
+      JSON.stringify(partnerTwice.answers),
+    );
+    assert.deepEqual(
+      upstream.seenPath("/orders?resumed").map((s) => s.headers["x-client-cert-subject"]),
+      ["CN=svc-a,O=Partner", "CN=svc-a,O=Partner"],
+    );
+    const strangerTwice = await https1Resumed(dp.tlsPort, "secure.test", "/orders?resumed-stranger", serverCa.certPem, {
+      clientCert: stranger,
+    });
+    assert.deepEqual(
+      strangerTwice.answers.map((a) => a.status),
+      [403, 403],
+      JSON.stringify(strangerTwice.answers),
+    );
+    assert.equal(upstream.seenPath("/orders?resumed-stranger").length, 0);
+  });
+
   test("C31 over HTTPS: a handshake for the open name cannot reach the mTLS name (421)", async () => {
     const before = upstream.seen.length;
     const r = await https1(dp.tlsPort, "open.test", "/orders?misdirected", serverCa.certPem, {
@@ -102,5 +144,54 @@ describe("mTLS on the HTTPS listener", () => {
     assert.equal(upstream.seen.length, before);
     const open = await https1(dp.tlsPort, "open.test", "/public", serverCa.certPem);
     assert.equal(open.status, 200, "the open name needs no certificate");
+  });
+
+  test("C31 as filed: the open name's handshake without a certificate, Host of the mTLS name → 421, HTTP/1.1 and HTTP/2", async () => {
+    const before = upstream.seen.length;
+    const one = await https1(dp.tlsPort, "open.test", "/internal/report?c31-h1", serverCa.certPem, {
+      headers: { host: "secure.test" },
+    });
+    assert.equal(one.status, 421, one.body);
+    assert.equal(JSON.parse(one.body).error.code, "MISDIRECTED_REQUEST");
+    const two = await h2(dp.tlsPort, "open.test", "/internal/report?c31-h2", serverCa.certPem, {
+      headers: { ":authority": "secure.test" },
+    });
+    assert.equal(two.status, 421, two.body);
+    assert.equal(JSON.parse(two.body).error.code, "MISDIRECTED_REQUEST");
+    assert.equal(upstream.seen.length, before, "the mTLS upstream is never reached");
+  });
+
+  test("C31 variant: no SNI at all (connecting by IP address) fails the handshake; nothing is served", async () => {
+    const before = upstream.seen.length;
+    const r = await tlsWithoutSni(dp.tlsPort, serverCa.certPem);
+    assert.equal(r.handshake, "refused", "no default certificate: a name-less handshake reaches no route");
+    assert.equal(upstream.seen.length, before);
+  });
+
+  test("C31 variant: a verified partner certificate, then Host switched to another mTLS name on the same connection → 421", async () => {
+    const before = upstream.seen.length;
+    const answers = await https1KeepAlive(
+      dp.tlsPort,
+      "secure.test",
+      [{ path: "/ka/first" }, { path: "/ka/switched", host: "vault.test" }, { path: "/ka/back" }],
+      serverCa.certPem,
+      { clientCert: partner },
+    );
+    const trace = JSON.stringify(answers.map((a) => [a.status, a.reusedSocket, a.body.slice(0, 120)]));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 421, 200],
+      trace,
+    );
+    assert.equal(answers[1]!.reusedSocket, true, `the switched Host came on the verified connection: ${trace}`);
+    assert.equal(JSON.parse(answers[1]!.body).error.code, "MISDIRECTED_REQUEST");
+    assert.deepEqual(
+      upstream.seen.slice(before).map((s) => s.url),
+      ["/ka/first", "/ka/back"],
+      "only the requests for the handshake's own name reach the upstream",
+    );
+    // The vault name itself works with a handshake of its own.
+    const vault = await https1(dp.tlsPort, "vault.test", "/ka/vault", serverCa.certPem, { clientCert: partner });
+    assert.equal(vault.status, 200, vault.body);
   });
 });

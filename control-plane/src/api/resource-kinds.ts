@@ -8,7 +8,9 @@ import {
   routeSchema,
   upstreamSchema,
 } from "../config/schemas.js";
+import { ROUTE_ONLY_POLICY_TYPES } from "../config/traffic-schemas.js";
 import { checkPathPrefix, checkTrafficPolicyConfig } from "../config/traffic-validate.js";
+import { policyUpstreamRefs, resolvePolicyUpstreams } from "../config/upstream-refs.js";
 import {
   checkApiKeyConfig,
   checkIntrospectionConfig,
@@ -67,6 +69,48 @@ function routesReferencing(store: Store, match: (body: Record<string, unknown>) 
     .map((r) => r.name);
 }
 
+/** Names of policies (`canary`, `mirror`) whose config names upstream `id`. */
+function policiesReferencingUpstream(store: Store, id: string): string[] {
+  return store
+    .listResources("policies")
+    .filter((p) =>
+      policyUpstreamRefs(p.body.type as string, p.body.config as Record<string, unknown>).some((r) => r.ref === id),
+    )
+    .map((p) => `policy ${p.name}`);
+}
+
+/**
+ * Refuses a route whose policies hold two policies of a route-only type (two `canary` or two
+ * `mirror`): the upstream choice and the shadow are one per route.
+ */
+function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    const type = store.getResource("policies", id)?.body.type as string;
+    if (!ROUTE_ONLY_POLICY_TYPES.includes(type)) return;
+    if (seen.has(type)) throw new ApiError("VALIDATION_FAILED", `a route takes one ${type} policy`, `policies.${i}`);
+    seen.add(type);
+  });
+}
+
+/**
+ * Resolves the upstreams a `canary` or `mirror` config names to ids; a canary may not split to
+ * the same upstream twice.
+ * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming the field
+ */
+function resolveConfigUpstreams(store: Store, type: string, config: Record<string, unknown>): Record<string, unknown> {
+  const out = resolvePolicyUpstreams(type, config, (ref, field) => resolveRef(store, "upstreams", ref, field));
+  if (type === "canary") {
+    const seen = new Set<string>();
+    ((out.splits as Array<{ upstream: string }>) ?? []).forEach((s, i) => {
+      if (seen.has(s.upstream))
+        throw new ApiError("VALIDATION_FAILED", "an upstream is listed twice", `config.splits.${i}.upstream`);
+      seen.add(s.upstream);
+    });
+  }
+  return out;
+}
+
 /** Names of `auth-any` policies that list policy `id` as a member. */
 function authAnyReferencing(store: Store, id: string): string[] {
   return store
@@ -108,7 +152,10 @@ export const KINDS: readonly KindSpec[] = [
       checkPathPrefix(body.path_prefix as string | undefined);
       return body;
     },
-    referencedBy: (id, store) => routesReferencing(store, (b) => b.upstream === id),
+    referencedBy: (id, store) => [
+      ...routesReferencing(store, (b) => b.upstream === id),
+      ...policiesReferencingUpstream(store, id),
+    ],
     present: plain,
   },
   {
@@ -127,6 +174,7 @@ export const KINDS: readonly KindSpec[] = [
         const ids = (body.policies as string[]).map((p, i) => resolveRef(store, "policies", p, `policies.${i}`));
         if (new Set(ids).size !== ids.length)
           throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "policies");
+        checkRouteOnlyPolicies(store, ids);
         out.policies = ids;
       }
       return out;
@@ -169,8 +217,30 @@ export const KINDS: readonly KindSpec[] = [
           return { ...body, config: { ...config, policies: members } };
         }
       }
-      // ip-restriction, rate-limit, request-size, cors, headers.
-      checkTrafficPolicyConfig(body.type as string, config);
+      // ip-restriction, rate-limit, request-size, cors, headers, canary, mirror.
+      const type = body.type as string;
+      checkTrafficPolicyConfig(type, config);
+      if (ROUTE_ONLY_POLICY_TYPES.includes(type)) {
+        const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+        if (selfId !== undefined && global.includes(selfId))
+          throw new ApiError(
+            "VALIDATION_FAILED",
+            `a ${type} policy is route-level; this policy is a global policy (/v1/settings)`,
+            "type",
+          );
+        if (selfId !== undefined) {
+          const doubled = store.listResources("routes").find((r) => {
+            const ids = (r.body.policies as string[] | undefined) ?? [];
+            return (
+              ids.includes(selfId) &&
+              ids.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === type)
+            );
+          });
+          if (doubled)
+            throw new ApiError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
+        }
+        return { ...body, config: resolveConfigUpstreams(store, type, config) };
+      }
       return body;
     },
     referencedBy: (id, store) => {

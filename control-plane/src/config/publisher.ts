@@ -19,6 +19,7 @@ import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/
 import {
   CORE_KINDS,
   checkAuthAnyMembers,
+  checkPolicyUpstreams,
   checkRouteReferences,
   DRAFT_KINDS,
   type DraftConfig,
@@ -245,7 +246,10 @@ export class Publisher {
             [...touched].map((k) => resources.get(k)).filter((e): e is ResourceEntry => e !== undefined),
           );
         // auth-any members: policies are few, so any policy change re-checks every auth-any.
-        if (fullCheck || [...touched].some((k) => k.startsWith("policies/"))) checkAuthAny(resources);
+        if (fullCheck || [...touched].some((k) => k.startsWith("policies/"))) {
+          checkAuthAny(resources);
+          checkPolicyUpstreamRefs(resources);
+        }
         const hash = formatContentHash(sum);
         const commit = () => {
           this.#synced = true;
@@ -529,6 +533,18 @@ function checkAuthAny(resources: ReadonlyMap<string, ResourceEntry>): void {
   const types = new Map<string, string>();
   for (const e of resources.values()) if (e.policyType) types.set(e.id, e.policyType);
   for (const e of resources.values()) if (e.policyType === "auth-any" && e.draft) checkAuthAnyMembers(e.draft, types);
+}
+
+/**
+ * Refuses a `canary` or `mirror` policy of the version that names an upstream missing from it
+ * (the same rule as `buildSnapshot`). Entries loaded from a stored version carry no draft; they
+ * were checked when published.
+ * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config...upstream`
+ */
+function checkPolicyUpstreamRefs(resources: ReadonlyMap<string, ResourceEntry>): void {
+  const upstreams = new Set<string>();
+  for (const e of resources.values()) if (e.key.startsWith("upstreams/")) upstreams.add(e.id);
+  for (const e of resources.values()) if (e.draft && e.policyType) checkPolicyUpstreams(e.draft, upstreams);
 }
 
 /** Features a version needs: the policy types it uses and any non-core resource kind it fills. */

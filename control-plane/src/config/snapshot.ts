@@ -27,6 +27,7 @@ import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
 import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
+import { policyUpstreamRefs } from "./upstream-refs.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
@@ -513,6 +514,22 @@ export function checkAuthAnyMembers(p: StoredResource, policyTypes: ReadonlyMap<
 }
 
 /**
+ * Refuses a `canary` or `mirror` policy that names a missing upstream (the snapshot consistency
+ * check, as for routes).
+ * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config.splits.0.upstream` (the
+ *   config field that holds the reference)
+ */
+export function checkPolicyUpstreams(p: StoredResource, upstreamIds: ReadonlySet<string>): void {
+  for (const r of policyUpstreamRefs(p.body.type as string, p.body.config as Record<string, unknown>))
+    if (!upstreamIds.has(r.ref))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        `policy ${p.name} names a missing upstream`,
+        `policies.${p.name}.${r.field}`,
+      );
+}
+
+/**
  * Builds the snapshot of a draft config: a pure function (no I/O, no clock).
  * Resources are ordered by id; the hash covers content only (not timestamps, not order), so an
  * unchanged config is recognised and never re-published (as Kong's config hash does). Consumers
@@ -544,6 +561,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);
+  for (const p of policies) checkPolicyUpstreams(p, upstreamIds);
   const credsOf = new Map<string, StoredCredential[]>();
   for (const c of credentials) {
     const list = credsOf.get(c.consumer_id);

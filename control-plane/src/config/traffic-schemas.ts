@@ -142,14 +142,89 @@ export const headersConfigSchema = {
   },
 } as const;
 
-/** The traffic-protection policy types, each with the schema of its `config`. */
+const upstreamRef = { type: "string", minLength: 1, maxLength: 64, description: "upstream id or name" } as const;
+
+/** `canary`: weighted split in percent (the rest stays on the route's upstream), overrides, stickiness. */
+export const canaryConfigSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    splits: {
+      type: "array",
+      maxItems: 16,
+      items: {
+        type: "object",
+        required: ["upstream", "weight"],
+        additionalProperties: false,
+        properties: {
+          upstream: upstreamRef,
+          weight: {
+            type: "number",
+            minimum: 0,
+            maximum: 100,
+            description: "percent of the route's requests, at most two decimals (0.25 = a quarter of a percent)",
+          },
+        },
+      },
+    },
+    overrides: {
+      type: "array",
+      maxItems: 32,
+      items: {
+        type: "object",
+        required: ["upstream"],
+        additionalProperties: false,
+        properties: {
+          header: headerName,
+          cookie: { type: "string", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$", description: "a cookie name" },
+          value: { type: "string", minLength: 1, maxLength: 1024 },
+          regex: { type: "string", minLength: 1, maxLength: 256, description: "ECMAScript regular expression" },
+          upstream: upstreamRef,
+        },
+      },
+    },
+    sticky: {
+      anyOf: [
+        { type: "string", enum: ["client_address"] },
+        { type: "object", required: ["header"], additionalProperties: false, properties: { header: headerName } },
+        {
+          type: "object",
+          required: ["cookie"],
+          additionalProperties: false,
+          properties: { cookie: { type: "string", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$" } },
+        },
+      ],
+    },
+  },
+} as const;
+
+/** `mirror`: shadow traffic to another upstream. */
+export const mirrorConfigSchema = {
+  type: "object",
+  required: ["upstream", "fraction"],
+  additionalProperties: false,
+  properties: {
+    upstream: upstreamRef,
+    fraction: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "share of requests mirrored, 0..1" },
+    max_body_bytes: { type: "integer", minimum: 0, maximum: 16 * 1024 * 1024 },
+    timeout_ms: { type: "integer", minimum: 1, maximum: 60_000 },
+    max_in_flight: { type: "integer", minimum: 1, maximum: 10_000 },
+  },
+} as const;
+
+/** The traffic-protection and traffic-management policy types, each with the schema of its `config`. */
 export const TRAFFIC_POLICY_CONFIG_SCHEMAS = {
   "ip-restriction": ipRestrictionConfigSchema,
   "rate-limit": rateLimitConfigSchema,
   "request-size": requestSizeConfigSchema,
   cors: corsConfigSchema,
   headers: headersConfigSchema,
+  canary: canaryConfigSchema,
+  mirror: mirrorConfigSchema,
 } as const;
+
+/** Policy types that act on one route's upstream choice: never global, at most one of each per route. */
+export const ROUTE_ONLY_POLICY_TYPES: readonly string[] = ["canary", "mirror"];
 
 /** Body of `PUT /v1/settings`: snapshot-wide settings. */
 export const settingsSchema = {

@@ -1,8 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import {
+  CanaryPolicySchema,
   CorsPolicySchema,
   HeadersPolicySchema,
   IpRestrictionPolicySchema,
+  MirrorPolicySchema,
   type Policy,
   RateLimitFailureMode,
   RateLimitKeySource,
@@ -15,7 +17,7 @@ import {
 /** The `Policy.config` oneof of a traffic-protection policy, from its stored JSON config. */
 export type TrafficPolicyConfig = Extract<
   Policy["config"],
-  { case: "ipRestriction" | "rateLimit" | "requestSize" | "cors" | "headers" }
+  { case: "ipRestriction" | "rateLimit" | "requestSize" | "cors" | "headers" | "canary" | "mirror" }
 >;
 
 const PERIOD: Record<string, RateLimitPeriod> = {
@@ -31,9 +33,51 @@ const KEY: Record<string, RateLimitKeySource> = {
   route: RateLimitKeySource.ROUTE,
 };
 
+/** Mirror defaults the node would apply, made explicit in the snapshot. */
+export const MIRROR_DEFAULTS = Object.freeze({ timeoutMs: 5_000, maxInFlight: 100, maxBodyBytes: 65_536 });
+
+type StickyBody = "client_address" | { header: string } | { cookie: string } | undefined;
+
+function toSticky(s: StickyBody) {
+  if (s === undefined) return undefined;
+  if (s === "client_address") return { key: { case: "clientAddress" as const, value: true } };
+  if ("header" in s) return { key: { case: "header" as const, value: s.header.toLowerCase() } };
+  return { key: { case: "cookie" as const, value: s.cookie } };
+}
+
+interface OverrideBody {
+  header?: string;
+  cookie?: string;
+  value?: string;
+  regex?: string;
+  upstream: string;
+}
+
+function toOverride(o: OverrideBody) {
+  if (o.cookie !== undefined)
+    return {
+      upstreamId: o.upstream,
+      match: { case: "cookie" as const, value: { name: o.cookie, value: o.value ?? "" } },
+    };
+  return {
+    upstreamId: o.upstream,
+    match: {
+      case: "header" as const,
+      value: {
+        name: (o.header ?? "").toLowerCase(),
+        value:
+          o.regex !== undefined
+            ? { case: "regex" as const, value: o.regex }
+            : { case: "exact" as const, value: o.value ?? "" },
+      },
+    },
+  };
+}
+
 /**
- * Maps the stored config of a traffic-protection policy type onto its proto message (defaults
- * made explicit: local scope, fail open, 200 ms Redis timeout, IPv6 keys per /64).
+ * Maps the stored config of a traffic policy type onto its proto message (defaults made
+ * explicit: local scope, fail open, 200 ms Redis timeout, IPv6 keys per /64; canary weights in
+ * basis points; mirror timeout 5 s, 100 in flight, bodies up to 64 KiB).
  * @returns `undefined` for a type that is not a traffic-protection type
  */
 export function toTrafficPolicyConfig(type: string, c: Record<string, unknown>): TrafficPolicyConfig | undefined {
@@ -120,6 +164,31 @@ export function toTrafficPolicyConfig(type: string, c: Record<string, unknown>):
           set: (c.set as Record<string, string>) ?? {},
           addIfMissing: (c.add_if_missing as Record<string, string>) ?? {},
           remove: (c.remove as string[]) ?? [],
+        }),
+      };
+    case "canary": {
+      const sticky = toSticky(c.sticky as StickyBody);
+      return {
+        case: "canary",
+        value: create(CanaryPolicySchema, {
+          splits: ((c.splits as Array<{ upstream: string; weight: number }>) ?? []).map((s) => ({
+            upstreamId: s.upstream,
+            weightBp: Math.round(s.weight * 100),
+          })),
+          overrides: ((c.overrides as OverrideBody[]) ?? []).map(toOverride),
+          ...(sticky ? { sticky } : {}),
+        }),
+      };
+    }
+    case "mirror":
+      return {
+        case: "mirror",
+        value: create(MirrorPolicySchema, {
+          upstreamId: c.upstream as string,
+          fraction: c.fraction as number,
+          maxBodyBytes: (c.max_body_bytes as number) ?? MIRROR_DEFAULTS.maxBodyBytes,
+          timeoutMs: (c.timeout_ms as number) ?? MIRROR_DEFAULTS.timeoutMs,
+          maxInFlight: (c.max_in_flight as number) ?? MIRROR_DEFAULTS.maxInFlight,
         }),
       };
     default:

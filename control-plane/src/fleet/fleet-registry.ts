@@ -1,4 +1,45 @@
-import type { NodeReport } from "@palisade/proto";
+import type { NodeReport, ShadowRouteReport } from "@palisade/proto";
+
+/**
+ * How one route's shadow upstream (mirror policy) compared with its primary, as the node counts
+ * it since it started. `disagreement_rate` = disagreed / compared (0 when nothing was compared):
+ * 0.003 reads "the shadow disagreed on 0.3 % of the requests compared".
+ */
+export interface ShadowPoint {
+  /** Shadow requests sent. */
+  readonly mirrored: number;
+  /** Shadow answers compared with the primary's (both ended with a status). */
+  readonly compared: number;
+  /** Compared answers in another status class than the primary's. */
+  readonly disagreed: number;
+  readonly disagreement_rate: number;
+  /** Sampled requests not mirrored or mirrored without an answer, all reasons. */
+  readonly dropped: number;
+  /** `dropped` by reason: queue_full, body_too_large, shadow_error, shadow_timeout, primary_incomplete. */
+  readonly dropped_by_reason: Readonly<Record<string, number>>;
+  /** Shadow latency minus primary latency (dispatch → response headers), ms. */
+  readonly latency_diff_ms: { readonly mean: number; readonly p50: number; readonly p99: number };
+}
+
+/** The report's per-route shadow entries, keyed by route id. */
+export function shadowPoints(list: readonly ShadowRouteReport[]): Record<string, ShadowPoint> {
+  const out: Record<string, ShadowPoint> = {};
+  for (const s of list) {
+    const byReason = Object.fromEntries(Object.entries(s.dropped).map(([k, v]) => [k, Number(v)]));
+    const compared = Number(s.compared);
+    const disagreed = Number(s.disagreed);
+    out[s.routeId] = {
+      mirrored: Number(s.mirrored),
+      compared,
+      disagreed,
+      disagreement_rate: compared === 0 ? 0 : disagreed / compared,
+      dropped: Object.values(byReason).reduce((a, b) => a + b, 0),
+      dropped_by_reason: byReason,
+      latency_diff_ms: { mean: s.latencyDiffMeanMs, p50: s.latencyDiffP50Ms, p99: s.latencyDiffP99Ms },
+    };
+  }
+  return out;
+}
 
 /** One node report as kept in memory (rates per second, latencies in ms, sizes in bytes). */
 export interface ReportPoint {
@@ -16,6 +57,8 @@ export interface ReportPoint {
   readonly software_version: string;
   readonly memory_rss_bytes: number;
   readonly heap_used_bytes: number;
+  /** Shadow traffic by route id (routes with a mirror policy); counts since the node started. */
+  readonly shadow: Readonly<Record<string, ShadowPoint>>;
 }
 
 /** A region's figures over one bucket of time: sums over its nodes, p50 weighted by requests, p99 the worst node's. */
@@ -135,6 +178,7 @@ export class FleetRegistry {
       software_version: r.softwareVersion,
       memory_rss_bytes: Number(r.memoryRssBytes),
       heap_used_bytes: Number(r.heapUsedBytes),
+      shadow: shadowPoints(r.shadow),
     };
     n.history.push(point);
     while (n.history.length > 0 && n.history[0]!.at < now - this.#historyMs) n.history.shift();
@@ -146,10 +190,11 @@ export class FleetRegistry {
     const at = Math.floor(now / this.#bucketMs) * this.#bucketMs;
     if (buckets.at(-1)?.at !== at) buckets.push({ at, perNode: new Map() });
     const perNode = buckets.at(-1)!.perNode;
-    // Rates are the node's latest; security events are counts per report, so a second report in
-    // the bucket adds its events (and its interval) instead of hiding the first one's.
+    // A second report of the node in the bucket is merged with the first: rates averaged over
+    // both intervals, events added, p99 the worse one; a quiet report after a busy one does not
+    // hide the busy one's traffic.
     const earlier = perNode.get(nodeId);
-    perNode.set(nodeId, earlier ? withEarlierEvents(point, earlier) : point);
+    perNode.set(nodeId, earlier ? mergedReports(earlier, point) : point);
     while (buckets.length > 0 && buckets[0]!.at < now - this.#historyMs) buckets.shift();
   }
 
@@ -189,11 +234,32 @@ export class FleetRegistry {
   }
 }
 
-/** `point` with the security events and interval of an earlier report of the same bucket added. */
-function withEarlierEvents(point: ReportPoint, earlier: ReportPoint): ReportPoint {
+/**
+ * Two reports of one node in one bucket as one: rates (requests, 4xx, 5xx per second) averaged
+ * weighted by interval, p50 weighted by requests, p99 the higher, security events added,
+ * intervals added; gauges (connections, memory, version) from the later report.
+ */
+function mergedReports(earlier: ReportPoint, later: ReportPoint): ReportPoint {
+  const a = earlier.interval_ms;
+  const b = later.interval_ms;
+  const rate = (x: number, y: number) => (a + b > 0 ? (x * a + y * b) / (a + b) : y);
   const events: Record<string, number> = { ...earlier.security_events };
-  for (const [k, v] of Object.entries(point.security_events)) events[k] = (events[k] ?? 0) + v;
-  return { ...point, interval_ms: earlier.interval_ms + point.interval_ms, security_events: events };
+  for (const [k, v] of Object.entries(later.security_events)) events[k] = (events[k] ?? 0) + v;
+  const reqA = earlier.requests_per_s * a;
+  const reqB = later.requests_per_s * b;
+  return {
+    ...later,
+    interval_ms: a + b,
+    requests_per_s: rate(earlier.requests_per_s, later.requests_per_s),
+    status_4xx_per_s: rate(earlier.status_4xx_per_s, later.status_4xx_per_s),
+    status_5xx_per_s: rate(earlier.status_5xx_per_s, later.status_5xx_per_s),
+    latency_p50_ms:
+      reqA + reqB > 0
+        ? (earlier.latency_p50_ms * reqA + later.latency_p50_ms * reqB) / (reqA + reqB)
+        : later.latency_p50_ms,
+    latency_p99_ms: Math.max(earlier.latency_p99_ms, later.latency_p99_ms),
+    security_events: events,
+  };
 }
 
 function aggregate(at: number, points: readonly ReportPoint[]): RegionPoint {

@@ -257,3 +257,57 @@ test("compile is pure: the same snapshot compiles twice to independent tables", 
   assert.notEqual(a, b);
   assert.deepEqual([...a.poolKeys], [...b.poolKeys]);
 });
+
+test("canary and mirror: route-level only, one of each per route, upstreams checked and followed", () => {
+  const canary = (id: string, upstreamId: string) =>
+    create(PolicySchema, {
+      id,
+      name: id,
+      config: { case: "canary", value: { splits: [{ upstreamId, weightBp: 1000 }] } },
+    });
+  const mirror = create(PolicySchema, {
+    id: "shadow",
+    name: "shadow",
+    config: {
+      case: "mirror",
+      value: { upstreamId: "v3", fraction: 0.5, maxBodyBytes: 10, timeoutMs: 100, maxInFlight: 1 },
+    },
+  });
+  const ups = [
+    upstream("a", ["127.0.0.1:9001"]),
+    upstream("v2", ["127.0.0.1:9002"]),
+    upstream("v3", ["127.0.0.1:9003"]),
+  ];
+  const base = {
+    upstreams: ups,
+    policies: [canary("split", "v2"), canary("split2", "v3"), mirror],
+    routes: [route("r", "a", ["/r"], { policyIds: ["split", "shadow"], timeouts: { connectMs: 123 } })],
+  };
+  const table = compile(snapshot(base), all);
+  const r = table.routes.get("r")!;
+  const alt = r.alternates.get("v2")!;
+  assert.equal(alt.upstream, table.upstreams.get("v2"));
+  assert.equal(alt.timeouts.connectMs, 123, "the route's timeout overrides apply to the chosen upstream");
+  assert.ok(alt.poolSpecs !== null && table.poolKeys.has(alt.poolSpecs[0]!.key));
+  assert.equal(r.alternates.has("v3"), false, "a mirror's shadow is not a split target");
+
+  refused(
+    () => compile(snapshot({ ...base, routes: [route("r", "a", ["/r"], { policyIds: ["split", "split2"] })] }), all),
+    "RESOURCE_INVALID",
+    "route/r",
+    /one canary/,
+  );
+  refused(() => compile(snapshot({ ...base, upstreams: ups.slice(0, 2) }), all), "REFERENCE_MISSING", "policy/split2");
+  const global = snapshot(base);
+  global.globalPolicyIds = ["shadow"];
+  refused(() => compile(global, all), "RESOURCE_INVALID", "global_policies", /route-level/);
+
+  // A changed split upstream rebuilds the policy and the route (no stale upstream is kept).
+  const next = snapshot({ ...base, upstreams: [ups[0]!, upstream("v2", ["127.0.0.1:9999"]), ups[2]!] });
+  next.policies = base.policies;
+  next.routes = base.routes;
+  const t2 = compile(next, { ...all, previous: table });
+  assert.notEqual(t2.policies.get("split"), table.policies.get("split"));
+  assert.equal(t2.policies.get("shadow"), table.policies.get("shadow"), "unchanged shadow upstream: reused");
+  assert.equal(t2.routes.get("r")!.alternates.get("v2")!.upstream.targets[0]!.port, 9999);
+});

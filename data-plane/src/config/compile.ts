@@ -7,6 +7,8 @@ import {
   type PolicyResources,
   policyDependencies,
   policyTypeOf,
+  policyUpstreamIds,
+  ROUTE_ONLY_POLICY_TYPES,
 } from "../policies/registry.js";
 import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
 import { parseHostPattern } from "../router/host.js";
@@ -18,7 +20,7 @@ import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { HostPolicies } from "./host-policies.js";
-import type { CompiledRoute, CompiledUpstream, RuntimeTable } from "./runtime-table.js";
+import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
 export interface CompileOptions {
@@ -135,13 +137,21 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
         throw new CompileError("POLICY_INVALID", `member "${dep}" is itself a combination`, `policy/${p.name || p.id}`);
       }
     }
-    // Reused when its message, the consumers and (auth-any) every member instance are unchanged.
+    const routed = policyUpstreamIds(p);
+    for (const u of routed)
+      if (!upstreams.has(u))
+        throw new CompileError("REFERENCE_MISSING", `upstream "${u}" does not exist`, `policy/${p.name || p.id}`);
+    // Reused when its message, the consumers, (auth-any) every member instance and (canary,
+    // mirror) every upstream it sends to are unchanged.
     const old =
-      consumersSame && prev.policySources.get(p.id) === p && deps.every((d) => policies.get(d) === prev.policies.get(d))
+      consumersSame &&
+      prev.policySources.get(p.id) === p &&
+      deps.every((d) => policies.get(d) === prev.policies.get(d)) &&
+      routed.every((u) => upstreams.get(u) === prev.upstreams.get(u))
         ? prev.policies.get(p.id)
         : undefined;
     if (old === undefined) depsChanged = true;
-    policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies));
+    policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies, upstreams));
   }
   if (prev !== undefined && prev.policies.size !== policies.size) depsChanged = true;
   const identityHeaders = new Set<string>();
@@ -157,6 +167,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
     if (global.includes(p))
       throw new CompileError("RESOURCE_INVALID", `policy "${id}" is listed twice`, "global_policies");
+    if (ROUTE_ONLY_POLICY_TYPES.has(p.type))
+      throw new CompileError("RESOURCE_INVALID", `policy "${id}" (${p.type}) is route-level`, "global_policies");
     global.push(p);
   }
   const mergeSlashesDefault = (carried ? carried.requestSettings : snapshot.requestSettings)?.mergeSlashes ?? false;
@@ -199,7 +211,10 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
 
   const poolKeys = new Set<string>();
   for (const u of upstreams.values()) for (const t of u.targets) poolKeys.add(t.pool.key);
-  for (const r of routeList) for (const p of r.poolSpecs ?? []) poolKeys.add(p.key);
+  for (const r of routeList) {
+    for (const p of r.poolSpecs ?? []) poolKeys.add(p.key);
+    for (const a of r.alternates.values()) for (const p of a.poolSpecs ?? []) poolKeys.add(p.key);
+  }
 
   let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
@@ -404,6 +419,7 @@ function compilePolicy(
   warn: PolicyContext["warn"],
   consumers: ConsumerIndex,
   built: ReadonlyMap<string, PolicyInstance>,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
 ): PolicyInstance {
   const resource = `policy/${p.name || p.id}`;
   const type = policyTypeOf(p);
@@ -418,7 +434,7 @@ function compilePolicy(
     throw new CompileError("POLICY_TYPE_UNSUPPORTED", `policy type "${type}" is not enabled on this node`, resource);
   }
   try {
-    return createPolicy(p, { id: p.id, warn, consumers }, resources, built);
+    return createPolicy(p, { id: p.id, warn, consumers, upstreams }, resources, built);
   } catch (err) {
     if (err instanceof PolicyConfigError) throw new CompileError("POLICY_INVALID", err.message, resource);
     throw err;
@@ -439,6 +455,8 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
     if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
+    if (ROUTE_ONLY_POLICY_TYPES.has(p.type) && own.some((o) => o.type === p.type))
+      throw bad(`a route takes one ${p.type} policy`);
     own.push(p);
   }
   // Global policies run first; a route listing a global policy again does not run it twice.
@@ -469,6 +487,23 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     timeouts.connectMs === upstream.timeouts.connectMs
       ? null
       : Object.freeze(upstream.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
+  const alternates = new Map<string, RouteUpstream>();
+  for (const p of own)
+    for (const u of p.routeUpstreams ?? []) {
+      if (u === upstream || alternates.has(u.id)) continue;
+      const t = overrideTimeouts(u.timeouts, r.timeouts);
+      alternates.set(
+        u.id,
+        Object.freeze({
+          upstream: u,
+          timeouts: t,
+          poolSpecs:
+            t.connectMs === u.timeouts.connectMs
+              ? null
+              : Object.freeze(u.targets.map((x) => withConnectTimeout(x.pool, t.connectMs))),
+        }),
+      );
+    }
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -485,6 +520,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     poolSpecs,
     mergeSlashes: r.mergeSlashes ?? mergeSlashesDefault,
     allowEncodedSlashes: r.allowEncodedSlashes,
+    alternates,
   });
   return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
 }

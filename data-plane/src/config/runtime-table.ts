@@ -57,6 +57,15 @@ export interface CompiledUpstream {
   readonly pathPrefix: string;
 }
 
+/** An upstream a route's traffic split may choose, with the route's timeout overrides applied to it. */
+export interface RouteUpstream {
+  readonly upstream: CompiledUpstream;
+  /** The upstream's timeouts with the route's overrides. */
+  readonly timeouts: TimeoutsMs;
+  /** Pool specs per target index when the route overrides the connect timeout, else `null`. */
+  readonly poolSpecs: readonly PoolSpec[] | null;
+}
+
 /** A compiled route: where it goes and what runs on the way. */
 export interface CompiledRoute {
   readonly id: string;
@@ -89,6 +98,11 @@ export interface CompiledRoute {
   readonly mergeSlashes: boolean;
   /** Accept `%2F` (kept encoded, matched as `/`). */
   readonly allowEncodedSlashes: boolean;
+  /**
+   * The other upstreams the route's `canary` policy may choose, by id (empty without one); the
+   * route's own upstream is never in it.
+   */
+  readonly alternates: ReadonlyMap<string, RouteUpstream>;
 }
 
 /**

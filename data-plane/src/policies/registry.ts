@@ -1,14 +1,18 @@
 import type { Policy } from "@palisade/proto";
 import type { Agent } from "undici";
+import type { ShadowStats } from "../telemetry/shadow-stats.js";
+import { PoolManager } from "../upstream/pool-manager.js";
 import { createApiKeyPolicy } from "./api-key/api-key-policy.js";
 import { createAuthAgent } from "./auth/http-json.js";
 import { createAuthAnyPolicy } from "./auth-any/auth-any-policy.js";
+import { createCanaryPolicy } from "./canary/canary-policy.js";
 import { createCorsPolicy } from "./cors/cors-policy.js";
 import { createHeadersPolicy } from "./headers/headers-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
 import { createIpRestrictionPolicy } from "./ip-restriction/ip-restriction-policy.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt/jwt-policy.js";
 import { type JwksFetcher, type JwksWarn, RemoteJwksCache } from "./jwt/remote-jwks.js";
+import { createMirrorPolicy, type MirrorResources } from "./mirror/mirror-policy.js";
 import { createMtlsPolicy } from "./mtls/mtls-policy.js";
 import { createLocalLimiterStore } from "./rate-limit/ipc-limiter.js";
 import type { LimiterStore } from "./rate-limit/limiter-store.js";
@@ -32,6 +36,8 @@ const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
   requestSize: "request-size",
   cors: "cors",
   headers: "headers",
+  mirror: "mirror",
+  canary: "canary",
 };
 
 /** Every policy type built into this node (`--policies bundled`). */
@@ -60,9 +66,11 @@ export interface PolicyResources {
   readonly localLimits: LimiterStore;
   /** Redis connections of cluster-scope rate limits. */
   readonly redis: RedisConnections;
+  /** Shadow traffic's own pools and counters (mirror policies). */
+  readonly mirror: MirrorResources;
   /**
    * Stops background refreshes, closes the key-server agent's connections, the Redis
-   * connections and the limiter channel.
+   * connections, the limiter channel and the shadow pools.
    */
   close(): Promise<void>;
 }
@@ -77,6 +85,8 @@ export interface PolicyResourcesOptions {
   readonly now?: () => number;
   /** Store of node-local rate limits. Default: the primary over IPC in a cluster worker, else this process's memory. */
   readonly localLimits?: LimiterStore;
+  /** Where mirror policies count shadow traffic. Default: nowhere (cluster workers). */
+  readonly shadowStats?: ShadowStats;
 }
 
 /** Fresh shared resources. */
@@ -85,16 +95,18 @@ export function createPolicyResources(opts: PolicyResourcesOptions = {}): Policy
   const remoteJwks = new RemoteJwksCache(authAgent, opts.warn, opts.jwksFetcher, opts.now);
   const localLimits = opts.localLimits ?? createLocalLimiterStore();
   const redis = new RedisConnections(opts.warn ?? (() => {}));
+  const mirror: MirrorResources = { pools: new PoolManager(), stats: opts.shadowStats ?? null };
   return {
     remoteJwks,
     authAgent,
     localLimits,
     redis,
+    mirror,
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     async close() {
       remoteJwks.close();
-      await Promise.all([authAgent.close(), redis.close(), localLimits.close()]);
+      await Promise.all([authAgent.close(), redis.close(), localLimits.close(), mirror.pools.close(1_000)]);
     },
   };
 }
@@ -114,6 +126,21 @@ export function policyTypeOf(policy: Policy): string | undefined {
  */
 export function policyDependencies(policy: Policy): readonly string[] {
   return policy.config.case === "authAny" ? policy.config.value.policyIds : [];
+}
+
+/** Policy types that act on one route's upstream choice: never global, at most one of each per route. */
+export const ROUTE_ONLY_POLICY_TYPES: ReadonlySet<string> = new Set(["canary", "mirror"]);
+
+/**
+ * Ids of the upstreams a policy sends requests to (`canary` splits and overrides, `mirror`'s
+ * shadow), so compile can check them and rebuild the policy when one of them changes.
+ */
+export function policyUpstreamIds(policy: Policy): readonly string[] {
+  const c = policy.config;
+  if (c.case === "mirror") return [c.value.upstreamId];
+  if (c.case === "canary")
+    return [...c.value.splits.map((s) => s.upstreamId), ...c.value.overrides.map((o) => o.upstreamId)];
+  return [];
 }
 
 /**
@@ -158,6 +185,10 @@ export function createPolicy(
       return createCorsPolicy(cfg.value, ctx);
     case "headers":
       return createHeadersPolicy(cfg.value, ctx);
+    case "canary":
+      return createCanaryPolicy(cfg.value, ctx);
+    case "mirror":
+      return createMirrorPolicy(cfg.value, ctx, resources.mirror);
     default:
       throw new TypeError("policy type is not set");
   }

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import type { CompiledUpstream } from "../config/runtime-table.js";
 import type { ErrorCode } from "../errors.js";
 import type { SecurityReason } from "../events/security-events.js";
 import type { OutgoingHeaders } from "../proxy/hop-by-hop.js";
@@ -62,8 +64,49 @@ export interface PolicyAllow {
    * and nothing is proxied. Not an error and not a refusal.
    */
   readonly respond?: DirectResponse;
+  /**
+   * Traffic split (`canary`): the id of the upstream this request goes to instead of the
+   * route's (one of the policy's `routeUpstreams`). The last policy that sets it wins.
+   */
+  readonly upstream?: string;
+  /** Shadow traffic (`mirror`): a copy of the request goes to this sender once the upstream request is built. */
+  readonly mirror?: MirrorSender;
 }
 
+/** What a mirror needs of the request the proxy is about to send upstream (after every policy ran). */
+export interface MirrorRequest {
+  readonly routeId: string;
+  readonly method: string;
+  /** Path sent upstream without the upstream's `path_prefix` (after strip_prefix / prefix_rewrite). */
+  readonly upstreamPath: string;
+  /** Query string sent upstream, `""` or `"?..."`. */
+  readonly query: string;
+  /** The upstream request headers, exactly as the primary sends them (credentials already stripped). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body stream the primary would forward, or `null`. */
+  readonly body: Readable | null;
+  /** The declared body length, `null` when not declared (chunked, HTTP/2 without Content-Length). */
+  readonly contentLength: number | null;
+  /** Route `preserve_host`: the primary sends the client's authority (`clientAuthority`). */
+  readonly preserveHost: boolean;
+  readonly clientAuthority: string;
+}
+
+/** A shadow copy of one request in progress. */
+export interface ShadowRun {
+  /** The body the primary forwards now: a pass-through tap of the request body, or the same `null`. */
+  readonly body: Readable | null;
+  /** The primary's response headers arrived with this status. */
+  primaryResponse(status: number): void;
+  /** The client's exchange is over with this status (499: the client left first). */
+  primaryEnd(status: number): void;
+}
+
+/** Sends shadow copies of requests (the `mirror` policy); never throws and never delays the primary. */
+export interface MirrorSender {
+  /** @returns the run, or `null` when the request is not mirrored after all (bound reached, body too large) */
+  start(req: MirrorRequest): ShadowRun | null;
+}
 /** A direct answer made at the edge that is not an error (a CORS preflight). */
 export interface DirectResponse {
   readonly status: number;
@@ -119,6 +162,12 @@ export interface PolicyInstance {
    * skips them, so the cors policy can answer it.
    */
   readonly authenticates?: boolean;
+  /**
+   * Traffic split policies (`canary`): the upstreams a request may be sent to instead of the
+   * route's. Compile gives every route that runs the policy these upstreams with its own
+   * timeout overrides.
+   */
+  readonly routeUpstreams?: readonly CompiledUpstream[];
 }
 
 /** What a policy factory may use besides its config. All of it is I/O-free at build time. */
@@ -129,6 +178,8 @@ export interface PolicyContext {
   readonly warn: (fields: Record<string, unknown>, msg: string) => void;
   /** Consumers and their credentials from the same snapshot. */
   readonly consumers: ConsumerIndex;
+  /** The snapshot's compiled upstreams by id (policies that route or mirror requests). */
+  readonly upstreams?: ReadonlyMap<string, CompiledUpstream>;
 }
 
 /** Thrown by a policy factory when its config is invalid; compile turns it into `POLICY_INVALID`. */

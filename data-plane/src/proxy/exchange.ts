@@ -4,11 +4,25 @@ import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
-import type { CompiledRoute, CompiledTarget, CompiledUpstream, RuntimeTable } from "../config/runtime-table.js";
+import type {
+  CompiledRoute,
+  CompiledTarget,
+  CompiledUpstream,
+  RouteUpstream,
+  RuntimeTable,
+} from "../config/runtime-table.js";
 import { type ErrorCode, Failure } from "../errors.js";
 import type { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
-import type { ConsumerRef, DirectResponse, HeaderEdits, PolicyInstance, PolicyRequest } from "../policies/types.js";
+import type {
+  ConsumerRef,
+  DirectResponse,
+  HeaderEdits,
+  MirrorSender,
+  PolicyInstance,
+  PolicyRequest,
+  ShadowRun,
+} from "../policies/types.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import type { HeaderScan } from "../request/framing.js";
 import { type RequestView, requestView } from "../request/request-view.js";
@@ -110,6 +124,12 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   /** The prefix `strip_prefix` removed, `""` if none. */
   strippedPrefix = "";
   route: CompiledRoute | undefined = undefined;
+  /** The upstream a `canary` policy chose instead of the route's, `null` for the route's own. */
+  upstreamChoice: RouteUpstream | null = null;
+  /** The mirror that sampled this request (`mirror` policy), `null` when none did. */
+  mirror: MirrorSender | null = null;
+  /** The shadow copy of this request in progress, `null` when none. */
+  shadow: ShadowRun | null = null;
   /** The target of the current upstream attempt. */
   target: CompiledTarget | undefined = undefined;
   /** The balancer counts this request on `target` and no attempt took the release over. */
@@ -202,16 +222,20 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
 
   // --- UpstreamCall (valid once a route matched) -----------------------------------------------
 
+  /** The route's upstream, or the one its `canary` policy chose. */
   get upstream(): CompiledUpstream {
-    return this.route!.upstream;
+    const c = this.upstreamChoice;
+    return c === null ? this.route!.upstream : c.upstream;
   }
 
   get timeouts(): TimeoutsMs {
-    return this.route!.timeouts;
+    const c = this.upstreamChoice;
+    return c === null ? this.route!.timeouts : c.timeouts;
   }
 
   get poolSpecs(): readonly PoolSpec[] | null {
-    return this.route!.poolSpecs;
+    const c = this.upstreamChoice;
+    return c === null ? this.route!.poolSpecs : c.poolSpecs;
   }
 
   get preserveHost(): boolean {
@@ -293,6 +317,7 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   ): void {
     if (statusCode < 200) return; // 1xx interim responses are not relayed
     this.upstreamStatus = statusCode;
+    if (this.shadow !== null) this.shadow.primaryResponse(statusCode);
     try {
       this.res.writeHead(statusCode, responseFilter(this, headers));
     } catch (err) {

@@ -179,6 +179,8 @@ function applyOutcome(ex: Exchange, policy: PolicyInstance, o: PolicyOutcome): F
     if (ex.responseEdits === null) ex.responseEdits = [o.responseHeaders];
     else ex.responseEdits.push(o.responseHeaders);
   }
+  if (o.upstream !== undefined) ex.upstreamChoice = ex.route!.alternates.get(o.upstream) ?? null;
+  if (o.mirror !== undefined) ex.mirror = o.mirror;
   if (o.upstreamHeaders === null) return undefined;
   if (ex.edits === null) ex.edits = [o.upstreamHeaders];
   else ex.edits.push(o.upstreamHeaders);
@@ -283,7 +285,7 @@ export function requestBodyFilter(ex: Exchange): Readable | null {
  * @returns the target, or a Failure (`UPSTREAM_UNAVAILABLE`) when the upstream has no target
  */
 export function upstreamPeer(ex: Exchange): CompiledTarget | Failure {
-  const upstream = ex.route!.upstream;
+  const upstream = ex.upstream;
   const hashOn = upstream.hashOn;
   if (hashOn !== null) ex.hashKey = hashKeyOf(hashOn, ex.req.headers, ex.view.clientAddress);
   const i = upstream.balancer.pick(ex.hashKey, -1);
@@ -381,7 +383,7 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): Out
  * base path and never names another authority (case C07).
  */
 export function upstreamTargetPath(ex: Exchange): string {
-  const prefix = ex.route!.upstream.pathPrefix;
+  const prefix = ex.upstream.pathPrefix;
   return (prefix === "" ? ex.upstreamPath : prefix + ex.upstreamPath) + ex.query;
 }
 
@@ -429,7 +431,7 @@ export function logging(ex: Exchange): void {
   const target = ex.target;
   if (ex.targetHeld) {
     ex.targetHeld = false;
-    ex.route!.upstream.balancer.release(target!.index);
+    ex.upstream.balancer.release(target!.index);
   }
   const res = ex.res;
   const status = ex.upgraded
@@ -440,6 +442,7 @@ export function logging(ex: Exchange): void {
         ? ERRORS[ex.errorCode].status
         : 499;
   ex.services.stats?.record(status, performance.now() - ex.startedAt, ex.errorCode);
+  if (ex.shadow !== null) ex.shadow.primaryEnd(status);
   const log = ex.services.log;
   if (!log.isLevelEnabled("debug")) return;
   log.debug(

@@ -11,6 +11,7 @@ import type { TableHolder } from "../config/table-holder.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
+import type { MirrorSender } from "../policies/types.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
@@ -247,6 +248,7 @@ export class ProxyServer implements ProxyServices {
       }
       ex.upstreamHeaders = upstreamRequestFilter(ex, target);
       ex.forwardPath = upstreamTargetPath(ex);
+      if (ex.mirror !== null && ex.upgrade === null) startMirror(ex, ex.mirror);
       // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
       ex.upstream.dispatch(ex, ex);
     } catch (err) {
@@ -385,6 +387,30 @@ function limitH2Body(ex: Exchange, ms: number): void {
   timer.unref();
   req.once("end", () => clearTimeout(timer));
   req.stream.once("close", () => clearTimeout(timer));
+}
+
+/**
+ * Shadow traffic (a `mirror` policy sampled the request): hands the mirror the request exactly as
+ * the primary sends it (headers after every policy ran), and forwards the body through the
+ * mirror's tap, which copies it without holding it back. Runs right before the primary dispatch;
+ * the shadow request itself starts after it.
+ */
+function startMirror(ex: Exchange, mirror: MirrorSender): void {
+  const route = ex.route!;
+  const run = mirror.start({
+    routeId: route.id,
+    method: ex.method,
+    upstreamPath: ex.upstreamPath,
+    query: ex.query,
+    headers: ex.upstreamHeaders,
+    body: ex.forwardBody,
+    contentLength: ex.scan?.contentLength ?? null,
+    preserveHost: route.preserveHost,
+    clientAuthority: ex.view.authority,
+  });
+  if (run === null) return;
+  ex.shadow = run;
+  ex.forwardBody = run.body;
 }
 
 function destroySocket(this: Socket): void {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { normalizeHost, parseHostPattern } from "./host.js";
 import { type PathSpec, Router, type RouteSpec } from "./router.js";
 
@@ -184,4 +185,92 @@ test("an updated router answers like one built from scratch", () => {
               `${round} ${host}${path}`,
             );
   }
+});
+
+/**
+ * The router's documented semantics as a brute-force reference: among every (route, path) row
+ * whose host pattern, method and path match, the one that wins by precedence (priority, exact
+ * before prefix, longer value, host specificity, config order, path position).
+ */
+function referenceMatch(
+  specs: readonly RouteSpec<R>[],
+  method: string,
+  host: string,
+  path: string,
+): string | undefined {
+  let best: { name: string; rank: number[]; key: string } | undefined;
+  for (const s of specs) {
+    let hostRank = -1;
+    if (s.hosts.length === 0) hostRank = 0;
+    for (const h of s.hosts) {
+      if (h === host) hostRank = Math.max(hostRank, 2);
+      else if (h.startsWith("*.") && host.endsWith(h.slice(1))) hostRank = Math.max(hostRank, 1);
+    }
+    if (hostRank < 0) continue;
+    if (s.methods.length > 0 && !s.methods.includes(method)) continue;
+    for (const [i, p] of s.paths.entries()) {
+      const cmp = s.caseSensitive ? path : path.toLowerCase();
+      const v = s.caseSensitive ? p.value : p.value.toLowerCase();
+      const ok =
+        p.kind === "exact"
+          ? cmp === v
+          : cmp.startsWith(v) && (cmp.length === v.length || v.endsWith("/") || cmp[v.length] === "/");
+      if (!ok) continue;
+      const rank = [-s.priority, p.kind === "exact" ? 0 : 1, -v.length, -hostRank];
+      const cand = { name: s.route.name, rank, key: `${s.key}\u0000${String(i).padStart(3, "0")}` };
+      const cmpRank = (a: typeof cand, b: typeof cand) => {
+        for (let k = 0; k < a.rank.length; k++) if (a.rank[k] !== b.rank[k]) return a.rank[k]! - b.rank[k]!;
+        return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+      };
+      if (best === undefined || cmpRank(cand, best) < 0) best = cand;
+    }
+  }
+  return best?.name;
+}
+
+test("large buckets (looked up through their index) answer exactly as a scan of every route would", () => {
+  const seg = fc.constantFrom("a", "B", "repos", "x", "Orgs", "");
+  const arbPathValue = fc.array(seg, { minLength: 1, maxLength: 4 }).map((p) => `/${p.join("/")}`.replace(/\/+/g, "/"));
+  const arbSpec = fc.record({
+    exact: fc.boolean(),
+    path: arbPathValue,
+    trailing: fc.boolean(),
+    hosts: fc.constantFrom([], ["api.test"], ["*.test"], ["api.test", "*.test"], ["other.test"]),
+    methods: fc.constantFrom([], ["GET"], ["POST"], ["GET", "PUT"]),
+    priority: fc.constantFrom(0, 0, 0, 1, 2),
+    caseSensitive: fc.boolean(),
+  });
+  const arbRequest = fc.record({
+    path: arbPathValue,
+    trailing: fc.boolean(),
+    host: fc.constantFrom("api.test", "v.test", "other.test", "none.example"),
+    method: fc.constantFrom("GET", "POST", "PUT"),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(arbSpec, { minLength: 20, maxLength: 80 }),
+      fc.array(arbRequest, { maxLength: 40 }),
+      (raw, reqs) => {
+        const specs: RouteSpec<R>[] = raw.map((r, i) => ({
+          route: { name: `r${i}` },
+          key: `k${String(i).padStart(3, "0")}`,
+          hosts: r.hosts,
+          paths: [{ kind: r.exact ? "exact" : "prefix", value: r.trailing && r.path !== "/" ? `${r.path}/` : r.path }],
+          methods: r.methods,
+          priority: r.priority,
+          caseSensitive: r.caseSensitive,
+        }));
+        const router = new Router(specs);
+        for (const q of reqs) {
+          const path = q.trailing && q.path !== "/" ? `${q.path}/` : q.path;
+          assert.equal(
+            router.match(q.method, q.host, path)?.route.name,
+            referenceMatch(specs, q.method, q.host, path),
+            `${q.method} ${q.host}${path}`,
+          );
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

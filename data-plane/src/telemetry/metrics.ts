@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
 import type { TableHolder } from "../config/table-holder.js";
+import type { ShadowStats } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficStats } from "./traffic-stats.js";
 
@@ -9,6 +10,8 @@ export interface MetricsSource {
   readonly holder: TableHolder;
   readonly controlPlaneConnected: () => boolean;
   readonly sync?: SyncStats;
+  /** Shadow traffic counters of mirror policies. */
+  readonly shadow?: ShadowStats;
 }
 
 /**
@@ -23,6 +26,9 @@ export interface MetricsSource {
  *   `palisade_control_plane_connected` gauges;
  * - `palisade_config_updates_total{kind="full"|"delta"|"nacked"}` and
  *   `palisade_config_update_bytes_total` counters (the config stream);
+ * - `palisade_shadow_requests_total{route}`, `palisade_shadow_compared_total{route,result="agreed"|"disagreed"}`,
+ *   `palisade_shadow_dropped_total{route,reason}` counters and `palisade_shadow_latency_diff_ms{route,stat="mean"|"p50"|"p99"}`
+ *   gauge (shadow − primary, since the node started), for routes with a mirror policy;
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -108,6 +114,8 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       },
     });
   }
+  const shadow = src.shadow;
+  if (shadow) registerShadowMetrics(register, shadow);
   register.registerMetric(latencyHistogram(src.stats) as unknown as Metric);
   return register;
 }
@@ -135,4 +143,56 @@ function latencyHistogram(stats: TrafficStats) {
       return { name, help: this.help, type: "histogram", aggregator: "sum", values };
     },
   };
+}
+
+/** The mirror policies' counters, read at scrape time. */
+function registerShadowMetrics(register: Registry, shadow: ShadowStats): void {
+  new Counter({
+    name: "palisade_shadow_requests_total",
+    help: "Shadow requests sent by mirror policies, by route.",
+    labelNames: ["route"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const f of shadow.figures()) this.inc({ route: f.routeId }, f.mirrored);
+    },
+  });
+  new Counter({
+    name: "palisade_shadow_compared_total",
+    help: "Shadow answers compared with the primary's, by route and whether the status class agreed.",
+    labelNames: ["route", "result"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const f of shadow.figures()) {
+        this.inc({ route: f.routeId, result: "agreed" }, f.compared - f.disagreed);
+        this.inc({ route: f.routeId, result: "disagreed" }, f.disagreed);
+      }
+    },
+  });
+  new Counter({
+    name: "palisade_shadow_dropped_total",
+    help: "Sampled requests not mirrored or mirrored without an answer, by route and reason.",
+    labelNames: ["route", "reason"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const f of shadow.figures())
+        for (const [reason, n] of Object.entries(f.dropped)) this.inc({ route: f.routeId, reason }, n);
+    },
+  });
+  new Gauge({
+    name: "palisade_shadow_latency_diff_ms",
+    help: "Shadow latency minus primary latency (dispatch to response headers), ms, since the node started.",
+    labelNames: ["route", "stat"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const f of shadow.figures()) {
+        this.set({ route: f.routeId, stat: "mean" }, f.diffMeanMs);
+        this.set({ route: f.routeId, stat: "p50" }, f.diffP50Ms);
+        this.set({ route: f.routeId, stat: "p99" }, f.diffP99Ms);
+      }
+    },
+  });
 }

@@ -1,21 +1,25 @@
 import { create } from "@bufbuild/protobuf";
 import { type NodeReport, NodeReportSchema } from "@palisade/proto";
 import type { TableHolder } from "../config/table-holder.js";
+import type { ShadowStats } from "./shadow-stats.js";
 import { quantileMs, type TrafficCounters, type TrafficStats } from "./traffic-stats.js";
 
 /**
  * Builds the periodic `NodeReport` from the traffic counters: each call covers the time since
- * the previous one (rates per second, p50/p99 from the histogram's difference).
+ * the previous one (rates per second, p50/p99 from the histogram's difference), plus the shadow
+ * traffic of each route with a mirror policy (counts since the node started).
  */
 export class NodeReporter {
   readonly #stats: TrafficStats;
   readonly #holder: TableHolder;
   readonly #softwareVersion: string;
+  readonly #shadow: ShadowStats | undefined;
   #last: TrafficCounters;
   #lastAt: number;
 
-  constructor(stats: TrafficStats, holder: TableHolder, softwareVersion: string) {
+  constructor(stats: TrafficStats, holder: TableHolder, softwareVersion: string, shadow?: ShadowStats) {
     this.#stats = stats;
+    this.#shadow = shadow;
     this.#holder = holder;
     this.#softwareVersion = softwareVersion;
     this.#last = stats.counters();
@@ -50,6 +54,20 @@ export class NodeReporter {
       softwareVersion: this.#softwareVersion,
       memoryRssBytes: BigInt(mem.rss),
       heapUsedBytes: BigInt(mem.heapUsed),
+      shadow: (this.#shadow?.figures() ?? []).map((f) => ({
+        routeId: f.routeId,
+        mirrored: BigInt(f.mirrored),
+        compared: BigInt(f.compared),
+        disagreed: BigInt(f.disagreed),
+        dropped: Object.fromEntries(
+          Object.entries(f.dropped)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => [k, BigInt(n)]),
+        ),
+        latencyDiffMeanMs: f.diffMeanMs,
+        latencyDiffP50Ms: f.diffP50Ms,
+        latencyDiffP99Ms: f.diffP99Ms,
+      })),
     });
   }
 }

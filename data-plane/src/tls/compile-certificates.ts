@@ -54,6 +54,19 @@ export class SecureContextCache {
   }
 }
 
+/**
+ * OpenSSL's reason for refusing a pair, e.g. ` (ee key too small)` when this node's OpenSSL
+ * security level (a hardened host's `CipherString = DEFAULT@SECLEVEL=3`, a FIPS provider) refuses
+ * a key the control plane and other nodes accept. Only the reason phrase of OpenSSL's
+ * `error:0A00018F:SSL routines::ee key too small` is kept (lower-case words): it names a rule,
+ * never key material. `""` when there is none.
+ */
+function opensslReason(err: unknown): string {
+  const msg = err instanceof Error ? err.message : "";
+  const m = /^error:[0-9A-F]+:[^:]*:[^:]*:([a-z0-9 ]{3,80})$/.exec(msg);
+  return m === null ? "" : ` (${m[1]})`;
+}
+
 /** A name's client-certificate requirement, as far as the handshake is concerned. */
 export interface ClientAuthRequirement {
   /** The CAs (and CRLs) of the mTLS policies that guard the name. */
@@ -134,8 +147,8 @@ export function compileCertificates(
     let context: SecureContext;
     try {
       context = cache.get(key, c.certPem, c.keyPem);
-    } catch {
-      throw bad("cert_pem/key_pem: the pair cannot be loaded for TLS");
+    } catch (err) {
+      throw bad(`cert_pem/key_pem: the pair cannot be loaded for TLS${opensslReason(err)}`);
     }
     contextKeys.add(key);
     pems.set(c.id, { resource, certPem: c.certPem, keyPem: c.keyPem, key });

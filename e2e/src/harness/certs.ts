@@ -29,8 +29,13 @@ export class TestCa implements PemPair {
     this.keyPem = readFileSync(join(this.#dir, "ca.key"), "utf8");
   }
 
-  /** A leaf for `names` (first = CN, all = DNS subjectAltNames), signed by this CA. */
-  issue(names: readonly string[]): PemPair {
+  /**
+   * A leaf for `names` (first = CN, all = DNS subjectAltNames), signed by this CA: ECDSA P-256,
+   * or RSA with `opts.rsaBits` bits.
+   */
+  issue(names: readonly string[], opts: { rsaBits?: number } = {}): PemPair {
+    const keyArgs =
+      opts.rsaBits === undefined ? EC : ["-newkey", `rsa:${opts.rsaBits}`, ...EC.slice(EC.indexOf("-nodes"))];
     const dir = mkdtempSync(join(this.#dir, "leaf-"));
     execFileSync(
       "openssl",
@@ -41,7 +46,7 @@ export class TestCa implements PemPair {
         join(this.#dir, "ca.crt"),
         "-CAkey",
         join(this.#dir, "ca.key"),
-        ...EC,
+        ...keyArgs,
         "-keyout",
         "leaf.key",
         "-out",

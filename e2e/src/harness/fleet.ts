@@ -138,6 +138,8 @@ export interface DataPlaneOptions {
   configFile?: string;
   /** The node's state directory; default a fresh temporary one kept across restarts of this object. */
   stateDir?: string;
+  /** Extra environment for the node's process (e.g. `OPENSSL_CONF` for a hardened host). */
+  env?: Record<string, string>;
 }
 
 /** A data-plane node process. Its state directory survives `stop()`/`start()`. */
@@ -190,7 +192,7 @@ export class DataPlaneProcess {
   }
 
   async start(): Promise<this> {
-    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args());
+    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args(), this.#opts.env);
     this.proxyPort = await this.proc.port("proxy");
     this.statusPort = await this.proc.port("status");
     this.tlsPort = await this.proc.port("tls");
@@ -199,7 +201,7 @@ export class DataPlaneProcess {
 
   /** Starts the process without waiting for its listeners (for nodes expected to exit). */
   spawn(): TestProcess {
-    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args());
+    this.proc = new TestProcess(`palisade-dp ${this.nodeId}`, DP_BIN, this.#args(), this.#opts.env);
     return this.proc;
   }
 

@@ -52,5 +52,7 @@ test("GET /v1/info lists every /v1 endpoint and the accepted policy types", asyn
     "request-size",
     "cors",
     "headers",
+    "canary",
+    "mirror",
   ]);
 });

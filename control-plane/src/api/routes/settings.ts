@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { settingsSchema } from "../../config/traffic-schemas.js";
+import { ROUTE_ONLY_POLICY_TYPES, settingsSchema } from "../../config/traffic-schemas.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 
@@ -10,6 +10,7 @@ import type { Store } from "../../store/store.js";
  *   order, before the route's own (a route that lists one of them again does not run it twice);
  * - `merge_slashes`: merge repeated slashes in request paths (`/a//b` → `/a/b`) instead of
  *   refusing them; a route's own `merge_slashes` wins.
+ * Route-level policy types (`canary`, `mirror`) cannot be global.
  * `PUT` replaces the whole object; omitted fields return to their defaults.
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
@@ -24,6 +25,12 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
           throw new ApiError(
             "REFERENCE_NOT_FOUND",
             `no policy named or with id ${JSON.stringify(ref)}`,
+            `global_policies.${i}`,
+          );
+        if (ROUTE_ONLY_POLICY_TYPES.includes(p.body.type as string))
+          throw new ApiError(
+            "VALIDATION_FAILED",
+            `a ${String(p.body.type)} policy is route-level: attach it to routes`,
             `global_policies.${i}`,
           );
         return p.id;

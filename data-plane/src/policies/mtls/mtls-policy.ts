@@ -15,6 +15,7 @@ import {
   type PolicyRequest,
 } from "../types.js";
 import { certificateFacts, sanHeaderValue } from "./certificate-facts.js";
+import { clientVerification } from "./session-verification.js";
 
 /** What the HTTPS listener needs from an mTLS policy to ask for and verify client certificates. */
 export interface ClientAuthSpec {
@@ -75,7 +76,8 @@ function reasonOf(error: string | Error | undefined): SecurityReason {
  *   `allowed_subjects` → 403; a disabled consumer, or none with `require_consumer` → 403.
  * Allowed requests carry the certificate facts in the named headers (always overwriting what the
  * client sent) and resolve the consumer by fingerprint, subject DN or SAN. Outcomes are cached
- * per connection (a certificate cannot change within one).
+ * per connection (a certificate cannot change within one). A resumed TLS session is judged by the
+ * verdict OpenSSL stored in it at its full handshake (session-verification.ts).
  * @throws PolicyConfigError when the CA bundle, CRL, subjects or header names are invalid
  */
 export function createMtlsPolicy(config: MtlsPolicy, ctx: PolicyContext): MtlsPolicyInstance {
@@ -179,7 +181,8 @@ class Mtls implements MtlsPolicyInstance {
     const never = (outcome: PolicyOutcome) => ({ outcome, notAfter: Number.POSITIVE_INFINITY });
     const cert = tls.getPeerCertificate(true) as DetailedPeerCertificate;
     if (cert === null || cert.raw === undefined) return never(refused("cert_missing"));
-    if (!tls.authorized) return never(refused(reasonOf(tls.authorizationError)));
+    const verified = clientVerification(tls);
+    if (!verified.authorized) return never(refused(reasonOf(verified.error)));
     const notAfter = Date.parse(cert.valid_to);
     if (!(notAfter > now)) return never(refused("cert_expired"));
     if (!this.#chainReachesAnchor(cert)) return never(refused("cert_untrusted"));

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEixAMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncyJ4ChBTbmFwc2hvdFNldHRpbmdzEgoKAmlkGAEgASgJEhkKEWdsb2JhbF9wb2xpY3lfaWRzGAIgAygJEj0KEHJlcXVlc3Rfc2V0dGluZ3MYAyABKAsyIy5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNldHRpbmdzIigKD1JlcXVlc3RTZXR0aW5ncxIVCg1tZXJnZV9zbGFzaGVzGAEgASgIIuoDCghVcHN0cmVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEisKB3RhcmdldHMYAyADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuVGFyZ2V0EjkKDmxvYWRfYmFsYW5jaW5nGAQgASgOMiEucGFsaXNhZGUuY29uZmlnLnYxLkxvYWRCYWxhbmNpbmcSNgoIdGltZW91dHMYBSABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIOCgZzY2hlbWUYBiABKAkSKwoHaGFzaF9vbhgHIAEoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5IYXNoT24SNQoMaGVhbHRoX2NoZWNrGAggASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkhlYWx0aENoZWNrEjAKB3JldHJpZXMYCSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmV0cnlQb2xpY3kSOwoPY2lyY3VpdF9icmVha2VyGAogASgLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNpcmN1aXRCcmVha2VyEiwKA3RscxgLIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRscxITCgtwYXRoX3ByZWZpeBgMIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJICgZIYXNoT24SEAoGaGVhZGVyGAEgASgJSAASEAoGY29va2llGAIgASgJSAASEwoJY2xpZW50X2lwGAMgASgISABCBQoDa2V5In0KC0hlYWx0aENoZWNrEjUKBmFjdGl2ZRgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5BY3RpdmVIZWFsdGhDaGVjaxI3CgdwYXNzaXZlGAIgASgLMiYucGFsaXNhZGUuY29uZmlnLnYxLlBhc3NpdmVIZWFsdGhDaGVjayKCAQoRQWN0aXZlSGVhbHRoQ2hlY2sSDAoEcGF0aBgBIAEoCRITCgtpbnRlcnZhbF9tcxgCIAEoDRISCgp0aW1lb3V0X21zGAMgASgNEhkKEWhlYWx0aHlfdGhyZXNob2xkGAQgASgNEhsKE3VuaGVhbHRoeV90aHJlc2hvbGQYBSABKA0inQEKElBhc3NpdmVIZWFsdGhDaGVjaxIQCghkaXNhYmxlZBgBIAEoCBIXCg9jb25zZWN1dGl2ZV81eHgYAiABKA0SJAocY29uc2VjdXRpdmVfY29ubmVjdF9mYWlsdXJlcxgDIAEoDRIYChBiYXNlX2VqZWN0aW9uX21zGAQgASgNEhwKFG1heF9lamVjdGlvbl9wZXJjZW50GAUgASgNIoIBCgtSZXRyeVBvbGljeRIYCgttYXhfcmV0cmllcxgBIAEoDUgAiAEBEhkKEXJldHJ5X29uX3N0YXR1c2VzGAIgAygNEhYKDmJ1ZGdldF9wZXJjZW50GAMgASgNEhYKDm1pbl9jb25jdXJyZW50GAQgASgNQg4KDF9tYXhfcmV0cmllcyJUCg5DaXJjdWl0QnJlYWtlchIUCgxtYXhfcmVxdWVzdHMYASABKA0SEwoLbWF4X3BlbmRpbmcYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNIkcKC1Vwc3RyZWFtVGxzEhMKC3NraXBfdmVyaWZ5GAEgASgIEg4KBmNhX3BlbRgCIAEoCRITCgtzZXJ2ZXJfbmFtZRgDIAEoCSJcChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0SEAoIdG90YWxfbXMYBCABKA0ijAMKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgSNgoIdGltZW91dHMYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIVCg1wcmVzZXJ2ZV9ob3N0GAsgASgIEhYKDnByZWZpeF9yZXdyaXRlGAwgASgJEhoKDW1lcmdlX3NsYXNoZXMYDSABKAhIAIgBARIdChVhbGxvd19lbmNvZGVkX3NsYXNoZXMYDiABKAgSFgoOY2FzZV9zZW5zaXRpdmUYDyABKAhCEAoOX21lcmdlX3NsYXNoZXMiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCLbBAoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAEkEKDmlwX3Jlc3RyaWN0aW9uGBQgASgLMicucGFsaXNhZGUuY29uZmlnLnYxLklwUmVzdHJpY3Rpb25Qb2xpY3lIABI5CgpyYXRlX2xpbWl0GBUgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBvbGljeUgAEj0KDHJlcXVlc3Rfc2l6ZRgWIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2l6ZVBvbGljeUgAEi4KBGNvcnMYFyABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ29yc1BvbGljeUgAEjQKB2hlYWRlcnMYGCABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeUgAQggKBmNvbmZpZyLxBQoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIvCgZQZW1LZXkSCwoDa2lkGAEgASgJEgsKA3BlbRgCIAEoCRILCgNhbGcYAyABKAkiSQoJQ2xhaW1SdWxlEg0KBWNsYWltGAEgASgJEhAKBmVxdWFscxgCIAEoCUgAEhIKCGNvbnRhaW5zGAMgASgJSABCBwoFbWF0Y2giMwoMQXBpS2V5UG9saWN5Eg4KBmhlYWRlchgBIAEoCRITCgtxdWVyeV9wYXJhbRgCIAEoCSKpAQoKTXRsc1BvbGljeRIOCgZjYV9wZW0YASABKAkSDwoHY3JsX3BlbRgCIAEoCRIYChBhbGxvd2VkX3N1YmplY3RzGAMgAygJEhYKDnN1YmplY3RfaGVhZGVyGAQgASgJEhIKCnNhbl9oZWFkZXIYBSABKAkSGgoSZmluZ2VycHJpbnRfaGVhZGVyGAYgASgJEhgKEHJlcXVpcmVfY29uc3VtZXIYByABKAgikwQKE0ludHJvc3BlY3Rpb25Qb2xpY3kSEAoIZW5kcG9pbnQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhUKDWNsaWVudF9zZWNyZXQYAyABKAkSEwoLYXV0aF9tZXRob2QYBCABKAkSFwoPdG9rZW5fdHlwZV9oaW50GAUgASgJEhMKC2NhY2hlX3R0bF9zGAYgASgNEhwKFG5lZ2F0aXZlX2NhY2hlX3R0bF9zGAcgASgNEhIKCnRpbWVvdXRfbXMYCCABKA0SFQoNZGlzYWJsZV9jYWNoZRgJIAEoCBIPCgdpc3N1ZXJzGAogAygJEhEKCWF1ZGllbmNlcxgLIAMoCRIyCgtjbGFpbV9ydWxlcxgMIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSVwoRY2xhaW1zX3RvX2hlYWRlcnMYDSADKAsyPC5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGA4gASgIEhoKEnVuYXZhaWxhYmxlX3N0YXR1cxgPIAEoDRIYChByZXF1aXJlX2NvbnN1bWVyGBAgASgIGjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJIjIKE0lwUmVzdHJpY3Rpb25Qb2xpY3kSDQoFYWxsb3cYASADKAkSDAoEZGVueRgCIAMoCSLLAgoPUmF0ZUxpbWl0UG9saWN5Ei0KBmxpbWl0cxgBIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXQSLQoDa2V5GAIgAygLMiAucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleRIxCgVzY29wZRgDIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRTY29wZRIuCgVyZWRpcxgEIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZWRpc0NvbmZpZxI+CgxmYWlsdXJlX21vZGUYBSABKA4yKC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0RmFpbHVyZU1vZGUSGwoTaGlkZV9jbGllbnRfaGVhZGVycxgGIAEoCBIaChJpcHY2X3ByZWZpeF9sZW5ndGgYByABKA0iUgoJUmF0ZUxpbWl0EhAKCHJlcXVlc3RzGAEgASgNEjMKBnBlcmlvZBgCIAEoDjIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQZXJpb2QiVgoMUmF0ZUxpbWl0S2V5EjYKBnNvdXJjZRgBIAEoDjImLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXlTb3VyY2USDgoGaGVhZGVyGAIgASgJIocBCgtSZWRpc0NvbmZpZxIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SEAoIdXNlcm5hbWUYAyABKAkSEAoIcGFzc3dvcmQYBCABKAkSEAoIZGF0YWJhc2UYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDRISCgprZXlfcHJlZml4GAcgASgJIosBChFSZXF1ZXN0U2l6ZVBvbGljeRIWCg5tYXhfYm9keV9ieXRlcxgBIAEoBBIYChBtYXhfaGVhZGVyX2J5dGVzGAIgASgNEhMKC21heF9oZWFkZXJzGAMgASgNEhUKDW1heF91cmxfYnl0ZXMYBCABKA0SGAoQbWF4X3F1ZXJ5X3BhcmFtcxgFIAEoDSKXAQoKQ29yc1BvbGljeRIVCg1hbGxvd19vcmlnaW5zGAEgAygJEhUKDWFsbG93X21ldGhvZHMYAiADKAkSFQoNYWxsb3dfaGVhZGVycxgDIAMoCRIWCg5leHBvc2VfaGVhZGVycxgEIAMoCRIZChFhbGxvd19jcmVkZW50aWFscxgFIAEoCBIRCgltYXhfYWdlX3MYBiABKA0ihgIKDUhlYWRlcnNQb2xpY3kSNwoDc2V0GAEgAygLMioucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuU2V0RW50cnkSSwoOYWRkX2lmX21pc3NpbmcYAiADKAsyMy5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5BZGRJZk1pc3NpbmdFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFBZGRJZk1pc3NpbmdFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADKqcBCg9SYXRlTGltaXRQZXJpb2QSIQodUkFURV9MSU1JVF9QRVJJT0RfVU5TUEVDSUZJRUQQABIcChhSQVRFX0xJTUlUX1BFUklPRF9TRUNPTkQQARIcChhSQVRFX0xJTUlUX1BFUklPRF9NSU5VVEUQAhIaChZSQVRFX0xJTUlUX1BFUklPRF9IT1VSEAMSGQoVUkFURV9MSU1JVF9QRVJJT0RfREFZEAQqzAEKElJhdGVMaW1pdEtleVNvdXJjZRIlCiFSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIoCiRSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ0xJRU5UX0FERFJFU1MQARIiCh5SQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ09OU1VNRVIQAhIfChtSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfUk9VVEUQAxIgChxSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfSEVBREVSEAQqbAoOUmF0ZUxpbWl0U2NvcGUSIAocUkFURV9MSU1JVF9TQ09QRV9VTlNQRUNJRklFRBAAEhoKFlJBVEVfTElNSVRfU0NPUEVfTE9DQUwQARIcChhSQVRFX0xJTUlUX1NDT1BFX0NMVVNURVIQAiqFAQoUUmF0ZUxpbWl0RmFpbHVyZU1vZGUSJwojUkFURV9MSU1JVF9GQUlMVVJFX01PREVfVU5TUEVDSUZJRUQQABIgChxSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9PUEVOEAESIgoeUkFURV9MSU1JVF9GQUlMVVJFX01PREVfQ0xPU0VEEAJiBnByb3RvMw");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEixAMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncyJ4ChBTbmFwc2hvdFNldHRpbmdzEgoKAmlkGAEgASgJEhkKEWdsb2JhbF9wb2xpY3lfaWRzGAIgAygJEj0KEHJlcXVlc3Rfc2V0dGluZ3MYAyABKAsyIy5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNldHRpbmdzIigKD1JlcXVlc3RTZXR0aW5ncxIVCg1tZXJnZV9zbGFzaGVzGAEgASgIIuoDCghVcHN0cmVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEisKB3RhcmdldHMYAyADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuVGFyZ2V0EjkKDmxvYWRfYmFsYW5jaW5nGAQgASgOMiEucGFsaXNhZGUuY29uZmlnLnYxLkxvYWRCYWxhbmNpbmcSNgoIdGltZW91dHMYBSABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIOCgZzY2hlbWUYBiABKAkSKwoHaGFzaF9vbhgHIAEoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5IYXNoT24SNQoMaGVhbHRoX2NoZWNrGAggASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkhlYWx0aENoZWNrEjAKB3JldHJpZXMYCSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmV0cnlQb2xpY3kSOwoPY2lyY3VpdF9icmVha2VyGAogASgLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNpcmN1aXRCcmVha2VyEiwKA3RscxgLIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRscxITCgtwYXRoX3ByZWZpeBgMIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJICgZIYXNoT24SEAoGaGVhZGVyGAEgASgJSAASEAoGY29va2llGAIgASgJSAASEwoJY2xpZW50X2lwGAMgASgISABCBQoDa2V5In0KC0hlYWx0aENoZWNrEjUKBmFjdGl2ZRgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5BY3RpdmVIZWFsdGhDaGVjaxI3CgdwYXNzaXZlGAIgASgLMiYucGFsaXNhZGUuY29uZmlnLnYxLlBhc3NpdmVIZWFsdGhDaGVjayKCAQoRQWN0aXZlSGVhbHRoQ2hlY2sSDAoEcGF0aBgBIAEoCRITCgtpbnRlcnZhbF9tcxgCIAEoDRISCgp0aW1lb3V0X21zGAMgASgNEhkKEWhlYWx0aHlfdGhyZXNob2xkGAQgASgNEhsKE3VuaGVhbHRoeV90aHJlc2hvbGQYBSABKA0inQEKElBhc3NpdmVIZWFsdGhDaGVjaxIQCghkaXNhYmxlZBgBIAEoCBIXCg9jb25zZWN1dGl2ZV81eHgYAiABKA0SJAocY29uc2VjdXRpdmVfY29ubmVjdF9mYWlsdXJlcxgDIAEoDRIYChBiYXNlX2VqZWN0aW9uX21zGAQgASgNEhwKFG1heF9lamVjdGlvbl9wZXJjZW50GAUgASgNIoIBCgtSZXRyeVBvbGljeRIYCgttYXhfcmV0cmllcxgBIAEoDUgAiAEBEhkKEXJldHJ5X29uX3N0YXR1c2VzGAIgAygNEhYKDmJ1ZGdldF9wZXJjZW50GAMgASgNEhYKDm1pbl9jb25jdXJyZW50GAQgASgNQg4KDF9tYXhfcmV0cmllcyJUCg5DaXJjdWl0QnJlYWtlchIUCgxtYXhfcmVxdWVzdHMYASABKA0SEwoLbWF4X3BlbmRpbmcYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNIkcKC1Vwc3RyZWFtVGxzEhMKC3NraXBfdmVyaWZ5GAEgASgIEg4KBmNhX3BlbRgCIAEoCRITCgtzZXJ2ZXJfbmFtZRgDIAEoCSJcChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0SEAoIdG90YWxfbXMYBCABKA0ijAMKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgSNgoIdGltZW91dHMYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIVCg1wcmVzZXJ2ZV9ob3N0GAsgASgIEhYKDnByZWZpeF9yZXdyaXRlGAwgASgJEhoKDW1lcmdlX3NsYXNoZXMYDSABKAhIAIgBARIdChVhbGxvd19lbmNvZGVkX3NsYXNoZXMYDiABKAgSFgoOY2FzZV9zZW5zaXRpdmUYDyABKAhCEAoOX21lcmdlX3NsYXNoZXMiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCLDBQoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAEkEKDmlwX3Jlc3RyaWN0aW9uGBQgASgLMicucGFsaXNhZGUuY29uZmlnLnYxLklwUmVzdHJpY3Rpb25Qb2xpY3lIABI5CgpyYXRlX2xpbWl0GBUgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBvbGljeUgAEj0KDHJlcXVlc3Rfc2l6ZRgWIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2l6ZVBvbGljeUgAEi4KBGNvcnMYFyABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ29yc1BvbGljeUgAEjQKB2hlYWRlcnMYGCABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeUgAEjIKBm1pcnJvchgeIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5NaXJyb3JQb2xpY3lIABIyCgZjYW5hcnkYHyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5UG9saWN5SABCCAoGY29uZmlnIvEFCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIqkBCgpNdGxzUG9saWN5Eg4KBmNhX3BlbRgBIAEoCRIPCgdjcmxfcGVtGAIgASgJEhgKEGFsbG93ZWRfc3ViamVjdHMYAyADKAkSFgoOc3ViamVjdF9oZWFkZXIYBCABKAkSEgoKc2FuX2hlYWRlchgFIAEoCRIaChJmaW5nZXJwcmludF9oZWFkZXIYBiABKAkSGAoQcmVxdWlyZV9jb25zdW1lchgHIAEoCCKTBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIjCg1BdXRoQW55UG9saWN5EhIKCnBvbGljeV9pZHMYASADKAkiMgoTSXBSZXN0cmljdGlvblBvbGljeRINCgVhbGxvdxgBIAMoCRIMCgRkZW55GAIgAygJIssCCg9SYXRlTGltaXRQb2xpY3kSLQoGbGltaXRzGAEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdBItCgNrZXkYAiADKAsyIC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0S2V5EjEKBXNjb3BlGAMgASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFNjb3BlEi4KBXJlZGlzGAQgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlJlZGlzQ29uZmlnEj4KDGZhaWx1cmVfbW9kZRgFIAEoDjIoLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRGYWlsdXJlTW9kZRIbChNoaWRlX2NsaWVudF9oZWFkZXJzGAYgASgIEhoKEmlwdjZfcHJlZml4X2xlbmd0aBgHIAEoDSJSCglSYXRlTGltaXQSEAoIcmVxdWVzdHMYASABKA0SMwoGcGVyaW9kGAIgASgOMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBlcmlvZCJWCgxSYXRlTGltaXRLZXkSNgoGc291cmNlGAEgASgOMiYucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleVNvdXJjZRIOCgZoZWFkZXIYAiABKAkihwEKC1JlZGlzQ29uZmlnEgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDRIQCgh1c2VybmFtZRgDIAEoCRIQCghwYXNzd29yZBgEIAEoCRIQCghkYXRhYmFzZRgFIAEoDRISCgp0aW1lb3V0X21zGAYgASgNEhIKCmtleV9wcmVmaXgYByABKAkiiwEKEVJlcXVlc3RTaXplUG9saWN5EhYKDm1heF9ib2R5X2J5dGVzGAEgASgEEhgKEG1heF9oZWFkZXJfYnl0ZXMYAiABKA0SEwoLbWF4X2hlYWRlcnMYAyABKA0SFQoNbWF4X3VybF9ieXRlcxgEIAEoDRIYChBtYXhfcXVlcnlfcGFyYW1zGAUgASgNIpcBCgpDb3JzUG9saWN5EhUKDWFsbG93X29yaWdpbnMYASADKAkSFQoNYWxsb3dfbWV0aG9kcxgCIAMoCRIVCg1hbGxvd19oZWFkZXJzGAMgAygJEhYKDmV4cG9zZV9oZWFkZXJzGAQgAygJEhkKEWFsbG93X2NyZWRlbnRpYWxzGAUgASgIEhEKCW1heF9hZ2VfcxgGIAEoDSKGAgoNSGVhZGVyc1BvbGljeRI3CgNzZXQYASADKAsyKi5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5TZXRFbnRyeRJLCg5hZGRfaWZfbWlzc2luZxgCIAMoCzIzLnBhbGlzYWRlLmNvbmZpZy52MS5IZWFkZXJzUG9saWN5LkFkZElmTWlzc2luZ0VudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjMKEUFkZElmTWlzc2luZ0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEieAoMTWlycm9yUG9saWN5EhMKC3Vwc3RyZWFtX2lkGAEgASgJEhAKCGZyYWN0aW9uGAIgASgBEhYKDm1heF9ib2R5X2J5dGVzGAMgASgNEhIKCnRpbWVvdXRfbXMYBCABKA0SFQoNbWF4X2luX2ZsaWdodBgFIAEoDSKoAQoMQ2FuYXJ5UG9saWN5Ei8KBnNwbGl0cxgBIAMoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlTcGxpdBI1CglvdmVycmlkZXMYAiADKAsyIi5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5T3ZlcnJpZGUSMAoGc3RpY2t5GAMgASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeVN0aWNreSI1CgtDYW5hcnlTcGxpdBITCgt1cHN0cmVhbV9pZBgBIAEoCRIRCgl3ZWlnaHRfYnAYAiABKA0ioAEKDkNhbmFyeU92ZXJyaWRlEjcKBmhlYWRlchgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlIZWFkZXJNYXRjaEgAEjcKBmNvb2tpZRgCIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlDb29raWVNYXRjaEgAEhMKC3Vwc3RyZWFtX2lkGAMgASgJQgcKBW1hdGNoIkwKEUNhbmFyeUhlYWRlck1hdGNoEgwKBG5hbWUYASABKAkSDwoFZXhhY3QYAiABKAlIABIPCgVyZWdleBgDIAEoCUgAQgcKBXZhbHVlIjAKEUNhbmFyeUNvb2tpZU1hdGNoEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiUwoMQ2FuYXJ5U3RpY2t5EhgKDmNsaWVudF9hZGRyZXNzGAEgASgISAASEAoGaGVhZGVyGAIgASgJSAASEAoGY29va2llGAMgASgJSABCBQoDa2V5ItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADKqcBCg9SYXRlTGltaXRQZXJpb2QSIQodUkFURV9MSU1JVF9QRVJJT0RfVU5TUEVDSUZJRUQQABIcChhSQVRFX0xJTUlUX1BFUklPRF9TRUNPTkQQARIcChhSQVRFX0xJTUlUX1BFUklPRF9NSU5VVEUQAhIaChZSQVRFX0xJTUlUX1BFUklPRF9IT1VSEAMSGQoVUkFURV9MSU1JVF9QRVJJT0RfREFZEAQqzAEKElJhdGVMaW1pdEtleVNvdXJjZRIlCiFSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIoCiRSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ0xJRU5UX0FERFJFU1MQARIiCh5SQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ09OU1VNRVIQAhIfChtSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfUk9VVEUQAxIgChxSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfSEVBREVSEAQqbAoOUmF0ZUxpbWl0U2NvcGUSIAocUkFURV9MSU1JVF9TQ09QRV9VTlNQRUNJRklFRBAAEhoKFlJBVEVfTElNSVRfU0NPUEVfTE9DQUwQARIcChhSQVRFX0xJTUlUX1NDT1BFX0NMVVNURVIQAiqFAQoUUmF0ZUxpbWl0RmFpbHVyZU1vZGUSJwojUkFURV9MSU1JVF9GQUlMVVJFX01PREVfVU5TUEVDSUZJRUQQABIgChxSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9PUEVOEAESIgoeUkFURV9MSU1JVF9GQUlMVVJFX01PREVfQ0xPU0VEEAJiBnByb3RvMw");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -827,6 +827,18 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: HeadersPolicy;
     case: "headers";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.MirrorPolicy mirror = 30;
+     */
+    value: MirrorPolicy;
+    case: "mirror";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.CanaryPolicy canary = 31;
+     */
+    value: CanaryPolicy;
+    case: "canary";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1669,6 +1681,269 @@ export const HeadersPolicySchema: GenMessage<HeadersPolicy> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 30);
 
 /**
+ * MirrorPolicy (route-level) copies a sampled fraction of the route's requests to a shadow
+ * upstream (Envoy's request_mirror_policies, shadow traffic). Shadow answers are read and
+ * dropped; the client's answer and latency never depend on them. The node compares each shadow
+ * status class with the primary's and reports the counts per route.
+ *
+ * @generated from message palisade.config.v1.MirrorPolicy
+ */
+export type MirrorPolicy = Message<"palisade.config.v1.MirrorPolicy"> & {
+  /**
+   * Id of the shadow upstream.
+   *
+   * @generated from field: string upstream_id = 1;
+   */
+  upstreamId: string;
+
+  /**
+   * Share of the route's requests mirrored, 0..1 (a random draw per request).
+   *
+   * @generated from field: double fraction = 2;
+   */
+  fraction: number;
+
+  /**
+   * Largest request body mirrored, in bytes: a longer body (declared or counted) is not
+   * mirrored (counted as dropped). 0 = bodies are never mirrored (only requests without one).
+   *
+   * @generated from field: uint32 max_body_bytes = 3;
+   */
+  maxBodyBytes: number;
+
+  /**
+   * Whole shadow exchange (body sent, answer read), in ms; 0 = 5,000.
+   *
+   * @generated from field: uint32 timeout_ms = 4;
+   */
+  timeoutMs: number;
+
+  /**
+   * Shadow requests in flight per node process (buffering their body or waiting for the
+   * shadow); over it a request is not mirrored (dropped, counted). 0 = 100.
+   *
+   * @generated from field: uint32 max_in_flight = 5;
+   */
+  maxInFlight: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.MirrorPolicy.
+ * Use `create(MirrorPolicySchema)` to create a new message.
+ */
+export const MirrorPolicySchema: GenMessage<MirrorPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 31);
+
+/**
+ * CanaryPolicy (route-level) splits the route's traffic between the route's upstream and other
+ * upstreams by weight, with overrides that send a request to a named upstream whatever the
+ * weights.
+ *
+ * @generated from message palisade.config.v1.CanaryPolicy
+ */
+export type CanaryPolicy = Message<"palisade.config.v1.CanaryPolicy"> & {
+  /**
+   * Shares of the route's traffic sent to other upstreams; what is left goes to the route's
+   * upstream. Weights are in basis points (1/100 of a percent, 0..10,000); their sum is at most
+   * 10,000.
+   *
+   * @generated from field: repeated palisade.config.v1.CanarySplit splits = 1;
+   */
+  splits: CanarySplit[];
+
+  /**
+   * Checked in order before the weights; the first that matches chooses the upstream.
+   *
+   * @generated from field: repeated palisade.config.v1.CanaryOverride overrides = 2;
+   */
+  overrides: CanaryOverride[];
+
+  /**
+   * Unset: a random draw per request. Set: a hash of this key picks the split, so a client keeps
+   * its upstream while the weights are unchanged (a request without the key draws at random).
+   *
+   * @generated from field: palisade.config.v1.CanarySticky sticky = 3;
+   */
+  sticky?: CanarySticky | undefined;
+};
+
+/**
+ * Describes the message palisade.config.v1.CanaryPolicy.
+ * Use `create(CanaryPolicySchema)` to create a new message.
+ */
+export const CanaryPolicySchema: GenMessage<CanaryPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 32);
+
+/**
+ * CanarySplit sends `weight_bp` basis points of a route's traffic to an upstream.
+ *
+ * @generated from message palisade.config.v1.CanarySplit
+ */
+export type CanarySplit = Message<"palisade.config.v1.CanarySplit"> & {
+  /**
+   * @generated from field: string upstream_id = 1;
+   */
+  upstreamId: string;
+
+  /**
+   * @generated from field: uint32 weight_bp = 2;
+   */
+  weightBp: number;
+};
+
+/**
+ * Describes the message palisade.config.v1.CanarySplit.
+ * Use `create(CanarySplitSchema)` to create a new message.
+ */
+export const CanarySplitSchema: GenMessage<CanarySplit> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 33);
+
+/**
+ * CanaryOverride sends the requests it matches to `upstream_id` (e.g. staff or a test client).
+ *
+ * @generated from message palisade.config.v1.CanaryOverride
+ */
+export type CanaryOverride = Message<"palisade.config.v1.CanaryOverride"> & {
+  /**
+   * @generated from oneof palisade.config.v1.CanaryOverride.match
+   */
+  match: {
+    /**
+     * A request header equals, or matches the regular expression of, a value.
+     *
+     * @generated from field: palisade.config.v1.CanaryHeaderMatch header = 1;
+     */
+    value: CanaryHeaderMatch;
+    case: "header";
+  } | {
+    /**
+     * A cookie equals a value.
+     *
+     * @generated from field: palisade.config.v1.CanaryCookieMatch cookie = 2;
+     */
+    value: CanaryCookieMatch;
+    case: "cookie";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: string upstream_id = 3;
+   */
+  upstreamId: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.CanaryOverride.
+ * Use `create(CanaryOverrideSchema)` to create a new message.
+ */
+export const CanaryOverrideSchema: GenMessage<CanaryOverride> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 34);
+
+/**
+ * CanaryHeaderMatch matches one request header (lower-case name).
+ *
+ * @generated from message palisade.config.v1.CanaryHeaderMatch
+ */
+export type CanaryHeaderMatch = Message<"palisade.config.v1.CanaryHeaderMatch"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from oneof palisade.config.v1.CanaryHeaderMatch.value
+   */
+  value: {
+    /**
+     * @generated from field: string exact = 2;
+     */
+    value: string;
+    case: "exact";
+  } | {
+    /**
+     * ECMAScript regular expression, unanchored unless it anchors itself.
+     *
+     * @generated from field: string regex = 3;
+     */
+    value: string;
+    case: "regex";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.CanaryHeaderMatch.
+ * Use `create(CanaryHeaderMatchSchema)` to create a new message.
+ */
+export const CanaryHeaderMatchSchema: GenMessage<CanaryHeaderMatch> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 35);
+
+/**
+ * CanaryCookieMatch matches one cookie by exact value.
+ *
+ * @generated from message palisade.config.v1.CanaryCookieMatch
+ */
+export type CanaryCookieMatch = Message<"palisade.config.v1.CanaryCookieMatch"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message palisade.config.v1.CanaryCookieMatch.
+ * Use `create(CanaryCookieMatchSchema)` to create a new message.
+ */
+export const CanaryCookieMatchSchema: GenMessage<CanaryCookieMatch> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 36);
+
+/**
+ * CanarySticky names the key a sticky split hashes.
+ *
+ * @generated from message palisade.config.v1.CanarySticky
+ */
+export type CanarySticky = Message<"palisade.config.v1.CanarySticky"> & {
+  /**
+   * @generated from oneof palisade.config.v1.CanarySticky.key
+   */
+  key: {
+    /**
+     * The client address (the canonical one: trusted proxies applied).
+     *
+     * @generated from field: bool client_address = 1;
+     */
+    value: boolean;
+    case: "clientAddress";
+  } | {
+    /**
+     * A request header's value (lower-case name).
+     *
+     * @generated from field: string header = 2;
+     */
+    value: string;
+    case: "header";
+  } | {
+    /**
+     * A cookie's value.
+     *
+     * @generated from field: string cookie = 3;
+     */
+    value: string;
+    case: "cookie";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message palisade.config.v1.CanarySticky.
+ * Use `create(CanaryStickySchema)` to create a new message.
+ */
+export const CanaryStickySchema: GenMessage<CanarySticky> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 37);
+
+/**
  * Consumer is an identity that credentials resolve to.
  *
  * @generated from message palisade.config.v1.Consumer
@@ -1708,7 +1983,7 @@ export type Consumer = Message<"palisade.config.v1.Consumer"> & {
  * Use `create(ConsumerSchema)` to create a new message.
  */
 export const ConsumerSchema: GenMessage<Consumer> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 31);
+  messageDesc(file_palisade_config_v1_config, 38);
 
 /**
  * Credential is one way a request proves it is a consumer.
@@ -1750,7 +2025,7 @@ export type Credential = Message<"palisade.config.v1.Credential"> & {
  * Use `create(CredentialSchema)` to create a new message.
  */
 export const CredentialSchema: GenMessage<Credential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 32);
+  messageDesc(file_palisade_config_v1_config, 39);
 
 /**
  * ApiKeyCredential holds the SHA-256 of an API key, never the key itself.
@@ -1778,7 +2053,7 @@ export type ApiKeyCredential = Message<"palisade.config.v1.ApiKeyCredential"> & 
  * Use `create(ApiKeyCredentialSchema)` to create a new message.
  */
 export const ApiKeyCredentialSchema: GenMessage<ApiKeyCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 33);
+  messageDesc(file_palisade_config_v1_config, 40);
 
 /**
  * JwtCredential maps verified tokens (JWT or introspection answers) from one
@@ -1817,7 +2092,7 @@ export type JwtCredential = Message<"palisade.config.v1.JwtCredential"> & {
  * Use `create(JwtCredentialSchema)` to create a new message.
  */
 export const JwtCredentialSchema: GenMessage<JwtCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 34);
+  messageDesc(file_palisade_config_v1_config, 41);
 
 /**
  * ClientCertCredential maps a verified client certificate to the consumer.
@@ -1870,7 +2145,7 @@ export type ClientCertCredential = Message<"palisade.config.v1.ClientCertCredent
  * Use `create(ClientCertCredentialSchema)` to create a new message.
  */
 export const ClientCertCredentialSchema: GenMessage<ClientCertCredential> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 35);
+  messageDesc(file_palisade_config_v1_config, 42);
 
 /**
  * Certificate is a TLS certificate chain and its private key, served on the
@@ -1918,7 +2193,7 @@ export type Certificate = Message<"palisade.config.v1.Certificate"> & {
  * Use `create(CertificateSchema)` to create a new message.
  */
 export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_config, 36);
+  messageDesc(file_palisade_config_v1_config, 43);
 
 /**
  * LoadBalancing picks the target for each request.

@@ -27,7 +27,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/sync/v1/sync.proto.
  */
 export const file_palisade_sync_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEi1QEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAEi4KBnJlcG9ydBgEIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydEgAQgYKBGtpbmQioQIKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJEhoKEnJlcG9ydF9pbnRlcnZhbF9tcxgIIAEoDRIQCghmZWF0dXJlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjkKCUNvbmZpZ0FjaxIPCgd2ZXJzaW9uGAEgASgEEg0KBW5vbmNlGAIgASgJEgwKBGhhc2gYAyABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IiPgoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJIqADCgpOb2RlUmVwb3J0EhMKC2ludGVydmFsX21zGAEgASgNEhYKDnJlcXVlc3RzX3Blcl9zGAIgASgBEhgKEHN0YXR1c180eHhfcGVyX3MYAyABKAESGAoQc3RhdHVzXzV4eF9wZXJfcxgEIAEoARIWCg5sYXRlbmN5X3A1MF9tcxgFIAEoARIWCg5sYXRlbmN5X3A5OV9tcxgGIAEoARIaChJhY3RpdmVfY29ubmVjdGlvbnMYByABKA0SSQoPc2VjdXJpdHlfZXZlbnRzGAggAygLMjAucGFsaXNhZGUuc3luYy52MS5Ob2RlUmVwb3J0LlNlY3VyaXR5RXZlbnRzRW50cnkSFgoOY29uZmlnX3ZlcnNpb24YCSABKAQSGAoQc29mdHdhcmVfdmVyc2lvbhgKIAEoCRIYChBtZW1vcnlfcnNzX2J5dGVzGAsgASgEEhcKD2hlYXBfdXNlZF9ieXRlcxgMIAEoBBo1ChNTZWN1cml0eUV2ZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEiUAoUU3RyZWFtQ29uZmlnUmVzcG9uc2USMAoGdXBkYXRlGAEgASgLMh4ucGFsaXNhZGUuc3luYy52MS5Db25maWdVcGRhdGVIAEIGCgRraW5kIvkBCgxDb25maWdVcGRhdGUSDwoHdmVyc2lvbhgBIAEoBBINCgVub25jZRgCIAEoCRIMCgRoYXNoGAQgASgJEgwKBGZ1bGwYBSABKAgSFAoMYmFzZV92ZXJzaW9uGAYgASgEEhEKCWJhc2VfaGFzaBgHIAEoCRItCglyZXNvdXJjZXMYCCADKAsyGi5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlEi4KB3JlbW92ZWQYCSADKAsyHS5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlUmVmEhUKDWNyZWF0ZWRfYXRfbXMYCiABKANKBAgDEARSCHNuYXBzaG90IicKCFJlc291cmNlEg0KBWZpZWxkGAEgASgNEgwKBGJvZHkYAiABKAwiKAoLUmVzb3VyY2VSZWYSDQoFZmllbGQYASABKA0SCgoCaWQYAiABKAkiYAoLSm9pblJlcXVlc3QSDQoFdG9rZW4YASABKAkSDwoHbm9kZV9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSEgoKcHVibGljX2tleRgEIAEoDBINCgVwcm9vZhgFIAEoDCJpCgxKb2luUmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIOCgZyZWdpb24YAyABKAkSFAoMbm90X2FmdGVyX21zGAQgASgDIjEKDFJlbmV3UmVxdWVzdBISCgpwdWJsaWNfa2V5GAEgASgMEg0KBXByb29mGAIgASgMIloKDVJlbmV3UmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIUCgxub3RfYWZ0ZXJfbXMYAyABKAMyhwIKEUNvbmZpZ1N5bmNTZXJ2aWNlEmEKDFN0cmVhbUNvbmZpZxIlLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVxdWVzdBomLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABEkUKBEpvaW4SHS5wYWxpc2FkZS5zeW5jLnYxLkpvaW5SZXF1ZXN0Gh4ucGFsaXNhZGUuc3luYy52MS5Kb2luUmVzcG9uc2USSAoFUmVuZXcSHi5wYWxpc2FkZS5zeW5jLnYxLlJlbmV3UmVxdWVzdBofLnBhbGlzYWRlLnN5bmMudjEuUmVuZXdSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEi1QEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAEi4KBnJlcG9ydBgEIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydEgAQgYKBGtpbmQioQIKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJEhoKEnJlcG9ydF9pbnRlcnZhbF9tcxgIIAEoDRIQCghmZWF0dXJlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjkKCUNvbmZpZ0FjaxIPCgd2ZXJzaW9uGAEgASgEEg0KBW5vbmNlGAIgASgJEgwKBGhhc2gYAyABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IiPgoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJItUDCgpOb2RlUmVwb3J0EhMKC2ludGVydmFsX21zGAEgASgNEhYKDnJlcXVlc3RzX3Blcl9zGAIgASgBEhgKEHN0YXR1c180eHhfcGVyX3MYAyABKAESGAoQc3RhdHVzXzV4eF9wZXJfcxgEIAEoARIWCg5sYXRlbmN5X3A1MF9tcxgFIAEoARIWCg5sYXRlbmN5X3A5OV9tcxgGIAEoARIaChJhY3RpdmVfY29ubmVjdGlvbnMYByABKA0SSQoPc2VjdXJpdHlfZXZlbnRzGAggAygLMjAucGFsaXNhZGUuc3luYy52MS5Ob2RlUmVwb3J0LlNlY3VyaXR5RXZlbnRzRW50cnkSFgoOY29uZmlnX3ZlcnNpb24YCSABKAQSGAoQc29mdHdhcmVfdmVyc2lvbhgKIAEoCRIYChBtZW1vcnlfcnNzX2J5dGVzGAsgASgEEhcKD2hlYXBfdXNlZF9ieXRlcxgMIAEoBBIzCgZzaGFkb3cYFCADKAsyIy5wYWxpc2FkZS5zeW5jLnYxLlNoYWRvd1JvdXRlUmVwb3J0GjUKE1NlY3VyaXR5RXZlbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ASKnAgoRU2hhZG93Um91dGVSZXBvcnQSEAoIcm91dGVfaWQYASABKAkSEAoIbWlycm9yZWQYAiABKAQSEAoIY29tcGFyZWQYAyABKAQSEQoJZGlzYWdyZWVkGAQgASgEEkEKB2Ryb3BwZWQYBSADKAsyMC5wYWxpc2FkZS5zeW5jLnYxLlNoYWRvd1JvdXRlUmVwb3J0LkRyb3BwZWRFbnRyeRIcChRsYXRlbmN5X2RpZmZfbWVhbl9tcxgGIAEoARIbChNsYXRlbmN5X2RpZmZfcDUwX21zGAcgASgBEhsKE2xhdGVuY3lfZGlmZl9wOTlfbXMYCCABKAEaLgoMRHJvcHBlZEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEiUAoUU3RyZWFtQ29uZmlnUmVzcG9uc2USMAoGdXBkYXRlGAEgASgLMh4ucGFsaXNhZGUuc3luYy52MS5Db25maWdVcGRhdGVIAEIGCgRraW5kIvkBCgxDb25maWdVcGRhdGUSDwoHdmVyc2lvbhgBIAEoBBINCgVub25jZRgCIAEoCRIMCgRoYXNoGAQgASgJEgwKBGZ1bGwYBSABKAgSFAoMYmFzZV92ZXJzaW9uGAYgASgEEhEKCWJhc2VfaGFzaBgHIAEoCRItCglyZXNvdXJjZXMYCCADKAsyGi5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlEi4KB3JlbW92ZWQYCSADKAsyHS5wYWxpc2FkZS5zeW5jLnYxLlJlc291cmNlUmVmEhUKDWNyZWF0ZWRfYXRfbXMYCiABKANKBAgDEARSCHNuYXBzaG90IicKCFJlc291cmNlEg0KBWZpZWxkGAEgASgNEgwKBGJvZHkYAiABKAwiKAoLUmVzb3VyY2VSZWYSDQoFZmllbGQYASABKA0SCgoCaWQYAiABKAkiYAoLSm9pblJlcXVlc3QSDQoFdG9rZW4YASABKAkSDwoHbm9kZV9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSEgoKcHVibGljX2tleRgEIAEoDBINCgVwcm9vZhgFIAEoDCJpCgxKb2luUmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIOCgZyZWdpb24YAyABKAkSFAoMbm90X2FmdGVyX21zGAQgASgDIjEKDFJlbmV3UmVxdWVzdBISCgpwdWJsaWNfa2V5GAEgASgMEg0KBXByb29mGAIgASgMIloKDVJlbmV3UmVzcG9uc2USFwoPY2VydGlmaWNhdGVfcGVtGAEgASgJEhoKEmNhX2NlcnRpZmljYXRlX3BlbRgCIAEoCRIUCgxub3RfYWZ0ZXJfbXMYAyABKAMyhwIKEUNvbmZpZ1N5bmNTZXJ2aWNlEmEKDFN0cmVhbUNvbmZpZxIlLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVxdWVzdBomLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABEkUKBEpvaW4SHS5wYWxpc2FkZS5zeW5jLnYxLkpvaW5SZXF1ZXN0Gh4ucGFsaXNhZGUuc3luYy52MS5Kb2luUmVzcG9uc2USSAoFUmVuZXcSHi5wYWxpc2FkZS5zeW5jLnYxLlJlbmV3UmVxdWVzdBofLnBhbGlzYWRlLnN5bmMudjEuUmVuZXdSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * StreamConfigRequest is a message from a node.
@@ -335,6 +335,14 @@ export type NodeReport = Message<"palisade.sync.v1.NodeReport"> & {
    * @generated from field: uint64 heap_used_bytes = 12;
    */
   heapUsedBytes: bigint;
+
+  /**
+   * Shadow traffic of the routes with a mirror policy, one entry per route (counts since the
+   * node started; not per interval, so a lost report loses nothing).
+   *
+   * @generated from field: repeated palisade.sync.v1.ShadowRouteReport shadow = 20;
+   */
+  shadow: ShadowRouteReport[];
 };
 
 /**
@@ -343,6 +351,73 @@ export type NodeReport = Message<"palisade.sync.v1.NodeReport"> & {
  */
 export const NodeReportSchema: GenMessage<NodeReport> = /*@__PURE__*/
   messageDesc(file_palisade_sync_v1_sync, 5);
+
+/**
+ * ShadowRouteReport: how one route's shadow upstream compared with its primary.
+ *
+ * @generated from message palisade.sync.v1.ShadowRouteReport
+ */
+export type ShadowRouteReport = Message<"palisade.sync.v1.ShadowRouteReport"> & {
+  /**
+   * @generated from field: string route_id = 1;
+   */
+  routeId: string;
+
+  /**
+   * Shadow requests sent.
+   *
+   * @generated from field: uint64 mirrored = 2;
+   */
+  mirrored: bigint;
+
+  /**
+   * Shadow answers compared with the primary's (both ended with a status).
+   *
+   * @generated from field: uint64 compared = 3;
+   */
+  compared: bigint;
+
+  /**
+   * Compared answers whose status class (2xx, 3xx, 4xx, 5xx) differed from the primary's.
+   *
+   * @generated from field: uint64 disagreed = 4;
+   */
+  disagreed: bigint;
+
+  /**
+   * Requests sampled but not mirrored, or mirrored without an answer, by reason:
+   * "queue_full" (max_in_flight reached), "body_too_large", "shadow_error" (connect failure,
+   * reset), "shadow_timeout", "primary_incomplete" (the client left or the body never completed).
+   *
+   * @generated from field: map<string, uint64> dropped = 5;
+   */
+  dropped: { [key: string]: bigint };
+
+  /**
+   * Shadow latency minus primary latency (each from its dispatch to its response headers), ms,
+   * over the compared requests.
+   *
+   * @generated from field: double latency_diff_mean_ms = 6;
+   */
+  latencyDiffMeanMs: number;
+
+  /**
+   * @generated from field: double latency_diff_p50_ms = 7;
+   */
+  latencyDiffP50Ms: number;
+
+  /**
+   * @generated from field: double latency_diff_p99_ms = 8;
+   */
+  latencyDiffP99Ms: number;
+};
+
+/**
+ * Describes the message palisade.sync.v1.ShadowRouteReport.
+ * Use `create(ShadowRouteReportSchema)` to create a new message.
+ */
+export const ShadowRouteReportSchema: GenMessage<ShadowRouteReport> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 6);
 
 /**
  * StreamConfigResponse is a message from the control plane.
@@ -367,7 +442,7 @@ export type StreamConfigResponse = Message<"palisade.sync.v1.StreamConfigRespons
  * Use `create(StreamConfigResponseSchema)` to create a new message.
  */
 export const StreamConfigResponseSchema: GenMessage<StreamConfigResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 6);
+  messageDesc(file_palisade_sync_v1_sync, 7);
 
 /**
  * ConfigUpdate delivers a config version to a node, whole or as a delta.
@@ -439,7 +514,7 @@ export type ConfigUpdate = Message<"palisade.sync.v1.ConfigUpdate"> & {
  * Use `create(ConfigUpdateSchema)` to create a new message.
  */
 export const ConfigUpdateSchema: GenMessage<ConfigUpdate> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 7);
+  messageDesc(file_palisade_sync_v1_sync, 8);
 
 /**
  * Resource is one config resource as the control plane encoded it.
@@ -468,7 +543,7 @@ export type Resource = Message<"palisade.sync.v1.Resource"> & {
  * Use `create(ResourceSchema)` to create a new message.
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 8);
+  messageDesc(file_palisade_sync_v1_sync, 9);
 
 /**
  * ResourceRef names a resource without its content.
@@ -492,7 +567,7 @@ export type ResourceRef = Message<"palisade.sync.v1.ResourceRef"> & {
  * Use `create(ResourceRefSchema)` to create a new message.
  */
 export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 9);
+  messageDesc(file_palisade_sync_v1_sync, 10);
 
 /**
  * JoinRequest presents a join token once, with the public key the node's
@@ -541,7 +616,7 @@ export type JoinRequest = Message<"palisade.sync.v1.JoinRequest"> & {
  * Use `create(JoinRequestSchema)` to create a new message.
  */
 export const JoinRequestSchema: GenMessage<JoinRequest> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 10);
+  messageDesc(file_palisade_sync_v1_sync, 11);
 
 /**
  * JoinResponse carries the node's first client certificate.
@@ -583,7 +658,7 @@ export type JoinResponse = Message<"palisade.sync.v1.JoinResponse"> & {
  * Use `create(JoinResponseSchema)` to create a new message.
  */
 export const JoinResponseSchema: GenMessage<JoinResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 11);
+  messageDesc(file_palisade_sync_v1_sync, 12);
 
 /**
  * RenewRequest asks for a new certificate for a new key, over mTLS with the
@@ -613,7 +688,7 @@ export type RenewRequest = Message<"palisade.sync.v1.RenewRequest"> & {
  * Use `create(RenewRequestSchema)` to create a new message.
  */
 export const RenewRequestSchema: GenMessage<RenewRequest> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 12);
+  messageDesc(file_palisade_sync_v1_sync, 13);
 
 /**
  * RenewResponse carries the renewed certificate.
@@ -642,7 +717,7 @@ export type RenewResponse = Message<"palisade.sync.v1.RenewResponse"> & {
  * Use `create(RenewResponseSchema)` to create a new message.
  */
 export const RenewResponseSchema: GenMessage<RenewResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 13);
+  messageDesc(file_palisade_sync_v1_sync, 14);
 
 /**
  * ConfigSyncService streams versioned config to data-plane nodes.
