@@ -319,6 +319,61 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("history");
   });
 
+  test("while a rollout runs, publishing to every node is refused with a link to it; pause and abort from the live view", async () => {
+    // v3 (a spare upstream) in a rollout that soaks long at its canary, and another draft change.
+    await cp.ok("POST", "/v1/upstreams", { name: "spare", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+    await cp.ok("POST", "/v1/config/versions", { message: "spare upstream", deploy: "none" });
+    const ro = await cp.ok("POST", "/v1/rollouts", { version: 3, strategy: "default", soak_s: 600, gates: [] });
+    await cp.ok("POST", "/v1/upstreams", { name: "spare-2", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+
+    await go("/config/changes");
+    const activeNote = page.getByTestId("rollout-active");
+    await activeNote.waitFor(WAIT);
+    assert.match(await text(activeNote), /rollout of v3 is running[\s\S]*refused/);
+    await page.getByLabel("Message").fill("spare-2");
+    await page.getByLabel("Message").press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Publish to every node now").waitFor(WAIT);
+    assert.equal(await dialog.getByLabel("Publish to every node now").isDisabled(), true);
+    assert.match(
+      await text(dialog.getByTestId("deploy-all-refused")),
+      new RegExp(`v3 \\(${ro.id.slice(0, 8)}\\) is running`),
+    );
+    await page.keyboard.press("Escape");
+    await activeNote.getByRole("link", { name: "Open the rollout" }).click();
+    await page.waitForURL(new RegExp(`/rollouts/${ro.id}$`), WAIT);
+
+    // Running: pause, promote and abort are offered; resume is not.
+    const state = page.getByTestId("rollout-state");
+    await eventually("the canary soaks", async () =>
+      (await page.locator('li[data-stage="canary"]').getAttribute("data-state")) === "soaking" ? true : undefined,
+    );
+    assert.equal(await page.getByRole("button", { name: "Resume" }).count(), 0);
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Pause" }).click();
+    await eventually("paused", async () => (/paused/.test(await text(state)) ? true : undefined));
+    assert.equal(await page.getByRole("button", { name: "Pause" }).count(), 0);
+    await page.getByRole("button", { name: "Resume" }).waitFor(WAIT);
+    assert.match(
+      await text(page.getByRole("region", { name: "Events" }).locator('li[data-event="paused"]')),
+      /PALISADE_ADMIN_TOKEN/,
+    );
+
+    // Abort rolls the canary back to v2; the page says when every touched node is back.
+    await page.getByRole("button", { name: "Abort" }).click();
+    const confirmAbort = page.getByRole("dialog");
+    assert.match(await text(confirmAbort), /goes back to the version it had/);
+    await confirmAbort.getByRole("button", { name: "Abort" }).click();
+    await page
+      .getByTestId("rollout-outcome")
+      .getByText(/every touched node is back on its previous version/)
+      .waitFor({ timeout: 30_000 });
+    assert.match(await text(state), /aborted/);
+    assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0);
+    await shot("rollout-aborted");
+    for (const n of [nodeA, nodeB]) assert.equal(await n.appliedVersion(), 2, n.nodeId);
+  });
+
   test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {
     await go("/fleet");
     const state = page.locator(`tr[data-node="${nodeB.nodeId}"] [data-col="state"]`);
@@ -370,10 +425,12 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("security");
     // The rollout of the publish test, finished; v2 is the stable version.
     await go("/rollouts");
-    const done = page.locator("tr[data-rollout]");
-    await done.first().waitFor(WAIT);
-    assert.equal(await done.count(), 1);
-    assert.match(await text(done), /v1 → v2[\s\S]*succeeded[\s\S]*4 of 4 stages/);
+    const rows = page.locator("tr[data-rollout]");
+    await rows.first().waitFor(WAIT);
+    assert.equal(await rows.count(), 2);
+    // Newest first: the aborted rollout of v3, then the one of v2.
+    assert.match(await text(rows.nth(0)), /v2 → v3[\s\S]*aborted/);
+    assert.match(await text(rows.nth(1)), /v1 → v2[\s\S]*succeeded[\s\S]*4 of 4 stages/);
     assert.match(await text(page.getByTestId("stable-version")), /v2/);
     assert.equal(await page.getByTestId("rollouts-unavailable").count(), 0);
     // Consumers are served since issue 4, certificates since issue 3: their list is a real one.
@@ -389,7 +446,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("narrow");
     // The rollout screens too: wide tables and the pipeline scroll inside their panel.
     await go("/rollouts");
-    await page.locator("tr[data-rollout] a").first().click();
+    await page.locator("tr[data-rollout] a").nth(1).click();
     await page.getByRole("heading", { name: "Rollout of v2" }).waitFor(WAIT);
     assert.ok((await overflow()) <= 0, `the rollout page does not scroll sideways (${await overflow()}px)`);
     await go("/rollouts/new");

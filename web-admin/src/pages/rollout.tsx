@@ -95,7 +95,12 @@ function StageDetail({ s, version }: { s: RolloutStage; version: number }) {
                 <th className="num">Value</th>
                 <th>Limit</th>
                 <th className="num">Baseline</th>
-                <th className="num">Requests / min</th>
+                <th
+                  className="num"
+                  title="Requests the stage's nodes served on the target, and the minimum for a verdict"
+                >
+                  Requests (min)
+                </th>
                 <th>Verdict</th>
               </tr>
             </thead>
@@ -188,11 +193,18 @@ const ACTION_TEXT: Record<RolloutAction, { title: string; body: string; danger?:
   },
 };
 
+const DONE: Record<RolloutAction, string> = {
+  pause: "Paused.",
+  resume: "Resumed.",
+  promote: "Promoted: the next stage starts.",
+  abort: "Aborted: touched nodes are rolling back.",
+};
+
 /** A finished or paused rollout's outcome in one sentence. */
 function Outcome({ r }: { r: Rollout }) {
   if (r.state === "paused")
     return (
-      <div className="alert warn" role="status">
+      <div className="alert warn" role="status" data-testid="rollout-outcome">
         <div className="grow">
           <strong>Paused</strong>
           {r.pause_reason ? `: ${r.pause_reason}` : ""}. Resume, promote or abort it.
@@ -201,7 +213,7 @@ function Outcome({ r }: { r: Rollout }) {
     );
   if (r.state === "succeeded")
     return (
-      <div className="alert ok" role="status">
+      <div className="alert ok" role="status" data-testid="rollout-outcome">
         <div className="grow">
           <strong>Succeeded</strong> {ago(r.ended_at)}: v{r.version} is the stable version every node runs.
         </div>
@@ -209,7 +221,7 @@ function Outcome({ r }: { r: Rollout }) {
     );
   if (r.state === "rolled_back" || r.state === "aborted")
     return (
-      <div className="alert bad" role="status">
+      <div className="alert bad" role="status" data-testid="rollout-outcome">
         <div className="grow">
           <strong>{r.state === "aborted" ? "Aborted" : "Rolled back"}</strong> {ago(r.ended_at)}:{" "}
           {r.rollback_completed_at
@@ -220,7 +232,7 @@ function Outcome({ r }: { r: Rollout }) {
     );
   if (r.state === "failed")
     return (
-      <div className="alert bad" role="status">
+      <div className="alert bad" role="status" data-testid="rollout-outcome">
         <div className="grow">
           <strong>Failed</strong>: the rollout could not go on (see the events).
         </div>
@@ -259,7 +271,9 @@ export function RolloutPage({ id }: { id: string }) {
   }
   const r = rollout.data;
   const cur = currentStage(r);
-  const shown = selected !== null ? r.stages[selected] : (cur ?? r.stages.at(-1));
+  // By default the stage in progress; once finished, the last stage that started (where it ended).
+  const shown =
+    selected !== null ? r.stages[selected] : (cur ?? r.stages.findLast((s) => s.started_at) ?? r.stages.at(-1));
 
   async function act(a: RolloutAction) {
     const t = ACTION_TEXT[a];
@@ -279,7 +293,7 @@ export function RolloutPage({ id }: { id: string }) {
     setError(null);
     try {
       await api.rolloutAction(r.id, a);
-      toast(`${label}: done.`);
+      toast(DONE[a]);
       rollout.refresh();
     } catch (err) {
       setError(err as ApiError);
