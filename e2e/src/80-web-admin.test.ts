@@ -452,6 +452,12 @@ describe("web admin: operate the fleet from a browser", () => {
     await go("/rollouts/new");
     await page.getByLabel("Soak (s)", { exact: true }).waitFor(WAIT);
     assert.ok((await overflow()) <= 0, `the start form does not scroll sideways (${await overflow()}px)`);
+    await page.getByLabel("Custom stages").check();
+    await page.getByLabel("Stage 2 name").waitFor(WAIT);
+    await page.getByRole("button", { name: "Add stage" }).click();
+    await page.getByLabel("Stage 3 name").waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `custom stages do not scroll sideways (${await overflow()}px)`);
+    await shot("start-rollout-custom-narrow");
     await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });
