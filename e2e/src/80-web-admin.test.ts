@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { TestIdp } from "./harness/idp.js";
@@ -182,7 +183,7 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.deepEqual(policy.config.algorithms, ["RS256"]);
   });
 
-  test("review the draft diff, publish with a message, and watch both nodes reach the new version", async () => {
+  test("review the draft diff, publish (create the version only), roll it out from the UI, and watch both nodes reach it", async () => {
     await go("/config/changes");
     const diff = page.getByRole("region", { name: "Draft changes" });
     await diff.getByText("route", { exact: true }).first().waitFor(WAIT);
@@ -192,17 +193,102 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(shown, /added\s*policy\s*orders-jwt/);
     assert.match(shown, /"upstream": "orders"/, "references read as names");
 
+    // Publish: the dialog offers "every node now" or "create only"; create only is the default.
     await page.getByLabel("Message").fill("orders API behind JWT");
     await page.getByLabel("Message").press("Enter");
     const dialog = page.getByRole("dialog");
+    const createOnly = dialog.getByLabel(/Create the version only/);
+    await createOnly.waitFor(WAIT);
+    assert.equal(await createOnly.isChecked(), true);
+    assert.equal(await dialog.getByLabel("Publish to every node now").isChecked(), false);
+    await shot("publish-dialog");
     await dialog.getByRole("button", { name: "Publish v2" }).click();
-    await page.getByText("Published v2.").first().waitFor(WAIT);
+    const published = page.getByTestId("published");
+    await published.waitFor(WAIT);
+    assert.match(await text(published), /Published v2\s*\(created only/);
+    // Created, not deployed: the API's stable version is still v1 and both nodes should stay on it.
+    assert.equal((await cp.ok("GET", "/v1/config/versions")).stable_version, 1);
+    for (const n of (await cp.ok("GET", "/v1/nodes")).items) assert.equal(n.desired_version, 1, n.id);
+
+    // Start the rollout from the link the publish left: v2 is picked, v1 is marked stable.
+    await published.getByRole("link", { name: "Start a rollout of v2" }).click();
+    await page.getByRole("heading", { name: "Start rollout" }).waitFor(WAIT);
+    const version = page.getByLabel("Version", { exact: true });
+    await eventually("v2 is picked", async () => ((await version.inputValue()) === "2" ? true : undefined));
+    assert.match(await text(version), /v1 \(stable\)/);
+    assert.equal(await page.getByLabel(/^Default: a canary node/).isChecked(), true);
+    await page.getByLabel("Soak (s)", { exact: true }).fill("2");
+    await page.getByLabel("min requests", { exact: true }).fill("0");
+    // A negative p99 threshold: the API's error (on gates.1.threshold) shows beside the p99 box.
+    await page.getByLabel("max p99", { exact: true }).fill("-5");
+    await page.getByRole("button", { name: "Start rollout of v2" }).click();
+    expectedFailures++;
+    await page.getByRole("dialog").getByRole("button", { name: "Start rollout" }).click();
+    const p99Error = page.locator('[data-field-error="gates.p99_ms"]');
+    await p99Error.waitFor(WAIT);
+    assert.match(await text(p99Error), /gates\.1\.threshold must be >= 0/);
+    assert.equal(await page.getByLabel("max p99", { exact: true }).getAttribute("aria-invalid"), "true");
+    await shot("start-rollout-error");
+    await page.getByLabel("max p99", { exact: true }).fill("1000");
+    await page.getByRole("button", { name: "Start rollout of v2" }).click();
+    const confirmStart = page.getByRole("dialog");
+    assert.match(await text(confirmStart), /Nodes run v1 \(stable\)[\s\S]*canary[\s\S]*soak 2 s with 2 gates/);
+    // Light traffic at both nodes while the rollout runs, so its gates measure something
+    // (loopback, bounded: at most 2 × 1500 requests, stopped when the rollout ends).
+    let driving = true;
+    const traffic = (async () => {
+      for (let i = 0; i < 1500 && driving; i++) {
+        await Promise.all([nodeA.get("/status"), nodeB.get("/status")]).catch(() => {});
+        await sleep(10);
+      }
+    })();
+    await confirmStart.getByRole("button", { name: "Start rollout" }).click();
+
+    // The live view walks canary → each region → all, then says it succeeded.
+    await page.waitForURL(/\/rollouts\/[^/]+$/, WAIT);
+    await page.getByRole("heading", { name: "Rollout of v2" }).waitFor(WAIT);
+    const stages = page.getByRole("list", { name: "Stages" }).locator("li[data-stage]");
+    const seen = new Set<string>();
+    await eventually(
+      "the rollout succeeds",
+      async () => {
+        for (const li of await stages.all())
+          seen.add(`${await li.getAttribute("data-stage")}:${await li.getAttribute("data-state")}`);
+        return /succeeded/.test(await text(page.getByTestId("rollout-state"))) ? true : undefined;
+      },
+      60_000,
+    ).finally(async () => {
+      driving = false;
+      await traffic;
+    });
+    const names = await Promise.all((await stages.all()).map((li) => li.getAttribute("data-stage")));
+    // The canary, then its region first, then the other region, then all.
+    assert.equal(names.length, 4, `stages: ${names.join(", ")}`);
+    assert.equal(names[0], "canary");
+    assert.deepEqual(names.slice(1, 3).sort(), ["region eu-west", "region us-east"]);
+    assert.equal(names[3], "all");
+    for (const li of await stages.all()) assert.equal(await li.getAttribute("data-state"), "passed");
+    assert.ok(
+      [...seen].some((x) => /^(canary|region .*):(running|soaking)$/.test(x)),
+      `a stage was seen in progress (${[...seen].join(", ")})`,
+    );
+    const events = page.getByRole("region", { name: "Events" });
+    assert.equal(await events.locator('li[data-event="stage_passed"]').count(), 4);
+    assert.match(await text(events.locator('li[data-event="started"]')), /PALISADE_ADMIN_TOKEN/);
+    await page.getByRole("button", { name: "canary", exact: true }).click();
+    const gates = page.getByRole("table", { name: "Gates of canary" });
+    assert.match(await text(gates.locator('tr[data-gate="error_rate_5xx"]')), /≤ 5\.00 %[\s\S]*pass/);
+    assert.match(await text(gates.locator('tr[data-gate="p99_ms"]')), /≤ 1\.0 s[\s\S]*pass/);
+    const canaryNodes = page.getByRole("table", { name: "Nodes of canary" });
+    assert.match(await text(canaryNodes), /node-[ab][\s\S]*v2[\s\S]*v1[\s\S]*acked/);
+    assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0, "no action on a finished rollout");
+    await shot("rollout");
 
     await go("/fleet");
     for (const id of [nodeA.nodeId, nodeB.nodeId]) {
       const version = page.locator(`tr[data-node="${id}"] [data-col="version"]`);
       await eventually(`${id} shows v2 in sync`, async () =>
-        /v2\s*in sync/.test(await text(version)) ? true : undefined,
+        /^v2\s*in sync/.test(await text(version)) ? true : undefined,
       );
     }
     assert.match(await text(page.locator('[data-region="eu-west"]')), /node-a/);
@@ -221,12 +307,71 @@ describe("web admin: operate the fleet from a browser", () => {
     await go("/config/history");
     const v2 = page.locator('tr[data-version="2"]');
     await v2.waitFor(WAIT);
-    await eventually("v2's row shows who published what", async () =>
-      /orders API behind JWT[\s\S]*3 added[\s\S]*PALISADE_ADMIN_TOKEN \(UI\)/.test(await text(v2)) ? true : undefined,
+    await eventually("v2's row shows who published what, and that it is stable now", async () =>
+      /v2\s*latest\s*stable[\s\S]*orders API behind JWT[\s\S]*3 added[\s\S]*PALISADE_ADMIN_TOKEN \(UI\)/.test(
+        await text(v2),
+      )
+        ? true
+        : undefined,
     );
     await page.getByLabel("Compare to v2").waitFor(WAIT);
     await page.getByRole("region", { name: "Version diff" }).getByText("orders-jwt").first().waitFor(WAIT);
     await shot("history");
+  });
+
+  test("while a rollout runs, publishing to every node is refused with a link to it; pause and abort from the live view", async () => {
+    // v3 (a spare upstream) in a rollout that soaks long at its canary, and another draft change.
+    await cp.ok("POST", "/v1/upstreams", { name: "spare", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+    await cp.ok("POST", "/v1/config/versions", { message: "spare upstream", deploy: "none" });
+    const ro = await cp.ok("POST", "/v1/rollouts", { version: 3, strategy: "default", soak_s: 600, gates: [] });
+    await cp.ok("POST", "/v1/upstreams", { name: "spare-2", targets: [{ host: "127.0.0.1", port: upstream.port }] });
+
+    await go("/config/changes");
+    const activeNote = page.getByTestId("rollout-active");
+    await activeNote.waitFor(WAIT);
+    assert.match(await text(activeNote), /rollout of v3 is running[\s\S]*refused/);
+    await page.getByLabel("Message").fill("spare-2");
+    await page.getByLabel("Message").press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Publish to every node now").waitFor(WAIT);
+    assert.equal(await dialog.getByLabel("Publish to every node now").isDisabled(), true);
+    assert.match(
+      await text(dialog.getByTestId("deploy-all-refused")),
+      new RegExp(`v3 \\(${ro.id.slice(0, 8)}\\) is running`),
+    );
+    await page.keyboard.press("Escape");
+    await activeNote.getByRole("link", { name: "Open the rollout" }).click();
+    await page.waitForURL(new RegExp(`/rollouts/${ro.id}$`), WAIT);
+
+    // Running: pause, promote and abort are offered; resume is not.
+    const state = page.getByTestId("rollout-state");
+    await eventually("the canary soaks", async () =>
+      (await page.locator('li[data-stage="canary"]').getAttribute("data-state")) === "soaking" ? true : undefined,
+    );
+    assert.equal(await page.getByRole("button", { name: "Resume" }).count(), 0);
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Pause" }).click();
+    await eventually("paused", async () => (/paused/.test(await text(state)) ? true : undefined));
+    assert.equal(await page.getByRole("button", { name: "Pause" }).count(), 0);
+    await page.getByRole("button", { name: "Resume" }).waitFor(WAIT);
+    assert.match(
+      await text(page.getByRole("region", { name: "Events" }).locator('li[data-event="paused"]')),
+      /PALISADE_ADMIN_TOKEN/,
+    );
+
+    // Abort rolls the canary back to v2; the page says when every touched node is back.
+    await page.getByRole("button", { name: "Abort" }).click();
+    const confirmAbort = page.getByRole("dialog");
+    assert.match(await text(confirmAbort), /goes back to the version it had/);
+    await confirmAbort.getByRole("button", { name: "Abort" }).click();
+    await page
+      .getByTestId("rollout-outcome")
+      .getByText(/every touched node is back on its previous version/)
+      .waitFor({ timeout: 30_000 });
+    assert.match(await text(state), /aborted/);
+    assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0);
+    await shot("rollout-aborted");
+    for (const n of [nodeA, nodeB]) assert.equal(await n.appliedVersion(), 2, n.nodeId);
   });
 
   test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {
@@ -270,7 +415,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("audit");
   });
 
-  test("security shows the denials the nodes reported; the rollouts screen lists rollouts (none yet); the UI works in a narrow window", async () => {
+  test("security shows the denials the nodes reported; the rollouts screen lists the rollout; the UI works in a narrow window", async () => {
     // The 401s of the publish test above reach the control plane in the nodes' reports (fleet sync).
     await go("/security");
     const denied = page.locator('tr[data-reason="auth_token_missing"]');
@@ -278,9 +423,15 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(await text(denied), /auth_token_missing\s*[1-9]/);
     assert.equal(await page.getByTestId("no-reports").count(), 0);
     await shot("security");
-    // Rollouts are served since issue 7: the screen is the (empty) list, not the "not available" note.
+    // The rollout of the publish test, finished; v2 is the stable version.
     await go("/rollouts");
-    await page.getByText("No rollout yet").waitFor(WAIT);
+    const rows = page.locator("tr[data-rollout]");
+    await rows.first().waitFor(WAIT);
+    assert.equal(await rows.count(), 2);
+    // Newest first: the aborted rollout of v3, then the one of v2.
+    assert.match(await text(rows.nth(0)), /v2 → v3[\s\S]*aborted/);
+    assert.match(await text(rows.nth(1)), /v1 → v2[\s\S]*succeeded[\s\S]*4 of 4 stages/);
+    assert.match(await text(page.getByTestId("stable-version")), /v2/);
     assert.equal(await page.getByTestId("rollouts-unavailable").count(), 0);
     // Consumers are served since issue 4, certificates since issue 3: their list is a real one.
     await go("/config/certificates");
@@ -289,9 +440,24 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.setViewportSize({ width: 600, height: 900 });
     await go("/fleet");
     await page.locator(`tr[data-node="${nodeA.nodeId}"]`).waitFor(WAIT);
-    const overflow = (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
-    assert.ok(overflow <= 0, `the page itself does not scroll sideways (${overflow}px)`);
+    const overflow = async () =>
+      (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
+    assert.ok((await overflow()) <= 0, `the fleet page itself does not scroll sideways (${await overflow()}px)`);
     await shot("narrow");
+    // The rollout screens too: wide tables and the pipeline scroll inside their panel.
+    await go("/rollouts");
+    await page.locator("tr[data-rollout] a").nth(1).click();
+    await page.getByRole("heading", { name: "Rollout of v2" }).waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `the rollout page does not scroll sideways (${await overflow()}px)`);
+    await go("/rollouts/new");
+    await page.getByLabel("Soak (s)", { exact: true }).waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `the start form does not scroll sideways (${await overflow()}px)`);
+    await page.getByLabel("Custom stages").check();
+    await page.getByLabel("Stage 2 name").waitFor(WAIT);
+    await page.getByRole("button", { name: "Add stage" }).click();
+    await page.getByLabel("Stage 3 name").waitFor(WAIT);
+    assert.ok((await overflow()) <= 0, `custom stages do not scroll sideways (${await overflow()}px)`);
+    await shot("start-rollout-custom-narrow");
     await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });

@@ -129,6 +129,8 @@ test("what a node could not use is refused at the API, not NACKed later", async 
   for (const [path, field] of [
     ["/%2e%2e/x", "paths.0"],
     ["/a/../b", "paths.0"],
+    ["/admin./x", "paths.0"],
+    ["/admin%20", "paths.0"],
     ["/a//b", "paths.0"],
     ["/a;x", "paths.0"],
     ["/%41dmin", "paths.0"],

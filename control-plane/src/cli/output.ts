@@ -46,7 +46,7 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
   upstreams: [
     field("name", "name"),
     col("targets", (r) => ((r.targets as { host: string; port: number }[]) ?? []).map((t) => `${t.host}:${t.port}`)),
-    field("algorithm", "algorithm"),
+    col("load balancing", (r) => r.load_balancing ?? "round_robin"),
   ],
   routes: [
     field("name", "name"),

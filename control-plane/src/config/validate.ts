@@ -9,10 +9,14 @@ import { ApiError } from "../errors.js";
  */
 
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+// Nodes refuse request paths with a segment ending in "." or a space (Windows drops them), so a
+// route path with one could never be reached.
+const TRAILING_DOT_OR_SPACE = /(\.|%20)(\/|$)/;
 
 /**
  * A route path must already be canonical, as nodes canonicalize request paths before
- * matching: no dot segments, no empty segments (RFC 3986 §5.2.4), no `;`, and
+ * matching: no dot segments, no empty segments (RFC 3986 §5.2.4), no segment ending in `.` or
+ * `%20` (Windows drops them, so nodes refuse such request paths), no `;`, and
  * percent-encoding only for bytes that are not unreserved (RFC 3986 §2.3: `%41` must be `A`).
  */
 export function checkRoutePaths(paths: unknown[] | undefined): void {
@@ -21,6 +25,8 @@ export function checkRoutePaths(paths: unknown[] | undefined): void {
     const field = `paths.${i}`;
     if (DOT_SEGMENT.test(value)) throw new ApiError("VALIDATION_FAILED", "paths must not contain dot segments", field);
     if (value.includes("//")) throw new ApiError("VALIDATION_FAILED", "paths must not contain empty segments", field);
+    if (TRAILING_DOT_OR_SPACE.test(value))
+      throw new ApiError("VALIDATION_FAILED", "path segments must not end in '.' or a space", field);
     if (value.includes(";")) throw new ApiError("VALIDATION_FAILED", "paths must not contain ';'", field);
     for (const m of value.matchAll(/%(.{0,2})/g)) {
       const hex = m[1] ?? "";

@@ -526,7 +526,7 @@ function emitSecurityEvent(
  * `{"error":{"code","message","request_id"}}` (JSON, the registry's message only), with the
  * response policies' edits (security headers, CORS for allowed origins). A refusal the proxy
  * makes itself is emitted as a security event (a policy's was emitted when it denied). When the
- * request body has not been read to its end (HTTP/1.x) the answer carries `Connection: close`
+ * request has a body not read to its end (HTTP/1.x) the answer carries `Connection: close`
  * (the rest of the body is never parsed as a next request, and an oversized upload is not read
  * to its end). When the response has already started, the connection (HTTP/2: the stream) is
  * cut instead (a truncated response, never a spliced one). Upstream and internal causes are
@@ -582,7 +582,7 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
   if (!res.h2) {
     if (ex.services.closing) headers.connection = "close";
     const req = ex.req as IncomingMessage;
-    if (!req.complete && !(req as { upgrade?: boolean }).upgrade) {
+    if (!req.complete && hasBody(req) && !(req as { upgrade?: boolean }).upgrade) {
       headers.connection = "close";
       lingerAfterAnswer(ex);
     }
@@ -590,6 +590,17 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
   res.writeHead(spec.status, headers);
   if (ex.method === "HEAD") res.end();
   else res.end(body);
+}
+
+/**
+ * Whether an HTTP/1.x request has a body (RFC 9112 §6.3: one without Transfer-Encoding and
+ * Content-Length, or with Content-Length 0, has none). node marks even a bodiless request
+ * `complete` only after the handler returned, so a synchronous refusal of a GET must not take
+ * that for an unread body: it would close every keep-alive connection that meets a 401/403/429.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
 /** How long the unread rest of a refused request is read and dropped before the socket closes, ms. */

@@ -73,8 +73,49 @@ test("escaped bytes must be valid UTF-8: overlong and truncated forms are refuse
 });
 
 test("dots inside a segment are fine", () => {
-  assert.equal(normalizePath("/a/..b/c."), "/a/..b/c.");
+  assert.equal(normalizePath("/a/..b/c.d"), "/a/..b/c.d");
   assert.equal(normalizePath("/.well-known/x"), "/.well-known/x");
+  assert.equal(normalizePath("/a%20b/c"), "/a%20b/c");
+});
+
+test("a segment ending in a dot or a space is refused: Windows, IIS and .NET drop them (C39 variants)", () => {
+  for (const p of [
+    "/admin./users",
+    "/admin%2e/users",
+    "/admin../users",
+    "/admin%20/users",
+    "/admin%20",
+    "/x/...",
+    "/.../admin",
+    "/..%20/admin",
+    "/..%2e/admin",
+    "/a/b.",
+  ])
+    assert.equal(canonicalizePath(p, STRICT_PATHS), "path_trailing_dot", p);
+  const enc: PathOptions = { mergeSlashes: false, allowEncodedSlashes: true };
+  assert.equal(canonicalizePath("/admin.%2Fusers", enc), "path_trailing_dot");
+});
+
+test("characters an upstream may fold into ASCII are refused; other UTF-8 passes (C39 variants)", () => {
+  for (const p of [
+    "/protected-%C5%BFervice", // ſ: NFKC and upper case give "s"
+    "/protected-serv%C4%B1ce", // ı: upper case gives "I"
+    "/%E2%84%AAey", // Kelvin sign: lower case and NFKC give "k"
+    "/%C4%B0d", // İ: lower case gives "i" + a combining dot
+    "/..%EF%BC%8Fadmin", // fullwidth solidus: NFKC "/"
+    "/%EF%BC%8E%EF%BC%8E/admin", // fullwidth full stops: NFKC "."
+    "/a%EF%BC%BCb", // fullwidth reverse solidus: NFKC "\\"
+    "/%E2%80%A4%E2%80%A4/admin", // one dot leader: NFKC "."
+    "/%EF%BD%81dmin", // fullwidth a
+    "/a%C2%A0", // no-break space: NFKC " "
+    "/admin%E2%88%95users", // division slash: best fit "/"
+    "/admin%E2%88%96users", // set minus: best fit "\\"
+    "/a%E2%81%84b", // fraction slash
+    "/a%C2%A5b", // yen sign: "\\" in code page 932
+  ])
+    assert.equal(canonicalizePath(p, STRICT_PATHS), "path_unicode_lookalike", p);
+  for (const p of ["/caf%C3%A9", "/%E2%82%AC/b", "/%E6%97%A5%E6%9C%AC", "/%C3%85ngstr%C3%B6m", "/%CE%BC"])
+    assert.equal(normalizePath(p), p, p);
 });
 
 test("literal characters outside RFC 3986 that node lets through are percent-encoded", () => {
@@ -120,6 +161,8 @@ test("each refusal has a stable reason", () => {
     "/a#b": "path_fragment",
     "/a/../b": "path_dot_segment",
     "/a//b": "path_empty_segment",
+    "/a./b": "path_trailing_dot",
+    "/%C5%BF": "path_unicode_lookalike",
   };
   for (const [p, why] of Object.entries(cases)) assert.equal(canonicalizePath(p, STRICT_PATHS), why, p);
 });

@@ -14,7 +14,18 @@
  *   decode into a delimiter: `%2F` (unless the route allows encoded slashes) `%5C` `%3B` `%3F`
  *   `%23` `%25` (double encoding) and `%00`–`%1F`, `%7F` (Envoy CVE-2019-9901, Traefik
  *   CVE-2025-66490; the cases C01, C03 and C07);
- * - escaped bytes ≥ 0x80 must form valid UTF-8 (no overlong forms such as `%C0%AE` for `.`).
+ * - escaped bytes ≥ 0x80 must form valid UTF-8 (no overlong forms such as `%C0%AE` for `.`), and
+ *   no character of it may stand for an ASCII one in an upstream that folds Unicode: one whose
+ *   NFKC form or case mapping holds ASCII (`ſ` NFKC → `s`, `ı` upper → `I`, `／` NFKC → `/`,
+ *   `．` → `.`, the Kelvin sign → `k`), or that Windows "best-fit" code-page conversion turns into
+ *   a slash or backslash (`∕` U+2215, `∖` U+2216, `⁄` U+2044, `⧵⧸⧹`, `¥`, `₩`: the WorstFit
+ *   research, Orange Tsai and Splitline, 2025); otherwise `/protected-ſervice` or `/..／admin`
+ *   passes a router that compares bytes and reaches `/protected-service` or `/admin` upstream
+ *   (case C39's variants);
+ * - a segment must not end in `.` or a space (`%20`): Windows path normalization, IIS and .NET
+ *   drop trailing dots and spaces ("Naming Files, Paths, and Namespaces"; Tomcat CVE-2017-12615
+ *   `PUT /x.jsp%20`), so `/admin./users`, `/..%20/admin` and `/.../admin` are `/admin/users`,
+ *   `/../admin` and `/admin` there.
  *
  * A canonical path is a fixed point: canonicalizing it again gives it back (a property test
  * checks this for arbitrary input).
@@ -43,7 +54,9 @@ export type PathRefusal =
   | "path_semicolon"
   | "path_fragment"
   | "path_empty_segment"
-  | "path_dot_segment";
+  | "path_dot_segment"
+  | "path_trailing_dot"
+  | "path_unicode_lookalike";
 
 /** A canonical path. */
 export interface CanonicalPath {
@@ -61,6 +74,10 @@ export interface CanonicalPath {
 const PLAIN = /^\/[A-Za-z0-9\-._~!$&'()*+,=:@/]*$/;
 // A "." or ".." segment.
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
+// A segment ending in "." or an encoded space (Windows drops both: `/admin.` is `/admin`).
+const TRAILING_DOT_OR_SPACE = /(?:\.|%20)(?:\/|$)/;
+// Code points that Windows best-fit conversion maps to "/" or "\\" and NFKC leaves alone.
+const BEST_FIT_DELIMITERS = new Set([0x2215, 0x2216, 0x2044, 0x29f5, 0x29f8, 0x29f9, 0xa5, 0x20a9]);
 const HEX = "0123456789ABCDEF";
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -113,13 +130,28 @@ function isEncodedOnOutput(c: number): boolean {
   return c === 0x22 || c === 0x3c || c === 0x3e || c === 0x5e || c === 0x60 || c === 0x7b || c === 0x7c || c === 0x7d;
 }
 
-function validUtf8(bytes: number[]): boolean {
+function hasAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x80) return true;
+  return false;
+}
+
+/**
+ * Checks a run of escaped bytes ≥ 0x80: it must be UTF-8, and none of its characters may stand
+ * for an ASCII character in an upstream that normalizes Unicode (NFKC, case folding, best fit).
+ */
+function checkUtf8(bytes: number[]): PathRefusal | null {
+  let text: string;
   try {
-    UTF8.decode(Uint8Array.from(bytes));
-    return true;
+    text = UTF8.decode(Uint8Array.from(bytes));
   } catch {
-    return false;
+    return "path_bad_utf8";
   }
+  for (const ch of text) {
+    if (BEST_FIT_DELIMITERS.has(ch.codePointAt(0)!)) return "path_unicode_lookalike";
+    if (hasAscii(ch.normalize("NFKC")) || hasAscii(ch.toLowerCase()) || hasAscii(ch.toUpperCase()))
+      return "path_unicode_lookalike";
+  }
+  return null;
 }
 
 /**
@@ -153,7 +185,8 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
           continue;
         }
         if (utf8 !== null) {
-          if (!validUtf8(utf8)) return "path_bad_utf8";
+          const bad = checkUtf8(utf8);
+          if (bad !== null) return bad;
           utf8 = null;
         }
         if (b === 0x2f) {
@@ -170,7 +203,8 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
         continue;
       }
       if (utf8 !== null) {
-        if (!validUtf8(utf8)) return "path_bad_utf8";
+        const bad = checkUtf8(utf8);
+        if (bad !== null) return bad;
         utf8 = null;
       }
       if (isPlainChar(c)) out += raw[i];
@@ -180,7 +214,10 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
       else if (isEncodedOnOutput(c)) out += `%${HEX[c >> 4]}${HEX[c & 15]}`;
       else return "path_invalid_char";
     }
-    if (utf8 !== null && !validUtf8(utf8)) return "path_bad_utf8";
+    if (utf8 !== null) {
+      const bad = checkUtf8(utf8);
+      if (bad !== null) return bad;
+    }
   }
   let mergedSlashes = false;
   if (out.includes("//")) {
@@ -195,6 +232,7 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
     if (match.includes("//")) return "path_empty_segment";
   }
   if (DOT_SEGMENT.test(match)) return "path_dot_segment";
+  if (TRAILING_DOT_OR_SPACE.test(match)) return "path_trailing_dot";
   return { path: out, match, mergedSlashes, encodedSlashes };
 }
 

@@ -12,6 +12,7 @@ import type {
   AuditQuery,
   BodyOf,
   Credential,
+  Deploy,
   Draft,
   FleetNode,
   Page,
@@ -21,9 +22,10 @@ import type {
   ResourceOf,
   Rollout,
   RolloutAction,
+  RolloutList,
   StartRollout,
   VersionDetail,
-  VersionMeta,
+  VersionList,
 } from "./types.ts";
 
 /** Requests give up after this long (ms); polling retries with backoff. */
@@ -208,15 +210,21 @@ export class ApiClient {
   draft(signal?: AbortSignal): Promise<Draft> {
     return this.#call("GET", "/v1/config/draft", undefined, signal);
   }
-  async versions(limit = 200, signal?: AbortSignal): Promise<VersionMeta[]> {
-    return (await this.#call<Page<VersionMeta>>("GET", `/v1/config/versions?limit=${limit}`, undefined, signal)).items;
+  /** Versions newest first with `stable_version` (what nodes outside a rollout run). */
+  versionList(limit = 200, signal?: AbortSignal): Promise<VersionList> {
+    return this.#call("GET", `/v1/config/versions?limit=${limit}`, undefined, signal);
   }
   version(n: number, signal?: AbortSignal): Promise<VersionDetail> {
     return this.#call("GET", `/v1/config/versions/${n}`, undefined, signal);
   }
-  /** Publishes the draft; `created: false` when nothing changed since the latest version. */
-  publish(message: string): Promise<PublishResult> {
-    return this.#call("POST", "/v1/config/versions", { message });
+  /**
+   * Publishes the draft; `created: false` when nothing changed since the latest version.
+   * `deploy` "all" (the API's default) makes it the version every node runs now; "none" only
+   * stores it, for a rollout. Sent only when given, so a control plane without rollouts works.
+   * @throws ApiError 409 ROLLOUT_ACTIVE (naming the rollout) when deploying to all while a rollout runs
+   */
+  publish(message: string, deploy?: Deploy): Promise<PublishResult> {
+    return this.#call("POST", "/v1/config/versions", { message, ...(deploy ? { deploy } : {}) });
   }
 
   // --- fleet -------------------------------------------------------------------
@@ -233,19 +241,22 @@ export class ApiClient {
     return (await this.#call<Page<RegionWire>>("GET", "/v1/regions", undefined, signal)).items.map(toRegion);
   }
 
-  // --- rollouts (later) --------------------------------------------------------
+  // --- rollouts -----------------------------------------------------------------
 
-  async rollouts(signal?: AbortSignal): Promise<Rollout[]> {
+  /** Rollouts newest first (without events) and the stable version. */
+  async rollouts(signal?: AbortSignal): Promise<RolloutList> {
     await this.#need("GET /v1/rollouts");
-    return (await this.#call<Page<Rollout>>("GET", "/v1/rollouts", undefined, signal)).items;
+    return this.#call<RolloutList>("GET", "/v1/rollouts", undefined, signal);
   }
   async rollout(id: string, signal?: AbortSignal): Promise<Rollout> {
     await this.#need("GET /v1/rollouts/:id");
     return this.#call("GET", `/v1/rollouts/${encodeURIComponent(id)}`, undefined, signal);
   }
+  /** @throws ApiError 400 VALIDATION_FAILED with `field` (`strategy.stages.0.soak_s`, `gates.0.threshold`), 409 ROLLOUT_ACTIVE */
   startRollout(body: StartRollout): Promise<Rollout> {
     return this.#call("POST", "/v1/rollouts", body);
   }
+  /** @throws ApiError 409 ROLLOUT_STATE when the action does not apply to the rollout's state */
   rolloutAction(id: string, action: RolloutAction): Promise<Rollout> {
     return this.#call("POST", `/v1/rollouts/${encodeURIComponent(id)}/${action}`, {});
   }

@@ -34,6 +34,8 @@ export interface NodeWire {
   applied_version: number;
   applied_hash: string;
   latest_version: number;
+  /** The version the node should hold (stable, or its rollout assignment). */
+  desired_version?: number;
   lag: number;
   in_sync: boolean;
   last_ack_at: string | null;

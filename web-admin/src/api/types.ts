@@ -1,7 +1,7 @@
 /**
  * Shapes of the admin REST API as the web admin reads them. Fields marked
- * "(later)" belong to APIs other milestones deliver (certificates, rollouts):
- * the UI treats each as optional and degrades when it is absent. Fleet answers
+ * "(later)" belong to APIs other milestones deliver: the UI treats each as
+ * optional and degrades when it is absent. Fleet answers
  * are converted by fleet-shapes.ts. web-admin/README.md documents every shape.
  */
 
@@ -143,8 +143,19 @@ export interface Draft {
   snapshot: SnapshotJson;
 }
 
+/** `GET /v1/config/versions`: newest first, and the stable version (what nodes outside a rollout run). */
+export interface VersionList {
+  items: VersionMeta[];
+  stable_version?: number;
+}
+
+/** How a publish delivers the version: to every node now, or only stored for a rollout. */
+export type Deploy = "all" | "none";
+
 export interface PublishResult extends VersionMeta {
   created: boolean;
+  deploy?: Deploy;
+  stable_version?: number;
 }
 
 /** A node's last refused version. */
@@ -190,6 +201,8 @@ export interface FleetNode {
   first_seen_at: string;
   last_seen_at: string;
   latest_version: number;
+  /** The version the node should hold: the stable one, or its rollout assignment. */
+  desired_version?: number;
   lag: number;
   in_sync: boolean;
   /** Connected but silent for three report intervals. */
@@ -214,66 +227,155 @@ export interface Region {
   history?: Report[];
 }
 
-/** (later) Gate of a rollout stage: the measured value against its threshold. */
+/**
+ * A health gate of a rollout stage, as `GET /v1/rollouts/{id}` shows it: the measured value
+ * against its threshold (control-plane/README.md "Gates"). Units follow the metric:
+ * `error_rate_5xx` and `security_event_rate:<type>` are fractions of requests (0..1), `p99_ms`
+ * is milliseconds. `value`/`baseline` are null until traffic is measured (or when the baseline
+ * served fewer than `min_requests`).
+ */
 export interface RolloutGate {
   metric: string;
   threshold: number;
+  /** Fail when the value exceeds the baseline by more than this (same unit as the metric). */
+  max_increase?: number;
   value: number | null;
   /** `pass`, `fail`, `inconclusive` (too little traffic) or `pending`. */
   verdict: string;
+  /** The same metric over the nodes still on the previous version, same window. */
   baseline?: number | null;
   min_requests?: number;
+  /** Requests the stage's nodes served on the target since the soak started. */
   requests?: number;
 }
 
+/** A node of a stage: what it runs (`applied_version`) against what the rollout assigned it. */
 export interface RolloutStageNode {
   id: string;
-  region?: string;
-  applied_version?: number;
+  region?: string | null;
+  applied_version?: number | null;
+  /** The target, or the previous version after a rollback; null before the stage touches it. */
+  assigned_version?: number | null;
+  /** The version it had before the rollout touched it (what a rollback returns it to). */
+  previous_version?: number | null;
+  /** `pending` (not yet on its assigned version), `acked`, `nacked`, `rolled_back`. */
   state?: string;
 }
 
+/** Which nodes a stage selects (every criterion given must hold; `percent`/`count` cut stably). */
+export interface RolloutSelector {
+  regions?: string[];
+  labels?: Record<string, string>;
+  node_ids?: string[];
+  /** 0 < percent ≤ 100 of the matching nodes. */
+  percent?: number;
+  /** At most this many of the matching nodes. */
+  count?: number;
+}
+
+/** A stage of a rollout. Times are ISO 8601; durations in seconds. */
 export interface RolloutStage {
   name: string;
-  selector?: { regions?: string[]; labels?: Record<string, string>; node_ids?: string[]; percent?: number };
+  selector?: RolloutSelector;
   soak_s?: number;
+  progress_deadline_s?: number;
+  inconclusive_wait_s?: number;
   /** `pending`, `running`, `soaking`, `passed`, `failed`, `rolled_back`, `skipped`. */
   state: string;
   started_at?: string | null;
+  /** When every node must have ACKed (the rollout pauses otherwise). */
+  deadline_at?: string | null;
+  /** When the last node ACKed: the soak starts here. */
+  acked_at?: string | null;
+  /** When the soak ends. */
   ends_at?: string | null;
+  finished_at?: string | null;
   nodes?: RolloutStageNode[];
   gates?: RolloutGate[];
 }
 
+/** One transition of a rollout: `who` is the admin token's label or `engine`; `stage` its name or null. */
 export interface RolloutEvent {
   at: string;
   type: string;
   who?: string;
   message: string;
-  stage?: string;
+  stage?: string | null;
 }
 
-/** (later) A staged rollout of a version. */
+/** A node the rollout touched: the version it had (rollback target) and the one it is assigned. */
+export interface TouchedNode {
+  id: string;
+  stage: number;
+  previous_version: number;
+  version: number;
+  touched_at: string;
+}
+
+/** A staged rollout of a version (`GET /v1/rollouts/{id}`; the list omits `events`). */
 export interface Rollout {
   id: string;
+  /** Creation order (paging). */
+  seq?: number;
   version: number;
   previous_version?: number | null;
   /** `running`, `paused`, `succeeded`, `rolled_back`, `aborted`, `failed`. */
   state: string;
+  /** `default`, `all-now` or `custom`. */
+  strategy?: string;
   on_failure?: string;
   current_stage?: number | null;
+  /** Why it is paused (an operator, the progress deadline, a failed gate, too little traffic). */
+  pause_reason?: string | null;
   created_at: string;
   created_by?: string;
   updated_at?: string;
+  ended_at?: string | null;
+  /** When every rolled-back node ACKed its previous version again. */
+  rollback_completed_at?: string | null;
+  touched_nodes?: TouchedNode[];
   stages: RolloutStage[];
   events?: RolloutEvent[];
 }
 
-/** Body of `POST /v1/rollouts`. */
+/** `GET /v1/rollouts`: newest first, and the fleet's stable version. */
+export interface RolloutList {
+  items: Rollout[];
+  next_before_seq?: number | null;
+  stable_version?: number;
+}
+
+/** A gate as `POST /v1/rollouts` takes it (`min_requests` defaults to 100). */
+export interface GateBody {
+  metric: string;
+  threshold: number;
+  min_requests?: number;
+  max_increase?: number;
+}
+
+/** A custom stage as `POST /v1/rollouts` takes it (what it omits comes from the body's defaults). */
+export interface StageBody {
+  name: string;
+  selector?: RolloutSelector;
+  soak_s?: number;
+  gates?: GateBody[];
+  progress_deadline_s?: number;
+  inconclusive_wait_s?: number;
+}
+
+/**
+ * Body of `POST /v1/rollouts` (control-plane/src/rollouts/start-request.ts). `soak_s`, `gates`,
+ * `progress_deadline_s` and `inconclusive_wait_s` are stage defaults: the default strategy's
+ * canary and region stages use them, custom stages use them for what they omit.
+ */
 export interface StartRollout {
   version: number;
-  strategy: "default" | "all-now" | { stages: Array<Omit<RolloutStage, "state" | "nodes">> };
+  strategy: "default" | "all-now" | { stages: StageBody[] };
   on_failure?: "rollback" | "pause";
+  soak_s?: number;
+  gates?: GateBody[];
+  progress_deadline_s?: number;
+  inconclusive_wait_s?: number;
 }
 
 export type RolloutAction = "pause" | "resume" | "promote" | "abort";

@@ -7,6 +7,15 @@
 import { createContext, type ReactNode, useContext } from "react";
 import { fieldId, splitList } from "../lib/field-errors.ts";
 
+/** Moves focus to the control of `field` (or the first control of its group). */
+export function focusField(field: string): void {
+  const id = fieldId(field);
+  const el =
+    document.getElementById(id) ??
+    document.querySelector<HTMLElement>(`[aria-labelledby="${id}-label"] :is(input, select, textarea)`);
+  el?.focus();
+}
+
 /** The error placed on one rendered field. */
 export interface PlacedError {
   field: string | null;

@@ -34,6 +34,14 @@ test("a node reads connected, stale or disconnected, and in sync, behind or refu
   assert.equal(syncState(node({ applied_version: 1, in_sync: false, lag: 1, last_nack: nack })).label, "refused");
 });
 
+test("with rollouts, a node is judged against its desired version, not the latest", () => {
+  // v3 published without deploying: nodes on the stable v2 are where they should be.
+  const held = { latest_version: 3, lag: 1, in_sync: false, desired_version: 2 };
+  assert.equal(syncState(node(held)).label, "in sync");
+  assert.equal(syncState(node({ ...held, desired_version: 3 })).label, "rolling out");
+  assert.equal(syncState(node({ ...held, applied_version: 3, desired_version: 2 })).label, "rolling back");
+});
+
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 
 test("reports of several nodes add up per bucket; a node's reports in one bucket are merged first", () => {

@@ -16,12 +16,27 @@ export function nodeState(n: FleetNode): { label: string; tone: Tone } {
   return { label: "connected", tone: "ok" };
 }
 
-/** Whether a node is on the latest version, behind it, or refused it. */
+/**
+ * Whether a node runs the version it should: its `desired_version` (the stable version, or its
+ * rollout assignment) when the control plane serves rollouts, else the latest version.
+ */
+export function onDesired(n: FleetNode): boolean {
+  return n.desired_version !== undefined ? n.applied_version === n.desired_version : n.in_sync;
+}
+
+/**
+ * Whether a node is on the version it should run, moving to another (a rollout, a rollback,
+ * a publish to all), held back, or refused it.
+ */
 export function syncState(n: FleetNode): { label: string; tone: Tone } {
   if (n.latest_version === 0) return { label: "no version yet", tone: "idle" };
   if (n.last_nack && n.last_nack.version > n.applied_version) return { label: "refused", tone: "bad" };
-  if (n.in_sync) return { label: "in sync", tone: "ok" };
+  if (onDesired(n)) return { label: "in sync", tone: "ok" };
   if (n.held_back) return { label: "held back", tone: "warn" };
+  if (n.desired_version !== undefined)
+    return n.desired_version > n.applied_version
+      ? { label: "rolling out", tone: "info" }
+      : { label: "rolling back", tone: "warn" };
   return { label: `${n.lag} behind`, tone: "warn" };
 }
 
@@ -153,6 +168,7 @@ export interface RegionSummary {
   nodes: FleetNode[];
   connected: number;
   stale: number;
+  /** Nodes on the version they should run (see onDesired). */
   inSync: number;
   nacks: number;
   report: Report | null;
@@ -178,7 +194,7 @@ export function summarizeRegions(nodes: FleetNode[], regions: Region[] | undefin
         nodes: ns,
         connected: ns.filter((n) => n.connected).length,
         stale: ns.filter((n) => n.connected && n.stale).length,
-        inSync: ns.filter((n) => n.in_sync).length,
+        inSync: ns.filter(onDesired).length,
         nacks: ns.filter((n) => n.last_nack && n.last_nack.version > n.applied_version).length,
         report: api?.report ?? (reports.length ? sumReports(reports, new Date().toISOString()) : null),
         series,

@@ -13,6 +13,7 @@ import {
   hasReports,
   nodeSeries,
   nodeState,
+  onDesired,
   type RegionSummary,
   recordNodeReports,
   recordRegionReports,
@@ -21,6 +22,7 @@ import {
 } from "../lib/fleet.ts";
 import { ago, ms, pct, rate } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
+import { fleetVersionText } from "../lib/rollout-view.ts";
 import { Link, setQuery, useLocation } from "../lib/router.tsx";
 
 const FILTERS = {
@@ -28,7 +30,7 @@ const FILTERS = {
   connected: "Connected",
   stale: "Stale",
   disconnected: "Disconnected",
-  behind: "Behind latest",
+  behind: "Not on their version",
   refused: "Refused a version",
 } as const;
 type Filter = keyof typeof FILTERS;
@@ -48,7 +50,7 @@ function keep(n: FleetNode, f: Filter, q: string): boolean {
     case "disconnected":
       return !n.connected;
     case "behind":
-      return !n.in_sync;
+      return !onDesired(n);
     case "refused":
       return !!n.last_nack && n.last_nack.version > n.applied_version;
     default:
@@ -126,7 +128,7 @@ function NodeRows({ nodes, reports }: { nodes: FleetNode[]; reports: boolean }) 
               {st.label !== "connected" ? <span className="cell-sub">since {ago(n.last_seen_at)}</span> : null}
             </td>
             <td data-col="version" className="nowrap">
-              <span className="mono">v{n.applied_version}</span> <Badge tone={sy.tone}>{sy.label}</Badge>
+              <span className="mono">{fleetVersionText(n)}</span> <Badge tone={sy.tone}>{sy.label}</Badge>
               {n.held_back ? <span className="cell-sub">{n.held_back.reason}</span> : null}
             </td>
             <td className="nowrap muted">{ago(n.last_ack_at)}</td>
@@ -272,7 +274,7 @@ export function FleetPage() {
   const latest = all[0]?.latest_version ?? 0;
   const connected = all.filter((n) => n.connected).length;
   const stale = all.filter((n) => n.connected && n.stale).length;
-  const inSync = all.filter((n) => n.in_sync).length;
+  const inSync = all.filter(onDesired).length;
   const refused = all.filter((n) => n.last_nack && n.last_nack.version > n.applied_version).length;
   const totalRps = reports ? all.reduce((s, n) => s + (n.report?.rps ?? 0), 0) : undefined;
 
@@ -309,7 +311,12 @@ export function FleetPage() {
           <div className="value">{all.length - connected}</div>
         </div>
         <div className={`stat ${inSync === all.length ? "ok" : "warn"}`}>
-          <div className="label">On v{latest}</div>
+          <div
+            className="label"
+            title="Nodes running the version they should: the stable one, or their rollout stage's"
+          >
+            On their version
+          </div>
           <div className="value">
             {inSync}
             <small>/ {all.length}</small>

@@ -7,6 +7,7 @@ import { useApi } from "../lib/auth.tsx";
 import { column, eventRates, nodeSeries, nodeState, recordNodeReports, syncState } from "../lib/fleet.ts";
 import { ago, bytes, ms, pct, rate, shortHash, stamp } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
+import { fleetVersionText } from "../lib/rollout-view.ts";
 import { Link } from "../lib/router.tsx";
 
 /** Charts of a list of reports: traffic, errors, latency, denials by reason. */
@@ -86,10 +87,16 @@ function Facts({ n }: { n: FleetNode }) {
           : "—"}
       </dd>
       <dt>Applied version</dt>
-      <dd>
-        <span className="mono">v{n.applied_version}</span>{" "}
+      <dd data-testid="node-version">
+        <span className="mono">{fleetVersionText(n)}</span>{" "}
         <span className="mono faint">{shortHash(n.applied_hash)}</span> <Badge tone={sy.tone}>{sy.label}</Badge>
       </dd>
+      {n.desired_version !== undefined ? (
+        <>
+          <dt title="The stable version, or what its rollout stage assigned it">Should run</dt>
+          <dd className="mono">v{n.desired_version}</dd>
+        </>
+      ) : null}
       <dt>Latest version</dt>
       <dd className="mono">
         v{n.latest_version} {n.lag ? <span className="t-warn">(lag {n.lag})</span> : null}

@@ -8,7 +8,7 @@ import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../componen
 import { useApi } from "../lib/auth.tsx";
 import { ago, stamp } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
-import { isActive, progress, stateTone } from "../lib/rollout-view.ts";
+import { isActive, progress, stateTone, words } from "../lib/rollout-view.ts";
 import { Link } from "../lib/router.tsx";
 import { Pipeline } from "./rollout.tsx";
 
@@ -35,14 +35,32 @@ export function RolloutsPage() {
         <RolloutsUnavailable />
       </>
     );
-  const list = rollouts.data ?? [];
+  const list = rollouts.data?.items ?? [];
+  const stable = rollouts.data?.stable_version;
   const active = list.find(isActive);
   return (
     <>
       <PageHead title="Rollouts" sub="versions delivered stage by stage, with health gates">
-        <Link to="/rollouts/new" className="btn primary">
-          Start rollout
-        </Link>
+        {stable ? (
+          <span className="muted" data-testid="stable-version">
+            Stable{" "}
+            <Link to="/config/history" className="mono">
+              v{stable}
+            </Link>
+          </span>
+        ) : null}
+        {active ? (
+          <span
+            className="muted"
+            title="One rollout at a time per fleet: finish, promote or abort the active one first"
+          >
+            A rollout is active
+          </span>
+        ) : (
+          <Link to="/rollouts/new" className="btn primary">
+            Start rollout
+          </Link>
+        )}
       </PageHead>
       <ErrorAlert error={rollouts.error} title="Rollouts" />
       {active ? <ActivePanel r={active} /> : null}
@@ -67,7 +85,7 @@ export function RolloutsPage() {
               </thead>
               <tbody>
                 {list.map((r) => (
-                  <tr key={r.id}>
+                  <tr key={r.id} data-rollout={r.id}>
                     <td>
                       <Link to={`/rollouts/${encodeURIComponent(r.id)}`} className="mono">
                         {r.id.slice(0, 12)}
@@ -77,7 +95,7 @@ export function RolloutsPage() {
                       {r.previous_version ? `v${r.previous_version} → ` : ""}v{r.version}
                     </td>
                     <td>
-                      <Status tone={stateTone(r.state)}>{r.state.replace("_", " ")}</Status>
+                      <Status tone={stateTone(r.state)}>{words(r.state)}</Status>
                     </td>
                     <td className="muted">{progress(r)}</td>
                     <td className="nowrap muted" title={stamp(r.created_at)}>
@@ -102,7 +120,8 @@ function ActivePanel({ r }: { r: Rollout }) {
         <h2>
           Active: <span className="mono">v{r.version}</span>
         </h2>
-        <Badge tone={stateTone(r.state)}>{r.state}</Badge>
+        <Badge tone={stateTone(r.state)}>{words(r.state)}</Badge>
+        {r.pause_reason && r.state === "paused" ? <span className="muted">{r.pause_reason}</span> : null}
         <Link to={`/rollouts/${encodeURIComponent(r.id)}`} className="btn small">
           Open
         </Link>

@@ -1,9 +1,13 @@
 /**
  * Changes: what the draft changes against the published version, resource by
- * resource, and publishing it as the next version with a message.
+ * resource, and publishing it as the next version with a message. Where the control plane
+ * serves rollouts, the publish dialog asks how the version is delivered: to every node now
+ * (`deploy: "all"`, refused while a rollout is active), or only created, to be rolled out
+ * (`deploy: "none"`, then a link to start the rollout).
  */
 import { type FormEvent, useMemo, useState } from "react";
 import type { ApiError } from "../../api/client.ts";
+import type { Deploy, Rollout } from "../../api/types.ts";
 import { useConfirm } from "../../components/confirm.tsx";
 import { ChangeList } from "../../components/diff-view.tsx";
 import { useToast } from "../../components/toast.tsx";
@@ -11,9 +15,45 @@ import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
 import { useApi } from "../../lib/auth.tsx";
 import { snapshotDiff, summarize } from "../../lib/diff.ts";
 import { usePoll } from "../../lib/poll.ts";
+import { isActive } from "../../lib/rollout-view.ts";
 import { Link } from "../../lib/router.tsx";
 import { useVersionDetails } from "../../lib/versions.ts";
 import { ConfigTabs, useDraft } from "./config-nav.tsx";
+
+/** The delivery choice inside the publish dialog (its own state: the dialog renders it once). */
+function DeployChoice({
+  initial,
+  active,
+  onChange,
+}: {
+  initial: Deploy;
+  active: Rollout | undefined;
+  onChange: (d: Deploy) => void;
+}) {
+  const [v, setV] = useState<Deploy>(initial);
+  const pick = (d: Deploy) => {
+    setV(d);
+    onChange(d);
+  };
+  return (
+    <fieldset className="deploy-choice" aria-label="Delivery">
+      <label className="check" style={{ display: "flex", marginBottom: 6 }}>
+        <input type="radio" name="deploy" checked={v === "none"} onChange={() => pick("none")} />
+        Create the version only, then roll it out (canary first, region by region, with health gates)
+      </label>
+      <label className="check" style={{ display: "flex" }}>
+        <input type="radio" name="deploy" checked={v === "all"} disabled={!!active} onChange={() => pick("all")} />
+        Publish to every node now
+      </label>
+      {active ? (
+        <p className="hint" data-testid="deploy-all-refused">
+          Not while the rollout of v{active.version} ({active.id.slice(0, 8)}) is {active.state}: the fleet runs one
+          rollout at a time.
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
 
 export function ChangesPage() {
   const api = useApi();
@@ -21,13 +61,19 @@ export function ChangesPage() {
   const confirm = useConfirm();
   const draft = useDraft();
   const rollouts = usePoll("has:rollouts", () => api.has("POST /v1/rollouts"), 0);
+  const list = usePoll(
+    `changes:rollouts:${rollouts.data === true}`,
+    (s) => (rollouts.data ? api.rollouts(s) : Promise.resolve(null)),
+    5000,
+  );
+  const active = list.data?.items.find(isActive);
   const latestN = draft.data?.latest_version ?? null;
   const versions = useVersionDetails(api, latestN ? [latestN] : []);
   const latest = latestN ? versions.get(latestN) : undefined;
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [published, setPublished] = useState<number | null>(null);
+  const [published, setPublished] = useState<{ version: number; deploy: Deploy | undefined } | null>(null);
 
   const changes = useMemo(
     () => (draft.data && (!latestN || latest) ? snapshotDiff(latest?.snapshot ?? null, draft.data.snapshot) : null),
@@ -38,13 +84,20 @@ export function ChangesPage() {
     e.preventDefault();
     if (!draft.data?.changed || busy) return;
     const next = (latestN ?? 0) + 1;
+    let deploy: Deploy = "none";
     const ok = await confirm({
       title: `Publish version v${next}?`,
-      body: (
+      body: rollouts.data ? (
+        <>
+          <p>
+            Version v{next} is made from the draft ({changes ? summarize(changes) : "changes"}).
+          </p>
+          <DeployChoice initial="none" active={active} onChange={(d) => (deploy = d)} />
+        </>
+      ) : (
         <p>
-          {rollouts.data
-            ? `Version v${next} is made from the draft (${changes ? summarize(changes) : "changes"}); deliver it to the fleet with a rollout, or as this control plane's publish policy says.`
-            : `Every connected node receives it now (${changes ? summarize(changes) : "changes"}). Nodes that refuse it keep their current version and report why.`}
+          Every connected node receives it now ({changes ? summarize(changes) : "changes"}). Nodes that refuse it keep
+          their current version and report why.
         </p>
       ),
       confirm: `Publish v${next}`,
@@ -53,13 +106,15 @@ export function ChangesPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.publish(message.trim());
-      setPublished(r.version);
+      const r = await api.publish(message.trim(), rollouts.data ? deploy : undefined);
+      setPublished({ version: r.version, deploy: rollouts.data ? deploy : undefined });
       setMessage("");
       toast(r.created ? `Published v${r.version}.` : `Nothing changed: v${r.version} is current.`);
       draft.refresh();
     } catch (err) {
       setError(err as ApiError);
+      // Refused because a rollout started meanwhile: show which one.
+      if ((err as ApiError).code === "ROLLOUT_ACTIVE") list.refresh();
     } finally {
       setBusy(false);
     }
@@ -73,17 +128,30 @@ export function ChangesPage() {
         sub={latestN ? `draft against published v${latestN}` : "draft (nothing published yet)"}
       />
       {published ? (
-        <div className="alert ok" role="status">
+        <div className="alert ok" role="status" data-testid="published">
           <div className="grow">
-            <strong>Published v{published}.</strong>{" "}
-            {rollouts.data ? (
+            <strong>Published v{published.version}</strong>
+            {published.deploy === "none" ? (
               <>
-                <Link to={`/rollouts/new?version=${published}`}>Start a rollout of v{published}</Link>,{" "}
+                {" "}
+                (created only: nodes keep their version).{" "}
+                <Link to={`/rollouts/new?version=${published.version}`}>Start a rollout of v{published.version}</Link>,{" "}
               </>
             ) : (
-              "Nodes are picking it up: "
+              <>. Nodes are picking it up: </>
             )}
             <Link to="/fleet">watch the fleet</Link> or <Link to="/config/history">see the history</Link>.
+          </div>
+        </div>
+      ) : null}
+      {active ? (
+        <div className="alert warn" role="status" data-testid="rollout-active">
+          <div className="grow">
+            <strong>
+              The rollout of v{active.version} is {active.state}.
+            </strong>{" "}
+            Publishing to every node is refused until it finishes; a version can still be created for the next rollout.{" "}
+            <Link to={`/rollouts/${encodeURIComponent(active.id)}`}>Open the rollout</Link>
           </div>
         </div>
       ) : null}

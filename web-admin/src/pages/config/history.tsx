@@ -26,11 +26,13 @@ export function HistoryPage() {
   const api = useApi();
   const draft = useDraft();
   const { query } = useLocation();
-  const versions = usePoll("versions", (s) => api.versions(200, s), 10_000);
+  const versions = usePoll("versions", (s) => api.versionList(200, s), 10_000);
   const publishes = usePoll("audit:publishes", (s) => api.audit({ kind: "config/versions", limit: 1000 }, s), 10_000);
   const nodes = usePoll("history:nodes", (s) => api.nodes(s), 5000);
 
-  const list = versions.data ?? [];
+  const list = versions.data?.items ?? [];
+  // What nodes outside a rollout run (the latest unless it was published without deploying).
+  const stable = versions.data?.stable_version;
   const latest = list[0]?.version ?? 0;
   const toParam = query.get("to");
   const to: number | "draft" = toParam === "draft" ? "draft" : Number(toParam) || latest;
@@ -139,7 +141,12 @@ export function HistoryPage() {
                           />
                         </td>
                         <td className="mono nowrap">
-                          v{v.version} {v.version === latest ? <Badge tone="info">latest</Badge> : null}
+                          v{v.version} {v.version === latest ? <Badge tone="info">latest</Badge> : null}{" "}
+                          {v.version === stable ? (
+                            <Badge tone="ok" title="What every node outside a rollout runs">
+                              stable
+                            </Badge>
+                          ) : null}
                         </td>
                         <td className="wrap">{v.message || <span className="faint">no message</span>}</td>
                         <td className="muted nowrap">{what}</td>

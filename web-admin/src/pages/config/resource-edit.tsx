@@ -17,11 +17,11 @@ import type {
   UpstreamBody,
 } from "../../api/types.ts";
 import { useConfirm } from "../../components/confirm.tsx";
-import { FormErrors, type PlacedError } from "../../components/form-kit.tsx";
+import { FormErrors, focusField, type PlacedError } from "../../components/form-kit.tsx";
 import { useToast } from "../../components/toast.tsx";
 import { Empty, ErrorAlert, Loading, PageHead } from "../../components/ui.tsx";
 import { useApi } from "../../lib/auth.tsx";
-import { fieldId, placeError } from "../../lib/field-errors.ts";
+import { placeError } from "../../lib/field-errors.ts";
 import { stamp } from "../../lib/format.ts";
 import { usePoll } from "../../lib/poll.ts";
 import { Link, navigate } from "../../lib/router.tsx";
@@ -84,15 +84,6 @@ function fieldsOf(kind: ResourceKind, b: Body): string[] {
     case "certificates":
       return certificateFields(b as CertificateBody);
   }
-}
-
-/** Moves focus to the control of `field` (or the first control of its group). */
-function focusField(field: string): void {
-  const id = fieldId(field);
-  const el =
-    document.getElementById(id) ??
-    document.querySelector<HTMLElement>(`[aria-labelledby="${id}-label"] :is(input, select, textarea)`);
-  el?.focus();
 }
 
 export function ResourceEditPage({ kind, id }: { kind: ResourceKind; id?: string }) {
