@@ -42,8 +42,8 @@ export class ProxyNode {
 
   /**
    * @param events where the proxy emits security events (policy refusals)
-   * @param stats traffic counters the proxy feeds (reports, `/metrics`); absent in cluster workers
-   * @param shadowStats shadow traffic counters of mirror policies (same); absent in cluster workers
+   * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
+   * @param shadowStats shadow traffic counters of mirror policies (same)
    */
   constructor(
     options: NodeOptions,

@@ -46,11 +46,7 @@ async function main(): Promise<void> {
   const log = createLogger(options.logLevel);
   let node: Awaited<ReturnType<typeof startNode>>;
   try {
-    // --config-file runs one process: the cluster primary takes its config from the stream only.
-    node =
-      options.workers === 1 || options.configFile !== undefined
-        ? await startNode(options, log)
-        : await startPrimary(options, log);
+    node = options.workers === 1 ? await startNode(options, log) : await startPrimary(options, log);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
     process.stderr.write(`palisade-dp: cannot start: ${e.code ?? ""} ${e.message}\n`);

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Snapshot, SnapshotSchema } from "@palisade/proto";
+import { CompileError } from "../config/compile-error.js";
+import { ConfigState } from "../config/config-state.js";
+import { SyncStats } from "../telemetry/sync-stats.js";
 import { deltaUpdate, fullUpdate, log, route, snapshot, upstream } from "../test/fixtures.js";
 import { ClusterApplier, type WorkerLink } from "./cluster-applier.js";
 import type { FromWorker, ToWorker } from "./messages.js";
@@ -54,7 +57,7 @@ class FakeWorker implements WorkerLink {
 }
 
 function setup(n: number, timeoutMs = 60_000) {
-  const applier = new ClusterApplier(log, timeoutMs);
+  const applier = new ClusterApplier(log, { timeoutMs });
   const workers = Array.from({ length: n }, (_, i) => new FakeWorker(i + 1));
   for (const w of workers) {
     w.applier = applier;
@@ -150,4 +153,54 @@ test("a delta is applied over the config the workers serve; a delta over another
   const stale = await applier.apply(deltaUpdate(good(9n, "other"), v2, 3n));
   assert.equal(stale.kind.case, "nack");
   if (stale.kind.case === "nack") assert.equal(stale.kind.value.error?.code, "BASE_MISMATCH");
+});
+
+test("a committed version is written to the last-known-good file before the ACK; a refused one is not", async () => {
+  const saved: bigint[] = [];
+  const stats = new SyncStats();
+  const applier = new ClusterApplier(log, {
+    stats,
+    persist: {
+      save: async (state: ConfigState) => {
+        saved.push(state.version);
+      },
+    },
+  });
+  const w = new FakeWorker(1);
+  w.applier = applier;
+  applier.addWorker(w);
+  await applier.apply(fullUpdate(good(1n), 1n, "n1"));
+  assert.deepEqual(saved, [1n], "written by the time the ACK is returned");
+  await applier.apply(fullUpdate(good(2n, "bad-2"), 2n, "n2"));
+  assert.deepEqual(saved, [1n]);
+  await applier.apply(fullUpdate(good(3n), 3n, "n3"));
+  assert.deepEqual(saved, [1n, 3n], "a relabelled version too (the file carries the version)");
+  assert.deepEqual([stats.full, stats.delta, stats.nacked], [3, 0, 1]);
+});
+
+test("a cached config is handed to every ready worker (source cache) and to later ones", async () => {
+  const { applier, workers } = setup(2);
+  await applier.adopt(ConfigState.full(4n, 0n, fullUpdate(good(4n), 4n).resources), "cache");
+  assert.equal(applier.applied?.version, 4n);
+  assert.equal(applier.applied?.source, "cache");
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit"]);
+  const late = new FakeWorker(3);
+  late.applier = applier;
+  applier.addWorker(late);
+  assert.deepEqual(late.kinds(), ["apply"]);
+  // The control plane later sends the same content as a new version: relabelled, nothing recompiled.
+  const reply = await applier.apply(fullUpdate(good(5n), 5n));
+  assert.equal(reply.kind.case, "ack");
+  assert.equal(applier.applied?.source, "control-plane");
+  assert.deepEqual(workers[0]!.kinds(), ["prepare", "commit", "relabel"]);
+});
+
+test("a cached config the workers refuse throws its CompileError and serves nothing", async () => {
+  const { applier, workers } = setup(2);
+  await assert.rejects(
+    applier.adopt(ConfigState.full(4n, 0n, fullUpdate(good(4n, "bad-r"), 4n).resources), "cache"),
+    (err: unknown) => err instanceof CompileError && err.code === "RESOURCE_INVALID",
+  );
+  assert.equal(applier.applied, undefined);
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "abort"]);
 });

@@ -5,11 +5,12 @@ import {
   type StreamConfigRequest,
   StreamConfigRequestSchema,
 } from "@palisade/proto";
-import { CompileError } from "../config/compile-error.js";
+import { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
-import type { AppliedConfig, AppliedSource } from "../config/table-holder.js";
+import type { AppliedConfig, AppliedSource, ConfigSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
-import { BASE_MISMATCH, type UpdateApplier } from "../sync/config-applier.js";
+import { BASE_MISMATCH, type ConfigPersister, type UpdateApplier } from "../sync/config-applier.js";
+import type { SyncStats } from "../telemetry/sync-stats.js";
 import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
 
 /** The primary's handle on one worker. */
@@ -26,6 +27,19 @@ export interface WorkerView {
   /** Version the worker serves, `null` before its first config. */
   readonly version: bigint | null;
 }
+
+/** Options of a {@link ClusterApplier}. */
+export interface ClusterApplierOptions {
+  /** How long a worker may take to answer a prepare or a commit, ms. Default 60,000. */
+  readonly timeoutMs?: number;
+  /** Where committed configs are written before the ACK (the last-known-good file). */
+  readonly persist?: ConfigPersister;
+  /** Counters of the config stream (`/metrics`). */
+  readonly stats?: SyncStats;
+}
+
+/** The outcome of one two-phase round. */
+type Installed = { readonly ok: true } | { readonly ok: false; readonly error: RefusalDetail };
 
 /** The last committed config, to bring late workers up to date. */
 interface Committed {
@@ -55,7 +69,9 @@ interface Waiter {
  * worker on the old one. A worker that dies during a round counts as neither (its replacement
  * starts from the committed config); a worker that answers nothing within `timeoutMs` refuses.
  * Workers that become ready later get the committed config (`apply`). Same-hash updates are
- * relabelled without recompiling, as in a single process.
+ * relabelled without recompiling, as in a single process. As ConfigApplier does, every committed
+ * (or relabelled) config is written to the last-known-good file before the ACK, and a config
+ * from that file or `--config-file` is handed to the workers with {@link adopt}.
  */
 export class ClusterApplier implements UpdateApplier, AppliedSource {
   readonly #log: Logger;
@@ -70,11 +86,19 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   #round: Waiter | null = null;
   /** Replies awaited outside rounds (late workers' `apply`), by seq. */
   readonly #catchUps = new Map<number, number>();
+  readonly #persist: ConfigPersister | undefined;
+  readonly #stats: SyncStats | undefined;
 
-  /** @param timeoutMs how long a worker may take to answer a prepare or a commit, ms */
-  constructor(log: Logger, timeoutMs = 60_000) {
+  constructor(log: Logger, options: ClusterApplierOptions = {}) {
     this.#log = log;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#persist = options.persist;
+    this.#stats = options.stats;
+  }
+
+  /** The config the workers serve (or are being given), as resources (empty before the first). */
+  get state(): ConfigState {
+    return this.#state;
   }
 
   get applied(): AppliedConfig | undefined {
@@ -125,9 +149,26 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     else if (msg.t === "refused") resolve({ kind: "refused", error: msg.error });
   }
 
+  /**
+   * Serves a config that did not come over the stream (the last-known-good file at boot, or
+   * `--config-file`): one two-phase round over the workers ready now; later workers catch up.
+   * @throws CompileError with the first worker's refusal (then nothing is served)
+   */
+  async adopt(state: ConfigState, source: Exclude<ConfigSource, "control-plane">): Promise<void> {
+    const result = await this.#install(state, state.version, source);
+    if (result.ok) return;
+    const { code, message, resource } = result.error;
+    const known = (COMPILE_ERROR_CODES as readonly string[]).includes(code);
+    throw new CompileError(known ? (code as CompileErrorCode) : "INTERNAL", message, resource);
+  }
+
   async apply(update: ConfigUpdate): Promise<StreamConfigRequest> {
     const version = update.version;
     const held = this.#state;
+    if (this.#stats) {
+      if (update.full) this.#stats.full++;
+      else this.#stats.delta++;
+    }
     // The primary rebuilds the whole config from the update (full, or a delta over what it
     // holds, as ConfigApplier does) and hands workers the whole snapshot.
     let next: ConfigState;
@@ -159,9 +200,8 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
         resource: "snapshot",
       });
     }
-    const snapshot = next.snapshot();
     const applied = this.#applied;
-    if (applied !== undefined && snapshot.hash !== "" && snapshot.hash === applied.hash) {
+    if (applied !== undefined && next.hash !== "" && next.hash === applied.hash) {
       this.#state = next;
       if (applied.version !== version) {
         for (const w of this.#workers.values()) {
@@ -171,9 +211,22 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
         this.#applied = Object.freeze({ version, hash: applied.hash, appliedAt: new Date(), source: "control-plane" });
         if (this.#committed !== undefined) this.#committed = { ...this.#committed, version };
       }
-      this.#log.info({ version: Number(version), hash: snapshot.hash }, "config unchanged (same hash)");
-      return ack(version, update.nonce, snapshot.hash);
+      await this.#save(next);
+      this.#log.info({ version: Number(version), hash: next.hash }, "config unchanged (same hash)");
+      return ack(version, update.nonce, next.hash);
     }
+    const result = await this.#install(next, version, "control-plane");
+    if (!result.ok) return this.#nack(update, version, result.error);
+    await this.#save(next);
+    return ack(version, update.nonce, next.hash);
+  }
+
+  /**
+   * One two-phase round: every ready worker compiles `next` (prepare), then all swap (commit),
+   * or all drop it (abort) on the first refusal. On success `next` is the committed config.
+   */
+  async #install(next: ConfigState, version: bigint, source: ConfigSource): Promise<Installed> {
+    const snapshot = next.snapshot();
     const started = performance.now();
     const bytes = toBinary(SnapshotSchema, snapshot);
     const seq = ++this.#seq;
@@ -191,17 +244,18 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
         message: "no worker could compile the config",
         resource: "snapshot",
       };
-      return this.#nack(update, version, error);
+      return { ok: false, error };
     }
     await this.#phase(seq, ready, { t: "commit", seq });
     this.#round = null;
     this.#committed = { version, hash: snapshot.hash, bytes };
     this.#state = next;
-    this.#applied = Object.freeze({ version, hash: snapshot.hash, appliedAt: new Date(), source: "control-plane" });
+    this.#applied = Object.freeze({ version, hash: snapshot.hash, appliedAt: new Date(), source });
     this.#log.info(
       {
         version: Number(version),
         hash: snapshot.hash,
+        source,
         workers: prepared,
         apply_ms: Math.round((performance.now() - started) * 100) / 100,
         routes: snapshot.routes.length,
@@ -209,7 +263,17 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
       "config applied",
     );
     this.#catchUpAll();
-    return ack(version, update.nonce, snapshot.hash);
+    return { ok: true };
+  }
+
+  /** Writes the last-known-good file; a failure is logged, the node goes on (as ConfigApplier). */
+  async #save(state: ConfigState): Promise<void> {
+    if (!this.#persist) return;
+    try {
+      await this.#persist.save(state);
+    } catch (err) {
+      this.#log.error({ err, version: Number(state.version) }, "cannot write the last-known-good config");
+    }
   }
 
   /** Sends `msg` to `workers` and resolves with each one's reply (or timeout, or death), in order. */
@@ -252,6 +316,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   }
 
   #nack(update: ConfigUpdate, rejected: bigint, err: RefusalDetail): StreamConfigRequest {
+    if (this.#stats) this.#stats.nacked++;
     const running = this.#applied?.version ?? 0n;
     this.#log.warn(
       {

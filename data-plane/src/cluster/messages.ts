@@ -6,6 +6,11 @@
  */
 
 import type { SecurityEvent } from "../events/security-events.js";
+import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
+import type { TrafficCounters } from "../telemetry/traffic-stats.js";
+
+/** How often a worker sends its traffic counters to the primary, ms (only when they changed). */
+export const TELEMETRY_INTERVAL_MS = 250;
 
 /** A compile refusal, as it goes into the NACK. */
 export interface RefusalDetail {
@@ -44,4 +49,16 @@ export type FromWorker =
   | { readonly t: "refused"; readonly seq: number; readonly error: RefusalDetail }
   | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
   /** Security events the worker's proxy emitted (one batch), for the node's channel. */
-  | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] };
+  | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] }
+  /**
+   * The worker's traffic since it started (CUMULATIVE counters, so the primary keeps the last
+   * one and sums): every TELEMETRY_INTERVAL_MS while they change, and once after draining. No
+   * message per request.
+   */
+  | {
+      readonly t: "telemetry";
+      readonly traffic: TrafficCounters;
+      /** Open client connections, now. */
+      readonly activeConnections: number;
+      readonly shadow: readonly RouteShadowRaw[];
+    };

@@ -1,5 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { CompileError } from "../config/compile-error.js";
+import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
 import { logStarted, nodeIdentity, nodeSecurityEvents, type RunningNode, syncCredentials } from "../node.js";
@@ -7,7 +9,12 @@ import { formatHostPort, type NodeOptions } from "../options.js";
 import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";
 import { SyncClient } from "../sync/sync-client.js";
+import { createMetricsRegistry } from "../telemetry/metrics.js";
+import { NodeReporter } from "../telemetry/node-reporter.js";
+import { SyncStats } from "../telemetry/sync-stats.js";
+import { softwareVersion } from "../version.js";
 import { ClusterApplier } from "./cluster-applier.js";
+import { ClusterTelemetry } from "./cluster-telemetry.js";
 import type { FromWorker } from "./messages.js";
 
 /** A worker that dies this soon after its start counts as crash-looping (respawn backs off). */
@@ -20,18 +27,29 @@ const RESPAWN_MAX_DELAY_MS = 30_000;
  * the workers through the {@link ClusterApplier} (two-phase: the node ACKs once every worker
  * serves the version, or NACKs with the first refusal). Workers share the proxy and HTTPS
  * listeners (the primary accepts and hands connections round-robin, node's default on Linux).
- * A worker that dies is replaced and gets the committed config; the others keep serving. The
- * primary logs each `listening` line once, when the first worker is bound, and gathers the
- * workers' security events into the node's one channel (status `/security-events`, log lines),
- * and counts node-local rate limits for all of them.
- * @throws when a worker cannot bind the listeners (everything started is stopped first)
+ * A worker that dies is replaced and gets the committed config; the others keep serving.
+ *
+ * Everything a single process has, for the whole node: the workers' traffic and shadow counters
+ * (cumulative, sent every 250 ms) summed in a {@link ClusterTelemetry} feed the NodeReporter
+ * (reports on the stream) and the Prometheus registry (`/metrics`, with the stream's SyncStats);
+ * the workers' security events go into the node's one channel (status `/security-events`, log
+ * lines); node-local rate limits are counted here for all of them; each committed version is
+ * written to the last-known-good file before the ACK, and at boot, once every worker is ready,
+ * the cached config (or `--config-file`, then with no control plane) is handed to them before
+ * the stream starts (a corrupt or refused cache is ignored with a warning). The `listening`
+ * lines of the proxy listeners are logged once, after that boot config is in place.
+ * @throws when a worker cannot bind the listeners, or `--config-file` cannot be read or is
+ *   refused (everything started is stopped first)
  */
 export async function startPrimary(options: NodeOptions, log: Logger): Promise<RunningNode> {
   cluster.setupPrimary({ serialization: "advanced" });
   // Node-local rate limits are counted here, exactly, for every worker (one IPC round trip per
   // limited request; see policies/rate-limit/ipc-limiter.ts).
   const stopLimiter = serveLimiterToWorkers(cluster);
-  const applier = new ClusterApplier(log);
+  const syncStats = new SyncStats();
+  const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
+  const applier = new ClusterApplier(log, { stats: syncStats, ...(lkg ? { persist: lkg } : {}) });
+  const telemetry = new ClusterTelemetry();
   let closing = false;
   let sync: SyncClient | undefined;
   const events = nodeSecurityEvents(log);
@@ -45,10 +63,20 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
       applier
         .workers()
         .map((w) => ({ id: w.id, pid: w.pid ?? null, version: w.version === null ? null : Number(w.version) })),
+    metrics: createMetricsRegistry({
+      stats: telemetry,
+      shadow: telemetry,
+      holder: applier,
+      sync: syncStats,
+      controlPlaneConnected: () => sync?.connected ?? false,
+    }),
   });
   const statusAddress = await listen(status.server, options.statusListen, "status", log);
 
   const announced = new Map<string, AddressInfo>();
+  // Until the boot config is in place, `listening` lines wait (a client that reads the port
+  // finds the node as a single process would have it).
+  let booting = true;
   const startedAt = new Map<number, number>();
   let quickDeaths = 0;
 
@@ -63,7 +91,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
           if (!announced.has(msg.listener)) {
             const addr = { address: msg.address, port: msg.port, family: msg.family };
             announced.set(msg.listener, addr);
-            announceListening(log, msg.listener, addr);
+            if (!booting) announceListening(log, msg.listener, addr);
           }
           return;
         case "ready":
@@ -76,6 +104,9 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
         case "security-events":
           for (const e of msg.events) events.emit(e);
           return;
+        case "telemetry":
+          telemetry.update(worker.id, msg);
+          return;
         default:
           applier.onMessage(worker.id, msg);
       }
@@ -85,6 +116,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
 
   cluster.on("exit", (worker, code, signal) => {
     applier.removeWorker(worker.id);
+    telemetry.retire(worker.id);
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     if (closing) return;
@@ -99,6 +131,13 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     }, delay).unref();
   });
 
+  /** Boot failed: stop every worker and the status listener. */
+  const abort = async () => {
+    closing = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+    await status.close();
+    stopLimiter();
+  };
   // Start every worker and wait until all are bound (or one fails: then stop everything).
   const first = Array.from({ length: options.workers }, () => fork());
   try {
@@ -122,34 +161,52 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
       ),
     );
   } catch (err) {
-    closing = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-    await status.close();
+    await abort();
     throw err;
   }
-
   let credentials: Awaited<ReturnType<typeof syncCredentials>>;
   try {
-    credentials = await syncCredentials(options, log);
+    if (options.configFile !== undefined) {
+      // Air-gapped: the exported snapshot is the config; a bad file is fatal (nothing else to serve).
+      await applier.adopt(readSnapshotFile(options.configFile), "file");
+    } else {
+      const cached = lkg!.load();
+      if (cached) {
+        try {
+          await applier.adopt(cached, "cache");
+        } catch (err) {
+          if (!(err instanceof CompileError)) throw err;
+          log.warn({ code: err.code, resource: err.resource, reason: err.message }, "last-known-good config ignored");
+        }
+      }
+      credentials = await syncCredentials(options, log);
+    }
   } catch (err) {
-    closing = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-    await status.close();
+    await abort();
     throw err;
   }
+  booting = false;
+  for (const [listener, addr] of announced) announceListening(log, listener, addr);
   const creds = credentials;
-  sync = new SyncClient({
-    address: formatHostPort(options.controlPlane),
-    identity: nodeIdentity(options),
-    holder: applier,
-    applier,
-    log,
-    ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
-    reportIntervalMs: options.reportIntervalMs,
-  });
-  sync.start();
-  const client = sync;
-  creds?.startRenewal(() => client.reconnect());
+  if (options.configFile === undefined) {
+    const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry);
+    sync = new SyncClient({
+      address: formatHostPort(options.controlPlane),
+      identity: nodeIdentity(options),
+      holder: applier,
+      applier,
+      log,
+      ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
+      reportIntervalMs: options.reportIntervalMs,
+      report: () => reporter.next(),
+      onUpdateBytes: (n) => {
+        syncStats.bytes += n;
+      },
+    });
+    sync.start();
+    const client = sync;
+    creds?.startRenewal(() => client.reconnect());
+  }
   logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });
 
   let stopping: Promise<void> | undefined;

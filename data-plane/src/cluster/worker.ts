@@ -7,10 +7,21 @@ import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { NodeOptions } from "../options.js";
 import { ProxyNode } from "../proxy-node.js";
+import { ShadowStats } from "../telemetry/shadow-stats.js";
+import { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
+import { WorkerTelemetrySender } from "./worker-telemetry.js";
 
 function send(msg: FromWorker): void {
-  process.send?.(msg);
+  if (process.connected) process.send?.(msg);
+}
+
+/** Sends `msg` and waits until it is handed to the channel (or the primary is gone). */
+function sendAndWait(msg: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || process.send === undefined) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
 }
 
 /**
@@ -18,20 +29,29 @@ function send(msg: FromWorker): void {
  * fed configs over IPC. It compiles on `prepare`, swaps on `commit` (one reference, as in a
  * single process), and drains and exits 0 on `shutdown`, SIGTERM or SIGINT, or when the primary
  * goes away. Its security events go to the primary in batches (the primary counts and logs
- * them for the whole node). Nothing of this runs with `--workers 1`.
+ * them for the whole node), and its cumulative traffic and shadow counters every 250 ms while
+ * they change, and once after draining (the primary sums them for reports and `/metrics`).
+ * Nothing of this runs with `--workers 1`.
  */
 export async function runWorker(options: NodeOptions, log: Logger): Promise<void> {
   const events = new SecurityEvents();
   // Delivery is already batched off the request path (setImmediate): one IPC message per batch.
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
-  const node = new ProxyNode(options, log, events);
+  const stats = new TrafficStats();
+  const shadow = new ShadowStats();
+  const node = new ProxyNode(options, log, events, stats, shadow);
+  const telemetry = new WorkerTelemetrySender(stats, shadow, send);
   const prepared = new Map<number, { table: RuntimeTable; version: bigint }>();
   let stopping = false;
   const stop = (deadlineMs: number) => {
     if (stopping) return;
     stopping = true;
     void node.close(deadlineMs).then(
-      () => process.exit(0),
+      async () => {
+        // The requests finished while draining count too (the primary keeps them once we exit).
+        await sendAndWait(telemetry.flush());
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };
@@ -93,6 +113,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
     send({ t: "listening", listener: "proxy", ...bound.proxy });
     if (bound.tls !== null) send({ t: "listening", listener: "tls", ...bound.tls });
     send({ t: "ready" });
+    telemetry.start();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     send({ t: "failed", error: `${e.code ?? ""} ${e.message}`.trim() });

@@ -1,17 +1,17 @@
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
-import type { TableHolder } from "../config/table-holder.js";
-import type { ShadowStats } from "./shadow-stats.js";
+import type { AppliedSource } from "../config/table-holder.js";
+import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
-import { LATENCY_BUCKETS_MS, type TrafficStats } from "./traffic-stats.js";
+import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";
 
 /** What `/metrics` reads at scrape time. */
 export interface MetricsSource {
-  readonly stats: TrafficStats;
-  readonly holder: TableHolder;
+  readonly stats: TrafficSource;
+  readonly holder: AppliedSource;
   readonly controlPlaneConnected: () => boolean;
   readonly sync?: SyncStats;
   /** Shadow traffic counters of mirror policies. */
-  readonly shadow?: ShadowStats;
+  readonly shadow?: ShadowSource;
 }
 
 /**
@@ -121,7 +121,7 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
 }
 
 /** A histogram read from the node's fixed buckets (prom-client's own would be fed per request). */
-function latencyHistogram(stats: TrafficStats) {
+function latencyHistogram(stats: TrafficSource) {
   const name = "palisade_request_duration_seconds";
   return {
     name,
@@ -146,7 +146,7 @@ function latencyHistogram(stats: TrafficStats) {
 }
 
 /** The mirror policies' counters, read at scrape time. */
-function registerShadowMetrics(register: Registry, shadow: ShadowStats): void {
+function registerShadowMetrics(register: Registry, shadow: ShadowSource): void {
   new Counter({
     name: "palisade_shadow_requests_total",
     help: "Shadow requests sent by mirror policies, by route.",

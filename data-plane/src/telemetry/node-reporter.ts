@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { type NodeReport, NodeReportSchema } from "@palisade/proto";
-import type { TableHolder } from "../config/table-holder.js";
-import type { ShadowStats } from "./shadow-stats.js";
-import { quantileMs, type TrafficCounters, type TrafficStats } from "./traffic-stats.js";
+import type { AppliedSource } from "../config/table-holder.js";
+import type { ShadowSource } from "./shadow-stats.js";
+import { quantileMs, type TrafficCounters, type TrafficSource } from "./traffic-stats.js";
 
 /**
  * Builds the periodic `NodeReport` from the traffic counters: each call covers the time since
@@ -10,14 +10,14 @@ import { quantileMs, type TrafficCounters, type TrafficStats } from "./traffic-s
  * traffic of each route with a mirror policy (counts since the node started).
  */
 export class NodeReporter {
-  readonly #stats: TrafficStats;
-  readonly #holder: TableHolder;
+  readonly #stats: TrafficSource;
+  readonly #holder: AppliedSource;
   readonly #softwareVersion: string;
-  readonly #shadow: ShadowStats | undefined;
+  readonly #shadow: ShadowSource | undefined;
   #last: TrafficCounters;
   #lastAt: number;
 
-  constructor(stats: TrafficStats, holder: TableHolder, softwareVersion: string, shadow?: ShadowStats) {
+  constructor(stats: TrafficSource, holder: AppliedSource, softwareVersion: string, shadow?: ShadowSource) {
     this.#stats = stats;
     this.#shadow = shadow;
     this.#holder = holder;

@@ -99,8 +99,64 @@ export interface RouteShadowFigures {
   readonly diffP99Ms: number;
 }
 
+/**
+ * One route's shadow counters as plain numbers (a copy): what a cluster worker sends its primary.
+ * Every field adds up across processes (the histogram bucket by bucket), so merged figures are
+ * exact; quantiles are computed only from the merged histogram, never averaged.
+ */
+export interface RouteShadowRaw {
+  readonly routeId: string;
+  readonly mirrored: number;
+  readonly compared: number;
+  readonly disagreed: number;
+  /** Drops by reason, in {@link SHADOW_DROP_REASONS} order. */
+  readonly dropped: readonly number[];
+  /** Compared requests per latency-difference bucket (DIFF_BUCKETS_MS, plus the one above). */
+  readonly diffBuckets: readonly number[];
+  /** Sum of the latency differences, ms. */
+  readonly diffSumMs: number;
+}
+
+/** Where reports and `/metrics` read shadow figures: ShadowStats, or a cluster primary's sum. */
+export interface ShadowSource {
+  /** Every route's figures, ordered by route id. */
+  figures(): RouteShadowFigures[];
+}
+
+/** `a + b` for one route (same route id), field by field. */
+export function addShadowRaw(a: RouteShadowRaw, b: RouteShadowRaw): RouteShadowRaw {
+  const sum = (x: readonly number[], y: readonly number[]) =>
+    Array.from({ length: Math.max(x.length, y.length) }, (_, i) => (x[i] ?? 0) + (y[i] ?? 0));
+  return {
+    routeId: a.routeId,
+    mirrored: a.mirrored + b.mirrored,
+    compared: a.compared + b.compared,
+    disagreed: a.disagreed + b.disagreed,
+    dropped: sum(a.dropped, b.dropped),
+    diffBuckets: sum(a.diffBuckets, b.diffBuckets),
+    diffSumMs: a.diffSumMs + b.diffSumMs,
+  };
+}
+
+/** The figures (counts, mean, p50, p99) of one route's raw counters. */
+export function shadowFigures(c: RouteShadowRaw): RouteShadowFigures {
+  return {
+    routeId: c.routeId,
+    mirrored: c.mirrored,
+    compared: c.compared,
+    disagreed: c.disagreed,
+    dropped: Object.fromEntries(SHADOW_DROP_REASONS.map((r, i) => [r, c.dropped[i] ?? 0])) as Record<
+      ShadowDropReason,
+      number
+    >,
+    diffMeanMs: c.compared === 0 ? 0 : c.diffSumMs / c.compared,
+    diffP50Ms: diffQuantileMs(c.diffBuckets, 0.5),
+    diffP99Ms: diffQuantileMs(c.diffBuckets, 0.99),
+  };
+}
+
 /** The shadow counters of every route with a mirror policy that saw traffic, one per node process. */
-export class ShadowStats {
+export class ShadowStats implements ShadowSource {
   readonly #routes = new Map<string, RouteShadowCounters>();
 
   /** The counters of a route, created on first use. */
@@ -113,8 +169,8 @@ export class ShadowStats {
     return c;
   }
 
-  /** Every route's figures, ordered by route id. */
-  figures(): RouteShadowFigures[] {
+  /** A copy of every route's raw counters, ordered by route id. */
+  raw(): RouteShadowRaw[] {
     return [...this.#routes.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([routeId, c]) => ({
@@ -122,14 +178,14 @@ export class ShadowStats {
         mirrored: c.mirrored,
         compared: c.compared,
         disagreed: c.disagreed,
-        dropped: Object.fromEntries(SHADOW_DROP_REASONS.map((r, i) => [r, c.dropped[i]!])) as Record<
-          ShadowDropReason,
-          number
-        >,
-        diffMeanMs: c.compared === 0 ? 0 : c.diffSumMs / c.compared,
-        diffP50Ms: diffQuantileMs(c.diffBuckets, 0.5),
-        diffP99Ms: diffQuantileMs(c.diffBuckets, 0.99),
+        dropped: Array.from(c.dropped),
+        diffBuckets: Array.from(c.diffBuckets),
+        diffSumMs: c.diffSumMs,
       }));
+  }
+
+  figures(): RouteShadowFigures[] {
+    return this.raw().map(shadowFigures);
   }
 }
 

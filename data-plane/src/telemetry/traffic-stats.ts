@@ -39,11 +39,58 @@ export interface TrafficCounters {
 }
 
 /**
+ * Where reports and `/metrics` read traffic figures: a process's own {@link TrafficStats}, or in
+ * cluster mode the primary's sum over its workers (cluster/cluster-telemetry.ts).
+ */
+export interface TrafficSource {
+  /** The counters since the node started (monotonic; a copy). */
+  counters(): TrafficCounters;
+  /** Open client connections on the proxy listeners now. */
+  readonly activeConnections: number;
+}
+
+/** All-zero counters (the start of a sum). */
+export function zeroCounters(): TrafficCounters {
+  return {
+    requests: 0,
+    status2xx: 0,
+    status3xx: 0,
+    status4xx: 0,
+    status5xx: 0,
+    latencyBuckets: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
+    latencySumMs: 0,
+    securityEvents: Object.fromEntries(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0])),
+  };
+}
+
+/**
+ * `a + b`, field by field (histogram buckets bucket by bucket, security events by type): counters
+ * of several processes merged exactly, never by averaging figures derived from them.
+ */
+export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCounters {
+  const events: Record<string, number> = { ...a.securityEvents };
+  for (const [k, v] of Object.entries(b.securityEvents)) events[k] = (events[k] ?? 0) + v;
+  const n = Math.max(a.latencyBuckets.length, b.latencyBuckets.length);
+  const buckets = new Array<number>(n);
+  for (let i = 0; i < n; i++) buckets[i] = (a.latencyBuckets[i] ?? 0) + (b.latencyBuckets[i] ?? 0);
+  return {
+    requests: a.requests + b.requests,
+    status2xx: a.status2xx + b.status2xx,
+    status3xx: a.status3xx + b.status3xx,
+    status4xx: a.status4xx + b.status4xx,
+    status5xx: a.status5xx + b.status5xx,
+    latencyBuckets: buckets,
+    latencySumMs: a.latencySumMs + b.latencySumMs,
+    securityEvents: events,
+  };
+}
+
+/**
  * Traffic counters fed by the `logging` phase: plain numbers and a fixed-bucket histogram, so
  * recording a request allocates nothing (Prometheus-style cumulative buckets are computed only
  * when read). One instance per node.
  */
-export class TrafficStats {
+export class TrafficStats implements TrafficSource {
   #requests = 0;
   #s2 = 0;
   #s3 = 0;
