@@ -293,7 +293,13 @@ export async function startPalisade(ctx, variant = "standard") {
       "off",
     ];
     if (hasWorkers) args.push("--workers", "1");
-    dp = startProcess("palisade-dp", process.execPath, args, { cpus: ctx.sutCpus, cwd: ctx.dir });
+    // BENCH_DP_NODE_ARGS: node flags for the data plane only (bench/profile.mjs: --cpu-prof, --trace-gc).
+    const nodeArgs = (process.env.BENCH_DP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    dp = startProcess("palisade-dp", process.execPath, [...nodeArgs, ...args], {
+      cpus: ctx.sutCpus,
+      cwd: ctx.dir,
+      onStdoutLine: ctx.onDpStdoutLine,
+    });
     const dpProc = dp;
     await waitFor(
       "palisade-dp /readyz to answer 200",
