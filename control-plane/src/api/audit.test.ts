@@ -1,29 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pino } from "pino";
-import { AdminTokens } from "../admin-token.js";
-import { Publisher } from "../config/publisher.js";
 import { redactSecrets } from "../config/redact.js";
-import { Store } from "../store/store.js";
+import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
 import { kindOf } from "./audit.js";
-import { buildAdminApi } from "./server.js";
 
-const TOKEN = "test-admin-token-0123456789";
+const TOKEN = TEST_ADMIN_TOKEN;
 
 function app() {
-  const store = new Store(":memory:");
-  const tokens = new AdminTokens(store, TOKEN);
-  const api = buildAdminApi({ store, publisher: new Publisher(store), tokens, log: pino({ level: "silent" }) });
-  const call = async (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, headers = {}) => {
-    const r = await api.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${TOKEN}`, ...headers },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-    return { status: r.statusCode, body: r.body ? r.json() : undefined };
-  };
-  return { call, store };
+  const t = testAdminApi();
+  const call = (
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) => t.call(method, url, payload, { headers });
+  return { call, store: t.store };
 }
 
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };

@@ -2,14 +2,10 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
-import { pino } from "pino";
-import { AdminTokens } from "../admin-token.js";
-import { Publisher } from "../config/publisher.js";
-import { Store } from "../store/store.js";
+import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
 import { TestCa } from "../test/certs.js";
-import { buildAdminApi } from "./server.js";
 
-const TOKEN = "test-admin-token-0123456789";
+const _TOKEN = TEST_ADMIN_TOKEN;
 const ca = new TestCa();
 after(() => ca.dispose());
 const a = ca.issue(["a.test", "*.a.test"]);
@@ -17,24 +13,7 @@ const b = ca.issue(["b.test"]);
 const keyBody = (pem: string) => pem.split("\n").slice(1, -2).join("");
 
 function app() {
-  const store = new Store(":memory:");
-  const publisher = new Publisher(store);
-  const api = buildAdminApi({
-    store,
-    publisher,
-    tokens: new AdminTokens(store, TOKEN),
-    log: pino({ level: "silent" }),
-  });
-  const call = async (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) => {
-    const r = await api.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-    return { status: r.statusCode, body: r.body ? r.json() : undefined, text: r.body };
-  };
-  return { call, store };
+  return testAdminApi();
 }
 
 test("a certificate is stored with its SNI names; the key never comes back", async () => {

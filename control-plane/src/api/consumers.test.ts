@@ -3,33 +3,12 @@ import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
-import { pino } from "pino";
-import { AdminTokens } from "../admin-token.js";
-import { Publisher } from "../config/publisher.js";
-import { Store } from "../store/store.js";
-import { buildAdminApi } from "./server.js";
+import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
 
-const TOKEN = "test-admin-token-0123456789";
+const _TOKEN = TEST_ADMIN_TOKEN;
 
 function app() {
-  const store = new Store(":memory:");
-  const publisher = new Publisher(store);
-  const api = buildAdminApi({
-    store,
-    publisher,
-    tokens: new AdminTokens(store, TOKEN),
-    log: pino({ level: "silent" }),
-  });
-  const call = async (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) => {
-    const r = await api.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-    return { status: r.statusCode, body: r.body ? r.json() : undefined, headers: r.headers, raw: r.body };
-  };
-  return { call, store, publisher };
+  return testAdminApi();
 }
 
 test("consumers: create, read by name, disable with PUT, delete takes the credentials along", async () => {
@@ -64,7 +43,7 @@ test("API keys: shown once at creation (no-store), then only the prefix; stored 
   assert.equal(created.body.key_prefix, key.slice(0, 10));
   const listed = await call("GET", "/v1/consumers/alice/credentials");
   assert.equal(listed.body.items.length, 1);
-  assert.ok(!listed.raw.includes(key.slice(10)), "the key never comes back");
+  assert.ok(!listed.text.includes(key.slice(10)), "the key never comes back");
   assert.equal(listed.body.items[0].sha256, undefined, "nor its hash");
   const one = await call("GET", `/v1/consumers/alice/credentials/${created.body.id}`);
   assert.equal(one.body.key, undefined);

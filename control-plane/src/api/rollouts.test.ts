@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
-import { AdminTokens } from "../admin-token.js";
 import { Publisher } from "../config/publisher.js";
 import { RolloutEngine } from "../rollouts/engine.js";
 import { RolloutStore } from "../store/rollout-store.js";
 import { Store } from "../store/store.js";
-import { buildAdminApi } from "./server.js";
+import { testAdminApi } from "../test/admin-app.js";
 
-const TOKEN = "test-admin-token-0123456789";
 const log = pino({ level: "silent" });
 
 /** The admin API with a rollout engine over an empty fleet, and one published version. */
@@ -23,22 +21,7 @@ async function app() {
     versionExists: (n) => store.hasVersion(n),
     log,
   });
-  const api = buildAdminApi({
-    store,
-    publisher,
-    tokens: new AdminTokens(store, TOKEN),
-    log,
-    rollouts: { engine, store: rollouts },
-  });
-  const call = async (method: "GET" | "POST" | "PUT", url: string, payload?: unknown) => {
-    const r = await api.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-    return { status: r.statusCode, body: r.body ? r.json() : undefined };
-  };
+  const { call } = testAdminApi({ store, publisher, log, rollouts: { engine, store: rollouts } });
   await call("POST", "/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] });
   await call("POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: "up" });
   return { call, engine };

@@ -3,33 +3,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { RateLimitKeySource, RateLimitPeriod, RateLimitScope, SnapshotSchema } from "@palisade/proto";
-import { pino } from "pino";
-import { AdminTokens } from "../admin-token.js";
-import { Publisher } from "../config/publisher.js";
-import { Store } from "../store/store.js";
-import { buildAdminApi } from "./server.js";
+import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
 
-const TOKEN = "test-admin-token-0123456789";
+const _TOKEN = TEST_ADMIN_TOKEN;
 
 function app() {
-  const store = new Store(":memory:");
-  const publisher = new Publisher(store);
-  const api = buildAdminApi({
-    store,
-    publisher,
-    tokens: new AdminTokens(store, TOKEN),
-    log: pino({ level: "silent" }),
-  });
-  const call = async (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) => {
-    const r = await api.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-    return { status: r.statusCode, body: r.body ? r.json() : undefined };
-  };
-  return { call, store };
+  return testAdminApi();
 }
 
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };

@@ -1,26 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pino } from "pino";
-import { AdminTokens } from "../../admin-token.js";
-import { Publisher } from "../../config/publisher.js";
-import { Store } from "../../store/store.js";
-import { buildAdminApi } from "../server.js";
-
-const TOKEN = "test-admin-token-0123456789";
+import { testAdminApi } from "../../test/admin-app.js";
 
 function app() {
-  const store = new Store(":memory:");
-  const api = buildAdminApi({
-    store,
-    publisher: new Publisher(store),
-    tokens: new AdminTokens(store, TOKEN),
-    log: pino({ level: "silent" }),
-  });
-  const call = async (method: "GET", url: string) => {
-    const r = await api.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` } });
-    return { status: r.statusCode, body: r.json() };
-  };
-  return { call };
+  return testAdminApi();
 }
 
 test("GET /v1/info lists every /v1 endpoint and the accepted policy types", async () => {
