@@ -293,7 +293,18 @@ export async function startPalisade(ctx, variant = "standard") {
       "off",
     ];
     if (hasWorkers) args.push("--workers", "1");
-    dp = startProcess("palisade-dp", process.execPath, args, { cpus: ctx.sutCpus, cwd: ctx.dir });
+    // BENCH_DP_NODE_ARGS: node flags for the data plane only (bench/profile.mjs: --cpu-prof, --trace-gc).
+    const nodeArgs = (process.env.BENCH_DP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    // One worker as a single process: node's heap flags come from NODE_OPTIONS, and the data-plane
+    // README says to set the semi-space there as --workers N sets it for every worker it forks
+    // (--semi-space-mib, default 8 MiB). Flags in BENCH_DP_NODE_ARGS come later and win.
+    const nodeOptions = `${process.env.NODE_OPTIONS ?? ""} --max-semi-space-size=8`.trim();
+    dp = startProcess("palisade-dp", process.execPath, [...nodeArgs, ...args], {
+      cpus: ctx.sutCpus,
+      cwd: ctx.dir,
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+      onStdoutLine: ctx.onDpStdoutLine,
+    });
     const dpProc = dp;
     await waitFor(
       "palisade-dp /readyz to answer 200",

@@ -25,6 +25,7 @@ export const SEEN_USER_HEADER = "x-bench-seen-user";
  * @property {string | null} sutCpus taskset CPU list for the system under test (null: no pinning)
  * @property {string | null} loadCpus taskset CPU list for load generators, the upstream and helpers
  * @property {(msg: string) => void} log progress line on stderr
+ * @property {(line: string) => void} [onDpStdoutLine] every stdout line of palisade-dp (bench/profile.mjs reads --trace-gc)
  */
 
 /**

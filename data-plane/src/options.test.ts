@@ -45,6 +45,10 @@ test("numbers are checked: range, form, and the header timeout within the reques
   assert.equal(run(["--workers", "3"]).workers, 3);
   assert.equal(run(["--max-headers", "50"]).maxHeaders, 50);
   fails(["--workers", "0"], /^--workers: 0 is out of range/);
+  assert.equal(run([]).semiSpaceMib, 8);
+  assert.equal(run([], { PALISADE_SEMI_SPACE_MIB: "0" }).semiSpaceMib, 0);
+  assert.equal(run(["--semi-space-mib", "32"]).semiSpaceMib, 32);
+  fails(["--semi-space-mib", "-1"], /^--semi-space-mib: /);
   fails(["--max-headers", "lots"], /^--max-headers: "lots" is not a whole number/);
   fails(["--client-request-timeout-ms", "1000"], /^--client-header-timeout-ms: 15000 is longer than/);
   assert.equal(

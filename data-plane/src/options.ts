@@ -52,6 +52,12 @@ export interface NodeOptions {
   readonly shutdownTimeoutMs: number;
   /** Proxy processes; 1 = a single process (no cluster, no IPC). */
   readonly workers: number;
+  /**
+   * Young-generation semi-space of each cluster worker, MiB (`--max-semi-space-size`); 0 = node's
+   * default (16 MiB on 64-bit). A node flag already in `NODE_OPTIONS`/execArgv wins. With
+   * `--workers 1` node has read its flags before Palisade runs: see cluster/heap-flags.ts.
+   */
+  readonly semiSpaceMib: number;
   /** Proxies in front of the node whose forwarding header names the client; `null` = none (the peer is the client). */
   readonly trustedProxies: TrustedProxies | null;
 }
@@ -175,6 +181,13 @@ const SPECS = [
     fallback: () => String(availableParallelism()),
     shown: "the number of CPUs",
     help: "proxy processes sharing the listeners; 1 = a single process",
+  },
+  {
+    flag: "semi-space-mib",
+    env: "PALISADE_SEMI_SPACE_MIB",
+    fallback: "8",
+    shown: "8",
+    help: "young generation (V8 semi-space) of each worker, MiB; 0 = node's default (16); --workers 1: NODE_OPTIONS",
   },
   {
     flag: "client-header-timeout-ms",
@@ -325,6 +338,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
     shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
     workers: parseInteger(...get("workers"), 1, 256),
+    semiSpaceMib: parseInteger(...get("semi-space-mib"), 0, 1024),
     trustedProxies: parseTrustedProxies(get("trusted-proxies"), get("client-address-header")),
   };
   if (options.clientHeaderTimeoutMs > options.clientRequestTimeoutMs) {

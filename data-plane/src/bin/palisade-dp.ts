@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // palisade-dp: the Palisade data-plane node. See data-plane/README.md.
 import cluster from "node:cluster";
+import { semiSpaceFlagGiven } from "../cluster/heap-flags.js";
 import { startPrimary } from "../cluster/primary.js";
 import { runWorker } from "../cluster/worker.js";
 import { createLogger } from "../log.js";
@@ -44,6 +45,17 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger(options.logLevel);
+  if (
+    options.workers === 1 &&
+    options.semiSpaceMib !== 0 &&
+    !semiSpaceFlagGiven(process.execArgv, process.env.NODE_OPTIONS)
+  ) {
+    // node sized the heap before this line ran; only NODE_OPTIONS (or node's flags) can set it here.
+    log.info(
+      { semi_space_mib: options.semiSpaceMib },
+      "single process: node's default young generation; start with NODE_OPTIONS=--max-semi-space-size=N to apply --semi-space-mib",
+    );
+  }
   let node: Awaited<ReturnType<typeof startNode>>;
   try {
     node = options.workers === 1 ? await startNode(options, log) : await startPrimary(options, log);

@@ -15,6 +15,7 @@ import { SyncStats } from "../telemetry/sync-stats.js";
 import { softwareVersion } from "../version.js";
 import { ClusterApplier } from "./cluster-applier.js";
 import { ClusterTelemetry } from "./cluster-telemetry.js";
+import { workerExecArgv } from "./heap-flags.js";
 import type { FromWorker } from "./messages.js";
 
 /** A worker that dies this soon after its start counts as crash-looping (respawn backs off). */
@@ -42,7 +43,9 @@ const RESPAWN_MAX_DELAY_MS = 30_000;
  *   refused (everything started is stopped first)
  */
 export async function startPrimary(options: NodeOptions, log: Logger): Promise<RunningNode> {
-  cluster.setupPrimary({ serialization: "advanced" });
+  // Workers' node flags: the primary's own plus the semi-space (cluster/heap-flags.ts).
+  const execArgv = workerExecArgv(options.semiSpaceMib, process.execArgv, process.env.NODE_OPTIONS);
+  cluster.setupPrimary({ serialization: "advanced", execArgv });
   // Node-local rate limits are counted here, exactly, for every worker (one IPC round trip per
   // limited request; see policies/rate-limit/ipc-limiter.ts).
   const stopLimiter = serveLimiterToWorkers(cluster);

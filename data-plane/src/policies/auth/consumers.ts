@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Consumer } from "@palisade/proto";
 import type { ConsumerRef } from "../types.js";
 
@@ -144,7 +144,8 @@ export class ConsumerIndex {
 
   /** The consumer owning API key `key`. */
   byApiKey(key: string): ConsumerEntry | undefined {
-    return this.byApiKeyHash(createHash("sha256").update(key, "utf8").digest());
+    // One-shot crypto.hash (utf8 input): about half the cost of createHash() on every request.
+    return this.byApiKeyHash(hash("sha256", key, "buffer"));
   }
 
   /**

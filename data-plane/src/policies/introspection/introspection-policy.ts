@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { IntrospectionPolicy } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import type { Dispatcher } from "undici";
@@ -165,7 +165,7 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     if (cred.kind !== "ok")
       return cred.kind === "missing" ? MISSING : cred.kind === "ambiguous" ? AMBIGUOUS : MALFORMED;
     const token = cred.value;
-    const key = createHash("sha256").update(token).digest("base64url");
+    const key = hash("sha256", token, "base64url");
     const hit = this.#cache?.get(key);
     if (hit !== undefined) {
       if (hit.expiresAt > this.#now()) return hit.outcome;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { RateLimitKeySource } from "@palisade/proto";
 import ipaddr from "ipaddr.js";
 import { parseAddress } from "../../request/cidr.js";
@@ -60,7 +60,7 @@ export function rateLimitKey(
     }
   }
   if (key.length > 200 || key.includes("{") || key.includes("}")) {
-    return `${policyId}#${createHash("sha256").update(key).digest("base64url")}`;
+    return `${policyId}#${hash("sha256", key, "base64url")}`;
   }
   return key;
 }
