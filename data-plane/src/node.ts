@@ -8,7 +8,7 @@ import { createLogger, type Logger } from "./log.js";
 import { formatHostPort, type NodeOptions } from "./options.js";
 import { ProxyNode } from "./proxy-node.js";
 import { StatusServer } from "./status/status-server.js";
-import { ConfigApplier } from "./sync/config-applier.js";
+import { ConfigApplier, type UpdateApplier } from "./sync/config-applier.js";
 import { NodeCredentials } from "./sync/node-credentials.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { createMetricsRegistry } from "./telemetry/metrics.js";
@@ -86,6 +86,46 @@ export async function syncCredentials(options: NodeOptions, log: Logger): Promis
     joinToken: options.joinToken,
     log,
   });
+}
+
+/** What {@link startSync} wires into the config stream. */
+export interface SyncWiring {
+  /** What the node serves (the hello's applied version and hash). */
+  readonly holder: AppliedSource;
+  /** Applies each update and answers ACK/NACK. */
+  readonly applier: UpdateApplier;
+  /** Builds the periodic NodeReport. */
+  readonly reporter: NodeReporter;
+  /** Counts the update bytes received (`/metrics`). */
+  readonly syncStats: SyncStats;
+  /** The node's certificate (mTLS), or undefined with `--sync-insecure`. */
+  readonly credentials: NodeCredentials | undefined;
+}
+
+/**
+ * Opens the config stream to the control plane, the same way for one process and for a cluster
+ * primary: hello with the node's identity, updates to `applier`, a report every
+ * `--report-interval` ms, and the client certificate renewed before it expires (reconnecting
+ * with the new one). The stream reconnects by itself (jittered backoff) until closed.
+ */
+export function startSync(options: NodeOptions, log: Logger, w: SyncWiring): SyncClient {
+  const creds = w.credentials;
+  const sync = new SyncClient({
+    address: formatHostPort(options.controlPlane),
+    identity: nodeIdentity(options),
+    holder: w.holder,
+    applier: w.applier,
+    log,
+    ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
+    reportIntervalMs: options.reportIntervalMs,
+    report: () => w.reporter.next(),
+    onUpdateBytes: (n) => {
+      w.syncStats.bytes += n;
+    },
+  });
+  sync.start();
+  creds?.startRenewal(() => sync.reconnect());
+  return sync;
 }
 
 /** Logs the node's start line. */
@@ -172,24 +212,8 @@ export async function startNode(
     throw err;
   }
   if (options.configFile === undefined) {
-    const creds = credentials;
     const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow);
-    sync = new SyncClient({
-      address: formatHostPort(options.controlPlane),
-      identity: nodeIdentity(options),
-      holder,
-      applier,
-      log,
-      ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
-      reportIntervalMs: options.reportIntervalMs,
-      report: () => reporter.next(),
-      onUpdateBytes: (n) => {
-        syncStats.bytes += n;
-      },
-    });
-    sync.start();
-    const client = sync;
-    creds?.startRenewal(() => client.reconnect());
+    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });
 

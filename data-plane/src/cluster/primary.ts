@@ -4,11 +4,11 @@ import { CompileError } from "../config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
-import { logStarted, nodeIdentity, nodeSecurityEvents, type RunningNode, syncCredentials } from "../node.js";
-import { formatHostPort, type NodeOptions } from "../options.js";
+import { logStarted, nodeSecurityEvents, type RunningNode, startSync, syncCredentials } from "../node.js";
+import type { NodeOptions } from "../options.js";
 import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";
-import { SyncClient } from "../sync/sync-client.js";
+import type { SyncClient } from "../sync/sync-client.js";
 import { createMetricsRegistry } from "../telemetry/metrics.js";
 import { NodeReporter } from "../telemetry/node-reporter.js";
 import { SyncStats } from "../telemetry/sync-stats.js";
@@ -193,22 +193,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const creds = credentials;
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry);
-    sync = new SyncClient({
-      address: formatHostPort(options.controlPlane),
-      identity: nodeIdentity(options),
-      holder: applier,
-      applier,
-      log,
-      ...(creds ? { credentials: () => creds.channelCredentials() } : {}),
-      reportIntervalMs: options.reportIntervalMs,
-      report: () => reporter.next(),
-      onUpdateBytes: (n) => {
-        syncStats.bytes += n;
-      },
-    });
-    sync.start();
-    const client = sync;
-    creds?.startRenewal(() => client.reconnect());
+    sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds });
   }
   logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });
 
