@@ -9,7 +9,7 @@ import { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "../con
 import { ConfigState } from "../config/config-state.js";
 import type { AppliedConfig, AppliedSource, ConfigSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
-import { BASE_MISMATCH, type ConfigPersister, type UpdateApplier } from "../sync/config-applier.js";
+import { BASE_MISMATCH, type ConfigPersister, persistConfig, type UpdateApplier } from "../sync/config-applier.js";
 import type { SyncStats } from "../telemetry/sync-stats.js";
 import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
 
@@ -267,13 +267,8 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   }
 
   /** Writes the last-known-good file; a failure is logged, the node goes on (as ConfigApplier). */
-  async #save(state: ConfigState): Promise<void> {
-    if (!this.#persist) return;
-    try {
-      await this.#persist.save(state);
-    } catch (err) {
-      this.#log.error({ err, version: Number(state.version) }, "cannot write the last-known-good config");
-    }
+  #save(state: ConfigState): Promise<void> {
+    return persistConfig(this.#persist, state, this.#log);
   }
 
   /** Sends `msg` to `workers` and resolves with each one's reply (or timeout, or death), in order. */

@@ -23,6 +23,23 @@ export interface ConfigPersister {
   save(state: ConfigState): Promise<void>;
 }
 
+/**
+ * Writes `state` with `persist` (when there is one) before the ACK; a failure is logged and the
+ * node goes on serving and ACKing: the file is a fallback, not part of the apply.
+ */
+export async function persistConfig(
+  persist: ConfigPersister | undefined,
+  state: ConfigState,
+  log: Logger,
+): Promise<void> {
+  if (!persist) return;
+  try {
+    await persist.save(state);
+  } catch (err) {
+    log.error({ err, version: Number(state.version) }, "cannot write the last-known-good config");
+  }
+}
+
 /** NACK code asking the control plane for a full update (the node lacks the delta's base). */
 export const BASE_MISMATCH = "BASE_MISMATCH";
 
@@ -161,13 +178,8 @@ export class ConfigApplier implements UpdateApplier {
     return ack(version, update.nonce, next.hash);
   }
 
-  async #save(state: ConfigState): Promise<void> {
-    if (!this.#persist) return;
-    try {
-      await this.#persist.save(state);
-    } catch (err) {
-      this.#log.error({ err, version: Number(state.version) }, "cannot write the last-known-good config");
-    }
+  #save(state: ConfigState): Promise<void> {
+    return persistConfig(this.#persist, state, this.#log);
   }
 
   #nack(update: ConfigUpdate, err: CompileError): StreamConfigRequest {
