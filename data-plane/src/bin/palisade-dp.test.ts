@@ -76,6 +76,9 @@ test("boots, logs its ports (even at --log-level error), applies config from the
       "127.0.0.1:0",
       "--status-listen",
       "127.0.0.1:0",
+      // Loopback and ephemeral like every test server (the default is 0.0.0.0:8443).
+      "--tls-listen",
+      "127.0.0.1:0",
       "--node-id",
       "bin-test",
       "--sync-insecure",
