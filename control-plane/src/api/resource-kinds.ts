@@ -55,10 +55,19 @@ const plain = (r: StoredResource): Record<string, unknown> => ({
   updated_at: r.updated_at,
 });
 
+/** Singular nouns of the kinds, for messages ("policies" → "policy"). */
+const NOUNS: Readonly<Record<ResourceKind, string>> = {
+  upstreams: "upstream",
+  routes: "route",
+  policies: "policy",
+  consumers: "consumer",
+  certificates: "certificate",
+};
+
 function resolveRef(store: Store, kind: ResourceKind, ref: string, field: string): string {
   const found = store.getResource(kind, ref);
   if (!found)
-    throw new ApiError("REFERENCE_NOT_FOUND", `no ${kind.slice(0, -1)} named or with id ${JSON.stringify(ref)}`, field);
+    throw new ApiError("REFERENCE_NOT_FOUND", `no ${NOUNS[kind]} named or with id ${JSON.stringify(ref)}`, field);
   return found.id;
 }
 

@@ -57,6 +57,8 @@ test("bad rollout bodies answer 400 naming the field, inside custom stages too",
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.deepEqual([r.body.error.code, r.body.error.field], [code, field], JSON.stringify(r.body));
   }
+  const fastest = await call("POST", "/v1/rollouts", { version: 1, strategy: "fastest" });
+  assert.match(fastest.body.error.message, /"default", "all-now" \(or \{"stages": \[\.\.\.\]\} for custom stages\)/);
   const missing = await call("GET", "/v1/rollouts/nope");
   assert.deepEqual([missing.status, missing.body.error.code], [404, "ROLLOUT_NOT_FOUND"]);
 });
@@ -79,4 +81,11 @@ test("deploy none stores a version without making it stable; a finished rollout 
   assert.equal(listed.body.items[0].id, r.body.id);
   const act = await call("POST", `/v1/rollouts/${r.body.id}/resume`, {});
   assert.deepEqual([act.status, act.body.error.code], [409, "ROLLOUT_STATE"]);
+  // Rolling out what every node already runs would only soak: refused, naming the field.
+  const again = await call("POST", "/v1/rollouts", { version: 2, strategy: "all-now" });
+  assert.deepEqual(
+    [again.status, again.body.error.code, again.body.error.field],
+    [400, "VALIDATION_FAILED", "version"],
+  );
+  assert.match(again.body.error.message, /already the stable version/);
 });

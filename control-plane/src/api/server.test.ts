@@ -148,6 +148,20 @@ test("a route naming a missing upstream or policy is refused", async () => {
   await call("POST", "/v1/upstreams", upstream);
   r = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", policies: ["ghost"] });
   assert.deepEqual([r.status, r.body.error.field], [400, "policies.0"]);
+  assert.equal(r.body.error.message, 'no policy named or with id "ghost"');
+});
+
+test("a JSON body sent as text/plain is 415 UNSUPPORTED_MEDIA_TYPE, not a schema error; nothing is stored", async () => {
+  const { api, call } = app();
+  const r = await api.inject({
+    method: "POST",
+    url: "/v1/upstreams",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+    payload: JSON.stringify(upstream),
+  });
+  assert.equal(r.statusCode, 415);
+  assert.equal(r.json().error.code, "UNSUPPORTED_MEDIA_TYPE");
+  assert.deepEqual((await call("GET", "/v1/upstreams")).body.items, []);
 });
 
 test("route rewrite and timeouts are checked", async () => {

@@ -59,7 +59,7 @@ function describe(e: AjvError): string {
     case "additionalProperties":
       return "is not a known field";
     case "enum":
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
     case "pattern":
     case "format":
       return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
@@ -127,6 +127,9 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
+  // JSON only: fastify also parses text/plain by default, which turned a JSON body sent with
+  // the wrong type into a confusing "the body must be object"; now it is 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser("text/plain");
   registerInfoRoute(app);
   // Deny by default: every route needs the token unless it was registered with
   // `config: { public: true }`. The decision uses the route fastify matched, never the

@@ -79,6 +79,53 @@ describe("palisadectl against a running control plane", () => {
     assert.match(versions.out, /\n1\s+\S+\s+[0-9a-f]{12}\s+orders from the CLI/);
   });
 
+  test("apply makes a resource exactly what the manifest says, and names the fields that leaves out", async () => {
+    const file = join(dir, "guarded.yaml");
+    writeFileSync(
+      file,
+      [
+        "policies:",
+        "  - {name: guard, type: ip-restriction, config: {allow: [10.0.0.0/8]}}",
+        "upstreams:",
+        "  - {name: guarded, targets: [{host: 127.0.0.1, port: 9090}]}",
+        "routes:",
+        "  - {name: guarded, paths: [/guarded], upstream: guarded, policies: [guard]}",
+        "",
+      ].join("\n"),
+    );
+    assert.equal((await ctl("apply", "-f", file)).code, 0);
+    // The same route without its policy: applying removes it, and says so.
+    const bare = join(dir, "guarded-bare.yaml");
+    writeFileSync(bare, "kind: route\nname: guarded\npaths: [/guarded]\nupstream: guarded\n");
+    const r = await ctl("apply", "-f", bare);
+    assert.equal(r.out, "routes/guarded configured (removed: policies)");
+    const shown = JSON.parse((await ctl("get", "route", "guarded", "-o", "json")).out);
+    assert.equal(shown.policies, undefined);
+    assert.equal((await ctl("apply", "-f", bare)).out, "routes/guarded unchanged");
+    const missing = await ctl("apply", "-f", join(dir, "nope.yaml"));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /USAGE: cannot read .*nope\.yaml: ENOENT/);
+  });
+
+  test("publish --no-deploy then rollout start/status: a version reaches the (empty) fleet by stages; a second start is refused", async () => {
+    const file = join(dir, "staged.yaml");
+    writeFileSync(file, "upstreams:\n  - {name: staged, targets: [{host: 127.0.0.1, port: 9091}]}\n");
+    assert.equal((await ctl("apply", "-f", file)).code, 0);
+    const pub = await ctl("publish", "--no-deploy", "-m", "staged");
+    assert.match(pub.out, /^published v(\d+) \(not deployed: start a rollout\)$/);
+    const version = pub.out.match(/v(\d+)/)![1]!;
+    const started = await ctl("rollout", "start", version, "--strategy", "all-now", "--soak", "0");
+    assert.equal(started.code, 0, started.err);
+    assert.match(started.out, /^rollout \S+ started \((running|succeeded)\)$/);
+    const status = await ctl("rollout", "status");
+    assert.match(status.out, new RegExp(`-> v${version}, (running|succeeded)`));
+    const again = await ctl("rollout", "start", version, "--strategy", "all-now");
+    assert.equal(again.code, 1);
+    assert.match(again.err, /(VALIDATION_FAILED: version \d+ is already the stable version|ROLLOUT_ACTIVE)/);
+    const bad = await ctl("rollout", "start", version, "--soak", "soon");
+    assert.equal(bad.code, 2);
+  });
+
   test("the API's refusal is printed with its code and the field at fault, exit 1, nothing applied", async () => {
     const file = join(dir, "bad.json");
     writeFileSync(
@@ -121,7 +168,7 @@ describe("palisadectl against a running control plane", () => {
     assert.equal(minted.region, "eu-west");
     assert.match(minted.token, /^\S{40,}$/);
     const status = await ctl("status");
-    assert.match(status.out, /latest_version: v1 /);
+    assert.match(status.out, /latest_version: v2 \(\S+\) staged\nstable_version: v2 /);
     assert.match(status.out, /nodes: 0/);
     assert.equal((await ctl("delete", "route", "orders")).out, "routes/orders deleted");
     for (const r of [t, status]) assert.doesNotMatch(r.out + r.err, new RegExp(TOKEN));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AdminClient, CliError } from "./admin-client.js";
-import { isSubsetOf, parseManifest } from "./manifest.js";
+import { compareWithHeld, parseManifest } from "./manifest.js";
 import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
 
 /** Kinds `get` lists, as named in the API path. */
@@ -46,6 +46,7 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
   publish [-m MSG] [--no-deploy]          publish the draft as a version (to every node at
                                           once, or only create it for a rollout)
   rollout start <version> [--strategy default|all-now] [--on-failure rollback|pause]
+                          [--soak SECONDS]  (default strategy: each canary/region stage; 60)
   rollout status [id]                     one rollout (default: the newest)
   rollout pause|resume|promote|abort <id>
   join-token --region R [--ttl SECONDS] [--node-id ID]
@@ -91,7 +92,16 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
   const json = o.output === "json";
   if (o.output !== undefined && o.output !== "json" && o.output !== "table")
     throw usage(`--output must be table or json, not ${JSON.stringify(o.output)}`);
-  const token = o["token-file"] ? readFileSync(o["token-file"], "utf8").trim() : env.PALISADE_ADMIN_TOKEN;
+  let token = env.PALISADE_ADMIN_TOKEN;
+  if (o["token-file"]) {
+    try {
+      token = readFileSync(o["token-file"], "utf8").trim();
+    } catch (err) {
+      throw usage(
+        `cannot read --token-file ${o["token-file"]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  }
   if (!token) throw usage("no admin token: set PALISADE_ADMIN_TOKEN or pass --token-file FILE");
   const api = new AdminClient({ url: o.url ?? env.PALISADE_ADMIN_URL ?? "http://127.0.0.1:8001", token });
   const print = (value: unknown, kind?: string) => {
@@ -106,7 +116,7 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
     case "status": {
       const [info, versions, nodes] = await Promise.all([
         api.request<Record<string, unknown>>("GET", "/v1/info"),
-        api.request<{ items: { version: number; message: string; created_at: string }[] }>(
+        api.request<{ items: { version: number; message: string; created_at: string }[]; stable_version?: number }>(
           "GET",
           "/v1/config/versions?limit=1",
         ),
@@ -116,6 +126,9 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       const summary = {
         control_plane: `${info.name} ${info.version}`,
         latest_version: latest ? `v${latest.version} (${latest.created_at}) ${latest.message}` : "none published",
+        stable_version: versions.stable_version
+          ? `v${versions.stable_version} (what nodes outside a rollout run)`
+          : "none",
         nodes: nodes.items.length,
         connected: nodes.items.filter((n) => n.status === "connected").length,
         in_sync: nodes.items.filter((n) => n.in_sync).length,
@@ -140,9 +153,16 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
     }
     case "apply": {
       if (!o.file) throw usage("apply needs -f <file> (or -f - for standard input)");
-      const text = o.file === "-" ? readFileSync(0, "utf8") : readFileSync(o.file, "utf8");
+      let text: string;
+      try {
+        text = readFileSync(o.file === "-" ? 0 : o.file, "utf8");
+      } catch (err) {
+        throw usage(
+          `cannot read ${o.file === "-" ? "standard input" : o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
+      }
       const entries = parseManifest(text, o.file === "-" ? "stdin" : o.file);
-      const results: { kind: string; name: string; result: string }[] = [];
+      const results: { kind: string; name: string; result: string; removed?: string[] }[] = [];
       for (const e of entries) {
         const path = `/v1/${e.kind}/${encodeURIComponent(e.name)}`;
         let held: unknown;
@@ -153,17 +173,20 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
         } catch (err) {
           if (!(err instanceof CliError) || err.status !== 404) throw err;
         }
+        const diff = held === undefined ? undefined : compareWithHeld(e.body, held as Record<string, unknown>);
         try {
-          if (held === undefined) await api.request("POST", `/v1/${e.kind}`, e.body);
-          else if (!isSubsetOf(e.body, held)) await api.request("PUT", path, e.body);
+          if (diff === undefined) await api.request("POST", `/v1/${e.kind}`, e.body);
+          else if (!diff.same) await api.request("PUT", path, e.body);
         } catch (err) {
           if (err instanceof CliError)
             throw new CliError(err.code, `${e.source} (${e.kind}/${e.name}): ${err.message}`, err.status, err.field);
           throw err;
         }
-        const result = held === undefined ? "created" : isSubsetOf(e.body, held) ? "unchanged" : "configured";
-        results.push({ kind: e.kind, name: e.name, result });
-        if (!json) io.out(`${e.kind}/${e.name} ${result}`);
+        const result = diff === undefined ? "created" : diff.same ? "unchanged" : "configured";
+        const removed = diff && !diff.same && diff.removed.length > 0 ? diff.removed : [];
+        results.push({ kind: e.kind, name: e.name, result, ...(removed.length > 0 ? { removed } : {}) });
+        if (!json)
+          io.out(`${e.kind}/${e.name} ${result}${removed.length > 0 ? ` (removed: ${removed.join(", ")})` : ""}`);
       }
       if (o.publish) {
         const pub = await api.request<{ version: number }>("POST", "/v1/config/versions", { message: o.message ?? "" });
@@ -231,6 +254,7 @@ async function rollout(
         strategy: o.strategy ?? "default",
       };
       if (o["on-failure"]) body.on_failure = o["on-failure"];
+      if (o.soak !== undefined) body.soak_s = nonNegativeInt(o.soak, "--soak");
       const r = await api.request<{ id: string; state: string }>("POST", "/v1/rollouts", body);
       if (json) io.out(JSON.stringify(r, null, 2));
       else io.out(`rollout ${r.id} started (${r.state})`);
@@ -297,12 +321,18 @@ function rolloutText(r: Record<string, unknown>): string {
   stages.forEach((s, i) => {
     const nodes = (s.nodes ?? []).map((n) => `${n.id}@v${n.applied_version ?? "?"}`).join(" ");
     lines.push(`  ${i + 1}. ${s.name.padEnd(16)} ${s.state.padEnd(12)} ${nodes}`);
-    for (const g of s.gates ?? []) lines.push(`       ${g.metric} ${g.value ?? "-"} (max ${g.threshold}) ${g.verdict}`);
+    for (const g of s.gates ?? [])
+      lines.push(`       ${g.metric} ${g.value === null ? "-" : round(g.value)} (max ${g.threshold}) ${g.verdict}`);
   });
   const events = ((r.events ?? []) as { at: string; type: string; message: string }[]).slice(-5);
   if (events.length > 0) lines.push("  recent events:");
   for (const e of events) lines.push(`    ${e.at} ${e.type}: ${e.message}`);
   return lines.join("\n");
+}
+
+/** A gate value as people read it: 4 significant digits at most. */
+function round(n: number): string {
+  return String(Number(n.toPrecision(4)));
 }
 
 function parse(argv: readonly string[]) {
@@ -320,6 +350,7 @@ function parse(argv: readonly string[]) {
       "no-deploy": { type: "boolean" },
       strategy: { type: "string" },
       "on-failure": { type: "string" },
+      soak: { type: "string" },
       region: { type: "string" },
       ttl: { type: "string" },
       "node-id": { type: "string" },
@@ -337,6 +368,12 @@ function kindOf(raw: string | undefined, allowed: ReadonlySet<string>, cmd: stri
 /** API path of a kind (`versions` live under `/v1/config`). */
 function pathOf(kind: string): string {
   return kind === "versions" ? "config/versions" : kind;
+}
+
+function nonNegativeInt(raw: string, name: string): number {
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(raw))
+    throw usage(`${name} must be a whole number of seconds, not ${JSON.stringify(raw)}`);
+  return Number(raw);
 }
 
 function positiveInt(raw: string, name: string): number {

@@ -91,15 +91,34 @@ function entry(obj: Record<string, unknown>, source: string): ManifestEntry {
   return { kind, name: body.name, body, source };
 }
 
+/** Fields the API adds to a resource; a manifest never sets them. */
+const SERVER_FIELDS = new Set(["id", "created_at", "updated_at"]);
+
 /**
- * Whether every field the manifest sets equals what the API holds (so applying would change
- * nothing). Fields the API adds (id, timestamps, defaults) are ignored.
+ * Compares a manifest entry with the resource the API holds, as `apply` replaces it (PUT: the
+ * manifest is the whole resource, kubectl/decK style).
+ * @returns `same` when applying would change nothing, and the top-level fields the resource has
+ *   that the manifest leaves out (applying removes them)
  */
-export function isSubsetOf(wanted: unknown, held: unknown): boolean {
-  if (wanted === null || typeof wanted !== "object") return wanted === held;
-  if (Array.isArray(wanted))
-    return Array.isArray(held) && held.length === wanted.length && wanted.every((w, i) => isSubsetOf(w, held[i]));
-  if (held === null || typeof held !== "object" || Array.isArray(held)) return false;
-  const h = held as Record<string, unknown>;
-  return Object.entries(wanted as Record<string, unknown>).every(([k, v]) => isSubsetOf(v, h[k]));
+export function compareWithHeld(
+  wanted: Readonly<Record<string, unknown>>,
+  held: Readonly<Record<string, unknown>>,
+): { same: boolean; removed: string[] } {
+  const kept = Object.fromEntries(Object.entries(held).filter(([k]) => !SERVER_FIELDS.has(k)));
+  const removed = Object.keys(kept).filter((k) => !(k in wanted));
+  return { same: removed.length === 0 && deepEqual(wanted, kept), removed };
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    return a.length === bs.length && a.every((x, i) => deepEqual(x, bs[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  return keys.length === Object.keys(bo).length && keys.every((k) => k in bo && deepEqual(ao[k], bo[k]));
 }

@@ -122,13 +122,18 @@ export class RolloutEngine {
     return this.#last?.id === id ? this.#last : this.#deps.store.get(id);
   }
 
-  /** @throws ApiError ROLLOUT_ACTIVE naming the active rollout, when there is one. */
-  assertNoActive(): void {
+  /**
+   * @param doing what the caller is refused (for the message): a second rollout, or a publish to all
+   * @throws ApiError ROLLOUT_ACTIVE naming the active rollout, when there is one.
+   */
+  assertNoActive(doing: "rollout" | "publish" = "publish"): void {
     const a = this.active();
     if (a)
       throw new ApiError(
         "ROLLOUT_ACTIVE",
-        `rollout ${a.id} (version ${a.version}) is ${a.state}: finish, promote or abort it first, or publish with deploy "none"`,
+        doing === "rollout"
+          ? `rollout ${a.id} (version ${a.version}) is ${a.state}: one rollout at a time; let it finish, or promote or abort it first`
+          : `rollout ${a.id} (version ${a.version}) is ${a.state}: let it finish, or promote or abort it first, or publish with deploy "none" to create the version without sending it`,
       );
   }
 
@@ -185,12 +190,19 @@ export class RolloutEngine {
 
   /**
    * Starts a rollout and its first stage.
-   * @throws ApiError ROLLOUT_ACTIVE (one active rollout per fleet), VERSION_NOT_FOUND (field `version`)
+   * @throws ApiError ROLLOUT_ACTIVE (one active rollout per fleet), VERSION_NOT_FOUND (field `version`),
+   *   VALIDATION_FAILED (field `version`: already the stable version)
    */
   create(spec: StartSpec, who: string): RolloutRecord {
-    this.assertNoActive();
+    this.assertNoActive("rollout");
     if (!this.#deps.versionExists(spec.version))
       throw new ApiError("VERSION_NOT_FOUND", `no config version ${spec.version}`, "version");
+    if (spec.version === this.#stable.version)
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        `version ${spec.version} is already the stable version: every node outside a rollout runs it; publish a new version (deploy "none") to roll out`,
+        "version",
+      );
     const id = randomUUID();
     const at = this.#iso();
     const stages = spec.stages(id, this.#connected());

@@ -77,7 +77,7 @@ export const startRolloutSchema = {
     strategy: {
       if: { type: "string" },
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
-      then: { type: "string", enum: ["default", "all-now"] },
+      then: { type: "string", enum: ["default", "all-now"], description: 'or {"stages": [...]} for custom stages' },
       else: {
         type: "object",
         required: ["stages"],
