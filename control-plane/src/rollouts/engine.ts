@@ -600,15 +600,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function ev(
-  at: string,
-  type: RolloutEventType,
-  who: string,
-  message: string,
-  stage: string | null = null,
-): RolloutEvent {
-  return rolloutEvent(at, type, who, message, stage);
-}
+/** Short name of {@link rolloutEvent}: the engine writes many. */
+const ev = rolloutEvent;
 
 function fmt(v: number | null): string {
   if (v === null) return "n/a";
