@@ -99,7 +99,13 @@ function Facts({ n }: { n: FleetNode }) {
       ) : null}
       <dt>Latest version</dt>
       <dd className="mono">
-        v{n.latest_version} {n.lag ? <span className="t-warn">(lag {n.lag})</span> : null}
+        v{n.latest_version}{" "}
+        {n.lag && n.desired_version !== undefined && n.applied_version === n.desired_version ? (
+          // A version created for a rollout (deploy none) that has not reached this node: not a lag.
+          <span className="faint">(not rolled out to this node)</span>
+        ) : n.lag ? (
+          <span className="t-warn">(lag {n.lag})</span>
+        ) : null}
       </dd>
       {n.held_back ? (
         <>
