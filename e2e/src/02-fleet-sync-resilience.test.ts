@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { TestCa } from "./harness/certs.js";
+import { TestCa } from "@palisade/test-support";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { TestCa } from "./harness/certs.js";
+import { TestCa } from "@palisade/test-support";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { h2, https1 } from "./harness/tls-client.js";

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { createHmac, createPublicKey, randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { ClientCa } from "@palisade/test-support";
 import { exportSPKI } from "jose";
-import { ClientCa } from "./harness/client-ca.js";
 import { ControlPlaneProcess, DataPlaneProcess, type HttpAnswer } from "./harness/fleet.js";
 import { TestIdp } from "./harness/idp.js";
 import { eventually } from "./harness/process.js";

@@ -9,8 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { TestCa } from "./harness/certs.js";
-import { ClientCa } from "./harness/client-ca.js";
+import { ClientCa, TestCa } from "@palisade/test-support";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { h2, https1, https1KeepAlive, https1Resumed, tlsWithoutSni } from "./harness/tls-client.js";
 import { RecordingUpstream } from "./harness/upstream.js";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
+import { TestCa } from "@palisade/test-support";
 import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
-import { TestCa } from "../test/certs.js";
 
 const _TOKEN = TEST_ADMIN_TOKEN;
 const ca = new TestCa();

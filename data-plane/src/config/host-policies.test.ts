@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { AuthAnyPolicySchema, MtlsPolicySchema, PolicySchema } from "@palisade/proto";
+import { ClientCa } from "@palisade/test-support";
 import { BUNDLED_POLICY_TYPES } from "../policies/registry.js";
-import { ClientCa } from "../test/client-ca.js";
 import { jwtPolicy, route, rsaKeys, snapshot, upstream } from "../test/fixtures.js";
 import { compile } from "./compile.js";
 

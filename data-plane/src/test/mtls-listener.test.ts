@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { MtlsPolicySchema, PolicySchema } from "@palisade/proto";
+import { ClientCa, type ClientPem } from "@palisade/test-support";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { listen } from "../listen.js";
@@ -19,7 +20,6 @@ import { ProxyServer } from "../proxy/proxy-server.js";
 import { TlsListener } from "../proxy/tls-listener.js";
 import { SecureContextCache } from "../tls/compile-certificates.js";
 import { PoolManager } from "../upstream/pool-manager.js";
-import { ClientCa, type ClientPem } from "./client-ca.js";
 import { certificate, log, route, snapshot, upstream } from "./fixtures.js";
 
 const ca = new ClientCa("mTLS Test CA");

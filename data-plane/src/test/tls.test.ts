@@ -7,6 +7,7 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { type PeerCertificate, connect as tlsConnect } from "node:tls";
+import { TestCa } from "@palisade/test-support";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { listen } from "../listen.js";
@@ -14,7 +15,6 @@ import { ProxyServer } from "../proxy/proxy-server.js";
 import { TlsListener } from "../proxy/tls-listener.js";
 import { SecureContextCache } from "../tls/compile-certificates.js";
 import { PoolManager } from "../upstream/pool-manager.js";
-import { TestCa } from "./certs.js";
 import { certificate, log, route, snapshot, upstream } from "./fixtures.js";
 
 interface Seen {

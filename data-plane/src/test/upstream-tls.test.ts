@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { TestCa } from "./certs.js";
+import { TestCa } from "@palisade/test-support";
 import { route, snapshot, upstream } from "./fixtures.js";
 import { codeOf, send, TestProxy } from "./harness.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { TestCa } from "@palisade/test-support";
 import { CompileError } from "../config/compile-error.js";
-import { TestCa } from "../test/certs.js";
 import { certificate } from "../test/fixtures.js";
 import { compileCertificates, SecureContextCache } from "./compile-certificates.js";
 

@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { createSecureContext } from "node:tls";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ConsumerSchema, MtlsPolicySchema } from "@palisade/proto";
-import { ClientCa, type ClientPem } from "../../test/client-ca.js";
+import { ClientCa, type ClientPem } from "@palisade/test-support";
 import { policyRequest } from "../../test/fixtures.js";
 import { ConsumerIndex } from "../auth/consumers.js";
 import type { PolicyInstance, PolicyOutcome } from "../types.js";
