@@ -172,11 +172,7 @@ export class RolloutEngine {
         );
       }
     }
-    return desiredVersion(node.id, {
-      stable: this.#stable.version,
-      stableSetAt: this.#stable.setAt,
-      rollout: this.#last,
-    });
+    return this.desiredVersionOf(node.id);
   }
 
   /** The version node `nodeId` should hold now (0: none), without admitting it to a stage (for reads). */
