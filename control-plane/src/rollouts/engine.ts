@@ -394,11 +394,12 @@ export class RolloutEngine {
         ev(at, "stage_skipped", ENGINE, "no connected node matches the stage", s.name),
       ]);
     }
+    const byId = new Map(connected.map((n) => [n.id, n]));
     const nodes = { ...r.nodes };
     const fresh: string[] = [];
     for (const id of ids) {
       if (nodes[id]) continue;
-      const n = connected.find((x) => x.id === id)!;
+      const n = byId.get(id)!;
       nodes[id] = { stage: i, previous_version: n.applied_version, version: r.version, touched_at: at };
       fresh.push(id);
     }
