@@ -138,7 +138,8 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
     }
     case "get": {
       const kind = kindOf(args[0], GET_KINDS, "get");
-      const named = (r: Record<string, unknown>) => (kind === "routes" ? namedRefs(api, r) : r);
+      const nameRefs = refNamer(api);
+      const named = (r: Record<string, unknown>) => (kind === "routes" ? nameRefs(r) : r);
       if (args[1] !== undefined) {
         const one = await api.request<Record<string, unknown>>(
           "GET",
@@ -163,13 +164,14 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       }
       const entries = parseManifest(text, o.file === "-" ? "stdin" : o.file);
       const results: { kind: string; name: string; result: string; removed?: string[] }[] = [];
+      const nameRefs = refNamer(api);
       for (const e of entries) {
         const path = `/v1/${e.kind}/${encodeURIComponent(e.name)}`;
         let held: unknown;
         try {
           held = await api.request("GET", path);
           // The API holds a route's references as ids; the manifest names them.
-          if (e.kind === "routes") held = await namedRefs(api, held as Record<string, unknown>);
+          if (e.kind === "routes") held = await nameRefs(held as Record<string, unknown>);
         } catch (err) {
           if (!(err instanceof CliError) || err.status !== 404) throw err;
         }
@@ -294,13 +296,30 @@ async function rollout(
   }
 }
 
-/** A route as the API shows it, with its upstream and policy ids replaced by their names. */
-async function namedRefs(api: AdminClient, route: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * Names a route's references: returns a function giving a route as the API shows it with its
+ * upstream and policy ids replaced by their names. The upstream and policy lists are fetched once,
+ * on the first route (in `apply`, after every upstream and policy of the manifest was applied),
+ * not once per route.
+ */
+function refNamer(api: AdminClient): (route: Record<string, unknown>) => Promise<Record<string, unknown>> {
+  let maps: Promise<[Map<string, string>, Map<string, string>]> | undefined;
   const names = async (kind: string) => {
     const list = await api.request<{ items: { id: string; name: string }[] }>("GET", `/v1/${kind}`);
     return new Map(list.items.map((r) => [r.id, r.name]));
   };
-  const [upstreams, policies] = await Promise.all([names("upstreams"), names("policies")]);
+  return async (route) => {
+    maps ??= Promise.all([names("upstreams"), names("policies")]);
+    return namedRefs(route, ...(await maps));
+  };
+}
+
+/** `route` with its upstream and policy ids replaced by their names (ids without a name stay). */
+function namedRefs(
+  route: Record<string, unknown>,
+  upstreams: ReadonlyMap<string, string>,
+  policies: ReadonlyMap<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...route,
     upstream: upstreams.get(route.upstream as string) ?? route.upstream,

@@ -320,32 +320,33 @@ export class Publisher {
     forceFull = false,
     target: PublishedVersion | undefined = this.#latest,
   ): UpdatePlan {
-    if (target && target !== this.#latest) return this.#planTo(held, forceFull, target);
-    return this.#planToLatest(held, forceFull);
-  }
-
-  #planTo(held: { version: number; hash: string }, forceFull: boolean, target: PublishedVersion): UpdatePlan {
-    if (held.hash === target.hash && held.version === target.version && !forceFull) return { kind: "none" };
+    if (!target) return { kind: "none" };
     if (!forceFull && held.hash !== "") {
       if (held.hash === target.hash)
-        return { kind: "delta", baseVersion: held.version, baseHash: held.hash, changed: [], removed: [] };
-      const base = this.#baseFor(held);
-      if (base) {
-        const changed: Resource[] = [];
-        const removed: { field: number; id: string }[] = [];
-        const limit = target.resources.size / 2;
-        for (const [key, e] of target.resources)
-          if (base.resources.get(key)?.digest !== e.digest) {
-            changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
-            if (changed.length > limit) break;
-          }
-        for (const [key, e] of base.resources)
-          if (!target.resources.has(key)) removed.push({ field: e.field, id: e.id });
-        if (changed.length + removed.length <= limit)
-          return { kind: "delta", baseVersion: base.version, baseHash: held.hash, changed, removed };
-      }
+        return held.version === target.version
+          ? { kind: "none" }
+          : { kind: "delta", baseVersion: held.version, baseHash: held.hash, changed: [], removed: [] };
+      const delta = target === this.#latest ? this.#deltaToLatest(held, target) : this.#deltaTo(held, target);
+      if (delta) return delta;
     }
     return { kind: "full", resources: this.#fullList(target) };
+  }
+
+  /** A delta to `target` by comparing digests with the node's base; undefined: base unknown or delta too large. */
+  #deltaTo(held: { version: number; hash: string }, target: PublishedVersion): UpdatePlan | undefined {
+    const base = this.#baseFor(held);
+    if (!base) return undefined;
+    const changed: Resource[] = [];
+    const removed: { field: number; id: string }[] = [];
+    const limit = target.resources.size / 2;
+    for (const [key, e] of target.resources)
+      if (base.resources.get(key)?.digest !== e.digest) {
+        changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
+        if (changed.length > limit) break;
+      }
+    for (const [key, e] of base.resources) if (!target.resources.has(key)) removed.push({ field: e.field, id: e.id });
+    if (changed.length + removed.length > limit) return undefined;
+    return { kind: "delta", baseVersion: base.version, baseHash: held.hash, changed, removed };
   }
 
   /** A published version with the content the node holds, if the control plane knows it. */
@@ -360,46 +361,31 @@ export class Publisher {
     return undefined;
   }
 
-  #planToLatest(held: { version: number; hash: string }, forceFull: boolean): UpdatePlan {
-    const latest = this.#latest;
-    if (!latest) return { kind: "none" };
-    if (held.hash === latest.hash && held.version === latest.version && !forceFull) return { kind: "none" };
-    if (!forceFull && held.hash !== "") {
-      if (held.hash === latest.hash)
-        return { kind: "delta", baseVersion: held.version, baseHash: held.hash, changed: [], removed: [] };
-      // The most recent history entry with the node's content, then every version after it.
-      let i = this.#history.length - 1;
-      while (i >= 0 && this.#history[i]!.hash !== held.hash) i--;
-      if (i >= 0) {
-        const keys = new Set<string>();
-        let known = true;
-        for (let j = i + 1; j < this.#history.length && known; j++) {
-          const t = this.#history[j]!.touched;
-          if (t === null) known = false;
-          else for (const k of t) keys.add(k);
-        }
-        if (known && keys.size <= latest.resources.size / 2) {
-          const changed: Resource[] = [];
-          const removed: { field: number; id: string }[] = [];
-          for (const key of keys) {
-            const e = latest.resources.get(key);
-            if (e) changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
-            else removed.push(refOf(key));
-          }
-          return { kind: "delta", baseVersion: this.#history[i]!.version, baseHash: held.hash, changed, removed };
-        }
-      }
+  /**
+   * A delta to the latest version: the touched keys of the versions after the node's (found by
+   * hash in the history). undefined: not in the history, a version without touched keys, or the
+   * delta would carry more than half the config.
+   */
+  #deltaToLatest(held: { version: number; hash: string }, latest: PublishedVersion): UpdatePlan | undefined {
+    // The most recent history entry with the node's content, then every version after it.
+    let i = this.#history.length - 1;
+    while (i >= 0 && this.#history[i]!.hash !== held.hash) i--;
+    if (i < 0) return undefined;
+    const keys = new Set<string>();
+    for (let j = i + 1; j < this.#history.length; j++) {
+      const t = this.#history[j]!.touched;
+      if (t === null) return undefined;
+      for (const k of t) keys.add(k);
     }
-    return { kind: "full", resources: this.#fullList(latest) };
-  }
-
-  /** Encoded size of a plan's resources, in bytes (for logs and the scale bench). */
-  static planBytes(plan: UpdatePlan): number {
-    if (plan.kind === "none") return 0;
-    const list = plan.kind === "full" ? plan.resources : plan.changed;
-    let n = 0;
-    for (const r of list) n += toBinary(ResourceSchema, r).byteLength;
-    return n;
+    if (keys.size > latest.resources.size / 2) return undefined;
+    const changed: Resource[] = [];
+    const removed: { field: number; id: string }[] = [];
+    for (const key of keys) {
+      const e = latest.resources.get(key);
+      if (e) changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
+      else removed.push(refOf(key));
+    }
+    return { kind: "delta", baseVersion: this.#history[i]!.version, baseHash: held.hash, changed, removed };
   }
 
   #fullList(v: PublishedVersion): readonly Resource[] {

@@ -172,11 +172,7 @@ export class RolloutEngine {
         );
       }
     }
-    return desiredVersion(node.id, {
-      stable: this.#stable.version,
-      stableSetAt: this.#stable.setAt,
-      rollout: this.#last,
-    });
+    return this.desiredVersionOf(node.id);
   }
 
   /** The version node `nodeId` should hold now (0: none), without admitting it to a stage (for reads). */
@@ -398,11 +394,12 @@ export class RolloutEngine {
         ev(at, "stage_skipped", ENGINE, "no connected node matches the stage", s.name),
       ]);
     }
+    const byId = new Map(connected.map((n) => [n.id, n]));
     const nodes = { ...r.nodes };
     const fresh: string[] = [];
     for (const id of ids) {
       if (nodes[id]) continue;
-      const n = connected.find((x) => x.id === id)!;
+      const n = byId.get(id)!;
       nodes[id] = { stage: i, previous_version: n.applied_version, version: r.version, touched_at: at };
       fresh.push(id);
     }

@@ -10,18 +10,18 @@ export interface GateSample {
   readonly security_events: Readonly<Record<string, number>>;
 }
 
-/** The metrics gates may use; `security_event_rate:<type>` takes any event type. */
-export const GATE_METRICS = ["error_rate_5xx", "p99_ms", "security_event_rate:<type>"] as const;
+/**
+ * The metrics gates may use, as a JSON Schema pattern (the `POST /v1/rollouts` body schema uses
+ * it): `error_rate_5xx`, `p99_ms`, or `security_event_rate:<event type>`.
+ */
+export const GATE_METRIC_PATTERN = "^(error_rate_5xx|p99_ms|security_event_rate:[A-Za-z0-9_.:-]{1,64})$";
+const GATE_METRIC = new RegExp(GATE_METRIC_PATTERN);
 
 const EVENT_RATE = "security_event_rate:";
 
-/** Whether `metric` is a gate metric this engine measures. */
+/** Whether `metric` is a gate metric this engine measures ({@link GATE_METRIC_PATTERN}). */
 export function isGateMetric(metric: string): boolean {
-  return (
-    metric === "error_rate_5xx" ||
-    metric === "p99_ms" ||
-    (metric.startsWith(EVENT_RATE) && /^[A-Za-z0-9_.:-]{1,64}$/.test(metric.slice(EVENT_RATE.length)))
-  );
+  return GATE_METRIC.test(metric);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ApiError } from "../errors.js";
 import type { StartSpec } from "./engine.js";
+import { GATE_METRIC_PATTERN } from "./gates.js";
 import { allNowStages, type DefaultStrategyOptions, defaultStages, STAGE_DEFAULTS } from "./strategy.js";
 import type { GateSpec, OnFailure, StageSelector, StageSpec } from "./types.js";
 
@@ -32,7 +33,7 @@ const gateSchema = {
   properties: {
     metric: {
       type: "string",
-      pattern: "^(error_rate_5xx|p99_ms|security_event_rate:[A-Za-z0-9_.:-]{1,64})$",
+      pattern: GATE_METRIC_PATTERN,
       description: "error_rate_5xx, p99_ms or security_event_rate:<event type>",
     },
     threshold: { type: "number", minimum: 0 },

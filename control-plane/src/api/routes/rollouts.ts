@@ -67,13 +67,20 @@ function presentStage(r: RolloutRecord, s: StageRun, nodes: ReadonlyMap<string, 
   };
 }
 
-/** A rollout as the API shows it (web-admin/src/api/types.ts `Rollout`), with `events` when given. */
+/** The inventory by node id (read once per request, however many rollouts it presents). */
+function nodesById(store: Store): ReadonlyMap<string, NodeRow> {
+  return new Map(store.listNodes().map((n) => [n.id, n]));
+}
+
+/**
+ * A rollout as the API shows it (web-admin/src/api/types.ts `Rollout`), with `events` when given.
+ * @param nodes the inventory by node id ({@link nodesById})
+ */
 export function presentRollout(
   r: RolloutRecord,
-  store: Store,
+  nodes: ReadonlyMap<string, NodeRow>,
   events?: readonly RolloutEvent[],
 ): Record<string, unknown> {
-  const nodes = new Map(store.listNodes().map((n) => [n.id, n]));
   return {
     id: r.id,
     seq: r.seq,
@@ -115,7 +122,7 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
   app.post("/v1/rollouts", { schema: { body: startRolloutSchema } }, async (req, reply) => {
     const r = engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
     reply.code(201);
-    return presentRollout(r, store, rollouts.events(r.id));
+    return presentRollout(r, nodesById(store), rollouts.events(r.id));
   });
 
   app.get(
@@ -138,8 +145,9 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
         ...(q.state ? { state: q.state } : {}),
         ...(beforeSeq !== undefined ? { beforeSeq } : {}),
       });
+      const nodes = nodesById(store);
       return {
-        items: items.map((r) => presentRollout(r, store)),
+        items: items.map((r) => presentRollout(r, nodes)),
         next_before_seq: items.length === limit ? items.at(-1)!.seq : null,
         stable_version: engine.stable().version,
       };
@@ -150,12 +158,12 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
     const id = (req.params as { id: string }).id;
     const r = engine.get(id);
     if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
-    return presentRollout(r, store, rollouts.events(r.id));
+    return presentRollout(r, nodesById(store), rollouts.events(r.id));
   });
 
   for (const action of ACTIONS)
     app.post(`/v1/rollouts/:id/${action}`, { schema: { params: idParam } }, async (req) => {
       const r = engine.act((req.params as { id: string }).id, action, actor(req));
-      return presentRollout(r, store, rollouts.events(r.id));
+      return presentRollout(r, nodesById(store), rollouts.events(r.id));
     });
 }
