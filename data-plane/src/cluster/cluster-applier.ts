@@ -165,10 +165,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   async apply(update: ConfigUpdate): Promise<StreamConfigRequest> {
     const version = update.version;
     const held = this.#state;
-    if (this.#stats) {
-      if (update.full) this.#stats.full++;
-      else this.#stats.delta++;
-    }
+    this.#stats?.received(update.full);
     // The primary rebuilds the whole config from the update (full, or a delta over what it
     // holds, as ConfigApplier does) and hands workers the whole snapshot.
     let next: ConfigState;

@@ -482,28 +482,11 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     }
     prefixRewrite = value;
   }
-  const timeouts = overrideTimeouts(upstream.timeouts, r.timeouts);
-  const poolSpecs =
-    timeouts.connectMs === upstream.timeouts.connectMs
-      ? null
-      : Object.freeze(upstream.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
+  const { timeouts, poolSpecs } = routeUpstream(upstream, r);
   const alternates = new Map<string, RouteUpstream>();
   for (const p of own)
-    for (const u of p.routeUpstreams ?? []) {
-      if (u === upstream || alternates.has(u.id)) continue;
-      const t = overrideTimeouts(u.timeouts, r.timeouts);
-      alternates.set(
-        u.id,
-        Object.freeze({
-          upstream: u,
-          timeouts: t,
-          poolSpecs:
-            t.connectMs === u.timeouts.connectMs
-              ? null
-              : Object.freeze(u.targets.map((x) => withConnectTimeout(x.pool, t.connectMs))),
-        }),
-      );
-    }
+    for (const u of p.routeUpstreams ?? [])
+      if (u !== upstream && !alternates.has(u.id)) alternates.set(u.id, routeUpstream(u, r));
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -523,6 +506,19 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     alternates,
   });
   return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
+}
+
+/**
+ * An upstream as route `r` uses it: its timeouts with the route's overrides, and pool specs with
+ * the route's connect timeout when that differs from the upstream's (else `null`: the targets' own).
+ */
+function routeUpstream(u: CompiledUpstream, r: Route): RouteUpstream {
+  const timeouts = overrideTimeouts(u.timeouts, r.timeouts);
+  const poolSpecs =
+    timeouts.connectMs === u.timeouts.connectMs
+      ? null
+      : Object.freeze(u.targets.map((t) => withConnectTimeout(t.pool, timeouts.connectMs)));
+  return Object.freeze({ upstream: u, timeouts, poolSpecs });
 }
 
 /** The chain a CORS preflight runs (see CompiledRoute.preflight). */

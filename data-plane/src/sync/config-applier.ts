@@ -106,10 +106,7 @@ export class ConfigApplier implements UpdateApplier {
   async apply(update: ConfigUpdate): Promise<StreamConfigRequest> {
     const version = update.version;
     const held = this.#state;
-    if (this.#stats) {
-      if (update.full) this.#stats.full++;
-      else this.#stats.delta++;
-    }
+    this.#stats?.received(update.full);
     let next: ConfigState;
     const started = performance.now();
     try {

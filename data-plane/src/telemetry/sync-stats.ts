@@ -12,4 +12,10 @@ export class SyncStats {
   nacked = 0;
   /** Encoded bytes of the updates received. */
   bytes = 0;
+
+  /** Counts one update received (full or delta), by the single-process and the cluster applier alike. */
+  received(full: boolean): void {
+    if (full) this.full++;
+    else this.delta++;
+  }
 }

@@ -62,11 +62,8 @@ export function createMirrorPolicy(cfg: MirrorPolicy, ctx: PolicyContext, res: M
         counters?.drop("queue_full");
         return null;
       }
-      if (req.body !== null && (req.contentLength ?? 0) > target.maxBodyBytes) {
-        counters?.drop("body_too_large");
-        return null;
-      }
-      if (req.body !== null && target.maxBodyBytes === 0) {
+      // A body declared over the cap, or any body when the cap is 0 (bodiless requests only).
+      if (req.body !== null && (target.maxBodyBytes === 0 || (req.contentLength ?? 0) > target.maxBodyBytes)) {
         counters?.drop("body_too_large");
         return null;
       }

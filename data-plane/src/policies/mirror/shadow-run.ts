@@ -40,25 +40,26 @@ export function shadowHost(host: string): string {
  * request starts).
  */
 class BodyTap extends Transform {
-  readonly #run: Run;
+  readonly run: Run;
 
   constructor(run: Run) {
     super();
-    this.#run = run;
+    this.run = run;
+    this.once("close", onTapClose);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.#run.bodyChunk(chunk);
+    this.run.bodyChunk(chunk);
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    this.#run.bodyEnd();
+    this.run.bodyEnd();
     cb();
   }
 }
 
-function onTapClose(this: BodyTap & { run: Run }): void {
+function onTapClose(this: BodyTap): void {
   this.run.bodyGone();
 }
 
@@ -103,9 +104,7 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
       return;
     }
     this.#chunks = [];
-    const tap = new BodyTap(this) as BodyTap & { run: Run };
-    tap.run = this;
-    tap.once("close", onTapClose);
+    const tap = new BodyTap(this);
     // The client's stream errors reach the primary through the tap.
     req.body.once("error", (err: Error) => tap.destroy(err));
     req.body.pipe(tap);
