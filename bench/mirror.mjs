@@ -10,7 +10,6 @@
 //   default 0.1: the write-up's shadow mode), BENCH_SHADOW_MS (default 1000), BENCH_ROUNDS (default 1: one run of each; more
 //   alternate the two, no mirror first, and print every run: on a shared machine the spread
 //   between rounds is the noise the ratio must be read against)
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { freePort, httpRequest, waitFor } from "./lib/net.mjs";
-import { killAllNow, startProcess, stopAll, treeCpuSeconds } from "./lib/proc.mjs";
+import { benchPinning, killAllNow, startProcess, stopAll, treeCpuSeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -42,26 +41,12 @@ http.createServer((req, res) => {
 }).listen(port, "127.0.0.1", () => console.log("ready"));
 `;
 
-/** Two CPUs from this process's affinity, or none (not pinned). */
-function pinning() {
-  const r = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
-  const list = /list:\s*(\S+)/.exec(r.stdout ?? "")?.[1] ?? "";
-  const cpus = list
-    .split(",")
-    .flatMap((p) => {
-      const [a, b] = p.split("-").map(Number);
-      return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => String(a + i));
-    })
-    .filter((c) => c !== "NaN");
-  return cpus.length >= 2 ? { sut: cpus[0], load: cpus[1] } : { sut: null, load: null };
-}
-
 async function main() {
   const cpBin = join(ROOT, "control-plane/dist/bin/palisade-cp.js");
   const dpBin = join(ROOT, "data-plane/dist/bin/palisade-dp.js");
   if (!existsSync(cpBin) || !existsSync(dpBin)) throw new Error("build first: npx tsc -b");
   const dir = mkdtempSync(join(tmpdir(), "palisade-bench-mirror-"));
-  const cpus = pinning();
+  const cpus = benchPinning();
   try {
     const [primaryPort, shadowPort, listenPort, statusPort] = [
       await freePort(),
