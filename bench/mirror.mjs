@@ -10,13 +10,13 @@
 //   default 0.1: the write-up's shadow mode), BENCH_SHADOW_MS (default 1000), BENCH_ROUNDS (default 1: one run of each; more
 //   alternate the two, no mirror first, and print every run: on a shared machine the spread
 //   between rounds is the noise the ratio must be read against)
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { freePort, httpRequest, waitFor } from "./lib/net.mjs";
+import { dataPlaneArgs, startControlPlane } from "./lib/palisade.mjs";
 import { benchPinning, killAllNow, startProcess, stopAll, treeCpuSeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -70,47 +70,7 @@ async function main() {
       );
     }
 
-    const token = randomBytes(24).toString("hex");
-    const ports = {};
-    const cp = startProcess(
-      "palisade-cp",
-      process.execPath,
-      [
-        cpBin,
-        "--db",
-        join(dir, "cp.db"),
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--sync-listen",
-        "127.0.0.1:0",
-        "--sync-insecure",
-      ],
-      {
-        cpus: cpus.load,
-        cwd: dir,
-        env: { ...process.env, PALISADE_ADMIN_TOKEN: token, PALISADE_LOG_LEVEL: "info" },
-        onStdoutLine: (line) => {
-          try {
-            const rec = JSON.parse(line);
-            if (rec.msg === "listening") ports[rec.listener] = rec.port;
-          } catch {}
-        },
-      },
-    );
-    await waitFor("palisade-cp ports", async () => (ports.admin && ports.sync ? true : undefined), {
-      timeoutMs: 30_000,
-      process: cp,
-    });
-    const api = async (method, path, json) => {
-      const r = await httpRequest(`http://127.0.0.1:${ports.admin}${path}`, {
-        method,
-        json,
-        headers: { authorization: `Bearer ${token}` },
-        timeoutMs: 10_000,
-      });
-      if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.body}`);
-      return JSON.parse(r.body || "null");
-    };
+    const { api, syncPort } = await startControlPlane({ cpBin, dbFile: join(dir, "cp.db"), cwd: dir, cpus: cpus.load });
     await api("POST", "/v1/upstreams", { name: "primary", targets: [{ host: "127.0.0.1", port: primaryPort }] });
     await api("POST", "/v1/upstreams", { name: "shadow", targets: [{ host: "127.0.0.1", port: shadowPort }] });
     await api("POST", "/v1/policies", {
@@ -137,24 +97,16 @@ async function main() {
       "palisade-dp",
       process.execPath,
       [
-        dpBin,
-        "--node-id",
-        "bench-mirror",
-        "--control-plane",
-        `127.0.0.1:${ports.sync}`,
-        "--listen",
-        `127.0.0.1:${listenPort}`,
-        "--status-listen",
-        `127.0.0.1:${statusPort}`,
-        "--tls-listen",
-        "off",
+        ...dataPlaneArgs({
+          dpBin,
+          nodeId: "bench-mirror",
+          syncPort,
+          listenPort,
+          statusPort,
+          stateDir: join(dir, "dp-state"),
+        }),
         "--workers",
         "1",
-        "--log-level",
-        "warn",
-        "--state-dir",
-        join(dir, "dp-state"),
-        "--sync-insecure",
       ],
       { cpus: cpus.sut, cwd: dir },
     );
