@@ -10,15 +10,14 @@
 //   default 0.1: the write-up's shadow mode), BENCH_SHADOW_MS (default 1000), BENCH_ROUNDS (default 1: one run of each; more
 //   alternate the two, no mirror first, and print every run: on a shared machine the spread
 //   between rounds is the noise the ratio must be read against)
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { freePort, httpRequest, waitFor } from "./lib/net.mjs";
-import { killAllNow, startProcess, stopAll, treeCpuSeconds } from "./lib/proc.mjs";
+import { dataPlaneArgs, startControlPlane } from "./lib/palisade.mjs";
+import { benchPinning, killAllNow, startProcess, stopAll, treeCpuSeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -42,26 +41,12 @@ http.createServer((req, res) => {
 }).listen(port, "127.0.0.1", () => console.log("ready"));
 `;
 
-/** Two CPUs from this process's affinity, or none (not pinned). */
-function pinning() {
-  const r = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
-  const list = /list:\s*(\S+)/.exec(r.stdout ?? "")?.[1] ?? "";
-  const cpus = list
-    .split(",")
-    .flatMap((p) => {
-      const [a, b] = p.split("-").map(Number);
-      return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => String(a + i));
-    })
-    .filter((c) => c !== "NaN");
-  return cpus.length >= 2 ? { sut: cpus[0], load: cpus[1] } : { sut: null, load: null };
-}
-
 async function main() {
   const cpBin = join(ROOT, "control-plane/dist/bin/palisade-cp.js");
   const dpBin = join(ROOT, "data-plane/dist/bin/palisade-dp.js");
   if (!existsSync(cpBin) || !existsSync(dpBin)) throw new Error("build first: npx tsc -b");
   const dir = mkdtempSync(join(tmpdir(), "palisade-bench-mirror-"));
-  const cpus = pinning();
+  const cpus = benchPinning();
   try {
     const [primaryPort, shadowPort, listenPort, statusPort] = [
       await freePort(),
@@ -85,47 +70,7 @@ async function main() {
       );
     }
 
-    const token = randomBytes(24).toString("hex");
-    const ports = {};
-    const cp = startProcess(
-      "palisade-cp",
-      process.execPath,
-      [
-        cpBin,
-        "--db",
-        join(dir, "cp.db"),
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--sync-listen",
-        "127.0.0.1:0",
-        "--sync-insecure",
-      ],
-      {
-        cpus: cpus.load,
-        cwd: dir,
-        env: { ...process.env, PALISADE_ADMIN_TOKEN: token, PALISADE_LOG_LEVEL: "info" },
-        onStdoutLine: (line) => {
-          try {
-            const rec = JSON.parse(line);
-            if (rec.msg === "listening") ports[rec.listener] = rec.port;
-          } catch {}
-        },
-      },
-    );
-    await waitFor("palisade-cp ports", async () => (ports.admin && ports.sync ? true : undefined), {
-      timeoutMs: 30_000,
-      process: cp,
-    });
-    const api = async (method, path, json) => {
-      const r = await httpRequest(`http://127.0.0.1:${ports.admin}${path}`, {
-        method,
-        json,
-        headers: { authorization: `Bearer ${token}` },
-        timeoutMs: 10_000,
-      });
-      if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.body}`);
-      return JSON.parse(r.body || "null");
-    };
+    const { api, syncPort } = await startControlPlane({ cpBin, dbFile: join(dir, "cp.db"), cwd: dir, cpus: cpus.load });
     await api("POST", "/v1/upstreams", { name: "primary", targets: [{ host: "127.0.0.1", port: primaryPort }] });
     await api("POST", "/v1/upstreams", { name: "shadow", targets: [{ host: "127.0.0.1", port: shadowPort }] });
     await api("POST", "/v1/policies", {
@@ -152,24 +97,16 @@ async function main() {
       "palisade-dp",
       process.execPath,
       [
-        dpBin,
-        "--node-id",
-        "bench-mirror",
-        "--control-plane",
-        `127.0.0.1:${ports.sync}`,
-        "--listen",
-        `127.0.0.1:${listenPort}`,
-        "--status-listen",
-        `127.0.0.1:${statusPort}`,
-        "--tls-listen",
-        "off",
+        ...dataPlaneArgs({
+          dpBin,
+          nodeId: "bench-mirror",
+          syncPort,
+          listenPort,
+          statusPort,
+          stateDir: join(dir, "dp-state"),
+        }),
         "--workers",
         "1",
-        "--log-level",
-        "warn",
-        "--state-dir",
-        join(dir, "dp-state"),
-        "--sync-insecure",
       ],
       { cpus: cpus.sut, cwd: dir },
     );

@@ -14,7 +14,6 @@
 //
 // Same pinning, upstream and Palisade set-up as `npm run bench` (bench/lib/*); loopback only; every
 // process started is stopped by PID. A tool for people, never part of `npm test`.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
@@ -23,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { startPalisade } from "./lib/palisade.mjs";
-import { killAllNow, stopAll, stopProcess, treeCpuSeconds, treeRssMiB } from "./lib/proc.mjs";
+import { benchPinning, killAllNow, stopAll, stopProcess, treeCpuSeconds, treeRssMiB } from "./lib/proc.mjs";
 import { startUpstream } from "./lib/upstream.mjs";
 import { runWrk } from "./lib/wrk.mjs";
 
@@ -44,14 +43,6 @@ const { values: opt } = parseArgs({
   strict: true,
 });
 const durationS = Number(opt.duration);
-
-/** Taskset CPUs like run.mjs: the node on the first CPU of our affinity, load on the second. */
-function pinning() {
-  const r = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
-  const list = /list:\s*(\S+)/.exec(r.stdout ?? "")?.[1] ?? "";
-  const cpus = list.includes("-") ? list.split("-") : list.split(",");
-  return cpus.length >= 2 ? { sut: cpus[0], load: cpus[1] } : { sut: null, load: null };
-}
 
 /**
  * Bottom-up self time of a .cpuprofile, in categories.
@@ -139,7 +130,7 @@ function categorise(fn, url) {
 }
 
 async function main() {
-  const pin = pinning();
+  const pin = benchPinning();
   const dir = mkdtempSync(join(os.tmpdir(), "palisade-profile-"));
   const profDir = join(dir, "prof");
   /** @type {{t: number, line: string}[]} */

@@ -17,7 +17,16 @@ import { ensureSystemPackages } from "../scripts/system-packages.mjs";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { httpRequest } from "./lib/net.mjs";
 import { LARGE_TABLE_ROUTES } from "./lib/palisade.mjs";
-import { cpuBusyPct, killAllNow, readCpuTimes, stopAll, stopProcess, treeCpuSeconds, treeRssMiB } from "./lib/proc.mjs";
+import {
+  affinityCpus,
+  cpuBusyPct,
+  killAllNow,
+  readCpuTimes,
+  stopAll,
+  stopProcess,
+  treeCpuSeconds,
+  treeRssMiB,
+} from "./lib/proc.mjs";
 import { median, renderTable, resultLines, versusNginx } from "./lib/report.mjs";
 import { SYSTEMS, stopPalisade } from "./lib/systems.mjs";
 import { startUpstream, UPSTREAM_BODY } from "./lib/upstream.mjs";
@@ -94,17 +103,6 @@ function parseOptions(argv, env) {
   };
 }
 
-/** @param {string} list e.g. "0-3,6" @returns {string[]} */
-function expandCpuList(list) {
-  const out = [];
-  for (const part of list.split(",")) {
-    const [a, b] = part.split("-").map((x) => Number.parseInt(x, 10));
-    if (!Number.isFinite(a)) continue;
-    for (let c = a; c <= (Number.isFinite(b) ? b : a); c++) out.push(String(c));
-  }
-  return out;
-}
-
 /**
  * Two CPUs from this process's affinity: the system under test on the first, load on the second.
  * @param {boolean} hasTaskset
@@ -112,8 +110,7 @@ function expandCpuList(list) {
  */
 function choosePinning(hasTaskset) {
   if (!hasTaskset) return { sut: null, load: null, text: "not pinned: taskset (util-linux) is missing" };
-  const r = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
-  const cpus = expandCpuList(/list:\s*(\S+)/.exec(r.stdout ?? "")?.[1] ?? "");
+  const cpus = affinityCpus();
   if (cpus.length < 2) return { sut: null, load: null, text: `not pinned: only ${cpus.length || 1} CPU available` };
   return {
     sut: cpus[0],

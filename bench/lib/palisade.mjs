@@ -113,6 +113,107 @@ async function pool(items, width, fn) {
 }
 
 /**
+ * A started control plane and a way to call its admin API.
+ * @typedef {object} BenchControlPlane
+ * @property {import("./proc.mjs").Tracked} proc
+ * @property {number} syncPort its plain (insecure) gRPC sync port on 127.0.0.1
+ * @property {(method: string, path: string, json?: unknown) => Promise<any>} api one admin API call
+ *   with the bearer token; resolves to the parsed JSON body (undefined when empty) and throws with the
+ *   API's error code and field on a non-2xx answer
+ */
+
+/**
+ * Starts palisade-cp on 127.0.0.1 (admin and sync on port 0, plain gRPC sync: the bench measures the
+ * proxy, not the node's mTLS join) with a random admin token. Its ports come from its "listening" log
+ * lines. Stops it again when it does not announce them within 30 s.
+ * @param {{cpBin: string, dbFile: string, cwd: string, cpus: string | null}} opts
+ * @returns {Promise<BenchControlPlane>}
+ * @throws Error when the process exits or never announces both ports
+ */
+export async function startControlPlane({ cpBin, dbFile, cwd, cpus }) {
+  const adminToken = randomBytes(24).toString("hex");
+  /** @type {{admin?: number, sync?: number}} */
+  const ports = {};
+  const proc = startProcess(
+    "palisade-cp",
+    process.execPath,
+    [cpBin, "--db", dbFile, "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--sync-insecure"],
+    {
+      cpus,
+      cwd,
+      env: { ...process.env, PALISADE_ADMIN_TOKEN: adminToken, PALISADE_LOG_LEVEL: "info" },
+      onStdoutLine: (line) => {
+        if (!line.startsWith("{")) return;
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === "listening" && (rec.listener === "admin" || rec.listener === "sync")) {
+            ports[/** @type {"admin" | "sync"} */ (rec.listener)] = Number(rec.port);
+          }
+        } catch {
+          // not a log record
+        }
+      },
+    },
+  );
+  try {
+    await waitFor(
+      "palisade-cp to log its admin and sync ports",
+      async () => (ports.admin && ports.sync ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        process: proc,
+      },
+    );
+  } catch (err) {
+    await stopProcess(proc);
+    throw err;
+  }
+  const admin = `http://127.0.0.1:${ports.admin}`;
+  /** @type {BenchControlPlane["api"]} */
+  const api = async (method, path, json) => {
+    const r = await httpRequest(`${admin}${path}`, {
+      method,
+      json,
+      headers: { authorization: `Bearer ${adminToken}` },
+      timeoutMs: 10_000,
+    });
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${apiError(r)}`);
+    return r.body ? JSON.parse(r.body) : undefined;
+  };
+  return { proc, syncPort: /** @type {number} */ (ports.sync), api };
+}
+
+/**
+ * palisade-dp's arguments (after `node`) for one bench node: plain HTTP only, like every peer (no
+ * HTTPS listener to bind: its default is 0.0.0.0:8443), plain sync from the control plane on
+ * 127.0.0.1, warn-level logs, state in `stateDir`.
+ * @param {{dpBin: string, nodeId: string, region?: string, syncPort: number, listenPort: number,
+ *   statusPort: number, stateDir: string}} opts
+ * @returns {string[]}
+ */
+export function dataPlaneArgs({ dpBin, nodeId, region, syncPort, listenPort, statusPort, stateDir }) {
+  return [
+    dpBin,
+    "--node-id",
+    nodeId,
+    ...(region ? ["--region", region] : []),
+    "--control-plane",
+    `127.0.0.1:${syncPort}`,
+    "--listen",
+    `127.0.0.1:${listenPort}`,
+    "--status-listen",
+    `127.0.0.1:${statusPort}`,
+    "--log-level",
+    "warn",
+    "--state-dir",
+    stateDir,
+    "--sync-insecure",
+    "--tls-listen",
+    "off",
+  ];
+}
+
+/**
  * Starts CP and DP and configures the routes of `variant`.
  * @param {import("./upstream.mjs").BenchContext} ctx
  * @param {Variant} [variant]
@@ -140,65 +241,15 @@ export async function startPalisade(ctx, variant = "standard") {
     await stopProcess(cp);
   };
   try {
-    // Control plane, with the helpers on the load CPU. Its ports come from its "listening" log lines.
-    const adminToken = randomBytes(24).toString("hex");
-    /** @type {{admin?: number, sync?: number}} */
-    const ports = {};
-    cp = startProcess(
-      "palisade-cp",
-      process.execPath,
-      // Plain gRPC sync on loopback: the bench measures the proxy, not the node's mTLS join.
-      [
-        cpBin,
-        "--db",
-        join(ctx.dir, `bench-${variant}.db`),
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--sync-listen",
-        "127.0.0.1:0",
-        "--sync-insecure",
-      ],
-      {
-        cpus: ctx.loadCpus,
-        cwd: ctx.dir,
-        env: { ...process.env, PALISADE_ADMIN_TOKEN: adminToken, PALISADE_LOG_LEVEL: "info" },
-        onStdoutLine: (line) => {
-          if (!line.startsWith("{")) return;
-          try {
-            const rec = JSON.parse(line);
-            if (rec.msg === "listening" && (rec.listener === "admin" || rec.listener === "sync")) {
-              ports[/** @type {"admin" | "sync"} */ (rec.listener)] = Number(rec.port);
-            }
-          } catch {
-            // not a log record
-          }
-        },
-      },
-    );
-    const proc = cp;
-    await waitFor(
-      "palisade-cp to log its admin and sync ports",
-      async () => (ports.admin && ports.sync ? true : undefined),
-      { timeoutMs: 30_000, process: proc },
-    );
-    const admin = `http://127.0.0.1:${ports.admin}`;
-    /**
-     * One admin API call; throws with the API's error code and field on a non-2xx answer.
-     * @param {string} method
-     * @param {string} path
-     * @param {unknown} json
-     * @returns {Promise<any>}
-     */
-    const api = async (method, path, json) => {
-      const r = await httpRequest(`${admin}${path}`, {
-        method,
-        json,
-        headers: { authorization: `Bearer ${adminToken}` },
-        timeoutMs: 10_000,
-      });
-      if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${apiError(r)}`);
-      return r.body ? JSON.parse(r.body) : undefined;
-    };
+    // Control plane, with the helpers on the load CPU.
+    const started = await startControlPlane({
+      cpBin,
+      dbFile: join(ctx.dir, `bench-${variant}.db`),
+      cwd: ctx.dir,
+      cpus: ctx.loadCpus,
+    });
+    cp = started.proc;
+    const { api, syncPort } = started;
 
     await api("POST", "/v1/upstreams", { name: "bench", targets: [{ host: "127.0.0.1", port: ctx.upstreamPort }] });
     await api("POST", "/v1/routes", { name: "bare", paths: ["/bare"], upstream: "bench" });
@@ -271,27 +322,15 @@ export async function startPalisade(ctx, variant = "standard") {
 
     // One data-plane node on the system-under-test CPU.
     const [listenPort, statusPort] = [await freePort(), await freePort()];
-    const args = [
+    const args = dataPlaneArgs({
       dpBin,
-      "--node-id",
-      "bench-1",
-      "--region",
-      "bench",
-      "--control-plane",
-      `127.0.0.1:${ports.sync}`,
-      "--listen",
-      `127.0.0.1:${listenPort}`,
-      "--status-listen",
-      `127.0.0.1:${statusPort}`,
-      "--log-level",
-      "warn",
-      "--state-dir",
-      join(ctx.dir, `dp-state-${variant}`),
-      "--sync-insecure",
-      // Plain HTTP only, like every peer: no HTTPS listener to bind (its default is 0.0.0.0:8443).
-      "--tls-listen",
-      "off",
-    ];
+      nodeId: "bench-1",
+      region: "bench",
+      syncPort,
+      listenPort,
+      statusPort,
+      stateDir: join(ctx.dir, `dp-state-${variant}`),
+    });
     if (hasWorkers) args.push("--workers", "1");
     // BENCH_DP_NODE_ARGS: node flags for the data plane only (bench/profile.mjs: --cpu-prof, --trace-gc).
     const nodeArgs = (process.env.BENCH_DP_NODE_ARGS ?? "").split(" ").filter(Boolean);

@@ -12,6 +12,33 @@ export const CLK_TCK = (() => {
 })();
 
 /**
+ * CPUs this process may run on: `taskset -pc <pid>`'s list expanded ("0-3,6" → ["0","1","2","3","6"]);
+ * [] when taskset is missing or its answer cannot be read.
+ * @returns {string[]}
+ */
+export function affinityCpus() {
+  const r = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
+  const list = /list:\s*(\S+)/.exec(r.stdout ?? "")?.[1] ?? "";
+  const out = [];
+  for (const part of list.split(",")) {
+    const [a, b] = part.split("-").map((x) => Number.parseInt(x, 10));
+    if (!Number.isFinite(a)) continue;
+    for (let c = a; c <= (Number.isFinite(b) ? b : a); c++) out.push(String(c));
+  }
+  return out;
+}
+
+/**
+ * The bench's pinning: the system under test on the first CPU of this process's affinity, load
+ * (generators, upstreams, the control plane) on the second; both null (not pinned) with fewer than two.
+ * @returns {{sut: string | null, load: string | null}}
+ */
+export function benchPinning() {
+  const cpus = affinityCpus();
+  return cpus.length >= 2 ? { sut: cpus[0], load: cpus[1] } : { sut: null, load: null };
+}
+
+/**
  * @typedef {object} Tracked
  * @property {string} label name used in messages
  * @property {import("node:child_process").ChildProcessByStdio<null, import("node:stream").Readable, import("node:stream").Readable>} child

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
-import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
+import { ControlPlaneProcess, certificateBody, DataPlaneProcess, http } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -106,12 +106,7 @@ describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () =
       const rsa2048 = ca.issue(["partner.test"], { rsaBits: 2048 });
       await cp.ok("POST", "/v1/policies", hmac);
       await cp.ok("PUT", "/v1/routes/c", { name: "c", paths: ["/c"], upstream: "echo", policies: ["partner-hmac"] });
-      await cp.ok("POST", "/v1/certificates", {
-        name: "partner-edge",
-        snis: ["partner.test"],
-        cert_pem: rsa2048.certPem,
-        key_pem: rsa2048.keyPem,
-      });
+      await cp.ok("POST", "/v1/certificates", certificateBody("partner-edge", ["partner.test"], rsa2048));
       const v3 = await cp.ok("POST", "/v1/config/versions", { message: "c behind HMAC JWT, partner certificate" });
       assert.equal(v3.version, 3);
 
@@ -152,12 +147,7 @@ describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () =
 
       // The fix is a new version (an ECDSA P-256 key every node accepts), and it goes out to all.
       const p256 = ca.issue(["partner.test"]);
-      await cp.ok("PUT", "/v1/certificates/partner-edge", {
-        name: "partner-edge",
-        snis: ["partner.test"],
-        cert_pem: p256.certPem,
-        key_pem: p256.keyPem,
-      });
+      await cp.ok("PUT", "/v1/certificates/partner-edge", certificateBody("partner-edge", ["partner.test"], p256));
       await cp.ok("POST", "/v1/config/versions", { message: "partner certificate: P-256 key" });
       await cp.waitForNodes([a.nodeId, b.nodeId, hardened.nodeId], 4);
       for (const node of [a, b, hardened]) assert.equal((await node.get("/c/x")).status, 401);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
-import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
+import { ControlPlaneProcess, certificateBody, DataPlaneProcess } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { h2, https1 } from "./harness/tls-client.js";
 import { RecordingUpstream } from "./harness/upstream.js";
@@ -24,18 +24,8 @@ describe("HTTPS listener: SNI certificates from config, HTTP/2 beside HTTP/1.1",
     cp = await new ControlPlaneProcess().start();
     await cp.ok("POST", "/v1/upstreams", { name: "echo", targets: [{ host: "127.0.0.1", port: upstream.port }] });
     await cp.ok("POST", "/v1/routes", { name: "all", paths: ["/"], upstream: "echo" });
-    await cp.ok("POST", "/v1/certificates", {
-      name: "api",
-      snis: ["api.test"],
-      cert_pem: api.certPem,
-      key_pem: api.keyPem,
-    });
-    await cp.ok("POST", "/v1/certificates", {
-      name: "shop",
-      snis: ["shop.test", "*.shop.test"],
-      cert_pem: shop.certPem,
-      key_pem: shop.keyPem,
-    });
+    await cp.ok("POST", "/v1/certificates", certificateBody("api", ["api.test"], api));
+    await cp.ok("POST", "/v1/certificates", certificateBody("shop", ["shop.test", "*.shop.test"], shop));
     await cp.ok("POST", "/v1/config/versions", { message: "two certificates" });
     dp = await new DataPlaneProcess("node-tls", cp.syncPort).start();
     await cp.waitForNodes([dp.nodeId], 1);
@@ -82,12 +72,7 @@ describe("HTTPS listener: SNI certificates from config, HTTP/2 beside HTTP/1.1",
 
   test("a renewed certificate is served after publish, without a restart", async () => {
     const renewed = ca.issue(["api.test"]);
-    await cp.ok("PUT", "/v1/certificates/api", {
-      name: "api",
-      snis: ["api.test"],
-      cert_pem: renewed.certPem,
-      key_pem: renewed.keyPem,
-    });
+    await cp.ok("PUT", "/v1/certificates/api", certificateBody("api", ["api.test"], renewed));
     const v = await cp.ok("POST", "/v1/config/versions", { message: "renew api.test" });
     await cp.waitForNodes([dp.nodeId], v.version);
     const want = new X509Certificate(renewed.certPem).serialNumber.toUpperCase();

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ClientCa, TestCa } from "@palisade/test-support";
-import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
+import { ControlPlaneProcess, certificateBody, DataPlaneProcess } from "./harness/fleet.js";
 import { h2, https1, https1KeepAlive, https1Resumed, tlsWithoutSni } from "./harness/tls-client.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -29,39 +29,31 @@ describe("mTLS on the HTTPS listener", () => {
     upstream = await new RecordingUpstream("mtls-upstream").start();
     cp = await new ControlPlaneProcess().start();
     await cp.ok("POST", "/v1/upstreams", { name: "echo", targets: [{ host: "127.0.0.1", port: upstream.port }] });
-    await cp.ok("POST", "/v1/policies", {
-      name: "partners",
-      type: "mtls",
-      config: { ca_pem: clientCa.certPem, subject_header: "X-Client-Cert-Subject" },
-    });
-    await cp.ok("POST", "/v1/routes", {
-      name: "secure",
-      hosts: ["secure.test"],
-      paths: ["/"],
-      upstream: "echo",
-      policies: ["partners"],
-    });
-    // A second mTLS name with its own policy (same partner CA): a connection verified for one
+    // Two mTLS names, each with its own policy (same partner CA): a connection verified for one
     // mTLS name must not carry requests for the other.
-    await cp.ok("POST", "/v1/policies", {
-      name: "vault-partners",
-      type: "mtls",
-      config: { ca_pem: clientCa.certPem, subject_header: "X-Client-Cert-Subject" },
-    });
-    await cp.ok("POST", "/v1/routes", {
-      name: "vault",
-      hosts: ["vault.test"],
-      paths: ["/"],
-      upstream: "echo",
-      policies: ["vault-partners"],
-    });
+    for (const [route, policy] of [
+      ["secure", "partners"],
+      ["vault", "vault-partners"],
+    ]) {
+      await cp.ok("POST", "/v1/policies", {
+        name: policy,
+        type: "mtls",
+        config: { ca_pem: clientCa.certPem, subject_header: "X-Client-Cert-Subject" },
+      });
+      await cp.ok("POST", "/v1/routes", {
+        name: route,
+        hosts: [`${route}.test`],
+        paths: ["/"],
+        upstream: "echo",
+        policies: [policy],
+      });
+    }
     await cp.ok("POST", "/v1/routes", { name: "open", paths: ["/"], upstream: "echo" });
-    await cp.ok("POST", "/v1/certificates", {
-      name: "edge",
-      snis: ["secure.test", "open.test", "vault.test"],
-      cert_pem: serverPair.certPem,
-      key_pem: serverPair.keyPem,
-    });
+    await cp.ok(
+      "POST",
+      "/v1/certificates",
+      certificateBody("edge", ["secure.test", "open.test", "vault.test"], serverPair),
+    );
     const v = await cp.ok("POST", "/v1/config/versions", { message: "mTLS partners" });
     dp = await new DataPlaneProcess("node-mtls", cp.syncPort).start();
     await cp.waitForNodes([dp.nodeId], v.version);

@@ -25,6 +25,14 @@ const NODES: ReadonlyArray<[string, string]> = [
 /** Requests per node at most, whatever happens (the loop also stops at the end). */
 const MAX_REQUESTS_PER_NODE = 20_000;
 const GATES = [{ metric: "error_rate_5xx", threshold: 0.05, min_requests: 20 }];
+/** A `POST /v1/rollouts` body: `version` by the default strategy, soaking `soakS` s per stage behind the 5xx gate. */
+const staged = (version: number, soakS: number) => ({
+  version,
+  strategy: "default",
+  soak_s: soakS,
+  gates: GATES,
+  progress_deadline_s: 60,
+});
 
 /** An upstream that answers 500 to everything: the broken backend of a bad version. */
 async function failingUpstream(): Promise<{ server: Server; port: number }> {
@@ -131,13 +139,7 @@ describe("staged rollouts: canary → regions → all, gates, rollback, pause ac
     assert.equal(v2, 2);
     assert.deepEqual(Object.values(await applied()), [1, 1, 1, 1], "deploy none: no node is sent it");
     assert.ok((await inventory()).every((n) => n.desired_version === 1));
-    const started = await cp.api("POST", "/v1/rollouts", {
-      version: v2,
-      strategy: "default",
-      soak_s: 2,
-      gates: GATES,
-      progress_deadline_s: 60,
-    });
+    const started = await cp.api("POST", "/v1/rollouts", staged(v2, 2));
     assert.equal(started.status, 201, started.text);
     const r0 = started.json();
     const canary = r0.stages[0].nodes[0].id as string;
@@ -183,13 +185,7 @@ describe("staged rollouts: canary → regions → all, gates, rollback, pause ac
   test("a version that breaks a route is stopped at the canary by the 5xx gate and rolled back; no other node holds it", async () => {
     await cp.ok("PUT", "/v1/upstreams/app", { name: "app", targets: [{ host: "127.0.0.1", port: bad.port }] });
     const v3 = await stage("v3: the app upstream answers 500");
-    const started = await cp.ok("POST", "/v1/rollouts", {
-      version: v3,
-      strategy: "default",
-      soak_s: 120,
-      gates: GATES,
-      progress_deadline_s: 60,
-    });
+    const started = await cp.ok("POST", "/v1/rollouts", staged(v3, 120));
     const canary = started.stages[0].nodes[0].id as string;
     const r = await waitFor(started.id, "rolled_back");
     assert.equal(r.stages[0].state, "failed");
@@ -231,13 +227,7 @@ describe("staged rollouts: canary → regions → all, gates, rollback, pause ac
     await cp.ok("PUT", "/v1/upstreams/app", { name: "app", targets: [{ host: "127.0.0.1", port: good.port }] });
     await cp.ok("POST", "/v1/routes", { name: "extra4", paths: ["/extra4"], upstream: "app" });
     const v4 = await stage("v4: fixed, and another route");
-    const started = await cp.ok("POST", "/v1/rollouts", {
-      version: v4,
-      strategy: "default",
-      soak_s: 3,
-      gates: GATES,
-      progress_deadline_s: 60,
-    });
+    const started = await cp.ok("POST", "/v1/rollouts", staged(v4, 3));
     // Mid-way: the canary stage passed, the first region stage is under way.
     await eventually(
       "second stage under way",
@@ -288,13 +278,7 @@ describe("staged rollouts: canary → regions → all, gates, rollback, pause ac
   test("abort returns every touched node to its previous version; publishing to all is refused meanwhile", async () => {
     await cp.ok("POST", "/v1/routes", { name: "extra5", paths: ["/extra5"], upstream: "app" });
     const v5 = await stage("v5");
-    const started = await cp.ok("POST", "/v1/rollouts", {
-      version: v5,
-      strategy: "default",
-      soak_s: 600,
-      gates: GATES,
-      progress_deadline_s: 60,
-    });
+    const started = await cp.ok("POST", "/v1/rollouts", staged(v5, 600));
     const second = await cp.api("POST", "/v1/rollouts", { version: v5, strategy: "all-now" });
     assert.equal(second.status, 409);
     assert.equal(second.json().error.code, "ROLLOUT_ACTIVE");

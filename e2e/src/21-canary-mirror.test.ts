@@ -8,49 +8,16 @@
  * `GET /v1/nodes/{id}` reports exactly how often the shadow disagreed.
  */
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { Pool } from "undici";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
-/** A shadow upstream that records what it receives and answers 500 on every `failEvery`-th request. */
-class ShadowUpstream {
-  readonly seen: Array<{ url: string; headers: IncomingHttpHeaders; body: string }> = [];
-  readonly #server: Server;
-  port = 0;
-
-  constructor(failEvery: number) {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        this.seen.push({ url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
-        const fail = this.seen.length % failEvery === 0;
-        res.writeHead(fail ? 500 : 200, { "content-type": "application/json", "x-upstream": "shadow" });
-        res.end(JSON.stringify({ upstream: "shadow", fail }));
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    this.port = (this.#server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
 describe("canary split and shadow traffic", () => {
   let stable: RecordingUpstream;
   let canary: RecordingUpstream;
-  let shadow: ShadowUpstream;
+  let shadow: RecordingUpstream;
   let cp: ControlPlaneProcess;
   let dp: DataPlaneProcess;
   let pool: Pool;
@@ -77,7 +44,7 @@ describe("canary split and shadow traffic", () => {
   before(async () => {
     stable = await new RecordingUpstream("stable").start();
     canary = await new RecordingUpstream("canary").start();
-    shadow = await new ShadowUpstream(5).start();
+    shadow = await new RecordingUpstream("shadow", { failEvery: 5 }).start();
     cp = await new ControlPlaneProcess().start();
     for (const [name, port] of [
       ["stable", stable.port],

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PemPair } from "@palisade/test-support";
 import { request } from "undici";
 import { eventually, REPO_ROOT, TestProcess } from "./process.js";
 
@@ -28,6 +29,11 @@ export async function http(
   });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/** A `POST /v1/certificates` (or `PUT /v1/certificates/{name}`) body: `pair`'s certificate and key (PEM) served for `snis`. */
+export function certificateBody(name: string, snis: string[], pair: PemPair) {
+  return { name, snis, cert_pem: pair.certPem, key_pem: pair.keyPem };
 }
 
 /**

@@ -12,7 +12,8 @@ export interface SeenRequest {
 
 /**
  * A real HTTP upstream on 127.0.0.1:0 that records every request and answers
- * with a JSON echo of it (`{"upstream": name, "method", "url", "headers"}`).
+ * with a JSON echo of it (`{"upstream": name, "method", "url", "headers"}`): status 200, or 500 on
+ * every `failEvery`-th request when that option is given (a shadow that disagrees).
  */
 export class RecordingUpstream {
   readonly name: string;
@@ -20,7 +21,7 @@ export class RecordingUpstream {
   readonly #server: Server;
   port = 0;
 
-  constructor(name = "upstream-a") {
+  constructor(name = "upstream-a", opts: { failEvery?: number } = {}) {
     this.name = name;
     this.#server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -35,7 +36,12 @@ export class RecordingUpstream {
         };
         this.seen.push(seen);
         const body = JSON.stringify({ upstream: this.name, method: seen.method, url: seen.url, headers: seen.headers });
-        res.writeHead(200, { "content-type": "application/json", "x-upstream": this.name, "keep-alive": "timeout=5" });
+        const status = opts.failEvery && this.seen.length % opts.failEvery === 0 ? 500 : 200;
+        res.writeHead(status, {
+          "content-type": "application/json",
+          "x-upstream": this.name,
+          "keep-alive": "timeout=5",
+        });
         res.end(body);
       });
     });

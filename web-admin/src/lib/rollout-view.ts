@@ -104,8 +104,7 @@ export function metricValue(metric: string, v: number | null | undefined): strin
 export function gateLimit(g: RolloutGate): string {
   const abs = `≤ ${metricValue(g.metric, g.threshold)}`;
   if (g.max_increase === undefined) return abs;
-  const rel = g.metric.endsWith("_ms") ? ms(g.max_increase) : pct(g.max_increase);
-  return `${abs} and ≤ baseline + ${rel}`;
+  return `${abs} and ≤ baseline + ${metricValue(g.metric, g.max_increase)}`;
 }
 
 /** Colour of a gate verdict. */

@@ -193,6 +193,9 @@ const ACTION_TEXT: Record<RolloutAction, { title: string; body: string; danger?:
   },
 };
 
+/** "pause" → "Pause": the action's button and confirmation label. */
+const actionLabel = (a: RolloutAction) => a[0]!.toUpperCase() + a.slice(1);
+
 const DONE: Record<RolloutAction, string> = {
   pause: "Paused.",
   resume: "Resumed.",
@@ -277,7 +280,6 @@ export function RolloutPage({ id }: { id: string }) {
 
   async function act(a: RolloutAction) {
     const t = ACTION_TEXT[a];
-    const label = a[0]!.toUpperCase() + a.slice(1);
     const ok = await confirm({
       title: t.title,
       body: (
@@ -286,7 +288,7 @@ export function RolloutPage({ id }: { id: string }) {
           {cur ? `, stage ${cur.name}` : ""}. {t.body}
         </p>
       ),
-      confirm: label,
+      confirm: actionLabel(a),
       ...(t.danger ? { danger: true } : {}),
     });
     if (!ok) return;
@@ -317,7 +319,7 @@ export function RolloutPage({ id }: { id: string }) {
             className={`btn ${a === "abort" ? "danger" : a === "promote" ? "primary" : ""}`}
             onClick={() => act(a)}
           >
-            {a[0]!.toUpperCase() + a.slice(1)}
+            {actionLabel(a)}
           </button>
         ))}
         <Link to="/rollouts" className="btn small">

@@ -84,20 +84,20 @@ export function ChangesPage() {
     e.preventDefault();
     if (!draft.data?.changed || busy) return;
     const next = (latestN ?? 0) + 1;
+    const what = changes ? summarize(changes) : "changes";
     let deploy: Deploy = "none";
     const ok = await confirm({
       title: `Publish version v${next}?`,
       body: rollouts.data ? (
         <>
           <p>
-            Version v{next} is made from the draft ({changes ? summarize(changes) : "changes"}).
+            Version v{next} is made from the draft ({what}).
           </p>
           <DeployChoice initial="none" active={active} onChange={(d) => (deploy = d)} />
         </>
       ) : (
         <p>
-          Every connected node receives it now ({changes ? summarize(changes) : "changes"}). Nodes that refuse it keep
-          their current version and report why.
+          Every connected node receives it now ({what}). Nodes that refuse it keep their current version and report why.
         </p>
       ),
       confirm: `Publish v${next}`,
@@ -106,8 +106,10 @@ export function ChangesPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.publish(message.trim(), rollouts.data ? deploy : undefined);
-      setPublished({ version: r.version, deploy: rollouts.data ? deploy : undefined });
+      // The choice is sent only where the control plane serves rollouts.
+      const sent = rollouts.data ? deploy : undefined;
+      const r = await api.publish(message.trim(), sent);
+      setPublished({ version: r.version, deploy: sent });
       setMessage("");
       toast(r.created ? `Published v${r.version}.` : `Nothing changed: v${r.version} is current.`);
       draft.refresh();
