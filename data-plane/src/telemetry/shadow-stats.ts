@@ -6,6 +6,8 @@
  */
 
 /** Why a sampled request got no comparison. */
+import { histogramQuantile } from "./traffic-stats.js";
+
 export type ShadowDropReason =
   /** `max_in_flight` shadow requests were already running. */
   | "queue_full"
@@ -196,21 +198,5 @@ export class ShadowStats implements ShadowSource {
  * @returns ms, 0 when nothing was counted
  */
 export function diffQuantileMs(buckets: ArrayLike<number>, q: number): number {
-  let total = 0;
-  for (let i = 0; i < buckets.length; i++) total += buckets[i]!;
-  if (total === 0) return 0;
-  const rank = q * total;
-  let seen = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    const c = buckets[i]!;
-    if (seen + c >= rank && c > 0) {
-      const hi = DIFF_BUCKETS_MS[i];
-      if (i === 0) return hi!;
-      const lo = DIFF_BUCKETS_MS[i - 1]!;
-      if (hi === undefined) return lo;
-      return lo + (hi - lo) * ((rank - seen) / c);
-    }
-    seen += c;
-  }
-  return DIFF_BUCKETS_MS.at(-1)!;
+  return histogramQuantile(buckets, DIFF_BUCKETS_MS, q, undefined);
 }

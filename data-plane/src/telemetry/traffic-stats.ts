@@ -141,25 +141,42 @@ export class TrafficStats implements TrafficSource {
 }
 
 /**
- * The `q` quantile (0..1) of latencies counted per bucket, interpolated linearly inside the
- * bucket (as Prometheus' histogram_quantile does); the +Inf bucket answers its lower bound.
- * @returns ms, 0 when there is no request
+ * The `q` quantile (0..1) of a fixed-bucket histogram, interpolated linearly inside the bucket
+ * (Prometheus' histogram_quantile). `bounds` are the buckets' upper bounds (one more bucket holds
+ * everything above: it answers its lower bound). The first bucket spans `lowest` to `bounds[0]`;
+ * with `lowest` undefined it is open below and answers its upper bound.
+ * @returns 0 when nothing was counted
  */
-export function quantileMs(buckets: readonly number[], q: number): number {
+export function histogramQuantile(
+  buckets: ArrayLike<number>,
+  bounds: readonly number[],
+  q: number,
+  lowest: number | undefined,
+): number {
   let total = 0;
-  for (const c of buckets) total += c;
+  for (let i = 0; i < buckets.length; i++) total += buckets[i]!;
   if (total === 0) return 0;
   const rank = q * total;
   let seen = 0;
   for (let i = 0; i < buckets.length; i++) {
     const c = buckets[i]!;
     if (seen + c >= rank && c > 0) {
-      const lo = i === 0 ? 0 : LATENCY_BUCKETS_MS[i - 1]!;
-      const hi = LATENCY_BUCKETS_MS[i];
+      const hi = bounds[i];
+      const lo = i === 0 ? lowest : bounds[i - 1]!;
+      if (lo === undefined) return hi!;
       if (hi === undefined) return lo;
       return lo + (hi - lo) * ((rank - seen) / c);
     }
     seen += c;
   }
-  return LATENCY_BUCKETS_MS.at(-1)!;
+  return bounds.at(-1)!;
+}
+
+/**
+ * The `q` quantile (0..1) of latencies counted per bucket, interpolated linearly inside the
+ * bucket (as Prometheus' histogram_quantile does); the +Inf bucket answers its lower bound.
+ * @returns ms, 0 when there is no request
+ */
+export function quantileMs(buckets: readonly number[], q: number): number {
+  return histogramQuantile(buckets, LATENCY_BUCKETS_MS, q, 0);
 }
