@@ -4,10 +4,9 @@
  * recording allocates nothing (plain numbers and a fixed-bucket histogram of latency
  * differences).
  */
-
-/** Why a sampled request got no comparison. */
 import { histogramQuantile } from "./traffic-stats.js";
 
+/** Why a sampled request got no comparison. */
 export type ShadowDropReason =
   /** `max_in_flight` shadow requests were already running. */
   | "queue_full"
