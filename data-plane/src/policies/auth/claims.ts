@@ -1,4 +1,4 @@
-import type { ClaimRule } from "@palisade/proto";
+import { type ClaimRule, UnsafeIdentity } from "@palisade/proto";
 import { PolicyConfigError } from "../types.js";
 
 /**
@@ -75,24 +75,48 @@ export function requiredClaimsPresent(claims: Claims, required: readonly string[
   return true;
 }
 
-// Visible ASCII, space and tab: what a header value may safely carry (RFC 9110 §5.5, without
-// obs-text). A claim with CR/LF or other control characters is dropped, never forwarded.
-const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+// What a header value cannot carry unchanged (RFC 9110 §5.5): control characters (C0 but tab,
+// DEL, C1; CR, LF and NUL among them), leading or trailing white space (a recipient strips it);
+// and U+2028/U+2029, line breaks to JavaScript and many log readers.
+const UNSAFE_TEXT = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|^[\t ]|[\t ]$/;
+// A lone surrogate has no UTF-8 form.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
+
+/**
+ * A verified identity's text as an upstream header value, or `undefined` when no header value
+ * carries it unchanged (see {@link UNSAFE_TEXT}): a CR/LF would end the header (or be refused by
+ * the HTTP client, leaving an authenticated request without its identity), ` admin` would
+ * arrive as `admin`. Non-ASCII text goes as its UTF-8 bytes (obs-text, RFC 9110 §5.5), as nginx
+ * and Kong forward it: distinct identities stay distinct byte strings and none becomes ASCII.
+ * @returns the value for node:http/undici (a latin1 string of the bytes to send)
+ */
+export function identityHeaderValue(text: string): string | undefined {
+  if (ASCII_VALUE.test(text)) return UNSAFE_TEXT.test(text) ? undefined : text;
+  if (UNSAFE_TEXT.test(text) || LONE_SURROGATE.test(text)) return undefined;
+  return Buffer.from(text, "utf8").toString("latin1");
+}
+
+/** A claim (or certificate fact) whose text cannot be forwarded as a header value unchanged. */
+export const UNSAFE = Symbol("unsafe identity");
 
 /**
  * The header value for a claim: strings as they are, numbers and booleans as text, arrays of
- * those joined with ", ", anything else as JSON. `null` (remove the header) when the claim is
- * absent or its text is not a safe header value.
+ * those joined with ", ", anything else as JSON; `null` when the claim is absent; {@link UNSAFE}
+ * when the text is not a safe header value (see {@link identityHeaderValue}) or when an array
+ * element holds a comma or edge white space (a list reader, RFC 9110 §5.6.1, would split or trim
+ * it: `["viewer, admin"]` must not arrive as two roles).
  */
-export function claimHeaderValue(value: unknown): string | null {
+export function claimHeaderValue(value: unknown): string | null | typeof UNSAFE {
   let text: string;
   if (value === undefined || value === null) return null;
   if (typeof value === "string") text = value;
   else if (typeof value === "number" || typeof value === "boolean") text = String(value);
   else if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) {
+    for (const v of value) if (typeof v === "string" && (v.includes(",") || v.trim() !== v)) return UNSAFE;
     text = value.join(", ");
   } else text = JSON.stringify(value);
-  return SAFE_VALUE.test(text) ? text : null;
+  return identityHeaderValue(text) ?? UNSAFE;
 }
 
 // Header names a policy may not set: framing, hop-by-hop, credentials, the forwarding headers
@@ -163,14 +187,36 @@ export function parseClaimHeaders(
   return out;
 }
 
-/** Header edits for the claims: each header set from its claim, or removed when it is absent. */
+/**
+ * Header edits for the claims: each header set from its claim, or removed when it is absent.
+ * A claim that is not a safe header value is removed too when `drop` (`unsafe_identity:
+ * drop_header`); otherwise the first such claim is returned and the caller refuses the request.
+ * @returns the name of the first unsafe claim (as configured), or `null`
+ */
 export function claimEdits(
   claims: Claims,
   pairs: readonly (readonly [string, string])[],
   into: Record<string, string | null>,
-): Record<string, string | null> {
-  for (const [claim, header] of pairs) into[header] = claimHeaderValue(readClaim(claims, claim));
-  return into;
+  drop: boolean,
+): string | null {
+  for (const [claim, header] of pairs) {
+    const v = claimHeaderValue(readClaim(claims, claim));
+    if (v !== UNSAFE) into[header] = v;
+    else if (drop) into[header] = null;
+    else return claim;
+  }
+  return null;
+}
+
+/**
+ * Reads a policy's `unsafe_identity` setting.
+ * @returns true for `UNSAFE_IDENTITY_DROP_HEADER`, false for refuse (unspecified, `REFUSE`)
+ * @throws PolicyConfigError on a value this build does not know
+ */
+export function dropsUnsafeIdentity(value: UnsafeIdentity): boolean {
+  if (value === UnsafeIdentity.DROP_HEADER) return true;
+  if (value === UnsafeIdentity.UNSPECIFIED || value === UnsafeIdentity.REFUSE) return false;
+  throw new PolicyConfigError(`unsafe_identity: ${value} is not a known value`);
 }
 
 /**
