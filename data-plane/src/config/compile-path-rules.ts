@@ -59,7 +59,11 @@ export function compilePathRules(r: Route, bad: (msg: string) => CompileError): 
  * `RequestSettings.max_body_bytes`, else the node's `--max-body-bytes` applies), 0 for none.
  * @throws CompileError (through `bad`) past 2^53 - 1
  */
-export function routeBodyLimit(value: bigint | undefined, field: string, bad: (msg: string) => CompileError): number | null {
+export function routeBodyLimit(
+  value: bigint | undefined,
+  field: string,
+  bad: (msg: string) => CompileError,
+): number | null {
   if (value === undefined) return null;
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw bad(`${field}: ${value} is too large`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 import type { Readable } from "node:stream";
-import type { CompiledTarget } from "../config/runtime-table.js";
+import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { eventTypeOf, type SecurityEventType } from "../events/security-events.js";
 import { removeQueryParams } from "../policies/auth/credential-sources.js";
@@ -15,7 +15,6 @@ import { parseRequestTarget } from "../request/target.js";
 import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/path.js";
 import { checkOtherReadings } from "../router/path-readings.js";
 import type { PathSpec } from "../router/router.js";
-import type { CompiledRoute, RuntimeTable } from "../config/runtime-table.js";
 import { hashKeyOf } from "../upstream/hash-key.js";
 import { BodyLimit } from "./body-limit.js";
 import type { Exchange } from "./exchange.js";

@@ -16,7 +16,11 @@ test("the other readings: path parameters cut, decoded and parsed again, decoded
   assert.deepEqual(otherReadings("/public/%252e%252e/admin"), ["/public/%2e%2e/admin"]);
   assert.deepEqual(otherReadings("/admin%252Fusers"), ["/admin%2Fusers"]);
   assert.deepEqual(otherReadings("/100%25"), [], "a %25 that decodes into no escape reads one way");
-  assert.deepEqual(otherReadings("/x%2523/y%3F/z"), ["/x%23/y%3F/z", "/x%23/y", "/x"], "once: %2523 is text; twice: a fragment");
+  assert.deepEqual(
+    otherReadings("/x%2523/y%3F/z"),
+    ["/x%23/y%3F/z", "/x%23/y", "/x"],
+    "once: %2523 is text; twice: a fragment",
+  );
   assert.deepEqual(otherReadings("/a%253fb"), ["/a%3fb", "/a"]);
 });
 
@@ -89,9 +93,14 @@ test("an encoded slash that a route allows is matched as / in every reading", ()
 // accepts, each model's reading must be one the node would route to the same route: then no
 // upstream can serve, through this route, what another route guards.
 const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
-const decodeAscii = (p: string) => p.replace(ASCII_ESCAPE, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+const decodeAscii = (p: string) =>
+  p.replace(ASCII_ESCAPE, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 /** A decoded path (text) written as a path again: `%`, `?` and `#` are characters, not syntax. */
-const asText = (decoded: string) => new URL(decoded.replace(/[%?#]/g, (c) => encodeURIComponent(c)), "http://u").pathname;
+const asText = (decoded: string) =>
+  new URL(
+    decoded.replace(/[%?#]/g, (c) => encodeURIComponent(c)),
+    "http://u",
+  ).pathname;
 const MODELS: Record<string, (p: string) => string> = {
   // Decodes the path, then parses it again as a URL (WHATWG: cut at ? and #).
   "decode then parse": (p) => new URL(decodeAscii(p), "http://upstream.test").pathname,

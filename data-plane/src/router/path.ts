@@ -229,7 +229,8 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
           utf8 = null;
         }
         if (isForbiddenEscape(b)) {
-          const allowed = b === 0x2f ? opts.allowEncodedSlashes || opts.allowEncoded?.has(b) : opts.allowEncoded?.has(b);
+          const allowed =
+            b === 0x2f ? opts.allowEncodedSlashes || opts.allowEncoded?.has(b) : opts.allowEncoded?.has(b);
           if (!allowed || b === 0) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
           if (b === 0x2f || b === 0x5c) encodedSlashes = true;
           (kept ??= new Set()).add(b);

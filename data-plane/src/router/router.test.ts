@@ -70,7 +70,8 @@ test("an exact route's trailing-slash spelling never falls through to an open ca
     spec("api", ["/api/"]),
     spec("files", ["/files"]),
   ]);
-  for (const p of ["/admin/users", "/admin/users/", "/ADMIN/Users/", "/Admin/users"]) assert.equal(match(r, p), "admin-users", p);
+  for (const p of ["/admin/users", "/admin/users/", "/ADMIN/Users/", "/Admin/users"])
+    assert.equal(match(r, p), "admin-users", p);
   for (const p of ["/login", "/LOGIN/", "/Login"]) assert.equal(match(r, p), "Login", p);
   for (const p of ["/api", "/API", "/api/", "/api/x"]) assert.equal(match(r, p), "api", p);
   assert.equal(match(r, "/admin/users/x"), "open", "an exact route owns two spellings, not what is below");

@@ -40,7 +40,8 @@ function config(settingsLimit?: bigint): Snapshot {
       route("sized-small", "app", ["/sized-small"], { policyIds: ["size"], maxBodyBytes: 512n }),
     ],
   });
-  if (settingsLimit !== undefined) snap.requestSettings = create(RequestSettingsSchema, { maxBodyBytes: settingsLimit });
+  if (settingsLimit !== undefined)
+    snap.requestSettings = create(RequestSettingsSchema, { maxBodyBytes: settingsLimit });
   return snap;
 }
 

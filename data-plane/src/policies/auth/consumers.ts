@@ -73,7 +73,8 @@ export class ConsumerIndex {
       if (c.id === "") throw new ConsumerIndexError("consumer without an id", resource);
       if (ids.has(c.id)) throw new ConsumerIndexError(`duplicate consumer id "${c.id}"`, resource);
       // Both are sent upstream as X-Consumer-Id / X-Consumer-Name: header-safe ASCII only.
-      if (!HEADER_SAFE.test(c.id)) throw new ConsumerIndexError("id: not printable ASCII (sent as X-Consumer-Id)", resource);
+      if (!HEADER_SAFE.test(c.id))
+        throw new ConsumerIndexError("id: not printable ASCII (sent as X-Consumer-Id)", resource);
       if (c.name !== "" && !HEADER_SAFE.test(c.name))
         throw new ConsumerIndexError("name: not printable ASCII (sent as X-Consumer-Name)", resource);
       ids.add(c.id);

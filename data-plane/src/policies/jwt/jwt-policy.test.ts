@@ -475,13 +475,19 @@ test("one token, one spelling: a segment with unused trailing bits set or a stra
   }
   assertDenied(await check(p, `Bearer ${h}.${pl}.${sig}AAA`), "AUTH_TOKEN_INVALID", "credential_malformed");
   // Header and payload segments with a stray sixth-bit character (length 1 mod 4) or set unused bits.
-  for (const t of [`${h}A.${pl}.${sig}`, `${h}.${pl}AAAAA.${sig}`, `${h}.${pl.slice(0, -1)}${pl.length % 4 ? "_" : "A"}.${sig}`])
+  for (const t of [
+    `${h}A.${pl}.${sig}`,
+    `${h}.${pl}AAAAA.${sig}`,
+    `${h}.${pl.slice(0, -1)}${pl.length % 4 ? "_" : "A"}.${sig}`,
+  ])
     assertDenied(await check(p, `Bearer ${t}`), "AUTH_TOKEN_INVALID");
 });
 
 test("isCanonicalBase64url: unpadded, no stray character, unused bits zero (RFC 4648 §3.5)", () => {
-  for (const ok of ["", "AA", "AAA", "AAAA", "QQ", "QUE", "QUJD", "_w", "-_8"]) assert.equal(isCanonicalBase64url(ok), true, ok);
-  for (const bad of ["A", "AAAAA", "QR", "QUF", "_x", "-_9", "AB", "AAB"]) assert.equal(isCanonicalBase64url(bad), false, bad);
+  for (const ok of ["", "AA", "AAA", "AAAA", "QQ", "QUE", "QUJD", "_w", "-_8"])
+    assert.equal(isCanonicalBase64url(ok), true, ok);
+  for (const bad of ["A", "AAAAA", "QR", "QUF", "_x", "-_9", "AB", "AAB"])
+    assert.equal(isCanonicalBase64url(bad), false, bad);
 });
 
 test("a claim that is not a safe header value refuses the token (401 naming the claim), or drops the header by choice", async () => {
