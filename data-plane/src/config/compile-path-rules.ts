@@ -29,12 +29,12 @@ function isUnreserved(b: number): boolean {
  *   default, and an escape in both lists
  */
 export function compilePathRules(r: Route, bad: (msg: string) => CompileError): RoutePathRules {
-  let allowEncoded: Set<number> | null = r.allowEncodedSlashes ? new Set([0x2f]) : null;
+  const allowEncoded = new Set<number>(r.allowEncodedSlashes ? [0x2f] : []);
   r.allowEncoded.forEach((e, i) => {
     if (!ESCAPE.test(e)) throw bad(`allow_encoded[${i}]: "${e}" is not a %XX escape`);
     const b = Number.parseInt(e.slice(1), 16);
     if (!isAllowableEscape(b)) throw bad(`allow_encoded[${i}]: ${e} is not refused by default (or is %00)`);
-    (allowEncoded ??= new Set()).add(b);
+    allowEncoded.add(b);
   });
   const refuseEncoded: string[] = [];
   r.refuseEncoded.forEach((e, i) => {
@@ -42,14 +42,14 @@ export function compilePathRules(r: Route, bad: (msg: string) => CompileError): 
       if (!ESCAPE.test(e)) throw bad(`refuse_encoded[${i}]: "${e}" is not a %XX escape or ";"`);
       const b = Number.parseInt(e.slice(1), 16);
       if (isUnreserved(b)) throw bad(`refuse_encoded[${i}]: ${e} is an unreserved character (decoded, never seen)`);
-      if (allowEncoded?.has(b)) throw bad(`refuse_encoded[${i}]: ${e} is also in allow_encoded`);
+      if (allowEncoded.has(b)) throw bad(`refuse_encoded[${i}]: ${e} is also in allow_encoded`);
       if (isAllowableEscape(b) || b === 0) throw bad(`refuse_encoded[${i}]: ${e} is refused by default`);
     }
     const norm = e.toUpperCase();
     if (!refuseEncoded.includes(norm)) refuseEncoded.push(norm);
   });
   return Object.freeze({
-    allowEncoded: allowEncoded === null ? NONE : Object.freeze(allowEncoded),
+    allowEncoded: allowEncoded.size === 0 ? NONE : Object.freeze(allowEncoded),
     refuseEncoded: Object.freeze(refuseEncoded),
   });
 }

@@ -233,7 +233,8 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
             b === 0x2f ? opts.allowEncodedSlashes || opts.allowEncoded?.has(b) : opts.allowEncoded?.has(b);
           if (!allowed || b === 0) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
           if (b === 0x2f || b === 0x5c) encodedSlashes = true;
-          (kept ??= new Set()).add(b);
+          if (kept === null) kept = new Set();
+          kept.add(b);
           out += `%${HEX[hi]}${HEX[lo]}`;
         } else if (isDelimiterEscape(b)) {
           delimiters = true;

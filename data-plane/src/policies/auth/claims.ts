@@ -75,26 +75,48 @@ export function requiredClaimsPresent(claims: Claims, required: readonly string[
   return true;
 }
 
-// What a header value cannot carry unchanged (RFC 9110 §5.5): control characters (C0 but tab,
-// DEL, C1; CR, LF and NUL among them), leading or trailing white space (a recipient strips it);
-// and U+2028/U+2029, line breaks to JavaScript and many log readers.
-const UNSAFE_TEXT = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|^[\t ]|[\t ]$/;
-// A lone surrogate has no UTF-8 form.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
+/**
+ * What a header value cannot carry unchanged (RFC 9110 §5.5): a control character (C0 but tab,
+ * DEL, C1: CR, LF and NUL among them), white space at either end (a recipient strips it), a lone
+ * surrogate (no UTF-8 form); and U+2028/U+2029, line breaks to JavaScript and many log readers.
+ * @returns -1 when unsafe, 0 when printable ASCII, 1 when safe with non-ASCII characters
+ */
+function classify(text: string): -1 | 0 | 1 {
+  const n = text.length;
+  if (n > 0) {
+    const first = text.charCodeAt(0);
+    const last = text.charCodeAt(n - 1);
+    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return -1;
+  }
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c === 0x09) continue;
+    if (c < 0xa0 || c === 0x2028 || c === 0x2029) return -1;
+    if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return -1;
+      i++;
+    }
+    ascii = false;
+  }
+  return ascii ? 0 : 1;
+}
 
 /**
  * A verified identity's text as an upstream header value, or `undefined` when no header value
- * carries it unchanged (see {@link UNSAFE_TEXT}): a CR/LF would end the header (or be refused by
+ * carries it unchanged (see {@link classify}): a CR/LF would end the header (or be refused by
  * the HTTP client, leaving an authenticated request without its identity), ` admin` would
  * arrive as `admin`. Non-ASCII text goes as its UTF-8 bytes (obs-text, RFC 9110 §5.5), as nginx
  * and Kong forward it: distinct identities stay distinct byte strings and none becomes ASCII.
  * @returns the value for node:http/undici (a latin1 string of the bytes to send)
  */
 export function identityHeaderValue(text: string): string | undefined {
-  if (ASCII_VALUE.test(text)) return UNSAFE_TEXT.test(text) ? undefined : text;
-  if (UNSAFE_TEXT.test(text) || LONE_SURROGATE.test(text)) return undefined;
-  return Buffer.from(text, "utf8").toString("latin1");
+  const kind = classify(text);
+  if (kind === 0) return text;
+  return kind < 0 ? undefined : Buffer.from(text, "utf8").toString("latin1");
 }
 
 /** A claim (or certificate fact) whose text cannot be forwarded as a header value unchanged. */
