@@ -69,7 +69,10 @@ describe("palisadectl against a running control plane", () => {
       [true, ["%5C"], ["%23", "%3F", ";"], 1048576],
     );
     assert.equal((await ctl("apply", "-f", file)).out, "upstreams/rules-up unchanged\nroutes/rules unchanged");
-    writeFileSync(file, "routes:\n  - name: rules\n    paths: [/r]\n    upstream: rules-up\n    allow_encoded: [\"%23\"]\n");
+    writeFileSync(
+      file,
+      'routes:\n  - name: rules\n    paths: [/r]\n    upstream: rules-up\n    allow_encoded: ["%23"]\n',
+    );
     const refused = await ctl("apply", "-f", file);
     assert.equal(refused.code, 1);
     assert.match(refused.err, /VALIDATION_FAILED.*allow_encoded\.0/s);
