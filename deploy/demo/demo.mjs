@@ -93,8 +93,6 @@ function readPorts() {
 }
 
 const chosen = readPorts();
-mkdirSync(demoDir, { recursive: true });
-mkdirSync(logDir, { recursive: true });
 const PORTS = {
   admin: chosen["admin-port"],
   sync: chosen["sync-port"],
@@ -117,6 +115,16 @@ const NODES = [
     status: chosen["status-ports"][1],
   },
 ];
+
+// Before anything is written or started: a taken port ends the demo here, naming its flag.
+try {
+  await checkPortsFree();
+} catch (err) {
+  process.stderr.write(`demo failed: ${err.message}\n`);
+  process.exit(1);
+}
+mkdirSync(demoDir, { recursive: true });
+mkdirSync(logDir, { recursive: true });
 
 /**
  * Checks every demo port can be bound on 127.0.0.1 before anything starts, so a taken port is
@@ -271,7 +279,6 @@ async function upsert(kind, body) {
 }
 
 try {
-  await checkPortsFree();
   // Demo upstream: echoes what it received.
   await listen(
     createServer((req, res) => {

@@ -4,11 +4,13 @@
  * relative link of every Markdown file resolves to a file in the checkout, and no file names a
  * document that only exists on the machines the project was developed on. And the first-run
  * promises hold: the root package exposes `palisadectl` through a committed, executable launcher
- * (so `npx palisadectl` works once `npm ci` linked it), and `npm ci` installs no bench-only
- * package.
+ * (so `npx palisadectl` works once `npm ci` linked it), `npm ci` installs no bench-only
+ * package, and the demo's ports can be moved (a taken one is named with its flag).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { test } from "node:test";
 import { REPO_ROOT } from "./harness/process.js";
@@ -104,4 +106,30 @@ test("npm ci installs what the product and its tests need: the bench's API descr
     /OPENAPI_PACKAGE = "@octokit\/openapi@/,
   );
   assert.match(readFileSync(join(REPO_ROOT, ".gitignore"), "utf8"), /^\/bench\/\.cache\/$/m);
+});
+
+test("npm start's ports: flags and PALISADE_DEMO_* variables; a taken port is named with its flag before anything starts", async () => {
+  const demo = join(REPO_ROOT, "deploy/demo/demo.mjs");
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [demo, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+  const help = run(["--help"]);
+  assert.equal(help.status, 0);
+  for (const v of ["ADMIN_PORT", "SYNC_PORT", "UPSTREAM_PORT", "IDP_PORT", "PROXY_PORTS", "TLS_PORTS", "STATUS_PORTS"])
+    assert.match(help.stdout, new RegExp(`PALISADE_DEMO_${v}`));
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  for (const flag of help.stdout.matchAll(/--([a-z-]+-ports?)\b/g))
+    assert.match(readme, new RegExp(`\`--${flag[1]}\``), `README documents --${flag[1]}`);
+  const bad = run([], { PALISADE_DEMO_PROXY_PORTS: "8000" });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /PALISADE_DEMO_PROXY_PORTS: "8000" is not two ports/);
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
+  try {
+    const port = (holder.address() as AddressInfo).port;
+    const taken = run(["--admin-port", String(port)]);
+    assert.equal(taken.status, 1);
+    assert.match(taken.stderr, new RegExp(`port ${port} is in use.*--admin-port`));
+  } finally {
+    holder.close();
+  }
 });
