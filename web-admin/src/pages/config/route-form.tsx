@@ -26,10 +26,9 @@ export function routeFields(b: RouteBody): string[] {
     ...(b.policies ?? []).map((_, i) => `policies.${i}`),
     "strip_prefix",
     "strict_trailing_slash",
+    // An entry's error (`allow_encoded.2`) shows beside its list box.
     "allow_encoded",
-    ...(b.allow_encoded ?? []).map((_, i) => `allow_encoded.${i}`),
     "refuse_encoded",
-    ...(b.refuse_encoded ?? []).map((_, i) => `refuse_encoded.${i}`),
     "max_body_bytes",
   ];
 }
