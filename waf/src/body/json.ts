@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { type Arg, type BodyLimits, DEFAULT_BODY_LIMITS, type ParsedBody } from "./body-processor.js";
+import { indexOfClass, indexOrEnd } from "./scan.js";
 import { utf8Encode } from "./utf8-encode.js";
 
 /**
@@ -37,6 +38,10 @@ class JsonFlattener {
   #i = 0;
   #maxDepth: number;
   #maxArgs: number;
+  /** Index of the next backslash at or after the string being read (n when none), or -1 before the first search. */
+  #nextBackslash = -1;
+  /** Index of the next byte below 0x20 likewise. */
+  #nextControl = -1;
 
   constructor(s: string, maxDepth: number, maxArgs: number) {
     this.#s = s;
@@ -182,23 +187,31 @@ class JsonFlattener {
     this.#fail(reason);
   }
 
-  /** A string starting at the opening quote; returns its decoded bytes and moves past it. */
+  /**
+   * A string starting at the opening quote; returns its decoded bytes and moves past it. The
+   * next quote, backslash and control byte are found with native searches (the last two are
+   * remembered, so the body is searched once overall) and the text between is copied as slices.
+   */
   #string(): string {
     const s = this.#s;
     const n = s.length;
     let i = this.#i + 1;
     let out = "";
-    let run = i;
     for (;;) {
-      if (i >= n) this.#failAt(i, "unterminated string");
-      const c = s.charCodeAt(i);
-      if (c === 34) break;
-      if (c < 0x20) this.#failAt(i, "control character in string");
-      if (c !== 92) {
-        i++;
-        continue;
+      if (this.#nextBackslash < i) this.#nextBackslash = indexOrEnd(s.indexOf("\\", i), n);
+      if (this.#nextControl < i) {
+        this.#nextControl = indexOfClass(CONTROL, s, i);
       }
-      out += s.slice(run, i);
+      const quote = indexOrEnd(s.indexOf('"', i), n);
+      const stop = Math.min(quote, this.#nextBackslash, this.#nextControl);
+      if (stop === n) this.#failAt(n, "unterminated string");
+      if (stop === quote) {
+        this.#i = quote + 1;
+        return out === "" ? s.slice(i, quote) : out + s.slice(i, quote);
+      }
+      if (stop === this.#nextControl) this.#failAt(stop, "control character in string");
+      out += s.slice(i, stop);
+      i = stop;
       const e = s.charCodeAt(i + 1);
       switch (e) {
         case 34:
@@ -244,10 +257,7 @@ class JsonFlattener {
         default:
           this.#failAt(i, "invalid escape in string");
       }
-      run = i;
     }
-    this.#i = i + 1;
-    return out + s.slice(run, i);
   }
 
   #hex4(i: number): number {
@@ -261,6 +271,10 @@ class JsonFlattener {
     return v;
   }
 }
+
+/** Bytes RFC 8259 §7 forbids unescaped in a string. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point
+const CONTROL = /[\x00-\x1f]/g;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

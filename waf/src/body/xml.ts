@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import type { Arg, BodyLimits, ParsedBody, XmlDocument } from "./body-processor.js";
+import { indexOfClass, indexOrEnd } from "./scan.js";
 import { utf8Encode } from "./utf8-encode.js";
 
 /** libxml2's default nesting limit (without XML_PARSE_HUGE), which ModSecurity's XML processor inherits. */
@@ -50,6 +51,10 @@ class XmlParser {
   readonly #maxDepth: number;
   #i = 0;
   #doctype = false;
+  /** Next `&`, control byte and `]]>` at or after the text being read (n when none; -1 before the first search). */
+  #nextAmp = -1;
+  #nextControl = -1;
+  #nextCdataEnd = -1;
   readonly #text: string[] = [];
   readonly #attributes: Arg[] = [];
 
@@ -162,7 +167,7 @@ class XmlParser {
     const s = this.#s;
     this.#i++; // <
     const element: MutableElement = { name: this.#name(), attributes: [], children: [] };
-    const seen = new Set<string>();
+    const seen: string[] = [];
     for (;;) {
       const hadSpace = isSpace(s.charCodeAt(this.#i));
       while (isSpace(s.charCodeAt(this.#i))) this.#i++;
@@ -183,8 +188,8 @@ class XmlParser {
       this.#i++;
       while (isSpace(s.charCodeAt(this.#i))) this.#i++;
       const value = this.#attributeValue();
-      if (seen.has(name)) this.#fail(`attribute ${name} repeated`);
-      seen.add(name);
+      if (seen.includes(name)) this.#fail(`attribute ${name} repeated`);
+      seen.push(name);
       if (name === "xmlns" || name.startsWith("xmlns:")) continue; // namespace declarations are not attributes in XPath
       element.attributes.push([name, value]);
       this.#attributes.push([name, value]);
@@ -247,19 +252,20 @@ class XmlParser {
     };
     for (;;) {
       const start = this.#i;
-      let i = start;
-      for (;;) {
-        const c = s.charCodeAt(i);
-        if (c === 60 || c === 38 || i >= s.length) break;
-        if (c < 0x20 && c !== 9 && c !== 10 && c !== 13) {
-          this.#i = i;
-          this.#fail("control character in text");
-        }
-        if (c === 93 && s.startsWith("]]>", i)) {
-          this.#i = i;
-          this.#fail("']]>' in text");
-        }
-        i++;
+      const n = s.length;
+      if (this.#nextAmp < start) this.#nextAmp = indexOrEnd(s.indexOf("&", start), n);
+      if (this.#nextCdataEnd < start) this.#nextCdataEnd = indexOrEnd(s.indexOf("]]>", start), n);
+      if (this.#nextControl < start) {
+        this.#nextControl = indexOfClass(CONTROL, s, start);
+      }
+      const i = Math.min(indexOrEnd(s.indexOf("<", start), n), this.#nextAmp);
+      if (this.#nextControl < i) {
+        this.#i = this.#nextControl;
+        this.#fail("control character in text");
+      }
+      if (this.#nextCdataEnd < i) {
+        this.#i = this.#nextCdataEnd;
+        this.#fail("']]>' in text");
       }
       if (i > start) text += normalizeLineEnds(s.slice(start, i));
       this.#i = i;
@@ -326,6 +332,10 @@ class XmlParser {
     return `&${name};`; // declared, perhaps, in a DTD this parser does not read: never expanded
   }
 }
+
+/** Bytes XML 1.0 §2.2 does not allow anywhere (controls other than TAB, LF, CR). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;

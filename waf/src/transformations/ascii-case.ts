@@ -1,27 +1,31 @@
 import type { ByteString } from "../bytes.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
+
+/** Latin1 letters that `String.prototype.toLowerCase` would change (À–Þ). */
+const LATIN1_UPPER = /[\xc0-\xde]/;
+/** Bytes `String.prototype.toUpperCase` would change beyond a–z (µ, ß, à–ÿ), or turn into chars above 0xFF. */
+const NON_ASCII = /[\x80-\xff]/;
 
 /**
- * Flips bit 0x20 of every byte in [lo, hi] (an ASCII letter range), as C's `tolower`/`toupper`
- * do in the "C" locale. Returns the input itself when no byte is in the range.
- * (`String.prototype.toLowerCase` would also map latin1 letters such as À.)
+ * C's `tolower` over every byte in the "C" locale: A–Z → a–z, nothing else. Uses the engine's
+ * `toLowerCase` when the input has no latin1 capital it would also change.
  */
-export function flipAsciiCase(input: ByteString, lo: number, hi: number): ByteString {
+export function asciiLowercase(input: ByteString): ByteString {
+  return LATIN1_UPPER.test(input) ? flip(input, 65, 90) : input.toLowerCase();
+}
+
+/** C's `toupper` over every byte in the "C" locale: a–z → A–Z, nothing else. */
+export function asciiUppercase(input: ByteString): ByteString {
+  return NON_ASCII.test(input) ? flip(input, 97, 122) : input.toUpperCase();
+}
+
+/** Flips bit 0x20 of every byte in [lo, hi]. */
+function flip(input: ByteString, lo: number, hi: number): ByteString {
   const n = input.length;
-  let from = 0;
-  while (from < n) {
-    const c = input.charCodeAt(from);
-    if (c >= lo && c <= hi) break;
-    from++;
-  }
-  if (from === n) return input;
-  let out = "";
-  let run = 0;
-  for (let i = from; i < n; i++) {
+  const out = scratchBuffer(n);
+  for (let i = 0; i < n; i++) {
     const c = input.charCodeAt(i);
-    if (c >= lo && c <= hi) {
-      out += input.slice(run, i) + String.fromCharCode(c ^ 0x20);
-      run = i + 1;
-    }
+    out[i] = c >= lo && c <= hi ? c ^ 0x20 : c;
   }
-  return out + input.slice(run);
+  return takeBytes(out, n);
 }

@@ -60,5 +60,5 @@ export function unicodeEscapeByte(s: string, i: number): number {
   return low;
 }
 
-/** Lower-case hex digits, indexed by nibble. */
-export const HEX_DIGITS = "0123456789abcdef";
+/** Char codes of the lower-case hex digits, indexed by nibble. */
+export const HEX_DIGIT_CODES: readonly number[] = Array.from("0123456789abcdef", (d) => d.charCodeAt(0));

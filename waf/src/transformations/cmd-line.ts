@@ -1,4 +1,6 @@
 import type { ByteString } from "../bytes.js";
+import { asciiLowercase } from "./ascii-case.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:cmdLine` (ModSecurity reference manual, "cmdLine", after Marc Stern), for command-injection
@@ -7,20 +9,20 @@ import type { ByteString } from "../bytes.js";
  * \v and \f are not among the spaces.
  */
 export function cmdLine(input: ByteString): ByteString {
-  const n = input.length;
-  let out = "";
-  let run = 0; // unchanged bytes since the last edit are copied in one slice
-  let space = false; // the last byte written is a space produced from a separator run
-  let changed = false;
+  // Lower-casing touches letters only and the rest touches no letter, so it can go first.
+  const lower = asciiLowercase(input);
+  const n = lower.length;
+  const out = scratchBuffer(n);
+  let o = 0;
+  let space = false; // the last byte written is a space made from a separator run
+  let changed = lower !== input;
   for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
+    const c = lower.charCodeAt(i);
     switch (c) {
       case 34: // "
       case 39: // '
       case 92: // \
       case 94: // ^
-        out += input.slice(run, i);
-        run = i + 1;
         changed = true;
         break;
       case 32:
@@ -29,35 +31,25 @@ export function cmdLine(input: ByteString): ByteString {
       case 9:
       case 13:
       case 10:
-        out += input.slice(run, i);
-        run = i + 1;
+        if (space || c !== 32) changed = true;
         if (!space) {
-          out += " ";
+          out[o++] = 32;
           space = true;
-          if (c !== 32) changed = true;
-        } else {
-          changed = true;
         }
         break;
       case 47: // /
       case 40: // (
         if (space) {
-          out = out.slice(0, -1);
+          o--;
           changed = true;
         }
-        out += input.slice(run, i + 1);
-        run = i + 1;
+        out[o++] = c;
         space = false;
         break;
       default:
-        if (c >= 65 && c <= 90) {
-          out += input.slice(run, i) + String.fromCharCode(c | 0x20);
-          run = i + 1;
-          changed = true;
-        }
+        out[o++] = c;
         space = false;
     }
   }
-  if (!changed) return input;
-  return out + input.slice(run);
+  return changed ? takeBytes(out, o) : input;
 }

@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { isSpace, NBSP } from "./char-class.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:compressWhitespace` (ModSecurity reference manual, "compressWhitespace"): every run of
@@ -7,25 +8,31 @@ import { isSpace, NBSP } from "./char-class.js";
  */
 export function compressWhitespace(input: ByteString): ByteString {
   const n = input.length;
-  let out = "";
-  let run = 0;
-  let changed = false;
+  // Unchanged unless some whitespace is not a single SP.
   let i = 0;
-  while (i < n) {
+  for (; i < n; i++) {
     const c = input.charCodeAt(i);
-    if (!isSpace(c) && c !== NBSP) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < n && (isSpace(input.charCodeAt(end)) || input.charCodeAt(end) === NBSP)) end++;
-    if (end - i > 1 || c !== 32) {
-      out += `${input.slice(run, i)} `;
-      run = end;
-      changed = true;
-    }
-    i = end;
+    if (c === 32) {
+      if (isWhite(input.charCodeAt(i + 1))) break;
+    } else if (isWhite(c)) break;
   }
-  if (!changed) return input;
-  return out + input.slice(run);
+  if (i === n) return input;
+  const out = scratchBuffer(n);
+  let o = 0;
+  let inRun = false;
+  for (let k = 0; k < n; k++) {
+    const c = input.charCodeAt(k);
+    if (isWhite(c)) {
+      if (!inRun) out[o++] = 32;
+      inRun = true;
+    } else {
+      out[o++] = c;
+      inRun = false;
+    }
+  }
+  return takeBytes(out, o);
+}
+
+function isWhite(c: number): boolean {
+  return isSpace(c) || c === NBSP;
 }

@@ -1,4 +1,5 @@
 import type { ByteString } from "../bytes.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:hexDecode` (ModSecurity reference manual, "hexDecode"): the inverse of `hexEncode` — each
@@ -8,11 +9,12 @@ import type { ByteString } from "../bytes.js";
  * malformed input too.
  */
 export function hexDecode(input: ByteString): ByteString {
-  let out = "";
-  for (let i = 0; i + 1 < input.length; i += 2) {
-    out += String.fromCharCode(((digit(input.charCodeAt(i)) << 4) + digit(input.charCodeAt(i + 1))) & 0xff);
+  const pairs = input.length >> 1;
+  const out = scratchBuffer(pairs);
+  for (let k = 0; k < pairs; k++) {
+    out[k] = ((digit(input.charCodeAt(2 * k)) << 4) + digit(input.charCodeAt(2 * k + 1))) & 0xff;
   }
-  return out;
+  return takeBytes(out, pairs);
 }
 
 function digit(c: number): number {

@@ -10,7 +10,7 @@ import type { ByteString } from "../bytes.js";
  * - The result ends with `/` only when the input did (`/a/b/..` → `/a`, `/a/b/../` → `/a/`).
  */
 export function normalizePath(input: ByteString): ByteString {
-  if (input.indexOf("//") < 0 && input.indexOf(".") < 0) return input;
+  if (!hasDotSegmentOrEmptySegment(input)) return input;
   const n = input.length;
   const absolute = input.charCodeAt(0) === 47;
   const segments: string[] = [];
@@ -30,4 +30,17 @@ export function normalizePath(input: ByteString): ByteString {
   let out = absolute ? `/${segments.join("/")}` : segments.join("/");
   if (segments.length > 0 && input.charCodeAt(n - 1) === 47) out += "/";
   return out === input ? input : out;
+}
+
+/** Whether `path` has an empty segment (`//`) or a segment that is `.` or `..`. */
+function hasDotSegmentOrEmptySegment(path: string): boolean {
+  if (path.indexOf("//") >= 0) return true;
+  const n = path.length;
+  for (let d = path.indexOf("."); d >= 0; d = path.indexOf(".", d + 1)) {
+    if (d > 0 && path.charCodeAt(d - 1) !== 47) continue; // not the start of a segment
+    let end = d + 1;
+    if (end < n && path.charCodeAt(end) === 46) end++;
+    if (end === n || path.charCodeAt(end) === 47) return true;
+  }
+  return false;
 }

@@ -1,4 +1,5 @@
 import type { ByteString } from "../bytes.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:parityZero7bit` (ModSecurity reference manual, "parityZero7bit"): clears each byte's high
@@ -10,21 +11,21 @@ export function parityZero7bit(input: ByteString): ByteString {
 
 /** Sets each byte's bit 7 to the even/odd parity bit of bits 0–6, or to zero. */
 export function withParityBit(input: ByteString, parity: "even" | "odd" | "zero"): ByteString {
-  let out = "";
+  const n = input.length;
+  const out = scratchBuffer(n);
   let changed = false;
-  for (let i = 0; i < input.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = input.charCodeAt(i);
-    let low = c & 0x7f;
+    let byte = c & 0x7f;
     if (parity !== "zero") {
-      let ones = low;
+      let ones = byte;
       ones ^= ones >> 4;
       ones ^= ones >> 2;
       ones ^= ones >> 1;
-      const odd = (ones & 1) === 1;
-      if (odd === (parity === "even")) low |= 0x80;
+      if ((ones & 1) === (parity === "even" ? 1 : 0)) byte |= 0x80;
     }
-    if (low !== c) changed = true;
-    out += String.fromCharCode(low);
+    if (byte !== c) changed = true;
+    out[i] = byte;
   }
-  return changed ? out : input;
+  return changed ? takeBytes(out, n) : input;
 }

@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { isSpace, NBSP } from "./char-class.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:removeWhitespace` (ModSecurity reference manual, "removeWhitespace"): removes every C
@@ -12,15 +13,13 @@ export function removeWhitespace(input: ByteString): ByteString {
   let i = 0;
   while (i < n && !isWhite(input.charCodeAt(i))) i++;
   if (i === n) return input;
-  let out = "";
-  let run = 0;
-  for (; i < n; i++) {
-    if (isWhite(input.charCodeAt(i))) {
-      out += input.slice(run, i);
-      run = i + 1;
-    }
+  const out = scratchBuffer(n);
+  let o = 0;
+  for (let k = 0; k < n; k++) {
+    const c = input.charCodeAt(k);
+    if (!isWhite(c)) out[o++] = c;
   }
-  return out + input.slice(run);
+  return takeBytes(out, o);
 }
 
 function isWhite(c: number): boolean {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ByteString } from "../bytes.js";
 
 /**
@@ -6,5 +6,5 @@ import type { ByteString } from "../bytes.js";
  * bytes (pair with `t:hexEncode` for text, as CRS does in 901320 and 901410).
  */
 export function sha1(input: ByteString): ByteString {
-  return createHash("sha1").update(input, "latin1").digest().toString("latin1");
+  return hash("sha1", Buffer.from(input, "latin1"), "binary");
 }

@@ -1,4 +1,6 @@
 import type { ByteString } from "../bytes.js";
+import { HEX_DIGIT_CODES } from "./char-class.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:utf8toUnicode` (ModSecurity reference manual, "utf8toUnicode"): every well-formed UTF-8
@@ -20,30 +22,32 @@ export function utf8toUnicode(input: ByteString): ByteString {
   let i = 0;
   while (i < n && input.charCodeAt(i) < 0x80) i++;
   if (i === n) return input;
-  let out = "";
-  let run = 0;
+  const out = scratchBuffer(3 * n); // 2 bytes → `%uHHHH` is the largest growth
+  out.write(input.slice(0, i), 0, "latin1");
+  let o = i;
+  let changed = false;
   while (i < n) {
     const c = input.charCodeAt(i);
-    if (c < 0xc0 || c > 0xf7) {
-      i++; // ASCII, a stray continuation byte or 0xF8–0xFF: copied with the run
-      continue;
-    }
-    const len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    const len = c < 0xc0 || c > 0xf7 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
     let cp = c & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
-    let ok = i + len <= n;
+    let ok = len > 1 && i + len <= n;
     for (let k = 1; ok && k < len; k++) {
       const cont = input.charCodeAt(i + k);
       if ((cont & 0xc0) !== 0x80) ok = false;
       else cp = (cp << 6) | (cont & 0x3f);
     }
     if (!ok) {
+      // ASCII, a stray continuation byte, 0xF8–0xFF or a broken sequence's lead byte: copied
+      out[o++] = c;
       i++;
       continue;
     }
-    const hex = cp.toString(16);
-    out += `${input.slice(run, i)}%u${hex.length < 4 ? "0".repeat(4 - hex.length) : ""}${hex}`;
-    run = i += len;
+    out[o++] = 0x25; // %
+    out[o++] = 0x75; // u
+    const digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4;
+    for (let d = digits - 1; d >= 0; d--) out[o++] = HEX_DIGIT_CODES[(cp >> (4 * d)) & 15]!;
+    i += len;
+    changed = true;
   }
-  if (run === 0) return input;
-  return out + input.slice(run);
+  return changed ? takeBytes(out, o) : input;
 }
