@@ -121,15 +121,7 @@ class JsonFlattener {
       this.#i++;
       this.#ws();
       this.#value(`${path}.${key}`, depth);
-      this.#ws();
-      const c = this.#s.charCodeAt(this.#i);
-      this.#i++;
-      if (c === 125) return;
-      if (c !== 44) {
-        this.#i--;
-        this.#fail("',' or '}' expected");
-      }
-      this.#ws();
+      if (this.#endOrComma(125)) return;
     }
   }
 
@@ -147,16 +139,22 @@ class JsonFlattener {
       this.#value(`${path}.${count}`, depth);
       count++;
       this.args[slot] = [path, String(count)];
-      this.#ws();
-      const c = this.#s.charCodeAt(this.#i);
-      this.#i++;
-      if (c === 93) return;
-      if (c !== 44) {
-        this.#i--;
-        this.#fail("',' or ']' expected");
-      }
-      this.#ws();
+      if (this.#endOrComma(93)) return;
     }
+  }
+
+  /** After a member or item: true past the closing `}`/`]` (`close`), false past a `,`. */
+  #endOrComma(close: number): boolean {
+    this.#ws();
+    const c = this.#s.charCodeAt(this.#i);
+    if (c === close) {
+      this.#i++;
+      return true;
+    }
+    if (c !== 44) this.#fail(`',' or '${String.fromCharCode(close)}' expected`);
+    this.#i++;
+    this.#ws();
+    return false;
   }
 
   #number(): string {
@@ -213,49 +211,24 @@ class JsonFlattener {
       out += s.slice(i, stop);
       i = stop;
       const e = s.charCodeAt(i + 1);
-      switch (e) {
-        case 34:
-        case 92:
-        case 47:
-          out += String.fromCharCode(e);
-          i += 2;
-          break;
-        case 98:
-          out += "\b";
-          i += 2;
-          break;
-        case 102:
-          out += "\f";
-          i += 2;
-          break;
-        case 110:
-          out += "\n";
-          i += 2;
-          break;
-        case 114:
-          out += "\r";
-          i += 2;
-          break;
-        case 116:
-          out += "\t";
-          i += 2;
-          break;
-        case 117: {
-          let cp = this.#hex4(i + 2);
-          i += 6;
-          if (cp >= 0xd800 && cp <= 0xdbff && s.charCodeAt(i) === 92 && s.charCodeAt(i + 1) === 117) {
-            const low = this.#hex4(i + 2);
-            if (low >= 0xdc00 && low <= 0xdfff) {
-              cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-              i += 6;
-            }
+      const simple = JSON_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+      } else if (e === 117) {
+        let cp = this.#hex4(i + 2);
+        i += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && s.charCodeAt(i) === 92 && s.charCodeAt(i + 1) === 117) {
+          const low = this.#hex4(i + 2);
+          if (low >= 0xdc00 && low <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+            i += 6;
           }
-          if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // a lone surrogate
-          out += utf8Encode(cp);
-          break;
         }
-        default:
-          this.#failAt(i, "invalid escape in string");
+        if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // a lone surrogate
+        out += utf8Encode(cp);
+      } else {
+        this.#failAt(i, "invalid escape in string");
       }
     }
   }
@@ -271,6 +244,18 @@ class JsonFlattener {
     return v;
   }
 }
+
+/** RFC 8259 §7 two-byte escapes, by the byte after the backslash. */
+const JSON_ESCAPES: Readonly<Record<number, string>> = {
+  34: '"',
+  92: "\\",
+  47: "/",
+  98: "\b",
+  102: "\f",
+  110: "\n",
+  114: "\r",
+  116: "\t",
+};
 
 /** Bytes RFC 8259 §7 forbids unescaped in a string. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point

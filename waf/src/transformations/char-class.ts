@@ -20,6 +20,12 @@ export function isHexDigit(c: number): boolean {
   return c >= 0 && c < 256 && HEX[c]! >= 0;
 }
 
+/** True when `count` hex digits start at `s[i]`. */
+export function hasHexDigits(s: string, i: number, count: number): boolean {
+  for (let k = 0; k < count; k++) if (!isHexDigit(s.charCodeAt(i + k))) return false;
+  return true;
+}
+
 /** True for 0-7. */
 export function isOctalDigit(c: number): boolean {
   return c >= 48 && c <= 55;

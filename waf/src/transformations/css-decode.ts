@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { hexByte, hexValue, isHexDigit, isSpace } from "./char-class.js";
+import { decodedEscape, decodeEscapes, droppedEscape } from "./escape-decode.js";
 
 /**
  * `t:cssDecode` (ModSecurity reference manual, "cssDecode"; CSS 2.1 §4.1.3 escapes), using at
@@ -13,54 +14,36 @@ import { hexByte, hexValue, isHexDigit, isSpace } from "./char-class.js";
  * - A lone `\` at the end is dropped.
  */
 export function cssDecode(input: ByteString): ByteString {
-  let i = input.indexOf("\\");
-  if (i < 0) return input;
+  return decodeEscapes(input, "\\", cssEscapeAt);
+}
+
+function cssEscapeAt(input: ByteString, at: number): number {
   const n = input.length;
-  let out = "";
-  let run = 0;
-  while (i < n) {
-    if (input.charCodeAt(i) !== 92) {
-      i++;
-      continue;
+  const i = at + 1; // past the backslash
+  if (i >= n) return droppedEscape(1);
+  let digits = 0;
+  while (digits < 6 && i + digits < n && isHexDigit(input.charCodeAt(i + digits))) digits++;
+  if (digits === 0) return input.charCodeAt(i) === 10 ? droppedEscape(2) : decodedEscape(2, input.charCodeAt(i));
+  const last = i + digits; // index after the digits
+  let byte: number;
+  if (digits === 1) {
+    byte = hexValue(input.charCodeAt(i));
+  } else {
+    byte = hexByte(input, last - 2);
+    const fullWidthCheck =
+      digits === 4 ||
+      (digits === 5 && input.charCodeAt(i) === 48) ||
+      (digits === 6 && input.charCodeAt(i) === 48 && input.charCodeAt(i + 1) === 48);
+    if (
+      fullWidthCheck &&
+      byte > 0 &&
+      byte < 0x5f &&
+      hexValue(input.charCodeAt(last - 3)) === 15 &&
+      hexValue(input.charCodeAt(last - 4)) === 15
+    ) {
+      byte += 0x20;
     }
-    out += input.slice(run, i);
-    i++; // past the backslash
-    if (i >= n) {
-      run = i;
-      break;
-    }
-    let digits = 0;
-    while (digits < 6 && i + digits < n && isHexDigit(input.charCodeAt(i + digits))) digits++;
-    if (digits > 0) {
-      const last = i + digits; // index after the digits
-      let byte: number;
-      if (digits === 1) {
-        byte = hexValue(input.charCodeAt(i));
-      } else {
-        byte = hexByte(input, last - 2);
-        const fullWidthCheck =
-          digits === 4 ||
-          (digits === 5 && input.charCodeAt(i) === 48) ||
-          (digits === 6 && input.charCodeAt(i) === 48 && input.charCodeAt(i + 1) === 48);
-        if (
-          fullWidthCheck &&
-          byte > 0 &&
-          byte < 0x5f &&
-          hexValue(input.charCodeAt(last - 3)) === 15 &&
-          hexValue(input.charCodeAt(last - 4)) === 15
-        ) {
-          byte += 0x20;
-        }
-      }
-      out += String.fromCharCode(byte);
-      i = last < n && isSpace(input.charCodeAt(last)) ? last + 1 : last;
-    } else if (input.charCodeAt(i) === 10) {
-      i++;
-    } else {
-      out += input[i];
-      i++;
-    }
-    run = i;
   }
-  return out + input.slice(run);
+  const space = last < n && isSpace(input.charCodeAt(last)) ? 1 : 0;
+  return decodedEscape(1 + digits + space, byte);
 }

@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
-import { hexByte, isHexDigit, isOctalDigit } from "./char-class.js";
+import { hasHexDigits, hexByte, isOctalDigit } from "./char-class.js";
+import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
 import { C_ESCAPES } from "./js-decode.js";
 
 /**
@@ -11,41 +12,19 @@ import { C_ESCAPES } from "./js-decode.js";
  * stays.
  */
 export function escapeSeqDecode(input: ByteString): ByteString {
-  let i = input.indexOf("\\");
-  if (i < 0) return input;
-  const n = input.length;
-  let out = "";
-  let run = 0;
-  while (i < n) {
-    if (input.charCodeAt(i) !== 92) {
-      i++;
-      continue;
-    }
-    if (i + 1 >= n) break; // a lone backslash at the end is copied with the run
-    const next = input.charCodeAt(i + 1);
-    let byte: number;
-    let len = 2;
-    const simple = C_ESCAPES[next];
-    if (simple !== undefined) {
-      byte = simple;
-    } else if (
-      (next === 120 || next === 88) &&
-      isHexDigit(input.charCodeAt(i + 2)) &&
-      isHexDigit(input.charCodeAt(i + 3))
-    ) {
-      byte = hexByte(input, i + 2);
-      len = 4;
-    } else if (isOctalDigit(next)) {
-      let digits = 1;
-      while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
-      byte = Number.parseInt(input.slice(i + 1, i + 1 + digits), 8) & 0xff;
-      len = 1 + digits;
-    } else {
-      byte = next; // \\ \? \' \" and every unknown escape: the byte without the backslash
-    }
-    out += input.slice(run, i) + String.fromCharCode(byte);
-    run = i += len;
+  return decodeEscapes(input, "\\", escapeSeqAt);
+}
+
+function escapeSeqAt(input: ByteString, i: number): number {
+  if (i + 1 >= input.length) return NOT_AN_ESCAPE; // a lone backslash at the end stays
+  const next = input.charCodeAt(i + 1);
+  const simple = C_ESCAPES[next];
+  if (simple !== undefined) return decodedEscape(2, simple);
+  if ((next === 120 || next === 88) && hasHexDigits(input, i + 2, 2)) return decodedEscape(4, hexByte(input, i + 2));
+  if (isOctalDigit(next)) {
+    let digits = 1;
+    while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
+    return decodedEscape(1 + digits, Number.parseInt(input.slice(i + 1, i + 1 + digits), 8) & 0xff);
   }
-  if (run === 0) return input;
-  return out + input.slice(run);
+  return decodedEscape(2, next); // \\ \? \' \" and every unknown escape: the byte without the backslash
 }

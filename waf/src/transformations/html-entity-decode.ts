@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { isAlnum, isDigit, isHexDigit, NBSP } from "./char-class.js";
+import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
 
 /** The named entities ModSecurity decodes (reference manual, "htmlEntityDecode"), by lower-case name. */
 const NAMED: Readonly<Record<string, number>> = { quot: 0x22, amp: 0x26, lt: 0x3c, gt: 0x3e, nbsp: NBSP };
@@ -14,46 +15,30 @@ const NAMED: Readonly<Record<string, number>> = { quot: 0x22, amp: 0x26, lt: 0x3
  * - Anything else (unknown names, `&#` without digits, a lone `&`) is copied as it is.
  */
 export function htmlEntityDecode(input: ByteString): ByteString {
-  let i = input.indexOf("&");
-  if (i < 0) return input;
+  return decodeEscapes(input, "&", entityAt);
+}
+
+function entityAt(input: ByteString, i: number): number {
   const n = input.length;
-  let out = "";
-  let run = 0;
-  while (i < n) {
-    if (input.charCodeAt(i) !== 38) {
-      i++;
-      continue;
-    }
-    let byte = -1;
-    let end = i + 1; // index after the entity's name or digits
-    if (input.charCodeAt(end) === 35) {
-      // &#…
-      end++;
-      const x = input.charCodeAt(end);
-      if (x === 120 || x === 88) {
-        const start = ++end;
-        while (end < n && isHexDigit(input.charCodeAt(end))) end++;
-        if (end > start) byte = numericEntityByte(input, start, end, 16);
-      } else {
-        const start = end;
-        while (end < n && isDigit(input.charCodeAt(end))) end++;
-        if (end > start) byte = numericEntityByte(input, start, end, 10);
-      }
-    } else {
-      const start = end;
-      while (end < n && isAlnum(input.charCodeAt(end))) end++;
-      if (end > start && end - start <= 4) byte = NAMED[input.slice(start, end).toLowerCase()] ?? -1;
-    }
-    if (byte < 0) {
-      i++; // not an entity: `&` is copied with the run, the bytes after it are scanned as usual
-      continue;
-    }
-    out += input.slice(run, i) + String.fromCharCode(byte);
-    if (input.charCodeAt(end) === 59) end++;
-    run = i = end;
+  let byte = -1;
+  let end = i + 1; // index after the entity's name or digits
+  if (input.charCodeAt(end) === 35) {
+    // &#…
+    end++;
+    const x = input.charCodeAt(end);
+    const hex = x === 120 || x === 88;
+    if (hex) end++;
+    const start = end;
+    while (end < n && (hex ? isHexDigit(input.charCodeAt(end)) : isDigit(input.charCodeAt(end)))) end++;
+    if (end > start) byte = numericEntityByte(input, start, end, hex ? 16 : 10);
+  } else {
+    const start = end;
+    while (end < n && isAlnum(input.charCodeAt(end))) end++;
+    if (end > start && end - start <= 4) byte = NAMED[input.slice(start, end).toLowerCase()] ?? -1;
   }
-  if (run === 0) return input;
-  return out + input.slice(run);
+  if (byte < 0) return NOT_AN_ESCAPE; // `&` is copied, the bytes after it are scanned as usual
+  if (input.charCodeAt(end) === 59) end++;
+  return decodedEscape(end - i, byte);
 }
 
 const LONG_MAX = 0x7fffffffffffffffn;

@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
-import { hexByte, isHexDigit, isOctalDigit, unicodeEscapeByte } from "./char-class.js";
+import { hasHexDigits, hexByte, isOctalDigit, unicodeEscapeByte } from "./char-class.js";
+import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
 
 /** Bytes of the single-letter C escapes jsDecode and escapeSeqDecode know (`\n` → 0x0A, …). */
 export const C_ESCAPES: Readonly<Record<number, number>> = {
@@ -24,51 +25,19 @@ export const C_ESCAPES: Readonly<Record<number, number>> = {
  * - A lone `\` at the end stays.
  */
 export function jsDecode(input: ByteString): ByteString {
-  let i = input.indexOf("\\");
-  if (i < 0) return input;
-  const n = input.length;
-  let out = "";
-  let run = 0;
-  while (i < n) {
-    if (input.charCodeAt(i) !== 92) {
-      i++;
-      continue;
-    }
-    if (i + 1 >= n) break; // a lone backslash at the end is copied with the run
-    const next = input.charCodeAt(i + 1);
-    let byte: number;
-    let len: number;
-    if (
-      next === 117 &&
-      i + 5 < n &&
-      isHexDigit(input.charCodeAt(i + 2)) &&
-      isHexDigit(input.charCodeAt(i + 3)) &&
-      isHexDigit(input.charCodeAt(i + 4)) &&
-      isHexDigit(input.charCodeAt(i + 5))
-    ) {
-      byte = unicodeEscapeByte(input, i + 2);
-      len = 6;
-    } else if (
-      next === 120 &&
-      i + 3 < n &&
-      isHexDigit(input.charCodeAt(i + 2)) &&
-      isHexDigit(input.charCodeAt(i + 3))
-    ) {
-      byte = hexByte(input, i + 2);
-      len = 4;
-    } else if (isOctalDigit(next)) {
-      let digits = 1;
-      while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
-      if (digits === 3 && next > 51) digits = 2; // \400 and above would not fit a byte
-      byte = Number.parseInt(input.slice(i + 1, i + 1 + digits), 8);
-      len = 1 + digits;
-    } else {
-      byte = C_ESCAPES[next] ?? next;
-      len = 2;
-    }
-    out += input.slice(run, i) + String.fromCharCode(byte);
-    run = i += len;
+  return decodeEscapes(input, "\\", jsEscapeAt);
+}
+
+function jsEscapeAt(input: ByteString, i: number): number {
+  if (i + 1 >= input.length) return NOT_AN_ESCAPE; // a lone backslash at the end stays
+  const next = input.charCodeAt(i + 1);
+  if (next === 117 && hasHexDigits(input, i + 2, 4)) return decodedEscape(6, unicodeEscapeByte(input, i + 2));
+  if (next === 120 && hasHexDigits(input, i + 2, 2)) return decodedEscape(4, hexByte(input, i + 2));
+  if (isOctalDigit(next)) {
+    let digits = 1;
+    while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
+    if (digits === 3 && next > 51) digits = 2; // \400 and above would not fit a byte
+    return decodedEscape(1 + digits, Number.parseInt(input.slice(i + 1, i + 1 + digits), 8));
   }
-  if (run === 0) return input;
-  return out + input.slice(run);
+  return decodedEscape(2, C_ESCAPES[next] ?? next);
 }

@@ -1,5 +1,5 @@
 import type { ByteString } from "../bytes.js";
-import { hexValue, unicodeEscapeByte } from "./char-class.js";
+import { hasHexDigits, hexValue, unicodeEscapeByte } from "./char-class.js";
 import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
@@ -29,13 +29,7 @@ export function percentDecode(input: ByteString, uni: boolean): ByteString {
     }
     const next = input.charCodeAt(i + 1);
     if (uni && (next === 117 || next === 85)) {
-      if (
-        i + 5 < n &&
-        hexValue(input.charCodeAt(i + 2)) >= 0 &&
-        hexValue(input.charCodeAt(i + 3)) >= 0 &&
-        hexValue(input.charCodeAt(i + 4)) >= 0 &&
-        hexValue(input.charCodeAt(i + 5)) >= 0
-      ) {
+      if (hasHexDigits(input, i + 2, 4)) {
         out[o++] = unicodeEscapeByte(input, i + 2);
         i += 6;
       } else {
