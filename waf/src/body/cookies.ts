@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import type { Arg } from "./body-processor.js";
+import { indexOrEnd } from "./scan.js";
 
 /**
  * REQUEST_COOKIES and REQUEST_COOKIES_NAMES from the request's `Cookie` header values, parsed the
@@ -20,13 +21,14 @@ export function parseCookies(headerValues: readonly ByteString[]): Arg[] {
     let end = header.length;
     while (end > 0 && isSpace(header.charCodeAt(end - 1))) end--;
     let start = 0;
+    let eq = -1; // the next `=` at or after the piece (end when none), found once for many pieces
     while (start < end) {
       let stop = header.indexOf(";", start);
       if (stop < 0 || stop > end) stop = end;
       let nameStart = start;
       while (nameStart < stop && isSpace(header.charCodeAt(nameStart))) nameStart++;
-      const eq = header.indexOf("=", nameStart);
-      const nameEnd = eq >= 0 && eq < stop ? eq : stop;
+      if (eq < nameStart) eq = indexOrEnd(header.indexOf("=", nameStart), end);
+      const nameEnd = Math.min(eq, stop);
       if (nameEnd > nameStart) {
         cookies.push([header.slice(nameStart, nameEnd), nameEnd < stop ? header.slice(nameEnd + 1, stop) : ""]);
       }

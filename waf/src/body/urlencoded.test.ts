@@ -91,3 +91,13 @@ describe("query string (ARGS_GET)", () => {
     assert.equal(parsed.limitExceeded, true);
   });
 });
+
+describe("URLENCODED on large inputs", () => {
+  // One search for `=` serves many pieces: searching again per piece would take quadratic time here.
+  test("a 200 KB body of pairs without = parses", () => {
+    const body = "a&".repeat(100_000);
+    const parsed = parseUrlencoded(body, { maxArgs: 1_000_000 });
+    assert.equal(parsed.args.length, 100_000);
+    assert.deepEqual(parsed.args[0], ["a", ""]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { ByteString } from "../bytes.js";
 import { percentDecode } from "../transformations/percent-decode.js";
 import { type Arg, type BodyLimits, DEFAULT_BODY_LIMITS, type ParsedBody } from "./body-processor.js";
+import { indexOrEnd } from "./scan.js";
 
 /** Arguments parsed from `application/x-www-form-urlencoded` text (a body or a query string). */
 export interface UrlencodedArgs {
@@ -28,6 +29,7 @@ export function parseUrlencodedArgs(text: ByteString, maxArgs: number = DEFAULT_
   let limitExceeded = false;
   const n = text.length;
   let start = 0;
+  let eq = -1; // the next `=` at or after `start` (n when none), found once for many pieces
   while (start < n) {
     let end = text.indexOf("&", start);
     if (end < 0) end = n;
@@ -35,9 +37,9 @@ export function parseUrlencodedArgs(text: ByteString, maxArgs: number = DEFAULT_
       limitExceeded = true;
       break;
     }
-    const eq = text.indexOf("=", start);
-    const name = eq >= 0 && eq < end ? text.slice(start, eq) : text.slice(start, end);
-    const value = eq >= 0 && eq < end ? text.slice(eq + 1, end) : "";
+    if (eq < start) eq = indexOrEnd(text.indexOf("=", start), n);
+    const name = eq < end ? text.slice(start, eq) : text.slice(start, end);
+    const value = eq < end ? text.slice(eq + 1, end) : "";
     const decodedName = percentDecode(name, false);
     const decodedValue = percentDecode(value, false);
     if (!invalidEncoding && (hasInvalidEscape(name) || hasInvalidEscape(value))) invalidEncoding = true;

@@ -1,5 +1,4 @@
 import type { ByteString } from "../bytes.js";
-import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * What an escape decoder found at a marker byte: {@link NOT_AN_ESCAPE}, or how many input bytes
@@ -24,28 +23,26 @@ export function droppedEscape(length: number): number {
 /**
  * The loop behind the escape decoders (`jsDecode`, `cssDecode`, `escapeSeqDecode`,
  * `htmlEntityDecode`): copies `input`, replacing each escape that starts at a `marker` byte by
- * what `escapeAt` decodes it to. Returns the input itself when there is no escape in it.
+ * what `escapeAt` decodes it to. Jumps from marker to marker with `indexOf` and copies the text
+ * between as slices, since escapes are rare in most values. Returns the input itself when there
+ * is no escape in it.
  */
 export function decodeEscapes(input: ByteString, marker: string, escapeAt: EscapeAt): ByteString {
   let i = input.indexOf(marker);
   if (i < 0) return input;
-  const code = marker.charCodeAt(0);
-  const n = input.length;
-  const out = scratchBuffer(n);
-  out.write(input, 0, i, "latin1");
-  let o = i;
-  let changed = false;
-  while (i < n) {
-    const c = input.charCodeAt(i);
-    const found = c === code ? escapeAt(input, i) : NOT_AN_ESCAPE;
+  let out = "";
+  let run = 0; // start of the text not yet copied to `out`
+  while (i >= 0) {
+    const found = escapeAt(input, i);
     if (found < 0) {
-      out[o++] = c;
-      i++;
+      i = input.indexOf(marker, i + 1);
       continue;
     }
-    if ((found & 256) !== 0) out[o++] = found & 255;
-    i += found >>> 9;
-    changed = true;
+    out += input.slice(run, i);
+    if ((found & 256) !== 0) out += String.fromCharCode(found & 255);
+    run = i + (found >>> 9);
+    i = input.indexOf(marker, run);
   }
-  return changed ? takeBytes(out, o) : input;
+  if (run === 0) return input;
+  return out + input.slice(run);
 }
