@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { ConsumerSchema, contentHashOf, encodeResources, PolicySchema, resourceIdOf } from "@palisade/proto";
 import fc from "fast-check";
 import type { PolicyOutcome } from "../policies/types.js";
-import { applyOps, arbOp, EMPTY_WORLD, toSnapshot } from "../test/config-model.js";
+import { applyOps, arbOp, EMPTY_WORLD, modelPems, toSnapshot } from "../test/config-model.js";
 import { deltaUpdate, log, policyRequest, route, snapshot, upstream } from "../test/fixtures.js";
 import { compile } from "./compile.js";
 import { ConfigState } from "./config-state.js";
@@ -169,10 +169,8 @@ test("a config larger than the write buffer round-trips through the last-known-g
   }
 });
 
-test("property: any sequence of deltas gives the config a full update of each target gives, and keeps unchanged messages", async () => {
-  const { TestCa } = await import("@palisade/test-support");
-  const ca = new TestCa();
-  const pems = { cas: [ca.certPem, ca.certPem], pairs: [ca.issue(["a.test"]), ca.issue(["b.test"])] };
+test("property: any sequence of deltas gives the config a full update of each target gives, and keeps unchanged messages", () => {
+  const pems = modelPems();
   try {
     fc.assert(
       fc.property(
@@ -227,6 +225,6 @@ test("property: any sequence of deltas gives the config a full update of each ta
       { numRuns: 200 },
     );
   } finally {
-    ca.dispose();
+    pems.dispose();
   }
 });

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { encodeResources, type Snapshot, type StreamConfigRequest } from "@palisade/proto";
-import { TestCa } from "@palisade/test-support";
+import type { Snapshot, StreamConfigRequest } from "@palisade/proto";
 import fc from "fast-check";
-import { BUNDLED_POLICY_TYPES, createPolicyResources } from "../policies/registry.js";
 import { ConfigApplier } from "../sync/config-applier.js";
 import {
   applyOps,
@@ -11,18 +9,14 @@ import {
   arbRouteProbe,
   describeTable,
   EMPTY_WORLD,
-  type ModelPems,
+  modelPems,
   type RouteProbe,
   repair,
   toSnapshot,
 } from "../test/config-model.js";
 import { deltaUpdate, fullUpdate, log } from "../test/fixtures.js";
-import { SecureContextCache } from "../tls/compile-certificates.js";
-import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
-import { compile } from "./compile.js";
+import { closeReferences, fromScratch, modelProcess } from "../test/model-node.js";
 import { CompileError } from "./compile-error.js";
-import { ConfigState } from "./config-state.js";
-import { TableHolder } from "./table-holder.js";
 
 /**
  * The node keeps what it compiled across config applies: unchanged upstreams, consumers,
@@ -35,59 +29,17 @@ import { TableHolder } from "./table-holder.js";
  * same (test/config-model.ts describeTable).
  */
 
-const cas = [new TestCa("Model CA 0"), new TestCa("Model CA 1")];
-after(() => {
-  for (const ca of cas) ca.dispose();
-});
-const pems: ModelPems = {
-  cas: cas.map((c) => c.certPem),
-  pairs: [cas[0]!.issue(["a.test"]), cas[1]!.issue(["b.test"])],
-};
-const policyTypes = new Set(BUNDLED_POLICY_TYPES);
-const references = createPolicyResources();
-after(() => references.close());
+const pems = modelPems();
+after(() => pems.dispose());
+after(closeReferences);
 
-/** A node's apply path as node.ts wires it: shared caches, retained on every swap. */
 function liveNode() {
-  const resources = createPolicyResources();
-  const tlsContexts = new SecureContextCache();
-  const upstreams = new UpstreamRuntime();
-  const holder = new TableHolder((table) => {
-    tlsContexts.retain(table.tlsContextKeys);
-    upstreams.retain(table);
-  });
-  const applier = new ConfigApplier(
-    holder,
-    (snapshot, previous, changedRoutes) =>
-      compile(snapshot, {
-        policyTypes,
-        resources,
-        tlsContexts,
-        upstreams,
-        ...(previous ? { previous } : {}),
-        ...(changedRoutes ? { changedRoutes } : {}),
-      }),
-    log,
-  );
+  const process = modelProcess();
   return {
-    holder,
-    applier,
-    close: async () => {
-      upstreams.close();
-      await resources.close();
-    },
+    holder: process.holder,
+    applier: new ConfigApplier(process.holder, process.compile, log),
+    close: process.close,
   };
-}
-
-/** What a node that never held anything makes of `snap`: its table, or the CompileError. */
-function fromScratch(snap: Snapshot) {
-  const state = ConfigState.full(snap.version, 0n, encodeResources(snap));
-  try {
-    return compile(state.snapshot(), { policyTypes, resources: references });
-  } catch (err) {
-    if (err instanceof CompileError) return err;
-    throw err;
-  }
 }
 
 const arbStep = fc.record({
@@ -113,7 +65,7 @@ test("property: a node applying any sequence of config edits serves what a node 
         }
       },
     ),
-    { numRuns: Number(process.env.RUNS ?? 150) },
+    { numRuns: 150 },
   );
 });
 

@@ -16,7 +16,7 @@ import {
   SnapshotSettingsSchema,
   UpstreamSchema,
 } from "@palisade/proto";
-import type { PemPair } from "@palisade/test-support";
+import { type PemPair, TestCa } from "@palisade/test-support";
 import fc from "fast-check";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "../config/runtime-table.js";
 import { testRequest } from "../policies/test-request.js";
@@ -279,6 +279,18 @@ export interface ModelPems {
   readonly cas: readonly string[];
   /** Server certificate pairs (`pair` indexes it). */
   readonly pairs: readonly PemPair[];
+}
+
+/** Two CAs (for mtls policies) and a server certificate from each (openssl); dispose when done. */
+export function modelPems(): ModelPems & { dispose(): void } {
+  const cas = [new TestCa("Model CA 0"), new TestCa("Model CA 1")];
+  return {
+    cas: cas.map((c) => c.certPem),
+    pairs: [cas[0]!.issue(["a.test"]), cas[1]!.issue(["b.test"])],
+    dispose: () => {
+      for (const ca of cas) ca.dispose();
+    },
+  };
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
