@@ -68,6 +68,7 @@ type Step =
       readonly ops: readonly Op[];
       readonly full: boolean;
       readonly valid: boolean;
+      readonly resync: boolean;
       /** A worker joins or leaves while the workers compile the update. */
       readonly during: "join" | "leave" | null;
       readonly which: number;
@@ -84,6 +85,7 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
       ops: fc.array(arbOp, { minLength: 1, maxLength: 4 }),
       full: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
       valid: fc.integer({ min: 0, max: 9 }).map((n) => n < 8),
+      resync: fc.integer({ min: 0, max: 9 }).map((n) => n < 1),
       during: fc.constantFrom(null, null, null, "join" as const, "leave" as const),
       which: fc.nat(),
     }),
@@ -162,7 +164,10 @@ async function run(
   let version = 1n;
   let held: Snapshot | undefined;
   let sent: Snapshot | undefined;
-  const all: Step[] = [{ kind: "edit", ops: [], full: true, valid: true, during: null, which: 0 }, ...steps];
+  const all: Step[] = [
+    { kind: "edit", ops: [], full: true, valid: true, resync: false, during: null, which: 0 },
+    ...steps,
+  ];
   for (const [n, step] of all.entries()) {
     if (step.kind === "worker-joins") {
       join();
@@ -174,7 +179,9 @@ async function run(
       if (step.kind === "edit") {
         world = applyOps(world, step.ops);
         snap = toSnapshot(step.valid ? repair(world) : world, pems, ++version);
-        update = held === undefined || step.full ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
+        update =
+          held === undefined || step.full || step.resync ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
+        update.resync = step.resync;
       } else if (step.kind === "same") {
         // The same content under a new version number (a publish that changed nothing the node sees).
         if (held === undefined) continue;

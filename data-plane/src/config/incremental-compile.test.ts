@@ -48,6 +48,8 @@ const arbStep = fc.record({
   full: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
   /** Published as the control plane would (no dangling reference); else maybe refused. */
   valid: fc.integer({ min: 0, max: 9 }).map((n) => n < 8),
+  /** An operator's resync: the whole config, compiled from scratch even when unchanged. */
+  resync: fc.integer({ min: 0, max: 9 }).map((n) => n < 1),
 });
 
 test("property: a node applying any sequence of config edits serves what a node compiling each version from scratch serves", async () => {
@@ -72,7 +74,7 @@ test("property: a node applying any sequence of config edits serves what a node 
 async function run(
   node: ReturnType<typeof liveNode>,
   initial: Parameters<typeof applyOps>[1],
-  steps: readonly { ops: Parameters<typeof applyOps>[1]; full: boolean; valid: boolean }[],
+  steps: readonly { ops: Parameters<typeof applyOps>[1]; full: boolean; valid: boolean; resync: boolean }[],
   probes: readonly RouteProbe[],
 ): Promise<void> {
   let world = EMPTY_WORLD;
@@ -80,11 +82,13 @@ async function run(
   // The config the node should hold (the last one it ACKed) and the table that goes with it.
   let held: Snapshot | undefined;
   let heldTable = undefined as Awaited<ReturnType<typeof describeTable>> | undefined;
-  const all = [{ ops: initial, full: true, valid: true }, ...steps];
+  const all = [{ ops: initial, full: true, valid: true, resync: false }, ...steps];
   for (const [n, step] of all.entries()) {
     world = applyOps(world, step.ops);
     const snap = toSnapshot(step.valid ? repair(world) : world, pems, ++version);
-    const update = held === undefined || step.full ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
+    const update =
+      held === undefined || step.full || step.resync ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
+    update.resync = step.resync;
     const reply: StreamConfigRequest["kind"] = (await node.applier.apply(update)).kind;
     const expected = fromScratch(snap);
     const at = `step ${n} (${held === undefined || step.full ? "full" : "delta"}): ${JSON.stringify(step.ops)}`;

@@ -61,6 +61,8 @@ export interface RouteShape {
   readonly stripPrefix: boolean;
   readonly connectMs: number;
   readonly mergeSlashes: boolean | undefined;
+  readonly caseSensitive: boolean;
+  readonly allowEncodedSlashes: boolean;
 }
 
 export interface CertificateShape {
@@ -136,6 +138,8 @@ const arbRoute: fc.Arbitrary<RouteShape> = fc.record({
   stripPrefix: fc.boolean(),
   connectMs: fc.constantFrom(0, 0, 300),
   mergeSlashes: fc.constantFrom(undefined, true, false),
+  caseSensitive: fc.boolean(),
+  allowEncodedSlashes: fc.boolean(),
 });
 
 const arbCertificate: fc.Arbitrary<CertificateShape> = fc.record({
@@ -181,6 +185,8 @@ export const EMPTY_WORLD: World = {
         stripPrefix: false,
         connectMs: 0,
         mergeSlashes: undefined,
+        caseSensitive: false,
+        allowEncodedSlashes: false,
       },
     ],
   ]),
@@ -338,6 +344,8 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
         priority: r.priority,
         stripPrefix: r.stripPrefix,
         timeouts: { connectMs: r.connectMs },
+        caseSensitive: r.caseSensitive,
+        allowEncodedSlashes: r.allowEncodedSlashes,
         ...(r.mergeSlashes !== undefined ? { mergeSlashes: r.mergeSlashes } : {}),
       }),
     ),
