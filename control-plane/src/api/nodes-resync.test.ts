@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ConfigErrorKind, StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
+import {
+  ConfigErrorKind,
+  type ConfigErrorSchema,
+  StreamConfigRequestSchema,
+  type StreamConfigResponse,
+} from "@palisade/proto";
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
@@ -49,7 +54,12 @@ async function world() {
       assert.equal(k?.case, "update");
       return k!.value;
     };
-    return { sent, session, msg, last };
+    /** The node refuses the update in flight with `error`. */
+    const nack = (error: MessageInitShape<typeof ConfigErrorSchema>) => {
+      const u = last();
+      msg({ case: "nack", value: { rejectedVersion: u.version, nonce: u.nonce, error } });
+    };
+    return { sent, session, msg, last, nack };
   };
   return { app, store, connect };
 }
@@ -57,19 +67,11 @@ async function world() {
 test("a node fault NACK shows as such; a resync re-sends the refused version whole and is audited", async () => {
   const { app, connect } = await world();
   const n = connect("dp-1");
-  const u = n.last();
-  n.msg({
-    case: "nack",
-    value: {
-      rejectedVersion: u.version,
-      nonce: u.nonce,
-      error: {
-        code: "INTERNAL",
-        message: "internal error while applying the config",
-        resource: "snapshot",
-        kind: ConfigErrorKind.NODE_FAULT,
-      },
-    },
+  n.nack({
+    code: "INTERNAL",
+    message: "internal error while applying the config",
+    resource: "snapshot",
+    kind: ConfigErrorKind.NODE_FAULT,
   });
   const before = await app.call("GET", "/v1/nodes/dp-1");
   assert.equal(before.status, 200);
@@ -96,15 +98,7 @@ test("a node fault NACK shows as such; a resync re-sends the refused version who
 test("a config NACK shows kind config", async () => {
   const { app, connect } = await world();
   const n = connect("dp-2");
-  const u = n.last();
-  n.msg({
-    case: "nack",
-    value: {
-      rejectedVersion: u.version,
-      nonce: u.nonce,
-      error: { code: "POLICY_TYPE_UNSUPPORTED", kind: ConfigErrorKind.CONFIG },
-    },
-  });
+  n.nack({ code: "POLICY_TYPE_UNSUPPORTED", kind: ConfigErrorKind.CONFIG });
   assert.equal((await app.call("GET", "/v1/nodes/dp-2")).body.last_nack.kind, "config");
 });
 

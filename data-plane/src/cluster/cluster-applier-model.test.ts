@@ -6,17 +6,17 @@ import { CompileError } from "../config/compile-error.js";
 import { ConfigApplier } from "../sync/config-applier.js";
 import {
   applyOps,
-  arbOp,
+  arbEdit,
   arbRouteProbe,
   describeTable,
+  type Edit,
   EMPTY_WORLD,
   modelPems,
-  type Op,
   type RouteProbe,
-  repair,
   toSnapshot,
+  updateFor,
 } from "../test/config-model.js";
-import { deltaUpdate, fullUpdate, log } from "../test/fixtures.js";
+import { deltaUpdate, type fullUpdate, log } from "../test/fixtures.js";
 import { closeReferences, fromScratch, type ModelProcess, modelProcess } from "../test/model-node.js";
 import { ClusterApplier, type WorkerLink } from "./cluster-applier.js";
 import type { ToWorker } from "./messages.js";
@@ -63,16 +63,12 @@ class InProcessWorker implements WorkerLink {
 }
 
 type Step =
-  | {
+  | (Edit & {
       readonly kind: "edit";
-      readonly ops: readonly Op[];
-      readonly full: boolean;
-      readonly valid: boolean;
-      readonly resync: boolean;
       /** A worker joins or leaves while the workers compile the update. */
       readonly during: "join" | "leave" | null;
       readonly which: number;
-    }
+    })
   | { readonly kind: "same" }
   | { readonly kind: "stale-base" }
   | { readonly kind: "worker-joins" }
@@ -80,15 +76,13 @@ type Step =
 
 const arbStep: fc.Arbitrary<Step> = fc.oneof(
   {
-    arbitrary: fc.record({
-      kind: fc.constant("edit" as const),
-      ops: fc.array(arbOp, { minLength: 1, maxLength: 4 }),
-      full: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
-      valid: fc.integer({ min: 0, max: 9 }).map((n) => n < 8),
-      resync: fc.integer({ min: 0, max: 9 }).map((n) => n < 1),
-      during: fc.constantFrom(null, null, null, "join" as const, "leave" as const),
-      which: fc.nat(),
-    }),
+    arbitrary: fc
+      .record({
+        edit: arbEdit,
+        during: fc.constantFrom(null, null, null, "join" as const, "leave" as const),
+        which: fc.nat(),
+      })
+      .map(({ edit, during, which }) => ({ ...edit, kind: "edit" as const, during, which })),
     weight: 8,
   },
   { arbitrary: fc.constant({ kind: "same" as const }), weight: 1 },
@@ -178,10 +172,7 @@ async function run(
       let update: ReturnType<typeof fullUpdate>;
       if (step.kind === "edit") {
         world = applyOps(world, step.ops);
-        snap = toSnapshot(step.valid ? repair(world) : world, pems, ++version);
-        update =
-          held === undefined || step.full || step.resync ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
-        update.resync = step.resync;
+        ({ snap, update } = updateFor(world, step, held, ++version, pems));
       } else if (step.kind === "same") {
         // The same content under a new version number (a publish that changed nothing the node sees).
         if (held === undefined) continue;

@@ -5,16 +5,17 @@ import fc from "fast-check";
 import { ConfigApplier } from "../sync/config-applier.js";
 import {
   applyOps,
+  arbEdit,
   arbOp,
   arbRouteProbe,
   describeTable,
+  type Edit,
   EMPTY_WORLD,
   modelPems,
   type RouteProbe,
-  repair,
-  toSnapshot,
+  updateFor,
 } from "../test/config-model.js";
-import { deltaUpdate, fullUpdate, log } from "../test/fixtures.js";
+import { log } from "../test/fixtures.js";
 import { closeReferences, fromScratch, modelProcess } from "../test/model-node.js";
 import { CompileError } from "./compile-error.js";
 
@@ -42,21 +43,11 @@ function liveNode() {
   };
 }
 
-const arbStep = fc.record({
-  ops: fc.array(arbOp, { minLength: 1, maxLength: 4 }),
-  /** Sent whole instead of as a delta (a reconnect, a base the control plane forgot). */
-  full: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
-  /** Published as the control plane would (no dangling reference); else maybe refused. */
-  valid: fc.integer({ min: 0, max: 9 }).map((n) => n < 8),
-  /** An operator's resync: the whole config, compiled from scratch even when unchanged. */
-  resync: fc.integer({ min: 0, max: 9 }).map((n) => n < 1),
-});
-
 test("property: a node applying any sequence of config edits serves what a node compiling each version from scratch serves", async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(arbOp, { maxLength: 12 }),
-      fc.array(arbStep, { minLength: 1, maxLength: 10 }),
+      fc.array(arbEdit, { minLength: 1, maxLength: 10 }),
       fc.array(arbRouteProbe, { minLength: 20, maxLength: 30 }),
       async (initial, steps, probes) => {
         const node = liveNode();
@@ -74,7 +65,7 @@ test("property: a node applying any sequence of config edits serves what a node 
 async function run(
   node: ReturnType<typeof liveNode>,
   initial: Parameters<typeof applyOps>[1],
-  steps: readonly { ops: Parameters<typeof applyOps>[1]; full: boolean; valid: boolean; resync: boolean }[],
+  steps: readonly Edit[],
   probes: readonly RouteProbe[],
 ): Promise<void> {
   let world = EMPTY_WORLD;
@@ -85,13 +76,10 @@ async function run(
   const all = [{ ops: initial, full: true, valid: true, resync: false }, ...steps];
   for (const [n, step] of all.entries()) {
     world = applyOps(world, step.ops);
-    const snap = toSnapshot(step.valid ? repair(world) : world, pems, ++version);
-    const update =
-      held === undefined || step.full || step.resync ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
-    update.resync = step.resync;
+    const { snap, update } = updateFor(world, step, held, ++version, pems);
     const reply: StreamConfigRequest["kind"] = (await node.applier.apply(update)).kind;
     const expected = fromScratch(snap);
-    const at = `step ${n} (${held === undefined || step.full ? "full" : "delta"}): ${JSON.stringify(step.ops)}`;
+    const at = `step ${n} (${update.full ? "full" : "delta"}): ${JSON.stringify(step.ops)}`;
     if (expected instanceof CompileError) {
       assert.equal(
         reply.case,

@@ -21,6 +21,7 @@ import fc from "fast-check";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "../config/runtime-table.js";
 import { testRequest } from "../policies/test-request.js";
 import type { PolicyInstance, PolicyOutcome, PolicyRequest } from "../policies/types.js";
+import { deltaUpdate, fullUpdate } from "./fixtures.js";
 
 /** Ids the model draws from: a few of each kind, so edits collide and reference each other. */
 export const UPSTREAM_IDS = ["u0", "u1", "u2"] as const;
@@ -164,6 +165,39 @@ export const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: put("certificate", CERTIFICATE_IDS, arbCertificate), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("settings" as const), value: arbSettings }), weight: 1 },
 ) as fc.Arbitrary<Op>;
+
+/** One published version of a run: the edits since the last one, and how it reaches the node. */
+export interface Edit {
+  readonly ops: readonly Op[];
+  /** Sent whole instead of as a delta (a reconnect, a base the control plane forgot). */
+  readonly full: boolean;
+  /** Published as the control plane would (no dangling reference); else maybe refused. */
+  readonly valid: boolean;
+  /** An operator's resync: the whole config, compiled from scratch even when unchanged. */
+  readonly resync: boolean;
+}
+
+const oneIn = (n: number, of: number) => fc.integer({ min: 0, max: of - 1 }).map((x) => x < n);
+
+/** An edit: 1-4 ops; whole 2 in 10, refusable 2 in 10, a resync 1 in 10. */
+export const arbEdit: fc.Arbitrary<Edit> = fc.record({
+  ops: fc.array(arbOp, { minLength: 1, maxLength: 4 }),
+  full: oneIn(2, 10),
+  valid: oneIn(8, 10),
+  resync: oneIn(1, 10),
+});
+
+/**
+ * The update that delivers `world` (repaired when the edit is `valid`) as `version`: whole for
+ * the first config, a `full` edit or a resync, else a delta over `held` (what the node holds).
+ */
+export function updateFor(world: World, edit: Edit, held: Snapshot | undefined, version: bigint, pems: ModelPems) {
+  const snap = toSnapshot(edit.valid ? repair(world) : world, pems, version);
+  const whole = held === undefined || edit.full || edit.resync;
+  const update = whole ? fullUpdate(snap, version) : deltaUpdate(held, snap, version);
+  update.resync = edit.resync;
+  return { snap, update };
+}
 
 /** A starting config that compiles: three upstreams and a catch-all route, plus random edits. */
 export const EMPTY_WORLD: World = {
