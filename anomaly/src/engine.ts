@@ -288,7 +288,6 @@ export class DetectorEngine {
       }
       if (this.#touchedCount < this.#touched.length) this.#touched[this.#touchedCount++] = i;
     }
-    if (t.openKinds[i] !== 0 && t.alertUntil[i]! <= now) t.openKinds[i] = 0;
     const req = t.count(i, FAST.requests);
     if (req >= th.volumetric.clientMinPerMin) {
       this.#fire(i, "volumetric", now, () =>
@@ -396,12 +395,16 @@ export class DetectorEngine {
     }
   }
 
-  /** Runs a client rule unless an episode of `kind` is open on entry `i` (then keeps it open). */
+  /**
+   * Runs a client rule. While an episode of `kind` is open on entry `i` a firing rule only keeps
+   * it open; the episode ends when the rule is false and `rearmMs` passed since it last fired.
+   */
   #fire(i: number, kind: DetectionKind, now: number, rule: () => Detection | null): void {
     const t = this.#table;
     const bit = KIND_BIT[kind];
     if ((t.openKinds[i]! & bit) !== 0) {
       if (rule() !== null) t.alertUntil[i] = now + this.#rearmMs;
+      else if (t.alertUntil[i]! <= now) t.openKinds[i]! &= ~bit;
       return;
     }
     const d = rule();

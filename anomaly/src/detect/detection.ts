@@ -110,9 +110,14 @@ export function detection(
   };
 }
 
-/** Open detections by (kind, subject): a subject fires once per episode, and re-arms after `rearmMs` quiet. Bounded. */
+/**
+ * Open detections by (kind, subject), bounded: a subject fires once per episode. An episode ends
+ * when the rule has been evaluated false ({@link OpenDetections.miss}) and stayed quiet for
+ * `rearmMs`; a rule that is still true when evaluated again, however late, continues the episode
+ * (so slowly fading evidence — a 10-minute fingerprint window — does not fire twice).
+ */
 export class OpenDetections {
-  readonly #open = new Map<string, number>();
+  readonly #open = new Map<string, { last: number; quiet: boolean }>();
   readonly #rearmMs: number;
   readonly #max: number;
 
@@ -124,21 +129,22 @@ export class OpenDetections {
   /** Notes that (kind, subject) is above threshold at `now`: true when this starts a new episode. */
   hit(kind: DetectionKind, subject: Subject, now: number): boolean {
     const key = `${kind}|${subject.type}|${subject.id}`;
-    const last = this.#open.get(key);
+    const e = this.#open.get(key);
+    const fresh = e === undefined || (e.quiet && now - e.last > this.#rearmMs);
     this.#open.delete(key);
-    this.#open.set(key, now);
+    this.#open.set(key, { last: now, quiet: false });
     if (this.#open.size > this.#max) this.#open.delete(this.#open.keys().next().value!);
-    return last === undefined || now - last > this.#rearmMs;
+    return fresh;
   }
 
-  /** True while (kind, subject) has an open episode. */
-  isOpen(kind: DetectionKind, subject: Subject, now: number): boolean {
-    const last = this.#open.get(`${kind}|${subject.type}|${subject.id}`);
-    return last !== undefined && now - last <= this.#rearmMs;
+  /** Notes that the rule of (kind, subject) was evaluated and did not fire. */
+  miss(kind: DetectionKind, subject: Subject): void {
+    const e = this.#open.get(`${kind}|${subject.type}|${subject.id}`);
+    if (e !== undefined) e.quiet = true;
   }
 
   /** Forgets episodes quiet for longer than the re-arm time. */
   prune(now: number): void {
-    for (const [k, t] of this.#open) if (now - t > this.#rearmMs) this.#open.delete(k);
+    for (const [k, e] of this.#open) if (e.quiet && now - e.last > this.#rearmMs) this.#open.delete(k);
   }
 }

@@ -32,20 +32,24 @@ export interface SummaryInput {
   readonly routeId: (index: number) => string;
 }
 
-/** Candidates per criterion: every failing client up to this many, then the top by each count. */
-const PER_CRITERION = 256;
+/** Failing clients sent at most (all of them in a normal interval). */
+const FAILING = 256;
+/** Clients sent per other criterion at most. */
+const PER_CRITERION = 64;
 
-function top(entries: number[], score: (i: number) => number, n: number): number[] {
+function top(entries: number[], score: (i: number) => number, min: number, n: number): number[] {
   return entries
-    .filter((i) => score(i) > 0)
+    .filter((i) => score(i) >= min)
     .sort((a, b) => score(b) - score(a))
     .slice(0, n);
 }
 
 /**
- * Builds a node summary from the engine's interval counters and zeroes them. Client candidates:
- * the top {@link PER_CRITERION} touched clients by failures, by new paths, by requests, and the
- * consumers/credentials seen from the most addresses, capped at SUMMARY_LIMITS.maxClients.
+ * Builds a node summary from the engine's interval counters and zeroes them. Client candidates
+ * (the heavy hitters the control plane adds up per client): the {@link FAILING} touched clients
+ * with the most authentication failures, and the top {@link PER_CRITERION} by new paths (≥ 2), by
+ * requests (≥ 3) and, for consumers and credentials, by distinct addresses (≥ 2); at most
+ * SUMMARY_LIMITS.maxClients.
  */
 export function buildSummary(x: SummaryInput): NodeSummary {
   const routes: RouteSummary[] = [];
@@ -97,10 +101,10 @@ export function buildSummary(x: SummaryInput): NodeSummary {
   const of = (i: number, c: number) => counts[row.get(i)! * 3 + c]!;
   const identities = entries.filter((i) => t.kind[i] !== ClientKind.address);
   const chosen = new Set<number>([
-    ...top(entries, (i) => of(i, 1), PER_CRITERION),
-    ...top(entries, (i) => of(i, 2), PER_CRITERION),
-    ...top(entries, (i) => of(i, 0), PER_CRITERION),
-    ...top(identities, (i) => t.distinctPrints(i).addresses, PER_CRITERION),
+    ...top(entries, (i) => of(i, 1), 1, FAILING),
+    ...top(entries, (i) => of(i, 2), 2, PER_CRITERION),
+    ...top(entries, (i) => of(i, 0), 3, PER_CRITERION),
+    ...top(identities, (i) => t.distinctPrints(i).addresses, 2, PER_CRITERION),
   ]);
   const clients: ClientSummary[] = [];
   for (const i of chosen) {
