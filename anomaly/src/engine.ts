@@ -58,8 +58,11 @@ export interface EngineStats {
   memoryBytes: number;
 }
 
-const SHORT_WINDOW = 10;
+/** Route rule windows, in 1 s buckets: 5 s (fast runs) and 60 s (slow runs). */
+const SHORT_WINDOW = 5;
 const LONG_WINDOW = 60;
+/** Scale of a threshold's per-minute floor for a window of `w` s (never below its 10 s share). */
+const floorScale = (w: number) => Math.max(w, 10) / 60;
 const KIND_NAMES: Record<number, Subject["type"]> = { 1: "address", 2: "consumer", 3: "credential" };
 
 /**
@@ -84,7 +87,7 @@ export class DetectorEngine {
   readonly #maxRoutes: number;
   readonly #rearmMs: number;
   readonly #failures = new CountMinSketch(SUMMARY_CMS_WIDTH, SUMMARY_CMS_DEPTH);
-  #touched: Int32Array;
+  readonly #touched: Int32Array;
   #touchedCount = 0;
   readonly #touchedMark: Uint32Array;
   #summarySeq = 1;
@@ -122,7 +125,7 @@ export class DetectorEngine {
       throw new AnomalyError("ENGINE_OPTIONS_INVALID", "maxRoutes", "an integer in 1..65536");
     }
     this.#rearmMs = o.rearmMs ?? 120_000;
-    this.#touched = new Int32Array(1024);
+    this.#touched = new Int32Array(this.#table.capacity);
     this.#touchedMark = new Uint32Array(this.#table.capacity);
   }
 
@@ -281,11 +284,6 @@ export class DetectorEngine {
     t.route[i] = route.index;
     if (this.#touchedMark[i] !== this.#summarySeq) {
       this.#touchedMark[i] = this.#summarySeq;
-      if (this.#touchedCount === this.#touched.length) {
-        const grown = new Int32Array(Math.min(this.#touched.length * 2, t.capacity));
-        grown.set(this.#touched);
-        this.#touched = grown;
-      }
       if (this.#touchedCount < this.#touched.length) this.#touched[this.#touchedCount++] = i;
     }
     const req = t.count(i, FAST.requests);
@@ -472,7 +470,7 @@ export class DetectorEngine {
     const cs = th.credentialStuffing;
     if (cs.enabled) {
       for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-        s.test(SERIES.authFailures, w, cs.minFailures * (w / LONG_WINDOW), cs.ratio, cs.sigma, 1 / 60, x);
+        s.test(SERIES.authFailures, w, cs.minFailures * floorScale(w), cs.ratio, cs.sigma, 1 / 60, x);
         if (x.observed < x.threshold) continue;
         const d = credentialStuffing(cs, "node", this.nodeId, now, r.id, x, r.failingClients(), this.#contributors(r));
         if (d !== null) {
@@ -484,7 +482,7 @@ export class DetectorEngine {
     const v = th.volumetric;
     if (v.enabled) {
       for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-        s.test(SERIES.requests, w, v.routeMin * (w / LONG_WINDOW), v.routeRatio, v.routeSigma, 1 / 60, x);
+        s.test(SERIES.requests, w, v.routeMin * floorScale(w), v.routeRatio, v.routeSigma, 1 / 60, x);
         const d = routeBurst(v, "node", this.nodeId, now, r.id, x, []);
         if (d !== null) {
           this.#routeFire(r, "volumetric", 1 << SERIES.requests, now, d);
@@ -501,7 +499,7 @@ export class DetectorEngine {
     const s = r.series;
     const x = this.#test;
     for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-      const scale = w / LONG_WINDOW;
+      const scale = floorScale(w);
       const requests = s.sum(SERIES.requests, w);
       for (const [klass, counter, min] of [
         ["5xx", SERIES.status5xx, e.min5xx],
@@ -591,7 +589,7 @@ export class DetectorEngine {
     let routes = 0;
     for (const r of this.#routes) if (r !== undefined) routes++;
     for (const u of this.#upstreams) if (u !== undefined) routes++;
-    s.memoryBytes = this.#table.bytes + this.#bloom.bytes + this.#touched.byteLength + routes * 48 * 1024;
+    s.memoryBytes = this.#table.bytes + this.#bloom.bytes + this.#touched.byteLength + this.#touchedMark.byteLength + routes * 48 * 1024;
     return { ...s };
   }
 }

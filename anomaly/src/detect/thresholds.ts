@@ -110,7 +110,7 @@ export const DEFAULT_THRESHOLDS: DetectorThresholds = Object.freeze({
     min5xx: 20,
     min4xx: 60,
     minFraction5xx: 0.05,
-    minFraction4xx: 0.25,
+    minFraction4xx: 0.15,
     ratio: 4,
     sigma: 8,
   }),

@@ -215,8 +215,8 @@ export class Volumetric extends Base {
     perS: number,
     addresses: number,
     distinct = false,
+    route = rng.chance(0.5) ? "catalog" : "search",
   ) {
-    const route = rng.chance(0.5) ? "catalog" : "search";
     super(
       index,
       addresses === 1 ? `client-${perS}-per-s` : `${distinct ? "distinct" : "flood"}-${addresses}-addresses-${perS}-per-s`,
@@ -259,12 +259,15 @@ export class ErrorRate extends Base {
   readonly #upstream: string;
   readonly #share: number;
   readonly #badClients: string[];
+  readonly #perS: number;
 
-  constructor(rng: Rng, index: number, startMs: number, durationMs: number, upstream: boolean) {
+  /** `upstream`: an upstream failing; else 400s at `perS` from a broken client release. */
+  constructor(rng: Rng, index: number, startMs: number, durationMs: number, upstream: boolean, perS: number) {
     const up = rng.chance(0.5) ? "users" : "catalog";
-    super(index, upstream ? `upstream-${up}-5xx` : "orders-400-from-a-broken-release", startMs, startMs + durationMs);
+    super(index, upstream ? `upstream-${up}-5xx` : `orders-400-from-a-broken-release-${Math.round(perS)}-per-s`, startMs, startMs + durationMs);
     this.#upstream = upstream ? up : "";
     this.#share = upstream ? rng.range(0.25, 0.5) : 0;
+    this.#perS = perS;
     this.#badClients = upstream ? [] : Array.from({ length: 40 }, (_, i) => attackerAddress(rng, index * 11 + i));
     if (upstream) {
       this.both(`upstream:${up}`);
@@ -282,7 +285,7 @@ export class ErrorRate extends Base {
       else faults.set(this.#upstream, this.#share);
       return;
     }
-    for (const at of arrivals(rng, 8, t, dt)) {
+    for (const at of arrivals(rng, this.#perS, t, dt)) {
       const r = base(this.index, at, rng.int(2), "orders", "orders", "POST", "/v1/orders", rng.pick(this.#badClients), "shop-app/5.3-beta");
       r.contentType = "application/json";
       r.bytes = Math.round(rng.lognormal(300, 0.3));

@@ -99,24 +99,34 @@ function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
   const start = o.warmupS * 1000;
   const end = (o.durationS - 300) * 1000;
   const n = o.attacksPerKind;
-  // Route-level attacks take turns in slots so that one route never has two at once.
-  const routeLevel: Array<(i: number, t: number) => Attack> = [];
+  // Route-level attacks take turns in slots, interleaved so that two of one kind (one route's
+  // episodes) are never back to back: a detection must find each of them, not one merged run.
+  const rate = users.reduce((sum, u) => sum + u.rate, 0);
+  const routeRate = (id: string) => rate * (ROUTES.find((r) => r.id === id)?.weight ?? 0);
+  const stuffing: Array<(i: number, t: number) => Attack> = [];
+  const errors: Array<(i: number, t: number) => Attack> = [];
+  const floods: Array<(i: number, t: number) => Attack> = [];
   for (let k = 0; k < n; k++) {
-    routeLevel.push((i, t) => new CredentialStuffing(rng, i, t, rng.range(90_000, 180_000), o.stuffingPerS, o.stuffingAddresses));
-    routeLevel.push((i, t) => new ErrorRate(rng, i, t, rng.range(90_000, 150_000), k % 2 === 0));
-    if (k % 2 === 1) routeLevel.push((i, t) => new Volumetric(rng, i, t, 90_000, Math.round(rng.range(150, 300)), 400));
+    stuffing.push((i, t) => new CredentialStuffing(rng, i, t, rng.range(90_000, 180_000), o.stuffingPerS, o.stuffingAddresses));
+    errors.push((i, t) => new ErrorRate(rng, i, t, rng.range(90_000, 150_000), k % 2 === 0, routeRate("orders") * rng.range(0.4, 0.8)));
+    if (k % 2 === 1) {
+      floods.push((i, t) => {
+        const route = rng.chance(0.5) ? "catalog" : "search";
+        return new Volumetric(rng, i, t, 90_000, Math.round(routeRate(route) * rng.range(3.5, 6)), 400, false, route);
+      });
+    }
   }
   if (o.burstAddresses > 0) {
-    routeLevel.push((i, t) => new Volumetric(rng, i, t, 60_000, Math.ceil(o.burstAddresses / 60), o.burstAddresses, true));
+    floods.push((i, t) => new Volumetric(rng, i, t, 60_000, Math.ceil(o.burstAddresses / 60), o.burstAddresses, true, "search"));
   }
-  for (let i = routeLevel.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [routeLevel[i], routeLevel[j]] = [routeLevel[j]!, routeLevel[i]!];
+  const routeLevel: Array<(i: number, t: number) => Attack> = [];
+  for (let k = 0; k < Math.max(stuffing.length, errors.length, floods.length); k++) {
+    for (const list of [stuffing, errors, floods]) if (k < list.length) routeLevel.push(list[k]!);
   }
   const attacks: Attack[] = [];
   const slot = (end - start) / routeLevel.length;
   routeLevel.forEach((make, k) => {
-    attacks.push(make(attacks.length, start + k * slot + rng.range(0, slot * 0.2)));
+    attacks.push(make(attacks.length, start + k * slot + rng.range(0, slot * 0.1)));
   });
   const registered = users.filter((u) => u.consumer !== undefined && !u.consumer.startsWith("partner"));
   const at = () => rng.range(start, end);
