@@ -9,7 +9,14 @@ describe("detector engine", () => {
     const node = new TestNode();
     background(node, 0, 12 * MIN, 20);
     for (let t = 12 * MIN; t < 13 * MIN; t += 1500) {
-      node.send(t, { route: 1, upstream: 1, path: "/v1/login", method: "POST", clientAddress: "203.0.113.7", status: 401 });
+      node.send(t, {
+        route: 1,
+        upstream: 1,
+        path: "/v1/login",
+        method: "POST",
+        clientAddress: "203.0.113.7",
+        status: 401,
+      });
     }
     node.flush(13 * MIN);
     const d = node.detections.filter((x) => x.kind === "brute_force");
@@ -36,7 +43,14 @@ describe("detector engine", () => {
     const node = new TestNode();
     background(node, 0, 12 * MIN, 20);
     for (let i = 0; i < 60; i++) {
-      node.send(12 * MIN + i * 2000, { consumer: 1, clientAddress: `203.0.113.${i}`, userAgent: `bot-${i % 20}`, route: 3, upstream: 3, path: "/v1/orders" });
+      node.send(12 * MIN + i * 2000, {
+        consumer: 1,
+        clientAddress: `203.0.113.${i}`,
+        userAgent: `bot-${i % 20}`,
+        route: 3,
+        upstream: 3,
+        path: "/v1/orders",
+      });
     }
     node.flush(15 * MIN);
     const d = node.detections.filter((x) => x.kind === "fingerprint_churn");
@@ -49,7 +63,10 @@ describe("detector engine", () => {
     background(node, 0, 15 * MIN, 30, 500, 3);
     background(node, 15 * MIN + 3_600_000, 25 * MIN + 3_600_000, 30, 500, 4);
     background(node, 25 * MIN + 1_800_000, 35 * MIN + 1_800_000, 30, 500, 5);
-    assert.deepEqual(node.detections.map((d) => d.explanation), []);
+    assert.deepEqual(
+      node.detections.map((d) => d.explanation),
+      [],
+    );
     assert.equal(node.engine.stats().clockJumps, 2);
     // Detection still works after the jumps.
     for (let t = 35 * MIN + 1_800_000; t < 36 * MIN + 1_800_000; t += 1000) {
@@ -66,7 +83,10 @@ describe("detector engine", () => {
     const start = 10 * MIN;
     for (let i = 0; i < 1_000_000; i++) {
       const t = start + i * 0.06; // 1M in 60 s
-      node.send(t, { clientAddress: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`, path: `/v1/users/${i % 100}` });
+      node.send(t, {
+        clientAddress: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`,
+        path: `/v1/users/${i % 100}`,
+      });
       if (i % 20 === 0) {
         node.send(t, { route: 1, upstream: 1, path: "/v1/login", clientAddress: "203.0.113.77", status: 401 });
       }

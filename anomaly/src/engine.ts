@@ -1,5 +1,5 @@
-import { DetectorClock } from "./baseline/clock.js";
 import { ClientKind, ClientTable, FAST } from "./baseline/client-table.js";
+import { DetectorClock } from "./baseline/clock.js";
 import { SERIES, type SurgeTest } from "./baseline/counter-series.js";
 import { RouteState } from "./baseline/route-state.js";
 import { bruteForce } from "./detect/brute-force.js";
@@ -9,7 +9,7 @@ import { enumeration } from "./detect/enumeration.js";
 import { errorRate } from "./detect/error-rate.js";
 import { fingerprintChurn } from "./detect/fingerprint-churn.js";
 import { payload } from "./detect/payload.js";
-import { type DetectorThresholds, Thresholds } from "./detect/thresholds.js";
+import { Thresholds } from "./detect/thresholds.js";
 import { clientBurst, routeBurst } from "./detect/volumetric.js";
 import { AnomalyError } from "./errors.js";
 import { formatAddress } from "./record/address.js";
@@ -401,6 +401,8 @@ export class DetectorEngine {
     const t = this.#table;
     const bit = KIND_BIT[kind];
     if ((t.openKinds[i]! & bit) !== 0) {
+      // Open: re-check at most once per half re-arm time (a check builds the explanation).
+      if (now < t.alertUntil[i]! - this.#rearmMs / 2) return;
       if (rule() !== null) t.alertUntil[i] = now + this.#rearmMs;
       else if (t.alertUntil[i]! <= now) t.openKinds[i]! &= ~bit;
       return;
@@ -589,7 +591,12 @@ export class DetectorEngine {
     let routes = 0;
     for (const r of this.#routes) if (r !== undefined) routes++;
     for (const u of this.#upstreams) if (u !== undefined) routes++;
-    s.memoryBytes = this.#table.bytes + this.#bloom.bytes + this.#touched.byteLength + this.#touchedMark.byteLength + routes * 48 * 1024;
+    s.memoryBytes =
+      this.#table.bytes +
+      this.#bloom.bytes +
+      this.#touched.byteLength +
+      this.#touchedMark.byteLength +
+      routes * 48 * 1024;
     return { ...s };
   }
 }

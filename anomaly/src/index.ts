@@ -39,7 +39,7 @@ export { fnv1a, hashPath } from "./record/hash.js";
 export { Interner } from "./record/interner.js";
 export { AuthOutcome, METHOD, NO_OBJECT_ID, RECORD_BYTES } from "./record/layout.js";
 export { RecordReader, RecordView } from "./record/record-reader.js";
-export { emptyFacts, type RequestFacts, RecordWriter } from "./record/record-writer.js";
+export { emptyFacts, RecordWriter, type RequestFacts } from "./record/record-writer.js";
 export { createRingBuffer, ringCapacity } from "./record/ring.js";
 export { TwoGenerationBloom } from "./sketch/bloom.js";
 export { CountMinSketch } from "./sketch/count-min.js";

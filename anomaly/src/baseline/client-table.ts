@@ -257,7 +257,9 @@ export class ClientTable {
 
   /** Adds `n` to fast counter `c` (and the matching slow and interval counters) of entry `i`. */
   count(i: number, c: number, n = 1): number {
-    const v = (this.fast[i * NFAST + c]! += n);
+    const at = i * NFAST + c;
+    const v = this.fast[at]! + n;
+    this.fast[at] = v;
     if (c <= SLOW.novel) {
       if (this.alertUntil[i]! <= this.lastMs[i]!) this.slow[i * NSLOW + c]! += n;
       this.interval[i * NINTERVAL + c]! += n;
@@ -299,7 +301,10 @@ export class ClientTable {
   distinctPrints(i: number): { userAgents: number; addresses: number } {
     const p = i * 8;
     return {
-      userAgents: bitmapDistinct((this.prints[p]! | this.prints[p + 2]!) >>> 0, (this.prints[p + 1]! | this.prints[p + 3]!) >>> 0),
+      userAgents: bitmapDistinct(
+        (this.prints[p]! | this.prints[p + 2]!) >>> 0,
+        (this.prints[p + 1]! | this.prints[p + 3]!) >>> 0,
+      ),
       addresses: bitmapDistinct(
         (this.prints[p + 4]! | this.prints[p + 6]!) >>> 0,
         (this.prints[p + 5]! | this.prints[p + 7]!) >>> 0,

@@ -145,7 +145,15 @@ export class CounterSeries {
    * smallest baseline per bucket assumed (a quiet route is not "zero").
    * @returns the figures, with `observed >= threshold` when it fires
    */
-  test(counter: number, w: number, min: number, ratio: number, sigma: number, floor: number, out: SurgeTest): SurgeTest {
+  test(
+    counter: number,
+    w: number,
+    min: number,
+    ratio: number,
+    sigma: number,
+    floor: number,
+    out: SurgeTest,
+  ): SurgeTest {
     const observed = this.sum(counter, w);
     const m = Math.max(this.#mean[counter]!, floor);
     const expected = m * w;

@@ -1,9 +1,9 @@
-import { CounterSeries, SERIES_COUNTERS } from "./counter-series.js";
+import type { DetectorThresholds } from "../detect/thresholds.js";
 import { HyperLogLog } from "../sketch/hyperloglog.js";
 import { SizeSketch } from "../sketch/size-sketch.js";
 import { SpaceSaving } from "../sketch/space-saving.js";
-import type { DetectorThresholds } from "../detect/thresholds.js";
 import { SUMMARY_HLL_P } from "../summary/summary.js";
+import { CounterSeries, SERIES_COUNTERS } from "./counter-series.js";
 
 /** Learning time of a route's body sizes and content types before they can fire, ms. */
 export const ROUTE_WARMUP_MS = 300_000;

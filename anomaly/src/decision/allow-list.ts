@@ -43,7 +43,7 @@ export class AllowList {
       let ok = true;
       for (let k = 0; k < 4 && left > 0; k++, left -= 32) {
         const mask = left >= 32 ? 0xffffffff : (0xffffffff << (32 - left)) >>> 0;
-        if (((w[k]! & mask) >>> 0) !== ((n.words[k]! & mask) >>> 0)) {
+        if ((w[k]! & mask) >>> 0 !== (n.words[k]! & mask) >>> 0) {
           ok = false;
           break;
         }

@@ -37,7 +37,9 @@ export interface Decision {
 }
 
 function targetOf(s: Subject): DecisionTarget | undefined {
-  return s.type === "address" || s.type === "consumer" || s.type === "credential" ? { type: s.type, id: s.id } : undefined;
+  return s.type === "address" || s.type === "consumer" || s.type === "credential"
+    ? { type: s.type, id: s.id }
+    : undefined;
 }
 
 function allowed(e: Enforcement, t: DecisionTarget): boolean {

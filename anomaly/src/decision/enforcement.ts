@@ -54,7 +54,8 @@ export class Enforcement {
     const actions: Record<string, KindAction> = { ...DEFAULT_ACTIONS };
     for (const [k, a] of Object.entries(c.actions ?? {})) {
       const f = `actions.${k}`;
-      if (!(DETECTION_KINDS as readonly string[]).includes(k)) throw new AnomalyError("ENFORCEMENT_INVALID", f, "unknown kind");
+      if (!(DETECTION_KINDS as readonly string[]).includes(k))
+        throw new AnomalyError("ENFORCEMENT_INVALID", f, "unknown kind");
       if (a === undefined || !["deny", "throttle", "none"].includes(a.action)) {
         throw new AnomalyError("ENFORCEMENT_INVALID", `${f}.action`, "must be deny, throttle or none");
       }

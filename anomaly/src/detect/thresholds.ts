@@ -181,7 +181,11 @@ function checkOverride(o: unknown, at: string): void {
       const b = bounds[k];
       if (b === undefined) throw new AnomalyError("THRESHOLD_INVALID", f, "unknown threshold");
       if (typeof v !== "number" || !Number.isFinite(v) || v < b[0] || v > b[1] || (b[2] && !Number.isInteger(v))) {
-        throw new AnomalyError("THRESHOLD_INVALID", f, `must be ${b[2] ? "an integer" : "a number"} in ${b[0]}..${b[1]}`);
+        throw new AnomalyError(
+          "THRESHOLD_INVALID",
+          f,
+          `must be ${b[2] ? "an integer" : "a number"} in ${b[0]}..${b[1]}`,
+        );
       }
     }
   }

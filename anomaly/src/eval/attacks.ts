@@ -113,7 +113,17 @@ export class CredentialStuffing extends Base {
   emit(rng: Rng, t: number, dt: number, out: SimRequest[]): void {
     for (const at of arrivals(rng, this.#perS, t, dt)) {
       const i = rng.int(this.#addresses.length);
-      const r = base(this.index, at, i % 2, "login", "auth", "POST", "/v1/login", this.#addresses[i]!, rng.pick(BOT_UAS));
+      const r = base(
+        this.index,
+        at,
+        i % 2,
+        "login",
+        "auth",
+        "POST",
+        "/v1/login",
+        this.#addresses[i]!,
+        rng.pick(BOT_UAS),
+      );
       r.contentType = "application/json";
       r.bytes = Math.round(rng.range(90, 160));
       r.status = rng.chance(0.97) ? 401 : 200;
@@ -177,14 +187,26 @@ export class Enumeration extends Base {
     this.#consumer = route === "users" ? `scraper-${index}` : undefined;
     this.both(`address:${this.#address}`);
     if (this.#consumer !== undefined) this.both(`consumer:${this.#consumer}`);
+    // Its 404s land on the route and on the upstream behind it.
     this.subjects.add(`route:${route}`);
+    this.subjects.add(`upstream:${route === "users" ? "users" : "catalog"}`);
   }
 
   emit(rng: Rng, t: number, dt: number, out: SimRequest[]): void {
     for (const at of arrivals(rng, this.#perS, t, dt)) {
       const id = this.#sequential ? this.#cursor++ : 1 + rng.int(1_000_000);
       const up = this.#route === "users" ? "users" : "catalog";
-      const r = base(this.index, at, this.#node, this.#route, up, "GET", `/v1/${this.#route}/${id}`, this.#address, BOT_UAS[1]!);
+      const r = base(
+        this.index,
+        at,
+        this.#node,
+        this.#route,
+        up,
+        "GET",
+        `/v1/${this.#route}/${id}`,
+        this.#address,
+        BOT_UAS[1]!,
+      );
       r.status = id > 20_000 ? 404 : 200;
       if (this.#consumer !== undefined) {
         r.consumer = this.#consumer;
@@ -219,7 +241,9 @@ export class Volumetric extends Base {
   ) {
     super(
       index,
-      addresses === 1 ? `client-${perS}-per-s` : `${distinct ? "distinct" : "flood"}-${addresses}-addresses-${perS}-per-s`,
+      addresses === 1
+        ? `client-${perS}-per-s`
+        : `${distinct ? "distinct" : "flood"}-${addresses}-addresses-${perS}-per-s`,
       startMs,
       startMs + durationMs,
     );
@@ -246,7 +270,8 @@ export class Volumetric extends Base {
         address = this.#addresses[rng.int(this.#addresses.length)]!;
       }
       const node = this.#addresses.length === 1 ? this.#node : rng.int(2);
-      const path = this.#route === "catalog" ? `/v1/catalog/item-${1 + rng.int(20)}` : `/v1/search/term-${1 + rng.int(20)}`;
+      const path =
+        this.#route === "catalog" ? `/v1/catalog/item-${1 + rng.int(20)}` : `/v1/search/term-${1 + rng.int(20)}`;
       out.push(base(this.index, at, node, this.#route, "catalog", "GET", path, address, BOT_UAS[2]!));
     }
   }
@@ -264,14 +289,20 @@ export class ErrorRate extends Base {
   /** `upstream`: an upstream failing; else 400s at `perS` from a broken client release. */
   constructor(rng: Rng, index: number, startMs: number, durationMs: number, upstream: boolean, perS: number) {
     const up = rng.chance(0.5) ? "users" : "catalog";
-    super(index, upstream ? `upstream-${up}-5xx` : `orders-400-from-a-broken-release-${Math.round(perS)}-per-s`, startMs, startMs + durationMs);
+    super(
+      index,
+      upstream ? `upstream-${up}-5xx` : `orders-400-from-a-broken-release-${Math.round(perS)}-per-s`,
+      startMs,
+      startMs + durationMs,
+    );
     this.#upstream = upstream ? up : "";
     this.#share = upstream ? rng.range(0.25, 0.5) : 0;
     this.#perS = perS;
     this.#badClients = upstream ? [] : Array.from({ length: 40 }, (_, i) => attackerAddress(rng, index * 11 + i));
     if (upstream) {
       this.both(`upstream:${up}`);
-      for (const r of up === "users" ? ["users", "account"] : ["products", "catalog", "search"]) this.both(`route:${r}`);
+      for (const r of up === "users" ? ["users", "account"] : ["products", "catalog", "search"])
+        this.both(`route:${r}`);
     } else {
       this.both("route:orders");
       this.subjects.add("upstream:orders");
@@ -286,7 +317,17 @@ export class ErrorRate extends Base {
       return;
     }
     for (const at of arrivals(rng, this.#perS, t, dt)) {
-      const r = base(this.index, at, rng.int(2), "orders", "orders", "POST", "/v1/orders", rng.pick(this.#badClients), "shop-app/5.3-beta");
+      const r = base(
+        this.index,
+        at,
+        rng.int(2),
+        "orders",
+        "orders",
+        "POST",
+        "/v1/orders",
+        rng.pick(this.#badClients),
+        "shop-app/5.3-beta",
+      );
       r.contentType = "application/json";
       r.bytes = Math.round(rng.lognormal(300, 0.3));
       r.status = 400;
@@ -322,7 +363,9 @@ export class Payload extends Base {
       r.consumer = u.consumer;
       r.credential = u.credential;
       r.auth = AuthOutcome.ok;
-      r.contentType = this.#oversized ? "application/json" : rng.pick(["application/x-java-serialized-object", "application/xml"]);
+      r.contentType = this.#oversized
+        ? "application/json"
+        : rng.pick(["application/x-java-serialized-object", "application/xml"]);
       r.bytes = this.#oversized ? Math.round(rng.lognormal(200_000, 1)) : Math.round(rng.lognormal(800, 0.5));
       r.status = this.#oversized ? 413 : 400;
       out.push(r);

@@ -23,7 +23,9 @@ console.log(
     `${run.attacks.length} attacks, ${(run.wallMs / 1000).toFixed(1)} s wall (${Math.round(run.records / (run.wallMs / 1000)).toLocaleString("en")} records/s incl. generation)`,
 );
 console.log("");
-console.log("| kind | attacks | found | of which fleet only | detections | true | precision | recall | ttd median s | ttd worst s |");
+console.log(
+  "| kind | attacks | found | of which fleet only | detections | true | precision | recall | ttd median s | ttd worst s |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const k of s.kinds) {
   console.log(
@@ -44,10 +46,23 @@ for (const [i, n] of run.nodes.entries()) {
 }
 console.log(`process heap + array buffers after the run: ${mib(run.heapBytes)} MiB`);
 if (values.verbose || s.falseDetections > 0) {
-  for (const d of s.falses.slice(0, 30)) console.log(`false: ${d.level} ${d.scope} ${Math.round(d.atMs / 1000)}s ${d.explanation}`);
+  for (const d of s.falses.slice(0, 30))
+    console.log(`false: ${d.level} ${d.scope} ${Math.round(d.atMs / 1000)}s ${d.explanation}`);
 }
 if (values.verbose || s.missed.length > 0) {
   for (const a of s.missed) console.log(`missed: ${a.kind} ${a.variant} at ${Math.round(a.startMs / 1000)} s`);
+}
+if (values.verbose) {
+  for (const k of s.kinds) {
+    const slow = s.found
+      .filter((f) => f.attack.kind === k.kind)
+      .sort((a, b) => b.ttdS - a.ttdS)
+      .slice(0, 3);
+    for (const f of slow)
+      console.log(
+        `slowest ${k.kind}: ${f.attack.variant} at ${Math.round(f.attack.startMs / 1000)} s: ${f.ttdS.toFixed(1)} s by ${f.by}`,
+      );
+  }
 }
 const byLevel = new Map<string, number>();
 for (const d of run.detections) byLevel.set(`${d.kind}/${d.level}`, (byLevel.get(`${d.kind}/${d.level}`) ?? 0) + 1);

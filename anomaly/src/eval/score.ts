@@ -34,6 +34,8 @@ export interface Score {
   readonly falses: readonly Detection[];
   /** Attacks not found. */
   readonly missed: readonly Attack[];
+  /** Found attacks with their time to detect, s, and the first detection's level and scope. */
+  readonly found: ReadonlyArray<{ attack: Attack; ttdS: number; by: string }>;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface Score {
  */
 export function score(run: EvalRun): Score {
   const warm = run.options.warmupS * 1000;
-  const found = new Map<Attack, { at: number; node: boolean }>();
+  const found = new Map<Attack, { at: number; node: boolean; by: string }>();
   const per = new Map<DetectionKind, { n: number; tp: number }>();
   const falses: Detection[] = [];
   for (const d of run.detections) {
@@ -58,8 +60,9 @@ export function score(run: EvalRun): Score {
       if (a.accepts.includes(d.kind) && a.primary.has(key)) {
         const f = found.get(a);
         const node = d.level === "node";
-        if (f === undefined) found.set(a, { at: d.atMs, node });
-        else found.set(a, { at: Math.min(f.at, d.atMs), node: f.node || node });
+        const by = `${d.level} ${d.scope}`;
+        if (f === undefined) found.set(a, { at: d.atMs, node, by });
+        else found.set(a, { at: Math.min(f.at, d.atMs), node: f.node || node, by: d.atMs < f.at ? by : f.by });
       }
     }
     const p = per.get(d.kind) ?? { n: 0, tp: 0 };
@@ -92,6 +95,7 @@ export function score(run: EvalRun): Score {
     falsePerMillion: run.normalRequests > 0 ? (falses.length / run.normalRequests) * 1e6 : 0,
     falses,
     missed: run.attacks.filter((a) => !found.has(a)),
+    found: [...found].map(([attack, f]) => ({ attack, ttdS: (f.at - attack.startMs) / 1000, by: f.by })),
   };
 }
 

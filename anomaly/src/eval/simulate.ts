@@ -1,8 +1,8 @@
 import type { Detection, DetectionKind } from "../detect/detection.js";
 import { DetectorEngine } from "../engine.js";
 import { Interner } from "../record/interner.js";
-import { type RequestFacts, RecordWriter, emptyFacts } from "../record/record-writer.js";
 import { RecordReader } from "../record/record-reader.js";
+import { emptyFacts, RecordWriter, type RequestFacts } from "../record/record-writer.js";
 import { createRingBuffer } from "../record/ring.js";
 import { decodeSummary, encodeSummary } from "../summary/codec.js";
 import { FleetView } from "../summary/fleet-view.js";
@@ -107,8 +107,13 @@ function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
   const errors: Array<(i: number, t: number) => Attack> = [];
   const floods: Array<(i: number, t: number) => Attack> = [];
   for (let k = 0; k < n; k++) {
-    stuffing.push((i, t) => new CredentialStuffing(rng, i, t, rng.range(90_000, 180_000), o.stuffingPerS, o.stuffingAddresses));
-    errors.push((i, t) => new ErrorRate(rng, i, t, rng.range(90_000, 150_000), k % 2 === 0, routeRate("orders") * rng.range(0.4, 0.8)));
+    stuffing.push(
+      (i, t) => new CredentialStuffing(rng, i, t, rng.range(90_000, 180_000), o.stuffingPerS, o.stuffingAddresses),
+    );
+    errors.push(
+      (i, t) =>
+        new ErrorRate(rng, i, t, rng.range(90_000, 150_000), k % 2 === 0, routeRate("orders") * rng.range(0.4, 0.8)),
+    );
     if (k % 2 === 1) {
       floods.push((i, t) => {
         const route = rng.chance(0.5) ? "catalog" : "search";
@@ -117,7 +122,9 @@ function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
     }
   }
   if (o.burstAddresses > 0) {
-    floods.push((i, t) => new Volumetric(rng, i, t, 60_000, Math.ceil(o.burstAddresses / 60), o.burstAddresses, true, "search"));
+    floods.push(
+      (i, t) => new Volumetric(rng, i, t, 60_000, Math.ceil(o.burstAddresses / 60), o.burstAddresses, true, "search"),
+    );
   }
   const routeLevel: Array<(i: number, t: number) => Attack> = [];
   for (let k = 0; k < Math.max(stuffing.length, errors.length, floods.length); k++) {
@@ -131,10 +138,21 @@ function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
   const registered = users.filter((u) => u.consumer !== undefined && !u.consumer.startsWith("partner"));
   const at = () => rng.range(start, end);
   for (let k = 0; k < n; k++) {
-    attacks.push(new BruteForce(rng, attacks.length, at(), rng.range(150_000, 240_000), k % 2 === 0 ? Math.round(rng.range(25, 60)) : 16, k % 2 === 1));
+    attacks.push(
+      new BruteForce(
+        rng,
+        attacks.length,
+        at(),
+        rng.range(150_000, 240_000),
+        k % 2 === 0 ? Math.round(rng.range(25, 60)) : 16,
+        k % 2 === 1,
+      ),
+    );
     attacks.push(new Enumeration(rng, attacks.length, at(), 180_000, Math.round(rng.range(2, 4)), k % 2 === 0));
     if (k % 2 === 0) attacks.push(new Volumetric(rng, attacks.length, at(), 90_000, Math.round(rng.range(10, 30)), 1));
-    attacks.push(new Payload(rng, attacks.length, at(), rng.range(180_000, 240_000), rng.pick(registered), rng.range(0.1, 0.2)));
+    attacks.push(
+      new Payload(rng, attacks.length, at(), rng.range(180_000, 240_000), rng.pick(registered), rng.range(0.1, 0.2)),
+    );
     attacks.push(new FingerprintChurn(rng, attacks.length, at(), 240_000, rng.pick(registered), rng.range(0.5, 1.5)));
   }
   return attacks;
@@ -171,7 +189,12 @@ export function simulate(o: EvalOptions): EvalRun {
 
   const nodes = [0, 1].map((n) => {
     const ring = createRingBuffer(1 << 16);
-    const engine = new DetectorEngine({ nodeId: `node-${n}`, region: n === 0 ? "eu-west" : "us-east", onDetection, names });
+    const engine = new DetectorEngine({
+      nodeId: `node-${n}`,
+      region: n === 0 ? "eu-west" : "us-east",
+      onDetection,
+      names,
+    });
     return { ring, writer: new RecordWriter(ring), reader: new RecordReader(ring), engine };
   });
   const fleet = new FleetView({ onDetection });
@@ -214,9 +237,11 @@ export function simulate(o: EvalOptions): EvalRun {
     const diurnal = 1 + o.swing * Math.sin((2 * Math.PI * t) / (o.dayS * 1000));
     const n = rng.poisson((cum * diurnal * STEP_MS) / 1000);
     const newRetries: Array<{ t: number; user: User; attempt: number }> = [];
-    for (let i = 0; i < n; i++) events.push(normalRequest(rng, pickUser(), t + rng.next() * STEP_MS, seq, faults, newRetries));
+    for (let i = 0; i < n; i++)
+      events.push(normalRequest(rng, pickUser(), t + rng.next() * STEP_MS, seq, faults, newRetries));
     const step = t / STEP_MS;
-    for (const r of retries.get(step) ?? []) events.push(normalRequest(rng, r.user, r.t, seq, faults, newRetries, r.attempt));
+    for (const r of retries.get(step) ?? [])
+      events.push(normalRequest(rng, r.user, r.t, seq, faults, newRetries, r.attempt));
     retries.delete(step);
     for (const r of newRetries) {
       const s = Math.floor(r.t / STEP_MS);

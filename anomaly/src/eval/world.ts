@@ -99,7 +99,11 @@ export function population(rng: Rng, o: WorldOptions): User[] {
   const nats = Array.from({ length: o.natAddresses }, () => v4(rng, 100, 64 + rng.int(64)));
   for (let i = 0; i < o.users; i++) {
     const nat = rng.chance(0.15) ? rng.pick(nats) : undefined;
-    const address = nat ?? (rng.chance(0.05) ? `2001:db8:${rng.int(65536).toString(16)}::${(1 + rng.int(65535)).toString(16)}` : v4(rng, 11 + rng.int(180), rng.int(256)));
+    const address =
+      nat ??
+      (rng.chance(0.05)
+        ? `2001:db8:${rng.int(65536).toString(16)}::${(1 + rng.int(65535)).toString(16)}`
+        : v4(rng, 11 + rng.int(180), rng.int(256)));
     const registered = rng.chance(0.6);
     users.push({
       address,
@@ -179,7 +183,8 @@ export function normalRequest(
       const fails = attempt === 0 ? rng.chance(0.06) : rng.chance(0.35);
       if (fails) {
         status = 401;
-        if (attempt < 3 && rng.chance(0.6)) retries.push({ t: t + rng.range(4_000, 25_000), user: u, attempt: attempt + 1 });
+        if (attempt < 3 && rng.chance(0.6))
+          retries.push({ t: t + rng.range(4_000, 25_000), user: u, attempt: attempt + 1 });
       }
       break;
     }

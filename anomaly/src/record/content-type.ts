@@ -1,5 +1,3 @@
-import { fnv1a } from "./hash.js";
-
 /**
  * Content-type ids (one byte in the record): 0 = no body type, 1–15 the common media types,
  * 16–255 a hash of any other media type (so a type a route has never seen still shows up as
@@ -25,20 +23,13 @@ export const CONTENT_TYPES: readonly string[] = [
   "application/ld+json",
 ];
 
-const KNOWN = new Map<number, number>();
-for (let i = 1; i < CONTENT_TYPES.length; i++) KNOWN.set(fnv1a(CONTENT_TYPES[i]), i);
-
 const FNV_PRIME = 0x01000193;
 
-/**
- * Content-type id of a `Content-Type` header value, without allocating: the media type is hashed
- * lower-cased up to `;` or whitespace. `undefined` or empty → 0.
- */
-export function contentTypeId(value: string | undefined): number {
-  if (value === undefined || value.length === 0) return 0;
+/** FNV-1a of the media type of a header value, lower-cased, up to `;` or whitespace; 0 when empty. */
+function mediaTypeHash(value: string): number {
   let h = 0x811c9dc5;
   let started = false;
-  const n = value.length < 128 ? value.length : 128;
+  const n = Math.min(value.length, 128);
   for (let i = 0; i < n; i++) {
     let c = value.charCodeAt(i);
     if (c === 0x3b /* ; */) break;
@@ -50,8 +41,21 @@ export function contentTypeId(value: string | undefined): number {
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     h = Math.imul(h ^ c, FNV_PRIME);
   }
-  if (!started) return 0;
-  const hash = h >>> 0 || 1;
+  return started ? h >>> 0 || 1 : 0;
+}
+
+const KNOWN = new Map<number, number>();
+for (let i = 1; i < CONTENT_TYPES.length; i++) KNOWN.set(mediaTypeHash(CONTENT_TYPES[i]!), i);
+
+/**
+ * Content-type id of a `Content-Type` header value, without allocating: the media type is hashed
+ * lower-cased up to `;` or whitespace. `undefined` or empty → 0.
+ */
+export function contentTypeId(value: string | undefined): number {
+  if (value === undefined || value.length === 0) return 0;
+  if (value === "application/json") return 1; // most API bodies: skip the scan
+  const hash = mediaTypeHash(value);
+  if (hash === 0) return 0;
   const known = KNOWN.get(hash);
   return known ?? 16 + (hash % 240);
 }

@@ -2,7 +2,7 @@ import { NO_OBJECT_ID } from "./layout.js";
 
 /**
  * String hashing for the hot path: FNV-1a 32 over UTF-16 code units (one xor and one multiply per
- * character, no allocation). FNV is not collision-resistant, which is fine here: the hashes feed
+ * character, or per two for {@link fnv1a}; no allocation). FNV is not collision-resistant, which is fine here: the hashes feed
  * sketches and equality of paths and user agents, never an access decision.
  */
 
@@ -12,14 +12,18 @@ const FNV_PRIME = 0x01000193;
 export const MAX_HASHED_CHARS = 512;
 
 /**
- * FNV-1a 32 of `s`'s first {@link MAX_HASHED_CHARS} code units, as an unsigned 32-bit number;
- * 0 for `undefined` or `""` (0 means "none" in the record).
+ * FNV-1a 32 of `s`'s first {@link MAX_HASHED_CHARS} code units, taken two at a time (one 32-bit
+ * word per step: half the multiplies of byte-wise FNV), as an unsigned 32-bit number; 0 for
+ * `undefined` or `""` (0 means "none" in the record).
  */
 export function fnv1a(s: string | undefined): number {
   if (s === undefined || s.length === 0) return 0;
-  let h = FNV_OFFSET;
-  const n = s.length < MAX_HASHED_CHARS ? s.length : MAX_HASHED_CHARS;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  let h = FNV_OFFSET ^ s.length;
+  const n = Math.min(s.length, MAX_HASHED_CHARS);
+  let i = 0;
+  for (; i + 1 < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), FNV_PRIME);
+  if (i < n) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  h ^= h >>> 15;
   return h >>> 0 || 1;
 }
 

@@ -1,5 +1,5 @@
-import { DROPPED, HEAD, RING_HEADER_BYTES, ringCapacity, TAIL } from "./ring.js";
 import { RECORD_WORDS, RecordFlag, W } from "./layout.js";
+import { DROPPED, HEAD, RING_HEADER_BYTES, ringCapacity, TAIL } from "./ring.js";
 
 /**
  * One decoded record (fields as in layout.ts). The reader fills one instance per call of the

@@ -1,8 +1,8 @@
-import { fnv1a, hashPath, type PathHash } from "./hash.js";
-import { contentTypeId } from "./content-type.js";
 import { packAddress } from "./address.js";
-import { DROPPED, HEAD, RING_HEADER_BYTES, ringCapacity, TAIL } from "./ring.js";
+import { contentTypeId } from "./content-type.js";
+import { fnv1a, hashPath, type PathHash } from "./hash.js";
 import { type AuthOutcome, methodId, RECORD_WORDS, RecordFlag, W } from "./layout.js";
+import { DROPPED, HEAD, RING_HEADER_BYTES, ringCapacity, TAIL } from "./ring.js";
 
 /**
  * What the proxy's `logging` phase knows about a finished request: values it already holds.
@@ -118,9 +118,7 @@ export class RecordWriter {
     a[w + W.statusAuthMethod] = (status | ((f.auth & 0xff) << 16) | (methodId(f.method) << 24)) >>> 0;
     const valid = packAddress(f.clientAddress, a, w + W.address);
     a[w + W.upstreamCtypeFlags] =
-      ((f.upstream & 0xffff) |
-        (contentTypeId(f.contentType) << 16) |
-        ((valid ? RecordFlag.addressValid : 0) << 24)) >>>
+      ((f.upstream & 0xffff) | (contentTypeId(f.contentType) << 16) | ((valid ? RecordFlag.addressValid : 0) << 24)) >>>
       0;
     a[w + W.consumer] = u32(f.consumer);
     a[w + W.credential] = fnv1a(f.credentialId);

@@ -1,10 +1,9 @@
-import { hash2 } from "./mix.js";
-
 /**
  * Count-min sketch (Cormode & Muthukrishnan 2005) with conservative update (Estan & Varghese
  * 2002): `depth` rows of `width` saturating 32-bit counters. An estimate never undercounts; it
  * overcounts by at most e/width × (total added) with probability 1 − e^−depth. Keys are two
- * 32-bit words (a client key: kind + id hash). Two sketches of the same shape merge by adding
+ * well-mixed 32-bit words (ClientTable.hashLo/hashHi); row r uses column `lo + r × hi` (double
+ * hashing, Kirsch & Mitzenmacher 2006: as good as independent hashes, no rehash). Two sketches of the same shape merge by adding
  * counters, so per-node sketches sum to a fleet sketch.
  */
 export class CountMinSketch {
@@ -36,13 +35,14 @@ export class CountMinSketch {
   add(lo: number, hi: number, n = 1): number {
     const c = this.counters;
     let min = 0xffffffff;
+    const step = hi | 1;
     for (let r = 0; r < this.depth; r++) {
-      const v = c[r * this.width + (hash2(lo, hi, r + 1) & this.#mask)]!;
+      const v = c[r * this.width + ((lo + Math.imul(r, step)) & this.#mask)]!;
       if (v < min) min = v;
     }
     const target = Math.min(0xffffffff, min + n);
     for (let r = 0; r < this.depth; r++) {
-      const i = r * this.width + (hash2(lo, hi, r + 1) & this.#mask);
+      const i = r * this.width + ((lo + Math.imul(r, step)) & this.#mask);
       if (c[i]! < target) c[i] = target;
     }
     this.#total += n;
@@ -53,8 +53,9 @@ export class CountMinSketch {
   estimate(lo: number, hi: number): number {
     const c = this.counters;
     let min = 0xffffffff;
+    const step = hi | 1;
     for (let r = 0; r < this.depth; r++) {
-      const v = c[r * this.width + (hash2(lo, hi, r + 1) & this.#mask)]!;
+      const v = c[r * this.width + ((lo + Math.imul(r, step)) & this.#mask)]!;
       if (v < min) min = v;
     }
     return min;
@@ -88,7 +89,7 @@ export class CountMinSketch {
     const b = other.counters;
     for (let i = 0; i < a.length; i++) {
       const s = a[i]! + b[i]!;
-      a[i] = s > 0xffffffff ? 0xffffffff : s;
+      a[i] = Math.min(s, 0xffffffff);
     }
     this.#total += other.total;
   }

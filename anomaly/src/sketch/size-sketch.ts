@@ -11,7 +11,10 @@ export const SIZE_RELATIVE_ACCURACY = 0.02;
 /** Most bins kept. */
 export const SIZE_MAX_BINS = 512;
 
-const probe = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SIZE_RELATIVE_ACCURACY, binLimit: SIZE_MAX_BINS });
+const probe = new LogCollapsingLowestDenseDDSketch({
+  relativeAccuracy: SIZE_RELATIVE_ACCURACY,
+  binLimit: SIZE_MAX_BINS,
+});
 /** Largest bin key a size can have. */
 export const SIZE_MAX_KEY = probe.mapping.key(2 ** 32);
 

@@ -1,4 +1,4 @@
-import { type ClientTable, ClientKind } from "../baseline/client-table.js";
+import { ClientKind, type ClientTable } from "../baseline/client-table.js";
 import { SERIES } from "../baseline/counter-series.js";
 import type { RouteState } from "../baseline/route-state.js";
 import type { Subject } from "../detect/detection.js";

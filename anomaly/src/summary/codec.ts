@@ -151,7 +151,15 @@ export function encodeSummary(s: NodeSummary): Uint8Array {
   o.varint(s.routes.length);
   for (const r of s.routes) {
     o.str(r.route);
-    for (const v of [r.requests, r.authFailures, r.authDenied, r.status4xx, r.status5xx, r.oversized, r.newContentType]) {
+    for (const v of [
+      r.requests,
+      r.authFailures,
+      r.authDenied,
+      r.status4xx,
+      r.status5xx,
+      r.oversized,
+      r.newContentType,
+    ]) {
       o.varint(v);
     }
     o.bytes(r.failingClients);
@@ -293,7 +301,8 @@ export function decodeSummary(bytes: Uint8Array): NodeSummary {
   for (let k = 0; k < nz; k++) {
     at += r.varint() + 1;
     const v = r.varint();
-    if (at >= failures.length || v > 0xffffffff) throw new AnomalyError("SUMMARY_MALFORMED", "failures", "out of range");
+    if (at >= failures.length || v > 0xffffffff)
+      throw new AnomalyError("SUMMARY_MALFORMED", "failures", "out of range");
     failures[at] = v;
   }
   if (r.i !== bytes.length) throw new AnomalyError("SUMMARY_MALFORMED", "", "trailing bytes");
@@ -359,7 +368,8 @@ export function summaryFromJson(v: unknown): NodeSummary {
     throw new AnomalyError("SUMMARY_TOO_LARGE", "routes", `must be a list of at most ${SUMMARY_LIMITS.maxRoutes}`);
   }
   const decoded = routes.map((r, i) => {
-    if (typeof r !== "object" || r === null) throw new AnomalyError("SUMMARY_MALFORMED", `routes[${i}]`, "must be an object");
+    if (typeof r !== "object" || r === null)
+      throw new AnomalyError("SUMMARY_MALFORMED", `routes[${i}]`, "must be an object");
     const b64 = (r as Record<string, unknown>).failingClients;
     if (typeof b64 !== "string" || b64.length > 4 * (1 << SUMMARY_HLL_P)) {
       throw new AnomalyError("SUMMARY_MALFORMED", `routes[${i}].failingClients`, "must be base64 registers");

@@ -356,7 +356,16 @@ export class FleetView {
       if (x.observed < x.threshold) continue;
       const hll = new HyperLogLog(SUMMARY_HLL_P);
       for (const h of r.failing) hll.merge(h);
-      const d = credentialStuffing(cs, scope.level, scope.name, now, id, x, hll.estimate(), this.#contributors(scope, id, now));
+      const d = credentialStuffing(
+        cs,
+        scope.level,
+        scope.name,
+        now,
+        id,
+        x,
+        hll.estimate(),
+        this.#contributors(scope, id, now),
+      );
       if (d !== null) {
         this.#routeEmit(s, 1 << SERIES.authFailures, d, scope.name, now);
         break;

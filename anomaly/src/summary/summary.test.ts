@@ -12,8 +12,15 @@ const MIN = 60_000;
 function busySummary(): NodeSummary {
   const node = new TestNode();
   background(node, 0, 2 * MIN, 50);
-  for (let i = 0; i < 40; i++) node.send(2 * MIN + i * 100, { route: 1, path: "/v1/login", clientAddress: "2001:db8::7", status: 401 });
-  node.send(2 * MIN + 5000, { consumer: 1, route: 3, path: "/v1/orders", requestBytes: 700, contentType: "application/json" });
+  for (let i = 0; i < 40; i++)
+    node.send(2 * MIN + i * 100, { route: 1, path: "/v1/login", clientAddress: "2001:db8::7", status: 401 });
+  node.send(2 * MIN + 5000, {
+    consumer: 1,
+    route: 3,
+    path: "/v1/orders",
+    requestBytes: 700,
+    contentType: "application/json",
+  });
   node.flush(2 * MIN + 6000);
   return node.engine.takeSummary();
 }
@@ -54,7 +61,25 @@ describe("node summary codec", () => {
     assert.throws(() => decodeSummary(good.subarray(0, good.length - 1)), { code: "SUMMARY_MALFORMED" });
     assert.throws(() => decodeSummary(new Uint8Array([...good, 0])), { code: "SUMMARY_MALFORMED", field: "" });
     // A route count of 2^40 claims more than the bytes could hold: refused before any allocation.
-    const huge = new Uint8Array([0x50, 0x41, 0x53, 1, 1, 0x6e, 0, 0, ...new Array(16).fill(0), 0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    const huge = new Uint8Array([
+      0x50,
+      0x41,
+      0x53,
+      1,
+      1,
+      0x6e,
+      0,
+      0,
+      ...new Array(16).fill(0),
+      0,
+      0,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x20,
+    ]);
     assert.throws(() => decodeSummary(huge), { code: "SUMMARY_TOO_LARGE", field: "routes" });
   });
 
@@ -73,7 +98,11 @@ describe("node summary codec", () => {
     for (const [mutate, field] of bad) {
       const o = structuredClone(j);
       mutate(o);
-      assert.throws(() => summaryFromJson(o), (e: unknown) => e instanceof AnomalyError && e.field === field, field);
+      assert.throws(
+        () => summaryFromJson(o),
+        (e: unknown) => e instanceof AnomalyError && e.field === field,
+        field,
+      );
     }
   });
 });
@@ -83,14 +112,21 @@ describe("fleet view", () => {
     const a = new TestNode("node-a", "eu");
     const b = new TestNode("node-b", "eu");
     const fleet: string[] = [];
-    const view = new FleetView({ onDetection: (d) => fleet.push(`${d.level}:${d.kind}:${d.subject.id}:${d.explanation}`) });
+    const view = new FleetView({
+      onDetection: (d) => fleet.push(`${d.level}:${d.kind}:${d.subject.id}:${d.explanation}`),
+    });
     const attacker = "203.0.113.50";
     for (let t = 0; t < 15 * MIN; t += 5000) {
       background(a, t, t + 5000, 20, 500, t + 1);
       background(b, t, t + 5000, 20, 500, t + 2);
       if (t >= 12 * MIN) {
         // One failed login per 10 s on each node (6/min): 12/min in all, over the 10/min floor.
-        (t % 10_000 === 0 ? a : b).send(t + 1000, { route: 1, path: "/v1/login", clientAddress: attacker, status: 401 });
+        (t % 10_000 === 0 ? a : b).send(t + 1000, {
+          route: 1,
+          path: "/v1/login",
+          clientAddress: attacker,
+          status: 401,
+        });
       }
       for (const node of [a, b]) {
         node.flush(t + 5000);

@@ -59,7 +59,8 @@ function route(v: unknown, at: string): RouteSummary {
   if (!(hll instanceof Uint8Array) || hll.length !== 1 << SUMMARY_HLL_P) {
     bad(`${at}.failingClients`, `must be ${1 << SUMMARY_HLL_P} register bytes`);
   }
-  for (let i = 0; i < hll.length; i++) if (hll[i]! > 32 - SUMMARY_HLL_P + 1) bad(`${at}.failingClients`, "register out of range");
+  for (let i = 0; i < hll.length; i++)
+    if (hll[i]! > 32 - SUMMARY_HLL_P + 1) bad(`${at}.failingClients`, "register out of range");
   const sz = v.sizes;
   if (!isObj(sz)) bad(`${at}.sizes`, "must be an object");
   const keys = list(sz.keys, `${at}.sizes.keys`, SIZE_MAX_BINS);
@@ -105,7 +106,8 @@ function pair(v: unknown, field: string): [number, number] {
 
 function client(v: unknown, at: string): ClientSummary {
   if (!isObj(v)) bad(at, "must be an object");
-  if (typeof v.type !== "string" || !CLIENT_TYPES.has(v.type)) bad(`${at}.type`, "must be address, consumer or credential");
+  if (typeof v.type !== "string" || !CLIENT_TYPES.has(v.type))
+    bad(`${at}.type`, "must be address, consumer or credential");
   return {
     type: v.type as ClientSummary["type"],
     id: str(v.id, `${at}.id`),

@@ -1,7 +1,7 @@
 import type { Detection } from "../detect/detection.js";
 import { DetectorEngine, type EngineOptions } from "../engine.js";
 import { RecordReader } from "../record/record-reader.js";
-import { emptyFacts, type RequestFacts, RecordWriter } from "../record/record-writer.js";
+import { emptyFacts, RecordWriter, type RequestFacts } from "../record/record-writer.js";
 import { createRingBuffer } from "../record/ring.js";
 
 /** Route and consumer ids of the test node (index = position). */
@@ -37,9 +37,15 @@ export class TestNode {
 
   /** Sends one request (defaults: a 200 GET /v1/users/1 from 192.0.2.1 on route users). */
   send(t: number, f: Partial<RequestFacts>): void {
-    Object.assign(this.#facts, emptyFacts(), { route: 2, upstream: 2, clientAddress: "192.0.2.1", path: "/v1/users/1", status: 200 }, f, {
-      timeMs: t,
-    });
+    Object.assign(
+      this.#facts,
+      emptyFacts(),
+      { route: 2, upstream: 2, clientAddress: "192.0.2.1", path: "/v1/users/1", status: 200 },
+      f,
+      {
+        timeMs: t,
+      },
+    );
     if (!this.#writer.write(this.#facts)) {
       this.flush();
       if (!this.#writer.write(this.#facts)) throw new Error("ring full after a flush");
@@ -70,7 +76,14 @@ export function background(node: TestNode, from: number, to: number, perS: numbe
     const c = Math.floor(rnd() * clients);
     const address = `198.51.${(c >> 8) & 255}.${c & 255}`;
     if (rnd() < 0.05) {
-      node.send(t, { route: 1, upstream: 1, path: "/v1/login", method: "POST", clientAddress: address, status: rnd() < 0.06 ? 401 : 200 });
+      node.send(t, {
+        route: 1,
+        upstream: 1,
+        path: "/v1/login",
+        method: "POST",
+        clientAddress: address,
+        status: rnd() < 0.06 ? 401 : 200,
+      });
     } else {
       const id = Math.floor(1 / (rnd() + 0.0005));
       node.send(t, { clientAddress: address, path: `/v1/users/${id}`, status: rnd() < 0.01 ? 404 : 200 });
