@@ -1,5 +1,5 @@
 import type { SurgeTest } from "../baseline/counter-series.js";
-import { type Contributor, type Detection, type DetectionLevel, detection, fmt } from "./detection.js";
+import { type Contributor, type Detection, type DetectionLevel, fmt, windowDetection } from "./detection.js";
 import type { DetectorThresholds } from "./thresholds.js";
 
 /**
@@ -21,19 +21,17 @@ export function credentialStuffing(
   contributors: readonly Contributor[],
 ): Detection | null {
   if (!th.enabled || test.observed < test.threshold || failingClients < th.minClients) return null;
-  const perMin = 60_000 / test.windowMs;
-  return detection(
+  return windowDetection(
     "credential_stuffing",
     level,
     scope,
     now,
     { type: "route", id: route },
     route,
-    test.observed * perMin,
-    test.expected * perMin,
-    test.threshold * perMin,
+    test,
     "failed logins/min",
-    `${fmt(test.observed * perMin)} failed logins/min on route ${route} from about ${fmt(failingClients)} clients, baseline ${fmt(test.expected * perMin)}`,
+    (perMin, base) =>
+      `${fmt(perMin)} failed logins/min on route ${route} from about ${fmt(failingClients)} clients, baseline ${fmt(base)}`,
     contributors,
   );
 }

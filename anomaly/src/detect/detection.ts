@@ -110,6 +110,50 @@ export function detection(
   };
 }
 
+/** A window test's figures (counter-series.ts SurgeTest), as far as a detection needs them. */
+export interface WindowFigures {
+  readonly observed: number;
+  readonly expected: number;
+  readonly threshold: number;
+  readonly windowMs: number;
+}
+
+/**
+ * A detection from a window test, its figures scaled to per minute; `explain` gets the observed
+ * value and the baseline per minute.
+ */
+export function windowDetection(
+  kind: DetectionKind,
+  level: DetectionLevel,
+  scope: string,
+  now: number,
+  subject: Subject,
+  route: string,
+  test: WindowFigures,
+  unit: string,
+  explain: (perMin: number, baselinePerMin: number) => string,
+  contributors: readonly Contributor[] = [],
+): Detection {
+  const k = 60_000 / test.windowMs;
+  const observed = test.observed * k;
+  const baseline = test.expected * k;
+  const why = explain(observed, baseline);
+  return detection(
+    kind,
+    level,
+    scope,
+    now,
+    subject,
+    route,
+    observed,
+    baseline,
+    test.threshold * k,
+    unit,
+    why,
+    contributors,
+  );
+}
+
 /**
  * Open detections by (kind, subject), bounded: a subject fires once per episode. An episode ends
  * when the rule has been evaluated false ({@link OpenDetections.miss}) and stayed quiet for

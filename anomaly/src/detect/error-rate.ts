@@ -1,5 +1,5 @@
 import type { SurgeTest } from "../baseline/counter-series.js";
-import { type Detection, type DetectionLevel, detection, fmt, type Subject } from "./detection.js";
+import { type Detection, type DetectionLevel, fmt, type Subject, windowDetection } from "./detection.js";
 import type { DetectorThresholds } from "./thresholds.js";
 
 /**
@@ -26,19 +26,17 @@ export function errorRate(
   if (!th.enabled || test.observed < test.threshold || requests <= 0) return null;
   const share = test.observed / requests;
   if (share < (klass === "5xx" ? th.minFraction5xx : th.minFraction4xx)) return null;
-  const perMin = 60_000 / test.windowMs;
   const what = subject.type === "upstream" ? `upstream ${subject.id}` : `route ${route}`;
-  return detection(
+  return windowDetection(
     "error_rate",
     level,
     scope,
     now,
     subject,
     route,
-    test.observed * perMin,
-    test.expected * perMin,
-    test.threshold * perMin,
+    test,
     `${klass}/min`,
-    `${fmt(test.observed * perMin)} ${klass} responses/min on ${what} (${fmt(share * 100)} % of requests), baseline ${fmt(test.expected * perMin)}`,
+    (perMin, base) =>
+      `${fmt(perMin)} ${klass} responses/min on ${what} (${fmt(share * 100)} % of requests), baseline ${fmt(base)}`,
   );
 }

@@ -1,6 +1,14 @@
 import type { SurgeTest } from "../baseline/counter-series.js";
 import { clientThreshold } from "./client-threshold.js";
-import { type Contributor, type Detection, type DetectionLevel, detection, fmt, type Subject } from "./detection.js";
+import {
+  type Contributor,
+  type Detection,
+  type DetectionLevel,
+  detection,
+  fmt,
+  type Subject,
+  windowDetection,
+} from "./detection.js";
 import type { DetectorThresholds } from "./thresholds.js";
 
 /**
@@ -52,19 +60,16 @@ export function routeBurst(
   contributors: readonly Contributor[],
 ): Detection | null {
   if (!th.enabled || test.observed < test.threshold) return null;
-  const perMin = 60_000 / test.windowMs;
-  return detection(
+  return windowDetection(
     "volumetric",
     level,
     scope,
     now,
     { type: "route", id: route },
     route,
-    test.observed * perMin,
-    test.expected * perMin,
-    test.threshold * perMin,
+    test,
     "requests/min",
-    `${fmt(test.observed * perMin)} requests/min on route ${route}, baseline ${fmt(test.expected * perMin)}`,
+    (perMin, base) => `${fmt(perMin)} requests/min on route ${route}, baseline ${fmt(base)}`,
     contributors,
   );
 }

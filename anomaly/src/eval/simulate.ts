@@ -108,7 +108,7 @@ function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
   const floods: Array<(i: number, t: number) => Attack> = [];
   for (let k = 0; k < n; k++) {
     stuffing.push(
-      (i, t) => new CredentialStuffing(rng, i, t, rng.range(90_000, 180_000), o.stuffingPerS, o.stuffingAddresses),
+      (i, t) => new CredentialStuffing(rng, i, t, rng.range(60_000, 120_000), o.stuffingPerS, o.stuffingAddresses),
     );
     errors.push(
       (i, t) =>

@@ -34,13 +34,8 @@ export class CountMinSketch {
   /** Adds `n` (a positive integer) to the key (lo, hi) with conservative update; returns the new estimate. */
   add(lo: number, hi: number, n = 1): number {
     const c = this.counters;
-    let min = 0xffffffff;
     const step = hi | 1;
-    for (let r = 0; r < this.depth; r++) {
-      const v = c[r * this.width + ((lo + Math.imul(r, step)) & this.#mask)]!;
-      if (v < min) min = v;
-    }
-    const target = Math.min(0xffffffff, min + n);
+    const target = Math.min(0xffffffff, this.estimate(lo, hi) + n);
     for (let r = 0; r < this.depth; r++) {
       const i = r * this.width + ((lo + Math.imul(r, step)) & this.#mask);
       if (c[i]! < target) c[i] = target;

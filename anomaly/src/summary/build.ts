@@ -8,6 +8,7 @@ import {
   type ClientSummary,
   type NodeSummary,
   type RouteSummary,
+  SUMMARY_FAILING_CLIENTS,
   SUMMARY_LIMITS,
   SUMMARY_VERSION,
   type UpstreamSummary,
@@ -32,8 +33,6 @@ export interface SummaryInput {
   readonly routeId: (index: number) => string;
 }
 
-/** Failing clients sent at most (all of them in a normal interval). */
-const FAILING = 256;
 /** Clients sent per other criterion at most. */
 const PER_CRITERION = 64;
 
@@ -46,7 +45,7 @@ function top(entries: number[], score: (i: number) => number, min: number, n: nu
 
 /**
  * Builds a node summary from the engine's interval counters and zeroes them. Client candidates
- * (the heavy hitters the control plane adds up per client): the {@link FAILING} touched clients
+ * (the heavy hitters the control plane adds up per client): the {@link SUMMARY_FAILING_CLIENTS} touched clients
  * with the most authentication failures, and the top {@link PER_CRITERION} by new paths (≥ 2), by
  * requests (≥ 3) and, for consumers and credentials, by distinct addresses (≥ 2); at most
  * SUMMARY_LIMITS.maxClients.
@@ -101,7 +100,7 @@ export function buildSummary(x: SummaryInput): NodeSummary {
   const of = (i: number, c: number) => counts[row.get(i)! * 3 + c]!;
   const identities = entries.filter((i) => t.kind[i] !== ClientKind.address);
   const chosen = new Set<number>([
-    ...top(entries, (i) => of(i, 1), 1, FAILING),
+    ...top(entries, (i) => of(i, 1), 1, SUMMARY_FAILING_CLIENTS),
     ...top(entries, (i) => of(i, 2), 2, PER_CRITERION),
     ...top(entries, (i) => of(i, 0), 3, PER_CRITERION),
     ...top(identities, (i) => t.distinctPrints(i).addresses, 2, PER_CRITERION),

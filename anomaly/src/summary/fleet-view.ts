@@ -19,7 +19,13 @@ import { packAddress } from "../record/address.js";
 import { CountMinSketch } from "../sketch/count-min.js";
 import { HyperLogLog } from "../sketch/hyperloglog.js";
 import { SizeSketch } from "../sketch/size-sketch.js";
-import { type NodeSummary, SUMMARY_CMS_DEPTH, SUMMARY_CMS_WIDTH, SUMMARY_HLL_P } from "./summary.js";
+import {
+  type NodeSummary,
+  SUMMARY_CMS_DEPTH,
+  SUMMARY_CMS_WIDTH,
+  SUMMARY_FAILING_CLIENTS,
+  SUMMARY_HLL_P,
+} from "./summary.js";
 
 /** Fleet bucket length (one node summary interval), ms. */
 export const FLEET_BUCKET_MS = 5_000;
@@ -127,6 +133,8 @@ class Scope {
     () => new CountMinSketch(SUMMARY_CMS_WIDTH, SUMMARY_CMS_DEPTH),
   );
   bucket = -1;
+  /** Until when some node's failing-client list was cut at its limit (then count-min estimates fill in). */
+  truncatedUntil = 0;
 
   constructor(level: DetectionLevel, name: string) {
     this.level = level;
@@ -225,6 +233,9 @@ export class FleetView {
       us.add(SERIES.status5xx, u.status5xx);
     }
     scope.failures[slot]!.merge(new CountMinSketch(SUMMARY_CMS_WIDTH, SUMMARY_CMS_DEPTH, s.failures));
+    let failing = 0;
+    for (const c of s.clients) if (c.authFailures > 0) failing++;
+    if (failing >= SUMMARY_FAILING_CLIENTS) scope.truncatedUntil = now + WINDOW * FLEET_BUCKET_MS;
     for (const c of s.clients) {
       const key = `${c.type}:${c.id}`;
       let fc = scope.clients.get(key);
@@ -256,10 +267,17 @@ export class FleetView {
     }
   }
 
-  #windowFailures(scope: Scope, fc: FleetClient): number {
+  /**
+   * Failures of a client address over the last minute, fleet-wide: the nodes' exact counts for
+   * it (decayed, τ = 60 s) while every node's failing-client list is complete; when one was cut
+   * (a flood of failing clients), the merged count-min sketches' estimate over the 12 buckets
+   * (never below the truth) fills in for the nodes that left it out.
+   */
+  #windowFailures(scope: Scope, fc: FleetClient, now: number): number {
+    if (now >= scope.truncatedUntil) return fc.failures;
     let n = 0;
     for (const cms of scope.failures) n += cms.estimate(fc.lo, fc.hi);
-    return n;
+    return Math.max(n, fc.failures);
   }
 
   #clientRules(scope: Scope, subject: Subject, fc: FleetClient, now: number): void {
@@ -274,7 +292,7 @@ export class FleetView {
     if (subject.type === "address" && fc.failures > 0) {
       run(
         "brute_force",
-        bruteForce(th.bruteForce, lv, name, now, subject, fc.route, this.#windowFailures(scope, fc), -1, 0),
+        bruteForce(th.bruteForce, lv, name, now, subject, fc.route, this.#windowFailures(scope, fc, now), -1, 0),
       );
     }
     run(
@@ -420,7 +438,7 @@ export class FleetView {
       const colon = key.indexOf(":");
       out.push({
         subject: { type: key.slice(0, colon) as Subject["type"], id: key.slice(colon + 1) },
-        count: Math.round(this.#windowFailures(scope, fc)),
+        count: Math.round(this.#windowFailures(scope, fc, now)),
       });
     }
     return out.sort((a, b) => b.count - a.count).slice(0, 32);

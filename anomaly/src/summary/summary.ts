@@ -13,6 +13,9 @@ export const SUMMARY_HLL_P = 8;
 export const SUMMARY_CMS_WIDTH = 1024;
 export const SUMMARY_CMS_DEPTH = 4;
 
+/** Failing clients a node lists per summary at most (all of them in a normal interval). */
+export const SUMMARY_FAILING_CLIENTS = 256;
+
 /** Limits a decoder enforces (a summary past any of them is refused). */
 export const SUMMARY_LIMITS = Object.freeze({
   maxBytes: 4 * 1024 * 1024,
