@@ -169,7 +169,8 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.getByLabel("Add a policy").selectOption({ label: "orders-jwt (jwt)" });
     await page.getByRole("button", { name: "Create route" }).click();
     const row = page.locator('tr[data-name="orders"]');
-    await row.waitFor(WAIT);
+    // The row names its policy (not its id) once the page knows the policy made a moment ago.
+    await row.filter({ hasText: "orders-jwt" }).waitFor(WAIT);
     assert.match(await text(row), /GET[\s\S]*\/orders\*[\s\S]*orders[\s\S]*orders-jwt/);
     await page.getByTestId("draft-banner").waitFor(WAIT);
     await shot("routes");
