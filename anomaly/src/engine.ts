@@ -3,14 +3,13 @@ import { DetectorClock } from "./baseline/clock.js";
 import { SERIES, type SurgeTest } from "./baseline/counter-series.js";
 import { RouteState } from "./baseline/route-state.js";
 import { bruteForce } from "./detect/brute-force.js";
-import { credentialStuffing } from "./detect/credential-stuffing.js";
 import { type Contributor, type Detection, type DetectionKind, KIND_BIT, type Subject } from "./detect/detection.js";
 import { enumeration } from "./detect/enumeration.js";
-import { errorRate } from "./detect/error-rate.js";
 import { fingerprintChurn } from "./detect/fingerprint-churn.js";
 import { payload } from "./detect/payload.js";
+import { errorRules, type RouteRuleInput, routeRules } from "./detect/route-rules.js";
 import { Thresholds } from "./detect/thresholds.js";
-import { clientBurst, routeBurst } from "./detect/volumetric.js";
+import { clientBurst } from "./detect/volumetric.js";
 import { AnomalyError } from "./errors.js";
 import { formatAddress } from "./record/address.js";
 import { contentTypeName } from "./record/content-type.js";
@@ -59,10 +58,7 @@ export interface EngineStats {
 }
 
 /** Route rule windows, in 1 s buckets: 5 s (fast runs) and 60 s (slow runs). */
-const SHORT_WINDOW = 5;
-const LONG_WINDOW = 60;
-/** Scale of a threshold's per-minute floor for a window of `w` s (never below its 10 s share). */
-const floorScale = (w: number) => Math.max(w, 10) / 60;
+const WINDOWS = [5, 60] as const;
 const KIND_NAMES: Record<number, Subject["type"]> = { 1: "address", 2: "consumer", 3: "credential" };
 
 /**
@@ -320,17 +316,7 @@ export class DetectorEngine {
         );
       }
     }
-    if (r.objectId !== NO_OBJECT_ID) {
-      const last = t.lastObject[i]!;
-      const d = r.objectId - last;
-      if (last !== NO_OBJECT_ID && ((d >= 1 && d <= 3) || (d <= -1 && d >= -3))) {
-        if (t.seqRun[i]! < 65_535) t.seqRun[i]!++;
-        if (t.seqRun[i]! > t.maxSeqRun[i]!) t.maxSeqRun[i] = t.seqRun[i]!;
-      } else if (d !== 0) {
-        t.seqRun[i] = 0;
-      }
-      t.lastObject[i] = r.objectId;
-    }
+    if (r.objectId !== NO_OBJECT_ID) t.walk(i, r.objectId);
     if (!failed && this.#bloom.insert(t.lo[i]!, r.pathHash ^ Math.imul(route.index, 0x2545f491))) {
       const n = t.count(i, FAST.novel);
       if (n >= th.enumeration.minPerMin / 2) {
@@ -446,7 +432,7 @@ export class DetectorEngine {
         r.open = 0;
         r.series.paused = 0;
       }
-      if (closed > 0 && r.series.warm) this.#routeRules(r, now);
+      if (closed > 0 && r.series.warm) routeRules(this.#ruleInput(r, now), this.#test);
       if (closed > 0 && r.sizes.count >= 200) r.sizeP99 = r.sizes.quantile(0.99);
     }
     for (const u of this.#upstreams) {
@@ -456,7 +442,9 @@ export class DetectorEngine {
         u.open = 0;
         u.series.paused = 0;
       }
-      if (closed > 0 && u.series.warm) this.#errorRules(u, now, { type: "upstream", id: u.id }, "");
+      if (closed > 0 && u.series.warm) {
+        errorRules({ ...this.#ruleInput(u, now), route: "" }, { type: "upstream", id: u.id }, this.#test);
+      }
     }
     const minute = Math.floor(now / 60_000);
     if (minute !== this.#minute) {
@@ -465,56 +453,19 @@ export class DetectorEngine {
     }
   }
 
-  #routeRules(r: RouteState, now: number): void {
-    const th = r.thresholds;
-    const s = r.series;
-    const x = this.#test;
-    const cs = th.credentialStuffing;
-    if (cs.enabled) {
-      for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-        s.test(SERIES.authFailures, w, cs.minFailures * floorScale(w), cs.ratio, cs.sigma, 1 / 60, x);
-        if (x.observed < x.threshold) continue;
-        const d = credentialStuffing(cs, "node", this.nodeId, now, r.id, x, r.failingClients(), this.#contributors(r));
-        if (d !== null) {
-          this.#routeFire(r, "credential_stuffing", 1 << SERIES.authFailures, now, d);
-          break;
-        }
-      }
-    }
-    const v = th.volumetric;
-    if (v.enabled) {
-      for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-        s.test(SERIES.requests, w, v.routeMin * floorScale(w), v.routeRatio, v.routeSigma, 1 / 60, x);
-        const d = routeBurst(v, "node", this.nodeId, now, r.id, x, []);
-        if (d !== null) {
-          this.#routeFire(r, "volumetric", 1 << SERIES.requests, now, d);
-          break;
-        }
-      }
-    }
-    this.#errorRules(r, now, { type: "route", id: r.id }, r.id);
-  }
-
-  #errorRules(r: RouteState, now: number, subject: Subject, route: string): void {
-    const e = r.thresholds.errorRate;
-    if (!e.enabled) return;
-    const s = r.series;
-    const x = this.#test;
-    for (const w of [SHORT_WINDOW, LONG_WINDOW]) {
-      const scale = floorScale(w);
-      const requests = s.sum(SERIES.requests, w);
-      for (const [klass, counter, min] of [
-        ["5xx", SERIES.status5xx, e.min5xx],
-        ["4xx", SERIES.status4xx, e.min4xx],
-      ] as const) {
-        s.test(counter, w, min * scale, e.ratio, e.sigma, 1 / 600, x);
-        const d = errorRate(e, "node", this.nodeId, now, subject, route, klass, x, requests);
-        if (d !== null) {
-          this.#routeFire(r, "error_rate", 1 << counter, now, d);
-          return;
-        }
-      }
-    }
+  #ruleInput(r: RouteState, now: number): RouteRuleInput {
+    return {
+      level: "node",
+      scope: this.nodeId,
+      now,
+      route: r.id,
+      series: r.series,
+      thresholds: r.thresholds,
+      windows: WINDOWS,
+      failingClients: () => r.failingClients(),
+      contributors: () => this.#contributors(r),
+      fire: (kind, counters, d) => this.#routeFire(r, kind, counters, now, d),
+    };
   }
 
   /** Emits a route-level detection unless its episode is open; pauses learning of `counters`. */

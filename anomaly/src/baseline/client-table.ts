@@ -284,6 +284,22 @@ export class ClientTable {
     return this.slow[i * NSLOW + c]! / exposureMin;
   }
 
+  /**
+   * Follows entry `i`'s object ids: a step of 1–3 up or down extends the sequential walk (a
+   * scraper paging through ids), any other jump ends it; repeats of one id change nothing.
+   */
+  walk(i: number, objectId: number): void {
+    const last = this.lastObject[i]!;
+    const d = objectId - last;
+    if (last !== 0xffffffff && ((d >= 1 && d <= 3) || (d <= -1 && d >= -3))) {
+      if (this.seqRun[i]! < 65_535) this.seqRun[i]!++;
+      if (this.seqRun[i]! > this.maxSeqRun[i]!) this.maxSeqRun[i] = this.seqRun[i]!;
+    } else if (d !== 0) {
+      this.seqRun[i] = 0;
+    }
+    this.lastObject[i] = objectId;
+  }
+
   /** Records a user agent and an address hash in entry `i`'s fingerprint bitmaps. */
   fingerprint(i: number, uaHash: number, addressHash: number): void {
     const p = i * 8;

@@ -1,7 +1,6 @@
 import { bitmapDistinct, ClientKind, ClientTable, FINGERPRINT_GENERATION_MS } from "../baseline/client-table.js";
 import { CounterSeries, SERIES, type SurgeTest } from "../baseline/counter-series.js";
 import { bruteForce } from "../detect/brute-force.js";
-import { credentialStuffing } from "../detect/credential-stuffing.js";
 import {
   type Contributor,
   type Detection,
@@ -11,10 +10,10 @@ import {
   type Subject,
 } from "../detect/detection.js";
 import { enumeration } from "../detect/enumeration.js";
-import { errorRate } from "../detect/error-rate.js";
 import { fingerprintChurn } from "../detect/fingerprint-churn.js";
+import { errorRules, type RouteRuleInput, routeRules } from "../detect/route-rules.js";
 import { Thresholds } from "../detect/thresholds.js";
-import { clientBurst, routeBurst } from "../detect/volumetric.js";
+import { clientBurst } from "../detect/volumetric.js";
 import { packAddress } from "../record/address.js";
 import { CountMinSketch } from "../sketch/count-min.js";
 import { HyperLogLog } from "../sketch/hyperloglog.js";
@@ -349,75 +348,40 @@ export class FleetView {
       scope.bucket = b;
       for (const [id, r] of scope.routes) {
         this.#resume(r.series, nowMs);
-        if (r.series.advance(nowMs) > 0 && r.series.warm) this.#routeRules(scope, id, r, nowMs);
+        if (r.series.advance(nowMs) > 0 && r.series.warm) {
+          const at = { type: "route" as const, id: `${scope.name}/${id}` };
+          for (const k of ["credential_stuffing", "volumetric", "error_rate"] as const) this.#open.miss(k, at);
+          routeRules(this.#ruleInput(scope, id, r.series, nowMs, r), this.#test);
+        }
       }
       for (const [id, u] of scope.upstreams) {
         this.#resume(u, nowMs);
         this.#open.miss("error_rate", { type: "upstream", id: `${scope.name}/${id}` });
-        if (u.advance(nowMs) > 0 && u.warm) this.#errorRules(scope, { type: "upstream", id }, "", u, nowMs);
+        if (u.advance(nowMs) > 0 && u.warm) {
+          errorRules({ ...this.#ruleInput(scope, "", u, nowMs), route: "" }, { type: "upstream", id }, this.#test);
+        }
       }
       if (b % 12 === 0) this.#open.prune(nowMs);
     }
   }
 
-  #routeRules(scope: Scope, id: string, r: FleetRoute, now: number): void {
-    const th = this.#thresholds.forRoute(id);
-    const x = this.#test;
-    const s = r.series;
-    const cs = th.credentialStuffing;
-    const at = { type: "route" as const, id: `${scope.name}/${id}` };
-    this.#open.miss("credential_stuffing", at);
-    this.#open.miss("volumetric", at);
-    this.#open.miss("error_rate", at);
-    for (const w of [SHORT, WINDOW]) {
-      s.test(SERIES.authFailures, w, cs.minFailures * (w / WINDOW), cs.ratio, cs.sigma, 5 / 60, x);
-      if (x.observed < x.threshold) continue;
-      const hll = new HyperLogLog(SUMMARY_HLL_P);
-      for (const h of r.failing) hll.merge(h);
-      const d = credentialStuffing(
-        cs,
-        scope.level,
-        scope.name,
-        now,
-        id,
-        x,
-        hll.estimate(),
-        this.#contributors(scope, id, now),
-      );
-      if (d !== null) {
-        this.#routeEmit(s, 1 << SERIES.authFailures, d, scope.name, now);
-        break;
-      }
-    }
-    const v = th.volumetric;
-    for (const w of [SHORT, WINDOW]) {
-      s.test(SERIES.requests, w, v.routeMin * (w / WINDOW), v.routeRatio, v.routeSigma, 5 / 60, x);
-      const d = routeBurst(v, scope.level, scope.name, now, id, x, []);
-      if (d !== null) {
-        this.#routeEmit(s, 1 << SERIES.requests, d, scope.name, now);
-        break;
-      }
-    }
-    this.#errorRules(scope, { type: "route", id }, id, s, now);
-  }
-
-  #errorRules(scope: Scope, subject: Subject, route: string, s: CounterSeries, now: number): void {
-    const e = this.#thresholds.forRoute(route).errorRate;
-    const x = this.#test;
-    for (const w of [SHORT, WINDOW]) {
-      const requests = s.sum(SERIES.requests, w);
-      for (const [klass, counter, min] of [
-        ["5xx", SERIES.status5xx, e.min5xx],
-        ["4xx", SERIES.status4xx, e.min4xx],
-      ] as const) {
-        s.test(counter, w, min * (w / WINDOW), e.ratio, e.sigma, 5 / 600, x);
-        const d = errorRate(e, scope.level, scope.name, now, subject, route, klass, x, requests);
-        if (d !== null) {
-          this.#routeEmit(s, 1 << counter, d, scope.name, now);
-          return;
-        }
-      }
-    }
+  #ruleInput(scope: Scope, route: string, s: CounterSeries, now: number, r?: FleetRoute): RouteRuleInput {
+    return {
+      level: scope.level,
+      scope: scope.name,
+      now,
+      route,
+      series: s,
+      thresholds: this.#thresholds.forRoute(route),
+      windows: [SHORT, WINDOW],
+      failingClients: () => {
+        const hll = new HyperLogLog(SUMMARY_HLL_P);
+        for (const h of r?.failing ?? []) hll.merge(h);
+        return hll.estimate();
+      },
+      contributors: () => this.#contributors(scope, route, now),
+      fire: (_kind, counters, d) => this.#routeEmit(s, counters, d, scope.name, now),
+    };
   }
 
   #routeEmit(s: CounterSeries, counters: number, d: Detection, scope: string, now: number): void {
