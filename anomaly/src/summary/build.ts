@@ -14,15 +14,9 @@ import {
   type UpstreamSummary,
 } from "./summary.js";
 
-/** What {@link buildSummary} reads from the engine. */
-export interface SummaryInput {
-  readonly nodeId: string;
-  readonly region: string;
-  readonly seq: number;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly records: number;
-  readonly dropped: number;
+/** What {@link buildSummary} reads from the engine: the summary's header fields, and the engine's state. */
+export interface SummaryInput
+  extends Pick<NodeSummary, "nodeId" | "region" | "seq" | "startMs" | "endMs" | "records" | "dropped"> {
   readonly routes: ReadonlyArray<RouteState | undefined>;
   readonly upstreams: ReadonlyArray<RouteState | undefined>;
   readonly table: ClientTable;
