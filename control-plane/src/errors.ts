@@ -20,6 +20,8 @@ export const API_ERRORS = {
   ROLLOUT_ACTIVE: { status: 409, message: "a rollout is running or paused" },
   ROLLOUT_STATE: { status: 409, message: "the action does not apply to the rollout's state" },
   SYNC_INSECURE: { status: 409, message: "the sync port runs insecure: nodes have no identity" },
+  NODE_NOT_CONNECTED: { status: 409, message: "the node has no open config stream" },
+  NODE_BLOCKED: { status: 409, message: "the node lacks features its version uses" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   INTERNAL: { status: 500, message: "internal error" },

@@ -185,7 +185,8 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.getByLabel("Allow encoded").fill("%5C");
     await page.getByRole("button", { name: "Create route" }).click();
     const row = page.locator('tr[data-name="orders"]');
-    await row.waitFor(WAIT);
+    // The row names its policy (not its id) once the page knows the policy made a moment ago.
+    await row.filter({ hasText: "orders-jwt" }).waitFor(WAIT);
     assert.match(await text(row), /GET[\s\S]*\/orders\*[\s\S]*orders[\s\S]*orders-jwt/);
     await page.getByTestId("draft-banner").waitFor(WAIT);
     await shot("routes");
@@ -393,6 +394,23 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0);
     await shot("rollout-aborted");
     for (const n of [nodeA, nodeB]) assert.equal(await n.appliedVersion(), 2, n.nodeId);
+  });
+
+  test("resync a node from its page: after a confirmation it takes its version whole again; the audit log says the UI did it", async () => {
+    const before = await nodeA.config();
+    await go(`/fleet/nodes/${nodeA.nodeId}`);
+    await page.getByRole("button", { name: "Resync", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    assert.match(await text(dialog), /compiles it from scratch/);
+    await dialog.getByRole("button", { name: "Resync node" }).click();
+    await page.getByText(`Resync sent: v${before.version} to ${nodeA.nodeId}`).waitFor(WAIT);
+    await eventually("node-a swapped its version in again", async () =>
+      (await nodeA.config()).applied_at !== before.applied_at ? true : undefined,
+    );
+    assert.equal(await nodeA.appliedVersion(), before.version);
+    await shot("node-resync");
+    const audit = await cp.ok("GET", "/v1/audit?kind=nodes/resync");
+    assert.deepEqual([audit.items[0].path, audit.items[0].source], [`/v1/nodes/${nodeA.nodeId}/resync`, "ui"]);
   });
 
   test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {

@@ -14,6 +14,7 @@ import type { NodeIdentity } from "../pki/node-identity.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
+import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
@@ -37,8 +38,8 @@ export interface AdminApiDeps {
   fleet?: FleetRegistry | undefined;
   /** Node identity (join tokens, revocation); absent when the sync port runs insecure. */
   identity?: NodeIdentity | undefined;
-  /** The sync server, to end a revoked node's stream. */
-  sync?: { disconnect(nodeId: string, reason: string): boolean } | undefined;
+  /** The sync server, to end a revoked node's stream and to resync a node. */
+  sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
 }
@@ -186,6 +187,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     fleet: deps.fleet,
     identity: deps.identity,
     disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+    resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
     desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
   });
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);

@@ -197,6 +197,15 @@ describe("palisadectl against a running control plane", () => {
     assert.equal(wrong, 1);
   });
 
+  test("resync names the node; an unknown node is the API's NOT_FOUND, exit 1", async () => {
+    const none = await ctl("resync");
+    assert.equal(none.code, 2);
+    assert.match(none.err, /USAGE: resync needs a node id/);
+    const ghost = await ctl("resync", "ghost");
+    assert.equal(ghost.code, 1);
+    assert.match(ghost.err, /NOT_FOUND: no node "ghost"/);
+  });
+
   test("join-token mints a single-use token for a region; status and delete work; the token is never printed", async () => {
     const t = await ctl("join-token", "--region", "eu-west", "--ttl", "600", "-o", "json");
     assert.equal(t.code, 0, t.err);

@@ -171,9 +171,21 @@ export interface PublishResult extends VersionMeta {
 export interface Nack {
   version: number;
   code: string;
+  /**
+   * Who was to blame: `config` (the version itself is refused; publish a fixed one) or
+   * `node_fault` (the node could not apply a config it has no objection to; a resync may help).
+   * Absent from control planes older than the field.
+   */
+  kind?: "config" | "node_fault";
   message: string;
   resource: string;
   at: string;
+}
+
+/** `POST /v1/nodes/{id}/resync`: the version sent to the node whole, and the NACK it forgot. */
+export interface ResyncResult {
+  version: number;
+  forgotten_nack: Nack | null;
 }
 
 /**
