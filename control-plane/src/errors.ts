@@ -9,6 +9,7 @@ export const API_ERRORS = {
   BAD_REQUEST: { status: 400, message: "bad request" },
   REFERENCE_NOT_FOUND: { status: 400, message: "a referenced resource does not exist" },
   VERSION_NOT_FOUND: { status: 400, message: "no such config version" },
+  ADMIN_AUTH_AMBIGUOUS: { status: 400, message: "the request carries more than one Authorization header" },
   ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
   NOT_FOUND: { status: 404, message: "no such resource" },
   ROLLOUT_NOT_FOUND: { status: 404, message: "no such rollout" },

@@ -148,6 +148,7 @@ interface Shape {
   readonly methods: readonly string[];
   readonly priority: number;
   readonly caseSensitive: boolean;
+  readonly strictTrailingSlash: boolean;
 }
 
 const arbShape: fc.Arbitrary<Shape> = fc.record({
@@ -163,6 +164,7 @@ const arbShape: fc.Arbitrary<Shape> = fc.record({
   methods: fc.constantFrom([], ["GET"], ["POST"], ["GET", "PUT"]),
   priority: fc.constantFrom(0, 0, 1, 2),
   caseSensitive: fc.boolean(),
+  strictTrailingSlash: fc.boolean(),
 });
 
 /**

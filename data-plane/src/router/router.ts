@@ -25,6 +25,12 @@ export interface RouteSpec<R> {
   readonly priority: number;
   /** Match paths exactly as spelt (default: ignore ASCII case). */
   readonly caseSensitive?: boolean;
+  /**
+   * Match each path only with the trailing slash it is written with. By default an exact path
+   * also owns its other trailing-slash spelling (`/a` and `/a/`) and a prefix path ending in `/`
+   * also owns the path without it (`/a/` owns `/a`): see {@link otherSpelling}.
+   */
+  readonly strictTrailingSlash?: boolean;
 }
 
 /** A match: the route, and which of its path matchers matched (for `strip_prefix`). */
@@ -38,11 +44,34 @@ const HOST_EXACT = 2;
 const HOST_WILDCARD = 1;
 const HOST_ANY = 0;
 
-/** One (route, path matcher, host kind) row of a bucket. Frozen. */
+/**
+ * The other trailing-slash spelling a path matcher owns unless its route is strict, or
+ * `undefined`. Upstreams that ignore a trailing slash (Express's default, Flask's redirects,
+ * most static file servers) serve `/admin/users/` as `/admin/users`, so a route guarding one
+ * spelling must guard the other, or its policies are skipped through an open catch-all
+ * (issue 13, point 2): an exact `/a` owns `/a/` and an exact `/a/` owns `/a`; a prefix `/a/`
+ * owns `/a` (a prefix `/a` already matches `/a/`); `/` has no other spelling.
+ */
+export function otherSpelling(path: PathSpec): string | undefined {
+  const v = path.value;
+  if (v === "/") return undefined;
+  if (v.endsWith("/")) return v.slice(0, -1);
+  return path.kind === "exact" ? `${v}/` : undefined;
+}
+
+/**
+ * One (route, path matcher, host kind) row of a bucket, or the row of its other trailing-slash
+ * spelling (an alias: `alias` is true and `value` is that spelling). Frozen.
+ */
 class Entry<R> implements RouteMatch<R> {
   readonly route: R;
   readonly path: PathSpec;
+  /** Ranks as an exact match (the route's path kind; an alias ranks like its route's path). */
   readonly exact: boolean;
+  /** Matches only the whole path (exact paths and aliases). */
+  readonly whole: boolean;
+  /** The other trailing-slash spelling of a route's path: ranks below a route that spells it. */
+  readonly alias: boolean;
   readonly caseSensitive: boolean;
   readonly value: string;
   readonly methods: ReadonlySet<string> | null;
@@ -51,19 +80,33 @@ class Entry<R> implements RouteMatch<R> {
   readonly key: string;
   /** Index of the path among its route's paths. */
   readonly pathIndex: number;
+  /** The alias entry of this path (sealed into every bucket this entry is in), or null. */
+  readonly other: Entry<R> | null;
 
-  constructor(spec: RouteSpec<R>, path: PathSpec, pathIndex: number, hostRank: number) {
+  constructor(spec: RouteSpec<R>, path: PathSpec, pathIndex: number, hostRank: number, aliasOf?: Entry<R>) {
     this.route = spec.route;
     this.path = path;
     this.exact = path.kind === "exact";
     // Matching ignores ASCII case unless the route asks otherwise (see Router.match).
     this.caseSensitive = spec.caseSensitive === true;
-    this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
-    this.methods = spec.methods.length > 0 ? new Set(spec.methods) : null;
+    this.methods = aliasOf?.methods ?? (spec.methods.length > 0 ? new Set(spec.methods) : null);
     this.priority = spec.priority;
     this.hostRank = hostRank;
     this.key = spec.key;
     this.pathIndex = pathIndex;
+    const other = spec.strictTrailingSlash === true || aliasOf !== undefined ? undefined : otherSpelling(path);
+    if (aliasOf === undefined) {
+      this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
+      this.whole = this.exact;
+      this.alias = false;
+      this.other = other === undefined ? null : new Entry(spec, path, pathIndex, hostRank, this);
+    } else {
+      const v = otherSpelling(path)!;
+      this.value = this.caseSensitive ? v : v.toLowerCase();
+      this.whole = true;
+      this.alias = true;
+      this.other = null;
+    }
     Object.freeze(this);
   }
 
@@ -72,7 +115,7 @@ class Entry<R> implements RouteMatch<R> {
     if (this.methods !== null && !this.methods.has(method)) return false;
     const v = this.value;
     if (!this.caseSensitive) path = lower;
-    if (this.exact) return path === v;
+    if (this.whole) return path === v;
     // Prefix at a segment boundary: "/echo" matches "/echo", "/echo/", "/echo/x", not "/echoes".
     if (!path.startsWith(v)) return false;
     return path.length === v.length || v.charCodeAt(v.length - 1) === 0x2f || path.charCodeAt(v.length) === 0x2f;
@@ -80,15 +123,17 @@ class Entry<R> implements RouteMatch<R> {
 }
 
 /**
- * Order of precedence: higher priority, then exact before prefix, then the longer path, then the
- * more specific host (exact > wildcard > any), then config order (the route key, then the
- * path's position in its route). Negative when `a` wins.
+ * Order of precedence: higher priority, then exact before prefix, then the longer path, then a
+ * path as written before another route's trailing-slash alias of it, then the more specific
+ * host (exact > wildcard > any), then config order (the route key, then the path's position in
+ * its route). Negative when `a` wins.
  */
 function compareEntries<R>(a: Entry<R>, b: Entry<R>): number {
   return (
     b.priority - a.priority ||
     Number(b.exact) - Number(a.exact) ||
     b.value.length - a.value.length ||
+    Number(a.alias) - Number(b.alias) ||
     b.hostRank - a.hostRank ||
     (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
     a.pathIndex - b.pathIndex
@@ -342,7 +387,8 @@ function countRows<R>(entries: ReadonlySet<Entry<R>>): number {
 const INDEX_MIN = 16;
 
 /**
- * A bucket's entries by path value, so a lookup costs a few map reads per path segment instead
+ * A bucket's entries by path value (`exact`: the entries that match a whole path, exact paths
+ * and trailing-slash aliases; `prefix`: the others), so a lookup costs a few map reads per path segment instead
  * of a scan of the bucket: a host holding 1,200 routes (GitHub's REST API) took ~14 µs per hit
  * and ~50 µs per miss scanned (bench/micro/route-match.mjs). Each list keeps bucket (precedence)
  * order. Built once per sealed bucket array; arrays are frozen and replaced on change, so the
@@ -354,7 +400,7 @@ class BucketIndex<R> {
 
   constructor(list: readonly Entry<R>[]) {
     for (const e of list) {
-      const map = e.exact ? this.exact : this.prefix;
+      const map = e.whole ? this.exact : this.prefix;
       const same = map.get(e.value);
       if (same === undefined) map.set(e.value, [e]);
       else same.push(e);
@@ -429,8 +475,22 @@ function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string, 
   return best;
 }
 
-/** Sorts and freezes a bucket, and indexes it now (at compile) when it is long enough. */
+/**
+ * Sorts and freezes a bucket, and indexes it now (at compile) when it is long enough. Every
+ * entry's trailing-slash alias joins the bucket here (once: a bucket copied from a sealed one
+ * already holds the aliases of its entries).
+ */
 function seal1<R>(list: Entry<R>[]): readonly Entry<R>[] {
+  let have: Set<Entry<R>> | undefined;
+  for (let i = 0, n = list.length; i < n; i++) {
+    const other = list[i]!.other;
+    if (other === null) continue;
+    have ??= new Set(list);
+    if (!have.has(other)) {
+      have.add(other);
+      list.push(other);
+    }
+  }
   const sealed = Object.freeze(list.sort(compareEntries));
   if (sealed.length >= INDEX_MIN) indexOf(sealed);
   return sealed;

@@ -64,6 +64,10 @@ export interface RouteShape {
   readonly mergeSlashes: boolean | undefined;
   readonly caseSensitive: boolean;
   readonly allowEncodedSlashes: boolean;
+  readonly strictTrailingSlash: boolean;
+  readonly allowEncoded: readonly string[];
+  readonly refuseEncoded: readonly string[];
+  readonly maxBodyBytes: number | undefined;
 }
 
 export interface CertificateShape {
@@ -74,6 +78,7 @@ export interface CertificateShape {
 export interface SettingsShape {
   readonly global: readonly string[];
   readonly mergeSlashes: boolean;
+  readonly maxBodyBytes: number | undefined;
 }
 
 /** A whole config: resources by id, and the snapshot-wide settings. */
@@ -141,6 +146,10 @@ const arbRoute: fc.Arbitrary<RouteShape> = fc.record({
   mergeSlashes: fc.constantFrom(undefined, true, false),
   caseSensitive: fc.boolean(),
   allowEncodedSlashes: fc.boolean(),
+  strictTrailingSlash: fc.boolean(),
+  allowEncoded: fc.subarray(["%5C", "%0A"]),
+  refuseEncoded: fc.subarray(["%23", ";"]),
+  maxBodyBytes: fc.constantFrom(undefined, undefined, 0, 1024),
 });
 
 const arbCertificate: fc.Arbitrary<CertificateShape> = fc.record({
@@ -151,6 +160,7 @@ const arbCertificate: fc.Arbitrary<CertificateShape> = fc.record({
 const arbSettings: fc.Arbitrary<SettingsShape> = fc.record({
   global: fc.uniqueArray(fc.constantFrom(...POLICY_IDS), { maxLength: 2 }),
   mergeSlashes: fc.boolean(),
+  maxBodyBytes: fc.constantFrom(undefined, undefined, 0, 2048),
 });
 
 const put = <K extends Op["kind"], V>(kind: K, ids: readonly string[], value: fc.Arbitrary<V>) =>
@@ -221,11 +231,15 @@ export const EMPTY_WORLD: World = {
         mergeSlashes: undefined,
         caseSensitive: false,
         allowEncodedSlashes: false,
+        strictTrailingSlash: false,
+        allowEncoded: [],
+        refuseEncoded: [],
+        maxBodyBytes: undefined,
       },
     ],
   ]),
   certificates: new Map(),
-  settings: { global: [], mergeSlashes: false },
+  settings: { global: [], mergeSlashes: false, maxBodyBytes: undefined },
 };
 
 /** The world after `ops`, in order. */
@@ -339,7 +353,7 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest();
 export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapshot {
   const byId = <T>(m: ReadonlyMap<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const settings = world.settings;
-  const defaultSettings = settings.global.length === 0 && !settings.mergeSlashes;
+  const defaultSettings = settings.global.length === 0 && !settings.mergeSlashes && settings.maxBodyBytes === undefined;
   return create(SnapshotSchema, {
     version,
     hash: "",
@@ -380,6 +394,10 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
         timeouts: { connectMs: r.connectMs },
         caseSensitive: r.caseSensitive,
         allowEncodedSlashes: r.allowEncodedSlashes,
+        strictTrailingSlash: r.strictTrailingSlash,
+        allowEncoded: [...r.allowEncoded],
+        refuseEncoded: [...r.refuseEncoded],
+        ...(r.maxBodyBytes !== undefined ? { maxBodyBytes: BigInt(r.maxBodyBytes) } : {}),
         ...(r.mergeSlashes !== undefined ? { mergeSlashes: r.mergeSlashes } : {}),
       }),
     ),
@@ -392,7 +410,10 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
           create(SnapshotSettingsSchema, {
             id: "global",
             globalPolicyIds: [...settings.global],
-            requestSettings: { mergeSlashes: settings.mergeSlashes },
+            requestSettings: {
+              mergeSlashes: settings.mergeSlashes,
+              ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: BigInt(settings.maxBodyBytes) } : {}),
+            },
           }),
         ],
   });
@@ -481,6 +502,7 @@ export async function describeTable(t: RuntimeTable, probes: readonly RouteProbe
     globalResponse: t.globalResponsePolicies.map((p) => p.id),
     mergeSlashesDefault: t.mergeSlashesDefault,
     pathOptions: t.pathOptions,
+    maxBodyBytes: t.maxBodyBytes,
     identityHeaders: sorted(t.identityHeaders),
     mtlsNames: [...t.hostPolicies.names()].map(([name, auth]) => [name, auth.map((a) => a.caPem)]).sort(),
     mtlsLookups: HOST_PROBES.map((h) => {
@@ -532,6 +554,9 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
     preserveHost: r.preserveHost,
     mergeSlashes: r.mergeSlashes,
     allowEncodedSlashes: r.allowEncodedSlashes,
+    allowEncoded: sorted(r.allowEncoded),
+    refuseEncoded: r.refuseEncoded,
+    maxBodyBytes: r.maxBodyBytes,
     alternates: [...r.alternates].map(([id, a]) => [id, describeRouteUpstream(t, a)]),
     outcomes: await Promise.all(CHAIN_PROBES.map((q) => runChain(r, { ...q, routeId: r.id }))),
   };

@@ -47,6 +47,15 @@ export interface RouteBody {
   /** Policy ids (answers) or ids/names (requests), in order. */
   policies?: string[];
   strip_prefix?: boolean;
+  /** Match each path only with its own trailing slash (default: `/a` and `/a/` are one). */
+  strict_trailing_slash?: boolean;
+  /** Escapes refused by default that the route forwards: `%2F`, `%5C`, `%01`–`%1F`, `%7F`. */
+  allow_encoded?: string[];
+  /** Legal escapes (and `;`) the route refuses, e.g. `%23`. */
+  refuse_encoded?: string[];
+  /** Request body limit, bytes, when no request-size policy sets one; 0 = none; unset = the default. */
+  max_body_bytes?: number;
+  [k: string]: unknown;
 }
 export type Route = RouteBody & Stamped;
 
