@@ -1,11 +1,12 @@
 /**
  * The syntax tree of a PCRE pattern as the WAF reads it, over bytes (char codes 0–255, see
- * bytes.ts). Case-insensitivity is resolved while parsing: a letter under `(?i)` becomes a
- * class of both cases, so the tree carries no flags.
+ * bytes.ts). Flags are resolved while parsing: a letter under `(?i)` is a folding char, a class
+ * under `(?i)` holds both cases, `.` is the class its `(?s)` state gives.
  */
 export type RegexNode =
   | { readonly kind: "empty" }
-  | { readonly kind: "char"; readonly code: number }
+  /** One byte; `fold`: an ASCII letter under `(?i)`, matching both cases. */
+  | { readonly kind: "char"; readonly code: number; readonly fold: boolean }
   /** A set of bytes: `set[b]` is true for every member. */
   | { readonly kind: "class"; readonly set: ByteSet }
   | { readonly kind: "seq"; readonly items: readonly RegexNode[] }

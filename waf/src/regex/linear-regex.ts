@@ -2,7 +2,7 @@ import RE2 from "re2";
 import type { ByteString } from "../bytes.js";
 import { parsePcre } from "./pcre-parser.js";
 import { passes, type Prefilter, prefilterOf } from "./prefilter.js";
-import { toRe2Source } from "./re2-source.js";
+import { toRe2 } from "./translate.js";
 
 /**
  * A PCRE pattern compiled for RE2 (linear time in the subject: no backtracking, so no input can
@@ -28,7 +28,7 @@ export class LinearRegex {
   constructor(source: string) {
     this.source = source;
     const parsed = parsePcre(source);
-    this.re2Source = toRe2Source(parsed.root);
+    this.re2Source = toRe2(source);
     this.prefilter = prefilterOf(parsed.root);
     this.groups = parsed.groups;
     this.approximations = parsed.approximations;

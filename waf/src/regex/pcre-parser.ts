@@ -185,13 +185,7 @@ export function parsePcre(pattern: string, initial: { i?: boolean; s?: boolean; 
   }
 
   function literal(code: number, flags: Flags): RegexNode {
-    if (flags.i && isAsciiLetter(code)) {
-      const set = newSet();
-      set[code | 0x20] = 1;
-      set[code & ~0x20] = 1;
-      return { kind: "class", set };
-    }
-    return { kind: "char", code };
+    return { kind: "char", code, fold: flags.i && isAsciiLetter(code) };
   }
 
   function parseAtom(flags: Flags, items: RegexNode[]): RegexNode | null {
@@ -414,7 +408,13 @@ export function parsePcre(pattern: string, initial: { i?: boolean; s?: boolean; 
         return {
           kind: "alt",
           items: [
-            { kind: "seq", items: [{ kind: "char", code: 0x0d }, { kind: "char", code: 0x0a }] },
+            {
+              kind: "seq",
+              items: [
+                { kind: "char", code: 0x0d, fold: false },
+                { kind: "char", code: 0x0a, fold: false },
+              ],
+            },
             { kind: "class", set: VSPACE },
           ],
         };
