@@ -75,7 +75,7 @@ export interface Disruptive {
  * and per-match effects.
  */
 export interface CompiledRule {
-  /** Rule id (0 for a chained link other than the starter). */
+  /** The rule id (of the chain starter, for every link of a chain). */
   readonly id: number;
   readonly phase: Phase;
   readonly loc: SourceLocation;
@@ -117,8 +117,6 @@ export interface CompiledPhase {
   readonly rules: readonly CompiledRule[];
   /** For each rule index: where `skipAfter` continues (index of the next rule to run), or -1. */
   readonly skipAfterIndex: Int32Array;
-  /** Variables any rule of the phase reads (the engine builds only these). */
-  readonly variables: ReadonlySet<string>;
 }
 
 /** Engine settings from SecRuleEngine, SecRequestBodyAccess, body limits and the like. */
