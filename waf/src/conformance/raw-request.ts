@@ -97,11 +97,11 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * The conformance runner's own small HTTP/1.x request decoder (test harness code, not
  * Palisade's proxy parser): splits the request line, headers and body, and refuses (400) what an
- * RFC 9112 server refuses — a request line that is not `method SP target SP HTTP/1.x`, a method
- * that is not a token, white space, control bytes, `#` or `\` in the target, a CONNECT target
- * without a port, a header name that is not a token or a value with control bytes, folded header
+ * RFC 9112 server refuses — a request line that is not `method SP target SP HTTP/n.n`, a method
+ * that is not a token, white space or control bytes in the target, a target that is not
+ * origin-form, absolute-form or `*` (or host:port for CONNECT), a header name that is not a token or a value with control bytes, folded header
  * lines, a Content-Length that is not digits. The body is what follows the head (chunked bodies
- * are de-chunked; Content-Length is not enforced).
+ * are de-chunked; otherwise the body is Content-Length bytes, or none without it, RFC 9112 section 6.3).
  */
 export function decodeRequest(raw: ByteString): DecodedRequest | { refused: number; reason: string } {
   const refuse = (reason: string) => ({ refused: 400, reason });
@@ -122,10 +122,13 @@ export function decodeRequest(raw: ByteString): DecodedRequest | { refused: numb
   if (parts.length !== 3) return refuse("request line is not method SP target SP version");
   const [method, target, protocol] = parts as [string, string, string];
   if (!TOKEN.test(method)) return refuse("method is not a token");
-  if (!/^HTTP\/1\.[01]$/.test(protocol)) return refuse("version is not HTTP/1.0 or HTTP/1.1");
+  if (!/^HTTP\/[1-9](?:\.\d)?$/.test(protocol)) return refuse("version is not HTTP/n.n (n ≥ 1)");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what is refused
-  if (target === "" || /[\x00-\x20\x7f#\\]/.test(target)) return refuse("target has white space, control bytes, # or \\");
-  if (method === "CONNECT" && !/^[^/]+:\d+$/.test(target)) return refuse("CONNECT target is not host:port");
+  if (/[\x00-\x20\x7f]/.test(target)) return refuse("target has white space or control bytes");
+  if (method === "CONNECT") {
+    if (!/^[^/]+:\d+$/.test(target)) return refuse("CONNECT target is not host:port");
+  } else if (!target.startsWith("/") && target !== "*" && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target))
+    return refuse("target is not origin-form, absolute-form or *");
   const headers: Header[] = [];
   for (const line of lines.slice(1)) {
     if (line.startsWith(" ") || line.startsWith("\t")) return refuse("obsolete line folding");
@@ -144,6 +147,10 @@ export function decodeRequest(raw: ByteString): DecodedRequest | { refused: numb
     const d = dechunk(body);
     if (d === null) return refuse("bad chunked body");
     body = d;
+  } else {
+    // RFC 9112 section 6.3: without Transfer-Encoding the body is Content-Length bytes, else none.
+    const cl = headers.find(([k]) => k.toLowerCase() === "content-length")?.[1];
+    body = cl === undefined ? "" : body.slice(0, Number(cl));
   }
   return { method, target, protocol, headers, body };
 }

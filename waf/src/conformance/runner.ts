@@ -25,8 +25,16 @@ export function logLines(rules: readonly MatchedRule[]): string[] {
     const tags = r.tags.map((t) => ` [tag "${t}"]`).join("");
     const sev = r.severity === null ? "" : ` [severity "${SEVERITY_NAMES[r.severity]}"]`;
     const where = r.matches[0] ? ` against "${r.matches[0].name}"` : "";
-    return `ModSecurity: Warning. Matched${where} [id "${r.id}"] [msg "${r.msg}"] [data "${r.logdata}"]${sev} [ver "${r.ver ?? ""}"]${tags}`;
+    return `ModSecurity: Warning. Matched${where} [id "${r.id}"] [msg "${logEscape(r.msg)}"] [data "${logEscape(r.logdata)}"]${sev} [ver "${r.ver ?? ""}"]${tags}`;
   });
+}
+
+/** Control bytes and `"` escaped as ModSecurity's error log writes them (`\x0d`, `\"`). */
+function logEscape(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what is escaped
+  return s.replace(/[\x00-\x1f\x7f-\xff"\\]/g, (c) =>
+    c === '"' || c === "\\" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 /**

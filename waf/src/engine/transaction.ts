@@ -44,6 +44,7 @@ export class Transaction {
   #engine: RuleEngineMode;
   #requestBodyAccess: boolean;
   #responseBodyAccess: boolean;
+  #forceRequestBodyVariable = false;
   #removedRanges: IdRange[] = [];
   #removedTags: string[] = [];
   #removedMsgs: string[] = [];
@@ -155,7 +156,10 @@ export class Transaction {
                   : processor === "XML"
                     ? parseXml(raw, limits)
                     : null;
-        this.#vars.body = { raw, processor, parsed };
+        // REQUEST_BODY holds the body for URLENCODED, or for any processor once
+        // ctl:forceRequestBodyVariable is on (CRS 901340 turns it on when no processor applies).
+        const exposed = processor === "URLENCODED" || processor === null || this.#forceRequestBodyVariable;
+        this.#vars.body = { raw, processor, parsed, exposed };
         this.#vars.invalidate();
       }
       return this.#runPhase(2);
@@ -529,8 +533,9 @@ export class Transaction {
         this.#responseBodyAccess = ctl.on;
         break;
       case "forceRequestBodyVariable":
+        this.#forceRequestBodyVariable = ctl.on;
+        break;
       case "ignored":
-        // REQUEST_BODY is always set when the body is inspected.
         break;
     }
   }

@@ -12,6 +12,8 @@ export interface BodyState {
   /** REQBODY_PROCESSOR, or null when no processor ran. */
   readonly processor: string | null;
   readonly parsed: ParsedBody | null;
+  /** Whether REQUEST_BODY holds the body (URLENCODED, or ctl:forceRequestBodyVariable=On). */
+  readonly exposed: boolean;
 }
 
 const EMPTY: readonly Entry[] = [];
@@ -151,7 +153,7 @@ export class RequestVariables {
       case "REQBODY_PROCESSOR_ERROR_MSG":
         return [scalar(name, body?.parsed?.error ?? "")];
       case "REQUEST_BODY":
-        return body === null ? EMPTY : [scalar(name, body.raw)];
+        return body === null || !body.exposed ? EMPTY : [scalar(name, body.raw)];
       case "REQUEST_BODY_LENGTH":
         return [scalar(name, String(body?.raw.length ?? 0))];
       case "FILES":
