@@ -1,5 +1,7 @@
 import { beginsWith } from "./begins-with.js";
 import { contains } from "./contains.js";
+import { detectSQLi } from "./detect-sqli.js";
+import { detectXSS } from "./detect-xss.js";
 import { endsWith } from "./ends-with.js";
 import { eq } from "./eq.js";
 import { ge } from "./ge.js";
@@ -20,7 +22,7 @@ import { within } from "./within.js";
 
 /**
  * Every operator the engine supports, keyed by lower-case name (without `@`). The 19 operators
- * CRS v4 uses, plus `@le`, `@noMatch`, `@ipMatchFromFile` and the short aliases `@pmf`/`@ipMatchF`.
+ * CRS v4 uses (`@detectSQLi`/`@detectXSS` call the libinjection port in ../libinjection), plus `@le`, `@noMatch`, `@ipMatchFromFile` and the short aliases `@pmf`/`@ipMatchF`.
  */
 export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, OperatorFactory>([
   ["rx", rx],
@@ -37,6 +39,8 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
   ["endswith", endsWith],
   ["contains", contains],
   ["within", within],
+  ["detectsqli", detectSQLi],
+  ["detectxss", detectXSS],
   ["ipmatch", ipMatch],
   ["ipmatchfromfile", ipMatchFromFile],
   ["ipmatchf", ipMatchFromFile],
