@@ -60,7 +60,10 @@ export interface ActionDraft {
   multiMatch: boolean;
   log: boolean | null;
   auditlog: boolean | null;
-  disruptive: { kind: "pass" | "deny" | "drop" | "redirect" | "allow" | "block"; allowScope: "all" | "phase" | "request" } | null;
+  disruptive: {
+    kind: "pass" | "deny" | "drop" | "redirect" | "allow" | "block";
+    allowScope: "all" | "phase" | "request";
+  } | null;
   status: number | null;
   redirectUrl: Macro | null;
   skip: number;
@@ -232,14 +235,23 @@ function applyAction(d: ActionDraft, a: ActionSpec, loc: SourceLocation): void {
       const eq = v.indexOf("=");
       const name = eq < 0 ? v : v.slice(0, eq);
       const [collection, key] = splitVarName(name, bad);
-      d.effects.push({ kind: "expirevar", collection, key: compileMacro(key), seconds: compileMacro(eq < 0 ? "0" : v.slice(eq + 1)) });
+      d.effects.push({
+        kind: "expirevar",
+        collection,
+        key: compileMacro(key),
+        seconds: compileMacro(eq < 0 ? "0" : v.slice(eq + 1)),
+      });
       return;
     }
     case "initcol": {
       const v = need(a, loc, d.id);
       const eq = v.indexOf("=");
       if (eq < 0) bad("expects collection=key");
-      d.effects.push({ kind: "initcol", collection: v.slice(0, eq).trim().toLowerCase(), key: compileMacro(v.slice(eq + 1)) });
+      d.effects.push({
+        kind: "initcol",
+        collection: v.slice(0, eq).trim().toLowerCase(),
+        key: compileMacro(v.slice(eq + 1)),
+      });
       return;
     }
     case "ctl":
@@ -313,7 +325,7 @@ export function parseCtl(text: string, loc: SourceLocation, bad: (d: string) => 
     case "ruleremovebyid":
       return { kind: "ruleRemoveById", ranges: parseIdRanges(value, loc) };
     case "ruleremovebytag":
-      return { kind: "ruleRemoveByTag", value };
+      return { kind: "ruleRemoveByTag", value: value.toLowerCase() };
     case "ruleremovebymsg":
       return { kind: "ruleRemoveByMsg", value };
     case "ruleremovetargetbyid":
@@ -323,8 +335,10 @@ export function parseCtl(text: string, loc: SourceLocation, bad: (d: string) => 
       if (semi < 0) bad(`"${value}" is not rule;TARGET`);
       const exclusion = targetExclusion(value.slice(semi + 1), loc, bad);
       const head = value.slice(0, semi);
-      if (name === "ruleremovetargetbyid") return { kind: "ruleRemoveTargetById", ranges: parseIdRanges(head, loc), exclusion };
-      return { kind: name === "ruleremovetargetbytag" ? "ruleRemoveTargetByTag" : "ruleRemoveTargetByMsg", value: head, exclusion };
+      if (name === "ruleremovetargetbyid")
+        return { kind: "ruleRemoveTargetById", ranges: parseIdRanges(head, loc), exclusion };
+      const by = name === "ruleremovetargetbytag" ? "ruleRemoveTargetByTag" : "ruleRemoveTargetByMsg";
+      return { kind: by, value: by === "ruleRemoveTargetByTag" ? head.toLowerCase() : head, exclusion };
     }
     case "ruleengine": {
       const mode = ENGINE_MODES[value.toLowerCase()];
@@ -364,7 +378,6 @@ export function compileSelector(
   if (sel.kind === "key") return { kind: "key", key: sel.key.toLowerCase() };
   return { kind: "regex", regex: selectorRegex(sel.source) };
 }
-
 
 /** Key regexes are case-insensitive, as ModSecurity compiles them. */
 function selectorRegex(source: string): LinearRegex {

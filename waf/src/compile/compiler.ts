@@ -59,7 +59,16 @@ type Entry = { kind: "rule"; links: LinkDraft[]; removed: boolean } | { kind: "m
 /** Operators shared by every compiled rule set in the process, by operator, argument and data source. */
 const operatorCache = new Map<string, Operator>();
 /** Operators whose compiled form does not depend on the transaction (no macros). */
-const CACHEABLE = new Set(["rx", "pm", "pmfromfile", "pmf", "ipmatch", "ipmatchfromfile", "ipmatchf", "validatebyterange"]);
+const CACHEABLE = new Set([
+  "rx",
+  "pm",
+  "pmfromfile",
+  "pmf",
+  "ipmatch",
+  "ipmatchfromfile",
+  "ipmatchf",
+  "validatebyterange",
+]);
 
 const PHASES: readonly Phase[] = [1, 2, 3, 4, 5];
 
@@ -168,7 +177,10 @@ export function compileDirectives(directives: readonly Directive[], options: Com
             found = true;
           }
         if (!found)
-          throw new WafError("SECLANG_BAD_ARGUMENT", `SecRuleUpdateActionById: no rule ${d.id}`, { loc: d.loc, ruleId: d.id });
+          throw new WafError("SECLANG_BAD_ARGUMENT", `SecRuleUpdateActionById: no rule ${d.id}`, {
+            loc: d.loc,
+            ruleId: d.id,
+          });
         break;
       }
       case "setting":
@@ -206,7 +218,11 @@ export function compileDirectives(directives: readonly Directive[], options: Com
     }
     if (e.removed) continue;
     const rule = compileChain(e.links, env);
-    if (ids.has(rule.id)) throw new WafError("SECLANG_DUPLICATE_ID", `rule id ${rule.id} is used twice`, { loc: rule.loc, ruleId: rule.id });
+    if (ids.has(rule.id))
+      throw new WafError("SECLANG_DUPLICATE_ID", `rule id ${rule.id} is used twice`, {
+        loc: rule.loc,
+        ruleId: rule.id,
+      });
     ids.add(rule.id);
     if (pl !== undefined && rule.paranoiaLevel !== null && rule.paranoiaLevel > pl) continue;
     phaseRules.get(rule.phase)!.push(rule);
@@ -219,7 +235,10 @@ export function compileDirectives(directives: readonly Directive[], options: Com
     rules.forEach((r, i) => {
       if (r.skipAfter === null) return;
       if (!allMarkers.has(r.skipAfter))
-        throw new WafError("SECLANG_UNKNOWN_MARKER", `skipAfter:${r.skipAfter} names no SecMarker`, { loc: r.loc, ruleId: r.id });
+        throw new WafError("SECLANG_UNKNOWN_MARKER", `skipAfter:${r.skipAfter} names no SecMarker`, {
+          loc: r.loc,
+          ruleId: r.id,
+        });
       // Markers are found going forward; a marker behind the rule (or in no rule of the phase) ends the phase.
       const at = markers.get(p)!.get(r.skipAfter);
       skipAfterIndex[i] = at !== undefined && at > i ? at : rules.length;
@@ -280,7 +299,11 @@ function compileChain(links: readonly LinkDraft[], env: (file: string) => Operat
   const written = merged.disruptive ?? defaultDisruptive;
   const disruptive: Disruptive =
     written.kind === "block"
-      ? { kind: defaultDisruptive.kind === "block" ? "pass" : defaultDisruptive.kind, block: true, allowScope: defaultDisruptive.allowScope }
+      ? {
+          kind: defaultDisruptive.kind === "block" ? "pass" : defaultDisruptive.kind,
+          block: true,
+          allowScope: defaultDisruptive.allowScope,
+        }
       : { kind: written.kind, block: false, allowScope: written.allowScope };
   const status = merged.status ?? (written.kind === "block" ? (def?.draft.status ?? null) : null);
 
@@ -288,7 +311,10 @@ function compileChain(links: readonly LinkDraft[], env: (file: string) => Operat
   for (let i = links.length - 1; i >= 1; i--) {
     const l = links[i]!;
     if (l.draft.disruptive && l.draft.disruptive.kind !== "pass")
-      throw new WafError("SECLANG_BAD_CHAIN", "only the chain starter may have a disruptive action", { loc: l.loc, ruleId });
+      throw new WafError("SECLANG_BAD_CHAIN", "only the chain starter may have a disruptive action", {
+        loc: l.loc,
+        ruleId,
+      });
     next = compileLink(l, l.draft, ruleId, phase, env, next, {
       disruptive,
       status,
@@ -310,6 +336,7 @@ function compileLink(
   const loc = link.loc;
   const { targets, exclusions } = compileTargets(link.targets, loc, ruleId);
   const { transforms, transformKey } = compileTransforms(top.merged.transforms, loc, ruleId);
+  for (const t of targets) (t as { unionKey: string }).unionKey = `${t.selectKey}\u0001${transformKey}`;
   const operator = compileOperator(link.operator, loc, ruleId, env(loc.file));
   const m = top.merged;
   const plTag = m.tags.find((t) => /^paranoia-level\/\d$/.test(t));
@@ -338,6 +365,7 @@ function compileLink(
     msg: m.msg,
     logdata: m.logdata,
     tags: m.tags,
+    tagSet: new Set(m.tags.map((t) => t.toLowerCase())),
     severity: m.severity,
     ver: m.ver,
     rev: m.rev,

@@ -17,7 +17,11 @@ export class CompiledRuleSet {
   readonly store: PersistentStore;
   readonly #byId: ReadonlyMap<number, CompiledRule>;
 
-  constructor(phases: ReadonlyMap<Phase, CompiledPhase>, settings: EngineSettings, componentSignatures: readonly string[]) {
+  constructor(
+    phases: ReadonlyMap<Phase, CompiledPhase>,
+    settings: EngineSettings,
+    componentSignatures: readonly string[],
+  ) {
     this.#phases = phases;
     this.settings = settings;
     this.componentSignatures = componentSignatures;

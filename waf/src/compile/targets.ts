@@ -149,7 +149,20 @@ export function compileTargets(
         count: s.count,
         selector,
         xpath: s.name === "XML" && s.selector?.kind === "key" ? s.selector.key : null,
+        selectKey: "",
+        unionKey: "",
       });
+  }
+  const describe = (sel: CompiledTarget["selector"]) =>
+    sel === null ? "" : sel.kind === "key" ? `:${sel.key}` : `:/${sel.regex.source}/`;
+  for (const t of targets) {
+    const ex = exclusions
+      .filter((e) => e.variable === t.variable)
+      .map((e) => `!${describe(e.selector)}`)
+      .sort()
+      .join("|");
+    (t as { selectKey: string }).selectKey =
+      `${t.count ? "&" : ""}${t.variable}${describe(t.selector)}${t.xpath ?? ""}${ex}`;
   }
   return { targets, exclusions };
 }

@@ -9,7 +9,9 @@ import type { Macro } from "./macro.js";
 export type Phase = 1 | 2 | 3 | 4 | 5;
 
 /** A key selector of a target or exclusion: a lower-cased key, or a regular expression on the key. */
-export type KeySelector = { readonly kind: "key"; readonly key: string } | { readonly kind: "regex"; readonly regex: LinearRegex };
+export type KeySelector =
+  | { readonly kind: "key"; readonly key: string }
+  | { readonly kind: "regex"; readonly regex: LinearRegex };
 
 /** One compiled target of a rule (`ARGS`, `REQUEST_HEADERS:user-agent`, `&TX:score`, `XML:/*`). */
 export interface CompiledTarget {
@@ -20,6 +22,13 @@ export interface CompiledTarget {
   readonly selector: KeySelector | null;
   /** For XML: the XPath as written (`/*` or `//@*`). */
   readonly xpath: string | null;
+  /**
+   * Identifies what the target selects, its link's exclusions of the same variable included:
+   * rules with equal keys see the same values, so a transaction selects them once.
+   */
+  readonly selectKey: string;
+  /** selectKey and the link's transformation chain: the values' literal hits are the same for equal keys. */
+  readonly unionKey: string;
 }
 
 /** An exclusion (`!ARGS:foo`, `ctl:ruleRemoveTargetById=…;ARGS:foo`): values it selects are skipped. */
@@ -51,7 +60,11 @@ export type Ctl =
   | { readonly kind: "ruleRemoveById"; readonly ranges: readonly IdRange[] }
   | { readonly kind: "ruleRemoveByTag" | "ruleRemoveByMsg"; readonly value: string }
   | { readonly kind: "ruleRemoveTargetById"; readonly ranges: readonly IdRange[]; readonly exclusion: TargetExclusion }
-  | { readonly kind: "ruleRemoveTargetByTag" | "ruleRemoveTargetByMsg"; readonly value: string; readonly exclusion: TargetExclusion }
+  | {
+      readonly kind: "ruleRemoveTargetByTag" | "ruleRemoveTargetByMsg";
+      readonly value: string;
+      readonly exclusion: TargetExclusion;
+    }
   | { readonly kind: "ruleEngine"; readonly mode: RuleEngineMode }
   | { readonly kind: "requestBodyProcessor"; readonly processor: BodyProcessorName }
   | { readonly kind: "requestBodyAccess" | "forceRequestBodyVariable" | "responseBodyAccess"; readonly on: boolean }
@@ -103,6 +116,8 @@ export interface CompiledRule {
   readonly msg: Macro | null;
   readonly logdata: Macro | null;
   readonly tags: readonly string[];
+  /** `tags` lower-cased (ctl:ruleRemoveByTag and friends compare case-insensitively). */
+  readonly tagSet: ReadonlySet<string>;
   readonly severity: number | null;
   readonly ver: string | null;
   readonly rev: string | null;

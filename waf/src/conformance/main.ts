@@ -32,5 +32,7 @@ console.log(
   `compiled ${rs.size} rules in ${compileMs.toFixed(0)} ms; ran ${tests.length} tests in ${(runMs / 1000).toFixed(1)} s; ${report.refusedPassed.length} passed as refusals before the WAF`,
 );
 const failed = report.outcomes.length - report.passed;
-console.log(`RESULT crs-regression passed=${report.passed} failed=${failed} known=${report.known} total=${tests.length}`);
+console.log(
+  `RESULT crs-regression passed=${report.passed} failed=${failed} known=${report.known} total=${tests.length}`,
+);
 process.exitCode = report.newFailures.length > 0 || report.nowPassing.length > 0 ? 1 : 0;

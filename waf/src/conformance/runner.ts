@@ -102,16 +102,19 @@ function runStage(
   if (!stop) {
     const resp = backendResponse(decoded.target, decoded.body);
     status = resp.status;
-    stop = tx.processResponseHeaders({ status: resp.status, headers: resp.headers }) ?? tx.processResponseBody(resp.body);
+    stop =
+      tx.processResponseHeaders({ status: resp.status, headers: resp.headers }) ?? tx.processResponseBody(resp.body);
   }
   tx.processLogging();
   if (stop) status = stop.status;
-  if (tx.error) return { ok: false, reason: `engine error: ${tx.error.message}`, refused: null, matched: tx.matchedRules };
+  if (tx.error)
+    return { ok: false, reason: `engine error: ${tx.error.message}`, refused: null, matched: tx.matchedRules };
   const ids = new Set(tx.matchedRules.map((r) => r.id));
   const log = logLines(tx.matchedRules).join("\n");
   const fail = (reason: string) => ({ ok: false, reason, refused: null, matched: tx.matchedRules });
   if (output.expect_error === true && !stop) return fail("expected the request to fail");
-  if (expected.length > 0 && !expected.includes(status)) return fail(`status ${status}, expected ${expected.join("|")}`);
+  if (expected.length > 0 && !expected.includes(status))
+    return fail(`status ${status}, expected ${expected.join("|")}`);
   for (const id of output.log?.expect_ids ?? []) if (!ids.has(id)) return fail(`rule ${id} did not match`);
   for (const id of output.log?.no_expect_ids ?? []) if (ids.has(id)) return fail(`rule ${id} matched`);
   const must = [output.log?.match_regex, output.log_contains].filter((r): r is string => r !== undefined);

@@ -8,8 +8,10 @@ import { type Entry, entry } from "./entry.js";
  */
 export class MutableCollection {
   readonly name: string;
-  readonly #items = new Map<string, { key: ByteString; value: ByteString; expires: number }>();
+  readonly #items = new Map<string, { entry: Entry; value: ByteString; expires: number }>();
   #now: () => number;
+  /** entries() as last built, until the collection changes. */
+  #entries: Entry[] | null = null;
 
   constructor(name: string, now: () => number = Date.now) {
     this.name = name;
@@ -29,15 +31,20 @@ export class MutableCollection {
   }
 
   set(key: string, value: ByteString): void {
+    this.#entries = null;
     const lk = key.toLowerCase();
     const item = this.#items.get(lk);
     if (item) {
-      item.value = value;
+      if (item.value !== value) {
+        item.value = value;
+        item.entry = { key: item.entry.key, lkey: lk, name: item.entry.name, value };
+      }
       item.expires = 0;
-    } else this.#items.set(lk, { key, value, expires: 0 });
+    } else this.#items.set(lk, { entry: entry(this.name, key, value), value, expires: 0 });
   }
 
   delete(key: string): void {
+    this.#entries = null;
     this.#items.delete(key.toLowerCase());
   }
 
@@ -45,10 +52,12 @@ export class MutableCollection {
   expire(key: string, seconds: number): void {
     const item = this.#items.get(key.toLowerCase());
     if (item) item.expires = this.#now() + Math.max(0, seconds) * 1000;
+    this.#entries = null;
   }
 
   /** Every live member as entries (`TX:score`). */
   entries(): Entry[] {
+    if (this.#entries !== null && !this.#expiring) return this.#entries;
     const out: Entry[] = [];
     const now = this.#now();
     for (const [lk, item] of this.#items) {
@@ -56,16 +65,27 @@ export class MutableCollection {
         this.#items.delete(lk);
         continue;
       }
-      out.push(entry(this.name, item.key, item.value));
+      out.push(item.entry);
     }
+    this.#entries = out;
     return out;
   }
 
-  /** The entry of one key, or undefined. */
-  entryOf(key: string): Entry | undefined {
-    const v = this.get(key);
-    if (v === undefined) return undefined;
-    return entry(this.name, this.#items.get(key.toLowerCase())!.key, v);
+  /** The entry of one key (lower-cased), or undefined. */
+  entryOf(lkey: string): Entry | undefined {
+    const item = this.#items.get(lkey);
+    if (item === undefined) return undefined;
+    if (item.expires !== 0 && item.expires <= this.#now()) {
+      this.#items.delete(lkey);
+      return undefined;
+    }
+    return item.entry;
+  }
+
+  /** Whether some member has an expiry (entries() must then check the clock). */
+  get #expiring(): boolean {
+    for (const item of this.#items.values()) if (item.expires !== 0) return true;
+    return false;
   }
 
   /** Number of members (expired ones included until read). */

@@ -25,7 +25,8 @@ export class PersistentStore {
       this.#records.delete(id);
       rec = undefined;
     }
-    if (rec) this.#records.delete(id); // re-insert: most recently used last
+    if (rec)
+      this.#records.delete(id); // re-insert: most recently used last
     else rec = { collection: new MutableCollection(collection.toUpperCase(), this.#now), expires: 0 };
     rec.expires = now + ttlSeconds * 1000;
     this.#records.set(id, rec);

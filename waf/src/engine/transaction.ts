@@ -3,10 +3,20 @@ import { parseJson, parseMultipart, parseUrlencoded, parseXml } from "../body/in
 import type { ByteString } from "../bytes.js";
 import type { Macro, MacroRef } from "../compile/macro.js";
 import type { CompiledRuleSet } from "../compile/rule-set.js";
-import type { CompiledRule, CompiledTarget, Ctl, Effect, Phase, RuleEngineMode, TargetExclusion } from "../compile/types.js";
+import type {
+  CompiledRule,
+  CompiledTarget,
+  Ctl,
+  Effect,
+  Phase,
+  RuleEngineMode,
+  TargetExclusion,
+} from "../compile/types.js";
 import { WafError } from "../errors.js";
 import { atoi } from "../operators/numeric.js";
 import type { OperatorScope } from "../operators/operator.js";
+import type { LinearRegex } from "../regex/linear-regex.js";
+import { LITERALS, type LiteralHits, unionHits } from "../regex/literal-index.js";
 import type { IdRange } from "../seclang/directives.js";
 import { MutableCollection } from "./collection.js";
 import { type Entry, namesOf, scalar } from "./entry.js";
@@ -23,7 +33,24 @@ export interface TransactionOptions {
 }
 
 const PERSISTENT = new Set(["ip", "global", "session", "user", "resource"]);
+/** Variables whose values change while a phase runs: never cached by #select. */
+const DYNAMIC = new Set([
+  "TX",
+  "MATCHED_VAR",
+  "MATCHED_VAR_NAME",
+  "MATCHED_VARS",
+  "MATCHED_VARS_NAMES",
+  "RULE",
+  "DURATION",
+  "IP",
+  "GLOBAL",
+  "SESSION",
+  "USER",
+  "RESOURCE",
+  "REQBODY_PROCESSOR",
+]);
 const EMPTY: readonly Entry[] = [];
+const EMPTY_ENTRIES: readonly Entry[] = EMPTY;
 
 /**
  * One request's evaluation (ModSecurity's transaction): call the phases in order —
@@ -51,10 +78,19 @@ export class Transaction {
   #targetRemovals: Array<{ ctl: Ctl; exclusion: TargetExclusion }> = [];
   #matchedVar: { name: string; value: ByteString } | null = null;
   /** MATCHED_VARS: the matches of the last link that matched in the current chain. */
-  #matchedVars: Entry[] = [];
-  #linkMatches: Entry[] = [];
+  #matchedVars: readonly Entry[] = [];
+  #linkMatches: Entry[] | null = null;
+  #chainMatches: MatchedVar[] | null = null;
   readonly #transformCache = new Map<string, Map<string, string>>();
-  readonly #lowered = new Map<string, string>();
+  readonly #hits = new Map<string, LiteralHits>();
+  /** The operator scope, one per transaction; `capture` is set per rule link. */
+  readonly #scope: OperatorScope & { capture: boolean };
+  /** Selected values per target selectKey, for variables that do not change within a phase (see #select). */
+  readonly #selected = new Map<string, readonly Entry[]>();
+  /** Literal hits of all values of a target after a transformation chain (see #targetMayMatch). */
+  readonly #unions = new Map<string, LiteralHits>();
+  /** Set by #select: the last selection had no ctl exclusion applied. */
+  #shared = true;
   #currentRule: CompiledRule | null = null;
   #interruption: Interruption | null = null;
   #allowAll = false;
@@ -77,9 +113,24 @@ export class Transaction {
     this.#vars = new RequestVariables(
       request,
       s.argumentsLimit,
-      options.uniqueId ?? randomBytes(16).toString("hex"),
+      options.uniqueId ?? (() => randomBytes(16).toString("hex")),
       this.#now(),
     );
+    const tx = this.#tx;
+    const hits = this.#hits;
+    this.#scope = {
+      capture: false,
+      setCapture: (i, v) => tx.set(String(i), v),
+      expand: (m) => this.#expand(m),
+      hits(v) {
+        let h = hits.get(v);
+        if (h === undefined || h.version !== LITERALS.version) {
+          h = LITERALS.scan(v);
+          hits.set(v, h);
+        }
+        return h;
+      },
+    };
     const ct = (this.#vars.header("content-type") ?? "").toLowerCase();
     // ModSecurity's built-in processors; XML and JSON are chosen by rules (ctl:requestBodyProcessor).
     if (ct.startsWith("application/x-www-form-urlencoded")) this.#vars.processor = "URLENCODED";
@@ -129,7 +180,8 @@ export class Transaction {
       if (this.#requestBodyAccess && this.#engine !== "Off") {
         const s = this.#rs.settings;
         const processor = this.#vars.processor;
-        const limit = processor === "MULTIPART" ? s.requestBodyLimit : Math.min(s.requestBodyLimit, s.requestBodyNoFilesLimit);
+        const limit =
+          processor === "MULTIPART" ? s.requestBodyLimit : Math.min(s.requestBodyLimit, s.requestBodyNoFilesLimit);
         let raw = body;
         if (raw.length > limit) {
           if (s.requestBodyLimitAction === "Reject") {
@@ -142,7 +194,11 @@ export class Transaction {
           }
           raw = raw.slice(0, limit);
         }
-        const limits = { maxArgs: s.argumentsLimit, maxDepth: s.requestBodyJsonDepthLimit, maxFiles: s.uploadFileLimit };
+        const limits = {
+          maxArgs: s.argumentsLimit,
+          maxDepth: s.requestBodyJsonDepthLimit,
+          maxFiles: s.uploadFileLimit,
+        };
         const ct = this.#vars.header("content-type") ?? "";
         const parsed =
           raw.length === 0 && processor !== "MULTIPART"
@@ -160,7 +216,7 @@ export class Transaction {
         // ctl:forceRequestBodyVariable is on (CRS 901340 turns it on when no processor applies).
         const exposed = processor === "URLENCODED" || processor === null || this.#forceRequestBodyVariable;
         this.#vars.body = { raw, processor, parsed, exposed };
-        this.#vars.invalidate();
+        this.#invalidate();
       }
       return this.#runPhase(2);
     });
@@ -170,7 +226,7 @@ export class Transaction {
   processResponseHeaders(response: ResponseInput): Interruption | null {
     return this.#guard(() => {
       this.#vars.response = response;
-      this.#vars.invalidate();
+      this.#invalidate();
       return this.#runPhase(3);
     });
   }
@@ -187,7 +243,7 @@ export class Transaction {
         const s = this.#rs.settings;
         if (s.responseBodyMimeTypes.includes(media)) {
           this.#vars.responseBody = body.length > s.responseBodyLimit ? body.slice(0, s.responseBodyLimit) : body;
-          this.#vars.invalidate();
+          this.#invalidate();
         }
       }
       return this.#runPhase(4);
@@ -197,6 +253,13 @@ export class Transaction {
   /** Phase 5: logging rules. Runs even after an interruption. */
   processLogging(): void {
     this.#guard(() => this.#runPhase(5, true));
+  }
+
+  /** The request data changed (body, response, processor): built variables and selections go. */
+  #invalidate(): void {
+    this.#vars.invalidate();
+    this.#selected.clear();
+    this.#unions.clear();
   }
 
   #guard(f: () => Interruption | null): Interruption | null {
@@ -265,8 +328,7 @@ export class Transaction {
 
   #isRemoved(rule: CompiledRule): boolean {
     for (const [lo, hi] of this.#removedRanges) if (rule.id >= lo && rule.id <= hi) return true;
-    if (this.#removedTags.length > 0)
-      for (const t of rule.tags) for (const r of this.#removedTags) if (t.toLowerCase() === r) return true;
+    if (this.#removedTags.length > 0) for (const r of this.#removedTags) if (rule.tagSet.has(r)) return true;
     if (this.#removedMsgs.length > 0 && rule.msg)
       for (const r of this.#removedMsgs) if (rule.msg.text.toLowerCase() === r) return true;
     return false;
@@ -274,19 +336,20 @@ export class Transaction {
 
   /** Evaluates a chain: every link must match. Returns the matched values, or null. */
   #evaluateChain(rule: CompiledRule): MatchedVar[] | null {
-    this.#matchedVars = [];
-    const all: MatchedVar[] = [];
+    // Arrays are made on the first match only: most rules match nothing.
+    this.#matchedVars = EMPTY_ENTRIES;
+    this.#chainMatches = null;
     for (let link: CompiledRule | null = rule; link !== null; link = link.chain) {
-      this.#linkMatches = [];
-      const any = this.#evaluateLink(link, rule, all);
-      if (!any) return null;
-      this.#matchedVars = this.#linkMatches;
+      this.#linkMatches = null;
+      if (!this.#evaluateLink(link, rule)) return null;
+      this.#matchedVars = this.#linkMatches ?? EMPTY_ENTRIES;
     }
-    return all;
+    return this.#chainMatches ?? [];
   }
 
-  #evaluateLink(link: CompiledRule, starter: CompiledRule, out: MatchedVar[]): boolean {
-    const scope = this.#scope(link);
+  #evaluateLink(link: CompiledRule, starter: CompiledRule): boolean {
+    const scope = this.#scope;
+    scope.capture = link.capture;
     if (link.targets.length === 0) {
       // SecAction: one unconditional evaluation.
       if (link.operator.evaluate("", scope) === link.negated) return false;
@@ -294,19 +357,45 @@ export class Transaction {
       return true;
     }
     let matched = false;
+    const re = link.negated || link.multiMatch ? null : ((link.operator as { regex?: LinearRegex }).regex ?? null);
     for (const target of link.targets) {
       const entries = this.#select(target, link, starter);
+      if (entries.length === 0) continue;
+      if (re?.filtered && entries.length > 1 && !this.#targetMayMatch(re, target, link, entries))
+        continue;
       for (const e of entries) {
         const value = this.#matchValue(link, e.value, scope);
         if (value === null) continue;
         matched = true;
         this.#matchedVar = { name: e.name, value };
+        this.#linkMatches ??= [];
         this.#linkMatches.push({ key: e.name, lkey: e.name.toLowerCase(), name: e.name, value });
-        out.push({ name: e.name, value });
+        this.#chainMatches ??= [];
+        this.#chainMatches.push({ name: e.name, value });
         this.#runEffects(link.effects);
       }
     }
     return matched;
+  }
+
+  /**
+   * Whether any value of a target may match `re`: its prefilter against the union of the values'
+   * literal hits (after the link's transformations), computed once per transaction for every rule
+   * with the same target and chain. On benign traffic most rules stop here without looking at
+   * the values one by one.
+   */
+  #targetMayMatch(re: LinearRegex, target: CompiledTarget, link: CompiledRule, entries: readonly Entry[]): boolean {
+    const cacheable = this.#shared && !DYNAMIC.has(target.variable) && !target.count;
+    const key = target.unionKey;
+    let union = cacheable ? this.#unions.get(key) : undefined;
+    if (union === undefined || union.version !== LITERALS.version) {
+      union = unionHits(
+        entries.map((e) => this.#scope.hits(this.#transform(link, e.value))),
+        LITERALS.version,
+      );
+      if (cacheable) this.#unions.set(key, union);
+    }
+    return re.prefilterPasses(union);
   }
 
   /** Runs the operator on the transformed value (every intermediate value with multiMatch); the matching value or null. */
@@ -343,26 +432,37 @@ export class Transaction {
     return out;
   }
 
-  #scope(link: CompiledRule): OperatorScope {
-    const tx = this.#tx;
-    const lowered = this.#lowered;
-    return {
-      capture: link.capture,
-      setCapture: (i, v) => tx.set(String(i), v),
-      expand: (m) => this.#expand(m),
-      lowered(v) {
-        let l = lowered.get(v);
-        if (l === undefined) {
-          l = v.toLowerCase();
-          lowered.set(v, l);
+  /**
+   * The values of a target after its selector and every exclusion (the link's, then ctl's), or
+   * their count for `&`. `shared` is set when no ctl exclusion applied, so the result may be
+   * cached by the target's selectKey.
+   */
+  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): readonly Entry[] {
+    const name = target.variable;
+    let entries: readonly Entry[];
+    if (DYNAMIC.has(name)) entries = this.#selectNow(target, link);
+    else {
+      const hit = this.#selected.get(target.selectKey);
+      if (hit !== undefined) entries = hit;
+      else {
+        entries = this.#selectNow(target, link);
+        this.#selected.set(target.selectKey, entries);
+      }
+    }
+    this.#shared = true;
+    if (entries.length > 0)
+      for (const r of this.#targetRemovals)
+        if (r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter)) {
+          const left = exclude(entries, r.exclusion, this.#scope);
+          if (left !== entries) this.#shared = false;
+          entries = left;
         }
-        return l;
-      },
-    };
+    if (target.count) return [scalar(name, String(entries.length))];
+    return entries;
   }
 
-  /** The values of a target after its selector and every exclusion (static and ctl). */
-  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): readonly Entry[] {
+  /** A target's values after its selector and the link's own exclusions. */
+  #selectNow(target: CompiledTarget, link: CompiledRule): readonly Entry[] {
     const name = target.variable;
     const sel = target.selector;
     let entries: readonly Entry[];
@@ -373,14 +473,10 @@ export class Transaction {
     } else {
       entries = this.#variable(name, target.xpath);
       if (sel?.kind === "key") entries = entries.filter((e) => e.lkey === sel.key);
-      else if (sel?.kind === "regex") entries = entries.filter((e) => sel.regex.test(e.key));
+      else if (sel?.kind === "regex") entries = entries.filter((e) => sel.regex.test(e.key, this.#scope.hits(e.key)));
     }
-    if (entries.length > 0) {
-      for (const ex of link.exclusions) if (ex.variable === name) entries = exclude(entries, ex);
-      for (const r of this.#targetRemovals)
-        if (r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter)) entries = exclude(entries, r.exclusion);
-    }
-    if (target.count) return [scalar(name, String(entries.length))];
+    if (entries.length > 0)
+      for (const ex of link.exclusions) if (ex.variable === name) entries = exclude(entries, ex, this.#scope);
     return entries;
   }
 
@@ -389,7 +485,7 @@ export class Transaction {
       case "ruleRemoveTargetById":
         return ctl.ranges.some(([lo, hi]) => rule.id >= lo && rule.id <= hi);
       case "ruleRemoveTargetByTag":
-        return rule.tags.some((t) => t.toLowerCase() === ctl.value.toLowerCase());
+        return rule.tagSet.has(ctl.value.toLowerCase());
       case "ruleRemoveTargetByMsg":
         return rule.msg !== null && rule.msg.text.toLowerCase() === ctl.value.toLowerCase();
       default:
@@ -524,7 +620,7 @@ export class Transaction {
         break;
       case "requestBodyProcessor":
         this.#vars.processor = ctl.processor;
-        this.#vars.invalidate();
+        this.#invalidate();
         break;
       case "requestBodyAccess":
         this.#requestBodyAccess = ctl.on;
@@ -541,11 +637,14 @@ export class Transaction {
   }
 }
 
-function exclude(entries: readonly Entry[], ex: TargetExclusion): readonly Entry[] {
+function exclude(entries: readonly Entry[], ex: TargetExclusion, scope: OperatorScope): readonly Entry[] {
   const sel = ex.selector;
   if (sel === null) return EMPTY;
-  if (sel.kind === "key") return entries.filter((e) => e.lkey !== sel.key);
-  return entries.filter((e) => !sel.regex.test(e.key));
+  // Most exclusions name a key the request does not have: no copy then.
+  if (sel.kind === "key")
+    return entries.some((e) => e.lkey === sel.key) ? entries.filter((e) => e.lkey !== sel.key) : entries;
+  const hit = (e: Entry) => sel.regex.test(e.key, scope.hits(e.key));
+  return entries.some(hit) ? entries.filter((e) => !hit(e)) : entries;
 }
 
 /** TIME, TIME_EPOCH, TIME_YEAR … in local time, as ModSecurity (reference manual, "TIME"). */

@@ -35,15 +35,22 @@ export class RequestVariables {
   processor: string | null = null;
   response: ResponseInput | null = null;
   responseBody: ByteString | null = null;
-  uniqueId: string;
+  #uniqueId: string | (() => string);
   readonly startedMs: number;
 
-  constructor(input: RequestInput, maxArgs: number, uniqueId: string, startedMs: number) {
+  /** `uniqueId`: UNIQUE_ID, or a function making it on first read. */
+  constructor(input: RequestInput, maxArgs: number, uniqueId: string | (() => string), startedMs: number) {
     this.input = input;
     this.target = splitTarget(input.target);
     this.#maxArgs = maxArgs;
-    this.uniqueId = uniqueId;
+    this.#uniqueId = uniqueId;
     this.startedMs = startedMs;
+  }
+
+  /** UNIQUE_ID. */
+  get uniqueId(): string {
+    if (typeof this.#uniqueId === "function") this.#uniqueId = this.#uniqueId();
+    return this.#uniqueId;
   }
 
   /** Drops built variables (after the body or the response arrives). */
@@ -145,7 +152,9 @@ export class RequestVariables {
       case "URLENCODED_ERROR":
         return flag(this.argsGet().invalidEncoding || body?.parsed?.urlencodedError === true);
       case "REQBODY_PROCESSOR":
-        return (body?.processor ?? this.processor) === null ? EMPTY : [scalar(name, (body?.processor ?? this.processor)!)];
+        return (body?.processor ?? this.processor) === null
+          ? EMPTY
+          : [scalar(name, (body?.processor ?? this.processor)!)];
       case "REQBODY_ERROR":
       case "REQBODY_PROCESSOR_ERROR":
         return flag(body?.parsed?.error != null);

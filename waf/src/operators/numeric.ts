@@ -8,7 +8,16 @@ import type { Operator, OperatorEnv, OperatorScope } from "./operator.js";
 export function atoi(text: string): number {
   let i = 0;
   const n = text.length;
-  while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r" || text[i] === "\v" || text[i] === "\f")) i++;
+  while (
+    i < n &&
+    (text[i] === " " ||
+      text[i] === "\t" ||
+      text[i] === "\n" ||
+      text[i] === "\r" ||
+      text[i] === "\v" ||
+      text[i] === "\f")
+  )
+    i++;
   let sign = 1;
   if (text[i] === "+" || text[i] === "-") {
     if (text[i] === "-") sign = -1;

@@ -1,5 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import type { Macro } from "../compile/macro.js";
+import type { LiteralHits } from "../regex/literal-index.js";
 
 /**
  * What an operator may read or write in the transaction while it evaluates: macro expansion for
@@ -12,8 +13,8 @@ export interface OperatorScope {
   setCapture(index: number, value: ByteString): void;
   /** Expands a macro template (`%{tx.allowed_methods}`) in the transaction. */
   expand(template: Macro): ByteString;
-  /** `value.toLowerCase()`, cached with the transformed value (the regex prefilter reads it). */
-  lowered(value: ByteString): string;
+  /** The literal scan of `value` (regex prefilters read it), cached per value for the transaction. */
+  hits(value: ByteString): LiteralHits;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { PhraseMatcher } from "./phrase-matcher.js";
 import type { Operator, OperatorFactory } from "./operator.js";
+import { PhraseMatcher } from "./phrase-matcher.js";
 
 /**
  * `@pm phrase1 phrase2 …`: any phrase occurs in the value, case-insensitively (reference manual,

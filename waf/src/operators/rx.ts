@@ -26,8 +26,11 @@ export function rxOperator(re: LinearRegex): Operator {
     name: "rx",
     regex: re,
     evaluate(value, scope) {
-      if (!scope.capture) return re.test(value, scope.lowered(value));
-      const m = re.exec(value, scope.lowered(value));
+      const hits = re.filtered ? scope.hits(value) : undefined;
+      if (!re.test(value, hits)) return false;
+      if (!scope.capture) return true;
+      // Groups only for a value that matches (most do not): exec costs more than test.
+      const m = re.exec(value, hits);
       if (m === null) return false;
       for (let i = 0; i < 10 && i < m.length; i++) scope.setCapture(i, m[i] ?? "");
       return true;

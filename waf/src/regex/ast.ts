@@ -6,13 +6,19 @@
 export type RegexNode =
   | { readonly kind: "empty" }
   /** One byte; `fold`: an ASCII letter under `(?i)`, matching both cases. */
-  | { readonly kind: "char"; readonly code: number; readonly fold: boolean }
-  /** A set of bytes: `set[b]` is true for every member. */
-  | { readonly kind: "class"; readonly set: ByteSet }
+  | { readonly kind: "char"; readonly code: number; readonly fold: boolean; readonly icase?: boolean }
+  /** A set of bytes: `set[b]` is true for every member; `icase` when written under `(?i)`. */
+  | { readonly kind: "class"; readonly set: ByteSet; readonly icase?: boolean }
   | { readonly kind: "seq"; readonly items: readonly RegexNode[] }
   | { readonly kind: "alt"; readonly items: readonly RegexNode[] }
   | { readonly kind: "group"; readonly capture: boolean; readonly body: RegexNode }
-  | { readonly kind: "repeat"; readonly body: RegexNode; readonly min: number; readonly max: number; readonly lazy: boolean }
+  | {
+      readonly kind: "repeat";
+      readonly body: RegexNode;
+      readonly min: number;
+      readonly max: number;
+      readonly lazy: boolean;
+    }
   /** `^`/`$` (multi-line, as ModSecurity v3 compiles @rx), `\A`, `\z`, `\Z`, `\b`, `\B`. */
   | { readonly kind: "assert"; readonly what: "bol" | "eol" | "begin" | "end" | "endnl" | "word" | "nonword" };
 

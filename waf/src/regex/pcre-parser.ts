@@ -185,7 +185,7 @@ export function parsePcre(pattern: string, initial: { i?: boolean; s?: boolean; 
   }
 
   function literal(code: number, flags: Flags): RegexNode {
-    return { kind: "char", code, fold: flags.i && isAsciiLetter(code) };
+    return { kind: "char", code, fold: flags.i && isAsciiLetter(code), icase: flags.i };
   }
 
   function parseAtom(flags: Flags, items: RegexNode[]): RegexNode | null {
@@ -202,7 +202,7 @@ export function parsePcre(pattern: string, initial: { i?: boolean; s?: boolean; 
       case "(":
         return parseGroup(flags, items);
       case "[":
-        return { kind: "class", set: parseClass(flags) };
+        return { kind: "class", set: parseClass(flags), icase: flags.i };
       case ".": {
         pos++;
         const set = newSet().fill(1);

@@ -1,25 +1,39 @@
-import { PhraseMatcher } from "../operators/phrase-matcher.js";
 import { type RegexNode, setSize } from "./ast.js";
+import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./literal-index.js";
 
 /**
- * A necessary condition for a pattern to match, over the lower-cased subject: `true` (no
- * condition), a literal that must occur, any of a set of literals (an Aho-Corasick automaton
- * when the set is large), or an AND/OR of conditions. Checked before the regex engine runs, as
- * RE2's FilteredRE2 and Hyperscan's literal prefilters do: a subject that fails the condition
- * cannot match, so the call into the engine is skipped.
+ * A necessary condition for a pattern to match, over the subject with ASCII letters folded:
+ * `true` (no condition), a literal that must occur, or an AND/OR of conditions. Checked before
+ * the regex engine runs, as RE2's FilteredRE2 and Hyperscan's literal prefilters do: a subject
+ * that fails the condition cannot match, so the call into the engine is skipped.
  */
 export type Prefilter =
   | true
   | { readonly kind: "lit"; readonly text: string }
-  | { readonly kind: "any"; readonly texts: readonly string[]; readonly matcher: PhraseMatcher }
   | { readonly kind: "and" | "or"; readonly items: readonly Prefilter[] };
+
+/**
+ * A prefilter over a value's {@link LiteralHits}: `bit` tests one bit (a byte value, or
+ * 256 + a literal id of the {@link LiteralIndex}); `any` any bit of a list. `null`: always.
+ */
+export type CompiledPrefilter =
+  | null
+  | { readonly k: "bit"; readonly bit: number }
+  /** A two-byte literal, looked up in the folded value. */
+  | { readonly k: "str"; readonly text: string }
+  | { readonly k: "and" | "or"; readonly items: readonly Exclude<CompiledPrefilter, null>[] }
+  /** Any of many bits: `bits` listed, `set` a bitmap of them (for iterating the value's few hits instead). */
+  | { readonly k: "any"; readonly bits: Int32Array; readonly set: Uint8Array };
+
+/** Whether bit `i` is set in a bitmap of bytes. */
+function inSet(set: Uint8Array, i: number): boolean {
+  return i >> 3 < set.length && (set[i >> 3]! & (1 << (i & 7))) !== 0;
+}
 
 /** At most this many strings in an exact set before it degrades to a condition. */
 const MAX_EXACT = 16;
 /** Exact strings stop growing at this length (the run is then flushed as a condition). */
 const MAX_LITERAL = 24;
-/** An OR of more literals than this is checked with one automaton pass. */
-const MAX_INDEXOF = 6;
 
 interface Info {
   /** Every string the node can match (lower-cased), when few; else null. */
@@ -31,8 +45,9 @@ interface Info {
 const ANYTHING: Info = { exact: null, cond: true };
 const EMPTY: Info = { exact: new Set([""]), cond: true };
 
-function lower(code: number): string {
-  return String.fromCharCode(code).toLowerCase();
+/** ASCII case folding, as the literal index folds values. */
+function fold(code: number): string {
+  return String.fromCharCode(code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
 }
 
 function fromExact(exact: Set<string>): Prefilter {
@@ -60,16 +75,9 @@ function or(parts: Prefilter[]): Prefilter {
   for (const p of parts) {
     if (p === true) return true;
     if (p.kind === "or") items.push(...p.items);
-    else if (p.kind === "any") for (const text of p.texts) items.push({ kind: "lit", text });
     else items.push(p);
   }
-  if (items.length === 1) return items[0]!;
-  const lits = items.filter((i): i is { kind: "lit"; text: string } => i !== true && i.kind === "lit");
-  if (lits.length === items.length && lits.length > MAX_INDEXOF) {
-    const texts = [...new Set(lits.map((l) => l.text))];
-    return { kind: "any", texts, matcher: new PhraseMatcher(texts) };
-  }
-  return { kind: "or", items };
+  return items.length === 1 ? items[0]! : { kind: "or", items };
 }
 
 function cross(a: Set<string>, b: Set<string>): Set<string> | null {
@@ -89,11 +97,14 @@ function analyze(node: RegexNode): Info {
     case "assert":
       return EMPTY;
     case "char":
-      return { exact: new Set([lower(node.code)]), cond: true };
+      // Bytes above 0x7f under (?i): RE2 reads them as code points and may fold their case; the
+      // literal index folds ASCII only, so they make no literal.
+      return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), cond: true };
     case "class": {
       if (setSize(node.set) > 8) return ANYTHING;
       const exact = new Set<string>();
-      for (let b = 0; b < 256; b++) if (node.set[b]) exact.add(lower(b));
+      for (let b = 0; b < 256; b++) if (node.set[b]) exact.add(fold(b));
+      if (node.icase) for (const e of exact) if (e.charCodeAt(0) >= 0x80) return ANYTHING;
       return exact.size > 4 ? ANYTHING : { exact, cond: true };
     }
     case "group":
@@ -148,24 +159,103 @@ function analyze(node: RegexNode): Info {
   }
 }
 
-/** The necessary condition of a parsed pattern. */
+/** The necessary condition of a parsed pattern, simplified to stay cheap to evaluate. */
 export function prefilterOf(root: RegexNode): Prefilter {
-  return cond(analyze(root));
+  return simplify(cond(analyze(root)));
 }
 
-/** Evaluates a prefilter on the lower-cased subject. */
-export function passes(p: Prefilter, lowered: string): boolean {
-  if (p === true) return true;
-  switch (p.kind) {
-    case "lit":
-      return lowered.includes(p.text);
-    case "any":
-      return p.matcher.first(lowered) !== null;
+/** AND keeps at most this many conditions; an OR of more than MAX_OR_BRANCHES becomes a literal set. */
+const MAX_AND = 3;
+const MAX_OR_BRANCHES = 8;
+
+/** How selective a condition is (longer literals are rarer in benign text). */
+function score(p: Prefilter): number {
+  if (p === true) return 0;
+  if (p.kind === "lit") return Math.min(p.text.length, 8);
+  if (p.kind === "or") return Math.min(...p.items.map(score)) - 0.5;
+  return Math.max(...p.items.map(score));
+}
+
+/**
+ * Bounds a condition's size: an AND keeps its most selective conditions, a large OR is weakened
+ * to a set of literals (each branch down to its most selective literal set). Weakening only drops
+ * requirements, so the result is still a necessary condition.
+ */
+function simplify(p: Prefilter): Prefilter {
+  if (p === true || p.kind === "lit") return p;
+  const items = p.items.map(simplify);
+  if (p.kind === "and") {
+    const kept = items
+      .map((i, n) => [i, n] as const)
+      .sort((a, b) => score(b[0]) - score(a[0]))
+      .slice(0, MAX_AND)
+      .sort((a, b) => a[1] - b[1])
+      .map(([i]) => i);
+    return kept.length === 1 ? kept[0]! : { kind: "and", items: kept };
+  }
+  if (items.length <= MAX_OR_BRANCHES) return or(items);
+  return or(items.map(literalSet));
+}
+
+/** A literal or an OR of literals implied by `p`. */
+function literalSet(p: Prefilter): Prefilter {
+  if (p === true || p.kind === "lit") return p;
+  if (p.kind === "or") return or(p.items.map(literalSet));
+  let best: Prefilter = true;
+  for (const i of p.items.map(literalSet)) if (score(i) > score(best)) best = i;
+  return best;
+}
+
+/** Compiles a prefilter onto bits of a {@link LiteralHits} (registering literals in `index`). */
+export function compilePrefilter(p: Prefilter, index: LiteralIndex): CompiledPrefilter {
+  if (p === true) return null;
+  if (p.kind === "lit") {
+    if (p.text.length === 1) return { k: "bit", bit: p.text.charCodeAt(0) };
+    if (p.text.length === 2) return { k: "str", text: p.text };
+    return { k: "bit", bit: 256 + index.id(p.text) };
+  }
+  const items = p.items.map((i) => compilePrefilter(i, index)!);
+  if (p.kind === "or") {
+    const bits: number[] = [];
+    const rest: Exclude<CompiledPrefilter, null>[] = [];
+    for (const i of items)
+      if (i.k === "bit") bits.push(i.bit);
+      else if (i.k === "any") bits.push(...i.bits);
+      else rest.push(i);
+    if (bits.length > 1) {
+      const unique = Int32Array.from(new Set(bits));
+      const set = new Uint8Array((Math.max(...unique) >> 3) + 1);
+      for (const b of unique) set[b >> 3] = set[b >> 3]! | (1 << (b & 7));
+      rest.unshift({ k: "any", bits: unique, set });
+    } else if (bits.length === 1) rest.unshift({ k: "bit", bit: bits[0]! });
+    return rest.length === 1 ? rest[0]! : { k: "or", items: rest };
+  }
+  return { k: p.kind, items };
+}
+
+/** Evaluates a compiled prefilter on a value's literal hits. */
+export function passes(p: CompiledPrefilter, hits: LiteralHits): boolean {
+  if (p === null) return true;
+  switch (p.k) {
+    case "bit":
+      return hasBit(hits, p.bit);
+    case "str":
+      return foldedText(hits).includes(p.text);
+    case "any": {
+      // Walk the shorter side: the set's bits, or the value's literal hits (then the set's bytes).
+      if (p.bits.length > 64) {
+        for (const b of hits.found) if (inSet(p.set, b)) return true;
+        for (const b of p.bits) if (b < 256 && hasBit(hits, b)) return true;
+        return false;
+      }
+      for (const b of p.bits) if (hasBit(hits, b)) return true;
+      return false;
+    }
     case "and":
-      for (const i of p.items) if (!passes(i, lowered)) return false;
+      for (const i of p.items) if (!passes(i, hits)) return false;
       return true;
     case "or":
-      for (const i of p.items) if (passes(i, lowered)) return true;
+      for (const i of p.items) if (passes(i, hits)) return true;
       return false;
   }
 }
@@ -174,7 +264,5 @@ export function passes(p: Prefilter, lowered: string): boolean {
 export function describePrefilter(p: Prefilter): string {
   if (p === true) return "true";
   if (p.kind === "lit") return JSON.stringify(p.text);
-  if (p.kind === "any") return `any(${p.texts.length} literals)`;
   return `(${p.items.map(describePrefilter).join(p.kind === "and" ? " & " : " | ")})`;
 }
-

@@ -55,7 +55,8 @@ export function toRe2(pattern: string): string {
           continue;
         }
       }
-      if (c === "]" && i > classStart + 1 && !(i === classStart + 2 && pattern[classStart + 1] === "^")) inClass = false;
+      if (c === "]" && i > classStart + 1 && !(i === classStart + 2 && pattern[classStart + 1] === "^"))
+        inClass = false;
       out += c;
       i++;
       continue;

@@ -67,5 +67,10 @@ export type Directive =
       readonly id: number;
       readonly actions: readonly ActionSpec[];
     }
-  | { readonly kind: "setting"; readonly loc: SourceLocation; readonly name: SettingName; readonly args: readonly string[] }
+  | {
+      readonly kind: "setting";
+      readonly loc: SourceLocation;
+      readonly name: SettingName;
+      readonly args: readonly string[];
+    }
   | { readonly kind: "ignored"; readonly loc: SourceLocation; readonly name: string };

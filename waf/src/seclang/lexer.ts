@@ -21,8 +21,8 @@ export function logicalLines(text: string, file: string): DirectiveLine[] {
     const startLine = i + 1;
     let line = physical[i] ?? "";
     i++;
-    while (/\\\s*$/.test(line) && i < physical.length) {
-      line = line.replace(/\\\s*$/, "") + (physical[i] ?? "");
+    for (let cut = continuation(line); cut >= 0 && i < physical.length; cut = continuation(line)) {
+      line = line.slice(0, cut) + (physical[i] ?? "");
       i++;
     }
     const trimmed = line.trim();
@@ -31,6 +31,13 @@ export function logicalLines(text: string, file: string): DirectiveLine[] {
     out.push({ words: splitWords(trimmed, loc), loc });
   }
   return out;
+}
+
+/** Where the continuation backslash of a line starts (a `\` followed only by white space), or -1. */
+function continuation(line: string): number {
+  let e = line.length - 1;
+  while (e >= 0 && (line[e] === " " || line[e] === "\t")) e--;
+  return e >= 0 && line[e] === "\\" ? e : -1;
 }
 
 /**

@@ -36,7 +36,10 @@ export const IGNORED_DIRECTIVES: ReadonlyMap<string, string> = new Map([
   ["secsensorid", "audit logging identity: events carry the node id"],
   ["secwebappid", "collections are node-local: no per-application namespace"],
   ["seccookieformat", "cookies are parsed as version 0 (RFC 6265) always"],
-  ["secunicodemapfile", "urlDecodeUni maps %uXXXX by the transformation's own rule (the low byte, or the full-width ASCII range)"],
+  [
+    "secunicodemapfile",
+    "urlDecodeUni maps %uXXXX by the transformation's own rule (the low byte, or the full-width ASCII range)",
+  ],
   ["secxmlexternalentity", "the XML body processor never loads external entities"],
   ["secconnengine", "connection limits belong to the proxy's listeners"],
   ["sechashengine", "no response rewriting"],

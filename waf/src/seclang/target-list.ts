@@ -10,7 +10,10 @@ export interface TargetSpec {
   readonly name: string;
   readonly exclude: boolean;
   readonly count: boolean;
-  readonly selector: { readonly kind: "key"; readonly key: string } | { readonly kind: "regex"; readonly source: string } | null;
+  readonly selector:
+    | { readonly kind: "key"; readonly key: string }
+    | { readonly kind: "regex"; readonly source: string }
+    | null;
 }
 
 /**
