@@ -1,0 +1,11 @@
+import { pm } from "./pm.js";
+import { operatorTable } from "./operator-test-kit.js";
+
+// Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
+// reference manual, "pm".
+operatorTable("pm", pm, [
+  ["select union", "xx UNION yy", true],
+  ["select union", "selec", false],
+  ["<script", "a<SCRIPT>", true],
+  ["abc", "", false],
+]);
