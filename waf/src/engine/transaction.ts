@@ -361,8 +361,7 @@ export class Transaction {
     for (const target of link.targets) {
       const entries = this.#select(target, link, starter);
       if (entries.length === 0) continue;
-      if (re?.filtered && entries.length > 1 && !this.#targetMayMatch(re, target, link, entries))
-        continue;
+      if (re?.filtered && entries.length > 1 && !this.#targetMayMatch(re, target, link, entries)) continue;
       for (const e of entries) {
         const value = this.#matchValue(link, e.value, scope);
         if (value === null) continue;

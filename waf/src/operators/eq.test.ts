@@ -8,6 +8,6 @@ operatorTable("eq", eq, [
   ["0", "", true],
   ["5", "5abc", true],
   ["5", "6", false],
-  ["%{tx.n}", "3", true, {"n": "3"}],
+  ["%{tx.n}", "3", true, { n: "3" }],
   ["-1", "-1", true],
 ]);

@@ -7,5 +7,5 @@ operatorTable("ge", ge, [
   ["5", "5", true],
   ["5", "4", false],
   ["5", "10", true],
-  ["%{tx.max}", "7", true, {"max": "7"}],
+  ["%{tx.max}", "7", true, { max: "7" }],
 ]);

@@ -6,5 +6,5 @@ import { operatorTable } from "./operator-test-kit.js";
 operatorTable("lt", lt, [
   ["2", "1", true],
   ["2", "2", false],
-  ["%{tx.blocking_paranoia_level}", "1", true, {"blocking_paranoia_level": "2"}],
+  ["%{tx.blocking_paranoia_level}", "1", true, { blocking_paranoia_level: "2" }],
 ]);

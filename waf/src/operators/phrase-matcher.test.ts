@@ -9,14 +9,19 @@ test("PhraseMatcher finds a phrase exactly when a naive search does (dense and s
   const alphabet = fc.constantFrom("a", "b", "c", "A", "-", "\u00e9");
   const word = fc.string({ unit: alphabet, minLength: 1, maxLength: 6 });
   fc.assert(
-    fc.property(fc.array(word, { minLength: 1, maxLength: 12 }), fc.string({ unit: alphabet, maxLength: 40 }), fc.constantFrom(1, 8, 1 << 20), (phrases, value, denseCells) => {
-      const m = new PhraseMatcher(phrases, { denseCells });
-      const expected = phrases.some((p) => lower(value).includes(lower(p)));
-      deepStrictEqual(m.first(value) !== null, expected);
-      const found = new Set<string>();
-      m.forEach(value, (i) => found.add(m.phrases[i]!));
-      deepStrictEqual(found, new Set(phrases.map(lower).filter((p) => lower(value).includes(p))));
-    }),
+    fc.property(
+      fc.array(word, { minLength: 1, maxLength: 12 }),
+      fc.string({ unit: alphabet, maxLength: 40 }),
+      fc.constantFrom(1, 8, 1 << 20),
+      (phrases, value, denseCells) => {
+        const m = new PhraseMatcher(phrases, { denseCells });
+        const expected = phrases.some((p) => lower(value).includes(lower(p)));
+        deepStrictEqual(m.first(value) !== null, expected);
+        const found = new Set<string>();
+        m.forEach(value, (i) => found.add(m.phrases[i]!));
+        deepStrictEqual(found, new Set(phrases.map(lower).filter((p) => lower(value).includes(p))));
+      },
+    ),
     { seed: 14, numRuns: 400 },
   );
 });

@@ -1,5 +1,5 @@
-import { pm } from "./pm.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { pm } from "./pm.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "pm".

@@ -1,5 +1,5 @@
-import { rx } from "./rx.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { rx } from "./rx.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "rx".

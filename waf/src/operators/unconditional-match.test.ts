@@ -1,5 +1,5 @@
-import { unconditionalMatch } from "./unconditional-match.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { unconditionalMatch } from "./unconditional-match.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "unconditionalMatch".

@@ -1,5 +1,5 @@
-import { validateByteRange } from "./validate-byte-range.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { validateByteRange } from "./validate-byte-range.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "validateByteRange".

@@ -1,5 +1,5 @@
-import { validateUrlEncoding } from "./validate-url-encoding.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { validateUrlEncoding } from "./validate-url-encoding.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "validateUrlEncoding".

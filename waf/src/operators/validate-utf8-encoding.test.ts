@@ -1,5 +1,5 @@
-import { validateUtf8Encoding } from "./validate-utf8-encoding.js";
 import { operatorTable } from "./operator-test-kit.js";
+import { validateUtf8Encoding } from "./validate-utf8-encoding.js";
 
 // Rows: [argument, value (a byte string), matches?, TX variables for macros]. ModSecurity
 // reference manual, "validateUtf8Encoding".

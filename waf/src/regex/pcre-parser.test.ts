@@ -19,13 +19,17 @@ for (const [pattern, reason] of [
   ["[a-", "unterminated character class"],
 ] as const)
   test(`${pattern} is refused: ${reason}`, () => {
-    throws(() => parsePcre(pattern), (e: Error) => e.message.includes(reason));
+    throws(
+      () => parsePcre(pattern),
+      (e: Error) => e.message.includes(reason),
+    );
   });
 
 test("flags: (?i) scopes to its group, (?i:…) to its body, letters fold", () => {
   const p = parsePcre("a(?i:b)c");
   deepStrictEqual(p.root.kind, "seq");
-  const items = (p.root as unknown as { items: Array<{ kind: string; body?: { fold?: boolean }; fold?: boolean }> }).items;
+  const items = (p.root as unknown as { items: Array<{ kind: string; body?: { fold?: boolean }; fold?: boolean }> })
+    .items;
   deepStrictEqual(items[0]!.fold, false);
   deepStrictEqual(items[1]!.body!.fold, true);
   deepStrictEqual(items[2]!.fold, false);

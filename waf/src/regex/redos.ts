@@ -1,10 +1,10 @@
 import type { ByteString } from "../bytes.js";
 import type { CompiledRuleSet } from "../compile/rule-set.js";
 import type { CompiledRule } from "../compile/types.js";
+import type { RegexNode } from "./ast.js";
 import { LinearRegex } from "./linear-regex.js";
 import { LITERALS } from "./literal-index.js";
 import { parsePcre } from "./pcre-parser.js";
-import type { RegexNode } from "./ast.js";
 
 /** Bytes of each adversarial input. */
 export const ADVERSARIAL_BYTES = 64 * 1024;
@@ -19,7 +19,8 @@ function alphabet(node: RegexNode, out: Set<string>): void {
       const members: number[] = [];
       for (let b = 0; b < 256; b++) if (node.set[b]) members.push(b);
       if (members.length === 0) return;
-      for (const b of [members[0]!, members[members.length >> 1]!, members[members.length - 1]!]) out.add(String.fromCharCode(b));
+      for (const b of [members[0]!, members[members.length >> 1]!, members[members.length - 1]!])
+        out.add(String.fromCharCode(b));
       return;
     }
     case "seq":
@@ -123,7 +124,8 @@ export function measureRedos(rs: CompiledRuleSet, now: () => number = () => perf
           const mid = now();
           link.operator.evaluate(v, scope);
           const end = now();
-          if (round === 1 && end - start > worst.total) worst = { total: end - start, transform: mid - start, operator: end - mid };
+          if (round === 1 && end - start > worst.total)
+            worst = { total: end - start, transform: mid - start, operator: end - mid };
         }
       }
       out.push({
