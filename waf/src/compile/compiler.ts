@@ -230,7 +230,11 @@ export function compileDirectives(directives: readonly Directive[], options: Com
 
   const phases = new Map<Phase, CompiledPhase>();
   for (const p of PHASES) {
-    const rules = phaseRules.get(p)!;
+    let rules = phaseRules.get(p)!;
+    for (let before = -1; before !== rules.length; ) {
+      before = rules.length;
+      rules = dropEmptySkips(rules, markers.get(p)!);
+    }
     const skipAfterIndex = new Int32Array(rules.length).fill(-1);
     rules.forEach((r, i) => {
       if (r.skipAfter === null) return;
@@ -246,6 +250,30 @@ export function compileDirectives(directives: readonly Directive[], options: Com
     phases.set(p, { rules, skipAfterIndex });
   }
   return new CompiledRuleSet(phases, settings, signatures);
+}
+
+/**
+ * Drops rules that only jump to a marker with no rule left between them and it (CRS's paranoia
+ * gates `TX:DETECTION_PARANOIA_LEVEL "@lt N" … skipAfter:END-…` once the rules above the level
+ * are dropped): they would test a variable and land where they started. Marker positions are
+ * shifted to match. A rule that logs, has effects or a disruptive action other than pass stays.
+ */
+function dropEmptySkips(rules: CompiledRule[], markers: Map<string, number>): CompiledRule[] {
+  const keep = rules.map((r, i) => {
+    if (r.skipAfter === null || r.chain !== null || r.log || r.effects.length > 0 || r.disruptive.kind !== "pass")
+      return true;
+    const at = markers.get(r.skipAfter);
+    return at === undefined || at !== i + 1;
+  });
+  if (keep.every(Boolean)) return rules;
+  const newIndex: number[] = [];
+  let n = 0;
+  for (let i = 0; i <= rules.length; i++) {
+    newIndex[i] = n;
+    if (i < rules.length && keep[i]) n++;
+  }
+  for (const [name, at] of markers) markers.set(name, newIndex[at]!);
+  return rules.filter((_, i) => keep[i]);
 }
 
 function sameText(a: string, b: string): boolean {

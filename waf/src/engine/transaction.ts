@@ -24,6 +24,13 @@ import type { RequestInput, ResponseInput } from "./input.js";
 import type { AnomalyScores, Interruption, MatchedRule, MatchedVar } from "./results.js";
 import { RequestVariables } from "./variables.js";
 
+/** A target's values after a link's transformations, with their literal hits. */
+interface TargetValues {
+  readonly values: readonly ByteString[];
+  readonly hits: readonly LiteralHits[];
+  readonly union: LiteralHits;
+}
+
 /** Per-transaction options. */
 export interface TransactionOptions {
   /** UNIQUE_ID (default: 16 random bytes in hex). */
@@ -87,8 +94,8 @@ export class Transaction {
   readonly #scope: OperatorScope & { capture: boolean };
   /** Selected values per target selectKey, for variables that do not change within a phase (see #select). */
   readonly #selected = new Map<string, readonly Entry[]>();
-  /** Literal hits of all values of a target after a transformation chain (see #targetMayMatch). */
-  readonly #unions = new Map<string, LiteralHits>();
+  /** A target's transformed values and their literal hits, by unionKey (see #targetValues). */
+  readonly #unions = new Map<string, TargetValues>();
   /** Set by #select: the last selection had no ctl exclusion applied. */
   #shared = true;
   #currentRule: CompiledRule | null = null;
@@ -361,9 +368,18 @@ export class Transaction {
     for (const target of link.targets) {
       const entries = this.#select(target, link, starter);
       if (entries.length === 0) continue;
-      if (re?.filtered && entries.length > 1 && !this.#targetMayMatch(re, target, link, entries)) continue;
-      for (const e of entries) {
-        const value = this.#matchValue(link, e.value, scope);
+      // A filtered regex: the values' transformed forms and literal hits are computed once per
+      // transaction for every rule with this target and chain; the union of the hits turns the
+      // whole target away, each value's hits turn that value away, before any regex runs.
+      const tv = re?.filtered ? this.#targetValues(target, link, entries) : null;
+      if (tv !== null && !re!.prefilterPasses(tv.union)) continue;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        let value: ByteString | null;
+        if (tv !== null) {
+          if (!re!.prefilterPasses(tv.hits[i]!)) continue;
+          value = link.operator.evaluate(tv.values[i]!, scope) ? tv.values[i]! : null;
+        } else value = this.#matchValue(link, e.value, scope);
         if (value === null) continue;
         matched = true;
         this.#matchedVar = { name: e.name, value };
@@ -378,23 +394,20 @@ export class Transaction {
   }
 
   /**
-   * Whether any value of a target may match `re`: its prefilter against the union of the values'
-   * literal hits (after the link's transformations), computed once per transaction for every rule
-   * with the same target and chain. On benign traffic most rules stop here without looking at
-   * the values one by one.
+   * A target's values after a link's transformations, their literal hits and the union of those
+   * hits, cached by the target's unionKey (every rule with the same selection and chain shares
+   * it) unless a ctl exclusion changed this rule's selection.
    */
-  #targetMayMatch(re: LinearRegex, target: CompiledTarget, link: CompiledRule, entries: readonly Entry[]): boolean {
+  #targetValues(target: CompiledTarget, link: CompiledRule, entries: readonly Entry[]): TargetValues {
     const cacheable = this.#shared && !DYNAMIC.has(target.variable) && !target.count;
-    const key = target.unionKey;
-    let union = cacheable ? this.#unions.get(key) : undefined;
-    if (union === undefined || union.version !== LITERALS.version) {
-      union = unionHits(
-        entries.map((e) => this.#scope.hits(this.#transform(link, e.value))),
-        LITERALS.version,
-      );
-      if (cacheable) this.#unions.set(key, union);
+    let tv = cacheable ? this.#unions.get(target.unionKey) : undefined;
+    if (tv === undefined || tv.union.version !== LITERALS.version) {
+      const values = entries.map((e) => this.#transform(link, e.value));
+      const hits = values.map((v) => this.#scope.hits(v));
+      tv = { values, hits, union: unionHits(hits, LITERALS.version) };
+      if (cacheable) this.#unions.set(target.unionKey, tv);
     }
-    return re.prefilterPasses(union);
+    return tv;
   }
 
   /** Runs the operator on the transformed value (every intermediate value with multiMatch); the matching value or null. */

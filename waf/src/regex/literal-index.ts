@@ -12,6 +12,8 @@ export interface LiteralHits {
   readonly bytes: readonly number[];
   /** The literals found, as bits 256 + id (each once; a value holds few). */
   readonly found: readonly number[];
+  /** For a union (many literals), bit `id` set for each literal found; else null (use `found`). */
+  readonly literalBits: Uint8Array | null;
   /** The value the hits are of (two-byte literals are looked up in it, folded), or for a union its parts. */
   readonly value: string | readonly LiteralHits[];
   /** The value (the parts joined by NUL) ASCII-folded, on first need. */
@@ -35,16 +37,36 @@ export function unionHits(all: readonly LiteralHits[], version: number): Literal
   if (all.length === 1) return all[0]!;
   const bytes = [0, 0, 0, 0, 0, 0, 0, 0];
   const found: number[] = [];
+  let total = 0;
+  for (const h of all) total += h.found.length;
+  // Few literals (the usual case): a list; many (a large body): a bitmap, so lookups stay O(1).
+  const literalBits =
+    total > 32 ? new Uint8Array(((Math.max(...all.map((h) => Math.max(0, ...h.found))) - 256) >> 3) + 1) : null;
   for (const h of all) {
     for (let w = 0; w < 8; w++) bytes[w] = bytes[w]! | h.bytes[w]!;
-    for (const b of h.found) if (!found.includes(b)) found.push(b);
+    for (const b of h.found) {
+      if (literalBits === null) {
+        if (!found.includes(b)) found.push(b);
+        continue;
+      }
+      const id = b - 256;
+      const mask = 1 << (id & 7);
+      if ((literalBits[id >> 3]! & mask) === 0) {
+        literalBits[id >> 3] = literalBits[id >> 3]! | mask;
+        found.push(b);
+      }
+    }
   }
-  return { version, bytes, found, value: all, folded: null };
+  return { version, bytes, found, literalBits, value: all, folded: null };
 }
 
 /** Whether bit `i` (a byte value below 256, else 256 + a literal id) is set in hits. */
 export function hasBit(hits: LiteralHits, i: number): boolean {
-  return i < 256 ? (hits.bytes[i >> 5]! & (1 << (i & 31))) !== 0 : hits.found.includes(i);
+  if (i < 256) return (hits.bytes[i >> 5]! & (1 << (i & 31))) !== 0;
+  const bits = hits.literalBits;
+  if (bits === null) return hits.found.includes(i);
+  const id = i - 256;
+  return id >> 3 < bits.length && (bits[id >> 3]! & (1 << (id & 7))) !== 0;
 }
 
 /**
@@ -104,7 +126,7 @@ export class LiteralIndex {
     const bytes = [0, 0, 0, 0, 0, 0, 0, 0];
     const found: number[] = [];
     m.markAll(value, bytes, this.#phraseBits, found);
-    return { version: this.#version, bytes, found, value, folded: null };
+    return { version: this.#version, bytes, found, literalBits: null, value, folded: null };
   }
 }
 
