@@ -132,8 +132,14 @@ export class LiteralIndex {
 
 /** `value` with ASCII letters lower-cased (bytes above 0x7f unchanged). */
 export function foldAscii(value: string): string {
-  return /[A-Z]/.test(value) ? value.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : value;
+  // toLowerCase() folds exactly A–Z in a byte string unless it holds Latin-1 capitals (0xC0–0xDE).
+  if (!LATIN1_CAPITALS.test(value)) return value.toLowerCase();
+  const b = Buffer.from(value, "latin1");
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x41 && b[i]! <= 0x5a) b[i] = b[i]! | 0x20;
+  return b.toString("latin1");
 }
+
+const LATIN1_CAPITALS = /[\xc0-\xde]/;
 
 /** The process-wide literal index every LinearRegex registers its literals in. */
 export const LITERALS: LiteralIndex = new LiteralIndex();
