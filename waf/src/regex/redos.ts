@@ -97,8 +97,10 @@ export interface RedosFigure {
 /**
  * Times every `@rx` link of a rule set on its adversarial inputs: each evaluation is the link's
  * transformation chain and its operator on one 64 KB input, as the engine runs a rule on one
- * value. Each evaluation runs twice and the second (warm: JIT-compiled code, RE2's DFA cache
- * filled as it would be after the first request) is timed. Returns a figure per link.
+ * value. Each evaluation runs once to warm up (JIT-compiled code, RE2's DFA cache filled as after
+ * the first request), then three times, and the fastest of the three counts: a super-linear
+ * evaluation is slow every time, a pause of the shared machine (GC, another process) is not.
+ * Returns a figure per link.
  */
 export function measureRedos(rs: CompiledRuleSet, now: () => number = () => performance.now()): RedosFigure[] {
   const out: RedosFigure[] = [];
