@@ -18,16 +18,21 @@ export class MutableCollection {
     this.#now = now;
   }
 
-  /** The value of `key` (case-insensitive), or undefined. */
-  get(key: string): ByteString | undefined {
-    const lk = key.toLowerCase();
+  /** The live item of a lower-cased key (an expired one is dropped), or undefined. */
+  #live(lk: string): { entry: Entry; value: ByteString; expires: number } | undefined {
     const item = this.#items.get(lk);
     if (item === undefined) return undefined;
     if (item.expires !== 0 && item.expires <= this.#now()) {
       this.#items.delete(lk);
+      this.#entries = null;
       return undefined;
     }
-    return item.value;
+    return item;
+  }
+
+  /** The value of `key` (case-insensitive), or undefined. */
+  get(key: string): ByteString | undefined {
+    return this.#live(key.toLowerCase())?.value;
   }
 
   set(key: string, value: ByteString): void {
@@ -73,13 +78,7 @@ export class MutableCollection {
 
   /** The entry of one key (lower-cased), or undefined. */
   entryOf(lkey: string): Entry | undefined {
-    const item = this.#items.get(lkey);
-    if (item === undefined) return undefined;
-    if (item.expires !== 0 && item.expires <= this.#now()) {
-      this.#items.delete(lkey);
-      return undefined;
-    }
-    return item.entry;
+    return this.#live(lkey)?.entry;
   }
 
   /** Whether some member has an expiry (entries() must then check the clock). */

@@ -168,25 +168,6 @@ export class PhraseMatcher {
   }
 
   /**
-   * Calls `found` with the index (in {@link phrases}) of every phrase occurrence in `value`
-   * (a phrase may be reported more than once).
-   */
-  forEach(value: ByteString, found: (phrase: number) => void): void {
-    const own = this.#own;
-    const dict = this.#dict;
-    const classOf = this.#classOf;
-    const table = this.#table;
-    const classes = this.#classes;
-    const dense = this.#dense;
-    let s = 0;
-    for (let i = 0; i < value.length; i++) {
-      const c = classOf[value.charCodeAt(i) & 0xff]!;
-      s = s < dense ? table[s * classes + c]! : this.#next(s, c);
-      for (let t = own[s]! !== -1 ? s : dict[s]!; t !== 0; t = dict[t]!) found(own[t]!);
-    }
-  }
-
-  /**
    * One pass over `value` that sets bit c of the 32-bit words `bytes` (8 of them) for every byte c
    * of the value (ASCII letters folded), and pushes `bitOf[p]` to `found` for every phrase p found
    * (once each). The literal index's scan.
@@ -212,7 +193,7 @@ export class PhraseMatcher {
     }
   }
 
-  /** The distinct phrases, lower-cased and sorted: {@link forEach} reports indices into this list. */
+  /** The distinct phrases, lower-cased and sorted (markAll's `bitOf` is indexed like this list). */
   get phrases(): readonly string[] {
     return this.#phrases;
   }
