@@ -18,7 +18,12 @@ test("PhraseMatcher finds a phrase exactly when a naive search does (dense and s
         const expected = phrases.some((p) => lower(value).includes(lower(p)));
         deepStrictEqual(m.first(value) !== null, expected);
         const found: number[] = [];
-        m.markAll(value, [0, 0, 0, 0, 0, 0, 0, 0], Int32Array.from(m.phrases, (_, i) => i), found);
+        m.markAll(
+          value,
+          [0, 0, 0, 0, 0, 0, 0, 0],
+          Int32Array.from(m.phrases, (_, i) => i),
+          found,
+        );
         deepStrictEqual(
           new Set(found.map((i) => m.phrases[i])),
           new Set(phrases.map(lower).filter((p) => lower(value).includes(p))),
