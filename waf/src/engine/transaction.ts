@@ -485,7 +485,8 @@ export class Transaction {
     } else {
       entries = this.#variable(name, target.xpath);
       if (sel?.kind === "key") entries = entries.filter((e) => e.lkey === sel.key);
-      else if (sel?.kind === "regex") entries = entries.filter((e) => sel.regex.test(e.key, this.#scope.hits(e.key)));
+      else if (sel?.kind === "regex")
+        entries = entries.filter((e) => sel.regex.testKey(e.key, e.lkey, () => this.#scope.hits(e.key)));
     }
     if (entries.length > 0)
       for (const ex of link.exclusions) if (ex.variable === name) entries = exclude(entries, ex, this.#scope);
@@ -497,7 +498,7 @@ export class Transaction {
       case "ruleRemoveTargetById":
         return ctl.ranges.some(([lo, hi]) => rule.id >= lo && rule.id <= hi);
       case "ruleRemoveTargetByTag":
-        return rule.tagSet.has(ctl.value.toLowerCase());
+        return rule.tagSet.has(ctl.value);
       case "ruleRemoveTargetByMsg":
         return rule.msg !== null && rule.msg.text.toLowerCase() === ctl.value.toLowerCase();
       default:
@@ -655,7 +656,7 @@ function exclude(entries: readonly Entry[], ex: TargetExclusion, scope: Operator
   // Most exclusions name a key the request does not have: no copy then.
   if (sel.kind === "key")
     return entries.some((e) => e.lkey === sel.key) ? entries.filter((e) => e.lkey !== sel.key) : entries;
-  const hit = (e: Entry) => sel.regex.test(e.key, scope.hits(e.key));
+  const hit = (e: Entry) => sel.regex.testKey(e.key, e.lkey, () => scope.hits(e.key));
   return entries.some(hit) ? entries.filter((e) => !hit(e)) : entries;
 }
 

@@ -53,6 +53,16 @@ export class LinearRegex {
     return passes(f, h);
   }
 
+  /**
+   * For a case-insensitive target selector: whether the pattern matches a key, given the key and
+   * its lower-cased form (a literal pattern compares the lower-cased key without folding again).
+   */
+  testKey(key: ByteString, lkey: string, hits: () => LiteralHits): boolean {
+    const lit = this.#literal;
+    if (lit !== null && lit.folds) return lit.testFolded(lkey);
+    return this.test(key, lit === null ? hits() : undefined);
+  }
+
   /** Whether the pattern matches somewhere in `subject`. */
   test(subject: ByteString, hits?: LiteralHits): boolean {
     const lit = this.#literal;
@@ -92,6 +102,9 @@ export class LinearRegex {
 /** A pattern that is exactly a literal test: `^abc`, `abc`, `(?i)^abc_*` (a trailing part that may match empty). */
 interface LiteralForm {
   test(subject: string): boolean;
+  /** The pattern folds case: `testFolded` takes a subject already lower-cased. */
+  readonly folds: boolean;
+  testFolded(lowered: string): boolean;
 }
 
 /**
@@ -128,10 +141,13 @@ function literalForm(root: RegexNode): LiteralForm | null {
     [...text].some((ch, k) => /[a-z]/.test(ch) && !(items[k + (anchor === "none" ? 0 : 1)] as { fold: boolean }).fold)
   )
     return null;
-  const norm = fold ? (s: string) => foldAscii(s) : (s: string) => s;
-  if (anchor === "begin") return { test: (s) => norm(s).startsWith(text) };
-  if (anchor === "bol") return { test: (s) => norm(s).startsWith(text) || norm(s).includes(`\n${text}`) };
-  return { test: (s) => norm(s).includes(text) };
+  const raw =
+    anchor === "begin"
+      ? (s: string) => s.startsWith(text)
+      : anchor === "bol"
+        ? (s: string) => s.startsWith(text) || s.includes(`\n${text}`)
+        : (s: string) => s.includes(text);
+  return { test: fold ? (s) => raw(foldAscii(s)) : raw, folds: fold, testFolded: raw };
 }
 
 /** Whether a pattern is `^.*$` (or `.*`, with `\A`/`\z`): in dot-all mode it matches every subject whole. */
