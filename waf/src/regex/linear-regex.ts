@@ -3,7 +3,14 @@ import type { ByteString } from "../bytes.js";
 import { INFINITE, type RegexNode } from "./ast.js";
 import { foldAscii, LITERALS, type LiteralHits } from "./literal-index.js";
 import { parsePcre } from "./pcre-parser.js";
-import { type CompiledPrefilter, compilePrefilter, type Prefilter, passes, prefilterOf } from "./prefilter.js";
+import {
+  type CompiledPrefilter,
+  compilePrefilter,
+  needsLiteral,
+  type Prefilter,
+  passes,
+  prefilterOf,
+} from "./prefilter.js";
 import { toRe2 } from "./translate.js";
 
 /**
@@ -18,6 +25,8 @@ export class LinearRegex {
   readonly re2Source: string;
   readonly prefilter: Prefilter;
   readonly #filter: CompiledPrefilter;
+  /** The prefilter fails on any value without a literal of three bytes or more. */
+  readonly #needsLiteral: boolean;
   /** Number of capturing groups. */
   readonly groups: number;
   /** Constructs read approximately (possessive quantifiers, atomic groups). */
@@ -38,6 +47,7 @@ export class LinearRegex {
     this.re2Source = toRe2(source);
     this.prefilter = prefilterOf(parsed.root);
     this.#filter = compilePrefilter(this.prefilter, LITERALS);
+    this.#needsLiteral = needsLiteral(this.#filter);
     this.groups = parsed.groups;
     this.approximations = parsed.approximations;
     this.#re = new RE2(this.re2Source, "");
@@ -50,7 +60,7 @@ export class LinearRegex {
     const f = this.#filter;
     if (f === null) return true;
     const h = hits !== undefined && hits.version === LITERALS.version ? hits : LITERALS.scan(subject);
-    return passes(f, h);
+    return this.prefilterPasses(h);
   }
 
   /**
@@ -85,6 +95,7 @@ export class LinearRegex {
    * that fails means no value of it can match).
    */
   prefilterPasses(hits: LiteralHits): boolean {
+    if (this.#needsLiteral && hits.found.length === 0) return false;
     return passes(this.#filter, hits);
   }
 

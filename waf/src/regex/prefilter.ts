@@ -233,6 +233,26 @@ export function compilePrefilter(p: Prefilter, index: LiteralIndex): CompiledPre
   return { k: p.kind, items };
 }
 
+/**
+ * Whether every way to satisfy `p` needs a literal of three bytes or more (a bit ≥ 256): a value
+ * with no such literal then fails at once (most values of a benign request hold none).
+ */
+export function needsLiteral(p: CompiledPrefilter): boolean {
+  if (p === null) return false;
+  switch (p.k) {
+    case "bit":
+      return p.bit >= 256;
+    case "str":
+      return false;
+    case "any":
+      return p.bits.every((b) => b >= 256);
+    case "and":
+      return p.items.some(needsLiteral);
+    case "or":
+      return p.items.every(needsLiteral);
+  }
+}
+
 /** Evaluates a compiled prefilter on a value's literal hits. */
 export function passes(p: CompiledPrefilter, hits: LiteralHits): boolean {
   if (p === null) return true;
