@@ -12,8 +12,8 @@ export interface LiteralHits {
   readonly bytes: readonly number[];
   /** The literals found, as bits 256 + id (each once; a value holds few). */
   readonly found: readonly number[];
-  /** For a union (many literals), bit `id` set for each literal found; else null (use `found`). */
-  readonly literalBits: Uint8Array | null;
+  /** Bit `id` set for each literal found, made on first need when there are more than a few; else null (use `found`). */
+  literalBits: Uint8Array | null;
   /** The value the hits are of (two-byte literals are looked up in it, folded), or for a union its parts. */
   readonly value: string | readonly LiteralHits[];
   /** The value (the parts joined by NUL) ASCII-folded, on first need. */
@@ -63,8 +63,13 @@ export function unionHits(all: readonly LiteralHits[], version: number): Literal
 /** Whether bit `i` (a byte value below 256, else 256 + a literal id) is set in hits. */
 export function hasBit(hits: LiteralHits, i: number): boolean {
   if (i < 256) return (hits.bytes[i >> 5]! & (1 << (i & 31))) !== 0;
-  const bits = hits.literalBits;
-  if (bits === null) return hits.found.includes(i);
+  let bits = hits.literalBits;
+  if (bits === null) {
+    if (hits.found.length <= 4) return hits.found.includes(i);
+    bits = new Uint8Array(((Math.max(...hits.found) - 256) >> 3) + 1);
+    for (const b of hits.found) bits[(b - 256) >> 3] = bits[(b - 256) >> 3]! | (1 << ((b - 256) & 7));
+    hits.literalBits = bits;
+  }
   const id = i - 256;
   return id >> 3 < bits.length && (bits[id >> 3]! & (1 << (id & 7))) !== 0;
 }
