@@ -1,0 +1,342 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { FieldNameSet } from "./bytes.js";
+import type { FieldList } from "./field-list.js";
+import { type HeaderBlock, InvalidHeaderError, serializeHeaders, WRITER_OWNED } from "./header-block.js";
+import type { OutgoingHeaders } from "./headers.js";
+
+/** How a response head is put together (all optional). */
+export interface ResponseOptions {
+  /**
+   * Body length, bytes. Unknown (absent or -1): chunked for an HTTP/1.1 client, until close for
+   * HTTP/1.0. For HEAD and 304 it is sent as metadata (the length a GET would get); a 204 never
+   * carries it. A `content-length` in the headers object is read when this is absent.
+   */
+  readonly contentLength?: number;
+  /**
+   * Field lines copied byte for byte from a received head (the upstream response): no string is
+   * built for them. Framing fields, `drop` and the names of `block` are left out.
+   */
+  readonly forward?: FieldList | null;
+  /** Names not to forward (hop-by-hop, the ones the caller sets itself): compiled once. */
+  readonly drop?: FieldNameSet | null;
+  /** Constant lines compiled once (per route): copied as bytes, after the headers object. */
+  readonly block?: HeaderBlock | null;
+  /** Close the connection after this response (`Connection: close`). */
+  readonly close?: boolean;
+}
+
+/** What a response writer needs of the connection it writes on. */
+export interface ResponseOwner {
+  readonly socket: Socket;
+  /** The server drains: every response closes its connection. */
+  readonly draining: boolean;
+  /** `connection: keep-alive` + `keep-alive: timeout=N` lines of a response that keeps the connection. */
+  readonly keepAliveLines: string;
+  /** The response was handed to the socket completely (or cut). */
+  responseEnded(writer: ResponseWriter): void;
+}
+
+const CRLF = Buffer.from("\r\n", "latin1");
+const LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
+const STATUS_LINES: string[] = [];
+
+/** `HTTP/1.1 <code> <reason>\r\n` (reason from node's table). */
+export function statusLine(status: number): string {
+  let line = STATUS_LINES[status];
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+    if (status >= 100 && status < 1000) STATUS_LINES[status] = line;
+  }
+  return line;
+}
+
+let dateSecond = 0;
+let dateValue = "";
+
+/** The `Date` value (RFC 9110 §5.6.7), computed once a second. */
+export function httpDate(): string {
+  const now = Date.now();
+  const s = Math.floor(now / 1000);
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateValue = new Date(now).toUTCString();
+  }
+  return dateValue;
+}
+
+/**
+ * The response half of one exchange on a client connection: a head, then the body, with the
+ * framing RFC 9112 §6.3 and RFC 9110 §6.4.1 ask for — no body (and no chunking) for HEAD, 1xx,
+ * 204 and 304; `Content-Length` when the length is known; chunked for an HTTP/1.1 client
+ * otherwise; until close for an HTTP/1.0 client. The head is built in one buffer (status line,
+ * forwarded raw lines, the headers object, the constant block, framing, `Date` unless one is
+ * present) and goes out with the first body bytes in one write (cork/uncork: one `writev`).
+ * Body chunks are written as given (never copied); {@link write} returns the socket's verdict
+ * and the owner's `drain` resumes the producer (backpressure).
+ */
+export class ResponseWriter {
+  readonly #owner: ResponseOwner;
+  readonly #method: string;
+  readonly #minor: number;
+  readonly #keepAliveRequested: boolean;
+  #status = 0;
+  #pendingHead: Buffer | null = null;
+  #headWritten = false;
+  #ended = false;
+  #noBody = false;
+  #chunked = false;
+  /** Body bytes still owed under a Content-Length (-1: not counted). */
+  #remaining = -1;
+  #close = false;
+  #cut = false;
+
+  /**
+   * @param method the request's method (HEAD has no response body)
+   * @param minor the request's minor version (chunked only for 1.1)
+   * @param keepAlive the request lets the connection stay open
+   */
+  constructor(owner: ResponseOwner, method: string, minor: number, keepAlive: boolean) {
+    this.#owner = owner;
+    this.#method = method;
+    this.#minor = minor;
+    this.#keepAliveRequested = keepAlive;
+  }
+
+  /** The status of the head written, 0 before. */
+  get statusCode(): number {
+    return this.#status;
+  }
+
+  /** A head was written (or queued with the first body bytes). */
+  get headersSent(): boolean {
+    return this.#status !== 0;
+  }
+
+  /** {@link end} was called (or the response was cut). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The connection closes after this response. */
+  get closes(): boolean {
+    return this.#close;
+  }
+
+  /** The response was cut short: the connection must not carry another. */
+  get cut(): boolean {
+    return this.#cut;
+  }
+
+  /** Whether the connection must close after this response whatever the headers say (overridable). */
+  protected mustClose(): boolean {
+    return false;
+  }
+
+  /** The client is gone or the engine answered in the handler's place: writes are dropped (overridable). */
+  protected get gone(): boolean {
+    return this.#owner.socket.destroyed;
+  }
+
+  /**
+   * Writes the head (sent with the first body bytes, or by {@link end}).
+   * @throws InvalidHeaderError when a header name or value cannot go on the wire (nothing is written)
+   * @throws Error when a head was already written
+   */
+  writeHead(status: number, headers: OutgoingHeaders | null, options?: ResponseOptions): void {
+    if (this.gone) return;
+    if (this.#status !== 0) throw new Error("response head already written");
+    if (status < 200 || status > 999) throw new RangeError(`invalid final status ${status}`);
+    const owner = this.#owner;
+    const noBody = this.#method === "HEAD" || status === 204 || status === 304;
+    let length = options?.contentLength ?? -1;
+    if (length < 0 && headers !== null && typeof headers["content-length"] === "string") {
+      length = Number(headers["content-length"]);
+      if (!Number.isSafeInteger(length) || length < 0)
+        throw new InvalidHeaderError("ERR_INVALID_CHAR", "content-length");
+    }
+    let close =
+      options?.close === true ||
+      headers?.connection === "close" ||
+      !this.#keepAliveRequested ||
+      owner.draining ||
+      this.mustClose();
+    let framing = "";
+    if (status === 204) {
+      // RFC 9110 §8.6: never a Content-Length on a 204.
+    } else if (noBody) {
+      if (length >= 0) framing = `content-length: ${length}\r\n`;
+    } else if (length >= 0) {
+      framing = `content-length: ${length}\r\n`;
+      this.#remaining = length;
+    } else if (this.#minor === 1) {
+      framing = "transfer-encoding: chunked\r\n";
+      this.#chunked = true;
+    } else {
+      close = true; // HTTP/1.0: the body ends when the connection does (RFC 9112 §6.3 rule 8)
+    }
+    const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
+    let hasDate = headers !== null && headers.date !== undefined;
+    const forward = options?.forward ?? null;
+    const drop = options?.drop ?? null;
+    const block = options?.block ?? null;
+    let fwdBytes = 0;
+    let keep: Uint8Array | null = null;
+    if (forward !== null && forward.size > 0) {
+      keep = new Uint8Array(forward.size);
+      for (let i = 0; i < forward.size; i++) {
+        if (forward.nameIn(i, WRITER_OWNED) || (drop !== null && forward.nameIn(i, drop))) continue;
+        if (block !== null && forward.nameIn(i, block.names)) continue;
+        keep[i] = 1;
+        fwdBytes += forward.valueEnd(i) - forward.nameStart(i) + 2;
+        if (!hasDate && forward.nameEnd(i) - forward.nameStart(i) === 4 && forward.indexOf("date", i) === i)
+          hasDate = true;
+      }
+    }
+    const tail = `${hasDate ? "" : `date: ${httpDate()}\r\n`}${framing}${close ? "connection: close\r\n" : owner.keepAliveLines}\r\n`;
+    const line = statusLine(status);
+    const size = line.length + fwdBytes + dyn.length + (block === null ? 0 : block.length) + tail.length;
+    const head = Buffer.allocUnsafe(size);
+    let off = head.write(line, 0, "latin1");
+    if (keep !== null) {
+      const src = forward!.buffer;
+      for (let i = 0; i < keep.length; i++) {
+        if (keep[i] !== 1) continue;
+        off += src.copy(head, off, forward!.nameStart(i), forward!.valueEnd(i));
+        head[off++] = 0x0d;
+        head[off++] = 0x0a;
+      }
+    }
+    if (dyn.length > 0) off += head.write(dyn, off, "latin1");
+    if (block !== null) off += block.bytes.copy(head, off);
+    head.write(tail, off, "latin1");
+    this.#status = status;
+    this.#noBody = noBody;
+    this.#close = close;
+    this.#pendingHead = head;
+  }
+
+  /** Sends the head now, without waiting for body bytes (long polls, event streams). */
+  flushHead(): void {
+    if (this.#pendingHead === null || this.#cut || this.gone) return;
+    const head = this.#pendingHead;
+    this.#pendingHead = null;
+    this.#headWritten = true;
+    this.#owner.socket.write(head);
+  }
+
+  /**
+   * Writes body bytes (dropped for a response without a body).
+   * @returns false when the socket's buffer is full: wait for the owner's drain before writing more
+   * @throws Error before {@link writeHead} or after {@link end}
+   */
+  write(chunk: Buffer): boolean {
+    if (this.#cut || this.gone) return true;
+    if (this.#status === 0) throw new Error("write before writeHead");
+    if (this.#ended) throw new Error("write after end");
+    const socket = this.#owner.socket;
+    if (this.#noBody || chunk.length === 0) {
+      if (this.#pendingHead !== null) this.flushHead();
+      return !socket.writableNeedDrain;
+    }
+    if (this.#remaining >= 0) {
+      if (chunk.length > this.#remaining) {
+        this.abort();
+        return false;
+      }
+      this.#remaining -= chunk.length;
+    }
+    const head = this.#pendingHead;
+    if (head === null && !this.#chunked) return socket.write(chunk);
+    socket.cork();
+    if (head !== null) {
+      this.#pendingHead = null;
+      this.#headWritten = true;
+      socket.write(head);
+    }
+    let ok: boolean;
+    if (this.#chunked) {
+      socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
+      socket.write(chunk);
+      ok = socket.write(CRLF);
+    } else {
+      ok = socket.write(chunk);
+    }
+    socket.uncork();
+    return ok;
+  }
+
+  /**
+   * Ends the response, optionally with a last chunk. A body shorter than its Content-Length cuts
+   * the connection (the client must not take it for complete).
+   */
+  end(chunk?: Buffer): void {
+    if (this.#ended) return;
+    if (this.gone) {
+      this.#ended = true;
+      return;
+    }
+    if (this.#status === 0) throw new Error("end before writeHead");
+    if (chunk !== undefined && chunk.length > 0 && !this.#noBody && !this.#cut) {
+      if (this.#chunked) {
+        const socket = this.#owner.socket;
+        socket.cork();
+        this.write(chunk);
+        socket.write(LAST_CHUNK);
+        socket.uncork();
+        this.#finish();
+        return;
+      }
+      this.write(chunk);
+    }
+    if (this.#cut) {
+      this.#finish();
+      return;
+    }
+    const socket = this.#owner.socket;
+    if (this.#chunked && !this.#noBody) {
+      const head = this.#pendingHead;
+      if (head !== null) {
+        this.#pendingHead = null;
+        socket.cork();
+        socket.write(head);
+        socket.write(LAST_CHUNK);
+        socket.uncork();
+      } else {
+        socket.write(LAST_CHUNK);
+      }
+    } else if (this.#pendingHead !== null) {
+      this.flushHead();
+    }
+    if (this.#remaining > 0 && !this.#noBody) {
+      this.abort();
+      return;
+    }
+    this.#finish();
+  }
+
+  /**
+   * Cuts the response: what was written stays, the connection is destroyed once it is flushed,
+   * so a client never takes a truncated body for a complete one.
+   */
+  abort(): void {
+    if (this.#cut) return;
+    this.#cut = true;
+    this.#close = true;
+    this.#pendingHead = null;
+    const socket = this.#owner.socket;
+    if (!socket.destroyed) socket.destroySoon();
+    this.#finish();
+  }
+
+  /** Whether the head left for the socket (not just built). */
+  protected get headWritten(): boolean {
+    return this.#headWritten;
+  }
+
+  #finish(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#owner.responseEnded(this);
+  }
+}
