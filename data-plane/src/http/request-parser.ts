@@ -194,7 +194,10 @@ export class RequestHeadParser {
     if (!this.#lineDone) {
       // Empty lines before the request line are skipped (RFC 9112 §2.2).
       while (p < end && buf[p] === CR) {
-        if (p + 1 === end) break;
+        if (p + 1 === end) {
+          this.#pos = p;
+          return NEED_MORE;
+        }
         if (buf[p + 1] !== LF) return this.#fail(refusal("bare_cr"));
         p += 2;
         this.#start = p;
