@@ -162,3 +162,25 @@ const RESPONSE_CODES: Record<ResponseRefusalReason, string> = {
   body_incomplete: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
   unsolicited_data: "HPE_INVALID_CONSTANT",
 };
+
+/**
+ * A failure of an upstream exchange that is not the response's bytes: a timeout, a connection
+ * closed or reset, an abort. Codes are undici's for the same conditions, so the layers above
+ * (retry, breaker, health, upstream/upstream-errors.ts) read them as they read undici's.
+ */
+export class ClientError extends Error {
+  readonly code:
+    | "UND_ERR_CONNECT_TIMEOUT"
+    | "UND_ERR_HEADERS_TIMEOUT"
+    | "UND_ERR_BODY_TIMEOUT"
+    | "UND_ERR_SOCKET"
+    | "UND_ERR_CLOSED"
+    | "UND_ERR_ABORTED"
+    | "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
+
+  constructor(code: ClientError["code"], message: string) {
+    super(message);
+    this.name = "ClientError";
+    this.code = code;
+  }
+}

@@ -6,13 +6,10 @@ import {
   CONN_OTHER,
   CONN_UPGRADE,
   connectionFlags,
-  INVALID,
-  lineError,
   NEED_MORE,
   parseContentLength,
-  parseEmptyLine,
-  parseFieldLine,
 } from "./field-line.js";
+import { type HeadFault, HeadReader, nameIs } from "./head-reader.js";
 import { badRequest, HttpRequestError, type RequestRefusalReason } from "./http-error.js";
 import { BodyKind, RequestHead } from "./request-head.js";
 
@@ -67,21 +64,9 @@ function refusal(reason: RequestRefusalReason): HttpRequestError {
  * `Expect` other than `100-continue` on HTTP/1.1 (417, as node:http). Empty lines before the
  * request line are skipped (RFC 9112 §2.2).
  */
-export class RequestHeadParser {
+export class RequestHeadParser extends HeadReader<HttpRequestError> {
   /** The head, once {@link execute} returned a position. */
   head: RequestHead | null = null;
-  /** Why the head was refused, once {@link execute} returned {@link INVALID}. */
-  error: HttpRequestError | null = null;
-  readonly #limits: RequestLimits;
-  readonly #scratch: Int32Array;
-  /** Bytes of a head spread over several chunks (capacity ≥ #pendingLen). */
-  #pending: Buffer | null = null;
-  #pendingLen = 0;
-  /** Where the head starts and where parsing resumes, in the buffer being scanned. */
-  #start = 0;
-  #pos = 0;
-  #count = 0;
-  #lineDone = false;
   #method = "";
   #target = "";
   #minor = 1;
@@ -97,29 +82,14 @@ export class RequestHeadParser {
   #dup: RequestRefusalReason | null = null;
 
   constructor(limits: RequestLimits) {
-    this.#limits = {
-      maxHeaderBytes: limits.maxHeaderBytes,
-      maxRequestLineBytes: Math.min(limits.maxRequestLineBytes, limits.maxHeaderBytes),
-      maxHeaders: limits.maxHeaders,
-    };
-    this.#scratch = new Int32Array(4 * (limits.maxHeaders + 1));
+    super(
+      { maxHeaderBytes: limits.maxHeaderBytes, maxLineBytes: limits.maxRequestLineBytes, maxFields: limits.maxHeaders },
+      true,
+    );
   }
 
-  /** True while bytes of an unfinished head are held (the connection is mid-request). */
-  get started(): boolean {
-    return this.#pending !== null;
-  }
-
-  /** Forgets everything (between requests, or to drop a refused head). */
-  reset(): void {
+  protected resetHead(): void {
     this.head = null;
-    this.error = null;
-    this.#pending = null;
-    this.#pendingLen = 0;
-    this.#start = 0;
-    this.#pos = 0;
-    this.#count = 0;
-    this.#lineDone = false;
     this.#clIndex = -1;
     this.#teIndex = -1;
     this.#hostIndex = -1;
@@ -131,123 +101,28 @@ export class RequestHeadParser {
     this.#dup = null;
   }
 
-  /**
-   * Parses `chunk[start..]`.
-   * @returns the position in `chunk` right after the head ({@link head} set), {@link NEED_MORE}
-   *   (every byte taken; the head continues in the next chunk) or {@link INVALID} ({@link error} set)
-   */
-  execute(chunk: Buffer, start: number): number {
-    if (this.#pending === null) {
-      this.#start = start;
-      this.#pos = start;
-      const r = this.#scan(chunk, chunk.length);
-      if (r !== NEED_MORE) return r;
-      // The head continues in the next chunk: keep its bytes, in coordinates from 0.
-      const keep = chunk.length - this.#start;
-      if (keep === 0) {
-        this.#pos = 0;
-        this.#start = 0;
-        return NEED_MORE;
-      }
-      const cap = Math.max(1024, 2 * keep);
-      this.#pending = Buffer.allocUnsafe(Math.min(cap, this.#limits.maxHeaderBytes + 1024));
-      chunk.copy(this.#pending, 0, this.#start);
-      this.#pendingLen = keep;
-      this.#rebase(this.#start);
-      return NEED_MORE;
+  protected fault(fault: HeadFault): HttpRequestError {
+    switch (fault) {
+      case "line_too_long":
+        return LINE_TOO_LONG;
+      case "section_too_large":
+        return TOO_LARGE;
+      case "too_many_fields":
+        return TOO_MANY;
+      default:
+        return refusal(fault);
     }
-    const before = this.#pendingLen;
-    const need = before + chunk.length - start;
-    if (need > this.#pending.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.#pending.length));
-      this.#pending.copy(grown, 0, 0, before);
-      this.#pending = grown;
-    }
-    chunk.copy(this.#pending, before, start);
-    this.#pendingLen = need;
-    const r = this.#scan(this.#pending, need);
-    if (r >= 0) {
-      this.#pending = null;
-      this.#pendingLen = 0;
-      return r - before + start;
-    }
-    return r;
-  }
-
-  /** Moves every stored position `by` bytes back (the head moved to its own buffer). */
-  #rebase(by: number): void {
-    this.#start -= by;
-    this.#pos -= by;
-    const s = this.#scratch;
-    for (let i = 0; i < 4 * this.#count; i++) s[i]! -= by;
-  }
-
-  #fail(e: HttpRequestError): number {
-    this.error = e;
-    return INVALID;
-  }
-
-  /** Scans `buf` from the resume position up to `end`. */
-  #scan(buf: Buffer, end: number): number {
-    const limits = this.#limits;
-    let p = this.#pos;
-    if (!this.#lineDone) {
-      // Empty lines before the request line are skipped (RFC 9112 §2.2).
-      while (p < end && buf[p] === CR) {
-        if (p + 1 === end) {
-          this.#pos = p;
-          return NEED_MORE;
-        }
-        if (buf[p + 1] !== LF) return this.#fail(refusal("bare_cr"));
-        p += 2;
-        this.#start = p;
-      }
-      if (p < end && buf[p] === LF) return this.#fail(refusal("bare_lf"));
-      this.#pos = p;
-      const r = this.#requestLine(buf, p, end);
-      if (r === NEED_MORE) {
-        if (end - this.#start > limits.maxRequestLineBytes) return this.#fail(LINE_TOO_LONG);
-        return NEED_MORE;
-      }
-      if (r === INVALID) return INVALID;
-      if (r - this.#start > limits.maxRequestLineBytes) return this.#fail(LINE_TOO_LONG);
-      this.#lineDone = true;
-      p = r;
-    }
-    const scratch = this.#scratch;
-    for (;;) {
-      this.#pos = p;
-      if (p >= end) break;
-      const c = buf[p]!;
-      if (c === CR) {
-        const r = parseEmptyLine(buf, p, end);
-        if (r === NEED_MORE) break;
-        if (r === INVALID) return this.#fail(refusal(lineError()));
-        if (r - this.#start > limits.maxHeaderBytes) return this.#fail(TOO_LARGE);
-        return this.#finish(buf, r);
-      }
-      if (c === LF) return this.#fail(refusal("bare_lf"));
-      if (this.#count === limits.maxHeaders) return this.#fail(TOO_MANY);
-      const r = parseFieldLine(buf, p, end, scratch, this.#count);
-      if (r === NEED_MORE) break;
-      if (r === INVALID) return this.#fail(refusal(lineError()));
-      this.#field(buf, this.#count++);
-      if (r - this.#start > limits.maxHeaderBytes) return this.#fail(TOO_LARGE);
-      p = r;
-    }
-    if (end - this.#start > limits.maxHeaderBytes) return this.#fail(TOO_LARGE);
-    return NEED_MORE;
   }
 
   /** `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3). */
-  #requestLine(buf: Buffer, p: number, end: number): number {
+  protected startLine(buf: Buffer, p: number, end: number): number {
     let i = p;
     while (i < end && TCHAR[buf[i]!] === 1) i++;
     if (i === end) return NEED_MORE;
-    if (buf[i] !== SP || i === p) return this.#fail(refusal(i === p ? "method_invalid" : "request_line_invalid"));
+    if (buf[i] !== SP || i === p) return this.fail(refusal(i === p ? "method_invalid" : "request_line_invalid"));
     const method = internMethod(buf, p, i);
-    if (method === undefined) return this.#fail(refusal("method_invalid"));
-    if (method === "CONNECT") return this.#fail(CONNECT);
+    if (method === undefined) return this.fail(refusal("method_invalid"));
+    if (method === "CONNECT") return this.fail(CONNECT);
     let j = i + 1;
     while (j < end) {
       const c = buf[j]!;
@@ -256,8 +131,8 @@ export class RequestHeadParser {
     }
     if (j === end) return NEED_MORE;
     const c = buf[j]!;
-    if (j === i + 1) return this.#fail(refusal("target_invalid"));
-    if (c !== SP) return this.#fail(refusal(c === CR || c === LF ? "request_line_invalid" : "target_invalid"));
+    if (j === i + 1) return this.fail(refusal("target_invalid"));
+    if (c !== SP) return this.fail(refusal(c === CR || c === LF ? "request_line_invalid" : "target_invalid"));
     const k = j + 1;
     // "HTTP/" DIGIT "." DIGIT CRLF, checked as far as the bytes go (fails early on junk).
     const have = Math.min(end - k, 10);
@@ -273,13 +148,13 @@ export class RequestHeadParser {
               : n === 9
                 ? b === LF
                 : b >= 0x30 && b <= 0x39;
-      if (!ok) return this.#fail(refusal(n === 9 && b !== LF ? "bare_cr" : "request_line_invalid"));
+      if (!ok) return this.fail(refusal(n === 9 && b !== LF ? "bare_cr" : "request_line_invalid"));
     }
     if (have < 10) return NEED_MORE;
     const major = buf[k + 5]! - 0x30;
     const minor = buf[k + 7]! - 0x30;
-    if (major !== 1) return this.#fail(VERSION_505);
-    if (minor > 1) return this.#fail(refusal("version_unsupported"));
+    if (major !== 1) return this.fail(VERSION_505);
+    if (minor > 1) return this.fail(refusal("version_unsupported"));
     this.#method = method;
     this.#target = latin1(buf, i + 1, j);
     this.#minor = minor;
@@ -287,8 +162,8 @@ export class RequestHeadParser {
   }
 
   /** Notes what line `k` means for framing (names compared by length first). */
-  #field(buf: Buffer, k: number): void {
-    const s = this.#scratch;
+  protected field(buf: Buffer, k: number): void {
+    const s = this.scratch;
     const ns = s[4 * k]!;
     switch (s[4 * k + 1]! - ns) {
       case 4:
@@ -324,35 +199,35 @@ export class RequestHeadParser {
   }
 
   /** The head is complete: the framing verdict (request/framing.ts's order), then the head. */
-  #finish(buf: Buffer, headEnd: number): number {
-    if (this.#dup !== null) return this.#fail(refusal(this.#dup));
-    const s = this.#scratch;
+  protected finish(buf: Buffer, headEnd: number): number {
+    if (this.#dup !== null) return this.fail(refusal(this.#dup));
+    const s = this.scratch;
     const minor = this.#minor;
     let bodyKind: BodyKind = BodyKind.None;
     let contentLength: number | null = null;
     if (this.#teIndex >= 0) {
-      if (this.#clIndex >= 0) return this.#fail(refusal("cl_and_te"));
+      if (this.#clIndex >= 0) return this.fail(refusal("cl_and_te"));
       const t = 4 * this.#teIndex;
-      if (!isChunked(buf, s[t + 2]!, s[t + 3]!)) return this.#fail(refusal("te_not_chunked"));
-      if (minor === 0) return this.#fail(refusal("te_http10"));
+      if (!isChunked(buf, s[t + 2]!, s[t + 3]!)) return this.fail(refusal("te_not_chunked"));
+      if (minor === 0) return this.fail(refusal("te_http10"));
       bodyKind = BodyKind.Chunked;
     } else if (this.#clIndex >= 0) {
       const t = 4 * this.#clIndex;
       const n = parseContentLength(buf, s[t + 2]!, s[t + 3]!);
-      if (n < 0) return this.#fail(refusal("cl_invalid"));
+      if (n < 0) return this.fail(refusal("cl_invalid"));
       contentLength = n;
       if (n > 0) bodyKind = BodyKind.Length;
     }
-    if (this.#method === "TRACE" && bodyKind !== BodyKind.None) return this.#fail(refusal("body_not_allowed"));
+    if (this.#method === "TRACE" && bodyKind !== BodyKind.None) return this.fail(refusal("body_not_allowed"));
     let expectContinue = false;
     if (this.#expectIndex >= 0 && minor === 1) {
       const t = 4 * this.#expectIndex;
-      if (!isContinue(buf, s[t + 2]!, s[t + 3]!)) return this.#fail(EXPECTATION);
+      if (!isContinue(buf, s[t + 2]!, s[t + 3]!)) return this.fail(EXPECTATION);
       expectContinue = true;
     }
     const conn = this.#conn;
     const keepAlive = (conn & CONN_CLOSE) === 0 && (minor === 1 || (conn & CONN_KEEP_ALIVE) !== 0);
-    const count = this.#count;
+    const count = this.count;
     this.head = new RequestHead(buf, s.slice(0, 4 * count), count, {
       method: this.#method,
       target: this.#target,
@@ -366,7 +241,7 @@ export class RequestHeadParser {
       hostIndex: this.#hostIndex,
       hostCount: this.#hostCount,
       authorizationCount: this.#authCount,
-      headStart: this.#start,
+      headStart: this.start,
       headEnd,
     });
     return headEnd;
@@ -382,15 +257,6 @@ function internMethod(buf: Buffer, s: number, e: number): string | undefined {
   if (len === 3 && c === 0x47 && buf[s + 1] === 0x45 && buf[s + 2] === 0x54) return "GET";
   if (len === 4 && c === 0x50 && buf[s + 1] === 0x4f && buf[s + 2] === 0x53 && buf[s + 3] === 0x54) return "POST";
   return KNOWN_METHODS.get(latin1(buf, s, e));
-}
-
-/** Whether the name at `s` is the lower-case `name` (its length was checked). */
-function nameIs(buf: Buffer, s: number, name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const b = buf[s + i]!;
-    if ((b >= 0x41 && b <= 0x5a ? b + 0x20 : b) !== name.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** Exactly `chunked` (request/framing.ts: one coding, this spelling). */

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FieldNameSet } from "./bytes.js";
+import { copyForwarded, selectForwarded } from "./field-copy.js";
 import type { FieldList } from "./field-list.js";
 import { type HeaderBlock, InvalidHeaderError, serializeHeaders, WRITER_OWNED } from "./header-block.js";
 import type { OutgoingHeaders } from "./headers.js";
@@ -176,37 +177,20 @@ export class ResponseWriter {
       close = true; // HTTP/1.0: the body ends when the connection does (RFC 9112 §6.3 rule 8)
     }
     const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
-    let hasDate = headers !== null && headers.date !== undefined;
     const forward = options?.forward ?? null;
-    const drop = options?.drop ?? null;
     const block = options?.block ?? null;
-    let fwdBytes = 0;
-    let keep: Uint8Array | null = null;
-    if (forward !== null && forward.size > 0) {
-      keep = new Uint8Array(forward.size);
-      for (let i = 0; i < forward.size; i++) {
-        if (forward.nameIn(i, WRITER_OWNED) || (drop !== null && forward.nameIn(i, drop))) continue;
-        if (block !== null && forward.nameIn(i, block.names)) continue;
-        keep[i] = 1;
-        fwdBytes += forward.valueEnd(i) - forward.nameStart(i) + 2;
-        if (!hasDate && forward.nameEnd(i) - forward.nameStart(i) === 4 && forward.indexOf("date", i) === i)
-          hasDate = true;
-      }
-    }
+    const fwd =
+      forward === null || forward.size === 0
+        ? null
+        : selectForwarded(forward, options?.drop ?? null, block === null ? null : block.names);
+    const hasDate = (headers !== null && headers.date !== undefined) || fwd?.hasDate === true;
     const tail = `${hasDate ? "" : `date: ${httpDate()}\r\n`}${framing}${close ? "connection: close\r\n" : owner.keepAliveLines}\r\n`;
     const line = statusLine(status);
-    const size = line.length + fwdBytes + dyn.length + (block === null ? 0 : block.length) + tail.length;
+    const size =
+      line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + (block === null ? 0 : block.length) + tail.length;
     const head = Buffer.allocUnsafe(size);
     let off = head.write(line, 0, "latin1");
-    if (keep !== null) {
-      const src = forward!.buffer;
-      for (let i = 0; i < keep.length; i++) {
-        if (keep[i] !== 1) continue;
-        off += src.copy(head, off, forward!.nameStart(i), forward!.valueEnd(i));
-        head[off++] = 0x0d;
-        head[off++] = 0x0a;
-      }
-    }
+    if (fwd !== null) off = copyForwarded(fwd, head, off);
     if (dyn.length > 0) off += head.write(dyn, off, "latin1");
     if (block !== null) off += block.bytes.copy(head, off);
     head.write(tail, off, "latin1");
