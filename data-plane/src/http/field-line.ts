@@ -95,6 +95,19 @@ export function parseEmptyLine(buf: Uint8Array, p: number, end: number): number 
 }
 
 /**
+ * Whether an HTAB follows the (trimmed) value ending at `valueEnd` before its line's CR. llhttp
+ * refuses `Content-Length: 3<HTAB>` and `Transfer-Encoding: chunked<HTAB>` though it takes a
+ * trailing SP (case C29): Palisade refuses what it refused, on the framing fields.
+ */
+export function trailingTab(buf: Uint8Array, valueEnd: number): boolean {
+  for (let i = valueEnd; ; i++) {
+    const c = buf[i];
+    if (c === HTAB) return true;
+    if (c !== SP) return false;
+  }
+}
+
+/**
  * The digits-only Content-Length value in `buf[s..e)` (RFC 9110 §8.6; no sign, no list, at most
  * 15 digits, as request/framing.ts reads it), or -1.
  */

@@ -275,6 +275,16 @@ test("refusals before a request exists: CONNECT 501, version 505, limits 431, al
   }
 });
 
+test("a refused HEAD request is answered without a body (RFC 9110 §9.3.2)", async () => {
+  const r = await rawExchange(server.port, "HEAD / HTTP/1.1\r\nHost: t\r\nExpect: magic\r\n\r\n", {
+    methods: ["HEAD"],
+  });
+  assert.equal(r.error, null);
+  assert.deepEqual([r.responses[0]?.status, r.responses[0]?.body.length], [417, 0]);
+  assert.ok(Number(r.responses[0]!.headers["content-length"]) > 0, "the length a GET would get");
+  assert.equal(r.bytes.toString().endsWith("\r\n\r\n"), true, "nothing after the head");
+});
+
 test("a handler that throws: 500 JSON, never a crash", async () => {
   const r = await rawExchange(server.port, GET("/throw"));
   assert.equal(r.responses[0]?.status, 500);

@@ -52,7 +52,7 @@ test("a head: request line, lazy fields (get, getAll, raw), node's header object
 test("framing, keep-alive, Expect and Upgrade are read from the fields", () => {
   const post = head("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0012\r\nConnection: close\r\n\r\n");
   assert.deepEqual([post.bodyKind, post.contentLength, post.keepAlive], [BodyKind.Length, 12, false]);
-  const zero = head("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+  const zero = head("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0 \r\n\r\n");
   assert.deepEqual([zero.bodyKind, zero.hasBody, zero.contentLength], [BodyKind.None, false, 0]);
   const chunked = head("PUT / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-Continue\r\n\r\n");
   assert.deepEqual([chunked.bodyKind, chunked.expectContinue], [BodyKind.Chunked, true]);
@@ -128,6 +128,8 @@ test("every refusal: status and reason", () => {
     ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400, "te_not_chunked"],
     ["POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "te_duplicate"],
     ["POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "te_http10"],
+    ["POST / HTTP/1.1\r\nContent-Length: 3\t\r\n\r\n", 400, "cl_invalid"],
+    ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked \t\r\n\r\n", 400, "te_not_chunked"],
     ["TRACE / HTTP/1.1\r\nContent-Length: 3\r\n\r\n", 400, "body_not_allowed"],
     ["GET / HTTP/1.1\r\nExpect: 100-continue, x\r\n\r\n", 417, "expectation_unsupported"],
     ["GET / HTTP/1.1\r\nExpect:\r\n\r\n", 417, "expectation_unsupported"],

@@ -8,6 +8,7 @@ import {
   connectionFlags,
   NEED_MORE,
   parseContentLength,
+  trailingTab,
 } from "./field-line.js";
 import { type HeadFault, HeadReader, nameIs } from "./head-reader.js";
 import { badRequest, HttpRequestError, type RequestRefusalReason } from "./http-error.js";
@@ -80,6 +81,7 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
   #upgradeSeen = false;
   #conn = 0;
   #dup: RequestRefusalReason | null = null;
+  #tab: RequestRefusalReason | null = null;
 
   constructor(limits: RequestLimits) {
     super(
@@ -88,8 +90,17 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
     );
   }
 
+  /**
+   * The method of the head being read (or refused), `""` until its request line got that far: a
+   * refused HEAD request is answered without a body (RFC 9110 §9.3.2).
+   */
+  get method(): string {
+    return this.#method;
+  }
+
   protected resetHead(): void {
     this.head = null;
+    this.#method = "";
     this.#clIndex = -1;
     this.#teIndex = -1;
     this.#hostIndex = -1;
@@ -99,6 +110,7 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
     this.#upgradeSeen = false;
     this.#conn = 0;
     this.#dup = null;
+    this.#tab = null;
   }
 
   protected fault(fault: HeadFault): HttpRequestError {
@@ -122,6 +134,7 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
     if (buf[i] !== SP || i === p) return this.fail(refusal(i === p ? "method_invalid" : "request_line_invalid"));
     const method = internMethod(buf, p, i);
     if (method === undefined) return this.fail(refusal("method_invalid"));
+    this.#method = method;
     if (method === "CONNECT") return this.fail(CONNECT);
     let j = i + 1;
     while (j < end) {
@@ -155,7 +168,6 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
     const minor = buf[k + 7]! - 0x30;
     if (major !== 1) return this.fail(VERSION_505);
     if (minor > 1) return this.fail(refusal("version_unsupported"));
-    this.#method = method;
     this.#target = latin1(buf, i + 1, j);
     this.#minor = minor;
     return k + 10;
@@ -187,12 +199,14 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
         if (nameIs(buf, ns, "content-length")) {
           if (this.#clIndex >= 0) this.#dup ??= "cl_duplicate";
           else this.#clIndex = k;
+          if (trailingTab(buf, s[4 * k + 3]!)) this.#tab ??= "cl_invalid";
         }
         break;
       case 17:
         if (nameIs(buf, ns, "transfer-encoding")) {
           if (this.#teIndex >= 0) this.#dup ??= "te_duplicate";
           else this.#teIndex = k;
+          if (trailingTab(buf, s[4 * k + 3]!)) this.#tab ??= "te_not_chunked";
         }
         break;
     }
@@ -203,6 +217,7 @@ export class RequestHeadParser extends HeadReader<HttpRequestError> {
     if (this.#dup !== null) return this.fail(refusal(this.#dup));
     const s = this.scratch;
     const minor = this.#minor;
+    if (this.#tab !== null && !(this.#teIndex >= 0 && this.#clIndex >= 0)) return this.fail(refusal(this.#tab));
     let bodyKind: BodyKind = BodyKind.None;
     let contentLength: number | null = null;
     if (this.#teIndex >= 0) {

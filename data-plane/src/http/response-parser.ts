@@ -1,5 +1,12 @@
 import { CR, HTAB, LF, latin1, SP } from "./bytes.js";
-import { CONN_CLOSE, CONN_KEEP_ALIVE, connectionFlags, NEED_MORE, parseContentLength } from "./field-line.js";
+import {
+  CONN_CLOSE,
+  CONN_KEEP_ALIVE,
+  connectionFlags,
+  NEED_MORE,
+  parseContentLength,
+  trailingTab,
+} from "./field-line.js";
 import { FieldList } from "./field-list.js";
 import { type HeadFault, HeadReader, nameIs } from "./head-reader.js";
 import { ResponseParseError, type ResponseRefusalReason } from "./http-error.js";
@@ -213,12 +220,14 @@ export class ResponseHeadParser extends HeadReader<ResponseParseError> {
         if (nameIs(buf, ns, "content-length")) {
           if (this.#clIndex >= 0) this.#dup ??= "cl_duplicate";
           else this.#clIndex = k;
+          if (trailingTab(buf, s[4 * k + 3]!)) this.#dup ??= "cl_invalid";
         }
         break;
       case 17:
         if (nameIs(buf, ns, "transfer-encoding")) {
           if (this.#teIndex >= 0) this.#dup ??= "te_duplicate";
           else this.#teIndex = k;
+          if (trailingTab(buf, s[4 * k + 3]!)) this.#dup ??= "te_not_chunked";
         }
         break;
     }

@@ -17,6 +17,18 @@ const INCOMPLETE_BODY = badRequest("message_incomplete", true);
 const INTERNAL = new HttpRequestError("INTERNAL", "message_incomplete");
 const EMPTY = Buffer.alloc(0);
 
+/** A refused head waiting for its turn to be answered. */
+class Refusal {
+  readonly err: HttpRequestError;
+  /** The refused request was HEAD: the answer has no body. */
+  readonly head: boolean;
+
+  constructor(err: HttpRequestError, head: boolean) {
+    this.err = err;
+    this.head = head;
+  }
+}
+
 /**
  * One client connection (plain or TLS): reads requests off the socket with the strict parser,
  * hands them to the handler one at a time, and writes their answers in order.
@@ -50,7 +62,7 @@ export class ServerConnection implements ResponseOwner {
   readonly #parser: RequestHeadParser;
   #decoder: BodyDecoder | null = null;
   /** Requests parsed and not yet answered (the first is the handler's), and queued refusals. */
-  readonly #queue: Array<ServerExchange | HttpRequestError> = [];
+  readonly #queue: Array<ServerExchange | Refusal> = [];
   #active: ServerExchange | null = null;
   /** The exchange whose body is being read. */
   #reading: ServerExchange | null = null;
@@ -160,9 +172,10 @@ export class ServerConnection implements ResponseOwner {
     const s = this.#settings;
     if (this.#headAt !== 0 && !this.#stopped && now - this.#headAt >= s.headersTimeoutMs) {
       this.#headAt = 0;
+      const head = this.#parser.method === "HEAD";
       this.#parser.reset();
       this.#buf = null;
-      this.#refuse(TIMEOUT_HEAD, false);
+      this.#refuse(TIMEOUT_HEAD, false, head);
       return;
     }
     const reading = this.#reading;
@@ -274,8 +287,9 @@ export class ServerConnection implements ResponseOwner {
       return;
     }
     if (held === 0 && this.#parser.started) {
+      const head = this.#parser.method === "HEAD";
       this.#parser.reset();
-      this.#refuse(INCOMPLETE_HEAD, true);
+      this.#refuse(INCOMPLETE_HEAD, true, head);
       return;
     }
     this.#endIfDone();
@@ -329,9 +343,10 @@ export class ServerConnection implements ResponseOwner {
       }
       if (r === INVALID) {
         const err = parser.error!;
+        const headMethod = parser.method === "HEAD";
         parser.reset();
         this.#buf = null;
-        this.#refuse(err, true);
+        this.#refuse(err, true, headMethod);
         return;
       }
       const head = parser.head!;
@@ -358,7 +373,7 @@ export class ServerConnection implements ResponseOwner {
     if (next === undefined) return;
     if (!(next instanceof ServerExchange)) {
       this.#queue.length = 0;
-      this.#answer(next, null, false);
+      this.#answer(next.err, null, next.head);
       return;
     }
     this.#active = next;
@@ -404,10 +419,10 @@ export class ServerConnection implements ResponseOwner {
   }
 
   /** A head was refused (or timed out): answered after the requests before it, then close. */
-  #refuse(err: HttpRequestError, report: boolean): void {
+  #refuse(err: HttpRequestError, report: boolean, head: boolean): void {
     this.#stopped = true;
     if (report) this.#settings.onRefusal(err, this.socket);
-    this.#queue.push(err);
+    this.#queue.push(new Refusal(err, head));
     this.#dispatch();
   }
 

@@ -24,13 +24,29 @@ export interface WireReading {
 const STATUS = /^HTTP\/1\.[01] ([1-9][0-9]{2}) [\t -~\x80-\xff]*\r\n/;
 const FIELD = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([\t -~\x80-\xff]*?)[ \t]*\r\n/;
 
+/** How a reader that does not know the requests tells which answers have no body. */
+export interface WireOptions {
+  /** A response carrying this header has no body (its server marks answers to HEAD). */
+  readonly bodylessHeader?: string;
+  /**
+   * The last response of a closed connection may lack its body (an error answer to a request the
+   * reader cannot tell was HEAD): its body is then empty, never cut short.
+   */
+  readonly finalBodyOptional?: boolean;
+}
+
 /**
  * Reads every response in `bytes`.
  * @param methods the request method of each response in order (HEAD responses have no body);
  *   missing entries count as GET
  * @param closed the connection closed after these bytes (a body may end with it)
  */
-export function readResponses(bytes: Buffer, methods: readonly string[] = [], closed = true): WireReading {
+export function readResponses(
+  bytes: Buffer,
+  methods: readonly string[] = [],
+  closed = true,
+  opts: WireOptions = {},
+): WireReading {
   const text = bytes.toString("latin1");
   const responses: WireResponse[] = [];
   let at = 0;
@@ -62,7 +78,9 @@ export function readResponses(bytes: Buffer, methods: readonly string[] = [], cl
     }
     if (status < 200) continue; // interim (100 Continue): the final response follows
     const method = methods[responses.length] ?? "GET";
-    const bodyless = method === "HEAD" || status === 204 || status === 304;
+    const marked = opts.bodylessHeader !== undefined && headers[opts.bodylessHeader] !== undefined;
+    const unsent = opts.finalBodyOptional === true && closed && at === text.length;
+    const bodyless = method === "HEAD" || status === 204 || status === 304 || marked || unsent;
     if (cl !== undefined && te !== undefined) return { responses, error: "content-length with transfer-encoding" };
     if (status === 204 && (cl !== undefined || te !== undefined)) return { responses, error: "framing on a 204" };
     let body: Buffer = Buffer.alloc(0);
