@@ -368,6 +368,24 @@ test("a connection limit queues requests in order; one aborted while it waited n
   );
 });
 
+test("a target that refuses connections fails every waiting request, none hangs", async () => {
+  const dead = createServer();
+  await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+  const port = (dead.address() as AddressInfo).port;
+  await new Promise<void>((r) => dead.close(() => r()));
+  const p = pool({ port, maxConnections: 1 });
+  const all = await Promise.all([1, 2, 3].map((i) => call(p, { path: `/${i}` })));
+  assert.deepEqual(
+    all.map((o) => [o.error?.code, o.started]),
+    [
+      ["ECONNREFUSED", false],
+      ["ECONNREFUSED", false],
+      ["ECONNREFUSED", false],
+    ],
+  );
+  assert.equal(classifyUpstreamError(all[0]!.error), "UPSTREAM_UNAVAILABLE");
+});
+
 test("TLS targets: verified against the CA, SNI from the options", async () => {
   const ca = new TestCa();
   const leaf = ca.issue(["upstream.test"]);

@@ -199,8 +199,10 @@ export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDis
   connectFailed(conn: ClientConnection, err: Error): void {
     this.#connecting--;
     this.#all.delete(conn);
-    // The connection was opened for the request at the head of the queue.
+    // The connection was opened for the request at the head of the queue; the others try again.
     this.#queue.shift()?.fail(err);
+    const max = this.#opts.maxConnections;
+    if (!this.#closing && this.#queue.size > this.#connecting && (max === 0 || this.#all.size < max)) this.#connect();
     this.#checkClosed();
   }
 

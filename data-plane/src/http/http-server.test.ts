@@ -6,7 +6,10 @@ import { request } from "node:http";
 import { after, before, test } from "node:test";
 import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { TestCa } from "@palisade/test-support";
+import { FieldNameSet } from "./bytes.js";
+import { HeaderBlock, InvalidHeaderError } from "./header-block.js";
 import type { HttpRequestError } from "./http-error.js";
+import { ResponseHeadParser } from "./response-parser.js";
 import type { ExchangeListener, ServerExchange } from "./server-exchange.js";
 import { EngineServer, rawExchange } from "./test-wire.js";
 
@@ -73,6 +76,19 @@ function handle(ex: ServerExchange): void {
     held.push(ex);
     return;
   }
+  if (t.startsWith("/self")) {
+    // Answers a broken body itself (as the proxy does for a body over its limit).
+    ex.listener = {
+      ...listener,
+      onExchangeAbort(x: ServerExchange) {
+        x.writeHead(413, null, { contentLength: 3 });
+        x.end(Buffer.from("big"));
+      },
+    };
+    ex.body?.start({ onBodyData: () => true, onBodyEnd: () => {}, onBodyError: () => {} });
+    ex.body?.setLimit(4);
+    return;
+  }
   if (t.startsWith("/refuse")) {
     reply(401, "refused");
     return;
@@ -88,6 +104,35 @@ function handle(ex: ServerExchange): void {
     return;
   }
   if (t.startsWith("/throw")) throw new Error("handler bug");
+  if (t.startsWith("/forward")) {
+    // An upstream head copied as bytes, minus the dropped names and the block's names.
+    const upstreamHead = Buffer.from(
+      "HTTP/1.1 200 OK\r\nServer: up\r\nX-Frame-Options: ALLOW\r\nKeep-Alive: timeout=9\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nDate: Tue, 01 Dec 2026 00:00:00 GMT\r\nContent-Length: 99\r\n\r\n",
+    );
+    const parser = new ResponseHeadParser();
+    parser.execute(upstreamHead, 0);
+    ex.writeHead(
+      200,
+      { via: "1.1 palisade" },
+      { contentLength: 4, forward: parser.head!, drop: SERVER_DROP, block: SECURITY_BLOCK },
+    );
+    ex.end(Buffer.from("body"));
+    return;
+  }
+  if (t.startsWith("/bad-header")) {
+    try {
+      ex.writeHead(200, { "x-injected": "a\r\nset-cookie: evil=1" });
+    } catch (err) {
+      reply(502, err instanceof InvalidHeaderError ? err.code : "other");
+    }
+    return;
+  }
+  if (t.startsWith("/unknown-length")) {
+    ex.writeHead(200, null);
+    ex.write(Buffer.from("part-"));
+    ex.end(Buffer.from("end"));
+    return;
+  }
   if (t.startsWith("/id")) {
     ex.requestId = "req-42";
     ex.body?.start({ onBodyData: () => true, onBodyEnd: () => reply(200, "never"), onBodyError: () => {} });
@@ -105,6 +150,9 @@ function handle(ex: ServerExchange): void {
   }
   reply(200, `ok ${ex.head.method} ${t}`);
 }
+
+const SERVER_DROP = new FieldNameSet(["server"]);
+const SECURITY_BLOCK = new HeaderBlock({ "X-Frame-Options": "DENY", "Strict-Transport-Security": "max-age=63072000" });
 
 const server = new EngineServer({
   onRequest: handle,
@@ -249,6 +297,18 @@ test("a framing error after the head: the handler is told to abort, the client g
   }
 });
 
+test("a handler may answer a broken body itself; the connection still closes after it", async () => {
+  const r = await rawExchange(
+    server.port,
+    `POST /self HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n${GET("/next")}`,
+  );
+  assert.deepEqual(
+    r.responses.map((x) => [x.status, x.headers.connection, x.body.toString()]),
+    [[413, "close", "big"]],
+  );
+  assert.equal(r.closed, true);
+});
+
 test("the handler's request id is in the engine's own error answers", async () => {
   const r = await rawExchange(server.port, "POST /id HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n");
   assert.equal(r.responses[0]?.headers["x-request-id"], "req-42");
@@ -283,6 +343,50 @@ test("a refused HEAD request is answered without a body (RFC 9110 §9.3.2)", asy
   assert.deepEqual([r.responses[0]?.status, r.responses[0]?.body.length], [417, 0]);
   assert.ok(Number(r.responses[0]!.headers["content-length"]) > 0, "the length a GET would get");
   assert.equal(r.bytes.toString().endsWith("\r\n\r\n"), true, "nothing after the head");
+});
+
+test("a head from raw upstream lines, a constant block and dynamic headers: each field once, framing the writer's", async () => {
+  const r = await rawExchange(server.port, GET("/forward"), { responses: 1 });
+  const text = r.bytes.toString();
+  assert.equal(r.error, null);
+  const res = r.responses[0]!;
+  assert.equal(res.headers["x-frame-options"], "DENY", "the block wins over the forwarded line");
+  assert.equal(res.headers["strict-transport-security"], "max-age=63072000");
+  assert.equal(res.headers.server, undefined, "dropped");
+  assert.equal(res.headers["set-cookie"], "a=1, b=2", "repeated lines kept as sent");
+  assert.equal(res.headers.date, "Tue, 01 Dec 2026 00:00:00 GMT", "the upstream's Date, not a second one");
+  assert.equal(res.headers["content-length"], "4");
+  assert.equal(res.headers["keep-alive"], "timeout=1", "hop-by-hop: the server's own, not the upstream's");
+  assert.equal(res.headers.via, "1.1 palisade");
+  assert.equal((text.match(/date:/gi) ?? []).length, 1);
+  assert.equal(res.body.toString(), "body");
+});
+
+test("a header value that would split the message is refused before a byte is written", async () => {
+  const r = await rawExchange(server.port, GET("/bad-header"), { responses: 1 });
+  assert.equal(r.responses[0]?.status, 502);
+  assert.equal(r.responses[0]!.body.toString(), "ERR_INVALID_CHAR");
+  assert.doesNotMatch(r.bytes.toString(), /evil/);
+});
+
+test("unknown length: chunked for HTTP/1.1, until close for HTTP/1.0", async () => {
+  const h11 = await rawExchange(server.port, GET("/unknown-length"), { responses: 1 });
+  assert.deepEqual(
+    [h11.responses[0]?.headers["transfer-encoding"], h11.responses[0]?.body.toString()],
+    ["chunked", "part-end"],
+  );
+  const h10 = await rawExchange(server.port, "GET /unknown-length HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  assert.deepEqual(
+    [
+      h10.responses[0]?.headers.connection,
+      h10.responses[0]?.headers["transfer-encoding"],
+      h10.responses[0]?.body.toString(),
+      h10.closed,
+    ],
+    ["close", undefined, "part-end", true],
+  );
+  const ka10 = await rawExchange(server.port, "GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", { responses: 1 });
+  assert.equal(ka10.responses[0]?.headers.connection, "keep-alive", "HTTP/1.0 keep-alive is said explicitly");
 });
 
 test("a handler that throws: 500 JSON, never a crash", async () => {

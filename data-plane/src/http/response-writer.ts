@@ -162,17 +162,21 @@ export class ResponseWriter {
       !this.#keepAliveRequested ||
       owner.draining ||
       this.mustClose();
+    // Decided into locals: nothing of this response changes until the head is built (a header
+    // that cannot go on the wire throws first, and the caller may answer otherwise).
     let framing = "";
+    let chunked = false;
+    let remaining = -1;
     if (status === 204) {
       // RFC 9110 §8.6: never a Content-Length on a 204.
     } else if (noBody) {
       if (length >= 0) framing = `content-length: ${length}\r\n`;
     } else if (length >= 0) {
       framing = `content-length: ${length}\r\n`;
-      this.#remaining = length;
+      remaining = length;
     } else if (this.#minor === 1) {
       framing = "transfer-encoding: chunked\r\n";
-      this.#chunked = true;
+      chunked = true;
     } else {
       close = true; // HTTP/1.0: the body ends when the connection does (RFC 9112 §6.3 rule 8)
     }
@@ -196,6 +200,8 @@ export class ResponseWriter {
     head.write(tail, off, "latin1");
     this.#status = status;
     this.#noBody = noBody;
+    this.#chunked = chunked;
+    this.#remaining = remaining;
     this.#close = close;
     this.#pendingHead = head;
   }

@@ -115,7 +115,10 @@ export class ServerConnection implements ResponseOwner {
     ex.finished();
     if (this.#closed) return;
     if (writer.cut) return; // the socket is being destroyed
-    if (writer.closes) {
+    const next = this.#queue[0];
+    if (writer.closes || (this.#stopped && next === undefined)) {
+      // Announced, or the request broke under a response the handler finished itself: the
+      // bytes that follow cannot be trusted to start a request.
       this.#closeSoon();
       return;
     }

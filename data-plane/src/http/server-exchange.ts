@@ -93,9 +93,11 @@ export class ServerExchange extends ResponseWriter implements BodyOwner {
 
   protected override mustClose(): boolean {
     // A request whose body was never started is refused without reading it: the rest must not
-    // be parsed as the next request, and an upload is not read to its end (lingering close).
+    // be parsed as the next request, and an upload is not read to its end (lingering close). A
+    // body that broke leaves the byte stream unreadable.
     // An upgrade request answered with an ordinary response ends its connection too.
-    return this.head.upgrade || (this.body !== null && !this.body.started);
+    const body = this.body;
+    return this.head.upgrade || (body !== null && (!body.started || body.error !== null));
   }
 
   // --- the body's side (BodyOwner) -----------------------------------------------------------
