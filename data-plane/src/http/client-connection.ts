@@ -38,6 +38,8 @@ enum State {
 }
 
 const CRLF = Buffer.from("\r\n", "latin1");
+/** A request head and body pieces up to this many bytes are copied into one buffer (one write). */
+const COALESCE_MAX = 8 * 1024;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
 const NO_TRAILERS: HeaderValues = Object.freeze({});
 
@@ -83,6 +85,8 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   #written = false;
   /** The whole request (head and body) was handed to the socket. */
   #requestDone = false;
+  /** The request head, until the first body bytes take it along. */
+  #pendingHead: Buffer | null = null;
   #chunked = false;
   #declared = -1;
   #sent = 0;
@@ -102,6 +106,8 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   #lastError: Error | null = null;
   /** Exchanges carried (for tests and stats). */
   exchanges = 0;
+  /** When an idle connection's keep-alive time is up (Date.now() ms; the pool's). */
+  idleUntil = 0;
 
   /**
    * @param socket a socket that is connecting (`net.connect` / `tls.connect`)
@@ -176,20 +182,14 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     this.#chunked = length < 0;
     this.#declared = length;
     this.#sent = 0;
-    const socket = this.socket;
+    // The head waits for the first body bytes: small ones go with it in one write.
+    this.#pendingHead = head;
     if (body === null || typeof body === "string" || Buffer.isBuffer(body)) {
-      if (body === null || length === 0) {
-        socket.write(head);
-      } else {
-        socket.cork();
-        socket.write(head);
-        socket.write(body);
-        socket.uncork();
-      }
+      if (length > 0) this.#writeBody(typeof body === "string" ? Buffer.from(body) : (body as Buffer), false);
+      this.#flushRequest();
       this.#requestWritten();
       return;
     }
-    socket.write(head);
     if (body instanceof RequestBody) {
       this.#reqBody = body;
       body.start(this);
@@ -239,14 +239,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
       this.#fail(new ClientError("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "request body longer than its Content-Length"));
       return true;
     }
-    if (!this.#chunked) return this.socket.write(chunk);
-    const socket = this.socket;
-    socket.cork();
-    socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
-    socket.write(chunk);
-    const ok = socket.write(CRLF);
-    socket.uncork();
-    return ok;
+    return this.#writeBody(chunk, this.#chunked);
   }
 
   onBodyEnd(_trailers: FieldList): void {
@@ -268,8 +261,46 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
       );
       return;
     }
-    if (this.#chunked) this.socket.write(LAST_CHUNK);
+    if (this.#chunked) this.#writeBody(LAST_CHUNK, false);
+    this.#flushRequest();
     this.#requestWritten();
+  }
+
+  /**
+   * Writes body bytes (in a chunk's framing when `chunked`), after the head if it is still
+   * waiting: a small total goes as one buffer (one write); a large chunk is never copied.
+   */
+  #writeBody(chunk: Buffer, chunked: boolean): boolean {
+    const socket = this.socket;
+    const head = this.#pendingHead;
+    this.#pendingHead = null;
+    if (head === null && !chunked) return socket.write(chunk);
+    const sizeLine = chunked ? `${chunk.length.toString(16)}\r\n` : "";
+    const headLen = head === null ? 0 : head.length;
+    const total = headLen + sizeLine.length + chunk.length + (chunked ? 2 : 0);
+    if (total <= COALESCE_MAX) {
+      const buf = Buffer.allocUnsafe(total);
+      let off = head === null ? 0 : head.copy(buf, 0);
+      if (chunked) off += buf.write(sizeLine, off, "latin1");
+      off += chunk.copy(buf, off);
+      if (chunked) CRLF.copy(buf, off);
+      return socket.write(buf);
+    }
+    socket.cork();
+    if (head !== null) socket.write(head);
+    if (chunked) socket.write(sizeLine, "latin1");
+    let ok = socket.write(chunk);
+    if (chunked) ok = socket.write(CRLF);
+    socket.uncork();
+    return ok;
+  }
+
+  /** Writes the head if no body byte took it along. */
+  #flushRequest(): void {
+    const head = this.#pendingHead;
+    if (head === null) return;
+    this.#pendingHead = null;
+    this.socket.write(head);
   }
 
   #streamReadable(body: Readable): void {
@@ -442,8 +473,10 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     }
     this.#head = head;
     this.#decoder.reset(head.bodyKind, head.contentLength ?? 0);
-    const headers = ex.opts.responseHead === true ? (head as unknown as HeaderValues) : head.toObject();
-    ex.handler.onResponseStart?.(ex, head.status, headers as IncomingHttpHeaders, head.statusText);
+    // An engine-aware handler reads the lazy head (statusText included) itself.
+    if (ex.opts.responseHead === true)
+      ex.handler.onResponseStart?.(ex, head.status, head as unknown as IncomingHttpHeaders);
+    else ex.handler.onResponseStart?.(ex, head.status, head.toObject() as IncomingHttpHeaders, head.statusText);
     if (this.#ex !== ex) return false;
     if (this.#decoder.complete) {
       this.#complete();
@@ -522,6 +555,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   #fail(err: Error): void {
     const ex = this.#ex;
     this.#ex = null;
+    this.#pendingHead = null;
     this.#clearTimers();
     this.#awaitingHead = false;
     this.#awaitingBody = false;

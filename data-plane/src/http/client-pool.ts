@@ -97,7 +97,6 @@ export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDis
   };
   readonly #all = new Set<ClientConnection>();
   readonly #idle: ClientConnection[] = [];
-  readonly #idleUntil = new Map<ClientConnection, number>();
   readonly #queue = new WaitQueue();
   #connecting = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -173,7 +172,7 @@ export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDis
   /** Closes the idle connections whose time is up (the idle sweep). */
   closeExpired(now: number): void {
     for (const c of [...this.#idle]) {
-      if ((this.#idleUntil.get(c) ?? 0) <= now) c.close();
+      if (c.idleUntil <= now) c.close();
     }
     if (this.#idle.length === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
@@ -214,13 +213,12 @@ export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDis
       conn.close();
       return;
     }
-    this.#idleUntil.set(conn, Date.now() + ms);
+    conn.idleUntil = Date.now() + ms;
     this.#next(conn);
   }
 
   connectionGone(conn: ClientConnection): void {
     this.#all.delete(conn);
-    this.#idleUntil.delete(conn);
     const i = this.#idle.indexOf(conn);
     if (i >= 0) this.#idle.splice(i, 1);
     const max = this.#opts.maxConnections;

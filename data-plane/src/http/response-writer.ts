@@ -39,6 +39,8 @@ export interface ResponseOwner {
 }
 
 const CRLF = Buffer.from("\r\n", "latin1");
+/** Head and body pieces up to this many bytes are copied into one buffer: one write instead of a writev. */
+const COALESCE_MAX = 8 * 1024;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
 const STATUS_LINES: string[] = [];
 
@@ -224,36 +226,9 @@ export class ResponseWriter {
     if (this.#cut || this.gone) return true;
     if (this.#status === 0) throw new Error("write before writeHead");
     if (this.#ended) throw new Error("write after end");
-    const socket = this.#owner.socket;
-    if (this.#noBody || chunk.length === 0) {
-      if (this.#pendingHead !== null) this.flushHead();
-      return !socket.writableNeedDrain;
-    }
-    if (this.#remaining >= 0) {
-      if (chunk.length > this.#remaining) {
-        this.abort();
-        return false;
-      }
-      this.#remaining -= chunk.length;
-    }
-    const head = this.#pendingHead;
-    if (head === null && !this.#chunked) return socket.write(chunk);
-    socket.cork();
-    if (head !== null) {
-      this.#pendingHead = null;
-      this.#headWritten = true;
-      socket.write(head);
-    }
-    let ok: boolean;
-    if (this.#chunked) {
-      socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
-      socket.write(chunk);
-      ok = socket.write(CRLF);
-    } else {
-      ok = socket.write(chunk);
-    }
-    socket.uncork();
-    return ok;
+    if (this.#noBody || chunk.length === 0) return this.#send(null, false);
+    if (!this.#count(chunk)) return false;
+    return this.#send(chunk, false);
   }
 
   /**
@@ -267,42 +242,71 @@ export class ResponseWriter {
       return;
     }
     if (this.#status === 0) throw new Error("end before writeHead");
-    if (chunk !== undefined && chunk.length > 0 && !this.#noBody && !this.#cut) {
-      if (this.#chunked) {
-        const socket = this.#owner.socket;
-        socket.cork();
-        this.write(chunk);
-        socket.write(LAST_CHUNK);
-        socket.uncork();
-        this.#finish();
-        return;
-      }
-      this.write(chunk);
-    }
     if (this.#cut) {
       this.#finish();
       return;
     }
-    const socket = this.#owner.socket;
-    if (this.#chunked && !this.#noBody) {
-      const head = this.#pendingHead;
-      if (head !== null) {
-        this.#pendingHead = null;
-        socket.cork();
-        socket.write(head);
-        socket.write(LAST_CHUNK);
-        socket.uncork();
-      } else {
-        socket.write(LAST_CHUNK);
-      }
-    } else if (this.#pendingHead !== null) {
-      this.flushHead();
-    }
+    const data = chunk !== undefined && chunk.length > 0 && !this.#noBody ? chunk : null;
+    if (data !== null && !this.#count(data)) return;
+    this.#send(data, true);
     if (this.#remaining > 0 && !this.#noBody) {
       this.abort();
       return;
     }
     this.#finish();
+  }
+
+  /** Counts `chunk` against the Content-Length. @returns false when it overruns (the response is cut) */
+  #count(chunk: Buffer): boolean {
+    if (this.#remaining < 0) return true;
+    if (chunk.length > this.#remaining) {
+      this.abort();
+      return false;
+    }
+    this.#remaining -= chunk.length;
+    return true;
+  }
+
+  /**
+   * Hands the socket what is due: the pending head, `chunk` in its framing, and the last chunk of
+   * a chunked body when `last`. A small total goes as one buffer (one `write`, no `writev`); a
+   * large body chunk is never copied (cork, several writes, uncork).
+   */
+  #send(chunk: Buffer | null, last: boolean): boolean {
+    const socket = this.#owner.socket;
+    const head = this.#pendingHead;
+    if (head !== null) {
+      this.#pendingHead = null;
+      this.#headWritten = true;
+    }
+    const chunked = this.#chunked && !this.#noBody;
+    const size = chunk === null ? 0 : chunk.length;
+    const sizeLine = chunked && size > 0 ? `${size.toString(16)}\r\n` : "";
+    const crlf = chunked && size > 0 ? 2 : 0;
+    const lastLen = chunked && last ? LAST_CHUNK.length : 0;
+    const headLen = head === null ? 0 : head.length;
+    const total = headLen + sizeLine.length + size + crlf + lastLen;
+    if (total === 0) return !socket.writableNeedDrain;
+    if (total === headLen) return socket.write(head!);
+    if (headLen === 0 && !chunked) return socket.write(chunk!);
+    if (total <= COALESCE_MAX) {
+      const buf = Buffer.allocUnsafe(total);
+      let off = head === null ? 0 : head.copy(buf, 0);
+      if (sizeLine.length > 0) off += buf.write(sizeLine, off, "latin1");
+      if (chunk !== null) off += chunk.copy(buf, off);
+      if (crlf > 0) off += CRLF.copy(buf, off);
+      if (lastLen > 0) LAST_CHUNK.copy(buf, off);
+      return socket.write(buf);
+    }
+    socket.cork();
+    let ok = true;
+    if (head !== null) ok = socket.write(head);
+    if (sizeLine.length > 0) socket.write(sizeLine, "latin1");
+    if (chunk !== null) ok = socket.write(chunk);
+    if (crlf > 0) ok = socket.write(CRLF);
+    if (lastLen > 0) ok = socket.write(LAST_CHUNK);
+    socket.uncork();
+    return ok;
   }
 
   /**
