@@ -18,6 +18,7 @@ import { RequestHeadParser } from "../../data-plane/dist/http/request-parser.js"
 import { serializeRequestHead } from "../../data-plane/dist/http/request-serializer.js";
 import { ResponseHeadParser } from "../../data-plane/dist/http/response-parser.js";
 import { ResponseWriter } from "../../data-plane/dist/http/response-writer.js";
+import { HOP_BY_HOP } from "../../data-plane/dist/proxy/hop-by-hop.js";
 
 const { values } = parseArgs({ options: { ms: { type: "string", default: "2000" } } });
 const budgetMs = Number(values.ms);
@@ -44,15 +45,8 @@ const RESPONSE = Buffer.from(
 const LIMITS = { maxHeaderBytes: 32_768, maxRequestLineBytes: 32_768, maxHeaders: 100 };
 // What a proxy does not forward (hop-by-hop, RFC 9110 §7.6.1) or sets itself: compiled once.
 const REQUEST_DROP = new FieldNameSet([
+  ...HOP_BY_HOP,
   "host",
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-authorization",
   "expect",
   "forwarded",
   "x-forwarded-for",
@@ -63,14 +57,7 @@ const REQUEST_DROP = new FieldNameSet([
   "x-request-id",
   "via",
 ]);
-const RESPONSE_DROP = new FieldNameSet([
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "transfer-encoding",
-  "via",
-  "x-request-id",
-]);
+const RESPONSE_DROP = new FieldNameSet([...HOP_BY_HOP, "via", "x-request-id"]);
 
 const sink = {
   write: () => true,

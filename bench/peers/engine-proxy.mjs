@@ -11,6 +11,7 @@ import { FieldNameSet } from "../../data-plane/dist/http/bytes.js";
 import { ClientPool } from "../../data-plane/dist/http/client-pool.js";
 import { selectForwarded } from "../../data-plane/dist/http/field-copy.js";
 import { HttpServer } from "../../data-plane/dist/http/http-server.js";
+import { HOP_BY_HOP } from "../../data-plane/dist/proxy/hop-by-hop.js";
 
 const { values } = parseArgs({ options: { port: { type: "string" }, upstream: { type: "string" } } });
 if (!values.port || !values.upstream) {
@@ -26,26 +27,9 @@ const pool = new ClientPool({
 });
 const HOST = upstream.host;
 
-/** Connection-specific fields (RFC 9110 §7.6.1), and Host (the upstream's is set). */
-const REQUEST_DROP = new FieldNameSet([
-  "host",
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "expect",
-]);
-const RESPONSE_DROP = new FieldNameSet([
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "transfer-encoding",
-  "upgrade",
-]);
+/** Connection-specific fields (RFC 9110 §7.6.1), Host (the upstream's is set) and Expect (answered here). */
+const REQUEST_DROP = new FieldNameSet([...HOP_BY_HOP, "host", "expect"]);
+const RESPONSE_DROP = new FieldNameSet(HOP_BY_HOP);
 const BAD_GATEWAY = Buffer.from('{"error":{"code":"UPSTREAM_UNAVAILABLE"}}');
 
 /** One proxied request: the upstream exchange's handler and the client exchange's listener. */

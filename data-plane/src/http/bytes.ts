@@ -134,3 +134,13 @@ interface Latin1Slicer {
 export function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
 }
+
+/**
+ * What a connection holds unread after `chunk` arrived: `chunk` itself when nothing was held
+ * (no copy, the common case), else the held rest and `chunk` in one new buffer.
+ * @param held the buffer held so far, `null` when none
+ * @param start where its unread part begins
+ */
+export function appendUnread(held: Buffer | null, start: number, chunk: Buffer): Buffer {
+  return held === null || start >= held.length ? chunk : Buffer.concat([held.subarray(start), chunk]);
+}

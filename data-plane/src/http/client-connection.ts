@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { BodyDecoder } from "./body-decoder.js";
+import { appendUnread } from "./bytes.js";
 import type { ClientExchange, ExchangeCarrier } from "./client-exchange.js";
 import type { FieldList } from "./field-list.js";
 import type { HeaderValues } from "./headers.js";
@@ -364,14 +365,8 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
       return;
     }
     this.#activity++;
-    const buf = this.#buf;
-    if (buf === null || this.#bufStart >= buf.length) {
-      this.#buf = chunk;
-      this.#bufStart = 0;
-    } else {
-      this.#buf = Buffer.concat([buf.subarray(this.#bufStart), chunk]);
-      this.#bufStart = 0;
-    }
+    this.#buf = appendUnread(this.#buf, this.#bufStart, chunk);
+    this.#bufStart = 0;
     this.#process();
   };
 

@@ -108,15 +108,7 @@ export class NodeOracle {
       socket.end(`HTTP/1.1 ${status} X\r\nx-why: ${err.code}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     });
     this.#server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      const refused = palisadeChecks(
-        req.rawHeaders,
-        req.method ?? "",
-        req.url ?? "",
-        req.httpVersionMajor,
-        req.httpVersionMinor,
-        true,
-        head.length > 0,
-      );
+      const refused = nodeChecks(req, true, head.length > 0);
       const text =
         refused !== null
           ? `HTTP/1.1 ${refused.slice(0, 3)} X\r\nx-why: ${refused.slice(4)}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`
@@ -138,15 +130,7 @@ export class NodeOracle {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const refused = palisadeChecks(
-      req.rawHeaders,
-      req.method ?? "",
-      req.url ?? "",
-      req.httpVersionMajor,
-      req.httpVersionMinor,
-      false,
-      false,
-    );
+    const refused = nodeChecks(req, false, false);
     if (refused !== null) {
       const why = refused;
       res.writeHead(Number(why.slice(0, 3)), { "x-why": why.slice(4), connection: "close" }).end();
@@ -199,6 +183,12 @@ export class NodeOracle {
       socket.on("error", () => {});
     });
   }
+}
+
+/** {@link palisadeChecks} on what node:http read. */
+function nodeChecks(req: IncomingMessage, upgrade: boolean, trailing: boolean): string | null {
+  const { rawHeaders, method, url, httpVersionMajor, httpVersionMinor } = req;
+  return palisadeChecks(rawHeaders, method ?? "", url ?? "", httpVersionMajor, httpVersionMinor, upgrade, trailing);
 }
 
 function okAnswer(read: string): string {

@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { BodyDecoder } from "./body-decoder.js";
+import { appendUnread } from "./bytes.js";
 import { errorAnswer } from "./error-answer.js";
 import { badRequest, HttpRequestError } from "./http-error.js";
 import { INVALID, NEED_MORE, RequestHeadParser } from "./request-parser.js";
@@ -208,14 +209,8 @@ export class ServerConnection implements ResponseOwner {
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#stopped) return; // lingering close, or a refusal waits for its turn: dropped
-    const buf = this.#buf;
-    if (buf === null || this.#bufStart >= buf.length) {
-      this.#buf = chunk;
-      this.#bufStart = 0;
-    } else {
-      this.#buf = Buffer.concat([buf.subarray(this.#bufStart), chunk]);
-      this.#bufStart = 0;
-    }
+    this.#buf = appendUnread(this.#buf, this.#bufStart, chunk);
+    this.#bufStart = 0;
     this.#process();
   };
 
