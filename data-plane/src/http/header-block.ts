@@ -1,5 +1,5 @@
 import { FieldNameSet, isFieldValue, isToken } from "./bytes.js";
-import type { OutgoingHeaders } from "./headers.js";
+import { HOP_BY_HOP_FIELDS, type OutgoingHeaders } from "./headers.js";
 
 /**
  * A header name or value that cannot go on the wire: thrown with node's codes
@@ -85,19 +85,11 @@ export class HeaderBlock {
 }
 
 /**
- * Fields a message writer sets itself from its framing decision (RFC 9112 §6, §9.6): never
- * taken from a caller's constant block and never forwarded from another message.
+ * Fields a message writer sets itself from its framing decision (RFC 9112 §6, §9.6) — the
+ * hop-by-hop fields and Content-Length: never taken from a caller's constant block and never
+ * forwarded from another message.
  */
-export const WRITER_OWNED = new FieldNameSet([
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "upgrade",
-]);
+export const WRITER_OWNED = new FieldNameSet([...HOP_BY_HOP_FIELDS, "content-length"]);
 
 /** A block with no line. */
 export const EMPTY_BLOCK = new HeaderBlock({});

@@ -5,6 +5,24 @@
  * name these types without importing each other.
  */
 
+/**
+ * Fields that are hop-by-hop whether or not `Connection` names them (RFC 9110 §7.6.1, RFC 9112
+ * §6.1, and the non-standard `Proxy-Connection`): never forwarded, always the writer's own. The
+ * one list of them for the engine (proxy/hop-by-hop.ts and the policies keep copies until the
+ * request loop moves onto the engine).
+ */
+export const HOP_BY_HOP_FIELDS: readonly string[] = Object.freeze([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
+]);
+
 /** Header values as node:http and undici give them: lower-case names, arrays for repeated fields. */
 export type HeaderValues = Readonly<Record<string, string | string[] | undefined>>;
 
