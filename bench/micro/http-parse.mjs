@@ -116,7 +116,12 @@ function exchange(bytes) {
   const res = resParser.head;
   decoder.reset(res.bodyKind, res.contentLength);
   let body = null;
-  decoder.decode(RESPONSE, at, RESPONSE.length, { onBodyData: (d) => ((body = d), true) });
+  decoder.decode(RESPONSE, at, RESPONSE.length, {
+    onBodyData(d) {
+      body = d;
+      return true;
+    },
+  });
   const w = new ResponseWriter(owner, head.method, head.minor, head.keepAlive);
   w.writeHead(
     200,
