@@ -334,3 +334,27 @@ export class ResponseWriter {
     this.#owner.responseEnded(this);
   }
 }
+
+/**
+ * The `101 Switching Protocols` head for a client whose connection is handed over (an upgrade
+ * the upstream accepted): `Connection: Upgrade` and `Upgrade: <protocol>` (RFC 9110 §7.8), the
+ * upstream's lines copied as bytes (its hop-by-hop ones and `drop` left out:
+ * `Sec-WebSocket-Accept` and the like pass), then `headers`.
+ * @throws InvalidHeaderError for a protocol or header that cannot go on the wire
+ */
+export function switchingProtocolsHead(
+  protocol: string,
+  forward: FieldList | null,
+  drop: FieldNameSet | null,
+  headers: OutgoingHeaders | null = null,
+): Buffer {
+  const start = `${statusLine(101)}${serializeHeaders({ connection: "Upgrade", upgrade: protocol })}`;
+  const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
+  const fwd = forward === null ? null : selectForwarded(forward, drop, null);
+  const head = Buffer.allocUnsafe(start.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + 2);
+  let off = head.write(start, 0, "latin1");
+  if (fwd !== null) off = copyForwarded(fwd, head, off);
+  if (dyn.length > 0) off += head.write(dyn, off, "latin1");
+  head.write("\r\n", off, "latin1");
+  return head;
+}
