@@ -75,7 +75,7 @@ export class BodyDecoder {
   #tlen = 0;
   #tpos = 0;
   #tcount = 0;
-  #toffsets: Int32Array | null = null;
+  #toffsets: number[] | null = null;
 
   /**
    * @param maxTrailerBytes trailer section at most, bytes (the header limit)
@@ -282,7 +282,7 @@ export class BodyDecoder {
     if (this.#tbuf === null) {
       if (buf[p] === LF) return this.#fail("trailer_invalid");
       this.#tbuf = Buffer.allocUnsafe(Math.min(Math.max(256, 2 * (end - p)), this.#maxTrailerBytes + 2));
-      this.#toffsets = new Int32Array(4 * (this.#maxTrailers + 1));
+      this.#toffsets = new Array<number>(4 * (this.#maxTrailers + 1)).fill(0);
     }
     const before = this.#tlen;
     const n = Math.min(end - p, this.#maxTrailerBytes + 2 - before);

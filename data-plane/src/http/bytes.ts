@@ -125,14 +125,26 @@ export class FieldNameSet {
   }
 }
 
-/** node's own fast decoder of Buffer (what `toString("latin1")` calls, without its argument checks). */
-interface Latin1Slicer {
+/**
+ * node's own latin1 codec on Buffer (what `toString("latin1")` and `write(s, o, "latin1")` call,
+ * without their argument handling, which costs more than the copy for a head's few hundred bytes).
+ */
+interface Latin1Codec {
   latin1Slice(start: number, end: number): string;
+  latin1Write(s: string, offset: number): number;
 }
 
 /** `buf[start..end)` as a latin1 string: one char per byte, so obs-text survives as node:http gives it. */
 export function latin1(buf: Buffer, start: number, end: number): string {
-  return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
+  return (buf as unknown as Latin1Codec).latin1Slice(start, end);
+}
+
+/**
+ * Writes `s` (chars ≤ 0xff, checked by the caller) into `buf` at `offset`, one byte a char.
+ * @returns the bytes written
+ */
+export function latin1Write(buf: Buffer, s: string, offset: number): number {
+  return (buf as unknown as Latin1Codec).latin1Write(s, offset);
 }
 
 /**

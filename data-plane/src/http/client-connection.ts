@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { BodyDecoder } from "./body-decoder.js";
-import { appendUnread } from "./bytes.js";
+import { appendUnread, latin1Write } from "./bytes.js";
 import type { ClientExchange, ExchangeCarrier } from "./client-exchange.js";
 import type { FieldList } from "./field-list.js";
 import type { HeaderValues } from "./headers.js";
@@ -282,7 +282,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     if (total <= COALESCE_MAX) {
       const buf = Buffer.allocUnsafe(total);
       let off = head === null ? 0 : head.copy(buf, 0);
-      if (chunked) off += buf.write(sizeLine, off, "latin1");
+      if (chunked) off += latin1Write(buf, sizeLine, off);
       off += chunk.copy(buf, off);
       if (chunked) CRLF.copy(buf, off);
       return socket.write(buf);

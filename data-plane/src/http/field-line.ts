@@ -46,7 +46,7 @@ function fail(reason: LineError): number {
  * @param end how many bytes of `buf` are valid
  * @returns the position after the line's CRLF, {@link NEED_MORE} or {@link INVALID}
  */
-export function parseFieldLine(buf: Uint8Array, p: number, end: number, out: Int32Array, k: number): number {
+export function parseFieldLine(buf: Uint8Array, p: number, end: number, out: number[], k: number): number {
   let c = buf[p]!;
   if (c === SP || c === HTAB) return fail("obs_fold");
   let i = p;
@@ -61,22 +61,25 @@ export function parseFieldLine(buf: Uint8Array, p: number, end: number, out: Int
     i++;
   }
   const vs = i;
-  let ve = i;
-  while (i < end) {
-    c = buf[i]!;
-    if (c > 0x20) {
-      if (c === 0x7f) return fail("header_value_invalid");
-      ve = ++i;
-    } else if (c === SP || c === HTAB) {
+  for (;;) {
+    // A run of visible bytes (and obs-text) first: one test per byte on the common path.
+    while (i < end) {
+      c = buf[i]!;
+      if (c <= 0x20 || c === 0x7f) break;
       i++;
-    } else if (c === CR) {
-      break;
-    } else {
-      return fail(c === LF ? "bare_lf" : "header_value_invalid");
     }
+    if (i >= end) return NEED_MORE;
+    if (c === SP || c === HTAB) {
+      i++;
+      continue;
+    }
+    if (c === CR) break;
+    return fail(c === LF ? "bare_lf" : "header_value_invalid");
   }
   if (i + 1 >= end) return NEED_MORE;
   if (buf[i + 1] !== LF) return fail("bare_cr");
+  let ve = i;
+  while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
   const o = 4 * k;
   out[o] = p;
   out[o + 1] = nameEnd;

@@ -25,21 +25,21 @@ const FIRST_WINS: ReadonlySet<string> = new Set([
 
 /**
  * The field lines of a header section as offsets into the bytes they were parsed from: four
- * numbers per line (name start, name end, value start, value end; the value OWS-trimmed). The
+ * numbers per line (a plain array of small integers) (name start, name end, value start, value end; the value OWS-trimmed). The
  * parsers fill it; nothing is decoded until a caller asks (see {@link HeaderFields}). The bytes
  * stay referenced (not copied) for the lifetime of the list.
  */
 export class FieldList implements HeaderFields {
   /** The bytes the offsets point into. */
   readonly buffer: Buffer;
-  readonly #offsets: Int32Array;
+  readonly #offsets: readonly number[];
   readonly #size: number;
 
   /**
    * @param buffer the bytes of the section (or of a whole message head)
    * @param offsets 4 × `size` offsets into `buffer`
    */
-  constructor(buffer: Buffer, offsets: Int32Array, size: number) {
+  constructor(buffer: Buffer, offsets: readonly number[], size: number) {
     this.buffer = buffer;
     this.#offsets = offsets;
     this.#size = size;
@@ -158,4 +158,4 @@ export class FieldList implements HeaderFields {
 }
 
 /** An empty field list (a message without fields, trailers that were not sent). */
-export const NO_FIELDS: FieldList = new FieldList(Buffer.alloc(0), new Int32Array(0), 0);
+export const NO_FIELDS: FieldList = new FieldList(Buffer.alloc(0), [], 0);

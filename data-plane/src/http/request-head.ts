@@ -76,7 +76,7 @@ export class RequestHead extends FieldList {
   readonly headEnd: number;
   readonly #hostIndex: number;
 
-  constructor(buffer: Buffer, offsets: Int32Array, size: number, init: RequestHeadInit) {
+  constructor(buffer: Buffer, offsets: readonly number[], size: number, init: RequestHeadInit) {
     super(buffer, offsets, size);
     this.method = init.method;
     this.target = init.target;

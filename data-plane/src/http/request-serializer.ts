@@ -1,4 +1,4 @@
-import { isToken } from "./bytes.js";
+import { isToken, latin1Write } from "./bytes.js";
 import { copyForwarded, type ForwardedFields } from "./field-copy.js";
 import { serializeHeaders, WRITER_OWNED } from "./header-block.js";
 import type { OutgoingHeaders } from "./headers.js";
@@ -62,10 +62,10 @@ export function serializeRequestHead(r: UpstreamRequestHead): Buffer {
   const tail = `${framing}${conn}\r\n`;
   const fwd = r.forward ?? null;
   const head = Buffer.allocUnsafe(line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + tail.length);
-  let off = head.write(line, 0, "latin1");
+  let off = latin1Write(head, line, 0);
   if (fwd !== null) off = copyForwarded(fwd, head, off);
-  if (dyn.length > 0) off += head.write(dyn, off, "latin1");
-  head.write(tail, off, "latin1");
+  if (dyn.length > 0) off += latin1Write(head, dyn, off);
+  latin1Write(head, tail, off);
   return head;
 }
 

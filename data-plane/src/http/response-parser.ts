@@ -45,7 +45,7 @@ export class ResponseHead extends FieldList {
   readonly #reasonStart: number;
   readonly #reasonEnd: number;
 
-  constructor(buffer: Buffer, offsets: Int32Array, size: number, init: ResponseHeadInit) {
+  constructor(buffer: Buffer, offsets: readonly number[], size: number, init: ResponseHeadInit) {
     super(buffer, offsets, size);
     this.status = init.status;
     this.minor = init.minor;

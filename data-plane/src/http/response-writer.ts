@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import type { FieldNameSet } from "./bytes.js";
+import { type FieldNameSet, latin1Write } from "./bytes.js";
 import { copyForwarded, selectForwarded } from "./field-copy.js";
 import type { FieldList } from "./field-list.js";
 import { type HeaderBlock, InvalidHeaderError, serializeHeaders, WRITER_OWNED } from "./header-block.js";
@@ -195,11 +195,11 @@ export class ResponseWriter {
     const size =
       line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + (block === null ? 0 : block.length) + tail.length;
     const head = Buffer.allocUnsafe(size);
-    let off = head.write(line, 0, "latin1");
+    let off = latin1Write(head, line, 0);
     if (fwd !== null) off = copyForwarded(fwd, head, off);
-    if (dyn.length > 0) off += head.write(dyn, off, "latin1");
+    if (dyn.length > 0) off += latin1Write(head, dyn, off);
     if (block !== null) off += block.bytes.copy(head, off);
-    head.write(tail, off, "latin1");
+    latin1Write(head, tail, off);
     this.#status = status;
     this.#noBody = noBody;
     this.#chunked = chunked;
@@ -292,7 +292,7 @@ export class ResponseWriter {
     if (total <= COALESCE_MAX) {
       const buf = Buffer.allocUnsafe(total);
       let off = head === null ? 0 : head.copy(buf, 0);
-      if (sizeLine.length > 0) off += buf.write(sizeLine, off, "latin1");
+      if (sizeLine.length > 0) off += latin1Write(buf, sizeLine, off);
       if (chunk !== null) off += chunk.copy(buf, off);
       if (crlf > 0) off += CRLF.copy(buf, off);
       if (lastLen > 0) LAST_CHUNK.copy(buf, off);
@@ -352,9 +352,9 @@ export function switchingProtocolsHead(
   const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
   const fwd = forward === null ? null : selectForwarded(forward, drop, null);
   const head = Buffer.allocUnsafe(start.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + 2);
-  let off = head.write(start, 0, "latin1");
+  let off = latin1Write(head, start, 0);
   if (fwd !== null) off = copyForwarded(fwd, head, off);
-  if (dyn.length > 0) off += head.write(dyn, off, "latin1");
-  head.write("\r\n", off, "latin1");
+  if (dyn.length > 0) off += latin1Write(head, dyn, off);
+  latin1Write(head, "\r\n", off);
   return head;
 }
