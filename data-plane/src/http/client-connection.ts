@@ -1,15 +1,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import type { Readable } from "node:stream";
 import { BodyDecoder } from "./body-decoder.js";
-import { appendUnread, latin1Write } from "./bytes.js";
+import { appendUnread } from "./bytes.js";
 import type { ClientExchange, ExchangeCarrier } from "./client-exchange.js";
-import type { FieldList } from "./field-list.js";
 import type { HeaderValues } from "./headers.js";
-import { ClientError, type HttpRequestError } from "./http-error.js";
-import { RequestBody, type RequestBodySink } from "./request-body.js";
+import { ClientError } from "./http-error.js";
+import { RequestBody } from "./request-body.js";
 import { BodyKind } from "./request-head.js";
 import { serializeRequestHead } from "./request-serializer.js";
+import { RequestStream, type RequestStreamOwner } from "./request-stream.js";
 import {
   INVALID,
   NEED_MORE,
@@ -38,10 +37,6 @@ enum State {
   Closed,
 }
 
-const CRLF = Buffer.from("\r\n", "latin1");
-/** A request head and body pieces up to this many bytes are copied into one buffer (one write). */
-const COALESCE_MAX = 8 * 1024;
-const LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
 const NO_TRAILERS: HeaderValues = Object.freeze({});
 
 function onConnectTimeout(c: ClientConnection): void {
@@ -72,7 +67,7 @@ function onBodyTimeout(c: ClientConnection): void {
  * else — an abort, a timeout, a refused response, bytes after the response or while idle — and
  * it is destroyed.
  */
-export class ClientConnection implements ExchangeCarrier, RequestBodySink {
+export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
   readonly socket: Socket;
   readonly #owner: ConnectionOwner;
   readonly #parser: ResponseHeadParser;
@@ -82,17 +77,9 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   #head: ResponseHead | null = null;
   #buf: Buffer | null = null;
   #bufStart = 0;
-  /** A byte of the current request left for the socket. */
+  readonly #request: RequestStream;
+  /** The current request went to the request stream (its bytes may be on the wire). */
   #written = false;
-  /** The whole request (head and body) was handed to the socket. */
-  #requestDone = false;
-  /** The request head, until the first body bytes take it along. */
-  #pendingHead: Buffer | null = null;
-  #chunked = false;
-  #declared = -1;
-  #sent = 0;
-  #reqBody: RequestBody | null = null;
-  #readable: Readable | null = null;
   #readPaused = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #headersTimer: NodeJS.Timeout | undefined;
@@ -119,6 +106,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     this.#owner = owner;
     this.#parser = new ResponseHeadParser(limits);
     this.#decoder = new BodyDecoder(limits.maxHeaderBytes ?? 65_536, limits.maxHeaders ?? 256);
+    this.#request = new RequestStream(socket, this);
     socket.once(tls ? "secureConnect" : "connect", this.#onConnect);
     socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
@@ -147,7 +135,6 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     this.#ex = ex;
     ex.carrier = this;
     this.#written = false;
-    this.#requestDone = false;
     this.#head = null;
     this.exchanges++;
     if (!ex.started()) return; // aborted in onRequestStart: abortExchange put us back
@@ -180,23 +167,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     }
     this.#parser.expect(opts.method === "HEAD", (opts.upgrade ?? null) !== null);
     this.#written = true;
-    this.#chunked = length < 0;
-    this.#declared = length;
-    this.#sent = 0;
-    // The head waits for the first body bytes: small ones go with it in one write.
-    this.#pendingHead = head;
-    if (body === null || typeof body === "string" || Buffer.isBuffer(body)) {
-      if (length > 0) this.#writeBody(typeof body === "string" ? Buffer.from(body) : (body as Buffer), false);
-      this.#flushRequest();
-      this.#requestWritten();
-      return;
-    }
-    if (body instanceof RequestBody) {
-      this.#reqBody = body;
-      body.start(this);
-    } else {
-      this.#streamReadable(body);
-    }
+    this.#request.begin(head, body, length);
   }
 
   // --- ExchangeCarrier -----------------------------------------------------------------------------
@@ -230,118 +201,15 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     }
   }
 
-  // --- the request body (RequestBodySink) ----------------------------------------------------------
+  // --- RequestStreamOwner ---------------------------------------------------------------------------
 
-  onBodyData(chunk: Buffer): boolean {
-    const ex = this.#ex;
-    if (ex === null || ex.done || this.#requestDone) return true; // answered already: dropped
-    this.#sent += chunk.length;
-    if (this.#declared >= 0 && this.#sent > this.#declared) {
-      this.#fail(new ClientError("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "request body longer than its Content-Length"));
-      return true;
-    }
-    return this.#writeBody(chunk, this.#chunked);
+  requestFailed(err: Error): void {
+    if (this.#ex !== null) this.#fail(err);
   }
-
-  onBodyEnd(_trailers: FieldList): void {
-    this.#bodyEnded();
-  }
-
-  onBodyError(err: HttpRequestError): void {
-    if (this.#ex !== null && !this.#requestDone) this.#fail(err.toError());
-  }
-
-  // --- internals -------------------------------------------------------------------------------------
-
-  #bodyEnded(): void {
-    const ex = this.#ex;
-    if (ex === null || ex.done || this.#requestDone) return;
-    if (this.#declared >= 0 && this.#sent !== this.#declared) {
-      this.#fail(
-        new ClientError("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "request body shorter than its Content-Length"),
-      );
-      return;
-    }
-    if (this.#chunked) this.#writeBody(LAST_CHUNK, false);
-    this.#flushRequest();
-    this.#requestWritten();
-  }
-
-  /**
-   * Writes body bytes (in a chunk's framing when `chunked`), after the head if it is still
-   * waiting: a small total goes as one buffer (one write); a large chunk is never copied.
-   */
-  #writeBody(chunk: Buffer, chunked: boolean): boolean {
-    const socket = this.socket;
-    const head = this.#pendingHead;
-    this.#pendingHead = null;
-    if (head === null && !chunked) return socket.write(chunk);
-    const sizeLine = chunked ? `${chunk.length.toString(16)}\r\n` : "";
-    const headLen = head === null ? 0 : head.length;
-    const total = headLen + sizeLine.length + chunk.length + (chunked ? 2 : 0);
-    if (total <= COALESCE_MAX) {
-      const buf = Buffer.allocUnsafe(total);
-      let off = head === null ? 0 : head.copy(buf, 0);
-      if (chunked) off += latin1Write(buf, sizeLine, off);
-      off += chunk.copy(buf, off);
-      if (chunked) CRLF.copy(buf, off);
-      return socket.write(buf);
-    }
-    socket.cork();
-    if (head !== null) socket.write(head);
-    if (chunked) socket.write(sizeLine, "latin1");
-    let ok = socket.write(chunk);
-    if (chunked) ok = socket.write(CRLF);
-    socket.uncork();
-    return ok;
-  }
-
-  /** Writes the head if no body byte took it along. */
-  #flushRequest(): void {
-    const head = this.#pendingHead;
-    if (head === null) return;
-    this.#pendingHead = null;
-    this.socket.write(head);
-  }
-
-  #streamReadable(body: Readable): void {
-    this.#readable = body;
-    body.on("data", this.#onReadableData);
-    body.once("end", this.#onReadableEnd);
-    body.once("error", this.#onReadableError);
-  }
-
-  #releaseReadable(): void {
-    const r = this.#readable;
-    if (r === null) return;
-    this.#readable = null;
-    r.off("data", this.#onReadableData);
-    r.off("end", this.#onReadableEnd);
-    r.off("error", this.#onReadableError);
-    // The answer came before the whole body: drop the rest so the client side can finish.
-    if (!r.readableEnded && !r.destroyed) r.resume();
-  }
-
-  readonly #onReadableData = (chunk: Buffer | string): void => {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (!this.onBodyData(buf)) this.#readable?.pause();
-  };
-
-  readonly #onReadableEnd = (): void => {
-    this.#releaseReadable();
-    this.#bodyEnded();
-  };
-
-  readonly #onReadableError = (err: Error): void => {
-    this.#releaseReadable();
-    if (this.#ex !== null && !this.#requestDone) this.#fail(err);
-  };
 
   /** The whole request is out: the answer's head is awaited from now. */
-  #requestWritten(): void {
-    this.#requestDone = true;
-    this.#reqBody = null;
-    if (this.#head !== null) return; // it answered while the body was still going
+  requestWritten(): void {
+    if (this.#ex === null || this.#head !== null) return; // it answered while the body was still going
     const ms = this.#ex?.opts.headersTimeout ?? 0;
     if (ms > 0) {
       this.#headersTimer = arm(this.#headersTimer, this.#headersMs, ms, onHeadersTimeout, this);
@@ -398,7 +266,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     }
     const ex = this.#ex;
     this.#ex = null;
-    this.#releaseReadable();
+    this.#request.abandon();
     this.#owner.connectionGone(this);
     if (ex === null) return;
     const err =
@@ -410,8 +278,7 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   };
 
   readonly #onDrain = (): void => {
-    if (this.#reqBody !== null) this.#reqBody.resume();
-    else if (this.#readable?.isPaused()) this.#readable.resume();
+    this.#request.drained();
   };
 
   /** Reads what is held: the head, then the body, as far as the handler lets it. */
@@ -502,15 +369,14 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
     const head = this.#head!;
     const leftover = this.#buf !== null && this.#bufStart < this.#buf.length;
     const reusable =
-      head.keepAlive && this.#requestDone && !leftover && !ex.aborted && this.#decoder.kind !== BodyKind.UntilClose;
+      head.keepAlive && this.#request.done && !leftover && !ex.aborted && this.#decoder.kind !== BodyKind.UntilClose;
     const trailers = this.#decoder.trailers;
     this.#awaitingHead = false;
     this.#awaitingBody = false;
     this.#ex = null;
     this.#head = null;
     this.#buf = null;
-    this.#releaseReadable();
-    this.#reqBody = null;
+    this.#request.abandon();
     if (reusable) {
       this.#state = State.Idle;
       this.#owner.connectionIdle(this, head.keepAliveTimeoutMs);
@@ -550,12 +416,10 @@ export class ClientConnection implements ExchangeCarrier, RequestBodySink {
   #fail(err: Error): void {
     const ex = this.#ex;
     this.#ex = null;
-    this.#pendingHead = null;
     this.#clearTimers();
     this.#awaitingHead = false;
     this.#awaitingBody = false;
-    this.#releaseReadable();
-    this.#reqBody = null;
+    this.#request.abandon();
     if (this.#state !== State.Closed) {
       this.#state = State.Closed;
       this.#owner.connectionGone(this);
