@@ -16,23 +16,25 @@ export const BodyKind = {
 export type BodyKind = (typeof BodyKind)[keyof typeof BodyKind];
 
 /** What the request parser found besides the fields (see {@link RequestHead}). */
-export interface RequestHeadInit {
-  readonly method: string;
-  readonly target: string;
-  /** 0 or 1 (`HTTP/1.0`, `HTTP/1.1`). */
-  readonly minor: number;
-  readonly bodyKind: BodyKind;
-  readonly contentLength: number | null;
-  readonly keepAlive: boolean;
-  readonly expectContinue: boolean;
-  readonly upgrade: boolean;
-  readonly connectionNamesFields: boolean;
+export type RequestHeadInit = Pick<
+  RequestHead,
+  | "method"
+  | "target"
+  | "minor"
+  | "bodyKind"
+  | "contentLength"
+  | "keepAlive"
+  | "expectContinue"
+  | "upgrade"
+  | "connectionNamesFields"
+  | "hostCount"
+  | "authorizationCount"
+  | "headStart"
+  | "headEnd"
+> & {
+  /** Index of the first `Host` line, -1 when none. */
   readonly hostIndex: number;
-  readonly hostCount: number;
-  readonly authorizationCount: number;
-  readonly headStart: number;
-  readonly headEnd: number;
-}
+};
 
 /**
  * A request head as the engine read it: request line, framing verdict, and the field lines as

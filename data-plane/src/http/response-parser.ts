@@ -15,16 +15,14 @@ import { BodyKind } from "./request-head.js";
 export { INVALID, NEED_MORE } from "./field-line.js";
 
 /** What the response parser found besides the fields (see {@link ResponseHead}). */
-interface ResponseHeadInit {
-  readonly status: number;
-  readonly minor: number;
+type ResponseHeadInit = Pick<
+  ResponseHead,
+  "status" | "minor" | "bodyKind" | "contentLength" | "keepAlive" | "keepAliveTimeoutMs"
+> & {
+  /** The reason phrase's bytes. */
   readonly reasonStart: number;
   readonly reasonEnd: number;
-  readonly bodyKind: BodyKind;
-  readonly contentLength: number | null;
-  readonly keepAlive: boolean;
-  readonly keepAliveTimeoutMs: number;
-}
+};
 
 /**
  * An upstream response head: status line, framing verdict (for the request it answers), and the
