@@ -303,6 +303,7 @@ async function main() {
       { command: "wrk", pkg: "wrk" },
       { command: "nginx", pkg: "nginx" },
       { command: "haproxy", pkg: "haproxy" },
+      { command: "caddy", pkg: "caddy" },
       { command: "taskset", pkg: "util-linux" },
     ],
     { optional: true },
@@ -346,6 +347,7 @@ async function main() {
     wrk: versionOf("wrk", ["--version"]),
     nginx: versionOf("nginx", ["-v"]),
     haproxy: missing.includes("haproxy") ? "missing" : versionOf("haproxy", ["-v"]),
+    caddy: missing.includes("caddy") ? "missing" : versionOf("caddy", ["version"]),
   };
   log(`pinning: ${pin.text}`);
   const load1 = os.loadavg()[0];
@@ -364,12 +366,12 @@ async function main() {
     log(`upstream nginx on 127.0.0.1:${upstream.port} (100-byte JSON body)`);
     for (const spec of SYSTEMS.filter((s) => opts.only.includes(s.name))) {
       if (interrupted) break;
-      if (spec.name === "haproxy" && missing.includes("haproxy")) {
+      if ((spec.name === "haproxy" || spec.name === "caddy") && missing.includes(spec.name)) {
         /** @type {SystemRecord} */
         const raw = {
           system: spec.name,
           status: "unavailable",
-          reason: "haproxy is not installed (apt package haproxy)",
+          reason: `${spec.name} is not installed (apt package ${spec.name})`,
           notes: [],
           runs: [],
           fixedRate: [],
@@ -437,7 +439,7 @@ async function main() {
   for (const r of raws) for (const n of r.notes ?? []) notes.push(`${r.system}: ${n}`);
 
   const header = [
-    `Palisade bench — ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.wrk.replace(/ Copyright.*$/, "")}, ${machine.nginx}, ${machine.haproxy.replace(/ - https.*$/, "")}`,
+    `Palisade bench — ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.wrk.replace(/ Copyright.*$/, "")}, ${machine.nginx}, ${machine.haproxy.replace(/ - https.*$/, "")}, caddy ${machine.caddy.split(" ")[0]}`,
     `pinning: ${pin.text}`,
     `load: wrk -t1 -c${CONNECTIONS} -d${opts.durationS}s --latency after a ${WARMUP_S} s warm-up; fixed-rate ${RATE} rps from ${RATE_CONNECTIONS} connections for ${opts.durationS} s after ${RATE_WARMUP_S} s; ${opts.runs} run(s), medians`,
     "CPU µs/req and RSS: the system's whole process tree (workers included) from /proc; p99 vs nginx: difference of the fixed-rate p99",

@@ -166,6 +166,39 @@ backend upstream
       }),
   },
   {
+    name: "caddy",
+    description: "caddy 2.6 reverse_proxy, GOMAXPROCS=1, keep-alive upstream",
+    start: (ctx) =>
+      startPeer((port) => {
+        const conf = join(ctx.dir, "Caddyfile");
+        // A Go proxy as a peer: admin API and automatic HTTPS off, no access log (Caddy logs
+        // none unless asked), upstream keep-alive with enough idle connections for 50 clients (the default keeps
+        // 32 per host, so 50 clients would churn connections).
+        writeFileSync(
+          conf,
+          `{
+  admin off
+  auto_https off
+}
+http://127.0.0.1:${port} {
+  reverse_proxy 127.0.0.1:${ctx.upstreamPort} {
+    transport http {
+      keepalive 120s
+      keepalive_idle_conns 128
+      keepalive_idle_conns_per_host 128
+    }
+  }
+}
+`,
+        );
+        // GOMAXPROCS=1: one OS thread runs Go code, as nginx and haproxy get one worker/thread.
+        return startProcess("caddy", "caddy", ["run", "--config", conf, "--adapter", "caddyfile"], {
+          cpus: ctx.sutCpus,
+          env: { ...process.env, GOMAXPROCS: "1", HOME: ctx.dir, XDG_DATA_HOME: ctx.dir, XDG_CONFIG_HOME: ctx.dir },
+        });
+      }),
+  },
+  {
     name: "fastify-http-proxy",
     description: "fastify 5 + @fastify/http-proxy",
     start: (ctx) =>

@@ -3,7 +3,7 @@
  * shared), a kind-specific filter, sortable columns, edit and delete (with
  * confirmation). A kind this control plane does not serve says so.
  */
-import { type ReactNode, useMemo, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import type {
   Certificate,
@@ -324,6 +324,25 @@ export function ResourceListPage({ kind }: { kind: ResourceKind }) {
     [upstreams.data, policies.data, routes.data],
   );
   const all = (items.data ?? []) as Any[];
+  // A reference the name lists do not know yet (created since they were last polled, e.g. the
+  // policy made just before this route) would show as a bare id until the next poll: ask once
+  // per set of unknown ids (a dangling id must not refetch on every render).
+  const unknownRefs = [
+    ...all.flatMap((r) => {
+      const up = (r as Route).upstream;
+      return up && upstreams.data !== undefined && !lookups.upstreams.has(up) ? [`u:${up}`] : [];
+    }),
+    ...all.flatMap((r) =>
+      policies.data === undefined ? [] : ((r as Route).policies ?? []).filter((p) => !lookups.policies.has(p)),
+    ),
+  ].join(",");
+  const askedFor = useRef("");
+  useEffect(() => {
+    if (unknownRefs === "" || unknownRefs === askedFor.current) return;
+    askedFor.current = unknownRefs;
+    upstreams.refresh();
+    policies.refresh();
+  }, [unknownRefs, upstreams, policies]);
   const cols = columns(kind, lookups);
   const filter = filterOf(kind, lookups, all);
   const shown = useMemo(() => {
