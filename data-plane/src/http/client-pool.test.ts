@@ -108,10 +108,7 @@ function call(
       },
       onRequestUpgrade() {},
     };
-    pool.dispatch(
-      { path: "/", method: "GET", headers: { host: "up" }, ...opts } as Dispatcher.DispatchOptions,
-      handler,
-    );
+    pool.dispatch({ path: "/", method: "GET", headers: { host: "up" }, ...opts } as ClientRequestOptions, handler);
   });
 }
 
@@ -300,7 +297,7 @@ test("request bodies stream (Readable, chunked when the length is unknown); resp
   let pauses = 0;
   const got = await new Promise<number>((resolve, reject) => {
     let n = 0;
-    p.dispatch({ path: "/big", method: "GET", headers: { host: "up" } } as Dispatcher.DispatchOptions, {
+    p.dispatch({ path: "/big", method: "GET", headers: { host: "up" } } as ClientRequestOptions, {
       onResponseData(c, chunk) {
         n += chunk.length;
         pauses++;
@@ -319,7 +316,7 @@ test("upgrade: a 101 hands the socket over with the bytes read past the head", a
   const p = pool();
   up.script = () => "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nfirst-frame";
   const got = await new Promise<string>((resolve, reject) => {
-    p.dispatch({ path: "/ws", method: "GET", headers: { host: "up" }, upgrade: "echo" } as Dispatcher.DispatchOptions, {
+    p.dispatch({ path: "/ws", method: "GET", headers: { host: "up" }, upgrade: "echo" } as ClientRequestOptions, {
       onRequestUpgrade(_c, status, headers, socket) {
         assert.equal(status, 101);
         assert.equal((headers as Record<string, string>).upgrade, "echo");

@@ -92,9 +92,8 @@ export class TestProxy {
   readonly server: ProxyServer;
   port = 0;
 
-  /** @param client the upstream HTTP client of the pools (default undici) */
-  constructor(opts: Partial<ProxyServerOptions> = {}, client: "undici" | "engine" = "undici") {
-    this.pools = new PoolManager({ client });
+  constructor(opts: Partial<ProxyServerOptions> = {}) {
+    this.pools = new PoolManager();
     this.holder = new TableHolder((t) => {
       this.pools.retain(t.poolKeys);
       this.runtime.retain(t);
