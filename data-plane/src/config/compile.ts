@@ -47,6 +47,13 @@ export interface CompileOptions {
    * them. Ignored when an upstream, policy or consumer changed.
    */
   readonly changedRoutes?: ReadonlySet<string>;
+  /**
+   * Compiled policies to use for these policy ids instead of building them from their config:
+   * policies written against the contract (policies/contract.ts) outside the registry — the
+   * reference policies of the loop's tests. The snapshot's policy of that id is still checked
+   * (type known and enabled). Default: none.
+   */
+  readonly instances?: ReadonlyMap<string, PolicyInstance>;
   /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
   readonly tlsContexts?: SecureContextCache;
   /**
@@ -153,7 +160,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
         ? prev.policies.get(p.id)
         : undefined;
     if (old === undefined) depsChanged = true;
-    policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies, upstreams));
+    const built = old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies, upstreams);
+    policies.set(p.id, opts.instances?.get(p.id) ?? built);
   }
   if (prev !== undefined && prev.policies.size !== policies.size) depsChanged = true;
   const identityHeaders = new Set<string>();

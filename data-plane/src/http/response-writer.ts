@@ -219,6 +219,23 @@ export class ResponseWriter {
     this.#pendingHead = head;
   }
 
+  /**
+   * Takes back a head that is still waiting for body bytes (nothing of this response reached the
+   * socket), so that another answer can be written instead — the error answer of an upstream
+   * response that broke before its first body byte.
+   * @returns false when the head already left (the response can only be cut now)
+   */
+  discardHead(): boolean {
+    if (this.#pendingHead === null || this.#headWritten || this.#ended) return false;
+    this.#pendingHead = null;
+    this.#status = 0;
+    this.#noBody = false;
+    this.#chunked = false;
+    this.#remaining = -1;
+    this.#close = false;
+    return true;
+  }
+
   /** Sends the head now, without waiting for body bytes (long polls, event streams). */
   flushHead(): void {
     if (this.#pendingHead === null || this.#cut || this.gone) return;

@@ -17,8 +17,9 @@ export interface ErrorAnswer {
  * (`WWW-Authenticate`, `Retry-After`); `response_filter` decorates it next (security headers, CORS
  * for allowed origins). A refusal the proxy makes itself is emitted as a security event (a
  * policy's was emitted when it answered). Upstream and internal causes are logged at warn, client
- * errors at debug; the cause never reaches the wire. When the response has already started, the
- * connection (HTTP/2: the stream) is cut instead: a truncated response, never a spliced one. The
+ * errors at debug; the cause never reaches the wire. When the response has already started
+ * reaching the client, the connection (HTTP/2: the stream) is cut instead: a truncated response,
+ * never a spliced one (a head that had not left yet is taken back and the error answers). The
  * writer closes the connection after an answer that left a request body unread (it is never
  * parsed as a next request; the rest is read and dropped for a while: lingering close), and keeps
  * it when the body was read or there was none. Idempotent: only a request's first failure counts.
@@ -55,7 +56,8 @@ export function failToProxy(ex: Exchange, failure: Failure): ErrorAnswer | null 
     );
   }
   const d = ex.downstream;
-  if (d.headersSent || d.clientGone) {
+  // A head still waiting for its first body bytes never reached the client: answer instead.
+  if (d.clientGone || (d.headersSent && !d.discardHead())) {
     d.abort();
     return null;
   }

@@ -79,6 +79,8 @@ export interface Downstream {
   end(chunk?: Buffer): void;
   /** Cuts the response (the client never takes a truncated body for a complete one). */
   abort(): void;
+  /** Takes back a head not yet sent (no byte of the response left): false when it already left. */
+  discardHead(): boolean;
   /** Sends `100 Continue` when the client asked for it and nothing was sent yet. */
   writeContinue(): void;
   /** Hands the socket of an upgrade request over (`null` when it cannot be). */

@@ -165,6 +165,11 @@ export class H2Downstream implements BodyOwner {
     if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
   }
 
+  /** The HTTP/2 head leaves at once (node's compatibility API): it cannot be taken back. */
+  discardHead(): boolean {
+    return false;
+  }
+
   writeContinue(): void {
     if (!this.#expectContinue || this.#continued || this.#status !== 0 || this.clientGone) return;
     this.#continued = true;
