@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
@@ -126,6 +127,13 @@ export function registerVersionRoutes(
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
   const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;
+  // A WAF rule set is shown by its files' paths, sizes and digests (about 1 MiB of rules is no
+  // reading, and a diff then names the files that changed).
+  for (const rs of (json.ruleSets as Array<{ files?: Array<Record<string, unknown>> }> | undefined) ?? [])
+    rs.files = (rs.files ?? []).map((f) => {
+      const content = Buffer.from((f.content as string | undefined) ?? "", "base64");
+      return { path: f.path, bytes: content.length, sha256: createHash("sha256").update(content).digest("hex") };
+    });
   for (const v of Object.values(json))
     if (Array.isArray(v) && typeof v[0] === "object")
       v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
