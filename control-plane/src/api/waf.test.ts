@@ -1,9 +1,10 @@
 // Admin API: WAF policies (issue 14), rule sets, publish-time compile, rule lookup and delivery.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fromBinary } from "@bufbuild/protobuf";
-import { PolicySchema, RuleSetSchema, WafMode } from "@palisade/proto";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { NodeReportSchema, PolicySchema, RuleSetSchema, WafMode } from "@palisade/proto";
 import { wafCompileStats } from "../config/waf-validate.js";
+import { FleetRegistry } from "../fleet/fleet-registry.js";
 import { testAdminApi } from "../test/admin-app.js";
 
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
@@ -311,4 +312,65 @@ test("rule lookup: by id prefix, by words of the message or a tag", async () => 
   );
   assert.equal((await call("GET", "/v1/rule-sets/nope/rules")).status, 404);
   assert.equal((await call("GET", "/v1/rule-sets/crs-4.28.0/rules?limit=0")).body.error.field, "limit");
+});
+
+test("WAF figures by route: every node's interval counts summed, top rules with their message", async () => {
+  const fleet = new FleetRegistry();
+  const t = testAdminApi({ fleet });
+  await t.call("POST", "/v1/upstreams", upstream);
+  await t.call("POST", "/v1/policies", { name: "w", type: "waf", config: {} });
+  const echo = (await t.call("POST", "/v1/routes", { name: "echo", paths: ["/echo"], upstream: "up", policies: ["w"] }))
+    .body;
+  const w = (await t.call("GET", "/v1/policies/w")).body;
+  const report = (inspected: number, blocked: number, rules: Array<[number, number]>) =>
+    create(NodeReportSchema, {
+      intervalMs: 5000,
+      waf: [
+        {
+          routeId: echo.id,
+          policyId: w.id,
+          inspected: BigInt(inspected),
+          matched: BigInt(blocked),
+          blocked: BigInt(blocked),
+          rules: rules.map(([ruleId, hits]) => ({ ruleId, hits: BigInt(hits), blocking: BigInt(hits) })),
+          otherRuleHits: 1n,
+        },
+      ],
+    });
+  for (const n of ["a", "b"]) fleet.connected(n, "eu", 5000);
+  fleet.report(
+    "a",
+    "eu",
+    report(100, 3, [
+      [942100, 3],
+      [949110, 3],
+    ]),
+  );
+  fleet.report("a", "eu", report(50, 1, [[942100, 1]]));
+  fleet.report(
+    "b",
+    "eu",
+    report(10, 2, [
+      [941100, 2],
+      [949110, 2],
+    ]),
+  );
+  const r = (await t.call("GET", "/v1/security/waf?window_s=60")).body;
+  assert.equal(r.nodes, 2);
+  assert.equal(r.routes.length, 1);
+  const route = r.routes[0];
+  assert.deepEqual(
+    [route.route_name, route.policy_name, route.inspected, route.blocked, route.nodes, route.other_rule_hits],
+    ["echo", "w", 160, 6, 2, 3],
+  );
+  assert.deepEqual(
+    route.top_rules.map((x: { id: number; hits: number }) => [x.id, x.hits]),
+    [
+      [949110, 5],
+      [942100, 4],
+      [941100, 2],
+    ],
+  );
+  assert.match(route.top_rules[1].msg, /libinjection/);
+  assert.equal((await t.call("GET", "/v1/security/waf?window_s=5")).body.error.field, "window_s");
 });
