@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { type RuleSet, RuleSetSchema } from "@palisade/proto";
 import {
@@ -18,7 +18,7 @@ import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
 
 /**
  * WAF rule sets as draft resources (`/v1/rule-sets`, store kind `rule-sets`). Stored body:
- * `{description?, files: [{path, content_base64}], content_hash, bytes, crs_version, bundled?}`.
+ * `{description?, files: [{path, content_base64, sha256}], content_hash, bytes, crs_version, bundled?}`.
  * A rule set reaches nodes only in versions whose waf policies reference it (publisher.ts), as
  * Snapshot field 12, once: a route or policy change never resends it.
  */
@@ -27,6 +27,8 @@ import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
 interface StoredFile {
   readonly path: string;
   readonly content_base64: string;
+  /** sha256 (hex) of the content: shown, so a client can tell which files differ. */
+  readonly sha256: string;
 }
 
 /** The stored body of a rule set. */
@@ -59,7 +61,14 @@ export function bundledRuleSetName(): string {
 }
 
 function toStoredFiles(files: readonly RuleSetFile[]): StoredFile[] {
-  return files.map((f) => ({ path: f.path, content_base64: Buffer.from(f.text, "latin1").toString("base64") }));
+  return files.map((f) => {
+    const bytes = Buffer.from(f.text, "latin1");
+    return {
+      path: f.path,
+      content_base64: bytes.toString("base64"),
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
+  });
 }
 
 /** The files of a stored rule set, as the engine reads them (byte strings). */
@@ -197,8 +206,8 @@ export function policiesUsingRuleSet(store: Store, id: string): string[] {
 }
 
 /**
- * A rule set as the API shows it: everything but the file contents (`files` lists path and
- * bytes), the number of rules, `default` for the bundled rule set of this build, and the waf
+ * A rule set as the API shows it: everything but the file contents (`files` lists path, bytes
+ * and sha256), the number of rules, `default` for the bundled rule set of this build, and the waf
  * policies that use it.
  */
 export function presentRuleSet(r: StoredResource, store: Store): Record<string, unknown> {
@@ -219,7 +228,11 @@ export function presentRuleSet(r: StoredResource, store: Store): Record<string, 
     bundled: b.bundled === true,
     default: b.bundled === true && r.name === bundledRuleSetName(),
     rules,
-    files: b.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content_base64, "base64") })),
+    files: b.files.map((f) => ({
+      path: f.path,
+      bytes: Buffer.byteLength(f.content_base64, "base64"),
+      sha256: f.sha256,
+    })),
     used_by: policiesUsingRuleSet(store, r.id),
     created_at: r.created_at,
     updated_at: r.updated_at,
