@@ -39,6 +39,12 @@ export async function updateCounts(node: DataPlaneProcess): Promise<Record<strin
   return out;
 }
 
+/** `palisade_config_update_bytes_total` from a node's /metrics: encoded bytes of the config updates it received. */
+export async function updateBytes(node: DataPlaneProcess): Promise<number> {
+  const text = (await http(node.statusPort, "/metrics")).text;
+  return Number(/^palisade_config_update_bytes_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 /** A `POST /v1/certificates` (or `PUT /v1/certificates/{name}`) body: `pair`'s certificate and key (PEM) served for `snis`. */
 export function certificateBody(name: string, snis: string[], pair: PemPair) {
   return { name, snis, cert_pem: pair.certPem, key_pem: pair.keyPem };
