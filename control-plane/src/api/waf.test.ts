@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { NodeReportSchema, PolicySchema, RuleSetSchema, WafMode } from "@palisade/proto";
+import { Publisher } from "../config/publisher.js";
 import { wafCompileStats } from "../config/waf-validate.js";
 import { FleetRegistry } from "../fleet/fleet-registry.js";
 import { testAdminApi } from "../test/admin-app.js";
@@ -373,4 +374,23 @@ test("WAF figures by route: every node's interval counts summed, top rules with 
   );
   assert.match(route.top_rules[1].msg, /libinjection/);
   assert.equal((await t.call("GET", "/v1/security/waf?window_s=5")).body.error.field, "window_s");
+});
+
+test("after a control plane restart, a one-route change is still a delta without the rule set", async () => {
+  const first = await app();
+  await first.call("POST", "/v1/policies", { name: "w", type: "waf", config: {} });
+  await first.call("PUT", "/v1/routes/echo", { name: "echo", paths: ["/echo"], upstream: "up", policies: ["w"] });
+  await first.call("POST", "/v1/config/versions", {});
+  const v1 = first.publisher.latest()!;
+  // A new process over the same database: versions are decoded from the store.
+  const again = testAdminApi({ store: first.store, publisher: new Publisher(first.store) });
+  await again.call("PUT", "/v1/routes/login", { name: "login", paths: ["/login", "/signin"], upstream: "up" });
+  assert.equal((await again.call("POST", "/v1/config/versions", {})).status, 201);
+  const plan = again.publisher.planFor({ version: v1.version, hash: v1.hash });
+  assert.equal(plan.kind, "delta");
+  if (plan.kind !== "delta") return;
+  assert.deepEqual(
+    plan.changed.map((r) => r.field),
+    [4],
+  );
 });

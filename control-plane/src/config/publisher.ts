@@ -239,6 +239,12 @@ export class Publisher {
           if (prev)
             for (const [key, old] of prev.resources)
               if (!resources.has(key)) {
+                // Settings and rule sets are not draft rows of a kind: kept here, compared below
+                // (#applySettings, #applyWaf), so an unchanged one is not touched (nor resent).
+                if (key === "settings/global" || key.startsWith("rule_sets/")) {
+                  resources.set(key, old);
+                  continue;
+                }
                 sum = removeDigest(sum, old.digest);
                 touched.add(key);
               }

@@ -42,10 +42,13 @@ export interface RuleSetBody {
   readonly bundled?: true;
 }
 
+let bundled: ParsedRuleSet | undefined;
+
+/** The rule set this build ships, parsed once per process. */
 const bundledParsed = (): ParsedRuleSet => {
-  const parsed = ParsedRuleSet.parse(bundledRuleSetFiles());
-  parsedCache.set(parsed.contentHash, parsed);
-  return parsed;
+  bundled ??= ParsedRuleSet.parse(bundledRuleSetFiles());
+  if (!parsedCache.has(bundled.contentHash)) parsedCache.set(bundled.contentHash, bundled);
+  return bundled;
 };
 
 /** Parsed rule sets by content hash: a rule set is parsed once per process while it is in use. */

@@ -126,14 +126,21 @@ export function registerVersionRoutes(
  * redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
-  const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;
   // A WAF rule set is shown by its files' paths, sizes and digests (about 1 MiB of rules is no
-  // reading, and a diff then names the files that changed).
-  for (const rs of (json.ruleSets as Array<{ files?: Array<Record<string, unknown>> }> | undefined) ?? [])
-    rs.files = (rs.files ?? []).map((f) => {
-      const content = Buffer.from((f.content as string | undefined) ?? "", "base64");
-      return { path: f.path, bytes: content.length, sha256: createHash("sha256").update(content).digest("hex") };
-    });
+  // reading, and a diff then names the files that changed); the contents are left out before
+  // rendering (protobuf JSON would spell them in base64).
+  const files = snapshot.ruleSets.map((rs) =>
+    rs.files.map((f) => ({
+      path: f.path,
+      bytes: f.content.length,
+      sha256: createHash("sha256").update(f.content).digest("hex"),
+    })),
+  );
+  const light = { ...snapshot, ruleSets: snapshot.ruleSets.map((rs) => ({ ...rs, files: [] })) };
+  const json = toJson(SnapshotSchema, light as Snapshot) as Record<string, unknown>;
+  (json.ruleSets as Array<Record<string, unknown>> | undefined)?.forEach((rs, i) => {
+    rs.files = files[i];
+  });
   for (const v of Object.values(json))
     if (Array.isArray(v) && typeof v[0] === "object")
       v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
