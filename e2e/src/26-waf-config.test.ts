@@ -6,17 +6,12 @@
  * `palisade_config_update_bytes_total`), and a rule set change reaches the nodes by config push.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import { ControlPlaneProcess, DataPlaneProcess, updateBytes, updateCounts } from "./harness/fleet.js";
-import { REPO_ROOT } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
-
-const CTL = join(REPO_ROOT, "control-plane/dist/bin/palisadectl.js");
 
 describe("WAF: rule sets reach the nodes once, by content hash", () => {
   const upstream = new RecordingUpstream("waf-upstream");
@@ -26,21 +21,7 @@ describe("WAF: rule sets reach the nodes once, by content hash", () => {
   let workers: DataPlaneProcess;
   let version = 0;
 
-  const palisadectl = async (...args: string[]) => {
-    try {
-      const r = await promisify(execFile)(process.execPath, [CTL, ...args], {
-        env: {
-          ...process.env,
-          PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.adminPort}`,
-          PALISADE_ADMIN_TOKEN: cp.adminToken,
-        },
-      });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout, err: e.stderr };
-    }
-  };
+  const palisadectl = (...args: string[]) => cp.palisadectl(...args);
   const writeRules = (text: string) => {
     mkdirSync(join(dir, "tiny", "rules"), { recursive: true });
     writeFileSync(join(dir, "tiny", "crs-setup.conf"), "# no setup\n");

@@ -1,13 +1,9 @@
-import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
+import { type EncodedRuleSetFile, encodeRuleSetFile } from "../config/rule-set-file.js";
 import { CliError } from "./admin-client.js";
 
 /** A rule set file as `POST /v1/rule-sets` takes it, with its digest for comparing. */
-export interface UploadFile {
-  readonly path: string;
-  readonly content_base64: string;
-  readonly sha256: string;
-}
+export type UploadFile = EncodedRuleSetFile;
 
 /**
  * Reads a CRS v4 directory as the files of a rule set (what the engine loads: `crs-setup.conf`
@@ -29,14 +25,7 @@ export async function readRuleSetDir(dir: string, base = "."): Promise<UploadFil
       `cannot read the rule set directory ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (a CRS v4 directory holds rules/ and crs-setup.conf.example)`,
     );
   }
-  return files.map((f) => {
-    const bytes = Buffer.from(f.text, "latin1");
-    return {
-      path: f.path,
-      content_base64: bytes.toString("base64"),
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-    };
-  });
+  return files.map((f) => encodeRuleSetFile(f.path, f.text));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { type RuleSet, RuleSetSchema } from "@palisade/proto";
 import {
@@ -14,6 +14,7 @@ import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store, StoredResource } from "../store/store.js";
+import { type EncodedRuleSetFile, encodeRuleSetFile } from "./rule-set-file.js";
 import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
 
 /**
@@ -24,12 +25,7 @@ import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
  */
 
 /** A rule set's files as the stored body keeps them. */
-interface StoredFile {
-  readonly path: string;
-  readonly content_base64: string;
-  /** sha256 (hex) of the content: shown, so a client can tell which files differ. */
-  readonly sha256: string;
-}
+type StoredFile = EncodedRuleSetFile;
 
 /** The stored body of a rule set. */
 export interface RuleSetBody {
@@ -64,14 +60,7 @@ export function bundledRuleSetName(): string {
 }
 
 function toStoredFiles(files: readonly RuleSetFile[]): StoredFile[] {
-  return files.map((f) => {
-    const bytes = Buffer.from(f.text, "latin1");
-    return {
-      path: f.path,
-      content_base64: bytes.toString("base64"),
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-    };
-  });
+  return files.map((f) => encodeRuleSetFile(f.path, f.text));
 }
 
 /** The files of a stored rule set, as the engine reads them (byte strings). */

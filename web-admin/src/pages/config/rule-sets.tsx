@@ -12,6 +12,7 @@ import { bytes, shortHash, stamp } from "../../lib/format.ts";
 import { usePoll } from "../../lib/poll.ts";
 import { Link } from "../../lib/router.tsx";
 import { ConfigFrame } from "./config-nav.tsx";
+import { RulesTable } from "./rules-table.tsx";
 
 function RuleBrowser({ sets }: { sets: RuleSet[] }) {
   const api = useApi();
@@ -61,32 +62,22 @@ function RuleBrowser({ sets }: { sets: RuleSet[] }) {
       <ErrorAlert error={error} title="Rules" />
       {found ? (
         <div className="table-wrap">
-          <table className="grid" aria-label="Rules">
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Message</th>
-                <th className="num">PL</th>
-                <th>Severity</th>
-                <th>Tags</th>
-                <th>Where</th>
-              </tr>
-            </thead>
-            <tbody>
-              {found.items.map((r) => (
-                <tr key={r.id} data-rule={r.id}>
-                  <td className="mono">{r.id}</td>
-                  <td>{r.msg || <span className="faint">(no message)</span>}</td>
-                  <td className="num">{r.paranoia_level ?? "-"}</td>
-                  <td>{r.severity ?? "-"}</td>
-                  <td className="mono faint">{r.tags.filter((t) => !t.includes("/")).join(" ")}</td>
-                  <td className="mono faint">
+          <RulesTable
+            rules={found.items}
+            label="Rules"
+            empty={`No rule of ${found.rule_set.name} matches.`}
+            columns={[
+              { head: "Severity", cell: (r) => r.severity ?? "-" },
+              {
+                head: "Where",
+                cell: (r) => (
+                  <span className="mono faint">
                     {r.file}:{r.line}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </span>
+                ),
+              },
+            ]}
+          />
           <span className="hint">
             {found.items.length} of {found.total} rules of {found.rule_set.name}
           </span>

@@ -20,6 +20,7 @@ import {
   WAF_DEFAULTS,
   type WafConfig,
 } from "../../lib/waf-form.ts";
+import { RulesTable } from "./rules-table.tsx";
 
 /** Searches a rule set's rules; each found rule can be added to an exclusion. */
 function RuleLookupPanel({
@@ -86,46 +87,26 @@ function RuleLookupPanel({
       {error ? <span className="field-error">{error}</span> : null}
       {found ? (
         <div className="table-wrap">
-          <table className="grid" aria-label="Rules found">
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Message</th>
-                <th>PL</th>
-                <th>Tags</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {found.items.map((r) => (
-                <tr key={r.id} data-rule={r.id}>
-                  <td className="mono" title={`${r.file}:${r.line}`}>
-                    {r.id}
-                  </td>
-                  <td>{r.msg || <span className="faint">(no message)</span>}</td>
-                  <td className="num">{r.paranoia_level ?? "-"}</td>
-                  <td className="mono faint">{r.tags.filter((t) => !t.includes("/")).join(" ")}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn small"
-                      aria-label={`Add rule ${r.id} to an exclusion`}
-                      onClick={() => onAdd(target, r.id)}
-                    >
-                      Add
-                    </button>
-                  </td>
-                </tr>
-              ))}
-              {found.items.length === 0 ? (
-                <tr>
-                  <td colSpan={5} className="muted">
-                    No rule of {found.rule_set.name} matches.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
+          <RulesTable
+            rules={found.items}
+            label="Rules found"
+            empty={`No rule of ${found.rule_set.name} matches.`}
+            columns={[
+              {
+                head: "",
+                cell: (r) => (
+                  <button
+                    type="button"
+                    className="btn small"
+                    aria-label={`Add rule ${r.id} to an exclusion`}
+                    onClick={() => onAdd(target, r.id)}
+                  >
+                    Add
+                  </button>
+                ),
+              },
+            ]}
+          />
           {found.total > found.items.length ? (
             <span className="hint">
               {found.items.length} of {found.total} shown: narrow the search.
