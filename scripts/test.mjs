@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "waf", "control-plane", "data-plane", "e2e"];
+const packages = ["proto", "events", "waf", "control-plane", "data-plane", "e2e"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
