@@ -19,6 +19,11 @@ const systemNeeds = [
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },
+  // The SIEM syslog sinks are tested against a real rsyslogd (UDP, TCP and TLS, started per
+  // test). TLS uses its "ossl" driver, packaged apart in rsyslog-openssl; it installs no
+  // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both.
+  { command: "rsyslogd", pkg: "rsyslog" },
+  { command: "rsyslogd", pkg: "rsyslog-openssl" },
 ];
 
 function run(cmd, args) {

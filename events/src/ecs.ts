@@ -179,8 +179,9 @@ export function toEcs(e: PalisadeEvent, observer: ObserverInfo, red: Redactor): 
   const c = classify(e);
   const severity = e.severity ?? c.severity;
   const name = SEVERITY_NAMES[severity];
+  const at = iso(e.time);
   const doc: EcsSecurityEvent = {
-    "@timestamp": iso(e.time),
+    "@timestamp": at,
     ecs: { version: ECS_VERSION },
     message: "",
     event: {
@@ -191,7 +192,7 @@ export function toEcs(e: PalisadeEvent, observer: ObserverInfo, red: Redactor): 
       outcome: c.outcome,
       severity,
       id: e.id,
-      created: iso(e.created ?? e.time),
+      created: e.created === undefined || e.created === e.time ? at : iso(e.created),
       dataset: "palisade.security",
       module: "palisade",
     },
@@ -234,10 +235,15 @@ export function toEcs(e: PalisadeEvent, observer: ObserverInfo, red: Redactor): 
     }
     case "waf": {
       const rules = e.rules;
-      const primary =
-        rules.find((r) => r.id === e.interruptingRuleId) ??
-        [...rules].sort((a, b) => (a.severity ?? 8) - (b.severity ?? 8))[0] ??
-        null;
+      // The rule that decided: the interrupting one, else the most severe (the first of equals).
+      let primary: (typeof rules)[number] | null = null;
+      for (const r of rules) {
+        if (r.id === e.interruptingRuleId) {
+          primary = r;
+          break;
+        }
+        if (primary === null || (r.severity ?? 8) < (primary.severity ?? 8)) primary = r;
+      }
       const messages = rules.map((r) => red.text(r.msg));
       doc.palisade.waf = {
         mode: e.mode,
@@ -258,7 +264,7 @@ export function toEcs(e: PalisadeEvent, observer: ObserverInfo, red: Redactor): 
       doc.rule = { ruleset: e.ruleset.name, version: e.ruleset.version };
       if (primary) {
         doc.rule.id = String(primary.id);
-        doc.rule.name = red.text(primary.msg);
+        doc.rule.name = messages[rules.indexOf(primary)] ?? red.text(primary.msg);
         // The attack class: the deciding rule's, else the first any matched rule names (949110 names none).
         const attack = [primary, ...rules].flatMap((r) => r.tags).find((t) => t.startsWith("attack-"));
         if (attack) doc.rule.category = attack;

@@ -88,13 +88,11 @@ export interface RedactionOptions {
 const JWS = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const SCHEMES = "Bearer|Basic|Digest|Negotiate|Token|ApiKey|Api-Key|AWS4-HMAC-SHA256";
 const AUTH_SCHEME = new RegExp(`\\b(${SCHEMES})(?:\\s|%20|\\+)+[A-Za-z0-9._~+/=%:,-]+`, "gi");
-// name=value or name: value (bounded name length keeps this linear on long input); a value that
-// is a scheme already followed by the marker (`Authorization: Bearer [REDACTED]`) is left alone.
-const PAIR = new RegExp(
-  `([A-Za-z0-9_.[\\]-]{1,64})(\\s*[=:]\\s*)(?!(?:${SCHEMES}) \\[REDACTED\\])("[^"]*"|'[^']*'|[^\\s&,;"'}]+)`,
-  "gi",
-);
 const JSON_PAIR = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+const SEPARATOR = /[=:]/;
+const NAME_CHAR = /[A-Za-z0-9_.[\]-]/;
+const VALUE_END = /[\s&,;"'}]/;
+const SHAPE_HINT = new RegExp(`eyJ|${SCHEMES}`, "i");
 
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, "");
@@ -186,13 +184,49 @@ export class Redactor {
   text(s: string): string {
     if (s === "") return s;
     let out = this.#shapes(s);
-    out = out.replace(JSON_PAIR, (m, name: string, sep: string) =>
-      this.isSecretField(name) ? `"${name}"${sep}"${REDACTED}"` : m,
-    );
-    out = out.replace(PAIR, (m, name: string, sep: string, value: string) =>
-      value !== REDACTED && this.isSecretField(name) ? `${name}${sep}${REDACTED}` : m,
-    );
-    return out;
+    // Pairs need a separator: most messages have none and skip both passes.
+    if (!SEPARATOR.test(out)) return out;
+    if (out.includes('"')) {
+      out = out.replace(JSON_PAIR, (m, name: string, sep: string) =>
+        this.isSecretField(name) ? `"${name}"${sep}"${REDACTED}"` : m,
+      );
+    }
+    return this.#pairs(out);
+  }
+
+  /**
+   * `name=value` and `name: value` pairs with a secret name get their value replaced. One pass
+   * over the separators; names are at most 64 characters, so the work is linear in the text.
+   */
+  #pairs(s: string): string {
+    let out = "";
+    let from = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c !== 61 && c !== 58) continue; // '=' ':'
+      let ne = i;
+      while (ne > from && (s[ne - 1] === " " || s[ne - 1] === "\t")) ne--;
+      let ns = ne;
+      while (ns > from && ne - ns < 64 && NAME_CHAR.test(s[ns - 1]!)) ns--;
+      if (ns === ne) continue;
+      let vs = i + 1;
+      while (vs < s.length && (s[vs] === " " || s[vs] === "\t")) vs++;
+      let ve = vs;
+      const q = s[vs];
+      if (q === '"' || q === "'") {
+        ve = s.indexOf(q, vs + 1);
+        ve = ve < 0 ? s.length : ve + 1;
+      } else while (ve < s.length && !VALUE_END.test(s[ve]!)) ve++;
+      if (ve === vs) continue;
+      const value = s.slice(vs, ve);
+      // Already redacted, or a scheme whose credential was (`Authorization: Bearer [REDACTED]`).
+      if (value === REDACTED || s.startsWith(` ${REDACTED}`, ve)) continue;
+      if (!this.isSecretField(s.slice(ns, ne))) continue;
+      out += `${s.slice(from, vs)}${REDACTED}`;
+      from = ve;
+      i = ve - 1;
+    }
+    return from === 0 ? s : out + s.slice(from);
   }
 
   /**
@@ -205,6 +239,8 @@ export class Redactor {
   }
 
   #shapes(s: string): string {
+    // One cheap test first: both shapes start with one of these words.
+    if (!SHAPE_HINT.test(s)) return s;
     return s.replace(JWS, REDACTED).replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   }
 }
