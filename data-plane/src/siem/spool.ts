@@ -247,10 +247,14 @@ export class Spool {
         await w.close();
       }
     }
-    if (cur && cur.endSeq === cur.firstSeq && !this.#forceRollover) {
-      // An empty recovered segment: reuse its name rather than leave an empty file behind.
-      cur.writer = await open(cur.path, "r+");
-      return cur;
+    if (cur && cur.endSeq === cur.firstSeq) {
+      if (!this.#forceRollover) {
+        // An empty recovered segment: reuse it rather than leave an empty file behind.
+        cur.writer = await open(cur.path, "r+");
+        return cur;
+      }
+      // An empty segment that could not be cleaned after a failed write: its name is the new one's.
+      await this.#removeSegment(cur);
     }
     this.#forceRollover = false;
     const seg: Segment = {
