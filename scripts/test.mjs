@@ -9,13 +9,14 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "events", "waf", "control-plane", "data-plane", "e2e"];
+const packages = ["proto", "events", "waf", "anomaly", "control-plane", "data-plane", "e2e"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
   { command: "openssl", pkg: "openssl" },
-  // The web admin's browser tests drive Debian's chromium through playwright-core
-  // (never a downloaded browser build: see TOOLCHAIN.md "Browser tests").
+  // The web admin's browser tests drive Debian's chromium through playwright-core, never a
+  // browser build that `npx playwright install` would download (test machines and CI may have
+  // no access to its download site; the distribution's package is installed like the others).
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },

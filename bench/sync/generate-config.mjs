@@ -6,16 +6,50 @@
 // parameter, else a prefix up to the first `{param}`, since routes match exact and prefix paths).
 // Routes go to one upstream per API tag (repos, issues, actions, …); one route in five sits
 // behind one of a few JWT policies with an inline RSA JWKS.
+//
+// The API description (@octokit/openapi, ~385 MB unpacked) is not a dependency of the project:
+// `npm ci` stays lean, and the first bench that needs it installs it into bench/.cache/
+// (ignored by git) with npm, at the pinned version below so every run builds the same routes.
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
+/** The API description's package, pinned: another version is another route set. */
+export const OPENAPI_PACKAGE = "@octokit/openapi@23.0.2";
+const CACHE_DIR = fileURLToPath(new URL("../.cache/octokit-openapi/", import.meta.url));
+
+/**
+ * The directory of the installed `@octokit/openapi` package: one already resolvable from here
+ * (installed by hand), else the copy in bench/.cache, installed with npm on first use.
+ * @throws when npm cannot install it (no registry access): the message says what to run
+ */
+export function openapiDir() {
+  const name = "@octokit/openapi/package.json";
+  for (const from of [import.meta.url, join(CACHE_DIR, "package.json")]) {
+    try {
+      return dirname(createRequire(from).resolve(name));
+    } catch {}
+  }
+  process.stderr.write(`installing ${OPENAPI_PACKAGE} (GitHub's REST API description, ~385 MB) into bench/.cache/\n`);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const manifest = join(CACHE_DIR, "package.json");
+  if (!existsSync(manifest))
+    writeFileSync(manifest, '{ "private": true, "description": "bench cache, not part of the project" }\n');
+  const args = ["install", "--prefix", CACHE_DIR, "--no-audit", "--no-fund", "--no-package-lock", OPENAPI_PACKAGE];
+  try {
+    execFileSync("npm", args, { stdio: ["ignore", "ignore", "inherit"] });
+  } catch (err) {
+    throw new Error(`could not install ${OPENAPI_PACKAGE}: run \`npm ${args.join(" ")}\` (${err.message})`);
+  }
+  return dirname(createRequire(manifest).resolve(name));
+}
 
 /** The operations of GitHub's REST API: [{ method, path, tag, id }]. */
 export function githubOperations() {
-  const dir = dirname(require.resolve("@octokit/openapi/package.json"));
+  const dir = openapiDir();
   const doc = JSON.parse(readFileSync(join(dir, "generated", "api.github.com.json"), "utf8"));
   const ops = [];
   for (const [path, item] of Object.entries(doc.paths)) {

@@ -83,6 +83,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
             connected: n.connected,
             applied_version: n.applied_version,
             nacked_version: n.last_nack?.version ?? null,
+            nacked_kind: n.last_nack?.kind ?? null,
             blocked_version: n.blocked?.version ?? null,
           }),
         ),

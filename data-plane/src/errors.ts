@@ -2,7 +2,8 @@
  * The one registry of error codes the data plane answers with (fastify `lib/errors.js` style).
  *
  * Every error answer on the wire is `Content-Type: application/json` with the body
- * `{"error":{"code":"ROUTE_NOT_FOUND","message":"no route matches the request","request_id":"..."}}`.
+ * `{"error":{"code":"ROUTE_NOT_FOUND","message":"no route matches the request","request_id":"..."}}`
+ * (plus `"field"` naming what is at fault when the code alone does not say).
  * The message is the registry's fixed text: library error text, stacks, tokens and key material
  * never reach the wire (internal causes go to the log only). `blame` says who caused the error,
  * after Pingora's `ErrorSource` (downstream = the client, upstream = the proxied service,
@@ -45,6 +46,12 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  AUTH_IDENTITY_UNSAFE: {
+    status: 401,
+    message: "the verified identity cannot be forwarded in a header",
+    blame: "downstream",
+    retryable: false,
+  },
   AUTH_FORBIDDEN: {
     status: 403,
     message: "the credentials do not grant access to this resource",
@@ -54,6 +61,12 @@ export const ERRORS = {
   AUTH_CERT_REQUIRED: {
     status: 403,
     message: "a valid client certificate is required",
+    blame: "downstream",
+    retryable: false,
+  },
+  AUTH_CERT_IDENTITY_UNSAFE: {
+    status: 403,
+    message: "the client certificate's identity cannot be forwarded in a header",
     blame: "downstream",
     retryable: false,
   },
@@ -78,6 +91,12 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  EXPECTATION_FAILED: {
+    status: 417,
+    message: "the request's expectation cannot be met",
+    blame: "downstream",
+    retryable: false,
+  },
   MISDIRECTED_REQUEST: {
     status: 421,
     message: "this connection cannot serve the requested host",
@@ -92,6 +111,12 @@ export const ERRORS = {
     retryable: false,
   },
   INTERNAL: { status: 500, message: "internal error", blame: "internal", retryable: false },
+  NOT_IMPLEMENTED: {
+    status: 501,
+    message: "the request method is not supported by this gateway",
+    blame: "downstream",
+    retryable: false,
+  },
   UPSTREAM_UNAVAILABLE: {
     status: 502,
     message: "the upstream service is unavailable",
@@ -129,6 +154,12 @@ export const ERRORS = {
     blame: "upstream",
     retryable: false,
   },
+  HTTP_VERSION_NOT_SUPPORTED: {
+    status: 505,
+    message: "the request's HTTP version is not supported",
+    blame: "downstream",
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable, machine-readable error code, e.g. `"ROUTE_NOT_FOUND"`. */
@@ -151,11 +182,14 @@ const BODY_PREFIX = new Map<ErrorCode, string>(
 );
 
 /**
- * The JSON error body for `code`. `requestId` is echoed as given (JSON-escaped).
- * @returns `{"error":{"code":...,"message":...,"request_id":...}}`
+ * The JSON error body for `code`. `requestId` is echoed as given (JSON-escaped); `field` names
+ * what is at fault when the code alone does not (the claim of `AUTH_IDENTITY_UNSAFE`): a name
+ * from the config, never a value from the request.
+ * @returns `{"error":{"code":...,"message":...,"request_id":...}}`, with `"field":...` last when given
  */
-export function errorBody(code: ErrorCode, requestId: string): string {
-  return `${BODY_PREFIX.get(code)}${JSON.stringify(requestId)}}}`;
+export function errorBody(code: ErrorCode, requestId: string, field: string | null = null): string {
+  const tail = field === null ? "" : `,"field":${JSON.stringify(field)}`;
+  return `${BODY_PREFIX.get(code)}${JSON.stringify(requestId)}${tail}}}`;
 }
 
 /**
@@ -167,10 +201,18 @@ export class Failure {
   readonly code: ErrorCode;
   readonly headers: Readonly<Record<string, string>> | null;
   readonly cause: unknown;
+  /** The error body's `field` (see {@link errorBody}), or `null`. */
+  readonly field: string | null;
 
-  constructor(code: ErrorCode, headers: Readonly<Record<string, string>> | null = null, cause: unknown = undefined) {
+  constructor(
+    code: ErrorCode,
+    headers: Readonly<Record<string, string>> | null = null,
+    cause: unknown = undefined,
+    field: string | null = null,
+  ) {
     this.code = code;
     this.headers = headers;
     this.cause = cause;
+    this.field = field;
   }
 }

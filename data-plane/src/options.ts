@@ -48,6 +48,11 @@ export interface NodeOptions {
   readonly maxHeaderBytes: number;
   /** Header fields in a request at most. */
   readonly maxHeaders: number;
+  /**
+   * Request body limit of a route that sets none, in bytes, when the config's settings set none
+   * either and no `request-size` policy of the route sets one; 0 = no limit.
+   */
+  readonly maxBodyBytes: number;
   /** How long SIGTERM waits for in-flight requests before cutting connections, ms. */
   readonly shutdownTimeoutMs: number;
   /** Proxy processes; 1 = a single process (no cluster, no IPC). */
@@ -225,6 +230,13 @@ const SPECS = [
     help: "header fields in a request at most; more is refused with 431",
   },
   {
+    flag: "max-body-bytes",
+    env: "PALISADE_MAX_BODY_BYTES",
+    fallback: "8388608",
+    shown: "8388608 (8 MiB)",
+    help: "request body limit when neither the route, the config's settings nor a request-size policy sets one, bytes; 0 = none; more is 413",
+  },
+  {
     flag: "shutdown-timeout-ms",
     env: "PALISADE_SHUTDOWN_TIMEOUT_MS",
     fallback: "10000",
@@ -336,6 +348,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     clientIdleTimeoutMs: parseInteger(...get("client-idle-timeout-ms"), 100, 3_600_000),
     maxHeaderBytes: parseInteger(...get("max-header-bytes"), 1_024, 1_048_576),
     maxHeaders: parseInteger(...get("max-headers"), 1, 10_000),
+    maxBodyBytes: parseInteger(...get("max-body-bytes"), 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: parseInteger(...get("shutdown-timeout-ms"), 0, 3_600_000),
     workers: parseInteger(...get("workers"), 1, 256),
     semiSpaceMib: parseInteger(...get("semi-space-mib"), 0, 1024),

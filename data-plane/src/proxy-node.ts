@@ -78,6 +78,7 @@ export class ProxyNode {
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,
       maxHeaderBytes: options.maxHeaderBytes,
       maxHeaders: options.maxHeaders,
+      maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
     this.tls =

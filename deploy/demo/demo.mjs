@@ -13,27 +13,146 @@
 // Ctrl-C stops every process it started. A second run reuses ./var (database,
 // admin token, IdP key, node identities). PALISADE_DEMO_INSECURE=1 runs the sync
 // port as plain gRPC instead (--sync-insecure on both sides).
+//
+// Every port can be changed with a flag (`npm start -- --admin-port 8101`) or an
+// environment variable (PALISADE_DEMO_ADMIN_PORT=8101); `--help` lists them. The
+// ports are checked before anything starts: a taken one is named with its flag.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const varDir = join(root, "var");
 const demoDir = join(varDir, "demo");
 const logDir = join(varDir, "logs");
+
+const HOST = "127.0.0.1";
+
+/** The demo's ports: flag, environment variable, default, what listens there. Pairs are node-a,node-b. */
+const PORT_OPTIONS = [
+  {
+    flag: "admin-port",
+    env: "PALISADE_DEMO_ADMIN_PORT",
+    fallback: "8001",
+    what: "control plane admin API and web admin",
+  },
+  { flag: "sync-port", env: "PALISADE_DEMO_SYNC_PORT", fallback: "8005", what: "control plane gRPC sync" },
+  { flag: "upstream-port", env: "PALISADE_DEMO_UPSTREAM_PORT", fallback: "9080", what: "demo echo upstream" },
+  { flag: "idp-port", env: "PALISADE_DEMO_IDP_PORT", fallback: "9090", what: "demo identity provider (JWKS)" },
+  { flag: "proxy-ports", env: "PALISADE_DEMO_PROXY_PORTS", fallback: "8000,8010", what: "node-a,node-b proxy" },
+  { flag: "tls-ports", env: "PALISADE_DEMO_TLS_PORTS", fallback: "8443,8453", what: "node-a,node-b HTTPS" },
+  { flag: "status-ports", env: "PALISADE_DEMO_STATUS_PORTS", fallback: "8100,8110", what: "node-a,node-b status" },
+];
+
+/** Reads the ports from flags, then the environment, then the defaults (a flag wins). Exits 2 on a bad value. */
+function readPorts() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        help: { type: "boolean" },
+        ...Object.fromEntries(PORT_OPTIONS.map((o) => [o.flag, { type: "string" }])),
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`demo: ${err.message} (see --help)\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    const rows = PORT_OPTIONS.map(
+      (o) => `  --${o.flag.padEnd(14)} ${o.env.padEnd(28)} ${o.fallback.padEnd(10)} ${o.what}`,
+    );
+    process.stdout.write(
+      `npm start [-- options]: the demo fleet on 127.0.0.1. A flag wins over its environment variable.\n\n  flag             environment                  default    what\n${rows.join("\n")}\n`,
+    );
+    process.exit(0);
+  }
+  const out = {};
+  for (const o of PORT_OPTIONS) {
+    const raw = values[o.flag] ?? process.env[o.env] ?? o.fallback;
+    const from =
+      values[o.flag] !== undefined ? `--${o.flag}` : process.env[o.env] !== undefined ? o.env : `--${o.flag}`;
+    const parts = raw.split(",").map((p) => p.trim());
+    const want = o.flag.endsWith("-ports") ? 2 : 1;
+    const ports = parts.map(Number);
+    if (parts.length !== want || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      process.stderr.write(
+        `demo: ${from}: ${JSON.stringify(raw)} is not ${want === 2 ? "two ports (node-a,node-b)" : "a port"} in 1-65535\n`,
+      );
+      process.exit(2);
+    }
+    out[o.flag] = want === 2 ? ports : ports[0];
+  }
+  return out;
+}
+
+const chosen = readPorts();
+const PORTS = {
+  admin: chosen["admin-port"],
+  sync: chosen["sync-port"],
+  upstream: chosen["upstream-port"],
+  idp: chosen["idp-port"],
+};
+const NODES = [
+  {
+    id: "node-a",
+    region: "eu-west",
+    proxy: chosen["proxy-ports"][0],
+    tls: chosen["tls-ports"][0],
+    status: chosen["status-ports"][0],
+  },
+  {
+    id: "node-b",
+    region: "us-east",
+    proxy: chosen["proxy-ports"][1],
+    tls: chosen["tls-ports"][1],
+    status: chosen["status-ports"][1],
+  },
+];
+
+// Before anything is written or started: a taken port ends the demo here, naming its flag.
+try {
+  await checkPortsFree();
+} catch (err) {
+  process.stderr.write(`demo failed: ${err.message}\n`);
+  process.exit(1);
+}
 mkdirSync(demoDir, { recursive: true });
 mkdirSync(logDir, { recursive: true });
 
-const HOST = "127.0.0.1";
-const PORTS = { admin: 8001, sync: 8005, upstream: 9080, idp: 9090 };
-const NODES = [
-  { id: "node-a", region: "eu-west", proxy: 8000, tls: 8443, status: 8100 },
-  { id: "node-b", region: "us-east", proxy: 8010, tls: 8453, status: 8110 },
-];
+/**
+ * Checks every demo port can be bound on 127.0.0.1 before anything starts, so a taken port is
+ * named with the flag that moves it (the processes started later would only log EADDRINUSE).
+ */
+async function checkPortsFree() {
+  const all = [
+    ...Object.entries(PORTS).map(([k, port]) => ({ port, flag: `--${k}-port` })),
+    ...NODES.flatMap((n, i) =>
+      ["proxy", "tls", "status"].map((k) => ({ port: n[k], flag: `--${k}-ports (${i === 0 ? "first" : "second"})` })),
+    ),
+  ];
+  const seen = new Map();
+  for (const { port, flag } of all) {
+    if (seen.has(port)) throw new Error(`port ${port} is given twice (${seen.get(port)} and ${flag})`);
+    seen.set(port, flag);
+    const taken = await new Promise((resolve) => {
+      const probe = createTcpServer();
+      probe.once("error", (err) => resolve(err.code ?? err.message));
+      probe.listen(port, HOST, () => probe.close(() => resolve(null)));
+    });
+    if (taken !== null)
+      throw new Error(
+        `port ${port} is ${taken === "EADDRINUSE" ? "in use" : `not usable (${taken})`}: is another demo running? ` +
+          `Choose another with ${flag} (npm start -- ${flag.split(" ")[0]} …) or its PALISADE_DEMO_* variable (npm start -- --help)`,
+      );
+  }
+}
 const ISSUER = `http://${HOST}:${PORTS.idp}`;
 const INSECURE = process.env.PALISADE_DEMO_INSECURE === "1";
 const AUDIENCE = "palisade-demo";
@@ -94,7 +213,9 @@ function listen(server, port, what) {
     server.once("error", (err) =>
       reject(
         new Error(
-          err.code === "EADDRINUSE" ? `port ${port} (${what}) is in use: is another demo running?` : err.message,
+          err.code === "EADDRINUSE"
+            ? `port ${port} (${what}) is in use: is another demo running? (npm start -- --help: the port flags)`
+            : err.message,
         ),
       ),
     );
@@ -151,6 +272,12 @@ async function ensure(kind, body) {
   if ((await admin("GET", `/v1/${kind}/${body.name}`)).status === 404) await admin("POST", `/v1/${kind}`, body);
 }
 
+/** Creates the resource, or makes it exactly `body` (resources that hold a demo port: it may have moved). */
+async function upsert(kind, body) {
+  if ((await admin("GET", `/v1/${kind}/${body.name}`)).status === 404) await admin("POST", `/v1/${kind}`, body);
+  else await admin("PUT", `/v1/${kind}/${body.name}`, body);
+}
+
 try {
   // Demo upstream: echoes what it received.
   await listen(
@@ -195,8 +322,8 @@ try {
   );
   await until("the control plane", async () => (await fetch(`http://${HOST}:${PORTS.admin}/healthz`)).ok);
 
-  await ensure("upstreams", { name: "demo-echo", targets: [{ host: HOST, port: PORTS.upstream }] });
-  await ensure("policies", {
+  await upsert("upstreams", { name: "demo-echo", targets: [{ host: HOST, port: PORTS.upstream }] });
+  await upsert("policies", {
     name: "demo-jwt",
     type: "jwt",
     config: {

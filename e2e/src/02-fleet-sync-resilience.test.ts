@@ -10,17 +10,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
-import { ControlPlaneProcess, certificateBody, DataPlaneProcess, http } from "./harness/fleet.js";
+import { ControlPlaneProcess, certificateBody, DataPlaneProcess, http, updateCounts } from "./harness/fleet.js";
+import { hardenedOpensslConf } from "./harness/openssl.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
-
-/** `palisade_config_updates_total` by kind, from a node's /metrics. */
-async function updateCounts(node: DataPlaneProcess): Promise<Record<string, number>> {
-  const text = (await http(node.statusPort, "/metrics")).text;
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^palisade_config_updates_total\{kind="(\w+)"\} (\d+)/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
 
 const hmac = {
   name: "partner-hmac",
@@ -30,29 +23,6 @@ const hmac = {
     algorithms: ["HS256"],
   },
 };
-
-/**
- * An OpenSSL config as on a hardened host: TLS security level 3 (128-bit security: RSA keys of
- * at least 3072 bits; P-256 is fine). Node reads its `nodejs_conf` section when OPENSSL_CONF
- * names the file. Written into `dir`; returns its path.
- */
-function hardenedOpensslConf(dir: string): string {
-  const file = join(dir, "openssl-seclevel3.cnf");
-  writeFileSync(
-    file,
-    [
-      "nodejs_conf = nodejs_init",
-      "[nodejs_init]",
-      "ssl_conf = ssl_sect",
-      "[ssl_sect]",
-      "system_default = system_default_sect",
-      "[system_default_sect]",
-      "CipherString = DEFAULT@SECLEVEL=3",
-      "",
-    ].join("\n"),
-  );
-  return file;
-}
 
 describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () => {
   let upstream: RecordingUpstream;
@@ -126,6 +96,7 @@ describe("fleet sync: deltas, NACKs, last-known-good, restarts, inventory", () =
       assert.equal(n.last_nack.version, 3);
       assert.equal(n.last_nack.code, "RESOURCE_INVALID");
       assert.equal(n.last_nack.resource, "certificate/partner-edge");
+      assert.equal(n.last_nack.kind, "config", "the config is refused: not a node fault");
       assert.match(n.last_nack.message, /cannot be loaded for TLS \(ee key too small\)/);
       assert.equal(n.applied_version, 2);
       assert.equal(n.lag, 1);

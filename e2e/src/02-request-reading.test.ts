@@ -2,8 +2,9 @@
  * Tier 2: the node reads each request one way, the strict way. Every request below goes out byte
  * for byte on a raw socket (no client-side normalization) to a real palisade-dp, and every test
  * checks both the client's answer and what the recording upstream read off its own sockets (or
- * that it read nothing). Cases from shared/cases: C01 C03 C05 C07 (path-normalization), C21 C23
- * C25 C27 C29 C33 (header-handling), with their variants and the rest of each class.
+ * that it read nothing). Regression cases drawn from public bug reports in other gateways: C01
+ * C03 C05 C07 (path-normalization), C21 C23 C25 C27 C29 C33 (header-handling), with their
+ * variants and the rest of each class.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -2,8 +2,9 @@
  * Tier 3: traffic protection at the edge, end to end with real processes: rate limits (node-local
  * and cluster-wide through a real Redis), trusted proxies and IP rules, body and request size
  * limits on streamed bytes, CORS at the edge, security headers. Raw sockets where the bytes
- * matter; every test checks the client's answer and what the recording upstream read. Cases from
- * shared/cases: C35 (rate-limit), C37 (body-size); `Expect: 100-continue` against the size limit.
+ * matter; every test checks the client's answer and what the recording upstream read. Regression
+ * cases drawn from public bug reports in other gateways: C35 (rate-limit), C37 (body-size);
+ * `Expect: 100-continue` against the size limit.
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";

@@ -1,6 +1,6 @@
 /**
- * The `jwt` cases (C09 … C19) and the identity-header cases (C21, C23) of
- * ../shared/cases/cases.json, each with its variants, against real processes: a control plane,
+ * The `jwt` cases (C09 … C19) and the identity-header cases (C21, C23), attack requests drawn
+ * from public bug reports and advisories in other gateways, each with its variants, against real processes: a control plane,
  * a data-plane node, an echo upstream that records what it receives, and an IdP serving a JWKS.
  * Tokens are signed at send time; attack requests go out as raw bytes where the case needs
  * exact framing or duplicate headers.

@@ -1,5 +1,6 @@
 /**
- * The framing and header-robustness cases of ../shared/cases/cases.json (C25, C27, C29, C33)
+ * The framing and header-robustness cases C25, C27, C29 and C33 (attack requests drawn from public
+ * bug reports in other gateways and proxies: CL.TE, GET bodies, obfuscated TE, invalid header bytes)
  * on an authenticated route, sent as raw bytes: a request is authenticated against exactly what
  * is forwarded, so a body that could be read as a second request must never reach the upstream
  * as one, and bad bytes must never take the node down.

@@ -21,6 +21,8 @@ describe("mTLS on the HTTPS listener", () => {
   const otherCa = new ClientCa("Unknown CA");
   const partner = clientCa.issue({ subject: "/O=Partner/CN=svc-a" });
   const stranger = otherCa.issue({ subject: "/O=Partner/CN=svc-a" });
+  // Issued by the trusted CA, but its subject would end the forwarded header line (issue 13 point 3).
+  const crlf = clientCa.issue({ subject: "/O=Partner/CN=svc-b\r\nX-Client-Cert-Subject: CN=admin" });
   let upstream: RecordingUpstream;
   let cp: ControlPlaneProcess;
   let dp: DataPlaneProcess;
@@ -97,6 +99,23 @@ describe("mTLS on the HTTPS listener", () => {
     assert.ok(events.recent.some((e) => e.reason === "cert_missing"));
     assert.ok(events.recent.some((e) => e.reason === "cert_untrusted"));
     assert.equal(upstream.seen.length, before);
+  });
+
+  test("a trusted certificate whose subject no header value carries is 403 AUTH_CERT_IDENTITY_UNSAFE naming the subject", async () => {
+    const before = upstream.seen.length;
+    for (const send of [
+      () => https1(dp.tlsPort, "secure.test", "/orders?crlf", serverCa.certPem, { clientCert: crlf }),
+      () => h2(dp.tlsPort, "secure.test", "/orders?crlf2", serverCa.certPem, { clientCert: crlf }),
+    ]) {
+      const r = await send();
+      assert.equal(r.status, 403, r.body);
+      const body = JSON.parse(r.body);
+      assert.deepEqual([body.error.code, body.error.field], ["AUTH_CERT_IDENTITY_UNSAFE", "subject"]);
+      assert.doesNotMatch(r.body, /svc-b|admin/, "the value never reaches the answer");
+    }
+    assert.equal(upstream.seen.length, before, "never an authenticated request without its identity");
+    const events = await dp.securityEvents();
+    assert.ok(events.recent.some((e) => e.reason === "identity_unsafe" && e.code === "AUTH_CERT_IDENTITY_UNSAFE"));
   });
 
   test("a resumed TLS session keeps its verdict: a partner is served again, another CA's certificate is refused again", async () => {

@@ -17,7 +17,11 @@ import { eventually, REPO_ROOT } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
-/** Chromium flags for this closed network (TOOLCHAIN.md "Browser tests"). */
+/**
+ * Chromium flags for a machine without outside network access (CI, this project's test
+ * machines): without the background-networking flags Chromium opens connections of its own that
+ * such a network refuses, and a test waits on them. Debian's chromium, never a downloaded build.
+ */
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -136,6 +140,7 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.getByRole("textbox", { name: "JWKS URL" }).fill(jwksUrl);
     await page.getByLabel("Issuers").fill(idp.issuer);
     await page.getByLabel("Audiences").fill("palisade-demo");
+    await page.getByLabel("Unsafe claim").selectOption("drop_header");
     await page.getByRole("button", { name: "Create policy" }).click();
     await page.locator('tr[data-name="orders-jwt"]').waitFor(WAIT);
 
@@ -167,6 +172,17 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.getByLabel("Path 1", { exact: true }).fill("/orders");
     await page.getByLabel("GET", { exact: true }).check();
     await page.getByLabel("Add a policy").selectOption({ label: "orders-jwt (jwt)" });
+    // Path rules and the body limit (issue 13): a bad escape is the API's error beside its box.
+    await page.getByLabel("Strict: /a and /a/ are different paths").check();
+    await page.getByLabel("Allow encoded").fill("%23");
+    await page.getByLabel("Refuse encoded").fill("%3B, ;");
+    await page.getByLabel("Body limit (bytes)").fill("1048576");
+    expectedFailures++;
+    await page.getByRole("button", { name: "Create route" }).click();
+    const encodedErr = page.locator('[data-field-error="allow_encoded"]');
+    await encodedErr.waitFor(WAIT);
+    assert.match(await text(encodedErr), /forwarded by default/);
+    await page.getByLabel("Allow encoded").fill("%5C");
     await page.getByRole("button", { name: "Create route" }).click();
     const row = page.locator('tr[data-name="orders"]');
     // The row names its policy (not its id) once the page knows the policy made a moment ago.
@@ -181,7 +197,12 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.deepEqual(route.paths, [{ prefix: "/orders" }]);
     assert.deepEqual(route.methods, ["GET"]);
     assert.deepEqual(route.policies, [policy.id]);
+    assert.deepEqual(
+      [route.strict_trailing_slash, route.allow_encoded, route.refuse_encoded, route.max_body_bytes],
+      [true, ["%5C"], ["%3B", ";"], 1048576],
+    );
     assert.deepEqual(policy.config.algorithms, ["RS256"]);
+    assert.equal(policy.config.unsafe_identity, "drop_header");
   });
 
   test("review the draft diff, publish (create the version only), roll it out from the UI, and watch both nodes reach it", async () => {
@@ -373,6 +394,23 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.equal(await page.getByRole("button", { name: "Abort" }).count(), 0);
     await shot("rollout-aborted");
     for (const n of [nodeA, nodeB]) assert.equal(await n.appliedVersion(), 2, n.nodeId);
+  });
+
+  test("resync a node from its page: after a confirmation it takes its version whole again; the audit log says the UI did it", async () => {
+    const before = await nodeA.config();
+    await go(`/fleet/nodes/${nodeA.nodeId}`);
+    await page.getByRole("button", { name: "Resync", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    assert.match(await text(dialog), /compiles it from scratch/);
+    await dialog.getByRole("button", { name: "Resync node" }).click();
+    await page.getByText(`Resync sent: v${before.version} to ${nodeA.nodeId}`).waitFor(WAIT);
+    await eventually("node-a swapped its version in again", async () =>
+      (await nodeA.config()).applied_at !== before.applied_at ? true : undefined,
+    );
+    assert.equal(await nodeA.appliedVersion(), before.version);
+    await shot("node-resync");
+    const audit = await cp.ok("GET", "/v1/audit?kind=nodes/resync");
+    assert.deepEqual([audit.items[0].path, audit.items[0].source], [`/v1/nodes/${nodeA.nodeId}/resync`, "ui"]);
   });
 
   test("stop a node and watch it turn stale, then disconnected, on the fleet page", async () => {

@@ -16,7 +16,10 @@ export interface ClientPem {
 export interface ClientCertSpec {
   /** Subject as an openssl `-subj` string, e.g. `/O=Example/CN=svc-a`. */
   readonly subject: string;
-  /** SANs in openssl form, e.g. `["DNS:svc-a.example.test", "URI:spiffe://example/svc-a"]`. */
+  /**
+   * SANs in openssl form, e.g. `["DNS:svc-a.example.test", "URI:spiffe://example/svc-a"]`; a
+   * value may hold a comma (`URI:spiffe://x/a,b`).
+   */
   readonly sans?: readonly string[];
   /** Already expired (valid for one day in 2020). */
   readonly expired?: boolean;
@@ -67,7 +70,14 @@ export class ClientCa {
     const run = (args: string[]) => execFileSync("openssl", args, { cwd: this.#dir, stdio: "pipe" });
     run(["req", ...EC, "-keyout", `c${n}.key`, "-out", `c${n}.csr`, "-subj", spec.subject]);
     const ext = ["basicConstraints=critical,CA:FALSE", `extendedKeyUsage=${spec.eku ?? "clientAuth"}`];
-    if (spec.sans?.length) ext.push(`subjectAltName=${spec.sans.join(",")}`);
+    if (spec.sans?.some((s) => s.includes(","))) {
+      // A SAN value holding a comma needs openssl's section form (`URI.1 = "a,b"`).
+      ext.push("subjectAltName=@alt", "[alt]");
+      spec.sans.forEach((s, i) => {
+        const colon = s.indexOf(":");
+        ext.push(`${s.slice(0, colon)}.${i + 1} = "${s.slice(colon + 1)}"`);
+      });
+    } else if (spec.sans?.length) ext.push(`subjectAltName=${spec.sans.join(",")}`);
     writeFileSync(join(this.#dir, `c${n}.ext`), ext.join("\n"));
     const validity = spec.expired ? ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"] : ["-days", "2"];
     run([

@@ -16,6 +16,7 @@ import {
   checkIntrospectionConfig,
   checkJwtConfig,
   checkMtlsConfig,
+  checkRouteEncoded,
   checkRouteHasMatcher,
   checkRoutePaths,
   checkRouteRewrite,
@@ -175,6 +176,7 @@ export const KINDS: readonly KindSpec[] = [
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
       checkRouteRewrite(body);
+      checkRouteEncoded(body as { allow_encoded?: string[]; refuse_encoded?: string[] });
       const out: Record<string, unknown> = {
         ...body,
         upstream: resolveRef(store, "upstreams", body.upstream as string, "upstream"),

@@ -14,6 +14,7 @@ import type { NodeIdentity } from "../pki/node-identity.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
+import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
@@ -37,8 +38,8 @@ export interface AdminApiDeps {
   fleet?: FleetRegistry | undefined;
   /** Node identity (join tokens, revocation); absent when the sync port runs insecure. */
   identity?: NodeIdentity | undefined;
-  /** The sync server, to end a revoked node's stream. */
-  sync?: { disconnect(nodeId: string, reason: string): boolean } | undefined;
+  /** The sync server, to end a revoked node's stream and to resync a node. */
+  sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
 }
@@ -106,10 +107,18 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
 
 const BEARER = /^Bearer +([^\s]+)$/i;
 
+/** `Authorization` lines in a request (`rawHeaders`: name, value, name, value, …; any case). */
+function authorizationLines(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === "authorization") n++;
+  return n;
+}
+
 /**
  * Builds the admin REST API (fastify). Every `/v1/*` route needs
  * `Authorization: Bearer <admin token>`; only routes registered with
- * `config: { public: true }` (`/healthz`, the web admin's static files) are open. Errors answer
+ * `config: { public: true }` (`/healthz`, the web admin's static files) are open. A request with
+ * two `Authorization` lines is refused everywhere (400 `ADMIN_AUTH_AMBIGUOUS`). Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
 export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
@@ -144,6 +153,12 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     req.admin = admin;
   };
   app.addHook("onRequest", async (req, reply) => {
+    // node keeps the first of two Authorization lines and drops the other: which one counts
+    // would depend on the parser, so two are refused on every route, as the data plane does.
+    if (authorizationLines(req.raw.rawHeaders) > 1) {
+      reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin", error="invalid_request"');
+      throw new ApiError("ADMIN_AUTH_AMBIGUOUS");
+    }
     if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     authenticate(req, reply);
   });
@@ -172,6 +187,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     fleet: deps.fleet,
     identity: deps.identity,
     disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+    resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
     desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
   });
   if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);

@@ -42,6 +42,42 @@ describe("palisadectl against a running control plane", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test("apply passes the route path rules and body limit through, and reads them back unchanged", async () => {
+    const file = join(dir, "rules.yaml");
+    writeFileSync(
+      file,
+      [
+        "upstreams:",
+        "  - name: rules-up",
+        "    targets: [{host: 127.0.0.1, port: 9080}]",
+        "routes:",
+        "  - name: rules",
+        "    paths: [{exact: /admin/users}]",
+        "    upstream: rules-up",
+        "    strict_trailing_slash: true",
+        '    allow_encoded: ["%5C"]',
+        '    refuse_encoded: ["%23", "%3F", ";"]',
+        "    max_body_bytes: 1048576",
+        "",
+      ].join("\n"),
+    );
+    const first = await ctl("apply", "-f", file);
+    assert.equal(first.code, 0, first.err);
+    const shown = JSON.parse((await ctl("get", "route", "rules", "-o", "json")).out);
+    assert.deepEqual(
+      [shown.strict_trailing_slash, shown.allow_encoded, shown.refuse_encoded, shown.max_body_bytes],
+      [true, ["%5C"], ["%23", "%3F", ";"], 1048576],
+    );
+    assert.equal((await ctl("apply", "-f", file)).out, "upstreams/rules-up unchanged\nroutes/rules unchanged");
+    writeFileSync(
+      file,
+      'routes:\n  - name: rules\n    paths: [/r]\n    upstream: rules-up\n    allow_encoded: ["%23"]\n',
+    );
+    const refused = await ctl("apply", "-f", file);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /VALIDATION_FAILED.*allow_encoded\.0/s);
+  });
+
   test("apply creates upstreams before the routes that use them, then reports unchanged and configured", async () => {
     const file = join(dir, "orders.yaml");
     writeFileSync(
@@ -159,6 +195,15 @@ describe("palisadectl against a running control plane", () => {
       { out: () => {}, err: () => {} },
     );
     assert.equal(wrong, 1);
+  });
+
+  test("resync names the node; an unknown node is the API's NOT_FOUND, exit 1", async () => {
+    const none = await ctl("resync");
+    assert.equal(none.code, 2);
+    assert.match(none.err, /USAGE: resync needs a node id/);
+    const ghost = await ctl("resync", "ghost");
+    assert.equal(ghost.code, 1);
+    assert.match(ghost.err, /NOT_FOUND: no node "ghost"/);
   });
 
   test("join-token mints a single-use token for a region; status and delete work; the token is never printed", async () => {

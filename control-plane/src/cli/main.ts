@@ -52,6 +52,8 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
   join-token --region R [--ttl SECONDS] [--node-id ID]
                                           mint a single-use join token (printed once)
   revoke <node-id>                        revoke a node's certificate and disconnect it
+  resync <node-id>                        send a node its desired version whole, compiled from
+                                          scratch (also one it refused; audited)
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 admin bearer token; or --token-file FILE). Exit status: 0 done, 1 refused or failed, 2 usage.`;
@@ -232,6 +234,20 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       const r = await api.request("POST", `/v1/nodes/${encodeURIComponent(args[0])}/revoke`, {});
       if (json) io.out(JSON.stringify(r, null, 2));
       else io.out(`node ${args[0]} revoked`);
+      return;
+    }
+    case "resync": {
+      if (!args[0]) throw usage("resync needs a node id");
+      const r = await api.request<{ resync: { version: number } }>(
+        "POST",
+        `/v1/nodes/${encodeURIComponent(args[0])}/resync`,
+        {},
+      );
+      if (json) io.out(JSON.stringify(r, null, 2));
+      else
+        io.out(
+          `node ${args[0]}: version ${r.resync.version} sent whole, to compile from scratch (its ACK or NACK shows in \`get nodes\`)`,
+        );
       return;
     }
     default:

@@ -67,7 +67,10 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     col("req/s", (r) => fixed(report(r).requests_per_s, 1)),
     col("5xx/s", (r) => fixed(report(r).status_5xx_per_s, 1)),
     col("p99 ms", (r) => fixed(report(r).latency_p99_ms, 1)),
-    col("last nack", (r) => (r.last_nack as { code?: string } | null)?.code),
+    col("last nack", (r) => {
+      const n = r.last_nack as { code?: string; kind?: string } | null;
+      return n ? `${n.code} (${n.kind === "node_fault" ? "node fault" : "config"})` : undefined;
+    }),
   ],
   regions: [
     field("region", "region"),

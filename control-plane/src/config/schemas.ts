@@ -138,6 +138,21 @@ export const upstreamSchema = {
 
 const path = { type: "string", minLength: 1, maxLength: 1024, pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$" } as const;
 
+/** A request body limit in bytes; 0 = no limit. */
+export const bodyBytes = {
+  type: "integer",
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: "request body limit in bytes when no request-size policy sets one; 0 = no limit",
+} as const;
+
+/** What a policy does with a verified identity no header value carries unchanged. */
+const unsafeIdentity = {
+  type: "string",
+  enum: ["refuse", "drop_header"],
+  description: "refuse the request (default) or forward it without that header",
+} as const;
+
 /** Body of `POST /v1/routes` and `PUT /v1/routes/{id}`. */
 export const routeSchema = {
   type: "object",
@@ -181,6 +196,25 @@ export const routeSchema = {
     merge_slashes: { type: "boolean" },
     allow_encoded_slashes: { type: "boolean" },
     case_sensitive: { type: "boolean" },
+    strict_trailing_slash: {
+      type: "boolean",
+      description: "match each path only with its own trailing slash (default: /a and /a/ are one route path)",
+    },
+    allow_encoded: {
+      type: "array",
+      maxItems: 34,
+      uniqueItems: true,
+      items: { type: "string", pattern: "^%[0-9A-Fa-f]{2}$" },
+      description: "escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F",
+    },
+    refuse_encoded: {
+      type: "array",
+      maxItems: 100,
+      uniqueItems: true,
+      items: { type: "string", pattern: "^(?:%[0-9A-Fa-f]{2}|;)$" },
+      description: "legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25",
+    },
+    max_body_bytes: bodyBytes,
   },
 } as const;
 
@@ -305,6 +339,7 @@ const jwtConfigSchema = {
     keys_unavailable_status: { type: "integer", enum: [401, 503] },
     cache: { type: "boolean", description: "cache verification results by token hash (default true)" },
     require_consumer: { type: "boolean" },
+    unsafe_identity: unsafeIdentity,
   },
 } as const;
 
@@ -338,6 +373,7 @@ const introspectionConfigSchema = {
     forward_token: { type: "boolean" },
     unavailable_status: { type: "integer", enum: [401, 503] },
     require_consumer: { type: "boolean" },
+    unsafe_identity: unsafeIdentity,
   },
 } as const;
 
@@ -355,6 +391,7 @@ const mtlsConfigSchema = {
     san_header: headerName,
     fingerprint_header: headerName,
     require_consumer: { type: "boolean" },
+    unsafe_identity: unsafeIdentity,
   },
 } as const;
 

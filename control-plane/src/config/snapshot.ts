@@ -20,6 +20,7 @@ import {
   SnapshotSchema,
   type SnapshotSettings,
   SnapshotSettingsSchema,
+  UnsafeIdentity,
   type Upstream,
   UpstreamSchema,
 } from "@palisade/proto";
@@ -48,6 +49,8 @@ export interface DraftSettings {
   /** Policy ids applied to every route, in order, before the route's own. */
   global_policies?: string[];
   merge_slashes?: boolean;
+  /** Body limit of routes without their own, bytes (0 = none); unset = each node's default. */
+  max_body_bytes?: number;
 }
 
 /** A compiled, validated snapshot and its content hash (`contentHashOf` its encoded resources). */
@@ -249,6 +252,7 @@ function toPolicy(r: StoredResource): Policy {
             keysUnavailableStatus: (c.keys_unavailable_status as number) ?? 0,
             disableCache: c.cache === false,
             requireConsumer: (c.require_consumer as boolean) ?? false,
+            unsafeIdentity: toUnsafeIdentity(c.unsafe_identity),
           },
         },
       });
@@ -273,6 +277,7 @@ function toPolicy(r: StoredResource): Policy {
             sanHeader: (c.san_header as string) ?? "",
             fingerprintHeader: (c.fingerprint_header as string) ?? "",
             requireConsumer: (c.require_consumer as boolean) ?? false,
+            unsafeIdentity: toUnsafeIdentity(c.unsafe_identity),
           },
         },
       });
@@ -298,6 +303,7 @@ function toPolicy(r: StoredResource): Policy {
             forwardToken: (c.forward_token as boolean) ?? false,
             unavailableStatus: (c.unavailable_status as number) ?? 0,
             requireConsumer: (c.require_consumer as boolean) ?? false,
+            unsafeIdentity: toUnsafeIdentity(c.unsafe_identity),
           },
         },
       });
@@ -310,6 +316,15 @@ function toPolicy(r: StoredResource): Policy {
   const traffic = toTrafficPolicyConfig(type, c);
   if (traffic !== undefined) return create(PolicySchema, { ...base, config: traffic });
   throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
+}
+
+/** `unsafe_identity` as the proto enum; unset stays UNSPECIFIED (refuse), so existing hashes hold. */
+function toUnsafeIdentity(v: unknown): UnsafeIdentity {
+  return v === "drop_header"
+    ? UnsafeIdentity.DROP_HEADER
+    : v === "refuse"
+      ? UnsafeIdentity.REFUSE
+      : UnsafeIdentity.UNSPECIFIED;
 }
 
 const CERT_CASES = {
@@ -398,6 +413,10 @@ export function toRoute(r: StoredResource): Route {
     merge_slashes?: boolean;
     allow_encoded_slashes?: boolean;
     case_sensitive?: boolean;
+    strict_trailing_slash?: boolean;
+    allow_encoded?: string[];
+    refuse_encoded?: string[];
+    max_body_bytes?: number;
   };
   return create(RouteSchema, {
     id: r.id,
@@ -415,6 +434,10 @@ export function toRoute(r: StoredResource): Route {
     ...(b.merge_slashes !== undefined ? { mergeSlashes: b.merge_slashes } : {}),
     allowEncodedSlashes: b.allow_encoded_slashes ?? false,
     caseSensitive: b.case_sensitive ?? false,
+    strictTrailingSlash: b.strict_trailing_slash ?? false,
+    allowEncoded: (b.allow_encoded ?? []).map((e) => e.toUpperCase()),
+    refuseEncoded: (b.refuse_encoded ?? []).map((e) => e.toUpperCase()),
+    ...(b.max_body_bytes !== undefined ? { maxBodyBytes: BigInt(b.max_body_bytes) } : {}),
   });
 }
 
@@ -426,11 +449,11 @@ export function toRoute(r: StoredResource): Route {
  */
 export function settingsFields(settings: DraftSettings): {
   globalPolicyIds: string[];
-  requestSettings: { mergeSlashes: boolean };
+  requestSettings: { mergeSlashes: boolean; maxBodyBytes?: bigint };
   settings: SnapshotSettings[];
 } {
   const globalPolicyIds = settings.global_policies ?? [];
-  const requestSettings = { mergeSlashes: settings.merge_slashes ?? false };
+  const requestSettings = requestSettingsOf(settings);
   const resource = settingsResource(settings);
   return { globalPolicyIds, requestSettings, settings: resource ? [resource] : [] };
 }
@@ -438,9 +461,18 @@ export function settingsFields(settings: DraftSettings): {
 /** The `settings` resource (id "global") of non-default settings; undefined for the defaults. */
 export function settingsResource(settings: DraftSettings): SnapshotSettings | undefined {
   const globalPolicyIds = settings.global_policies ?? [];
-  const mergeSlashes = settings.merge_slashes ?? false;
-  if (globalPolicyIds.length === 0 && !mergeSlashes) return undefined;
-  return create(SnapshotSettingsSchema, { id: "global", globalPolicyIds, requestSettings: { mergeSlashes } });
+  const requestSettings = requestSettingsOf(settings);
+  if (globalPolicyIds.length === 0 && !requestSettings.mergeSlashes && requestSettings.maxBodyBytes === undefined)
+    return undefined;
+  return create(SnapshotSettingsSchema, { id: "global", globalPolicyIds, requestSettings });
+}
+
+/** `RequestSettings` of the stored settings (`max_body_bytes` only when set: unset = the node's default). */
+function requestSettingsOf(settings: DraftSettings): { mergeSlashes: boolean; maxBodyBytes?: bigint } {
+  return {
+    mergeSlashes: settings.merge_slashes ?? false,
+    ...(settings.max_body_bytes !== undefined ? { maxBodyBytes: BigInt(settings.max_body_bytes) } : {}),
+  };
 }
 
 /** The certificate message of a stored certificate (the key travels to the nodes as given). */

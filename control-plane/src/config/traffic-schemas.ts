@@ -237,5 +237,12 @@ export const settingsSchema = {
       items: { type: "string", minLength: 1, maxLength: 64, description: "policy id or name" },
     },
     merge_slashes: { type: "boolean" },
+    max_body_bytes: {
+      type: "integer",
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description:
+        "request body limit of routes without their own, bytes; 0 = none; unset = each node's --max-body-bytes",
+    },
   },
 } as const;

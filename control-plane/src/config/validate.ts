@@ -133,6 +133,44 @@ export function checkUpstream(body: {
     throw new ApiError("VALIDATION_FAILED", 'hash_on is used by load_balancing "ring_hash" only', "hash_on");
 }
 
+/**
+ * A route's overrides of the nodes' path refusal list (data-plane README, "Reading a request"):
+ * `allow_encoded` may only name escapes refused by default that a route can allow (`%2F`, `%5C`,
+ * `%01`-`%1F`, `%7F`; never `%00`), `refuse_encoded` only legal escapes of characters that are
+ * not unreserved (nodes decode `%41` to `A`, so refusing it means nothing) and `;`, and no
+ * escape may be in both.
+ */
+export function checkRouteEncoded(body: { allow_encoded?: string[]; refuse_encoded?: string[] }): void {
+  const byte = (e: string) => Number.parseInt(e.slice(1), 16);
+  const allowable = (b: number) => b === 0x2f || b === 0x5c || (b >= 0x01 && b < 0x20) || b === 0x7f;
+  const allowed = new Set<number>();
+  (body.allow_encoded ?? []).forEach((e, i) => {
+    const b = byte(e);
+    if (!allowable(b))
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        b === 0
+          ? "%00 is always refused"
+          : `${e.toUpperCase()} is forwarded by default: only %2F, %5C, %01-%1F and %7F can be allowed`,
+        `allow_encoded.${i}`,
+      );
+    if (allowed.has(b)) throw new ApiError("VALIDATION_FAILED", "listed twice", `allow_encoded.${i}`);
+    allowed.add(b);
+  });
+  const refused = new Set<string>();
+  (body.refuse_encoded ?? []).forEach((e, i) => {
+    const field = `refuse_encoded.${i}`;
+    if (refused.has(e.toUpperCase())) throw new ApiError("VALIDATION_FAILED", "listed twice", field);
+    refused.add(e.toUpperCase());
+    if (e === ";") return;
+    const b = byte(e);
+    if (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)))
+      throw new ApiError("VALIDATION_FAILED", `${e} is an unreserved character: nodes decode it`, field);
+    if (allowed.has(b)) throw new ApiError("VALIDATION_FAILED", `${e} is also in allow_encoded`, field);
+    if (allowable(b) || b === 0) throw new ApiError("VALIDATION_FAILED", `${e} is refused by default`, field);
+  });
+}
+
 /** Kong requires at least one matcher; a route that matches everything must say so with path `/`. */
 export function checkRouteHasMatcher(body: { hosts?: unknown[]; paths?: unknown[]; methods?: unknown[] }): void {
   if (!body.hosts?.length && !body.paths?.length && !body.methods?.length)

@@ -197,6 +197,22 @@ test("a NACK fails the stage; with on_failure pause it waits for an operator, an
   assert.equal(w.rollouts.events(r.id).find((e) => e.type === "aborted")!.who, "ops");
 });
 
+test("a NACK for a node fault fails the stage too, and the event says so (a resync may help)", () => {
+  const w = world({ "eu-1": "eu-west" });
+  const spec = toStartSpec({
+    version: 2,
+    on_failure: "pause",
+    strategy: { stages: [{ name: "eu", selector: { regions: ["eu-west"] }, soak_s: 5 }] },
+  });
+  const r0 = w.engine.create(spec, "ops");
+  w.fleet.set("eu-1", { ...w.fleet.get("eu-1")!, nacked_version: 2, nacked_kind: "node_fault" });
+  w.sync();
+  w.second();
+  const r = w.get(r0.id);
+  assert.equal(r.state, "paused");
+  assert.match(r.pause_reason!, /eu-1 could not apply \(NACK, node fault: resync or restart it\) version 2/);
+});
+
 test("one active rollout per fleet; a deploy to all is refused while it runs", () => {
   const w = world();
   const r = w.engine.create(toStartSpec({ version: 2, strategy: "all-now" }), "ops");

@@ -319,7 +319,13 @@ export class RolloutEngine {
       return n !== undefined && (n.nacked_version === r.version || n.blocked_version === r.version);
     });
     if (refused !== undefined) {
-      const why = fleet.get(refused)!.nacked_version === r.version ? "refused (NACK)" : "cannot take (lacks features)";
+      const n = fleet.get(refused)!;
+      const why =
+        n.nacked_version !== r.version
+          ? "cannot take (lacks features)"
+          : n.nacked_kind === "node_fault"
+            ? "could not apply (NACK, node fault: resync or restart it)"
+            : "refused (NACK)";
       return this.#failStage(r, i, [], ev(at, "nack", ENGINE, `${refused} ${why} version ${r.version}`, s.name));
     }
     if (s.state === "running") {

@@ -170,6 +170,11 @@ export interface FleetNode {
   readonly applied_version: number;
   /** The version the node last refused (NACK), if any. */
   readonly nacked_version: number | null;
+  /**
+   * Who was to blame for that NACK: the config, or the node (it could not apply the version). A
+   * stage fails either way (the node does not serve the target); the event says which.
+   */
+  readonly nacked_kind?: "config" | "node_fault" | null;
   /** The version the node is not sent for lack of features, if any. */
   readonly blocked_version: number | null;
 }

@@ -148,4 +148,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rollout_events_rollout ON rollout_events (rollout_id, id);
   `,
+  // 6: who was to blame for a node's last NACK (issue 13): "config" (the version is refused) or
+  // "node_fault" (the node could not apply it). Earlier NACKs are classified by their code, as
+  // the control plane reads NACKs of nodes that do not send the kind.
+  `
+  ALTER TABLE nodes ADD COLUMN last_nack_kind TEXT;
+  UPDATE nodes SET last_nack_kind = CASE WHEN last_nack_code = 'INTERNAL' THEN 'node_fault' ELSE 'config' END
+    WHERE last_nack_version IS NOT NULL;
+  `,
 ];

@@ -41,6 +41,9 @@ export interface StoredVersion extends VersionRow {
   snapshot: Buffer;
 }
 
+/** Who is to blame for a NACK: the config (the version is refused) or the node (it could not apply it). */
+export type NackKind = "config" | "node_fault";
+
 /** What the store keeps of a data-plane node. */
 export interface NodeRow {
   id: string;
@@ -52,7 +55,18 @@ export interface NodeRow {
   applied_version: number;
   applied_hash: string;
   last_ack_at: string | null;
-  last_nack: { version: number; code: string; message: string; resource: string; at: string } | null;
+  /**
+   * The last version the node refused: `kind` says who is to blame, `config` (the version is
+   * refused; never re-sent to this node) or `node_fault` (the node could not apply it).
+   */
+  last_nack: {
+    version: number;
+    code: string;
+    kind: NackKind;
+    message: string;
+    resource: string;
+    at: string;
+  } | null;
   first_seen_at: string;
   last_seen_at: string;
   /** Config features besides policy types the node's build compiles. */
@@ -459,15 +473,35 @@ export class Store {
 
   recordNack(
     nodeId: string,
-    nack: { version: number; runningVersion: number; code: string; message: string; resource: string },
+    nack: {
+      version: number;
+      runningVersion: number;
+      code: string;
+      kind: NackKind;
+      message: string;
+      resource: string;
+    },
   ): void {
     const t = now();
     this.#db
       .prepare(
-        `UPDATE nodes SET last_nack_version = ?, last_nack_code = ?, last_nack_message = ?, last_nack_resource = ?,
-           last_nack_at = ?, applied_version = ?, last_seen_at = ? WHERE id = ?`,
+        `UPDATE nodes SET last_nack_version = ?, last_nack_code = ?, last_nack_kind = ?, last_nack_message = ?,
+           last_nack_resource = ?, last_nack_at = ?, applied_version = ?, last_seen_at = ? WHERE id = ?`,
       )
-      .run(nack.version, nack.code, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
+      .run(nack.version, nack.code, nack.kind, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
+  }
+
+  /**
+   * Forgets a node's last NACK (an operator's resync): the version it refused may be sent to it
+   * again, and rollouts no longer count it as refused. The audit log keeps what it was.
+   */
+  clearNodeNack(nodeId: string): void {
+    this.#db
+      .prepare(
+        `UPDATE nodes SET last_nack_version = NULL, last_nack_code = NULL, last_nack_kind = NULL,
+           last_nack_message = NULL, last_nack_resource = NULL, last_nack_at = NULL WHERE id = ?`,
+      )
+      .run(nodeId);
   }
 
   /** Records which version a node is not sent for lack of features (null: none blocked). */
@@ -648,6 +682,7 @@ interface RawNode {
   last_ack_at: string | null;
   last_nack_version: number | null;
   last_nack_code: string | null;
+  last_nack_kind: string | null;
   last_nack_message: string | null;
   last_nack_resource: string | null;
   last_nack_at: string | null;
@@ -702,6 +737,7 @@ function toNodeRow(r: RawNode): NodeRow {
         : {
             version: r.last_nack_version,
             code: r.last_nack_code ?? "",
+            kind: r.last_nack_kind === "node_fault" ? "node_fault" : "config",
             message: r.last_nack_message ?? "",
             resource: r.last_nack_resource ?? "",
             at: r.last_nack_at ?? "",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
+import { ConfigErrorKind, StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
@@ -188,6 +188,7 @@ test("a NACKed version is recorded with its reason and never re-sent, a newer on
     [node.last_nack?.version, node.last_nack?.code, node.last_nack?.resource, node.applied_version],
     [1, "POLICY_INVALID", "policy/j", 0],
   );
+  assert.equal(node.last_nack?.kind, "config", "a node that sends no kind: judged by its code");
   c.session.offer();
   assert.equal(c.sent.length, 1, "refused version offered again");
   f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
@@ -311,4 +312,102 @@ test("with a desired-version source the node is offered the version it should ho
   const sent = c.sent.length;
   c.session.offer();
   assert.equal(c.sent.length, sent, "0: nothing to hold, nothing sent");
+});
+
+// --- NACK kinds and resync --------------------------------------------------------------------
+
+/** The node refuses the update in flight with `error`. */
+function nack(c: ReturnType<typeof connect>, error: { code: string; kind?: ConfigErrorKind }): void {
+  const u = c.lastUpdate();
+  c.msg({ case: "nack", value: { rejectedVersion: u.version, runningVersion: 0n, nonce: u.nonce, error } });
+}
+
+test("a NACK records who was to blame: the kind the node sends, else INTERNAL means a node fault", () => {
+  const cases: [{ code: string; kind?: ConfigErrorKind }, string][] = [
+    [{ code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT }, "node_fault"],
+    [{ code: "REFERENCE_MISSING", kind: ConfigErrorKind.CONFIG }, "config"],
+    [{ code: "INTERNAL" }, "node_fault"],
+    [{ code: "POLICY_INVALID" }, "config"],
+  ];
+  for (const [error, kind] of cases) {
+    const f = fleet();
+    const c = connect(f);
+    c.hello();
+    nack(c, error);
+    assert.equal(f.store.getNode("n1")!.last_nack?.kind, kind, JSON.stringify(error));
+  }
+});
+
+test("a resync sends a refused version once more, whole and flagged; refused again, it is not re-sent", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
+  c.session.offer();
+  assert.equal(c.sent.length, 1, "a refused version is not re-sent by itself");
+  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
+  assert.equal(f.store.getNode("n1")!.last_nack, null, "the refusal is forgotten (rollouts, reconnects)");
+  assert.equal(c.sent.length, 2);
+  const u = c.lastUpdate();
+  assert.deepEqual([u.version, u.full, u.resync], [1n, true, true]);
+  nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
+  c.session.offer();
+  assert.equal(c.sent.length, 2, "once: the explicit action never becomes a loop");
+  assert.equal(f.store.getNode("n1")!.last_nack?.version, 1);
+});
+
+test("a resync of a node in step sends its version whole; after the ACK, updates are deltas again", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  c.ack();
+  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
+  const u = c.lastUpdate();
+  assert.deepEqual([u.version, u.full, u.resync, u.resources.length], [1n, true, true, 4]);
+  c.ack();
+  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
+  f.publisher.publish("v2");
+  c.session.offer();
+  assert.deepEqual([c.lastUpdate().full, c.lastUpdate().resync], [false, false]);
+});
+
+test("a resync asked while an update is in flight goes out when that update is answered", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  assert.equal(c.sent.length, 1);
+  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
+  assert.equal(c.sent.length, 1, "one update in flight at a time");
+  nack(c, { code: "POLICY_INVALID", kind: ConfigErrorKind.CONFIG });
+  assert.equal(c.sent.length, 2, "sent although the update in flight was refused: the operator asked after it");
+  assert.deepEqual([c.lastUpdate().version, c.lastUpdate().resync], [1n, true]);
+});
+
+test("after a resync, a reconnecting node is no longer refused the version it refused before", () => {
+  const f = fleet();
+  const c = connect(f);
+  c.hello();
+  nack(c, { code: "INTERNAL" });
+  c.session.resync();
+  c.session.close();
+  const again = connect(f);
+  again.hello();
+  assert.equal(again.sent.length, 1);
+  assert.equal(again.lastUpdate().resync, false, "a reconnect is not a resync");
+});
+
+test("a resync is refused before the hello, with no version, and for a version the node lacks features for", () => {
+  const f = fleet();
+  const c = connect(f);
+  assert.deepEqual(c.session.resync(), { ok: false, reason: "not-open" });
+  const none = connect(f, undefined, { desiredFor: () => 0 });
+  none.hello();
+  assert.deepEqual(none.session.resync(), { ok: false, reason: "no-version" });
+  const g = fleet();
+  const pol = g.store.insertResource("policies", randomUUID(), "k", { type: "api-key", config: {} });
+  g.store.updateResource("routes", g.routes[0]!.id, "r0", { ...g.routes[0]!.body, policies: [pol.id] });
+  g.publisher.publish("v2");
+  const old = connect(g);
+  old.hello({ policyTypes: ["jwt"] });
+  assert.deepEqual(old.session.resync(), { ok: false, reason: "blocked", version: 2, missing: ["api-key"] });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type ConfigError,
+  ConfigErrorKind,
   type ConfigUpdateSchema,
   type NodeHello,
   type StreamConfigRequest,
@@ -11,7 +13,7 @@ import type { PublishedVersion, UpdatePlan } from "../config/publisher.js";
 import { CORE_KINDS } from "../config/snapshot.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
-import type { Store } from "../store/store.js";
+import type { NackKind, Store } from "../store/store.js";
 
 /** gRPC status names a session may end a stream with. */
 export type SessionFailure = "INVALID_ARGUMENT" | "PERMISSION_DENIED" | "UNAUTHENTICATED";
@@ -59,6 +61,27 @@ export interface PeerIdentity {
 /** Code of a NACK that asks for a full update instead of a delta (not a refusal of the version). */
 export const BASE_MISMATCH = "BASE_MISMATCH";
 
+/**
+ * Who is to blame for a NACK: the error's `kind`, or for a node that does not send one (older
+ * than the field) its code, `INTERNAL` being the node's fault.
+ */
+export function nackKind(e: ConfigError | undefined): NackKind {
+  if (e?.kind === ConfigErrorKind.NODE_FAULT) return "node_fault";
+  if (e?.kind === ConfigErrorKind.CONFIG) return "config";
+  return e?.code === "INTERNAL" ? "node_fault" : "config";
+}
+
+/**
+ * What {@link StreamSession.resync} did: the version the node will be sent whole, or why none
+ * can be (`not-open`: no hello yet or the stream closed; `no-version`: none published for it;
+ * `blocked`: its build lacks features the version uses).
+ */
+export type ResyncResult =
+  | { readonly ok: true; readonly version: number }
+  | { readonly ok: false; readonly reason: "not-open" }
+  | { readonly ok: false; readonly reason: "no-version" }
+  | { readonly ok: false; readonly reason: "blocked"; readonly version: number; readonly missing: readonly string[] };
+
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
@@ -73,8 +96,11 @@ const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * says what the node holds, so a reconnecting node gets only what it lacks: nothing when it
  * holds the desired content, a delta over a version the control plane knows, else a full update. A NACK with code BASE_MISMATCH
  * makes the next update full. Any other NACKed version is never re-sent to the node that refused
- * it (on this stream or after a reconnect); a newer version is. A version using features the
- * node lacks (policy types, resource kinds) is not sent; the node shows it as blocked.
+ * it (on this stream or after a reconnect), whether the config or the node was at fault
+ * (`nackKind`, recorded with the NACK); a newer version is. An operator's {@link resync} is the
+ * one exception: it forgets the refusals and sends the desired version once, whole. A version
+ * using features the node lacks (policy types, resource kinds) is not sent; the node shows it as
+ * blocked.
  */
 export class StreamSession {
   readonly #store: Store;
@@ -89,6 +115,8 @@ export class StreamSession {
   #labels: Readonly<Record<string, string>> = {};
   #state: "awaiting-hello" | "open" | "closed" = "awaiting-hello";
   #inFlight: { nonce: string; version: number; hash: string; full: boolean; sentAt: number } | undefined;
+  /** An operator asked for a resync that is not sent yet (an update was in flight). */
+  #resync = false;
   #held: { version: number; hash: string } = { version: 0, hash: "" };
   #nacked = new Set<number>();
   #understood = new Set<string>();
@@ -169,17 +197,21 @@ export class StreamSession {
           this.#forceFull = true;
           this.#log.warn({ node: this.#nodeId, version: sent.version, reason: e.message }, "delta base mismatch");
         } else {
+          const kind = nackKind(e);
           this.#nacked.add(sent.version);
           this.#store.recordNack(this.#nodeId!, {
             version: sent.version,
             runningVersion: Number(k.value.runningVersion),
             code: e?.code || "UNKNOWN",
+            kind,
             message: e?.message ?? "",
             resource: e?.resource ?? "",
           });
           this.#log.warn(
-            { node: this.#nodeId, version: sent.version, code: e?.code, resource: e?.resource },
-            "node NACK: version refused, not re-sent to this node",
+            { node: this.#nodeId, version: sent.version, code: e?.code, kind, resource: e?.resource },
+            kind === "node_fault"
+              ? "node NACK (node fault): not re-sent to this node; a resync may help"
+              : "node NACK: version refused, not re-sent to this node",
           );
         }
       }
@@ -259,14 +291,40 @@ export class StreamSession {
   }
 
   /**
+   * An operator's resync (`POST /v1/nodes/{id}/resync`): forgets the versions this node refused
+   * (here and in the store, so neither a reconnect nor a rollout counts them any more) and what
+   * it is believed to hold, and sends its desired version as a full update flagged `resync`,
+   * which the node compiles from scratch even when it holds that content. Sent once: now, or
+   * when the update in flight is answered; if the node refuses it again, that refusal is
+   * recorded and the version is not re-sent (the explicit action re-sends once, never in a loop).
+   */
+  resync(): ResyncResult {
+    if (this.#state !== "open") return { ok: false, reason: "not-open" };
+    const v = this.#target();
+    if (!v) return { ok: false, reason: "no-version" };
+    const missing = v.features.filter((f) => !this.#understood.has(f));
+    if (missing.length > 0) return { ok: false, reason: "blocked", version: v.version, missing };
+    this.#nacked.clear();
+    this.#store.clearNodeNack(this.#nodeId!);
+    this.#resync = true;
+    this.#log.info(
+      { node: this.#nodeId, version: v.version, in_flight: this.#inFlight?.version },
+      "resync requested: the desired version goes to the node whole",
+    );
+    this.offer();
+    return { ok: true, version: v.version };
+  }
+
+  /**
    * Sends what the node lacks of its desired version, unless it has refused that version, lacks
    * a feature it uses, or has an update in flight (the then desired one is offered when the
-   * reply arrives).
+   * reply arrives). A pending resync sends the version whole, held or refused.
    */
   offer(): void {
     if (this.#state !== "open" || this.#inFlight) return;
     const v = this.#target();
-    if (!v || this.#nacked.has(v.version)) return;
+    const resync = this.#resync;
+    if (!v || (this.#nacked.has(v.version) && !resync)) return;
     const missing = v.features.filter((f) => !this.#understood.has(f));
     if (missing.length > 0) {
       if (this.#blocked !== v.version) {
@@ -280,8 +338,9 @@ export class StreamSession {
       this.#blocked = undefined;
       this.#store.setNodeBlocked(this.#nodeId!, null);
     }
-    const plan = this.#versions.planFor(this.#held, this.#forceFull, v);
+    const plan = this.#versions.planFor(this.#held, this.#forceFull || resync, v);
     if (plan.kind === "none") return;
+    this.#resync = false;
     const nonce = randomBytes(12).toString("base64url");
     const update: MessageInitShape<typeof ConfigUpdateSchema> = {
       version: BigInt(v.version),
@@ -290,8 +349,10 @@ export class StreamSession {
       createdAtMs: v.createdAtMs,
       full: plan.kind === "full",
     };
-    if (plan.kind === "full") update.resources = [...plan.resources];
-    else {
+    if (plan.kind === "full") {
+      update.resources = [...plan.resources];
+      update.resync = resync;
+    } else {
       update.baseVersion = BigInt(plan.baseVersion);
       update.baseHash = plan.baseHash;
       update.resources = [...plan.changed];

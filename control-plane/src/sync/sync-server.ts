@@ -15,7 +15,13 @@ import type { Logger } from "../log.js";
 import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import type { Store } from "../store/store.js";
-import { type DesiredVersionSource, type PeerIdentity, type SessionFailure, StreamSession } from "./stream-session.js";
+import {
+  type DesiredVersionSource,
+  type PeerIdentity,
+  type ResyncResult,
+  type SessionFailure,
+  StreamSession,
+} from "./stream-session.js";
 
 /** How the sync port authenticates nodes. */
 export type SyncSecurity =
@@ -251,6 +257,16 @@ export class SyncServer {
     s.call.emit("error", { code: grpc.status.PERMISSION_DENIED, details: reason });
     s.call.end();
     return true;
+  }
+
+  /**
+   * An operator's resync of one node (see StreamSession.resync): its desired version goes to it
+   * whole, compiled from scratch, even if it refused that version before.
+   */
+  resync(nodeId: string): ResyncResult {
+    const s = this.#sessions.get(nodeId);
+    if (!s) return { ok: false, reason: "not-open" };
+    return s.session.resync();
   }
 
   /** Node ids with an open stream. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
-import { type Snapshot, SnapshotSchema } from "@palisade/proto";
+import { ConfigErrorKind, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import { CompileError } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
 import { SyncStats } from "../telemetry/sync-stats.js";
@@ -86,6 +86,7 @@ test("one refusal aborts the round everywhere and NACKs with its reason; the old
   assert.equal(reply.kind.case, "nack");
   if (reply.kind.case === "nack") {
     assert.equal(reply.kind.value.error?.code, "RESOURCE_INVALID");
+    assert.equal(reply.kind.value.error?.kind, ConfigErrorKind.CONFIG);
     assert.equal(reply.kind.value.runningVersion, 1n);
     assert.equal(reply.kind.value.rejectedVersion, 2n);
   }
@@ -119,7 +120,10 @@ test("a worker that never answers makes the round a NACK", async () => {
   workers[0]!.silent = true;
   const reply = await update(1n, good(1n));
   assert.equal(reply.kind.case, "nack");
-  if (reply.kind.case === "nack") assert.match(reply.kind.value.error?.message ?? "", /did not answer in time/);
+  if (reply.kind.case === "nack") {
+    assert.match(reply.kind.value.error?.message ?? "", /did not answer in time/);
+    assert.equal(reply.kind.value.error?.kind, ConfigErrorKind.NODE_FAULT, "the node, not the config, is at fault");
+  }
 });
 
 test("the same content under a new version is relabelled, not recompiled", async () => {
@@ -129,6 +133,20 @@ test("the same content under a new version is relabelled, not recompiled", async
   assert.equal(reply.kind.case, "ack");
   for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit", "relabel"]);
   assert.equal(applier.applied?.version, 2n);
+});
+
+test("a resync of the same content is compiled by every worker again, not relabelled", async () => {
+  const { applier, workers } = setup(2);
+  await applier.apply(fullUpdate(good(1n), 1n));
+  const u = fullUpdate(good(2n), 2n);
+  u.resync = true;
+  const reply = await applier.apply(u);
+  assert.equal(reply.kind.case, "ack");
+  for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "commit", "prepare", "commit"]);
+  assert.deepEqual(
+    applier.workers().map((w) => w.version),
+    [2n, 2n],
+  );
 });
 
 test("a delta is applied over the config the workers serve; a delta over another base is refused", async () => {

@@ -1,15 +1,19 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import {
-  type ConfigUpdate,
-  SnapshotSchema,
-  type StreamConfigRequest,
-  StreamConfigRequestSchema,
-} from "@palisade/proto";
+import { toBinary } from "@bufbuild/protobuf";
+import { type ConfigUpdate, SnapshotSchema, type StreamConfigRequest } from "@palisade/proto";
 import { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
 import type { AppliedConfig, AppliedSource, ConfigSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
-import { BASE_MISMATCH, type ConfigPersister, persistConfig, type UpdateApplier } from "../sync/config-applier.js";
+import {
+  ack,
+  BASE_MISMATCH,
+  type ConfigPersister,
+  configOf,
+  logNack,
+  nackOf,
+  persistConfig,
+  type UpdateApplier,
+} from "../sync/config-applier.js";
 import type { SyncStats } from "../telemetry/sync-stats.js";
 import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
 
@@ -168,37 +172,18 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     this.#stats?.received(update.full);
     // The primary rebuilds the whole config from the update (full, or a delta over what it
     // holds, as ConfigApplier does) and hands workers the whole snapshot.
-    let next: ConfigState;
-    try {
-      if (update.full) next = ConfigState.full(version, update.createdAtMs, update.resources);
-      else {
-        if (update.baseHash !== held.hash || this.#applied === undefined)
-          return this.#nack(update, version, {
-            code: BASE_MISMATCH,
-            message: "the node does not hold the delta's base",
-            resource: "snapshot",
-          });
-        next = held.applyDelta(version, update.createdAtMs, update.resources, update.removed);
-      }
-    } catch (err) {
-      if (err instanceof CompileError) {
-        const code =
-          !update.full && err.code === "RESOURCE_INVALID" && err.message.includes("not held")
-            ? BASE_MISMATCH
-            : err.code;
-        return this.#nack(update, version, { code, message: err.message, resource: err.resource });
-      }
-      throw err;
-    }
+    const next = configOf(update, held, this.#applied !== undefined, this.#log);
+    if (!(next instanceof ConfigState)) return this.#nack(update, next);
     if (update.hash !== "" && next.hash !== update.hash) {
-      return this.#nack(update, version, {
+      return this.#nack(update, {
         code: update.full ? "SNAPSHOT_INVALID" : BASE_MISMATCH,
         message: "the resources do not hash to the update's content hash",
         resource: "snapshot",
       });
     }
     const applied = this.#applied;
-    if (applied !== undefined && next.hash !== "" && next.hash === applied.hash) {
+    // A resync is compiled by every worker even when the content is unchanged.
+    if (applied !== undefined && next.hash !== "" && next.hash === applied.hash && !update.resync) {
       this.#state = next;
       if (applied.version !== version) {
         for (const w of this.#workers.values()) {
@@ -213,7 +198,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
       return ack(version, update.nonce, next.hash);
     }
     const result = await this.#install(next, version, "control-plane");
-    if (!result.ok) return this.#nack(update, version, result.error);
+    if (!result.ok) return this.#nack(update, result.error);
     await this.#save(next);
     return ack(version, update.nonce, next.hash);
   }
@@ -307,33 +292,10 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     w.send({ t: "apply", seq, version: c.version, snapshot: c.bytes });
   }
 
-  #nack(update: ConfigUpdate, rejected: bigint, err: RefusalDetail): StreamConfigRequest {
+  #nack(update: ConfigUpdate, err: RefusalDetail): StreamConfigRequest {
     if (this.#stats) this.#stats.nacked++;
     const running = this.#applied?.version ?? 0n;
-    this.#log.warn(
-      {
-        rejected_version: Number(rejected),
-        running_version: Number(running),
-        code: err.code,
-        resource: err.resource,
-        reason: err.message,
-      },
-      "config rejected (NACK)",
-    );
-    return create(StreamConfigRequestSchema, {
-      kind: {
-        case: "nack",
-        value: {
-          rejectedVersion: rejected,
-          runningVersion: running,
-          nonce: update.nonce,
-          error: { code: err.code, message: err.message, resource: err.resource },
-        },
-      },
-    });
+    logNack(this.#log, update.version, running, err);
+    return nackOf(update, running, err);
   }
-}
-
-function ack(version: bigint, nonce: string, hash: string): StreamConfigRequest {
-  return create(StreamConfigRequestSchema, { kind: { case: "ack", value: { version, nonce, hash } } });
 }

@@ -6,6 +6,7 @@
  */
 
 import type { SecurityEvent } from "../events/security-events.js";
+import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
 import type { TrafficCounters } from "../telemetry/traffic-stats.js";
 
@@ -13,11 +14,7 @@ import type { TrafficCounters } from "../telemetry/traffic-stats.js";
 export const TELEMETRY_INTERVAL_MS = 250;
 
 /** A compile refusal, as it goes into the NACK. */
-export interface RefusalDetail {
-  readonly code: string;
-  readonly message: string;
-  readonly resource: string;
-}
+export type RefusalDetail = Refusal;
 
 /** Primary → worker. */
 export type ToWorker =

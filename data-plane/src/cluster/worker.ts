@@ -1,15 +1,12 @@
 import cluster from "node:cluster";
-import { fromBinary } from "@bufbuild/protobuf";
-import { SnapshotSchema } from "@palisade/proto";
-import { CompileError } from "../config/compile-error.js";
-import type { RuntimeTable } from "../config/runtime-table.js";
 import { SecurityEvents } from "../events/security-events.js";
 import type { Logger } from "../log.js";
 import type { NodeOptions } from "../options.js";
 import { ProxyNode } from "../proxy-node.js";
 import { ShadowStats } from "../telemetry/shadow-stats.js";
 import { TrafficStats } from "../telemetry/traffic-stats.js";
-import type { FromWorker, RefusalDetail, ToWorker } from "./messages.js";
+import type { FromWorker, ToWorker } from "./messages.js";
+import { WorkerConfig } from "./worker-config.js";
 import { WorkerTelemetrySender } from "./worker-telemetry.js";
 
 function send(msg: FromWorker): void {
@@ -41,7 +38,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   const shadow = new ShadowStats();
   const node = new ProxyNode(options, log, events, stats, shadow);
   const telemetry = new WorkerTelemetrySender(stats, shadow, send);
-  const prepared = new Map<number, { table: RuntimeTable; version: bigint }>();
+  const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
   const stop = (deadlineMs: number) => {
     if (stopping) return;
@@ -56,51 +53,16 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
     );
   };
 
-  const compile = (seq: number, bytes: Uint8Array): RuntimeTable | RefusalDetail => {
-    try {
-      return node.compile(fromBinary(SnapshotSchema, bytes));
-    } catch (err) {
-      if (err instanceof CompileError) return { code: err.code, message: err.message, resource: err.resource };
-      log.error({ err, seq }, "config compile crashed");
-      return { code: "INTERNAL", message: "internal error while compiling", resource: "snapshot" };
-    }
-  };
-
   process.on("message", (msg: ToWorker) => {
     switch (msg.t) {
-      case "prepare":
-      case "apply": {
-        const out = compile(msg.seq, msg.snapshot);
-        if (!("router" in out)) {
-          send({ t: "refused", seq: msg.seq, error: out });
-          return;
-        }
-        if (msg.t === "prepare") {
-          prepared.set(msg.seq, { table: out, version: msg.version });
-          send({ t: "prepared", seq: msg.seq });
-        } else {
-          node.holder.swap(out, msg.version);
-          send({ t: "committed", seq: msg.seq, version: msg.version });
-        }
-        return;
-      }
-      case "commit": {
-        const p = prepared.get(msg.seq);
-        prepared.clear();
-        if (p === undefined) return;
-        node.holder.swap(p.table, p.version);
-        send({ t: "committed", seq: msg.seq, version: p.version });
-        return;
-      }
-      case "abort":
-        prepared.delete(msg.seq);
-        return;
-      case "relabel":
-        node.holder.relabel(msg.version);
-        return;
       case "shutdown":
         stop(msg.deadlineMs);
         return;
+      default: {
+        const reply = config.handle(msg);
+        if (reply !== undefined) send(reply);
+        return;
+      }
     }
   });
   process.once("SIGTERM", () => stop(options.shutdownTimeoutMs));

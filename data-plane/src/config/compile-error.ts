@@ -1,3 +1,5 @@
+import { ConfigErrorKind } from "@palisade/proto";
+
 /** Why a snapshot was refused; sent to the control plane in the NACK's `error.code`. */
 export const COMPILE_ERROR_CODES = [
   /** A policy's oneof is unset: the control plane is newer and sent a type this build does not know. */
@@ -17,6 +19,17 @@ export const COMPILE_ERROR_CODES = [
   /** Compiling failed for a reason that is this node's fault (a bug); details are in its log. */
   "INTERNAL",
 ] as const;
+
+/**
+ * Who is to blame for a refusal with `code`, as the NACK's `error.kind` says it: `INTERNAL` is
+ * the node's fault, `BASE_MISMATCH` is neither (it asks for a full update), every other code
+ * (and an unknown one a worker may send) refuses the config itself.
+ */
+export function errorKindOf(code: string): ConfigErrorKind {
+  if (code === "INTERNAL") return ConfigErrorKind.NODE_FAULT;
+  if (code === "BASE_MISMATCH") return ConfigErrorKind.UNSPECIFIED;
+  return ConfigErrorKind.CONFIG;
+}
 
 /** One of {@link COMPILE_ERROR_CODES}. */
 export type CompileErrorCode = (typeof COMPILE_ERROR_CODES)[number];

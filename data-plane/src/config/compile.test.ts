@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { LoadBalancing, PolicySchema } from "@palisade/proto";
+import { LoadBalancing, PolicySchema, SnapshotSchema } from "@palisade/proto";
 import { BUNDLED_POLICY_TYPES } from "../policies/registry.js";
 import { jwtPolicy, route, rsaKeys, snapshot, upstream } from "../test/fixtures.js";
 import { compile } from "./compile.js";
@@ -310,4 +310,64 @@ test("canary and mirror: route-level only, one of each per route, upstreams chec
   assert.notEqual(t2.policies.get("split"), table.policies.get("split"));
   assert.equal(t2.policies.get("shadow"), table.policies.get("shadow"), "unchanged shadow upstream: reused");
   assert.equal(t2.routes.get("r")!.alternates.get("v2")!.upstream.targets[0]!.port, 9999);
+});
+
+test("route path rules: allow_encoded only for escapes refused by default, refuse_encoded only for forwarded ones", () => {
+  const u = upstream("u", ["127.0.0.1:1"]);
+  const ok = compile(
+    snapshot({
+      upstreams: [u],
+      routes: [
+        route("a", "u", ["/a"], {
+          allowEncoded: ["%5c", "%0A"],
+          refuseEncoded: ["%23", "%3f", ";"],
+          maxBodyBytes: 10n,
+        }),
+        route("b", "u", ["/b"], { allowEncodedSlashes: true, strictTrailingSlash: true }),
+      ],
+    }),
+    all,
+  );
+  const a = ok.routes.get("a")!;
+  assert.deepEqual([...a.allowEncoded].sort(), [0x0a, 0x5c]);
+  assert.deepEqual(a.refuseEncoded, ["%23", "%3F", ";"]);
+  assert.equal(a.maxBodyBytes, 10);
+  assert.equal(ok.routes.get("b")!.maxBodyBytes, null, "unset: the settings' or node's default");
+  assert.deepEqual(
+    [...(ok.pathOptions.allowEncoded ?? [])].sort(),
+    [0x0a, 0x2f, 0x5c],
+    "the node reads what any route allows",
+  );
+  assert.equal(ok.pathOptions.allowEncodedSlashes, true);
+  assert.equal(ok.maxBodyBytes, null);
+  for (const init of [
+    { allowEncoded: ["%23"] },
+    { allowEncoded: ["%00"] },
+    { allowEncoded: ["5C"] },
+    { refuseEncoded: ["%41"] },
+    { refuseEncoded: ["%2F"] },
+    { refuseEncoded: ["#"] },
+    { allowEncoded: ["%0a"], refuseEncoded: ["%0A"] },
+  ])
+    refused(
+      () => compile(snapshot({ upstreams: [u], routes: [route("r", "u", ["/"], init)] }), all),
+      "RESOURCE_INVALID",
+      "route/r",
+      /allow_encoded|refuse_encoded/,
+    );
+});
+
+test("consumer ids and names are sent as X-Consumer-Id/-Name: header-safe ASCII or RESOURCE_INVALID", () => {
+  for (const c of [
+    { id: "c1", name: "bad\r\nX-Admin: 1" },
+    { id: "c\u00001", name: "ok" },
+    { id: "c1", name: " padded" },
+    { id: "c1", name: "Jos\u00e9" },
+  ])
+    refused(
+      () => compile(create(SnapshotSchema, { version: 1n, hash: "h", consumers: [c] }), all),
+      "RESOURCE_INVALID",
+      `consumer/${c.name || c.id}`,
+      /X-Consumer/,
+    );
 });

@@ -18,6 +18,7 @@ import { compileCertificates, SecureContextCache } from "../tls/compile-certific
 import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
+import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "./runtime-table.js";
@@ -190,10 +191,16 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       : Router.update(routePrev.router, removed, added);
   let anyMerge = false;
   let anyEncoded = false;
+  const allowEncoded = new Set<number>();
   for (const r of routeList) {
     anyMerge ||= r.mergeSlashes;
     anyEncoded ||= r.allowEncodedSlashes;
+    for (const b of r.allowEncoded) allowEncoded.add(b);
   }
+  const settings = carried ? carried.requestSettings : snapshot.requestSettings;
+  const maxBodyBytes = routeBodyLimit(settings?.maxBodyBytes, "max_body_bytes", (msg) => {
+    return new CompileError("RESOURCE_INVALID", msg, "settings/global");
+  });
 
   // mTLS host names come from every route; they are rebuilt only when a policy changed or a
   // route with an mtls policy came or went (otherwise the previous table's are still exact).
@@ -234,7 +241,12 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     globalPolicies: Object.freeze(global),
     mergeSlashesDefault,
     globalResponsePolicies: Object.freeze(global.filter((p) => p.filterResponse !== undefined)),
-    pathOptions: Object.freeze({ mergeSlashes: anyMerge, allowEncodedSlashes: anyEncoded }),
+    pathOptions: Object.freeze({
+      mergeSlashes: anyMerge,
+      allowEncodedSlashes: anyEncoded,
+      ...(allowEncoded.size > 0 ? { allowEncoded: Object.freeze(allowEncoded) } : {}),
+    }),
+    maxBodyBytes,
     identityHeaders: Object.freeze([...identityHeaders]),
     hostPolicies,
     poolKeys,
@@ -482,6 +494,8 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     }
     prefixRewrite = value;
   }
+  const rules = compilePathRules(r, bad);
+  const maxBodyBytes = routeBodyLimit(r.maxBodyBytes, "max_body_bytes", bad);
   const { timeouts, poolSpecs } = routeUpstream(upstream, r);
   const alternates = new Map<string, RouteUpstream>();
   for (const p of own)
@@ -503,9 +517,21 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     poolSpecs,
     mergeSlashes: r.mergeSlashes ?? mergeSlashesDefault,
     allowEncodedSlashes: r.allowEncodedSlashes,
+    allowEncoded: rules.allowEncoded,
+    refuseEncoded: rules.refuseEncoded,
+    maxBodyBytes,
     alternates,
   });
-  return { route, key: r.id, hosts: r.hosts, paths, methods, priority: r.priority, caseSensitive: r.caseSensitive };
+  return {
+    route,
+    key: r.id,
+    hosts: r.hosts,
+    paths,
+    methods,
+    priority: r.priority,
+    caseSensitive: r.caseSensitive,
+    strictTrailingSlash: r.strictTrailingSlash,
+  };
 }
 
 /**

@@ -5,9 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { ConsumerSchema, contentHashOf, encodeResources, PolicySchema } from "@palisade/proto";
+import { ConsumerSchema, contentHashOf, encodeResources, PolicySchema, resourceIdOf } from "@palisade/proto";
+import fc from "fast-check";
 import type { PolicyOutcome } from "../policies/types.js";
-import { log, policyRequest, route, snapshot, upstream } from "../test/fixtures.js";
+import { applyOps, arbOp, EMPTY_WORLD, modelPems, toSnapshot } from "../test/config-model.js";
+import { deltaUpdate, log, policyRequest, route, snapshot, upstream } from "../test/fixtures.js";
 import { compile } from "./compile.js";
 import { ConfigState } from "./config-state.js";
 import { LastKnownGood } from "./last-known-good.js";
@@ -164,5 +166,65 @@ test("a config larger than the write buffer round-trips through the last-known-g
     assert.deepEqual([back.version, back.createdAtMs, back.hash, back.size], [9n, 1234n, state.hash, 4001]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("property: any sequence of deltas gives the config a full update of each target gives, and keeps unchanged messages", () => {
+  const pems = modelPems();
+  try {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(arbOp, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+        (steps) => {
+          let world = EMPTY_WORLD;
+          let base = toSnapshot(world, pems, 1n);
+          let state = ConfigState.full(1n, 0n, encodeResources(base));
+          for (const [n, ops] of steps.entries()) {
+            world = applyOps(world, ops);
+            const version = BigInt(n + 2);
+            const target = toSnapshot(world, pems, version);
+            const u = deltaUpdate(base, target, version);
+            const before = [...state.resources()];
+            const beforeHash = state.hash;
+            const next = state.applyDelta(version, 0n, u.resources, u.removed);
+            const full = ConfigState.full(version, 0n, encodeResources(target));
+            const rows = (s: ConfigState) =>
+              [...s.resources()].map((r) => [r.field, r.id, Buffer.from(r.body).toString("hex")]);
+            assert.equal(next.hash, full.hash, `step ${n}: hash`);
+            assert.equal(next.hash, u.hash, `step ${n}: the control plane's hash`);
+            assert.deepEqual(rows(next), rows(full), `step ${n}: resources`);
+            assert.deepEqual(next.snapshot(), { ...full.snapshot() }, `step ${n}: snapshot`);
+            // The base is a value: applying a delta over it changes nothing of it.
+            assert.equal(state.hash, beforeHash);
+            assert.deepEqual([...state.resources()], before);
+            // What compile's reuse relies on: an untouched resource keeps its message object, and
+            // touched(field) names every route the delta added, changed or removed.
+            const touched = new Set([
+              ...u.resources.map((r) => `${r.field}/${resourceIdOf(r.body)}`),
+              ...u.removed.map((r) => `${r.field}/${r.id}`),
+            ]);
+            const old = new Map([...state.resources()].map((r) => [`${r.field}/${r.id}`, r.message]));
+            for (const r of next.resources()) {
+              const key = `${r.field}/${r.id}`;
+              if (!touched.has(key))
+                assert.equal(r.message, old.get(key), `step ${n}: ${key} is the same message object`);
+            }
+            assert.deepEqual(
+              [...(next.touched(4) ?? [])].sort(),
+              [...touched]
+                .filter((k) => k.startsWith("4/"))
+                .map((k) => k.slice(2))
+                .sort(),
+              `step ${n}: touched routes`,
+            );
+            base = target;
+            state = next;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  } finally {
+    pems.dispose();
   }
 });

@@ -98,6 +98,16 @@ export interface CompiledRoute {
   readonly mergeSlashes: boolean;
   /** Accept `%2F` (kept encoded, matched as `/`). */
   readonly allowEncodedSlashes: boolean;
+  /** Escaped bytes refused by default that this route forwards (`allow_encoded`, 0x2F with `allowEncodedSlashes`). */
+  readonly allowEncoded: ReadonlySet<number>;
+  /** What this route refuses beyond the defaults (`refuse_encoded`): upper-case escapes (`%23`) and `;`. */
+  readonly refuseEncoded: readonly string[];
+  /**
+   * The route's own request body limit in bytes (`max_body_bytes`; 0 = none), or `null` to
+   * follow the table's, then the node's default. A `request-size` policy's limit replaces it
+   * when it is unset, and the smaller of the two applies when both are set.
+   */
+  readonly maxBodyBytes: number | null;
   /**
    * The other upstreams the route's `canary` policy may choose, by id (empty without one); the
    * route's own upstream is never in it.
@@ -133,6 +143,11 @@ export interface RuntimeTable {
   readonly globalResponsePolicies: readonly PolicyInstance[];
   /** How request paths are read before routing: the most permissive of all routes' settings. */
   readonly pathOptions: PathOptions;
+  /**
+   * `RequestSettings.max_body_bytes`: the body limit of routes without their own (bytes, 0 =
+   * none), or `null` for the node's default (`--max-body-bytes`).
+   */
+  readonly maxBodyBytes: number | null;
   /**
    * Lower-case names of the headers policies assert to upstreams (claim headers, …): removed
    * from every client request on every route before policies set them (case C21).

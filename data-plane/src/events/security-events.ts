@@ -63,6 +63,7 @@ export const SECURITY_REASONS = {
   key_unknown: "authentication_failed",
   consumer_unknown: "authentication_failed",
   consumer_disabled: "authentication_failed",
+  identity_unsafe: "authentication_failed",
   cert_missing: "authentication_failed",
   cert_untrusted: "authentication_failed",
   cert_expired: "authentication_failed",

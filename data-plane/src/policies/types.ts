@@ -124,6 +124,8 @@ export interface PolicyDeny {
   readonly reason: SecurityReason;
   /** The consumer when the credential resolved to one (e.g. a disabled consumer's key). */
   readonly consumer?: ConsumerRef | null;
+  /** The error body's `field`: what is at fault, by its config name (the claim of an unsafe identity). */
+  readonly field?: string;
 }
 
 /** The outcome of one policy check. */

@@ -51,7 +51,7 @@ export interface ProxyServices {
   /** Trusted proxies for the client address, `null` when none are configured. */
   readonly trustedProxies: TrustedProxies | null;
   /** Header fields a request may carry at most (HTTP/1.x; HTTP/2 enforces its own). */
-  readonly limits: { readonly maxHeaders: number };
+  readonly limits: { readonly maxHeaders: number; readonly maxBodyBytes: number };
   /** A client connection became a tunnel (WebSocket): it leaves HTTP connection tracking. */
   tunnelOpened(client: Socket): void;
 }
@@ -111,7 +111,10 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   query = "";
   /** What the header scan of `request_filter` found (framing of the body). */
   scan: HeaderScan | undefined = undefined;
-  /** Smallest body limit of the policies that ran, bytes (-1: none). */
+  /**
+   * Body limit, bytes (-1: none): the smallest of the policies that ran while `request_filter`
+   * runs its chain, then the one in force (see `settleBodyLimit` in phases.ts).
+   */
   maxBodyBytes = -1;
   /** The policy that refused or answered the request, `null` when none did. */
   deniedBy: PolicyInstance | null = null;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 import type { Readable } from "node:stream";
-import type { CompiledTarget } from "../config/runtime-table.js";
+import type { CompiledRoute, CompiledTarget, RuntimeTable } from "../config/runtime-table.js";
 import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
 import { eventTypeOf, type SecurityEventType } from "../events/security-events.js";
 import { removeQueryParams } from "../policies/auth/credential-sources.js";
@@ -12,7 +12,8 @@ import { resolveClientAddress } from "../request/client-address.js";
 import { scanHeaders } from "../request/framing.js";
 import { requestView } from "../request/request-view.js";
 import { parseRequestTarget } from "../request/target.js";
-import { canonicalizePath, forwardIndex } from "../router/path.js";
+import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/path.js";
+import { checkOtherReadings } from "../router/path-readings.js";
 import type { PathSpec } from "../router/router.js";
 import { hashKeyOf } from "../upstream/hash-key.js";
 import { BodyLimit } from "./body-limit.js";
@@ -121,8 +122,10 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   const route = m.route;
   ex.route = route;
   if (canon.mergedSlashes && !route.mergeSlashes) return new Failure("PATH_INVALID", null, "path_empty_segment");
-  if (canon.encodedSlashes && !route.allowEncodedSlashes)
-    return new Failure("PATH_INVALID", null, "path_encoded_slash");
+  if (canon.keptEscapes !== null || canon.delimiters || route.refuseEncoded.length > 0) {
+    const refused = checkRoutePath(table, route, method, authority.host, canon);
+    if (refused !== undefined) return new Failure("PATH_INVALID", null, refused);
+  }
   if (route.stripPrefix) stripPrefix(ex, m.path);
   else if (route.prefixRewrite !== null) rewritePrefix(ex, m.path, route.prefixRewrite);
   else ex.upstreamPath = canon.path;
@@ -136,7 +139,7 @@ export function requestFilter(ex: Exchange): Failure | undefined | Promise<Failu
   // A name that requires a client certificate requires it on every route that serves it.
   const required = table.hostPolicies.lookup(authority.host);
   if (required !== undefined && !chain.some((p) => required.members.has(p))) chain = [required.policy, ...chain];
-  return chain.length === 0 ? undefined : runPolicies(ex, chain, 0);
+  return chain.length === 0 ? settleBodyLimit(ex) : runPolicies(ex, chain, 0);
 }
 
 function runPolicies(
@@ -153,7 +156,33 @@ function runPolicies(
     const f = applyOutcome(ex, policy, out);
     if (f !== undefined) return f;
   }
-  return undefined;
+  return settleBodyLimit(ex);
+}
+
+const BODY_TOO_LARGE = new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large");
+
+/**
+ * The request body limit in force once every policy allowed (bytes; -1 = none), kept in
+ * `ex.maxBodyBytes` for `request_body_filter`: a `request-size` policy's limit, else the route's
+ * own `max_body_bytes`, else the table's `RequestSettings.max_body_bytes`, else the node's
+ * `--max-body-bytes` (8 MiB); when the route and a policy both set one, the smaller. 0 at the
+ * route, settings or node level means no limit. A declared Content-Length over it is refused
+ * here (413, before a byte is read); a body of undeclared length is cut on the stream at the
+ * limit by the same {@link BodyLimit} a `request-size` policy uses (nginx `client_max_body_size`).
+ */
+function settleBodyLimit(ex: Exchange): Failure | undefined {
+  let limit = ex.maxBodyBytes;
+  const own = ex.route!.maxBodyBytes;
+  if (own !== null) {
+    if (own > 0 && (limit < 0 || own < limit)) limit = own;
+  } else if (limit < 0) {
+    const fallback = ex.table!.maxBodyBytes ?? ex.services.limits.maxBodyBytes;
+    if (fallback > 0) limit = fallback;
+  }
+  ex.maxBodyBytes = limit;
+  if (limit < 0) return undefined;
+  const declared = ex.scan!.contentLength;
+  return declared !== null && declared > limit ? BODY_TOO_LARGE : undefined;
 }
 
 function applyOutcome(ex: Exchange, policy: PolicyInstance, o: PolicyOutcome): Failure | undefined {
@@ -189,7 +218,7 @@ function applyOutcome(ex: Exchange, policy: PolicyInstance, o: PolicyOutcome): F
 
 function deny(ex: Exchange, policy: PolicyInstance, o: PolicyDeny): Failure {
   emitSecurityEvent(ex, policy, eventTypeOf(o.reason), o.reason, o.code, o.consumer?.id ?? null);
-  return new Failure(o.code, o.responseHeaders, o.reason);
+  return new Failure(o.code, o.responseHeaders, o.reason, o.field ?? null);
 }
 
 /**
@@ -213,8 +242,32 @@ export function sendDirectResponse(ex: Exchange): void {
 }
 
 /**
+ * The matched route's own path rules (router/path.ts, router/path-readings.ts): every escape the
+ * node kept because some route allows it must be allowed by this one (`allow_encoded`,
+ * `allow_encoded_slashes`); nothing this route refuses (`refuse_encoded`) may appear; and every
+ * other reading an upstream may make of a path holding `;` or a delimiter escape must be a path
+ * the node accepts that meets this same route, so that no spelling skips a route's policies.
+ * @returns the refusal reason, or `undefined` when the path may go on
+ */
+function checkRoutePath(
+  table: RuntimeTable,
+  route: CompiledRoute,
+  method: string,
+  host: string,
+  canon: CanonicalPath,
+): string | undefined {
+  if (canon.keptEscapes !== null)
+    for (const b of canon.keptEscapes)
+      if (!route.allowEncoded.has(b)) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
+  for (const e of route.refuseEncoded) if (canon.path.includes(e)) return "path_encoded_refused";
+  if (!canon.delimiters) return undefined;
+  return checkOtherReadings(canon.path, table.pathOptions, (m) => table.router.match(method, host, m)?.route === route);
+}
+
+/**
  * `strip_prefix`: removes the matched prefix; the result is never empty (at least "/"). Works on
- * the match form (`%2F` read as `/`) and cuts the forwarded form at the same place.
+ * the match form (`%2F` read as `/`) and cuts the forwarded form at the same place. A prefix
+ * `/a/` that matched `/a` (its trailing-slash spelling) leaves "/".
  */
 function stripPrefix(ex: Exchange, spec: PathSpec): void {
   const path = ex.view.path;
@@ -568,7 +621,7 @@ export function failToProxy(ex: Exchange, failure: Failure): void {
     res.destroy();
     return;
   }
-  const body = errorBody(failure.code, ex.requestId);
+  const body = errorBody(failure.code, ex.requestId, failure.field);
   const headers: OutgoingHeaders = {
     "content-type": "application/json",
     "cache-control": "no-store",

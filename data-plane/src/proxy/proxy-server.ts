@@ -44,6 +44,11 @@ export interface ClientLimits {
   readonly maxHeaderBytes?: number;
   /** Header fields in a request at most. Default 100. */
   readonly maxHeaders?: number;
+  /**
+   * Request body limit, bytes, of a route that sets none when the table's settings set none and
+   * no `request-size` policy sets one; 0 = none. Default 8 MiB ({@link DEFAULT_MAX_BODY_BYTES}).
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** Options of {@link ProxyServer}. */
@@ -63,6 +68,12 @@ export interface ProxyServerOptions extends ClientLimits {
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
 export const DEFAULT_MAX_HEADERS = 100;
+/**
+ * The default request body limit, bytes (8 MiB): above nginx's 1 MiB `client_max_body_size`,
+ * which refuses ordinary API uploads, and far below Kong's 128 MB `request-size-limiting`
+ * default, which lets one client tie up an upstream with a body it never meant to accept.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * The proxy's HTTP servers — node:http for HTTP/1.x (the plain listener binds it; the HTTPS
@@ -109,6 +120,7 @@ export class ProxyServer implements ProxyServices {
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 5_000,
       maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
       maxHeaders: opts.maxHeaders ?? DEFAULT_MAX_HEADERS,
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     };
     const limits = this.#limits;
     this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(

@@ -44,27 +44,55 @@ test("dot segments, empty segments and malformed escapes are refused", () => {
   }
 });
 
-test("escapes an upstream could decode into a delimiter are refused (cases C01, C03, C07)", () => {
+test("escapes an upstream decodes into a separator or a control character are refused (cases C01, C03, C07)", () => {
   for (const p of [
     "/admin%2Fusers",
     "/admin%2fusers",
     "/admin%5Cusers",
     "/admin%00/users",
-    "/admin%3B/users",
-    "/admin;/users",
-    "/admin%3F/users",
-    "/admin%23/users",
-    "/public/..;/admin/users",
     "/public/..%2Fadmin/users",
     "/public/..%5cadmin",
-    "/public/%252e%252e/admin",
     "/a%0d%0ab",
     "/a%09b",
     "/a%7Fb",
     "/svc/..%2Fpriv/secret",
-    "/x;jsessionid=1",
   ])
     assert.equal(normalizePath(p), undefined, p);
+});
+
+test("other escapes and ; are legal and forwarded as they are, flagged for the readings check (issue 13 point 5)", () => {
+  for (const [raw, path] of [
+    ["/%23fragment", "/%23fragment"],
+    ["/a%3fb", "/a%3Fb"],
+    ["/100%25", "/100%25"],
+    ["/cars;color=red", "/cars;color=red"],
+    ["/a%3bb", "/a%3Bb"],
+    ["/admin%23/users", "/admin%23/users"],
+    ["/public/%252e%252e/admin", "/public/%252e%252e/admin"],
+  ]) {
+    const c = canonicalizePath(raw!, STRICT_PATHS) as CanonicalPath;
+    assert.equal(c.path, path, raw);
+    assert.equal(c.delimiters, true, raw);
+    assert.equal(c.keptEscapes, null);
+  }
+  for (const raw of ["/a%20b", "/%2B1", "/%26x", "/a%40b", "/%24", "/x%2C", "/%5B%5D"]) {
+    const c = canonicalizePath(raw, STRICT_PATHS) as CanonicalPath;
+    assert.equal(typeof c, "object", raw);
+    assert.equal(c.delimiters, false, raw);
+  }
+});
+
+test("a route's allow_encoded keeps %5C and controls (never %00); %5C matches as / like %2F", () => {
+  const opts: PathOptions = { mergeSlashes: false, allowEncodedSlashes: false, allowEncoded: new Set([0x5c, 0x0a]) };
+  const c = canonicalizePath("/files/a%5cb%0Ac", opts) as CanonicalPath;
+  assert.equal(c.path, "/files/a%5Cb%0Ac");
+  assert.equal(c.match, "/files/a/b%0Ac");
+  assert.deepEqual([...c.keptEscapes!].sort(), [0x0a, 0x5c]);
+  assert.equal(c.encodedSlashes, true);
+  assert.equal(canonicalizePath("/a%5C..%5Cb", opts), "path_dot_segment", "a kept %5C never hides a dot segment");
+  assert.equal(canonicalizePath("/a%2Fb", opts), "path_encoded_slash", "%2F stays refused");
+  assert.equal(canonicalizePath("/a%00b", { ...opts, allowEncoded: new Set([0]) }), "path_encoded_delimiter");
+  assert.equal(forwardIndex("/a%5Cb/c", "/a/b".length), "/a%5Cb".length);
 });
 
 test("escaped bytes must be valid UTF-8: overlong and truncated forms are refused", () => {
@@ -129,6 +157,8 @@ test("merge_slashes merges literal empty segments and says so; dot segments stay
     match: "/a/b/",
     mergedSlashes: true,
     encodedSlashes: false,
+    keptEscapes: null,
+    delimiters: false,
   });
   assert.equal(canonicalizePath("/a//../b", merge), "path_dot_segment");
   assert.equal(canonicalizePath("/svc//upstream-b.example.test/x", STRICT_PATHS), "path_empty_segment");
@@ -142,6 +172,8 @@ test("allow_encoded_slashes keeps %2F encoded, matches it as /, and refuses what
     match: "/admin/users",
     mergedSlashes: false,
     encodedSlashes: true,
+    keptEscapes: new Set([0x2f]),
+    delimiters: false,
   });
   assert.equal(canonicalizePath("/public%2F..%2Fadmin", enc), "path_dot_segment");
   assert.equal(canonicalizePath("/a/%2Fb", enc), "path_empty_segment");
@@ -157,7 +189,6 @@ test("each refusal has a stable reason", () => {
     "/%c0%ae": "path_bad_utf8",
     "/a%00b": "path_encoded_delimiter",
     "/a\\b": "path_backslash",
-    "/a;b": "path_semicolon",
     "/a#b": "path_fragment",
     "/a/../b": "path_dot_segment",
     "/a//b": "path_empty_segment",
@@ -207,6 +238,11 @@ const pathChars = fc.constantFrom(
   "%5c",
   "%00",
   "%25",
+  "%23",
+  "%3f",
+  "%3B",
+  "%0a",
+  "%7F",
   "%c0%ae",
   "%C3%A9",
   "%e2%82%ac",
@@ -220,7 +256,14 @@ const pathChars = fc.constantFrom(
   "\u0001",
 );
 const arbPath = fc.array(pathChars, { maxLength: 24 }).map((parts) => `/${parts.join("")}`);
-const arbOptions = fc.record({ mergeSlashes: fc.boolean(), allowEncodedSlashes: fc.boolean() });
+const arbOptions = fc.record(
+  {
+    mergeSlashes: fc.boolean(),
+    allowEncodedSlashes: fc.boolean(),
+    allowEncoded: fc.constantFrom(new Set([0x5c]), new Set([0x09, 0x7f]), new Set([0x2f, 0x5c, 0x0a])),
+  },
+  { requiredKeys: ["mergeSlashes", "allowEncodedSlashes"] },
+);
 
 test("property: refusal or a canonical fixed point without /../, /./ or // (merge_slashes or not)", () => {
   fc.assert(
@@ -239,9 +282,11 @@ test("property: refusal or a canonical fixed point without /../, /./ or // (merg
           assert.ok(!/\/\.\.?(\/|$)/.test(form), `no dot segment in ${form}`);
           assert.ok(form.startsWith("/"));
         }
-        assert.ok(!/[\\#;?\s]/.test(c.path), "no backslash, fragment, ; or whitespace");
+        assert.ok(!/[\\#?\s]/.test(c.path), "no backslash, fragment or whitespace");
+        assert.equal(c.delimiters, /;|%3B|%3F|%23|%25/.test(c.path), "delimiters flags ;, %3B, %3F, %23, %25");
         assert.ok(!/%(?![0-9A-F]{2})/.test(c.path), "escapes are well-formed and upper case");
-        if (!opts.allowEncodedSlashes) assert.equal(c.match, c.path);
+        if (!opts.allowEncodedSlashes && !opts.allowEncoded) assert.equal(c.match, c.path);
+        if (c.keptEscapes === null) assert.ok(!/%(?:[01][0-9A-F]|7F|2F|5C)/.test(c.path), "no refused escape left");
         return true;
       },
     ),

@@ -8,12 +8,17 @@
  *   characters that are not allowed in a path but that node's parser lets through (`"<>^`{|}`)
  *   are percent-encoded, so the result is a valid RFC 3986 path;
  * - ambiguous paths are refused, never resolved: dot segments (`/a/../b`, also `%2E`-encoded,
- *   §5.2.4), empty segments (`//`, unless slashes are merged), backslashes, `#`, `;` (a path
- *   parameter delimiter for Tomcat, Jetty and Spring: `/admin;/x` and `/..;/` reach other
- *   resources there), control characters, malformed escapes, and escapes that an upstream may
- *   decode into a delimiter: `%2F` (unless the route allows encoded slashes) `%5C` `%3B` `%3F`
- *   `%23` `%25` (double encoding) and `%00`–`%1F`, `%7F` (Envoy CVE-2019-9901, Traefik
- *   CVE-2025-66490; the cases C01, C03 and C07);
+ *   §5.2.4), empty segments (`//`, unless slashes are merged), backslashes, `#`, control
+ *   characters, malformed escapes, and escapes that an upstream decodes into a path separator or
+ *   a control character: `%2F` and `%5C` (both read as `/` by some upstreams), `%00`–`%1F`, `%7F`
+ *   (Envoy CVE-2019-9901, Traefik CVE-2025-66490; the cases C01, C03 and C07), unless the
+ *   options keep them (a route's `allow_encoded`; `%00` is never kept; a kept `%2F` or `%5C`
+ *   counts as `/` when matching, so it still meets the route it spells);
+ * - other escapes are legal and forwarded as they are (`/%23fragment`, `/a%3Fb`, `/100%25`), and
+ *   so is `;` (RFC 3986 §3.3 path parameters). Those that an upstream may read as a delimiter
+ *   (`%3F`, `%23`, `%3B`, `;`: Tomcat and Spring cut `;x` out of a segment, a decode-then-reparse
+ *   upstream cuts at `?` or `#`) or decode twice (`%25XX`) set {@link CanonicalPath.delimiters}:
+ *   the proxy then checks that those other readings (path-readings.ts) meet the same route;
  * - escaped bytes ≥ 0x80 must form valid UTF-8 (no overlong forms such as `%C0%AE` for `.`), and
  *   no character of it may stand for an ASCII one in an upstream that folds Unicode: one whose
  *   NFKC form or case mapping holds ASCII (`ſ` NFKC → `s`, `ı` upper → `I`, `／` NFKC → `/`,
@@ -37,10 +42,25 @@ export interface PathOptions {
   readonly mergeSlashes: boolean;
   /** Keep `%2F` (encoded) instead of refusing it; it counts as `/` when matching. */
   readonly allowEncodedSlashes: boolean;
+  /**
+   * Other escaped bytes refused by default that are kept (see {@link isAllowableEscape}): `0x5C`
+   * (`%5C`, counts as `/` when matching, like `%2F`), `0x01`–`0x1F`, `0x7F`. `0x2F` here is the
+   * same as `allowEncodedSlashes`.
+   */
+  readonly allowEncoded?: ReadonlySet<number>;
 }
 
 /** Strict reading: no merging, no encoded slash. */
 export const STRICT_PATHS: PathOptions = Object.freeze({ mergeSlashes: false, allowEncodedSlashes: false });
+
+/**
+ * The escaped bytes refused by default that a route may allow (`allow_encoded`): `%2F`, `%5C`,
+ * `%01`–`%1F`, `%7F`. `%00` is not among them: no upstream reads a NUL in a path safely (C
+ * string functions end the path there).
+ */
+export function isAllowableEscape(b: number): boolean {
+  return b === 0x2f || b === 0x5c || (b >= 0x01 && b < 0x20) || b === 0x7f;
+}
 
 /** Why a path was refused (stable codes for logs and security events). */
 export type PathRefusal =
@@ -51,12 +71,13 @@ export type PathRefusal =
   | "path_encoded_delimiter"
   | "path_invalid_char"
   | "path_backslash"
-  | "path_semicolon"
   | "path_fragment"
   | "path_empty_segment"
   | "path_dot_segment"
   | "path_trailing_dot"
-  | "path_unicode_lookalike";
+  | "path_unicode_lookalike"
+  | "path_encoded_refused"
+  | "path_delimiter_reroutes";
 
 /** A canonical path. */
 export interface CanonicalPath {
@@ -66,8 +87,19 @@ export interface CanonicalPath {
   readonly match: string;
   /** True when empty segments were merged (only with `mergeSlashes`). */
   readonly mergedSlashes: boolean;
-  /** True when the path holds `%2F` (only with `allowEncodedSlashes`). */
+  /** True when the path holds `%2F` or `%5C` (only when the options keep them): `match` reads them as `/`. */
   readonly encodedSlashes: boolean;
+  /**
+   * The escaped bytes refused by default that the path holds because the options keep them
+   * (`0x2F`, `0x5C`, controls), for the matched route to check against its own `allow_encoded`;
+   * `null` when there is none.
+   */
+  readonly keptEscapes: ReadonlySet<number> | null;
+  /**
+   * True when the path holds `%3F`, `%23`, `%3B`, `;` or `%25`: an upstream may read it another
+   * way (see path-readings.ts).
+   */
+  readonly delimiters: boolean;
 }
 
 // Fast path: only characters that pass unchanged (unreserved, sub-delims but `;`, ":", "@", "/").
@@ -100,9 +132,14 @@ function isUnreserved(c: number): boolean {
   );
 }
 
-/** Escaped bytes that upstreams decode into delimiters or controls: refused. */
+/** Escaped bytes that upstreams decode into a path separator or a control character: refused by default. */
 function isForbiddenEscape(c: number): boolean {
-  return c < 0x20 || c === 0x7f || c === 0x5c || c === 0x3b || c === 0x3f || c === 0x23 || c === 0x25;
+  return c < 0x20 || c === 0x7f || c === 0x5c || c === 0x2f;
+}
+
+/** Escaped bytes an upstream may decode into a delimiter (`;`, `?`, `#`) or decode again (`%`). */
+function isDelimiterEscape(c: number): boolean {
+  return c === 0x3b || c === 0x3f || c === 0x23 || c === 0x25;
 }
 
 /** Literal ASCII characters allowed unchanged in a path (RFC 3986 pchar and "/", minus ";"). */
@@ -163,6 +200,8 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
   if (raw.charCodeAt(0) !== 0x2f) return "path_not_absolute";
   let out: string;
   let encodedSlashes = false;
+  let kept: Set<number> | null = null;
+  let delimiters = false;
   if (PLAIN.test(raw)) {
     out = raw;
   } else {
@@ -189,12 +228,17 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
           if (bad !== null) return bad;
           utf8 = null;
         }
-        if (b === 0x2f) {
-          if (!opts.allowEncodedSlashes) return "path_encoded_slash";
-          encodedSlashes = true;
-          out += "%2F";
-        } else if (isForbiddenEscape(b)) {
-          return "path_encoded_delimiter";
+        if (isForbiddenEscape(b)) {
+          const allowed =
+            b === 0x2f ? opts.allowEncodedSlashes || opts.allowEncoded?.has(b) : opts.allowEncoded?.has(b);
+          if (!allowed || b === 0) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
+          if (b === 0x2f || b === 0x5c) encodedSlashes = true;
+          if (kept === null) kept = new Set();
+          kept.add(b);
+          out += `%${HEX[hi]}${HEX[lo]}`;
+        } else if (isDelimiterEscape(b)) {
+          delimiters = true;
+          out += `%${HEX[hi]}${HEX[lo]}`;
         } else if (isUnreserved(b)) {
           out += String.fromCharCode(b);
         } else {
@@ -208,8 +252,10 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
         utf8 = null;
       }
       if (isPlainChar(c)) out += raw[i];
-      else if (c === 0x5c) return "path_backslash";
-      else if (c === 0x3b) return "path_semicolon";
+      else if (c === 0x3b) {
+        delimiters = true;
+        out += ";";
+      } else if (c === 0x5c) return "path_backslash";
       else if (c === 0x23) return "path_fragment";
       else if (isEncodedOnOutput(c)) out += `%${HEX[c >> 4]}${HEX[c & 15]}`;
       else return "path_invalid_char";
@@ -227,14 +273,17 @@ export function canonicalizePath(raw: string, opts: PathOptions): CanonicalPath 
   }
   let match = out;
   if (encodedSlashes) {
-    match = out.replaceAll("%2F", "/");
+    match = out.replaceAll(ENCODED_SLASH, "/");
     // An encoded slash never forms an empty segment: `%2F%2F` is not merged but refused.
     if (match.includes("//")) return "path_empty_segment";
   }
   // Every dot segment also ends in ".": a clean path pays one regex, a refused one a second for its reason.
   if (TRAILING_DOT_OR_SPACE.test(match)) return DOT_SEGMENT.test(match) ? "path_dot_segment" : "path_trailing_dot";
-  return { path: out, match, mergedSlashes, encodedSlashes };
+  return { path: out, match, mergedSlashes, encodedSlashes, keptEscapes: kept, delimiters };
 }
+
+// A kept `%2F` or `%5C`: both are a path separator to some upstream, so both match as "/".
+const ENCODED_SLASH = /%2F|%5C/g;
 
 /**
  * Strict canonical form of a path (no merging, no encoded slash), used for route paths in config.
@@ -247,11 +296,12 @@ export function normalizePath(path: string): string | undefined {
 }
 
 /**
- * The index in a forwarded path (`%2F` kept encoded) where the first `matchLength` characters of
- * its match form end. Equal to `matchLength` when the path has no encoded slash.
+ * The index in a forwarded path (`%2F` and `%5C` kept encoded) where the first `matchLength`
+ * characters of its match form end. Equal to `matchLength` when the path has no encoded slash.
  */
 export function forwardIndex(path: string, matchLength: number): number {
   let i = 0;
-  for (let m = 0; m < matchLength; m++) i += path.charCodeAt(i) === 0x25 && path.startsWith("%2F", i) ? 3 : 1;
+  for (let m = 0; m < matchLength; m++)
+    i += path.charCodeAt(i) === 0x25 && (path.startsWith("%2F", i) || path.startsWith("%5C", i)) ? 3 : 1;
   return i;
 }

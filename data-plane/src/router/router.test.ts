@@ -33,11 +33,14 @@ test("prefix matches at a segment boundary only", () => {
 });
 
 test("a prefix ending in / matches below it; / matches everything", () => {
-  const r = new Router([spec("dir", ["/api/"]), spec("all", ["/"])]);
+  const r = new Router([spec("dir", ["/api/"], { strictTrailingSlash: true }), spec("all", ["/"])]);
   assert.equal(match(r, "/api/x"), "dir");
   assert.equal(match(r, "/api/"), "dir");
-  assert.equal(match(r, "/api"), "all");
+  assert.equal(match(r, "/api"), "all", "strict: /api is not /api/");
   assert.equal(match(r, "/anything/else"), "all");
+  const loose = new Router([spec("dir", ["/api/"]), spec("all", ["/"])]);
+  assert.equal(match(loose, "/api"), "dir", "by default a prefix /api/ also owns /api");
+  assert.equal(match(loose, "/apix"), "all");
 });
 
 test("a route without paths matches every path", () => {
@@ -45,11 +48,73 @@ test("a route without paths matches every path", () => {
   assert.equal(match(r, "/x/y"), "any");
 });
 
-test("exact path matches only itself", () => {
-  const r = new Router([spec("exact", ["=/status"])]);
+test("exact path matches only itself (strict), or itself and its trailing-slash spelling (default)", () => {
+  const r = new Router([spec("exact", ["=/status"], { strictTrailingSlash: true })]);
   assert.equal(match(r, "/status"), "exact");
   assert.equal(match(r, "/status/"), undefined);
   assert.equal(match(r, "/status/x"), undefined);
+  const loose = new Router([spec("exact", ["=/status"]), spec("slash", ["=/dir/"])]);
+  assert.equal(match(loose, "/status"), "exact");
+  assert.equal(match(loose, "/status/"), "exact");
+  assert.equal(match(loose, "/status/x"), undefined);
+  assert.equal(match(loose, "/status//"), undefined);
+  assert.equal(match(loose, "/dir/"), "slash");
+  assert.equal(match(loose, "/dir"), "slash", "and the reverse");
+});
+
+test("an exact route's trailing-slash spelling never falls through to an open catch-all (issue 13 point 2)", () => {
+  const r = new Router([
+    spec("open", ["/"]),
+    spec("admin-users", ["=/admin/users"]),
+    spec("Login", ["=/Login/"]),
+    spec("api", ["/api/"]),
+    spec("files", ["/files"]),
+  ]);
+  for (const p of ["/admin/users", "/admin/users/", "/ADMIN/Users/", "/Admin/users"])
+    assert.equal(match(r, p), "admin-users", p);
+  for (const p of ["/login", "/LOGIN/", "/Login"]) assert.equal(match(r, p), "Login", p);
+  for (const p of ["/api", "/API", "/api/", "/api/x"]) assert.equal(match(r, p), "api", p);
+  assert.equal(match(r, "/admin/users/x"), "open", "an exact route owns two spellings, not what is below");
+  assert.equal(match(r, "/admin/usersx"), "open");
+  assert.equal(r.match("GET", "", "/admin/users/")?.path.value, "/admin/users", "the match names the route's path");
+  // Case-sensitive routes own the other spelling in their own case only.
+  const cs = new Router([spec("open", ["/"]), spec("cs", ["=/Admin"], { caseSensitive: true })]);
+  assert.equal(match(cs, "/Admin/"), "cs");
+  assert.equal(match(cs, "/admin/"), "open");
+});
+
+test("a route that spells the other form itself wins it; priority still wins over an alias", () => {
+  const r = new Router([
+    spec("no-slash", ["=/a"]),
+    spec("slash", ["=/a/"]),
+    spec("prefix-dir", ["/b/"]),
+    spec("prefix", ["/b"], { key: "z" }),
+    spec("x", ["=/x"]),
+    spec("x-dir", ["/x/"]),
+  ]);
+  assert.equal(match(r, "/a"), "no-slash");
+  assert.equal(match(r, "/a/"), "slash");
+  assert.equal(match(r, "/b"), "prefix", "a prefix spelling /b itself beats the alias of prefix /b/");
+  assert.equal(match(r, "/b/x"), "prefix-dir");
+  assert.equal(match(r, "/x/"), "x", "an exact route's alias ranks as exact: before a prefix /x/");
+  assert.equal(match(r, "/x/y"), "x-dir");
+  const p = new Router([spec("low", ["=/p"]), spec("high", ["/p/"], { priority: 1 })]);
+  assert.equal(match(p, "/p/"), "high");
+  assert.equal(match(p, "/p"), "high", "its own alias too, with its priority");
+});
+
+test("strict routes and the updated router keep aliases in step", () => {
+  const a = spec("a", ["=/a"]);
+  const b = spec("b", ["/"]);
+  let r = new Router([a, b]);
+  assert.equal(match(r, "/a/"), "a");
+  const a2 = spec("a", ["=/a"], { strictTrailingSlash: true });
+  r = Router.update(r, new Set([a.route]), [a2]);
+  assert.equal(match(r, "/a/"), "b");
+  assert.equal(match(r, "/a"), "a");
+  assert.equal(r.size, 2, "aliases are not rows");
+  r = Router.update(r, new Set([a2.route]), [spec("a", ["=/a"])]);
+  assert.equal(match(r, "/a/"), "a");
 });
 
 test("higher priority wins over a longer or exact path", () => {
@@ -189,8 +254,9 @@ test("an updated router answers like one built from scratch", () => {
 
 /**
  * The router's documented semantics as a brute-force reference: among every (route, path) row
- * whose host pattern, method and path match, the one that wins by precedence (priority, exact
- * before prefix, longer value, host specificity, config order, path position).
+ * whose host pattern, method and path match — a path, or its other trailing-slash spelling when
+ * the route is not strict — the one that wins by precedence (priority, exact before prefix,
+ * longer value, as written before an alias, host specificity, config order, path position).
  */
 function referenceMatch(
   specs: readonly RouteSpec<R>[],
@@ -215,20 +281,31 @@ function referenceMatch(
         p.kind === "exact"
           ? cmp === v
           : cmp.startsWith(v) && (cmp.length === v.length || v.endsWith("/") || cmp[v.length] === "/");
-      if (!ok) continue;
-      const rank = [-s.priority, p.kind === "exact" ? 0 : 1, -v.length, -hostRank];
-      const cand = { name: s.route.name, rank, key: `${s.key}\u0000${String(i).padStart(3, "0")}` };
-      const cmpRank = (a: typeof cand, b: typeof cand) => {
-        for (let k = 0; k < a.rank.length; k++) if (a.rank[k] !== b.rank[k]) return a.rank[k]! - b.rank[k]!;
-        return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-      };
-      if (best === undefined || cmpRank(cand, best) < 0) best = cand;
+      // The other trailing-slash spelling (non-strict routes): the whole path only, ranked as the
+      // route's kind with its own length, after a route that spells it.
+      let alias: string | undefined;
+      if (!s.strictTrailingSlash && v !== "/") {
+        if (v.endsWith("/")) alias = v.slice(0, -1);
+        else if (p.kind === "exact") alias = `${v}/`;
+      }
+      const rows: Array<[string, number]> = [];
+      if (ok) rows.push([v, 0]);
+      if (alias !== undefined && cmp === alias) rows.push([alias, 1]);
+      for (const [value, isAlias] of rows) {
+        const rank = [-s.priority, p.kind === "exact" ? 0 : 1, -value.length, isAlias, -hostRank];
+        const cand = { name: s.route.name, rank, key: `${s.key}\u0000${String(i).padStart(3, "0")}` };
+        const cmpRank = (a: typeof cand, b: typeof cand) => {
+          for (let k = 0; k < a.rank.length; k++) if (a.rank[k] !== b.rank[k]) return a.rank[k]! - b.rank[k]!;
+          return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+        };
+        if (best === undefined || cmpRank(cand, best) < 0) best = cand;
+      }
     }
   }
   return best?.name;
 }
 
-test("large buckets (looked up through their index) answer exactly as a scan of every route would", () => {
+test("large buckets (looked up through their index) answer exactly as a scan of every route would, trailing-slash aliases too", () => {
   const seg = fc.constantFrom("a", "B", "repos", "x", "Orgs", "");
   const arbPathValue = fc.array(seg, { minLength: 1, maxLength: 4 }).map((p) => `/${p.join("/")}`.replace(/\/+/g, "/"));
   const arbSpec = fc.record({
@@ -239,6 +316,7 @@ test("large buckets (looked up through their index) answer exactly as a scan of 
     methods: fc.constantFrom([], ["GET"], ["POST"], ["GET", "PUT"]),
     priority: fc.constantFrom(0, 0, 0, 1, 2),
     caseSensitive: fc.boolean(),
+    strictTrailingSlash: fc.boolean(),
   });
   const arbRequest = fc.record({
     path: arbPathValue,
@@ -259,6 +337,7 @@ test("large buckets (looked up through their index) answer exactly as a scan of 
           methods: r.methods,
           priority: r.priority,
           caseSensitive: r.caseSensitive,
+          strictTrailingSlash: r.strictTrailingSlash,
         }));
         const router = new Router(specs);
         for (const q of reqs) {

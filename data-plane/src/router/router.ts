@@ -25,6 +25,12 @@ export interface RouteSpec<R> {
   readonly priority: number;
   /** Match paths exactly as spelt (default: ignore ASCII case). */
   readonly caseSensitive?: boolean;
+  /**
+   * Match each path only with the trailing slash it is written with. By default an exact path
+   * also owns its other trailing-slash spelling (`/a` and `/a/`) and a prefix path ending in `/`
+   * also owns the path without it (`/a/` owns `/a`): see {@link otherSpelling}.
+   */
+  readonly strictTrailingSlash?: boolean;
 }
 
 /** A match: the route, and which of its path matchers matched (for `strip_prefix`). */
@@ -38,11 +44,34 @@ const HOST_EXACT = 2;
 const HOST_WILDCARD = 1;
 const HOST_ANY = 0;
 
-/** One (route, path matcher, host kind) row of a bucket. Frozen. */
+/**
+ * The other trailing-slash spelling a path matcher owns unless its route is strict, or
+ * `undefined`. Upstreams that ignore a trailing slash (Express's default, Flask's redirects,
+ * most static file servers) serve `/admin/users/` as `/admin/users`, so a route guarding one
+ * spelling must guard the other, or its policies are skipped through an open catch-all
+ * (issue 13, point 2): an exact `/a` owns `/a/` and an exact `/a/` owns `/a`; a prefix `/a/`
+ * owns `/a` (a prefix `/a` already matches `/a/`); `/` has no other spelling.
+ */
+export function otherSpelling(path: PathSpec): string | undefined {
+  const v = path.value;
+  if (v === "/") return undefined;
+  if (v.endsWith("/")) return v.slice(0, -1);
+  return path.kind === "exact" ? `${v}/` : undefined;
+}
+
+/**
+ * One (route, path matcher, host kind) row of a bucket, or the row of its other trailing-slash
+ * spelling (an alias: `alias` is true and `value` is that spelling). Frozen.
+ */
 class Entry<R> implements RouteMatch<R> {
   readonly route: R;
   readonly path: PathSpec;
+  /** Ranks as an exact match (the route's path kind; an alias ranks like its route's path). */
   readonly exact: boolean;
+  /** Matches only the whole path (exact paths and aliases). */
+  readonly whole: boolean;
+  /** The other trailing-slash spelling of a route's path: ranks below a route that spells it. */
+  readonly alias: boolean;
   readonly caseSensitive: boolean;
   readonly value: string;
   readonly methods: ReadonlySet<string> | null;
@@ -51,19 +80,33 @@ class Entry<R> implements RouteMatch<R> {
   readonly key: string;
   /** Index of the path among its route's paths. */
   readonly pathIndex: number;
+  /** The alias entry of this path (sealed into every bucket this entry is in), or null. */
+  readonly other: Entry<R> | null;
 
-  constructor(spec: RouteSpec<R>, path: PathSpec, pathIndex: number, hostRank: number) {
+  constructor(spec: RouteSpec<R>, path: PathSpec, pathIndex: number, hostRank: number, aliasOf?: Entry<R>) {
     this.route = spec.route;
     this.path = path;
     this.exact = path.kind === "exact";
     // Matching ignores ASCII case unless the route asks otherwise (see Router.match).
     this.caseSensitive = spec.caseSensitive === true;
-    this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
-    this.methods = spec.methods.length > 0 ? new Set(spec.methods) : null;
+    this.methods = aliasOf?.methods ?? (spec.methods.length > 0 ? new Set(spec.methods) : null);
     this.priority = spec.priority;
     this.hostRank = hostRank;
     this.key = spec.key;
     this.pathIndex = pathIndex;
+    const other = spec.strictTrailingSlash === true || aliasOf !== undefined ? undefined : otherSpelling(path);
+    if (aliasOf === undefined) {
+      this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
+      this.whole = this.exact;
+      this.alias = false;
+      this.other = other === undefined ? null : new Entry(spec, path, pathIndex, hostRank, this);
+    } else {
+      const v = otherSpelling(path)!;
+      this.value = this.caseSensitive ? v : v.toLowerCase();
+      this.whole = true;
+      this.alias = true;
+      this.other = null;
+    }
     Object.freeze(this);
   }
 
@@ -72,7 +115,7 @@ class Entry<R> implements RouteMatch<R> {
     if (this.methods !== null && !this.methods.has(method)) return false;
     const v = this.value;
     if (!this.caseSensitive) path = lower;
-    if (this.exact) return path === v;
+    if (this.whole) return path === v;
     // Prefix at a segment boundary: "/echo" matches "/echo", "/echo/", "/echo/x", not "/echoes".
     if (!path.startsWith(v)) return false;
     return path.length === v.length || v.charCodeAt(v.length - 1) === 0x2f || path.charCodeAt(v.length) === 0x2f;
@@ -80,15 +123,17 @@ class Entry<R> implements RouteMatch<R> {
 }
 
 /**
- * Order of precedence: higher priority, then exact before prefix, then the longer path, then the
- * more specific host (exact > wildcard > any), then config order (the route key, then the
- * path's position in its route). Negative when `a` wins.
+ * Order of precedence: higher priority, then exact before prefix, then the longer path, then a
+ * path as written before another route's trailing-slash alias of it, then the more specific
+ * host (exact > wildcard > any), then config order (the route key, then the path's position in
+ * its route). Negative when `a` wins.
  */
 function compareEntries<R>(a: Entry<R>, b: Entry<R>): number {
   return (
     b.priority - a.priority ||
     Number(b.exact) - Number(a.exact) ||
     b.value.length - a.value.length ||
+    Number(a.alias) - Number(b.alias) ||
     b.hostRank - a.hostRank ||
     (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
     a.pathIndex - b.pathIndex
@@ -97,21 +142,30 @@ function compareEntries<R>(a: Entry<R>, b: Entry<R>): number {
 
 const MATCH_ALL: PathSpec = Object.freeze({ kind: "prefix", value: "/" });
 
+/** A router's three kinds of host bucket: exact host → list, wildcard suffix → list, any-host list. */
+type Buckets<R> = readonly [
+  ReadonlyMap<string, readonly Entry<R>[]>,
+  ReadonlyMap<string, readonly Entry<R>[]>,
+  readonly Entry<R>[],
+];
+
 /**
  * The compiled router: routes bucketed by host (exact map, wildcard-suffix map, any-host list),
  * each bucket sorted by precedence so a lookup returns the first hit of each candidate bucket and
  * keeps the best. Immutable once built.
  */
 export class Router<R extends object> {
-  #exact: Map<string, readonly Entry<R>[]>;
-  #wildcard: Map<string, readonly Entry<R>[]>;
+  #exact: ReadonlyMap<string, readonly Entry<R>[]>;
+  #wildcard: ReadonlyMap<string, readonly Entry<R>[]>;
   #any: readonly Entry<R>[];
   #size: number;
   /**
-   * The buckets each route sits in (`e<host>`, `w<suffix>`, `a`), shared by the routers an
-   * update derives from this one: an update finds the buckets of removed routes without a scan.
+   * The buckets each route object was ever added to (`e<host>`, `w<suffix>`, `a`), shared by
+   * the routers an update derives from this one, so an update finds the buckets of removed
+   * routes without a scan. Only ever grows for a route (see BucketBuilder.add): a superset of
+   * where the route sits in any router of the lineage is enough, since removal filters by route.
    */
-  #where: WeakMap<R, string[]>;
+  #where: WeakMap<R, readonly string[]>;
 
   /**
    * Builds the router. Host patterns must be valid (see {@link parseHostPattern}).
@@ -124,7 +178,7 @@ export class Router<R extends object> {
       this.#where = built.where;
     } else {
       this.#where = new WeakMap();
-      const b = new BucketBuilder<R>(new Map(), new Map(), [], this.#where);
+      const b = new BucketBuilder<R>([new Map(), new Map(), []], this.#where);
       for (const spec of specs) b.add(spec);
       [this.#exact, this.#wildcard, this.#any] = b.finish();
       this.#size = b.rows;
@@ -135,43 +189,17 @@ export class Router<R extends object> {
   /**
    * A router equal to `new Router(specs)` for `prev`'s routes without `removed` plus `added`,
    * built in time proportional to the buckets they touch: every other host bucket is shared
-   * with `prev` (a one-route change at 10,000 routes re-sorts one bucket).
+   * with `prev` (a one-route change at 10,000 routes re-sorts one bucket). `prev` is not changed
+   * and stays usable (a compile that is thrown away leaves it as it was).
    * @param removed routes of `prev` that are gone or replaced
    * @param added specs of the new and replaced routes
    * @throws TypeError on an invalid host pattern
    */
   static update<R extends object>(prev: Router<R>, removed: ReadonlySet<R>, added: readonly RouteSpec<R>[]): Router<R> {
-    const gone = new Set<Entry<R>>();
-    const where = prev.#where;
-    const touched = new Set<string>();
-    for (const r of removed) for (const id of where.get(r) ?? []) touched.add(id);
-    const exact = new Map<string, Entry<R>[] | readonly Entry<R>[]>(prev.#exact);
-    const wildcard = new Map<string, Entry<R>[] | readonly Entry<R>[]>(prev.#wildcard);
-    const prune = (list: readonly Entry<R>[]): Entry<R>[] =>
-      list.filter((e) => {
-        if (!removed.has(e.route)) return true;
-        gone.add(e);
-        return false;
-      });
-    const b = new BucketBuilder<R>(exact, wildcard, [], where);
-    for (const id of touched) {
-      const map = id[0] === "e" ? exact : id[0] === "w" ? wildcard : undefined;
-      if (map === undefined) continue;
-      const key = id.slice(1);
-      const kept = prune(map.get(key) ?? []);
-      if (kept.length > 0) map.set(key, kept);
-      else map.delete(key);
-      b.dirty.add(id);
-    }
-    const anyTouched = touched.has("a");
-    b.any.push(...(anyTouched ? prune(prev.#any) : prev.#any));
-    b.dirtyAny = anyTouched;
+    const b = new BucketBuilder<R>([prev.#exact, prev.#wildcard, prev.#any], prev.#where);
+    b.remove(removed);
     for (const spec of added) b.add(spec);
-    return new Router<R>([], {
-      buckets: b.finish(prev.#any),
-      size: prev.#size - countRows(gone) + b.rows,
-      where,
-    });
+    return new Router<R>([], { buckets: b.finish(), size: prev.#size - b.removedRows + b.rows, where: prev.#where });
   }
 
   /** Number of (route, path) rows. */
@@ -219,9 +247,133 @@ function hasUpper(s: string): boolean {
 
 /** Buckets built by {@link Router.update} (internal). */
 interface Built<R extends object> {
-  readonly buckets: [Map<string, readonly Entry<R>[]>, Map<string, readonly Entry<R>[]>, readonly Entry<R>[]];
+  readonly buckets: Buckets<R>;
   readonly size: number;
-  readonly where: WeakMap<R, string[]>;
+  readonly where: WeakMap<R, readonly string[]>;
+}
+
+const NO_ENTRIES: readonly Entry<never>[] = Object.freeze([]);
+
+/**
+ * Turns a router's buckets into the next router's: routes come out ({@link remove}) and go in
+ * ({@link add}), then {@link finish} seals what changed. One rule holds every bucket: the first
+ * touch of a bucket — by a removal or an addition, whether the bucket exists yet or not — makes
+ * the builder's own mutable copy of it (empty when it did not exist), and every later touch
+ * edits that copy. The maps given are never written (they belong to the previous router); a
+ * bucket left empty is dropped only when sealing, so a bucket emptied by removals and refilled
+ * by additions in the same update is one copy throughout (issue 13: deleting the emptied bucket
+ * early left a touched id with no list to push to, and editing a host's only route crashed).
+ */
+class BucketBuilder<R extends object> {
+  readonly #base: Buckets<R>;
+  /** The buckets this update touched, by id (`e<host>`, `w<suffix>`, `a`): the builder's own copies. */
+  readonly #own = new Map<string, Entry<R>[]>();
+  readonly #where: WeakMap<R, readonly string[]>;
+  /** (route, path) rows added. */
+  rows = 0;
+  /** (route, path) rows removed. */
+  removedRows = 0;
+
+  constructor(base: Buckets<R>, where: WeakMap<R, readonly string[]>) {
+    this.#base = base;
+    this.#where = where;
+  }
+
+  /** The builder's own copy of bucket `id`, made on first touch from the base bucket (or empty). */
+  #bucket(id: string): Entry<R>[] {
+    let list = this.#own.get(id);
+    if (list === undefined) {
+      const tag = id[0];
+      const base =
+        tag === "a" ? this.#base[2] : ((tag === "e" ? this.#base[0] : this.#base[1]).get(id.slice(1)) ?? NO_ENTRIES);
+      list = base.slice();
+      this.#own.set(id, list);
+    }
+    return list;
+  }
+
+  /** Takes every entry of `routes` out of the buckets they sit in. */
+  remove(routes: ReadonlySet<R>): void {
+    if (routes.size === 0) return;
+    const ids = new Set<string>();
+    for (const r of routes) for (const id of this.#where.get(r) ?? []) ids.add(id);
+    const gone = new Set<Entry<R>>();
+    for (const id of ids) {
+      const list = this.#bucket(id);
+      let kept = 0;
+      for (const e of list) {
+        if (routes.has(e.route)) gone.add(e);
+        else list[kept++] = e;
+      }
+      list.length = kept;
+    }
+    this.removedRows += countRows(gone);
+  }
+
+  /**
+   * Puts a route's entries into its buckets.
+   * @throws TypeError on an invalid host pattern
+   */
+  add(spec: RouteSpec<R>): void {
+    const paths = spec.paths.length > 0 ? spec.paths : [MATCH_ALL];
+    const patterns: HostPattern[] = spec.hosts.map((h) => {
+      const p = parseHostPattern(h);
+      if (p === undefined) throw new TypeError(`invalid host pattern "${h}"`);
+      return p;
+    });
+    const ids = new Set<string>(this.#where.get(spec.route));
+    for (const [i, path] of paths.entries()) {
+      this.rows++;
+      if (patterns.length === 0) {
+        this.#bucket("a").push(new Entry(spec, path, i, HOST_ANY));
+        ids.add("a");
+        continue;
+      }
+      // One entry per host kind, shared by all buckets of that kind.
+      let exactEntry: Entry<R> | undefined;
+      let wildEntry: Entry<R> | undefined;
+      for (const p of patterns) {
+        let id: string;
+        let entry: Entry<R>;
+        if (p.kind === "exact") {
+          id = `e${p.host}`;
+          exactEntry ??= new Entry(spec, path, i, HOST_EXACT);
+          entry = exactEntry;
+        } else {
+          id = `w${p.suffix}`;
+          wildEntry ??= new Entry(spec, path, i, HOST_WILDCARD);
+          entry = wildEntry;
+        }
+        const list = this.#bucket(id);
+        // A route listing the same host twice would otherwise appear twice in that bucket.
+        if (list.at(-1) !== entry) list.push(entry);
+        ids.add(id);
+      }
+    }
+    // Never narrowed: a router this one derives from may still hold the route elsewhere.
+    this.#where.set(spec.route, [...ids]);
+  }
+
+  /**
+   * The next router's buckets: each touched bucket sorted and frozen (dropped when empty), every
+   * other one shared with the base as it was.
+   */
+  finish(): Buckets<R> {
+    const exact = new Map(this.#base[0]);
+    const wildcard = new Map(this.#base[1]);
+    let any = this.#base[2];
+    for (const [id, list] of this.#own) {
+      if (id === "a") {
+        any = seal1(list);
+        continue;
+      }
+      const map = id[0] === "e" ? exact : wildcard;
+      const key = id.slice(1);
+      if (list.length === 0) map.delete(key);
+      else map.set(key, seal1(list));
+    }
+    return [exact, wildcard, any];
+  }
 }
 
 /** Distinct (route, path) rows among entries (one row may sit in several host buckets as one entry). */
@@ -231,94 +383,12 @@ function countRows<R>(entries: ReadonlySet<Entry<R>>): number {
   return rows.size;
 }
 
-/** Collects entries into host buckets; sorts and freezes the buckets it touched. */
-class BucketBuilder<R extends object> {
-  readonly exact: Map<string, Entry<R>[] | readonly Entry<R>[]>;
-  readonly wildcard: Map<string, Entry<R>[] | readonly Entry<R>[]>;
-  readonly any: Entry<R>[];
-  /** Touched buckets: `e<host>` / `w<suffix>`. */
-  readonly dirty = new Set<string>();
-  dirtyAny = false;
-  rows = 0;
-  readonly #where: WeakMap<R, string[]>;
-
-  constructor(
-    exact: Map<string, Entry<R>[] | readonly Entry<R>[]>,
-    wildcard: Map<string, Entry<R>[] | readonly Entry<R>[]>,
-    any: Entry<R>[],
-    where: WeakMap<R, string[]>,
-  ) {
-    this.exact = exact;
-    this.wildcard = wildcard;
-    this.any = any;
-    this.#where = where;
-  }
-
-  add(spec: RouteSpec<R>): void {
-    const paths = spec.paths.length > 0 ? spec.paths : [MATCH_ALL];
-    const patterns: HostPattern[] = spec.hosts.map((h) => {
-      const p = parseHostPattern(h);
-      if (p === undefined) throw new TypeError(`invalid host pattern "${h}"`);
-      return p;
-    });
-    const ids = new Set<string>();
-    for (const [i, path] of paths.entries()) {
-      this.rows++;
-      if (patterns.length === 0) {
-        this.any.push(new Entry(spec, path, i, HOST_ANY));
-        this.dirtyAny = true;
-        ids.add("a");
-        continue;
-      }
-      // One entry per host kind, shared by all buckets of that kind.
-      let exactEntry: Entry<R> | undefined;
-      let wildEntry: Entry<R> | undefined;
-      for (const p of patterns) {
-        if (p.kind === "exact") {
-          exactEntry ??= new Entry(spec, path, i, HOST_EXACT);
-          this.#push(this.exact, "e", p.host, exactEntry);
-          ids.add(`e${p.host}`);
-        } else {
-          wildEntry ??= new Entry(spec, path, i, HOST_WILDCARD);
-          this.#push(this.wildcard, "w", p.suffix, wildEntry);
-          ids.add(`w${p.suffix}`);
-        }
-      }
-    }
-    this.#where.set(spec.route, [...ids]);
-  }
-
-  #push(map: Map<string, Entry<R>[] | readonly Entry<R>[]>, tag: string, key: string, e: Entry<R>): void {
-    const id = tag + key;
-    let list = map.get(key);
-    if (!this.dirty.has(id)) {
-      // First touch of a shared bucket: copy it before adding.
-      list = list ? [...list] : [];
-      map.set(key, list);
-      this.dirty.add(id);
-    }
-    (list as Entry<R>[]).push(e);
-  }
-
-  /** The frozen buckets; untouched ones are returned as they were (shared with the previous router). */
-  finish(
-    prevAny?: readonly Entry<R>[],
-  ): [Map<string, readonly Entry<R>[]>, Map<string, readonly Entry<R>[]>, readonly Entry<R>[]] {
-    const seal = (tag: string, map: Map<string, Entry<R>[] | readonly Entry<R>[]>) => {
-      const out = new Map<string, readonly Entry<R>[]>();
-      for (const [k, list] of map) out.set(k, this.dirty.has(tag + k) ? seal1(dedupe(list as Entry<R>[])) : list);
-      return out;
-    };
-    const any = this.dirtyAny || prevAny === undefined ? seal1(this.any) : prevAny;
-    return [seal("e", this.exact), seal("w", this.wildcard), any];
-  }
-}
-
 /** Buckets this long or longer are searched through a {@link BucketIndex}; shorter ones are scanned. */
 const INDEX_MIN = 16;
 
 /**
- * A bucket's entries by path value, so a lookup costs a few map reads per path segment instead
+ * A bucket's entries by path value (`exact`: the entries that match a whole path, exact paths
+ * and trailing-slash aliases; `prefix`: the others), so a lookup costs a few map reads per path segment instead
  * of a scan of the bucket: a host holding 1,200 routes (GitHub's REST API) took ~14 µs per hit
  * and ~50 µs per miss scanned (bench/micro/route-match.mjs). Each list keeps bucket (precedence)
  * order. Built once per sealed bucket array; arrays are frozen and replaced on change, so the
@@ -330,7 +400,7 @@ class BucketIndex<R> {
 
   constructor(list: readonly Entry<R>[]) {
     for (const e of list) {
-      const map = e.exact ? this.exact : this.prefix;
+      const map = e.whole ? this.exact : this.prefix;
       const same = map.get(e.value);
       if (same === undefined) map.set(e.value, [e]);
       else same.push(e);
@@ -405,14 +475,23 @@ function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string, 
   return best;
 }
 
-/** Sorts and freezes a bucket, and indexes it now (at compile) when it is long enough. */
+/**
+ * Sorts and freezes a bucket, and indexes it now (at compile) when it is long enough. Every
+ * entry's trailing-slash alias joins the bucket here (once: a bucket copied from a sealed one
+ * already holds the aliases of its entries).
+ */
 function seal1<R>(list: Entry<R>[]): readonly Entry<R>[] {
+  let have: Set<Entry<R>> | undefined;
+  for (let i = 0, n = list.length; i < n; i++) {
+    const other = list[i]!.other;
+    if (other === null) continue;
+    have ??= new Set(list);
+    if (!have.has(other)) {
+      have.add(other);
+      list.push(other);
+    }
+  }
   const sealed = Object.freeze(list.sort(compareEntries));
   if (sealed.length >= INDEX_MIN) indexOf(sealed);
   return sealed;
-}
-
-// A route listing the same host twice would otherwise appear twice in that bucket.
-function dedupe<R>(list: Entry<R>[]): Entry<R>[] {
-  return [...new Set(list)];
 }

@@ -1,6 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { type ConfigUpdate, type Snapshot, type StreamConfigRequest, StreamConfigRequestSchema } from "@palisade/proto";
-import { CompileError } from "../config/compile-error.js";
+import {
+  ConfigErrorKind,
+  type ConfigUpdate,
+  type Snapshot,
+  type StreamConfigRequest,
+  StreamConfigRequestSchema,
+} from "@palisade/proto";
+import { CompileError, errorKindOf } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
 import type { RuntimeTable } from "../config/runtime-table.js";
 import type { ConfigSource, TableHolder } from "../config/table-holder.js";
@@ -48,6 +54,68 @@ export interface UpdateApplier {
   apply(update: ConfigUpdate): StreamConfigRequest | Promise<StreamConfigRequest>;
 }
 
+/** Why an update is refused, as the NACK carries it. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+  readonly resource: string;
+}
+
+/**
+ * The NACK of `update`: the version refused, the one still served, the nonce, and the error
+ * with its kind (who is to blame: {@link errorKindOf}).
+ */
+export function nackOf(update: ConfigUpdate, running: bigint, err: Refusal): StreamConfigRequest {
+  return create(StreamConfigRequestSchema, {
+    kind: {
+      case: "nack",
+      value: {
+        rejectedVersion: update.version,
+        runningVersion: running,
+        nonce: update.nonce,
+        error: { code: err.code, message: err.message, resource: err.resource, kind: errorKindOf(err.code) },
+      },
+    },
+  });
+}
+
+/** The refusal of a node fault: the details go to the log, never into the NACK. */
+export const NODE_FAULT: Refusal = Object.freeze({
+  code: "INTERNAL",
+  message: "internal error while applying the config",
+  resource: "snapshot",
+});
+
+/**
+ * Builds the config an update describes from the one held: the update's resources (full), or
+ * the delta applied to `held`. A node fault while applying a delta asks for the whole config
+ * (BASE_MISMATCH: the node cannot trust what it holds); on a full update it is a node fault.
+ * @returns the config, or the refusal to NACK with
+ */
+export function configOf(
+  update: ConfigUpdate,
+  held: ConfigState,
+  hasTable: boolean,
+  log: Logger,
+): ConfigState | Refusal {
+  const version = update.version;
+  try {
+    if (update.full) return ConfigState.full(version, update.createdAtMs, update.resources);
+    if (update.baseHash !== held.hash || !hasTable)
+      return { code: BASE_MISMATCH, message: "the node does not hold the delta's base", resource: "snapshot" };
+    return held.applyDelta(version, update.createdAtMs, update.resources, update.removed);
+  } catch (err) {
+    if (err instanceof CompileError) {
+      if (!update.full && err.code === "RESOURCE_INVALID" && err.message.includes("not held"))
+        return { code: BASE_MISMATCH, message: err.message, resource: err.resource };
+      return err;
+    }
+    log.error({ err, version: Number(version), full: update.full }, "applying the update's resources crashed");
+    if (update.full) return NODE_FAULT;
+    return { code: BASE_MISMATCH, message: "the node could not apply the delta", resource: "snapshot" };
+  }
+}
+
 /**
  * Applies config updates, transport aside (the stream loop is in sync-client.ts), so the
  * ACK/NACK rules are testable without a socket:
@@ -55,11 +123,16 @@ export interface UpdateApplier {
  *   after checking that the node holds its base (`base_hash`), else NACK BASE_MISMATCH;
  * - the result must hash to the update's `hash` (the content hash both planes compute from the
  *   resource bytes), else NACK (BASE_MISMATCH for a delta, SNAPSHOT_INVALID for a full update);
- * - same content as applied → ACK, nothing recompiled (Kong's config hash check);
- * - else compile (reusing the previous table for unchanged resources) → swap → write the
- *   last-known-good file → ACK `{version, nonce, hash}`;
- * - CompileError → NACK `{rejected_version, running_version, nonce, error}`, the old table
- *   keeps serving.
+ * - same content as applied → ACK, nothing recompiled (Kong's config hash check), unless the
+ *   update is a `resync`;
+ * - else compile (a delta reuses the previous table for unchanged resources; a full update and
+ *   a `resync` reuse nothing) → swap → write the last-known-good file → ACK `{version, nonce, hash}`;
+ * - only a config error becomes a NACK: when the compile that reused the previous table fails
+ *   for any reason, the same version is compiled again from scratch before the node answers
+ *   (the reuse is an optimisation and must never decide the answer); the from-scratch result is
+ *   swapped in, or its CompileError is the NACK `{rejected_version, running_version, nonce,
+ *   error}` (kind `CONFIG`), and the old table keeps serving. An error that is not a
+ *   CompileError from scratch too is this node's fault: NACK `INTERNAL` (kind `NODE_FAULT`).
  */
 export class ConfigApplier implements UpdateApplier {
   #holder: TableHolder;
@@ -100,62 +173,32 @@ export class ConfigApplier implements UpdateApplier {
 
   /**
    * Applies one update.
-   * @returns the ACK or NACK to send back (never rejects: an unexpected compile error is a
-   *   NACK with code INTERNAL, its details logged)
+   * @returns the ACK or NACK to send back (never rejects)
    */
   async apply(update: ConfigUpdate): Promise<StreamConfigRequest> {
     const version = update.version;
     const held = this.#state;
     this.#stats?.received(update.full);
-    let next: ConfigState;
     const started = performance.now();
-    try {
-      if (update.full) next = ConfigState.full(version, update.createdAtMs, update.resources);
-      else {
-        if (update.baseHash !== held.hash || this.#holder.applied === undefined)
-          return this.#nack(
-            update,
-            new CompileError("BASE_MISMATCH", "the node does not hold the delta's base", "snapshot"),
-          );
-        next = held.applyDelta(version, update.createdAtMs, update.resources, update.removed);
-      }
-    } catch (err) {
-      if (err instanceof CompileError) {
-        if (!update.full && err.code === "RESOURCE_INVALID" && err.message.includes("not held"))
-          return this.#nack(update, new CompileError("BASE_MISMATCH", err.message, err.resource));
-        return this.#nack(update, err);
-      }
-      throw err;
-    }
+    const next = configOf(update, held, this.#holder.applied !== undefined, this.#log);
+    if (!(next instanceof ConfigState)) return this.#nack(update, next);
     if (update.hash !== "" && next.hash !== update.hash) {
-      return this.#nack(
-        update,
-        new CompileError(
-          update.full ? "SNAPSHOT_INVALID" : "BASE_MISMATCH",
-          "the resources do not hash to the update's content hash",
-          "snapshot",
-        ),
-      );
+      return this.#nack(update, {
+        code: update.full ? "SNAPSHOT_INVALID" : BASE_MISMATCH,
+        message: "the resources do not hash to the update's content hash",
+        resource: "snapshot",
+      });
     }
     const applied = this.#holder.applied;
-    if (applied !== undefined && next.hash === applied.hash) {
+    if (applied !== undefined && next.hash === applied.hash && !update.resync) {
       this.#state = next;
       if (applied.version !== version) this.#holder.relabel(version, "control-plane");
       await this.#save(next);
       this.#log.info({ version: Number(version), hash: next.hash }, "config unchanged (same hash)");
       return ack(version, update.nonce, next.hash);
     }
-    let table: RuntimeTable;
-    try {
-      const previous = this.#holder.table;
-      // The hint holds only when the live table was compiled from the config the delta applied to.
-      const hint = !update.full && previous !== undefined && previous.hash === held.hash ? next.touched(4) : undefined;
-      table = this.#compile(next.snapshot(), previous, hint);
-    } catch (err) {
-      if (err instanceof CompileError) return this.#nack(update, err);
-      this.#log.error({ err, version: Number(version) }, "config compile crashed");
-      return this.#nack(update, new CompileError("INTERNAL", "internal error while compiling", "snapshot"));
-    }
+    const table = this.#build(update, held, next);
+    if (!("router" in table)) return this.#nack(update, table);
     const applyMs = ms(started);
     this.#holder.swap(table, version, "control-plane");
     this.#state = next;
@@ -165,6 +208,7 @@ export class ConfigApplier implements UpdateApplier {
         version: Number(version),
         hash: next.hash,
         full: update.full,
+        resync: update.resync,
         resources: update.resources.length,
         removed: update.removed.length,
         apply_ms: applyMs,
@@ -175,41 +219,74 @@ export class ConfigApplier implements UpdateApplier {
     return ack(version, update.nonce, next.hash);
   }
 
+  /**
+   * Compiles `next`: a delta reusing the live table (a full update shares no message with it, so
+   * there is nothing to reuse), and from scratch when that fails, for a full update and for a
+   * resync.
+   */
+  #build(update: ConfigUpdate, held: ConfigState, next: ConfigState): RuntimeTable | Refusal {
+    const previous = update.full || update.resync ? undefined : this.#holder.table;
+    const version = Number(update.version);
+    if (previous !== undefined) {
+      // The hint holds only when the live table was compiled from the config the delta applied to.
+      const hint = previous.hash === held.hash ? next.touched(4) : undefined;
+      try {
+        return this.#compile(next.snapshot(), previous, hint);
+      } catch (err) {
+        const refused = err instanceof CompileError;
+        this.#log[refused ? "debug" : "error"](
+          { err, version },
+          refused
+            ? "config refused by the incremental compile: checking from scratch"
+            : "incremental config compile crashed: compiling from scratch",
+        );
+      }
+    }
+    try {
+      const table = this.#compile(next.snapshot(), undefined);
+      if (previous !== undefined)
+        this.#log.error({ version }, "the incremental compile failed where a compile from scratch succeeds (a bug)");
+      return table;
+    } catch (err) {
+      if (err instanceof CompileError) return err;
+      this.#log.error({ err, version }, "config compile crashed");
+      return NODE_FAULT;
+    }
+  }
+
   #save(state: ConfigState): Promise<void> {
     return persistConfig(this.#persist, state, this.#log);
   }
 
-  #nack(update: ConfigUpdate, err: CompileError): StreamConfigRequest {
+  #nack(update: ConfigUpdate, err: Refusal): StreamConfigRequest {
     if (this.#stats) this.#stats.nacked++;
     const running = this.#holder.applied?.version ?? 0n;
-    this.#log.warn(
-      {
-        rejected_version: Number(update.version),
-        running_version: Number(running),
-        code: err.code,
-        resource: err.resource,
-        reason: err.message,
-      },
-      err.code === "BASE_MISMATCH" ? "delta refused: asking for a full update" : "config rejected (NACK)",
-    );
-    return create(StreamConfigRequestSchema, {
-      kind: {
-        case: "nack",
-        value: {
-          rejectedVersion: update.version,
-          runningVersion: running,
-          nonce: update.nonce,
-          error: { code: err.code, message: err.message, resource: err.resource },
-        },
-      },
-    });
+    logNack(this.#log, update.version, running, err);
+    return nackOf(update, running, err);
   }
+}
+
+/** The node's log line of a NACK (a BASE_MISMATCH asks for a full update: not a refusal). */
+export function logNack(log: Logger, rejected: bigint, running: bigint, err: Refusal): void {
+  const kind = errorKindOf(err.code);
+  log.warn(
+    {
+      rejected_version: Number(rejected),
+      running_version: Number(running),
+      code: err.code,
+      kind: kind === ConfigErrorKind.NODE_FAULT ? "node_fault" : kind === ConfigErrorKind.CONFIG ? "config" : undefined,
+      resource: err.resource,
+      reason: err.message,
+    },
+    err.code === BASE_MISMATCH ? "delta refused: asking for a full update" : "config rejected (NACK)",
+  );
 }
 
 function ms(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
-function ack(version: bigint, nonce: string, hash: string): StreamConfigRequest {
+/** The ACK of a version: the nonce of its update and the content hash now served. */
+export function ack(version: bigint, nonce: string, hash: string): StreamConfigRequest {
   return create(StreamConfigRequestSchema, { kind: { case: "ack", value: { version, nonce, hash } } });
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { PolicySchema, StreamConfigResponseSchema } from "@palisade/proto";
+import { ConfigErrorKind, PolicySchema, StreamConfigResponseSchema } from "@palisade/proto";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { fakeControlPlane } from "../test/fake-control-plane.js";
@@ -98,4 +98,52 @@ test("keeps retrying while the control plane is down, and reports disconnected",
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(client.connected, false);
   client.close();
+});
+
+test("an apply that throws is answered with a NACK (node fault), and later updates are still applied", async () => {
+  const cp = await fakeControlPlane();
+  const holder = new TableHolder();
+  const real = new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log);
+  let calls = 0;
+  const client = new SyncClient({
+    address: `127.0.0.1:${cp.port}`,
+    identity: { nodeId: "dp-3", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
+    holder,
+    // The first apply breaks its "never throws" contract (a bug); the stream must not stall on it.
+    applier: { apply: (u) => (calls++ === 0 ? Promise.reject(new Error("bug")) : real.apply(u)) },
+    log,
+    backoff: { baseMs: 10, capMs: 20 },
+  });
+  try {
+    client.start();
+    await cp.until(() => cp.streams[0]?.messages.length === 1);
+    const s = cp.streams[0]!;
+    const send = (version: bigint, nonce: string) =>
+      s.call.write(
+        create(StreamConfigResponseSchema, {
+          kind: {
+            case: "update",
+            value: fullUpdate(
+              snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"])] }, version),
+              version,
+              nonce,
+            ),
+          },
+        }),
+      );
+    send(1n, "a");
+    send(2n, "b");
+    await cp.until(() => s.messages.length === 3);
+    const [nack, ack] = [s.messages[1]!.kind, s.messages[2]!.kind];
+    assert.equal(nack.case, "nack");
+    assert.deepEqual(nack.case === "nack" && [nack.value.nonce, nack.value.error?.code, nack.value.error?.kind], [
+      "a",
+      "INTERNAL",
+      ConfigErrorKind.NODE_FAULT,
+    ]);
+    assert.deepEqual(ack.case === "ack" && [ack.value.nonce, ack.value.version], ["b", 2n]);
+  } finally {
+    client.close();
+    cp.close();
+  }
 });

@@ -13,7 +13,7 @@ import {
 import type { AppliedSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
-import type { UpdateApplier } from "./config-applier.js";
+import { NODE_FAULT, nackOf, type UpdateApplier } from "./config-applier.js";
 
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {
@@ -220,8 +220,15 @@ export class SyncClient {
     if (msg.kind.case !== "update") return; // a newer control plane's message kind: ignore
     const update = msg.kind.value;
     // Updates are applied one after the other, in order; a reply for a replaced stream is dropped.
+    // The chain never rejects: one failed apply must not leave every later update unanswered.
     this.#applying = this.#applying.then(async () => {
-      const reply = await this.#opts.applier.apply(update);
+      let reply: StreamConfigRequest;
+      try {
+        reply = await this.#opts.applier.apply(update);
+      } catch (err) {
+        this.#opts.log.error({ err, version: Number(update.version) }, "config apply crashed");
+        reply = nackOf(update, this.#opts.holder.applied?.version ?? 0n, NODE_FAULT);
+      }
       if (call === this.#call) call.write(reply);
     });
   }

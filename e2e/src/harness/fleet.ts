@@ -31,6 +31,14 @@ export async function http(
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }
 
+/** `palisade_config_updates_total` by kind (`full`, `delta`, `nacked`), from a node's /metrics. */
+export async function updateCounts(node: DataPlaneProcess): Promise<Record<string, number>> {
+  const text = (await http(node.statusPort, "/metrics")).text;
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^palisade_config_updates_total\{kind="(\w+)"\} (\d+)/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
 /** A `POST /v1/certificates` (or `PUT /v1/certificates/{name}`) body: `pair`'s certificate and key (PEM) served for `snis`. */
 export function certificateBody(name: string, snis: string[], pair: PemPair) {
   return { name, snis, cert_pem: pair.certPem, key_pem: pair.keyPem };

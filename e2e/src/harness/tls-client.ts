@@ -118,7 +118,7 @@ export interface KeepAliveAnswer {
  * Several HTTPS/1.1 requests, one after the other, on ONE keep-alive TLS connection to
  * 127.0.0.1:`port` with SNI `servername` (one handshake, one client certificate): each step's
  * `Host` is its own `host` or the server name. For checks that must hold on every request of a
- * connection, not only on its first (shared/cases C31: Host switched after the handshake).
+ * connection, not only on its first (case C31: Host switched after the handshake).
  */
 export async function https1KeepAlive(
   port: number,

@@ -20,6 +20,7 @@ import type {
   Region,
   ResourceKind,
   ResourceOf,
+  ResyncResult,
   Rollout,
   RolloutAction,
   RolloutList,
@@ -234,6 +235,16 @@ export class ApiClient {
   }
   async node(id: string, signal?: AbortSignal): Promise<FleetNode> {
     return toFleetNode(await this.#call<NodeWire>("GET", `/v1/nodes/${encodeURIComponent(id)}`, undefined, signal));
+  }
+  /**
+   * Makes a node compile its desired version from scratch: the control plane sends it whole,
+   * even a version the node refused (control-plane/README.md "Fleet endpoints").
+   * @throws ApiError 409 NODE_NOT_CONNECTED (no open stream), NODE_BLOCKED, NO_CONFIG; 404
+   */
+  async resync(id: string): Promise<ResyncResult> {
+    await this.#need("POST /v1/nodes/:id/resync");
+    return (await this.#call<{ resync: ResyncResult }>("POST", `/v1/nodes/${encodeURIComponent(id)}/resync`, {}))
+      .resync;
   }
   /** @throws ApiError with `unavailable` when this control plane has no region view. */
   async regions(signal?: AbortSignal): Promise<Region[]> {

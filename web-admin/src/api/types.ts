@@ -47,6 +47,15 @@ export interface RouteBody {
   /** Policy ids (answers) or ids/names (requests), in order. */
   policies?: string[];
   strip_prefix?: boolean;
+  /** Match each path only with its own trailing slash (default: `/a` and `/a/` are one). */
+  strict_trailing_slash?: boolean;
+  /** Escapes refused by default that the route forwards: `%2F`, `%5C`, `%01`–`%1F`, `%7F`. */
+  allow_encoded?: string[];
+  /** Legal escapes (and `;`) the route refuses, e.g. `%23`. */
+  refuse_encoded?: string[];
+  /** Request body limit, bytes, when no request-size policy sets one; 0 = none; unset = the default. */
+  max_body_bytes?: number;
+  [k: string]: unknown;
 }
 export type Route = RouteBody & Stamped;
 
@@ -162,9 +171,21 @@ export interface PublishResult extends VersionMeta {
 export interface Nack {
   version: number;
   code: string;
+  /**
+   * Who was to blame: `config` (the version itself is refused; publish a fixed one) or
+   * `node_fault` (the node could not apply a config it has no objection to; a resync may help).
+   * Absent from control planes older than the field.
+   */
+  kind?: "config" | "node_fault";
   message: string;
   resource: string;
   at: string;
+}
+
+/** `POST /v1/nodes/{id}/resync`: the version sent to the node whole, and the NACK it forgot. */
+export interface ResyncResult {
+  version: number;
+  forgotten_nack: Nack | null;
 }
 
 /**

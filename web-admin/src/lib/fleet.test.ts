@@ -32,6 +32,12 @@ test("a node reads connected, stale or disconnected, and in sync, behind or refu
   assert.equal(syncState(node({ applied_version: 1, in_sync: false, lag: 1 })).label, "1 behind");
   const nack = { version: 2, code: "X", message: "m", resource: "", at: "" };
   assert.equal(syncState(node({ applied_version: 1, in_sync: false, lag: 1, last_nack: nack })).label, "refused");
+  const fault = { ...nack, code: "INTERNAL", kind: "node_fault" as const };
+  assert.equal(
+    syncState(node({ applied_version: 1, in_sync: false, lag: 1, last_nack: fault })).label,
+    "node fault",
+    "a node fault reads as such, not as a refused config",
+  );
 });
 
 test("with rollouts, a node is judged against its desired version, not the latest", () => {

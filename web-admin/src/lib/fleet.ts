@@ -26,11 +26,13 @@ export function onDesired(n: FleetNode): boolean {
 
 /**
  * Whether a node is on the version it should run, moving to another (a rollout, a rollback,
- * a publish to all), held back, or refused it.
+ * a publish to all), held back, refused it (the config is at fault), or could not apply it
+ * (a node fault: a resync may help).
  */
 export function syncState(n: FleetNode): { label: string; tone: Tone } {
   if (n.latest_version === 0) return { label: "no version yet", tone: "idle" };
-  if (n.last_nack && n.last_nack.version > n.applied_version) return { label: "refused", tone: "bad" };
+  if (n.last_nack && n.last_nack.version > n.applied_version)
+    return n.last_nack.kind === "node_fault" ? { label: "node fault", tone: "bad" } : { label: "refused", tone: "bad" };
   if (onDesired(n)) return { label: "in sync", tone: "ok" };
   if (n.held_back) return { label: "held back", tone: "warn" };
   if (n.desired_version !== undefined)

@@ -88,14 +88,15 @@ const pickRps = (r: Report) => r.rps;
 const pick5xx = (r: Report) => r.error_rate_5xx;
 const pickP99 = (r: Report) => r.p99_ms;
 
-/** The last NACK, readable: which version, the code, the resource and the message. */
+/** The last NACK, readable: which version, the code, the resource (or "node fault") and the message. */
 export function NackText({ n }: { n: FleetNode }) {
   if (!n.last_nack) return <span className="faint">—</span>;
   const current = n.last_nack.version > n.applied_version;
   return (
     <span className={current ? "nack" : "faint"} title={`${n.last_nack.message}\n${n.last_nack.at}`}>
       v{n.last_nack.version} {n.last_nack.code}
-      {n.last_nack.resource ? ` (${n.last_nack.resource})` : ""}: {n.last_nack.message}
+      {n.last_nack.kind === "node_fault" ? " (node fault)" : n.last_nack.resource ? ` (${n.last_nack.resource})` : ""}:{" "}
+      {n.last_nack.message}
     </span>
   );
 }

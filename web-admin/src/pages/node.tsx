@@ -1,7 +1,10 @@
-/** One node: identity, sync state with the full last NACK, and its health charts. */
-import { useMemo } from "react";
+/** One node: identity, sync state with the full last NACK (config or node fault), resync, and its health charts. */
+import { useMemo, useState } from "react";
+import type { ApiError } from "../api/client.ts";
 import type { FleetNode, Report } from "../api/types.ts";
 import { type Series, TimeChart } from "../components/charts.tsx";
+import { useConfirm } from "../components/confirm.tsx";
+import { useToast } from "../components/toast.tsx";
 import { Badge, Empty, ErrorAlert, Loading, PageHead, Status } from "../components/ui.tsx";
 import { useApi } from "../lib/auth.tsx";
 import { column, eventRates, nodeSeries, nodeState, recordNodeReports, syncState } from "../lib/fleet.ts";
@@ -145,6 +148,85 @@ function Facts({ n }: { n: FleetNode }) {
   );
 }
 
+/**
+ * The node's last NACK: a refused config (publish a fixed version) or a node fault (the node
+ * could not apply a config it has no objection to; a resync may help).
+ */
+function NackAlert({ n }: { n: FleetNode }) {
+  const nack = n.last_nack;
+  if (!nack) return null;
+  const current = nack.version > n.applied_version;
+  const fault = nack.kind === "node_fault";
+  return (
+    <div className={`alert ${current ? "bad" : ""}`} role="note" data-testid="node-nack">
+      <div className="grow">
+        <strong>
+          {fault
+            ? `${current ? "Could not apply" : "Earlier could not apply"} version v${nack.version} (node fault)`
+            : `${current ? "Refused" : "Earlier refused"} version v${nack.version}`}
+        </strong>{" "}
+        <span className="muted">{stamp(nack.at)}</span>
+        <div className="nack">
+          {nack.code}
+          {nack.resource ? ` in ${nack.resource}` : ""}: {nack.message}
+        </div>
+        <div className="muted">
+          {fault
+            ? `The node has no objection to v${nack.version} but failed to apply it (its log has the details) and kept serving v${n.applied_version}. The control plane does not send v${nack.version} to it again by itself: Resync sends it once more, whole, to compile from scratch.`
+            : `The node kept serving v${n.applied_version}. The control plane does not send v${nack.version} to it again; publish a fixed version.`}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The resync button: confirm, ask the API, say what was sent (or why not). */
+function ResyncButton({ n, done }: { n: FleetNode; done: () => void }) {
+  const api = useApi();
+  const confirm = useConfirm();
+  const toast = useToast();
+  const served = usePoll("has:resync", () => api.has("POST /v1/nodes/:id/resync"), 0);
+  const [error, setError] = useState<ApiError | null>(null);
+  if (!served.data) return null;
+  const connected = n.connected && !n.revoked;
+  async function resync() {
+    const ok = await confirm({
+      title: `Resync ${n.id}?`,
+      body: (
+        <p>
+          The control plane sends {n.id} the version it should run{" "}
+          {n.desired_version !== undefined ? <span className="mono">v{n.desired_version}</span> : null} whole, even one
+          it refused, and the node compiles it from scratch while it keeps serving. Recorded in the audit log.
+        </p>
+      ),
+      confirm: "Resync node",
+    });
+    if (!ok) return;
+    setError(null);
+    try {
+      const r = await api.resync(n.id);
+      toast(`Resync sent: v${r.version} to ${n.id}`);
+      done();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  }
+  return (
+    <>
+      <button
+        type="button"
+        className="btn small"
+        disabled={!connected}
+        title={connected ? "Send the node its version whole, to compile from scratch" : "The node has no open stream"}
+        onClick={resync}
+      >
+        Resync
+      </button>
+      {error ? <ErrorAlert error={error} title="Resync" /> : null}
+    </>
+  );
+}
+
 export function NodePage({ id }: { id: string }) {
   const api = useApi();
   const node = usePoll(
@@ -173,33 +255,16 @@ export function NodePage({ id }: { id: string }) {
       </>
     );
   const n = node.data;
-  const nack = n.last_nack;
   return (
     <>
       <PageHead title={n.id} sub={n.region}>
+        <ResyncButton n={n} done={node.refresh} />
         <Link to="/fleet" className="btn small">
           All nodes
         </Link>
       </PageHead>
       <ErrorAlert error={node.error} title="Refresh" />
-      {nack ? (
-        <div className={`alert ${nack.version > n.applied_version ? "bad" : ""}`} role="note">
-          <div className="grow">
-            <strong>
-              {nack.version > n.applied_version ? "Refused" : "Earlier refused"} version v{nack.version}
-            </strong>{" "}
-            <span className="muted">{stamp(nack.at)}</span>
-            <div className="nack">
-              {nack.code}
-              {nack.resource ? ` in ${nack.resource}` : ""}: {nack.message}
-            </div>
-            <div className="muted">
-              The node kept serving v{n.applied_version}. The control plane does not send v{nack.version} to it again;
-              publish a fixed version.
-            </div>
-          </div>
-        </div>
-      ) : null}
+      <NackAlert n={n} />
       <div className="split">
         <section className="panel">
           <div className="panel-head">

@@ -4,6 +4,7 @@ import { ApiError } from "../../errors.js";
 import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import type { NodeIdentity } from "../../pki/node-identity.js";
 import type { NodeRow, Store } from "../../store/store.js";
+import type { ResyncResult } from "../../sync/stream-session.js";
 
 /** What the fleet endpoints read and act on. */
 export interface FleetApiDeps {
@@ -14,6 +15,8 @@ export interface FleetApiDeps {
   identity?: NodeIdentity | undefined;
   /** Ends a node's stream (revoke, delete). */
   disconnect?: ((nodeId: string, reason: string) => boolean) | undefined;
+  /** Sends a node its desired version whole, to compile from scratch (see StreamSession.resync). */
+  resync?: ((nodeId: string) => ResyncResult) | undefined;
   /** The version a node should hold (stable, or its rollout assignment); default the latest. */
   desiredVersion?: ((nodeId: string) => number) | undefined;
 }
@@ -83,8 +86,9 @@ const joinTokenSchema = {
  * /v1/nodes/{id}` (revoke, disconnect, forget), `POST /v1/nodes/{id}/revoke` (revoke and
  * disconnect, keep in the inventory), `POST /v1/nodes/join-tokens` (mint a single-use token
  * bound to a region), `GET /v1/nodes/join-tokens` (recent tokens, never the token itself),
- * `GET /v1/regions` (per-region figures and history) and `GET /v1/fleet/ca` (the CA certificate
- * nodes trust the sync port with).
+ * `GET /v1/regions` (per-region figures and history), `GET /v1/fleet/ca` (the CA certificate
+ * nodes trust the sync port with) and `POST /v1/nodes/{id}/resync` (an operator makes a node
+ * compile its desired version from scratch, even one it refused; audited like every POST).
  */
 export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): void {
   const { store, publisher, fleet, identity, desiredVersion } = deps;
@@ -133,6 +137,35 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     revoke(id);
     const n = store.getNode(id);
     return n ? present(n, latest(), fleet, desiredVersion) : { id, status: "revoked" };
+  });
+
+  // 202 with the node: the update is on its way; the node's ACK or NACK shows in GET /v1/nodes/{id}.
+  app.post("/v1/nodes/:id/resync", { schema: { params: idParam } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const n = store.getNode(id);
+    if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    const name = JSON.stringify(id);
+    const r: ResyncResult = n.revoked_at
+      ? { ok: false, reason: "not-open" }
+      : (deps.resync?.(id) ?? { ok: false, reason: "not-open" });
+    if (!r.ok) {
+      if (r.reason === "not-open")
+        throw new ApiError(
+          "NODE_NOT_CONNECTED",
+          `node ${name} has no open config stream (${n.revoked_at ? "revoked" : "disconnected"}): a resync goes over it; a node that connects is sent what it lacks`,
+        );
+      if (r.reason === "no-version") throw new ApiError("NO_CONFIG", `no config version is published for node ${name}`);
+      throw new ApiError(
+        "NODE_BLOCKED",
+        `node ${name} lacks features version ${r.version} uses: ${r.missing.join(", ")}`,
+      );
+    }
+    reply.code(202);
+    // The NACK the resync forgot stays in the answer, hence in the audit log.
+    return {
+      ...present(store.getNode(id) ?? n, latest(), fleet, desiredVersion),
+      resync: { version: r.version, forgotten_nack: n.last_nack },
+    };
   });
 
   app.delete("/v1/nodes/:id", { schema: { params: idParam } }, async (req, reply) => {

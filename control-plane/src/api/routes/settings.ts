@@ -9,7 +9,9 @@ import type { Store } from "../../store/store.js";
  * - `global_policies`: policies (by id or name, stored as ids) applied to every route, in this
  *   order, before the route's own (a route that lists one of them again does not run it twice);
  * - `merge_slashes`: merge repeated slashes in request paths (`/a//b` → `/a/b`) instead of
- *   refusing them; a route's own `merge_slashes` wins.
+ *   refusing them; a route's own `merge_slashes` wins;
+ * - `max_body_bytes`: the request body limit (bytes, 0 = none) of routes without their own and
+ *   without a `request-size` policy that sets one; unset, each node's `--max-body-bytes` (8 MiB).
  * Route-level policy types (`canary`, `mirror`) cannot be global.
  * `PUT` replaces the whole object; omitted fields return to their defaults.
  */
@@ -17,7 +19,7 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
   app.get("/v1/settings", async () => present(store.getSettings()));
 
   app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req) => {
-    const body = req.body as { global_policies?: string[]; merge_slashes?: boolean };
+    const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
     return store.transaction(() => {
       const ids = (body.global_policies ?? []).map((ref, i) => {
         const p = store.getResource("policies", ref);
@@ -39,7 +41,11 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
         if (ids.indexOf(id) !== i)
           throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
       });
-      const stored = { global_policies: ids, merge_slashes: body.merge_slashes ?? false };
+      const stored = {
+        global_policies: ids,
+        merge_slashes: body.merge_slashes ?? false,
+        ...(body.max_body_bytes !== undefined ? { max_body_bytes: body.max_body_bytes } : {}),
+      };
       store.putSettings(stored);
       return present(stored);
     });
@@ -50,5 +56,6 @@ function present(s: Record<string, unknown>): Record<string, unknown> {
   return {
     global_policies: (s.global_policies as string[] | undefined) ?? [],
     merge_slashes: s.merge_slashes ?? false,
+    ...(s.max_body_bytes !== undefined ? { max_body_bytes: s.max_body_bytes } : {}),
   };
 }

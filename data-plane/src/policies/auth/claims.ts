@@ -1,4 +1,4 @@
-import type { ClaimRule } from "@palisade/proto";
+import { type ClaimRule, UnsafeIdentity } from "@palisade/proto";
 import { PolicyConfigError } from "../types.js";
 
 /**
@@ -75,24 +75,70 @@ export function requiredClaimsPresent(claims: Claims, required: readonly string[
   return true;
 }
 
-// Visible ASCII, space and tab: what a header value may safely carry (RFC 9110 §5.5, without
-// obs-text). A claim with CR/LF or other control characters is dropped, never forwarded.
-const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+/**
+ * What a header value cannot carry unchanged (RFC 9110 §5.5): a control character (C0 but tab,
+ * DEL, C1: CR, LF and NUL among them), white space at either end (a recipient strips it), a lone
+ * surrogate (no UTF-8 form); and U+2028/U+2029, line breaks to JavaScript and many log readers.
+ * @returns -1 when unsafe, 0 when printable ASCII, 1 when safe with non-ASCII characters
+ */
+function classify(text: string): -1 | 0 | 1 {
+  const n = text.length;
+  if (n > 0) {
+    const first = text.charCodeAt(0);
+    const last = text.charCodeAt(n - 1);
+    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return -1;
+  }
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c === 0x09) continue;
+    if (c < 0xa0 || c === 0x2028 || c === 0x2029) return -1;
+    if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return -1;
+      i++;
+    }
+    ascii = false;
+  }
+  return ascii ? 0 : 1;
+}
+
+/**
+ * A verified identity's text as an upstream header value, or `undefined` when no header value
+ * carries it unchanged (see {@link classify}): a CR/LF would end the header (or be refused by
+ * the HTTP client, leaving an authenticated request without its identity), ` admin` would
+ * arrive as `admin`. Non-ASCII text goes as its UTF-8 bytes (obs-text, RFC 9110 §5.5), as nginx
+ * and Kong forward it: distinct identities stay distinct byte strings and none becomes ASCII.
+ * @returns the value for node:http/undici (a latin1 string of the bytes to send)
+ */
+export function identityHeaderValue(text: string): string | undefined {
+  const kind = classify(text);
+  if (kind === 0) return text;
+  return kind < 0 ? undefined : Buffer.from(text, "utf8").toString("latin1");
+}
+
+/** A claim (or certificate fact) whose text cannot be forwarded as a header value unchanged. */
+export const UNSAFE = Symbol("unsafe identity");
 
 /**
  * The header value for a claim: strings as they are, numbers and booleans as text, arrays of
- * those joined with ", ", anything else as JSON. `null` (remove the header) when the claim is
- * absent or its text is not a safe header value.
+ * those joined with ", ", anything else as JSON; `null` when the claim is absent; {@link UNSAFE}
+ * when the text is not a safe header value (see {@link identityHeaderValue}) or when an array
+ * element holds a comma or edge white space (a list reader, RFC 9110 §5.6.1, would split or trim
+ * it: `["viewer, admin"]` must not arrive as two roles).
  */
-export function claimHeaderValue(value: unknown): string | null {
+export function claimHeaderValue(value: unknown): string | null | typeof UNSAFE {
   let text: string;
   if (value === undefined || value === null) return null;
   if (typeof value === "string") text = value;
   else if (typeof value === "number" || typeof value === "boolean") text = String(value);
   else if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) {
+    for (const v of value) if (typeof v === "string" && (v.includes(",") || v.trim() !== v)) return UNSAFE;
     text = value.join(", ");
   } else text = JSON.stringify(value);
-  return SAFE_VALUE.test(text) ? text : null;
+  return identityHeaderValue(text) ?? UNSAFE;
 }
 
 // Header names a policy may not set: framing, hop-by-hop, credentials, the forwarding headers
@@ -163,14 +209,36 @@ export function parseClaimHeaders(
   return out;
 }
 
-/** Header edits for the claims: each header set from its claim, or removed when it is absent. */
+/**
+ * Header edits for the claims: each header set from its claim, or removed when it is absent.
+ * A claim that is not a safe header value is removed too when `drop` (`unsafe_identity:
+ * drop_header`); otherwise the first such claim is returned and the caller refuses the request.
+ * @returns the name of the first unsafe claim (as configured), or `null`
+ */
 export function claimEdits(
   claims: Claims,
   pairs: readonly (readonly [string, string])[],
   into: Record<string, string | null>,
-): Record<string, string | null> {
-  for (const [claim, header] of pairs) into[header] = claimHeaderValue(readClaim(claims, claim));
-  return into;
+  drop: boolean,
+): string | null {
+  for (const [claim, header] of pairs) {
+    const v = claimHeaderValue(readClaim(claims, claim));
+    if (v !== UNSAFE) into[header] = v;
+    else if (drop) into[header] = null;
+    else return claim;
+  }
+  return null;
+}
+
+/**
+ * Reads a policy's `unsafe_identity` setting.
+ * @returns true for `UNSAFE_IDENTITY_DROP_HEADER`, false for refuse (unspecified, `REFUSE`)
+ * @throws PolicyConfigError on a value this build does not know
+ */
+export function dropsUnsafeIdentity(value: UnsafeIdentity): boolean {
+  if (value === UnsafeIdentity.DROP_HEADER) return true;
+  if (value === UnsafeIdentity.UNSPECIFIED || value === UnsafeIdentity.REFUSE) return false;
+  throw new PolicyConfigError(`unsafe_identity: ${value} is not a known value`);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface CertificateFacts {
   readonly sanDns: readonly string[];
   readonly sanUri: readonly string[];
   readonly sanEmail: readonly string[];
+  /** SANs node quoted (special or control characters) and the parser dropped; 0 when every SAN was read. */
+  readonly sanDropped?: number;
   /** SHA-256 of the DER certificate, lower-case hex. */
   readonly fingerprintSha256: string;
 }
@@ -30,6 +32,9 @@ export class ConsumerIndexError extends Error {
     this.resource = resource;
   }
 }
+
+// Printable ASCII without white space at either end (RFC 9110 §5.5 field-content, ASCII only).
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 interface IssuerIdentities {
   readonly subjects: Map<string, ConsumerEntry>;
@@ -67,6 +72,11 @@ export class ConsumerIndex {
       const resource = `consumer/${c.name || c.id}`;
       if (c.id === "") throw new ConsumerIndexError("consumer without an id", resource);
       if (ids.has(c.id)) throw new ConsumerIndexError(`duplicate consumer id "${c.id}"`, resource);
+      // Both are sent upstream as X-Consumer-Id / X-Consumer-Name: header-safe ASCII only.
+      if (!HEADER_SAFE.test(c.id))
+        throw new ConsumerIndexError("id: not printable ASCII (sent as X-Consumer-Id)", resource);
+      if (c.name !== "" && !HEADER_SAFE.test(c.name))
+        throw new ConsumerIndexError("name: not printable ASCII (sent as X-Consumer-Name)", resource);
       ids.add(c.id);
       const entry: ConsumerEntry = Object.freeze({
         ref: Object.freeze({ id: c.id, name: c.name }),

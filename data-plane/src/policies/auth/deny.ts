@@ -52,3 +52,20 @@ export function unavailable(reason: SecurityReason): PolicyDeny {
     consumer: null,
   });
 }
+
+/**
+ * A verified identity that cannot be forwarded as a header value (see claims.ts
+ * `identityHeaderValue`): 401 `AUTH_IDENTITY_UNSAFE` with the policy's challenge (tokens), or 403
+ * `AUTH_CERT_IDENTITY_UNSAFE` without one (client certificates have no HTTP challenge scheme).
+ * @param field the claim (`sub`) or certificate fact (`subject`, `san`) at fault, by its config name
+ */
+export function identityUnsafe(field: string, challenge: string | null, consumer: ConsumerRef | null): PolicyDeny {
+  return Object.freeze({
+    allow: false,
+    code: challenge === null ? "AUTH_CERT_IDENTITY_UNSAFE" : "AUTH_IDENTITY_UNSAFE",
+    reason: "identity_unsafe",
+    responseHeaders: challenge === null ? null : Object.freeze({ "www-authenticate": challenge }),
+    consumer,
+    field,
+  });
+}

@@ -21,6 +21,10 @@ const server = createServer((req: IncomingMessage, res) => {
     const token = new URLSearchParams(body).get("token") ?? "";
     if (token.startsWith("json")) return void res.end("<html>");
     if (token.startsWith("http500")) return void res.writeHead(500).end("{}");
+    if (token.startsWith("unsafe")) {
+      res.setHeader("content-type", "application/json");
+      return void res.end(JSON.stringify({ active: true, sub: "user-1\r\nX-Admin: 1", exp: nowS() + 60 }));
+    }
     const active = token.startsWith("active");
     res.setHeader("content-type", "application/json");
     res.end(
@@ -127,4 +131,15 @@ test("bad configs are refused", () => {
   ]) {
     assert.throws(() => policy(cfg), { name: "PolicyConfigError" });
   }
+});
+
+test("an active answer whose mapped claim is not a safe header value: 401 naming the claim, or the header dropped", async () => {
+  const o = await check(policy(), "unsafe-1");
+  assert.equal(o.allow, false);
+  assert.equal(!o.allow && o.code, "AUTH_IDENTITY_UNSAFE");
+  assert.equal(!o.allow && o.field, "sub");
+  assert.match((!o.allow && o.responseHeaders?.["www-authenticate"]) || "", /error="invalid_token"/);
+  const d = await check(policy({ unsafeIdentity: 2 }), "unsafe-2");
+  assert.equal(d.allow, true);
+  assert.equal(d.allow && d.upstreamHeaders?.["x-user"], null);
 });

@@ -9,12 +9,13 @@ import {
   claimEdits,
   claimRulesPass,
   compileClaimRules,
+  dropsUnsafeIdentity,
   parseClaimHeaders,
   secondsOption,
 } from "../auth/claims.js";
 import type { ConsumerIndex } from "../auth/consumers.js";
 import { type CredentialSourcesSpec, extractCredential } from "../auth/credential-sources.js";
-import { CHALLENGES, deny, unavailable } from "../auth/deny.js";
+import { CHALLENGES, deny, identityUnsafe, unavailable } from "../auth/deny.js";
 import { requestJson } from "../auth/http-json.js";
 import { parseHttpUrl } from "../jwt/jwt-config.js";
 import { checkRegisteredClaims } from "../jwt/validate-claims.js";
@@ -64,6 +65,8 @@ interface Settings {
   readonly forwardToken: boolean;
   readonly unavailable: PolicyDeny;
   readonly requireConsumer: boolean;
+  /** A claim that is not a safe header value drops its header instead of refusing (`unsafe_identity`). */
+  readonly dropUnsafeIdentity: boolean;
 }
 
 function parseConfig(c: IntrospectionPolicy): Settings {
@@ -100,6 +103,7 @@ function parseConfig(c: IntrospectionPolicy): Settings {
         ? unavailable("introspection_unavailable")
         : deny("AUTH_TOKEN_INVALID", "introspection_unavailable", CHALLENGES.bearerInvalid),
     requireConsumer: c.requireConsumer,
+    dropUnsafeIdentity: dropsUnsafeIdentity(c.unsafeIdentity),
   };
 }
 
@@ -235,13 +239,17 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     else if (!claimRulesPass(claims, s.claimRules)) {
       outcome = deny("AUTH_FORBIDDEN", "claim_rule_failed", CHALLENGES.bearerScope, consumer);
     } else {
-      const edits = claimEdits(claims, s.claimHeaders, { authorization: s.forwardToken ? `Bearer ${token}` : null });
-      outcome = Object.freeze({
-        allow: true,
-        upstreamHeaders: Object.freeze(edits),
-        authMethod: "introspection",
-        consumer,
-      });
+      const edits: Record<string, string | null> = { authorization: s.forwardToken ? `Bearer ${token}` : null };
+      const unsafe = claimEdits(claims, s.claimHeaders, edits, s.dropUnsafeIdentity);
+      outcome =
+        unsafe !== null
+          ? identityUnsafe(unsafe, CHALLENGES.bearerInvalid, consumer)
+          : Object.freeze({
+              allow: true,
+              upstreamHeaders: Object.freeze(edits),
+              authMethod: "introspection",
+              consumer,
+            });
     }
     let expiresAt = now + s.cacheTtlMs;
     if (typeof claims.exp === "number") expiresAt = Math.min(expiresAt, claims.exp * 1000);

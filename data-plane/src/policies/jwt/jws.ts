@@ -23,11 +23,32 @@ export interface DecodedJws {
 }
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The 6-bit value of a base64url character (RFC 4648 §5), already checked against the alphabet. */
+function sextet(c: number): number {
+  if (c >= 0x61) return c - 0x61 + 26; // a-z
+  if (c >= 0x41) return c === 0x5f ? 63 : c - 0x41; // A-Z, "_"
+  return c === 0x2d ? 62 : c - 0x30 + 52; // "-", 0-9
+}
+
+/**
+ * Whether a base64url segment (alphabet checked) is the one spelling of its bytes: unpadded
+ * base64url (RFC 7515 §2) whose unused trailing bits are zero (RFC 4648 §3.5) and whose length
+ * is not 1 mod 4 (6 bits make no byte). A decoder ignores those bits, so without this check
+ * `…Q` and `…R` would be one signature with two spellings, and a cache or deny list keyed on
+ * the token would see two tokens.
+ */
+export function isCanonicalBase64url(seg: string): boolean {
+  const rest = seg.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  return (sextet(seg.charCodeAt(seg.length - 1)) & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
 /** Longest protected header segment accepted, in characters. */
 const MAX_HEADER_CHARS = 16 * 1024;
 
 /**
- * Splits and checks a compact JWS: three base64url segments, a JSON object header with a
+ * Splits and checks a compact JWS: three canonical base64url segments, a JSON object header with a
  * string `alg` in `allowed`, a string `kid` if any, and no `crit` (RFC 7515 §4.1.11: this
  * verifier understands no extension, so any critical one must be refused).
  * @returns the decoded JWS, or the reason it is refused
@@ -56,6 +77,9 @@ export function decodeJws(token: string, allowed: ReadonlySet<string>): DecodedJ
   if (hdr.crit !== undefined) return "token_header_invalid";
   const kid = hdr.kid;
   if (kid !== undefined && typeof kid !== "string") return "token_header_invalid";
+  // One token, one spelling: the signature is not covered by itself, so a non-canonical
+  // spelling of it would verify (header and payload spellings are covered, checked all the same).
+  if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) return "credential_malformed";
   if (s === "") return "token_signature_invalid";
   return {
     alg,

@@ -4,6 +4,7 @@ import {
   type CompiledClaimRule,
   checkIdentityHeader,
   compileClaimRules,
+  dropsUnsafeIdentity,
   parseClaimHeaders,
   secondsOption,
 } from "../auth/claims.js";
@@ -56,6 +57,8 @@ export interface JwtSettings {
   readonly unavailableStatus: 401 | 503;
   readonly cache: boolean;
   readonly requireConsumer: boolean;
+  /** A claim that is not a safe header value drops its header (`unsafe_identity: drop_header`) instead of refusing. */
+  readonly dropUnsafeIdentity: boolean;
 }
 
 const TEN_YEARS_S = 10 * 365 * 86_400;
@@ -108,6 +111,7 @@ export function parseJwtConfig(cfg: JwtPolicy): JwtSettings {
     unavailableStatus: status === 503 ? 503 : 401,
     cache: !cfg.disableCache,
     requireConsumer: cfg.requireConsumer,
+    dropUnsafeIdentity: dropsUnsafeIdentity(cfg.unsafeIdentity),
   };
 }
 

@@ -8,6 +8,7 @@ import { nowS, policyRequest, rsaKeys } from "../../test/fixtures.js";
 import { ConsumerIndex, NO_CONSUMERS } from "../auth/consumers.js";
 import { createPolicyResources } from "../registry.js";
 import type { PolicyContext, PolicyInstance, PolicyOutcome } from "../types.js";
+import { isCanonicalBase64url } from "./jws.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt-policy.js";
 
 const keys = await rsaKeys("k1");
@@ -455,4 +456,79 @@ test("configs refused: none, HMAC without oct key, short oct key, private JWK, p
   });
   const smallPem = small.export({ type: "spki", format: "pem" }).toString();
   assert.throws(() => policy({ pemKeys: [{ pem: smallPem }], algorithms: ["RS256"] }), /at least 2048 bits/);
+});
+
+test("one token, one spelling: a segment with unused trailing bits set or a stray character is refused", async () => {
+  const p = standard();
+  const token = await keys.sign(claims());
+  assert.equal((await check(p, `Bearer ${token}`)).allow, true);
+  const [h, pl, sig] = token.split(".") as [string, string, string];
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // An RS256 signature is 256 bytes: 342 characters, the last one with 2 unused bits.
+  assert.equal(sig.length % 4, 2);
+  const value = alphabet.indexOf(sig.at(-1)!);
+  const twins = [0, 1, 2, 3].map((low) => alphabet[(value & ~3) | low]!).filter((c) => c !== sig.at(-1));
+  for (const c of twins) {
+    const spelt = `${h}.${pl}.${sig.slice(0, -1)}${c}`;
+    assert.deepEqual(Buffer.from(spelt.split(".")[2]!, "base64url"), Buffer.from(sig, "base64url"), "same bytes");
+    assertDenied(await check(p, `Bearer ${spelt}`), "AUTH_TOKEN_INVALID", "credential_malformed");
+  }
+  assertDenied(await check(p, `Bearer ${h}.${pl}.${sig}AAA`), "AUTH_TOKEN_INVALID", "credential_malformed");
+  // Header and payload segments with a stray sixth-bit character (length 1 mod 4) or set unused bits.
+  for (const t of [
+    `${h}A.${pl}.${sig}`,
+    `${h}.${pl}AAAAA.${sig}`,
+    `${h}.${pl.slice(0, -1)}${pl.length % 4 ? "_" : "A"}.${sig}`,
+  ])
+    assertDenied(await check(p, `Bearer ${t}`), "AUTH_TOKEN_INVALID");
+});
+
+test("isCanonicalBase64url: unpadded, no stray character, unused bits zero (RFC 4648 §3.5)", () => {
+  for (const ok of ["", "AA", "AAA", "AAAA", "QQ", "QUE", "QUJD", "_w", "-_8"])
+    assert.equal(isCanonicalBase64url(ok), true, ok);
+  for (const bad of ["A", "AAAAA", "QR", "QUF", "_x", "-_9", "AB", "AAB"])
+    assert.equal(isCanonicalBase64url(bad), false, bad);
+});
+
+test("a claim that is not a safe header value refuses the token (401 naming the claim), or drops the header by choice", async () => {
+  const unsafe = [
+    "user\r\nX-Admin: 1",
+    "user\n",
+    "user\u0000",
+    "\tuser",
+    "user ",
+    "a\u0085b",
+    "a\u2028b",
+    "a\u007fb",
+    "\ud800",
+    ["viewer, admin"],
+    [" admin"],
+  ];
+  for (const value of unsafe) {
+    const token = await keys.sign(claims({ tenant: value }));
+    const o = await check(standard(), `Bearer ${token}`);
+    assertDenied(o, "AUTH_IDENTITY_UNSAFE", "identity_unsafe");
+    assert.equal(!o.allow && o.field, "tenant", JSON.stringify(value));
+    const dropped = await check(standard({ unsafeIdentity: 2 }), `Bearer ${token}`);
+    assert.equal(dropped.allow, true);
+    assert.equal(dropped.allow && dropped.upstreamHeaders?.["x-tenant"], null, "header removed, never forwarded");
+    assert.equal(dropped.allow && dropped.upstreamHeaders?.["x-user-id"], "user-1");
+  }
+  // The sub claim itself, through a cookie token too (the cached refusal applies whatever the source).
+  const bad = await keys.sign(claims({ sub: "victim\r\nX-Role: admin" }));
+  const o = await check(standard(), `Bearer ${bad}`);
+  assertDenied(o, "AUTH_IDENTITY_UNSAFE");
+  assert.equal(!o.allow && o.field, "sub");
+  // Safe values pass; non-ASCII goes as its UTF-8 bytes (obs-text), tabs inside are kept.
+  for (const [value, wire] of [
+    ["José", Buffer.from("José").toString("latin1")],
+    ["日本", Buffer.from("日本").toString("latin1")],
+    ["a\tb", "a\tb"],
+    [["viewer", "editor"], "viewer, editor"],
+    [{ a: "x\ny" }, '{"a":"x\\ny"}'],
+    [42, "42"],
+  ] as const) {
+    const ok = await check(standard(), `Bearer ${await keys.sign(claims({ tenant: value }))}`);
+    assert.equal(ok.allow && ok.upstreamHeaders?.["x-tenant"], wire, JSON.stringify(value));
+  }
 });

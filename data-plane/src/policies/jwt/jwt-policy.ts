@@ -5,7 +5,7 @@ import type { SecurityReason } from "../../events/security-events.js";
 import { claimEdits, claimRulesPass } from "../auth/claims.js";
 import type { ConsumerIndex } from "../auth/consumers.js";
 import { type CredentialResult, extractCredential, removeCookie } from "../auth/credential-sources.js";
-import { CHALLENGES, deny, unavailable } from "../auth/deny.js";
+import { CHALLENGES, deny, identityUnsafe, unavailable } from "../auth/deny.js";
 import type {
   ConsumerRef,
   PolicyAllow,
@@ -78,6 +78,9 @@ interface CacheEntry {
  *   validate-claims.ts (exp/nbf/iat with leeway, age, lifetime, iss, aud, required claims),
  *   the consumer the token maps to (disabled → 401), claim rules (→ 403 insufficient_scope).
  * - Allowed requests: each `claims_to_headers` header set from the verified claim or removed;
+ *   a claim that is not a safe header value (claims.ts `identityHeaderValue`) refuses the token
+ *   with 401 `AUTH_IDENTITY_UNSAFE` naming the claim, or drops its header with
+ *   `unsafe_identity: drop_header`;
  *   the token removed from its header/cookie unless `forward_token`; a query token always removed.
  * - Results (including 403s) are cached by sha256 of the token until min(exp, 5 min, iat + max
  *   age), bounded LRU, unless `disable_cache`; a cached result dies when its key leaves the set.
@@ -219,12 +222,17 @@ class JwtPolicyInstance implements PolicyInstance {
     const found = this.#consumers.byToken(claims);
     const consumer = found?.ref ?? null;
     let denied: PolicyDeny | null = null;
+    const edits: Record<string, string | null> = {};
+    const unsafe = claimEdits(claims, s.claimHeaders, edits, s.dropUnsafeIdentity);
     if (found?.disabled) denied = invalid("consumer_disabled", consumer);
     else if (found === undefined && s.requireConsumer) denied = invalid("consumer_unknown");
     else if (!claimRulesPass(claims, s.claimRules)) {
       denied = deny("AUTH_FORBIDDEN", "claim_rule_failed", CHALLENGES.bearerScope, consumer);
+    } else if (unsafe !== null) {
+      // A verified identity the upstream cannot be given unchanged: never an authenticated
+      // request without it (issue 13 point 3).
+      denied = identityUnsafe(unsafe, CHALLENGES.bearerInvalid, consumer);
     }
-    const edits = claimEdits(claims, s.claimHeaders, {});
     let headerOutcome: PolicyAllow | null = null;
     if (denied === null && s.sources.header !== null) {
       const h: Record<string, string | null> = {

@@ -34,21 +34,30 @@ export function subjectDn(subject: Readonly<Record<string, string | string[]>> |
 
 /**
  * Splits node's `subjectaltname` string (`DNS:a.example, URI:spiffe://x, email:a@b`) into SANs by
- * type. Values holding a comma or quote are dropped rather than guessed at (node quotes them).
+ * type. Values holding a comma or quote are dropped rather than guessed at (node quotes values
+ * with special or control characters, CVE-2021-44532), and counted in `dropped`: a policy that
+ * forwards the SANs refuses such a certificate rather than forward fewer names than it has.
  */
 export function parseSubjectAltName(san: string | undefined): {
   dns: string[];
   uri: string[];
   email: string[];
+  dropped: number;
 } {
-  const out = { dns: [] as string[], uri: [] as string[], email: [] as string[] };
+  const out = { dns: [] as string[], uri: [] as string[], email: [] as string[], dropped: 0 };
   if (!san) return out;
   for (const part of san.split(", ")) {
     const colon = part.indexOf(":");
-    if (colon === -1) continue;
+    if (colon === -1) {
+      out.dropped++;
+      continue;
+    }
     const type = part.slice(0, colon);
     const value = part.slice(colon + 1);
-    if (value.includes('"') || value.includes(",")) continue;
+    if (value.includes('"') || value.includes(",")) {
+      out.dropped++;
+      continue;
+    }
     if (type === "DNS") out.dns.push(value);
     else if (type === "URI") out.uri.push(value);
     else if (type === "email") out.email.push(value);
@@ -64,6 +73,7 @@ export function certificateFacts(cert: PeerCertificate | DetailedPeerCertificate
     sanDns: san.dns,
     sanUri: san.uri,
     sanEmail: san.email,
+    sanDropped: san.dropped,
     fingerprintSha256: cert.fingerprint256.replaceAll(":", "").toLowerCase(),
   };
 }

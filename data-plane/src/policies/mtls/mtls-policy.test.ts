@@ -27,6 +27,10 @@ const good = ca.issue({
 const expired = ca.issue({ subject: "/CN=svc-old", expired: true });
 const foreign = other.issue({ subject: "/CN=svc-a" });
 const serverOnly = ca.issue({ subject: "/CN=svc-s", eku: "serverAuth" });
+// A trusted certificate whose subject would end the header line, and one with a SAN node quotes.
+const crlfSubject = ca.issue({ subject: "/O=Example/CN=svc-b\r\nX-Admin: 1", sans: ["DNS:svc-b.example.test"] });
+const commaSan = ca.issue({ subject: "/CN=svc-c", sans: ["URI:spiffe://example/a,b", "DNS:svc-c.example.test"] });
+const utf8Subject = ca.issue({ subject: "/CN=Jos\u00e9" });
 const consumers = new ConsumerIndex([
   create(ConsumerSchema, {
     id: "c-a",
@@ -204,4 +208,32 @@ test("config: CA bundle must hold CA certificates; header names are checked", ()
 test("subjectDn renders RFC 4514 (reversed, escaped)", () => {
   assert.equal(subjectDn({ C: "US", O: "Example, Inc.", CN: "svc+a" }), "CN=svc\\+a,O=Example\\, Inc.,C=US");
   assert.equal(subjectDn({ OU: ["a", "b"], CN: "x" }), "CN=x,OU=b,OU=a");
+});
+
+test("a trusted certificate whose subject or SANs no header carries unchanged: 403 naming the fact, or dropped by choice", async () => {
+  current = policy();
+  const o = await call({ servername: "mtls.example.test", client: crlfSubject });
+  refused(o, "AUTH_CERT_IDENTITY_UNSAFE", "identity_unsafe");
+  assert.equal(!o.allow && o.field, "subject");
+  assert.equal(!o.allow && o.responseHeaders, null, "no challenge scheme for client certificates");
+  const s = await call({ servername: "mtls.example.test", client: commaSan });
+  refused(s, "AUTH_CERT_IDENTITY_UNSAFE", "identity_unsafe");
+  assert.equal(!s.allow && s.field, "san");
+  // Without the header, nothing unsafe is forwarded: the certificate passes.
+  current = policy({ subjectHeader: "", sanHeader: "" });
+  assert.equal((await call({ servername: "mtls.example.test", client: crlfSubject })).allow, true);
+  current = policy({ unsafeIdentity: 2 });
+  for (const client of [crlfSubject, commaSan]) {
+    const d = await call({ servername: "mtls.example.test", client });
+    assert.equal(d.allow, true);
+    const h = d.allow ? (d.upstreamHeaders ?? {}) : {};
+    assert.ok(client === crlfSubject ? h["x-client-cert-subject"] === null : h["x-client-cert-san"] === null);
+    assert.match(String(h["x-client-cert-fingerprint"]), /^[0-9a-f]{64}$/);
+  }
+  current = policy();
+  // Non-ASCII in a subject is forwarded as UTF-8 bytes (obs-text), not refused.
+  const u = await call({ servername: "mtls.example.test", client: utf8Subject });
+  assert.equal(u.allow, true);
+  const subject = String(u.allow && u.upstreamHeaders?.["x-client-cert-subject"]);
+  assert.match(subject, /^CN=Jos[\x80-\xff]+$/);
 });

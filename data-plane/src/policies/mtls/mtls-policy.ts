@@ -2,9 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { createSecureContext, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import type { MtlsPolicy } from "@palisade/proto";
 import type { SecurityReason } from "../../events/security-events.js";
-import { checkIdentityHeader, claimHeaderValue } from "../auth/claims.js";
+import { checkIdentityHeader, dropsUnsafeIdentity, identityHeaderValue } from "../auth/claims.js";
 import type { ConsumerIndex } from "../auth/consumers.js";
-import { deny } from "../auth/deny.js";
+import { deny, identityUnsafe } from "../auth/deny.js";
 import {
   type PolicyAllow,
   PolicyConfigError,
@@ -75,7 +75,10 @@ function reasonOf(error: string | Error | undefined): SecurityReason {
  *   does not reach this policy's own CAs (another policy's CA on the same name), a subject not in
  *   `allowed_subjects` → 403; a disabled consumer, or none with `require_consumer` → 403.
  * Allowed requests carry the certificate facts in the named headers (always overwriting what the
- * client sent) and resolve the consumer by fingerprint, subject DN or SAN. Outcomes are cached
+ * client sent) and resolve the consumer by fingerprint, subject DN or SAN; a subject or SAN list
+ * that no header value carries unchanged (a control character, a SAN node had to quote) is
+ * refused with 403 `AUTH_CERT_IDENTITY_UNSAFE` naming `subject` or `san`, or its header dropped
+ * with `unsafe_identity: drop_header`. Outcomes are cached
  * per connection (a certificate cannot change within one). A resumed TLS session is judged by the
  * verdict OpenSSL stored in it at its full handshake (session-verification.ts).
  * @throws PolicyConfigError when the CA bundle, CRL, subjects or header names are invalid
@@ -109,6 +112,7 @@ export function createMtlsPolicy(config: MtlsPolicy, ctx: PolicyContext): MtlsPo
     },
     config.requireConsumer,
     ctx.consumers,
+    dropsUnsafeIdentity(config.unsafeIdentity),
   );
 }
 
@@ -128,6 +132,7 @@ class Mtls implements MtlsPolicyInstance {
   #headers: FactHeaders;
   #requireConsumer: boolean;
   #consumers: ConsumerIndex;
+  #dropUnsafe: boolean;
   #strip: PolicyAllow;
   /** Outcome per connection, with the SNI it was decided for (Host is checked on each request). */
   #byConnection = new WeakMap<object, { outcome: PolicyOutcome; notAfter: number }>();
@@ -140,7 +145,9 @@ class Mtls implements MtlsPolicyInstance {
     headers: FactHeaders,
     requireConsumer: boolean,
     consumers: ConsumerIndex,
+    dropUnsafe: boolean,
   ) {
+    this.#dropUnsafe = dropUnsafe;
     this.id = id;
     this.clientAuth = clientAuth;
     this.#anchors = anchors;
@@ -193,8 +200,20 @@ class Mtls implements MtlsPolicyInstance {
     if (found === undefined && this.#requireConsumer) return never(refused("consumer_unknown"));
     const h = this.#headers;
     const edits: Record<string, string | null> = {};
-    if (h.subject !== null) edits[h.subject] = claimHeaderValue(facts.subjectDn);
-    if (h.san !== null) edits[h.san] = claimHeaderValue(sanHeaderValue(facts)) || null;
+    // A subject or SAN list no header value carries unchanged (a CR/LF in a CN, a SAN node had
+    // to quote): refused (403), or the header dropped with `unsafe_identity: drop_header`.
+    if (h.subject !== null) {
+      const v = identityHeaderValue(facts.subjectDn);
+      if (v !== undefined) edits[h.subject] = v;
+      else if (this.#dropUnsafe) edits[h.subject] = null;
+      else return never(identityUnsafe("subject", null, found?.ref ?? null));
+    }
+    if (h.san !== null) {
+      const v = facts.sanDropped ? undefined : identityHeaderValue(sanHeaderValue(facts));
+      if (v !== undefined) edits[h.san] = v || null;
+      else if (this.#dropUnsafe) edits[h.san] = null;
+      else return never(identityUnsafe("san", null, found?.ref ?? null));
+    }
     if (h.fingerprint !== null) edits[h.fingerprint] = facts.fingerprintSha256;
     const outcome: PolicyAllow = Object.freeze({
       allow: true,

@@ -19,6 +19,7 @@ export function policyFields(_b: PolicyBody): string[] {
     "config.audiences",
     "config.leeway_s",
     "config.claims_to_headers",
+    "config.unsafe_identity",
     "config.forward_token",
   ];
 }
@@ -248,6 +249,21 @@ function JwtFields({
         <ClaimRows
           value={config.claims_to_headers as Record<string, string> | undefined}
           onChange={(v) => set("claims_to_headers", v)}
+        />
+      </Field>
+      <Field
+        label="Unsafe claim"
+        field="config.unsafe_identity"
+        hint="A mapped claim no header can carry unchanged (CR, LF, control characters, edge spaces)."
+      >
+        <Select
+          field="config.unsafe_identity"
+          value={(config.unsafe_identity as string | undefined) ?? "refuse"}
+          options={[
+            ["refuse", "Refuse the request (401)"],
+            ["drop_header", "Forward it without that header"],
+          ]}
+          onChange={(v) => set("unsafe_identity", v === "refuse" ? undefined : v)}
         />
       </Field>
       <Field label="Forward token" field="config.forward_token" asGroup>

@@ -1,4 +1,4 @@
-/** The route form: match (hosts, paths, methods, priority), upstream, ordered policies. */
+/** The route form: match (hosts, paths, methods, priority), upstream, path rules and body limit, ordered policies. */
 import type { PathSpec, Policy, RouteBody, Upstream } from "../../api/types.ts";
 import {
   Check,
@@ -25,6 +25,11 @@ export function routeFields(b: RouteBody): string[] {
     "policies",
     ...(b.policies ?? []).map((_, i) => `policies.${i}`),
     "strip_prefix",
+    "strict_trailing_slash",
+    // An entry's error (`allow_encoded.2`) shows beside its list box.
+    "allow_encoded",
+    "refuse_encoded",
+    "max_body_bytes",
   ];
 }
 
@@ -210,6 +215,56 @@ export function RouteForm({
               label="Remove the matched prefix before forwarding"
               checked={!!value.strip_prefix}
               onChange={(v) => set({ strip_prefix: v || undefined })}
+            />
+          </Field>
+        </div>
+      </section>
+      <section className="form-section">
+        <h2>Path rules and limits</h2>
+        <div className="fields">
+          <Field label="Trailing slash" field="strict_trailing_slash" asGroup>
+            <Check
+              field="strict_trailing_slash"
+              label="Strict: /a and /a/ are different paths"
+              checked={!!value.strict_trailing_slash}
+              onChange={(v) => set({ strict_trailing_slash: v || undefined })}
+            />
+          </Field>
+          <Field
+            label="Allow encoded"
+            field="allow_encoded"
+            hint="Escapes refused by default that this route forwards: %2F, %5C, %01–%1F, %7F."
+          >
+            <ListInput
+              field="allow_encoded"
+              value={value.allow_encoded}
+              onChange={(allow_encoded) => set({ allow_encoded })}
+              placeholder="%5C"
+            />
+          </Field>
+          <Field
+            label="Refuse encoded"
+            field="refuse_encoded"
+            hint="Legal escapes (and ;) this route refuses, for an upstream that decodes them into delimiters."
+          >
+            <ListInput
+              field="refuse_encoded"
+              value={value.refuse_encoded}
+              onChange={(refuse_encoded) => set({ refuse_encoded })}
+              placeholder="%23, %3F, %3B, %25, ;"
+            />
+          </Field>
+          <Field
+            label="Body limit (bytes)"
+            field="max_body_bytes"
+            hint="When no request-size policy sets one. Empty: the fleet default (8 MiB unless set); 0: no limit."
+          >
+            <NumberInput
+              field="max_body_bytes"
+              value={value.max_body_bytes}
+              width={160}
+              placeholder="8388608"
+              onChange={(v) => set({ max_body_bytes: v as number | undefined })}
             />
           </Field>
         </div>

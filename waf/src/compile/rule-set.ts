@@ -1,0 +1,58 @@
+import type { RequestInput } from "../engine/input.js";
+import { PersistentStore } from "../engine/persistent-store.js";
+import { Transaction, type TransactionOptions } from "../engine/transaction.js";
+import type { CompiledPhase, CompiledRule, EngineSettings, Phase } from "./types.js";
+
+/**
+ * An immutable compiled rule set (from {@link compileRuleSet}): the rules of each phase in order,
+ * the engine settings, and the node-local persistent collections its transactions share.
+ * Create one transaction per request with {@link CompiledRuleSet.newTransaction}.
+ */
+export class CompiledRuleSet {
+  readonly #phases: ReadonlyMap<Phase, CompiledPhase>;
+  readonly settings: EngineSettings;
+  /** SecComponentSignature values (CRS writes `OWASP_CRS/4.28.0`). */
+  readonly componentSignatures: readonly string[];
+  /** Persistent collections (initcol), node-local, bounded (see PersistentStore). */
+  readonly store: PersistentStore;
+  readonly #byId: ReadonlyMap<number, CompiledRule>;
+
+  constructor(
+    phases: ReadonlyMap<Phase, CompiledPhase>,
+    settings: EngineSettings,
+    componentSignatures: readonly string[],
+  ) {
+    this.#phases = phases;
+    this.settings = settings;
+    this.componentSignatures = componentSignatures;
+    this.store = new PersistentStore();
+    const byId = new Map<number, CompiledRule>();
+    for (const p of phases.values()) for (const r of p.rules) byId.set(r.id, r);
+    this.#byId = byId;
+  }
+
+  /** The rules of a phase, in order. */
+  phase(p: Phase): CompiledPhase {
+    return this.#phases.get(p)!;
+  }
+
+  /** A rule by id (after Remove/Update and paranoia pruning), or undefined. */
+  rule(id: number): CompiledRule | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Number of rules (chains count once) across phases. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Every rule, phase by phase in order. */
+  *rules(): IterableIterator<CompiledRule> {
+    for (const p of [1, 2, 3, 4, 5] as const) yield* this.#phases.get(p)!.rules;
+  }
+
+  /** Starts the evaluation of one request. Never throws. */
+  newTransaction(request: RequestInput, options: TransactionOptions = {}): Transaction {
+    return new Transaction(this, request, options);
+  }
+}

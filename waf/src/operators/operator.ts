@@ -1,0 +1,39 @@
+import type { ByteString } from "../bytes.js";
+import type { Macro } from "../compile/macro.js";
+import type { LiteralHits } from "../regex/literal-index.js";
+
+/**
+ * What an operator may read or write in the transaction while it evaluates: macro expansion for
+ * its argument, and the capture slots TX:0–TX:9 (written only when the rule has `capture`).
+ */
+export interface OperatorScope {
+  /** Whether the rule has the `capture` action. */
+  readonly capture: boolean;
+  /** Sets TX:n (0–9) for a capturing rule. */
+  setCapture(index: number, value: ByteString): void;
+  /** Expands a macro template (`%{tx.allowed_methods}`) in the transaction. */
+  expand(template: Macro): ByteString;
+  /** The literal scan of `value` (regex prefilters read it), cached per value for the transaction. */
+  hits(value: ByteString): LiteralHits;
+}
+
+/**
+ * A compiled operator (ModSecurity reference manual, "Operators"). `evaluate` gets a variable's
+ * value after the rule's transformations and answers whether the operator matches, before the
+ * rule's `!` negation. Must not throw on any input.
+ */
+export interface Operator {
+  readonly name: string;
+  evaluate(value: ByteString, scope: OperatorScope): boolean;
+}
+
+/** What an operator factory may use at compile time. */
+export interface OperatorEnv {
+  /** Reads a data file named by `@pmFromFile`/`@ipMatchFromFile`, relative to the rule's file. */
+  readDataFile(name: string): string;
+  /** Compiles a macro template (`%{...}` in the argument). */
+  macro(text: string): Macro;
+}
+
+/** Builds an operator from its argument. @throws WafError on a bad argument. */
+export type OperatorFactory = (argument: string, env: OperatorEnv) => Operator;
