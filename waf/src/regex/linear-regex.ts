@@ -69,7 +69,7 @@ export class LinearRegex {
    */
   testKey(key: ByteString, lkey: string, hits: () => LiteralHits): boolean {
     const lit = this.#literal;
-    if (lit !== null && lit.folds) return lit.testFolded(lkey);
+    if (lit?.folds) return lit.testFolded(lkey);
     return this.test(key, lit === null ? hits() : undefined);
   }
 
