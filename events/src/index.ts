@@ -72,4 +72,12 @@ export {
   type SyslogSinkConfig,
   type WebhookSinkConfig,
 } from "./sink-config.js";
+export {
+  checkTelemetrySettings,
+  type NodeFacts,
+  redactionOf,
+  selectorMatches,
+  sinkConfigFromProto,
+  sinksForNode,
+} from "./telemetry-settings.js";
 export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";
