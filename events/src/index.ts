@@ -80,4 +80,16 @@ export {
   sinkConfigFromProto,
   sinksForNode,
 } from "./telemetry-settings.js";
+export {
+  cpMetric,
+  DEFAULT_PROCESS_METRICS,
+  HTTP_DURATION_BUCKETS_S,
+  METRIC_CATALOGUE,
+  type MetricPlane,
+  type MetricSpec,
+  type MetricStatus,
+  type MetricType,
+  metricOfSeries,
+  PUBLISH_ACK_BUCKETS_S,
+} from "./metrics/catalogue.js";
 export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";

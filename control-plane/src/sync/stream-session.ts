@@ -5,6 +5,8 @@ import {
   ConfigErrorKind,
   type ConfigUpdateSchema,
   type NodeHello,
+  type SecurityEventBatch,
+  type SecurityEventBatchAck,
   type StreamConfigRequest,
   type StreamConfigResponse,
   StreamConfigResponseSchema,
@@ -46,6 +48,12 @@ export interface DesiredVersionSource {
     readonly labels: Readonly<Record<string, string>>;
     readonly applied_version: number;
   }): number;
+}
+
+/** Where a session hands the node's security events (the SecurityEventIntake). */
+export interface SecurityEventSink {
+  /** Stores a batch from `node`; @returns the ACK for the node */
+  ingest(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): SecurityEventBatchAck;
 }
 
 /** The identity a client certificate proves (mTLS); absent in insecure mode. */
@@ -110,6 +118,7 @@ export class StreamSession {
   readonly #fleet: FleetRegistry | undefined;
   readonly #peer: PeerIdentity | undefined;
   readonly #desired: DesiredVersionSource | undefined;
+  readonly #events: SecurityEventSink | undefined;
   #nodeId: string | undefined;
   #region = "default";
   #labels: Readonly<Record<string, string>> = {};
@@ -127,6 +136,8 @@ export class StreamSession {
    * @param fleet live registry of heartbeats and reports (optional in unit tests)
    * @param peer the identity proven by the client certificate (mTLS); the hello must match it
    * @param desired which version the node should hold (default: the latest)
+   * @param events where the node's security events go; without it they are not acknowledged
+   *   (the node keeps them for a control plane that stores them)
    */
   constructor(
     store: Store,
@@ -136,7 +147,9 @@ export class StreamSession {
     fleet?: FleetRegistry,
     peer?: PeerIdentity,
     desired?: DesiredVersionSource,
+    events?: SecurityEventSink,
   ) {
+    this.#events = events;
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
@@ -171,6 +184,12 @@ export class StreamSession {
     this.#fleet?.seen(this.#nodeId!);
     if (k.case === "report") {
       this.#fleet?.report(this.#nodeId!, this.#region, k.value);
+      return;
+    }
+    if (k.case === "securityEvents") {
+      const ack = this.#events?.ingest({ id: this.#nodeId!, region: this.#region }, k.value);
+      if (ack)
+        this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }));
       return;
     }
     if (k.case === "ack" || k.case === "nack") {

@@ -19,6 +19,7 @@ import {
   type DesiredVersionSource,
   type PeerIdentity,
   type ResyncResult,
+  type SecurityEventSink,
   type SessionFailure,
   StreamSession,
 } from "./stream-session.js";
@@ -52,8 +53,12 @@ export class SyncServer {
   readonly #security: SyncSecurity;
   readonly #log: Logger;
   readonly #desired: DesiredVersionSource | undefined;
+  readonly #events: SecurityEventSink | undefined;
 
-  /** @param desired which version each node should hold (the rollout engine); default the latest */
+  /**
+   * @param desired which version each node should hold (the rollout engine); default the latest
+   * @param events where nodes' security events are stored (the SecurityEventIntake)
+   */
   constructor(
     store: Store,
     publisher: Publisher,
@@ -61,8 +66,10 @@ export class SyncServer {
     security: SyncSecurity,
     log: Logger,
     desired?: DesiredVersionSource,
+    events?: SecurityEventSink,
   ) {
     this.#desired = desired;
+    this.#events = events;
     this.#store = store;
     this.#publisher = publisher;
     this.#fleet = fleet;
@@ -146,6 +153,7 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
+      this.#events,
     );
     const cleanup = () => {
       const id = session.nodeId;
