@@ -24,7 +24,8 @@ export const SINK_CONFIG_ERRORS = {
   SINK_OVERRIDE_INVALID:
     "an override gives both or neither of a sink and disabled, its sink has another name, or it disables a sink no fleet-wide sink has",
   SINK_SELECTOR_INVALID: "an override's selector names no region, label or node id",
-  SECRET_NAME_INVALID: "a secret header is not an HTTP field name, or a secret field name is not 1-128 printable ASCII characters",
+  SECRET_NAME_INVALID:
+    "a secret header is not an HTTP field name, or a secret field name is not 1-128 printable ASCII characters",
 } as const;
 
 /** One of the keys of {@link SINK_CONFIG_ERRORS}. */

@@ -39,6 +39,18 @@ export {
   exampleWaf,
 } from "./examples.js";
 export {
+  cpMetric,
+  DEFAULT_PROCESS_METRICS,
+  HTTP_DURATION_BUCKETS_S,
+  METRIC_CATALOGUE,
+  type MetricPlane,
+  type MetricSpec,
+  type MetricStatus,
+  type MetricType,
+  metricOfSeries,
+  PUBLISH_ACK_BUCKETS_S,
+} from "./metrics/catalogue.js";
+export {
   DEFAULT_SECRET_FIELDS,
   DEFAULT_SECRET_HEADERS,
   REDACTED,
@@ -72,6 +84,7 @@ export {
   type SyslogSinkConfig,
   type WebhookSinkConfig,
 } from "./sink-config.js";
+export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";
 export {
   checkTelemetrySettings,
   type NodeFacts,
@@ -80,16 +93,3 @@ export {
   sinkConfigFromProto,
   sinksForNode,
 } from "./telemetry-settings.js";
-export {
-  cpMetric,
-  DEFAULT_PROCESS_METRICS,
-  HTTP_DURATION_BUCKETS_S,
-  METRIC_CATALOGUE,
-  type MetricPlane,
-  type MetricSpec,
-  type MetricStatus,
-  type MetricType,
-  metricOfSeries,
-  PUBLISH_ACK_BUCKETS_S,
-} from "./metrics/catalogue.js";
-export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import {
-  SiemSinkSchema,
-  SyslogFraming,
-  SyslogProtocol,
-  TelemetrySettingsSchema,
-  WebhookFormat,
-} from "@palisade/proto";
+import { SiemSinkSchema, SyslogFraming, SyslogProtocol, TelemetrySettingsSchema, WebhookFormat } from "@palisade/proto";
 import { SinkConfigError } from "./errors.js";
 import { resolveSinkConfigs } from "./sink-config.js";
 import { checkTelemetrySettings, redactionOf, sinkConfigFromProto, sinksForNode } from "./telemetry-settings.js";
@@ -41,7 +35,10 @@ describe("sinkConfigFromProto", () => {
   it("maps field for field: zero values are defaults, enums become names", () => {
     const [r] = resolveSinkConfigs([sinkConfigFromProto(create(SiemSinkSchema, wazuh))]);
     assert.deepEqual(
-      [r!.transport.case, r!.transport.case === "syslog" && [r!.transport.port, r!.transport.protocol, r!.transport.framing]],
+      [
+        r!.transport.case,
+        r!.transport.case === "syslog" && [r!.transport.port, r!.transport.protocol, r!.transport.framing],
+      ],
       ["syslog", [514, "tcp", "lf"]],
     );
     assert.equal(r!.batchMaxEvents, 500);
@@ -60,7 +57,10 @@ describe("sinksForNode", () => {
       {
         sinkName: "wazuh",
         selector: { regions: ["eu-west", "us-east"] },
-        sink: { ...wazuh, transport: { case: "syslog", value: { address: "relay:6514", protocol: SyslogProtocol.TLS } } },
+        sink: {
+          ...wazuh,
+          transport: { case: "syslog", value: { address: "relay:6514", protocol: SyslogProtocol.TLS } },
+        },
       },
       {
         sinkName: "local-file",
@@ -110,7 +110,10 @@ describe("checkTelemetrySettings", () => {
   });
 
   it("names the field as the proto and the admin API do", () => {
-    const bad = { ...wazuh, transport: { case: "syslog" as const, value: { address: "nope", protocol: SyslogProtocol.UDP } } };
+    const bad = {
+      ...wazuh,
+      transport: { case: "syslog" as const, value: { address: "nope", protocol: SyslogProtocol.UDP } },
+    };
     refused(
       () => checkTelemetrySettings(settings({ siemSinks: [hook, bad] })),
       "SINK_ADDRESS_INVALID",
@@ -122,10 +125,7 @@ describe("checkTelemetrySettings", () => {
       "siem_sinks.1.name",
     );
     refused(
-      () =>
-        checkTelemetrySettings(
-          settings({ siemSinks: [{ ...hook, retry: { initialMs: 5 } }] }),
-        ),
+      () => checkTelemetrySettings(settings({ siemSinks: [{ ...hook, retry: { initialMs: 5 } }] })),
       "SINK_VALUE_OUT_OF_RANGE",
       "siem_sinks.0.retry.initial_ms",
     );
@@ -138,7 +138,10 @@ describe("checkTelemetrySettings", () => {
 
   it("checks overrides: selector, exactly one of sink and disabled, the sink's own fields", () => {
     refused(
-      () => checkTelemetrySettings(settings({ siemSinks: [wazuh], siemOverrides: [{ sinkName: "wazuh", disabled: true }] })),
+      () =>
+        checkTelemetrySettings(
+          settings({ siemSinks: [wazuh], siemOverrides: [{ sinkName: "wazuh", disabled: true }] }),
+        ),
       "SINK_SELECTOR_INVALID",
       "siem_overrides.0.selector",
     );
@@ -153,7 +156,10 @@ describe("checkTelemetrySettings", () => {
     refused(
       () =>
         checkTelemetrySettings(
-          settings({ siemSinks: [wazuh], siemOverrides: [{ sinkName: "gone", selector: { regions: ["eu"] }, disabled: true }] }),
+          settings({
+            siemSinks: [wazuh],
+            siemOverrides: [{ sinkName: "gone", selector: { regions: ["eu"] }, disabled: true }],
+          }),
         ),
       "SINK_OVERRIDE_INVALID",
       "siem_overrides.0.sink_name",
@@ -161,7 +167,10 @@ describe("checkTelemetrySettings", () => {
     refused(
       () =>
         checkTelemetrySettings(
-          settings({ siemSinks: [wazuh], siemOverrides: [{ sinkName: "wazuh", selector: { regions: ["eu"] }, sink: hook }] }),
+          settings({
+            siemSinks: [wazuh],
+            siemOverrides: [{ sinkName: "wazuh", selector: { regions: ["eu"] }, sink: hook }],
+          }),
         ),
       "SINK_OVERRIDE_INVALID",
       "siem_overrides.0.sink.name",
@@ -170,7 +179,10 @@ describe("checkTelemetrySettings", () => {
     refused(
       () =>
         checkTelemetrySettings(
-          settings({ siemSinks: [hook], siemOverrides: [{ sinkName: "hook", selector: { regions: ["eu"] }, sink: badHook }] }),
+          settings({
+            siemSinks: [hook],
+            siemOverrides: [{ sinkName: "hook", selector: { regions: ["eu"] }, sink: badHook }],
+          }),
         ),
       "SINK_URL_INVALID",
       "siem_overrides.0.sink.webhook.url",

@@ -12,6 +12,7 @@ import {
   resourceDigest,
   resourceKind,
   SnapshotSettingsSchema,
+  TelemetrySettingsSchema,
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
@@ -27,6 +28,7 @@ import {
   type DraftSettings,
   settingsResource,
 } from "./snapshot.js";
+import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
 
 /**
  * Everything of the store that goes into a version, read as a full publish would read it.
@@ -41,6 +43,7 @@ export function readDraft(store: Store): DraftConfig {
     credentials: store.listCredentials(),
     certificates: store.listResources("certificates"),
     settings: store.getSettings(),
+    telemetry: store.getSettings("telemetry"),
   };
 }
 
@@ -238,6 +241,7 @@ export class Publisher {
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
         sum = this.#applySettings(resources, sum, touched);
+        sum = this.#applyTelemetry(resources, sum, touched);
         if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
         if (fullCheck) this.#checkReferences(resources, resources.values());
         else
@@ -405,10 +409,8 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
    */
   #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
-    const key = "settings/global";
     const draft = (this.#store.getSettings() ?? {}) as DraftSettings;
     const message = settingsResource(draft);
-    const old = resources.get(key);
     for (const p of message?.globalPolicyIds ?? [])
       if (!resources.has(`policies/${p}`))
         throw new ApiError(
@@ -416,19 +418,18 @@ export class Publisher {
           "the global policies name a missing policy",
           "settings.global_policies",
         );
-    if (!message) {
-      if (!old) return sum;
-      resources.delete(key);
-      touched.add(key);
-      return removeDigest(sum, old.digest);
-    }
-    const field = resourceKindByName("settings").field;
-    const body = toBinary(SnapshotSettingsSchema, message);
-    const digest = resourceDigest(field, body);
-    if (old?.digest === digest) return sum;
-    resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
-    touched.add(key);
-    return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+    return putSingleton(resources, sum, touched, "settings", message && toBinary(SnapshotSettingsSchema, message));
+  }
+
+  /**
+   * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
+   * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
+   * @returns the new digest sum
+   * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
+   */
+  #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+    const message = telemetryResource(this.#store.getSettings("telemetry") as DraftTelemetry, "telemetry");
+    return putSingleton(resources, sum, touched, "telemetry", message && toBinary(TelemetrySettingsSchema, message));
   }
 
   #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
@@ -534,6 +535,34 @@ function checkPolicyUpstreamRefs(resources: ReadonlyMap<string, ResourceEntry>):
 }
 
 /** Features a version needs: the policy types it uses and any non-core resource kind it fills. */
+/**
+ * Puts a singleton resource (`<kind>/global`) into `resources`, or removes it when `body` is
+ * undefined (the defaults), updating the digest sum and `touched`.
+ * @returns the new digest sum
+ */
+function putSingleton(
+  resources: Map<string, ResourceEntry>,
+  sum: bigint,
+  touched: Set<string>,
+  kind: "settings" | "telemetry",
+  body: Uint8Array | undefined,
+): bigint {
+  const key = `${kind}/global`;
+  const old = resources.get(key);
+  if (!body) {
+    if (!old) return sum;
+    resources.delete(key);
+    touched.add(key);
+    return removeDigest(sum, old.digest);
+  }
+  const field = resourceKindByName(kind).field;
+  const digest = resourceDigest(field, body);
+  if (old?.digest === digest) return sum;
+  resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
+  touched.add(key);
+  return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+}
+
 function featuresOf(resources: ReadonlyMap<string, ResourceEntry>): string[] {
   const out = new Set<string>();
   for (const e of resources.values()) {

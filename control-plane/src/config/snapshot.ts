@@ -27,6 +27,7 @@ import {
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
+import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
 import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 import { policyUpstreamRefs } from "./upstream-refs.js";
 
@@ -42,6 +43,8 @@ export interface DraftConfig {
   certificates?: StoredResource[];
   /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
   settings?: DraftSettings;
+  /** Telemetry config (`PUT /v1/telemetry`). Absent = none. */
+  telemetry?: DraftTelemetry;
 }
 
 /** Snapshot-wide settings as stored. */
@@ -607,6 +610,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
     certificates: certificates.map(toCertificate),
     ...settingsFields(settings),
+    telemetry: draft.telemetry ? [telemetryResource(draft.telemetry, "telemetry")].filter((t) => t !== undefined) : [],
   });
   const hash = contentHashOf(encodeResources(snapshot));
   snapshot.hash = hash;

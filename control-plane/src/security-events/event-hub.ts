@@ -41,6 +41,10 @@ export interface Subscriber {
  */
 export class EventHub {
   readonly #subs = new Set<Subscriber>();
+  /** The open SSE streams (to end them when the admin listener closes). */
+  readonly streams = new Set<{ end(): void }>();
+  /** Streams opened, and ended by the control plane: `slow` (did not keep up), `limit` (refused). */
+  readonly streamCounts = { opened: 0, slow: 0, limit: 0 };
 
   subscribe(s: Subscriber): () => void {
     this.#subs.add(s);

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { Redactor, type RedactionOptions } from "@palisade/events";
+import { type RedactionOptions, Redactor } from "@palisade/events";
 import {
   type SecurityEventBatch,
   type SecurityEventBatchAck,
@@ -155,9 +155,17 @@ export class SecurityEventIntake {
     });
     this.#duplicates += duplicates;
     if (accepted.some((e) => e.redacted))
-      this.#log.warn({ node: node.id }, "a node sent a security event with unredacted secrets: redacted before storing");
+      this.#log.warn(
+        { node: node.id },
+        "a node sent a security event with unredacted secrets: redacted before storing",
+      );
     this.hub.publish(live);
     return this.#ack(batch.batchId, live.length, duplicates, rejected);
+  }
+
+  /** Events stored now (from the seq range: retention deletes the oldest arrivals). */
+  storedEstimate(): number {
+    return this.#store.storedRange();
   }
 
   counters(): IntakeCounters {

@@ -8,7 +8,7 @@
  * never stored; `redacted` says when that happened.
  */
 import { isIP } from "node:net";
-import { EVENT_CATEGORIES, type EcsSecurityEvent, type EventCategory, type Redactor } from "@palisade/events";
+import { type EcsSecurityEvent, EVENT_CATEGORIES, type EventCategory, type Redactor } from "@palisade/events";
 
 /** Codes of a refused event (the ACK's `rejected[].code`), one registry. */
 export const EVENT_REJECTIONS = {

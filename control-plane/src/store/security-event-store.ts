@@ -58,7 +58,11 @@ const COLUMNS: ReadonlyArray<[keyof SecurityEventFilter, string]> = [
 ];
 
 /** `WHERE` clause and parameters of a filter (`AND` of every criterion, `IN` within one). */
-function where(f: SecurityEventFilter, extra: string[] = [], params: unknown[] = []): { sql: string; params: unknown[] } {
+function where(
+  f: SecurityEventFilter,
+  extra: string[] = [],
+  params: unknown[] = [],
+): { sql: string; params: unknown[] } {
   const parts = [...extra];
   const out = [...params];
   for (const [key, column] of COLUMNS) {
@@ -78,7 +82,8 @@ function where(f: SecurityEventFilter, extra: string[] = [], params: unknown[] =
   return { sql: parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : "", params: out };
 }
 
-const SELECT = "SELECT seq, at_ms AS atMs, received_ms AS receivedMs, node_id AS nodeId, category, action, doc FROM security_events";
+const SELECT =
+  "SELECT seq, at_ms AS atMs, received_ms AS receivedMs, node_id AS nodeId, category, action, doc FROM security_events";
 
 /**
  * SQL of the security events the nodes send (migration 7), on the store's database, beside
@@ -142,7 +147,9 @@ export class SecurityEventStore {
   /** Events that arrived after `afterSeq` and match, oldest arrival first (the SSE backlog). */
   after(f: SecurityEventFilter, afterSeq: number, limit: number): StoredSecurityEvent[] {
     const w = where(f, ["seq > ?"], [afterSeq]);
-    return this.#store.prepare(`${SELECT} ${w.sql} ORDER BY seq LIMIT ?`).all(...w.params, limit) as StoredSecurityEvent[];
+    return this.#store
+      .prepare(`${SELECT} ${w.sql} ORDER BY seq LIMIT ?`)
+      .all(...w.params, limit) as StoredSecurityEvent[];
   }
 
   /** The newest arrival's seq (0: none). */
@@ -209,8 +216,12 @@ export class SecurityEventStore {
     return db.prepare("DELETE FROM security_events WHERE seq <= ?").run(stop).changes;
   }
 
-  /** Rows stored. */
-  count(): number {
-    return (this.#store.prepare("SELECT COUNT(*) AS n FROM security_events").get() as { n: number }).n;
+  /** Rows stored, from the seq range (O(1): seqs are contiguous, retention deletes a prefix). */
+  storedRange(): number {
+    const r = this.#store.prepare("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM security_events").get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    return r.lo === null || r.hi === null ? 0 : r.hi - r.lo + 1;
   }
 }

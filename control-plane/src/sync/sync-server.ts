@@ -19,8 +19,8 @@ import {
   type DesiredVersionSource,
   type PeerIdentity,
   type ResyncResult,
-  type SecurityEventSink,
   type SessionFailure,
+  type SessionHooks,
   StreamSession,
 } from "./stream-session.js";
 
@@ -53,11 +53,11 @@ export class SyncServer {
   readonly #security: SyncSecurity;
   readonly #log: Logger;
   readonly #desired: DesiredVersionSource | undefined;
-  readonly #events: SecurityEventSink | undefined;
+  readonly #hooks: SessionHooks;
 
   /**
    * @param desired which version each node should hold (the rollout engine); default the latest
-   * @param events where nodes' security events are stored (the SecurityEventIntake)
+   * @param hooks where nodes' security events are stored (the SecurityEventIntake) and ACKs counted
    */
   constructor(
     store: Store,
@@ -66,10 +66,10 @@ export class SyncServer {
     security: SyncSecurity,
     log: Logger,
     desired?: DesiredVersionSource,
-    events?: SecurityEventSink,
+    hooks: SessionHooks = {},
   ) {
     this.#desired = desired;
-    this.#events = events;
+    this.#hooks = hooks;
     this.#store = store;
     this.#publisher = publisher;
     this.#fleet = fleet;
@@ -153,7 +153,7 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
-      this.#events,
+      this.#hooks,
     );
     const cleanup = () => {
       const id = session.nodeId;

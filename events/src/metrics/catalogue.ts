@@ -49,9 +49,7 @@ export interface MetricSpec {
 export const HTTP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /** The node's fixed latency buckets of today (data-plane telemetry/traffic-stats.ts), seconds. */
-const NODE_LATENCY_BUCKETS_S = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
+const NODE_LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Publish → ACK buckets, seconds: a delta applies in ms, a 10,000-route full update in about a second. */
 export const PUBLISH_ACK_BUCKETS_S = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -140,7 +138,13 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "exported",
     { follows: "Envoy update_success / update_rejected", values: { kind: ["full", "delta", "nacked"] } },
   ),
-  node("palisade_config_update_bytes_total", "counter", "Encoded bytes of the config updates received.", [], "exported"),
+  node(
+    "palisade_config_update_bytes_total",
+    "counter",
+    "Encoded bytes of the config updates received.",
+    [],
+    "exported",
+  ),
   node(
     "palisade_shadow_requests_total",
     "counter",
@@ -183,7 +187,10 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "Requests answered, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
     "planned",
-    { follows: "OTel http.server.request.duration count; Kong kong_http_requests_total", values: { status_class: STATUS_CLASSES } },
+    {
+      follows: "OTel http.server.request.duration count; Kong kong_http_requests_total",
+      values: { status_class: STATUS_CLASSES },
+    },
   ),
   node(
     "palisade_http_server_request_duration_seconds",
@@ -333,7 +340,13 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     ["sink"],
     "planned",
   ),
-  node("palisade_siem_events_spooled_total", "counter", "Security events written to a sink's spool.", ["sink"], "planned"),
+  node(
+    "palisade_siem_events_spooled_total",
+    "counter",
+    "Security events written to a sink's spool.",
+    ["sink"],
+    "planned",
+  ),
   node(
     "palisade_siem_events_dropped_total",
     "counter",
@@ -355,7 +368,13 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
   ),
   node("palisade_siem_spool_bytes", "gauge", "Bytes of a sink's spool on disk.", ["sink"], "planned"),
   node("palisade_siem_sink_up", "gauge", "1 while a SIEM sink is connected and delivering.", ["sink"], "planned"),
-  node("palisade_siem_sink_failures_total", "counter", "Connection or send failures of a SIEM sink.", ["sink"], "planned"),
+  node(
+    "palisade_siem_sink_failures_total",
+    "counter",
+    "Connection or send failures of a SIEM sink.",
+    ["sink"],
+    "planned",
+  ),
 
   // --- control plane (control-plane/src/metrics/) -------------------------------------------
   cp("palisade_cp_nodes", "gauge", "Nodes in the inventory by state and region.", ["state", "region"], {
@@ -460,7 +479,14 @@ export const DEFAULT_PROCESS_METRICS: readonly MetricSpec[] = [
   ["nodejs_heap_size_used_bytes", "gauge", "Process heap size used from Node.js in bytes."],
 ].flatMap(([name, type, help]) =>
   (["node", "control-plane"] as const).map(
-    (plane): MetricSpec => ({ name: name!, type: type as MetricType, help: help!, labels: [], plane, status: "exported" }),
+    (plane): MetricSpec => ({
+      name: name!,
+      type: type as MetricType,
+      help: help!,
+      labels: [],
+      plane,
+      status: "exported",
+    }),
   ),
 );
 

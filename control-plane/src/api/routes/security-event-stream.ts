@@ -14,25 +14,15 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Most open streams per control plane. */
 export const MAX_STREAMS = 100;
 
-/** Why streams ended, for `/metrics`. */
-export const streamCounters = { opened: 0, slow: 0, limit: 0 };
-
 const PAGE = 500;
 
 /** `{"seq":…,"received_at":…,"event":<doc>}` without parsing the stored document again. */
 export function itemJson(e: { seq: number; receivedMs: number; doc: string }): string {
   return `{"seq":${e.seq},"received_at":"${new Date(e.receivedMs).toISOString()}","event":${e.doc}}`;
 }
-const open = new Set<{ end(): void }>();
-
-/** Open streams. */
-export function openStreams(): number {
-  return open.size;
-}
-
-/** Ends every open stream (the admin listener is closing). */
-export function endAllStreams(): void {
-  for (const s of [...open]) s.end();
+/** Ends every open stream of `intake` (the admin listener is closing). */
+export function endAllStreams(intake: SecurityEventIntake): void {
+  for (const s of [...intake.hub.streams]) s.end();
 }
 
 /**
@@ -56,11 +46,14 @@ export async function openEventStream(
   const raw = (Array.isArray(header) ? header[0] : header) ?? (req.query as { last_event_id?: string }).last_event_id;
   let lastSeq: number | undefined;
   if (raw !== undefined && raw !== "") {
-    if (!/^[0-9]{1,15}$/.test(raw)) throw new ApiError("VALIDATION_FAILED", "Last-Event-ID must be an event seq", "Last-Event-ID");
+    if (!/^[0-9]{1,15}$/.test(raw))
+      throw new ApiError("VALIDATION_FAILED", "Last-Event-ID must be an event seq", "Last-Event-ID");
     lastSeq = Number(raw);
   }
+  const open = intake.hub.streams;
+  const counts = intake.hub.streamCounts;
   if (open.size >= MAX_STREAMS) {
-    streamCounters.limit++;
+    counts.limit++;
     throw new ApiError("STREAM_LIMIT");
   }
   reply.hijack();
@@ -73,7 +66,7 @@ export async function openEventStream(
     "x-accel-buffering": "no",
   });
   res.write("retry: 3000\n\n");
-  streamCounters.opened++;
+  counts.opened++;
   let sent = lastSeq ?? intake.store.lastSeq();
   let held: LiveEvent[] | null = lastSeq !== undefined ? [] : null;
   let ended = false;
@@ -103,7 +96,7 @@ export async function openEventStream(
       }
       write(e);
       if (res.writableLength > MAX_BUFFERED_BYTES) {
-        streamCounters.slow++;
+        counts.slow++;
         handle.end();
       }
     },

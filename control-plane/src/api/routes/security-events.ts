@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EVENT_CATEGORIES } from "@palisade/events";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { SecurityEventIntake } from "../../security-events/event-intake-service.js";
 import type { EventCursor, SecurityEventFilter } from "../../store/security-event-store.js";
@@ -8,7 +8,12 @@ import { itemJson, openEventStream } from "./security-event-stream.js";
 
 /** A comma-separated list of values of one filter (each matched exactly; any may match). */
 const list = (description: string) =>
-  ({ type: "string", minLength: 1, maxLength: 2048, description: `${description}; comma-separated values match any` }) as const;
+  ({
+    type: "string",
+    minLength: 1,
+    maxLength: 2048,
+    description: `${description}; comma-separated values match any`,
+  }) as const;
 
 const filterProperties = {
   category: { ...list(`event category (${EVENT_CATEGORIES.join(", ")})`) },
@@ -96,7 +101,10 @@ export function filterOf(q: Query): SecurityEventFilter {
       throw new ApiError("VALIDATION_FAILED", `category must be one of ${EVENT_CATEGORIES.join(", ")}`, "category");
   const f: { -readonly [K in keyof SecurityEventFilter]: SecurityEventFilter[K] } = {};
   if (category) f.category = category;
-  const set = (key: "type" | "route" | "node" | "region" | "client" | "consumer" | "ruleId", name: keyof typeof filterProperties) => {
+  const set = (
+    key: "type" | "route" | "node" | "region" | "client" | "consumer" | "ruleId",
+    name: keyof typeof filterProperties,
+  ) => {
     const v = values(q, name);
     if (v) f[key] = v;
   };
@@ -174,7 +182,8 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
     {
       schema: {
         summary: "Count security events",
-        description: "Counts of the matching events by category and type, and the 10 most frequent routes, clients and rules.",
+        description:
+          "Counts of the matching events by category and type, and the 10 most frequent routes, clients and rules.",
         tags: ["security-events"],
         querystring: filterQuery,
         response: {
