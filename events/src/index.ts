@@ -48,6 +48,7 @@ export {
   type MetricStatus,
   type MetricType,
   metricOfSeries,
+  NONCONFORMING_DEFAULT_METRICS,
   PUBLISH_ACK_BUCKETS_S,
 } from "./metrics/catalogue.js";
 export {

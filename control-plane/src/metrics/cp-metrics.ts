@@ -1,4 +1,4 @@
-import { cpMetric } from "@palisade/events";
+import { cpMetric, NONCONFORMING_DEFAULT_METRICS } from "@palisade/events";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { NackKind } from "../store/store.js";
@@ -51,6 +51,7 @@ export class CpMetrics {
   constructor(src: CpMetricsSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    for (const name of NONCONFORMING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     new Gauge({
       ...spec("palisade_cp_nodes"),
       registers,

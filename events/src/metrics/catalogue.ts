@@ -471,24 +471,72 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
  * prom-client's default metrics (`collectDefaultMetrics`) both planes serve, named here so the
  * dashboards may use them.
  */
-export const DEFAULT_PROCESS_METRICS: readonly MetricSpec[] = [
-  ["process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds."],
-  ["process_resident_memory_bytes", "gauge", "Resident memory size in bytes."],
-  ["process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds."],
-  ["nodejs_eventloop_lag_p99_seconds", "gauge", "The 99th percentile of the recorded event loop delays."],
-  ["nodejs_heap_size_used_bytes", "gauge", "Process heap size used from Node.js in bytes."],
-].flatMap(([name, type, help]) =>
+export const DEFAULT_PROCESS_METRICS: readonly MetricSpec[] = (
+  [
+    ["process_cpu_user_seconds_total", "counter", "Total user CPU time spent in seconds.", []],
+    ["process_cpu_system_seconds_total", "counter", "Total system CPU time spent in seconds.", []],
+    ["process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", []],
+    ["process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.", []],
+    ["process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", []],
+    ["process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", []],
+    ["process_heap_bytes", "gauge", "Process heap size in bytes.", []],
+    ["process_open_fds", "gauge", "Number of open file descriptors.", []],
+    ["process_max_fds", "gauge", "Maximum number of open file descriptors.", []],
+    ["nodejs_eventloop_lag_seconds", "gauge", "Lag of event loop in seconds.", []],
+    ["nodejs_eventloop_lag_min_seconds", "gauge", "The minimum recorded event loop delay.", []],
+    ["nodejs_eventloop_lag_max_seconds", "gauge", "The maximum recorded event loop delay.", []],
+    ["nodejs_eventloop_lag_mean_seconds", "gauge", "The mean of the recorded event loop delays.", []],
+    ["nodejs_eventloop_lag_stddev_seconds", "gauge", "The standard deviation of the recorded event loop delays.", []],
+    ["nodejs_eventloop_lag_p50_seconds", "gauge", "The 50th percentile of the recorded event loop delays.", []],
+    ["nodejs_eventloop_lag_p90_seconds", "gauge", "The 90th percentile of the recorded event loop delays.", []],
+    ["nodejs_eventloop_lag_p99_seconds", "gauge", "The 99th percentile of the recorded event loop delays.", []],
+    [
+      "nodejs_active_resources",
+      "gauge",
+      "Number of active resources keeping the event loop alive, by async resource type.",
+      ["type"],
+    ],
+    ["nodejs_active_handles", "gauge", "Number of active libuv handles grouped by handle type.", ["type"]],
+    ["nodejs_active_requests", "gauge", "Number of active libuv requests grouped by request type.", ["type"]],
+    ["nodejs_heap_size_total_bytes", "gauge", "Process heap size from Node.js in bytes.", []],
+    ["nodejs_heap_size_used_bytes", "gauge", "Process heap size used from Node.js in bytes.", []],
+    ["nodejs_external_memory_bytes", "gauge", "Node.js external memory size in bytes.", []],
+    ["nodejs_heap_space_size_total_bytes", "gauge", "Process heap space size total from Node.js in bytes.", ["space"]],
+    ["nodejs_heap_space_size_used_bytes", "gauge", "Process heap space size used from Node.js in bytes.", ["space"]],
+    [
+      "nodejs_heap_space_size_available_bytes",
+      "gauge",
+      "Process heap space size available from Node.js in bytes.",
+      ["space"],
+    ],
+    ["nodejs_version_info", "gauge", "Node.js version info.", ["version", "major", "minor", "patch"]],
+    ["nodejs_gc_duration_seconds", "histogram", "Garbage collection duration by kind.", ["kind"]],
+  ] as const
+).flatMap(([name, type, help, labels]) =>
   (["node", "control-plane"] as const).map(
     (plane): MetricSpec => ({
-      name: name!,
-      type: type as MetricType,
-      help: help!,
-      labels: [],
+      name,
+      type,
+      help,
+      labels,
       plane,
       status: "exported",
+      follows: "prom-client collectDefaultMetrics",
     }),
   ),
 );
+
+/**
+ * prom-client default metrics that are gauges named `_total`, which `promtool check metrics`
+ * refuses ("non-counter metrics should not have _total suffix"): a registry removes them after
+ * `collectDefaultMetrics` (`registry.removeSingleMetric`); `nodejs_active_resources` (no suffix)
+ * carries the same figure.
+ */
+export const NONCONFORMING_DEFAULT_METRICS: readonly string[] = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 const BY_NAME = new Map<string, MetricSpec>();
 for (const m of [...METRIC_CATALOGUE, ...DEFAULT_PROCESS_METRICS]) if (!BY_NAME.has(m.name)) BY_NAME.set(m.name, m);
