@@ -19,6 +19,7 @@ import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
+import { compileTelemetry } from "./compile-telemetry.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "./runtime-table.js";
@@ -223,6 +224,8 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     for (const a of r.alternates.values()) for (const p of a.poolSpecs ?? []) poolKeys.add(p.key);
   }
 
+  const telemetry = compileTelemetry(snapshot.telemetry[0], prev?.telemetry);
+
   let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
     version: snapshot.version,
@@ -252,6 +255,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     poolKeys,
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,
+    telemetry,
   });
 }
 

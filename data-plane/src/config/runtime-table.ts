@@ -1,4 +1,4 @@
-import type { Consumer, Policy, Route, Upstream } from "@palisade/proto";
+import type { Consumer, Policy, Route, TelemetrySettings, Upstream } from "@palisade/proto";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { PathOptions } from "../router/path.js";
@@ -161,4 +161,10 @@ export interface RuntimeTable {
   readonly sni: SniTable;
   /** Cache keys of the TLS contexts in use, for `SecureContextCache.retain`. */
   readonly tlsContextKeys: ReadonlySet<string>;
+  /**
+   * The snapshot's telemetry resource (SIEM sinks, per-node overrides, secret names), checked;
+   * `null` when the snapshot has none. Data for the node's SIEM shipper: `sinksForNode`,
+   * `redactionOf` (@palisade/events).
+   */
+  readonly telemetry: TelemetrySettings | null;
 }
