@@ -23,7 +23,6 @@ interface Query {
   readonly expr: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: Grafana dashboard JSON is read field by field
 type Json = any;
 
 /** Every PromQL expression of a dashboard: panel targets (rows included) and query variables. */
