@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { AdminClient, CliError } from "./admin-client.js";
 import { compareWithHeld, parseManifest } from "./manifest.js";
 import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
+import { eventsCommand, telemetryCommand } from "./telemetry-commands.js";
 
 /** Kinds `get` lists, as named in the API path. */
 const GET_KINDS = new Set([
@@ -54,6 +55,10 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
   revoke <node-id>                        revoke a node's certificate and disconnect it
   resync <node-id>                        send a node its desired version whole, compiled from
                                           scratch (also one it refused; audited)
+  events [name=value ...] [--limit N]     newest security events; filters category, type, route,
+                                          node, region, client, consumer, rule_id, since, until
+  telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
+                                          (SIEM sinks, per-node overrides, secret names)
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 admin bearer token; or --token-file FILE). Exit status: 0 done, 1 refused or failed, 2 usage.`;
@@ -216,6 +221,10 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       else io.out(`published v${r.version}${o["no-deploy"] ? " (not deployed: start a rollout)" : ""}`);
       return;
     }
+    case "events":
+      return eventsCommand(api, args, o.limit, json, io);
+    case "telemetry":
+      return telemetryCommand(api, args, o, json, io);
     case "rollout":
       await rollout(api, args, o, print, io, json);
       return;
@@ -389,6 +398,7 @@ function parse(argv: readonly string[]) {
       region: { type: "string" },
       ttl: { type: "string" },
       "node-id": { type: "string" },
+      limit: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
