@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { checkTelemetrySettings, SinkConfigError } from "@palisade/events";
+import { checkTelemetrySettings, SINK_CONFIG_ERRORS, SinkConfigError } from "@palisade/events";
 import {
   type SiemSinkSchema,
   SyslogFraming,
@@ -276,7 +276,7 @@ export function telemetryResource(draft: DraftTelemetry, prefix = ""): Telemetry
     checkTelemetrySettings(message);
   } catch (err) {
     if (err instanceof SinkConfigError)
-      throw new ApiError("VALIDATION_FAILED", `${err.code}: ${err.message}`, at(err.field));
+      throw new ApiError("VALIDATION_FAILED", `${err.code}: ${SINK_CONFIG_ERRORS[err.code]}`, at(err.field));
     throw err;
   }
   return message;
