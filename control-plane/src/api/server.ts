@@ -7,6 +7,7 @@ import Fastify, {
 } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
+import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
@@ -29,6 +30,7 @@ import { registerSecurityEventRoutes } from "./routes/security-events.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerTelemetryRoutes } from "./routes/telemetry.js";
 import { registerVersionRoutes } from "./routes/versions.js";
+import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
 
 /** What the admin API is built from. */
@@ -194,6 +196,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   });
 
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+  // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
+  ensureBundledRuleSet(deps.store, deps.log);
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);
@@ -202,6 +206,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   registerSettingsRoutes(app, deps.store);
   registerTelemetryRoutes(app, deps.store);
   if (deps.events) registerSecurityEventRoutes(app, deps.events);
+  registerWafRoutes(app, deps.store, deps.fleet);
   registerNodeRoutes(app, {
     store: deps.store,
     publisher: deps.publisher,

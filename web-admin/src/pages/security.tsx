@@ -4,7 +4,8 @@
  * denials by reason over time, for the whole fleet, one region or one node,
  * from the node reports. Region figures
  * come from `/v1/regions` where the control plane keeps them, otherwise from
- * the nodes' reports summed per 5 s. Without reports the page says so.
+ * the nodes' reports summed per 5 s. Without reports the page says so. Below, the WAF's figures
+ * by route and its top rules (security-waf.tsx).
  */
 import { useMemo } from "react";
 import type { FleetNode, Region, Report } from "../api/types.ts";
@@ -25,6 +26,7 @@ import { usePoll } from "../lib/poll.ts";
 import { setQuery, useLocation } from "../lib/router.tsx";
 import { ReportCharts } from "./node.tsx";
 import { SecurityEventsPanel } from "./security-events.tsx";
+import { WafPanels } from "./security-waf.tsx";
 
 /** Puts several series on one time axis (union of times, gaps as null). */
 export function align(series: Array<{ reports: Report[] }>, pick: (r: Report) => number | undefined): Series {
@@ -228,6 +230,7 @@ export function SecurityPage() {
           </section>
         </>
       )}
+      <WafPanels />
     </>
   );
 }

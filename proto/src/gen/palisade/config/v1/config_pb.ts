@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi/gMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncxI4Cgl0ZWxlbWV0cnkYFCADKAsyJS5wYWxpc2FkZS5jb25maWcudjEuVGVsZW1ldHJ5U2V0dGluZ3MieAoQU25hcHNob3RTZXR0aW5ncxIKCgJpZBgBIAEoCRIZChFnbG9iYWxfcG9saWN5X2lkcxgCIAMoCRI9ChByZXF1ZXN0X3NldHRpbmdzGAMgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJlcXVlc3RTZXR0aW5ncyJYCg9SZXF1ZXN0U2V0dGluZ3MSFQoNbWVyZ2Vfc2xhc2hlcxgBIAEoCBIbCg5tYXhfYm9keV9ieXRlcxgCIAEoBEgAiAEBQhEKD19tYXhfYm9keV9ieXRlcyLqAwoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJEisKB2hhc2hfb24YByABKAsyGi5wYWxpc2FkZS5jb25maWcudjEuSGFzaE9uEjUKDGhlYWx0aF9jaGVjaxgIIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5IZWFsdGhDaGVjaxIwCgdyZXRyaWVzGAkgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlJldHJ5UG9saWN5EjsKD2NpcmN1aXRfYnJlYWtlchgKIAEoCzIiLnBhbGlzYWRlLmNvbmZpZy52MS5DaXJjdWl0QnJlYWtlchIsCgN0bHMYCyABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UbHMSEwoLcGF0aF9wcmVmaXgYDCABKAkiNAoGVGFyZ2V0EgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDRIOCgZ3ZWlnaHQYAyABKA0iSAoGSGFzaE9uEhAKBmhlYWRlchgBIAEoCUgAEhAKBmNvb2tpZRgCIAEoCUgAEhMKCWNsaWVudF9pcBgDIAEoCEgAQgUKA2tleSJ9CgtIZWFsdGhDaGVjaxI1CgZhY3RpdmUYASABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQWN0aXZlSGVhbHRoQ2hlY2sSNwoHcGFzc2l2ZRgCIAEoCzImLnBhbGlzYWRlLmNvbmZpZy52MS5QYXNzaXZlSGVhbHRoQ2hlY2siggEKEUFjdGl2ZUhlYWx0aENoZWNrEgwKBHBhdGgYASABKAkSEwoLaW50ZXJ2YWxfbXMYAiABKA0SEgoKdGltZW91dF9tcxgDIAEoDRIZChFoZWFsdGh5X3RocmVzaG9sZBgEIAEoDRIbChN1bmhlYWx0aHlfdGhyZXNob2xkGAUgASgNIp0BChJQYXNzaXZlSGVhbHRoQ2hlY2sSEAoIZGlzYWJsZWQYASABKAgSFwoPY29uc2VjdXRpdmVfNXh4GAIgASgNEiQKHGNvbnNlY3V0aXZlX2Nvbm5lY3RfZmFpbHVyZXMYAyABKA0SGAoQYmFzZV9lamVjdGlvbl9tcxgEIAEoDRIcChRtYXhfZWplY3Rpb25fcGVyY2VudBgFIAEoDSKCAQoLUmV0cnlQb2xpY3kSGAoLbWF4X3JldHJpZXMYASABKA1IAIgBARIZChFyZXRyeV9vbl9zdGF0dXNlcxgCIAMoDRIWCg5idWRnZXRfcGVyY2VudBgDIAEoDRIWCg5taW5fY29uY3VycmVudBgEIAEoDUIOCgxfbWF4X3JldHJpZXMiVAoOQ2lyY3VpdEJyZWFrZXISFAoMbWF4X3JlcXVlc3RzGAEgASgNEhMKC21heF9wZW5kaW5nGAIgASgNEhcKD21heF9jb25uZWN0aW9ucxgDIAEoDSJHCgtVcHN0cmVhbVRscxITCgtza2lwX3ZlcmlmeRgBIAEoCBIOCgZjYV9wZW0YAiABKAkSEwoLc2VydmVyX25hbWUYAyABKAkiXAoQVXBzdHJlYW1UaW1lb3V0cxISCgpjb25uZWN0X21zGAEgASgNEhEKCWhlYWRlcl9tcxgCIAEoDRIPCgdib2R5X21zGAMgASgNEhAKCHRvdGFsX21zGAQgASgNIooECgVSb3V0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBWhvc3RzGAMgAygJEiwKBXBhdGhzGAQgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlBhdGhNYXRjaBIPCgdtZXRob2RzGAUgAygJEhAKCHByaW9yaXR5GAYgASgFEhMKC3Vwc3RyZWFtX2lkGAcgASgJEhIKCnBvbGljeV9pZHMYCCADKAkSFAoMc3RyaXBfcHJlZml4GAkgASgIEjYKCHRpbWVvdXRzGAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSFQoNcHJlc2VydmVfaG9zdBgLIAEoCBIWCg5wcmVmaXhfcmV3cml0ZRgMIAEoCRIaCg1tZXJnZV9zbGFzaGVzGA0gASgISACIAQESHQoVYWxsb3dfZW5jb2RlZF9zbGFzaGVzGA4gASgIEhYKDmNhc2Vfc2Vuc2l0aXZlGA8gASgIEh0KFXN0cmljdF90cmFpbGluZ19zbGFzaBgQIAEoCBIVCg1hbGxvd19lbmNvZGVkGBEgAygJEhYKDnJlZnVzZV9lbmNvZGVkGBIgAygJEhsKDm1heF9ib2R5X2J5dGVzGBMgASgESAGIAQFCEAoOX21lcmdlX3NsYXNoZXNCEQoPX21heF9ib2R5X2J5dGVzIjYKCVBhdGhNYXRjaBIPCgVleGFjdBgBIAEoCUgAEhAKBnByZWZpeBgCIAEoCUgAQgYKBGtpbmQiwwUKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIABIzCgdhcGlfa2V5GAsgASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleVBvbGljeUgAEi4KBG10bHMYDCABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuTXRsc1BvbGljeUgAEkAKDWludHJvc3BlY3Rpb24YDSABKAsyJy5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeUgAEjUKCGF1dGhfYW55GA4gASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkF1dGhBbnlQb2xpY3lIABJBCg5pcF9yZXN0cmljdGlvbhgUIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JcFJlc3RyaWN0aW9uUG9saWN5SAASOQoKcmF0ZV9saW1pdBgVIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQb2xpY3lIABI9CgxyZXF1ZXN0X3NpemUYFiABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNpemVQb2xpY3lIABIuCgRjb3JzGBcgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNvcnNQb2xpY3lIABI0CgdoZWFkZXJzGBggASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3lIABIyCgZtaXJyb3IYHiABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuTWlycm9yUG9saWN5SAASMgoGY2FuYXJ5GB8gASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeVBvbGljeUgAQggKBmNvbmZpZyKuBgoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgSOwoPdW5zYWZlX2lkZW50aXR5GBogASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlVuc2FmZUlkZW50aXR5GjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiLwoGUGVtS2V5EgsKA2tpZBgBIAEoCRILCgNwZW0YAiABKAkSCwoDYWxnGAMgASgJIkkKCUNsYWltUnVsZRINCgVjbGFpbRgBIAEoCRIQCgZlcXVhbHMYAiABKAlIABISCghjb250YWlucxgDIAEoCUgAQgcKBW1hdGNoIjMKDEFwaUtleVBvbGljeRIOCgZoZWFkZXIYASABKAkSEwoLcXVlcnlfcGFyYW0YAiABKAki5gEKCk10bHNQb2xpY3kSDgoGY2FfcGVtGAEgASgJEg8KB2NybF9wZW0YAiABKAkSGAoQYWxsb3dlZF9zdWJqZWN0cxgDIAMoCRIWCg5zdWJqZWN0X2hlYWRlchgEIAEoCRISCgpzYW5faGVhZGVyGAUgASgJEhoKEmZpbmdlcnByaW50X2hlYWRlchgGIAEoCRIYChByZXF1aXJlX2NvbnN1bWVyGAcgASgIEjsKD3Vuc2FmZV9pZGVudGl0eRgIIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5VbnNhZmVJZGVudGl0eSLQBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgSOwoPdW5zYWZlX2lkZW50aXR5GBEgASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlVuc2FmZUlkZW50aXR5GjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJIjIKE0lwUmVzdHJpY3Rpb25Qb2xpY3kSDQoFYWxsb3cYASADKAkSDAoEZGVueRgCIAMoCSLLAgoPUmF0ZUxpbWl0UG9saWN5Ei0KBmxpbWl0cxgBIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXQSLQoDa2V5GAIgAygLMiAucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleRIxCgVzY29wZRgDIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRTY29wZRIuCgVyZWRpcxgEIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZWRpc0NvbmZpZxI+CgxmYWlsdXJlX21vZGUYBSABKA4yKC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0RmFpbHVyZU1vZGUSGwoTaGlkZV9jbGllbnRfaGVhZGVycxgGIAEoCBIaChJpcHY2X3ByZWZpeF9sZW5ndGgYByABKA0iUgoJUmF0ZUxpbWl0EhAKCHJlcXVlc3RzGAEgASgNEjMKBnBlcmlvZBgCIAEoDjIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQZXJpb2QiVgoMUmF0ZUxpbWl0S2V5EjYKBnNvdXJjZRgBIAEoDjImLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXlTb3VyY2USDgoGaGVhZGVyGAIgASgJIocBCgtSZWRpc0NvbmZpZxIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SEAoIdXNlcm5hbWUYAyABKAkSEAoIcGFzc3dvcmQYBCABKAkSEAoIZGF0YWJhc2UYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDRISCgprZXlfcHJlZml4GAcgASgJIosBChFSZXF1ZXN0U2l6ZVBvbGljeRIWCg5tYXhfYm9keV9ieXRlcxgBIAEoBBIYChBtYXhfaGVhZGVyX2J5dGVzGAIgASgNEhMKC21heF9oZWFkZXJzGAMgASgNEhUKDW1heF91cmxfYnl0ZXMYBCABKA0SGAoQbWF4X3F1ZXJ5X3BhcmFtcxgFIAEoDSKXAQoKQ29yc1BvbGljeRIVCg1hbGxvd19vcmlnaW5zGAEgAygJEhUKDWFsbG93X21ldGhvZHMYAiADKAkSFQoNYWxsb3dfaGVhZGVycxgDIAMoCRIWCg5leHBvc2VfaGVhZGVycxgEIAMoCRIZChFhbGxvd19jcmVkZW50aWFscxgFIAEoCBIRCgltYXhfYWdlX3MYBiABKA0ihgIKDUhlYWRlcnNQb2xpY3kSNwoDc2V0GAEgAygLMioucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuU2V0RW50cnkSSwoOYWRkX2lmX21pc3NpbmcYAiADKAsyMy5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5BZGRJZk1pc3NpbmdFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFBZGRJZk1pc3NpbmdFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIngKDE1pcnJvclBvbGljeRITCgt1cHN0cmVhbV9pZBgBIAEoCRIQCghmcmFjdGlvbhgCIAEoARIWCg5tYXhfYm9keV9ieXRlcxgDIAEoDRISCgp0aW1lb3V0X21zGAQgASgNEhUKDW1heF9pbl9mbGlnaHQYBSABKA0iqAEKDENhbmFyeVBvbGljeRIvCgZzcGxpdHMYASADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5U3BsaXQSNQoJb3ZlcnJpZGVzGAIgAygLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeU92ZXJyaWRlEjAKBnN0aWNreRgDIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlTdGlja3kiNQoLQ2FuYXJ5U3BsaXQSEwoLdXBzdHJlYW1faWQYASABKAkSEQoJd2VpZ2h0X2JwGAIgASgNIqABCg5DYW5hcnlPdmVycmlkZRI3CgZoZWFkZXIYASABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5SGVhZGVyTWF0Y2hIABI3CgZjb29raWUYAiABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5Q29va2llTWF0Y2hIABITCgt1cHN0cmVhbV9pZBgDIAEoCUIHCgVtYXRjaCJMChFDYW5hcnlIZWFkZXJNYXRjaBIMCgRuYW1lGAEgASgJEg8KBWV4YWN0GAIgASgJSAASDwoFcmVnZXgYAyABKAlIAEIHCgV2YWx1ZSIwChFDYW5hcnlDb29raWVNYXRjaBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIlMKDENhbmFyeVN0aWNreRIYCg5jbGllbnRfYWRkcmVzcxgBIAEoCEgAEhAKBmhlYWRlchgCIAEoCUgAEhAKBmNvb2tpZRgDIAEoCUgAQgUKA2tleSLUAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkSMwoLY3JlZGVudGlhbHMYBSADKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ3JlZGVudGlhbBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIswBCgpDcmVkZW50aWFsEgoKAmlkGAEgASgJEjcKB2FwaV9rZXkYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5Q3JlZGVudGlhbEgAEjAKA2p3dBgLIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RDcmVkZW50aWFsSAASPwoLY2xpZW50X2NlcnQYDCABKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ2xpZW50Q2VydENyZWRlbnRpYWxIAEIGCgRraW5kIjIKEEFwaUtleUNyZWRlbnRpYWwSDgoGc2hhMjU2GAEgASgMEg4KBnByZWZpeBgCIAEoCSJOCg1Kd3RDcmVkZW50aWFsEg4KBmlzc3VlchgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg0KBWNsYWltGAMgASgJEg0KBXZhbHVlGAQgASgJIo4BChRDbGllbnRDZXJ0Q3JlZGVudGlhbBIUCgpzdWJqZWN0X2RuGAEgASgJSAASEQoHc2FuX2RucxgCIAEoCUgAEhEKB3Nhbl91cmkYAyABKAlIABITCglzYW5fZW1haWwYBCABKAlIABIcChJmaW5nZXJwcmludF9zaGEyNTYYBSABKAlIAEIHCgVtYXRjaCJYCgtDZXJ0aWZpY2F0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNuaXMYAyADKAkSEAoIY2VydF9wZW0YBCABKAkSDwoHa2V5X3BlbRgFIAEoCSqQAQoNTG9hZEJhbGFuY2luZxIeChpMT0FEX0JBTEFOQ0lOR19VTlNQRUNJRklFRBAAEh4KGkxPQURfQkFMQU5DSU5HX1JPVU5EX1JPQklOEAESIQodTE9BRF9CQUxBTkNJTkdfTEVBU1RfUkVRVUVTVFMQAhIcChhMT0FEX0JBTEFOQ0lOR19SSU5HX0hBU0gQAypuCg5VbnNhZmVJZGVudGl0eRIfChtVTlNBRkVfSURFTlRJVFlfVU5TUEVDSUZJRUQQABIaChZVTlNBRkVfSURFTlRJVFlfUkVGVVNFEAESHwobVU5TQUZFX0lERU5USVRZX0RST1BfSEVBREVSEAIqpwEKD1JhdGVMaW1pdFBlcmlvZBIhCh1SQVRFX0xJTUlUX1BFUklPRF9VTlNQRUNJRklFRBAAEhwKGFJBVEVfTElNSVRfUEVSSU9EX1NFQ09ORBABEhwKGFJBVEVfTElNSVRfUEVSSU9EX01JTlVURRACEhoKFlJBVEVfTElNSVRfUEVSSU9EX0hPVVIQAxIZChVSQVRFX0xJTUlUX1BFUklPRF9EQVkQBCrMAQoSUmF0ZUxpbWl0S2V5U291cmNlEiUKIVJBVEVfTElNSVRfS0VZX1NPVVJDRV9VTlNQRUNJRklFRBAAEigKJFJBVEVfTElNSVRfS0VZX1NPVVJDRV9DTElFTlRfQUREUkVTUxABEiIKHlJBVEVfTElNSVRfS0VZX1NPVVJDRV9DT05TVU1FUhACEh8KG1JBVEVfTElNSVRfS0VZX1NPVVJDRV9ST1VURRADEiAKHFJBVEVfTElNSVRfS0VZX1NPVVJDRV9IRUFERVIQBCpsCg5SYXRlTGltaXRTY29wZRIgChxSQVRFX0xJTUlUX1NDT1BFX1VOU1BFQ0lGSUVEEAASGgoWUkFURV9MSU1JVF9TQ09QRV9MT0NBTBABEhwKGFJBVEVfTElNSVRfU0NPUEVfQ0xVU1RFUhACKoUBChRSYXRlTGltaXRGYWlsdXJlTW9kZRInCiNSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9VTlNQRUNJRklFRBAAEiAKHFJBVEVfTElNSVRfRkFJTFVSRV9NT0RFX09QRU4QARIiCh5SQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9DTE9TRUQQAmIGcHJvdG8z", [file_palisade_config_v1_telemetry]);
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEirgQKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncxIuCglydWxlX3NldHMYDCADKAsyGy5wYWxpc2FkZS5jb25maWcudjEuUnVsZVNldBI4Cgl0ZWxlbWV0cnkYFCADKAsyJS5wYWxpc2FkZS5jb25maWcudjEuVGVsZW1ldHJ5U2V0dGluZ3MieAoQU25hcHNob3RTZXR0aW5ncxIKCgJpZBgBIAEoCRIZChFnbG9iYWxfcG9saWN5X2lkcxgCIAMoCRI9ChByZXF1ZXN0X3NldHRpbmdzGAMgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJlcXVlc3RTZXR0aW5ncyJYCg9SZXF1ZXN0U2V0dGluZ3MSFQoNbWVyZ2Vfc2xhc2hlcxgBIAEoCBIbCg5tYXhfYm9keV9ieXRlcxgCIAEoBEgAiAEBQhEKD19tYXhfYm9keV9ieXRlcyLqAwoIVXBzdHJlYW0SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgd0YXJnZXRzGAMgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlRhcmdldBI5Cg5sb2FkX2JhbGFuY2luZxgEIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5Mb2FkQmFsYW5jaW5nEjYKCHRpbWVvdXRzGAUgASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSDgoGc2NoZW1lGAYgASgJEisKB2hhc2hfb24YByABKAsyGi5wYWxpc2FkZS5jb25maWcudjEuSGFzaE9uEjUKDGhlYWx0aF9jaGVjaxgIIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5IZWFsdGhDaGVjaxIwCgdyZXRyaWVzGAkgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlJldHJ5UG9saWN5EjsKD2NpcmN1aXRfYnJlYWtlchgKIAEoCzIiLnBhbGlzYWRlLmNvbmZpZy52MS5DaXJjdWl0QnJlYWtlchIsCgN0bHMYCyABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UbHMSEwoLcGF0aF9wcmVmaXgYDCABKAkiNAoGVGFyZ2V0EgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDRIOCgZ3ZWlnaHQYAyABKA0iSAoGSGFzaE9uEhAKBmhlYWRlchgBIAEoCUgAEhAKBmNvb2tpZRgCIAEoCUgAEhMKCWNsaWVudF9pcBgDIAEoCEgAQgUKA2tleSJ9CgtIZWFsdGhDaGVjaxI1CgZhY3RpdmUYASABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQWN0aXZlSGVhbHRoQ2hlY2sSNwoHcGFzc2l2ZRgCIAEoCzImLnBhbGlzYWRlLmNvbmZpZy52MS5QYXNzaXZlSGVhbHRoQ2hlY2siggEKEUFjdGl2ZUhlYWx0aENoZWNrEgwKBHBhdGgYASABKAkSEwoLaW50ZXJ2YWxfbXMYAiABKA0SEgoKdGltZW91dF9tcxgDIAEoDRIZChFoZWFsdGh5X3RocmVzaG9sZBgEIAEoDRIbChN1bmhlYWx0aHlfdGhyZXNob2xkGAUgASgNIp0BChJQYXNzaXZlSGVhbHRoQ2hlY2sSEAoIZGlzYWJsZWQYASABKAgSFwoPY29uc2VjdXRpdmVfNXh4GAIgASgNEiQKHGNvbnNlY3V0aXZlX2Nvbm5lY3RfZmFpbHVyZXMYAyABKA0SGAoQYmFzZV9lamVjdGlvbl9tcxgEIAEoDRIcChRtYXhfZWplY3Rpb25fcGVyY2VudBgFIAEoDSKCAQoLUmV0cnlQb2xpY3kSGAoLbWF4X3JldHJpZXMYASABKA1IAIgBARIZChFyZXRyeV9vbl9zdGF0dXNlcxgCIAMoDRIWCg5idWRnZXRfcGVyY2VudBgDIAEoDRIWCg5taW5fY29uY3VycmVudBgEIAEoDUIOCgxfbWF4X3JldHJpZXMiVAoOQ2lyY3VpdEJyZWFrZXISFAoMbWF4X3JlcXVlc3RzGAEgASgNEhMKC21heF9wZW5kaW5nGAIgASgNEhcKD21heF9jb25uZWN0aW9ucxgDIAEoDSJHCgtVcHN0cmVhbVRscxITCgtza2lwX3ZlcmlmeRgBIAEoCBIOCgZjYV9wZW0YAiABKAkSEwoLc2VydmVyX25hbWUYAyABKAkiXAoQVXBzdHJlYW1UaW1lb3V0cxISCgpjb25uZWN0X21zGAEgASgNEhEKCWhlYWRlcl9tcxgCIAEoDRIPCgdib2R5X21zGAMgASgNEhAKCHRvdGFsX21zGAQgASgNIooECgVSb3V0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBWhvc3RzGAMgAygJEiwKBXBhdGhzGAQgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlBhdGhNYXRjaBIPCgdtZXRob2RzGAUgAygJEhAKCHByaW9yaXR5GAYgASgFEhMKC3Vwc3RyZWFtX2lkGAcgASgJEhIKCnBvbGljeV9pZHMYCCADKAkSFAoMc3RyaXBfcHJlZml4GAkgASgIEjYKCHRpbWVvdXRzGAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLlVwc3RyZWFtVGltZW91dHMSFQoNcHJlc2VydmVfaG9zdBgLIAEoCBIWCg5wcmVmaXhfcmV3cml0ZRgMIAEoCRIaCg1tZXJnZV9zbGFzaGVzGA0gASgISACIAQESHQoVYWxsb3dfZW5jb2RlZF9zbGFzaGVzGA4gASgIEhYKDmNhc2Vfc2Vuc2l0aXZlGA8gASgIEh0KFXN0cmljdF90cmFpbGluZ19zbGFzaBgQIAEoCBIVCg1hbGxvd19lbmNvZGVkGBEgAygJEhYKDnJlZnVzZV9lbmNvZGVkGBIgAygJEhsKDm1heF9ib2R5X2J5dGVzGBMgASgESAGIAQFCEAoOX21lcmdlX3NsYXNoZXNCEQoPX21heF9ib2R5X2J5dGVzIjYKCVBhdGhNYXRjaBIPCgVleGFjdBgBIAEoCUgAEhAKBnByZWZpeBgCIAEoCUgAQgYKBGtpbmQi8QUKBlBvbGljeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKA2p3dBgKIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3lIABIzCgdhcGlfa2V5GAsgASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleVBvbGljeUgAEi4KBG10bHMYDCABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuTXRsc1BvbGljeUgAEkAKDWludHJvc3BlY3Rpb24YDSABKAsyJy5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeUgAEjUKCGF1dGhfYW55GA4gASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkF1dGhBbnlQb2xpY3lIABJBCg5pcF9yZXN0cmljdGlvbhgUIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JcFJlc3RyaWN0aW9uUG9saWN5SAASOQoKcmF0ZV9saW1pdBgVIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQb2xpY3lIABI9CgxyZXF1ZXN0X3NpemUYFiABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNpemVQb2xpY3lIABIuCgRjb3JzGBcgASgLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNvcnNQb2xpY3lIABI0CgdoZWFkZXJzGBggASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3lIABIyCgZtaXJyb3IYHiABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuTWlycm9yUG9saWN5SAASMgoGY2FuYXJ5GB8gASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeVBvbGljeUgAEiwKA3dhZhgoIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5XYWZQb2xpY3lIAEIICgZjb25maWcirgYKCUp3dFBvbGljeRIRCglqd2tzX2pzb24YASABKAkSEAoIandrc191cmwYAiABKAkSEgoKYWxnb3JpdGhtcxgDIAMoCRIPCgdpc3N1ZXJzGAQgAygJEhEKCWF1ZGllbmNlcxgFIAMoCRIQCghsZWV3YXlfcxgGIAEoDRJNChFjbGFpbXNfdG9faGVhZGVycxgHIAMoCzIyLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RQb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgIIAEoCBIsCghwZW1fa2V5cxgJIAMoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5QZW1LZXkSFAoMdG9rZW5faGVhZGVyGAogASgJEhQKDHRva2VuX2Nvb2tpZRgLIAEoCRIZChF0b2tlbl9xdWVyeV9wYXJhbRgMIAEoCRIUCgxleHBfb3B0aW9uYWwYDSABKAgSFwoPbWF4X3Rva2VuX2FnZV9zGA4gASgNEhYKDm1heF9saWZldGltZV9zGA8gASgNEhcKD3JlcXVpcmVkX2NsYWltcxgQIAMoCRIyCgtjbGFpbV9ydWxlcxgRIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSFgoOandrc19taW5fdHRsX3MYEiABKA0SFgoOandrc19tYXhfdHRsX3MYEyABKA0SGgoSandrc19kZWZhdWx0X3R0bF9zGBQgASgNEhcKD2p3a3NfY29vbGRvd25fcxgVIAEoDRIXCg9qd2tzX3RpbWVvdXRfbXMYFiABKA0SHwoXa2V5c191bmF2YWlsYWJsZV9zdGF0dXMYFyABKA0SFQoNZGlzYWJsZV9jYWNoZRgYIAEoCBIYChByZXF1aXJlX2NvbnN1bWVyGBkgASgIEjsKD3Vuc2FmZV9pZGVudGl0eRgaIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5VbnNhZmVJZGVudGl0eRo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KBlBlbUtleRILCgNraWQYASABKAkSCwoDcGVtGAIgASgJEgsKA2FsZxgDIAEoCSJJCglDbGFpbVJ1bGUSDQoFY2xhaW0YASABKAkSEAoGZXF1YWxzGAIgASgJSAASEgoIY29udGFpbnMYAyABKAlIAEIHCgVtYXRjaCIzCgxBcGlLZXlQb2xpY3kSDgoGaGVhZGVyGAEgASgJEhMKC3F1ZXJ5X3BhcmFtGAIgASgJIuYBCgpNdGxzUG9saWN5Eg4KBmNhX3BlbRgBIAEoCRIPCgdjcmxfcGVtGAIgASgJEhgKEGFsbG93ZWRfc3ViamVjdHMYAyADKAkSFgoOc3ViamVjdF9oZWFkZXIYBCABKAkSEgoKc2FuX2hlYWRlchgFIAEoCRIaChJmaW5nZXJwcmludF9oZWFkZXIYBiABKAkSGAoQcmVxdWlyZV9jb25zdW1lchgHIAEoCBI7Cg91bnNhZmVfaWRlbnRpdHkYCCABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuVW5zYWZlSWRlbnRpdHki0AQKE0ludHJvc3BlY3Rpb25Qb2xpY3kSEAoIZW5kcG9pbnQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhUKDWNsaWVudF9zZWNyZXQYAyABKAkSEwoLYXV0aF9tZXRob2QYBCABKAkSFwoPdG9rZW5fdHlwZV9oaW50GAUgASgJEhMKC2NhY2hlX3R0bF9zGAYgASgNEhwKFG5lZ2F0aXZlX2NhY2hlX3R0bF9zGAcgASgNEhIKCnRpbWVvdXRfbXMYCCABKA0SFQoNZGlzYWJsZV9jYWNoZRgJIAEoCBIPCgdpc3N1ZXJzGAogAygJEhEKCWF1ZGllbmNlcxgLIAMoCRIyCgtjbGFpbV9ydWxlcxgMIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5DbGFpbVJ1bGUSVwoRY2xhaW1zX3RvX2hlYWRlcnMYDSADKAsyPC5wYWxpc2FkZS5jb25maWcudjEuSW50cm9zcGVjdGlvblBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGA4gASgIEhoKEnVuYXZhaWxhYmxlX3N0YXR1cxgPIAEoDRIYChByZXF1aXJlX2NvbnN1bWVyGBAgASgIEjsKD3Vuc2FmZV9pZGVudGl0eRgRIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5VbnNhZmVJZGVudGl0eRo2ChRDbGFpbXNUb0hlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiMKDUF1dGhBbnlQb2xpY3kSEgoKcG9saWN5X2lkcxgBIAMoCSIyChNJcFJlc3RyaWN0aW9uUG9saWN5Eg0KBWFsbG93GAEgAygJEgwKBGRlbnkYAiADKAkiywIKD1JhdGVMaW1pdFBvbGljeRItCgZsaW1pdHMYASADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0Ei0KA2tleRgCIAMoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXkSMQoFc2NvcGUYAyABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0U2NvcGUSLgoFcmVkaXMYBCABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmVkaXNDb25maWcSPgoMZmFpbHVyZV9tb2RlGAUgASgOMigucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEZhaWx1cmVNb2RlEhsKE2hpZGVfY2xpZW50X2hlYWRlcnMYBiABKAgSGgoSaXB2Nl9wcmVmaXhfbGVuZ3RoGAcgASgNIlIKCVJhdGVMaW1pdBIQCghyZXF1ZXN0cxgBIAEoDRIzCgZwZXJpb2QYAiABKA4yIy5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0UGVyaW9kIlYKDFJhdGVMaW1pdEtleRI2CgZzb3VyY2UYASABKA4yJi5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0S2V5U291cmNlEg4KBmhlYWRlchgCIAEoCSKHAQoLUmVkaXNDb25maWcSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEhAKCHVzZXJuYW1lGAMgASgJEhAKCHBhc3N3b3JkGAQgASgJEhAKCGRhdGFiYXNlGAUgASgNEhIKCnRpbWVvdXRfbXMYBiABKA0SEgoKa2V5X3ByZWZpeBgHIAEoCSKLAQoRUmVxdWVzdFNpemVQb2xpY3kSFgoObWF4X2JvZHlfYnl0ZXMYASABKAQSGAoQbWF4X2hlYWRlcl9ieXRlcxgCIAEoDRITCgttYXhfaGVhZGVycxgDIAEoDRIVCg1tYXhfdXJsX2J5dGVzGAQgASgNEhgKEG1heF9xdWVyeV9wYXJhbXMYBSABKA0ilwEKCkNvcnNQb2xpY3kSFQoNYWxsb3dfb3JpZ2lucxgBIAMoCRIVCg1hbGxvd19tZXRob2RzGAIgAygJEhUKDWFsbG93X2hlYWRlcnMYAyADKAkSFgoOZXhwb3NlX2hlYWRlcnMYBCADKAkSGQoRYWxsb3dfY3JlZGVudGlhbHMYBSABKAgSEQoJbWF4X2FnZV9zGAYgASgNIoYCCg1IZWFkZXJzUG9saWN5EjcKA3NldBgBIAMoCzIqLnBhbGlzYWRlLmNvbmZpZy52MS5IZWFkZXJzUG9saWN5LlNldEVudHJ5EksKDmFkZF9pZl9taXNzaW5nGAIgAygLMjMucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuQWRkSWZNaXNzaW5nRW50cnkSDgoGcmVtb3ZlGAMgAygJGioKCFNldEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMwoRQWRkSWZNaXNzaW5nRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ4CgxNaXJyb3JQb2xpY3kSEwoLdXBzdHJlYW1faWQYASABKAkSEAoIZnJhY3Rpb24YAiABKAESFgoObWF4X2JvZHlfYnl0ZXMYAyABKA0SEgoKdGltZW91dF9tcxgEIAEoDRIVCg1tYXhfaW5fZmxpZ2h0GAUgASgNIqgBCgxDYW5hcnlQb2xpY3kSLwoGc3BsaXRzGAEgAygLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeVNwbGl0EjUKCW92ZXJyaWRlcxgCIAMoCzIiLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlPdmVycmlkZRIwCgZzdGlja3kYAyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5U3RpY2t5IjUKC0NhbmFyeVNwbGl0EhMKC3Vwc3RyZWFtX2lkGAEgASgJEhEKCXdlaWdodF9icBgCIAEoDSKgAQoOQ2FuYXJ5T3ZlcnJpZGUSNwoGaGVhZGVyGAEgASgLMiUucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeUhlYWRlck1hdGNoSAASNwoGY29va2llGAIgASgLMiUucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeUNvb2tpZU1hdGNoSAASEwoLdXBzdHJlYW1faWQYAyABKAlCBwoFbWF0Y2giTAoRQ2FuYXJ5SGVhZGVyTWF0Y2gSDAoEbmFtZRgBIAEoCRIPCgVleGFjdBgCIAEoCUgAEg8KBXJlZ2V4GAMgASgJSABCBwoFdmFsdWUiMAoRQ2FuYXJ5Q29va2llTWF0Y2gSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSJTCgxDYW5hcnlTdGlja3kSGAoOY2xpZW50X2FkZHJlc3MYASABKAhIABIQCgZoZWFkZXIYAiABKAlIABIQCgZjb29raWUYAyABKAlIAEIFCgNrZXki1AEKCENvbnN1bWVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIZGlzYWJsZWQYAyABKAgSOAoGbGFiZWxzGAQgAygLMigucGFsaXNhZGUuY29uZmlnLnYxLkNvbnN1bWVyLkxhYmVsc0VudHJ5EjMKC2NyZWRlbnRpYWxzGAUgAygLMh4ucGFsaXNhZGUuY29uZmlnLnYxLkNyZWRlbnRpYWwaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLMAQoKQ3JlZGVudGlhbBIKCgJpZBgBIAEoCRI3CgdhcGlfa2V5GAogASgLMiQucGFsaXNhZGUuY29uZmlnLnYxLkFwaUtleUNyZWRlbnRpYWxIABIwCgNqd3QYCyABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSnd0Q3JlZGVudGlhbEgAEj8KC2NsaWVudF9jZXJ0GAwgASgLMigucGFsaXNhZGUuY29uZmlnLnYxLkNsaWVudENlcnRDcmVkZW50aWFsSABCBgoEa2luZCIyChBBcGlLZXlDcmVkZW50aWFsEg4KBnNoYTI1NhgBIAEoDBIOCgZwcmVmaXgYAiABKAkiTgoNSnd0Q3JlZGVudGlhbBIOCgZpc3N1ZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRINCgVjbGFpbRgDIAEoCRINCgV2YWx1ZRgEIAEoCSKOAQoUQ2xpZW50Q2VydENyZWRlbnRpYWwSFAoKc3ViamVjdF9kbhgBIAEoCUgAEhEKB3Nhbl9kbnMYAiABKAlIABIRCgdzYW5fdXJpGAMgASgJSAASEwoJc2FuX2VtYWlsGAQgASgJSAASHAoSZmluZ2VycHJpbnRfc2hhMjU2GAUgASgJSABCBwoFbWF0Y2giWAoLQ2VydGlmaWNhdGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRzbmlzGAMgAygJEhAKCGNlcnRfcGVtGAQgASgJEg8KB2tleV9wZW0YBSABKAki0QQKCVdhZlBvbGljeRITCgtydWxlX3NldF9pZBgBIAEoCRIpCgRtb2RlGAIgASgOMhsucGFsaXNhZGUuY29uZmlnLnYxLldhZk1vZGUSFgoOcGFyYW5vaWFfbGV2ZWwYAyABKA0SIAoYZGV0ZWN0aW9uX3BhcmFub2lhX2xldmVsGAQgASgNEiEKGWluYm91bmRfYW5vbWFseV90aHJlc2hvbGQYBSABKA0SIgoab3V0Ym91bmRfYW5vbWFseV90aHJlc2hvbGQYBiABKA0SMgoJY3JzX3NldHVwGAcgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLldhZkNyc1NldHVwEjQKCmV4Y2x1c2lvbnMYCCADKAsyIC5wYWxpc2FkZS5jb25maWcudjEuV2FmRXhjbHVzaW9uEiAKGHJlcXVlc3RfYm9keV9saW1pdF9ieXRlcxgJIAEoBBJJChlyZXF1ZXN0X2JvZHlfbGltaXRfYWN0aW9uGAogASgOMiYucGFsaXNhZGUuY29uZmlnLnYxLldhZkJvZHlMaW1pdEFjdGlvbhIbChNyZXNwb25zZV9pbnNwZWN0aW9uGAsgASgIEiEKGXJlc3BvbnNlX2JvZHlfbGltaXRfYnl0ZXMYDCABKAQSGwoTc2FtcGxlX2Jhc2lzX3BvaW50cxgNIAEoDRI4CgxlcnJvcl9hY3Rpb24YDiABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuV2FmRXJyb3JBY3Rpb24SFQoNc2VjcmV0X2ZpZWxkcxgPIAMoCSK4AgoLV2FmQ3JzU2V0dXASFwoPYWxsb3dlZF9tZXRob2RzGAEgAygJEiUKHWFsbG93ZWRfcmVxdWVzdF9jb250ZW50X3R5cGVzGAIgAygJEh0KFWFsbG93ZWRfaHR0cF92ZXJzaW9ucxgDIAMoCRIdChVyZXN0cmljdGVkX2V4dGVuc2lvbnMYBCADKAkSGgoScmVzdHJpY3RlZF9oZWFkZXJzGAUgAygJEhQKDG1heF9udW1fYXJncxgGIAEoDRIXCg9hcmdfbmFtZV9sZW5ndGgYByABKA0SEgoKYXJnX2xlbmd0aBgIIAEoDRIYChB0b3RhbF9hcmdfbGVuZ3RoGAkgASgEEhUKDW1heF9maWxlX3NpemUYCiABKAQSGwoTY29tYmluZWRfZmlsZV9zaXplcxgLIAEoBCJRCgxXYWZFeGNsdXNpb24SEAoIcnVsZV9pZHMYASADKAkSDAoEdGFncxgCIAMoCRIOCgZ0YXJnZXQYAyABKAkSEQoJcm91dGVfaWRzGAQgAygJImkKB1J1bGVTZXQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxjb250ZW50X2hhc2gYAyABKAkSLgoFZmlsZXMYBCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUnVsZVNldEZpbGUiLAoLUnVsZVNldEZpbGUSDAoEcGF0aBgBIAEoCRIPCgdjb250ZW50GAIgASgMKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADKm4KDlVuc2FmZUlkZW50aXR5Eh8KG1VOU0FGRV9JREVOVElUWV9VTlNQRUNJRklFRBAAEhoKFlVOU0FGRV9JREVOVElUWV9SRUZVU0UQARIfChtVTlNBRkVfSURFTlRJVFlfRFJPUF9IRUFERVIQAiqnAQoPUmF0ZUxpbWl0UGVyaW9kEiEKHVJBVEVfTElNSVRfUEVSSU9EX1VOU1BFQ0lGSUVEEAASHAoYUkFURV9MSU1JVF9QRVJJT0RfU0VDT05EEAESHAoYUkFURV9MSU1JVF9QRVJJT0RfTUlOVVRFEAISGgoWUkFURV9MSU1JVF9QRVJJT0RfSE9VUhADEhkKFVJBVEVfTElNSVRfUEVSSU9EX0RBWRAEKswBChJSYXRlTGltaXRLZXlTb3VyY2USJQohUkFURV9MSU1JVF9LRVlfU09VUkNFX1VOU1BFQ0lGSUVEEAASKAokUkFURV9MSU1JVF9LRVlfU09VUkNFX0NMSUVOVF9BRERSRVNTEAESIgoeUkFURV9MSU1JVF9LRVlfU09VUkNFX0NPTlNVTUVSEAISHwobUkFURV9MSU1JVF9LRVlfU09VUkNFX1JPVVRFEAMSIAocUkFURV9MSU1JVF9LRVlfU09VUkNFX0hFQURFUhAEKmwKDlJhdGVMaW1pdFNjb3BlEiAKHFJBVEVfTElNSVRfU0NPUEVfVU5TUEVDSUZJRUQQABIaChZSQVRFX0xJTUlUX1NDT1BFX0xPQ0FMEAESHAoYUkFURV9MSU1JVF9TQ09QRV9DTFVTVEVSEAIqhQEKFFJhdGVMaW1pdEZhaWx1cmVNb2RlEicKI1JBVEVfTElNSVRfRkFJTFVSRV9NT0RFX1VOU1BFQ0lGSUVEEAASIAocUkFURV9MSU1JVF9GQUlMVVJFX01PREVfT1BFThABEiIKHlJBVEVfTElNSVRfRkFJTFVSRV9NT0RFX0NMT1NFRBACKkwKB1dhZk1vZGUSGAoUV0FGX01PREVfVU5TUEVDSUZJRUQQABISCg5XQUZfTU9ERV9CTE9DSxABEhMKD1dBRl9NT0RFX0RFVEVDVBACKogBChJXYWZCb2R5TGltaXRBY3Rpb24SJQohV0FGX0JPRFlfTElNSVRfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIAocV0FGX0JPRFlfTElNSVRfQUNUSU9OX1JFSkVDVBABEikKJVdBRl9CT0RZX0xJTUlUX0FDVElPTl9JTlNQRUNUX1BBUlRJQUwQAip0Cg5XYWZFcnJvckFjdGlvbhIgChxXQUZfRVJST1JfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIAocV0FGX0VSUk9SX0FDVElPTl9GQUlMX0NMT1NFRBABEh4KGldBRl9FUlJPUl9BQ1RJT05fRkFJTF9PUEVOEAJiBnByb3RvMw", [file_palisade_config_v1_telemetry]);
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -97,9 +97,17 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
   settings: SnapshotSettings[];
 
   /**
+   * WAF rule sets the snapshot's waf policies run (issue 14): only rule sets a policy references
+   * travel, each once, by id; a route or policy change never resends one.
+   *
+   * @generated from field: repeated palisade.config.v1.RuleSet rule_sets = 12;
+   */
+  ruleSets: RuleSet[];
+
+  /**
    * Telemetry config (SIEM sinks, per-node overrides, redaction names) as one resource (id
-   * "global"), present only when not the default. 20: 12-19 stay free for kinds developed in
-   * parallel (WAF rule sets, anomaly thresholds).
+   * "global"), present only when not the default. 20: 13-19 stay free for kinds developed in
+   * parallel (anomaly thresholds).
    *
    * @generated from field: repeated palisade.config.v1.TelemetrySettings telemetry = 20;
    */
@@ -893,6 +901,12 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: CanaryPolicy;
     case: "canary";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.WafPolicy waf = 40;
+     */
+    value: WafPolicy;
+    case: "waf";
   } | { case: undefined; value?: undefined };
 };
 
@@ -2272,6 +2286,343 @@ export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 43);
 
 /**
+ * WafPolicy runs a SecLang rule set (OWASP CRS v4 by default) on a route's requests with
+ * Palisade's engine. Global or per route: a route's own waf policy replaces the global one on
+ * that route (at most one WAF runs per request, as a Kong route plugin overrides its global
+ * configuration); an exclusion may be scoped to some of the routes the policy runs on.
+ *
+ * @generated from message palisade.config.v1.WafPolicy
+ */
+export type WafPolicy = Message<"palisade.config.v1.WafPolicy"> & {
+  /**
+   * Id of the rule set (Snapshot.rule_sets) this policy runs. Required.
+   *
+   * @generated from field: string rule_set_id = 1;
+   */
+  ruleSetId: string;
+
+  /**
+   * BLOCK (the default) stops a request whose anomaly score reaches the threshold;
+   * DETECT reports what it would have stopped and lets the request through.
+   *
+   * @generated from field: palisade.config.v1.WafMode mode = 2;
+   */
+  mode: WafMode;
+
+  /**
+   * tx.blocking_paranoia_level (CRS 900000), 1-4; 0 = 1.
+   *
+   * @generated from field: uint32 paranoia_level = 3;
+   */
+  paranoiaLevel: number;
+
+  /**
+   * tx.detection_paranoia_level (CRS 900001), paranoia_level-4: rules above the blocking level
+   * score and are reported without blocking; 0 = paranoia_level.
+   *
+   * @generated from field: uint32 detection_paranoia_level = 4;
+   */
+  detectionParanoiaLevel: number;
+
+  /**
+   * tx.inbound_anomaly_score_threshold (CRS 900110); 0 = 5.
+   *
+   * @generated from field: uint32 inbound_anomaly_threshold = 5;
+   */
+  inboundAnomalyThreshold: number;
+
+  /**
+   * tx.outbound_anomaly_score_threshold (CRS 900110); 0 = 4.
+   *
+   * @generated from field: uint32 outbound_anomaly_threshold = 6;
+   */
+  outboundAnomalyThreshold: number;
+
+  /**
+   * The CRS setup variables an operator tunes (crs-setup.conf); unset ones keep CRS's defaults.
+   *
+   * @generated from field: palisade.config.v1.WafCrsSetup crs_setup = 7;
+   */
+  crsSetup?: WafCrsSetup | undefined;
+
+  /**
+   * Rule exclusions (CRS "false positives and tuning"), applied after the rules, in order.
+   *
+   * @generated from field: repeated palisade.config.v1.WafExclusion exclusions = 8;
+   */
+  exclusions: WafExclusion[];
+
+  /**
+   * Request bodies are inspected up to this many bytes (SecRequestBodyLimit and
+   * SecRequestBodyNoFilesLimit); 0 = the engine configuration's (128 KiB without files,
+   * 12.5 MiB with file uploads).
+   *
+   * @generated from field: uint64 request_body_limit_bytes = 9;
+   */
+  requestBodyLimitBytes: bigint;
+
+  /**
+   * What happens to a body over request_body_limit_bytes.
+   *
+   * @generated from field: palisade.config.v1.WafBodyLimitAction request_body_limit_action = 10;
+   */
+  requestBodyLimitAction: WafBodyLimitAction;
+
+  /**
+   * Inspect response bodies (CRS RESPONSE-95x rules). Default off.
+   *
+   * @generated from field: bool response_inspection = 11;
+   */
+  responseInspection: boolean;
+
+  /**
+   * Response bodies are inspected up to this many bytes (SecResponseBodyLimit); 0 = 512 KiB.
+   *
+   * @generated from field: uint64 response_body_limit_bytes = 12;
+   */
+  responseBodyLimitBytes: bigint;
+
+  /**
+   * Share of the requests the WAF inspects, in basis points (1/100 of a percent, 1-10,000);
+   * 0 = 10,000 (every request). The others pass uninspected and are counted.
+   *
+   * @generated from field: uint32 sample_basis_points = 13;
+   */
+  sampleBasisPoints: number;
+
+  /**
+   * What happens to a request when the engine fails on it.
+   *
+   * @generated from field: palisade.config.v1.WafErrorAction error_action = 14;
+   */
+  errorAction: WafErrorAction;
+
+  /**
+   * Request fields whose values are redacted in security events, as SecLang targets
+   * ("ARGS:password", "REQUEST_HEADERS:x-api-key", "ARGS:/^card_/"). Authorization,
+   * Proxy-Authorization and cookies are always redacted.
+   *
+   * @generated from field: repeated string secret_fields = 15;
+   */
+  secretFields: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.WafPolicy.
+ * Use `create(WafPolicySchema)` to create a new message.
+ */
+export const WafPolicySchema: GenMessage<WafPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 44);
+
+/**
+ * WafCrsSetup holds the CRS setup variables (crs-setup.conf.example ids 900200-900350). Empty
+ * lists and zeros keep CRS's defaults.
+ *
+ * @generated from message palisade.config.v1.WafCrsSetup
+ */
+export type WafCrsSetup = Message<"palisade.config.v1.WafCrsSetup"> & {
+  /**
+   * tx.allowed_methods (900200), upper-case tokens.
+   *
+   * @generated from field: repeated string allowed_methods = 1;
+   */
+  allowedMethods: string[];
+
+  /**
+   * tx.allowed_request_content_type (900220), lower-case media types ("application/json").
+   *
+   * @generated from field: repeated string allowed_request_content_types = 2;
+   */
+  allowedRequestContentTypes: string[];
+
+  /**
+   * tx.allowed_http_versions (900230), "HTTP/1.1", "HTTP/2".
+   *
+   * @generated from field: repeated string allowed_http_versions = 3;
+   */
+  allowedHttpVersions: string[];
+
+  /**
+   * tx.restricted_extensions (900240), ".bak".
+   *
+   * @generated from field: repeated string restricted_extensions = 4;
+   */
+  restrictedExtensions: string[];
+
+  /**
+   * tx.restricted_headers_basic (900250), lower-case header names ("proxy").
+   *
+   * @generated from field: repeated string restricted_headers = 5;
+   */
+  restrictedHeaders: string[];
+
+  /**
+   * tx.max_num_args (900300).
+   *
+   * @generated from field: uint32 max_num_args = 6;
+   */
+  maxNumArgs: number;
+
+  /**
+   * tx.arg_name_length (900310), bytes.
+   *
+   * @generated from field: uint32 arg_name_length = 7;
+   */
+  argNameLength: number;
+
+  /**
+   * tx.arg_length (900320), bytes.
+   *
+   * @generated from field: uint32 arg_length = 8;
+   */
+  argLength: number;
+
+  /**
+   * tx.total_arg_length (900330), bytes.
+   *
+   * @generated from field: uint64 total_arg_length = 9;
+   */
+  totalArgLength: bigint;
+
+  /**
+   * tx.max_file_size (900340), bytes.
+   *
+   * @generated from field: uint64 max_file_size = 10;
+   */
+  maxFileSize: bigint;
+
+  /**
+   * tx.combined_file_sizes (900350), bytes.
+   *
+   * @generated from field: uint64 combined_file_sizes = 11;
+   */
+  combinedFileSizes: bigint;
+};
+
+/**
+ * Describes the message palisade.config.v1.WafCrsSetup.
+ * Use `create(WafCrsSetupSchema)` to create a new message.
+ */
+export const WafCrsSetupSchema: GenMessage<WafCrsSetup> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 45);
+
+/**
+ * WafExclusion turns rules off, or makes them skip one request field, by rule id or tag
+ * (SecRuleRemoveById/ByTag, SecRuleUpdateTargetById/ByTag).
+ *
+ * @generated from message palisade.config.v1.WafExclusion
+ */
+export type WafExclusion = Message<"palisade.config.v1.WafExclusion"> & {
+  /**
+   * Rule ids ("942100"), ranges ("942100-942199") or families ("942*").
+   *
+   * @generated from field: repeated string rule_ids = 1;
+   */
+  ruleIds: string[];
+
+  /**
+   * Rule tags ("attack-sqli", "paranoia-level/2").
+   *
+   * @generated from field: repeated string tags = 2;
+   */
+  tags: string[];
+
+  /**
+   * Unset: the rules are removed. Set: they skip this request field ("ARGS:password",
+   * "REQUEST_COOKIES:/^sess_/", "REQUEST_HEADERS:user-agent").
+   *
+   * @generated from field: string target = 3;
+   */
+  target: string;
+
+  /**
+   * Ids of routes the exclusion applies on; empty = every route the policy runs on.
+   *
+   * @generated from field: repeated string route_ids = 4;
+   */
+  routeIds: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.WafExclusion.
+ * Use `create(WafExclusionSchema)` to create a new message.
+ */
+export const WafExclusionSchema: GenMessage<WafExclusion> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 46);
+
+/**
+ * RuleSet is a WAF rule set as the engine loads it: its files by path and their content hash.
+ * Load order: palisade-engine.conf (Palisade's engine configuration), the policy's setup,
+ * crs-setup.conf (or crs-setup.conf.example), rules/*.conf by name, extra/*.conf by name (rules
+ * of Palisade's or the operator's own), then the policy's exclusions. Data files (*.data) are
+ * read by the rules that name them (@pmFromFile), relative to the rule's file.
+ *
+ * @generated from message palisade.config.v1.RuleSet
+ */
+export type RuleSet = Message<"palisade.config.v1.RuleSet"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "crs-4.28.0" for the rule set bundled with the control plane.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * sha256 (hex) over the files in path order, each as uint32be(len(path)) ‖ path ‖
+   * uint64be(len(content)) ‖ content: a node compiles a rule set once per hash and process.
+   *
+   * @generated from field: string content_hash = 3;
+   */
+  contentHash: string;
+
+  /**
+   * @generated from field: repeated palisade.config.v1.RuleSetFile files = 4;
+   */
+  files: RuleSetFile[];
+};
+
+/**
+ * Describes the message palisade.config.v1.RuleSet.
+ * Use `create(RuleSetSchema)` to create a new message.
+ */
+export const RuleSetSchema: GenMessage<RuleSet> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 47);
+
+/**
+ * RuleSetFile is one file of a rule set.
+ *
+ * @generated from message palisade.config.v1.RuleSetFile
+ */
+export type RuleSetFile = Message<"palisade.config.v1.RuleSetFile"> & {
+  /**
+   * Relative path with "/" separators: "palisade-engine.conf", "crs-setup.conf.example",
+   * "rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf", "rules/sql-errors.data", "extra/own.conf".
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * The file's bytes.
+   *
+   * @generated from field: bytes content = 2;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message palisade.config.v1.RuleSetFile.
+ * Use `create(RuleSetFileSchema)` to create a new message.
+ */
+export const RuleSetFileSchema: GenMessage<RuleSetFile> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 48);
+
+/**
  * LoadBalancing picks the target for each request.
  *
  * @generated from enum palisade.config.v1.LoadBalancing
@@ -2495,4 +2846,102 @@ export enum RateLimitFailureMode {
  */
 export const RateLimitFailureModeSchema: GenEnum<RateLimitFailureMode> = /*@__PURE__*/
   enumDesc(file_palisade_config_v1_config, 5);
+
+/**
+ * WafMode is SecRuleEngine On (BLOCK) or DetectionOnly (DETECT).
+ *
+ * @generated from enum palisade.config.v1.WafMode
+ */
+export enum WafMode {
+  /**
+   * Same as BLOCK.
+   *
+   * @generated from enum value: WAF_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WAF_MODE_BLOCK = 1;
+   */
+  BLOCK = 1,
+
+  /**
+   * @generated from enum value: WAF_MODE_DETECT = 2;
+   */
+  DETECT = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafMode.
+ */
+export const WafModeSchema: GenEnum<WafMode> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 6);
+
+/**
+ * WafBodyLimitAction is SecRequestBodyLimitAction.
+ *
+ * @generated from enum palisade.config.v1.WafBodyLimitAction
+ */
+export enum WafBodyLimitAction {
+  /**
+   * Same as REJECT.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The request is refused with 413.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_REJECT = 1;
+   */
+  REJECT = 1,
+
+  /**
+   * The first request_body_limit_bytes are inspected, the rest passes uninspected.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_INSPECT_PARTIAL = 2;
+   */
+  INSPECT_PARTIAL = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafBodyLimitAction.
+ */
+export const WafBodyLimitActionSchema: GenEnum<WafBodyLimitAction> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 7);
+
+/**
+ * WafErrorAction says what an exception inside the engine does to the request.
+ *
+ * @generated from enum palisade.config.v1.WafErrorAction
+ */
+export enum WafErrorAction {
+  /**
+   * Same as FAIL_CLOSED.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The request is refused (fail closed); the error is counted and reported as an event.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_FAIL_CLOSED = 1;
+   */
+  FAIL_CLOSED = 1,
+
+  /**
+   * The request goes on uninspected; the error is counted and reported as an event.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_FAIL_OPEN = 2;
+   */
+  FAIL_OPEN = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafErrorAction.
+ */
+export const WafErrorActionSchema: GenEnum<WafErrorAction> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 8);
 
