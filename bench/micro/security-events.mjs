@@ -69,11 +69,15 @@ const node = { id: "edge-1", region: "eu-west" };
   let dup = 0;
   for (const b of work.slice(0, 20)) dup += intake.ingest(node, b).duplicates;
   const sd = Number(process.hrtime.bigint() - t1) / 1e9;
-  console.log(`intake: ${stored} events (ECS JSON ~${avgBytes} B) in ${s.toFixed(2)} s = ${Math.round(stored / s)} events/s stored`);
+  console.log(
+    `intake: ${stored} events (ECS JSON ~${avgBytes} B) in ${s.toFixed(2)} s = ${Math.round(stored / s)} events/s stored`,
+  );
   console.log(`resent batches (all duplicates): ${Math.round(dup / sd)} events/s`);
   const l0 = process.hrtime.bigint();
   for (let i = 0; i < 100; i++) intake.store.list({ category: ["waf"] }, 100);
-  console.log(`list 100 newest waf events of ${stored}: ${(Number(process.hrtime.bigint() - l0) / 1e6 / 100).toFixed(2)} ms`);
+  console.log(
+    `list 100 newest waf events of ${stored}: ${(Number(process.hrtime.bigint() - l0) / 1e6 / 100).toFixed(2)} ms`,
+  );
   const c0 = process.hrtime.bigint();
   intake.store.summary({ sinceMs: Date.now() - 86_400_000 * 400 });
   console.log(`summary over ${stored}: ${(Number(process.hrtime.bigint() - c0) / 1e6).toFixed(0)} ms`);
@@ -106,7 +110,12 @@ for (const k of values.streams.split(",").map(Number)) {
       { length: k },
       () =>
         new Promise((opened) => {
-          const req = request({ host: "127.0.0.1", port, path: "/v1/security-events/stream", headers: { authorization: `Bearer ${TOKEN}` } });
+          const req = request({
+            host: "127.0.0.1",
+            port,
+            path: "/v1/security-events/stream",
+            headers: { authorization: `Bearer ${TOKEN}` },
+          });
           req.on("response", (res) => {
             let seen = 0;
             res.setEncoding("utf8");
