@@ -5,6 +5,7 @@
  * tell them to swap (`commit`), so a fleet node never runs two versions across its workers.
  */
 
+import type { PalisadeEvent } from "@palisade/events";
 import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
@@ -47,6 +48,8 @@ export type FromWorker =
   | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
   /** Security events the worker's proxy emitted (one batch), for the node's channel. */
   | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] }
+  /** Events recorded whole on the worker (`SecurityEvents.record`: anomaly, WAF), for the node's channel. */
+  | { readonly t: "security-records"; readonly events: readonly PalisadeEvent[] }
   /**
    * The worker's traffic since it started (CUMULATIVE counters, so the primary keeps the last
    * one and sums): every TELEMETRY_INTERVAL_MS while they change, and once after draining. No

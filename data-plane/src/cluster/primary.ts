@@ -107,6 +107,9 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
         case "security-events":
           for (const e of msg.events) events.emit(e);
           return;
+        case "security-records":
+          for (const e of msg.events) events.record(e);
+          return;
         case "telemetry":
           telemetry.update(worker.id, msg);
           return;

@@ -34,6 +34,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   const events = new SecurityEvents();
   // Delivery is already batched off the request path (setImmediate): one IPC message per batch.
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
+  events.subscribeRecords((batch) => send({ t: "security-records", events: batch }));
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
   const node = new ProxyNode(options, log, events, stats, shadow);

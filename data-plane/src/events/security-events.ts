@@ -1,3 +1,4 @@
+import type { PalisadeEvent, WafEvent } from "@palisade/events";
 import type { ErrorCode } from "../errors.js";
 /**
  * The node's internal channel for security events: every request the node refuses for a
@@ -5,9 +6,16 @@ import type { ErrorCode } from "../errors.js";
  * servers, malformed or ambiguous requests, addresses outside the IP rules, rate limits, size
  * limits, CORS preflights from origins that are not allowed. The proxy's hot path only calls
  * {@link SecurityEvents.emit}:
- * it bumps a counter and appends to a bounded queue; subscribers (the log today, a SIEM shipper
- * later) receive batches asynchronously, off the request path. Events never hold secrets: no
- * token, key, header value or query string, only stable reason codes and identifiers.
+ * it bumps a counter and appends to a bounded queue; subscribers (the log, the cluster IPC, the
+ * node's security-event pipeline: control plane and SIEM sinks, telemetry/security-pipeline.ts)
+ * receive batches asynchronously, off the request path. Events never hold secrets: no token, key,
+ * header value or query string, only stable reason codes and identifiers.
+ *
+ * **The one node-side entry point** for every security event (data-plane/README.md, "Security
+ * events"): a request refusal or a request-bound match is {@link SecurityEvents.emit} (the loop
+ * does it for every refusal; a policy through its exchange), any other `@palisade/events` event
+ * (an anomaly detection or decision made on the node, a config event) is
+ * {@link SecurityEvents.record}. Both are O(1) and never wait.
  */
 
 /** What kind of security event happened. */
@@ -93,8 +101,30 @@ export const SECURITY_REASONS = {
 /** One of the keys of {@link SECURITY_REASONS}. */
 export type SecurityReason = keyof typeof SECURITY_REASONS;
 
+/**
+ * What a WAF event adds (the fields of `@palisade/events`' `WafEvent`, so the SIEM path formats it
+ * as ECS without a translation): mode, action, paranoia levels, anomaly scores and thresholds,
+ * the rules that matched (id, msg, tags, severity, matched variable NAMES, logdata with secret
+ * values already redacted), the interrupting rule and the rule set; `error` names an engine
+ * failure (`WAF_ENGINE_ERROR` and the rule it happened in).
+ */
+export type WafEventDetail = Pick<
+  WafEvent,
+  | "mode"
+  | "action"
+  | "paranoiaLevel"
+  | "detectionParanoiaLevel"
+  | "anomalyScore"
+  | "threshold"
+  | "rules"
+  | "interruptingRuleId"
+  | "ruleset"
+> & { readonly error?: string | null };
+
 /** One security event. Times are ms since the epoch. */
 export interface SecurityEvent {
+  /** The event's id (a UUID), when it has one: a WAF 403 body names it (`event_id`). */
+  readonly id?: string;
   readonly type: SecurityEventType;
   /** A {@link SecurityReason} for policy refusals, else the proxy's own refusal code (`path_dot_segment`). */
   readonly reason: string;
@@ -118,10 +148,20 @@ export interface SecurityEvent {
   readonly method: string | null;
   /** Canonical path without the query string (a query may hold a credential); `null` when the path itself was refused. */
   readonly path: string | null;
+  /** W3C trace id of the request (32 lowercase hex), when the node traces it. */
+  readonly traceId?: string | null;
+  /** What the WAF found (WAF events only). */
+  readonly waf?: WafEventDetail;
 }
 
 /** Receives events in batches, in emission order. Must not throw (a throw is swallowed). */
 export type SecurityEventListener = (events: readonly SecurityEvent[]) => void;
+
+/**
+ * Receives the events given to {@link SecurityEvents.record} in batches, in order. Must not throw
+ * (a throw is swallowed).
+ */
+export type RecordListener = (events: readonly PalisadeEvent[]) => void;
 
 /** Options of {@link SecurityEvents}. */
 export interface SecurityEventsOptions {
@@ -144,6 +184,8 @@ export class SecurityEvents {
   #keepRecent: number;
   #counts: Record<SecurityEventType, number>;
   #dropped = 0;
+  #recordListeners = new Set<RecordListener>();
+  #records: PalisadeEvent[] = [];
 
   constructor(opts: SecurityEventsOptions = {}) {
     this.#maxQueue = opts.maxQueue ?? 10_000;
@@ -162,10 +204,41 @@ export class SecurityEvents {
       this.#dropped++;
     }
     this.#queue.push(event);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#deliver());
     }
+  }
+
+  /**
+   * Records any `@palisade/events` event that is not a request refusal of the loop: an anomaly
+   * detection or decision made on the node, a config event, a WAF event built whole. O(1), never
+   * waits, never throws: it is queued (beyond `maxQueue` the oldest is dropped, counted in
+   * {@link dropped}) and handed to the {@link subscribeRecords} listeners off the caller's path
+   * (in a cluster: the worker's records go to the primary's channel). Its fields must hold no
+   * secret; free text that may quote request data is redacted by the formatter (`toEcs`).
+   */
+  record(event: PalisadeEvent): void {
+    if (this.#recordListeners.size === 0) return;
+    if (this.#records.length >= this.#maxQueue) {
+      this.#records.shift();
+      this.#dropped++;
+    }
+    this.#records.push(event);
+    this.#schedule();
+  }
+
+  /**
+   * Adds a subscriber of {@link record}'s events.
+   * @returns a function that removes it
+   */
+  subscribeRecords(listener: RecordListener): () => void {
+    this.#recordListeners.add(listener);
+    return () => this.#recordListeners.delete(listener);
   }
 
   /**
@@ -196,12 +269,19 @@ export class SecurityEvents {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
-    for (const l of this.#listeners) {
-      try {
-        l(batch);
-      } catch {
-        // A subscriber's bug must not break the others or the proxy.
-      }
+    if (batch.length > 0) deliver(this.#listeners, batch);
+    const records = this.#records;
+    this.#records = [];
+    if (records.length > 0) deliver(this.#recordListeners, records);
+  }
+}
+
+function deliver<T>(listeners: Iterable<(batch: readonly T[]) => void>, batch: readonly T[]): void {
+  for (const l of listeners) {
+    try {
+      l(batch);
+    } catch {
+      // A subscriber's bug must not break the others or the proxy.
     }
   }
 }
