@@ -331,7 +331,8 @@ function hasMtls(r: CompiledRoute): boolean {
 /**
  * The client's fields the node never forwards upstream: hop-by-hop (RFC 9110 §7.6.1), `Host`
  * (the target's, or the checked authority with `preserve_host`), `Expect` (answered here), and
- * the forwarding and consumer headers the node sets itself from the canonical view.
+ * the forwarding and consumer headers the node sets itself from the canonical view, and the trace
+ * context it re-writes.
  */
 const REQUEST_DROP: readonly string[] = Object.freeze([
   ...HOP_BY_HOP_FIELDS,
@@ -348,6 +349,10 @@ const REQUEST_DROP: readonly string[] = Object.freeze([
   "x-consumer-id",
   "x-consumer-name",
   "via",
+  // W3C Trace Context: the node sends its own (same trace, its span as the parent; a client's
+  // invalid one never reaches the upstream), telemetry/trace-context.ts.
+  "traceparent",
+  "tracestate",
 ]);
 
 const NO_POLICIES: readonly PolicyInstance[] = Object.freeze([]);

@@ -21,6 +21,8 @@ test("the node's exposition and the catalogue's node metrics are the same set", 
     controlPlaneConnected: () => true,
     sync: new SyncStats(),
     shadow,
+    siem: { siemStats: () => null },
+    syncEvents: () => undefined,
   });
   const text = await register.metrics();
   const declared = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));

@@ -1,6 +1,8 @@
 import { NONCONFORMING_DEFAULT_METRICS } from "@palisade/events";
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
 import type { AppliedSource } from "../config/table-holder.js";
+import type { EventOutboxStats } from "../sync/event-outbox.js";
+import { registerRouteMetrics, registerSiemMetrics, registerSyncEventMetrics, type SiemStatsReader } from "./route-metrics.js";
 import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";
@@ -13,6 +15,10 @@ export interface MetricsSource {
   readonly sync?: SyncStats;
   /** Shadow traffic counters of mirror policies. */
   readonly shadow?: ShadowSource;
+  /** The SIEM shipper's counters (`palisade_siem_*`). */
+  readonly siem?: SiemStatsReader;
+  /** The control plane's security-event outbox (`palisade_sync_security_events_total`). */
+  readonly syncEvents?: () => EventOutboxStats | undefined;
 }
 
 /**
@@ -30,6 +36,10 @@ export interface MetricsSource {
  * - `palisade_shadow_requests_total{route}`, `palisade_shadow_compared_total{route,result="agreed"|"disagreed"}`,
  *   `palisade_shadow_dropped_total{route,reason}` counters and `palisade_shadow_latency_diff_ms{route,stat="mean"|"p50"|"p99"}`
  *   gauge (shadow − primary, since the node started), for routes with a mirror policy;
+ * - `palisade_config_last_known_good` gauge: 1 while the config served came from the last-known-good file;
+ * - the request loop's per-route metrics and policy decisions (route-metrics.ts);
+ * - `palisade_sync_security_events_total{result}` and the SIEM delivery metrics `palisade_siem_*`
+ *   (route-metrics.ts), when the node has them;
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -93,6 +103,17 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       this.set(src.controlPlaneConnected() ? 1 : 0);
     },
   });
+  new Gauge({
+    name: "palisade_config_last_known_good",
+    help: "1 while the node serves its last-known-good config from disk (the control plane was not reachable at start).",
+    registers: [register],
+    collect() {
+      this.set(src.holder.applied?.source === "cache" ? 1 : 0);
+    },
+  });
+  registerRouteMetrics(register, src.stats);
+  if (src.siem) registerSiemMetrics(register, src.siem);
+  if (src.syncEvents) registerSyncEventMetrics(register, src.syncEvents);
   const sync = src.sync;
   if (sync) {
     new Counter({

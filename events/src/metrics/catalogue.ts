@@ -186,7 +186,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Requests answered, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.server.request.duration count; Kong kong_http_requests_total",
       values: { status_class: STATUS_CLASSES },
@@ -197,7 +197,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "histogram",
     "Request latency from the first byte in to the end of the response, seconds, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.server.request.duration; Kong kong_request_latency_ms",
       buckets: HTTP_DURATION_BUCKETS_S,
@@ -209,7 +209,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "histogram",
     "Upstream latency from dispatch to the end of the upstream response, seconds, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.client.request.duration; Envoy cluster.upstream_rq_time; Kong kong_upstream_latency_ms",
       buckets: HTTP_DURATION_BUCKETS_S,
@@ -221,7 +221,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Request body bytes received from clients, by route and upstream.",
     ["route", "upstream"],
-    "planned",
+    "exported",
     { follows: "OTel http.server.request.body.size; Kong kong_bandwidth_bytes{direction=ingress}" },
   ),
   node(
@@ -229,7 +229,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Response body bytes sent to clients, by route and upstream.",
     ["route", "upstream"],
-    "planned",
+    "exported",
     { follows: "OTel http.server.response.body.size; Kong kong_bandwidth_bytes{direction=egress}" },
   ),
   node(
@@ -237,7 +237,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Policy decisions, by policy type, decision and reason code (allow has reason none).",
     ["policy_type", "decision", "reason"],
-    "planned",
+    "exported",
     { values: { decision: ["allow", "deny"] } },
   ),
   node(
@@ -323,14 +323,14 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "gauge",
     "1 while the node serves its last-known-good config from disk (the control plane was not reachable at start).",
     [],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_sync_security_events_total",
     "counter",
     "Security events sent to the control plane, by result (acknowledged, dropped: the buffer was full).",
     ["result"],
-    "planned",
+    "exported",
     { values: { result: ["acknowledged", "dropped", "rejected"] } },
   ),
   node(
@@ -338,21 +338,21 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Security events a SIEM sink confirmed delivered.",
     ["sink"],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_siem_events_spooled_total",
     "counter",
     "Security events written to a sink's spool.",
     ["sink"],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_siem_events_dropped_total",
     "counter",
     "Security events dropped, by sink (queue: the shipper's queue) and reason.",
     ["sink", "reason"],
-    "planned",
+    "exported",
     {
       values: {
         reason: ["queue_full", "spool_overflow", "spool_write_failed", "corrupt", "rejected", "too_large"],
@@ -364,16 +364,16 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "gauge",
     "Events in a sink's spool not delivered yet.",
     ["sink"],
-    "planned",
+    "exported",
   ),
-  node("palisade_siem_spool_bytes", "gauge", "Bytes of a sink's spool on disk.", ["sink"], "planned"),
-  node("palisade_siem_sink_up", "gauge", "1 while a SIEM sink is connected and delivering.", ["sink"], "planned"),
+  node("palisade_siem_spool_bytes", "gauge", "Bytes of a sink's spool on disk.", ["sink"], "exported"),
+  node("palisade_siem_sink_up", "gauge", "1 while a SIEM sink is connected and delivering.", ["sink"], "exported"),
   node(
     "palisade_siem_sink_failures_total",
     "counter",
     "Connection or send failures of a SIEM sink.",
     ["sink"],
-    "planned",
+    "exported",
   ),
 
   // --- control plane (control-plane/src/metrics/) -------------------------------------------
