@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { CompileError } from "./config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
 import type { AppliedSource } from "./config/table-holder.js";
@@ -13,6 +14,7 @@ import { NodeCredentials } from "./sync/node-credentials.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { createMetricsRegistry } from "./telemetry/metrics.js";
 import { NodeReporter } from "./telemetry/node-reporter.js";
+import { SecurityPipeline } from "./telemetry/security-pipeline.js";
 import { ShadowStats } from "./telemetry/shadow-stats.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
@@ -62,6 +64,28 @@ export function nodeSecurityEvents(log: Logger): SecurityEvents {
     for (const e of batch) log.info({ security_event: e }, "security event");
   });
   return events;
+}
+
+/**
+ * The node's security-event pipeline (telemetry/security-pipeline.ts) on its channel: events to
+ * the control plane once the config stream is open, and to the SIEM sinks of the applied config
+ * (plus `--siem-sinks-file`), spooled under `<state-dir>/siem`.
+ */
+export function nodeSecurityPipeline(
+  options: NodeOptions,
+  log: Logger,
+  events: SecurityEvents,
+  uplink: () => SyncClient | undefined,
+): SecurityPipeline {
+  return new SecurityPipeline({
+    events,
+    log,
+    node: { id: options.nodeId, region: options.region, labels: options.labels },
+    softwareVersion: softwareVersion(),
+    spoolDir: join(options.stateDir, "siem"),
+    localSinks: options.siemSinks,
+    uplink,
+  });
 }
 
 /**
@@ -161,6 +185,9 @@ export async function startNode(
   const syncStats = new SyncStats();
   const node = new ProxyNode(options, log, events, stats, shadow);
   const holder = node.holder;
+  let sync: SyncClient | undefined;
+  const pipeline = nodeSecurityPipeline(options, log, events, () => sync);
+  holder.watch((table) => void pipeline.configure(table.telemetry, table.version));
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
     holder,
@@ -169,7 +196,6 @@ export async function startNode(
     lkg,
     syncStats,
   );
-  let sync: SyncClient | undefined;
   let credentials: NodeCredentials | undefined;
   const status = new StatusServer({
     holder,
@@ -183,6 +209,8 @@ export async function startNode(
       holder,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,
+      siem: pipeline,
+      syncEvents: () => sync?.securityEventStats(),
     }),
   });
 
@@ -209,6 +237,7 @@ export async function startNode(
   } catch (err) {
     await status.close();
     await node.close(0);
+    await pipeline.close(0);
     throw err;
   }
   if (options.configFile === undefined) {
@@ -228,6 +257,7 @@ export async function startNode(
     close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
         await node.close(deadlineMs);
+        await pipeline.close();
         sync?.close();
         credentials?.close();
         await status.close();

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import type { Snapshot } from "@palisade/proto";
 import { compile } from "./config/compile.js";
@@ -11,6 +12,7 @@ import type { NodeOptions } from "./options.js";
 import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
+import { AccessLog } from "./telemetry/access-log.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
@@ -41,6 +43,7 @@ export class ProxyNode {
   readonly #waf = new WafCache();
   readonly #upstreams: UpstreamRuntime;
   readonly #resources: PolicyResources;
+  readonly #accessLog: AccessLog | null;
   #closing: Promise<void> | undefined;
 
   /**
@@ -70,7 +73,10 @@ export class ProxyNode {
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
     });
+    this.#accessLog = accessLogOf(options);
     this.proxy = new ProxyServer({
+      accessLog: this.#accessLog,
+      traceSampleRatio: options.traceSampleRatio,
       holder: this.holder,
       pools: this.#pools,
       log,
@@ -155,7 +161,28 @@ export class ProxyNode {
       this.#upstreams.close();
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
+      await this.#accessLog?.close();
     })();
     return this.#closing;
   }
+}
+
+/**
+ * The access log of `--access-log` (null when `off`). A cluster worker writes its own file,
+ * `<file>.worker-<id>` (two processes appending to and rotating one file would lose lines);
+ * on stdout the lines of all workers interleave whole (each is one write of one line).
+ */
+function accessLogOf(o: NodeOptions): AccessLog | null {
+  if (o.accessLog === "off") return null;
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  const file =
+    o.accessLogFile === null ? null : worker === undefined ? o.accessLogFile : `${o.accessLogFile}.worker-${worker}`;
+  return new AccessLog({
+    format: o.accessLog,
+    file,
+    sampleRatio: o.accessLogSample,
+    rotateBytes: o.accessLogRotateBytes,
+    maxFiles: o.accessLogMaxFiles,
+    node: o.nodeId,
+  });
 }

@@ -1,5 +1,5 @@
 import { toBinary } from "@bufbuild/protobuf";
-import { type ConfigUpdate, SnapshotSchema, type StreamConfigRequest } from "@palisade/proto";
+import { type ConfigUpdate, type Snapshot, SnapshotSchema, type StreamConfigRequest } from "@palisade/proto";
 import { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
 import type { AppliedConfig, AppliedSource, ConfigSource } from "../config/table-holder.js";
@@ -40,6 +40,8 @@ export interface ClusterApplierOptions {
   readonly persist?: ConfigPersister;
   /** Counters of the config stream (`/metrics`). */
   readonly stats?: SyncStats;
+  /** Called with each committed snapshot and its version (the security-event pipeline reads its telemetry resource). */
+  readonly onCommitted?: (snapshot: Snapshot, version: bigint) => void;
 }
 
 /** The outcome of one two-phase round. */
@@ -92,12 +94,14 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   readonly #catchUps = new Map<number, number>();
   readonly #persist: ConfigPersister | undefined;
   readonly #stats: SyncStats | undefined;
+  readonly #onCommitted: ((snapshot: Snapshot, version: bigint) => void) | undefined;
 
   constructor(log: Logger, options: ClusterApplierOptions = {}) {
     this.#log = log;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#persist = options.persist;
     this.#stats = options.stats;
+    this.#onCommitted = options.onCommitted;
   }
 
   /** The config the workers serve (or are being given), as resources (empty before the first). */
@@ -232,6 +236,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     this.#round = null;
     this.#committed = { version, hash: snapshot.hash, bytes };
     this.#state = next;
+    this.#onCommitted?.(snapshot, version);
     const ruleSets = snapshot.ruleSets.map((r) => ({
       id: r.id,
       name: r.name,

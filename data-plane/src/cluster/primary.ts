@@ -4,7 +4,7 @@ import { CompileError } from "../config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
-import { logStarted, nodeSecurityEvents, type RunningNode, startSync, syncCredentials } from "../node.js";
+import { logStarted, nodeSecurityEvents, nodeSecurityPipeline, type RunningNode, startSync, syncCredentials } from "../node.js";
 import type { NodeOptions } from "../options.js";
 import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";
@@ -51,11 +51,17 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const stopLimiter = serveLimiterToWorkers(cluster);
   const syncStats = new SyncStats();
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
-  const applier = new ClusterApplier(log, { stats: syncStats, ...(lkg ? { persist: lkg } : {}) });
-  const telemetry = new ClusterTelemetry();
-  let closing = false;
   let sync: SyncClient | undefined;
   const events = nodeSecurityEvents(log);
+  // The node's security events leave from here: the workers forward theirs to this channel.
+  const pipeline = nodeSecurityPipeline(options, log, events, () => sync);
+  const applier = new ClusterApplier(log, {
+    stats: syncStats,
+    ...(lkg ? { persist: lkg } : {}),
+    onCommitted: (snapshot, version) => void pipeline.configure(snapshot.telemetry[0] ?? null, version),
+  });
+  const telemetry = new ClusterTelemetry();
+  let closing = false;
   const status = new StatusServer({
     holder: applier,
     events,
@@ -72,6 +78,8 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
       holder: applier,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,
+      siem: pipeline,
+      syncEvents: () => sync?.securityEventStats(),
     }),
   });
   const statusAddress = await listen(status.server, options.statusListen, "status", log);
@@ -142,6 +150,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     closing = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.kill();
     await status.close();
+    await pipeline.close(0);
     stopLimiter();
   };
   // Start every worker and wait until all are bound (or one fails: then stop everything).
@@ -223,6 +232,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
         }, deadlineMs + 3_000);
         await Promise.all(exited);
         clearTimeout(kill);
+        await pipeline.close();
         await status.close();
         stopLimiter();
         log.info("node stopped");

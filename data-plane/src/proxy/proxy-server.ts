@@ -1,3 +1,4 @@
+import type { AccessLog } from "../telemetry/access-log.js";
 import {
   createServer as createH2Server,
   type Http2Server,
@@ -57,6 +58,10 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly trustedProxies?: TrustedProxies | null;
   /** Node-wide recorders of finished exchanges (the anomaly detector's). Default: none. */
   readonly recorders?: readonly Recorder[];
+  /** The access log (`--access-log`). Default: none (the debug line only). */
+  readonly accessLog?: AccessLog | null;
+  /** Probability (0–1) that a trace the node starts is sampled (`--trace-sample-ratio`). Default 0. */
+  readonly traceSampleRatio?: number;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -85,6 +90,8 @@ export class ProxyServer implements ProxyServices {
   readonly stats: TrafficStats | undefined;
   readonly trustedProxies: TrustedProxies | null;
   readonly recorders: readonly Recorder[];
+  readonly accessLog: AccessLog | null;
+  readonly traceSampleRatio: number;
   readonly loop = new ProxyLoop();
   readonly #holder: TableHolder;
   readonly #net: Server;
@@ -103,6 +110,8 @@ export class ProxyServer implements ProxyServices {
     this.stats = opts.stats;
     this.trustedProxies = opts.trustedProxies ?? null;
     this.recorders = opts.recorders ?? [];
+    this.accessLog = opts.accessLog ?? null;
+    this.traceSampleRatio = opts.traceSampleRatio ?? 0;
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
       // A header timeout longer than the request timeout makes no sense: the headers are part of it.
