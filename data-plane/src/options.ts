@@ -1,6 +1,6 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
 import { resolveSinkConfigs, type SiemSinkConfig, SinkConfigError } from "@palisade/events";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
@@ -583,7 +583,8 @@ function parseChoice<T extends string>(flag: string, value: string, choices: rea
 function parseRatio(flag: string, value: string): number {
   const v = value.trim();
   const n = Number(v);
-  if (v === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new OptionsError(flag, `"${value}" is not a number from 0 to 1`);
+  if (v === "" || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new OptionsError(flag, `"${value}" is not a number from 0 to 1`);
   return n;
 }
 
@@ -597,7 +598,10 @@ function parseSinksFile(flag: string, value: string): readonly SiemSinkConfig[] 
   try {
     list = JSON.parse(readFileSync(value, "utf8"));
   } catch (err) {
-    throw new OptionsError(flag, `cannot read a JSON array from it (${(err as NodeJS.ErrnoException).code ?? "invalid JSON"})`);
+    throw new OptionsError(
+      flag,
+      `cannot read a JSON array from it (${(err as NodeJS.ErrnoException).code ?? "invalid JSON"})`,
+    );
   }
   if (!Array.isArray(list)) throw new OptionsError(flag, "is not a JSON array of sinks");
   try {

@@ -4,7 +4,14 @@ import { CompileError } from "../config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
-import { logStarted, nodeSecurityEvents, nodeSecurityPipeline, type RunningNode, startSync, syncCredentials } from "../node.js";
+import {
+  logStarted,
+  nodeSecurityEvents,
+  nodeSecurityPipeline,
+  type RunningNode,
+  startSync,
+  syncCredentials,
+} from "../node.js";
 import type { NodeOptions } from "../options.js";
 import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";

@@ -1,4 +1,3 @@
-import type { AccessLog } from "../telemetry/access-log.js";
 import {
   createServer as createH2Server,
   type Http2Server,
@@ -18,6 +17,7 @@ import type { Recorder } from "../policies/contract.js";
 import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
+import type { AccessLog } from "../telemetry/access-log.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, type ProxyServices } from "./exchange.js";

@@ -1,4 +1,4 @@
-import { dirname, basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { pino } from "pino";
 import { createStream } from "rotating-file-stream";
 

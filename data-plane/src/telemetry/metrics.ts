@@ -2,7 +2,12 @@ import { NONCONFORMING_DEFAULT_METRICS } from "@palisade/events";
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
 import type { AppliedSource } from "../config/table-holder.js";
 import type { EventOutboxStats } from "../sync/event-outbox.js";
-import { registerRouteMetrics, registerSiemMetrics, registerSyncEventMetrics, type SiemStatsReader } from "./route-metrics.js";
+import {
+  registerRouteMetrics,
+  registerSiemMetrics,
+  registerSyncEventMetrics,
+  type SiemStatsReader,
+} from "./route-metrics.js";
 import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";

@@ -163,7 +163,11 @@ export function registerSiemMetrics(register: Registry, siem: SiemStatsReader): 
         },
       });
   };
-  perSink("palisade_siem_events_delivered_total", "Security events a SIEM sink confirmed delivered.", (s) => s.delivered);
+  perSink(
+    "palisade_siem_events_delivered_total",
+    "Security events a SIEM sink confirmed delivered.",
+    (s) => s.delivered,
+  );
   perSink("palisade_siem_events_spooled_total", "Security events written to a sink's spool.", (s) => s.spooled);
   perSink("palisade_siem_sink_failures_total", "Connection or send failures of a SIEM sink.", (s) => s.failures);
   perSink("palisade_siem_spool_pending_events", "Events in a sink's spool not delivered yet.", (s) => s.pending, true);

@@ -8,9 +8,9 @@ import {
   type PolicyDenialType,
   type RedactionOptions,
   Redactor,
+  redactionOf,
   type SiemConditionEvent,
   type SiemSinkConfig,
-  redactionOf,
   sinksForNode,
   toEcs,
 } from "@palisade/events";
