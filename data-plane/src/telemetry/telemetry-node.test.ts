@@ -4,8 +4,8 @@
 // W3C trace context reaches the upstream (an invalid traceparent never does), every request is one
 // access line carrying its trace id, and no credential of the test's requests is in any line.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,7 +64,10 @@ describe("node telemetry: metrics, traces and access log", () => {
         route("limited", "u1", ["/limited"], { policyIds: ["limit"] }),
       ],
       policies: [
-        policy("key", { case: "apiKey", value: { $typeName: "palisade.config.v1.ApiKeyPolicy", header: "", queryParam: "" } }),
+        policy("key", {
+          case: "apiKey",
+          value: { $typeName: "palisade.config.v1.ApiKeyPolicy", header: "", queryParam: "" },
+        }),
         policy("walls", {
           case: "ipRestriction",
           value: { $typeName: "palisade.config.v1.IpRestrictionPolicy", allow: [], deny: ["127.0.0.1"] },
@@ -147,9 +150,7 @@ describe("node telemetry: metrics, traces and access log", () => {
     assert.equal(dec("rate-limit", "deny", "rate_limit_exceeded"), 1);
     // Latency: every request in the histogram of its series; upstream latency only for those that went upstream.
     assert.equal(
-      value(
-        'palisade_http_server_request_duration_seconds_count{route="keyed",upstream="u1",status_class="4xx"}',
-      ),
+      value('palisade_http_server_request_duration_seconds_count{route="keyed",upstream="u1",status_class="4xx"}'),
       3,
     );
     assert.equal(
@@ -172,7 +173,9 @@ describe("node telemetry: metrics, traces and access log", () => {
     await send(proxy.port, "/open", {
       headers: { traceparent: `00-${TRACE}-b7ad6b7169203331-01`, tracestate: "vendor=abc" },
     });
-    await send(proxy.port, "/open", { headers: { traceparent: `00-${TRACE.toUpperCase()}-b7ad6b7169203331-01`, tracestate: "x=y" } });
+    await send(proxy.port, "/open", {
+      headers: { traceparent: `00-${TRACE.toUpperCase()}-b7ad6b7169203331-01`, tracestate: "x=y" },
+    });
     await send(proxy.port, "/open");
     const [valid, invalid, none] = up.seen.slice(n).map((s) => s.headers);
     const parts = String(valid!.traceparent).split("-");
