@@ -1,2 +1,3 @@
 export { type PemPair, TestCa } from "./certs.js";
 export { ClientCa, type ClientCertSpec, type ClientPem } from "./client-ca.js";
+export { type Rsyslog, type RsyslogOptions, type RsyslogTls, startRsyslog } from "./rsyslog.js";

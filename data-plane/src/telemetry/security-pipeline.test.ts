@@ -17,11 +17,11 @@ import {
   type TelemetrySettings,
   TelemetrySettingsSchema,
 } from "@palisade/proto";
+import { type Rsyslog, startRsyslog } from "@palisade/test-support";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { SecurityEvents } from "../events/security-events.js";
 import { docsOfSyslog } from "../siem/test/fixtures.js";
-import { type Rsyslog, startRsyslog } from "../siem/test/rsyslog.js";
 import type { OutboundSecurityEvent } from "../sync/event-outbox.js";
 import { eventually } from "../test/eventually.js";
 import { log, route, snapshot, upstream } from "../test/fixtures.js";

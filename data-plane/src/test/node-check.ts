@@ -44,6 +44,8 @@ const MANAGED: ReadonlySet<string> = new Set([
   "x-consumer-id",
   "x-consumer-name",
   "content-length",
+  "traceparent",
+  "tracestate",
 ]);
 
 /** What the upstream (or the engine) read, in the terms both sides can be compared in. */
