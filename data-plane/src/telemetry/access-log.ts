@@ -50,13 +50,20 @@ export interface AccessFacts {
 interface LineSink {
   write(line: string): boolean;
   end(cb?: () => void): void;
+  /** SonicBoom: writes what it buffered (stdout is flushed, never closed: the node's log shares it). */
+  flush?(cb: (err?: Error) => void): void;
   readonly writableLength?: number;
 }
 
 /** Bytes buffered in memory for a file that does not keep up before lines are dropped (counted). */
 const MAX_BUFFERED = 16 * 1024 * 1024;
+/** Lines are gathered and handed to the destination once per event-loop turn, or at this size. */
+const BATCH_BYTES = 64 * 1024;
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Printable ASCII without `"` and `\`: written as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -72,6 +79,7 @@ function clfTime(d: Date): string {
 /** A CLF quoted field: `"` and `\` escaped, control and non-ASCII bytes as `\xHH` (Apache's escaping). */
 function clfQuote(s: string | undefined): string {
   if (s === undefined || s === "") return "-";
+  if (PLAIN.test(s)) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -102,9 +110,10 @@ function jsonString(s: string): string {
  *   with the consumer as `%u`, the canonical path without its query in `%r` and the Referer
  *   without its query.
  * Never a query string, a header value other than Referer (its query cut) and User-Agent (CLF),
- * a cookie or a credential. 4xx and 5xx are always written; others with `sampleRatio`. Lines go
- * to stdout through pino's asynchronous SonicBoom destination, or to a file rotated by size by
- * rotating-file-stream; a file that does not keep up (16 MiB buffered) drops lines, counted.
+ * a cookie or a credential. 4xx and 5xx are always written; others with `sampleRatio`. Lines are
+ * gathered per event-loop turn (up to 64 KiB) and handed over in one write: to stdout through
+ * pino's asynchronous SonicBoom destination, or to a file rotated by size by rotating-file-stream;
+ * a destination that does not keep up (16 MiB buffered) drops lines, counted.
  */
 export class AccessLog {
   readonly #format: "ecs" | "clf";
@@ -119,10 +128,21 @@ export class AccessLog {
   sampledOut = 0;
   /** The format reads Referer and User-Agent (Combined Log Format). */
   readonly combined: boolean;
+  /** Lines of this turn not yet handed to the destination. */
+  #batch = "";
+  #flushScheduled = false;
+  readonly #stdout: boolean;
+  /** The last `@timestamp` written and its ms (requests within one ms share it). */
+  #isoMs = -1;
+  #iso = "";
+  /** The last CLF time written and its second. */
+  #clfS = -1;
+  #clf = "";
 
   constructor(o: AccessLogOptions) {
     this.#format = o.format;
     this.combined = o.format === "clf";
+    this.#stdout = o.file === null;
     this.#sample = o.sampleRatio;
     this.#node = o.node;
     if (o.file === null) {
@@ -145,18 +165,39 @@ export class AccessLog {
       this.sampledOut++;
       return;
     }
-    const sink = this.#sink;
-    if ((sink.writableLength ?? 0) > MAX_BUFFERED) {
+    if ((this.#sink.writableLength ?? 0) > MAX_BUFFERED) {
       this.dropped++;
       return;
     }
-    sink.write(this.#format === "ecs" ? this.ecsLine(f, Date.now()) : this.clfLine(f, new Date()));
+    this.#batch += this.#format === "ecs" ? this.ecsLine(f, Date.now()) : this.clfLine(f, Date.now());
     this.written++;
+    if (this.#batch.length >= BATCH_BYTES) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /** Hands the lines gathered so far to the destination in one write. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#batch === "") return;
+    const chunk = this.#batch;
+    this.#batch = "";
+    this.#sink.write(chunk);
+  }
+
+  #timestamp(now: number): string {
+    if (now !== this.#isoMs) {
+      this.#isoMs = now;
+      this.#iso = new Date(now).toISOString();
+    }
+    return this.#iso;
   }
 
   /** The ECS JSON line of `f` at `now` (ms since the epoch), with its newline. */
   ecsLine(f: AccessFacts, now: number): string {
-    let s = `{"@timestamp":"${new Date(now).toISOString()}","log.level":"info","message":"request","ecs.version":"8.10.0"`;
+    let s = `{"@timestamp":"${this.#timestamp(now)}","log.level":"info","message":"request","ecs.version":"8.10.0"`;
     s += `,"http":{"request":{"id":${jsonString(f.requestId)},"method":${jsonString(f.method)},"body":{"bytes":${f.requestBytes}}}`;
     s += `,"response":{"status_code":${f.status},"body":{"bytes":${f.responseBytes}}}}`;
     s += `,"url":{"path":${jsonString(f.logPath)}}`;
@@ -170,25 +211,38 @@ export class AccessLog {
     return s;
   }
 
-  /** The Combined Log Format line of `f` at `now`, with its newline. */
-  clfLine(f: AccessFacts, now: Date): string {
+  /** The Combined Log Format line of `f` at `now` (ms since the epoch), with its newline. */
+  clfLine(f: AccessFacts, now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== this.#clfS) {
+      this.#clfS = second;
+      this.#clf = clfTime(new Date(second * 1000));
+    }
     const referer = f.referer === undefined ? undefined : f.referer.split("?", 1)[0];
-    return `${f.clientAddress || "-"} - ${f.consumerId === null ? "-" : clfQuote(f.consumerId)} [${clfTime(now)}] "${clfQuote(
+    return `${f.clientAddress || "-"} - ${f.consumerId === null ? "-" : clfQuote(f.consumerId)} [${this.#clf}] "${clfQuote(
       f.method,
     )} ${clfQuote(f.logPath)} HTTP/${f.httpVersion}" ${f.status} ${f.responseBytes === 0 ? "-" : f.responseBytes} "${clfQuote(
       referer,
     )}" "${clfQuote(f.userAgent)}"\n`;
   }
 
-  /** Flushes and closes the destination. */
+  /** Flushes the lines and closes the destination (stdout is only flushed). At most 2 s. */
   close(): Promise<void> {
+    this.#flush();
     return new Promise((resolve) => {
-      try {
-        this.#sink.end(() => resolve());
-      } catch {
+      const timer = setTimeout(resolve, 2_000);
+      const done = () => {
+        clearTimeout(timer);
         resolve();
+      };
+      try {
+        if (this.#stdout) {
+          if (this.written === 0) done();
+          else this.#sink.flush?.(() => done());
+        } else this.#sink.end(done);
+      } catch {
+        done(); // SonicBoom not open yet: nothing was written
       }
-      setTimeout(resolve, 2_000).unref();
     });
   }
 }

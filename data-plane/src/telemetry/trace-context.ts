@@ -22,7 +22,6 @@ export interface TraceContext {
   readonly traceState: string | null;
 }
 
-const HEX = "0123456789abcdef";
 const POOL = Buffer.allocUnsafe(4096);
 let poolAt = POOL.length;
 
@@ -32,11 +31,8 @@ function randomHex(bytes: number): string {
     randomFillSync(POOL);
     poolAt = 0;
   }
-  let s = "";
-  for (let i = 0; i < bytes; i++) {
-    const b = POOL[poolAt++]!;
-    s += HEX[b >> 4]! + HEX[b & 15]!;
-  }
+  const s = POOL.toString("hex", poolAt, poolAt + bytes);
+  poolAt += bytes;
   return s;
 }
 
