@@ -24,6 +24,9 @@ import type { SiemStatsReader } from "./route-metrics.js";
 
 const DENIAL_TYPES: ReadonlySet<string> = new Set(POLICY_DENIAL_TYPES);
 
+/** Events held while the shipper restarts for a new config; beyond, the oldest are dropped (counted as queue drops). */
+const MAX_PENDING = 10_000;
+
 /**
  * The `@palisade/events` event of a node security event: a WAF event when it carries the WAF's
  * detail, else a policy denial (the proxy's own checks have `policy: null`). Pure.
@@ -100,8 +103,8 @@ type Counted = "delivered" | "spooled" | "failures";
  *   plane and logged), never an error here.
  * {@link configure} is called with each applied config: when the sinks or the redaction names
  * change the shipper is closed (what it queued is spooled) and started again on the same spool
- * folder, so nothing spooled is lost; events arriving meanwhile wait (bounded by the channel's
- * own queue). SIEM counters are kept across such restarts (monotonic metrics).
+ * folder, so nothing spooled is lost; events arriving meanwhile wait (at most 10,000, the oldest
+ * dropped beyond and counted with the queue's drops). SIEM counters are kept across such restarts (monotonic metrics).
  */
 export class SecurityPipeline implements SiemStatsReader {
   readonly #o: SecurityPipelineOptions;
@@ -222,8 +225,11 @@ export class SecurityPipeline implements SiemStatsReader {
   #ship(events: readonly PalisadeEvent[]): void {
     if (this.#closed) return;
     this.#toControlPlane(events);
-    if (this.#pending !== null) {
-      for (const e of events) this.#pending.push(e);
+    const pending = this.#pending;
+    if (pending !== null) {
+      for (const e of events) pending.push(e);
+      if (pending.length > MAX_PENDING)
+        this.#retiredQueue.dropped += pending.splice(0, pending.length - MAX_PENDING).length;
       return;
     }
     const shipper = this.#shipper;
