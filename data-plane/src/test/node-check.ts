@@ -16,9 +16,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { REQUEST_DROP } from "../config/compile.js";
 import { type DIFF_LIMITS, engineVerdict, type Verdict } from "../http/differential.js";
 import { FUZZ_STATUSES, type FuzzResult, fuzzPort, fuzzShape, HEAD_MARK } from "../http/fuzz.js";
-import { HOP_BY_HOP_FIELDS } from "../http/headers.js";
 import type { CorpusCase } from "../http/request-corpus.js";
 import { rawExchange } from "../http/test-wire.js";
 import { readResponses, type WireResponse } from "../http/wire-responses.js";
@@ -27,24 +27,11 @@ import { canonicalizePath } from "../router/path.js";
 import { route, snapshot, upstream } from "./fixtures.js";
 import { TestProxy } from "./harness.js";
 
-/** The client fields the node writes itself or never forwards (so they are not compared). */
-const MANAGED: ReadonlySet<string> = new Set([
-  ...HOP_BY_HOP_FIELDS,
-  "host",
-  "expect",
-  "via",
-  "forwarded",
-  "x-forwarded-for",
-  "x-forwarded-proto",
-  "x-forwarded-host",
-  "x-forwarded-port",
-  "x-forwarded-prefix",
-  "x-real-ip",
-  "x-request-id",
-  "x-consumer-id",
-  "x-consumer-name",
-  "content-length",
-]);
+/**
+ * The client fields the node writes itself or never forwards (so they are not compared): the
+ * compiled drop list, and Content-Length (re-written from the parsed value).
+ */
+const MANAGED: ReadonlySet<string> = new Set([...REQUEST_DROP, "content-length"]);
 
 /** What the upstream (or the engine) read, in the terms both sides can be compared in. */
 interface Reading {
