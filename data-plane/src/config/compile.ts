@@ -334,7 +334,7 @@ function hasMtls(r: CompiledRoute): boolean {
  * the forwarding and consumer headers the node sets itself from the canonical view, and the trace
  * context it re-writes.
  */
-const REQUEST_DROP: readonly string[] = Object.freeze([
+export const REQUEST_DROP: readonly string[] = Object.freeze([
   ...HOP_BY_HOP_FIELDS,
   "host",
   "expect",
