@@ -199,15 +199,16 @@ export class SecurityEvents {
     this.#recent.push(event);
     if (this.#recent.length > this.#keepRecent) this.#recent.shift();
     if (this.#listeners.size === 0) return;
-    if (this.#queue.length >= this.#maxQueue) {
-      this.#queue.shift();
-      this.#dropped++;
-    }
-    this.#queue.push(event);
-    this.#schedule();
+    this.#enqueue(this.#queue, event);
   }
 
-  #schedule(): void {
+  /** Appends to a delivery queue (beyond `maxQueue` the oldest is dropped, counted) and schedules delivery. */
+  #enqueue<T>(queue: T[], item: T): void {
+    if (queue.length >= this.#maxQueue) {
+      queue.shift();
+      this.#dropped++;
+    }
+    queue.push(item);
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#deliver());
@@ -224,12 +225,7 @@ export class SecurityEvents {
    */
   record(event: PalisadeEvent): void {
     if (this.#recordListeners.size === 0) return;
-    if (this.#records.length >= this.#maxQueue) {
-      this.#records.shift();
-      this.#dropped++;
-    }
-    this.#records.push(event);
-    this.#schedule();
+    this.#enqueue(this.#records, event);
   }
 
   /**
