@@ -1,16 +1,11 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
+import { registerAuthorization } from "../rbac/authorize.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
@@ -23,6 +18,7 @@ import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRolloutRoutes } from "./routes/rollouts.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerUi } from "./ui.js";
 
@@ -105,8 +101,6 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   return new ApiError("INTERNAL");
 }
 
-const BEARER = /^Bearer +([^\s]+)$/i;
-
 /** `Authorization` lines in a request (`rawHeaders`: name, value, name, value, …; any case). */
 function authorizationLines(raw: readonly string[]): number {
   let n = 0;
@@ -115,9 +109,9 @@ function authorizationLines(raw: readonly string[]): number {
 }
 
 /**
- * Builds the admin REST API (fastify). Every `/v1/*` route needs
- * `Authorization: Bearer <admin token>`; only routes registered with
- * `config: { public: true }` (`/healthz`, the web admin's static files) are open. A request with
+ * Builds the admin REST API (fastify). Every `/v1/*` route needs `Authorization: Bearer <token>`
+ * of a token whose role grants the route's permission (rbac/route-permissions.ts); only routes
+ * registered with `config: { public: true }` (`/healthz`, the web admin's static files) are open. A request with
  * two `Authorization` lines is refused everywhere (400 `ADMIN_AUTH_AMBIGUOUS`). Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
@@ -140,18 +134,6 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   // the wrong type into a confusing "the body must be object"; now it is 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser("text/plain");
   registerInfoRoute(app);
-  // Deny by default: every route needs the token unless it was registered with
-  // `config: { public: true }`. The decision uses the route fastify matched, never the
-  // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
-  const authenticate = (req: FastifyRequest, reply: FastifyReply): void => {
-    const m = BEARER.exec(req.headers.authorization ?? "");
-    const admin = m ? deps.tokens.identify(m[1]!) : undefined;
-    if (!admin) {
-      reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
-      throw new ApiError("ADMIN_AUTH_REQUIRED");
-    }
-    req.admin = admin;
-  };
   app.addHook("onRequest", async (req, reply) => {
     // node keeps the first of two Authorization lines and drops the other: which one counts
     // would depend on the parser, so two are refused on every route, as the data plane does.
@@ -159,8 +141,14 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin", error="invalid_request"');
       throw new ApiError("ADMIN_AUTH_AMBIGUOUS");
     }
-    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
-    authenticate(req, reply);
+  });
+  // Deny by default: every route needs a token, and the permission route-permissions.ts names,
+  // unless it was registered with `config: { public: true }`. The decision uses the route
+  // fastify matched, never the raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
+  const authenticate = registerAuthorization(app, {
+    tokens: deps.tokens,
+    store: deps.store,
+    rollout: deps.rollouts ? (id) => deps.rollouts!.engine.get(id) : undefined,
   });
   registerAudit(app, deps.store, deps.log);
 
@@ -181,6 +169,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   if (deps.rollouts)
     registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
+  registerTokenRoutes(app, deps.tokens);
   registerNodeRoutes(app, {
     store: deps.store,
     publisher: deps.publisher,

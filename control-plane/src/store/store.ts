@@ -103,7 +103,7 @@ export interface AuditEntry {
   /** ISO 8601 time the change was answered. */
   at: string;
   /** Which admin token made it (never the token itself). */
-  actor: { id: string; label: string; fingerprint: string };
+  actor: { id: string; label: string; fingerprint: string; role?: string | null };
   /** `ui` when the web admin sent it (its own statement), otherwise `api`. */
   source: string;
   method: string;
@@ -561,15 +561,16 @@ export class Store {
   insertAudit(e: Omit<AuditEntry, "id">): number {
     const r = this.#db
       .prepare(
-        `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, source, method, path, kind,
+        `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, actor_role, source, method, path, kind,
            resource_id, resource_name, status, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         e.at,
         e.actor.id,
         e.actor.label,
         e.actor.fingerprint,
+        e.actor.role ?? null,
         e.source,
         e.method,
         e.path,
@@ -616,7 +617,7 @@ export class Store {
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
-      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint },
+      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint, role: r.actor_role },
       source: r.source,
       method: r.method,
       path: r.path,
@@ -628,29 +629,6 @@ export class Store {
       after: r.after === null ? null : JSON.parse(r.after),
     }));
   }
-
-  // --- admin tokens ----------------------------------------------------------
-
-  hasAdminTokens(): boolean {
-    return this.#db.prepare("SELECT 1 FROM admin_tokens LIMIT 1").get() !== undefined;
-  }
-
-  insertAdminTokenHash(hash: string): void {
-    this.#db.prepare("INSERT OR IGNORE INTO admin_tokens (hash, created_at) VALUES (?, ?)").run(hash, now());
-  }
-
-  adminTokenHashes(): string[] {
-    return this.adminTokens().map((r) => r.hash);
-  }
-
-  /** Stored admin tokens (their sha256 hex, never the token), oldest first. */
-  adminTokens(): Array<{ id: number; hash: string; created_at: string }> {
-    return this.#db.prepare("SELECT id, hash, created_at FROM admin_tokens ORDER BY id").all() as Array<{
-      id: number;
-      hash: string;
-      created_at: string;
-    }>;
-  }
 }
 
 interface RawAudit {
@@ -659,6 +637,7 @@ interface RawAudit {
   actor_id: string;
   actor_label: string;
   actor_fingerprint: string;
+  actor_role: string | null;
   source: string;
   method: string;
   path: string;

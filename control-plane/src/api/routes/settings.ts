@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ROUTE_ONLY_POLICY_TYPES, settingsSchema } from "../../config/traffic-schemas.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { etagOf, requireMatch } from "../resource-page.js";
 
 /**
  * `GET /v1/settings` and `PUT /v1/settings`: snapshot-wide draft settings, published with the
@@ -13,14 +14,20 @@ import type { Store } from "../../store/store.js";
  * - `max_body_bytes`: the request body limit (bytes, 0 = none) of routes without their own and
  *   without a `request-size` policy that sets one; unset, each node's `--max-body-bytes` (8 MiB).
  * Route-level policy types (`canary`, `mirror`) cannot be global.
- * `PUT` replaces the whole object; omitted fields return to their defaults.
+ * `PUT` replaces the whole object; omitted fields return to their defaults. `GET` answers an
+ * `ETag`; `PUT` honours `If-Match` (412 PRECONDITION_FAILED).
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
-  app.get("/v1/settings", async () => present(store.getSettings()));
+  app.get("/v1/settings", async (_req, reply) => {
+    const shown = present(store.getSettings());
+    reply.header("etag", etagOf(shown));
+    return shown;
+  });
 
-  app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req) => {
+  app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req, reply) => {
     const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
-    return store.transaction(() => {
+    const shown = store.transaction(() => {
+      requireMatch(req, present(store.getSettings()));
       const ids = (body.global_policies ?? []).map((ref, i) => {
         const p = store.getResource("policies", ref);
         if (!p)
@@ -49,6 +56,8 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
       store.putSettings(stored);
       return present(stored);
     });
+    reply.header("etag", etagOf(shown));
+    return shown;
   });
 }
 
