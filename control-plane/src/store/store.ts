@@ -372,10 +372,13 @@ export class Store {
     return this.#db.prepare("SELECT 1 FROM config_versions WHERE version = ?").get(version) !== undefined;
   }
 
-  listVersions(limit: number): VersionRow[] {
+  /** Versions newest first, at most `limit`, older than `before` when given. */
+  listVersions(limit: number, before = Number.MAX_SAFE_INTEGER): VersionRow[] {
     return this.#db
-      .prepare("SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?")
-      .all(limit) as VersionRow[];
+      .prepare(
+        "SELECT version, hash, message, created_at FROM config_versions WHERE version < ? ORDER BY version DESC LIMIT ?",
+      )
+      .all(before, limit) as VersionRow[];
   }
 
   /** Metadata (no snapshot) of the versions after `after`, oldest first: the delta history. */
