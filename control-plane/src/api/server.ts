@@ -12,6 +12,7 @@ import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerConfigSyncRoutes } from "./routes/config-sync.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
@@ -21,6 +22,7 @@ import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerUi } from "./ui.js";
+import { type AjvError, validationError } from "./validation-errors.js";
 
 /** What the admin API is built from. */
 export interface AdminApiDeps {
@@ -40,53 +42,11 @@ export interface AdminApiDeps {
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
 }
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
-  parentSchema?: { description?: string };
-}
-
-/** A human sentence for one Ajv error, without regexes or schema jargon. */
-function describe(e: AjvError): string {
-  switch (e.keyword) {
-    case "required":
-      return "is required";
-    case "additionalProperties":
-      return "is not a known field";
-    case "enum":
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    case "pattern":
-    case "format":
-      return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    case "anyOf":
-    case "oneOf":
-      return `does not match any accepted form${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    default:
-      return e.message ?? "is invalid";
-  }
-}
-
-/** `/targets/0/port` + missing `host` → `targets.0.host`. */
-function fieldOf(e: AjvError): string {
-  const parts = e.instancePath.split("/").filter(Boolean);
-  if (e.keyword === "required") parts.push(String(e.params.missingProperty));
-  if (e.keyword === "additionalProperties") parts.push(String(e.params.additionalProperty));
-  return parts.join(".");
-}
-
 /** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
 function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   if (err instanceof ApiError) return err;
-  if (err.validation && err.validation.length > 0) {
-    // if/then failures are reported after the inner error; the first error names the field.
-    const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
-    const field = fieldOf(first);
-    const where = (err as { validationContext?: string }).validationContext ?? "body";
-    const subject = field || (where === "body" ? "the body" : where);
-    return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
-  }
+  if (err.validation && err.validation.length > 0)
+    return validationError(err.validation, (err as { validationContext?: string }).validationContext ?? "body");
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError("UNSUPPORTED_MEDIA_TYPE");
@@ -170,6 +130,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
   registerTokenRoutes(app, deps.tokens);
+  registerConfigSyncRoutes(app, deps.store);
   registerNodeRoutes(app, {
     store: deps.store,
     publisher: deps.publisher,

@@ -28,40 +28,54 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
     const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
     const shown = store.transaction(() => {
       requireMatch(req, present(store.getSettings()));
-      const ids = (body.global_policies ?? []).map((ref, i) => {
-        const p = store.getResource("policies", ref);
-        if (!p)
-          throw new ApiError(
-            "REFERENCE_NOT_FOUND",
-            `no policy named or with id ${JSON.stringify(ref)}`,
-            `global_policies.${i}`,
-          );
-        if (ROUTE_ONLY_POLICY_TYPES.includes(p.body.type as string))
-          throw new ApiError(
-            "VALIDATION_FAILED",
-            `a ${String(p.body.type)} policy is route-level: attach it to routes`,
-            `global_policies.${i}`,
-          );
-        return p.id;
-      });
-      ids.forEach((id, i) => {
-        if (ids.indexOf(id) !== i)
-          throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
-      });
-      const stored = {
-        global_policies: ids,
-        merge_slashes: body.merge_slashes ?? false,
-        ...(body.max_body_bytes !== undefined ? { max_body_bytes: body.max_body_bytes } : {}),
-      };
-      store.putSettings(stored);
-      return present(stored);
+      return present(writeSettings(store, body));
     });
     reply.header("etag", etagOf(shown));
     return shown;
   });
 }
 
-function present(s: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Resolves and stores the draft settings (policies by id or name → ids; route-level types and
+ * duplicates refused). Call inside a transaction.
+ * @returns what was stored
+ * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `global_policies.<i>`
+ */
+export function writeSettings(
+  store: Store,
+  body: { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number },
+): Record<string, unknown> {
+  const ids = (body.global_policies ?? []).map((ref, i) => {
+    const p = store.getResource("policies", ref);
+    if (!p)
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        `no policy named or with id ${JSON.stringify(ref)}`,
+        `global_policies.${i}`,
+      );
+    if (ROUTE_ONLY_POLICY_TYPES.includes(p.body.type as string))
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        `a ${String(p.body.type)} policy is route-level: attach it to routes`,
+        `global_policies.${i}`,
+      );
+    return p.id;
+  });
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i)
+      throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
+  });
+  const stored = {
+    global_policies: ids,
+    merge_slashes: body.merge_slashes ?? false,
+    ...(body.max_body_bytes !== undefined ? { max_body_bytes: body.max_body_bytes } : {}),
+  };
+  store.putSettings(stored);
+  return stored;
+}
+
+/** The settings as the API shows them. */
+export function present(s: Record<string, unknown>): Record<string, unknown> {
   return {
     global_policies: (s.global_policies as string[] | undefined) ?? [],
     merge_slashes: s.merge_slashes ?? false,
