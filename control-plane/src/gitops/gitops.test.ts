@@ -131,7 +131,11 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
 
   const sync = await t.call("POST", "/v1/config/sync", { document: doc, prune: true });
   assert.equal(sync.status, 200, sync.text);
-  assert.deepEqual(sync.body.counts, { create: 0, update: 0, delete: 0, unchanged: 19 }, JSON.stringify(sync.body.changes.filter((c: { action: string }) => c.action !== "unchanged")));
+  assert.deepEqual(
+    sync.body.counts,
+    { create: 0, update: 0, delete: 0, unchanged: 19 },
+    JSON.stringify(sync.body.changes.filter((c: { action: string }) => c.action !== "unchanged")),
+  );
   assert.equal(sync.body.changed, false);
   // The secrets are still the server's (a dumped [redacted] keeps them).
   const snap = (await t.call("POST", "/v1/config/versions", {})).status;
