@@ -11,6 +11,7 @@ import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
+import { registerOpenApi } from "./openapi.js";
 import { KINDS } from "./resource-kinds.js";
 import { registerConfigSyncRoutes } from "./routes/config-sync.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
@@ -93,7 +94,6 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   // JSON only: fastify also parses text/plain by default, which turned a JSON body sent with
   // the wrong type into a confusing "the body must be object"; now it is 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser("text/plain");
-  registerInfoRoute(app);
   app.addHook("onRequest", async (req, reply) => {
     // node keeps the first of two Authorization lines and drops the other: which one counts
     // would depend on the parser, so two are refused on every route, as the data plane does.
@@ -110,7 +110,6 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     store: deps.store,
     rollout: deps.rollouts ? (id) => deps.rollouts!.engine.get(id) : undefined,
   });
-  registerAudit(app, deps.store, deps.log);
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
@@ -122,24 +121,31 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
-  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
-  for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
-  registerCredentialRoutes(app, deps.store);
-  registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);
-  if (deps.rollouts)
-    registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
-  registerSettingsRoutes(app, deps.store);
-  registerTokenRoutes(app, deps.tokens);
-  registerConfigSyncRoutes(app, deps.store);
-  registerNodeRoutes(app, {
-    store: deps.store,
-    publisher: deps.publisher,
-    fleet: deps.fleet,
-    identity: deps.identity,
-    disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
-    resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
-    desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
+  // The OpenAPI document lists the routes registered after it: every route lives in this scope,
+  // registered once @fastify/swagger is loaded.
+  registerOpenApi(app);
+  app.register(async (scope) => {
+    registerInfoRoute(scope);
+    registerAudit(scope, deps.store, deps.log);
+    scope.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+    for (const spec of KINDS) registerResourceRoutes(scope, deps.store, spec);
+    registerCredentialRoutes(scope, deps.store);
+    registerVersionRoutes(scope, deps.store, deps.publisher, deps.rollouts?.engine);
+    if (deps.rollouts)
+      registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
+    registerSettingsRoutes(scope, deps.store);
+    registerTokenRoutes(scope, deps.tokens);
+    registerConfigSyncRoutes(scope, deps.store);
+    registerNodeRoutes(scope, {
+      store: deps.store,
+      publisher: deps.publisher,
+      fleet: deps.fleet,
+      identity: deps.identity,
+      disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+      resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
+      desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
+    });
+    if (deps.uiDir) registerUi(scope, deps.uiDir, deps.log, authenticate);
   });
-  if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;
 }
