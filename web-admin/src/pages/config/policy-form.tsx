@@ -317,7 +317,7 @@ export function PolicyForm({
               onChange={(type) =>
                 onChange({
                   ...value,
-                  type,
+                  type: type as PolicyBody["type"],
                   config: type === "jwt" ? emptyPolicy().config : type === value.type ? value.config : {},
                 })
               }
