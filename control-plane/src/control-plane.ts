@@ -110,6 +110,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       tokens,
       log,
       uiDir: opts.uiDir,
+      tls: opts.adminTls,
       fleet,
       identity,
       sync,
@@ -120,7 +121,10 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
-    announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    announce.info(
+      { listener: "admin", address: opts.adminListen.host, port: adminPort, tls: opts.adminTls !== undefined },
+      "listening",
+    );
     // Resumes a rollout that was running when the control plane stopped (soak and deadlines are timestamps).
     engine.start(opts.rolloutTickMs);
     const latest = publisher.latest();

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -27,6 +28,11 @@ export interface CpOptions {
   nodeCertTtlS: number;
   /** How often the rollout engine moves the active rollout on, ms. */
   rolloutTickMs: number;
+  /**
+   * TLS of the admin listener: certificate chain and key (PEM); `clientCa` (PEM) makes the
+   * listener ask every client for a certificate signed by it. Undefined: plain HTTP.
+   */
+  adminTls: { cert: string; key: string; clientCa?: string } | undefined;
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -77,6 +83,20 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     env: "PALISADE_ROLLOUT_TICK_MS",
     default: "500",
     help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
+  },
+  {
+    flag: "admin-tls-cert",
+    env: "PALISADE_ADMIN_TLS_CERT",
+    default: "",
+    defaultNote: "none (plain HTTP)",
+    help: "PEM certificate chain of the admin listener: it then speaks HTTPS only",
+  },
+  { flag: "admin-tls-key", env: "PALISADE_ADMIN_TLS_KEY", default: "", help: "PEM private key of --admin-tls-cert" },
+  {
+    flag: "admin-tls-client-ca",
+    env: "PALISADE_ADMIN_TLS_CLIENT_CA",
+    default: "",
+    help: "PEM CA bundle: the admin listener requires a client certificate it signed",
   },
   {
     flag: "log-level",
@@ -172,6 +192,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   if (!/^\d{1,5}$/.test(tick) || Number(tick) < 50 || Number(tick) > 60_000)
     throw new OptionError(tickName, `${JSON.stringify(tick)} is not a number of ms from 50 to 60000`);
   const [pki] = get("pki-dir");
+  const adminTls = readAdminTls(get("admin-tls-cert"), get("admin-tls-key"), get("admin-tls-client-ca"));
   const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
     syncInsecure: parsed.values["sync-insecure"] === true || insecureEnv === "1" || insecureEnv === "true",
@@ -179,11 +200,41 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
+    adminTls,
     db,
     adminListen: parseListenAddress(adminName, admin),
     syncListen: parseListenAddress(syncName, sync),
     adminToken,
     logLevel,
     uiDir: get("ui-dir")[0] || DEFAULT_UI_DIR,
+  };
+}
+
+/**
+ * Reads the admin listener's TLS files: certificate and key go together; a client CA needs them.
+ * @throws OptionError naming the flag of a missing pair member or an unreadable file
+ */
+function readAdminTls(
+  [cert, certName]: [string, string],
+  [key, keyName]: [string, string],
+  [clientCa, caName]: [string, string],
+): CpOptions["adminTls"] {
+  if (cert === "" && key === "" && clientCa === "") return undefined;
+  if (cert === "" || key === "")
+    throw new OptionError(cert === "" ? certName : keyName, "--admin-tls-cert and --admin-tls-key go together");
+  const read = (path: string, name: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      throw new OptionError(
+        name,
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  };
+  return {
+    cert: read(cert, certName),
+    key: read(key, keyName),
+    ...(clientCa !== "" ? { clientCa: read(clientCa, caName) } : {}),
   };
 }

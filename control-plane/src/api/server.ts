@@ -39,6 +39,8 @@ export interface AdminApiDeps {
   identity?: NodeIdentity | undefined;
   /** The sync server, to end a revoked node's stream and to resync a node. */
   sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
+  /** TLS of the listener (see CpOptions.adminTls); undefined: plain HTTP. */
+  tls?: { cert: string; key: string; clientCa?: string } | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
 }
@@ -89,7 +91,19 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
-  });
+    // HTTPS with the operator's certificate; with a client CA, a client certificate it signed is
+    // required before any request is read (TLS 1.2 at least, node's defaults otherwise).
+    ...(deps.tls
+      ? {
+          https: {
+            cert: deps.tls.cert,
+            key: deps.tls.key,
+            minVersion: "TLSv1.2" as const,
+            ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance;
 
   // JSON only: fastify also parses text/plain by default, which turned a JSON body sent with
   // the wrong type into a confusing "the body must be object"; now it is 415 UNSUPPORTED_MEDIA_TYPE.
