@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { parseArgs } from "node:util";
-import { stringify } from "yaml";
 import { type AdminClient, CliError } from "./admin-client.js";
-import { type CliIo, COLUMNS, table } from "./output.js";
+import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
 
 /** Exit status of `palisadectl` (documented in control-plane/README.md). */
 export const EXIT = {
@@ -78,7 +77,7 @@ export function printer(io: CliIo, format: OutputFormat): CliContext["print"] {
     if (format === "json") io.out(JSON.stringify(value, null, 2));
     else if (format === "table" && kind && Array.isArray(value))
       io.out(table(value, COLUMNS[kind] ?? [{ head: "name", cell: (r) => r.name }]));
-    else io.out(stringify(value).trimEnd());
+    else io.out(yamlOf(value));
   };
 }
 

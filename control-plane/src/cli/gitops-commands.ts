@@ -1,14 +1,12 @@
 import { readFileSync } from "node:fs";
-import { parse as parseYaml, stringify } from "yaml";
+import { load } from "js-yaml";
 import { ApiError } from "../errors.js";
-import { applyPlan } from "../gitops/apply.js";
 import type { ConfigDocument } from "../gitops/document.js";
-import { ImportError, importOpenApi } from "../gitops/openapi-import.js";
-import { documentEntries, type PlanChange, planSync, type SyncPlan } from "../gitops/plan.js";
-import { Store } from "../store/store.js";
+import type { PlanChange, SyncPlan } from "../gitops/plan.js";
 import { CliError } from "./admin-client.js";
 import { type CliContext, EXIT, readInput, usage } from "./context.js";
 import { readManifest, toDocument } from "./manifest.js";
+import { yamlOf } from "./output.js";
 
 /** The answer of `POST /v1/config/sync`. */
 type SyncAnswer = SyncPlan & { dry_run: boolean; changed: boolean };
@@ -39,12 +37,8 @@ function planText(plan: SyncPlan, withDiff: boolean): string[] {
 
 /** The lines of `before` and `after` (YAML) that differ, `-` and `+`, in the order of each. */
 function bodyDiff(c: PlanChange): string[] {
-  const a = stringify(c.before ?? {})
-    .trimEnd()
-    .split("\n");
-  const b = stringify(c.after ?? {})
-    .trimEnd()
-    .split("\n");
+  const a = yamlOf(c.before ?? {}).split("\n");
+  const b = yamlOf(c.after ?? {}).split("\n");
   const inB = new Set(b);
   const inA = new Set(a);
   return [
@@ -86,7 +80,7 @@ async function sync(
 /** `palisadectl dump`: the whole draft as one YAML document (`-o json`: JSON). */
 export async function dump(ctx: CliContext): Promise<number> {
   const doc = await ctx.api().request<ConfigDocument>("GET", "/v1/config/dump");
-  ctx.io.out(ctx.format === "json" ? JSON.stringify(doc, null, 2) : stringify(doc).trimEnd());
+  ctx.io.out(ctx.format === "json" ? JSON.stringify(doc, null, 2) : yamlOf(doc));
   return EXIT.OK;
 }
 
@@ -115,8 +109,11 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
   const plan = await sync(ctx, document, { ...opts, dryRun: true });
   const table = ctx.format === "table";
   if (table) ctx.io.out(planText(plan, false).join("\n"));
-  if (ctx.o["dry-run"]) {
+  const nothing = plan.counts.create + plan.counts.update + plan.counts.delete === 0;
+  if (ctx.o["dry-run"] || nothing) {
     if (!table) ctx.print(plan);
+    else if (nothing) ctx.io.out("nothing to change");
+    if (nothing && ctx.o.publish) await publish(ctx);
     return EXIT.OK;
   }
   const done = await sync(ctx, document, { ...opts, dryRun: false });
@@ -158,14 +155,21 @@ export async function apply(ctx: CliContext): Promise<number> {
       );
     throw err;
   }
-  const results = r.changes
-    .filter((c) => c.kind !== "settings" || manifest.settings)
-    .map((c) => ({
-      kind: c.kind,
-      name: c.name,
-      result: c.action === "create" ? "created" : c.action === "update" ? "configured" : "unchanged",
-      ...(c.removed ? { removed: c.removed } : {}),
-    }));
+  // The answer lists what changed; every other entry of the manifest is unchanged.
+  const changed = new Map(r.changes.map((c) => [`${c.kind}/${c.name}`, c]));
+  const listed = [
+    ...manifest.entries.map((e) => ({ kind: e.kind as string, name: e.name })),
+    ...(manifest.settings ? [{ kind: "settings", name: "settings" }] : []),
+  ];
+  const results = listed.map(({ kind, name }) => {
+    const c = changed.get(`${kind}/${name}`);
+    return {
+      kind,
+      name,
+      result: c?.action === "create" ? "created" : c?.action === "update" ? "configured" : "unchanged",
+      ...(c?.removed ? { removed: c.removed } : {}),
+    };
+  });
   if (ctx.format === "table")
     for (const x of results)
       ctx.io.out(`${x.kind}/${x.name} ${x.result}${x.removed ? ` (removed: ${x.removed.join(", ")})` : ""}`);
@@ -186,6 +190,12 @@ export async function apply(ctx: CliContext): Promise<number> {
 export async function validate(ctx: CliContext): Promise<number> {
   const { text, name } = readInput(ctx.o, "validate");
   const document = toDocument(readManifest(text, name)) as ConfigDocument;
+  // The control plane's own code, loaded only for this command (a CLI run stays light).
+  const [{ Store }, { applyPlan }, { documentEntries, planSync }] = await Promise.all([
+    import("../store/store.js"),
+    import("../gitops/apply.js"),
+    import("../gitops/plan.js"),
+  ]);
   const store = new Store(":memory:");
   try {
     const entries = documentEntries(document);
@@ -226,10 +236,11 @@ export async function openapi(ctx: CliContext, args: readonly string[]): Promise
   let spec: unknown;
   try {
     // JSON is YAML, but JSON.parse reads a 13 MB description in a fraction of the time.
-    spec = /^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1 });
+    spec = /^\s*\{/.test(text) ? JSON.parse(text) : load(text);
   } catch (err) {
     throw new CliError("BAD_SPEC", `${file}: not JSON or YAML: ${(err as Error).message}`);
   }
+  const { ImportError, importOpenApi } = await import("../gitops/openapi-import.js");
   try {
     const r = importOpenApi(spec, {
       ...(ctx.o.prefix ? { prefix: ctx.o.prefix } : {}),
@@ -238,7 +249,7 @@ export async function openapi(ctx: CliContext, args: readonly string[]): Promise
       ...(ctx.o["jwks-url"] ? { jwksUrl: ctx.o["jwks-url"] } : {}),
       ...(ctx.o.issuer ? { issuer: ctx.o.issuer } : {}),
     });
-    ctx.io.out(ctx.format === "json" ? JSON.stringify(r.document, null, 2) : stringify(r.document).trimEnd());
+    ctx.io.out(ctx.format === "json" ? JSON.stringify(r.document, null, 2) : yamlOf(r.document));
     ctx.io.err(`${file}: ${r.operations} operations → ${r.routes} routes, ${r.policies} policies, 1 upstream`);
     return EXIT.OK;
   } catch (err) {

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 
 /** Where the CLI writes: stdout for results, stderr for errors (tests capture both). */
 export interface CliIo {
@@ -24,9 +24,9 @@ export function table(rows: readonly Record<string, unknown>[], columns: readonl
   return [line(columns.map((c) => c.head.toUpperCase())), ...cells.map(line)].join("\n");
 }
 
-/** One object as YAML (the human form of `get <kind> <name>`). */
+/** A value as YAML (the human form of `get <kind> <name>`, `dump`): block style, no line folding. */
 export function yamlOf(value: unknown): string {
-  return stringify(value).trimEnd();
+  return dump(value, { noRefs: true, lineWidth: -1 }).trimEnd();
 }
 
 function show(v: unknown): string {

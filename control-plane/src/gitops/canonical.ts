@@ -86,30 +86,44 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Deletes `path` (dotted, `[]` = every item) from `obj` where it equals `value`. */
-function dropDefault(obj: unknown, path: readonly string[], value: unknown): void {
-  if (path.length === 0 || obj === null || typeof obj !== "object") return;
-  const [head, ...rest] = path as [string, ...string[]];
-  if (head === "[]") {
-    if (Array.isArray(obj)) for (const item of obj) dropDefault(item, rest, value);
-    return;
+/** Defaults by dotted path from the body's root (`config.` prefixed for a policy's config). */
+type DefaultPaths = ReadonlyMap<string, unknown>;
+
+const defaultPaths = new Map<string, DefaultPaths>();
+/** The default paths of a kind (and policy type), built once. */
+function defaultsOf(kind: string, policyType: string | undefined): DefaultPaths {
+  const key = `${kind}/${policyType ?? ""}`;
+  let m = defaultPaths.get(key);
+  if (!m) {
+    m = new Map<string, unknown>([
+      ...Object.entries(DEFAULTS[kind] ?? {}),
+      ...Object.entries(policyType ? (POLICY_DEFAULTS[policyType] ?? {}) : {}).map(([k, v]): [string, unknown] => [
+        `config.${k}`,
+        v,
+      ]),
+    ]);
+    defaultPaths.set(key, m);
   }
-  const o = obj as Record<string, unknown>;
-  if (rest.length === 0) {
-    if (head in o && JSON.stringify(o[head]) === JSON.stringify(value)) delete o[head];
-    return;
-  }
-  dropDefault(o[head], rest, value);
+  return m;
 }
 
-/** Removes empty lists, empty maps and undefined members at every depth, except list items. */
-function dropEmpty(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropEmpty);
+/**
+ * A canonical copy of `v` (never mutating it): members sorted; members equal to their default
+ * (by path, `[]` for list items), empty lists and maps, and undefined left out; list items kept.
+ */
+function build(v: unknown, path: string, defaults: DefaultPaths): unknown {
+  if (Array.isArray(v)) {
+    const itemPath = `${path}.[]`;
+    return v.map((x) => build(x, itemPath, defaults));
+  }
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v).sort()) {
-    const x = dropEmpty(v[k]);
-    if (x === undefined) continue;
+    const childPath = path === "" ? k : `${path}.${k}`;
+    const raw = v[k];
+    if (raw === undefined) continue;
+    if (defaults.size > 0 && defaults.has(childPath) && defaults.get(childPath) === raw) continue;
+    const x = build(raw, childPath, defaults);
     if (Array.isArray(x) && x.length === 0) continue;
     if (isPlainObject(x) && Object.keys(x).length === 0) continue;
     out[k] = x;
@@ -123,38 +137,36 @@ function canonicalPath(p: unknown): unknown {
   return p;
 }
 
+/** Members never part of a file, whatever the kind. */
+const STAMPS = new Set(["id", "created_at", "updated_at"]);
+
 /**
  * The canonical form of one resource body (see the module comment).
  * @param kind `upstreams`, `routes`, `policies`, `consumers`, `certificates` or `settings`
  * @param body the body with `name` (settings: without), references by id or by name
  */
 export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf): Body {
-  const out = structuredClone(body) as Body;
-  delete out.id;
-  delete out.created_at;
-  delete out.updated_at;
-  for (const f of SERVER_FIELDS[kind] ?? []) delete out[f];
+  const dropped = SERVER_FIELDS[kind] ?? [];
+  const top: Body = {};
+  for (const k of Object.keys(body)) if (!STAMPS.has(k) && !dropped.includes(k)) top[k] = body[k];
   if (kind === "routes") {
-    if (typeof out.upstream === "string") out.upstream = names.upstream(out.upstream);
-    if (Array.isArray(out.policies)) out.policies = out.policies.map((p: string) => names.policy(p));
-    if (Array.isArray(out.paths)) out.paths = out.paths.map(canonicalPath);
-    if (Array.isArray(out.methods)) out.methods = out.methods.map((m: string) => m.toUpperCase());
+    if (typeof top.upstream === "string") top.upstream = names.upstream(top.upstream);
+    if (Array.isArray(top.policies)) top.policies = top.policies.map((p: string) => names.policy(p));
+    if (Array.isArray(top.paths)) top.paths = top.paths.map(canonicalPath);
+    if (Array.isArray(top.methods)) top.methods = top.methods.map((m: string) => m.toUpperCase());
   }
-  if (kind === "settings" && Array.isArray(out.global_policies))
-    out.global_policies = out.global_policies.map((p: string) => names.policy(p));
-  if (kind === "policies" && isPlainObject(out.config)) {
-    const type = String(out.type);
-    let config = resolvePolicyUpstreams(type, out.config, (ref) => names.upstream(ref));
-    if (type === "auth-any" && Array.isArray(config.policies))
+  if (kind === "settings" && Array.isArray(top.global_policies))
+    top.global_policies = top.global_policies.map((p: string) => names.policy(p));
+  let policyType: string | undefined;
+  if (kind === "policies" && isPlainObject(top.config)) {
+    policyType = String(top.type);
+    let config = resolvePolicyUpstreams(policyType, top.config, (ref) => names.upstream(ref));
+    if (policyType === "auth-any" && Array.isArray(config.policies))
       config = { ...config, policies: config.policies.map((p: string) => names.policy(p)) };
-    config = structuredClone(config);
-    for (const [path, value] of Object.entries(POLICY_DEFAULTS[type] ?? {}))
-      dropDefault(config, path.split("."), value);
-    out.config = config;
+    top.config = config;
   }
-  for (const [path, value] of Object.entries(DEFAULTS[kind] ?? {})) dropDefault(out, path.split("."), value);
-  for (const f of SET_FIELDS) if (Array.isArray(out[f])) out[f] = [...new Set(out[f] as string[])].sort();
-  const canonical = dropEmpty(out) as Body;
+  for (const f of SET_FIELDS) if (Array.isArray(top[f])) top[f] = [...new Set(top[f] as string[])].sort();
+  const canonical = build(top, "", defaultsOf(kind, policyType)) as Body;
   // `config: {}` is a policy's config, never left out (the schema requires it).
   if (kind === "policies" && canonical.config === undefined) canonical.config = {};
   return canonical;

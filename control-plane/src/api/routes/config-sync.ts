@@ -49,9 +49,9 @@ function authorizeChanges(who: AdminIdentity, changes: readonly PlanChange[]): v
  * GitOps endpoints (issue 18):
  * - `GET /v1/config/dump`: the whole draft as one declarative document (gitops/document.ts);
  * - `POST /v1/config/sync` `{document, prune?, dry_run?, force?}`: makes the draft what the
- *   document says, all or nothing. The answer is the plan — every resource with `create`,
- *   `update` (with `before`/`after` canonical bodies and the fields it `removed`), `delete` or
- *   `unchanged` — plus `counts`, `removals` and `changed`. A file with an error answers 400
+ *   document says, all or nothing. The answer is the plan — every resource to `create`,
+ *   `update` (with `before`/`after` canonical bodies and the fields it `removed`) or `delete`
+ *   (unchanged ones are only counted) — plus `counts`, `removals` and `changed`. A file with an error answers 400
  *   naming the resource (`resource`) and the field, and changes nothing. Taking an
  *   authentication or WAF policy off a route (or out of the global policies) needs `force`
  *   (409 PROTECTION_REMOVED listing each). Every change needs the permission its resource's own
@@ -76,6 +76,8 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
     const dryRun = b.dry_run === true;
     const changed = plan.counts.create + plan.counts.update + plan.counts.delete > 0;
     if (changed) applyPlan(store, plan, entries, b.document.settings, dryRun);
-    return { ...plan, dry_run: dryRun, changed: changed && !dryRun };
+    // Unchanged resources are only counted: a 10,000-route file that changed nothing answers a few bytes.
+    const changes = plan.changes.filter((c) => c.action !== "unchanged");
+    return { ...plan, changes, dry_run: dryRun, changed: changed && !dryRun };
   });
 }
