@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { OptionError } from "./errors.js";
 import { type ListenAddress, parseListenAddress } from "./listen-address.js";
+import type { OidcConfig } from "./rbac/oidc.js";
 
 /** Start-up options of `palisade-cp`. */
 export interface CpOptions {
@@ -33,6 +34,8 @@ export interface CpOptions {
    * listener ask every client for a certificate signed by it. Undefined: plain HTTP.
    */
   adminTls: { cert: string; key: string; clientCa?: string } | undefined;
+  /** OIDC sign-in for the web admin (rbac/oidc.ts); undefined: admin tokens only. */
+  oidc: OidcConfig | undefined;
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -99,6 +102,39 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     help: "PEM CA bundle: the admin listener requires a client certificate it signed",
   },
   {
+    flag: "oidc-issuer",
+    env: "PALISADE_OIDC_ISSUER",
+    default: "",
+    defaultNote: "none (token sign-in only)",
+    help: "OIDC issuer URL: the web admin offers sign-in with it (authorization code + PKCE)",
+  },
+  { flag: "oidc-client-id", env: "PALISADE_OIDC_CLIENT_ID", default: "", help: "client id registered at the issuer" },
+  {
+    flag: "oidc-role-claim",
+    env: "PALISADE_OIDC_ROLE_CLAIM",
+    default: "palisade_role",
+    help: "ID token claim that names the role (a string or a list)",
+  },
+  {
+    flag: "oidc-role-map",
+    env: "PALISADE_OIDC_ROLE_MAP",
+    default: "",
+    help: "claim value=role pairs, comma-separated (e.g. platform=admin,sre=operator); empty: the value is the role",
+  },
+  {
+    flag: "oidc-redirect-url",
+    env: "PALISADE_OIDC_REDIRECT_URL",
+    default: "",
+    defaultNote: "this listener's /v1/auth/oidc/callback",
+    help: "callback URL registered at the issuer",
+  },
+  {
+    flag: "oidc-session-ttl",
+    env: "PALISADE_OIDC_SESSION_TTL",
+    default: "28800",
+    help: "lifetime of a web admin session signed in with OIDC, seconds",
+  },
+  {
     flag: "log-level",
     env: "PALISADE_LOG_LEVEL",
     default: "info",
@@ -127,6 +163,7 @@ export function cpHelp(): string {
     "Environment:",
     "  PALISADE_ADMIN_TOKEN  admin bearer token; when unset, one is generated on first start,",
     "                        stored hashed, and printed once.",
+    "  PALISADE_OIDC_CLIENT_SECRET  client secret of --oidc-client-id (a confidential client)",
   ].join("\n");
 }
 
@@ -201,6 +238,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
     adminTls,
+    oidc: readOidc(get, env),
     db,
     adminListen: parseListenAddress(adminName, admin),
     syncListen: parseListenAddress(syncName, sync),
@@ -236,5 +274,38 @@ function readAdminTls(
     cert: read(cert, certName),
     key: read(key, keyName),
     ...(clientCa !== "" ? { clientCa: read(clientCa, caName) } : {}),
+  };
+}
+
+/**
+ * The OIDC sign-in settings, when `--oidc-issuer` is given.
+ * @throws OptionError naming the flag at fault
+ */
+function readOidc(get: (flag: string) => [string, string], env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const [issuer, issuerName] = get("oidc-issuer");
+  if (issuer === "") return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(issuer))
+    throw new OptionError(issuerName, `${JSON.stringify(issuer)} is not an http(s) URL`);
+  const [clientId, clientIdName] = get("oidc-client-id");
+  if (clientId === "") throw new OptionError(clientIdName, "is required with --oidc-issuer");
+  const [mapText, mapName] = get("oidc-role-map");
+  const roleMap: Record<string, string> = {};
+  for (const pair of mapText.split(",").filter((p) => p.trim() !== "")) {
+    const i = pair.lastIndexOf("=");
+    if (i <= 0 || i === pair.length - 1) throw new OptionError(mapName, `${JSON.stringify(pair)} is not value=role`);
+    roleMap[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  const [ttl, ttlName] = get("oidc-session-ttl");
+  if (!/^\d{2,7}$/.test(ttl) || Number(ttl) < 60)
+    throw new OptionError(ttlName, `${JSON.stringify(ttl)} is not a number of seconds >= 60`);
+  const [redirect] = get("oidc-redirect-url");
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.PALISADE_OIDC_CLIENT_SECRET || undefined,
+    roleClaim: get("oidc-role-claim")[0],
+    roleMap,
+    sessionTtlS: Number(ttl),
+    ...(redirect !== "" ? { redirectUrl: redirect } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
 import { registerAuthorization } from "../rbac/authorize.js";
+import { type OidcLogin, registerOidcRoutes } from "../rbac/oidc.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
@@ -39,6 +40,8 @@ export interface AdminApiDeps {
   identity?: NodeIdentity | undefined;
   /** The sync server, to end a revoked node's stream and to resync a node. */
   sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
+  /** OIDC sign-in for the web admin; undefined: tokens only. */
+  oidc?: OidcLogin | undefined;
   /** TLS of the listener (see CpOptions.adminTls); undefined: plain HTTP. */
   tls?: { cert: string; key: string; clientCa?: string } | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
@@ -149,6 +152,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
     registerSettingsRoutes(scope, deps.store);
     registerTokenRoutes(scope, deps.tokens);
+    registerOidcRoutes(scope, deps.oidc, deps.log);
     registerConfigSyncRoutes(scope, deps.store);
     registerNodeRoutes(scope, {
       store: deps.store,

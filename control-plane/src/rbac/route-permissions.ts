@@ -84,6 +84,9 @@ export function requirementOf(method: string, url: string): Requirement {
     case "audit":
       if (read) return need("audit", "read");
       break;
+    case "auth":
+      // OIDC sign-in: registered public (config.public), before any token exists.
+      return null;
     case "tokens":
     case "roles":
       return need("tokens", read ? "read" : "write");

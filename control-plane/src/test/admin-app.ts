@@ -49,7 +49,7 @@ export function testAdminApi(deps: Partial<AdminApiDeps> = {}): TestAdminApi {
   const store = deps.store ?? new Store(":memory:");
   const publisher = deps.publisher ?? new Publisher(store);
   const api = buildAdminApi({
-    tokens: new AdminTokens(store, TEST_ADMIN_TOKEN),
+    tokens: deps.tokens ?? new AdminTokens(store, TEST_ADMIN_TOKEN),
     log: pino({ level: "silent" }),
     ...deps,
     store,
