@@ -408,3 +408,47 @@ export interface Page<T> {
   items: T[];
   next_before_id?: number | null;
 }
+
+/** Body of `POST /v1/tokens` (generated from the OpenAPI document). */
+export type NewTokenBody = CreateBody<"/v1/tokens">;
+
+/** An API token as `GET /v1/tokens` shows it (never its secret; `token` only in the answer that made it). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: string;
+  regions: string[];
+  route_prefixes: string[];
+  source: "bootstrap" | "api" | "oidc";
+  subject: string | null;
+  fingerprint: string;
+  state: "active" | "expired" | "revoked";
+  created_at: string;
+  created_by: string | null;
+  expires_at: string | null;
+  rotated_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  /** The secret: in the answer to a create or a rotate only. */
+  token?: string;
+}
+
+/** A role: built-in (admin, operator, security, viewer) or custom, with its permissions (`routes:write`). */
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+}
+
+/** `GET /v1/tokens/self`: the signed-in token. */
+export interface TokenSelf {
+  id: string;
+  name: string;
+  role: string;
+  permissions: string[];
+  regions: string[];
+  route_prefixes: string[];
+  expires_at: string | null;
+  source: string;
+}
