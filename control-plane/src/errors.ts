@@ -9,6 +9,7 @@ export const API_ERRORS = {
   BAD_REQUEST: { status: 400, message: "bad request" },
   REFERENCE_NOT_FOUND: { status: 400, message: "a referenced resource does not exist" },
   VERSION_NOT_FOUND: { status: 400, message: "no such config version" },
+  RULE_SET_INVALID: { status: 400, message: "the WAF rule set does not compile" },
   ADMIN_AUTH_AMBIGUOUS: { status: 400, message: "the request carries more than one Authorization header" },
   ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
   TOKEN_EXPIRED: { status: 401, message: "the token has expired" },
@@ -32,6 +33,7 @@ export const API_ERRORS = {
     message: "the change removes an authentication or WAF policy from a route; confirm with force",
   },
   PRECONDITION_FAILED: { status: 412, message: "the resource changed since it was read (If-Match)" },
+  RULE_SET_READ_ONLY: { status: 409, message: "the bundled rule set ships with the control plane" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   INTERNAL: { status: 500, message: "internal error" },
@@ -41,15 +43,30 @@ export const API_ERRORS = {
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
 /**
+ * Where in a WAF rule set an error is (`RULE_SET_INVALID`): the engine's error code
+ * (`SECLANG_REGEX_UNSUPPORTED`, …), the rule set file and 1-based line, the rule id when known.
+ */
+export interface RuleLocation {
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
+  readonly id?: number;
+}
+
+/**
  * An error answered to an admin API client as
- * `{"error": {"code", "message", "field"?}}` with the registry's status.
- * `field` names the body field at fault, as a dotted path (`targets.0.port`).
+ * `{"error": {"code", "message", "field"?, …detail}}` with the registry's status.
+ * `field` names the body field at fault, as a dotted path (`targets.0.port`); `rule` locates a
+ * WAF rule set error.
  */
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly field: string | undefined;
-  /** Further members of the error body (`permission` of a 403, `plan` of a refused sync). */
+  /**
+   * Further members of the error body: `permission` of a 403, `plan` of a refused sync, `rule`
+   * (a RuleLocation) of RULE_SET_INVALID.
+   */
   readonly detail: Record<string, unknown> | undefined;
   constructor(code: ApiErrorCode, message?: string, field?: string, detail?: Record<string, unknown>) {
     super(message ?? API_ERRORS[code].message);

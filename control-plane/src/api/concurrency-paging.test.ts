@@ -46,6 +46,39 @@ test("GET answers an ETag; PUT and DELETE with a stale If-Match answer 412 and w
   assert.equal((await call("PUT", "/v1/settings", {})).status, 200);
 });
 
+test("custom roles and credentials: an ETag on GET; a stale If-Match answers 412 and writes nothing", async () => {
+  const { call } = testAdminApi();
+  const role = { name: "editors", permissions: ["routes:read", "routes:write"] };
+  assert.equal((await call("PUT", "/v1/roles/editors", role)).status, 200);
+  const read = await call("GET", "/v1/roles/editors");
+  const etag = read.headers.etag as string;
+  assert.deepEqual(read.body.permissions, ["routes:read", "routes:write"]);
+  const newer = { ...role, permissions: ["routes:read"] };
+  assert.equal((await call("PUT", "/v1/roles/editors", newer, { headers: { "if-match": etag } })).status, 200);
+  const stale = await call("PUT", "/v1/roles/editors", role, { headers: { "if-match": etag } });
+  assert.deepEqual([stale.status, stale.body.error.code], [412, "PRECONDITION_FAILED"]);
+  assert.equal((await call("DELETE", "/v1/roles/editors", undefined, { headers: { "if-match": etag } })).status, 412);
+  assert.deepEqual((await call("GET", "/v1/roles/editors")).body.permissions, ["routes:read"]);
+  const absent = await call("PUT", "/v1/roles/nobody", { ...role, name: "nobody" }, { headers: { "if-match": etag } });
+  assert.equal(absent.status, 412, "If-Match on a role that does not exist matches nothing");
+  assert.equal((await call("GET", "/v1/roles/nobody")).status, 404);
+
+  await call("POST", "/v1/consumers", { name: "alice" });
+  const cred = (
+    await call("POST", "/v1/consumers/alice/credentials", { type: "jwt", issuer: "https://idp", subject: "a" })
+  ).body;
+  const one = await call("GET", `/v1/consumers/alice/credentials/${cred.id}`);
+  assert.match(one.headers.etag as string, /^"[A-Za-z0-9_-]{27}"$/);
+  const wrong = await call("DELETE", `/v1/consumers/alice/credentials/${cred.id}`, undefined, {
+    headers: { "if-match": '"not-it"' },
+  });
+  assert.equal(wrong.status, 412);
+  const right = await call("DELETE", `/v1/consumers/alice/credentials/${cred.id}`, undefined, {
+    headers: { "if-match": one.headers.etag as string },
+  });
+  assert.equal(right.status, 204);
+});
+
 test("lists page by a stable order with a next link, and filter", async () => {
   const { call } = testAdminApi();
   for (const n of ["e", "a", "d", "b", "c"]) await call("POST", "/v1/upstreams", up(n, n === "c" ? 7000 : 9080));

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
+import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
@@ -23,6 +24,7 @@ import { registerRolloutRoutes } from "./routes/rollouts.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
+import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
 import { type AjvError, validationError } from "./validation-errors.js";
 
@@ -141,6 +143,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   // The OpenAPI document lists the routes registered after it: every route lives in this scope,
   // registered once @fastify/swagger is loaded.
   registerOpenApi(app);
+  // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
+  ensureBundledRuleSet(deps.store, deps.log);
   app.register(async (scope) => {
     registerInfoRoute(scope);
     registerAudit(scope, deps.store, deps.log);
@@ -151,6 +155,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     if (deps.rollouts)
       registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
     registerSettingsRoutes(scope, deps.store);
+    registerWafRoutes(scope, deps.store, deps.fleet);
     registerTokenRoutes(scope, deps.tokens);
     registerOidcRoutes(scope, deps.oidc, deps.log);
     registerConfigSyncRoutes(scope, deps.store);

@@ -48,6 +48,7 @@ export const CLI_FLAGS = {
   role: { type: "string" },
   "route-prefix": { type: "string", multiple: true },
   permission: { type: "string", multiple: true },
+  name: { type: "string" },
   description: { type: "string" },
   "upstream-url": { type: "string" },
   prefix: { type: "string" },

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { load } from "js-yaml";
 import { ApiError } from "../errors.js";
 import type { ConfigDocument } from "../gitops/document.js";
@@ -7,16 +8,40 @@ import { CliError } from "./admin-client.js";
 import { type CliContext, EXIT, readInput, usage } from "./context.js";
 import { readManifest, toDocument } from "./manifest.js";
 import { yamlOf } from "./output.js";
+import { readRuleSetDir } from "./rule-set-dir.js";
 
 /** The answer of `POST /v1/config/sync`. */
 type SyncAnswer = SyncPlan & { dry_run: boolean; changed: boolean };
 
 const SIGN: Record<string, string> = { create: "+", update: "~", delete: "-", unchanged: " " };
 
-/** A manifest file as a configuration document. */
-function documentOf(ctx: CliContext, cmd: string): Record<string, unknown> {
+/** A manifest file as a configuration document, rule sets read from their directories. */
+async function documentOf(ctx: CliContext, cmd: string): Promise<Record<string, unknown>> {
   const { text, name } = readInput(ctx.o, cmd);
-  return toDocument(readManifest(text, name));
+  return withRuleSetFiles(toDocument(readManifest(text, name)), ctx.o.file);
+}
+
+/**
+ * A document whose rule sets that name a `directory` carry that directory's files instead (read
+ * relative to the manifest's folder); other rule sets (`content_hash` of the stored files, or
+ * `files`) stay as they are.
+ * @throws CliError USAGE when a directory cannot be read
+ */
+async function withRuleSetFiles(
+  doc: Record<string, unknown>,
+  file: string | undefined,
+): Promise<Record<string, unknown>> {
+  const ruleSets = doc["rule-sets"] as Record<string, unknown>[] | undefined;
+  if (!ruleSets?.some((r) => typeof r.directory === "string")) return doc;
+  const base = file === undefined || file === "-" ? "." : dirname(file);
+  const read = await Promise.all(
+    ruleSets.map(async ({ directory, ...rest }) => {
+      if (typeof directory !== "string") return rest;
+      const files = await readRuleSetDir(directory, base);
+      return { ...rest, files: files.map((f) => ({ path: f.path, content_base64: f.content_base64 })) };
+    }),
+  );
+  return { ...doc, "rule-sets": read };
 }
 
 /** The lines of a plan as people read it: one per change, a YAML diff under each update. */
@@ -89,7 +114,7 @@ export async function dump(ctx: CliContext): Promise<number> {
  * configuration; `--no-prune`: only what the file lists). Exit 0 when nothing, 3 when something.
  */
 export async function diff(ctx: CliContext): Promise<number> {
-  const plan = await sync(ctx, documentOf(ctx, "diff"), {
+  const plan = await sync(ctx, await documentOf(ctx, "diff"), {
     prune: ctx.o["no-prune"] !== true,
     dryRun: true,
     force: true,
@@ -104,7 +129,7 @@ export async function diff(ctx: CliContext): Promise<number> {
  * what the file says in one transaction (nothing changes when anything fails).
  */
 export async function syncCommand(ctx: CliContext): Promise<number> {
-  const document = documentOf(ctx, "sync");
+  const document = await documentOf(ctx, "sync");
   const opts = { prune: ctx.o.prune === true, force: ctx.o.force === true };
   const plan = await sync(ctx, document, { ...opts, dryRun: true });
   const table = ctx.format === "table";
@@ -141,7 +166,8 @@ export async function apply(ctx: CliContext): Promise<number> {
   const manifest = readManifest(text, name);
   let r: SyncAnswer;
   try {
-    r = await sync(ctx, toDocument(manifest), { prune: false, dryRun: false, force: ctx.o.force === true });
+    const document = await withRuleSetFiles(toDocument(manifest), ctx.o.file);
+    r = await sync(ctx, document, { prune: false, dryRun: false, force: ctx.o.force === true });
   } catch (err) {
     // Name the manifest entry at fault as it appears in the file.
     const resource = err instanceof CliError ? (err.detail?.resource as string | undefined) : undefined;
@@ -189,7 +215,7 @@ export async function apply(ctx: CliContext): Promise<number> {
  */
 export async function validate(ctx: CliContext): Promise<number> {
   const { text, name } = readInput(ctx.o, "validate");
-  const document = toDocument(readManifest(text, name)) as ConfigDocument;
+  const document = (await withRuleSetFiles(toDocument(readManifest(text, name)), ctx.o.file)) as ConfigDocument;
   // The control plane's own code, loaded only for this command (a CLI run stays light).
   const [{ Store }, { applyPlan }, { documentEntries, planSync }] = await Promise.all([
     import("../store/store.js"),

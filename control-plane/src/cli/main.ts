@@ -14,7 +14,9 @@ import {
 } from "./context.js";
 import { apply, diff, dump, openapi, syncCommand, validate } from "./gitops-commands.js";
 import type { CliIo } from "./output.js";
+import { refNamer } from "./ref-names.js";
 import { rollout } from "./rollout-commands.js";
+import { ruleSetCommand } from "./rule-set-commands.js";
 import { roles, tokens } from "./token-commands.js";
 
 /** Kinds `get` lists, as named in the API path. */
@@ -31,9 +33,10 @@ const GET_KINDS = new Set([
   "audit",
   "tokens",
   "roles",
+  "rule-sets",
 ]);
 /** Kinds `delete` removes from the draft (nodes are revoked with `revoke`). */
-const DELETE_KINDS = new Set(["upstreams", "routes", "policies", "consumers", "certificates"]);
+const DELETE_KINDS = new Set(["upstreams", "routes", "policies", "consumers", "certificates", "rule-sets"]);
 const SINGULAR: Record<string, string> = {
   upstream: "upstreams",
   route: "routes",
@@ -46,6 +49,9 @@ const SINGULAR: Record<string, string> = {
   rollout: "rollouts",
   token: "tokens",
   role: "roles",
+  "rule-set": "rule-sets",
+  ruleset: "rule-sets",
+  rulesets: "rule-sets",
 };
 
 /** `palisadectl --help`. */
@@ -56,9 +62,13 @@ Usage: palisadectl [--url URL] [--output table|json|yaml] <command>
   status                                  control plane, latest version, fleet summary
   get <kind> [name]                       list a kind, or show one (YAML; -o json)
                                           kinds: upstreams routes policies consumers certificates
-                                          nodes regions versions rollouts audit tokens roles
+                                          rule-sets nodes regions versions rollouts audit tokens roles
   apply -f <file|-> [--publish] [-m MSG] [--force]
                                           create or replace the listed resources, all or nothing
+                                          (a rule set names its CRS directory, read from disk)
+  rule-set upload <dir> --name NAME [--description TEXT]
+                                          upload a CRS v4 directory as a WAF rule set (created,
+                                          or replaced when NAME exists) for waf policies to run
   delete <kind> <name>                    remove a draft resource
   dump                                    the whole draft as one declarative YAML file
   diff -f <file> [--no-prune]             what sync --prune would change (exit 3 when anything)
@@ -197,6 +207,9 @@ async function dispatch(
     case "rollout":
       await rollout(ctx, args);
       return EXIT.OK;
+    case "rule-set":
+    case "ruleset":
+      return ruleSetCommand(ctx, args);
   }
   const api = ctx.api();
   switch (cmd) {
@@ -226,7 +239,7 @@ async function dispatch(
     case "get": {
       const kind = kindOf(args[0], GET_KINDS, "get");
       const nameRefs = refNamer(api);
-      const named = (r: Record<string, unknown>) => (kind === "routes" ? nameRefs(r) : r);
+      const named = (r: Record<string, unknown>) => nameRefs(kind, r);
       if (args[1] !== undefined) {
         const one = await api.request<Record<string, unknown>>(
           "GET",
@@ -291,38 +304,6 @@ async function dispatch(
     default:
       throw usage(`unknown command ${JSON.stringify(cmd)}`);
   }
-}
-
-/**
- * Names a route's references: returns a function giving a route as the API shows it with its
- * upstream and policy ids replaced by their names. The upstream and policy lists are fetched once,
- * on the first route (in `apply`, after every upstream and policy of the manifest was applied),
- * not once per route.
- */
-function refNamer(api: AdminClient): (route: Record<string, unknown>) => Promise<Record<string, unknown>> {
-  let maps: Promise<[Map<string, string>, Map<string, string>]> | undefined;
-  const names = async (kind: string) => {
-    const list = await api.request<{ items: { id: string; name: string }[] }>("GET", `/v1/${kind}`);
-    return new Map(list.items.map((r) => [r.id, r.name]));
-  };
-  return async (route) => {
-    maps ??= Promise.all([names("upstreams"), names("policies")]);
-    return namedRefs(route, ...(await maps));
-  };
-}
-
-/** `route` with its upstream and policy ids replaced by their names (ids without a name stay). */
-function namedRefs(
-  route: Record<string, unknown>,
-  upstreams: ReadonlyMap<string, string>,
-  policies: ReadonlyMap<string, string>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ...route,
-    upstream: upstreams.get(route.upstream as string) ?? route.upstream,
-  };
-  if (Array.isArray(route.policies)) out.policies = route.policies.map((id: string) => policies.get(id) ?? id);
-  return out;
 }
 
 function parse(argv: readonly string[]) {

@@ -108,6 +108,14 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     field("last used", "last_used_at"),
   ],
   roles: [field("name", "name"), col("builtin", (r) => (r.builtin ? "yes" : "")), field("permissions", "permissions")],
+  "rule-sets": [
+    col("name", (r) => `${r.name}${r.default ? " (default)" : ""}`),
+    field("crs", "crs_version"),
+    field("rules", "rules"),
+    field("bytes", "bytes"),
+    col("hash", (r) => String(r.content_hash ?? "").slice(0, 12)),
+    field("used by", "used_by"),
+  ],
   audit: [
     field("at", "at"),
     col("who", (r) => (r.actor as { label?: string } | undefined)?.label),

@@ -3,6 +3,7 @@ import { writeSettings } from "../api/routes/settings.js";
 import { checkBodySchema } from "../api/validation-errors.js";
 import { readDraft } from "../config/publisher.js";
 import { REDACTED } from "../config/redact.js";
+import type { RuleSetBody } from "../config/rule-sets.js";
 import { credentialSchema } from "../config/schemas.js";
 import { buildSnapshot } from "../config/snapshot.js";
 import { settingsSchema } from "../config/traffic-schemas.js";
@@ -10,7 +11,7 @@ import { prepareCredential } from "../consumers/credentials.js";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";
-import { type DocumentKind, specOf } from "./document.js";
+import { DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
 import { credentialKey, type FileEntry, type SyncPlan } from "./plan.js";
 
 /** Thrown to roll a dry run back once everything was checked. */
@@ -86,12 +87,52 @@ function syncCredentials(store: Store, consumer: StoredResource, wanted: Body[])
   }
 }
 
-/** Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references). */
-function writeEntry(store: Store, e: FileEntry): void {
+/**
+ * The body a rule set entry is written with: its `files` when it gives them; else (a dumped file,
+ * `content_hash` alone) the stored files, which must be those the hash names.
+ * @throws ApiError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
+ */
+function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
+  if (current?.body.bundled === true)
+    throw new ApiError(
+      "RULE_SET_READ_ONLY",
+      `rule set ${e.name} ships with the control plane: leave it out of the file`,
+    );
+  const { content_hash: hash, ...rest } = e.body;
+  if (Array.isArray(rest.files)) return rest;
+  const held = current?.body as RuleSetBody | undefined;
+  if (!held || (hash !== undefined && hash !== held.content_hash))
+    throw new ApiError(
+      "VALIDATION_FAILED",
+      `give the rule set's files (palisadectl: directory:); the control plane holds no rule set ${e.name}${hash === undefined ? "" : ` with content_hash ${String(hash)}`}`,
+      "files",
+    );
+  return { ...rest, files: held.files.map((f) => ({ path: f.path, content_base64: f.content_base64 })) };
+}
+
+/**
+ * A waf policy's config without the exclusions scoped to routes the store does not hold yet (a
+ * route of the same file, written after the policies); undefined when every such route exists.
+ */
+function withoutPendingRoutes(store: Store, e: FileEntry): Body | undefined {
+  const config = e.body.config as { exclusions?: Array<{ routes?: string[] }> } | undefined;
+  if (e.body.type !== "waf" || !config?.exclusions) return undefined;
+  const pending = (x: { routes?: string[] }) => (x.routes ?? []).some((r) => !store.getResource("routes", r));
+  if (!config.exclusions.some(pending)) return undefined;
+  return { ...e.body, config: { ...config, exclusions: config.exclusions.filter((x) => !x.routes?.length) } };
+}
+
+/**
+ * Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references).
+ * @param asGiven the body to write instead of the entry's (a waf policy before its routes exist)
+ */
+function writeEntry(store: Store, e: FileEntry, asGiven?: Body): void {
   const spec = specOf(e.kind);
   const current = store.getResource(e.kind, e.name);
-  const { credentials, ...rest } = e.body;
-  const body = (current ? restoreSecrets(rest, spec.present(current), "") : rest) as Body;
+  const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
+  const body = (
+    current && e.kind !== "rule-sets" ? restoreSecrets(rest, spec.present(current, store), "") : rest
+  ) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;
   if (current) store.updateResource(e.kind, current.id, e.name, spec.normalize(fields, store, current.id));
@@ -100,11 +141,16 @@ function writeEntry(store: Store, e: FileEntry): void {
     syncCredentials(store, store.getResource("consumers", e.name)!, credentials as Body[]);
 }
 
-/** Deletes one resource, as DELETE of its kind would (refused while referenced). */
-function deleteEntry(store: Store, kind: DocumentKind, name: string): void {
+/**
+ * Deletes one resource, as DELETE of its kind would (refused while referenced, except by a waf
+ * policy's exclusions when that policy is deleted too).
+ * @param deletedPolicies names of the policies this sync deletes
+ */
+function deleteEntry(store: Store, kind: DocumentKind, name: string, deletedPolicies: ReadonlySet<string>): void {
   const spec = specOf(kind);
   const current = store.getResource(kind, name)!;
-  const users = spec.referencedBy(current.id, store);
+  const going = new Set([...deletedPolicies].map((p) => `waf policy ${p} (exclusions)`));
+  const users = spec.referencedBy(current.id, store).filter((u) => !going.has(u));
   if (users.length > 0)
     throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
   store.deleteResource(kind, current.id);
@@ -114,7 +160,7 @@ function deleteEntry(store: Store, kind: DocumentKind, name: string): void {
 const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
 
 /**
- * Applies a plan in one transaction: creates and updates in reference order (upstreams,
+ * Applies a plan in one transaction: creates and updates in reference order (rule sets, upstreams,
  * certificates, policies, consumers, routes, settings), then deletions in the reverse order, then
  * the whole draft is built as the next version would be (dangling references, compile-time rules).
  * Any failure rolls everything back: a file with an error changes nothing.
@@ -132,7 +178,7 @@ export function applyPlan(
   const writes = plan.changes
     .filter((c) => (c.action === "create" || c.action === "update") && c.kind !== "settings")
     .map((c) => byKey.get(`${c.kind}/${c.name}`)!);
-  const order = ["upstreams", "certificates", "policies", "consumers", "routes"];
+  const order: readonly string[] = DOCUMENT_KINDS;
   writes.sort(
     (a, b) =>
       order.indexOf(a.kind) - order.indexOf(b.kind) || (a.kind === "policies" ? policyRank(a) - policyRank(b) : 0),
@@ -143,7 +189,16 @@ export function applyPlan(
   deletes.sort((a, b) => order.indexOf(b.kind) - order.indexOf(a.kind) || authAnyFirst(a) - authAnyFirst(b));
   try {
     store.transaction(() => {
-      for (const e of writes) at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
+      // A waf policy's exclusions may name routes of this file: written without them first, whole
+      // once the routes exist.
+      const deferred: FileEntry[] = [];
+      for (const e of writes)
+        at(`${e.kind}/${e.name}`, () => {
+          const early = e.kind === "policies" ? withoutPendingRoutes(store, e) : undefined;
+          if (early) deferred.push(e);
+          writeEntry(store, e, early);
+        });
+      for (const e of deferred) at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
       const s = plan.changes.find((c) => c.kind === "settings" && c.action === "update");
       if (s)
         at("settings", () => {
@@ -151,7 +206,9 @@ export function applyPlan(
           checkBodySchema(settingsSchema, body);
           writeSettings(store, body as Parameters<typeof writeSettings>[1]);
         });
-      for (const c of deletes) at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name));
+      const deletedPolicies = new Set(deletes.filter((c) => c.kind === "policies").map((c) => c.name));
+      for (const c of deletes)
+        at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));
       try {
         buildSnapshot(readDraft(store));
       } catch (err) {

@@ -1,3 +1,4 @@
+import { ruleSetHashOf } from "../config/rule-sets.js";
 import { resolvePolicyUpstreams } from "../config/upstream-refs.js";
 
 /**
@@ -11,16 +12,22 @@ import { resolvePolicyUpstreams } from "../config/upstream-refs.js";
  * - a field equal to its documented default is dropped (an absent field is sent to nodes unset
  *   and the node applies the same default), and so is an empty list or map;
  * - lists whose order means nothing (methods, hosts, SNI names, tags) are sorted; methods upper-case;
- * - a route path `{prefix: "/a"}` is written `"/a"` (the same match).
+ * - a route path `{prefix: "/a"}` is written `"/a"` (the same match);
+ * - a rule set is `{name, description?, content_hash}`: its files are compared by the hash they
+ *   would be stored under (a file gives `files`, or `content_hash` alone to keep the stored files).
  */
 
 /** A body as the API takes it, `name` included. */
 export type Body = Record<string, unknown>;
 
-/** Maps ids of upstreams and policies to names (references as a file writes them). */
+/** Maps ids of referenced resources to names (references as a file writes them). */
 export interface NameOf {
   upstream(idOrName: string): string;
   policy(idOrName: string): string;
+  route(idOrName: string): string;
+  ruleSet(idOrName: string): string;
+  /** The name of the rule set a waf policy runs when it names none (the bundled one). */
+  readonly defaultRuleSet: string | undefined;
 }
 
 /** Documented defaults, by dotted path below the body (`[]` matches every list item). */
@@ -71,6 +78,16 @@ const POLICY_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>
     "redis.key_prefix": "palisade:rl:",
   },
   mirror: { max_body_bytes: 65_536, timeout_ms: 5_000, max_in_flight: 100 },
+  waf: {
+    mode: "block",
+    paranoia_level: 1,
+    inbound_anomaly_threshold: 5,
+    outbound_anomaly_threshold: 4,
+    request_body_limit_action: "reject",
+    response_inspection: false,
+    sample_percent: 100,
+    error_action: "fail_closed",
+  },
 };
 
 /** Lists of these names are sets: sorted in the canonical form. */
@@ -80,6 +97,7 @@ const SET_FIELDS = new Set(["methods", "hosts", "snis", "tags"]);
 const SERVER_FIELDS: Readonly<Record<string, readonly string[]>> = {
   certificates: ["subject", "issuer", "not_before", "not_after", "fingerprint_sha256"],
   consumers: [],
+  "rule-sets": ["bytes", "crs_version", "bundled", "default", "rules", "used_by"],
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -142,7 +160,7 @@ const STAMPS = new Set(["id", "created_at", "updated_at"]);
 
 /**
  * The canonical form of one resource body (see the module comment).
- * @param kind `upstreams`, `routes`, `policies`, `consumers`, `certificates` or `settings`
+ * @param kind `rule-sets`, `upstreams`, `routes`, `policies`, `consumers`, `certificates` or `settings`
  * @param body the body with `name` (settings: without), references by id or by name
  */
 export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf): Body {
@@ -155,6 +173,14 @@ export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf)
     if (Array.isArray(top.paths)) top.paths = top.paths.map(canonicalPath);
     if (Array.isArray(top.methods)) top.methods = top.methods.map((m: string) => m.toUpperCase());
   }
+  if (kind === "rule-sets" && Array.isArray(top.files)) {
+    // Files with their contents (a file's rule set) are their hash; as the API lists them
+    // (path, bytes, sha256: no contents) they are the stored content_hash.
+    const given = top.files as Array<{ path: string; content?: string; content_base64?: string }>;
+    if (given.some((f) => f.content !== undefined || f.content_base64 !== undefined))
+      top.content_hash = ruleSetHashOf(given);
+    delete top.files;
+  }
   if (kind === "settings" && Array.isArray(top.global_policies))
     top.global_policies = top.global_policies.map((p: string) => names.policy(p));
   let policyType: string | undefined;
@@ -163,6 +189,7 @@ export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf)
     let config = resolvePolicyUpstreams(policyType, top.config, (ref) => names.upstream(ref));
     if (policyType === "auth-any" && Array.isArray(config.policies))
       config = { ...config, policies: config.policies.map((p: string) => names.policy(p)) };
+    if (policyType === "waf") config = canonicalWaf(config, names);
     top.config = config;
   }
   for (const f of SET_FIELDS) if (Array.isArray(top[f])) top[f] = [...new Set(top[f] as string[])].sort();
@@ -170,6 +197,26 @@ export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf)
   // `config: {}` is a policy's config, never left out (the schema requires it).
   if (kind === "policies" && canonical.config === undefined) canonical.config = {};
   return canonical;
+}
+
+/**
+ * A waf config with names for references: the rule set (left out when it is the default one),
+ * exclusion routes (a set: sorted); `detection_paranoia_level` equal to `paranoia_level` (its
+ * default) left out.
+ */
+function canonicalWaf(config: Record<string, unknown>, names: NameOf): Record<string, unknown> {
+  const c = { ...config };
+  if (typeof c.rule_set === "string") {
+    const ruleSet = names.ruleSet(c.rule_set);
+    if (ruleSet === names.defaultRuleSet) delete c.rule_set;
+    else c.rule_set = ruleSet;
+  }
+  if ((c.detection_paranoia_level ?? null) === (c.paranoia_level ?? 1)) delete c.detection_paranoia_level;
+  if (Array.isArray(c.exclusions))
+    c.exclusions = (c.exclusions as Record<string, unknown>[]).map((x) =>
+      Array.isArray(x.routes) ? { ...x, routes: [...new Set(x.routes.map((r: string) => names.route(r)))].sort() } : x,
+    );
+  return c;
 }
 
 /** Stable JSON of a canonical body (member order is already sorted), for equality. */

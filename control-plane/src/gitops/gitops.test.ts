@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
+import { bundledRuleSetName } from "../config/rule-sets.js";
 import { POLICY_CONFIG_SCHEMAS } from "../config/schemas.js";
 import { testAdminApi } from "../test/admin-app.js";
 
@@ -50,7 +51,20 @@ const POLICIES = [
   { name: "sec", type: "headers", config: { set: { "X-Frame-Options": "DENY" } } },
   { name: "split", type: "canary", config: { splits: [{ upstream: "v2", weight: 5 }] } },
   { name: "shadow", type: "mirror", config: { upstream: "v2", fraction: 0.1 } },
+  // The bundled CRS, defaults spelled out (the canonical form leaves them out).
+  { name: "shield", type: "waf", config: { mode: "block", paranoia_level: 1, detection_paranoia_level: 1 } },
+  {
+    name: "tuned",
+    type: "waf",
+    config: { rule_set: "tiny", mode: "detect", exclusions: [{ rule_ids: ["101"], target: "ARGS:q" }] },
+  },
 ];
+
+/** A rule set of our own (two rules), for the `tuned` waf policy. */
+const TINY_RULES = [
+  `SecRule ARGS "@rx attack" "id:100,phase:2,deny,status:403"`,
+  `SecRule ARGS "@rx evil" "id:101,phase:2,deny,status:403"`,
+].join("\n");
 
 /** A draft with every resource kind and every policy type, through the API as an operator makes it. */
 async function fullDraft() {
@@ -70,6 +84,11 @@ async function fullDraft() {
     targets: [{ host: "10.0.0.2", port: 443 }],
     scheme: "https",
     tls: { verify: true },
+  });
+  await ok("POST", "/v1/rule-sets", {
+    name: "tiny",
+    description: "ours",
+    files: [{ path: "rules/a.conf", content: TINY_RULES }],
   });
   for (const p of POLICIES) await ok("POST", "/v1/policies", p);
   await ok("POST", "/v1/certificates", {
@@ -94,9 +113,14 @@ async function fullDraft() {
     name: "open",
     hosts: ["b.example", "a.example"],
     upstream: "v2",
-    policies: ["either", "sec"],
+    policies: ["either", "sec", "tuned"],
   });
-  await ok("PUT", "/v1/settings", { global_policies: ["cors", "size"], merge_slashes: false });
+  // The global WAF, with an exclusion scoped to a route (a reference a file writes by name).
+  await ok("PUT", "/v1/policies/shield", {
+    ...POLICIES.find((p) => p.name === "shield"),
+    config: { exclusions: [{ rule_ids: ["942*"], target: "ARGS:q", routes: ["orders"] }] },
+  });
+  await ok("PUT", "/v1/settings", { global_policies: ["cors", "size", "shield"], merge_slashes: false });
   return { ...t, keyId: key.id as string };
 }
 
@@ -117,7 +141,23 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
   ])
     assert.ok(!dump.text.includes(secret), "a secret in the dump");
   const doc = dump.body;
-  assert.deepEqual(Object.keys(doc), ["upstreams", "certificates", "policies", "consumers", "routes", "settings"]);
+  assert.deepEqual(Object.keys(doc), [
+    "rule-sets",
+    "upstreams",
+    "certificates",
+    "policies",
+    "consumers",
+    "routes",
+    "settings",
+  ]);
+  // A rule set by its hash (the bundled CRS is never part of a file); waf references by name.
+  assert.deepEqual(doc["rule-sets"], [
+    { name: "tiny", description: "ours", content_hash: t.store.getResource("rule-sets", "tiny")!.body.content_hash },
+  ]);
+  assert.deepEqual(doc.policies.find((p: { name: string }) => p.name === "shield").config, {
+    exclusions: [{ rule_ids: ["942*"], target: "ARGS:q", routes: ["orders"] }],
+  });
+  assert.equal(doc.policies.find((p: { name: string }) => p.name === "tuned").config.rule_set, "tiny");
   const orders = doc.routes.find((r: { name: string }) => r.name === "orders");
   assert.deepEqual(orders, {
     name: "orders",
@@ -126,14 +166,14 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     upstream: "v1",
     policies: ["idp", "office", "limit", "split", "shadow"],
   });
-  assert.deepEqual(doc.settings, { global_policies: ["cors", "size"] });
+  assert.deepEqual(doc.settings, { global_policies: ["cors", "size", "shield"] });
   assert.deepEqual(doc.upstreams[0], { name: "v1", targets: [{ host: "10.0.0.1", port: 80 }] });
 
   const sync = await t.call("POST", "/v1/config/sync", { document: doc, prune: true });
   assert.equal(sync.status, 200, sync.text);
   assert.deepEqual(
     sync.body.counts,
-    { create: 0, update: 0, delete: 0, unchanged: 19 },
+    { create: 0, update: 0, delete: 0, unchanged: 22 },
     JSON.stringify(sync.body.changes.filter((c: { action: string }) => c.action !== "unchanged")),
   );
   assert.equal(sync.body.changed, false);
@@ -164,13 +204,26 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     priority: 0,
   });
   spelled.consumers[0] = { ...spelled.consumers[0], disabled: false, labels: {}, tags: ["b", "a"] };
-  spelled.settings = { global_policies: ["cors", "size"], merge_slashes: false };
+  spelled.settings = { global_policies: ["cors", "size", "shield"], merge_slashes: false };
+  // The rule set's files (what palisadectl reads from its directory) are the same hash.
+  spelled["rule-sets"][0] = {
+    name: "tiny",
+    description: "ours",
+    files: [{ path: "rules/a.conf", content: TINY_RULES }],
+  };
+  const shield = spelled.policies.find((p: { name: string }) => p.name === "shield");
+  shield.config = {
+    ...shield.config,
+    rule_set: bundledRuleSetName(),
+    sample_percent: 100,
+    error_action: "fail_closed",
+  };
   const intro = spelled.policies.find((p: { name: string }) => p.name === "intro");
   intro.config = { ...intro.config, auth_method: "client_secret_basic", cache: true };
   const diff = await t.call("POST", "/v1/config/sync", { document: spelled, prune: true, dry_run: true });
   assert.deepEqual(
     diff.body.counts,
-    { create: 0, update: 0, delete: 0, unchanged: 19 },
+    { create: 0, update: 0, delete: 0, unchanged: 22 },
     JSON.stringify(diff.body.changes.filter((c: { action: string }) => c.action !== "unchanged")),
   );
 });
@@ -220,12 +273,51 @@ test("taking a JWT or another auth policy off a route needs force (409 PROTECTIO
   const refused = await t.call("POST", "/v1/config/sync", { document: doc });
   assert.equal(refused.status, 409);
   assert.equal(refused.body.error.code, "PROTECTION_REMOVED");
-  assert.deepEqual(refused.body.error.removals, [{ resource: "routes/orders", policy: "idp", type: "jwt" }]);
+  assert.deepEqual(refused.body.error.removals, [
+    { resource: "routes/orders", policy: "idp", type: "jwt" },
+    { resource: "settings", policy: "shield", type: "waf" },
+  ]);
   assert.equal((t.store.getResource("routes", "orders")!.body.policies as string[]).length, 5);
   const forced = await t.call("POST", "/v1/config/sync", { document: doc, force: true });
   assert.equal(forced.status, 200, forced.text);
   assert.deepEqual(forced.body.changes.find((c: { name: string }) => c.name === "orders").removed, ["policies"]);
   assert.equal(t.store.getResource("routes", "orders")!.body.policies, undefined);
+});
+
+test("a whole file on an empty control plane: rule sets need their files, waf exclusions may name the file's routes", async () => {
+  const t = await fullDraft();
+  const doc = (await t.call("GET", "/v1/config/dump")).body;
+  const fresh = testAdminApi();
+  // API keys are listed by the id of an existing key: a new control plane has none.
+  for (const c of doc.consumers) c.credentials = c.credentials.filter((x: { type: string }) => x.type !== "api-key");
+  // Secrets are [redacted] in a dump; a new control plane has none to keep.
+  doc.policies = doc.policies.filter((p: { name: string }) => !["idp", "intro", "limit", "either"].includes(p.name));
+  doc.routes.find((r: { name: string }) => r.name === "orders").policies = ["office", "split", "shadow"];
+  doc.routes.find((r: { name: string }) => r.name === "open").policies = ["sec", "tuned"];
+  doc.certificates = [];
+  const byHash = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true });
+  assert.deepEqual(
+    [byHash.status, byHash.body.error.code, byHash.body.error.resource, byHash.body.error.field],
+    [400, "VALIDATION_FAILED", "rule-sets/tiny", "files"],
+  );
+  assert.equal(fresh.store.getResource("upstreams", "v1"), undefined, "nothing was written");
+  doc["rule-sets"][0] = { name: "tiny", files: [{ path: "rules/a.conf", content: TINY_RULES }] };
+  const r = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
+  assert.equal(r.status, 200, r.text);
+  const shield = (await fresh.call("GET", "/v1/policies/shield")).body;
+  assert.deepEqual(shield.config.exclusions[0].routes, [fresh.store.getResource("routes", "orders")!.id]);
+  // The bundled rule set is the control plane's: a file cannot write it.
+  const bundled = await fresh.call("POST", "/v1/config/sync", {
+    document: { "rule-sets": [{ name: bundledRuleSetName(), files: [{ path: "rules/a.conf", content: TINY_RULES }] }] },
+  });
+  assert.deepEqual([bundled.status, bundled.body.error.code], [409, "RULE_SET_READ_ONLY"]);
+  // A prune that drops a waf policy and the route its exclusion scopes goes through.
+  doc.routes = doc.routes.filter((r: { name: string }) => r.name !== "orders");
+  doc.policies = doc.policies.filter((p: { name: string }) => p.name !== "shield");
+  doc.settings = { global_policies: ["cors", "size"] };
+  const pruned = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
+  assert.equal(pruned.status, 200, pruned.text);
+  assert.equal(fresh.store.getResource("policies", "shield"), undefined);
 });
 
 test("a sync needs each change's own permission; a prefix-bound token syncs only its routes", async () => {

@@ -9,6 +9,8 @@
  * | --- | --- | --- |
  * | `upstreams`, `routes`, `consumers` (and credentials), `certificates`, `settings` | read, write | draft config |
  * | `policies/<type>` | read, write | policies of one type (`policies:write` = every type) |
+ * | `rule-sets` | read, write | WAF rule sets (the files waf policies run) |
+ * | `security` | read | what the nodes' security layers did (the per-route WAF report) |
  * | `config` | read, publish, export | versions and the draft; publishing; the version file with secrets |
  * | `rollouts` | read, write | staged rollouts and their actions |
  * | `nodes` | read, write | the fleet; revoke, resync, delete, join tokens |
@@ -29,6 +31,8 @@ export const RESOURCE_VERBS: Readonly<Record<string, readonly string[]>> = {
   nodes: ["read", "write"],
   audit: ["read"],
   tokens: ["read", "write"],
+  "rule-sets": ["read", "write"],
+  security: ["read"],
 };
 
 /** Policy types that authenticate or filter for security: the `security` role's, and what `sync` refuses to strip from a route without `force`. */
@@ -54,7 +58,7 @@ export const PROTECTING_POLICY_TYPES: readonly string[] = [
 ];
 
 const READ_ALL = ["upstreams", "routes", "policies", "consumers", "certificates", "settings", "config", "rollouts"]
-  .concat(["nodes", "audit"])
+  .concat(["nodes", "audit", "rule-sets", "security"])
   .map((r) => `${r}:read`);
 
 /**
@@ -71,13 +75,19 @@ export const BUILTIN_ROLES: Readonly<Record<string, readonly string[]>> = {
     "routes:write",
     "upstreams:write",
     "policies:write",
+    "rule-sets:write",
     "certificates:write",
     "settings:write",
     "config:publish",
     "rollouts:write",
     "nodes:write",
   ],
-  security: [...READ_ALL, ...SECURITY_POLICY_TYPES.map((t) => `policies/${t}:write`), "consumers:write"],
+  security: [
+    ...READ_ALL,
+    ...SECURITY_POLICY_TYPES.map((t) => `policies/${t}:write`),
+    "rule-sets:write",
+    "consumers:write",
+  ],
   viewer: READ_ALL,
 };
 
@@ -88,7 +98,7 @@ export interface Permission {
   readonly verb: string;
 }
 
-const GRANT = /^(\*|[a-z]+)(?:\/([a-z0-9*-]{1,64}))?:(\*|[a-z]+)$/;
+const GRANT = /^(\*|[a-z]+(?:-[a-z]+)*)(?:\/([a-z0-9*-]{1,64}))?:(\*|[a-z]+)$/;
 
 /**
  * Parses a grant of a role.

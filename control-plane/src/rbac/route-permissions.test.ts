@@ -41,6 +41,9 @@ test("the built-in roles parse, and each endpoint's permission is one a role can
     ["DELETE", "/v1/nodes/:id", "nodes:write"],
     ["GET", "/v1/regions", "nodes:read"],
     ["PUT", "/v1/roles/:name", "tokens:write"],
+    ["PUT", "/v1/rule-sets/:id", "rule-sets:write"],
+    ["GET", "/v1/rule-sets/:id/rules", "rule-sets:read"],
+    ["GET", "/v1/security/waf", "security:read"],
   ] as const) {
     const r = requirementOf(m, u);
     assert.equal(r && `${r.resource}:${r.verb}`, want, `${m} ${u}`);

@@ -38,6 +38,7 @@ const KIND_CHECKS: Readonly<Record<string, ScopeCheck | undefined>> = {
   policies: "policy-type",
   consumers: undefined,
   certificates: undefined,
+  "rule-sets": undefined,
 };
 
 const ROLLOUT_ACTIONS = new Set(["pause", "resume", "promote", "abort"]);
@@ -87,6 +88,13 @@ export function requirementOf(method: string, url: string): Requirement {
     case "auth":
       // OIDC sign-in: registered public (config.public), before any token exists.
       return null;
+    case "rule-sets":
+      // The rule lookup of a rule set.
+      if (read && third === "rules") return need("rule-sets", "read");
+      break;
+    case "security":
+      if (read) return need("security", "read");
+      break;
     case "tokens":
     case "roles":
       return need("tokens", read ? "read" : "write");

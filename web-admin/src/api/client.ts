@@ -27,10 +27,13 @@ import type {
   Rollout,
   RolloutAction,
   RolloutList,
+  RuleLookup,
+  RuleSet,
   StartRollout,
   TokenSelf,
   VersionDetail,
   VersionList,
+  WafReport,
 } from "./types.ts";
 
 /** Requests give up after this long (ms); polling retries with backoff. */
@@ -314,6 +317,26 @@ export class ApiClient {
   }
   async roles(signal?: AbortSignal): Promise<Role[]> {
     return (await this.#call<Page<Role>>("GET", "/v1/roles", undefined, signal)).items;
+  }
+
+  // --- WAF (issue 14) -------------------------------------------------------------
+
+  /** WAF rule sets (the bundled one first). @throws ApiError with `unavailable` on a control plane without them. */
+  async ruleSets(signal?: AbortSignal): Promise<RuleSet[]> {
+    await this.#need("GET /v1/rule-sets");
+    const items = (await this.#call<Page<RuleSet>>("GET", "/v1/rule-sets", undefined, signal)).items;
+    return items.sort((a, b) => Number(b.default) - Number(a.default) || a.name.localeCompare(b.name));
+  }
+  /** Rules of a rule set matching `q` (an id or its start, or words of the message and tags). */
+  async ruleLookup(ruleSet: string, q: string, limit = 25, signal?: AbortSignal): Promise<RuleLookup> {
+    await this.#need("GET /v1/rule-sets/:id/rules");
+    const qs = new URLSearchParams({ q, limit: String(limit) }).toString();
+    return this.#call("GET", `/v1/rule-sets/${encodeURIComponent(ruleSet)}/rules?${qs}`, undefined, signal);
+  }
+  /** What the nodes' WAFs did per route over the last `windowS` seconds. */
+  async wafReport(windowS: number, signal?: AbortSignal): Promise<WafReport> {
+    await this.#need("GET /v1/security/waf");
+    return this.#call("GET", `/v1/security/waf?window_s=${windowS}`, undefined, signal);
   }
 
   // --- audit -------------------------------------------------------------------

@@ -2211,12 +2211,12 @@ export interface paths {
                                 /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                                 name: string;
                                 /** @enum {string} */
-                                type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
+                                type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
                                 /** Format: date-time */
                                 updated_at: string;
                             } & {
                                 [key: string]: unknown;
-                            }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown))[];
+                            }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown))[];
                             /** @description URL of the next page (with limit), or null */
                             next?: string | null;
                         };
@@ -2239,8 +2239,8 @@ export interface paths {
                         /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                         name: string;
                         /** @enum {string} */
-                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
-                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
                 };
             };
             responses: {
@@ -2258,12 +2258,12 @@ export interface paths {
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
                             /** @enum {string} */
-                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
                             /** Format: date-time */
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
                     };
                 };
                 /** @description Default Response */
@@ -2344,12 +2344,12 @@ export interface paths {
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
                             /** @enum {string} */
-                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
                             /** Format: date-time */
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
                     };
                 };
             };
@@ -2370,8 +2370,8 @@ export interface paths {
                         /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                         name: string;
                         /** @enum {string} */
-                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
-                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
                 };
             };
             responses: {
@@ -2408,12 +2408,12 @@ export interface paths {
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
                             /** @enum {string} */
-                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror";
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
                             /** Format: date-time */
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
                     };
                 };
             };
@@ -3580,6 +3580,454 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at: string;
+                                description?: string;
+                                files: ({
+                                    content?: string;
+                                    content_base64?: string;
+                                    path: string;
+                                } & (unknown | unknown))[];
+                                id: string;
+                                /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        files: ({
+                            content?: string;
+                            content_base64?: string;
+                            path: string;
+                        } & (unknown | unknown))[];
+                        /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        files: ({
+                            content?: string;
+                            content_base64?: string;
+                            path: string;
+                        } & (unknown | unknown))[];
+                        /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    limit?: string;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/waf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    window_s?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

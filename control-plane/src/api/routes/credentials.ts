@@ -4,7 +4,7 @@ import { credentialSchema } from "../../config/schemas.js";
 import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
-import { PAGE_QUERY, pageOf } from "../resource-page.js";
+import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
 
 const params = {
   type: "object",
@@ -69,17 +69,24 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
     return presentCredential(saved);
   });
 
-  app.get(`${base}/:credentialId`, { schema: { params } }, async (req) => {
+  app.get(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
     const cred = store.getCredential(consumer(p.id).id, p.credentialId);
     if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
-    return presentCredential(cred);
+    const shown = presentCredential(cred);
+    reply.header("etag", etagOf(shown));
+    return shown;
   });
 
   app.delete(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
-    const removed = store.transaction(() => store.deleteCredential(consumer(p.id).id, p.credentialId));
-    if (!removed) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+    store.transaction(() => {
+      const owner = consumer(p.id).id;
+      const cred = store.getCredential(owner, p.credentialId);
+      if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+      requireMatch(req, presentCredential(cred));
+      store.deleteCredential(owner, p.credentialId);
+    });
     reply.code(204);
   });
 }

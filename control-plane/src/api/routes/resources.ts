@@ -26,6 +26,12 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
     return r;
   };
+  const present = (r: Parameters<KindSpec["present"]>[0]) => spec.present(r, store);
+  const writable = (r: Parameters<KindSpec["present"]>[0]) => {
+    const reason = spec.readOnly?.(r);
+    if (reason !== undefined) throw new ApiError("RULE_SET_READ_ONLY", reason);
+  };
+  const limit = spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {};
   const split = (body: Record<string, unknown>) => {
     const { name, ...rest } = body;
     return { name: name as string, rest };
@@ -43,36 +49,37 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     const q = req.query as Record<string, string | undefined>;
     const all = store.listResources(spec.kind).filter((r) => q.after === undefined || r.name > q.after);
     const page = pageOf(req, filterResources(spec.kind, all, q, store), (r) => r.name);
-    return { items: page.items.map(spec.present), next: page.next };
+    return { items: page.items.map(present), next: page.next };
   });
 
-  app.post(base, { schema: { body: spec.schema } }, async (req, reply) => {
+  app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     const saved = store.transaction(() => {
       if (store.nameTaken(spec.kind, name))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       return store.insertResource(spec.kind, randomUUID(), name, spec.normalize(rest, store));
     });
-    const shown = spec.present(saved);
+    const shown = present(saved);
     reply.code(201).header("etag", etagOf(shown));
     return shown;
   });
 
   app.get(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
-    const shown = spec.present(find((req.params as { id: string }).id));
+    const shown = present(find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
-  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema } }, async (req, reply) => {
+  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     const shown = store.transaction(() => {
       const current = find((req.params as { id: string }).id);
-      requireMatch(req, spec.present(current));
+      requireMatch(req, present(current));
+      writable(current);
       if (store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store, current.id));
-      return spec.present(find(current.id));
+      return present(find(current.id));
     });
     reply.header("etag", etagOf(shown));
     return shown;
@@ -81,7 +88,8 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
   app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
     store.transaction(() => {
       const current = find((req.params as { id: string }).id);
-      requireMatch(req, spec.present(current));
+      requireMatch(req, present(current));
+      writable(current);
       const users = spec.referencedBy(current.id, store);
       if (users.length > 0)
         throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);

@@ -13,7 +13,8 @@ import { etagOf, requireMatch } from "../resource-page.js";
  *   refusing them; a route's own `merge_slashes` wins;
  * - `max_body_bytes`: the request body limit (bytes, 0 = none) of routes without their own and
  *   without a `request-size` policy that sets one; unset, each node's `--max-body-bytes` (8 MiB).
- * Route-level policy types (`canary`, `mirror`) cannot be global.
+ * Route-level policy types (`canary`, `mirror`) cannot be global; at most one `waf` policy is (a
+ * route's own waf policy replaces it on that route).
  * `PUT` replaces the whole object; omitted fields return to their defaults. `GET` answers an
  * `ETag`; `PUT` honours `If-Match` (412 PRECONDITION_FAILED).
  */
@@ -37,7 +38,7 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
 
 /**
  * Resolves and stores the draft settings (policies by id or name → ids; route-level types and
- * duplicates refused). Call inside a transaction.
+ * duplicates and a second waf policy refused). Call inside a transaction.
  * @returns what was stored
  * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `global_policies.<i>`
  */
@@ -65,6 +66,16 @@ export function writeSettings(
     if (ids.indexOf(id) !== i)
       throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
   });
+  // One WAF runs per request: the global list holds at most one waf policy.
+  const wafs = ids
+    .map((id, i) => [store.getResource("policies", id)?.body.type, i] as const)
+    .filter(([t]) => t === "waf");
+  if (wafs.length > 1)
+    throw new ApiError(
+      "VALIDATION_FAILED",
+      "the global policies take one waf policy",
+      `global_policies.${wafs[1]![1]}`,
+    );
   const stored = {
     global_policies: ids,
     merge_slashes: body.merge_slashes ?? false,

@@ -263,8 +263,25 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
 
   app.get("/v1/roles", async () => ({ items: tokens.roles(), next: null }));
 
-  app.put("/v1/roles/:name", { schema: { params: nameParam, body: roleSchema } }, async (req) => {
+  const findRole = (name: string) => {
+    const role = tokens.roles().find((r) => r.name === name);
+    if (!role) throw new ApiError("NOT_FOUND", `no role ${name}`);
+    return role;
+  };
+
+  app.get("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
+    const role = findRole((req.params as { name: string }).name);
+    reply.header("etag", etagOf(role));
+    return role;
+  });
+
+  app.put("/v1/roles/:name", { schema: { params: nameParam, body: roleSchema } }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
+    // If-Match on a role that does not exist yet matches nothing (RFC 9110 §13.1.1), but `*`.
+    const held = tokens.roles().find((r) => r.name === name);
+    if (held) requireMatch(req, held);
+    else if (req.headers["if-match"] !== undefined && String(req.headers["if-match"]).trim() !== "*")
+      throw new ApiError("PRECONDITION_FAILED", `no role ${name} to match`, undefined, { etag: null });
     const b = req.body as { name: string; description?: string; permissions: string[] };
     if (b.name !== name) throw new ApiError("VALIDATION_FAILED", "the body's name must be the path's", "name");
     if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
@@ -277,12 +294,15 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     });
     assertWithinCaller(who(req), b.permissions, who(req).regions, who(req).routePrefixes);
     tokens.putRole(name, b.description ?? "", b.permissions);
-    return tokens.roles().find((r) => r.name === name);
+    const shown = findRole(name);
+    reply.header("etag", etagOf(shown));
+    return shown;
   });
 
   app.delete("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
     if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
+    requireMatch(req, findRole(name));
     const users = tokens.roleUsers(name);
     if (users > 0) throw new ApiError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
     if (!tokens.deleteRole(name)) throw new ApiError("NOT_FOUND", `no role ${name}`);
