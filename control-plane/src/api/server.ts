@@ -5,10 +5,12 @@ import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
+import type { AdminRequestMetrics } from "../metrics/cp-metrics.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
 import { registerAuthorization } from "../rbac/authorize.js";
 import { type OidcLogin, registerOidcRoutes } from "../rbac/oidc.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
+import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
@@ -21,7 +23,10 @@ import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRolloutRoutes } from "./routes/rollouts.js";
+import { endAllStreams } from "./routes/security-event-stream.js";
+import { registerSecurityEventRoutes } from "./routes/security-events.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
+import { registerTelemetryRoutes } from "./routes/telemetry.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerWafRoutes } from "./routes/waf.js";
@@ -48,6 +53,10 @@ export interface AdminApiDeps {
   tls?: { cert: string; key: string; clientCa?: string } | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
+  /** Security events from the nodes (`/v1/security-events`); absent in unit tests that need none. */
+  events?: SecurityEventIntake | undefined;
+  /** Counts every request by method, route pattern and status (the control plane's `/metrics`). */
+  metrics?: AdminRequestMetrics | undefined;
 }
 
 /** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
@@ -129,6 +138,16 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     store: deps.store,
     rollout: deps.rollouts ? (id) => deps.rollouts!.engine.get(id) : undefined,
   });
+  const metrics = deps.metrics;
+  if (metrics)
+    app.addHook("onResponse", async (req, reply) => {
+      // The route pattern, never the raw URL: label values stay bounded.
+      const route = req.routeOptions.url ?? "unmatched";
+      metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  // Live event streams hold their connections open: end them, or close would wait forever.
+  const events = deps.events;
+  if (events) app.addHook("preClose", async () => endAllStreams(events));
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
@@ -155,6 +174,8 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     if (deps.rollouts)
       registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
     registerSettingsRoutes(scope, deps.store);
+    registerTelemetryRoutes(scope, deps.store);
+    if (deps.events) registerSecurityEventRoutes(scope, deps.events);
     registerWafRoutes(scope, deps.store, deps.fleet);
     registerTokenRoutes(scope, deps.tokens);
     registerOidcRoutes(scope, deps.oidc, deps.log);

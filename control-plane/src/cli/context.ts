@@ -49,6 +49,7 @@ export const CLI_FLAGS = {
   "route-prefix": { type: "string", multiple: true },
   permission: { type: "string", multiple: true },
   name: { type: "string" },
+  limit: { type: "string" },
   description: { type: "string" },
   "upstream-url": { type: "string" },
   prefix: { type: "string" },

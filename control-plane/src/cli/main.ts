@@ -17,6 +17,7 @@ import type { CliIo } from "./output.js";
 import { refNamer } from "./ref-names.js";
 import { rollout } from "./rollout-commands.js";
 import { ruleSetCommand } from "./rule-set-commands.js";
+import { eventsCommand, telemetryCommand } from "./telemetry-commands.js";
 import { roles, tokens } from "./token-commands.js";
 
 /** Kinds `get` lists, as named in the API path. */
@@ -95,6 +96,10 @@ Usage: palisadectl [--url URL] [--output table|json|yaml] <command>
   tokens rotate <id> [--ttl SECONDS] | tokens revoke <id>
                                           API tokens (a secret is printed once)
   roles list | put <name> --permission resource:verb… [--description D] | delete <name>
+  events [name=value ...] [--limit N]     newest security events; filters category, type, route,
+                                          node, region, client, consumer, rule_id, since, until
+  telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
+                                          (SIEM sinks, per-node overrides, secret names)
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 bearer token; or --token-file FILE). An https:// admin listener: --cacert FILE (or
@@ -210,6 +215,12 @@ async function dispatch(
     case "rule-set":
     case "ruleset":
       return ruleSetCommand(ctx, args);
+    case "events":
+      await eventsCommand(ctx.api(), args, o.limit, json, io);
+      return EXIT.OK;
+    case "telemetry":
+      await telemetryCommand(ctx.api(), args, o, json, io);
+      return EXIT.OK;
   }
   const api = ctx.api();
   switch (cmd) {

@@ -10,7 +10,8 @@
  * | `upstreams`, `routes`, `consumers` (and credentials), `certificates`, `settings` | read, write | draft config |
  * | `policies/<type>` | read, write | policies of one type (`policies:write` = every type) |
  * | `rule-sets` | read, write | WAF rule sets (the files waf policies run) |
- * | `security` | read | what the nodes' security layers did (the per-route WAF report) |
+ * | `security` | read | what the nodes' security layers did: security events (list, summary, live stream), the per-route WAF report |
+ * | `telemetry` | read, write | the telemetry config (SIEM sinks, per-node overrides) |
  * | `config` | read, publish, export | versions and the draft; publishing; the version file with secrets |
  * | `rollouts` | read, write | staged rollouts and their actions |
  * | `nodes` | read, write | the fleet; revoke, resync, delete, join tokens |
@@ -33,6 +34,7 @@ export const RESOURCE_VERBS: Readonly<Record<string, readonly string[]>> = {
   tokens: ["read", "write"],
   "rule-sets": ["read", "write"],
   security: ["read"],
+  telemetry: ["read", "write"],
 };
 
 /** Policy types that authenticate or filter for security: the `security` role's, and what `sync` refuses to strip from a route without `force`. */
@@ -58,7 +60,7 @@ export const PROTECTING_POLICY_TYPES: readonly string[] = [
 ];
 
 const READ_ALL = ["upstreams", "routes", "policies", "consumers", "certificates", "settings", "config", "rollouts"]
-  .concat(["nodes", "audit", "rule-sets", "security"])
+  .concat(["nodes", "audit", "rule-sets", "security", "telemetry"])
   .map((r) => `${r}:read`);
 
 /**
@@ -86,6 +88,7 @@ export const BUILTIN_ROLES: Readonly<Record<string, readonly string[]>> = {
     ...READ_ALL,
     ...SECURITY_POLICY_TYPES.map((t) => `policies/${t}:write`),
     "rule-sets:write",
+    "telemetry:write",
     "consumers:write",
   ],
   viewer: READ_ALL,

@@ -189,13 +189,14 @@ test("first start: one bootstrap admin token, stored as its hash; tokens of the 
   tokens.revoke(1);
   assert.match(tokens.ensure()!, /^pal_/);
 
-  // A database from before migration 7 keeps its generated token as an admin token.
+  // A database from before the RBAC migration keeps its generated token as an admin token.
   const old = new Store(":memory:");
   old.prepare("DELETE FROM api_tokens").run();
   old.prepare("INSERT INTO admin_tokens (hash, created_at) VALUES (?, ?)").run("ab".repeat(32), "2026-01-01T00:00:00Z");
   old.prepare("DELETE FROM roles").run();
-  // Re-running migration 7's copy: what a pre-RBAC database gets on its first start.
-  const copy = MIGRATIONS[6]!.split(";").find((s) => s.includes("INSERT INTO api_tokens"))!;
+  // Re-running the RBAC migration's copy: what a pre-RBAC database gets on its first start.
+  const rbac = MIGRATIONS.find((m) => m.includes("CREATE TABLE api_tokens"))!;
+  const copy = rbac.split(";").find((s) => s.includes("INSERT INTO api_tokens"))!;
   old.prepare(copy).run();
   const row = old.prepare("SELECT role, source FROM api_tokens").get();
   assert.deepEqual({ ...(row as object) }, { role: "admin", source: "bootstrap" });

@@ -44,6 +44,8 @@ test("the built-in roles parse, and each endpoint's permission is one a role can
     ["PUT", "/v1/rule-sets/:id", "rule-sets:write"],
     ["GET", "/v1/rule-sets/:id/rules", "rule-sets:read"],
     ["GET", "/v1/security/waf", "security:read"],
+    ["GET", "/v1/security-events/stream", "security:read"],
+    ["PUT", "/v1/telemetry", "telemetry:write"],
   ] as const) {
     const r = requirementOf(m, u);
     assert.equal(r && `${r.resource}:${r.verb}`, want, `${m} ${u}`);

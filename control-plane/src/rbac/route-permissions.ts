@@ -93,8 +93,11 @@ export function requirementOf(method: string, url: string): Requirement {
       if (read && third === "rules") return need("rule-sets", "read");
       break;
     case "security":
+    case "security-events":
       if (read) return need("security", "read");
       break;
+    case "telemetry":
+      return need("telemetry", read ? "read" : "write");
     case "tokens":
     case "roles":
       return need("tokens", read ? "read" : "write");

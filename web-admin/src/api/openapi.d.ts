@@ -2586,7 +2586,49 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         put: {
             parameters: {
                 query?: never;
@@ -4126,6 +4168,489 @@ export interface paths {
                     content: {
                         "application/json": {
                             [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the telemetry config (SIEM sinks, overrides, secret names) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret_fields?: string[];
+                            secret_headers?: string[];
+                            siem_overrides?: {
+                                disabled?: boolean;
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                };
+                                sink?: {
+                                    batch_max_events?: number;
+                                    disabled?: boolean;
+                                    file?: {
+                                        max_files?: number;
+                                        path: string;
+                                        rotate_bytes?: number;
+                                    };
+                                    /** @description 1-63 of a-z, 0-9 and '-' */
+                                    name: string;
+                                    retry?: {
+                                        initial_ms?: number;
+                                        max_ms?: number;
+                                    };
+                                    spool?: {
+                                        fsync_interval_ms?: number;
+                                        max_bytes?: number;
+                                        max_events?: number;
+                                    };
+                                    syslog?: {
+                                        /** @description host:port or [v6]:port */
+                                        address: string;
+                                        app_name?: string;
+                                        connect_timeout_ms?: number;
+                                        facility?: string;
+                                        /** @enum {unknown} */
+                                        framing?: "octet-counting" | "lf";
+                                        hostname?: string;
+                                        max_message_bytes?: number;
+                                        /**
+                                         * @description RFC 5426, RFC 6587, RFC 5425
+                                         * @enum {unknown}
+                                         */
+                                        protocol: "udp" | "tcp" | "tls";
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                    };
+                                    webhook?: {
+                                        batch_max_bytes?: number;
+                                        /** @enum {unknown} */
+                                        format?: "ndjson" | "json";
+                                        /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                        headers?: {
+                                            [key: string]: string;
+                                        };
+                                        request_timeout_ms?: number;
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                        url: string;
+                                    };
+                                };
+                                sink_name: string;
+                            }[];
+                            siem_sinks?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the telemetry config (published with the next version) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret_fields?: string[];
+                        secret_headers?: string[];
+                        siem_overrides?: {
+                            disabled?: boolean;
+                            selector: {
+                                labels?: {
+                                    [key: string]: string;
+                                };
+                                node_ids?: string[];
+                                regions?: string[];
+                            };
+                            sink?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            };
+                            sink_name: string;
+                        }[];
+                        siem_sinks?: {
+                            batch_max_events?: number;
+                            disabled?: boolean;
+                            file?: {
+                                max_files?: number;
+                                path: string;
+                                rotate_bytes?: number;
+                            };
+                            /** @description 1-63 of a-z, 0-9 and '-' */
+                            name: string;
+                            retry?: {
+                                initial_ms?: number;
+                                max_ms?: number;
+                            };
+                            spool?: {
+                                fsync_interval_ms?: number;
+                                max_bytes?: number;
+                                max_events?: number;
+                            };
+                            syslog?: {
+                                /** @description host:port or [v6]:port */
+                                address: string;
+                                app_name?: string;
+                                connect_timeout_ms?: number;
+                                facility?: string;
+                                /** @enum {unknown} */
+                                framing?: "octet-counting" | "lf";
+                                hostname?: string;
+                                max_message_bytes?: number;
+                                /**
+                                 * @description RFC 5426, RFC 6587, RFC 5425
+                                 * @enum {unknown}
+                                 */
+                                protocol: "udp" | "tcp" | "tls";
+                                tls?: {
+                                    ca_pem?: string;
+                                    cert_pem?: string;
+                                    /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                    key_pem?: string;
+                                    server_name?: string;
+                                };
+                            };
+                            webhook?: {
+                                batch_max_bytes?: number;
+                                /** @enum {unknown} */
+                                format?: "ndjson" | "json";
+                                /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                request_timeout_ms?: number;
+                                tls?: {
+                                    ca_pem?: string;
+                                    cert_pem?: string;
+                                    /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                    key_pem?: string;
+                                    server_name?: string;
+                                };
+                                url: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret_fields?: string[];
+                            secret_headers?: string[];
+                            siem_overrides?: {
+                                disabled?: boolean;
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                };
+                                sink?: {
+                                    batch_max_events?: number;
+                                    disabled?: boolean;
+                                    file?: {
+                                        max_files?: number;
+                                        path: string;
+                                        rotate_bytes?: number;
+                                    };
+                                    /** @description 1-63 of a-z, 0-9 and '-' */
+                                    name: string;
+                                    retry?: {
+                                        initial_ms?: number;
+                                        max_ms?: number;
+                                    };
+                                    spool?: {
+                                        fsync_interval_ms?: number;
+                                        max_bytes?: number;
+                                        max_events?: number;
+                                    };
+                                    syslog?: {
+                                        /** @description host:port or [v6]:port */
+                                        address: string;
+                                        app_name?: string;
+                                        connect_timeout_ms?: number;
+                                        facility?: string;
+                                        /** @enum {unknown} */
+                                        framing?: "octet-counting" | "lf";
+                                        hostname?: string;
+                                        max_message_bytes?: number;
+                                        /**
+                                         * @description RFC 5426, RFC 6587, RFC 5425
+                                         * @enum {unknown}
+                                         */
+                                        protocol: "udp" | "tcp" | "tls";
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                    };
+                                    webhook?: {
+                                        batch_max_bytes?: number;
+                                        /** @enum {unknown} */
+                                        format?: "ndjson" | "json";
+                                        /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                        headers?: {
+                                            [key: string]: string;
+                                        };
+                                        request_timeout_ms?: number;
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                        url: string;
+                                    };
+                                };
+                                sink_name: string;
+                            }[];
+                            siem_sinks?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                field?: string;
+                                message?: string;
+                            };
                         };
                     };
                 };
