@@ -1,6 +1,5 @@
 export { type PemPair, TestCa } from "./certs.js";
 export { ClientCa, type ClientCertSpec, type ClientPem } from "./client-ca.js";
-export { type Rsyslog, type RsyslogOptions, type RsyslogTls, startRsyslog } from "./rsyslog.js";
 export {
   type GeneratedConfig,
   type GithubOperation,
@@ -10,3 +9,4 @@ export {
   OPENAPI_PACKAGE,
   openapiDir,
 } from "./github-api.js";
+export { type Rsyslog, type RsyslogOptions, type RsyslogTls, startRsyslog } from "./rsyslog.js";
