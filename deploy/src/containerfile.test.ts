@@ -107,6 +107,7 @@ test("the runtime tree holds the vendored CRS, the libinjection tables, the web 
     "web-admin/dist",
     "deploy/container/palisade",
     "deploy/container/healthcheck.mjs",
+    "deploy/container/backup-sqlite.mjs",
   ]) {
     assert.ok(assemble.includes(path), `${path} is copied into the image`);
     if (!path.endsWith("dist")) assert.ok(existsSync(join(REPO_ROOT, path)), `${path} exists in the checkout`);

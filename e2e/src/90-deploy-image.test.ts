@@ -7,7 +7,7 @@
 // dashboard's queries against a real node's /metrics.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +140,39 @@ describe("deploy: the image's entrypoint, healthcheck and the compose bootstrap"
     assert.doesNotMatch(again.stdout, /join token/);
     assert.match(again.stdout, /config version 1 unchanged/);
 
+    // A consistent copy of the running control plane's database, restored beside its fleet CA:
+    // a second control plane on the copy serves the same version and the same CA.
+    const copy = join(dir, "restore", "palisade.db");
+    mkdirSync(join(dir, "restore"));
+    const backup = spawnSync("sh", [ENTRYPOINT, "backup-sqlite", join(dir, "cp", "palisade.db"), copy], {
+      encoding: "utf8",
+    });
+    assert.equal(backup.status, 0, backup.stderr);
+    assert.match(backup.stdout, /"msg":"backup written"/);
+    const again2 = spawnSync("sh", [ENTRYPOINT, "backup-sqlite", join(dir, "cp", "palisade.db"), copy], {
+      encoding: "utf8",
+    });
+    assert.equal(again2.status, 1, "an existing destination is never overwritten");
+    cpSync(join(dir, "cp", "pki"), join(dir, "restore", "pki"), { recursive: true });
+    const restored = new TestProcess(
+      "palisade palisade-cp (restored)",
+      ENTRYPOINT,
+      ["palisade-cp"],
+      {
+        PALISADE_DB: copy,
+        PALISADE_ADMIN_LISTEN: "127.0.0.1:0",
+        PALISADE_SYNC_LISTEN: "127.0.0.1:0",
+        PALISADE_ADMIN_TOKEN: ADMIN_TOKEN,
+      },
+      "sh",
+    );
+    procs.push(restored);
+    const restoredPort = await restored.port("admin");
+    const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+    assert.equal((await http(restoredPort, "/v1/config/versions/1", auth)).status, 200);
+    assert.equal((await http(restoredPort, "/v1/fleet/ca", auth)).json().certificate_pem, caPem);
+    await restored.stop();
+
     // SIGTERM (what the runtime sends after the preStop delay) drains and exits 0.
     await dp.stop("SIGTERM", 20_000);
     assert.equal(dp.child.exitCode, 0);
@@ -150,7 +183,7 @@ describe("deploy: the image's entrypoint, healthcheck and the compose bootstrap"
   test("the entrypoint refuses an unknown role, and a database URL until the control plane supports one", () => {
     const none = spawnSync("sh", [ENTRYPOINT], { encoding: "utf8" });
     assert.equal(none.status, 2);
-    assert.match(none.stderr, /usage: palisade palisade-cp\|palisade-dp\|palisadectl\|healthcheck/);
+    assert.match(none.stderr, /usage: palisade palisade-cp\|palisade-dp\|palisadectl\|healthcheck\|backup-sqlite/);
     const unknown = spawnSync("sh", [ENTRYPOINT, "palisade-xx"], { encoding: "utf8" });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown role "palisade-xx"/);
