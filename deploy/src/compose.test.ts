@@ -60,7 +60,7 @@ test("references resolve: services depended on, files mounted, volumes declared,
     for (const dep of Object.keys(s.depends_on ?? {})) assert.ok(services[dep], `${name} depends on ${dep}`);
     for (const v of s.volumes ?? []) {
       const [src] = (v as string).split(":");
-      if (src!.startsWith("./")) assert.ok(existsSync(join(DIR, src!)), `${name} mounts ${src}`);
+      if (src!.startsWith(".")) assert.ok(existsSync(join(DIR, src!)), `${name} mounts ${src}`);
       else assert.ok(src! in compose.volumes, `${name}: volume ${src} is declared`);
     }
     if (s.build)
