@@ -91,7 +91,7 @@ test("the builder copies every workspace's manifest (npm ci needs them all) and 
   assert.match(ignore, /^\*\*\/node_modules$/m, "the host's node_modules stay out of the context");
 });
 
-test("the runtime tree holds the vendored CRS, the libinjection tables, the web admin and the entrypoint", () => {
+test("the runtime tree holds every workspace the planes depend on, the vendored CRS, the libinjection tables, the web admin and the entrypoint", () => {
   const assemble = stages()[0]!
     .filter((i) => keyword(i) === "RUN")
     .map(args)
@@ -112,6 +112,33 @@ test("the runtime tree holds the vendored CRS, the libinjection tables, the web 
     assert.ok(assemble.includes(path), `${path} is copied into the image`);
     if (!path.endsWith("dist")) assert.ok(existsSync(join(REPO_ROOT, path)), `${path} exists in the checkout`);
   }
-  for (const plane of ["control-plane", "data-plane", "proto", "waf"])
-    assert.match(assemble, new RegExp(`for p in [^;]*\\b${plane}\\b`), `${plane}'s dist is in the image`);
+  for (const ws of runtimeWorkspaces()) {
+    assert.match(assemble, new RegExp(`for p in [^;]*\\b${ws}\\b`), `${ws}'s dist is in the image`);
+    assert.match(text, new RegExp(`^RUN npx tsc -b [^\\n]*\\b${ws}\\b`, "m"), `${ws} is compiled`);
+    assert.match(text, new RegExp(`^COPY ${ws}/ ${ws}/$`, "m"), `${ws}'s sources are copied`);
+  }
 });
+
+/**
+ * The workspaces the two planes need at run time: control-plane, data-plane and, transitively,
+ * every `@palisade/*` package among their `dependencies` (dev dependencies are pruned).
+ */
+function runtimeWorkspaces(): string[] {
+  const dirOf = new Map<string, string>();
+  const root = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+  for (const ws of root.workspaces as string[])
+    dirOf.set(JSON.parse(readFileSync(join(REPO_ROOT, ws, "package.json"), "utf8")).name, ws);
+  const out = new Set<string>();
+  const visit = (ws: string) => {
+    if (out.has(ws)) return;
+    out.add(ws);
+    const deps = JSON.parse(readFileSync(join(REPO_ROOT, ws, "package.json"), "utf8")).dependencies ?? {};
+    for (const name of Object.keys(deps)) {
+      const dir = dirOf.get(name);
+      if (dir) visit(dir);
+    }
+  };
+  visit("control-plane");
+  visit("data-plane");
+  return [...out];
+}
