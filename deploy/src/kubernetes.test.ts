@@ -5,16 +5,16 @@
 // input fails at render time with a message naming what is wrong.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
 import { parse } from "yaml";
 import { schemaProblems, withUnwrappedSecretData } from "./k8s-schema.js";
-import { REPO_ROOT } from "./k8s-tools.js";
 import { IMAGE_VARIABLES, programVariables } from "./program-variables.js";
 import {
   CHART_DIR,
+  GRAFANA_DIR,
   type K8sObject,
   KUSTOMIZE_DIR,
   lintHelm,
@@ -282,13 +282,18 @@ function checkControlPlane(objects: K8sObject[], ha: boolean): void {
     assert.ok(["ClusterIP", undefined].includes((s.spec as Any).type), `${s.metadata.name} stays inside the cluster`);
   const dashboards = find(objects, "ConfigMap", "palisade-grafana-dashboards");
   assert.equal(dashboards.metadata.labels?.grafana_dashboard, "1");
-  const source = readFileSync(join(REPO_ROOT, "deploy", "grafana", "palisade-fleet.json"), "utf8");
-  assert.equal(
-    (dashboards as Any).data["palisade-fleet.json"],
-    source,
-    "the dashboard ConfigMap holds deploy/grafana's file",
+  assert.deepEqual(
+    (dashboards as Any).data,
+    Object.fromEntries(dashboardFiles().map((f) => [f, readFileSync(join(GRAFANA_DIR, f), "utf8")])),
+    "the dashboard ConfigMap holds every JSON file of deploy/grafana, as it is",
   );
 }
+
+/** The dashboards: the JSON files of deploy/grafana, sorted. */
+const dashboardFiles = () =>
+  readdirSync(GRAFANA_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
 
 describe("Kubernetes manifests and Helm chart", () => {
   before(() => {
@@ -343,6 +348,21 @@ describe("Kubernetes manifests and Helm chart", () => {
       assert.equal((hpa.spec as Any).minReplicas, values.regions[r].minReplicas);
       assert.equal((hpa.spec as Any).maxReplicas, values.regions[r].maxReplicas);
     }
+  });
+
+  test("the dashboards come from deploy/grafana: kustomize lists each JSON file there, Helm links the folder", () => {
+    assert.ok(dashboardFiles().length > 0, "deploy/grafana holds dashboards");
+    const listed = parse(readFileSync(join(GRAFANA_DIR, "kustomization.yaml"), "utf8")).configMapGenerator[0].files;
+    assert.deepEqual(
+      [...listed].sort(),
+      dashboardFiles(),
+      "deploy/grafana/kustomization.yaml lists every dashboard of deploy/grafana (kustomize does not glob): add the missing file there",
+    );
+    assert.equal(
+      realpathSync(join(CHART_DIR, "dashboards")),
+      realpathSync(GRAFANA_DIR),
+      "the chart's dashboards/ is deploy/grafana",
+    );
   });
 
   test("the Helm grace period follows the drain deadline and the preStop delay", () => {

@@ -35,20 +35,23 @@ function result(r: ReturnType<typeof spawnSync>): Rendered {
   return { ok: true, objects: parseObjects(String(r.stdout)) };
 }
 
+export const GRAFANA_DIR = join(REPO_ROOT, "deploy", "grafana");
+
 /**
  * `kubectl kustomize` of `target` (a folder of deploy/kubernetes, e.g. `overlays/eu-west` or
- * `base`), rendered from a copy of deploy/kubernetes in which `inputs` (file name → content) were
- * written into the target folder first, as an operator writes fleet-ca.crt, join-tokens.env and
+ * `base`), rendered from a copy of deploy/kubernetes (beside a copy of deploy/grafana, which the
+ * control plane's kustomization includes) in which `inputs` (file name → content) were written
+ * into the target folder first, as an operator writes fleet-ca.crt, join-tokens.env and
  * admin-token before `kubectl apply -k`.
  */
 export function renderKustomize(target: string, inputs: Record<string, string> = {}): Rendered {
   const copy = mkdtempSync(join(tmpdir(), "palisade-kustomize-"));
   try {
-    cpSync(KUSTOMIZE_DIR, copy, { recursive: true });
-    for (const [name, content] of Object.entries(inputs)) writeFileSync(join(copy, target, name), content);
-    return result(
-      spawnSync(k8sTools().kubectl, ["kustomize", join(copy, target)], { encoding: "utf8", maxBuffer: 1 << 26 }),
-    );
+    cpSync(KUSTOMIZE_DIR, join(copy, "kubernetes"), { recursive: true });
+    cpSync(GRAFANA_DIR, join(copy, "grafana"), { recursive: true });
+    const dir = join(copy, "kubernetes", target);
+    for (const [name, content] of Object.entries(inputs)) writeFileSync(join(dir, name), content);
+    return result(spawnSync(k8sTools().kubectl, ["kustomize", dir], { encoding: "utf8", maxBuffer: 1 << 26 }));
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
