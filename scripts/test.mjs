@@ -30,6 +30,9 @@ const systemNeeds = [
   // check the systemd units with systemd-analyze.
   { command: "unzip", pkg: "unzip" },
   { command: "systemd-analyze", pkg: "systemd" },
+  // The control plane's /metrics (and the metric catalogue) are linted by `promtool check
+  // metrics`, which Debian ships in the prometheus package (its service is not started here).
+  { command: "promtool", pkg: "prometheus" },
 ];
 
 function run(cmd, args) {

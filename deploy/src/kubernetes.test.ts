@@ -225,6 +225,14 @@ function checkDataPlane(objects: K8sObject[], region: string): void {
   );
   assert.ok((status[0]!.spec as Any).ports.some((p: Any) => p.name === sm.endpoints[0].port));
   assert.equal(sm.endpoints[0].path, "/metrics");
+  // The dashboards' target labels: region, and node as the node id ($(PALISADE_REGION)-$(POD_NAME)).
+  assert.deepEqual(
+    sm.endpoints[0].relabelings.map((r: Any) => [r.sourceLabels, r.separator, r.targetLabel]),
+    [
+      [["__meta_kubernetes_pod_label_palisade_dev_region"], undefined, "region"],
+      [["__meta_kubernetes_pod_label_palisade_dev_region", "__meta_kubernetes_pod_name"], "-", "node"],
+    ],
+  );
   // The public Service exposes the proxy listeners only; the status port stays inside the cluster.
   const lb = find(objects, "Service", "palisade-data-plane").spec as Any;
   assert.deepEqual(lb.ports.map((p: Any) => p.targetPort).sort(), ["https", "proxy"]);
