@@ -90,7 +90,7 @@ export class ProxyNode {
         ? null
         : new TlsListener({
             holder: this.holder,
-            http1: proxy.server,
+            http1: (socket) => proxy.accept(socket),
             http2: () => proxy.h2,
             log,
             handshakeTimeoutMs: options.clientHeaderTimeoutMs,

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors.js";
 /**
  * The node's internal channel for security events: every request the node refuses for a
  * security reason — authentication failures, denials, ambiguous credentials, unavailable key
@@ -208,4 +209,30 @@ export class SecurityEvents {
 /** The event type of a reason. */
 export function eventTypeOf(reason: SecurityReason): SecurityEventType {
   return SECURITY_REASONS[reason];
+}
+
+/**
+ * The security event type of a refusal the proxy makes itself (reading the request, its size),
+ * `null` for errors that are not security refusals. Policy refusals are emitted when the policy
+ * answers, with the policy's own reason.
+ */
+export function refusalEventType(code: ErrorCode): SecurityEventType | null {
+  switch (code) {
+    case "BAD_REQUEST":
+    case "PATH_INVALID":
+      return "request_rejected";
+    case "IP_FORBIDDEN":
+      return "ip_denied";
+    case "CORS_FORBIDDEN":
+      return "cors_rejected";
+    case "RATE_LIMITED":
+    case "RATE_LIMIT_UNAVAILABLE":
+      return "rate_limited";
+    case "PAYLOAD_TOO_LARGE":
+    case "URI_TOO_LONG":
+    case "HEADERS_TOO_LARGE":
+      return "request_too_large";
+    default:
+      return null;
+  }
 }

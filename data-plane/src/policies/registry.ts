@@ -6,7 +6,9 @@ import { createApiKeyPolicy } from "./api-key/api-key-policy.js";
 import { createAuthAgent } from "./auth/http-json.js";
 import { createAuthAnyPolicy } from "./auth-any/auth-any-policy.js";
 import { createCanaryPolicy } from "./canary/canary-policy.js";
+import type { Policy as CompiledPolicy } from "./contract.js";
 import { createCorsPolicy } from "./cors/cors-policy.js";
+import { PolicyConfigError, type PolicyContext } from "./factory.js";
 import { createHeadersPolicy } from "./headers/headers-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
 import { createIpRestrictionPolicy } from "./ip-restriction/ip-restriction-policy.js";
@@ -19,7 +21,6 @@ import type { LimiterStore } from "./rate-limit/limiter-store.js";
 import { createRateLimitPolicy } from "./rate-limit/rate-limit-policy.js";
 import { RedisConnections } from "./rate-limit/redis-limiter.js";
 import { createRequestSizePolicy } from "./request-size/request-size-policy.js";
-import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "./types.js";
 
 /** The `Policy.config` oneof cases this build knows. */
 type PolicyCase = NonNullable<Policy["config"]["case"]>;
@@ -43,15 +44,6 @@ const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
 
 /** Every policy type built into this node (`--policies bundled`). */
 export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze(Object.values(TYPE_OF_CASE));
-
-/** Policy types that authenticate (a CORS preflight skips them; they carry no credentials). */
-export const AUTHENTICATION_POLICY_TYPES: ReadonlySet<string> = new Set([
-  "jwt",
-  "api-key",
-  "mtls",
-  "introspection",
-  "auth-any",
-]);
 
 /** Shared, long-lived state policies reuse across compiles (no I/O until a request needs it). */
 export interface PolicyResources {
@@ -129,9 +121,6 @@ export function policyDependencies(policy: Policy): readonly string[] {
   return policy.config.case === "authAny" ? policy.config.value.policyIds : [];
 }
 
-/** Policy types that act on one route's upstream choice: never global, at most one of each per route. */
-export const ROUTE_ONLY_POLICY_TYPES: ReadonlySet<string> = new Set(["canary", "mirror"]);
-
 /**
  * Ids of the upstreams a policy sends requests to (`canary` splits and overrides, `mirror`'s
  * shadow), so compile can check them and rebuild the policy when one of them changes.
@@ -153,8 +142,8 @@ export function createPolicy(
   policy: Policy,
   ctx: PolicyContext,
   resources: PolicyResources,
-  built: ReadonlyMap<string, PolicyInstance> = new Map(),
-): PolicyInstance {
+  built: ReadonlyMap<string, CompiledPolicy> = new Map(),
+): CompiledPolicy {
   const cfg = policy.config;
   switch (cfg.case) {
     case "jwt":
