@@ -16,6 +16,8 @@ export class CompiledRuleSet {
   /** Persistent collections (initcol), node-local, bounded (see PersistentStore). */
   readonly store: PersistentStore;
   readonly #byId: ReadonlyMap<number, CompiledRule>;
+  /** Number of distinct target selections (selectKeys) of the rule set: a transaction keeps one of each. */
+  readonly selections: number;
 
   constructor(
     phases: ReadonlyMap<Phase, CompiledPhase>,
@@ -27,8 +29,22 @@ export class CompiledRuleSet {
     this.componentSignatures = componentSignatures;
     this.store = new PersistentStore();
     const byId = new Map<number, CompiledRule>();
-    for (const p of phases.values()) for (const r of p.rules) byId.set(r.id, r);
+    const selIds = new Map<string, number>();
+    for (const p of phases.values())
+      for (const r of p.rules) {
+        byId.set(r.id, r);
+        for (let link: CompiledRule | null = r; link !== null; link = link.chain)
+          for (const t of link.targets) {
+            let id = selIds.get(t.selectKey);
+            if (id === undefined) {
+              id = selIds.size;
+              selIds.set(t.selectKey, id);
+            }
+            (t as { selId: number }).selId = id;
+          }
+      }
     this.#byId = byId;
+    this.selections = selIds.size;
   }
 
   /** The rules of a phase, in order. */

@@ -29,6 +29,13 @@ export interface CompiledTarget {
   readonly selectKey: string;
   /** selectKey and the link's transformation chain: the values' literal hits are the same for equal keys. */
   readonly unionKey: string;
+  /**
+   * The variable's values change while a phase runs (TX, MATCHED_VARS, collections, …): never
+   * kept between rules.
+   */
+  readonly dynamic: boolean;
+  /** Index of selectKey among the rule set's selections (set by CompiledRuleSet). */
+  readonly selId: number;
 }
 
 /** An exclusion (`!ARGS:foo`, `ctl:ruleRemoveTargetById=…;ARGS:foo`): values it selects are skipped. */
@@ -101,6 +108,8 @@ export interface CompiledRule {
   readonly transforms: readonly Transformation[];
   /** Identifies the transformation chain for the per-transaction cache ("" for none). */
   readonly transformKey: string;
+  /** The chain's node in the process-wide chain trie (0 for none; see transformations/chain-trie.ts). */
+  readonly chainNode: number;
   readonly multiMatch: boolean;
   readonly capture: boolean;
   readonly effects: readonly Effect[];

@@ -15,21 +15,14 @@ import type {
 import { WafError } from "../errors.js";
 import { atoi } from "../operators/numeric.js";
 import type { OperatorScope } from "../operators/operator.js";
-import type { LinearRegex } from "../regex/linear-regex.js";
-import { LITERALS, type LiteralHits, unionHits } from "../regex/literal-index.js";
 import type { IdRange } from "../seclang/directives.js";
 import { MutableCollection } from "./collection.js";
 import { type Entry, namesOf, scalar } from "./entry.js";
 import type { RequestInput, ResponseInput } from "./input.js";
 import type { AnomalyScores, Interruption, MatchedRule, MatchedVar } from "./results.js";
+import { Selection } from "./selection.js";
+import { type Val, ValueTable } from "./value.js";
 import { RequestVariables } from "./variables.js";
-
-/** A target's values after a link's transformations, with their literal hits. */
-interface TargetValues {
-  readonly values: readonly ByteString[];
-  readonly hits: readonly LiteralHits[];
-  readonly union: LiteralHits;
-}
 
 /** Per-transaction options. */
 export interface TransactionOptions {
@@ -37,25 +30,15 @@ export interface TransactionOptions {
   readonly uniqueId?: string;
   /** Clock in ms since the epoch (default Date.now), for TIME* and DURATION. */
   readonly now?: () => number;
+  /**
+   * Reference evaluation (tests): no prefilter, no skipped transformation, no verdict kept
+   * between rules — every rule runs its whole chain and operator on every value. The answers
+   * are the same as the default evaluation's, which tests check against it.
+   */
+  readonly reference?: boolean;
 }
 
 const PERSISTENT = new Set(["ip", "global", "session", "user", "resource"]);
-/** Variables whose values change while a phase runs: never cached by #select. */
-const DYNAMIC = new Set([
-  "TX",
-  "MATCHED_VAR",
-  "MATCHED_VAR_NAME",
-  "MATCHED_VARS",
-  "MATCHED_VARS_NAMES",
-  "RULE",
-  "DURATION",
-  "IP",
-  "GLOBAL",
-  "SESSION",
-  "USER",
-  "RESOURCE",
-  "REQBODY_PROCESSOR",
-]);
 const EMPTY: readonly Entry[] = [];
 const EMPTY_ENTRIES: readonly Entry[] = EMPTY;
 
@@ -88,16 +71,16 @@ export class Transaction {
   #matchedVars: readonly Entry[] = [];
   #linkMatches: Entry[] | null = null;
   #chainMatches: MatchedVar[] | null = null;
-  readonly #transformCache = new Map<string, Map<string, string>>();
-  readonly #hits = new Map<string, LiteralHits>();
+  /** Every distinct value the transaction looked at, with what is known about it. */
+  readonly #values = new ValueTable();
   /** The operator scope, one per transaction; `capture` is set per rule link. */
   readonly #scope: OperatorScope & { capture: boolean };
-  /** Selected values per target selectKey, for variables that do not change within a phase (see #select). */
-  readonly #selected = new Map<string, readonly Entry[]>();
-  /** A target's transformed values and their literal hits, by unionKey (see #targetValues). */
-  readonly #unions = new Map<string, TargetValues>();
-  /** Set by #select: the last selection had no ctl exclusion applied. */
-  #shared = true;
+  /**
+   * Selected values by the target's selId, for variables that do not change within a phase
+   * (see #select); cleared when the request data changes.
+   */
+  #selections: Array<Selection | undefined>;
+  readonly #reference: boolean;
   #currentRule: CompiledRule | null = null;
   #interruption: Interruption | null = null;
   #allowAll = false;
@@ -124,19 +107,15 @@ export class Transaction {
       this.#now(),
     );
     const tx = this.#tx;
-    const hits = this.#hits;
+    const values = this.#values;
+    this.#reference = options.reference === true;
+    this.#selections = new Array(ruleSet.selections);
     this.#scope = {
       capture: false,
       setCapture: (i, v) => tx.set(String(i), v),
       expand: (m) => this.#expand(m),
-      hits(v) {
-        let h = hits.get(v);
-        if (h === undefined || h.version !== LITERALS.version) {
-          h = LITERALS.scan(v);
-          hits.set(v, h);
-        }
-        return h;
-      },
+      hits: (v) => values.of(v).hits,
+      reference: this.#reference,
     };
     const ct = (this.#vars.header("content-type") ?? "").toLowerCase();
     // ModSecurity's built-in processors; XML and JSON are chosen by rules (ctl:requestBodyProcessor).
@@ -265,8 +244,7 @@ export class Transaction {
   /** The request data changed (body, response, processor): built variables and selections go. */
   #invalidate(): void {
     this.#vars.invalidate();
-    this.#selected.clear();
-    this.#unions.clear();
+    this.#selections = new Array(this.#rs.selections);
   }
 
   #guard(f: () => Interruption | null): Interruption | null {
@@ -357,29 +335,34 @@ export class Transaction {
   #evaluateLink(link: CompiledRule, starter: CompiledRule): boolean {
     const scope = this.#scope;
     scope.capture = link.capture;
+    const op = link.operator;
     if (link.targets.length === 0) {
       // SecAction: one unconditional evaluation.
-      if (link.operator.evaluate("", scope) === link.negated) return false;
+      if (op.evaluate("", scope) === link.negated) return false;
       this.#runEffects(link.effects);
       return true;
     }
     let matched = false;
-    const re = link.negated || link.multiMatch ? null : ((link.operator as { regex?: LinearRegex }).regex ?? null);
+    const node = link.chainNode;
+    // A prefilter on the union of a target's values turns the whole target away (then each
+    // value's own scan turns it away) before the operator runs.
+    const filter = link.negated || link.multiMatch || this.#reference ? undefined : op.prefilter;
     for (const target of link.targets) {
-      const entries = this.#select(target, link, starter);
+      const sel = this.#select(target, link, starter);
+      const entries = sel.entries;
       if (entries.length === 0) continue;
-      // A filtered regex: the values' transformed forms and literal hits are computed once per
-      // transaction for every rule with this target and chain; the union of the hits turns the
-      // whole target away, each value's hits turn that value away, before any regex runs.
-      const tv = re?.filtered ? this.#targetValues(target, link, entries) : null;
-      if (tv !== null && !re!.prefilterPasses(tv.union)) continue;
+      if (filter !== undefined && !filter(sel.unionThrough(node))) continue;
+      const vals = link.multiMatch ? null : this.#reference ? this.#referenceVals(sel, link) : sel.valsThrough(node);
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         let value: ByteString | null;
-        if (tv !== null) {
-          if (!re!.prefilterPasses(tv.hits[i]!)) continue;
-          value = link.operator.evaluate(tv.values[i]!, scope) ? tv.values[i]! : null;
-        } else value = this.#matchValue(link, e.value, scope);
+        if (vals === null) value = this.#matchEveryStep(link, e.value, scope);
+        else {
+          const v = vals[i]!;
+          if (filter !== undefined && !filter(v.hits)) continue;
+          const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
+          value = hit !== link.negated ? v.s : null;
+        }
         if (value === null) continue;
         matched = true;
         this.#matchedVar = { name: e.name, value };
@@ -393,29 +376,17 @@ export class Transaction {
     return matched;
   }
 
-  /**
-   * A target's values after a link's transformations, their literal hits and the union of those
-   * hits, cached by the target's unionKey (every rule with the same selection and chain shares
-   * it) unless a ctl exclusion changed this rule's selection.
-   */
-  #targetValues(target: CompiledTarget, link: CompiledRule, entries: readonly Entry[]): TargetValues {
-    const cacheable = this.#shared && !DYNAMIC.has(target.variable) && !target.count;
-    let tv = cacheable ? this.#unions.get(target.unionKey) : undefined;
-    if (tv === undefined || tv.union.version !== LITERALS.version) {
-      const values = entries.map((e) => this.#transform(link, e.value));
-      const hits = values.map((v) => this.#scope.hits(v));
-      tv = { values, hits, union: unionHits(hits, LITERALS.version) };
-      if (cacheable) this.#unions.set(target.unionKey, tv);
-    }
-    return tv;
+  /** Reference mode: every value through every step of the link's chain, nothing kept. */
+  #referenceVals(sel: Selection, link: CompiledRule): Val[] {
+    return sel.entries.map((e) => {
+      let s = e.value;
+      for (const t of link.transforms) s = t(s);
+      return this.#values.of(s);
+    });
   }
 
-  /** Runs the operator on the transformed value (every intermediate value with multiMatch); the matching value or null. */
-  #matchValue(link: CompiledRule, raw: ByteString, scope: OperatorScope): ByteString | null {
-    if (!link.multiMatch) {
-      const v = this.#transform(link, raw);
-      return link.operator.evaluate(v, scope) !== link.negated ? v : null;
-    }
+  /** multiMatch: the operator on the value and after every step that changed it; the matching value or null. */
+  #matchEveryStep(link: CompiledRule, raw: ByteString, scope: OperatorScope): ByteString | null {
     let v = raw;
     let last: string | null = null;
     for (let i = 0; i <= link.transforms.length; i++) {
@@ -427,50 +398,32 @@ export class Transaction {
     return null;
   }
 
-  /** The value after the link's transformations, computed once per transaction per chain and value. */
-  #transform(link: CompiledRule, value: ByteString): ByteString {
-    if (link.transformKey === "") return value;
-    let cache = this.#transformCache.get(link.transformKey);
-    if (cache === undefined) {
-      cache = new Map();
-      this.#transformCache.set(link.transformKey, cache);
-    }
-    let out = cache.get(value);
-    if (out === undefined) {
-      out = value;
-      for (const t of link.transforms) out = t(out);
-      cache.set(value, out);
-    }
-    return out;
-  }
-
   /**
    * The values of a target after its selector and every exclusion (the link's, then ctl's), or
-   * their count for `&`. `shared` is set when no ctl exclusion applied, so the result may be
-   * cached by the target's selectKey.
+   * their count for `&`. Kept by the target's selId while the request data stays the same,
+   * unless the variable is dynamic or a ctl exclusion applied to this rule.
    */
-  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): readonly Entry[] {
-    const name = target.variable;
-    let entries: readonly Entry[];
-    if (DYNAMIC.has(name)) entries = this.#selectNow(target, link);
-    else {
-      const hit = this.#selected.get(target.selectKey);
-      if (hit !== undefined) entries = hit;
-      else {
-        entries = this.#selectNow(target, link);
-        this.#selected.set(target.selectKey, entries);
-      }
+  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): Selection {
+    const cacheable = !target.dynamic && !this.#reference;
+    let sel = cacheable ? this.#selections[target.selId] : undefined;
+    if (sel === undefined) {
+      const selected = this.#selectNow(target, link);
+      sel = new Selection(selected, this.#counted(target, selected), this.#values);
+      if (cacheable) this.#selections[target.selId] = sel;
     }
-    this.#shared = true;
-    if (entries.length > 0)
-      for (const r of this.#targetRemovals)
-        if (r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter)) {
-          const left = exclude(entries, r.exclusion, this.#scope);
-          if (left !== entries) this.#shared = false;
-          entries = left;
-        }
-    if (target.count) return [scalar(name, String(entries.length))];
-    return entries;
+    if (this.#targetRemovals.length === 0) return sel;
+    // ctl:ruleRemoveTarget… applies to some rules only: this rule's selection is its own.
+    const name = target.variable;
+    let entries = sel.selected;
+    for (const r of this.#targetRemovals)
+      if (entries.length > 0 && r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter))
+        entries = exclude(entries, r.exclusion, this.#scope);
+    return entries === sel.selected ? sel : new Selection(entries, this.#counted(target, entries), this.#values);
+  }
+
+  /** What a target sees of its selected entries: them, or their number for `&`. */
+  #counted(target: CompiledTarget, selected: readonly Entry[]): readonly Entry[] {
+    return target.count ? [scalar(target.variable, String(selected.length))] : selected;
   }
 
   /** A target's values after its selector and the link's own exclusions. */

@@ -1,4 +1,4 @@
-import { type RegexNode, setSize } from "./ast.js";
+import type { RegexNode } from "./ast.js";
 import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./literal-index.js";
 
 /**
@@ -9,6 +9,8 @@ import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./liter
  */
 export type Prefilter =
   | true
+  /** Nothing can match (a construct that needs a byte the analysis assumes absent). */
+  | false
   | { readonly kind: "lit"; readonly text: string }
   | { readonly kind: "and" | "or"; readonly items: readonly Prefilter[] };
 
@@ -31,38 +33,53 @@ function inSet(set: Uint8Array, i: number): boolean {
 }
 
 /** At most this many strings in an exact set before it degrades to a condition. */
-const MAX_EXACT = 16;
+const MAX_EXACT = 64;
 /** Exact strings stop growing at this length (the run is then flushed as a condition). */
 const MAX_LITERAL = 24;
+/** A class of up to this many bytes (after case folding) is a condition: one of its bytes occurs. */
+const MAX_CLASS_CONDITION = 24;
+/** A class of up to this many bytes is read as its strings (crossed with its neighbours while they stay few). */
+const MAX_CLASS_EXACT = 4;
 
+/**
+ * What a node can match: a string of `exact` (lower-cased), or one that meets `other` (false when
+ * the node matches only the exact strings). ANYTHING is (∅, true), NEVER (∅, false).
+ */
 interface Info {
-  /** Every string the node can match (lower-cased), when few; else null. */
-  exact: Set<string> | null;
-  /** A necessary condition when `exact` is null. */
-  cond: Prefilter;
+  readonly exact: ReadonlySet<string>;
+  readonly other: Prefilter;
 }
 
-const ANYTHING: Info = { exact: null, cond: true };
-const EMPTY: Info = { exact: new Set([""]), cond: true };
+const NONE: ReadonlySet<string> = new Set();
+const ANYTHING: Info = { exact: NONE, other: true };
+const EMPTY: Info = { exact: new Set([""]), other: false };
+const NEVER: Info = { exact: NONE, other: false };
+
+function isNever(info: Info): boolean {
+  return info.exact.size === 0 && info.other === false;
+}
 
 /** ASCII case folding, as the literal index folds values. */
 function fold(code: number): string {
   return String.fromCharCode(code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
 }
 
-function fromExact(exact: Set<string>): Prefilter {
+/** "One of these strings occurs" (true when one is empty, false when there are none). */
+function fromExact(exact: ReadonlySet<string>): Prefilter {
   if (exact.has("")) return true;
   return or([...exact].map((text) => ({ kind: "lit", text })));
 }
 
-function cond(info: Info): Prefilter {
-  return info.exact ? fromExact(info.exact) : info.cond;
+/** A necessary condition for a match of the node. */
+export function cond(info: Info): Prefilter {
+  return or([fromExact(info.exact), info.other]);
 }
 
 function and(items: Prefilter[]): Prefilter {
   const out: Prefilter[] = [];
   for (const p of items) {
     if (p === true) continue;
+    if (p === false) return false;
     if (p.kind === "and") out.push(...p.items);
     else out.push(p);
   }
@@ -74,13 +91,16 @@ function or(parts: Prefilter[]): Prefilter {
   const items: Prefilter[] = [];
   for (const p of parts) {
     if (p === true) return true;
+    if (p === false) continue;
     if (p.kind === "or") items.push(...p.items);
     else items.push(p);
   }
+  if (items.length === 0) return false;
   return items.length === 1 ? items[0]! : { kind: "or", items };
 }
 
-function cross(a: Set<string>, b: Set<string>): Set<string> | null {
+/** Every x + y, or null when there would be too many or too long. */
+function cross(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> | null {
   if (a.size * b.size > MAX_EXACT) return null;
   const out = new Set<string>();
   for (const x of a)
@@ -91,89 +111,153 @@ function cross(a: Set<string>, b: Set<string>): Set<string> | null {
   return out;
 }
 
-function analyze(node: RegexNode): Info {
+/**
+ * X followed by Y: exact strings cross while they stay few and short; a match made of an exact
+ * X and a Y meeting its condition (or the reverse) holds the exact string and meets the
+ * condition, both being substrings of it.
+ */
+function concat(x: Info, y: Info): Info {
+  if (isNever(x) || isNever(y)) return NEVER;
+  const both = cross(x.exact, y.exact);
+  const other = or([
+    both === null ? and([fromExact(x.exact), fromExact(y.exact)]) : false,
+    y.other === false ? false : and([fromExact(x.exact), y.other]),
+    x.other === false ? false : and([x.other, cond(y)]),
+  ]);
+  return { exact: both ?? NONE, other };
+}
+
+/**
+ * What a node can match, read over subjects whose bytes are all `allowed` (null: any subject):
+ * a construct that needs a byte outside `allowed` cannot match them (NEVER), so an optional one
+ * matches only the empty string there.
+ */
+export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
   switch (node.kind) {
     case "empty":
     case "assert":
       return EMPTY;
     case "char":
+      if (allowed !== null && allowed[node.code] === 0 && !(node.fold && allowed[node.code ^ 0x20] === 1)) return NEVER;
       // Bytes above 0x7f under (?i): RE2 reads them as code points and may fold their case; the
       // literal index folds ASCII only, so they make no literal.
-      return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), cond: true };
+      return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), other: false };
     case "class": {
-      if (setSize(node.set) > 8) return ANYTHING;
       const exact = new Set<string>();
-      for (let b = 0; b < 256; b++) if (node.set[b]) exact.add(fold(b));
+      for (let b = 0; b < 256; b++) if (node.set[b] && (allowed === null || allowed[b] === 1)) exact.add(fold(b));
+      if (exact.size === 0) return NEVER;
+      if (exact.size > MAX_CLASS_CONDITION) return ANYTHING;
       if (node.icase) for (const e of exact) if (e.charCodeAt(0) >= 0x80) return ANYTHING;
-      return exact.size > 4 ? ANYTHING : { exact, cond: true };
+      if (exact.size <= MAX_CLASS_EXACT) return { exact, other: false };
+      return { exact: NONE, other: fromExact(exact) };
     }
     case "group":
-      return analyze(node.body);
+      return analyze(node.body, allowed);
     case "repeat": {
+      const body = analyze(node.body, allowed);
+      if (isNever(body)) return node.min === 0 ? EMPTY : NEVER;
       if (node.min === 0) return ANYTHING;
-      const body = analyze(node.body);
       if (node.min === 1 && node.max === 1) return body;
-      if (body.exact && node.min === node.max && node.min <= 4) {
+      if (body.other === false && node.min === node.max && node.min <= 4) {
         let acc: Set<string> | null = new Set([""]);
         for (let k = 0; k < node.min && acc; k++) acc = cross(acc, body.exact);
-        if (acc) return { exact: acc, cond: true };
+        if (acc) return { exact: acc, other: false };
       }
-      return { exact: null, cond: cond(body) };
+      return { exact: NONE, other: cond(body) };
     }
     case "alt": {
-      const infos = node.items.map(analyze);
-      if (infos.every((i) => i.exact)) {
-        const u = new Set<string>();
-        for (const i of infos) for (const s of i.exact!) u.add(s);
-        if (u.size <= MAX_EXACT) return { exact: u, cond: true };
-      }
-      return { exact: null, cond: or(infos.map(cond)) };
+      const infos = node.items.map((i) => analyze(i, allowed)).filter((i) => !isNever(i));
+      if (infos.length === 0) return NEVER;
+      const exact = new Set<string>();
+      for (const i of infos) for (const s of i.exact) exact.add(s);
+      const others = infos.map((i) => i.other);
+      if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
+      return { exact: NONE, other: or([fromExact(exact), ...others]) };
     }
     case "seq": {
-      // Grow an exact run while possible; flush it as a condition when not.
-      const conds: Prefilter[] = [];
-      let run: Set<string> = new Set([""]);
-      let exact = true;
+      // Left to right, crossing exact strings; when the tail loses its exact strings and the next
+      // item has some (a literal after `.*`, or past the size limits), the tail so far becomes a
+      // condition and a new run of exact strings starts, so `.*grep` still yields "grep".
+      const flushed: Prefilter[] = [];
+      let run = EMPTY;
       for (const item of node.items) {
-        const info = analyze(item);
-        if (info.exact) {
-          const next = cross(run, info.exact);
-          if (next) {
-            run = next;
-            continue;
-          }
-          conds.push(fromExact(run));
-          run = info.exact;
-          exact = false;
-        } else {
-          exact = false;
-          conds.push(fromExact(run));
-          run = new Set([""]);
-          conds.push(info.cond);
-        }
+        const y = analyze(item, allowed);
+        if (isNever(y)) return NEVER;
+        const next = concat(run, y);
+        if (next.exact.size === 0 && y.exact.size > 0 && run !== EMPTY) {
+          flushed.push(cond(run));
+          run = y;
+        } else run = next;
       }
-      if (exact) return { exact: run, cond: true };
-      conds.push(fromExact(run));
-      return { exact: null, cond: and(conds) };
+      return flushed.length === 0 ? run : { exact: NONE, other: and([...flushed, cond(run)]) };
     }
   }
 }
 
-/** The necessary condition of a parsed pattern, simplified to stay cheap to evaluate. */
+/**
+ * Bytes that evasion-tolerant patterns sprinkle as optional noise between the letters of a
+ * keyword (CRS's command-injection lists read `c["'\)\[\\]*(?:\$[…]*)?a…t` for `cat`) and that
+ * benign values rarely hold: shell and regex metacharacters. Read over values without them, such
+ * a pattern is a plain keyword list with selective literals.
+ */
+const NOISE_BYTES = `"'()[]{}\\$\`|&;<>^*?!~`;
+export const WITHOUT_NOISE: Uint8Array = (() => {
+  const allowed = new Uint8Array(256).fill(1);
+  for (const ch of NOISE_BYTES) allowed[ch.charCodeAt(0)] = 0;
+  return allowed;
+})();
+
+/**
+ * The necessary condition of a parsed pattern, simplified to stay cheap to evaluate. Two readings
+ * are combined when the second is more selective: the pattern over any subject, and over subjects
+ * without {@link NOISE_BYTES} — a subject then passes if it holds a noise byte or meets the second
+ * reading's condition (both are necessary for a match, so their AND is too).
+ */
 export function prefilterOf(root: RegexNode): Prefilter {
-  return simplify(cond(analyze(root)));
+  const full = simplify(cond(analyze(root, null)));
+  const clean = simplify(cond(analyze(root, WITHOUT_NOISE)));
+  if (score(clean) <= score(full)) return full;
+  const noise: Prefilter[] = [...NOISE_BYTES].map((ch) => ({ kind: "lit", text: ch }));
+  return and([full, or([...noise, clean])]);
 }
 
 /** AND keeps at most this many conditions; an OR of more than MAX_OR_BRANCHES becomes a literal set. */
 const MAX_AND = 3;
-const MAX_OR_BRANCHES = 8;
+const MAX_OR_BRANCHES = 32;
 
-/** How selective a condition is (longer literals are rarer in benign text). */
-function score(p: Prefilter): number {
-  if (p === true) return 0;
-  if (p.kind === "lit") return Math.min(p.text.length, 8);
-  if (p.kind === "or") return Math.min(...p.items.map(score)) - 0.5;
-  return Math.max(...p.items.map(score));
+/**
+ * A rough chance that a benign value meets a condition, to rank conditions: one byte by its
+ * class (letters, digits and URL punctuation are everywhere, line breaks and shell punctuation
+ * rare), a longer literal by its length; an OR by independent chances, an AND by its most
+ * selective member (members are often correlated).
+ */
+function chance(p: Prefilter): number {
+  if (p === true) return 1;
+  if (p === false) return 0;
+  if (p.kind === "lit") {
+    const t = p.text;
+    let c = t.length === 1 ? byteChance(t.charCodeAt(0)) : t.length === 2 ? 0.05 : t.length === 3 ? 0.005 : 0.001;
+    if (t.length > 1) for (let i = 0; i < t.length; i++) if (byteChance(t.charCodeAt(i)) < 0.05) c *= 0.1;
+    return c;
+  }
+  if (p.kind === "and") return Math.min(...p.items.map(chance));
+  let none = 1;
+  for (const i of p.items) none *= 1 - chance(i);
+  return 1 - none;
+}
+
+/** The chance that a benign value holds a byte (letters, digits, space and URL punctuation: often). */
+function byteChance(c: number): number {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x20) return 0.3;
+  if (COMMON_PUNCTUATION.includes(String.fromCharCode(c))) return 0.15;
+  return c < 0x20 || c >= 0x7f ? 0.01 : 0.03;
+}
+
+const COMMON_PUNCTUATION = "-./_:,=@+%";
+
+/** How selective a condition is: -log2 of its {@link chance} (0 for none, higher is better). */
+export function score(p: Prefilter): number {
+  return -Math.log2(Math.max(chance(p), 1e-9));
 }
 
 /**
@@ -181,8 +265,8 @@ function score(p: Prefilter): number {
  * to a set of literals (each branch down to its most selective literal set). Weakening only drops
  * requirements, so the result is still a necessary condition.
  */
-function simplify(p: Prefilter): Prefilter {
-  if (p === true || p.kind === "lit") return p;
+export function simplify(p: Prefilter): Prefilter {
+  if (p === true || p === false || p.kind === "lit") return p;
   const items = p.items.map(simplify);
   if (p.kind === "and") {
     const kept = items
@@ -191,7 +275,7 @@ function simplify(p: Prefilter): Prefilter {
       .slice(0, MAX_AND)
       .sort((a, b) => a[1] - b[1])
       .map(([i]) => i);
-    return kept.length === 1 ? kept[0]! : { kind: "and", items: kept };
+    return and(kept);
   }
   if (items.length <= MAX_OR_BRANCHES) return or(items);
   return or(items.map(literalSet));
@@ -199,7 +283,7 @@ function simplify(p: Prefilter): Prefilter {
 
 /** A literal or an OR of literals implied by `p`. */
 function literalSet(p: Prefilter): Prefilter {
-  if (p === true || p.kind === "lit") return p;
+  if (p === true || p === false || p.kind === "lit") return p;
   if (p.kind === "or") return or(p.items.map(literalSet));
   let best: Prefilter = true;
   for (const i of p.items.map(literalSet)) if (score(i) > score(best)) best = i;
@@ -209,12 +293,14 @@ function literalSet(p: Prefilter): Prefilter {
 /** Compiles a prefilter onto bits of a {@link LiteralHits} (registering literals in `index`). */
 export function compilePrefilter(p: Prefilter, index: LiteralIndex): CompiledPrefilter {
   if (p === true) return null;
+  if (p === false) return { k: "or", items: [] };
   if (p.kind === "lit") {
     if (p.text.length === 1) return { k: "bit", bit: p.text.charCodeAt(0) };
     if (p.text.length === 2) return { k: "str", text: p.text };
     return { k: "bit", bit: 256 + index.id(p.text) };
   }
   const items = p.items.map((i) => compilePrefilter(i, index)!);
+  if (p.kind === "and" && items.length === 1) return items[0]!;
   if (p.kind === "or") {
     const bits: number[] = [];
     const rest: Exclude<CompiledPrefilter, null>[] = [];
@@ -283,6 +369,7 @@ export function passes(p: CompiledPrefilter, hits: LiteralHits): boolean {
 /** A prefilter as text, for reports: `("union" & "select") | "sleep"`. */
 export function describePrefilter(p: Prefilter): string {
   if (p === true) return "true";
+  if (p === false) return "false";
   if (p.kind === "lit") return JSON.stringify(p.text);
   return `(${p.items.map(describePrefilter).join(p.kind === "and" ? " & " : " | ")})`;
 }
