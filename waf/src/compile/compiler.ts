@@ -365,6 +365,8 @@ function compileLink(
   const loc = link.loc;
   const { targets, exclusions } = compileTargets(link.targets, loc, ruleId);
   const { transforms, transformKey, chainNode } = compileTransforms(top.merged.transforms, loc, ruleId);
+  const chainPath: number[] = [];
+  for (let n = chainNode; n >= 0; n = CHAINS.parent(n)) chainPath.unshift(n);
   for (const t of targets) (t as { unionKey: string }).unionKey = `${t.selectKey}\u0001${transformKey}`;
   const operator = compileOperator(link.operator, loc, ruleId, env(loc.file));
   const m = top.merged;
@@ -381,6 +383,8 @@ function compileLink(
     transforms,
     transformKey,
     chainNode,
+    chainPath,
+    sigId: -1,
     multiMatch: d.multiMatch,
     capture: d.capture,
     effects: d.effects,

@@ -77,6 +77,9 @@ export type Ctl =
   | { readonly kind: "requestBodyAccess" | "forceRequestBodyVariable" | "responseBodyAccess"; readonly on: boolean }
   | { readonly kind: "ignored"; readonly name: string };
 
+/** The ctl forms that take a target away from some rules (ctl:ruleRemoveTargetById/ByTag/ByMsg). */
+export type TargetRemovalCtl = Extract<Ctl, { readonly exclusion: TargetExclusion }>;
+
 export type RuleEngineMode = "On" | "Off" | "DetectionOnly";
 export type BodyProcessorName = "URLENCODED" | "MULTIPART" | "XML" | "JSON";
 
@@ -110,6 +113,15 @@ export interface CompiledRule {
   readonly transformKey: string;
   /** The chain's node in the process-wide chain trie (0 for none; see transformations/chain-trie.ts). */
   readonly chainNode: number;
+  /** The nodes of the chain's prefixes, from 0 (no step) to chainNode: what multiMatch tries in order. */
+  readonly chainPath: readonly number[];
+  /**
+   * For a link whose operator has a prefilter and whose targets are all fixed within a phase
+   * (no TX, no `&` count): the index of its (targets, chain) signature in the rule set, whose
+   * values' union of literal scans a transaction computes once for every rule of that signature;
+   * -1 otherwise (set by CompiledRuleSet).
+   */
+  readonly sigId: number;
   readonly multiMatch: boolean;
   readonly capture: boolean;
   readonly effects: readonly Effect[];

@@ -1,4 +1,4 @@
-import { LITERALS, type LiteralHits, unionHits } from "../regex/literal-index.js";
+import { LITERALS, type LiteralHits, type LiteralIndex } from "../regex/literal-index.js";
 import { CHAINS } from "../transformations/chain-trie.js";
 import type { Entry } from "./entry.js";
 import type { Val, ValueTable } from "./value.js";
@@ -19,9 +19,10 @@ export class Selection {
   readonly #table: ValueTable;
   #vals: Val[] | null = null;
   #classes = -1;
-  #union: LiteralHits | null = null;
-  /** By chain node: the values through it and their union. */
-  #through: Map<number, { vals: Val[]; union: LiteralHits | null }> | null = null;
+  /** By index slot: the union of the values' scans. */
+  readonly #union: Array<LiteralHits | null> = [null, null];
+  /** By chain node: the values through it and, by index slot, their union. */
+  #through: Map<number, { vals: Val[]; union: Array<LiteralHits | null> }> | null = null;
 
   constructor(selected: readonly Entry[], entries: readonly Entry[], table: ValueTable) {
     this.selected = selected;
@@ -57,29 +58,34 @@ export class Selection {
       const raw = this.vals;
       const vals: Val[] = new Array(raw.length);
       for (let i = 0; i < vals.length; i++) vals[i] = this.#table.transform(raw[i]!, node);
-      t = { vals, union: null };
+      t = { vals, union: [null, null] };
       this.#through ??= new Map();
       this.#through.set(node, t);
     }
     return t.vals;
   }
 
-  /** The union of the literal scans of the values through a chain node. */
-  unionThrough(node: number): LiteralHits {
-    if (node === 0 || (this.classes & CHAINS.pathTriggers(node)) === 0) {
-      if (this.#union === null || this.#union.version !== LITERALS.version) this.#union = union(this.vals);
-      return this.#union;
+  /** The union of the scans (by `index`, LITERALS by default) of the values through a chain node. */
+  unionThrough(node: number, index: LiteralIndex = LITERALS): LiteralHits {
+    let unions = this.#union;
+    let vals = this.vals;
+    if (node !== 0 && (this.classes & CHAINS.pathTriggers(node)) !== 0) {
+      vals = this.valsThrough(node) as Val[];
+      unions = this.#through!.get(node)!.union;
     }
-    this.valsThrough(node);
-    const t = this.#through!.get(node)!;
-    if (t.union === null || t.union.version !== LITERALS.version) t.union = union(t.vals);
-    return t.union;
+    const slot = index.slot;
+    let u = unions[slot]!;
+    if (u === null || u.version !== index.version) {
+      u = union(vals, index);
+      unions[slot] = u;
+    }
+    return u;
   }
 }
 
-function union(vals: readonly Val[]): LiteralHits {
-  if (vals.length === 1) return vals[0]!.hits;
+function union(vals: readonly Val[], index: LiteralIndex): LiteralHits {
+  if (vals.length === 1) return vals[0]!.hitsIn(index);
   const hits: LiteralHits[] = new Array(vals.length);
-  for (let i = 0; i < hits.length; i++) hits[i] = vals[i]!.hits;
-  return unionHits(hits, LITERALS.version);
+  for (let i = 0; i < hits.length; i++) hits[i] = vals[i]!.hitsIn(index);
+  return index.union(hits);
 }

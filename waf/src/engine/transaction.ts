@@ -11,10 +11,12 @@ import type {
   Phase,
   RuleEngineMode,
   TargetExclusion,
+  TargetRemovalCtl,
 } from "../compile/types.js";
 import { WafError } from "../errors.js";
 import { atoi } from "../operators/numeric.js";
 import type { OperatorScope } from "../operators/operator.js";
+import { LITERALS, type LiteralHits, type LiteralIndex } from "../regex/literal-index.js";
 import type { IdRange } from "../seclang/directives.js";
 import { MutableCollection } from "./collection.js";
 import { type Entry, namesOf, scalar } from "./entry.js";
@@ -39,7 +41,11 @@ export interface TransactionOptions {
 }
 
 const PERSISTENT = new Set(["ip", "global", "session", "user", "resource"]);
+/** The persistent collections' variable names (upper case, as targets name them). */
+const PERSISTENT_NAMES = new Set(["IP", "GLOBAL", "SESSION", "USER", "RESOURCE"]);
 const EMPTY: readonly Entry[] = [];
+/** The scan of no value: no prefilter passes it. */
+const NO_HITS: LiteralHits = { version: -1, bytes: new Int32Array(8), found: [], bits: null };
 const EMPTY_ENTRIES: readonly Entry[] = EMPTY;
 
 /**
@@ -65,7 +71,9 @@ export class Transaction {
   #removedRanges: IdRange[] = [];
   #removedTags: string[] = [];
   #removedMsgs: string[] = [];
-  #targetRemovals: Array<{ ctl: Ctl; exclusion: TargetExclusion }> = [];
+  #targetRemovals: TargetRemovalCtl[] = [];
+  /** The rules some ctl:ruleRemoveTarget… in force applies to, or null while there is none. */
+  #removalScope: Set<CompiledRule> | null = null;
   #matchedVar: { name: string; value: ByteString } | null = null;
   /** MATCHED_VARS: the matches of the last link that matched in the current chain. */
   #matchedVars: readonly Entry[] = [];
@@ -80,6 +88,8 @@ export class Transaction {
    * (see #select); cleared when the request data changes.
    */
   #selections: Array<Selection | undefined>;
+  /** By the rule's sigId: the union of the literal scans of every value its first link reads. */
+  #sigUnions: Array<LiteralHits | undefined>;
   readonly #reference: boolean;
   #currentRule: CompiledRule | null = null;
   #interruption: Interruption | null = null;
@@ -110,6 +120,7 @@ export class Transaction {
     const values = this.#values;
     this.#reference = options.reference === true;
     this.#selections = new Array(ruleSet.selections);
+    this.#sigUnions = new Array(ruleSet.signatures);
     this.#scope = {
       capture: false,
       setCapture: (i, v) => tx.set(String(i), v),
@@ -245,6 +256,7 @@ export class Transaction {
   #invalidate(): void {
     this.#vars.invalidate();
     this.#selections = new Array(this.#rs.selections);
+    this.#sigUnions = new Array(this.#rs.signatures);
   }
 
   #guard(f: () => Interruption | null): Interruption | null {
@@ -268,6 +280,7 @@ export class Transaction {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       if (this.#isRemoved(rule)) continue;
+      if (rule.sigId >= 0 && this.#turnedAway(rule)) continue;
       this.#currentRule = rule;
       const matches = this.#evaluateChain(rule);
       this.#currentRule = null;
@@ -319,6 +332,30 @@ export class Transaction {
     return false;
   }
 
+  /**
+   * Whether no value the rule's first link reads can pass its operator's prefilter: checked on
+   * the union of all of them, kept for every rule that reads the same values through the same
+   * chain, so most rules of a benign request cost one lookup and one prefilter here.
+   */
+  #turnedAway(rule: CompiledRule): boolean {
+    if (this.#reference) return false;
+    if (this.#removalScope?.has(rule)) return false;
+    let u = this.#sigUnions[rule.sigId];
+    if (u === undefined || (u !== NO_HITS && u.version !== (rule.operator.literalIndex ?? LITERALS).version)) {
+      const parts: LiteralHits[] = [];
+      // multiMatch tries the value after every step: any of them may match.
+      const nodes = rule.multiMatch ? rule.chainPath : [rule.chainNode];
+      const index = rule.operator.literalIndex ?? LITERALS;
+      for (const t of rule.targets) {
+        const sel = this.#cached(t, rule);
+        if (sel.entries.length > 0) for (const n of nodes) parts.push(sel.unionThrough(n, index));
+      }
+      u = parts.length === 0 ? NO_HITS : index.union(parts);
+      this.#sigUnions[rule.sigId] = u;
+    }
+    return !rule.operator.prefilter!(u);
+  }
+
   /** Evaluates a chain: every link must match. Returns the matched values, or null. */
   #evaluateChain(rule: CompiledRule): MatchedVar[] | null {
     // Arrays are made on the first match only: most rules match nothing.
@@ -344,25 +381,37 @@ export class Transaction {
     }
     let matched = false;
     const node = link.chainNode;
+    const multi = link.multiMatch;
     // A prefilter on the union of a target's values turns the whole target away (then each
     // value's own scan turns it away) before the operator runs.
-    const filter = link.negated || link.multiMatch || this.#reference ? undefined : op.prefilter;
+    const filter = link.negated || this.#reference ? undefined : op.prefilter;
+    const index = op.literalIndex ?? LITERALS;
     for (const target of link.targets) {
       const sel = this.#select(target, link, starter);
       const entries = sel.entries;
       if (entries.length === 0) continue;
-      if (filter !== undefined && !filter(sel.unionThrough(node))) continue;
-      const vals = link.multiMatch ? null : this.#reference ? this.#referenceVals(sel, link) : sel.valsThrough(node);
+      if (
+        filter !== undefined &&
+        !(multi ? this.#anyStepPasses(sel, link, filter, index) : filter(sel.unionThrough(node, index)))
+      )
+        continue;
+      const vals = this.#reference
+        ? multi
+          ? null
+          : this.#referenceVals(sel, link)
+        : multi
+          ? null
+          : sel.valsThrough(node);
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         let value: ByteString | null;
-        if (vals === null) value = this.#matchEveryStep(link, e.value, scope);
-        else {
+        if (vals !== null) {
           const v = vals[i]!;
-          if (filter !== undefined && !filter(v.hits)) continue;
+          if (filter !== undefined && !filter(v.hitsIn(index))) continue;
           const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
           value = hit !== link.negated ? v.s : null;
-        }
+        } else if (this.#reference) value = this.#matchEveryStep(link, e.value, scope);
+        else value = this.#matchAnyStep(link, sel, i, filter, index);
         if (value === null) continue;
         matched = true;
         this.#matchedVar = { name: e.name, value };
@@ -374,6 +423,41 @@ export class Transaction {
       }
     }
     return matched;
+  }
+
+  /** multiMatch: whether the values after some step of the chain can pass the prefilter. */
+  #anyStepPasses(
+    sel: Selection,
+    link: CompiledRule,
+    filter: (hits: LiteralHits) => boolean,
+    index: LiteralIndex,
+  ): boolean {
+    for (const n of link.chainPath) if (filter(sel.unionThrough(n, index))) return true;
+    return false;
+  }
+
+  /**
+   * multiMatch (reference manual, "multiMatch"): the operator on value `i` as it is and after
+   * every step of the chain that changed it; the first value that matches, or null.
+   */
+  #matchAnyStep(
+    link: CompiledRule,
+    sel: Selection,
+    i: number,
+    filter: ((hits: LiteralHits) => boolean) | undefined,
+    index: LiteralIndex,
+  ): ByteString | null {
+    const op = link.operator;
+    let last: Val | null = null;
+    for (const n of link.chainPath) {
+      const v = sel.valsThrough(n)[i]!;
+      if (v === last) continue;
+      last = v;
+      if (filter !== undefined && !filter(v.hitsIn(index))) continue;
+      const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, this.#scope) : op.evaluate(v.s, this.#scope);
+      if (hit !== link.negated) return v.s;
+    }
+    return null;
   }
 
   /** Reference mode: every value through every step of the link's chain, nothing kept. */
@@ -404,6 +488,19 @@ export class Transaction {
    * unless the variable is dynamic or a ctl exclusion applied to this rule.
    */
   #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): Selection {
+    const sel = this.#cached(target, link);
+    if (this.#removalScope === null || !this.#removalScope.has(starter)) return sel;
+    // ctl:ruleRemoveTarget… applies to some rules only: this rule's selection is its own.
+    const name = target.variable;
+    let entries = sel.selected;
+    for (const r of this.#targetRemovals)
+      if (entries.length > 0 && r.exclusion.variable === name && this.#rs.removalScope(r).has(starter))
+        entries = exclude(entries, r.exclusion, this.#scope);
+    return entries === sel.selected ? sel : new Selection(entries, this.#counted(target, entries), this.#values);
+  }
+
+  /** A target's selection before ctl exclusions, kept by its selId unless the variable is dynamic. */
+  #cached(target: CompiledTarget, link: CompiledRule): Selection {
     const cacheable = !target.dynamic && !this.#reference;
     let sel = cacheable ? this.#selections[target.selId] : undefined;
     if (sel === undefined) {
@@ -411,14 +508,7 @@ export class Transaction {
       sel = new Selection(selected, this.#counted(target, selected), this.#values);
       if (cacheable) this.#selections[target.selId] = sel;
     }
-    if (this.#targetRemovals.length === 0) return sel;
-    // ctl:ruleRemoveTarget… applies to some rules only: this rule's selection is its own.
-    const name = target.variable;
-    let entries = sel.selected;
-    for (const r of this.#targetRemovals)
-      if (entries.length > 0 && r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter))
-        entries = exclude(entries, r.exclusion, this.#scope);
-    return entries === sel.selected ? sel : new Selection(entries, this.#counted(target, entries), this.#values);
+    return sel;
   }
 
   /** What a target sees of its selected entries: them, or their number for `&`. */
@@ -431,7 +521,7 @@ export class Transaction {
     const name = target.variable;
     const sel = target.selector;
     let entries: readonly Entry[];
-    if (sel?.kind === "key" && (name === "TX" || PERSISTENT.has(name.toLowerCase()))) {
+    if (sel?.kind === "key" && (name === "TX" || PERSISTENT_NAMES.has(name))) {
       const col = name === "TX" ? this.#tx : this.#persistent.get(name.toLowerCase());
       const e = col?.entryOf(sel.key);
       entries = e ? [e] : EMPTY;
@@ -444,19 +534,6 @@ export class Transaction {
     if (entries.length > 0)
       for (const ex of link.exclusions) if (ex.variable === name) entries = exclude(entries, ex, this.#scope);
     return entries;
-  }
-
-  #ctlTargets(ctl: Ctl, rule: CompiledRule): boolean {
-    switch (ctl.kind) {
-      case "ruleRemoveTargetById":
-        return ctl.ranges.some(([lo, hi]) => rule.id >= lo && rule.id <= hi);
-      case "ruleRemoveTargetByTag":
-        return rule.tagSet.has(ctl.value);
-      case "ruleRemoveTargetByMsg":
-        return rule.msg !== null && rule.msg.text.toLowerCase() === ctl.value.toLowerCase();
-      default:
-        return false;
-    }
   }
 
   /** Every entry of a variable. */
@@ -493,8 +570,7 @@ export class Transaction {
         ];
       }
       default: {
-        const lower = name.toLowerCase();
-        if (PERSISTENT.has(lower)) return this.#persistent.get(lower)?.entries() ?? EMPTY;
+        if (PERSISTENT_NAMES.has(name)) return this.#persistent.get(name.toLowerCase())?.entries() ?? EMPTY;
         if (name.startsWith("TIME")) return timeVariable(name, this.#now());
         return this.#vars.get(name);
       }
@@ -579,7 +655,9 @@ export class Transaction {
       case "ruleRemoveTargetById":
       case "ruleRemoveTargetByTag":
       case "ruleRemoveTargetByMsg":
-        this.#targetRemovals.push({ ctl, exclusion: ctl.exclusion });
+        this.#targetRemovals.push(ctl);
+        this.#removalScope ??= new Set();
+        for (const r of this.#rs.removalScope(ctl)) this.#removalScope.add(r);
         break;
       case "ruleEngine":
         this.#engine = ctl.mode;

@@ -1,5 +1,5 @@
 import type { ByteString } from "../bytes.js";
-import { LITERALS, type LiteralHits } from "../regex/literal-index.js";
+import { LITERALS, type LiteralHits, type LiteralIndex } from "../regex/literal-index.js";
 import { asciiLowercase } from "../transformations/ascii-case.js";
 import { CHAINS } from "../transformations/chain-trie.js";
 import { ByteClass, byteClasses } from "../transformations/trigger-bytes.js";
@@ -16,6 +16,7 @@ export class Val {
   readonly s: ByteString;
   #classes = -1;
   #hits: LiteralHits | null = null;
+  #phraseHits: LiteralHits | null = null;
   /** A value equal to this one but for ASCII case: the literal scan folds case, so its hits are shared. */
   readonly foldOf: Val | null;
   /** This value through each chain node, by node id (see ChainTrie). */
@@ -43,6 +44,17 @@ export class Val {
     if (h === null || h.version !== LITERALS.version) {
       h = this.foldOf !== null ? this.foldOf.hits : LITERALS.scan(this.s);
       this.#hits = h;
+    }
+    return h;
+  }
+
+  /** The value's scan by an index (LITERALS or PHRASES). */
+  hitsIn(index: LiteralIndex): LiteralHits {
+    if (index === LITERALS) return this.hits;
+    let h = this.#phraseHits;
+    if (h === null || h.version !== index.version) {
+      h = this.foldOf !== null ? this.foldOf.hitsIn(index) : index.scan(this.s);
+      this.#phraseHits = h;
     }
     return h;
   }

@@ -1,6 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import type { Macro } from "../compile/macro.js";
-import type { LiteralHits } from "../regex/literal-index.js";
+import type { LiteralHits, LiteralIndex } from "../regex/literal-index.js";
 
 /**
  * What an operator may read or write in the transaction while it evaluates: macro expansion for
@@ -28,7 +28,10 @@ export interface OperatorScope {
  */
 export interface OperatorValue {
   readonly s: ByteString;
+  /** The scan by LITERALS. */
   readonly hits: LiteralHits;
+  /** The scan by an index (LITERALS or PHRASES). */
+  hitsIn(index: LiteralIndex): LiteralHits;
   /** `@detectSQLi`'s fingerprint ("" when not SQLi), or null before the first call. */
   sqli: string | null;
   /** `@detectXSS`: 0 before the first call, 1 no, 2 yes. */
@@ -54,6 +57,8 @@ export interface Operator {
    * Absent when the operator has none.
    */
   prefilter?(hits: LiteralHits): boolean;
+  /** The index whose scans `prefilter` reads (default LITERALS). */
+  readonly literalIndex?: LiteralIndex;
 }
 
 /** What an operator factory may use at compile time. */

@@ -4,14 +4,8 @@ import type { OperatorValue } from "../operators/operator.js";
 import { INFINITE, type RegexNode } from "./ast.js";
 import { foldAscii, LITERALS, type LiteralHits } from "./literal-index.js";
 import { parsePcre } from "./pcre-parser.js";
-import {
-  type CompiledPrefilter,
-  compilePrefilter,
-  needsLiteral,
-  type Prefilter,
-  passes,
-  prefilterOf,
-} from "./prefilter.js";
+import { type Prefilter, prefilterOf } from "./prefilter.js";
+import { PrefilterProgram } from "./prefilter-program.js";
 import { toRe2 } from "./translate.js";
 
 /**
@@ -25,9 +19,8 @@ export class LinearRegex {
   /** The pattern as RE2 runs it. */
   readonly re2Source: string;
   readonly prefilter: Prefilter;
-  readonly #filter: CompiledPrefilter;
-  /** The prefilter fails on any value without a literal of three bytes or more. */
-  readonly #needsLiteral: boolean;
+  /** The prefilter compiled, or null when the pattern has no necessary condition. */
+  readonly #filter: PrefilterProgram | null;
   /** Number of capturing groups. */
   readonly groups: number;
   /** Constructs read approximately (possessive quantifiers, atomic groups). */
@@ -47,8 +40,7 @@ export class LinearRegex {
     const parsed = parsePcre(source);
     this.re2Source = toRe2(source);
     this.prefilter = prefilterOf(parsed.root);
-    this.#filter = compilePrefilter(this.prefilter, LITERALS);
-    this.#needsLiteral = needsLiteral(this.#filter);
+    this.#filter = this.prefilter === true ? null : new PrefilterProgram(this.prefilter, LITERALS);
     this.groups = parsed.groups;
     this.approximations = parsed.approximations;
     this.#re = new RE2(this.re2Source, "");
@@ -110,8 +102,7 @@ export class LinearRegex {
    * that fails means no value of it can match).
    */
   prefilterPasses(hits: LiteralHits): boolean {
-    if (this.#needsLiteral && hits.found.length === 0) return false;
-    return passes(this.#filter, hits);
+    return this.#filter === null || this.#filter.passes(hits);
   }
 
   /** Whether a prefilter applies (patterns without a necessary literal have none). */

@@ -1,5 +1,4 @@
 import type { RegexNode } from "./ast.js";
-import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./literal-index.js";
 
 /**
  * A necessary condition for a pattern to match, over the subject with ASCII letters folded:
@@ -13,24 +12,6 @@ export type Prefilter =
   | false
   | { readonly kind: "lit"; readonly text: string }
   | { readonly kind: "and" | "or"; readonly items: readonly Prefilter[] };
-
-/**
- * A prefilter over a value's {@link LiteralHits}: `bit` tests one bit (a byte value, or
- * 256 + a literal id of the {@link LiteralIndex}); `any` any bit of a list. `null`: always.
- */
-export type CompiledPrefilter =
-  | null
-  | { readonly k: "bit"; readonly bit: number }
-  /** A two-byte literal, looked up in the folded value. */
-  | { readonly k: "str"; readonly text: string }
-  | { readonly k: "and" | "or"; readonly items: readonly Exclude<CompiledPrefilter, null>[] }
-  /** Any of many bits: `bits` listed, `set` a bitmap of them (for iterating the value's few hits instead). */
-  | { readonly k: "any"; readonly bits: Int32Array; readonly set: Uint8Array };
-
-/** Whether bit `i` is set in a bitmap of bytes. */
-function inSet(set: Uint8Array, i: number): boolean {
-  return i >> 3 < set.length && (set[i >> 3]! & (1 << (i & 7))) !== 0;
-}
 
 /** At most this many strings in an exact set before it degrades to a condition. */
 const MAX_EXACT = 64;
@@ -143,9 +124,13 @@ export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
       // literal index folds ASCII only, so they make no literal.
       return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), other: false };
     case "class": {
+      let members = 0;
+      for (let b = 0; b < 256; b++) if (node.set[b] && (allowed === null || allowed[b] === 1)) members++;
+      if (members === 0) return NEVER;
+      // Both cases of a letter count twice: a class of up to twice the limit may fold to it.
+      if (members > 2 * MAX_CLASS_CONDITION) return ANYTHING;
       const exact = new Set<string>();
       for (let b = 0; b < 256; b++) if (node.set[b] && (allowed === null || allowed[b] === 1)) exact.add(fold(b));
-      if (exact.size === 0) return NEVER;
       if (exact.size > MAX_CLASS_CONDITION) return ANYTHING;
       if (node.icase) for (const e of exact) if (e.charCodeAt(0) >= 0x80) return ANYTHING;
       if (exact.size <= MAX_CLASS_EXACT) return { exact, other: false };
@@ -215,6 +200,8 @@ export const WITHOUT_NOISE: Uint8Array = (() => {
  */
 export function prefilterOf(root: RegexNode): Prefilter {
   const full = simplify(cond(analyze(root, null)));
+  // Already selective (under ~1 benign value in 50 passes): the second reading would not pay.
+  if (score(full) >= 6) return full;
   const clean = simplify(cond(analyze(root, WITHOUT_NOISE)));
   if (score(clean) <= score(full)) return full;
   const noise: Prefilter[] = [...NOISE_BYTES].map((ch) => ({ kind: "lit", text: ch }));
@@ -231,7 +218,7 @@ const MAX_OR_BRANCHES = 32;
  * rare), a longer literal by its length; an OR by independent chances, an AND by its most
  * selective member (members are often correlated).
  */
-function chance(p: Prefilter): number {
+export function chance(p: Prefilter): number {
   if (p === true) return 1;
   if (p === false) return 0;
   if (p.kind === "lit") {
@@ -288,82 +275,6 @@ function literalSet(p: Prefilter): Prefilter {
   let best: Prefilter = true;
   for (const i of p.items.map(literalSet)) if (score(i) > score(best)) best = i;
   return best;
-}
-
-/** Compiles a prefilter onto bits of a {@link LiteralHits} (registering literals in `index`). */
-export function compilePrefilter(p: Prefilter, index: LiteralIndex): CompiledPrefilter {
-  if (p === true) return null;
-  if (p === false) return { k: "or", items: [] };
-  if (p.kind === "lit") {
-    if (p.text.length === 1) return { k: "bit", bit: p.text.charCodeAt(0) };
-    if (p.text.length === 2) return { k: "str", text: p.text };
-    return { k: "bit", bit: 256 + index.id(p.text) };
-  }
-  const items = p.items.map((i) => compilePrefilter(i, index)!);
-  if (p.kind === "and" && items.length === 1) return items[0]!;
-  if (p.kind === "or") {
-    const bits: number[] = [];
-    const rest: Exclude<CompiledPrefilter, null>[] = [];
-    for (const i of items)
-      if (i.k === "bit") bits.push(i.bit);
-      else if (i.k === "any") bits.push(...i.bits);
-      else rest.push(i);
-    if (bits.length > 1) {
-      const unique = Int32Array.from(new Set(bits));
-      const set = new Uint8Array((Math.max(...unique) >> 3) + 1);
-      for (const b of unique) set[b >> 3] = set[b >> 3]! | (1 << (b & 7));
-      rest.unshift({ k: "any", bits: unique, set });
-    } else if (bits.length === 1) rest.unshift({ k: "bit", bit: bits[0]! });
-    return rest.length === 1 ? rest[0]! : { k: "or", items: rest };
-  }
-  return { k: p.kind, items };
-}
-
-/**
- * Whether every way to satisfy `p` needs a literal of three bytes or more (a bit ≥ 256): a value
- * with no such literal then fails at once (most values of a benign request hold none).
- */
-export function needsLiteral(p: CompiledPrefilter): boolean {
-  if (p === null) return false;
-  switch (p.k) {
-    case "bit":
-      return p.bit >= 256;
-    case "str":
-      return false;
-    case "any":
-      return p.bits.every((b) => b >= 256);
-    case "and":
-      return p.items.some(needsLiteral);
-    case "or":
-      return p.items.every(needsLiteral);
-  }
-}
-
-/** Evaluates a compiled prefilter on a value's literal hits. */
-export function passes(p: CompiledPrefilter, hits: LiteralHits): boolean {
-  if (p === null) return true;
-  switch (p.k) {
-    case "bit":
-      return hasBit(hits, p.bit);
-    case "str":
-      return foldedText(hits).includes(p.text);
-    case "any": {
-      // Walk the shorter side: the set's bits, or the value's literal hits (then the set's bytes).
-      if (p.bits.length > 64) {
-        for (const b of hits.found) if (inSet(p.set, b)) return true;
-        for (const b of p.bits) if (b < 256 && hasBit(hits, b)) return true;
-        return false;
-      }
-      for (const b of p.bits) if (hasBit(hits, b)) return true;
-      return false;
-    }
-    case "and":
-      for (const i of p.items) if (!passes(i, hits)) return false;
-      return true;
-    case "or":
-      for (const i of p.items) if (passes(i, hits)) return true;
-      return false;
-  }
 }
 
 /** A prefilter as text, for reports: `("union" & "select") | "sleep"`. */
