@@ -387,6 +387,10 @@ export class Transaction {
     const filter = link.negated || this.#reference ? undefined : op.prefilter;
     const index = op.literalIndex ?? LITERALS;
     for (const target of link.targets) {
+      if (target.dynamic && !this.#reference) {
+        if (this.#evaluateDynamic(target, link, starter)) matched = true;
+        continue;
+      }
       const sel = this.#select(target, link, starter);
       const entries = sel.entries;
       if (entries.length === 0) continue;
@@ -395,34 +399,62 @@ export class Transaction {
         !(multi ? this.#anyStepPasses(sel, link, filter, index) : filter(sel.unionThrough(node, index)))
       )
         continue;
-      const vals = this.#reference
-        ? multi
-          ? null
-          : this.#referenceVals(sel, link)
-        : multi
-          ? null
-          : sel.valsThrough(node);
+      const vals = multi ? null : this.#reference ? this.#referenceVals(sel, link) : sel.valsThrough(node);
       for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
         let value: ByteString | null;
         if (vals !== null) {
           const v = vals[i]!;
           if (filter !== undefined && !filter(v.hitsIn(index))) continue;
           const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
           value = hit !== link.negated ? v.s : null;
-        } else if (this.#reference) value = this.#matchEveryStep(link, e.value, scope);
+        } else if (this.#reference) value = this.#matchEveryStep(link, entries[i]!.value, scope);
         else value = this.#matchAnyStep(link, sel, i, filter, index);
         if (value === null) continue;
         matched = true;
-        this.#matchedVar = { name: e.name, value };
-        this.#linkMatches ??= [];
-        this.#linkMatches.push({ key: e.name, lkey: e.name.toLowerCase(), name: e.name, value });
-        this.#chainMatches ??= [];
-        this.#chainMatches.push({ name: e.name, value });
-        this.#runEffects(link.effects);
+        this.#matched(link, entries[i]!, value);
       }
     }
     return matched;
+  }
+
+  /**
+   * A target whose values change within a phase (TX, MATCHED_VARS, …): its entries read now, the
+   * operator on each (on the string itself when the chain is empty and the operator has no use
+   * for a Val, as for the numeric checks CRS writes on TX).
+   */
+  #evaluateDynamic(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): boolean {
+    let entries = this.#selectNow(target, link);
+    if (this.#removalScope?.has(starter)) entries = this.#removeTargets(target, entries, starter);
+    if (target.count) entries = [scalar(target.variable, String(entries.length))];
+    const op = link.operator;
+    const scope = this.#scope;
+    const node = link.chainNode;
+    let matched = false;
+    for (const e of entries) {
+      let value: ByteString | null;
+      if (link.multiMatch) value = this.#matchEveryStep(link, e.value, scope);
+      else if (node === 0 && op.evaluateValue === undefined)
+        value = op.evaluate(e.value, scope) !== link.negated ? e.value : null;
+      else {
+        const v = this.#values.transform(this.#values.of(e.value), node);
+        const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
+        value = hit !== link.negated ? v.s : null;
+      }
+      if (value === null) continue;
+      matched = true;
+      this.#matched(link, e, value);
+    }
+    return matched;
+  }
+
+  /** Records a matched value (MATCHED_VAR, MATCHED_VARS, the rule's matches) and runs the link's per-match actions. */
+  #matched(link: CompiledRule, e: Entry, value: ByteString): void {
+    this.#matchedVar = { name: e.name, value };
+    this.#linkMatches ??= [];
+    this.#linkMatches.push({ key: e.name, lkey: e.name.toLowerCase(), name: e.name, value });
+    this.#chainMatches ??= [];
+    this.#chainMatches.push({ name: e.name, value });
+    this.#runEffects(link.effects);
   }
 
   /** multiMatch: whether the values after some step of the chain can pass the prefilter. */
@@ -491,12 +523,17 @@ export class Transaction {
     const sel = this.#cached(target, link);
     if (this.#removalScope === null || !this.#removalScope.has(starter)) return sel;
     // ctl:ruleRemoveTarget… applies to some rules only: this rule's selection is its own.
-    const name = target.variable;
-    let entries = sel.selected;
-    for (const r of this.#targetRemovals)
-      if (entries.length > 0 && r.exclusion.variable === name && this.#rs.removalScope(r).has(starter))
-        entries = exclude(entries, r.exclusion, this.#scope);
+    const entries = this.#removeTargets(target, sel.selected, starter);
     return entries === sel.selected ? sel : new Selection(entries, this.#counted(target, entries), this.#values);
+  }
+
+  /** A target's entries without those the ctl target removals in force take from this rule. */
+  #removeTargets(target: CompiledTarget, selected: readonly Entry[], starter: CompiledRule): readonly Entry[] {
+    let entries = selected;
+    for (const r of this.#targetRemovals)
+      if (entries.length > 0 && r.exclusion.variable === target.variable && this.#rs.removalScope(r).has(starter))
+        entries = exclude(entries, r.exclusion, this.#scope);
+    return entries;
   }
 
   /** A target's selection before ctl exclusions, kept by its selId unless the variable is dynamic. */

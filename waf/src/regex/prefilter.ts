@@ -1,4 +1,4 @@
-import type { RegexNode } from "./ast.js";
+import { INFINITE, type RegexNode } from "./ast.js";
 
 /**
  * A necessary condition for a pattern to match, over the subject with ASCII letters folded:
@@ -114,6 +114,20 @@ function concat(x: Info, y: Info): Info {
  * matches only the empty string there.
  */
 export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
+  const cache = allowed === null ? PLAIN : CLEAN;
+  let info = cache.get(node);
+  if (info === undefined) {
+    info = analyzeNode(node, allowed);
+    cache.set(node, info);
+  }
+  return info;
+}
+
+/** Analyses kept per node (a pattern's subtrees are analysed again with each prefix). */
+const PLAIN = new WeakMap<RegexNode, Info>();
+const CLEAN = new WeakMap<RegexNode, Info>();
+
+function analyzeNode(node: RegexNode, allowed: Uint8Array | null): Info {
   switch (node.kind) {
     case "empty":
     case "assert":
@@ -141,12 +155,20 @@ export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
     case "repeat": {
       const body = analyze(node.body, allowed);
       if (isNever(body)) return node.min === 0 ? EMPTY : NEVER;
+      // `x?` of exact strings: them or nothing (keeps `traceroute6?` a pair of literals).
+      if (node.min === 0 && node.max === 1 && body.other === false && !body.exact.has(""))
+        return { exact: new Set(["", ...body.exact]), other: false };
       if (node.min === 0) return ANYTHING;
       if (node.min === 1 && node.max === 1) return body;
-      if (body.other === false && node.min === node.max && node.min <= 4) {
+      // A few exact repetitions (`\.{2,3}`): every count's strings.
+      if (body.other === false && node.max !== INFINITE && node.max <= 4) {
         let acc: Set<string> | null = new Set([""]);
-        for (let k = 0; k < node.min && acc; k++) acc = cross(acc, body.exact);
-        if (acc) return { exact: acc, other: false };
+        const all = new Set<string>();
+        for (let k = 1; k <= node.max && acc; k++) {
+          acc = cross(acc, body.exact);
+          if (acc && k >= node.min) for (const a of acc) all.add(a);
+        }
+        if (acc && all.size <= MAX_EXACT) return { exact: all, other: false };
       }
       return { exact: NONE, other: cond(body) };
     }
@@ -159,24 +181,60 @@ export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
       if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
       return { exact: NONE, other: or([fromExact(exact), ...others]) };
     }
-    case "seq": {
-      // Left to right, crossing exact strings; when the tail loses its exact strings and the next
-      // item has some (a literal after `.*`, or past the size limits), the tail so far becomes a
-      // condition and a new run of exact strings starts, so `.*grep` still yields "grep".
-      const flushed: Prefilter[] = [];
-      let run = EMPTY;
-      for (const item of node.items) {
-        const y = analyze(item, allowed);
-        if (isNever(y)) return NEVER;
-        const next = concat(run, y);
-        if (next.exact.size === 0 && y.exact.size > 0 && run !== EMPTY) {
-          flushed.push(cond(run));
-          run = y;
-        } else run = next;
-      }
-      return flushed.length === 0 ? run : { exact: NONE, other: and([...flushed, cond(run)]) };
-    }
+    case "seq":
+      return seqAfter(EMPTY.exact, node.items, allowed);
   }
+}
+
+/**
+ * What `prefix · node` can match: the exact strings before a node are pushed into it (into each
+ * branch of an alternation, onto the first item of a sequence), so a keyword trie such as
+ * `t(?:elnet|(?:ailf|mux)[\s,])` yields `telnet`, `tailf`, `tmux` rather than `t` and the rest apart.
+ */
+function after(prefix: ReadonlySet<string>, node: RegexNode, allowed: Uint8Array | null): Info {
+  if (prefix.size === 1 && prefix.has("")) return analyze(node, allowed);
+  switch (node.kind) {
+    case "group":
+      return after(prefix, node.body, allowed);
+    case "alt": {
+      const infos = node.items.map((i) => after(prefix, i, allowed)).filter((i) => !isNever(i));
+      if (infos.length === 0) return NEVER;
+      const exact = new Set<string>();
+      for (const i of infos) for (const s of i.exact) exact.add(s);
+      const others = infos.map((i) => i.other);
+      if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
+      return { exact: NONE, other: or([fromExact(exact), ...others]) };
+    }
+    case "seq":
+      return seqAfter(prefix, node.items, allowed);
+    case "repeat":
+      if (node.min === 1 && node.max === 1) return after(prefix, node.body, allowed);
+      return concat({ exact: prefix, other: false }, analyze(node, allowed));
+    default:
+      return concat({ exact: prefix, other: false }, analyze(node, allowed));
+  }
+}
+
+/**
+ * A sequence after `prefix`, left to right: the exact strings so far are pushed into the next
+ * item; when none are left (after `.*`, or past the size limits) the condition so far is set
+ * aside and a new run starts, so `.*grep` still yields "grep".
+ */
+function seqAfter(prefix: ReadonlySet<string>, items: readonly RegexNode[], allowed: Uint8Array | null): Info {
+  const flushed: Prefilter[] = [];
+  let run: Info = { exact: prefix, other: false };
+  for (const item of items) {
+    if (run.exact.size === 0) {
+      flushed.push(run.other);
+      run = analyze(item, allowed);
+    } else if (run.other === false) run = after(run.exact, item, allowed);
+    else {
+      const y = after(run.exact, item, allowed);
+      run = { exact: y.exact, other: or([y.other, and([run.other, cond(analyze(item, allowed))])]) };
+    }
+    if (isNever(run)) return NEVER;
+  }
+  return flushed.length === 0 ? run : { exact: NONE, other: and([...flushed, cond(run)]) };
 }
 
 /**
