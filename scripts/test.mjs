@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "waf", "anomaly", "control-plane", "data-plane", "e2e"];
+const packages = ["proto", "events", "waf", "anomaly", "control-plane", "data-plane", "e2e"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
@@ -20,6 +20,11 @@ const systemNeeds = [
   { command: "chromium", pkg: "chromium" },
   // Cluster-wide rate limits are tested against a real Redis (started per test on a free port).
   { command: "redis-server", pkg: "redis-server" },
+  // The SIEM syslog sinks are tested against a real rsyslogd (UDP, TCP and TLS, started per
+  // test). TLS uses its "ossl" driver, packaged apart in rsyslog-openssl; it installs no
+  // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both.
+  { command: "rsyslogd", pkg: "rsyslog" },
+  { command: "rsyslogd", pkg: "rsyslog-openssl" },
 ];
 
 function run(cmd, args) {

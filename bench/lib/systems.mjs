@@ -237,6 +237,25 @@ http://127.0.0.1:${port} {
       ),
   },
   {
+    name: "engine-prototype",
+    description: "the data plane's HTTP/1.1 engine alone: its server → ClientPool → writer, no phases",
+    start: (ctx) =>
+      startPeer((port) =>
+        startProcess(
+          "engine-prototype",
+          process.execPath,
+          [
+            peerScript("engine-proxy.mjs"),
+            "--port",
+            String(port),
+            "--upstream",
+            `http://127.0.0.1:${ctx.upstreamPort}`,
+          ],
+          { cpus: ctx.sutCpus },
+        ),
+      ),
+  },
+  {
     name: "palisade-bare",
     description: "Palisade data plane, route without policies",
     start: startPalisadeRoute("standard", "bare"),

@@ -9,6 +9,7 @@ export const API_ERRORS = {
   BAD_REQUEST: { status: 400, message: "bad request" },
   REFERENCE_NOT_FOUND: { status: 400, message: "a referenced resource does not exist" },
   VERSION_NOT_FOUND: { status: 400, message: "no such config version" },
+  RULE_SET_INVALID: { status: 400, message: "the WAF rule set does not compile" },
   ADMIN_AUTH_AMBIGUOUS: { status: 400, message: "the request carries more than one Authorization header" },
   ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
   NOT_FOUND: { status: 404, message: "no such resource" },
@@ -22,6 +23,7 @@ export const API_ERRORS = {
   SYNC_INSECURE: { status: 409, message: "the sync port runs insecure: nodes have no identity" },
   NODE_NOT_CONNECTED: { status: 409, message: "the node has no open config stream" },
   NODE_BLOCKED: { status: 409, message: "the node lacks features its version uses" },
+  RULE_SET_READ_ONLY: { status: 409, message: "the bundled rule set ships with the control plane" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   INTERNAL: { status: 500, message: "internal error" },
@@ -31,26 +33,45 @@ export const API_ERRORS = {
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
 /**
+ * Where in a WAF rule set an error is (`RULE_SET_INVALID`): the engine's error code
+ * (`SECLANG_REGEX_UNSUPPORTED`, …), the rule set file and 1-based line, the rule id when known.
+ */
+export interface RuleLocation {
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
+  readonly id?: number;
+}
+
+/**
  * An error answered to an admin API client as
- * `{"error": {"code", "message", "field"?}}` with the registry's status.
- * `field` names the body field at fault, as a dotted path (`targets.0.port`).
+ * `{"error": {"code", "message", "field"?, "rule"?}}` with the registry's status.
+ * `field` names the body field at fault, as a dotted path (`targets.0.port`); `rule` locates a
+ * WAF rule set error.
  */
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly field: string | undefined;
-  constructor(code: ApiErrorCode, message?: string, field?: string) {
+  readonly rule: RuleLocation | undefined;
+  constructor(code: ApiErrorCode, message?: string, field?: string, rule?: RuleLocation) {
     super(message ?? API_ERRORS[code].message);
     this.name = "ApiError";
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.field = field;
+    this.rule = rule;
   }
 
   /** The JSON body sent to the client. */
-  toBody(): { error: { code: ApiErrorCode; message: string; field?: string } } {
+  toBody(): { error: { code: ApiErrorCode; message: string; field?: string; rule?: RuleLocation } } {
     return {
-      error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) },
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field !== undefined ? { field: this.field } : {}),
+        ...(this.rule !== undefined ? { rule: this.rule } : {}),
+      },
     };
   }
 }

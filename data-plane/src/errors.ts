@@ -91,6 +91,12 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  EXPECTATION_FAILED: {
+    status: 417,
+    message: "the request's expectation cannot be met",
+    blame: "downstream",
+    retryable: false,
+  },
   MISDIRECTED_REQUEST: {
     status: 421,
     message: "this connection cannot serve the requested host",
@@ -105,6 +111,12 @@ export const ERRORS = {
     retryable: false,
   },
   INTERNAL: { status: 500, message: "internal error", blame: "internal", retryable: false },
+  NOT_IMPLEMENTED: {
+    status: 501,
+    message: "the request method is not supported by this gateway",
+    blame: "downstream",
+    retryable: false,
+  },
   UPSTREAM_UNAVAILABLE: {
     status: 502,
     message: "the upstream service is unavailable",
@@ -140,6 +152,12 @@ export const ERRORS = {
     status: 504,
     message: "the upstream service did not answer in time",
     blame: "upstream",
+    retryable: false,
+  },
+  HTTP_VERSION_NOT_SUPPORTED: {
+    status: 505,
+    message: "the request's HTTP version is not supported",
+    blame: "downstream",
     retryable: false,
   },
 } as const satisfies Record<string, ErrorSpec>;

@@ -96,7 +96,7 @@ test("bad values name the flag in one line", () => {
   fails(["--listen", "0.0.0.0:70000"], /^--listen: port 70000 is out of range/);
   fails(["--status-listen", "nohost"], /^--status-listen: /);
   fails(["--control-plane", "127.0.0.1:0"], /^--control-plane: port 0/);
-  fails(["--policies", "bundled,waf"], /^--policies: unknown policy type "waf"/);
+  fails(["--policies", "bundled,bot-score"], /^--policies: unknown policy type "bot-score"/);
   fails(["--labels", "novalue"], /^--labels: "novalue" is not key=value/);
   fails(["--labels", "a=1,a=2"], /^--labels: label "a" is given twice/);
   fails(["--log-level", "loud"], /^--log-level: /);

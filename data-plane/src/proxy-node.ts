@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Snapshot } from "@palisade/proto";
 import { compile } from "./config/compile.js";
+import { WafCache } from "./config/compile-waf.js";
 import type { RuntimeTable } from "./config/runtime-table.js";
 import { TableHolder } from "./config/table-holder.js";
 import type { SecurityEvents } from "./events/security-events.js";
@@ -36,6 +37,8 @@ export class ProxyNode {
   readonly #log: Logger;
   readonly #pools = new PoolManager();
   readonly #tlsContexts = new SecureContextCache();
+  /** WAF rule sets compiled once per content hash and settings, across config versions. */
+  readonly #waf = new WafCache();
   readonly #upstreams: UpstreamRuntime;
   readonly #resources: PolicyResources;
   #closing: Promise<void> | undefined;
@@ -64,6 +67,7 @@ export class ProxyNode {
       this.#pools.retain(table.poolKeys);
       mirrorPools.retain(table.poolKeys);
       this.#tlsContexts.retain(table.tlsContextKeys);
+      this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
     });
     this.proxy = new ProxyServer({
@@ -107,6 +111,7 @@ export class ProxyNode {
       resources: this.#resources,
       warn: (fields, msg) => log.warn(fields, msg),
       tlsContexts: this.#tlsContexts,
+      waf: this.#waf,
       upstreams: this.#upstreams,
       ...(previous ? { previous } : {}),
       ...(changedRoutes ? { changedRoutes } : {}),

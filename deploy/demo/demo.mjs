@@ -7,7 +7,8 @@
 // two data-plane nodes in two regions (proxy 8000/8010, status 8100/8110). Each
 // node joins the fleet once with a join token minted through the admin API and
 // keeps its client certificate and last-known-good config in ./var/nodes/<id>.
-// Seeds a route /echo protected by a JWT policy, publishes it, waits for both
+// Seeds a route /echo protected by a JWT policy and a WAF policy (the bundled OWASP
+// CRS at paranoia level 1, block mode), publishes it, waits for both
 // nodes to ACK, then prints a demo token, the web admin's URL, the admin token
 // and curl commands.
 // Ctrl-C stops every process it started. A second run reuses ./var (database,
@@ -267,11 +268,6 @@ async function admin(method, path, body) {
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Creates the resource unless one with that name exists (a second run keeps the first run's data). */
-async function ensure(kind, body) {
-  if ((await admin("GET", `/v1/${kind}/${body.name}`)).status === 404) await admin("POST", `/v1/${kind}`, body);
-}
-
 /** Creates the resource, or makes it exactly `body` (resources that hold a demo port: it may have moved). */
 async function upsert(kind, body) {
   if ((await admin("GET", `/v1/${kind}/${body.name}`)).status === 404) await admin("POST", `/v1/${kind}`, body);
@@ -334,8 +330,11 @@ try {
       claims_to_headers: { sub: "X-User" },
     },
   });
-  await ensure("routes", { name: "echo", paths: ["/echo"], upstream: "demo-echo", policies: ["demo-jwt"] });
-  const published = (await admin("POST", "/v1/config/versions", { message: "demo: /echo behind JWT" })).body;
+  // The bundled OWASP CRS (rule set crs-<version>, the default), paranoia level 1, block mode.
+  await upsert("policies", { name: "demo-waf", type: "waf", config: { mode: "block", paranoia_level: 1 } });
+  await upsert("routes", { name: "echo", paths: ["/echo"], upstream: "demo-echo", policies: ["demo-jwt", "demo-waf"] });
+  const published = (await admin("POST", "/v1/config/versions", { message: "demo: /echo behind JWT and the WAF" }))
+    .body;
 
   // Node identity: the fleet CA certificate, and a single-use join token per node without a certificate yet.
   const caFile = join(demoDir, "fleet-ca.crt");
@@ -400,6 +399,8 @@ try {
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[0].proxy}/echo/hello`,
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[1].proxy}/echo/hello`,
     `curl -s -i http://${HOST}:${NODES[0].proxy}/echo/hello`,
+    // An attack stopped by the WAF (403), once the data plane runs waf policies:
+    // `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
     `curl -s -H "Authorization: Bearer ${adminToken}" http://${HOST}:${PORTS.admin}/v1/nodes`,
     "",
     "Ctrl-C stops the fleet.",

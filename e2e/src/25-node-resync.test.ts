@@ -7,17 +7,12 @@
  * `config`); the audit log records each resync with the NACK it forgot.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import { TestCa } from "@palisade/test-support";
 import { ControlPlaneProcess, certificateBody, DataPlaneProcess, updateCounts } from "./harness/fleet.js";
 import { hardenedOpensslConf } from "./harness/openssl.js";
-import { eventually, REPO_ROOT } from "./harness/process.js";
+import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
-
-const CTL = join(REPO_ROOT, "control-plane/dist/bin/palisadectl.js");
 
 describe("resync: a node compiles its version from scratch on an operator's word", () => {
   const upstream = new RecordingUpstream("resync-upstream");
@@ -27,21 +22,7 @@ describe("resync: a node compiles its version from scratch on an operator's word
   let two: DataPlaneProcess;
   let hardened: DataPlaneProcess;
 
-  const palisadectl = async (...args: string[]) => {
-    try {
-      const r = await promisify(execFile)(process.execPath, [CTL, ...args], {
-        env: {
-          ...process.env,
-          PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.adminPort}`,
-          PALISADE_ADMIN_TOKEN: cp.adminToken,
-        },
-      });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout, err: e.stderr };
-    }
-  };
+  const palisadectl = (...args: string[]) => cp.palisadectl(...args);
   const node = (id: string) => cp.ok("GET", `/v1/nodes/${id}`);
 
   before(async () => {

@@ -500,4 +500,54 @@ describe("web admin: operate the fleet from a browser", () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });
+
+  test("a waf policy from its form: rule lookup into an exclusion, the API's error beside the exclusion's field; rule sets and WAF panels", async () => {
+    await go("/config/policies/new");
+    await page.getByLabel("Name", { exact: true }).fill("orders-waf");
+    await page.getByLabel("Type").selectOption("waf");
+    await page.getByRole("heading", { name: "Web application firewall" }).waitFor(WAIT);
+    await page.getByLabel("Detect: report only").check();
+    await page.getByLabel("Paranoia level", { exact: true }).selectOption("2");
+    // The rule set's hint names the bundled CRS; the rule lookup finds 942100 by words of its
+    // message and adds it to a new exclusion.
+    await page.getByText(/OWASP CRS 4\.28\.0, \d+ rules/).waitFor(WAIT);
+    await page.getByLabel("Search rules by id, message or tag").fill("sql injection libinjection");
+    await page.getByLabel("Search rules by id, message or tag").press("Enter");
+    await page.locator('[data-testid="rule-lookup"] tr[data-rule="942100"]').waitFor(WAIT);
+    await page.getByRole("button", { name: "Add rule 942100 to an exclusion" }).click();
+    await page.locator('[data-exclusion="0"]').waitFor(WAIT);
+    assert.equal(await page.getByLabel("Rule ids").inputValue(), "942100");
+    // A field the engine does not know: the API's error goes beside the exclusion's box.
+    await page.getByLabel("Skip field").fill("NOPE:password");
+    expectedFailures++;
+    await page.getByRole("button", { name: "Create policy" }).click();
+    const err = page.locator('[data-field-error="config.exclusions.0.target"]');
+    await err.waitFor(WAIT);
+    assert.match(await text(err), /unknown variable NOPE/);
+    await shot("waf-form-error");
+    await page.getByLabel("Skip field").fill("ARGS:password");
+    await page.getByLabel("orders", { exact: true }).check();
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.locator('tr[data-name="orders-waf"]').waitFor(WAIT);
+    const policy = await cp.ok("GET", "/v1/policies/orders-waf");
+    const orders = await cp.ok("GET", "/v1/routes/orders");
+    const crs = await cp.ok("GET", "/v1/rule-sets/crs-4.28.0");
+    assert.deepEqual(policy.config, {
+      rule_set: crs.id,
+      mode: "detect",
+      paranoia_level: 2,
+      exclusions: [{ rule_ids: ["942100"], target: "ARGS:password", routes: [orders.id] }],
+    });
+    // The rule sets page: the bundled CRS, its version and hash, and who uses it.
+    await go("/config/rule-sets");
+    const row = page.locator('tr[data-rule-set="crs-4.28.0"]');
+    await row.waitFor(WAIT);
+    await shot("rule-sets");
+    assert.match(await text(row), /crs-4\.28\.0\s*default[\s\S]*4\.28\.0[\s\S]*orders-waf/);
+    assert.ok((await text(row)).includes(crs.content_hash.slice(0, 8)), "the content hash nodes hold it by");
+    // The security page has the WAF panels (no WAF activity reported in this test).
+    await go("/security");
+    await page.getByRole("heading", { name: "WAF by route" }).waitFor(WAIT);
+    assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
+  });
 });

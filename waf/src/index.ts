@@ -9,6 +9,16 @@ export { type ByteString, byteString, utf8Bytes } from "./bytes.js";
 export { type CompileOptions, compileRuleSet, type RuleSource } from "./compile/compiler.js";
 export { type PolicySecLang, policySecLang, type WafExclusion, type WafPolicyOptions } from "./compile/policy.js";
 export { CompiledRuleSet } from "./compile/rule-set.js";
+export {
+  bundledRuleSetFiles,
+  ENGINE_CONF_PATH,
+  ParsedRuleSet,
+  type RuleInfo,
+  type RuleSetFile,
+  ruleSetContentHash,
+  ruleSetFilesFromDir,
+  ruleSetPathProblem,
+} from "./compile/rule-set-files.js";
 export type { CompiledRule, EngineSettings, Phase, RuleEngineMode } from "./compile/types.js";
 export { compileWaf, type WafRuleSources } from "./compile/waf.js";
 export { crsSources, ENGINE_CONF, readByteFile, VENDORED_CRS_DIR } from "./crs.js";

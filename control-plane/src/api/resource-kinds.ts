@@ -1,5 +1,6 @@
 import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
+import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
 import {
   AUTH_POLICY_TYPES,
   certificateSchema,
@@ -23,6 +24,8 @@ import {
   checkUpstream,
   checkUpstreamTargets,
 } from "../config/validate.js";
+import { ruleSetSchema } from "../config/waf-schemas.js";
+import { checkWafConfigRules, normalizeWafConfig, type WafConfigBody } from "../config/waf-validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
@@ -45,7 +48,11 @@ export interface KindSpec {
   /** Names of resources that reference `id` (a delete is refused while any exist). */
   referencedBy(id: string, store: Store): string[];
   /** The API representation (secrets redacted). */
-  present(r: StoredResource): Record<string, unknown>;
+  present(r: StoredResource, store: Store): Record<string, unknown>;
+  /** Why `r` cannot be replaced or deleted through the API (a bundled rule set), or undefined. */
+  readOnly?(r: StoredResource): string | undefined;
+  /** Largest request body of a create or replace, bytes (default: the admin API's 4 MiB). */
+  bodyLimit?: number;
 }
 
 const plain = (r: StoredResource): Record<string, unknown> => ({
@@ -63,6 +70,7 @@ const NOUNS: Readonly<Record<ResourceKind, string>> = {
   policies: "policy",
   consumers: "consumer",
   certificates: "certificate",
+  "rule-sets": "rule set",
 };
 
 function resolveRef(store: Store, kind: ResourceKind, ref: string, field: string): string {
@@ -90,14 +98,18 @@ function policiesReferencingUpstream(store: Store, id: string): string[] {
 }
 
 /**
- * Refuses a route whose policies hold two policies of a route-only type (two `canary` or two
- * `mirror`): the upstream choice and the shadow are one per route.
+ * Policy types a route takes at most one of: `canary` and `mirror` (the upstream choice and the
+ * shadow are one per route), and `waf` (one WAF runs per request; a route's own replaces the
+ * global one).
  */
+const ONE_PER_ROUTE_TYPES: readonly string[] = [...ROUTE_ONLY_POLICY_TYPES, "waf"];
+
+/** Refuses a route whose policies hold two policies of a type it takes one of ({@link ONE_PER_ROUTE_TYPES}). */
 function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     const type = store.getResource("policies", id)?.body.type as string;
-    if (!ROUTE_ONLY_POLICY_TYPES.includes(type)) return;
+    if (!ONE_PER_ROUTE_TYPES.includes(type)) return;
     if (seen.has(type)) throw new ApiError("VALIDATION_FAILED", `a route takes one ${type} policy`, `policies.${i}`);
     seen.add(type);
   });
@@ -119,6 +131,30 @@ function resolveConfigUpstreams(store: Store, type: string, config: Record<strin
     });
   }
   return out;
+}
+
+/** Names of `waf` policies whose exclusions are scoped to route `id`. */
+function wafPoliciesScopedTo(store: Store, id: string): string[] {
+  return store
+    .listResources("policies")
+    .filter(
+      (p) =>
+        p.body.type === "waf" &&
+        ((p.body.config as WafConfigBody).exclusions ?? []).some((e) => e.routes?.includes(id)),
+    )
+    .map((p) => `waf policy ${p.name} (exclusions)`);
+}
+
+/** Refuses a policy becoming a second one of its type on a route that takes one ({@link ONE_PER_ROUTE_TYPES}). */
+function checkNotDoubledOnRoutes(store: Store, type: string, selfId: string): void {
+  if (!ONE_PER_ROUTE_TYPES.includes(type)) return;
+  const doubled = store.listResources("routes").find((r) => {
+    const ids = (r.body.policies as string[] | undefined) ?? [];
+    return (
+      ids.includes(selfId) && ids.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === type)
+    );
+  });
+  if (doubled) throw new ApiError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
 }
 
 /** Names of `auth-any` policies that list policy `id` as a member. */
@@ -190,7 +226,7 @@ export const KINDS: readonly KindSpec[] = [
       }
       return out;
     },
-    referencedBy: () => [],
+    referencedBy: (id, store) => wafPoliciesScopedTo(store, id),
     present: plain,
   },
   {
@@ -227,6 +263,19 @@ export const KINDS: readonly KindSpec[] = [
             throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "config.policies");
           return { ...body, config: { ...config, policies: members } };
         }
+        case "waf": {
+          if (selfId !== undefined) {
+            checkNotDoubledOnRoutes(store, "waf", selfId);
+            const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+            if (
+              global.includes(selfId) &&
+              global.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === "waf")
+            )
+              throw new ApiError("VALIDATION_FAILED", "the global policies already hold a waf policy", "type");
+          }
+          const waf = normalizeWafConfig(config, store, (ref, field) => resolveRef(store, "routes", ref, field));
+          return { ...body, config: waf as Record<string, unknown> };
+        }
       }
       // ip-restriction, rate-limit, request-size, cors, headers, canary, mirror.
       const type = body.type as string;
@@ -239,17 +288,7 @@ export const KINDS: readonly KindSpec[] = [
             `a ${type} policy is route-level; this policy is a global policy (/v1/settings)`,
             "type",
           );
-        if (selfId !== undefined) {
-          const doubled = store.listResources("routes").find((r) => {
-            const ids = (r.body.policies as string[] | undefined) ?? [];
-            return (
-              ids.includes(selfId) &&
-              ids.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === type)
-            );
-          });
-          if (doubled)
-            throw new ApiError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
-        }
+        if (selfId !== undefined) checkNotDoubledOnRoutes(store, type, selfId);
         return { ...body, config: resolveConfigUpstreams(store, type, config) };
       }
       return body;
@@ -285,5 +324,37 @@ export const KINDS: readonly KindSpec[] = [
     },
     referencedBy: () => [],
     present: presentCertificate,
+  },
+  {
+    kind: "rule-sets",
+    noun: "rule set",
+    schema: ruleSetSchema,
+    normalize(body, store, selfId) {
+      const stored = normalizeRuleSet(body) as unknown as Record<string, unknown>;
+      // Every waf policy that runs this rule set must still hold with the new files (an
+      // exclusion may name a rule they lack, a setting may not compile with them).
+      if (selfId !== undefined) {
+        const parsed = parsedRuleSetOf({ id: selfId, name: "", body: stored, created_at: "", updated_at: "" });
+        for (const p of store.listResources("policies")) {
+          const c = p.body.config as WafConfigBody;
+          if (p.body.type !== "waf" || c.rule_set !== selfId) continue;
+          try {
+            checkWafConfigRules(c, store.getResource("rule-sets", selfId)?.name ?? selfId, parsed);
+          } catch (err) {
+            if (err instanceof ApiError)
+              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.rule);
+            throw err;
+          }
+        }
+      }
+      return stored;
+    },
+    referencedBy: (id, store) => policiesUsingRuleSet(store, id).map((n) => `waf policy ${n}`),
+    present: presentRuleSet,
+    readOnly: (r) =>
+      r.body.bundled === true
+        ? `rule set ${r.name} ships with the control plane; upload your own (POST /v1/rule-sets) to change rules`
+        : undefined,
+    bodyLimit: 24 * 1024 * 1024,
   },
 ];

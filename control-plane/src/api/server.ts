@@ -7,6 +7,7 @@ import Fastify, {
 } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
+import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
@@ -24,6 +25,7 @@ import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRolloutRoutes } from "./routes/rollouts.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerVersionRoutes } from "./routes/versions.js";
+import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
 
 /** What the admin API is built from. */
@@ -175,12 +177,15 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   });
 
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+  // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
+  ensureBundledRuleSet(deps.store, deps.log);
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);
   if (deps.rollouts)
     registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
+  registerWafRoutes(app, deps.store, deps.fleet);
   registerNodeRoutes(app, {
     store: deps.store,
     publisher: deps.publisher,

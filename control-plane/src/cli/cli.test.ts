@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -217,6 +217,79 @@ describe("palisadectl against a running control plane", () => {
     assert.match(status.out, /nodes: 0/);
     assert.equal((await ctl("delete", "route", "orders")).out, "routes/orders deleted");
     for (const r of [t, status]) assert.doesNotMatch(r.out + r.err, new RegExp(TOKEN));
+  });
+
+  test("rule sets: upload a CRS directory, apply a manifest naming it with a waf policy scoped to a route, re-apply unchanged", async () => {
+    const crs = join(dir, "my-crs");
+    mkdirSync(join(crs, "rules"), { recursive: true });
+    writeFileSync(join(crs, "crs-setup.conf.example"), "# setup\n");
+    writeFileSync(
+      join(crs, "rules", "REQUEST-900-TEST.conf"),
+      `SecComponentSignature "OWASP_CRS/4.99.0"\nSecRule ARGS "@pmFromFile words.data" "id:942100,phase:2,deny,msg:'word',tag:'attack-sqli'"\n`,
+    );
+    writeFileSync(join(crs, "rules", "words.data"), "union\nselect\n");
+    writeFileSync(join(crs, "rules", "REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf.example"), "not loaded\n");
+    writeFileSync(join(crs, "README.md"), "not loaded\n");
+    const up = await ctl("rule-set", "upload", crs, "--name", "crs-test");
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /^rule-sets\/crs-test created: \d+ rules, \d+ bytes, CRS 4\.99\.0, hash [0-9a-f]{12}$/);
+    assert.match((await ctl("rule-set", "upload", crs, "--name", "crs-test")).out, /crs-test unchanged/);
+    const list = await ctl("get", "rule-sets");
+    assert.match(list.out, /^crs-4\.28\.0 \(default\)\s+4\.28\.0\s+\d+/m);
+    assert.match(list.out, /^crs-test\s+4\.99\.0/m);
+
+    const file = join(dir, "waf.yaml");
+    writeFileSync(
+      file,
+      [
+        "kind: rule-set",
+        "name: crs-test",
+        "directory: my-crs",
+        "---",
+        "kind: policy",
+        "name: waf-test",
+        "type: waf",
+        "config:",
+        "  rule_set: crs-test",
+        "  mode: detect",
+        '  exclusions: [{rule_ids: ["942*"], target: "ARGS:password", routes: [waf-login]}]',
+        "---",
+        "kind: upstream",
+        "name: waf-up",
+        "targets: [{host: 127.0.0.1, port: 9080}]",
+        "---",
+        "kind: route",
+        "name: waf-login",
+        "paths: [/login]",
+        "upstream: waf-up",
+        "policies: [waf-test]",
+      ].join("\n"),
+    );
+    const first = await ctl("apply", "-f", file);
+    assert.equal(first.code, 0, first.err);
+    assert.deepEqual(first.out.split("\n"), [
+      "rule-sets/crs-test unchanged",
+      "upstreams/waf-up created",
+      "policies/waf-test created",
+      "routes/waf-login created",
+      "policies/waf-test configured (exclusions scoped to its routes)",
+    ]);
+    const again = await ctl("apply", "-f", file);
+    assert.deepEqual(again.out.split("\n"), [
+      "rule-sets/crs-test unchanged",
+      "upstreams/waf-up unchanged",
+      "policies/waf-test unchanged",
+      "routes/waf-login unchanged",
+    ]);
+    const shown = await ctl("get", "policy", "waf-test");
+    assert.match(shown.out, /rule_set: crs-test/);
+    assert.match(shown.out, /- waf-login/);
+    writeFileSync(join(crs, "rules", "REQUEST-901-BAD.conf"), `SecRule ARGS "@rx (?<=a)b" "id:1,phase:2,deny"\n`);
+    const bad = await ctl("rule-set", "upload", crs, "--name", "crs-test");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /RULE_SET_INVALID: rules\/REQUEST-901-BAD\.conf:1 rule 1: .*\(field files\.\d+\)/);
+    const missing = await ctl("rule-set", "upload", join(dir, "nowhere"), "--name", "x");
+    assert.deepEqual([missing.code, /cannot read the rule set directory/.test(missing.err)], [2, true]);
   });
 
   test("the installed binary runs: --help exits 0; an unreachable control plane is one line and exit 1", async () => {

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { AdminClient, CliError } from "./admin-client.js";
-import { compareWithHeld, parseManifest } from "./manifest.js";
+import { compareWithHeld, type ManifestEntry, parseManifest } from "./manifest.js";
 import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
+import { readRuleSetDir, sameRuleSetFiles } from "./rule-set-dir.js";
 
 /** Kinds `get` lists, as named in the API path. */
 const GET_KINDS = new Set([
@@ -16,9 +18,10 @@ const GET_KINDS = new Set([
   "versions",
   "rollouts",
   "audit",
+  "rule-sets",
 ]);
 /** Kinds `delete` removes from the draft (nodes are revoked with `revoke`). */
-const DELETE_KINDS = new Set(["upstreams", "routes", "policies", "consumers", "certificates"]);
+const DELETE_KINDS = new Set(["upstreams", "routes", "policies", "consumers", "certificates", "rule-sets"]);
 const SINGULAR: Record<string, string> = {
   upstream: "upstreams",
   route: "routes",
@@ -29,6 +32,9 @@ const SINGULAR: Record<string, string> = {
   region: "regions",
   version: "versions",
   rollout: "rollouts",
+  "rule-set": "rule-sets",
+  ruleset: "rule-sets",
+  rulesets: "rule-sets",
 };
 
 /** `palisadectl --help`. */
@@ -39,9 +45,13 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
   status                                  control plane, latest version, fleet summary
   get <kind> [name]                       list a kind, or show one (YAML; --output json)
                                           kinds: upstreams routes policies consumers certificates
-                                          nodes regions versions rollouts audit
+                                          rule-sets nodes regions versions rollouts audit
   apply -f <file|-> [--publish] [-m MSG]  create or update resources by name (YAML or JSON),
-                                          upstreams/certificates/policies/consumers before routes
+                                          rule sets/upstreams/certificates/policies/consumers
+                                          before routes; a rule set names its directory
+  rule-set upload <dir> --name NAME [--description TEXT]
+                                          upload a CRS v4 directory as a WAF rule set (created,
+                                          or replaced when NAME exists) for waf policies to run
   delete <kind> <name>                    remove a draft resource
   publish [-m MSG] [--no-deploy]          publish the draft as a version (to every node at
                                           once, or only create it for a rollout)
@@ -141,7 +151,7 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
     case "get": {
       const kind = kindOf(args[0], GET_KINDS, "get");
       const nameRefs = refNamer(api);
-      const named = (r: Record<string, unknown>) => (kind === "routes" ? nameRefs(r) : r);
+      const named = (r: Record<string, unknown>) => nameRefs(kind, r);
       if (args[1] !== undefined) {
         const one = await api.request<Record<string, unknown>>(
           "GET",
@@ -165,32 +175,48 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
         );
       }
       const entries = parseManifest(text, o.file === "-" ? "stdin" : o.file);
+      const base = o.file === "-" ? "." : dirname(o.file);
       const results: { kind: string; name: string; result: string; removed?: string[] }[] = [];
       const nameRefs = refNamer(api);
+      const deferred: ManifestEntry[] = [];
       for (const e of entries) {
         const path = `/v1/${e.kind}/${encodeURIComponent(e.name)}`;
         let held: unknown;
         try {
-          held = await api.request("GET", path);
-          // The API holds a route's references as ids; the manifest names them.
-          if (e.kind === "routes") held = await nameRefs(held as Record<string, unknown>);
+          // The API holds references as ids; the manifest names them.
+          held = await nameRefs(e.kind, await api.request("GET", path));
         } catch (err) {
           if (!(err instanceof CliError) || err.status !== 404) throw err;
         }
-        const diff = held === undefined ? undefined : compareWithHeld(e.body, held as Record<string, unknown>);
+        let outcome: { result: string; removed: string[] };
         try {
-          if (diff === undefined) await api.request("POST", `/v1/${e.kind}`, e.body);
-          else if (!diff.same) await api.request("PUT", path, e.body);
+          // A waf policy's exclusions may be scoped to routes that use the policy: applied
+          // without those exclusions now, whole once the routes exist.
+          const early = e.kind === "policies" ? await withoutMissingRoutes(api, e) : undefined;
+          if (early) deferred.push(e);
+          outcome =
+            e.kind === "rule-sets"
+              ? await applyRuleSet(api, e, held as Record<string, unknown> | undefined, base)
+              : await applyResource(api, early ?? e, held as Record<string, unknown> | undefined);
         } catch (err) {
           if (err instanceof CliError)
             throw new CliError(err.code, `${e.source} (${e.kind}/${e.name}): ${err.message}`, err.status, err.field);
           throw err;
         }
-        const result = diff === undefined ? "created" : diff.same ? "unchanged" : "configured";
-        const removed = diff && !diff.same && diff.removed.length > 0 ? diff.removed : [];
+        const { result, removed } = outcome;
         results.push({ kind: e.kind, name: e.name, result, ...(removed.length > 0 ? { removed } : {}) });
         if (!json)
           io.out(`${e.kind}/${e.name} ${result}${removed.length > 0 ? ` (removed: ${removed.join(", ")})` : ""}`);
+      }
+      for (const e of deferred) {
+        try {
+          await api.request("PUT", `/v1/${e.kind}/${encodeURIComponent(e.name)}`, e.body);
+        } catch (err) {
+          if (err instanceof CliError)
+            throw new CliError(err.code, `${e.source} (${e.kind}/${e.name}): ${err.message}`, err.status, err.field);
+          throw err;
+        }
+        if (!json) io.out(`${e.kind}/${e.name} configured (exclusions scoped to its routes)`);
       }
       if (o.publish) {
         const pub = await api.request<{ version: number }>("POST", "/v1/config/versions", { message: o.message ?? "" });
@@ -219,6 +245,27 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
     case "rollout":
       await rollout(api, args, o, print, io, json);
       return;
+    case "rule-set":
+    case "ruleset": {
+      if (args[0] !== "upload" || !args[1]) throw usage("rule-set upload <dir> --name NAME [--description TEXT]");
+      if (!o.name) throw usage("rule-set upload needs --name NAME (e.g. crs-4.29.0)");
+      const body = { name: o.name, directory: args[1], ...(o.description ? { description: o.description } : {}) };
+      const entry: ManifestEntry = { kind: "rule-sets", name: o.name, body, source: args[1] };
+      let held: Record<string, unknown> | undefined;
+      try {
+        held = await api.request("GET", `/v1/rule-sets/${encodeURIComponent(o.name)}`);
+      } catch (err) {
+        if (!(err instanceof CliError) || err.status !== 404) throw err;
+      }
+      const { result } = await applyRuleSet(api, entry, held, ".");
+      const shown = await api.request<Record<string, unknown>>("GET", `/v1/rule-sets/${encodeURIComponent(o.name)}`);
+      if (json) io.out(JSON.stringify({ result, rule_set: shown }, null, 2));
+      else
+        io.out(
+          `rule-sets/${o.name} ${result}: ${shown.rules} rules, ${shown.bytes} bytes, CRS ${shown.crs_version ?? "-"}, hash ${String(shown.content_hash).slice(0, 12)}`,
+        );
+      return;
+    }
     case "join-token": {
       if (!o.region) throw usage("join-token needs --region R");
       const body: Record<string, unknown> = { region: o.region };
@@ -313,35 +360,103 @@ async function rollout(
 }
 
 /**
- * Names a route's references: returns a function giving a route as the API shows it with its
- * upstream and policy ids replaced by their names. The upstream and policy lists are fetched once,
- * on the first route (in `apply`, after every upstream and policy of the manifest was applied),
- * not once per route.
+ * Applies one manifest entry of an ordinary kind: created when the API does not hold it,
+ * replaced when it differs (the manifest is the whole resource), else unchanged.
  */
-function refNamer(api: AdminClient): (route: Record<string, unknown>) => Promise<Record<string, unknown>> {
-  let maps: Promise<[Map<string, string>, Map<string, string>]> | undefined;
-  const names = async (kind: string) => {
-    const list = await api.request<{ items: { id: string; name: string }[] }>("GET", `/v1/${kind}`);
-    return new Map(list.items.map((r) => [r.id, r.name]));
-  };
-  return async (route) => {
-    maps ??= Promise.all([names("upstreams"), names("policies")]);
-    return namedRefs(route, ...(await maps));
-  };
+async function applyResource(
+  api: AdminClient,
+  e: ManifestEntry,
+  held: Record<string, unknown> | undefined,
+): Promise<{ result: string; removed: string[] }> {
+  const diff = held === undefined ? undefined : compareWithHeld(e.body, held);
+  if (diff === undefined) await api.request("POST", `/v1/${e.kind}`, e.body);
+  else if (!diff.same) await api.request("PUT", `/v1/${e.kind}/${encodeURIComponent(e.name)}`, e.body);
+  const result = diff === undefined ? "created" : diff.same ? "unchanged" : "configured";
+  return { result, removed: diff && !diff.same ? diff.removed : [] };
 }
 
-/** `route` with its upstream and policy ids replaced by their names (ids without a name stay). */
-function namedRefs(
-  route: Record<string, unknown>,
-  upstreams: ReadonlyMap<string, string>,
-  policies: ReadonlyMap<string, string>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ...route,
-    upstream: upstreams.get(route.upstream as string) ?? route.upstream,
+/**
+ * A waf policy entry whose exclusions name routes the API does not hold yet, without those
+ * exclusions (to apply before the routes); undefined when every route it names exists.
+ */
+async function withoutMissingRoutes(api: AdminClient, e: ManifestEntry): Promise<ManifestEntry | undefined> {
+  if (e.body.type !== "waf") return undefined;
+  const config = (e.body.config ?? {}) as { exclusions?: Array<{ routes?: string[] }> };
+  const named = (config.exclusions ?? []).flatMap((x) => x.routes ?? []);
+  if (named.length === 0) return undefined;
+  const held = await api.request<{ items: { id: string; name: string }[] }>("GET", "/v1/routes");
+  const known = new Set(held.items.flatMap((r) => [r.id, r.name]));
+  if (named.every((r) => known.has(r))) return undefined;
+  const exclusions = (config.exclusions ?? []).filter((x) => !x.routes?.length);
+  return { ...e, body: { ...e.body, config: { ...config, exclusions } } };
+}
+
+/**
+ * Applies a rule set entry (`{name, directory, description?}`): reads the directory (relative to
+ * `base`), then creates the rule set, replaces it when a file or the description differs, or
+ * leaves it.
+ */
+async function applyRuleSet(
+  api: AdminClient,
+  e: ManifestEntry,
+  held: Record<string, unknown> | undefined,
+  base: string,
+): Promise<{ result: string; removed: string[] }> {
+  const files = await readRuleSetDir(e.body.directory as string, base);
+  const description = e.body.description as string | undefined;
+  const body = {
+    name: e.name,
+    ...(description !== undefined ? { description } : {}),
+    files: files.map((f) => ({ path: f.path, content_base64: f.content_base64 })),
   };
-  if (Array.isArray(route.policies)) out.policies = route.policies.map((id: string) => policies.get(id) ?? id);
-  return out;
+  if (held === undefined) {
+    await api.request("POST", "/v1/rule-sets", body);
+    return { result: "created", removed: [] };
+  }
+  if (sameRuleSetFiles(files, held) && held.description === description) return { result: "unchanged", removed: [] };
+  await api.request("PUT", `/v1/rule-sets/${encodeURIComponent(e.name)}`, body);
+  return { result: "configured", removed: [] };
+}
+
+/**
+ * Names references: returns a function giving a resource as the API shows it with the ids it
+ * references replaced by names — a route's upstream and policies, a waf policy's rule set and
+ * exclusion routes (and, when it is the default rule set, none: a manifest that names no rule
+ * set means the default). The lists are fetched once, on first use (in `apply`, after every
+ * resource they name was applied), not once per resource.
+ */
+function refNamer(api: AdminClient): (kind: string, r: Record<string, unknown>) => Promise<Record<string, unknown>> {
+  const lists = new Map<string, Promise<Map<string, Record<string, unknown>>>>();
+  const byId = (kind: string) => {
+    let p = lists.get(kind);
+    if (!p) {
+      p = api
+        .request<{ items: Record<string, unknown>[] }>("GET", `/v1/${kind}`)
+        .then((list) => new Map(list.items.map((r) => [r.id as string, r])));
+      lists.set(kind, p);
+    }
+    return p;
+  };
+  const nameOf = async (kind: string, id: unknown) => ((await byId(kind)).get(id as string)?.name as string) ?? id;
+  return async (kind, r) => {
+    if (kind === "routes") {
+      const out: Record<string, unknown> = { ...r, upstream: await nameOf("upstreams", r.upstream) };
+      if (Array.isArray(r.policies)) out.policies = await Promise.all(r.policies.map((id) => nameOf("policies", id)));
+      return out;
+    }
+    if (kind !== "policies" || r.type !== "waf") return r;
+    const c = { ...(r.config as Record<string, unknown>) };
+    const ruleSet = (await byId("rule-sets")).get(c.rule_set as string);
+    if (ruleSet?.default === true) delete c.rule_set;
+    else if (ruleSet) c.rule_set = ruleSet.name;
+    if (Array.isArray(c.exclusions))
+      c.exclusions = await Promise.all(
+        (c.exclusions as Record<string, unknown>[]).map(async (x) =>
+          Array.isArray(x.routes) ? { ...x, routes: await Promise.all(x.routes.map((id) => nameOf("routes", id))) } : x,
+        ),
+      );
+    return { ...r, config: c };
+  };
 }
 
 /** A rollout as an operator reads it: state, then each stage with its nodes and gate values. */
@@ -389,6 +504,8 @@ function parse(argv: readonly string[]) {
       region: { type: "string" },
       ttl: { type: "string" },
       "node-id": { type: "string" },
+      name: { type: "string" },
+      description: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -2,7 +2,7 @@ import { parseAllDocuments } from "yaml";
 import { CliError } from "./admin-client.js";
 
 /** Resource kinds `palisadectl apply` manages, in the order they are applied (referenced before referencing). */
-export const APPLY_ORDER = ["upstreams", "certificates", "policies", "consumers", "routes"] as const;
+export const APPLY_ORDER = ["rule-sets", "upstreams", "certificates", "policies", "consumers", "routes"] as const;
 
 /** A kind of draft resource, as named in the API path (`/v1/<kind>`). */
 export type ManifestKind = (typeof APPLY_ORDER)[number];
@@ -27,14 +27,21 @@ const KIND_ALIASES: Record<string, ManifestKind> = {
   consumers: "consumers",
   route: "routes",
   routes: "routes",
+  "rule-set": "rule-sets",
+  "rule-sets": "rule-sets",
+  rule_sets: "rule-sets",
+  ruleset: "rule-sets",
+  rulesets: "rule-sets",
 };
 
 /**
  * Reads a manifest (YAML or JSON) in either of two shapes:
  * - documents separated by `---`, each `{kind: route, name: orders, ...body}` (kubectl style);
  * - one document `{upstreams: [...], policies: [...], routes: [...]}` (decK style).
- * Bodies are exactly what `POST /v1/<kind>` takes, references by name.
- * @returns the entries in apply order (upstreams, certificates, policies, consumers, routes),
+ * Bodies are exactly what `POST /v1/<kind>` takes, references by name; a rule set names the CRS
+ * directory it is read from instead of its files (`{kind: rule-set, name, directory,
+ * description?}`, the directory relative to the manifest).
+ * @returns the entries in apply order (rule sets, upstreams, certificates, policies, consumers, routes),
  *   each kind in file order.
  * @throws CliError BAD_MANIFEST naming the document and field (syntax error, unknown kind,
  *   missing name, duplicate name of one kind).
@@ -88,6 +95,8 @@ function entry(obj: Record<string, unknown>, source: string): ManifestEntry {
     );
   if (typeof body.name !== "string" || body.name === "")
     throw new CliError("BAD_MANIFEST", `${source}: name is required`);
+  if (kind === "rule-sets" && (typeof body.directory !== "string" || body.directory === ""))
+    throw new CliError("BAD_MANIFEST", `${source}: a rule set needs directory (a CRS v4 directory)`);
   return { kind, name: body.name, body, source };
 }
 

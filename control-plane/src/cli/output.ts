@@ -97,6 +97,14 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     }),
     field("created", "created_at"),
   ],
+  "rule-sets": [
+    col("name", (r) => `${r.name}${r.default ? " (default)" : ""}`),
+    field("crs", "crs_version"),
+    field("rules", "rules"),
+    field("bytes", "bytes"),
+    col("hash", (r) => String(r.content_hash ?? "").slice(0, 12)),
+    field("used by", "used_by"),
+  ],
   audit: [
     field("at", "at"),
     col("who", (r) => (r.actor as { label?: string } | undefined)?.label),

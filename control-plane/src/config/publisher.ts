@@ -16,17 +16,21 @@ import {
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
+import { toRuleSet } from "./rule-sets.js";
 import {
   CORE_KINDS,
   checkAuthAnyMembers,
   checkPolicyUpstreams,
   checkRouteReferences,
+  checkWafReferences,
   DRAFT_KINDS,
   type DraftConfig,
   type DraftKind,
   type DraftSettings,
   settingsResource,
+  wafRefs,
 } from "./snapshot.js";
+import { checkWafPolicy } from "./waf-validate.js";
 
 /**
  * Everything of the store that goes into a version, read as a full publish would read it.
@@ -41,6 +45,7 @@ export function readDraft(store: Store): DraftConfig {
     credentials: store.listCredentials(),
     certificates: store.listResources("certificates"),
     settings: store.getSettings(),
+    ruleSets: store.listResources("rule-sets"),
   };
 }
 
@@ -72,6 +77,8 @@ export interface PublishedVersion extends VersionRow {
   readonly resources: ReadonlyMap<string, ResourceEntry>;
   /** Sum of the digests (the content hash before formatting). */
   readonly sum: bigint;
+  /** Encoded bytes of all resources (what a full update carries). */
+  readonly bytes: number;
   /** Keys changed or removed since the previous version; null when unknown. */
   readonly touched: ReadonlySet<string> | null;
   readonly createdAtMs: bigint;
@@ -232,12 +239,24 @@ export class Publisher {
           if (prev)
             for (const [key, old] of prev.resources)
               if (!resources.has(key)) {
+                // Settings and rule sets are not draft rows of a kind: kept here, compared below
+                // (#applySettings, #applyWaf), so an unchanged one is not touched (nor resent).
+                if (key === "settings/global" || key.startsWith("rule_sets/")) {
+                  resources.set(key, old);
+                  continue;
+                }
                 sum = removeDigest(sum, old.digest);
                 touched.add(key);
               }
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
         sum = this.#applySettings(resources, sum, touched);
+        // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
+        const wafTouched =
+          fullCheck ||
+          taken.some((k) => k.startsWith("rule-sets/")) ||
+          [...touched].some((k) => k.startsWith("policies/") || (k.startsWith("routes/") && !resources.has(k)));
+        if (wafTouched) sum = this.#applyWaf(resources, sum, touched);
         if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
         if (fullCheck) this.#checkReferences(resources, resources.values());
         else
@@ -279,6 +298,7 @@ export class Publisher {
           features,
           resources,
           sum,
+          bytes: bytesOf(resources),
           touched: prev ? touched : null,
           createdAtMs,
         };
@@ -338,14 +358,15 @@ export class Publisher {
     if (!base) return undefined;
     const changed: Resource[] = [];
     const removed: { field: number; id: string }[] = [];
-    const limit = target.resources.size / 2;
+    const limit = target.bytes / 2;
+    let bytes = 0;
     for (const [key, e] of target.resources)
       if (base.resources.get(key)?.digest !== e.digest) {
         changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
-        if (changed.length > limit) break;
+        bytes += e.body.length;
+        if (bytes > limit) return undefined;
       }
     for (const [key, e] of base.resources) if (!target.resources.has(key)) removed.push({ field: e.field, id: e.id });
-    if (changed.length + removed.length > limit) return undefined;
     return { kind: "delta", baseVersion: base.version, baseHash: held.hash, changed, removed };
   }
 
@@ -364,7 +385,7 @@ export class Publisher {
   /**
    * A delta to the latest version: the touched keys of the versions after the node's (found by
    * hash in the history). undefined: not in the history, a version without touched keys, or the
-   * delta would carry more than half the config.
+   * delta would carry more than half the config's bytes.
    */
   #deltaToLatest(held: { version: number; hash: string }, latest: PublishedVersion): UpdatePlan | undefined {
     // The most recent history entry with the node's content, then every version after it.
@@ -377,13 +398,19 @@ export class Publisher {
       if (t === null) return undefined;
       for (const k of t) keys.add(k);
     }
-    if (keys.size > latest.resources.size / 2) return undefined;
+    // Sent whole when the delta would carry more than half the config's bytes (not its resource
+    // count: a large unchanged resource, a WAF rule set, must not be resent for small edits).
+    const limit = latest.bytes / 2;
     const changed: Resource[] = [];
     const removed: { field: number; id: string }[] = [];
+    let bytes = 0;
     for (const key of keys) {
       const e = latest.resources.get(key);
-      if (e) changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
-      else removed.push(refOf(key));
+      if (e) {
+        bytes += e.body.length;
+        if (bytes > limit) return undefined;
+        changed.push(create(ResourceSchema, { field: e.field, body: e.body }));
+      } else removed.push(refOf(key));
     }
     return { kind: "delta", baseVersion: this.#history[i]!.version, baseHash: held.hash, changed, removed };
   }
@@ -429,6 +456,53 @@ export class Publisher {
     resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
     touched.add(key);
     return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+  }
+
+  /**
+   * Puts the rule sets the version's waf policies reference into `resources` (`rule_sets/<id>`,
+   * Snapshot field 12), each re-encoded only when its draft revision changed, and removes those
+   * no policy references any more; then checks every waf policy (its rule set and exclusion
+   * routes exist, and the rule set compiles with its settings: cached by content hash and
+   * settings). An unchanged rule set keeps its digest, so it is never in `touched` and never in
+   * a delta.
+   * @returns the new digest sum
+   * @throws ApiError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
+   *   `policies.<name>.config…`
+   */
+  #applyWaf(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+    const field = resourceKindByName("rule_sets").field;
+    const used = new Set<string>();
+    for (const e of resources.values()) {
+      if (e.policyType !== "waf" || !e.draft) continue;
+      const policy = e.draft;
+      checkWafReferences(
+        policy,
+        (id) => this.#store.getResource("rule-sets", id) !== undefined,
+        (id) => resources.has(`routes/${id}`),
+      );
+      checkWafPolicy(policy, this.#store);
+      used.add(wafRefs(policy)!.ruleSet);
+    }
+    for (const id of used) {
+      const key = `rule_sets/${id}`;
+      const row = this.#store.getResourceWithRevision("rule-sets", id)!;
+      const old = resources.get(key);
+      if (old && old.rev === row.rev) continue;
+      const body = toBinary(resourceKindByName("rule_sets").schema, toRuleSet(row));
+      const digest = resourceDigest(field, body);
+      resources.set(key, { key, field, id, body, digest, rev: row.rev });
+      if (old?.digest === digest) continue;
+      if (old) sum = removeDigest(sum, old.digest);
+      sum = addDigest(sum, digest);
+      touched.add(key);
+    }
+    for (const [key, e] of resources)
+      if (e.field === field && !used.has(e.id)) {
+        resources.delete(key);
+        sum = removeDigest(sum, e.digest);
+        touched.add(key);
+      }
+    return sum;
   }
 
   #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
@@ -482,11 +556,13 @@ function decodeVersion(row: StoredVersion): PublishedVersion {
   const decoded = decodeSnapshotBytes(row.snapshot);
   const resources = new Map<string, ResourceEntry>();
   let sum = 0n;
+  let bytes = 0;
   for (const r of decoded.resources) {
     const kind = resourceKind(r.field);
     const key = `${kind?.name ?? `field${r.field}`}/${r.id}`;
     const digest = resourceDigest(r.field, r.body);
     sum = addDigest(sum, digest);
+    bytes += r.body.length;
     resources.set(key, { key, field: r.field, id: r.id, body: r.body, digest, rev: -1 });
   }
   return {
@@ -497,6 +573,7 @@ function decodeVersion(row: StoredVersion): PublishedVersion {
     features: row.features,
     resources,
     sum,
+    bytes,
     touched: row.touched ? new Set(row.touched) : null,
     createdAtMs: BigInt(Date.parse(row.created_at)),
   };
@@ -531,6 +608,13 @@ function checkPolicyUpstreamRefs(resources: ReadonlyMap<string, ResourceEntry>):
   const upstreams = new Set<string>();
   for (const e of resources.values()) if (e.key.startsWith("upstreams/")) upstreams.add(e.id);
   for (const e of resources.values()) if (e.draft && e.policyType) checkPolicyUpstreams(e.draft, upstreams);
+}
+
+/** Encoded bytes of all resources of a version. */
+function bytesOf(resources: ReadonlyMap<string, ResourceEntry>): number {
+  let n = 0;
+  for (const e of resources.values()) n += e.body.length;
+  return n;
 }
 
 /** Features a version needs: the policy types it uses and any non-core resource kind it fills. */

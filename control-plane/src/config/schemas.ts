@@ -1,4 +1,5 @@
 import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
+import { wafConfigSchema } from "./waf-schemas.js";
 
 /**
  * JSON Schemas of the admin API bodies (draft-07, validated by fastify's Ajv).
@@ -418,6 +419,7 @@ export const POLICY_CONFIG_SCHEMAS = {
   introspection: introspectionConfigSchema,
   "auth-any": authAnyConfigSchema,
   ...TRAFFIC_POLICY_CONFIG_SCHEMAS,
+  waf: wafConfigSchema,
 } as const;
 
 /** Policy types that authenticate a request (members allowed in an `auth-any`). */

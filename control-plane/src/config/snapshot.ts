@@ -26,9 +26,12 @@ import {
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
+import { toRuleSet } from "./rule-sets.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
 import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 import { policyUpstreamRefs } from "./upstream-refs.js";
+import { toWafPolicyMessage } from "./waf-snapshot.js";
+import type { WafConfigBody } from "./waf-validate.js";
 
 /** The draft config as stored: every resource of every kind. */
 export interface DraftConfig {
@@ -42,6 +45,8 @@ export interface DraftConfig {
   certificates?: StoredResource[];
   /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
   settings?: DraftSettings;
+  /** WAF rule sets (absent = none); only those a waf policy references enter the snapshot. */
+  ruleSets?: StoredResource[];
 }
 
 /** Snapshot-wide settings as stored. */
@@ -312,6 +317,8 @@ function toPolicy(r: StoredResource): Policy {
         ...base,
         config: { case: "authAny", value: { policyIds: c.policies as string[] } },
       });
+    case "waf":
+      return toWafPolicyMessage(base, c as WafConfigBody);
   }
   const traffic = toTrafficPolicyConfig(type, c);
   if (traffic !== undefined) return create(PolicySchema, { ...base, config: traffic });
@@ -562,6 +569,49 @@ export function checkPolicyUpstreams(p: StoredResource, upstreamIds: ReadonlySet
 }
 
 /**
+ * The rule set a `waf` policy runs and the routes its exclusions are scoped to (ids); none for
+ * other types.
+ */
+export function wafRefs(p: StoredResource): { ruleSet: string; routes: { ref: string; field: string }[] } | undefined {
+  if (p.body.type !== "waf") return undefined;
+  const c = p.body.config as WafConfigBody;
+  return {
+    ruleSet: c.rule_set ?? "",
+    routes: (c.exclusions ?? []).flatMap((e, i) =>
+      (e.routes ?? []).map((ref, j) => ({ ref, field: `config.exclusions.${i}.routes.${j}` })),
+    ),
+  };
+}
+
+/**
+ * Refuses a `waf` policy whose rule set is missing or whose exclusion names a missing route (the
+ * snapshot consistency check, as for routes).
+ * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config.rule_set` or
+ *   `policies.<name>.config.exclusions.N.routes.M`
+ */
+export function checkWafReferences(
+  p: StoredResource,
+  hasRuleSet: (id: string) => boolean,
+  hasRoute: (id: string) => boolean,
+): void {
+  const refs = wafRefs(p);
+  if (!refs) return;
+  if (!hasRuleSet(refs.ruleSet))
+    throw new ApiError(
+      "REFERENCE_NOT_FOUND",
+      `policy ${p.name} names a missing rule set`,
+      `policies.${p.name}.config.rule_set`,
+    );
+  for (const r of refs.routes)
+    if (!hasRoute(r.ref))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        `policy ${p.name} names a missing route`,
+        `policies.${p.name}.${r.field}`,
+      );
+}
+
+/**
  * Builds the snapshot of a draft config: a pure function (no I/O, no clock).
  * Resources are ordered by id; the hash covers content only (not timestamps, not order), so an
  * unchanged config is recognised and never re-published (as Kong's config hash does). Consumers
@@ -594,6 +644,19 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);
   for (const p of policies) checkPolicyUpstreams(p, upstreamIds);
+  const ruleSetsById = new Map((draft.ruleSets ?? []).map((r) => [r.id, r]));
+  const routeIds = new Set(routes.map((r) => r.id));
+  const used = new Set<string>();
+  for (const p of policies) {
+    checkWafReferences(
+      p,
+      (id) => ruleSetsById.has(id),
+      (id) => routeIds.has(id),
+    );
+    const refs = wafRefs(p);
+    if (refs) used.add(refs.ruleSet);
+  }
+  const ruleSets = [...used].map((id) => ruleSetsById.get(id)!).sort(byId);
   const credsOf = new Map<string, StoredCredential[]>();
   for (const c of credentials) {
     const list = credsOf.get(c.consumer_id);
@@ -607,6 +670,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
     certificates: certificates.map(toCertificate),
     ...settingsFields(settings),
+    ruleSets: ruleSets.map(toRuleSet),
   });
   const hash = contentHashOf(encodeResources(snapshot));
   snapshot.hash = hash;

@@ -1,4 +1,5 @@
 import type { NodeReport, ShadowRouteReport } from "@palisade/proto";
+import { type WafPoint, wafPoints } from "./waf-report.js";
 
 /**
  * How one route's shadow upstream (mirror policy) compared with its primary, as the node counts
@@ -59,6 +60,8 @@ export interface ReportPoint {
   readonly heap_used_bytes: number;
   /** Shadow traffic by route id (routes with a mirror policy); counts since the node started. */
   readonly shadow: Readonly<Record<string, ShadowPoint>>;
+  /** WAF activity per route during the interval (routes with a waf policy); see waf-report.ts. */
+  readonly waf: readonly WafPoint[];
 }
 
 /** A region's figures over one bucket of time: sums over its nodes, p50 weighted by requests, p99 the worst node's. */
@@ -179,6 +182,7 @@ export class FleetRegistry {
       memory_rss_bytes: Number(r.memoryRssBytes),
       heap_used_bytes: Number(r.heapUsedBytes),
       shadow: shadowPoints(r.shadow),
+      waf: wafPoints(r.waf),
     };
     n.history.push(point);
     while (n.history.length > 0 && n.history[0]!.at < now - this.#historyMs) n.history.shift();
@@ -218,6 +222,11 @@ export class FleetRegistry {
   /** The node's reports over the history window, oldest first. */
   nodeHistory(nodeId: string): readonly ReportPoint[] {
     return this.#nodes.get(nodeId)?.history ?? [];
+  }
+
+  /** Every node's reports received at or after `since` (Unix ms), node by node. */
+  *reportsSince(since: number): IterableIterator<readonly ReportPoint[]> {
+    for (const n of this.#nodes.values()) yield n.history.filter((p) => p.at >= since);
   }
 
   /** Regions with reports, each with its history (oldest first). */

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
 /** Kinds of draft config resource the store holds. */
-export type ResourceKind = "upstreams" | "routes" | "policies" | "consumers" | "certificates";
+export type ResourceKind = "upstreams" | "routes" | "policies" | "consumers" | "certificates" | "rule-sets";
 
 /** One stored draft resource. `body` is the resource's own fields (no id/name/timestamps). */
 export interface StoredResource {

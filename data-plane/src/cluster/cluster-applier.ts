@@ -190,7 +190,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
           w.send({ t: "relabel", version });
           if (this.#versions.get(w.id) === applied.version) this.#versions.set(w.id, version);
         }
-        this.#applied = Object.freeze({ version, hash: applied.hash, appliedAt: new Date(), source: "control-plane" });
+        this.#applied = Object.freeze({ ...applied, version, appliedAt: new Date(), source: "control-plane" });
         if (this.#committed !== undefined) this.#committed = { ...this.#committed, version };
       }
       await this.#save(next);
@@ -232,7 +232,13 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     this.#round = null;
     this.#committed = { version, hash: snapshot.hash, bytes };
     this.#state = next;
-    this.#applied = Object.freeze({ version, hash: snapshot.hash, appliedAt: new Date(), source });
+    const ruleSets = snapshot.ruleSets.map((r) => ({
+      id: r.id,
+      name: r.name,
+      hash: r.contentHash,
+      bytes: r.files.reduce((n, f) => n + f.content.length, 0),
+    }));
+    this.#applied = Object.freeze({ version, hash: snapshot.hash, appliedAt: new Date(), source, ruleSets });
     this.#log.info(
       {
         version: Number(version),

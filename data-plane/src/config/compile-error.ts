@@ -12,6 +12,8 @@ export const COMPILE_ERROR_CODES = [
   "POLICY_INVALID",
   /** A route or upstream is invalid (duplicate id, bad host pattern, path, port, weight, scheme). */
   "RESOURCE_INVALID",
+  /** A WAF rule set does not parse or compile; the message names the file, line and rule id. */
+  "RULE_SET_INVALID",
   /** The update's resources do not decode, or do not hash to the update's content hash. */
   "SNAPSHOT_INVALID",
   /** A delta over a config this node does not hold: the control plane answers with a full update. */

@@ -20,6 +20,7 @@ import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
+import { type CompiledWaf, compileRuleSets, compileWaf, type RouteWaf, WafCache } from "./compile-waf.js";
 import { HostPolicies } from "./host-policies.js";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "./runtime-table.js";
 
@@ -48,6 +49,8 @@ export interface CompileOptions {
   readonly changedRoutes?: ReadonlySet<string>;
   /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
   readonly tlsContexts?: SecureContextCache;
+  /** WAF rule sets parsed and compiled by content hash and settings, reused across compiles. Default: fresh. */
+  readonly waf?: WafCache;
   /**
    * Upstream state that outlives tables (target health, in-flight counters). Default: fresh.
    * With `previous`, pass the runtime that table was compiled with (reused upstreams keep it).
@@ -122,10 +125,29 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     checkId(p.id, "policy", policySources);
     policySources.set(p.id, p);
   }
-  // Policies built from others (auth-any) come after every plain one.
+  // WAF (issue 14): rule sets and waf policies, compiled once per content hash and settings.
+  const wafCache = opts.waf ?? new WafCache();
+  const ruleSets = compileRuleSets(snapshot.ruleSets, prev?.ruleSets, wafCache);
+  const wafPolicies = new Map<string, CompiledWaf>();
+  for (const p of snapshot.policies) {
+    if (p.config.case !== "waf") continue;
+    if (!opts.policyTypes.has("waf"))
+      throw new CompileError(
+        "POLICY_TYPE_UNSUPPORTED",
+        'policy type "waf" is not enabled on this node',
+        `policy/${p.name || p.id}`,
+      );
+    const old = prev?.wafPolicies.get(p.id);
+    const reuse = old !== undefined && old.source === p && old.ruleSet === ruleSets.get(p.config.value.ruleSetId);
+    if (!reuse) depsChanged = true;
+    wafPolicies.set(p.id, reuse ? old : compileWaf(p, ruleSets, wafCache));
+  }
+  if (prev !== undefined && prev.wafPolicies.size !== wafPolicies.size) depsChanged = true;
+  // Policies built from others (auth-any) come after every plain one; waf policies are compiled above.
+  const requestPolicies = snapshot.policies.filter((p) => p.config.case !== "waf");
   const ordered = [
-    ...snapshot.policies.filter((p) => policyDependencies(p).length === 0),
-    ...snapshot.policies.filter((p) => policyDependencies(p).length > 0),
+    ...requestPolicies.filter((p) => policyDependencies(p).length === 0),
+    ...requestPolicies.filter((p) => policyDependencies(p).length > 0),
   ];
   for (const p of ordered) {
     const deps = policyDependencies(p);
@@ -162,7 +184,19 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   // the same values in snapshots built whole (config files, tests).
   const carried = snapshot.settings[0];
   const global: PolicyInstance[] = [];
+  let globalWaf: CompiledWaf | null = null;
   for (const id of carried ? carried.globalPolicyIds : snapshot.globalPolicyIds) {
+    const waf = wafPolicies.get(id);
+    if (waf !== undefined) {
+      if (globalWaf !== null)
+        throw new CompileError(
+          "RESOURCE_INVALID",
+          `policy "${id}": the global policies take one waf policy`,
+          "global_policies",
+        );
+      globalWaf = waf;
+      continue;
+    }
     const p = policies.get(id);
     if (p === undefined)
       throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
@@ -176,9 +210,12 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   // Every route's chain starts with the global policies: when the list or the default changes,
   // no route is reused.
   const settingsChanged =
-    prev !== undefined && (prev.mergeSlashesDefault !== mergeSlashesDefault || !sameList(prev.globalPolicies, global));
+    prev !== undefined &&
+    (prev.mergeSlashesDefault !== mergeSlashesDefault ||
+      !sameList(prev.globalPolicies, global) ||
+      prev.globalWaf !== globalWaf);
   const routePrev = settingsChanged ? undefined : prev;
-  const ctx: RouteContext = { upstreams, policies, global, mergeSlashesDefault };
+  const ctx: RouteContext = { upstreams, policies, global, mergeSlashesDefault, wafPolicies, globalWaf };
 
   const hinted =
     routePrev !== undefined && opts.changedRoutes !== undefined && !depsChanged
@@ -223,6 +260,9 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     for (const a of r.alternates.values()) for (const p of a.poolSpecs ?? []) poolKeys.add(p.key);
   }
 
+  const wafKeys = new Set<string>();
+  for (const w of wafPolicies.values()) for (const k of w.keys) wafKeys.add(k);
+
   let byId: Map<string, CompiledRoute> | undefined;
   return Object.freeze({
     version: snapshot.version,
@@ -252,6 +292,10 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     poolKeys,
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,
+    ruleSets,
+    wafPolicies,
+    globalWaf,
+    wafKeys,
   });
 }
 
@@ -389,9 +433,10 @@ function checkRouteId(id: string, duplicate: boolean): void {
   if (duplicate) throw new CompileError("RESOURCE_INVALID", `duplicate route id "${id}"`, `route/${id}`);
 }
 
-/** Whether a reused route still points at the same compiled upstream and policies. */
+/** Whether a reused route still points at the same compiled upstream, policies and WAF. */
 function sameDeps(old: CompiledRoute, r: Route, ctx: RouteContext): boolean {
   if (old.upstream !== ctx.upstreams.get(r.upstreamId)) return false;
+  if (old.waf !== routeWaf(r, ctx)) return false;
   const chain = chainOf(r, ctx);
   if (chain === undefined || chain.length !== old.policies.length) return false;
   for (let i = 0; i < chain.length; i++) if (old.policies[i] !== chain[i]) return false;
@@ -406,12 +451,25 @@ interface RouteContext {
   readonly global: readonly PolicyInstance[];
   /** `RequestSettings.merge_slashes`: a route without its own `merge_slashes` follows it. */
   readonly mergeSlashesDefault: boolean;
+  /** Waf policies by id, and the global one (a route's own replaces it). */
+  readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
+  readonly globalWaf: CompiledWaf | null;
+}
+
+/** The WAF route `r` runs: its own waf policy's (the first listed), else the global one's; null without. */
+function routeWaf(r: Route, ctx: RouteContext): RouteWaf | null {
+  for (const id of r.policyIds) {
+    const w = ctx.wafPolicies.get(id);
+    if (w !== undefined) return w.forRoute(r.id);
+  }
+  return ctx.globalWaf?.forRoute(r.id) ?? null;
 }
 
 /** A route's chain (global policies, then its own not already global); undefined when a policy is missing. */
 function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
   const chain = [...ctx.global];
   for (const id of r.policyIds) {
+    if (ctx.wafPolicies.has(id)) continue;
     const p = ctx.policies.get(id);
     if (p === undefined) return undefined;
     if (!ctx.global.includes(p)) chain.push(p);
@@ -463,7 +521,13 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
   }
   const own: PolicyInstance[] = [];
+  let ownWaf = false;
   for (const id of r.policyIds) {
+    if (ctx.wafPolicies.has(id)) {
+      if (ownWaf) throw bad(`policy "${id}": a route takes one waf policy`);
+      ownWaf = true;
+      continue;
+    }
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
     if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
@@ -521,6 +585,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     refuseEncoded: rules.refuseEncoded,
     maxBodyBytes,
     alternates,
+    waf: routeWaf(r, ctx),
   });
   return {
     route,

@@ -38,6 +38,7 @@ function liveNode() {
   const process = modelProcess();
   return {
     holder: process.holder,
+    waf: process.waf,
     applier: new ConfigApplier(process.holder, process.compile, log),
     close: process.close,
   };
@@ -61,6 +62,11 @@ test("property: a node applying any sequence of config edits serves what a node 
     { numRuns: 150 },
   );
 });
+
+/** The rule ids a route's compiled WAF runs. */
+function ruleIds(w: { rules: { rules(): Iterable<{ id: number }> } }): number[] {
+  return [...w.rules.rules()].map((r) => r.id);
+}
 
 async function run(
   node: ReturnType<typeof liveNode>,
@@ -103,3 +109,74 @@ async function run(
     heldTable = want;
   }
 }
+
+test("WAF: a rule set is compiled once per content hash and settings in a process, and reused across versions", async () => {
+  const node = liveNode();
+  try {
+    const route = (policies: string[], path = "/") => ({
+      ...EMPTY_WORLD.routes.get("r0")!,
+      policies,
+      paths: [{ kind: "prefix" as const, value: path }],
+    });
+    let world = applyOps(EMPTY_WORLD, [
+      { kind: "ruleSet", id: "s0", value: { variant: 1 } },
+      { kind: "policy", id: "p0", value: { type: "waf", ruleSet: "s0", paranoia: 1, excludeOn: "r1" } },
+      { kind: "route", id: "r0", value: route(["p0"]) },
+      { kind: "route", id: "r1", value: route(["p0"], "/login") },
+    ]);
+    let held: Snapshot | undefined;
+    let version = 1n;
+    const step = async (ops: Parameters<typeof applyOps>[1], full = false) => {
+      world = applyOps(world, ops);
+      const { snap, update } = updateFor(world, { ops, full, valid: true, resync: false }, held, ++version, pems);
+      const reply = (await node.applier.apply(update)).kind;
+      assert.equal(reply.case, "ack", reply.case === "nack" ? JSON.stringify(reply.value.error) : "");
+      held = snap;
+      return node.holder.table!;
+    };
+    const v1 = await step([], true);
+    const compiles = node.waf.stats.compiles;
+    assert.equal(compiles, 2, "the policy's common compile and route r1's (rule 100 excluded there)");
+    const r0 = v1.routes.get("r0")!.waf!;
+    const r1 = v1.routes.get("r1")!.waf!;
+    // 900000 is the policy's own setup (paranoia levels): rule 100 runs on r0, not on r1.
+    assert.deepEqual([ruleIds(r0), ruleIds(r1)], [[900000, 100], [900000]]);
+    // A route change: nothing is compiled again, every route keeps the same compiled rules.
+    const v2 = await step([{ kind: "route", id: "r2", value: route([], "/other") }]);
+    assert.equal(node.waf.stats.compiles, compiles);
+    assert.equal(v2.routes.get("r0")!.waf!.rules, r0.rules);
+    assert.equal(v2.routes.get("r2")!.waf, null);
+    // The whole config again (a reconnect): new messages, same content: still nothing compiled.
+    const v3 = await step([], true);
+    assert.equal(node.waf.stats.compiles, compiles);
+    assert.equal(v3.routes.get("r1")!.waf!.rules, r1.rules);
+    // The same rule set content under another id: parsed and compiled once already.
+    const parses = node.waf.stats.parses;
+    await step([
+      { kind: "ruleSet", id: "s1", value: { variant: 1 } },
+      { kind: "policy", id: "p0", value: { type: "waf", ruleSet: "s1", paranoia: 1, excludeOn: "r1" } },
+    ]);
+    assert.deepEqual([node.waf.stats.parses, node.waf.stats.compiles], [parses, compiles]);
+    // Other settings compile once; the route then runs rules up to paranoia level 2.
+    const v5 = await step([
+      { kind: "policy", id: "p0", value: { type: "waf", ruleSet: "s1", paranoia: 2, excludeOn: null } },
+    ]);
+    assert.equal(node.waf.stats.compiles, compiles + 1);
+    assert.deepEqual(
+      [...v5.routes.get("r1")!.waf!.rules.rules()].map((r) => r.id),
+      [900000, 100, 101],
+    );
+    // A rule set that does not compile is refused naming the rule; the node serves what it held.
+    world = applyOps(world, [{ kind: "ruleSet", id: "s1", value: { variant: 2 } }]);
+    const { update } = updateFor(world, { ops: [], full: false, valid: false, resync: false }, held, ++version, pems);
+    const nack = (await node.applier.apply(update)).kind;
+    assert.equal(nack.case, "nack");
+    if (nack.case !== "nack") return;
+    assert.equal(nack.value.error?.code, "RULE_SET_INVALID");
+    assert.equal(nack.value.error?.resource, "rule_set/s1");
+    assert.match(nack.value.error?.message ?? "", /rules\/model\.conf:2 rule 102/);
+    assert.equal(node.holder.table, v5);
+  } finally {
+    await node.close();
+  }
+});

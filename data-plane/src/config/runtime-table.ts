@@ -11,6 +11,7 @@ import type { PoolSpec } from "../upstream/pool-manager.js";
 import type { TargetHealth, UpstreamHealth } from "../upstream/target-health.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
 import type { ActiveCheckSettings, BreakerSettings, RetrySettings } from "../upstream/upstream-settings.js";
+import type { CompiledRuleSetInfo, CompiledWaf, RouteWaf } from "./compile-waf.js";
 import type { HostPolicies } from "./host-policies.js";
 
 /** One target of a compiled upstream. */
@@ -113,6 +114,12 @@ export interface CompiledRoute {
    * route's own upstream is never in it.
    */
   readonly alternates: ReadonlyMap<string, RouteUpstream>;
+  /**
+   * The WAF this route runs (issue 14): its own waf policy, else the global one, compiled with
+   * the exclusions that apply on this route; `null` without one. Carried, not yet evaluated: the
+   * waf policy instance runs it.
+   */
+  readonly waf: RouteWaf | null;
 }
 
 /**
@@ -161,4 +168,12 @@ export interface RuntimeTable {
   readonly sni: SniTable;
   /** Cache keys of the TLS contexts in use, for `SecureContextCache.retain`. */
   readonly tlsContextKeys: ReadonlySet<string>;
+  /** WAF rule sets of the snapshot by id, verified against their content hash and parsed. */
+  readonly ruleSets: ReadonlyMap<string, CompiledRuleSetInfo>;
+  /** Waf policies by id (not in `policies`: they are not request-filter policies yet). */
+  readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
+  /** The global waf policy (a route without its own runs it), or `null`. */
+  readonly globalWaf: CompiledWaf | null;
+  /** Cache keys of the compiled rule sets in use, for `WafCache.retain`. */
+  readonly wafKeys: ReadonlySet<string>;
 }

@@ -7,6 +7,15 @@ import type { RuntimeTable } from "./runtime-table.js";
  */
 export type ConfigSource = "control-plane" | "cache" | "file";
 
+/** A WAF rule set of the applied config, as the status endpoint shows it (never its files). */
+export interface AppliedRuleSet {
+  readonly id: string;
+  readonly name: string;
+  /** The rule set's content hash (sha256 of its files), verified by the node. */
+  readonly hash: string;
+  readonly bytes: number;
+}
+
 /** What a node reports about the config it serves. */
 export interface AppliedConfig {
   readonly version: bigint;
@@ -14,6 +23,8 @@ export interface AppliedConfig {
   /** When this version was applied (or re-acknowledged with the same hash). */
   readonly appliedAt: Date;
   readonly source: ConfigSource;
+  /** The WAF rule sets it holds (absent: none). */
+  readonly ruleSets?: readonly AppliedRuleSet[];
 }
 
 /** Where the applied config is read (status endpoints, the hello): a TableHolder, or a cluster primary. */
@@ -49,14 +60,20 @@ export class TableHolder implements AppliedSource {
   /** Makes `table` live (one assignment). `version` defaults to the table's. */
   swap(table: RuntimeTable, version: bigint = table.version, source: ConfigSource = "control-plane"): void {
     this.#table = table;
-    this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date(), source });
+    const ruleSets = [...table.ruleSets.values()].map((r) => ({
+      id: r.id,
+      name: r.name,
+      hash: r.contentHash,
+      bytes: r.bytes,
+    }));
+    this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date(), source, ruleSets });
     this.#onSwap?.(table);
   }
 
   /** Records a new version number for the same content (same hash): nothing is recompiled. */
   relabel(version: bigint, source: ConfigSource = this.#applied?.source ?? "control-plane"): void {
     if (this.#applied !== undefined) {
-      this.#applied = Object.freeze({ version, hash: this.#applied.hash, appliedAt: new Date(), source });
+      this.#applied = Object.freeze({ ...this.#applied, version, appliedAt: new Date(), source });
     }
   }
 }

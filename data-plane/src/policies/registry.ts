@@ -38,6 +38,7 @@ const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
   headers: "headers",
   mirror: "mirror",
   canary: "canary",
+  waf: "waf",
 };
 
 /** Every policy type built into this node (`--policies bundled`). */

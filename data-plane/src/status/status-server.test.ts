@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { listen } from "../listen.js";
+import { modelRuleSet, RULE_SET_TEXTS } from "../test/config-model.js";
 import { log, snapshot } from "../test/fixtures.js";
 import { StatusServer } from "./status-server.js";
 
@@ -28,9 +29,13 @@ test("healthz, readyz before and after a config, config, 404, 405", async () => 
       node_id: "dp-1",
       region: "eu",
       control_plane: "disconnected",
+      rule_sets: [],
     });
 
-    holder.swap(compile(snapshot({}, 42n, "abc"), { policyTypes: new Set() }));
+    const withRules = snapshot({}, 42n, "abc");
+    withRules.ruleSets = [modelRuleSet("crs-id", 0)];
+    withRules.ruleSets[0]!.name = "crs-4.28.0";
+    holder.swap(compile(withRules, { policyTypes: new Set() }));
     connected = true;
     assert.deepEqual(await get("/readyz"), {
       status: 200,
@@ -40,6 +45,10 @@ test("healthz, readyz before and after a config, config, 404, 405", async () => 
     assert.equal(cfg.version, 42);
     assert.equal(cfg.hash, "abc");
     assert.equal(cfg.control_plane, "connected");
+    // WAF rule sets by content hash, never their files.
+    assert.deepEqual(cfg.rule_sets, [
+      { id: "crs-id", name: "crs-4.28.0", hash: withRules.ruleSets[0]!.contentHash, bytes: RULE_SET_TEXTS[0].length },
+    ]);
     assert.ok(!Number.isNaN(Date.parse(String(cfg.applied_at))));
 
     assert.equal((await get("/metrics-nope")).status, 404);

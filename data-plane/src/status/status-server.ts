@@ -30,9 +30,10 @@ export interface StatusSource {
  *   once a config is applied (`cache`: the last-known-good file, the control plane not reached
  *   yet; in cluster mode: and some worker serves it), else 503 `{"status":"not_ready"}`;
  * - `GET /config` → 200 `{"version":N,"hash":"…","applied_at":"ISO 8601","source":…,"node_id":"…",
- *   "region":"…","control_plane":"connected"|"disconnected"}` (version, hash, applied_at and
- *   source are `null` before the first config), plus `"workers":[{"id","pid","version"}]` in
- *   cluster mode;
+ *   "region":"…","control_plane":"connected"|"disconnected","rule_sets":[{"id","name","hash",
+ *   "bytes"}]}` (version, hash, applied_at and source are `null` before the first config;
+ *   `rule_sets` are the WAF rule sets held, by content hash), plus
+ *   `"workers":[{"id","pid","version"}]` in cluster mode;
  * - `GET /security-events` → 200 `{"counts":{"authentication_failed":N,…},"dropped":N,
  *   "recent":[…]}`: security events counted by type since start, and the last 100 events;
  * - `GET /metrics` → Prometheus text (prom-client), see telemetry/metrics.ts;
@@ -120,6 +121,7 @@ export class StatusServer {
         node_id: this.#src.nodeId,
         region: this.#src.region,
         control_plane: this.#src.controlPlaneConnected() ? "connected" : "disconnected",
+        rule_sets: applied?.ruleSets ?? [],
         ...(this.#src.workers ? { workers: this.#src.workers() } : {}),
       },
     ];

@@ -11,12 +11,14 @@ import {
   LoadBalancing,
   PolicySchema,
   RouteSchema,
+  RuleSetSchema,
   type Snapshot,
   SnapshotSchema,
   SnapshotSettingsSchema,
   UpstreamSchema,
 } from "@palisade/proto";
 import { type PemPair, TestCa } from "@palisade/test-support";
+import { ruleSetContentHash } from "@palisade/waf";
 import fc from "fast-check";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "../config/runtime-table.js";
 import { testRequest } from "../policies/test-request.js";
@@ -29,6 +31,7 @@ export const CONSUMER_IDS = ["c0", "c1", "c2"] as const;
 export const POLICY_IDS = ["p0", "p1", "p2", "p3", "p4", "p5"] as const;
 export const ROUTE_IDS = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"] as const;
 export const CERTIFICATE_IDS = ["t0", "t1"] as const;
+export const RULE_SET_IDS = ["s0", "s1"] as const;
 /** API keys consumers may hold (two consumers holding one key is a config error). */
 export const API_KEYS = ["key-0", "key-1", "key-2"] as const;
 
@@ -50,7 +53,34 @@ export type PolicyShape =
   | { readonly type: "headers"; readonly value: string }
   | { readonly type: "request-size"; readonly maxUrlBytes: number }
   | { readonly type: "ip-restriction"; readonly deny: string }
-  | { readonly type: "mtls"; readonly ca: number };
+  | { readonly type: "mtls"; readonly ca: number }
+  | {
+      readonly type: "waf";
+      readonly ruleSet: string;
+      readonly paranoia: number;
+      /** A route rule 100 is removed on (an exclusion scoped to it), or none. */
+      readonly excludeOn: string | null;
+    };
+
+/**
+ * A WAF rule set: which of {@link RULE_SET_TEXTS} its rule file holds (two ids may hold the same
+ * content, so the same content hash: a node compiles it once).
+ */
+export interface RuleSetShape {
+  readonly variant: number;
+}
+
+/**
+ * Rule files of the model's rule sets: rule 100 (paranoia level 1), plus 101 (paranoia level 2),
+ * and one no linear-time engine runs (a look-behind: refused with the rule's line).
+ */
+export const RULE_SET_TEXTS = [
+  `SecRule ARGS "@rx attack" "id:100,phase:2,deny,status:403,tag:'attack-test',tag:'paranoia-level/1'"\n`,
+  `SecRule ARGS "@rx attack" "id:100,phase:2,deny,status:403,tag:'attack-test',tag:'paranoia-level/1'"\n` +
+    `SecRule ARGS "@rx probe" "id:101,phase:2,deny,status:403,tag:'attack-test',tag:'paranoia-level/2'"\n`,
+  `SecRule ARGS "@rx attack" "id:100,phase:2,deny,status:403,tag:'attack-test'"\n` +
+    `SecRule ARGS "@rx (?<=a)b" "id:102,phase:2,deny"\n`,
+] as const;
 
 export interface RouteShape {
   readonly upstream: string;
@@ -88,6 +118,7 @@ export interface World {
   readonly policies: ReadonlyMap<string, PolicyShape>;
   readonly routes: ReadonlyMap<string, RouteShape>;
   readonly certificates: ReadonlyMap<string, CertificateShape>;
+  readonly ruleSets: ReadonlyMap<string, RuleSetShape>;
   readonly settings: SettingsShape;
 }
 
@@ -98,6 +129,7 @@ export type Op =
   | { readonly kind: "policy"; readonly id: string; readonly value: PolicyShape | null }
   | { readonly kind: "route"; readonly id: string; readonly value: RouteShape | null }
   | { readonly kind: "certificate"; readonly id: string; readonly value: CertificateShape | null }
+  | { readonly kind: "ruleSet"; readonly id: string; readonly value: RuleSetShape | null }
   | { readonly kind: "settings"; readonly value: SettingsShape };
 
 const SEGMENTS = ["a", "b", "A"] as const;
@@ -129,7 +161,15 @@ const arbPolicy: fc.Arbitrary<PolicyShape> = fc.oneof(
   fc.record({ type: fc.constant("request-size" as const), maxUrlBytes: fc.constantFrom(4, 1000) }),
   fc.record({ type: fc.constant("ip-restriction" as const), deny: fc.constantFrom("203.0.113.50", "198.51.100.1") }),
   fc.record({ type: fc.constant("mtls" as const), ca: fc.constantFrom(0, 1) }),
+  fc.record({
+    type: fc.constant("waf" as const),
+    ruleSet: fc.constantFrom(...RULE_SET_IDS),
+    paranoia: fc.constantFrom(1, 2),
+    excludeOn: fc.constantFrom(null, "r0", "r1"),
+  }),
 );
+
+const arbRuleSet: fc.Arbitrary<RuleSetShape> = fc.record({ variant: fc.constantFrom(0, 0, 1, 1, 2) });
 
 const arbRoute: fc.Arbitrary<RouteShape> = fc.record({
   upstream: fc.constantFrom(...UPSTREAM_IDS),
@@ -173,6 +213,7 @@ export const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: put("upstream", UPSTREAM_IDS, arbUpstream), weight: 2 },
   { arbitrary: put("consumer", CONSUMER_IDS, arbConsumer), weight: 2 },
   { arbitrary: put("certificate", CERTIFICATE_IDS, arbCertificate), weight: 1 },
+  { arbitrary: put("ruleSet", RULE_SET_IDS, arbRuleSet), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("settings" as const), value: arbSettings }), weight: 1 },
 ) as fc.Arbitrary<Op>;
 
@@ -239,6 +280,7 @@ export const EMPTY_WORLD: World = {
     ],
   ]),
   certificates: new Map(),
+  ruleSets: new Map(),
   settings: { global: [], mergeSlashes: false, maxBodyBytes: undefined },
 };
 
@@ -250,6 +292,7 @@ export function applyOps(world: World, ops: readonly Op[]): World {
     policies: new Map(world.policies),
     routes: new Map(world.routes),
     certificates: new Map(world.certificates),
+    ruleSets: new Map(world.ruleSets),
     settings: world.settings,
   };
   for (const op of ops) {
@@ -263,6 +306,7 @@ export function applyOps(world: World, ops: readonly Op[]): World {
       policy: w.policies,
       route: w.routes,
       certificate: w.certificates,
+      ruleSet: w.ruleSets,
     }[op.kind] as Map<string, unknown>;
     if (op.value === null) map.delete(op.id);
     else map.set(op.id, op.value);
@@ -272,12 +316,20 @@ export function applyOps(world: World, ops: readonly Op[]): World {
 
 /**
  * The world with what a control plane would refuse to publish taken out (dangling references,
- * an identity or a server name owned twice, a second canary on a route), so that most versions
- * of a run compile: a property run sends a mix of repaired and unrepaired versions.
+ * an identity or a server name owned twice, a second canary or waf policy on a route, a second
+ * global waf policy, a rule set that does not compile), so that most versions of a run compile:
+ * a property run sends a mix of repaired and unrepaired versions.
  */
 export function repair(world: World): World {
   const upstreams = new Map(world.upstreams);
   const policies = new Map(world.policies);
+  const ruleSets = new Map([...world.ruleSets].map(([id, r]) => [id, r.variant === 2 ? { variant: 0 } : r]));
+  for (const [id, p] of policies) {
+    if (p.type !== "waf" || ruleSets.has(p.ruleSet)) continue;
+    const first = [...ruleSets.keys()].sort()[0];
+    if (first === undefined) policies.delete(id);
+    else policies.set(id, { ...p, ruleSet: first });
+  }
   const first = [...upstreams.keys()].sort()[0];
   for (const [id, p] of policies) {
     if (p.type === "canary" && !upstreams.has(p.upstream)) {
@@ -298,19 +350,27 @@ export function repair(world: World): World {
   for (const [id, r] of world.routes) {
     const upstream = upstreams.has(r.upstream) ? r.upstream : first;
     if (upstream === undefined) continue;
-    let canary = false;
+    const once = new Set<string>();
     const own = r.policies.filter((p) => {
       const t = policies.get(p)?.type;
       if (t === undefined) return false;
-      if (t === "canary") {
-        if (canary) return false;
-        canary = true;
+      if (t === "canary" || t === "waf") {
+        if (once.has(t)) return false;
+        once.add(t);
       }
       return true;
     });
     routes.set(id, { ...r, upstream, policies: own });
   }
-  const global = world.settings.global.filter((p) => policies.has(p) && policies.get(p)!.type !== "canary");
+  let globalWaf = false;
+  const global = world.settings.global.filter((p) => {
+    const t = policies.get(p)?.type;
+    if (t === undefined || t === "canary") return false;
+    if (t !== "waf") return true;
+    if (globalWaf) return false;
+    globalWaf = true;
+    return true;
+  });
   const keys = new Set<string>();
   const consumers = new Map<string, ConsumerShape>();
   for (const [id, c] of [...world.consumers].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -324,7 +384,7 @@ export function repair(world: World): World {
     for (const n of snis) names.add(n);
     if (snis.length > 0) certificates.set(id, { ...c, snis });
   }
-  return { upstreams, consumers, policies, routes, certificates, settings: { ...world.settings, global } };
+  return { upstreams, consumers, policies, routes, certificates, ruleSets, settings: { ...world.settings, global } };
 }
 
 /** PEM material the model's policies and certificates point at. */
@@ -404,6 +464,7 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
     certificates: byId(world.certificates).map(([id, c]) =>
       create(CertificateSchema, { id, name: id, snis: [...c.snis], ...pems.pairs[c.pair]! }),
     ),
+    ruleSets: byId(world.ruleSets).map(([id, r]) => modelRuleSet(id, r.variant)),
     settings: defaultSettings
       ? []
       : [
@@ -416,6 +477,17 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
             },
           }),
         ],
+  });
+}
+
+/** The rule set message of a model rule set: one rule file, hashed as a control plane hashes it. */
+export function modelRuleSet(id: string, variant: number) {
+  const text = RULE_SET_TEXTS[variant]!;
+  return create(RuleSetSchema, {
+    id,
+    name: id,
+    contentHash: ruleSetContentHash([{ path: "rules/model.conf", text }]),
+    files: [{ path: "rules/model.conf", content: Buffer.from(text, "latin1") }],
   });
 }
 
@@ -448,6 +520,15 @@ function policyConfig(p: PolicyShape, pems: ModelPems) {
       return { case: "ipRestriction" as const, value: { deny: [p.deny] } };
     case "mtls":
       return { case: "mtls" as const, value: { caPem: pems.cas[p.ca]! } };
+    case "waf":
+      return {
+        case: "waf" as const,
+        value: {
+          ruleSetId: p.ruleSet,
+          paranoiaLevel: p.paranoia,
+          exclusions: p.excludeOn === null ? [] : [{ ruleIds: ["100"], routeIds: [p.excludeOn] }],
+        },
+      };
   }
 }
 
@@ -517,6 +598,27 @@ export async function describeTable(t: RuntimeTable, probes: readonly RouteProbe
     }),
     sniSize: t.sni.size,
     tlsContextKeys: sorted(t.tlsContextKeys),
+    ruleSets: [...t.ruleSets.values()].map((r) => [r.id, r.contentHash, r.bytes]),
+    wafPolicies: [...t.wafPolicies.values()].map((w) => [
+      w.id,
+      w.ruleSet.id,
+      w.ruleSet === t.ruleSets.get(w.ruleSet.id),
+    ]),
+    globalWaf: t.globalWaf ? [t.globalWaf.id, t.globalWaf === t.wafPolicies.get(t.globalWaf.id)] : null,
+    wafKeys: sorted(t.wafKeys),
+  };
+}
+
+/** A route's WAF as the waf policy will run it: which policy, the rule set compiled (its rules) and that it is the table's. */
+function describeWaf(t: RuntimeTable, r: CompiledRoute) {
+  const w = r.waf;
+  if (w === null) return null;
+  return {
+    policy: w.policy.id,
+    current: w.policy === t.wafPolicies.get(w.policy.id) && w === w.policy.forRoute(r.id),
+    ruleSet: w.policy.ruleSet.contentHash,
+    key: w.key,
+    rules: [...w.rules.rules()].map((x) => x.id),
   };
 }
 
@@ -558,6 +660,7 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
     refuseEncoded: r.refuseEncoded,
     maxBodyBytes: r.maxBodyBytes,
     alternates: [...r.alternates].map(([id, a]) => [id, describeRouteUpstream(t, a)]),
+    waf: describeWaf(t, r),
     outcomes: await Promise.all(CHAIN_PROBES.map((q) => runChain(r, { ...q, routeId: r.id }))),
   };
 }

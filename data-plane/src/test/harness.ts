@@ -87,12 +87,14 @@ export async function deadPort(): Promise<number> {
 /** A proxy node in-process: real compile, pools, upstream runtime and proxy server. */
 export class TestProxy {
   readonly holder: TableHolder;
-  readonly pools = new PoolManager();
+  readonly pools: PoolManager;
   readonly runtime = new UpstreamRuntime(log);
   readonly server: ProxyServer;
   port = 0;
 
-  constructor(opts: Partial<ProxyServerOptions> = {}) {
+  /** @param client the upstream HTTP client of the pools (default undici) */
+  constructor(opts: Partial<ProxyServerOptions> = {}, client: "undici" | "engine" = "undici") {
+    this.pools = new PoolManager({ client });
     this.holder = new TableHolder((t) => {
       this.pools.retain(t.poolKeys);
       this.runtime.retain(t);

@@ -4,6 +4,7 @@
 import { encodeResources, type Snapshot } from "@palisade/proto";
 import { compile } from "../config/compile.js";
 import { CompileError } from "../config/compile-error.js";
+import { WafCache } from "../config/compile-waf.js";
 import { ConfigState } from "../config/config-state.js";
 import type { RuntimeTable } from "../config/runtime-table.js";
 import { TableHolder } from "../config/table-holder.js";
@@ -18,6 +19,8 @@ const policyTypes = new Set(BUNDLED_POLICY_TYPES);
 export interface ModelProcess {
   readonly holder: TableHolder;
   readonly compile: CompileFn;
+  /** The process's WAF cache (compiles counted: once per rule set content and settings). */
+  readonly waf: WafCache;
   close(): Promise<void>;
 }
 
@@ -26,17 +29,21 @@ export function modelProcess(): ModelProcess {
   const resources = createPolicyResources();
   const tlsContexts = new SecureContextCache();
   const upstreams = new UpstreamRuntime();
+  const waf = new WafCache();
   const holder = new TableHolder((table) => {
     tlsContexts.retain(table.tlsContextKeys);
+    waf.retain(table.wafKeys);
     upstreams.retain(table);
   });
   return {
     holder,
+    waf,
     compile: (snapshot, previous, changedRoutes) =>
       compile(snapshot, {
         policyTypes,
         resources,
         tlsContexts,
+        waf,
         upstreams,
         ...(previous ? { previous } : {}),
         ...(changedRoutes ? { changedRoutes } : {}),

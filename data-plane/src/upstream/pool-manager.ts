@@ -1,4 +1,5 @@
-import { type Dispatcher, Pool } from "undici";
+import { Pool } from "undici";
+import { ClientPool, type UpstreamDispatcher } from "../http/client-pool.js";
 
 /** How the node verifies an https target (undici `connect` TLS options). */
 export interface UpstreamTlsSpec {
@@ -30,37 +31,74 @@ export interface PoolManagerOptions {
   readonly graceMs?: number;
   /** Idle keep-alive socket lifetime, ms. Default 4,000 (below common upstream idle timeouts of 5 s). */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Which HTTP/1.1 client carries the requests: undici's `Pool` (default), or the data plane's own
+   * engine (`http/client-pool.ts`, plain and TLS targets). Both take the same dispatch calls, so
+   * the layers of upstream/dispatch/ sit on either.
+   */
+  readonly client?: "undici" | "engine";
 }
 
 /**
- * Owns one undici `Pool` (keep-alive connections, no pipelining: one request per connection at
- * a time, as nginx and Envoy do with HTTP/1.1 upstreams) per pool spec, created lazily on first
- * use. Pools live outside compiled tables, so a config swap reuses the pools of unchanged
- * targets; {@link retain} schedules a graceful close of the others after `graceMs`, by which
- * time requests that started on the old table have dispatched (undici's close waits for them).
+ * Owns one pool (keep-alive connections, no pipelining: one request per connection at a time, as
+ * nginx and Envoy do with HTTP/1.1 upstreams) per pool spec, created lazily on first use: an
+ * undici `Pool`, or the engine's `ClientPool` with `client: "engine"`. Pools live outside
+ * compiled tables, so a config swap reuses the pools of unchanged targets; {@link retain}
+ * schedules a graceful close of the others after `graceMs`, by which time requests that started
+ * on the old table have dispatched (a pool's close waits for them).
  */
 export class PoolManager {
-  #pools = new Map<string, Pool>();
+  #pools = new Map<string, UpstreamDispatcher>();
   #live: ReadonlySet<string> = new Set();
   #timers = new Map<string, NodeJS.Timeout>();
   #graceMs: number;
   #keepAliveTimeoutMs: number;
+  #client: "undici" | "engine";
   #closed = false;
 
   constructor(opts: PoolManagerOptions = {}) {
     this.#graceMs = opts.graceMs ?? 30_000;
     this.#keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 4_000;
+    this.#client = opts.client ?? "undici";
   }
 
   /** The pool of a spec, created on first use. */
-  get(spec: PoolSpec): Dispatcher {
+  get(spec: PoolSpec): UpstreamDispatcher {
     const pool = this.#pools.get(spec.key);
     return pool === undefined ? this.#create(spec) : pool;
   }
 
-  #create(spec: PoolSpec): Pool {
+  #create(spec: PoolSpec): UpstreamDispatcher {
+    const pool = this.#client === "engine" ? this.#engine(spec) : this.#undici(spec);
+    this.#pools.set(spec.key, pool);
+    // A late request of an old table may create a pool the live table does not use.
+    if (!this.#live.has(spec.key) || this.#closed) this.#scheduleClose(spec.key);
+    return pool;
+  }
+
+  #engine(spec: PoolSpec): ClientPool {
+    const url = new URL(spec.origin);
     const tls = spec.tls;
-    const pool = new Pool(spec.origin, {
+    return new ClientPool({
+      host: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+      port: Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+      tls:
+        tls === null
+          ? null
+          : {
+              rejectUnauthorized: tls.rejectUnauthorized,
+              ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+              ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+            },
+      connectTimeoutMs: spec.connectMs,
+      maxConnections: spec.maxConnections,
+      keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
+    });
+  }
+
+  #undici(spec: PoolSpec): Pool {
+    const tls = spec.tls;
+    return new Pool(spec.origin, {
       connect:
         tls === null
           ? { timeout: spec.connectMs }
@@ -74,10 +112,6 @@ export class PoolManager {
       pipelining: 1,
       keepAliveTimeout: this.#keepAliveTimeoutMs,
     });
-    this.#pools.set(spec.key, pool);
-    // A late request of an old table may create a pool the live table does not use.
-    if (!this.#live.has(spec.key) || this.#closed) this.#scheduleClose(spec.key);
-    return pool;
   }
 
   /** Pools currently open. */
@@ -129,7 +163,7 @@ export class PoolManager {
   }
 }
 
-async function closeWithin(pool: Pool, deadlineMs: number): Promise<void> {
+async function closeWithin(pool: UpstreamDispatcher, deadlineMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"late">((resolve) => {
     timer = setTimeout(resolve, deadlineMs, "late");

@@ -27,6 +27,7 @@ const LOCAL_ABORT = new Set([
   "UND_ERR_TOTAL_TIMEOUT",
   "PALISADE_RETRY",
   "BODY_TOO_LARGE",
+  "CLIENT_REQUEST_INVALID",
 ]);
 
 /** Whether an exchange error is an abort the proxy caused, not something the target did. */
@@ -39,6 +40,7 @@ export function isLocalAbort(err: unknown): boolean {
  * Maps an error of an upstream exchange (undici or socket) to a registry code:
  * - the circuit breaker is open → `UPSTREAM_OVERLOADED` (503);
  * - the client's streamed body passed its `request-size` limit → `PAYLOAD_TOO_LARGE` (413);
+ * - the client's body broke its framing (the HTTP engine found it) → `BAD_REQUEST` (400);
  * - headers/body/connect/total timeout → `UPSTREAM_TIMEOUT` (504, as nginx for a connect timeout too);
  * - an unparseable response (llhttp `HPE_*`, body length mismatch, invalid header) →
  *   `UPSTREAM_BAD_RESPONSE` (502);
@@ -53,6 +55,7 @@ export function classifyUpstreamError(err: unknown): ErrorCode {
   if (typeof code !== "string") return "UPSTREAM_UNAVAILABLE";
   if (code === "PALISADE_UPSTREAM_OVERLOADED") return "UPSTREAM_OVERLOADED";
   if (code === "BODY_TOO_LARGE") return "PAYLOAD_TOO_LARGE";
+  if (code === "CLIENT_REQUEST_INVALID") return "BAD_REQUEST";
   if (TIMEOUT.has(code)) return "UPSTREAM_TIMEOUT";
   if (code.startsWith("HPE_") || BAD_RESPONSE.has(code)) return "UPSTREAM_BAD_RESPONSE";
   if (OUR_FAULT.has(code)) return "INTERNAL";

@@ -1,12 +1,15 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { PemPair } from "@palisade/test-support";
 import { request } from "undici";
 import { eventually, REPO_ROOT, TestProcess } from "./process.js";
 
 const CP_BIN = join(REPO_ROOT, "control-plane/dist/bin/palisade-cp.js");
 const DP_BIN = join(REPO_ROOT, "data-plane/dist/bin/palisade-dp.js");
+const CTL_BIN = join(REPO_ROOT, "control-plane/dist/bin/palisadectl.js");
 
 /** Answer of an HTTP call made by a test. */
 export interface HttpAnswer {
@@ -37,6 +40,12 @@ export async function updateCounts(node: DataPlaneProcess): Promise<Record<strin
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^palisade_config_updates_total\{kind="(\w+)"\} (\d+)/gm)) out[m[1]!] = Number(m[2]);
   return out;
+}
+
+/** `palisade_config_update_bytes_total` from a node's /metrics: encoded bytes of the config updates it received. */
+export async function updateBytes(node: DataPlaneProcess): Promise<number> {
+  const text = (await http(node.statusPort, "/metrics")).text;
+  return Number(/^palisade_config_update_bytes_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 /** A `POST /v1/certificates` (or `PUT /v1/certificates/{name}`) body: `pair`'s certificate and key (PEM) served for `snis`. */
@@ -104,6 +113,23 @@ export class ControlPlaneProcess {
     const r = await this.api(method, path, body);
     if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.text}`);
     return r.text ? r.json() : undefined;
+  }
+
+  /** Runs `palisadectl` against this control plane (its admin URL and token); never throws. */
+  async palisadectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    try {
+      const r = await promisify(execFile)(process.execPath, [CTL_BIN, ...args], {
+        env: {
+          ...process.env,
+          PALISADE_ADMIN_URL: `http://127.0.0.1:${this.adminPort}`,
+          PALISADE_ADMIN_TOKEN: this.adminToken,
+        },
+      });
+      return { code: 0, out: r.stdout, err: r.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, out: e.stdout, err: e.stderr };
+    }
   }
 
   /** Waits until every listed node reports `version` applied. */

@@ -28,6 +28,7 @@ test("policy options become crs-setup SecActions and exclusion directives", () =
     paranoiaLevel: 2,
     inboundAnomalyThreshold: 10,
     allowedMethods: ["GET", "POST", "PUT"],
+    restrictedHeaders: ["proxy", "x-http-method-override"],
     requestBodyLimit: 65536,
     requestBodyLimitAction: "inspect-partial",
     exclusions: [{ ruleIds: ["942*"], target: "ARGS:password" }, { tags: ["attack-xss"] }, { ruleIds: ["920350"] }],
@@ -36,6 +37,7 @@ test("policy options become crs-setup SecActions and exclusion directives", () =
   ok(setup.includes("setvar:'tx.blocking_paranoia_level=2'"));
   ok(setup.includes("setvar:'tx.inbound_anomaly_score_threshold=10'"));
   ok(setup.includes("setvar:'tx.allowed_methods=GET POST PUT'"));
+  ok(setup.includes("setvar:'tx.restricted_headers_basic=/proxy/ /x-http-method-override/'"));
   ok(setup.includes("SecRequestBodyLimitAction ProcessPartial"));
   deepStrictEqual(exclusions.trim().split("\n"), [
     'SecRuleUpdateTargetById 942000-942999 "!ARGS:password"',

@@ -36,6 +36,8 @@ export interface WafPolicyOptions {
   readonly allowedHttpVersions?: readonly string[];
   /** tx.restricted_extensions (CRS 900240), e.g. `.bak`. */
   readonly restrictedExtensions?: readonly string[];
+  /** tx.restricted_headers_basic (CRS 900250), lower-case header names (`proxy`, `x-http-method-override`). */
+  readonly restrictedHeaders?: readonly string[];
   /** tx.max_num_args (CRS 900300). */
   readonly maxNumArgs?: number;
   /** tx.arg_name_length (CRS 900310), bytes. */
@@ -117,6 +119,8 @@ export function policySecLang(o: WafPolicyOptions): PolicySecLang {
   if (versions) sets.push(`tx.allowed_http_versions=${versions.join(" ")}`);
   const exts = words("restrictedExtensions", o.restrictedExtensions, /^\.[A-Za-z0-9_-]+$/);
   if (exts) sets.push(`tx.restricted_extensions=${exts.map((e) => `${e}/`).join(" ")}`);
+  const headers = words("restrictedHeaders", o.restrictedHeaders, /^[a-z0-9!#$%&*+.^_`|~-]+$/);
+  if (headers) sets.push(`tx.restricted_headers_basic=${headers.map((h) => `/${h}/`).join(" ")}`);
   const limits: Array<[keyof WafPolicyOptions, string]> = [
     ["maxNumArgs", "max_num_args"],
     ["argNameLength", "arg_name_length"],

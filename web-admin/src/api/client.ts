@@ -24,9 +24,12 @@ import type {
   Rollout,
   RolloutAction,
   RolloutList,
+  RuleLookup,
+  RuleSet,
   StartRollout,
   VersionDetail,
   VersionList,
+  WafReport,
 } from "./types.ts";
 
 /** Requests give up after this long (ms); polling retries with backoff. */
@@ -270,6 +273,26 @@ export class ApiClient {
   /** @throws ApiError 409 ROLLOUT_STATE when the action does not apply to the rollout's state */
   rolloutAction(id: string, action: RolloutAction): Promise<Rollout> {
     return this.#call("POST", `/v1/rollouts/${encodeURIComponent(id)}/${action}`, {});
+  }
+
+  // --- WAF (issue 14) -------------------------------------------------------------
+
+  /** WAF rule sets (the bundled one first). @throws ApiError with `unavailable` on a control plane without them. */
+  async ruleSets(signal?: AbortSignal): Promise<RuleSet[]> {
+    await this.#need("GET /v1/rule-sets");
+    const items = (await this.#call<Page<RuleSet>>("GET", "/v1/rule-sets", undefined, signal)).items;
+    return items.sort((a, b) => Number(b.default) - Number(a.default) || a.name.localeCompare(b.name));
+  }
+  /** Rules of a rule set matching `q` (an id or its start, or words of the message and tags). */
+  async ruleLookup(ruleSet: string, q: string, limit = 25, signal?: AbortSignal): Promise<RuleLookup> {
+    await this.#need("GET /v1/rule-sets/:id/rules");
+    const qs = new URLSearchParams({ q, limit: String(limit) }).toString();
+    return this.#call("GET", `/v1/rule-sets/${encodeURIComponent(ruleSet)}/rules?${qs}`, undefined, signal);
+  }
+  /** What the nodes' WAFs did per route over the last `windowS` seconds. */
+  async wafReport(windowS: number, signal?: AbortSignal): Promise<WafReport> {
+    await this.#need("GET /v1/security/waf");
+    return this.#call("GET", `/v1/security/waf?window_s=${windowS}`, undefined, signal);
   }
 
   // --- audit -------------------------------------------------------------------

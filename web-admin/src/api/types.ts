@@ -105,6 +105,75 @@ export type Certificate = CertificateBody &
     issuer?: string;
   };
 
+// --- WAF (issue 14) ------------------------------------------------------------
+
+/** A WAF rule set (`GET /v1/rule-sets`): everything but the files' contents. */
+export interface RuleSet {
+  id: string;
+  name: string;
+  description?: string;
+  /** sha256 of the files: nodes hold the rule set by it. */
+  content_hash: string;
+  bytes: number;
+  /** From the rules' `SecComponentSignature` (`4.28.0`), or null. */
+  crs_version: string | null;
+  /** Ships with the control plane (read-only). */
+  bundled: boolean;
+  /** The rule set a waf policy runs when it names none. */
+  default: boolean;
+  /** Rules with an id; null when this control plane cannot parse the files. */
+  rules: number | null;
+  files: Array<{ path: string; bytes: number; sha256?: string }>;
+  /** Names of the waf policies that run it. */
+  used_by: string[];
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** One rule of a rule set (`GET /v1/rule-sets/{id}/rules`). */
+export interface WafRule {
+  id: number;
+  phase: number;
+  msg: string;
+  tags: string[];
+  severity: string | null;
+  paranoia_level: number | null;
+  file: string;
+  line: number;
+}
+
+/** A rule lookup's answer. */
+export interface RuleLookup {
+  rule_set: { id: string; name: string };
+  total: number;
+  items: WafRule[];
+}
+
+/** One route's WAF figures over a window, summed over the nodes (`GET /v1/security/waf`). */
+export interface WafRouteFigures {
+  route_id: string;
+  route_name: string | null;
+  policy_id: string;
+  policy_name: string | null;
+  inspected: number;
+  matched: number;
+  blocked: number;
+  detected: number;
+  body_over_limit: number;
+  engine_errors: number;
+  sampled_out: number;
+  nodes: number;
+  top_rules: Array<{ id: number; hits: number; blocking: number; msg: string }>;
+  other_rule_hits: number;
+}
+
+/** `GET /v1/security/waf`. */
+export interface WafReport {
+  window_s: number;
+  nodes: number;
+  routes: WafRouteFigures[];
+}
+
 /** Draft config kinds the config screens edit. */
 export type ResourceKind = "routes" | "upstreams" | "policies" | "consumers" | "certificates";
 

@@ -2,7 +2,8 @@
  * Security: traffic, error rates and denials by reason over time, for the
  * whole fleet, one region or one node, from the node reports. Region figures
  * come from `/v1/regions` where the control plane keeps them, otherwise from
- * the nodes' reports summed per 5 s. Without reports the page says so.
+ * the nodes' reports summed per 5 s. Without reports the page says so. Below, the WAF's figures
+ * by route and its top rules (security-waf.tsx).
  */
 import { useMemo } from "react";
 import type { FleetNode, Region, Report } from "../api/types.ts";
@@ -22,6 +23,7 @@ import { ms, pct, rate } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
 import { setQuery, useLocation } from "../lib/router.tsx";
 import { ReportCharts } from "./node.tsx";
+import { WafPanels } from "./security-waf.tsx";
 
 /** Puts several series on one time axis (union of times, gaps as null). */
 export function align(series: Array<{ reports: Report[] }>, pick: (r: Report) => number | undefined): Series {
@@ -224,6 +226,7 @@ export function SecurityPage() {
           </section>
         </>
       )}
+      <WafPanels />
     </>
   );
 }

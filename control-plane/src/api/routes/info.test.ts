@@ -21,6 +21,9 @@ test("GET /v1/info lists every /v1 endpoint and the accepted policy types", asyn
     "POST /v1/consumers",
     "POST /v1/consumers/:id/credentials",
     "DELETE /v1/consumers/:id/credentials/:credentialId",
+    "POST /v1/rule-sets",
+    "GET /v1/rule-sets/:id/rules",
+    "GET /v1/security/waf",
   ])
     assert.ok(r.body.endpoints.includes(e), e);
   assert.ok(!r.body.endpoints.some((e: string) => e.startsWith("HEAD ")));
@@ -37,5 +40,6 @@ test("GET /v1/info lists every /v1 endpoint and the accepted policy types", asyn
     "headers",
     "canary",
     "mirror",
+    "waf",
   ]);
 });

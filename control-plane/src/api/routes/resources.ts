@@ -22,14 +22,20 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
     return r;
   };
+  const present = (r: Parameters<KindSpec["present"]>[0]) => spec.present(r, store);
+  const writable = (r: Parameters<KindSpec["present"]>[0]) => {
+    const reason = spec.readOnly?.(r);
+    if (reason !== undefined) throw new ApiError("RULE_SET_READ_ONLY", reason);
+  };
+  const limit = spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {};
   const split = (body: Record<string, unknown>) => {
     const { name, ...rest } = body;
     return { name: name as string, rest };
   };
 
-  app.get(base, async () => ({ items: store.listResources(spec.kind).map(spec.present) }));
+  app.get(base, async () => ({ items: store.listResources(spec.kind).map(present) }));
 
-  app.post(base, { schema: { body: spec.schema } }, async (req, reply) => {
+  app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     const saved = store.transaction(() => {
       if (store.nameTaken(spec.kind, name))
@@ -37,27 +43,29 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
       return store.insertResource(spec.kind, randomUUID(), name, spec.normalize(rest, store));
     });
     reply.code(201);
-    return spec.present(saved);
+    return present(saved);
   });
 
   app.get(`${base}/:id`, { schema: { params: idParam } }, async (req) =>
-    spec.present(find((req.params as { id: string }).id)),
+    present(find((req.params as { id: string }).id)),
   );
 
-  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema } }, async (req) => {
+  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     return store.transaction(() => {
       const current = find((req.params as { id: string }).id);
+      writable(current);
       if (store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store, current.id));
-      return spec.present(find(current.id));
+      return present(find(current.id));
     });
   });
 
   app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
     store.transaction(() => {
       const current = find((req.params as { id: string }).id);
+      writable(current);
       const users = spec.referencedBy(current.id, store);
       if (users.length > 0)
         throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);

@@ -12,7 +12,8 @@ import type { Store } from "../../store/store.js";
  *   refusing them; a route's own `merge_slashes` wins;
  * - `max_body_bytes`: the request body limit (bytes, 0 = none) of routes without their own and
  *   without a `request-size` policy that sets one; unset, each node's `--max-body-bytes` (8 MiB).
- * Route-level policy types (`canary`, `mirror`) cannot be global.
+ * Route-level policy types (`canary`, `mirror`) cannot be global; at most one `waf` policy is (a
+ * route's own waf policy replaces it on that route).
  * `PUT` replaces the whole object; omitted fields return to their defaults.
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
@@ -41,6 +42,16 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
         if (ids.indexOf(id) !== i)
           throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
       });
+      // One WAF runs per request: the global list holds at most one waf policy.
+      const wafs = ids
+        .map((id, i) => [store.getResource("policies", id)?.body.type, i] as const)
+        .filter(([t]) => t === "waf");
+      if (wafs.length > 1)
+        throw new ApiError(
+          "VALIDATION_FAILED",
+          "the global policies take one waf policy",
+          `global_policies.${wafs[1]![1]}`,
+        );
       const stored = {
         global_policies: ids,
         merge_slashes: body.merge_slashes ?? false,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
@@ -125,7 +126,21 @@ export function registerVersionRoutes(
  * redactSnapshotJson).
  */
 function snapshotJson(snapshot: Snapshot): Record<string, unknown> {
-  const json = toJson(SnapshotSchema, snapshot) as Record<string, unknown>;
+  // A WAF rule set is shown by its files' paths, sizes and digests (about 1 MiB of rules is no
+  // reading, and a diff then names the files that changed); the contents are left out before
+  // rendering (protobuf JSON would spell them in base64).
+  const files = snapshot.ruleSets.map((rs) =>
+    rs.files.map((f) => ({
+      path: f.path,
+      bytes: f.content.length,
+      sha256: createHash("sha256").update(f.content).digest("hex"),
+    })),
+  );
+  const light = { ...snapshot, ruleSets: snapshot.ruleSets.map((rs) => ({ ...rs, files: [] })) };
+  const json = toJson(SnapshotSchema, light as Snapshot) as Record<string, unknown>;
+  (json.ruleSets as Array<Record<string, unknown>> | undefined)?.forEach((rs, i) => {
+    rs.files = files[i];
+  });
   for (const v of Object.values(json))
     if (Array.isArray(v) && typeof v[0] === "object")
       v.sort((a: { id?: string }, b: { id?: string }) => ((a.id ?? "") < (b.id ?? "") ? -1 : 1));

@@ -25,6 +25,7 @@ export function ConfigTabs({ draft }: { draft: Draft | undefined }) {
   return (
     <nav className="tabs" aria-label="Config">
       {KIND_ORDER.map((k) => tab(`/config/${k}`, KINDS[k].title))}
+      {tab("/config/rule-sets", "Rule sets")}
       {tab(
         "/config/changes",
         <>

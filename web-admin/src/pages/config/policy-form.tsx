@@ -5,9 +5,12 @@ import type { PlacedError } from "../../components/form-kit.tsx";
 import { Check, CodeArea, Field, ListInput, NumberInput, Select, TextInput } from "../../components/form-kit.tsx";
 import { useApi } from "../../lib/auth.tsx";
 import { usePoll } from "../../lib/poll.ts";
+import { emptyWafConfig, type WafConfig, wafFields } from "../../lib/waf-form.ts";
 import { JWT_ALGORITHMS, POLICY_TYPES } from "./kinds.ts";
+import { WafFields } from "./waf-form.tsx";
 
-export function policyFields(_b: PolicyBody): string[] {
+export function policyFields(b: PolicyBody): string[] {
+  if (b.type === "waf") return ["name", "type", "config", ...wafFields(b.config as WafConfig)];
   return [
     "name",
     "type",
@@ -318,7 +321,14 @@ export function PolicyForm({
                 onChange({
                   ...value,
                   type,
-                  config: type === "jwt" ? emptyPolicy().config : type === value.type ? value.config : {},
+                  config:
+                    type === value.type
+                      ? value.config
+                      : type === "jwt"
+                        ? emptyPolicy().config
+                        : type === "waf"
+                          ? emptyWafConfig()
+                          : {},
                 })
               }
             />
@@ -326,9 +336,13 @@ export function PolicyForm({
         </div>
       </section>
       <section className="form-section">
-        <h2>{value.type === "jwt" ? "JWT verification" : "Config"}</h2>
+        <h2>
+          {value.type === "jwt" ? "JWT verification" : value.type === "waf" ? "Web application firewall" : "Config"}
+        </h2>
         {value.type === "jwt" ? (
           <JwtFields key="jwt" config={value.config} onChange={(config) => onChange({ ...value, config })} />
+        ) : value.type === "waf" ? (
+          <WafFields config={value.config as WafConfig} onChange={(config) => onChange({ ...value, config })} />
         ) : (
           <div className="fields">
             <Field label="Config (JSON)" field="config" required>

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/config.proto.
  */
 export const file_palisade_config_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEixAMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncyJ4ChBTbmFwc2hvdFNldHRpbmdzEgoKAmlkGAEgASgJEhkKEWdsb2JhbF9wb2xpY3lfaWRzGAIgAygJEj0KEHJlcXVlc3Rfc2V0dGluZ3MYAyABKAsyIy5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNldHRpbmdzIlgKD1JlcXVlc3RTZXR0aW5ncxIVCg1tZXJnZV9zbGFzaGVzGAEgASgIEhsKDm1heF9ib2R5X2J5dGVzGAIgASgESACIAQFCEQoPX21heF9ib2R5X2J5dGVzIuoDCghVcHN0cmVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEisKB3RhcmdldHMYAyADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuVGFyZ2V0EjkKDmxvYWRfYmFsYW5jaW5nGAQgASgOMiEucGFsaXNhZGUuY29uZmlnLnYxLkxvYWRCYWxhbmNpbmcSNgoIdGltZW91dHMYBSABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIOCgZzY2hlbWUYBiABKAkSKwoHaGFzaF9vbhgHIAEoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5IYXNoT24SNQoMaGVhbHRoX2NoZWNrGAggASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkhlYWx0aENoZWNrEjAKB3JldHJpZXMYCSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmV0cnlQb2xpY3kSOwoPY2lyY3VpdF9icmVha2VyGAogASgLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNpcmN1aXRCcmVha2VyEiwKA3RscxgLIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRscxITCgtwYXRoX3ByZWZpeBgMIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJICgZIYXNoT24SEAoGaGVhZGVyGAEgASgJSAASEAoGY29va2llGAIgASgJSAASEwoJY2xpZW50X2lwGAMgASgISABCBQoDa2V5In0KC0hlYWx0aENoZWNrEjUKBmFjdGl2ZRgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5BY3RpdmVIZWFsdGhDaGVjaxI3CgdwYXNzaXZlGAIgASgLMiYucGFsaXNhZGUuY29uZmlnLnYxLlBhc3NpdmVIZWFsdGhDaGVjayKCAQoRQWN0aXZlSGVhbHRoQ2hlY2sSDAoEcGF0aBgBIAEoCRITCgtpbnRlcnZhbF9tcxgCIAEoDRISCgp0aW1lb3V0X21zGAMgASgNEhkKEWhlYWx0aHlfdGhyZXNob2xkGAQgASgNEhsKE3VuaGVhbHRoeV90aHJlc2hvbGQYBSABKA0inQEKElBhc3NpdmVIZWFsdGhDaGVjaxIQCghkaXNhYmxlZBgBIAEoCBIXCg9jb25zZWN1dGl2ZV81eHgYAiABKA0SJAocY29uc2VjdXRpdmVfY29ubmVjdF9mYWlsdXJlcxgDIAEoDRIYChBiYXNlX2VqZWN0aW9uX21zGAQgASgNEhwKFG1heF9lamVjdGlvbl9wZXJjZW50GAUgASgNIoIBCgtSZXRyeVBvbGljeRIYCgttYXhfcmV0cmllcxgBIAEoDUgAiAEBEhkKEXJldHJ5X29uX3N0YXR1c2VzGAIgAygNEhYKDmJ1ZGdldF9wZXJjZW50GAMgASgNEhYKDm1pbl9jb25jdXJyZW50GAQgASgNQg4KDF9tYXhfcmV0cmllcyJUCg5DaXJjdWl0QnJlYWtlchIUCgxtYXhfcmVxdWVzdHMYASABKA0SEwoLbWF4X3BlbmRpbmcYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNIkcKC1Vwc3RyZWFtVGxzEhMKC3NraXBfdmVyaWZ5GAEgASgIEg4KBmNhX3BlbRgCIAEoCRITCgtzZXJ2ZXJfbmFtZRgDIAEoCSJcChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0SEAoIdG90YWxfbXMYBCABKA0iigQKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgSNgoIdGltZW91dHMYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIVCg1wcmVzZXJ2ZV9ob3N0GAsgASgIEhYKDnByZWZpeF9yZXdyaXRlGAwgASgJEhoKDW1lcmdlX3NsYXNoZXMYDSABKAhIAIgBARIdChVhbGxvd19lbmNvZGVkX3NsYXNoZXMYDiABKAgSFgoOY2FzZV9zZW5zaXRpdmUYDyABKAgSHQoVc3RyaWN0X3RyYWlsaW5nX3NsYXNoGBAgASgIEhUKDWFsbG93X2VuY29kZWQYESADKAkSFgoOcmVmdXNlX2VuY29kZWQYEiADKAkSGwoObWF4X2JvZHlfYnl0ZXMYEyABKARIAYgBAUIQCg5fbWVyZ2Vfc2xhc2hlc0IRCg9fbWF4X2JvZHlfYnl0ZXMiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCLDBQoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAEkEKDmlwX3Jlc3RyaWN0aW9uGBQgASgLMicucGFsaXNhZGUuY29uZmlnLnYxLklwUmVzdHJpY3Rpb25Qb2xpY3lIABI5CgpyYXRlX2xpbWl0GBUgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBvbGljeUgAEj0KDHJlcXVlc3Rfc2l6ZRgWIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2l6ZVBvbGljeUgAEi4KBGNvcnMYFyABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ29yc1BvbGljeUgAEjQKB2hlYWRlcnMYGCABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeUgAEjIKBm1pcnJvchgeIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5NaXJyb3JQb2xpY3lIABIyCgZjYW5hcnkYHyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5UG9saWN5SABCCAoGY29uZmlnIq4GCglKd3RQb2xpY3kSEQoJandrc19qc29uGAEgASgJEhAKCGp3a3NfdXJsGAIgASgJEhIKCmFsZ29yaXRobXMYAyADKAkSDwoHaXNzdWVycxgEIAMoCRIRCglhdWRpZW5jZXMYBSADKAkSEAoIbGVld2F5X3MYBiABKA0STQoRY2xhaW1zX3RvX2hlYWRlcnMYByADKAsyMi5wYWxpc2FkZS5jb25maWcudjEuSnd0UG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YCCABKAgSLAoIcGVtX2tleXMYCSADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuUGVtS2V5EhQKDHRva2VuX2hlYWRlchgKIAEoCRIUCgx0b2tlbl9jb29raWUYCyABKAkSGQoRdG9rZW5fcXVlcnlfcGFyYW0YDCABKAkSFAoMZXhwX29wdGlvbmFsGA0gASgIEhcKD21heF90b2tlbl9hZ2VfcxgOIAEoDRIWCg5tYXhfbGlmZXRpbWVfcxgPIAEoDRIXCg9yZXF1aXJlZF9jbGFpbXMYECADKAkSMgoLY2xhaW1fcnVsZXMYESADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlEhYKDmp3a3NfbWluX3R0bF9zGBIgASgNEhYKDmp3a3NfbWF4X3R0bF9zGBMgASgNEhoKEmp3a3NfZGVmYXVsdF90dGxfcxgUIAEoDRIXCg9qd2tzX2Nvb2xkb3duX3MYFSABKA0SFwoPandrc190aW1lb3V0X21zGBYgASgNEh8KF2tleXNfdW5hdmFpbGFibGVfc3RhdHVzGBcgASgNEhUKDWRpc2FibGVfY2FjaGUYGCABKAgSGAoQcmVxdWlyZV9jb25zdW1lchgZIAEoCBI7Cg91bnNhZmVfaWRlbnRpdHkYGiABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuVW5zYWZlSWRlbnRpdHkaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIvCgZQZW1LZXkSCwoDa2lkGAEgASgJEgsKA3BlbRgCIAEoCRILCgNhbGcYAyABKAkiSQoJQ2xhaW1SdWxlEg0KBWNsYWltGAEgASgJEhAKBmVxdWFscxgCIAEoCUgAEhIKCGNvbnRhaW5zGAMgASgJSABCBwoFbWF0Y2giMwoMQXBpS2V5UG9saWN5Eg4KBmhlYWRlchgBIAEoCRITCgtxdWVyeV9wYXJhbRgCIAEoCSLmAQoKTXRsc1BvbGljeRIOCgZjYV9wZW0YASABKAkSDwoHY3JsX3BlbRgCIAEoCRIYChBhbGxvd2VkX3N1YmplY3RzGAMgAygJEhYKDnN1YmplY3RfaGVhZGVyGAQgASgJEhIKCnNhbl9oZWFkZXIYBSABKAkSGgoSZmluZ2VycHJpbnRfaGVhZGVyGAYgASgJEhgKEHJlcXVpcmVfY29uc3VtZXIYByABKAgSOwoPdW5zYWZlX2lkZW50aXR5GAggASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlVuc2FmZUlkZW50aXR5ItAEChNJbnRyb3NwZWN0aW9uUG9saWN5EhAKCGVuZHBvaW50GAEgASgJEhEKCWNsaWVudF9pZBgCIAEoCRIVCg1jbGllbnRfc2VjcmV0GAMgASgJEhMKC2F1dGhfbWV0aG9kGAQgASgJEhcKD3Rva2VuX3R5cGVfaGludBgFIAEoCRITCgtjYWNoZV90dGxfcxgGIAEoDRIcChRuZWdhdGl2ZV9jYWNoZV90dGxfcxgHIAEoDRISCgp0aW1lb3V0X21zGAggASgNEhUKDWRpc2FibGVfY2FjaGUYCSABKAgSDwoHaXNzdWVycxgKIAMoCRIRCglhdWRpZW5jZXMYCyADKAkSMgoLY2xhaW1fcnVsZXMYDCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuQ2xhaW1SdWxlElcKEWNsYWltc190b19oZWFkZXJzGA0gAygLMjwucGFsaXNhZGUuY29uZmlnLnYxLkludHJvc3BlY3Rpb25Qb2xpY3kuQ2xhaW1zVG9IZWFkZXJzRW50cnkSFQoNZm9yd2FyZF90b2tlbhgOIAEoCBIaChJ1bmF2YWlsYWJsZV9zdGF0dXMYDyABKA0SGAoQcmVxdWlyZV9jb25zdW1lchgQIAEoCBI7Cg91bnNhZmVfaWRlbnRpdHkYESABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuVW5zYWZlSWRlbnRpdHkaNgoUQ2xhaW1zVG9IZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIjCg1BdXRoQW55UG9saWN5EhIKCnBvbGljeV9pZHMYASADKAkiMgoTSXBSZXN0cmljdGlvblBvbGljeRINCgVhbGxvdxgBIAMoCRIMCgRkZW55GAIgAygJIssCCg9SYXRlTGltaXRQb2xpY3kSLQoGbGltaXRzGAEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdBItCgNrZXkYAiADKAsyIC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0S2V5EjEKBXNjb3BlGAMgASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFNjb3BlEi4KBXJlZGlzGAQgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlJlZGlzQ29uZmlnEj4KDGZhaWx1cmVfbW9kZRgFIAEoDjIoLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRGYWlsdXJlTW9kZRIbChNoaWRlX2NsaWVudF9oZWFkZXJzGAYgASgIEhoKEmlwdjZfcHJlZml4X2xlbmd0aBgHIAEoDSJSCglSYXRlTGltaXQSEAoIcmVxdWVzdHMYASABKA0SMwoGcGVyaW9kGAIgASgOMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBlcmlvZCJWCgxSYXRlTGltaXRLZXkSNgoGc291cmNlGAEgASgOMiYucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleVNvdXJjZRIOCgZoZWFkZXIYAiABKAkihwEKC1JlZGlzQ29uZmlnEgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoDRIQCgh1c2VybmFtZRgDIAEoCRIQCghwYXNzd29yZBgEIAEoCRIQCghkYXRhYmFzZRgFIAEoDRISCgp0aW1lb3V0X21zGAYgASgNEhIKCmtleV9wcmVmaXgYByABKAkiiwEKEVJlcXVlc3RTaXplUG9saWN5EhYKDm1heF9ib2R5X2J5dGVzGAEgASgEEhgKEG1heF9oZWFkZXJfYnl0ZXMYAiABKA0SEwoLbWF4X2hlYWRlcnMYAyABKA0SFQoNbWF4X3VybF9ieXRlcxgEIAEoDRIYChBtYXhfcXVlcnlfcGFyYW1zGAUgASgNIpcBCgpDb3JzUG9saWN5EhUKDWFsbG93X29yaWdpbnMYASADKAkSFQoNYWxsb3dfbWV0aG9kcxgCIAMoCRIVCg1hbGxvd19oZWFkZXJzGAMgAygJEhYKDmV4cG9zZV9oZWFkZXJzGAQgAygJEhkKEWFsbG93X2NyZWRlbnRpYWxzGAUgASgIEhEKCW1heF9hZ2VfcxgGIAEoDSKGAgoNSGVhZGVyc1BvbGljeRI3CgNzZXQYASADKAsyKi5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5TZXRFbnRyeRJLCg5hZGRfaWZfbWlzc2luZxgCIAMoCzIzLnBhbGlzYWRlLmNvbmZpZy52MS5IZWFkZXJzUG9saWN5LkFkZElmTWlzc2luZ0VudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjMKEUFkZElmTWlzc2luZ0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEieAoMTWlycm9yUG9saWN5EhMKC3Vwc3RyZWFtX2lkGAEgASgJEhAKCGZyYWN0aW9uGAIgASgBEhYKDm1heF9ib2R5X2J5dGVzGAMgASgNEhIKCnRpbWVvdXRfbXMYBCABKA0SFQoNbWF4X2luX2ZsaWdodBgFIAEoDSKoAQoMQ2FuYXJ5UG9saWN5Ei8KBnNwbGl0cxgBIAMoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlTcGxpdBI1CglvdmVycmlkZXMYAiADKAsyIi5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5T3ZlcnJpZGUSMAoGc3RpY2t5GAMgASgLMiAucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeVN0aWNreSI1CgtDYW5hcnlTcGxpdBITCgt1cHN0cmVhbV9pZBgBIAEoCRIRCgl3ZWlnaHRfYnAYAiABKA0ioAEKDkNhbmFyeU92ZXJyaWRlEjcKBmhlYWRlchgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlIZWFkZXJNYXRjaEgAEjcKBmNvb2tpZRgCIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlDb29raWVNYXRjaEgAEhMKC3Vwc3RyZWFtX2lkGAMgASgJQgcKBW1hdGNoIkwKEUNhbmFyeUhlYWRlck1hdGNoEgwKBG5hbWUYASABKAkSDwoFZXhhY3QYAiABKAlIABIPCgVyZWdleBgDIAEoCUgAQgcKBXZhbHVlIjAKEUNhbmFyeUNvb2tpZU1hdGNoEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiUwoMQ2FuYXJ5U3RpY2t5EhgKDmNsaWVudF9hZGRyZXNzGAEgASgISAASEAoGaGVhZGVyGAIgASgJSAASEAoGY29va2llGAMgASgJSABCBQoDa2V5ItQBCghDb25zdW1lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGRpc2FibGVkGAMgASgIEjgKBmxhYmVscxgEIAMoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5Db25zdW1lci5MYWJlbHNFbnRyeRIzCgtjcmVkZW50aWFscxgFIAMoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5DcmVkZW50aWFsGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEizAEKCkNyZWRlbnRpYWwSCgoCaWQYASABKAkSNwoHYXBpX2tleRgKIAEoCzIkLnBhbGlzYWRlLmNvbmZpZy52MS5BcGlLZXlDcmVkZW50aWFsSAASMAoDand0GAsgASgLMiEucGFsaXNhZGUuY29uZmlnLnYxLkp3dENyZWRlbnRpYWxIABI/CgtjbGllbnRfY2VydBgMIAEoCzIoLnBhbGlzYWRlLmNvbmZpZy52MS5DbGllbnRDZXJ0Q3JlZGVudGlhbEgAQgYKBGtpbmQiMgoQQXBpS2V5Q3JlZGVudGlhbBIOCgZzaGEyNTYYASABKAwSDgoGcHJlZml4GAIgASgJIk4KDUp3dENyZWRlbnRpYWwSDgoGaXNzdWVyGAEgASgJEg8KB3N1YmplY3QYAiABKAkSDQoFY2xhaW0YAyABKAkSDQoFdmFsdWUYBCABKAkijgEKFENsaWVudENlcnRDcmVkZW50aWFsEhQKCnN1YmplY3RfZG4YASABKAlIABIRCgdzYW5fZG5zGAIgASgJSAASEQoHc2FuX3VyaRgDIAEoCUgAEhMKCXNhbl9lbWFpbBgEIAEoCUgAEhwKEmZpbmdlcnByaW50X3NoYTI1NhgFIAEoCUgAQgcKBW1hdGNoIlgKC0NlcnRpZmljYXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc25pcxgDIAMoCRIQCghjZXJ0X3BlbRgEIAEoCRIPCgdrZXlfcGVtGAUgASgJKpABCg1Mb2FkQmFsYW5jaW5nEh4KGkxPQURfQkFMQU5DSU5HX1VOU1BFQ0lGSUVEEAASHgoaTE9BRF9CQUxBTkNJTkdfUk9VTkRfUk9CSU4QARIhCh1MT0FEX0JBTEFOQ0lOR19MRUFTVF9SRVFVRVNUUxACEhwKGExPQURfQkFMQU5DSU5HX1JJTkdfSEFTSBADKm4KDlVuc2FmZUlkZW50aXR5Eh8KG1VOU0FGRV9JREVOVElUWV9VTlNQRUNJRklFRBAAEhoKFlVOU0FGRV9JREVOVElUWV9SRUZVU0UQARIfChtVTlNBRkVfSURFTlRJVFlfRFJPUF9IRUFERVIQAiqnAQoPUmF0ZUxpbWl0UGVyaW9kEiEKHVJBVEVfTElNSVRfUEVSSU9EX1VOU1BFQ0lGSUVEEAASHAoYUkFURV9MSU1JVF9QRVJJT0RfU0VDT05EEAESHAoYUkFURV9MSU1JVF9QRVJJT0RfTUlOVVRFEAISGgoWUkFURV9MSU1JVF9QRVJJT0RfSE9VUhADEhkKFVJBVEVfTElNSVRfUEVSSU9EX0RBWRAEKswBChJSYXRlTGltaXRLZXlTb3VyY2USJQohUkFURV9MSU1JVF9LRVlfU09VUkNFX1VOU1BFQ0lGSUVEEAASKAokUkFURV9MSU1JVF9LRVlfU09VUkNFX0NMSUVOVF9BRERSRVNTEAESIgoeUkFURV9MSU1JVF9LRVlfU09VUkNFX0NPTlNVTUVSEAISHwobUkFURV9MSU1JVF9LRVlfU09VUkNFX1JPVVRFEAMSIAocUkFURV9MSU1JVF9LRVlfU09VUkNFX0hFQURFUhAEKmwKDlJhdGVMaW1pdFNjb3BlEiAKHFJBVEVfTElNSVRfU0NPUEVfVU5TUEVDSUZJRUQQABIaChZSQVRFX0xJTUlUX1NDT1BFX0xPQ0FMEAESHAoYUkFURV9MSU1JVF9TQ09QRV9DTFVTVEVSEAIqhQEKFFJhdGVMaW1pdEZhaWx1cmVNb2RlEicKI1JBVEVfTElNSVRfRkFJTFVSRV9NT0RFX1VOU1BFQ0lGSUVEEAASIAocUkFURV9MSU1JVF9GQUlMVVJFX01PREVfT1BFThABEiIKHlJBVEVfTElNSVRfRkFJTFVSRV9NT0RFX0NMT1NFRBACYgZwcm90bzM");
+  fileDesc("Ch9wYWxpc2FkZS9jb25maWcvdjEvY29uZmlnLnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEi9AMKCFNuYXBzaG90Eg8KB3ZlcnNpb24YASABKAQSDAoEaGFzaBgCIAEoCRIvCgl1cHN0cmVhbXMYAyADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW0SKQoGcm91dGVzGAQgAygLMhkucGFsaXNhZGUuY29uZmlnLnYxLlJvdXRlEiwKCHBvbGljaWVzGAUgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBvbGljeRIvCgljb25zdW1lcnMYBiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXISFQoNY3JlYXRlZF9hdF9tcxgHIAEoAxI1CgxjZXJ0aWZpY2F0ZXMYCCADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2VydGlmaWNhdGUSGQoRZ2xvYmFsX3BvbGljeV9pZHMYCSADKAkSPQoQcmVxdWVzdF9zZXR0aW5ncxgKIAEoCzIjLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2V0dGluZ3MSNgoIc2V0dGluZ3MYCyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU25hcHNob3RTZXR0aW5ncxIuCglydWxlX3NldHMYDCADKAsyGy5wYWxpc2FkZS5jb25maWcudjEuUnVsZVNldCJ4ChBTbmFwc2hvdFNldHRpbmdzEgoKAmlkGAEgASgJEhkKEWdsb2JhbF9wb2xpY3lfaWRzGAIgAygJEj0KEHJlcXVlc3Rfc2V0dGluZ3MYAyABKAsyIy5wYWxpc2FkZS5jb25maWcudjEuUmVxdWVzdFNldHRpbmdzIlgKD1JlcXVlc3RTZXR0aW5ncxIVCg1tZXJnZV9zbGFzaGVzGAEgASgIEhsKDm1heF9ib2R5X2J5dGVzGAIgASgESACIAQFCEQoPX21heF9ib2R5X2J5dGVzIuoDCghVcHN0cmVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEisKB3RhcmdldHMYAyADKAsyGi5wYWxpc2FkZS5jb25maWcudjEuVGFyZ2V0EjkKDmxvYWRfYmFsYW5jaW5nGAQgASgOMiEucGFsaXNhZGUuY29uZmlnLnYxLkxvYWRCYWxhbmNpbmcSNgoIdGltZW91dHMYBSABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIOCgZzY2hlbWUYBiABKAkSKwoHaGFzaF9vbhgHIAEoCzIaLnBhbGlzYWRlLmNvbmZpZy52MS5IYXNoT24SNQoMaGVhbHRoX2NoZWNrGAggASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLkhlYWx0aENoZWNrEjAKB3JldHJpZXMYCSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuUmV0cnlQb2xpY3kSOwoPY2lyY3VpdF9icmVha2VyGAogASgLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNpcmN1aXRCcmVha2VyEiwKA3RscxgLIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5VcHN0cmVhbVRscxITCgtwYXRoX3ByZWZpeBgMIAEoCSI0CgZUYXJnZXQSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgNEg4KBndlaWdodBgDIAEoDSJICgZIYXNoT24SEAoGaGVhZGVyGAEgASgJSAASEAoGY29va2llGAIgASgJSAASEwoJY2xpZW50X2lwGAMgASgISABCBQoDa2V5In0KC0hlYWx0aENoZWNrEjUKBmFjdGl2ZRgBIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5BY3RpdmVIZWFsdGhDaGVjaxI3CgdwYXNzaXZlGAIgASgLMiYucGFsaXNhZGUuY29uZmlnLnYxLlBhc3NpdmVIZWFsdGhDaGVjayKCAQoRQWN0aXZlSGVhbHRoQ2hlY2sSDAoEcGF0aBgBIAEoCRITCgtpbnRlcnZhbF9tcxgCIAEoDRISCgp0aW1lb3V0X21zGAMgASgNEhkKEWhlYWx0aHlfdGhyZXNob2xkGAQgASgNEhsKE3VuaGVhbHRoeV90aHJlc2hvbGQYBSABKA0inQEKElBhc3NpdmVIZWFsdGhDaGVjaxIQCghkaXNhYmxlZBgBIAEoCBIXCg9jb25zZWN1dGl2ZV81eHgYAiABKA0SJAocY29uc2VjdXRpdmVfY29ubmVjdF9mYWlsdXJlcxgDIAEoDRIYChBiYXNlX2VqZWN0aW9uX21zGAQgASgNEhwKFG1heF9lamVjdGlvbl9wZXJjZW50GAUgASgNIoIBCgtSZXRyeVBvbGljeRIYCgttYXhfcmV0cmllcxgBIAEoDUgAiAEBEhkKEXJldHJ5X29uX3N0YXR1c2VzGAIgAygNEhYKDmJ1ZGdldF9wZXJjZW50GAMgASgNEhYKDm1pbl9jb25jdXJyZW50GAQgASgNQg4KDF9tYXhfcmV0cmllcyJUCg5DaXJjdWl0QnJlYWtlchIUCgxtYXhfcmVxdWVzdHMYASABKA0SEwoLbWF4X3BlbmRpbmcYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNIkcKC1Vwc3RyZWFtVGxzEhMKC3NraXBfdmVyaWZ5GAEgASgIEg4KBmNhX3BlbRgCIAEoCRITCgtzZXJ2ZXJfbmFtZRgDIAEoCSJcChBVcHN0cmVhbVRpbWVvdXRzEhIKCmNvbm5lY3RfbXMYASABKA0SEQoJaGVhZGVyX21zGAIgASgNEg8KB2JvZHlfbXMYAyABKA0SEAoIdG90YWxfbXMYBCABKA0iigQKBVJvdXRlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFaG9zdHMYAyADKAkSLAoFcGF0aHMYBCADKAsyHS5wYWxpc2FkZS5jb25maWcudjEuUGF0aE1hdGNoEg8KB21ldGhvZHMYBSADKAkSEAoIcHJpb3JpdHkYBiABKAUSEwoLdXBzdHJlYW1faWQYByABKAkSEgoKcG9saWN5X2lkcxgIIAMoCRIUCgxzdHJpcF9wcmVmaXgYCSABKAgSNgoIdGltZW91dHMYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuVXBzdHJlYW1UaW1lb3V0cxIVCg1wcmVzZXJ2ZV9ob3N0GAsgASgIEhYKDnByZWZpeF9yZXdyaXRlGAwgASgJEhoKDW1lcmdlX3NsYXNoZXMYDSABKAhIAIgBARIdChVhbGxvd19lbmNvZGVkX3NsYXNoZXMYDiABKAgSFgoOY2FzZV9zZW5zaXRpdmUYDyABKAgSHQoVc3RyaWN0X3RyYWlsaW5nX3NsYXNoGBAgASgIEhUKDWFsbG93X2VuY29kZWQYESADKAkSFgoOcmVmdXNlX2VuY29kZWQYEiADKAkSGwoObWF4X2JvZHlfYnl0ZXMYEyABKARIAYgBAUIQCg5fbWVyZ2Vfc2xhc2hlc0IRCg9fbWF4X2JvZHlfYnl0ZXMiNgoJUGF0aE1hdGNoEg8KBWV4YWN0GAEgASgJSAASEAoGcHJlZml4GAIgASgJSABCBgoEa2luZCLxBQoGUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLAoDand0GAogASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeUgAEjMKB2FwaV9rZXkYCyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5UG9saWN5SAASLgoEbXRscxgMIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5NdGxzUG9saWN5SAASQAoNaW50cm9zcGVjdGlvbhgNIAEoCzInLnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5SAASNQoIYXV0aF9hbnkYDiABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuQXV0aEFueVBvbGljeUgAEkEKDmlwX3Jlc3RyaWN0aW9uGBQgASgLMicucGFsaXNhZGUuY29uZmlnLnYxLklwUmVzdHJpY3Rpb25Qb2xpY3lIABI5CgpyYXRlX2xpbWl0GBUgASgLMiMucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdFBvbGljeUgAEj0KDHJlcXVlc3Rfc2l6ZRgWIAEoCzIlLnBhbGlzYWRlLmNvbmZpZy52MS5SZXF1ZXN0U2l6ZVBvbGljeUgAEi4KBGNvcnMYFyABKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ29yc1BvbGljeUgAEjQKB2hlYWRlcnMYGCABKAsyIS5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeUgAEjIKBm1pcnJvchgeIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5NaXJyb3JQb2xpY3lIABIyCgZjYW5hcnkYHyABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5UG9saWN5SAASLAoDd2FmGCggASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLldhZlBvbGljeUgAQggKBmNvbmZpZyKuBgoJSnd0UG9saWN5EhEKCWp3a3NfanNvbhgBIAEoCRIQCghqd2tzX3VybBgCIAEoCRISCgphbGdvcml0aG1zGAMgAygJEg8KB2lzc3VlcnMYBCADKAkSEQoJYXVkaWVuY2VzGAUgAygJEhAKCGxlZXdheV9zGAYgASgNEk0KEWNsYWltc190b19oZWFkZXJzGAcgAygLMjIucGFsaXNhZGUuY29uZmlnLnYxLkp3dFBvbGljeS5DbGFpbXNUb0hlYWRlcnNFbnRyeRIVCg1mb3J3YXJkX3Rva2VuGAggASgIEiwKCHBlbV9rZXlzGAkgAygLMhoucGFsaXNhZGUuY29uZmlnLnYxLlBlbUtleRIUCgx0b2tlbl9oZWFkZXIYCiABKAkSFAoMdG9rZW5fY29va2llGAsgASgJEhkKEXRva2VuX3F1ZXJ5X3BhcmFtGAwgASgJEhQKDGV4cF9vcHRpb25hbBgNIAEoCBIXCg9tYXhfdG9rZW5fYWdlX3MYDiABKA0SFgoObWF4X2xpZmV0aW1lX3MYDyABKA0SFwoPcmVxdWlyZWRfY2xhaW1zGBAgAygJEjIKC2NsYWltX3J1bGVzGBEgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRIWCg5qd2tzX21pbl90dGxfcxgSIAEoDRIWCg5qd2tzX21heF90dGxfcxgTIAEoDRIaChJqd2tzX2RlZmF1bHRfdHRsX3MYFCABKA0SFwoPandrc19jb29sZG93bl9zGBUgASgNEhcKD2p3a3NfdGltZW91dF9tcxgWIAEoDRIfChdrZXlzX3VuYXZhaWxhYmxlX3N0YXR1cxgXIAEoDRIVCg1kaXNhYmxlX2NhY2hlGBggASgIEhgKEHJlcXVpcmVfY29uc3VtZXIYGSABKAgSOwoPdW5zYWZlX2lkZW50aXR5GBogASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlVuc2FmZUlkZW50aXR5GjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiLwoGUGVtS2V5EgsKA2tpZBgBIAEoCRILCgNwZW0YAiABKAkSCwoDYWxnGAMgASgJIkkKCUNsYWltUnVsZRINCgVjbGFpbRgBIAEoCRIQCgZlcXVhbHMYAiABKAlIABISCghjb250YWlucxgDIAEoCUgAQgcKBW1hdGNoIjMKDEFwaUtleVBvbGljeRIOCgZoZWFkZXIYASABKAkSEwoLcXVlcnlfcGFyYW0YAiABKAki5gEKCk10bHNQb2xpY3kSDgoGY2FfcGVtGAEgASgJEg8KB2NybF9wZW0YAiABKAkSGAoQYWxsb3dlZF9zdWJqZWN0cxgDIAMoCRIWCg5zdWJqZWN0X2hlYWRlchgEIAEoCRISCgpzYW5faGVhZGVyGAUgASgJEhoKEmZpbmdlcnByaW50X2hlYWRlchgGIAEoCRIYChByZXF1aXJlX2NvbnN1bWVyGAcgASgIEjsKD3Vuc2FmZV9pZGVudGl0eRgIIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5VbnNhZmVJZGVudGl0eSLQBAoTSW50cm9zcGVjdGlvblBvbGljeRIQCghlbmRwb2ludBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSFQoNY2xpZW50X3NlY3JldBgDIAEoCRITCgthdXRoX21ldGhvZBgEIAEoCRIXCg90b2tlbl90eXBlX2hpbnQYBSABKAkSEwoLY2FjaGVfdHRsX3MYBiABKA0SHAoUbmVnYXRpdmVfY2FjaGVfdHRsX3MYByABKA0SEgoKdGltZW91dF9tcxgIIAEoDRIVCg1kaXNhYmxlX2NhY2hlGAkgASgIEg8KB2lzc3VlcnMYCiADKAkSEQoJYXVkaWVuY2VzGAsgAygJEjIKC2NsYWltX3J1bGVzGAwgAygLMh0ucGFsaXNhZGUuY29uZmlnLnYxLkNsYWltUnVsZRJXChFjbGFpbXNfdG9faGVhZGVycxgNIAMoCzI8LnBhbGlzYWRlLmNvbmZpZy52MS5JbnRyb3NwZWN0aW9uUG9saWN5LkNsYWltc1RvSGVhZGVyc0VudHJ5EhUKDWZvcndhcmRfdG9rZW4YDiABKAgSGgoSdW5hdmFpbGFibGVfc3RhdHVzGA8gASgNEhgKEHJlcXVpcmVfY29uc3VtZXIYECABKAgSOwoPdW5zYWZlX2lkZW50aXR5GBEgASgOMiIucGFsaXNhZGUuY29uZmlnLnYxLlVuc2FmZUlkZW50aXR5GjYKFENsYWltc1RvSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiIwoNQXV0aEFueVBvbGljeRISCgpwb2xpY3lfaWRzGAEgAygJIjIKE0lwUmVzdHJpY3Rpb25Qb2xpY3kSDQoFYWxsb3cYASADKAkSDAoEZGVueRgCIAMoCSLLAgoPUmF0ZUxpbWl0UG9saWN5Ei0KBmxpbWl0cxgBIAMoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXQSLQoDa2V5GAIgAygLMiAucGFsaXNhZGUuY29uZmlnLnYxLlJhdGVMaW1pdEtleRIxCgVzY29wZRgDIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRTY29wZRIuCgVyZWRpcxgEIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SZWRpc0NvbmZpZxI+CgxmYWlsdXJlX21vZGUYBSABKA4yKC5wYWxpc2FkZS5jb25maWcudjEuUmF0ZUxpbWl0RmFpbHVyZU1vZGUSGwoTaGlkZV9jbGllbnRfaGVhZGVycxgGIAEoCBIaChJpcHY2X3ByZWZpeF9sZW5ndGgYByABKA0iUgoJUmF0ZUxpbWl0EhAKCHJlcXVlc3RzGAEgASgNEjMKBnBlcmlvZBgCIAEoDjIjLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRQZXJpb2QiVgoMUmF0ZUxpbWl0S2V5EjYKBnNvdXJjZRgBIAEoDjImLnBhbGlzYWRlLmNvbmZpZy52MS5SYXRlTGltaXRLZXlTb3VyY2USDgoGaGVhZGVyGAIgASgJIocBCgtSZWRpc0NvbmZpZxIMCgRob3N0GAEgASgJEgwKBHBvcnQYAiABKA0SEAoIdXNlcm5hbWUYAyABKAkSEAoIcGFzc3dvcmQYBCABKAkSEAoIZGF0YWJhc2UYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDRISCgprZXlfcHJlZml4GAcgASgJIosBChFSZXF1ZXN0U2l6ZVBvbGljeRIWCg5tYXhfYm9keV9ieXRlcxgBIAEoBBIYChBtYXhfaGVhZGVyX2J5dGVzGAIgASgNEhMKC21heF9oZWFkZXJzGAMgASgNEhUKDW1heF91cmxfYnl0ZXMYBCABKA0SGAoQbWF4X3F1ZXJ5X3BhcmFtcxgFIAEoDSKXAQoKQ29yc1BvbGljeRIVCg1hbGxvd19vcmlnaW5zGAEgAygJEhUKDWFsbG93X21ldGhvZHMYAiADKAkSFQoNYWxsb3dfaGVhZGVycxgDIAMoCRIWCg5leHBvc2VfaGVhZGVycxgEIAMoCRIZChFhbGxvd19jcmVkZW50aWFscxgFIAEoCBIRCgltYXhfYWdlX3MYBiABKA0ihgIKDUhlYWRlcnNQb2xpY3kSNwoDc2V0GAEgAygLMioucGFsaXNhZGUuY29uZmlnLnYxLkhlYWRlcnNQb2xpY3kuU2V0RW50cnkSSwoOYWRkX2lmX21pc3NpbmcYAiADKAsyMy5wYWxpc2FkZS5jb25maWcudjEuSGVhZGVyc1BvbGljeS5BZGRJZk1pc3NpbmdFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFBZGRJZk1pc3NpbmdFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIngKDE1pcnJvclBvbGljeRITCgt1cHN0cmVhbV9pZBgBIAEoCRIQCghmcmFjdGlvbhgCIAEoARIWCg5tYXhfYm9keV9ieXRlcxgDIAEoDRISCgp0aW1lb3V0X21zGAQgASgNEhUKDW1heF9pbl9mbGlnaHQYBSABKA0iqAEKDENhbmFyeVBvbGljeRIvCgZzcGxpdHMYASADKAsyHy5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5U3BsaXQSNQoJb3ZlcnJpZGVzGAIgAygLMiIucGFsaXNhZGUuY29uZmlnLnYxLkNhbmFyeU92ZXJyaWRlEjAKBnN0aWNreRgDIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5DYW5hcnlTdGlja3kiNQoLQ2FuYXJ5U3BsaXQSEwoLdXBzdHJlYW1faWQYASABKAkSEQoJd2VpZ2h0X2JwGAIgASgNIqABCg5DYW5hcnlPdmVycmlkZRI3CgZoZWFkZXIYASABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5SGVhZGVyTWF0Y2hIABI3CgZjb29raWUYAiABKAsyJS5wYWxpc2FkZS5jb25maWcudjEuQ2FuYXJ5Q29va2llTWF0Y2hIABITCgt1cHN0cmVhbV9pZBgDIAEoCUIHCgVtYXRjaCJMChFDYW5hcnlIZWFkZXJNYXRjaBIMCgRuYW1lGAEgASgJEg8KBWV4YWN0GAIgASgJSAASDwoFcmVnZXgYAyABKAlIAEIHCgV2YWx1ZSIwChFDYW5hcnlDb29raWVNYXRjaBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIlMKDENhbmFyeVN0aWNreRIYCg5jbGllbnRfYWRkcmVzcxgBIAEoCEgAEhAKBmhlYWRlchgCIAEoCUgAEhAKBmNvb2tpZRgDIAEoCUgAQgUKA2tleSLUAQoIQ29uc3VtZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghkaXNhYmxlZBgDIAEoCBI4CgZsYWJlbHMYBCADKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ29uc3VtZXIuTGFiZWxzRW50cnkSMwoLY3JlZGVudGlhbHMYBSADKAsyHi5wYWxpc2FkZS5jb25maWcudjEuQ3JlZGVudGlhbBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIswBCgpDcmVkZW50aWFsEgoKAmlkGAEgASgJEjcKB2FwaV9rZXkYCiABKAsyJC5wYWxpc2FkZS5jb25maWcudjEuQXBpS2V5Q3JlZGVudGlhbEgAEjAKA2p3dBgLIAEoCzIhLnBhbGlzYWRlLmNvbmZpZy52MS5Kd3RDcmVkZW50aWFsSAASPwoLY2xpZW50X2NlcnQYDCABKAsyKC5wYWxpc2FkZS5jb25maWcudjEuQ2xpZW50Q2VydENyZWRlbnRpYWxIAEIGCgRraW5kIjIKEEFwaUtleUNyZWRlbnRpYWwSDgoGc2hhMjU2GAEgASgMEg4KBnByZWZpeBgCIAEoCSJOCg1Kd3RDcmVkZW50aWFsEg4KBmlzc3VlchgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg0KBWNsYWltGAMgASgJEg0KBXZhbHVlGAQgASgJIo4BChRDbGllbnRDZXJ0Q3JlZGVudGlhbBIUCgpzdWJqZWN0X2RuGAEgASgJSAASEQoHc2FuX2RucxgCIAEoCUgAEhEKB3Nhbl91cmkYAyABKAlIABITCglzYW5fZW1haWwYBCABKAlIABIcChJmaW5nZXJwcmludF9zaGEyNTYYBSABKAlIAEIHCgVtYXRjaCJYCgtDZXJ0aWZpY2F0ZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHNuaXMYAyADKAkSEAoIY2VydF9wZW0YBCABKAkSDwoHa2V5X3BlbRgFIAEoCSLRBAoJV2FmUG9saWN5EhMKC3J1bGVfc2V0X2lkGAEgASgJEikKBG1vZGUYAiABKA4yGy5wYWxpc2FkZS5jb25maWcudjEuV2FmTW9kZRIWCg5wYXJhbm9pYV9sZXZlbBgDIAEoDRIgChhkZXRlY3Rpb25fcGFyYW5vaWFfbGV2ZWwYBCABKA0SIQoZaW5ib3VuZF9hbm9tYWx5X3RocmVzaG9sZBgFIAEoDRIiChpvdXRib3VuZF9hbm9tYWx5X3RocmVzaG9sZBgGIAEoDRIyCgljcnNfc2V0dXAYByABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuV2FmQ3JzU2V0dXASNAoKZXhjbHVzaW9ucxgIIAMoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5XYWZFeGNsdXNpb24SIAoYcmVxdWVzdF9ib2R5X2xpbWl0X2J5dGVzGAkgASgEEkkKGXJlcXVlc3RfYm9keV9saW1pdF9hY3Rpb24YCiABKA4yJi5wYWxpc2FkZS5jb25maWcudjEuV2FmQm9keUxpbWl0QWN0aW9uEhsKE3Jlc3BvbnNlX2luc3BlY3Rpb24YCyABKAgSIQoZcmVzcG9uc2VfYm9keV9saW1pdF9ieXRlcxgMIAEoBBIbChNzYW1wbGVfYmFzaXNfcG9pbnRzGA0gASgNEjgKDGVycm9yX2FjdGlvbhgOIAEoDjIiLnBhbGlzYWRlLmNvbmZpZy52MS5XYWZFcnJvckFjdGlvbhIVCg1zZWNyZXRfZmllbGRzGA8gAygJIrgCCgtXYWZDcnNTZXR1cBIXCg9hbGxvd2VkX21ldGhvZHMYASADKAkSJQodYWxsb3dlZF9yZXF1ZXN0X2NvbnRlbnRfdHlwZXMYAiADKAkSHQoVYWxsb3dlZF9odHRwX3ZlcnNpb25zGAMgAygJEh0KFXJlc3RyaWN0ZWRfZXh0ZW5zaW9ucxgEIAMoCRIaChJyZXN0cmljdGVkX2hlYWRlcnMYBSADKAkSFAoMbWF4X251bV9hcmdzGAYgASgNEhcKD2FyZ19uYW1lX2xlbmd0aBgHIAEoDRISCgphcmdfbGVuZ3RoGAggASgNEhgKEHRvdGFsX2FyZ19sZW5ndGgYCSABKAQSFQoNbWF4X2ZpbGVfc2l6ZRgKIAEoBBIbChNjb21iaW5lZF9maWxlX3NpemVzGAsgASgEIlEKDFdhZkV4Y2x1c2lvbhIQCghydWxlX2lkcxgBIAMoCRIMCgR0YWdzGAIgAygJEg4KBnRhcmdldBgDIAEoCRIRCglyb3V0ZV9pZHMYBCADKAkiaQoHUnVsZVNldBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGNvbnRlbnRfaGFzaBgDIAEoCRIuCgVmaWxlcxgEIAMoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5SdWxlU2V0RmlsZSIsCgtSdWxlU2V0RmlsZRIMCgRwYXRoGAEgASgJEg8KB2NvbnRlbnQYAiABKAwqkAEKDUxvYWRCYWxhbmNpbmcSHgoaTE9BRF9CQUxBTkNJTkdfVU5TUEVDSUZJRUQQABIeChpMT0FEX0JBTEFOQ0lOR19ST1VORF9ST0JJThABEiEKHUxPQURfQkFMQU5DSU5HX0xFQVNUX1JFUVVFU1RTEAISHAoYTE9BRF9CQUxBTkNJTkdfUklOR19IQVNIEAMqbgoOVW5zYWZlSWRlbnRpdHkSHwobVU5TQUZFX0lERU5USVRZX1VOU1BFQ0lGSUVEEAASGgoWVU5TQUZFX0lERU5USVRZX1JFRlVTRRABEh8KG1VOU0FGRV9JREVOVElUWV9EUk9QX0hFQURFUhACKqcBCg9SYXRlTGltaXRQZXJpb2QSIQodUkFURV9MSU1JVF9QRVJJT0RfVU5TUEVDSUZJRUQQABIcChhSQVRFX0xJTUlUX1BFUklPRF9TRUNPTkQQARIcChhSQVRFX0xJTUlUX1BFUklPRF9NSU5VVEUQAhIaChZSQVRFX0xJTUlUX1BFUklPRF9IT1VSEAMSGQoVUkFURV9MSU1JVF9QRVJJT0RfREFZEAQqzAEKElJhdGVMaW1pdEtleVNvdXJjZRIlCiFSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIoCiRSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ0xJRU5UX0FERFJFU1MQARIiCh5SQVRFX0xJTUlUX0tFWV9TT1VSQ0VfQ09OU1VNRVIQAhIfChtSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfUk9VVEUQAxIgChxSQVRFX0xJTUlUX0tFWV9TT1VSQ0VfSEVBREVSEAQqbAoOUmF0ZUxpbWl0U2NvcGUSIAocUkFURV9MSU1JVF9TQ09QRV9VTlNQRUNJRklFRBAAEhoKFlJBVEVfTElNSVRfU0NPUEVfTE9DQUwQARIcChhSQVRFX0xJTUlUX1NDT1BFX0NMVVNURVIQAiqFAQoUUmF0ZUxpbWl0RmFpbHVyZU1vZGUSJwojUkFURV9MSU1JVF9GQUlMVVJFX01PREVfVU5TUEVDSUZJRUQQABIgChxSQVRFX0xJTUlUX0ZBSUxVUkVfTU9ERV9PUEVOEAESIgoeUkFURV9MSU1JVF9GQUlMVVJFX01PREVfQ0xPU0VEEAIqTAoHV2FmTW9kZRIYChRXQUZfTU9ERV9VTlNQRUNJRklFRBAAEhIKDldBRl9NT0RFX0JMT0NLEAESEwoPV0FGX01PREVfREVURUNUEAIqiAEKEldhZkJvZHlMaW1pdEFjdGlvbhIlCiFXQUZfQk9EWV9MSU1JVF9BQ1RJT05fVU5TUEVDSUZJRUQQABIgChxXQUZfQk9EWV9MSU1JVF9BQ1RJT05fUkVKRUNUEAESKQolV0FGX0JPRFlfTElNSVRfQUNUSU9OX0lOU1BFQ1RfUEFSVElBTBACKnQKDldhZkVycm9yQWN0aW9uEiAKHFdBRl9FUlJPUl9BQ1RJT05fVU5TUEVDSUZJRUQQABIgChxXQUZfRVJST1JfQUNUSU9OX0ZBSUxfQ0xPU0VEEAESHgoaV0FGX0VSUk9SX0FDVElPTl9GQUlMX09QRU4QAmIGcHJvdG8z");
 
 /**
  * Snapshot is one published config version: everything a node needs to serve.
@@ -93,6 +93,14 @@ export type Snapshot = Message<"palisade.config.v1.Snapshot"> & {
    * @generated from field: repeated palisade.config.v1.SnapshotSettings settings = 11;
    */
   settings: SnapshotSettings[];
+
+  /**
+   * WAF rule sets the snapshot's waf policies run (issue 14): only rule sets a policy references
+   * travel, each once, by id; a route or policy change never resends one.
+   *
+   * @generated from field: repeated palisade.config.v1.RuleSet rule_sets = 12;
+   */
+  ruleSets: RuleSet[];
 };
 
 /**
@@ -882,6 +890,12 @@ export type Policy = Message<"palisade.config.v1.Policy"> & {
      */
     value: CanaryPolicy;
     case: "canary";
+  } | {
+    /**
+     * @generated from field: palisade.config.v1.WafPolicy waf = 40;
+     */
+    value: WafPolicy;
+    case: "waf";
   } | { case: undefined; value?: undefined };
 };
 
@@ -2261,6 +2275,343 @@ export const CertificateSchema: GenMessage<Certificate> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_config, 43);
 
 /**
+ * WafPolicy runs a SecLang rule set (OWASP CRS v4 by default) on a route's requests with
+ * Palisade's engine. Global or per route: a route's own waf policy replaces the global one on
+ * that route (at most one WAF runs per request, as a Kong route plugin overrides its global
+ * configuration); an exclusion may be scoped to some of the routes the policy runs on.
+ *
+ * @generated from message palisade.config.v1.WafPolicy
+ */
+export type WafPolicy = Message<"palisade.config.v1.WafPolicy"> & {
+  /**
+   * Id of the rule set (Snapshot.rule_sets) this policy runs. Required.
+   *
+   * @generated from field: string rule_set_id = 1;
+   */
+  ruleSetId: string;
+
+  /**
+   * BLOCK (the default) stops a request whose anomaly score reaches the threshold;
+   * DETECT reports what it would have stopped and lets the request through.
+   *
+   * @generated from field: palisade.config.v1.WafMode mode = 2;
+   */
+  mode: WafMode;
+
+  /**
+   * tx.blocking_paranoia_level (CRS 900000), 1-4; 0 = 1.
+   *
+   * @generated from field: uint32 paranoia_level = 3;
+   */
+  paranoiaLevel: number;
+
+  /**
+   * tx.detection_paranoia_level (CRS 900001), paranoia_level-4: rules above the blocking level
+   * score and are reported without blocking; 0 = paranoia_level.
+   *
+   * @generated from field: uint32 detection_paranoia_level = 4;
+   */
+  detectionParanoiaLevel: number;
+
+  /**
+   * tx.inbound_anomaly_score_threshold (CRS 900110); 0 = 5.
+   *
+   * @generated from field: uint32 inbound_anomaly_threshold = 5;
+   */
+  inboundAnomalyThreshold: number;
+
+  /**
+   * tx.outbound_anomaly_score_threshold (CRS 900110); 0 = 4.
+   *
+   * @generated from field: uint32 outbound_anomaly_threshold = 6;
+   */
+  outboundAnomalyThreshold: number;
+
+  /**
+   * The CRS setup variables an operator tunes (crs-setup.conf); unset ones keep CRS's defaults.
+   *
+   * @generated from field: palisade.config.v1.WafCrsSetup crs_setup = 7;
+   */
+  crsSetup?: WafCrsSetup | undefined;
+
+  /**
+   * Rule exclusions (CRS "false positives and tuning"), applied after the rules, in order.
+   *
+   * @generated from field: repeated palisade.config.v1.WafExclusion exclusions = 8;
+   */
+  exclusions: WafExclusion[];
+
+  /**
+   * Request bodies are inspected up to this many bytes (SecRequestBodyLimit and
+   * SecRequestBodyNoFilesLimit); 0 = the engine configuration's (128 KiB without files,
+   * 12.5 MiB with file uploads).
+   *
+   * @generated from field: uint64 request_body_limit_bytes = 9;
+   */
+  requestBodyLimitBytes: bigint;
+
+  /**
+   * What happens to a body over request_body_limit_bytes.
+   *
+   * @generated from field: palisade.config.v1.WafBodyLimitAction request_body_limit_action = 10;
+   */
+  requestBodyLimitAction: WafBodyLimitAction;
+
+  /**
+   * Inspect response bodies (CRS RESPONSE-95x rules). Default off.
+   *
+   * @generated from field: bool response_inspection = 11;
+   */
+  responseInspection: boolean;
+
+  /**
+   * Response bodies are inspected up to this many bytes (SecResponseBodyLimit); 0 = 512 KiB.
+   *
+   * @generated from field: uint64 response_body_limit_bytes = 12;
+   */
+  responseBodyLimitBytes: bigint;
+
+  /**
+   * Share of the requests the WAF inspects, in basis points (1/100 of a percent, 1-10,000);
+   * 0 = 10,000 (every request). The others pass uninspected and are counted.
+   *
+   * @generated from field: uint32 sample_basis_points = 13;
+   */
+  sampleBasisPoints: number;
+
+  /**
+   * What happens to a request when the engine fails on it.
+   *
+   * @generated from field: palisade.config.v1.WafErrorAction error_action = 14;
+   */
+  errorAction: WafErrorAction;
+
+  /**
+   * Request fields whose values are redacted in security events, as SecLang targets
+   * ("ARGS:password", "REQUEST_HEADERS:x-api-key", "ARGS:/^card_/"). Authorization,
+   * Proxy-Authorization and cookies are always redacted.
+   *
+   * @generated from field: repeated string secret_fields = 15;
+   */
+  secretFields: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.WafPolicy.
+ * Use `create(WafPolicySchema)` to create a new message.
+ */
+export const WafPolicySchema: GenMessage<WafPolicy> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 44);
+
+/**
+ * WafCrsSetup holds the CRS setup variables (crs-setup.conf.example ids 900200-900350). Empty
+ * lists and zeros keep CRS's defaults.
+ *
+ * @generated from message palisade.config.v1.WafCrsSetup
+ */
+export type WafCrsSetup = Message<"palisade.config.v1.WafCrsSetup"> & {
+  /**
+   * tx.allowed_methods (900200), upper-case tokens.
+   *
+   * @generated from field: repeated string allowed_methods = 1;
+   */
+  allowedMethods: string[];
+
+  /**
+   * tx.allowed_request_content_type (900220), lower-case media types ("application/json").
+   *
+   * @generated from field: repeated string allowed_request_content_types = 2;
+   */
+  allowedRequestContentTypes: string[];
+
+  /**
+   * tx.allowed_http_versions (900230), "HTTP/1.1", "HTTP/2".
+   *
+   * @generated from field: repeated string allowed_http_versions = 3;
+   */
+  allowedHttpVersions: string[];
+
+  /**
+   * tx.restricted_extensions (900240), ".bak".
+   *
+   * @generated from field: repeated string restricted_extensions = 4;
+   */
+  restrictedExtensions: string[];
+
+  /**
+   * tx.restricted_headers_basic (900250), lower-case header names ("proxy").
+   *
+   * @generated from field: repeated string restricted_headers = 5;
+   */
+  restrictedHeaders: string[];
+
+  /**
+   * tx.max_num_args (900300).
+   *
+   * @generated from field: uint32 max_num_args = 6;
+   */
+  maxNumArgs: number;
+
+  /**
+   * tx.arg_name_length (900310), bytes.
+   *
+   * @generated from field: uint32 arg_name_length = 7;
+   */
+  argNameLength: number;
+
+  /**
+   * tx.arg_length (900320), bytes.
+   *
+   * @generated from field: uint32 arg_length = 8;
+   */
+  argLength: number;
+
+  /**
+   * tx.total_arg_length (900330), bytes.
+   *
+   * @generated from field: uint64 total_arg_length = 9;
+   */
+  totalArgLength: bigint;
+
+  /**
+   * tx.max_file_size (900340), bytes.
+   *
+   * @generated from field: uint64 max_file_size = 10;
+   */
+  maxFileSize: bigint;
+
+  /**
+   * tx.combined_file_sizes (900350), bytes.
+   *
+   * @generated from field: uint64 combined_file_sizes = 11;
+   */
+  combinedFileSizes: bigint;
+};
+
+/**
+ * Describes the message palisade.config.v1.WafCrsSetup.
+ * Use `create(WafCrsSetupSchema)` to create a new message.
+ */
+export const WafCrsSetupSchema: GenMessage<WafCrsSetup> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 45);
+
+/**
+ * WafExclusion turns rules off, or makes them skip one request field, by rule id or tag
+ * (SecRuleRemoveById/ByTag, SecRuleUpdateTargetById/ByTag).
+ *
+ * @generated from message palisade.config.v1.WafExclusion
+ */
+export type WafExclusion = Message<"palisade.config.v1.WafExclusion"> & {
+  /**
+   * Rule ids ("942100"), ranges ("942100-942199") or families ("942*").
+   *
+   * @generated from field: repeated string rule_ids = 1;
+   */
+  ruleIds: string[];
+
+  /**
+   * Rule tags ("attack-sqli", "paranoia-level/2").
+   *
+   * @generated from field: repeated string tags = 2;
+   */
+  tags: string[];
+
+  /**
+   * Unset: the rules are removed. Set: they skip this request field ("ARGS:password",
+   * "REQUEST_COOKIES:/^sess_/", "REQUEST_HEADERS:user-agent").
+   *
+   * @generated from field: string target = 3;
+   */
+  target: string;
+
+  /**
+   * Ids of routes the exclusion applies on; empty = every route the policy runs on.
+   *
+   * @generated from field: repeated string route_ids = 4;
+   */
+  routeIds: string[];
+};
+
+/**
+ * Describes the message palisade.config.v1.WafExclusion.
+ * Use `create(WafExclusionSchema)` to create a new message.
+ */
+export const WafExclusionSchema: GenMessage<WafExclusion> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 46);
+
+/**
+ * RuleSet is a WAF rule set as the engine loads it: its files by path and their content hash.
+ * Load order: palisade-engine.conf (Palisade's engine configuration), the policy's setup,
+ * crs-setup.conf (or crs-setup.conf.example), rules/*.conf by name, extra/*.conf by name (rules
+ * of Palisade's or the operator's own), then the policy's exclusions. Data files (*.data) are
+ * read by the rules that name them (@pmFromFile), relative to the rule's file.
+ *
+ * @generated from message palisade.config.v1.RuleSet
+ */
+export type RuleSet = Message<"palisade.config.v1.RuleSet"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "crs-4.28.0" for the rule set bundled with the control plane.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * sha256 (hex) over the files in path order, each as uint32be(len(path)) ‖ path ‖
+   * uint64be(len(content)) ‖ content: a node compiles a rule set once per hash and process.
+   *
+   * @generated from field: string content_hash = 3;
+   */
+  contentHash: string;
+
+  /**
+   * @generated from field: repeated palisade.config.v1.RuleSetFile files = 4;
+   */
+  files: RuleSetFile[];
+};
+
+/**
+ * Describes the message palisade.config.v1.RuleSet.
+ * Use `create(RuleSetSchema)` to create a new message.
+ */
+export const RuleSetSchema: GenMessage<RuleSet> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 47);
+
+/**
+ * RuleSetFile is one file of a rule set.
+ *
+ * @generated from message palisade.config.v1.RuleSetFile
+ */
+export type RuleSetFile = Message<"palisade.config.v1.RuleSetFile"> & {
+  /**
+   * Relative path with "/" separators: "palisade-engine.conf", "crs-setup.conf.example",
+   * "rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf", "rules/sql-errors.data", "extra/own.conf".
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * The file's bytes.
+   *
+   * @generated from field: bytes content = 2;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message palisade.config.v1.RuleSetFile.
+ * Use `create(RuleSetFileSchema)` to create a new message.
+ */
+export const RuleSetFileSchema: GenMessage<RuleSetFile> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_config, 48);
+
+/**
  * LoadBalancing picks the target for each request.
  *
  * @generated from enum palisade.config.v1.LoadBalancing
@@ -2484,4 +2835,102 @@ export enum RateLimitFailureMode {
  */
 export const RateLimitFailureModeSchema: GenEnum<RateLimitFailureMode> = /*@__PURE__*/
   enumDesc(file_palisade_config_v1_config, 5);
+
+/**
+ * WafMode is SecRuleEngine On (BLOCK) or DetectionOnly (DETECT).
+ *
+ * @generated from enum palisade.config.v1.WafMode
+ */
+export enum WafMode {
+  /**
+   * Same as BLOCK.
+   *
+   * @generated from enum value: WAF_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WAF_MODE_BLOCK = 1;
+   */
+  BLOCK = 1,
+
+  /**
+   * @generated from enum value: WAF_MODE_DETECT = 2;
+   */
+  DETECT = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafMode.
+ */
+export const WafModeSchema: GenEnum<WafMode> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 6);
+
+/**
+ * WafBodyLimitAction is SecRequestBodyLimitAction.
+ *
+ * @generated from enum palisade.config.v1.WafBodyLimitAction
+ */
+export enum WafBodyLimitAction {
+  /**
+   * Same as REJECT.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The request is refused with 413.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_REJECT = 1;
+   */
+  REJECT = 1,
+
+  /**
+   * The first request_body_limit_bytes are inspected, the rest passes uninspected.
+   *
+   * @generated from enum value: WAF_BODY_LIMIT_ACTION_INSPECT_PARTIAL = 2;
+   */
+  INSPECT_PARTIAL = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafBodyLimitAction.
+ */
+export const WafBodyLimitActionSchema: GenEnum<WafBodyLimitAction> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 7);
+
+/**
+ * WafErrorAction says what an exception inside the engine does to the request.
+ *
+ * @generated from enum palisade.config.v1.WafErrorAction
+ */
+export enum WafErrorAction {
+  /**
+   * Same as FAIL_CLOSED.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The request is refused (fail closed); the error is counted and reported as an event.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_FAIL_CLOSED = 1;
+   */
+  FAIL_CLOSED = 1,
+
+  /**
+   * The request goes on uninspected; the error is counted and reported as an event.
+   *
+   * @generated from enum value: WAF_ERROR_ACTION_FAIL_OPEN = 2;
+   */
+  FAIL_OPEN = 2,
+}
+
+/**
+ * Describes the enum palisade.config.v1.WafErrorAction.
+ */
+export const WafErrorActionSchema: GenEnum<WafErrorAction> = /*@__PURE__*/
+  enumDesc(file_palisade_config_v1_config, 8);
 

@@ -27,7 +27,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/sync/v1/sync.proto.
  */
 export const file_palisade_sync_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEi1QEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAEi4KBnJlcG9ydBgEIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydEgAQgYKBGtpbmQioQIKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJEhoKEnJlcG9ydF9pbnRlcnZhbF9tcxgIIAEoDRIQCghmZWF0dXJlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjkKCUNvbmZpZ0FjaxIPCgd2ZXJzaW9uGAEgASgEEg0KBW5vbmNlGAIgASgJEgwKBGhhc2gYAyABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IibwoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJEi8KBGtpbmQYBCABKA4yIS5wYWxpc2FkZS5zeW5jLnYxLkNvbmZpZ0Vycm9yS2luZCLVAwoKTm9kZVJlcG9ydBITCgtpbnRlcnZhbF9tcxgBIAEoDRIWCg5yZXF1ZXN0c19wZXJfcxgCIAEoARIYChBzdGF0dXNfNHh4X3Blcl9zGAMgASgBEhgKEHN0YXR1c181eHhfcGVyX3MYBCABKAESFgoObGF0ZW5jeV9wNTBfbXMYBSABKAESFgoObGF0ZW5jeV9wOTlfbXMYBiABKAESGgoSYWN0aXZlX2Nvbm5lY3Rpb25zGAcgASgNEkkKD3NlY3VyaXR5X2V2ZW50cxgIIAMoCzIwLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydC5TZWN1cml0eUV2ZW50c0VudHJ5EhYKDmNvbmZpZ192ZXJzaW9uGAkgASgEEhgKEHNvZnR3YXJlX3ZlcnNpb24YCiABKAkSGAoQbWVtb3J5X3Jzc19ieXRlcxgLIAEoBBIXCg9oZWFwX3VzZWRfYnl0ZXMYDCABKAQSMwoGc2hhZG93GBQgAygLMiMucGFsaXNhZGUuc3luYy52MS5TaGFkb3dSb3V0ZVJlcG9ydBo1ChNTZWN1cml0eUV2ZW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEipwIKEVNoYWRvd1JvdXRlUmVwb3J0EhAKCHJvdXRlX2lkGAEgASgJEhAKCG1pcnJvcmVkGAIgASgEEhAKCGNvbXBhcmVkGAMgASgEEhEKCWRpc2FncmVlZBgEIAEoBBJBCgdkcm9wcGVkGAUgAygLMjAucGFsaXNhZGUuc3luYy52MS5TaGFkb3dSb3V0ZVJlcG9ydC5Ecm9wcGVkRW50cnkSHAoUbGF0ZW5jeV9kaWZmX21lYW5fbXMYBiABKAESGwoTbGF0ZW5jeV9kaWZmX3A1MF9tcxgHIAEoARIbChNsYXRlbmN5X2RpZmZfcDk5X21zGAggASgBGi4KDERyb3BwZWRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAQ6AjgBIlAKFFN0cmVhbUNvbmZpZ1Jlc3BvbnNlEjAKBnVwZGF0ZRgBIAEoCzIeLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnVXBkYXRlSABCBgoEa2luZCKJAgoMQ29uZmlnVXBkYXRlEg8KB3ZlcnNpb24YASABKAQSDQoFbm9uY2UYAiABKAkSDAoEaGFzaBgEIAEoCRIMCgRmdWxsGAUgASgIEhQKDGJhc2VfdmVyc2lvbhgGIAEoBBIRCgliYXNlX2hhc2gYByABKAkSLQoJcmVzb3VyY2VzGAggAygLMhoucGFsaXNhZGUuc3luYy52MS5SZXNvdXJjZRIuCgdyZW1vdmVkGAkgAygLMh0ucGFsaXNhZGUuc3luYy52MS5SZXNvdXJjZVJlZhIVCg1jcmVhdGVkX2F0X21zGAogASgDEg4KBnJlc3luYxgLIAEoCEoECAMQBFIIc25hcHNob3QiJwoIUmVzb3VyY2USDQoFZmllbGQYASABKA0SDAoEYm9keRgCIAEoDCIoCgtSZXNvdXJjZVJlZhINCgVmaWVsZBgBIAEoDRIKCgJpZBgCIAEoCSJgCgtKb2luUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRISCgpwdWJsaWNfa2V5GAQgASgMEg0KBXByb29mGAUgASgMImkKDEpvaW5SZXNwb25zZRIXCg9jZXJ0aWZpY2F0ZV9wZW0YASABKAkSGgoSY2FfY2VydGlmaWNhdGVfcGVtGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIUCgxub3RfYWZ0ZXJfbXMYBCABKAMiMQoMUmVuZXdSZXF1ZXN0EhIKCnB1YmxpY19rZXkYASABKAwSDQoFcHJvb2YYAiABKAwiWgoNUmVuZXdSZXNwb25zZRIXCg9jZXJ0aWZpY2F0ZV9wZW0YASABKAkSGgoSY2FfY2VydGlmaWNhdGVfcGVtGAIgASgJEhQKDG5vdF9hZnRlcl9tcxgDIAEoAyp0Cg9Db25maWdFcnJvcktpbmQSIQodQ09ORklHX0VSUk9SX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05GSUdfRVJST1JfS0lORF9DT05GSUcQARIgChxDT05GSUdfRVJST1JfS0lORF9OT0RFX0ZBVUxUEAIyhwIKEUNvbmZpZ1N5bmNTZXJ2aWNlEmEKDFN0cmVhbUNvbmZpZxIlLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVxdWVzdBomLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABEkUKBEpvaW4SHS5wYWxpc2FkZS5zeW5jLnYxLkpvaW5SZXF1ZXN0Gh4ucGFsaXNhZGUuc3luYy52MS5Kb2luUmVzcG9uc2USSAoFUmVuZXcSHi5wYWxpc2FkZS5zeW5jLnYxLlJlbmV3UmVxdWVzdBofLnBhbGlzYWRlLnN5bmMudjEuUmVuZXdSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("ChtwYWxpc2FkZS9zeW5jL3YxL3N5bmMucHJvdG8SEHBhbGlzYWRlLnN5bmMudjEi1QEKE1N0cmVhbUNvbmZpZ1JlcXVlc3QSLAoFaGVsbG8YASABKAsyGy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsb0gAEioKA2FjaxgCIAEoCzIbLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnQWNrSAASLAoEbmFjaxgDIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnTmFja0gAEi4KBnJlcG9ydBgEIAEoCzIcLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydEgAQgYKBGtpbmQioQIKCU5vZGVIZWxsbxIPCgdub2RlX2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRI3CgZsYWJlbHMYAyADKAsyJy5wYWxpc2FkZS5zeW5jLnYxLk5vZGVIZWxsby5MYWJlbHNFbnRyeRIYChBzb2Z0d2FyZV92ZXJzaW9uGAQgASgJEhcKD2FwcGxpZWRfdmVyc2lvbhgFIAEoBBIUCgxhcHBsaWVkX2hhc2gYBiABKAkSFAoMcG9saWN5X3R5cGVzGAcgAygJEhoKEnJlcG9ydF9pbnRlcnZhbF9tcxgIIAEoDRIQCghmZWF0dXJlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjkKCUNvbmZpZ0FjaxIPCgd2ZXJzaW9uGAEgASgEEg0KBW5vbmNlGAIgASgJEgwKBGhhc2gYAyABKAkifAoKQ29uZmlnTmFjaxIYChByZWplY3RlZF92ZXJzaW9uGAEgASgEEhcKD3J1bm5pbmdfdmVyc2lvbhgCIAEoBBINCgVub25jZRgDIAEoCRIsCgVlcnJvchgEIAEoCzIdLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnRXJyb3IibwoLQ29uZmlnRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEhAKCHJlc291cmNlGAMgASgJEi8KBGtpbmQYBCABKA4yIS5wYWxpc2FkZS5zeW5jLnYxLkNvbmZpZ0Vycm9yS2luZCKEBAoKTm9kZVJlcG9ydBITCgtpbnRlcnZhbF9tcxgBIAEoDRIWCg5yZXF1ZXN0c19wZXJfcxgCIAEoARIYChBzdGF0dXNfNHh4X3Blcl9zGAMgASgBEhgKEHN0YXR1c181eHhfcGVyX3MYBCABKAESFgoObGF0ZW5jeV9wNTBfbXMYBSABKAESFgoObGF0ZW5jeV9wOTlfbXMYBiABKAESGgoSYWN0aXZlX2Nvbm5lY3Rpb25zGAcgASgNEkkKD3NlY3VyaXR5X2V2ZW50cxgIIAMoCzIwLnBhbGlzYWRlLnN5bmMudjEuTm9kZVJlcG9ydC5TZWN1cml0eUV2ZW50c0VudHJ5EhYKDmNvbmZpZ192ZXJzaW9uGAkgASgEEhgKEHNvZnR3YXJlX3ZlcnNpb24YCiABKAkSGAoQbWVtb3J5X3Jzc19ieXRlcxgLIAEoBBIXCg9oZWFwX3VzZWRfYnl0ZXMYDCABKAQSMwoGc2hhZG93GBQgAygLMiMucGFsaXNhZGUuc3luYy52MS5TaGFkb3dSb3V0ZVJlcG9ydBItCgN3YWYYFSADKAsyIC5wYWxpc2FkZS5zeW5jLnYxLldhZlJvdXRlUmVwb3J0GjUKE1NlY3VyaXR5RXZlbnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ASKnAgoRU2hhZG93Um91dGVSZXBvcnQSEAoIcm91dGVfaWQYASABKAkSEAoIbWlycm9yZWQYAiABKAQSEAoIY29tcGFyZWQYAyABKAQSEQoJZGlzYWdyZWVkGAQgASgEEkEKB2Ryb3BwZWQYBSADKAsyMC5wYWxpc2FkZS5zeW5jLnYxLlNoYWRvd1JvdXRlUmVwb3J0LkRyb3BwZWRFbnRyeRIcChRsYXRlbmN5X2RpZmZfbWVhbl9tcxgGIAEoARIbChNsYXRlbmN5X2RpZmZfcDUwX21zGAcgASgBEhsKE2xhdGVuY3lfZGlmZl9wOTlfbXMYCCABKAEaLgoMRHJvcHBlZEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEiiAIKDldhZlJvdXRlUmVwb3J0EhAKCHJvdXRlX2lkGAEgASgJEhEKCXBvbGljeV9pZBgCIAEoCRIRCglpbnNwZWN0ZWQYAyABKAQSDwoHbWF0Y2hlZBgEIAEoBBIPCgdibG9ja2VkGAUgASgEEhAKCGRldGVjdGVkGAYgASgEEhcKD2JvZHlfb3Zlcl9saW1pdBgHIAEoBBIVCg1lbmdpbmVfZXJyb3JzGAggASgEEhMKC3NhbXBsZWRfb3V0GAkgASgEEiwKBXJ1bGVzGAogAygLMh0ucGFsaXNhZGUuc3luYy52MS5XYWZSdWxlSGl0cxIXCg9vdGhlcl9ydWxlX2hpdHMYCyABKAQiPgoLV2FmUnVsZUhpdHMSDwoHcnVsZV9pZBgBIAEoDRIMCgRoaXRzGAIgASgEEhAKCGJsb2NraW5nGAMgASgEIlAKFFN0cmVhbUNvbmZpZ1Jlc3BvbnNlEjAKBnVwZGF0ZRgBIAEoCzIeLnBhbGlzYWRlLnN5bmMudjEuQ29uZmlnVXBkYXRlSABCBgoEa2luZCKJAgoMQ29uZmlnVXBkYXRlEg8KB3ZlcnNpb24YASABKAQSDQoFbm9uY2UYAiABKAkSDAoEaGFzaBgEIAEoCRIMCgRmdWxsGAUgASgIEhQKDGJhc2VfdmVyc2lvbhgGIAEoBBIRCgliYXNlX2hhc2gYByABKAkSLQoJcmVzb3VyY2VzGAggAygLMhoucGFsaXNhZGUuc3luYy52MS5SZXNvdXJjZRIuCgdyZW1vdmVkGAkgAygLMh0ucGFsaXNhZGUuc3luYy52MS5SZXNvdXJjZVJlZhIVCg1jcmVhdGVkX2F0X21zGAogASgDEg4KBnJlc3luYxgLIAEoCEoECAMQBFIIc25hcHNob3QiJwoIUmVzb3VyY2USDQoFZmllbGQYASABKA0SDAoEYm9keRgCIAEoDCIoCgtSZXNvdXJjZVJlZhINCgVmaWVsZBgBIAEoDRIKCgJpZBgCIAEoCSJgCgtKb2luUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRISCgpwdWJsaWNfa2V5GAQgASgMEg0KBXByb29mGAUgASgMImkKDEpvaW5SZXNwb25zZRIXCg9jZXJ0aWZpY2F0ZV9wZW0YASABKAkSGgoSY2FfY2VydGlmaWNhdGVfcGVtGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIUCgxub3RfYWZ0ZXJfbXMYBCABKAMiMQoMUmVuZXdSZXF1ZXN0EhIKCnB1YmxpY19rZXkYASABKAwSDQoFcHJvb2YYAiABKAwiWgoNUmVuZXdSZXNwb25zZRIXCg9jZXJ0aWZpY2F0ZV9wZW0YASABKAkSGgoSY2FfY2VydGlmaWNhdGVfcGVtGAIgASgJEhQKDG5vdF9hZnRlcl9tcxgDIAEoAyp0Cg9Db25maWdFcnJvcktpbmQSIQodQ09ORklHX0VSUk9SX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05GSUdfRVJST1JfS0lORF9DT05GSUcQARIgChxDT05GSUdfRVJST1JfS0lORF9OT0RFX0ZBVUxUEAIyhwIKEUNvbmZpZ1N5bmNTZXJ2aWNlEmEKDFN0cmVhbUNvbmZpZxIlLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVxdWVzdBomLnBhbGlzYWRlLnN5bmMudjEuU3RyZWFtQ29uZmlnUmVzcG9uc2UoATABEkUKBEpvaW4SHS5wYWxpc2FkZS5zeW5jLnYxLkpvaW5SZXF1ZXN0Gh4ucGFsaXNhZGUuc3luYy52MS5Kb2luUmVzcG9uc2USSAoFUmVuZXcSHi5wYWxpc2FkZS5zeW5jLnYxLlJlbmV3UmVxdWVzdBofLnBhbGlzYWRlLnN5bmMudjEuUmVuZXdSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * StreamConfigRequest is a message from a node.
@@ -352,6 +352,14 @@ export type NodeReport = Message<"palisade.sync.v1.NodeReport"> & {
    * @generated from field: repeated palisade.sync.v1.ShadowRouteReport shadow = 20;
    */
   shadow: ShadowRouteReport[];
+
+  /**
+   * WAF activity of the routes with a waf policy in the interval (issue 14), at most 256 routes
+   * (the busiest by inspected requests; the rest summed into one entry with route_id "").
+   *
+   * @generated from field: repeated palisade.sync.v1.WafRouteReport waf = 21;
+   */
+  waf: WafRouteReport[];
 };
 
 /**
@@ -429,6 +437,127 @@ export const ShadowRouteReportSchema: GenMessage<ShadowRouteReport> = /*@__PURE_
   messageDesc(file_palisade_sync_v1_sync, 6);
 
 /**
+ * WafRouteReport: what one route's WAF did during the report interval. Interval counts (as
+ * security_events), so reports of many nodes and intervals merge by addition.
+ *
+ * @generated from message palisade.sync.v1.WafRouteReport
+ */
+export type WafRouteReport = Message<"palisade.sync.v1.WafRouteReport"> & {
+  /**
+   * @generated from field: string route_id = 1;
+   */
+  routeId: string;
+
+  /**
+   * The waf policy that ran (the route's own, or the global one).
+   *
+   * @generated from field: string policy_id = 2;
+   */
+  policyId: string;
+
+  /**
+   * Requests the WAF inspected (sampled in).
+   *
+   * @generated from field: uint64 inspected = 3;
+   */
+  inspected: bigint;
+
+  /**
+   * Inspected requests with at least one rule match.
+   *
+   * @generated from field: uint64 matched = 4;
+   */
+  matched: bigint;
+
+  /**
+   * Requests the WAF stopped (block mode).
+   *
+   * @generated from field: uint64 blocked = 5;
+   */
+  blocked: bigint;
+
+  /**
+   * Requests the WAF would have stopped (detect mode).
+   *
+   * @generated from field: uint64 detected = 6;
+   */
+  detected: bigint;
+
+  /**
+   * Requests whose body was over the policy's inspection limit.
+   *
+   * @generated from field: uint64 body_over_limit = 7;
+   */
+  bodyOverLimit: bigint;
+
+  /**
+   * Requests the engine failed on (handled per the policy's error action).
+   *
+   * @generated from field: uint64 engine_errors = 8;
+   */
+  engineErrors: bigint;
+
+  /**
+   * Requests not inspected because of the policy's sampling.
+   *
+   * @generated from field: uint64 sampled_out = 9;
+   */
+  sampledOut: bigint;
+
+  /**
+   * Rule matches by rule id, the most frequent first, at most 32; the rest in other_rule_hits.
+   *
+   * @generated from field: repeated palisade.sync.v1.WafRuleHits rules = 10;
+   */
+  rules: WafRuleHits[];
+
+  /**
+   * @generated from field: uint64 other_rule_hits = 11;
+   */
+  otherRuleHits: bigint;
+};
+
+/**
+ * Describes the message palisade.sync.v1.WafRouteReport.
+ * Use `create(WafRouteReportSchema)` to create a new message.
+ */
+export const WafRouteReportSchema: GenMessage<WafRouteReport> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 7);
+
+/**
+ * WafRuleHits counts the matches of one rule during the interval.
+ *
+ * @generated from message palisade.sync.v1.WafRuleHits
+ */
+export type WafRuleHits = Message<"palisade.sync.v1.WafRuleHits"> & {
+  /**
+   * @generated from field: uint32 rule_id = 1;
+   */
+  ruleId: number;
+
+  /**
+   * Transactions the rule matched in.
+   *
+   * @generated from field: uint64 hits = 2;
+   */
+  hits: bigint;
+
+  /**
+   * Of those, the transactions that were stopped (or would have been, in detect mode).
+   *
+   * @generated from field: uint64 blocking = 3;
+   */
+  blocking: bigint;
+};
+
+/**
+ * Describes the message palisade.sync.v1.WafRuleHits.
+ * Use `create(WafRuleHitsSchema)` to create a new message.
+ */
+export const WafRuleHitsSchema: GenMessage<WafRuleHits> = /*@__PURE__*/
+  messageDesc(file_palisade_sync_v1_sync, 8);
+
+/**
  * StreamConfigResponse is a message from the control plane.
  *
  * @generated from message palisade.sync.v1.StreamConfigResponse
@@ -451,7 +580,7 @@ export type StreamConfigResponse = Message<"palisade.sync.v1.StreamConfigRespons
  * Use `create(StreamConfigResponseSchema)` to create a new message.
  */
 export const StreamConfigResponseSchema: GenMessage<StreamConfigResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 7);
+  messageDesc(file_palisade_sync_v1_sync, 9);
 
 /**
  * ConfigUpdate delivers a config version to a node, whole or as a delta.
@@ -533,7 +662,7 @@ export type ConfigUpdate = Message<"palisade.sync.v1.ConfigUpdate"> & {
  * Use `create(ConfigUpdateSchema)` to create a new message.
  */
 export const ConfigUpdateSchema: GenMessage<ConfigUpdate> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 8);
+  messageDesc(file_palisade_sync_v1_sync, 10);
 
 /**
  * Resource is one config resource as the control plane encoded it.
@@ -562,7 +691,7 @@ export type Resource = Message<"palisade.sync.v1.Resource"> & {
  * Use `create(ResourceSchema)` to create a new message.
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 9);
+  messageDesc(file_palisade_sync_v1_sync, 11);
 
 /**
  * ResourceRef names a resource without its content.
@@ -586,7 +715,7 @@ export type ResourceRef = Message<"palisade.sync.v1.ResourceRef"> & {
  * Use `create(ResourceRefSchema)` to create a new message.
  */
 export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 10);
+  messageDesc(file_palisade_sync_v1_sync, 12);
 
 /**
  * JoinRequest presents a join token once, with the public key the node's
@@ -635,7 +764,7 @@ export type JoinRequest = Message<"palisade.sync.v1.JoinRequest"> & {
  * Use `create(JoinRequestSchema)` to create a new message.
  */
 export const JoinRequestSchema: GenMessage<JoinRequest> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 11);
+  messageDesc(file_palisade_sync_v1_sync, 13);
 
 /**
  * JoinResponse carries the node's first client certificate.
@@ -677,7 +806,7 @@ export type JoinResponse = Message<"palisade.sync.v1.JoinResponse"> & {
  * Use `create(JoinResponseSchema)` to create a new message.
  */
 export const JoinResponseSchema: GenMessage<JoinResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 12);
+  messageDesc(file_palisade_sync_v1_sync, 14);
 
 /**
  * RenewRequest asks for a new certificate for a new key, over mTLS with the
@@ -707,7 +836,7 @@ export type RenewRequest = Message<"palisade.sync.v1.RenewRequest"> & {
  * Use `create(RenewRequestSchema)` to create a new message.
  */
 export const RenewRequestSchema: GenMessage<RenewRequest> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 13);
+  messageDesc(file_palisade_sync_v1_sync, 15);
 
 /**
  * RenewResponse carries the renewed certificate.
@@ -736,7 +865,7 @@ export type RenewResponse = Message<"palisade.sync.v1.RenewResponse"> & {
  * Use `create(RenewResponseSchema)` to create a new message.
  */
 export const RenewResponseSchema: GenMessage<RenewResponse> = /*@__PURE__*/
-  messageDesc(file_palisade_sync_v1_sync, 14);
+  messageDesc(file_palisade_sync_v1_sync, 16);
 
 /**
  * ConfigErrorKind says who is to blame for a NACK.

@@ -1,0 +1,75 @@
+export { type Classification, classify, type EcsKind, type EcsOutcome } from "./classify.js";
+export {
+  ECS_VERSION,
+  type EcsRule,
+  type EcsSecurityEvent,
+  type ObserverInfo,
+  type PalisadeFields,
+  toEcs,
+} from "./ecs.js";
+export { asciiJson, ecsJson } from "./ecs-json.js";
+export { SINK_CONFIG_ERRORS, SinkConfigError, type SinkConfigErrorCode } from "./errors.js";
+export {
+  type AnomalyDecisionEvent,
+  type AnomalyDetectionEvent,
+  type AnomalySubject,
+  type ConfigEvent,
+  EVENT_CATEGORIES,
+  type EventCategory,
+  type EventCommon,
+  newEventId,
+  type PalisadeEvent,
+  POLICY_DENIAL_TYPES,
+  type PolicyDenialEvent,
+  type PolicyDenialType,
+  type PolicyRef,
+  type RequestFacts,
+  type SiemConditionEvent,
+  type WafEvent,
+  type WafRuleMatch,
+} from "./event.js";
+export {
+  type ExampleOptions,
+  exampleAnomaly,
+  exampleConfig,
+  exampleDecision,
+  exampleEvents,
+  examplePolicyDenials,
+  exampleSiem,
+  exampleWaf,
+} from "./examples.js";
+export {
+  DEFAULT_SECRET_FIELDS,
+  DEFAULT_SECRET_HEADERS,
+  REDACTED,
+  type RedactionOptions,
+  Redactor,
+} from "./redact.js";
+export {
+  FACILITY,
+  type FacilityName,
+  isFacilityName,
+  isSeverity,
+  SEVERITY,
+  SEVERITY_NAMES,
+  type Severity,
+  type SeverityName,
+  syslogPri,
+} from "./severity.js";
+export {
+  type FileSinkConfig,
+  parseAddress,
+  type ResolvedFile,
+  type ResolvedSinkConfig,
+  type ResolvedSyslog,
+  type ResolvedWebhook,
+  resolveSinkConfigs,
+  SINK_DEFAULTS,
+  type SiemSinkConfig,
+  type SinkRetryConfig,
+  type SinkSpoolConfig,
+  type SinkTlsConfig,
+  type SyslogSinkConfig,
+  type WebhookSinkConfig,
+} from "./sink-config.js";
+export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";
