@@ -88,6 +88,7 @@ export function adversarialInputs(pattern: string): ByteString[] {
  * fragments that keep a tokenizer busy.
  */
 export function genericAdversarialInputs(): ByteString[] {
+  // biome-ignore format: a table of units
   const units = [
     "a", "'", '"', "`", "\\", "/*", "*/", "--", "#", "<", "<a", "<a ", "<!--", "&#", "&#x", "&", "%", "%u",
     "\0", "\xff", "\xc3\xa9", "1 or 1=1 ", "' or '", "union select ", "(", ")", ";", "/", "../", " ", "\n",

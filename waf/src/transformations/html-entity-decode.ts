@@ -60,7 +60,10 @@ function numericEntityByte(s: string, start: number, end: number, radix: 10 | 16
   const digits = end - start;
   const maxDigits = radix === 16 ? 16 : 19; // LONG_MAX is 7fffffffffffffff / 9223372036854775807
   if (digits > maxDigits) return 0xff;
-  if (digits === maxDigits && s.slice(start, end).toLowerCase() > (radix === 16 ? "7fffffffffffffff" : "9223372036854775807"))
+  if (
+    digits === maxDigits &&
+    s.slice(start, end).toLowerCase() > (radix === 16 ? "7fffffffffffffff" : "9223372036854775807")
+  )
     return 0xff;
   let low = 0;
   for (let i = start; i < end; i++) low = (low * radix + hexValue(s.charCodeAt(i))) & 0xff;

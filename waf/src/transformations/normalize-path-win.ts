@@ -1,6 +1,6 @@
 import type { ByteString } from "../bytes.js";
-import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 import { normalizePath } from "./normalize-path.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:normalizePathWin` (ModSecurity reference manual, "normalisePathWin"): every `\` becomes
