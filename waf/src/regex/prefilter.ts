@@ -172,18 +172,22 @@ function analyzeNode(node: RegexNode, allowed: Uint8Array | null): Info {
       }
       return { exact: NONE, other: cond(body) };
     }
-    case "alt": {
-      const infos = node.items.map((i) => analyze(i, allowed)).filter((i) => !isNever(i));
-      if (infos.length === 0) return NEVER;
-      const exact = new Set<string>();
-      for (const i of infos) for (const s of i.exact) exact.add(s);
-      const others = infos.map((i) => i.other);
-      if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
-      return { exact: NONE, other: or([fromExact(exact), ...others]) };
-    }
+    case "alt":
+      return alternation(node.items.map((i) => analyze(i, allowed)));
     case "seq":
       return seqAfter(EMPTY.exact, node.items, allowed);
   }
+}
+
+/** Any of the branches: their exact strings while they stay few, else their conditions. */
+function alternation(branches: readonly Info[]): Info {
+  const infos = branches.filter((i) => !isNever(i));
+  if (infos.length === 0) return NEVER;
+  const exact = new Set<string>();
+  for (const i of infos) for (const s of i.exact) exact.add(s);
+  const others = infos.map((i) => i.other);
+  if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
+  return { exact: NONE, other: or([fromExact(exact), ...others]) };
 }
 
 /**
@@ -196,15 +200,8 @@ function after(prefix: ReadonlySet<string>, node: RegexNode, allowed: Uint8Array
   switch (node.kind) {
     case "group":
       return after(prefix, node.body, allowed);
-    case "alt": {
-      const infos = node.items.map((i) => after(prefix, i, allowed)).filter((i) => !isNever(i));
-      if (infos.length === 0) return NEVER;
-      const exact = new Set<string>();
-      for (const i of infos) for (const s of i.exact) exact.add(s);
-      const others = infos.map((i) => i.other);
-      if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
-      return { exact: NONE, other: or([fromExact(exact), ...others]) };
-    }
+    case "alt":
+      return alternation(node.items.map((i) => after(prefix, i, allowed)));
     case "seq":
       return seqAfter(prefix, node.items, allowed);
     case "repeat":
