@@ -12,8 +12,8 @@ import { createPolicyResources, type PolicyResources } from "./policies/registry
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
-import type { WafStats } from "./telemetry/waf-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";

@@ -8,8 +8,8 @@
 import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
-import type { RouteWafRaw } from "../telemetry/waf-stats.js";
 import type { TrafficCounters } from "../telemetry/traffic-stats.js";
+import type { RouteWafRaw } from "../telemetry/waf-stats.js";
 
 /** How often a worker sends its traffic counters to the primary, ms (only when they changed). */
 export const TELEMETRY_INTERVAL_MS = 250;

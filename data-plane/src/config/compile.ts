@@ -3,7 +3,6 @@ import { FieldNameSet } from "../http/bytes.js";
 import { HOP_BY_HOP_FIELDS } from "../http/headers.js";
 import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
 import type { Policy as PolicyInstance } from "../policies/contract.js";
-import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { PolicyConfigError, type PolicyContext } from "../policies/factory.js";
 import {
   createPolicy,
@@ -13,6 +12,7 @@ import {
   policyTypeOf,
   policyUpstreamIds,
 } from "../policies/registry.js";
+import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";

@@ -286,7 +286,13 @@ export class Exchange
     if (answer.kind === "reply") return answer;
     // A refusal with an event id: the policy emits that event itself (securityEvent).
     if (answer.eventId === undefined)
-      this.emitSecurityEvent(policy, eventTypeOf(answer.reason), answer.reason, answer.code, answer.consumer?.id ?? null);
+      this.emitSecurityEvent(
+        policy,
+        eventTypeOf(answer.reason),
+        answer.reason,
+        answer.code,
+        answer.consumer?.id ?? null,
+      );
     else this.eventEmitted = true;
     return new Failure(answer.code, answer.headers, answer.reason, answer.field ?? null, answer.eventId ?? null);
   }

@@ -182,7 +182,14 @@ export function wafInterval(now: readonly RouteWafRaw[], before: readonly RouteW
       const dh = h - (o?.[0] ?? 0);
       if (dh > 0) allRules.set(id, [dh, b - (o?.[1] ?? 0)]);
     }
-    out.push({ ...(d as unknown as WafInterval), routeId: r.routeId, policyId: r.policyId, allRules, rules: [], otherRuleHits: 0 });
+    out.push({
+      ...(d as unknown as WafInterval),
+      routeId: r.routeId,
+      policyId: r.policyId,
+      allRules,
+      rules: [],
+      otherRuleHits: 0,
+    });
   }
   out.sort((a, b) => b.inspected - a.inspected || (a.routeId < b.routeId ? -1 : 1));
   if (out.length > REPORT_ROUTES) {
