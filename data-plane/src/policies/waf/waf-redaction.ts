@@ -55,7 +55,10 @@ export class WafRedaction {
     if (colon < 0) return false;
     const collection = variable.slice(0, colon).toUpperCase();
     const key = variable.slice(colon + 1);
-    for (const p of this.#patterns) if (p.collection === collection && p.key.test(key)) return true;
+    // ARGS is ARGS_GET and ARGS_POST together (SecLang): a secret ARGS field is secret in both.
+    const args = collection === "ARGS_GET" || collection === "ARGS_POST";
+    for (const p of this.#patterns)
+      if ((p.collection === collection || (args && p.collection === "ARGS")) && p.key.test(key)) return true;
     return false;
   }
 
