@@ -365,12 +365,17 @@ try {
       ...(token ? ["--join-token", token] : []),
     ]);
   }
-  await until("both nodes to ACK", async () => {
-    const nodes = (await admin("GET", "/v1/nodes")).body.items;
-    return NODES.every((n) =>
-      nodes.some((x) => x.id === n.id && x.connected && x.applied_version === published.version),
-    );
-  });
+  // Each node's workers compile the WAF's rule set (CRS) before they ACK: seconds on a busy machine.
+  await until(
+    "both nodes to ACK",
+    async () => {
+      const nodes = (await admin("GET", "/v1/nodes")).body.items;
+      return NODES.every((n) =>
+        nodes.some((x) => x.id === n.id && x.connected && x.applied_version === published.version),
+      );
+    },
+    120_000,
+  );
 
   const key = await importJWK(idpPrivate, "RS256");
   const token = await new SignJWT({ scope: "demo" })
