@@ -30,6 +30,8 @@ export interface TestRequestInit {
   rawHeaders?: readonly string[];
   routeId?: string;
   consumer?: ConsumerRef | null;
+  /** `"1.1"` unless given (`"2.0"`: an HTTP/2 request). */
+  httpVersion?: string;
   socket?: TLSSocket | { readonly encrypted?: undefined };
 }
 
@@ -50,7 +52,7 @@ export class TestExchange implements PolicyExchange {
   /** Security events the policies emitted themselves (`securityEvent`), in order. */
   readonly events: PolicyEvent[] = [];
   readonly requestTarget: string;
-  readonly httpVersion = "1.1";
+  readonly httpVersion: string;
   readonly #state = new Map<Policy, unknown>();
   #headers: HeaderValues | undefined;
 
@@ -80,6 +82,7 @@ export class TestExchange implements PolicyExchange {
     this.fields = fieldListOf(pairs);
     this.socket = init.socket;
     this.requestTarget = `${path}${this.query}`;
+    this.httpVersion = init.httpVersion ?? "1.1";
   }
 
   get headers(): HeaderValues {

@@ -257,11 +257,17 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
   return policy;
 }
 
-/** The request as the engine reads it: the request line as received, the header lines in order, the client. */
+/**
+ * The request as the engine reads it: the request line as received, the header lines in order,
+ * the client. An HTTP/2 request names its host in `:authority` (RFC 9113 §8.3.1), not in a Host
+ * line: it becomes one, as nginx does for ModSecurity (else CRS 920280 would score every HTTP/2
+ * request as missing its Host).
+ */
 function requestInput(ex: PolicyExchange): RequestInput {
   const f = ex.fields;
   const headers: Header[] = new Array(f.size);
   for (let i = 0; i < f.size; i++) headers[i] = [f.nameAt(i), f.valueAt(i)];
+  if (ex.httpVersion === "2.0" && ex.view.authority !== "" && !f.has("host")) headers.push(["Host", ex.view.authority]);
   const socket = ex.socket as { remotePort?: number; localAddress?: string; localPort?: number } | undefined;
   return {
     method: ex.method,
