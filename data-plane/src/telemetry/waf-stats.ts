@@ -142,16 +142,7 @@ export const REPORT_RULES = 32;
 export const REPORT_ROUTES = 256;
 
 /** One route's interval figures, as `NodeReport.waf` carries them. */
-export interface WafInterval {
-  readonly routeId: string;
-  readonly policyId: string;
-  readonly inspected: number;
-  readonly matched: number;
-  readonly blocked: number;
-  readonly detected: number;
-  readonly bodyOverLimit: number;
-  readonly engineErrors: number;
-  readonly sampledOut: number;
+export interface WafInterval extends Omit<RouteWafRaw, "rules"> {
   /** `[rule id, hits, blocking]`, most hits first, at most {@link REPORT_RULES}. */
   readonly rules: readonly (readonly [number, number, number])[];
   readonly otherRuleHits: number;

@@ -85,8 +85,17 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
       ? { inspectsResponseBody: Object.freeze({ maxBytes: Math.max(settings.responseBodyLimit, 1) }) }
       : {}),
   });
-  const counters = (ex: { readonly routeId: string }): RouteWafCounters | null =>
-    stats === null ? null : stats.route(ex.routeId, waf.id);
+  // A global waf policy's instance serves many routes: their counters, found once per route.
+  const byRoute = new Map<string, RouteWafCounters>();
+  const counters = (ex: { readonly routeId: string }): RouteWafCounters | null => {
+    if (stats === null) return null;
+    let c = byRoute.get(ex.routeId);
+    if (c === undefined) {
+      c = stats.route(ex.routeId, waf.id);
+      byRoute.set(ex.routeId, c);
+    }
+    return c;
+  };
 
   /** The refusal of a stopped request (block mode) or a failed engine (fail closed). */
   const refuse = (state: WafState, code: ErrorCode, reason: SecurityReason): Refusal => {
@@ -119,8 +128,9 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
     return refuse(state, "WAF_ERROR", "waf_engine_error");
   };
 
+  // Only the error's name goes into the event: a message may quote request data.
   const thrown = (state: WafState, err: unknown): Verdict =>
-    engineError(state, `WAF_POLICY_ERROR: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`);
+    engineError(state, `WAF_POLICY_ERROR ${err instanceof Error ? err.name : typeof err}`);
 
   const policy: Policy = {
     type: "waf",
