@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { pino } from "pino";
-import { type ControlPlane, startControlPlane } from "../control-plane.js";
-import { parseCpOptions } from "../options.js";
+import type { ControlPlane } from "../control-plane.js";
+import { startTestControlPlane } from "../test/running-control-plane.js";
 import { runCli } from "./main.js";
 
 const TOKEN = "cli-test-admin-token-0123456789";
@@ -29,13 +28,7 @@ describe("palisadectl against a running control plane", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "palisadectl-"));
-    const opts = parseCpOptions(
-      ["--db", ":memory:", "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--log-level", "silent"],
-      { PALISADE_ADMIN_TOKEN: TOKEN },
-    );
-    if (opts === "help" || opts === "version") throw new Error("unexpected");
-    cp = await startControlPlane(opts, pino({ level: "silent" }));
-    env = { PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.admin.port}`, PALISADE_ADMIN_TOKEN: TOKEN };
+    ({ cp, env } = await startTestControlPlane(TOKEN));
   });
   after(async () => {
     await cp?.close();
@@ -219,6 +212,37 @@ describe("palisadectl against a running control plane", () => {
     for (const r of [t, status]) assert.doesNotMatch(r.out + r.err, new RegExp(TOKEN));
   });
 
+  test("telemetry set replaces the SIEM sink config, telemetry shows it redacted; events lists and filters", async () => {
+    const file = join(dir, "telemetry.yaml");
+    writeFileSync(
+      file,
+      [
+        "siem_sinks:",
+        "  - name: wazuh",
+        "    syslog: {address: 'wazuh.internal:514', protocol: tcp, framing: lf}",
+        "  - name: hook",
+        "    webhook: {url: 'https://siem.example/in', headers: {Authorization: Bearer cli-hook-secret}}",
+        "siem_overrides:",
+        "  - {sink_name: wazuh, selector: {regions: [us-east]}, disabled: true}",
+      ].join("\n"),
+    );
+    const set = await ctl("telemetry", "set", "-f", file);
+    assert.equal(set.code, 0, set.err);
+    assert.equal(set.out, "telemetry configured");
+    const shown = await ctl("telemetry");
+    assert.match(shown.out, /address: wazuh\.internal:514/);
+    assert.match(shown.out, /Authorization: ["']?\[redacted\]["']?/);
+    assert.doesNotMatch(shown.out, /cli-hook-secret/);
+    writeFileSync(file, "siem_sinks:\n  - {name: bad, syslog: {address: nope, protocol: tcp}}\n");
+    const bad = await ctl("telemetry", "set", "-f", file);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /VALIDATION_FAILED.*siem_sinks\.0\.syslog\.address/s);
+    const events = await ctl("events", "category=waf", "--limit", "5");
+    assert.equal(events.code, 0, events.err);
+    assert.match(events.out, /^TIME\s+CATEGORY\s+TYPE\s+NODE/);
+    assert.equal((await ctl("events", "colour=red")).code, 2);
+  });
+
   test("rule sets: upload a CRS directory, apply a manifest naming it with a waf policy scoped to a route, re-apply unchanged", async () => {
     const crs = join(dir, "my-crs");
     mkdirSync(join(crs, "rules"), { recursive: true });
@@ -272,7 +296,6 @@ describe("palisadectl against a running control plane", () => {
       "upstreams/waf-up created",
       "policies/waf-test created",
       "routes/waf-login created",
-      "policies/waf-test configured (exclusions scoped to its routes)",
     ]);
     const again = await ctl("apply", "-f", file);
     assert.deepEqual(again.out.split("\n"), [
@@ -281,6 +304,14 @@ describe("palisadectl against a running control plane", () => {
       "policies/waf-test unchanged",
       "routes/waf-login unchanged",
     ]);
+    // The directory's files are the rule set the control plane holds: no difference; a dump
+    // lists it by hash, which diff takes as the same files.
+    assert.equal((await ctl("diff", "-f", file, "--no-prune")).code, 0);
+    const dumped = await ctl("dump");
+    assert.match(dumped.out, /rule-sets:\n {2}- name: crs-test\n {4}content_hash: [0-9a-f]{64}/);
+    const dumpFile = join(dir, "waf-dump.yaml");
+    writeFileSync(dumpFile, dumped.out);
+    assert.equal((await ctl("diff", "-f", dumpFile)).code, 0);
     const shown = await ctl("get", "policy", "waf-test");
     assert.match(shown.out, /rule_set: crs-test/);
     assert.match(shown.out, /- waf-login/);
