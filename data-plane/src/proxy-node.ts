@@ -15,6 +15,7 @@ import { TlsListener } from "./proxy/tls-listener.js";
 import { AccessLog } from "./telemetry/access-log.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
@@ -50,6 +51,7 @@ export class ProxyNode {
    * @param events where the proxy emits security events (policy refusals)
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
+   * @param wafStats WAF counters per route of waf policies (same)
    */
   constructor(
     options: NodeOptions,
@@ -57,12 +59,14 @@ export class ProxyNode {
     events: SecurityEvents,
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
+    wafStats?: WafStats,
   ) {
     this.#options = options;
     this.#log = log;
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
+      ...(wafStats ? { wafStats } : {}),
     });
     const mirrorPools = this.#resources.mirror.pools;
     this.#upstreams = new UpstreamRuntime(log);

@@ -142,6 +142,58 @@ describe("the security-event pipeline", () => {
       for (const s of SECRETS) assert.ok(!text.includes(s), `an event holds ${s}`);
   });
 
+  it("sends a WAF event of the node's channel (as the waf policy emits it) as a waf_blocked alert with its rules", async () => {
+    const before = uplinked.length;
+    events.emit({
+      id: "0b9d4f6e-4a55-4a52-9b7d-2f9f0c1a7e10",
+      type: "waf_blocked",
+      reason: "waf_blocked",
+      time: Date.now(),
+      code: "WAF_BLOCKED",
+      status: 403,
+      requestId: "req-waf-1",
+      route: "walled",
+      policy: "crs-block",
+      policyType: "waf",
+      consumer: null,
+      clientAddress: "127.0.0.1",
+      method: "GET",
+      path: "/walled",
+      traceId: TRACE,
+      waf: {
+        mode: "block",
+        action: "deny",
+        paranoiaLevel: 1,
+        anomalyScore: { inbound: 5, outbound: 0 },
+        threshold: { inbound: 5, outbound: 4 },
+        rules: [
+          {
+            id: 942100,
+            msg: "SQL Injection Attack Detected via libinjection",
+            tags: ["attack-sqli"],
+            severity: 2,
+            matchedVars: ["ARGS:id"],
+          },
+        ],
+        interruptingRuleId: 949110,
+        ruleset: { name: "OWASP_CRS", version: "4.28.0" },
+      },
+    });
+    await eventually("the WAF event at rsyslog", () =>
+      docsOfSyslog(rs!.received()).some((d) => d.event.action === "waf_blocked"),
+    );
+    const doc = docsOfSyslog(rs!.received()).find((d) => d.event.action === "waf_blocked")!;
+    assert.equal(doc.event.id, "0b9d4f6e-4a55-4a52-9b7d-2f9f0c1a7e10", "the id the 403 body names");
+    assert.equal(doc.trace?.id, TRACE);
+    assert.equal(doc.labels.node, "node-7");
+    assert.deepEqual(doc.palisade.waf?.rule_ids, [942100]);
+    assert.equal(doc.rule?.category, "attack-sqli");
+    await eventually("the WAF event on the uplink", () => uplinked.length > before);
+    const cp = JSON.parse(uplinked.at(-1)!.ecsJson) as EcsSecurityEvent;
+    assert.equal(cp.event.action, "waf_blocked");
+    assert.equal(cp.palisade.category, "waf");
+  });
+
   it("keeps serving while the sink is down, shows it as a metric and an event, and delivers the spool when it is back", async () => {
     await rs?.stop();
     rs?.dispose();

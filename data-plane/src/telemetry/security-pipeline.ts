@@ -1,7 +1,6 @@
 import {
   ecsJson,
   type NodeFacts,
-  newEventId,
   type ObserverInfo,
   type PalisadeEvent,
   POLICY_DENIAL_TYPES,
@@ -16,6 +15,7 @@ import {
 } from "@palisade/events";
 import type { TelemetrySettings } from "@palisade/proto";
 import type { SecurityEvent, SecurityEvents } from "../events/security-events.js";
+import { eventCommonOf, wafEventOf } from "../events/waf-event.js";
 import type { Logger } from "../log.js";
 import { SiemShipper, type SiemStats } from "../siem/siem-shipper.js";
 import type { SinkStats } from "../siem/sink-runner.js";
@@ -29,38 +29,20 @@ const MAX_PENDING = 10_000;
 
 /**
  * The `@palisade/events` event of a node security event: a WAF event when it carries the WAF's
- * detail, else a policy denial (the proxy's own checks have `policy: null`). Pure.
+ * detail ({@link wafEventOf}), else a policy denial (the proxy's own checks have `policy: null`).
+ * Pure.
  */
 export function palisadeEventOf(e: SecurityEvent): PalisadeEvent {
-  const common = {
-    id: e.id ?? newEventId(),
-    time: e.time,
-    traceId: e.traceId ?? null,
-    route: e.route,
-    consumer: e.consumer,
-    request: {
-      clientAddress: e.clientAddress,
-      clientPort: null,
-      method: e.method,
-      path: e.path,
-      query: null,
-      status: e.status,
-      requestId: e.requestId,
-    },
-  };
-  const policy = e.policy !== null ? { id: e.policy, type: e.policyType ?? "" } : null;
-  if (e.waf !== undefined) {
-    const { error: _error, ...waf } = e.waf;
-    return { ...common, category: "waf", ...waf, policy };
-  }
-  return {
-    ...common,
-    category: "policy_denial",
-    type: (DENIAL_TYPES.has(e.type) ? e.type : "request_rejected") as PolicyDenialType,
-    reason: e.reason,
-    code: e.code,
-    policy,
-  };
+  return (
+    wafEventOf(e) ?? {
+      ...eventCommonOf(e),
+      category: "policy_denial",
+      type: (DENIAL_TYPES.has(e.type) ? e.type : "request_rejected") as PolicyDenialType,
+      reason: e.reason,
+      code: e.code,
+      policy: e.policy !== null ? { id: e.policy, type: e.policyType ?? "" } : null,
+    }
+  );
 }
 
 /** What the pipeline ships to the control plane with (`SyncClient.sendSecurityEvents`). */
