@@ -208,6 +208,7 @@ export async function startNode(
     metrics: createMetricsRegistry({
       stats,
       shadow,
+      waf,
       holder,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,

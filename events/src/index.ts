@@ -50,6 +50,7 @@ export {
   metricOfSeries,
   NONCONFORMING_DEFAULT_METRICS,
   PUBLISH_ACK_BUCKETS_S,
+  WAF_INSPECTION_BUCKETS_S,
 } from "./metrics/catalogue.js";
 export {
   DEFAULT_SECRET_FIELDS,

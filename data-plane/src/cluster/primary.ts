@@ -82,6 +82,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     metrics: createMetricsRegistry({
       stats: telemetry,
       shadow: telemetry,
+      waf: telemetry,
       holder: applier,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,

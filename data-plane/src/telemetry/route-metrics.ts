@@ -8,16 +8,18 @@ type Sample = { metricName: string; labels: Record<string, string | number>; val
 
 /**
  * A histogram exposed from cumulative bucket counters read at scrape time (prom-client's own
- * would be fed per request): one series per label set of `series()`.
+ * would be fed per request): one series per label set of `series()`, its buckets counted per
+ * bucket of `boundsMs` (ms upper bounds, plus one for +Inf) and exposed in seconds.
  */
-function bucketHistogram(
+export function bucketHistogram(
   name: string,
   help: string,
   series: () => ReadonlyArray<{
     labels: Record<string, string>;
-    buckets: readonly number[];
+    buckets: ArrayLike<number>;
     sumMs: number;
   }>,
+  boundsMs: readonly number[] = ROUTE_BUCKETS_MS,
 ): Metric {
   const metric = {
     name,
@@ -31,7 +33,7 @@ function bucketHistogram(
         let cumulative = 0;
         for (let i = 0; i < s.buckets.length; i++) {
           cumulative += s.buckets[i]!;
-          const le = i < ROUTE_BUCKETS_MS.length ? String(ROUTE_BUCKETS_MS[i]! / 1000) : "+Inf";
+          const le = i < boundsMs.length ? String(boundsMs[i]! / 1000) : "+Inf";
           values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le }, value: cumulative });
         }
         values.push({ metricName: `${name}_sum`, labels: s.labels, value: s.sumMs / 1000 });

@@ -48,6 +48,14 @@ export interface MetricSpec {
 /** OpenTelemetry's advice for `http.server.request.duration` (semantic conventions, HTTP metrics), seconds. */
 export const HTTP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+/**
+ * The WAF's time per inspected request, seconds: 10 µs to 100 ms, what OWASP CRS at PL1–PL4 costs
+ * a request from a bare GET to a large body.
+ */
+export const WAF_INSPECTION_BUCKETS_S = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+];
+
 /** The node's fixed latency buckets of today (data-plane telemetry/traffic-stats.ts), seconds. */
 const NODE_LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -243,18 +251,34 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
   node(
     "palisade_waf_transactions_total",
     "counter",
-    "Requests the WAF inspected, by route, mode and outcome.",
-    ["route", "mode", "outcome"],
-    "planned",
-    { values: { mode: ["block", "detect"], outcome: ["pass", "detected", "blocked", "error"] } },
+    "Requests the WAF inspected, by route and outcome (blocked, detected: would have been blocked in detect mode, error, pass).",
+    ["route", "outcome"],
+    "exported",
+    { values: { outcome: ["blocked", "detected", "error", "pass"] } },
   ),
   node(
     "palisade_waf_blocks_total",
     "counter",
     "Requests the WAF blocked, by route and rule group (the deciding rule's attack tag: attack-sqli, attack-xss ...).",
     ["route", "rule_group"],
-    "planned",
-    { follows: "Coraza / ModSecurity audit log rule tags" },
+    "exported",
+    { follows: "Coraza / ModSecurity audit log rule tags (OWASP CRS attack-* tags; other)" },
+  ),
+  node(
+    "palisade_waf_rule_hits_total",
+    "counter",
+    "Transactions each WAF rule matched in, by rule id (CRS and Palisade's bundled rules; other rules as other).",
+    ["rule_id"],
+    "exported",
+    { follows: "OWASP CRS rule ids (900000-999999)" },
+  ),
+  node(
+    "palisade_waf_inspection_duration_seconds",
+    "histogram",
+    "Time the WAF spent on each inspected request (its synchronous phases: CPU time on the request's thread), seconds.",
+    [],
+    "exported",
+    { buckets: WAF_INSPECTION_BUCKETS_S },
   ),
   node(
     "palisade_anomaly_detections_total",
