@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import type { EcsSecurityEvent } from "@palisade/events";
+import { type EcsSecurityEvent, exampleWaf } from "@palisade/events";
 import {
   type Policy,
   PolicySchema,
@@ -144,6 +144,8 @@ describe("the security-event pipeline", () => {
 
   it("sends a WAF event of the node's channel (as the waf policy emits it) as a waf_blocked alert with its rules", async () => {
     const before = uplinked.length;
+    const { mode, action, paranoiaLevel, anomalyScore, threshold, rules, interruptingRuleId, ruleset } =
+      exampleWaf("deny");
     events.emit({
       id: "0b9d4f6e-4a55-4a52-9b7d-2f9f0c1a7e10",
       type: "waf_blocked",
@@ -160,24 +162,7 @@ describe("the security-event pipeline", () => {
       method: "GET",
       path: "/walled",
       traceId: TRACE,
-      waf: {
-        mode: "block",
-        action: "deny",
-        paranoiaLevel: 1,
-        anomalyScore: { inbound: 5, outbound: 0 },
-        threshold: { inbound: 5, outbound: 4 },
-        rules: [
-          {
-            id: 942100,
-            msg: "SQL Injection Attack Detected via libinjection",
-            tags: ["attack-sqli"],
-            severity: 2,
-            matchedVars: ["ARGS:id"],
-          },
-        ],
-        interruptingRuleId: 949110,
-        ruleset: { name: "OWASP_CRS", version: "4.28.0" },
-      },
+      waf: { mode, action, paranoiaLevel, anomalyScore, threshold, rules, interruptingRuleId, ruleset },
     });
     await eventually("the WAF event at rsyslog", () =>
       docsOfSyslog(rs!.received()).some((d) => d.event.action === "waf_blocked"),
@@ -186,7 +171,10 @@ describe("the security-event pipeline", () => {
     assert.equal(doc.event.id, "0b9d4f6e-4a55-4a52-9b7d-2f9f0c1a7e10", "the id the 403 body names");
     assert.equal(doc.trace?.id, TRACE);
     assert.equal(doc.labels.node, "node-7");
-    assert.deepEqual(doc.palisade.waf?.rule_ids, [942100]);
+    assert.deepEqual(
+      doc.palisade.waf?.rule_ids,
+      rules.map((r) => r.id),
+    );
     assert.equal(doc.rule?.category, "attack-sqli");
     await eventually("the WAF event on the uplink", () => uplinked.length > before);
     const cp = JSON.parse(uplinked.at(-1)!.ecsJson) as EcsSecurityEvent;
