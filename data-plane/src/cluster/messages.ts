@@ -30,6 +30,8 @@ export type ToWorker =
   | { readonly t: "apply"; readonly seq: number; readonly version: bigint; readonly snapshot: Uint8Array }
   /** Same content, new version number. */
   | { readonly t: "relabel"; readonly version: bigint }
+  /** Bind the shared listeners and start serving (sent once the worker serves the committed config). */
+  | { readonly t: "listen" }
   /** Drain and exit 0. */
   | { readonly t: "shutdown"; readonly deadlineMs: number };
 
@@ -42,6 +44,9 @@ export type FromWorker =
       readonly port: number;
       readonly family: string;
     }
+  /** The worker runs and takes configs; it binds nothing until told to `listen`. */
+  | { readonly t: "started" }
+  /** The worker is bound to the listeners and serving. */
   | { readonly t: "ready" }
   | { readonly t: "failed"; readonly error: string }
   | { readonly t: "prepared"; readonly seq: number }
