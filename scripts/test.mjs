@@ -25,6 +25,9 @@ const systemNeeds = [
   // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both.
   { command: "rsyslogd", pkg: "rsyslog" },
   { command: "rsyslogd", pkg: "rsyslog-openssl" },
+  // The control plane's /metrics (and the metric catalogue) are linted by `promtool check
+  // metrics`, which Debian ships in the prometheus package (its service is not started here).
+  { command: "promtool", pkg: "prometheus" },
 ];
 
 function run(cmd, args) {

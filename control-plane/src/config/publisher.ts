@@ -12,6 +12,7 @@ import {
   resourceDigest,
   resourceKind,
   SnapshotSettingsSchema,
+  TelemetrySettingsSchema,
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
@@ -30,6 +31,7 @@ import {
   settingsResource,
   wafRefs,
 } from "./snapshot.js";
+import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
 import { checkWafPolicy } from "./waf-validate.js";
 
 /**
@@ -45,6 +47,7 @@ export function readDraft(store: Store): DraftConfig {
     credentials: store.listCredentials(),
     certificates: store.listResources("certificates"),
     settings: store.getSettings(),
+    telemetry: store.getSettings("telemetry"),
     ruleSets: store.listResources("rule-sets"),
   };
 }
@@ -251,6 +254,7 @@ export class Publisher {
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
         sum = this.#applySettings(resources, sum, touched);
+        sum = this.#applyTelemetry(resources, sum, touched);
         // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
         const wafTouched =
           fullCheck ||
@@ -432,10 +436,8 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
    */
   #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
-    const key = "settings/global";
     const draft = (this.#store.getSettings() ?? {}) as DraftSettings;
     const message = settingsResource(draft);
-    const old = resources.get(key);
     for (const p of message?.globalPolicyIds ?? [])
       if (!resources.has(`policies/${p}`))
         throw new ApiError(
@@ -443,19 +445,18 @@ export class Publisher {
           "the global policies name a missing policy",
           "settings.global_policies",
         );
-    if (!message) {
-      if (!old) return sum;
-      resources.delete(key);
-      touched.add(key);
-      return removeDigest(sum, old.digest);
-    }
-    const field = resourceKindByName("settings").field;
-    const body = toBinary(SnapshotSettingsSchema, message);
-    const digest = resourceDigest(field, body);
-    if (old?.digest === digest) return sum;
-    resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
-    touched.add(key);
-    return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+    return putSingleton(resources, sum, touched, "settings", message && toBinary(SnapshotSettingsSchema, message));
+  }
+
+  /**
+   * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
+   * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
+   * @returns the new digest sum
+   * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
+   */
+  #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+    const message = telemetryResource(this.#store.getSettings("telemetry") as DraftTelemetry, "telemetry");
+    return putSingleton(resources, sum, touched, "telemetry", message && toBinary(TelemetrySettingsSchema, message));
   }
 
   /**
@@ -615,6 +616,34 @@ function bytesOf(resources: ReadonlyMap<string, ResourceEntry>): number {
   let n = 0;
   for (const e of resources.values()) n += e.body.length;
   return n;
+}
+
+/**
+ * Puts a singleton resource (`<kind>/global`) into `resources`, or removes it when `body` is
+ * undefined (the defaults), updating the digest sum and `touched`.
+ * @returns the new digest sum
+ */
+function putSingleton(
+  resources: Map<string, ResourceEntry>,
+  sum: bigint,
+  touched: Set<string>,
+  kind: "settings" | "telemetry",
+  body: Uint8Array | undefined,
+): bigint {
+  const key = `${kind}/global`;
+  const old = resources.get(key);
+  if (!body) {
+    if (!old) return sum;
+    resources.delete(key);
+    touched.add(key);
+    return removeDigest(sum, old.digest);
+  }
+  const field = resourceKindByName(kind).field;
+  const digest = resourceDigest(field, body);
+  if (old?.digest === digest) return sum;
+  resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
+  touched.add(key);
+  return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
 }
 
 /** Features a version needs: the policy types it uses and any non-core resource kind it fills. */

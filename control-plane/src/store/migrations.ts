@@ -156,4 +156,36 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE nodes SET last_nack_kind = CASE WHEN last_nack_code = 'INTERNAL' THEN 'node_fault' ELSE 'config' END
     WHERE last_nack_version IS NOT NULL;
   `,
+  // 7: security events from the nodes (issue 17): one row per node and event id (a resent batch
+  // is stored once), the ECS document as the node sent it (redacted, re-checked) and the columns
+  // the API filters on. `seq` is the arrival order (the SSE stream's event id); lists read in
+  // event time. Bounded by count and age (security-event-store.ts prunes).
+  `
+  CREATE TABLE security_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    action TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    region TEXT NOT NULL,
+    route TEXT,
+    client_ip TEXT,
+    consumer TEXT,
+    rule_id TEXT,
+    doc TEXT NOT NULL,
+    UNIQUE (node_id, event_id)
+  );
+  CREATE INDEX security_events_at ON security_events (at_ms, seq);
+  CREATE INDEX security_events_category ON security_events (category, at_ms);
+  CREATE INDEX security_events_action ON security_events (action, at_ms);
+  CREATE INDEX security_events_route ON security_events (route, at_ms);
+  CREATE INDEX security_events_node ON security_events (node_id, at_ms);
+  CREATE INDEX security_events_region ON security_events (region, at_ms);
+  CREATE INDEX security_events_client ON security_events (client_ip, at_ms);
+  CREATE INDEX security_events_consumer ON security_events (consumer, at_ms);
+  CREATE INDEX security_events_rule ON security_events (rule_id, at_ms);
+  `,
 ];

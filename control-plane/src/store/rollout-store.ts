@@ -28,6 +28,15 @@ export class RolloutStore {
     return { version: Number(get("stable_version") ?? 0), setAt: get("stable_set_at") ?? "" };
   }
 
+  /** How many rollouts are in each state (for `/metrics`). */
+  countByState(): Record<string, number> {
+    const rows = this.#store.prepare("SELECT state, COUNT(*) AS n FROM rollouts GROUP BY state").all() as Array<{
+      state: string;
+      n: number;
+    }>;
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
   /** Sets the stable version (what nodes outside any rollout get). */
   setStable(version: number, at: string): void {
     const put = this.#store.prepare(

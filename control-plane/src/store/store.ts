@@ -146,6 +146,9 @@ const now = (): string => new Date().toISOString();
  * Every write is a single statement or a transaction, so a crash never leaves
  * half a change.
  */
+/** Singleton draft resources: snapshot-wide settings (`/v1/settings`) and telemetry (`/v1/telemetry`). */
+export type SettingsKind = "settings" | "telemetry";
+
 export class Store {
   readonly #db: Database.Database;
   /** `kind/id` of draft resources written by this process since the publisher last took them. */
@@ -329,22 +332,22 @@ export class Store {
    * The draft's snapshot-wide settings (`{}` until set). Kept in the resources table under kind
    * `settings` (no migration needed), so they travel with the draft like any other resource.
    */
-  getSettings(): Record<string, unknown> {
-    const r = this.#db.prepare("SELECT body FROM resources WHERE kind = 'settings' AND id = 'global'").get() as
+  getSettings(kind: SettingsKind = "settings"): Record<string, unknown> {
+    const r = this.#db.prepare("SELECT body FROM resources WHERE kind = ? AND id = 'global'").get(kind) as
       | { body: string }
       | undefined;
     return r ? JSON.parse(r.body) : {};
   }
 
-  /** Replaces the draft's settings. */
-  putSettings(body: Record<string, unknown>): void {
+  /** Replaces the draft's settings (or the telemetry config, kind `telemetry`). */
+  putSettings(body: Record<string, unknown>, kind: SettingsKind = "settings"): void {
     const t = now();
     this.#db
       .prepare(
-        `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES ('settings', 'global', 'global', ?, ?, ?)
+        `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, 'global', 'global', ?, ?, ?)
          ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
       )
-      .run(JSON.stringify(body), t, t);
+      .run(kind, JSON.stringify(body), t, t);
   }
 
   // --- published versions ----------------------------------------------------
