@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { AnomalyUplink } from "./anomaly/anomaly-uplink.js";
 import { CompileError } from "./config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
 import type { AppliedSource } from "./config/table-holder.js";
@@ -100,6 +101,8 @@ export interface SyncWiring {
   readonly syncStats: SyncStats;
   /** The node's certificate (mTLS), or undefined with `--sync-insecure`. */
   readonly credentials: NodeCredentials | undefined;
+  /** Anomaly summaries up, decisions down. */
+  readonly anomaly?: AnomalyUplink;
 }
 
 /**
@@ -122,7 +125,9 @@ export function startSync(options: NodeOptions, log: Logger, w: SyncWiring): Syn
     onUpdateBytes: (n) => {
       w.syncStats.bytes += n;
     },
+    ...(w.anomaly ? { onAnomalyDecisions: (u) => w.anomaly!.decisions(u) } : {}),
   });
+  w.anomaly?.attach(sync);
   sync.start();
   creds?.startRenewal(() => sync.reconnect());
   return sync;
@@ -159,7 +164,8 @@ export async function startNode(
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
   const syncStats = new SyncStats();
-  const node = new ProxyNode(options, log, events, stats, shadow);
+  const anomaly = new AnomalyUplink(log, (c) => node.anomaly?.guard.apply(c.full, c.decisions, c.lifted));
+  const node = new ProxyNode(options, log, events, stats, shadow, (bytes) => anomaly.summary(bytes));
   const holder = node.holder;
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
@@ -213,7 +219,7 @@ export async function startNode(
   }
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow);
-    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials });
+    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials, anomaly });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });
 

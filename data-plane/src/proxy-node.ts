@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Snapshot } from "@palisade/proto";
+import { AnomalyNode } from "./anomaly/anomaly-node.js";
 import { compile } from "./config/compile.js";
 import { WafCache } from "./config/compile-waf.js";
 import type { RuntimeTable } from "./config/runtime-table.js";
@@ -33,6 +34,8 @@ export class ProxyNode {
   readonly holder: TableHolder;
   readonly proxy: ProxyServer;
   readonly tls: TlsListener | null;
+  /** The process's anomaly detection (recorder, guard, detector worker), `null` when not asked for. */
+  readonly anomaly: AnomalyNode | null;
   readonly #options: NodeOptions;
   readonly #log: Logger;
   readonly #pools = new PoolManager();
@@ -47,6 +50,8 @@ export class ProxyNode {
    * @param events where the proxy emits security events (policy refusals)
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
+   * @param onAnomalySummary where the detector's summaries go (the sync stream, or the cluster
+   *   primary): with it the process runs anomaly detection (its worker starts now)
    */
   constructor(
     options: NodeOptions,
@@ -54,9 +59,14 @@ export class ProxyNode {
     events: SecurityEvents,
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
+    onAnomalySummary?: (bytes: Uint8Array) => void,
   ) {
     this.#options = options;
     this.#log = log;
+    const anomaly = onAnomalySummary
+      ? new AnomalyNode({ nodeId: options.nodeId, region: options.region, log, onSummary: onAnomalySummary })
+      : null;
+    this.anomaly = anomaly;
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
@@ -69,6 +79,7 @@ export class ProxyNode {
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
+      anomaly?.configure(table);
     });
     this.proxy = new ProxyServer({
       holder: this.holder,
@@ -77,6 +88,7 @@ export class ProxyNode {
       events,
       ...(stats ? { stats } : {}),
       trustedProxies: options.trustedProxies,
+      ...(anomaly ? { recorders: [anomaly.recorder], guards: [anomaly.guard] } : {}),
       headersTimeoutMs: options.clientHeaderTimeoutMs,
       requestTimeoutMs: options.clientRequestTimeoutMs,
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,
@@ -85,6 +97,7 @@ export class ProxyNode {
       maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
+    anomaly?.start();
     this.tls =
       options.tlsListen === null
         ? null
@@ -155,6 +168,7 @@ export class ProxyNode {
       this.#upstreams.close();
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
+      await this.anomaly?.stop();
     })();
     return this.#closing;
   }

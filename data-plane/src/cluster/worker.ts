@@ -36,7 +36,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
-  const node = new ProxyNode(options, log, events, stats, shadow);
+  const node = new ProxyNode(options, log, events, stats, shadow, (bytes) => send({ t: "anomaly-summary", bytes }));
   const telemetry = new WorkerTelemetrySender(stats, shadow, send);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
@@ -57,6 +57,9 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
     switch (msg.t) {
       case "shutdown":
         stop(msg.deadlineMs);
+        return;
+      case "anomaly-decisions":
+        node.anomaly?.guard.apply(msg.change.full, msg.change.decisions, msg.change.lifted);
         return;
       default: {
         const reply = config.handle(msg);

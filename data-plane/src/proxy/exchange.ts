@@ -54,6 +54,12 @@ export interface ProxyServices {
   readonly limits: { readonly maxBodyBytes: number };
   /** Node-wide recorders (the anomaly detector's): their `log` runs after the chain's. */
   readonly recorders: readonly Recorder[];
+  /**
+   * Node-wide policies whose `requestHeaders` hook runs first in `request_filter`, once the client
+   * address is known (before routing), and again after the route's chain when an authentication
+   * named a consumer: the anomaly decisions (anomaly/decision-guard.ts). Synchronous.
+   */
+  readonly guards: readonly Policy[];
   /** A client connection became a tunnel (WebSocket): it is cut at the shutdown deadline. */
   tunnelOpened(client: Duplex): void;
 }

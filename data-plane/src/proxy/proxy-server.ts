@@ -13,7 +13,7 @@ import type { HttpRequestError } from "../http/http-error.js";
 import { HttpServer } from "../http/http-server.js";
 import type { ServerExchange } from "../http/server-exchange.js";
 import type { Logger } from "../log.js";
-import type { Recorder } from "../policies/contract.js";
+import type { Policy, Recorder } from "../policies/contract.js";
 import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
@@ -57,6 +57,8 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly trustedProxies?: TrustedProxies | null;
   /** Node-wide recorders of finished exchanges (the anomaly detector's). Default: none. */
   readonly recorders?: readonly Recorder[];
+  /** Node-wide policies run first in `request_filter` (the anomaly decisions). Default: none. */
+  readonly guards?: readonly Policy[];
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -85,6 +87,7 @@ export class ProxyServer implements ProxyServices {
   readonly stats: TrafficStats | undefined;
   readonly trustedProxies: TrustedProxies | null;
   readonly recorders: readonly Recorder[];
+  readonly guards: readonly Policy[];
   readonly loop = new ProxyLoop();
   readonly #holder: TableHolder;
   readonly #net: Server;
@@ -103,6 +106,7 @@ export class ProxyServer implements ProxyServices {
     this.stats = opts.stats;
     this.trustedProxies = opts.trustedProxies ?? null;
     this.recorders = opts.recorders ?? [];
+    this.guards = opts.guards ?? [];
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
       // A header timeout longer than the request timeout makes no sense: the headers are part of it.
