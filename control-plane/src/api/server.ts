@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
+import type { AnomalyService } from "../anomaly/anomaly-service.js";
 import type { Publisher } from "../config/publisher.js";
 import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
@@ -20,6 +21,7 @@ import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerAnomalyRoutes } from "./routes/anomalies.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
@@ -51,6 +53,8 @@ export interface AdminApiDeps {
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
   /** Security events from the nodes (`/v1/security-events`); absent in unit tests that need none. */
   events?: SecurityEventIntake | undefined;
+  /** Anomaly detection over the fleet (`/v1/anomalies/...`); absent in unit tests that need none. */
+  anomaly?: AnomalyService | undefined;
   /** Counts every request by method, route pattern and status (the control plane's `/metrics`). */
   metrics?: AdminRequestMetrics | undefined;
 }
@@ -205,6 +209,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
     registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
   registerTelemetryRoutes(app, deps.store);
+  registerAnomalyRoutes(app, deps.store, deps.anomaly);
   if (deps.events) registerSecurityEventRoutes(app, deps.events);
   registerWafRoutes(app, deps.store, deps.fleet);
   registerNodeRoutes(app, {

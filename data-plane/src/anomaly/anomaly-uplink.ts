@@ -20,7 +20,6 @@ export class AnomalyUplink {
   readonly #held = new DecisionGuard();
   #sync: SyncClient | undefined;
   #summaries = 0;
-  #refused = 0;
 
   constructor(log: Logger, deliver: (change: DecisionChange) => void) {
     this.#log = log;
@@ -39,7 +38,6 @@ export class AnomalyUplink {
     try {
       if (sync.sendAnomalySummary(summaryMessage(bytes))) this.#summaries++;
     } catch (err) {
-      this.#refused++;
       this.#log.warn({ err: (err as Error).message }, "anomaly summary not sent: it does not decode");
     }
   }
