@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { AdminClient, CliError } from "./admin-client.js";
+import { ANOMALY_USAGE, anomaliesCommand } from "./anomaly-commands.js";
 import { compareWithHeld, type ManifestEntry, parseManifest } from "./manifest.js";
 import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
 import { readRuleSetDir, sameRuleSetFiles } from "./rule-set-dir.js";
@@ -69,6 +70,7 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
                                           node, region, client, consumer, rule_id, since, until
   telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
                                           (SIEM sinks, per-node overrides, secret names)
+${ANOMALY_USAGE}
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 admin bearer token; or --token-file FILE). Exit status: 0 done, 1 refused or failed, 2 usage.`;
@@ -251,6 +253,9 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       return eventsCommand(api, args, o.limit, json, io);
     case "telemetry":
       return telemetryCommand(api, args, o, json, io);
+    case "anomalies":
+    case "anomaly":
+      return anomaliesCommand(api, args, o, json, io);
     case "rollout":
       await rollout(api, args, o, print, io, json);
       return;
@@ -512,6 +517,7 @@ function parse(argv: readonly string[]) {
       soak: { type: "string" },
       region: { type: "string" },
       ttl: { type: "string" },
+      throttle: { type: "string" },
       "node-id": { type: "string" },
       limit: { type: "string" },
       name: { type: "string" },

@@ -96,6 +96,8 @@ export class AnomalyNode {
     for (const id of table.upstreams.keys()) intern(this.#upstreams, id);
     for (const c of table.consumerSources) intern(this.#consumers, c.id);
     if (!added && a === this.#config) return;
+    if (this.#config === null)
+      this.#log.info({ mode: a.mode, routes: table.routeList.length }, "anomaly detection on: recording every request");
     this.#config = a;
     this.host.configure(
       { routes: this.#routes.names(), upstreams: this.#upstreams.names(), consumers: this.#consumers.names() },

@@ -17,7 +17,7 @@ export interface RecorderNames {
  * an API key's id, and the consumer already names who authenticated. The authentication outcome is read from the answer: 401 is
  * a failed authentication, 403 with an `AUTH_` code a denied one, an accepted authentication is
  * `ok`. Costs about a microsecond (bench/micro/anomaly-recorder.mjs); writes nothing while
- * detection is off.
+ * detection is off, and nothing for the answers of the anomaly decisions themselves.
  */
 export class AnomalyRecorder implements Recorder {
   readonly #writer: RecordWriter;
@@ -36,6 +36,9 @@ export class AnomalyRecorder implements Recorder {
     if (!this.enabled) return;
     const address = ex.view.clientAddress;
     if (address === "") return; // refused before the request had a canonical view
+    const code = ex.errorCode;
+    // A decision's own answers are not evidence: counting them would renew the decision forever.
+    if (code === "ANOMALY_DENIED" || code === "ANOMALY_THROTTLED") return;
     const f = this.#facts;
     const n = this.#names;
     f.timeMs = this.#origin + performance.now();
@@ -54,7 +57,7 @@ export class AnomalyRecorder implements Recorder {
     f.auth =
       status === 401
         ? AuthOutcome.failed
-        : status === 403 && ex.errorCode !== undefined && ex.errorCode.startsWith("AUTH_")
+        : status === 403 && code !== undefined && code.startsWith("AUTH_")
           ? AuthOutcome.denied
           : ex.authMethods !== null
             ? AuthOutcome.ok
