@@ -4,6 +4,7 @@ import { ApiError } from "../../errors.js";
 import type { SecurityEventIntake } from "../../security-events/event-intake-service.js";
 import type { EventCursor, SecurityEventFilter } from "../../store/security-event-store.js";
 import { digits, queryInt } from "../query.js";
+import { errorBody } from "./error-body.js";
 import { itemJson, openEventStream } from "./security-event-stream.js";
 
 /** A comma-separated list of values of one filter (each matched exactly; any may match). */
@@ -46,16 +47,6 @@ const streamQuery = {
   properties: {
     ...filterProperties,
     last_event_id: { ...digits, description: "resume after this event (as the Last-Event-ID header)" },
-  },
-} as const;
-
-const errorBody = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } },
-    },
   },
 } as const;
 

@@ -7,16 +7,7 @@ import {
   telemetrySchema,
 } from "../../config/telemetry.js";
 import type { Store } from "../../store/store.js";
-
-const errorBody = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } },
-    },
-  },
-} as const;
+import { errorBody } from "./error-body.js";
 
 /**
  * `GET /v1/telemetry` and `PUT /v1/telemetry`: the fleet-wide telemetry config, published with
