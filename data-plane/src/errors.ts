@@ -180,11 +180,6 @@ export type ErrorCode = keyof typeof ERRORS;
 /** All codes, in registry order. */
 export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERRORS) as ErrorCode[]);
 
-/** Looks up a code's registry entry. */
-export function errorSpec(code: ErrorCode): ErrorSpec {
-  return ERRORS[code];
-}
-
 // The body up to the request id is fixed per code: build it once.
 const BODY_PREFIX = new Map<ErrorCode, string>(
   ERROR_CODES.map((code) => [

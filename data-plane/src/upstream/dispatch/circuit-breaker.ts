@@ -70,8 +70,3 @@ class BreakerHandler extends ForwardingHandler {
     this.next.onResponseError?.(controller, err);
   }
 }
-
-/** Exposed for tests: whether `err` is the breaker's refusal. */
-export function isOverloaded(err: unknown): boolean {
-  return err === OVERLOADED;
-}
