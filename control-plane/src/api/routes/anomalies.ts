@@ -4,16 +4,7 @@ import type { AnomalyService } from "../../anomaly/anomaly-service.js";
 import { anomalyConfigSchema, anomalyResource, type DraftAnomaly } from "../../anomaly/anomaly-settings.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
-
-const errorBody = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } },
-    },
-  },
-} as const;
+import { errorBody } from "./error-body.js";
 
 /** An OpenAPI summary and tag (a plain value: the schema types know no `summary`). */
 function doc(summary: string): Record<string, unknown> {
