@@ -14,6 +14,8 @@ export interface AnomalyNodeOptions {
   readonly onSummary: (bytes: Uint8Array) => void;
   /** Detector ring capacity in records (power of two); default 65,536. */
   readonly ringCapacity?: number;
+  /** Summary interval, ms; default 5,000 (tests use less). */
+  readonly summaryIntervalMs?: number;
 }
 
 /** Counters of a node's detector for `/metrics` and the status page. */
@@ -55,6 +57,7 @@ export class AnomalyNode {
       nodeId: o.nodeId,
       region: o.region,
       ...(o.ringCapacity ? { ringCapacity: o.ringCapacity } : {}),
+      ...(o.summaryIntervalMs ? { summaryIntervalMs: o.summaryIntervalMs } : {}),
       onSummary: (bytes) => {
         if (this.recorder.enabled) o.onSummary(bytes);
       },
