@@ -122,10 +122,16 @@ const idle = measure(() => {
   for (let i = 0; i < N; i++) empty.requestHeaders(exchanges[i & 63]);
 }, N);
 
-console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} on ${cpus().length} cores`,
+);
 console.log("| measure | wall ns/request | CPU ns/request |\n| --- | ---: | ---: |");
 const row = (name, m) => console.log(`| ${name} | ${m.wall.toFixed(0)} | ${m.cpu.toFixed(0)} |`);
 row("recorder: logging phase → one ring record", rec);
 row("guard, 10,000 decisions held, client not among them", guarded);
 row("guard, no decision held", idle);
-console.log(`RESULT anomaly-recorder record_ns=${rec.cpu.toFixed(0)} guard_ns=${guarded.cpu.toFixed(0)} budget_ns=2000`);
+console.log(
+  `RESULT anomaly-recorder record_ns=${rec.cpu.toFixed(0)} guard_ns=${guarded.cpu.toFixed(0)} budget_ns=2000`,
+);

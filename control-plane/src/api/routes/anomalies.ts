@@ -90,11 +90,14 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          properties: { limit: { type: "string", pattern: "^[1-9][0-9]{0,3}$" } },
         },
       },
     },
-    async (req) => ({ items: anomaly.detections((req.query as { limit: number }).limit).map(detectionJson) }),
+    async (req) => {
+      const limit = Math.min(1000, Number((req.query as { limit?: string }).limit ?? 100));
+      return { items: anomaly.detections(limit).map(detectionJson) };
+    },
   );
 
   app.get("/v1/anomalies/decisions", { schema: doc("Decisions in force (the deny list)") }, async () => ({
