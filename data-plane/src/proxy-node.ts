@@ -67,6 +67,7 @@ export class ProxyNode {
       ? new AnomalyNode({ nodeId: options.nodeId, region: options.region, log, onSummary: onAnomalySummary })
       : null;
     this.anomaly = anomaly;
+    if (anomaly && stats) stats.anomaly = () => anomaly.counters();
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),

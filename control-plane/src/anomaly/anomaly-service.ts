@@ -372,17 +372,11 @@ function decisionEvent(d: Decision): PalisadeEvent {
 
 function liftedEvent(d: Decision, now: number, why: "expired" | "manual"): PalisadeEvent {
   return {
-    category: "anomaly",
+    ...(decisionEvent(d) as Extract<PalisadeEvent, { action: "deny" | "throttle" | "lifted" }>),
     action: "lifted",
-    id: randomUUID(),
     time: now,
-    decisionId: d.id,
-    target: d.target,
     ttlS: 0,
-    enforced: true,
-    source: why === "manual" ? "manual" : d.source,
-    detector: d.kind,
-    detectionId: d.detectionId || null,
+    ...(why === "manual" ? { source: "manual" } : {}),
     explanation: why === "manual" ? `lifted by an operator: ${d.explanation}` : `expired: ${d.explanation}`,
   };
 }

@@ -50,6 +50,7 @@ export class AnomalyNode {
   readonly #log: Logger;
   #config: CompiledAnomaly | null = null;
   #detections = 0;
+  readonly #byKind: Record<string, number> = {};
 
   constructor(o: AnomalyNodeOptions) {
     this.#log = o.log;
@@ -110,6 +111,7 @@ export class AnomalyNode {
 
   #detected(d: Detection): void {
     this.#detections++;
+    this.#byKind[`detection:${d.kind}`] = (this.#byKind[`detection:${d.kind}`] ?? 0) + 1;
     // The node's own view; the control plane's merged view makes the security events and decisions.
     this.#log.info(
       { anomaly: { kind: d.kind, level: d.level, subject: d.subject, score: d.score } },
@@ -125,6 +127,11 @@ export class AnomalyNode {
       detections: this.#detections,
       decisions: this.guard.size,
     };
+  }
+
+  /** The counters `/metrics` reads (`TrafficCounters.anomaly`): dropped, restarts, detection:<kind>. */
+  counters(): Record<string, number> {
+    return { dropped: this.host.writer.dropped, restarts: this.host.restarts, ...this.#byKind };
   }
 
   /** Stops the worker. */

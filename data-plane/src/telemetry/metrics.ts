@@ -30,6 +30,8 @@ export interface MetricsSource {
  * - `palisade_shadow_requests_total{route}`, `palisade_shadow_compared_total{route,result="agreed"|"disagreed"}`,
  *   `palisade_shadow_dropped_total{route,reason}` counters and `palisade_shadow_latency_diff_ms{route,stat="mean"|"p50"|"p99"}`
  *   gauge (shadow − primary, since the node started), for routes with a mirror policy;
+ * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
+ *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -59,6 +61,35 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(src.stats.counters().securityEvents)) this.inc({ type }, n);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_records_dropped_total",
+    help: "Request records dropped because the detector's ring was full.",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.dropped ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_worker_restarts_total",
+    help: "Times the anomaly detector worker failed and was restarted (traffic is not affected).",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.restarts ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_detections_total",
+    help: "Anomaly detections on this node, by detector.",
+    labelNames: ["detector"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [k, n] of Object.entries(src.stats.counters().anomaly))
+        if (k.startsWith("detection:")) this.inc({ detector: k.slice(10) }, n);
     },
   });
   new Gauge({

@@ -36,6 +36,11 @@ export interface TrafficCounters {
   /** Sum of latencies, ms. */
   readonly latencySumMs: number;
   readonly securityEvents: Readonly<Record<string, number>>;
+  /**
+   * The anomaly detector's counters (anomaly/anomaly-node.ts): `dropped` (records a full ring
+   * dropped), `restarts` (detector worker failures), `detection:<kind>` (its own detections).
+   */
+  readonly anomaly: Readonly<Record<string, number>>;
 }
 
 /**
@@ -60,6 +65,7 @@ export function zeroCounters(): TrafficCounters {
     latencyBuckets: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
     latencySumMs: 0,
     securityEvents: Object.fromEntries(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0])),
+    anomaly: { dropped: 0, restarts: 0 },
   };
 }
 
@@ -70,6 +76,8 @@ export function zeroCounters(): TrafficCounters {
 export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCounters {
   const events: Record<string, number> = { ...a.securityEvents };
   for (const [k, v] of Object.entries(b.securityEvents)) events[k] = (events[k] ?? 0) + v;
+  const anomaly: Record<string, number> = { ...a.anomaly };
+  for (const [k, v] of Object.entries(b.anomaly ?? {})) anomaly[k] = (anomaly[k] ?? 0) + v;
   const n = Math.max(a.latencyBuckets.length, b.latencyBuckets.length);
   const buckets = new Array<number>(n);
   for (let i = 0; i < n; i++) buckets[i] = (a.latencyBuckets[i] ?? 0) + (b.latencyBuckets[i] ?? 0);
@@ -82,6 +90,7 @@ export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCoun
     latencyBuckets: buckets,
     latencySumMs: a.latencySumMs + b.latencySumMs,
     securityEvents: events,
+    anomaly,
   };
 }
 
@@ -101,6 +110,8 @@ export class TrafficStats implements TrafficSource {
   readonly #events = new Map<string, number>(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0]));
   /** Open client connections on the proxy listener (kept by the proxy server). */
   activeConnections = 0;
+  /** The anomaly detector's counters, read with the others (set by the proxy node that runs one). */
+  anomaly: (() => Readonly<Record<string, number>>) | undefined;
 
   /**
    * Records one finished request.
@@ -136,6 +147,7 @@ export class TrafficStats implements TrafficSource {
       latencyBuckets: Array.from(this.#buckets),
       latencySumMs: this.#sumMs,
       securityEvents: Object.fromEntries(this.#events),
+      anomaly: this.anomaly?.() ?? { dropped: 0, restarts: 0 },
     };
   }
 }
