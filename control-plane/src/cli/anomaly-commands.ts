@@ -27,7 +27,7 @@ function usage(message: string): CliError {
 export const ANOMALY_USAGE = `  anomalies [status]                      anomaly detection: mode and counters
   anomalies detections [--limit N]        newest detections (with their explanation)
   anomalies decisions                     the deny list: decisions in force on every node
-  anomalies block <address|consumer|credential> <id> [--ttl SECONDS] [--throttle RATE]
+  anomalies block <address|consumer> <id> [--ttl SECONDS] [--throttle RATE]
                   [-m REASON]             deny (or throttle to RATE requests/s) a client on
                                           every node (default 900 s)
   anomalies unblock <address|consumer|credential> <id>
@@ -68,7 +68,8 @@ export async function anomaliesCommand(
     }
     case "block": {
       const [type, id] = [args[1], args[2]];
-      if (!type || !TARGET_TYPES.has(type) || !id) throw usage("anomalies block <address|consumer|credential> <id>");
+      if (!type || (type !== "address" && type !== "consumer") || !id)
+        throw usage("anomalies block <address|consumer> <id>");
       const body: Record<string, unknown> = { target_type: type, target_id: id };
       if (o.ttl !== undefined) {
         const ttl = Number(o.ttl);

@@ -632,7 +632,7 @@ export interface AnomalyDecision {
 
 /** A manual block (`POST /v1/anomalies/decisions`). */
 export interface AnomalyBlock {
-  target_type: "address" | "consumer" | "credential";
+  target_type: "address" | "consumer";
   target_id: string;
   action: "deny" | "throttle";
   ttl_s: number;

@@ -185,7 +185,6 @@ export function AnomaliesPage() {
           <select className="input" value={form.targetType} onChange={set("targetType")} aria-label="Client type">
             <option value="address">address</option>
             <option value="consumer">consumer</option>
-            <option value="credential">credential</option>
           </select>
           <input
             className="input mono"

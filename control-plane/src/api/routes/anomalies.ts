@@ -12,13 +12,18 @@ function doc(summary: string): Record<string, unknown> {
 }
 
 const TARGET_TYPES = ["address", "consumer", "credential"] as const;
+/**
+ * What a manual block may name: nodes match a request's address and consumer; they do not see a
+ * credential's identifier in `request_filter`, so a credential decision could not be enforced.
+ */
+const BLOCK_TYPES = ["address", "consumer"] as const;
 
 const blockSchema = {
   type: "object",
   additionalProperties: false,
   required: ["target_type", "target_id"],
   properties: {
-    target_type: { type: "string", enum: TARGET_TYPES },
+    target_type: { type: "string", enum: BLOCK_TYPES },
     target_id: { type: "string", minLength: 1, maxLength: 256 },
     action: { type: "string", enum: ["deny", "throttle"], default: "deny" },
     ttl_s: { type: "integer", minimum: 1, maximum: 604_800, default: 900 },
@@ -28,7 +33,7 @@ const blockSchema = {
 } as const;
 
 interface BlockBody {
-  target_type: (typeof TARGET_TYPES)[number];
+  target_type: (typeof BLOCK_TYPES)[number];
   target_id: string;
   action: "deny" | "throttle";
   ttl_s: number;
@@ -141,7 +146,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
       },
     },
     async (req, reply) => {
-      const p = req.params as { target_type: BlockBody["target_type"]; target_id: string };
+      const p = req.params as { target_type: (typeof TARGET_TYPES)[number]; target_id: string };
       if (!anomaly.unblock({ type: p.target_type, id: p.target_id }))
         throw new ApiError("NOT_FOUND", "no decision holds for this client", "target_id");
       reply.code(204);
