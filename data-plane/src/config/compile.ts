@@ -336,7 +336,7 @@ function hasMtls(r: CompiledRoute): boolean {
  * (the target's, or the checked authority with `preserve_host`), `Expect` (answered here), and
  * the forwarding and consumer headers the node sets itself from the canonical view.
  */
-const REQUEST_DROP: readonly string[] = Object.freeze([
+export const REQUEST_DROP: readonly string[] = Object.freeze([
   ...HOP_BY_HOP_FIELDS,
   "host",
   "expect",
