@@ -165,7 +165,15 @@ export async function startNode(
   const shadow = new ShadowStats();
   const syncStats = new SyncStats();
   const anomaly = new AnomalyUplink(log, (c) => node.anomaly?.guard.apply(c.full, c.decisions, c.lifted));
-  const node = new ProxyNode(options, log, events, stats, shadow, (bytes) => anomaly.summary(bytes));
+  const node = new ProxyNode(
+    options,
+    log,
+    events,
+    stats,
+    shadow,
+    (bytes) => anomaly.summary(bytes),
+    (e) => anomaly.event(e),
+  );
   const holder = node.holder;
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(

@@ -17,6 +17,7 @@ import type { TrafficStats } from "./telemetry/traffic-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
+import { softwareVersion } from "./version.js";
 
 /** Where a proxy node's listeners are bound. */
 export interface ProxyAddresses {
@@ -52,6 +53,7 @@ export class ProxyNode {
    * @param shadowStats shadow traffic counters of mirror policies (same)
    * @param onAnomalySummary where the detector's summaries go (the sync stream, or the cluster
    *   primary): with it the process runs anomaly detection (its worker starts now)
+   * @param onAnomalyEvent where its own detections go as security events (the same way)
    */
   constructor(
     options: NodeOptions,
@@ -60,11 +62,19 @@ export class ProxyNode {
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
     onAnomalySummary?: (bytes: Uint8Array) => void,
+    onAnomalyEvent?: (event: { readonly id: string; readonly ecsJson: string }) => void,
   ) {
     this.#options = options;
     this.#log = log;
     const anomaly = onAnomalySummary
-      ? new AnomalyNode({ nodeId: options.nodeId, region: options.region, log, onSummary: onAnomalySummary })
+      ? new AnomalyNode({
+          nodeId: options.nodeId,
+          region: options.region,
+          log,
+          onSummary: onAnomalySummary,
+          ...(onAnomalyEvent ? { onEvent: onAnomalyEvent } : {}),
+          softwareVersion: softwareVersion(),
+        })
       : null;
     this.anomaly = anomaly;
     if (anomaly && stats) stats.anomaly = () => anomaly.counters();

@@ -4,12 +4,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
+import { ecsJson, Redactor, toEcs } from "@palisade/events";
 import {
   AnomalyAction,
   AnomalyClientKind,
   type AnomalySummary,
   AnomalySummarySchema,
   type SecurityEventBatch,
+  SecurityEventBatchSchema,
   type StreamConfigResponse,
 } from "@palisade/proto";
 import { pino } from "pino";
@@ -160,4 +162,47 @@ test("malformed summaries are refused with their code and counted, never merged"
   assert.equal(h.svc.counters().summaries, 0);
   assert.equal(h.svc.summary(node, summary(6, h.at(), ATTACKER, 3)), undefined);
   assert.equal(h.svc.counters().summaries, 1);
+});
+
+test("a node's own detection (a payload: only nodes see body sizes per client) is listed and decided on, once", () => {
+  const h = harness("enforce");
+  const doc = toEcs(
+    {
+      category: "anomaly",
+      action: "detected",
+      id: "ev-1",
+      time: h.at(),
+      route: "orders",
+      detector: "payload",
+      detectionId: "payload:node:n1:address:192.0.2.44:1",
+      level: "node",
+      scope: "n1",
+      subject: { type: "address", id: "192.0.2.44" },
+      score: 2,
+      observed: 6,
+      baseline: 0,
+      threshold: 3,
+      unit: "unusual requests/min",
+      explanation: "6 unusual requests/min from 192.0.2.44 on route orders",
+      mode: "enforce",
+    },
+    { node: "n1", region: "eu-west", version: "1" },
+    new Redactor(),
+  );
+  const batch = create(SecurityEventBatchSchema, { events: [{ id: "ev-1", ecsJson: ecsJson(doc) }] });
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, batch);
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, batch);
+  const found = h.svc.detections();
+  assert.equal(found.length, 1);
+  assert.deepEqual([found[0]!.kind, found[0]!.level, found[0]!.scope], ["payload", "node", "n1"]);
+  assert.deepEqual(
+    h.svc.decisions().map((d) => [d.action, d.target.id]),
+    [["deny", "192.0.2.44"]],
+  );
+  // Not a detection: ignored; malformed JSON: ignored.
+  const other = create(SecurityEventBatchSchema, {
+    events: [{ id: "ev-2", ecsJson: '{"palisade":{"category":"anomaly"' }],
+  });
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, other);
+  assert.equal(h.svc.detections().length, 1);
 });

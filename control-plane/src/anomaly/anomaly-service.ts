@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import {
   AnomalyError,
+  DETECTION_KINDS,
   type Decision,
   type DecisionTarget,
   DenyList,
@@ -101,6 +102,8 @@ export class AnomalyService {
   #decisions = 0;
   #pushes = 0;
   #lastWarnMs = 0;
+  /** Ids of node events already decided on (a batch may be resent). */
+  readonly #seen = new Set<string>();
 
   constructor(o: AnomalyServiceOptions) {
     this.#log = o.log;
@@ -188,7 +191,25 @@ export class AnomalyService {
     }
   }
 
-  #detected(d: Detection): void {
+  /**
+   * A node's security events: its own anomaly detections (the kinds only a node sees, payloads
+   * among them) are listed and decided on like the fleet view's; the intake already stored the
+   * events. Each is read defensively (a node is trusted for its own traffic, not for its JSON);
+   * a resent event is taken once.
+   */
+  nodeEvents(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): void {
+    if (this.#settings === null) return;
+    for (const e of batch.events) {
+      if (e.ecsJson.length > 16 * 1024 || this.#seen.has(e.id) || !e.ecsJson.includes('"anomaly"')) continue;
+      const d = nodeDetection(e.ecsJson, node.id, this.#now());
+      if (d === undefined) continue;
+      this.#seen.add(e.id);
+      if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.values().next().value!);
+      this.#detected(d, false);
+    }
+  }
+
+  #detected(d: Detection, emitDetection = true): void {
     const now = this.#now();
     const settings = this.#settings;
     if (settings === null) return;
@@ -206,7 +227,7 @@ export class AnomalyService {
       { anomaly: { kind: d.kind, level: d.level, scope: d.scope, subject: d.subject, score: d.score } },
       `anomaly detected: ${d.explanation}`,
     );
-    const events: PalisadeEvent[] = [detectionEvent(d, now, settings.enforcement.mode)];
+    const events: PalisadeEvent[] = emitDetection ? [detectionEvent(d, now, settings.enforcement.mode)] : [];
     const changed: Decision[] = [];
     for (const x of decisions) {
       events.push(decisionEvent(x));
@@ -295,6 +316,56 @@ export class AnomalyService {
       this.#log.error({ err }, "anomaly security events not stored");
     }
   }
+}
+
+const SUBJECT_TYPES = new Set(["address", "consumer", "credential", "route", "upstream"]);
+
+/** A node's anomaly detection from its ECS document, or `undefined` when it is not one or malformed. */
+function nodeDetection(json: string, nodeId: string, now: number): Detection | undefined {
+  let doc: { palisade?: { category?: unknown; anomaly?: Record<string, unknown> }; labels?: { route?: unknown } };
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const a = doc.palisade?.anomaly;
+  if (doc.palisade?.category !== "anomaly" || typeof a !== "object" || a === null) return undefined;
+  const str = (v: unknown, max: number) => (typeof v === "string" && v.length > 0 && v.length <= max ? v : undefined);
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const kind = str(a.detector, 64);
+  const type = str(a.subject_type, 16);
+  const id = str(a.subject_id, 256);
+  const explanation = str(a.explanation, 2048);
+  const [score, observed, baseline, threshold] = [num(a.score), num(a.observed), num(a.baseline), num(a.threshold)];
+  if (
+    kind === undefined ||
+    !(DETECTION_KINDS as readonly string[]).includes(kind) ||
+    type === undefined ||
+    !SUBJECT_TYPES.has(type) ||
+    id === undefined ||
+    explanation === undefined ||
+    score === undefined ||
+    observed === undefined ||
+    baseline === undefined ||
+    threshold === undefined
+  )
+    return undefined;
+  return {
+    id: str(a.detection_id, 512) ?? `${kind}:node:${nodeId}:${type}:${id}:${now}`,
+    kind: kind as Detection["kind"],
+    level: "node",
+    scope: nodeId,
+    atMs: now,
+    subject: { type: type as Detection["subject"]["type"], id },
+    route: str(doc.labels?.route, 256) ?? "",
+    score,
+    observed,
+    baseline,
+    threshold,
+    unit: str(a.unit, 64) ?? "",
+    explanation,
+    contributors: [],
+  };
 }
 
 function key(t: DecisionTarget): string {

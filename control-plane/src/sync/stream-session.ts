@@ -70,6 +70,8 @@ export interface AnomalySink {
   summary(node: { readonly id: string; readonly region: string }, summary: AnomalySummary): unknown;
   /** The message a node gets once its stream is open (the decisions in force). */
   welcome(): StreamConfigResponse;
+  /** A node's security events (after the intake stored them): its own anomaly detections are decided on. */
+  nodeEvents?(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): void;
 }
 
 /** Optional companions of a session. */
@@ -225,6 +227,7 @@ export class StreamSession {
       const ack = this.#events?.ingest({ id: this.#nodeId!, region: this.#region }, k.value);
       if (ack)
         this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }));
+      this.#anomaly?.nodeEvents?.({ id: this.#nodeId!, region: this.#region }, k.value);
       return;
     }
     if (k.case === "ack" || k.case === "nack") {

@@ -1,4 +1,5 @@
 import { type Detection, DetectorHost, Interner } from "@palisade/anomaly";
+import { ecsJson, newEventId, Redactor, toEcs } from "@palisade/events";
 import type { CompiledAnomaly } from "../config/compile-anomaly.js";
 import type { RuntimeTable } from "../config/runtime-table.js";
 import type { Logger } from "../log.js";
@@ -12,6 +13,15 @@ export interface AnomalyNodeOptions {
   readonly log: Logger;
   /** The worker's encoded summary (every 5 s) while detection is on: sent to the control plane. */
   readonly onSummary: (bytes: Uint8Array) => void;
+  /**
+   * A detection of this node's own detector as a security event (its ECS document, category
+   * `anomaly`): sent on the config stream like every security event; the control plane also
+   * decides on it (payload detections are made by nodes only: summaries carry no body sizes per
+   * client).
+   */
+  readonly onEvent?: (event: { readonly id: string; readonly ecsJson: string }) => void;
+  /** This build's version (`observer.version` of the events). */
+  readonly softwareVersion?: string;
   /** Detector ring capacity in records (power of two); default 65,536. */
   readonly ringCapacity?: number;
   /** Summary interval, ms; default 5,000 (tests use less). */
@@ -48,12 +58,15 @@ export class AnomalyNode {
   readonly #upstreams = new Interner();
   readonly #consumers = new Interner();
   readonly #log: Logger;
+  readonly #o: AnomalyNodeOptions;
+  readonly #redactor = new Redactor();
   #config: CompiledAnomaly | null = null;
   #detections = 0;
   readonly #byKind: Record<string, number> = {};
 
   constructor(o: AnomalyNodeOptions) {
     this.#log = o.log;
+    this.#o = o;
     this.host = new DetectorHost({
       nodeId: o.nodeId,
       region: o.region,
@@ -112,7 +125,34 @@ export class AnomalyNode {
   #detected(d: Detection): void {
     this.#detections++;
     this.#byKind[`detection:${d.kind}`] = (this.#byKind[`detection:${d.kind}`] ?? 0) + 1;
-    // The node's own view; the control plane's merged view makes the security events and decisions.
+    const send = this.#o.onEvent;
+    if (send && this.#config !== null) {
+      const id = newEventId();
+      const doc = toEcs(
+        {
+          category: "anomaly",
+          action: "detected",
+          id,
+          time: Date.now(),
+          route: d.route || null,
+          detector: d.kind,
+          detectionId: d.id,
+          level: "node",
+          scope: d.scope,
+          subject: d.subject,
+          score: Math.round(d.score * 100) / 100,
+          observed: d.observed,
+          baseline: d.baseline,
+          threshold: d.threshold,
+          unit: d.unit,
+          explanation: d.explanation,
+          mode: this.#config.mode,
+        },
+        { node: this.#o.nodeId, region: this.#o.region, version: this.#o.softwareVersion ?? "" },
+        this.#redactor,
+      );
+      send({ id, ecsJson: ecsJson(doc, 16 * 1024) });
+    }
     this.#log.info(
       { anomaly: { kind: d.kind, level: d.level, subject: d.subject, score: d.score } },
       `anomaly detected on this node: ${d.explanation}`,

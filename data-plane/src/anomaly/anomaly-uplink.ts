@@ -42,6 +42,11 @@ export class AnomalyUplink {
     }
   }
 
+  /** A node detection's security event (anomaly-node.ts): sent with the node's other security events. */
+  event(e: { readonly id: string; readonly ecsJson: string }): void {
+    this.#sync?.sendSecurityEvents([e]);
+  }
+
   /** The control plane pushed decisions: held and delivered to the proxy processes. */
   decisions(update: AnomalyDecisionUpdate): void {
     const change = decisionChange(update);

@@ -50,6 +50,8 @@ export type FromWorker =
   | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
   /** The worker's anomaly detector summary (binary, @palisade/anomaly `encodeSummary`), every 5 s. */
   | { readonly t: "anomaly-summary"; readonly bytes: Uint8Array }
+  /** A detection of the worker's own detector as a security event (its ECS document). */
+  | { readonly t: "anomaly-event"; readonly id: string; readonly ecsJson: string }
   /** Security events the worker's proxy emitted (one batch), for the node's channel. */
   | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] }
   /**

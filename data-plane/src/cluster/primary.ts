@@ -117,6 +117,9 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
         case "anomaly-summary":
           anomaly.summary(msg.bytes);
           return;
+        case "anomaly-event":
+          anomaly.event({ id: msg.id, ecsJson: msg.ecsJson });
+          return;
         case "telemetry":
           telemetry.update(worker.id, msg);
           return;

@@ -36,7 +36,15 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
-  const node = new ProxyNode(options, log, events, stats, shadow, (bytes) => send({ t: "anomaly-summary", bytes }));
+  const node = new ProxyNode(
+    options,
+    log,
+    events,
+    stats,
+    shadow,
+    (bytes) => send({ t: "anomaly-summary", bytes }),
+    (e) => send({ t: "anomaly-event", id: e.id, ecsJson: e.ecsJson }),
+  );
   const telemetry = new WorkerTelemetrySender(stats, shadow, send);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
