@@ -55,6 +55,8 @@ const MOONSHOT_FULL_VS_NGINX = 0.5;
 /** Issue 15's CPU targets, µs of CPU per request: bare ≤ 40, full ≤ 50. */
 const TARGET_BARE_CPU_US = 40;
 const TARGET_FULL_CPU_US = 50;
+/** Issue 14's WAF target: palisade-waf ≥ 0.6 × palisade-full requests/s in the same run. */
+const TARGET_WAF_VS_FULL = 0.6;
 /** Issue 15's memory target: data-plane worker RSS with 10,000 routes loaded, MiB. */
 const TARGET_RSS_10K_MIB = 100;
 
@@ -436,6 +438,17 @@ async function main() {
     const us = s?.cpuUsPerReq;
     if (us === null || us === undefined) continue;
     notes.push(`target: ${name} CPU ≤ ${max} µs/request → ${us <= max ? "met" : "NOT met"} (${us.toFixed(1)} µs)`);
+  }
+  const waf = byName("palisade-waf");
+  if (waf?.rps && full?.rps) {
+    const ratio = waf.rps / full.rps;
+    const cpu =
+      waf.cpuUsPerReq != null && full.cpuUsPerReq != null
+        ? `; the WAF's CPU: ${(waf.cpuUsPerReq - full.cpuUsPerReq).toFixed(1)} µs/request (${waf.cpuUsPerReq.toFixed(1)} − ${full.cpuUsPerReq.toFixed(1)})`
+        : "";
+    notes.push(
+      `target: palisade-waf ≥ ${TARGET_WAF_VS_FULL} × palisade-full requests/s → ${ratio >= TARGET_WAF_VS_FULL ? "met" : "NOT met"} (${ratio.toFixed(2)}×${cpu})`,
+    );
   }
   const large = raws.find((r) => r.system === "palisade-10k-routes" && r.summary);
   const largeRss = large?.summary?.rssMiB;

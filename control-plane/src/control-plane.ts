@@ -15,6 +15,7 @@ import { StatusServer } from "./metrics/status-server.js";
 import type { CpOptions } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
+import { OidcLogin } from "./rbac/oidc.js";
 import { RolloutEngine } from "./rollouts/engine.js";
 import type { FleetNode } from "./rollouts/types.js";
 import { SecurityEventIntake } from "./security-events/event-intake-service.js";
@@ -60,6 +61,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   }
   const tokens = new AdminTokens(store, opts.adminToken);
   const generatedAdminToken = tokens.ensure();
+  const oidc = opts.oidc ? new OidcLogin(opts.oidc, tokens, log.child({ component: "oidc" })) : undefined;
   const publisher = new Publisher(store);
   const fleet = new FleetRegistry();
   let identity: NodeIdentity | undefined;
@@ -156,6 +158,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       tokens,
       log,
       uiDir: opts.uiDir,
+      tls: opts.adminTls,
+      oidc,
       fleet,
       identity,
       sync,
@@ -169,7 +173,12 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
-    announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    if (oidc)
+      oidc.defaultRedirectUrl = `${opts.adminTls ? "https" : "http"}://${formatAddress({ host: opts.adminListen.host, port: adminPort })}/v1/auth/oidc/callback`;
+    announce.info(
+      { listener: "admin", address: opts.adminListen.host, port: adminPort, tls: opts.adminTls !== undefined },
+      "listening",
+    );
     let statusAddr: ListenAddress | undefined;
     if (opts.statusListen) {
       status = new StatusServer(metrics, log);

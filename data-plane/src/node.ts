@@ -17,6 +17,7 @@ import { NodeReporter } from "./telemetry/node-reporter.js";
 import { ShadowStats } from "./telemetry/shadow-stats.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
+import { WafStats } from "./telemetry/waf-stats.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
@@ -163,6 +164,7 @@ export async function startNode(
   const events = nodeSecurityEvents(log);
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
+  const waf = new WafStats();
   const syncStats = new SyncStats();
   const anomaly = new AnomalyUplink(log, (c) => node.anomaly?.guard.apply(c.full, c.decisions, c.lifted));
   const node = new ProxyNode(
@@ -171,6 +173,7 @@ export async function startNode(
     events,
     stats,
     shadow,
+    waf,
     (bytes) => anomaly.summary(bytes),
     (e) => anomaly.event(e),
   );
@@ -226,7 +229,7 @@ export async function startNode(
     throw err;
   }
   if (options.configFile === undefined) {
-    const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow);
+    const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow, waf);
     sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials, anomaly });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });

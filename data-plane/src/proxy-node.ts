@@ -14,6 +14,7 @@ import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
@@ -51,6 +52,7 @@ export class ProxyNode {
    * @param events where the proxy emits security events (policy refusals)
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
+   * @param wafStats WAF counters per route of waf policies (same)
    * @param onAnomalySummary where the detector's summaries go (the sync stream, or the cluster
    *   primary): with it the process runs anomaly detection (its worker starts now)
    * @param onAnomalyEvent where its own detections go as security events (the same way)
@@ -61,6 +63,7 @@ export class ProxyNode {
     events: SecurityEvents,
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
+    wafStats?: WafStats,
     onAnomalySummary?: (bytes: Uint8Array) => void,
     onAnomalyEvent?: (event: { readonly id: string; readonly ecsJson: string }) => void,
   ) {
@@ -81,6 +84,7 @@ export class ProxyNode {
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
+      ...(wafStats ? { wafStats } : {}),
     });
     const mirrorPools = this.#resources.mirror.pools;
     this.#upstreams = new UpstreamRuntime(log);

@@ -31,6 +31,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+import { echoHandler } from "./echo-upstream.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const varDir = process.env.PALISADE_DEMO_VAR_DIR ? resolve(process.env.PALISADE_DEMO_VAR_DIR) : join(root, "var");
@@ -315,20 +316,7 @@ async function upsert(kind, body) {
 
 try {
   // Demo upstream: echoes what it received.
-  await listen(
-    createServer((req, res) => {
-      const chunks = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          `${JSON.stringify({ upstream: "demo-echo", method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }, null, 2)}\n`,
-        );
-      });
-    }),
-    PORTS.upstream,
-    "demo upstream",
-  );
+  await listen(createServer(echoHandler), PORTS.upstream, "demo upstream");
   // Demo identity provider: serves its public key as a JWKS.
   await listen(
     createServer((req, res) => {
@@ -442,12 +430,12 @@ try {
     `Admin token: ${adminToken}`,
     `Demo token (sub=demo-user, valid 12 h): ${token}`,
     "",
-    "Try (200 from each node, 401 without a token, the fleet through the admin API):",
+    "Try (200 from each node, 401 without a token, 403 WAF_BLOCKED for an SQL injection, the fleet through the admin API):",
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[0].proxy}/echo/hello`,
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[1].proxy}/echo/hello`,
     `curl -s -i http://${HOST}:${NODES[0].proxy}/echo/hello`,
-    // An attack stopped by the WAF (403), once the data plane runs waf policies:
-    // `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
+    // An attack stopped by the WAF (CRS 942100 at paranoia level 1): 403 with the event id.
+    `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
     `curl -s -H "Authorization: Bearer ${adminToken}" http://${HOST}:${PORTS.admin}/v1/nodes`,
     "",
     "Anomaly detection runs over both nodes in detect mode. A brute force spread over both (60 failed logins), then",

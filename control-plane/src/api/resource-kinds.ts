@@ -342,7 +342,7 @@ export const KINDS: readonly KindSpec[] = [
             checkWafConfigRules(c, store.getResource("rule-sets", selfId)?.name ?? selfId, parsed);
           } catch (err) {
             if (err instanceof ApiError)
-              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.rule);
+              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.detail);
             throw err;
           }
         }

@@ -188,4 +188,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX security_events_consumer ON security_events (consumer, at_ms);
   CREATE INDEX security_events_rule ON security_events (rule_id, at_ms);
   `,
+  // 8: RBAC (issue 18): API tokens bound to a role and optionally to regions and route prefixes,
+  // with expiry, rotation and revocation (the secret stored as its sha256 only); custom roles; the
+  // role of the token that made each audited change. Tokens of migration 1 become admin tokens.
+  `
+  CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    regions TEXT NOT NULL DEFAULT '[]',
+    route_prefixes TEXT NOT NULL DEFAULT '[]',
+    hash TEXT NOT NULL UNIQUE,
+    previous_hash TEXT,
+    source TEXT NOT NULL DEFAULT 'api',
+    subject TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT,
+    expires_at TEXT,
+    rotated_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+  );
+  CREATE INDEX api_tokens_previous_hash ON api_tokens (previous_hash);
+  INSERT INTO api_tokens (id, name, role, hash, source, created_at)
+    SELECT id, 'bootstrap', 'admin', hash, 'bootstrap', created_at FROM admin_tokens;
+  CREATE TABLE roles (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL DEFAULT '',
+    permissions TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  ALTER TABLE audit_log ADD COLUMN actor_role TEXT;
+  `,
 ];

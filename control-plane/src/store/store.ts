@@ -103,7 +103,7 @@ export interface AuditEntry {
   /** ISO 8601 time the change was answered. */
   at: string;
   /** Which admin token made it (never the token itself). */
-  actor: { id: string; label: string; fingerprint: string };
+  actor: { id: string; label: string; fingerprint: string; role?: string | null };
   /** `ui` when the web admin sent it (its own statement), otherwise `api`. */
   source: string;
   method: string;
@@ -153,6 +153,7 @@ export class Store {
   readonly #db: Database.Database;
   /** `kind/id` of draft resources written by this process since the publisher last took them. */
   readonly #changes = new Set<string>();
+  readonly #statements = new Map<string, Database.Statement>();
 
   /**
    * Opens (or creates) the database at `path` (`:memory:` for tests) and applies migrations.
@@ -188,59 +189,78 @@ export class Store {
 
   /** A prepared statement on this database, for the store's companions (identity-store.ts). */
   prepare(sql: string): Database.Statement {
-    return this.#db.prepare(sql);
+    return this.#sql(sql);
+  }
+
+  /**
+   * The statement of `sql`, prepared once and reused: preparing costs more than running a small
+   * query (a 10,000-route sync prepared one statement per lookup).
+   */
+  #sql(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
   }
 
   // --- draft resources -------------------------------------------------------
 
   listResources(kind: ResourceKind): StoredResource[] {
-    const rows = this.#db
-      .prepare("SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? ORDER BY name")
-      .all(kind) as Array<Omit<StoredResource, "body"> & { body: string }>;
+    const rows = this.#sql(
+      "SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? ORDER BY name",
+    ).all(kind) as Array<Omit<StoredResource, "body"> & { body: string }>;
     return rows.map((r) => ({ ...r, body: JSON.parse(r.body) }));
   }
 
   /** Finds a resource by id or by name. */
   getResource(kind: ResourceKind, idOrName: string): StoredResource | undefined {
-    const r = this.#db
-      .prepare(
-        "SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? AND (id = ? OR name = ?) LIMIT 1",
-      )
-      .get(kind, idOrName, idOrName) as (Omit<StoredResource, "body"> & { body: string }) | undefined;
+    const r = this.#sql(
+      "SELECT id, name, body, created_at, updated_at FROM resources WHERE kind = ? AND (id = ? OR name = ?) LIMIT 1",
+    ).get(kind, idOrName, idOrName) as (Omit<StoredResource, "body"> & { body: string }) | undefined;
     return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
   /** Whether another resource of `kind` already uses `name`. */
   nameTaken(kind: ResourceKind, name: string, exceptId?: string): boolean {
     return (
-      this.#db
-        .prepare("SELECT 1 FROM resources WHERE kind = ? AND name = ? AND id != ?")
-        .get(kind, name, exceptId ?? "") !== undefined
+      this.#sql("SELECT 1 FROM resources WHERE kind = ? AND name = ? AND id != ?").get(kind, name, exceptId ?? "") !==
+      undefined
     );
   }
 
   insertResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): StoredResource {
     this.#changes.add(`${kind}/${id}`);
     const t = now();
-    this.#db
-      .prepare("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(kind, id, name, JSON.stringify(body), t, t);
+    this.#sql("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      kind,
+      id,
+      name,
+      JSON.stringify(body),
+      t,
+      t,
+    );
     return { id, name, body, created_at: t, updated_at: t };
   }
 
   updateResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): void {
     this.#changes.add(`${kind}/${id}`);
-    this.#db
-      .prepare("UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?")
-      .run(name, JSON.stringify(body), now(), kind, id);
+    this.#sql("UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?").run(
+      name,
+      JSON.stringify(body),
+      now(),
+      kind,
+      id,
+    );
   }
 
   /** Deletes a resource; a consumer takes its credentials with it. */
   deleteResource(kind: ResourceKind, id: string): boolean {
     this.#changes.add(`${kind}/${id}`);
     return this.transaction(() => {
-      if (kind === "consumers") this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ?").run(id);
-      return this.#db.prepare("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
+      if (kind === "consumers") this.#sql("DELETE FROM credentials WHERE consumer_id = ?").run(id);
+      return this.#sql("DELETE FROM resources WHERE kind = ? AND id = ?").run(kind, id).changes > 0;
     });
   }
 
@@ -250,42 +270,37 @@ export class Store {
   listCredentials(consumerId?: string): StoredCredential[] {
     const rows = (
       consumerId === undefined
-        ? this.#db
-            .prepare("SELECT id, consumer_id, type, body, created_at FROM credentials ORDER BY created_at, id")
-            .all()
-        : this.#db
-            .prepare(
-              "SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? ORDER BY created_at, id",
-            )
-            .all(consumerId)
+        ? this.#sql("SELECT id, consumer_id, type, body, created_at FROM credentials ORDER BY created_at, id").all()
+        : this.#sql(
+            "SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? ORDER BY created_at, id",
+          ).all(consumerId)
     ) as Array<Omit<StoredCredential, "body"> & { body: string }>;
     return rows.map((r) => ({ ...r, body: JSON.parse(r.body) }));
   }
 
   getCredential(consumerId: string, id: string): StoredCredential | undefined {
-    const r = this.#db
-      .prepare("SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? AND id = ?")
-      .get(consumerId, id) as (Omit<StoredCredential, "body"> & { body: string }) | undefined;
+    const r = this.#sql(
+      "SELECT id, consumer_id, type, body, created_at FROM credentials WHERE consumer_id = ? AND id = ?",
+    ).get(consumerId, id) as (Omit<StoredCredential, "body"> & { body: string }) | undefined;
     return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
   /** Whether a credential with this canonical identity exists (any consumer). */
   credentialIdentityTaken(identity: string): boolean {
-    return this.#db.prepare("SELECT 1 FROM credentials WHERE identity = ?").get(identity) !== undefined;
+    return this.#sql("SELECT 1 FROM credentials WHERE identity = ?").get(identity) !== undefined;
   }
 
   /** Adds a credential; its consumer's revision is bumped so the next publish re-encodes it. */
   insertCredential(c: StoredCredential, identity: string): void {
-    this.#db
-      .prepare("INSERT INTO credentials (id, consumer_id, type, body, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(c.id, c.consumer_id, c.type, JSON.stringify(c.body), identity, c.created_at);
+    this.#sql(
+      "INSERT INTO credentials (id, consumer_id, type, body, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(c.id, c.consumer_id, c.type, JSON.stringify(c.body), identity, c.created_at);
     this.#touchConsumer(c.consumer_id);
   }
 
   /** Removes a credential; its consumer's revision is bumped so the next publish re-encodes it. */
   deleteCredential(consumerId: string, id: string): boolean {
-    const gone =
-      this.#db.prepare("DELETE FROM credentials WHERE consumer_id = ? AND id = ?").run(consumerId, id).changes > 0;
+    const gone = this.#sql("DELETE FROM credentials WHERE consumer_id = ? AND id = ?").run(consumerId, id).changes > 0;
     if (gone) this.#touchConsumer(consumerId);
     return gone;
   }
@@ -293,7 +308,7 @@ export class Store {
   /** A consumer's credentials are part of its snapshot resource: a credential write changes it. */
   #touchConsumer(consumerId: string): void {
     this.#changes.add(`consumers/${consumerId}`);
-    this.#db.prepare("UPDATE resources SET rev = rev + 1 WHERE kind = 'consumers' AND id = ?").run(consumerId);
+    this.#sql("UPDATE resources SET rev = rev + 1 WHERE kind = 'consumers' AND id = ?").run(consumerId);
   }
 
   /**
@@ -311,7 +326,7 @@ export class Store {
 
   /** Every draft resource's kind, id and revision (bumped on each update): what changed since a publish. */
   listResourceRevisions(): Array<{ kind: ResourceKind; id: string; rev: number }> {
-    return this.#db.prepare("SELECT kind, id, rev FROM resources").all() as Array<{
+    return this.#sql("SELECT kind, id, rev FROM resources").all() as Array<{
       kind: ResourceKind;
       id: string;
       rev: number;
@@ -320,9 +335,9 @@ export class Store {
 
   /** One draft resource by id, with its revision. */
   getResourceWithRevision(kind: ResourceKind, id: string): (StoredResource & { rev: number }) | undefined {
-    const r = this.#db
-      .prepare("SELECT id, name, body, created_at, updated_at, rev FROM resources WHERE kind = ? AND id = ?")
-      .get(kind, id) as (Omit<StoredResource, "body"> & { body: string; rev: number }) | undefined;
+    const r = this.#sql(
+      "SELECT id, name, body, created_at, updated_at, rev FROM resources WHERE kind = ? AND id = ?",
+    ).get(kind, id) as (Omit<StoredResource, "body"> & { body: string; rev: number }) | undefined;
     return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
@@ -333,7 +348,7 @@ export class Store {
    * `settings` (no migration needed), so they travel with the draft like any other resource.
    */
   getSettings(kind: SettingsKind = "settings"): Record<string, unknown> {
-    const r = this.#db.prepare("SELECT body FROM resources WHERE kind = ? AND id = 'global'").get(kind) as
+    const r = this.#sql("SELECT body FROM resources WHERE kind = ? AND id = 'global'").get(kind) as
       | { body: string }
       | undefined;
     return r ? JSON.parse(r.body) : {};
@@ -342,52 +357,45 @@ export class Store {
   /** Replaces the draft's settings (or the telemetry config, kind `telemetry`). */
   putSettings(body: Record<string, unknown>, kind: SettingsKind = "settings"): void {
     const t = now();
-    this.#db
-      .prepare(
-        `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, 'global', 'global', ?, ?, ?)
+    this.#sql(
+      `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, 'global', 'global', ?, ?, ?)
          ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      )
-      .run(kind, JSON.stringify(body), t, t);
+    ).run(kind, JSON.stringify(body), t, t);
   }
 
   // --- published versions ----------------------------------------------------
 
   latestVersion(): StoredVersion | undefined {
-    const r = this.#db
-      .prepare(
-        "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions ORDER BY version DESC LIMIT 1",
-      )
-      .get() as RawVersion | undefined;
+    const r = this.#sql(
+      "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions ORDER BY version DESC LIMIT 1",
+    ).get() as RawVersion | undefined;
     return r ? toStoredVersion(r) : undefined;
   }
 
   getVersion(version: number): StoredVersion | undefined {
-    const r = this.#db
-      .prepare(
-        "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions WHERE version = ?",
-      )
-      .get(version) as RawVersion | undefined;
+    const r = this.#sql(
+      "SELECT version, hash, message, created_at, snapshot, features, touched, codec FROM config_versions WHERE version = ?",
+    ).get(version) as RawVersion | undefined;
     return r ? toStoredVersion(r) : undefined;
   }
 
   /** Whether version `version` was published (no snapshot read). */
   hasVersion(version: number): boolean {
-    return this.#db.prepare("SELECT 1 FROM config_versions WHERE version = ?").get(version) !== undefined;
+    return this.#sql("SELECT 1 FROM config_versions WHERE version = ?").get(version) !== undefined;
   }
 
-  listVersions(limit: number): VersionRow[] {
-    return this.#db
-      .prepare("SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?")
-      .all(limit) as VersionRow[];
+  /** Versions newest first, at most `limit`, older than `before` when given. */
+  listVersions(limit: number, before = Number.MAX_SAFE_INTEGER): VersionRow[] {
+    return this.#sql(
+      "SELECT version, hash, message, created_at FROM config_versions WHERE version < ? ORDER BY version DESC LIMIT ?",
+    ).all(before, limit) as VersionRow[];
   }
 
   /** Metadata (no snapshot) of the versions after `after`, oldest first: the delta history. */
   versionsAfter(after: number): Array<Omit<StoredVersion, "snapshot">> {
-    const rows = this.#db
-      .prepare(
-        "SELECT version, hash, message, created_at, features, touched FROM config_versions WHERE version > ? ORDER BY version",
-      )
-      .all(after) as Array<Omit<RawVersion, "snapshot" | "codec">>;
+    const rows = this.#sql(
+      "SELECT version, hash, message, created_at, features, touched FROM config_versions WHERE version > ? ORDER BY version",
+    ).all(after) as Array<Omit<RawVersion, "snapshot" | "codec">>;
     return rows.map((r) => ({
       version: r.version,
       hash: r.hash,
@@ -400,7 +408,7 @@ export class Store {
 
   /** The number the next published version gets. */
   nextVersionNumber(): number {
-    const r = this.#db.prepare("SELECT COALESCE(MAX(version), 0) + 1 AS n FROM config_versions").get() as {
+    const r = this.#sql("SELECT COALESCE(MAX(version), 0) + 1 AS n FROM config_versions").get() as {
       n: number;
     };
     return r.n;
@@ -411,19 +419,17 @@ export class Store {
    * publisher compresses it afterwards, off the publish path ({@link compressVersion}).
    */
   insertVersion(row: Omit<StoredVersion, "snapshot"> & { snapshot: Uint8Array }): void {
-    this.#db
-      .prepare(
-        "INSERT INTO config_versions (version, hash, snapshot, message, created_at, features, touched, codec) VALUES (?, ?, ?, ?, ?, ?, ?, 'proto')",
-      )
-      .run(
-        row.version,
-        row.hash,
-        Buffer.from(row.snapshot.buffer, row.snapshot.byteOffset, row.snapshot.byteLength),
-        row.message,
-        row.created_at,
-        JSON.stringify(row.features),
-        row.touched === null ? null : JSON.stringify(row.touched),
-      );
+    this.#sql(
+      "INSERT INTO config_versions (version, hash, snapshot, message, created_at, features, touched, codec) VALUES (?, ?, ?, ?, ?, ?, ?, 'proto')",
+    ).run(
+      row.version,
+      row.hash,
+      Buffer.from(row.snapshot.buffer, row.snapshot.byteOffset, row.snapshot.byteLength),
+      row.message,
+      row.created_at,
+      JSON.stringify(row.features),
+      row.touched === null ? null : JSON.stringify(row.touched),
+    );
   }
 
   /**
@@ -432,9 +438,9 @@ export class Store {
    */
   compressVersion(version: number, gzipped: Uint8Array): void {
     if (!this.#db.open) return;
-    this.#db
-      .prepare("UPDATE config_versions SET snapshot = ?, codec = 'proto+gzip' WHERE version = ? AND codec = 'proto'")
-      .run(Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength), version);
+    this.#sql(
+      "UPDATE config_versions SET snapshot = ?, codec = 'proto+gzip' WHERE version = ? AND codec = 'proto'",
+    ).run(Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength), version);
   }
 
   // --- fleet registry --------------------------------------------------------
@@ -442,36 +448,34 @@ export class Store {
   /** Records a node's hello: creates or refreshes it and marks it connected. */
   upsertNodeHello(h: NodeHelloFacts): void {
     const t = now();
-    this.#db
-      .prepare(
-        `INSERT INTO nodes (id, region, labels, software_version, policy_types, connected, applied_version,
+    this.#sql(
+      `INSERT INTO nodes (id, region, labels, software_version, policy_types, connected, applied_version,
            applied_hash, first_seen_at, last_seen_at, features, report_interval_ms, cert_serial, cert_not_after)
          VALUES (@id, @region, @labels, @sv, @pt, 1, @av, @ah, @t, @t, @features, @ri, @serial, @notAfter)
          ON CONFLICT(id) DO UPDATE SET region = @region, labels = @labels, software_version = @sv,
            policy_types = @pt, connected = 1, applied_version = @av, applied_hash = @ah, last_seen_at = @t,
            features = @features, report_interval_ms = @ri, cert_serial = @serial, cert_not_after = @notAfter`,
-      )
-      .run({
-        id: h.id,
-        region: h.region,
-        labels: JSON.stringify(h.labels),
-        sv: h.softwareVersion,
-        pt: JSON.stringify(h.policyTypes),
-        av: h.appliedVersion,
-        ah: h.appliedHash,
-        t,
-        features: JSON.stringify(h.features),
-        ri: h.reportIntervalMs,
-        serial: h.certSerial,
-        notAfter: h.certNotAfter,
-      });
+    ).run({
+      id: h.id,
+      region: h.region,
+      labels: JSON.stringify(h.labels),
+      sv: h.softwareVersion,
+      pt: JSON.stringify(h.policyTypes),
+      av: h.appliedVersion,
+      ah: h.appliedHash,
+      t,
+      features: JSON.stringify(h.features),
+      ri: h.reportIntervalMs,
+      serial: h.certSerial,
+      notAfter: h.certNotAfter,
+    });
   }
 
   recordAck(nodeId: string, version: number, hash: string): void {
     const t = now();
-    this.#db
-      .prepare("UPDATE nodes SET applied_version = ?, applied_hash = ?, last_ack_at = ?, last_seen_at = ? WHERE id = ?")
-      .run(version, hash, t, t, nodeId);
+    this.#sql(
+      "UPDATE nodes SET applied_version = ?, applied_hash = ?, last_ack_at = ?, last_seen_at = ? WHERE id = ?",
+    ).run(version, hash, t, t, nodeId);
   }
 
   recordNack(
@@ -486,12 +490,10 @@ export class Store {
     },
   ): void {
     const t = now();
-    this.#db
-      .prepare(
-        `UPDATE nodes SET last_nack_version = ?, last_nack_code = ?, last_nack_kind = ?, last_nack_message = ?,
+    this.#sql(
+      `UPDATE nodes SET last_nack_version = ?, last_nack_code = ?, last_nack_kind = ?, last_nack_message = ?,
            last_nack_resource = ?, last_nack_at = ?, applied_version = ?, last_seen_at = ? WHERE id = ?`,
-      )
-      .run(nack.version, nack.code, nack.kind, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
+    ).run(nack.version, nack.code, nack.kind, nack.message, nack.resource, t, nack.runningVersion, t, nodeId);
   }
 
   /**
@@ -499,19 +501,19 @@ export class Store {
    * again, and rollouts no longer count it as refused. The audit log keeps what it was.
    */
   clearNodeNack(nodeId: string): void {
-    this.#db
-      .prepare(
-        `UPDATE nodes SET last_nack_version = NULL, last_nack_code = NULL, last_nack_kind = NULL,
+    this.#sql(
+      `UPDATE nodes SET last_nack_version = NULL, last_nack_code = NULL, last_nack_kind = NULL,
            last_nack_message = NULL, last_nack_resource = NULL, last_nack_at = NULL WHERE id = ?`,
-      )
-      .run(nodeId);
+    ).run(nodeId);
   }
 
   /** Records which version a node is not sent for lack of features (null: none blocked). */
   setNodeBlocked(nodeId: string, blocked: { version: number; missing: string[] } | null): void {
-    this.#db
-      .prepare("UPDATE nodes SET blocked_version = ?, blocked_missing = ? WHERE id = ?")
-      .run(blocked?.version ?? null, blocked ? JSON.stringify(blocked.missing) : null, nodeId);
+    this.#sql("UPDATE nodes SET blocked_version = ?, blocked_missing = ? WHERE id = ?").run(
+      blocked?.version ?? null,
+      blocked ? JSON.stringify(blocked.missing) : null,
+      nodeId,
+    );
   }
 
   /**
@@ -520,69 +522,64 @@ export class Store {
    */
   markNodeRevoked(nodeId: string, region = "unknown"): void {
     const t = now();
-    this.#db
-      .prepare(
-        `INSERT INTO nodes (id, region, connected, first_seen_at, last_seen_at, revoked_at) VALUES (?, ?, 0, ?, ?, ?)
+    this.#sql(
+      `INSERT INTO nodes (id, region, connected, first_seen_at, last_seen_at, revoked_at) VALUES (?, ?, 0, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at), connected = 0`,
-      )
-      .run(nodeId, region, t, t, t);
+    ).run(nodeId, region, t, t, t);
   }
 
   /** Removes a node from the inventory. */
   deleteNode(nodeId: string): boolean {
-    return this.#db.prepare("DELETE FROM nodes WHERE id = ?").run(nodeId).changes > 0;
+    return this.#sql("DELETE FROM nodes WHERE id = ?").run(nodeId).changes > 0;
   }
 
   /** Refreshes `last_seen_at` (any message on the stream counts). */
   touchNode(nodeId: string): void {
-    this.#db.prepare("UPDATE nodes SET last_seen_at = ? WHERE id = ?").run(now(), nodeId);
+    this.#sql("UPDATE nodes SET last_seen_at = ? WHERE id = ?").run(now(), nodeId);
   }
 
   setNodeConnected(nodeId: string, connected: boolean): void {
-    this.#db
-      .prepare("UPDATE nodes SET connected = ?, last_seen_at = ? WHERE id = ?")
-      .run(connected ? 1 : 0, now(), nodeId);
+    this.#sql("UPDATE nodes SET connected = ?, last_seen_at = ? WHERE id = ?").run(connected ? 1 : 0, now(), nodeId);
   }
 
   /** At start-up no stream is open yet, whatever the last run recorded. */
   markAllNodesDisconnected(): void {
-    this.#db.prepare("UPDATE nodes SET connected = 0 WHERE connected = 1").run();
+    this.#sql("UPDATE nodes SET connected = 0 WHERE connected = 1").run();
   }
 
   getNode(id: string): NodeRow | undefined {
-    const r = this.#db.prepare("SELECT * FROM nodes WHERE id = ?").get(id) as RawNode | undefined;
+    const r = this.#sql("SELECT * FROM nodes WHERE id = ?").get(id) as RawNode | undefined;
     return r ? toNodeRow(r) : undefined;
   }
 
   listNodes(): NodeRow[] {
-    return (this.#db.prepare("SELECT * FROM nodes ORDER BY region, id").all() as RawNode[]).map(toNodeRow);
+    return (this.#sql("SELECT * FROM nodes ORDER BY region, id").all() as RawNode[]).map(toNodeRow);
   }
 
   // --- audit log -------------------------------------------------------------
 
   /** Appends one audit entry (`before`/`after` already redacted, stored as JSON); returns its id. */
   insertAudit(e: Omit<AuditEntry, "id">): number {
-    const r = this.#db
-      .prepare(
-        `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, source, method, path, kind,
+    const r = this.#sql(
+      `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, actor_role, source, method, path, kind,
            resource_id, resource_name, status, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.at,
-        e.actor.id,
-        e.actor.label,
-        e.actor.fingerprint,
-        e.source,
-        e.method,
-        e.path,
-        e.kind,
-        e.resource_id,
-        e.resource_name,
-        e.status,
-        e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
-        e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
-      );
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      e.at,
+      e.actor.id,
+      e.actor.label,
+      e.actor.fingerprint,
+      e.actor.role ?? null,
+      e.source,
+      e.method,
+      e.path,
+      e.kind,
+      e.resource_id,
+      e.resource_name,
+      e.status,
+      e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+      e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+    );
     return Number(r.lastInsertRowid);
   }
 
@@ -615,11 +612,11 @@ export class Store {
       args.push(q.beforeId);
     }
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...args, q.limit) as RawAudit[];
+    const rows = this.#sql(sql).all(...args, q.limit) as RawAudit[];
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
-      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint },
+      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint, role: r.actor_role },
       source: r.source,
       method: r.method,
       path: r.path,
@@ -631,29 +628,6 @@ export class Store {
       after: r.after === null ? null : JSON.parse(r.after),
     }));
   }
-
-  // --- admin tokens ----------------------------------------------------------
-
-  hasAdminTokens(): boolean {
-    return this.#db.prepare("SELECT 1 FROM admin_tokens LIMIT 1").get() !== undefined;
-  }
-
-  insertAdminTokenHash(hash: string): void {
-    this.#db.prepare("INSERT OR IGNORE INTO admin_tokens (hash, created_at) VALUES (?, ?)").run(hash, now());
-  }
-
-  adminTokenHashes(): string[] {
-    return this.adminTokens().map((r) => r.hash);
-  }
-
-  /** Stored admin tokens (their sha256 hex, never the token), oldest first. */
-  adminTokens(): Array<{ id: number; hash: string; created_at: string }> {
-    return this.#db.prepare("SELECT id, hash, created_at FROM admin_tokens ORDER BY id").all() as Array<{
-      id: number;
-      hash: string;
-      created_at: string;
-    }>;
-  }
 }
 
 interface RawAudit {
@@ -662,6 +636,7 @@ interface RawAudit {
   actor_id: string;
   actor_label: string;
   actor_fingerprint: string;
+  actor_role: string | null;
   source: string;
   method: string;
   path: string;

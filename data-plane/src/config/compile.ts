@@ -12,6 +12,7 @@ import {
   policyTypeOf,
   policyUpstreamIds,
 } from "../policies/registry.js";
+import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
@@ -230,7 +231,15 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       !sameList(prev.globalPolicies, global) ||
       prev.globalWaf !== globalWaf);
   const routePrev = settingsChanged ? undefined : prev;
-  const ctx: RouteContext = { upstreams, policies, global, mergeSlashesDefault, wafPolicies, globalWaf };
+  const ctx: RouteContext = {
+    upstreams,
+    policies,
+    global,
+    mergeSlashesDefault,
+    wafPolicies,
+    globalWaf,
+    wafInstances: resources.waf,
+  };
 
   const hinted =
     routePrev !== undefined && opts.changedRoutes !== undefined && !depsChanged
@@ -538,6 +547,8 @@ interface RouteContext {
   /** Waf policies by id, and the global one (a route's own replaces it). */
   readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
   readonly globalWaf: CompiledWaf | null;
+  /** The waf policy instance of each compiled route WAF (the last link of a chain that runs one). */
+  readonly wafInstances: WafPolicies;
 }
 
 /** The WAF route `r` runs: its own waf policy's (the first listed), else the global one's; null without. */
@@ -549,7 +560,10 @@ function routeWaf(r: Route, ctx: RouteContext): RouteWaf | null {
   return ctx.globalWaf?.forRoute(r.id) ?? null;
 }
 
-/** A route's chain (global policies, then its own not already global); undefined when a policy is missing. */
+/**
+ * A route's chain (global policies, then its own not already global, then its WAF's instance);
+ * undefined when a policy is missing.
+ */
 function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
   const chain = [...ctx.global];
   for (const id of r.policyIds) {
@@ -558,6 +572,8 @@ function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
     if (p === undefined) return undefined;
     if (!ctx.global.includes(p)) chain.push(p);
   }
+  const waf = routeWaf(r, ctx);
+  if (waf !== null) chain.push(ctx.wafInstances.instance(waf));
   return chain;
 }
 
@@ -619,8 +635,12 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
       throw bad(`a route takes one ${p.type} policy`);
     own.push(p);
   }
-  // Global policies run first; a route listing a global policy again does not run it twice.
+  // Global policies run first; a route listing a global policy again does not run it twice. The
+  // route's WAF runs last (issue 14): the cheap refusals (addresses, rate limits, credentials)
+  // come first, so the rule set's CPU is spent only on requests that would reach the upstream.
+  const waf = routeWaf(r, ctx);
   const chain = [...global, ...own.filter((p) => !global.includes(p))];
+  if (waf !== null) chain.push(ctx.wafInstances.instance(waf));
   for (const h of r.hosts)
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
@@ -673,7 +693,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     refuseEncoded: rules.refuseEncoded,
     maxBodyBytes,
     alternates,
-    waf: routeWaf(r, ctx),
+    waf,
   });
   return {
     route,

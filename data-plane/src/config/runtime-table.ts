@@ -125,8 +125,8 @@ export interface CompiledRoute {
   readonly alternates: ReadonlyMap<string, RouteUpstream>;
   /**
    * The WAF this route runs (issue 14): its own waf policy, else the global one, compiled with
-   * the exclusions that apply on this route; `null` without one. Carried, not yet evaluated: the
-   * waf policy instance runs it.
+   * the exclusions that apply on this route; `null` without one. Its policy instance
+   * (policies/waf/) is the last link of {@link policies}.
    */
   readonly waf: RouteWaf | null;
 }
@@ -206,7 +206,7 @@ export interface RuntimeTable {
   readonly anomaly: CompiledAnomaly | null;
   /** WAF rule sets of the snapshot by id, verified against their content hash and parsed. */
   readonly ruleSets: ReadonlyMap<string, CompiledRuleSetInfo>;
-  /** Waf policies by id (not in `policies`: they are not request-filter policies yet). */
+  /** Waf policies by id (not in `policies`: each route runs its WAF's own instance, last in its chain). */
   readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
   /** The global waf policy (a route without its own runs it), or `null`. */
   readonly globalWaf: CompiledWaf | null;

@@ -66,7 +66,7 @@ export function failToProxy(ex: Exchange, failure: Failure): ErrorAnswer | null 
   fields.set("cache-control", "no-store");
   const extra = failure.headers;
   if (extra !== null) for (const name in extra) fields.set(name, extra[name]!);
-  return { fields, body: Buffer.from(errorBody(failure.code, ex.requestId, failure.field)) };
+  return { fields, body: Buffer.from(errorBody(failure.code, ex.requestId, failure.field, failure.eventId)) };
 }
 
 function describeCause(cause: unknown): string | undefined {

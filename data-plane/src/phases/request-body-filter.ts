@@ -4,6 +4,7 @@ import type { Exchange } from "../proxy/exchange.js";
 import type { RequestOutcome } from "./request-filter.js";
 
 const BODY_TOO_LARGE = new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large");
+const NO_BODY: Buffer = Buffer.alloc(0);
 
 /**
  * `request_body_filter`: runs once `request_filter` let the request through. Settles the body
@@ -17,15 +18,19 @@ const BODY_TOO_LARGE = new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large");
  * Bodies are streamed, never buffered, unless a policy of the route inspects them
  * (`inspectsRequestBody`): then the first bytes, up to the largest size one asks for, are read
  * before anything goes upstream and handed to the `requestBody` hooks in chain order; the first
- * answer refuses the request (nothing reached the upstream). An upgrade request has no body (its
- * bytes are the tunnel's).
+ * answer refuses the request (nothing reached the upstream). A request without a body, and an
+ * upgrade request (its bytes are the tunnel's), hand those hooks an empty, complete body: an
+ * inspector's body phase runs on every request (a WAF's phase 2 holds most of its rules).
  * @returns `undefined` to go on (the body to forward is on `ex.forwardBody`), a Failure or a
  *   policy's Reply, or a promise of one while the body is read for inspection
  */
 export function requestBodyFilter(ex: Exchange): RequestOutcome | Promise<RequestOutcome> {
   const body = ex.downstream.body;
-  if (body === null || ex.upgrade !== null) return undefined;
   const route = ex.route!;
+  if (body === null || ex.upgrade !== null) {
+    const inspectors = route.hooks.requestBody;
+    return inspectors.length === 0 ? undefined : inspect(ex, inspectors, 0, NO_BODY, true);
+  }
   let limit = route.bodyLimit;
   if (limit === null) {
     const fallback = ex.table!.maxBodyBytes ?? ex.services.limits.maxBodyBytes;

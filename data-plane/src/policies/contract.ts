@@ -23,7 +23,7 @@
 import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { ErrorCode } from "../errors.js";
-import type { SecurityReason } from "../events/security-events.js";
+import type { SecurityEventType, SecurityReason, WafEventDetail } from "../events/security-events.js";
 import type { HeaderFields, HeaderValues } from "../http/headers.js";
 import type { ResponseFields } from "../http/response-fields.js";
 import type { RequestView } from "../request/request-view.js";
@@ -43,6 +43,25 @@ export interface Refusal {
   readonly consumer?: ConsumerRef | null;
   /** The error body's `field`: what is at fault, by its config name (the claim of an unsafe identity). */
   readonly field?: string;
+  /**
+   * The id of the security event this refusal belongs to, written into the error body as
+   * `event_id` (a WAF block: the operator finds the rules that matched by it). With it the loop
+   * emits no event of its own for the refusal: the policy emits it ({@link PolicyExchange.securityEvent}).
+   */
+  readonly eventId?: string;
+}
+
+/**
+ * A security event a policy emits itself, beside the refusal events the loop emits: one with
+ * detail of its own (a WAF match), or one without a refusal (a WAF detection in detect mode).
+ * The exchange adds the request's facts (route, client, method, path, status, error code).
+ */
+export interface PolicyEvent {
+  readonly type: SecurityEventType;
+  readonly reason: SecurityReason;
+  /** The event id (a UUID), as a refusal's `eventId` named it. */
+  readonly id: string;
+  readonly waf?: WafEventDetail;
 }
 
 /** A hook answers the request itself and it is not an error (a CORS preflight's 204): nothing is proxied. */
@@ -108,6 +127,13 @@ export interface PolicyRequest {
   readonly headers: HeaderValues;
   /** The client connection: a TLSSocket on the HTTPS listener (client certificate, SNI). */
   readonly socket?: TLSSocket | { readonly encrypted?: undefined };
+  /**
+   * The request-target exactly as received (HTTP/2: `:path`), before any canonicalization:
+   * what a WAF reads as REQUEST_URI_RAW (an evasion hides in the raw form).
+   */
+  readonly requestTarget: string;
+  /** The HTTP version as received: `"1.0"`, `"1.1"` or `"2.0"`. */
+  readonly httpVersion: string;
 }
 
 /** Header edits for the upstream request: lower-case name → value to set, or `null` to remove it whatever the client sent. */
@@ -166,6 +192,8 @@ export interface PolicyExchange extends PolicyRequest {
   stateOf(policy: Policy): unknown;
   /** Keeps a value for `policy`'s later hooks on this request (a WAF transaction, a rate-limit decision). */
   setState(policy: Policy, state: unknown): void;
+  /** Emits `event` about this request on the node's security event channel (see {@link PolicyEvent}). */
+  securityEvent(policy: Policy, event: PolicyEvent): void;
 }
 
 /** The upstream request as it leaves, for `upstreamRequest` hooks (a mirror copies it). */
@@ -195,6 +223,8 @@ export interface UpstreamRequest {
 export interface LoggedExchange extends PolicyRequest {
   /** This request's state of `policy` (see {@link PolicyExchange.setState}). */
   stateOf(policy: Policy): unknown;
+  /** Emits `event` about this request (see {@link PolicyExchange.securityEvent}): a WAF records its transaction here. */
+  securityEvent(policy: Policy, event: PolicyEvent): void;
   /** The status the client got: 499 when it left first, 101 for a tunnel. */
   readonly status: number;
   /** The upstream's status, 0 when no upstream answered. */
@@ -230,8 +260,9 @@ export interface PhaseHooks {
    * `request_body_filter`: runs once every policy let the request through, for a policy whose
    * traits declare `inspectsRequestBody`: the loop reads the body (after `100 Continue`) up to
    * `maxBytes` — nothing of it has gone upstream yet — and hands it over whole (`complete`) or
-   * its first `maxBytes` (`complete` false: the rest streams on unseen). Not called for a request
-   * without a body.
+   * its first `maxBytes` (`complete` false: the rest streams on unseen). A request without a body
+   * (or an upgrade) gets an empty, complete body: the hook runs on every request that gets this
+   * far, so an inspector's body phase can never be skipped.
    * @returns {@link CONTINUE} to forward the body (the bytes read first, then the rest);
    *   an {@link Answer} refuses the request: nothing reaches the upstream
    */

@@ -1,6 +1,7 @@
 import type { Policy } from "@palisade/proto";
 import type { Agent } from "undici";
 import type { ShadowStats } from "../telemetry/shadow-stats.js";
+import type { WafStats } from "../telemetry/waf-stats.js";
 import { PoolManager } from "../upstream/pool-manager.js";
 import { createApiKeyPolicy } from "./api-key/api-key-policy.js";
 import { createAuthAgent } from "./auth/http-json.js";
@@ -21,6 +22,7 @@ import type { LimiterStore } from "./rate-limit/limiter-store.js";
 import { createRateLimitPolicy } from "./rate-limit/rate-limit-policy.js";
 import { RedisConnections } from "./rate-limit/redis-limiter.js";
 import { createRequestSizePolicy } from "./request-size/request-size-policy.js";
+import { WafPolicies } from "./waf/waf-instances.js";
 
 /** The `Policy.config` oneof cases this build knows. */
 type PolicyCase = NonNullable<Policy["config"]["case"]>;
@@ -61,6 +63,8 @@ export interface PolicyResources {
   readonly redis: RedisConnections;
   /** Shadow traffic's own pools and counters (mirror policies). */
   readonly mirror: MirrorResources;
+  /** The waf policy instances by compiled route WAF, and where they count (issue 14). */
+  readonly waf: WafPolicies;
   /**
    * Stops background refreshes, closes the key-server agent's connections, the Redis
    * connections, the limiter channel and the shadow pools.
@@ -80,6 +84,8 @@ export interface PolicyResourcesOptions {
   readonly localLimits?: LimiterStore;
   /** Where mirror policies count shadow traffic. Default: nowhere (cluster workers). */
   readonly shadowStats?: ShadowStats;
+  /** Where waf policies count per route (`NodeReport.waf`). Default: nowhere. */
+  readonly wafStats?: WafStats;
 }
 
 /** Fresh shared resources. */
@@ -95,6 +101,7 @@ export function createPolicyResources(opts: PolicyResourcesOptions = {}): Policy
     localLimits,
     redis,
     mirror,
+    waf: new WafPolicies(opts.wafStats ?? null),
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     async close() {

@@ -10,6 +10,7 @@ import type {
   ConsumerRef,
   CredentialEdits,
   Policy,
+  PolicyEvent,
   PolicyExchange,
   Refusal,
   Reply,
@@ -29,6 +30,8 @@ export interface TestRequestInit {
   rawHeaders?: readonly string[];
   routeId?: string;
   consumer?: ConsumerRef | null;
+  /** `"1.1"` unless given (`"2.0"`: an HTTP/2 request). */
+  httpVersion?: string;
   socket?: TLSSocket | { readonly encrypted?: undefined };
 }
 
@@ -46,6 +49,10 @@ export class TestExchange implements PolicyExchange {
   readonly authentications: Authentication[] = [];
   /** The upstream a policy chose (`routeTo`), `null` when none did. */
   upstream: string | null = null;
+  /** Security events the policies emitted themselves (`securityEvent`), in order. */
+  readonly events: PolicyEvent[] = [];
+  readonly requestTarget: string;
+  readonly httpVersion: string;
   readonly #state = new Map<Policy, unknown>();
   #headers: HeaderValues | undefined;
 
@@ -74,6 +81,8 @@ export class TestExchange implements PolicyExchange {
         for (const one of typeof v === "string" ? [v] : v) pairs.push(name, one);
     this.fields = fieldListOf(pairs);
     this.socket = init.socket;
+    this.requestTarget = `${path}${this.query}`;
+    this.httpVersion = init.httpVersion ?? "1.1";
   }
 
   get headers(): HeaderValues {
@@ -96,6 +105,10 @@ export class TestExchange implements PolicyExchange {
 
   setState(policy: Policy, state: unknown): void {
     this.#state.set(policy, state);
+  }
+
+  securityEvent(_policy: Policy, event: PolicyEvent): void {
+    this.events.push(event);
   }
 
   /** The upstream header edits of every authentication, merged in order (`null` when none edited). */

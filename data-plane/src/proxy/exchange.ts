@@ -9,7 +9,13 @@ import type {
   RuntimeTable,
 } from "../config/runtime-table.js";
 import { ERRORS, type ErrorCode, Failure } from "../errors.js";
-import { eventTypeOf, type SecurityEvents, type SecurityEventType } from "../events/security-events.js";
+import {
+  eventTypeOf,
+  type SecurityEvents,
+  type SecurityEventType,
+  WAF_EVENT_TYPES,
+  type WafEventDetail,
+} from "../events/security-events.js";
 import type { ForwardedFields } from "../http/field-copy.js";
 import type { HeaderValues, OutgoingHeaders } from "../http/headers.js";
 import type { HttpRequestError } from "../http/http-error.js";
@@ -25,6 +31,7 @@ import type {
   HeaderEdits,
   LoggedExchange,
   Policy,
+  PolicyEvent,
   PolicyExchange,
   Recorder,
   Reply,
@@ -227,6 +234,14 @@ export class Exchange
     return this.downstream.socket as TLSSocket;
   }
 
+  get requestTarget(): string {
+    return this.downstream.head.target;
+  }
+
+  get httpVersion(): string {
+    return this.downstream.head.version;
+  }
+
   // --- PolicyExchange -------------------------------------------------------------------------------
 
   authenticated(auth: Authentication): void {
@@ -275,8 +290,28 @@ export class Exchange
   answerOf(policy: Policy, answer: Answer): Failure | Reply {
     this.deniedBy = policy;
     if (answer.kind === "reply") return answer;
-    this.emitSecurityEvent(policy, eventTypeOf(answer.reason), answer.reason, answer.code, answer.consumer?.id ?? null);
-    return new Failure(answer.code, answer.headers, answer.reason, answer.field ?? null);
+    // A refusal with an event id: the policy emits that event itself (securityEvent).
+    if (answer.eventId === undefined)
+      this.emitSecurityEvent(
+        policy,
+        eventTypeOf(answer.reason),
+        answer.reason,
+        answer.code,
+        answer.consumer?.id ?? null,
+      );
+    else this.eventEmitted = true;
+    return new Failure(answer.code, answer.headers, answer.reason, answer.field ?? null, answer.eventId ?? null);
+  }
+
+  /**
+   * A policy's own event (a WAF transaction): emitted with this request's facts and the status and
+   * error code it got so far, and counted in the traffic counters by type (the reports'
+   * `security_events`, the rollout gate's `security_event_rate:waf_blocked`).
+   */
+  securityEvent(policy: Policy, event: PolicyEvent): void {
+    this.eventEmitted = true;
+    if (WAF_EVENT_TYPES.includes(event.type)) this.services.stats?.countEvent(event.type);
+    this.#emit(policy, event.type, event.reason, this.errorCode ?? "", this.consumer?.id ?? null, event.id, event.waf);
   }
 
   /**
@@ -292,12 +327,25 @@ export class Exchange
     consumer: string | null,
   ): void {
     this.eventEmitted = true;
+    this.#emit(policy, type, reason, code, consumer, undefined, undefined);
+  }
+
+  #emit(
+    policy: Policy | null,
+    type: SecurityEventType,
+    reason: string,
+    code: ErrorCode | "",
+    consumer: string | null,
+    id: string | undefined,
+    waf: WafEventDetail | undefined,
+  ): void {
     this.services.events.emit({
+      ...(id !== undefined ? { id } : {}),
       type,
       reason,
       time: Date.now(),
       code,
-      status: ERRORS[code].status,
+      status: code === "" ? this.status : ERRORS[code].status,
       requestId: this.requestId,
       route: this.route?.id ?? null,
       policy: policy?.id ?? null,
@@ -306,6 +354,7 @@ export class Exchange
       clientAddress: this.view.clientAddress || this.downstream.socket.remoteAddress || null,
       method: this.method,
       path: this.view.path || null,
+      ...(waf !== undefined ? { waf } : {}),
     });
   }
 
