@@ -96,6 +96,11 @@ export function requirementOf(method: string, url: string): Requirement {
     case "security-events":
       if (read) return need("security", "read");
       break;
+    case "anomalies":
+      // Detections, the deny list and baselines are security reads; blocking, unblocking and
+      // the detection config stay with admin tokens (a block denies a client fleet-wide).
+      if (read) return need("security", "read");
+      break;
     case "telemetry":
       return need("telemetry", read ? "read" : "write");
     case "tokens":
