@@ -17,6 +17,8 @@ export {
   EVENT_CATEGORIES,
   type EventCategory,
   type EventCommon,
+  anomalyDetectedEvent,
+  type DetectionFacts,
   newEventId,
   type PalisadeEvent,
   POLICY_DENIAL_TYPES,

@@ -13,7 +13,7 @@ import {
   manualDecision,
   type Thresholds,
 } from "@palisade/anomaly";
-import { ecsJson, type PalisadeEvent, Redactor, toEcs } from "@palisade/events";
+import { anomalyDetectedEvent, ecsJson, type PalisadeEvent, Redactor, toEcs } from "@palisade/events";
 import {
   AnomalyAction,
   type AnomalyDecision,
@@ -227,7 +227,7 @@ export class AnomalyService {
       { anomaly: { kind: d.kind, level: d.level, scope: d.scope, subject: d.subject, score: d.score } },
       `anomaly detected: ${d.explanation}`,
     );
-    const events: PalisadeEvent[] = emitDetection ? [detectionEvent(d, now, settings.enforcement.mode)] : [];
+    const events: PalisadeEvent[] = emitDetection ? [anomalyDetectedEvent(d, now, settings.enforcement.mode)] : [];
     const changed: Decision[] = [];
     for (const x of decisions) {
       events.push(decisionEvent(x));
@@ -402,27 +402,6 @@ function update(
   });
 }
 
-function detectionEvent(d: Detection, now: number, mode: "detect" | "enforce"): PalisadeEvent {
-  return {
-    category: "anomaly",
-    action: "detected",
-    id: randomUUID(),
-    time: now,
-    route: d.route || null,
-    detector: d.kind,
-    detectionId: d.id,
-    level: d.level,
-    scope: d.scope,
-    subject: d.subject,
-    score: Math.round(d.score * 100) / 100,
-    observed: d.observed,
-    baseline: d.baseline,
-    threshold: d.threshold,
-    unit: d.unit,
-    explanation: d.explanation,
-    mode,
-  };
-}
 
 function decisionEvent(d: Decision): PalisadeEvent {
   return {

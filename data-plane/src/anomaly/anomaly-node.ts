@@ -1,5 +1,5 @@
 import { type Detection, DetectorHost, Interner } from "@palisade/anomaly";
-import { ecsJson, newEventId, Redactor, toEcs } from "@palisade/events";
+import { anomalyDetectedEvent, ecsJson, newEventId, Redactor, toEcs } from "@palisade/events";
 import type { CompiledAnomaly } from "../config/compile-anomaly.js";
 import type { RuntimeTable } from "../config/runtime-table.js";
 import type { Logger } from "../log.js";
@@ -129,25 +129,7 @@ export class AnomalyNode {
     if (send && this.#config !== null) {
       const id = newEventId();
       const doc = toEcs(
-        {
-          category: "anomaly",
-          action: "detected",
-          id,
-          time: Date.now(),
-          route: d.route || null,
-          detector: d.kind,
-          detectionId: d.id,
-          level: "node",
-          scope: d.scope,
-          subject: d.subject,
-          score: Math.round(d.score * 100) / 100,
-          observed: d.observed,
-          baseline: d.baseline,
-          threshold: d.threshold,
-          unit: d.unit,
-          explanation: d.explanation,
-          mode: this.#config.mode,
-        },
+        anomalyDetectedEvent(d, Date.now(), this.#config.mode, id),
         { node: this.#o.nodeId, region: this.#o.region, version: this.#o.softwareVersion ?? "" },
         this.#redactor,
       );
