@@ -402,7 +402,6 @@ function update(
   });
 }
 
-
 function decisionEvent(d: Decision): PalisadeEvent {
   return {
     category: "anomaly",
