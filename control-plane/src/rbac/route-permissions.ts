@@ -97,10 +97,7 @@ export function requirementOf(method: string, url: string): Requirement {
       if (read) return need("security", "read");
       break;
     case "anomalies":
-      // Detections, the deny list and baselines are security reads; blocking, unblocking and
-      // the detection config stay with admin tokens (a block denies a client fleet-wide).
-      if (read) return need("security", "read");
-      break;
+      return need("anomalies", read ? "read" : "write");
     case "telemetry":
       return need("telemetry", read ? "read" : "write");
     case "tokens":

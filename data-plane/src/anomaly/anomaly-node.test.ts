@@ -34,7 +34,7 @@ const node = new AnomalyNode({
 const proxy = new TestProxy({ recorders: [node.recorder], guards: [node.guard] });
 
 async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2400; i++) {
     const v = await probe();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 25));
