@@ -48,6 +48,7 @@ export const LARGE_TABLE_ROUTES = 10_000;
  * @property {number} dpPid PID of the data-plane process (its tree is what gets charged)
  * @property {Record<string, RouteState>} routes by route name (`bare`, `full`, `jwt`, `jwt-nocache`)
  * @property {() => Promise<void>} stop stops the DP, then the CP
+ * @property {(method: string, path: string, body?: unknown) => Promise<any>} api the control plane's admin API (admin token set)
  */
 
 /**
@@ -431,7 +432,7 @@ export async function startPalisade(ctx, variant = "standard") {
         },
       };
     }
-    return { dpPid: dp.pid, routes, stop };
+    return { dpPid: dp.pid, routes, stop, api };
   } catch (err) {
     await stop();
     throw err;

@@ -12,8 +12,9 @@
  * Requests carry what a real client sends (the case's headers plus curl's `User-Agent` and
  * `Accept`, and for a body `Content-Length` and — as `curl --data` does — a form Content-Type
  * when the case gives none). CRS v4.28.0 at paranoia level 1 misses W07 and W27 (PL2 rules) and
- * W41 (920250 scores 3, under the threshold), as ModSecurity 3 does: they are listed, not asserted
- * (Palisade's own rules for them are another change); B15 is CRS's known false positive (941100).
+ * W41 (920250 scores 3, under the threshold), as ModSecurity 3 does: Palisade's own rules
+ * (waf/rules/palisade-rules.conf, 210100/210200/210300, bundled with CRS) block them, so every W
+ * case is asserted; B15, CRS's known false positive (941100 on an XML declaration), passes.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,10 +35,6 @@ interface Case {
 const CASES = (
   JSON.parse(readFileSync(new URL("../fixtures/waf-cases.json", import.meta.url), "utf8")) as { cases: Case[] }
 ).cases;
-/** W cases CRS v4.28.0 does not block at PL1 (as ModSecurity 3): listed with what they got. */
-const CRS_PL1_MISSES = new Set(["W07", "W27", "W41"]);
-/** B cases CRS blocks at PL1 (941100 on an XML declaration in a parameter), as ModSecurity does. */
-const CRS_PL1_FALSE_POSITIVES = new Set(["B15"]);
 
 /** One case as raw bytes: Host replaced by `host` (unless the case sends an empty one), curl's defaults added. */
 function caseBytes(c: Case, host: string): Buffer {
@@ -157,10 +154,6 @@ describe("WAF enforcement on real nodes: block, detect, exclusions, rule set pus
     const listed: string[] = [];
     for (const c of CASES.filter((x) => x.id.startsWith("W"))) {
       const r = await sendCase(c, "api.example.test");
-      if (CRS_PL1_MISSES.has(c.id)) {
-        listed.push(`${c.id}=${r.status}${r.code ? ` ${r.code}` : ""}`);
-        continue;
-      }
       assert.ok(
         (r.status === 403 && r.code === "WAF_BLOCKED") || (r.status === 400 && r.code !== "WAF_BLOCKED"),
         `${c.id}: ${r.status} ${r.code}`,
@@ -169,13 +162,9 @@ describe("WAF enforcement on real nodes: block, detect, exclusions, rule set pus
       else assert.match(r.eventId, /^[0-9a-f-]{36}$/, `${c.id}: the 403 names its event`);
       assert.equal(r.reached, false, `${c.id}: nothing reaches the upstream`);
     }
-    t.diagnostic(`not blocked by CRS at PL1, or refused before the WAF: ${listed.join(", ")}`);
+    t.diagnostic(`refused before the WAF: ${listed.join(", ") || "none"}`);
     for (const c of CASES.filter((x) => x.id.startsWith("B"))) {
       const r = await sendCase(c, "api.example.test");
-      if (CRS_PL1_FALSE_POSITIVES.has(c.id)) {
-        assert.equal(r.status, 403, `${c.id}: CRS's known false positive`);
-        continue;
-      }
       assert.equal(r.status, 200, `${c.id}: ${r.status} ${r.code}`);
       assert.equal(r.reached, true, c.id);
     }
@@ -196,7 +185,7 @@ describe("WAF enforcement on real nodes: block, detect, exclusions, rule set pus
     const before = (await nodes[0]!.securityEvents()).counts.waf_detected ?? 0;
     let passed = 0;
     // W43 sends an empty Host: it cannot be routed to the detect route's host (the block route stops it).
-    for (const c of CASES.filter((x) => x.id.startsWith("W") && !CRS_PL1_MISSES.has(x.id) && x.id !== "W43")) {
+    for (const c of CASES.filter((x) => x.id.startsWith("W") && x.id !== "W43")) {
       const r = await sendCase(c, "detect.example.test");
       if (r.status === 400 && r.code !== "WAF_BLOCKED") continue; // Palisade's parser: listed above
       assert.equal(r.status, 200, `${c.id}: ${r.status} ${r.code}`);
