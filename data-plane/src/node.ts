@@ -34,6 +34,11 @@ export interface RunningNode {
   /** Bound status address. */
   readonly statusAddress: AddressInfo;
   /**
+   * Rolling restart of the proxy workers (`--workers` ≥ 2 only; SIGHUP in palisade-dp): each is
+   * replaced by a new one that serves the committed config before the old one drains.
+   */
+  readonly restartWorkers?: () => Promise<{ readonly restarted: number; readonly stopped: boolean }>;
+  /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
    * (default `--shutdown-timeout-ms`), then close the config stream, the upstream pools and the
    * policies' shared clients (JWKS, introspection).

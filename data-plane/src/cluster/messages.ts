@@ -32,6 +32,8 @@ export type ToWorker =
   | { readonly t: "relabel"; readonly version: bigint }
   /** Anomaly decisions to enforce (the whole list when `full`, e.g. to a worker that just started). */
   | { readonly t: "anomaly-decisions"; readonly change: DecisionChange }
+  /** Bind the shared listeners and start serving (sent once the worker serves the committed config). */
+  | { readonly t: "listen" }
   /** Drain and exit 0. */
   | { readonly t: "shutdown"; readonly deadlineMs: number };
 
@@ -44,6 +46,9 @@ export type FromWorker =
       readonly port: number;
       readonly family: string;
     }
+  /** The worker runs and takes configs; it binds nothing until told to `listen`. */
+  | { readonly t: "started" }
+  /** The worker is bound to the listeners and serving. */
   | { readonly t: "ready" }
   | { readonly t: "failed"; readonly error: string }
   | { readonly t: "prepared"; readonly seq: number }
