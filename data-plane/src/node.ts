@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { AnomalyUplink } from "./anomaly/anomaly-uplink.js";
 import { CompileError } from "./config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
 import type { AppliedSource } from "./config/table-holder.js";
@@ -130,6 +131,8 @@ export interface SyncWiring {
   readonly syncStats: SyncStats;
   /** The node's certificate (mTLS), or undefined with `--sync-insecure`. */
   readonly credentials: NodeCredentials | undefined;
+  /** Anomaly summaries up, decisions down. */
+  readonly anomaly?: AnomalyUplink;
 }
 
 /**
@@ -152,7 +155,9 @@ export function startSync(options: NodeOptions, log: Logger, w: SyncWiring): Syn
     onUpdateBytes: (n) => {
       w.syncStats.bytes += n;
     },
+    ...(w.anomaly ? { onAnomalyDecisions: (u) => w.anomaly!.decisions(u) } : {}),
   });
+  w.anomaly?.attach(sync);
   sync.start();
   creds?.startRenewal(() => sync.reconnect());
   return sync;
@@ -190,7 +195,8 @@ export async function startNode(
   const shadow = new ShadowStats();
   const waf = new WafStats();
   const syncStats = new SyncStats();
-  const node = new ProxyNode(options, log, events, stats, shadow, waf);
+  const anomaly = new AnomalyUplink(log, (c) => node.anomaly?.guard.apply(c.full, c.decisions, c.lifted));
+  const node = new ProxyNode(options, log, events, stats, shadow, waf, (bytes) => anomaly.summary(bytes));
   const holder = node.holder;
   let sync: SyncClient | undefined;
   const pipeline = nodeSecurityPipeline(options, log, events, () => sync);
@@ -250,7 +256,7 @@ export async function startNode(
   }
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow, waf);
-    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials });
+    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials, anomaly });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });
 

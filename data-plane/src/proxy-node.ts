@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import type { Snapshot } from "@palisade/proto";
+import { AnomalyNode } from "./anomaly/anomaly-node.js";
 import { compile } from "./config/compile.js";
 import { WafCache } from "./config/compile-waf.js";
 import type { RuntimeTable } from "./config/runtime-table.js";
@@ -36,6 +37,8 @@ export class ProxyNode {
   readonly holder: TableHolder;
   readonly proxy: ProxyServer;
   readonly tls: TlsListener | null;
+  /** The process's anomaly detection (recorder, guard, detector worker), `null` when not asked for. */
+  readonly anomaly: AnomalyNode | null;
   readonly #options: NodeOptions;
   readonly #log: Logger;
   readonly #pools = new PoolManager();
@@ -52,6 +55,9 @@ export class ProxyNode {
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
    * @param wafStats WAF counters per route of waf policies (same)
+   * @param onAnomalySummary where the detector's summaries go (the sync stream, or the cluster
+   *   primary): with it the process runs anomaly detection (its worker starts now); its own
+   *   detections are recorded in `events`
    */
   constructor(
     options: NodeOptions,
@@ -60,9 +66,21 @@ export class ProxyNode {
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
     wafStats?: WafStats,
+    onAnomalySummary?: (bytes: Uint8Array) => void,
   ) {
     this.#options = options;
     this.#log = log;
+    const anomaly = onAnomalySummary
+      ? new AnomalyNode({
+          nodeId: options.nodeId,
+          region: options.region,
+          log,
+          onSummary: onAnomalySummary,
+          events,
+        })
+      : null;
+    this.anomaly = anomaly;
+    if (anomaly && stats) stats.anomaly = () => anomaly.counters();
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
@@ -76,6 +94,7 @@ export class ProxyNode {
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
+      anomaly?.configure(table);
     });
     this.#accessLog = accessLogOf(options);
     this.proxy = new ProxyServer({
@@ -87,6 +106,7 @@ export class ProxyNode {
       events,
       ...(stats ? { stats } : {}),
       trustedProxies: options.trustedProxies,
+      ...(anomaly ? { recorders: [anomaly.recorder], guards: [anomaly.guard] } : {}),
       headersTimeoutMs: options.clientHeaderTimeoutMs,
       requestTimeoutMs: options.clientRequestTimeoutMs,
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,
@@ -95,6 +115,7 @@ export class ProxyNode {
       maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
+    anomaly?.start();
     this.tls =
       options.tlsListen === null
         ? null
@@ -166,6 +187,7 @@ export class ProxyNode {
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
       await this.#accessLog?.close();
+      await this.anomaly?.stop();
     })();
     return this.#closing;
   }

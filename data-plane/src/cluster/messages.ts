@@ -6,6 +6,7 @@
  */
 
 import type { PalisadeEvent } from "@palisade/events";
+import type { DecisionChange } from "../anomaly/decision-proto.js";
 import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
@@ -30,6 +31,8 @@ export type ToWorker =
   | { readonly t: "apply"; readonly seq: number; readonly version: bigint; readonly snapshot: Uint8Array }
   /** Same content, new version number. */
   | { readonly t: "relabel"; readonly version: bigint }
+  /** Anomaly decisions to enforce (the whole list when `full`, e.g. to a worker that just started). */
+  | { readonly t: "anomaly-decisions"; readonly change: DecisionChange }
   /** Bind the shared listeners and start serving (sent once the worker serves the committed config). */
   | { readonly t: "listen" }
   /** Drain and exit 0. */
@@ -52,6 +55,8 @@ export type FromWorker =
   | { readonly t: "prepared"; readonly seq: number }
   | { readonly t: "refused"; readonly seq: number; readonly error: RefusalDetail }
   | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
+  /** The worker's anomaly detector summary (binary, @palisade/anomaly `encodeSummary`), every 5 s. */
+  | { readonly t: "anomaly-summary"; readonly bytes: Uint8Array }
   /** Security events the worker's proxy emitted (one batch), for the node's channel. */
   | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] }
   /** Events recorded whole on the worker (`SecurityEvents.record`: anomaly, WAF), for the node's channel. */

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { AnomalyUplink } from "../anomaly/anomaly-uplink.js";
 import { CompileError } from "../config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
@@ -23,7 +24,7 @@ import { softwareVersion } from "../version.js";
 import { ClusterApplier } from "./cluster-applier.js";
 import { ClusterTelemetry } from "./cluster-telemetry.js";
 import { workerExecArgv } from "./heap-flags.js";
-import type { FromWorker } from "./messages.js";
+import type { FromWorker, ToWorker } from "./messages.js";
 
 /** A worker that dies this soon after its start counts as crash-looping (respawn backs off). */
 const QUICK_DEATH_MS = 5_000;
@@ -149,6 +150,11 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const startedAt = new Map<number, number>();
   let quickDeaths = 0;
 
+  // Anomaly decisions go to every worker; a worker that starts later gets the whole list on `ready`.
+  const anomaly = new AnomalyUplink(log, (change) => {
+    for (const w of Object.values(cluster.workers ?? {}))
+      if (w?.isConnected()) w.send({ t: "anomaly-decisions", change } satisfies ToWorker);
+  });
   const fork = (): Worker => {
     const worker = cluster.fork({ ...process.env, ...LIMITER_WORKER_ENV });
     startedAt.set(worker.id, Date.now());
@@ -164,6 +170,8 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
           }
           return;
         case "started": {
+          // The decisions in force first: the guard holds them before the worker serves a request.
+          worker.send({ t: "anomaly-decisions", change: { full: true, decisions: anomaly.current(), lifted: [] } });
           // Configs first: the worker binds the listeners only once it serves the committed
           // config, so no connection reaches a worker without routes (boot, replacement, restart).
           applier.addWorker({ id: worker.id, pid: worker.process.pid, send: (m) => worker.send(m) });
@@ -183,6 +191,9 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
           return;
         case "security-records":
           for (const e of msg.events) events.record(e);
+          return;
+        case "anomaly-summary":
+          anomaly.summary(msg.bytes);
           return;
         case "telemetry":
           telemetry.update(worker.id, msg);
@@ -255,7 +266,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const creds = credentials;
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry, telemetry);
-    sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds });
+    sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds, anomaly });
   }
   logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });
 

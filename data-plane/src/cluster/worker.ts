@@ -40,7 +40,9 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
   const waf = new WafStats();
-  const node = new ProxyNode(options, log, events, stats, shadow, waf);
+  const node = new ProxyNode(options, log, events, stats, shadow, waf, (bytes) =>
+    send({ t: "anomaly-summary", bytes }),
+  );
   const telemetry = new WorkerTelemetrySender(stats, shadow, send, waf);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
@@ -78,6 +80,9 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
         return;
       case "shutdown":
         stop(msg.deadlineMs);
+        return;
+      case "anomaly-decisions":
+        node.anomaly?.guard.apply(msg.change.full, msg.change.decisions, msg.change.lifted);
         return;
       default: {
         const reply = config.handle(msg);

@@ -19,6 +19,7 @@ import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
 import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
 import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
+import { compileAnomaly } from "./compile-anomaly.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
 import { compileTelemetry } from "./compile-telemetry.js";
@@ -284,6 +285,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   }
 
   const telemetry = compileTelemetry(snapshot.telemetry[0], prev?.telemetry);
+  const anomaly = compileAnomaly(snapshot.anomaly[0], prev?.anomaly);
   const wafKeys = new Set<string>();
   for (const w of wafPolicies.values()) for (const k of w.keys) wafKeys.add(k);
 
@@ -318,6 +320,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,
     telemetry,
+    anomaly,
     ruleSets,
     wafPolicies,
     globalWaf,

@@ -106,6 +106,8 @@ export const SECURITY_REASONS = {
   ip_unknown: "ip_denied",
   rate_limit_exceeded: "rate_limited",
   rate_limit_store_unavailable: "rate_limited",
+  anomaly_denied: "access_denied",
+  anomaly_throttled: "rate_limited",
   body_too_large: "request_too_large",
   header_bytes_exceeded: "request_too_large",
   header_count_exceeded: "request_too_large",

@@ -67,6 +67,12 @@ export interface ProxyServices {
   readonly accessLog?: AccessLog | null;
   /** Probability (0–1) that a trace started by the node is sampled (W3C flag); default 0. */
   readonly traceSampleRatio?: number;
+  /**
+   * Node-wide policies whose `requestHeaders` hook runs first in `request_filter`, once the client
+   * address is known (before routing), and again after the route's chain when an authentication
+   * named a consumer: the anomaly decisions (anomaly/decision-guard.ts). Synchronous.
+   */
+  readonly guards: readonly Policy[];
   /** A client connection became a tunnel (WebSocket): it is cut at the shutdown deadline. */
   tunnelOpened(client: Duplex): void;
 }

@@ -13,7 +13,7 @@ import type { HttpRequestError } from "../http/http-error.js";
 import { HttpServer } from "../http/http-server.js";
 import type { ServerExchange } from "../http/server-exchange.js";
 import type { Logger } from "../log.js";
-import type { Recorder } from "../policies/contract.js";
+import type { Policy, Recorder } from "../policies/contract.js";
 import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
@@ -62,6 +62,8 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly accessLog?: AccessLog | null;
   /** Probability (0–1) that a trace the node starts is sampled (`--trace-sample-ratio`). Default 0. */
   readonly traceSampleRatio?: number;
+  /** Node-wide policies run first in `request_filter` (the anomaly decisions). Default: none. */
+  readonly guards?: readonly Policy[];
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -92,6 +94,7 @@ export class ProxyServer implements ProxyServices {
   readonly recorders: readonly Recorder[];
   readonly accessLog: AccessLog | null;
   readonly traceSampleRatio: number;
+  readonly guards: readonly Policy[];
   readonly loop = new ProxyLoop();
   readonly #holder: TableHolder;
   readonly #net: Server;
@@ -112,6 +115,7 @@ export class ProxyServer implements ProxyServices {
     this.recorders = opts.recorders ?? [];
     this.accessLog = opts.accessLog ?? null;
     this.traceSampleRatio = opts.traceSampleRatio ?? 0;
+    this.guards = opts.guards ?? [];
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
       // A header timeout longer than the request timeout makes no sense: the headers are part of it.

@@ -51,6 +51,8 @@ export interface MetricsSource {
  * - the request loop's per-route metrics and policy decisions (route-metrics.ts);
  * - `palisade_sync_security_events_total{result}` and the SIEM delivery metrics `palisade_siem_*`
  *   (route-metrics.ts), when the node has them;
+ * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
+ *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -80,6 +82,35 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(src.stats.counters().securityEvents)) this.inc({ type }, n);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_records_dropped_total",
+    help: "Request records dropped because the detector's ring was full.",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.dropped ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_worker_restarts_total",
+    help: "Times the anomaly detector worker failed and was restarted (traffic is not affected).",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.restarts ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_detections_total",
+    help: "Anomaly detections on this node, by detector.",
+    labelNames: ["detector"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [k, n] of Object.entries(src.stats.counters().anomaly))
+        if (k.startsWith("detection:")) this.inc({ detector: k.slice(10) }, n);
     },
   });
   new Gauge({

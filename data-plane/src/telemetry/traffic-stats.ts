@@ -41,6 +41,11 @@ export interface TrafficCounters {
   readonly routes: readonly RouteSeries[];
   /** Policy decisions by `policy type \0 decision \0 reason` (`palisade_policy_decisions_total`). */
   readonly decisions: Readonly<Record<string, number>>;
+  /**
+   * The anomaly detector's counters (anomaly/anomaly-node.ts): `dropped` (records a full ring
+   * dropped), `restarts` (detector worker failures), `detection:<kind>` (its own detections).
+   */
+  readonly anomaly: Readonly<Record<string, number>>;
 }
 
 /**
@@ -67,6 +72,7 @@ export function zeroCounters(): TrafficCounters {
     securityEvents: Object.fromEntries(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0])),
     routes: [],
     decisions: {},
+    anomaly: { dropped: 0, restarts: 0 },
   };
 }
 
@@ -77,6 +83,8 @@ export function zeroCounters(): TrafficCounters {
 export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCounters {
   const events: Record<string, number> = { ...a.securityEvents };
   for (const [k, v] of Object.entries(b.securityEvents)) events[k] = (events[k] ?? 0) + v;
+  const anomaly: Record<string, number> = { ...a.anomaly };
+  for (const [k, v] of Object.entries(b.anomaly ?? {})) anomaly[k] = (anomaly[k] ?? 0) + v;
   const n = Math.max(a.latencyBuckets.length, b.latencyBuckets.length);
   const buckets = new Array<number>(n);
   for (let i = 0; i < n; i++) buckets[i] = (a.latencyBuckets[i] ?? 0) + (b.latencyBuckets[i] ?? 0);
@@ -91,6 +99,7 @@ export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCoun
     securityEvents: events,
     routes: addRouteSeries(a.routes ?? [], b.routes ?? []),
     decisions: addCounts(a.decisions ?? {}, b.decisions ?? {}),
+    anomaly,
   };
 }
 
@@ -127,6 +136,8 @@ export class TrafficStats implements TrafficSource {
     if (deny === null) d.allow++;
     else d.deny.set(deny, (d.deny.get(deny) ?? 0) + 1);
   }
+  /** The anomaly detector's counters, read with the others (set by the proxy node that runs one). */
+  anomaly: (() => Readonly<Record<string, number>>) | undefined;
 
   /**
    * Records one finished request.
@@ -173,6 +184,7 @@ export class TrafficStats implements TrafficSource {
       securityEvents: Object.fromEntries(this.#events),
       routes: this.routes.series(),
       decisions: this.#decisionCounts(),
+      anomaly: this.anomaly?.() ?? { dropped: 0, restarts: 0 },
     };
   }
 

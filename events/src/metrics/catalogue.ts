@@ -285,7 +285,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Anomaly detections on this node, by detector.",
     ["detector"],
-    "planned",
+    "exported",
     {
       values: {
         detector: [
@@ -305,7 +305,14 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Request records dropped because the detector's ring was full.",
     [],
-    "planned",
+    "exported",
+  ),
+  node(
+    "palisade_anomaly_worker_restarts_total",
+    "counter",
+    "Times the anomaly detector worker failed and was restarted (traffic is not affected).",
+    [],
+    "exported",
   ),
   node(
     "palisade_upstream_targets",
