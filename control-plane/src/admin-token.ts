@@ -31,8 +31,9 @@ interface Candidate {
 export class AdminTokens {
   readonly #store: Store;
   readonly #env: Candidate | undefined;
-  #stored: Candidate[];
+  #stored: Candidate[] = [];
 
+  /** Accepts the env token at once; stored tokens count after {@link ensure} loaded them. */
   constructor(store: Store, envToken: string | undefined) {
     this.#store = store;
     if (envToken) {
@@ -42,25 +43,26 @@ export class AdminTokens {
         identity: { id: "env", label: "PALISADE_ADMIN_TOKEN", fingerprint: hex.slice(0, 12) },
       };
     }
-    this.#stored = this.#load();
   }
 
-  #load(): Candidate[] {
-    return this.#store.adminTokens().map((t) => ({
+  async #load(): Promise<Candidate[]> {
+    return (await this.#store.adminTokens()).map((t) => ({
       hash: Buffer.from(t.hash, "hex"),
       identity: { id: String(t.id), label: `generated token #${t.id}`, fingerprint: t.hash.slice(0, 12) },
     }));
   }
 
   /**
-   * Generates and stores a token when none can be used yet (no env token, none stored).
+   * Loads the stored tokens, and generates and stores one when none can be used yet (no env
+   * token, none stored).
    * @returns the new token, to print once; `undefined` when one already exists.
    */
-  ensure(): string | undefined {
-    if (this.#env || this.#store.hasAdminTokens()) return undefined;
+  async ensure(): Promise<string | undefined> {
+    this.#stored = await this.#load();
+    if (this.#env || this.#stored.length > 0) return undefined;
     const token = `pal_${randomBytes(32).toString("base64url")}`;
-    this.#store.insertAdminTokenHash(hashToken(token));
-    this.#stored = this.#load();
+    await this.#store.insertAdminTokenHash(hashToken(token));
+    this.#stored = await this.#load();
     return token;
   }
 

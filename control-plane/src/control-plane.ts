@@ -8,7 +8,7 @@ import { Publisher } from "./config/publisher.js";
 import { FleetRegistry } from "./fleet/fleet-registry.js";
 import { formatAddress, type ListenAddress } from "./listen-address.js";
 import type { Logger } from "./log.js";
-import type { CpOptions } from "./options.js";
+import { type CpOptions, redactDatabaseUrl } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
 import { RolloutEngine } from "./rollouts/engine.js";
@@ -36,23 +36,52 @@ export interface ControlPlane {
  * @throws when the database cannot be opened or a port cannot be bound.
  */
 export async function startControlPlane(opts: CpOptions, log: Logger): Promise<ControlPlane> {
-  if (opts.db !== ":memory:") {
+  if (opts.databaseUrl === undefined && opts.db !== ":memory:") {
     mkdirSync(dirname(opts.db), { recursive: true });
     // The database holds secrets (HMAC keys, token hashes): owner-only, and SQLite gives
     // its -wal/-shm files the same mode.
     if (!existsSync(opts.db)) closeSync(openSync(opts.db, "a", 0o600));
   }
-  const store = new Store(opts.db);
+  const storeLog = log.child({ component: "store" });
+  const store = await Store.open(opts.databaseUrl ?? opts.db, {
+    onIdleError: (err) => storeLog.warn({ err: err.message }, "database connection lost"),
+  });
+  let tokens: AdminTokens;
+  let generatedAdminToken: string | undefined;
+  let publisher: Publisher;
+  let engine: RolloutEngine;
+  const fleet = new FleetRegistry();
+  const rollouts = new RolloutStore(store);
   try {
-    store.markAllNodesDisconnected();
+    await store.markAllNodesDisconnected();
+    tokens = new AdminTokens(store, opts.adminToken);
+    generatedAdminToken = await tokens.ensure();
+    publisher = await Publisher.open(store);
+    engine = await RolloutEngine.open({
+      store: rollouts,
+      fleet: async () =>
+        (await store.listNodes())
+          .filter((n) => !n.revoked_at)
+          .map(
+            (n): FleetNode => ({
+              id: n.id,
+              region: n.region,
+              labels: n.labels,
+              connected: n.connected,
+              applied_version: n.applied_version,
+              nacked_version: n.last_nack?.version ?? null,
+              nacked_kind: n.last_nack?.kind ?? null,
+              blocked_version: n.blocked?.version ?? null,
+            }),
+          ),
+      reports: (id, sinceMs) => fleet.nodeHistory(id).filter((p) => p.at >= sinceMs),
+      versionExists: (n) => store.hasVersion(n),
+      log: log.child({ component: "rollouts" }),
+    });
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
-  const tokens = new AdminTokens(store, opts.adminToken);
-  const generatedAdminToken = tokens.ensure();
-  const publisher = new Publisher(store);
-  const fleet = new FleetRegistry();
   let identity: NodeIdentity | undefined;
   let security: SyncSecurity;
   if (opts.syncInsecure) {
@@ -68,29 +97,6 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const hostnames = [...bound, hostname()];
     security = { mode: "mtls", identity, server: await ca.issueServerCert([...hostnames, ...opts.syncHostnames]) };
   }
-  const rollouts = new RolloutStore(store);
-  const engine = new RolloutEngine({
-    store: rollouts,
-    fleet: () =>
-      store
-        .listNodes()
-        .filter((n) => !n.revoked_at)
-        .map(
-          (n): FleetNode => ({
-            id: n.id,
-            region: n.region,
-            labels: n.labels,
-            connected: n.connected,
-            applied_version: n.applied_version,
-            nacked_version: n.last_nack?.version ?? null,
-            nacked_kind: n.last_nack?.kind ?? null,
-            blocked_version: n.blocked?.version ?? null,
-          }),
-        ),
-    reports: (id, sinceMs) => fleet.nodeHistory(id).filter((p) => p.at >= sinceMs),
-    versionExists: (n) => store.hasVersion(n),
-    log: log.child({ component: "rollouts" }),
-  });
   const sync = new SyncServer(store, publisher, fleet, security, log, engine);
   engine.onAssign((nodes) => sync.offer(nodes));
   let api: FastifyInstance | undefined;
@@ -104,7 +110,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       { listener: "sync", address: opts.syncListen.host, port: syncPort, mtls: security.mode === "mtls" },
       "listening",
     );
-    api = buildAdminApi({
+    api = await buildAdminApi({
       store,
       publisher,
       tokens,
@@ -125,7 +131,12 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     engine.start(opts.rolloutTickMs);
     const latest = publisher.latest();
     log.info(
-      { version: latest?.version ?? 0, stable: engine.stable().version, rollout: engine.active()?.id, db: opts.db },
+      {
+        version: latest?.version ?? 0,
+        stable: engine.stable().version,
+        rollout: engine.active()?.id,
+        db: opts.databaseUrl !== undefined ? redactDatabaseUrl(opts.databaseUrl) : opts.db,
+      },
       "control plane ready",
     );
     return {
@@ -136,14 +147,14 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
         engine.stop();
         await sync.close();
         await api?.close();
-        store.close();
+        await store.close();
       },
     };
   } catch (err) {
     engine.stop();
     await sync.close(0);
     await api?.close();
-    store.close();
+    await store.close();
     throw err;
   }
 }

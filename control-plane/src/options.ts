@@ -6,8 +6,10 @@ import { type ListenAddress, parseListenAddress } from "./listen-address.js";
 
 /** Start-up options of `palisade-cp`. */
 export interface CpOptions {
-  /** Path of the SQLite database file (created if missing). */
+  /** Path of the SQLite database file (created if missing); unused with {@link databaseUrl}. */
   db: string;
+  /** PostgreSQL connection URL (`postgres://…`); when set, the store lives there instead of `db`. */
+  databaseUrl: string | undefined;
   /** Admin REST API and web UI listener. */
   adminListen: ListenAddress;
   /** gRPC config sync listener. */
@@ -44,6 +46,13 @@ interface OptionSpec {
 /** Every option, its environment variable and default: the source of `--help`. */
 export const CP_OPTIONS: readonly OptionSpec[] = [
   { flag: "db", env: "PALISADE_DB", default: "./palisade.db", help: "SQLite database file" },
+  {
+    flag: "database-url",
+    env: "PALISADE_DATABASE_URL",
+    default: undefined,
+    defaultNote: "none: SQLite at --db",
+    help: "PostgreSQL URL postgres://user:password@host:5432/db (replaces --db; the password may come from PGPASSWORD)",
+  },
   { flag: "admin-listen", env: "PALISADE_ADMIN_LISTEN", default: "127.0.0.1:8001", help: "admin REST API host:port" },
   { flag: "sync-listen", env: "PALISADE_SYNC_LISTEN", default: "127.0.0.1:8005", help: "gRPC config sync host:port" },
   {
@@ -152,6 +161,8 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     );
   const [db, dbName] = get("db");
   if (db === "") throw new OptionError(dbName, "must not be empty");
+  const [databaseUrl, databaseUrlName] = get("database-url");
+  if (databaseUrl !== "") checkDatabaseUrl(databaseUrl, databaseUrlName);
   const adminToken = env.PALISADE_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16)
     throw new OptionError("PALISADE_ADMIN_TOKEN", "must be at least 16 characters");
@@ -175,7 +186,9 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
     syncInsecure: parsed.values["sync-insecure"] === true || insecureEnv === "1" || insecureEnv === "true",
-    pkiDir: pki !== "" ? pki : db === ":memory:" ? undefined : join(dirname(db), "pki"),
+    // With PostgreSQL there is no file to sit beside: the working directory's pki/.
+    pkiDir: pki !== "" ? pki : databaseUrl !== "" ? "pki" : db === ":memory:" ? undefined : join(dirname(db), "pki"),
+    databaseUrl: databaseUrl !== "" ? databaseUrl : undefined,
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
@@ -186,4 +199,30 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     logLevel,
     uiDir: get("ui-dir")[0] || DEFAULT_UI_DIR,
   };
+}
+
+/**
+ * Refuses a database URL that is not a PostgreSQL URL (the only server backend).
+ * @throws OptionError naming the flag, never echoing the URL (it may hold a password)
+ */
+function checkDatabaseUrl(url: string, name: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OptionError(name, "is not a URL (postgres://user:password@host:5432/db)");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")
+    throw new OptionError(name, `must be a postgres:// URL (got ${parsed.protocol}//…); SQLite is --db`);
+}
+
+/** A database URL fit for a log line: the password replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
 }

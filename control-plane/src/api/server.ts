@@ -123,7 +123,7 @@ function authorizationLines(raw: readonly string[]): number {
  * two `Authorization` lines is refused everywhere (400 `ADMIN_AUTH_AMBIGUOUS`). Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
-export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
+export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request info lines would drown the operator's log: fastify logs warnings and errors only.
     loggerInstance: deps.log.child(
@@ -178,7 +178,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
 
   app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
   // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
-  ensureBundledRuleSet(deps.store, deps.log);
+  await ensureBundledRuleSet(deps.store, deps.log);
   for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
   registerCredentialRoutes(app, deps.store);
   registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);

@@ -43,10 +43,10 @@ export interface TestAdminApi {
  * The admin API over an in-memory store (or `deps.store`) with {@link TEST_ADMIN_TOKEN}, silent
  * logs, and no UI, fleet or identity unless `deps` gives them: the unit tests' one way to build it.
  */
-export function testAdminApi(deps: Partial<AdminApiDeps> = {}): TestAdminApi {
-  const store = deps.store ?? new Store(":memory:");
-  const publisher = deps.publisher ?? new Publisher(store);
-  const api = buildAdminApi({
+export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<TestAdminApi> {
+  const store = deps.store ?? (await Store.open(":memory:"));
+  const publisher = deps.publisher ?? (await Publisher.open(store));
+  const api = await buildAdminApi({
     tokens: new AdminTokens(store, TEST_ADMIN_TOKEN),
     log: pino({ level: "silent" }),
     ...deps,

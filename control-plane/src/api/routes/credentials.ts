@@ -23,22 +23,22 @@ const params = {
  */
 export function registerCredentialRoutes(app: FastifyInstance, store: Store): void {
   const base = "/v1/consumers/:id/credentials";
-  const consumer = (idOrName: string) => {
-    const c = store.getResource("consumers", idOrName);
+  const consumer = async (idOrName: string) => {
+    const c = await store.getResource("consumers", idOrName);
     if (!c) throw new ApiError("NOT_FOUND", `no consumer ${JSON.stringify(idOrName)}`);
     return c;
   };
 
   app.get(base, { schema: { params } }, async (req) => {
-    const c = consumer((req.params as { id: string }).id);
-    return { items: store.listCredentials(c.id).map(presentCredential) };
+    const c = await consumer((req.params as { id: string }).id);
+    return { items: (await store.listCredentials(c.id)).map(presentCredential) };
   });
 
   app.post(base, { schema: { params, body: credentialSchema } }, async (req, reply) => {
     const prepared = prepareCredential(req.body as Record<string, unknown>);
-    const saved = store.transaction(() => {
-      const c = consumer((req.params as { id: string }).id);
-      if (store.credentialIdentityTaken(prepared.identity))
+    const saved = await store.transaction(async () => {
+      const c = await consumer((req.params as { id: string }).id);
+      if (await store.credentialIdentityTaken(prepared.identity))
         throw new ApiError("CREDENTIAL_CONFLICT", "another credential already has this identity");
       const cred = {
         id: randomUUID(),
@@ -47,7 +47,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
         body: prepared.body,
         created_at: new Date().toISOString(),
       };
-      store.insertCredential(cred, prepared.identity);
+      await store.insertCredential(cred, prepared.identity);
       return cred;
     });
     reply.code(201);
@@ -61,14 +61,16 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
 
   app.get(`${base}/:credentialId`, { schema: { params } }, async (req) => {
     const p = req.params as { id: string; credentialId: string };
-    const cred = store.getCredential(consumer(p.id).id, p.credentialId);
+    const cred = await store.getCredential((await consumer(p.id)).id, p.credentialId);
     if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
     return presentCredential(cred);
   });
 
   app.delete(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
-    const removed = store.transaction(() => store.deleteCredential(consumer(p.id).id, p.credentialId));
+    const removed = await store.transaction(async () =>
+      store.deleteCredential((await consumer(p.id)).id, p.credentialId),
+    );
     if (!removed) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
     reply.code(204);
   });

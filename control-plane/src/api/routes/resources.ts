@@ -17,8 +17,8 @@ const idParam = {
  */
 export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
   const base = `/v1/${spec.kind}`;
-  const find = (idOrName: string) => {
-    const r = store.getResource(spec.kind, idOrName);
+  const find = async (idOrName: string) => {
+    const r = await store.getResource(spec.kind, idOrName);
     if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
     return r;
   };
@@ -33,43 +33,45 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return { name: name as string, rest };
   };
 
-  app.get(base, async () => ({ items: store.listResources(spec.kind).map(present) }));
+  app.get(base, async () => ({
+    items: await Promise.all((await store.listResources(spec.kind)).map(present)),
+  }));
 
   app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
-    const saved = store.transaction(() => {
-      if (store.nameTaken(spec.kind, name))
+    const saved = await store.transaction(async () => {
+      if (await store.nameTaken(spec.kind, name))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
-      return store.insertResource(spec.kind, randomUUID(), name, spec.normalize(rest, store));
+      return store.insertResource(spec.kind, randomUUID(), name, await spec.normalize(rest, store));
     });
     reply.code(201);
     return present(saved);
   });
 
   app.get(`${base}/:id`, { schema: { params: idParam } }, async (req) =>
-    present(find((req.params as { id: string }).id)),
+    present(await find((req.params as { id: string }).id)),
   );
 
   app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
-    return store.transaction(() => {
-      const current = find((req.params as { id: string }).id);
+    return store.transaction(async () => {
+      const current = await find((req.params as { id: string }).id);
       writable(current);
-      if (store.nameTaken(spec.kind, name, current.id))
+      if (await store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
-      store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store, current.id));
-      return present(find(current.id));
+      await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
+      return present(await find(current.id));
     });
   });
 
   app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
-    store.transaction(() => {
-      const current = find((req.params as { id: string }).id);
+    await store.transaction(async () => {
+      const current = await find((req.params as { id: string }).id);
       writable(current);
-      const users = spec.referencedBy(current.id, store);
+      const users = await spec.referencedBy(current.id, store);
       if (users.length > 0)
         throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);
-      store.deleteResource(spec.kind, current.id);
+      await store.deleteResource(spec.kind, current.id);
     });
     reply.code(204);
   });

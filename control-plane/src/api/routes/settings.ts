@@ -17,13 +17,15 @@ import type { Store } from "../../store/store.js";
  * `PUT` replaces the whole object; omitted fields return to their defaults.
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
-  app.get("/v1/settings", async () => present(store.getSettings()));
+  app.get("/v1/settings", async () => present(await store.getSettings()));
 
   app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req) => {
     const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
-    return store.transaction(() => {
-      const ids = (body.global_policies ?? []).map((ref, i) => {
-        const p = store.getResource("policies", ref);
+    return store.transaction(async () => {
+      const ids: string[] = [];
+      const types: unknown[] = [];
+      for (const [i, ref] of (body.global_policies ?? []).entries()) {
+        const p = await store.getResource("policies", ref);
         if (!p)
           throw new ApiError(
             "REFERENCE_NOT_FOUND",
@@ -36,16 +38,15 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
             `a ${String(p.body.type)} policy is route-level: attach it to routes`,
             `global_policies.${i}`,
           );
-        return p.id;
-      });
+        ids.push(p.id);
+        types.push(p.body.type);
+      }
       ids.forEach((id, i) => {
         if (ids.indexOf(id) !== i)
           throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
       });
       // One WAF runs per request: the global list holds at most one waf policy.
-      const wafs = ids
-        .map((id, i) => [store.getResource("policies", id)?.body.type, i] as const)
-        .filter(([t]) => t === "waf");
+      const wafs = types.map((t, i) => [t, i] as const).filter(([t]) => t === "waf");
       if (wafs.length > 1)
         throw new ApiError(
           "VALIDATION_FAILED",
@@ -57,7 +58,7 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
         merge_slashes: body.merge_slashes ?? false,
         ...(body.max_body_bytes !== undefined ? { max_body_bytes: body.max_body_bytes } : {}),
       };
-      store.putSettings(stored);
+      await store.putSettings(stored);
       return present(stored);
     });
   });

@@ -53,9 +53,9 @@ export function registerVersionRoutes(
       const deploy = body.deploy ?? "all";
       // Refused before anything is created: a deploy-to-all would bypass the running rollout.
       if (deploy === "all") engine?.assertNoActive();
-      const r = publisher.publish(body.message ?? "");
+      const r = await publisher.publish(body.message ?? "");
       if (deploy === "all" && engine && engine.stable().version !== r.version.version)
-        engine.deployToAll(r.version.version);
+        await engine.deployToAll(r.version.version);
       reply.code(r.created ? 201 : 200);
       return {
         ...r.version,
@@ -74,14 +74,14 @@ export function registerVersionRoutes(
       },
     },
     async (req) => ({
-      items: store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100),
+      items: await store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100),
       stable_version: engine ? engine.stable().version : (publisher.latest()?.version ?? 0),
     }),
   );
 
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
     const n = Number((req.params as { version: string }).version);
-    const row = store.getVersion(n);
+    const row = await store.getVersion(n);
     if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
     const stored = fromBinary(SnapshotSchema, row.snapshot);
     // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
@@ -96,7 +96,7 @@ export function registerVersionRoutes(
 
   app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
-    const row = store.getVersion(n);
+    const row = await store.getVersion(n);
     if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
     reply
       .type("application/octet-stream")
@@ -107,7 +107,7 @@ export function registerVersionRoutes(
   });
 
   app.get("/v1/config/draft", async () => {
-    const { snapshot, hash } = buildSnapshot(readDraft(store));
+    const { snapshot, hash } = buildSnapshot(await readDraft(store));
     const latest = publisher.latest();
     return {
       hash,
