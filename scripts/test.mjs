@@ -25,6 +25,10 @@ const systemNeeds = [
   // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both.
   { command: "rsyslogd", pkg: "rsyslog" },
   { command: "rsyslogd", pkg: "rsyslog-openssl" },
+  // The control plane's store suite runs on a real PostgreSQL too: each test file makes a
+  // throwaway cluster with initdb/pg_ctl (Debian's postgresql 15, programs not on PATH) in a temp
+  // directory; as root the cluster runs as the package's unprivileged `postgres` user.
+  { command: "/usr/lib/postgresql/15/bin/initdb", pkg: "postgresql" },
 ];
 
 function run(cmd, args) {

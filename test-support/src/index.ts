@@ -1,2 +1,3 @@
 export { type PemPair, TestCa } from "./certs.js";
 export { ClientCa, type ClientCertSpec, type ClientPem } from "./client-ca.js";
+export { PG_BIN, PG_RUN_AS, type PostgresCluster, startPostgres } from "./postgres.js";
