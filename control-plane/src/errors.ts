@@ -27,6 +27,10 @@ export const API_ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   INTERNAL: { status: 500, message: "internal error" },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    message: "the control plane's database is unavailable (down, unreachable or read-only): nothing was changed; retry",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable error code of the admin API. */

@@ -31,6 +31,10 @@ export interface PostgresCluster {
   createDatabase(name: string): Promise<string>;
   /** Runs a program of {@link PG_BIN} (pg_dump, psql…) as the cluster's user; resolves with its stdout. */
   tool(program: string, args: readonly string[]): Promise<string>;
+  /** Stops the server, keeping its data (a database outage); {@link up} starts it again on the same port. */
+  down(): Promise<void>;
+  /** Starts the server stopped by {@link down}. */
+  up(): Promise<void>;
   /** Stops the server (`pg_ctl stop -m fast`, this data directory only) and removes the directory. */
   stop(): Promise<void>;
 }
@@ -75,24 +79,28 @@ export async function startPostgres(): Promise<PostgresCluster> {
   };
   const data = join(dir, "data");
   const port = await freePort();
+  const options = [
+    `-p ${port}`,
+    "-c listen_addresses=127.0.0.1",
+    `-c unix_socket_directories=${dir}`,
+    "-c fsync=off",
+    "-c synchronous_commit=off",
+    "-c full_page_writes=off",
+    "-c max_connections=200",
+  ].join(" ");
+  const start = () =>
+    exec("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
+  const halt = () => exec("pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]);
   try {
     await exec("initdb", ["-D", data, "-U", "palisade", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"]);
-    const options = [
-      `-p ${port}`,
-      "-c listen_addresses=127.0.0.1",
-      `-c unix_socket_directories=${dir}`,
-      "-c fsync=off",
-      "-c synchronous_commit=off",
-      "-c full_page_writes=off",
-      "-c max_connections=200",
-    ].join(" ");
-    await exec("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
+    await start();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const urlOf = (name: string) => `postgres://palisade@127.0.0.1:${port}/${name}`;
   let stopped = false;
+  let running = true;
   return {
     url: urlOf("postgres"),
     port,
@@ -116,11 +124,19 @@ export async function startPostgres(): Promise<PostgresCluster> {
       return urlOf(name);
     },
     tool: exec,
+    async down() {
+      await halt();
+      running = false;
+    },
+    async up() {
+      await start();
+      running = true;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       try {
-        await exec("pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]);
+        if (running) await halt();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

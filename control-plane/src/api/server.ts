@@ -14,6 +14,7 @@ import type { Logger } from "../log.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
+import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
@@ -85,6 +86,7 @@ function fieldOf(e: AjvError): string {
 /** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
 function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof StoreUnavailableError) return new ApiError("STORE_UNAVAILABLE");
   if (err.validation && err.validation.length > 0) {
     // if/then failures are reported after the inner error; the first error names the field.
     const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
@@ -168,7 +170,12 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
-    if (apiErr.status >= 500) req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
+    if (apiErr.code === "STORE_UNAVAILABLE") {
+      // The driver's code only: its message may name the database URL.
+      req.log.warn({ reason: (err as unknown as StoreUnavailableError).reason, url: req.url }, "store unavailable");
+      reply.header("retry-after", "1");
+    } else if (apiErr.status >= 500)
+      req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
     reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
   });
 
