@@ -104,6 +104,8 @@ export function cpHelp(): string {
   );
   return [
     "Usage: palisade-cp [options]",
+    "       palisade-cp backup FILE [--db PATH]    online copy of the SQLite database",
+    "       palisade-cp restore FILE [--db PATH]   replace the SQLite database by a backup (stopped control plane)",
     "",
     "Palisade control plane: admin REST API, config versions and the gRPC sync server.",
     "",
