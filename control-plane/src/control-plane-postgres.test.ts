@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pino } from "pino";
+import { type ControlPlane, startControlPlane } from "./control-plane.js";
+import { parseCpOptions } from "./options.js";
+import { storeBackends } from "./test/backends.js";
+
+/**
+ * The control plane started with `--database-url` (PALISADE_DATABASE_URL): it serves the admin
+ * API from PostgreSQL, keeps its versions across a restart, and never logs the URL's password.
+ */
+const [, postgres] = storeBackends();
+const TOKEN = "pg-test-admin-token-0123456789";
+
+test("palisade-cp on PostgreSQL: publish, restart, the same versions; the password stays out of the log", async () => {
+  const url = await postgres!.location();
+  // The cluster trusts loopback: any password is accepted, and must never be printed.
+  const withPassword = url.replace("palisade@", "palisade:pw-s3cret@");
+  const pki = mkdtempSync(join(tmpdir(), "palisade-pki-"));
+  const lines: string[] = [];
+  const log = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
+  const start = async (): Promise<ControlPlane> => {
+    const opts = parseCpOptions(["--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--pki-dir", pki], {
+      PALISADE_DATABASE_URL: withPassword,
+      PALISADE_ADMIN_TOKEN: TOKEN,
+    });
+    if (typeof opts !== "object") throw new Error("unexpected");
+    return startControlPlane(opts, log);
+  };
+  const call = async (cp: ControlPlane, method: string, path: string, body?: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${cp.admin.port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  let cp = await start();
+  try {
+    assert.equal(
+      (await call(cp, "POST", "/v1/upstreams", { name: "u", targets: [{ host: "127.0.0.1", port: 9 }] })).status,
+      201,
+    );
+    assert.equal((await call(cp, "POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: "u" })).status, 201);
+    const v = await call(cp, "POST", "/v1/config/versions", { message: "on postgres" });
+    assert.deepEqual([v.status, v.body.version], [201, 1]);
+    await cp.close();
+    cp = await start();
+    const versions = await call(cp, "GET", "/v1/config/versions");
+    assert.deepEqual(
+      (versions.body.items as Array<{ version: number; message: string }>).map((x) => [x.version, x.message]),
+      [[1, "on postgres"]],
+    );
+    assert.equal(versions.body.stable_version, 1);
+    const audit = await call(cp, "GET", "/v1/audit?kind=routes");
+    assert.equal((audit.body.items as unknown[]).length, 1, "the audit log is in PostgreSQL too");
+  } finally {
+    await cp.close();
+    rmSync(pki, { recursive: true, force: true });
+  }
+  const ready = lines.find((l) => l.includes("control plane ready"));
+  assert.ok(ready, "the start is logged");
+  assert.match(ready, /postgres:\/\/palisade:\*\*\*@127\.0\.0\.1/);
+  assert.equal(
+    lines.some((l) => l.includes("pw-s3cret")),
+    false,
+    "no log line holds the password",
+  );
+});
