@@ -1,12 +1,13 @@
 // Micro-bench of the control plane's publish at scale (imports its internals, as micro-benches do):
-// 10,000 routes in an in-memory store, then one-route edits, each published and timed.
-// `node bench/sync/publish-micro.mjs`
+// 10,000 routes in an in-memory store (or the PostgreSQL database named by the argument, which
+// must be empty), then one-route edits, each published and timed.
+// `node bench/sync/publish-micro.mjs [postgres://user@host:port/db]`
 import { randomUUID } from "node:crypto";
 import { Publisher } from "../../control-plane/dist/config/publisher.js";
 import { Store } from "../../control-plane/dist/store/store.js";
 import { generateConfig } from "./generate-config.mjs";
 
-const store = await Store.open(":memory:");
+const store = await Store.open(process.argv[2] ?? ":memory:");
 const cfg = generateConfig(10000);
 const ups = new Map();
 for (const u of cfg.upstreams) {
@@ -32,3 +33,4 @@ for (let i = 0; i < 30; i++) {
 }
 times.sort((a, b) => a - b);
 console.log("publish ms p50", times[15].toFixed(1), "max", times[29].toFixed(1));
+await store.close();
