@@ -15,7 +15,7 @@ import {
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
-import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
+import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
 import { toRuleSet } from "./rule-sets.js";
 import {
   CORE_KINDS,
@@ -304,17 +304,29 @@ export class Publisher {
           }
         } else {
           resources = new Map<string, ResourceEntry>();
-          for (const row of await this.#store.listResourceRevisions()) {
-            const kind = kinds.get(row.kind);
-            if (!kind) continue;
-            if (row.kind === "routes") routes++;
+          const revisions = (await this.#store.listResourceRevisions()).filter((r) => kinds.has(r.kind));
+          // The resources whose revision moved, read in a few statements (a first publish reads them all).
+          const stale = revisions.filter((r) => prev?.resources.get(`${r.kind}/${r.id}`)?.rev !== r.rev);
+          const rows = await this.#store.getResourcesWithRevision(stale);
+          let credentials: Map<string, StoredCredential[]> | undefined;
+          if (stale.some((r) => kinds.get(r.kind)!.withCredentials)) {
+            credentials = new Map();
+            for (const c of await this.#store.listCredentials())
+              credentials.set(c.consumer_id, [...(credentials.get(c.consumer_id) ?? []), c]);
+          }
+          for (const row of revisions) {
+            const kind = kinds.get(row.kind)!;
             const key = `${row.kind}/${row.id}`;
             const old = prev?.resources.get(key);
             if (old && old.rev === row.rev) {
+              if (row.kind === "routes") routes++;
               resources.set(key, old);
               continue;
             }
-            const entry = await this.#encode(kind, (await this.#store.getResourceWithRevision(kind.kind, row.id))!);
+            const draft = rows.get(key);
+            if (!draft) continue; // deleted since the revisions were read
+            if (row.kind === "routes") routes++;
+            const entry = await this.#encode(kind, draft, credentials?.get(row.id) ?? []);
             resources.set(key, entry);
             if (old?.digest === entry.digest) continue;
             if (old) sum = removeDigest(sum, old.digest);
@@ -608,9 +620,15 @@ export class Publisher {
     return sum;
   }
 
-  async #encode(kind: DraftKind, r: StoredResource & { rev: number }): Promise<ResourceEntry> {
+  /** @param credentials the resource's credentials when already read (consumers); read here otherwise */
+  async #encode(
+    kind: DraftKind,
+    r: StoredResource & { rev: number },
+    credentials?: readonly StoredCredential[],
+  ): Promise<ResourceEntry> {
     const id = r.id;
-    const message = kind.toMessage(r, kind.withCredentials ? await this.#store.listCredentials(id) : []);
+    const creds = kind.withCredentials ? (credentials ?? (await this.#store.listCredentials(id))) : [];
+    const message = kind.toMessage(r, creds);
     const info = resourceKind(kind.field)!;
     const body = toBinary(info.schema, message);
     const entry: ResourceEntry = {

@@ -360,6 +360,33 @@ export class Store {
     return r ? { ...r, body: JSON.parse(r.body) } : undefined;
   }
 
+  /**
+   * Draft resources by `kind/id` key, with their revisions, read in a few statements (500 ids
+   * each) rather than one per resource: a full publish reads thousands.
+   * @returns the found ones by key (a key deleted meanwhile is absent)
+   */
+  async getResourcesWithRevision(
+    keys: ReadonlyArray<{ kind: ResourceKind; id: string }>,
+  ): Promise<Map<string, StoredResource & { rev: number }>> {
+    const byKind = new Map<ResourceKind, string[]>();
+    for (const k of keys) {
+      const ids = byKind.get(k.kind) ?? [];
+      ids.push(k.id);
+      byKind.set(k.kind, ids);
+    }
+    const out = new Map<string, StoredResource & { rev: number }>();
+    for (const [kind, ids] of byKind)
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await this.#db.all<Omit<StoredResource, "body"> & { body: string; rev: number }>(
+          `SELECT id, name, body, created_at, updated_at, rev FROM resources WHERE kind = ? AND id IN (${chunk.map(() => "?").join(", ")})`,
+          [kind, ...chunk],
+        );
+        for (const r of rows) out.set(`${kind}/${r.id}`, { ...r, body: JSON.parse(r.body) });
+      }
+    return out;
+  }
+
   // --- settings (a singleton draft resource) -----------------------------------
 
   /**
