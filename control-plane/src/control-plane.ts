@@ -8,13 +8,18 @@ import { Publisher } from "./config/publisher.js";
 import { FleetRegistry } from "./fleet/fleet-registry.js";
 import { formatAddress, type ListenAddress } from "./listen-address.js";
 import type { Logger } from "./log.js";
+import { CpMetrics } from "./metrics/cp-metrics.js";
+import { StatusServer } from "./metrics/status-server.js";
 import { type CpOptions, redactDatabaseUrl } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
 import { RolloutEngine } from "./rollouts/engine.js";
 import type { FleetNode } from "./rollouts/types.js";
+import { SecurityEventIntake } from "./security-events/event-intake-service.js";
+import { publishedRedaction } from "./security-events/published-redaction.js";
 import { IdentityStore } from "./store/identity-store.js";
 import { RolloutStore } from "./store/rollout-store.js";
+import { SecurityEventStore } from "./store/security-event-store.js";
 import { Store } from "./store/store.js";
 import { type SyncSecurity, SyncServer } from "./sync/sync-server.js";
 
@@ -24,6 +29,8 @@ export interface ControlPlane {
   admin: ListenAddress;
   /** Bound gRPC sync address. */
   sync: ListenAddress;
+  /** Bound status address (`/metrics`), when `--status-listen` is set. */
+  status: ListenAddress | undefined;
   /** A token generated on this first start, to print once; otherwise undefined. */
   generatedAdminToken: string | undefined;
   /** Stops both listeners (in-flight admin requests finish) and closes the database. */
@@ -97,9 +104,35 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const hostnames = [...bound, hostname()];
     security = { mode: "mtls", identity, server: await ca.issueServerCert([...hostnames, ...opts.syncHostnames]) };
   }
-  const sync = new SyncServer(store, publisher, fleet, security, log, engine);
+  const events = new SecurityEventIntake(new SecurityEventStore(store), log.child({ component: "security-events" }), {
+    maxEvents: opts.securityEventsMax,
+    maxAgeMs: opts.securityEventsMaxAgeS * 1000,
+  });
+  // The re-check of what nodes send uses the published telemetry config's secret names too.
+  const redaction = () => events.setRedaction(publishedRedaction(publisher.latest()));
+  redaction();
+  publisher.onPublish(redaction);
+  const metrics = new CpMetrics({
+    nodes: async () =>
+      (await store.listNodes()).map((n) => ({
+        region: n.region,
+        state: n.revoked_at ? "revoked" : fleet.liveness(n.id),
+      })),
+    latestVersion: () => publisher.latest()?.version ?? 0,
+    stableVersion: () => engine.stable().version,
+    activeRollout: () => {
+      const a = engine.active();
+      if (!a) return undefined;
+      const i = a.current_stage ?? -1;
+      return { state: a.state, stage: a.stages[i]?.name ?? "", stageIndex: i, version: a.version };
+    },
+    rolloutCounts: () => rollouts.countByState(),
+    events,
+  });
+  const sync = new SyncServer(store, publisher, fleet, security, log, engine, { events, metrics: metrics.sync });
   engine.onAssign((nodes) => sync.offer(nodes));
   let api: FastifyInstance | undefined;
+  let status: StatusServer | undefined;
   try {
     // Tools learn ephemeral ports from these lines: they are written unless the level is silent.
     const announce = log.isLevelEnabled("info") || log.level === "silent" ? log : log.child({}, { level: "info" });
@@ -120,6 +153,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       identity,
       sync,
       rollouts: { engine, store: rollouts },
+      events,
+      metrics: metrics.admin,
     });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
       throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
@@ -127,6 +162,16 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
     announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    let statusAddr: ListenAddress | undefined;
+    if (opts.statusListen) {
+      status = new StatusServer(metrics, log);
+      const port = await status.listen(opts.statusListen).catch((err) => {
+        throw Object.assign(err, { listener: `status ${formatAddress(opts.statusListen!)}` });
+      });
+      statusAddr = { host: opts.statusListen.host, port };
+      announce.info({ listener: "status", address: opts.statusListen.host, port }, "listening");
+    }
+    events.start();
     // Resumes a rollout that was running when the control plane stopped (soak and deadlines are timestamps).
     engine.start(opts.rolloutTickMs);
     const latest = publisher.latest();
@@ -142,9 +187,12 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     return {
       admin: { host: opts.adminListen.host, port: adminPort },
       sync: { host: opts.syncListen.host, port: syncPort },
+      status: statusAddr,
       generatedAdminToken,
       async close() {
         engine.stop();
+        events.stop();
+        await status?.close();
         await sync.close();
         await api?.close();
         await store.close();
@@ -152,6 +200,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     };
   } catch (err) {
     engine.stop();
+    events.stop();
+    await status?.close();
     await sync.close(0);
     await api?.close();
     await store.close();

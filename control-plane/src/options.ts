@@ -29,6 +29,12 @@ export interface CpOptions {
   nodeCertTtlS: number;
   /** How often the rollout engine moves the active rollout on, ms. */
   rolloutTickMs: number;
+  /** `/metrics` and `/healthz` listener without the admin token; `undefined` = off. */
+  statusListen: ListenAddress | undefined;
+  /** Most security events kept. */
+  securityEventsMax: number;
+  /** Oldest security event kept (by arrival), seconds. */
+  securityEventsMaxAgeS: number;
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -86,6 +92,24 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     env: "PALISADE_ROLLOUT_TICK_MS",
     default: "500",
     help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
+  },
+  {
+    flag: "status-listen",
+    env: "PALISADE_STATUS_LISTEN",
+    default: "off",
+    help: "host:port of GET /metrics and /healthz without the admin token (Kong's status_listen: 127.0.0.1:8007), or off",
+  },
+  {
+    flag: "security-events-max",
+    env: "PALISADE_SECURITY_EVENTS_MAX",
+    default: "250000",
+    help: "most security events kept (the oldest arrivals are deleted first), 1000-100000000",
+  },
+  {
+    flag: "security-events-max-age",
+    env: "PALISADE_SECURITY_EVENTS_MAX_AGE",
+    default: "1209600",
+    help: "oldest security event kept, seconds since it arrived (default 14 days), 60-94608000",
   },
   {
     flag: "log-level",
@@ -185,6 +209,13 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   if (!/^\d{1,5}$/.test(tick) || Number(tick) < 50 || Number(tick) > 60_000)
     throw new OptionError(tickName, `${JSON.stringify(tick)} is not a number of ms from 50 to 60000`);
   const [pki] = get("pki-dir");
+  const [status, statusName] = get("status-listen");
+  const count = (flag: string, min: number, max: number): number => {
+    const [v, name] = get(flag);
+    if (!/^\d{1,12}$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new OptionError(name, `${JSON.stringify(v)} is not a number from ${min} to ${max}`);
+    return Number(v);
+  };
   const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
     syncInsecure: parsed.values["sync-insecure"] === true || insecureEnv === "1" || insecureEnv === "true",
@@ -194,6 +225,9 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
+    statusListen: status === "off" || status === "" ? undefined : parseListenAddress(statusName, status),
+    securityEventsMax: count("security-events-max", 1000, 100_000_000),
+    securityEventsMaxAgeS: count("security-events-max-age", 60, 94_608_000),
     db,
     adminListen: parseListenAddress(adminName, admin),
     syncListen: parseListenAddress(syncName, sync),

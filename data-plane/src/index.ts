@@ -28,6 +28,7 @@ export { TlsListener, type TlsListenerOptions } from "./proxy/tls-listener.js";
 export { ProxyNode } from "./proxy-node.js";
 export { StatusServer } from "./status/status-server.js";
 export { type CompileFn, ConfigApplier, type ConfigPersister } from "./sync/config-applier.js";
+export type { EventOutboxOptions, EventOutboxStats, OutboundSecurityEvent } from "./sync/event-outbox.js";
 export { type NodeIdentity, SyncClient, type SyncClientOptions } from "./sync/sync-client.js";
 export { SecureContextCache } from "./tls/compile-certificates.js";
 export { SniTable } from "./tls/sni-table.js";

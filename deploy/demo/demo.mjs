@@ -11,8 +11,11 @@
 // CRS at paranoia level 1, block mode), publishes it, waits for both
 // nodes to ACK, then prints a demo token, the web admin's URL, the admin token
 // and curl commands.
-// Ctrl-C stops every process it started. A second run reuses ./var (database,
-// admin token, IdP key, node identities). PALISADE_DEMO_INSECURE=1 runs the sync
+// Once the fleet is up, a process that exits is reported and the others keep running: kill
+// the control plane and the nodes go on serving from their last-known-good config; type
+// `r` and Enter to restart what exited, and the nodes resync. Ctrl-C stops every process it
+// started. A second run reuses ./var (database, admin token, IdP key, node identities);
+// PALISADE_DEMO_VAR_DIR moves it. PALISADE_DEMO_INSECURE=1 runs the sync
 // port as plain gRPC instead (--sync-insecure on both sides).
 //
 // Every port can be changed with a flag (`npm start -- --admin-port 8101`) or an
@@ -23,17 +26,24 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createTcpServer } from "node:net";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const varDir = join(root, "var");
+const varDir = process.env.PALISADE_DEMO_VAR_DIR ? resolve(process.env.PALISADE_DEMO_VAR_DIR) : join(root, "var");
 const demoDir = join(varDir, "demo");
 const logDir = join(varDir, "logs");
 
 const HOST = "127.0.0.1";
+
+/** A path as the demo prints it: relative to the checkout when inside it. */
+function shown(path) {
+  const rel = relative(root, path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
 
 /** The demo's ports: flag, environment variable, default, what listens there. Pairs are node-a,node-b. */
 const PORT_OPTIONS = [
@@ -70,7 +80,7 @@ function readPorts() {
       (o) => `  --${o.flag.padEnd(14)} ${o.env.padEnd(28)} ${o.fallback.padEnd(10)} ${o.what}`,
     );
     process.stdout.write(
-      `npm start [-- options]: the demo fleet on 127.0.0.1. A flag wins over its environment variable.\n\n  flag             environment                  default    what\n${rows.join("\n")}\n`,
+      `npm start [-- options]: the demo fleet on 127.0.0.1. A flag wins over its environment variable.\n\n  flag             environment                  default    what\n${rows.join("\n")}\n\nPALISADE_DEMO_VAR_DIR moves the demo's state (database, keys, node identities, logs; default ./var).\n`,
     );
     process.exit(0);
   }
@@ -227,7 +237,14 @@ function listen(server, port, what) {
   });
 }
 
-/** Starts a built binary with its output in ./var/logs/<name>.log. */
+/** True once the fleet is up: from then on an exited process is reported, not fatal. */
+let up = false;
+
+/**
+ * Starts a built binary with its output in <var>/logs/<name>.log. Before the fleet is up, its
+ * exit stops the demo (a start that fails is an error); afterwards the exit is reported and the
+ * others keep running, so the control plane can be killed to watch the nodes serve on.
+ */
 function start(name, bin, args, env = {}) {
   const out = openSync(join(logDir, `${name}.log`), "a");
   const child = spawn(process.execPath, [join(root, bin), ...args], {
@@ -235,14 +252,36 @@ function start(name, bin, args, env = {}) {
     env: { ...process.env, ...env },
     stdio: ["ignore", out, out],
   });
+  child.spec = { name, bin, args, env };
   child.on("exit", (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`${name} exited (${code ?? signal}); see var/logs/${name}.log\n`);
-      stopAll(1);
-    }
+    if (stopping) return;
+    process.stderr.write(`${name} exited (${code ?? signal}); see ${join(logDir, `${name}.log`)}\n`);
+    if (!up) stopAll(1);
+    else process.stdout.write(`The rest of the fleet keeps running. Type r and Enter to restart ${name}.\n`);
   });
-  children.push(child);
+  const at = children.findIndex((c) => c.spec.name === name);
+  if (at >= 0) children[at] = child;
+  else children.push(child);
   return child;
+}
+
+/**
+ * Restarts every demo process that has exited, with its first arguments; a node that has
+ * joined the fleet since keeps its identity, so its single-use join token is left out.
+ */
+function restartExited() {
+  const exited = children.filter((c) => c.exitCode !== null || c.signalCode !== null);
+  if (exited.length === 0) {
+    process.stdout.write("Nothing has exited: every demo process is running.\n");
+    return;
+  }
+  for (const c of exited) {
+    const args = [...c.spec.args];
+    const t = args.indexOf("--join-token");
+    if (t >= 0) args.splice(t, 2);
+    const p = start(c.spec.name, c.spec.bin, args, c.spec.env);
+    process.stdout.write(`${c.spec.name} restarted (pid ${p.pid}).\n`);
+  }
 }
 
 async function until(what, probe, timeoutMs = 30_000) {
@@ -252,7 +291,7 @@ async function until(what, probe, timeoutMs = 30_000) {
       const v = await probe();
       if (v) return v;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (see var/logs/)`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (see ${logDir})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -365,12 +404,17 @@ try {
       ...(token ? ["--join-token", token] : []),
     ]);
   }
-  await until("both nodes to ACK", async () => {
-    const nodes = (await admin("GET", "/v1/nodes")).body.items;
-    return NODES.every((n) =>
-      nodes.some((x) => x.id === n.id && x.connected && x.applied_version === published.version),
-    );
-  });
+  await until(
+    "both nodes to ACK",
+    async () => {
+      const nodes = (await admin("GET", "/v1/nodes")).body.items;
+      return NODES.every((n) =>
+        nodes.some((x) => x.id === n.id && x.connected && x.applied_version === published.version),
+      );
+    },
+    // A node's first apply compiles the OWASP CRS (about a second on an idle core; a busy machine takes longer).
+    120_000,
+  );
 
   const key = await importJWK(idpPrivate, "RS256");
   const token = await new SignJWT({ scope: "demo" })
@@ -385,11 +429,11 @@ try {
   const lines = [
     "",
     "Palisade demo fleet is up.",
-    `  control plane   admin API http://${HOST}:${PORTS.admin}   sync ${HOST}:${PORTS.sync} (${INSECURE ? "INSECURE plain gRPC" : "mTLS, fleet CA var/pki"})   db var/palisade.db`,
+    `  control plane   admin API http://${HOST}:${PORTS.admin}   sync ${HOST}:${PORTS.sync} (${INSECURE ? "INSECURE plain gRPC" : `mTLS, fleet CA ${shown(join(varDir, "pki"))}`})   db ${shown(join(varDir, "palisade.db"))}`,
     ...NODES.map(
       (n) => `  ${n.id} (${n.region})  proxy http://${HOST}:${n.proxy}   status http://${HOST}:${n.status}/config`,
     ),
-    `  config version ${published.version} is applied on both nodes (logs in var/logs/)`,
+    `  config version ${published.version} is applied on both nodes (logs in ${shown(logDir)})`,
     "",
     `Web admin: http://${HOST}:${PORTS.admin}/   (sign in with the admin token)`,
     `Admin token: ${adminToken}`,
@@ -403,10 +447,18 @@ try {
     // `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
     `curl -s -H "Authorization: Bearer ${adminToken}" http://${HOST}:${PORTS.admin}/v1/nodes`,
     "",
+    "The design's main property: the nodes keep serving when the control plane dies. Try",
+    `kill -9 ${children.find((c) => c.spec.name === "control-plane").pid}   (the control plane; the curls above still answer from each node's last-known-good config)`,
+    "then type r and Enter here to restart it: the nodes reconnect and resync.",
+    "",
     "Ctrl-C stops the fleet.",
     "",
   ];
+  up = true;
   process.stdout.write(lines.join("\n"));
+  createInterface({ input: process.stdin, terminal: false }).on("line", (line) => {
+    if (line.trim() === "r") restartExited();
+  });
 } catch (err) {
   process.stderr.write(`demo failed: ${err.message}\n`);
   await stopAll(1);

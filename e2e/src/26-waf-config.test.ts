@@ -27,9 +27,11 @@ describe("WAF: rule sets reach the nodes once, by content hash", () => {
     writeFileSync(join(dir, "tiny", "crs-setup.conf"), "# no setup\n");
     writeFileSync(join(dir, "tiny", "rules", "REQUEST-900-TINY.conf"), text);
   };
+  // A version that brings a rule set makes each worker compile it (the whole CRS: about a second
+  // on an idle core, tens of seconds on a machine busy with other test files).
   const publish = async (message: string) => {
     version = (await cp.ok("POST", "/v1/config/versions", { message })).version;
-    await cp.waitForNodes([single.nodeId, workers.nodeId], version);
+    await cp.waitForNodes([single.nodeId, workers.nodeId], version, 180_000);
   };
   const ruleSetsOf = async (n: DataPlaneProcess) =>
     ((await n.config()).rule_sets as Array<{ name: string; hash: string }>).map((r) => [r.name, r.hash]).sort();

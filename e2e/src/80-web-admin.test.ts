@@ -545,9 +545,13 @@ describe("web admin: operate the fleet from a browser", () => {
     await shot("rule-sets");
     assert.match(await text(row), /crs-4\.28\.0\s*default[\s\S]*4\.28\.0[\s\S]*orders-waf/);
     assert.ok((await text(row)).includes(crs.content_hash.slice(0, 8)), "the content hash nodes hold it by");
-    // The security page has the WAF panels (no WAF activity reported in this test).
+    // The security page has the WAF panels (no WAF activity reported in this test) beside the
+    // security events table, whose live stream is open.
     await go("/security");
     await page.getByRole("heading", { name: "WAF by route" }).waitFor(WAIT);
+    const events = page.getByRole("region", { name: "Security events" });
+    await events.getByRole("table", { name: "Security events" }).waitFor(WAIT);
+    await events.getByText("live", { exact: true }).waitFor(WAIT);
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });
 });

@@ -21,6 +21,11 @@ export const SINK_CONFIG_ERRORS = {
   SINK_FORMAT_INVALID: "the webhook format must be ndjson or json",
   SINK_PATH_INVALID: "the file path must be an absolute path",
   SINK_VALUE_OUT_OF_RANGE: "the number is outside its allowed range",
+  SINK_OVERRIDE_INVALID:
+    "an override gives both or neither of a sink and disabled, its sink has another name, or it disables a sink no fleet-wide sink has",
+  SINK_SELECTOR_INVALID: "an override's selector names no region, label or node id",
+  SECRET_NAME_INVALID:
+    "a secret header is not an HTTP field name, or a secret field name is not 1-128 printable ASCII characters",
 } as const;
 
 /** One of the keys of {@link SINK_CONFIG_ERRORS}. */

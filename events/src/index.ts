@@ -39,6 +39,19 @@ export {
   exampleWaf,
 } from "./examples.js";
 export {
+  cpMetric,
+  DEFAULT_PROCESS_METRICS,
+  HTTP_DURATION_BUCKETS_S,
+  METRIC_CATALOGUE,
+  type MetricPlane,
+  type MetricSpec,
+  type MetricStatus,
+  type MetricType,
+  metricOfSeries,
+  NONCONFORMING_DEFAULT_METRICS,
+  PUBLISH_ACK_BUCKETS_S,
+} from "./metrics/catalogue.js";
+export {
   DEFAULT_SECRET_FIELDS,
   DEFAULT_SECRET_HEADERS,
   REDACTED,
@@ -73,3 +86,11 @@ export {
   type WebhookSinkConfig,
 } from "./sink-config.js";
 export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";
+export {
+  checkTelemetrySettings,
+  type NodeFacts,
+  redactionOf,
+  selectorMatches,
+  sinkConfigFromProto,
+  sinksForNode,
+} from "./telemetry-settings.js";

@@ -8,6 +8,8 @@
  * and committed; never edit them by hand.
  */
 export * from "./gen/palisade/config/v1/config_pb.js";
+export * from "./gen/palisade/config/v1/telemetry_pb.js";
+export * from "./gen/palisade/sync/v1/security_events_pb.js";
 export * from "./gen/palisade/sync/v1/sync_pb.js";
 export { type BinaryCodec, codecFor, grpcServiceDefinition } from "./grpc-service.js";
 

@@ -16,6 +16,7 @@ import { isKind } from "./pages/config/kinds.ts";
 import { ResourceEditPage } from "./pages/config/resource-edit.tsx";
 import { ResourceListPage } from "./pages/config/resource-list.tsx";
 import { RuleSetsPage } from "./pages/config/rule-sets.tsx";
+import { TelemetryPage } from "./pages/config/telemetry.tsx";
 import { FleetPage } from "./pages/fleet.tsx";
 import { NodePage } from "./pages/node.tsx";
 import { RolloutPage } from "./pages/rollout.tsx";
@@ -57,6 +58,7 @@ const ROUTES: Array<[string, (p: Record<string, string>) => Page | null]> = [
   ["/config/changes", () => ({ title: "Config / Changes", page: <ChangesPage /> })],
   ["/config/history", () => ({ title: "Config / History", page: <HistoryPage /> })],
   ["/config/rule-sets", () => ({ title: "Config / WAF rule sets", page: <RuleSetsPage /> })],
+  ["/config/telemetry", () => ({ title: "Config / Telemetry", page: <TelemetryPage /> })],
   [
     "/config/:kind",
     (p) => (isKind(p.kind!) ? { title: `Config / ${p.kind}`, page: <ResourceListPage kind={p.kind} /> } : null),

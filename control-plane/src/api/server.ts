@@ -11,8 +11,10 @@ import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
+import type { AdminRequestMetrics } from "../metrics/cp-metrics.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
+import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
@@ -24,7 +26,10 @@ import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRolloutRoutes } from "./routes/rollouts.js";
+import { endAllStreams } from "./routes/security-event-stream.js";
+import { registerSecurityEventRoutes } from "./routes/security-events.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
+import { registerTelemetryRoutes } from "./routes/telemetry.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
@@ -45,6 +50,10 @@ export interface AdminApiDeps {
   sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
+  /** Security events from the nodes (`/v1/security-events`); absent in unit tests that need none. */
+  events?: SecurityEventIntake | undefined;
+  /** Counts every request by method, route pattern and status (the control plane's `/metrics`). */
+  metrics?: AdminRequestMetrics | undefined;
 }
 
 interface AjvError {
@@ -167,6 +176,16 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     authenticate(req, reply);
   });
   registerAudit(app, deps.store, deps.log);
+  const metrics = deps.metrics;
+  if (metrics)
+    app.addHook("onResponse", async (req, reply) => {
+      // The route pattern, never the raw URL: label values stay bounded.
+      const route = req.routeOptions.url ?? "unmatched";
+      metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  // Live event streams hold their connections open: end them, or close would wait forever.
+  const events = deps.events;
+  if (events) app.addHook("preClose", async () => endAllStreams(events));
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
@@ -192,6 +211,8 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   if (deps.rollouts)
     registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
   registerSettingsRoutes(app, deps.store);
+  registerTelemetryRoutes(app, deps.store);
+  if (deps.events) registerSecurityEventRoutes(app, deps.events);
   registerWafRoutes(app, deps.store, deps.fleet);
   registerNodeRoutes(app, {
     store: deps.store,

@@ -219,6 +219,37 @@ describe("palisadectl against a running control plane", () => {
     for (const r of [t, status]) assert.doesNotMatch(r.out + r.err, new RegExp(TOKEN));
   });
 
+  test("telemetry set replaces the SIEM sink config, telemetry shows it redacted; events lists and filters", async () => {
+    const file = join(dir, "telemetry.yaml");
+    writeFileSync(
+      file,
+      [
+        "siem_sinks:",
+        "  - name: wazuh",
+        "    syslog: {address: 'wazuh.internal:514', protocol: tcp, framing: lf}",
+        "  - name: hook",
+        "    webhook: {url: 'https://siem.example/in', headers: {Authorization: Bearer cli-hook-secret}}",
+        "siem_overrides:",
+        "  - {sink_name: wazuh, selector: {regions: [us-east]}, disabled: true}",
+      ].join("\n"),
+    );
+    const set = await ctl("telemetry", "set", "-f", file);
+    assert.equal(set.code, 0, set.err);
+    assert.equal(set.out, "telemetry configured");
+    const shown = await ctl("telemetry");
+    assert.match(shown.out, /address: wazuh\.internal:514/);
+    assert.match(shown.out, /Authorization: "?\[redacted\]"?/);
+    assert.doesNotMatch(shown.out, /cli-hook-secret/);
+    writeFileSync(file, "siem_sinks:\n  - {name: bad, syslog: {address: nope, protocol: tcp}}\n");
+    const bad = await ctl("telemetry", "set", "-f", file);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /VALIDATION_FAILED.*siem_sinks\.0\.syslog\.address/s);
+    const events = await ctl("events", "category=waf", "--limit", "5");
+    assert.equal(events.code, 0, events.err);
+    assert.match(events.out, /^TIME\s+CATEGORY\s+TYPE\s+NODE/);
+    assert.equal((await ctl("events", "colour=red")).code, 2);
+  });
+
   test("rule sets: upload a CRS directory, apply a manifest naming it with a waf policy scoped to a route, re-apply unchanged", async () => {
     const crs = join(dir, "my-crs");
     mkdirSync(join(crs, "rules"), { recursive: true });

@@ -5,6 +5,7 @@ import { AdminClient, CliError } from "./admin-client.js";
 import { compareWithHeld, type ManifestEntry, parseManifest } from "./manifest.js";
 import { type CliIo, COLUMNS, table, yamlOf } from "./output.js";
 import { readRuleSetDir, sameRuleSetFiles } from "./rule-set-dir.js";
+import { eventsCommand, telemetryCommand } from "./telemetry-commands.js";
 
 /** Kinds `get` lists, as named in the API path. */
 const GET_KINDS = new Set([
@@ -64,6 +65,10 @@ Usage: palisadectl [--url URL] [--output table|json] <command>
   revoke <node-id>                        revoke a node's certificate and disconnect it
   resync <node-id>                        send a node its desired version whole, compiled from
                                           scratch (also one it refused; audited)
+  events [name=value ...] [--limit N]     newest security events; filters category, type, route,
+                                          node, region, client, consumer, rule_id, since, until
+  telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
+                                          (SIEM sinks, per-node overrides, secret names)
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 admin bearer token; or --token-file FILE). Exit status: 0 done, 1 refused or failed, 2 usage.`;
@@ -242,6 +247,10 @@ async function dispatch(argv: readonly string[], env: NodeJS.ProcessEnv, io: Cli
       else io.out(`published v${r.version}${o["no-deploy"] ? " (not deployed: start a rollout)" : ""}`);
       return;
     }
+    case "events":
+      return eventsCommand(api, args, o.limit, json, io);
+    case "telemetry":
+      return telemetryCommand(api, args, o, json, io);
     case "rollout":
       await rollout(api, args, o, print, io, json);
       return;
@@ -504,6 +513,7 @@ function parse(argv: readonly string[]) {
       region: { type: "string" },
       ttl: { type: "string" },
       "node-id": { type: "string" },
+      limit: { type: "string" },
       name: { type: "string" },
       description: { type: "string" },
       help: { type: "boolean", short: "h" },

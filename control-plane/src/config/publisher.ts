@@ -12,6 +12,7 @@ import {
   resourceDigest,
   resourceKind,
   SnapshotSettingsSchema,
+  TelemetrySettingsSchema,
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
@@ -30,6 +31,7 @@ import {
   settingsResource,
   wafRefs,
 } from "./snapshot.js";
+import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
 import { checkWafPolicy } from "./waf-validate.js";
 
 /**
@@ -46,6 +48,7 @@ export async function readDraft(store: Store): Promise<DraftConfig> {
     credentials: await store.listCredentials(),
     certificates: await store.listResources("certificates"),
     settings: await store.getSettings(),
+    telemetry: await store.getSettings("telemetry"),
     ruleSets: await store.listResources("rule-sets"),
   }));
 }
@@ -348,6 +351,7 @@ export class Publisher {
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
         sum = await this.#applySettings(resources, sum, touched);
+        sum = await this.#applyTelemetry(resources, sum, touched);
         // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
         const wafTouched =
           fullCheck ||
@@ -545,10 +549,8 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
    */
   async #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
-    const key = "settings/global";
     const draft = ((await this.#store.getSettings()) ?? {}) as DraftSettings;
     const message = settingsResource(draft);
-    const old = resources.get(key);
     for (const p of message?.globalPolicyIds ?? [])
       if (!resources.has(`policies/${p}`))
         throw new ApiError(
@@ -556,19 +558,18 @@ export class Publisher {
           "the global policies name a missing policy",
           "settings.global_policies",
         );
-    if (!message) {
-      if (!old) return sum;
-      resources.delete(key);
-      touched.add(key);
-      return removeDigest(sum, old.digest);
-    }
-    const field = resourceKindByName("settings").field;
-    const body = toBinary(SnapshotSettingsSchema, message);
-    const digest = resourceDigest(field, body);
-    if (old?.digest === digest) return sum;
-    resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
-    touched.add(key);
-    return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
+    return putSingleton(resources, sum, touched, "settings", message && toBinary(SnapshotSettingsSchema, message));
+  }
+
+  /**
+   * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
+   * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
+   * @returns the new digest sum
+   * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
+   */
+  async #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
+    const message = telemetryResource((await this.#store.getSettings("telemetry")) as DraftTelemetry, "telemetry");
+    return putSingleton(resources, sum, touched, "telemetry", message && toBinary(TelemetrySettingsSchema, message));
   }
 
   /**
@@ -736,6 +737,34 @@ function bytesOf(resources: ReadonlyMap<string, ResourceEntry>): number {
   let n = 0;
   for (const e of resources.values()) n += e.body.length;
   return n;
+}
+
+/**
+ * Puts a singleton resource (`<kind>/global`) into `resources`, or removes it when `body` is
+ * undefined (the defaults), updating the digest sum and `touched`.
+ * @returns the new digest sum
+ */
+function putSingleton(
+  resources: Map<string, ResourceEntry>,
+  sum: bigint,
+  touched: Set<string>,
+  kind: "settings" | "telemetry",
+  body: Uint8Array | undefined,
+): bigint {
+  const key = `${kind}/global`;
+  const old = resources.get(key);
+  if (!body) {
+    if (!old) return sum;
+    resources.delete(key);
+    touched.add(key);
+    return removeDigest(sum, old.digest);
+  }
+  const field = resourceKindByName(kind).field;
+  const digest = resourceDigest(field, body);
+  if (old?.digest === digest) return sum;
+  resources.set(key, { key, field, id: "global", body, digest, rev: -1 });
+  touched.add(key);
+  return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
 }
 
 /** Features a version needs: the policy types it uses and any non-core resource kind it fills. */

@@ -32,12 +32,26 @@ interface SnapshotJson {
   }>;
   consumers?: Array<{ credentials?: Array<{ apiKey?: { sha256?: string } }> }>;
   certificates?: Array<{ keyPem?: string }>;
+  telemetry?: Array<{ siemSinks?: SinkJson[]; siemOverrides?: Array<{ sink?: SinkJson }> }>;
+}
+
+/** A SIEM sink as `toJson` renders it (its secrets: TLS keys, webhook header values). */
+interface SinkJson {
+  syslog?: { tls?: { keyPem?: string } };
+  webhook?: { headers?: Record<string, string>; tls?: { keyPem?: string } };
+}
+
+function redactSink(s: SinkJson | undefined): void {
+  if (!s) return;
+  for (const t of [s.syslog?.tls, s.webhook?.tls]) if (t?.keyPem) t.keyPem = REDACTED;
+  const h = s.webhook?.headers;
+  if (h) for (const k of Object.keys(h)) h[k] = REDACTED;
 }
 
 /**
  * Redacts a snapshot's JSON rendering in place for `GET /v1/config/versions/{n}`: HMAC secrets
  * in inline JWKS, introspection client secrets, rate limits' Redis passwords, certificates'
- * private keys, and API key hashes (not secret, but of no use to an operator; the key prefix
+ * private keys, SIEM sinks' TLS keys and webhook header values, and API key hashes (not secret, but of no use to an operator; the key prefix
  * stays).
  */
 export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
@@ -50,6 +64,10 @@ export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
   for (const c of json.consumers ?? [])
     for (const cred of c.credentials ?? []) if (cred.apiKey?.sha256) cred.apiKey.sha256 = REDACTED;
   for (const c of json.certificates ?? []) if (c.keyPem) c.keyPem = REDACTED;
+  for (const t of json.telemetry ?? []) {
+    for (const s of t.siemSinks ?? []) redactSink(s);
+    for (const o of t.siemOverrides ?? []) redactSink(o.sink);
+  }
   return json;
 }
 

@@ -28,6 +28,7 @@ import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { toRuleSet } from "./rule-sets.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
+import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
 import { toTrafficPolicyConfig } from "./traffic-snapshot.js";
 import { policyUpstreamRefs } from "./upstream-refs.js";
 import { toWafPolicyMessage } from "./waf-snapshot.js";
@@ -45,6 +46,8 @@ export interface DraftConfig {
   certificates?: StoredResource[];
   /** Snapshot-wide settings (`PUT /v1/settings`), references resolved to ids. Absent = defaults. */
   settings?: DraftSettings;
+  /** Telemetry config (`PUT /v1/telemetry`). Absent = none. */
+  telemetry?: DraftTelemetry;
   /** WAF rule sets (absent = none); only those a waf policy references enter the snapshot. */
   ruleSets?: StoredResource[];
 }
@@ -670,6 +673,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     consumers: consumers.map((r) => toConsumer(r, credsOf.get(r.id) ?? [])),
     certificates: certificates.map(toCertificate),
     ...settingsFields(settings),
+    telemetry: draft.telemetry ? [telemetryResource(draft.telemetry, "telemetry")].filter((t) => t !== undefined) : [],
     ruleSets: ruleSets.map(toRuleSet),
   });
   const hash = contentHashOf(encodeResources(snapshot));

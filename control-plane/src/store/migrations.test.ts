@@ -75,6 +75,8 @@ async function fill(db: SqlDb, k: number): Promise<void> {
       "INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, source, method, path, kind, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [t, "env", "env", "f", "api", "POST", "/v1/routes", "routes", 201],
     );
+  // From version 6 on, the control plane writes the NACK's kind itself.
+  if (k >= 6) await db.run("UPDATE nodes SET last_nack_kind = 'node_fault' WHERE id = 'n1'");
   if (k >= 3)
     await db.run(
       "INSERT INTO credentials (id, consumer_id, type, body, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)",

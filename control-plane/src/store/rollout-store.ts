@@ -28,6 +28,14 @@ export class RolloutStore {
     return { version: Number(get("stable_version") ?? 0), setAt: get("stable_set_at") ?? "" };
   }
 
+  /** How many rollouts are in each state (for `/metrics`). */
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.#db.all<{ state: string; n: number }>(
+      "SELECT state, COUNT(*) AS n FROM rollouts GROUP BY state",
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
   /** Sets the stable version (what nodes outside any rollout get). */
   async setStable(version: number, at: string): Promise<void> {
     const put =

@@ -160,6 +160,9 @@ export interface StoreOpenOptions {
  * statement or a transaction, so a crash never leaves half a change. Errors meaning the database
  * is down, unreachable or read-only are thrown as `StoreUnavailableError`.
  */
+/** Singleton draft resources: snapshot-wide settings (`/v1/settings`) and telemetry (`/v1/telemetry`). */
+export type SettingsKind = "settings" | "telemetry";
+
 export class Store {
   readonly #db: SqlDb;
   /** `kind/id` of draft resources written by this process since the publisher last took them. */
@@ -393,20 +396,20 @@ export class Store {
    * The draft's snapshot-wide settings (`{}` until set). Kept in the resources table under kind
    * `settings` (no migration needed), so they travel with the draft like any other resource.
    */
-  async getSettings(): Promise<Record<string, unknown>> {
-    const r = await this.#db.get<{ body: string }>(
-      "SELECT body FROM resources WHERE kind = 'settings' AND id = 'global'",
-    );
+  async getSettings(kind: SettingsKind = "settings"): Promise<Record<string, unknown>> {
+    const r = await this.#db.get<{ body: string }>("SELECT body FROM resources WHERE kind = ? AND id = 'global'", [
+      kind,
+    ]);
     return r ? JSON.parse(r.body) : {};
   }
 
-  /** Replaces the draft's settings. */
-  async putSettings(body: Record<string, unknown>): Promise<void> {
+  /** Replaces the draft's settings (or the telemetry config, kind `telemetry`). */
+  async putSettings(body: Record<string, unknown>, kind: SettingsKind = "settings"): Promise<void> {
     const t = now();
     await this.#db.run(
-      `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES ('settings', 'global', 'global', ?, ?, ?)
+      `INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, 'global', 'global', ?, ?, ?)
        ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      [JSON.stringify(body), t, t],
+      [kind, JSON.stringify(body), t, t],
     );
   }
 

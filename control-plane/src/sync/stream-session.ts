@@ -5,6 +5,8 @@ import {
   ConfigErrorKind,
   type ConfigUpdateSchema,
   type NodeHello,
+  type SecurityEventBatch,
+  type SecurityEventBatchAck,
   type StreamConfigRequest,
   type StreamConfigResponse,
   StreamConfigResponseSchema,
@@ -55,6 +57,29 @@ export interface DesiredVersionSource {
     readonly labels: Readonly<Record<string, string>>;
     readonly applied_version: number;
   }): number | Promise<number>;
+}
+
+/** Where a session hands the node's security events (the SecurityEventIntake). */
+export interface SecurityEventSink {
+  /** Stores a batch from `node`; @returns the ACK for the node */
+  ingest(
+    node: { readonly id: string; readonly region: string },
+    batch: SecurityEventBatch,
+  ): Promise<SecurityEventBatchAck>;
+}
+
+/** Where a session counts ACKs and NACKs (the control plane's `/metrics`). */
+export interface SyncMetricsSink {
+  /** An ACK, `seconds` after the version was published (or the node connected, when later). */
+  acked(seconds: number): void;
+  nacked(kind: NackKind | "base_mismatch"): void;
+}
+
+/** Optional companions of a session. */
+export interface SessionHooks {
+  /** Where the node's security events go; without it they are not acknowledged (the node keeps them). */
+  readonly events?: SecurityEventSink | undefined;
+  readonly metrics?: SyncMetricsSink | undefined;
 }
 
 /** The identity a client certificate proves (mTLS); absent in insecure mode. */
@@ -119,11 +144,16 @@ export class StreamSession {
   readonly #fleet: FleetRegistry | undefined;
   readonly #peer: PeerIdentity | undefined;
   readonly #desired: DesiredVersionSource | undefined;
+  readonly #events: SecurityEventSink | undefined;
+  readonly #metrics: SyncMetricsSink | undefined;
+  #openedAt = Date.now();
   #nodeId: string | undefined;
   #region = "default";
   #labels: Readonly<Record<string, string>> = {};
   #state: "awaiting-hello" | "open" | "closed" = "awaiting-hello";
-  #inFlight: { nonce: string; version: number; hash: string; full: boolean; sentAt: number } | undefined;
+  #inFlight:
+    | { nonce: string; version: number; hash: string; full: boolean; sentAt: number; publishedAt: number }
+    | undefined;
   /** An operator asked for a resync that is not sent yet (an update was in flight). */
   #resync = false;
   #held: { version: number; hash: string } = { version: 0, hash: "" };
@@ -145,6 +175,7 @@ export class StreamSession {
    * @param fleet live registry of heartbeats and reports (optional in unit tests)
    * @param peer the identity proven by the client certificate (mTLS); the hello must match it
    * @param desired which version the node should hold (default: the latest)
+   * @param hooks where security events go and ACKs/NACKs are counted
    */
   constructor(
     store: Store,
@@ -154,7 +185,10 @@ export class StreamSession {
     fleet?: FleetRegistry,
     peer?: PeerIdentity,
     desired?: DesiredVersionSource,
+    hooks: SessionHooks = {},
   ) {
+    this.#events = hooks.events;
+    this.#metrics = hooks.metrics;
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
@@ -206,6 +240,21 @@ export class StreamSession {
       this.#fleet?.report(this.#nodeId!, this.#region, k.value);
       return;
     }
+    if (k.case === "securityEvents") {
+      const events = this.#events;
+      if (!events) return;
+      // Acknowledged once stored; a batch the store could not take is not acknowledged (the node resends it).
+      events.ingest({ id: this.#nodeId!, region: this.#region }, k.value).then(
+        (ack) => {
+          if (this.#state === "open")
+            this.#transport.send(
+              create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }),
+            );
+        },
+        (err) => this.#log.warn({ err, node: this.#nodeId }, "security events not stored: not acknowledged"),
+      );
+      return;
+    }
     if (k.case === "ack" || k.case === "nack") {
       const nonce = k.value.nonce;
       if (!this.#inFlight || nonce !== this.#inFlight.nonce) {
@@ -219,6 +268,7 @@ export class StreamSession {
         if (sent.full) this.#forceFull = false;
         const id = this.#nodeId!;
         this.#persist(() => this.#store.recordAck(id, sent.version, sent.hash));
+        this.#metrics?.acked(Math.max(0, Date.now() - sent.publishedAt) / 1000);
         // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
         this.#log.debug(
           { node: this.#nodeId, version: sent.version, full: sent.full, ms: Date.now() - sent.sentAt },
@@ -229,9 +279,11 @@ export class StreamSession {
         if (e?.code === BASE_MISMATCH && !sent.full) {
           // The node does not hold the delta's base: not a refusal of the version; send it whole.
           this.#forceFull = true;
+          this.#metrics?.nacked("base_mismatch");
           this.#log.warn({ node: this.#nodeId, version: sent.version, reason: e.message }, "delta base mismatch");
         } else {
           const kind = nackKind(e);
+          this.#metrics?.nacked(kind);
           this.#nacked.add(sent.version);
           const id = this.#nodeId!;
           const nack = {
@@ -305,6 +357,7 @@ export class StreamSession {
       return;
     }
     this.#nodeId = h.nodeId;
+    this.#openedAt = Date.now();
     this.#region = peer?.region ?? (h.region || "default");
     this.#labels = { ...h.labels };
     this.#state = "open";
@@ -455,7 +508,10 @@ export class StreamSession {
       update.resources = [...plan.changed];
       update.removed = [...plan.removed];
     }
-    this.#inFlight = { nonce, version: v.version, hash: v.hash, full: plan.kind === "full", sentAt: Date.now() };
+    const sentAt = Date.now();
+    // Publish → ACK counts from the publish, or from the node's connect when it came later.
+    const publishedAt = Math.max(Number(v.createdAtMs), this.#openedAt);
+    this.#inFlight = { nonce, version: v.version, hash: v.hash, full: plan.kind === "full", sentAt, publishedAt };
     this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "update", value: update } }));
   }
 

@@ -21,6 +21,7 @@ import {
   type PeerIdentity,
   type ResyncResult,
   type SessionFailure,
+  type SessionHooks,
   StreamSession,
 } from "./stream-session.js";
 
@@ -53,8 +54,12 @@ export class SyncServer {
   readonly #security: SyncSecurity;
   readonly #log: Logger;
   readonly #desired: DesiredVersionSource | undefined;
+  readonly #hooks: SessionHooks;
 
-  /** @param desired which version each node should hold (the rollout engine); default the latest */
+  /**
+   * @param desired which version each node should hold (the rollout engine); default the latest
+   * @param hooks where nodes' security events are stored (the SecurityEventIntake) and ACKs counted
+   */
   constructor(
     store: Store,
     publisher: Publisher,
@@ -62,8 +67,10 @@ export class SyncServer {
     security: SyncSecurity,
     log: Logger,
     desired?: DesiredVersionSource,
+    hooks: SessionHooks = {},
   ) {
     this.#desired = desired;
+    this.#hooks = hooks;
     this.#store = store;
     this.#publisher = publisher;
     this.#fleet = fleet;
@@ -160,6 +167,7 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
+      this.#hooks,
     );
     const cleanup = () => {
       const id = session.nodeId;

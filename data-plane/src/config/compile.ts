@@ -19,6 +19,7 @@ import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
+import { compileTelemetry } from "./compile-telemetry.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { type CompiledWaf, compileRuleSets, compileWaf, type RouteWaf, WafCache } from "./compile-waf.js";
 import { HostPolicies } from "./host-policies.js";
@@ -260,6 +261,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     for (const a of r.alternates.values()) for (const p of a.poolSpecs ?? []) poolKeys.add(p.key);
   }
 
+  const telemetry = compileTelemetry(snapshot.telemetry[0], prev?.telemetry);
   const wafKeys = new Set<string>();
   for (const w of wafPolicies.values()) for (const k of w.keys) wafKeys.add(k);
 
@@ -292,6 +294,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     poolKeys,
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,
+    telemetry,
     ruleSets,
     wafPolicies,
     globalWaf,

@@ -1,4 +1,4 @@
-import type { Consumer, Policy, Route, Upstream } from "@palisade/proto";
+import type { Consumer, Policy, Route, TelemetrySettings, Upstream } from "@palisade/proto";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
 import type { PolicyInstance } from "../policies/types.js";
 import type { PathOptions } from "../router/path.js";
@@ -168,6 +168,12 @@ export interface RuntimeTable {
   readonly sni: SniTable;
   /** Cache keys of the TLS contexts in use, for `SecureContextCache.retain`. */
   readonly tlsContextKeys: ReadonlySet<string>;
+  /**
+   * The snapshot's telemetry resource (SIEM sinks, per-node overrides, secret names), checked;
+   * `null` when the snapshot has none. Data for the node's SIEM shipper: `sinksForNode`,
+   * `redactionOf` (@palisade/events).
+   */
+  readonly telemetry: TelemetrySettings | null;
   /** WAF rule sets of the snapshot by id, verified against their content hash and parsed. */
   readonly ruleSets: ReadonlyMap<string, CompiledRuleSetInfo>;
   /** Waf policies by id (not in `policies`: they are not request-filter policies yet). */

@@ -14,6 +14,12 @@ import type { AppliedSource } from "../config/table-holder.js";
 import type { Logger } from "../log.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { NODE_FAULT, nackOf, type UpdateApplier } from "./config-applier.js";
+import {
+  EventOutbox,
+  type EventOutboxOptions,
+  type EventOutboxStats,
+  type OutboundSecurityEvent,
+} from "./event-outbox.js";
 
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {
@@ -51,6 +57,8 @@ export interface SyncClientOptions {
   readonly report?: () => NodeReport;
   /** Called with each decoded update's encoded size in bytes (the scale bench counts them). */
   readonly onUpdateBytes?: (bytes: number) => void;
+  /** Bounds of the security-event outbox ({@link SyncClient.sendSecurityEvents}). */
+  readonly securityEvents?: EventOutboxOptions;
 }
 
 type ConfigCall = grpc.ClientDuplexStream<StreamConfigRequest, StreamConfigResponse>;
@@ -93,9 +101,11 @@ export class SyncClient {
   #failures = 0;
   #refused = false;
   #applying: Promise<void> = Promise.resolve();
+  readonly #outbox: EventOutbox;
 
   constructor(opts: SyncClientOptions) {
     this.#opts = opts;
+    this.#outbox = new EventOutbox(opts.securityEvents);
     this.#backoff = new Backoff(opts.backoff);
     this.#client = this.#newClient();
   }
@@ -126,10 +136,37 @@ export class SyncClient {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     clearInterval(this.#reportTimer);
+    this.#outbox.requeue();
     call?.cancel();
     old.close();
     this.#client = this.#newClient();
     this.#open();
+  }
+
+  /**
+   * Hands security events to the control plane (`SecurityEventBatch` on this stream): queued in
+   * a bounded outbox (10,000 by default; full, the oldest waiting are dropped and counted), sent
+   * in batches as the window of unacknowledged batches allows, kept until the control plane's
+   * ACK and sent again after a reconnect (it stores each event id once). O(events), never waits,
+   * never throws; works while the stream is down (events wait).
+   * @param events each event's id and its ECS document (`ecsJson(toEcs(event, observer, redactor))`)
+   */
+  sendSecurityEvents(events: readonly OutboundSecurityEvent[]): void {
+    this.#outbox.add(events);
+    this.#pump();
+  }
+
+  /** The outbox's counters (for `/metrics`: `palisade_sync_security_events_total`). */
+  securityEventStats(): EventOutboxStats {
+    return this.#outbox.stats();
+  }
+
+  /** Sends what the window allows, when the stream is up. */
+  #pump(): void {
+    const call = this.#call;
+    if (!call || !this.#connected) return;
+    for (let batch = this.#outbox.next(); batch; batch = this.#outbox.next())
+      call.write(create(StreamConfigRequestSchema, { kind: { case: "securityEvents", value: batch } }));
   }
 
   /** Whether the stream is up (the control plane answered on it). */
@@ -203,6 +240,7 @@ export class SyncClient {
     this.#refused = false;
     this.#backoff.reset();
     this.#opts.log.info({ control_plane: this.#opts.address }, "config stream connected");
+    this.#pump();
     const report = this.#opts.report;
     if (report) {
       clearInterval(this.#reportTimer);
@@ -217,6 +255,10 @@ export class SyncClient {
   #onMessage(call: ConfigCall, msg: StreamConfigResponse): void {
     if (call !== this.#call) return;
     this.#up(call);
+    if (msg.kind.case === "securityEventsAck") {
+      if (this.#outbox.acknowledge(msg.kind.value)) this.#pump();
+      return;
+    }
     if (msg.kind.case !== "update") return; // a newer control plane's message kind: ignore
     const update = msg.kind.value;
     // Updates are applied one after the other, in order; a reply for a replaced stream is dropped.
@@ -239,6 +281,7 @@ export class SyncClient {
     const wasConnected = this.#connected;
     this.#connected = false;
     clearInterval(this.#reportTimer);
+    this.#outbox.requeue();
     call.cancel();
     if (this.#closed) return;
     const refused = code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED;

@@ -1,3 +1,4 @@
+import { NONCONFORMING_DEFAULT_METRICS } from "@palisade/events";
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
 import type { AppliedSource } from "../config/table-holder.js";
 import type { ShadowSource } from "./shadow-stats.js";
@@ -34,6 +35,8 @@ export interface MetricsSource {
 export function createMetricsRegistry(src: MetricsSource): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register });
+  // Gauges named _total, which promtool refuses (the metric catalogue, @palisade/events).
+  for (const name of NONCONFORMING_DEFAULT_METRICS) register.removeSingleMetric(name);
   new Counter({
     name: "palisade_requests_total",
     help: "Requests answered, by status class.",

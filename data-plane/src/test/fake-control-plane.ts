@@ -16,6 +16,8 @@ export async function fakeControlPlane() {
   server.addService(configSyncServiceDefinition, {
     streamConfig(call: Call) {
       const s = { call, messages: [] as StreamConfigRequest[] };
+      // Headers at once, as the real control plane sends them: the node knows the stream is up.
+      call.sendMetadata(new grpc.Metadata());
       streams.push(s);
       call.on("data", (m: StreamConfigRequest) => {
         s.messages.push(m);

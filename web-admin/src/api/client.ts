@@ -26,7 +26,11 @@ import type {
   RolloutList,
   RuleLookup,
   RuleSet,
+  SecurityEventItem,
+  SecurityEventQuery,
+  SecurityEventSummary,
   StartRollout,
+  TelemetryConfig,
   VersionDetail,
   VersionList,
   WafReport,
@@ -70,6 +74,14 @@ export interface ServerInfo {
 }
 
 /** `GET /v1/x/:id` and `GET /v1/x/:name` are the same endpoint. */
+/** `?k=v&…` of the set values, `""` when none. */
+function queryOf(q: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `?${qs}` : "";
+}
+
 const normalize = (endpoint: string) => endpoint.replace(/:[^/]+/g, ":");
 
 /** Typed access to `/v1`. One instance per signed-in session. */
@@ -293,6 +305,59 @@ export class ApiClient {
   async wafReport(windowS: number, signal?: AbortSignal): Promise<WafReport> {
     await this.#need("GET /v1/security/waf");
     return this.#call("GET", `/v1/security/waf?window_s=${windowS}`, undefined, signal);
+  }
+
+  // --- security events and telemetry -----------------------------------------------
+
+  /** One page of security events, newest first (`cursor`: the previous page's `next_cursor`). */
+  async securityEvents(
+    q: SecurityEventQuery & { limit?: number; cursor?: string },
+    signal?: AbortSignal,
+  ): Promise<{ items: SecurityEventItem[]; next_cursor: string | null }> {
+    await this.#need("GET /v1/security-events");
+    return this.#call("GET", `/v1/security-events${queryOf(q)}`, undefined, signal);
+  }
+
+  async securityEventSummary(q: SecurityEventQuery, signal?: AbortSignal): Promise<SecurityEventSummary> {
+    await this.#need("GET /v1/security-events/summary");
+    return this.#call("GET", `/v1/security-events/summary${queryOf(q)}`, undefined, signal);
+  }
+
+  /**
+   * Opens the live stream (`GET /v1/security-events/stream`, Server-Sent Events) with the token in
+   * the Authorization header, which `EventSource` cannot send: the caller reads `body` with
+   * lib/event-stream.ts. `lastEventId` resumes after that event.
+   */
+  async securityEventStream(
+    q: SecurityEventQuery,
+    lastEventId: number | undefined,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    await this.#need("GET /v1/security-events/stream");
+    const headers: Record<string, string> = {
+      accept: "text/event-stream",
+      authorization: `Bearer ${this.#token}`,
+      "x-palisade-client": "web-admin",
+    };
+    if (lastEventId !== undefined) headers["last-event-id"] = String(lastEventId);
+    const res = await fetch(`/v1/security-events/stream${queryOf(q)}`, {
+      headers,
+      signal,
+      credentials: "omit",
+      cache: "no-store",
+    });
+    if (res.status === 401) this.#onUnauthorized();
+    if (!res.ok || !res.body)
+      throw new ApiError(res.status, `HTTP_${res.status}`, "The live event stream was refused.");
+    return res;
+  }
+
+  telemetry(signal?: AbortSignal): Promise<TelemetryConfig> {
+    return this.#call("GET", "/v1/telemetry", undefined, signal);
+  }
+
+  putTelemetry(body: TelemetryConfig): Promise<TelemetryConfig> {
+    return this.#call("PUT", "/v1/telemetry", body);
   }
 
   // --- audit -------------------------------------------------------------------

@@ -500,3 +500,96 @@ export interface Page<T> {
   items: T[];
   next_before_id?: number | null;
 }
+
+// --- security events (GET /v1/security-events, issue 17) -------------------------------------
+
+/** Filters of the security-event endpoints; list values are comma-separated. */
+export interface SecurityEventQuery {
+  category?: string;
+  type?: string;
+  route?: string;
+  node?: string;
+  region?: string;
+  client?: string;
+  consumer?: string;
+  rule_id?: string;
+  since?: string;
+  until?: string;
+}
+
+/** One stored event: arrival order, when it arrived, and its ECS document. */
+export interface SecurityEventItem {
+  seq: number;
+  received_at: string;
+  event: {
+    "@timestamp": string;
+    message: string;
+    event: { id: string; action: string; severity: number; outcome: string; code?: string; reason?: string };
+    log: { level: string };
+    labels: { node: string; region: string; route?: string; consumer?: string };
+    source?: { ip?: string };
+    url?: { path?: string };
+    http?: { request?: { method?: string }; response?: { status_code?: number } };
+    rule?: { id?: string; name?: string; category?: string };
+    palisade: { category: string };
+  };
+}
+
+export interface SecurityEventSummary {
+  total: number;
+  by_category: Record<string, number>;
+  by_type: Record<string, number>;
+  top_routes: Array<{ value: string; count: number }>;
+  top_clients: Array<{ value: string; count: number }>;
+  top_rules: Array<{ value: string; count: number }>;
+}
+
+// --- telemetry (GET/PUT /v1/telemetry) -------------------------------------------------------
+
+export interface SinkTlsJson {
+  ca_pem?: string;
+  cert_pem?: string;
+  key_pem?: string;
+  server_name?: string;
+}
+
+/** A SIEM sink as the API takes it: exactly one of syslog, file, webhook. */
+export interface SiemSinkJson {
+  name: string;
+  disabled?: boolean;
+  syslog?: {
+    address: string;
+    protocol: "udp" | "tcp" | "tls";
+    framing?: "octet-counting" | "lf";
+    facility?: string;
+    app_name?: string;
+    hostname?: string;
+    max_message_bytes?: number;
+    tls?: SinkTlsJson;
+    connect_timeout_ms?: number;
+  };
+  file?: { path: string; rotate_bytes?: number; max_files?: number };
+  webhook?: {
+    url: string;
+    format?: "ndjson" | "json";
+    headers?: Record<string, string>;
+    request_timeout_ms?: number;
+    batch_max_bytes?: number;
+    tls?: SinkTlsJson;
+  };
+  batch_max_events?: number;
+  retry?: { initial_ms?: number; max_ms?: number };
+  spool?: { max_events?: number; max_bytes?: number; fsync_interval_ms?: number };
+}
+
+export interface TelemetryConfig {
+  siem_sinks: SiemSinkJson[];
+  siem_overrides: Array<{
+    sink_name: string;
+    selector: { regions?: string[]; labels?: Record<string, string>; node_ids?: string[] };
+    sink?: SiemSinkJson;
+    disabled?: boolean;
+  }>;
+  secret_headers: string[];
+  secret_fields: string[];
+}

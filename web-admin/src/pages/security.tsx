@@ -1,6 +1,8 @@
 /**
- * Security: traffic, error rates and denials by reason over time, for the
- * whole fleet, one region or one node, from the node reports. Region figures
+ * Security: the security events the nodes sent (a live, filtered table with
+ * per-category counts: security-events.tsx), then traffic, error rates and
+ * denials by reason over time, for the whole fleet, one region or one node,
+ * from the node reports. Region figures
  * come from `/v1/regions` where the control plane keeps them, otherwise from
  * the nodes' reports summed per 5 s. Without reports the page says so. Below, the WAF's figures
  * by route and its top rules (security-waf.tsx).
@@ -23,6 +25,7 @@ import { ms, pct, rate } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
 import { setQuery, useLocation } from "../lib/router.tsx";
 import { ReportCharts } from "./node.tsx";
+import { SecurityEventsPanel } from "./security-events.tsx";
 import { WafPanels } from "./security-waf.tsx";
 
 /** Puts several series on one time axis (union of times, gaps as null). */
@@ -95,7 +98,7 @@ export function SecurityPage() {
 
   return (
     <>
-      <PageHead title="Security" sub="traffic, errors and denials from the node reports">
+      <PageHead title="Security" sub="security events from the nodes; traffic, errors and denials from their reports">
         <label className="visually-hidden" htmlFor="security-scope">
           Scope
         </label>
@@ -123,6 +126,7 @@ export function SecurityPage() {
         </select>
       </PageHead>
       <ErrorAlert error={nodes.error} title="Fleet" />
+      <SecurityEventsPanel nodes={all.map((n) => n.id)} regions={regionNames} />
       {!reports ? (
         <div className="panel">
           <Empty title="No node reports yet">

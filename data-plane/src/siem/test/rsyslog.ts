@@ -134,6 +134,8 @@ export async function startRsyslog(opts: RsyslogOptions = {}): Promise<Rsyslog> 
       existsSync(out)
         ? readFileSync(out, "utf8")
             .split("\n")
+            // The last piece is a line rsyslog is still writing (or ""): only whole lines count.
+            .slice(0, -1)
             .filter((l) => l !== "")
         : [],
     async stop() {

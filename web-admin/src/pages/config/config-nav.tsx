@@ -34,6 +34,7 @@ export function ConfigTabs({ draft }: { draft: Draft | undefined }) {
         </>,
       )}
       {tab("/config/history", "History")}
+      {tab("/config/telemetry", "Telemetry")}
     </nav>
   );
 }

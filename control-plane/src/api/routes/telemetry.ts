@@ -1,0 +1,65 @@
+import type { FastifyInstance } from "fastify";
+import {
+  type DraftTelemetry,
+  keepRedactedSecrets,
+  presentTelemetry,
+  telemetryResource,
+  telemetrySchema,
+} from "../../config/telemetry.js";
+import type { Store } from "../../store/store.js";
+import { errorBody } from "./error-body.js";
+
+/**
+ * `GET /v1/telemetry` and `PUT /v1/telemetry`: the fleet-wide telemetry config, published with
+ * the next version like any draft edit (`Snapshot.telemetry`):
+ * - `siem_sinks`: the SIEM sinks every node runs (syslog UDP/TCP/TLS, NDJSON file, webhook);
+ * - `siem_overrides`: per-node changes by sink name for the nodes a selector (`regions`,
+ *   `labels`, `node_ids`, all given must match) picks: `sink` replaces (or adds) it, `disabled`
+ *   turns it off; the first matching override of a name wins; a node's `--siem-sinks-file`
+ *   wins over both;
+ * - `secret_headers`, `secret_fields`: names whose values the redactor replaces, added to its
+ *   defaults (nodes, and the control plane's re-check of what nodes send).
+ * `PUT` replaces the whole object and is checked as a node will take it (the
+ * @palisade/events sink checks; 400 `VALIDATION_FAILED` naming the field, e.g.
+ * `siem_sinks.0.syslog.address`, the check's code first in the message). TLS keys and webhook
+ * header values are answered as `[redacted]`; a `PUT` that sends `[redacted]` keeps the stored
+ * value of that sink's key or header.
+ */
+export function registerTelemetryRoutes(app: FastifyInstance, store: Store): void {
+  app.get(
+    "/v1/telemetry",
+    {
+      schema: {
+        summary: "Read the telemetry config (SIEM sinks, overrides, secret names)",
+        tags: ["telemetry"],
+        response: { 200: telemetrySchema },
+      },
+    },
+    async () => presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry),
+  );
+
+  app.put(
+    "/v1/telemetry",
+    {
+      schema: {
+        summary: "Replace the telemetry config (published with the next version)",
+        tags: ["telemetry"],
+        body: telemetrySchema,
+        response: { 200: telemetrySchema, 400: errorBody },
+      },
+    },
+    async (req) =>
+      store.transaction(async () => {
+        const stored = (await store.getSettings("telemetry")) as DraftTelemetry;
+        const body = keepRedactedSecrets(structuredClone(req.body as DraftTelemetry), stored);
+        telemetryResource(body);
+        const clean: DraftTelemetry = {};
+        if (body.siem_sinks?.length) clean.siem_sinks = body.siem_sinks;
+        if (body.siem_overrides?.length) clean.siem_overrides = body.siem_overrides;
+        if (body.secret_headers?.length) clean.secret_headers = body.secret_headers;
+        if (body.secret_fields?.length) clean.secret_fields = body.secret_fields;
+        await store.putSettings(clean as Record<string, unknown>, "telemetry");
+        return presentTelemetry(clean);
+      }),
+  );
+}
