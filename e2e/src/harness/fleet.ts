@@ -134,11 +134,15 @@ export class ControlPlaneProcess {
 
   /** Waits until every listed node reports `version` applied (within `timeoutMs`, 20 s by default). */
   async waitForNodes(ids: string[], version: number, timeoutMs?: number): Promise<any[]> {
-    return eventually(`nodes ${ids.join(",")} at version ${version}`, async () => {
-      const items = (await this.ok("GET", "/v1/nodes")).items as any[];
-      const mine = ids.map((id) => items.find((n) => n.id === id));
-      return mine.every((n) => n?.connected && n.applied_version === version) ? mine : undefined;
-    }, timeoutMs);
+    return eventually(
+      `nodes ${ids.join(",")} at version ${version}`,
+      async () => {
+        const items = (await this.ok("GET", "/v1/nodes")).items as any[];
+        const mine = ids.map((id) => items.find((n) => n.id === id));
+        return mine.every((n) => n?.connected && n.applied_version === version) ? mine : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Mints a join token for `region` (mTLS mode); returns the token. */
