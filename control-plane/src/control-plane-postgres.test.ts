@@ -70,3 +70,68 @@ test("palisade-cp on PostgreSQL: publish, restart, the same versions; the passwo
     "no log line holds the password",
   );
 });
+
+test("two control planes on one PostgreSQL: a publish through one is the other's latest and stable version (NOTIFY)", async () => {
+  const url = await postgres!.location();
+  const pki = mkdtempSync(join(tmpdir(), "palisade-pki-"));
+  const start = async (): Promise<ControlPlane> => {
+    const opts = parseCpOptions(
+      ["--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--pki-dir", pki, "--sync-insecure"],
+      { PALISADE_DATABASE_URL: url, PALISADE_ADMIN_TOKEN: TOKEN },
+    );
+    if (typeof opts !== "object") throw new Error("unexpected");
+    return startControlPlane(opts, pino({ level: "silent" }));
+  };
+  const call = async (cp: ControlPlane, method: string, path: string, body?: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${cp.admin.port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  /** Polls `read` until it holds (at most 10 s). */
+  const eventually = async (what: string, read: () => Promise<boolean>) => {
+    for (let i = 0; i < 200; i++) {
+      if (await read()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`${what} not reached`);
+  };
+  const a = await start();
+  const b = await start();
+  try {
+    assert.equal(
+      (await call(a, "POST", "/v1/upstreams", { name: "u", targets: [{ host: "127.0.0.1", port: 9 }] })).status,
+      201,
+    );
+    assert.equal((await call(a, "POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: "u" })).status, 201);
+    assert.equal((await call(a, "POST", "/v1/config/versions", {})).status, 201);
+    // B's own memory: the latest version its sessions offer, and the stable version.
+    await eventually(
+      "B's latest version 1",
+      async () => (await call(b, "GET", "/v1/config/draft")).body.latest_version === 1,
+    );
+    await eventually(
+      "B's stable version 1",
+      async () => (await call(b, "GET", "/v1/config/versions")).body.stable_version === 1,
+    );
+    // And the other way: an edit and a publish through B reach A.
+    assert.equal(
+      (await call(b, "PUT", "/v1/routes/r", { name: "r", paths: ["/r", "/r2"], upstream: "u" })).status,
+      200,
+    );
+    const v2 = await call(b, "POST", "/v1/config/versions", {});
+    assert.deepEqual([v2.status, v2.body.version], [201, 2]);
+    await eventually(
+      "A's latest version 2",
+      async () => (await call(a, "GET", "/v1/config/draft")).body.latest_version === 2,
+    );
+    const draft = await call(a, "GET", "/v1/config/draft");
+    assert.equal(draft.body.changed, false, "A's draft is B's published version");
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(pki, { recursive: true, force: true });
+  }
+});

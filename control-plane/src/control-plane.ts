@@ -131,6 +131,22 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   });
   const sync = new SyncServer(store, publisher, fleet, security, log, engine, { events, metrics: metrics.sync });
   engine.onAssign((nodes) => sync.offer(nodes));
+  // Replicas on one PostgreSQL: a version or stable version set by another control plane
+  // reaches this one's nodes as its own would (NOTIFY at commit; after a lost connection, both
+  // are read again). SQLite: nothing to listen to.
+  const replicaLog = log.child({ component: "replicas" });
+  const stopListening = await store
+    .onChange((what) => {
+      const catchUp = async () => {
+        if (what !== "stable") await publisher.refresh();
+        if (what !== "version") await engine.refreshStable();
+      };
+      catchUp().catch((err) => replicaLog.warn({ err, what }, "change of another control plane not loaded yet"));
+    })
+    .catch(async (err) => {
+      await store.close();
+      throw err;
+    });
   let api: FastifyInstance | undefined;
   let status: StatusServer | undefined;
   try {
@@ -190,6 +206,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       status: statusAddr,
       generatedAdminToken,
       async close() {
+        await stopListening();
         engine.stop();
         events.stop();
         await status?.close();
@@ -199,6 +216,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       },
     };
   } catch (err) {
+    await stopListening();
     engine.stop();
     events.stop();
     await status?.close();

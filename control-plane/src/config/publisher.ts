@@ -401,6 +401,8 @@ export class Publisher {
           touched: touchedList,
           snapshot,
         });
+        // The other control planes on this database load it once it is committed (NOTIFY).
+        await this.#store.notifyChange("version", String(version));
         const published: PublishedVersion = {
           version,
           hash,

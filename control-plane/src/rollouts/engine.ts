@@ -133,6 +133,19 @@ export class RolloutEngine {
     this.#timer = undefined;
   }
 
+  /**
+   * Reads the stable version again (another control plane on the database set it) and, when it
+   * moved, tells the listeners every node's desired version may have changed.
+   */
+  refreshStable(): Promise<void> {
+    return this.#serial(async () => {
+      const s = await this.#deps.store.stable();
+      if (s.version === this.#stable.version && s.setAt === this.#stable.setAt) return;
+      this.#stable = s;
+      this.#tell("all");
+    });
+  }
+
   /** The stable version (0: none) and when it was set. */
   stable(): { version: number; setAt: string } {
     return this.#stable;

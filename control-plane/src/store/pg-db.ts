@@ -2,6 +2,7 @@ import pg from "pg";
 import {
   currentTx,
   inSavepoint,
+  RECONNECTED,
   type SqlDb,
   type SqlValue,
   StoreUnavailableError,
@@ -48,9 +49,13 @@ export class PgDb implements SqlDb {
   readonly dialect = "postgres" as const;
   readonly #pool: pg.Pool;
   readonly #texts = new Map<string, string>();
+  readonly #url: string;
+  readonly #connectTimeoutMs: number;
 
   /** Opens a pool on `url` (nothing connects until the first query). */
   constructor(url: string, opts: PgDbOptions = {}) {
+    this.#url = url;
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.#pool = new pg.Pool({
       connectionString: url,
       max: opts.max ?? 10,
@@ -118,13 +123,54 @@ export class PgDb implements SqlDb {
     await this.#on(tx.conn, `SELECT pg_advisory_xact_lock(${Math.trunc(key)})`);
   }
 
-  /** A dedicated connection outside the pool (LISTEN needs one for as long as it listens). */
-  async connect(): Promise<pg.PoolClient> {
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.#query("SELECT pg_notify(?, ?)", [channel, payload]);
+  }
+
+  async listen(
+    channels: readonly string[],
+    fn: (channel: string, payload: string) => void,
+  ): Promise<() => Promise<void>> {
+    let stopped = false;
+    let client: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    // Its own connection, outside the pool: a LISTEN lasts as long as the session.
+    const open = async (again: boolean): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#connectTimeoutMs });
+      c.on("notification", (n) => fn(n.channel, n.payload ?? ""));
+      c.on("error", () => lost(c));
+      c.on("end", () => lost(c));
+      await c.connect();
+      for (const ch of channels) await c.query(`LISTEN ${pg.escapeIdentifier(ch)}`);
+      if (stopped) {
+        await c.end();
+        return;
+      }
+      client = c;
+      if (again) fn("", RECONNECTED);
+    };
+    const lost = (c: pg.Client) => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      c.end().catch(() => {});
+      schedule();
+    };
+    const schedule = () => {
+      retry = setTimeout(() => {
+        open(true).catch(() => schedule());
+      }, 1000);
+      retry.unref();
+    };
     try {
-      return await this.#pool.connect();
+      await open(false);
     } catch (err) {
       throw mapError(err);
     }
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+    };
   }
 
   async close(): Promise<void> {

@@ -43,6 +43,7 @@ export class RolloutStore {
     await this.#store.transaction(async () => {
       await this.#db.run(put, ["stable_version", String(version)]);
       await this.#db.run(put, ["stable_set_at", at]);
+      await this.#store.notifyChange("stable", String(version));
     });
   }
 

@@ -36,8 +36,22 @@ export interface SqlDb {
    * transaction-level advisory lock; SQLite: nothing to do, its write transactions are serial).
    */
   lockInTransaction(key: number): Promise<void>;
+  /**
+   * Tells every process listening on `channel` (PostgreSQL NOTIFY: delivered at commit when
+   * called in a transaction, never for a rolled-back one; SQLite: one process, nothing to tell).
+   */
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `fn` with each notification on `channels` until the returned stop is called; `fn` gets
+   * `"(reconnected)"` after the listening connection was lost and made again (notifications may
+   * have been missed meanwhile: read the state again). SQLite: never called.
+   */
+  listen(channels: readonly string[], fn: (channel: string, payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** The payload {@link SqlDb.listen} passes after a lost listening connection was made again. */
+export const RECONNECTED = "(reconnected)";
 
 /**
  * The database cannot be used now: it is down or unreachable, read-only, or busy past the

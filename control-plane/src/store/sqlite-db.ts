@@ -103,6 +103,12 @@ export class SqliteDb implements SqlDb {
 
   async lockInTransaction(): Promise<void> {}
 
+  async notify(): Promise<void> {}
+
+  async listen(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
   /**
    * Copies the database to `file` with SQLite's online backup API (readers and writers keep
    * going; the copy is a consistent snapshot).

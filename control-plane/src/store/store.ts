@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { migrate } from "./migrations.js";
 import { PgDb } from "./pg-db.js";
-import type { SqlDb } from "./sql-db.js";
+import { RECONNECTED, type SqlDb } from "./sql-db.js";
 import { SqliteDb } from "./sqlite-db.js";
 
 /** Kinds of draft config resource the store holds. */
@@ -203,6 +203,24 @@ export class Store {
    */
   get shared(): boolean {
     return this.#db.dialect === "postgres";
+  }
+
+  /**
+   * Calls `fn` when another control plane on this database published a version
+   * (`"version"`), changed the stable version (`"stable"`), or after the listening connection
+   * was lost and made again (`"reconnected"`: anything may have been missed). PostgreSQL
+   * LISTEN/NOTIFY; SQLite has no other control plane and never calls it.
+   * @returns stops listening
+   */
+  onChange(fn: (what: "version" | "stable" | "reconnected") => void): Promise<() => Promise<void>> {
+    return this.#db.listen([CHANNEL_VERSION, CHANNEL_STABLE], (channel, payload) =>
+      fn(payload === RECONNECTED ? "reconnected" : channel === CHANNEL_VERSION ? "version" : "stable"),
+    );
+  }
+
+  /** Inside a transaction: tells the other control planes, at commit, that `what` changed. */
+  notifyChange(what: "version" | "stable", payload: string): Promise<void> {
+    return this.#db.notify(what === "version" ? CHANNEL_VERSION : CHANNEL_STABLE, payload);
   }
 
   /** Runs `fn` in one transaction: every store call of its async flow is part of it. */
@@ -724,6 +742,10 @@ export class Store {
     return this.#db.all("SELECT id, hash, created_at FROM admin_tokens ORDER BY id");
   }
 }
+
+/** NOTIFY channels of a new version and of a new stable version (PostgreSQL). */
+const CHANNEL_VERSION = "palisade_version";
+const CHANNEL_STABLE = "palisade_stable";
 
 /** Advisory lock key of publishing (PostgreSQL): "pal" + 2. */
 const PUBLISH_LOCK = 0x70616c02;
