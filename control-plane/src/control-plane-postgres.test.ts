@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pino } from "pino";
 import { type ControlPlane, startControlPlane } from "./control-plane.js";
+import type { Logger } from "./log.js";
 import { parseCpOptions } from "./options.js";
 import { storeBackends } from "./test/backends.js";
 
@@ -15,6 +16,34 @@ import { storeBackends } from "./test/backends.js";
 const [, postgres] = storeBackends();
 const TOKEN = "pg-test-admin-token-0123456789";
 
+/** A control plane on the database at `url` (through PALISADE_DATABASE_URL), listening on free ports. */
+async function startOn(url: string, pki: string, log: Logger, insecure: boolean): Promise<ControlPlane> {
+  const opts = parseCpOptions(
+    [
+      "--admin-listen",
+      "127.0.0.1:0",
+      "--sync-listen",
+      "127.0.0.1:0",
+      "--pki-dir",
+      pki,
+      ...(insecure ? ["--sync-insecure"] : []),
+    ],
+    { PALISADE_DATABASE_URL: url, PALISADE_ADMIN_TOKEN: TOKEN },
+  );
+  if (typeof opts !== "object") throw new Error("unexpected");
+  return startControlPlane(opts, log);
+}
+
+/** One admin API call over HTTP with the token. */
+async function call(cp: ControlPlane, method: string, path: string, body?: unknown) {
+  const r = await fetch(`http://127.0.0.1:${cp.admin.port}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
 test("palisade-cp on PostgreSQL: publish, restart, the same versions; the password stays out of the log", async () => {
   const url = await postgres!.location();
   // The cluster trusts loopback: any password is accepted, and must never be printed.
@@ -22,22 +51,7 @@ test("palisade-cp on PostgreSQL: publish, restart, the same versions; the passwo
   const pki = mkdtempSync(join(tmpdir(), "palisade-pki-"));
   const lines: string[] = [];
   const log = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
-  const start = async (): Promise<ControlPlane> => {
-    const opts = parseCpOptions(["--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--pki-dir", pki], {
-      PALISADE_DATABASE_URL: withPassword,
-      PALISADE_ADMIN_TOKEN: TOKEN,
-    });
-    if (typeof opts !== "object") throw new Error("unexpected");
-    return startControlPlane(opts, log);
-  };
-  const call = async (cp: ControlPlane, method: string, path: string, body?: unknown) => {
-    const r = await fetch(`http://127.0.0.1:${cp.admin.port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const start = () => startOn(withPassword, pki, log, false);
   let cp = await start();
   try {
     assert.equal(
@@ -74,22 +88,7 @@ test("palisade-cp on PostgreSQL: publish, restart, the same versions; the passwo
 test("two control planes on one PostgreSQL: a publish through one is the other's latest and stable version (NOTIFY)", async () => {
   const url = await postgres!.location();
   const pki = mkdtempSync(join(tmpdir(), "palisade-pki-"));
-  const start = async (): Promise<ControlPlane> => {
-    const opts = parseCpOptions(
-      ["--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--pki-dir", pki, "--sync-insecure"],
-      { PALISADE_DATABASE_URL: url, PALISADE_ADMIN_TOKEN: TOKEN },
-    );
-    if (typeof opts !== "object") throw new Error("unexpected");
-    return startControlPlane(opts, pino({ level: "silent" }));
-  };
-  const call = async (cp: ControlPlane, method: string, path: string, body?: unknown) => {
-    const r = await fetch(`http://127.0.0.1:${cp.admin.port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const start = () => startOn(url, pki, pino({ level: "silent" }), true);
   /** Polls `read` until it holds (at most 10 s). */
   const eventually = async (what: string, read: () => Promise<boolean>) => {
     for (let i = 0; i < 200; i++) {

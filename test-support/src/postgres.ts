@@ -2,10 +2,10 @@
 // loopback port, stopped and removed by the test that started it.
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./free-port.js";
 
 const run = promisify(execFile);
 
@@ -37,14 +37,6 @@ export interface PostgresCluster {
   up(): Promise<void>;
   /** Stops the server (`pg_ctl stop -m fast`, this data directory only) and removes the directory. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** uid and gid of `user`, from `id` (no native module needed). */
