@@ -61,6 +61,8 @@ function testFiles(dir) {
 
 ensureSystemPackages(systemNeeds);
 run("npx", ["tsc", "-b"]);
+// The web admin's API types are generated from the control plane's OpenAPI document: fail on drift.
+run("node", ["web-admin/scripts/api-types.mjs", "--check"]);
 // The control plane serves web-admin/dist; the browser tests need it built.
 run("npm", ["run", "build", "-w", "@palisade/web-admin"]);
 run("npx", ["biome", "check", "."]);

@@ -13,6 +13,7 @@ import { StatusServer } from "./metrics/status-server.js";
 import { type CpOptions, redactDatabaseUrl } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
+import { OidcLogin } from "./rbac/oidc.js";
 import { RolloutEngine } from "./rollouts/engine.js";
 import type { FleetNode } from "./rollouts/types.js";
 import { SecurityEventIntake } from "./security-events/event-intake-service.js";
@@ -54,6 +55,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     onIdleError: (err) => storeLog.warn({ err: err.message }, "database connection lost"),
   });
   let tokens: AdminTokens;
+  let oidc: OidcLogin | undefined;
   let generatedAdminToken: string | undefined;
   let publisher: Publisher;
   let engine: RolloutEngine;
@@ -63,6 +65,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     await store.markAllNodesDisconnected();
     tokens = new AdminTokens(store, opts.adminToken);
     generatedAdminToken = await tokens.ensure();
+    oidc = opts.oidc ? new OidcLogin(opts.oidc, tokens, log.child({ component: "oidc" })) : undefined;
     publisher = await Publisher.open(store);
     engine = await RolloutEngine.open({
       store: rollouts,
@@ -165,6 +168,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       tokens,
       log,
       uiDir: opts.uiDir,
+      tls: opts.adminTls,
+      oidc,
       fleet,
       identity,
       sync,
@@ -177,7 +182,12 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     });
     const addr = api.server.address();
     const adminPort = typeof addr === "object" && addr ? addr.port : opts.adminListen.port;
-    announce.info({ listener: "admin", address: opts.adminListen.host, port: adminPort }, "listening");
+    if (oidc)
+      oidc.defaultRedirectUrl = `${opts.adminTls ? "https" : "http"}://${formatAddress({ host: opts.adminListen.host, port: adminPort })}/v1/auth/oidc/callback`;
+    announce.info(
+      { listener: "admin", address: opts.adminListen.host, port: adminPort, tls: opts.adminTls !== undefined },
+      "listening",
+    );
     let statusAddr: ListenAddress | undefined;
     if (opts.statusListen) {
       status = new StatusServer(metrics, log);

@@ -12,6 +12,10 @@ export const API_ERRORS = {
   RULE_SET_INVALID: { status: 400, message: "the WAF rule set does not compile" },
   ADMIN_AUTH_AMBIGUOUS: { status: 400, message: "the request carries more than one Authorization header" },
   ADMIN_AUTH_REQUIRED: { status: 401, message: "a valid admin bearer token is required" },
+  TOKEN_EXPIRED: { status: 401, message: "the token has expired" },
+  TOKEN_REVOKED: { status: 401, message: "the token was revoked or rotated" },
+  PERMISSION_DENIED: { status: 403, message: "the token's role lacks the permission" },
+  SCOPE_DENIED: { status: 403, message: "the token is not bound to this region or route path" },
   NOT_FOUND: { status: 404, message: "no such resource" },
   ROLLOUT_NOT_FOUND: { status: 404, message: "no such rollout" },
   NAME_CONFLICT: { status: 409, message: "a resource with this name already exists" },
@@ -23,6 +27,12 @@ export const API_ERRORS = {
   SYNC_INSECURE: { status: 409, message: "the sync port runs insecure: nodes have no identity" },
   NODE_NOT_CONNECTED: { status: 409, message: "the node has no open config stream" },
   NODE_BLOCKED: { status: 409, message: "the node lacks features its version uses" },
+  ROLE_IN_USE: { status: 409, message: "tokens are bound to this role" },
+  PROTECTION_REMOVED: {
+    status: 409,
+    message: "the change removes an authentication or WAF policy from a route; confirm with force",
+  },
+  PRECONDITION_FAILED: { status: 412, message: "the resource changed since it was read (If-Match)" },
   RULE_SET_READ_ONLY: { status: 409, message: "the bundled rule set ships with the control plane" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
@@ -50,7 +60,7 @@ export interface RuleLocation {
 
 /**
  * An error answered to an admin API client as
- * `{"error": {"code", "message", "field"?, "rule"?}}` with the registry's status.
+ * `{"error": {"code", "message", "field"?, …detail}}` with the registry's status.
  * `field` names the body field at fault, as a dotted path (`targets.0.port`); `rule` locates a
  * WAF rule set error.
  */
@@ -58,24 +68,28 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly field: string | undefined;
-  readonly rule: RuleLocation | undefined;
-  constructor(code: ApiErrorCode, message?: string, field?: string, rule?: RuleLocation) {
+  /**
+   * Further members of the error body: `permission` of a 403, `plan` of a refused sync, `rule`
+   * (a RuleLocation) of RULE_SET_INVALID.
+   */
+  readonly detail: Record<string, unknown> | undefined;
+  constructor(code: ApiErrorCode, message?: string, field?: string, detail?: Record<string, unknown>) {
     super(message ?? API_ERRORS[code].message);
     this.name = "ApiError";
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.field = field;
-    this.rule = rule;
+    this.detail = detail;
   }
 
   /** The JSON body sent to the client. */
-  toBody(): { error: { code: ApiErrorCode; message: string; field?: string; rule?: RuleLocation } } {
+  toBody(): { error: { code: ApiErrorCode; message: string; field?: string } & Record<string, unknown> } {
     return {
       error: {
         code: this.code,
         message: this.message,
         ...(this.field !== undefined ? { field: this.field } : {}),
-        ...(this.rule !== undefined ? { rule: this.rule } : {}),
+        ...this.detail,
       },
     };
   }

@@ -3,6 +3,7 @@
  * Run it with the `palisade-cp` binary; embed it with `startControlPlane`.
  */
 export { AdminTokens, hashToken } from "./admin-token.js";
+export { openApiDocument } from "./api/openapi-document.js";
 export { type ControlPlane, startControlPlane } from "./control-plane.js";
 export { API_ERRORS, ApiError, type ApiErrorCode, OptionError } from "./errors.js";
 export { createLogger, type Logger } from "./log.js";

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { OptionError } from "./errors.js";
 import { type ListenAddress, parseListenAddress } from "./listen-address.js";
+import type { OidcConfig } from "./rbac/oidc.js";
 
 /** Start-up options of `palisade-cp`. */
 export interface CpOptions {
@@ -29,6 +31,13 @@ export interface CpOptions {
   nodeCertTtlS: number;
   /** How often the rollout engine moves the active rollout on, ms. */
   rolloutTickMs: number;
+  /**
+   * TLS of the admin listener: certificate chain and key (PEM); `clientCa` (PEM) makes the
+   * listener ask every client for a certificate signed by it. Undefined: plain HTTP.
+   */
+  adminTls: { cert: string; key: string; clientCa?: string } | undefined;
+  /** OIDC sign-in for the web admin (rbac/oidc.ts); undefined: admin tokens only. */
+  oidc: OidcConfig | undefined;
   /** `/metrics` and `/healthz` listener without the admin token; `undefined` = off. */
   statusListen: ListenAddress | undefined;
   /** Most security events kept. */
@@ -94,6 +103,53 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
   },
   {
+    flag: "admin-tls-cert",
+    env: "PALISADE_ADMIN_TLS_CERT",
+    default: "",
+    defaultNote: "none (plain HTTP)",
+    help: "PEM certificate chain of the admin listener: it then speaks HTTPS only",
+  },
+  { flag: "admin-tls-key", env: "PALISADE_ADMIN_TLS_KEY", default: "", help: "PEM private key of --admin-tls-cert" },
+  {
+    flag: "admin-tls-client-ca",
+    env: "PALISADE_ADMIN_TLS_CLIENT_CA",
+    default: "",
+    help: "PEM CA bundle: the admin listener requires a client certificate it signed",
+  },
+  {
+    flag: "oidc-issuer",
+    env: "PALISADE_OIDC_ISSUER",
+    default: "",
+    defaultNote: "none (token sign-in only)",
+    help: "OIDC issuer URL: the web admin offers sign-in with it (authorization code + PKCE)",
+  },
+  { flag: "oidc-client-id", env: "PALISADE_OIDC_CLIENT_ID", default: "", help: "client id registered at the issuer" },
+  {
+    flag: "oidc-role-claim",
+    env: "PALISADE_OIDC_ROLE_CLAIM",
+    default: "palisade_role",
+    help: "ID token claim that names the role (a string or a list)",
+  },
+  {
+    flag: "oidc-role-map",
+    env: "PALISADE_OIDC_ROLE_MAP",
+    default: "",
+    help: "claim value=role pairs, comma-separated (e.g. platform=admin,sre=operator); empty: the value is the role",
+  },
+  {
+    flag: "oidc-redirect-url",
+    env: "PALISADE_OIDC_REDIRECT_URL",
+    default: "",
+    defaultNote: "this listener's /v1/auth/oidc/callback",
+    help: "callback URL registered at the issuer",
+  },
+  {
+    flag: "oidc-session-ttl",
+    env: "PALISADE_OIDC_SESSION_TTL",
+    default: "28800",
+    help: "lifetime of a web admin session signed in with OIDC, seconds",
+  },
+  {
     flag: "status-listen",
     env: "PALISADE_STATUS_LISTEN",
     default: "off",
@@ -142,6 +198,7 @@ export function cpHelp(): string {
     "Environment:",
     "  PALISADE_ADMIN_TOKEN  admin bearer token; when unset, one is generated on first start,",
     "                        stored hashed, and printed once.",
+    "  PALISADE_OIDC_CLIENT_SECRET  client secret of --oidc-client-id (a confidential client)",
   ].join("\n");
 }
 
@@ -209,6 +266,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   if (!/^\d{1,5}$/.test(tick) || Number(tick) < 50 || Number(tick) > 60_000)
     throw new OptionError(tickName, `${JSON.stringify(tick)} is not a number of ms from 50 to 60000`);
   const [pki] = get("pki-dir");
+  const adminTls = readAdminTls(get("admin-tls-cert"), get("admin-tls-key"), get("admin-tls-client-ca"));
   const [status, statusName] = get("status-listen");
   const count = (flag: string, min: number, max: number): number => {
     const [v, name] = get(flag);
@@ -225,6 +283,8 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
+    adminTls,
+    oidc: readOidc(get, env),
     statusListen: status === "off" || status === "" ? undefined : parseListenAddress(statusName, status),
     securityEventsMax: count("security-events-max", 1000, 100_000_000),
     securityEventsMaxAgeS: count("security-events-max-age", 60, 94_608_000),
@@ -261,4 +321,66 @@ export function redactDatabaseUrl(url: string): string {
   } catch {
     return "(unparsable URL)";
   }
+}
+
+/**
+ * Reads the admin listener's TLS files: certificate and key go together; a client CA needs them.
+ * @throws OptionError naming the flag of a missing pair member or an unreadable file
+ */
+function readAdminTls(
+  [cert, certName]: [string, string],
+  [key, keyName]: [string, string],
+  [clientCa, caName]: [string, string],
+): CpOptions["adminTls"] {
+  if (cert === "" && key === "" && clientCa === "") return undefined;
+  if (cert === "" || key === "")
+    throw new OptionError(cert === "" ? certName : keyName, "--admin-tls-cert and --admin-tls-key go together");
+  const read = (path: string, name: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      throw new OptionError(
+        name,
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  };
+  return {
+    cert: read(cert, certName),
+    key: read(key, keyName),
+    ...(clientCa !== "" ? { clientCa: read(clientCa, caName) } : {}),
+  };
+}
+
+/**
+ * The OIDC sign-in settings, when `--oidc-issuer` is given.
+ * @throws OptionError naming the flag at fault
+ */
+function readOidc(get: (flag: string) => [string, string], env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const [issuer, issuerName] = get("oidc-issuer");
+  if (issuer === "") return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(issuer))
+    throw new OptionError(issuerName, `${JSON.stringify(issuer)} is not an http(s) URL`);
+  const [clientId, clientIdName] = get("oidc-client-id");
+  if (clientId === "") throw new OptionError(clientIdName, "is required with --oidc-issuer");
+  const [mapText, mapName] = get("oidc-role-map");
+  const roleMap: Record<string, string> = {};
+  for (const pair of mapText.split(",").filter((p) => p.trim() !== "")) {
+    const i = pair.lastIndexOf("=");
+    if (i <= 0 || i === pair.length - 1) throw new OptionError(mapName, `${JSON.stringify(pair)} is not value=role`);
+    roleMap[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  const [ttl, ttlName] = get("oidc-session-ttl");
+  if (!/^\d{2,7}$/.test(ttl) || Number(ttl) < 60)
+    throw new OptionError(ttlName, `${JSON.stringify(ttl)} is not a number of seconds >= 60`);
+  const [redirect] = get("oidc-redirect-url");
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.PALISADE_OIDC_CLIENT_SECRET || undefined,
+    roleClaim: get("oidc-role-claim")[0],
+    roleMap,
+    sessionTtlS: Number(ttl),
+    ...(redirect !== "" ? { redirectUrl: redirect } : {}),
+  };
 }

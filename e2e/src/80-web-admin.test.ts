@@ -111,17 +111,19 @@ describe("web admin: operate the fleet from a browser", () => {
 
   test("a signed-out visit shows only the sign-in page; a wrong token is refused; Enter signs in", async () => {
     await go("/config/routes");
-    await page.getByLabel("Admin token").waitFor(WAIT);
+    await page.getByLabel("API token").waitFor(WAIT);
     assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 0, "no navigation before sign-in");
     assert.equal(await page.getByText("Routes").count(), 0, "no config before sign-in");
 
     expectedFailures++;
-    await page.getByLabel("Admin token").fill("not-the-admin-token");
-    await page.getByLabel("Admin token").press("Enter");
-    await page.getByText("This token is not an admin token of this control plane.").waitFor(WAIT);
+    await page.getByLabel("API token").fill("not-the-admin-token");
+    await page.getByLabel("API token").press("Enter");
+    await page
+      .getByText("This token is not a valid token of this control plane (unknown, expired or revoked).")
+      .waitFor(WAIT);
 
-    await page.getByLabel("Admin token").fill(cp.adminToken);
-    await page.getByLabel("Admin token").press("Enter");
+    await page.getByLabel("API token").fill(cp.adminToken);
+    await page.getByLabel("API token").press("Enter");
     await page.getByRole("heading", { name: "Routes" }).waitFor(WAIT);
     assert.equal(new URL(page.url()).pathname, "/config/routes", "lands where the operator was going");
     assert.ok(!page.url().includes(cp.adminToken), "the token is never put in a URL");
@@ -434,6 +436,33 @@ describe("web admin: operate the fleet from a browser", () => {
     assert.match(await text(page.locator(`tr[data-node="${nodeA.nodeId}"] [data-col="state"]`)), /^connected/);
     assert.match(await text(page.locator('[data-stat="connected"]')), /1\s*\/ 2/);
     await shot("node-stopped");
+  });
+
+  test("tokens: create a viewer token bound to a region, see its secret once, sign in with it, then revoke it", async () => {
+    await go("/tokens");
+    await page.getByRole("heading", { name: "API tokens" }).waitFor(WAIT);
+    const form = page.getByRole("form", { name: "New token" });
+    await form.getByLabel("Name", { exact: true }).fill("browser-viewer");
+    await form.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await form.getByLabel("Regions", { exact: true }).fill("eu-west");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const secretPanel = page.getByTestId("token-secret");
+    await secretPanel.waitFor(WAIT);
+    const secret = (await text(secretPanel.locator("code"))).trim();
+    assert.match(secret, /^pal_[A-Za-z0-9_-]{43}$/);
+    const row = page.locator('tr[data-token="browser-viewer"]');
+    assert.match(await text(row), /viewer.*active.*region eu-west/s);
+    assert.doesNotMatch(await text(row), new RegExp(secret), "the list never shows a secret");
+    await shot("tokens");
+    await page.getByRole("button", { name: "Done" }).click();
+    assert.equal(await page.getByTestId("token-secret").count(), 0, "shown once");
+    // The new token works, for what a viewer may do.
+    assert.equal((await cp.api("GET", "/v1/routes", undefined, secret)).status, 200);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
+    await eventually("the token shows revoked", async () => (/revoked/.test(await text(row)) ? true : undefined));
+    const refused = await cp.api("GET", "/v1/routes", undefined, secret);
+    assert.deepEqual([refused.status, refused.json().error.code], [401, "TOKEN_REVOKED"]);
   });
 
   test("find the route change in the audit log, with who, when and what", async () => {

@@ -4,7 +4,7 @@
  */
 import { type ReactNode, useEffect, useState } from "react";
 import { ConfirmProvider } from "./components/confirm.tsx";
-import { AuditIcon, ConfigIcon, FleetIcon, Logo, RolloutIcon, SecurityIcon } from "./components/icons.tsx";
+import { AuditIcon, ConfigIcon, FleetIcon, Logo, RolloutIcon, SecurityIcon, TokenIcon } from "./components/icons.tsx";
 import { ToastProvider } from "./components/toast.tsx";
 import { SessionProvider, useAuthState, useSession } from "./lib/auth.tsx";
 import { useLive } from "./lib/live.ts";
@@ -24,6 +24,7 @@ import { RolloutsPage } from "./pages/rollouts.tsx";
 import { SecurityPage } from "./pages/security.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { StartRolloutPage } from "./pages/start-rollout.tsx";
+import { TokensPage } from "./pages/tokens.tsx";
 
 export function App() {
   const auth = useAuthState();
@@ -45,6 +46,7 @@ const NAV = [
   { to: "/rollouts", label: "Rollouts", icon: <RolloutIcon /> },
   { to: "/security", label: "Security", icon: <SecurityIcon /> },
   { to: "/audit", label: "Audit log", icon: <AuditIcon /> },
+  { to: "/tokens", label: "Tokens", icon: <TokenIcon /> },
 ];
 
 type Page = { title: string; page: ReactNode } | { redirect: string };
@@ -85,6 +87,7 @@ const ROUTES: Array<[string, (p: Record<string, string>) => Page | null]> = [
   ["/rollouts/:id", (p) => ({ title: `Rollouts / ${p.id}`, page: <RolloutPage id={p.id!} /> })],
   ["/security", () => ({ title: "Security", page: <SecurityPage /> })],
   ["/audit", () => ({ title: "Audit log", page: <AuditPage /> })],
+  ["/tokens", () => ({ title: "Tokens", page: <TokensPage /> })],
 ];
 
 /** Picks the page for a path; `title` goes to the top bar and the document title. */

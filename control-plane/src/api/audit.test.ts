@@ -44,7 +44,12 @@ test("every change is recorded with who, what, before and after; reads and refus
     ],
   );
   const [del, pub, , put, post] = items;
-  assert.deepEqual(post.actor, { id: "env", label: "PALISADE_ADMIN_TOKEN", fingerprint: post.actor.fingerprint });
+  assert.deepEqual(post.actor, {
+    id: "env",
+    label: "PALISADE_ADMIN_TOKEN",
+    fingerprint: post.actor.fingerprint,
+    role: "admin",
+  });
   assert.match(post.actor.fingerprint, /^[0-9a-f]{12}$/);
   assert.equal(post.source, "ui");
   assert.equal(put.source, "api");

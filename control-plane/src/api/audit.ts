@@ -73,8 +73,8 @@ const auditQuery = {
  * - before: for PUT/PATCH/DELETE, what `GET` on the same URL answered just before
  *   the handler ran (an in-process request, so the UI and API views are equal);
  * - after: the change's own API answer (null for a 204).
- * Refused changes (4xx/5xx) and a publish that created nothing (`created: false`)
- * change nothing and are not recorded. A failure to write the log is logged, and the
+ * Refused changes (4xx/5xx), a publish that created nothing (`created: false`) and a sync that
+ * changed nothing or was a dry run (`changed: false`) change nothing and are not recorded. A failure to write the log is logged, and the
  * change (already committed) is still answered.
  *
  * Also serves `GET /v1/audit?kind&resource&actor&since&until&before_id&limit`:
@@ -110,7 +110,9 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
 
   async function record(req: FastifyRequest, status: number, routeUrl: string, payload: unknown): Promise<void> {
     const after = req.method === "DELETE" ? null : parsePayload(payload);
-    if (after && typeof after === "object" && (after as { created?: unknown }).created === false) return;
+    // A publish that created nothing, a sync that changed nothing (or a dry run): nothing to record.
+    const said = (after ?? {}) as { created?: unknown; changed?: unknown };
+    if (said.created === false || said.changed === false) return;
     const before = req.auditBefore ?? null;
     const params = Object.values((req.params ?? {}) as Record<string, string>);
     const state = after ?? before;

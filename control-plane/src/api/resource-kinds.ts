@@ -356,7 +356,7 @@ export const KINDS: readonly KindSpec[] = [
             checkWafConfigRules(c, name, parsed);
           } catch (err) {
             if (err instanceof ApiError)
-              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.rule);
+              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.detail);
             throw err;
           }
         }

@@ -1,10 +1,4 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ensureBundledRuleSet } from "../config/rule-sets.js";
@@ -13,6 +7,8 @@ import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { AdminRequestMetrics } from "../metrics/cp-metrics.js";
 import type { NodeIdentity } from "../pki/node-identity.js";
+import { registerAuthorization } from "../rbac/authorize.js";
+import { type OidcLogin, registerOidcRoutes } from "../rbac/oidc.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { RolloutStore } from "../store/rollout-store.js";
@@ -20,7 +16,9 @@ import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
+import { registerOpenApi } from "./openapi.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerConfigSyncRoutes } from "./routes/config-sync.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
 import { registerNodeRoutes } from "./routes/nodes.js";
@@ -30,9 +28,11 @@ import { endAllStreams } from "./routes/security-event-stream.js";
 import { registerSecurityEventRoutes } from "./routes/security-events.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerTelemetryRoutes } from "./routes/telemetry.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
+import { type AjvError, validationError } from "./validation-errors.js";
 
 /** What the admin API is built from. */
 export interface AdminApiDeps {
@@ -48,6 +48,10 @@ export interface AdminApiDeps {
   identity?: NodeIdentity | undefined;
   /** The sync server, to end a revoked node's stream and to resync a node. */
   sync?: Pick<SyncServer, "disconnect" | "resync"> | undefined;
+  /** OIDC sign-in for the web admin; undefined: tokens only. */
+  oidc?: OidcLogin | undefined;
+  /** TLS of the listener (see CpOptions.adminTls); undefined: plain HTTP. */
+  tls?: { cert: string; key: string; clientCa?: string } | undefined;
   /** Staged rollouts and the stable version; without them (unit tests) a publish goes to every node. */
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
   /** Security events from the nodes (`/v1/security-events`); absent in unit tests that need none. */
@@ -56,54 +60,12 @@ export interface AdminApiDeps {
   metrics?: AdminRequestMetrics | undefined;
 }
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
-  parentSchema?: { description?: string };
-}
-
-/** A human sentence for one Ajv error, without regexes or schema jargon. */
-function describe(e: AjvError): string {
-  switch (e.keyword) {
-    case "required":
-      return "is required";
-    case "additionalProperties":
-      return "is not a known field";
-    case "enum":
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    case "pattern":
-    case "format":
-      return `has an invalid format${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    case "anyOf":
-    case "oneOf":
-      return `does not match any accepted form${e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""}`;
-    default:
-      return e.message ?? "is invalid";
-  }
-}
-
-/** `/targets/0/port` + missing `host` → `targets.0.host`. */
-function fieldOf(e: AjvError): string {
-  const parts = e.instancePath.split("/").filter(Boolean);
-  if (e.keyword === "required") parts.push(String(e.params.missingProperty));
-  if (e.keyword === "additionalProperties") parts.push(String(e.params.additionalProperty));
-  return parts.join(".");
-}
-
 /** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
 function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StoreUnavailableError) return new ApiError("STORE_UNAVAILABLE");
-  if (err.validation && err.validation.length > 0) {
-    // if/then failures are reported after the inner error; the first error names the field.
-    const first = err.validation.find((e) => e.keyword !== "if") ?? err.validation[0]!;
-    const field = fieldOf(first);
-    const where = (err as { validationContext?: string }).validationContext ?? "body";
-    const subject = field || (where === "body" ? "the body" : where);
-    return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
-  }
+  if (err.validation && err.validation.length > 0)
+    return validationError(err.validation, (err as { validationContext?: string }).validationContext ?? "body");
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError("UNSUPPORTED_MEDIA_TYPE");
@@ -118,8 +80,6 @@ function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   return new ApiError("INTERNAL");
 }
 
-const BEARER = /^Bearer +([^\s]+)$/i;
-
 /** `Authorization` lines in a request (`rawHeaders`: name, value, name, value, …; any case). */
 function authorizationLines(raw: readonly string[]): number {
   let n = 0;
@@ -128,9 +88,9 @@ function authorizationLines(raw: readonly string[]): number {
 }
 
 /**
- * Builds the admin REST API (fastify). Every `/v1/*` route needs
- * `Authorization: Bearer <admin token>`; only routes registered with
- * `config: { public: true }` (`/healthz`, the web admin's static files) are open. A request with
+ * Builds the admin REST API (fastify). Every `/v1/*` route needs `Authorization: Bearer <token>`
+ * of a token whose role grants the route's permission (rbac/route-permissions.ts); only routes
+ * registered with `config: { public: true }` (`/healthz`, the web admin's static files) are open. A request with
  * two `Authorization` lines is refused everywhere (400 `ADMIN_AUTH_AMBIGUOUS`). Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
@@ -147,24 +107,23 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
-  });
+    // HTTPS with the operator's certificate; with a client CA, a client certificate it signed is
+    // required before any request is read (TLS 1.2 at least, node's defaults otherwise).
+    ...(deps.tls
+      ? {
+          https: {
+            cert: deps.tls.cert,
+            key: deps.tls.key,
+            minVersion: "TLSv1.2" as const,
+            ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance;
 
   // JSON only: fastify also parses text/plain by default, which turned a JSON body sent with
   // the wrong type into a confusing "the body must be object"; now it is 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser("text/plain");
-  registerInfoRoute(app);
-  // Deny by default: every route needs the token unless it was registered with
-  // `config: { public: true }`. The decision uses the route fastify matched, never the
-  // raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
-  const authenticate = (req: FastifyRequest, reply: FastifyReply): void => {
-    const m = BEARER.exec(req.headers.authorization ?? "");
-    const admin = m ? deps.tokens.identify(m[1]!) : undefined;
-    if (!admin) {
-      reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin"');
-      throw new ApiError("ADMIN_AUTH_REQUIRED");
-    }
-    req.admin = admin;
-  };
   app.addHook("onRequest", async (req, reply) => {
     // node keeps the first of two Authorization lines and drops the other: which one counts
     // would depend on the parser, so two are refused on every route, as the data plane does.
@@ -172,10 +131,15 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin", error="invalid_request"');
       throw new ApiError("ADMIN_AUTH_AMBIGUOUS");
     }
-    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
-    authenticate(req, reply);
   });
-  registerAudit(app, deps.store, deps.log);
+  // Deny by default: every route needs a token, and the permission route-permissions.ts names,
+  // unless it was registered with `config: { public: true }`. The decision uses the route
+  // fastify matched, never the raw URL: `/%761/nodes` and absolute-form targets reach /v1 routes too.
+  const authenticate = registerAuthorization(app, {
+    tokens: deps.tokens,
+    store: deps.store,
+    rollout: deps.rollouts ? (id) => deps.rollouts!.engine.get(id) : undefined,
+  });
   const metrics = deps.metrics;
   if (metrics)
     app.addHook("onResponse", async (req, reply) => {
@@ -202,27 +166,37 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
   });
 
-  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+  // The OpenAPI document lists the routes registered after it: every route lives in this scope,
+  // registered once @fastify/swagger is loaded.
+  registerOpenApi(app);
   // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
   await ensureBundledRuleSet(deps.store, deps.log);
-  for (const spec of KINDS) registerResourceRoutes(app, deps.store, spec);
-  registerCredentialRoutes(app, deps.store);
-  registerVersionRoutes(app, deps.store, deps.publisher, deps.rollouts?.engine);
-  if (deps.rollouts)
-    registerRolloutRoutes(app, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
-  registerSettingsRoutes(app, deps.store);
-  registerTelemetryRoutes(app, deps.store);
-  if (deps.events) registerSecurityEventRoutes(app, deps.events);
-  registerWafRoutes(app, deps.store, deps.fleet);
-  registerNodeRoutes(app, {
-    store: deps.store,
-    publisher: deps.publisher,
-    fleet: deps.fleet,
-    identity: deps.identity,
-    disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
-    resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
-    desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
+  app.register(async (scope) => {
+    registerInfoRoute(scope);
+    registerAudit(scope, deps.store, deps.log);
+    scope.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+    for (const spec of KINDS) registerResourceRoutes(scope, deps.store, spec);
+    registerCredentialRoutes(scope, deps.store);
+    registerVersionRoutes(scope, deps.store, deps.publisher, deps.rollouts?.engine);
+    if (deps.rollouts)
+      registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
+    registerSettingsRoutes(scope, deps.store);
+    registerTelemetryRoutes(scope, deps.store);
+    if (deps.events) registerSecurityEventRoutes(scope, deps.events);
+    registerWafRoutes(scope, deps.store, deps.fleet);
+    registerTokenRoutes(scope, deps.tokens);
+    registerOidcRoutes(scope, deps.oidc, deps.log);
+    registerConfigSyncRoutes(scope, deps.store);
+    registerNodeRoutes(scope, {
+      store: deps.store,
+      publisher: deps.publisher,
+      fleet: deps.fleet,
+      identity: deps.identity,
+      disconnect: deps.sync ? (id, reason) => deps.sync!.disconnect(id, reason) : undefined,
+      resync: deps.sync ? (id) => deps.sync!.resync(id) : undefined,
+      desiredVersion: deps.rollouts ? (id) => deps.rollouts!.engine.desiredVersionOf(id) : undefined,
+    });
+    if (deps.uiDir) registerUi(scope, deps.uiDir, deps.log, authenticate);
   });
-  if (deps.uiDir) registerUi(app, deps.uiDir, deps.log, authenticate);
   return app;
 }

@@ -1,3 +1,5 @@
+import { Agent, type Dispatcher, fetch } from "undici";
+
 /**
  * The admin REST API as `palisadectl` calls it: one request function that sends the bearer
  * token, parses the JSON answer and turns an error answer into a {@link CliError} carrying the
@@ -12,12 +14,15 @@ export class CliError extends Error {
   readonly status: number;
   /** The field at fault, as a dotted path, when the API named one. */
   readonly field: string | undefined;
-  constructor(code: string, message: string, status = 0, field?: string) {
+  /** The API's whole error member (`permission`, `removals`, `resource`, …), when it answered one. */
+  readonly detail: Record<string, unknown> | undefined;
+  constructor(code: string, message: string, status = 0, field?: string, detail?: Record<string, unknown>) {
     super(message);
     this.name = "CliError";
     this.code = code;
     this.status = status;
     this.field = field;
+    this.detail = detail;
   }
 }
 
@@ -27,6 +32,11 @@ export interface AdminTarget {
   readonly url: string;
   /** The admin bearer token. */
   readonly token: string;
+  /**
+   * TLS to an `https://` admin listener: `ca` (PEM) to verify the server with instead of the
+   * system's CAs; `cert` and `key` (PEM) when the listener asks for a client certificate.
+   */
+  readonly tls?: { ca?: string; cert?: string; key?: string };
 }
 
 /** HTTP methods of the admin API. */
@@ -36,10 +46,17 @@ export type Method = "GET" | "POST" | "PUT" | "DELETE";
 export class AdminClient {
   readonly #base: string;
   readonly #token: string;
+  readonly #dispatcher: Dispatcher | undefined;
 
   constructor(target: AdminTarget) {
     this.#base = target.url.replace(/\/+$/, "");
     this.#token = target.token;
+    if (target.tls && (target.tls.ca || target.tls.cert)) this.#dispatcher = new Agent({ connect: { ...target.tls } });
+  }
+
+  /** Closes the TLS connections this client opened (a CLI run ends with it). */
+  async close(): Promise<void> {
+    await this.#dispatcher?.close();
   }
 
   /**
@@ -50,12 +67,13 @@ export class AdminClient {
   async request<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
     if (body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
+    let res: Awaited<ReturnType<typeof fetch>>;
     try {
       res = await fetch(`${this.#base}${path}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -73,7 +91,7 @@ export class AdminClient {
     }
     if (!res.ok) {
       const e = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-      throw new CliError(e?.code ?? `HTTP_${res.status}`, e?.message ?? `HTTP ${res.status}`, res.status, e?.field);
+      throw new CliError(e?.code ?? `HTTP_${res.status}`, e?.message ?? `HTTP ${res.status}`, res.status, e?.field, e);
     }
     return parsed as T;
   }

@@ -303,7 +303,6 @@ describe("palisadectl against a running control plane", () => {
       "upstreams/waf-up created",
       "policies/waf-test created",
       "routes/waf-login created",
-      "policies/waf-test configured (exclusions scoped to its routes)",
     ]);
     const again = await ctl("apply", "-f", file);
     assert.deepEqual(again.out.split("\n"), [
@@ -312,6 +311,14 @@ describe("palisadectl against a running control plane", () => {
       "policies/waf-test unchanged",
       "routes/waf-login unchanged",
     ]);
+    // The directory's files are the rule set the control plane holds: no difference; a dump
+    // lists it by hash, which diff takes as the same files.
+    assert.equal((await ctl("diff", "-f", file, "--no-prune")).code, 0);
+    const dumped = await ctl("dump");
+    assert.match(dumped.out, /rule-sets:\n {2}- name: crs-test\n {4}content_hash: [0-9a-f]{64}/);
+    const dumpFile = join(dir, "waf-dump.yaml");
+    writeFileSync(dumpFile, dumped.out);
+    assert.equal((await ctl("diff", "-f", dumpFile)).code, 0);
     const shown = await ctl("get", "policy", "waf-test");
     assert.match(shown.out, /rule_set: crs-test/);
     assert.match(shown.out, /- waf-login/);

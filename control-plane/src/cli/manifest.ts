@@ -1,4 +1,4 @@
-import { parseAllDocuments } from "yaml";
+import { loadAll } from "js-yaml";
 import { CliError } from "./admin-client.js";
 
 /** Resource kinds `palisadectl apply` manages, in the order they are applied (referenced before referencing). */
@@ -40,33 +40,66 @@ const KIND_ALIASES: Record<string, ManifestKind> = {
  * - one document `{upstreams: [...], policies: [...], routes: [...]}` (decK style).
  * Bodies are exactly what `POST /v1/<kind>` takes, references by name; a rule set names the CRS
  * directory it is read from instead of its files (`{kind: rule-set, name, directory,
- * description?}`, the directory relative to the manifest).
+ * description?}`, the directory relative to the manifest), or, as `dump` writes it, the
+ * `content_hash` of the files the control plane holds.
  * @returns the entries in apply order (rule sets, upstreams, certificates, policies, consumers, routes),
  *   each kind in file order.
  * @throws CliError BAD_MANIFEST naming the document and field (syntax error, unknown kind,
  *   missing name, duplicate name of one kind).
  */
 export function parseManifest(text: string, file: string): ManifestEntry[] {
+  return readManifest(text, file).entries;
+}
+
+/**
+ * Reads a manifest as {@link parseManifest} does, and its `settings` (a mapping: decK-style
+ * `settings:` key, or a document `kind: settings`).
+ * @throws CliError BAD_MANIFEST as parseManifest
+ */
+export function readManifest(
+  text: string,
+  file: string,
+): { entries: ManifestEntry[]; settings?: Record<string, unknown> } {
   const entries: ManifestEntry[] = [];
-  const docs = parseAllDocuments(text);
-  for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+  let settings: Record<string, unknown> | undefined;
+  const takeSettings = (v: unknown, where: string) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new CliError("BAD_MANIFEST", `${where}: settings must be a mapping`);
+    if (settings) throw new CliError("BAD_MANIFEST", `${where}: settings appear twice`);
+    settings = v as Record<string, unknown>;
+  };
+  let docs: unknown[];
+  try {
+    // JSON is YAML; js-yaml reads a 10,000-route file in about a second (the `yaml` package took ten).
+    docs = /^\s*[{[]/.test(text) ? [JSON.parse(text)] : loadAll(text, { filename: file });
+  } catch (err) {
+    throw new CliError("BAD_MANIFEST", `${file}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  for (const [i, value] of docs.entries()) {
     const where = `${file}#${i + 1}`;
-    if (doc.errors.length > 0) throw new CliError("BAD_MANIFEST", `${where}: ${doc.errors[0]!.message}`);
-    const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (typeof value !== "object" || Array.isArray(value))
       throw new CliError("BAD_MANIFEST", `${where}: a document must be a mapping`);
     const obj = value as Record<string, unknown>;
+    if (obj.kind === "settings") {
+      const { kind: _k, ...rest } = obj;
+      takeSettings(rest, where);
+      continue;
+    }
     if ("kind" in obj) {
       entries.push(entry(obj, where));
       continue;
     }
     for (const [key, list] of Object.entries(obj)) {
+      if (key === "settings") {
+        takeSettings(list, `${where}: settings`);
+        continue;
+      }
       const kind = KIND_ALIASES[key];
       if (!kind)
         throw new CliError(
           "BAD_MANIFEST",
-          `${where}: unknown key ${JSON.stringify(key)} (expected ${APPLY_ORDER.join(", ")} or kind:)`,
+          `${where}: unknown key ${JSON.stringify(key)} (expected ${APPLY_ORDER.join(", ")}, settings or kind:)`,
         );
       if (!Array.isArray(list)) throw new CliError("BAD_MANIFEST", `${where}: ${key} must be a list`);
       list.forEach((item, j) => {
@@ -82,7 +115,25 @@ export function parseManifest(text: string, file: string): ManifestEntry[] {
     if (seen.has(key)) throw new CliError("BAD_MANIFEST", `${e.source}: ${key} appears twice`);
     seen.add(key);
   }
-  return APPLY_ORDER.flatMap((k) => entries.filter((e) => e.kind === k));
+  const ordered = APPLY_ORDER.flatMap((k) => entries.filter((e) => e.kind === k));
+  return settings ? { entries: ordered, settings } : { entries: ordered };
+}
+
+/**
+ * The configuration document a manifest describes (`POST /v1/config/sync`'s `document`): each
+ * kind's bodies in file order, and the settings when given.
+ */
+export function toDocument(m: {
+  entries: readonly ManifestEntry[];
+  settings?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (const k of APPLY_ORDER) {
+    const items = m.entries.filter((e) => e.kind === k).map((e) => e.body);
+    if (items.length > 0) doc[k] = items;
+  }
+  if (m.settings) doc.settings = m.settings;
+  return doc;
 }
 
 function entry(obj: Record<string, unknown>, source: string): ManifestEntry {
@@ -95,39 +146,15 @@ function entry(obj: Record<string, unknown>, source: string): ManifestEntry {
     );
   if (typeof body.name !== "string" || body.name === "")
     throw new CliError("BAD_MANIFEST", `${source}: name is required`);
-  if (kind === "rule-sets" && (typeof body.directory !== "string" || body.directory === ""))
-    throw new CliError("BAD_MANIFEST", `${source}: a rule set needs directory (a CRS v4 directory)`);
+  if (
+    kind === "rule-sets" &&
+    !(typeof body.directory === "string" && body.directory !== "") &&
+    !body.files &&
+    !body.content_hash
+  )
+    throw new CliError(
+      "BAD_MANIFEST",
+      `${source}: a rule set needs directory (a CRS v4 directory), or content_hash to keep the stored files`,
+    );
   return { kind, name: body.name, body, source };
-}
-
-/** Fields the API adds to a resource; a manifest never sets them. */
-const SERVER_FIELDS = new Set(["id", "created_at", "updated_at"]);
-
-/**
- * Compares a manifest entry with the resource the API holds, as `apply` replaces it (PUT: the
- * manifest is the whole resource, kubectl/decK style).
- * @returns `same` when applying would change nothing, and the top-level fields the resource has
- *   that the manifest leaves out (applying removes them)
- */
-export function compareWithHeld(
-  wanted: Readonly<Record<string, unknown>>,
-  held: Readonly<Record<string, unknown>>,
-): { same: boolean; removed: string[] } {
-  const kept = Object.fromEntries(Object.entries(held).filter(([k]) => !SERVER_FIELDS.has(k)));
-  const removed = Object.keys(kept).filter((k) => !(k in wanted));
-  return { same: removed.length === 0 && deepEqual(wanted, kept), removed };
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bs = b as unknown[];
-    return a.length === bs.length && a.every((x, i) => deepEqual(x, bs[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = Object.keys(ao);
-  return keys.length === Object.keys(bo).length && keys.every((k) => k in bo && deepEqual(ao[k], bo[k]));
 }

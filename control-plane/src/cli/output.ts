@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 
 /** Where the CLI writes: stdout for results, stderr for errors (tests capture both). */
 export interface CliIo {
@@ -24,9 +24,9 @@ export function table(rows: readonly Record<string, unknown>[], columns: readonl
   return [line(columns.map((c) => c.head.toUpperCase())), ...cells.map(line)].join("\n");
 }
 
-/** One object as YAML (the human form of `get <kind> <name>`). */
+/** A value as YAML (the human form of `get <kind> <name>`, `dump`): block style, no line folding. */
 export function yamlOf(value: unknown): string {
-  return stringify(value).trimEnd();
+  return dump(value, { noRefs: true, lineWidth: -1 }).trimEnd();
 }
 
 function show(v: unknown): string {
@@ -97,6 +97,17 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     }),
     field("created", "created_at"),
   ],
+  tokens: [
+    field("id", "id"),
+    field("name", "name"),
+    field("role", "role"),
+    field("state", "state"),
+    field("regions", "regions"),
+    field("route prefixes", "route_prefixes"),
+    field("expires", "expires_at"),
+    field("last used", "last_used_at"),
+  ],
+  roles: [field("name", "name"), col("builtin", (r) => (r.builtin ? "yes" : "")), field("permissions", "permissions")],
   "rule-sets": [
     col("name", (r) => `${r.name}${r.default ? " (default)" : ""}`),
     field("crs", "crs_version"),
@@ -108,6 +119,7 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
   audit: [
     field("at", "at"),
     col("who", (r) => (r.actor as { label?: string } | undefined)?.label),
+    col("role", (r) => (r.actor as { role?: string } | undefined)?.role),
     col("action", (r) => `${r.method} ${r.path}`),
     field("status", "status"),
     field("resource", "resource_name"),

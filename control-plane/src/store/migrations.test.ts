@@ -128,7 +128,14 @@ for (const backend of backends)
             ["INTERNAL", "node_fault", [], null],
             "an older NACK is classified by its code (migration 6)",
           );
-          assert.deepEqual(await store.adminTokenHashes(), ["aa"]);
+          assert.deepEqual(
+            (await store.db.all<{ hash: string; role: string }>("SELECT hash, role FROM api_tokens")).map((t) => [
+              t.hash,
+              t.role,
+            ]),
+            [["aa", "admin"]],
+            "a token of migration 1 is an admin token (migration 8)",
+          );
           const stable = await new RolloutStore(store).stable();
           assert.equal(stable.version, k < 5 ? 1 : 0, "migration 5 makes the latest version stable");
           if (k >= 2) assert.equal((await store.listAudit({ limit: 10 }))[0]?.kind, "routes");

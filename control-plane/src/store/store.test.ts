@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { TokenStore } from "../rbac/token-store.js";
 import { storeBackends } from "../test/backends.js";
 import { IdentityStore } from "./identity-store.js";
 import { RolloutStore } from "./rollout-store.js";
@@ -254,15 +255,39 @@ for (const backend of backends)
       }
     });
 
-    test("admin tokens are stored once per hash, oldest first", async () => {
+    test("API tokens and custom roles (TokenStore): ids in order, a rotation keeps the previous hash, roles upsert", async () => {
       const s = await backend.open();
       try {
-        assert.equal(await s.hasAdminTokens(), false);
-        await s.insertAdminTokenHash("aa");
-        await s.insertAdminTokenHash("bb");
-        await s.insertAdminTokenHash("aa");
-        assert.deepEqual(await s.adminTokenHashes(), ["aa", "bb"]);
-        assert.equal(await s.hasAdminTokens(), true);
+        const tokens = new TokenStore(s);
+        const row = (name: string, hash: string) => ({
+          name,
+          role: "viewer",
+          regions: ["eu"],
+          route_prefixes: [],
+          hash,
+          source: "api" as const,
+          subject: null,
+          created_at: "2026-01-01T00:00:00.000Z",
+          created_by: null,
+          expires_at: null,
+        });
+        const a = await tokens.insert(row("a", "h1"));
+        const b = await tokens.insert(row("b", "h2"));
+        assert.ok(b.id > a.id);
+        assert.deepEqual(a.regions, ["eu"]);
+        await assert.rejects(tokens.insert(row("c", "h1")), "a secret's hash is unique");
+        await tokens.rotate(a.id, "h3", "2026-01-02T00:00:00.000Z", null);
+        assert.deepEqual([(await tokens.get(a.id))?.hash, (await tokens.get(a.id))?.previous_hash], ["h3", "h1"]);
+        await tokens.revoke(b.id, "2026-01-03T00:00:00.000Z");
+        assert.equal(await tokens.activeWithRole("viewer"), 1);
+        assert.equal(await tokens.hasUsableAdmin("2026-01-01T00:00:00.000Z"), false);
+        await tokens.putRole({ name: "ops", description: "d", permissions: ["routes:read"] }, "t1");
+        await tokens.putRole({ name: "ops", description: "d2", permissions: ["routes:write"] }, "t2");
+        assert.deepEqual(
+          (await tokens.roles()).map((r) => [r.name, r.description, r.permissions]),
+          [["ops", "d2", ["routes:write"]]],
+        );
+        assert.equal(await tokens.deleteRole("ops"), true);
       } finally {
         await s.close();
       }

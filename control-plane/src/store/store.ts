@@ -105,7 +105,7 @@ export interface AuditEntry {
   /** ISO 8601 time the change was answered. */
   at: string;
   /** Which admin token made it (never the token itself). */
-  actor: { id: string; label: string; fingerprint: string };
+  actor: { id: string; label: string; fingerprint: string; role?: string | null };
   /** `ui` when the web admin sent it (its own statement), otherwise `api`. */
   source: string;
   method: string;
@@ -453,10 +453,11 @@ export class Store {
     return (await this.#db.get("SELECT 1 AS x FROM config_versions WHERE version = ?", [version])) !== undefined;
   }
 
-  listVersions(limit: number): Promise<VersionRow[]> {
+  /** Versions newest first, at most `limit`, older than `before` when given. */
+  listVersions(limit: number, before = Number.MAX_SAFE_INTEGER): Promise<VersionRow[]> {
     return this.#db.all<VersionRow>(
-      "SELECT version, hash, message, created_at FROM config_versions ORDER BY version DESC LIMIT ?",
-      [limit],
+      "SELECT version, hash, message, created_at FROM config_versions WHERE version < ? ORDER BY version DESC LIMIT ?",
+      [before, limit],
     );
   }
 
@@ -652,14 +653,15 @@ export class Store {
   /** Appends one audit entry (`before`/`after` already redacted, stored as JSON); returns its id. */
   async insertAudit(e: Omit<AuditEntry, "id">): Promise<number> {
     const r = await this.#db.get<{ id: number }>(
-      `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, source, method, path, kind,
+      `INSERT INTO audit_log (at, actor_id, actor_label, actor_fingerprint, actor_role, source, method, path, kind,
          resource_id, resource_name, status, before, after)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         e.at,
         e.actor.id,
         e.actor.label,
         e.actor.fingerprint,
+        e.actor.role ?? null,
         e.source,
         e.method,
         e.path,
@@ -707,7 +709,7 @@ export class Store {
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
-      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint },
+      actor: { id: r.actor_id, label: r.actor_label, fingerprint: r.actor_fingerprint, role: r.actor_role },
       source: r.source,
       method: r.method,
       path: r.path,
@@ -718,28 +720,6 @@ export class Store {
       before: r.before === null ? null : JSON.parse(r.before),
       after: r.after === null ? null : JSON.parse(r.after),
     }));
-  }
-
-  // --- admin tokens ----------------------------------------------------------
-
-  async hasAdminTokens(): Promise<boolean> {
-    return (await this.#db.get("SELECT 1 AS x FROM admin_tokens LIMIT 1")) !== undefined;
-  }
-
-  async insertAdminTokenHash(hash: string): Promise<void> {
-    await this.#db.run("INSERT INTO admin_tokens (hash, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [
-      hash,
-      now(),
-    ]);
-  }
-
-  async adminTokenHashes(): Promise<string[]> {
-    return (await this.adminTokens()).map((r) => r.hash);
-  }
-
-  /** Stored admin tokens (their sha256 hex, never the token), oldest first. */
-  adminTokens(): Promise<Array<{ id: number; hash: string; created_at: string }>> {
-    return this.#db.all("SELECT id, hash, created_at FROM admin_tokens ORDER BY id");
   }
 }
 
@@ -756,6 +736,7 @@ interface RawAudit {
   actor_id: string;
   actor_label: string;
   actor_fingerprint: string;
+  actor_role: string | null;
   source: string;
   method: string;
   path: string;

@@ -3,6 +3,8 @@ import { pino } from "pino";
 import { AdminTokens } from "../admin-token.js";
 import { type AdminApiDeps, buildAdminApi } from "../api/server.js";
 import { Publisher } from "../config/publisher.js";
+import { RolloutEngine } from "../rollouts/engine.js";
+import { RolloutStore } from "../store/rollout-store.js";
 import { Store } from "../store/store.js";
 
 /** The admin token of {@link testAdminApi}. */
@@ -47,7 +49,7 @@ export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<Te
   const store = deps.store ?? (await Store.open(":memory:"));
   const publisher = deps.publisher ?? (await Publisher.open(store));
   const api = await buildAdminApi({
-    tokens: new AdminTokens(store, TEST_ADMIN_TOKEN),
+    tokens: deps.tokens ?? new AdminTokens(store, TEST_ADMIN_TOKEN),
     log: pino({ level: "silent" }),
     ...deps,
     store,
@@ -64,4 +66,21 @@ export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<Te
     return { status: r.statusCode, body: r.body ? r.json() : undefined, headers: r.headers, text: r.body };
   };
   return { api, store, publisher, call };
+}
+
+/**
+ * {@link testAdminApi} with a rollout engine over an empty fleet, so every endpoint of the admin
+ * API is registered (the route-walking tests: permissions, the OpenAPI document).
+ */
+export async function fullTestAdminApi(): Promise<TestAdminApi> {
+  const store = await Store.open(":memory:");
+  const rollouts = new RolloutStore(store);
+  const engine = await RolloutEngine.open({
+    store: rollouts,
+    fleet: async () => [],
+    reports: () => [],
+    versionExists: (n) => store.hasVersion(n),
+    log: pino({ level: "silent" }),
+  });
+  return testAdminApi({ store, rollouts: { engine, store: rollouts } });
 }

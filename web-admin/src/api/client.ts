@@ -8,6 +8,7 @@
 import { type NodeWire, type RegionWire, toFleetNode, toRegion } from "./fleet-shapes.ts";
 import type {
   ApiErrorBody,
+  ApiToken,
   AuditEntry,
   AuditQuery,
   BodyOf,
@@ -15,12 +16,14 @@ import type {
   Deploy,
   Draft,
   FleetNode,
+  NewTokenBody,
   Page,
   PublishResult,
   Region,
   ResourceKind,
   ResourceOf,
   ResyncResult,
+  Role,
   Rollout,
   RolloutAction,
   RolloutList,
@@ -31,6 +34,7 @@ import type {
   SecurityEventSummary,
   StartRollout,
   TelemetryConfig,
+  TokenSelf,
   VersionDetail,
   VersionList,
   WafReport,
@@ -88,6 +92,12 @@ const normalize = (endpoint: string) => endpoint.replace(/:[^/]+/g, ":");
 export class ApiClient {
   readonly #token: string;
   readonly #onUnauthorized: () => void;
+  /**
+   * The entity tag of each resource this session read (`GET /v1/routes/orders`), sent back as
+   * `If-Match` when it writes that resource: a change someone made in between answers 412
+   * PRECONDITION_FAILED instead of being overwritten.
+   */
+  readonly #etags = new Map<string, string>();
   #info: Promise<{ info: ServerInfo; endpoints: Set<string> } | null> | undefined;
 
   /**
@@ -106,6 +116,9 @@ export class ApiClient {
       "x-palisade-client": "web-admin",
     };
     if (body !== undefined) headers["content-type"] = "application/json";
+    const resource = path.split("?")[0]!;
+    const seen = this.#etags.get(resource);
+    if (seen && (method === "PUT" || method === "DELETE")) headers["if-match"] = seen;
     const timeout = AbortSignal.timeout(TIMEOUT_MS);
     let res: Response;
     try {
@@ -128,7 +141,12 @@ export class ApiClient {
     } catch {
       throw new ApiError(res.status, "BAD_ANSWER", `The control plane answered ${res.status} with a non-JSON body.`);
     }
-    if (res.ok) return json as T;
+    if (res.ok) {
+      const etag = res.headers.get("etag");
+      if (etag && (method === "GET" || method === "PUT")) this.#etags.set(resource, etag);
+      if (method === "DELETE") this.#etags.delete(resource);
+      return json as T;
+    }
     if (res.status === 401) this.#onUnauthorized();
     const e = (json as ApiErrorBody | undefined)?.error;
     throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.field);
@@ -287,6 +305,32 @@ export class ApiClient {
     return this.#call("POST", `/v1/rollouts/${encodeURIComponent(id)}/${action}`, {});
   }
 
+  // --- tokens and roles ------------------------------------------------------------
+
+  /** The signed-in token: its role, permissions and bounds. */
+  async self(signal?: AbortSignal): Promise<TokenSelf | null> {
+    if (!(await this.has("GET /v1/tokens/self"))) return null;
+    return this.#call("GET", "/v1/tokens/self", undefined, signal);
+  }
+  async tokens(signal?: AbortSignal): Promise<ApiToken[]> {
+    await this.#need("GET /v1/tokens");
+    return (await this.#call<Page<ApiToken>>("GET", "/v1/tokens", undefined, signal)).items;
+  }
+  /** Creates a token; its secret is in this answer only. */
+  createToken(body: NewTokenBody): Promise<ApiToken> {
+    return this.#call("POST", "/v1/tokens", body);
+  }
+  /** Gives a token a new secret (in this answer only); the old one stops working. */
+  rotateToken(id: string): Promise<ApiToken> {
+    return this.#call("POST", `/v1/tokens/${encodeURIComponent(id)}/rotate`, {});
+  }
+  async revokeToken(id: string): Promise<void> {
+    await this.#call("DELETE", `/v1/tokens/${encodeURIComponent(id)}`);
+  }
+  async roles(signal?: AbortSignal): Promise<Role[]> {
+    return (await this.#call<Page<Role>>("GET", "/v1/roles", undefined, signal)).items;
+  }
+
   // --- WAF (issue 14) -------------------------------------------------------------
 
   /** WAF rule sets (the bundled one first). @throws ApiError with `unavailable` on a control plane without them. */
@@ -368,4 +412,35 @@ export class ApiClient {
     const qs = params.toString();
     return this.#call("GET", `/v1/audit${qs ? `?${qs}` : ""}`, undefined, signal);
   }
+}
+
+/** `GET /v1/auth/oidc` (public): whether this control plane offers OIDC sign-in. */
+export async function oidcInfo(): Promise<{ enabled: boolean; issuer?: string }> {
+  try {
+    const res = await fetch("/v1/auth/oidc", { headers: { accept: "application/json" }, cache: "no-store" });
+    return res.ok ? ((await res.json()) as { enabled: boolean; issuer?: string }) : { enabled: false };
+  } catch {
+    return { enabled: false };
+  }
+}
+
+/**
+ * Exchanges the single-use code an OIDC sign-in left in the URL fragment for the session token.
+ * @throws ApiError 400 when the code is unknown, used or expired
+ */
+export async function redeemOidc(code: string): Promise<{ token: string; role: string; expires_at: string }> {
+  const res = await fetch("/v1/auth/oidc/session", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ code }),
+    cache: "no-store",
+  });
+  const json = (await res.json().catch(() => undefined)) as
+    | ApiErrorBody
+    | { token: string; role: string; expires_at: string };
+  if (!res.ok) {
+    const e = (json as ApiErrorBody | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? "sign-in failed");
+  }
+  return json as { token: string; role: string; expires_at: string };
 }

@@ -1,9 +1,19 @@
 /**
- * Shapes of the admin REST API as the web admin reads them. Fields marked
- * "(later)" belong to APIs other milestones deliver: the UI treats each as
- * optional and degrades when it is absent. Fleet answers
- * are converted by fleet-shapes.ts. web-admin/README.md documents every shape.
+ * Shapes of the admin REST API as the web admin reads them. The config resources' bodies and
+ * answers come from the types generated from the control plane's OpenAPI document
+ * (openapi.d.ts, by web-admin/scripts/api-types.mjs; `npm test` fails when they drift). Fields
+ * marked "(later)" belong to APIs other milestones deliver: the UI treats each as optional and
+ * degrades when it is absent. Fleet answers are converted by fleet-shapes.ts.
+ * web-admin/README.md documents every shape.
  */
+import type { paths } from "./openapi.js";
+
+/** The JSON body of a request or an answer in the generated types. */
+type Json<T> = T extends { content: { "application/json": infer B } } ? B : never;
+/** The body `POST /v1/<kind>` takes, as the OpenAPI document describes it. */
+type CreateBody<P extends keyof paths> = paths[P] extends { post: { requestBody?: infer R } }
+  ? Json<NonNullable<R>>
+  : never;
 
 /** `{"error": {...}}` body of every API error. */
 export interface ApiErrorBody {
@@ -17,62 +27,29 @@ interface Stamped {
   updated_at: string;
 }
 
+/** Body of `POST /v1/upstreams` (generated from the OpenAPI document). */
+export type UpstreamBody = CreateBody<"/v1/upstreams">;
 /** One target of an upstream. */
-export interface Target {
-  host: string;
-  port: number;
-  weight?: number;
-}
-
-export interface UpstreamBody {
-  name: string;
-  targets: Target[];
-  scheme?: "http" | "https";
-  load_balancing?: "round_robin" | "least_requests";
-  timeouts?: { connect_ms?: number; header_ms?: number; body_ms?: number };
-}
+export type Target = UpstreamBody["targets"][number];
 export type Upstream = UpstreamBody & Stamped;
 
 /** A route path: a string is a prefix match. */
 export type PathSpec = string | { prefix: string } | { exact: string };
 
-export interface RouteBody {
-  name: string;
-  hosts?: string[];
-  paths?: PathSpec[];
-  methods?: string[];
-  priority?: number;
-  /** Upstream id (answers) or id/name (requests). */
-  upstream: string;
-  /** Policy ids (answers) or ids/names (requests), in order. */
-  policies?: string[];
-  strip_prefix?: boolean;
-  /** Match each path only with its own trailing slash (default: `/a` and `/a/` are one). */
-  strict_trailing_slash?: boolean;
-  /** Escapes refused by default that the route forwards: `%2F`, `%5C`, `%01`–`%1F`, `%7F`. */
-  allow_encoded?: string[];
-  /** Legal escapes (and `;`) the route refuses, e.g. `%23`. */
-  refuse_encoded?: string[];
-  /** Request body limit, bytes, when no request-size policy sets one; 0 = none; unset = the default. */
-  max_body_bytes?: number;
-  [k: string]: unknown;
-}
+/**
+ * Body of `POST /v1/routes` (generated from the OpenAPI document). `upstream` and `policies` are
+ * ids in answers, ids or names in requests. `[k]: unknown` lets the JSON mode send fields the
+ * form does not know.
+ */
+export type RouteBody = CreateBody<"/v1/routes"> & { [k: string]: unknown };
 export type Route = RouteBody & Stamped;
 
-export interface PolicyBody {
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-}
+/** Body of `POST /v1/policies` (generated); `config` is typed per policy type by its own schema. */
+export type PolicyBody = Omit<CreateBody<"/v1/policies">, "config"> & { config: Record<string, unknown> };
 export type Policy = PolicyBody & Stamped;
 
-/** (later) An identity with credentials. */
-export interface ConsumerBody {
-  name: string;
-  disabled?: boolean;
-  tags?: string[];
-  [k: string]: unknown;
-}
+/** Body of `POST /v1/consumers` (generated). */
+export type ConsumerBody = CreateBody<"/v1/consumers"> & { [k: string]: unknown };
 export type Consumer = ConsumerBody & Stamped;
 
 /** (later) A credential of a consumer; secrets are never answered after creation. */
@@ -499,6 +476,50 @@ export interface AuditQuery {
 export interface Page<T> {
   items: T[];
   next_before_id?: number | null;
+}
+
+/** Body of `POST /v1/tokens` (generated from the OpenAPI document). */
+export type NewTokenBody = CreateBody<"/v1/tokens">;
+
+/** An API token as `GET /v1/tokens` shows it (never its secret; `token` only in the answer that made it). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: string;
+  regions: string[];
+  route_prefixes: string[];
+  source: "bootstrap" | "api" | "oidc";
+  subject: string | null;
+  fingerprint: string;
+  state: "active" | "expired" | "revoked";
+  created_at: string;
+  created_by: string | null;
+  expires_at: string | null;
+  rotated_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  /** The secret: in the answer to a create or a rotate only. */
+  token?: string;
+}
+
+/** A role: built-in (admin, operator, security, viewer) or custom, with its permissions (`routes:write`). */
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+}
+
+/** `GET /v1/tokens/self`: the signed-in token. */
+export interface TokenSelf {
+  id: string;
+  name: string;
+  role: string;
+  permissions: string[];
+  regions: string[];
+  route_prefixes: string[];
+  expires_at: string | null;
+  source: string;
 }
 
 // --- security events (GET /v1/security-events, issue 17) -------------------------------------

@@ -51,6 +51,12 @@ export const AuditIcon = () => (
     <path d="M6 7.5h4.5M6 10h4.5" />
   </Icon>
 );
+export const TokenIcon = () => (
+  <Icon>
+    <circle cx="5.5" cy="8" r="2.8" />
+    <path d="M8.3 8h5.5M11.5 8v2.3M13.3 8v1.6" />
+  </Icon>
+);
 
 /** The Palisade mark: three pickets. */
 export const Logo = () => (

@@ -1,9 +1,11 @@
 /**
- * Sign-in with an admin token. The token is checked against the API before it
- * is kept (this tab's sessionStorage only); it never goes into a URL.
+ * Sign-in with an API token, or with the control plane's OIDC issuer when it offers one. The
+ * token is checked against the API before it is kept (this tab's sessionStorage only); it never
+ * goes into a URL. An OIDC sign-in comes back with a single-use code in the URL fragment
+ * (`#oidc=…`), exchanged here for the session token, and the fragment is cleared at once.
  */
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { ApiClient, type ApiError } from "../api/client.ts";
+import { ApiClient, type ApiError, oidcInfo, redeemOidc } from "../api/client.ts";
 import { Logo } from "../components/icons.tsx";
 
 export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => void; reason: string | null }) {
@@ -12,16 +14,37 @@ export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => 
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
+  const [sso, setSso] = useState<{ enabled: boolean; issuer?: string }>({ enabled: false });
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, on arrival
   useEffect(() => {
     document.title = "Sign in · Palisade";
     input.current?.focus();
+    void oidcInfo().then(setSso);
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    const code = hash.get("oidc");
+    const failed = hash.get("oidc_error");
+    if (!code && !failed) return;
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (failed) {
+      setError(`Single sign-on failed: ${failed}`);
+      return;
+    }
+    setBusy(true);
+    redeemOidc(code!).then(
+      (s) => onSignIn(s.token),
+      (err: ApiError) => {
+        setError(`Single sign-on failed: ${err.message}`);
+        setBusy(false);
+      },
+    );
   }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const t = token.trim();
     if (!t) {
-      setError("Paste the admin token.");
+      setError("Paste an API token.");
       input.current?.focus();
       return;
     }
@@ -34,7 +57,7 @@ export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => 
       const e = err as ApiError;
       setError(
         e.status === 401
-          ? "This token is not an admin token of this control plane."
+          ? "This token is not a valid token of this control plane (unknown, expired or revoked)."
           : e.message || "The control plane cannot be reached.",
       );
       setBusy(false);
@@ -50,7 +73,7 @@ export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => 
           <span id="signin-title">Palisade</span>
         </div>
         <div className="muted">Sign in to the control plane's admin console.</div>
-        <label htmlFor="admin-token">Admin token</label>
+        <label htmlFor="admin-token">API token</label>
         <input
           ref={input}
           id="admin-token"
@@ -78,6 +101,11 @@ export function SignInPage({ onSignIn, reason }: { onSignIn: (token: string) => 
         <button type="submit" className="btn primary" disabled={busy}>
           {busy ? "Checking…" : "Sign in"}
         </button>
+        {sso.enabled ? (
+          <a className="btn" href="/v1/auth/oidc/login" data-testid="sso" title={sso.issuer}>
+            Sign in with single sign-on
+          </a>
+        ) : null}
       </form>
     </div>
   );

@@ -4,6 +4,7 @@ import { credentialSchema } from "../../config/schemas.js";
 import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
 
 const params = {
   type: "object",
@@ -29,9 +30,18 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
     return c;
   };
 
-  app.get(base, { schema: { params } }, async (req) => {
+  const listQuery = {
+    type: "object",
+    additionalProperties: false,
+    properties: { ...PAGE_QUERY, type: { type: "string", enum: ["api-key", "jwt", "client-cert"] } },
+  } as const;
+  app.get(base, { schema: { params, querystring: listQuery } }, async (req) => {
     const c = await consumer((req.params as { id: string }).id);
-    return { items: (await store.listCredentials(c.id)).map(presentCredential) };
+    const q = req.query as { after?: string; type?: string };
+    // Oldest first; the cursor is the position of the last credential shown.
+    const all = (await store.listCredentials(c.id)).filter((x) => !q.type || x.type === q.type);
+    const from = q.after === undefined ? 0 : all.findIndex((x) => x.id === q.after) + 1;
+    return pageOf(req, all.slice(from).map(presentCredential), (x) => x.id as string);
   });
 
   app.post(base, { schema: { params, body: credentialSchema } }, async (req, reply) => {
@@ -59,19 +69,24 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
     return presentCredential(saved);
   });
 
-  app.get(`${base}/:credentialId`, { schema: { params } }, async (req) => {
+  app.get(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
     const cred = await store.getCredential((await consumer(p.id)).id, p.credentialId);
     if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
-    return presentCredential(cred);
+    const shown = presentCredential(cred);
+    reply.header("etag", etagOf(shown));
+    return shown;
   });
 
   app.delete(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
-    const removed = await store.transaction(async () =>
-      store.deleteCredential((await consumer(p.id)).id, p.credentialId),
-    );
-    if (!removed) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+    await store.transaction(async () => {
+      const owner = (await consumer(p.id)).id;
+      const cred = await store.getCredential(owner, p.credentialId);
+      if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+      requireMatch(req, presentCredential(cred));
+      await store.deleteCredential(owner, p.credentialId);
+    });
     reply.code(204);
   });
 }

@@ -5,6 +5,7 @@ import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import type { NodeIdentity } from "../../pki/node-identity.js";
 import type { NodeRow, Store } from "../../store/store.js";
 import type { ResyncResult } from "../../sync/stream-session.js";
+import { PAGE_QUERY, pageOf } from "../resource-page.js";
 
 /** What the fleet endpoints read and act on. */
 export interface FleetApiDeps {
@@ -99,9 +100,38 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     return identity;
   };
 
-  app.get("/v1/nodes", async () => ({
-    items: (await store.listNodes()).map((n) => present(n, latest(), fleet, desiredVersion)),
-  }));
+  app.get(
+    "/v1/nodes",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            region: { type: "string", minLength: 1, maxLength: 128, description: "nodes of this region" },
+            status: { type: "string", enum: ["connected", "stale", "disconnected", "revoked"] },
+            label: {
+              type: "string",
+              pattern: "^[^=]{1,63}=.{0,256}$",
+              description: "key=value: nodes with this label",
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { after?: string; region?: string; status?: string; label?: string };
+      const [lk, lv] = q.label ? [q.label.slice(0, q.label.indexOf("=")), q.label.slice(q.label.indexOf("=") + 1)] : [];
+      const items = (await store.listNodes())
+        .filter((n) => (!q.region || n.region === q.region) && (lk === undefined || n.labels[lk] === lv))
+        .map((n) => present(n, latest(), fleet, desiredVersion))
+        .filter((n) => !q.status || n.status === q.status)
+        .sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : 1))
+        .filter((n) => q.after === undefined || (n.id as string) > q.after);
+      return pageOf(req, items, (n) => n.id as string);
+    },
+  );
 
   app.post("/v1/nodes/join-tokens", { schema: { body: joinTokenSchema } }, async (req, reply) => {
     const body = req.body as { region: string; ttl_s?: number; node_id?: string };

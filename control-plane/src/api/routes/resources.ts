@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { filterResources, KIND_FILTERS } from "../resource-filters.js";
 import type { KindSpec } from "../resource-kinds.js";
+import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
 
 const idParam = {
   type: "object",
@@ -12,7 +14,9 @@ const idParam = {
 
 /**
  * Registers CRUD for one draft resource kind under `/v1/<kind>`:
- * list, create (201), read, replace (PUT), delete (204). `{id}` accepts the id or the name.
+ * list (ordered by name; filters of resource-filters.ts; `limit` and the `after` cursor, with a
+ * `next` link), create (201), read (with an `ETag`), replace (PUT), delete (204); PUT and DELETE
+ * honour `If-Match` (412 PRECONDITION_FAILED, nothing written). `{id}` accepts the id or the name.
  * Edits change the draft only; `POST /v1/config/versions` publishes it.
  */
 export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
@@ -33,9 +37,20 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return { name: name as string, rest };
   };
 
-  app.get(base, async () => ({
-    items: await Promise.all((await store.listResources(spec.kind)).map(present)),
-  }));
+  const listQuery = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      ...PAGE_QUERY,
+      ...Object.fromEntries(Object.entries(KIND_FILTERS[spec.kind] ?? {}).map(([k, f]) => [k, f.schema])),
+    },
+  };
+  app.get(base, { schema: { querystring: listQuery } }, async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const all = (await store.listResources(spec.kind)).filter((r) => q.after === undefined || r.name > q.after);
+    const page = pageOf(req, await filterResources(spec.kind, all, q, store), (r) => r.name);
+    return { items: await Promise.all(page.items.map(present)), next: page.next };
+  });
 
   app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
@@ -44,29 +59,36 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       return store.insertResource(spec.kind, randomUUID(), name, await spec.normalize(rest, store));
     });
-    reply.code(201);
-    return present(saved);
+    const shown = await present(saved);
+    reply.code(201).header("etag", etagOf(shown));
+    return shown;
   });
 
-  app.get(`${base}/:id`, { schema: { params: idParam } }, async (req) =>
-    present(await find((req.params as { id: string }).id)),
-  );
+  app.get(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+    const shown = await present(await find((req.params as { id: string }).id));
+    reply.header("etag", etagOf(shown));
+    return shown;
+  });
 
-  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req) => {
+  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
-    return store.transaction(async () => {
+    const shown = await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
+      requireMatch(req, await present(current));
       writable(current);
       if (await store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
       return present(await find(current.id));
     });
+    reply.header("etag", etagOf(shown));
+    return shown;
   });
 
   app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
     await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
+      requireMatch(req, await present(current));
       writable(current);
       const users = await spec.referencedBy(current.id, store);
       if (users.length > 0)

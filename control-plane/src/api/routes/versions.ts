@@ -70,13 +70,26 @@ export function registerVersionRoutes(
     "/v1/config/versions",
     {
       schema: {
-        querystring: { type: "object", properties: { limit: digits } },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { limit: digits, after: { ...digits, description: "versions older than this one" } },
+        },
       },
     },
-    async (req) => ({
-      items: await store.listVersions(queryInt(req.query, "limit", 1, 1000) ?? 100),
-      stable_version: engine ? engine.stable().version : (publisher.latest()?.version ?? 0),
-    }),
+    async (req) => {
+      // Newest first; without limit the newest 100, as before pagination.
+      const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
+      const after = queryInt(req.query, "after", 1, Number.MAX_SAFE_INTEGER);
+      const rows = await store.listVersions(limit + 1, after);
+      const items = rows.slice(0, limit);
+      const q = new URLSearchParams({ limit: String(limit), after: String(items.at(-1)?.version ?? 0) });
+      return {
+        items,
+        next: rows.length > limit ? `/v1/config/versions?${q}` : null,
+        stable_version: engine ? engine.stable().version : (publisher.latest()?.version ?? 0),
+      };
+    },
   );
 
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {

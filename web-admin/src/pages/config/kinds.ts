@@ -1,5 +1,5 @@
 /** The config kinds the Config screens list and edit, with their names. */
-import type { ResourceKind } from "../../api/types.ts";
+import type { ResourceKind, RouteBody } from "../../api/types.ts";
 
 export interface KindMeta {
   kind: ResourceKind;
@@ -82,4 +82,12 @@ export const JWT_ALGORITHMS = [
   "HS512",
 ];
 
-export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+export const HTTP_METHODS: NonNullable<RouteBody["methods"]> = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+];

@@ -320,7 +320,7 @@ export function PolicyForm({
               onChange={(type) =>
                 onChange({
                   ...value,
-                  type,
+                  type: type as PolicyBody["type"],
                   config:
                     type === value.type
                       ? value.config

@@ -1,0 +1,95 @@
+// `node bench/gitops/round-trip.mjs [--routes 10000] [--runs 3]`: the GitOps round trip of issue 18
+// on the benchmarks' 10,000-route configuration (bench/sync/generate-config.mjs), with the real
+// binaries: a palisade-cp on a temporary database and 127.0.0.1 ports is seeded with the file by
+// `palisadectl sync --prune`, then `palisadectl dump > dump.yaml`, `palisadectl sync -f dump.yaml
+// --prune` and `palisadectl diff -f dump.yaml` run in turn, each timed from process start to
+// exit (wall clock, ms). Target: the three together under 10 s, and no difference reported.
+// Needs `npm run build`; installs @octokit/openapi into bench/.cache/ on first use.
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
+import { dump } from "js-yaml";
+import { generateConfig } from "../sync/generate-config.mjs";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const { values } = parseArgs({
+  options: { routes: { type: "string", default: "10000" }, runs: { type: "string", default: "3" } },
+});
+const dir = mkdtempSync(join(tmpdir(), "palisade-gitops-bench-"));
+const token = "gitops-bench-admin-token-0123456789";
+const run = promisify(execFile);
+
+const log = join(dir, "cp.log");
+const cp = spawn(
+  process.execPath,
+  [
+    join(root, "control-plane/dist/bin/palisade-cp.js"),
+    "--db",
+    join(dir, "cp.db"),
+    "--admin-listen",
+    "127.0.0.1:0",
+    "--sync-listen",
+    "127.0.0.1:0",
+    "--sync-insecure",
+  ],
+  {
+    env: { ...process.env, PALISADE_ADMIN_TOKEN: token, PALISADE_LOG_LEVEL: "info" },
+    stdio: ["ignore", openSync(log, "a"), openSync(log, "a")],
+  },
+);
+let port = 0;
+try {
+  for (const deadline = Date.now() + 30_000; port === 0; ) {
+    if (Date.now() > deadline || cp.exitCode !== null) throw new Error(`palisade-cp did not start; see ${log}`);
+    const line = readFileSync(log, "utf8")
+      .split("\n")
+      .find((l) => l.includes('"listener":"admin"') && l.includes('"listening"'));
+    if (line) port = JSON.parse(line).port;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  const env = { ...process.env, PALISADE_ADMIN_URL: `http://127.0.0.1:${port}`, PALISADE_ADMIN_TOKEN: token };
+  /** Runs palisadectl; returns its output, exit status and wall time. */
+  const ctl = async (...args) => {
+    const t0 = performance.now();
+    try {
+      const r = await run(process.execPath, [join(root, "control-plane/bin/palisadectl.js"), ...args], {
+        env,
+        maxBuffer: 1 << 28,
+      });
+      return { code: 0, out: r.stdout, ms: performance.now() - t0 };
+    } catch (e) {
+      return { code: e.code, out: `${e.stdout}${e.stderr}`, ms: performance.now() - t0 };
+    }
+  };
+  const config = generateConfig(Number(values.routes));
+  const file = join(dir, "config.yaml");
+  writeFileSync(file, dump(config, { noRefs: true, lineWidth: -1 }));
+  const seed = await ctl("sync", "-f", file, "--prune", "--force");
+  if (seed.code !== 0) throw new Error(`seeding failed: ${seed.out}`);
+  console.log(
+    `seeded ${config.routes.length} routes, ${config.upstreams.length} upstreams, ${config.policies.length} policies in ${Math.round(seed.ms)} ms`,
+  );
+  console.log("run  dump ms  sync ms  diff ms  total ms  diff says");
+  for (let i = 1; i <= Number(values.runs); i++) {
+    const d = await ctl("dump");
+    const dumpFile = join(dir, "dump.yaml");
+    writeFileSync(dumpFile, d.out);
+    const s = await ctl("sync", "-f", dumpFile, "--prune");
+    const f = await ctl("diff", "-f", dumpFile);
+    const says = f.code === 0 ? f.out.trim().split("\n").at(-1) : `exit ${f.code}: ${f.out.slice(0, 200)}`;
+    const total = d.ms + s.ms + f.ms;
+    console.log(
+      `${String(i).padEnd(4)} ${d.ms.toFixed(0).padStart(7)}  ${s.ms.toFixed(0).padStart(7)}  ${f.ms.toFixed(0).padStart(7)}  ${total.toFixed(0).padStart(8)}  ${says}`,
+    );
+    console.log(
+      `RESULT gitops_round_trip run=${i} routes=${config.routes.length} total_ms=${total.toFixed(0)} no_difference=${f.code === 0} dump_bytes=${d.out.length}`,
+    );
+  }
+} finally {
+  cp.kill("SIGTERM");
+  await new Promise((r) => cp.once("exit", r));
+  rmSync(dir, { recursive: true, force: true });
+}

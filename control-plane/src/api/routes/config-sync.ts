@@ -1,0 +1,83 @@
+import type { FastifyInstance } from "fastify";
+import type { AdminIdentity } from "../../admin-token.js";
+import { ApiError } from "../../errors.js";
+import { applyPlan } from "../../gitops/apply.js";
+import { type ConfigDocument, dumpConfig } from "../../gitops/document.js";
+import { documentEntries, type PlanChange, planSync } from "../../gitops/plan.js";
+import { assertCan, assertRoutePaths } from "../../rbac/authorize.js";
+import { routePathStrings } from "../../rbac/permissions.js";
+import type { Store } from "../../store/store.js";
+
+/** Body of `POST /v1/config/sync`. */
+export const syncSchema = {
+  type: "object",
+  required: ["document"],
+  additionalProperties: false,
+  properties: {
+    document: {
+      type: "object",
+      description:
+        "the configuration: {upstreams, certificates, policies, consumers, routes, settings}, as GET /v1/config/dump answers it",
+    },
+    prune: {
+      type: "boolean",
+      description: "delete what the document leaves out (default false: create and update only)",
+    },
+    dry_run: { type: "boolean", description: "check everything and answer the plan; write nothing" },
+    force: { type: "boolean", description: "allow taking an authentication or WAF policy off a route" },
+  },
+} as const;
+
+/** A sync may carry a whole configuration (10,000 routes are a few MB of JSON). */
+const SYNC_BODY_LIMIT = 64 * 1024 * 1024;
+
+/** Refuses a sync whose changes the token may not make (each resource's own permission and bounds). */
+function authorizeChanges(who: AdminIdentity, changes: readonly PlanChange[]): void {
+  for (const c of changes) {
+    if (c.action === "unchanged") continue;
+    if (c.kind === "policies") {
+      for (const b of [c.before, c.after]) if (b) assertCan(who, "policies", "write", String(b.type));
+      continue;
+    }
+    assertCan(who, c.kind, "write");
+    if (c.kind === "routes")
+      for (const b of [c.before, c.after]) if (b) assertRoutePaths(who, routePathStrings(b.paths), c.name);
+  }
+}
+
+/**
+ * GitOps endpoints (issue 18):
+ * - `GET /v1/config/dump`: the whole draft as one declarative document (gitops/document.ts);
+ * - `POST /v1/config/sync` `{document, prune?, dry_run?, force?}`: makes the draft what the
+ *   document says, all or nothing. The answer is the plan — every resource to `create`,
+ *   `update` (with `before`/`after` canonical bodies and the fields it `removed`) or `delete`
+ *   (unchanged ones are only counted) — plus `counts`, `removals` and `changed`. A file with an error answers 400
+ *   naming the resource (`resource`) and the field, and changes nothing. Taking an
+ *   authentication or WAF policy off a route (or out of the global policies) needs `force`
+ *   (409 PROTECTION_REMOVED listing each). Every change needs the permission its resource's own
+ *   endpoint needs (a route-prefix-bound token syncs only its routes). Dry runs and syncs that
+ *   changed nothing are not audited.
+ */
+export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): void {
+  app.get("/v1/config/dump", async () => dumpConfig(store));
+
+  app.post("/v1/config/sync", { schema: { body: syncSchema }, bodyLimit: SYNC_BODY_LIMIT }, async (req) => {
+    const b = req.body as { document: ConfigDocument; prune?: boolean; dry_run?: boolean; force?: boolean };
+    const entries = documentEntries(b.document);
+    const plan = await planSync(store, b.document, entries, b.prune === true);
+    authorizeChanges(req.admin!, plan.changes);
+    if (plan.removals.length > 0 && b.force !== true)
+      throw new ApiError(
+        "PROTECTION_REMOVED",
+        `the change takes protection away: ${plan.removals.map((r) => `${r.resource} loses ${r.type} policy ${r.policy}`).join("; ")}; pass force to confirm`,
+        undefined,
+        { removals: plan.removals },
+      );
+    const dryRun = b.dry_run === true;
+    const changed = plan.counts.create + plan.counts.update + plan.counts.delete > 0;
+    if (changed) await applyPlan(store, plan, entries, b.document.settings, dryRun);
+    // Unchanged resources are only counted: a 10,000-route file that changed nothing answers a few bytes.
+    const changes = plan.changes.filter((c) => c.action !== "unchanged");
+    return { ...plan, changes, dry_run: dryRun, changed: changed && !dryRun };
+  });
+}

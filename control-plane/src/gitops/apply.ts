@@ -1,0 +1,229 @@
+import { randomUUID } from "node:crypto";
+import { writeSettings } from "../api/routes/settings.js";
+import { checkBodySchema } from "../api/validation-errors.js";
+import { readDraft } from "../config/publisher.js";
+import { REDACTED } from "../config/redact.js";
+import type { RuleSetBody } from "../config/rule-sets.js";
+import { credentialSchema } from "../config/schemas.js";
+import { buildSnapshot } from "../config/snapshot.js";
+import { settingsSchema } from "../config/traffic-schemas.js";
+import { prepareCredential } from "../consumers/credentials.js";
+import { ApiError } from "../errors.js";
+import type { Store, StoredResource } from "../store/store.js";
+import type { Body } from "./canonical.js";
+import { DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
+import { credentialKey, type FileEntry, type SyncPlan } from "./plan.js";
+
+/** Thrown to roll a dry run back once everything was checked. */
+class DryRun extends Error {}
+
+/**
+ * A copy of `body` where every `[redacted]` string takes the stored resource's value at the same
+ * place: a dumped file keeps the server's secrets without ever holding them.
+ * @throws ApiError VALIDATION_FAILED naming the field when there is no stored value to keep
+ */
+function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
+  if (body === REDACTED) {
+    if (typeof stored === "string" && stored !== REDACTED) return stored;
+    throw new ApiError("VALIDATION_FAILED", `${path} is ${REDACTED}: give the secret (nothing stored to keep)`, path);
+  }
+  if (Array.isArray(body))
+    return body.map((v, i) => restoreSecrets(v, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`));
+  if (typeof body !== "object" || body === null) return body;
+  const s = (typeof stored === "object" && stored !== null ? stored : {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, restoreSecrets(v, s[k], path ? `${path}.${k}` : k)]),
+  );
+}
+
+/** Runs `fn`, prefixing an ApiError's message and field with the entry it concerns. */
+async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    throw new ApiError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
+  }
+}
+
+/** Makes a consumer's credentials the file's list (when the file gives one). */
+async function syncCredentials(store: Store, consumer: StoredResource, wanted: Body[]): Promise<void> {
+  const held = await store.listCredentials(consumer.id);
+  const keep = new Set<string>();
+  wanted.forEach((c, i) => {
+    const field = `credentials.${i}`;
+    if (c.type === "api-key") {
+      if (!held.some((h) => h.id === c.id))
+        throw new ApiError(
+          "VALIDATION_FAILED",
+          `${field}: an API key is listed by the id of an existing key (create one with POST /v1/consumers/${consumer.name}/credentials)`,
+          field,
+        );
+      keep.add(`api-key:${String(c.id)}`);
+      return;
+    }
+    checkBodySchema(credentialSchema, c);
+    keep.add(credentialKey(c));
+  });
+  for (const h of held) {
+    const key = h.type === "api-key" ? `api-key:${h.id}` : credentialKey({ type: h.type, ...h.body });
+    if (!keep.has(key)) await store.deleteCredential(consumer.id, h.id);
+    else keep.delete(key);
+  }
+  // What is left to keep is new: create it.
+  for (const c of wanted) {
+    if (c.type === "api-key" || !keep.has(credentialKey(c))) continue;
+    const p = prepareCredential(c);
+    if (await store.credentialIdentityTaken(p.identity))
+      throw new ApiError(
+        "CREDENTIAL_CONFLICT",
+        "another consumer's credential already has this identity",
+        "credentials",
+      );
+    await store.insertCredential(
+      { id: randomUUID(), consumer_id: consumer.id, type: p.type, body: p.body, created_at: new Date().toISOString() },
+      p.identity,
+    );
+  }
+}
+
+/**
+ * The body a rule set entry is written with: its `files` when it gives them; else (a dumped file,
+ * `content_hash` alone) the stored files, which must be those the hash names.
+ * @throws ApiError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
+ */
+function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
+  if (current?.body.bundled === true)
+    throw new ApiError(
+      "RULE_SET_READ_ONLY",
+      `rule set ${e.name} ships with the control plane: leave it out of the file`,
+    );
+  const { content_hash: hash, ...rest } = e.body;
+  if (Array.isArray(rest.files)) return rest;
+  const held = current?.body as RuleSetBody | undefined;
+  if (!held || (hash !== undefined && hash !== held.content_hash))
+    throw new ApiError(
+      "VALIDATION_FAILED",
+      `give the rule set's files (palisadectl: directory:); the control plane holds no rule set ${e.name}${hash === undefined ? "" : ` with content_hash ${String(hash)}`}`,
+      "files",
+    );
+  return { ...rest, files: held.files.map((f) => ({ path: f.path, content_base64: f.content_base64 })) };
+}
+
+/**
+ * A waf policy's config without the exclusions scoped to routes the store does not hold yet (a
+ * route of the same file, written after the policies); undefined when every such route exists.
+ */
+async function withoutPendingRoutes(store: Store, e: FileEntry): Promise<Body | undefined> {
+  const config = e.body.config as { exclusions?: Array<{ routes?: string[] }> } | undefined;
+  if (e.body.type !== "waf" || !config?.exclusions) return undefined;
+  const routes = new Set((await store.listResources("routes")).flatMap((r) => [r.id, r.name]));
+  const pending = (x: { routes?: string[] }) => (x.routes ?? []).some((r) => !routes.has(r));
+  if (!config.exclusions.some(pending)) return undefined;
+  return { ...e.body, config: { ...config, exclusions: config.exclusions.filter((x) => !x.routes?.length) } };
+}
+
+/**
+ * Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references).
+ * @param asGiven the body to write instead of the entry's (a waf policy before its routes exist)
+ */
+async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<void> {
+  const spec = specOf(e.kind);
+  const current = await store.getResource(e.kind, e.name);
+  const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
+  const body = (
+    current && e.kind !== "rule-sets" ? restoreSecrets(rest, await spec.present(current, store), "") : rest
+  ) as Body;
+  checkBodySchema(spec.schema, body);
+  const { name: _n, ...fields } = body;
+  if (current) await store.updateResource(e.kind, current.id, e.name, await spec.normalize(fields, store, current.id));
+  else await store.insertResource(e.kind, randomUUID(), e.name, await spec.normalize(fields, store));
+  if (e.kind === "consumers" && Array.isArray(credentials))
+    await syncCredentials(store, (await store.getResource("consumers", e.name))!, credentials as Body[]);
+}
+
+/**
+ * Deletes one resource, as DELETE of its kind would (refused while referenced, except by a waf
+ * policy's exclusions when that policy is deleted too).
+ * @param deletedPolicies names of the policies this sync deletes
+ */
+async function deleteEntry(
+  store: Store,
+  kind: DocumentKind,
+  name: string,
+  deletedPolicies: ReadonlySet<string>,
+): Promise<void> {
+  const spec = specOf(kind);
+  const current = (await store.getResource(kind, name))!;
+  const going = new Set([...deletedPolicies].map((p) => `waf policy ${p} (exclusions)`));
+  const users = (await spec.referencedBy(current.id, store)).filter((u) => !going.has(u));
+  if (users.length > 0)
+    throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
+  await store.deleteResource(kind, current.id);
+}
+
+/** Write order of policies: members of an `auth-any` before it. */
+const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
+
+/**
+ * Applies a plan in one transaction: creates and updates in reference order (rule sets, upstreams,
+ * certificates, policies, consumers, routes, settings), then deletions in the reverse order, then
+ * the whole draft is built as the next version would be (dangling references, compile-time rules).
+ * Any failure rolls everything back: a file with an error changes nothing.
+ * @param dryRun check everything, then roll back
+ * @throws ApiError naming the resource (`resource`: `routes/orders`) and the field
+ */
+export async function applyPlan(
+  store: Store,
+  plan: SyncPlan,
+  entries: readonly FileEntry[],
+  settings: Body | undefined,
+  dryRun: boolean,
+): Promise<void> {
+  const byKey = new Map(entries.map((e) => [`${e.kind}/${e.name}`, e]));
+  const writes = plan.changes
+    .filter((c) => (c.action === "create" || c.action === "update") && c.kind !== "settings")
+    .map((c) => byKey.get(`${c.kind}/${c.name}`)!);
+  const order: readonly string[] = DOCUMENT_KINDS;
+  writes.sort(
+    (a, b) =>
+      order.indexOf(a.kind) - order.indexOf(b.kind) || (a.kind === "policies" ? policyRank(a) - policyRank(b) : 0),
+  );
+  const deletes = plan.changes.filter((c) => c.action === "delete");
+  // Referencing before referenced; among policies, auth-any ones first (their members are then free).
+  const authAnyFirst = (c: (typeof deletes)[number]) => (c.before?.type === "auth-any" ? 0 : 1);
+  deletes.sort((a, b) => order.indexOf(b.kind) - order.indexOf(a.kind) || authAnyFirst(a) - authAnyFirst(b));
+  try {
+    await store.transaction(async () => {
+      // A waf policy's exclusions may name routes of this file: written without them first, whole
+      // once the routes exist.
+      const deferred: FileEntry[] = [];
+      for (const e of writes)
+        await at(`${e.kind}/${e.name}`, async () => {
+          const early = e.kind === "policies" ? await withoutPendingRoutes(store, e) : undefined;
+          if (early) deferred.push(e);
+          await writeEntry(store, e, early);
+        });
+      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
+      const s = plan.changes.find((c) => c.kind === "settings" && c.action === "update");
+      if (s)
+        await at("settings", async () => {
+          const body = settings ?? {};
+          checkBodySchema(settingsSchema, body);
+          await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
+        });
+      const deletedPolicies = new Set(deletes.filter((c) => c.kind === "policies").map((c) => c.name));
+      for (const c of deletes)
+        await at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));
+      try {
+        buildSnapshot(await readDraft(store));
+      } catch (err) {
+        // An empty draft is a valid file (nothing to publish yet), not an error of the file.
+        if (!(err instanceof ApiError && err.code === "NO_CONFIG")) throw err;
+      }
+      if (dryRun) throw new DryRun();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRun)) throw err;
+  }
+}

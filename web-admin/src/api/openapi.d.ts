@@ -1,0 +1,5657 @@
+// Generated from the control plane's OpenAPI document by web-admin/scripts/api-types.mjs: do not edit.
+// Regenerate with `node web-admin/scripts/api-types.mjs` after changing an admin API route schema.
+
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    actor?: string;
+                    before_id?: string;
+                    kind?: string;
+                    limit?: string;
+                    resource?: string;
+                    since?: string;
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description names containing this text */
+                    name?: string;
+                    /** @description certificates serving this SNI name */
+                    sni?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** @description PEM chain: the leaf first, then intermediates */
+                                cert_pem: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                /** @description PEM private key of the leaf, unencrypted (never returned) */
+                                key_pem: string;
+                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                                snis: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description PEM chain: the leaf first, then intermediates */
+                        cert_pem: string;
+                        /** @description PEM private key of the leaf, unencrypted (never returned) */
+                        key_pem: string;
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                        snis: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description PEM chain: the leaf first, then intermediates */
+                            cert_pem: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description PEM private key of the leaf, unencrypted (never returned) */
+                            key_pem: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                            snis: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description PEM chain: the leaf first, then intermediates */
+                            cert_pem: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description PEM private key of the leaf, unencrypted (never returned) */
+                            key_pem: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                            snis: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description PEM chain: the leaf first, then intermediates */
+                        cert_pem: string;
+                        /** @description PEM private key of the leaf, unencrypted (never returned) */
+                        key_pem: string;
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                        snis: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description PEM chain: the leaf first, then intermediates */
+                            cert_pem: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description PEM private key of the leaf, unencrypted (never returned) */
+                            key_pem: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                            snis: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/dump": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the configuration: {upstreams, certificates, policies, consumers, routes, settings}, as GET /v1/config/dump answers it */
+                        document: Record<string, never>;
+                        /** @description check everything and answer the plan; write nothing */
+                        dry_run?: boolean;
+                        /** @description allow taking an authentication or WAF policy off a route */
+                        force?: boolean;
+                        /** @description delete what the document leaves out (default false: create and update only) */
+                        prune?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description versions older than this one */
+                    after?: string;
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description all (default): every node now; none: for a rollout
+                         * @enum {string}
+                         */
+                        deploy?: "all" | "none";
+                        message?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a version number */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/config/versions/{version}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a version number */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description disabled consumers, or enabled ones */
+                    disabled?: "true" | "false";
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description names containing this text */
+                    name?: string;
+                    /** @description consumers with this tag */
+                    tag?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description a disabled consumer's credentials are refused */
+                                disabled?: boolean;
+                                id: string;
+                                labels?: {
+                                    [key: string]: string;
+                                };
+                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                                tags?: string[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a disabled consumer's credentials are refused */
+                        disabled?: boolean;
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description a disabled consumer's credentials are refused */
+                            disabled?: boolean;
+                            id: string;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                            tags?: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description a disabled consumer's credentials are refused */
+                            disabled?: boolean;
+                            id: string;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                            tags?: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a disabled consumer's credentials are refused */
+                        disabled?: boolean;
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description a disabled consumer's credentials are refused */
+                            disabled?: boolean;
+                            id: string;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description free-form tags for operators (Kong-style); not sent to nodes */
+                            tags?: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumers/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    type?: "api-key" | "jwt" | "client-cert";
+                };
+                header?: never;
+                path: {
+                    credentialId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    credentialId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "api-key" | "jwt" | "client-cert";
+                    } & (unknown & unknown & unknown);
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumers/{id}/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    credentialId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    credentialId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet/ca": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description key=value: nodes with this label */
+                    label?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description nodes of this region */
+                    region?: string;
+                    status?: "connected" | "stale" | "disconnected" | "revoked";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{id}/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/join-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        node_id?: string;
+                        region: string;
+                        /** @description validity in seconds, default 3600 */
+                        ttl_s?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description names containing this text */
+                    name?: string;
+                    /** @description policies of this type */
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: (({
+                                config: Record<string, never>;
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** @enum {string} */
+                                type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown))[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        config: Record<string, never>;
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @enum {string} */
+                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": ({
+                            config: Record<string, never>;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @enum {string} */
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": ({
+                            config: Record<string, never>;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @enum {string} */
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        config: Record<string, never>;
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @enum {string} */
+                        type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                    } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": ({
+                            config: Record<string, never>;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @enum {string} */
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name: string;
+                        permissions: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    before_seq?: string;
+                    limit?: string;
+                    state?: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        gates?: {
+                            max_increase?: number;
+                            /** @description error_rate_5xx, p99_ms or security_event_rate:<event type> */
+                            metric: string;
+                            min_requests?: number;
+                            threshold: number;
+                        }[];
+                        inconclusive_wait_s?: number;
+                        /** @enum {string} */
+                        on_failure?: "rollback" | "pause";
+                        progress_deadline_s?: number;
+                        soak_s?: number;
+                        strategy: unknown;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description routes matching this host */
+                    host?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description names containing this text */
+                    name?: string;
+                    /** @description routes with a path under this prefix (segment-wise) */
+                    path?: string;
+                    /** @description routes with this policy (id or name) */
+                    policy?: string;
+                    /** @description routes to this upstream (id or name) */
+                    upstream?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                                allow_encoded?: string[];
+                                allow_encoded_slashes?: boolean;
+                                case_sensitive?: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                hosts?: string[];
+                                id: string;
+                                /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                                max_body_bytes?: number;
+                                merge_slashes?: boolean;
+                                methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                paths?: (string | {
+                                    prefix: string;
+                                } | {
+                                    exact: string;
+                                })[];
+                                policies?: string[];
+                                prefix_rewrite?: string;
+                                preserve_host?: boolean;
+                                priority?: number;
+                                /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                                refuse_encoded?: string[];
+                                /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                                strict_trailing_slash?: boolean;
+                                strip_prefix?: boolean;
+                                timeouts?: {
+                                    body_ms?: number;
+                                    connect_ms?: number;
+                                    header_ms?: number;
+                                    total_ms?: number;
+                                };
+                                /** Format: date-time */
+                                updated_at: string;
+                                /** @description upstream id or name */
+                                upstream: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                        allow_encoded?: string[];
+                        allow_encoded_slashes?: boolean;
+                        case_sensitive?: boolean;
+                        hosts?: string[];
+                        /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                        max_body_bytes?: number;
+                        merge_slashes?: boolean;
+                        methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        paths?: (string | {
+                            prefix: string;
+                        } | {
+                            exact: string;
+                        })[];
+                        policies?: string[];
+                        prefix_rewrite?: string;
+                        preserve_host?: boolean;
+                        priority?: number;
+                        /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                        refuse_encoded?: string[];
+                        /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                        strict_trailing_slash?: boolean;
+                        strip_prefix?: boolean;
+                        timeouts?: {
+                            body_ms?: number;
+                            connect_ms?: number;
+                            header_ms?: number;
+                            total_ms?: number;
+                        };
+                        /** @description upstream id or name */
+                        upstream: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                            allow_encoded?: string[];
+                            allow_encoded_slashes?: boolean;
+                            case_sensitive?: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            hosts?: string[];
+                            id: string;
+                            /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                            max_body_bytes?: number;
+                            merge_slashes?: boolean;
+                            methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            paths?: (string | {
+                                prefix: string;
+                            } | {
+                                exact: string;
+                            })[];
+                            policies?: string[];
+                            prefix_rewrite?: string;
+                            preserve_host?: boolean;
+                            priority?: number;
+                            /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                            refuse_encoded?: string[];
+                            /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                            strict_trailing_slash?: boolean;
+                            strip_prefix?: boolean;
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description upstream id or name */
+                            upstream: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/routes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                            allow_encoded?: string[];
+                            allow_encoded_slashes?: boolean;
+                            case_sensitive?: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            hosts?: string[];
+                            id: string;
+                            /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                            max_body_bytes?: number;
+                            merge_slashes?: boolean;
+                            methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            paths?: (string | {
+                                prefix: string;
+                            } | {
+                                exact: string;
+                            })[];
+                            policies?: string[];
+                            prefix_rewrite?: string;
+                            preserve_host?: boolean;
+                            priority?: number;
+                            /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                            refuse_encoded?: string[];
+                            /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                            strict_trailing_slash?: boolean;
+                            strip_prefix?: boolean;
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description upstream id or name */
+                            upstream: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                        allow_encoded?: string[];
+                        allow_encoded_slashes?: boolean;
+                        case_sensitive?: boolean;
+                        hosts?: string[];
+                        /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                        max_body_bytes?: number;
+                        merge_slashes?: boolean;
+                        methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        paths?: (string | {
+                            prefix: string;
+                        } | {
+                            exact: string;
+                        })[];
+                        policies?: string[];
+                        prefix_rewrite?: string;
+                        preserve_host?: boolean;
+                        priority?: number;
+                        /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                        refuse_encoded?: string[];
+                        /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                        strict_trailing_slash?: boolean;
+                        strip_prefix?: boolean;
+                        timeouts?: {
+                            body_ms?: number;
+                            connect_ms?: number;
+                            header_ms?: number;
+                            total_ms?: number;
+                        };
+                        /** @description upstream id or name */
+                        upstream: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description escapes refused by default that this route forwards: %2F, %5C, %01-%1F, %7F */
+                            allow_encoded?: string[];
+                            allow_encoded_slashes?: boolean;
+                            case_sensitive?: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            hosts?: string[];
+                            id: string;
+                            /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
+                            max_body_bytes?: number;
+                            merge_slashes?: boolean;
+                            methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            paths?: (string | {
+                                prefix: string;
+                            } | {
+                                exact: string;
+                            })[];
+                            policies?: string[];
+                            prefix_rewrite?: string;
+                            preserve_host?: boolean;
+                            priority?: number;
+                            /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
+                            refuse_encoded?: string[];
+                            /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
+                            strict_trailing_slash?: boolean;
+                            strip_prefix?: boolean;
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description upstream id or name */
+                            upstream: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at: string;
+                                description?: string;
+                                files: ({
+                                    content?: string;
+                                    content_base64?: string;
+                                    path: string;
+                                } & (unknown | unknown))[];
+                                id: string;
+                                /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        files: ({
+                            content?: string;
+                            content_base64?: string;
+                            path: string;
+                        } & (unknown | unknown))[];
+                        /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        files: ({
+                            content?: string;
+                            content_base64?: string;
+                            path: string;
+                        } & (unknown | unknown))[];
+                        /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            description?: string;
+                            files: ({
+                                content?: string;
+                                content_base64?: string;
+                                path: string;
+                            } & (unknown | unknown))[];
+                            id: string;
+                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    limit?: string;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/waf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    window_s?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        global_policies?: string[];
+                        /** @description request body limit of routes without their own, bytes; 0 = none; unset = each node's --max-body-bytes */
+                        max_body_bytes?: number;
+                        merge_slashes?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the telemetry config (SIEM sinks, overrides, secret names) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret_fields?: string[];
+                            secret_headers?: string[];
+                            siem_overrides?: {
+                                disabled?: boolean;
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                };
+                                sink?: {
+                                    batch_max_events?: number;
+                                    disabled?: boolean;
+                                    file?: {
+                                        max_files?: number;
+                                        path: string;
+                                        rotate_bytes?: number;
+                                    };
+                                    /** @description 1-63 of a-z, 0-9 and '-' */
+                                    name: string;
+                                    retry?: {
+                                        initial_ms?: number;
+                                        max_ms?: number;
+                                    };
+                                    spool?: {
+                                        fsync_interval_ms?: number;
+                                        max_bytes?: number;
+                                        max_events?: number;
+                                    };
+                                    syslog?: {
+                                        /** @description host:port or [v6]:port */
+                                        address: string;
+                                        app_name?: string;
+                                        connect_timeout_ms?: number;
+                                        facility?: string;
+                                        /** @enum {unknown} */
+                                        framing?: "octet-counting" | "lf";
+                                        hostname?: string;
+                                        max_message_bytes?: number;
+                                        /**
+                                         * @description RFC 5426, RFC 6587, RFC 5425
+                                         * @enum {unknown}
+                                         */
+                                        protocol: "udp" | "tcp" | "tls";
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                    };
+                                    webhook?: {
+                                        batch_max_bytes?: number;
+                                        /** @enum {unknown} */
+                                        format?: "ndjson" | "json";
+                                        /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                        headers?: {
+                                            [key: string]: string;
+                                        };
+                                        request_timeout_ms?: number;
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                        url: string;
+                                    };
+                                };
+                                sink_name: string;
+                            }[];
+                            siem_sinks?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the telemetry config (published with the next version) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret_fields?: string[];
+                        secret_headers?: string[];
+                        siem_overrides?: {
+                            disabled?: boolean;
+                            selector: {
+                                labels?: {
+                                    [key: string]: string;
+                                };
+                                node_ids?: string[];
+                                regions?: string[];
+                            };
+                            sink?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            };
+                            sink_name: string;
+                        }[];
+                        siem_sinks?: {
+                            batch_max_events?: number;
+                            disabled?: boolean;
+                            file?: {
+                                max_files?: number;
+                                path: string;
+                                rotate_bytes?: number;
+                            };
+                            /** @description 1-63 of a-z, 0-9 and '-' */
+                            name: string;
+                            retry?: {
+                                initial_ms?: number;
+                                max_ms?: number;
+                            };
+                            spool?: {
+                                fsync_interval_ms?: number;
+                                max_bytes?: number;
+                                max_events?: number;
+                            };
+                            syslog?: {
+                                /** @description host:port or [v6]:port */
+                                address: string;
+                                app_name?: string;
+                                connect_timeout_ms?: number;
+                                facility?: string;
+                                /** @enum {unknown} */
+                                framing?: "octet-counting" | "lf";
+                                hostname?: string;
+                                max_message_bytes?: number;
+                                /**
+                                 * @description RFC 5426, RFC 6587, RFC 5425
+                                 * @enum {unknown}
+                                 */
+                                protocol: "udp" | "tcp" | "tls";
+                                tls?: {
+                                    ca_pem?: string;
+                                    cert_pem?: string;
+                                    /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                    key_pem?: string;
+                                    server_name?: string;
+                                };
+                            };
+                            webhook?: {
+                                batch_max_bytes?: number;
+                                /** @enum {unknown} */
+                                format?: "ndjson" | "json";
+                                /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                request_timeout_ms?: number;
+                                tls?: {
+                                    ca_pem?: string;
+                                    cert_pem?: string;
+                                    /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                    key_pem?: string;
+                                    server_name?: string;
+                                };
+                                url: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret_fields?: string[];
+                            secret_headers?: string[];
+                            siem_overrides?: {
+                                disabled?: boolean;
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                };
+                                sink?: {
+                                    batch_max_events?: number;
+                                    disabled?: boolean;
+                                    file?: {
+                                        max_files?: number;
+                                        path: string;
+                                        rotate_bytes?: number;
+                                    };
+                                    /** @description 1-63 of a-z, 0-9 and '-' */
+                                    name: string;
+                                    retry?: {
+                                        initial_ms?: number;
+                                        max_ms?: number;
+                                    };
+                                    spool?: {
+                                        fsync_interval_ms?: number;
+                                        max_bytes?: number;
+                                        max_events?: number;
+                                    };
+                                    syslog?: {
+                                        /** @description host:port or [v6]:port */
+                                        address: string;
+                                        app_name?: string;
+                                        connect_timeout_ms?: number;
+                                        facility?: string;
+                                        /** @enum {unknown} */
+                                        framing?: "octet-counting" | "lf";
+                                        hostname?: string;
+                                        max_message_bytes?: number;
+                                        /**
+                                         * @description RFC 5426, RFC 6587, RFC 5425
+                                         * @enum {unknown}
+                                         */
+                                        protocol: "udp" | "tcp" | "tls";
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                    };
+                                    webhook?: {
+                                        batch_max_bytes?: number;
+                                        /** @enum {unknown} */
+                                        format?: "ndjson" | "json";
+                                        /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                        headers?: {
+                                            [key: string]: string;
+                                        };
+                                        request_timeout_ms?: number;
+                                        tls?: {
+                                            ca_pem?: string;
+                                            cert_pem?: string;
+                                            /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                            key_pem?: string;
+                                            server_name?: string;
+                                        };
+                                        url: string;
+                                    };
+                                };
+                                sink_name: string;
+                            }[];
+                            siem_sinks?: {
+                                batch_max_events?: number;
+                                disabled?: boolean;
+                                file?: {
+                                    max_files?: number;
+                                    path: string;
+                                    rotate_bytes?: number;
+                                };
+                                /** @description 1-63 of a-z, 0-9 and '-' */
+                                name: string;
+                                retry?: {
+                                    initial_ms?: number;
+                                    max_ms?: number;
+                                };
+                                spool?: {
+                                    fsync_interval_ms?: number;
+                                    max_bytes?: number;
+                                    max_events?: number;
+                                };
+                                syslog?: {
+                                    /** @description host:port or [v6]:port */
+                                    address: string;
+                                    app_name?: string;
+                                    connect_timeout_ms?: number;
+                                    facility?: string;
+                                    /** @enum {unknown} */
+                                    framing?: "octet-counting" | "lf";
+                                    hostname?: string;
+                                    max_message_bytes?: number;
+                                    /**
+                                     * @description RFC 5426, RFC 6587, RFC 5425
+                                     * @enum {unknown}
+                                     */
+                                    protocol: "udp" | "tcp" | "tls";
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                };
+                                webhook?: {
+                                    batch_max_bytes?: number;
+                                    /** @enum {unknown} */
+                                    format?: "ndjson" | "json";
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    request_timeout_ms?: number;
+                                    tls?: {
+                                        ca_pem?: string;
+                                        cert_pem?: string;
+                                        /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
+                                        key_pem?: string;
+                                        server_name?: string;
+                                    };
+                                    url: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: {
+                                code?: string;
+                                field?: string;
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    after?: string;
+                    limit?: string;
+                    role?: string;
+                    source?: "bootstrap" | "api" | "oidc";
+                    state?: "active" | "expired" | "revoked";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expires_at?: string;
+                        name: string;
+                        /** @description node and rollout operations only in these regions; empty or absent: every region */
+                        regions?: string[];
+                        role: string;
+                        /** @description route edits only under these path prefixes; empty or absent: every route */
+                        route_prefixes?: string[];
+                        /** @description lifetime in seconds */
+                        ttl_s?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a token id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a token id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a token id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description lifetime in seconds */
+                        ttl_s?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/self": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upstreams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description upstreams with a target on this host */
+                    host?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                    /** @description names containing this text */
+                    name?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                circuit_breaker?: {
+                                    max_connections?: number;
+                                    max_pending?: number;
+                                    max_requests?: number;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                                hash_on?: {
+                                    /** @enum {boolean} */
+                                    client_ip?: true;
+                                    cookie?: string;
+                                    header?: string;
+                                };
+                                health_check?: {
+                                    active?: {
+                                        healthy_threshold?: number;
+                                        interval_ms?: number;
+                                        path: string;
+                                        timeout_ms?: number;
+                                        unhealthy_threshold?: number;
+                                    };
+                                    passive?: {
+                                        base_ejection_ms?: number;
+                                        consecutive_5xx?: number;
+                                        consecutive_connect_failures?: number;
+                                        enabled?: boolean;
+                                        max_ejection_percent?: number;
+                                    };
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                                name: string;
+                                /** @description the upstream's base path, e.g. /pub */
+                                path_prefix?: string;
+                                retries?: {
+                                    budget_percent?: number;
+                                    max_retries?: number;
+                                    min_concurrent?: number;
+                                    retry_on_statuses?: number[];
+                                };
+                                /** @enum {string} */
+                                scheme?: "http" | "https";
+                                targets: {
+                                    host: string;
+                                    port: number;
+                                    weight?: number;
+                                }[];
+                                timeouts?: {
+                                    body_ms?: number;
+                                    connect_ms?: number;
+                                    header_ms?: number;
+                                    total_ms?: number;
+                                };
+                                tls?: {
+                                    ca_pem?: string;
+                                    server_name?: string;
+                                    /** @description false turns certificate verification off (explicit only) */
+                                    verify?: boolean;
+                                };
+                                /** Format: date-time */
+                                updated_at: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (with limit), or null */
+                            next?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        circuit_breaker?: {
+                            max_connections?: number;
+                            max_pending?: number;
+                            max_requests?: number;
+                        };
+                        /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                        hash_on?: {
+                            /** @enum {boolean} */
+                            client_ip?: true;
+                            cookie?: string;
+                            header?: string;
+                        };
+                        health_check?: {
+                            active?: {
+                                healthy_threshold?: number;
+                                interval_ms?: number;
+                                path: string;
+                                timeout_ms?: number;
+                                unhealthy_threshold?: number;
+                            };
+                            passive?: {
+                                base_ejection_ms?: number;
+                                consecutive_5xx?: number;
+                                consecutive_connect_failures?: number;
+                                enabled?: boolean;
+                                max_ejection_percent?: number;
+                            };
+                        };
+                        /** @enum {string} */
+                        load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description the upstream's base path, e.g. /pub */
+                        path_prefix?: string;
+                        retries?: {
+                            budget_percent?: number;
+                            max_retries?: number;
+                            min_concurrent?: number;
+                            retry_on_statuses?: number[];
+                        };
+                        /** @enum {string} */
+                        scheme?: "http" | "https";
+                        targets: {
+                            host: string;
+                            port: number;
+                            weight?: number;
+                        }[];
+                        timeouts?: {
+                            body_ms?: number;
+                            connect_ms?: number;
+                            header_ms?: number;
+                            total_ms?: number;
+                        };
+                        tls?: {
+                            ca_pem?: string;
+                            server_name?: string;
+                            /** @description false turns certificate verification off (explicit only) */
+                            verify?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit_breaker?: {
+                                max_connections?: number;
+                                max_pending?: number;
+                                max_requests?: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                            hash_on?: {
+                                /** @enum {boolean} */
+                                client_ip?: true;
+                                cookie?: string;
+                                header?: string;
+                            };
+                            health_check?: {
+                                active?: {
+                                    healthy_threshold?: number;
+                                    interval_ms?: number;
+                                    path: string;
+                                    timeout_ms?: number;
+                                    unhealthy_threshold?: number;
+                                };
+                                passive?: {
+                                    base_ejection_ms?: number;
+                                    consecutive_5xx?: number;
+                                    consecutive_connect_failures?: number;
+                                    enabled?: boolean;
+                                    max_ejection_percent?: number;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description the upstream's base path, e.g. /pub */
+                            path_prefix?: string;
+                            retries?: {
+                                budget_percent?: number;
+                                max_retries?: number;
+                                min_concurrent?: number;
+                                retry_on_statuses?: number[];
+                            };
+                            /** @enum {string} */
+                            scheme?: "http" | "https";
+                            targets: {
+                                host: string;
+                                port: number;
+                                weight?: number;
+                            }[];
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            tls?: {
+                                ca_pem?: string;
+                                server_name?: string;
+                                /** @description false turns certificate verification off (explicit only) */
+                                verify?: boolean;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upstreams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit_breaker?: {
+                                max_connections?: number;
+                                max_pending?: number;
+                                max_requests?: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                            hash_on?: {
+                                /** @enum {boolean} */
+                                client_ip?: true;
+                                cookie?: string;
+                                header?: string;
+                            };
+                            health_check?: {
+                                active?: {
+                                    healthy_threshold?: number;
+                                    interval_ms?: number;
+                                    path: string;
+                                    timeout_ms?: number;
+                                    unhealthy_threshold?: number;
+                                };
+                                passive?: {
+                                    base_ejection_ms?: number;
+                                    consecutive_5xx?: number;
+                                    consecutive_connect_failures?: number;
+                                    enabled?: boolean;
+                                    max_ejection_percent?: number;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description the upstream's base path, e.g. /pub */
+                            path_prefix?: string;
+                            retries?: {
+                                budget_percent?: number;
+                                max_retries?: number;
+                                min_concurrent?: number;
+                                retry_on_statuses?: number[];
+                            };
+                            /** @enum {string} */
+                            scheme?: "http" | "https";
+                            targets: {
+                                host: string;
+                                port: number;
+                                weight?: number;
+                            }[];
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            tls?: {
+                                ca_pem?: string;
+                                server_name?: string;
+                                /** @description false turns certificate verification off (explicit only) */
+                                verify?: boolean;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        circuit_breaker?: {
+                            max_connections?: number;
+                            max_pending?: number;
+                            max_requests?: number;
+                        };
+                        /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                        hash_on?: {
+                            /** @enum {boolean} */
+                            client_ip?: true;
+                            cookie?: string;
+                            header?: string;
+                        };
+                        health_check?: {
+                            active?: {
+                                healthy_threshold?: number;
+                                interval_ms?: number;
+                                path: string;
+                                timeout_ms?: number;
+                                unhealthy_threshold?: number;
+                            };
+                            passive?: {
+                                base_ejection_ms?: number;
+                                consecutive_5xx?: number;
+                                consecutive_connect_failures?: number;
+                                enabled?: boolean;
+                                max_ejection_percent?: number;
+                            };
+                        };
+                        /** @enum {string} */
+                        load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                        /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                        name: string;
+                        /** @description the upstream's base path, e.g. /pub */
+                        path_prefix?: string;
+                        retries?: {
+                            budget_percent?: number;
+                            max_retries?: number;
+                            min_concurrent?: number;
+                            retry_on_statuses?: number[];
+                        };
+                        /** @enum {string} */
+                        scheme?: "http" | "https";
+                        targets: {
+                            host: string;
+                            port: number;
+                            weight?: number;
+                        }[];
+                        timeouts?: {
+                            body_ms?: number;
+                            connect_ms?: number;
+                            header_ms?: number;
+                            total_ms?: number;
+                        };
+                        tls?: {
+                            ca_pem?: string;
+                            server_name?: string;
+                            /** @description false turns certificate verification off (explicit only) */
+                            verify?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit_breaker?: {
+                                max_connections?: number;
+                                max_pending?: number;
+                                max_requests?: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                            hash_on?: {
+                                /** @enum {boolean} */
+                                client_ip?: true;
+                                cookie?: string;
+                                header?: string;
+                            };
+                            health_check?: {
+                                active?: {
+                                    healthy_threshold?: number;
+                                    interval_ms?: number;
+                                    path: string;
+                                    timeout_ms?: number;
+                                    unhealthy_threshold?: number;
+                                };
+                                passive?: {
+                                    base_ejection_ms?: number;
+                                    consecutive_5xx?: number;
+                                    consecutive_connect_failures?: number;
+                                    enabled?: boolean;
+                                    max_ejection_percent?: number;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description the upstream's base path, e.g. /pub */
+                            path_prefix?: string;
+                            retries?: {
+                                budget_percent?: number;
+                                max_retries?: number;
+                                min_concurrent?: number;
+                                retry_on_statuses?: number[];
+                            };
+                            /** @enum {string} */
+                            scheme?: "http" | "https";
+                            targets: {
+                                host: string;
+                                port: number;
+                                weight?: number;
+                            }[];
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            };
+                            tls?: {
+                                ca_pem?: string;
+                                server_name?: string;
+                                /** @description false turns certificate verification off (explicit only) */
+                                verify?: boolean;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
