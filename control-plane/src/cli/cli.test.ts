@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { pino } from "pino";
-import { type ControlPlane, startControlPlane } from "../control-plane.js";
-import { parseCpOptions } from "../options.js";
+import type { ControlPlane } from "../control-plane.js";
+import { startTestControlPlane } from "../test/running-control-plane.js";
 import { runCli } from "./main.js";
 
 const TOKEN = "cli-test-admin-token-0123456789";
@@ -29,13 +28,7 @@ describe("palisadectl against a running control plane", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "palisadectl-"));
-    const opts = parseCpOptions(
-      ["--db", ":memory:", "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--log-level", "silent"],
-      { PALISADE_ADMIN_TOKEN: TOKEN },
-    );
-    if (opts === "help" || opts === "version") throw new Error("unexpected");
-    cp = await startControlPlane(opts, pino({ level: "silent" }));
-    env = { PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.admin.port}`, PALISADE_ADMIN_TOKEN: TOKEN };
+    ({ cp, env } = await startTestControlPlane(TOKEN));
   });
   after(async () => {
     await cp?.close();
@@ -238,7 +231,7 @@ describe("palisadectl against a running control plane", () => {
     assert.equal(set.out, "telemetry configured");
     const shown = await ctl("telemetry");
     assert.match(shown.out, /address: wazuh\.internal:514/);
-    assert.match(shown.out, /Authorization: "?\[redacted\]"?/);
+    assert.match(shown.out, /Authorization: ["']?\[redacted\]["']?/);
     assert.doesNotMatch(shown.out, /cli-hook-secret/);
     writeFileSync(file, "siem_sinks:\n  - {name: bad, syslog: {address: nope, protocol: tcp}}\n");
     const bad = await ctl("telemetry", "set", "-f", file);

@@ -7,9 +7,8 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { load as parse } from "js-yaml";
-import { pino } from "pino";
-import { type ControlPlane, startControlPlane } from "../control-plane.js";
-import { parseCpOptions } from "../options.js";
+import type { ControlPlane } from "../control-plane.js";
+import { startTestControlPlane } from "../test/running-control-plane.js";
 
 const TOKEN = "cli-gitops-admin-token-0123456789";
 const BIN = fileURLToPath(new URL("../bin/palisadectl.js", import.meta.url));
@@ -42,13 +41,7 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "palisadectl-gitops-"));
-    const opts = parseCpOptions(
-      ["--db", ":memory:", "--admin-listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0", "--log-level", "silent"],
-      { PALISADE_ADMIN_TOKEN: TOKEN },
-    );
-    if (opts === "help" || opts === "version") throw new Error("unexpected");
-    cp = await startControlPlane(opts, pino({ level: "silent" }));
-    env = { PALISADE_ADMIN_URL: `http://127.0.0.1:${cp.admin.port}`, PALISADE_ADMIN_TOKEN: TOKEN };
+    ({ cp, env } = await startTestControlPlane(TOKEN));
   });
   after(async () => {
     await cp?.close();

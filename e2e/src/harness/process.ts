@@ -12,9 +12,16 @@ export class TestProcess {
   readonly #waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
   #exit: Promise<number | null>;
 
-  constructor(name: string, script: string, args: string[], env: Record<string, string> = {}) {
+  /** `launcher` runs `script` (default node; `sh` for a shell script such as the image's entrypoint). */
+  constructor(
+    name: string,
+    script: string,
+    args: string[],
+    env: Record<string, string> = {},
+    launcher = process.execPath,
+  ) {
     this.name = name;
-    this.child = spawn(process.execPath, [script, ...args], {
+    this.child = spawn(launcher, [script, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, PALISADE_LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
