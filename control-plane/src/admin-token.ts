@@ -58,6 +58,7 @@ export type RoleInfo = RoleRow & { builtin: boolean };
  */
 export class AdminTokens {
   readonly #tokens: TokenStore;
+  readonly #store: Store;
   readonly #env: AdminIdentity | undefined;
   readonly #envHash: string | undefined;
   #byHash = new Map<string, TokenRow>();
@@ -66,6 +67,7 @@ export class AdminTokens {
   readonly #touched = new Map<number, number>();
 
   constructor(store: Store, envToken: string | undefined) {
+    this.#store = store;
     this.#tokens = new TokenStore(store);
     if (envToken) {
       this.#envHash = hashToken(envToken);
@@ -100,6 +102,12 @@ export class AdminTokens {
     this.#byHash = byHash;
     this.#byPreviousHash = byPreviousHash;
     this.#roles = roles;
+  }
+
+  /** After a change here: reloads the index and tells the other control planes on the database. */
+  async #changed(): Promise<void> {
+    await this.load();
+    await this.#store.notifyChange("tokens", "").catch(() => {});
   }
 
   /**
@@ -183,7 +191,7 @@ export class AdminTokens {
       created_by: t.createdBy ?? null,
       expires_at: expires,
     });
-    await this.load();
+    await this.#changed();
     return { row, secret };
   }
 
@@ -207,7 +215,7 @@ export class AdminTokens {
     const now = new Date();
     const expires = ttlS !== undefined ? new Date(now.getTime() + ttlS * 1000).toISOString() : t.expires_at;
     await this.#tokens.rotate(id, hashToken(secret), now.toISOString(), expires);
-    await this.load();
+    await this.#changed();
     return secret;
   }
 
@@ -215,7 +223,7 @@ export class AdminTokens {
   async revoke(id: number): Promise<boolean> {
     if (!(await this.#tokens.get(id))) return false;
     await this.#tokens.revoke(id, new Date().toISOString());
-    await this.load();
+    await this.#changed();
     return true;
   }
 
@@ -248,7 +256,7 @@ export class AdminTokens {
       }
     });
     await this.#tokens.putRole({ name, description, permissions: [...permissions] }, new Date().toISOString());
-    await this.load();
+    await this.#changed();
   }
 
   /** Tokens (not revoked) bound to a role. */
@@ -258,7 +266,7 @@ export class AdminTokens {
 
   async deleteRole(name: string): Promise<boolean> {
     const gone = await this.#tokens.deleteRole(name);
-    await this.load();
+    await this.#changed();
     return gone;
   }
 }

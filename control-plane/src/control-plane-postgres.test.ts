@@ -85,7 +85,7 @@ test("palisade-cp on PostgreSQL: publish, restart, the same versions; the passwo
   );
 });
 
-test("two control planes on one PostgreSQL: a publish through one is the other's latest and stable version (NOTIFY)", async () => {
+test("two control planes on one PostgreSQL: a publish through one is the other's latest and stable version, a token made through one works on the other (NOTIFY)", async () => {
   const url = await postgres!.location();
   const pki = mkdtempSync(join(tmpdir(), "palisade-pki-"));
   const start = () => startOn(url, pki, pino({ level: "silent" }), true);
@@ -128,6 +128,15 @@ test("two control planes on one PostgreSQL: a publish through one is the other's
     );
     const draft = await call(a, "GET", "/v1/config/draft");
     assert.equal(draft.body.changed, false, "A's draft is B's published version");
+    // A token made through A is known to B (its in-memory token index reloads).
+    const minted = await call(a, "POST", "/v1/tokens", { name: "reader", role: "viewer" });
+    assert.equal(minted.status, 201);
+    await eventually("the token on B", async () => {
+      const r = await fetch(`http://127.0.0.1:${b.admin.port}/v1/routes`, {
+        headers: { authorization: `Bearer ${String(minted.body.token)}` },
+      });
+      return r.status === 200;
+    });
   } finally {
     await a.close();
     await b.close();

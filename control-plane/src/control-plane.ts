@@ -141,8 +141,9 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   const stopListening = await store
     .onChange((what) => {
       const catchUp = async () => {
-        if (what !== "stable") await publisher.refresh();
-        if (what !== "version") await engine.refreshStable();
+        if (what === "version" || what === "reconnected") await publisher.refresh();
+        if (what === "stable" || what === "reconnected") await engine.refreshStable();
+        if (what === "tokens" || what === "reconnected") await tokens.load();
       };
       catchUp().catch((err) => replicaLog.warn({ err, what }, "change of another control plane not loaded yet"));
     })

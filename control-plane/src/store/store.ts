@@ -207,20 +207,21 @@ export class Store {
 
   /**
    * Calls `fn` when another control plane on this database published a version
-   * (`"version"`), changed the stable version (`"stable"`), or after the listening connection
-   * was lost and made again (`"reconnected"`: anything may have been missed). PostgreSQL
-   * LISTEN/NOTIFY; SQLite has no other control plane and never calls it.
+   * (`"version"`), changed the stable version (`"stable"`), API tokens or roles (`"tokens"`), or
+   * after the listening connection was lost and made again (`"reconnected"`: anything may have
+   * been missed). PostgreSQL LISTEN/NOTIFY; SQLite has no other control plane and never calls it.
    * @returns stops listening
    */
-  onChange(fn: (what: "version" | "stable" | "reconnected") => void): Promise<() => Promise<void>> {
-    return this.#db.listen([CHANNEL_VERSION, CHANNEL_STABLE], (channel, payload) =>
-      fn(payload === RECONNECTED ? "reconnected" : channel === CHANNEL_VERSION ? "version" : "stable"),
+  onChange(fn: (what: SharedChange | "reconnected") => void): Promise<() => Promise<void>> {
+    const byChannel = new Map(Object.entries(CHANNELS).map(([what, ch]) => [ch, what as SharedChange]));
+    return this.#db.listen(Object.values(CHANNELS), (channel, payload) =>
+      fn(payload === RECONNECTED ? "reconnected" : (byChannel.get(channel) ?? "reconnected")),
     );
   }
 
-  /** Inside a transaction: tells the other control planes, at commit, that `what` changed. */
-  notifyChange(what: "version" | "stable", payload: string): Promise<void> {
-    return this.#db.notify(what === "version" ? CHANNEL_VERSION : CHANNEL_STABLE, payload);
+  /** Tells the other control planes, at commit when in a transaction, that `what` changed. */
+  notifyChange(what: SharedChange, payload: string): Promise<void> {
+    return this.#db.notify(CHANNELS[what], payload);
   }
 
   /** Runs `fn` in one transaction: every store call of its async flow is part of it. */
@@ -723,9 +724,15 @@ export class Store {
   }
 }
 
-/** NOTIFY channels of a new version and of a new stable version (PostgreSQL). */
-const CHANNEL_VERSION = "palisade_version";
-const CHANNEL_STABLE = "palisade_stable";
+/** What one control plane changes that the others on the database keep in memory. */
+export type SharedChange = "version" | "stable" | "tokens";
+
+/** NOTIFY channel of each shared change (PostgreSQL). */
+const CHANNELS: Readonly<Record<SharedChange, string>> = {
+  version: "palisade_version",
+  stable: "palisade_stable",
+  tokens: "palisade_tokens",
+};
 
 /** Advisory lock key of publishing (PostgreSQL): "pal" + 2. */
 const PUBLISH_LOCK = 0x70616c02;
