@@ -122,6 +122,28 @@ export const NOT_IN_CHAIN = Object.freeze({
   introspection:
     "an alternative to jwt for opaque tokens (one call to the IdP per token, then a cache hit like the jwt cache); a route does not take both",
   "auth-any": "a combinator of the authentication policies above, not a check of its own",
+  waf: "measured on its own row, palisade-waf: this chain plus CRS at paranoia level 1 in block mode (WAF_POLICY)",
+});
+
+/**
+ * The WAF of `palisade-waf` (issue 14): the bundled OWASP CRS v4.28.0 at paranoia level 1, block
+ * mode, after the whole {@link FULL_CHAIN} on the same route.
+ */
+export const WAF_POLICY = Object.freeze({
+  name: "bench-waf",
+  type: "waf",
+  config: { mode: "block", paranoia_level: 1 },
+});
+
+/**
+ * What `palisade-waf`'s benign API traffic sends besides the chain's credentials: a host name
+ * (CRS 920350 scores a numeric Host, as wrk would send from its URL), a client's User-Agent and
+ * an Accept, as an API client does; nothing in it matches a CRS rule at paranoia level 1.
+ */
+export const WAF_CLIENT_HEADERS = Object.freeze({
+  Host: "api.bench.test",
+  "User-Agent": "bench-client/1.0",
+  Accept: "application/json",
 });
 
 /**

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { FULL_CHAIN, typesMissingFromChain } from "../policies.mjs";
+import { FULL_CHAIN, typesMissingFromChain, WAF_CLIENT_HEADERS, WAF_POLICY } from "../policies.mjs";
 import { generateConfig } from "../sync/generate-config.mjs";
 import { freePort, httpRequest, waitFor } from "./net.mjs";
 import { startProcess, stopProcess } from "./proc.mjs";
@@ -30,9 +30,10 @@ const SUBJECT = "bench-user";
 
 /**
  * Which config the node is loaded with.
- * - `standard`: routes `bare` (no policy), `full` (every policy of policies.mjs), `jwt` (only the
- *   jwt policy, verified-token cache on: the default) and `jwt-nocache` (the same with `cache: false`:
- *   one RS256 verification per request).
+ * - `standard`: routes `bare` (no policy), `full` (every policy of policies.mjs), `waf` (the same
+ *   chain plus CRS at paranoia level 1 in block mode), `jwt` (only the jwt policy, verified-token
+ *   cache on: the default) and `jwt-nocache` (the same with `cache: false`: one RS256
+ *   verification per request).
  * - `routes-10k`: route `bare` beside 10,000 generated routes (bench/sync/generate-config.mjs:
  *   GitHub's REST API under api-N.example.com hosts, one in five behind a JWT policy), for the
  *   data plane's RSS with a large table (issue 3: under 150 MiB) and the router's cost at that size.
@@ -47,6 +48,7 @@ export const LARGE_TABLE_ROUTES = 10_000;
  * @property {number} dpPid PID of the data-plane process (its tree is what gets charged)
  * @property {Record<string, RouteState>} routes by route name (`bare`, `full`, `jwt`, `jwt-nocache`)
  * @property {() => Promise<void>} stop stops the DP, then the CP
+ * @property {(method: string, path: string, body?: unknown) => Promise<any>} api the control plane's admin API (admin token set)
  */
 
 /**
@@ -264,8 +266,9 @@ export async function startPalisade(ctx, variant = "standard") {
       // The full chain: a failure here costs palisade-full only.
       /** @type {Record<string, string>} */
       const fullHeaders = {};
+      /** @type {string[]} */
+      const names = [];
       try {
-        const names = [];
         for (const entry of FULL_CHAIN) {
           Object.assign(fullHeaders, await entry.prepare?.(api));
           const body = entry.body(creds);
@@ -280,6 +283,24 @@ export async function startPalisade(ctx, variant = "standard") {
           headers: {},
           reason: `configuring the full chain failed: ${/** @type {Error} */ (err).message}`,
         });
+      }
+      // The full chain plus the WAF (issue 14): CRS compiled on the node, benign API traffic.
+      if (planned.get("full")?.reason === undefined) {
+        try {
+          await api("POST", "/v1/policies", WAF_POLICY);
+          await api("POST", "/v1/routes", {
+            name: "waf",
+            paths: ["/waf"],
+            upstream: "bench",
+            policies: [...names, WAF_POLICY.name],
+          });
+          planned.set("waf", { headers: { ...fullHeaders, ...WAF_CLIENT_HEADERS } });
+        } catch (err) {
+          planned.set("waf", {
+            headers: {},
+            reason: `configuring the waf route failed: ${/** @type {Error} */ (err).message}`,
+          });
+        }
       }
       // JWT alone, with the verified-token cache on (the default) and off: what the cache buys.
       const jwtHeaders = { Authorization: `Bearer ${creds.token}` };
@@ -365,7 +386,8 @@ export async function startPalisade(ctx, variant = "standard") {
       }
       const url = `${base}/${name}`;
       try {
-        await waitServing(url, dpProc, plan.headers, 15_000);
+        // The waf route waits for the node's CRS compile (a few seconds on a busy machine).
+        await waitServing(url, dpProc, plan.headers, name === "waf" ? 60_000 : 15_000);
       } catch (err) {
         routes[name] = {
           reason: `/${name} never answered 200 with the upstream body: ${/** @type {Error} */ (err).message}`,
@@ -393,11 +415,24 @@ export async function startPalisade(ctx, variant = "standard") {
           if (ok.headers[SEEN_USER_HEADER] !== SUBJECT) {
             return `upstream did not receive X-User: ${SUBJECT} (claims_to_headers not applied)`;
           }
+          if (name === "waf") {
+            // The WAF must really run: an SQL injection is stopped; the benign request matched no rule.
+            const attack = await httpRequest(`${url}?id=1%27%20OR%20%271%27%3D%271`, {
+              headers: plan.headers,
+              timeoutMs: 5000,
+            });
+            if (attack.status !== 403) return `/waf answered an SQL injection with ${attack.status}, not 403`;
+            const events = JSON.parse(
+              (await httpRequest(`http://127.0.0.1:${statusPort}/security-events`, { timeoutMs: 5000 })).body,
+            );
+            if ((events.counts?.waf_detected ?? 0) > 0)
+              return `the benign request matched CRS rules (${events.counts.waf_detected} waf_detected events)`;
+          }
           return undefined;
         },
       };
     }
-    return { dpPid: dp.pid, routes, stop };
+    return { dpPid: dp.pid, routes, stop, api };
   } catch (err) {
     await stop();
     throw err;

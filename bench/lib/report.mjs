@@ -103,8 +103,8 @@ export function renderTable(rows, rate) {
 
 /**
  * One machine-readable line per measured system:
- * `RESULT <system> rps=<n> p99_ms=<n> rss_mib=<n> rps_vs_nginx=<ratio>` where p99_ms is the
- * fixed-rate p99 and every figure is the median of the runs ("n/a" when it could not be measured,
+ * `RESULT <system> rps=<n> p99_ms=<n> rss_mib=<n> rps_vs_nginx=<ratio> cpu_us=<n>` where p99_ms is the
+ * fixed-rate p99, cpu_us the CPU time per request under wrk, and every figure is the median of the runs ("n/a" when it could not be measured,
  * e.g. rps_vs_nginx when nginx was not part of the run).
  * @param {Row[]} rows
  * @returns {string[]}
@@ -118,7 +118,7 @@ export function resultLines(rows) {
     const s = r.summary;
     const vs = versusNginx(s, base);
     out.push(
-      `RESULT ${r.system} rps=${fixed(s.rps, 0)} p99_ms=${fixed(s.p99At5kMs, 3)} rss_mib=${fixed(s.rssMiB, 1)} rps_vs_nginx=${fixed(vs.rpsRatio, 3)}`,
+      `RESULT ${r.system} rps=${fixed(s.rps, 0)} p99_ms=${fixed(s.p99At5kMs, 3)} rss_mib=${fixed(s.rssMiB, 1)} rps_vs_nginx=${fixed(vs.rpsRatio, 3)} cpu_us=${fixed(s.cpuUsPerReq, 1)}`,
     );
   }
   return out;

@@ -266,6 +266,12 @@ http://127.0.0.1:${port} {
     start: startPalisadeRoute("standard", "full"),
   },
   {
+    name: "palisade-waf",
+    description:
+      "Palisade data plane, the palisade-full chain plus the WAF: OWASP CRS v4.28.0 at paranoia level 1, block mode, benign API traffic",
+    start: startPalisadeRoute("standard", "waf"),
+  },
+  {
     name: "palisade-jwt",
     description: "Palisade data plane, route with the jwt policy only (RS256, verified-token cache on)",
     start: startPalisadeRoute("standard", "jwt"),

@@ -42,8 +42,10 @@ if (!(opts.url && opts.rate > 0 && opts.connections > 0 && opts.durationS > 0)) 
 
 const target = new URL(opts.url);
 if (target.protocol !== "http:") throw new Error("only http:// targets");
+// A `Host` among the headers replaces the URL's (palisade-waf sends a host name, as API clients do).
+const ownHost = Object.keys(opts.headers ?? {}).some((k) => k.toLowerCase() === "host");
 const REQUEST = Buffer.from(
-  `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+  `GET ${target.pathname}${target.search} HTTP/1.1\r\n${ownHost ? "" : `Host: ${target.host}\r\n`}` +
     Object.entries(opts.headers ?? {})
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join("") +

@@ -77,6 +77,12 @@ export const ERRORS = {
     blame: "downstream",
     retryable: false,
   },
+  WAF_BLOCKED: {
+    status: 403,
+    message: "the request was blocked by the web application firewall",
+    blame: "downstream",
+    retryable: false,
+  },
   ROUTE_NOT_FOUND: { status: 404, message: "no route matches the request", blame: "downstream", retryable: false },
   REQUEST_TIMEOUT: {
     status: 408,
@@ -111,6 +117,12 @@ export const ERRORS = {
     retryable: false,
   },
   INTERNAL: { status: 500, message: "internal error", blame: "internal", retryable: false },
+  WAF_ERROR: {
+    status: 500,
+    message: "the request could not be inspected by the web application firewall",
+    blame: "internal",
+    retryable: false,
+  },
   NOT_IMPLEMENTED: {
     status: 501,
     message: "the request method is not supported by this gateway",
@@ -168,11 +180,6 @@ export type ErrorCode = keyof typeof ERRORS;
 /** All codes, in registry order. */
 export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERRORS) as ErrorCode[]);
 
-/** Looks up a code's registry entry. */
-export function errorSpec(code: ErrorCode): ErrorSpec {
-  return ERRORS[code];
-}
-
 // The body up to the request id is fixed per code: build it once.
 const BODY_PREFIX = new Map<ErrorCode, string>(
   ERROR_CODES.map((code) => [
@@ -184,11 +191,20 @@ const BODY_PREFIX = new Map<ErrorCode, string>(
 /**
  * The JSON error body for `code`. `requestId` is echoed as given (JSON-escaped); `field` names
  * what is at fault when the code alone does not (the claim of `AUTH_IDENTITY_UNSAFE`): a name
- * from the config, never a value from the request.
- * @returns `{"error":{"code":...,"message":...,"request_id":...}}`, with `"field":...` last when given
+ * from the config, never a value from the request; `eventId` is the id of the security event the
+ * refusal was recorded as (a WAF block: an operator finds the rules that matched by it).
+ * @returns `{"error":{"code":...,"message":...,"request_id":...}}`, with `"field":...` and
+ *   `"event_id":...` last when given
  */
-export function errorBody(code: ErrorCode, requestId: string, field: string | null = null): string {
-  const tail = field === null ? "" : `,"field":${JSON.stringify(field)}`;
+export function errorBody(
+  code: ErrorCode,
+  requestId: string,
+  field: string | null = null,
+  eventId: string | null = null,
+): string {
+  const tail =
+    (field === null ? "" : `,"field":${JSON.stringify(field)}`) +
+    (eventId === null ? "" : `,"event_id":${JSON.stringify(eventId)}`);
   return `${BODY_PREFIX.get(code)}${JSON.stringify(requestId)}${tail}}}`;
 }
 
@@ -203,16 +219,20 @@ export class Failure {
   readonly cause: unknown;
   /** The error body's `field` (see {@link errorBody}), or `null`. */
   readonly field: string | null;
+  /** The error body's `event_id` (see {@link errorBody}), or `null`. */
+  readonly eventId: string | null;
 
   constructor(
     code: ErrorCode,
     headers: Readonly<Record<string, string>> | null = null,
     cause: unknown = undefined,
     field: string | null = null,
+    eventId: string | null = null,
   ) {
     this.code = code;
     this.headers = headers;
     this.cause = cause;
     this.field = field;
+    this.eventId = eventId;
   }
 }

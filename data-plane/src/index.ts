@@ -21,10 +21,26 @@ export {
 export { createLogger, type Logger, type LogLevel } from "./log.js";
 export { type RunningNode, startNode } from "./node.js";
 export { type Command, helpText, type NodeOptions, OptionsError, parseCommand } from "./options.js";
+export type {
+  Answer,
+  Authentication,
+  Authenticator,
+  LoggedExchange,
+  PhaseHooks,
+  Policy,
+  PolicyExchange,
+  PolicyRequest,
+  PolicyTraits,
+  Recorder,
+  Refusal,
+  Reply,
+  UpstreamRequest,
+  Verdict,
+} from "./policies/contract.js";
 export { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
-export { FAIL_TO_PROXY, PHASES, type Phase } from "./proxy/phases.js";
 export { type ClientLimits, ProxyServer, type ProxyServerOptions } from "./proxy/proxy-server.js";
 export { TlsListener, type TlsListenerOptions } from "./proxy/tls-listener.js";
+export { FAIL_TO_PROXY, PHASES, type Phase, ProxyLoop } from "./proxy-loop.js";
 export { ProxyNode } from "./proxy-node.js";
 export { StatusServer } from "./status/status-server.js";
 export { type CompileFn, ConfigApplier, type ConfigPersister } from "./sync/config-applier.js";

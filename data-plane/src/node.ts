@@ -16,6 +16,7 @@ import { NodeReporter } from "./telemetry/node-reporter.js";
 import { ShadowStats } from "./telemetry/shadow-stats.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
+import { WafStats } from "./telemetry/waf-stats.js";
 import { softwareVersion } from "./version.js";
 
 /** A running node. */
@@ -158,8 +159,9 @@ export async function startNode(
   const events = nodeSecurityEvents(log);
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
+  const waf = new WafStats();
   const syncStats = new SyncStats();
-  const node = new ProxyNode(options, log, events, stats, shadow);
+  const node = new ProxyNode(options, log, events, stats, shadow, waf);
   const holder = node.holder;
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
@@ -212,7 +214,7 @@ export async function startNode(
     throw err;
   }
   if (options.configFile === undefined) {
-    const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow);
+    const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow, waf);
     sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });

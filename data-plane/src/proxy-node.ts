@@ -13,6 +13,7 @@ import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
@@ -47,6 +48,7 @@ export class ProxyNode {
    * @param events where the proxy emits security events (policy refusals)
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
+   * @param wafStats WAF counters per route of waf policies (same)
    */
   constructor(
     options: NodeOptions,
@@ -54,12 +56,14 @@ export class ProxyNode {
     events: SecurityEvents,
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
+    wafStats?: WafStats,
   ) {
     this.#options = options;
     this.#log = log;
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
+      ...(wafStats ? { wafStats } : {}),
     });
     const mirrorPools = this.#resources.mirror.pools;
     this.#upstreams = new UpstreamRuntime(log);
@@ -90,7 +94,7 @@ export class ProxyNode {
         ? null
         : new TlsListener({
             holder: this.holder,
-            http1: proxy.server,
+            http1: (socket) => proxy.accept(socket),
             http2: () => proxy.h2,
             log,
             handshakeTimeoutMs: options.clientHeaderTimeoutMs,

@@ -427,12 +427,12 @@ try {
     `Admin token: ${adminToken}`,
     `Demo token (sub=demo-user, valid 12 h): ${token}`,
     "",
-    "Try (200 from each node, 401 without a token, the fleet through the admin API):",
+    "Try (200 from each node, 401 without a token, 403 WAF_BLOCKED for an SQL injection, the fleet through the admin API):",
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[0].proxy}/echo/hello`,
     `curl -s -H "Authorization: Bearer ${token}" http://${HOST}:${NODES[1].proxy}/echo/hello`,
     `curl -s -i http://${HOST}:${NODES[0].proxy}/echo/hello`,
-    // An attack stopped by the WAF (403), once the data plane runs waf policies:
-    // `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
+    // An attack stopped by the WAF (CRS 942100 at paranoia level 1): 403 with the event id.
+    `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
     `curl -s -H "Authorization: Bearer ${adminToken}" http://${HOST}:${PORTS.admin}/v1/nodes`,
     "",
     "The design's main property: the nodes keep serving when the control plane dies. Try",

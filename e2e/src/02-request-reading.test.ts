@@ -385,7 +385,6 @@ describe("request reading: paths, framing, headers, authority", () => {
       "absolute-form with userinfo":
         "GET http://u@api.example.test/public/h HTTP/1.1\r\nHost: api.example.test\r\n\r\n",
       "asterisk-form": "OPTIONS * HTTP/1.1\r\nHost: api.example.test\r\n\r\n",
-      "HTTP/2.0 request line": "GET /public/h HTTP/2.0\r\nHost: api.example.test\r\n\r\n",
       "HTTP/0.9": "GET /public/h\r\n\r\n",
       "fragment in the target": "GET /public/h#x HTTP/1.1\r\nHost: api.example.test\r\n\r\n",
     };
@@ -393,6 +392,12 @@ describe("request reading: paths, framing, headers, authority", () => {
       const r = await sendRaw(dp.proxyPort, raw, { responses: 1 });
       assert.equal(r.responses[0]?.status, 400, `${what}: ${r.bytes.toString("latin1").slice(0, 100)}`);
     }
+    // A well-formed version the node does not speak on this connection: 505 (RFC 9110 §15.6.6).
+    const h2Line = await sendRaw(dp.proxyPort, "GET /public/h HTTP/2.0\r\nHost: api.example.test\r\n\r\n", {
+      responses: 1,
+    });
+    assert.equal(h2Line.responses[0]?.status, 505);
+    assert.match(h2Line.bytes.toString("latin1"), /"code":"HTTP_VERSION_NOT_SUPPORTED"/);
     assert.equal(a.requests.length, 0);
     const abs = await sendRaw(
       dp.proxyPort,

@@ -250,7 +250,10 @@ describe("traffic protection: rate limits, IP rules, size limits, CORS, security
         ["Content-Type", "application/octet-stream"],
         ["Transfer-Encoding", "chunked"],
       ]);
-    const big = await streamRaw(dp.proxyPort, head("/upload"), chunked(2 * MiB, 4096), { responses: 1 });
+    // Megabytes in thousands of pieces (80,000 one-byte chunks below): seconds on an idle machine,
+    // far more on one busy with other test files, so the wait for an answer is long.
+    const slow = { responses: 1, timeoutMs: 120_000 };
+    const big = await streamRaw(dp.proxyPort, head("/upload"), chunked(2 * MiB, 4096), slow);
     assert.equal(
       status(big),
       413,
@@ -258,14 +261,14 @@ describe("traffic protection: rate limits, IP rules, size limits, CORS, security
     );
     assert.equal(big.responses[0]!.json().error.code, "PAYLOAD_TOO_LARGE");
     assert.equal(big.responses[0]!.headers.connection, "close");
-    const tiny = await streamRaw(dp.proxyPort, head("/small-upload"), chunked(80 * 1024, 1), { responses: 1 });
+    const tiny = await streamRaw(dp.proxyPort, head("/small-upload"), chunked(80 * 1024, 1), slow);
     assert.equal(status(tiny), 413, "many 1-byte chunks");
     for (const r of [...a.to("/upload"), ...a.to("/small-upload")]) {
       assert.equal(r.complete, false, "never a complete request");
       assert.ok(r.body.length <= MiB + 16, `upstream got ${r.body.length} bytes`);
     }
     // Refused early (no token) while the body still streams: 401, closed, nothing upstream.
-    const early = await streamRaw(dp.proxyPort, head("/upload", false), chunked(2 * MiB, 4096), { responses: 1 });
+    const early = await streamRaw(dp.proxyPort, head("/upload", false), chunked(2 * MiB, 4096), slow);
     assert.equal(status(early), 401);
     assert.equal(early.responses[0]!.headers.connection, "close");
     // A declared length over the limit never reaches the upstream; one under it passes whole.
@@ -275,7 +278,7 @@ describe("traffic protection: rate limits, IP rules, size limits, CORS, security
       { responses: 1 },
     );
     assert.equal(status(declared), 413);
-    const ok = await streamRaw(dp.proxyPort, head("/upload"), chunked(512 * 1024, 4096), { responses: 1 });
+    const ok = await streamRaw(dp.proxyPort, head("/upload"), chunked(512 * 1024, 4096), slow);
     assert.equal(status(ok), 200);
     const complete = a.to("/upload").filter((r) => r.complete);
     assert.equal(complete.length, 1);

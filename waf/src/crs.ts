@@ -9,6 +9,19 @@ export const VENDORED_CRS_DIR: string = fileURLToPath(new URL("../third_party/co
 /** Palisade's engine configuration (rules/palisade-engine.conf), loaded before CRS. */
 export const ENGINE_CONF: string = fileURLToPath(new URL("../rules/palisade-engine.conf", import.meta.url));
 
+/**
+ * Palisade's own detection rules: every `rules/*.conf` of this package but the engine
+ * configuration (`rules/palisade-rules.conf`: ids 210000-210999), sorted by name, loaded after
+ * the CRS rules and before a policy's exclusions.
+ */
+export function palisadeRuleSources(): RuleSource[] {
+  const dir = join(ENGINE_CONF, "..");
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".conf") && join(dir, n) !== ENGINE_CONF)
+    .sort()
+    .map((n) => ({ file: join(dir, n), text: readByteFile(join(dir, n)) }));
+}
+
 /** Reads a file as a byte string (latin1), as the engine reads rule and data files. */
 export function readByteFile(path: string): string {
   return readFileSync(path, "latin1");

@@ -21,7 +21,7 @@ export {
 } from "./compile/rule-set-files.js";
 export type { CompiledRule, EngineSettings, Phase, RuleEngineMode } from "./compile/types.js";
 export { compileWaf, type WafRuleSources } from "./compile/waf.js";
-export { crsSources, ENGINE_CONF, readByteFile, VENDORED_CRS_DIR } from "./crs.js";
+export { crsSources, ENGINE_CONF, palisadeRuleSources, readByteFile, VENDORED_CRS_DIR } from "./crs.js";
 export type { Header, RequestInput, ResponseInput } from "./engine/input.js";
 export type { AnomalyScores, Interruption, MatchedRule, MatchedVar } from "./engine/results.js";
 export { Transaction, type TransactionOptions } from "./engine/transaction.js";

@@ -3,9 +3,8 @@ import { after, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
 import { TestCa } from "@palisade/test-support";
-import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
+import { testAdminApi } from "../test/admin-app.js";
 
-const _TOKEN = TEST_ADMIN_TOKEN;
 const ca = new TestCa();
 after(() => ca.dispose());
 const a = ca.issue(["a.test", "*.a.test"]);

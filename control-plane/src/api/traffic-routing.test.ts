@@ -4,9 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
-import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
-
-const _TOKEN = TEST_ADMIN_TOKEN;
+import { testAdminApi } from "../test/admin-app.js";
 
 async function app() {
   return testAdminApi();

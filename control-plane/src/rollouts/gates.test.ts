@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evaluateGate, type GateSample, isGateMetric, measure, stageVerdict } from "./gates.js";
+import { evaluateGate, GATE_METRIC_PATTERN, type GateSample, measure, stageVerdict } from "./gates.js";
 
 /** A report over 1 s. */
 const report = (
@@ -28,8 +28,9 @@ test("measures: 5xx per request, worst node's request-weighted p99, events per r
   assert.deepEqual(measure("p99_ms", samples), { requests: 250, value: 20 });
   assert.deepEqual(measure("security_event_rate:auth_token_invalid", samples), { requests: 250, value: 10 / 250 });
   assert.deepEqual(measure("error_rate_5xx", []), { requests: 0, value: null });
-  assert.ok(isGateMetric("security_event_rate:auth_token_invalid"));
-  assert.ok(!isGateMetric("error_rate"));
+  // The pattern the start-rollout request validates gate metrics against.
+  assert.match("security_event_rate:auth_token_invalid", new RegExp(GATE_METRIC_PATTERN));
+  assert.doesNotMatch("error_rate", new RegExp(GATE_METRIC_PATTERN));
 });
 
 test("a gate fails as soon as min_requests is reached; it passes only when the soak is over", () => {

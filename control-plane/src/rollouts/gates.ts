@@ -15,14 +15,8 @@ export interface GateSample {
  * it): `error_rate_5xx`, `p99_ms`, or `security_event_rate:<event type>`.
  */
 export const GATE_METRIC_PATTERN = "^(error_rate_5xx|p99_ms|security_event_rate:[A-Za-z0-9_.:-]{1,64})$";
-const GATE_METRIC = new RegExp(GATE_METRIC_PATTERN);
 
 const EVENT_RATE = "security_event_rate:";
-
-/** Whether `metric` is a gate metric this engine measures ({@link GATE_METRIC_PATTERN}). */
-export function isGateMetric(metric: string): boolean {
-  return GATE_METRIC.test(metric);
-}
 
 /**
  * A metric over a set of reports: `requests` served (Σ requests/s × interval), and the value:

@@ -6,6 +6,7 @@ import {
   shadowFigures,
 } from "../telemetry/shadow-stats.js";
 import { addCounters, type TrafficCounters, type TrafficSource, zeroCounters } from "../telemetry/traffic-stats.js";
+import { mergeWafRaw, type RouteWafRaw, type WafSource } from "../telemetry/waf-stats.js";
 
 /**
  * What a worker last said about its traffic (the IPC `telemetry` message, messages.ts): its
@@ -17,6 +18,8 @@ export interface WorkerTelemetry {
   readonly activeConnections: number;
   /** Raw shadow counters per route with a mirror policy (mergeable by addition). */
   readonly shadow: readonly RouteShadowRaw[];
+  /** Cumulative WAF counters per route (mergeable by addition; absent from an older worker). */
+  readonly waf?: readonly RouteWafRaw[];
 }
 
 /**
@@ -28,11 +31,12 @@ export interface WorkerTelemetry {
  * after its last message before dying (≤ one send period, 250 ms) is lost. Shadow figures are
  * merged from the raw histograms, never by averaging quantiles.
  */
-export class ClusterTelemetry implements TrafficSource, ShadowSource {
+export class ClusterTelemetry implements TrafficSource, ShadowSource, WafSource {
   readonly #live = new Map<number, WorkerTelemetry>();
   readonly #retiredIds = new Set<number>();
   #retired: TrafficCounters = zeroCounters();
   readonly #retiredShadow = new Map<string, RouteShadowRaw>();
+  #retiredWaf: RouteWafRaw[] = [];
 
   /** Worker `id` sent its cumulative counters (ignored once it is retired: a late message). */
   update(id: number, telemetry: WorkerTelemetry): void {
@@ -48,6 +52,7 @@ export class ClusterTelemetry implements TrafficSource, ShadowSource {
     this.#live.delete(id);
     if (last === undefined) return;
     this.#retired = addCounters(this.#retired, last.traffic);
+    this.#retiredWaf = mergeWafRaw([this.#retiredWaf, last.waf ?? []]);
     for (const r of last.shadow) {
       const held = this.#retiredShadow.get(r.routeId);
       this.#retiredShadow.set(r.routeId, held === undefined ? r : addShadowRaw(held, r));
@@ -66,6 +71,11 @@ export class ClusterTelemetry implements TrafficSource, ShadowSource {
     let n = 0;
     for (const w of this.#live.values()) n += w.activeConnections;
     return n;
+  }
+
+  /** Every route's WAF counters over all workers, retired ones included. */
+  wafRaw(): RouteWafRaw[] {
+    return mergeWafRaw([this.#retiredWaf, ...[...this.#live.values()].map((w) => w.waf ?? [])]);
   }
 
   /** Every route's shadow figures over all workers (histograms merged), ordered by route id. */

@@ -9,6 +9,7 @@ import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
 import type { TrafficCounters } from "../telemetry/traffic-stats.js";
+import type { RouteWafRaw } from "../telemetry/waf-stats.js";
 
 /** How often a worker sends its traffic counters to the primary, ms (only when they changed). */
 export const TELEMETRY_INTERVAL_MS = 250;
@@ -58,4 +59,6 @@ export type FromWorker =
       /** Open client connections, now. */
       readonly activeConnections: number;
       readonly shadow: readonly RouteShadowRaw[];
+      /** Cumulative WAF counters per route (mergeable by addition). */
+      readonly waf: readonly RouteWafRaw[];
     };

@@ -192,7 +192,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   for (const [listener, addr] of announced) announceListening(log, listener, addr);
   const creds = credentials;
   if (options.configFile === undefined) {
-    const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry);
+    const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry, telemetry);
     sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds });
   }
   logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });

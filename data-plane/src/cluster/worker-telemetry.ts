@@ -1,16 +1,22 @@
 import type { ShadowStats } from "../telemetry/shadow-stats.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
+import type { WafStats } from "../telemetry/waf-stats.js";
 import { type FromWorker, TELEMETRY_INTERVAL_MS } from "./messages.js";
 
 type TelemetryMessage = Extract<FromWorker, { t: "telemetry" }>;
 
 /** The `telemetry` message of a worker's counters now (plain arrays and numbers: a copy). */
-export function telemetryMessage(stats: TrafficStats, shadow: ShadowStats): TelemetryMessage {
+export function telemetryMessage(
+  stats: TrafficStats,
+  shadow: ShadowStats,
+  waf: WafStats | null = null,
+): TelemetryMessage {
   return {
     t: "telemetry",
     traffic: stats.counters(),
     activeConnections: stats.activeConnections,
     shadow: shadow.raw(),
+    waf: waf === null ? [] : waf.wafRaw(),
   };
 }
 
@@ -23,14 +29,21 @@ export function telemetryMessage(stats: TrafficStats, shadow: ShadowStats): Tele
 export class WorkerTelemetrySender {
   readonly #stats: TrafficStats;
   readonly #shadow: ShadowStats;
+  readonly #waf: WafStats | null;
   readonly #send: (msg: TelemetryMessage) => void;
   #timer: NodeJS.Timeout | undefined;
   #lastSignature = "";
 
   /** @param send delivers one message to the primary (IPC) */
-  constructor(stats: TrafficStats, shadow: ShadowStats, send: (msg: TelemetryMessage) => void) {
+  constructor(
+    stats: TrafficStats,
+    shadow: ShadowStats,
+    send: (msg: TelemetryMessage) => void,
+    waf: WafStats | null = null,
+  ) {
     this.#stats = stats;
     this.#shadow = shadow;
+    this.#waf = waf;
     this.#send = send;
   }
 
@@ -42,7 +55,7 @@ export class WorkerTelemetrySender {
 
   /** One period: sends when something changed since the last send. */
   tick(): void {
-    const msg = telemetryMessage(this.#stats, this.#shadow);
+    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf);
     const signature = signatureOf(msg);
     if (signature === this.#lastSignature) return;
     this.#lastSignature = signature;
@@ -56,7 +69,7 @@ export class WorkerTelemetrySender {
   flush(): TelemetryMessage {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    const msg = telemetryMessage(this.#stats, this.#shadow);
+    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf);
     this.#lastSignature = signatureOf(msg);
     return msg;
   }
@@ -66,5 +79,7 @@ export class WorkerTelemetrySender {
 function signatureOf(m: TelemetryMessage): string {
   let s = `${m.traffic.requests}/${m.activeConnections}`;
   for (const r of m.shadow) s += `/${r.routeId}:${r.mirrored}:${r.compared}:${r.dropped.join(",")}`;
+  // Sampled-out requests are requests too; the rest move with `inspected`.
+  for (const w of m.waf) s += `/${w.routeId}:${w.inspected}:${w.sampledOut}`;
   return s;
 }

@@ -5,6 +5,7 @@ import type { NodeOptions } from "../options.js";
 import { ProxyNode } from "../proxy-node.js";
 import { ShadowStats } from "../telemetry/shadow-stats.js";
 import { TrafficStats } from "../telemetry/traffic-stats.js";
+import { WafStats } from "../telemetry/waf-stats.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 import { WorkerConfig } from "./worker-config.js";
 import { WorkerTelemetrySender } from "./worker-telemetry.js";
@@ -36,8 +37,9 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
-  const node = new ProxyNode(options, log, events, stats, shadow);
-  const telemetry = new WorkerTelemetrySender(stats, shadow, send);
+  const waf = new WafStats();
+  const node = new ProxyNode(options, log, events, stats, shadow, waf);
+  const telemetry = new WorkerTelemetrySender(stats, shadow, send, waf);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
   const stop = (deadlineMs: number) => {

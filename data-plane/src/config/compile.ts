@@ -1,16 +1,18 @@
 import type { Policy, Route, Snapshot } from "@palisade/proto";
+import { FieldNameSet } from "../http/bytes.js";
+import { HOP_BY_HOP_FIELDS } from "../http/headers.js";
 import { ConsumerIndex, ConsumerIndexError } from "../policies/auth/consumers.js";
+import type { Policy as PolicyInstance } from "../policies/contract.js";
+import { PolicyConfigError, type PolicyContext } from "../policies/factory.js";
 import {
-  AUTHENTICATION_POLICY_TYPES,
   createPolicy,
   createPolicyResources,
   type PolicyResources,
   policyDependencies,
   policyTypeOf,
   policyUpstreamIds,
-  ROUTE_ONLY_POLICY_TYPES,
 } from "../policies/registry.js";
-import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "../policies/types.js";
+import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
 import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
@@ -23,7 +25,7 @@ import { compileTelemetry } from "./compile-telemetry.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { type CompiledWaf, compileRuleSets, compileWaf, type RouteWaf, WafCache } from "./compile-waf.js";
 import { HostPolicies } from "./host-policies.js";
-import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "./runtime-table.js";
+import type { CompiledRoute, CompiledUpstream, RouteHooks, RouteUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
 export interface CompileOptions {
@@ -48,6 +50,13 @@ export interface CompileOptions {
    * them. Ignored when an upstream, policy or consumer changed.
    */
   readonly changedRoutes?: ReadonlySet<string>;
+  /**
+   * Compiled policies to use for these policy ids instead of building them from their config:
+   * policies written against the contract (policies/contract.ts) outside the registry — the
+   * reference policies of the loop's tests. The snapshot's policy of that id is still checked
+   * (type known and enabled). Default: none.
+   */
+  readonly instances?: ReadonlyMap<string, PolicyInstance>;
   /** TLS contexts reused across compiles (certificates that did not change). Default: fresh. */
   readonly tlsContexts?: SecureContextCache;
   /** WAF rule sets parsed and compiled by content hash and settings, reused across compiles. Default: fresh. */
@@ -175,11 +184,16 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
         ? prev.policies.get(p.id)
         : undefined;
     if (old === undefined) depsChanged = true;
-    policies.set(p.id, old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies, upstreams));
+    const built = old ?? compilePolicy(p, opts.policyTypes, resources, warn, consumers, policies, upstreams);
+    policies.set(p.id, opts.instances?.get(p.id) ?? built);
   }
   if (prev !== undefined && prev.policies.size !== policies.size) depsChanged = true;
   const identityHeaders = new Set<string>();
-  for (const p of policies.values()) for (const h of p.identityHeaders ?? []) identityHeaders.add(h);
+  for (const p of policies.values()) for (const h of p.traits.identityHeaders ?? []) identityHeaders.add(h);
+  const requestDrop =
+    prev !== undefined && sameList(prev.identityHeaders, [...identityHeaders])
+      ? prev.requestDrop
+      : new FieldNameSet([...REQUEST_DROP, ...identityHeaders]);
 
   // Settings travel as the `settings` resource (field 11) over fleet sync; fields 9 and 10 are
   // the same values in snapshots built whole (config files, tests).
@@ -203,7 +217,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, "global_policies");
     if (global.includes(p))
       throw new CompileError("RESOURCE_INVALID", `policy "${id}" is listed twice`, "global_policies");
-    if (ROUTE_ONLY_POLICY_TYPES.has(p.type))
+    if (p.traits.routeOnly === true)
       throw new CompileError("RESOURCE_INVALID", `policy "${id}" (${p.type}) is route-level`, "global_policies");
     global.push(p);
   }
@@ -216,7 +230,15 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
       !sameList(prev.globalPolicies, global) ||
       prev.globalWaf !== globalWaf);
   const routePrev = settingsChanged ? undefined : prev;
-  const ctx: RouteContext = { upstreams, policies, global, mergeSlashesDefault, wafPolicies, globalWaf };
+  const ctx: RouteContext = {
+    upstreams,
+    policies,
+    global,
+    mergeSlashesDefault,
+    wafPolicies,
+    globalWaf,
+    wafInstances: resources.waf,
+  };
 
   const hinted =
     routePrev !== undefined && opts.changedRoutes !== undefined && !depsChanged
@@ -282,7 +304,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     consumerSources: snapshot.consumers,
     globalPolicies: Object.freeze(global),
     mergeSlashesDefault,
-    globalResponsePolicies: Object.freeze(global.filter((p) => p.filterResponse !== undefined)),
+    globalHooks: hooksOf(global),
     pathOptions: Object.freeze({
       mergeSlashes: anyMerge,
       allowEncodedSlashes: anyEncoded,
@@ -290,6 +312,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     }),
     maxBodyBytes,
     identityHeaders: Object.freeze([...identityHeaders]),
+    requestDrop,
     hostPolicies,
     poolKeys,
     sni: tls.sni,
@@ -309,9 +332,73 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-/** Whether a route's chain has an mtls policy (it makes its hosts mTLS names). */
+/** Whether a route's chain requires a client certificate (it makes its hosts mTLS names). */
 function hasMtls(r: CompiledRoute): boolean {
-  return r.policies.some((p) => p.type === "mtls");
+  return r.policies.some((p) => p.traits.clientCertificate !== undefined);
+}
+
+/**
+ * The client's fields the node never forwards upstream: hop-by-hop (RFC 9110 §7.6.1), `Host`
+ * (the target's, or the checked authority with `preserve_host`), `Expect` (answered here), and
+ * the forwarding and consumer headers the node sets itself from the canonical view.
+ */
+export const REQUEST_DROP: readonly string[] = Object.freeze([
+  ...HOP_BY_HOP_FIELDS,
+  "host",
+  "expect",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "x-request-id",
+  "x-consumer-id",
+  "x-consumer-name",
+  "via",
+]);
+
+const NO_POLICIES: readonly PolicyInstance[] = Object.freeze([]);
+
+/** The policies of a chain that have each hook, in chain order (the loop walks only these). */
+function hooksOf(chain: readonly PolicyInstance[]): RouteHooks {
+  const having = (has: (p: PolicyInstance) => boolean) => {
+    const list = chain.filter(has);
+    return list.length === 0 ? NO_POLICIES : Object.freeze(list);
+  };
+  let inspectRequestBytes = 0;
+  let inspectResponseBytes = 0;
+  for (const p of chain) {
+    const req = p.traits.inspectsRequestBody?.maxBytes ?? 0;
+    if (p.requestBody !== undefined && req > inspectRequestBytes) inspectRequestBytes = req;
+    const res = p.traits.inspectsResponseBody?.maxBytes ?? 0;
+    if (p.responseBody !== undefined && res > inspectResponseBytes) inspectResponseBytes = res;
+  }
+  return Object.freeze({
+    requestHeaders: having((p) => p.requestHeaders !== undefined),
+    requestBody: having((p) => p.requestBody !== undefined && p.traits.inspectsRequestBody !== undefined),
+    upstreamRequest: having((p) => p.upstreamRequest !== undefined),
+    responseHeaders: having((p) => p.responseHeaders !== undefined),
+    responseBody: having((p) => p.responseBody !== undefined && p.traits.inspectsResponseBody !== undefined),
+    log: having((p) => p.log !== undefined),
+    inspectRequestBytes,
+    inspectResponseBytes,
+  });
+}
+
+/**
+ * A route's body limit from its policies' `maxRequestBodyBytes` (the smallest) and its own
+ * `max_body_bytes` (see CompiledRoute.bodyLimit): -1 none, `null` to follow the table's default.
+ */
+function routeBodyLimitOf(chain: readonly PolicyInstance[], own: number | null): number | null {
+  let limit = -1;
+  for (const p of chain) {
+    const m = p.traits.maxRequestBodyBytes;
+    if (m !== undefined && (limit < 0 || m < limit)) limit = m;
+  }
+  if (own !== null) return own > 0 && (limit < 0 || own < limit) ? own : limit;
+  return limit >= 0 ? limit : null;
 }
 
 /**
@@ -457,6 +544,8 @@ interface RouteContext {
   /** Waf policies by id, and the global one (a route's own replaces it). */
   readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
   readonly globalWaf: CompiledWaf | null;
+  /** The waf policy instance of each compiled route WAF (the last link of a chain that runs one). */
+  readonly wafInstances: WafPolicies;
 }
 
 /** The WAF route `r` runs: its own waf policy's (the first listed), else the global one's; null without. */
@@ -468,7 +557,10 @@ function routeWaf(r: Route, ctx: RouteContext): RouteWaf | null {
   return ctx.globalWaf?.forRoute(r.id) ?? null;
 }
 
-/** A route's chain (global policies, then its own not already global); undefined when a policy is missing. */
+/**
+ * A route's chain (global policies, then its own not already global, then its WAF's instance);
+ * undefined when a policy is missing.
+ */
 function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
   const chain = [...ctx.global];
   for (const id of r.policyIds) {
@@ -477,6 +569,8 @@ function chainOf(r: Route, ctx: RouteContext): PolicyInstance[] | undefined {
     if (p === undefined) return undefined;
     if (!ctx.global.includes(p)) chain.push(p);
   }
+  const waf = routeWaf(r, ctx);
+  if (waf !== null) chain.push(ctx.wafInstances.instance(waf));
   return chain;
 }
 
@@ -534,12 +628,16 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     const p = policies.get(id);
     if (p === undefined) throw new CompileError("REFERENCE_MISSING", `policy "${id}" does not exist`, resource);
     if (own.includes(p)) throw bad(`policy "${id}" is listed twice`);
-    if (ROUTE_ONLY_POLICY_TYPES.has(p.type) && own.some((o) => o.type === p.type))
+    if (p.traits.routeOnly === true && own.some((o) => o.type === p.type))
       throw bad(`a route takes one ${p.type} policy`);
     own.push(p);
   }
-  // Global policies run first; a route listing a global policy again does not run it twice.
+  // Global policies run first; a route listing a global policy again does not run it twice. The
+  // route's WAF runs last (issue 14): the cheap refusals (addresses, rate limits, credentials)
+  // come first, so the rule set's CPU is spent only on requests that would reach the upstream.
+  const waf = routeWaf(r, ctx);
   const chain = [...global, ...own.filter((p) => !global.includes(p))];
+  if (waf !== null) chain.push(ctx.wafInstances.instance(waf));
   for (const h of r.hosts)
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
@@ -566,8 +664,11 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
   const { timeouts, poolSpecs } = routeUpstream(upstream, r);
   const alternates = new Map<string, RouteUpstream>();
   for (const p of own)
-    for (const u of p.routeUpstreams ?? [])
+    for (const id of p.traits.routesTo ?? []) {
+      const u = upstreams.get(id);
+      if (u === undefined) throw new CompileError("REFERENCE_MISSING", `upstream "${id}" does not exist`, resource);
       if (u !== upstream && !alternates.has(u.id)) alternates.set(u.id, routeUpstream(u, r));
+    }
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -575,7 +676,8 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     upstream,
     policies: Object.freeze(chain),
     preflight: preflightChain(chain),
-    responsePolicies: Object.freeze(chain.filter((p) => p.filterResponse !== undefined)),
+    hooks: hooksOf(chain),
+    bodyLimit: routeBodyLimitOf(chain, maxBodyBytes),
     stripPrefix: r.stripPrefix,
     source: r,
     prefixRewrite,
@@ -588,7 +690,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     refuseEncoded: rules.refuseEncoded,
     maxBodyBytes,
     alternates,
-    waf: routeWaf(r, ctx),
+    waf,
   });
   return {
     route,
@@ -617,9 +719,9 @@ function routeUpstream(u: CompiledUpstream, r: Route): RouteUpstream {
 
 /** The chain a CORS preflight runs (see CompiledRoute.preflight). */
 function preflightChain(chain: readonly PolicyInstance[]): readonly PolicyInstance[] | null {
-  const at = chain.findIndex((p) => p.type === "cors");
+  const at = chain.findIndex((p) => p.traits.answersPreflight === true);
   if (at === -1) return null;
   return Object.freeze(
-    chain.slice(0, at + 1).filter((p) => p.authenticates !== true && !AUTHENTICATION_POLICY_TYPES.has(p.type)),
+    chain.slice(0, at + 1).filter((p) => p.traits.authenticates === undefined && p.requestHeaders !== undefined),
   );
 }

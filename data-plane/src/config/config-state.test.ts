@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { ConsumerSchema, contentHashOf, encodeResources, PolicySchema, resourceIdOf } from "@palisade/proto";
 import fc from "fast-check";
-import type { PolicyOutcome } from "../policies/types.js";
+import { type AuthOutcome, authOutcome } from "../policies/test-request.js";
 import { applyOps, arbOp, EMPTY_WORLD, modelPems, toSnapshot } from "../test/config-model.js";
 import { deltaUpdate, log, policyRequest, route, snapshot, upstream } from "../test/fixtures.js";
 import { compile } from "./compile.js";
@@ -139,7 +139,7 @@ test("a delta that changes only a consumer recompiles the policies against the n
   const v1 = ConfigState.full(1n, 0n, encodeResources(snapWith("pk_old")));
   const t1 = compile(v1.snapshot(), opts);
   const allowed = (t: typeof t1, key: string) =>
-    (t.routes.get("r")!.policies[0]!.check(policyRequest({ "x-api-key": key })) as PolicyOutcome).allow;
+    (authOutcome(t.routes.get("r")!.policies[0]!, policyRequest({ "x-api-key": key })) as AuthOutcome).allow;
   assert.equal(allowed(t1, "pk_old"), true);
 
   const changed = encodeResources(snapWith("pk_new")).filter((r) => r.field === 6);

@@ -1,6 +1,5 @@
 import { createAuthAnyPolicy } from "../policies/auth-any/auth-any-policy.js";
-import type { ClientAuthSpec, MtlsPolicyInstance } from "../policies/mtls/mtls-policy.js";
-import type { PolicyInstance } from "../policies/types.js";
+import type { ClientAuthSpec, Policy as PolicyInstance } from "../policies/contract.js";
 import { parseHostPattern } from "../router/host.js";
 
 /** A host name's client-certificate requirement. */
@@ -15,7 +14,7 @@ export interface HostRequirement {
 
 /**
  * Host names that require a client certificate, derived from the routes: a route with hosts
- * and an `mtls` policy makes each of its hosts an mTLS name. The requirement belongs to the
+ * and a policy with the `clientCertificate` trait (`mtls`) makes each of its hosts an mTLS name. The requirement belongs to the
  * name, not to the route (as nginx's `ssl_verify_client` per `server` block): a request for an
  * mTLS name that matches another route — one without hosts, say `/api` for every host — still
  * has to pass the name's mTLS policy, so a client certificate cannot be skipped by picking a
@@ -40,9 +39,9 @@ export class HostPolicies {
    * @param routes each route's host patterns (as configured) and compiled policies
    */
   static build(routes: Iterable<{ readonly hosts: readonly string[]; readonly policies: readonly PolicyInstance[] }>) {
-    const byPattern = new Map<string, MtlsPolicyInstance[]>();
+    const byPattern = new Map<string, PolicyInstance[]>();
     for (const r of routes) {
-      const mtls = r.policies.filter((p): p is MtlsPolicyInstance => p.type === "mtls");
+      const mtls = r.policies.filter((p) => p.traits.clientCertificate !== undefined);
       if (mtls.length === 0) continue;
       for (const h of r.hosts) {
         const pattern = parseHostPattern(h);
@@ -60,7 +59,7 @@ export class HostPolicies {
       const req: HostRequirement = Object.freeze({
         policy: list.length === 1 ? list[0]! : createAuthAnyPolicy(`host:${key}`, list),
         members: new Set<PolicyInstance>(list),
-        clientAuth: Object.freeze(list.map((p) => p.clientAuth)),
+        clientAuth: Object.freeze(list.map((p) => p.traits.clientCertificate!)),
       });
       if (key.startsWith("*.")) wildcard.push([key.slice(1), req]);
       else exact.set(key, req);

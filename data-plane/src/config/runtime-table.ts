@@ -1,6 +1,7 @@
 import type { Consumer, Policy, Route, TelemetrySettings, Upstream } from "@palisade/proto";
+import type { FieldNameSet } from "../http/bytes.js";
 import type { ConsumerIndex } from "../policies/auth/consumers.js";
-import type { PolicyInstance } from "../policies/types.js";
+import type { Policy as PolicyInstance } from "../policies/contract.js";
 import type { PathOptions } from "../router/path.js";
 import type { Router } from "../router/router.js";
 import type { SniTable } from "../tls/sni-table.js";
@@ -82,8 +83,15 @@ export interface CompiledRoute {
    * then an ordinary OPTIONS request).
    */
   readonly preflight: readonly PolicyInstance[] | null;
-  /** Policies of `policies` that edit answers (`filterResponse`), in chain order. */
-  readonly responsePolicies: readonly PolicyInstance[];
+  /** The policies of `policies` that have each hook, in chain order (the loop walks only these). */
+  readonly hooks: RouteHooks;
+  /**
+   * The route's body limit as its policies and its own `max_body_bytes` decide it, bytes: -1 for
+   * none; `null` when neither sets one (the table's `RequestSettings.max_body_bytes`, else the
+   * node's `--max-body-bytes` applies). A `maxRequestBodyBytes` policy replaces the default (also
+   * upwards); when the route sets one too, the smaller applies; the route's 0 alone means none.
+   */
+  readonly bodyLimit: number | null;
   readonly stripPrefix: boolean;
   /** The message it was compiled from (see `CompileOptions.previous`). */
   readonly source: Route;
@@ -116,10 +124,24 @@ export interface CompiledRoute {
   readonly alternates: ReadonlyMap<string, RouteUpstream>;
   /**
    * The WAF this route runs (issue 14): its own waf policy, else the global one, compiled with
-   * the exclusions that apply on this route; `null` without one. Carried, not yet evaluated: the
-   * waf policy instance runs it.
+   * the exclusions that apply on this route; `null` without one. Its policy instance
+   * (policies/waf/) is the last link of {@link policies}.
    */
   readonly waf: RouteWaf | null;
+}
+
+/** A route's policies that have each hook (contract.ts `PhaseHooks`), in chain order, and the body sizes they inspect. */
+export interface RouteHooks {
+  readonly requestHeaders: readonly PolicyInstance[];
+  readonly requestBody: readonly PolicyInstance[];
+  readonly upstreamRequest: readonly PolicyInstance[];
+  readonly responseHeaders: readonly PolicyInstance[];
+  readonly responseBody: readonly PolicyInstance[];
+  readonly log: readonly PolicyInstance[];
+  /** Request body bytes read before forwarding for the `requestBody` hooks (the largest they ask), 0 for none. */
+  readonly inspectRequestBytes: number;
+  /** Response body bytes held before sending for the `responseBody` hooks, 0 for none. */
+  readonly inspectResponseBytes: number;
 }
 
 /**
@@ -146,8 +168,8 @@ export interface RuntimeTable {
   readonly globalPolicies: readonly PolicyInstance[];
   /** `RequestSettings.merge_slashes` the routes were compiled with. */
   readonly mergeSlashesDefault: boolean;
-  /** Global policies that edit answers: applied to the node's answers for requests no route matched. */
-  readonly globalResponsePolicies: readonly PolicyInstance[];
+  /** The global policies' hooks: their `responseHeaders` decorate the node's answers for requests no route matched. */
+  readonly globalHooks: RouteHooks;
   /** How request paths are read before routing: the most permissive of all routes' settings. */
   readonly pathOptions: PathOptions;
   /**
@@ -160,6 +182,11 @@ export interface RuntimeTable {
    * from every client request on every route before policies set them (case C21).
    */
   readonly identityHeaders: readonly string[];
+  /**
+   * The client's fields never forwarded upstream on this table: hop-by-hop, the forwarding and
+   * identity headers the node sets itself, and {@link identityHeaders}; matched on raw bytes.
+   */
+  readonly requestDrop: FieldNameSet;
   /** Host names that require a client certificate on every route that serves them. */
   readonly hostPolicies: HostPolicies;
   /** Pool keys of all targets (and route overrides), for the pool manager's `retain`. */
@@ -176,7 +203,7 @@ export interface RuntimeTable {
   readonly telemetry: TelemetrySettings | null;
   /** WAF rule sets of the snapshot by id, verified against their content hash and parsed. */
   readonly ruleSets: ReadonlyMap<string, CompiledRuleSetInfo>;
-  /** Waf policies by id (not in `policies`: they are not request-filter policies yet). */
+  /** Waf policies by id (not in `policies`: each route runs its WAF's own instance, last in its chain). */
   readonly wafPolicies: ReadonlyMap<string, CompiledWaf>;
   /** The global waf policy (a route without its own runs it), or `null`. */
   readonly globalWaf: CompiledWaf | null;

@@ -1,8 +1,11 @@
+import type { WafEvent } from "@palisade/events";
+import type { ErrorCode } from "../errors.js";
 /**
  * The node's internal channel for security events: every request the node refuses for a
  * security reason — authentication failures, denials, ambiguous credentials, unavailable key
  * servers, malformed or ambiguous requests, addresses outside the IP rules, rate limits, size
- * limits, CORS preflights from origins that are not allowed. The proxy's hot path only calls
+ * limits, CORS preflights from origins that are not allowed — and every request the WAF matched
+ * (blocked, detected, or failed on), with what it found. The proxy's hot path only calls
  * {@link SecurityEvents.emit}:
  * it bumps a counter and appends to a bounded queue; subscribers (the log today, a SIEM shipper
  * later) receive batches asynchronously, off the request path. Events never hold secrets: no
@@ -29,7 +32,24 @@ export const SECURITY_EVENT_TYPES = [
   "request_too_large",
   /** A CORS preflight from an origin, method or header the policy does not allow (403). */
   "cors_rejected",
+  /** The WAF stopped the request (403 `WAF_BLOCKED`): block mode, the anomaly threshold reached. */
+  "waf_blocked",
+  /** The WAF matched rules and let the request through: detect mode, or scores under the thresholds. */
+  "waf_detected",
+  /** The WAF engine failed on the request: refused (500 `WAF_ERROR`, fail closed) or let through uninspected (fail open). */
+  "waf_error",
 ] as const;
+
+/**
+ * The types the WAF policy emits itself (with {@link WafEventDetail}); the request's own counters
+ * (`TrafficStats`, the rollout gate's `security_event_rate:<type>`) count them as they are emitted.
+ */
+export const WAF_EVENT_TYPES: readonly SecurityEventType[] = Object.freeze([
+  "waf_blocked",
+  "waf_detected",
+  "waf_error",
+  "request_too_large",
+]);
 
 /** One of {@link SECURITY_EVENT_TYPES}. */
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
@@ -87,18 +107,44 @@ export const SECURITY_REASONS = {
   cors_origin_not_allowed: "cors_rejected",
   cors_method_not_allowed: "cors_rejected",
   cors_header_not_allowed: "cors_rejected",
+  waf_blocked: "waf_blocked",
+  waf_detected: "waf_detected",
+  waf_engine_error: "waf_error",
+  waf_body_too_large: "request_too_large",
 } as const satisfies Record<string, SecurityEventType>;
 
 /** One of the keys of {@link SECURITY_REASONS}. */
 export type SecurityReason = keyof typeof SECURITY_REASONS;
 
+/**
+ * What a WAF event adds (the fields of `@palisade/events`' `WafEvent`, so the SIEM path formats it
+ * as ECS without a translation): mode, action, paranoia levels, anomaly scores and thresholds,
+ * the rules that matched (id, msg, tags, severity, matched variable NAMES, logdata with secret
+ * values already redacted), the interrupting rule and the rule set; `error` names an engine
+ * failure (`WAF_ENGINE_ERROR` and the rule it happened in).
+ */
+export type WafEventDetail = Pick<
+  WafEvent,
+  | "mode"
+  | "action"
+  | "paranoiaLevel"
+  | "detectionParanoiaLevel"
+  | "anomalyScore"
+  | "threshold"
+  | "rules"
+  | "interruptingRuleId"
+  | "ruleset"
+> & { readonly error?: string | null };
+
 /** One security event. Times are ms since the epoch. */
 export interface SecurityEvent {
+  /** The event's id (a UUID), when it has one: a WAF 403 body names it (`event_id`). */
+  readonly id?: string;
   readonly type: SecurityEventType;
   /** A {@link SecurityReason} for policy refusals, else the proxy's own refusal code (`path_dot_segment`). */
   readonly reason: string;
   readonly time: number;
-  /** The error code the client received (see errors.ts), e.g. `AUTH_TOKEN_INVALID`. */
+  /** The error code the client received (see errors.ts), e.g. `AUTH_TOKEN_INVALID`; `""` when it was not refused (a WAF detection). */
   readonly code: string;
   /** HTTP status the client received. */
   readonly status: number;
@@ -117,6 +163,8 @@ export interface SecurityEvent {
   readonly method: string | null;
   /** Canonical path without the query string (a query may hold a credential); `null` when the path itself was refused. */
   readonly path: string | null;
+  /** What the WAF found (WAF events only). */
+  readonly waf?: WafEventDetail;
 }
 
 /** Receives events in batches, in emission order. Must not throw (a throw is swallowed). */
@@ -208,4 +256,30 @@ export class SecurityEvents {
 /** The event type of a reason. */
 export function eventTypeOf(reason: SecurityReason): SecurityEventType {
   return SECURITY_REASONS[reason];
+}
+
+/**
+ * The security event type of a refusal the proxy makes itself (reading the request, its size),
+ * `null` for errors that are not security refusals. Policy refusals are emitted when the policy
+ * answers, with the policy's own reason.
+ */
+export function refusalEventType(code: ErrorCode): SecurityEventType | null {
+  switch (code) {
+    case "BAD_REQUEST":
+    case "PATH_INVALID":
+      return "request_rejected";
+    case "IP_FORBIDDEN":
+      return "ip_denied";
+    case "CORS_FORBIDDEN":
+      return "cors_rejected";
+    case "RATE_LIMITED":
+    case "RATE_LIMIT_UNAVAILABLE":
+      return "rate_limited";
+    case "PAYLOAD_TOO_LARGE":
+    case "URI_TOO_LONG":
+    case "HEADERS_TOO_LARGE":
+      return "request_too_large";
+    default:
+      return null;
+  }
 }

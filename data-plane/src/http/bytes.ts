@@ -74,18 +74,30 @@ export function equalsLower(buf: Uint8Array, start: number, end: number, name: s
   return true;
 }
 
+/** Anything that says whether a field name, given as raw bytes, is one of its names. */
+export interface FieldNameMatcher {
+  /** Whether the name in `buf[start..end)` (any case) matches. */
+  has(buf: Uint8Array, start: number, end: number): boolean;
+}
+
 /**
  * A set of lower-case field names matched against raw bytes without decoding them: the names a
  * proxy drops or owns (hop-by-hop fields, the headers it sets itself), built once (at config
- * compile for per-route sets) and consulted for every field of every message.
+ * compile for per-route sets) and consulted for every field of every message. It may also hold
+ * name prefixes (`access-control-`): every name that starts with one matches.
  */
-export class FieldNameSet {
+export class FieldNameSet implements FieldNameMatcher {
   /** Names by length, each as lower-case bytes. */
   readonly #byLength: Array<Uint8Array[] | undefined> = [];
   readonly #names: ReadonlySet<string>;
+  readonly #prefixes: readonly Uint8Array[];
+  readonly #prefixNames: readonly string[];
 
-  /** @param names field names, any case (lower-cased here) */
-  constructor(names: Iterable<string>) {
+  /**
+   * @param names field names, any case (lower-cased here)
+   * @param prefixes name prefixes, any case: every name that starts with one is in the set
+   */
+  constructor(names: Iterable<string>, prefixes: Iterable<string> = []) {
     const lower = new Set<string>();
     for (const n of names) lower.add(n.toLowerCase());
     this.#names = lower;
@@ -94,6 +106,14 @@ export class FieldNameSet {
       bucket.push(Buffer.from(n, "latin1"));
       this.#byLength[n.length] = bucket;
     }
+    const pre = [...new Set([...prefixes].map((p) => p.toLowerCase()))];
+    this.#prefixNames = pre;
+    this.#prefixes = pre.map((p) => Buffer.from(p, "latin1"));
+  }
+
+  /** The name prefixes, lower-case. */
+  get prefixes(): readonly string[] {
+    return this.#prefixNames;
   }
 
   /** The names, lower-case. */
@@ -103,25 +123,60 @@ export class FieldNameSet {
 
   /** Whether the lower-case `name` is in the set. */
   hasName(name: string): boolean {
-    return this.#names.has(name);
+    if (this.#names.has(name)) return true;
+    for (const p of this.#prefixNames) if (name.startsWith(p)) return true;
+    return false;
   }
 
   /** Whether the name in `buf[start..end)` (any case) is in the set. */
   has(buf: Uint8Array, start: number, end: number): boolean {
     const bucket = this.#byLength[end - start];
-    if (bucket === undefined) return false;
-    outer: for (let b = 0; b < bucket.length; b++) {
-      const n = bucket[b]!;
+    if (bucket !== undefined) {
+      outer: for (let b = 0; b < bucket.length; b++) {
+        const n = bucket[b]!;
+        for (let i = 0; i < n.length; i++) if (LOWER[buf[start + i]!] !== n[i]) continue outer;
+        return true;
+      }
+    }
+    const prefixes = this.#prefixes;
+    outer: for (let p = 0; p < prefixes.length; p++) {
+      const n = prefixes[p]!;
+      if (end - start < n.length) continue;
       for (let i = 0; i < n.length; i++) if (LOWER[buf[start + i]!] !== n[i]) continue outer;
       return true;
     }
     return false;
   }
 
-  /** A new set with the names of both. */
+  /** A new set with the names (and prefixes) of both. */
   union(other: FieldNameSet | Iterable<string>): FieldNameSet {
-    const extra = other instanceof FieldNameSet ? other.names : other;
-    return new FieldNameSet([...this.#names, ...extra]);
+    if (other instanceof FieldNameSet)
+      return new FieldNameSet([...this.#names, ...other.names], [...this.#prefixNames, ...other.prefixes]);
+    return new FieldNameSet([...this.#names, ...other], this.#prefixNames);
+  }
+}
+
+/**
+ * A few lower-case names decided per message (the fields a request's `Connection` names, the
+ * names its policies edited), matched against raw bytes without building a {@link FieldNameSet}.
+ */
+export class NameList implements FieldNameMatcher {
+  readonly #names: readonly string[];
+
+  /** @param names lower-case names */
+  constructor(names: readonly string[]) {
+    this.#names = names;
+  }
+
+  has(buf: Uint8Array, start: number, end: number): boolean {
+    const names = this.#names;
+    outer: for (let k = 0; k < names.length; k++) {
+      const n = names[k]!;
+      if (n.length !== end - start) continue;
+      for (let i = 0; i < n.length; i++) if (LOWER[buf[start + i]!] !== n.charCodeAt(i)) continue outer;
+      return true;
+    }
+    return false;
   }
 }
 

@@ -378,6 +378,12 @@ export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
     this.#buf = null;
     this.#request.abandon();
     if (reusable) {
+      // The handler may have paused reading at the last bytes: an idle connection reads (to see
+      // the upstream close it) and the next exchange starts unpaused.
+      if (this.#readPaused) {
+        this.#readPaused = false;
+        this.socket.resume();
+      }
       this.#state = State.Idle;
       this.#owner.connectionIdle(this, head.keepAliveTimeoutMs);
     } else {

@@ -108,10 +108,7 @@ function call(
       },
       onRequestUpgrade() {},
     };
-    pool.dispatch(
-      { path: "/", method: "GET", headers: { host: "up" }, ...opts } as Dispatcher.DispatchOptions,
-      handler,
-    );
+    pool.dispatch({ path: "/", method: "GET", headers: { host: "up" }, ...opts } as ClientRequestOptions, handler);
   });
 }
 
@@ -300,7 +297,7 @@ test("request bodies stream (Readable, chunked when the length is unknown); resp
   let pauses = 0;
   const got = await new Promise<number>((resolve, reject) => {
     let n = 0;
-    p.dispatch({ path: "/big", method: "GET", headers: { host: "up" } } as Dispatcher.DispatchOptions, {
+    p.dispatch({ path: "/big", method: "GET", headers: { host: "up" } } as ClientRequestOptions, {
       onResponseData(c, chunk) {
         n += chunk.length;
         pauses++;
@@ -315,11 +312,32 @@ test("request bodies stream (Readable, chunked when the length is unknown); resp
   assert.ok(pauses > 1);
 });
 
+test("a connection whose handler paused at the last bytes is reused unpaused", async () => {
+  const p = pool({ maxConnections: 1 });
+  up.script = () => "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody";
+  const paused = await new Promise<string>((resolve, reject) => {
+    let body = "";
+    p.dispatch({ path: "/paused", method: "GET", headers: { host: "up" } } as ClientRequestOptions, {
+      onResponseData(c, chunk) {
+        body += chunk.toString();
+        c.pause(); // a slow client: never resumed before the response ends
+      },
+      onResponseEnd: () => resolve(body),
+      onResponseError: (_c, e) => reject(e),
+    });
+  });
+  assert.equal(paused, "body");
+  const next = await call(p, { path: "/after-pause" });
+  assert.equal(next.status, 200);
+  assert.equal(next.body, "body");
+  assert.equal(p.connections, 1, "the same connection carried both");
+});
+
 test("upgrade: a 101 hands the socket over with the bytes read past the head", async () => {
   const p = pool();
   up.script = () => "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nfirst-frame";
   const got = await new Promise<string>((resolve, reject) => {
-    p.dispatch({ path: "/ws", method: "GET", headers: { host: "up" }, upgrade: "echo" } as Dispatcher.DispatchOptions, {
+    p.dispatch({ path: "/ws", method: "GET", headers: { host: "up" }, upgrade: "echo" } as ClientRequestOptions, {
       onRequestUpgrade(_c, status, headers, socket) {
         assert.equal(status, 101);
         assert.equal((headers as Record<string, string>).upgrade, "echo");

@@ -34,13 +34,6 @@ export interface ClientPoolOptions {
   readonly limits?: ResponseLimits;
 }
 
-/** What the upstream client's attempt layer needs of a pool (undici's `Dispatcher.dispatch`). */
-export interface UpstreamDispatcher {
-  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
-  close(): Promise<void>;
-  destroy(): Promise<void>;
-}
-
 /** Queue of waiting exchanges: an array with a moving head (O(1) shift). */
 class WaitQueue {
   #items: ClientExchange[] = [];
@@ -90,7 +83,7 @@ function sweepIdle(pool: ClientPool): void {
  * the upstream closes, or that receives any byte, is dropped at once. A connection is reused
  * only after an exchange that ended cleanly (see ClientConnection).
  */
-export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDispatcher {
+export class ClientPool implements ConnectionOwner, ExchangeCarrier {
   readonly #opts: Required<Omit<ClientPoolOptions, "tls" | "limits">> & {
     tls: ClientTls | null;
     limits: ResponseLimits;
@@ -135,8 +128,8 @@ export class ClientPool implements ConnectionOwner, ExchangeCarrier, UpstreamDis
    * Sends a request; the outcome arrives on `handler` (never thrown).
    * @returns true (the pool queues what it cannot start at once)
    */
-  dispatch(opts: Dispatcher.DispatchOptions | ClientRequestOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const ex = new ClientExchange(opts as ClientRequestOptions, handler, this);
+  dispatch(opts: ClientRequestOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const ex = new ClientExchange(opts, handler, this);
     if (this.#closing) {
       ex.fail(new ClientError("UND_ERR_CLOSED", "the pool is closed"));
       return true;

@@ -1,4 +1,4 @@
-import type { FieldNameSet } from "./bytes.js";
+import type { FieldNameMatcher } from "./bytes.js";
 import type { FieldList } from "./field-list.js";
 import { WRITER_OWNED } from "./header-block.js";
 
@@ -22,11 +22,14 @@ export interface ForwardedFields {
  * owns (`WRITER_OWNED`), nor those named in `drop` or `owned` (names the writer sets itself:
  * they must not appear twice). A run of kept lines keeps the bytes between them as received
  * (a line's trailing whitespace and its CRLF).
+ * @param dropUnderscored also leave out names holding `_` (nginx `underscores_in_headers off`:
+ *   CGI-style upstreams read `X_User` as `X-User`, so a client could pass an identity header; C21)
  */
 export function selectForwarded(
   fields: FieldList,
-  drop: FieldNameSet | null,
-  owned: FieldNameSet | null,
+  drop: FieldNameMatcher | null,
+  owned: FieldNameMatcher | null,
+  dropUnderscored = false,
 ): ForwardedFields {
   const runs: number[] = [];
   let bytes = 0;
@@ -37,7 +40,8 @@ export function selectForwarded(
     const kept =
       !fields.nameIn(i, WRITER_OWNED) &&
       (drop === null || !fields.nameIn(i, drop)) &&
-      (owned === null || !fields.nameIn(i, owned));
+      (owned === null || !fields.nameIn(i, owned)) &&
+      (!dropUnderscored || !fields.nameHas(i, 0x5f));
     if (!kept) {
       if (runStart >= 0) {
         runs.push(runStart, runEnd);

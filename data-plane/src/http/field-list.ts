@@ -1,4 +1,4 @@
-import { equalsLower, type FieldNameSet, LOWER, latin1 } from "./bytes.js";
+import { equalsLower, type FieldNameMatcher, LOWER, latin1 } from "./bytes.js";
 import type { HeaderFields, HeaderValues } from "./headers.js";
 
 /** Fields node:http keeps the first of when repeated (`IncomingMessage` `matchKnownFields`). */
@@ -84,9 +84,17 @@ export class FieldList implements HeaderFields {
   }
 
   /** Whether line `i`'s name is in `set`. */
-  nameIn(i: number, set: FieldNameSet): boolean {
+  nameIn(i: number, set: FieldNameMatcher): boolean {
     const o = this.#offsets;
     return set.has(this.buffer, o[4 * i]!, o[4 * i + 1]!);
+  }
+
+  /** Whether line `i`'s name holds the byte `b`. */
+  nameHas(i: number, b: number): boolean {
+    const o = this.#offsets;
+    const buf = this.buffer;
+    for (let k = o[4 * i]!, end = o[4 * i + 1]!; k < end; k++) if (buf[k] === b) return true;
+    return false;
   }
 
   get(name: string): string | undefined {
@@ -128,6 +136,11 @@ export class FieldList implements HeaderFields {
     return latin1(this.buffer, o[4 * i + 2]!, o[4 * i + 3]!);
   }
 
+  lineBytes(i: number): number {
+    const o = this.#offsets;
+    return o[4 * i + 1]! - o[4 * i]! + o[4 * i + 3]! - o[4 * i + 2]!;
+  }
+
   /** Line `i`'s name, lower-case. */
   lowerNameAt(i: number): string {
     return this.nameAt(i).toLowerCase();
@@ -159,3 +172,31 @@ export class FieldList implements HeaderFields {
 
 /** An empty field list (a message without fields, trailers that were not sent). */
 export const NO_FIELDS: FieldList = new FieldList(Buffer.alloc(0), [], 0);
+
+/**
+ * Field lines laid out as `name: value\r\n` in a new buffer, for heads that were not read from
+ * bytes (HTTP/2 requests, whose fields node:http2 decoded; tests). Names and values go in as
+ * given (latin1); the caller vouches for them (nghttp2 refuses CR, LF and NUL in fields).
+ * @param pairs `[name, value, name, value, …]` (node's `rawHeaders` shape)
+ * @returns the buffer and the offsets a {@link FieldList} (or a subclass) is built from
+ */
+export function layoutFields(pairs: readonly string[]): { buffer: Buffer; offsets: number[]; size: number } {
+  let bytes = 0;
+  for (let i = 0; i < pairs.length; i += 2) bytes += pairs[i]!.length + pairs[i + 1]!.length + 4;
+  const buffer = Buffer.allocUnsafe(bytes);
+  const offsets: number[] = [];
+  let off = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = pairs[i]!;
+    const value = pairs[i + 1]!;
+    offsets.push(off, off + name.length, off + name.length + 2, off + name.length + 2 + value.length);
+    off += buffer.write(`${name}: ${value}\r\n`, off, "latin1");
+  }
+  return { buffer, offsets, size: pairs.length / 2 };
+}
+
+/** A {@link FieldList} over `pairs` (see {@link layoutFields}). */
+export function fieldListOf(pairs: readonly string[]): FieldList {
+  const { buffer, offsets, size } = layoutFields(pairs);
+  return new FieldList(buffer, offsets, size);
+}

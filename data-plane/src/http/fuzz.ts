@@ -6,38 +6,38 @@
  * apart from the engine) followed by a clean close — never a hang, never bytes that are not a
  * response.
  */
-import { connect } from "node:net";
 import fc from "fast-check";
 import { CASE } from "./request-corpus.js";
 import type { ExchangeListener, ServerExchange } from "./server-exchange.js";
-import { EngineServer } from "./test-wire.js";
-import { readResponses } from "./wire-responses.js";
+import { EngineServer, rawExchange } from "./test-wire.js";
+import type { WireOptions } from "./wire-responses.js";
 
-/** The server marks its answers to HEAD with this header (the client cannot always tell). */
-const HEAD_MARK = "x-fuzz-head";
+/** A fuzz server marks its answers to HEAD with this header (the client cannot always tell). */
+export const HEAD_MARK = "x-fuzz-head";
 
 const IGNORE: ExchangeListener = { onExchangeAbort() {}, onExchangeDrain() {}, onExchangeEnd() {} };
 
-/** A small deterministic hash of the target: picks the answer's shape. */
-function shape(target: string): number {
+/** A small deterministic hash of the target: picks the answer's shape (status, length, framing). */
+export function fuzzShape(target: string): number {
   let h = 7;
   for (let i = 0; i < target.length; i++) h = (h * 31 + target.charCodeAt(i)) | 0;
   return h >>> 0;
 }
 
-const STATUSES = [200, 200, 200, 201, 204, 304, 404, 500];
+/** The statuses a fuzz server answers with, picked by {@link fuzzShape}. */
+export const FUZZ_STATUSES: readonly number[] = [200, 200, 200, 201, 204, 304, 404, 500];
 
 /** The fuzz server's handler: reads the body, answers by the target's hash (status, length, framing). */
 function answer(ex: ServerExchange): void {
   ex.listener = IGNORE;
-  const h = shape(ex.head.target);
+  const h = fuzzShape(ex.head.target);
   if (ex.head.upgrade) {
     ex.writeHead(400, { "content-type": "text/plain" }, { contentLength: 10 });
     ex.end(Buffer.from("no upgrade"));
     return;
   }
   const respond = (received: number) => {
-    const status = STATUSES[h % STATUSES.length]!;
+    const status = FUZZ_STATUSES[h % FUZZ_STATUSES.length]!;
     const body = Buffer.alloc((h >>> 3) % 300, 0x61 + (received % 26));
     const headers: Record<string, string> = { "x-received": String(received) };
     if (ex.head.method === "HEAD") headers[HEAD_MARK] = "1";
@@ -78,19 +78,18 @@ export interface FuzzResult {
 }
 
 /**
- * Sends `requests` generated requests (seeded) to a fresh engine server, `concurrency`
- * connections at a time, and checks every answer.
+ * Sends `requests` generated requests (seeded: the same seed sends the same bytes), one to four
+ * pipelined per connection and the sending side then shut, to the server on 127.0.0.1:`port`,
+ * `concurrency` connections at a time, and reads every answer with `wire` (wire-responses.ts).
+ * A connection fails when it stays open 10 s or its bytes are not a sequence of valid responses.
  */
-export async function fuzzEngine(requests: number, seed: number, concurrency = 32): Promise<FuzzResult> {
-  const server = await new EngineServer({
-    onRequest: answer,
-    headersTimeoutMs: 2_000,
-    requestTimeoutMs: 3_000,
-    keepAliveTimeoutMs: 3_000,
-    lingerMs: 200,
-    maxHeaderBytes: 8_192,
-    maxHeaders: 50,
-  }).start();
+export async function fuzzPort(
+  port: number,
+  requests: number,
+  seed: number,
+  concurrency: number,
+  wire: WireOptions,
+): Promise<FuzzResult> {
   // Batches of 1-4 pipelined requests, drawn in one go (deterministic for the seed).
   const sizes = fc.sample(fc.integer({ min: 1, max: 4 }), { numRuns: requests, seed });
   const texts = fc.sample(CASE, { numRuns: requests, seed: seed + 1 });
@@ -104,43 +103,42 @@ export async function fuzzEngine(requests: number, seed: number, concurrency = 3
   let responses = 0;
   let silentCloses = 0;
   const failures: string[] = [];
-  const one = (bytes: Buffer) =>
-    new Promise<void>((resolve) => {
-      const chunks: Buffer[] = [];
-      let done = false;
-      const socket = connect({ port: server.port, host: "127.0.0.1", allowHalfOpen: true }, () => {
-        socket.write(bytes);
-        socket.end();
-      });
-      const finish = (why: string | null) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        if (why !== null && failures.length < 50)
-          failures.push(`${why}: ${JSON.stringify(bytes.toString("latin1").slice(0, 200))}`);
-        else if (why !== null) failures.push(why);
-        resolve();
-      };
-      const timer = setTimeout(() => finish("no close within 10 s"), 10_000);
-      socket.on("data", (c: Buffer) => chunks.push(c));
-      socket.on("error", () => {});
-      socket.on("close", () => {
-        const all = Buffer.concat(chunks);
-        if (all.length === 0) {
-          silentCloses++;
-          finish(null);
-          return;
-        }
-        const r = readResponses(all, [], true, { bodylessHeader: HEAD_MARK, finalBodyOptional: true });
-        responses += r.responses.length;
-        finish(r.error === null ? null : `invalid answer (${r.error})`);
-      });
-    });
+  const one = async (bytes: Buffer) => {
+    const r = await rawExchange(port, bytes, { end: true, timeoutMs: 10_000, wire });
+    let why: string | null = null;
+    if (r.timedOut) why = "no close within 10 s";
+    else if (r.bytes.length === 0) silentCloses++;
+    else {
+      responses += r.responses.length;
+      if (r.error !== null) why = `invalid answer (${r.error})`;
+    }
+    if (why !== null)
+      failures.push(failures.length < 50 ? `${why}: ${JSON.stringify(bytes.toString("latin1").slice(0, 200))}` : why);
+  };
   const worker = async () => {
     while (next < batches.length) await one(batches[next++]!);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  await server.stop(2_000);
   return { requests: texts.length, connections: batches.length, responses, silentCloses, failures };
+}
+
+/** {@link fuzzPort} against a fresh server on the engine alone (its handler: the answers above). */
+export async function fuzzEngine(requests: number, seed: number, concurrency = 32): Promise<FuzzResult> {
+  const server = await new EngineServer({
+    onRequest: answer,
+    headersTimeoutMs: 2_000,
+    requestTimeoutMs: 3_000,
+    keepAliveTimeoutMs: 3_000,
+    lingerMs: 200,
+    maxHeaderBytes: 8_192,
+    maxHeaders: 50,
+  }).start();
+  try {
+    return await fuzzPort(server.port, requests, seed, concurrency, {
+      bodylessHeader: HEAD_MARK,
+      finalBodyOptional: true,
+    });
+  } finally {
+    await server.stop(2_000);
+  }
 }

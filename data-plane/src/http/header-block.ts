@@ -59,6 +59,8 @@ export class HeaderBlock {
   readonly bytes: Buffer;
   /** The names set, lower-case. */
   readonly names: FieldNameSet;
+  /** The same lines as an object (lower-case names): for writers that take objects (HTTP/2). */
+  readonly headers: Readonly<OutgoingHeaders>;
 
   /**
    * @param headers names (any case; written lower-case) and values
@@ -76,6 +78,7 @@ export class HeaderBlock {
     }
     this.bytes = Buffer.from(serializeHeaders(lower), "latin1");
     this.names = new FieldNameSet(Object.keys(lower));
+    this.headers = Object.freeze(lower);
   }
 
   /** Bytes on the wire. */

@@ -8,8 +8,7 @@
 /**
  * Fields that are hop-by-hop whether or not `Connection` names them (RFC 9110 §7.6.1, RFC 9112
  * §6.1, and the non-standard `Proxy-Connection`): never forwarded, always the writer's own. The
- * one list of them for the engine (proxy/hop-by-hop.ts and the policies keep copies until the
- * request loop moves onto the engine).
+ * one list of them for the engine (the request loop's drop sets are built from it).
  */
 export const HOP_BY_HOP_FIELDS: readonly string[] = Object.freeze([
   "connection",
@@ -53,6 +52,8 @@ export interface HeaderFields {
   nameAt(i: number): string;
   /** The value of line `i` (OWS trimmed). */
   valueAt(i: number): string;
+  /** Bytes of line `i`'s name plus its value (OWS trimmed), without decoding either. */
+  lineBytes(i: number): number;
   /**
    * The header object node:http builds (`IncomingMessage.headers`): lower-case names; for
    * repeated lines `set-cookie` is an array, `cookie` joined with `"; "`, the single-valued

@@ -76,16 +76,16 @@ export class HttpRequestError {
    * The same failure as an `Error` for stream consumers (a request body piped upstream): code
    * `BODY_TOO_LARGE` for a body over its limit, `CLIENT_CLOSED` when the client left, else
    * `CLIENT_REQUEST_INVALID`. upstream/upstream-errors.ts counts all three as local aborts
-   * (never against the target's health).
+   * (never against the target's health); `requestError` is this error (its registry code).
    */
-  toError(): Error & { code: string; reason: RequestRefusalReason } {
+  toError(): Error & { code: string; reason: RequestRefusalReason; requestError: HttpRequestError } {
     const code =
       this.reason === "body_too_large"
         ? "BODY_TOO_LARGE"
         : this.reason === "message_incomplete" && this.code === "BAD_REQUEST"
           ? "CLIENT_CLOSED"
           : "CLIENT_REQUEST_INVALID";
-    return Object.assign(new Error(`request ${this.reason}`), { code, reason: this.reason });
+    return Object.assign(new Error(`request ${this.reason}`), { code, reason: this.reason, requestError: this });
   }
 }
 

@@ -3,6 +3,7 @@
 // head, timeouts, half-close, upgrade hand-off, backpressure, drain, TLS.
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { after, before, test } from "node:test";
 import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { TestCa } from "@palisade/test-support";
@@ -256,6 +257,35 @@ test("Expect: 100-continue: 100 only when the handler reads the body; a refusal 
   assert.doesNotMatch(refused.bytes.toString(), /100 Continue/);
   assert.deepEqual([refused.responses[0]!.status, refused.responses[0]!.headers.connection], [401, "close"]);
   assert.equal(refused.closed, true);
+});
+
+test("lingering close: a client still uploading after an early answer is read and dropped, never reset", async () => {
+  // The server's lingerMs is 200: the client sends a piece every 50 ms for 1.5 s after the 401,
+  // so a fixed linger would have reset the connection under its later writes.
+  const outcome = await new Promise<{ status: string; error: string | null; sent: number }>((resolve) => {
+    const s = connect({ port: server.port, host: "127.0.0.1", allowHalfOpen: true });
+    let got = "";
+    let error: string | null = null;
+    let sent = 0;
+    s.on("data", (c: Buffer) => {
+      got += c.toString("latin1");
+    });
+    s.on("error", (e: NodeJS.ErrnoException) => {
+      error = e.code ?? e.message;
+    });
+    s.on("close", () => resolve({ status: got.slice(0, 12), error, sent }));
+    s.on("connect", async () => {
+      s.write("POST /refuse HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n");
+      for (let i = 0; i < 30 && !s.destroyed; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (s.destroyed) break;
+        s.write(Buffer.alloc(1024, 0x61));
+        sent++;
+      }
+      if (!s.destroyed) s.end();
+    });
+  });
+  assert.deepEqual(outcome, { status: "HTTP/1.1 401", error: null, sent: 30 });
 });
 
 test("HEAD, 204 and 304 carry no body; HEAD keeps the length as metadata; a 204 has no framing at all", async () => {

@@ -44,6 +44,9 @@ export class RequestBody implements BodySink {
   #received = 0;
   #ended = false;
   #error: HttpRequestError | null = null;
+  /** Bytes read ahead by {@link peek}, delivered to the consumer first; `null` when none were. */
+  #held: Buffer[] | null = null;
+  #heldTrailers: FieldList | null = null;
 
   constructor(owner: BodyOwner, declaredLength: number | null) {
     this.#owner = owner;
@@ -84,13 +87,73 @@ export class RequestBody implements BodySink {
     this.#limit = maxBytes;
   }
 
-  /** Starts delivering to `sink` (one consumer per body). */
+  /**
+   * Starts delivering to `sink` (one consumer per body). After {@link peek}, the bytes read ahead
+   * come first (in one go: they are bounded by the peek), then the rest as it arrives.
+   */
   start(sink: RequestBodySink): void {
+    const held = this.#held;
+    if (held !== null) {
+      this.#held = null;
+      this.#sink = sink;
+      if (this.#error !== null) {
+        sink.onBodyError(this.#error);
+        return;
+      }
+      for (let i = 0; i < held.length; i++) sink.onBodyData(held[i]!);
+      if (this.#ended) {
+        sink.onBodyEnd(this.#heldTrailers!);
+        return;
+      }
+      this.resume();
+      return;
+    }
     if (this.#sink !== null) throw new Error("request body already started");
     this.#owner.bodyStarting(this);
     this.#sink = sink;
     if (this.#error !== null) {
       sink.onBodyError(this.#error);
+      return;
+    }
+    this.#owner.bodyFlowing(this);
+  }
+
+  /**
+   * Reads up to `maxBytes` of the body ahead, before its consumer starts (a policy inspects it
+   * before any byte goes upstream): sends `100 Continue` if asked for, then calls `done` with
+   * the bytes read and whether that was the whole body, and stops reading until {@link start}.
+   * A body that fails meanwhile (framing, limit, the client left) never calls `done`: its
+   * failure reaches the exchange's listener as any body's does.
+   */
+  peek(maxBytes: number, done: (body: Buffer, complete: boolean) => void): void {
+    if (this.#sink !== null) throw new Error("request body already started");
+    const held: Buffer[] = [];
+    this.#held = held;
+    let bytes = 0;
+    let called = false;
+    const finish = (complete: boolean) => {
+      if (called) return;
+      called = true;
+      done(held.length === 1 ? held[0]! : Buffer.concat(held, bytes), complete);
+    };
+    this.#owner.bodyStarting(this);
+    this.#sink = {
+      onBodyData: (chunk) => {
+        held.push(chunk);
+        bytes += chunk.length;
+        if (bytes < maxBytes) return true;
+        this.#paused = true;
+        finish(false);
+        return false;
+      },
+      onBodyEnd: (trailers) => {
+        this.#heldTrailers = trailers;
+        finish(true);
+      },
+      onBodyError: () => {},
+    };
+    if (this.#error !== null || this.#ended) {
+      if (this.#ended) finish(true);
       return;
     }
     this.#owner.bodyFlowing(this);

@@ -40,6 +40,8 @@ export class RequestStream implements RequestBodySink {
   #sent = 0;
   #body: RequestBody | null = null;
   #readable: Readable | null = null;
+  /** The socket is corked until the end of this tick (body pieces of one read go in one write). */
+  #corked = false;
 
   constructor(socket: Socket, owner: RequestStreamOwner) {
     this.#socket = socket;
@@ -149,6 +151,13 @@ export class RequestStream implements RequestBodySink {
    */
   #write(chunk: Buffer, chunked: boolean): boolean {
     const socket = this.#socket;
+    // One client read may hold thousands of tiny chunks: their pieces are gathered until the end
+    // of the tick and leave in one write, not one system call each.
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(this.#uncork);
+    }
     const head = this.#pendingHead;
     this.#pendingHead = null;
     if (head === null && !chunked) return socket.write(chunk);
@@ -171,6 +180,11 @@ export class RequestStream implements RequestBodySink {
     socket.uncork();
     return ok;
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   #releaseReadable(): void {
     const r = this.#readable;

@@ -2,6 +2,7 @@ import { CR, HTAB, LF, latin1, SP } from "./bytes.js";
 import {
   CONN_CLOSE,
   CONN_KEEP_ALIVE,
+  CONN_OTHER,
   connectionFlags,
   NEED_MORE,
   parseContentLength,
@@ -17,7 +18,7 @@ export { INVALID, NEED_MORE } from "./field-line.js";
 /** What the response parser found besides the fields (see {@link ResponseHead}). */
 type ResponseHeadInit = Pick<
   ResponseHead,
-  "status" | "minor" | "bodyKind" | "contentLength" | "keepAlive" | "keepAliveTimeoutMs"
+  "status" | "minor" | "bodyKind" | "contentLength" | "keepAlive" | "keepAliveTimeoutMs" | "connectionNamesFields"
 > & {
   /** The reason phrase's bytes. */
   readonly reasonStart: number;
@@ -40,6 +41,8 @@ export class ResponseHead extends FieldList {
   readonly keepAlive: boolean;
   /** `Keep-Alive: timeout=N` as ms, -1 when absent. */
   readonly keepAliveTimeoutMs: number;
+  /** `Connection` names other fields (they are hop-by-hop: a proxy does not forward them, RFC 9110 §7.6.1). */
+  readonly connectionNamesFields: boolean;
   readonly #reasonStart: number;
   readonly #reasonEnd: number;
 
@@ -51,6 +54,7 @@ export class ResponseHead extends FieldList {
     this.contentLength = init.contentLength;
     this.keepAlive = init.keepAlive;
     this.keepAliveTimeoutMs = init.keepAliveTimeoutMs;
+    this.connectionNamesFields = init.connectionNamesFields;
     this.#reasonStart = init.reasonStart;
     this.#reasonEnd = init.reasonEnd;
   }
@@ -289,6 +293,7 @@ export class ResponseHeadParser extends HeadReader<ResponseParseError> {
       contentLength,
       keepAlive,
       keepAliveTimeoutMs,
+      connectionNamesFields: (conn & CONN_OTHER) !== 0,
     });
     return headEnd;
   }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import { type FieldNameSet, latin1Write } from "./bytes.js";
+import { type FieldNameMatcher, latin1Write } from "./bytes.js";
 import { copyForwarded, selectForwarded } from "./field-copy.js";
 import type { FieldList } from "./field-list.js";
 import { type HeaderBlock, InvalidHeaderError, serializeHeaders, WRITER_OWNED } from "./header-block.js";
@@ -20,9 +20,16 @@ export interface ResponseOptions {
    */
   readonly forward?: FieldList | null;
   /** Names not to forward (hop-by-hop, the ones the caller sets itself): compiled once. */
-  readonly drop?: FieldNameSet | null;
-  /** Constant lines compiled once (per route): copied as bytes, after the headers object. */
+  readonly drop?: FieldNameMatcher | null;
+  /**
+   * More names not to forward, decided per response (the names its phases edited; it must also
+   * match the names of `block` and `blocks` when given, as response-fields.ts's ResponseFields does).
+   */
+  readonly owned?: FieldNameMatcher | null;
+  /** Constant lines compiled once (per route): copied as bytes, after the headers object; their names are not forwarded. */
   readonly block?: HeaderBlock | null;
+  /** Several constant blocks, written in order after `block` (their names are not forwarded either: see `owned`). */
+  readonly blocks?: readonly HeaderBlock[] | null;
   /** Close the connection after this response (`Connection: close`). */
   readonly close?: boolean;
 }
@@ -185,20 +192,24 @@ export class ResponseWriter {
     const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
     const forward = options?.forward ?? null;
     const block = options?.block ?? null;
+    const blocks = options?.blocks ?? null;
     const fwd =
       forward === null || forward.size === 0
         ? null
-        : selectForwarded(forward, options?.drop ?? null, block === null ? null : block.names);
-    const hasDate = (headers !== null && headers.date !== undefined) || fwd?.hasDate === true;
+        : selectForwarded(forward, options?.drop ?? null, options?.owned ?? (block === null ? null : block.names));
+    const hasDate =
+      (headers !== null && headers.date !== undefined) || fwd?.hasDate === true || blocksHave(block, blocks, "date");
     const tail = `${hasDate ? "" : `date: ${httpDate()}\r\n`}${framing}${close ? "connection: close\r\n" : owner.keepAliveLines}\r\n`;
     const line = statusLine(status);
-    const size =
-      line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + (block === null ? 0 : block.length) + tail.length;
+    let size = line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + tail.length;
+    if (block !== null) size += block.length;
+    if (blocks !== null) for (let i = 0; i < blocks.length; i++) size += blocks[i]!.length;
     const head = Buffer.allocUnsafe(size);
     let off = latin1Write(head, line, 0);
     if (fwd !== null) off = copyForwarded(fwd, head, off);
     if (dyn.length > 0) off += latin1Write(head, dyn, off);
     if (block !== null) off += block.bytes.copy(head, off);
+    if (blocks !== null) for (let i = 0; i < blocks.length; i++) off += blocks[i]!.bytes.copy(head, off);
     latin1Write(head, tail, off);
     this.#status = status;
     this.#noBody = noBody;
@@ -206,6 +217,23 @@ export class ResponseWriter {
     this.#remaining = remaining;
     this.#close = close;
     this.#pendingHead = head;
+  }
+
+  /**
+   * Takes back a head that is still waiting for body bytes (nothing of this response reached the
+   * socket), so that another answer can be written instead — the error answer of an upstream
+   * response that broke before its first body byte.
+   * @returns false when the head already left (the response can only be cut now)
+   */
+  discardHead(): boolean {
+    if (this.#pendingHead === null || this.#headWritten || this.#ended) return false;
+    this.#pendingHead = null;
+    this.#status = 0;
+    this.#noBody = false;
+    this.#chunked = false;
+    this.#remaining = -1;
+    this.#close = false;
+    return true;
   }
 
   /** Sends the head now, without waiting for body bytes (long polls, event streams). */
@@ -335,6 +363,12 @@ export class ResponseWriter {
   }
 }
 
+function blocksHave(block: HeaderBlock | null, blocks: readonly HeaderBlock[] | null, name: string): boolean {
+  if (block?.names.hasName(name)) return true;
+  if (blocks !== null) for (const b of blocks) if (b.names.hasName(name)) return true;
+  return false;
+}
+
 /**
  * The `101 Switching Protocols` head for a client whose connection is handed over (an upgrade
  * the upstream accepted): `Connection: Upgrade` and `Upgrade: <protocol>` (RFC 9110 §7.8), the
@@ -345,12 +379,13 @@ export class ResponseWriter {
 export function switchingProtocolsHead(
   protocol: string,
   forward: FieldList | null,
-  drop: FieldNameSet | null,
+  drop: FieldNameMatcher | null,
   headers: OutgoingHeaders | null = null,
+  owned: FieldNameMatcher | null = null,
 ): Buffer {
   const start = `${statusLine(101)}${serializeHeaders({ connection: "Upgrade", upgrade: protocol })}`;
   const dyn = headers === null ? "" : serializeHeaders(headers, WRITER_OWNED);
-  const fwd = forward === null ? null : selectForwarded(forward, drop, null);
+  const fwd = forward === null ? null : selectForwarded(forward, drop, owned);
   const head = Buffer.allocUnsafe(start.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + 2);
   let off = latin1Write(head, start, 0);
   if (fwd !== null) off = copyForwarded(fwd, head, off);

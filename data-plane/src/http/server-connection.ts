@@ -54,8 +54,9 @@ class Refusal {
  * - **Half-close**: a client that shut its side gets the answers to what it sent, then the
  *   connection ends; a request cut by the shutdown is answered 400.
  * - **Closing**: after a `Connection: close` answer the socket is ended and what the client
- *   still sends is read and dropped for `lingerMs` (nginx's lingering close), so the answer is
- *   not destroyed by a reset.
+ *   still sends is read and dropped until it is silent for `lingerMs`, at most
+ *   {@link LINGER_MAX_MS} in all (nginx's `lingering_timeout` and `lingering_time`), so the
+ *   answer is not destroyed by a reset while a slow client is still uploading.
  */
 export class ServerConnection implements ResponseOwner {
   readonly socket: Socket;
@@ -76,6 +77,9 @@ export class ServerConnection implements ResponseOwner {
   #paused = false;
   #clientEnded = false;
   #lingering = false;
+  #lingerTimer: NodeJS.Timeout | null = null;
+  /** When lingering stops whatever the client still sends (Date.now() ms). */
+  #lingerUntil = 0;
   #detached = false;
   #closed = false;
   /** Date.now() when the head in progress started, 0 when none is. */
@@ -208,7 +212,12 @@ export class ServerConnection implements ResponseOwner {
   // --- socket events (arrow fields: one closure per connection, none per request) -------------
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#stopped) return; // lingering close, or a refusal waits for its turn: dropped
+    if (this.#stopped) {
+      // Lingering close, or a refusal waits for its turn: dropped. A client still sending gets
+      // more time to read the answer, within the cap.
+      if (this.#lingerTimer !== null && Date.now() < this.#lingerUntil) this.#lingerTimer.refresh();
+      return;
+    }
     this.#buf = appendUnread(this.#buf, this.#bufStart, chunk);
     this.#bufStart = 0;
     this.#process();
@@ -449,6 +458,8 @@ export class ServerConnection implements ResponseOwner {
     }
     const timer = setTimeout(destroyLater, this.#settings.lingerMs, socket);
     timer.unref();
+    this.#lingerTimer = timer;
+    this.#lingerUntil = Date.now() + LINGER_MAX_MS;
     socket.once("close", () => clearTimeout(timer));
   }
 
@@ -479,6 +490,9 @@ export class ServerConnection implements ResponseOwner {
     }
   }
 }
+
+/** The longest a closing connection reads and drops a client's bytes, ms (nginx's `lingering_time`). */
+export const LINGER_MAX_MS = 30_000;
 
 function destroyLater(socket: Socket): void {
   socket.destroy();

@@ -61,6 +61,11 @@ export class ServerExchange extends ResponseWriter implements BodyOwner {
     return this.connection.socket;
   }
 
+  /** An HTTP/1.x exchange (node:http2's streams are adapted to this shape by the proxy). */
+  get http2(): false {
+    return false;
+  }
+
   /** The client went away (or the connection was cut): nothing more can be sent. */
   get clientGone(): boolean {
     return this.#gone;

@@ -53,7 +53,10 @@ export interface HttpServerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Requests read ahead and queued on one connection at most (pipelining). Default 16. */
   readonly maxPipelined?: number;
-  /** How long a closing connection reads and drops what the client still sends, ms. Default 2,000. */
+  /**
+   * How long a closing connection waits for more bytes from a client it reads and drops, ms
+   * (each byte restarts the wait, 30 s at most in all). Default 2,000.
+   */
   readonly lingerMs?: number;
   /**
    * A request body left unread when its answer ended is read and dropped (keeping the

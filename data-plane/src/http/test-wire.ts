@@ -1,8 +1,8 @@
-// Test-only helpers for the engine's tests: an engine server on 127.0.0.1:0, and a raw client
+// Test-only helpers for the engine's tests (and the fuzz and differential harnesses): an engine server on 127.0.0.1:0, and a raw client
 // that sends bytes exactly as given and reads the answers with the independent wire reader.
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { HttpServer, type HttpServerOptions } from "./http-server.js";
-import { readResponses, type WireReading } from "./wire-responses.js";
+import { readResponses, type WireOptions, type WireReading } from "./wire-responses.js";
 
 /** An engine server listening on loopback (a plain `net.Server` handing it sockets). */
 export class EngineServer {
@@ -42,6 +42,8 @@ export interface RawOptions {
   /** Sent one after the other, `gapMs` apart (default: all at once). */
   readonly parts?: readonly (string | Buffer)[];
   readonly gapMs?: number;
+  /** How the reader tells bodyless answers (wire-responses.ts); default: by `methods` alone. */
+  readonly wire?: WireOptions;
 }
 
 /** What the raw client saw. */
@@ -71,14 +73,14 @@ export function rawExchange(port: number, data: string | Buffer, opts: RawOption
       done = true;
       clearTimeout(timer);
       const bytes = Buffer.concat(chunks);
-      resolve({ bytes, closed, timedOut, ...readResponses(bytes, opts.methods ?? [], closed) });
+      resolve({ bytes, closed, timedOut, ...readResponses(bytes, opts.methods ?? [], closed, opts.wire) });
       socket.destroy();
     };
     const timer = setTimeout(() => finish(false, true), opts.timeoutMs ?? 5_000);
     socket.on("data", (c: Buffer) => {
       chunks.push(c);
       if (opts.responses !== undefined) {
-        const r = readResponses(Buffer.concat(chunks), opts.methods ?? [], false);
+        const r = readResponses(Buffer.concat(chunks), opts.methods ?? [], false, opts.wire);
         if (r.error === null && r.responses.length >= opts.responses) finish(false, false);
       }
     });

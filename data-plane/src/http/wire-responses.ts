@@ -33,6 +33,12 @@ export interface WireOptions {
    * reader cannot tell was HEAD): its body is then empty, never cut short.
    */
   readonly finalBodyOptional?: boolean;
+  /**
+   * A response whose own bytes end where the next status line starts, though its framing
+   * announces a body, was an answer to HEAD (a server's own refusal of a HEAD request carries no
+   * mark): its body is empty. Used only where no body can start with `HTTP/1.`.
+   */
+  readonly bodylessBeforeStatusLine?: boolean;
 }
 
 /**
@@ -80,7 +86,13 @@ export function readResponses(
     const method = methods[responses.length] ?? "GET";
     const marked = opts.bodylessHeader !== undefined && headers[opts.bodylessHeader] !== undefined;
     const unsent = opts.finalBodyOptional === true && closed && at === text.length;
-    const bodyless = method === "HEAD" || status === 204 || status === 304 || marked || unsent;
+    const bodyless =
+      method === "HEAD" ||
+      status === 204 ||
+      status === 304 ||
+      marked ||
+      unsent ||
+      (opts.bodylessBeforeStatusLine === true && headAnswer(text, at, cl));
     if (cl !== undefined && te !== undefined) return { responses, error: "content-length with transfer-encoding" };
     if (status === 204 && (cl !== undefined || te !== undefined)) return { responses, error: "framing on a 204" };
     let body: Buffer = Buffer.alloc(0);
@@ -120,4 +132,16 @@ export function readResponses(
     responses.push({ status, headers, body });
   }
   return { responses, error: null };
+}
+
+/**
+ * Whether the response whose head ends at `at` reads as an answer to HEAD: a status line follows
+ * at once, and its framing's body (Content-Length `cl`, else chunked) would not end on a status
+ * line or the end of the bytes.
+ */
+function headAnswer(text: string, at: number, cl: string | undefined): boolean {
+  if (!STATUS.test(text.slice(at, at + 8192))) return false;
+  if (cl === undefined || !/^[0-9]+$/.test(cl)) return true;
+  const end = at + Number(cl);
+  return end !== text.length && !STATUS.test(text.slice(end, end + 8192));
 }

@@ -1,12 +1,15 @@
 import type { Policy } from "@palisade/proto";
 import type { Agent } from "undici";
 import type { ShadowStats } from "../telemetry/shadow-stats.js";
+import type { WafStats } from "../telemetry/waf-stats.js";
 import { PoolManager } from "../upstream/pool-manager.js";
 import { createApiKeyPolicy } from "./api-key/api-key-policy.js";
 import { createAuthAgent } from "./auth/http-json.js";
 import { createAuthAnyPolicy } from "./auth-any/auth-any-policy.js";
 import { createCanaryPolicy } from "./canary/canary-policy.js";
+import type { Policy as CompiledPolicy } from "./contract.js";
 import { createCorsPolicy } from "./cors/cors-policy.js";
+import { PolicyConfigError, type PolicyContext } from "./factory.js";
 import { createHeadersPolicy } from "./headers/headers-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
 import { createIpRestrictionPolicy } from "./ip-restriction/ip-restriction-policy.js";
@@ -19,7 +22,7 @@ import type { LimiterStore } from "./rate-limit/limiter-store.js";
 import { createRateLimitPolicy } from "./rate-limit/rate-limit-policy.js";
 import { RedisConnections } from "./rate-limit/redis-limiter.js";
 import { createRequestSizePolicy } from "./request-size/request-size-policy.js";
-import { PolicyConfigError, type PolicyContext, type PolicyInstance } from "./types.js";
+import { WafPolicies } from "./waf/waf-instances.js";
 
 /** The `Policy.config` oneof cases this build knows. */
 type PolicyCase = NonNullable<Policy["config"]["case"]>;
@@ -44,15 +47,6 @@ const TYPE_OF_CASE: Readonly<Record<PolicyCase, string>> = {
 /** Every policy type built into this node (`--policies bundled`). */
 export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze(Object.values(TYPE_OF_CASE));
 
-/** Policy types that authenticate (a CORS preflight skips them; they carry no credentials). */
-export const AUTHENTICATION_POLICY_TYPES: ReadonlySet<string> = new Set([
-  "jwt",
-  "api-key",
-  "mtls",
-  "introspection",
-  "auth-any",
-]);
-
 /** Shared, long-lived state policies reuse across compiles (no I/O until a request needs it). */
 export interface PolicyResources {
   /** Remote JWKS sets by URL, so a re-publish does not drop the fetched keys. */
@@ -69,6 +63,8 @@ export interface PolicyResources {
   readonly redis: RedisConnections;
   /** Shadow traffic's own pools and counters (mirror policies). */
   readonly mirror: MirrorResources;
+  /** The waf policy instances by compiled route WAF, and where they count (issue 14). */
+  readonly waf: WafPolicies;
   /**
    * Stops background refreshes, closes the key-server agent's connections, the Redis
    * connections, the limiter channel and the shadow pools.
@@ -88,6 +84,8 @@ export interface PolicyResourcesOptions {
   readonly localLimits?: LimiterStore;
   /** Where mirror policies count shadow traffic. Default: nowhere (cluster workers). */
   readonly shadowStats?: ShadowStats;
+  /** Where waf policies count per route (`NodeReport.waf`). Default: nowhere. */
+  readonly wafStats?: WafStats;
 }
 
 /** Fresh shared resources. */
@@ -103,6 +101,7 @@ export function createPolicyResources(opts: PolicyResourcesOptions = {}): Policy
     localLimits,
     redis,
     mirror,
+    waf: new WafPolicies(opts.wafStats ?? null),
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     async close() {
@@ -129,9 +128,6 @@ export function policyDependencies(policy: Policy): readonly string[] {
   return policy.config.case === "authAny" ? policy.config.value.policyIds : [];
 }
 
-/** Policy types that act on one route's upstream choice: never global, at most one of each per route. */
-export const ROUTE_ONLY_POLICY_TYPES: ReadonlySet<string> = new Set(["canary", "mirror"]);
-
 /**
  * Ids of the upstreams a policy sends requests to (`canary` splits and overrides, `mirror`'s
  * shadow), so compile can check them and rebuild the policy when one of them changes.
@@ -153,8 +149,8 @@ export function createPolicy(
   policy: Policy,
   ctx: PolicyContext,
   resources: PolicyResources,
-  built: ReadonlyMap<string, PolicyInstance> = new Map(),
-): PolicyInstance {
+  built: ReadonlyMap<string, CompiledPolicy> = new Map(),
+): CompiledPolicy {
   const cfg = policy.config;
   switch (cfg.case) {
     case "jwt":

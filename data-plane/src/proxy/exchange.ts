@@ -1,6 +1,3 @@
-import type { IncomingHttpHeaders } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
-import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
@@ -11,38 +8,48 @@ import type {
   RouteUpstream,
   RuntimeTable,
 } from "../config/runtime-table.js";
-import { type ErrorCode, Failure } from "../errors.js";
-import type { SecurityEvents } from "../events/security-events.js";
+import { ERRORS, type ErrorCode, Failure } from "../errors.js";
+import {
+  eventTypeOf,
+  type SecurityEvents,
+  type SecurityEventType,
+  WAF_EVENT_TYPES,
+  type WafEventDetail,
+} from "../events/security-events.js";
+import type { ForwardedFields } from "../http/field-copy.js";
+import type { HeaderValues, OutgoingHeaders } from "../http/headers.js";
+import type { HttpRequestError } from "../http/http-error.js";
+import type { RequestBody } from "../http/request-body.js";
+import type { ResponseFields } from "../http/response-fields.js";
+import type { ResponseHead } from "../http/response-parser.js";
 import type { Logger } from "../log.js";
+import { removeQueryParams } from "../policies/auth/credential-sources.js";
 import type {
+  Answer,
+  Authentication,
   ConsumerRef,
-  DirectResponse,
   HeaderEdits,
-  MirrorSender,
-  PolicyInstance,
-  PolicyRequest,
-  ShadowRun,
-} from "../policies/types.js";
+  LoggedExchange,
+  Policy,
+  PolicyEvent,
+  PolicyExchange,
+  Recorder,
+  Reply,
+} from "../policies/contract.js";
 import type { TrustedProxies } from "../request/client-address.js";
-import type { HeaderScan } from "../request/framing.js";
 import { type RequestView, requestView } from "../request/request-view.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
-import { classifyUpstreamError } from "../upstream/upstream-errors.js";
-import { BodyTooLargeError } from "./body-limit.js";
-import type { DownstreamRequest, DownstreamResponse, ProxyResponse } from "./downstream.js";
-import type { HeaderValues, OutgoingHeaders } from "./hop-by-hop.js";
-import { failToProxy, logging, responseFilter } from "./phases.js";
+import type { Downstream, DownstreamListener } from "./downstream.js";
 import { requestIdFrom } from "./request-id.js";
-import { switchingProtocolsHead, tunnel } from "./websocket.js";
 
 /** What every exchange of one proxy server shares. */
 export interface ProxyServices {
   readonly log: Logger;
   readonly pools: PoolManager;
-  /** True once the server drains for shutdown: responses then carry `Connection: close`. */
+  /** True once the server drains for shutdown. */
   readonly closing: boolean;
   /** The node's security event channel (every refusal is emitted here). */
   readonly events: SecurityEvents;
@@ -50,10 +57,34 @@ export interface ProxyServices {
   readonly stats?: TrafficStats | undefined;
   /** Trusted proxies for the client address, `null` when none are configured. */
   readonly trustedProxies: TrustedProxies | null;
-  /** Header fields a request may carry at most (HTTP/1.x; HTTP/2 enforces its own). */
-  readonly limits: { readonly maxHeaders: number; readonly maxBodyBytes: number };
-  /** A client connection became a tunnel (WebSocket): it leaves HTTP connection tracking. */
-  tunnelOpened(client: Socket): void;
+  /** The default body limit (`--max-body-bytes`; 0 = none). */
+  readonly limits: { readonly maxBodyBytes: number };
+  /** Node-wide recorders (the anomaly detector's): their `log` runs after the chain's. */
+  readonly recorders: readonly Recorder[];
+  /** A client connection became a tunnel (WebSocket): it is cut at the shutdown deadline. */
+  tunnelOpened(client: Duplex): void;
+}
+
+/**
+ * What an exchange reports to the request loop (proxy-loop.ts implements it): the events of its
+ * upstream exchange (undici's dispatch handler callbacks, the engine's lazy head) and of its
+ * client side. The exchange decides nothing: the loop does.
+ */
+export interface ExchangeEvents {
+  /** The upstream's final response head arrived (status ≥ 200). */
+  upstreamResponse(ex: Exchange, head: ResponseHead): void;
+  upstreamData(ex: Exchange, chunk: Buffer): void;
+  upstreamEnd(ex: Exchange): void;
+  /** The upstream exchange failed (any layer: connect, timeout, bad response, breaker, abort). */
+  upstreamFailed(ex: Exchange, err: Error): void;
+  /** The upstream switched protocols (101): `socket` is its connection, handed over. */
+  upstreamUpgrade(ex: Exchange, head: ResponseHead, socket: Duplex): void;
+  /** The request broke after its head (`err`), or the client left (`null`). */
+  requestAborted(ex: Exchange, err: HttpRequestError | null): void;
+  /** The client drained: the response may be written again. */
+  clientDrained(ex: Exchange): void;
+  /** The exchange is over (answered, cut, or the client left): logging. */
+  exchangeEnded(ex: Exchange): void;
 }
 
 /** The view of a request refused before its view was built (fields empty). */
@@ -69,70 +100,55 @@ export const EMPTY_VIEW: RequestView = requestView({
   forwardedFor: [],
 });
 
-class ClientClosedError extends Error {
-  override readonly name = "ClientClosedError";
-  readonly code = "CLIENT_CLOSED";
-}
-
-// Module-level listeners (`this` is the response): no closure per request.
-function onResponseClose(this: DownstreamResponse): void {
-  this.exchange?.onClientClose();
-}
-function onResponseDrain(this: DownstreamResponse): void {
-  this.exchange?.resumeUpstream();
-}
-
 const NO_HEADERS: OutgoingHeaders = Object.freeze({}) as OutgoingHeaders;
 
 /**
- * One request's state through the phases, the call the upstream client works on, and the undici
- * dispatch handler of its upstream exchange: response headers go through `response_filter` then
- * to the client, body chunks are written as they come with backpressure (the upstream read
- * pauses while the client is slow), and upstream errors go to `fail_to_proxy`.
+ * One request's state through the request loop: what the phases decided (view, route, target,
+ * upstream request), what policies did (`PolicyExchange`), and the two adapters that turn the
+ * outside world's callbacks into loop events — the client side's listener (the engine's
+ * `ServerExchange`, or an HTTP/2 stream) and the upstream client's dispatch handler. It imports
+ * no phase and not the loop: the loop reads and writes its fields.
  */
-export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.DispatchHandler {
-  readonly req: DownstreamRequest;
-  readonly res: DownstreamResponse;
+export class Exchange
+  implements PolicyExchange, LoggedExchange, UpstreamCall, Dispatcher.DispatchHandler, DownstreamListener
+{
+  readonly downstream: Downstream;
   readonly services: ProxyServices;
+  readonly #loop: ExchangeEvents;
   /** The table this request runs on, read once at the start. */
   readonly table: RuntimeTable | undefined;
   readonly requestId: string;
-  /** performance.now() at the start, in ms. */
+  /** performance.now() at the start, ms. */
   readonly startedAt: number;
   /** The client connection is TLS (the HTTPS listener; always so for HTTP/2). */
   readonly tls: boolean;
-  /** The request's authority as sent: `Host`, or HTTP/2's `:authority` (RFC 9113 §8.3.1); `view.authority` is the checked one. */
-  readonly host: string | undefined;
-  /** The canonical view, set once by `request_filter` (EMPTY_VIEW before, or when the request was refused first). */
+  /** The canonical view, set once by `request_filter` (EMPTY_VIEW before, or when refused first). */
   view: RequestView = EMPTY_VIEW;
-  /** Canonical path, without the query (what routes and policies see; = `view.path`). */
-  path = "";
-  /** Raw query string, `""` or `"?..."`. */
+  /** Raw query string sent upstream, `""` or `"?..."` (authentication may strip parameters). */
   query = "";
-  /** What the header scan of `request_filter` found (framing of the body). */
-  scan: HeaderScan | undefined = undefined;
-  /**
-   * Body limit, bytes (-1: none): the smallest of the policies that ran while `request_filter`
-   * runs its chain, then the one in force (see `settleBodyLimit` in phases.ts).
-   */
-  maxBodyBytes = -1;
-  /** The policy that refused or answered the request, `null` when none did. */
-  deniedBy: PolicyInstance | null = null;
-  /** A policy's own answer (CORS preflight), sent instead of proxying. */
-  directResponse: DirectResponse | null = null;
-  /** Response header additions from policies that allowed the request, applied in order. */
-  responseEdits: Readonly<Record<string, string>>[] | null = null;
-  /** Path sent upstream (after `strip_prefix`). */
-  upstreamPath = "";
-  /** The prefix `strip_prefix` removed, `""` if none. */
-  strippedPrefix = "";
   route: CompiledRoute | undefined = undefined;
   /** The upstream a `canary` policy chose instead of the route's, `null` for the route's own. */
   upstreamChoice: RouteUpstream | null = null;
-  /** The mirror that sampled this request (`mirror` policy), `null` when none did. */
-  mirror: MirrorSender | null = null;
-  /** The shadow copy of this request in progress, `null` when none. */
-  shadow: ShadowRun | null = null;
+  /** Path sent upstream (after `strip_prefix` / `prefix_rewrite`). */
+  upstreamPath = "";
+  /** The prefix `strip_prefix` removed, `""` if none. */
+  strippedPrefix = "";
+  /** Request body limit in force, bytes (-1: none): settled by `request_body_filter`. */
+  bodyLimit = -1;
+  /** The policy that refused or answered the request (it does not decorate its own answer), `null` when none. */
+  deniedBy: Policy | null = null;
+  /** The consumer the request authenticated as (first authentication policy that resolved one). */
+  consumer: ConsumerRef | null = null;
+  /** Authentication methods that accepted the request, in chain order. */
+  authMethods: string[] | null = null;
+  /** Upstream header edits of the authentications, in chain order. */
+  edits: HeaderEdits[] | null = null;
+  /** Policy states (`setState`): policy, value, policy, value… */
+  #state: unknown[] | null = null;
+  #headers: HeaderValues | undefined;
+
+  // --- the upstream request (UpstreamCall) ------------------------------------------------------
+
   /** The target of the current upstream attempt. */
   target: CompiledTarget | undefined = undefined;
   /** The balancer counts this request on `target` and no attempt took the release over. */
@@ -141,68 +157,66 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
   hashKey = -1;
   /** Path and query sent upstream (set by `upstream_request_filter`). */
   forwardPath = "";
-  /** Upstream request headers (set by `upstream_request_filter`). */
+  /** The upstream request headers the node sets (set by `upstream_request_filter`). */
   upstreamHeaders: OutgoingHeaders = NO_HEADERS;
-  /** The body stream to forward (set by `request_body_filter`), or `null`. */
-  forwardBody: Readable | null = null;
+  /** The client's lines forwarded byte for byte (set by `upstream_request_filter`). */
+  forward: ForwardedFields | null = null;
+  /** The body forwarded upstream: the client's, a policy's tap of it, or `null`. */
+  forwardBody: RequestBody | Readable | null = null;
   /** The protocol a WebSocket request upgrades to (`websocket`), or `null`. */
   upgrade: string | null = null;
-  /** Bytes the client sent after its upgrade request (the first frames), for the upstream. */
-  upgradeHead: Buffer | null = null;
-  /** The connection became a tunnel (101 sent). */
-  upgraded = false;
-  /** The client sent `Expect: 100-continue`: `100 Continue` is sent once the request may go on. */
-  expectContinue = false;
-  /** Header edits from policies, applied in order. */
-  edits: HeaderEdits[] | null = null;
-  /** The consumer the request authenticated as (first authentication policy that resolved one). */
-  consumer: ConsumerRef | null = null;
-  /** Authentication methods that accepted the request, in route order (`jwt`, `api-key`, …). */
-  authMethods: string[] | null = null;
+
+  // --- the answer --------------------------------------------------------------------------------
+
+  /** The upstream's status, 0 before (or without) one. */
   upstreamStatus = 0;
-  /** Set by fail_to_proxy. */
+  /** Set by fail_to_proxy: the registry code of the node's own error answer. */
   errorCode: ErrorCode | undefined = undefined;
   /** A security event was emitted for this request's refusal (fail_to_proxy then emits none). */
   eventEmitted = false;
+  /** The connection became a tunnel (101 sent). */
+  upgraded = false;
+  /** The client left before the exchange was over. */
+  clientClosed = false;
+  /** Response body bytes handed to the client. */
+  responseBytes = 0;
+  /** A response held for `responseBody` hooks: its head and the body bytes so far (response_body_filter). */
+  held: ResponseFields | null = null;
+  heldBody: Buffer[] | null = null;
+  heldBytes = 0;
   #controller: Dispatcher.DispatchController | null = null;
   #upstreamDone = false;
-  #clientClosed = false;
 
-  constructor(
-    req: DownstreamRequest,
-    res: DownstreamResponse,
-    table: RuntimeTable | undefined,
-    services: ProxyServices,
-  ) {
-    this.req = req;
-    this.res = res;
+  constructor(downstream: Downstream, table: RuntimeTable | undefined, services: ProxyServices, loop: ExchangeEvents) {
+    this.downstream = downstream;
     this.table = table;
     this.services = services;
-    const h = req.headers;
-    this.requestId = requestIdFrom(h["x-request-id"]);
+    this.#loop = loop;
     this.startedAt = performance.now();
-    if (res.h2) {
-      this.tls = true;
-      this.host = (h[":authority"] as string | undefined) ?? h.host;
-    } else {
-      this.tls = (req.socket as TLSSocket).encrypted === true;
-      this.host = h.host;
-    }
-    res.exchange = this;
-    // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
-    res.on("close", onResponseClose);
+    const head = downstream.head;
+    this.requestId = requestIdFrom(head.get("x-request-id"));
+    downstream.requestId = this.requestId;
+    this.tls = downstream.http2 || (downstream.socket as TLSSocket).encrypted === true;
+    downstream.listener = this;
   }
+
+  // --- PolicyRequest -------------------------------------------------------------------------------
 
   get method(): string {
-    return this.req.method ?? "GET";
+    return this.downstream.head.method;
   }
 
-  get headers(): IncomingHttpHeaders {
-    return this.req.headers;
+  get path(): string {
+    return this.view.path;
   }
 
-  get rawHeaders(): readonly string[] {
-    return this.req.rawHeaders;
+  get fields(): Downstream["head"] {
+    return this.downstream.head;
+  }
+
+  get headers(): HeaderValues {
+    this.#headers ??= this.downstream.head.toObject();
+    return this.#headers;
   }
 
   /** Id of the matched route (`""` before routing). */
@@ -210,20 +224,157 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
     return this.route?.id ?? "";
   }
 
-  /**
-   * The client connection. HTTP/2: the session's socket (one object per connection, unlike each
-   * stream's `req.socket`), so per-connection verdicts such as the mtls policy's are reused.
-   */
-  get socket(): PolicyRequest["socket"] {
-    const req = this.req;
-    if (this.res.h2) {
-      const session = (req as Http2ServerRequest).stream.session;
-      if (session !== undefined) return session.socket as PolicyRequest["socket"];
-    }
-    return req.socket as PolicyRequest["socket"];
+  get socket(): TLSSocket | { readonly encrypted?: undefined } {
+    return this.downstream.socket as TLSSocket;
   }
 
-  // --- UpstreamCall (valid once a route matched) -----------------------------------------------
+  get requestTarget(): string {
+    return this.downstream.head.target;
+  }
+
+  get httpVersion(): string {
+    return this.downstream.head.version;
+  }
+
+  // --- PolicyExchange -------------------------------------------------------------------------------
+
+  authenticated(auth: Authentication): void {
+    if (this.authMethods === null) this.authMethods = [auth.authMethod];
+    else this.authMethods.push(auth.authMethod);
+    if (this.consumer === null && auth.consumer !== null) this.consumer = auth.consumer;
+    const edits = auth.upstreamHeaders;
+    if (edits !== null) {
+      if (this.edits === null) this.edits = [edits];
+      else this.edits.push(edits);
+    }
+    if (auth.stripQuery !== null) this.query = removeQueryParams(this.query, auth.stripQuery);
+  }
+
+  routeTo(upstreamId: string): void {
+    this.upstreamChoice = this.route?.alternates.get(upstreamId) ?? null;
+  }
+
+  stateOf(policy: Policy): unknown {
+    const s = this.#state;
+    if (s === null) return undefined;
+    for (let i = 0; i < s.length; i += 2) if (s[i] === policy) return s[i + 1];
+    return undefined;
+  }
+
+  setState(policy: Policy, state: unknown): void {
+    const s = this.#state;
+    if (s === null) {
+      this.#state = [policy, state];
+      return;
+    }
+    for (let i = 0; i < s.length; i += 2) {
+      if (s[i] === policy) {
+        s[i + 1] = state;
+        return;
+      }
+    }
+    s.push(policy, state);
+  }
+
+  /**
+   * A policy's answer to this request: the policy is recorded as the one that answered (it does
+   * not decorate its own answer); a refusal is emitted as a security event with the policy's
+   * reason and becomes the request's Failure.
+   */
+  answerOf(policy: Policy, answer: Answer): Failure | Reply {
+    this.deniedBy = policy;
+    if (answer.kind === "reply") return answer;
+    // A refusal with an event id: the policy emits that event itself (securityEvent).
+    if (answer.eventId === undefined)
+      this.emitSecurityEvent(
+        policy,
+        eventTypeOf(answer.reason),
+        answer.reason,
+        answer.code,
+        answer.consumer?.id ?? null,
+      );
+    else this.eventEmitted = true;
+    return new Failure(answer.code, answer.headers, answer.reason, answer.field ?? null, answer.eventId ?? null);
+  }
+
+  /**
+   * A policy's own event (a WAF transaction): emitted with this request's facts and the status and
+   * error code it got so far, and counted in the traffic counters by type (the reports'
+   * `security_events`, the rollout gate's `security_event_rate:waf_blocked`).
+   */
+  securityEvent(policy: Policy, event: PolicyEvent): void {
+    this.eventEmitted = true;
+    if (WAF_EVENT_TYPES.includes(event.type)) this.services.stats?.countEvent(event.type);
+    this.#emit(policy, event.type, event.reason, this.errorCode ?? "", this.consumer?.id ?? null, event.id, event.waf);
+  }
+
+  /**
+   * Emits a refusal on the node's security event channel (never a credential, header value or
+   * query), and marks it so fail_to_proxy emits none for the same request.
+   * @param reason a policy's SecurityReason, or the proxy's own refusal code (`path_dot_segment`)
+   */
+  emitSecurityEvent(
+    policy: Policy | null,
+    type: SecurityEventType,
+    reason: string,
+    code: ErrorCode,
+    consumer: string | null,
+  ): void {
+    this.eventEmitted = true;
+    this.#emit(policy, type, reason, code, consumer, undefined, undefined);
+  }
+
+  #emit(
+    policy: Policy | null,
+    type: SecurityEventType,
+    reason: string,
+    code: ErrorCode | "",
+    consumer: string | null,
+    id: string | undefined,
+    waf: WafEventDetail | undefined,
+  ): void {
+    this.services.events.emit({
+      ...(id !== undefined ? { id } : {}),
+      type,
+      reason,
+      time: Date.now(),
+      code,
+      status: code === "" ? this.status : ERRORS[code].status,
+      requestId: this.requestId,
+      route: this.route?.id ?? null,
+      policy: policy?.id ?? null,
+      policyType: policy?.type ?? null,
+      consumer: consumer ?? this.consumer?.id ?? null,
+      clientAddress: this.view.clientAddress || this.downstream.socket.remoteAddress || null,
+      method: this.method,
+      path: this.view.path || null,
+      ...(waf !== undefined ? { waf } : {}),
+    });
+  }
+
+  // --- LoggedExchange ----------------------------------------------------------------------------------
+
+  /** The status the client got: 101 for a tunnel, 499 when it left first. */
+  get status(): number {
+    if (this.upgraded) return 101;
+    const d = this.downstream;
+    if (d.headersSent && !d.cut && !this.clientClosed) return d.statusCode;
+    return this.errorCode !== undefined ? ERRORS[this.errorCode].status : 499;
+  }
+
+  get upstreamId(): string {
+    return this.route === undefined ? "" : this.upstream.id;
+  }
+
+  get durationMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  get requestBytes(): number {
+    return this.downstream.body?.received ?? 0;
+  }
+
+  // --- UpstreamCall (valid once a route matched) ----------------------------------------------------
 
   /** The route's upstream, or the one its `canary` policy chose. */
   get upstream(): CompiledUpstream {
@@ -249,115 +400,87 @@ export class Exchange implements PolicyRequest, UpstreamCall, Dispatcher.Dispatc
     return this.services.pools;
   }
 
-  /** True once the client connection is gone: nothing more is sent. */
-  get clientClosed(): boolean {
-    return this.#clientClosed;
+  /** Pauses the upstream response (the client's buffer is full). */
+  pauseUpstream(): void {
+    this.#controller?.pause();
   }
 
-  /** The response closed (finished or aborted): abort the upstream exchange if still running, then log. */
-  onClientClose(): void {
-    this.#clientClosed = true;
-    if (!this.#upstreamDone && this.#controller !== null)
-      this.#controller.abort(new ClientClosedError("client closed"));
-    this.res.exchange = null;
-    logging(this);
-  }
-
-  /** The client drained its buffer: read from the upstream again. */
+  /** Reads the upstream response again. */
   resumeUpstream(): void {
     this.#controller?.resume();
   }
 
-  // --- undici DispatchHandler --------------------------------------------------------------
+  /** Aborts the upstream exchange if it still runs (its connection is never reused). */
+  abortUpstream(reason: Error): void {
+    if (!this.#upstreamDone && this.#controller !== null) this.#controller.abort(reason);
+  }
+
+  /** The upstream exchange is over (ended, failed or upgraded). */
+  get upstreamDone(): boolean {
+    return this.#upstreamDone;
+  }
+
+  // --- undici DispatchHandler: the upstream client's callbacks, as loop events -----------------------
 
   onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
     this.#controller = controller;
-    if (this.#clientClosed) controller.abort(new ClientClosedError("client closed"));
-  }
-
-  /**
-   * The upstream switched protocols (101): the same `response_filter` runs on its headers, the
-   * 101 goes to the client, and the two sockets are joined. Logging runs when the tunnel closes.
-   */
-  onRequestUpgrade(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: HeaderValues,
-    upstream: Duplex,
-  ): void {
-    this.#upstreamDone = true;
-    this.#controller = null;
-    const res = this.res as ProxyResponse;
-    const client = res.socket;
-    if (this.#clientClosed || client === null || client.destroyed) {
-      upstream.destroy();
-      return;
-    }
-    let head: string;
-    try {
-      head = switchingProtocolsHead(responseFilter(this, headers), this.upgrade ?? "websocket");
-    } catch (err) {
-      upstream.destroy();
-      failToProxy(this, new Failure("UPSTREAM_BAD_RESPONSE", null, err));
-      return;
-    }
-    this.upstreamStatus = statusCode;
-    this.upgraded = true;
-    // The response object lets go of the socket: from here on it carries WebSocket frames.
-    res.exchange = null;
-    res.off("close", onResponseClose);
-    res.detachSocket(client);
-    this.services.tunnelOpened(client);
-    client.write(head);
-    tunnel(client, upstream, this.upgradeHead, () => this.onClientClose());
+    if (this.clientClosed) controller.abort(CLIENT_CLOSED);
   }
 
   onResponseStart(
-    controller: Dispatcher.DispatchController,
+    _controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: HeaderValues,
     _statusMessage?: string,
   ): void {
     if (statusCode < 200) return; // 1xx interim responses are not relayed
     this.upstreamStatus = statusCode;
-    if (this.shadow !== null) this.shadow.primaryResponse(statusCode);
-    try {
-      this.res.writeHead(statusCode, responseFilter(this, headers));
-    } catch (err) {
-      // node refused a header name or value: the response is unusable. Drop the headers set so
-      // far so that none of the upstream's leaks into the error answer.
-      for (const name of this.res.getHeaderNames()) this.res.removeHeader(name);
-      failToProxy(this, new Failure("UPSTREAM_BAD_RESPONSE", null, err));
-      controller.abort(err as Error);
-    }
+    this.#loop.upstreamResponse(this, headers as unknown as ResponseHead);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    // Writing to an ended response would emit an unhandled 'error': stop the upstream instead.
-    if (this.res.writableEnded || this.res.gone) {
-      controller.abort(new ClientClosedError("response already closed"));
-      return;
-    }
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      this.res.once("drain", onResponseDrain);
-    }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#loop.upstreamData(this, chunk);
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, _trailers: HeaderValues): void {
     this.#upstreamDone = true;
     this.#controller = null;
-    this.res.end();
+    this.#loop.upstreamEnd(this);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
     this.#upstreamDone = true;
     this.#controller = null;
-    if (this.#clientClosed) return; // we aborted it; logging already ran
-    if (err instanceof BodyTooLargeError) {
-      failToProxy(this, new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large"));
-      return;
-    }
-    failToProxy(this, new Failure(classifyUpstreamError(err), null, err));
+    this.#loop.upstreamFailed(this, err);
+  }
+
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: HeaderValues,
+    socket: Duplex,
+  ): void {
+    this.#upstreamDone = true;
+    this.#controller = null;
+    this.upstreamStatus = statusCode;
+    this.#loop.upstreamUpgrade(this, headers as unknown as ResponseHead, socket);
+  }
+
+  // --- the client side's listener ------------------------------------------------------------------------
+
+  onExchangeAbort(_downstream: unknown, err: HttpRequestError | null): void {
+    if (err === null) this.clientClosed = true;
+    this.#loop.requestAborted(this, err);
+  }
+
+  onExchangeDrain(_downstream: unknown): void {
+    this.#loop.clientDrained(this);
+  }
+
+  onExchangeEnd(_downstream: unknown): void {
+    this.#loop.exchangeEnded(this);
   }
 }
+
+/** The abort reason when the client left: a local abort, never held against the target. */
+export const CLIENT_CLOSED: Error = Object.assign(new Error("client closed"), { code: "CLIENT_CLOSED" });

@@ -1,46 +1,37 @@
-import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import {
-  constants,
   createServer as createH2Server,
   type Http2Server,
   type Http2ServerRequest,
+  type Http2ServerResponse,
   type Http2Session,
 } from "node:http2";
-import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { TableHolder } from "../config/table-holder.js";
-import { ERRORS, type ErrorCode, errorBody, Failure } from "../errors.js";
-import { SecurityEvents } from "../events/security-events.js";
+import { refusalEventType, SecurityEvents } from "../events/security-events.js";
+import type { HttpRequestError } from "../http/http-error.js";
+import { HttpServer } from "../http/http-server.js";
+import type { ServerExchange } from "../http/server-exchange.js";
 import type { Logger } from "../log.js";
-import type { MirrorSender } from "../policies/types.js";
+import type { Recorder } from "../policies/contract.js";
+import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
-import { ConnectionTracker } from "./connections.js";
-import { type DownstreamRequest, type DownstreamResponse, ProxyH2Response, ProxyResponse } from "./downstream.js";
 import { Exchange, type ProxyServices } from "./exchange.js";
-import {
-  DIRECT,
-  failToProxy,
-  requestBodyFilter,
-  requestFilter,
-  sendDirectResponse,
-  upstreamPeer,
-  upstreamRequestFilter,
-  upstreamTargetPath,
-} from "./phases.js";
+import { H2Downstream } from "./h2-downstream.js";
 import { requestIdFrom } from "./request-id.js";
-import { isWebSocketUpgrade } from "./websocket.js";
 
 /** Client-side limits and timeouts of the proxy listeners (all ms / bytes / counts). */
 export interface ClientLimits {
-  /** Time to receive the request headers, ms (node `headersTimeout`; slowloris). Default 15,000. */
+  /** Time to receive the request headers, ms (slowloris). Default 15,000. */
   readonly headersTimeoutMs?: number;
-  /** Time to receive the whole request, ms (node `requestTimeout`). Default 120,000. */
+  /** Time to receive the whole request, ms. Default 120,000. */
   readonly requestTimeoutMs?: number;
   /** Idle time of a client keep-alive connection (HTTP/2: of a session), ms. Default 5,000. */
   readonly keepAliveTimeoutMs?: number;
-  /** Size of the request line and header section, bytes (node `maxHeaderSize`). Default 32,768. */
+  /** Size of the request line and header section, bytes. Default 32,768. */
   readonly maxHeaderBytes?: number;
   /** Header fields in a request at most. Default 100. */
   readonly maxHeaders?: number;
@@ -64,6 +55,8 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly stats?: TrafficStats;
   /** Proxies whose forwarding header names the client (`--trusted-proxies`). Default: none. */
   readonly trustedProxies?: TrustedProxies | null;
+  /** Node-wide recorders of finished exchanges (the anomaly detector's). Default: none. */
+  readonly recorders?: readonly Recorder[];
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -76,19 +69,14 @@ export const DEFAULT_MAX_HEADERS = 100;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
- * The proxy's HTTP servers — node:http for HTTP/1.x (the plain listener binds it; the HTTPS
- * listener hands it TLS connections that chose `http/1.1`) and node:http2 for connections that
- * chose `h2` — and the orchestrator of the phases in phases.ts:
- *
- *     request_filter → request_body_filter → upstream_peer → upstream_request_filter
- *       → upstream client (breaker → timeout → retry → attempt → pool) → response_filter
- *       → (stream body) → logging
- *
- * Any phase's Failure and any upstream error go to `fail_to_proxy`. Bodies are streamed both
- * ways. WebSocket upgrades run the same phases, then the sockets are joined. `Expect:
- * 100-continue` is answered only once `request_filter` let the request through. Client-side
- * parse errors (malformed requests node rejects before a request exists) get the same JSON error
- * shape, written on the socket.
+ * The proxy's listeners and the request loop behind them. HTTP/1.x is served by Palisade's own
+ * engine (http/): the plain listener (`net`, half-open allowed so a client that shuts its side
+ * still gets its answers) hands its sockets to the engine's `HttpServer`, and the HTTPS listener
+ * hands it the TLS connections that chose `http/1.1`; connections that chose `h2` go to a
+ * node:http2 server, whose streams are adapted to the same shape (h2-downstream.ts). Every
+ * request becomes an {@link Exchange} run by the one {@link ProxyLoop}. Requests the engine
+ * refuses before the loop sees them (malformed, too large, CONNECT, an unsupported version) are
+ * answered by the engine with Palisade's JSON error and reported here as security events.
  */
 export class ProxyServer implements ProxyServices {
   readonly log: Logger;
@@ -96,13 +84,15 @@ export class ProxyServer implements ProxyServices {
   readonly events: SecurityEvents;
   readonly stats: TrafficStats | undefined;
   readonly trustedProxies: TrustedProxies | null;
-  #holder: TableHolder;
-  #server: Server<typeof IncomingMessage, typeof ProxyResponse>;
+  readonly recorders: readonly Recorder[];
+  readonly loop = new ProxyLoop();
+  readonly #holder: TableHolder;
+  readonly #net: Server;
+  readonly #http: HttpServer;
   #h2: Http2Server | undefined;
-  #h2Sessions = new Set<Http2Session>();
-  #connections = new ConnectionTracker();
-  #tunnels = new Set<Socket>();
-  #limits: Required<ClientLimits>;
+  readonly #h2Sessions = new Set<Http2Session>();
+  readonly #tunnels = new Set<Duplex>();
+  readonly #limits: Required<ClientLimits>;
   #closing = false;
 
   constructor(opts: ProxyServerOptions) {
@@ -112,9 +102,10 @@ export class ProxyServer implements ProxyServices {
     this.events = opts.events ?? new SecurityEvents();
     this.stats = opts.stats;
     this.trustedProxies = opts.trustedProxies ?? null;
+    this.recorders = opts.recorders ?? [];
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
-      // node refuses a header timeout longer than the request timeout: the headers are part of it.
+      // A header timeout longer than the request timeout makes no sense: the headers are part of it.
       headersTimeoutMs: Math.min(opts.headersTimeoutMs ?? 15_000, requestTimeoutMs),
       requestTimeoutMs,
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 5_000,
@@ -123,42 +114,19 @@ export class ProxyServer implements ProxyServices {
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     };
     const limits = this.#limits;
-    this.#server = createServer<typeof IncomingMessage, typeof ProxyResponse>(
-      {
-        ServerResponse: ProxyResponse,
-        // Strict llhttp whatever --insecure-http-parser says: lenient parsing is how CL.TE,
-        // obs-fold and bare-LF smuggling get in (cases C25, C29).
-        insecureHTTPParser: false,
-        // request_filter checks Host itself (one JSON error shape, and absolute-form targets).
-        requireHostHeader: false,
-        headersTimeout: limits.headersTimeoutMs,
-        requestTimeout: limits.requestTimeoutMs,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        maxHeaderSize: limits.maxHeaderBytes,
-        // How often node enforces the two timeouts above, ms (default 30 s is too coarse).
-        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-      },
-      (req, res) => this.#onRequest(req, res),
-    );
-    // No count cap in node (it would silently drop fields, Host among them): maxHeaderSize bounds
-    // the parse, request_filter refuses more than maxHeaders fields with a JSON 431.
-    this.#server.maxHeadersCount = 0;
-    this.#server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(err, socket));
-    this.#server.on("connection", (socket: Socket) => this.#connections.add(socket));
-    const stats = opts.stats;
-    if (stats !== undefined) {
-      this.#server.on("connection", (socket: Socket) => {
-        stats.activeConnections++;
-        socket.once("close", () => stats.activeConnections--);
-      });
-    }
-    this.#server.on("checkContinue", (req: IncomingMessage, res: ProxyResponse) => this.#onRequest(req, res, true));
-    this.#server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.#onUpgrade(req, socket, head),
-    );
+    this.#http = new HttpServer({
+      headersTimeoutMs: limits.headersTimeoutMs,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+      maxHeaderBytes: limits.maxHeaderBytes,
+      maxHeaders: limits.maxHeaders,
+      onRequest: (sx: ServerExchange) => this.loop.run(new Exchange(sx, this.#holder.table, this, this.loop)),
+      onRefusal: (err, socket) => this.#onRefusal(err, socket),
+    });
+    this.#net = createServer({ allowHalfOpen: true }, (socket: Socket) => this.accept(socket));
   }
 
-  /** True once {@link close} started. */
+  /** True once {@link close} started: HTTP/1.x answers then carry `Connection: close`. */
   get closing(): boolean {
     return this.#closing;
   }
@@ -168,9 +136,19 @@ export class ProxyServer implements ProxyServices {
     return this.#limits;
   }
 
-  /** The node:http server (to listen on). */
-  get server(): Server<typeof IncomingMessage, typeof ProxyResponse> {
-    return this.#server;
+  /** The plain listener (to listen on). */
+  get server(): Server {
+    return this.#net;
+  }
+
+  /** Serves an HTTP/1.x connection: a plain socket, or a TLS socket that chose `http/1.1`. */
+  accept(socket: Socket): void {
+    const stats = this.stats;
+    if (stats !== undefined) {
+      stats.activeConnections++;
+      socket.once("close", () => stats.activeConnections--);
+    }
+    this.#http.accept(socket);
   }
 
   /**
@@ -180,17 +158,13 @@ export class ProxyServer implements ProxyServices {
   get h2(): Http2Server {
     if (this.#h2 === undefined) {
       const limits = this.#limits;
-      // The cast: node's typings cannot express a response subclass of the compat API.
-      const h2 = createH2Server(
-        {
-          Http2ServerResponse: ProxyH2Response,
-          // Header limits as for HTTP/1.1 (+4 for the pseudo-headers), RFC 9113 §6.5.2.
-          maxHeaderListPairs: limits.maxHeaders + 4,
-          settings: { maxHeaderListSize: limits.maxHeaderBytes },
-        },
-        (req, res) => this.#onRequest(req, res as ProxyH2Response),
-      ) as unknown as Http2Server;
-      h2.on("checkContinue", (req, res) => this.#onRequest(req, res as unknown as ProxyH2Response, true));
+      const h2 = createH2Server({
+        // Header limits as for HTTP/1.1 (+4 for the pseudo-headers), RFC 9113 §6.5.2.
+        maxHeaderListPairs: limits.maxHeaders + 4,
+        settings: { maxHeaderListSize: limits.maxHeaderBytes },
+      });
+      h2.on("request", (req: Http2ServerRequest, res: Http2ServerResponse) => this.#onH2Request(req, res, false));
+      h2.on("checkContinue", (req: Http2ServerRequest, res: Http2ServerResponse) => this.#onH2Request(req, res, true));
       h2.on("session", (session: Http2Session) => {
         this.#h2Sessions.add(session);
         session.once("close", () => this.#h2Sessions.delete(session));
@@ -202,167 +176,62 @@ export class ProxyServer implements ProxyServices {
     return this.#h2;
   }
 
-  /** The bound address, once listening. */
+  /** The bound address of the plain listener, once listening. */
   address(): AddressInfo {
-    return this.#server.address() as AddressInfo;
+    return this.#net.address() as AddressInfo;
   }
 
   /** A client connection became a tunnel: HTTP drain no longer applies; it is cut at the deadline. */
-  tunnelOpened(client: Socket): void {
-    this.#connections.delete(client);
+  tunnelOpened(client: Duplex): void {
     this.#tunnels.add(client);
     client.once("close", () => this.#tunnels.delete(client));
   }
 
-  #onRequest(req: DownstreamRequest, res: DownstreamResponse, expectContinue = false): void {
-    const ex = new Exchange(req, res, this.#holder.table, this);
-    ex.expectContinue = expectContinue;
-    if (res.h2) limitH2Body(ex, this.#limits.requestTimeoutMs);
-    this.#run(ex);
+  #onH2Request(req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void {
+    const d = new H2Downstream(req, res, expectContinue, this.#limits.requestTimeoutMs);
+    this.loop.run(new Exchange(d, this.#holder.table, this, this.loop));
   }
 
-  #run(ex: Exchange): void {
-    let filtered: Failure | undefined | Promise<Failure | undefined>;
-    try {
-      filtered = requestFilter(ex);
-    } catch (err) {
-      failToProxy(ex, new Failure("INTERNAL", null, err));
-      return;
-    }
-    if (filtered instanceof Promise) {
-      filtered.then(
-        (f) => this.#afterRequestFilter(ex, f),
-        (err: unknown) => failToProxy(ex, new Failure("INTERNAL", null, err)),
-      );
-    } else {
-      this.#afterRequestFilter(ex, filtered);
-    }
-  }
-
-  #afterRequestFilter(ex: Exchange, failure: Failure | undefined): void {
-    if (failure === DIRECT) {
-      sendDirectResponse(ex);
-      return;
-    }
-    if (failure !== undefined) {
-      failToProxy(ex, failure);
-      return;
-    }
-    if (ex.clientClosed) return;
-    try {
-      // RFC 9110 §10.1.1: ask for the body only once the request may go on.
-      if (ex.expectContinue) ex.res.writeContinue();
-      ex.forwardBody = requestBodyFilter(ex);
-      const target = upstreamPeer(ex);
-      if (target instanceof Failure) {
-        failToProxy(ex, target);
-        return;
-      }
-      ex.upstreamHeaders = upstreamRequestFilter(ex, target);
-      ex.forwardPath = upstreamTargetPath(ex);
-      if (ex.mirror !== null && ex.upgrade === null) startMirror(ex, ex.mirror);
-      // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
-      ex.upstream.dispatch(ex, ex);
-    } catch (err) {
-      failToProxy(ex, new Failure("INTERNAL", null, err));
-    }
-  }
-
-  /**
-   * node hands over every request with `Connection: upgrade`. A WebSocket request runs the
-   * phases on a response bound to the socket (so refusals are ordinary HTTP answers) and, once
-   * the upstream switched protocols, becomes a tunnel. Any other upgrade (e.g. `h2c`) is served
-   * as a plain request when it has no body (the `Upgrade` header is hop-by-hop), refused otherwise.
-   */
-  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const res = new ProxyResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.once("finish", endUpgradeAnswer);
-    socket.on("error", destroySocket);
-    const ex = new Exchange(req, res, this.#holder.table, this);
-    if (isWebSocketUpgrade(req)) {
-      ex.upgrade = "websocket";
-      ex.upgradeHead = head;
-    } else if (
-      head.length > 0 ||
-      req.headers["content-length"] !== undefined ||
-      req.headers["transfer-encoding"] !== undefined
-    ) {
-      failToProxy(ex, new Failure("BAD_REQUEST", null, "upgrade request with a body"));
-      return;
-    }
-    this.#run(ex);
-  }
-
-  /**
-   * Errors node raises before a request object exists: parse errors (the strict llhttp refuses
-   * CL+TE, obs-fold, bad header bytes, bad chunk sizes…), header overflow, request timeout.
-   * Answered with the JSON error shape and `Connection: close`, and emitted as a security event
-   * (timeouts excepted).
-   */
-  #onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-    // A response for an earlier (pipelined) request is pending or streaming on this socket:
-    // writing an error now would splice it into that response or take its place. Close instead.
-    if (err.code === "ECONNRESET" || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
-      socket.destroy();
-      return;
-    }
-    const code: ErrorCode =
-      err.code === "HPE_HEADER_OVERFLOW"
-        ? "HEADERS_TOO_LARGE"
-        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-          ? "REQUEST_TIMEOUT"
-          : "BAD_REQUEST";
-    const status = ERRORS[code].status;
-    const id = requestIdFrom(undefined);
-    if (code !== "REQUEST_TIMEOUT") {
-      const peer = socket.remoteAddress;
-      this.events.emit({
-        type: code === "HEADERS_TOO_LARGE" ? "request_too_large" : "request_rejected",
-        reason: parseErrorReason(err.code),
-        time: Date.now(),
-        code,
-        status,
-        requestId: id,
-        route: null,
-        policy: null,
-        policyType: null,
-        consumer: null,
-        clientAddress: peer === undefined ? null : (canonicalAddress(peer) ?? peer),
-        method: null,
-        path: null,
-      });
-    }
-    const body = errorBody(code, id);
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
-    );
+  /** A request the engine refused before the loop saw it: a security event (timeouts excepted). */
+  #onRefusal(err: HttpRequestError, socket: Socket): void {
+    if (err.code === "REQUEST_TIMEOUT") return;
+    const peer = socket.remoteAddress;
+    this.events.emit({
+      type: refusalEventType(err.code) ?? "request_rejected",
+      reason: err.reason,
+      time: Date.now(),
+      code: err.code,
+      status: err.status,
+      requestId: requestIdFrom(undefined),
+      route: null,
+      policy: null,
+      policyType: null,
+      consumer: null,
+      clientAddress: peer === undefined ? null : (canonicalAddress(peer) ?? peer),
+      method: null,
+      path: null,
+    });
   }
 
   /**
    * Graceful stop: stops accepting connections; in-flight requests finish (HTTP/1.x responses
-   * now carry `Connection: close`, HTTP/2 sessions get a GOAWAY); quiet keep-alive connections
-   * are closed (see ConnectionTracker: never one whose client may be sending); after
-   * `deadlineMs` whatever is left (including WebSocket tunnels) is cut.
+   * now carry `Connection: close`, HTTP/2 sessions get a GOAWAY); a keep-alive connection is
+   * closed once quiet (no request in progress, none started: the engine's drain never cuts a
+   * client that is sending its next request); after `deadlineMs` whatever is left (WebSocket
+   * tunnels included) is cut.
    */
   async close(deadlineMs = 10_000): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    // net.Server's close, not http.Server's: the latter cuts idle keep-alive connections at once,
-    // racing with clients that are sending their next request on them.
     const closed = new Promise<void>((resolve) => {
-      if (!this.#server.listening) resolve();
-      else NetServer.prototype.close.call(this.#server, () => resolve());
+      if (!this.#net.listening) resolve();
+      else this.#net.close(() => resolve());
     });
-    this.#connections.startDrain();
     const sessionsClosed = Promise.all([...this.#h2Sessions].map((s) => closeSession(s)));
+    const started = Date.now();
     const drained = (async () => {
-      await Promise.all([closed, sessionsClosed]);
-      // TLS connections handed to node:http are not counted by its listener: wait for them too.
-      while (this.#connections.size > 0) await new Promise((r) => setTimeout(r, 50));
-      while (this.#tunnels.size > 0) await new Promise((r) => setTimeout(r, 50));
+      await Promise.all([this.#http.close(deadlineMs), sessionsClosed]);
+      while (this.#tunnels.size > 0 && Date.now() - started < deadlineMs) await new Promise((r) => setTimeout(r, 50));
     })();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
@@ -370,69 +239,10 @@ export class ProxyServer implements ProxyServices {
     });
     await Promise.race([drained, late]);
     clearTimeout(timer);
-    this.#connections.destroyAll();
     for (const s of this.#h2Sessions) s.destroy();
     for (const t of this.#tunnels) t.destroy();
-    this.#server.closeAllConnections();
     await closed;
   }
-}
-
-/**
- * `--client-request-timeout-ms` for an HTTP/2 request with a body (node:http enforces it for
- * HTTP/1.x only): a body not received in time is answered 408, or the stream is reset.
- */
-function limitH2Body(ex: Exchange, ms: number): void {
-  const req = ex.req as Http2ServerRequest;
-  if (req.stream.endAfterHeaders) return;
-  const timer = setTimeout(() => {
-    if (req.complete) return;
-    const stream = req.stream;
-    if (ex.res.headersSent) {
-      stream.close(constants.NGHTTP2_CANCEL);
-      return;
-    }
-    failToProxy(ex, new Failure("REQUEST_TIMEOUT", null, "HTTP/2 request body not received in time"));
-    // The answer is out: tell the client to stop sending (RFC 9113 §8.1, RST_STREAM NO_ERROR).
-    ex.res.once("finish", () => stream.close(constants.NGHTTP2_NO_ERROR));
-  }, ms);
-  timer.unref();
-  req.once("end", () => clearTimeout(timer));
-  req.stream.once("close", () => clearTimeout(timer));
-}
-
-/**
- * Shadow traffic (a `mirror` policy sampled the request): hands the mirror the request exactly as
- * the primary sends it (headers after every policy ran), and forwards the body through the
- * mirror's tap, which copies it without holding it back. Runs right before the primary dispatch;
- * the shadow request itself starts after it.
- */
-function startMirror(ex: Exchange, mirror: MirrorSender): void {
-  const route = ex.route!;
-  const run = mirror.start({
-    routeId: route.id,
-    method: ex.method,
-    upstreamPath: ex.upstreamPath,
-    query: ex.query,
-    headers: ex.upstreamHeaders,
-    body: ex.forwardBody,
-    contentLength: ex.scan?.contentLength ?? null,
-    preserveHost: route.preserveHost,
-    clientAuthority: ex.view.authority,
-  });
-  if (run === null) return;
-  ex.shadow = run;
-  ex.forwardBody = run.body;
-}
-
-function destroySocket(this: Socket): void {
-  this.destroy();
-}
-
-/** A response written on an upgrade request's socket ended: the connection ends with it. */
-function endUpgradeAnswer(this: ProxyResponse): void {
-  const socket = this.socket;
-  if (socket !== null && !this.exchange?.upgraded) socket.end();
 }
 
 /**
@@ -468,9 +278,4 @@ function closeSession(session: Http2Session): Promise<void> {
     session.once("close", () => resolve());
     session.close();
   });
-}
-
-/** Reason codes of the parse errors node raises before a request exists (security events). */
-function parseErrorReason(code: string | undefined): string {
-  return code === undefined ? "parse_error" : code.toLowerCase();
 }

@@ -8,8 +8,8 @@ import type { Logger } from "../log.js";
 export interface TlsListenerOptions {
   /** The live table, read at each handshake for its SNI table. */
   readonly holder: TableHolder;
-  /** The node:http server that gets the connections negotiating `http/1.1` (or no ALPN). */
-  readonly http1: EventEmitter;
+  /** Serves the connections negotiating `http/1.1` (or no ALPN): the engine's HTTP/1.1 server. */
+  readonly http1: (socket: TLSSocket) => void;
   /** The node:http2 server that gets the connections negotiating `h2` (created on first use). */
   readonly http2: () => EventEmitter;
   readonly log: Logger;
@@ -46,7 +46,7 @@ export function requestClientCertificate(socket: TLSSocket): void {
  * The HTTPS listener: TLS termination with the certificate chosen by the client's server name
  * (SNI, RFC 6066 §3) from the live table — so certificates are hot-swapped with each config —
  * and ALPN (RFC 7301) offering `h2` then `http/1.1`. After the handshake the connection goes to
- * the proxy's node:http2 or node:http server, which treat it like any other.
+ * the proxy's node:http2 server or to its HTTP/1.1 engine, which treat it like any other.
  *
  * A client that names no certificate of the table, or sends no SNI at all, fails the handshake
  * (alert 40, handshake_failure): there is no default certificate to leak names with.
@@ -63,6 +63,8 @@ export class TlsListener {
   constructor(opts: TlsListenerOptions) {
     const { holder, http1, http2, log } = opts;
     this.#server = createServer({
+      // A client that shuts its sending side still gets its answers (the engine ends our side).
+      allowHalfOpen: true,
       ALPNProtocols: ["h2", "http/1.1"],
       handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000,
       // A client certificate that fails verification is the mtls policy's to refuse (per request).
@@ -82,7 +84,7 @@ export class TlsListener {
     });
     this.#server.on("secureConnection", (socket: TLSSocket) => {
       if (socket.alpnProtocol === "h2") http2().emit("connection", socket);
-      else http1.emit("connection", socket);
+      else http1(socket);
     });
     this.#server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       socket.destroy();

@@ -3,23 +3,35 @@ import { type NodeReport, NodeReportSchema } from "@palisade/proto";
 import type { AppliedSource } from "../config/table-holder.js";
 import type { ShadowSource } from "./shadow-stats.js";
 import { quantileMs, type TrafficCounters, type TrafficSource } from "./traffic-stats.js";
+import { type RouteWafRaw, type WafSource, wafInterval } from "./waf-stats.js";
 
 /**
  * Builds the periodic `NodeReport` from the traffic counters: each call covers the time since
  * the previous one (rates per second, p50/p99 from the histogram's difference), plus the shadow
- * traffic of each route with a mirror policy (counts since the node started).
+ * traffic of each route with a mirror policy (counts since the node started), and what each
+ * route's WAF did in the interval (`waf`: the differences of the cumulative counters).
  */
 export class NodeReporter {
   readonly #stats: TrafficSource;
   readonly #holder: AppliedSource;
   readonly #softwareVersion: string;
   readonly #shadow: ShadowSource | undefined;
+  readonly #waf: WafSource | undefined;
   #last: TrafficCounters;
+  #lastWaf: RouteWafRaw[];
   #lastAt: number;
 
-  constructor(stats: TrafficSource, holder: AppliedSource, softwareVersion: string, shadow?: ShadowSource) {
+  constructor(
+    stats: TrafficSource,
+    holder: AppliedSource,
+    softwareVersion: string,
+    shadow?: ShadowSource,
+    waf?: WafSource,
+  ) {
     this.#stats = stats;
     this.#shadow = shadow;
+    this.#waf = waf;
+    this.#lastWaf = waf?.wafRaw() ?? [];
     this.#holder = holder;
     this.#softwareVersion = softwareVersion;
     this.#last = stats.counters();
@@ -40,6 +52,9 @@ export class NodeReporter {
       const d = v - (prev.securityEvents[k] ?? 0);
       if (d > 0) events[k] = BigInt(d);
     }
+    const wafNow = this.#waf?.wafRaw() ?? [];
+    const waf = wafInterval(wafNow, this.#lastWaf);
+    this.#lastWaf = wafNow;
     const mem = process.memoryUsage();
     return create(NodeReportSchema, {
       intervalMs: Math.round(seconds * 1000),
@@ -67,6 +82,19 @@ export class NodeReporter {
         latencyDiffMeanMs: f.diffMeanMs,
         latencyDiffP50Ms: f.diffP50Ms,
         latencyDiffP99Ms: f.diffP99Ms,
+      })),
+      waf: waf.map((w) => ({
+        routeId: w.routeId,
+        policyId: w.policyId,
+        inspected: BigInt(w.inspected),
+        matched: BigInt(w.matched),
+        blocked: BigInt(w.blocked),
+        detected: BigInt(w.detected),
+        bodyOverLimit: BigInt(w.bodyOverLimit),
+        engineErrors: BigInt(w.engineErrors),
+        sampledOut: BigInt(w.sampledOut),
+        rules: w.rules.map(([ruleId, hits, blocking]) => ({ ruleId, hits: BigInt(hits), blocking: BigInt(blocking) })),
+        otherRuleHits: BigInt(w.otherRuleHits),
       })),
     });
   }

@@ -125,6 +125,15 @@ export class TrafficStats implements TrafficSource {
     }
   }
 
+  /**
+   * Counts one security event of `type` that no error code stands for (a WAF block, detection or
+   * engine error: the WAF policy emits those itself), so reports' `security_events` and the
+   * rollout gate's `security_event_rate:<type>` see them.
+   */
+  countEvent(type: string): void {
+    this.#events.set(type, (this.#events.get(type) ?? 0) + 1);
+  }
+
   /** A copy of the counters. */
   counters(): TrafficCounters {
     return {

@@ -21,8 +21,9 @@ import { type PemPair, TestCa } from "@palisade/test-support";
 import { ruleSetContentHash } from "@palisade/waf";
 import fc from "fast-check";
 import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } from "../config/runtime-table.js";
-import { testRequest } from "../policies/test-request.js";
-import type { PolicyInstance, PolicyOutcome, PolicyRequest } from "../policies/types.js";
+import { ResponseFields } from "../http/response-fields.js";
+import type { Policy as PolicyInstance } from "../policies/contract.js";
+import { type TestRequestInit, testRequest } from "../policies/test-request.js";
 import { deltaUpdate, fullUpdate } from "./fixtures.js";
 
 /** Ids the model draws from: a few of each kind, so edits collide and reference each other. */
@@ -546,12 +547,12 @@ export const arbRouteProbe: fc.Arbitrary<RouteProbe> = fc.record({
 });
 
 /** Requests every route's policy chain is run on: credentials, canary header, a blocked address. */
-const CHAIN_PROBES: readonly PolicyRequest[] = [
-  testRequest({ path: "/a" }),
-  testRequest({ path: "/a", headers: { "x-api-key": "key-0" } }),
-  testRequest({ path: "/a", headers: { "x-key": "key-1" } }),
-  testRequest({ path: "/a", headers: { "x-api-key": "key-2", "x-canary": "1" } }),
-  testRequest({ path: "/a/b/long", clientAddress: "198.51.100.1" }),
+const CHAIN_PROBES: readonly TestRequestInit[] = [
+  { path: "/a" },
+  { path: "/a", headers: { "x-api-key": "key-0" } },
+  { path: "/a", headers: { "x-key": "key-1" } },
+  { path: "/a", headers: { "x-api-key": "key-2", "x-canary": "1" } },
+  { path: "/a/b/long", clientAddress: "198.51.100.1" },
 ];
 
 const HOST_PROBES = ["a.test", "b.test", "x.test", "x.b.test", "z.example"] as const;
@@ -578,9 +579,9 @@ export async function describeTable(t: RuntimeTable, probes: readonly RouteProbe
     routes: await Promise.all(t.routeList.map((r) => describeRoute(t, r))),
     routesById: sorted(t.routes.keys()),
     upstreams: [...t.upstreams.values()].map(describeUpstream),
-    policies: [...t.policies.values()].map((p) => [p.id, p.type, sorted(p.identityHeaders ?? [])]),
+    policies: [...t.policies.values()].map((p) => [p.id, p.type, sorted(p.traits.identityHeaders ?? [])]),
     global: t.globalPolicies.map((p) => [p.id, p === t.policies.get(p.id)]),
-    globalResponse: t.globalResponsePolicies.map((p) => p.id),
+    globalResponse: t.globalHooks.responseHeaders.map((p) => p.id),
     mergeSlashesDefault: t.mergeSlashesDefault,
     pathOptions: t.pathOptions,
     maxBodyBytes: t.maxBodyBytes,
@@ -650,7 +651,8 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
     upstream: describeRouteUpstream(t, { upstream: r.upstream, timeouts: r.timeouts, poolSpecs: r.poolSpecs }),
     chain: r.policies.map((p) => [p.id, p.type, p === t.policies.get(p.id)]),
     preflight: ids(r.preflight),
-    response: ids(r.responsePolicies),
+    response: ids(r.hooks.responseHeaders),
+    bodyLimit: r.bodyLimit,
     stripPrefix: r.stripPrefix,
     prefixRewrite: r.prefixRewrite,
     preserveHost: r.preserveHost,
@@ -665,29 +667,29 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
   };
 }
 
-/** Runs a chain as request_filter does (consumer carried along, stops at the first refusal). */
-async function runChain(r: CompiledRoute, req: PolicyRequest) {
+/** Runs a chain's hooks as the request loop does (consumer carried along, stops at the first answer). */
+async function runChain(r: CompiledRoute, init: TestRequestInit) {
   const out: unknown[] = [];
-  let consumer = req.consumer;
+  const ex = testRequest(init);
   for (const p of r.policies) {
-    const o: PolicyOutcome = await p.check({ ...req, consumer });
-    if (!o.allow) {
-      out.push([p.id, o.code, o.reason, o.consumer?.id ?? null]);
+    const before = ex.authentications.length;
+    const v = await p.requestHeaders?.(ex);
+    if (v !== undefined) {
+      out.push(v.kind === "reply" ? [p.id, v.status] : [p.id, v.code, v.reason, v.consumer?.id ?? null]);
       break;
     }
-    if (o.consumer) consumer = o.consumer;
-    const headers: Record<string, string | string[] | number | undefined> = {};
-    p.filterResponse?.({ ...req, consumer }, headers as never);
+    const a = ex.authentications[before];
+    const res = new ResponseFields(200, null, null);
+    p.responseHeaders?.(ex, res);
     out.push([
       p.id,
-      o.upstreamHeaders,
-      o.stripQuery ?? null,
-      o.authMethod ?? null,
-      o.consumer?.id ?? null,
-      o.responseHeaders ?? null,
-      o.maxBodyBytes ?? null,
-      o.upstream ?? null,
-      headers,
+      a?.upstreamHeaders ?? null,
+      a?.stripQuery ?? null,
+      a?.authMethod ?? null,
+      a?.consumer?.id ?? null,
+      p.traits.maxRequestBodyBytes ?? null,
+      ex.upstream,
+      res.toObject(),
     ]);
   }
   return out;

@@ -20,8 +20,7 @@ import {
 } from "@palisade/proto";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { silentLogger } from "../log.js";
-import type { PolicyRequest } from "../policies/types.js";
-import { requestView } from "../request/request-view.js";
+import { type TestExchange, testRequest } from "../policies/test-request.js";
 import { normalizeHost } from "../router/host.js";
 
 export const log = silentLogger();
@@ -118,34 +117,19 @@ export function nowS(): number {
 }
 
 /**
- * A policy request view from a header object (values may be arrays: each element becomes its
- * own raw header line) and a raw query (`""` or `"?a=b"`).
+ * A policy request from a header object (values may be arrays: each element becomes its own
+ * header line) and a raw query (`""` or `"?a=b"`), from 127.0.0.1.
  */
-export function policyRequest(headers: Record<string, string | string[]> = {}, query = "", path = "/"): PolicyRequest {
-  const rawHeaders: string[] = [];
-  const parsed: Record<string, string | string[]> = {};
-  for (const [name, v] of Object.entries(headers)) {
-    const values = Array.isArray(v) ? v : [v];
-    for (const one of values) rawHeaders.push(name, one);
-    const lower = name.toLowerCase();
-    // node:http: duplicates of most headers are joined with ", ", cookies with "; ",
-    // Authorization and Host keep the first value only.
-    parsed[lower] =
-      lower === "authorization" || lower === "host" ? values[0]! : values.join(lower === "cookie" ? "; " : ", ");
-  }
-  const host = normalizeHost(parsed.host as string | undefined);
-  const view = requestView({
-    method: "GET",
-    path,
-    matchPath: path,
+export function policyRequest(headers: Record<string, string | string[]> = {}, query = "", path = "/"): TestExchange {
+  const hostHeader = Object.entries(headers).find(([n]) => n.toLowerCase() === "host")?.[1];
+  const host = typeof hostHeader === "string" ? hostHeader : hostHeader?.[0];
+  return testRequest({
+    headers,
     query,
-    host,
-    authority: (parsed.host as string | undefined)?.toLowerCase() ?? "",
+    path,
+    host: host === undefined ? "" : normalizeHost(host),
     clientAddress: "127.0.0.1",
-    peerAddress: "127.0.0.1",
-    forwardedFor: ["127.0.0.1"],
   });
-  return { method: "GET", path, query, headers: parsed, rawHeaders, view, routeId: "route-1", consumer: null };
 }
 
 /** A full update carrying every resource of `snap` (and its content hash). */

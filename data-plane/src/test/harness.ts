@@ -14,6 +14,7 @@ import type { Snapshot } from "@palisade/proto";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { listen } from "../listen.js";
+import type { Policy } from "../policies/contract.js";
 import { ProxyServer, type ProxyServerOptions } from "../proxy/proxy-server.js";
 import { PoolManager } from "../upstream/pool-manager.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
@@ -92,9 +93,8 @@ export class TestProxy {
   readonly server: ProxyServer;
   port = 0;
 
-  /** @param client the upstream HTTP client of the pools (default undici) */
-  constructor(opts: Partial<ProxyServerOptions> = {}, client: "undici" | "engine" = "undici") {
-    this.pools = new PoolManager({ client });
+  constructor(opts: Partial<ProxyServerOptions> = {}) {
+    this.pools = new PoolManager();
     this.holder = new TableHolder((t) => {
       this.pools.retain(t.poolKeys);
       this.runtime.retain(t);
@@ -102,9 +102,18 @@ export class TestProxy {
     this.server = new ProxyServer({ holder: this.holder, pools: this.pools, log, ...opts });
   }
 
-  /** Compiles and swaps in a snapshot (no policy types enabled unless given). */
-  apply(snapshot: Snapshot, policyTypes: ReadonlySet<string> = new Set()): void {
-    this.holder.swap(compile(snapshot, { policyTypes, upstreams: this.runtime }));
+  /**
+   * Compiles and swaps in a snapshot (no policy types enabled unless given).
+   * @param instances policies to use for these ids instead of their config (reference policies)
+   */
+  apply(
+    snapshot: Snapshot,
+    policyTypes: ReadonlySet<string> = new Set(),
+    instances?: ReadonlyMap<string, Policy>,
+  ): void {
+    this.holder.swap(
+      compile(snapshot, { policyTypes, upstreams: this.runtime, ...(instances !== undefined ? { instances } : {}) }),
+    );
   }
 
   async start(): Promise<this> {

@@ -79,7 +79,7 @@ before(async () => {
     ),
   );
   proxy = new ProxyServer({ holder, pools, log });
-  tls = new TlsListener({ holder, http1: proxy.server, http2: () => proxy.h2, log });
+  tls = new TlsListener({ holder, http1: (s) => proxy.accept(s), http2: () => proxy.h2, log });
   port = (await listen(tls.server, { host: "127.0.0.1", port: 0 }, "tls", log)).port;
 });
 

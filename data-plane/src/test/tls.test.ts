@@ -75,7 +75,7 @@ before(async () => {
   // A short idle timeout: HTTP/2 sessions idle for 200 ms are closed, streams are not timed out.
   proxy = new ProxyServer({ holder, pools, log, keepAliveTimeoutMs: 200, requestTimeoutMs: 400 });
   await listen(proxy.server, { host: "127.0.0.1", port: 0 }, "proxy", log);
-  tls = new TlsListener({ holder, http1: proxy.server, http2: () => proxy.h2, log });
+  tls = new TlsListener({ holder, http1: (s) => proxy.accept(s), http2: () => proxy.h2, log });
   port = (await listen(tls.server, { host: "127.0.0.1", port: 0 }, "tls", log)).port;
 });
 

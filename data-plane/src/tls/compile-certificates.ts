@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { Certificate } from "@palisade/proto";
 import { CompileError } from "../config/compile-error.js";
-import type { ClientAuthSpec } from "../policies/mtls/mtls-policy.js";
+import type { ClientAuthSpec } from "../policies/contract.js";
 import { type SniEntry, SniTable } from "./sni-table.js";
 
 // A DNS name of letters, digits and hyphens (RFC 1123 §2.1) in lower case, or "*." and a name of

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from "node:http";
 import type { HashOn } from "@palisade/proto";
+import type { HeaderFields } from "../http/headers.js";
 import { hash32 } from "./hash.js";
 
 /** What a ring hash balances on. */
@@ -38,17 +38,17 @@ export function resolveHashOn(h: HashOn | undefined): HashOnSpec | null {
  * header or cookie): the ring hash then picks at random.
  * @param clientIp the client address as the proxy sees it (the canonical view: request/client-address.ts)
  */
-export function hashKeyOf(spec: HashOnSpec, headers: IncomingHttpHeaders, clientIp: string | undefined): number {
+export function hashKeyOf(spec: HashOnSpec, fields: HeaderFields, clientIp: string | undefined): number {
   let key: string | undefined;
   switch (spec.kind) {
-    case "header": {
-      const v = headers[spec.name];
-      key = typeof v === "string" ? v : v?.[0];
+    case "header":
+      key = fields.get(spec.name);
+      break;
+    case "cookie": {
+      const n = fields.count("cookie");
+      key = cookieValue(n <= 1 ? fields.get("cookie") : fields.getAll("cookie").join("; "), spec.name);
       break;
     }
-    case "cookie":
-      key = cookieValue(headers.cookie, spec.name);
-      break;
     case "client_ip":
       key = clientIp;
       break;

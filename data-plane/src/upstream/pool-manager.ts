@@ -1,7 +1,6 @@
-import { Pool } from "undici";
-import { ClientPool, type UpstreamDispatcher } from "../http/client-pool.js";
+import { ClientPool } from "../http/client-pool.js";
 
-/** How the node verifies an https target (undici `connect` TLS options). */
+/** How the node verifies an https target. */
 export interface UpstreamTlsSpec {
   /** False only when the upstream's `tls.skip_verify` says so. */
   readonly rejectUnauthorized: boolean;
@@ -31,45 +30,38 @@ export interface PoolManagerOptions {
   readonly graceMs?: number;
   /** Idle keep-alive socket lifetime, ms. Default 4,000 (below common upstream idle timeouts of 5 s). */
   readonly keepAliveTimeoutMs?: number;
-  /**
-   * Which HTTP/1.1 client carries the requests: undici's `Pool` (default), or the data plane's own
-   * engine (`http/client-pool.ts`, plain and TLS targets). Both take the same dispatch calls, so
-   * the layers of upstream/dispatch/ sit on either.
-   */
-  readonly client?: "undici" | "engine";
 }
 
 /**
  * Owns one pool (keep-alive connections, no pipelining: one request per connection at a time, as
- * nginx and Envoy do with HTTP/1.1 upstreams) per pool spec, created lazily on first use: an
- * undici `Pool`, or the engine's `ClientPool` with `client: "engine"`. Pools live outside
+ * nginx and Envoy do with HTTP/1.1 upstreams) per pool spec, created lazily on first use: the
+ * HTTP engine's `ClientPool` (http/client-pool.ts, plain and TLS targets), under the layers of
+ * upstream/dispatch/ (its `dispatch` takes undici's dispatch shape). Pools live outside
  * compiled tables, so a config swap reuses the pools of unchanged targets; {@link retain}
  * schedules a graceful close of the others after `graceMs`, by which time requests that started
  * on the old table have dispatched (a pool's close waits for them).
  */
 export class PoolManager {
-  #pools = new Map<string, UpstreamDispatcher>();
+  #pools = new Map<string, ClientPool>();
   #live: ReadonlySet<string> = new Set();
   #timers = new Map<string, NodeJS.Timeout>();
   #graceMs: number;
   #keepAliveTimeoutMs: number;
-  #client: "undici" | "engine";
   #closed = false;
 
   constructor(opts: PoolManagerOptions = {}) {
     this.#graceMs = opts.graceMs ?? 30_000;
     this.#keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 4_000;
-    this.#client = opts.client ?? "undici";
   }
 
   /** The pool of a spec, created on first use. */
-  get(spec: PoolSpec): UpstreamDispatcher {
+  get(spec: PoolSpec): ClientPool {
     const pool = this.#pools.get(spec.key);
     return pool === undefined ? this.#create(spec) : pool;
   }
 
-  #create(spec: PoolSpec): UpstreamDispatcher {
-    const pool = this.#client === "engine" ? this.#engine(spec) : this.#undici(spec);
+  #create(spec: PoolSpec): ClientPool {
+    const pool = this.#engine(spec);
     this.#pools.set(spec.key, pool);
     // A late request of an old table may create a pool the live table does not use.
     if (!this.#live.has(spec.key) || this.#closed) this.#scheduleClose(spec.key);
@@ -93,24 +85,6 @@ export class PoolManager {
       connectTimeoutMs: spec.connectMs,
       maxConnections: spec.maxConnections,
       keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
-    });
-  }
-
-  #undici(spec: PoolSpec): Pool {
-    const tls = spec.tls;
-    return new Pool(spec.origin, {
-      connect:
-        tls === null
-          ? { timeout: spec.connectMs }
-          : {
-              timeout: spec.connectMs,
-              rejectUnauthorized: tls.rejectUnauthorized,
-              ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-              ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-            },
-      connections: spec.maxConnections === 0 ? null : spec.maxConnections,
-      pipelining: 1,
-      keepAliveTimeout: this.#keepAliveTimeoutMs,
     });
   }
 
@@ -163,7 +137,7 @@ export class PoolManager {
   }
 }
 
-async function closeWithin(pool: UpstreamDispatcher, deadlineMs: number): Promise<void> {
+async function closeWithin(pool: ClientPool, deadlineMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"late">((resolve) => {
     timer = setTimeout(resolve, deadlineMs, "late");

@@ -6,6 +6,7 @@ import type { ActionSpec } from "../seclang/action-list.js";
 import type { Directive, IdRange, OperatorSpec } from "../seclang/directives.js";
 import { type IncludeResolver, parseSecLang } from "../seclang/parser.js";
 import type { TargetSpec } from "../seclang/target-list.js";
+import { CHAINS } from "../transformations/chain-trie.js";
 import { TRANSFORMATIONS } from "../transformations/index.js";
 import type { Transformation } from "../transformations/transformation.js";
 import { type ActionDraft, applyActions, emptyDraft } from "./actions.js";
@@ -363,7 +364,9 @@ function compileLink(
 ): CompiledRule {
   const loc = link.loc;
   const { targets, exclusions } = compileTargets(link.targets, loc, ruleId);
-  const { transforms, transformKey } = compileTransforms(top.merged.transforms, loc, ruleId);
+  const { transforms, transformKey, chainNode } = compileTransforms(top.merged.transforms, loc, ruleId);
+  const chainPath: number[] = [];
+  for (let n = chainNode; n >= 0; n = CHAINS.parent(n)) chainPath.unshift(n);
   for (const t of targets) (t as { unionKey: string }).unionKey = `${t.selectKey}\u0001${transformKey}`;
   const operator = compileOperator(link.operator, loc, ruleId, env(loc.file));
   const m = top.merged;
@@ -379,6 +382,9 @@ function compileLink(
     operatorArgument: link.operator.argument,
     transforms,
     transformKey,
+    chainNode,
+    chainPath,
+    sigId: -1,
     multiMatch: d.multiMatch,
     capture: d.capture,
     effects: d.effects,
@@ -407,7 +413,7 @@ function compileTransforms(
   names: readonly string[],
   loc: SourceLocation,
   ruleId: number,
-): { transforms: Transformation[]; transformKey: string } {
+): { transforms: Transformation[]; transformKey: string; chainNode: number } {
   let chain: string[] = [];
   for (const n of names) {
     if (n === "none") {
@@ -418,7 +424,8 @@ function compileTransforms(
       throw new WafError("SECLANG_UNKNOWN_TRANSFORMATION", `unknown transformation t:${n}`, { loc, ruleId });
     chain.push(n);
   }
-  return { transforms: chain.map((n) => TRANSFORMATIONS.get(n)!), transformKey: chain.join(",") };
+  const transforms = chain.map((n) => TRANSFORMATIONS.get(n)!);
+  return { transforms, transformKey: chain.join(","), chainNode: CHAINS.node(chain, transforms) };
 }
 
 function compileOperator(spec: OperatorSpec, loc: SourceLocation, ruleId: number, env: OperatorEnv): Operator {

@@ -21,13 +21,14 @@ function wafError(fn: () => unknown): WafError {
   throw new Error("no error");
 }
 
-test("the bundled rule set is Palisade's engine configuration, CRS 4.28.0 and its data files, hashed", () => {
+test("the bundled rule set is Palisade's engine configuration, CRS 4.28.0 and its data files, Palisade's rules, hashed", () => {
   const files = bundledRuleSetFiles();
   const paths = files.map((f) => f.path);
   equal(paths[0], "palisade-engine.conf");
   ok(paths.includes("crs-setup.conf.example"));
   ok(paths.includes("rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf"));
   ok(paths.includes("rules/sql-errors.data"));
+  equal(paths.at(-1), "extra/palisade-rules.conf", "Palisade's own rules come after CRS's");
   ok(!paths.some((p) => p.endsWith(".conf.example") && p.startsWith("rules/")), "exclusion templates are not loaded");
   const parsed = ParsedRuleSet.parse(files);
   equal(parsed.crsVersion, "4.28.0");

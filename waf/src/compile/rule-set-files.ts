@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { join, posix } from "node:path";
-import { ENGINE_CONF, readByteFile, VENDORED_CRS_DIR } from "../crs.js";
+import { basename, join, posix } from "node:path";
+import { ENGINE_CONF, palisadeRuleSources, readByteFile, VENDORED_CRS_DIR } from "../crs.js";
 import { WafError } from "../errors.js";
 import type { Directive } from "../seclang/directives.js";
 import { parseSecLang } from "../seclang/parser.js";
@@ -251,11 +251,7 @@ let bundled: readonly RuleSetFile[] | undefined;
  */
 export function bundledRuleSetFiles(): readonly RuleSetFile[] {
   if (bundled) return bundled;
-  const rulesDir = join(ENGINE_CONF, "..");
-  const extra = readdirSync(rulesDir)
-    .filter((n) => n.endsWith(".conf") && join(rulesDir, n) !== ENGINE_CONF)
-    .sort()
-    .map((n) => ({ path: `extra/${n}`, text: readByteFile(join(rulesDir, n)) }));
+  const extra = palisadeRuleSources().map((r) => ({ path: `extra/${basename(r.file)}`, text: r.text }));
   bundled = Object.freeze([
     { path: ENGINE_CONF_PATH, text: readByteFile(ENGINE_CONF) },
     ...ruleSetFilesFromDir(VENDORED_CRS_DIR),

@@ -1,7 +1,7 @@
 import type { RequestInput } from "../engine/input.js";
 import { PersistentStore } from "../engine/persistent-store.js";
 import { Transaction, type TransactionOptions } from "../engine/transaction.js";
-import type { CompiledPhase, CompiledRule, EngineSettings, Phase } from "./types.js";
+import type { CompiledPhase, CompiledRule, Ctl, EngineSettings, Phase, TargetRemovalCtl } from "./types.js";
 
 /**
  * An immutable compiled rule set (from {@link compileRuleSet}): the rules of each phase in order,
@@ -16,6 +16,10 @@ export class CompiledRuleSet {
   /** Persistent collections (initcol), node-local, bounded (see PersistentStore). */
   readonly store: PersistentStore;
   readonly #byId: ReadonlyMap<number, CompiledRule>;
+  /** Number of distinct target selections (selectKeys) of the rule set: a transaction keeps one of each. */
+  readonly selections: number;
+  /** Number of distinct (targets, chain) signatures of prefiltered rules (see CompiledRule.sigId). */
+  readonly signatures: number;
 
   constructor(
     phases: ReadonlyMap<Phase, CompiledPhase>,
@@ -27,8 +31,58 @@ export class CompiledRuleSet {
     this.componentSignatures = componentSignatures;
     this.store = new PersistentStore();
     const byId = new Map<number, CompiledRule>();
-    for (const p of phases.values()) for (const r of p.rules) byId.set(r.id, r);
+    const selIds = new Map<string, number>();
+    for (const p of phases.values())
+      for (const r of p.rules) {
+        byId.set(r.id, r);
+        for (let link: CompiledRule | null = r; link !== null; link = link.chain)
+          for (const t of link.targets) {
+            let id = selIds.get(t.selectKey);
+            if (id === undefined) {
+              id = selIds.size;
+              selIds.set(t.selectKey, id);
+            }
+            (t as { selId: number }).selId = id;
+          }
+      }
     this.#byId = byId;
+    this.selections = selIds.size;
+    // Rules that read the same values through the same chain share one union of their scans.
+    const sigIds = new Map<string, number>();
+    for (const p of phases.values())
+      for (const r of p.rules) {
+        if (r.targets.length === 0 || r.negated || r.operator.prefilter === undefined) continue;
+        if (r.targets.some((t) => t.dynamic || t.count)) continue;
+        const key = `${r.operator.literalIndex?.slot ?? 0}:${r.multiMatch ? "m" : ""}${r.chainNode}|${[...new Set(r.targets.map((t) => t.selId))].sort((a, b) => a - b).join(",")}`;
+        let id = sigIds.get(key);
+        if (id === undefined) {
+          id = sigIds.size;
+          sigIds.set(key, id);
+        }
+        (r as { sigId: number }).sigId = id;
+      }
+    this.signatures = sigIds.size;
+  }
+
+  readonly #removalScopes = new WeakMap<TargetRemovalCtl, ReadonlySet<CompiledRule>>();
+
+  /**
+   * The rules a `ctl:ruleRemoveTargetById/ByTag/ByMsg` takes a target from: those it names whose
+   * links read the variable it removes (computed once per ctl, then kept).
+   */
+  removalScope(ctl: TargetRemovalCtl): ReadonlySet<CompiledRule> {
+    let scope = this.#removalScopes.get(ctl);
+    if (scope === undefined) {
+      const rules = new Set<CompiledRule>();
+      for (const r of this.rules()) {
+        if (!ctlNames(ctl, r)) continue;
+        for (let link: CompiledRule | null = r; link !== null; link = link.chain)
+          if (link.targets.some((t) => t.variable === ctl.exclusion.variable)) rules.add(r);
+      }
+      scope = rules;
+      this.#removalScopes.set(ctl, scope);
+    }
+    return scope;
   }
 
   /** The rules of a phase, in order. */
@@ -54,5 +108,19 @@ export class CompiledRuleSet {
   /** Starts the evaluation of one request. Never throws. */
   newTransaction(request: RequestInput, options: TransactionOptions = {}): Transaction {
     return new Transaction(this, request, options);
+  }
+}
+
+/** Whether a ctl:ruleRemoveTarget… names a rule (by id range, tag or msg, case-insensitively). */
+function ctlNames(ctl: Ctl, rule: CompiledRule): boolean {
+  switch (ctl.kind) {
+    case "ruleRemoveTargetById":
+      return ctl.ranges.some(([lo, hi]) => rule.id >= lo && rule.id <= hi);
+    case "ruleRemoveTargetByTag":
+      return rule.tagSet.has(ctl.value);
+    case "ruleRemoveTargetByMsg":
+      return rule.msg !== null && rule.msg.text.toLowerCase() === ctl.value.toLowerCase();
+    default:
+      return false;
   }
 }

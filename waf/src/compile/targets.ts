@@ -122,6 +122,23 @@ export const VARIABLES: ReadonlyMap<string, "collection" | "scalar"> = new Map<s
   ).map((n) => [n, "scalar"] as const),
 ]);
 
+/** Variables whose values change while a phase runs (setvar, matches, collections, ctl). */
+export const DYNAMIC_VARIABLES: ReadonlySet<string> = new Set([
+  "TX",
+  "MATCHED_VAR",
+  "MATCHED_VAR_NAME",
+  "MATCHED_VARS",
+  "MATCHED_VARS_NAMES",
+  "RULE",
+  "DURATION",
+  "IP",
+  "GLOBAL",
+  "SESSION",
+  "USER",
+  "RESOURCE",
+  "REQBODY_PROCESSOR",
+]);
+
 /**
  * Compiles a rule's target list: included targets and `!` exclusions apart.
  * @throws WafError SECLANG_UNKNOWN_VARIABLE for a name the engine does not know.
@@ -151,6 +168,8 @@ export function compileTargets(
         xpath: s.name === "XML" && s.selector?.kind === "key" ? s.selector.key : null,
         selectKey: "",
         unionKey: "",
+        dynamic: DYNAMIC_VARIABLES.has(s.name),
+        selId: -1,
       });
   }
   const describe = (sel: CompiledTarget["selector"]) =>

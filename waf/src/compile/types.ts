@@ -29,6 +29,13 @@ export interface CompiledTarget {
   readonly selectKey: string;
   /** selectKey and the link's transformation chain: the values' literal hits are the same for equal keys. */
   readonly unionKey: string;
+  /**
+   * The variable's values change while a phase runs (TX, MATCHED_VARS, collections, …): never
+   * kept between rules.
+   */
+  readonly dynamic: boolean;
+  /** Index of selectKey among the rule set's selections (set by CompiledRuleSet). */
+  readonly selId: number;
 }
 
 /** An exclusion (`!ARGS:foo`, `ctl:ruleRemoveTargetById=…;ARGS:foo`): values it selects are skipped. */
@@ -70,6 +77,9 @@ export type Ctl =
   | { readonly kind: "requestBodyAccess" | "forceRequestBodyVariable" | "responseBodyAccess"; readonly on: boolean }
   | { readonly kind: "ignored"; readonly name: string };
 
+/** The ctl forms that take a target away from some rules (ctl:ruleRemoveTargetById/ByTag/ByMsg). */
+export type TargetRemovalCtl = Extract<Ctl, { readonly exclusion: TargetExclusion }>;
+
 export type RuleEngineMode = "On" | "Off" | "DetectionOnly";
 export type BodyProcessorName = "URLENCODED" | "MULTIPART" | "XML" | "JSON";
 
@@ -101,6 +111,17 @@ export interface CompiledRule {
   readonly transforms: readonly Transformation[];
   /** Identifies the transformation chain for the per-transaction cache ("" for none). */
   readonly transformKey: string;
+  /** The chain's node in the process-wide chain trie (0 for none; see transformations/chain-trie.ts). */
+  readonly chainNode: number;
+  /** The nodes of the chain's prefixes, from 0 (no step) to chainNode: what multiMatch tries in order. */
+  readonly chainPath: readonly number[];
+  /**
+   * For a link whose operator has a prefilter and whose targets are all fixed within a phase
+   * (no TX, no `&` count): the index of its (targets, chain) signature in the rule set, whose
+   * values' union of literal scans a transaction computes once for every rule of that signature;
+   * -1 otherwise (set by CompiledRuleSet).
+   */
+  readonly sigId: number;
   readonly multiMatch: boolean;
   readonly capture: boolean;
   readonly effects: readonly Effect[];

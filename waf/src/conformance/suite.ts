@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { compileRuleSet } from "../compile/compiler.js";
 import type { CompiledRuleSet } from "../compile/rule-set.js";
-import { crsSources, ENGINE_CONF, readByteFile, VENDORED_CRS_DIR } from "../crs.js";
+import { crsSources, ENGINE_CONF, palisadeRuleSources, readByteFile, VENDORED_CRS_DIR } from "../crs.js";
 import { type FtwTest, loadFtwTests } from "./ftw.js";
 import type { RefusalHook } from "./raw-request.js";
 import { runFtwTest, type TestOutcome } from "./runner.js";
@@ -27,7 +27,8 @@ export function loadKnownFailures(file = join(CONFORMANCE_DIR, "known-failures.y
 /**
  * The rule set CRS's regression suite runs against: Palisade's engine configuration, the suite's
  * set-up (conformance/crs-test-setup.conf: detection only, paranoia level 4, the limits the tests
- * expect), crs-setup.conf.example and the rules of `crsDir`.
+ * expect), crs-setup.conf.example, the rules of `crsDir`, then Palisade's own rules (so the suite
+ * also shows that they raise no new failure).
  */
 export function conformanceRuleSet(crsDir: string = VENDORED_CRS_DIR): CompiledRuleSet {
   const setup = join(CONFORMANCE_DIR, "crs-test-setup.conf");
@@ -36,6 +37,7 @@ export function conformanceRuleSet(crsDir: string = VENDORED_CRS_DIR): CompiledR
       { file: ENGINE_CONF, text: readByteFile(ENGINE_CONF) },
       { file: setup, text: readByteFile(setup) },
       ...crsSources(crsDir),
+      ...palisadeRuleSources(),
     ],
     { readFile: readByteFile },
   );

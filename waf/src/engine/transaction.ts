@@ -11,25 +11,20 @@ import type {
   Phase,
   RuleEngineMode,
   TargetExclusion,
+  TargetRemovalCtl,
 } from "../compile/types.js";
 import { WafError } from "../errors.js";
 import { atoi } from "../operators/numeric.js";
 import type { OperatorScope } from "../operators/operator.js";
-import type { LinearRegex } from "../regex/linear-regex.js";
-import { LITERALS, type LiteralHits, unionHits } from "../regex/literal-index.js";
+import { LITERALS, type LiteralHits, type LiteralIndex } from "../regex/literal-index.js";
 import type { IdRange } from "../seclang/directives.js";
 import { MutableCollection } from "./collection.js";
 import { type Entry, namesOf, scalar } from "./entry.js";
 import type { RequestInput, ResponseInput } from "./input.js";
 import type { AnomalyScores, Interruption, MatchedRule, MatchedVar } from "./results.js";
+import { Selection } from "./selection.js";
+import { type Val, ValueTable } from "./value.js";
 import { RequestVariables } from "./variables.js";
-
-/** A target's values after a link's transformations, with their literal hits. */
-interface TargetValues {
-  readonly values: readonly ByteString[];
-  readonly hits: readonly LiteralHits[];
-  readonly union: LiteralHits;
-}
 
 /** Per-transaction options. */
 export interface TransactionOptions {
@@ -37,26 +32,20 @@ export interface TransactionOptions {
   readonly uniqueId?: string;
   /** Clock in ms since the epoch (default Date.now), for TIME* and DURATION. */
   readonly now?: () => number;
+  /**
+   * Reference evaluation (tests): no prefilter, no skipped transformation, no verdict kept
+   * between rules — every rule runs its whole chain and operator on every value. The answers
+   * are the same as the default evaluation's, which tests check against it.
+   */
+  readonly reference?: boolean;
 }
 
 const PERSISTENT = new Set(["ip", "global", "session", "user", "resource"]);
-/** Variables whose values change while a phase runs: never cached by #select. */
-const DYNAMIC = new Set([
-  "TX",
-  "MATCHED_VAR",
-  "MATCHED_VAR_NAME",
-  "MATCHED_VARS",
-  "MATCHED_VARS_NAMES",
-  "RULE",
-  "DURATION",
-  "IP",
-  "GLOBAL",
-  "SESSION",
-  "USER",
-  "RESOURCE",
-  "REQBODY_PROCESSOR",
-]);
+/** The persistent collections' variable names (upper case, as targets name them). */
+const PERSISTENT_NAMES = new Set(["IP", "GLOBAL", "SESSION", "USER", "RESOURCE"]);
 const EMPTY: readonly Entry[] = [];
+/** The scan of no value: no prefilter passes it. */
+const NO_HITS: LiteralHits = { version: -1, bytes: new Int32Array(8), found: [], bits: null };
 const EMPTY_ENTRIES: readonly Entry[] = EMPTY;
 
 /**
@@ -82,22 +71,26 @@ export class Transaction {
   #removedRanges: IdRange[] = [];
   #removedTags: string[] = [];
   #removedMsgs: string[] = [];
-  #targetRemovals: Array<{ ctl: Ctl; exclusion: TargetExclusion }> = [];
+  #targetRemovals: TargetRemovalCtl[] = [];
+  /** The rules some ctl:ruleRemoveTarget… in force applies to, or null while there is none. */
+  #removalScope: Set<CompiledRule> | null = null;
   #matchedVar: { name: string; value: ByteString } | null = null;
   /** MATCHED_VARS: the matches of the last link that matched in the current chain. */
   #matchedVars: readonly Entry[] = [];
   #linkMatches: Entry[] | null = null;
   #chainMatches: MatchedVar[] | null = null;
-  readonly #transformCache = new Map<string, Map<string, string>>();
-  readonly #hits = new Map<string, LiteralHits>();
+  /** Every distinct value the transaction looked at, with what is known about it. */
+  readonly #values = new ValueTable();
   /** The operator scope, one per transaction; `capture` is set per rule link. */
   readonly #scope: OperatorScope & { capture: boolean };
-  /** Selected values per target selectKey, for variables that do not change within a phase (see #select). */
-  readonly #selected = new Map<string, readonly Entry[]>();
-  /** A target's transformed values and their literal hits, by unionKey (see #targetValues). */
-  readonly #unions = new Map<string, TargetValues>();
-  /** Set by #select: the last selection had no ctl exclusion applied. */
-  #shared = true;
+  /**
+   * Selected values by the target's selId, for variables that do not change within a phase
+   * (see #select); cleared when the request data changes.
+   */
+  #selections: Array<Selection | undefined>;
+  /** By the rule's sigId: the union of the literal scans of every value its first link reads. */
+  #sigUnions: Array<LiteralHits | undefined>;
+  readonly #reference: boolean;
   #currentRule: CompiledRule | null = null;
   #interruption: Interruption | null = null;
   #allowAll = false;
@@ -124,19 +117,16 @@ export class Transaction {
       this.#now(),
     );
     const tx = this.#tx;
-    const hits = this.#hits;
+    const values = this.#values;
+    this.#reference = options.reference === true;
+    this.#selections = new Array(ruleSet.selections);
+    this.#sigUnions = new Array(ruleSet.signatures);
     this.#scope = {
       capture: false,
       setCapture: (i, v) => tx.set(String(i), v),
       expand: (m) => this.#expand(m),
-      hits(v) {
-        let h = hits.get(v);
-        if (h === undefined || h.version !== LITERALS.version) {
-          h = LITERALS.scan(v);
-          hits.set(v, h);
-        }
-        return h;
-      },
+      hits: (v) => values.of(v).hits,
+      reference: this.#reference,
     };
     const ct = (this.#vars.header("content-type") ?? "").toLowerCase();
     // ModSecurity's built-in processors; XML and JSON are chosen by rules (ctl:requestBodyProcessor).
@@ -265,8 +255,8 @@ export class Transaction {
   /** The request data changed (body, response, processor): built variables and selections go. */
   #invalidate(): void {
     this.#vars.invalidate();
-    this.#selected.clear();
-    this.#unions.clear();
+    this.#selections = new Array(this.#rs.selections);
+    this.#sigUnions = new Array(this.#rs.signatures);
   }
 
   #guard(f: () => Interruption | null): Interruption | null {
@@ -290,6 +280,7 @@ export class Transaction {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       if (this.#isRemoved(rule)) continue;
+      if (rule.sigId >= 0 && this.#turnedAway(rule)) continue;
       this.#currentRule = rule;
       const matches = this.#evaluateChain(rule);
       this.#currentRule = null;
@@ -341,6 +332,30 @@ export class Transaction {
     return false;
   }
 
+  /**
+   * Whether no value the rule's first link reads can pass its operator's prefilter: checked on
+   * the union of all of them, kept for every rule that reads the same values through the same
+   * chain, so most rules of a benign request cost one lookup and one prefilter here.
+   */
+  #turnedAway(rule: CompiledRule): boolean {
+    if (this.#reference) return false;
+    if (this.#removalScope?.has(rule)) return false;
+    let u = this.#sigUnions[rule.sigId];
+    if (u === undefined || (u !== NO_HITS && u.version !== (rule.operator.literalIndex ?? LITERALS).version)) {
+      const parts: LiteralHits[] = [];
+      // multiMatch tries the value after every step: any of them may match.
+      const nodes = rule.multiMatch ? rule.chainPath : [rule.chainNode];
+      const index = rule.operator.literalIndex ?? LITERALS;
+      for (const t of rule.targets) {
+        const sel = this.#cached(t, rule);
+        if (sel.entries.length > 0) for (const n of nodes) parts.push(sel.unionThrough(n, index));
+      }
+      u = parts.length === 0 ? NO_HITS : index.union(parts);
+      this.#sigUnions[rule.sigId] = u;
+    }
+    return !rule.operator.prefilter!(u);
+  }
+
   /** Evaluates a chain: every link must match. Returns the matched values, or null. */
   #evaluateChain(rule: CompiledRule): MatchedVar[] | null {
     // Arrays are made on the first match only: most rules match nothing.
@@ -357,65 +372,137 @@ export class Transaction {
   #evaluateLink(link: CompiledRule, starter: CompiledRule): boolean {
     const scope = this.#scope;
     scope.capture = link.capture;
+    const op = link.operator;
     if (link.targets.length === 0) {
       // SecAction: one unconditional evaluation.
-      if (link.operator.evaluate("", scope) === link.negated) return false;
+      if (op.evaluate("", scope) === link.negated) return false;
       this.#runEffects(link.effects);
       return true;
     }
     let matched = false;
-    const re = link.negated || link.multiMatch ? null : ((link.operator as { regex?: LinearRegex }).regex ?? null);
+    const node = link.chainNode;
+    const multi = link.multiMatch;
+    // A prefilter on the union of a target's values turns the whole target away (then each
+    // value's own scan turns it away) before the operator runs.
+    const filter = link.negated || this.#reference ? undefined : op.prefilter;
+    const index = op.literalIndex ?? LITERALS;
     for (const target of link.targets) {
-      const entries = this.#select(target, link, starter);
+      if (target.dynamic && !this.#reference) {
+        if (this.#evaluateDynamic(target, link, starter)) matched = true;
+        continue;
+      }
+      const sel = this.#select(target, link, starter);
+      const entries = sel.entries;
       if (entries.length === 0) continue;
-      // A filtered regex: the values' transformed forms and literal hits are computed once per
-      // transaction for every rule with this target and chain; the union of the hits turns the
-      // whole target away, each value's hits turn that value away, before any regex runs.
-      const tv = re?.filtered ? this.#targetValues(target, link, entries) : null;
-      if (tv !== null && !re!.prefilterPasses(tv.union)) continue;
+      if (
+        filter !== undefined &&
+        !(multi ? this.#anyStepPasses(sel, link, filter, index) : filter(sel.unionThrough(node, index)))
+      )
+        continue;
+      const vals = multi ? null : this.#reference ? this.#referenceVals(sel, link) : sel.valsThrough(node);
       for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
         let value: ByteString | null;
-        if (tv !== null) {
-          if (!re!.prefilterPasses(tv.hits[i]!)) continue;
-          value = link.operator.evaluate(tv.values[i]!, scope) ? tv.values[i]! : null;
-        } else value = this.#matchValue(link, e.value, scope);
+        if (vals !== null) {
+          const v = vals[i]!;
+          if (filter !== undefined && !filter(v.hitsIn(index))) continue;
+          const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
+          value = hit !== link.negated ? v.s : null;
+        } else if (this.#reference) value = this.#matchEveryStep(link, entries[i]!.value, scope);
+        else value = this.#matchAnyStep(link, sel, i, filter, index);
         if (value === null) continue;
         matched = true;
-        this.#matchedVar = { name: e.name, value };
-        this.#linkMatches ??= [];
-        this.#linkMatches.push({ key: e.name, lkey: e.name.toLowerCase(), name: e.name, value });
-        this.#chainMatches ??= [];
-        this.#chainMatches.push({ name: e.name, value });
-        this.#runEffects(link.effects);
+        this.#matched(link, entries[i]!, value);
       }
     }
     return matched;
   }
 
   /**
-   * A target's values after a link's transformations, their literal hits and the union of those
-   * hits, cached by the target's unionKey (every rule with the same selection and chain shares
-   * it) unless a ctl exclusion changed this rule's selection.
+   * A target whose values change within a phase (TX, MATCHED_VARS, …): its entries read now, the
+   * operator on each (on the string itself when the chain is empty and the operator has no use
+   * for a Val, as for the numeric checks CRS writes on TX).
    */
-  #targetValues(target: CompiledTarget, link: CompiledRule, entries: readonly Entry[]): TargetValues {
-    const cacheable = this.#shared && !DYNAMIC.has(target.variable) && !target.count;
-    let tv = cacheable ? this.#unions.get(target.unionKey) : undefined;
-    if (tv === undefined || tv.union.version !== LITERALS.version) {
-      const values = entries.map((e) => this.#transform(link, e.value));
-      const hits = values.map((v) => this.#scope.hits(v));
-      tv = { values, hits, union: unionHits(hits, LITERALS.version) };
-      if (cacheable) this.#unions.set(target.unionKey, tv);
+  #evaluateDynamic(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): boolean {
+    let entries = this.#selectNow(target, link);
+    if (this.#removalScope?.has(starter)) entries = this.#removeTargets(target, entries, starter);
+    if (target.count) entries = [scalar(target.variable, String(entries.length))];
+    const op = link.operator;
+    const scope = this.#scope;
+    const node = link.chainNode;
+    let matched = false;
+    for (const e of entries) {
+      let value: ByteString | null;
+      if (link.multiMatch) value = this.#matchEveryStep(link, e.value, scope);
+      else if (node === 0 && op.evaluateValue === undefined)
+        value = op.evaluate(e.value, scope) !== link.negated ? e.value : null;
+      else {
+        const v = this.#values.transform(this.#values.of(e.value), node);
+        const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, scope) : op.evaluate(v.s, scope);
+        value = hit !== link.negated ? v.s : null;
+      }
+      if (value === null) continue;
+      matched = true;
+      this.#matched(link, e, value);
     }
-    return tv;
+    return matched;
   }
 
-  /** Runs the operator on the transformed value (every intermediate value with multiMatch); the matching value or null. */
-  #matchValue(link: CompiledRule, raw: ByteString, scope: OperatorScope): ByteString | null {
-    if (!link.multiMatch) {
-      const v = this.#transform(link, raw);
-      return link.operator.evaluate(v, scope) !== link.negated ? v : null;
+  /** Records a matched value (MATCHED_VAR, MATCHED_VARS, the rule's matches) and runs the link's per-match actions. */
+  #matched(link: CompiledRule, e: Entry, value: ByteString): void {
+    this.#matchedVar = { name: e.name, value };
+    this.#linkMatches ??= [];
+    this.#linkMatches.push({ key: e.name, lkey: e.name.toLowerCase(), name: e.name, value });
+    this.#chainMatches ??= [];
+    this.#chainMatches.push({ name: e.name, value });
+    this.#runEffects(link.effects);
+  }
+
+  /** multiMatch: whether the values after some step of the chain can pass the prefilter. */
+  #anyStepPasses(
+    sel: Selection,
+    link: CompiledRule,
+    filter: (hits: LiteralHits) => boolean,
+    index: LiteralIndex,
+  ): boolean {
+    for (const n of link.chainPath) if (filter(sel.unionThrough(n, index))) return true;
+    return false;
+  }
+
+  /**
+   * multiMatch (reference manual, "multiMatch"): the operator on value `i` as it is and after
+   * every step of the chain that changed it; the first value that matches, or null.
+   */
+  #matchAnyStep(
+    link: CompiledRule,
+    sel: Selection,
+    i: number,
+    filter: ((hits: LiteralHits) => boolean) | undefined,
+    index: LiteralIndex,
+  ): ByteString | null {
+    const op = link.operator;
+    let last: Val | null = null;
+    for (const n of link.chainPath) {
+      const v = sel.valsThrough(n)[i]!;
+      if (v === last) continue;
+      last = v;
+      if (filter !== undefined && !filter(v.hitsIn(index))) continue;
+      const hit = op.evaluateValue !== undefined ? op.evaluateValue(v, this.#scope) : op.evaluate(v.s, this.#scope);
+      if (hit !== link.negated) return v.s;
     }
+    return null;
+  }
+
+  /** Reference mode: every value through every step of the link's chain, nothing kept. */
+  #referenceVals(sel: Selection, link: CompiledRule): Val[] {
+    return sel.entries.map((e) => {
+      let s = e.value;
+      for (const t of link.transforms) s = t(s);
+      return this.#values.of(s);
+    });
+  }
+
+  /** multiMatch: the operator on the value and after every step that changed it; the matching value or null. */
+  #matchEveryStep(link: CompiledRule, raw: ByteString, scope: OperatorScope): ByteString | null {
     let v = raw;
     let last: string | null = null;
     for (let i = 0; i <= link.transforms.length; i++) {
@@ -427,50 +514,43 @@ export class Transaction {
     return null;
   }
 
-  /** The value after the link's transformations, computed once per transaction per chain and value. */
-  #transform(link: CompiledRule, value: ByteString): ByteString {
-    if (link.transformKey === "") return value;
-    let cache = this.#transformCache.get(link.transformKey);
-    if (cache === undefined) {
-      cache = new Map();
-      this.#transformCache.set(link.transformKey, cache);
-    }
-    let out = cache.get(value);
-    if (out === undefined) {
-      out = value;
-      for (const t of link.transforms) out = t(out);
-      cache.set(value, out);
-    }
-    return out;
-  }
-
   /**
    * The values of a target after its selector and every exclusion (the link's, then ctl's), or
-   * their count for `&`. `shared` is set when no ctl exclusion applied, so the result may be
-   * cached by the target's selectKey.
+   * their count for `&`. Kept by the target's selId while the request data stays the same,
+   * unless the variable is dynamic or a ctl exclusion applied to this rule.
    */
-  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): readonly Entry[] {
-    const name = target.variable;
-    let entries: readonly Entry[];
-    if (DYNAMIC.has(name)) entries = this.#selectNow(target, link);
-    else {
-      const hit = this.#selected.get(target.selectKey);
-      if (hit !== undefined) entries = hit;
-      else {
-        entries = this.#selectNow(target, link);
-        this.#selected.set(target.selectKey, entries);
-      }
-    }
-    this.#shared = true;
-    if (entries.length > 0)
-      for (const r of this.#targetRemovals)
-        if (r.exclusion.variable === name && this.#ctlTargets(r.ctl, starter)) {
-          const left = exclude(entries, r.exclusion, this.#scope);
-          if (left !== entries) this.#shared = false;
-          entries = left;
-        }
-    if (target.count) return [scalar(name, String(entries.length))];
+  #select(target: CompiledTarget, link: CompiledRule, starter: CompiledRule): Selection {
+    const sel = this.#cached(target, link);
+    if (this.#removalScope === null || !this.#removalScope.has(starter)) return sel;
+    // ctl:ruleRemoveTarget… applies to some rules only: this rule's selection is its own.
+    const entries = this.#removeTargets(target, sel.selected, starter);
+    return entries === sel.selected ? sel : new Selection(entries, this.#counted(target, entries), this.#values);
+  }
+
+  /** A target's entries without those the ctl target removals in force take from this rule. */
+  #removeTargets(target: CompiledTarget, selected: readonly Entry[], starter: CompiledRule): readonly Entry[] {
+    let entries = selected;
+    for (const r of this.#targetRemovals)
+      if (entries.length > 0 && r.exclusion.variable === target.variable && this.#rs.removalScope(r).has(starter))
+        entries = exclude(entries, r.exclusion, this.#scope);
     return entries;
+  }
+
+  /** A target's selection before ctl exclusions, kept by its selId unless the variable is dynamic. */
+  #cached(target: CompiledTarget, link: CompiledRule): Selection {
+    const cacheable = !target.dynamic && !this.#reference;
+    let sel = cacheable ? this.#selections[target.selId] : undefined;
+    if (sel === undefined) {
+      const selected = this.#selectNow(target, link);
+      sel = new Selection(selected, this.#counted(target, selected), this.#values);
+      if (cacheable) this.#selections[target.selId] = sel;
+    }
+    return sel;
+  }
+
+  /** What a target sees of its selected entries: them, or their number for `&`. */
+  #counted(target: CompiledTarget, selected: readonly Entry[]): readonly Entry[] {
+    return target.count ? [scalar(target.variable, String(selected.length))] : selected;
   }
 
   /** A target's values after its selector and the link's own exclusions. */
@@ -478,7 +558,7 @@ export class Transaction {
     const name = target.variable;
     const sel = target.selector;
     let entries: readonly Entry[];
-    if (sel?.kind === "key" && (name === "TX" || PERSISTENT.has(name.toLowerCase()))) {
+    if (sel?.kind === "key" && (name === "TX" || PERSISTENT_NAMES.has(name))) {
       const col = name === "TX" ? this.#tx : this.#persistent.get(name.toLowerCase());
       const e = col?.entryOf(sel.key);
       entries = e ? [e] : EMPTY;
@@ -491,19 +571,6 @@ export class Transaction {
     if (entries.length > 0)
       for (const ex of link.exclusions) if (ex.variable === name) entries = exclude(entries, ex, this.#scope);
     return entries;
-  }
-
-  #ctlTargets(ctl: Ctl, rule: CompiledRule): boolean {
-    switch (ctl.kind) {
-      case "ruleRemoveTargetById":
-        return ctl.ranges.some(([lo, hi]) => rule.id >= lo && rule.id <= hi);
-      case "ruleRemoveTargetByTag":
-        return rule.tagSet.has(ctl.value);
-      case "ruleRemoveTargetByMsg":
-        return rule.msg !== null && rule.msg.text.toLowerCase() === ctl.value.toLowerCase();
-      default:
-        return false;
-    }
   }
 
   /** Every entry of a variable. */
@@ -540,8 +607,7 @@ export class Transaction {
         ];
       }
       default: {
-        const lower = name.toLowerCase();
-        if (PERSISTENT.has(lower)) return this.#persistent.get(lower)?.entries() ?? EMPTY;
+        if (PERSISTENT_NAMES.has(name)) return this.#persistent.get(name.toLowerCase())?.entries() ?? EMPTY;
         if (name.startsWith("TIME")) return timeVariable(name, this.#now());
         return this.#vars.get(name);
       }
@@ -626,7 +692,9 @@ export class Transaction {
       case "ruleRemoveTargetById":
       case "ruleRemoveTargetByTag":
       case "ruleRemoveTargetByMsg":
-        this.#targetRemovals.push({ ctl, exclusion: ctl.exclusion });
+        this.#targetRemovals.push(ctl);
+        this.#removalScope ??= new Set();
+        for (const r of this.#rs.removalScope(ctl)) this.#removalScope.add(r);
         break;
       case "ruleEngine":
         this.#engine = ctl.mode;

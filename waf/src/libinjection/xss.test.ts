@@ -15,7 +15,9 @@ describe("detectXSS", () => {
     "<div style=\"background:url('x')\">",
     "<!DOCTYPE html>",
     "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->",
-    "<?xml version='1.0'?>",
+    "<?xml version='1.0'?><script>alert(1)</script>", // a declaration, then script
+    "<?xml:namespace prefix=t ns=urn:schemas-microsoft-com:time>", // IE's trick: what libinjection's `<?xml` check is for
+    "<?xml version='1.0'?> x><payload><![CDATA[<img src=x onerror=alert(1)>]]></payload></x>", // xss-xenotix.txt
     "<SCR\u0000IPT>alert(1)</SCRIPT>",
     " onmouseover=alert(1) x=", // inside an unquoted attribute value
     "' onfocus='alert(1)", // after a single quote
@@ -36,6 +38,10 @@ describe("detectXSS", () => {
     '<img src="/logo.png" alt="logo">',
     "1 + 1 = 2",
     "java script is a language",
+    // A lone XML declaration: Palisade's departure from libinjection (CRS test 933100-31, case B15).
+    "<?xml version='1.0'?>",
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    ' <?xml version="1.0" encoding="ISO-8859-1" standalone="yes" ?>\n',
   ];
   for (const input of benign) {
     test(`not XSS: ${JSON.stringify(input)}`, () => assert.equal(detectXSS(input), false));

@@ -190,7 +190,28 @@ function isBlackUrl(s: string, at: number, len: number): boolean {
   return false;
 }
 
-/** IE conditional comments, `<?xml`, `<?import`, `<!ENTITY`, and any backtick (IE ends tags on it). */
+/**
+ * Whether the input is an XML declaration and nothing else (XML 1.0 §2.8 `XMLDecl`: `version`,
+ * then optional `encoding` and `standalone` pseudo-attributes; whitespace around it), given the
+ * comment token `<?…?>` makes of it (`xml version="1.0" encoding="UTF-8"?`) at `at`, `len`
+ * bytes. Palisade's departure from libinjection, which flags every `<?xml` comment for IE's
+ * `<?xml:namespace …>` trick: a lone declaration imports and runs nothing, and parameters that
+ * carry XML documents start with one (CRS test 933100-31, Palisade case B15). A declaration
+ * followed by anything else is judged as libinjection does.
+ */
+const XML_DECLARATION =
+  /^xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\??$/;
+
+function isXmlDeclarationAlone(s: string, at: number, len: number): boolean {
+  if (len > 128 || s.length > 160) return false;
+  return (
+    /^[ \t\r\n]*<\?$/.test(s.slice(0, at)) &&
+    /^>?[ \t\r\n]*$/.test(s.slice(at + len)) &&
+    XML_DECLARATION.test(s.slice(at, at + len))
+  );
+}
+
+/** IE conditional comments, `<?xml` (not a bare XML declaration), `<?import`, `<!ENTITY`, and any backtick (IE ends tags on it). */
 function isBlackComment(s: string, at: number, len: number): boolean {
   const tick = s.indexOf("`", at);
   if (tick >= 0 && tick < at + len) return true;
@@ -199,7 +220,7 @@ function isBlackComment(s: string, at: number, len: number): boolean {
     const c1 = s.charCodeAt(at + 1) | 0x20;
     const c2 = s.charCodeAt(at + 2) | 0x20;
     if (c0 === 0x5b && c1 === 0x69 && c2 === 0x66) return true; // [if
-    if ((c0 | 0x20) === 0x78 && c1 === 0x6d && c2 === 0x6c) return true; // xml
+    if ((c0 | 0x20) === 0x78 && c1 === 0x6d && c2 === 0x6c) return !isXmlDeclarationAlone(s, at, len); // xml
   }
   if (len > 5) {
     if (startsWithIgnoringNul("IMPORT", s, at, 6) || startsWithIgnoringNul("ENTITY", s, at, 6)) return true;

@@ -1,6 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import type { Macro } from "../compile/macro.js";
-import type { LiteralHits } from "../regex/literal-index.js";
+import type { LiteralHits, LiteralIndex } from "../regex/literal-index.js";
 
 /**
  * What an operator may read or write in the transaction while it evaluates: macro expansion for
@@ -15,6 +15,27 @@ export interface OperatorScope {
   expand(template: Macro): ByteString;
   /** The literal scan of `value` (regex prefilters read it), cached per value for the transaction. */
   hits(value: ByteString): LiteralHits;
+  /**
+   * Reference mode (tests): operators skip their prefilters and memoized verdicts and do the
+   * whole work on every call, so the optimised evaluation can be compared against it.
+   */
+  readonly reference?: boolean;
+}
+
+/**
+ * What the engine knows about a value, computed at most once per transaction (engine/value.ts):
+ * the string, its literal scan, and slots where operators keep their verdict on it.
+ */
+export interface OperatorValue {
+  readonly s: ByteString;
+  /** The scan by LITERALS. */
+  readonly hits: LiteralHits;
+  /** The scan by an index (LITERALS or PHRASES). */
+  hitsIn(index: LiteralIndex): LiteralHits;
+  /** `@detectSQLi`'s fingerprint ("" when not SQLi), or null before the first call. */
+  sqli: string | null;
+  /** `@detectXSS`: 0 before the first call, 1 no, 2 yes. */
+  xss: number;
 }
 
 /**
@@ -25,6 +46,19 @@ export interface OperatorScope {
 export interface Operator {
   readonly name: string;
   evaluate(value: ByteString, scope: OperatorScope): boolean;
+  /**
+   * The same answer as `evaluate(value.s, scope)`, reading what the engine already knows about
+   * the value and keeping its own verdict there (optional: the engine falls back to evaluate).
+   */
+  evaluateValue?(value: OperatorValue, scope: OperatorScope): boolean;
+  /**
+   * A necessary condition for a match, on literal hits (of one value, or the union of several):
+   * false means no value they describe can match, so the engine skips them without evaluating.
+   * Absent when the operator has none.
+   */
+  prefilter?(hits: LiteralHits): boolean;
+  /** The index whose scans `prefilter` reads (default LITERALS). */
+  readonly literalIndex?: LiteralIndex;
 }
 
 /** What an operator factory may use at compile time. */

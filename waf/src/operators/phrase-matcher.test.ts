@@ -20,9 +20,11 @@ test("PhraseMatcher finds a phrase exactly when a naive search does (dense and s
         const found: number[] = [];
         m.markAll(
           value,
-          [0, 0, 0, 0, 0, 0, 0, 0],
+          new Int32Array(8),
           Int32Array.from(m.phrases, (_, i) => i),
           found,
+          new Int32Array(m.phrases.length),
+          1,
         );
         deepStrictEqual(
           new Set(found.map((i) => m.phrases[i])),

@@ -74,7 +74,14 @@ export class PhraseMatcher {
     });
 
     // Renumber breadth first (stable within a depth).
-    const order = Array.from({ length: states }, (_, i) => i).sort((a, b) => depth[a]! - depth[b]! || a - b);
+    // A counting sort by depth (stable: DFS order within a depth).
+    let maxDepth = 0;
+    for (let i = 0; i < states; i++) if (depth[i]! > maxDepth) maxDepth = depth[i]!;
+    const atDepth = new Int32Array(maxDepth + 2);
+    for (let i = 0; i < states; i++) atDepth[depth[i]! + 1]!++;
+    for (let d = 1; d < atDepth.length; d++) atDepth[d]! += atDepth[d - 1]!;
+    const order = new Int32Array(states);
+    for (let i = 0; i < states; i++) order[atDepth[depth[i]!]!++] = i;
     const bfsOf = new Int32Array(states);
     order.forEach((old, i) => {
       bfsOf[old] = i;
@@ -169,10 +176,18 @@ export class PhraseMatcher {
 
   /**
    * One pass over `value` that sets bit c of the 32-bit words `bytes` (8 of them) for every byte c
-   * of the value (ASCII letters folded), and pushes `bitOf[p]` to `found` for every phrase p found
-   * (once each). The literal index's scan.
+   * of the value (ASCII letters folded), and pushes `idOf[p]` to `found` for every phrase p found,
+   * once each: `seen[idOf[p]]` is set to `stamp` when it is pushed (the caller passes a stamp no
+   * earlier call used, so nothing needs clearing). The literal index's scan.
    */
-  markAll(value: ByteString, bytes: number[], bitOf: Int32Array, found: number[]): void {
+  markAll(
+    value: ByteString,
+    bytes: Int32Array,
+    idOf: Int32Array,
+    found: number[],
+    seen: Int32Array,
+    stamp: number,
+  ): void {
     const own = this.#own;
     const dict = this.#dict;
     const classOf = this.#classOf;
@@ -187,8 +202,11 @@ export class PhraseMatcher {
       const c = classOf[b]!;
       s = s < dense ? table[s * classes + c]! : this.#next(s, c);
       for (let t = own[s]! !== -1 ? s : dict[s]!; t !== 0; t = dict[t]!) {
-        const bit = bitOf[own[t]!]!;
-        if (!found.includes(bit)) found.push(bit);
+        const id = idOf[own[t]!]!;
+        if (seen[id] !== stamp) {
+          seen[id] = stamp;
+          found.push(id);
+        }
       }
     }
   }

@@ -1,7 +1,7 @@
 import { WafError } from "../errors.js";
 import { LinearRegex } from "../regex/linear-regex.js";
 import { RegexUnsupportedError } from "../regex/pcre-parser.js";
-import type { Operator, OperatorFactory } from "./operator.js";
+import type { Operator, OperatorFactory, OperatorScope } from "./operator.js";
 
 /**
  * `@rx pattern`: the PCRE pattern matches somewhere in the value (reference manual, "rx"). Runs
@@ -22,18 +22,27 @@ export const rx: OperatorFactory = (argument) => {
 
 /** The @rx operator over an already compiled regex (shared by every rule with the same pattern). */
 export function rxOperator(re: LinearRegex): Operator {
-  return {
+  const captured = (value: string, scope: OperatorScope): boolean => {
+    // Groups only for a value that matches (most do not): exec costs more than test.
+    const m = re.execWithoutPrefilter(value);
+    if (m === null) return false;
+    for (let i = 0; i < 10 && i < m.length; i++) scope.setCapture(i, m[i] ?? "");
+    return true;
+  };
+  const op: Operator & { regex: LinearRegex } = {
     name: "rx",
     regex: re,
     evaluate(value, scope) {
-      const hits = re.filtered ? scope.hits(value) : undefined;
-      if (!re.test(value, hits)) return false;
-      if (!scope.capture) return true;
-      // Groups only for a value that matches (most do not): exec costs more than test.
-      const m = re.exec(value, hits);
-      if (m === null) return false;
-      for (let i = 0; i < 10 && i < m.length; i++) scope.setCapture(i, m[i] ?? "");
-      return true;
+      if (scope.reference === true) {
+        if (!re.testWithoutPrefilter(value)) return false;
+      } else if (!re.test(value, re.filtered ? scope.hits(value) : undefined)) return false;
+      return scope.capture ? captured(value, scope) : true;
     },
-  } as Operator;
+    evaluateValue(value, scope) {
+      if (!re.testValue(value)) return false;
+      return scope.capture ? captured(value.s, scope) : true;
+    },
+  };
+  if (re.filtered) op.prefilter = (hits) => re.prefilterPasses(hits);
+  return op;
 }

@@ -1,16 +1,11 @@
 import RE2 from "re2";
 import type { ByteString } from "../bytes.js";
+import type { OperatorValue } from "../operators/operator.js";
 import { INFINITE, type RegexNode } from "./ast.js";
 import { foldAscii, LITERALS, type LiteralHits } from "./literal-index.js";
 import { parsePcre } from "./pcre-parser.js";
-import {
-  type CompiledPrefilter,
-  compilePrefilter,
-  needsLiteral,
-  type Prefilter,
-  passes,
-  prefilterOf,
-} from "./prefilter.js";
+import { type Prefilter, prefilterOf } from "./prefilter.js";
+import { PrefilterProgram } from "./prefilter-program.js";
 import { toRe2 } from "./translate.js";
 
 /**
@@ -24,9 +19,8 @@ export class LinearRegex {
   /** The pattern as RE2 runs it. */
   readonly re2Source: string;
   readonly prefilter: Prefilter;
-  readonly #filter: CompiledPrefilter;
-  /** The prefilter fails on any value without a literal of three bytes or more. */
-  readonly #needsLiteral: boolean;
+  /** The prefilter compiled, or null when the pattern has no necessary condition. */
+  readonly #filter: PrefilterProgram | null;
   /** Number of capturing groups. */
   readonly groups: number;
   /** Constructs read approximately (possessive quantifiers, atomic groups). */
@@ -46,8 +40,7 @@ export class LinearRegex {
     const parsed = parsePcre(source);
     this.re2Source = toRe2(source);
     this.prefilter = prefilterOf(parsed.root);
-    this.#filter = compilePrefilter(this.prefilter, LITERALS);
-    this.#needsLiteral = needsLiteral(this.#filter);
+    this.#filter = this.prefilter === true ? null : new PrefilterProgram(this.prefilter, LITERALS);
     this.groups = parsed.groups;
     this.approximations = parsed.approximations;
     this.#re = new RE2(this.re2Source, "");
@@ -79,15 +72,29 @@ export class LinearRegex {
     if (lit !== null) return lit.test(subject);
     if (this.#universal) return true;
     if (!this.#passes(subject, hits)) return false;
-    // With hits, the value's UTF-8 bytes are made once per transaction (node-re2 would convert
-    // the string on every call).
-    return this.#re.test(hits === undefined ? subject : utf8Of(hits, subject));
+    // A string, not its UTF-8 Buffer: node-re2 converts one-byte strings faster than it reads
+    // a Buffer of under ~1 KB, and as fast above.
+    return this.#re.test(subject);
+  }
+
+  /** {@link test} on a value whose literal scan the engine keeps. */
+  testValue(value: OperatorValue): boolean {
+    const lit = this.#literal;
+    if (lit !== null) return lit.test(value.s);
+    if (this.#universal) return true;
+    if (this.#filter !== null && !this.prefilterPasses(value.hits)) return false;
+    return this.#re.test(value.s);
   }
 
   /** The first match and its groups (`[0]` the whole match; absent groups are undefined), or null. */
   exec(subject: ByteString, hits?: LiteralHits): RegExpExecArray | null {
+    return this.#passes(subject, hits) ? this.execWithoutPrefilter(subject) : null;
+  }
+
+  /** {@link exec} without the prefilter (for a subject known to pass it). */
+  execWithoutPrefilter(subject: ByteString): RegExpExecArray | null {
     if (this.#universal) return Object.assign([subject], { index: 0, input: subject }) as RegExpExecArray;
-    return this.#passes(subject, hits) ? this.#re.exec(subject) : null;
+    return this.#re.exec(subject);
   }
 
   /**
@@ -95,8 +102,7 @@ export class LinearRegex {
    * that fails means no value of it can match).
    */
   prefilterPasses(hits: LiteralHits): boolean {
-    if (this.#needsLiteral && hits.found.length === 0) return false;
-    return passes(this.#filter, hits);
+    return this.#filter === null || this.#filter.passes(hits);
   }
 
   /** Whether a prefilter applies (patterns without a necessary literal have none). */
@@ -177,15 +183,4 @@ function isUniversal(root: RegexNode): boolean {
     only!.body.kind === "class" &&
     only!.body.set.every((b) => b === 1)
   );
-}
-
-/** The UTF-8 bytes of a byte string (each char a code point below 256), kept with its hits. */
-function utf8Of(hits: LiteralHits, subject: string): Buffer {
-  const h = hits as LiteralHits & { utf8?: Buffer };
-  if (h.utf8 === undefined || typeof h.value !== "string" || h.value !== subject) {
-    const b = Buffer.from(subject, "utf8");
-    if (typeof h.value === "string" && h.value === subject) h.utf8 = b;
-    return b;
-  }
-  return h.utf8;
 }

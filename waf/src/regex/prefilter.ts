@@ -1,5 +1,4 @@
-import { type RegexNode, setSize } from "./ast.js";
-import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./literal-index.js";
+import { INFINITE, type RegexNode } from "./ast.js";
 
 /**
  * A necessary condition for a pattern to match, over the subject with ASCII letters folded:
@@ -9,60 +8,59 @@ import { foldedText, hasBit, type LiteralHits, type LiteralIndex } from "./liter
  */
 export type Prefilter =
   | true
+  /** Nothing can match (a construct that needs a byte the analysis assumes absent). */
+  | false
   | { readonly kind: "lit"; readonly text: string }
   | { readonly kind: "and" | "or"; readonly items: readonly Prefilter[] };
 
-/**
- * A prefilter over a value's {@link LiteralHits}: `bit` tests one bit (a byte value, or
- * 256 + a literal id of the {@link LiteralIndex}); `any` any bit of a list. `null`: always.
- */
-export type CompiledPrefilter =
-  | null
-  | { readonly k: "bit"; readonly bit: number }
-  /** A two-byte literal, looked up in the folded value. */
-  | { readonly k: "str"; readonly text: string }
-  | { readonly k: "and" | "or"; readonly items: readonly Exclude<CompiledPrefilter, null>[] }
-  /** Any of many bits: `bits` listed, `set` a bitmap of them (for iterating the value's few hits instead). */
-  | { readonly k: "any"; readonly bits: Int32Array; readonly set: Uint8Array };
-
-/** Whether bit `i` is set in a bitmap of bytes. */
-function inSet(set: Uint8Array, i: number): boolean {
-  return i >> 3 < set.length && (set[i >> 3]! & (1 << (i & 7))) !== 0;
-}
-
 /** At most this many strings in an exact set before it degrades to a condition. */
-const MAX_EXACT = 16;
+const MAX_EXACT = 64;
 /** Exact strings stop growing at this length (the run is then flushed as a condition). */
 const MAX_LITERAL = 24;
+/** A class of up to this many bytes (after case folding) is a condition: one of its bytes occurs. */
+const MAX_CLASS_CONDITION = 24;
+/** A class of up to this many bytes is read as its strings (crossed with its neighbours while they stay few). */
+const MAX_CLASS_EXACT = 4;
 
+/**
+ * What a node can match: a string of `exact` (lower-cased), or one that meets `other` (false when
+ * the node matches only the exact strings). ANYTHING is (∅, true), NEVER (∅, false).
+ */
 interface Info {
-  /** Every string the node can match (lower-cased), when few; else null. */
-  exact: Set<string> | null;
-  /** A necessary condition when `exact` is null. */
-  cond: Prefilter;
+  readonly exact: ReadonlySet<string>;
+  readonly other: Prefilter;
 }
 
-const ANYTHING: Info = { exact: null, cond: true };
-const EMPTY: Info = { exact: new Set([""]), cond: true };
+const NONE: ReadonlySet<string> = new Set();
+const ANYTHING: Info = { exact: NONE, other: true };
+const EMPTY: Info = { exact: new Set([""]), other: false };
+const NEVER: Info = { exact: NONE, other: false };
+
+function isNever(info: Info): boolean {
+  return info.exact.size === 0 && info.other === false;
+}
 
 /** ASCII case folding, as the literal index folds values. */
 function fold(code: number): string {
   return String.fromCharCode(code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
 }
 
-function fromExact(exact: Set<string>): Prefilter {
+/** "One of these strings occurs" (true when one is empty, false when there are none). */
+function fromExact(exact: ReadonlySet<string>): Prefilter {
   if (exact.has("")) return true;
   return or([...exact].map((text) => ({ kind: "lit", text })));
 }
 
-function cond(info: Info): Prefilter {
-  return info.exact ? fromExact(info.exact) : info.cond;
+/** A necessary condition for a match of the node. */
+export function cond(info: Info): Prefilter {
+  return or([fromExact(info.exact), info.other]);
 }
 
 function and(items: Prefilter[]): Prefilter {
   const out: Prefilter[] = [];
   for (const p of items) {
     if (p === true) continue;
+    if (p === false) return false;
     if (p.kind === "and") out.push(...p.items);
     else out.push(p);
   }
@@ -74,13 +72,16 @@ function or(parts: Prefilter[]): Prefilter {
   const items: Prefilter[] = [];
   for (const p of parts) {
     if (p === true) return true;
+    if (p === false) continue;
     if (p.kind === "or") items.push(...p.items);
     else items.push(p);
   }
+  if (items.length === 0) return false;
   return items.length === 1 ? items[0]! : { kind: "or", items };
 }
 
-function cross(a: Set<string>, b: Set<string>): Set<string> | null {
+/** Every x + y, or null when there would be too many or too long. */
+function cross(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> | null {
   if (a.size * b.size > MAX_EXACT) return null;
   const out = new Set<string>();
   for (const x of a)
@@ -91,89 +92,214 @@ function cross(a: Set<string>, b: Set<string>): Set<string> | null {
   return out;
 }
 
-function analyze(node: RegexNode): Info {
+/**
+ * X followed by Y: exact strings cross while they stay few and short; a match made of an exact
+ * X and a Y meeting its condition (or the reverse) holds the exact string and meets the
+ * condition, both being substrings of it.
+ */
+function concat(x: Info, y: Info): Info {
+  if (isNever(x) || isNever(y)) return NEVER;
+  const both = cross(x.exact, y.exact);
+  const other = or([
+    both === null ? and([fromExact(x.exact), fromExact(y.exact)]) : false,
+    y.other === false ? false : and([fromExact(x.exact), y.other]),
+    x.other === false ? false : and([x.other, cond(y)]),
+  ]);
+  return { exact: both ?? NONE, other };
+}
+
+/**
+ * What a node can match, read over subjects whose bytes are all `allowed` (null: any subject):
+ * a construct that needs a byte outside `allowed` cannot match them (NEVER), so an optional one
+ * matches only the empty string there.
+ */
+export function analyze(node: RegexNode, allowed: Uint8Array | null): Info {
+  const cache = allowed === null ? PLAIN : CLEAN;
+  let info = cache.get(node);
+  if (info === undefined) {
+    info = analyzeNode(node, allowed);
+    cache.set(node, info);
+  }
+  return info;
+}
+
+/** Analyses kept per node (a pattern's subtrees are analysed again with each prefix). */
+const PLAIN = new WeakMap<RegexNode, Info>();
+const CLEAN = new WeakMap<RegexNode, Info>();
+
+function analyzeNode(node: RegexNode, allowed: Uint8Array | null): Info {
   switch (node.kind) {
     case "empty":
     case "assert":
       return EMPTY;
     case "char":
+      if (allowed !== null && allowed[node.code] === 0 && !(node.fold && allowed[node.code ^ 0x20] === 1)) return NEVER;
       // Bytes above 0x7f under (?i): RE2 reads them as code points and may fold their case; the
       // literal index folds ASCII only, so they make no literal.
-      return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), cond: true };
+      return node.code >= 0x80 && node.icase ? ANYTHING : { exact: new Set([fold(node.code)]), other: false };
     case "class": {
-      if (setSize(node.set) > 8) return ANYTHING;
+      let members = 0;
+      for (let b = 0; b < 256; b++) if (node.set[b] && (allowed === null || allowed[b] === 1)) members++;
+      if (members === 0) return NEVER;
+      // Both cases of a letter count twice: a class of up to twice the limit may fold to it.
+      if (members > 2 * MAX_CLASS_CONDITION) return ANYTHING;
       const exact = new Set<string>();
-      for (let b = 0; b < 256; b++) if (node.set[b]) exact.add(fold(b));
+      for (let b = 0; b < 256; b++) if (node.set[b] && (allowed === null || allowed[b] === 1)) exact.add(fold(b));
+      if (exact.size > MAX_CLASS_CONDITION) return ANYTHING;
       if (node.icase) for (const e of exact) if (e.charCodeAt(0) >= 0x80) return ANYTHING;
-      return exact.size > 4 ? ANYTHING : { exact, cond: true };
+      if (exact.size <= MAX_CLASS_EXACT) return { exact, other: false };
+      return { exact: NONE, other: fromExact(exact) };
     }
     case "group":
-      return analyze(node.body);
+      return analyze(node.body, allowed);
     case "repeat": {
+      const body = analyze(node.body, allowed);
+      if (isNever(body)) return node.min === 0 ? EMPTY : NEVER;
+      // `x?` of exact strings: them or nothing (keeps `traceroute6?` a pair of literals).
+      if (node.min === 0 && node.max === 1 && body.other === false && !body.exact.has(""))
+        return { exact: new Set(["", ...body.exact]), other: false };
       if (node.min === 0) return ANYTHING;
-      const body = analyze(node.body);
       if (node.min === 1 && node.max === 1) return body;
-      if (body.exact && node.min === node.max && node.min <= 4) {
+      // A few exact repetitions (`\.{2,3}`): every count's strings.
+      if (body.other === false && node.max !== INFINITE && node.max <= 4) {
         let acc: Set<string> | null = new Set([""]);
-        for (let k = 0; k < node.min && acc; k++) acc = cross(acc, body.exact);
-        if (acc) return { exact: acc, cond: true };
-      }
-      return { exact: null, cond: cond(body) };
-    }
-    case "alt": {
-      const infos = node.items.map(analyze);
-      if (infos.every((i) => i.exact)) {
-        const u = new Set<string>();
-        for (const i of infos) for (const s of i.exact!) u.add(s);
-        if (u.size <= MAX_EXACT) return { exact: u, cond: true };
-      }
-      return { exact: null, cond: or(infos.map(cond)) };
-    }
-    case "seq": {
-      // Grow an exact run while possible; flush it as a condition when not.
-      const conds: Prefilter[] = [];
-      let run: Set<string> = new Set([""]);
-      let exact = true;
-      for (const item of node.items) {
-        const info = analyze(item);
-        if (info.exact) {
-          const next = cross(run, info.exact);
-          if (next) {
-            run = next;
-            continue;
-          }
-          conds.push(fromExact(run));
-          run = info.exact;
-          exact = false;
-        } else {
-          exact = false;
-          conds.push(fromExact(run));
-          run = new Set([""]);
-          conds.push(info.cond);
+        const all = new Set<string>();
+        for (let k = 1; k <= node.max && acc; k++) {
+          acc = cross(acc, body.exact);
+          if (acc && k >= node.min) for (const a of acc) all.add(a);
         }
+        if (acc && all.size <= MAX_EXACT) return { exact: all, other: false };
       }
-      if (exact) return { exact: run, cond: true };
-      conds.push(fromExact(run));
-      return { exact: null, cond: and(conds) };
+      return { exact: NONE, other: cond(body) };
     }
+    case "alt":
+      return alternation(node.items.map((i) => analyze(i, allowed)));
+    case "seq":
+      return seqAfter(EMPTY.exact, node.items, allowed);
   }
 }
 
-/** The necessary condition of a parsed pattern, simplified to stay cheap to evaluate. */
+/** Any of the branches: their exact strings while they stay few, else their conditions. */
+function alternation(branches: readonly Info[]): Info {
+  const infos = branches.filter((i) => !isNever(i));
+  if (infos.length === 0) return NEVER;
+  const exact = new Set<string>();
+  for (const i of infos) for (const s of i.exact) exact.add(s);
+  const others = infos.map((i) => i.other);
+  if (exact.size <= MAX_EXACT) return { exact, other: or(others) };
+  return { exact: NONE, other: or([fromExact(exact), ...others]) };
+}
+
+/**
+ * What `prefix · node` can match: the exact strings before a node are pushed into it (into each
+ * branch of an alternation, onto the first item of a sequence), so a keyword trie such as
+ * `t(?:elnet|(?:ailf|mux)[\s,])` yields `telnet`, `tailf`, `tmux` rather than `t` and the rest apart.
+ */
+function after(prefix: ReadonlySet<string>, node: RegexNode, allowed: Uint8Array | null): Info {
+  if (prefix.size === 1 && prefix.has("")) return analyze(node, allowed);
+  switch (node.kind) {
+    case "group":
+      return after(prefix, node.body, allowed);
+    case "alt":
+      return alternation(node.items.map((i) => after(prefix, i, allowed)));
+    case "seq":
+      return seqAfter(prefix, node.items, allowed);
+    case "repeat":
+      if (node.min === 1 && node.max === 1) return after(prefix, node.body, allowed);
+      return concat({ exact: prefix, other: false }, analyze(node, allowed));
+    default:
+      return concat({ exact: prefix, other: false }, analyze(node, allowed));
+  }
+}
+
+/**
+ * A sequence after `prefix`, left to right: the exact strings so far are pushed into the next
+ * item; when none are left (after `.*`, or past the size limits) the condition so far is set
+ * aside and a new run starts, so `.*grep` still yields "grep".
+ */
+function seqAfter(prefix: ReadonlySet<string>, items: readonly RegexNode[], allowed: Uint8Array | null): Info {
+  const flushed: Prefilter[] = [];
+  let run: Info = { exact: prefix, other: false };
+  for (const item of items) {
+    if (run.exact.size === 0) {
+      flushed.push(run.other);
+      run = analyze(item, allowed);
+    } else if (run.other === false) run = after(run.exact, item, allowed);
+    else {
+      const y = after(run.exact, item, allowed);
+      run = { exact: y.exact, other: or([y.other, and([run.other, cond(analyze(item, allowed))])]) };
+    }
+    if (isNever(run)) return NEVER;
+  }
+  return flushed.length === 0 ? run : { exact: NONE, other: and([...flushed, cond(run)]) };
+}
+
+/**
+ * Bytes that evasion-tolerant patterns sprinkle as optional noise between the letters of a
+ * keyword (CRS's command-injection lists read `c["'\)\[\\]*(?:\$[…]*)?a…t` for `cat`) and that
+ * benign values rarely hold: shell and regex metacharacters. Read over values without them, such
+ * a pattern is a plain keyword list with selective literals.
+ */
+const NOISE_BYTES = `"'()[]{}\\$\`|&;<>^*?!~`;
+export const WITHOUT_NOISE: Uint8Array = (() => {
+  const allowed = new Uint8Array(256).fill(1);
+  for (const ch of NOISE_BYTES) allowed[ch.charCodeAt(0)] = 0;
+  return allowed;
+})();
+
+/**
+ * The necessary condition of a parsed pattern, simplified to stay cheap to evaluate. Two readings
+ * are combined when the second is more selective: the pattern over any subject, and over subjects
+ * without {@link NOISE_BYTES} — a subject then passes if it holds a noise byte or meets the second
+ * reading's condition (both are necessary for a match, so their AND is too).
+ */
 export function prefilterOf(root: RegexNode): Prefilter {
-  return simplify(cond(analyze(root)));
+  const full = simplify(cond(analyze(root, null)));
+  // Already selective (under ~1 benign value in 50 passes): the second reading would not pay.
+  if (score(full) >= 6) return full;
+  const clean = simplify(cond(analyze(root, WITHOUT_NOISE)));
+  if (score(clean) <= score(full)) return full;
+  const noise: Prefilter[] = [...NOISE_BYTES].map((ch) => ({ kind: "lit", text: ch }));
+  return and([full, or([...noise, clean])]);
 }
 
 /** AND keeps at most this many conditions; an OR of more than MAX_OR_BRANCHES becomes a literal set. */
 const MAX_AND = 3;
-const MAX_OR_BRANCHES = 8;
+const MAX_OR_BRANCHES = 32;
 
-/** How selective a condition is (longer literals are rarer in benign text). */
-function score(p: Prefilter): number {
-  if (p === true) return 0;
-  if (p.kind === "lit") return Math.min(p.text.length, 8);
-  if (p.kind === "or") return Math.min(...p.items.map(score)) - 0.5;
-  return Math.max(...p.items.map(score));
+/**
+ * A rough chance that a benign value meets a condition, to rank conditions: one byte by its
+ * class (letters, digits and URL punctuation are everywhere, line breaks and shell punctuation
+ * rare), a longer literal by its length; an OR by independent chances, an AND by its most
+ * selective member (members are often correlated).
+ */
+export function chance(p: Prefilter): number {
+  if (p === true) return 1;
+  if (p === false) return 0;
+  if (p.kind === "lit") {
+    const t = p.text;
+    let c = t.length === 1 ? byteChance(t.charCodeAt(0)) : t.length === 2 ? 0.05 : t.length === 3 ? 0.005 : 0.001;
+    if (t.length > 1) for (let i = 0; i < t.length; i++) if (byteChance(t.charCodeAt(i)) < 0.05) c *= 0.1;
+    return c;
+  }
+  if (p.kind === "and") return Math.min(...p.items.map(chance));
+  let none = 1;
+  for (const i of p.items) none *= 1 - chance(i);
+  return 1 - none;
+}
+
+/** The chance that a benign value holds a byte (letters, digits, space and URL punctuation: often). */
+function byteChance(c: number): number {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x20) return 0.3;
+  if (COMMON_PUNCTUATION.includes(String.fromCharCode(c))) return 0.15;
+  return c < 0x20 || c >= 0x7f ? 0.01 : 0.03;
+}
+
+const COMMON_PUNCTUATION = "-./_:,=@+%";
+
+/** How selective a condition is: -log2 of its {@link chance} (0 for none, higher is better). */
+export function score(p: Prefilter): number {
+  return -Math.log2(Math.max(chance(p), 1e-9));
 }
 
 /**
@@ -181,8 +307,8 @@ function score(p: Prefilter): number {
  * to a set of literals (each branch down to its most selective literal set). Weakening only drops
  * requirements, so the result is still a necessary condition.
  */
-function simplify(p: Prefilter): Prefilter {
-  if (p === true || p.kind === "lit") return p;
+export function simplify(p: Prefilter): Prefilter {
+  if (p === true || p === false || p.kind === "lit") return p;
   const items = p.items.map(simplify);
   if (p.kind === "and") {
     const kept = items
@@ -191,7 +317,7 @@ function simplify(p: Prefilter): Prefilter {
       .slice(0, MAX_AND)
       .sort((a, b) => a[1] - b[1])
       .map(([i]) => i);
-    return kept.length === 1 ? kept[0]! : { kind: "and", items: kept };
+    return and(kept);
   }
   if (items.length <= MAX_OR_BRANCHES) return or(items);
   return or(items.map(literalSet));
@@ -199,90 +325,17 @@ function simplify(p: Prefilter): Prefilter {
 
 /** A literal or an OR of literals implied by `p`. */
 function literalSet(p: Prefilter): Prefilter {
-  if (p === true || p.kind === "lit") return p;
+  if (p === true || p === false || p.kind === "lit") return p;
   if (p.kind === "or") return or(p.items.map(literalSet));
   let best: Prefilter = true;
   for (const i of p.items.map(literalSet)) if (score(i) > score(best)) best = i;
   return best;
 }
 
-/** Compiles a prefilter onto bits of a {@link LiteralHits} (registering literals in `index`). */
-export function compilePrefilter(p: Prefilter, index: LiteralIndex): CompiledPrefilter {
-  if (p === true) return null;
-  if (p.kind === "lit") {
-    if (p.text.length === 1) return { k: "bit", bit: p.text.charCodeAt(0) };
-    if (p.text.length === 2) return { k: "str", text: p.text };
-    return { k: "bit", bit: 256 + index.id(p.text) };
-  }
-  const items = p.items.map((i) => compilePrefilter(i, index)!);
-  if (p.kind === "or") {
-    const bits: number[] = [];
-    const rest: Exclude<CompiledPrefilter, null>[] = [];
-    for (const i of items)
-      if (i.k === "bit") bits.push(i.bit);
-      else if (i.k === "any") bits.push(...i.bits);
-      else rest.push(i);
-    if (bits.length > 1) {
-      const unique = Int32Array.from(new Set(bits));
-      const set = new Uint8Array((Math.max(...unique) >> 3) + 1);
-      for (const b of unique) set[b >> 3] = set[b >> 3]! | (1 << (b & 7));
-      rest.unshift({ k: "any", bits: unique, set });
-    } else if (bits.length === 1) rest.unshift({ k: "bit", bit: bits[0]! });
-    return rest.length === 1 ? rest[0]! : { k: "or", items: rest };
-  }
-  return { k: p.kind, items };
-}
-
-/**
- * Whether every way to satisfy `p` needs a literal of three bytes or more (a bit ≥ 256): a value
- * with no such literal then fails at once (most values of a benign request hold none).
- */
-export function needsLiteral(p: CompiledPrefilter): boolean {
-  if (p === null) return false;
-  switch (p.k) {
-    case "bit":
-      return p.bit >= 256;
-    case "str":
-      return false;
-    case "any":
-      return p.bits.every((b) => b >= 256);
-    case "and":
-      return p.items.some(needsLiteral);
-    case "or":
-      return p.items.every(needsLiteral);
-  }
-}
-
-/** Evaluates a compiled prefilter on a value's literal hits. */
-export function passes(p: CompiledPrefilter, hits: LiteralHits): boolean {
-  if (p === null) return true;
-  switch (p.k) {
-    case "bit":
-      return hasBit(hits, p.bit);
-    case "str":
-      return foldedText(hits).includes(p.text);
-    case "any": {
-      // Walk the shorter side: the set's bits, or the value's literal hits (then the set's bytes).
-      if (p.bits.length > 64) {
-        for (const b of hits.found) if (inSet(p.set, b)) return true;
-        for (const b of p.bits) if (b < 256 && hasBit(hits, b)) return true;
-        return false;
-      }
-      for (const b of p.bits) if (hasBit(hits, b)) return true;
-      return false;
-    }
-    case "and":
-      for (const i of p.items) if (!passes(i, hits)) return false;
-      return true;
-    case "or":
-      for (const i of p.items) if (passes(i, hits)) return true;
-      return false;
-  }
-}
-
 /** A prefilter as text, for reports: `("union" & "select") | "sleep"`. */
 export function describePrefilter(p: Prefilter): string {
   if (p === true) return "true";
+  if (p === false) return "false";
   if (p.kind === "lit") return JSON.stringify(p.text);
   return `(${p.items.map(describePrefilter).join(p.kind === "and" ? " & " : " | ")})`;
 }

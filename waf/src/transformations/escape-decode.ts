@@ -1,4 +1,5 @@
 import type { ByteString } from "../bytes.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * What an escape decoder found at a marker byte: {@link NOT_AN_ESCAPE}, or how many input bytes
@@ -23,26 +24,51 @@ export function droppedEscape(length: number): number {
 /**
  * The loop behind the escape decoders (`jsDecode`, `cssDecode`, `escapeSeqDecode`,
  * `htmlEntityDecode`): copies `input`, replacing each escape that starts at a `marker` byte by
- * what `escapeAt` decodes it to. Jumps from marker to marker with `indexOf` and copies the text
- * between as slices, since escapes are rare in most values. Returns the input itself when there
- * is no escape in it.
+ * what `escapeAt` decodes it to, into the shared scratch buffer (an escape never decodes to more
+ * bytes than it spans), so the work is one pass with no string built per escape. Returns the
+ * input itself when there is no escape in it.
  */
 export function decodeEscapes(input: ByteString, marker: string, escapeAt: EscapeAt): ByteString {
   let i = input.indexOf(marker);
   if (i < 0) return input;
-  let out = "";
-  let run = 0; // start of the text not yet copied to `out`
-  while (i >= 0) {
+  const m = marker.charCodeAt(0);
+  const n = input.length;
+  let out: Buffer | null = null;
+  let o = 0;
+  let copied = 0; // input before this index is in `out`
+  while (i < n) {
     const found = escapeAt(input, i);
     if (found < 0) {
-      i = input.indexOf(marker, i + 1);
+      i = nextMarker(input, m, i + 1, n);
       continue;
     }
-    out += input.slice(run, i);
-    if ((found & 256) !== 0) out += String.fromCharCode(found & 255);
-    run = i + (found >>> 9);
-    i = input.indexOf(marker, run);
+    if (out === null) out = scratchBuffer(n);
+    o = copy(input, copied, i, out, o);
+    if ((found & 256) !== 0) out[o++] = found & 255;
+    copied = i + (found >>> 9);
+    i = nextMarker(input, m, copied, n);
   }
-  if (run === 0) return input;
-  return out + input.slice(run);
+  if (out === null) return input;
+  o = copy(input, copied, n, out, o);
+  return takeBytes(out, o);
+}
+
+/** The index of the next `m` byte at or after `from`, or `n`. */
+function nextMarker(input: ByteString, m: number, from: number, n: number): number {
+  for (let i = from; i < n; i++) if (input.charCodeAt(i) === m) return i;
+  return n;
+}
+
+/** Copies input[from, to) into out at o; returns the new o. */
+function copy(input: ByteString, from: number, to: number, out: Buffer, o: number): number {
+  let k = o;
+  for (let i = from; i < to; i++) out[k++] = input.charCodeAt(i);
+  return k;
+}
+
+/** The value of 1–3 octal digits at input[from, from+count). */
+export function octalValue(input: ByteString, from: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) v = v * 8 + (input.charCodeAt(from + k) - 48);
+  return v;
 }

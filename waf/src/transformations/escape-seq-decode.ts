@@ -1,6 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { hasHexDigits, hexByte, isOctalDigit } from "./char-class.js";
-import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
+import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE, octalValue } from "./escape-decode.js";
 import { C_ESCAPES } from "./js-decode.js";
 
 /**
@@ -24,7 +24,7 @@ function escapeSeqAt(input: ByteString, i: number): number {
   if (isOctalDigit(next)) {
     let digits = 1;
     while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
-    return decodedEscape(1 + digits, Number.parseInt(input.slice(i + 1, i + 1 + digits), 8) & 0xff);
+    return decodedEscape(1 + digits, octalValue(input, i + 1, digits) & 0xff);
   }
   return decodedEscape(2, next); // \\ \? \' \" and every unknown escape: the byte without the backslash
 }

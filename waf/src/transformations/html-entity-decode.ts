@@ -1,5 +1,5 @@
 import type { ByteString } from "../bytes.js";
-import { isAlnum, isDigit, isHexDigit, NBSP } from "./char-class.js";
+import { hexValue, isAlnum, isDigit, isHexDigit, NBSP } from "./char-class.js";
 import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
 
 /** The named entities ModSecurity decodes (reference manual, "htmlEntityDecode"), by lower-case name. */
@@ -34,20 +34,38 @@ function entityAt(input: ByteString, i: number): number {
   } else {
     const start = end;
     while (end < n && isAlnum(input.charCodeAt(end))) end++;
-    if (end > start && end - start <= 4) byte = NAMED[input.slice(start, end).toLowerCase()] ?? -1;
+    if (end > start && end - start <= 4) byte = namedEntity(input, start, end);
   }
   if (byte < 0) return NOT_AN_ESCAPE; // `&` is copied, the bytes after it are scanned as usual
   if (input.charCodeAt(end) === 59) end++;
   return decodedEscape(end - i, byte);
 }
 
-const LONG_MAX = 0x7fffffffffffffffn;
+/** The byte of a named entity s[start, end) (`quot`, `AMP`, …, any case), or -1. */
+function namedEntity(s: string, start: number, end: number): number {
+  let name = "";
+  for (let i = start; i < end; i++) name += String.fromCharCode(s.charCodeAt(i) | 0x20);
+  return NAMED[name] ?? -1;
+}
 
-/** The byte C's `(unsigned char) strtol(digits, NULL, radix)` gives for s[start, end). */
+/**
+ * The byte C's `(unsigned char) strtol(digits, NULL, radix)` gives for s[start, end): the low
+ * byte of the value, or 0xFF once the value passes LONG_MAX (2^63 - 1), where strtol saturates.
+ * One pass over the digits: the low byte of a sum and product depends only on the operands' low
+ * bytes, and the value is known to exceed LONG_MAX once it has more significant digits than
+ * LONG_MAX or the same number and a greater value (compared on the digits).
+ */
 function numericEntityByte(s: string, start: number, end: number, radix: 10 | 16): number {
   while (start < end - 1 && s.charCodeAt(start) === 48) start++; // leading zeros
-  if (end - start <= 12) return Number.parseInt(s.slice(start, end), radix) & 0xff;
-  const value = BigInt(radix === 16 ? `0x${s.slice(start, end)}` : s.slice(start, end));
-  if (value > LONG_MAX) return 0xff; // strtol saturates at LONG_MAX
-  return Number(value & 0xffn);
+  const digits = end - start;
+  const maxDigits = radix === 16 ? 16 : 19; // LONG_MAX is 7fffffffffffffff / 9223372036854775807
+  if (digits > maxDigits) return 0xff;
+  if (
+    digits === maxDigits &&
+    s.slice(start, end).toLowerCase() > (radix === 16 ? "7fffffffffffffff" : "9223372036854775807")
+  )
+    return 0xff;
+  let low = 0;
+  for (let i = start; i < end; i++) low = (low * radix + hexValue(s.charCodeAt(i))) & 0xff;
+  return low;
 }

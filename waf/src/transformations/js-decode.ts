@@ -1,6 +1,6 @@
 import type { ByteString } from "../bytes.js";
 import { hasHexDigits, hexByte, isOctalDigit, unicodeEscapeByte } from "./char-class.js";
-import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE } from "./escape-decode.js";
+import { decodedEscape, decodeEscapes, NOT_AN_ESCAPE, octalValue } from "./escape-decode.js";
 
 /** Bytes of the single-letter C escapes jsDecode and escapeSeqDecode know (`\n` → 0x0A, …). */
 export const C_ESCAPES: Readonly<Record<number, number>> = {
@@ -37,7 +37,7 @@ function jsEscapeAt(input: ByteString, i: number): number {
     let digits = 1;
     while (digits < 3 && isOctalDigit(input.charCodeAt(i + 1 + digits))) digits++;
     if (digits === 3 && next > 51) digits = 2; // \400 and above would not fit a byte
-    return decodedEscape(1 + digits, Number.parseInt(input.slice(i + 1, i + 1 + digits), 8));
+    return decodedEscape(1 + digits, octalValue(input, i + 1, digits));
   }
   return decodedEscape(2, C_ESCAPES[next] ?? next);
 }

@@ -1,4 +1,5 @@
 import type { ByteString } from "../bytes.js";
+import { scratchBuffer, takeBytes } from "./scratch-buffer.js";
 
 /**
  * `t:normalizePath` (ModSecurity reference manual, "normalisePath"): removes multiple slashes,
@@ -13,23 +14,37 @@ export function normalizePath(input: ByteString): ByteString {
   if (!hasDotSegmentOrEmptySegment(input)) return input;
   const n = input.length;
   const absolute = input.charCodeAt(0) === 47;
-  const segments: string[] = [];
+  // Kept segments are written to `out` as they come; a back-reference rewinds to where the
+  // segment it removes began (one pass, however many segments).
+  const out = scratchBuffer(n + 1);
+  let o = 0;
+  if (absolute) out[o++] = 47;
+  const starts: number[] = []; // per kept segment: where it (with its separator) begins in out
+  const dotDot: boolean[] = [];
   let start = 0;
   for (let i = 0; i <= n; i++) {
     if (i < n && input.charCodeAt(i) !== 47) continue;
-    const segment = input.slice(start, i);
-    start = i + 1;
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (segments.length > 0 && segments[segments.length - 1] !== "..") segments.pop();
-      else if (!absolute) segments.push("..");
+    const len = i - start;
+    const dot1 = len >= 1 && input.charCodeAt(start) === 46;
+    if (len === 0 || (len === 1 && dot1)) {
+      start = i + 1;
       continue;
     }
-    segments.push(segment);
+    const isDotDot = len === 2 && dot1 && input.charCodeAt(start + 1) === 46;
+    if (isDotDot && starts.length > 0 && !dotDot[dotDot.length - 1]) {
+      o = starts.pop()!;
+      dotDot.pop();
+    } else if (!isDotDot || !absolute) {
+      starts.push(o);
+      dotDot.push(isDotDot);
+      if (starts.length > 1) out[o++] = 47;
+      for (let k = start; k < i; k++) out[o++] = input.charCodeAt(k);
+    }
+    start = i + 1;
   }
-  let out = absolute ? `/${segments.join("/")}` : segments.join("/");
-  if (segments.length > 0 && input.charCodeAt(n - 1) === 47) out += "/";
-  return out === input ? input : out;
+  if (starts.length > 0 && input.charCodeAt(n - 1) === 47) out[o++] = 47;
+  const result = takeBytes(out, o);
+  return result === input ? input : result;
 }
 
 /** Whether `path` has an empty segment (`//`) or a segment that is `.` or `..`. */

@@ -1,6 +1,7 @@
 import type { ByteString } from "../bytes.js";
+import { mapNulls } from "./remove-nulls.js";
 
 /** `t:replaceNulls` (ModSecurity reference manual, "replaceNulls"): every NUL byte becomes a space. */
 export function replaceNulls(input: ByteString): ByteString {
-  return input.indexOf("\x00") < 0 ? input : input.replaceAll("\x00", " ");
+  return mapNulls(input, 32);
 }

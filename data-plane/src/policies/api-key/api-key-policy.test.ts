@@ -5,7 +5,8 @@ import { create } from "@bufbuild/protobuf";
 import { ApiKeyPolicySchema, ConsumerSchema } from "@palisade/proto";
 import { policyRequest } from "../../test/fixtures.js";
 import { ConsumerIndex } from "../auth/consumers.js";
-import type { PolicyInstance, PolicyOutcome, PolicyRequest } from "../types.js";
+import type { Policy } from "../contract.js";
+import { type AuthOutcome, authOutcome, type TestExchange } from "../test-request.js";
 import { createApiKeyPolicy } from "./api-key-policy.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest();
@@ -25,9 +26,9 @@ const consumers = new ConsumerIndex([
 const ctx = { id: "keys", warn: () => {}, consumers };
 
 /** The API-key policy answers synchronously. */
-const chk = (p: PolicyInstance, r: PolicyRequest) => p.check(r) as PolicyOutcome;
+const chk = (p: Policy, r: TestExchange) => authOutcome(p, r) as AuthOutcome;
 
-function denied(o: PolicyOutcome, code: string, reason: string) {
+function denied(o: AuthOutcome, code: string, reason: string) {
   assert.equal(o.allow, false);
   if (o.allow) return;
   assert.equal(o.code, code);

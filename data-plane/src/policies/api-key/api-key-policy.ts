@@ -4,13 +4,18 @@ import type { ConsumerIndex } from "../auth/consumers.js";
 import { type CredentialSourcesSpec, extractCredential } from "../auth/credential-sources.js";
 import { CHALLENGES, deny } from "../auth/deny.js";
 import {
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyInstance,
-  type PolicyOutcome,
+  type Authentication,
+  type Authenticator,
+  authenticationHook,
+  type CredentialEdits,
+  type Policy,
+  type PolicyExchange,
   type PolicyRequest,
-} from "../types.js";
+  type PolicyTraits,
+  type Refusal,
+  type Verdict,
+} from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 
 /** Header read when the policy names neither a header nor a query parameter. */
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
@@ -32,49 +37,50 @@ const UNKNOWN = deny("AUTH_KEY_INVALID", "key_unknown", CHALLENGES.apiKey);
  * No cache: one SHA-256 per request costs about a microsecond.
  * @throws PolicyConfigError when the header or parameter name is invalid
  */
-export function createApiKeyPolicy(config: ApiKeyPolicy, ctx: PolicyContext): PolicyInstance {
+export function createApiKeyPolicy(config: ApiKeyPolicy, ctx: PolicyContext): Policy {
   const header =
     config.header === "" ? (config.queryParam === "" ? DEFAULT_API_KEY_HEADER : null) : config.header.toLowerCase();
   if (header !== null && header !== DEFAULT_API_KEY_HEADER) checkIdentityHeader("header", config.header);
   if (config.queryParam !== "" && !QUERY_NAME.test(config.queryParam)) {
     throw new PolicyConfigError(`query_param: "${config.queryParam}" is not a plain parameter name`);
   }
-  return new ApiKeyPolicyInstance(
+  return new ApiKeyAuthentication(
     ctx.id,
     { header, cookie: null, query: config.queryParam === "" ? null : config.queryParam, tokenOnly: false },
     ctx.consumers,
   );
 }
 
-class ApiKeyPolicyInstance implements PolicyInstance {
+class ApiKeyAuthentication implements Policy, Authenticator {
   readonly type = "api-key";
   readonly id: string;
+  readonly traits: PolicyTraits = Object.freeze({ authenticates: this });
+  readonly requestHeaders: (ex: PolicyExchange) => Verdict | Promise<Verdict> = authenticationHook(this);
   #spec: CredentialSourcesSpec;
   #consumers: ConsumerIndex;
-  #strip: PolicyAllow;
+  #strip: CredentialEdits;
 
   constructor(id: string, spec: CredentialSourcesSpec, consumers: ConsumerIndex) {
     this.id = id;
     this.#spec = spec;
     this.#consumers = consumers;
     this.#strip = Object.freeze({
-      allow: true,
       upstreamHeaders: spec.header === null ? null : Object.freeze({ [spec.header]: null }),
       stripQuery: spec.query === null ? null : Object.freeze([spec.query]),
     });
   }
 
-  check(req: PolicyRequest): PolicyOutcome {
+  authenticate(req: PolicyRequest): Authentication | Refusal {
     const cred = extractCredential(this.#spec, req);
     if (cred.kind !== "ok")
       return cred.kind === "missing" ? MISSING : cred.kind === "ambiguous" ? AMBIGUOUS : MALFORMED;
     const found = this.#consumers.byApiKey(cred.value);
     if (found === undefined) return UNKNOWN;
     if (found.disabled) return deny("AUTH_KEY_INVALID", "consumer_disabled", CHALLENGES.apiKey, found.ref);
-    return { ...this.#strip, authMethod: "api-key", consumer: found.ref };
+    return { kind: "authentication", ...this.#strip, authMethod: "api-key", consumer: found.ref };
   }
 
-  stripCredentials(): PolicyAllow {
+  withoutCredentials(): CredentialEdits {
     return this.#strip;
   }
 }

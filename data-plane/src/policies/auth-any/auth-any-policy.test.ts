@@ -6,9 +6,10 @@ import { ApiKeyPolicySchema, ConsumerSchema, JwtPolicySchema } from "@palisade/p
 import { nowS, policyRequest, rsaKeys } from "../../test/fixtures.js";
 import { createApiKeyPolicy } from "../api-key/api-key-policy.js";
 import { ConsumerIndex } from "../auth/consumers.js";
+import type { Policy } from "../contract.js";
 import { createJwtPolicy } from "../jwt/jwt-policy.js";
 import { createPolicyResources } from "../registry.js";
-import type { PolicyInstance } from "../types.js";
+import { type AuthOutcome, authOutcome } from "../test-request.js";
 import { createAuthAnyPolicy } from "./auth-any-policy.js";
 
 const keys = await rsaKeys("k1");
@@ -30,9 +31,10 @@ const jwt = createJwtPolicy(
 const apiKey = createApiKeyPolicy(create(ApiKeyPolicySchema, {}), ctx("key"));
 const any = createAuthAnyPolicy("any", [jwt, apiKey]);
 const token = await keys.sign({ sub: "user-1", exp: nowS() + 60 });
+const chk = (req: Parameters<typeof authOutcome>[1]): Promise<AuthOutcome> => Promise.resolve(authOutcome(any, req));
 
 test("either credential passes; the loser's credential and identity headers are stripped", async () => {
-  const byJwt = await any.check(policyRequest({ authorization: `Bearer ${token}`, "x-api-key": "garbage" }));
+  const byJwt = await chk(policyRequest({ authorization: `Bearer ${token}`, "x-api-key": "garbage" }));
   assert.equal(byJwt.allow, true);
   assert.deepEqual(byJwt.allow && byJwt.upstreamHeaders, {
     "x-api-key": null,
@@ -40,28 +42,28 @@ test("either credential passes; the loser's credential and identity headers are 
     "x-user": "user-1",
   });
   assert.equal(byJwt.allow && byJwt.authMethod, "jwt");
-  const byKey = await any.check(policyRequest({ authorization: "Bearer not-a-jwt", "x-api-key": "pk_a" }));
+  const byKey = await chk(policyRequest({ authorization: "Bearer not-a-jwt", "x-api-key": "pk_a" }));
   assert.equal(byKey.allow, true);
   assert.deepEqual(byKey.allow && byKey.upstreamHeaders, { authorization: null, "x-user": null, "x-api-key": null });
   assert.deepEqual(byKey.allow && byKey.consumer, { id: "c1", name: "alice" });
 });
 
 test("nothing presented → 401 AUTH_CREDENTIALS_MISSING with both challenges", async () => {
-  const o = await any.check(policyRequest({}));
+  const o = await chk(policyRequest({}));
   assert.equal(!o.allow && o.code, "AUTH_CREDENTIALS_MISSING");
   assert.equal(!o.allow && o.responseHeaders?.["www-authenticate"], 'Bearer realm="palisade", ApiKey realm="palisade"');
 });
 
 test("a presented but bad credential answers with its own refusal; 400 wins at once", async () => {
-  const bad = await any.check(policyRequest({ "x-api-key": "pk_unknown" }));
+  const bad = await chk(policyRequest({ "x-api-key": "pk_unknown" }));
   assert.equal(!bad.allow && bad.code, "AUTH_KEY_INVALID");
-  const amb = await any.check(policyRequest({ "x-api-key": ["pk_a", "pk_a"] }));
+  const amb = await chk(policyRequest({ "x-api-key": ["pk_a", "pk_a"] }));
   assert.equal(!amb.allow && amb.code, "AUTH_AMBIGUOUS");
 });
 
 test("members must be distinct authentication policies", () => {
   assert.throws(() => createAuthAnyPolicy("x", []), /at least one/);
   assert.throws(() => createAuthAnyPolicy("x", [jwt, jwt]), /twice/);
-  const other: PolicyInstance = { type: "rate-limit", id: "rl", check: () => ({ allow: true, upstreamHeaders: null }) };
+  const other: Policy = { type: "rate-limit", id: "rl", traits: {}, requestHeaders: () => undefined };
   assert.throws(() => createAuthAnyPolicy("x", [jwt, other]), /not an authentication method/);
 });

@@ -1,8 +1,18 @@
-import type { PolicyAllow, PolicyDeny, PolicyInstance, PolicyOutcome, PolicyRequest } from "../types.js";
-import { PolicyConfigError } from "../types.js";
-
-/** Policy types that may be members of an `auth-any` policy. */
-export const AUTH_POLICY_TYPES: ReadonlySet<string> = new Set(["jwt", "api-key", "introspection", "mtls"]);
+import {
+  type Authentication,
+  type Authenticator,
+  authenticationHook,
+  type CredentialEdits,
+  type HeaderEdits,
+  type Policy,
+  type PolicyExchange,
+  type PolicyRequest,
+  type PolicyTraits,
+  type Refusal,
+  refusal,
+  type Verdict,
+} from "../contract.js";
+import { PolicyConfigError } from "../factory.js";
 
 /** Most members an `auth-any` policy may have. */
 export const MAX_MEMBERS = 8;
@@ -13,6 +23,8 @@ export const MAX_MEMBERS = 8;
  * that lists several policies requires all of them, so "client certificate AND JWT" is two
  * policies on the route and "JWT OR API key" is one `auth-any`.
  *
+ * - Members: policies that declare the `authenticates` trait (contract.ts); compile refuses a
+ *   member that is itself a combination.
  * - Forwarding: the credentials of every member that did not win are removed from the upstream
  *   request (an unverified credential is never forwarded), then the winner's edits apply.
  * - Refusal: a member answering 400 (credential in two places) ends the check at once; else the
@@ -22,54 +34,56 @@ export const MAX_MEMBERS = 8;
  * @param members the member instances, in order (already compiled)
  * @throws PolicyConfigError when there is no member, too many, a duplicate or a non-auth member
  */
-export function createAuthAnyPolicy(id: string, members: readonly PolicyInstance[]): PolicyInstance {
+export function createAuthAnyPolicy(id: string, members: readonly Policy[]): Policy {
   if (members.length === 0) throw new PolicyConfigError("policy_ids: at least one member is required");
   if (members.length > MAX_MEMBERS) throw new PolicyConfigError(`policy_ids: at most ${MAX_MEMBERS} members`);
+  const auths: Authenticator[] = [];
   for (const [i, m] of members.entries()) {
-    if (!AUTH_POLICY_TYPES.has(m.type) || m.stripCredentials === undefined) {
+    const auth = m.traits.authenticates;
+    if (auth === undefined) {
       throw new PolicyConfigError(`policy_ids[${i}]: a ${m.type} policy is not an authentication method`);
     }
     if (members.indexOf(m) !== i) throw new PolicyConfigError(`policy_ids[${i}]: listed twice`);
+    auths.push(auth);
   }
-  return new AuthAnyPolicyInstance(id, members);
+  return new AuthAnyPolicy(id, members, auths);
 }
 
-class AuthAnyPolicyInstance implements PolicyInstance {
+const MISSING = refusal("AUTH_CREDENTIALS_MISSING", "credential_missing");
+
+class AuthAnyPolicy implements Policy, Authenticator {
   readonly type = "auth-any";
   readonly id: string;
-  readonly identityHeaders: readonly string[];
-  #members: readonly PolicyInstance[];
-  #missing: PolicyDeny;
+  readonly traits: PolicyTraits;
+  readonly requestHeaders: (ex: PolicyExchange) => Verdict | Promise<Verdict>;
+  #members: readonly Authenticator[];
 
-  constructor(id: string, members: readonly PolicyInstance[]) {
+  constructor(id: string, members: readonly Policy[], auths: readonly Authenticator[]) {
     this.id = id;
-    this.#members = members;
-    this.identityHeaders = Object.freeze([...new Set(members.flatMap((m) => m.identityHeaders ?? []))]);
-    this.#missing = Object.freeze({
-      allow: false,
-      code: "AUTH_CREDENTIALS_MISSING",
-      reason: "credential_missing",
-      responseHeaders: null,
-      consumer: null,
-    });
+    this.#members = auths;
+    const identityHeaders = Object.freeze([...new Set(members.flatMap((m) => m.traits.identityHeaders ?? []))]);
+    // An mtls member makes the certificate optional here: no `clientCertificate` trait, so no
+    // host becomes an mTLS name by it.
+    this.traits = Object.freeze({ authenticates: this, identityHeaders });
+    this.requestHeaders = authenticationHook(this);
   }
 
-  check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {
+  authenticate(req: PolicyRequest): Authentication | Refusal | Promise<Authentication | Refusal> {
     return this.#from(req, 0, null, null);
   }
 
-  stripCredentials(req: PolicyRequest): PolicyAllow {
-    return merge(this.#members.map((m) => m.stripCredentials!(req)));
+  withoutCredentials(req: PolicyRequest): CredentialEdits {
+    return merge(this.#members.map((m) => m.withoutCredentials(req)));
   }
 
   #from(
     req: PolicyRequest,
     start: number,
-    firstRefusal: PolicyDeny | null,
+    firstRefusal: Refusal | null,
     challenges: string[] | null,
-  ): PolicyOutcome | Promise<PolicyOutcome> {
+  ): Authentication | Refusal | Promise<Authentication | Refusal> {
     for (let i = start; i < this.#members.length; i++) {
-      const out = this.#members[i]!.check(req);
+      const out = this.#members[i]!.authenticate(req);
       if (out instanceof Promise) {
         return out.then((o) => {
           const r = this.#step(req, i, o, firstRefusal, challenges);
@@ -82,43 +96,42 @@ class AuthAnyPolicyInstance implements PolicyInstance {
       challenges = r.challenges;
     }
     if (firstRefusal !== null) return firstRefusal;
-    if (challenges === null) return this.#missing;
-    return { ...this.#missing, responseHeaders: { "www-authenticate": challenges.join(", ") } };
+    if (challenges === null) return MISSING;
+    return refusal("AUTH_CREDENTIALS_MISSING", "credential_missing", { "www-authenticate": challenges.join(", ") });
   }
 
   #step(
     req: PolicyRequest,
     i: number,
-    o: PolicyOutcome,
-    firstRefusal: PolicyDeny | null,
+    o: Authentication | Refusal,
+    firstRefusal: Refusal | null,
     challenges: string[] | null,
   ):
-    | { done: true; outcome: PolicyOutcome }
-    | { done: false; firstRefusal: PolicyDeny | null; challenges: string[] | null } {
-    if (o.allow) return { done: true, outcome: this.#won(req, i, o) };
+    | { done: true; outcome: Authentication | Refusal }
+    | { done: false; firstRefusal: Refusal | null; challenges: string[] | null } {
+    if (o.kind === "authentication") return { done: true, outcome: this.#won(req, i, o) };
     if (o.code === "AUTH_AMBIGUOUS") return { done: true, outcome: o };
     if (o.reason !== "credential_missing") return { done: false, firstRefusal: firstRefusal ?? o, challenges };
-    const c = o.responseHeaders?.["www-authenticate"];
+    const c = o.headers?.["www-authenticate"];
     if (c !== undefined && !(challenges ?? []).includes(c)) challenges = [...(challenges ?? []), c];
     return { done: false, firstRefusal, challenges };
   }
 
-  #won(req: PolicyRequest, winner: number, o: PolicyAllow): PolicyAllow {
-    const parts: PolicyAllow[] = [];
-    for (const [i, m] of this.#members.entries()) if (i !== winner) parts.push(m.stripCredentials!(req));
+  #won(req: PolicyRequest, winner: number, o: Authentication): Authentication {
+    const parts: CredentialEdits[] = [];
+    for (const [i, m] of this.#members.entries()) if (i !== winner) parts.push(m.withoutCredentials(req));
     parts.push(o);
-    const merged = merge(parts);
-    return { ...merged, authMethod: o.authMethod, consumer: o.consumer ?? null };
+    return { kind: "authentication", ...merge(parts), authMethod: o.authMethod, consumer: o.consumer };
   }
 }
 
 /** Merges edits in order: later header values win, query removals add up. */
-function merge(parts: readonly PolicyAllow[]): PolicyAllow {
+function merge(parts: readonly CredentialEdits[]): CredentialEdits {
   const headers: Record<string, string | null> = {};
   const query: string[] = [];
   for (const p of parts) {
-    if (p.upstreamHeaders !== null) Object.assign(headers, p.upstreamHeaders);
+    if (p.upstreamHeaders !== null) Object.assign(headers, p.upstreamHeaders as HeaderEdits);
     for (const q of p.stripQuery ?? []) if (!query.includes(q)) query.push(q);
   }
-  return { allow: true, upstreamHeaders: headers, stripQuery: query.length > 0 ? query : null };
+  return { upstreamHeaders: headers, stripQuery: query.length > 0 ? query : null };
 }

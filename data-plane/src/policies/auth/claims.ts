@@ -1,5 +1,5 @@
 import { type ClaimRule, UnsafeIdentity } from "@palisade/proto";
-import { PolicyConfigError } from "../types.js";
+import { PolicyConfigError } from "../factory.js";
 
 /**
  * Claims of a verified token (JWT payload or introspection answer, RFC 7519 §4, RFC 7662 §2.2):

@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from "node:crypto";
 import type { Consumer } from "@palisade/proto";
-import type { ConsumerRef } from "../types.js";
+import type { ConsumerRef } from "../contract.js";
 
 /** A consumer as credentials resolve to it. */
 export interface ConsumerEntry {

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fieldListOf } from "../../http/field-list.js";
 import { policyRequest } from "../../test/fixtures.js";
 import {
   type CredentialSourcesSpec,
-  countRawHeader,
   extractBearerToken,
   extractCookieCredential,
   extractCredential,
+  extractHeaderCredential,
   extractQueryCredential,
   removeCookie,
   removeQueryParams,
@@ -60,9 +61,15 @@ test("comma lists are not one credential (invalid); two header lines are ambiguo
   assert.equal(extractBearerToken(["Bearer a", "Bearer b"]).kind, "ambiguous");
 });
 
-test("countRawHeader counts every spelling of a name", () => {
-  assert.equal(countRawHeader(["X-Api-Key", "a", "x-api-key", "b", "Host", "h", "X-API-KEY", "c"], "x-api-key"), 3);
-  assert.equal(countRawHeader(["Authorization", "a"], "x-api-key"), 0);
+test("a header credential counts every spelling of its name: two lines are ambiguous", () => {
+  const fields = fieldListOf(["X-Api-Key", "a", "x-api-key", "b", "Host", "h", "X-API-KEY", "c"]);
+  assert.equal(extractHeaderCredential(fields, "x-api-key", false).kind, "ambiguous");
+  assert.equal(extractHeaderCredential(fieldListOf(["Authorization", "a"]), "x-api-key", false).kind, "missing");
+  assert.deepEqual(extractHeaderCredential(fieldListOf(["X-API-KEY", "k1"]), "x-api-key", false), {
+    kind: "ok",
+    value: "k1",
+    from: "header",
+  });
 });
 
 test("cookies: exact name, quoted values, duplicates ambiguous, junk invalid", () => {

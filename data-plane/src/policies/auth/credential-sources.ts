@@ -1,3 +1,5 @@
+import type { HeaderFields } from "../../http/headers.js";
+
 /**
  * Where a request carries a credential, and how it is read and removed. The rules are strict
  * on purpose: a credential is read from exactly one place, in exactly one well-formed copy, and
@@ -50,32 +52,23 @@ export function extractBearerToken(authorization: string | string[] | undefined)
   return m ? { kind: "ok", value: m[1]!, from: "authorization" } : INVALID;
 }
 
-/** How many times the header `lowerName` appears in `rawHeaders` (name, value, …). */
-export function countRawHeader(rawHeaders: readonly string[], lowerName: string): number {
-  let n = 0;
-  const len = lowerName.length;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === len && name.toLowerCase() === lowerName) n++;
-  }
-  return n;
-}
-
 /**
  * Reads a raw credential from the header `lowerName`: absent → missing; sent twice → ambiguous;
  * a value that is not one token68 → invalid.
  * @param tokenOnly when false the value may be any visible ASCII (API keys), not only token68
  */
-export function extractHeaderCredential(
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-  rawHeaders: readonly string[],
-  lowerName: string,
-  tokenOnly = true,
-): CredentialResult {
-  const v = headers[lowerName];
-  if (v === undefined) return MISSING;
-  if (typeof v !== "string" || countRawHeader(rawHeaders, lowerName) > 1) return AMBIGUOUS;
-  return checkValue(v, "header", tokenOnly);
+export function extractHeaderCredential(fields: HeaderFields, lowerName: string, tokenOnly = true): CredentialResult {
+  const n = fields.count(lowerName);
+  if (n === 0) return MISSING;
+  if (n > 1) return AMBIGUOUS;
+  return checkValue(fields.get(lowerName)!, "header", tokenOnly);
+}
+
+/** The `Cookie` header as node:http gives it: several lines joined with `"; "` (RFC 6265 §5.4), `undefined` when absent. */
+export function cookieHeader(fields: HeaderFields): string | undefined {
+  const n = fields.count("cookie");
+  if (n === 0) return undefined;
+  return n === 1 ? fields.get("cookie") : fields.getAll("cookie").join("; ");
 }
 
 const VISIBLE = /^[\x21-\x7e]+$/;
@@ -179,22 +172,20 @@ export interface CredentialSourcesSpec {
  */
 export function extractCredential(
   spec: CredentialSourcesSpec,
-  req: {
-    readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-    readonly rawHeaders: readonly string[];
-    readonly query: string;
-  },
+  req: { readonly fields: HeaderFields; readonly query: string },
 ): CredentialResult {
   let found: CredentialResult = MISSING;
+  const fields = req.fields;
   if (spec.header !== null) {
+    // Two Authorization lines never get here (request_filter refuses them, AUTH_AMBIGUOUS).
     found =
       spec.header === "authorization"
-        ? extractBearerToken(req.headers.authorization)
-        : extractHeaderCredential(req.headers, req.rawHeaders, spec.header, spec.tokenOnly);
+        ? extractBearerToken(fields.get("authorization"))
+        : extractHeaderCredential(fields, spec.header, spec.tokenOnly);
     if (found.kind === "ambiguous") return found;
   }
   if (spec.cookie !== null) {
-    const c = extractCookieCredential(req.headers.cookie as string | undefined, spec.cookie, spec.tokenOnly);
+    const c = extractCookieCredential(cookieHeader(fields), spec.cookie, spec.tokenOnly);
     if (c.kind !== "missing") {
       if (found.kind !== "missing" || c.kind === "ambiguous") return AMBIGUOUS;
       found = c;

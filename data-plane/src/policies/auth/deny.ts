@@ -1,6 +1,6 @@
 import type { ErrorCode } from "../../errors.js";
 import type { SecurityReason } from "../../events/security-events.js";
-import type { ConsumerRef, PolicyDeny } from "../types.js";
+import { type ConsumerRef, type Refusal, refusal } from "../contract.js";
 
 /**
  * Building refusals with the right challenge. RFC 7235 §3.1: a 401 carries at least one
@@ -32,25 +32,13 @@ export function deny(
   reason: SecurityReason,
   challenge: string | null,
   consumer: ConsumerRef | null = null,
-): PolicyDeny {
-  return Object.freeze({
-    allow: false,
-    code,
-    reason,
-    responseHeaders: challenge === null ? null : Object.freeze({ "www-authenticate": challenge }),
-    consumer,
-  });
+): Refusal {
+  return refusal(code, reason, challenge === null ? null : Object.freeze({ "www-authenticate": challenge }), consumer);
 }
 
 /** 503 with `Retry-After` (RFC 9110 §10.2.3) when a key server cannot be reached and the policy asks for 503. */
-export function unavailable(reason: SecurityReason): PolicyDeny {
-  return Object.freeze({
-    allow: false,
-    code: "AUTH_UNAVAILABLE",
-    reason,
-    responseHeaders: Object.freeze({ "retry-after": "5" }),
-    consumer: null,
-  });
+export function unavailable(reason: SecurityReason): Refusal {
+  return refusal("AUTH_UNAVAILABLE", reason, Object.freeze({ "retry-after": "5" }));
 }
 
 /**
@@ -59,13 +47,12 @@ export function unavailable(reason: SecurityReason): PolicyDeny {
  * `AUTH_CERT_IDENTITY_UNSAFE` without one (client certificates have no HTTP challenge scheme).
  * @param field the claim (`sub`) or certificate fact (`subject`, `san`) at fault, by its config name
  */
-export function identityUnsafe(field: string, challenge: string | null, consumer: ConsumerRef | null): PolicyDeny {
-  return Object.freeze({
-    allow: false,
-    code: challenge === null ? "AUTH_CERT_IDENTITY_UNSAFE" : "AUTH_IDENTITY_UNSAFE",
-    reason: "identity_unsafe",
-    responseHeaders: challenge === null ? null : Object.freeze({ "www-authenticate": challenge }),
+export function identityUnsafe(field: string, challenge: string | null, consumer: ConsumerRef | null): Refusal {
+  return refusal(
+    challenge === null ? "AUTH_CERT_IDENTITY_UNSAFE" : "AUTH_IDENTITY_UNSAFE",
+    "identity_unsafe",
+    challenge === null ? null : Object.freeze({ "www-authenticate": challenge }),
     consumer,
     field,
-  });
+  );
 }

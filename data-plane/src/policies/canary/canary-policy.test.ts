@@ -4,23 +4,24 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { CanaryPolicySchema } from "@palisade/proto";
 import type { CompiledUpstream } from "../../config/runtime-table.js";
 import { NO_CONSUMERS } from "../auth/consumers.js";
+import type { Policy } from "../contract.js";
+import { PolicyConfigError } from "../factory.js";
 import { testRequest } from "../test-request.js";
-import { type PolicyAllow, PolicyConfigError, type PolicyInstance } from "../types.js";
 import { createCanaryPolicy, splitPoint } from "./canary-policy.js";
 
 // The policy only keeps the compiled upstreams it is given; their ids are what it returns.
 const upstreams = new Map(["v2", "v3", "stable"].map((id) => [id, { id } as unknown as CompiledUpstream]));
 const ctx = (id = "split") => ({ id, warn: () => {}, consumers: NO_CONSUMERS, upstreams });
 
-function canary(cfg: MessageInitShape<typeof CanaryPolicySchema>, id?: string): PolicyInstance {
+function canary(cfg: MessageInitShape<typeof CanaryPolicySchema>, id?: string): Policy {
   return createCanaryPolicy(create(CanaryPolicySchema, cfg), ctx(id));
 }
 
 /** The upstream a request goes to: the override's or split's id, or "route" for the route's own. */
-function chosen(p: PolicyInstance, init: Parameters<typeof testRequest>[0] = {}): string {
-  const o = p.check(testRequest(init)) as PolicyAllow;
-  assert.equal(o.allow, true);
-  return o.upstream ?? "route";
+function chosen(p: Policy, init: Parameters<typeof testRequest>[0] = {}): string {
+  const ex = testRequest(init);
+  assert.equal(p.requestHeaders!(ex), undefined, "a canary never answers");
+  return ex.upstream ?? "route";
 }
 
 const header = (name: string, value: { case: "exact" | "regex"; value: string }, upstreamId: string) => ({
@@ -178,8 +179,6 @@ test("the policy declares the upstreams it may choose", () => {
     splits: [{ upstreamId: "v2", weightBp: 10 }],
     overrides: [header("x", { case: "exact", value: "1" }, "v3"), header("y", { case: "exact", value: "1" }, "v2")],
   });
-  assert.deepEqual(
-    p.routeUpstreams?.map((u) => u.id),
-    ["v2", "v3"],
-  );
+  assert.deepEqual(p.traits.routesTo, ["v2", "v3"]);
+  assert.equal(p.traits.routeOnly, true);
 });

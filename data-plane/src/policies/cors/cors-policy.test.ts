@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { CorsPolicySchema } from "@palisade/proto";
-import type { OutgoingHeaders } from "../../proxy/hop-by-hop.js";
+import { fieldListOf } from "../../http/field-list.js";
+import { ResponseFields } from "../../http/response-fields.js";
 import { NO_CONSUMERS } from "../auth/consumers.js";
-import { testRequest } from "../test-request.js";
-import { PolicyConfigError, type PolicyInstance, type PolicyOutcome } from "../types.js";
+import type { Policy } from "../contract.js";
+import { PolicyConfigError } from "../factory.js";
+import { asRefusal, asReply, requestHook, responseHook, testRequest, verdictCode } from "../test-request.js";
 import { addVary, createCorsPolicy } from "./cors-policy.js";
 
 const ctx = { id: "cors", warn: () => {}, consumers: NO_CONSUMERS };
@@ -20,25 +22,23 @@ const app = cors({
   maxAgeS: 600,
 });
 
-const preflight = (p: PolicyInstance, origin: string, method = "PUT", headers = "authorization") =>
-  p.check(
+const preflight = (p: Policy, origin: string, method = "PUT", headers = "authorization") =>
+  requestHook(
+    p,
     testRequest({
       method: "OPTIONS",
       headers: { origin, "access-control-request-method": method, "access-control-request-headers": headers },
     }),
-  ) as PolicyOutcome;
+  );
 
-const answer = (p: PolicyInstance, origin: string | undefined, upstream: OutgoingHeaders = {}): OutgoingHeaders => {
-  const out = { ...upstream };
-  p.filterResponse!(testRequest({ headers: origin === undefined ? {} : { origin } }), out);
-  return out;
-};
+const answer = (p: Policy, origin: string | undefined, upstream: Record<string, string> = {}) =>
+  responseHook(p, testRequest({ headers: origin === undefined ? {} : { origin } }), 200, upstream);
 
-test("an allowed preflight is answered at the edge with 204 and the allow headers", () => {
-  const o = preflight(app, "https://app.example.com", "PUT", "Authorization, x-trace");
-  assert.ok(o.allow && o.respond !== undefined);
-  assert.equal(o.respond.status, 204);
-  assert.deepEqual(o.respond.headers, {
+test("an allowed preflight is answered at the edge with 204 and the allow headers", async () => {
+  const o = asReply(await preflight(app, "https://app.example.com", "PUT", "Authorization, x-trace"));
+  assert.equal(o.status, 204);
+  assert.equal(app.traits.answersPreflight, true);
+  assert.deepEqual(o.headers, {
     "access-control-allow-origin": "https://app.example.com",
     "access-control-allow-methods": "GET, PUT",
     "access-control-allow-credentials": "true",
@@ -49,7 +49,7 @@ test("an allowed preflight is answered at the edge with 204 and the allow header
   });
 });
 
-test("a preflight from another origin, method or header gets 403 CORS_FORBIDDEN and no CORS header", () => {
+test("a preflight from another origin, method or header gets 403 CORS_FORBIDDEN and no CORS header", async () => {
   for (const [origin, method, headers, why] of [
     ["https://evil.example.com", "PUT", "", "cors_origin_not_allowed"],
     ["https://app.example.com.evil.test", "PUT", "", "cors_origin_not_allowed"],
@@ -59,11 +59,10 @@ test("a preflight from another origin, method or header gets 403 CORS_FORBIDDEN 
     ["https://app.example.com", "DELETE", "", "cors_method_not_allowed"],
     ["https://app.example.com", "PUT", "x-other", "cors_header_not_allowed"],
   ] as const) {
-    const o = preflight(app, origin, method, headers);
-    assert.ok(!o.allow, origin);
+    const o = asRefusal(await preflight(app, origin, method, headers));
     assert.equal(o.code, "CORS_FORBIDDEN");
     assert.equal(o.reason, why, `${origin} ${method} ${headers}`);
-    assert.deepEqual(o.responseHeaders, { vary: "Origin" });
+    assert.deepEqual(o.headers, { vary: "Origin" });
   }
 });
 
@@ -99,22 +98,18 @@ test("* without credentials sends * and needs no Vary; * with credentials is ref
   assert.throws(() => cors({ allowOrigins: [] }), PolicyConfigError);
 });
 
-test("non-preflight requests are never refused for their origin", () => {
-  assert.equal(
-    (app.check(testRequest({ method: "GET", headers: { origin: "https://evil.test" } })) as PolicyOutcome).allow,
-    true,
-  );
-  assert.equal(
-    (app.check(testRequest({ method: "OPTIONS", headers: { origin: "https://evil.test" } })) as PolicyOutcome).allow,
-    true,
-  );
+test("non-preflight requests are never refused for their origin", async () => {
+  const get = await requestHook(app, testRequest({ method: "GET", headers: { origin: "https://evil.test" } }));
+  assert.equal(verdictCode(get), "CONTINUE");
+  const options = await requestHook(app, testRequest({ method: "OPTIONS", headers: { origin: "https://evil.test" } }));
+  assert.equal(verdictCode(options), "CONTINUE");
 });
 
 test("addVary merges tokens without duplicates and respects *", () => {
-  const h: OutgoingHeaders = { vary: "origin" };
+  const h = new ResponseFields(200, fieldListOf(["Vary", "origin"]), null);
   addVary(h, "Origin");
-  assert.equal(h.vary, "origin");
-  const star: OutgoingHeaders = { vary: "*" };
+  assert.equal(h.get("vary"), "origin");
+  const star = new ResponseFields(200, fieldListOf(["vary", "*"]), null);
   addVary(star, "Origin");
-  assert.equal(star.vary, "*");
+  assert.equal(star.get("vary"), "*");
 });

@@ -1,15 +1,8 @@
 import type { CorsPolicy } from "@palisade/proto";
 import type { SecurityReason } from "../../events/security-events.js";
-import type { OutgoingHeaders } from "../../proxy/hop-by-hop.js";
-import {
-  ALLOW,
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyDeny,
-  type PolicyInstance,
-  type PolicyOutcome,
-} from "../types.js";
+import type { ResponseFields } from "../../http/response-fields.js";
+import { CONTINUE, type Policy, type Refusal, refusal, type Verdict } from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 
 /**
  * The `cors` policy (Fetch standard, "CORS protocol"). The node owns CORS on the routes it is
@@ -36,7 +29,7 @@ import {
  * @throws PolicyConfigError on an invalid origin, method or header name, `*` with credentials, or
  *   no origin
  */
-export function createCorsPolicy(cfg: CorsPolicy, ctx: PolicyContext): PolicyInstance {
+export function createCorsPolicy(cfg: CorsPolicy, ctx: PolicyContext): Policy {
   if (cfg.allowOrigins.length === 0) throw new PolicyConfigError("allow_origins: at least one origin is required");
   let any = false;
   const exact = new Set<string>();
@@ -76,8 +69,8 @@ export function createCorsPolicy(cfg: CorsPolicy, ctx: PolicyContext): PolicyIns
   // The answer depends on the request's Origin unless every origin gets the same `*`.
   const varies = !(any && !creds);
 
-  const allowed = (origin: string | string[] | undefined): string | undefined => {
-    if (typeof origin !== "string") return undefined;
+  const allowed = (origin: string | undefined): string | undefined => {
+    if (origin === undefined) return undefined;
     if (any) return creds ? origin : "*";
     const p = parseOrigin(origin, false);
     if (p === undefined) return undefined;
@@ -94,25 +87,24 @@ export function createCorsPolicy(cfg: CorsPolicy, ctx: PolicyContext): PolicyIns
     return undefined;
   };
 
-  const refuse = (reason: SecurityReason): PolicyDeny => ({
-    allow: false,
-    code: "CORS_FORBIDDEN",
-    responseHeaders: varies ? { vary: "Origin" } : null,
-    reason,
-  });
+  const refuse = (reason: SecurityReason): Refusal =>
+    refusal("CORS_FORBIDDEN", reason, varies ? Object.freeze({ vary: "Origin" }) : null);
 
   return Object.freeze({
     type: "cors",
     id: ctx.id,
-    check(req): PolicyOutcome {
-      const h = req.headers;
-      const acrm = h["access-control-request-method"];
-      if (req.method !== "OPTIONS" || h.origin === undefined || acrm === undefined) return ALLOW;
-      const origin = allowed(h.origin);
+    traits: Object.freeze({ answersPreflight: true }),
+    requestHeaders(ex): Verdict {
+      if (ex.method !== "OPTIONS") return CONTINUE;
+      const h = ex.fields;
+      const acrm = h.get("access-control-request-method");
+      const requestOrigin = h.get("origin");
+      if (requestOrigin === undefined || acrm === undefined) return CONTINUE;
+      const origin = allowed(requestOrigin);
       if (origin === undefined) return refuse("cors_origin_not_allowed");
       if (!methodSet.has(acrm) && acrm !== "GET" && acrm !== "HEAD" && acrm !== "POST")
         return refuse("cors_method_not_allowed");
-      const acrh = h["access-control-request-headers"];
+      const acrh = h.get("access-control-request-headers");
       const requested =
         typeof acrh === "string"
           ? acrh
@@ -132,34 +124,34 @@ export function createCorsPolicy(cfg: CorsPolicy, ctx: PolicyContext): PolicyIns
       const allowH = allowHeaders.length > 0 ? allowHeaders.join(", ") : requested.join(", ");
       if (allowH !== "") headers["access-control-allow-headers"] = allowH;
       if (maxAge !== "") headers["access-control-max-age"] = maxAge;
-      return { allow: true, upstreamHeaders: null, respond: { status: 204, headers } } satisfies PolicyAllow;
+      return { kind: "reply", status: 204, headers };
     },
-    filterResponse(req, out: OutgoingHeaders) {
-      for (const name in out) if (name.startsWith("access-control-")) delete out[name];
-      if (varies) addVary(out, "Origin");
-      const origin = allowed(req.headers.origin);
-      if (origin === undefined) return;
-      out["access-control-allow-origin"] = origin;
-      if (creds) out["access-control-allow-credentials"] = "true";
-      if (expose !== "") out["access-control-expose-headers"] = expose;
+    responseHeaders(ex, res) {
+      res.removePrefix("access-control-");
+      if (varies) addVary(res, "Origin");
+      const origin = allowed(ex.fields.get("origin"));
+      if (origin === undefined) return CONTINUE;
+      res.set("access-control-allow-origin", origin);
+      if (creds) res.set("access-control-allow-credentials", "true");
+      if (expose !== "") res.set("access-control-expose-headers", expose);
+      return CONTINUE;
     },
-  } satisfies PolicyInstance);
+  } satisfies Policy);
 }
 
 /** Adds `token` to the `Vary` header unless it (or `*`) is already there. */
-export function addVary(out: OutgoingHeaders, token: string): void {
-  const v = out.vary;
-  if (v === undefined) {
-    out.vary = token;
+export function addVary(res: ResponseFields, token: string): void {
+  const text = res.get("vary");
+  if (text === undefined) {
+    res.set("vary", token);
     return;
   }
-  const text = Array.isArray(v) ? v.join(", ") : v;
   const lower = token.toLowerCase();
   for (const t of text.split(",")) {
     const x = t.trim().toLowerCase();
     if (x === lower || x === "*") return;
   }
-  out.vary = text === "" ? token : `${text}, ${token}`;
+  res.set("vary", text === "" ? token : `${text}, ${token}`);
 }
 
 interface Origin {

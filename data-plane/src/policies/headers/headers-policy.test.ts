@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { HeadersPolicySchema } from "@palisade/proto";
-import type { OutgoingHeaders } from "../../proxy/hop-by-hop.js";
 import { NO_CONSUMERS } from "../auth/consumers.js";
-import { testRequest } from "../test-request.js";
-import { PolicyConfigError } from "../types.js";
+import { PolicyConfigError } from "../factory.js";
+import { responseHook, testRequest } from "../test-request.js";
 import { createHeadersPolicy } from "./headers-policy.js";
 
 const ctx = { id: "sec", warn: () => {}, consumers: NO_CONSUMERS };
@@ -18,19 +17,21 @@ test("set replaces, add_if_missing keeps the upstream's, remove hides Server and
     addIfMissing: { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store" },
     remove: ["Server", "x-powered-by"],
   });
-  const out: OutgoingHeaders = {
+  const out = responseHook(p, testRequest(), 200, {
     server: "Apache/2.4.1",
     "x-powered-by": "PHP/5.1",
     "x-content-type-options": "sniff-away",
     "cache-control": "max-age=60",
-  };
-  p.filterResponse!(testRequest(), out);
+  });
   assert.deepEqual(out, {
     "x-content-type-options": "nosniff",
     "cache-control": "max-age=60",
     "strict-transport-security": "max-age=63072000; includeSubDomains",
     "referrer-policy": "no-referrer",
   });
+  const own = responseHook(p, testRequest(), 401, null);
+  assert.equal(own["strict-transport-security"], "max-age=63072000; includeSubDomains", "the node's own answers too");
+  assert.equal(own["cache-control"], "no-store");
 });
 
 test("framing and hop-by-hop names, bad names and bad values are refused", () => {

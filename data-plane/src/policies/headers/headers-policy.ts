@@ -1,5 +1,7 @@
 import type { HeadersPolicy } from "@palisade/proto";
-import { ALLOW, PolicyConfigError, type PolicyContext, type PolicyInstance } from "../types.js";
+import { HeaderBlock } from "../../http/header-block.js";
+import { CONTINUE, NO_TRAITS, type Policy } from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // RFC 9110 §5.5 field-value: visible ASCII, space and tab inside, no leading/trailing whitespace.
@@ -14,6 +16,8 @@ const RESERVED = new Set([
   "te",
   "trailer",
   "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
   "content-encoding",
 ]);
 
@@ -37,11 +41,13 @@ function checkValues(where: string, map: Readonly<Record<string, string>>): [str
  * upstream or the node's own (errors, preflights), removes the `remove` names (e.g. `server`,
  * `x-powered-by`: hide what the upstream runs), sets each `set` header (replacing any upstream
  * value: `strict-transport-security`, `x-content-type-options: nosniff`, …), and sets each
- * `add_if_missing` header only when the answer has none. Names are case-insensitive.
+ * `add_if_missing` header only when the answer has none. Names are case-insensitive. The `set`
+ * lines are one constant {@link HeaderBlock}, serialized once at config compile and copied into
+ * each answer as bytes.
  * @throws PolicyConfigError on an invalid name or value, a framing/hop-by-hop name, a name both
  *   removed and set, or nothing to do
  */
-export function createHeadersPolicy(cfg: HeadersPolicy, ctx: PolicyContext): PolicyInstance {
+export function createHeadersPolicy(cfg: HeadersPolicy, ctx: PolicyContext): Policy {
   const set = checkValues("set", cfg.set);
   const addIfMissing = checkValues("add_if_missing", cfg.addIfMissing);
   const remove = cfg.remove.map((n, i) => checkName(`remove[${i}]`, n));
@@ -49,14 +55,16 @@ export function createHeadersPolicy(cfg: HeadersPolicy, ctx: PolicyContext): Pol
     throw new PolicyConfigError("set, add_if_missing or remove is required");
   for (const [n] of [...set, ...addIfMissing])
     if (remove.includes(n)) throw new PolicyConfigError(`remove: "${n}" is also set`);
+  const block = set.length === 0 ? null : new HeaderBlock(Object.fromEntries(set));
   return Object.freeze({
     type: "headers",
     id: ctx.id,
-    check: () => ALLOW,
-    filterResponse(_req, headers) {
-      for (const n of remove) delete headers[n];
-      for (const [n, v] of set) headers[n] = v;
-      for (const [n, v] of addIfMissing) if (headers[n] === undefined) headers[n] = v;
+    traits: NO_TRAITS,
+    responseHeaders(_ex, res) {
+      for (const n of remove) res.remove(n);
+      if (block !== null) res.addBlock(block);
+      for (const [n, v] of addIfMissing) if (res.get(n) === undefined) res.set(n, v);
+      return CONTINUE;
     },
-  } satisfies PolicyInstance);
+  } satisfies Policy);
 }

@@ -7,7 +7,8 @@ import { IntrospectionPolicySchema } from "@palisade/proto";
 import { nowS, policyRequest } from "../../test/fixtures.js";
 import { NO_CONSUMERS } from "../auth/consumers.js";
 import { createAuthAgent } from "../auth/http-json.js";
-import type { PolicyInstance, PolicyOutcome } from "../types.js";
+import type { Policy as PolicyInstance } from "../contract.js";
+import { authOutcome, type AuthOutcome as PolicyOutcome } from "../test-request.js";
 import { createIntrospectionPolicy } from "./introspection-policy.js";
 
 /** Answers by token: `active-*` active, `json-*` broken, anything else inactive. */
@@ -62,7 +63,7 @@ function policy(cfg: MessageInitShape<typeof IntrospectionPolicySchema> = {}): P
 }
 
 const check = async (p: PolicyInstance, token: string): Promise<PolicyOutcome> =>
-  p.check(policyRequest({ authorization: `Bearer ${token}` }));
+  authOutcome(p, policyRequest({ authorization: `Bearer ${token}` }));
 
 test("active token: allowed, claims forwarded, token stripped; client credentials sent (basic)", async () => {
   calls.length = 0;

@@ -17,17 +17,21 @@ import type { ConsumerIndex } from "../auth/consumers.js";
 import { type CredentialSourcesSpec, extractCredential } from "../auth/credential-sources.js";
 import { CHALLENGES, deny, identityUnsafe, unavailable } from "../auth/deny.js";
 import { requestJson } from "../auth/http-json.js";
+import {
+  type Authentication,
+  type Authenticator,
+  authenticationHook,
+  type CredentialEdits,
+  type Policy,
+  type PolicyExchange,
+  type PolicyRequest,
+  type PolicyTraits,
+  type Refusal,
+  type Verdict,
+} from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 import { parseHttpUrl } from "../jwt/jwt-config.js";
 import { checkRegisteredClaims } from "../jwt/validate-claims.js";
-import {
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyDeny,
-  type PolicyInstance,
-  type PolicyOutcome,
-  type PolicyRequest,
-} from "../types.js";
 
 /** Shared resources of introspection policies. */
 export interface IntrospectionResources {
@@ -63,7 +67,7 @@ interface Settings {
   readonly claimRules: readonly CompiledClaimRule[];
   readonly claimHeaders: readonly (readonly [string, string])[];
   readonly forwardToken: boolean;
-  readonly unavailable: PolicyDeny;
+  readonly unavailable: Refusal;
   readonly requireConsumer: boolean;
   /** A claim that is not a safe header value drops its header instead of refusing (`unsafe_identity`). */
   readonly dropUnsafeIdentity: boolean;
@@ -114,7 +118,7 @@ function formEncode(s: string): string {
 
 interface CacheEntry {
   readonly expiresAt: number;
-  readonly outcome: PolicyOutcome;
+  readonly outcome: Authentication | Refusal;
 }
 
 /**
@@ -133,22 +137,23 @@ export function createIntrospectionPolicy(
   config: IntrospectionPolicy,
   ctx: PolicyContext,
   resources: IntrospectionResources,
-): PolicyInstance {
-  return new IntrospectionPolicyInstance(parseConfig(config), ctx, resources);
+): Policy {
+  return new IntrospectionAuthentication(parseConfig(config), ctx, resources);
 }
 
-class IntrospectionPolicyInstance implements PolicyInstance {
+class IntrospectionAuthentication implements Policy, Authenticator {
   readonly type = "introspection";
   readonly id: string;
-  readonly identityHeaders: readonly string[];
+  readonly traits: PolicyTraits;
+  readonly requestHeaders: (ex: PolicyExchange) => Verdict | Promise<Verdict>;
   #s: Settings;
   #consumers: ConsumerIndex;
   #dispatcher: Dispatcher;
   #now: () => number;
   #cache: LRUCache<string, CacheEntry> | undefined;
-  #inflight = new Map<string, Promise<PolicyOutcome>>();
+  #inflight = new Map<string, Promise<Authentication | Refusal>>();
   #auth: string;
-  #strip: PolicyAllow;
+  #strip: CredentialEdits;
 
   constructor(s: Settings, ctx: PolicyContext, r: IntrospectionResources) {
     this.id = ctx.id;
@@ -158,13 +163,15 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     this.#now = r.now ?? Date.now;
     if (s.cache) this.#cache = new LRUCache({ max: CACHE_MAX });
     this.#auth = `Basic ${Buffer.from(`${formEncode(s.clientId)}:${formEncode(s.clientSecret)}`).toString("base64")}`;
-    this.identityHeaders = Object.freeze(s.claimHeaders.map(([, h]) => h));
+    const identityHeaders = Object.freeze(s.claimHeaders.map(([, h]) => h));
+    this.traits = Object.freeze({ authenticates: this, identityHeaders });
+    this.requestHeaders = authenticationHook(this);
     const strip: Record<string, null> = { authorization: null };
-    for (const h of this.identityHeaders) strip[h] = null;
-    this.#strip = Object.freeze({ allow: true, upstreamHeaders: Object.freeze(strip) });
+    for (const h of identityHeaders) strip[h] = null;
+    this.#strip = Object.freeze({ upstreamHeaders: Object.freeze(strip), stripQuery: null });
   }
 
-  check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {
+  authenticate(req: PolicyRequest): Authentication | Refusal | Promise<Authentication | Refusal> {
     const cred = extractCredential(SOURCES, req);
     if (cred.kind !== "ok")
       return cred.kind === "missing" ? MISSING : cred.kind === "ambiguous" ? AMBIGUOUS : MALFORMED;
@@ -183,11 +190,11 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     return p;
   }
 
-  stripCredentials(): PolicyAllow {
+  withoutCredentials(): CredentialEdits {
     return this.#strip;
   }
 
-  async #introspect(token: string, key: string): Promise<PolicyOutcome> {
+  async #introspect(token: string, key: string): Promise<Authentication | Refusal> {
     const s = this.#s;
     const form = new URLSearchParams({ token });
     if (s.tokenTypeHint !== "") form.set("token_type_hint", s.tokenTypeHint);
@@ -233,7 +240,7 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     if (bad !== undefined) return this.#remember(key, inactive(bad), now + s.negativeTtlMs);
     const found = this.#consumers.byToken(claims);
     const consumer = found?.ref ?? null;
-    let outcome: PolicyOutcome;
+    let outcome: Authentication | Refusal;
     if (found?.disabled) outcome = deny("AUTH_TOKEN_INVALID", "consumer_disabled", CHALLENGES.bearerInvalid, consumer);
     else if (found === undefined && s.requireConsumer) outcome = inactive("consumer_unknown");
     else if (!claimRulesPass(claims, s.claimRules)) {
@@ -245,8 +252,9 @@ class IntrospectionPolicyInstance implements PolicyInstance {
         unsafe !== null
           ? identityUnsafe(unsafe, CHALLENGES.bearerInvalid, consumer)
           : Object.freeze({
-              allow: true,
+              kind: "authentication",
               upstreamHeaders: Object.freeze(edits),
+              stripQuery: null,
               authMethod: "introspection",
               consumer,
             });
@@ -256,14 +264,14 @@ class IntrospectionPolicyInstance implements PolicyInstance {
     return this.#remember(key, outcome, expiresAt);
   }
 
-  #remember(key: string, outcome: PolicyOutcome, expiresAt: number): PolicyOutcome {
+  #remember(key: string, outcome: Authentication | Refusal, expiresAt: number): Authentication | Refusal {
     if (this.#cache !== undefined && expiresAt > this.#now()) this.#cache.set(key, { expiresAt, outcome });
     return outcome;
   }
 }
 
-const INACTIVE = new Map<SecurityReason, PolicyDeny>();
-function inactive(reason: SecurityReason): PolicyDeny {
+const INACTIVE = new Map<SecurityReason, Refusal>();
+function inactive(reason: SecurityReason): Refusal {
   let d = INACTIVE.get(reason);
   if (d === undefined) {
     d = deny("AUTH_TOKEN_INVALID", reason, CHALLENGES.bearerInvalid);

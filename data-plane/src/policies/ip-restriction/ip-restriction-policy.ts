@@ -1,25 +1,11 @@
 import type { IpRestrictionPolicy } from "@palisade/proto";
 import { CidrSet, ipv4Number, parseAddress } from "../../request/cidr.js";
-import { ALLOW, PolicyConfigError, type PolicyContext, type PolicyDeny, type PolicyInstance } from "../types.js";
+import { CONTINUE, NO_TRAITS, type Policy, refusal } from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 
-const NOT_ALLOWED: PolicyDeny = Object.freeze({
-  allow: false,
-  code: "IP_FORBIDDEN",
-  responseHeaders: null,
-  reason: "ip_not_allowed",
-});
-const DENIED: PolicyDeny = Object.freeze({
-  allow: false,
-  code: "IP_FORBIDDEN",
-  responseHeaders: null,
-  reason: "ip_denied",
-});
-const NO_ADDRESS: PolicyDeny = Object.freeze({
-  allow: false,
-  code: "IP_FORBIDDEN",
-  responseHeaders: null,
-  reason: "ip_unknown",
-});
+const NOT_ALLOWED = refusal("IP_FORBIDDEN", "ip_not_allowed");
+const DENIED = refusal("IP_FORBIDDEN", "ip_denied");
+const NO_ADDRESS = refusal("IP_FORBIDDEN", "ip_unknown");
 
 /**
  * The `ip-restriction` policy: allows or refuses a request by its client address (the canonical
@@ -29,7 +15,7 @@ const NO_ADDRESS: PolicyDeny = Object.freeze({
  * IPv4-mapped IPv6 addresses count as IPv4.
  * @throws PolicyConfigError when a list entry is not an IPv4/IPv6 address or CIDR, or both lists are empty
  */
-export function createIpRestrictionPolicy(cfg: IpRestrictionPolicy, ctx: PolicyContext): PolicyInstance {
+export function createIpRestrictionPolicy(cfg: IpRestrictionPolicy, ctx: PolicyContext): Policy {
   let allow: CidrSet;
   let deny: CidrSet;
   try {
@@ -48,13 +34,14 @@ export function createIpRestrictionPolicy(cfg: IpRestrictionPolicy, ctx: PolicyC
   return Object.freeze({
     type: "ip-restriction",
     id: ctx.id,
-    check(req) {
-      const text = req.view.clientAddress;
+    traits: NO_TRAITS,
+    requestHeaders(ex) {
+      const text = ex.view.clientAddress;
       // Dotted IPv4 (the common case) is matched without parsing into an object.
       if (ipv4Number(text) < 0 && parseAddress(text) === undefined) return NO_ADDRESS;
       if (hasDeny && deny.hasText(text)) return DENIED;
       if (hasAllow && !allow.hasText(text)) return NOT_ALLOWED;
-      return ALLOW;
+      return CONTINUE;
     },
-  } satisfies PolicyInstance);
+  } satisfies Policy);
 }

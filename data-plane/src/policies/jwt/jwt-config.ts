@@ -9,7 +9,7 @@ import {
   secondsOption,
 } from "../auth/claims.js";
 import type { CredentialSourcesSpec } from "../auth/credential-sources.js";
-import { PolicyConfigError } from "../types.js";
+import { PolicyConfigError } from "../factory.js";
 import {
   DEFAULT_ALGORITHMS,
   type ImportedKey,

@@ -6,8 +6,10 @@ import { ConsumerSchema, JwtPolicySchema } from "@palisade/proto";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { nowS, policyRequest, rsaKeys } from "../../test/fixtures.js";
 import { ConsumerIndex, NO_CONSUMERS } from "../auth/consumers.js";
+import type { Policy as PolicyInstance } from "../contract.js";
+import type { PolicyContext } from "../factory.js";
 import { createPolicyResources } from "../registry.js";
-import type { PolicyContext, PolicyInstance, PolicyOutcome } from "../types.js";
+import { authOutcome, type AuthOutcome as PolicyOutcome } from "../test-request.js";
 import { isCanonicalBase64url } from "./jws.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt-policy.js";
 
@@ -41,7 +43,7 @@ const standard = (extra: MessageInitShape<typeof JwtPolicySchema> = {}) =>
   });
 
 async function check(p: PolicyInstance, authorization: string | undefined, query = ""): Promise<PolicyOutcome> {
-  return p.check(policyRequest(authorization === undefined ? {} : { authorization }, query));
+  return authOutcome(p, policyRequest(authorization === undefined ? {} : { authorization }, query));
 }
 
 function assertDenied(o: PolicyOutcome, code: string, reason?: string, challenge: RegExp = /error="invalid_token"/) {
@@ -349,26 +351,31 @@ test("query token only when enabled; always stripped; token in two places → 40
 test("cookie token: read, removed from Cookie unless forwarded; named header: raw token", async () => {
   const t = await keys.sign(claims());
   const c = standard({ tokenCookie: "jwt" });
-  const o = await c.check(policyRequest({ cookie: `a=1; jwt=${t}; b=2` }));
+  const o = await authOutcome(c, policyRequest({ cookie: `a=1; jwt=${t}; b=2` }));
   assert.equal(o.allow && o.upstreamHeaders?.cookie, "a=1; b=2");
-  const only = await c.check(policyRequest({ cookie: `jwt=${t}` }));
+  const only = await authOutcome(c, policyRequest({ cookie: `jwt=${t}` }));
   assert.equal(only.allow && only.upstreamHeaders?.cookie, null);
   const amb = /invalid_request/;
   assertDenied(
-    await c.check(policyRequest({ cookie: `jwt=${t}`, authorization: `Bearer ${t}` })),
+    await authOutcome(c, policyRequest({ cookie: `jwt=${t}`, authorization: `Bearer ${t}` })),
     "AUTH_AMBIGUOUS",
     undefined,
     amb,
   );
-  assertDenied(await c.check(policyRequest({ cookie: `jwt=${t}; jwt=${t}` })), "AUTH_AMBIGUOUS", undefined, amb);
-  assertDenied(await standard().check(policyRequest({ cookie: `jwt=${t}` })), "AUTH_TOKEN_MISSING", undefined, /realm/);
+  assertDenied(await authOutcome(c, policyRequest({ cookie: `jwt=${t}; jwt=${t}` })), "AUTH_AMBIGUOUS", undefined, amb);
+  assertDenied(
+    await authOutcome(standard(), policyRequest({ cookie: `jwt=${t}` })),
+    "AUTH_TOKEN_MISSING",
+    undefined,
+    /realm/,
+  );
 
   const h = standard({ tokenHeader: "X-Token" });
-  const ho = await h.check(policyRequest({ "x-token": t }));
+  const ho = await authOutcome(h, policyRequest({ "x-token": t }));
   assert.equal(ho.allow && ho.upstreamHeaders?.["x-token"], null);
-  assertDenied(await h.check(policyRequest({ "x-token": [t, t] })), "AUTH_AMBIGUOUS", undefined, amb);
+  assertDenied(await authOutcome(h, policyRequest({ "x-token": [t, t] })), "AUTH_AMBIGUOUS", undefined, amb);
   assertDenied(
-    await h.check(policyRequest({ authorization: `Bearer ${t}` })),
+    await authOutcome(h, policyRequest({ authorization: `Bearer ${t}` })),
     "AUTH_TOKEN_MISSING",
     undefined,
     /realm/,

@@ -4,17 +4,22 @@ import { LRUCache } from "lru-cache";
 import type { SecurityReason } from "../../events/security-events.js";
 import { claimEdits, claimRulesPass } from "../auth/claims.js";
 import type { ConsumerIndex } from "../auth/consumers.js";
-import { type CredentialResult, extractCredential, removeCookie } from "../auth/credential-sources.js";
+import { type CredentialResult, cookieHeader, extractCredential, removeCookie } from "../auth/credential-sources.js";
 import { CHALLENGES, deny, identityUnsafe, unavailable } from "../auth/deny.js";
-import type {
-  ConsumerRef,
-  PolicyAllow,
-  PolicyContext,
-  PolicyDeny,
-  PolicyInstance,
-  PolicyOutcome,
-  PolicyRequest,
-} from "../types.js";
+import {
+  type Authentication,
+  type Authenticator,
+  authenticationHook,
+  type ConsumerRef,
+  type CredentialEdits,
+  type Policy,
+  type PolicyExchange,
+  type PolicyRequest,
+  type PolicyTraits,
+  type Refusal,
+  type Verdict,
+} from "../contract.js";
+import type { PolicyContext } from "../factory.js";
 import { decodeJws, decodePayload, verifySignature } from "./jws.js";
 import { type JwtSettings, parseJwtConfig } from "./jwt-config.js";
 import { KeySet, narrow, type VerificationKey } from "./keys.js";
@@ -36,9 +41,9 @@ const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 
 const MISSING = deny("AUTH_TOKEN_MISSING", "credential_missing", CHALLENGES.bearer);
 const AMBIGUOUS = deny("AUTH_AMBIGUOUS", "credential_ambiguous", CHALLENGES.bearerRequest);
-const INVALID = new Map<SecurityReason, PolicyDeny>();
+const INVALID = new Map<SecurityReason, Refusal>();
 
-function invalid(reason: SecurityReason, consumer: ConsumerRef | null = null): PolicyDeny {
+function invalid(reason: SecurityReason, consumer: ConsumerRef | null = null): Refusal {
   if (consumer !== null) return deny("AUTH_TOKEN_INVALID", reason, CHALLENGES.bearerInvalid, consumer);
   let d = INVALID.get(reason);
   if (d === undefined) {
@@ -56,9 +61,9 @@ interface CacheEntry {
   readonly keyId: string;
   readonly generation: number;
   /** A refusal that does not depend on where the token came from (403, disabled consumer), or null. */
-  readonly denied: PolicyDeny | null;
+  readonly denied: Refusal | null;
   /** The outcome for a token in the configured header (the common case), prebuilt. */
-  readonly headerOutcome: PolicyAllow | null;
+  readonly headerOutcome: Authentication | null;
   /** Claim header edits, to build the outcome for a cookie or query token. */
   readonly claimEdits: Readonly<Record<string, string | null>>;
   readonly consumer: ConsumerRef | null;
@@ -92,14 +97,15 @@ export function createJwtPolicy(
   ctx: PolicyContext,
   remote: RemoteJwksCache,
   opts: JwtPolicyOptions = {},
-): PolicyInstance {
-  return new JwtPolicyInstance(parseJwtConfig(config), ctx, remote, opts);
+): Policy {
+  return new JwtAuthentication(parseJwtConfig(config), ctx, remote, opts);
 }
 
-class JwtPolicyInstance implements PolicyInstance {
+class JwtAuthentication implements Policy, Authenticator {
   readonly type = "jwt";
   readonly id: string;
-  readonly identityHeaders: readonly string[];
+  readonly traits: PolicyTraits;
+  readonly requestHeaders: (ex: PolicyExchange) => Verdict | Promise<Verdict>;
   #s: JwtSettings;
   #consumers: ConsumerIndex;
   #inline: KeySet | undefined;
@@ -109,7 +115,7 @@ class JwtPolicyInstance implements PolicyInstance {
   #cache: LRUCache<string, CacheEntry> | undefined;
   #cacheTtlMs: number;
   #now: () => number;
-  #unavailable: PolicyDeny;
+  #unavailable: Refusal;
   /** Header edits that remove the token and the identity headers (for auth-any). */
   #stripHeaders: Readonly<Record<string, string | null>>;
 
@@ -123,14 +129,16 @@ class JwtPolicyInstance implements PolicyInstance {
     if (s.keys.kind === "inline") this.#inline = s.keys.set;
     else this.#remote = remote.get(s.keys.url, s.keys.options);
     this.#unavailable = s.unavailableStatus === 503 ? unavailable("keys_unavailable") : invalid("keys_unavailable");
-    this.identityHeaders = Object.freeze(s.claimHeaders.map(([, h]) => h));
+    const identityHeaders = Object.freeze(s.claimHeaders.map(([, h]) => h));
+    this.traits = Object.freeze({ authenticates: this, identityHeaders });
+    this.requestHeaders = authenticationHook(this);
     const strip: Record<string, null> = {};
     if (s.sources.header !== null) strip[s.sources.header] = null;
-    for (const h of this.identityHeaders) strip[h] = null;
+    for (const h of identityHeaders) strip[h] = null;
     this.#stripHeaders = Object.freeze(strip);
   }
 
-  check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {
+  authenticate(req: PolicyRequest): Authentication | Refusal | Promise<Authentication | Refusal> {
     const cred = extractCredential(this.#s.sources, req);
     if (cred.kind !== "ok")
       return cred.kind === "missing"
@@ -150,13 +158,12 @@ class JwtPolicyInstance implements PolicyInstance {
     return this.#verify(token, cacheKey, cred, req, false);
   }
 
-  stripCredentials(req: PolicyRequest): PolicyAllow {
+  withoutCredentials(req: PolicyRequest): CredentialEdits {
     const src = this.#s.sources;
     const edits: Record<string, string | null> = { ...this.#stripHeaders };
-    if (src.cookie !== null && req.headers.cookie !== undefined) {
-      edits.cookie = removeCookie(req.headers.cookie, src.cookie);
-    }
-    return { allow: true, upstreamHeaders: edits, stripQuery: src.query === null ? null : [src.query] };
+    const cookie = src.cookie === null ? undefined : cookieHeader(req.fields);
+    if (cookie !== undefined) edits.cookie = removeCookie(cookie, src.cookie!);
+    return { upstreamHeaders: edits, stripQuery: src.query === null ? null : [src.query] };
   }
 
   /** The keys to verify with now; `undefined` when a remote set was never fetched. */
@@ -188,7 +195,7 @@ class JwtPolicyInstance implements PolicyInstance {
     cred: CredentialResult & { kind: "ok" },
     req: PolicyRequest,
     refetched: boolean,
-  ): PolicyOutcome | Promise<PolicyOutcome> {
+  ): Authentication | Refusal | Promise<Authentication | Refusal> {
     const s = this.#s;
     const jws = decodeJws(token, s.algorithms);
     if (typeof jws === "string") return invalid(jws);
@@ -221,7 +228,7 @@ class JwtPolicyInstance implements PolicyInstance {
 
     const found = this.#consumers.byToken(claims);
     const consumer = found?.ref ?? null;
-    let denied: PolicyDeny | null = null;
+    let denied: Refusal | null = null;
     const edits: Record<string, string | null> = {};
     const unsafe = claimEdits(claims, s.claimHeaders, edits, s.dropUnsafeIdentity);
     if (found?.disabled) denied = invalid("consumer_disabled", consumer);
@@ -233,15 +240,16 @@ class JwtPolicyInstance implements PolicyInstance {
       // request without it (issue 13 point 3).
       denied = identityUnsafe(unsafe, CHALLENGES.bearerInvalid, consumer);
     }
-    let headerOutcome: PolicyAllow | null = null;
+    let headerOutcome: Authentication | null = null;
     if (denied === null && s.sources.header !== null) {
       const h: Record<string, string | null> = {
         [s.sources.header]: s.forwardToken ? (s.sources.header === "authorization" ? `Bearer ${token}` : token) : null,
         ...edits,
       };
       headerOutcome = Object.freeze({
-        allow: true,
+        kind: "authentication",
         upstreamHeaders: Object.freeze(h),
+        stripQuery: null,
         authMethod: "jwt",
         consumer,
       });
@@ -265,14 +273,15 @@ class JwtPolicyInstance implements PolicyInstance {
     return this.#outcome(entry, cred, req);
   }
 
-  #outcome(e: CacheEntry, cred: CredentialResult & { kind: "ok" }, req: PolicyRequest): PolicyOutcome {
+  #outcome(e: CacheEntry, cred: CredentialResult & { kind: "ok" }, req: PolicyRequest): Authentication | Refusal {
     if (e.denied !== null) return e.denied;
     if (cred.from === "authorization" || cred.from === "header") return e.headerOutcome!;
     const s = this.#s;
     const edits: Record<string, string | null> = { ...e.claimEdits };
-    if (cred.from === "cookie" && !s.forwardToken) edits.cookie = removeCookie(req.headers.cookie, s.sources.cookie!);
+    if (cred.from === "cookie" && !s.forwardToken)
+      edits.cookie = removeCookie(cookieHeader(req.fields), s.sources.cookie!);
     return {
-      allow: true,
+      kind: "authentication",
       upstreamHeaders: edits,
       stripQuery: cred.from === "query" ? [s.sources.query!] : null,
       authMethod: "jwt",

@@ -1,9 +1,38 @@
-import { Transform, type TransformCallback } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledUpstream } from "../../config/runtime-table.js";
+import type { HeaderValues, OutgoingHeaders } from "../../http/headers.js";
 import type { RouteShadowCounters, ShadowDropReason } from "../../telemetry/shadow-stats.js";
 import type { PoolManager } from "../../upstream/pool-manager.js";
-import type { MirrorRequest, ShadowRun } from "../types.js";
+
+/** What a shadow run needs of the request the proxy is about to send upstream (after every policy ran). */
+export interface MirrorRequest {
+  readonly routeId: string;
+  readonly method: string;
+  /** Path sent upstream without the upstream's `path_prefix` (after strip_prefix / prefix_rewrite). */
+  readonly upstreamPath: string;
+  /** Query string sent upstream, `""` or `"?..."`. */
+  readonly query: string;
+  /** The upstream request headers, exactly as the primary sends them (credentials already stripped). */
+  readonly headers: HeaderValues;
+  /** The body stream the primary would forward, or `null`. */
+  readonly body: Readable | null;
+  /** The declared body length, `null` when not declared (chunked, HTTP/2 without Content-Length). */
+  readonly contentLength: number | null;
+  /** Route `preserve_host`: the primary sends the client's authority (`clientAuthority`). */
+  readonly preserveHost: boolean;
+  readonly clientAuthority: string;
+}
+
+/** A shadow copy of one request in progress. */
+export interface ShadowRun {
+  /** The body the primary forwards now: a pass-through tap of the request body, or the same `null`. */
+  readonly body: Readable | null;
+  /** The primary's response headers arrived with this status. */
+  primaryResponse(status: number): void;
+  /** The client's exchange is over with this status (499: the client left first). */
+  primaryEnd(status: number): void;
+}
 
 /** What every shadow run of one mirror policy shares. */
 export interface ShadowTarget {
@@ -71,7 +100,7 @@ function onTapClose(this: BodyTap): void {
  * or one drop. Never throws, never logs per request.
  */
 class Run implements ShadowRun, Dispatcher.DispatchHandler {
-  body: import("node:stream").Readable | null;
+  body: Readable | null;
   readonly #t: ShadowTarget;
   readonly #req: MirrorRequest;
   readonly #stats: RouteShadowCounters | null;
@@ -152,7 +181,11 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
     this.#targetIndex = i;
     const target = u.targets[i]!;
     const req = this.#req;
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+    const headers: OutgoingHeaders = {};
+    for (const name in req.headers) {
+      const v = req.headers[name];
+      if (v !== undefined) headers[name] = v;
+    }
     headers.host = shadowHost(req.preserveHost && req.clientAuthority !== "" ? req.clientAuthority : target.hostHeader);
     let body: Buffer | null = null;
     if (this.#chunks !== null) {
@@ -168,7 +201,7 @@ class Run implements ShadowRun, Dispatcher.DispatchHandler {
       t.pools.get(target.pool).dispatch(
         {
           path: (u.pathPrefix === "" ? req.upstreamPath : u.pathPrefix + req.upstreamPath) + req.query,
-          method: req.method as Dispatcher.HttpMethod,
+          method: req.method,
           headers,
           body,
           headersTimeout: t.timeoutMs,

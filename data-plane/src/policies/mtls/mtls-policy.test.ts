@@ -11,9 +11,10 @@ import { createSecureContext } from "node:tls";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ConsumerSchema, MtlsPolicySchema } from "@palisade/proto";
 import { ClientCa, type ClientPem } from "@palisade/test-support";
-import { policyRequest } from "../../test/fixtures.js";
+import { normalizeHost } from "../../router/host.js";
 import { ConsumerIndex } from "../auth/consumers.js";
-import type { PolicyInstance, PolicyOutcome } from "../types.js";
+import type { Policy as PolicyInstance } from "../contract.js";
+import { authOutcome, type AuthOutcome as PolicyOutcome, testRequest } from "../test-request.js";
 import { subjectDn } from "./certificate-facts.js";
 import { createMtlsPolicy } from "./mtls-policy.js";
 
@@ -69,9 +70,8 @@ const server = createServer(
     SNICallback: (name, cb) => cb(null, name === "public.example.test" ? plainContext : mtlsContext),
   },
   async (req, res) => {
-    const base = policyRequest(req.headers.host === undefined ? {} : { host: req.headers.host });
-    const view = { ...base, headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
-    const o = await current.check(view);
+    const view = testRequest({ host: normalizeHost(req.headers.host), socket: req.socket as never });
+    const o = await authOutcome(current, view);
     res.end(JSON.stringify(o));
   },
 );
@@ -188,9 +188,8 @@ test("allowed_subjects, require_consumer; the plain HTTP listener never passes",
     "consumer_unknown",
   );
   const plain = createHttpServer(async (req, res) => {
-    const base = policyRequest(req.headers.host === undefined ? {} : { host: req.headers.host });
-    const view = { ...base, headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket as never };
-    res.end(JSON.stringify(await policy().check(view)));
+    const view = testRequest({ host: normalizeHost(req.headers.host), socket: req.socket as never });
+    res.end(JSON.stringify(await authOutcome(policy(), view)));
   });
   await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
   const res = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/`);

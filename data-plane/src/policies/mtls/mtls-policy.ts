@@ -6,35 +6,26 @@ import { checkIdentityHeader, dropsUnsafeIdentity, identityHeaderValue } from ".
 import type { ConsumerIndex } from "../auth/consumers.js";
 import { deny, identityUnsafe } from "../auth/deny.js";
 import {
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyDeny,
-  type PolicyInstance,
-  type PolicyOutcome,
+  type Authentication,
+  type Authenticator,
+  authenticationHook,
+  type ClientAuthSpec,
+  type CredentialEdits,
+  type Policy,
+  type PolicyExchange,
   type PolicyRequest,
-} from "../types.js";
+  type PolicyTraits,
+  type Refusal,
+  type Verdict,
+} from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 import { certificateFacts, sanHeaderValue } from "./certificate-facts.js";
 import { clientVerification } from "./session-verification.js";
 
-/** What the HTTPS listener needs from an mTLS policy to ask for and verify client certificates. */
-export interface ClientAuthSpec {
-  /** PEM trust anchors. */
-  readonly caPem: string;
-  /** PEM CRLs, `""` for none. */
-  readonly crlPem: string;
-}
-
-/** A compiled mTLS policy. */
-export interface MtlsPolicyInstance extends PolicyInstance {
-  readonly type: "mtls";
-  readonly clientAuth: ClientAuthSpec;
-}
-
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const DENIED = new Map<SecurityReason, PolicyDeny>();
+const DENIED = new Map<SecurityReason, Refusal>();
 
-function refused(reason: SecurityReason): PolicyDeny {
+function refused(reason: SecurityReason): Refusal {
   let d = DENIED.get(reason);
   if (d === undefined) {
     d =
@@ -83,7 +74,7 @@ function reasonOf(error: string | Error | undefined): SecurityReason {
  * verdict OpenSSL stored in it at its full handshake (session-verification.ts).
  * @throws PolicyConfigError when the CA bundle, CRL, subjects or header names are invalid
  */
-export function createMtlsPolicy(config: MtlsPolicy, ctx: PolicyContext): MtlsPolicyInstance {
+export function createMtlsPolicy(config: MtlsPolicy, ctx: PolicyContext): Policy {
   const cas = (config.caPem.match(PEM_CERT) ?? []).map((pem, i) => {
     try {
       return new X509Certificate(pem);
@@ -122,20 +113,20 @@ interface FactHeaders {
   readonly fingerprint: string | null;
 }
 
-class Mtls implements MtlsPolicyInstance {
+class Mtls implements Policy, Authenticator {
   readonly type = "mtls";
   readonly id: string;
-  readonly clientAuth: ClientAuthSpec;
-  readonly identityHeaders: readonly string[];
+  readonly traits: PolicyTraits;
+  readonly requestHeaders: (ex: PolicyExchange) => Verdict | Promise<Verdict>;
   #anchors: readonly X509Certificate[];
   #allowed: ReadonlySet<string>;
   #headers: FactHeaders;
   #requireConsumer: boolean;
   #consumers: ConsumerIndex;
   #dropUnsafe: boolean;
-  #strip: PolicyAllow;
+  #strip: CredentialEdits;
   /** Outcome per connection, with the SNI it was decided for (Host is checked on each request). */
-  #byConnection = new WeakMap<object, { outcome: PolicyOutcome; notAfter: number }>();
+  #byConnection = new WeakMap<object, { outcome: Authentication | Refusal; notAfter: number }>();
 
   constructor(
     id: string,
@@ -149,22 +140,23 @@ class Mtls implements MtlsPolicyInstance {
   ) {
     this.#dropUnsafe = dropUnsafe;
     this.id = id;
-    this.clientAuth = clientAuth;
     this.#anchors = anchors;
     this.#allowed = allowed;
     this.#headers = headers;
     this.#requireConsumer = requireConsumer;
     this.#consumers = consumers;
-    this.identityHeaders = Object.freeze(
+    const identityHeaders = Object.freeze(
       [headers.subject, headers.san, headers.fingerprint].filter((h): h is string => h !== null),
     );
+    this.traits = Object.freeze({ authenticates: this, identityHeaders, clientCertificate: clientAuth });
+    this.requestHeaders = authenticationHook(this);
     this.#strip = Object.freeze({
-      allow: true,
-      upstreamHeaders: Object.freeze(Object.fromEntries(this.identityHeaders.map((h) => [h, null]))),
+      upstreamHeaders: Object.freeze(Object.fromEntries(identityHeaders.map((h) => [h, null]))),
+      stripQuery: null,
     });
   }
 
-  check(req: PolicyRequest): PolicyOutcome {
+  authenticate(req: PolicyRequest): Authentication | Refusal {
     const socket = req.socket;
     if (socket === undefined || socket.encrypted !== true) return refused("cert_missing");
     const tls = socket as TLSSocket;
@@ -180,12 +172,12 @@ class Mtls implements MtlsPolicyInstance {
     return decided.outcome;
   }
 
-  stripCredentials(): PolicyAllow {
+  withoutCredentials(): CredentialEdits {
     return this.#strip;
   }
 
-  #decide(tls: TLSSocket, now: number): { outcome: PolicyOutcome; notAfter: number } {
-    const never = (outcome: PolicyOutcome) => ({ outcome, notAfter: Number.POSITIVE_INFINITY });
+  #decide(tls: TLSSocket, now: number): { outcome: Authentication | Refusal; notAfter: number } {
+    const never = (outcome: Authentication | Refusal) => ({ outcome, notAfter: Number.POSITIVE_INFINITY });
     const cert = tls.getPeerCertificate(true) as DetailedPeerCertificate;
     if (cert === null || cert.raw === undefined) return never(refused("cert_missing"));
     const verified = clientVerification(tls);
@@ -215,9 +207,10 @@ class Mtls implements MtlsPolicyInstance {
       else return never(identityUnsafe("san", null, found?.ref ?? null));
     }
     if (h.fingerprint !== null) edits[h.fingerprint] = facts.fingerprintSha256;
-    const outcome: PolicyAllow = Object.freeze({
-      allow: true,
+    const outcome: Authentication = Object.freeze({
+      kind: "authentication",
       upstreamHeaders: Object.freeze(edits),
+      stripQuery: null,
       authMethod: "mtls",
       consumer: found?.ref ?? null,
     });

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { RateLimitKeySource } from "@palisade/proto";
 import ipaddr from "ipaddr.js";
 import { parseAddress } from "../../request/cidr.js";
-import type { PolicyRequest } from "../types.js";
+import type { PolicyRequest } from "../contract.js";
 
 /** One compiled key part. */
 export interface KeyPart {
@@ -48,11 +48,8 @@ export function rateLimitKey(
         key += `\nr=${req.routeId}`;
         break;
       case RateLimitKeySource.HEADER: {
-        const v = req.headers[p.header];
-        key +=
-          v === undefined
-            ? `\na=${addressKey(req.view.clientAddress, ipv6Prefix)}`
-            : `\nh=${Array.isArray(v) ? v.join(",") : v}`;
+        const v = req.fields.get(p.header);
+        key += v === undefined ? `\na=${addressKey(req.view.clientAddress, ipv6Prefix)}` : `\nh=${v}`;
         break;
       }
       default:

@@ -10,8 +10,9 @@ import {
 } from "@palisade/proto";
 import { startRedis } from "../../test/redis-server.js";
 import { NO_CONSUMERS } from "../auth/consumers.js";
-import { testRequest } from "../test-request.js";
-import { PolicyConfigError, type PolicyInstance, type PolicyOutcome, type PolicyRequest } from "../types.js";
+import type { Policy } from "../contract.js";
+import { PolicyConfigError } from "../factory.js";
+import { asRefusal, requestHook, responseHook, type TestExchange, testRequest } from "../test-request.js";
 import { type LimiterStore, MemoryLimiterStore } from "./limiter-store.js";
 import { addressKey } from "./rate-limit-key.js";
 import { createRateLimitPolicy } from "./rate-limit-policy.js";
@@ -29,9 +30,26 @@ function policy(
 
 const perMinute = (n: number) => [{ requests: n, period: RateLimitPeriod.MINUTE }];
 
-async function outcomes(p: PolicyInstance, reqs: PolicyRequest[]): Promise<PolicyOutcome[]> {
-  const out: PolicyOutcome[] = [];
-  for (const r of reqs) out.push(await p.check(r));
+/** What a request's answer would carry: admitted or refused, and the policy's headers on it. */
+interface Outcome {
+  readonly allow: boolean;
+  readonly code?: string;
+  readonly responseHeaders: Record<string, string | string[]> | null;
+}
+
+async function check(p: Policy, req: TestExchange): Promise<Outcome> {
+  const v = await requestHook(p, req);
+  if (v !== undefined) {
+    const r = asRefusal(v);
+    return { allow: false, code: r.code, responseHeaders: r.headers };
+  }
+  const h = responseHook(p, req, 200, null);
+  return { allow: true, responseHeaders: Object.keys(h).length > 0 ? h : null };
+}
+
+async function outcomes(p: Policy, reqs: TestExchange[]): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  for (const r of reqs) out.push(await check(p, r));
   return out;
 }
 
@@ -105,7 +123,7 @@ test("IPv6 clients are grouped by /64 by default (rotating within one /64 does n
   const p = policy({ limits: perMinute(3) });
   const reqs = Array.from({ length: 6 }, (_, i) => testRequest({ clientAddress: `2001:db8:1:2::${i + 1}` }));
   assert.equal((await outcomes(p, reqs)).filter((o) => o.allow).length, 3);
-  const other = await p.check(testRequest({ clientAddress: "2001:db8:1:3::1" }));
+  const other = await check(p, testRequest({ clientAddress: "2001:db8:1:3::1" }));
   assert.equal(other.allow, true, "another /64 has its own bucket");
 });
 
@@ -186,11 +204,11 @@ test("cluster scope on a real Redis: two nodes (two connections) admit exactly 1
   });
   const open = policy(cfg(RateLimitFailureMode.OPEN), undefined, nodeA);
   const closed = policy(cfg(RateLimitFailureMode.CLOSED), undefined, nodeA);
-  assert.equal((await open.check(testRequest())).allow, true);
+  assert.equal((await check(open, testRequest())).allow, true);
   await redis.stop();
   await assert.rejects(a.hit("k", limits), RedisUnavailableError, "no hang, a typed failure");
-  assert.equal((await open.check(testRequest())).allow, true, "fail open admits");
-  const c = await closed.check(testRequest());
+  assert.equal((await check(open, testRequest())).allow, true, "fail open admits");
+  const c = await check(closed, testRequest());
   assert.ok(!c.allow);
   assert.equal(c.code, "RATE_LIMIT_UNAVAILABLE");
 });

@@ -6,15 +6,15 @@ import {
   RateLimitScope,
 } from "@palisade/proto";
 import {
-  ALLOW,
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyDeny,
-  type PolicyInstance,
-  type PolicyOutcome,
-  type PolicyRequest,
-} from "../types.js";
+  CONTINUE,
+  NO_TRAITS,
+  type Policy,
+  type PolicyExchange,
+  type Refusal,
+  refusal,
+  type Verdict,
+} from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 import type { LimitDecision, LimiterStore, LimitSpec } from "./limiter-store.js";
 import { type KeyPart, rateLimitKey } from "./rate-limit-key.js";
 import { type RedisConnections, RedisLimiterStore } from "./redis-limiter.js";
@@ -37,18 +37,18 @@ export interface RateLimitResources {
   readonly redis: RedisConnections;
 }
 
-const UNAVAILABLE: PolicyDeny = Object.freeze({
-  allow: false,
-  code: "RATE_LIMIT_UNAVAILABLE",
-  responseHeaders: Object.freeze({ "retry-after": "1" }),
-  reason: "rate_limit_store_unavailable",
-});
+const UNAVAILABLE = refusal(
+  "RATE_LIMIT_UNAVAILABLE",
+  "rate_limit_store_unavailable",
+  Object.freeze({ "retry-after": "1" }),
+);
 
 /**
  * The `rate-limit` policy: fixed windows per key (see limiter-store.ts for why), every limit
  * must admit. Keys come from the canonical view only (client address, consumer, route, header),
  * so spoofed forwarding headers, path spellings (`//x`, `%78`, case) or header case never mint a
- * fresh bucket. Admitted answers carry `RateLimit-Limit`, `RateLimit-Remaining`,
+ * fresh bucket. Admitted answers (the upstream's, and the node's own when a later policy refuses:
+ * its `responseHeaders` hook writes what its `requestHeaders` hook decided) carry `RateLimit-Limit`, `RateLimit-Remaining`,
  * `RateLimit-Reset` (seconds) and `RateLimit-Policy` (`N;w=S` per quota) for the quota closest to
  * exhaustion (IETF draft-ietf-httpapi-ratelimit-headers); refusals answer 429 `RATE_LIMITED` with
  * the same fields and `Retry-After` (seconds, RFC 9110 §10.2.3). When the store cannot answer
@@ -58,11 +58,7 @@ const UNAVAILABLE: PolicyDeny = Object.freeze({
  * @throws PolicyConfigError on no limit, a zero count, an unknown period, a duplicate period,
  *   a header key without a valid name, a CLUSTER scope without Redis host and port
  */
-export function createRateLimitPolicy(
-  cfg: RateLimitPolicy,
-  ctx: PolicyContext,
-  resources: RateLimitResources,
-): PolicyInstance {
+export function createRateLimitPolicy(cfg: RateLimitPolicy, ctx: PolicyContext, resources: RateLimitResources): Policy {
   if (cfg.limits.length === 0) throw new PolicyConfigError("limits: at least one limit is required");
   const limits: LimitSpec[] = cfg.limits.map((l, i) => {
     if (!Number.isInteger(l.requests) || l.requests < 1)
@@ -110,36 +106,29 @@ export function createRateLimitPolicy(
   const id = ctx.id;
   let lastWarn = 0;
 
-  const outcome = (d: LimitDecision): PolicyOutcome => {
+  const outcome = (ex: PolicyExchange, d: LimitDecision): Verdict => {
     const l = limits[d.index]!;
     const resetS = Math.max(1, Math.ceil(d.resetMs / 1000));
     if (!d.allowed) {
       return {
-        allow: false,
+        kind: "refusal",
         code: "RATE_LIMITED",
         reason: "rate_limit_exceeded",
-        responseHeaders: {
+        headers: {
           "retry-after": String(resetS),
           "ratelimit-limit": String(l.limit),
           "ratelimit-remaining": "0",
           "ratelimit-reset": String(resetS),
           "ratelimit-policy": policyHeader,
         },
-      } satisfies PolicyDeny;
+      } satisfies Refusal;
     }
-    if (!showHeaders) return ALLOW;
-    return {
-      allow: true,
-      upstreamHeaders: null,
-      responseHeaders: {
-        "ratelimit-limit": String(l.limit),
-        "ratelimit-remaining": String(d.remaining),
-        "ratelimit-reset": String(resetS),
-        "ratelimit-policy": policyHeader,
-      },
-    } satisfies PolicyAllow;
+    if (!showHeaders) return CONTINUE;
+    const state: AdmittedHeaders = [String(l.limit), String(d.remaining), String(resetS)];
+    ex.setState(policy, state);
+    return CONTINUE;
   };
-  const failed = (err: unknown): PolicyOutcome => {
+  const failed = (err: unknown): Verdict => {
     const now = Date.now();
     if (now - lastWarn >= 10_000) {
       lastWarn = now;
@@ -148,21 +137,35 @@ export function createRateLimitPolicy(
         "rate limit counts unavailable",
       );
     }
-    return failClosed ? UNAVAILABLE : ALLOW;
+    return failClosed ? UNAVAILABLE : CONTINUE;
   };
 
-  return Object.freeze({
+  const policy: Policy = Object.freeze({
     type: "rate-limit",
     id,
-    check(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome> {
-      const key = rateLimitKey(id, parts, req, ipv6Prefix);
+    traits: NO_TRAITS,
+    requestHeaders(ex: PolicyExchange): Verdict | Promise<Verdict> {
+      const key = rateLimitKey(id, parts, ex, ipv6Prefix);
       let d: LimitDecision | Promise<LimitDecision>;
       try {
         d = store.hit(key, limits);
       } catch (err) {
         return failed(err);
       }
-      return d instanceof Promise ? d.then(outcome, failed) : outcome(d);
+      return d instanceof Promise ? d.then((x) => outcome(ex, x), failed) : outcome(ex, d);
     },
-  } satisfies PolicyInstance);
+    responseHeaders(ex, res) {
+      const h = ex.stateOf(policy) as AdmittedHeaders | undefined;
+      if (h === undefined) return CONTINUE;
+      res.set("ratelimit-limit", h[0]);
+      res.set("ratelimit-remaining", h[1]);
+      res.set("ratelimit-reset", h[2]);
+      res.set("ratelimit-policy", policyHeader);
+      return CONTINUE;
+    },
+  } satisfies Policy);
+  return policy;
 }
+
+/** What an admitted request's answer carries: `RateLimit-Limit`, `-Remaining`, `-Reset`. */
+type AdmittedHeaders = readonly [limit: string, remaining: string, reset: string];

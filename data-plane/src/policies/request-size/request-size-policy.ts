@@ -1,21 +1,12 @@
 import type { RequestSizePolicy } from "@palisade/proto";
-import type { SecurityReason } from "../../events/security-events.js";
-import {
-  ALLOW,
-  type PolicyAllow,
-  PolicyConfigError,
-  type PolicyContext,
-  type PolicyDeny,
-  type PolicyInstance,
-} from "../types.js";
+import { CONTINUE, NO_TRAITS, type Policy, refusal } from "../contract.js";
+import { PolicyConfigError, type PolicyContext } from "../factory.js";
 
-const deny = (code: PolicyDeny["code"], reason: SecurityReason): PolicyDeny =>
-  Object.freeze({ allow: false, code, responseHeaders: null, reason });
-const BODY = deny("PAYLOAD_TOO_LARGE", "body_too_large");
-const HEADER_BYTES = deny("HEADERS_TOO_LARGE", "header_bytes_exceeded");
-const HEADER_COUNT = deny("HEADERS_TOO_LARGE", "header_count_exceeded");
-const URL = deny("URI_TOO_LONG", "url_too_long");
-const PARAMS = deny("URI_TOO_LONG", "query_params_exceeded");
+const BODY = refusal("PAYLOAD_TOO_LARGE", "body_too_large");
+const HEADER_BYTES = refusal("HEADERS_TOO_LARGE", "header_bytes_exceeded");
+const HEADER_COUNT = refusal("HEADERS_TOO_LARGE", "header_count_exceeded");
+const URL = refusal("URI_TOO_LONG", "url_too_long");
+const PARAMS = refusal("URI_TOO_LONG", "query_params_exceeded");
 
 /** Query parameters in a raw query (`""` or `"?a=1&b"`): non-empty `&`-separated parts. */
 export function countQueryParams(query: string): number {
@@ -37,38 +28,38 @@ export function countQueryParams(query: string): number {
  * - `max_query_params` → 414 `URI_TOO_LONG`;
  * - `max_headers` (header lines) and `max_header_bytes` (names + values + 4 bytes a line, as on
  *   the wire) → 431 `HEADERS_TOO_LARGE` (RFC 6585 §5);
- * - `max_body_bytes`: a declared Content-Length over it → 413 `PAYLOAD_TOO_LARGE` before any byte
- *   is read or forwarded; otherwise the proxy counts the streamed (de-chunked) bytes and cuts the
- *   request at the limit: 413 if the answer has not started, the upstream request aborted so the
- *   upstream never sees a complete oversized body (case C37).
+ * - `max_body_bytes` (the `maxRequestBodyBytes` trait: the route's body limit, see the data-plane
+ *   README's "Body limit"): a declared Content-Length over it → 413 `PAYLOAD_TOO_LARGE` before any
+ *   byte is read or forwarded; otherwise the proxy counts the streamed (de-chunked) bytes and
+ *   cuts the request at the limit: 413 if the answer has not started, the upstream request
+ *   aborted so the upstream never sees a complete oversized body (case C37).
  * @throws PolicyConfigError when every limit is 0
  */
-export function createRequestSizePolicy(cfg: RequestSizePolicy, ctx: PolicyContext): PolicyInstance {
+export function createRequestSizePolicy(cfg: RequestSizePolicy, ctx: PolicyContext): Policy {
   const maxBody = Number(cfg.maxBodyBytes);
   if (!Number.isSafeInteger(maxBody)) throw new PolicyConfigError("max_body_bytes is too large");
   const { maxHeaderBytes, maxHeaders, maxUrlBytes, maxQueryParams } = cfg;
   if (maxBody === 0 && maxHeaderBytes === 0 && maxHeaders === 0 && maxUrlBytes === 0 && maxQueryParams === 0)
     throw new PolicyConfigError("set at least one limit");
-  const withBody: PolicyAllow | null =
-    maxBody > 0 ? Object.freeze({ allow: true, upstreamHeaders: null, maxBodyBytes: maxBody }) : null;
   return Object.freeze({
     type: "request-size",
     id: ctx.id,
-    check(req) {
-      const view = req.view;
+    traits: maxBody > 0 ? Object.freeze({ maxRequestBodyBytes: maxBody }) : NO_TRAITS,
+    requestHeaders(ex) {
+      const view = ex.view;
       if (maxUrlBytes > 0 && view.path.length + view.query.length > maxUrlBytes) return URL;
       if (maxQueryParams > 0 && countQueryParams(view.query) > maxQueryParams) return PARAMS;
-      const raw = req.rawHeaders;
-      if (maxHeaders > 0 && raw.length / 2 > maxHeaders) return HEADER_COUNT;
+      const fields = ex.fields;
+      if (maxHeaders > 0 && fields.size > maxHeaders) return HEADER_COUNT;
       if (maxHeaderBytes > 0) {
         let bytes = 0;
-        for (let i = 0; i < raw.length; i++) bytes += raw[i]!.length + 2;
+        for (let i = 0; i < fields.size; i++) bytes += fields.lineBytes(i) + 4;
         if (bytes > maxHeaderBytes) return HEADER_BYTES;
       }
-      if (withBody === null) return ALLOW;
-      const cl = req.headers["content-length"];
+      if (maxBody === 0) return CONTINUE;
+      const cl = fields.get("content-length");
       if (cl !== undefined && Number(cl) > maxBody) return BODY;
-      return withBody;
+      return CONTINUE;
     },
-  } satisfies PolicyInstance);
+  } satisfies Policy);
 }

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledTarget } from "../../config/runtime-table.js";
-import type { HeaderValues } from "../../proxy/hop-by-hop.js";
+import type { HeaderValues } from "../../http/headers.js";
 import { isLocalAbort } from "../upstream-errors.js";
 import type { UpstreamCall, UpstreamDispatch } from "./upstream-call.js";
 
@@ -15,9 +15,9 @@ export interface AttemptController extends Dispatcher.DispatchController {
 }
 
 /**
- * The innermost layer: one exchange with `call.target` through its undici Pool. It takes over
+ * The innermost layer: one exchange with `call.target` through its pool (http/client-pool.ts). It takes over
  * the balancer slot of the target (released when the exchange ends), counts the attempt as
- * pending until undici writes it, passes the route's header and body timeouts, and feeds passive
+ * pending until the pool writes it, passes the route's header and body timeouts, and feeds passive
  * outlier detection: a status ≥ 500, a reset or a timeout is a gateway failure, a connection
  * that cannot be made is a connect failure, any other answer is a success. Aborts by the layers
  * above (client gone, total timeout) count as neither.
@@ -107,12 +107,15 @@ class Attempt implements AttemptController, Dispatcher.DispatchHandler {
     call.pools.get(spec).dispatch(
       {
         path: call.forwardPath,
-        method: call.method as Dispatcher.HttpMethod,
+        method: call.method,
         headers: call.upstreamHeaders,
+        forward: call.forward,
         body: call.forwardBody,
         headersTimeout: call.timeouts.headerMs,
         bodyTimeout: call.timeouts.bodyMs,
         upgrade: call.upgrade,
+        // The handler gets the engine's lazy response head: no header object is built.
+        responseHead: true,
       },
       this,
     );

@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { HeaderValues } from "../../proxy/hop-by-hop.js";
+import type { HeaderValues } from "../../http/headers.js";
 import type { BreakerSettings } from "../upstream-settings.js";
 import {
   ForwardingHandler,
@@ -69,9 +69,4 @@ class BreakerHandler extends ForwardingHandler {
     this.#finish();
     this.next.onResponseError?.(controller, err);
   }
-}
-
-/** Exposed for tests: whether `err` is the breaker's refusal. */
-export function isOverloaded(err: unknown): boolean {
-  return err === OVERLOADED;
 }

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledUpstream } from "../../config/runtime-table.js";
-import type { HeaderValues } from "../../proxy/hop-by-hop.js";
+import type { HeaderValues } from "../../http/headers.js";
 import { classifyUpstreamError } from "../upstream-errors.js";
 import type { RetrySettings } from "../upstream-settings.js";
 import type { AttemptController } from "./attempt.js";

@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { HeaderValues } from "../../proxy/hop-by-hop.js";
+import type { HeaderValues } from "../../http/headers.js";
 import { ForwardingHandler, UpstreamClientError, type UpstreamInterceptor } from "./upstream-call.js";
 
 /**

@@ -12,7 +12,9 @@
 import type { Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { CompiledTarget, CompiledUpstream } from "../../config/runtime-table.js";
-import type { HeaderValues, OutgoingHeaders } from "../../proxy/hop-by-hop.js";
+import type { ForwardedFields } from "../../http/field-copy.js";
+import type { HeaderValues, OutgoingHeaders } from "../../http/headers.js";
+import type { RequestBody } from "../../http/request-body.js";
 import type { PoolManager, PoolSpec } from "../pool-manager.js";
 import type { TimeoutsMs } from "../timeouts.js";
 
@@ -23,8 +25,10 @@ export interface UpstreamCall {
   readonly forwardPath: string;
   /** Upstream request headers; `host` is rewritten when a retry moves to another target. */
   readonly upstreamHeaders: OutgoingHeaders;
-  /** The request body stream, or `null` when there is none. */
-  readonly forwardBody: Readable | null;
+  /** The client's field lines forwarded byte for byte (the engine's raw copy), or `null`. */
+  readonly forward: ForwardedFields | null;
+  /** The request body (the engine's streaming body, or a stream), or `null` when there is none. */
+  readonly forwardBody: RequestBody | Readable | null;
   readonly upstream: CompiledUpstream;
   /** The route's timeouts (its overrides over the upstream's). */
   readonly timeouts: TimeoutsMs;
