@@ -455,10 +455,10 @@ export class Store {
   }
 
   /** Versions newest first, at most `limit`, older than `before` when given. */
-  listVersions(limit: number, before = Number.MAX_SAFE_INTEGER): Promise<VersionRow[]> {
+  listVersions(limit: number, before = MAX_VERSION): Promise<VersionRow[]> {
     return this.#db.all<VersionRow>(
       "SELECT version, hash, message, created_at FROM config_versions WHERE version < ? ORDER BY version DESC LIMIT ?",
-      [before, limit],
+      [Math.min(before, MAX_VERSION), limit],
     );
   }
 
@@ -723,6 +723,9 @@ export class Store {
     }));
   }
 }
+
+/** Above every version number: versions are INTEGER (PostgreSQL: 32 bits) on both engines. */
+const MAX_VERSION = 2_147_483_647;
 
 /** What one control plane changes that the others on the database keep in memory. */
 export type SharedChange = "version" | "stable" | "tokens";
