@@ -35,6 +35,7 @@ export const API_ERRORS = {
   PRECONDITION_FAILED: { status: 412, message: "the resource changed since it was read (If-Match)" },
   RULE_SET_READ_ONLY: { status: 409, message: "the bundled rule set ships with the control plane" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large" },
+  URI_TOO_LONG: { status: 414, message: "a path segment is longer than 100 characters" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   STREAM_LIMIT: { status: 503, message: "too many live event streams are open; retry later" },
   INTERNAL: { status: 500, message: "internal error" },

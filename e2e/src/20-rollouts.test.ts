@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
+import { TrafficLoop } from "./harness/traffic-loop.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
 const NODES: ReadonlyArray<[string, string]> = [
@@ -45,33 +45,6 @@ async function failingUpstream(): Promise<{ server: Server; port: number }> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, port: (server.address() as AddressInfo).port };
-}
-
-/** Drives GET /app/… at one node until stopped or the bound is reached; counts answers by status class. */
-class TrafficLoop {
-  stopped = false;
-  readonly counts: Record<string, number> = {};
-  #done: Promise<void>;
-
-  constructor(node: DataPlaneProcess) {
-    this.#done = (async () => {
-      for (let i = 0; i < MAX_REQUESTS_PER_NODE && !this.stopped; i++) {
-        try {
-          const r = await node.get(`/app/${i}`);
-          const k = `${Math.floor(r.status / 100)}xx`;
-          this.counts[k] = (this.counts[k] ?? 0) + 1;
-        } catch {
-          this.counts.error = (this.counts.error ?? 0) + 1;
-        }
-        await sleep(15);
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.#done;
-  }
 }
 
 describe("staged rollouts: canary → regions → all, gates, rollback, pause across a restart, abort", () => {
@@ -121,7 +94,7 @@ describe("staged rollouts: canary → regions → all, gates, rollback, pause ac
       nodes.map((n) => n.nodeId),
       1,
     );
-    for (const n of nodes) loops.push(new TrafficLoop(n));
+    for (const n of nodes) loops.push(new TrafficLoop(n, { pauseMs: 15, maxRequests: MAX_REQUESTS_PER_NODE }));
   });
 
   after(async () => {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ControlPlaneProcess, DataPlaneProcess } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
+import { TrafficLoop } from "./harness/traffic-loop.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
 const NODES: ReadonlyArray<[string, string]> = [
@@ -22,34 +23,6 @@ const NODES: ReadonlyArray<[string, string]> = [
 ];
 /** Requests per node at most, whatever happens (the loop also stops at the end). */
 const MAX_REQUESTS_PER_NODE = 20_000;
-
-/** Drives GET /app/… at one node until stopped or the bound is reached; keeps every failure. */
-class TrafficLoop {
-  stopped = false;
-  ok = 0;
-  readonly failures: string[] = [];
-  #done: Promise<void>;
-
-  constructor(node: DataPlaneProcess) {
-    this.#done = (async () => {
-      for (let i = 0; i < MAX_REQUESTS_PER_NODE && !this.stopped; i++) {
-        try {
-          const r = await node.get(`/app/${i}`);
-          if (r.status === 200) this.ok++;
-          else this.failures.push(`${node.nodeId} /app/${i}: ${r.status} ${r.text.slice(0, 200)}`);
-        } catch (err) {
-          this.failures.push(`${node.nodeId} /app/${i}: ${String(err)}`);
-        }
-        await sleep(10);
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.#done;
-  }
-}
 
 describe("chaos: the control plane killed with SIGKILL under load", () => {
   let upstream: RecordingUpstream;
@@ -85,7 +58,7 @@ describe("chaos: the control plane killed with SIGKILL under load", () => {
         await new DataPlaneProcess(id, cp.syncPort, { region, extraArgs: ["--report-interval", "500"] }).start(),
       );
     await cp.waitForNodes(ids(), v1);
-    for (const n of nodes) loops.push(new TrafficLoop(n));
+    for (const n of nodes) loops.push(new TrafficLoop(n, { pauseMs: 10, maxRequests: MAX_REQUESTS_PER_NODE }));
   });
 
   after(async () => {

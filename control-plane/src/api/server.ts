@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { Publisher } from "../config/publisher.js";
 import { ensureBundledRuleSet } from "../config/rule-sets.js";
@@ -107,6 +107,15 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     // No type coercion: "80" is not a port. verbose: errors carry their schema (for descriptions).
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     return503OnClosing: true,
+    // The router's own refusals (a path parameter over maxParamLength, a URL that is not valid
+    // percent-encoding) answer in the API's error format like every other refusal.
+    frameworkErrors: (err, _req, reply) => {
+      const tooLong = err.code === "FST_ERR_MAX_PARAM_LENGTH";
+      const apiErr = tooLong
+        ? new ApiError("URI_TOO_LONG", undefined, "path")
+        : new ApiError("BAD_REQUEST", "the URL is not valid percent-encoding", "path");
+      (reply as unknown as FastifyReply).code(apiErr.status).type("application/json").send(apiErr.toBody());
+    },
     // HTTPS with the operator's certificate; with a client CA, a client certificate it signed is
     // required before any request is read (TLS 1.2 at least, node's defaults otherwise).
     ...(deps.tls

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, test } from "node:test";
+import { after, type TestContext, test } from "node:test";
 import { fromBinary, fromJson, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
 import { ConfigErrorKind, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import fc from "fast-check";
@@ -115,33 +115,47 @@ async function check(
   }
 }
 
-test("fuzz: byte-mutated snapshots get an ACK or a CONFIG NACK, the node keeps serving what it held, never a node fault", async (t) => {
+/**
+ * Runs {@link check} over random valid configs and arrays of `arbEdit`, each snapshot changed by
+ * `change(valid, edits)`; reports the outcomes and requires each to show up (so the edits reach
+ * the decoder, the compile and past both).
+ */
+async function fuzzSnapshots<E>(
+  t: TestContext,
+  what: string,
+  arbEdit: fc.Arbitrary<E>,
+  change: (valid: Snapshot, edits: E[]) => Snapshot | undefined,
+  seed: number,
+): Promise<void> {
   const outcomes: Outcomes = { decodeRefused: 0, ack: 0, nack: 0 };
   await fc.assert(
     fc.asyncProperty(
       fc.array(arbOp, { minLength: 4, maxLength: 16 }),
-      fc.array(arbMutation, { minLength: 1, maxLength: 4 }),
-      (ops, mutations) =>
-        check(
-          ops,
-          (valid) => {
-            let bytes: Uint8Array = toBinary(SnapshotSchema, valid);
-            for (const m of mutations) bytes = mutate(bytes, m);
-            try {
-              return fromBinary(SnapshotSchema, bytes);
-            } catch {
-              return undefined;
-            }
-          },
-          outcomes,
-        ),
+      fc.array(arbEdit, { minLength: 1, maxLength: 4 }),
+      (ops, edits) => check(ops, (valid) => change(valid, edits), outcomes),
     ),
-    { numRuns: RUNS, seed: 2112 },
+    { numRuns: RUNS, seed },
   );
-  t.diagnostic(`${RUNS} byte-mutated snapshots: ${JSON.stringify(outcomes)}`);
-  // Each outcome shows up, so the mutations reach the decoder, the compile and past both.
+  t.diagnostic(`${RUNS} ${what} snapshots: ${JSON.stringify(outcomes)}`);
   assert.ok(outcomes.decodeRefused > 0 && outcomes.nack > 0 && outcomes.ack > 0, JSON.stringify(outcomes));
-});
+}
+
+test("fuzz: byte-mutated snapshots get an ACK or a CONFIG NACK, the node keeps serving what it held, never a node fault", (t) =>
+  fuzzSnapshots(
+    t,
+    "byte-mutated",
+    arbMutation,
+    (valid, mutations) => {
+      let bytes: Uint8Array = toBinary(SnapshotSchema, valid);
+      for (const m of mutations) bytes = mutate(bytes, m);
+      try {
+        return fromBinary(SnapshotSchema, bytes);
+      } catch {
+        return undefined;
+      }
+    },
+    2112,
+  ));
 
 /** A hostile JSON value of any type. */
 const arbHostile: fc.Arbitrary<JsonValue> = fc.oneof(
@@ -212,29 +226,19 @@ function applyFieldEdit(root: JsonValue, edit: FieldEdit): void {
   }
 }
 
-test("fuzz: field-mutated snapshots get an ACK or a CONFIG NACK, the node keeps serving what it held, never a node fault", async (t) => {
-  const outcomes: Outcomes = { decodeRefused: 0, ack: 0, nack: 0 };
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(arbOp, { minLength: 4, maxLength: 16 }),
-      fc.array(arbFieldEdit, { minLength: 1, maxLength: 4 }),
-      (ops, edits) =>
-        check(
-          ops,
-          (valid) => {
-            const json = toJson(SnapshotSchema, valid);
-            for (const e of edits) applyFieldEdit(json, e);
-            try {
-              return fromJson(SnapshotSchema, json);
-            } catch {
-              return undefined;
-            }
-          },
-          outcomes,
-        ),
-    ),
-    { numRuns: RUNS, seed: 2113 },
-  );
-  t.diagnostic(`${RUNS} field-mutated snapshots: ${JSON.stringify(outcomes)}`);
-  assert.ok(outcomes.decodeRefused > 0 && outcomes.nack > 0 && outcomes.ack > 0, JSON.stringify(outcomes));
-});
+test("fuzz: field-mutated snapshots get an ACK or a CONFIG NACK, the node keeps serving what it held, never a node fault", (t) =>
+  fuzzSnapshots(
+    t,
+    "field-mutated",
+    arbFieldEdit,
+    (valid, edits) => {
+      const json = toJson(SnapshotSchema, valid);
+      for (const e of edits) applyFieldEdit(json, e);
+      try {
+        return fromJson(SnapshotSchema, json);
+      } catch {
+        return undefined;
+      }
+    },
+    2113,
+  ));

@@ -280,12 +280,20 @@ test("response inspection: an answer that leaks an SQL error is replaced by 403"
  */
 function breakEngineOnce(routeId: string): void {
   const rules = proxy.holder.table!.routes.get(routeId)!.waf!.rules;
-  const op = rules.rule(920100)!.operator as unknown as { evaluate: () => boolean };
+  // The engine calls evaluateValue when an operator has one (values with their cached forms), else evaluate.
+  const op = rules.rule(920100)!.operator as unknown as {
+    evaluate: (...args: unknown[]) => boolean;
+    evaluateValue?: (...args: unknown[]) => boolean;
+  };
   const real = op.evaluate;
-  op.evaluate = () => {
+  const realValue = op.evaluateValue;
+  const fail = (): boolean => {
     op.evaluate = real;
+    if (realValue) op.evaluateValue = realValue;
     throw new Error("injected engine fault");
   };
+  op.evaluate = fail;
+  if (realValue) op.evaluateValue = fail;
 }
 
 test("an engine exception fails closed by default (500 WAF_ERROR), open when configured; counted and recorded", async () => {
