@@ -14,11 +14,14 @@ import { type CpOptions, redactDatabaseUrl } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
 import { OidcLogin } from "./rbac/oidc.js";
-import { RolloutEngine } from "./rollouts/engine.js";
+import { Leadership } from "./replicas/leadership.js";
+import { shareFleet } from "./replicas/shared-fleet.js";
+import { type EngineReport, RolloutEngine } from "./rollouts/engine.js";
 import type { FleetNode } from "./rollouts/types.js";
 import { SecurityEventIntake } from "./security-events/event-intake-service.js";
 import { publishedRedaction } from "./security-events/published-redaction.js";
 import { IdentityStore } from "./store/identity-store.js";
+import { ReplicaStore, type StoredReport } from "./store/replica-store.js";
 import { RolloutStore } from "./store/rollout-store.js";
 import { SecurityEventStore } from "./store/security-event-store.js";
 import { Store } from "./store/store.js";
@@ -61,8 +64,18 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   let engine: RolloutEngine;
   const fleet = new FleetRegistry();
   const rollouts = new RolloutStore(store);
+  const replicas = new ReplicaStore(store);
+  // Several control planes on one PostgreSQL: one of them leads singleton work (rollout ticks,
+  // sweeps); SQLite has one control plane, which leads alone.
+  const leadership = store.shared
+    ? new Leadership(replicas, store.instance, log.child({ component: "replicas" }), opts.leaseTiming)
+    : undefined;
   try {
-    await store.markAllNodesDisconnected();
+    // At start-up no stream of this control plane is open: on SQLite every node is
+    // disconnected; on a shared database only those of control planes that died.
+    if (leadership) await leadership.start();
+    else await store.markAllNodesDisconnected();
+    if (leadership?.leading()) await replicas.sweepNodes();
     tokens = new AdminTokens(store, opts.adminToken);
     generatedAdminToken = await tokens.ensure();
     oidc = opts.oidc ? new OidcLogin(opts.oidc, tokens, log.child({ component: "oidc" })) : undefined;
@@ -84,11 +97,16 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
               blocked_version: n.blocked?.version ?? null,
             }),
           ),
-      reports: (id, sinceMs) => fleet.nodeHistory(id).filter((p) => p.at >= sinceMs),
+      // Replicas: every node's reports, whichever control plane they reached (the leader gates on them).
+      reports: store.shared
+        ? async (sinceMs) => groupByNode(await replicas.reportsSince(sinceMs))
+        : async (sinceMs) => fleet.reportsByNode(sinceMs),
       versionExists: (n) => store.hasVersion(n),
       log: log.child({ component: "rollouts" }),
+      leading: () => leadership?.leading() ?? true,
     });
   } catch (err) {
+    await leadership?.stop();
     await store.close();
     throw err;
   }
@@ -142,7 +160,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     .onChange((what) => {
       const catchUp = async () => {
         if (what === "version" || what === "reconnected") await publisher.refresh();
-        if (what === "stable" || what === "reconnected") await engine.refreshStable();
+        if (what === "stable" || what === "rollout" || what === "reconnected") await engine.refresh();
         if (what === "tokens" || what === "reconnected") await tokens.load();
       };
       catchUp().catch((err) => replicaLog.warn({ err, what }, "change of another control plane not loaded yet"));
@@ -151,6 +169,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       await store.close();
       throw err;
     });
+  const sweeps = leadership ? shareFleet(leadership, replicas, fleet, replicaLog) : undefined;
   let api: FastifyInstance | undefined;
   let status: StatusServer | undefined;
   try {
@@ -219,6 +238,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       async close() {
         await stopListening();
         engine.stop();
+        sweeps?.stop();
+        await leadership?.stop();
         events.stop();
         await status?.close();
         await sync.close();
@@ -229,6 +250,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   } catch (err) {
     await stopListening();
     engine.stop();
+    sweeps?.stop();
+    await leadership?.stop();
     events.stop();
     await status?.close();
     await sync.close(0);
@@ -236,4 +259,15 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     await store.close();
     throw err;
   }
+}
+
+/** Stored reports by node id (the engine's shape). */
+function groupByNode(rows: readonly StoredReport[]): Map<string, EngineReport[]> {
+  const out = new Map<string, EngineReport[]>();
+  for (const r of rows) {
+    const list = out.get(r.node_id);
+    if (list) list.push(r);
+    else out.set(r.node_id, [r]);
+  }
+  return out;
 }

@@ -31,6 +31,8 @@ export interface CpOptions {
   nodeCertTtlS: number;
   /** How often the rollout engine moves the active rollout on, ms. */
   rolloutTickMs: number;
+  /** Replicas on one PostgreSQL: the leader's lease and how often it is renewed, ms (replicas/leadership.ts). */
+  leaseTiming: { ttlMs: number; renewMs: number };
   /**
    * TLS of the admin listener: certificate chain and key (PEM); `clientCa` (PEM) makes the
    * listener ask every client for a certificate signed by it. Undefined: plain HTTP.
@@ -44,6 +46,11 @@ export interface CpOptions {
   securityEventsMax: number;
   /** Oldest security event kept (by arrival), seconds. */
   securityEventsMaxAgeS: number;
+}
+
+/** A leader lease of `ttlMs` renewed every 0.3 × `ttlMs`. */
+function leaseTiming(ttlMs: number): { ttlMs: number; renewMs: number } {
+  return { ttlMs, renewMs: Math.round(ttlMs * 0.3) };
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -101,6 +108,12 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     env: "PALISADE_ROLLOUT_TICK_MS",
     default: "500",
     help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
+  },
+  {
+    flag: "leader-lease-ms",
+    env: "PALISADE_LEADER_LEASE_MS",
+    default: "5000",
+    help: "replicas on one PostgreSQL: lease of the leader that runs rollouts, ms (1000-60000); renewed every 0.3x, a dead leader is replaced within 1.3x",
   },
   {
     flag: "admin-tls-cert",
@@ -283,6 +296,7 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
+    leaseTiming: leaseTiming(count("leader-lease-ms", 1000, 60_000)),
     adminTls,
     oidc: readOidc(get, env),
     statusListen: status === "off" || status === "" ? undefined : parseListenAddress(statusName, status),

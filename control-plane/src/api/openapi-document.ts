@@ -19,7 +19,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const engine = await RolloutEngine.open({
     store: rollouts,
     fleet: async () => [],
-    reports: () => [],
+    reports: async () => new Map(),
     versionExists: async () => false,
     log,
   });

@@ -17,7 +17,7 @@ async function app() {
   const engine = await RolloutEngine.open({
     store: rollouts,
     fleet: async () => [],
-    reports: () => [],
+    reports: async () => new Map(),
     versionExists: (n) => store.hasVersion(n),
     log,
   });

@@ -42,7 +42,7 @@ async function world(
     const e = await RolloutEngine.open({
       store: rollouts,
       fleet: async () => [...fleet.values()],
-      reports: (id, since) => (reports.get(id) ?? []).filter((p) => p.at >= since),
+      reports: async (since) => new Map([...reports].map(([id, l]) => [id, l.filter((p) => p.at >= since)])),
       versionExists: async (n) => n >= 1 && n <= 3,
       log,
       now: () => clock.now,

@@ -29,13 +29,21 @@ export interface EngineDeps {
   readonly store: RolloutStore;
   /** The inventory: every node that is not revoked. */
   readonly fleet: () => Promise<readonly FleetNode[]>;
-  /** A node's reports received at or after `sinceMs` (the fleet registry's history). */
-  readonly reports: (nodeId: string, sinceMs: number) => readonly EngineReport[];
+  /**
+   * Every node's reports received at or after `sinceMs`, by node id: the fleet registry's
+   * history, or on a shared database every replica's (replica-store.ts).
+   */
+  readonly reports: (sinceMs: number) => Promise<ReadonlyMap<string, readonly EngineReport[]>>;
   /** Whether version `n` was published. */
   readonly versionExists: (n: number) => Promise<boolean>;
   readonly log: Logger;
   /** Clock, Unix ms (tests inject a fake one). Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Whether this control plane runs the periodic ticks now: the leader of the replicas on a
+   * shared database (replicas/leadership.ts). Default: always (SQLite: one control plane).
+   */
+  readonly leading?: () => boolean;
 }
 
 /** A validated `POST /v1/rollouts`: the target, its stages (strategy applied), and the failure policy. */
@@ -74,6 +82,14 @@ export const TICK_MS = 500;
  * it held when touched. Every transition is stored (record + event in one transaction) before
  * anyone is told, so a control-plane restart resumes from the stored record: soak and deadlines
  * are timestamps, a paused rollout stays paused.
+ *
+ * Replicas on one PostgreSQL (issue 19): only the leader ticks, but any replica takes operator
+ * actions and admits its own joining nodes. Each transition runs in one transaction under the
+ * rollout lock (rollout-store.ts `exclusive`) and starts by reading the stored record and stable
+ * version, so transitions made anywhere apply one after another to the latest state, each once.
+ * Each stored change is announced (NOTIFY palisade_rollout); the others re-read the record
+ * ({@link refresh}) and re-offer the nodes whose desired version moved. Listeners are told
+ * after the transition committed, never about a change that was rolled back.
  */
 export class RolloutEngine {
   readonly #deps: EngineDeps;
@@ -85,6 +101,8 @@ export class RolloutEngine {
   /** The transition in progress: transitions run one at a time (each reads the record the previous one left). */
   #busy: Promise<unknown> = Promise.resolve();
   #ticking = false;
+  /** Nodes to tell once the transition in progress committed. */
+  #pending: Array<readonly string[] | "all"> = [];
 
   /** An engine over a loaded state; use {@link RolloutEngine.open}. */
   constructor(
@@ -102,11 +120,56 @@ export class RolloutEngine {
     return new RolloutEngine(deps, { last: await deps.store.last(), stable: await deps.store.stable() });
   }
 
-  /** Runs `fn` after the transition in progress (operator actions, ticks, joiners, deploys). */
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#busy.then(fn, fn);
+  /**
+   * Runs `fn` after the transition in progress (operator actions, ticks, joiners, deploys). On a
+   * shared database `fn` runs in a transaction under the rollout lock, on the stored state read
+   * anew (`lock: false`: a read of that state, no lock). Listeners hear of its changes once it
+   * committed; a failed transition tells nobody and memory is read again from the database.
+   * `lock: false` only reads: the stored state is read anew (both engines) without the lock.
+   */
+  #serial<T>(fn: () => Promise<T>, lock = true): Promise<T> {
+    const store = this.#deps.store;
+    const guarded = async (): Promise<T> => {
+      try {
+        const out = !lock
+          ? await this.#reload().then(fn)
+          : store.shared
+            ? await store.exclusive(async () => {
+                await this.#reload();
+                return fn();
+              })
+            : await fn();
+        const tell = this.#pending;
+        this.#pending = [];
+        for (const nodes of tell) this.#tellNow(nodes);
+        return out;
+      } catch (err) {
+        this.#pending = [];
+        if (store.shared) await this.#reload().catch(() => {});
+        throw err;
+      }
+    };
+    const run = this.#busy.then(guarded, guarded);
     this.#busy = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Reads the stored record and stable version and makes them this engine's, telling the
+   * listeners which nodes' desired version moved (every node when the stable version did).
+   */
+  async #reload(): Promise<void> {
+    const last = await this.#deps.store.last();
+    const stable = await this.#deps.store.stable();
+    const before = { stable: this.#stable.version, stableSetAt: this.#stable.setAt, rollout: this.#last };
+    this.#last = last;
+    this.#stable = stable;
+    if (stable.version !== before.stable || stable.setAt !== before.stableSetAt) return this.#tell("all");
+    if (JSON.stringify(last) === JSON.stringify(before.rollout)) return;
+    const after = { stable: stable.version, stableSetAt: stable.setAt, rollout: last };
+    const ids = new Set([...Object.keys(before.rollout?.nodes ?? {}), ...Object.keys(last?.nodes ?? {})]);
+    const moved = [...ids].filter((id) => desiredVersion(id, before) !== desiredVersion(id, after));
+    if (moved.length > 0) this.#tell(moved);
   }
 
   /** Calls `fn` whenever nodes' desired versions change (the sync server re-offers to them). */
@@ -114,12 +177,15 @@ export class RolloutEngine {
     this.#listeners.add(fn);
   }
 
-  /** Ticks every `tickMs` until `stop()` (the timer does not keep the process alive). */
+  /**
+   * Ticks every `tickMs` until `stop()`, while this control plane leads (`deps.leading`); the
+   * timer does not keep the process alive.
+   */
   start(tickMs = TICK_MS): void {
     this.stop();
     this.#timer = setInterval(() => {
       // A tick still waiting for the store is not stacked behind by the next one.
-      if (this.#ticking) return;
+      if (this.#ticking || !(this.#deps.leading?.() ?? true)) return;
       this.#ticking = true;
       void this.tick().finally(() => {
         this.#ticking = false;
@@ -134,16 +200,11 @@ export class RolloutEngine {
   }
 
   /**
-   * Reads the stable version again (another control plane on the database set it) and, when it
-   * moved, tells the listeners every node's desired version may have changed.
+   * Reads the stored rollout and stable version again (another control plane on the database
+   * changed them) and tells the listeners whose desired version moved.
    */
-  refreshStable(): Promise<void> {
-    return this.#serial(async () => {
-      const s = await this.#deps.store.stable();
-      if (s.version === this.#stable.version && s.setAt === this.#stable.setAt) return;
-      this.#stable = s;
-      this.#tell("all");
-    });
+  refresh(): Promise<void> {
+    return this.#serial(async () => {}, false);
   }
 
   /** The stable version (0: none) and when it was set. */
@@ -333,16 +394,12 @@ export class RolloutEngine {
   /** Moves the active rollout on (and notes a finished rollback's completion). Never throws. */
   tick(): Promise<void> {
     return this.#serial(async () => {
-      try {
-        const r = this.#last;
-        if (!r) return;
-        if (r.state === "running") await this.#advance(r);
-        else if ((r.state === "rolled_back" || r.state === "aborted") && r.rollback_completed_at === null)
-          await this.#checkRollbackDone(r);
-      } catch (err) {
-        this.#deps.log.error({ err }, "rollout tick failed");
-      }
-    });
+      const r = this.#last;
+      if (!r) return;
+      if (r.state === "running") await this.#advance(r);
+      else if ((r.state === "rolled_back" || r.state === "aborted") && r.rollback_completed_at === null)
+        await this.#checkRollbackDone(r);
+    }).catch((err) => this.#deps.log.error({ err }, "rollout tick failed"));
   }
 
   // --- transitions -----------------------------------------------------------------------------
@@ -412,10 +469,13 @@ export class RolloutEngine {
     }
     // soaking: gates over the reports since the window opened.
     const since = Date.parse(s.window_from ?? s.acked_at ?? at);
-    const stageSamples = s.nodes.flatMap((id) => this.#samples(id, since, r.version));
+    const reports = await this.#deps.reports(since);
+    const samples = (nodeId: string, version: number): GateSample[] =>
+      (reports.get(nodeId) ?? []).filter((p) => p.config_version === version).map((p) => ({ ...p, node: nodeId }));
+    const stageSamples = s.nodes.flatMap((id) => samples(id, r.version));
     const baseline = [...fleet.values()]
       .filter((n) => n.connected && !r.nodes[n.id])
-      .flatMap((n) => this.#samples(n.id, since, r.previous_version));
+      .flatMap((n) => samples(n.id, r.previous_version));
     const final = s.ends_at !== null && at >= s.ends_at;
     const results = s.gates.map((g) => evaluateGate(g, stageSamples, baseline, final));
     const verdict = stageVerdict(results);
@@ -610,13 +670,6 @@ export class RolloutEngine {
 
   // --- helpers ---------------------------------------------------------------------------------
 
-  #samples(nodeId: string, sinceMs: number, version: number): GateSample[] {
-    return this.#deps
-      .reports(nodeId, sinceMs)
-      .filter((p) => p.config_version === version)
-      .map((p) => ({ ...p, node: nodeId }));
-  }
-
   async #connected(): Promise<FleetNode[]> {
     return (await this.#deps.fleet()).filter((n) => n.connected);
   }
@@ -643,7 +696,12 @@ export class RolloutEngine {
     if (this.#last?.id === r.id) this.#last = r;
   }
 
+  /** Tells the listeners once the transition in progress committed. */
   #tell(nodes: readonly string[] | "all"): void {
+    this.#pending.push(nodes);
+  }
+
+  #tellNow(nodes: readonly string[] | "all"): void {
     for (const fn of this.#listeners) {
       try {
         fn(nodes);

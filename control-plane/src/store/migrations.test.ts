@@ -69,6 +69,15 @@ async function fill(db: SqlDb, k: number): Promise<void> {
       ["n1", "eu", t, t, 1, "INTERNAL"],
     );
     await db.run("INSERT INTO admin_tokens (hash, created_at) VALUES (?, ?)", ["aa", t]);
+    // From migration 8 on, tokens are api_tokens (migration 8 copied admin_tokens' rows).
+    if (k >= 8)
+      await db.run("INSERT INTO api_tokens (name, role, hash, source, created_at) VALUES (?, ?, ?, ?, ?)", [
+        "bootstrap",
+        "admin",
+        "aa",
+        "bootstrap",
+        t,
+      ]);
   }
   if (k >= 2)
     await db.run(

@@ -2,9 +2,13 @@ import type { RolloutEvent, RolloutRecord, RolloutState } from "../rollouts/type
 import type { SqlDb } from "./sql-db.js";
 import type { Store } from "./store.js";
 
+/** Advisory lock key of rollout transitions (PostgreSQL): "pal" + 3. */
+const ROLLOUT_LOCK = 0x70616c03;
+
 /**
  * SQL of rollouts (issue 7) on the store's database: the stable version, rollout records (one
- * JSON row each, rewritten on every transition) and their events. Kept beside store.ts, as
+ * JSON row each, rewritten on every transition, each write announced to the other control
+ * planes at commit) and their events. Kept beside store.ts, as
  * identity-store.ts is.
  */
 export class RolloutStore {
@@ -19,6 +23,23 @@ export class RolloutStore {
   /** Runs `fn` in one transaction (a transition and its events commit together). */
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.#store.transaction(fn);
+  }
+
+  /** Whether other control planes write rollouts on this database too (PostgreSQL). */
+  get shared(): boolean {
+    return this.#store.shared;
+  }
+
+  /**
+   * Runs `fn` in one transaction that first waits for the rollout lock (PostgreSQL
+   * `pg_advisory_xact_lock`; SQLite's write transactions are serial anyway): one rollout
+   * transition at a time across every control plane on the database.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#store.transaction(async () => {
+      await this.#db.lockInTransaction(ROLLOUT_LOCK);
+      return fn();
+    });
   }
 
   /** The stable version (0: none) and when it was set (ISO 8601). */
@@ -57,6 +78,7 @@ export class RolloutStore {
       "INSERT INTO rollouts (id, seq, version, state, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
       [r.id, r.seq, r.version, r.state, r.created_at, r.updated_at, JSON.stringify(r)],
     );
+    await this.#store.notifyChange("rollout", r.id);
   }
 
   async update(r: RolloutRecord): Promise<void> {
@@ -66,6 +88,7 @@ export class RolloutStore {
       JSON.stringify(r),
       r.id,
     ]);
+    await this.#store.notifyChange("rollout", r.id);
   }
 
   async get(id: string): Promise<RolloutRecord | undefined> {

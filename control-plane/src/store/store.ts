@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { migrate } from "./migrations.js";
 import { PgDb } from "./pg-db.js";
@@ -168,6 +170,11 @@ export class Store {
   /** `kind/id` of draft resources written by this process since the publisher last took them. */
   readonly #changes = new Set<string>();
   #closed = false;
+  /**
+   * This control plane among those on the database (`host:pid:random`): recorded on the nodes
+   * whose stream it holds, and the name of its liveness lease (replica-store.ts).
+   */
+  readonly instance = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 
   /** A store over an opened database whose schema is current (use {@link Store.open}). */
   constructor(db: SqlDb) {
@@ -207,7 +214,8 @@ export class Store {
 
   /**
    * Calls `fn` when another control plane on this database published a version
-   * (`"version"`), changed the stable version (`"stable"`), API tokens or roles (`"tokens"`), or
+   * (`"version"`), changed the stable version (`"stable"`), API tokens or roles (`"tokens"`), a
+   * rollout (`"rollout"`: a transition, an operator's action, a node admitted), or
    * after the listening connection was lost and made again (`"reconnected"`: anything may have
    * been missed). PostgreSQL LISTEN/NOTIFY; SQLite has no other control plane and never calls it.
    * @returns stops listening
@@ -530,14 +538,15 @@ export class Store {
     const t = now();
     await this.#db.run(
       `INSERT INTO nodes (id, region, labels, software_version, policy_types, connected, applied_version,
-         applied_hash, first_seen_at, last_seen_at, features, report_interval_ms, cert_serial, cert_not_after)
-       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+         applied_hash, first_seen_at, last_seen_at, features, report_interval_ms, cert_serial, cert_not_after,
+         control_plane)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET region = excluded.region, labels = excluded.labels,
          software_version = excluded.software_version, policy_types = excluded.policy_types, connected = 1,
          applied_version = excluded.applied_version, applied_hash = excluded.applied_hash,
          last_seen_at = excluded.last_seen_at, features = excluded.features,
          report_interval_ms = excluded.report_interval_ms, cert_serial = excluded.cert_serial,
-         cert_not_after = excluded.cert_not_after`,
+         cert_not_after = excluded.cert_not_after, control_plane = excluded.control_plane`,
       [
         h.id,
         h.region,
@@ -552,6 +561,7 @@ export class Store {
         h.reportIntervalMs,
         h.certSerial,
         h.certNotAfter,
+        this.instance,
       ],
     );
   }
@@ -627,12 +637,22 @@ export class Store {
     await this.#db.run("UPDATE nodes SET last_seen_at = ? WHERE id = ?", [now(), nodeId]);
   }
 
+  /**
+   * Marks a node's stream open or closed. A close counts only while this control plane holds the
+   * node's stream: a node that moved to another replica stays connected there.
+   */
   async setNodeConnected(nodeId: string, connected: boolean): Promise<void> {
-    await this.#db.run("UPDATE nodes SET connected = ?, last_seen_at = ? WHERE id = ?", [
-      connected ? 1 : 0,
-      now(),
-      nodeId,
-    ]);
+    if (connected)
+      await this.#db.run("UPDATE nodes SET connected = 1, last_seen_at = ?, control_plane = ? WHERE id = ?", [
+        now(),
+        this.instance,
+        nodeId,
+      ]);
+    else
+      await this.#db.run(
+        "UPDATE nodes SET connected = 0, last_seen_at = ? WHERE id = ? AND (control_plane = ? OR control_plane IS NULL)",
+        [now(), nodeId, this.instance],
+      );
   }
 
   /** At start-up no stream is open yet, whatever the last run recorded. */
@@ -728,13 +748,14 @@ export class Store {
 const MAX_VERSION = 2_147_483_647;
 
 /** What one control plane changes that the others on the database keep in memory. */
-export type SharedChange = "version" | "stable" | "tokens";
+export type SharedChange = "version" | "stable" | "tokens" | "rollout";
 
 /** NOTIFY channel of each shared change (PostgreSQL). */
 const CHANNELS: Readonly<Record<SharedChange, string>> = {
   version: "palisade_version",
   stable: "palisade_stable",
   tokens: "palisade_tokens",
+  rollout: "palisade_rollout",
 };
 
 /** Advisory lock key of publishing (PostgreSQL): "pal" + 2. */

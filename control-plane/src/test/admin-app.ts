@@ -78,7 +78,7 @@ export async function fullTestAdminApi(): Promise<TestAdminApi> {
   const engine = await RolloutEngine.open({
     store: rollouts,
     fleet: async () => [],
-    reports: () => [],
+    reports: async () => new Map(),
     versionExists: (n) => store.hasVersion(n),
     log: pino({ level: "silent" }),
   });
