@@ -164,12 +164,13 @@ export class RolloutEngine {
     const before = { stable: this.#stable.version, stableSetAt: this.#stable.setAt, rollout: this.#last };
     this.#last = last;
     this.#stable = stable;
-    if (stable.version !== before.stable || stable.setAt !== before.stableSetAt) return this.#tell("all");
+    // Committed by another control plane (or this one): told now, whatever becomes of the transition.
+    if (stable.version !== before.stable || stable.setAt !== before.stableSetAt) return this.#tellNow("all");
     if (JSON.stringify(last) === JSON.stringify(before.rollout)) return;
     const after = { stable: stable.version, stableSetAt: stable.setAt, rollout: last };
     const ids = new Set([...Object.keys(before.rollout?.nodes ?? {}), ...Object.keys(last?.nodes ?? {})]);
     const moved = [...ids].filter((id) => desiredVersion(id, before) !== desiredVersion(id, after));
-    if (moved.length > 0) this.#tell(moved);
+    if (moved.length > 0) this.#tellNow(moved);
   }
 
   /** Calls `fn` whenever nodes' desired versions change (the sync server re-offers to them). */
