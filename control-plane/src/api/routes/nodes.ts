@@ -27,7 +27,8 @@ type NodeStatus = "connected" | "stale" | "disconnected" | "revoked";
 
 /**
  * A node as the API shows it: the stored facts (applied version, ACK/NACK, blocked version),
- * liveness from the live registry, lag behind the latest version, and its latest report.
+ * liveness from the live registry (the stored flag for a stream another replica holds), lag
+ * behind the latest version, and its latest report.
  */
 function present(
   n: NodeRow,
@@ -35,7 +36,9 @@ function present(
   fleet: FleetRegistry | undefined,
   desired?: (id: string) => number,
 ): Record<string, unknown> {
-  const live = fleet?.liveness(n.id) ?? (n.connected ? "connected" : "disconnected");
+  // A stream this control plane does not hold may be another replica's (shared database): the stored flag tells.
+  const here = fleet?.liveness(n.id);
+  const live = here && here !== "disconnected" ? here : n.connected ? "connected" : "disconnected";
   const status: NodeStatus = n.revoked_at ? "revoked" : live;
   const seen = fleet?.lastSeen(n.id);
   return {
