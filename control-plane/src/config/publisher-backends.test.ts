@@ -92,7 +92,7 @@ for (const backend of backends)
     });
 
     if (backend.name === "postgres")
-      test("an edit made through another control plane is in the next publish here", async () => {
+      test("an edit made through another control plane is in the next publish here, whichever path the publish takes", async () => {
         const where = await backend.location();
         const a = await Store.open(where);
         const b = await Store.open(where);
@@ -106,6 +106,18 @@ for (const backend of backends)
           assert.equal(v2.created, true, "the other control plane's edit is a change");
           assert.deepEqual((await a.latestVersion())?.touched, [`routes/${r.id}`]);
           assert.equal(v2.version.hash, buildSnapshot(await readDraft(a)).hash);
+          // Only A wrote since: its own change list suffices (the incremental path), same content.
+          const own = (await a.getResource("routes", routes[0]!))!;
+          await a.updateResource("routes", own.id, own.name, { ...own.body, paths: ["/through-a"] });
+          const v3 = await pa.publish("v3");
+          assert.deepEqual((await a.latestVersion())?.touched, [`routes/${own.id}`]);
+          assert.equal(v3.version.hash, buildSnapshot(await readDraft(a)).hash);
+          // Both wrote: B's write in the log sends A back to the whole comparison, which finds both.
+          await a.updateResource("routes", own.id, own.name, { ...own.body, paths: ["/a-again"] });
+          await b.deleteResource("routes", r.id);
+          const v4 = await pa.publish("v4");
+          assert.deepEqual((await a.latestVersion())?.touched, [`routes/${own.id}`, `routes/${r.id}`].sort());
+          assert.equal(v4.version.hash, buildSnapshot(await readDraft(a)).hash);
         } finally {
           await a.close();
           await b.close();

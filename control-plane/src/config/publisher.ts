@@ -118,6 +118,9 @@ interface HistoryEntry {
   readonly touched: ReadonlySet<string> | null;
 }
 
+/** Draft changes kept in the log (`draft_changes`) behind the latest publish. */
+const DRAFT_LOG_KEPT = 10_000;
+
 /**
  * Turns the draft config into immutable, numbered versions, and tells the sync sessions what a
  * node lacks. Publishing re-encodes only the draft resources whose revision changed since the
@@ -135,6 +138,8 @@ export class Publisher {
   #fullResources: { version: number; list: readonly Resource[] } | undefined;
   /** Whether `#latest.resources` carries the draft revisions (a full scan was done by this process). */
   #synced = false;
+  /** Shared database: the draft change this process's latest version took in (`draft_changes.seq`). */
+  #draftSeen = 0;
   #routeCount = 0;
   readonly #catalog = new LRUCache<number, PublishedVersion>({ max: VERSION_CACHE });
   /** The publish in progress in this process (publishes run one at a time). */
@@ -274,9 +279,11 @@ export class Publisher {
         let routes = 0;
         let fullCheck = true;
         const taken = this.#store.changedResources();
-        // Incremental when this process wrote every change since the previous version (SQLite);
-        // with replicas (PostgreSQL) another one may have written: compare every revision.
-        if (prev && this.#synced && !this.#store.shared) {
+        // Incremental when this process wrote every change since the previous version: always on
+        // SQLite; with replicas (PostgreSQL) unless the draft log shows another one's write since
+        // (then every revision is compared). The draft lock waits for writes in flight.
+        const draft = this.#store.shared ? await this.#store.lockDraft(this.#draftSeen) : { seq: 0, others: false };
+        if (prev && this.#synced && !draft.others) {
           // Incremental: only the resources written since the previous publish.
           resources = new Map(prev.resources);
           routes = this.#routeCount;
@@ -373,9 +380,12 @@ export class Publisher {
         const hash = formatContentHash(sum);
         const synced = () => {
           this.#synced = true;
+          this.#draftSeen = draft.seq;
           this.#routeCount = routes;
           this.#store.forgetChanges(taken);
         };
+        // The draft log stays bounded: a replica further behind compares every revision.
+        if (draft.seq > DRAFT_LOG_KEPT) await this.#store.pruneDraftChanges(draft.seq - DRAFT_LOG_KEPT);
         if (prev && prev.hash === hash) {
           // Same content: keep the fresh revisions so the next publish does not re-encode.
           const commit = () => {

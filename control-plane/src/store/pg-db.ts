@@ -117,10 +117,11 @@ export class PgDb implements SqlDb {
     }
   }
 
-  async lockInTransaction(key: number): Promise<void> {
+  async lockInTransaction(key: number, mode: "exclusive" | "shared" = "exclusive"): Promise<void> {
     const tx = currentTx<pg.PoolClient>(this);
     if (!tx) throw new Error("lockInTransaction outside a transaction");
-    await this.#on(tx.conn, `SELECT pg_advisory_xact_lock(${Math.trunc(key)})`);
+    const fn = mode === "shared" ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+    await this.#on(tx.conn, `SELECT ${fn}(${Math.trunc(key)})`);
   }
 
   async notify(channel: string, payload: string): Promise<void> {

@@ -34,8 +34,9 @@ export interface SqlDb {
   /**
    * Inside a transaction, waits until no other transaction holds `key` (PostgreSQL: a
    * transaction-level advisory lock; SQLite: nothing to do, its write transactions are serial).
+   * `shared`: held by many transactions at once, excluding only the exclusive holder.
    */
-  lockInTransaction(key: number): Promise<void>;
+  lockInTransaction(key: number, mode?: "exclusive" | "shared"): Promise<void>;
   /**
    * Tells every process listening on `channel` (PostgreSQL NOTIFY: delivered at commit when
    * called in a transaction, never for a rolled-back one; SQLite: one process, nothing to tell).

@@ -273,36 +273,62 @@ export class Store {
     );
   }
 
+  /**
+   * Runs a write of draft resource `key` (`kind/id`): noted for the publisher's incremental path;
+   * on a shared database in one transaction under the shared draft lock, logged in
+   * `draft_changes` with this control plane as its writer (see {@link lockDraft}).
+   */
+  #draftWrite<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.#changes.add(key);
+    if (!this.shared) return fn();
+    return this.transaction(async () => {
+      await this.#db.lockInTransaction(DRAFT_LOCK, "shared");
+      const out = await fn();
+      await this.#db.run("INSERT INTO draft_changes (writer) VALUES (?)", [this.instance]);
+      return out;
+    });
+  }
+
   async insertResource(
     kind: ResourceKind,
     id: string,
     name: string,
     body: Record<string, unknown>,
   ): Promise<StoredResource> {
-    this.#changes.add(`${kind}/${id}`);
     const t = now();
-    await this.#db.run(
-      "INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-      [kind, id, name, JSON.stringify(body), t, t],
+    await this.#draftWrite(`${kind}/${id}`, () =>
+      this.#db.run("INSERT INTO resources (kind, id, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", [
+        kind,
+        id,
+        name,
+        JSON.stringify(body),
+        t,
+        t,
+      ]),
     );
     return { id, name, body, created_at: t, updated_at: t };
   }
 
   async updateResource(kind: ResourceKind, id: string, name: string, body: Record<string, unknown>): Promise<void> {
-    this.#changes.add(`${kind}/${id}`);
-    await this.#db.run(
-      "UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?",
-      [name, JSON.stringify(body), now(), kind, id],
+    await this.#draftWrite(`${kind}/${id}`, () =>
+      this.#db.run("UPDATE resources SET name = ?, body = ?, updated_at = ?, rev = rev + 1 WHERE kind = ? AND id = ?", [
+        name,
+        JSON.stringify(body),
+        now(),
+        kind,
+        id,
+      ]),
     );
   }
 
   /** Deletes a resource; a consumer takes its credentials with it. */
   async deleteResource(kind: ResourceKind, id: string): Promise<boolean> {
-    this.#changes.add(`${kind}/${id}`);
-    return this.transaction(async () => {
-      if (kind === "consumers") await this.#db.run("DELETE FROM credentials WHERE consumer_id = ?", [id]);
-      return (await this.#db.run("DELETE FROM resources WHERE kind = ? AND id = ?", [kind, id])) > 0;
-    });
+    return this.#draftWrite(`${kind}/${id}`, () =>
+      this.transaction(async () => {
+        if (kind === "consumers") await this.#db.run("DELETE FROM credentials WHERE consumer_id = ?", [id]);
+        return (await this.#db.run("DELETE FROM resources WHERE kind = ? AND id = ?", [kind, id])) > 0;
+      }),
+    );
   }
 
   // --- consumer credentials --------------------------------------------------
@@ -356,8 +382,32 @@ export class Store {
 
   /** A consumer's credentials are part of its snapshot resource: a credential write changes it. */
   async #touchConsumer(consumerId: string): Promise<void> {
-    this.#changes.add(`consumers/${consumerId}`);
-    await this.#db.run("UPDATE resources SET rev = rev + 1 WHERE kind = 'consumers' AND id = ?", [consumerId]);
+    await this.#draftWrite(`consumers/${consumerId}`, () =>
+      this.#db.run("UPDATE resources SET rev = rev + 1 WHERE kind = 'consumers' AND id = ?", [consumerId]),
+    );
+  }
+
+  /**
+   * Inside the publish transaction on a shared database: waits for every draft write in flight
+   * (they hold the draft lock shared, this takes it exclusive until the commit), then tells
+   * whether another control plane wrote the draft after change `since` (or the log no longer
+   * reaches back that far).
+   * @returns the latest change number, and whether others wrote since `since`
+   */
+  async lockDraft(since: number): Promise<{ seq: number; others: boolean }> {
+    await this.#db.lockInTransaction(DRAFT_LOCK);
+    const r = await this.#db.get<{ seq: number | null; first: number | null; others: number | null }>(
+      `SELECT MAX(seq) AS seq, MIN(seq) AS first,
+         (SELECT 1 FROM draft_changes WHERE seq > ? AND writer <> ? LIMIT 1) AS others FROM draft_changes`,
+      [since, this.instance],
+    );
+    const seq = r?.seq ?? 0;
+    return { seq, others: r?.others === 1 || (r?.first != null && r.first > since + 1) };
+  }
+
+  /** Drops the draft log up to `keepAfter` (the oldest some control plane may still compare with). */
+  async pruneDraftChanges(keepAfter: number): Promise<void> {
+    await this.#db.run("DELETE FROM draft_changes WHERE seq <= ?", [keepAfter]);
   }
 
   /**
@@ -760,6 +810,8 @@ const CHANNELS: Readonly<Record<SharedChange, string>> = {
 
 /** Advisory lock key of publishing (PostgreSQL): "pal" + 2. */
 const PUBLISH_LOCK = 0x70616c02;
+/** Advisory lock key of draft writes (shared) against a publish's read of the draft (exclusive): "pal" + 4. */
+const DRAFT_LOCK = 0x70616c04;
 
 interface RawAudit {
   id: number;
