@@ -1,17 +1,13 @@
+import type { GateSample } from "../rollouts/gates.js";
 import type { SqlDb } from "./sql-db.js";
 import type { Store } from "./store.js";
 
 /** One node report's gate figures as stored for the rollout leader (rates per second, ms). */
-export interface StoredReport {
+export interface StoredReport extends Omit<GateSample, "node"> {
   readonly node_id: string;
   /** When a control plane received it, Unix ms. */
   readonly at: number;
   readonly config_version: number;
-  readonly interval_ms: number;
-  readonly requests_per_s: number;
-  readonly status_5xx_per_s: number;
-  readonly latency_p99_ms: number;
-  readonly security_events: Readonly<Record<string, number>>;
 }
 
 /** Lease name of the replica that runs singleton work (rollout ticks, sweeps). */
