@@ -33,6 +33,10 @@ const systemNeeds = [
   // The control plane's /metrics (and the metric catalogue) are linted by `promtool check
   // metrics`, which Debian ships in the prometheus package (its service is not started here).
   { command: "promtool", pkg: "prometheus" },
+  // The control plane's store suite runs on a real PostgreSQL too: each test file makes a
+  // throwaway cluster with initdb/pg_ctl (Debian's postgresql 15, programs not on PATH) in a temp
+  // directory; as root the cluster runs as the package's unprivileged `postgres` user.
+  { command: "/usr/lib/postgresql/15/bin/initdb", pkg: "postgresql" },
 ];
 
 function run(cmd, args) {

@@ -45,9 +45,9 @@ function batches(n) {
   return out;
 }
 
-function setup() {
+async function setup() {
   const dir = mkdtempSync(join(tmpdir(), "palisade-events-bench-"));
-  const store = new Store(join(dir, "cp.db"));
+  const store = await Store.open(join(dir, "cp.db"));
   const intake = new SecurityEventIntake(new SecurityEventStore(store), pino({ level: "silent" }), {
     maxEvents: 10_000_000,
     maxAgeMs: 86_400_000,
@@ -59,38 +59,38 @@ const node = { id: "edge-1", region: "eu-west" };
 
 // 1. Intake alone.
 {
-  const { dir, store, intake } = setup();
+  const { dir, store, intake } = await setup();
   const work = batches(TOTAL);
   const t0 = process.hrtime.bigint();
   let stored = 0;
-  for (const b of work) stored += intake.ingest(node, b).stored;
+  for (const b of work) stored += (await intake.ingest(node, b)).stored;
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const t1 = process.hrtime.bigint();
   let dup = 0;
-  for (const b of work.slice(0, 20)) dup += intake.ingest(node, b).duplicates;
+  for (const b of work.slice(0, 20)) dup += (await intake.ingest(node, b)).duplicates;
   const sd = Number(process.hrtime.bigint() - t1) / 1e9;
   console.log(
     `intake: ${stored} events (ECS JSON ~${avgBytes} B) in ${s.toFixed(2)} s = ${Math.round(stored / s)} events/s stored`,
   );
   console.log(`resent batches (all duplicates): ${Math.round(dup / sd)} events/s`);
   const l0 = process.hrtime.bigint();
-  for (let i = 0; i < 100; i++) intake.store.list({ category: ["waf"] }, 100);
+  for (let i = 0; i < 100; i++) await intake.store.list({ category: ["waf"] }, 100);
   console.log(
     `list 100 newest waf events of ${stored}: ${(Number(process.hrtime.bigint() - l0) / 1e6 / 100).toFixed(2)} ms`,
   );
   const c0 = process.hrtime.bigint();
-  intake.store.summary({ sinceMs: Date.now() - 86_400_000 * 400 });
+  await intake.store.summary({ sinceMs: Date.now() - 86_400_000 * 400 });
   console.log(`summary over ${stored}: ${(Number(process.hrtime.bigint() - c0) / 1e6).toFixed(0)} ms`);
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
 // 2. SSE fan-out: K real streams on loopback, every event delivered to every stream.
 for (const k of values.streams.split(",").map(Number)) {
-  const { dir, store, intake } = setup();
-  const api = buildAdminApi({
+  const { dir, store, intake } = await setup();
+  const api = await buildAdminApi({
     store,
-    publisher: new Publisher(store),
+    publisher: await Publisher.open(store),
     tokens: new AdminTokens(store, TOKEN),
     log: pino({ level: "silent" }),
     events: intake,
@@ -132,7 +132,7 @@ for (const k of values.streams.split(",").map(Number)) {
   );
   const t0 = process.hrtime.bigint();
   for (const b of work) {
-    intake.ingest(node, b);
+    await intake.ingest(node, b);
     await new Promise((r) => setImmediate(r));
   }
   await all;
@@ -142,6 +142,6 @@ for (const k of values.streams.split(",").map(Number)) {
   );
   for (const r of reqs) r.destroy();
   await api.close();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -50,7 +50,7 @@ for (let i = first; i < first + count; i++) {
     return reply;
   };
   const client = new SyncClient({
-    address,
+    addresses: [address],
     identity: {
       nodeId,
       region: `region-${i % regions}`,

@@ -58,6 +58,7 @@ export type RoleInfo = RoleRow & { builtin: boolean };
  */
 export class AdminTokens {
   readonly #tokens: TokenStore;
+  readonly #store: Store;
   readonly #env: AdminIdentity | undefined;
   readonly #envHash: string | undefined;
   #byHash = new Map<string, TokenRow>();
@@ -66,6 +67,7 @@ export class AdminTokens {
   readonly #touched = new Map<number, number>();
 
   constructor(store: Store, envToken: string | undefined) {
+    this.#store = store;
     this.#tokens = new TokenStore(store);
     if (envToken) {
       this.#envHash = hashToken(envToken);
@@ -79,18 +81,33 @@ export class AdminTokens {
         routePrefixes: [],
       };
     }
-    this.#reload();
+    this.#roles = new Map(Object.entries(BUILTIN_ROLES).map(([n, g]) => [n, g.map(parseGrant)]));
   }
 
-  #reload(): void {
-    this.#byHash = new Map();
-    this.#byPreviousHash = new Map();
-    for (const t of this.#tokens.list()) {
-      this.#byHash.set(t.hash, t);
-      if (t.previous_hash) this.#byPreviousHash.set(t.previous_hash, t);
+  /**
+   * Reads the stored tokens and custom roles into the in-memory index (at start, and after
+   * every change made through this class). Until then only the env token and built-in roles count.
+   */
+  async load(): Promise<void> {
+    const tokens = await this.#tokens.list();
+    const custom = await this.#tokens.roles();
+    const byHash = new Map<string, TokenRow>();
+    const byPreviousHash = new Map<string, TokenRow>();
+    for (const t of tokens) {
+      byHash.set(t.hash, t);
+      if (t.previous_hash) byPreviousHash.set(t.previous_hash, t);
     }
-    this.#roles = new Map(Object.entries(BUILTIN_ROLES).map(([n, g]) => [n, g.map(parseGrant)]));
-    for (const r of this.#tokens.roles()) this.#roles.set(r.name, r.permissions.map(parseGrant));
+    const roles = new Map(Object.entries(BUILTIN_ROLES).map(([n, g]) => [n, g.map(parseGrant)]));
+    for (const r of custom) roles.set(r.name, r.permissions.map(parseGrant));
+    this.#byHash = byHash;
+    this.#byPreviousHash = byPreviousHash;
+    this.#roles = roles;
+  }
+
+  /** After a change here: reloads the index and tells the other control planes on the database. */
+  async #changed(): Promise<void> {
+    await this.load();
+    await this.#store.notifyChange("tokens", "").catch(() => {});
   }
 
   /**
@@ -98,9 +115,10 @@ export class AdminTokens {
    * unrevoked, unexpired admin token stored).
    * @returns the new token, to print once; `undefined` when one already exists.
    */
-  ensure(): string | undefined {
-    if (this.#env || this.#tokens.hasUsableAdmin(new Date().toISOString())) return undefined;
-    return this.create({ name: "bootstrap", role: "admin", source: "bootstrap" }).secret;
+  async ensure(): Promise<string | undefined> {
+    await this.load();
+    if (this.#env || (await this.#tokens.hasUsableAdmin(new Date().toISOString()))) return undefined;
+    return (await this.create({ name: "bootstrap", role: "admin", source: "bootstrap" })).secret;
   }
 
   /**
@@ -118,7 +136,8 @@ export class AdminTokens {
     if (!grants) return { refused: "TOKEN_REVOKED" };
     if ((this.#touched.get(t.id) ?? 0) < now - 60_000) {
       this.#touched.set(t.id, now);
-      this.#tokens.touch(t.id, new Date(now).toISOString());
+      // Bookkeeping off the request's path: a failed write only leaves last_used_at older.
+      this.#tokens.touch(t.id, new Date(now).toISOString()).catch(() => {});
     }
     return {
       identity: {
@@ -154,13 +173,13 @@ export class AdminTokens {
    * @returns the row and its secret (shown once)
    * @throws Error when the role does not exist (the API checks first)
    */
-  create(t: NewToken): { row: TokenRow; secret: string } {
+  async create(t: NewToken): Promise<{ row: TokenRow; secret: string }> {
     if (!this.#roles.has(t.role)) throw new Error(`no role ${t.role}`);
     const secret = newSecret();
     const now = new Date();
     const expires =
       t.expiresAt ?? (t.ttlS !== undefined ? new Date(now.getTime() + t.ttlS * 1000).toISOString() : null);
-    const row = this.#tokens.insert({
+    const row = await this.#tokens.insert({
       name: t.name,
       role: t.role,
       regions: [...(t.regions ?? [])],
@@ -172,15 +191,15 @@ export class AdminTokens {
       created_by: t.createdBy ?? null,
       expires_at: expires,
     });
-    this.#reload();
+    await this.#changed();
     return { row, secret };
   }
 
-  list(): TokenRow[] {
+  list(): Promise<TokenRow[]> {
     return this.#tokens.list();
   }
 
-  get(id: number): TokenRow | undefined {
+  get(id: number): Promise<TokenRow | undefined> {
     return this.#tokens.get(id);
   }
 
@@ -189,27 +208,27 @@ export class AdminTokens {
    * @param ttlS new lifetime from now (seconds); undefined keeps the expiry
    * @returns the new secret (shown once), or undefined when the token is unknown or revoked
    */
-  rotate(id: number, ttlS?: number): string | undefined {
-    const t = this.#tokens.get(id);
+  async rotate(id: number, ttlS?: number): Promise<string | undefined> {
+    const t = await this.#tokens.get(id);
     if (!t || t.revoked_at) return undefined;
     const secret = newSecret();
     const now = new Date();
     const expires = ttlS !== undefined ? new Date(now.getTime() + ttlS * 1000).toISOString() : t.expires_at;
-    this.#tokens.rotate(id, hashToken(secret), now.toISOString(), expires);
-    this.#reload();
+    await this.#tokens.rotate(id, hashToken(secret), now.toISOString(), expires);
+    await this.#changed();
     return secret;
   }
 
   /** Revokes a token (kept, so it answers 401 TOKEN_REVOKED). @returns false when unknown */
-  revoke(id: number): boolean {
-    if (!this.#tokens.get(id)) return false;
-    this.#tokens.revoke(id, new Date().toISOString());
-    this.#reload();
+  async revoke(id: number): Promise<boolean> {
+    if (!(await this.#tokens.get(id))) return false;
+    await this.#tokens.revoke(id, new Date().toISOString());
+    await this.#changed();
     return true;
   }
 
   /** Built-in and custom roles, built-in first. */
-  roles(): RoleInfo[] {
+  async roles(): Promise<RoleInfo[]> {
     const at = "1970-01-01T00:00:00.000Z";
     return [
       ...Object.entries(BUILTIN_ROLES).map(([name, p]) => ({
@@ -220,7 +239,7 @@ export class AdminTokens {
         updated_at: at,
         builtin: true,
       })),
-      ...this.#tokens.roles().map((r) => ({ ...r, builtin: false })),
+      ...(await this.#tokens.roles()).map((r) => ({ ...r, builtin: false })),
     ];
   }
 
@@ -228,7 +247,7 @@ export class AdminTokens {
    * Creates or replaces a custom role.
    * @throws Error naming the grant at fault (index in `permissions`)
    */
-  putRole(name: string, description: string, permissions: readonly string[]): void {
+  async putRole(name: string, description: string, permissions: readonly string[]): Promise<void> {
     permissions.forEach((p, i) => {
       try {
         parseGrant(p);
@@ -236,18 +255,18 @@ export class AdminTokens {
         throw Object.assign(new Error((err as Error).message), { index: i });
       }
     });
-    this.#tokens.putRole({ name, description, permissions: [...permissions] }, new Date().toISOString());
-    this.#reload();
+    await this.#tokens.putRole({ name, description, permissions: [...permissions] }, new Date().toISOString());
+    await this.#changed();
   }
 
   /** Tokens (not revoked) bound to a role. */
-  roleUsers(name: string): number {
+  roleUsers(name: string): Promise<number> {
     return this.#tokens.activeWithRole(name);
   }
 
-  deleteRole(name: string): boolean {
-    const gone = this.#tokens.deleteRole(name);
-    this.#reload();
+  async deleteRole(name: string): Promise<boolean> {
+    const gone = await this.#tokens.deleteRole(name);
+    await this.#changed();
     return gone;
   }
 }

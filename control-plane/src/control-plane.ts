@@ -12,15 +12,18 @@ import { formatAddress, type ListenAddress } from "./listen-address.js";
 import type { Logger } from "./log.js";
 import { CpMetrics } from "./metrics/cp-metrics.js";
 import { StatusServer } from "./metrics/status-server.js";
-import type { CpOptions } from "./options.js";
+import { type CpOptions, redactDatabaseUrl } from "./options.js";
 import { FleetCa } from "./pki/fleet-ca.js";
 import { NodeIdentity } from "./pki/node-identity.js";
 import { OidcLogin } from "./rbac/oidc.js";
-import { RolloutEngine } from "./rollouts/engine.js";
+import { Leadership } from "./replicas/leadership.js";
+import { shareFleet } from "./replicas/shared-fleet.js";
+import { type EngineReport, RolloutEngine } from "./rollouts/engine.js";
 import type { FleetNode } from "./rollouts/types.js";
 import { SecurityEventIntake } from "./security-events/event-intake-service.js";
 import { publishedRedaction } from "./security-events/published-redaction.js";
 import { IdentityStore } from "./store/identity-store.js";
+import { ReplicaStore, type StoredReport } from "./store/replica-store.js";
 import { RolloutStore } from "./store/rollout-store.js";
 import { SecurityEventStore } from "./store/security-event-store.js";
 import { Store } from "./store/store.js";
@@ -46,24 +49,69 @@ export interface ControlPlane {
  * @throws when the database cannot be opened or a port cannot be bound.
  */
 export async function startControlPlane(opts: CpOptions, log: Logger): Promise<ControlPlane> {
-  if (opts.db !== ":memory:") {
+  if (opts.databaseUrl === undefined && opts.db !== ":memory:") {
     mkdirSync(dirname(opts.db), { recursive: true });
     // The database holds secrets (HMAC keys, token hashes): owner-only, and SQLite gives
     // its -wal/-shm files the same mode.
     if (!existsSync(opts.db)) closeSync(openSync(opts.db, "a", 0o600));
   }
-  const store = new Store(opts.db);
+  const storeLog = log.child({ component: "store" });
+  const store = await Store.open(opts.databaseUrl ?? opts.db, {
+    onIdleError: (err) => storeLog.warn({ err: err.message }, "database connection lost"),
+  });
+  let tokens: AdminTokens;
+  let oidc: OidcLogin | undefined;
+  let generatedAdminToken: string | undefined;
+  let publisher: Publisher;
+  let engine: RolloutEngine;
+  const fleet = new FleetRegistry();
+  const rollouts = new RolloutStore(store);
+  const replicas = new ReplicaStore(store);
+  // Several control planes on one PostgreSQL: one of them leads singleton work (rollout ticks,
+  // sweeps); SQLite has one control plane, which leads alone.
+  const leadership = store.shared
+    ? new Leadership(replicas, store.instance, log.child({ component: "replicas" }), opts.leaseTiming)
+    : undefined;
   try {
-    store.markAllNodesDisconnected();
+    // At start-up no stream of this control plane is open: on SQLite every node is
+    // disconnected; on a shared database only those of control planes that died.
+    if (leadership) await leadership.start();
+    else await store.markAllNodesDisconnected();
+    if (leadership?.leading()) await replicas.sweepNodes();
+    tokens = new AdminTokens(store, opts.adminToken);
+    generatedAdminToken = await tokens.ensure();
+    oidc = opts.oidc ? new OidcLogin(opts.oidc, tokens, log.child({ component: "oidc" })) : undefined;
+    publisher = await Publisher.open(store);
+    engine = await RolloutEngine.open({
+      store: rollouts,
+      fleet: async () =>
+        (await store.listNodes())
+          .filter((n) => !n.revoked_at)
+          .map(
+            (n): FleetNode => ({
+              id: n.id,
+              region: n.region,
+              labels: n.labels,
+              connected: n.connected,
+              applied_version: n.applied_version,
+              nacked_version: n.last_nack?.version ?? null,
+              nacked_kind: n.last_nack?.kind ?? null,
+              blocked_version: n.blocked?.version ?? null,
+            }),
+          ),
+      // Replicas: every node's reports, whichever control plane they reached (the leader gates on them).
+      reports: store.shared
+        ? async (sinceMs) => groupByNode(await replicas.reportsSince(sinceMs))
+        : async (sinceMs) => fleet.reportsByNode(sinceMs),
+      versionExists: (n) => store.hasVersion(n),
+      log: log.child({ component: "rollouts" }),
+      leading: () => leadership?.leading() ?? true,
+    });
   } catch (err) {
-    store.close();
+    await leadership?.stop();
+    await store.close();
     throw err;
   }
-  const tokens = new AdminTokens(store, opts.adminToken);
-  const generatedAdminToken = tokens.ensure();
-  const oidc = opts.oidc ? new OidcLogin(opts.oidc, tokens, log.child({ component: "oidc" })) : undefined;
-  const publisher = new Publisher(store);
-  const fleet = new FleetRegistry();
   let identity: NodeIdentity | undefined;
   let security: SyncSecurity;
   if (opts.syncInsecure) {
@@ -79,29 +127,6 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     const hostnames = [...bound, hostname()];
     security = { mode: "mtls", identity, server: await ca.issueServerCert([...hostnames, ...opts.syncHostnames]) };
   }
-  const rollouts = new RolloutStore(store);
-  const engine = new RolloutEngine({
-    store: rollouts,
-    fleet: () =>
-      store
-        .listNodes()
-        .filter((n) => !n.revoked_at)
-        .map(
-          (n): FleetNode => ({
-            id: n.id,
-            region: n.region,
-            labels: n.labels,
-            connected: n.connected,
-            applied_version: n.applied_version,
-            nacked_version: n.last_nack?.version ?? null,
-            nacked_kind: n.last_nack?.kind ?? null,
-            blocked_version: n.blocked?.version ?? null,
-          }),
-        ),
-    reports: (id, sinceMs) => fleet.nodeHistory(id).filter((p) => p.at >= sinceMs),
-    versionExists: (n) => store.hasVersion(n),
-    log: log.child({ component: "rollouts" }),
-  });
   const events = new SecurityEventIntake(new SecurityEventStore(store), log.child({ component: "security-events" }), {
     maxEvents: opts.securityEventsMax,
     maxAgeMs: opts.securityEventsMaxAgeS * 1000,
@@ -111,8 +136,8 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   redaction();
   publisher.onPublish(redaction);
   const metrics = new CpMetrics({
-    nodes: () =>
-      store.listNodes().map((n) => ({
+    nodes: async () =>
+      (await store.listNodes()).map((n) => ({
         region: n.region,
         state: n.revoked_at ? "revoked" : fleet.liveness(n.id),
       })),
@@ -140,6 +165,24 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   anomaly.start();
   sync = new SyncServer(store, publisher, fleet, security, log, engine, { events, metrics: metrics.sync, anomaly });
   engine.onAssign((nodes) => sync.offer(nodes));
+  // Replicas on one PostgreSQL: a version or stable version set by another control plane
+  // reaches this one's nodes as its own would (NOTIFY at commit; after a lost connection, both
+  // are read again). SQLite: nothing to listen to.
+  const replicaLog = log.child({ component: "replicas" });
+  const stopListening = await store
+    .onChange((what) => {
+      const catchUp = async () => {
+        if (what === "version" || what === "reconnected") await publisher.refresh();
+        if (what === "stable" || what === "rollout" || what === "reconnected") await engine.refresh();
+        if (what === "tokens" || what === "reconnected") await tokens.load();
+      };
+      catchUp().catch((err) => replicaLog.warn({ err, what }, "change of another control plane not loaded yet"));
+    })
+    .catch(async (err) => {
+      await store.close();
+      throw err;
+    });
+  const sweeps = leadership ? shareFleet(leadership, replicas, fleet, replicaLog) : undefined;
   let api: FastifyInstance | undefined;
   let status: StatusServer | undefined;
   try {
@@ -152,7 +195,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       { listener: "sync", address: opts.syncListen.host, port: syncPort, mtls: security.mode === "mtls" },
       "listening",
     );
-    api = buildAdminApi({
+    api = await buildAdminApi({
       store,
       publisher,
       tokens,
@@ -193,7 +236,12 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     engine.start(opts.rolloutTickMs);
     const latest = publisher.latest();
     log.info(
-      { version: latest?.version ?? 0, stable: engine.stable().version, rollout: engine.active()?.id, db: opts.db },
+      {
+        version: latest?.version ?? 0,
+        stable: engine.stable().version,
+        rollout: engine.active()?.id,
+        db: opts.databaseUrl !== undefined ? redactDatabaseUrl(opts.databaseUrl) : opts.db,
+      },
       "control plane ready",
     );
     return {
@@ -202,23 +250,40 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       status: statusAddr,
       generatedAdminToken,
       async close() {
+        await stopListening();
         engine.stop();
+        sweeps?.stop();
+        await leadership?.stop();
         events.stop();
         anomaly.stop();
         await status?.close();
         await sync.close();
         await api?.close();
-        store.close();
+        await store.close();
       },
     };
   } catch (err) {
+    await stopListening();
     engine.stop();
+    sweeps?.stop();
+    await leadership?.stop();
     events.stop();
     anomaly.stop();
     await status?.close();
     await sync.close(0);
     await api?.close();
-    store.close();
+    await store.close();
     throw err;
   }
+}
+
+/** Stored reports by node id (the engine's shape). */
+function groupByNode(rows: readonly StoredReport[]): Map<string, EngineReport[]> {
+  const out = new Map<string, EngineReport[]>();
+  for (const r of rows) {
+    const list = out.get(r.node_id);
+    if (list) list.push(r);
+    else out.set(r.node_id, [r]);
+  }
+  return out;
 }

@@ -39,6 +39,10 @@ export const API_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "send the body as application/json" },
   STREAM_LIMIT: { status: 503, message: "too many live event streams are open; retry later" },
   INTERNAL: { status: 500, message: "internal error" },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    message: "the control plane's database is unavailable (down, unreachable or read-only): nothing was changed; retry",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable error code of the admin API. */

@@ -29,3 +29,21 @@ test("bad values name the flag, and the variable when it came from there", () =>
   assert.throws(() => parseCpOptions(["--bogus"], {}), { option: "usage" });
   assert.throws(() => parseCpOptions(["--rollout-tick-ms", "10"], {}), { option: "--rollout-tick-ms" });
 });
+
+test("--database-url (PALISADE_DATABASE_URL) takes a postgres URL; anything else is refused without echoing it", () => {
+  const o = parseCpOptions([], { PALISADE_DATABASE_URL: "postgres://cp:pw@db:5432/palisade" });
+  assert.ok(typeof o === "object");
+  assert.deepEqual([o.databaseUrl, o.pkiDir], ["postgres://cp:pw@db:5432/palisade", "pki"]);
+  assert.equal((parseCpOptions([], {}) as { databaseUrl?: string }).databaseUrl, undefined, "SQLite by default");
+  assert.throws(
+    () => parseCpOptions(["--database-url", "mysql://u:secret@h/db"], {}),
+    (e: Error & { option?: string }) => {
+      assert.equal(e.option, "--database-url");
+      assert.doesNotMatch(e.message, /secret/);
+      return true;
+    },
+  );
+  assert.throws(() => parseCpOptions([], { PALISADE_DATABASE_URL: "not a url" }), {
+    option: "--database-url (PALISADE_DATABASE_URL)",
+  });
+});

@@ -8,8 +8,10 @@ import type { OidcConfig } from "./rbac/oidc.js";
 
 /** Start-up options of `palisade-cp`. */
 export interface CpOptions {
-  /** Path of the SQLite database file (created if missing). */
+  /** Path of the SQLite database file (created if missing); unused with {@link databaseUrl}. */
   db: string;
+  /** PostgreSQL connection URL (`postgres://…`); when set, the store lives there instead of `db`. */
+  databaseUrl: string | undefined;
   /** Admin REST API and web UI listener. */
   adminListen: ListenAddress;
   /** gRPC config sync listener. */
@@ -29,6 +31,8 @@ export interface CpOptions {
   nodeCertTtlS: number;
   /** How often the rollout engine moves the active rollout on, ms. */
   rolloutTickMs: number;
+  /** Replicas on one PostgreSQL: the leader's lease and how often it is renewed, ms (replicas/leadership.ts). */
+  leaseTiming: { ttlMs: number; renewMs: number };
   /**
    * TLS of the admin listener: certificate chain and key (PEM); `clientCa` (PEM) makes the
    * listener ask every client for a certificate signed by it. Undefined: plain HTTP.
@@ -42,6 +46,11 @@ export interface CpOptions {
   securityEventsMax: number;
   /** Oldest security event kept (by arrival), seconds. */
   securityEventsMaxAgeS: number;
+}
+
+/** A leader lease of `ttlMs` renewed every 0.3 × `ttlMs`. */
+function leaseTiming(ttlMs: number): { ttlMs: number; renewMs: number } {
+  return { ttlMs, renewMs: Math.round(ttlMs * 0.3) };
 }
 
 /** The web admin bundle of this checkout: `web-admin/dist` beside `control-plane/` (built by `npm run build`). */
@@ -59,6 +68,13 @@ interface OptionSpec {
 /** Every option, its environment variable and default: the source of `--help`. */
 export const CP_OPTIONS: readonly OptionSpec[] = [
   { flag: "db", env: "PALISADE_DB", default: "./palisade.db", help: "SQLite database file" },
+  {
+    flag: "database-url",
+    env: "PALISADE_DATABASE_URL",
+    default: undefined,
+    defaultNote: "none: SQLite at --db",
+    help: "PostgreSQL URL postgres://user:password@host:5432/db (replaces --db; the password may come from PGPASSWORD)",
+  },
   { flag: "admin-listen", env: "PALISADE_ADMIN_LISTEN", default: "127.0.0.1:8001", help: "admin REST API host:port" },
   { flag: "sync-listen", env: "PALISADE_SYNC_LISTEN", default: "127.0.0.1:8005", help: "gRPC config sync host:port" },
   {
@@ -92,6 +108,12 @@ export const CP_OPTIONS: readonly OptionSpec[] = [
     env: "PALISADE_ROLLOUT_TICK_MS",
     default: "500",
     help: "how often the rollout engine checks ACKs, soak times and gates, ms (50-60000)",
+  },
+  {
+    flag: "leader-lease-ms",
+    env: "PALISADE_LEADER_LEASE_MS",
+    default: "5000",
+    help: "replicas on one PostgreSQL: lease of the leader that runs rollouts, ms (1000-60000); renewed every 0.3x, a dead leader is replaced within 1.3x",
   },
   {
     flag: "admin-tls-cert",
@@ -175,6 +197,8 @@ export function cpHelp(): string {
   );
   return [
     "Usage: palisade-cp [options]",
+    "       palisade-cp backup FILE [--db PATH]    online copy of the SQLite database",
+    "       palisade-cp restore FILE [--db PATH]   replace the SQLite database by a backup (stopped control plane)",
     "",
     "Palisade control plane: admin REST API, config versions and the gRPC sync server.",
     "",
@@ -233,6 +257,8 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     );
   const [db, dbName] = get("db");
   if (db === "") throw new OptionError(dbName, "must not be empty");
+  const [databaseUrl, databaseUrlName] = get("database-url");
+  if (databaseUrl !== "") checkDatabaseUrl(databaseUrl, databaseUrlName);
   const adminToken = env.PALISADE_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16)
     throw new OptionError("PALISADE_ADMIN_TOKEN", "must be at least 16 characters");
@@ -264,10 +290,13 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
   const insecureEnv = env.PALISADE_SYNC_INSECURE;
   return {
     syncInsecure: parsed.values["sync-insecure"] === true || insecureEnv === "1" || insecureEnv === "true",
-    pkiDir: pki !== "" ? pki : db === ":memory:" ? undefined : join(dirname(db), "pki"),
+    // With PostgreSQL there is no file to sit beside: the working directory's pki/.
+    pkiDir: pki !== "" ? pki : databaseUrl !== "" ? "pki" : db === ":memory:" ? undefined : join(dirname(db), "pki"),
+    databaseUrl: databaseUrl !== "" ? databaseUrl : undefined,
     syncHostnames: hostnames,
     nodeCertTtlS: Number(ttl),
     rolloutTickMs: Number(tick),
+    leaseTiming: leaseTiming(count("leader-lease-ms", 1000, 60_000)),
     adminTls,
     oidc: readOidc(get, env),
     statusListen: status === "off" || status === "" ? undefined : parseListenAddress(statusName, status),
@@ -280,6 +309,32 @@ export function parseCpOptions(argv: string[], env: NodeJS.ProcessEnv): CpOption
     logLevel,
     uiDir: get("ui-dir")[0] || DEFAULT_UI_DIR,
   };
+}
+
+/**
+ * Refuses a database URL that is not a PostgreSQL URL (the only server backend).
+ * @throws OptionError naming the flag, never echoing the URL (it may hold a password)
+ */
+function checkDatabaseUrl(url: string, name: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OptionError(name, "is not a URL (postgres://user:password@host:5432/db)");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")
+    throw new OptionError(name, `must be a postgres:// URL (got ${parsed.protocol}//…); SQLite is --db`);
+}
+
+/** A database URL fit for a log line: the password replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
 }
 
 /**

@@ -103,7 +103,7 @@ export function nodeSecurityPipeline(
 export async function syncCredentials(options: NodeOptions, log: Logger): Promise<NodeCredentials | undefined> {
   if (options.syncInsecure) {
     log.warn(
-      { control_plane: formatHostPort(options.controlPlane) },
+      { control_plane: options.controlPlanes.map(formatHostPort).join(",") },
       "INSECURE SYNC: plain gRPC to the control plane, no TLS and no node identity. Use only for the local demo.",
     );
     return undefined;
@@ -112,7 +112,7 @@ export async function syncCredentials(options: NodeOptions, log: Logger): Promis
     stateDir: options.stateDir,
     nodeId: options.nodeId,
     region: options.region,
-    address: formatHostPort(options.controlPlane),
+    addresses: options.controlPlanes.map(formatHostPort),
     caCertPath: options.caCert,
     joinToken: options.joinToken,
     log,
@@ -144,7 +144,7 @@ export interface SyncWiring {
 export function startSync(options: NodeOptions, log: Logger, w: SyncWiring): SyncClient {
   const creds = w.credentials;
   const sync = new SyncClient({
-    address: formatHostPort(options.controlPlane),
+    addresses: options.controlPlanes.map(formatHostPort),
     identity: nodeIdentity(options),
     holder: w.holder,
     applier: w.applier,
@@ -171,7 +171,7 @@ export function logStarted(options: NodeOptions, log: Logger, extra: Record<stri
       region: options.region,
       version: softwareVersion(),
       policies: [...options.policyTypes],
-      control_plane: options.configFile === undefined ? formatHostPort(options.controlPlane) : null,
+      control_plane: options.configFile === undefined ? options.controlPlanes.map(formatHostPort).join(",") : null,
       config_file: options.configFile,
       ...extra,
     },

@@ -20,7 +20,7 @@ function fails(argv: string[], flag: RegExp, env: NodeJS.ProcessEnv = {}): void 
 
 test("defaults", () => {
   const o = run([]);
-  assert.deepEqual(o.controlPlane, { host: "127.0.0.1", port: 8005 });
+  assert.deepEqual(o.controlPlanes, [{ host: "127.0.0.1", port: 8005 }]);
   assert.equal(o.nodeId, hostname());
   assert.equal(o.region, "default");
   assert.deepEqual(o.labels, {});
@@ -90,6 +90,19 @@ test("--trusted-proxies and --client-address-header", () => {
   fails(["--trusted-proxies", "10.0.0.0/33"], /^--trusted-proxies: "10.0.0.0\/33" has an invalid prefix length/);
   fails(["--trusted-proxies", "example.com"], /^--trusted-proxies: /);
   fails(["--client-address-header", "x-real-ip"], /^--client-address-header: /);
+});
+
+test("control-plane replicas: a comma-separated list, the flag repeated, or the environment", () => {
+  const both = [
+    { host: "cp-a", port: 8005 },
+    { host: "cp-b", port: 8006 },
+  ];
+  assert.deepEqual(run(["--control-plane", "cp-a:8005, cp-b:8006"]).controlPlanes, both);
+  assert.deepEqual(run(["--control-plane", "cp-a:8005", "--control-plane", "cp-b:8006"]).controlPlanes, both);
+  assert.deepEqual(run([], { PALISADE_CONTROL_PLANE: "cp-a:8005,cp-b:8006" }).controlPlanes, both);
+  fails(["--control-plane", "cp-a:8005,"], /^--control-plane: "cp-a:8005," has an empty address/);
+  fails(["--control-plane", "cp-a:8005,cp-a:8005"], /^--control-plane: "cp-a:8005,cp-a:8005" lists cp-a:8005 twice/);
+  fails(["--control-plane", "cp-a:8005,cp-b"], /^--control-plane: "cp-b" is not host:port/);
 });
 
 test("bad values name the flag in one line", () => {

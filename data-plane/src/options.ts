@@ -14,8 +14,11 @@ export interface HostPort {
 
 /** The node's settings, from flags and PALISADE_* environment variables (a flag wins). */
 export interface NodeOptions {
-  /** gRPC address of the control plane, `host:port`. */
-  readonly controlPlane: HostPort;
+  /**
+   * gRPC addresses of the control plane, `host:port` each: replicas on one database, tried in
+   * turn when the stream drops (at least one).
+   */
+  readonly controlPlanes: readonly HostPort[];
   readonly nodeId: string;
   readonly region: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -116,7 +119,7 @@ const SPECS = [
     env: "PALISADE_CONTROL_PLANE",
     fallback: "127.0.0.1:8005",
     shown: "127.0.0.1:8005",
-    help: "control plane gRPC address, host:port",
+    help: "control plane gRPC address, host:port; replicas: a comma-separated list or the flag repeated (the node moves to the next when its stream drops)",
   },
   {
     flag: "node-id",
@@ -363,7 +366,7 @@ export function helpText(): string {
  * @throws OptionsError on an unknown flag, a missing value or a bad value, naming the flag
  */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     const options = Object.fromEntries(SPECS.map((s) => [s.flag, { type: "string" as const }]));
     ({ values } = parseArgs({
@@ -373,6 +376,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
         "sync-insecure": { type: "boolean" },
+        "control-plane": { type: "string", multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -381,6 +385,9 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw argError(err);
   }
   if (values.help) return { kind: "help" };
+  // Repeated --control-plane flags are one list, as a comma-separated value is.
+  const cps = values["control-plane"];
+  if (Array.isArray(cps)) values["control-plane"] = cps.join(",");
   if (values.version) return { kind: "version" };
   // Each value with the name to blame: the flag, or the flag and its variable when it came from there.
   const get = (flag: FlagName): [name: string, value: string] => {
@@ -392,7 +399,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     return [`--${flag}`, typeof spec.fallback === "function" ? spec.fallback() : spec.fallback];
   };
   const options: NodeOptions = {
-    controlPlane: parseHostPort(...get("control-plane"), 1),
+    controlPlanes: parseHostPortList(...get("control-plane"), 1),
     nodeId: parseName(...get("node-id")),
     region: parseName(...get("region")),
     labels: parseLabels(...get("labels")),
@@ -477,6 +484,23 @@ export function parseHostPort(flag: string, value: string, minPort: number): Hos
   const port = Number(portText);
   if (port < minPort || port > 65535) throw new OptionsError(flag, `port ${port} is out of range (${minPort}-65535)`);
   return Object.freeze({ host, port });
+}
+
+/**
+ * Parses a comma-separated list of `host:port` (at least one, none twice).
+ * @throws OptionsError naming `flag` for an empty list, a bad entry or a repeated one
+ */
+export function parseHostPortList(flag: string, value: string, minPort: number): readonly HostPort[] {
+  const items = value.split(",").map((v) => v.trim());
+  if (items.some((v) => v === "")) throw new OptionsError(flag, `"${value}" has an empty address`);
+  const out = items.map((v) => parseHostPort(flag, v, minPort));
+  const seen = new Set<string>();
+  for (const a of out) {
+    const key = `${a.host}:${a.port}`;
+    if (seen.has(key)) throw new OptionsError(flag, `"${value}" lists ${key} twice`);
+    seen.add(key);
+  }
+  return Object.freeze(out);
 }
 
 /** Parses `host:port`, or `off` (any case) for a listener that is not bound. */

@@ -2,8 +2,8 @@
 // `palisade backup-sqlite <database> <destination>`: a consistent copy of the control plane's
 // SQLite database while it runs, through SQLite's online backup API (better-sqlite3's
 // `backup()`): the copy is one point in time even while the control plane writes. The fleet CA
-// (pki/ beside the database) is two files to copy as they are. Until `palisade-cp backup`
-// (issue 19) exists, this is the image's way to back up a running control plane.
+// (pki/ beside the database) is two files to copy as they are. `palisade-cp backup FILE` does
+// the same from the control plane's own command; this role stays for existing backup jobs.
 // Exit 0 written, 1 failed (one line on stderr), 2 usage.
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";

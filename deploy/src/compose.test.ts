@@ -66,7 +66,7 @@ test("references resolve: services depended on, files mounted, volumes declared,
     if (s.build)
       assert.ok(existsSync(join(DIR, s.build.context, s.build.dockerfile)), `${name} builds from its Containerfile`);
   }
-  assert.deepEqual(services.postgres.profiles, ["postgres"], "PostgreSQL starts only when asked (issue 19)");
+  assert.deepEqual(services.postgres.profiles, ["postgres"], "PostgreSQL starts only when asked");
   for (const [name, s] of Object.entries(services))
     assert.ok(!JSON.stringify({ ...s, profiles: undefined }).includes("postgres:5432") || name === "postgres");
 });
@@ -106,4 +106,41 @@ test("rsyslogd accepts the receiver's configuration", () => {
   const r = spawnSync("rsyslogd", ["-N1", "-f", join(DIR, "rsyslog", "rsyslog.conf")], { encoding: "utf8" });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   assert.match(r.stderr, /End of config validation run/);
+});
+
+test("compose.postgres.yaml: two control planes on the postgres service, sharing the fleet CA; every node dials both", () => {
+  const over: any = parse(readFileSync(join(DIR, "compose.postgres.yaml"), "utf8"), { merge: true });
+  // Compose's merge of an override file: services by name, environment maps key by key.
+  const merged: Record<string, any> = { ...services };
+  for (const [name, s] of Object.entries<any>(over.services))
+    merged[name] = {
+      ...merged[name],
+      ...s,
+      environment: { ...merged[name]?.environment, ...s.environment },
+    };
+  const cps = Object.entries(merged).filter(([, s]) => s.command?.[0] === "palisade-cp");
+  assert.equal(cps.length, 2);
+  const cpVars = programVariables("cp");
+  const syncNames = new Set<string>();
+  for (const [name, s] of cps) {
+    assert.match(s.environment.PALISADE_DATABASE_URL, /^postgres:\/\/palisade:.*@postgres:5432\/palisade$/, name);
+    for (const k of Object.keys(s.environment).filter((k) => k.startsWith("PALISADE_")))
+      assert.ok(cpVars.has(k), `${name}: ${k} is read by palisade-cp`);
+    assert.equal(s.environment.PALISADE_PKI_DIR, "/var/lib/palisade/pki", `${name}: the shared fleet CA`);
+    assert.ok((s.volumes as string[]).includes("cp-data:/var/lib/palisade"), `${name} mounts cp-data`);
+    for (const h of String(s.environment.PALISADE_SYNC_HOSTNAMES).split(",")) syncNames.add(h);
+    for (const dep of Object.keys(s.depends_on ?? {})) assert.ok(merged[dep], `${name} depends on ${dep}`);
+    assert.equal(s.read_only, true, `${name}: read-only root filesystem`);
+    assert.deepEqual(s.cap_drop, ["ALL"], `${name}: no capabilities`);
+  }
+  assert.deepEqual(Object.keys(merged["control-plane-2"].depends_on), ["control-plane"], "the second waits for the CA");
+  for (const [name] of nodes) {
+    const list = String(merged[name].environment.PALISADE_CONTROL_PLANE).split(",");
+    assert.deepEqual(
+      list.map((a) => a.split(":")[0]).sort(),
+      ["control-plane", "control-plane-2"],
+      `${name} dials both replicas`,
+    );
+    for (const a of list) assert.ok(syncNames.has(a.split(":")[0]!), `${a} is in its control plane's certificate`);
+  }
 });

@@ -427,12 +427,12 @@ describe("Kubernetes manifests and Helm chart", () => {
         /at least 16 characters/,
       );
     });
-    test("Helm: PostgreSQL without a database URL names issue 19", () => {
+    test("Helm: PostgreSQL without a database URL names the value to give", () => {
       refused(
         renderHelm("palisade-system", ["values-control-plane-ha.yaml"], {
           files: { "controlPlane.adminToken.value": adminToken },
         }),
-        /databaseUrl.*issue 19/,
+        /controlPlane\.postgres\.databaseUrl\.value/,
       );
     });
     test("Helm: values.schema.json refuses a misspelt key and a bad join token", () => {

@@ -10,9 +10,9 @@ export const PLANE_BINS = {
 
 /**
  * Variables the image's entrypoint reads itself (deploy/container/palisade), not the programs:
- * a folder of join tokens by node id, and the database URL it refuses until issue 19.
+ * a folder of join tokens by node id.
  */
-export const IMAGE_VARIABLES = new Set(["PALISADE_JOIN_TOKEN_DIR", "PALISADE_DATABASE_URL"]);
+export const IMAGE_VARIABLES = new Set(["PALISADE_JOIN_TOKEN_DIR"]);
 
 /** The PALISADE_* variables a plane reads, from its own `--help`. */
 export function programVariables(plane: keyof typeof PLANE_BINS): Set<string> {

@@ -188,7 +188,7 @@ describe("deploy: the image's entrypoint, healthcheck and the compose bootstrap"
     assert.equal(gone.status, 1);
   });
 
-  test("the entrypoint refuses an unknown role, and a database URL until the control plane supports one", () => {
+  test("the entrypoint refuses an unknown role; a control plane given a database it cannot reach says so", () => {
     const none = spawnSync("sh", [ENTRYPOINT], { encoding: "utf8" });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /usage: palisade palisade-cp\|palisade-dp\|palisadectl\|healthcheck\|backup-sqlite/);
@@ -199,8 +199,8 @@ describe("deploy: the image's entrypoint, healthcheck and the compose bootstrap"
       encoding: "utf8",
       env: { ...process.env, PALISADE_DATABASE_URL: "postgres://palisade@127.0.0.1:1/palisade" },
     });
-    assert.equal(db.status, 2);
-    assert.match(db.stderr, /no PostgreSQL support yet \(issue 19\)/);
+    assert.equal(db.status, 1);
+    assert.match(db.stderr, /palisade-cp: cannot start: database unavailable \(ECONNREFUSED\)/);
     const version = spawnSync("sh", [ENTRYPOINT, "palisadectl", "--help"], { encoding: "utf8" });
     assert.equal(version.status, 0);
     assert.match(version.stdout, /join-token --region R/);

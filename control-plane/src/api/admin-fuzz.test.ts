@@ -186,7 +186,7 @@ async function state(call: TestAdminApi["call"]): Promise<string> {
 }
 
 async function seeded(): Promise<TestAdminApi> {
-  const app = fullTestAdminApi();
+  const app = await fullTestAdminApi();
   const ok = async (method: Method, url: string, body?: unknown) => {
     const r = await app.call(method, url, body);
     assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${r.text}`);

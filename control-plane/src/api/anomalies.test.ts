@@ -11,7 +11,7 @@ import { testAdminApi } from "../test/admin-app.js";
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
 
 test("PUT /v1/anomalies/config refuses a bad threshold, action or allow entry, naming the field", async () => {
-  const { call } = testAdminApi();
+  const { call } = await testAdminApi();
   for (const [body, field] of [
     [
       { thresholds: { routes: { login: { bruteForce: { minPerMin: -1 } } } } },
@@ -30,7 +30,7 @@ test("PUT /v1/anomalies/config refuses a bad threshold, action or allow entry, n
 });
 
 test("the config is published as the snapshot's anomaly resource, and absent when disabled", async () => {
-  const { call, store } = testAdminApi();
+  const { call, store } = await testAdminApi();
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "login", paths: ["/login"], upstream: "up" });
   const cfg = {
@@ -42,24 +42,24 @@ test("the config is published as the snapshot's anomaly resource, and absent whe
   assert.equal((await call("PUT", "/v1/anomalies/config", cfg)).status, 200);
   assert.deepEqual((await call("GET", "/v1/anomalies/config")).body, cfg);
   assert.equal((await call("POST", "/v1/config/versions", { message: "on" })).status, 201);
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   assert.equal(snap.anomaly.length, 1);
   assert.equal(snap.anomaly[0]!.mode, AnomalyMode.ENFORCE);
   assert.deepEqual(JSON.parse(snap.anomaly[0]!.thresholdsJson), cfg.thresholds);
   assert.deepEqual(snap.anomaly[0]!.allowCidrs, ["10.0.0.0/8"]);
   // A draft edited behind the API's back is still checked at publish.
-  store.putSettings({ enabled: true, thresholds: { defaults: { payload: { sizeFactor: 0 } } } }, "anomaly");
+  await store.putSettings({ enabled: true, thresholds: { defaults: { payload: { sizeFactor: 0 } } } }, "anomaly");
   const refused = await call("POST", "/v1/config/versions", { message: "bad" });
   assert.equal(refused.status, 400);
   assert.equal(refused.body.error.field, "anomaly.thresholds.defaults.payload.sizeFactor");
   await call("PUT", "/v1/anomalies/config", { enabled: false });
   assert.equal((await call("POST", "/v1/config/versions", { message: "off" })).status, 201);
-  assert.equal(fromBinary(SnapshotSchema, store.latestVersion()!.snapshot).anomaly.length, 0);
+  assert.equal(fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot).anomaly.length, 0);
 });
 
 test("the deny list by hand: block (400 for a bad address), list, unblock (404 when none)", async () => {
   const anomaly = new AnomalyService({ log: pino({ level: "silent" }), broadcast: () => {} });
-  const { call } = testAdminApi({ anomaly });
+  const { call } = await testAdminApi({ anomaly });
   const bad = await call("POST", "/v1/anomalies/decisions", { target_type: "address", target_id: "999.1.1.1" });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, "target_id");

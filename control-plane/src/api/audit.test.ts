@@ -6,8 +6,8 @@ import { kindOf } from "./audit.js";
 
 const TOKEN = TEST_ADMIN_TOKEN;
 
-function app() {
-  const t = testAdminApi();
+async function app() {
+  const t = await testAdminApi();
   const call = (
     method: "GET" | "POST" | "PUT" | "DELETE",
     url: string,
@@ -20,7 +20,7 @@ function app() {
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
 
 test("every change is recorded with who, what, before and after; reads and refused changes are not", async () => {
-  const { call } = app();
+  const { call } = await app();
   const created = await call("POST", "/v1/upstreams", upstream, { "x-palisade-client": "web-admin" });
   await call("PUT", "/v1/upstreams/up", { ...upstream, targets: [{ host: "127.0.0.1", port: 9001 }] });
   await call("POST", "/v1/upstreams", { name: "up", targets: [{ host: "x", port: 0 }] }); // 400: not a change
@@ -67,7 +67,7 @@ test("every change is recorded with who, what, before and after; reads and refus
 });
 
 test("filters: kind, resource (id or name), since/until, limit with a cursor; bad filters name the field", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r1", paths: ["/a"], upstream: "up" });
   await call("POST", "/v1/routes", { name: "r2", paths: ["/b"], upstream: "up" });
@@ -105,7 +105,7 @@ test("filters: kind, resource (id or name), since/until, limit with a cursor; ba
 });
 
 test("secrets never reach the audit log", async () => {
-  const { call } = app();
+  const { call } = await app();
   const hmac = Buffer.alloc(32, 9).toString("base64url");
   await call("POST", "/v1/policies", {
     name: "h",
@@ -149,7 +149,7 @@ test("kindOf names the route's fixed segments", () => {
 });
 
 test("the draft endpoint shows what the next version would be and whether it changed", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
   let d = await call("GET", "/v1/config/draft");
@@ -165,7 +165,7 @@ test("the draft endpoint shows what the next version would be and whether it cha
 });
 
 test("integer query parameters are read from their digits (the API's Ajv does not coerce types)", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
   await call("POST", "/v1/config/versions", {});

@@ -101,14 +101,14 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
     const routeUrl = req.routeOptions.url;
     if (!routeUrl?.startsWith("/v1/")) return payload;
     try {
-      record(req, reply.statusCode, routeUrl, payload);
+      await record(req, reply.statusCode, routeUrl, payload);
     } catch (err) {
       log.error({ err, method: req.method, url: routeUrl }, "audit log write failed");
     }
     return payload;
   });
 
-  function record(req: FastifyRequest, status: number, routeUrl: string, payload: unknown): void {
+  async function record(req: FastifyRequest, status: number, routeUrl: string, payload: unknown): Promise<void> {
     const after = req.method === "DELETE" ? null : parsePayload(payload);
     // A publish that created nothing, a sync that changed nothing (or a dry run): nothing to record.
     const said = (after ?? {}) as { created?: unknown; changed?: unknown };
@@ -129,7 +129,7 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
       before: bounded(redactSecrets(before)),
       after: bounded(redactSecrets(after)),
     };
-    store.insertAudit(entry);
+    await store.insertAudit(entry);
   }
 
   app.get("/v1/audit", { schema: { querystring: auditQuery } }, async (req) => {
@@ -142,7 +142,7 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
     };
     const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
     const beforeId = queryInt(req.query, "before_id", 1, Number.MAX_SAFE_INTEGER);
-    const items = store.listAudit({
+    const items = await store.listAudit({
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.resource ? { resource: q.resource } : {}),
       ...(q.actor ? { actor: q.actor } : {}),

@@ -11,12 +11,12 @@ const a = ca.issue(["a.test", "*.a.test"]);
 const b = ca.issue(["b.test"]);
 const keyBody = (pem: string) => pem.split("\n").slice(1, -2).join("");
 
-function app() {
+async function app() {
   return testAdminApi();
 }
 
 test("a certificate is stored with its SNI names; the key never comes back", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   const created = await call("POST", "/v1/certificates", {
     name: "a",
     snis: ["a.test", "*.a.test"],
@@ -37,7 +37,7 @@ test("a certificate is stored with its SNI names; the key never comes back", asy
   await call("POST", "/v1/routes", { name: "r", paths: ["/"], upstream: "up" });
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
   // Nodes get the key in the snapshot; the versions endpoint shows it redacted.
-  const snap = fromBinary(SnapshotSchema, store.getVersion(1)!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.getVersion(1))!.snapshot);
   assert.equal(snap.certificates[0]?.keyPem, a.keyPem);
   assert.deepEqual(snap.certificates[0]?.snis, ["a.test", "*.a.test"]);
   const v = await call("GET", "/v1/config/versions/1");
@@ -58,7 +58,7 @@ test("a certificate is stored with its SNI names; the key never comes back", asy
 });
 
 test("bad certificates answer 400 naming the field, without quoting the PEM", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/certificates", { name: "b", snis: ["b.test"], cert_pem: b.certPem, key_pem: b.keyPem });
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ snis: ["a.test"], cert_pem: a.certPem, key_pem: b.keyPem }, "key_pem"],

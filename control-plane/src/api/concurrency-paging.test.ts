@@ -5,7 +5,7 @@ import { testAdminApi } from "../test/admin-app.js";
 const up = (name: string, port = 9080) => ({ name, targets: [{ host: "127.0.0.1", port }] });
 
 test("GET answers an ETag; PUT and DELETE with a stale If-Match answer 412 and write nothing", async () => {
-  const { call } = testAdminApi();
+  const { call } = await testAdminApi();
   await call("POST", "/v1/upstreams", up("a"));
   const read = await call("GET", "/v1/upstreams/a");
   const etag = read.headers.etag as string;
@@ -47,7 +47,7 @@ test("GET answers an ETag; PUT and DELETE with a stale If-Match answer 412 and w
 });
 
 test("custom roles and credentials: an ETag on GET; a stale If-Match answers 412 and writes nothing", async () => {
-  const { call } = testAdminApi();
+  const { call } = await testAdminApi();
   const role = { name: "editors", permissions: ["routes:read", "routes:write"] };
   assert.equal((await call("PUT", "/v1/roles/editors", role)).status, 200);
   const read = await call("GET", "/v1/roles/editors");
@@ -80,7 +80,7 @@ test("custom roles and credentials: an ETag on GET; a stale If-Match answers 412
 });
 
 test("lists page by a stable order with a next link, and filter", async () => {
-  const { call } = testAdminApi();
+  const { call } = await testAdminApi();
   for (const n of ["e", "a", "d", "b", "c"]) await call("POST", "/v1/upstreams", up(n, n === "c" ? 7000 : 9080));
   await call("POST", "/v1/routes", { name: "r1", paths: ["/orders/x"], upstream: "a" });
   await call("POST", "/v1/routes", { name: "r2", paths: [{ exact: "/users" }], upstream: "b", hosts: ["h.example"] });

@@ -5,12 +5,12 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
 import { testAdminApi } from "../test/admin-app.js";
 
-function app() {
+async function app() {
   return testAdminApi();
 }
 
 test("consumers: create, read by name, disable with PUT, delete takes the credentials along", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   const c = await call("POST", "/v1/consumers", {
     name: "alice",
     labels: { team: "a" },
@@ -23,15 +23,15 @@ test("consumers: create, read by name, disable with PUT, delete takes the creden
   const d = await call("PUT", "/v1/consumers/alice", { name: "alice", disabled: true });
   assert.equal(d.body.disabled, true);
   await call("POST", "/v1/consumers/alice/credentials", { type: "api-key" });
-  assert.equal(store.listCredentials().length, 1);
+  assert.equal((await store.listCredentials()).length, 1);
   assert.equal((await call("DELETE", "/v1/consumers/alice")).status, 204);
-  assert.equal(store.listCredentials().length, 0);
+  assert.equal((await store.listCredentials()).length, 0);
   const bad = await call("POST", "/v1/consumers", { name: "bob", disabled: "yes" });
   assert.deepEqual([bad.status, bad.body.error.field], [400, "disabled"]);
 });
 
 test("API keys: shown once at creation (no-store), then only the prefix; stored as SHA-256", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   await call("POST", "/v1/consumers", { name: "alice" });
   const created = await call("POST", "/v1/consumers/alice/credentials", { type: "api-key" });
   assert.equal(created.status, 201);
@@ -45,7 +45,7 @@ test("API keys: shown once at creation (no-store), then only the prefix; stored 
   assert.equal(listed.body.items[0].sha256, undefined, "nor its hash");
   const one = await call("GET", `/v1/consumers/alice/credentials/${created.body.id}`);
   assert.equal(one.body.key, undefined);
-  const stored = store.listCredentials()[0]!;
+  const stored = (await store.listCredentials())[0]!;
   assert.equal(stored.body.sha256, createHash("sha256").update(key).digest("hex"));
   assert.ok(!JSON.stringify(stored).includes(key.slice(10)), "the store holds no key");
   const second = await call("POST", "/v1/consumers/alice/credentials", { type: "api-key" });
@@ -55,7 +55,7 @@ test("API keys: shown once at creation (no-store), then only the prefix; stored 
 });
 
 test("JWT and certificate identities: validated, normalized, unique across consumers", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/consumers", { name: "a" });
   await call("POST", "/v1/consumers", { name: "b" });
   const jwt = await call("POST", "/v1/consumers/a/credentials", { type: "jwt", issuer: "https://idp", subject: "u1" });
@@ -97,7 +97,7 @@ test("JWT and certificate identities: validated, normalized, unique across consu
 });
 
 test("auth policies: api-key, introspection (secret redacted), auth-any resolved by name", async () => {
-  const { call } = app();
+  const { call } = await app();
   const key = await call("POST", "/v1/policies", { name: "keys", type: "api-key", config: { header: "X-Key" } });
   assert.equal(key.status, 201);
   const intro = await call("POST", "/v1/policies", {
@@ -134,7 +134,7 @@ test("auth policies: api-key, introspection (secret redacted), auth-any resolved
 });
 
 test("jwt policy: PEM keys, claim rules, token sources; reserved headers and private PEMs refused", async () => {
-  const { call } = app();
+  const { call } = await app();
   const { generateKeyPairSync } = await import("node:crypto");
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
@@ -174,7 +174,7 @@ test("jwt policy: PEM keys, claim rules, token sources; reserved headers and pri
 });
 
 test("publish carries consumers with credential hashes (never keys) and the new policy types", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   await call("POST", "/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] });
   await call("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
   await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up", policies: ["keys"] });
@@ -182,7 +182,7 @@ test("publish carries consumers with credential hashes (never keys) and the new 
   const k = await call("POST", "/v1/consumers/alice/credentials", { type: "api-key" });
   const v = await call("POST", "/v1/config/versions", {});
   assert.equal(v.status, 201);
-  const snap = fromBinary(SnapshotSchema, store.getVersion(1)!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.getVersion(1))!.snapshot);
   assert.equal(snap.policies[0]?.config.case, "apiKey");
   const cred = snap.consumers[0]?.credentials[0];
   assert.equal(cred?.kind.case, "apiKey");
@@ -190,13 +190,16 @@ test("publish carries consumers with credential hashes (never keys) and the new 
     Buffer.from(cred?.kind.case === "apiKey" ? cred.kind.value.sha256 : []).toString("hex"),
     createHash("sha256").update(k.body.key).digest("hex"),
   );
-  assert.ok(!Buffer.from(store.getVersion(1)!.snapshot).includes(Buffer.from(k.body.key)), "no key in the snapshot");
+  assert.ok(
+    !Buffer.from((await store.getVersion(1))!.snapshot).includes(Buffer.from(k.body.key)),
+    "no key in the snapshot",
+  );
   const shown = await call("GET", "/v1/config/versions/1");
   assert.equal(shown.body.snapshot.consumers[0].credentials[0].apiKey.sha256, "[redacted]");
   await call("PUT", "/v1/consumers/alice", { name: "alice", disabled: true });
   const v2 = await call("POST", "/v1/config/versions", {});
   assert.equal(v2.body.version, 2, "disabling a consumer makes a new version");
-  assert.equal(fromBinary(SnapshotSchema, store.getVersion(2)!.snapshot).consumers[0]?.disabled, true);
+  assert.equal(fromBinary(SnapshotSchema, (await store.getVersion(2))!.snapshot).consumers[0]?.disabled, true);
 });
 
 test("mtls policy: a CA bundle is required and checked; fact headers may not be the gateway's", async () => {
@@ -230,7 +233,7 @@ test("mtls policy: a CA bundle is required and checked; fact headers may not be 
     );
     const caPem = readFileSync(join(dir, "ca.crt"), "utf8");
     const leafPem = readFileSync(join(dir, "l.crt"), "utf8");
-    const { call } = app();
+    const { call } = await app();
     const ok = await call("POST", "/v1/policies", {
       name: "m",
       type: "mtls",

@@ -12,7 +12,7 @@ const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
 const jwks = { keys: [{ kty: "RSA", n: "x".repeat(342), e: "AQAB", kid: "k" }] };
 
 test("route path rules and body limit: validated naming the entry, stored, published to the nodes", async () => {
-  const { call, store } = testAdminApi();
+  const { call, store } = await testAdminApi();
   assert.equal((await call("POST", "/v1/upstreams", upstream)).status, 201);
   const route = (extra: Record<string, unknown>) => ({ name: "r", paths: ["/r"], upstream: "up", ...extra });
   for (const [extra, field] of [
@@ -52,7 +52,7 @@ test("route path rules and body limit: validated naming the entry, stored, publi
     max_body_bytes: 2_000_000,
   });
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   const r = snap.routes.find((x) => x.name === "r")!;
   assert.deepEqual(
     [r.strictTrailingSlash, r.allowEncoded, r.refuseEncoded, r.maxBodyBytes],
@@ -72,7 +72,7 @@ test("route path rules and body limit: validated naming the entry, stored, publi
 });
 
 test("unsafe_identity on jwt, introspection and mtls policies: refuse (default) or drop_header", async () => {
-  const { call, store } = testAdminApi();
+  const { call, store } = await testAdminApi();
   const jwt = { jwks, algorithms: ["RS256"], claims_to_headers: { sub: "X-User" } };
   const bad = await call("POST", "/v1/policies", {
     name: "j",
@@ -106,7 +106,7 @@ test("unsafe_identity on jwt, introspection and mtls policies: refuse (default) 
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/"], upstream: "up" });
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   const mode = (name: string) => {
     const c = snap.policies.find((p) => p.name === name)!.config;
     return c.case === "jwt" || c.case === "introspection" ? c.value.unsafeIdentity : undefined;
@@ -141,7 +141,7 @@ function rawCall(port: number, lines: string[]): Promise<{ status: number; body:
 }
 
 test("two Authorization lines are refused (400 ADMIN_AUTH_AMBIGUOUS), whichever of them is the token", async () => {
-  const { api } = testAdminApi();
+  const { api } = await testAdminApi();
   await api.listen({ host: "127.0.0.1", port: 0 });
   try {
     const port = (api.server.address() as AddressInfo).port;

@@ -18,15 +18,15 @@ import { testAdminApi } from "../test/admin-app.js";
  * stream-session.test.ts): what an operator sees of a node fault, and what the resync does.
  */
 async function world() {
-  const store = new Store(":memory:");
-  const publisher = new Publisher(store);
+  const store = await Store.open(":memory:");
+  const publisher = await Publisher.open(store);
   const sessions = new Map<string, StreamSession>();
-  const app = testAdminApi({
+  const app = await testAdminApi({
     store,
     publisher,
     sync: {
       disconnect: () => false,
-      resync: (id) => sessions.get(id)?.resync() ?? { ok: false, reason: "not-open" },
+      resync: async (id) => (await sessions.get(id)?.resync()) ?? { ok: false, reason: "not-open" },
     },
   });
   const up = await app.call("POST", "/v1/upstreams", { name: "u", targets: [{ host: "127.0.0.1", port: 9 }] });
@@ -37,7 +37,7 @@ async function world() {
     201,
   );
   assert.equal((await app.call("POST", "/v1/config/versions", {})).status, 201);
-  const connect = (nodeId: string) => {
+  const connect = async (nodeId: string) => {
     const sent: StreamConfigResponse[] = [];
     const session = new StreamSession(
       store,
@@ -45,9 +45,11 @@ async function world() {
       { send: (m) => sent.push(m), fail: () => {} },
       pino({ level: "silent" }),
     );
-    const msg = (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) =>
+    const msg = async (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) => {
       session.receive(create(StreamConfigRequestSchema, { kind }));
-    msg({ case: "hello", value: { nodeId, region: "eu" } });
+      await session.settled();
+    };
+    await msg({ case: "hello", value: { nodeId, region: "eu" } });
     sessions.set(nodeId, session);
     const last = () => {
       const k = sent.at(-1)?.kind;
@@ -57,7 +59,7 @@ async function world() {
     /** The node refuses the update in flight with `error`. */
     const nack = (error: MessageInitShape<typeof ConfigErrorSchema>) => {
       const u = last();
-      msg({ case: "nack", value: { rejectedVersion: u.version, nonce: u.nonce, error } });
+      return msg({ case: "nack", value: { rejectedVersion: u.version, nonce: u.nonce, error } });
     };
     return { sent, session, msg, last, nack };
   };
@@ -66,8 +68,8 @@ async function world() {
 
 test("a node fault NACK shows as such; a resync re-sends the refused version whole and is audited", async () => {
   const { app, connect } = await world();
-  const n = connect("dp-1");
-  n.nack({
+  const n = await connect("dp-1");
+  await n.nack({
     code: "INTERNAL",
     message: "internal error while applying the config",
     resource: "snapshot",
@@ -97,8 +99,8 @@ test("a node fault NACK shows as such; a resync re-sends the refused version who
 
 test("a config NACK shows kind config", async () => {
   const { app, connect } = await world();
-  const n = connect("dp-2");
-  n.nack({ code: "POLICY_TYPE_UNSUPPORTED", kind: ConfigErrorKind.CONFIG });
+  const n = await connect("dp-2");
+  await n.nack({ code: "POLICY_TYPE_UNSUPPORTED", kind: ConfigErrorKind.CONFIG });
   assert.equal((await app.call("GET", "/v1/nodes/dp-2")).body.last_nack.kind, "config");
 });
 
@@ -107,7 +109,7 @@ test("a resync of an unknown node is 404; of a node without a stream 409 NODE_NO
   const ghost = await app.call("POST", "/v1/nodes/ghost/resync");
   assert.equal(ghost.status, 404);
   assert.equal(ghost.body.error.code, "NOT_FOUND");
-  store.upsertNodeHello({
+  await store.upsertNodeHello({
     id: "gone",
     region: "eu",
     labels: {},

@@ -13,19 +13,19 @@ import { buildAdminApi } from "./server.js";
  * API types from it.
  */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const store = new Store(":memory:");
+  const store = await Store.open(":memory:");
   const log = pino({ level: "silent" });
   const rollouts = new RolloutStore(store);
-  const engine = new RolloutEngine({
+  const engine = await RolloutEngine.open({
     store: rollouts,
-    fleet: () => [],
-    reports: () => [],
-    versionExists: () => false,
+    fleet: async () => [],
+    reports: async () => new Map(),
+    versionExists: async () => false,
     log,
   });
-  const api = buildAdminApi({
+  const api = await buildAdminApi({
     store,
-    publisher: new Publisher(store),
+    publisher: await Publisher.open(store),
     tokens: new AdminTokens(store, undefined),
     log,
     rollouts: { engine, store: rollouts },
@@ -35,6 +35,6 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     return api.swagger() as unknown as Record<string, unknown>;
   } finally {
     await api.close();
-    store.close();
+    await store.close();
   }
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { fullTestAdminApi } from "../test/admin-app.js";
 
 test("every endpoint fastify serves is in the OpenAPI 3.1 document, which is public; the UI is served offline", async () => {
-  const { api, call } = fullTestAdminApi();
+  const { api, call } = await fullTestAdminApi();
   // Walk the routes as fastify registers them (not the document's own list).
   const routes: Array<[string, string]> = [];
   // /v1/info lists every /v1 route from fastify's onRoute hook, as each is registered.

@@ -1,19 +1,17 @@
 import { routePathStrings, underPrefix } from "../rbac/permissions.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
-/** A list filter: its query parameter's schema and whether a stored resource passes. */
+/**
+ * A list filter: its query parameter's schema and whether a stored resource passes. A filter
+ * naming another resource (`ref`) gets the id the value names (by id or name), read once.
+ */
 interface Filter {
   readonly schema: object;
-  readonly test: (r: StoredResource, value: string, store: Store) => boolean;
+  readonly ref?: ResourceKind;
+  readonly test: (r: StoredResource, value: string, refId: string | undefined) => boolean;
 }
 
 const text = (description: string) => ({ type: "string", minLength: 1, maxLength: 256, description }) as const;
-
-/** `value` is the id or the name of a resource of `kind` equal to `id`. */
-function refersTo(store: Store, kind: ResourceKind, id: unknown, value: string): boolean {
-  if (id === value) return true;
-  return store.getResource(kind, value)?.id === id;
-}
 
 const byName: Filter = {
   schema: text("names containing this text"),
@@ -36,14 +34,13 @@ export const KIND_FILTERS: Readonly<Record<string, Readonly<Record<string, Filte
     name: byName,
     upstream: {
       schema: text("routes to this upstream (id or name)"),
-      test: (r, v, s) => refersTo(s, "upstreams", r.body.upstream, v),
+      ref: "upstreams",
+      test: (r, v, id) => r.body.upstream === v || (id !== undefined && r.body.upstream === id),
     },
     policy: {
       schema: text("routes with this policy (id or name)"),
-      test: (r, v, s) => {
-        const id = s.getResource("policies", v)?.id ?? v;
-        return ((r.body.policies as string[] | undefined) ?? []).includes(id);
-      },
+      ref: "policies",
+      test: (r, v, id) => ((r.body.policies as string[] | undefined) ?? []).includes(id ?? v),
     },
     host: {
       schema: text("routes matching this host"),
@@ -79,13 +76,15 @@ export const KIND_FILTERS: Readonly<Record<string, Readonly<Record<string, Filte
 };
 
 /** The resources of a kind that pass every filter given in `query`. */
-export function filterResources(
+export async function filterResources(
   kind: ResourceKind,
   items: readonly StoredResource[],
   query: Readonly<Record<string, string | undefined>>,
   store: Store,
-): StoredResource[] {
+): Promise<StoredResource[]> {
   const active = Object.entries(KIND_FILTERS[kind] ?? {}).filter(([k]) => query[k] !== undefined);
   if (active.length === 0) return [...items];
-  return items.filter((r) => active.every(([k, f]) => f.test(r, query[k]!, store)));
+  const refs = new Map<string, string | undefined>();
+  for (const [k, f] of active) if (f.ref) refs.set(k, (await store.getResource(f.ref, query[k]!))?.id);
+  return items.filter((r) => active.every(([k, f]) => f.test(r, query[k]!, refs.get(k))));
 }

@@ -44,11 +44,11 @@ export interface KindSpec {
    * `selfId` is the resource's id on a replace (PUT), undefined on create.
    * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field.
    */
-  normalize(body: Record<string, unknown>, store: Store, selfId?: string): Record<string, unknown>;
+  normalize(body: Record<string, unknown>, store: Store, selfId?: string): Promise<Record<string, unknown>>;
   /** Names of resources that reference `id` (a delete is refused while any exist). */
-  referencedBy(id: string, store: Store): string[];
+  referencedBy(id: string, store: Store): Promise<string[]>;
   /** The API representation (secrets redacted). */
-  present(r: StoredResource, store: Store): Record<string, unknown>;
+  present(r: StoredResource, store: Store): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Why `r` cannot be replaced or deleted through the API (a bundled rule set), or undefined. */
   readOnly?(r: StoredResource): string | undefined;
   /** Largest request body of a create or replace, bytes (default: the admin API's 4 MiB). */
@@ -73,24 +73,20 @@ const NOUNS: Readonly<Record<ResourceKind, string>> = {
   "rule-sets": "rule set",
 };
 
-function resolveRef(store: Store, kind: ResourceKind, ref: string, field: string): string {
-  const found = store.getResource(kind, ref);
+async function resolveRef(store: Store, kind: ResourceKind, ref: string, field: string): Promise<string> {
+  const found = await store.getResource(kind, ref);
   if (!found)
     throw new ApiError("REFERENCE_NOT_FOUND", `no ${NOUNS[kind]} named or with id ${JSON.stringify(ref)}`, field);
   return found.id;
 }
 
-function routesReferencing(store: Store, match: (body: Record<string, unknown>) => boolean): string[] {
-  return store
-    .listResources("routes")
-    .filter((r) => match(r.body))
-    .map((r) => r.name);
+async function routesReferencing(store: Store, match: (body: Record<string, unknown>) => boolean): Promise<string[]> {
+  return (await store.listResources("routes")).filter((r) => match(r.body)).map((r) => r.name);
 }
 
 /** Names of policies (`canary`, `mirror`) whose config names upstream `id`. */
-function policiesReferencingUpstream(store: Store, id: string): string[] {
-  return store
-    .listResources("policies")
+async function policiesReferencingUpstream(store: Store, id: string): Promise<string[]> {
+  return (await store.listResources("policies"))
     .filter((p) =>
       policyUpstreamRefs(p.body.type as string, p.body.config as Record<string, unknown>).some((r) => r.ref === id),
     )
@@ -105,14 +101,14 @@ function policiesReferencingUpstream(store: Store, id: string): string[] {
 const ONE_PER_ROUTE_TYPES: readonly string[] = [...ROUTE_ONLY_POLICY_TYPES, "waf"];
 
 /** Refuses a route whose policies hold two policies of a type it takes one of ({@link ONE_PER_ROUTE_TYPES}). */
-function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): void {
+async function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): Promise<void> {
   const seen = new Set<string>();
-  ids.forEach((id, i) => {
-    const type = store.getResource("policies", id)?.body.type as string;
-    if (!ONE_PER_ROUTE_TYPES.includes(type)) return;
+  for (const [i, id] of ids.entries()) {
+    const type = (await store.getResource("policies", id))?.body.type as string;
+    if (!ONE_PER_ROUTE_TYPES.includes(type)) continue;
     if (seen.has(type)) throw new ApiError("VALIDATION_FAILED", `a route takes one ${type} policy`, `policies.${i}`);
     seen.add(type);
-  });
+  }
 }
 
 /**
@@ -120,8 +116,16 @@ function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): void {
  * the same upstream twice.
  * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming the field
  */
-function resolveConfigUpstreams(store: Store, type: string, config: Record<string, unknown>): Record<string, unknown> {
-  const out = resolvePolicyUpstreams(type, config, (ref, field) => resolveRef(store, "upstreams", ref, field));
+async function resolveConfigUpstreams(
+  store: Store,
+  type: string,
+  config: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  // Resolved first (the store is asynchronous), in the order resolvePolicyUpstreams visits them.
+  const ids = new Map<string, string>();
+  for (const r of policyUpstreamRefs(type, config))
+    ids.set(r.field, await resolveRef(store, "upstreams", r.ref, r.field));
+  const out = resolvePolicyUpstreams(type, config, (_ref, field) => ids.get(field)!);
   if (type === "canary") {
     const seen = new Set<string>();
     ((out.splits as Array<{ upstream: string }>) ?? []).forEach((s, i) => {
@@ -134,9 +138,8 @@ function resolveConfigUpstreams(store: Store, type: string, config: Record<strin
 }
 
 /** Names of `waf` policies whose exclusions are scoped to route `id`. */
-function wafPoliciesScopedTo(store: Store, id: string): string[] {
-  return store
-    .listResources("policies")
+async function wafPoliciesScopedTo(store: Store, id: string): Promise<string[]> {
+  return (await store.listResources("policies"))
     .filter(
       (p) =>
         p.body.type === "waf" &&
@@ -146,21 +149,24 @@ function wafPoliciesScopedTo(store: Store, id: string): string[] {
 }
 
 /** Refuses a policy becoming a second one of its type on a route that takes one ({@link ONE_PER_ROUTE_TYPES}). */
-function checkNotDoubledOnRoutes(store: Store, type: string, selfId: string): void {
+async function checkNotDoubledOnRoutes(store: Store, type: string, selfId: string): Promise<void> {
   if (!ONE_PER_ROUTE_TYPES.includes(type)) return;
-  const doubled = store.listResources("routes").find((r) => {
+  const types = await policyTypes(store);
+  const doubled = (await store.listResources("routes")).find((r) => {
     const ids = (r.body.policies as string[] | undefined) ?? [];
-    return (
-      ids.includes(selfId) && ids.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === type)
-    );
+    return ids.includes(selfId) && ids.some((p) => p !== selfId && types.get(p) === type);
   });
   if (doubled) throw new ApiError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
 }
 
 /** Names of `auth-any` policies that list policy `id` as a member. */
-function authAnyReferencing(store: Store, id: string): string[] {
-  return store
-    .listResources("policies")
+/** Every policy's type by id. */
+async function policyTypes(store: Store): Promise<Map<string, unknown>> {
+  return new Map((await store.listResources("policies")).map((p) => [p.id, p.body.type]));
+}
+
+async function authAnyReferencing(store: Store, id: string): Promise<string[]> {
+  return (await store.listResources("policies"))
     .filter(
       (p) => p.body.type === "auth-any" && ((p.body.config as { policies: string[] }).policies ?? []).includes(id),
     )
@@ -171,10 +177,11 @@ function authAnyReferencing(store: Store, id: string): string[] {
  * Resolves the members of an `auth-any` policy to ids; each must be an authentication policy
  * (not another `auth-any`).
  */
-function resolveAuthAnyMembers(store: Store, members: string[], selfId: string | undefined): string[] {
-  return members.map((ref, i) => {
+async function resolveAuthAnyMembers(store: Store, members: string[], selfId: string | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, ref] of members.entries()) {
     const field = `config.policies.${i}`;
-    const p = store.getResource("policies", ref);
+    const p = await store.getResource("policies", ref);
     if (!p) throw new ApiError("REFERENCE_NOT_FOUND", `no policy named or with id ${JSON.stringify(ref)}`, field);
     if (p.id === selfId || !AUTH_POLICY_TYPES.includes(p.body.type as string))
       throw new ApiError(
@@ -182,8 +189,14 @@ function resolveAuthAnyMembers(store: Store, members: string[], selfId: string |
         `policy ${p.name} (${String(p.body.type)}) is not an authentication method`,
         field,
       );
-    return p.id;
-  });
+    out.push(p.id);
+  }
+  return out;
+}
+
+/** The global policies of the draft's settings (ids). */
+async function globalPolicies(store: Store): Promise<string[]> {
+  return ((await store.getSettings()).global_policies as string[] | undefined) ?? [];
 }
 
 /** Upstreams, routes, policies, consumers and certificates: the draft config kinds of the admin API. */
@@ -192,15 +205,15 @@ export const KINDS: readonly KindSpec[] = [
     kind: "upstreams",
     noun: "upstream",
     schema: upstreamSchema,
-    normalize(body) {
+    async normalize(body) {
       checkUpstreamTargets(body.targets as Array<{ host: string }>);
       checkUpstream(body);
       checkPathPrefix(body.path_prefix as string | undefined);
       return body;
     },
-    referencedBy: (id, store) => [
-      ...routesReferencing(store, (b) => b.upstream === id),
-      ...policiesReferencingUpstream(store, id),
+    referencedBy: async (id, store) => [
+      ...(await routesReferencing(store, (b) => b.upstream === id)),
+      ...(await policiesReferencingUpstream(store, id)),
     ],
     present: plain,
   },
@@ -208,20 +221,22 @@ export const KINDS: readonly KindSpec[] = [
     kind: "routes",
     noun: "route",
     schema: routeSchema,
-    normalize(body, store) {
+    async normalize(body, store) {
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
       checkRouteRewrite(body);
       checkRouteEncoded(body as { allow_encoded?: string[]; refuse_encoded?: string[] });
       const out: Record<string, unknown> = {
         ...body,
-        upstream: resolveRef(store, "upstreams", body.upstream as string, "upstream"),
+        upstream: await resolveRef(store, "upstreams", body.upstream as string, "upstream"),
       };
       if (Array.isArray(body.policies)) {
-        const ids = (body.policies as string[]).map((p, i) => resolveRef(store, "policies", p, `policies.${i}`));
+        const ids: string[] = [];
+        for (const [i, p] of (body.policies as string[]).entries())
+          ids.push(await resolveRef(store, "policies", p, `policies.${i}`));
         if (new Set(ids).size !== ids.length)
           throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "policies");
-        checkRouteOnlyPolicies(store, ids);
+        await checkRouteOnlyPolicies(store, ids);
         out.policies = ids;
       }
       return out;
@@ -233,10 +248,10 @@ export const KINDS: readonly KindSpec[] = [
     kind: "policies",
     noun: "policy",
     schema: policySchema,
-    normalize(body, store, selfId) {
+    async normalize(body, store, selfId) {
       const config = body.config as Record<string, unknown>;
       if (selfId !== undefined && !AUTH_POLICY_TYPES.includes(body.type as string)) {
-        const users = authAnyReferencing(store, selfId);
+        const users = await authAnyReferencing(store, selfId);
         if (users.length > 0)
           throw new ApiError(
             "VALIDATION_FAILED",
@@ -258,22 +273,20 @@ export const KINDS: readonly KindSpec[] = [
           checkMtlsConfig(config as Parameters<typeof checkMtlsConfig>[0]);
           return body;
         case "auth-any": {
-          const members = resolveAuthAnyMembers(store, config.policies as string[], selfId);
+          const members = await resolveAuthAnyMembers(store, config.policies as string[], selfId);
           if (new Set(members).size !== members.length)
             throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "config.policies");
           return { ...body, config: { ...config, policies: members } };
         }
         case "waf": {
           if (selfId !== undefined) {
-            checkNotDoubledOnRoutes(store, "waf", selfId);
-            const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
-            if (
-              global.includes(selfId) &&
-              global.some((p) => p !== selfId && store.getResource("policies", p)?.body.type === "waf")
-            )
+            await checkNotDoubledOnRoutes(store, "waf", selfId);
+            const global = await globalPolicies(store);
+            const types = await policyTypes(store);
+            if (global.includes(selfId) && global.some((p) => p !== selfId && types.get(p) === "waf"))
               throw new ApiError("VALIDATION_FAILED", "the global policies already hold a waf policy", "type");
           }
-          const waf = normalizeWafConfig(config, store, (ref, field) => resolveRef(store, "routes", ref, field));
+          const waf = await normalizeWafConfig(config, store, (ref, field) => resolveRef(store, "routes", ref, field));
           return { ...body, config: waf as Record<string, unknown> };
         }
       }
@@ -281,24 +294,24 @@ export const KINDS: readonly KindSpec[] = [
       const type = body.type as string;
       checkTrafficPolicyConfig(type, config);
       if (ROUTE_ONLY_POLICY_TYPES.includes(type)) {
-        const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+        const global = await globalPolicies(store);
         if (selfId !== undefined && global.includes(selfId))
           throw new ApiError(
             "VALIDATION_FAILED",
             `a ${type} policy is route-level; this policy is a global policy (/v1/settings)`,
             "type",
           );
-        if (selfId !== undefined) checkNotDoubledOnRoutes(store, type, selfId);
-        return { ...body, config: resolveConfigUpstreams(store, type, config) };
+        if (selfId !== undefined) await checkNotDoubledOnRoutes(store, type, selfId);
+        return { ...body, config: await resolveConfigUpstreams(store, type, config) };
       }
       return body;
     },
-    referencedBy: (id, store) => {
+    referencedBy: async (id, store) => {
       const users = [
-        ...routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id)),
-        ...authAnyReferencing(store, id),
+        ...(await routesReferencing(store, (b) => ((b.policies as string[]) ?? []).includes(id))),
+        ...(await authAnyReferencing(store, id)),
       ];
-      const global = (store.getSettings().global_policies as string[] | undefined) ?? [];
+      const global = await globalPolicies(store);
       return global.includes(id) ? [...users, "the global policies (/v1/settings)"] : users;
     },
     present: (r) => ({
@@ -310,36 +323,37 @@ export const KINDS: readonly KindSpec[] = [
     kind: "consumers",
     noun: "consumer",
     schema: consumerSchema,
-    normalize: (body) => ({ disabled: false, labels: {}, ...body }),
-    referencedBy: () => [],
+    normalize: async (body) => ({ disabled: false, labels: {}, ...body }),
+    referencedBy: async () => [],
     present: plain,
   },
   {
     kind: "certificates",
     noun: "certificate",
     schema: certificateSchema,
-    normalize(body, store, selfId) {
-      checkCertificate(body as unknown as CertificateBody, store, selfId);
+    async normalize(body, store, selfId) {
+      await checkCertificate(body as unknown as CertificateBody, store, selfId);
       return body;
     },
-    referencedBy: () => [],
+    referencedBy: async () => [],
     present: presentCertificate,
   },
   {
     kind: "rule-sets",
     noun: "rule set",
     schema: ruleSetSchema,
-    normalize(body, store, selfId) {
+    async normalize(body, store, selfId) {
       const stored = normalizeRuleSet(body) as unknown as Record<string, unknown>;
       // Every waf policy that runs this rule set must still hold with the new files (an
       // exclusion may name a rule they lack, a setting may not compile with them).
       if (selfId !== undefined) {
         const parsed = parsedRuleSetOf({ id: selfId, name: "", body: stored, created_at: "", updated_at: "" });
-        for (const p of store.listResources("policies")) {
+        const name = (await store.getResource("rule-sets", selfId))?.name ?? selfId;
+        for (const p of await store.listResources("policies")) {
           const c = p.body.config as WafConfigBody;
           if (p.body.type !== "waf" || c.rule_set !== selfId) continue;
           try {
-            checkWafConfigRules(c, store.getResource("rule-sets", selfId)?.name ?? selfId, parsed);
+            checkWafConfigRules(c, name, parsed);
           } catch (err) {
             if (err instanceof ApiError)
               throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.detail);
@@ -349,7 +363,7 @@ export const KINDS: readonly KindSpec[] = [
       }
       return stored;
     },
-    referencedBy: (id, store) => policiesUsingRuleSet(store, id).map((n) => `waf policy ${n}`),
+    referencedBy: async (id, store) => (await policiesUsingRuleSet(store, id)).map((n) => `waf policy ${n}`),
     present: presentRuleSet,
     readOnly: (r) =>
       r.body.bundled === true

@@ -11,17 +11,17 @@ const log = pino({ level: "silent" });
 
 /** The admin API with a rollout engine over an empty fleet, and one published version. */
 async function app() {
-  const store = new Store(":memory:");
-  const publisher = new Publisher(store);
+  const store = await Store.open(":memory:");
+  const publisher = await Publisher.open(store);
   const rollouts = new RolloutStore(store);
-  const engine = new RolloutEngine({
+  const engine = await RolloutEngine.open({
     store: rollouts,
-    fleet: () => [],
-    reports: () => [],
+    fleet: async () => [],
+    reports: async () => new Map(),
     versionExists: (n) => store.hasVersion(n),
     log,
   });
-  const { call } = testAdminApi({ store, publisher, log, rollouts: { engine, store: rollouts } });
+  const { call } = await testAdminApi({ store, publisher, log, rollouts: { engine, store: rollouts } });
   await call("POST", "/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] });
   await call("POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: "up" });
   return { call, engine };

@@ -15,27 +15,33 @@ const T0 = Date.parse("2026-03-01T10:00:00Z");
 const eu = { id: "eu-1", region: "eu-west" };
 const us = { id: "us-1", region: "us-east" };
 
-function setup() {
-  const store = new Store(":memory:");
+async function setup() {
+  const store = await Store.open(":memory:");
   const intake = new SecurityEventIntake(new SecurityEventStore(store), pino({ level: "silent" }));
-  const t = testAdminApi({ store, events: intake });
+  const t = await testAdminApi({ store, events: intake });
   return { ...t, intake };
 }
+type Setup = Awaited<ReturnType<typeof setup>>;
 
 describe("security events: intake and GET /v1/security-events", () => {
-  const { call, intake, api } = setup();
+  let call: Setup["call"];
+  let intake: Setup["intake"];
+  let api: Setup["api"];
+  before(async () => {
+    ({ call, intake, api } = await setup());
+  });
   const denials = examplePolicyDenials({ time: T0 }).map((e, i) => fresh(e, T0 + i * 1000));
   const waf = fresh(exampleWaf("deny", { time: T0 + 20_000, client: "198.51.100.9" }));
   const anomaly = fresh(exampleAnomaly({ time: T0 + 30_000 }));
-  after(() => api.close());
+  after(() => api?.close());
 
-  it("stores a batch, answers an ACK naming it, and stores a resent batch once", () => {
-    const ack = intake.ingest(eu, batchOf(denials, 7n));
+  it("stores a batch, answers an ACK naming it, and stores a resent batch once", async () => {
+    const ack = await intake.ingest(eu, batchOf(denials, 7n));
     assert.deepEqual([ack.batchId, ack.stored, ack.duplicates, ack.rejected.length], [7n, denials.length, 0, 0]);
-    const again = intake.ingest(eu, batchOf(denials, 8n));
+    const again = await intake.ingest(eu, batchOf(denials, 8n));
     assert.deepEqual([again.stored, again.duplicates], [0, denials.length]);
     // Another node's event with the same id is another event.
-    const other = intake.ingest(us, batchOf([denials[0]!, waf, anomaly], 1n));
+    const other = await intake.ingest(us, batchOf([denials[0]!, waf, anomaly], 1n));
     assert.deepEqual([other.stored, other.duplicates], [3, 0]);
   });
 
@@ -116,9 +122,12 @@ describe("security events: intake and GET /v1/security-events", () => {
 });
 
 describe("security events: what the control plane refuses or cleans", () => {
-  const { intake } = setup();
+  let intake: Setup["intake"];
+  before(async () => {
+    ({ intake } = await setup());
+  });
 
-  it("refuses malformed, oversized and mismatched events, each by index, and stores the rest", () => {
+  it("refuses malformed, oversized and mismatched events, each by index, and stores the rest", async () => {
     const good = fresh(examplePolicyDenials({ time: T0 })[0]!);
     const b = batchOf([good]);
     b.events.push({ ...b.events[0]!, id: "other-id" });
@@ -128,7 +137,7 @@ describe("security events: what the control plane refuses or cleans", () => {
     doc.event.id = "x3";
     doc.palisade.category = "gossip";
     b.events.push({ ...b.events[0]!, id: "x3", ecsJson: JSON.stringify(doc) });
-    const ack = intake.ingest(eu, b);
+    const ack = await intake.ingest(eu, b);
     assert.equal(ack.stored, 1);
     assert.deepEqual(
       ack.rejected.map((r) => [r.index, r.code, r.field]),
@@ -141,15 +150,15 @@ describe("security events: what the control plane refuses or cleans", () => {
     );
   });
 
-  it("refuses a batch over 500 events whole", () => {
+  it("refuses a batch over 500 events whole", async () => {
     const b = create(SecurityEventBatchSchema, { batchId: 3n, events: [] });
     for (let i = 0; i < 501; i++)
       b.events.push({ $typeName: "palisade.sync.v1.SecurityEvent", id: `e${i}`, ecsJson: "{}" });
-    const ack = intake.ingest(eu, b);
+    const ack = await intake.ingest(eu, b);
     assert.deepEqual([ack.stored, ack.rejected.length, ack.rejected[0]?.code], [0, 501, "BATCH_TOO_LARGE"]);
   });
 
-  it("redacts a secret a node left in a document before storing it", () => {
+  it("redacts a secret a node left in a document before storing it", async () => {
     const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
     const e = fresh(examplePolicyDenials({ time: T0 })[0]!);
     const b = batchOf([e]);
@@ -157,40 +166,42 @@ describe("security events: what the control plane refuses or cleans", () => {
     doc.message = `refused Bearer ${jwt}`;
     doc.url.query = "access_token=hunter2&page=1";
     b.events[0]!.ecsJson = JSON.stringify(doc);
-    assert.equal(intake.ingest(eu, b).stored, 1);
-    const stored = intake.store.list({}, 10).find((r) => r.doc.includes(e.id))!;
+    assert.equal((await intake.ingest(eu, b)).stored, 1);
+    const stored = (await intake.store.list({}, 10)).find((r) => r.doc.includes(e.id))!;
     assert.ok(!stored.doc.includes(jwt) && !stored.doc.includes("hunter2"), stored.doc);
     assert.equal(intake.counters().redacted, 1);
   });
 
-  it("counts what nodes report dropping", () => {
-    intake.ingest(eu, batchOf([], 9n, 12n));
+  it("counts what nodes report dropping", async () => {
+    await intake.ingest(eu, batchOf([], 9n, 12n));
     assert.equal(intake.counters().droppedByNodes, 12);
   });
 });
 
 describe("security events: retention", () => {
-  it("keeps at most maxEvents and nothing older than maxAge, oldest arrivals first", () => {
-    const store = new Store(":memory:");
+  it("keeps at most maxEvents and nothing older than maxAge, oldest arrivals first", async () => {
+    const store = await Store.open(":memory:");
     const events = new SecurityEventStore(store);
     const intake = new SecurityEventIntake(events, pino({ level: "silent" }), { maxEvents: 5, maxAgeMs: 60_000 });
     const batch = examplePolicyDenials({ time: T0 }).map((e) => fresh(e));
-    intake.ingest(eu, batchOf(batch));
-    assert.equal(intake.prune(), batch.length - 5);
-    assert.equal(events.storedRange(), 5);
-    assert.equal(intake.prune(Date.now() + 61_000), 5, "all arrived more than a minute before");
-    assert.equal(events.storedRange(), 0);
+    await intake.ingest(eu, batchOf(batch));
+    assert.equal(await intake.prune(), batch.length - 5);
+    assert.equal(await events.storedRange(), 5);
+    assert.equal(await intake.prune(Date.now() + 61_000), 5, "all arrived more than a minute before");
+    assert.equal(await events.storedRange(), 0);
   });
 });
 
 describe("security events: the live stream (SSE)", () => {
-  const { intake, api } = setup();
+  let intake: Setup["intake"];
+  let api: Setup["api"];
   let port = 0;
   before(async () => {
+    ({ intake, api } = await setup());
     await api.listen({ host: "127.0.0.1", port: 0 });
     port = (api.server.address() as { port: number }).port;
   });
-  after(() => api.close());
+  after(() => api?.close());
 
   /** Opens a stream and collects its raw text; resolves when `until` holds. */
   function stream(path: string, headers: Record<string, string> = {}) {
@@ -235,7 +246,7 @@ describe("security events: the live stream (SSE)", () => {
     assert.deepEqual([head.status, head.type], [200, "text/event-stream; charset=utf-8"]);
     await s.until((t) => t.includes("retry: 3000"));
     const w = fresh(exampleWaf("deny"));
-    intake.ingest(eu, batchOf([fresh(examplePolicyDenials()[0]!), w]));
+    await intake.ingest(eu, batchOf([fresh(examplePolicyDenials()[0]!), w]));
     const t = await s.until((x) => x.includes(w.id));
     assert.equal(ids(t).length, 1, "the denial does not match category=waf");
     assert.match(t, /^event: security-event$/m);
@@ -246,21 +257,21 @@ describe("security events: the live stream (SSE)", () => {
 
   it("resumes after Last-Event-ID with what was missed, then live, without repeats", async () => {
     const first = fresh(exampleAnomaly());
-    intake.ingest(us, batchOf([first]));
+    await intake.ingest(us, batchOf([first]));
     const a = stream("/v1/security-events?category=anomaly", { accept: "text/event-stream" });
     await a.opened;
     await a.until((t) => t.includes("retry"));
     const second = fresh(exampleAnomaly());
-    intake.ingest(us, batchOf([second]));
+    await intake.ingest(us, batchOf([second]));
     const seen = await a.until((t) => t.includes(second.id));
     const last = ids(seen).at(-1)!;
     a.close();
     const missed = [fresh(exampleAnomaly()), fresh(exampleAnomaly())];
-    intake.ingest(us, batchOf(missed));
+    await intake.ingest(us, batchOf(missed));
     const b = stream("/v1/security-events/stream?category=anomaly", { "last-event-id": String(last) });
     await b.until((t) => t.includes(missed[1]!.id));
     const live = fresh(exampleAnomaly());
-    intake.ingest(us, batchOf([live]));
+    await intake.ingest(us, batchOf([live]));
     const t = await b.until((x) => x.includes(live.id));
     assert.ok(!t.includes(second.id) && !t.includes(first.id), "nothing before the Last-Event-ID again");
     const got = ids(t);

@@ -5,8 +5,8 @@ import { TEST_ADMIN_TOKEN, testAdminApi } from "../test/admin-app.js";
 
 const TOKEN = TEST_ADMIN_TOKEN;
 
-function app() {
-  const t = testAdminApi();
+async function app() {
+  const t = await testAdminApi();
   const call = (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, token = TOKEN) =>
     t.call(method, url, payload, { token });
   return { api: t.api, call, store: t.store };
@@ -16,7 +16,7 @@ const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
 const hmacKey = Buffer.alloc(32, 7).toString("base64url");
 
 test("every /v1 endpoint needs the admin token; /healthz does not", async () => {
-  const { call } = app();
+  const { call } = await app();
   const none = await call("GET", "/v1/routes", undefined, "");
   assert.equal(none.status, 401);
   assert.equal(none.body.error.code, "ADMIN_AUTH_REQUIRED");
@@ -26,7 +26,7 @@ test("every /v1 endpoint needs the admin token; /healthz does not", async () => 
 });
 
 test("encoded or absolute-form paths do not skip the admin token", async () => {
-  const { api } = app();
+  const { api } = await app();
   for (const url of [
     "/%761/nodes",
     "/v%31/routes",
@@ -48,7 +48,7 @@ test("encoded or absolute-form paths do not skip the admin token", async () => {
 });
 
 test("invalid bodies answer 400 naming the field", async () => {
-  const { call } = app();
+  const { call } = await app();
   const cases: Array<[string, unknown, string]> = [
     ["/v1/upstreams", { name: "up", targets: [{ host: "127.0.0.1", port: 70000 }] }, "targets.0.port"],
     ["/v1/upstreams", { name: "up", targets: [{ port: 80 }] }, "targets.0.host"],
@@ -84,7 +84,7 @@ test("invalid bodies answer 400 naming the field", async () => {
 });
 
 test("what a node could not use is refused at the API, not NACKed later", async () => {
-  const { call } = app();
+  const { call } = await app();
   const jwt = (extra: object) => ({
     name: "j",
     type: "jwt",
@@ -126,7 +126,7 @@ test("what a node could not use is refused at the API, not NACKed later", async 
 });
 
 test("deeply nested JSON in a JWK is refused, and the query string is not coerced", async () => {
-  const { call } = app();
+  const { call } = await app();
   let deep: unknown = "x";
   for (let i = 0; i < 3000; i++) deep = { a: deep };
   const r = await call("POST", "/v1/policies", {
@@ -141,7 +141,7 @@ test("deeply nested JSON in a JWK is refused, and the query string is not coerce
 });
 
 test("a route naming a missing upstream or policy is refused", async () => {
-  const { call } = app();
+  const { call } = await app();
   let r = await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "ghost" });
   assert.equal(r.status, 400);
   assert.deepEqual([r.body.error.code, r.body.error.field], ["REFERENCE_NOT_FOUND", "upstream"]);
@@ -152,7 +152,7 @@ test("a route naming a missing upstream or policy is refused", async () => {
 });
 
 test("a JSON body sent as text/plain is 415 UNSUPPORTED_MEDIA_TYPE, not a schema error; nothing is stored", async () => {
-  const { api, call } = app();
+  const { api, call } = await app();
   const r = await api.inject({
     method: "POST",
     url: "/v1/upstreams",
@@ -165,7 +165,7 @@ test("a JSON body sent as text/plain is 415 UNSUPPORTED_MEDIA_TYPE, not a schema
 });
 
 test("route rewrite and timeouts are checked", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   const both = await call("POST", "/v1/routes", {
     name: "r",
@@ -197,7 +197,7 @@ test("route rewrite and timeouts are checked", async () => {
 });
 
 test("publish makes numbered immutable versions and an unchanged draft makes none", async () => {
-  const { call } = app();
+  const { call } = await app();
   assert.equal((await call("POST", "/v1/config/versions", {})).body.error.code, "NO_CONFIG");
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
@@ -218,7 +218,7 @@ test("publish makes numbered immutable versions and an unchanged draft makes non
 });
 
 test("an upstream in use cannot be deleted; a free one can", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/x"], upstream: "up" });
   const r = await call("DELETE", "/v1/upstreams/up");
@@ -229,14 +229,14 @@ test("an upstream in use cannot be deleted; a free one can", async () => {
 });
 
 test("names are unique per kind", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/upstreams", upstream);
   const r = await call("POST", "/v1/upstreams", upstream);
   assert.deepEqual([r.status, r.body.error.code, r.body.error.field], [409, "NAME_CONFLICT", "name"]);
 });
 
 test("HMAC secrets and private keys never come back from the API", async () => {
-  const { call } = app();
+  const { call } = await app();
   const priv = await call("POST", "/v1/policies", {
     name: "p",
     type: "jwt",
@@ -260,7 +260,7 @@ test("HMAC secrets and private keys never come back from the API", async () => {
 });
 
 test("malformed JSON and unknown endpoints answer JSON errors", async () => {
-  const { api } = app();
+  const { api } = await app();
   const r = await api.inject({
     method: "POST",
     url: "/v1/upstreams",
@@ -273,7 +273,7 @@ test("malformed JSON and unknown endpoints answer JSON errors", async () => {
 });
 
 test("a version exports as a checksummed snapshot file that decodes to its resources", async () => {
-  const { call, api } = app();
+  const { call, api } = await app();
   const up = await call("POST", "/v1/upstreams", upstream);
   await call("POST", "/v1/routes", { name: "r", paths: ["/r"], upstream: up.body.id });
   const v = await call("POST", "/v1/config/versions", {});
@@ -293,7 +293,7 @@ test("a version exports as a checksummed snapshot file that decodes to its resou
 });
 
 test("fleet endpoints: join tokens need a region and answer 409 on an insecure control plane", async () => {
-  const { call } = app();
+  const { call } = await app();
   const bad = await call("POST", "/v1/nodes/join-tokens", { region: "bad region!" });
   assert.deepEqual([bad.status, bad.body.error.field], [400, "region"]);
   const insecure = await call("POST", "/v1/nodes/join-tokens", { region: "eu" });

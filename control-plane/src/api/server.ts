@@ -13,6 +13,7 @@ import { type OidcLogin, registerOidcRoutes } from "../rbac/oidc.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { RolloutStore } from "../store/rollout-store.js";
+import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
@@ -66,6 +67,7 @@ export interface AdminApiDeps {
 /** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
 function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof StoreUnavailableError) return new ApiError("STORE_UNAVAILABLE");
   if (err.validation && err.validation.length > 0)
     return validationError(err.validation, (err as { validationContext?: string }).validationContext ?? "body");
   switch (err.code) {
@@ -96,7 +98,7 @@ function authorizationLines(raw: readonly string[]): number {
  * two `Authorization` lines is refused everywhere (400 `ADMIN_AUTH_AMBIGUOUS`). Errors answer
  * `{"error": {"code", "message", "field"?}}` with the registry's status.
  */
-export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
+export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request info lines would drown the operator's log: fastify logs warnings and errors only.
     loggerInstance: deps.log.child(
@@ -164,7 +166,12 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
     const apiErr = toApiError(err);
-    if (apiErr.status >= 500) req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
+    if (apiErr.code === "STORE_UNAVAILABLE") {
+      // The driver's code only: its message may name the database URL.
+      req.log.warn({ reason: (err as unknown as StoreUnavailableError).reason, url: req.url }, "store unavailable");
+      reply.header("retry-after", "1");
+    } else if (apiErr.status >= 500)
+      req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
     reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
   });
 
@@ -176,7 +183,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
   // registered once @fastify/swagger is loaded.
   registerOpenApi(app);
   // The WAF rule set this build ships is in the draft before any request (a waf policy's default).
-  ensureBundledRuleSet(deps.store, deps.log);
+  await ensureBundledRuleSet(deps.store, deps.log);
   app.register(async (scope) => {
     registerInfoRoute(scope);
     registerAudit(scope, deps.store, deps.log);

@@ -17,7 +17,7 @@ const hook = {
 };
 
 test("PUT /v1/telemetry is checked as a node would take it, each error naming the field", async () => {
-  const { call } = testAdminApi();
+  const { call } = await testAdminApi();
   for (const [body, field, code] of [
     [
       { siem_sinks: [{ ...wazuh, syslog: { ...wazuh.syslog, address: "nohost" } }] },
@@ -69,7 +69,7 @@ test("PUT /v1/telemetry is checked as a node would take it, each error naming th
 });
 
 test("secrets are answered [redacted], kept when sent back as [redacted], and published to the nodes", async () => {
-  const { call, store } = testAdminApi();
+  const { call, store } = await testAdminApi();
   const ca = new TestCa();
   const client = ca.issue(["node.palisade"]);
   ca.dispose();
@@ -101,7 +101,7 @@ test("secrets are answered [redacted], kept when sent back as [redacted], and pu
   assert.ok(!got.text.includes("hook-secret-123") && !got.text.includes("PRIVATE KEY"));
   // The web admin saves what it read: the secrets stay.
   assert.equal((await call("PUT", "/v1/telemetry", got.body)).status, 200);
-  const stored = store.getSettings("telemetry") as {
+  const stored = (await store.getSettings("telemetry")) as {
     siem_sinks: Array<{ webhook?: { headers: Record<string, string> } }>;
   };
   assert.equal(stored.siem_sinks[1]!.webhook?.headers.Authorization, "Bearer hook-secret-123");
@@ -114,7 +114,7 @@ test("secrets are answered [redacted], kept when sent back as [redacted], and pu
   assert.equal((await call("POST", "/v1/routes", { name: "r", paths: ["/"], upstream: "up" })).status, 201);
   const pub = await call("POST", "/v1/config/versions", { message: "sinks" });
   assert.equal(pub.status, 201, pub.text);
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   const t = snap.telemetry[0]!;
   assert.equal(t.siemSinks.length, 3);
   assert.equal(
@@ -135,20 +135,20 @@ test("secrets are answered [redacted], kept when sent back as [redacted], and pu
     !version.text.includes("hook-secret-123") && !version.text.includes("PRIVATE KEY"),
     "the version view redacts",
   );
-  assert.ok(store.latestVersion()!.features.includes("telemetry"), "nodes that lack the kind are held back");
+  assert.ok((await store.latestVersion())!.features.includes("telemetry"), "nodes that lack the kind are held back");
 
   // Cleared: the resource leaves the next version.
   assert.equal((await call("PUT", "/v1/telemetry", {})).status, 200);
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
-  assert.equal(fromBinary(SnapshotSchema, store.latestVersion()!.snapshot).telemetry.length, 0);
+  assert.equal(fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot).telemetry.length, 0);
 });
 
 test("a draft that no longer passes the sink checks is refused at publish, naming telemetry.<field>", async () => {
-  const { call, store } = testAdminApi();
+  const { call, store } = await testAdminApi();
   assert.equal((await call("POST", "/v1/upstreams", upstream)).status, 201);
   assert.equal((await call("POST", "/v1/routes", { name: "r", paths: ["/"], upstream: "up" })).status, 201);
   // Written past the API (an older control plane, a hand edit): publish checks again.
-  store.putSettings({ siem_sinks: [{ name: "w", syslog: { address: "x", protocol: "tcp" } }] }, "telemetry");
+  await store.putSettings({ siem_sinks: [{ name: "w", syslog: { address: "x", protocol: "tcp" } }] }, "telemetry");
   const r = await call("POST", "/v1/config/versions", {});
   assert.equal(r.status, 400);
   assert.deepEqual(

@@ -5,14 +5,14 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { RateLimitKeySource, RateLimitPeriod, RateLimitScope, SnapshotSchema } from "@palisade/proto";
 import { testAdminApi } from "../test/admin-app.js";
 
-function app() {
+async function app() {
   return testAdminApi();
 }
 
 const upstream = { name: "up", targets: [{ host: "127.0.0.1", port: 9000 }] };
 
 test("bad traffic-policy configs answer 400 naming the field", async () => {
-  const { call } = app();
+  const { call } = await app();
   const p = (type: string, config: unknown) => ({ name: "p", type, config });
   const cases: Array<[unknown, string]> = [
     [p("ip-restriction", { allow: ["10.0.0.0/33"] }), "config.allow.0"],
@@ -76,7 +76,7 @@ test("bad traffic-policy configs answer 400 naming the field", async () => {
 });
 
 test("the snapshot carries the traffic policies, route path settings, path_prefix and global settings", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   await call("POST", "/v1/upstreams", { ...upstream, path_prefix: "/pub" });
   const rl = await call("POST", "/v1/policies", {
     name: "login-limit",
@@ -117,7 +117,7 @@ test("the snapshot carries the traffic policies, route path settings, path_prefi
   assert.equal(settings.body.global_policies.length, 2);
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
 
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   const byName = new Map(snap.policies.map((p) => [p.name, p]));
   assert.deepEqual(
     snap.settings[0]?.globalPolicyIds, // stored versions carry the settings as the `settings` resource (field 11)
@@ -156,7 +156,7 @@ test("the snapshot carries the traffic policies, route path settings, path_prefi
 });
 
 test("settings: unknown or repeated global policies are refused naming the entry", async () => {
-  const { call } = app();
+  const { call } = await app();
   await call("POST", "/v1/policies", { name: "sec", type: "headers", config: { remove: ["server"] } });
   const missing = await call("PUT", "/v1/settings", { global_policies: ["sec", "nope"] });
   assert.deepEqual(

@@ -6,11 +6,11 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { SnapshotSchema } from "@palisade/proto";
 import { testAdminApi } from "../test/admin-app.js";
 
-function app() {
+async function app() {
   return testAdminApi();
 }
 
-async function withUpstreams(call: ReturnType<typeof app>["call"]): Promise<Record<string, string>> {
+async function withUpstreams(call: Awaited<ReturnType<typeof app>>["call"]): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const name of ["stable", "v2", "v3", "shadow"]) {
     const r = await call("POST", "/v1/upstreams", { name, targets: [{ host: "127.0.0.1", port: 9000 }] });
@@ -20,7 +20,7 @@ async function withUpstreams(call: ReturnType<typeof app>["call"]): Promise<Reco
 }
 
 test("bad canary and mirror configs answer 400 naming the field", async () => {
-  const { call } = app();
+  const { call } = await app();
   await withUpstreams(call);
   const p = (type: string, config: unknown) => ({ name: "p", type, config });
   const cases: Array<[unknown, string, string]> = [
@@ -103,7 +103,7 @@ test("bad canary and mirror configs answer 400 naming the field", async () => {
 });
 
 test("canary and mirror: names resolve to ids, the snapshot carries basis points, referenced upstreams stay", async () => {
-  const { call, store } = app();
+  const { call, store } = await app();
   const ids = await withUpstreams(call);
   const canary = await call("POST", "/v1/policies", {
     name: "split",
@@ -142,7 +142,7 @@ test("canary and mirror: names resolve to ids, the snapshot carries basis points
   assert.equal(route.status, 201, JSON.stringify(route.body));
   assert.equal((await call("POST", "/v1/config/versions", {})).status, 201);
 
-  const snap = fromBinary(SnapshotSchema, store.latestVersion()!.snapshot);
+  const snap = fromBinary(SnapshotSchema, (await store.latestVersion())!.snapshot);
   const byName = new Map(snap.policies.map((p) => [p.name, p.config]));
   const c = byName.get("split")!;
   assert.equal(c.case, "canary");
@@ -180,7 +180,7 @@ test("canary and mirror: names resolve to ids, the snapshot carries basis points
 });
 
 test("canary and mirror are route-level: never global, one of each per route", async () => {
-  const { call } = app();
+  const { call } = await app();
   await withUpstreams(call);
   await call("POST", "/v1/policies", {
     name: "a",

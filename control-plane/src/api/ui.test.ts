@@ -15,11 +15,11 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function app(uiDir: string) {
-  const store = new Store(":memory:");
+async function app(uiDir: string) {
+  const store = await Store.open(":memory:");
   return buildAdminApi({
     store,
-    publisher: new Publisher(store),
+    publisher: await Publisher.open(store),
     tokens: new AdminTokens(store, TOKEN),
     log: pino({ level: "silent" }),
     uiDir,
@@ -36,7 +36,7 @@ function bundle(): string {
 }
 
 test("the UI is served at / without a token, with a strict CSP; hashed assets are immutable", async () => {
-  const api = app(bundle());
+  const api = await app(bundle());
   const root = await api.inject({ method: "GET", url: "/" });
   assert.equal(root.statusCode, 200);
   assert.match(root.body, /<title>Palisade<\/title>/);
@@ -51,7 +51,7 @@ test("the UI is served at / without a token, with a strict CSP; hashed assets ar
 });
 
 test("client-side routes get index.html; API paths and missing assets stay JSON 404s", async () => {
-  const api = app(bundle());
+  const api = await app(bundle());
   for (const url of ["/fleet", "/fleet/nodes/node-a", "/config/routes?q=x"]) {
     const r = await api.inject({ method: "GET", url });
     assert.equal(r.statusCode, 200, url);
@@ -69,7 +69,7 @@ test("client-side routes get index.html; API paths and missing assets stay JSON 
 });
 
 test("serving the UI opens no API path: unknown and encoded /v1 paths still need the token", async () => {
-  const api = app(bundle());
+  const api = await app(bundle());
   for (const url of ["/v1/nope", "/%761/nope", "/V1/nodes", "/v1/../v1/nodes", "/assets/../v1/nodes"]) {
     const r = await api.inject({ method: "GET", url });
     assert.equal(r.statusCode, 401, url);
@@ -80,7 +80,7 @@ test("serving the UI opens no API path: unknown and encoded /v1 paths still need
 });
 
 test("without a built bundle / says how to build it and the API keeps working", async () => {
-  const api = app(join(tmpdir(), "palisade-ui-does-not-exist"));
+  const api = await app(join(tmpdir(), "palisade-ui-does-not-exist"));
   const r = await api.inject({ method: "GET", url: "/" });
   assert.equal(r.statusCode, 503);
   assert.match(r.body, /npm run build/);

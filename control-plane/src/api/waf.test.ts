@@ -26,7 +26,7 @@ const tinyRules = (extra = "") => ({
 
 /** An app with an upstream and routes `echo` and `login`. */
 async function app() {
-  const t = testAdminApi();
+  const t = await testAdminApi();
   assert.equal((await t.call("POST", "/v1/upstreams", upstream)).status, 201);
   for (const name of ["echo", "login"])
     assert.equal((await t.call("POST", "/v1/routes", { name, paths: [`/${name}`], upstream: "up" })).status, 201);
@@ -231,7 +231,7 @@ test("publishing compiles each waf policy once per rule set and settings; a brok
   assert.equal(wafCompileStats.compiles, before.compiles, "the policy's compile at write is reused at publish");
   // The rule set changes under the policy without the API (a restored database, another engine):
   // the publish compiles it and refuses, naming the policy and the rule.
-  const tiny = store.getResource("rule-sets", "tiny")!;
+  const tiny = (await store.getResource("rule-sets", "tiny"))!;
   const files = (tiny.body.files as Array<{ path: string; content_base64: string }>).map((f) =>
     f.path === "rules/a.conf"
       ? {
@@ -240,7 +240,7 @@ test("publishing compiles each waf policy once per rule set and settings; a brok
         }
       : f,
   );
-  store.updateResource("rule-sets", tiny.id, "tiny", { ...tiny.body, files, content_hash: "f".repeat(64) });
+  await store.updateResource("rule-sets", tiny.id, "tiny", { ...tiny.body, files, content_hash: "f".repeat(64) });
   const latest = publisher.latest()!.version;
   const refused = await call("POST", "/v1/config/versions", {});
   assert.equal(refused.status, 400);
@@ -317,7 +317,7 @@ test("rule lookup: by id prefix, by words of the message or a tag", async () => 
 
 test("WAF figures by route: every node's interval counts summed, top rules with their message", async () => {
   const fleet = new FleetRegistry();
-  const t = testAdminApi({ fleet });
+  const t = await testAdminApi({ fleet });
   await t.call("POST", "/v1/upstreams", upstream);
   await t.call("POST", "/v1/policies", { name: "w", type: "waf", config: {} });
   const echo = (await t.call("POST", "/v1/routes", { name: "echo", paths: ["/echo"], upstream: "up", policies: ["w"] }))
@@ -383,7 +383,7 @@ test("after a control plane restart, a one-route change is still a delta without
   await first.call("POST", "/v1/config/versions", {});
   const v1 = first.publisher.latest()!;
   // A new process over the same database: versions are decoded from the store.
-  const again = testAdminApi({ store: first.store, publisher: new Publisher(first.store) });
+  const again = await testAdminApi({ store: first.store, publisher: await Publisher.open(first.store) });
   await again.call("PUT", "/v1/routes/login", { name: "login", paths: ["/login", "/signin"], upstream: "up" });
   assert.equal((await again.call("POST", "/v1/config/versions", {})).status, 201);
   const plan = again.publisher.planFor({ version: v1.version, hash: v1.hash });

@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-import { startControlPlane } from "../control-plane.js";
+import { backupCommand } from "../backup-command.js";
 import { OptionError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { cpHelp, parseCpOptions } from "../options.js";
 import { startFailure } from "../start-failure.js";
 import { softwareVersion } from "../version.js";
+
+const sub = process.argv[2];
+if (sub === "backup" || sub === "restore") {
+  const code = await backupCommand(sub, process.argv.slice(3), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(code);
+}
 
 let opts: ReturnType<typeof parseCpOptions>;
 try {
@@ -27,6 +36,8 @@ if (opts === "version") {
 
 const log = createLogger(opts.logLevel);
 try {
+  // Loaded here: `backup` / `restore` above need none of the server code.
+  const { startControlPlane } = await import("../control-plane.js");
   const cp = await startControlPlane(opts, log);
   if (cp.generatedAdminToken) {
     // Printed once, to the terminal only (never into the JSON log): the store keeps only its hash.

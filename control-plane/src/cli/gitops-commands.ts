@@ -222,11 +222,11 @@ export async function validate(ctx: CliContext): Promise<number> {
     import("../gitops/apply.js"),
     import("../gitops/plan.js"),
   ]);
-  const store = new Store(":memory:");
+  const store = await Store.open(":memory:");
   try {
     const entries = documentEntries(document);
-    const plan = planSync(store, document, entries, true);
-    applyPlan(store, plan, entries, document.settings, true);
+    const plan = await planSync(store, document, entries, true);
+    await applyPlan(store, plan, entries, document.settings, true);
     const n = entries.length;
     if (ctx.format === "table") ctx.io.out(`${name}: valid (${n} resource${n === 1 ? "" : "s"})`);
     else ctx.print({ file: name, valid: true, resources: n });
@@ -241,7 +241,7 @@ export async function validate(ctx: CliContext): Promise<number> {
       err.field,
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -25,7 +25,12 @@ const fail = (message: string, field: string) => new ApiError("VALIDATION_FAILED
  * @param selfId the certificate's own id on an update (its names are not a conflict)
  * @throws ApiError VALIDATION_FAILED naming the field (`key_pem`, `snis.1`, …)
  */
-export function checkCertificate(body: CertificateBody, store: Store, selfId?: string, now = Date.now()): void {
+export async function checkCertificate(
+  body: CertificateBody,
+  store: Store,
+  selfId?: string,
+  now = Date.now(),
+): Promise<void> {
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(body.cert_pem);
@@ -41,7 +46,7 @@ export function checkCertificate(body: CertificateBody, store: Store, selfId?: s
   if (!leaf.checkPrivateKey(key)) throw fail("key_pem does not belong to the certificate", "key_pem");
   if (Date.parse(leaf.validTo) < now) throw fail(`the certificate expired on ${leaf.validTo}`, "cert_pem");
   const taken = new Map<string, string>();
-  for (const other of store.listResources("certificates")) {
+  for (const other of await store.listResources("certificates")) {
     if (other.id === selfId) continue;
     for (const n of (other.body.snis as string[]) ?? []) taken.set(n, other.name);
   }

@@ -18,7 +18,7 @@ import {
 import { LRUCache } from "lru-cache";
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
-import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
+import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
 import { toRuleSet } from "./rule-sets.js";
 import {
   CORE_KINDS,
@@ -40,19 +40,19 @@ import { checkWafPolicy } from "./waf-validate.js";
  * Everything of the store that goes into a version, read as a full publish would read it.
  * Used by `GET /v1/config/draft`, so the draft view and a publish see the same resources.
  */
-export function readDraft(store: Store): DraftConfig {
-  return {
-    upstreams: store.listResources("upstreams"),
-    routes: store.listResources("routes"),
-    policies: store.listResources("policies"),
-    consumers: store.listResources("consumers"),
-    credentials: store.listCredentials(),
-    certificates: store.listResources("certificates"),
-    settings: store.getSettings(),
-    telemetry: store.getSettings("telemetry"),
-    anomaly: store.getSettings("anomaly"),
-    ruleSets: store.listResources("rule-sets"),
-  };
+export async function readDraft(store: Store): Promise<DraftConfig> {
+  // One transaction: every kind read at the same point of the draft's history.
+  return store.transaction(async () => ({
+    upstreams: await store.listResources("upstreams"),
+    routes: await store.listResources("routes"),
+    policies: await store.listResources("policies"),
+    consumers: await store.listResources("consumers"),
+    credentials: await store.listCredentials(),
+    certificates: await store.listResources("certificates"),
+    settings: await store.getSettings(),
+    telemetry: await store.getSettings("telemetry"),
+    ruleSets: await store.listResources("rule-sets"),
+  }));
 }
 
 /** One resource of a published version: its bytes, digest and what publishing needs to know of it. */
@@ -120,6 +120,9 @@ interface HistoryEntry {
   readonly touched: ReadonlySet<string> | null;
 }
 
+/** Draft changes kept in the log (`draft_changes`) behind the latest publish. */
+const DRAFT_LOG_KEPT = 10_000;
+
 /**
  * Turns the draft config into immutable, numbered versions, and tells the sync sessions what a
  * node lacks. Publishing re-encodes only the draft resources whose revision changed since the
@@ -137,18 +140,66 @@ export class Publisher {
   #fullResources: { version: number; list: readonly Resource[] } | undefined;
   /** Whether `#latest.resources` carries the draft revisions (a full scan was done by this process). */
   #synced = false;
+  /** Shared database: the draft change this process's latest version took in (`draft_changes.seq`). */
+  #draftSeen = 0;
   #routeCount = 0;
   readonly #catalog = new LRUCache<number, PublishedVersion>({ max: VERSION_CACHE });
+  /** The publish in progress in this process (publishes run one at a time). */
+  #publishing: Promise<unknown> = Promise.resolve();
 
-  /** Loads the latest version (decoding its resources once) and the delta history. */
+  /** A publisher with nothing loaded: use {@link Publisher.open}. */
   constructor(store: Store) {
     this.#store = store;
-    const row = store.latestVersion();
-    if (row) {
-      this.#latest = decodeVersion(row);
-      for (const v of store.versionsAfter(Math.max(0, row.version - DELTA_HISTORY)))
-        this.#history.push({ version: v.version, hash: v.hash, touched: v.touched ? new Set(v.touched) : null });
-    }
+  }
+
+  /**
+   * A publisher over `store` with the latest version loaded (its resources decoded once) and
+   * the delta history.
+   */
+  static async open(store: Store): Promise<Publisher> {
+    const p = new Publisher(store);
+    await p.#reload();
+    return p;
+  }
+
+  /**
+   * Loads the latest stored version and the delta history (at start, and when another
+   * control plane on the same database published since this one last looked).
+   * @returns whether the latest version changed
+   */
+  async #reload(): Promise<boolean> {
+    const row = await this.#store.latestVersion();
+    if (!row || row.version === this.#latest?.version) return false;
+    const history = (await this.#store.versionsAfter(Math.max(0, row.version - DELTA_HISTORY))).map((v) => ({
+      version: v.version,
+      hash: v.hash,
+      touched: v.touched ? new Set(v.touched) : null,
+    }));
+    const prev = this.#latest;
+    if (prev) this.#catalog.set(prev.version, prev);
+    this.#latest = decodeVersion(row);
+    this.#history = history;
+    this.#synced = false;
+    return true;
+  }
+
+  /**
+   * Catches up with versions another control plane published on the same database (a replica
+   * told by NOTIFY): loads the latest and tells the listeners, as after a publish here.
+   * @returns the latest version after catching up
+   */
+  async refresh(): Promise<PublishedVersion | undefined> {
+    await this.#serial(async () => {
+      if (await this.#reload()) for (const fn of this.#listeners) fn(this.#latest!);
+    });
+    return this.#latest;
+  }
+
+  /** Runs `fn` after the publish (or refresh) in progress: one at a time per process. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#publishing.then(fn, fn);
+    this.#publishing = run.catch(() => {});
+    return run;
   }
 
   /** The latest published version (treat as immutable). */
@@ -162,16 +213,38 @@ export class Publisher {
    * rollbacks need a few versions besides the latest (the target, the previous stable one).
    * @returns undefined when no such version was published
    */
-  version(n: number): PublishedVersion | undefined {
-    const latest = this.#latest;
-    if (latest?.version === n) return latest;
-    const cached = this.#catalog.get(n);
-    if (cached) return cached;
-    const row = this.#store.getVersion(n);
+  async version(n: number): Promise<PublishedVersion | undefined> {
+    const known = this.cached(n);
+    if (known) return known;
+    const row = await this.#store.getVersion(n);
     if (!row) return undefined;
     const v = decodeVersion(row);
     this.#catalog.set(n, v);
     return v;
+  }
+
+  /** A version already in memory (the latest or the small cache), without reading the store. */
+  cached(n: number): PublishedVersion | undefined {
+    const latest = this.#latest;
+    if (latest?.version === n) return latest;
+    return this.#catalog.get(n);
+  }
+
+  /**
+   * The versions {@link planFor} would read for a node holding `held` to reach version
+   * `target` that are not in memory yet (load them with {@link version} first, so planning
+   * stays synchronous): the target, and the node's base when the target is not the latest.
+   */
+  missingFor(held: { version: number; hash: string }, target: number): number[] {
+    const t = this.cached(target);
+    if (!t) return [target];
+    if (t === this.#latest || held.hash === "" || held.hash === t.hash || this.#latest?.hash === held.hash) return [];
+    if (held.version > 0 && !this.cached(held.version)) return [held.version];
+    for (let i = this.#history.length - 1; i >= 0; i--) {
+      const h = this.#history[i]!;
+      if (h.hash === held.hash) return this.cached(h.version) ? [] : [h.version];
+    }
+    return [];
   }
 
   /** Calls `fn` after each new version is committed. */
@@ -183,9 +256,23 @@ export class Publisher {
    * Validates the whole draft, then stores it as the next version in one transaction.
    * @throws ApiError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
    */
-  publish(message: string): PublishResult {
-    const outcome = this.#store.transaction(
-      (): { result: PublishResult; published?: PublishedVersion; snapshotBytes?: Uint8Array } => {
+  publish(message: string): Promise<PublishResult> {
+    return this.#serial(() => this.#publish(message));
+  }
+
+  async #publish(message: string): Promise<PublishResult> {
+    const outcome = await this.#store.transaction(
+      async (): Promise<{
+        result: PublishResult;
+        commit: () => void;
+        published?: PublishedVersion;
+        snapshotBytes?: Uint8Array;
+      }> => {
+        // Another control plane on this database may have published since: wait for its commit,
+        // then start from its version (a full comparison of the draft) so numbers stay monotonic.
+        await this.#store.lockPublish();
+        const stored = await this.#store.latestVersionNumber();
+        if (stored !== (this.#latest?.version ?? 0)) await this.#reload();
         const prev = this.#latest;
         const kinds = new Map<string, DraftKind>(DRAFT_KINDS.map((k) => [k.kind, k]));
         let resources: Map<string, ResourceEntry>;
@@ -194,7 +281,11 @@ export class Publisher {
         let routes = 0;
         let fullCheck = true;
         const taken = this.#store.changedResources();
-        if (prev && this.#synced) {
+        // Incremental when this process wrote every change since the previous version: always on
+        // SQLite; with replicas (PostgreSQL) unless the draft log shows another one's write since
+        // (then every revision is compared). The draft lock waits for writes in flight.
+        const draft = this.#store.shared ? await this.#store.lockDraft(this.#draftSeen) : { seq: 0, others: false };
+        if (prev && this.#synced && !draft.others) {
           // Incremental: only the resources written since the previous publish.
           resources = new Map(prev.resources);
           routes = this.#routeCount;
@@ -203,7 +294,7 @@ export class Publisher {
             const slash = key.indexOf("/");
             const kind = kinds.get(key.slice(0, slash));
             if (!kind) continue;
-            const row = this.#store.getResourceWithRevision(kind.kind, key.slice(slash + 1));
+            const row = await this.#store.getResourceWithRevision(kind.kind, key.slice(slash + 1));
             const old = resources.get(key);
             if (!row) {
               if (!old) continue;
@@ -215,7 +306,7 @@ export class Publisher {
               continue;
             }
             if (old && old.rev === row.rev) continue;
-            const entry = this.#encode(kind, row);
+            const entry = await this.#encode(kind, row);
             resources.set(key, entry);
             if (!old && kind.kind === "routes") routes++;
             if (old?.digest === entry.digest) continue;
@@ -225,17 +316,29 @@ export class Publisher {
           }
         } else {
           resources = new Map<string, ResourceEntry>();
-          for (const row of this.#store.listResourceRevisions()) {
-            const kind = kinds.get(row.kind);
-            if (!kind) continue;
-            if (row.kind === "routes") routes++;
+          const revisions = (await this.#store.listResourceRevisions()).filter((r) => kinds.has(r.kind));
+          // The resources whose revision moved, read in a few statements (a first publish reads them all).
+          const stale = revisions.filter((r) => prev?.resources.get(`${r.kind}/${r.id}`)?.rev !== r.rev);
+          const rows = await this.#store.getResourcesWithRevision(stale);
+          let credentials: Map<string, StoredCredential[]> | undefined;
+          if (stale.some((r) => kinds.get(r.kind)!.withCredentials)) {
+            credentials = new Map();
+            for (const c of await this.#store.listCredentials())
+              credentials.set(c.consumer_id, [...(credentials.get(c.consumer_id) ?? []), c]);
+          }
+          for (const row of revisions) {
+            const kind = kinds.get(row.kind)!;
             const key = `${row.kind}/${row.id}`;
             const old = prev?.resources.get(key);
             if (old && old.rev === row.rev) {
+              if (row.kind === "routes") routes++;
               resources.set(key, old);
               continue;
             }
-            const entry = this.#encode(kind, this.#store.getResourceWithRevision(kind.kind, row.id)!);
+            const draft = rows.get(key);
+            if (!draft) continue; // deleted since the revisions were read
+            if (row.kind === "routes") routes++;
+            const entry = await this.#encode(kind, draft, credentials?.get(row.id) ?? []);
             resources.set(key, entry);
             if (old?.digest === entry.digest) continue;
             if (old) sum = removeDigest(sum, old.digest);
@@ -256,15 +359,15 @@ export class Publisher {
               }
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
-        sum = this.#applySettings(resources, sum, touched);
-        sum = this.#applyTelemetry(resources, sum, touched);
-        sum = this.#applyAnomaly(resources, sum, touched);
+        sum = await this.#applySettings(resources, sum, touched);
+        sum = await this.#applyTelemetry(resources, sum, touched);
+        sum = await this.#applyAnomaly(resources, sum, touched);
         // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
         const wafTouched =
           fullCheck ||
           taken.some((k) => k.startsWith("rule-sets/")) ||
           [...touched].some((k) => k.startsWith("policies/") || (k.startsWith("routes/") && !resources.has(k)));
-        if (wafTouched) sum = this.#applyWaf(resources, sum, touched);
+        if (wafTouched) sum = await this.#applyWaf(resources, sum, touched);
         if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
         if (fullCheck) this.#checkReferences(resources, resources.values());
         else
@@ -278,18 +381,23 @@ export class Publisher {
           checkPolicyUpstreamRefs(resources);
         }
         const hash = formatContentHash(sum);
-        const commit = () => {
+        const synced = () => {
           this.#synced = true;
+          this.#draftSeen = draft.seq;
           this.#routeCount = routes;
           this.#store.forgetChanges(taken);
         };
+        // The draft log stays bounded: a replica further behind compares every revision.
+        if (draft.seq > DRAFT_LOG_KEPT) await this.#store.pruneDraftChanges(draft.seq - DRAFT_LOG_KEPT);
         if (prev && prev.hash === hash) {
           // Same content: keep the fresh revisions so the next publish does not re-encode.
-          this.#latest = { ...prev, resources };
-          commit();
-          return { result: { version: meta(prev), created: false } };
+          const commit = () => {
+            if (this.#latest === prev) this.#latest = { ...prev, resources };
+            synced();
+          };
+          return { result: { version: meta(prev), created: false }, commit };
         }
-        const version = this.#store.nextVersionNumber();
+        const version = (prev?.version ?? 0) + 1;
         const created_at = new Date().toISOString();
         const createdAtMs = BigInt(Date.parse(created_at));
         const featuresTouched = [...touched].some((k) => !k.startsWith("routes/") && !k.startsWith("upstreams/"));
@@ -297,7 +405,17 @@ export class Publisher {
         // Stored in draft order: the hash does not depend on order and readers order by id.
         const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
         const touchedList = prev ? [...touched].sort() : null;
-        this.#store.insertVersion({ version, hash, message, created_at, features, touched: touchedList, snapshot });
+        await this.#store.insertVersion({
+          version,
+          hash,
+          message,
+          created_at,
+          features,
+          touched: touchedList,
+          snapshot,
+        });
+        // The other control planes on this database load it once it is committed (NOTIFY).
+        await this.#store.notifyChange("version", String(version));
         const published: PublishedVersion = {
           version,
           hash,
@@ -310,16 +428,22 @@ export class Publisher {
           touched: prev ? touched : null,
           createdAtMs,
         };
-        commit();
-        return { result: { version: meta(published), created: true }, published, snapshotBytes: snapshot };
+        return {
+          result: { version: meta(published), created: true },
+          commit: synced,
+          published,
+          snapshotBytes: snapshot,
+        };
       },
     );
+    // Memory follows the database only once the version is committed.
+    outcome.commit();
     const published = outcome.published;
     if (published) {
       // Compressed off the publish path (zlib's thread pool); the uncompressed row is durable already.
       const version = published.version;
       gzip(outcome.snapshotBytes!, { level: 1 }, (err, gz) => {
-        if (!err) this.#store.compressVersion(version, gz);
+        if (!err) this.#store.compressVersion(version, gz).catch(() => {}); // stays uncompressed: still readable
       });
       // The previous latest stays at hand for nodes a rollout keeps on it (or rolls back to).
       const prev = this.#latest;
@@ -382,11 +506,11 @@ export class Publisher {
   #baseFor(held: { version: number; hash: string }): PublishedVersion | undefined {
     if (this.#latest?.hash === held.hash) return this.#latest;
     if (held.version > 0) {
-      const named = this.version(held.version);
+      const named = this.cached(held.version);
       if (named?.hash === held.hash) return named;
     }
     for (let i = this.#history.length - 1; i >= 0; i--)
-      if (this.#history[i]!.hash === held.hash) return this.version(this.#history[i]!.version);
+      if (this.#history[i]!.hash === held.hash) return this.cached(this.#history[i]!.version);
     return undefined;
   }
 
@@ -439,8 +563,8 @@ export class Publisher {
    * @returns the new digest sum
    * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
    */
-  #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
-    const draft = (this.#store.getSettings() ?? {}) as DraftSettings;
+  async #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
+    const draft = ((await this.#store.getSettings()) ?? {}) as DraftSettings;
     const message = settingsResource(draft);
     for (const p of message?.globalPolicyIds ?? [])
       if (!resources.has(`policies/${p}`))
@@ -458,8 +582,8 @@ export class Publisher {
    * @returns the new digest sum
    * @throws ApiError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
    */
-  #applyAnomaly(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
-    const message = anomalyResource(this.#store.getSettings("anomaly") as DraftAnomaly);
+  async #applyAnomaly(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
+    const message = anomalyResource((await this.#store.getSettings("anomaly")) as DraftAnomaly);
     return putSingleton(resources, sum, touched, "anomaly", message && toBinary(AnomalySettingsSchema, message));
   }
 
@@ -469,8 +593,8 @@ export class Publisher {
    * @returns the new digest sum
    * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
    */
-  #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
-    const message = telemetryResource(this.#store.getSettings("telemetry") as DraftTelemetry, "telemetry");
+  async #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
+    const message = telemetryResource((await this.#store.getSettings("telemetry")) as DraftTelemetry, "telemetry");
     return putSingleton(resources, sum, touched, "telemetry", message && toBinary(TelemetrySettingsSchema, message));
   }
 
@@ -485,23 +609,25 @@ export class Publisher {
    * @throws ApiError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
    *   `policies.<name>.config…`
    */
-  #applyWaf(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+  async #applyWaf(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const field = resourceKindByName("rule_sets").field;
     const used = new Set<string>();
     for (const e of resources.values()) {
       if (e.policyType !== "waf" || !e.draft) continue;
       const policy = e.draft;
+      const ruleSetId = wafRefs(policy)?.ruleSet;
+      const ruleSet = ruleSetId === undefined ? undefined : await this.#store.getResource("rule-sets", ruleSetId);
       checkWafReferences(
         policy,
-        (id) => this.#store.getResource("rule-sets", id) !== undefined,
+        () => ruleSet !== undefined,
         (id) => resources.has(`routes/${id}`),
       );
-      checkWafPolicy(policy, this.#store);
+      await checkWafPolicy(policy, this.#store);
       used.add(wafRefs(policy)!.ruleSet);
     }
     for (const id of used) {
       const key = `rule_sets/${id}`;
-      const row = this.#store.getResourceWithRevision("rule-sets", id)!;
+      const row = (await this.#store.getResourceWithRevision("rule-sets", id))!;
       const old = resources.get(key);
       if (old && old.rev === row.rev) continue;
       const body = toBinary(resourceKindByName("rule_sets").schema, toRuleSet(row));
@@ -521,9 +647,15 @@ export class Publisher {
     return sum;
   }
 
-  #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
+  /** @param credentials the resource's credentials when already read (consumers); read here otherwise */
+  async #encode(
+    kind: DraftKind,
+    r: StoredResource & { rev: number },
+    credentials?: readonly StoredCredential[],
+  ): Promise<ResourceEntry> {
     const id = r.id;
-    const message = kind.toMessage(r, kind.withCredentials ? this.#store.listCredentials(id) : []);
+    const creds = kind.withCredentials ? (credentials ?? (await this.#store.listCredentials(id))) : [];
+    const message = kind.toMessage(r, creds);
     const info = resourceKind(kind.field)!;
     const body = toBinary(info.schema, message);
     const entry: ResourceEntry = {

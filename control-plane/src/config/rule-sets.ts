@@ -86,7 +86,7 @@ export function parsedRuleSetOf(r: StoredResource): ParsedRuleSet {
  * an operator moves them.
  * @returns the bundled rule set
  */
-export function ensureBundledRuleSet(store: Store, log?: Logger): StoredResource {
+export async function ensureBundledRuleSet(store: Store, log?: Logger): Promise<StoredResource> {
   const parsed = bundledParsed();
   const name = `crs-${parsed.crsVersion ?? "bundled"}`;
   const body: RuleSetBody = {
@@ -96,8 +96,8 @@ export function ensureBundledRuleSet(store: Store, log?: Logger): StoredResource
     crs_version: parsed.crsVersion ?? null,
     bundled: true,
   };
-  return store.transaction(() => {
-    const found = store.getResource("rule-sets", name);
+  return store.transaction(async () => {
+    const found = await store.getResource("rule-sets", name);
     if (!found) {
       log?.info({ rule_set: name, hash: parsed.contentHash }, "bundled WAF rule set added to the draft");
       return store.insertResource("rule-sets", randomUUID(), name, body as unknown as Record<string, unknown>);
@@ -108,16 +108,16 @@ export function ensureBundledRuleSet(store: Store, log?: Logger): StoredResource
         { rule_set: name, from: current.content_hash, to: parsed.contentHash },
         "bundled WAF rule set updated in the draft (this build ships other files): publish to apply it",
       );
-      store.updateResource("rule-sets", found.id, name, body as unknown as Record<string, unknown>);
-      return store.getResource("rule-sets", found.id)!;
+      await store.updateResource("rule-sets", found.id, name, body as unknown as Record<string, unknown>);
+      return (await store.getResource("rule-sets", found.id))!;
     }
     return found;
   });
 }
 
 /** The id of the rule set bundled with this control plane (a waf policy's default). */
-export function bundledRuleSetId(store: Store): string {
-  return (store.getResource("rule-sets", bundledRuleSetName()) ?? ensureBundledRuleSet(store)).id;
+export async function bundledRuleSetId(store: Store): Promise<string> {
+  return ((await store.getResource("rule-sets", bundledRuleSetName())) ?? (await ensureBundledRuleSet(store))).id;
 }
 
 /**
@@ -217,9 +217,8 @@ export function ruleSetHashOf(given: readonly GivenRuleSetFile[]): string {
 }
 
 /** Names of the waf policies that run rule set `id`. */
-export function policiesUsingRuleSet(store: Store, id: string): string[] {
-  return store
-    .listResources("policies")
+export async function policiesUsingRuleSet(store: Store, id: string): Promise<string[]> {
+  return (await store.listResources("policies"))
     .filter((p) => p.body.type === "waf" && (p.body.config as { rule_set?: string }).rule_set === id)
     .map((p) => p.name);
 }
@@ -229,7 +228,7 @@ export function policiesUsingRuleSet(store: Store, id: string): string[] {
  * and sha256), the number of rules, `default` for the bundled rule set of this build, and the waf
  * policies that use it.
  */
-export function presentRuleSet(r: StoredResource, store: Store): Record<string, unknown> {
+export async function presentRuleSet(r: StoredResource, store: Store): Promise<Record<string, unknown>> {
   const b = r.body as unknown as RuleSetBody;
   let rules: number | null = null;
   try {
@@ -252,7 +251,7 @@ export function presentRuleSet(r: StoredResource, store: Store): Record<string, 
       bytes: Buffer.byteLength(f.content_base64, "base64"),
       sha256: f.sha256,
     })),
-    used_by: policiesUsingRuleSet(store, r.id),
+    used_by: await policiesUsingRuleSet(store, r.id),
     created_at: r.created_at,
     updated_at: r.updated_at,
   };

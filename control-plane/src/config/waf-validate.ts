@@ -144,22 +144,27 @@ const fail = (message: string, field: string): never => {
  * does not take; then the rule set must compile with these settings (cached).
  * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND / RULE_SET_INVALID
  */
-export function normalizeWafConfig(
+export async function normalizeWafConfig(
   config: Record<string, unknown>,
   store: Store,
-  resolveRoute: (ref: string, field: string) => string,
-): WafConfigBody {
+  resolveRoute: (ref: string, field: string) => Promise<string>,
+): Promise<WafConfigBody> {
   const c = config as WafConfigBody;
-  const ref = c.rule_set ?? bundledRuleSetId(store);
-  const ruleSet = store.getResource("rule-sets", ref);
+  const ref = c.rule_set ?? (await bundledRuleSetId(store));
+  const ruleSet = await store.getResource("rule-sets", ref);
   if (!ruleSet)
     throw new ApiError("REFERENCE_NOT_FOUND", `no rule set named or with id ${JSON.stringify(ref)}`, "config.rule_set");
   if (c.detection_paranoia_level !== undefined && c.detection_paranoia_level < (c.paranoia_level ?? 1))
     fail("must not be below paranoia_level", "config.detection_paranoia_level");
-  const exclusions = (c.exclusions ?? []).map((e, i) => {
-    const routes = e.routes?.map((r, j) => resolveRoute(r, `config.exclusions.${i}.routes.${j}`));
-    return { ...e, ...(routes ? { routes } : {}) };
-  });
+  const exclusions: WafExclusionBody[] = [];
+  for (const [i, e] of (c.exclusions ?? []).entries()) {
+    let routes: string[] | undefined;
+    if (e.routes) {
+      routes = [];
+      for (const [j, r] of e.routes.entries()) routes.push(await resolveRoute(r, `config.exclusions.${i}.routes.${j}`));
+    }
+    exclusions.push({ ...e, ...(routes ? { routes } : {}) });
+  }
   const stored: WafConfigBody = { ...c, rule_set: ruleSet.id, ...(c.exclusions ? { exclusions } : {}) };
   checkWafConfigRules(stored, ruleSet.name, parsedRuleSetOf(ruleSet));
   return stored;
@@ -295,10 +300,10 @@ function exclusionOfLine(config: WafConfigBody, line: number): number {
  * @throws ApiError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
  *   `policies.<name>.config…`
  */
-export function checkWafPolicy(policy: StoredResource, store: Store): void {
+export async function checkWafPolicy(policy: StoredResource, store: Store): Promise<void> {
   const config = policy.body.config as WafConfigBody;
   const prefix = `policies.${policy.name}.config`;
-  const ruleSet = config.rule_set === undefined ? undefined : store.getResource("rule-sets", config.rule_set);
+  const ruleSet = config.rule_set === undefined ? undefined : await store.getResource("rule-sets", config.rule_set);
   if (!ruleSet)
     throw new ApiError("REFERENCE_NOT_FOUND", `policy ${policy.name} names a missing rule set`, `${prefix}.rule_set`);
   let parsed: ParsedRuleSet;

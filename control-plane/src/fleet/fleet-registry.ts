@@ -121,6 +121,7 @@ interface Bucket {
  */
 export class FleetRegistry {
   readonly #nodes = new Map<string, LiveNode>();
+  readonly #reportListeners: Array<(nodeId: string, point: ReportPoint) => void> = [];
   readonly #regions = new Map<string, Bucket[]>();
   readonly #historyMs: number;
   readonly #bucketMs: number;
@@ -185,6 +186,7 @@ export class FleetRegistry {
       waf: wafPoints(r.waf),
     };
     n.history.push(point);
+    for (const fn of this.#reportListeners) fn(nodeId, point);
     while (n.history.length > 0 && n.history[0]!.at < now - this.#historyMs) n.history.shift();
     let buckets = this.#regions.get(region);
     if (!buckets) {
@@ -222,6 +224,16 @@ export class FleetRegistry {
   /** The node's reports over the history window, oldest first. */
   nodeHistory(nodeId: string): readonly ReportPoint[] {
     return this.#nodes.get(nodeId)?.history ?? [];
+  }
+
+  /** Every node's reports received at or after `since` (Unix ms), by node id. */
+  reportsByNode(since: number): Map<string, readonly ReportPoint[]> {
+    return new Map([...this.#nodes].map(([id, n]) => [id, n.history.filter((p) => p.at >= since)]));
+  }
+
+  /** Calls `fn` with each report as recorded (a shared database stores it for the rollout leader). */
+  onReport(fn: (nodeId: string, point: ReportPoint) => void): void {
+    this.#reportListeners.push(fn);
   }
 
   /** Every node's reports received at or after `since` (Unix ms), node by node. */

@@ -37,9 +37,9 @@ function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
 }
 
 /** Runs `fn`, prefixing an ApiError's message and field with the entry it concerns. */
-function at<T>(resource: string, fn: () => T): T {
+async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     throw new ApiError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
@@ -47,8 +47,8 @@ function at<T>(resource: string, fn: () => T): T {
 }
 
 /** Makes a consumer's credentials the file's list (when the file gives one). */
-function syncCredentials(store: Store, consumer: StoredResource, wanted: Body[]): void {
-  const held = store.listCredentials(consumer.id);
+async function syncCredentials(store: Store, consumer: StoredResource, wanted: Body[]): Promise<void> {
+  const held = await store.listCredentials(consumer.id);
   const keep = new Set<string>();
   wanted.forEach((c, i) => {
     const field = `credentials.${i}`;
@@ -67,20 +67,20 @@ function syncCredentials(store: Store, consumer: StoredResource, wanted: Body[])
   });
   for (const h of held) {
     const key = h.type === "api-key" ? `api-key:${h.id}` : credentialKey({ type: h.type, ...h.body });
-    if (!keep.has(key)) store.deleteCredential(consumer.id, h.id);
+    if (!keep.has(key)) await store.deleteCredential(consumer.id, h.id);
     else keep.delete(key);
   }
   // What is left to keep is new: create it.
   for (const c of wanted) {
     if (c.type === "api-key" || !keep.has(credentialKey(c))) continue;
     const p = prepareCredential(c);
-    if (store.credentialIdentityTaken(p.identity))
+    if (await store.credentialIdentityTaken(p.identity))
       throw new ApiError(
         "CREDENTIAL_CONFLICT",
         "another consumer's credential already has this identity",
         "credentials",
       );
-    store.insertCredential(
+    await store.insertCredential(
       { id: randomUUID(), consumer_id: consumer.id, type: p.type, body: p.body, created_at: new Date().toISOString() },
       p.identity,
     );
@@ -114,10 +114,11 @@ function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
  * A waf policy's config without the exclusions scoped to routes the store does not hold yet (a
  * route of the same file, written after the policies); undefined when every such route exists.
  */
-function withoutPendingRoutes(store: Store, e: FileEntry): Body | undefined {
+async function withoutPendingRoutes(store: Store, e: FileEntry): Promise<Body | undefined> {
   const config = e.body.config as { exclusions?: Array<{ routes?: string[] }> } | undefined;
   if (e.body.type !== "waf" || !config?.exclusions) return undefined;
-  const pending = (x: { routes?: string[] }) => (x.routes ?? []).some((r) => !store.getResource("routes", r));
+  const routes = new Set((await store.listResources("routes")).flatMap((r) => [r.id, r.name]));
+  const pending = (x: { routes?: string[] }) => (x.routes ?? []).some((r) => !routes.has(r));
   if (!config.exclusions.some(pending)) return undefined;
   return { ...e.body, config: { ...config, exclusions: config.exclusions.filter((x) => !x.routes?.length) } };
 }
@@ -126,19 +127,19 @@ function withoutPendingRoutes(store: Store, e: FileEntry): Body | undefined {
  * Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references).
  * @param asGiven the body to write instead of the entry's (a waf policy before its routes exist)
  */
-function writeEntry(store: Store, e: FileEntry, asGiven?: Body): void {
+async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<void> {
   const spec = specOf(e.kind);
-  const current = store.getResource(e.kind, e.name);
+  const current = await store.getResource(e.kind, e.name);
   const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
   const body = (
-    current && e.kind !== "rule-sets" ? restoreSecrets(rest, spec.present(current, store), "") : rest
+    current && e.kind !== "rule-sets" ? restoreSecrets(rest, await spec.present(current, store), "") : rest
   ) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;
-  if (current) store.updateResource(e.kind, current.id, e.name, spec.normalize(fields, store, current.id));
-  else store.insertResource(e.kind, randomUUID(), e.name, spec.normalize(fields, store));
+  if (current) await store.updateResource(e.kind, current.id, e.name, await spec.normalize(fields, store, current.id));
+  else await store.insertResource(e.kind, randomUUID(), e.name, await spec.normalize(fields, store));
   if (e.kind === "consumers" && Array.isArray(credentials))
-    syncCredentials(store, store.getResource("consumers", e.name)!, credentials as Body[]);
+    await syncCredentials(store, (await store.getResource("consumers", e.name))!, credentials as Body[]);
 }
 
 /**
@@ -146,14 +147,19 @@ function writeEntry(store: Store, e: FileEntry, asGiven?: Body): void {
  * policy's exclusions when that policy is deleted too).
  * @param deletedPolicies names of the policies this sync deletes
  */
-function deleteEntry(store: Store, kind: DocumentKind, name: string, deletedPolicies: ReadonlySet<string>): void {
+async function deleteEntry(
+  store: Store,
+  kind: DocumentKind,
+  name: string,
+  deletedPolicies: ReadonlySet<string>,
+): Promise<void> {
   const spec = specOf(kind);
-  const current = store.getResource(kind, name)!;
+  const current = (await store.getResource(kind, name))!;
   const going = new Set([...deletedPolicies].map((p) => `waf policy ${p} (exclusions)`));
-  const users = spec.referencedBy(current.id, store).filter((u) => !going.has(u));
+  const users = (await spec.referencedBy(current.id, store)).filter((u) => !going.has(u));
   if (users.length > 0)
     throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
-  store.deleteResource(kind, current.id);
+  await store.deleteResource(kind, current.id);
 }
 
 /** Write order of policies: members of an `auth-any` before it. */
@@ -167,13 +173,13 @@ const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
  * @param dryRun check everything, then roll back
  * @throws ApiError naming the resource (`resource`: `routes/orders`) and the field
  */
-export function applyPlan(
+export async function applyPlan(
   store: Store,
   plan: SyncPlan,
   entries: readonly FileEntry[],
   settings: Body | undefined,
   dryRun: boolean,
-): void {
+): Promise<void> {
   const byKey = new Map(entries.map((e) => [`${e.kind}/${e.name}`, e]));
   const writes = plan.changes
     .filter((c) => (c.action === "create" || c.action === "update") && c.kind !== "settings")
@@ -188,29 +194,29 @@ export function applyPlan(
   const authAnyFirst = (c: (typeof deletes)[number]) => (c.before?.type === "auth-any" ? 0 : 1);
   deletes.sort((a, b) => order.indexOf(b.kind) - order.indexOf(a.kind) || authAnyFirst(a) - authAnyFirst(b));
   try {
-    store.transaction(() => {
+    await store.transaction(async () => {
       // A waf policy's exclusions may name routes of this file: written without them first, whole
       // once the routes exist.
       const deferred: FileEntry[] = [];
       for (const e of writes)
-        at(`${e.kind}/${e.name}`, () => {
-          const early = e.kind === "policies" ? withoutPendingRoutes(store, e) : undefined;
+        await at(`${e.kind}/${e.name}`, async () => {
+          const early = e.kind === "policies" ? await withoutPendingRoutes(store, e) : undefined;
           if (early) deferred.push(e);
-          writeEntry(store, e, early);
+          await writeEntry(store, e, early);
         });
-      for (const e of deferred) at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
+      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
       const s = plan.changes.find((c) => c.kind === "settings" && c.action === "update");
       if (s)
-        at("settings", () => {
+        await at("settings", async () => {
           const body = settings ?? {};
           checkBodySchema(settingsSchema, body);
-          writeSettings(store, body as Parameters<typeof writeSettings>[1]);
+          await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
         });
       const deletedPolicies = new Set(deletes.filter((c) => c.kind === "policies").map((c) => c.name));
       for (const c of deletes)
-        at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));
+        await at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));
       try {
-        buildSnapshot(readDraft(store));
+        buildSnapshot(await readDraft(store));
       } catch (err) {
         // An empty draft is a valid file (nothing to publish yet), not an error of the file.
         if (!(err instanceof ApiError && err.code === "NO_CONFIG")) throw err;

@@ -38,17 +38,17 @@ export function specOf(kind: DocumentKind): KindSpec {
 }
 
 /** Names by id of the store's referenced resources (ids without a resource stay as they are). */
-export function storeNames(store: Store): NameOf {
-  const byId = (kind: "upstreams" | "policies" | "routes" | "rule-sets") => {
-    const m = new Map(store.listResources(kind).map((r) => [r.id, r.name]));
+export async function storeNames(store: Store): Promise<NameOf> {
+  const byId = async (kind: "upstreams" | "policies" | "routes" | "rule-sets") => {
+    const m = new Map((await store.listResources(kind)).map((r) => [r.id, r.name]));
     return (id: string) => m.get(id) ?? id;
   };
   return {
-    upstream: byId("upstreams"),
-    policy: byId("policies"),
-    route: byId("routes"),
-    ruleSet: byId("rule-sets"),
-    defaultRuleSet: store.getResource("rule-sets", bundledRuleSetName())?.name,
+    upstream: await byId("upstreams"),
+    policy: await byId("policies"),
+    route: await byId("routes"),
+    ruleSet: await byId("rule-sets"),
+    defaultRuleSet: (await store.getResource("rule-sets", bundledRuleSetName()))?.name,
   };
 }
 
@@ -64,38 +64,38 @@ export function credentialEntry(c: Record<string, unknown>): Body {
 }
 
 /** The store's current resources of one kind, canonical, keyed by name. */
-export function currentOf(store: Store, kind: DocumentKind, names: NameOf): Map<string, Body> {
+export async function currentOf(store: Store, kind: DocumentKind, names: NameOf): Promise<Map<string, Body>> {
   const spec = specOf(kind);
   const out = new Map<string, Body>();
-  for (const r of store.listResources(kind)) {
+  for (const r of await store.listResources(kind)) {
     if (kind === "rule-sets" && isBundledRuleSet(r)) continue;
     // A rule set as a document lists it, without parsing its files (spec.present counts rules).
     const shown =
       kind === "rule-sets"
         ? { name: r.name, description: r.body.description, content_hash: r.body.content_hash }
-        : spec.present(r, store);
+        : await spec.present(r, store);
     if (kind === "consumers")
-      shown.credentials = store.listCredentials(r.id).map((c) => credentialEntry(presentCredential(c)));
+      shown.credentials = (await store.listCredentials(r.id)).map((c) => credentialEntry(presentCredential(c)));
     out.set(r.name, canonicalBody(kind, shown, names));
   }
   return out;
 }
 
 /** The store's settings, canonical (`{}` when every setting has its default). */
-export function currentSettings(store: Store, names: NameOf): Body {
-  return canonicalBody("settings", presentSettings(store.getSettings()), names);
+export async function currentSettings(store: Store, names: NameOf): Promise<Body> {
+  return canonicalBody("settings", presentSettings(await store.getSettings()), names);
 }
 
 /** The whole draft as a document (see {@link ConfigDocument}); empty kinds are left out. */
-export function dumpConfig(store: Store): ConfigDocument {
-  const names = storeNames(store);
+export async function dumpConfig(store: Store): Promise<ConfigDocument> {
+  const names = await storeNames(store);
   const doc: ConfigDocument = {};
   for (const kind of DOCUMENT_KINDS) {
     // `name` first, as people read a file; then the canonical (sorted) members.
-    const items = [...currentOf(store, kind, names).values()].map(({ name, ...rest }) => ({ name, ...rest }));
+    const items = [...(await currentOf(store, kind, names)).values()].map(({ name, ...rest }) => ({ name, ...rest }));
     if (items.length > 0) doc[kind] = items;
   }
-  const settings = currentSettings(store, names);
+  const settings = await currentSettings(store, names);
   if (Object.keys(settings).length > 0) doc.settings = settings;
   return doc;
 }

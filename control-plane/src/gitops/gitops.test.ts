@@ -68,7 +68,7 @@ const TINY_RULES = [
 
 /** A draft with every resource kind and every policy type, through the API as an operator makes it. */
 async function fullDraft() {
-  const t = testAdminApi();
+  const t = await testAdminApi();
   const ok = async (method: "POST" | "PUT", url: string, body: unknown) => {
     const r = await t.call(method, url, body);
     assert.ok(r.status < 300, `${url} ${r.text}`);
@@ -152,7 +152,11 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
   ]);
   // A rule set by its hash (the bundled CRS is never part of a file); waf references by name.
   assert.deepEqual(doc["rule-sets"], [
-    { name: "tiny", description: "ours", content_hash: t.store.getResource("rule-sets", "tiny")!.body.content_hash },
+    {
+      name: "tiny",
+      description: "ours",
+      content_hash: (await t.store.getResource("rule-sets", "tiny"))!.body.content_hash,
+    },
   ]);
   assert.deepEqual(doc.policies.find((p: { name: string }) => p.name === "shield").config, {
     exclusions: [{ rule_ids: ["942*"], target: "ARGS:q", routes: ["orders"] }],
@@ -180,7 +184,7 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
   // The secrets are still the server's (a dumped [redacted] keeps them).
   const snap = (await t.call("POST", "/v1/config/versions", {})).status;
   assert.equal(snap, 201);
-  const stored = t.store.getResource("policies", "intro")!.body.config as { client_secret: string };
+  const stored = (await t.store.getResource("policies", "intro"))!.body.config as { client_secret: string };
   assert.equal(stored.client_secret, "hunter2-hunter2");
   assert.equal(
     (await t.call("GET", "/v1/audit?kind=config/sync")).body.items.length,
@@ -277,17 +281,17 @@ test("taking a JWT or another auth policy off a route needs force (409 PROTECTIO
     { resource: "routes/orders", policy: "idp", type: "jwt" },
     { resource: "settings", policy: "shield", type: "waf" },
   ]);
-  assert.equal((t.store.getResource("routes", "orders")!.body.policies as string[]).length, 5);
+  assert.equal(((await t.store.getResource("routes", "orders"))!.body.policies as string[]).length, 5);
   const forced = await t.call("POST", "/v1/config/sync", { document: doc, force: true });
   assert.equal(forced.status, 200, forced.text);
   assert.deepEqual(forced.body.changes.find((c: { name: string }) => c.name === "orders").removed, ["policies"]);
-  assert.equal(t.store.getResource("routes", "orders")!.body.policies, undefined);
+  assert.equal((await t.store.getResource("routes", "orders"))!.body.policies, undefined);
 });
 
 test("a whole file on an empty control plane: rule sets need their files, waf exclusions may name the file's routes", async () => {
   const t = await fullDraft();
   const doc = (await t.call("GET", "/v1/config/dump")).body;
-  const fresh = testAdminApi();
+  const fresh = await testAdminApi();
   // API keys are listed by the id of an existing key: a new control plane has none.
   for (const c of doc.consumers) c.credentials = c.credentials.filter((x: { type: string }) => x.type !== "api-key");
   // Secrets are [redacted] in a dump; a new control plane has none to keep.
@@ -300,12 +304,12 @@ test("a whole file on an empty control plane: rule sets need their files, waf ex
     [byHash.status, byHash.body.error.code, byHash.body.error.resource, byHash.body.error.field],
     [400, "VALIDATION_FAILED", "rule-sets/tiny", "files"],
   );
-  assert.equal(fresh.store.getResource("upstreams", "v1"), undefined, "nothing was written");
+  assert.equal(await fresh.store.getResource("upstreams", "v1"), undefined, "nothing was written");
   doc["rule-sets"][0] = { name: "tiny", files: [{ path: "rules/a.conf", content: TINY_RULES }] };
   const r = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
   assert.equal(r.status, 200, r.text);
   const shield = (await fresh.call("GET", "/v1/policies/shield")).body;
-  assert.deepEqual(shield.config.exclusions[0].routes, [fresh.store.getResource("routes", "orders")!.id]);
+  assert.deepEqual(shield.config.exclusions[0].routes, [(await fresh.store.getResource("routes", "orders"))!.id]);
   // The bundled rule set is the control plane's: a file cannot write it.
   const bundled = await fresh.call("POST", "/v1/config/sync", {
     document: { "rule-sets": [{ name: bundledRuleSetName(), files: [{ path: "rules/a.conf", content: TINY_RULES }] }] },
@@ -317,7 +321,7 @@ test("a whole file on an empty control plane: rule sets need their files, waf ex
   doc.settings = { global_policies: ["cors", "size"] };
   const pruned = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
   assert.equal(pruned.status, 200, pruned.text);
-  assert.equal(fresh.store.getResource("policies", "shield"), undefined);
+  assert.equal(await fresh.store.getResource("policies", "shield"), undefined);
 });
 
 test("a sync needs each change's own permission; a prefix-bound token syncs only its routes", async () => {

@@ -108,14 +108,19 @@ function comparableConsumer(b: Body): Body {
  * @param prune resources of a kind the file leaves out are deleted (a kind absent from the file
  *   too: the file is the whole configuration); without prune, they are left alone
  */
-export function planSync(store: Store, doc: ConfigDocument, entries: readonly FileEntry[], prune: boolean): SyncPlan {
-  const names = storeNames(store);
+export async function planSync(
+  store: Store,
+  doc: ConfigDocument,
+  entries: readonly FileEntry[],
+  prune: boolean,
+): Promise<SyncPlan> {
+  const names = await storeNames(store);
   const changes: PlanChange[] = [];
-  const types = new Map(store.listResources("policies").map((p) => [p.name, String(p.body.type)]));
+  const types = new Map((await store.listResources("policies")).map((p) => [p.name, String(p.body.type)]));
   const wantedTypes = new Map(types);
   for (const e of entries) if (e.kind === "policies") wantedTypes.set(e.name, String(e.body.type));
   for (const kind of DOCUMENT_KINDS) {
-    const current = currentOf(store, kind, names);
+    const current = await currentOf(store, kind, names);
     const mine = entries.filter((e) => e.kind === kind);
     for (const e of mine) {
       const held = current.get(e.name);
@@ -146,7 +151,7 @@ export function planSync(store: Store, doc: ConfigDocument, entries: readonly Fi
     }
   }
   if (doc.settings !== undefined || prune) {
-    const before = currentSettings(store, names);
+    const before = await currentSettings(store, names);
     const after = canonicalBody("settings", doc.settings ?? {}, names);
     changes.push(
       sameBody(before, after)

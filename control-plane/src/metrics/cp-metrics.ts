@@ -7,7 +7,7 @@ import type { SyncMetricsSink } from "../sync/stream-session.js";
 /** What the control plane's `/metrics` reads when scraped. */
 export interface CpMetricsSource {
   /** Every node of the inventory with its state (connected, stale, disconnected, revoked). */
-  nodes(): ReadonlyArray<{ readonly region: string; readonly state: string }>;
+  nodes(): Promise<ReadonlyArray<{ readonly region: string; readonly state: string }>>;
   latestVersion(): number;
   stableVersion(): number;
   /** The active rollout (running or paused), if any. */
@@ -15,7 +15,7 @@ export interface CpMetricsSource {
     | { readonly state: string; readonly stage: string; readonly stageIndex: number; readonly version: number }
     | undefined;
   /** Rollouts by state. */
-  rolloutCounts(): Readonly<Record<string, number>>;
+  rolloutCounts(): Promise<Readonly<Record<string, number>>>;
   readonly events?: SecurityEventIntake | undefined;
 }
 
@@ -55,9 +55,10 @@ export class CpMetrics {
     new Gauge({
       ...spec("palisade_cp_nodes"),
       registers,
-      collect() {
+      async collect() {
+        const nodes = await src.nodes();
         this.reset();
-        for (const n of src.nodes()) this.inc({ state: n.state, region: n.region });
+        for (const n of nodes) this.inc({ state: n.state, region: n.region });
       },
     });
     this.#publishAck = new Histogram({
@@ -101,9 +102,10 @@ export class CpMetrics {
     new Gauge({
       ...spec("palisade_cp_rollouts"),
       registers,
-      collect() {
+      async collect() {
+        const counts = await src.rolloutCounts();
         this.reset();
-        for (const [state, n] of Object.entries(src.rolloutCounts())) this.set({ state }, n);
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
     });
     this.#adminRequests = new Counter({ ...spec("palisade_cp_admin_requests_total"), registers });
@@ -153,8 +155,8 @@ export class CpMetrics {
     new Gauge({
       ...spec("palisade_cp_security_events_stored"),
       registers,
-      collect() {
-        this.set(events?.storedEstimate() ?? 0);
+      async collect() {
+        this.set((await events?.storedEstimate()) ?? 0);
       },
     });
     new Gauge({

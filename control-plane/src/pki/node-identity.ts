@@ -7,7 +7,8 @@ import { CertRequestError, checkProof, type FleetCa } from "./fleet-ca.js";
 /** Why a Join or Renew was refused, with the gRPC status to answer. */
 export class IdentityError extends Error {
   override readonly name = "IdentityError";
-  readonly status: "UNAUTHENTICATED" | "PERMISSION_DENIED" | "INVALID_ARGUMENT";
+  /** gRPC status of the refusal (`UNAVAILABLE`: the store cannot be read now; retry). */
+  readonly status: "UNAUTHENTICATED" | "PERMISSION_DENIED" | "INVALID_ARGUMENT" | "UNAVAILABLE";
   constructor(status: IdentityError["status"], message: string) {
     super(message);
     this.status = status;
@@ -74,11 +75,11 @@ export class NodeIdentity {
   }
 
   /** Mints a join token valid `ttlS` seconds for one node of `region` (optionally one node id). */
-  mint(region: string, ttlS: number, nodeId?: string): MintedJoinToken {
+  async mint(region: string, ttlS: number, nodeId?: string): Promise<MintedJoinToken> {
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
     const id = randomUUID();
     const expires_at = new Date(Date.now() + ttlS * 1000).toISOString();
-    this.#ids.insertJoinToken({
+    await this.#ids.insertJoinToken({
       id,
       hash: hashJoinToken(token),
       region,
@@ -104,7 +105,7 @@ export class NodeIdentity {
     proof: Uint8Array;
   }): Promise<{ certPem: string; region: string; notAfter: Date }> {
     if (!NODE_ID.test(req.nodeId)) throw new IdentityError("INVALID_ARGUMENT", "invalid node id");
-    const row = this.#ids.getJoinTokenByHash(hashJoinToken(req.token));
+    const row = await this.#ids.getJoinTokenByHash(hashJoinToken(req.token));
     if (!row) throw new IdentityError("UNAUTHENTICATED", "unknown join token");
     if (row.used_at) throw new IdentityError("UNAUTHENTICATED", "the join token was already used");
     if (Date.parse(row.expires_at) <= Date.now()) throw new IdentityError("UNAUTHENTICATED", "the join token expired");
@@ -112,7 +113,7 @@ export class NodeIdentity {
       throw new IdentityError("PERMISSION_DENIED", `the join token is for region ${row.region}, not ${req.region}`);
     if (row.node_id && row.node_id !== req.nodeId)
       throw new IdentityError("PERMISSION_DENIED", `the join token is for node ${row.node_id}`);
-    if (this.#store.getNode(req.nodeId)?.revoked_at)
+    if ((await this.#store.getNode(req.nodeId))?.revoked_at)
       throw new IdentityError("PERMISSION_DENIED", "this node id is revoked; delete the node before it joins again");
     try {
       checkProof(req.publicKey, req.proof, joinProofMessage(req.nodeId, req.token));
@@ -122,9 +123,9 @@ export class NodeIdentity {
     }
     const issued = await this.#ca.issueNodeCert(req.nodeId, row.region, req.publicKey, this.#opts.certTtlMs);
     const now = new Date().toISOString();
-    const ok = this.#store.transaction(() => {
-      if (!this.#ids.useJoinToken(row.id, req.nodeId, now)) return false;
-      this.#ids.insertNodeCert({
+    const ok = await this.#store.transaction(async () => {
+      if (!(await this.#ids.useJoinToken(row.id, req.nodeId, now))) return false;
+      await this.#ids.insertNodeCert({
         serial: issued.serial,
         node_id: req.nodeId,
         region: row.region,
@@ -147,7 +148,7 @@ export class NodeIdentity {
     publicKey: Uint8Array,
     proof: Uint8Array,
   ): Promise<{ certPem: string; notAfter: Date }> {
-    this.checkCertificate(peer.serial);
+    await this.checkCertificate(peer.serial);
     try {
       checkProof(publicKey, proof, renewProofMessage(peer.nodeId, peer.serial));
     } catch (err) {
@@ -155,7 +156,7 @@ export class NodeIdentity {
       throw err;
     }
     const issued = await this.#ca.issueNodeCert(peer.nodeId, peer.region, publicKey, this.#opts.certTtlMs);
-    this.#ids.insertNodeCert({
+    await this.#ids.insertNodeCert({
       serial: issued.serial,
       node_id: peer.nodeId,
       region: peer.region,
@@ -170,30 +171,30 @@ export class NodeIdentity {
    * Refuses a certificate this control plane did not record or has revoked.
    * @throws IdentityError PERMISSION_DENIED
    */
-  checkCertificate(serial: string): void {
-    const cert = this.#ids.getNodeCert(serial.toUpperCase());
+  async checkCertificate(serial: string): Promise<void> {
+    const cert = await this.#ids.getNodeCert(serial.toUpperCase());
     if (!cert) throw new IdentityError("PERMISSION_DENIED", "unknown client certificate");
     if (cert.revoked_at) throw new IdentityError("PERMISSION_DENIED", "the client certificate is revoked");
   }
 
   /** Revokes every certificate of the node and marks it revoked. @returns false when neither the node nor a certificate of it exists */
-  revoke(nodeId: string): boolean {
+  async revoke(nodeId: string): Promise<boolean> {
     const at = new Date().toISOString();
-    return this.#store.transaction(() => {
-      const certs = this.#ids.revokeNodeCerts(nodeId, at);
-      const node = this.#store.getNode(nodeId);
+    return this.#store.transaction(async () => {
+      const certs = await this.#ids.revokeNodeCerts(nodeId, at);
+      const node = await this.#store.getNode(nodeId);
       if (!node && certs === 0) return false;
-      this.#store.markNodeRevoked(nodeId, node?.region ?? this.#ids.regionOf(nodeId));
+      await this.#store.markNodeRevoked(nodeId, node?.region ?? (await this.#ids.regionOf(nodeId)));
       this.#log.warn({ node: nodeId, certificates: certs }, "node revoked");
       return true;
     });
   }
 
   /** Recent join tokens (never the token itself). */
-  listTokens(): Array<
-    Omit<MintedJoinToken, "token"> & { created_at: string; used_at: string | null; used_by: string | null }
+  async listTokens(): Promise<
+    Array<Omit<MintedJoinToken, "token"> & { created_at: string; used_at: string | null; used_by: string | null }>
   > {
-    return this.#ids.listJoinTokens().map((r) => ({
+    return (await this.#ids.listJoinTokens()).map((r) => ({
       id: r.id,
       region: r.region,
       node_id: r.node_id,

@@ -11,7 +11,7 @@ export interface AuthorizeDeps {
   tokens: AdminTokens;
   store: Store;
   /** A rollout by id (rollout actions of a region-bound token). */
-  rollout?: ((id: string) => RolloutRecord | undefined) | undefined;
+  rollout?: ((id: string) => Promise<RolloutRecord | undefined>) | undefined;
 }
 
 const BEARER = /^Bearer +([^\s]+)$/i;
@@ -150,7 +150,7 @@ export function registerAuthorization(
     const id = (req.params as { id?: string } | undefined)?.id;
     switch (need.check) {
       case "policy-type": {
-        const stored = id !== undefined ? deps.store.getResource("policies", id) : undefined;
+        const stored = id !== undefined ? await deps.store.getResource("policies", id) : undefined;
         const types = new Set<string>();
         if (req.method !== "DELETE" && typeof body.type === "string") types.add(body.type);
         if (stored) types.add(String(stored.body.type));
@@ -159,13 +159,13 @@ export function registerAuthorization(
       }
       case "route-paths": {
         if (who.routePrefixes.length === 0) return;
-        const stored = id !== undefined ? deps.store.getResource("routes", id) : undefined;
+        const stored = id !== undefined ? await deps.store.getResource("routes", id) : undefined;
         if (stored) assertRoutePaths(who, routePathStrings(stored.body.paths), stored.name);
         if (req.method !== "DELETE") assertRoutePaths(who, routePathStrings(body.paths), String(body.name ?? id));
         return;
       }
       case "node-region": {
-        const node = id !== undefined ? deps.store.getNode(id) : undefined;
+        const node = id !== undefined ? await deps.store.getNode(id) : undefined;
         if (node) assertRegions(who, [node.region], `node ${node.id}`);
         return;
       }
@@ -179,7 +179,7 @@ export function registerAuthorization(
         return;
       }
       case "rollout-regions": {
-        const r = id !== undefined ? deps.rollout?.(id) : undefined;
+        const r = id !== undefined ? await deps.rollout?.(id) : undefined;
         if (r) assertRegions(who, stageRegions(r.stages), `rollout ${r.id}`);
         return;
       }

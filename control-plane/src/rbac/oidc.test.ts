@@ -106,8 +106,8 @@ before(() => idp.start());
 after(() => idp.stop());
 
 /** The admin API with OIDC against the test issuer. */
-function app(roleMap: Record<string, string> = { sre: "operator", auditors: "viewer" }) {
-  const store = new Store(":memory:");
+async function app(roleMap: Record<string, string> = { sre: "operator", auditors: "viewer" }) {
+  const store = await Store.open(":memory:");
   const tokens = new AdminTokens(store, TEST_ADMIN_TOKEN);
   const oidc = new OidcLogin(
     {
@@ -125,7 +125,7 @@ function app(roleMap: Record<string, string> = { sre: "operator", auditors: "vie
 }
 
 /** Follows the sign-in as a browser would: CP → issuer → CP callback; returns where it lands. */
-async function signIn(t: ReturnType<typeof app>): Promise<string> {
+async function signIn(t: Awaited<ReturnType<typeof app>>): Promise<string> {
   const login = await t.api.inject({ method: "GET", url: "/v1/auth/oidc/login" });
   assert.equal(login.statusCode, 302);
   const authorize = await fetch(String(login.headers.location), { redirect: "manual" });
@@ -138,7 +138,7 @@ async function signIn(t: ReturnType<typeof app>): Promise<string> {
 }
 
 test("OIDC sign-in: code + PKCE against a real issuer, the claim mapped to a role, a session token of that role", async () => {
-  const t = app();
+  const t = await app();
   assert.deepEqual((await t.call("GET", "/v1/auth/oidc", undefined, { token: "" })).body, {
     enabled: true,
     issuer: idp.issuer,
@@ -164,7 +164,7 @@ test("OIDC sign-in: code + PKCE against a real issuer, the claim mapped to a rol
 });
 
 test("OIDC refusals: no mapped role, a replayed state, a wrong nonce; none mints a token", async () => {
-  const t = app();
+  const t = await app();
   idp.next = { sub: "bob", groups: ["marketing"] };
   assert.match(decodeURIComponent(await signIn(t)), /^\/#oidc_error=no role for this account \(claim groups\)/);
 
@@ -187,7 +187,7 @@ test("OIDC refusals: no mapped role, a replayed state, a wrong nonce; none mints
 });
 
 test("without OIDC configured the sign-in says so and its endpoints are 404", async () => {
-  const t = testAdminApi();
+  const t = await testAdminApi();
   assert.deepEqual((await t.call("GET", "/v1/auth/oidc", undefined, { token: "" })).body, { enabled: false });
   assert.equal((await t.call("GET", "/v1/auth/oidc/login", undefined, { token: "" })).status, 404);
 });

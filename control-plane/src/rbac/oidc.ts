@@ -165,7 +165,7 @@ export class OidcLogin {
     const role = this.#roleOf(payload[this.#cfg.roleClaim]);
     if (!role) throw new Error(`no role for this account (claim ${this.#cfg.roleClaim}): ask an administrator`);
     const who = String(payload.email ?? payload.preferred_username ?? payload.sub);
-    const { row, secret } = this.#tokens.create({
+    const { row, secret } = await this.#tokens.create({
       name: `oidc:${who}`.slice(0, 128),
       role,
       ttlS: this.#cfg.sessionTtlS,

@@ -10,7 +10,7 @@ const route = (name: string, path: string) => ({ name, paths: [path], upstream: 
 
 /** An admin API with one upstream, and a helper minting a token of a role. */
 async function setup() {
-  const t = testAdminApi();
+  const t = await testAdminApi();
   assert.equal((await t.call("POST", "/v1/upstreams", upstream)).status, 201);
   const mint = async (body: Record<string, unknown>) => {
     const r = await t.call("POST", "/v1/tokens", { name: `t-${String(body.role)}`, ...body });
@@ -159,7 +159,10 @@ test("expired, revoked and rotated tokens answer 401 with their own code; every 
   assert.match(String(old.headers["www-authenticate"]), /error="invalid_token"/);
   assert.equal((await t.call("GET", "/v1/routes", undefined, { token: rotated.body.token })).status, 200);
 
-  t.store.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").run("2020-01-01T00:00:00.000Z", Number(op.id));
+  await t.store.db.run("UPDATE api_tokens SET expires_at = ? WHERE id = ?", [
+    "2020-01-01T00:00:00.000Z",
+    Number(op.id),
+  ]);
   // The in-memory index is refreshed by any token change.
   await t.mint({ role: "viewer" });
   const expired = await t.call("GET", "/v1/routes", undefined, { token: rotated.body.token });
@@ -177,29 +180,32 @@ test("expired, revoked and rotated tokens answer 401 with their own code; every 
   assert.equal((await t.call("POST", `/v1/tokens/${v.id}/rotate`, {})).body.error.code, "TOKEN_REVOKED");
 });
 
-test("first start: one bootstrap admin token, stored as its hash; tokens of the old table become admin tokens", () => {
-  const store = new Store(":memory:");
+test("first start: one bootstrap admin token, stored as its hash; tokens of the old table become admin tokens", async () => {
+  const store = await Store.open(":memory:");
   const tokens = new AdminTokens(store, undefined);
-  const first = tokens.ensure();
+  const first = await tokens.ensure();
   assert.match(first!, /^pal_/);
-  assert.equal(tokens.ensure(), undefined);
+  assert.equal(await tokens.ensure(), undefined);
   assert.equal(tokens.identify(first!)?.role, "admin");
-  assert.equal(JSON.stringify(store.prepare("SELECT * FROM api_tokens").all()).includes(first!), false);
+  assert.equal(JSON.stringify(await store.db.all("SELECT * FROM api_tokens")).includes(first!), false);
   // Revoking the only admin token makes the next start print a new one.
-  tokens.revoke(1);
-  assert.match(tokens.ensure()!, /^pal_/);
+  await tokens.revoke(1);
+  assert.match((await tokens.ensure())!, /^pal_/);
 
   // A database from before the RBAC migration keeps its generated token as an admin token.
-  const old = new Store(":memory:");
-  old.prepare("DELETE FROM api_tokens").run();
-  old.prepare("INSERT INTO admin_tokens (hash, created_at) VALUES (?, ?)").run("ab".repeat(32), "2026-01-01T00:00:00Z");
-  old.prepare("DELETE FROM roles").run();
+  const old = await Store.open(":memory:");
+  await old.db.run("DELETE FROM api_tokens");
+  await old.db.run("INSERT INTO admin_tokens (hash, created_at) VALUES (?, ?)", [
+    "ab".repeat(32),
+    "2026-01-01T00:00:00Z",
+  ]);
+  await old.db.run("DELETE FROM roles");
   // Re-running the RBAC migration's copy: what a pre-RBAC database gets on its first start.
   const rbac = MIGRATIONS.find((m) => m.includes("CREATE TABLE api_tokens"))!;
   const copy = rbac.split(";").find((s) => s.includes("INSERT INTO api_tokens"))!;
-  old.prepare(copy).run();
-  const row = old.prepare("SELECT role, source FROM api_tokens").get();
+  await old.db.run(copy);
+  const row = await old.db.get("SELECT role, source FROM api_tokens");
   assert.deepEqual({ ...(row as object) }, { role: "admin", source: "bootstrap" });
-  store.close();
-  old.close();
+  await store.close();
+  await old.close();
 });

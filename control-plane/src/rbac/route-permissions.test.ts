@@ -8,7 +8,7 @@ import { requirementOf } from "./route-permissions.js";
 const ADMIN_ONLY = new Set<string>();
 
 test("every /v1 endpoint has a permission in the table; none falls to admin-only by omission", async () => {
-  const { api } = fullTestAdminApi();
+  const { api } = await fullTestAdminApi();
   await api.ready();
   const info = (
     await api.inject({

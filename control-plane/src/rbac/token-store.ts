@@ -1,3 +1,4 @@
+import type { SqlDb } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 
 /** Where a token came from: the first start, the API, or an OIDC sign-in to the web admin. */
@@ -52,44 +53,45 @@ const toToken = (r: RawToken): TokenRow => ({
  */
 export class TokenStore {
   readonly #store: Store;
+  readonly #db: SqlDb;
 
   constructor(store: Store) {
     this.#store = store;
+    this.#db = store.db;
   }
 
   /** Runs `fn` in one transaction. */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.#store.transaction(fn);
   }
 
   /** Every token, oldest first (revoked ones included: they answer TOKEN_REVOKED). */
-  list(): TokenRow[] {
-    return (this.#store.prepare("SELECT * FROM api_tokens ORDER BY id").all() as RawToken[]).map(toToken);
+  async list(): Promise<TokenRow[]> {
+    return (await this.#db.all<RawToken>("SELECT * FROM api_tokens ORDER BY id")).map(toToken);
   }
 
-  get(id: number): TokenRow | undefined {
-    const r = this.#store.prepare("SELECT * FROM api_tokens WHERE id = ?").get(id) as RawToken | undefined;
+  async get(id: number): Promise<TokenRow | undefined> {
+    const r = await this.#db.get<RawToken>("SELECT * FROM api_tokens WHERE id = ?", [id]);
     return r ? toToken(r) : undefined;
   }
 
   /** Whether an unrevoked, unexpired token of role `admin` exists. */
-  hasUsableAdmin(now: string): boolean {
+  async hasUsableAdmin(now: string): Promise<boolean> {
     return (
-      this.#store
-        .prepare(
-          "SELECT 1 FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) LIMIT 1",
-        )
-        .get(now) !== undefined
+      (await this.#db.get(
+        "SELECT 1 AS x FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) LIMIT 1",
+        [now],
+      )) !== undefined
     );
   }
 
-  insert(row: Omit<TokenRow, "id" | "previous_hash" | "rotated_at" | "revoked_at" | "last_used_at">): TokenRow {
-    const r = this.#store
-      .prepare(
-        `INSERT INTO api_tokens (name, role, regions, route_prefixes, hash, source, subject, created_at, created_by, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+  async insert(
+    row: Omit<TokenRow, "id" | "previous_hash" | "rotated_at" | "revoked_at" | "last_used_at">,
+  ): Promise<TokenRow> {
+    const r = await this.#db.get<{ id: number }>(
+      `INSERT INTO api_tokens (name, role, regions, route_prefixes, hash, source, subject, created_at, created_by, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
         row.name,
         row.role,
         JSON.stringify(row.regions),
@@ -100,62 +102,57 @@ export class TokenStore {
         row.created_at,
         row.created_by,
         row.expires_at,
-      );
-    return this.get(Number(r.lastInsertRowid))!;
+      ],
+    );
+    return (await this.get(Number(r!.id)))!;
   }
 
   /** Replaces a token's secret (its hash); the old hash is kept as `previous_hash`. */
-  rotate(id: number, hash: string, at: string, expiresAt: string | null): void {
-    this.#store
-      .prepare(
-        "UPDATE api_tokens SET previous_hash = hash, hash = ?, rotated_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL",
-      )
-      .run(hash, at, expiresAt, id);
+  async rotate(id: number, hash: string, at: string, expiresAt: string | null): Promise<void> {
+    await this.#db.run(
+      "UPDATE api_tokens SET previous_hash = hash, hash = ?, rotated_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL",
+      [hash, at, expiresAt, id],
+    );
   }
 
-  revoke(id: number, at: string): void {
-    this.#store.prepare("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?").run(at, id);
+  async revoke(id: number, at: string): Promise<void> {
+    await this.#db.run("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", [at, id]);
   }
 
   /** Records when a token was last used (at most once a minute per token, by the caller). */
-  touch(id: number, at: string): void {
-    this.#store.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(at, id);
+  async touch(id: number, at: string): Promise<void> {
+    await this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [at, id]);
   }
 
   /** Tokens of a role that are not revoked (a role in use cannot be deleted). */
-  activeWithRole(role: string): number {
-    return (
-      this.#store.prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE role = ? AND revoked_at IS NULL").get(role) as {
-        n: number;
-      }
-    ).n;
+  async activeWithRole(role: string): Promise<number> {
+    const r = await this.#db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM api_tokens WHERE role = ? AND revoked_at IS NULL",
+      [role],
+    );
+    return r?.n ?? 0;
   }
 
-  roles(): RoleRow[] {
+  async roles(): Promise<RoleRow[]> {
     return (
-      this.#store.prepare("SELECT * FROM roles ORDER BY name").all() as Array<
-        Omit<RoleRow, "permissions"> & {
-          permissions: string;
-        }
-      >
+      await this.#db.all<Omit<RoleRow, "permissions"> & { permissions: string }>("SELECT * FROM roles ORDER BY name")
     ).map((r) => ({ ...r, permissions: JSON.parse(r.permissions) }));
   }
 
-  role(name: string): RoleRow | undefined {
-    return this.roles().find((r) => r.name === name);
+  async role(name: string): Promise<RoleRow | undefined> {
+    return (await this.roles()).find((r) => r.name === name);
   }
 
-  putRole(r: Omit<RoleRow, "created_at" | "updated_at">, at: string): void {
-    this.#store
-      .prepare(
-        `INSERT INTO roles (name, description, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(name) DO UPDATE SET description = excluded.description, permissions = excluded.permissions,
-           updated_at = excluded.updated_at`,
-      )
-      .run(r.name, r.description, JSON.stringify(r.permissions), at, at);
+  async putRole(r: Omit<RoleRow, "created_at" | "updated_at">, at: string): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO roles (name, description, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET description = excluded.description, permissions = excluded.permissions,
+         updated_at = excluded.updated_at`,
+      [r.name, r.description, JSON.stringify(r.permissions), at, at],
+    );
   }
 
-  deleteRole(name: string): boolean {
-    return this.#store.prepare("DELETE FROM roles WHERE name = ?").run(name).changes > 0;
+  async deleteRole(name: string): Promise<boolean> {
+    return (await this.#db.run("DELETE FROM roles WHERE name = ?", [name])) > 0;
   }
 }

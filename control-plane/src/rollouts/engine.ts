@@ -28,14 +28,22 @@ export interface EngineReport extends Omit<GateSample, "node"> {
 export interface EngineDeps {
   readonly store: RolloutStore;
   /** The inventory: every node that is not revoked. */
-  readonly fleet: () => readonly FleetNode[];
-  /** A node's reports received at or after `sinceMs` (the fleet registry's history). */
-  readonly reports: (nodeId: string, sinceMs: number) => readonly EngineReport[];
+  readonly fleet: () => Promise<readonly FleetNode[]>;
+  /**
+   * Every node's reports received at or after `sinceMs`, by node id: the fleet registry's
+   * history, or on a shared database every replica's (replica-store.ts).
+   */
+  readonly reports: (sinceMs: number) => Promise<ReadonlyMap<string, readonly EngineReport[]>>;
   /** Whether version `n` was published. */
-  readonly versionExists: (n: number) => boolean;
+  readonly versionExists: (n: number) => Promise<boolean>;
   readonly log: Logger;
   /** Clock, Unix ms (tests inject a fake one). Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Whether this control plane runs the periodic ticks now: the leader of the replicas on a
+   * shared database (replicas/leadership.ts). Default: always (SQLite: one control plane).
+   */
+  readonly leading?: () => boolean;
 }
 
 /** A validated `POST /v1/rollouts`: the target, its stages (strategy applied), and the failure policy. */
@@ -74,6 +82,14 @@ export const TICK_MS = 500;
  * it held when touched. Every transition is stored (record + event in one transaction) before
  * anyone is told, so a control-plane restart resumes from the stored record: soak and deadlines
  * are timestamps, a paused rollout stays paused.
+ *
+ * Replicas on one PostgreSQL (issue 19): only the leader ticks, but any replica takes operator
+ * actions and admits its own joining nodes. Each transition runs in one transaction under the
+ * rollout lock (rollout-store.ts `exclusive`) and starts by reading the stored record and stable
+ * version, so transitions made anywhere apply one after another to the latest state, each once.
+ * Each stored change is announced (NOTIFY palisade_rollout); the others re-read the record
+ * ({@link refresh}) and re-offer the nodes whose desired version moved. Listeners are told
+ * after the transition committed, never about a change that was rolled back.
  */
 export class RolloutEngine {
   readonly #deps: EngineDeps;
@@ -82,12 +98,79 @@ export class RolloutEngine {
   #last: RolloutRecord | undefined;
   #stable: { version: number; setAt: string };
   #timer: NodeJS.Timeout | undefined;
+  /** The transition in progress: transitions run one at a time (each reads the record the previous one left). */
+  #busy: Promise<unknown> = Promise.resolve();
+  #ticking = false;
+  /** Nodes to tell once the transition in progress committed. */
+  #pending: Array<readonly string[] | "all"> = [];
 
-  constructor(deps: EngineDeps) {
+  /** An engine over a loaded state; use {@link RolloutEngine.open}. */
+  constructor(
+    deps: EngineDeps,
+    state: { last: RolloutRecord | undefined; stable: { version: number; setAt: string } },
+  ) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#last = deps.store.last();
-    this.#stable = deps.store.stable();
+    this.#last = state.last;
+    this.#stable = state.stable;
+  }
+
+  /** Loads the latest rollout and the stable version from the store. */
+  static async open(deps: EngineDeps): Promise<RolloutEngine> {
+    return new RolloutEngine(deps, { last: await deps.store.last(), stable: await deps.store.stable() });
+  }
+
+  /**
+   * Runs `fn` after the transition in progress (operator actions, ticks, joiners, deploys). On a
+   * shared database `fn` runs in a transaction under the rollout lock, on the stored state read
+   * anew (`lock: false`: a read of that state, no lock). Listeners hear of its changes once it
+   * committed; a failed transition tells nobody and memory is read again from the database.
+   * `lock: false` only reads: the stored state is read anew (both engines) without the lock.
+   */
+  #serial<T>(fn: () => Promise<T>, lock = true): Promise<T> {
+    const store = this.#deps.store;
+    const guarded = async (): Promise<T> => {
+      try {
+        const out = !lock
+          ? await this.#reload().then(fn)
+          : store.shared
+            ? await store.exclusive(async () => {
+                await this.#reload();
+                return fn();
+              })
+            : await fn();
+        const tell = this.#pending;
+        this.#pending = [];
+        for (const nodes of tell) this.#tellNow(nodes);
+        return out;
+      } catch (err) {
+        this.#pending = [];
+        if (store.shared) await this.#reload().catch(() => {});
+        throw err;
+      }
+    };
+    const run = this.#busy.then(guarded, guarded);
+    this.#busy = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Reads the stored record and stable version and makes them this engine's, telling the
+   * listeners which nodes' desired version moved (every node when the stable version did).
+   */
+  async #reload(): Promise<void> {
+    const last = await this.#deps.store.last();
+    const stable = await this.#deps.store.stable();
+    const before = { stable: this.#stable.version, stableSetAt: this.#stable.setAt, rollout: this.#last };
+    this.#last = last;
+    this.#stable = stable;
+    // Committed by another control plane (or this one): told now, whatever becomes of the transition.
+    if (stable.version !== before.stable || stable.setAt !== before.stableSetAt) return this.#tellNow("all");
+    if (JSON.stringify(last) === JSON.stringify(before.rollout)) return;
+    const after = { stable: stable.version, stableSetAt: stable.setAt, rollout: last };
+    const ids = new Set([...Object.keys(before.rollout?.nodes ?? {}), ...Object.keys(last?.nodes ?? {})]);
+    const moved = [...ids].filter((id) => desiredVersion(id, before) !== desiredVersion(id, after));
+    if (moved.length > 0) this.#tellNow(moved);
   }
 
   /** Calls `fn` whenever nodes' desired versions change (the sync server re-offers to them). */
@@ -95,16 +178,34 @@ export class RolloutEngine {
     this.#listeners.add(fn);
   }
 
-  /** Ticks every `tickMs` until `stop()` (the timer does not keep the process alive). */
+  /**
+   * Ticks every `tickMs` until `stop()`, while this control plane leads (`deps.leading`); the
+   * timer does not keep the process alive.
+   */
   start(tickMs = TICK_MS): void {
     this.stop();
-    this.#timer = setInterval(() => this.tick(), tickMs);
+    this.#timer = setInterval(() => {
+      // A tick still waiting for the store is not stacked behind by the next one.
+      if (this.#ticking || !(this.#deps.leading?.() ?? true)) return;
+      this.#ticking = true;
+      void this.tick().finally(() => {
+        this.#ticking = false;
+      });
+    }, tickMs);
     this.#timer.unref();
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Reads the stored rollout and stable version again (another control plane on the database
+   * changed them) and tells the listeners whose desired version moved.
+   */
+  refresh(): Promise<void> {
+    return this.#serial(async () => {}, false);
   }
 
   /** The stable version (0: none) and when it was set. */
@@ -118,7 +219,7 @@ export class RolloutEngine {
   }
 
   /** A rollout by id. */
-  get(id: string): RolloutRecord | undefined {
+  async get(id: string): Promise<RolloutRecord | undefined> {
     return this.#last?.id === id ? this.#last : this.#deps.store.get(id);
   }
 
@@ -142,10 +243,12 @@ export class RolloutEngine {
    * is offered it.
    * @throws ApiError ROLLOUT_ACTIVE while a rollout is running or paused
    */
-  deployToAll(version: number): void {
-    this.assertNoActive();
-    this.#setStable(version);
-    this.#tell("all");
+  deployToAll(version: number): Promise<void> {
+    return this.#serial(async () => {
+      this.assertNoActive();
+      await this.#setStable(version);
+      this.#tell("all");
+    });
   }
 
   /**
@@ -153,14 +256,17 @@ export class RolloutEngine {
    * whose stage was reached (selection.ts `joinerStage`) is first assigned the target, recorded
    * like the stage's other nodes (a rollback returns it to `node.applied_version`).
    */
-  desiredFor(node: SelectableNode & { readonly applied_version: number }): number {
-    const r = this.active();
-    if (r && !r.nodes[node.id]) {
-      const i = joinerStage(r, node);
-      if (i !== undefined) {
+  desiredFor(node: SelectableNode & { readonly applied_version: number }): number | Promise<number> {
+    const joins = (r: RolloutRecord | undefined) => r && !r.nodes[node.id] && joinerStage(r, node) !== undefined;
+    if (!joins(this.active())) return this.desiredVersionOf(node.id);
+    // Admitted after the transition in progress, which may have moved the rollout on meanwhile.
+    return this.#serial(async () => {
+      const r = this.active();
+      if (r && joins(r)) {
+        const i = joinerStage(r, node)!;
         const at = this.#iso();
         const s = r.stages[i]!;
-        this.#commit(
+        await this.#commit(
           {
             ...withStage(r, i, { nodes: [...s.nodes, node.id] }),
             nodes: {
@@ -171,8 +277,8 @@ export class RolloutEngine {
           [ev(at, "node_joined", ENGINE, `${node.id} (${node.region}) joined: assigned version ${r.version}`, s.name)],
         );
       }
-    }
-    return this.desiredVersionOf(node.id);
+      return this.desiredVersionOf(node.id);
+    });
   }
 
   /** The version node `nodeId` should hold now (0: none), without admitting it to a stage (for reads). */
@@ -189,9 +295,13 @@ export class RolloutEngine {
    * @throws ApiError ROLLOUT_ACTIVE (one active rollout per fleet), VERSION_NOT_FOUND (field `version`),
    *   VALIDATION_FAILED (field `version`: already the stable version)
    */
-  create(spec: StartSpec, who: string): RolloutRecord {
+  create(spec: StartSpec, who: string): Promise<RolloutRecord> {
+    return this.#serial(() => this.#create(spec, who));
+  }
+
+  async #create(spec: StartSpec, who: string): Promise<RolloutRecord> {
     this.assertNoActive("rollout");
-    if (!this.#deps.versionExists(spec.version))
+    if (!(await this.#deps.versionExists(spec.version)))
       throw new ApiError("VERSION_NOT_FOUND", `no config version ${spec.version}`, "version");
     if (spec.version === this.#stable.version)
       throw new ApiError(
@@ -201,10 +311,10 @@ export class RolloutEngine {
       );
     const id = randomUUID();
     const at = this.#iso();
-    const stages = spec.stages(id, this.#connected());
+    const stages = spec.stages(id, await this.#connected());
     const r: RolloutRecord = {
       id,
-      seq: this.#deps.store.nextSeq(),
+      seq: await this.#deps.store.nextSeq(),
       version: spec.version,
       previous_version: this.#stable.version,
       state: "running",
@@ -238,20 +348,24 @@ export class RolloutEngine {
       who,
       `rollout of version ${r.version} (from ${r.previous_version}), ${spec.strategy} strategy: ${stages.map((s) => s.name).join(" → ")}`,
     );
-    this.#deps.store.transaction(() => {
-      this.#deps.store.insert(r);
-      this.#deps.store.addEvent(r.id, started);
+    await this.#deps.store.transaction(async () => {
+      await this.#deps.store.insert(r);
+      await this.#deps.store.addEvent(r.id, started);
     });
     this.#last = r;
-    return this.#advance(r);
+    return await this.#advance(r);
   }
 
   /**
    * Applies an operator action (see the class comment).
    * @throws ApiError ROLLOUT_NOT_FOUND, ROLLOUT_STATE when the action does not apply to the state
    */
-  act(id: string, action: RolloutAction, who: string): RolloutRecord {
-    const r = this.get(id);
+  act(id: string, action: RolloutAction, who: string): Promise<RolloutRecord> {
+    return this.#serial(() => this.#act(id, action, who));
+  }
+
+  async #act(id: string, action: RolloutAction, who: string): Promise<RolloutRecord> {
+    const r = await this.get(id);
     if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
     const allowed: Record<RolloutAction, readonly RolloutState[]> = {
       pause: ["running"],
@@ -262,15 +376,15 @@ export class RolloutEngine {
     if (!allowed[action].includes(r.state))
       throw new ApiError("ROLLOUT_STATE", `cannot ${action} a rollout that is ${r.state}`);
     const at = this.#iso();
-    if (action === "pause") return this.#pause(r, who, "paused by an operator", "paused");
-    if (action === "abort") return this.#rollback(r, "aborted", who, `aborted by ${who}`);
-    if (action === "resume") return this.#advance(this.#resume(r, who));
+    if (action === "pause") return await this.#pause(r, who, "paused by an operator", "paused");
+    if (action === "abort") return await this.#rollback(r, "aborted", who, `aborted by ${who}`);
+    if (action === "resume") return await this.#advance(await this.#resume(r, who));
     // promote: the current stage passes now, soak and gates skipped.
     const i = r.current_stage!;
     const s = r.stages[i]!;
     const running: RolloutRecord = { ...r, state: "running", paused_at: null, pause_reason: null };
-    return this.#advance(
-      this.#passStage(
+    return await this.#advance(
+      await this.#passStage(
         running,
         i,
         ev(at, "promoted", who, `stage ${s.name} promoted: remaining soak and gates skipped`, s.name),
@@ -279,41 +393,39 @@ export class RolloutEngine {
   }
 
   /** Moves the active rollout on (and notes a finished rollback's completion). Never throws. */
-  tick(): void {
-    try {
+  tick(): Promise<void> {
+    return this.#serial(async () => {
       const r = this.#last;
       if (!r) return;
-      if (r.state === "running") this.#advance(r);
+      if (r.state === "running") await this.#advance(r);
       else if ((r.state === "rolled_back" || r.state === "aborted") && r.rollback_completed_at === null)
-        this.#checkRollbackDone(r);
-    } catch (err) {
-      this.#deps.log.error({ err }, "rollout tick failed");
-    }
+        await this.#checkRollbackDone(r);
+    }).catch((err) => this.#deps.log.error({ err }, "rollout tick failed"));
   }
 
   // --- transitions -----------------------------------------------------------------------------
 
   /** Steps the rollout until it stops changing (a stage that passes starts the next at once). */
-  #advance(r0: RolloutRecord): RolloutRecord {
+  async #advance(r0: RolloutRecord): Promise<RolloutRecord> {
     let r = r0;
     for (let guard = 0; guard < 4 * r.stages.length + 4 && r.state === "running"; guard++) {
-      const next = this.#step(r);
+      const next = await this.#step(r);
       if (next === r) break;
       r = next;
     }
     return r;
   }
 
-  #step(r: RolloutRecord): RolloutRecord {
+  async #step(r: RolloutRecord): Promise<RolloutRecord> {
     const at = this.#iso();
     const now = this.#now();
-    if (!this.#deps.versionExists(r.version))
-      return this.#rollback(r, "failed", ENGINE, `version ${r.version} is gone`);
+    if (!(await this.#deps.versionExists(r.version)))
+      return await this.#rollback(r, "failed", ENGINE, `version ${r.version} is gone`);
     const i = r.current_stage!;
     const s = r.stages[i]!;
-    if (s.state === "pending") return this.#startStage(r, i);
+    if (s.state === "pending") return await this.#startStage(r, i);
     if (s.state !== "running" && s.state !== "soaking") return r;
-    const fleet = new Map(this.#deps.fleet().map((n) => [n.id, n]));
+    const fleet = new Map((await this.#deps.fleet()).map((n) => [n.id, n]));
     const refused = s.nodes.find((id) => {
       const n = fleet.get(id);
       return n !== undefined && (n.nacked_version === r.version || n.blocked_version === r.version);
@@ -326,7 +438,7 @@ export class RolloutEngine {
           : n.nacked_kind === "node_fault"
             ? "could not apply (NACK, node fault: resync or restart it)"
             : "refused (NACK)";
-      return this.#failStage(r, i, [], ev(at, "nack", ENGINE, `${refused} ${why} version ${r.version}`, s.name));
+      return await this.#failStage(r, i, [], ev(at, "nack", ENGINE, `${refused} ${why} version ${r.version}`, s.name));
     }
     if (s.state === "running") {
       const waiting = s.nodes.filter((id) => fleet.get(id)?.applied_version !== r.nodes[id]?.version);
@@ -337,7 +449,7 @@ export class RolloutEngine {
           ends_at: iso(now + s.soak_s * 1000),
           window_from: at,
         });
-        return this.#commit(next, [
+        return await this.#commit(next, [
           ev(
             at,
             "stage_soaking",
@@ -348,7 +460,7 @@ export class RolloutEngine {
         ]);
       }
       if (s.deadline_at !== null && at >= s.deadline_at)
-        return this.#pause(
+        return await this.#pause(
           r,
           ENGINE,
           `stage ${s.name}: ${waiting.join(", ")} did not ACK within ${s.progress_deadline_s} s`,
@@ -358,10 +470,13 @@ export class RolloutEngine {
     }
     // soaking: gates over the reports since the window opened.
     const since = Date.parse(s.window_from ?? s.acked_at ?? at);
-    const stageSamples = s.nodes.flatMap((id) => this.#samples(id, since, r.version));
+    const reports = await this.#deps.reports(since);
+    const samples = (nodeId: string, version: number): GateSample[] =>
+      (reports.get(nodeId) ?? []).filter((p) => p.config_version === version).map((p) => ({ ...p, node: nodeId }));
+    const stageSamples = s.nodes.flatMap((id) => samples(id, r.version));
     const baseline = [...fleet.values()]
       .filter((n) => n.connected && !r.nodes[n.id])
-      .flatMap((n) => this.#samples(n.id, since, r.previous_version));
+      .flatMap((n) => samples(n.id, r.previous_version));
     const final = s.ends_at !== null && at >= s.ends_at;
     const results = s.gates.map((g) => evaluateGate(g, stageSamples, baseline, final));
     const verdict = stageVerdict(results);
@@ -373,11 +488,11 @@ export class RolloutEngine {
             `${g.metric} ${fmt(g.value)} > ${fmt(g.threshold)}${g.baseline !== null ? ` (baseline ${fmt(g.baseline)})` : ""} over ${g.requests} requests`,
         )
         .join("; ");
-      return this.#failStage(r, i, results, ev(at, "gate_failed", ENGINE, `gate failed: ${text}`, s.name));
+      return await this.#failStage(r, i, results, ev(at, "gate_failed", ENGINE, `gate failed: ${text}`, s.name));
     }
-    if (final && verdict === "pass") return this.#passStage(withStage(r, i, { results }), i, null);
+    if (final && verdict === "pass") return await this.#passStage(withStage(r, i, { results }), i, null);
     if (final && verdict === "inconclusive" && now >= Date.parse(s.ends_at!) + s.inconclusive_wait_s * 1000)
-      return this.#pause(
+      return await this.#pause(
         withStage(r, i, { results }),
         ENGINE,
         `stage ${s.name}: too little traffic for a verdict ${s.inconclusive_wait_s} s after the soak`,
@@ -385,18 +500,18 @@ export class RolloutEngine {
       );
     // Still deciding: keep the latest figures for the API (stored only when they changed).
     if (JSON.stringify(results) === JSON.stringify(s.results)) return r;
-    this.#save(withStage(r, i, { results }));
+    await this.#save(withStage(r, i, { results }));
     return r;
   }
 
-  #startStage(r: RolloutRecord, i: number): RolloutRecord {
+  async #startStage(r: RolloutRecord, i: number): Promise<RolloutRecord> {
     const at = this.#iso();
     const s = r.stages[i]!;
-    const connected = this.#connected();
+    const connected = await this.#connected();
     const ids = selectNodes(s.selector, connected, r.id);
     if (ids.length === 0) {
       const skipped = withStage(r, i, { state: "skipped", finished_at: at });
-      return this.#nextStage(skipped, i, [
+      return await this.#nextStage(skipped, i, [
         ev(at, "stage_skipped", ENGINE, "no connected node matches the stage", s.name),
       ]);
     }
@@ -418,7 +533,7 @@ export class RolloutEngine {
       }),
       nodes,
     };
-    const out = this.#commit(next, [
+    const out = await this.#commit(next, [
       ev(
         at,
         "stage_started",
@@ -432,20 +547,20 @@ export class RolloutEngine {
   }
 
   /** Marks stage `i` passed (with `event`, or a plain stage_passed) and moves to the next stage or success. */
-  #passStage(r: RolloutRecord, i: number, event: RolloutEvent | null): RolloutRecord {
+  async #passStage(r: RolloutRecord, i: number, event: RolloutEvent | null): Promise<RolloutRecord> {
     const at = this.#iso();
     const s = r.stages[i]!;
     const passed = withStage(r, i, { state: "passed", finished_at: at });
-    return this.#nextStage(passed, i, [
+    return await this.#nextStage(passed, i, [
       event ?? ev(at, "stage_passed", ENGINE, "soak over, every gate passed", s.name),
     ]);
   }
 
-  #nextStage(r: RolloutRecord, i: number, events: RolloutEvent[]): RolloutRecord {
-    if (i + 1 < r.stages.length) return this.#commit({ ...r, current_stage: i + 1 }, events);
+  async #nextStage(r: RolloutRecord, i: number, events: RolloutEvent[]): Promise<RolloutRecord> {
+    if (i + 1 < r.stages.length) return await this.#commit({ ...r, current_stage: i + 1 }, events);
     const at = this.#iso();
-    this.#setStable(r.version, at);
-    const done = this.#commit({ ...r, state: "succeeded", current_stage: null, ended_at: at }, [
+    await this.#setStable(r.version, at);
+    const done = await this.#commit({ ...r, state: "succeeded", current_stage: null, ended_at: at }, [
       ...events,
       ev(at, "succeeded", ENGINE, `every stage passed: version ${r.version} is the stable version`),
     ]);
@@ -453,22 +568,27 @@ export class RolloutEngine {
     return done;
   }
 
-  #failStage(r: RolloutRecord, i: number, results: StageRun["results"], event: RolloutEvent): RolloutRecord {
+  async #failStage(
+    r: RolloutRecord,
+    i: number,
+    results: StageRun["results"],
+    event: RolloutEvent,
+  ): Promise<RolloutRecord> {
     const at = this.#iso();
     const patch: Partial<StageRun> = { state: "failed", finished_at: at, ...(results.length ? { results } : {}) };
     const failed = withStage(r, i, patch);
     if (r.on_failure === "rollback") {
-      this.#commit(failed, [event]);
-      return this.#rollback(this.#last!, "rolled_back", ENGINE, `rolled back: ${event.message}`);
+      await this.#commit(failed, [event]);
+      return await this.#rollback(this.#last!, "rolled_back", ENGINE, `rolled back: ${event.message}`);
     }
-    return this.#commit({ ...failed, state: "paused", paused_at: at, pause_reason: event.message }, [
+    return await this.#commit({ ...failed, state: "paused", paused_at: at, pause_reason: event.message }, [
       event,
       ev(at, "paused", ENGINE, `paused for an operator (on_failure: pause): ${event.message}`, r.stages[i]!.name),
     ]);
   }
 
   /** Every touched node back to the version it held; the rollout ends in `state`. */
-  #rollback(r: RolloutRecord, state: RolloutState, who: string, message: string): RolloutRecord {
+  async #rollback(r: RolloutRecord, state: RolloutState, who: string, message: string): Promise<RolloutRecord> {
     const at = this.#iso();
     const nodes = Object.fromEntries(
       Object.entries(r.nodes).map(([id, a]) => [id, { ...a, version: a.previous_version }]),
@@ -482,18 +602,18 @@ export class RolloutEngine {
     });
     const type: RolloutEventType = state === "aborted" ? "aborted" : state === "failed" ? "failed" : "rolled_back";
     const touched = Object.keys(nodes);
-    const out = this.#commit({ ...r, state, stages, nodes, current_stage: null, ended_at: at, paused_at: null }, [
+    const out = await this.#commit({ ...r, state, stages, nodes, current_stage: null, ended_at: at, paused_at: null }, [
       ev(at, type, who, `${message}; ${touched.length} touched node(s) return to their previous version`),
     ]);
     this.#tell(touched);
-    this.#checkRollbackDone(out);
+    await this.#checkRollbackDone(out);
     return this.#last!;
   }
 
-  #pause(r: RolloutRecord, who: string, reason: string, type: RolloutEventType): RolloutRecord {
+  async #pause(r: RolloutRecord, who: string, reason: string, type: RolloutEventType): Promise<RolloutRecord> {
     const at = this.#iso();
     const stage = r.current_stage !== null ? r.stages[r.current_stage]!.name : null;
-    return this.#commit({ ...r, state: "paused", paused_at: at, pause_reason: reason }, [
+    return await this.#commit({ ...r, state: "paused", paused_at: at, pause_reason: reason }, [
       ev(at, type, who, reason, stage),
     ]);
   }
@@ -503,7 +623,7 @@ export class RolloutEngine {
    * move by the time paused); after an engine pause (deadline, gate failure, inconclusive) the
    * phase restarts: a fresh deadline, or a fresh soak whose gates count only new reports.
    */
-  #resume(r: RolloutRecord, who: string): RolloutRecord {
+  async #resume(r: RolloutRecord, who: string): Promise<RolloutRecord> {
     const at = this.#iso();
     const now = this.#now();
     const i = r.current_stage!;
@@ -525,13 +645,13 @@ export class RolloutEngine {
         results: [],
         finished_at: null,
       };
-    return this.#commit({ ...withStage(r, i, patch), state: "running", paused_at: null, pause_reason: null }, [
+    return await this.#commit({ ...withStage(r, i, patch), state: "running", paused_at: null, pause_reason: null }, [
       ev(at, "resumed", who, `resumed (was: ${r.pause_reason ?? "paused"})`, s.name),
     ]);
   }
 
-  #checkRollbackDone(r: RolloutRecord): void {
-    const fleet = new Map(this.#deps.fleet().map((n) => [n.id, n]));
+  async #checkRollbackDone(r: RolloutRecord): Promise<void> {
+    const fleet = new Map((await this.#deps.fleet()).map((n) => [n.id, n]));
     const open = Object.entries(r.nodes).filter(([id, a]) => {
       const n = fleet.get(id);
       return n?.connected && a.previous_version > 0 && n.applied_version !== a.version;
@@ -539,7 +659,7 @@ export class RolloutEngine {
     if (open.length > 0) return;
     const at = this.#iso();
     const ms = this.#now() - Date.parse(r.ended_at ?? at);
-    this.#commit({ ...r, rollback_completed_at: at }, [
+    await this.#commit({ ...r, rollback_completed_at: at }, [
       ev(
         at,
         "rollback_complete",
@@ -551,40 +671,38 @@ export class RolloutEngine {
 
   // --- helpers ---------------------------------------------------------------------------------
 
-  #samples(nodeId: string, sinceMs: number, version: number): GateSample[] {
-    return this.#deps
-      .reports(nodeId, sinceMs)
-      .filter((p) => p.config_version === version)
-      .map((p) => ({ ...p, node: nodeId }));
+  async #connected(): Promise<FleetNode[]> {
+    return (await this.#deps.fleet()).filter((n) => n.connected);
   }
 
-  #connected(): FleetNode[] {
-    return this.#deps.fleet().filter((n) => n.connected);
-  }
-
-  #setStable(version: number, at = this.#iso()): void {
-    this.#deps.store.setStable(version, at);
+  async #setStable(version: number, at = this.#iso()): Promise<void> {
+    await this.#deps.store.setStable(version, at);
     this.#stable = { version, setAt: at };
   }
 
   /** Stores `r` (a new snapshot) with `events` in one transaction and makes it the current record. */
-  #commit(r: RolloutRecord, events: readonly RolloutEvent[]): RolloutRecord {
+  async #commit(r: RolloutRecord, events: readonly RolloutEvent[]): Promise<RolloutRecord> {
     const next = { ...r, updated_at: this.#iso() };
-    this.#deps.store.transaction(() => {
-      this.#deps.store.update(next);
-      for (const e of events) this.#deps.store.addEvent(r.id, e);
+    await this.#deps.store.transaction(async () => {
+      await this.#deps.store.update(next);
+      for (const e of events) await this.#deps.store.addEvent(r.id, e);
     });
     if (!this.#last || this.#last.id === r.id || this.#last.seq < r.seq) this.#last = next;
     for (const e of events) this.#deps.log.info({ rollout: r.id, ...e }, "rollout event");
     return next;
   }
 
-  #save(r: RolloutRecord): void {
-    this.#deps.store.update(r);
+  async #save(r: RolloutRecord): Promise<void> {
+    await this.#deps.store.update(r);
     if (this.#last?.id === r.id) this.#last = r;
   }
 
+  /** Tells the listeners once the transition in progress committed. */
   #tell(nodes: readonly string[] | "all"): void {
+    this.#pending.push(nodes);
+  }
+
+  #tellNow(nodes: readonly string[] | "all"): void {
     for (const fn of this.#listeners) {
       try {
         fn(nodes);

@@ -75,8 +75,10 @@ export class SecurityEventIntake {
 
   /** Prunes now and then every `intervalMs` (default 30 s). */
   start(intervalMs = 30_000): void {
-    this.prune();
-    this.#timer = setInterval(() => this.prune(), intervalMs);
+    const prune = () =>
+      void this.prune().catch((err) => this.#log.warn({ err }, "security event retention failed; retried later"));
+    prune();
+    this.#timer = setInterval(prune, intervalMs);
     this.#timer.unref();
   }
 
@@ -85,10 +87,10 @@ export class SecurityEventIntake {
   }
 
   /** Deletes what retention no longer keeps (in chunks until done). @returns rows deleted */
-  prune(nowMs = Date.now()): number {
+  async prune(nowMs = Date.now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = this.#store.prune(this.#retention, nowMs);
+      const n = await this.#store.prune(this.#retention, nowMs);
       total += n;
       if (n === 0) break;
     }
@@ -101,7 +103,10 @@ export class SecurityEventIntake {
    * @param node the sending node, as its stream proves it
    * @returns the ACK to send back
    */
-  ingest(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): SecurityEventBatchAck {
+  async ingest(
+    node: { readonly id: string; readonly region: string },
+    batch: SecurityEventBatch,
+  ): Promise<SecurityEventBatchAck> {
     const rejected: Array<{ index: number; code: EventRejectionCode; field: string }> = [];
     if (batch.dropped > 0n) {
       this.#dropped += Number(batch.dropped);
@@ -127,7 +132,7 @@ export class SecurityEventIntake {
         "security events refused (malformed): not stored",
       );
     const now = Date.now();
-    const seqs = accepted.length > 0 ? this.#store.insert(accepted, now) : [];
+    const seqs = accepted.length > 0 ? await this.#store.insert(accepted, now) : [];
     const live: LiveEvent[] = [];
     let duplicates = 0;
     accepted.forEach((e, i) => {
@@ -164,7 +169,7 @@ export class SecurityEventIntake {
   }
 
   /** Events stored now (from the seq range: retention deletes the oldest arrivals). */
-  storedEstimate(): number {
+  storedEstimate(): Promise<number> {
     return this.#store.storedRange();
   }
 

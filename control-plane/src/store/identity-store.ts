@@ -1,3 +1,4 @@
+import type { SqlDb } from "./sql-db.js";
 import type { Store } from "./store.js";
 
 /** A join token as stored: only its sha256 is kept. */
@@ -27,63 +28,63 @@ export interface NodeCertRow {
  * Kept beside store.ts so that file stays about config and the inventory.
  */
 export class IdentityStore {
-  readonly #store: Store;
+  readonly #db: SqlDb;
 
   constructor(store: Store) {
-    this.#store = store;
+    this.#db = store.db;
   }
 
-  insertJoinToken(row: Omit<JoinTokenRow, "used_at" | "used_by">): void {
-    this.#store
-      .prepare(
-        "INSERT INTO join_tokens (id, hash, region, node_id, expires_at, created_at) VALUES (@id, @hash, @region, @node_id, @expires_at, @created_at)",
-      )
-      .run(row);
-  }
-
-  getJoinTokenByHash(hash: string): JoinTokenRow | undefined {
-    return this.#store.prepare("SELECT * FROM join_tokens WHERE hash = ?").get(hash) as JoinTokenRow | undefined;
-  }
-
-  /** Marks a token used; false when it was used meanwhile (single use under concurrency). */
-  useJoinToken(id: string, nodeId: string, at: string): boolean {
-    return (
-      this.#store
-        .prepare("UPDATE join_tokens SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL")
-        .run(at, nodeId, id).changes === 1
+  async insertJoinToken(row: Omit<JoinTokenRow, "used_at" | "used_by">): Promise<void> {
+    await this.#db.run(
+      "INSERT INTO join_tokens (id, hash, region, node_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      [row.id, row.hash, row.region, row.node_id, row.expires_at, row.created_at],
     );
   }
 
-  listJoinTokens(): JoinTokenRow[] {
-    return this.#store.prepare("SELECT * FROM join_tokens ORDER BY created_at DESC LIMIT 1000").all() as JoinTokenRow[];
+  getJoinTokenByHash(hash: string): Promise<JoinTokenRow | undefined> {
+    return this.#db.get<JoinTokenRow>("SELECT * FROM join_tokens WHERE hash = ?", [hash]);
   }
 
-  insertNodeCert(row: Omit<NodeCertRow, "revoked_at">): void {
-    this.#store
-      .prepare(
-        "INSERT INTO node_certificates (serial, node_id, region, not_after, issued_at) VALUES (@serial, @node_id, @region, @not_after, @issued_at)",
-      )
-      .run(row);
+  /** Marks a token used; false when it was used meanwhile (single use under concurrency). */
+  async useJoinToken(id: string, nodeId: string, at: string): Promise<boolean> {
+    return (
+      (await this.#db.run("UPDATE join_tokens SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL", [
+        at,
+        nodeId,
+        id,
+      ])) === 1
+    );
   }
 
-  getNodeCert(serial: string): NodeCertRow | undefined {
-    return this.#store.prepare("SELECT * FROM node_certificates WHERE serial = ?").get(serial) as
-      | NodeCertRow
-      | undefined;
+  listJoinTokens(): Promise<JoinTokenRow[]> {
+    return this.#db.all<JoinTokenRow>("SELECT * FROM join_tokens ORDER BY created_at DESC LIMIT 1000");
+  }
+
+  async insertNodeCert(row: Omit<NodeCertRow, "revoked_at">): Promise<void> {
+    await this.#db.run(
+      "INSERT INTO node_certificates (serial, node_id, region, not_after, issued_at) VALUES (?, ?, ?, ?, ?)",
+      [row.serial, row.node_id, row.region, row.not_after, row.issued_at],
+    );
+  }
+
+  getNodeCert(serial: string): Promise<NodeCertRow | undefined> {
+    return this.#db.get<NodeCertRow>("SELECT * FROM node_certificates WHERE serial = ?", [serial]);
   }
 
   /** Region of the node's latest certificate ("unknown" without one). */
-  regionOf(nodeId: string): string {
-    const r = this.#store
-      .prepare("SELECT region FROM node_certificates WHERE node_id = ? ORDER BY issued_at DESC LIMIT 1")
-      .get(nodeId) as { region: string } | undefined;
+  async regionOf(nodeId: string): Promise<string> {
+    const r = await this.#db.get<{ region: string }>(
+      "SELECT region FROM node_certificates WHERE node_id = ? ORDER BY issued_at DESC LIMIT 1",
+      [nodeId],
+    );
     return r?.region ?? "unknown";
   }
 
   /** Revokes every certificate issued to the node. @returns how many were revoked now */
-  revokeNodeCerts(nodeId: string, at: string): number {
-    return this.#store
-      .prepare("UPDATE node_certificates SET revoked_at = ? WHERE node_id = ? AND revoked_at IS NULL")
-      .run(at, nodeId).changes;
+  revokeNodeCerts(nodeId: string, at: string): Promise<number> {
+    return this.#db.run("UPDATE node_certificates SET revoked_at = ? WHERE node_id = ? AND revoked_at IS NULL", [
+      at,
+      nodeId,
+    ]);
   }
 }

@@ -1,4 +1,5 @@
 import type { AcceptedEvent } from "../security-events/event-intake.js";
+import type { SqlDb, SqlValue } from "./sql-db.js";
 import type { Store } from "./store.js";
 
 /** The filters of `GET /v1/security-events` (each list matches any of its values). */
@@ -61,8 +62,8 @@ const COLUMNS: ReadonlyArray<[keyof SecurityEventFilter, string]> = [
 function where(
   f: SecurityEventFilter,
   extra: string[] = [],
-  params: unknown[] = [],
-): { sql: string; params: unknown[] } {
+  params: SqlValue[] = [],
+): { sql: string; params: SqlValue[] } {
   const parts = [...extra];
   const out = [...params];
   for (const [key, column] of COLUMNS) {
@@ -82,8 +83,9 @@ function where(
   return { sql: parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : "", params: out };
 }
 
+// Quoted aliases: PostgreSQL folds unquoted ones to lower case.
 const SELECT =
-  "SELECT seq, at_ms AS atMs, received_ms AS receivedMs, node_id AS nodeId, category, action, doc FROM security_events";
+  'SELECT seq, at_ms AS "atMs", received_ms AS "receivedMs", node_id AS "nodeId", category, action, doc FROM security_events';
 
 /**
  * SQL of the security events the nodes send (migration 7), on the store's database, beside
@@ -92,42 +94,45 @@ const SELECT =
  */
 export class SecurityEventStore {
   readonly #store: Store;
-  readonly #insert;
+  readonly #db: SqlDb;
 
   constructor(store: Store) {
     this.#store = store;
-    this.#insert = store.prepare(
-      `INSERT OR IGNORE INTO security_events
-         (node_id, event_id, at_ms, received_ms, category, action, severity, region, route, client_ip, consumer, rule_id, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.#db = store.db;
   }
 
   /**
    * Stores accepted events in one transaction.
    * @returns per event its `seq`, or 0 when the node had sent it before (a duplicate)
    */
-  insert(events: readonly AcceptedEvent[], receivedMs: number): number[] {
-    return this.#store.transaction(() =>
-      events.map((e) => {
-        const r = this.#insert.run(
-          e.nodeId,
-          e.eventId,
-          e.atMs,
-          receivedMs,
-          e.category,
-          e.action,
-          e.severity,
-          e.region,
-          e.route,
-          e.clientIp,
-          e.consumer,
-          e.ruleId,
-          e.doc,
+  insert(events: readonly AcceptedEvent[], receivedMs: number): Promise<number[]> {
+    return this.#store.transaction(async () => {
+      const seqs: number[] = [];
+      for (const e of events) {
+        const r = await this.#db.get<{ seq: number }>(
+          `INSERT INTO security_events
+             (node_id, event_id, at_ms, received_ms, category, action, severity, region, route, client_ip, consumer, rule_id, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
+          [
+            e.nodeId,
+            e.eventId,
+            e.atMs,
+            receivedMs,
+            e.category,
+            e.action,
+            e.severity,
+            e.region,
+            e.route,
+            e.clientIp,
+            e.consumer,
+            e.ruleId,
+            e.doc,
+          ],
         );
-        return r.changes === 1 ? Number(r.lastInsertRowid) : 0;
-      }),
-    );
+        seqs.push(r ? Number(r.seq) : 0);
+      }
+      return seqs;
+    });
   }
 
   /**
@@ -135,62 +140,61 @@ export class SecurityEventStore {
    * @param limit 1–1000
    * @param before the last event of the previous page
    */
-  list(f: SecurityEventFilter, limit: number, before?: EventCursor): StoredSecurityEvent[] {
+  list(f: SecurityEventFilter, limit: number, before?: EventCursor): Promise<StoredSecurityEvent[]> {
     const w = before
       ? where(f, ["(at_ms < ? OR (at_ms = ? AND seq < ?))"], [before.atMs, before.atMs, before.seq])
       : where(f);
-    return this.#store
-      .prepare(`${SELECT} ${w.sql} ORDER BY at_ms DESC, seq DESC LIMIT ?`)
-      .all(...w.params, limit) as StoredSecurityEvent[];
+    return this.#db.all<StoredSecurityEvent>(`${SELECT} ${w.sql} ORDER BY at_ms DESC, seq DESC LIMIT ?`, [
+      ...w.params,
+      limit,
+    ]);
   }
 
   /** Events that arrived after `afterSeq` and match, oldest arrival first (the SSE backlog). */
-  after(f: SecurityEventFilter, afterSeq: number, limit: number): StoredSecurityEvent[] {
+  after(f: SecurityEventFilter, afterSeq: number, limit: number): Promise<StoredSecurityEvent[]> {
     const w = where(f, ["seq > ?"], [afterSeq]);
-    return this.#store
-      .prepare(`${SELECT} ${w.sql} ORDER BY seq LIMIT ?`)
-      .all(...w.params, limit) as StoredSecurityEvent[];
+    return this.#db.all<StoredSecurityEvent>(`${SELECT} ${w.sql} ORDER BY seq LIMIT ?`, [...w.params, limit]);
   }
 
   /** The newest arrival's seq (0: none). */
-  lastSeq(): number {
-    const r = this.#store.prepare("SELECT MAX(seq) AS s FROM security_events").get() as { s: number | null };
-    return r.s ?? 0;
+  async lastSeq(): Promise<number> {
+    const r = await this.#db.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM security_events");
+    return r?.s ?? 0;
   }
 
   /**
    * Counts of the matching events by category, by type, and the 10 most frequent routes,
    * client addresses and rule ids.
    */
-  summary(f: SecurityEventFilter): {
+  async summary(f: SecurityEventFilter): Promise<{
     total: number;
     byCategory: Record<string, number>;
     byType: Record<string, number>;
     topRoutes: Array<{ value: string; count: number }>;
     topClients: Array<{ value: string; count: number }>;
     topRules: Array<{ value: string; count: number }>;
-  } {
+  }> {
     const w = where(f);
     const group = (col: string) =>
-      this.#store
-        .prepare(`SELECT ${col} AS value, COUNT(*) AS count FROM security_events ${w.sql} GROUP BY ${col}`)
-        .all(...w.params) as Array<{ value: string; count: number }>;
+      this.#db.all<{ value: string; count: number }>(
+        `SELECT ${col} AS value, COUNT(*) AS count FROM security_events ${w.sql} GROUP BY ${col}`,
+        w.params,
+      );
     const top = (col: string) => {
       const extra = where(f, [`${col} IS NOT NULL`]);
-      return this.#store
-        .prepare(
-          `SELECT ${col} AS value, COUNT(*) AS count FROM security_events ${extra.sql} GROUP BY ${col} ORDER BY count DESC, value LIMIT 10`,
-        )
-        .all(...extra.params) as Array<{ value: string; count: number }>;
+      return this.#db.all<{ value: string; count: number }>(
+        `SELECT ${col} AS value, COUNT(*) AS count FROM security_events ${extra.sql} GROUP BY ${col} ORDER BY count DESC, value LIMIT 10`,
+        extra.params,
+      );
     };
-    const byCategory = Object.fromEntries(group("category").map((r) => [r.value, r.count]));
+    const byCategory = Object.fromEntries((await group("category")).map((r) => [r.value, r.count]));
     return {
       total: Object.values(byCategory).reduce((a, b) => a + b, 0),
       byCategory,
-      byType: Object.fromEntries(group("action").map((r) => [r.value, r.count])),
-      topRoutes: top("route"),
-      topClients: top("client_ip"),
-      topRules: top("rule_id"),
+      byType: Object.fromEntries((await group("action")).map((r) => [r.value, r.count])),
+      topRoutes: await top("route"),
+      topClients: await top("client_ip"),
+      topRules: await top("rule_id"),
     };
   }
 
@@ -199,29 +203,29 @@ export class SecurityEventStore {
    * delete would hold the write lock the sync streams need).
    * @returns rows deleted
    */
-  prune(limits: RetentionLimits, nowMs: number, chunk = 10_000): number {
-    const db = this.#store;
-    const last = this.lastSeq();
+  async prune(limits: RetentionLimits, nowMs: number, chunk = 10_000): Promise<number> {
+    const db = this.#db;
+    const last = await this.lastSeq();
     // Arrival order is seq order, so both bounds are a seq below which everything goes.
     const byCount = last - limits.maxEvents;
-    const firstYoung = db
-      .prepare("SELECT seq FROM security_events WHERE received_ms >= ? ORDER BY seq LIMIT 1")
-      .get(nowMs - limits.maxAgeMs) as { seq: number } | undefined;
+    const firstYoung = await db.get<{ seq: number }>(
+      "SELECT seq FROM security_events WHERE received_ms >= ? ORDER BY seq LIMIT 1",
+      [nowMs - limits.maxAgeMs],
+    );
     const byAge = firstYoung ? firstYoung.seq - 1 : last;
     const upTo = Math.max(byCount, byAge);
     if (upTo <= 0) return 0;
-    const oldest = db.prepare("SELECT MIN(seq) AS s FROM security_events").get() as { s: number | null };
-    if (oldest.s === null) return 0;
+    const oldest = await db.get<{ s: number | null }>("SELECT MIN(seq) AS s FROM security_events");
+    if (!oldest || oldest.s === null) return 0;
     const stop = Math.min(upTo, oldest.s + chunk - 1);
-    return db.prepare("DELETE FROM security_events WHERE seq <= ?").run(stop).changes;
+    return db.run("DELETE FROM security_events WHERE seq <= ?", [stop]);
   }
 
   /** Rows stored, from the seq range (O(1): seqs are contiguous, retention deletes a prefix). */
-  storedRange(): number {
-    const r = this.#store.prepare("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM security_events").get() as {
-      lo: number | null;
-      hi: number | null;
-    };
-    return r.lo === null || r.hi === null ? 0 : r.hi - r.lo + 1;
+  async storedRange(): Promise<number> {
+    const r = await this.#db.get<{ lo: number | null; hi: number | null }>(
+      "SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM security_events",
+    );
+    return !r || r.lo === null || r.hi === null ? 0 : r.hi - r.lo + 1;
   }
 }

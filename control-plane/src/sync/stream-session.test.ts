@@ -11,18 +11,20 @@ import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./s
 const log = pino({ level: "silent" });
 
 /** A draft with one upstream and `n` routes, published through the real Publisher. */
-function fleet(n = 3) {
-  const store = new Store(":memory:");
-  const up = store.insertResource("upstreams", randomUUID(), "up", { targets: [{ host: "127.0.0.1", port: 9000 }] });
-  const routes = Array.from({ length: n }, (_, i) =>
-    store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }),
-  );
-  const publisher = new Publisher(store);
-  publisher.publish("v1");
+async function fleet(n = 3) {
+  const store = await Store.open(":memory:");
+  const up = await store.insertResource("upstreams", randomUUID(), "up", {
+    targets: [{ host: "127.0.0.1", port: 9000 }],
+  });
+  const routes = [];
+  for (let i = 0; i < n; i++)
+    routes.push(await store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }));
+  const publisher = await Publisher.open(store);
+  await publisher.publish("v1");
   return { store, publisher, up, routes };
 }
 
-function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
+function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
   const sent: StreamConfigResponse[] = [];
   const failures: Array<[string, string | undefined]> = [];
   const session = new StreamSession(
@@ -34,8 +36,11 @@ function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity, desired?: Des
     peer,
     desired,
   );
-  const msg = (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) =>
+  /** Sends one message and waits until the session has handled it (store reads and writes included). */
+  const msg = async (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) => {
     session.receive(create(StreamConfigRequestSchema, { kind }));
+    await session.settled();
+  };
   const hello = (opts: { nodeId?: string; version?: number; hash?: string; policyTypes?: string[] } = {}) =>
     msg({
       case: "hello",
@@ -54,61 +59,63 @@ function connect(f: ReturnType<typeof fleet>, peer?: PeerIdentity, desired?: Des
   };
   const ack = () => {
     const u = lastUpdate();
-    msg({ case: "ack", value: { version: u.version, nonce: u.nonce, hash: u.hash } });
+    return msg({ case: "ack", value: { version: u.version, nonce: u.nonce, hash: u.hash } });
   };
   return { sent, failures, session, msg, hello, lastUpdate, ack };
 }
 
-test("a new node gets the latest version in full and its ACK is recorded with the hash", () => {
-  const f = fleet();
+test("a new node gets the latest version in full and its ACK is recorded with the hash", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
+  await c.hello();
   const u = c.lastUpdate();
   assert.equal(u.version, 1n);
   assert.equal(u.full, true);
   assert.equal(u.resources.length, 4, "one upstream and three routes");
   assert.equal(u.hash, f.publisher.latest()!.hash);
-  c.ack();
-  const node = f.store.getNode("n1")!;
+  await c.ack();
+  const node = (await f.store.getNode("n1"))!;
   assert.deepEqual([node.applied_version, node.applied_hash, node.connected], [1, u.hash, true]);
   assert.ok(node.last_ack_at);
 });
 
-test("a node that already holds the latest version is sent nothing (reconnect after a restart)", () => {
-  const f = fleet();
+test("a node that already holds the latest version is sent nothing (reconnect after a restart)", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello({ version: 1, hash: f.publisher.latest()!.hash });
+  await c.hello({ version: 1, hash: f.publisher.latest()!.hash });
   assert.equal(c.sent.length, 0);
 });
 
-test("a one-route change is sent as a delta carrying that route only", () => {
-  const f = fleet(50);
+test("a one-route change is sent as a delta carrying that route only", async () => {
+  const f = await fleet(50);
   const c = connect(f);
-  c.hello();
-  c.ack();
+  await c.hello();
+  await c.ack();
   const base = f.publisher.latest()!;
   const r = f.routes[7]!;
-  f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: ["/changed"] });
-  f.publisher.publish("v2");
+  await f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: ["/changed"] });
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   const u = c.lastUpdate();
   assert.equal(u.full, false);
   assert.deepEqual([u.baseVersion, u.baseHash], [1n, base.hash]);
   assert.equal(u.resources.length, 1);
   assert.equal(u.resources[0]!.field, 4);
   assert.equal(u.removed.length, 0);
-  c.ack();
-  assert.equal(f.store.getNode("n1")!.applied_version, 2);
+  await c.ack();
+  assert.equal((await f.store.getNode("n1"))!.applied_version, 2);
 });
 
-test("a removed route is sent as a removed id", () => {
-  const f = fleet();
+test("a removed route is sent as a removed id", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  c.ack();
-  f.store.deleteResource("routes", f.routes[0]!.id);
-  f.publisher.publish("v2");
+  await c.hello();
+  await c.ack();
+  await f.store.deleteResource("routes", f.routes[0]!.id);
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   const u = c.lastUpdate();
   assert.deepEqual(
     u.removed.map((r) => [r.field, r.id]),
@@ -117,64 +124,65 @@ test("a removed route is sent as a removed id", () => {
   assert.equal(u.resources.length, 0);
 });
 
-test("a reconnecting node a few versions behind gets one delta; an unknown base gets a full update", () => {
-  const f = fleet(10);
+test("a reconnecting node a few versions behind gets one delta; an unknown base gets a full update", async () => {
+  const f = await fleet(10);
   const v1 = f.publisher.latest()!;
   for (const [i, r] of f.routes.slice(0, 3).entries()) {
-    f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: [`/v${i + 2}`] });
-    f.publisher.publish(`v${i + 2}`);
+    await f.store.updateResource("routes", r.id, r.name, { ...r.body, paths: [`/v${i + 2}`] });
+    await f.publisher.publish(`v${i + 2}`);
   }
   const behind = connect(f);
-  behind.hello({ version: 1, hash: v1.hash });
+  await behind.hello({ version: 1, hash: v1.hash });
   const u = behind.lastUpdate();
   assert.deepEqual([u.full, u.version, u.baseVersion, u.resources.length], [false, 4n, 1n, 3]);
   const stranger = connect(f);
-  stranger.hello({ nodeId: "n2", version: 9, hash: "f".repeat(64) });
+  await stranger.hello({ nodeId: "n2", version: 9, hash: "f".repeat(64) });
   assert.equal(stranger.lastUpdate().full, true);
 });
 
-test("a node holding the latest content under an older number gets an empty delta (relabel)", () => {
-  const f = fleet();
+test("a node holding the latest content under an older number gets an empty delta (relabel)", async () => {
+  const f = await fleet();
   const h = f.publisher.latest()!.hash;
   const c = connect(f);
-  c.hello({ version: 0, hash: h });
+  await c.hello({ version: 0, hash: h });
   const u = c.lastUpdate();
   assert.deepEqual([u.full, u.resources.length, u.removed.length, u.version], [false, 0, 0, 1n]);
 });
 
-test("BASE_MISMATCH is not a refusal: the next update is full and nothing is recorded as NACK", () => {
-  const f = fleet();
+test("BASE_MISMATCH is not a refusal: the next update is full and nothing is recorded as NACK", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  c.ack();
-  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/x"] });
-  f.publisher.publish("v2");
+  await c.hello();
+  await c.ack();
+  await f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/x"] });
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   const delta = c.lastUpdate();
   assert.equal(delta.full, false);
-  c.msg({
+  await c.msg({
     case: "nack",
     value: { rejectedVersion: 2n, runningVersion: 1n, nonce: delta.nonce, error: { code: "BASE_MISMATCH" } },
   });
   const full = c.lastUpdate();
   assert.deepEqual([full.full, full.version], [true, 2n]);
-  assert.equal(f.store.getNode("n1")!.last_nack, null);
+  assert.equal((await f.store.getNode("n1"))!.last_nack, null);
 });
 
-test("an ACK with a stale nonce is ignored", () => {
-  const f = fleet();
+test("an ACK with a stale nonce is ignored", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  c.msg({ case: "ack", value: { version: 1n, nonce: "not-the-nonce" } });
-  assert.equal(f.store.getNode("n1")!.applied_version, 0);
+  await c.hello();
+  await c.msg({ case: "ack", value: { version: 1n, nonce: "not-the-nonce" } });
+  assert.equal((await f.store.getNode("n1"))!.applied_version, 0);
 });
 
-test("a NACKed version is recorded with its reason and never re-sent, a newer one is", () => {
-  const f = fleet();
+test("a NACKed version is recorded with its reason and never re-sent, a newer one is", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
+  await c.hello();
   const u = c.lastUpdate();
-  c.msg({
+  await c.msg({
     case: "nack",
     value: {
       rejectedVersion: 1n,
@@ -183,105 +191,111 @@ test("a NACKed version is recorded with its reason and never re-sent, a newer on
       error: { code: "POLICY_INVALID", message: "bad jwks", resource: "policy/j" },
     },
   });
-  const node = f.store.getNode("n1")!;
+  const node = (await f.store.getNode("n1"))!;
   assert.deepEqual(
     [node.last_nack?.version, node.last_nack?.code, node.last_nack?.resource, node.applied_version],
     [1, "POLICY_INVALID", "policy/j", 0],
   );
   assert.equal(node.last_nack?.kind, "config", "a node that sends no kind: judged by its code");
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 1, "refused version offered again");
-  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
-  f.publisher.publish("v2");
+  await f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 2);
   assert.equal(c.lastUpdate().version, 2n);
 });
 
-test("after a reconnect, the version a node refused before is not re-sent", () => {
-  const f = fleet();
+test("after a reconnect, the version a node refused before is not re-sent", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  c.msg({ case: "nack", value: { rejectedVersion: 1n, nonce: c.lastUpdate().nonce, error: { code: "X" } } });
+  await c.hello();
+  await c.msg({ case: "nack", value: { rejectedVersion: 1n, nonce: c.lastUpdate().nonce, error: { code: "X" } } });
   c.session.close();
   const again = connect(f);
-  again.hello();
+  await again.hello();
   assert.equal(again.sent.length, 0);
 });
 
-test("one update in flight at a time; the newest goes out after the reply", () => {
-  const f = fleet();
+test("one update in flight at a time; the newest goes out after the reply", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/z"] });
-  f.publisher.publish("v2");
+  await c.hello();
+  await f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/z"] });
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 1);
-  c.ack();
+  await c.ack();
   assert.equal(c.sent.length, 2);
   assert.deepEqual([c.lastUpdate().version, c.lastUpdate().full], [2n, false]);
 });
 
-test("a version using a policy type the node lacks is not sent; the node shows why; a later one is", () => {
-  const f = fleet();
+test("a version using a policy type the node lacks is not sent; the node shows why; a later one is", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello({ policyTypes: [] });
-  c.ack();
-  const jwt = f.store.insertResource("policies", randomUUID(), "j", {
+  await c.hello({ policyTypes: [] });
+  await c.ack();
+  const jwt = await f.store.insertResource("policies", randomUUID(), "j", {
     type: "jwt",
     config: { jwks_url: "https://idp.example/jwks", algorithms: ["RS256"] },
   });
   const r = f.routes[0]!;
-  f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [jwt.id] });
-  f.publisher.publish("v2 with jwt");
+  await f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [jwt.id] });
+  await f.publisher.publish("v2 with jwt");
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 1, "v2 not sent");
-  assert.deepEqual(f.store.getNode("n1")!.blocked, { version: 2, missing: ["jwt"] });
-  f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [] });
-  f.store.deleteResource("policies", jwt.id);
-  f.publisher.publish("v3 without jwt");
+  assert.deepEqual((await f.store.getNode("n1"))!.blocked, { version: 2, missing: ["jwt"] });
+  await f.store.updateResource("routes", r.id, r.name, { ...r.body, policies: [] });
+  await f.store.deleteResource("policies", jwt.id);
+  await f.publisher.publish("v3 without jwt");
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.lastUpdate().version, 3n);
-  assert.equal(f.store.getNode("n1")!.blocked, null);
+  assert.equal((await f.store.getNode("n1"))!.blocked, null);
 });
 
-test("the hello must name the node and region of the client certificate; a revoked node is refused", () => {
-  const f = fleet();
+test("the hello must name the node and region of the client certificate; a revoked node is refused", async () => {
+  const f = await fleet();
   const peer = { nodeId: "n1", region: "eu", serial: "AB", notAfter: new Date().toISOString() };
   const other = connect(f, peer);
-  other.hello({ nodeId: "n2" });
+  await other.hello({ nodeId: "n2" });
   assert.equal(other.failures[0]![1], "PERMISSION_DENIED");
   assert.equal(other.sent.length, 0);
   const ok = connect(f, peer);
-  ok.hello();
+  await ok.hello();
   assert.equal(ok.sent.length, 1);
-  assert.equal(f.store.getNode("n1")!.cert_serial, "AB");
-  f.store.markNodeRevoked("n1");
+  assert.equal((await f.store.getNode("n1"))!.cert_serial, "AB");
+  await f.store.markNodeRevoked("n1");
   const revoked = connect(f, peer);
-  revoked.hello();
+  await revoked.hello();
   assert.deepEqual(revoked.failures, [["this node is revoked", "PERMISSION_DENIED"]]);
 });
 
-test("a stream that does not start with a hello is ended; a bad node id too", () => {
-  const f = fleet();
+test("a stream that does not start with a hello is ended; a bad node id too", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.msg({ case: "ack", value: { version: 1n, nonce: "x" } });
+  await c.msg({ case: "ack", value: { version: 1n, nonce: "x" } });
   assert.deepEqual(c.failures, [["the first message must be a hello", undefined]]);
   const c2 = connect(f);
-  c2.hello({ nodeId: "bad id with spaces" });
+  await c2.hello({ nodeId: "bad id with spaces" });
   assert.deepEqual(c2.failures, [["invalid node id", undefined]]);
 });
 
-test("closing the stream marks the node disconnected", () => {
-  const f = fleet();
+test("closing the stream marks the node disconnected", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
+  await c.hello();
   c.session.close();
-  assert.equal(f.store.getNode("n1")!.connected, false);
+  await c.session.settled();
+  assert.equal((await f.store.getNode("n1"))!.connected, false);
 });
 
-test("with a desired-version source the node is offered the version it should hold, an older one included (rollback)", () => {
-  const f = fleet(10);
+test("with a desired-version source the node is offered the version it should hold, an older one included (rollback)", async () => {
+  const f = await fleet(10);
   let want = 1;
   const asked: Array<{ id: string; region: string }> = [];
   const c = connect(f, undefined, {
@@ -291,38 +305,41 @@ test("with a desired-version source the node is offered the version it should ho
     },
   });
   const v1 = f.publisher.latest()!;
-  f.store.updateResource("routes", f.routes[2]!.id, "r2", { ...f.routes[2]!.body, paths: ["/r2-new"] });
-  f.publisher.publish("v2");
-  c.hello();
+  await f.store.updateResource("routes", f.routes[2]!.id, "r2", { ...f.routes[2]!.body, paths: ["/r2-new"] });
+  await f.publisher.publish("v2");
+  await c.hello();
   assert.equal(c.lastUpdate().version, 1n, "the stable version, not the latest");
   assert.deepEqual(asked[0], { id: "n1", region: "eu" });
-  c.ack();
+  await c.ack();
   want = 2;
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.lastUpdate().version, 2n);
   assert.equal(c.lastUpdate().resources.length, 1, "a delta");
-  c.ack();
+  await c.ack();
   want = 1;
   c.session.offer();
+  await c.session.settled();
   const back = c.lastUpdate();
   assert.deepEqual([back.version, back.full, back.hash, back.resources.length], [1n, false, v1.hash, 1]);
-  c.ack();
-  assert.equal(f.store.getNode("n1")!.applied_version, 1);
+  await c.ack();
+  assert.equal((await f.store.getNode("n1"))!.applied_version, 1);
   want = 0;
   const sent = c.sent.length;
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, sent, "0: nothing to hold, nothing sent");
 });
 
 // --- NACK kinds and resync --------------------------------------------------------------------
 
 /** The node refuses the update in flight with `error`. */
-function nack(c: ReturnType<typeof connect>, error: { code: string; kind?: ConfigErrorKind }): void {
+async function nack(c: ReturnType<typeof connect>, error: { code: string; kind?: ConfigErrorKind }): Promise<void> {
   const u = c.lastUpdate();
-  c.msg({ case: "nack", value: { rejectedVersion: u.version, runningVersion: 0n, nonce: u.nonce, error } });
+  await c.msg({ case: "nack", value: { rejectedVersion: u.version, runningVersion: 0n, nonce: u.nonce, error } });
 }
 
-test("a NACK records who was to blame: the kind the node sends, else INTERNAL means a node fault", () => {
+test("a NACK records who was to blame: the kind the node sends, else INTERNAL means a node fault", async () => {
   const cases: [{ code: string; kind?: ConfigErrorKind }, string][] = [
     [{ code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT }, "node_fault"],
     [{ code: "REFERENCE_MISSING", kind: ConfigErrorKind.CONFIG }, "config"],
@@ -330,84 +347,87 @@ test("a NACK records who was to blame: the kind the node sends, else INTERNAL me
     [{ code: "POLICY_INVALID" }, "config"],
   ];
   for (const [error, kind] of cases) {
-    const f = fleet();
+    const f = await fleet();
     const c = connect(f);
-    c.hello();
-    nack(c, error);
-    assert.equal(f.store.getNode("n1")!.last_nack?.kind, kind, JSON.stringify(error));
+    await c.hello();
+    await nack(c, error);
+    assert.equal((await f.store.getNode("n1"))!.last_nack?.kind, kind, JSON.stringify(error));
   }
 });
 
-test("a resync sends a refused version once more, whole and flagged; refused again, it is not re-sent", () => {
-  const f = fleet();
+test("a resync sends a refused version once more, whole and flagged; refused again, it is not re-sent", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
+  await c.hello();
+  await nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 1, "a refused version is not re-sent by itself");
-  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
-  assert.equal(f.store.getNode("n1")!.last_nack, null, "the refusal is forgotten (rollouts, reconnects)");
+  assert.deepEqual(await c.session.resync(), { ok: true, version: 1 });
+  assert.equal((await f.store.getNode("n1"))!.last_nack, null, "the refusal is forgotten (rollouts, reconnects)");
   assert.equal(c.sent.length, 2);
   const u = c.lastUpdate();
   assert.deepEqual([u.version, u.full, u.resync], [1n, true, true]);
-  nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
+  await nack(c, { code: "INTERNAL", kind: ConfigErrorKind.NODE_FAULT });
   c.session.offer();
+  await c.session.settled();
   assert.equal(c.sent.length, 2, "once: the explicit action never becomes a loop");
-  assert.equal(f.store.getNode("n1")!.last_nack?.version, 1);
+  assert.equal((await f.store.getNode("n1"))!.last_nack?.version, 1);
 });
 
-test("a resync of a node in step sends its version whole; after the ACK, updates are deltas again", () => {
-  const f = fleet();
+test("a resync of a node in step sends its version whole; after the ACK, updates are deltas again", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  c.ack();
-  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
+  await c.hello();
+  await c.ack();
+  assert.deepEqual(await c.session.resync(), { ok: true, version: 1 });
   const u = c.lastUpdate();
   assert.deepEqual([u.version, u.full, u.resync, u.resources.length], [1n, true, true, 4]);
-  c.ack();
-  f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
-  f.publisher.publish("v2");
+  await c.ack();
+  await f.store.updateResource("routes", f.routes[0]!.id, "r0", { ...f.routes[0]!.body, paths: ["/y"] });
+  await f.publisher.publish("v2");
   c.session.offer();
+  await c.session.settled();
   assert.deepEqual([c.lastUpdate().full, c.lastUpdate().resync], [false, false]);
 });
 
-test("a resync asked while an update is in flight goes out when that update is answered", () => {
-  const f = fleet();
+test("a resync asked while an update is in flight goes out when that update is answered", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
+  await c.hello();
   assert.equal(c.sent.length, 1);
-  assert.deepEqual(c.session.resync(), { ok: true, version: 1 });
+  assert.deepEqual(await c.session.resync(), { ok: true, version: 1 });
   assert.equal(c.sent.length, 1, "one update in flight at a time");
-  nack(c, { code: "POLICY_INVALID", kind: ConfigErrorKind.CONFIG });
+  await nack(c, { code: "POLICY_INVALID", kind: ConfigErrorKind.CONFIG });
   assert.equal(c.sent.length, 2, "sent although the update in flight was refused: the operator asked after it");
   assert.deepEqual([c.lastUpdate().version, c.lastUpdate().resync], [1n, true]);
 });
 
-test("after a resync, a reconnecting node is no longer refused the version it refused before", () => {
-  const f = fleet();
+test("after a resync, a reconnecting node is no longer refused the version it refused before", async () => {
+  const f = await fleet();
   const c = connect(f);
-  c.hello();
-  nack(c, { code: "INTERNAL" });
-  c.session.resync();
+  await c.hello();
+  await nack(c, { code: "INTERNAL" });
+  await c.session.resync();
   c.session.close();
   const again = connect(f);
-  again.hello();
+  await again.hello();
   assert.equal(again.sent.length, 1);
   assert.equal(again.lastUpdate().resync, false, "a reconnect is not a resync");
 });
 
-test("a resync is refused before the hello, with no version, and for a version the node lacks features for", () => {
-  const f = fleet();
+test("a resync is refused before the hello, with no version, and for a version the node lacks features for", async () => {
+  const f = await fleet();
   const c = connect(f);
-  assert.deepEqual(c.session.resync(), { ok: false, reason: "not-open" });
+  assert.deepEqual(await c.session.resync(), { ok: false, reason: "not-open" });
   const none = connect(f, undefined, { desiredFor: () => 0 });
-  none.hello();
-  assert.deepEqual(none.session.resync(), { ok: false, reason: "no-version" });
-  const g = fleet();
-  const pol = g.store.insertResource("policies", randomUUID(), "k", { type: "api-key", config: {} });
-  g.store.updateResource("routes", g.routes[0]!.id, "r0", { ...g.routes[0]!.body, policies: [pol.id] });
-  g.publisher.publish("v2");
+  await none.hello();
+  assert.deepEqual(await none.session.resync(), { ok: false, reason: "no-version" });
+  const g = await fleet();
+  const pol = await g.store.insertResource("policies", randomUUID(), "k", { type: "api-key", config: {} });
+  await g.store.updateResource("routes", g.routes[0]!.id, "r0", { ...g.routes[0]!.body, policies: [pol.id] });
+  await g.publisher.publish("v2");
   const old = connect(g);
-  old.hello({ policyTypes: ["jwt"] });
-  assert.deepEqual(old.session.resync(), { ok: false, reason: "blocked", version: 2, missing: ["api-key"] });
+  await old.hello({ policyTypes: ["jwt"] });
+  assert.deepEqual(await old.session.resync(), { ok: false, reason: "blocked", version: 2, missing: ["api-key"] });
 });

@@ -25,14 +25,20 @@ export type SessionFailure = "INVALID_ARGUMENT" | "PERMISSION_DENIED" | "UNAUTHE
 export interface SessionTransport {
   send(msg: StreamConfigResponse): void;
   /** Ends the stream with an error status and message. */
-  fail(reason: string, code?: SessionFailure): void;
+  fail(reason: string, code?: SessionFailure | "UNAVAILABLE"): void;
+  /** The node's hello was accepted: the stream is open for `nodeId`. */
+  opened?(nodeId: string): void;
 }
 
 /** Where a session reads versions and what a node lacks (the Publisher). */
 export interface VersionSource {
   latest(): PublishedVersion | undefined;
-  /** Any published version by number (needed with a {@link DesiredVersionSource}). */
-  version?(n: number): PublishedVersion | undefined;
+  /** Any published version by number, read from the store when not in memory (needed with a {@link DesiredVersionSource}). */
+  version?(n: number): Promise<PublishedVersion | undefined>;
+  /** A version already in memory. */
+  cached?(n: number): PublishedVersion | undefined;
+  /** Versions {@link planFor} needs for `held` → `target` that are not in memory (read them with `version` first). */
+  missingFor?(held: { version: number; hash: string }, target: number): number[];
   /** What a node holding `held` needs to reach `target` (default: the latest). */
   planFor(held: { version: number; hash: string }, forceFull?: boolean, target?: PublishedVersion): UpdatePlan;
 }
@@ -42,19 +48,25 @@ export interface VersionSource {
  * assigned it). Without one, every node is offered the latest version.
  */
 export interface DesiredVersionSource {
-  /** @returns a version number, 0 for none */
+  /**
+   * @returns a version number, 0 for none; a promise when the answer needs a stored change first
+   *   (a joiner admitted to a rollout stage)
+   */
   desiredFor(node: {
     readonly id: string;
     readonly region: string;
     readonly labels: Readonly<Record<string, string>>;
     readonly applied_version: number;
-  }): number;
+  }): number | Promise<number>;
 }
 
 /** Where a session hands the node's security events (the SecurityEventIntake). */
 export interface SecurityEventSink {
   /** Stores a batch from `node`; @returns the ACK for the node */
-  ingest(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): SecurityEventBatchAck;
+  ingest(
+    node: { readonly id: string; readonly region: string },
+    batch: SecurityEventBatch,
+  ): Promise<SecurityEventBatchAck>;
 }
 
 /** Where a session counts ACKs and NACKs (the control plane's `/metrics`). */
@@ -163,6 +175,15 @@ export class StreamSession {
   #understood = new Set<string>();
   #forceFull = false;
   #blocked: number | undefined;
+  /** Messages that arrived while the hello was being checked against the store. */
+  #early: StreamConfigRequest[] | undefined;
+  /** An offer waits for the store (a version to read, a rollout admission): offer again after. */
+  #waiting = false;
+  /** The store writes of this node, in order (an ACK never lands before the hello's row). */
+  #writes: Promise<void> = Promise.resolve();
+  /** The hello's check and the offer's wait, while they run. */
+  #helloDone: Promise<void> = Promise.resolve();
+  #waitDone: Promise<void> = Promise.resolve();
 
   /**
    * @param fleet live registry of heartbeats and reports (optional in unit tests)
@@ -206,12 +227,27 @@ export class StreamSession {
   receive(msg: StreamConfigRequest): void {
     if (this.#state === "closed") return;
     const k = msg.kind;
+    if (this.#early) {
+      this.#early.push(msg);
+      return;
+    }
     if (this.#state === "awaiting-hello") {
       if (k.case !== "hello") {
         this.#transport.fail("the first message must be a hello");
         return;
       }
-      this.#hello(k.value);
+      this.#early = [];
+      this.#helloDone = this.#hello(k.value)
+        .catch((err) => {
+          this.#log.error({ err, node: k.value.nodeId }, "node hello failed");
+          this.#transport.fail("the control plane cannot check this node now (store unavailable)", "UNAVAILABLE");
+        })
+        .finally(() => {
+          // A refused hello ended the stream: what followed it is dropped.
+          const early = this.#state === "open" ? (this.#early ?? []) : [];
+          this.#early = undefined;
+          for (const m of early) this.receive(m);
+        });
       return;
     }
     this.#fleet?.seen(this.#nodeId!);
@@ -224,10 +260,19 @@ export class StreamSession {
       return;
     }
     if (k.case === "securityEvents") {
-      const ack = this.#events?.ingest({ id: this.#nodeId!, region: this.#region }, k.value);
-      if (ack)
-        this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }));
       this.#anomaly?.nodeEvents?.({ id: this.#nodeId!, region: this.#region }, k.value);
+      const events = this.#events;
+      if (!events) return;
+      // Acknowledged once stored; a batch the store could not take is not acknowledged (the node resends it).
+      events.ingest({ id: this.#nodeId!, region: this.#region }, k.value).then(
+        (ack) => {
+          if (this.#state === "open")
+            this.#transport.send(
+              create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }),
+            );
+        },
+        (err) => this.#log.warn({ err, node: this.#nodeId }, "security events not stored: not acknowledged"),
+      );
       return;
     }
     if (k.case === "ack" || k.case === "nack") {
@@ -241,7 +286,8 @@ export class StreamSession {
       if (k.case === "ack") {
         this.#held = { version: sent.version, hash: sent.hash };
         if (sent.full) this.#forceFull = false;
-        this.#store.recordAck(this.#nodeId!, sent.version, sent.hash);
+        const id = this.#nodeId!;
+        this.#persist(() => this.#store.recordAck(id, sent.version, sent.hash));
         this.#metrics?.acked(Math.max(0, Date.now() - sent.publishedAt) / 1000);
         // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
         this.#log.debug(
@@ -259,14 +305,16 @@ export class StreamSession {
           const kind = nackKind(e);
           this.#metrics?.nacked(kind);
           this.#nacked.add(sent.version);
-          this.#store.recordNack(this.#nodeId!, {
+          const id = this.#nodeId!;
+          const nack = {
             version: sent.version,
             runningVersion: Number(k.value.runningVersion),
             code: e?.code || "UNKNOWN",
             kind,
             message: e?.message ?? "",
             resource: e?.resource ?? "",
-          });
+          };
+          this.#persist(() => this.#store.recordNack(id, nack));
           this.#log.warn(
             { node: this.#nodeId, version: sent.version, code: e?.code, kind, resource: e?.resource },
             kind === "node_fault"
@@ -280,7 +328,29 @@ export class StreamSession {
     }
   }
 
-  #hello(h: NodeHello): void {
+  /**
+   * Queues a store write of this node after the previous ones. A failed write is logged: the
+   * stream goes on (the node's state is the session's; the inventory catches up on its next ACK).
+   */
+  #persist(write: () => Promise<void>): void {
+    this.#writes = this.#writes.then(write).catch((err) => {
+      this.#log.warn({ err, node: this.#nodeId }, "node state not stored");
+    });
+  }
+
+  /**
+   * Resolves once the session has nothing in progress: the hello checked, the offer's reads
+   * done, every store write queued so far stored (tests and the resync answer wait for it).
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const pending = [this.#helloDone, this.#waitDone, this.#writes] as const;
+      await Promise.all(pending);
+      if (pending[0] === this.#helloDone && pending[1] === this.#waitDone && pending[2] === this.#writes) return;
+    }
+  }
+
+  async #hello(h: NodeHello): Promise<void> {
     if (!NODE_ID.test(h.nodeId)) {
       this.#transport.fail("invalid node id");
       return;
@@ -300,7 +370,8 @@ export class StreamSession {
       );
       return;
     }
-    const prior = this.#store.getNode(h.nodeId);
+    const prior = await this.#store.getNode(h.nodeId);
+    if (this.#state !== "awaiting-hello") return; // closed meanwhile
     if (prior?.revoked_at) {
       this.#transport.fail("this node is revoked", "PERMISSION_DENIED");
       return;
@@ -310,10 +381,11 @@ export class StreamSession {
     this.#region = peer?.region ?? (h.region || "default");
     this.#labels = { ...h.labels };
     this.#state = "open";
+    this.#transport.opened?.(h.nodeId);
     this.#held = { version: Number(h.appliedVersion), hash: h.appliedHash };
     const features = h.features.length > 0 ? [...h.features] : [...CORE_KINDS];
     this.#understood = new Set([...h.policyTypes, ...features]);
-    this.#store.upsertNodeHello({
+    const facts = {
       id: h.nodeId,
       region: this.#region,
       labels: { ...h.labels },
@@ -325,7 +397,8 @@ export class StreamSession {
       reportIntervalMs: h.reportIntervalMs,
       certSerial: peer?.serial ?? null,
       certNotAfter: peer?.notAfter ?? null,
-    });
+    };
+    this.#persist(() => this.#store.upsertNodeHello(facts));
     this.#fleet?.connected(h.nodeId, this.#region, h.reportIntervalMs);
     if (prior?.last_nack) this.#nacked.add(prior.last_nack.version);
     if (prior?.blocked) this.#blocked = prior.blocked.version;
@@ -336,8 +409,12 @@ export class StreamSession {
     this.offer();
   }
 
-  /** The version this node should hold now, loaded (undefined: none). */
-  #target(): PublishedVersion | undefined {
+  /**
+   * The version this node should hold now (undefined: none), or a promise to wait for before
+   * asking again: the version must be read from the store first, or a rollout admits the node.
+   * @param retried the previous attempt waited: a version still missing is logged, not awaited again
+   */
+  #target(retried: boolean): PublishedVersion | undefined | Promise<unknown> {
     if (!this.#desired) return this.#versions.latest();
     const n = this.#desired.desiredFor({
       id: this.#nodeId!,
@@ -345,10 +422,28 @@ export class StreamSession {
       labels: this.#labels,
       applied_version: this.#held.version,
     });
+    if (typeof n !== "number") return retried ? undefined : n;
     if (n === 0) return undefined;
-    const v = this.#versions.version?.(n);
+    const missing = this.#versions.missingFor?.(this.#held, n) ?? [];
+    if (missing.length > 0 && !retried) return Promise.all(missing.map((m) => this.#versions.version?.(m)));
+    const v =
+      this.#versions.cached?.(n) ?? (this.#versions.latest()?.version === n ? this.#versions.latest() : undefined);
     if (!v) this.#log.error({ node: this.#nodeId, version: n }, "desired version not found");
     return v;
+  }
+
+  /** Waits for `p` (the store), then offers again (once: a second wait is not taken). */
+  #waitThenOffer(p: Promise<unknown>, then: () => void): void {
+    this.#waiting = true;
+    this.#waitDone = p
+      .then(
+        () => {},
+        (err) => this.#log.warn({ err, node: this.#nodeId }, "desired version not read: the store is unavailable"),
+      )
+      .finally(() => {
+        this.#waiting = false;
+        then();
+      });
   }
 
   /**
@@ -359,14 +454,21 @@ export class StreamSession {
    * when the update in flight is answered; if the node refuses it again, that refusal is
    * recorded and the version is not re-sent (the explicit action re-sends once, never in a loop).
    */
-  resync(): ResyncResult {
+  async resync(): Promise<ResyncResult> {
     if (this.#state !== "open") return { ok: false, reason: "not-open" };
-    const v = this.#target();
+    let v = this.#target(false);
+    if (v instanceof Promise) {
+      await v.catch(() => {});
+      v = this.#target(true) as PublishedVersion | undefined;
+    }
+    if (this.#state !== "open") return { ok: false, reason: "not-open" };
     if (!v) return { ok: false, reason: "no-version" };
     const missing = v.features.filter((f) => !this.#understood.has(f));
     if (missing.length > 0) return { ok: false, reason: "blocked", version: v.version, missing };
     this.#nacked.clear();
-    this.#store.clearNodeNack(this.#nodeId!);
+    const id = this.#nodeId!;
+    this.#persist(() => this.#store.clearNodeNack(id));
+    await this.#writes;
     this.#resync = true;
     this.#log.info(
       { node: this.#nodeId, version: v.version, in_flight: this.#inFlight?.version },
@@ -381,23 +483,30 @@ export class StreamSession {
    * a feature it uses, or has an update in flight (the then desired one is offered when the
    * reply arrives). A pending resync sends the version whole, held or refused.
    */
-  offer(): void {
-    if (this.#state !== "open" || this.#inFlight) return;
-    const v = this.#target();
+  offer(retried = false): void {
+    if (this.#state !== "open" || this.#inFlight || this.#waiting) return;
+    const t = this.#target(retried);
+    if (t instanceof Promise) {
+      this.#waitThenOffer(t, () => this.offer(true));
+      return;
+    }
+    const v = t;
     const resync = this.#resync;
     if (!v || (this.#nacked.has(v.version) && !resync)) return;
     const missing = v.features.filter((f) => !this.#understood.has(f));
     if (missing.length > 0) {
       if (this.#blocked !== v.version) {
         this.#blocked = v.version;
-        this.#store.setNodeBlocked(this.#nodeId!, { version: v.version, missing });
+        const id = this.#nodeId!;
+        this.#persist(() => this.#store.setNodeBlocked(id, { version: v.version, missing }));
         this.#log.warn({ node: this.#nodeId, version: v.version, missing }, "version not sent: node lacks features");
       }
       return;
     }
     if (this.#blocked !== undefined) {
       this.#blocked = undefined;
-      this.#store.setNodeBlocked(this.#nodeId!, null);
+      const id = this.#nodeId!;
+      this.#persist(() => this.#store.setNodeBlocked(id, null));
     }
     const plan = this.#versions.planFor(this.#held, this.#forceFull || resync, v);
     if (plan.kind === "none") return;
@@ -432,7 +541,8 @@ export class StreamSession {
     const wasOpen = this.#state === "open";
     this.#state = "closed";
     if (wasOpen && this.#nodeId) {
-      this.#store.setNodeConnected(this.#nodeId, false);
+      const id = this.#nodeId;
+      this.#persist(() => this.#store.setNodeConnected(id, false));
       this.#fleet?.disconnected(this.#nodeId);
       this.#log.info({ node: this.#nodeId }, "node disconnected");
     }

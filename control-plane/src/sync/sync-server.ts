@@ -14,6 +14,7 @@ import type { ListenAddress } from "../listen-address.js";
 import type { Logger } from "../log.js";
 import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
+import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import {
   type DesiredVersionSource,
@@ -84,7 +85,7 @@ export class SyncServer {
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
     this.#server.addService(configSyncServiceDefinition, {
-      streamConfig: (call: Duplex) => this.#onStream(call),
+      streamConfig: (call: Duplex) => void this.#onStream(call),
       join: (call: grpc.ServerUnaryCall<JoinRequest, JoinResponse>, cb: grpc.sendUnaryData<JoinResponse>) =>
         void this.#onJoin(call, cb),
       renew: (call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, cb: grpc.sendUnaryData<RenewResponse>) =>
@@ -111,9 +112,9 @@ export class SyncServer {
    * The identity a call's client certificate proves, or an error naming why it has none.
    * Insecure mode: `undefined` (no identity).
    */
-  #peer(
+  async #peer(
     call: Pick<grpc.ServerUnaryCall<unknown, unknown>, "getAuthContext">,
-  ): PeerIdentity | IdentityError | undefined {
+  ): Promise<PeerIdentity | IdentityError | undefined> {
     if (this.#security.mode === "insecure") return undefined;
     const cert = call.getAuthContext().sslPeerCertificate;
     if (!cert)
@@ -127,9 +128,11 @@ export class SyncServer {
     if (typeof cn !== "string" || typeof ou !== "string")
       return new IdentityError("PERMISSION_DENIED", "the client certificate names no node");
     try {
-      this.#security.identity.checkCertificate(cert.serialNumber);
+      await this.#security.identity.checkCertificate(cert.serialNumber);
     } catch (err) {
-      return err as IdentityError;
+      if (err instanceof IdentityError) return err;
+      this.#log.error({ err }, "client certificate not checked: the store is unavailable");
+      return new IdentityError("UNAVAILABLE", "the control plane cannot check certificates now; retry");
     }
     return {
       nodeId: cn,
@@ -139,12 +142,12 @@ export class SyncServer {
     };
   }
 
-  #onStream(call: Duplex): void {
-    const fail = (reason: string, code: SessionFailure = "INVALID_ARGUMENT") => {
+  async #onStream(call: Duplex): Promise<void> {
+    const fail = (reason: string, code: SessionFailure | "UNAVAILABLE" = "INVALID_ARGUMENT") => {
       call.emit("error", { code: grpc.status[code], details: reason });
       call.end();
     };
-    const peer = this.#peer(call);
+    const peer = await this.#peer(call);
     if (peer instanceof IdentityError) {
       this.#log.warn({ reason: peer.message, peer: call.getPeer() }, "sync stream refused");
       fail(peer.message, peer.status === "INVALID_ARGUMENT" ? "INVALID_ARGUMENT" : peer.status);
@@ -152,11 +155,25 @@ export class SyncServer {
     }
     // Headers at once: the node learns the stream is up even when it is sent nothing (in step).
     call.sendMetadata(new grpc.Metadata());
-    let registered = false;
-    const session = new StreamSession(
+    const session: StreamSession = new StreamSession(
       this.#store,
       this.#publisher,
-      { send: (msg) => call.write(msg), fail },
+      {
+        send: (msg) => call.write(msg),
+        fail,
+        // The hello was accepted: this stream is the node's (a second one replaces the first).
+        opened: (nodeId) => {
+          const old = this.#sessions.get(nodeId);
+          this.#sessions.set(nodeId, { session, call });
+          // The anomaly decisions in force, so a node that (re)connects enforces them at once.
+          const welcome = this.#hooks.anomaly?.welcome();
+          if (welcome) call.write(welcome);
+          if (old) {
+            this.#log.warn({ node: nodeId }, "node opened a second stream; ending the first");
+            old.call.end();
+          }
+        },
+      },
       this.#log,
       this.#fleet,
       peer,
@@ -172,20 +189,7 @@ export class SyncServer {
     };
     call.on("data", (msg: StreamConfigRequest) => {
       try {
-        const before = session.nodeId;
         session.receive(msg);
-        if (!registered && session.nodeId && !before) {
-          registered = true;
-          const old = this.#sessions.get(session.nodeId);
-          this.#sessions.set(session.nodeId, { session, call });
-          // The anomaly decisions in force, so a node that (re)connects enforces them at once.
-          const welcome = this.#hooks.anomaly?.welcome();
-          if (welcome) call.write(welcome);
-          if (old) {
-            this.#log.warn({ node: session.nodeId }, "node opened a second stream; ending the first");
-            old.call.end();
-          }
-        }
       } catch (err) {
         this.#log.error({ err, node: session.nodeId }, "sync stream message failed");
         call.end();
@@ -234,7 +238,7 @@ export class SyncServer {
     call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>,
     cb: grpc.sendUnaryData<RenewResponse>,
   ): Promise<void> {
-    const peer = this.#peer(call);
+    const peer = await this.#peer(call);
     if (this.#security.mode === "insecure" || peer === undefined) {
       cb({ code: grpc.status.FAILED_PRECONDITION, details: "the sync port runs insecure: there is nothing to renew" });
       return;
@@ -263,6 +267,11 @@ export class SyncServer {
       cb({ code: grpc.status[err.status], details: err.message });
       return;
     }
+    if (err instanceof StoreUnavailableError) {
+      this.#log.warn({ ...fields, reason: err.reason }, `${msg}: the store is unavailable`);
+      cb({ code: grpc.status.UNAVAILABLE, details: "the control plane's store is unavailable; retry" });
+      return;
+    }
     this.#log.error({ ...fields, err }, `${msg}: internal error`);
     cb({ code: grpc.status.INTERNAL, details: "internal error" });
   }
@@ -282,7 +291,7 @@ export class SyncServer {
    * An operator's resync of one node (see StreamSession.resync): its desired version goes to it
    * whole, compiled from scratch, even if it refused that version before.
    */
-  resync(nodeId: string): ResyncResult {
+  async resync(nodeId: string): Promise<ResyncResult> {
     const s = this.#sessions.get(nodeId);
     if (!s) return { ok: false, reason: "not-open" };
     return s.session.resync();

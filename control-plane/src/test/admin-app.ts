@@ -46,10 +46,10 @@ export interface TestAdminApi {
  * The admin API over an in-memory store (or `deps.store`) with {@link TEST_ADMIN_TOKEN}, silent
  * logs, and no UI, fleet or identity unless `deps` gives them: the unit tests' one way to build it.
  */
-export function testAdminApi(deps: Partial<AdminApiDeps> = {}): TestAdminApi {
-  const store = deps.store ?? new Store(":memory:");
-  const publisher = deps.publisher ?? new Publisher(store);
-  const api = buildAdminApi({
+export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<TestAdminApi> {
+  const store = deps.store ?? (await Store.open(":memory:"));
+  const publisher = deps.publisher ?? (await Publisher.open(store));
+  const api = await buildAdminApi({
     tokens: deps.tokens ?? new AdminTokens(store, TEST_ADMIN_TOKEN),
     log: pino({ level: "silent" }),
     ...deps,
@@ -74,13 +74,13 @@ export function testAdminApi(deps: Partial<AdminApiDeps> = {}): TestAdminApi {
  * nodes, so every endpoint of the admin API is registered (the route-walking tests: permissions,
  * the OpenAPI document, the admin API fuzz).
  */
-export function fullTestAdminApi(): TestAdminApi {
-  const store = new Store(":memory:");
+export async function fullTestAdminApi(): Promise<TestAdminApi> {
+  const store = await Store.open(":memory:");
   const rollouts = new RolloutStore(store);
-  const engine = new RolloutEngine({
+  const engine = await RolloutEngine.open({
     store: rollouts,
-    fleet: () => [],
-    reports: () => [],
+    fleet: async () => [],
+    reports: async () => new Map(),
     versionExists: (n) => store.hasVersion(n),
     log: pino({ level: "silent" }),
   });

@@ -36,8 +36,8 @@ export interface NodeCredentialsOptions {
   readonly stateDir: string;
   readonly nodeId: string;
   readonly region: string;
-  /** Control plane sync address, `host:port`. */
-  readonly address: string;
+  /** Control plane sync addresses, `host:port` each: a join or renewal that cannot reach one tries the next. */
+  readonly addresses: readonly string[];
   /** The fleet CA certificate (PEM file); needed to join, kept in the state dir afterwards. */
   readonly caCertPath?: string | undefined;
   /** A single-use join token (`POST /v1/nodes/join-tokens`), used when the node has no valid certificate. */
@@ -74,6 +74,8 @@ export class NodeCredentials {
   #id: Identity;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Which of the addresses the next renewal goes to (moves on after a failure). */
+  #turn = 0;
 
   private constructor(opts: NodeCredentialsOptions, id: Identity) {
     this.#opts = opts;
@@ -113,9 +115,9 @@ export class NodeCredentials {
     if (!caPath)
       throw new NodeIdentityError("--ca-cert is required to join (the fleet CA certificate: GET /v1/fleet/ca)");
     const ca = readFileSync(caPath, "utf8");
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        const id = await join_(opts, ca);
+        const id = await join_(opts, ca, opts.addresses[attempt % opts.addresses.length]!);
         save(dir, files, id);
         opts.log.info(
           { serial: id.serial, region: id.region, not_after: new Date(id.notAfter).toISOString() },
@@ -167,6 +169,7 @@ export class NodeCredentials {
         schedule(this.#renewAt() - Date.now());
       } catch (err) {
         this.#opts.log.warn({ reason: (err as Error).message }, "certificate renewal failed; retrying in 30 s");
+        this.#turn++;
         schedule(30_000);
       }
     };
@@ -187,6 +190,7 @@ export class NodeCredentials {
     );
     const res = await unary<RenewResponse>(
       this.#opts,
+      this.#opts.addresses[this.#turn % this.#opts.addresses.length]!,
       this.channelCredentials(),
       RENEW_PATH,
       renewCodec.req.serialize(create(RenewRequestSchema, { publicKey: publicDer, proof })),
@@ -210,13 +214,14 @@ export class NodeCredentials {
   }
 }
 
-async function join_(opts: NodeCredentialsOptions, ca: string): Promise<Identity> {
+async function join_(opts: NodeCredentialsOptions, ca: string, address: string): Promise<Identity> {
   const token = opts.joinToken!;
   const { publicDer, privatePem, privateKey } = newKey();
   const tokenHash = createHash("sha256").update(token, "utf8").digest("hex");
   const proof = sign("sha256", Buffer.from(`palisade-join-v1\n${opts.nodeId}\n${tokenHash}`, "utf8"), privateKey);
   const res = await unary<JoinResponse>(
     opts,
+    address,
     grpc.credentials.createSsl(Buffer.from(ca)),
     JOIN_PATH,
     joinCodec.req.serialize(
@@ -238,12 +243,13 @@ function newKey(): { publicDer: Uint8Array; privatePem: string; privateKey: KeyO
 
 function unary<T>(
   opts: NodeCredentialsOptions,
+  address: string,
   creds: grpc.ChannelCredentials,
   path: string,
   body: Buffer,
   deserialize: (b: Buffer) => T,
 ): Promise<T> {
-  const client = new grpc.Client(opts.address, creds, opts.channelOptions ?? {});
+  const client = new grpc.Client(address, creds, opts.channelOptions ?? {});
   return new Promise<T>((resolve, reject) => {
     client.makeUnaryRequest(
       path,

@@ -14,7 +14,7 @@ const event = (i: number) => ({ id: `e-${i}`, ecsJson: `{"event":{"id":"e-${i}"}
 function client(port: number, opts: ConstructorParameters<typeof SyncClient>[0]["securityEvents"] = {}) {
   const holder = new TableHolder();
   return new SyncClient({
-    address: `127.0.0.1:${port}`,
+    addresses: [`127.0.0.1:${port}`],
     identity: { nodeId: "dp-ev", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
     holder,
     applier: { apply: () => Promise.reject(new Error("no updates in this test")) },

@@ -18,7 +18,7 @@ test("hello, ACK, NACK, same-hash ACK, and reconnect with the applied version", 
     log,
   );
   const client = new SyncClient({
-    address: `127.0.0.1:${cp.port}`,
+    addresses: [`127.0.0.1:${cp.port}`],
     identity: {
       nodeId: "dp-1",
       region: "eu",
@@ -87,7 +87,7 @@ test("keeps retrying while the control plane is down, and reports disconnected",
   cp.close();
   const holder = new TableHolder();
   const client = new SyncClient({
-    address: `127.0.0.1:${port}`,
+    addresses: [`127.0.0.1:${port}`],
     identity: { nodeId: "dp-2", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
     holder,
     applier: new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log),
@@ -106,7 +106,7 @@ test("an apply that throws is answered with a NACK (node fault), and later updat
   const real = new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log);
   let calls = 0;
   const client = new SyncClient({
-    address: `127.0.0.1:${cp.port}`,
+    addresses: [`127.0.0.1:${cp.port}`],
     identity: { nodeId: "dp-3", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
     holder,
     // The first apply breaks its "never throws" contract (a bug); the stream must not stall on it.
@@ -145,5 +145,47 @@ test("an apply that throws is answered with a NACK (node fault), and later updat
   } finally {
     client.close();
     cp.close();
+  }
+});
+
+test("with two control-plane addresses, a stream that drops moves to the other, which hears the applied version", async () => {
+  const a = await fakeControlPlane();
+  const b = await fakeControlPlane();
+  const holder = new TableHolder();
+  const client = new SyncClient({
+    addresses: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+    identity: { nodeId: "dp-4", region: "eu", labels: {}, softwareVersion: "0.1.0", policyTypes: [] },
+    holder,
+    applier: new ConfigApplier(holder, (s) => compile(s, { policyTypes: new Set() }), log),
+    log,
+    backoff: { baseMs: 10, capMs: 20 },
+  });
+  try {
+    client.start();
+    await a.until(() => a.streams[0]?.messages.length === 1);
+    assert.equal(client.address, `127.0.0.1:${a.port}`);
+    const v1 = snapshot({ upstreams: [upstream("u", ["127.0.0.1:1"])], routes: [route("r", "u", ["/"])] }, 1n);
+    a.streams[0]!.call.write(
+      create(StreamConfigResponseSchema, { kind: { case: "update", value: fullUpdate(v1, 1n, "n1") } }),
+    );
+    await a.until(() => a.streams[0]!.messages.length === 2);
+    // A dies: the node says hello to B with what it runs, and ACKs B's next version.
+    a.close();
+    await b.until(() => b.streams[0]?.messages.length === 1);
+    const hello = b.streams[0]!.messages[0]!;
+    assert.equal(hello.kind.case === "hello" && hello.kind.value.appliedVersion, 1n);
+    assert.equal(client.address, `127.0.0.1:${b.port}`);
+    const v2 = snapshot({ upstreams: [upstream("u", ["127.0.0.1:2"])], routes: [route("r", "u", ["/"])] }, 2n);
+    b.streams[0]!.call.write(
+      create(StreamConfigResponseSchema, { kind: { case: "update", value: fullUpdate(v2, 2n, "n2") } }),
+    );
+    await b.until(() => b.streams[0]!.messages.length === 2);
+    const ack = b.streams[0]!.messages[1]!;
+    assert.deepEqual(ack.kind.case === "ack" && [ack.kind.value.version, ack.kind.value.nonce], [2n, "n2"]);
+    assert.equal(holder.applied?.version, 2n);
+  } finally {
+    client.close();
+    a.close();
+    b.close();
   }
 });

@@ -37,8 +37,11 @@ export interface NodeIdentity {
 
 /** Options of {@link SyncClient}. */
 export interface SyncClientOptions {
-  /** Control plane gRPC address, `host:port`. */
-  readonly address: string;
+  /**
+   * Control plane gRPC addresses, `host:port` each (replicas on one database, issue 19): the
+   * stream goes to the first, and to the next in turn whenever it drops or cannot open.
+   */
+  readonly addresses: readonly string[];
   readonly identity: NodeIdentity;
   /** Read for the applied version/hash announced in each hello. */
   readonly holder: AppliedSource;
@@ -90,7 +93,9 @@ const REFUSED_RETRY_MS = 30_000;
  * interval), then answers every update with the ConfigApplier's ACK or NACK, in order, and sends
  * a report every interval (the heartbeat). When the stream ends or fails it reconnects with
  * full-jitter exponential backoff (250 ms base, 5 s cap, reset once connected; 30 s after the
- * control plane refused the node's identity); the last applied table keeps serving meanwhile.
+ * control plane refused the node's identity), to the next control-plane address of the list
+ * each time (a dead replica is left at once; the node's place, its applied version and hash, is
+ * in the hello whichever replica hears it); the last applied table keeps serving meanwhile.
  * One loop per stream: events and replies of a replaced stream are dropped.
  */
 export class SyncClient {
@@ -104,6 +109,8 @@ export class SyncClient {
   #closed = false;
   #failures = 0;
   #refused = false;
+  /** Index in `addresses` of the control plane the stream goes to. */
+  #index = 0;
   #applying: Promise<void> = Promise.resolve();
   readonly #outbox: EventOutbox;
 
@@ -125,7 +132,14 @@ export class SyncClient {
         return responseCodec.deserialize(b);
       };
     this.#deserialize = deserialize;
-    return new grpc.Client(opts.address, creds, { ...CHANNEL_OPTIONS, ...opts.channelOptions });
+    return new grpc.Client(this.address, creds, { ...CHANNEL_OPTIONS, ...opts.channelOptions });
+  }
+
+  /** The control-plane address the stream goes to now (`host:port`). */
+  get address(): string {
+    const list = this.#opts.addresses;
+    if (list.length === 0) throw new Error("SyncClient needs at least one control-plane address");
+    return list[this.#index % list.length]!;
   }
 
   #deserialize: (b: Buffer) => StreamConfigResponse = responseCodec.deserialize;
@@ -247,7 +261,16 @@ export class SyncClient {
         },
       }),
     );
-    log.debug({ control_plane: this.#opts.address }, "config stream opening");
+    log.debug({ control_plane: this.address }, "config stream opening");
+  }
+
+  /** With several control-plane addresses, moves to the next one (a new channel); returns it for the log. */
+  #nextAddress(): { next?: string } {
+    if (this.#opts.addresses.length < 2) return {};
+    this.#index = (this.#index + 1) % this.#opts.addresses.length;
+    this.#client.close();
+    this.#client = this.#newClient();
+    return { next: this.address };
   }
 
   #up(call: ConfigCall): void {
@@ -256,7 +279,7 @@ export class SyncClient {
     this.#failures = 0;
     this.#refused = false;
     this.#backoff.reset();
-    this.#opts.log.info({ control_plane: this.#opts.address }, "config stream connected");
+    this.#opts.log.info({ control_plane: this.address }, "config stream connected");
     this.#pump();
     const report = this.#opts.report;
     if (report) {
@@ -310,14 +333,17 @@ export class SyncClient {
     if (refused) {
       if (!this.#refused)
         this.#opts.log.error(
-          { control_plane: this.#opts.address, reason, retry_ms: delay },
+          { control_plane: this.address, reason, retry_ms: delay },
           "the control plane refused this node (revoked, or no valid client certificate)",
         );
       this.#refused = true;
     } else {
       // Loud when a working stream drops or the first attempt fails; retries are debug noise.
       const level = wasConnected || this.#failures++ === 0 ? "warn" : "debug";
-      this.#opts.log[level]({ control_plane: this.#opts.address, reason, retry_ms: delay }, "config stream down");
+      this.#opts.log[level](
+        { control_plane: this.address, reason, retry_ms: delay, ...this.#nextAddress() },
+        "config stream down",
+      );
     }
     this.#timer = setTimeout(() => this.#open(), delay);
   }

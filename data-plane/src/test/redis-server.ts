@@ -1,7 +1,6 @@
 // Test helper: a real redis-server on a free loopback port, no persistence, stopped by PID.
 import { type ChildProcess, spawn } from "node:child_process";
-import { type AddressInfo, createServer } from "node:net";
-import { stopChild } from "@palisade/test-support";
+import { freePort, stopChild } from "@palisade/test-support";
 
 /** A running redis-server started by a test. */
 export interface RedisServer {
@@ -9,14 +8,6 @@ export interface RedisServer {
   readonly child: ChildProcess;
   /** SIGTERM (then SIGKILL after 5 s) to this process only, by its PID. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /**

@@ -54,7 +54,8 @@ export function certificateBody(name: string, snis: string[], pair: PemPair) {
 }
 
 /**
- * A control plane process with a temporary SQLite database. By default its sync port runs
+ * A control plane process with a temporary SQLite database (or `databaseUrl`: PostgreSQL, which
+ * several of them may share as replicas). By default its sync port runs
  * insecure (`--sync-insecure`, as the local demo); `{ mtls: true }` gives the production setup:
  * TLS with the fleet CA (created in `<dir>/pki`), client certificates, join tokens.
  */
@@ -63,14 +64,16 @@ export class ControlPlaneProcess {
   readonly adminToken = "e2e-admin-token-for-tests-only-0123456789";
   readonly mtls: boolean;
   readonly #extraArgs: string[];
+  readonly #databaseUrl: string | undefined;
   proc!: TestProcess;
   adminPort = 0;
   syncPort = 0;
 
-  constructor(dir?: string, opts: { mtls?: boolean; extraArgs?: string[] } = {}) {
+  constructor(dir?: string, opts: { mtls?: boolean; extraArgs?: string[]; databaseUrl?: string } = {}) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), "palisade-e2e-cp-"));
     this.mtls = opts.mtls ?? false;
     this.#extraArgs = opts.extraArgs ?? [];
+    this.#databaseUrl = opts.databaseUrl;
   }
 
   /** Starts (or restarts) the process on the same database; `syncPort` keeps the previous port when set. */
@@ -80,8 +83,9 @@ export class ControlPlaneProcess {
       "palisade-cp",
       CP_BIN,
       [
-        "--db",
-        join(this.dir, "palisade.db"),
+        ...(this.#databaseUrl
+          ? ["--database-url", this.#databaseUrl, "--pki-dir", join(this.dir, "pki")]
+          : ["--db", join(this.dir, "palisade.db")]),
         "--admin-listen",
         "127.0.0.1:0",
         "--sync-listen",

@@ -70,10 +70,10 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
       },
     },
     async (req) =>
-      store.transaction(() => {
+      store.transaction(async () => {
         const body = req.body as DraftAnomaly;
         anomalyResource({ ...body, enabled: true });
-        store.putSettings(body as Record<string, unknown>, "anomaly");
+        await store.putSettings(body as Record<string, unknown>, "anomaly");
         return body;
       }),
   );

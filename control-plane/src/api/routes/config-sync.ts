@@ -64,7 +64,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
   app.post("/v1/config/sync", { schema: { body: syncSchema }, bodyLimit: SYNC_BODY_LIMIT }, async (req) => {
     const b = req.body as { document: ConfigDocument; prune?: boolean; dry_run?: boolean; force?: boolean };
     const entries = documentEntries(b.document);
-    const plan = planSync(store, b.document, entries, b.prune === true);
+    const plan = await planSync(store, b.document, entries, b.prune === true);
     authorizeChanges(req.admin!, plan.changes);
     if (plan.removals.length > 0 && b.force !== true)
       throw new ApiError(
@@ -75,7 +75,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
       );
     const dryRun = b.dry_run === true;
     const changed = plan.counts.create + plan.counts.update + plan.counts.delete > 0;
-    if (changed) applyPlan(store, plan, entries, b.document.settings, dryRun);
+    if (changed) await applyPlan(store, plan, entries, b.document.settings, dryRun);
     // Unchanged resources are only counted: a 10,000-route file that changed nothing answers a few bytes.
     const changes = plan.changes.filter((c) => c.action !== "unchanged");
     return { ...plan, changes, dry_run: dryRun, changed: changed && !dryRun };

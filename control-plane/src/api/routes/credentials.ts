@@ -24,8 +24,8 @@ const params = {
  */
 export function registerCredentialRoutes(app: FastifyInstance, store: Store): void {
   const base = "/v1/consumers/:id/credentials";
-  const consumer = (idOrName: string) => {
-    const c = store.getResource("consumers", idOrName);
+  const consumer = async (idOrName: string) => {
+    const c = await store.getResource("consumers", idOrName);
     if (!c) throw new ApiError("NOT_FOUND", `no consumer ${JSON.stringify(idOrName)}`);
     return c;
   };
@@ -36,19 +36,19 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
     properties: { ...PAGE_QUERY, type: { type: "string", enum: ["api-key", "jwt", "client-cert"] } },
   } as const;
   app.get(base, { schema: { params, querystring: listQuery } }, async (req) => {
-    const c = consumer((req.params as { id: string }).id);
+    const c = await consumer((req.params as { id: string }).id);
     const q = req.query as { after?: string; type?: string };
     // Oldest first; the cursor is the position of the last credential shown.
-    const all = store.listCredentials(c.id).filter((x) => !q.type || x.type === q.type);
+    const all = (await store.listCredentials(c.id)).filter((x) => !q.type || x.type === q.type);
     const from = q.after === undefined ? 0 : all.findIndex((x) => x.id === q.after) + 1;
     return pageOf(req, all.slice(from).map(presentCredential), (x) => x.id as string);
   });
 
   app.post(base, { schema: { params, body: credentialSchema } }, async (req, reply) => {
     const prepared = prepareCredential(req.body as Record<string, unknown>);
-    const saved = store.transaction(() => {
-      const c = consumer((req.params as { id: string }).id);
-      if (store.credentialIdentityTaken(prepared.identity))
+    const saved = await store.transaction(async () => {
+      const c = await consumer((req.params as { id: string }).id);
+      if (await store.credentialIdentityTaken(prepared.identity))
         throw new ApiError("CREDENTIAL_CONFLICT", "another credential already has this identity");
       const cred = {
         id: randomUUID(),
@@ -57,7 +57,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
         body: prepared.body,
         created_at: new Date().toISOString(),
       };
-      store.insertCredential(cred, prepared.identity);
+      await store.insertCredential(cred, prepared.identity);
       return cred;
     });
     reply.code(201);
@@ -71,7 +71,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
 
   app.get(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
-    const cred = store.getCredential(consumer(p.id).id, p.credentialId);
+    const cred = await store.getCredential((await consumer(p.id)).id, p.credentialId);
     if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
     const shown = presentCredential(cred);
     reply.header("etag", etagOf(shown));
@@ -80,12 +80,12 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
 
   app.delete(`${base}/:credentialId`, { schema: { params } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
-    store.transaction(() => {
-      const owner = consumer(p.id).id;
-      const cred = store.getCredential(owner, p.credentialId);
+    await store.transaction(async () => {
+      const owner = (await consumer(p.id)).id;
+      const cred = await store.getCredential(owner, p.credentialId);
       if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
       requireMatch(req, presentCredential(cred));
-      store.deleteCredential(owner, p.credentialId);
+      await store.deleteCredential(owner, p.credentialId);
     });
     reply.code(204);
   });

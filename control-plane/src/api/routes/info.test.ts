@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { testAdminApi } from "../../test/admin-app.js";
 
-function app() {
+async function app() {
   return testAdminApi();
 }
 
 test("GET /v1/info lists every /v1 endpoint and the accepted policy types", async () => {
-  const { call } = app();
+  const { call } = await app();
   const r = await call("GET", "/v1/info");
   assert.equal(r.status, 200);
   assert.equal(r.body.name, "palisade-cp");

@@ -17,7 +17,7 @@ export interface FleetApiDeps {
   /** Ends a node's stream (revoke, delete). */
   disconnect?: ((nodeId: string, reason: string) => boolean) | undefined;
   /** Sends a node its desired version whole, to compile from scratch (see StreamSession.resync). */
-  resync?: ((nodeId: string) => ResyncResult) | undefined;
+  resync?: ((nodeId: string) => Promise<ResyncResult>) | undefined;
   /** The version a node should hold (stable, or its rollout assignment); default the latest. */
   desiredVersion?: ((nodeId: string) => number) | undefined;
 }
@@ -27,7 +27,8 @@ type NodeStatus = "connected" | "stale" | "disconnected" | "revoked";
 
 /**
  * A node as the API shows it: the stored facts (applied version, ACK/NACK, blocked version),
- * liveness from the live registry, lag behind the latest version, and its latest report.
+ * liveness from the live registry (the stored flag for a stream another replica holds), lag
+ * behind the latest version, and its latest report.
  */
 function present(
   n: NodeRow,
@@ -35,7 +36,9 @@ function present(
   fleet: FleetRegistry | undefined,
   desired?: (id: string) => number,
 ): Record<string, unknown> {
-  const live = fleet?.liveness(n.id) ?? (n.connected ? "connected" : "disconnected");
+  // A stream this control plane does not hold may be another replica's (shared database): the stored flag tells.
+  const here = fleet?.liveness(n.id);
+  const live = here && here !== "disconnected" ? here : n.connected ? "connected" : "disconnected";
   const status: NodeStatus = n.revoked_at ? "revoked" : live;
   const seen = fleet?.lastSeen(n.id);
   return {
@@ -123,8 +126,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     async (req) => {
       const q = req.query as { after?: string; region?: string; status?: string; label?: string };
       const [lk, lv] = q.label ? [q.label.slice(0, q.label.indexOf("=")), q.label.slice(q.label.indexOf("=") + 1)] : [];
-      const items = store
-        .listNodes()
+      const items = (await store.listNodes())
         .filter((n) => (!q.region || n.region === q.region) && (lk === undefined || n.labels[lk] === lv))
         .map((n) => present(n, latest(), fleet, desiredVersion))
         .filter((n) => !q.status || n.status === q.status)
@@ -136,28 +138,28 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
 
   app.post("/v1/nodes/join-tokens", { schema: { body: joinTokenSchema } }, async (req, reply) => {
     const body = req.body as { region: string; ttl_s?: number; node_id?: string };
-    const minted = needIdentity().mint(body.region, body.ttl_s ?? 3600, body.node_id);
+    const minted = await needIdentity().mint(body.region, body.ttl_s ?? 3600, body.node_id);
     reply.code(201);
     return { ...minted, ca_certificate_pem: needIdentity().caCertPem };
   });
 
-  app.get("/v1/nodes/join-tokens", async () => ({ items: needIdentity().listTokens() }));
+  app.get("/v1/nodes/join-tokens", async () => ({ items: await needIdentity().listTokens() }));
 
   app.get("/v1/fleet/ca", async () => ({ certificate_pem: needIdentity().caCertPem }));
 
   app.get("/v1/nodes/:id", { schema: { params: idParam } }, async (req) => {
     const id = (req.params as { id: string }).id;
-    const n = store.getNode(id);
+    const n = await store.getNode(id);
     if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     return { ...present(n, latest(), fleet, desiredVersion), history: fleet?.nodeHistory(id) ?? [] };
   });
 
-  const revoke = (id: string): void => {
+  const revoke = async (id: string): Promise<void> => {
     let found: boolean;
-    if (identity) found = identity.revoke(id);
+    if (identity) found = await identity.revoke(id);
     else {
-      found = store.getNode(id) !== undefined;
-      if (found) store.markNodeRevoked(id);
+      found = (await store.getNode(id)) !== undefined;
+      if (found) await store.markNodeRevoked(id);
     }
     if (!found) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     deps.disconnect?.(id, "this node was revoked");
@@ -165,20 +167,20 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
 
   app.post("/v1/nodes/:id/revoke", { schema: { params: idParam } }, async (req) => {
     const id = (req.params as { id: string }).id;
-    revoke(id);
-    const n = store.getNode(id);
+    await revoke(id);
+    const n = await store.getNode(id);
     return n ? present(n, latest(), fleet, desiredVersion) : { id, status: "revoked" };
   });
 
   // 202 with the node: the update is on its way; the node's ACK or NACK shows in GET /v1/nodes/{id}.
   app.post("/v1/nodes/:id/resync", { schema: { params: idParam } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const n = store.getNode(id);
+    const n = await store.getNode(id);
     if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     const name = JSON.stringify(id);
     const r: ResyncResult = n.revoked_at
       ? { ok: false, reason: "not-open" }
-      : (deps.resync?.(id) ?? { ok: false, reason: "not-open" });
+      : ((await deps.resync?.(id)) ?? { ok: false, reason: "not-open" });
     if (!r.ok) {
       if (r.reason === "not-open")
         throw new ApiError(
@@ -194,21 +196,21 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     reply.code(202);
     // The NACK the resync forgot stays in the answer, hence in the audit log.
     return {
-      ...present(store.getNode(id) ?? n, latest(), fleet, desiredVersion),
+      ...present((await store.getNode(id)) ?? n, latest(), fleet, desiredVersion),
       resync: { version: r.version, forgotten_nack: n.last_nack },
     };
   });
 
   app.delete("/v1/nodes/:id", { schema: { params: idParam } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    revoke(id);
-    store.deleteNode(id);
+    await revoke(id);
+    await store.deleteNode(id);
     fleet?.forget(id);
     reply.code(204);
   });
 
   app.get("/v1/regions", async () => {
-    const nodes = store.listNodes();
+    const nodes = await store.listNodes();
     const names = new Set([...nodes.map((n) => n.region), ...(fleet?.regions() ?? [])]);
     const v = latest();
     return {

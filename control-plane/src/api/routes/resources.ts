@@ -21,8 +21,8 @@ const idParam = {
  */
 export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
   const base = `/v1/${spec.kind}`;
-  const find = (idOrName: string) => {
-    const r = store.getResource(spec.kind, idOrName);
+  const find = async (idOrName: string) => {
+    const r = await store.getResource(spec.kind, idOrName);
     if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
     return r;
   };
@@ -47,53 +47,53 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
   };
   app.get(base, { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query as Record<string, string | undefined>;
-    const all = store.listResources(spec.kind).filter((r) => q.after === undefined || r.name > q.after);
-    const page = pageOf(req, filterResources(spec.kind, all, q, store), (r) => r.name);
-    return { items: page.items.map(present), next: page.next };
+    const all = (await store.listResources(spec.kind)).filter((r) => q.after === undefined || r.name > q.after);
+    const page = pageOf(req, await filterResources(spec.kind, all, q, store), (r) => r.name);
+    return { items: await Promise.all(page.items.map(present)), next: page.next };
   });
 
   app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
-    const saved = store.transaction(() => {
-      if (store.nameTaken(spec.kind, name))
+    const saved = await store.transaction(async () => {
+      if (await store.nameTaken(spec.kind, name))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
-      return store.insertResource(spec.kind, randomUUID(), name, spec.normalize(rest, store));
+      return store.insertResource(spec.kind, randomUUID(), name, await spec.normalize(rest, store));
     });
-    const shown = present(saved);
+    const shown = await present(saved);
     reply.code(201).header("etag", etagOf(shown));
     return shown;
   });
 
   app.get(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
-    const shown = present(find((req.params as { id: string }).id));
+    const shown = await present(await find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
   app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
-    const shown = store.transaction(() => {
-      const current = find((req.params as { id: string }).id);
-      requireMatch(req, present(current));
+    const shown = await store.transaction(async () => {
+      const current = await find((req.params as { id: string }).id);
+      requireMatch(req, await present(current));
       writable(current);
-      if (store.nameTaken(spec.kind, name, current.id))
+      if (await store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
-      store.updateResource(spec.kind, current.id, name, spec.normalize(rest, store, current.id));
-      return present(find(current.id));
+      await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
+      return present(await find(current.id));
     });
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
   app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
-    store.transaction(() => {
-      const current = find((req.params as { id: string }).id);
-      requireMatch(req, present(current));
+    await store.transaction(async () => {
+      const current = await find((req.params as { id: string }).id);
+      requireMatch(req, await present(current));
       writable(current);
-      const users = spec.referencedBy(current.id, store);
+      const users = await spec.referencedBy(current.id, store);
       if (users.length > 0)
         throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);
-      store.deleteResource(spec.kind, current.id);
+      await store.deleteResource(spec.kind, current.id);
     });
     reply.code(204);
   });

@@ -68,8 +68,8 @@ function presentStage(r: RolloutRecord, s: StageRun, nodes: ReadonlyMap<string, 
 }
 
 /** The inventory by node id (read once per request, however many rollouts it presents). */
-function nodesById(store: Store): ReadonlyMap<string, NodeRow> {
-  return new Map(store.listNodes().map((n) => [n.id, n]));
+async function nodesById(store: Store): Promise<ReadonlyMap<string, NodeRow>> {
+  return new Map((await store.listNodes()).map((n) => [n.id, n]));
 }
 
 /**
@@ -120,9 +120,9 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
   const { store, rollouts, engine } = deps;
 
   app.post("/v1/rollouts", { schema: { body: startRolloutSchema } }, async (req, reply) => {
-    const r = engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
+    const r = await engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
     reply.code(201);
-    return presentRollout(r, nodesById(store), rollouts.events(r.id));
+    return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
   });
 
   app.get(
@@ -140,12 +140,12 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
       const q = req.query as { state?: RolloutState };
       const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
       const beforeSeq = queryInt(req.query, "before_seq", 1, Number.MAX_SAFE_INTEGER);
-      const items = rollouts.list({
+      const items = await rollouts.list({
         limit,
         ...(q.state ? { state: q.state } : {}),
         ...(beforeSeq !== undefined ? { beforeSeq } : {}),
       });
-      const nodes = nodesById(store);
+      const nodes = await nodesById(store);
       return {
         items: items.map((r) => presentRollout(r, nodes)),
         next_before_seq: items.length === limit ? items.at(-1)!.seq : null,
@@ -156,14 +156,14 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
 
   app.get("/v1/rollouts/:id", { schema: { params: idParam } }, async (req) => {
     const id = (req.params as { id: string }).id;
-    const r = engine.get(id);
+    const r = await engine.get(id);
     if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
-    return presentRollout(r, nodesById(store), rollouts.events(r.id));
+    return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
   });
 
   for (const action of ACTIONS)
     app.post(`/v1/rollouts/:id/${action}`, { schema: { params: idParam } }, async (req) => {
-      const r = engine.act((req.params as { id: string }).id, action, actor(req));
-      return presentRollout(r, nodesById(store), rollouts.events(r.id));
+      const r = await engine.act((req.params as { id: string }).id, action, actor(req));
+      return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
     });
 }

@@ -67,8 +67,10 @@ export async function openEventStream(
   });
   res.write("retry: 3000\n\n");
   counts.opened++;
-  let sent = lastSeq ?? intake.store.lastSeq();
-  let held: LiveEvent[] | null = lastSeq !== undefined ? [] : null;
+  // Live events wait in `held` until the starting point is read (and the backlog replayed), so
+  // none falls between the read and the subscription.
+  let sent = lastSeq ?? 0;
+  let held: LiveEvent[] | null = [];
   let ended = false;
   const write = (e: { seq: number; receivedMs: number; doc: string }) => {
     if (e.seq <= sent) return;
@@ -105,25 +107,26 @@ export async function openEventStream(
   beat.unref();
   open.add(handle);
   res.on("close", () => handle.end());
-  if (lastSeq !== undefined) {
+  if (lastSeq === undefined) sent = await intake.store.lastSeq();
+  else {
     // The backlog, page by page, waiting for the socket to drain between pages.
     let replayed = 0;
     for (;;) {
-      const rows = intake.store.after(f, sent, PAGE);
+      const rows = await intake.store.after(f, sent, PAGE);
       for (const r of rows) write(r);
       replayed += rows.length;
       if (rows.length < PAGE || ended) break;
       if (replayed >= MAX_REPLAY) {
-        const resumed = intake.store.lastSeq();
+        const resumed = await intake.store.lastSeq();
         res.write(`event: gap\ndata: {"after_seq":${sent},"resumed_seq":${resumed}}\n\n`);
         sent = resumed;
         break;
       }
       if (res.writableLength > 0) await Promise.race([once(res, "drain"), once(res, "close")]).catch(() => {});
     }
-    const pending = held ?? [];
-    held = null;
-    for (const e of pending) write(e);
   }
+  const pending = held ?? [];
+  held = null;
+  for (const e of pending) write(e);
   return reply;
 }

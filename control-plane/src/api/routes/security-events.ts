@@ -141,7 +141,7 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
       const [at, seq] = q.cursor.split(".").map(Number);
       before = { atMs: at!, seq: seq! };
     }
-    const rows = intake.store.list(f, limit, before);
+    const rows = await intake.store.list(f, limit, before);
     const last = rows.length === limit ? rows[rows.length - 1] : undefined;
     const next = last ? `"${last.atMs}.${last.seq}"` : "null";
     reply.type("application/json; charset=utf-8");
@@ -194,7 +194,7 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
       },
     },
     async (req) => {
-      const s = intake.store.summary(filterOf(req.query as Query));
+      const s = await intake.store.summary(filterOf(req.query as Query));
       return {
         total: s.total,
         by_category: s.byCategory,

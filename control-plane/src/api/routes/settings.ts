@@ -20,16 +20,16 @@ import { etagOf, requireMatch } from "../resource-page.js";
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
   app.get("/v1/settings", async (_req, reply) => {
-    const shown = present(store.getSettings());
+    const shown = present(await store.getSettings());
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
   app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req, reply) => {
     const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
-    const shown = store.transaction(() => {
-      requireMatch(req, present(store.getSettings()));
-      return present(writeSettings(store, body));
+    const shown = await store.transaction(async () => {
+      requireMatch(req, present(await store.getSettings()));
+      return present(await writeSettings(store, body));
     });
     reply.header("etag", etagOf(shown));
     return shown;
@@ -42,12 +42,14 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
  * @returns what was stored
  * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `global_policies.<i>`
  */
-export function writeSettings(
+export async function writeSettings(
   store: Store,
   body: { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number },
-): Record<string, unknown> {
-  const ids = (body.global_policies ?? []).map((ref, i) => {
-    const p = store.getResource("policies", ref);
+): Promise<Record<string, unknown>> {
+  const ids: string[] = [];
+  const types: unknown[] = [];
+  for (const [i, ref] of (body.global_policies ?? []).entries()) {
+    const p = await store.getResource("policies", ref);
     if (!p)
       throw new ApiError(
         "REFERENCE_NOT_FOUND",
@@ -60,16 +62,15 @@ export function writeSettings(
         `a ${String(p.body.type)} policy is route-level: attach it to routes`,
         `global_policies.${i}`,
       );
-    return p.id;
-  });
+    ids.push(p.id);
+    types.push(p.body.type);
+  }
   ids.forEach((id, i) => {
     if (ids.indexOf(id) !== i)
       throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
   });
   // One WAF runs per request: the global list holds at most one waf policy.
-  const wafs = ids
-    .map((id, i) => [store.getResource("policies", id)?.body.type, i] as const)
-    .filter(([t]) => t === "waf");
+  const wafs = types.map((t, i) => [t, i] as const).filter(([t]) => t === "waf");
   if (wafs.length > 1)
     throw new ApiError(
       "VALIDATION_FAILED",
@@ -81,7 +82,7 @@ export function writeSettings(
     merge_slashes: body.merge_slashes ?? false,
     ...(body.max_body_bytes !== undefined ? { max_body_bytes: body.max_body_bytes } : {}),
   };
-  store.putSettings(stored);
+  await store.putSettings(stored);
   return stored;
 }
 

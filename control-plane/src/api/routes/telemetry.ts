@@ -35,7 +35,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
         response: { 200: telemetrySchema },
       },
     },
-    async () => presentTelemetry(store.getSettings("telemetry") as DraftTelemetry),
+    async () => presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry),
   );
 
   app.put(
@@ -49,8 +49,8 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
       },
     },
     async (req) =>
-      store.transaction(() => {
-        const stored = store.getSettings("telemetry") as DraftTelemetry;
+      store.transaction(async () => {
+        const stored = (await store.getSettings("telemetry")) as DraftTelemetry;
         const body = keepRedactedSecrets(structuredClone(req.body as DraftTelemetry), stored);
         telemetryResource(body);
         const clean: DraftTelemetry = {};
@@ -58,7 +58,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
         if (body.siem_overrides?.length) clean.siem_overrides = body.siem_overrides;
         if (body.secret_headers?.length) clean.secret_headers = body.secret_headers;
         if (body.secret_fields?.length) clean.secret_fields = body.secret_fields;
-        store.putSettings(clean as Record<string, unknown>, "telemetry");
+        await store.putSettings(clean as Record<string, unknown>, "telemetry");
         return presentTelemetry(clean);
       }),
   );

@@ -142,25 +142,25 @@ function assertWithinCaller(
  */
 export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): void {
   const who = (req: FastifyRequest) => req.admin!;
-  const find = (id: string) => {
-    const t = tokens.get(Number(id));
+  const find = async (id: string) => {
+    const t = await tokens.get(Number(id));
     if (!t) throw new ApiError("NOT_FOUND", `no token ${id}`);
     return t;
   };
-  const roleGrants = (role: string, field: string): readonly string[] => {
-    const r = tokens.roles().find((x) => x.name === role);
+  const roleGrants = async (role: string, field: string): Promise<readonly string[]> => {
+    const r = (await tokens.roles()).find((x) => x.name === role);
     if (!r) throw new ApiError("VALIDATION_FAILED", `no role ${JSON.stringify(role)}`, field);
     return r.permissions;
   };
 
   app.get("/v1/tokens/self", async (req) => {
     const w = who(req);
-    const row = w.id === "env" ? undefined : tokens.get(Number(w.id));
+    const row = w.id === "env" ? undefined : await tokens.get(Number(w.id));
     return {
       id: w.id,
       name: w.label,
       role: w.role,
-      permissions: roleGrants(w.role, "role"),
+      permissions: await roleGrants(w.role, "role"),
       regions: w.regions,
       route_prefixes: w.routePrefixes,
       expires_at: row?.expires_at ?? null,
@@ -189,8 +189,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       const q = req.query as { role?: string; state?: string; source?: string };
       const now = Date.now();
       const after = queryInt(req.query, "after", 0, Number.MAX_SAFE_INTEGER) ?? 0;
-      const items = tokens
-        .list()
+      const items = (await tokens.list())
         .filter((t) => t.id > after)
         .filter((t) => (!q.role || t.role === q.role) && (!q.source || t.source === q.source))
         .map((t) => presentToken(t, now))
@@ -212,8 +211,8 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       throw new ApiError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
     if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
       throw new ApiError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
-    assertWithinCaller(who(req), roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
-    const { row, secret } = tokens.create({
+    assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
+    const { row, secret } = await tokens.create({
       name: b.name,
       role: b.role,
       regions: b.regions ?? [],
@@ -227,7 +226,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
   });
 
   app.get("/v1/tokens/:id", { schema: { params: idParam } }, async (req, reply) => {
-    const shown = presentToken(find((req.params as { id: string }).id));
+    const shown = presentToken(await find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
   });
@@ -244,33 +243,33 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       },
     },
     async (req, reply) => {
-      const t = find((req.params as { id: string }).id);
+      const t = await find((req.params as { id: string }).id);
       requireMatch(req, presentToken(t));
-      assertWithinCaller(who(req), roleGrants(t.role, "role"), t.regions, t.route_prefixes);
-      const secret = tokens.rotate(t.id, (req.body as { ttl_s?: number }).ttl_s);
+      assertWithinCaller(who(req), await roleGrants(t.role, "role"), t.regions, t.route_prefixes);
+      const secret = await tokens.rotate(t.id, (req.body as { ttl_s?: number }).ttl_s);
       if (!secret) throw new ApiError("TOKEN_REVOKED", `token ${t.id} is revoked: create a new one`);
       reply.header("cache-control", "no-store");
-      return { ...presentToken(find(String(t.id))), token: secret };
+      return { ...presentToken(await find(String(t.id))), token: secret };
     },
   );
 
   app.delete("/v1/tokens/:id", { schema: { params: idParam } }, async (req, reply) => {
-    const t = find((req.params as { id: string }).id);
+    const t = await find((req.params as { id: string }).id);
     requireMatch(req, presentToken(t));
-    tokens.revoke(t.id);
+    await tokens.revoke(t.id);
     reply.code(204);
   });
 
-  app.get("/v1/roles", async () => ({ items: tokens.roles(), next: null }));
+  app.get("/v1/roles", async () => ({ items: await tokens.roles(), next: null }));
 
-  const findRole = (name: string) => {
-    const role = tokens.roles().find((r) => r.name === name);
+  const findRole = async (name: string) => {
+    const role = (await tokens.roles()).find((r) => r.name === name);
     if (!role) throw new ApiError("NOT_FOUND", `no role ${name}`);
     return role;
   };
 
   app.get("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
-    const role = findRole((req.params as { name: string }).name);
+    const role = await findRole((req.params as { name: string }).name);
     reply.header("etag", etagOf(role));
     return role;
   });
@@ -278,7 +277,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
   app.put("/v1/roles/:name", { schema: { params: nameParam, body: roleSchema } }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
     // If-Match on a role that does not exist yet matches nothing (RFC 9110 §13.1.1), but `*`.
-    const held = tokens.roles().find((r) => r.name === name);
+    const held = (await tokens.roles()).find((r) => r.name === name);
     if (held) requireMatch(req, held);
     else if (req.headers["if-match"] !== undefined && String(req.headers["if-match"]).trim() !== "*")
       throw new ApiError("PRECONDITION_FAILED", `no role ${name} to match`, undefined, { etag: null });
@@ -293,8 +292,8 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       }
     });
     assertWithinCaller(who(req), b.permissions, who(req).regions, who(req).routePrefixes);
-    tokens.putRole(name, b.description ?? "", b.permissions);
-    const shown = findRole(name);
+    await tokens.putRole(name, b.description ?? "", b.permissions);
+    const shown = await findRole(name);
     reply.header("etag", etagOf(shown));
     return shown;
   });
@@ -302,10 +301,10 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
   app.delete("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
     if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
-    requireMatch(req, findRole(name));
-    const users = tokens.roleUsers(name);
+    requireMatch(req, await findRole(name));
+    const users = await tokens.roleUsers(name);
     if (users > 0) throw new ApiError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
-    if (!tokens.deleteRole(name)) throw new ApiError("NOT_FOUND", `no role ${name}`);
+    if (!(await tokens.deleteRole(name))) throw new ApiError("NOT_FOUND", `no role ${name}`);
     reply.code(204);
   });
 }

@@ -53,9 +53,9 @@ export function registerVersionRoutes(
       const deploy = body.deploy ?? "all";
       // Refused before anything is created: a deploy-to-all would bypass the running rollout.
       if (deploy === "all") engine?.assertNoActive();
-      const r = publisher.publish(body.message ?? "");
+      const r = await publisher.publish(body.message ?? "");
       if (deploy === "all" && engine && engine.stable().version !== r.version.version)
-        engine.deployToAll(r.version.version);
+        await engine.deployToAll(r.version.version);
       reply.code(r.created ? 201 : 200);
       return {
         ...r.version,
@@ -81,7 +81,7 @@ export function registerVersionRoutes(
       // Newest first; without limit the newest 100, as before pagination.
       const limit = queryInt(req.query, "limit", 1, 1000) ?? 100;
       const after = queryInt(req.query, "after", 1, Number.MAX_SAFE_INTEGER);
-      const rows = store.listVersions(limit + 1, after);
+      const rows = await store.listVersions(limit + 1, after);
       const items = rows.slice(0, limit);
       const q = new URLSearchParams({ limit: String(limit), after: String(items.at(-1)?.version ?? 0) });
       return {
@@ -94,7 +94,7 @@ export function registerVersionRoutes(
 
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
     const n = Number((req.params as { version: string }).version);
-    const row = store.getVersion(n);
+    const row = await store.getVersion(n);
     if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
     const stored = fromBinary(SnapshotSchema, row.snapshot);
     // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
@@ -109,7 +109,7 @@ export function registerVersionRoutes(
 
   app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
-    const row = store.getVersion(n);
+    const row = await store.getVersion(n);
     if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
     reply
       .type("application/octet-stream")
@@ -120,7 +120,7 @@ export function registerVersionRoutes(
   });
 
   app.get("/v1/config/draft", async () => {
-    const { snapshot, hash } = buildSnapshot(readDraft(store));
+    const { snapshot, hash } = buildSnapshot(await readDraft(store));
     const latest = publisher.latest();
     return {
       hash,

@@ -4,7 +4,7 @@ import type { WafConfigBody } from "../../config/waf-validate.js";
 import { ApiError } from "../../errors.js";
 import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import { summarizeWaf } from "../../fleet/waf-report.js";
-import type { Store } from "../../store/store.js";
+import type { Store, StoredResource } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
 
 const idParam = {
@@ -41,7 +41,7 @@ export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: Fle
     },
     async (req) => {
       const id = (req.params as { id: string }).id;
-      const r = store.getResource("rule-sets", id);
+      const r = await store.getResource("rule-sets", id);
       if (!r) throw new ApiError("NOT_FOUND", `no rule set ${JSON.stringify(id)}`);
       const limit = queryInt(req.query, "limit", 1, 1000) ?? 50;
       const q = ((req.query as { q?: string }).q ?? "").trim().toLowerCase();
@@ -78,14 +78,22 @@ export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: Fle
       const windowS = queryInt(req.query, "window_s", 10, 1800) ?? 900;
       const perNode = fleet ? [...fleet.reportsSince(Date.now() - windowS * 1000)] : [];
       const summaries = summarizeWaf(perNode.map((reports) => reports.flatMap((p) => p.waf)));
-      const names = (kind: "routes" | "policies") => new Map(store.listResources(kind).map((x) => [x.id, x]));
-      const routes = names("routes");
-      const policies = names("policies");
+      const names = async (kind: "routes" | "policies") =>
+        new Map((await store.listResources(kind)).map((x) => [x.id, x]));
+      const routes = await names("routes");
+      const policies = await names("policies");
+      const ruleSetOf = (policyId: string) =>
+        (policies.get(policyId)?.body.config as WafConfigBody | undefined)?.rule_set;
+      // The rule sets the summarized policies run, read once each.
+      const ruleSets = new Map<string, StoredResource | undefined>();
+      for (const s of summaries) {
+        const id = ruleSetOf(s.policy_id);
+        if (id !== undefined && !ruleSets.has(id)) ruleSets.set(id, await store.getResource("rule-sets", id));
+      }
       const catalogs = new Map<string, Map<number, string>>();
       const msgOf = (policyId: string, rule: number): string => {
-        const p = policies.get(policyId);
-        const ruleSetId = (p?.body.config as WafConfigBody | undefined)?.rule_set;
-        const rs = ruleSetId ? store.getResource("rule-sets", ruleSetId) : undefined;
+        const ruleSetId = ruleSetOf(policyId);
+        const rs = ruleSetId ? ruleSets.get(ruleSetId) : undefined;
         if (!rs) return "";
         let catalog = catalogs.get(rs.id);
         if (!catalog) {
