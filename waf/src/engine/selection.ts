@@ -77,9 +77,12 @@ export class Selection {
     const slot = index.slot;
     const path = node === 0 ? 0 : CHAINS.pathTriggers(node);
     if ((this.classes & path) === 0) {
-      const u = this.#union[slot]!;
-      if (u !== null && u.version === index.version) return u;
-      return (this.#union[slot] = union(this.vals, index));
+      let u = this.#union[slot]!;
+      if (u === null || u.version !== index.version) {
+        u = union(this.vals, index);
+        this.#union[slot] = u;
+      }
+      return u;
     }
     const t = this.#throughNode(node);
     let u = t.union[slot]!;
