@@ -11,14 +11,40 @@
 // a 519-byte document) is timed the same way so runs on a loaded machine can be compared.
 // In-process, single thread, no network. Not part of `npm test`.
 //
+// RSS is given twice: in this fresh process (compiling CRS allocates enough that V8 grows its
+// young generation to the maximum, ~32 MiB of semi-spaces it keeps), and in a child process
+// that first allocates the way a worker serving traffic does, so its young generation has grown
+// before CRS is compiled: what CRS adds to a running worker.
+//
 //   npx tsc -b && node --expose-gc bench/micro/waf.mjs [--ms 1500]
+import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { ms: { type: "string", default: "1500" } } });
+const { values } = parseArgs({
+  options: { ms: { type: "string", default: "1500" }, "warm-worker-rss": { type: "boolean", default: false } },
+});
 const budgetMs = Number(values.ms);
 
 const gc = globalThis.gc ?? (() => {});
+if (values["warm-worker-rss"]) {
+  // Child: churn short-lived objects for 2 s (a worker's request garbage, a window of it
+  // surviving a scavenge), then compile CRS and report what it added.
+  const waf = await import("../../waf/dist/index.js");
+  let ring = new Array(20000);
+  let k = 0;
+  const t = performance.now();
+  while (performance.now() - t < 2000) ring[k++ % ring.length] = { k, s: `v${k}`, a: [k, k + 1] };
+  ring = null;
+  gc();
+  const m0 = process.memoryUsage();
+  globalThis.compiled = waf.compileWaf({ paranoiaLevel: 1 }); // kept alive through the measurement
+  gc();
+  const m1 = process.memoryUsage();
+  console.log(JSON.stringify({ rss: m1.rss - m0.rss, heapUsed: m1.heapUsed - m0.heapUsed }));
+  process.exit(0);
+}
 gc();
 const before = process.memoryUsage();
 const waf = await import("../../waf/dist/index.js");
@@ -178,6 +204,14 @@ console.log(
 console.log(
   `memory: engine loaded heap +${mb(afterImport.heapUsed - before.heapUsed)} MiB rss +${mb(afterImport.rss - before.rss)} MiB; CRS compiled heap +${mb(afterCompile.heapUsed - afterImport.heapUsed)} MiB rss +${mb(afterCompile.rss - afterImport.rss)} MiB`,
 );
+const warm = JSON.parse(
+  execFileSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--warm-worker-rss"], {
+    encoding: "utf8",
+  }),
+);
+console.log(
+  `memory in a worker whose young generation has grown (child process): CRS compiled heap +${mb(warm.heapUsed)} MiB rss +${mb(warm.rss)} MiB`,
+);
 console.log(
   "| request | PL1 CPU µs | PL1 wall µs | PL4 (detect) CPU µs | PL4 wall µs |\n| --- | ---: | ---: | ---: | ---: |",
 );
@@ -197,5 +231,5 @@ console.log(
 );
 const f = (x) => x.toFixed(1);
 console.log(
-  `RESULT waf-micro get_pl1_us=${f(result[0][0])} json1k_pl1_us=${f(result[1][0])} json16k_pl1_us=${f(result[2][0])} multipart100k_pl1_us=${f(result[3][0])} get_pl4_us=${f(result[0][1])} json1k_pl4_us=${f(result[1][1])} json16k_pl4_us=${f(result[2][1])} multipart100k_pl4_us=${f(result[3][1])} compile_ms=${compileColdMs.toFixed(0)} rss_mib=${mb(afterCompile.rss - afterImport.rss)} rss_after_runs_mib=${mb(afterRuns.rss - afterImport.rss)} reference_us=${referenceUs.toFixed(2)}`,
+  `RESULT waf-micro get_pl1_us=${f(result[0][0])} json1k_pl1_us=${f(result[1][0])} json16k_pl1_us=${f(result[2][0])} multipart100k_pl1_us=${f(result[3][0])} get_pl4_us=${f(result[0][1])} json1k_pl4_us=${f(result[1][1])} json16k_pl4_us=${f(result[2][1])} multipart100k_pl4_us=${f(result[3][1])} compile_ms=${compileColdMs.toFixed(0)} rss_mib=${mb(afterCompile.rss - afterImport.rss)} rss_warm_worker_mib=${mb(warm.rss)} rss_after_runs_mib=${mb(afterRuns.rss - afterImport.rss)} reference_us=${referenceUs.toFixed(2)}`,
 );

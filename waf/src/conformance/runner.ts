@@ -2,6 +2,7 @@ import type { ByteString } from "../bytes.js";
 import type { CompiledRuleSet } from "../compile/rule-set.js";
 import type { Header } from "../engine/input.js";
 import type { MatchedRule } from "../engine/results.js";
+import type { TransactionOptions } from "../engine/transaction.js";
 import type { FtwInput, FtwOutput, FtwTest } from "./ftw.js";
 import { decodeRequest, type RefusalHook, rawRequest } from "./raw-request.js";
 
@@ -15,6 +16,8 @@ export interface TestOutcome {
   readonly refused: number | null;
   /** Rule ids that matched (logged), across stages. */
   readonly matchedIds: readonly number[];
+  /** Every matched value across stages, as `id variable=value`. */
+  readonly matchedValues: readonly string[];
 }
 
 const SEVERITY_NAMES = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"];
@@ -75,6 +78,7 @@ function runStage(
   input: FtwInput,
   output: FtwOutput,
   refusal: RefusalHook,
+  txOptions: TransactionOptions,
 ): { ok: boolean; reason: string; refused: number | null; matched: MatchedRule[] } {
   const raw = rawRequest(input);
   const hooked = refusal(raw);
@@ -87,16 +91,19 @@ function runStage(
     return { ok, reason: ok ? "" : `refused with ${refused} before the WAF`, refused, matched: [] };
   }
   if ("refused" in decoded) throw new Error("unreachable");
-  const tx = rs.newTransaction({
-    method: decoded.method,
-    target: decoded.target,
-    protocol: decoded.protocol,
-    headers: decoded.headers,
-    remoteAddress: "127.0.0.1",
-    remotePort: 40000,
-    serverAddress: input.dest_addr ?? "127.0.0.1",
-    serverPort: input.port ?? 80,
-  });
+  const tx = rs.newTransaction(
+    {
+      method: decoded.method,
+      target: decoded.target,
+      protocol: decoded.protocol,
+      headers: decoded.headers,
+      remoteAddress: "127.0.0.1",
+      remotePort: 40000,
+      serverAddress: input.dest_addr ?? "127.0.0.1",
+      serverPort: input.port ?? 80,
+    },
+    txOptions,
+  );
   let stop = tx.processRequestHeaders() ?? tx.processRequestBody(decoded.body);
   let status = 200;
   if (!stop) {
@@ -129,16 +136,26 @@ function runStage(
  * configures its engines: see conformance/crs-test-setup.conf). A test passes when every stage
  * passes go-ftw's checks (expect_ids, no_expect_ids, log regexes, status, expect_error). A
  * request the refusal hook (or the runner's decoder) refuses counts as passed only where the test
- * expects a 400-class status or an error.
+ * expects a 400-class status or an error. `txOptions` go to every transaction (tests compare the
+ * default evaluation with the reference one).
  */
-export function runFtwTest(rs: CompiledRuleSet, test: FtwTest, refusal: RefusalHook = () => null): TestOutcome {
+export function runFtwTest(
+  rs: CompiledRuleSet,
+  test: FtwTest,
+  refusal: RefusalHook = () => null,
+  txOptions: TransactionOptions = {},
+): TestOutcome {
   const matchedIds: number[] = [];
+  const matchedValues: string[] = [];
   let refused: number | null = null;
   for (const stage of test.stages) {
-    const r = runStage(rs, stage.input, stage.output, refusal);
-    matchedIds.push(...r.matched.map((m) => m.id));
+    const r = runStage(rs, stage.input, stage.output, refusal, txOptions);
+    for (const m of r.matched) {
+      matchedIds.push(m.id);
+      for (const v of m.matches) matchedValues.push(`${m.id} ${v.name}=${v.value}`);
+    }
     refused ??= r.refused;
-    if (!r.ok) return { id: test.id, passed: false, reason: r.reason, refused, matchedIds };
+    if (!r.ok) return { id: test.id, passed: false, reason: r.reason, refused, matchedIds, matchedValues };
   }
-  return { id: test.id, passed: true, reason: "", refused, matchedIds };
+  return { id: test.id, passed: true, reason: "", refused, matchedIds, matchedValues };
 }

@@ -9,7 +9,8 @@ import type { Val, ValueTable } from "./value.js";
  * them as a whole: their {@link Val}s through a transformation chain, and the union of those
  * values' literal scans, which a regex prefilter reads to turn the whole target away at once.
  * When none of the values holds a byte any step of a chain acts on, the chain changes none of
- * them (or only folds their case), so the union is the untransformed one and no value is touched.
+ * them (or only folds their case), so the union is the untransformed one and no value is touched;
+ * when some do, only those go through the chain for the union (see {@link unionThrough}).
  */
 export class Selection {
   /** The entries the target selects. */
@@ -22,7 +23,7 @@ export class Selection {
   /** By index slot: the union of the values' scans. */
   readonly #union: Array<LiteralHits | null> = [null, null];
   /** By chain node: the values through it and, by index slot, their union. */
-  #through: Map<number, { vals: Val[]; union: Array<LiteralHits | null> }> | null = null;
+  #through: Map<number, { vals: Val[] | null; union: Array<LiteralHits | null> }> | null = null;
 
   constructor(selected: readonly Entry[], entries: readonly Entry[], table: ValueTable) {
     this.selected = selected;
@@ -53,33 +54,65 @@ export class Selection {
   /** The values through a chain node, in entry order. */
   valsThrough(node: number): readonly Val[] {
     if (node === 0) return this.vals;
-    let t = this.#through?.get(node);
-    if (t === undefined) {
+    const t = this.#throughNode(node);
+    if (t.vals === null) {
       const raw = this.vals;
       const vals: Val[] = new Array(raw.length);
       for (let i = 0; i < vals.length; i++) vals[i] = this.#table.transform(raw[i]!, node);
-      t = { vals, union: [null, null] };
-      this.#through ??= new Map();
-      this.#through.set(node, t);
+      t.vals = vals;
     }
     return t.vals;
   }
 
-  /** The union of the scans (by `index`, LITERALS by default) of the values through a chain node. */
+  /**
+   * What the scans (by `index`, LITERALS by default) of the values through a chain node hold at
+   * most: a superset of their union, which is what a prefilter needs (a necessary condition that
+   * fails on a superset fails on every value). A value none of the chain's steps can change (no
+   * trigger byte) keeps its scan through the chain, case folding included; so unless every value
+   * has a trigger byte, the answer is the untransformed union plus the scans of the values that
+   * do, and only those go through the chain. The scans they had before the chain stay in: a
+   * prefilter may then pass where the exact union would not, and the values are checked one by one.
+   */
   unionThrough(node: number, index: LiteralIndex = LITERALS): LiteralHits {
-    let unions = this.#union;
-    let vals = this.vals;
-    if (node !== 0 && (this.classes & CHAINS.pathTriggers(node)) !== 0) {
-      vals = this.valsThrough(node) as Val[];
-      unions = this.#through!.get(node)!.union;
-    }
     const slot = index.slot;
-    let u = unions[slot]!;
-    if (u === null || u.version !== index.version) {
-      u = union(vals, index);
-      unions[slot] = u;
+    const path = node === 0 ? 0 : CHAINS.pathTriggers(node);
+    if ((this.classes & path) === 0) {
+      let u = this.#union[slot]!;
+      if (u === null || u.version !== index.version) {
+        u = union(this.vals, index);
+        this.#union[slot] = u;
+      }
+      return u;
     }
+    const t = this.#throughNode(node);
+    let u = t.union[slot]!;
+    if (u !== null && u.version === index.version) return u;
+    const raw = this.vals;
+    let triggered = 0;
+    for (let i = 0; i < raw.length; i++) if ((raw[i]!.classes & path) !== 0) triggered++;
+    if (triggered === raw.length) u = union(this.valsThrough(node), index);
+    else {
+      const parts: LiteralHits[] = [this.unionThrough(0, index)];
+      for (let i = 0; i < raw.length; i++) {
+        const v = raw[i]!;
+        if ((v.classes & path) === 0) continue;
+        const w = this.#table.transform(v, node);
+        if (w !== v && w.foldOf !== v) parts.push(w.hitsIn(index));
+      }
+      u = index.union(parts);
+    }
+    t.union[slot] = u;
     return u;
+  }
+
+  #throughNode(node: number): { vals: Val[] | null; union: Array<LiteralHits | null> } {
+    this.#through ??= new Map();
+    let t = this.#through.get(node);
+    if (t === undefined) {
+      t = { vals: null, union: [null, null] };
+      this.#through.set(node, t);
+    }
+    return t;
   }
 }
 

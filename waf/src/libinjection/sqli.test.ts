@@ -38,6 +38,26 @@ describe("detectSQLi", () => {
     });
   }
 
+  // Palisade's departures from libinjection's verdict (README, "false positives"), each with the
+  // attack of the same shape that stays SQLi.
+  const departures: [string, string][] = [
+    ['"LIKE" STAMP', ""], // a quoted word after a double quote
+    ['<a href="/apps/">apps</a>', ""], // a quoted path folds to one operator
+    ['q="MOD"&page=2', ""],
+    ['1"OR"1', "s&s"], // values against the quotes
+    ['a" OR "b', "s&s"], // spaces inside the quotes
+    ['x"OR!"0', "s&s"],
+    ["'LIKE'", "sos"], // after a single quote libinjection's verdict stands
+    ["1611-IioXXIG1ti8rspL2vbXFy--", ""], // a comment glued to a word, as foo--
+    ["1-1--", "1c"], // glued to a number: test-sqli-032's shape
+    ["1*1--", "1c"],
+  ];
+  for (const [input, fingerprint] of departures) {
+    test(`departure: ${JSON.stringify(input)} → ${fingerprint || "not SQLi"}`, () => {
+      assert.deepEqual(detectSQLi(input), { sqli: fingerprint !== "", fingerprint });
+    });
+  }
+
   test("bytes past ASCII (UTF-8 text, NBSP as space, NUL) are read as bytes", () => {
     assert.deepEqual(detectSQLi(bytes("ニュース 1 OR 1=1")), { sqli: false, fingerprint: "" });
     assert.equal(detectSQLi("1\u00a0UNION\u00a0SELECT\u00a02--").sqli, true);
