@@ -15,12 +15,13 @@ import {
 import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
-import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { Router, type RouteSpec } from "../router/router.js";
 import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
 import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
+import { compileRouteConditions, compileRoutePaths } from "./compile-route-match.js";
 import { compileTelemetry } from "./compile-telemetry.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { type CompiledWaf, compileRuleSets, compileWaf, type RouteWaf, WafCache } from "./compile-waf.js";
@@ -642,14 +643,8 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
   for (const m of methods) if (!METHOD.test(m)) throw bad(`methods: "${m}" is not an HTTP method`);
-  const paths: PathSpec[] = r.paths.map((p, i) => {
-    if (p.kind.case === undefined) throw bad(`paths[${i}]: neither exact nor prefix is set`);
-    const value = normalizePath(p.kind.value);
-    if (value === undefined) {
-      throw bad(`paths[${i}]: "${p.kind.value}" must start with "/" and have no dot or empty segment`);
-    }
-    return Object.freeze({ kind: p.kind.case, value });
-  });
+  const paths = compileRoutePaths(r, bad);
+  const conditions = compileRouteConditions(r, bad);
   let prefixRewrite: string | null = null;
   if (r.prefixRewrite !== "") {
     if (r.stripPrefix) throw bad('prefix_rewrite: not with strip_prefix (strip_prefix is prefix_rewrite "/")');
@@ -701,6 +696,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     priority: r.priority,
     caseSensitive: r.caseSensitive,
     strictTrailingSlash: r.strictTrailingSlash,
+    ...(conditions !== null ? { conditions } : {}),
   };
 }
 

@@ -10,8 +10,10 @@ import { resolveClientAddress } from "../request/client-address.js";
 import { scanHeaders } from "../request/framing.js";
 import { requestView } from "../request/request-view.js";
 import { parseRequestTarget } from "../request/target.js";
+import { RequestMatchFields } from "../router/match-request.js";
 import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/path.js";
 import { checkOtherReadings } from "../router/path-readings.js";
+import type { MatchRequest } from "../router/route-conditions.js";
 import type { PathSpec } from "../router/router.js";
 
 /** What `request_filter` ends with: go on (`undefined`), the node's refusal, or a policy's own answer. */
@@ -95,13 +97,16 @@ export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOut
     forwardedFor: client.chain,
   });
   ex.query = target.query;
-  const m = table.router.match(method, authority.host, canon.match);
+  // Header, query and cookie conditions read the request only for the routes the path selected.
+  const fields = new RequestMatchFields(head, target.query);
+  const m = table.router.match(method, authority.host, canon.match, fields);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
+  if (m.params !== undefined) ex.pathParams = m.params;
   if (canon.mergedSlashes && !route.mergeSlashes) return new Failure("PATH_INVALID", null, "path_empty_segment");
   if (canon.keptEscapes !== null || canon.delimiters || route.refuseEncoded.length > 0) {
-    const refused = checkRoutePath(table, route, method, authority.host, canon);
+    const refused = checkRoutePath(table, route, method, authority.host, canon, fields);
     if (refused !== undefined) return new Failure("PATH_INVALID", null, refused);
   }
   if (route.stripPrefix) stripPrefix(ex, m.path);
@@ -153,13 +158,18 @@ function checkRoutePath(
   method: string,
   host: string,
   canon: CanonicalPath,
+  fields: MatchRequest,
 ): string | undefined {
   if (canon.keptEscapes !== null)
     for (const b of canon.keptEscapes)
       if (!route.allowEncoded.has(b)) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
   for (const e of route.refuseEncoded) if (canon.path.includes(e)) return "path_encoded_refused";
   if (!canon.delimiters) return undefined;
-  return checkOtherReadings(canon.path, table.pathOptions, (m) => table.router.match(method, host, m)?.route === route);
+  return checkOtherReadings(
+    canon.path,
+    table.pathOptions,
+    (m) => table.router.match(method, host, m, fields)?.route === route,
+  );
 }
 
 /**

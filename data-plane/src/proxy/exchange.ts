@@ -38,6 +38,7 @@ import type {
 } from "../policies/contract.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import { type RequestView, requestView } from "../request/request-view.js";
+import type { PathParams } from "../router/path-pattern.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
@@ -127,6 +128,8 @@ export class Exchange
   /** Raw query string sent upstream, `""` or `"?..."` (authentication may strip parameters). */
   query = "";
   route: CompiledRoute | undefined = undefined;
+  /** Values the matched route's template or regex path captured (`/users/{id}` → `{id: "7"}`), `null` for other paths. */
+  pathParams: PathParams | null = null;
   /** The upstream a `canary` policy chose instead of the route's, `null` for the route's own. */
   upstreamChoice: RouteUpstream | null = null;
   /** Path sent upstream (after `strip_prefix` / `prefix_rewrite`). */
