@@ -1,5 +1,6 @@
 import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
+import { checkRouteMatchers } from "../config/route-match.js";
 import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
 import {
   AUTH_POLICY_TYPES,
@@ -211,6 +212,7 @@ export const KINDS: readonly KindSpec[] = [
     normalize(body, store) {
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
+      checkRouteMatchers(body);
       checkRouteRewrite(body);
       checkRouteEncoded(body as { allow_encoded?: string[]; refuse_encoded?: string[] });
       const out: Record<string, unknown> = {

@@ -17,6 +17,7 @@ import {
 import { LRUCache } from "lru-cache";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
+import { checkRouteMatchers, usesRouteMatchers } from "./route-match.js";
 import { toRuleSet } from "./rule-sets.js";
 import {
   CORE_KINDS,
@@ -68,6 +69,8 @@ export interface ResourceEntry {
   readonly refs?: { readonly upstream: string; readonly policies: readonly string[] };
   /** Policies: the policy type (a feature of the version). */
   readonly policyType?: string;
+  /** Routes: a feature older nodes lack that the route uses ({@link ROUTE_MATCHERS_FEATURE}). */
+  readonly routeFeature?: string;
   /** The stored resource, for reference errors that name it. */
   readonly draft?: StoredResource;
 }
@@ -288,7 +291,13 @@ export class Publisher {
         const version = this.#store.nextVersionNumber();
         const created_at = new Date().toISOString();
         const createdAtMs = BigInt(Date.parse(created_at));
-        const featuresTouched = [...touched].some((k) => !k.startsWith("routes/") && !k.startsWith("upstreams/"));
+        // Route edits change the features only when a route uses (or used) a feature of its own.
+        const featuresTouched = [...touched].some(
+          (k) =>
+            (!k.startsWith("routes/") && !k.startsWith("upstreams/")) ||
+            (k.startsWith("routes/") &&
+              (resources.get(k)?.routeFeature !== undefined || prev?.features.includes(ROUTE_MATCHERS_FEATURE))),
+        );
         const features = prev && !featuresTouched ? [...prev.features] : featuresOf(resources);
         // Stored in draft order: the hash does not depend on order and readers order by id.
         const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
@@ -508,6 +517,9 @@ export class Publisher {
 
   #encode(kind: DraftKind, r: StoredResource & { rev: number }): ResourceEntry {
     const id = r.id;
+    // Checked on write too; a draft from elsewhere (an older build's database) is checked here,
+    // so that no node is sent a regex it must refuse.
+    if (kind.kind === "routes") checkRouteMatchers(r.body, `routes.${r.name}.`);
     const message = kind.toMessage(r, kind.withCredentials ? this.#store.listCredentials(id) : []);
     const info = resourceKind(kind.field)!;
     const body = toBinary(info.schema, message);
@@ -528,6 +540,7 @@ export class Publisher {
           }
         : {}),
       ...(kind.kind === "policies" ? { policyType: r.body.type as string } : {}),
+      ...(kind.kind === "routes" && usesRouteMatchers(r.body) ? { routeFeature: ROUTE_MATCHERS_FEATURE } : {}),
     };
     return entry;
   }
@@ -646,11 +659,20 @@ function putSingleton(
   return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
 }
 
-/** Features a version needs: the policy types it uses and any non-core resource kind it fills. */
+/**
+ * The feature of a version with a route that matches on headers, query parameters, cookies, a
+ * regex or a template path (issue 22). A node that does not announce it would ignore those
+ * matchers and route more broadly, skipping the policies of the route meant for the request, so
+ * such a version is never sent to it (it shows as blocked).
+ */
+export const ROUTE_MATCHERS_FEATURE = "route-matchers";
+
+/** Features a version needs: the policy types it uses, route features and any non-core resource kind it fills. */
 function featuresOf(resources: ReadonlyMap<string, ResourceEntry>): string[] {
   const out = new Set<string>();
   for (const e of resources.values()) {
     if (e.policyType) out.add(e.policyType);
+    if (e.routeFeature) out.add(e.routeFeature);
     const kind = e.key.slice(0, e.key.indexOf("/"));
     if (!CORE_KINDS.has(kind)) out.add(kind);
   }

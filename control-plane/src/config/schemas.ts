@@ -1,3 +1,4 @@
+import { conditionSchemas, patternPathSchemas } from "./route-match.js";
 import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
 import { wafConfigSchema } from "./waf-schemas.js";
 
@@ -174,9 +175,11 @@ export const routeSchema = {
           path,
           { type: "object", required: ["prefix"], additionalProperties: false, properties: { prefix: path } },
           { type: "object", required: ["exact"], additionalProperties: false, properties: { exact: path } },
+          ...patternPathSchemas,
         ],
       },
     },
+    ...conditionSchemas,
     methods: {
       type: "array",
       maxItems: 9,

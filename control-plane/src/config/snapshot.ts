@@ -26,6 +26,7 @@ import {
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
+import { checkRouteMatchers, toConditions, toPatternPathMatch } from "./route-match.js";
 import { toRuleSet } from "./rule-sets.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
 import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
@@ -201,7 +202,9 @@ function upstreamExtras(b: UpstreamExtras) {
 
 function toPathMatch(p: unknown): PathMatch {
   if (typeof p === "string") return create(PathMatchSchema, { kind: { case: "prefix", value: p } });
-  const o = p as { exact?: string; prefix?: string };
+  const o = p as { exact?: string; prefix?: string; regex?: string; template?: string };
+  const pattern = toPatternPathMatch(o);
+  if (pattern !== undefined) return pattern;
   return create(PathMatchSchema, {
     kind: o.exact !== undefined ? { case: "exact", value: o.exact } : { case: "prefix", value: o.prefix ?? "/" },
   });
@@ -427,7 +430,7 @@ export function toRoute(r: StoredResource): Route {
     allow_encoded?: string[];
     refuse_encoded?: string[];
     max_body_bytes?: number;
-  };
+  } & Parameters<typeof toConditions>[0];
   return create(RouteSchema, {
     id: r.id,
     name: r.name,
@@ -448,6 +451,7 @@ export function toRoute(r: StoredResource): Route {
     allowEncoded: (b.allow_encoded ?? []).map((e) => e.toUpperCase()),
     refuseEncoded: (b.refuse_encoded ?? []).map((e) => e.toUpperCase()),
     ...(b.max_body_bytes !== undefined ? { maxBodyBytes: BigInt(b.max_body_bytes) } : {}),
+    ...toConditions(b),
   });
 }
 
@@ -643,7 +647,12 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         "the global policies name a missing policy",
         "settings.global_policies",
       );
-  for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
+  for (const r of routes) {
+    checkRouteReferences(r, upstreamIds, policyIds);
+    // Written through the API these were checked already; a draft from elsewhere (an import, an
+    // older build's database) is checked again here, so no node is sent a regex it must refuse.
+    checkRouteMatchers(r.body as Record<string, unknown>, `routes.${r.name}.`);
+  }
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);
   for (const p of policies) checkPolicyUpstreams(p, upstreamIds);
