@@ -11,6 +11,7 @@ import type { MatchRequest } from "./route-conditions.js";
 export class RequestMatchFields implements MatchRequest {
   readonly #fields: HeaderFields;
   readonly #rawQuery: string;
+  #headers: Map<string, string | undefined> | undefined;
   #query: Map<string, string | null> | undefined;
   #cookies: Map<string, string | null> | undefined;
 
@@ -24,7 +25,12 @@ export class RequestMatchFields implements MatchRequest {
   }
 
   header(name: string): string | undefined {
-    return this.#fields.get(name);
+    // Many routes of one path may test the same header: read the raw head once per name.
+    this.#headers ??= new Map();
+    if (this.#headers.has(name)) return this.#headers.get(name);
+    const v = this.#fields.get(name);
+    this.#headers.set(name, v);
+    return v;
   }
 
   query(name: string): string | null | undefined {

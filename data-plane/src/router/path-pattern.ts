@@ -22,14 +22,18 @@ export interface PathPattern {
   capture(path: string, lower: string): PathParams;
   /** Literal characters of the pattern (a template's text outside its variables; 0 for a regex): ranks longer first. */
   readonly literalLength: number;
+  /** A template's segments: literal ones lower-cased, `null` for a variable (the router's segment trie); null for a regex. */
+  readonly segments: readonly (string | null)[] | null;
+  /** A regex as one RE2 program of a set: anchored, with its case flag inline; null for a template. */
+  readonly setSource: string | null;
 }
 
 /** Thrown for a pattern that cannot be compiled; `message` says why. */
 export class PathPatternError extends Error {}
 
-// A variable name: what `{id}` may be called (a JS identifier, as Envoy's uri_template and
-// OpenAPI path templates use).
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+// A variable name: what `{id}` may be called (letters, digits, `_`, `.`, `-`: OpenAPI path
+// templates use names like `{enterprise-team}`).
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const NO_PARAMS: PathParams = Object.freeze({});
 
 /**
@@ -48,7 +52,8 @@ export function compileTemplate(template: string, caseSensitive: boolean): PathP
   for (const s of segments) {
     if (s.startsWith("{") && s.endsWith("}")) {
       const name = s.slice(1, -1);
-      if (!VARIABLE.test(name)) throw new PathPatternError(`"{${name}}" is not a variable name (letters, digits, _)`);
+      if (!VARIABLE.test(name))
+        throw new PathPatternError(`"{${name}}" is not a variable name (letters, digits, _ . -)`);
       if (names.includes(name)) throw new PathPatternError(`variable "${name}" appears twice`);
       names.push(name);
       literal.push(null);
@@ -89,7 +94,8 @@ export function compileTemplate(template: string, caseSensitive: boolean): PathP
     for (let i = 0; i < n; i++) if (literal[i] === null) out[names[k++]!] = parts[i + 1]!;
     return Object.freeze(out);
   };
-  return Object.freeze({ indexKey, test, capture, literalLength });
+  const trie = Object.freeze(literal.map((l) => (l === null ? null : l.toLowerCase())));
+  return Object.freeze({ indexKey, test, capture, literalLength, segments: trie, setSource: null });
 }
 
 /**
@@ -101,7 +107,8 @@ export function compileTemplate(template: string, caseSensitive: boolean): PathP
  * @throws PathPatternError with RE2's reason for a pattern it refuses
  */
 export function compileRegexPath(source: string, caseSensitive: boolean): PathPattern {
-  const re = compileLinearRegex(`^(?:${source})$`, caseSensitive ? "" : "i");
+  const anchored = `^(?:${source})$`;
+  const re = compileLinearRegex(anchored, caseSensitive ? "" : "i");
   const named = /\(\?P?<[A-Za-z_]/.test(source);
   const key = regexLiteralPrefix(source);
   const indexKey = key === null ? null : caseSensitive ? key : key.toLowerCase();
@@ -117,6 +124,8 @@ export function compileRegexPath(source: string, caseSensitive: boolean): PathPa
       return Object.freeze(out);
     },
     literalLength: 0,
+    segments: null,
+    setSource: caseSensitive ? anchored : `(?i:${anchored})`,
   });
 }
 

@@ -150,3 +150,21 @@ test("a regex is indexed by its literal start only when nothing can bypass it", 
   assert.equal(regexLiteralPrefix("(/a)/b"), null);
   assert.equal(regexLiteralPrefix(".*"), null);
 });
+
+test("many regex paths under one literal start run as one RE2 set: the first in precedence that matches wins", () => {
+  const specs = Array.from({ length: 30 }, (_, i) =>
+    spec(`op${String(i).padStart(2, "0")}`, [`~/items/[a-z]+/op${i % 10}`], {
+      methods: i < 10 ? ["POST"] : [],
+      ...(i >= 20
+        ? { caseSensitive: true, when: [{ source: "header", name: "x-v", kind: "present", value: "" }] }
+        : {}),
+    }),
+  );
+  const r = padded(specs);
+  assert.equal(r.match("POST", "h", "/items/abc/op3")?.route.name, "op03", "the method counts as a matcher");
+  assert.equal(r.match("GET", "h", "/items/abc/op3")?.route.name, "op13");
+  assert.equal(r.match("GET", "h", "/ITEMS/abc/OP3")?.route.name, "op13", "case-insensitive inside the set");
+  assert.equal(r.match("GET", "h", "/items/abc/op3", request({ "x-v": "1" }))?.route.name, "op23", "more matchers");
+  assert.equal(r.match("GET", "h", "/ITEMS/abc/op3", request({ "x-v": "1" }))?.route.name, "op13", "case-sensitive");
+  assert.equal(r.match("GET", "h", "/items/abc/op3/x"), undefined);
+});

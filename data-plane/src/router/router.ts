@@ -1,5 +1,6 @@
 import { type HostPattern, parseHostPattern } from "./host.js";
 import type { PathParams, PathPattern } from "./path-pattern.js";
+import { RegexGroup, TemplateTrie } from "./pattern-index.js";
 import { EMPTY_REQUEST, type MatchRequest, type RouteConditions } from "./route-conditions.js";
 
 /** A path matcher (RFC 3986 path, no query). */
@@ -146,6 +147,12 @@ class Entry<R> implements RouteMatch<R> {
   matches(method: string, path: string, lower: string, req: MatchRequest): boolean {
     if (this.methods !== null && !this.methods.has(method)) return false;
     if (!this.pathMatches(path, lower)) return false;
+    return this.conditions === null || this.conditions.test(req);
+  }
+
+  /** Method and conditions, for an entry whose path is known to match (a regex set's hit). */
+  matchesBesidesPath(method: string, req: MatchRequest): boolean {
+    if (this.methods !== null && !this.methods.has(method)) return false;
     return this.conditions === null || this.conditions.test(req);
   }
 
@@ -431,9 +438,9 @@ const INDEX_MIN = 16;
 
 /**
  * A bucket's entries by path value (`exact`: the entries that match a whole path, exact paths
- * and trailing-slash aliases; `prefix`: prefix paths by value, and template and regex paths by
- * their literal start (PathPattern.indexKey); `scan`: the regex paths without one, tried on every
- * lookup), so a lookup costs a few map reads per path segment instead
+ * and trailing-slash aliases; `prefix`: prefix paths by value; `templates`: template paths as a
+ * segment trie; `regex`: regex paths grouped by their literal start (PathPattern.indexKey), and
+ * `scan`, those without one, tried on every lookup), so a lookup costs a few map reads per path segment instead
  * of a scan of the bucket: a host holding 1,200 routes (GitHub's REST API) took ~14 µs per hit
  * and ~50 µs per miss scanned (bench/micro/route-match.mjs). Each list keeps bucket (precedence)
  * order. Built once per sealed bucket array; arrays are frozen and replaced on change, so the
@@ -442,21 +449,32 @@ const INDEX_MIN = 16;
 class BucketIndex<R> {
   readonly exact = new Map<string, Entry<R>[]>();
   readonly prefix = new Map<string, Entry<R>[]>();
-  readonly scan: Entry<R>[] = [];
+  readonly templates: TemplateTrie<Entry<R>> | null;
+  readonly regex = new Map<string, RegexGroup<Entry<R>>>();
+  readonly scan: RegexGroup<Entry<R>> | null;
 
   constructor(list: readonly Entry<R>[]) {
+    const templates: Entry<R>[] = [];
+    const regex = new Map<string, Entry<R>[]>();
+    const scan: Entry<R>[] = [];
     for (const e of list) {
-      const key = e.pattern === null ? e.value : e.pattern.indexKey;
-      if (key === null) {
-        this.scan.push(e);
-        continue;
-      }
-      const map = e.whole ? this.exact : this.prefix;
-      const same = map.get(key);
-      if (same === undefined) map.set(key, [e]);
-      else same.push(e);
+      if (e.pattern?.segments != null) templates.push(e);
+      else if (e.pattern !== null) {
+        const key = e.pattern.indexKey;
+        if (key === null) scan.push(e);
+        else add(regex, key, e);
+      } else add(e.whole ? this.exact : this.prefix, e.value, e);
     }
+    this.templates = templates.length > 0 ? new TemplateTrie(templates) : null;
+    for (const [k, group] of regex) this.regex.set(k, new RegexGroup(group));
+    this.scan = scan.length > 0 ? new RegexGroup(scan) : null;
   }
+}
+
+function add<E>(map: Map<string, E[]>, key: string, e: E): void {
+  const same = map.get(key);
+  if (same === undefined) map.set(key, [e]);
+  else same.push(e);
 }
 
 const indexes = new WeakMap<readonly Entry<object>[], BucketIndex<object>>();
@@ -504,10 +522,15 @@ function bestPrefix<R>(
   lower: string,
   req: MatchRequest,
 ): Entry<R> | undefined {
-  let best = firstIn(prefix.get(cmp), method, path, lower, req);
+  return atBoundaries(cmp, (k) => firstIn(prefix.get(k), method, path, lower, req));
+}
+
+/** The best of `at(key)` over `cmp` and `cmp` cut just before or after each of its slashes. */
+function atBoundaries<R>(cmp: string, at: (key: string) => Entry<R> | undefined): Entry<R> | undefined {
+  let best = at(cmp);
   for (let j = cmp.indexOf("/"); j !== -1; j = cmp.indexOf("/", j + 1)) {
-    if (j > 0) best = better(best, firstIn(prefix.get(cmp.slice(0, j)), method, path, lower, req));
-    if (j + 1 < cmp.length) best = better(best, firstIn(prefix.get(cmp.slice(0, j + 1)), method, path, lower, req));
+    if (j > 0) best = better(best, at(cmp.slice(0, j)));
+    if (j + 1 < cmp.length) best = better(best, at(cmp.slice(0, j + 1)));
   }
   return best;
 }
@@ -528,7 +551,13 @@ function firstMatch<R>(
   const idx = indexOf(list);
   let best = firstIn(idx.exact.get(lower), method, path, lower, req);
   if (path !== lower) best = better(best, firstIn(idx.exact.get(path), method, path, lower, req));
-  if (idx.scan.length > 0) best = better(best, firstIn(idx.scan, method, path, lower, req));
+  if (idx.templates !== null) best = better(best, idx.templates.first(method, path, lower, req, better));
+  if (idx.scan !== null) best = better(best, idx.scan.first(method, path, lower, req));
+  if (idx.regex.size > 0) {
+    const at = (k: string) => idx.regex.get(k)?.first(method, path, lower, req);
+    best = better(best, atBoundaries(lower, at));
+    if (path !== lower) best = better(best, atBoundaries(path, at));
+  }
   if (idx.prefix.size === 0) return best;
   best = better(best, bestPrefix(idx.prefix, lower, method, path, lower, req));
   if (path !== lower) best = better(best, bestPrefix(idx.prefix, path, method, path, lower, req));
