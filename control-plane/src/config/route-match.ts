@@ -95,7 +95,7 @@ export function re2Problem(source: string): string | undefined {
   }
 }
 
-const VARIABLE = /^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/;
+const VARIABLE = /^\{[A-Za-z_][A-Za-z0-9_.-]{0,63}\}$/;
 
 /** Why a template path is refused, or undefined. */
 function templateProblem(t: string): string | undefined {
@@ -103,7 +103,7 @@ function templateProblem(t: string): string | undefined {
   for (const seg of t.split("/").slice(1)) {
     if (!seg.includes("{") && !seg.includes("}")) continue;
     if (!VARIABLE.test(seg))
-      return `"${seg}": a variable is a whole segment named with letters, digits and _ ("/{id}/")`;
+      return `"${seg}": a variable is a whole segment named with letters, digits, _ . - ("/{id}/")`;
     if (names.has(seg)) return `variable ${seg} appears twice`;
     names.add(seg);
   }
