@@ -3200,8 +3200,32 @@ export interface paths {
                                 allow_encoded?: string[];
                                 allow_encoded_slashes?: boolean;
                                 case_sensitive?: boolean;
+                                /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                cookies?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                headers?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
                                 hosts?: string[];
                                 id: string;
                                 /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3214,11 +3238,29 @@ export interface paths {
                                     prefix: string;
                                 } | {
                                     exact: string;
+                                } | {
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex: string;
+                                } | {
+                                    /** @description literal segments and whole-segment variables: /users/{id} */
+                                    template: string;
                                 })[];
                                 policies?: string[];
                                 prefix_rewrite?: string;
                                 preserve_host?: boolean;
                                 priority?: number;
+                                /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                query?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
                                 /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                                 refuse_encoded?: string[];
                                 /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3259,6 +3301,30 @@ export interface paths {
                         allow_encoded?: string[];
                         allow_encoded_slashes?: boolean;
                         case_sensitive?: boolean;
+                        /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        cookies?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        headers?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         hosts?: string[];
                         /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
                         max_body_bytes?: number;
@@ -3270,11 +3336,29 @@ export interface paths {
                             prefix: string;
                         } | {
                             exact: string;
+                        } | {
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex: string;
+                        } | {
+                            /** @description literal segments and whole-segment variables: /users/{id} */
+                            template: string;
                         })[];
                         policies?: string[];
                         prefix_rewrite?: string;
                         preserve_host?: boolean;
                         priority?: number;
+                        /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        query?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3303,8 +3387,32 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3317,11 +3425,29 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3417,8 +3543,32 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3431,11 +3581,29 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3474,6 +3642,30 @@ export interface paths {
                         allow_encoded?: string[];
                         allow_encoded_slashes?: boolean;
                         case_sensitive?: boolean;
+                        /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        cookies?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        headers?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         hosts?: string[];
                         /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
                         max_body_bytes?: number;
@@ -3485,11 +3677,29 @@ export interface paths {
                             prefix: string;
                         } | {
                             exact: string;
+                        } | {
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex: string;
+                        } | {
+                            /** @description literal segments and whole-segment variables: /users/{id} */
+                            template: string;
                         })[];
                         policies?: string[];
                         prefix_rewrite?: string;
                         preserve_host?: boolean;
                         priority?: number;
+                        /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        query?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3537,8 +3747,32 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3551,11 +3785,29 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */

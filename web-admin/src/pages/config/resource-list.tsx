@@ -29,7 +29,10 @@ type Any = ResourceOf[ResourceKind];
 
 export function pathText(p: PathSpec): string {
   if (typeof p === "string") return `${p}*`;
-  return "exact" in p ? p.exact : `${p.prefix}*`;
+  if ("exact" in p) return p.exact;
+  if ("template" in p) return p.template;
+  if ("regex" in p) return `~${p.regex}`;
+  return `${p.prefix}*`;
 }
 
 /** Days until an ISO date (negative when past). */
