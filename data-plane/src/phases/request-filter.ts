@@ -39,7 +39,8 @@ const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
  * a target that is origin- or absolute-form, a `Host` present on HTTP/1.1, valid and in
  * agreement with the target's authority (HTTP/2: `:authority`), a path the canonicalizer accepts
  * (`PATH_INVALID`), the client address (trusted proxies); the route, matched on the canonical
- * path, with its path settings (merged slashes, encoded characters, the other readings of `;`
+ * path (and the header, query and cookie conditions of the routes that path selects; a template
+ * or regex path's captured values go to `ex.pathParams`), with its path settings (merged slashes, encoded characters, the other readings of `;`
  * and delimiter escapes) and rewriting (`strip_prefix` or `prefix_rewrite`). Then the chain's
  * `requestHeaders` hooks run in order — the global policies, then the route's, preceded by the
  * host's mTLS policy when the host requires a client certificate and the chain does not already

@@ -53,7 +53,10 @@ export class TemplateTrie<E extends PatternEntry> {
         if (seg === null) n = n.wildcard ??= node<E>();
         else {
           let next = n.literal.get(seg);
-          if (next === undefined) n.literal.set(seg, (next = node<E>()));
+          if (next === undefined) {
+            next = node<E>();
+            n.literal.set(seg, next);
+          }
           n = next;
         }
       }
