@@ -4,14 +4,17 @@
  * on a query parameter, one on a cookie) takes the requests that carry it while the plain route
  * of the same path keeps the others; a template path routes `/users/{id}`; a regex path routes
  * what it matches and nothing else; a regex that is not linear-time is refused with the field
- * at fault, and the node keeps serving the version it had.
+ * at fault, and the node keeps serving the version it had. Routes that answer themselves: a
+ * redirect (301 with its Location, an HTTPS upgrade, a template value carried over) and a fixed
+ * 503 maintenance page, each behind the route's policies (no key: 401, never the answer).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
-describe("route matching on headers, query, cookies, templates and regexes", () => {
+describe("route matching on headers, query, cookies, templates and regexes; redirects and direct responses", () => {
+  let key: string;
   let stable: RecordingUpstream;
   let beta: RecordingUpstream;
   let cp: ControlPlaneProcess;
@@ -50,6 +53,29 @@ describe("route matching on headers, query, cookies, templates and regexes", () 
     });
     await cp.ok("POST", "/v1/routes", { name: "user", paths: [{ template: "/users/{id}" }], upstream: "beta" });
     await cp.ok("POST", "/v1/routes", { name: "items", paths: [{ regex: "/items/[0-9]+" }], upstream: "stable" });
+    await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
+    await cp.ok("POST", "/v1/consumers", { name: "alice" });
+    key = (await cp.ok("POST", "/v1/consumers/alice/credentials", { type: "api-key" })).key as string;
+    await cp.ok("POST", "/v1/routes", {
+      name: "moved",
+      paths: ["/docs"],
+      redirect: { status: 301, host: "docs.example.com", prefix_rewrite: "/v2" },
+    });
+    await cp.ok("POST", "/v1/routes", {
+      name: "secure-users",
+      paths: [{ template: "/profile/{id}" }],
+      redirect: { status: 308, scheme: "https", path: "/users/{id}", strip_query: true },
+    });
+    await cp.ok("POST", "/v1/routes", {
+      name: "maintenance",
+      paths: ["/shop"],
+      policies: ["keys"],
+      direct_response: {
+        status: 503,
+        headers: { "Retry-After": "120", "Content-Type": "text/html; charset=utf-8" },
+        body: "<h1>Back soon</h1>",
+      },
+    });
     await cp.ok("POST", "/v1/config/versions", {});
     dp = await new DataPlaneProcess("node-routing", cp.syncPort).start();
     await cp.waitForNodes([dp.nodeId], 1);
@@ -85,6 +111,28 @@ describe("route matching on headers, query, cookies, templates and regexes", () 
     assert.equal(await via("/users/42/posts"), "404");
     assert.equal(await via("/items/123"), "stable");
     assert.equal(await via("/items/12a"), "404");
+  });
+
+  test("a redirect answers 301 with its Location; an HTTPS upgrade keeps a template's value", async () => {
+    const before = stable.seen.length + beta.seen.length;
+    const r = await http(dp.proxyPort, "/docs/guide/intro?lang=en", { headers: { host: "example.com" } });
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.location, "http://docs.example.com/v2/guide/intro?lang=en");
+    const up = await http(dp.proxyPort, "/profile/ada?tab=1", { headers: { host: "example.com:8080" } });
+    assert.equal(up.status, 308);
+    assert.equal(up.headers.location, "https://example.com/users/ada");
+    assert.equal(stable.seen.length + beta.seen.length, before, "no upstream was asked");
+  });
+
+  test("a fixed 503 maintenance page, after the route's policies: no key is a 401, never the page", async () => {
+    const page = await http(dp.proxyPort, "/shop/cart", { headers: { "x-api-key": key } });
+    assert.equal(page.status, 503);
+    assert.equal(page.text, "<h1>Back soon</h1>");
+    assert.equal(page.headers["retry-after"], "120");
+    assert.equal(page.headers["content-type"], "text/html; charset=utf-8");
+    const refused = await http(dp.proxyPort, "/shop/cart");
+    assert.equal(refused.status, 401);
+    assert.doesNotMatch(refused.text, /Back soon/);
   });
 
   test("a regex that is not linear-time is refused with the field at fault; the node keeps its version", async () => {

@@ -1,5 +1,6 @@
 import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
+import { checkRouteAction } from "../config/route-action.js";
 import { checkRouteMatchers } from "../config/route-match.js";
 import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
 import {
@@ -213,12 +214,12 @@ export const KINDS: readonly KindSpec[] = [
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
       checkRouteMatchers(body);
+      checkRouteAction(body);
       checkRouteRewrite(body);
       checkRouteEncoded(body as { allow_encoded?: string[]; refuse_encoded?: string[] });
-      const out: Record<string, unknown> = {
-        ...body,
-        upstream: resolveRef(store, "upstreams", body.upstream as string, "upstream"),
-      };
+      const out: Record<string, unknown> = { ...body };
+      if (body.upstream !== undefined)
+        out.upstream = resolveRef(store, "upstreams", body.upstream as string, "upstream");
       if (Array.isArray(body.policies)) {
         const ids = (body.policies as string[]).map((p, i) => resolveRef(store, "policies", p, `policies.${i}`));
         if (new Set(ids).size !== ids.length)

@@ -1,3 +1,4 @@
+import { actionSchemas } from "./route-action.js";
 import { conditionSchemas, patternPathSchemas } from "./route-match.js";
 import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
 import { wafConfigSchema } from "./waf-schemas.js";
@@ -158,7 +159,7 @@ const unsafeIdentity = {
 /** Body of `POST /v1/routes` and `PUT /v1/routes/{id}`. */
 export const routeSchema = {
   type: "object",
-  required: ["name", "upstream"],
+  required: ["name"],
   additionalProperties: false,
   properties: {
     name,
@@ -180,6 +181,7 @@ export const routeSchema = {
       },
     },
     ...conditionSchemas,
+    ...actionSchemas,
     methods: {
       type: "array",
       maxItems: 9,
@@ -187,7 +189,12 @@ export const routeSchema = {
       items: { type: "string", enum: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"] },
     },
     priority: { type: "integer", minimum: -1000, maximum: 1000 },
-    upstream: { type: "string", minLength: 1, maxLength: 64, description: "upstream id or name" },
+    upstream: {
+      type: "string",
+      minLength: 1,
+      maxLength: 64,
+      description: "upstream id or name; required unless the route has a redirect or direct_response",
+    },
     policies: {
       type: "array",
       maxItems: 32,

@@ -26,6 +26,7 @@ import {
 } from "@palisade/proto";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
+import { checkRouteAction, toRouteAction } from "./route-action.js";
 import { checkRouteMatchers, toConditions, toPatternPathMatch } from "./route-match.js";
 import { toRuleSet } from "./rule-sets.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
@@ -417,7 +418,7 @@ export function toRoute(r: StoredResource): Route {
     paths?: unknown[];
     methods?: string[];
     priority?: number;
-    upstream: string;
+    upstream?: string;
     policies?: string[];
     strip_prefix?: boolean;
     prefix_rewrite?: string;
@@ -438,7 +439,7 @@ export function toRoute(r: StoredResource): Route {
     paths: (b.paths ?? []).map(toPathMatch),
     methods: b.methods ?? [],
     priority: b.priority ?? 0,
-    upstreamId: b.upstream,
+    upstreamId: b.upstream ?? "",
     policyIds: b.policies ?? [],
     stripPrefix: b.strip_prefix ?? false,
     prefixRewrite: b.prefix_rewrite ?? "",
@@ -452,6 +453,7 @@ export function toRoute(r: StoredResource): Route {
     refuseEncoded: (b.refuse_encoded ?? []).map((e) => e.toUpperCase()),
     ...(b.max_body_bytes !== undefined ? { maxBodyBytes: BigInt(b.max_body_bytes) } : {}),
     ...toConditions(b),
+    ...toRouteAction(r.body as Record<string, unknown>),
   });
 }
 
@@ -531,7 +533,7 @@ export function checkRouteReferences(
   upstreamIds: ReadonlySet<string>,
   policyIds: ReadonlySet<string>,
 ): void {
-  if (!upstreamIds.has(r.body.upstream as string))
+  if (r.body.upstream !== undefined && !upstreamIds.has(r.body.upstream as string))
     throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing upstream`, `routes.${r.name}.upstream`);
   for (const p of (r.body.policies as string[]) ?? [])
     if (!policyIds.has(p))
@@ -652,6 +654,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     // Written through the API these were checked already; a draft from elsewhere (an import, an
     // older build's database) is checked again here, so no node is sent a regex it must refuse.
     checkRouteMatchers(r.body as Record<string, unknown>, `routes.${r.name}.`);
+    checkRouteAction(r.body as Record<string, unknown>, `routes.${r.name}.`);
   }
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);

@@ -14,6 +14,7 @@ import type { TimeoutsMs } from "../upstream/timeouts.js";
 import type { ActiveCheckSettings, BreakerSettings, RetrySettings } from "../upstream/upstream-settings.js";
 import type { CompiledRuleSetInfo, CompiledWaf, RouteWaf } from "./compile-waf.js";
 import type { HostPolicies } from "./host-policies.js";
+import type { RouteAction } from "./route-action.js";
 
 /** One target of a compiled upstream. */
 export interface CompiledTarget {
@@ -74,7 +75,13 @@ export interface CompiledRoute {
   readonly name: string;
   /** `route/<name>`. */
   readonly resource: string;
-  readonly upstream: CompiledUpstream;
+  /** The upstream it proxies to; null for a route that answers itself (`action`). */
+  readonly upstream: CompiledUpstream | null;
+  /**
+   * What the route answers instead of proxying (a redirect or a fixed response: issue 22), given
+   * in `upstream_peer` once every policy let the request through; null to proxy.
+   */
+  readonly action: RouteAction | null;
   /** Run in this order in `request_filter`: the snapshot's global policies, then the route's. */
   readonly policies: readonly PolicyInstance[];
   /**

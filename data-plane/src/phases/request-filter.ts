@@ -104,6 +104,7 @@ export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOut
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
+  ex.matchedPath = m.path;
   if (m.params !== undefined) ex.pathParams = m.params;
   if (canon.mergedSlashes && !route.mergeSlashes) return new Failure("PATH_INVALID", null, "path_empty_segment");
   if (canon.keptEscapes !== null || canon.delimiters || route.refuseEncoded.length > 0) {

@@ -39,6 +39,7 @@ import type {
 import type { TrustedProxies } from "../request/client-address.js";
 import { type RequestView, requestView } from "../request/request-view.js";
 import type { PathParams } from "../router/path-pattern.js";
+import type { PathSpec } from "../router/router.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
@@ -130,6 +131,8 @@ export class Exchange
   route: CompiledRoute | undefined = undefined;
   /** Values the matched route's template or regex path captured (`/users/{id}` → `{id: "7"}`), `null` for other paths. */
   pathParams: PathParams | null = null;
+  /** The path matcher of the route that matched (a redirect's `prefix_rewrite` cuts what it matched). */
+  matchedPath: PathSpec | null = null;
   /** The upstream a `canary` policy chose instead of the route's, `null` for the route's own. */
   upstreamChoice: RouteUpstream | null = null;
   /** Path sent upstream (after `strip_prefix` / `prefix_rewrite`). */
@@ -366,7 +369,8 @@ export class Exchange
   }
 
   get upstreamId(): string {
-    return this.route === undefined ? "" : this.upstream.id;
+    const r = this.route;
+    return r === undefined || (r.upstream === null && this.upstreamChoice === null) ? "" : this.upstream.id;
   }
 
   get durationMs(): number {
@@ -379,10 +383,13 @@ export class Exchange
 
   // --- UpstreamCall (valid once a route matched) ----------------------------------------------------
 
-  /** The route's upstream, or the one its `canary` policy chose. */
+  /**
+   * The route's upstream, or the one its `canary` policy chose. A route without one (a redirect
+   * or direct_response) answers in `upstream_peer` before anything reads this.
+   */
   get upstream(): CompiledUpstream {
     const c = this.upstreamChoice;
-    return c === null ? this.route!.upstream : c.upstream;
+    return c === null ? this.route!.upstream! : c.upstream;
   }
 
   get timeouts(): TimeoutsMs {

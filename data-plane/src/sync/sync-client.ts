@@ -23,10 +23,15 @@ import {
 
 /**
  * What this build understands beyond policy types: every resource kind of its proto, and
- * `route-matchers` (header, query and cookie conditions, regex and template paths: issue 22). A
+ * `route-matchers` (header, query and cookie conditions, regex and template paths) and
+ * `route-actions` (redirect, direct_response: issue 22). A
  * control plane never sends a version using a feature the node does not announce.
  */
-export const NODE_FEATURES: readonly string[] = Object.freeze([...RESOURCE_KINDS.map((k) => k.name), "route-matchers"]);
+export const NODE_FEATURES: readonly string[] = Object.freeze([
+  ...RESOURCE_KINDS.map((k) => k.name),
+  "route-matchers",
+  "route-actions",
+]);
 
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {

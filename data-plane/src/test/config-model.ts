@@ -95,6 +95,8 @@ export interface RouteShape {
   readonly methods: readonly string[];
   /** Header, query and cookie conditions (issue 22). */
   readonly conditions: readonly ConditionShape[];
+  /** Answers itself instead of proxying to `upstream` (issue 22). */
+  readonly action: "redirect" | "direct_response" | null;
   readonly priority: number;
   readonly stripPrefix: boolean;
   readonly connectMs: number;
@@ -218,6 +220,7 @@ const arbRoute: fc.Arbitrary<RouteShape> = fc
       { minLength: 1, maxLength: 2 },
     ),
     methods: fc.constantFrom([], ["GET"], ["POST"]),
+    action: fc.constantFrom(null, null, null, null, "redirect" as const, "direct_response" as const),
     conditions: fc.array(
       fc.oneof(
         fc.record({
@@ -328,6 +331,7 @@ export const EMPTY_WORLD: World = {
         paths: [{ kind: "prefix", value: "/" }],
         methods: [],
         conditions: [],
+        action: null,
         priority: 0,
         stripPrefix: false,
         connectMs: 0,
@@ -416,6 +420,8 @@ export function repair(world: World): World {
     const own = r.policies.filter((p) => {
       const t = policies.get(p)?.type;
       if (t === undefined) return false;
+      // A route that answers itself takes no policy choosing an upstream.
+      if (t === "canary" && r.action !== null) return false;
       if (t === "canary" || t === "waf") {
         if (once.has(t)) return false;
         once.add(t);
@@ -508,8 +514,18 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
       create(RouteSchema, {
         id,
         name: id,
-        upstreamId: r.upstream,
+        upstreamId: r.action === null ? r.upstream : "",
         policyIds: [...r.policies],
+        ...(r.action === "redirect"
+          ? { action: { case: "redirect" as const, value: { status: 308, scheme: "https" } } }
+          : r.action === "direct_response"
+            ? {
+                action: {
+                  case: "directResponse" as const,
+                  value: { status: 503, headers: { "retry-after": "60" }, body: new TextEncoder().encode("down") },
+                },
+              }
+            : {}),
         hosts: [...r.hosts],
         paths: r.paths.map((p) => ({ kind: { case: p.kind, value: p.value } })),
         methods: [...r.methods],
@@ -737,7 +753,14 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
   return {
     id: r.id,
     name: r.name,
-    upstream: describeRouteUpstream(t, { upstream: r.upstream, timeouts: r.timeouts, poolSpecs: r.poolSpecs }),
+    upstream:
+      r.upstream === null
+        ? null
+        : describeRouteUpstream(t, { upstream: r.upstream, timeouts: r.timeouts, poolSpecs: r.poolSpecs }),
+    action:
+      r.action === null
+        ? null
+        : { ...r.action, ...(r.action.kind === "direct_response" ? { body: r.action.body.toString() } : {}) },
     chain: r.policies.map((p) => [p.id, p.type, p === t.policies.get(p.id)]),
     preflight: ids(r.preflight),
     response: ids(r.hooks.responseHeaders),

@@ -3214,6 +3214,15 @@ export interface paths {
                                 }[];
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description answer with this status, headers and body instead of an upstream */
+                                direct_response?: {
+                                    /** @description at most 64 KiB (UTF-8) */
+                                    body?: string;
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    status: number;
+                                };
                                 /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                                 headers?: {
                                     /** @enum {boolean} */
@@ -3261,6 +3270,28 @@ export interface paths {
                                     /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                     regex?: string;
                                 }[];
+                                /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                                redirect?: {
+                                    host?: string;
+                                    /** @description replaces the whole path; {name} takes a template's captured value */
+                                    path?: string;
+                                    /** @description default: kept when scheme and host are */
+                                    port?: number;
+                                    /** @description replaces the matched prefix (exact and prefix paths) */
+                                    prefix_rewrite?: string;
+                                    /**
+                                     * @description https: an HTTPS upgrade
+                                     * @enum {string}
+                                     */
+                                    scheme?: "http" | "https";
+                                    /**
+                                     * @description default 301
+                                     * @enum {integer}
+                                     */
+                                    status?: 301 | 302 | 303 | 307 | 308;
+                                    /** @description drop the query (default: kept) */
+                                    strip_query?: boolean;
+                                };
                                 /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                                 refuse_encoded?: string[];
                                 /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3274,8 +3305,8 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 updated_at: string;
-                                /** @description upstream id or name */
-                                upstream: string;
+                                /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                                upstream?: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
@@ -3313,6 +3344,15 @@ export interface paths {
                             /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                             regex?: string;
                         }[];
+                        /** @description answer with this status, headers and body instead of an upstream */
+                        direct_response?: {
+                            /** @description at most 64 KiB (UTF-8) */
+                            body?: string;
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            status: number;
+                        };
                         /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                         headers?: {
                             /** @enum {boolean} */
@@ -3359,6 +3399,28 @@ export interface paths {
                             /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                             regex?: string;
                         }[];
+                        /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                        redirect?: {
+                            host?: string;
+                            /** @description replaces the whole path; {name} takes a template's captured value */
+                            path?: string;
+                            /** @description default: kept when scheme and host are */
+                            port?: number;
+                            /** @description replaces the matched prefix (exact and prefix paths) */
+                            prefix_rewrite?: string;
+                            /**
+                             * @description https: an HTTPS upgrade
+                             * @enum {string}
+                             */
+                            scheme?: "http" | "https";
+                            /**
+                             * @description default 301
+                             * @enum {integer}
+                             */
+                            status?: 301 | 302 | 303 | 307 | 308;
+                            /** @description drop the query (default: kept) */
+                            strip_query?: boolean;
+                        };
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3370,8 +3432,8 @@ export interface paths {
                             header_ms?: number;
                             total_ms?: number;
                         };
-                        /** @description upstream id or name */
-                        upstream: string;
+                        /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                        upstream?: string;
                     };
                 };
             };
@@ -3401,6 +3463,15 @@ export interface paths {
                             }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                             headers?: {
                                 /** @enum {boolean} */
@@ -3448,6 +3519,28 @@ export interface paths {
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
                             }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3461,8 +3554,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -3557,6 +3650,15 @@ export interface paths {
                             }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                             headers?: {
                                 /** @enum {boolean} */
@@ -3604,6 +3706,28 @@ export interface paths {
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
                             }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3617,8 +3741,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -3654,6 +3778,15 @@ export interface paths {
                             /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                             regex?: string;
                         }[];
+                        /** @description answer with this status, headers and body instead of an upstream */
+                        direct_response?: {
+                            /** @description at most 64 KiB (UTF-8) */
+                            body?: string;
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            status: number;
+                        };
                         /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                         headers?: {
                             /** @enum {boolean} */
@@ -3700,6 +3833,28 @@ export interface paths {
                             /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                             regex?: string;
                         }[];
+                        /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                        redirect?: {
+                            host?: string;
+                            /** @description replaces the whole path; {name} takes a template's captured value */
+                            path?: string;
+                            /** @description default: kept when scheme and host are */
+                            port?: number;
+                            /** @description replaces the matched prefix (exact and prefix paths) */
+                            prefix_rewrite?: string;
+                            /**
+                             * @description https: an HTTPS upgrade
+                             * @enum {string}
+                             */
+                            scheme?: "http" | "https";
+                            /**
+                             * @description default 301
+                             * @enum {integer}
+                             */
+                            status?: 301 | 302 | 303 | 307 | 308;
+                            /** @description drop the query (default: kept) */
+                            strip_query?: boolean;
+                        };
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3711,8 +3866,8 @@ export interface paths {
                             header_ms?: number;
                             total_ms?: number;
                         };
-                        /** @description upstream id or name */
-                        upstream: string;
+                        /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                        upstream?: string;
                     };
                 };
             };
@@ -3761,6 +3916,15 @@ export interface paths {
                             }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
                             headers?: {
                                 /** @enum {boolean} */
@@ -3808,6 +3972,28 @@ export interface paths {
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
                             }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3821,8 +4007,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };

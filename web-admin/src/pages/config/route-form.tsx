@@ -9,12 +9,12 @@ import {
   FieldError,
   ListInput,
   NumberInput,
-  Select,
   TextInput,
   useFieldProps,
 } from "../../components/form-kit.tsx";
 import { Link } from "../../lib/router.tsx";
 import { HTTP_METHODS } from "./kinds.ts";
+import { ACTION_FIELDS, RouteTargetFields } from "./route-action-fields.tsx";
 
 export function routeFields(b: RouteBody): string[] {
   return [
@@ -32,7 +32,9 @@ export function routeFields(b: RouteBody): string[] {
     ),
     ...(b.paths ?? []).flatMap((_, i) => [`paths.${i}.regex`, `paths.${i}.template`]),
     "priority",
+    "target",
     "upstream",
+    ...ACTION_FIELDS,
     "policies",
     ...(b.policies ?? []).map((_, i) => `policies.${i}`),
     "strip_prefix",
@@ -251,24 +253,7 @@ export function RouteForm({
           <Field label="Name" field="name" required>
             <TextInput field="name" value={value.name} onChange={(name) => set({ name })} placeholder="orders" />
           </Field>
-          <Field
-            label="Upstream"
-            field="upstream"
-            required
-            hint={upstreams.length ? undefined : "Create an upstream first."}
-          >
-            <Select
-              field="upstream"
-              value={value.upstream}
-              placeholder="Choose an upstream…"
-              options={upstreams.map((u) => [
-                u.id,
-                `${u.name} (${u.targets.length} target${u.targets.length === 1 ? "" : "s"})`,
-              ])}
-              onChange={(upstream) => set({ upstream })}
-            />{" "}
-            {!upstreams.length ? <Link to="/config/upstreams/new">New upstream</Link> : null}
-          </Field>
+          <RouteTargetFields value={value} set={set} upstreams={upstreams} />
         </div>
       </section>
       <section className="form-section">
