@@ -116,6 +116,11 @@ export class ProxyLoop implements ExchangeEvents {
         this.#fail(ex, target);
         return;
       }
+      if ("kind" in target) {
+        // The route answers itself (a redirect or direct_response, issue 22).
+        this.#reply(ex, target);
+        return;
+      }
       upstreamRequestFilter(ex, target);
       // The upstream client: breaker → total timeout → retry → attempt → pool (upstream/dispatch/).
       ex.upstream.dispatch(ex, ex);
@@ -256,14 +261,14 @@ export class ProxyLoop implements ExchangeEvents {
     this.#writeOwn(ex, answer.fields, answer.body);
   }
 
-  /** A policy's own answer (a CORS preflight's 204), decorated by the other policies, no body. */
+  /** A policy's own answer (a CORS preflight's 204) or a route's (a redirect, a direct response), decorated by the policies. */
   #reply(ex: Exchange, reply: Reply): void {
     const d = ex.downstream;
     if (d.headersSent || d.clientGone) return;
     const res = new ResponseFields(reply.status, null, null);
     for (const name in reply.headers) res.set(name, reply.headers[name]!);
     decorateOwnAnswer(ex, res);
-    this.#writeOwn(ex, res, null);
+    this.#writeOwn(ex, res, reply.body ?? null);
   }
 
   #writeOwn(ex: Exchange, res: ResponseFields, body: Buffer | null): void {

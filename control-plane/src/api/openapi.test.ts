@@ -22,7 +22,10 @@ test("every endpoint fastify serves is in the OpenAPI 3.1 document, which is pub
   assert.deepEqual(missing, [], "endpoints missing from the OpenAPI document");
   // Route schemas are the document's: a body's fields, an error's shape, the bearer scheme.
   const put = doc.body.paths["/v1/routes/{id}"].put;
-  assert.deepEqual(put.requestBody.content["application/json"].schema.required, ["name", "upstream"]);
+  // `upstream` is required unless the route answers itself (redirect, direct_response: issue 22).
+  const routeBody = put.requestBody.content["application/json"].schema;
+  assert.deepEqual(routeBody.required, ["name"]);
+  assert.ok(routeBody.properties.upstream && routeBody.properties.redirect && routeBody.properties.headers);
   assert.ok(put.responses["4XX"].content["application/json"].schema.properties.error);
   assert.deepEqual(doc.body.components.securitySchemes.bearer, { type: "http", scheme: "bearer" });
   assert.equal(doc.body.paths["/v1/openapi.json"], undefined);

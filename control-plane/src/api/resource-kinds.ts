@@ -1,5 +1,7 @@
 import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
 import { redactPolicyConfig } from "../config/redact.js";
+import { checkRouteAction } from "../config/route-action.js";
+import { checkRouteMatchers } from "../config/route-match.js";
 import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
 import {
   AUTH_POLICY_TYPES,
@@ -224,12 +226,13 @@ export const KINDS: readonly KindSpec[] = [
     async normalize(body, store) {
       checkRouteHasMatcher(body as { hosts?: unknown[] });
       checkRoutePaths(body.paths as unknown[] | undefined);
+      checkRouteMatchers(body);
+      checkRouteAction(body);
       checkRouteRewrite(body);
       checkRouteEncoded(body as { allow_encoded?: string[]; refuse_encoded?: string[] });
-      const out: Record<string, unknown> = {
-        ...body,
-        upstream: await resolveRef(store, "upstreams", body.upstream as string, "upstream"),
-      };
+      const out: Record<string, unknown> = { ...body };
+      if (body.upstream !== undefined)
+        out.upstream = await resolveRef(store, "upstreams", body.upstream as string, "upstream");
       if (Array.isArray(body.policies)) {
         const ids: string[] = [];
         for (const [i, p] of (body.policies as string[]).entries())

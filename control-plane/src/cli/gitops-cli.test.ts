@@ -148,6 +148,20 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     );
     const dangling = file("dangling.yaml", "routes:\n  - {name: r, paths: [/r], upstream: elsewhere}\n");
     assert.match((await ctl(["validate", "-f", dangling])).err, /REFERENCE_NOT_FOUND: .*routes\/r/);
+    // Route matchers (issue 22): a file expresses them; a regex RE2 refuses is named offline.
+    const matchers = CONFIG.replace(
+      "  - {name: health,",
+      "  - {name: beta, paths: [{template: '/orders/{id}'}], headers: [{name: x-api-version, exact: '2'}], query: [{name: debug, absent: true}], upstream: orders}\n  - {name: health,",
+    );
+    const good = await ctl(["validate", "-f", file("matchers.yaml", matchers)]);
+    assert.equal(good.code, 0, good.err);
+    const lookahead = await ctl([
+      "validate",
+      "-f",
+      file("lookahead.yaml", matchers.replace("exact: '2'", "regex: '(?=2)'")),
+    ]);
+    assert.equal(lookahead.code, 1);
+    assert.match(lookahead.err, /VALIDATION_FAILED: .*routes\/beta: .*linear-time.*\(field headers\.0\.regex\)/);
   });
 
   test("tokens: create with a role and bounds (secret printed once), whoami, rotate, revoke; a viewer gets 403 and exit 1", async () => {

@@ -19,6 +19,8 @@ import { LRUCache } from "lru-cache";
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
 import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
+import { checkRouteAction } from "./route-action.js";
+import { checkRouteMatchers, usesRouteMatchers } from "./route-match.js";
 import { toRuleSet } from "./rule-sets.js";
 import {
   CORE_KINDS,
@@ -68,9 +70,11 @@ export interface ResourceEntry {
   /** Draft revision it was built from (-1 when loaded from a stored version). */
   readonly rev: number;
   /** Routes: the upstream and policy ids it references (the consistency check). */
-  readonly refs?: { readonly upstream: string; readonly policies: readonly string[] };
+  readonly refs?: { readonly upstream: string | undefined; readonly policies: readonly string[] };
   /** Policies: the policy type (a feature of the version). */
   readonly policyType?: string;
+  /** Routes: features older nodes lack that the route uses ({@link routeFeaturesOf}). */
+  readonly routeFeatures?: readonly string[];
   /** The stored resource, for reference errors that name it. */
   readonly draft?: StoredResource;
 }
@@ -400,7 +404,14 @@ export class Publisher {
         const version = (prev?.version ?? 0) + 1;
         const created_at = new Date().toISOString();
         const createdAtMs = BigInt(Date.parse(created_at));
-        const featuresTouched = [...touched].some((k) => !k.startsWith("routes/") && !k.startsWith("upstreams/"));
+        // Route edits change the features only when a route uses (or used) a feature of its own.
+        const featuresTouched = [...touched].some(
+          (k) =>
+            (!k.startsWith("routes/") && !k.startsWith("upstreams/")) ||
+            (k.startsWith("routes/") &&
+              (resources.get(k)?.routeFeatures !== undefined ||
+                ROUTE_FEATURES.some((f) => prev?.features.includes(f)))),
+        );
         const features = prev && !featuresTouched ? [...prev.features] : featuresOf(resources);
         // Stored in draft order: the hash does not depend on order and readers order by id.
         const snapshot = encodeSnapshotBytes({ version: BigInt(version), hash, createdAtMs }, resources.values());
@@ -654,6 +665,12 @@ export class Publisher {
     credentials?: readonly StoredCredential[],
   ): Promise<ResourceEntry> {
     const id = r.id;
+    // Checked on write too; a draft from elsewhere (an older build's database) is checked here,
+    // so that no node is sent a regex it must refuse.
+    if (kind.kind === "routes") {
+      checkRouteMatchers(r.body, `routes.${r.name}.`);
+      checkRouteAction(r.body, `routes.${r.name}.`);
+    }
     const creds = kind.withCredentials ? (credentials ?? (await this.#store.listCredentials(id))) : [];
     const message = kind.toMessage(r, creds);
     const info = resourceKind(kind.field)!;
@@ -669,12 +686,13 @@ export class Publisher {
       ...(kind.kind === "routes"
         ? {
             refs: {
-              upstream: r.body.upstream as string,
+              upstream: r.body.upstream as string | undefined,
               policies: (r.body.policies as string[] | undefined) ?? [],
             },
           }
         : {}),
       ...(kind.kind === "policies" ? { policyType: r.body.type as string } : {}),
+      ...(kind.kind === "routes" ? routeFeaturesOf(r.body) : {}),
     };
     return entry;
   }
@@ -686,7 +704,8 @@ export class Publisher {
       // a referenced upstream or policy cannot be deleted while a route uses it.
       if (!e.refs) continue;
       const missing =
-        !resources.has(`upstreams/${e.refs.upstream}`) || e.refs.policies.some((p) => !resources.has(`policies/${p}`));
+        (e.refs.upstream !== undefined && !resources.has(`upstreams/${e.refs.upstream}`)) ||
+        e.refs.policies.some((p) => !resources.has(`policies/${p}`));
       if (missing) {
         const draft = e.draft ?? { id: e.id, name: e.id, body: { ...e.refs }, created_at: "", updated_at: "" };
         checkRouteReferences(
@@ -793,11 +812,29 @@ function putSingleton(
   return addDigest(old ? removeDigest(sum, old.digest) : sum, digest);
 }
 
-/** Features a version needs: the policy types it uses and any non-core resource kind it fills. */
+/**
+ * Features of a version's routes (issue 22), which a node must announce to be sent it (else it
+ * shows as blocked): `route-matchers` for a route matching on headers, query parameters,
+ * cookies, a regex or a template path (a node without it would ignore them and route more
+ * broadly, skipping the policies of the route meant for the request), `route-actions` for a
+ * redirect or direct_response (a node without it would refuse the route: no upstream).
+ */
+export const ROUTE_FEATURES = ["route-matchers", "route-actions"] as const;
+
+/** The `routeFeatures` of a route body's entry (none: no member). */
+function routeFeaturesOf(body: Record<string, unknown>): { routeFeatures?: readonly string[] } {
+  const out: string[] = [];
+  if (usesRouteMatchers(body)) out.push("route-matchers");
+  if (body.redirect !== undefined || body.direct_response !== undefined) out.push("route-actions");
+  return out.length > 0 ? { routeFeatures: out } : {};
+}
+
+/** Features a version needs: the policy types it uses, route features and any non-core resource kind it fills. */
 function featuresOf(resources: ReadonlyMap<string, ResourceEntry>): string[] {
   const out = new Set<string>();
   for (const e of resources.values()) {
     if (e.policyType) out.add(e.policyType);
+    for (const f of e.routeFeatures ?? []) out.add(f);
     const kind = e.key.slice(0, e.key.indexOf("/"));
     if (!CORE_KINDS.has(kind)) out.add(kind);
   }

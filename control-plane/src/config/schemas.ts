@@ -1,3 +1,5 @@
+import { actionSchemas } from "./route-action.js";
+import { conditionSchemas, patternPathSchemas } from "./route-match.js";
 import { TRAFFIC_POLICY_CONFIG_SCHEMAS } from "./traffic-schemas.js";
 import { wafConfigSchema } from "./waf-schemas.js";
 
@@ -157,7 +159,7 @@ const unsafeIdentity = {
 /** Body of `POST /v1/routes` and `PUT /v1/routes/{id}`. */
 export const routeSchema = {
   type: "object",
-  required: ["name", "upstream"],
+  required: ["name"],
   additionalProperties: false,
   properties: {
     name,
@@ -174,9 +176,12 @@ export const routeSchema = {
           path,
           { type: "object", required: ["prefix"], additionalProperties: false, properties: { prefix: path } },
           { type: "object", required: ["exact"], additionalProperties: false, properties: { exact: path } },
+          ...patternPathSchemas,
         ],
       },
     },
+    ...conditionSchemas,
+    ...actionSchemas,
     methods: {
       type: "array",
       maxItems: 9,
@@ -184,7 +189,12 @@ export const routeSchema = {
       items: { type: "string", enum: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"] },
     },
     priority: { type: "integer", minimum: -1000, maximum: 1000 },
-    upstream: { type: "string", minLength: 1, maxLength: 64, description: "upstream id or name" },
+    upstream: {
+      type: "string",
+      minLength: 1,
+      maxLength: 64,
+      description: "upstream id or name; required unless the route has a redirect or direct_response",
+    },
     policies: {
       type: "array",
       maxItems: 32,

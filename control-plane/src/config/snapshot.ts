@@ -27,6 +27,8 @@ import {
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
+import { checkRouteAction, toRouteAction } from "./route-action.js";
+import { checkRouteMatchers, toConditions, toPatternPathMatch } from "./route-match.js";
 import { toRuleSet } from "./rule-sets.js";
 import { AUTH_POLICY_TYPES } from "./schemas.js";
 import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
@@ -204,7 +206,9 @@ function upstreamExtras(b: UpstreamExtras) {
 
 function toPathMatch(p: unknown): PathMatch {
   if (typeof p === "string") return create(PathMatchSchema, { kind: { case: "prefix", value: p } });
-  const o = p as { exact?: string; prefix?: string };
+  const o = p as { exact?: string; prefix?: string; regex?: string; template?: string };
+  const pattern = toPatternPathMatch(o);
+  if (pattern !== undefined) return pattern;
   return create(PathMatchSchema, {
     kind: o.exact !== undefined ? { case: "exact", value: o.exact } : { case: "prefix", value: o.prefix ?? "/" },
   });
@@ -417,7 +421,7 @@ export function toRoute(r: StoredResource): Route {
     paths?: unknown[];
     methods?: string[];
     priority?: number;
-    upstream: string;
+    upstream?: string;
     policies?: string[];
     strip_prefix?: boolean;
     prefix_rewrite?: string;
@@ -430,7 +434,7 @@ export function toRoute(r: StoredResource): Route {
     allow_encoded?: string[];
     refuse_encoded?: string[];
     max_body_bytes?: number;
-  };
+  } & Parameters<typeof toConditions>[0];
   return create(RouteSchema, {
     id: r.id,
     name: r.name,
@@ -438,7 +442,7 @@ export function toRoute(r: StoredResource): Route {
     paths: (b.paths ?? []).map(toPathMatch),
     methods: b.methods ?? [],
     priority: b.priority ?? 0,
-    upstreamId: b.upstream,
+    upstreamId: b.upstream ?? "",
     policyIds: b.policies ?? [],
     stripPrefix: b.strip_prefix ?? false,
     prefixRewrite: b.prefix_rewrite ?? "",
@@ -451,6 +455,8 @@ export function toRoute(r: StoredResource): Route {
     allowEncoded: (b.allow_encoded ?? []).map((e) => e.toUpperCase()),
     refuseEncoded: (b.refuse_encoded ?? []).map((e) => e.toUpperCase()),
     ...(b.max_body_bytes !== undefined ? { maxBodyBytes: BigInt(b.max_body_bytes) } : {}),
+    ...toConditions(b),
+    ...toRouteAction(r.body as Record<string, unknown>),
   });
 }
 
@@ -530,7 +536,7 @@ export function checkRouteReferences(
   upstreamIds: ReadonlySet<string>,
   policyIds: ReadonlySet<string>,
 ): void {
-  if (!upstreamIds.has(r.body.upstream as string))
+  if (r.body.upstream !== undefined && !upstreamIds.has(r.body.upstream as string))
     throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing upstream`, `routes.${r.name}.upstream`);
   for (const p of (r.body.policies as string[]) ?? [])
     if (!policyIds.has(p))
@@ -646,7 +652,13 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
         "the global policies name a missing policy",
         "settings.global_policies",
       );
-  for (const r of routes) checkRouteReferences(r, upstreamIds, policyIds);
+  for (const r of routes) {
+    checkRouteReferences(r, upstreamIds, policyIds);
+    // Written through the API these were checked already; a draft from elsewhere (an import, an
+    // older build's database) is checked again here, so no node is sent a regex it must refuse.
+    checkRouteMatchers(r.body as Record<string, unknown>, `routes.${r.name}.`);
+    checkRouteAction(r.body as Record<string, unknown>, `routes.${r.name}.`);
+  }
   const policyTypes = new Map(policies.map((p) => [p.id, p.body.type as string]));
   for (const p of policies) checkAuthAnyMembers(p, policyTypes);
   for (const p of policies) checkPolicyUpstreams(p, upstreamIds);

@@ -2,6 +2,7 @@ import { createPublicKey, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { createSecureContext } from "node:tls";
 import { ApiError } from "../errors.js";
+import { templateProbe } from "./route-match.js";
 
 /**
  * Semantic checks that JSON Schema cannot express. Each throws
@@ -21,7 +22,10 @@ const TRAILING_DOT_OR_SPACE = /(\.|%20)(\/|$)/;
  */
 export function checkRoutePaths(paths: unknown[] | undefined): void {
   (paths ?? []).forEach((p, i) => {
-    const value = typeof p === "string" ? p : (Object.values(p as object)[0] as string);
+    // A regex is not a path (checkRouteMatchers checks it); a template is one once each variable is a segment.
+    if (typeof p === "object" && p !== null && "regex" in p) return;
+    const raw = typeof p === "string" ? p : (Object.values(p as object)[0] as string);
+    const value = typeof p === "object" && p !== null && "template" in p ? templateProbe(raw) : raw;
     const field = `paths.${i}`;
     if (DOT_SEGMENT.test(value)) throw new ApiError("VALIDATION_FAILED", "paths must not contain dot segments", field);
     if (value.includes("//")) throw new ApiError("VALIDATION_FAILED", "paths must not contain empty segments", field);

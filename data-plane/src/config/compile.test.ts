@@ -38,7 +38,7 @@ test("compiles routes, upstreams and policies into a frozen table", () => {
   assert.ok(Object.isFrozen(table));
   const m = table.router.match("GET", "any.host", "/echo/x");
   assert.equal(m?.route.id, "echo");
-  assert.equal(m?.route.upstream.id, "echo");
+  assert.equal(m?.route.upstream?.id, "echo");
   assert.equal(m?.route.policies[0]?.type, "jwt");
   assert.equal(m?.route.stripPrefix, true);
   assert.equal(table.poolKeys.size, 2);
@@ -82,7 +82,7 @@ test("route overrides: timeouts over the upstream's (a connect override gets its
   const plain = table.routes.get("plain")!;
   const fast = table.routes.get("fast")!;
   const far = table.routes.get("far")!;
-  assert.equal(plain.timeouts, plain.upstream.timeouts, "no override: the upstream's object");
+  assert.equal(plain.timeouts, plain.upstream!.timeouts, "no override: the upstream's object");
   assert.deepEqual(fast.timeouts, { connectMs: 1000, headerMs: 100, bodyMs: 30000, totalMs: 9000 });
   assert.equal(fast.preserveHost, true);
   assert.equal(fast.poolSpecs, null);

@@ -15,17 +15,19 @@ import {
 import type { WafPolicies } from "../policies/waf/waf-instances.js";
 import { parseHostPattern } from "../router/host.js";
 import { normalizePath } from "../router/path.js";
-import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
+import { Router, type RouteSpec } from "../router/router.js";
 import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
-import { overrideTimeouts } from "../upstream/timeouts.js";
+import { overrideTimeouts, resolveTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
 import { compileAnomaly } from "./compile-anomaly.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
+import { compileRouteConditions, compileRoutePaths } from "./compile-route-match.js";
 import { compileTelemetry } from "./compile-telemetry.js";
 import { compileUpstream, withConnectTimeout } from "./compile-upstream.js";
 import { type CompiledWaf, compileRuleSets, compileWaf, type RouteWaf, WafCache } from "./compile-waf.js";
 import { HostPolicies } from "./host-policies.js";
+import { compileRouteAction } from "./route-action.js";
 import type { CompiledRoute, CompiledUpstream, RouteHooks, RouteUpstream, RuntimeTable } from "./runtime-table.js";
 
 /** Inputs of {@link compile} besides the snapshot. */
@@ -533,13 +535,16 @@ function checkRouteId(id: string, duplicate: boolean): void {
 
 /** Whether a reused route still points at the same compiled upstream, policies and WAF. */
 function sameDeps(old: CompiledRoute, r: Route, ctx: RouteContext): boolean {
-  if (old.upstream !== ctx.upstreams.get(r.upstreamId)) return false;
+  if (old.upstream !== (r.upstreamId === "" ? null : ctx.upstreams.get(r.upstreamId))) return false;
   if (old.waf !== routeWaf(r, ctx)) return false;
   const chain = chainOf(r, ctx);
   if (chain === undefined || chain.length !== old.policies.length) return false;
   for (let i = 0; i < chain.length; i++) if (old.policies[i] !== chain[i]) return false;
   return true;
 }
+
+/** The timeouts of a route without an upstream (a redirect or direct_response): the defaults. */
+const NO_UPSTREAM_TIMEOUTS = resolveTimeouts(undefined);
 
 /** What compiling a route needs besides the route. */
 interface RouteContext {
@@ -620,8 +625,10 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
   const { upstreams, policies, global, mergeSlashesDefault } = ctx;
   const resource = `route/${r.name || r.id}`;
   const bad = (msg: string) => new CompileError("RESOURCE_INVALID", msg, resource);
-  if (r.upstreamId === "") throw bad("upstream_id is required");
-  const upstream = upstreams.get(r.upstreamId);
+  // A redirect or direct_response answers instead of an upstream (issue 22).
+  const action = compileRouteAction(r, bad);
+  if (action === null && r.upstreamId === "") throw bad("upstream_id is required");
+  const upstream = action === null ? upstreams.get(r.upstreamId) : null;
   if (upstream === undefined) {
     throw new CompileError("REFERENCE_MISSING", `upstream "${r.upstreamId}" does not exist`, resource);
   }
@@ -650,14 +657,8 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     if (parseHostPattern(h) === undefined) throw bad(`hosts: "${h}" is not a valid host pattern`);
   const methods = r.methods.map((m) => m.toUpperCase());
   for (const m of methods) if (!METHOD.test(m)) throw bad(`methods: "${m}" is not an HTTP method`);
-  const paths: PathSpec[] = r.paths.map((p, i) => {
-    if (p.kind.case === undefined) throw bad(`paths[${i}]: neither exact nor prefix is set`);
-    const value = normalizePath(p.kind.value);
-    if (value === undefined) {
-      throw bad(`paths[${i}]: "${p.kind.value}" must start with "/" and have no dot or empty segment`);
-    }
-    return Object.freeze({ kind: p.kind.case, value });
-  });
+  const paths = compileRoutePaths(r, bad);
+  const conditions = compileRouteConditions(r, bad);
   let prefixRewrite: string | null = null;
   if (r.prefixRewrite !== "") {
     if (r.stripPrefix) throw bad('prefix_rewrite: not with strip_prefix (strip_prefix is prefix_rewrite "/")');
@@ -669,14 +670,20 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
   }
   const rules = compilePathRules(r, bad);
   const maxBodyBytes = routeBodyLimit(r.maxBodyBytes, "max_body_bytes", bad);
-  const { timeouts, poolSpecs } = routeUpstream(upstream, r);
+  const { timeouts, poolSpecs } =
+    upstream === null
+      ? { timeouts: overrideTimeouts(NO_UPSTREAM_TIMEOUTS, r.timeouts), poolSpecs: null }
+      : routeUpstream(upstream, r);
   const alternates = new Map<string, RouteUpstream>();
-  for (const p of own)
+  for (const p of own) {
+    if (action !== null && (p.traits.routesTo !== undefined || p.traits.mirrors === true))
+      throw bad(`policy "${p.id}" (${p.type}) chooses or copies to upstreams: not on a route that answers itself`);
     for (const id of p.traits.routesTo ?? []) {
       const u = upstreams.get(id);
       if (u === undefined) throw new CompileError("REFERENCE_MISSING", `upstream "${id}" does not exist`, resource);
       if (u !== upstream && !alternates.has(u.id)) alternates.set(u.id, routeUpstream(u, r));
     }
+  }
   const route: CompiledRoute = Object.freeze({
     id: r.id,
     name: r.name,
@@ -699,6 +706,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     maxBodyBytes,
     alternates,
     waf,
+    action,
   });
   return {
     route,
@@ -709,6 +717,7 @@ function compileRoute(r: Route, ctx: RouteContext): RouteSpec<CompiledRoute> {
     priority: r.priority,
     caseSensitive: r.caseSensitive,
     strictTrailingSlash: r.strictTrailingSlash,
+    ...(conditions !== null ? { conditions } : {}),
   };
 }
 

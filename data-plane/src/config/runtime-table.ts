@@ -15,6 +15,7 @@ import type { ActiveCheckSettings, BreakerSettings, RetrySettings } from "../ups
 import type { CompiledAnomaly } from "./compile-anomaly.js";
 import type { CompiledRuleSetInfo, CompiledWaf, RouteWaf } from "./compile-waf.js";
 import type { HostPolicies } from "./host-policies.js";
+import type { RouteAction } from "./route-action.js";
 
 /** One target of a compiled upstream. */
 export interface CompiledTarget {
@@ -75,7 +76,13 @@ export interface CompiledRoute {
   readonly name: string;
   /** `route/<name>`. */
   readonly resource: string;
-  readonly upstream: CompiledUpstream;
+  /** The upstream it proxies to; null for a route that answers itself (`action`). */
+  readonly upstream: CompiledUpstream | null;
+  /**
+   * What the route answers instead of proxying (a redirect or a fixed response: issue 22), given
+   * in `upstream_peer` once every policy let the request through; null to proxy.
+   */
+  readonly action: RouteAction | null;
   /** Run in this order in `request_filter`: the snapshot's global policies, then the route's. */
   readonly policies: readonly PolicyInstance[];
   /**

@@ -10,8 +10,10 @@ import { resolveClientAddress } from "../request/client-address.js";
 import { scanHeaders } from "../request/framing.js";
 import { requestView } from "../request/request-view.js";
 import { parseRequestTarget } from "../request/target.js";
+import { RequestMatchFields } from "../router/match-request.js";
 import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/path.js";
 import { checkOtherReadings } from "../router/path-readings.js";
+import type { MatchRequest } from "../router/route-conditions.js";
 import type { PathSpec } from "../router/router.js";
 
 /** What `request_filter` ends with: go on (`undefined`), the node's refusal, or a policy's own answer. */
@@ -37,7 +39,8 @@ const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
  * a target that is origin- or absolute-form, a `Host` present on HTTP/1.1, valid and in
  * agreement with the target's authority (HTTP/2: `:authority`), a path the canonicalizer accepts
  * (`PATH_INVALID`), the client address (trusted proxies); the route, matched on the canonical
- * path, with its path settings (merged slashes, encoded characters, the other readings of `;`
+ * path (and the header, query and cookie conditions of the routes that path selects; a template
+ * or regex path's captured values go to `ex.pathParams`), with its path settings (merged slashes, encoded characters, the other readings of `;`
  * and delimiter escapes) and rewriting (`strip_prefix` or `prefix_rewrite`). Then the chain's
  * `requestHeaders` hooks run in order — the global policies, then the route's, preceded by the
  * host's mTLS policy when the host requires a client certificate and the chain does not already
@@ -103,13 +106,17 @@ export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOut
     const refused = runGuards(ex, guards);
     if (refused !== undefined) return refused;
   }
-  const m = table.router.match(method, authority.host, canon.match);
+  // Header, query and cookie conditions read the request only for the routes the path selected.
+  const fields = new RequestMatchFields(head, target.query);
+  const m = table.router.match(method, authority.host, canon.match, fields);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
   ex.route = route;
+  ex.matchedPath = m.path;
+  if (m.params !== undefined) ex.pathParams = m.params;
   if (canon.mergedSlashes && !route.mergeSlashes) return new Failure("PATH_INVALID", null, "path_empty_segment");
   if (canon.keptEscapes !== null || canon.delimiters || route.refuseEncoded.length > 0) {
-    const refused = checkRoutePath(table, route, method, authority.host, canon);
+    const refused = checkRoutePath(table, route, method, authority.host, canon, fields);
     if (refused !== undefined) return new Failure("PATH_INVALID", null, refused);
   }
   if (route.stripPrefix) stripPrefix(ex, m.path);
@@ -177,13 +184,18 @@ function checkRoutePath(
   method: string,
   host: string,
   canon: CanonicalPath,
+  fields: MatchRequest,
 ): string | undefined {
   if (canon.keptEscapes !== null)
     for (const b of canon.keptEscapes)
       if (!route.allowEncoded.has(b)) return b === 0x2f ? "path_encoded_slash" : "path_encoded_delimiter";
   for (const e of route.refuseEncoded) if (canon.path.includes(e)) return "path_encoded_refused";
   if (!canon.delimiters) return undefined;
-  return checkOtherReadings(canon.path, table.pathOptions, (m) => table.router.match(method, host, m)?.route === route);
+  return checkOtherReadings(
+    canon.path,
+    table.pathOptions,
+    (m) => table.router.match(method, host, m, fields)?.route === route,
+  );
 }
 
 /**

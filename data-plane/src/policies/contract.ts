@@ -69,6 +69,8 @@ export interface Reply {
   readonly kind: "reply";
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body (a route's `direct_response`); none when absent. */
+  readonly body?: Buffer;
 }
 
 /** What ends a request early. */

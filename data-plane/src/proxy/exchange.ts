@@ -38,6 +38,8 @@ import type {
 } from "../policies/contract.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import { type RequestView, requestView } from "../request/request-view.js";
+import type { PathParams } from "../router/path-pattern.js";
+import type { PathSpec } from "../router/router.js";
 import type { AccessLog } from "../telemetry/access-log.js";
 import { type TraceContext, traceContextOf } from "../telemetry/trace-context.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
@@ -139,6 +141,10 @@ export class Exchange
   /** Raw query string sent upstream, `""` or `"?..."` (authentication may strip parameters). */
   query = "";
   route: CompiledRoute | undefined = undefined;
+  /** Values the matched route's template or regex path captured (`/users/{id}` → `{id: "7"}`), `null` for other paths. */
+  pathParams: PathParams | null = null;
+  /** The path matcher of the route that matched (a redirect's `prefix_rewrite` cuts what it matched). */
+  matchedPath: PathSpec | null = null;
   /** The upstream a `canary` policy chose instead of the route's, `null` for the route's own. */
   upstreamChoice: RouteUpstream | null = null;
   /** Path sent upstream (after `strip_prefix` / `prefix_rewrite`). */
@@ -398,7 +404,8 @@ export class Exchange
   }
 
   get upstreamId(): string {
-    return this.route === undefined ? "" : this.upstream.id;
+    const r = this.route;
+    return r === undefined || (r.upstream === null && this.upstreamChoice === null) ? "" : this.upstream.id;
   }
 
   get durationMs(): number {
@@ -411,10 +418,13 @@ export class Exchange
 
   // --- UpstreamCall (valid once a route matched) ----------------------------------------------------
 
-  /** The route's upstream, or the one its `canary` policy chose. */
+  /**
+   * The route's upstream, or the one its `canary` policy chose. A route without one (a redirect
+   * or direct_response) answers in `upstream_peer` before anything reads this.
+   */
   get upstream(): CompiledUpstream {
     const c = this.upstreamChoice;
-    return c === null ? this.route!.upstream : c.upstream;
+    return c === null ? this.route!.upstream! : c.upstream;
   }
 
   get timeouts(): TimeoutsMs {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { normalizeHost, parseHostPattern } from "./host.js";
+import { compileRegexPath, compileTemplate } from "./path-pattern.js";
+import { EMPTY_REQUEST, FieldCondition, type MatchRequest, RouteConditions } from "./route-conditions.js";
 import { type PathSpec, Router, type RouteSpec } from "./router.js";
 
 /** Routes are objects (the router keys them weakly); tests compare their names. */
@@ -263,8 +265,9 @@ function referenceMatch(
   method: string,
   host: string,
   path: string,
+  req: MatchRequest = EMPTY_REQUEST,
 ): string | undefined {
-  let best: { name: string; rank: number[]; key: string } | undefined;
+  let best: Candidate | undefined;
   for (const s of specs) {
     let hostRank = -1;
     if (s.hosts.length === 0) hostRank = 0;
@@ -274,7 +277,19 @@ function referenceMatch(
     }
     if (hostRank < 0) continue;
     if (s.methods.length > 0 && !s.methods.includes(method)) continue;
+    if (s.conditions !== undefined && !s.conditions.test(req)) continue;
+    const matchers = (s.methods.length > 0 ? 1 : 0) + (s.conditions?.count ?? 0);
     for (const [i, p] of s.paths.entries()) {
+      const key = `${s.key}\u0000${String(i).padStart(3, "0")}`;
+      if (p.pattern !== undefined) {
+        // Template and regex paths: the whole path, no trailing-slash alias.
+        if (!p.pattern.test(path, path.toLowerCase())) continue;
+        const kindRank = p.kind === "template" ? 1 : 3;
+        const rank = [-s.priority, kindRank, -p.pattern.literalLength, 0, -matchers, -hostRank];
+        const cand = { name: s.route.name, rank, key };
+        if (best === undefined || cmpRank(cand, best) < 0) best = cand;
+        continue;
+      }
       const cmp = s.caseSensitive ? path : path.toLowerCase();
       const v = s.caseSensitive ? p.value : p.value.toLowerCase();
       const ok =
@@ -292,17 +307,24 @@ function referenceMatch(
       if (ok) rows.push([v, 0]);
       if (alias !== undefined && cmp === alias) rows.push([alias, 1]);
       for (const [value, isAlias] of rows) {
-        const rank = [-s.priority, p.kind === "exact" ? 0 : 1, -value.length, isAlias, -hostRank];
-        const cand = { name: s.route.name, rank, key: `${s.key}\u0000${String(i).padStart(3, "0")}` };
-        const cmpRank = (a: typeof cand, b: typeof cand) => {
-          for (let k = 0; k < a.rank.length; k++) if (a.rank[k] !== b.rank[k]) return a.rank[k]! - b.rank[k]!;
-          return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-        };
+        const rank = [-s.priority, p.kind === "exact" ? 0 : 2, -value.length, isAlias, -matchers, -hostRank];
+        const cand = { name: s.route.name, rank, key };
         if (best === undefined || cmpRank(cand, best) < 0) best = cand;
       }
     }
   }
   return best?.name;
+}
+
+interface Candidate {
+  readonly name: string;
+  readonly rank: number[];
+  readonly key: string;
+}
+
+function cmpRank(a: Candidate, b: Candidate): number {
+  for (let k = 0; k < a.rank.length; k++) if (a.rank[k] !== b.rank[k]) return a.rank[k]! - b.rank[k]!;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 test("large buckets (looked up through their index) answer exactly as a scan of every route would, trailing-slash aliases too", () => {
@@ -351,5 +373,87 @@ test("large buckets (looked up through their index) answer exactly as a scan of 
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+test("large buckets answer as a scan with template, regex, header, query and cookie matchers (issue 22)", () => {
+  const seg = fc.constantFrom("a", "B", "repos", "x", "Orgs");
+  const arbPathValue = fc.array(seg, { minLength: 1, maxLength: 4 }).map((p) => `/${p.join("/")}`);
+  const arbPath = fc.oneof(
+    fc.record({ kind: fc.constantFrom("exact" as const, "prefix" as const), value: arbPathValue }),
+    // A template: some segments of a path turned into variables.
+    fc.tuple(fc.array(fc.oneof(seg, fc.constant("{v}")), { minLength: 1, maxLength: 4 }), fc.nat()).map(([segs, n]) => {
+      let k = 0;
+      const named = segs.map((x) => (x === "{v}" ? `{v${k++}}` : x));
+      if (k === 0) named[n % named.length] = "{v0}";
+      return { kind: "template" as const, value: `/${named.join("/")}` };
+    }),
+    fc.record({
+      kind: fc.constant("regex" as const),
+      value: fc.constantFrom("/a/[a-z]+", "/repos/.*", "/(a|x)/B", "/[A-Za-z]+", "^/Orgs/[0-9a-z]*", ".*"),
+    }),
+  );
+  const arbCondition = fc.record({
+    source: fc.constantFrom("header" as const, "query" as const, "cookie" as const),
+    name: fc.constantFrom("v", "w"),
+    kind: fc.constantFrom("exact" as const, "prefix" as const, "regex" as const, "present" as const, "absent" as const),
+    value: fc.constantFrom("1", "2", "1[0-9]"),
+  });
+  const arbSpec = fc.record({
+    path: arbPath,
+    hosts: fc.constantFrom([], ["api.test"], ["*.test"]),
+    methods: fc.constantFrom([], ["GET"], ["POST"]),
+    priority: fc.constantFrom(0, 0, 0, 1),
+    caseSensitive: fc.boolean(),
+    conditions: fc.array(arbCondition, { maxLength: 2 }),
+  });
+  const arbFields = fc.dictionary(fc.constantFrom("v", "w"), fc.constantFrom("1", "2", "12", "21"), { maxKeys: 2 });
+  const arbRequest = fc.record({
+    path: arbPathValue,
+    host: fc.constantFrom("api.test", "v.test", "none.example"),
+    method: fc.constantFrom("GET", "POST"),
+    headers: arbFields,
+    query: arbFields,
+    cookies: arbFields,
+  });
+  fc.assert(
+    fc.property(
+      fc.array(arbSpec, { minLength: 20, maxLength: 60 }),
+      fc.array(arbRequest, { maxLength: 30 }),
+      (raw, reqs) => {
+        const specs: RouteSpec<R>[] = raw.map((r, i) => {
+          const pattern =
+            r.path.kind === "template"
+              ? compileTemplate(r.path.value, r.caseSensitive)
+              : r.path.kind === "regex"
+                ? compileRegexPath(r.path.value, r.caseSensitive)
+                : undefined;
+          return {
+            route: { name: `r${i}` },
+            key: `k${String(i).padStart(3, "0")}`,
+            hosts: r.hosts,
+            paths: [pattern === undefined ? r.path : { ...r.path, pattern }],
+            methods: r.methods,
+            priority: r.priority,
+            caseSensitive: r.caseSensitive,
+            conditions: new RouteConditions(r.conditions.map((c) => new FieldCondition(c))),
+          };
+        });
+        const router = new Router(specs);
+        for (const q of reqs) {
+          const req: MatchRequest = {
+            header: (n) => q.headers[n],
+            query: (n) => q.query[n],
+            cookie: (n) => q.cookies[n],
+          };
+          assert.equal(
+            router.match(q.method, q.host, q.path, req)?.route.name,
+            referenceMatch(specs, q.method, q.host, q.path, req),
+            `${q.method} ${q.host}${q.path} ${JSON.stringify(q)}`,
+          );
+        }
+      },
+    ),
+    { numRuns: 200 },
   );
 });

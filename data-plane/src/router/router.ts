@@ -1,10 +1,15 @@
 import { type HostPattern, parseHostPattern } from "./host.js";
+import type { PathParams, PathPattern } from "./path-pattern.js";
+import { RegexGroup, TemplateTrie } from "./pattern-index.js";
+import { EMPTY_REQUEST, type MatchRequest, type RouteConditions } from "./route-conditions.js";
 
 /** A path matcher (RFC 3986 path, no query). */
 export interface PathSpec {
-  readonly kind: "exact" | "prefix";
-  /** Starts with "/". */
+  readonly kind: "exact" | "prefix" | "regex" | "template";
+  /** Starts with "/" (exact, prefix, template); the expression as written (regex). */
   readonly value: string;
+  /** The compiled pattern of a regex or template path (path-pattern.ts); absent for exact and prefix. */
+  readonly pattern?: PathPattern;
 }
 
 /** What the router needs to know of a route. `route` is returned on a match. */
@@ -31,13 +36,26 @@ export interface RouteSpec<R> {
    * also owns the path without it (`/a/` owns `/a`): see {@link otherSpelling}.
    */
   readonly strictTrailingSlash?: boolean;
+  /**
+   * Header, query and cookie conditions (all must hold), tested only on the entries the host
+   * bucket and path index selected. Each one counts as a matcher in the precedence.
+   */
+  readonly conditions?: RouteConditions;
 }
 
-/** A match: the route, and which of its path matchers matched (for `strip_prefix`). */
+/**
+ * A match: the route, which of its path matchers matched (for `strip_prefix`), and the values a
+ * template or regex path captured (absent for exact and prefix paths).
+ */
 export interface RouteMatch<R> {
   readonly route: R;
   readonly path: PathSpec;
+  readonly params?: PathParams;
 }
+
+// Path kinds in precedence order (Envoy and Kong rank an exact path before a pattern, a prefix
+// after a template, and a regex last).
+const KIND_RANK = { exact: 3, template: 2, prefix: 1, regex: 0 } as const;
 
 // Host specificity, the last tie-breaker before config order.
 const HOST_EXACT = 2;
@@ -54,7 +72,7 @@ const HOST_ANY = 0;
  */
 export function otherSpelling(path: PathSpec): string | undefined {
   const v = path.value;
-  if (v === "/") return undefined;
+  if (v === "/" || path.kind === "regex" || path.kind === "template") return undefined;
   if (v.endsWith("/")) return v.slice(0, -1);
   return path.kind === "exact" ? `${v}/` : undefined;
 }
@@ -66,8 +84,16 @@ export function otherSpelling(path: PathSpec): string | undefined {
 class Entry<R> implements RouteMatch<R> {
   readonly route: R;
   readonly path: PathSpec;
-  /** Ranks as an exact match (the route's path kind; an alias ranks like its route's path). */
-  readonly exact: boolean;
+  /** The path kind's rank (KIND_RANK; an alias ranks like its route's path). */
+  readonly kindRank: number;
+  /** Ranks longer first: the path's length (exact, prefix), a template's literal characters, 0 for a regex. */
+  readonly length: number;
+  /** The compiled regex or template, or null (exact, prefix). */
+  readonly pattern: PathPattern | null;
+  /** The header, query and cookie conditions, or null. */
+  readonly conditions: RouteConditions | null;
+  /** Matchers besides host and path (methods listed: 1, plus each condition): more ranks first. */
+  readonly matchers: number;
   /** Matches only the whole path (exact paths and aliases). */
   readonly whole: boolean;
   /** The other trailing-slash spelling of a route's path: ranks below a route that spells it. */
@@ -86,7 +112,10 @@ class Entry<R> implements RouteMatch<R> {
   constructor(spec: RouteSpec<R>, path: PathSpec, pathIndex: number, hostRank: number, aliasOf?: Entry<R>) {
     this.route = spec.route;
     this.path = path;
-    this.exact = path.kind === "exact";
+    this.kindRank = KIND_RANK[path.kind];
+    this.pattern = path.pattern ?? null;
+    this.conditions = spec.conditions !== undefined && spec.conditions.count > 0 ? spec.conditions : null;
+    this.matchers = (spec.methods.length > 0 ? 1 : 0) + (this.conditions?.count ?? 0);
     // Matching ignores ASCII case unless the route asks otherwise (see Router.match).
     this.caseSensitive = spec.caseSensitive === true;
     this.methods = aliasOf?.methods ?? (spec.methods.length > 0 ? new Set(spec.methods) : null);
@@ -96,8 +125,8 @@ class Entry<R> implements RouteMatch<R> {
     this.pathIndex = pathIndex;
     const other = spec.strictTrailingSlash === true || aliasOf !== undefined ? undefined : otherSpelling(path);
     if (aliasOf === undefined) {
-      this.value = this.caseSensitive ? path.value : path.value.toLowerCase();
-      this.whole = this.exact;
+      this.value = this.pattern !== null || this.caseSensitive ? path.value : path.value.toLowerCase();
+      this.whole = path.kind === "exact";
       this.alias = false;
       this.other = other === undefined ? null : new Entry(spec, path, pathIndex, hostRank, this);
     } else {
@@ -107,12 +136,28 @@ class Entry<R> implements RouteMatch<R> {
       this.alias = true;
       this.other = null;
     }
+    this.length = this.pattern !== null ? this.pattern.literalLength : this.value.length;
     Object.freeze(this);
   }
 
-  /** Path and method test; the host was tested by the bucket. `lower` is `path` in lower case. */
-  matches(method: string, path: string, lower: string): boolean {
+  /**
+   * Method, path and conditions test (in that order: the conditions read headers, the query and
+   * cookies, so they run last); the host was tested by the bucket. `lower` is `path` in lower case.
+   */
+  matches(method: string, path: string, lower: string, req: MatchRequest): boolean {
     if (this.methods !== null && !this.methods.has(method)) return false;
+    if (!this.pathMatches(path, lower)) return false;
+    return this.conditions === null || this.conditions.test(req);
+  }
+
+  /** Method and conditions, for an entry whose path is known to match (a regex set's hit). */
+  matchesBesidesPath(method: string, req: MatchRequest): boolean {
+    if (this.methods !== null && !this.methods.has(method)) return false;
+    return this.conditions === null || this.conditions.test(req);
+  }
+
+  pathMatches(path: string, lower: string): boolean {
+    if (this.pattern !== null) return this.pattern.test(path, lower);
     const v = this.value;
     if (!this.caseSensitive) path = lower;
     if (this.whole) return path === v;
@@ -123,17 +168,20 @@ class Entry<R> implements RouteMatch<R> {
 }
 
 /**
- * Order of precedence: higher priority, then exact before prefix, then the longer path, then a
- * path as written before another route's trailing-slash alias of it, then the more specific
- * host (exact > wildcard > any), then config order (the route key, then the path's position in
- * its route). Negative when `a` wins.
+ * Order of precedence (data-plane README, "Route precedence"): higher priority, then the path
+ * kind (exact > template > prefix > regex), then the longer path (a template's literal
+ * characters), then a path as written before another route's trailing-slash alias of it, then
+ * more matchers (methods, each header, query and cookie condition), then the more specific host
+ * (exact > wildcard > any), then config order (the route key, then the path's position in its
+ * route). Negative when `a` wins.
  */
 function compareEntries<R>(a: Entry<R>, b: Entry<R>): number {
   return (
     b.priority - a.priority ||
-    Number(b.exact) - Number(a.exact) ||
-    b.value.length - a.value.length ||
+    b.kindRank - a.kindRank ||
+    b.length - a.length ||
     Number(a.alias) - Number(b.alias) ||
+    b.matchers - a.matchers ||
     b.hostRank - a.hostRank ||
     (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
     a.pathIndex - b.pathIndex
@@ -212,8 +260,9 @@ export class Router<R extends object> {
    * @param method upper-case method
    * @param host normalized host (see normalizeHost): lower-case, no port
    * @param path canonical match path without the query (ASCII)
+   * @param req headers, query and cookies, read only for routes with conditions (default: none)
    */
-  match(method: string, host: string, path: string): RouteMatch<R> | undefined {
+  match(method: string, host: string, path: string, req: MatchRequest = EMPTY_REQUEST): RouteMatch<R> | undefined {
     // Paths match without regard to ASCII case unless a route is case-sensitive: many upstream
     // routers (Express, ASP.NET, IIS) ignore case, so `/ADMIN/x` must meet the `/admin` route's
     // policies rather than fall through to a less protected one (case C05). Canonical paths are
@@ -221,19 +270,20 @@ export class Router<R extends object> {
     const lower = hasUpper(path) ? path.toLowerCase() : path;
     let best: Entry<R> | undefined;
     const exact = this.#exact.get(host);
-    if (exact !== undefined) best = firstMatch(exact, method, path, lower);
+    if (exact !== undefined) best = firstMatch(exact, method, path, lower, req);
     if (this.#wildcard.size > 0) {
       // Every suffix starting at a dot: "a.b.example.com" → ".b.example.com", ".example.com", ".com".
       for (let i = host.indexOf(".", 1); i !== -1; i = host.indexOf(".", i + 1)) {
         const list = this.#wildcard.get(host.slice(i));
         if (list === undefined) continue;
-        const m = firstMatch(list, method, path, lower);
+        const m = firstMatch(list, method, path, lower, req);
         if (m !== undefined && (best === undefined || compareEntries(m, best) < 0)) best = m;
       }
     }
-    const m = firstMatch(this.#any, method, path, lower);
+    const m = firstMatch(this.#any, method, path, lower, req);
     if (m !== undefined && (best === undefined || compareEntries(m, best) < 0)) best = m;
-    return best;
+    if (best?.pattern == null) return best;
+    return { route: best.route, path: best.path, params: best.pattern.capture(path, lower) };
   }
 }
 
@@ -388,7 +438,9 @@ const INDEX_MIN = 16;
 
 /**
  * A bucket's entries by path value (`exact`: the entries that match a whole path, exact paths
- * and trailing-slash aliases; `prefix`: the others), so a lookup costs a few map reads per path segment instead
+ * and trailing-slash aliases; `prefix`: prefix paths by value; `templates`: template paths as a
+ * segment trie; `regex`: regex paths grouped by their literal start (PathPattern.indexKey), and
+ * `scan`, those without one, tried on every lookup), so a lookup costs a few map reads per path segment instead
  * of a scan of the bucket: a host holding 1,200 routes (GitHub's REST API) took ~14 µs per hit
  * and ~50 µs per miss scanned (bench/micro/route-match.mjs). Each list keeps bucket (precedence)
  * order. Built once per sealed bucket array; arrays are frozen and replaced on change, so the
@@ -397,15 +449,32 @@ const INDEX_MIN = 16;
 class BucketIndex<R> {
   readonly exact = new Map<string, Entry<R>[]>();
   readonly prefix = new Map<string, Entry<R>[]>();
+  readonly templates: TemplateTrie<Entry<R>> | null;
+  readonly regex = new Map<string, RegexGroup<Entry<R>>>();
+  readonly scan: RegexGroup<Entry<R>> | null;
 
   constructor(list: readonly Entry<R>[]) {
+    const templates: Entry<R>[] = [];
+    const regex = new Map<string, Entry<R>[]>();
+    const scan: Entry<R>[] = [];
     for (const e of list) {
-      const map = e.whole ? this.exact : this.prefix;
-      const same = map.get(e.value);
-      if (same === undefined) map.set(e.value, [e]);
-      else same.push(e);
+      if (e.pattern?.segments != null) templates.push(e);
+      else if (e.pattern !== null) {
+        const key = e.pattern.indexKey;
+        if (key === null) scan.push(e);
+        else add(regex, key, e);
+      } else add(e.whole ? this.exact : this.prefix, e.value, e);
     }
+    this.templates = templates.length > 0 ? new TemplateTrie(templates) : null;
+    for (const [k, group] of regex) this.regex.set(k, new RegexGroup(group));
+    this.scan = scan.length > 0 ? new RegexGroup(scan) : null;
   }
+}
+
+function add<E>(map: Map<string, E[]>, key: string, e: E): void {
+  const same = map.get(key);
+  if (same === undefined) map.set(key, [e]);
+  else same.push(e);
 }
 
 const indexes = new WeakMap<readonly Entry<object>[], BucketIndex<object>>();
@@ -426,9 +495,10 @@ function firstIn<R>(
   method: string,
   path: string,
   lower: string,
+  req: MatchRequest,
 ): Entry<R> | undefined {
   if (list === undefined) return undefined;
-  for (const e of list) if (e.matches(method, path, lower)) return e;
+  for (const e of list) if (e.matches(method, path, lower, req)) return e;
   return undefined;
 }
 
@@ -450,11 +520,17 @@ function bestPrefix<R>(
   method: string,
   path: string,
   lower: string,
+  req: MatchRequest,
 ): Entry<R> | undefined {
-  let best = firstIn(prefix.get(cmp), method, path, lower);
+  return atBoundaries(cmp, (k) => firstIn(prefix.get(k), method, path, lower, req));
+}
+
+/** The best of `at(key)` over `cmp` and `cmp` cut just before or after each of its slashes. */
+function atBoundaries<R>(cmp: string, at: (key: string) => Entry<R> | undefined): Entry<R> | undefined {
+  let best = at(cmp);
   for (let j = cmp.indexOf("/"); j !== -1; j = cmp.indexOf("/", j + 1)) {
-    if (j > 0) best = better(best, firstIn(prefix.get(cmp.slice(0, j)), method, path, lower));
-    if (j + 1 < cmp.length) best = better(best, firstIn(prefix.get(cmp.slice(0, j + 1)), method, path, lower));
+    if (j > 0) best = better(best, at(cmp.slice(0, j)));
+    if (j + 1 < cmp.length) best = better(best, at(cmp.slice(0, j + 1)));
   }
   return best;
 }
@@ -464,14 +540,27 @@ function bestPrefix<R>(
  * the index's candidates (every entry that can match is among them: exact values equal to the
  * path or its lower-case form, prefix values at its segment boundaries; Entry.matches decides).
  */
-function firstMatch<R>(list: readonly Entry<R>[], method: string, path: string, lower: string): Entry<R> | undefined {
-  if (list.length < INDEX_MIN) return firstIn(list, method, path, lower);
+function firstMatch<R>(
+  list: readonly Entry<R>[],
+  method: string,
+  path: string,
+  lower: string,
+  req: MatchRequest,
+): Entry<R> | undefined {
+  if (list.length < INDEX_MIN) return firstIn(list, method, path, lower, req);
   const idx = indexOf(list);
-  let best = firstIn(idx.exact.get(lower), method, path, lower);
-  if (path !== lower) best = better(best, firstIn(idx.exact.get(path), method, path, lower));
+  let best = firstIn(idx.exact.get(lower), method, path, lower, req);
+  if (path !== lower) best = better(best, firstIn(idx.exact.get(path), method, path, lower, req));
+  if (idx.templates !== null) best = better(best, idx.templates.first(method, path, lower, req, better));
+  if (idx.scan !== null) best = better(best, idx.scan.first(method, path, lower, req));
+  if (idx.regex.size > 0) {
+    const at = (k: string) => idx.regex.get(k)?.first(method, path, lower, req);
+    best = better(best, atBoundaries(lower, at));
+    if (path !== lower) best = better(best, atBoundaries(path, at));
+  }
   if (idx.prefix.size === 0) return best;
-  best = better(best, bestPrefix(idx.prefix, lower, method, path, lower));
-  if (path !== lower) best = better(best, bestPrefix(idx.prefix, path, method, path, lower));
+  best = better(best, bestPrefix(idx.prefix, lower, method, path, lower, req));
+  if (path !== lower) best = better(best, bestPrefix(idx.prefix, path, method, path, lower, req));
   return best;
 }
 

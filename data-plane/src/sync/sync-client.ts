@@ -23,6 +23,18 @@ import {
   type OutboundSecurityEvent,
 } from "./event-outbox.js";
 
+/**
+ * What this build understands beyond policy types: every resource kind of its proto, and
+ * `route-matchers` (header, query and cookie conditions, regex and template paths) and
+ * `route-actions` (redirect, direct_response: issue 22). A
+ * control plane never sends a version using a feature the node does not announce.
+ */
+export const NODE_FEATURES: readonly string[] = Object.freeze([
+  ...RESOURCE_KINDS.map((k) => k.name),
+  "route-matchers",
+  "route-actions",
+]);
+
 /** Identity the node announces in its hello. */
 export interface NodeIdentity {
   readonly nodeId: string;
@@ -255,7 +267,7 @@ export class SyncClient {
             appliedVersion: applied?.version ?? 0n,
             appliedHash: applied?.hash ?? "",
             policyTypes: [...identity.policyTypes],
-            features: [...(identity.features ?? RESOURCE_KINDS.map((k) => k.name))],
+            features: [...(identity.features ?? NODE_FEATURES)],
             reportIntervalMs: this.#opts.reportIntervalMs ?? 5000,
           },
         },

@@ -8,8 +8,11 @@ import { create } from "@bufbuild/protobuf";
 import {
   CertificateSchema,
   ConsumerSchema,
+  type FieldMatch,
+  FieldMatchSchema,
   LoadBalancing,
   PolicySchema,
+  type Route,
   RouteSchema,
   RuleSetSchema,
   type Snapshot,
@@ -24,6 +27,7 @@ import type { CompiledRoute, CompiledUpstream, RouteUpstream, RuntimeTable } fro
 import { ResponseFields } from "../http/response-fields.js";
 import type { Policy as PolicyInstance } from "../policies/contract.js";
 import { type TestRequestInit, testRequest } from "../policies/test-request.js";
+import type { MatchRequest } from "../router/route-conditions.js";
 import { deltaUpdate, fullUpdate } from "./fixtures.js";
 
 /** Ids the model draws from: a few of each kind, so edits collide and reference each other. */
@@ -87,8 +91,12 @@ export interface RouteShape {
   readonly upstream: string;
   readonly policies: readonly string[];
   readonly hosts: readonly string[];
-  readonly paths: readonly { readonly kind: "exact" | "prefix"; readonly value: string }[];
+  readonly paths: readonly { readonly kind: "exact" | "prefix" | "template" | "regex"; readonly value: string }[];
   readonly methods: readonly string[];
+  /** Header, query and cookie conditions (issue 22). */
+  readonly conditions: readonly ConditionShape[];
+  /** Answers itself instead of proxying to `upstream` (issue 22). */
+  readonly action: "redirect" | "direct_response" | null;
   readonly priority: number;
   readonly stripPrefix: boolean;
   readonly connectMs: number;
@@ -99,6 +107,13 @@ export interface RouteShape {
   readonly allowEncoded: readonly string[];
   readonly refuseEncoded: readonly string[];
   readonly maxBodyBytes: number | undefined;
+}
+
+export interface ConditionShape {
+  readonly source: "headers" | "query" | "cookies";
+  readonly name: string;
+  readonly kind: "exact" | "prefix" | "regex" | "present";
+  readonly value: string | boolean;
 }
 
 export interface CertificateShape {
@@ -172,26 +187,74 @@ const arbPolicy: fc.Arbitrary<PolicyShape> = fc.oneof(
 
 const arbRuleSet: fc.Arbitrary<RuleSetShape> = fc.record({ variant: fc.constantFrom(0, 0, 1, 1, 2) });
 
-const arbRoute: fc.Arbitrary<RouteShape> = fc.record({
-  upstream: fc.constantFrom(...UPSTREAM_IDS),
-  policies: fc.uniqueArray(fc.constantFrom(...POLICY_IDS), { maxLength: 3 }),
-  hosts: fc.oneof(fc.constant([]), fc.subarray([...HOST_PATTERNS], { minLength: 1, maxLength: 2 })),
-  paths: fc.array(fc.record({ kind: fc.constantFrom("exact" as const, "prefix" as const), value: arbPath }), {
-    minLength: 1,
-    maxLength: 2,
-  }),
-  methods: fc.constantFrom([], ["GET"], ["POST"]),
-  priority: fc.constantFrom(0, 0, 1),
-  stripPrefix: fc.boolean(),
-  connectMs: fc.constantFrom(0, 0, 300),
-  mergeSlashes: fc.constantFrom(undefined, true, false),
-  caseSensitive: fc.boolean(),
-  allowEncodedSlashes: fc.boolean(),
-  strictTrailingSlash: fc.boolean(),
-  allowEncoded: fc.subarray(["%5C", "%0A"]),
-  refuseEncoded: fc.subarray(["%23", ";"]),
-  maxBodyBytes: fc.constantFrom(undefined, undefined, 0, 1024),
-});
+/** A regex path every node refuses (look-ahead is not linear-time): {@link repair} replaces it. */
+const REFUSED_REGEX = "/a/(?=b)";
+
+const arbRoute: fc.Arbitrary<RouteShape> = fc
+  .record({
+    upstream: fc.constantFrom(...UPSTREAM_IDS),
+    policies: fc.uniqueArray(fc.constantFrom(...POLICY_IDS), { maxLength: 3 }),
+    hosts: fc.oneof(fc.constant([]), fc.subarray([...HOST_PATTERNS], { minLength: 1, maxLength: 2 })),
+    paths: fc.array(
+      fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record({ kind: fc.constantFrom("exact" as const, "prefix" as const), value: arbPath }),
+        },
+        // "/a/(?=b)" is refused (look-ahead is not linear-time): scratch and incremental must NACK alike.
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            kind: fc.constant("regex" as const),
+            value: fc.constantFrom("/a/[ab]+", "/(a|b)/.*", "/A/.*", REFUSED_REGEX),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            kind: fc.constant("template" as const),
+            value: fc.constantFrom("/a/{x}", "/{x}/b", "/{x}"),
+          }),
+        },
+      ),
+      { minLength: 1, maxLength: 2 },
+    ),
+    methods: fc.constantFrom([], ["GET"], ["POST"]),
+    action: fc.constantFrom(null, null, null, null, "redirect" as const, "direct_response" as const),
+    conditions: fc.array(
+      fc.oneof(
+        fc.record({
+          source: fc.constantFrom("headers" as const, "query" as const, "cookies" as const),
+          name: fc.constantFrom("v", "w"),
+          kind: fc.constantFrom("exact" as const, "prefix" as const, "regex" as const),
+          value: fc.constantFrom("1", "2", "[12]"),
+        }),
+        fc.record({
+          source: fc.constantFrom("headers" as const, "query" as const, "cookies" as const),
+          name: fc.constantFrom("v", "w"),
+          kind: fc.constant("present" as const),
+          value: fc.boolean(),
+        }),
+      ),
+      { maxLength: 2 },
+    ),
+    priority: fc.constantFrom(0, 0, 1),
+    stripPrefix: fc.boolean(),
+    connectMs: fc.constantFrom(0, 0, 300),
+    mergeSlashes: fc.constantFrom(undefined, true, false),
+    caseSensitive: fc.boolean(),
+    allowEncodedSlashes: fc.boolean(),
+    strictTrailingSlash: fc.boolean(),
+    allowEncoded: fc.subarray(["%5C", "%0A"]),
+    refuseEncoded: fc.subarray(["%23", ";"]),
+    maxBodyBytes: fc.constantFrom(undefined, undefined, 0, 1024),
+  })
+  .map((r) =>
+    // strip_prefix applies to exact and prefix paths only (a route with a pattern path is refused with it).
+    r.stripPrefix && r.paths.some((p) => p.kind === "regex" || p.kind === "template")
+      ? { ...r, stripPrefix: false }
+      : r,
+  );
 
 const arbCertificate: fc.Arbitrary<CertificateShape> = fc.record({
   snis: fc.subarray(["a.test", "b.test", "*.b.test"], { minLength: 1, maxLength: 2 }),
@@ -267,6 +330,8 @@ export const EMPTY_WORLD: World = {
         hosts: [],
         paths: [{ kind: "prefix", value: "/" }],
         methods: [],
+        conditions: [],
+        action: null,
         priority: 0,
         stripPrefix: false,
         connectMs: 0,
@@ -355,13 +420,17 @@ export function repair(world: World): World {
     const own = r.policies.filter((p) => {
       const t = policies.get(p)?.type;
       if (t === undefined) return false;
+      // A route that answers itself takes no policy choosing an upstream.
+      if (t === "canary" && r.action !== null) return false;
       if (t === "canary" || t === "waf") {
         if (once.has(t)) return false;
         once.add(t);
       }
       return true;
     });
-    routes.set(id, { ...r, upstream, policies: own });
+    // The refused regex becomes one RE2 runs.
+    const paths = r.paths.map((p) => (p.value === REFUSED_REGEX ? { ...p, value: "/a/b" } : p));
+    routes.set(id, { ...r, upstream, policies: own, paths });
   }
   let globalWaf = false;
   const global = world.settings.global.filter((p) => {
@@ -445,11 +514,22 @@ export function toSnapshot(world: World, pems: ModelPems, version = 1n): Snapsho
       create(RouteSchema, {
         id,
         name: id,
-        upstreamId: r.upstream,
+        upstreamId: r.action === null ? r.upstream : "",
         policyIds: [...r.policies],
+        ...(r.action === "redirect"
+          ? { action: { case: "redirect" as const, value: { status: 308, scheme: "https" } } }
+          : r.action === "direct_response"
+            ? {
+                action: {
+                  case: "directResponse" as const,
+                  value: { status: 503, headers: { "retry-after": "60" }, body: new TextEncoder().encode("down") },
+                },
+              }
+            : {}),
         hosts: [...r.hosts],
         paths: r.paths.map((p) => ({ kind: { case: p.kind, value: p.value } })),
         methods: [...r.methods],
+        ...conditionFields(r.conditions),
         priority: r.priority,
         stripPrefix: r.stripPrefix,
         timeouts: { connectMs: r.connectMs },
@@ -533,18 +613,43 @@ function policyConfig(p: PolicyShape, pems: ModelPems) {
   }
 }
 
+/** The proto fields of a route's conditions. */
+function conditionFields(list: readonly ConditionShape[]): Pick<Route, "headers" | "query" | "cookies"> {
+  const out = { headers: [] as FieldMatch[], query: [] as FieldMatch[], cookies: [] as FieldMatch[] };
+  for (const c of list)
+    out[c.source].push(
+      create(FieldMatchSchema, {
+        name: c.name,
+        kind:
+          c.kind === "present"
+            ? { case: "present", value: c.value as boolean }
+            : { case: c.kind, value: c.value as string },
+      }),
+    );
+  return out;
+}
+
 /** A request to route. */
 export interface RouteProbe {
   readonly method: string;
   readonly host: string;
   readonly path: string;
+  /** Headers, query parameters and cookies by name (the conditions read them). */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 export const arbRouteProbe: fc.Arbitrary<RouteProbe> = fc.record({
   method: fc.constantFrom("GET", "POST"),
   host: fc.constantFrom("a.test", "b.test", "x.b.test", "z.test", "other.example"),
   path: arbPath,
+  fields: fc.dictionary(fc.constantFrom("v", "w"), fc.constantFrom("1", "2", "3"), { maxKeys: 2 }),
 });
+
+/** The probe's fields as every source (header, query, cookie) of a route lookup. */
+function probeRequest(q: RouteProbe): MatchRequest {
+  const read = (n: string) => (Object.hasOwn(q.fields, n) ? q.fields[n] : undefined);
+  return { header: read, query: read, cookie: read };
+}
 
 /** Requests every route's policy chain is run on: credentials, canary header, a blocked address. */
 const CHAIN_PROBES: readonly TestRequestInit[] = [
@@ -572,8 +677,8 @@ export async function describeTable(t: RuntimeTable, probes: readonly RouteProbe
   return {
     hash: t.hash,
     router: probes.map((q) => {
-      const m = t.router.match(q.method, q.host, q.path);
-      return m === undefined ? null : [m.route.id, m.path.kind, m.path.value];
+      const m = t.router.match(q.method, q.host, q.path, probeRequest(q));
+      return m === undefined ? null : [m.route.id, m.path.kind, m.path.value, m.params ?? null];
     }),
     routerSize: t.router.size,
     routes: await Promise.all(t.routeList.map((r) => describeRoute(t, r))),
@@ -648,7 +753,14 @@ async function describeRoute(t: RuntimeTable, r: CompiledRoute) {
   return {
     id: r.id,
     name: r.name,
-    upstream: describeRouteUpstream(t, { upstream: r.upstream, timeouts: r.timeouts, poolSpecs: r.poolSpecs }),
+    upstream:
+      r.upstream === null
+        ? null
+        : describeRouteUpstream(t, { upstream: r.upstream, timeouts: r.timeouts, poolSpecs: r.poolSpecs }),
+    action:
+      r.action === null
+        ? null
+        : { ...r.action, ...(r.action.kind === "direct_response" ? { body: r.action.body.toString() } : {}) },
     chain: r.policies.map((p) => [p.id, p.type, p === t.policies.get(p.id)]),
     preflight: ids(r.preflight),
     response: ids(r.hooks.responseHeaders),

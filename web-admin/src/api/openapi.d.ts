@@ -3297,8 +3297,41 @@ export interface paths {
                                 allow_encoded?: string[];
                                 allow_encoded_slashes?: boolean;
                                 case_sensitive?: boolean;
+                                /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                cookies?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description answer with this status, headers and body instead of an upstream */
+                                direct_response?: {
+                                    /** @description at most 64 KiB (UTF-8) */
+                                    body?: string;
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    status: number;
+                                };
+                                /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                headers?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
                                 hosts?: string[];
                                 id: string;
                                 /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3311,11 +3344,51 @@ export interface paths {
                                     prefix: string;
                                 } | {
                                     exact: string;
+                                } | {
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex: string;
+                                } | {
+                                    /** @description literal segments and whole-segment variables: /users/{id} */
+                                    template: string;
                                 })[];
                                 policies?: string[];
                                 prefix_rewrite?: string;
                                 preserve_host?: boolean;
                                 priority?: number;
+                                /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                                query?: {
+                                    /** @enum {boolean} */
+                                    absent?: true;
+                                    exact?: string;
+                                    name: string;
+                                    prefix?: string;
+                                    /** @enum {boolean} */
+                                    present?: true;
+                                    /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                    regex?: string;
+                                }[];
+                                /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                                redirect?: {
+                                    host?: string;
+                                    /** @description replaces the whole path; {name} takes a template's captured value */
+                                    path?: string;
+                                    /** @description default: kept when scheme and host are */
+                                    port?: number;
+                                    /** @description replaces the matched prefix (exact and prefix paths) */
+                                    prefix_rewrite?: string;
+                                    /**
+                                     * @description https: an HTTPS upgrade
+                                     * @enum {string}
+                                     */
+                                    scheme?: "http" | "https";
+                                    /**
+                                     * @description default 301
+                                     * @enum {integer}
+                                     */
+                                    status?: 301 | 302 | 303 | 307 | 308;
+                                    /** @description drop the query (default: kept) */
+                                    strip_query?: boolean;
+                                };
                                 /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                                 refuse_encoded?: string[];
                                 /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3329,8 +3402,8 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 updated_at: string;
-                                /** @description upstream id or name */
-                                upstream: string;
+                                /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                                upstream?: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
@@ -3356,6 +3429,39 @@ export interface paths {
                         allow_encoded?: string[];
                         allow_encoded_slashes?: boolean;
                         case_sensitive?: boolean;
+                        /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        cookies?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description answer with this status, headers and body instead of an upstream */
+                        direct_response?: {
+                            /** @description at most 64 KiB (UTF-8) */
+                            body?: string;
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            status: number;
+                        };
+                        /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        headers?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         hosts?: string[];
                         /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
                         max_body_bytes?: number;
@@ -3367,11 +3473,51 @@ export interface paths {
                             prefix: string;
                         } | {
                             exact: string;
+                        } | {
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex: string;
+                        } | {
+                            /** @description literal segments and whole-segment variables: /users/{id} */
+                            template: string;
                         })[];
                         policies?: string[];
                         prefix_rewrite?: string;
                         preserve_host?: boolean;
                         priority?: number;
+                        /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        query?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                        redirect?: {
+                            host?: string;
+                            /** @description replaces the whole path; {name} takes a template's captured value */
+                            path?: string;
+                            /** @description default: kept when scheme and host are */
+                            port?: number;
+                            /** @description replaces the matched prefix (exact and prefix paths) */
+                            prefix_rewrite?: string;
+                            /**
+                             * @description https: an HTTPS upgrade
+                             * @enum {string}
+                             */
+                            scheme?: "http" | "https";
+                            /**
+                             * @description default 301
+                             * @enum {integer}
+                             */
+                            status?: 301 | 302 | 303 | 307 | 308;
+                            /** @description drop the query (default: kept) */
+                            strip_query?: boolean;
+                        };
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3383,8 +3529,8 @@ export interface paths {
                             header_ms?: number;
                             total_ms?: number;
                         };
-                        /** @description upstream id or name */
-                        upstream: string;
+                        /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                        upstream?: string;
                     };
                 };
             };
@@ -3400,8 +3546,41 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3414,11 +3593,51 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3432,8 +3651,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -3514,8 +3733,41 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3528,11 +3780,51 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3546,8 +3838,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -3571,6 +3863,39 @@ export interface paths {
                         allow_encoded?: string[];
                         allow_encoded_slashes?: boolean;
                         case_sensitive?: boolean;
+                        /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        cookies?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description answer with this status, headers and body instead of an upstream */
+                        direct_response?: {
+                            /** @description at most 64 KiB (UTF-8) */
+                            body?: string;
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            status: number;
+                        };
+                        /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        headers?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
                         hosts?: string[];
                         /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
                         max_body_bytes?: number;
@@ -3582,11 +3907,51 @@ export interface paths {
                             prefix: string;
                         } | {
                             exact: string;
+                        } | {
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex: string;
+                        } | {
+                            /** @description literal segments and whole-segment variables: /users/{id} */
+                            template: string;
                         })[];
                         policies?: string[];
                         prefix_rewrite?: string;
                         preserve_host?: boolean;
                         priority?: number;
+                        /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                        query?: {
+                            /** @enum {boolean} */
+                            absent?: true;
+                            exact?: string;
+                            name: string;
+                            prefix?: string;
+                            /** @enum {boolean} */
+                            present?: true;
+                            /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                            regex?: string;
+                        }[];
+                        /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                        redirect?: {
+                            host?: string;
+                            /** @description replaces the whole path; {name} takes a template's captured value */
+                            path?: string;
+                            /** @description default: kept when scheme and host are */
+                            port?: number;
+                            /** @description replaces the matched prefix (exact and prefix paths) */
+                            prefix_rewrite?: string;
+                            /**
+                             * @description https: an HTTPS upgrade
+                             * @enum {string}
+                             */
+                            scheme?: "http" | "https";
+                            /**
+                             * @description default 301
+                             * @enum {integer}
+                             */
+                            status?: 301 | 302 | 303 | 307 | 308;
+                            /** @description drop the query (default: kept) */
+                            strip_query?: boolean;
+                        };
                         /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                         refuse_encoded?: string[];
                         /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3598,8 +3963,8 @@ export interface paths {
                             header_ms?: number;
                             total_ms?: number;
                         };
-                        /** @description upstream id or name */
-                        upstream: string;
+                        /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                        upstream?: string;
                     };
                 };
             };
@@ -3634,8 +3999,41 @@ export interface paths {
                             allow_encoded?: string[];
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
+                            /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            cookies?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             /** Format: date-time */
                             created_at: string;
+                            /** @description answer with this status, headers and body instead of an upstream */
+                            direct_response?: {
+                                /** @description at most 64 KiB (UTF-8) */
+                                body?: string;
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                status: number;
+                            };
+                            /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            headers?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3648,11 +4046,51 @@ export interface paths {
                                 prefix: string;
                             } | {
                                 exact: string;
+                            } | {
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex: string;
+                            } | {
+                                /** @description literal segments and whole-segment variables: /users/{id} */
+                                template: string;
                             })[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
+                            /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
+                            query?: {
+                                /** @enum {boolean} */
+                                absent?: true;
+                                exact?: string;
+                                name: string;
+                                prefix?: string;
+                                /** @enum {boolean} */
+                                present?: true;
+                                /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
+                                regex?: string;
+                            }[];
+                            /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
+                            redirect?: {
+                                host?: string;
+                                /** @description replaces the whole path; {name} takes a template's captured value */
+                                path?: string;
+                                /** @description default: kept when scheme and host are */
+                                port?: number;
+                                /** @description replaces the matched prefix (exact and prefix paths) */
+                                prefix_rewrite?: string;
+                                /**
+                                 * @description https: an HTTPS upgrade
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /**
+                                 * @description default 301
+                                 * @enum {integer}
+                                 */
+                                status?: 301 | 302 | 303 | 307 | 308;
+                                /** @description drop the query (default: kept) */
+                                strip_query?: boolean;
+                            };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
                             /** @description match each path only with its own trailing slash (default: /a and /a/ are one route path) */
@@ -3666,8 +4104,8 @@ export interface paths {
                             };
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description upstream id or name */
-                            upstream: string;
+                            /** @description upstream id or name; required unless the route has a redirect or direct_response */
+                            upstream?: string;
                         } & {
                             [key: string]: unknown;
                         };

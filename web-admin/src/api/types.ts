@@ -33,8 +33,17 @@ export type UpstreamBody = CreateBody<"/v1/upstreams">;
 export type Target = UpstreamBody["targets"][number];
 export type Upstream = UpstreamBody & Stamped;
 
-/** A route path: a string is a prefix match. */
-export type PathSpec = string | { prefix: string } | { exact: string };
+/** A route path: a string is a prefix match; a template captures `{name}` segments; a regex is RE2 over the whole path. */
+export type PathSpec = string | { prefix: string } | { exact: string } | { template: string } | { regex: string };
+
+/** A route condition on a header, query parameter or cookie: a name and exactly one kind. */
+export type FieldCondition = { name: string } & (
+  | { exact: string }
+  | { prefix: string }
+  | { regex: string }
+  | { present: true }
+  | { absent: true }
+);
 
 /**
  * Body of `POST /v1/routes` (generated from the OpenAPI document). `upstream` and `policies` are

@@ -1,4 +1,5 @@
 import type { HeaderFields } from "../../http/headers.js";
+import { decodeFormComponent } from "../../request/form-component.js";
 
 /**
  * Where a request carries a credential, and how it is read and removed. The rules are strict
@@ -111,16 +112,7 @@ export function removeCookie(cookie: string | undefined, name: string): string |
   return kept.length === 0 ? null : kept.join("; ");
 }
 
-/** Decodes one `application/x-www-form-urlencoded` component; a malformed escape stays as it is. */
-export function decodeFormComponent(s: string): string {
-  const plus = s.includes("+") ? s.replaceAll("+", " ") : s;
-  if (!plus.includes("%")) return plus;
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
-  }
-}
+export { decodeFormComponent };
 
 /**
  * Reads the query parameter `name` from a raw query (`""` or `"?a=b&c=d"`). Parameter names are

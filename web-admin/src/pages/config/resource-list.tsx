@@ -29,7 +29,10 @@ type Any = ResourceOf[ResourceKind];
 
 export function pathText(p: PathSpec): string {
   if (typeof p === "string") return `${p}*`;
-  return "exact" in p ? p.exact : `${p.prefix}*`;
+  if ("exact" in p) return p.exact;
+  if ("template" in p) return p.template;
+  if ("regex" in p) return `~${p.regex}`;
+  return `${p.prefix}*`;
 }
 
 /** Days until an ISO date (negative when past). */
@@ -101,10 +104,13 @@ function columns(kind: ResourceKind, l: Lookups): Column[] {
         {
           head: "Upstream",
           cell: (x) => {
-            const name = l.upstreams.get((x as Route).upstream);
+            const r = x as Route;
+            if (r.redirect) return `redirect ${r.redirect.status ?? 301}`;
+            if (r.direct_response) return `answers ${r.direct_response.status}`;
+            const name = l.upstreams.get(r.upstream ?? "");
             return name ? <Link to={`/config/upstreams/${encodeURIComponent(name)}`}>{name}</Link> : "—";
           },
-          sort: (x) => l.upstreams.get((x as Route).upstream) ?? "",
+          sort: (x) => l.upstreams.get((x as Route).upstream ?? "") ?? "",
         },
         {
           head: "Policies",

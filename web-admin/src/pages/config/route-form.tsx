@@ -1,17 +1,20 @@
-/** The route form: match (hosts, paths, methods, priority), upstream, path rules and body limit, ordered policies. */
-import type { PathSpec, Policy, RouteBody, Upstream } from "../../api/types.ts";
+/**
+ * The route form: match (hosts, paths of every kind, methods, header/query/cookie conditions,
+ * priority), upstream, path rules and body limit, ordered policies.
+ */
+import type { FieldCondition, PathSpec, Policy, RouteBody, Upstream } from "../../api/types.ts";
 import {
   Check,
   Field,
   FieldError,
   ListInput,
   NumberInput,
-  Select,
   TextInput,
   useFieldProps,
 } from "../../components/form-kit.tsx";
 import { Link } from "../../lib/router.tsx";
 import { HTTP_METHODS } from "./kinds.ts";
+import { ACTION_FIELDS, RouteTargetFields } from "./route-action-fields.tsx";
 
 export function routeFields(b: RouteBody): string[] {
   return [
@@ -20,8 +23,18 @@ export function routeFields(b: RouteBody): string[] {
     "paths",
     ...(b.paths ?? []).map((_, i) => `paths.${i}`),
     "methods",
+    ...CONDITION_LISTS.flatMap((l) =>
+      ((b[l] as FieldCondition[] | undefined) ?? []).flatMap((_, i) => [
+        `${l}.${i}`,
+        `${l}.${i}.name`,
+        `${l}.${i}.regex`,
+      ]),
+    ),
+    ...(b.paths ?? []).flatMap((_, i) => [`paths.${i}.regex`, `paths.${i}.template`]),
     "priority",
+    "target",
     "upstream",
+    ...ACTION_FIELDS,
     "policies",
     ...(b.policies ?? []).map((_, i) => `policies.${i}`),
     "strip_prefix",
@@ -37,13 +50,117 @@ export function emptyRoute(): RouteBody {
   return { name: "", paths: [{ prefix: "/" }], upstream: "" };
 }
 
-type Kind = "prefix" | "exact";
+type Kind = "prefix" | "exact" | "template" | "regex";
+const PATH_KINDS: readonly Kind[] = ["prefix", "exact", "template", "regex"];
+const PATH_PLACEHOLDER: Record<Kind, string> = {
+  prefix: "/orders",
+  exact: "/orders/export",
+  template: "/orders/{id}",
+  regex: "/orders/[0-9]+",
+};
 function split(p: PathSpec): { kind: Kind; path: string } {
   if (typeof p === "string") return { kind: "prefix", path: p };
-  return "exact" in p ? { kind: "exact", path: p.exact } : { kind: "prefix", path: p.prefix };
+  const kind = PATH_KINDS.find((k) => k in p) ?? "prefix";
+  return { kind, path: (p as Record<string, string>)[kind] ?? "" };
 }
 function join(kind: Kind, path: string): PathSpec {
-  return kind === "exact" ? { exact: path } : { prefix: path };
+  return { [kind]: path } as PathSpec;
+}
+
+const CONDITION_LISTS = ["headers", "query", "cookies"] as const;
+type ConditionList = (typeof CONDITION_LISTS)[number];
+const CONDITION_LABEL: Record<ConditionList, string> = { headers: "header", query: "query", cookies: "cookie" };
+type CondKind = "exact" | "prefix" | "regex" | "present" | "absent";
+const COND_KINDS: readonly CondKind[] = ["exact", "prefix", "regex", "present", "absent"];
+
+function condKind(c: FieldCondition): CondKind {
+  return COND_KINDS.find((k) => k in c) ?? "exact";
+}
+function condValue(c: FieldCondition): string {
+  const k = condKind(c);
+  return k === "present" || k === "absent" ? "" : ((c as Record<string, string>)[k] ?? "");
+}
+function makeCondition(name: string, kind: CondKind, v: string): FieldCondition {
+  return (kind === "present" || kind === "absent" ? { name, [kind]: true } : { name, [kind]: v }) as FieldCondition;
+}
+
+/** One header, query or cookie condition: where, the name, how, the value. */
+function ConditionRow({
+  list,
+  i,
+  c,
+  onChange,
+  onMove,
+  onRemove,
+}: {
+  list: ConditionList;
+  i: number;
+  c: FieldCondition;
+  onChange: (c: FieldCondition) => void;
+  onMove: (to: ConditionList) => void;
+  onRemove: () => void;
+}) {
+  const kind = condKind(c);
+  const v = condValue(c);
+  const nameProps = useFieldProps(`${list}.${i}.name`);
+  const valueProps = useFieldProps(`${list}.${i}.${kind === "regex" ? "regex" : kind}`);
+  const n = `${CONDITION_LABEL[list]} condition ${i + 1}`;
+  return (
+    <div className="row" data-row={`${list}.${i}`}>
+      <select
+        className="input"
+        aria-label={`${n}: source`}
+        value={list}
+        onChange={(e) => onMove(e.target.value as ConditionList)}
+      >
+        {CONDITION_LISTS.map((l) => (
+          <option key={l} value={l}>
+            {CONDITION_LABEL[l]}
+          </option>
+        ))}
+      </select>
+      <input
+        {...nameProps}
+        className="input mono"
+        aria-label={`${n}: name`}
+        placeholder={list === "headers" ? "x-api-version" : list === "query" ? "format" : "beta"}
+        value={c.name}
+        spellCheck={false}
+        autoComplete="off"
+        onChange={(e) => onChange(makeCondition(e.target.value, kind, v))}
+      />
+      <select
+        className="input"
+        aria-label={`${n}: match`}
+        value={kind}
+        onChange={(e) => onChange(makeCondition(c.name, e.target.value as CondKind, v))}
+      >
+        {COND_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+      {kind === "present" || kind === "absent" ? null : (
+        <input
+          {...valueProps}
+          className="input mono"
+          aria-label={`${n}: value`}
+          placeholder={kind === "regex" ? "2022-.*" : "2"}
+          value={v}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => onChange(makeCondition(c.name, kind, e.target.value))}
+        />
+      )}
+      <button type="button" className="btn small ghost danger-text" onClick={onRemove} aria-label={`Remove ${n}`}>
+        Remove
+      </button>
+      <FieldError field={`${list}.${i}`} />
+      <FieldError field={`${list}.${i}.name`} />
+      <FieldError field={`${list}.${i}.regex`} />
+    </div>
+  );
 }
 
 function PathRow({
@@ -67,21 +184,25 @@ function PathRow({
         value={kind}
         onChange={(e) => onChange(join(e.target.value as Kind, path))}
       >
-        <option value="prefix">prefix</option>
-        <option value="exact">exact</option>
+        {PATH_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
       </select>
       <div style={{ flex: "1 1 240px" }}>
         <input
           {...props}
           className="input wide mono"
           aria-label={`Path ${i + 1}`}
-          placeholder="/orders"
+          placeholder={PATH_PLACEHOLDER[kind]}
           value={path}
           spellCheck={false}
           autoComplete="off"
           onChange={(e) => onChange(join(kind, e.target.value))}
         />
         <FieldError field={`paths.${i}`} />
+        <FieldError field={`paths.${i}.${kind}`} />
       </div>
       <button
         type="button"
@@ -112,6 +233,9 @@ export function RouteForm({
     onChange(next as unknown as RouteBody);
   };
   const paths = value.paths ?? [];
+  const conditionsOf = (list: ConditionList) => (value[list] as FieldCondition[] | undefined) ?? [];
+  const setConditions = (list: ConditionList, xs: FieldCondition[]) =>
+    set({ [list]: xs.length ? xs : undefined } as Partial<RouteBody>);
   const chosen = value.policies ?? [];
   const policyName = (id: string) => policies.find((p) => p.id === id || p.name === id);
   const free = policies.filter((p) => !chosen.includes(p.id) && !chosen.includes(p.name));
@@ -129,24 +253,7 @@ export function RouteForm({
           <Field label="Name" field="name" required>
             <TextInput field="name" value={value.name} onChange={(name) => set({ name })} placeholder="orders" />
           </Field>
-          <Field
-            label="Upstream"
-            field="upstream"
-            required
-            hint={upstreams.length ? undefined : "Create an upstream first."}
-          >
-            <Select
-              field="upstream"
-              value={value.upstream}
-              placeholder="Choose an upstream…"
-              options={upstreams.map((u) => [
-                u.id,
-                `${u.name} (${u.targets.length} target${u.targets.length === 1 ? "" : "s"})`,
-              ])}
-              onChange={(upstream) => set({ upstream })}
-            />{" "}
-            {!upstreams.length ? <Link to="/config/upstreams/new">New upstream</Link> : null}
-          </Field>
+          <RouteTargetFields value={value} set={set} upstreams={upstreams} />
         </div>
       </section>
       <section className="form-section">
@@ -164,7 +271,12 @@ export function RouteForm({
               placeholder="api.example.com, *.example.org"
             />
           </Field>
-          <Field label="Paths" field="paths" asGroup hint="Prefix matches the path and everything below it.">
+          <Field
+            label="Paths"
+            field="paths"
+            asGroup
+            hint="Prefix: the path and everything below it. Template: /users/{id}, one segment per variable. Regex: RE2, the whole path. Exact beats template beats prefix beats regex."
+          >
             <div className="row-editor">
               {paths.map((p, i) => (
                 <PathRow
@@ -201,7 +313,56 @@ export function RouteForm({
               />
             ))}
           </Field>
-          <Field label="Priority" field="priority" hint="Higher wins when two routes match equally (−1000…1000).">
+          <Field
+            label="Conditions"
+            field="conditions"
+            asGroup
+            hint="Headers, query parameters and cookies the request must carry (all of them). A route with more conditions wins over the same path with fewer."
+          >
+            <div className="row-editor">
+              {CONDITION_LISTS.flatMap((list) =>
+                conditionsOf(list).map((c, i) => (
+                  <ConditionRow
+                    // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions in the list
+                    key={`${list}.${i}`}
+                    list={list}
+                    i={i}
+                    c={c}
+                    onChange={(nc) =>
+                      setConditions(
+                        list,
+                        conditionsOf(list).map((x, j) => (j === i ? nc : x)),
+                      )
+                    }
+                    onMove={(to) => {
+                      if (to === list) return;
+                      const rest = conditionsOf(list).filter((_, j) => j !== i);
+                      set({
+                        [list]: rest.length ? rest : undefined,
+                        [to]: [...conditionsOf(to), c],
+                      } as Partial<RouteBody>);
+                    }}
+                    onRemove={() =>
+                      setConditions(
+                        list,
+                        conditionsOf(list).filter((_, j) => j !== i),
+                      )
+                    }
+                  />
+                )),
+              )}
+              <div>
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() => setConditions("headers", [...conditionsOf("headers"), { name: "", exact: "" }])}
+                >
+                  Add condition
+                </button>
+              </div>
+            </div>
+          </Field>
+          <Field label="Priority" field="priority" hint="Higher wins before every other rule (−1000…1000).">
             <NumberInput
               field="priority"
               value={value.priority}
