@@ -1,7 +1,7 @@
 import type { CompiledRoute, RuntimeTable } from "../config/runtime-table.js";
 import { Failure } from "../errors.js";
 import { CHALLENGES } from "../policies/auth/deny.js";
-import type { Policy, Reply } from "../policies/contract.js";
+import type { PhaseOutcome, Policy } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 import type { H2Head } from "../proxy/h2-downstream.js";
 import { isWebSocketUpgrade } from "../proxy/websocket.js";
@@ -13,9 +13,6 @@ import { parseRequestTarget } from "../request/target.js";
 import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/path.js";
 import { checkOtherReadings } from "../router/path-readings.js";
 import type { PathSpec } from "../router/router.js";
-
-/** What `request_filter` ends with: go on (`undefined`), the node's refusal, or a policy's own answer. */
-export type RequestOutcome = Failure | Reply | undefined;
 
 const NO_CONFIG = new Failure("NO_CONFIG");
 const AUTH_AMBIGUOUS = new Failure(
@@ -47,7 +44,7 @@ const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
  *   promise of one when a policy is asynchronous (a JWT not in the verification cache, a remote
  *   rate limit)
  */
-export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOutcome> {
+export function requestFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome> {
   const d = ex.downstream;
   const head = d.head;
   const method = head.method;
@@ -121,7 +118,7 @@ export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOut
 }
 
 /** Runs the `requestHeaders` hooks of `chain` from `from` on; the first answer ends it. */
-function runChain(ex: Exchange, chain: readonly Policy[], from: number): RequestOutcome | Promise<RequestOutcome> {
+function runChain(ex: Exchange, chain: readonly Policy[], from: number): PhaseOutcome | Promise<PhaseOutcome> {
   for (let i = from; i < chain.length; i++) {
     const policy = chain[i]!;
     const v = policy.requestHeaders!(ex);
