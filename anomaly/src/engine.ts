@@ -143,8 +143,9 @@ export class DetectorEngine {
     this.#dropped = n;
   }
 
+  /** A route's id; index 0 (a request refused before routing) is `(no route)`, never "" (summaries refuse empty ids). */
   #routeId(i: number): string {
-    return this.#names.routes[i] ?? `#${i}`;
+    return this.#names.routes[i] || (i === 0 ? "(no route)" : `#${i}`);
   }
 
   #route(i: number, now: number): RouteState {
@@ -163,7 +164,12 @@ export class DetectorEngine {
     const at = i < this.#maxRoutes ? i : this.#maxRoutes - 1;
     let u = this.#upstreams[at];
     if (u === undefined) {
-      u = new RouteState(at, this.#names.upstreams[at] ?? `#${at}`, this.#thresholds.defaults, now);
+      u = new RouteState(
+        at,
+        this.#names.upstreams[at] || (at === 0 ? "(no upstream)" : `#${at}`),
+        this.#thresholds.defaults,
+        now,
+      );
       u.series.advance(now);
       this.#upstreams[at] = u;
     }

@@ -33,6 +33,20 @@ export {
 } from "./detect/thresholds.js";
 export { DetectorEngine, type EngineNames, type EngineOptions, type EngineStats } from "./engine.js";
 export { ANOMALY_ERRORS, AnomalyError, type AnomalyErrorCode } from "./errors.js";
+export type { Attack } from "./eval/attacks.js";
+export { resultLines, type Score, score } from "./eval/score.js";
+export {
+  type EvalOptions,
+  type EvalRun,
+  FULL_EVAL,
+  SMALL_EVAL,
+  STEP_MS,
+  simulate,
+  type Traffic,
+  type TrafficStep,
+  traffic,
+} from "./eval/simulate.js";
+export { ROUTES as EVAL_ROUTES, type SimRequest, UPSTREAMS as EVAL_UPSTREAMS } from "./eval/world.js";
 export { formatAddress, packAddress } from "./record/address.js";
 export { CONTENT_TYPES, contentTypeId, contentTypeName } from "./record/content-type.js";
 export { fnv1a, hashPath } from "./record/hash.js";

@@ -3,6 +3,8 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { AdminTokens } from "./admin-token.js";
+import { AnomalyService } from "./anomaly/anomaly-service.js";
+import { publishedAnomaly } from "./anomaly/anomaly-settings.js";
 import { buildAdminApi } from "./api/server.js";
 import { Publisher } from "./config/publisher.js";
 import { FleetRegistry } from "./fleet/fleet-registry.js";
@@ -125,7 +127,18 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
     rolloutCounts: () => rollouts.countByState(),
     events,
   });
-  const sync = new SyncServer(store, publisher, fleet, security, log, engine, { events, metrics: metrics.sync });
+  // Anomaly detection over the fleet: summaries in, detections as security events, decisions pushed.
+  let sync: SyncServer | undefined;
+  const anomaly = new AnomalyService({
+    log: log.child({ component: "anomaly" }),
+    events,
+    broadcast: (msg) => sync?.broadcast(msg),
+  });
+  const anomalySettings = () => anomaly.setSettings(publishedAnomaly(publisher.latest()));
+  anomalySettings();
+  publisher.onPublish(anomalySettings);
+  anomaly.start();
+  sync = new SyncServer(store, publisher, fleet, security, log, engine, { events, metrics: metrics.sync, anomaly });
   engine.onAssign((nodes) => sync.offer(nodes));
   let api: FastifyInstance | undefined;
   let status: StatusServer | undefined;
@@ -153,6 +166,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       rollouts: { engine, store: rollouts },
       events,
       metrics: metrics.admin,
+      anomaly,
     });
     await api.listen({ host: opts.adminListen.host, port: opts.adminListen.port }).catch((err) => {
       throw Object.assign(err, { listener: `admin ${formatAddress(opts.adminListen)}` });
@@ -190,6 +204,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
       async close() {
         engine.stop();
         events.stop();
+        anomaly.stop();
         await status?.close();
         await sync.close();
         await api?.close();
@@ -199,6 +214,7 @@ export async function startControlPlane(opts: CpOptions, log: Logger): Promise<C
   } catch (err) {
     engine.stop();
     events.stop();
+    anomaly.stop();
     await status?.close();
     await sync.close(0);
     await api?.close();

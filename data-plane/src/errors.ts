@@ -110,6 +110,18 @@ export const ERRORS = {
     retryable: false,
   },
   RATE_LIMITED: { status: 429, message: "too many requests", blame: "downstream", retryable: true },
+  ANOMALY_DENIED: {
+    status: 403,
+    message: "the client is blocked for a while (anomaly detection)",
+    blame: "downstream",
+    retryable: true,
+  },
+  ANOMALY_THROTTLED: {
+    status: 429,
+    message: "the client is throttled for a while (anomaly detection)",
+    blame: "downstream",
+    retryable: true,
+  },
   HEADERS_TOO_LARGE: {
     status: 431,
     message: "the request header section is too large",

@@ -1,4 +1,6 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { AnomalyUplink } from "./anomaly/anomaly-uplink.js";
 import { CompileError } from "./config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "./config/last-known-good.js";
 import type { AppliedSource } from "./config/table-holder.js";
@@ -13,6 +15,7 @@ import { NodeCredentials } from "./sync/node-credentials.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { createMetricsRegistry } from "./telemetry/metrics.js";
 import { NodeReporter } from "./telemetry/node-reporter.js";
+import { SecurityPipeline } from "./telemetry/security-pipeline.js";
 import { ShadowStats } from "./telemetry/shadow-stats.js";
 import { SyncStats } from "./telemetry/sync-stats.js";
 import { TrafficStats } from "./telemetry/traffic-stats.js";
@@ -32,6 +35,11 @@ export interface RunningNode {
   readonly tlsAddress: AddressInfo | null;
   /** Bound status address. */
   readonly statusAddress: AddressInfo;
+  /**
+   * Rolling restart of the proxy workers (`--workers` ≥ 2 only; SIGHUP in palisade-dp): each is
+   * replaced by a new one that serves the committed config before the old one drains.
+   */
+  readonly restartWorkers?: () => Promise<{ readonly restarted: number; readonly stopped: boolean }>;
   /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to `deadlineMs`
    * (default `--shutdown-timeout-ms`), then close the config stream, the upstream pools and the
@@ -63,6 +71,28 @@ export function nodeSecurityEvents(log: Logger): SecurityEvents {
     for (const e of batch) log.info({ security_event: e }, "security event");
   });
   return events;
+}
+
+/**
+ * The node's security-event pipeline (telemetry/security-pipeline.ts) on its channel: events to
+ * the control plane once the config stream is open, and to the SIEM sinks of the applied config
+ * (plus `--siem-sinks-file`), spooled under `<state-dir>/siem`.
+ */
+export function nodeSecurityPipeline(
+  options: NodeOptions,
+  log: Logger,
+  events: SecurityEvents,
+  uplink: () => SyncClient | undefined,
+): SecurityPipeline {
+  return new SecurityPipeline({
+    events,
+    log,
+    node: { id: options.nodeId, region: options.region, labels: options.labels },
+    softwareVersion: softwareVersion(),
+    spoolDir: join(options.stateDir, "siem"),
+    localSinks: options.siemSinks,
+    uplink,
+  });
 }
 
 /**
@@ -101,6 +131,8 @@ export interface SyncWiring {
   readonly syncStats: SyncStats;
   /** The node's certificate (mTLS), or undefined with `--sync-insecure`. */
   readonly credentials: NodeCredentials | undefined;
+  /** Anomaly summaries up, decisions down. */
+  readonly anomaly?: AnomalyUplink;
 }
 
 /**
@@ -123,7 +155,9 @@ export function startSync(options: NodeOptions, log: Logger, w: SyncWiring): Syn
     onUpdateBytes: (n) => {
       w.syncStats.bytes += n;
     },
+    ...(w.anomaly ? { onAnomalyDecisions: (u) => w.anomaly!.decisions(u) } : {}),
   });
+  w.anomaly?.attach(sync);
   sync.start();
   creds?.startRenewal(() => sync.reconnect());
   return sync;
@@ -161,8 +195,12 @@ export async function startNode(
   const shadow = new ShadowStats();
   const waf = new WafStats();
   const syncStats = new SyncStats();
-  const node = new ProxyNode(options, log, events, stats, shadow, waf);
+  const anomaly = new AnomalyUplink(log, (c) => node.anomaly?.guard.apply(c.full, c.decisions, c.lifted));
+  const node = new ProxyNode(options, log, events, stats, shadow, waf, (bytes) => anomaly.summary(bytes));
   const holder = node.holder;
+  let sync: SyncClient | undefined;
+  const pipeline = nodeSecurityPipeline(options, log, events, () => sync);
+  holder.watch((table) => void pipeline.configure(table.telemetry, table.version));
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
   const applier = new ConfigApplier(
     holder,
@@ -171,7 +209,6 @@ export async function startNode(
     lkg,
     syncStats,
   );
-  let sync: SyncClient | undefined;
   let credentials: NodeCredentials | undefined;
   const status = new StatusServer({
     holder,
@@ -182,9 +219,12 @@ export async function startNode(
     metrics: createMetricsRegistry({
       stats,
       shadow,
+      waf,
       holder,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,
+      siem: pipeline,
+      syncEvents: () => sync?.securityEventStats(),
     }),
   });
 
@@ -211,11 +251,12 @@ export async function startNode(
   } catch (err) {
     await status.close();
     await node.close(0);
+    await pipeline.close(0);
     throw err;
   }
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(stats, holder, softwareVersion(), shadow, waf);
-    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials });
+    sync = startSync(options, log, { holder, applier, reporter, syncStats, credentials, anomaly });
   }
   logStarted(options, log, { workers: 1, mtls: credentials !== undefined });
 
@@ -230,6 +271,7 @@ export async function startNode(
     close(deadlineMs = options.shutdownTimeoutMs) {
       closing ??= (async () => {
         await node.close(deadlineMs);
+        await pipeline.close();
         sync?.close();
         credentials?.close();
         await status.close();

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
+import { resolveSinkConfigs, type SiemSinkConfig, SinkConfigError } from "@palisade/events";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
 import { type ClientAddressHeader, TrustedProxies } from "./request/client-address.js";
@@ -65,6 +67,20 @@ export interface NodeOptions {
   readonly semiSpaceMib: number;
   /** Proxies in front of the node whose forwarding header names the client; `null` = none (the peer is the client). */
   readonly trustedProxies: TrustedProxies | null;
+  /** Access log format (`off`: none, the debug line only). */
+  readonly accessLog: "off" | "ecs" | "clf";
+  /** Access log file, `null` for stdout. */
+  readonly accessLogFile: string | null;
+  /** Probability (0–1) that a request answered below 400 is logged (4xx/5xx always are). */
+  readonly accessLogSample: number;
+  /** Access log file size before rotation, bytes. */
+  readonly accessLogRotateBytes: number;
+  /** Rotated access log files kept. */
+  readonly accessLogMaxFiles: number;
+  /** Probability (0–1) that a trace the node starts is sampled (W3C `sampled` flag). */
+  readonly traceSampleRatio: number;
+  /** Node-local SIEM sinks (`--siem-sinks-file`, checked), which win over the config's by name. */
+  readonly siemSinks: readonly SiemSinkConfig[];
 }
 
 /** What the command line asks for. */
@@ -264,6 +280,55 @@ const SPECS = [
     shown: "info",
     help: LOG_LEVELS.join("|"),
   },
+  {
+    flag: "access-log",
+    env: "PALISADE_ACCESS_LOG",
+    fallback: "off",
+    shown: "off",
+    help: "access log at info level: off|ecs (ECS JSON)|clf (Combined Log Format)",
+  },
+  {
+    flag: "access-log-file",
+    env: "PALISADE_ACCESS_LOG_FILE",
+    fallback: "",
+    shown: "(stdout)",
+    help: "write the access log to this file, rotated by size",
+  },
+  {
+    flag: "access-log-sample",
+    env: "PALISADE_ACCESS_LOG_SAMPLE",
+    fallback: "1",
+    shown: "1",
+    help: "share (0-1) of requests answered below 400 that are logged; 4xx/5xx always are",
+  },
+  {
+    flag: "access-log-rotate-bytes",
+    env: "PALISADE_ACCESS_LOG_ROTATE_BYTES",
+    fallback: "104857600",
+    shown: "104857600",
+    help: "access log file size before rotation (.1 ... .N), bytes",
+  },
+  {
+    flag: "access-log-max-files",
+    env: "PALISADE_ACCESS_LOG_MAX_FILES",
+    fallback: "10",
+    shown: "10",
+    help: "rotated access log files kept",
+  },
+  {
+    flag: "trace-sample-ratio",
+    env: "PALISADE_TRACE_SAMPLE_RATIO",
+    fallback: "0",
+    shown: "0",
+    help: "share (0-1) of the traces the node starts that are flagged sampled (W3C traceparent)",
+  },
+  {
+    flag: "siem-sinks-file",
+    env: "PALISADE_SIEM_SINKS_FILE",
+    fallback: "",
+    shown: "(none)",
+    help: "JSON array of node-local SIEM sinks (@palisade/events SiemSinkConfig), winning over the config's by name",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 type FlagName = (typeof SPECS)[number]["flag"];
@@ -353,6 +418,13 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     workers: parseInteger(...get("workers"), 1, 256),
     semiSpaceMib: parseInteger(...get("semi-space-mib"), 0, 1024),
     trustedProxies: parseTrustedProxies(get("trusted-proxies"), get("client-address-header")),
+    accessLog: parseChoice(...get("access-log"), ["off", "ecs", "clf"] as const),
+    accessLogFile: parsePath(...get("access-log-file"), false) ?? null,
+    accessLogSample: parseRatio(...get("access-log-sample")),
+    accessLogRotateBytes: parseInteger(...get("access-log-rotate-bytes"), 1_024, 1_000_000_000_000),
+    accessLogMaxFiles: parseInteger(...get("access-log-max-files"), 1, 1_000),
+    traceSampleRatio: parseRatio(...get("trace-sample-ratio")),
+    siemSinks: parseSinksFile(...get("siem-sinks-file")),
   };
   if (options.clientHeaderTimeoutMs > options.clientRequestTimeoutMs) {
     throw new OptionsError(
@@ -499,6 +571,48 @@ function parseInterval(flag: string, value: string): number {
 }
 
 /** Parses a decimal integer within [min, max]. */
+/** Parses one of `choices` (case-insensitive). */
+function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  const v = value.trim().toLowerCase();
+  const hit = choices.find((c) => c === v);
+  if (hit === undefined) throw new OptionsError(flag, `"${value}" is not one of ${choices.join(", ")}`);
+  return hit;
+}
+
+/** Parses a probability, 0 to 1. */
+function parseRatio(flag: string, value: string): number {
+  const v = value.trim();
+  const n = Number(v);
+  if (v === "" || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new OptionsError(flag, `"${value}" is not a number from 0 to 1`);
+  return n;
+}
+
+/**
+ * Reads `--siem-sinks-file`: a JSON array of SiemSinkConfig, checked as the control plane checks
+ * the config's sinks. The error names the field, never a value (a TLS key may be in it).
+ */
+function parseSinksFile(flag: string, value: string): readonly SiemSinkConfig[] {
+  if (value === "") return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(readFileSync(value, "utf8"));
+  } catch (err) {
+    throw new OptionsError(
+      flag,
+      `cannot read a JSON array from it (${(err as NodeJS.ErrnoException).code ?? "invalid JSON"})`,
+    );
+  }
+  if (!Array.isArray(list)) throw new OptionsError(flag, "is not a JSON array of sinks");
+  try {
+    resolveSinkConfigs(list as SiemSinkConfig[]);
+  } catch (err) {
+    if (err instanceof SinkConfigError) throw new OptionsError(flag, `${err.code} at ${err.field}`);
+    throw err;
+  }
+  return Object.freeze(list as SiemSinkConfig[]);
+}
+
 export function parseInteger(flag: string, value: string, min: number, max: number): number {
   if (!/^\d{1,10}$/.test(value.trim())) throw new OptionsError(flag, `"${value}" is not a whole number`);
   const n = Number(value.trim());

@@ -1,5 +1,7 @@
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import type { Snapshot } from "@palisade/proto";
+import { AnomalyNode } from "./anomaly/anomaly-node.js";
 import { compile } from "./config/compile.js";
 import { WafCache } from "./config/compile-waf.js";
 import type { RuntimeTable } from "./config/runtime-table.js";
@@ -11,6 +13,7 @@ import type { NodeOptions } from "./options.js";
 import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
+import { AccessLog } from "./telemetry/access-log.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
 import type { WafStats } from "./telemetry/waf-stats.js";
@@ -34,6 +37,8 @@ export class ProxyNode {
   readonly holder: TableHolder;
   readonly proxy: ProxyServer;
   readonly tls: TlsListener | null;
+  /** The process's anomaly detection (recorder, guard, detector worker), `null` when not asked for. */
+  readonly anomaly: AnomalyNode | null;
   readonly #options: NodeOptions;
   readonly #log: Logger;
   readonly #pools = new PoolManager();
@@ -42,6 +47,7 @@ export class ProxyNode {
   readonly #waf = new WafCache();
   readonly #upstreams: UpstreamRuntime;
   readonly #resources: PolicyResources;
+  readonly #accessLog: AccessLog | null;
   #closing: Promise<void> | undefined;
 
   /**
@@ -49,6 +55,9 @@ export class ProxyNode {
    * @param stats traffic counters the proxy feeds (reports, `/metrics`; a cluster worker sends them to its primary)
    * @param shadowStats shadow traffic counters of mirror policies (same)
    * @param wafStats WAF counters per route of waf policies (same)
+   * @param onAnomalySummary where the detector's summaries go (the sync stream, or the cluster
+   *   primary): with it the process runs anomaly detection (its worker starts now); its own
+   *   detections are recorded in `events`
    */
   constructor(
     options: NodeOptions,
@@ -57,9 +66,21 @@ export class ProxyNode {
     stats?: TrafficStats,
     shadowStats?: ShadowStats,
     wafStats?: WafStats,
+    onAnomalySummary?: (bytes: Uint8Array) => void,
   ) {
     this.#options = options;
     this.#log = log;
+    const anomaly = onAnomalySummary
+      ? new AnomalyNode({
+          nodeId: options.nodeId,
+          region: options.region,
+          log,
+          onSummary: onAnomalySummary,
+          events,
+        })
+      : null;
+    this.anomaly = anomaly;
+    if (anomaly && stats) stats.anomaly = () => anomaly.counters();
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
       ...(shadowStats ? { shadowStats } : {}),
@@ -73,14 +94,19 @@ export class ProxyNode {
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
+      anomaly?.configure(table);
     });
+    this.#accessLog = accessLogOf(options);
     this.proxy = new ProxyServer({
+      accessLog: this.#accessLog,
+      traceSampleRatio: options.traceSampleRatio,
       holder: this.holder,
       pools: this.#pools,
       log,
       events,
       ...(stats ? { stats } : {}),
       trustedProxies: options.trustedProxies,
+      ...(anomaly ? { recorders: [anomaly.recorder], guards: [anomaly.guard] } : {}),
       headersTimeoutMs: options.clientHeaderTimeoutMs,
       requestTimeoutMs: options.clientRequestTimeoutMs,
       keepAliveTimeoutMs: options.clientIdleTimeoutMs,
@@ -89,6 +115,7 @@ export class ProxyNode {
       maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
+    anomaly?.start();
     this.tls =
       options.tlsListen === null
         ? null
@@ -159,7 +186,29 @@ export class ProxyNode {
       this.#upstreams.close();
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
+      await this.#accessLog?.close();
+      await this.anomaly?.stop();
     })();
     return this.#closing;
   }
+}
+
+/**
+ * The access log of `--access-log` (null when `off`). A cluster worker writes its own file,
+ * `<file>.worker-<id>` (two processes appending to and rotating one file would lose lines);
+ * on stdout the lines of all workers interleave whole (each is one write of one line).
+ */
+function accessLogOf(o: NodeOptions): AccessLog | null {
+  if (o.accessLog === "off") return null;
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  const file =
+    o.accessLogFile === null ? null : worker === undefined ? o.accessLogFile : `${o.accessLogFile}.worker-${worker}`;
+  return new AccessLog({
+    format: o.accessLog,
+    file,
+    sampleRatio: o.accessLogSample,
+    rotateBytes: o.accessLogRotateBytes,
+    maxFiles: o.accessLogMaxFiles,
+    node: o.nodeId,
+  });
 }

@@ -360,6 +360,9 @@ try {
   // The bundled OWASP CRS (rule set crs-<version>, the default), paranoia level 1, block mode.
   await upsert("policies", { name: "demo-waf", type: "waf", config: { mode: "block", paranoia_level: 1 } });
   await upsert("routes", { name: "echo", paths: ["/echo"], upstream: "demo-echo", policies: ["demo-jwt", "demo-waf"] });
+  // Anomaly detection over the fleet in detect mode (issue 16): detections are security events,
+  // nobody is blocked automatically (block by hand: palisadectl anomalies block address <ip>).
+  await admin("PUT", "/v1/anomalies/config", { enabled: true, mode: "detect" });
   const published = (await admin("POST", "/v1/config/versions", { message: "demo: /echo behind JWT and the WAF" }))
     .body;
 
@@ -434,6 +437,11 @@ try {
     // An attack stopped by the WAF (CRS 942100 at paranoia level 1): 403 with the event id.
     `curl -s -i -H "Authorization: Bearer ${token}" "http://${HOST}:${NODES[0].proxy}/echo/search?q=1%27%20OR%20%271%27%3D%271"`,
     `curl -s -H "Authorization: Bearer ${adminToken}" http://${HOST}:${PORTS.admin}/v1/nodes`,
+    "",
+    "Anomaly detection runs over both nodes in detect mode. A brute force spread over both (60 failed logins), then",
+    "the detection (the control plane's fleet view; about 10 s) as a security event and on the web admin's Anomalies page:",
+    `for i in $(seq 30); do for p in ${NODES.map((n) => n.proxy).join(" ")}; do curl -s -o /dev/null http://${HOST}:$p/echo/login; done; done`,
+    `curl -s -H "Authorization: Bearer ${adminToken}" "http://${HOST}:${PORTS.admin}/v1/security-events?category=anomaly"`,
     "",
     "The design's main property: the nodes keep serving when the control plane dies. Try",
     `kill -9 ${children.find((c) => c.spec.name === "control-plane").pid}   (the control plane; the curls above still answer from each node's last-known-good config)`,

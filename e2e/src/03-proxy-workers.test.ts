@@ -1,7 +1,8 @@
 /**
  * Issue 3, workers: `--workers 2` runs two proxy processes behind one config stream. The node
  * ACKs a version once both serve it, NACKs (and both keep the old one) when they refuse it, and
- * a worker that dies is replaced with the current config while the other keeps serving.
+ * a worker that dies is replaced with the current config while the other keeps serving; SIGHUP
+ * replaces every worker in turn under load with no failed request (issue 21's rolling restart).
  * Node-local rate limits (issue 5) are counted once for all workers, and the workers' security
  * events are served by the primary's status port.
  */
@@ -167,6 +168,82 @@ describe("workers: one config stream, every worker on the same version, dead wor
     );
     assert.equal(dp.proc.exited, false);
     assert.match(dp.proc.output(), /"worker died; replacing it"/);
+  });
+
+  test("SIGHUP replaces every worker in turn under load: no failed request, no refused connection", async () => {
+    const before = (await dp.config()).workers as Array<{ id: number; pid: number }>;
+    const keepAlive = () => new Client(`http://127.0.0.1:${dp.proxyPort}`, { headersTimeout: 10_000 });
+    let stop = false;
+    let ok = 0;
+    const failed: string[] = [];
+    const statuses = new Set<number>();
+    const record = (status: number) => {
+      statuses.add(status);
+      ok++;
+    };
+    // Six keep-alive clients, and two that open a new connection for every request (the ones a
+    // listener that stopped too early, or a worker without routes, would fail).
+    const loops = [
+      ...Array.from({ length: 6 }, async (_, i) => {
+        const client = keepAlive();
+        for (let n = 0; !stop; n++) {
+          try {
+            const r = await client.request({ path: `/a/k${i}-${n}`, method: "GET" });
+            await r.body.text();
+            record(r.statusCode);
+          } catch (err) {
+            failed.push(`keep-alive: ${(err as { code?: string }).code ?? String(err)}`);
+          }
+        }
+        await client.close();
+      }),
+      ...Array.from({ length: 2 }, async (_, i) => {
+        for (let n = 0; !stop; n++) {
+          const client = keepAlive();
+          try {
+            const r = await client.request({ path: `/a/n${i}-${n}`, method: "GET", reset: true });
+            await r.body.text();
+            record(r.statusCode);
+          } catch (err) {
+            failed.push(`new connection: ${(err as { code?: string }).code ?? String(err)}`);
+          }
+          await client.close();
+        }
+      }),
+    ];
+    await eventually("load running", async () => (ok >= 20 ? true : undefined));
+    dp.proc.child.kill("SIGHUP");
+    const after = await eventually(
+      "every worker replaced",
+      async () => {
+        if (!/"rolling worker restart finished"/.test(dp.proc.output())) return undefined;
+        const ws = (await dp.config()).workers as Array<{ id: number; pid: number; version: number }>;
+        return ws.length === 2 ? ws : undefined;
+      },
+      60_000,
+    );
+    const okAtEnd = ok;
+    await eventually("traffic after the restart", async () => (ok >= okAtEnd + 20 ? true : undefined));
+    stop = true;
+    await Promise.all(loops);
+    assert.deepEqual(failed, [], "no request failed");
+    assert.deepEqual([...statuses], [200], "every answer was a 200");
+    assert.ok(
+      after.every((w) => !before.some((b) => b.pid === w.pid)),
+      `every worker is new: ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+    );
+    assert.deepEqual(
+      after.map((w) => w.version),
+      [version, version],
+      "the new workers serve the committed version",
+    );
+    for (const b of before)
+      assert.throws(() => process.kill(b.pid, 0), { code: "ESRCH" }, `old worker ${b.pid} exited`);
+    assert.doesNotMatch(
+      dp.proc.output(),
+      /"worker died; replacing it"[^\n]*"code":0/,
+      "a drained worker is not a death",
+    );
   });
 
   test("SIGTERM drains every worker and the node exits 0", async () => {

@@ -583,4 +583,23 @@ describe("web admin: operate the fleet from a browser", () => {
     await events.getByText("live", { exact: true }).waitFor(WAIT);
     assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
   });
+
+  test("anomalies: block a client from the form, see it on the deny list, unblock it", async () => {
+    await go("/anomalies");
+    await page.getByRole("heading", { name: "Detections" }).waitFor(WAIT);
+    const form = page.getByRole("form", { name: "Block a client" });
+    await form.getByLabel("Client", { exact: true }).fill("203.0.113.77");
+    await form.getByLabel("Reason").fill("seen in the SIEM");
+    await form.getByRole("button", { name: "Block" }).click();
+    const list = page.getByRole("table", { name: "Deny list" });
+    await list.getByText("address 203.0.113.77").waitFor(WAIT);
+    assert.match(await text(list), /deny \(403\) · manual[\s\S]*seen in the SIEM/);
+    assert.equal((await cp.ok("GET", "/v1/anomalies/decisions")).items[0].target_id, "203.0.113.77");
+    await shot("anomalies");
+    await list.getByRole("button", { name: "Unblock" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Unblock" }).click();
+    await page.getByText("Nobody is blocked").waitFor(WAIT);
+    assert.deepEqual((await cp.ok("GET", "/v1/anomalies/decisions")).items, []);
+    assert.deepEqual(problems, [], "no console errors and no uncaught exceptions");
+  });
 });

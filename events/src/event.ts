@@ -241,3 +241,52 @@ export type PalisadeEvent =
 export function newEventId(): string {
   return crypto.randomUUID();
 }
+
+/** What an anomaly detector says about a detection (@palisade/anomaly `Detection`, structurally). */
+export interface DetectionFacts {
+  readonly id: string;
+  readonly kind: string;
+  readonly level: "node" | "region" | "fleet";
+  readonly scope: string;
+  readonly subject: AnomalySubject;
+  /** The route the evidence is about, `""` for none. */
+  readonly route: string;
+  readonly score: number;
+  readonly observed: number;
+  readonly baseline: number;
+  readonly threshold: number;
+  readonly unit: string;
+  readonly explanation: string;
+}
+
+/**
+ * The security event of a detection, made the same way by a node (its own detector) and by the
+ * control plane (the fleet view): the score rounded to 2 decimals.
+ * @param time when it was detected, ms since the epoch
+ */
+export function anomalyDetectedEvent(
+  d: DetectionFacts,
+  time: number,
+  mode: "detect" | "enforce",
+  id: string = newEventId(),
+): AnomalyDetectionEvent {
+  return {
+    category: "anomaly",
+    action: "detected",
+    id,
+    time,
+    route: d.route || null,
+    detector: d.kind,
+    detectionId: d.id,
+    level: d.level,
+    scope: d.scope,
+    subject: d.subject,
+    score: Math.round(d.score * 100) / 100,
+    observed: d.observed,
+    baseline: d.baseline,
+    threshold: d.threshold,
+    unit: d.unit,
+    explanation: d.explanation,
+    mode,
+  };
+}

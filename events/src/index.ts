@@ -13,7 +13,9 @@ export {
   type AnomalyDecisionEvent,
   type AnomalyDetectionEvent,
   type AnomalySubject,
+  anomalyDetectedEvent,
   type ConfigEvent,
+  type DetectionFacts,
   EVENT_CATEGORIES,
   type EventCategory,
   type EventCommon,
@@ -50,6 +52,7 @@ export {
   metricOfSeries,
   NONCONFORMING_DEFAULT_METRICS,
   PUBLISH_ACK_BUCKETS_S,
+  WAF_INSPECTION_BUCKETS_S,
 } from "./metrics/catalogue.js";
 export {
   DEFAULT_SECRET_FIELDS,

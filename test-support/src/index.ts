@@ -1,4 +1,5 @@
 export { type PemPair, TestCa } from "./certs.js";
+export { stopChild } from "./child-process.js";
 export { ClientCa, type ClientCertSpec, type ClientPem } from "./client-ca.js";
 export {
   type GeneratedConfig,
@@ -9,3 +10,4 @@ export {
   OPENAPI_PACKAGE,
   openapiDir,
 } from "./github-api.js";
+export { type Rsyslog, type RsyslogOptions, type RsyslogTls, startRsyslog } from "./rsyslog.js";

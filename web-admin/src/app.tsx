@@ -9,6 +9,7 @@ import { ToastProvider } from "./components/toast.tsx";
 import { SessionProvider, useAuthState, useSession } from "./lib/auth.tsx";
 import { useLive } from "./lib/live.ts";
 import { Link, match, navigate, useLocation } from "./lib/router.tsx";
+import { AnomaliesPage } from "./pages/anomalies.tsx";
 import { AuditPage } from "./pages/audit.tsx";
 import { ChangesPage } from "./pages/config/changes.tsx";
 import { HistoryPage } from "./pages/config/history.tsx";
@@ -45,6 +46,7 @@ const NAV = [
   { to: "/config", label: "Config", icon: <ConfigIcon /> },
   { to: "/rollouts", label: "Rollouts", icon: <RolloutIcon /> },
   { to: "/security", label: "Security", icon: <SecurityIcon /> },
+  { to: "/anomalies", label: "Anomalies", icon: <SecurityIcon /> },
   { to: "/audit", label: "Audit log", icon: <AuditIcon /> },
   { to: "/tokens", label: "Tokens", icon: <TokenIcon /> },
 ];
@@ -86,6 +88,7 @@ const ROUTES: Array<[string, (p: Record<string, string>) => Page | null]> = [
   ["/rollouts/new", () => ({ title: "Rollouts / new", page: <StartRolloutPage /> })],
   ["/rollouts/:id", (p) => ({ title: `Rollouts / ${p.id}`, page: <RolloutPage id={p.id!} /> })],
   ["/security", () => ({ title: "Security", page: <SecurityPage /> })],
+  ["/anomalies", () => ({ title: "Anomalies", page: <AnomaliesPage /> })],
   ["/audit", () => ({ title: "Audit log", page: <AuditPage /> })],
   ["/tokens", () => ({ title: "Tokens", page: <TokensPage /> })],
 ];

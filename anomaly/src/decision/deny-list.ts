@@ -49,6 +49,16 @@ export class DenyList {
     return this.#byTarget.delete(DenyList.#key(t));
   }
 
+  /** The decision on one client that holds at `nowMs`, if any (an expired one is dropped). */
+  lookupTarget(t: DecisionTarget, nowMs: number): Decision | undefined {
+    const k = DenyList.#key(t);
+    const d = this.#byTarget.get(k);
+    if (d === undefined) return undefined;
+    if (d.expiresAtMs > nowMs) return d;
+    this.#byTarget.delete(k);
+    return undefined;
+  }
+
   /** The decision that holds for a request now, if any (deny first, then throttle). */
   lookup(nowMs: number, address: string, consumer?: string, credential?: string): Decision | undefined {
     let hit: Decision | undefined;

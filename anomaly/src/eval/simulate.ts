@@ -92,7 +92,6 @@ export interface EvalRun {
   readonly heapBytes: number;
 }
 
-const STEP_MS = 100;
 const SUMMARY_MS = 5_000;
 
 function schedule(rng: Rng, o: EvalOptions, users: User[]): Attack[] {
@@ -165,6 +164,86 @@ function clockOffset(o: EvalOptions, node: number, t: number): number {
   return (t >= 0.4 * d ? 3_600_000 : 0) - (t >= 0.7 * d ? 1_800_000 : 0);
 }
 
+/** One step of generated traffic: the requests of [t, t + STEP_MS), sorted by time. */
+export interface TrafficStep {
+  readonly t: number;
+  readonly events: SimRequest[];
+}
+
+/** The traffic of a run (population, schedule and generator state), step by step. */
+export interface Traffic {
+  readonly users: readonly User[];
+  readonly attacks: readonly Attack[];
+  /** Steps of {@link STEP_MS} from 0 to the run's end. */
+  steps(): Generator<TrafficStep>;
+}
+
+/** Length of one traffic step, ms. */
+export const STEP_MS = 100;
+
+/**
+ * The evaluation's traffic with its ground truth: the normal population (with retries of
+ * failed logins) and the scheduled attacks, in simulated time from 0, the same sequence for
+ * the same seed. The in-process run ({@link simulate}) and the run through real processes
+ * (e2e/src/anomaly-eval) both replay it.
+ */
+export function traffic(o: EvalOptions): Traffic {
+  const rng = new Rng(o.seed);
+  const users = population(rng, o);
+  const attacks = schedule(rng, o, users);
+  function* steps(): Generator<TrafficStep> {
+    let cum = 0;
+    const cumRates = new Float64Array(users.length);
+    users.forEach((u, i) => {
+      cum += u.rate;
+      cumRates[i] = cum;
+    });
+    const pickUser = (): User => {
+      const x = rng.next() * cum;
+      let lo = 0;
+      let hi = cumRates.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cumRates[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      return users[lo]!;
+    };
+    const faults: Faults = new Map();
+    const retries = new Map<number, Array<{ t: number; user: User; attempt: number }>>();
+    const seq = { next: 1 };
+    const durationMs = o.durationS * 1000;
+    const active = attacks.slice().sort((a, b) => a.startMs - b.startMs);
+    for (let t = 0; t < durationMs; t += STEP_MS) {
+      const events: SimRequest[] = [];
+      const diurnal = 1 + o.swing * Math.sin((2 * Math.PI * t) / (o.dayS * 1000));
+      const n = rng.poisson((cum * diurnal * STEP_MS) / 1000);
+      const newRetries: Array<{ t: number; user: User; attempt: number }> = [];
+      for (let i = 0; i < n; i++)
+        events.push(normalRequest(rng, pickUser(), t + rng.next() * STEP_MS, seq, faults, newRetries));
+      const step = t / STEP_MS;
+      for (const r of retries.get(step) ?? [])
+        events.push(normalRequest(rng, r.user, r.t, seq, faults, newRetries, r.attempt));
+      retries.delete(step);
+      for (const r of newRetries) {
+        const s = Math.floor(r.t / STEP_MS);
+        const list = retries.get(s) ?? [];
+        list.push(r);
+        retries.set(s, list);
+      }
+      for (const a of active) {
+        if (a.startMs > t + STEP_MS) break;
+        if (a.endMs <= t) continue;
+        const from = Math.max(t, a.startMs);
+        a.emit(rng, from, Math.min(t + STEP_MS, a.endMs) - from, events, faults);
+      }
+      events.sort((a, b) => a.t - b.t);
+      yield { t, events };
+    }
+  }
+  return { users, attacks, steps };
+}
+
 /**
  * Runs one evaluation: the normal population and the scheduled attacks through two simulated
  * nodes (record writer → ring → reader → engine, as in the data plane) whose summaries go
@@ -172,9 +251,8 @@ function clockOffset(o: EvalOptions, node: number, t: number): number {
  */
 export function simulate(o: EvalOptions): EvalRun {
   const wall = performance.now();
-  const rng = new Rng(o.seed);
-  const users = population(rng, o);
-  const attacks = schedule(rng, o, users);
+  const run = traffic(o);
+  const { users, attacks } = run;
   const detections: Detection[] = [];
   const onDetection = (d: Detection) => detections.push(d);
 
@@ -199,28 +277,7 @@ export function simulate(o: EvalOptions): EvalRun {
   });
   const fleet = new FleetView({ onDetection });
 
-  let cum = 0;
-  const cumRates = new Float64Array(users.length);
-  users.forEach((u, i) => {
-    cum += u.rate;
-    cumRates[i] = cum;
-  });
-  const pickUser = (): User => {
-    const x = rng.next() * cum;
-    let lo = 0;
-    let hi = cumRates.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cumRates[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return users[lo]!;
-  };
-
   const facts: RequestFacts = emptyFacts();
-  const faults: Faults = new Map();
-  const retries = new Map<number, Array<{ t: number; user: User; attempt: number }>>();
-  const seq = { next: 1 };
   let normal = 0;
   let attackRequests = 0;
   let records = 0;
@@ -229,33 +286,7 @@ export function simulate(o: EvalOptions): EvalRun {
   let summaries = 0;
   const visit = (engine: DetectorEngine) => (r: Parameters<DetectorEngine["ingest"]>[0]) => engine.ingest(r);
   const visitors = nodes.map((n) => visit(n.engine));
-  const durationMs = o.durationS * 1000;
-  const active = attacks.slice().sort((a, b) => a.startMs - b.startMs);
-
-  for (let t = 0; t < durationMs; t += STEP_MS) {
-    const events: SimRequest[] = [];
-    const diurnal = 1 + o.swing * Math.sin((2 * Math.PI * t) / (o.dayS * 1000));
-    const n = rng.poisson((cum * diurnal * STEP_MS) / 1000);
-    const newRetries: Array<{ t: number; user: User; attempt: number }> = [];
-    for (let i = 0; i < n; i++)
-      events.push(normalRequest(rng, pickUser(), t + rng.next() * STEP_MS, seq, faults, newRetries));
-    const step = t / STEP_MS;
-    for (const r of retries.get(step) ?? [])
-      events.push(normalRequest(rng, r.user, r.t, seq, faults, newRetries, r.attempt));
-    retries.delete(step);
-    for (const r of newRetries) {
-      const s = Math.floor(r.t / STEP_MS);
-      const list = retries.get(s) ?? [];
-      list.push(r);
-      retries.set(s, list);
-    }
-    for (const a of active) {
-      if (a.startMs > t + STEP_MS) break;
-      if (a.endMs <= t) continue;
-      const from = Math.max(t, a.startMs);
-      a.emit(rng, from, Math.min(t + STEP_MS, a.endMs) - from, events, faults);
-    }
-    events.sort((a, b) => a.t - b.t);
+  for (const { t, events } of run.steps()) {
     for (const e of events) {
       if (e.attack === -1) {
         if (e.t >= o.warmupS * 1000) normal++;

@@ -67,6 +67,37 @@ describe("detector worker", () => {
     }
   });
 
+  it("reads the records written while the worker starts under the config posted before them", async () => {
+    const detections: Detection[] = [];
+    const summaries: Uint8Array[] = [];
+    // Started without names, configured at once, records written before the worker has run a
+    // line: its first read must already know route 1 is "login" (summaryIntervalMs 1: the
+    // summary taken in that first read names the route too).
+    const host = new DetectorHost({
+      nodeId: "node-c",
+      region: "eu",
+      ringCapacity: 1024,
+      clientCapacity: 1024,
+      summaryIntervalMs: 1,
+      onDetection: (d) => detections.push(d),
+      onSummary: (b) => summaries.push(b),
+    });
+    host.start();
+    try {
+      host.configure(names, {});
+      failedLogins(host, "203.0.113.9", 30);
+      const d = await waitFor("a detection", () => detections.find((x) => x.subject.id === "203.0.113.9"));
+      assert.equal(d.route, "login");
+      const routes = () => summaries.map(decodeSummary).flatMap((s) => s.routes);
+      const counted = () => routes().reduce((n, r) => n + r.requests, 0);
+      await waitFor("30 requests summarised", () => (counted() >= 30 ? true : undefined));
+      assert.deepEqual([...new Set(routes().map((r) => r.route))], ["login"]);
+      assert.equal(counted(), 30);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it("refuses bad thresholds before starting anything", () => {
     assert.throws(
       () => new DetectorHost({ nodeId: "n", region: "r", thresholds: { defaults: { bruteForce: { ratio: -1 } } } }),

@@ -96,7 +96,10 @@ export class DetectorHost {
   }
 
   /**
-   * Sends new ids and thresholds to the worker (after a config swap).
+   * Sends new ids and thresholds to the worker (after a config swap). The worker applies them
+   * before it reads any record written after this call (worker-main.ts), so a record naming a
+   * new id is never read, detected on or summarised under the old config — also when the worker
+   * is still starting.
    * @throws AnomalyError THRESHOLD_INVALID before sending anything when the thresholds are bad
    */
   configure(names: EngineNames, thresholds: ThresholdConfig): void {

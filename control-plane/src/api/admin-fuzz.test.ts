@@ -9,8 +9,8 @@ import { fullTestAdminApi, type TestAdminApi } from "../test/admin-app.js";
  * hostile strings; bodies built from the operation's own JSON schema with boundary values, wrong
  * types, missing and unknown fields, or not JSON at all. What a user checks: never a 5xx for a
  * client's mistake, every refusal is a JSON error with a stable code, and a refused request
- * writes nothing (the config dump, versions, tokens, roles, join tokens, rollouts and telemetry
- * settings read the same before and after). Seeded; `FUZZ_CALLS` raises the count
+ * writes nothing (the config dump, versions, tokens, roles, join tokens, rollouts, telemetry
+ * settings and the anomaly-detection draft read the same before and after). Seeded; `FUZZ_CALLS` raises the count
  * (`npm run fuzz:admin`: 100,000 calls).
  */
 
@@ -34,6 +34,8 @@ const EXISTING: Record<string, readonly string[]> = {
   credentialId: ["k1"],
   version: ["1", "2"],
   name: ["admin", "viewer", "custom-role"],
+  target_type: ["address", "consumer"],
+  target_id: ["203.0.113.7"],
 };
 
 const HOSTILE_STRINGS = [
@@ -99,10 +101,14 @@ function arbFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
       case "number": {
         const lo = schema.minimum ?? -(2 ** 31);
         const hi = schema.maximum ?? 2 ** 31;
-        return fc.oneof(
-          fc.integer({ min: Math.max(lo, -1e9), max: Math.min(hi, 1e9) }),
-          fc.constantFrom(lo - 1, lo, hi, hi + 1, 0.5),
-        );
+        const min = Math.max(lo, -1e9);
+        const max = Math.min(hi, 1e9);
+        // A number's bounds may be fractions (`minimum: 0.01`), which fc.integer refuses.
+        const inRange =
+          type === "integer"
+            ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) })
+            : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+        return fc.oneof(inRange, fc.constantFrom(lo - 1, lo, hi, hi + 1, 0.5));
       }
       case "boolean":
         return fc.boolean();
@@ -168,6 +174,7 @@ async function state(call: TestAdminApi["call"]): Promise<string> {
     "/v1/telemetry",
     "/v1/settings",
     "/v1/rule-sets",
+    "/v1/anomalies/config",
   ];
   const parts = [];
   for (const url of reads) {

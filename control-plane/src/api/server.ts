@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
+import type { AnomalyService } from "../anomaly/anomaly-service.js";
 import type { Publisher } from "../config/publisher.js";
 import { ensureBundledRuleSet } from "../config/rule-sets.js";
 import { ApiError } from "../errors.js";
@@ -17,6 +18,7 @@ import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
 import { registerOpenApi } from "./openapi.js";
 import { KINDS } from "./resource-kinds.js";
+import { registerAnomalyRoutes } from "./routes/anomalies.js";
 import { registerConfigSyncRoutes } from "./routes/config-sync.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerInfoRoute } from "./routes/info.js";
@@ -55,6 +57,8 @@ export interface AdminApiDeps {
   rollouts?: { engine: RolloutEngine; store: RolloutStore } | undefined;
   /** Security events from the nodes (`/v1/security-events`); absent in unit tests that need none. */
   events?: SecurityEventIntake | undefined;
+  /** Anomaly detection over the fleet (`/v1/anomalies/...`); absent in unit tests that need none. */
+  anomaly?: AnomalyService | undefined;
   /** Counts every request by method, route pattern and status (the control plane's `/metrics`). */
   metrics?: AdminRequestMetrics | undefined;
 }
@@ -184,6 +188,7 @@ export function buildAdminApi(deps: AdminApiDeps): FastifyInstance {
       registerRolloutRoutes(scope, { store: deps.store, rollouts: deps.rollouts.store, engine: deps.rollouts.engine });
     registerSettingsRoutes(scope, deps.store);
     registerTelemetryRoutes(scope, deps.store);
+    registerAnomalyRoutes(scope, deps.store, deps.anomaly);
     if (deps.events) registerSecurityEventRoutes(scope, deps.events);
     registerWafRoutes(scope, deps.store, deps.fleet);
     registerTokenRoutes(scope, deps.tokens);

@@ -40,6 +40,7 @@ export const CLI_FLAGS = {
   soak: { type: "string" },
   region: { type: "string", multiple: true },
   ttl: { type: "string" },
+  throttle: { type: "string" },
   "node-id": { type: "string" },
   prune: { type: "boolean" },
   "no-prune": { type: "boolean" },

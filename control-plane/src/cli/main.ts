@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AdminClient, CliError } from "./admin-client.js";
+import { ANOMALY_USAGE, anomaliesCommand } from "./anomaly-commands.js";
 import {
   CLI_FLAGS,
   type CliContext,
@@ -100,6 +101,7 @@ Usage: palisadectl [--url URL] [--output table|json|yaml] <command>
                                           node, region, client, consumer, rule_id, since, until
   telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
                                           (SIEM sinks, per-node overrides, secret names)
+${ANOMALY_USAGE}
 
 Environment: PALISADE_ADMIN_URL (default http://127.0.0.1:8001) and PALISADE_ADMIN_TOKEN (the
 bearer token; or --token-file FILE). An https:// admin listener: --cacert FILE (or
@@ -220,6 +222,10 @@ async function dispatch(
       return EXIT.OK;
     case "telemetry":
       await telemetryCommand(ctx.api(), args, o, json, io);
+      return EXIT.OK;
+    case "anomalies":
+    case "anomaly":
+      await anomaliesCommand(ctx.api(), args, o, json, io);
       return EXIT.OK;
   }
   const api = ctx.api();

@@ -1,6 +1,7 @@
 import { gzip } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import {
+  AnomalySettingsSchema,
   addDigest,
   decodeSnapshotBytes,
   encodeSnapshotBytes,
@@ -15,6 +16,7 @@ import {
   TelemetrySettingsSchema,
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
+import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
 import { toRuleSet } from "./rule-sets.js";
@@ -48,6 +50,7 @@ export function readDraft(store: Store): DraftConfig {
     certificates: store.listResources("certificates"),
     settings: store.getSettings(),
     telemetry: store.getSettings("telemetry"),
+    anomaly: store.getSettings("anomaly"),
     ruleSets: store.listResources("rule-sets"),
   };
 }
@@ -255,6 +258,7 @@ export class Publisher {
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
         sum = this.#applySettings(resources, sum, touched);
         sum = this.#applyTelemetry(resources, sum, touched);
+        sum = this.#applyAnomaly(resources, sum, touched);
         // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
         const wafTouched =
           fullCheck ||
@@ -449,6 +453,17 @@ export class Publisher {
   }
 
   /**
+   * Puts the draft's anomaly-detection config into `resources` as `anomaly/global` (absent when
+   * detection is off), checked as every node will take it (`new Thresholds`, `new Enforcement`).
+   * @returns the new digest sum
+   * @throws ApiError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
+   */
+  #applyAnomaly(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): bigint {
+    const message = anomalyResource(this.#store.getSettings("anomaly") as DraftAnomaly);
+    return putSingleton(resources, sum, touched, "anomaly", message && toBinary(AnomalySettingsSchema, message));
+  }
+
+  /**
    * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
    * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
    * @returns the new digest sum
@@ -627,7 +642,7 @@ function putSingleton(
   resources: Map<string, ResourceEntry>,
   sum: bigint,
   touched: Set<string>,
-  kind: "settings" | "telemetry",
+  kind: "settings" | "telemetry" | "anomaly",
   body: Uint8Array | undefined,
 ): bigint {
   const key = `${kind}/global`;

@@ -24,6 +24,7 @@ import {
   type Upstream,
   UpstreamSchema,
 } from "@palisade/proto";
+import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, StoredCredential, StoredResource } from "../store/store.js";
 import { toRuleSet } from "./rule-sets.js";
@@ -48,6 +49,8 @@ export interface DraftConfig {
   settings?: DraftSettings;
   /** Telemetry config (`PUT /v1/telemetry`). Absent = none. */
   telemetry?: DraftTelemetry;
+  /** Anomaly detection (`PUT /v1/anomalies/config`). Absent or not enabled = off. */
+  anomaly?: DraftAnomaly;
   /** WAF rule sets (absent = none); only those a waf policy references enter the snapshot. */
   ruleSets?: StoredResource[];
 }
@@ -675,6 +678,7 @@ export function buildSnapshot(draft: DraftConfig): BuiltSnapshot {
     ...settingsFields(settings),
     telemetry: draft.telemetry ? [telemetryResource(draft.telemetry, "telemetry")].filter((t) => t !== undefined) : [],
     ruleSets: ruleSets.map(toRuleSet),
+    anomaly: draft.anomaly ? [anomalyResource(draft.anomaly)].filter((a) => a !== undefined) : [],
   });
   const hash = contentHashOf(encodeResources(snapshot));
   snapshot.hash = hash;

@@ -35,6 +35,7 @@ export const RESOURCE_VERBS: Readonly<Record<string, readonly string[]>> = {
   "rule-sets": ["read", "write"],
   security: ["read"],
   telemetry: ["read", "write"],
+  anomalies: ["read", "write"],
 };
 
 /** Policy types that authenticate or filter for security: the `security` role's, and what `sync` refuses to strip from a route without `force`. */
@@ -60,7 +61,7 @@ export const PROTECTING_POLICY_TYPES: readonly string[] = [
 ];
 
 const READ_ALL = ["upstreams", "routes", "policies", "consumers", "certificates", "settings", "config", "rollouts"]
-  .concat(["nodes", "audit", "rule-sets", "security", "telemetry"])
+  .concat(["nodes", "audit", "rule-sets", "security", "telemetry", "anomalies"])
   .map((r) => `${r}:read`);
 
 /**
@@ -89,6 +90,7 @@ export const BUILTIN_ROLES: Readonly<Record<string, readonly string[]>> = {
     ...SECURITY_POLICY_TYPES.map((t) => `policies/${t}:write`),
     "rule-sets:write",
     "telemetry:write",
+    "anomalies:write",
     "consumers:write",
   ],
   viewer: READ_ALL,

@@ -96,6 +96,8 @@ export function requirementOf(method: string, url: string): Requirement {
     case "security-events":
       if (read) return need("security", "read");
       break;
+    case "anomalies":
+      return need("anomalies", read ? "read" : "write");
     case "telemetry":
       return need("telemetry", read ? "read" : "write");
     case "tokens":

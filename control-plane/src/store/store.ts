@@ -147,7 +147,7 @@ const now = (): string => new Date().toISOString();
  * half a change.
  */
 /** Singleton draft resources: snapshot-wide settings (`/v1/settings`) and telemetry (`/v1/telemetry`). */
-export type SettingsKind = "settings" | "telemetry";
+export type SettingsKind = "settings" | "telemetry" | "anomaly";
 
 export class Store {
   readonly #db: Database.Database;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type AnomalySummary,
   type ConfigError,
   ConfigErrorKind,
   type ConfigUpdateSchema,
@@ -63,8 +64,20 @@ export interface SyncMetricsSink {
   nacked(kind: NackKind | "base_mismatch"): void;
 }
 
+/** Where a session hands the node's anomaly summaries, and what it sends a node first (the AnomalyService). */
+export interface AnomalySink {
+  /** Merges one summary from `node` (refused and counted when malformed). */
+  summary(node: { readonly id: string; readonly region: string }, summary: AnomalySummary): unknown;
+  /** The message a node gets once its stream is open (the decisions in force). */
+  welcome(): StreamConfigResponse;
+  /** A node's security events (after the intake stored them): its own anomaly detections are decided on. */
+  nodeEvents?(node: { readonly id: string; readonly region: string }, batch: SecurityEventBatch): void;
+}
+
 /** Optional companions of a session. */
 export interface SessionHooks {
+  /** Anomaly summaries (merged in the fleet view); without it they are ignored. */
+  readonly anomaly?: AnomalySink | undefined;
   /** Where the node's security events go; without it they are not acknowledged (the node keeps them). */
   readonly events?: SecurityEventSink | undefined;
   readonly metrics?: SyncMetricsSink | undefined;
@@ -133,6 +146,7 @@ export class StreamSession {
   readonly #peer: PeerIdentity | undefined;
   readonly #desired: DesiredVersionSource | undefined;
   readonly #events: SecurityEventSink | undefined;
+  readonly #anomaly: AnomalySink | undefined;
   readonly #metrics: SyncMetricsSink | undefined;
   #openedAt = Date.now();
   #nodeId: string | undefined;
@@ -167,6 +181,7 @@ export class StreamSession {
     hooks: SessionHooks = {},
   ) {
     this.#events = hooks.events;
+    this.#anomaly = hooks.anomaly;
     this.#metrics = hooks.metrics;
     this.#store = store;
     this.#versions = versions;
@@ -204,10 +219,15 @@ export class StreamSession {
       this.#fleet?.report(this.#nodeId!, this.#region, k.value);
       return;
     }
+    if (k.case === "anomalySummary") {
+      this.#anomaly?.summary({ id: this.#nodeId!, region: this.#region }, k.value);
+      return;
+    }
     if (k.case === "securityEvents") {
       const ack = this.#events?.ingest({ id: this.#nodeId!, region: this.#region }, k.value);
       if (ack)
         this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "securityEventsAck", value: ack } }));
+      this.#anomaly?.nodeEvents?.({ id: this.#nodeId!, region: this.#region }, k.value);
       return;
     }
     if (k.case === "ack" || k.case === "nack") {

@@ -93,6 +93,14 @@ export class SyncServer {
     publisher.onPublish(() => this.offer("all"));
   }
 
+  /**
+   * Sends one message to every open node stream (anomaly decisions: small, never a config
+   * version). A stream that is not writable gets it later in its welcome, when it reconnects.
+   */
+  broadcast(msg: StreamConfigResponse): void {
+    for (const { call } of this.#sessions.values()) call.write(msg);
+  }
+
   /** Offers the listed nodes (or every node) their desired version, when their stream is open. */
   offer(nodes: readonly string[] | "all"): void {
     if (nodes === "all") for (const { session } of this.#sessions.values()) session.offer();
@@ -170,6 +178,9 @@ export class SyncServer {
           registered = true;
           const old = this.#sessions.get(session.nodeId);
           this.#sessions.set(session.nodeId, { session, call });
+          // The anomaly decisions in force, so a node that (re)connects enforces them at once.
+          const welcome = this.#hooks.anomaly?.welcome();
+          if (welcome) call.write(welcome);
           if (old) {
             this.#log.warn({ node: session.nodeId }, "node opened a second stream; ending the first");
             old.call.end();

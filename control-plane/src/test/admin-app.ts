@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { AdminTokens } from "../admin-token.js";
+import { AnomalyService } from "../anomaly/anomaly-service.js";
 import { type AdminApiDeps, buildAdminApi } from "../api/server.js";
 import { Publisher } from "../config/publisher.js";
 import { RolloutEngine } from "../rollouts/engine.js";
@@ -69,8 +70,9 @@ export function testAdminApi(deps: Partial<AdminApiDeps> = {}): TestAdminApi {
 }
 
 /**
- * {@link testAdminApi} with a rollout engine over an empty fleet, so every endpoint of the admin
- * API is registered (the route-walking tests: permissions, the OpenAPI document).
+ * {@link testAdminApi} with a rollout engine over an empty fleet and anomaly detection without
+ * nodes, so every endpoint of the admin API is registered (the route-walking tests: permissions,
+ * the OpenAPI document, the admin API fuzz).
  */
 export function fullTestAdminApi(): TestAdminApi {
   const store = new Store(":memory:");
@@ -82,5 +84,6 @@ export function fullTestAdminApi(): TestAdminApi {
     versionExists: (n) => store.hasVersion(n),
     log: pino({ level: "silent" }),
   });
-  return testAdminApi({ store, rollouts: { engine, store: rollouts } });
+  const anomaly = new AnomalyService({ log: pino({ level: "silent" }), broadcast: () => {} });
+  return testAdminApi({ store, rollouts: { engine, store: rollouts }, anomaly });
 }

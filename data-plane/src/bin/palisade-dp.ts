@@ -84,6 +84,15 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // SIGHUP: replace the workers one by one (new code on disk, fresh heaps) without dropping a
+  // request, as `nginx -s reload` does; the config itself comes from the control plane.
+  process.on("SIGHUP", () => {
+    if (node.restartWorkers === undefined) {
+      log.warn("SIGHUP: a rolling restart needs --workers 2 or more; a single process has no workers to replace");
+      return;
+    }
+    void node.restartWorkers();
+  });
 }
 
 void main();

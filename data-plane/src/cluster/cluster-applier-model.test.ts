@@ -52,7 +52,7 @@ class InProcessWorker implements WorkerLink {
   }
 
   send(msg: ToWorker): void {
-    if (this.gone || msg.t === "shutdown") return;
+    if (this.gone || msg.t === "shutdown" || msg.t === "listen" || msg.t === "anomaly-decisions") return;
     // IPC is asynchronous: the reply arrives on a later turn.
     setImmediate(() => {
       if (this.gone) return;

@@ -222,3 +222,37 @@ test("a cached config the workers refuse throws its CompileError and serves noth
   assert.equal(applier.applied, undefined);
   for (const w of workers) assert.deepEqual(w.kinds(), ["prepare", "abort"]);
 });
+
+test("a late worker is current (may get listeners) only once it serves the committed config", async () => {
+  const { applier, update } = setup(1);
+  // Before any config: current at once (boot: workers bind, the first config follows).
+  const early = new FakeWorker(2);
+  early.applier = applier;
+  applier.addWorker(early);
+  assert.equal(await applier.whenCurrent(2), true);
+
+  await update(1n, good(1n));
+  const late = new FakeWorker(3);
+  late.applier = applier;
+  late.silent = true;
+  applier.addWorker(late);
+  let current: boolean | undefined;
+  void applier.whenCurrent(3).then((v) => {
+    current = v;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(current, undefined, "not current while it has not committed the catch-up");
+  const apply = late.got.find((m): m is Extract<ToWorker, { t: "apply" }> => m.t === "apply")!;
+  applier.onMessage(3, { t: "committed", seq: apply.seq, version: apply.version });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(current, true);
+
+  // One that exits before it catches up is never current.
+  const gone = new FakeWorker(4);
+  gone.applier = applier;
+  gone.silent = true;
+  applier.addWorker(gone);
+  const waiting = applier.whenCurrent(4);
+  applier.removeWorker(4);
+  assert.equal(await waiting, false);
+});

@@ -1,5 +1,5 @@
 import { toBinary } from "@bufbuild/protobuf";
-import { type ConfigUpdate, SnapshotSchema, type StreamConfigRequest } from "@palisade/proto";
+import { type ConfigUpdate, type Snapshot, SnapshotSchema, type StreamConfigRequest } from "@palisade/proto";
 import { COMPILE_ERROR_CODES, CompileError, type CompileErrorCode } from "../config/compile-error.js";
 import { ConfigState } from "../config/config-state.js";
 import type { AppliedConfig, AppliedSource, ConfigSource } from "../config/table-holder.js";
@@ -40,6 +40,8 @@ export interface ClusterApplierOptions {
   readonly persist?: ConfigPersister;
   /** Counters of the config stream (`/metrics`). */
   readonly stats?: SyncStats;
+  /** Called with each committed snapshot and its version (the security-event pipeline reads its telemetry resource). */
+  readonly onCommitted?: (snapshot: Snapshot, version: bigint) => void;
 }
 
 /** The outcome of one two-phase round. */
@@ -92,12 +94,16 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
   readonly #catchUps = new Map<number, number>();
   readonly #persist: ConfigPersister | undefined;
   readonly #stats: SyncStats | undefined;
+  readonly #onCommitted: ((snapshot: Snapshot, version: bigint) => void) | undefined;
+  /** {@link whenCurrent} callers, by worker id. */
+  readonly #current = new Map<number, Array<(serving: boolean) => void>>();
 
   constructor(log: Logger, options: ClusterApplierOptions = {}) {
     this.#log = log;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#persist = options.persist;
     this.#stats = options.stats;
+    this.#onCommitted = options.onCommitted;
   }
 
   /** The config the workers serve (or are being given), as resources (empty before the first). */
@@ -118,7 +124,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     }));
   }
 
-  /** A worker is listening: it takes part in the next round, and gets the committed config now. */
+  /** A worker has started: it takes part in the next round, and gets the committed config now. */
   addWorker(link: WorkerLink): void {
     this.#workers.set(link.id, link);
     this.#versions.set(link.id, null);
@@ -130,11 +136,44 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     this.#workers.delete(id);
     this.#versions.delete(id);
     this.#round?.pending.get(id)?.({ kind: "gone" });
+    for (const resolve of this.#current.get(id) ?? []) resolve(false);
+    this.#current.delete(id);
+  }
+
+  /**
+   * Resolves `true` once worker `id` (added with {@link addWorker}) serves the committed config —
+   * at once when there is none yet — or `false` if it is removed first. A worker that refuses the
+   * committed config stays unresolved (the refusal is logged) and is never given listeners.
+   */
+  whenCurrent(id: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const list = this.#current.get(id) ?? [];
+      list.push(resolve);
+      this.#current.set(id, list);
+      this.#settle(id);
+    });
+  }
+
+  /** Resolves the {@link whenCurrent} waiters of `id` if it now serves the committed config. */
+  #settle(id: number): void {
+    const waiting = this.#current.get(id);
+    if (waiting === undefined || !this.#workers.has(id)) return;
+    const c = this.#committed;
+    if (c !== undefined && this.#versions.get(id) !== c.version) return;
+    this.#current.delete(id);
+    for (const resolve of waiting) resolve(true);
+  }
+
+  #settleAll(): void {
+    for (const id of [...this.#current.keys()]) this.#settle(id);
   }
 
   /** A message from worker `id`. */
   onMessage(id: number, msg: FromWorker): void {
-    if (msg.t === "committed") this.#versions.set(id, msg.version);
+    if (msg.t === "committed") {
+      this.#versions.set(id, msg.version);
+      this.#settle(id);
+    }
     if ((msg.t === "committed" || msg.t === "refused") && this.#catchUps.get(msg.seq) === id) {
       this.#catchUps.delete(msg.seq);
       if (msg.t === "refused") {
@@ -192,6 +231,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
         }
         this.#applied = Object.freeze({ ...applied, version, appliedAt: new Date(), source: "control-plane" });
         if (this.#committed !== undefined) this.#committed = { ...this.#committed, version };
+        this.#settleAll();
       }
       await this.#save(next);
       this.#log.info({ version: Number(version), hash: next.hash }, "config unchanged (same hash)");
@@ -221,6 +261,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
       for (const w of this.#workers.values()) w.send({ t: "abort", seq });
       this.#round = null;
       this.#catchUpAll();
+      this.#settleAll();
       const error = refusal?.error ?? {
         code: "INTERNAL",
         message: "no worker could compile the config",
@@ -232,6 +273,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
     this.#round = null;
     this.#committed = { version, hash: snapshot.hash, bytes };
     this.#state = next;
+    this.#onCommitted?.(snapshot, version);
     const ruleSets = snapshot.ruleSets.map((r) => ({
       id: r.id,
       name: r.name,
@@ -251,6 +293,7 @@ export class ClusterApplier implements UpdateApplier, AppliedSource {
       "config applied",
     );
     this.#catchUpAll();
+    this.#settleAll();
     return { ok: true };
   }
 

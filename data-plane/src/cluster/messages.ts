@@ -5,6 +5,8 @@
  * tell them to swap (`commit`), so a fleet node never runs two versions across its workers.
  */
 
+import type { PalisadeEvent } from "@palisade/events";
+import type { DecisionChange } from "../anomaly/decision-proto.js";
 import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
@@ -29,6 +31,10 @@ export type ToWorker =
   | { readonly t: "apply"; readonly seq: number; readonly version: bigint; readonly snapshot: Uint8Array }
   /** Same content, new version number. */
   | { readonly t: "relabel"; readonly version: bigint }
+  /** Anomaly decisions to enforce (the whole list when `full`, e.g. to a worker that just started). */
+  | { readonly t: "anomaly-decisions"; readonly change: DecisionChange }
+  /** Bind the shared listeners and start serving (sent once the worker serves the committed config). */
+  | { readonly t: "listen" }
   /** Drain and exit 0. */
   | { readonly t: "shutdown"; readonly deadlineMs: number };
 
@@ -41,13 +47,20 @@ export type FromWorker =
       readonly port: number;
       readonly family: string;
     }
+  /** The worker runs and takes configs; it binds nothing until told to `listen`. */
+  | { readonly t: "started" }
+  /** The worker is bound to the listeners and serving. */
   | { readonly t: "ready" }
   | { readonly t: "failed"; readonly error: string }
   | { readonly t: "prepared"; readonly seq: number }
   | { readonly t: "refused"; readonly seq: number; readonly error: RefusalDetail }
   | { readonly t: "committed"; readonly seq: number; readonly version: bigint }
+  /** The worker's anomaly detector summary (binary, @palisade/anomaly `encodeSummary`), every 5 s. */
+  | { readonly t: "anomaly-summary"; readonly bytes: Uint8Array }
   /** Security events the worker's proxy emitted (one batch), for the node's channel. */
   | { readonly t: "security-events"; readonly events: readonly SecurityEvent[] }
+  /** Events recorded whole on the worker (`SecurityEvents.record`: anomaly, WAF), for the node's channel. */
+  | { readonly t: "security-records"; readonly events: readonly PalisadeEvent[] }
   /**
    * The worker's traffic since it started (CUMULATIVE counters, so the primary keeps the last
    * one and sums): every TELEMETRY_INTERVAL_MS while they change, and once after draining. No

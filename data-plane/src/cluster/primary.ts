@@ -1,10 +1,18 @@
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { AnomalyUplink } from "../anomaly/anomaly-uplink.js";
 import { CompileError } from "../config/compile-error.js";
 import { LastKnownGood, readSnapshotFile } from "../config/last-known-good.js";
 import { announceListening, listen } from "../listen.js";
 import type { Logger } from "../log.js";
-import { logStarted, nodeSecurityEvents, type RunningNode, startSync, syncCredentials } from "../node.js";
+import {
+  logStarted,
+  nodeSecurityEvents,
+  nodeSecurityPipeline,
+  type RunningNode,
+  startSync,
+  syncCredentials,
+} from "../node.js";
 import type { NodeOptions } from "../options.js";
 import { LIMITER_WORKER_ENV, serveLimiterToWorkers } from "../policies/rate-limit/ipc-limiter.js";
 import { StatusServer } from "../status/status-server.js";
@@ -16,11 +24,57 @@ import { softwareVersion } from "../version.js";
 import { ClusterApplier } from "./cluster-applier.js";
 import { ClusterTelemetry } from "./cluster-telemetry.js";
 import { workerExecArgv } from "./heap-flags.js";
-import type { FromWorker } from "./messages.js";
+import type { FromWorker, ToWorker } from "./messages.js";
 
 /** A worker that dies this soon after its start counts as crash-looping (respawn backs off). */
 const QUICK_DEATH_MS = 5_000;
 const RESPAWN_MAX_DELAY_MS = 30_000;
+
+/** What a rolling worker restart did. */
+export interface RollingRestart {
+  /** Workers replaced. */
+  readonly restarted: number;
+  /** `true` when a replacement failed to start and the restart stopped there (the old worker kept serving). */
+  readonly stopped: boolean;
+}
+
+/** The cluster's workers that have not exited. */
+function liveWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+}
+
+/** Resolves when `w` is bound to the listeners and serving (`ready`); rejects when it fails or exits first. */
+function whenReady(w: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (m: FromWorker) => {
+      if (m.t === "ready") done(resolve);
+      else if (m.t === "failed") done(() => reject(new Error(m.error)));
+    };
+    const onExit = () => done(() => reject(new Error(`worker ${w.id} exited during start`)));
+    const done = (then: () => void) => {
+      w.off("message", onMessage);
+      w.off("exit", onExit);
+      then();
+    };
+    w.on("message", onMessage);
+    w.on("exit", onExit);
+  });
+}
+
+/**
+ * Tells `w` to drain (its in-flight requests get `deadlineMs`) and resolves when it has exited;
+ * past the deadline and a margin for the pools (3 s) it is killed.
+ */
+async function drain(w: Worker, deadlineMs: number): Promise<void> {
+  if (w.isDead()) return;
+  const exited = new Promise<void>((r) => w.once("exit", () => r()));
+  if (w.isConnected()) w.send({ t: "shutdown", deadlineMs });
+  const kill = setTimeout(() => {
+    if (!w.isDead()) w.process.kill("SIGKILL");
+  }, deadlineMs + 3_000);
+  await exited;
+  clearTimeout(kill);
+}
 
 /**
  * Starts a node with `options.workers` proxy processes (node:cluster). The primary binds the
@@ -28,7 +82,11 @@ const RESPAWN_MAX_DELAY_MS = 30_000;
  * the workers through the {@link ClusterApplier} (two-phase: the node ACKs once every worker
  * serves the version, or NACKs with the first refusal). Workers share the proxy and HTTPS
  * listeners (the primary accepts and hands connections round-robin, node's default on Linux).
- * A worker that dies is replaced and gets the committed config; the others keep serving.
+ * A worker starts without listeners, gets the committed config, and only then binds them, so
+ * the round-robin never hands a connection to a worker without routes. A worker that dies is
+ * replaced that way; the others keep serving. `restartWorkers` (SIGHUP in palisade-dp) replaces
+ * every worker in turn — a new one serving first, then the old one drains — with no refused
+ * connection and no failed request (what `nginx -s reload` does for its workers).
  *
  * Everything a single process has, for the whole node: the workers' traffic and shadow counters
  * (cumulative, sent every 250 ms) summed in a {@link ClusterTelemetry} feed the NodeReporter
@@ -51,11 +109,17 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const stopLimiter = serveLimiterToWorkers(cluster);
   const syncStats = new SyncStats();
   const lkg = options.configFile === undefined ? new LastKnownGood(options.stateDir, log) : undefined;
-  const applier = new ClusterApplier(log, { stats: syncStats, ...(lkg ? { persist: lkg } : {}) });
-  const telemetry = new ClusterTelemetry();
-  let closing = false;
   let sync: SyncClient | undefined;
   const events = nodeSecurityEvents(log);
+  // The node's security events leave from here: the workers forward theirs to this channel.
+  const pipeline = nodeSecurityPipeline(options, log, events, () => sync);
+  const applier = new ClusterApplier(log, {
+    stats: syncStats,
+    ...(lkg ? { persist: lkg } : {}),
+    onCommitted: (snapshot, version) => void pipeline.configure(snapshot.telemetry[0] ?? null, version),
+  });
+  const telemetry = new ClusterTelemetry();
+  let closing = false;
   const status = new StatusServer({
     holder: applier,
     events,
@@ -69,9 +133,12 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     metrics: createMetricsRegistry({
       stats: telemetry,
       shadow: telemetry,
+      waf: telemetry,
       holder: applier,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,
+      siem: pipeline,
+      syncEvents: () => sync?.securityEventStats(),
     }),
   });
   const statusAddress = await listen(status.server, options.statusListen, "status", log);
@@ -83,6 +150,11 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const startedAt = new Map<number, number>();
   let quickDeaths = 0;
 
+  // Anomaly decisions go to every worker; a worker that starts later gets the whole list on `ready`.
+  const anomaly = new AnomalyUplink(log, (change) => {
+    for (const w of Object.values(cluster.workers ?? {}))
+      if (w?.isConnected()) w.send({ t: "anomaly-decisions", change } satisfies ToWorker);
+  });
   const fork = (): Worker => {
     const worker = cluster.fork({ ...process.env, ...LIMITER_WORKER_ENV });
     startedAt.set(worker.id, Date.now());
@@ -97,8 +169,18 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
             if (!booting) announceListening(log, msg.listener, addr);
           }
           return;
-        case "ready":
+        case "started": {
+          // The decisions in force first: the guard holds them before the worker serves a request.
+          worker.send({ t: "anomaly-decisions", change: { full: true, decisions: anomaly.current(), lifted: [] } });
+          // Configs first: the worker binds the listeners only once it serves the committed
+          // config, so no connection reaches a worker without routes (boot, replacement, restart).
           applier.addWorker({ id: worker.id, pid: worker.process.pid, send: (m) => worker.send(m) });
+          void applier.whenCurrent(worker.id).then((serving) => {
+            if (serving && worker.isConnected()) worker.send({ t: "listen" });
+          });
+          return;
+        }
+        case "ready":
           log.debug({ worker: worker.id, pid: worker.process.pid }, "worker ready");
           return;
         case "failed":
@@ -106,6 +188,12 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
           return;
         case "security-events":
           for (const e of msg.events) events.emit(e);
+          return;
+        case "security-records":
+          for (const e of msg.events) events.record(e);
+          return;
+        case "anomaly-summary":
+          anomaly.summary(msg.bytes);
           return;
         case "telemetry":
           telemetry.update(worker.id, msg);
@@ -117,12 +205,14 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     return worker;
   };
 
+  /** Workers a rolling restart has told to drain: their exit is not a death to replace. */
+  const retiring = new Set<number>();
   cluster.on("exit", (worker, code, signal) => {
     applier.removeWorker(worker.id);
     telemetry.retire(worker.id);
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
-    if (closing) return;
+    if (retiring.delete(worker.id) || closing) return;
     quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
     const delay = quickDeaths === 0 ? 0 : Math.min(RESPAWN_MAX_DELAY_MS, 250 * 2 ** (quickDeaths - 1));
     log.warn(
@@ -139,30 +229,13 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     closing = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.kill();
     await status.close();
+    await pipeline.close(0);
     stopLimiter();
   };
   // Start every worker and wait until all are bound (or one fails: then stop everything).
   const first = Array.from({ length: options.workers }, () => fork());
   try {
-    await Promise.all(
-      first.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const onMessage = (m: FromWorker) => {
-              if (m.t === "ready") done(resolve);
-              else if (m.t === "failed") done(() => reject(new Error(m.error)));
-            };
-            const onExit = () => done(() => reject(new Error(`worker ${w.id} exited during start`)));
-            const done = (then: () => void) => {
-              w.off("message", onMessage);
-              w.off("exit", onExit);
-              then();
-            };
-            w.on("message", onMessage);
-            w.on("exit", onExit);
-          }),
-      ),
-    );
+    await Promise.all(first.map(whenReady));
   } catch (err) {
     await abort();
     throw err;
@@ -193,9 +266,44 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
   const creds = credentials;
   if (options.configFile === undefined) {
     const reporter = new NodeReporter(telemetry, applier, softwareVersion(), telemetry, telemetry);
-    sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds });
+    sync = startSync(options, log, { holder: applier, applier, reporter, syncStats, credentials: creds, anomaly });
   }
   logStarted(options, log, { workers: options.workers, mtls: creds !== undefined });
+
+  let rolling: Promise<RollingRestart> | undefined;
+  /** One worker at a time: a replacement serving the committed config first, then the old one drains. */
+  const restartWorkers = (): Promise<RollingRestart> => {
+    if (rolling !== undefined) {
+      log.warn("a rolling worker restart is already under way");
+      return rolling;
+    }
+    rolling = (async (): Promise<RollingRestart> => {
+      const old = liveWorkers();
+      const started = Date.now();
+      log.info({ workers: old.length }, "rolling worker restart started");
+      let restarted = 0;
+      for (const w of old) {
+        if (closing) break;
+        const next = fork();
+        try {
+          await whenReady(next);
+        } catch (err) {
+          log.error({ err, worker: next.id }, "rolling worker restart stopped: a replacement did not start");
+          if (!next.isDead()) next.kill();
+          return { restarted, stopped: true };
+        }
+        retiring.add(w.id);
+        await drain(w, options.shutdownTimeoutMs);
+        log.info({ old: w.process.pid, new: next.process.pid }, "worker replaced");
+        restarted++;
+      }
+      log.info({ restarted, ms: Date.now() - started }, "rolling worker restart finished");
+      return { restarted, stopped: false };
+    })().finally(() => {
+      rolling = undefined;
+    });
+    return rolling;
+  };
 
   let stopping: Promise<void> | undefined;
   const none: AddressInfo = { address: "", port: 0, family: "" };
@@ -206,20 +314,14 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
     proxyAddress: announced.get("proxy") ?? none,
     tlsAddress: announced.get("tls") ?? null,
     statusAddress,
+    restartWorkers,
     close(deadlineMs = options.shutdownTimeoutMs) {
       stopping ??= (async () => {
         closing = true;
         sync?.close();
         creds?.close();
-        const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-        const exited = workers.map((w) => new Promise<void>((r) => (w.isDead() ? r() : w.once("exit", () => r()))));
-        for (const w of workers) if (w.isConnected()) w.send({ t: "shutdown", deadlineMs });
-        // Past the drain deadline (and a margin for the pools), stragglers are killed.
-        const kill = setTimeout(() => {
-          for (const w of workers) if (!w.isDead()) w.process.kill("SIGKILL");
-        }, deadlineMs + 3_000);
-        await Promise.all(exited);
-        clearTimeout(kill);
+        await Promise.all(liveWorkers().map((w) => drain(w, deadlineMs)));
+        await pipeline.close();
         await status.close();
         stopLimiter();
         log.info("node stopped");

@@ -24,9 +24,10 @@ function sendAndWait(msg: FromWorker): Promise<void> {
 
 /**
  * A cluster worker: the serving half of a node (ProxyNode) on the listeners the primary shares,
- * fed configs over IPC. It compiles on `prepare`, swaps on `commit` (one reference, as in a
- * single process), and drains and exits 0 on `shutdown`, SIGTERM or SIGINT, or when the primary
- * goes away. Its security events go to the primary in batches (the primary counts and logs
+ * fed configs over IPC. It starts without listeners (`started`), compiles on `prepare`, swaps on
+ * `commit` (one reference, as in a single process) or on `apply` (a late worker catching up),
+ * binds the listeners on `listen` (then `ready`), and drains and exits 0 on `shutdown`, SIGTERM
+ * or SIGINT, or when the primary goes away. Its security events go to the primary in batches (the primary counts and logs
  * them for the whole node), and its cumulative traffic and shadow counters every 250 ms while
  * they change, and once after draining (the primary sums them for reports and `/metrics`).
  * Nothing of this runs with `--workers 1`.
@@ -35,10 +36,13 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   const events = new SecurityEvents();
   // Delivery is already batched off the request path (setImmediate): one IPC message per batch.
   events.subscribe((batch) => send({ t: "security-events", events: batch }));
+  events.subscribeRecords((batch) => send({ t: "security-records", events: batch }));
   const stats = new TrafficStats();
   const shadow = new ShadowStats();
   const waf = new WafStats();
-  const node = new ProxyNode(options, log, events, stats, shadow, waf);
+  const node = new ProxyNode(options, log, events, stats, shadow, waf, (bytes) =>
+    send({ t: "anomaly-summary", bytes }),
+  );
   const telemetry = new WorkerTelemetrySender(stats, shadow, send, waf);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
@@ -55,10 +59,30 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
     );
   };
 
+  const serve = async () => {
+    try {
+      const bound = await node.listen(false);
+      send({ t: "listening", listener: "proxy", ...bound.proxy });
+      if (bound.tls !== null) send({ t: "listening", listener: "tls", ...bound.tls });
+      send({ t: "ready" });
+      telemetry.start();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      send({ t: "failed", error: `${e.code ?? ""} ${e.message}`.trim() });
+      process.exit(1);
+    }
+  };
+
   process.on("message", (msg: ToWorker) => {
     switch (msg.t) {
+      case "listen":
+        if (!stopping) void serve();
+        return;
       case "shutdown":
         stop(msg.deadlineMs);
+        return;
+      case "anomaly-decisions":
+        node.anomaly?.guard.apply(msg.change.full, msg.change.decisions, msg.change.lifted);
         return;
       default: {
         const reply = config.handle(msg);
@@ -71,16 +95,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   process.once("SIGINT", () => stop(options.shutdownTimeoutMs));
   // The primary is gone (crashed or killed): nobody feeds configs any more.
   cluster.worker?.once("disconnect", () => stop(options.shutdownTimeoutMs));
-
-  try {
-    const bound = await node.listen(false);
-    send({ t: "listening", listener: "proxy", ...bound.proxy });
-    if (bound.tls !== null) send({ t: "listening", listener: "tls", ...bound.tls });
-    send({ t: "ready" });
-    telemetry.start();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    send({ t: "failed", error: `${e.code ?? ""} ${e.message}`.trim() });
-    process.exit(1);
-  }
+  // Configs first, listeners after: the primary says `listen` once this worker serves the node's
+  // committed config, so the round-robin never hands a connection to a worker without routes.
+  send({ t: "started" });
 }

@@ -19,6 +19,7 @@ import { type PathSpec, Router, type RouteSpec } from "../router/router.js";
 import { compileCertificates, SecureContextCache } from "../tls/compile-certificates.js";
 import { overrideTimeouts } from "../upstream/timeouts.js";
 import { UpstreamRuntime } from "../upstream/upstream-runtime.js";
+import { compileAnomaly } from "./compile-anomaly.js";
 import { CompileError } from "./compile-error.js";
 import { compilePathRules, routeBodyLimit } from "./compile-path-rules.js";
 import { compileTelemetry } from "./compile-telemetry.js";
@@ -284,6 +285,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
   }
 
   const telemetry = compileTelemetry(snapshot.telemetry[0], prev?.telemetry);
+  const anomaly = compileAnomaly(snapshot.anomaly[0], prev?.anomaly);
   const wafKeys = new Set<string>();
   for (const w of wafPolicies.values()) for (const k of w.keys) wafKeys.add(k);
 
@@ -318,6 +320,7 @@ export function compile(snapshot: Snapshot, opts: CompileOptions): RuntimeTable 
     sni: tls.sni,
     tlsContextKeys: tls.contextKeys,
     telemetry,
+    anomaly,
     ruleSets,
     wafPolicies,
     globalWaf,
@@ -340,7 +343,8 @@ function hasMtls(r: CompiledRoute): boolean {
 /**
  * The client's fields the node never forwards upstream: hop-by-hop (RFC 9110 §7.6.1), `Host`
  * (the target's, or the checked authority with `preserve_host`), `Expect` (answered here), and
- * the forwarding and consumer headers the node sets itself from the canonical view.
+ * the forwarding and consumer headers the node sets itself from the canonical view, and the trace
+ * context it re-writes.
  */
 export const REQUEST_DROP: readonly string[] = Object.freeze([
   ...HOP_BY_HOP_FIELDS,
@@ -357,6 +361,10 @@ export const REQUEST_DROP: readonly string[] = Object.freeze([
   "x-consumer-id",
   "x-consumer-name",
   "via",
+  // W3C Trace Context: the node sends its own (same trace, its span as the parent; a client's
+  // invalid one never reaches the upstream), telemetry/trace-context.ts.
+  "traceparent",
+  "tracestate",
 ]);
 
 const NO_POLICIES: readonly PolicyInstance[] = Object.freeze([]);

@@ -12,6 +12,7 @@ import type { PoolSpec } from "../upstream/pool-manager.js";
 import type { TargetHealth, UpstreamHealth } from "../upstream/target-health.js";
 import type { TimeoutsMs } from "../upstream/timeouts.js";
 import type { ActiveCheckSettings, BreakerSettings, RetrySettings } from "../upstream/upstream-settings.js";
+import type { CompiledAnomaly } from "./compile-anomaly.js";
 import type { CompiledRuleSetInfo, CompiledWaf, RouteWaf } from "./compile-waf.js";
 import type { HostPolicies } from "./host-policies.js";
 
@@ -201,6 +202,8 @@ export interface RuntimeTable {
    * `redactionOf` (@palisade/events).
    */
   readonly telemetry: TelemetrySettings | null;
+  /** Anomaly detection (thresholds, mode), checked; `null` when it is off (anomaly/anomaly-node.ts). */
+  readonly anomaly: CompiledAnomaly | null;
   /** WAF rule sets of the snapshot by id, verified against their content hash and parsed. */
   readonly ruleSets: ReadonlyMap<string, CompiledRuleSetInfo>;
   /** Waf policies by id (not in `policies`: each route runs its WAF's own instance, last in its chain). */

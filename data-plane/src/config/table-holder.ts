@@ -41,6 +41,7 @@ export class TableHolder implements AppliedSource {
   #table: RuntimeTable | undefined;
   #applied: AppliedConfig | undefined;
   #onSwap: ((table: RuntimeTable) => void) | undefined;
+  readonly #watchers: Array<(table: RuntimeTable) => void> = [];
 
   /** @param onSwap called after each swap (e.g. to retain the pools the new table uses) */
   constructor(onSwap?: (table: RuntimeTable) => void) {
@@ -68,6 +69,12 @@ export class TableHolder implements AppliedSource {
     }));
     this.#applied = Object.freeze({ version, hash: table.hash, appliedAt: new Date(), source, ruleSets });
     this.#onSwap?.(table);
+    for (const w of this.#watchers) w(table);
+  }
+
+  /** Calls `fn` after every later swap (the security-event pipeline reads the table's telemetry resource). */
+  watch(fn: (table: RuntimeTable) => void): void {
+    this.#watchers.push(fn);
   }
 
   /** Records a new version number for the same content (same hash): nothing is recompiled. */

@@ -1,4 +1,4 @@
-import type { WafEvent } from "@palisade/events";
+import type { PalisadeEvent, WafEvent } from "@palisade/events";
 import type { ErrorCode } from "../errors.js";
 /**
  * The node's internal channel for security events: every request the node refuses for a
@@ -7,9 +7,16 @@ import type { ErrorCode } from "../errors.js";
  * limits, CORS preflights from origins that are not allowed — and every request the WAF matched
  * (blocked, detected, or failed on), with what it found. The proxy's hot path only calls
  * {@link SecurityEvents.emit}:
- * it bumps a counter and appends to a bounded queue; subscribers (the log today, a SIEM shipper
- * later) receive batches asynchronously, off the request path. Events never hold secrets: no
- * token, key, header value or query string, only stable reason codes and identifiers.
+ * it bumps a counter and appends to a bounded queue; subscribers (the log, the cluster IPC, the
+ * node's security-event pipeline: control plane and SIEM sinks, telemetry/security-pipeline.ts)
+ * receive batches asynchronously, off the request path. Events never hold secrets: no token, key,
+ * header value or query string, only stable reason codes and identifiers.
+ *
+ * **The one node-side entry point** for every security event (data-plane/README.md, "Security
+ * events"): a request refusal or a request-bound match is {@link SecurityEvents.emit} (the loop
+ * does it for every refusal; a policy through its exchange), any other `@palisade/events` event
+ * (an anomaly detection or decision made on the node, a config event) is
+ * {@link SecurityEvents.record}. Both are O(1) and never wait.
  */
 
 /** What kind of security event happened. */
@@ -99,6 +106,8 @@ export const SECURITY_REASONS = {
   ip_unknown: "ip_denied",
   rate_limit_exceeded: "rate_limited",
   rate_limit_store_unavailable: "rate_limited",
+  anomaly_denied: "access_denied",
+  anomaly_throttled: "rate_limited",
   body_too_large: "request_too_large",
   header_bytes_exceeded: "request_too_large",
   header_count_exceeded: "request_too_large",
@@ -163,12 +172,20 @@ export interface SecurityEvent {
   readonly method: string | null;
   /** Canonical path without the query string (a query may hold a credential); `null` when the path itself was refused. */
   readonly path: string | null;
+  /** W3C trace id of the request (32 lowercase hex), when the node traces it. */
+  readonly traceId?: string | null;
   /** What the WAF found (WAF events only). */
   readonly waf?: WafEventDetail;
 }
 
 /** Receives events in batches, in emission order. Must not throw (a throw is swallowed). */
 export type SecurityEventListener = (events: readonly SecurityEvent[]) => void;
+
+/**
+ * Receives the events given to {@link SecurityEvents.record} in batches, in order. Must not throw
+ * (a throw is swallowed).
+ */
+export type RecordListener = (events: readonly PalisadeEvent[]) => void;
 
 /** Options of {@link SecurityEvents}. */
 export interface SecurityEventsOptions {
@@ -191,6 +208,8 @@ export class SecurityEvents {
   #keepRecent: number;
   #counts: Record<SecurityEventType, number>;
   #dropped = 0;
+  #recordListeners = new Set<RecordListener>();
+  #records: PalisadeEvent[] = [];
 
   constructor(opts: SecurityEventsOptions = {}) {
     this.#maxQueue = opts.maxQueue ?? 10_000;
@@ -204,15 +223,42 @@ export class SecurityEvents {
     this.#recent.push(event);
     if (this.#recent.length > this.#keepRecent) this.#recent.shift();
     if (this.#listeners.size === 0) return;
-    if (this.#queue.length >= this.#maxQueue) {
-      this.#queue.shift();
+    this.#enqueue(this.#queue, event);
+  }
+
+  /** Appends to a delivery queue (beyond `maxQueue` the oldest is dropped, counted) and schedules delivery. */
+  #enqueue<T>(queue: T[], item: T): void {
+    if (queue.length >= this.#maxQueue) {
+      queue.shift();
       this.#dropped++;
     }
-    this.#queue.push(event);
+    queue.push(item);
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#deliver());
     }
+  }
+
+  /**
+   * Records any `@palisade/events` event that is not a request refusal of the loop: an anomaly
+   * detection or decision made on the node, a config event, a WAF event built whole. O(1), never
+   * waits, never throws: it is queued (beyond `maxQueue` the oldest is dropped, counted in
+   * {@link dropped}) and handed to the {@link subscribeRecords} listeners off the caller's path
+   * (in a cluster: the worker's records go to the primary's channel). Its fields must hold no
+   * secret; free text that may quote request data is redacted by the formatter (`toEcs`).
+   */
+  record(event: PalisadeEvent): void {
+    if (this.#recordListeners.size === 0) return;
+    this.#enqueue(this.#records, event);
+  }
+
+  /**
+   * Adds a subscriber of {@link record}'s events.
+   * @returns a function that removes it
+   */
+  subscribeRecords(listener: RecordListener): () => void {
+    this.#recordListeners.add(listener);
+    return () => this.#recordListeners.delete(listener);
   }
 
   /**
@@ -243,12 +289,19 @@ export class SecurityEvents {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
-    for (const l of this.#listeners) {
-      try {
-        l(batch);
-      } catch {
-        // A subscriber's bug must not break the others or the proxy.
-      }
+    if (batch.length > 0) deliver(this.#listeners, batch);
+    const records = this.#records;
+    this.#records = [];
+    if (records.length > 0) deliver(this.#recordListeners, records);
+  }
+}
+
+function deliver<T>(listeners: Iterable<(batch: readonly T[]) => void>, batch: readonly T[]): void {
+  for (const l of listeners) {
+    try {
+      l(batch);
+    } catch {
+      // A subscriber's bug must not break the others or the proxy.
     }
   }
 }

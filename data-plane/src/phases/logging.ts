@@ -1,12 +1,16 @@
 import type { Exchange } from "../proxy/exchange.js";
+import type { TrafficStats } from "../telemetry/traffic-stats.js";
 
 /**
  * `logging`: runs exactly once per request when the exchange is over (answered, cut, or the
  * client went away; a WebSocket tunnel when it closes), whatever happened before. Releases the
  * balancer slot a failed or unsent request still holds, counts the request in the node's traffic
- * stats (status class, latency bucket, error code: no allocation), runs the chain's `log` hooks
- * and the node's recorders (the anomaly detector's record), and writes the access log line (debug
- * level): method, canonical path (never the query: it may hold a credential), route, client
+ * stats (status class, latency bucket, error code: no allocation; per route, upstream and status
+ * class its latency, upstream latency and body bytes; the policy decisions: `allow` for each
+ * request policy that let it go on, `deny` with the refusal's reason), runs the chain's `log`
+ * hooks and the node's recorders (the anomaly detector's record), writes the access log
+ * (`--access-log`, info level: ECS JSON or Combined Log Format, telemetry/access-log.ts) and,
+ * without one, the debug line: method, canonical path (never the query: it may hold a credential), route, client
  * address, status (499 when the client closed first, 101 for a tunnel), upstream target,
  * duration in ms, error code, consumer id and authentication methods. Never logs header values.
  */
@@ -18,11 +22,49 @@ export function logging(ex: Exchange): void {
   }
   const status = ex.status;
   const ms = performance.now() - ex.startedAt;
-  ex.services.stats?.record(status, ms, ex.errorCode);
+  const stats = ex.services.stats;
+  if (stats !== undefined) {
+    stats.record(status, ms, ex.errorCode);
+    const up = ex.upstreamStartedAt;
+    const upMs = up < 0 ? -1 : (ex.upstreamEndedAt < 0 ? performance.now() : ex.upstreamEndedAt) - up;
+    stats.routes.record(
+      ex.route?.id ?? "",
+      ex.route === undefined ? "" : ex.upstream.id,
+      status,
+      ms,
+      upMs,
+      ex.requestBytes,
+      ex.responseBytes,
+    );
+    countDecisions(ex, stats);
+  }
   const hooks = ex.route?.hooks.log;
   if (hooks !== undefined) for (let i = 0; i < hooks.length; i++) hooks[i]!.log!(ex);
   const recorders = ex.services.recorders;
   for (let i = 0; i < recorders.length; i++) recorders[i]!.log(ex);
+  const access = ex.services.accessLog;
+  if (access != null) {
+    const head = ex.downstream.head;
+    access.log({
+      requestId: ex.requestId,
+      method: ex.method,
+      httpVersion: head.version === "2.0" ? "2" : head.version,
+      logPath: ex.view.path || head.target.split("?", 1)[0]!,
+      status,
+      routeId: ex.route?.id ?? "",
+      upstreamId: ex.route === undefined ? "" : ex.upstream.id,
+      consumerId: ex.consumer?.id ?? null,
+      clientAddress: ex.view.clientAddress || ex.downstream.socket.remoteAddress || "",
+      traceId: ex.trace.traceId,
+      durationMs: ms,
+      requestBytes: ex.requestBytes,
+      responseBytes: ex.responseBytes,
+      errorCode: ex.errorCode,
+      referer: access.combined ? head.get("referer") : undefined,
+      userAgent: access.combined ? head.get("user-agent") : undefined,
+    });
+    return;
+  }
   const log = ex.services.log;
   if (!log.isLevelEnabled("debug")) return;
   log.debug(
@@ -42,4 +84,25 @@ export function logging(ex: Exchange): void {
     },
     "request",
   );
+}
+
+/**
+ * `palisade_policy_decisions_total`: a request refused for a security reason counts one `deny`
+ * of the refusing policy's type (`proxy` for the node's own checks) with its reason; each request
+ * policy of the route's chain before the refusing one (all of them when the request was not
+ * refused by one) counts an `allow`. A request refused by the proxy before the policies ran
+ * counts no allow.
+ */
+function countDecisions(ex: Exchange, stats: TrafficStats): void {
+  const reason = ex.securityReason;
+  const denier = ex.deniedBy;
+  if (reason !== null) stats.decision(denier?.type ?? "proxy", reason);
+  const route = ex.route;
+  if (route === undefined || (reason !== null && denier === null)) return;
+  const chain = route.hooks.requestHeaders;
+  for (let i = 0; i < chain.length; i++) {
+    const p = chain[i]!;
+    if (p === denier) return;
+    stats.decision(p.type, null);
+  }
 }

@@ -1,7 +1,7 @@
 import type { CompiledRoute, RuntimeTable } from "../config/runtime-table.js";
 import { Failure } from "../errors.js";
 import { CHALLENGES } from "../policies/auth/deny.js";
-import type { PhaseOutcome, Policy } from "../policies/contract.js";
+import type { PhaseOutcome, Policy, Verdict } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 import type { H2Head } from "../proxy/h2-downstream.js";
 import { isWebSocketUpgrade } from "../proxy/websocket.js";
@@ -39,7 +39,9 @@ const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
  * `requestHeaders` hooks run in order — the global policies, then the route's, preceded by the
  * host's mTLS policy when the host requires a client certificate and the chain does not already
  * check one (config/host-policies.ts); a CORS preflight runs the preflight chain instead. The
- * first answer ends it: a refusal is emitted as a security event.
+ * first answer ends it: a refusal is emitted as a security event. The node-wide guards (the
+ * anomaly decisions: 403 `ANOMALY_DENIED`, 429 `ANOMALY_THROTTLED`) run once the client address
+ * is known, before routing, and again after the chain when an authentication named a consumer.
  * @returns `undefined` to go on, a Failure to answer with its error, a policy's Reply, or a
  *   promise of one when a policy is asynchronous (a JWT not in the verification cache, a remote
  *   rate limit)
@@ -92,6 +94,12 @@ export function requestFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome
     forwardedFor: client.chain,
   });
   ex.query = target.query;
+  // Node-wide guards (the anomaly decisions) first: a denied client costs no route match.
+  const guards = ex.services.guards;
+  if (guards.length > 0) {
+    const refused = runGuards(ex, guards);
+    if (refused !== undefined) return refused;
+  }
   const m = table.router.match(method, authority.host, canon.match);
   if (m === undefined) return ROUTE_NOT_FOUND;
   const route = m.route;
@@ -114,7 +122,23 @@ export function requestFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome
   const required = table.hostPolicies.lookup(authority.host);
   if (required !== undefined && !route.policies.some((p) => required.members.has(p)))
     chain = [required.policy, ...chain];
-  return chain.length === 0 ? undefined : runChain(ex, chain, 0);
+  if (chain.length === 0) return undefined;
+  const out = runChain(ex, chain, 0);
+  if (guards.length === 0) return out;
+  // An authentication named a consumer: the guards look again (a decision about that consumer).
+  if (out instanceof Promise)
+    return out.then((o) => (o === undefined && ex.consumer !== null ? runGuards(ex, guards) : o));
+  return out === undefined && ex.consumer !== null ? runGuards(ex, guards) : out;
+}
+
+/** Runs the node-wide guards' `requestHeaders` hooks (synchronous); the first answer ends it. */
+function runGuards(ex: Exchange, guards: readonly Policy[]): PhaseOutcome {
+  for (let i = 0; i < guards.length; i++) {
+    const g = guards[i]!;
+    const v = g.requestHeaders!(ex) as Verdict;
+    if (v !== undefined) return ex.answerOf(g, v);
+  }
+  return undefined;
 }
 
 /** Runs the `requestHeaders` hooks of `chain` from `from` on; the first answer ends it. */

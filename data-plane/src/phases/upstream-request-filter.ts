@@ -9,6 +9,7 @@ import type { UpstreamRequest } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 import { forwardedElement, viaValue } from "../proxy/forwarded.js";
 import { connectionTokens } from "../proxy/hop-by-hop.js";
+import { traceparentOf } from "../telemetry/trace-context.js";
 
 /**
  * `upstream_request_filter`: builds the upstream request from the client's. The client's field
@@ -26,7 +27,8 @@ import { connectionTokens } from "../proxy/hop-by-hop.js";
  * one RFC 7239 element (`for`, `host`, `proto`), `X-Forwarded-Proto`, `X-Forwarded-Host` = the
  * request's one authority (HTTP/2: `:authority`), `X-Forwarded-Port` = the listener port,
  * `X-Forwarded-Prefix` = the stripped prefix (if any); `Via` with this hop appended (RFC 9110
- * §7.6.3); `X-Request-Id`. The framing (`Content-Length` from the parsed value, or chunked) is the
+ * §7.6.3); `X-Request-Id`; `traceparent` (the request's trace, the node's span as the parent) and
+ * the client's `tracestate` beside a valid `traceparent` (W3C Trace Context). The framing (`Content-Length` from the parsed value, or chunked) is the
  * upstream client's. The path is the upstream's `path_prefix` and the matched path after
  * `strip_prefix`/`prefix_rewrite` (both canonical: it never climbs above the base path, case
  * C07), plus the query. Last, the chain's `upstreamRequest` hooks see the request as it leaves (a
@@ -75,6 +77,9 @@ export function upstreamRequestFilter(ex: Exchange, target: CompiledTarget): voi
   if (port !== undefined) out["x-forwarded-port"] = String(port);
   if (ex.strippedPrefix !== "") out["x-forwarded-prefix"] = ex.strippedPrefix;
   out["x-request-id"] = ex.requestId;
+  const trace = ex.trace;
+  out.traceparent = traceparentOf(trace);
+  if (trace.traceState !== null) out.tracestate = trace.traceState;
   ex.upstreamHeaders = out;
   const drop = ex.table!.requestDrop;
   const ownedNames = owned === null ? null : new NameList(owned);

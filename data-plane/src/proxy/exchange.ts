@@ -38,6 +38,8 @@ import type {
 } from "../policies/contract.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import { type RequestView, requestView } from "../request/request-view.js";
+import type { AccessLog } from "../telemetry/access-log.js";
+import { type TraceContext, traceContextOf } from "../telemetry/trace-context.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
 import type { PoolManager, PoolSpec } from "../upstream/pool-manager.js";
@@ -61,6 +63,16 @@ export interface ProxyServices {
   readonly limits: { readonly maxBodyBytes: number };
   /** Node-wide recorders (the anomaly detector's): their `log` runs after the chain's. */
   readonly recorders: readonly Recorder[];
+  /** The access log the `logging` phase writes (`null`: none, the debug line only). */
+  readonly accessLog?: AccessLog | null;
+  /** Probability (0–1) that a trace started by the node is sampled (W3C flag); default 0. */
+  readonly traceSampleRatio?: number;
+  /**
+   * Node-wide policies whose `requestHeaders` hook runs first in `request_filter`, once the client
+   * address is known (before routing), and again after the route's chain when an authentication
+   * named a consumer: the anomaly decisions (anomaly/decision-guard.ts). Synchronous.
+   */
+  readonly guards: readonly Policy[];
   /** A client connection became a tunnel (WebSocket): it is cut at the shutdown deadline. */
   tunnelOpened(client: Duplex): void;
 }
@@ -174,6 +186,12 @@ export class Exchange
   errorCode: ErrorCode | undefined = undefined;
   /** A security event was emitted for this request's refusal (fail_to_proxy then emits none). */
   eventEmitted = false;
+  /** The reason code of the request's security refusal (`token_expired`, `path_dot_segment`), `null` when none. */
+  securityReason: string | null = null;
+  /** performance.now() when the first upstream attempt started, ms; -1 when none did. */
+  upstreamStartedAt = -1;
+  /** performance.now() when the upstream exchange ended (or failed), ms; -1 before. */
+  upstreamEndedAt = -1;
   /** The connection became a tunnel (101 sent). */
   upgraded = false;
   /** The client left before the exchange was over. */
@@ -186,6 +204,7 @@ export class Exchange
   heldBytes = 0;
   #controller: Dispatcher.DispatchController | null = null;
   #upstreamDone = false;
+  #trace: TraceContext | null = null;
 
   constructor(downstream: Downstream, table: RuntimeTable | undefined, services: ProxyServices, loop: ExchangeEvents) {
     this.downstream = downstream;
@@ -236,6 +255,19 @@ export class Exchange
     return this.downstream.head.version;
   }
 
+  /**
+   * The request's W3C trace context (telemetry/trace-context.ts), read from its `traceparent` and
+   * `tracestate` on first use: the incoming trace when valid, else a new one.
+   */
+  get trace(): TraceContext {
+    this.#trace ??= traceContextOf(
+      this.downstream.head.get("traceparent"),
+      this.downstream.head.get("tracestate"),
+      this.services.traceSampleRatio ?? 0,
+    );
+    return this.#trace;
+  }
+
   // --- PolicyExchange -------------------------------------------------------------------------------
 
   authenticated(auth: Authentication): void {
@@ -284,6 +316,7 @@ export class Exchange
   answerOf(policy: Policy, answer: Answer): Failure | Reply {
     this.deniedBy = policy;
     if (answer.kind === "reply") return answer;
+    this.securityReason = answer.reason;
     // A refusal with an event id: the policy emits that event itself (securityEvent).
     if (answer.eventId === undefined)
       this.emitSecurityEvent(
@@ -321,6 +354,7 @@ export class Exchange
     consumer: string | null,
   ): void {
     this.eventEmitted = true;
+    this.securityReason = reason;
     this.#emit(policy, type, reason, code, consumer, undefined, undefined);
   }
 
@@ -348,6 +382,7 @@ export class Exchange
       clientAddress: this.view.clientAddress || this.downstream.socket.remoteAddress || null,
       method: this.method,
       path: this.view.path || null,
+      traceId: this.trace.traceId,
       ...(waf !== undefined ? { waf } : {}),
     });
   }
@@ -424,6 +459,7 @@ export class Exchange
 
   onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
     this.#controller = controller;
+    if (this.upstreamStartedAt < 0) this.upstreamStartedAt = performance.now();
     if (this.clientClosed) controller.abort(CLIENT_CLOSED);
   }
 
@@ -444,12 +480,14 @@ export class Exchange
 
   onResponseEnd(_controller: Dispatcher.DispatchController, _trailers: HeaderValues): void {
     this.#upstreamDone = true;
+    this.upstreamEndedAt = performance.now();
     this.#controller = null;
     this.#loop.upstreamEnd(this);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
     this.#upstreamDone = true;
+    this.upstreamEndedAt = performance.now();
     this.#controller = null;
     this.#loop.upstreamFailed(this, err);
   }

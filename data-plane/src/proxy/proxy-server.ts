@@ -13,10 +13,11 @@ import type { HttpRequestError } from "../http/http-error.js";
 import { HttpServer } from "../http/http-server.js";
 import type { ServerExchange } from "../http/server-exchange.js";
 import type { Logger } from "../log.js";
-import type { Recorder } from "../policies/contract.js";
+import type { Policy, Recorder } from "../policies/contract.js";
 import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
+import type { AccessLog } from "../telemetry/access-log.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, type ProxyServices } from "./exchange.js";
@@ -57,6 +58,12 @@ export interface ProxyServerOptions extends ClientLimits {
   readonly trustedProxies?: TrustedProxies | null;
   /** Node-wide recorders of finished exchanges (the anomaly detector's). Default: none. */
   readonly recorders?: readonly Recorder[];
+  /** The access log (`--access-log`). Default: none (the debug line only). */
+  readonly accessLog?: AccessLog | null;
+  /** Probability (0–1) that a trace the node starts is sampled (`--trace-sample-ratio`). Default 0. */
+  readonly traceSampleRatio?: number;
+  /** Node-wide policies run first in `request_filter` (the anomaly decisions). Default: none. */
+  readonly guards?: readonly Policy[];
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 32_768;
@@ -85,6 +92,9 @@ export class ProxyServer implements ProxyServices {
   readonly stats: TrafficStats | undefined;
   readonly trustedProxies: TrustedProxies | null;
   readonly recorders: readonly Recorder[];
+  readonly accessLog: AccessLog | null;
+  readonly traceSampleRatio: number;
+  readonly guards: readonly Policy[];
   readonly loop = new ProxyLoop();
   readonly #holder: TableHolder;
   readonly #net: Server;
@@ -103,6 +113,9 @@ export class ProxyServer implements ProxyServices {
     this.stats = opts.stats;
     this.trustedProxies = opts.trustedProxies ?? null;
     this.recorders = opts.recorders ?? [];
+    this.accessLog = opts.accessLog ?? null;
+    this.traceSampleRatio = opts.traceSampleRatio ?? 0;
+    this.guards = opts.guards ?? [];
     const requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.#limits = {
       // A header timeout longer than the request timeout makes no sense: the headers are part of it.

@@ -65,6 +65,33 @@ describe("SiemShipper", () => {
     }
   });
 
+  it("a sink that refuses under a steady stream of events reconnects at its backoff's pace, not once per event", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    // Backoff 200 ms → 1 s: over 2 s at most about a dozen attempts; one per event would be 200.
+    const t = await testShipper([
+      {
+        name: "refusing",
+        transport: { case: "syslog", value: { address: `127.0.0.1:${port}`, protocol: "tcp" } },
+        retry: { initialMs: 200, maxMs: 1000 },
+      },
+    ]);
+    try {
+      for (let i = 0; i < 200; i++) {
+        for (const e of numberedEvents(i, 1)) t.shipper.enqueue(e);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await eventually("all spooled", () => t.shipper.siemStats().sinks[0]!.pending >= 200);
+      const s = t.shipper.siemStats().sinks[0]!;
+      assert.equal(s.state, "down");
+      assert.ok(s.failures <= 30, `${s.failures} connection attempts for 200 events`);
+    } finally {
+      await t.close();
+    }
+  });
+
   it("refuses a bad sink config with its code and field", async () => {
     await assert.rejects(
       SiemShipper.start({

@@ -95,6 +95,8 @@ export class SinkRunner {
   #refused: Record<"rejected" | "too_large", number> = { rejected: 0, too_large: 0 };
   #stopping = false;
   #wake: (() => void) | null = null;
+  /** Waiting out a backoff: new events do not cut it short (only stopping does). */
+  #backingOff = false;
   #loopDone: Promise<void> | null = null;
 
   constructor(opts: SinkRunnerOptions) {
@@ -118,8 +120,12 @@ export class SinkRunner {
     if (r.written > 0) this.notify();
   }
 
-  /** New records are in the spool. */
+  /**
+   * New records are in the spool: ends the wait for events. A backoff is never cut short by
+   * them (a sink that is down under load would otherwise reconnect once per event batch).
+   */
   notify(): void {
+    if (this.#backingOff && !this.#stopping) return;
     const w = this.#wake;
     this.#wake = null;
     w?.();
@@ -201,7 +207,12 @@ export class SinkRunner {
 
   async #sleepBackoff(retryAfterMs: number | null): Promise<void> {
     if (this.#stopping) return;
-    await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs ?? 0));
+    this.#backingOff = true;
+    try {
+      await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs ?? 0));
+    } finally {
+      this.#backingOff = false;
+    }
   }
 
   /** Counters and state. */

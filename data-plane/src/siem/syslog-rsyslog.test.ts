@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { examplePolicyDenials, exampleWaf, parseSyslog, type SiemSinkConfig } from "@palisade/events";
-import { TestCa } from "@palisade/test-support";
+import { startRsyslog, TestCa } from "@palisade/test-support";
 import { eventually } from "../test/eventually.js";
 import { docsOfSyslog, eventId, firstOccurrences, numberedEvents, testIds, testShipper } from "./test/fixtures.js";
-import { startRsyslog } from "./test/rsyslog.js";
 
 const syslog = (name: string, value: Record<string, unknown>, extra: Partial<SiemSinkConfig> = {}): SiemSinkConfig =>
   ({ name, transport: { case: "syslog", value }, ...extra }) as SiemSinkConfig;

@@ -1,6 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import {
+  type AnomalyDecisionUpdate,
+  type AnomalySummary,
   codecFor,
   type NodeReport,
   RESOURCE_KINDS,
@@ -59,6 +61,8 @@ export interface SyncClientOptions {
   readonly onUpdateBytes?: (bytes: number) => void;
   /** Bounds of the security-event outbox ({@link SyncClient.sendSecurityEvents}). */
   readonly securityEvents?: EventOutboxOptions;
+  /** The control plane pushed anomaly decisions (the whole list when the stream opens, then changes). */
+  readonly onAnomalyDecisions?: (update: AnomalyDecisionUpdate) => void;
 }
 
 type ConfigCall = grpc.ClientDuplexStream<StreamConfigRequest, StreamConfigResponse>;
@@ -154,6 +158,19 @@ export class SyncClient {
   sendSecurityEvents(events: readonly OutboundSecurityEvent[]): void {
     this.#outbox.add(events);
     this.#pump();
+  }
+
+  /**
+   * Sends the anomaly detector's summary of the last interval (`AnomalySummary` on this stream).
+   * A summary is a figure of now: while the stream is down it is dropped (the control plane's
+   * view of this node has a gap), never queued.
+   * @returns whether it was sent
+   */
+  sendAnomalySummary(summary: AnomalySummary): boolean {
+    const call = this.#call;
+    if (!call || !this.#connected) return false;
+    call.write(create(StreamConfigRequestSchema, { kind: { case: "anomalySummary", value: summary } }));
+    return true;
   }
 
   /** The outbox's counters (for `/metrics`: `palisade_sync_security_events_total`). */
@@ -257,6 +274,10 @@ export class SyncClient {
     this.#up(call);
     if (msg.kind.case === "securityEventsAck") {
       if (this.#outbox.acknowledge(msg.kind.value)) this.#pump();
+      return;
+    }
+    if (msg.kind.case === "anomalyDecisions") {
+      this.#opts.onAnomalyDecisions?.(msg.kind.value);
       return;
     }
     if (msg.kind.case !== "update") return; // a newer control plane's message kind: ignore

@@ -11,6 +11,7 @@ import { createMetricsRegistry } from "./metrics.js";
 import { ShadowStats } from "./shadow-stats.js";
 import { SyncStats } from "./sync-stats.js";
 import { TrafficStats } from "./traffic-stats.js";
+import { WafStats } from "./waf-stats.js";
 
 test("the node's exposition and the catalogue's node metrics are the same set", async () => {
   const shadow = new ShadowStats();
@@ -21,6 +22,9 @@ test("the node's exposition and the catalogue's node metrics are the same set", 
     controlPlaneConnected: () => true,
     sync: new SyncStats(),
     shadow,
+    waf: new WafStats(),
+    siem: { siemStats: () => null },
+    syncEvents: () => undefined,
   });
   const text = await register.metrics();
   const declared = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));

@@ -1,9 +1,19 @@
 import { NONCONFORMING_DEFAULT_METRICS } from "@palisade/events";
-import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { AppliedSource } from "../config/table-holder.js";
+import type { EventOutboxStats } from "../sync/event-outbox.js";
+import {
+  bucketHistogram,
+  registerRouteMetrics,
+  registerSiemMetrics,
+  registerSyncEventMetrics,
+  type SiemStatsReader,
+} from "./route-metrics.js";
 import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";
+import { registerWafMetrics } from "./waf-metrics.js";
+import type { WafSource } from "./waf-stats.js";
 
 /** What `/metrics` reads at scrape time. */
 export interface MetricsSource {
@@ -13,6 +23,12 @@ export interface MetricsSource {
   readonly sync?: SyncStats;
   /** Shadow traffic counters of mirror policies. */
   readonly shadow?: ShadowSource;
+  /** WAF counters per route of waf policies (`palisade_waf_*`). */
+  readonly waf?: WafSource;
+  /** The SIEM shipper's counters (`palisade_siem_*`). */
+  readonly siem?: SiemStatsReader;
+  /** The control plane's security-event outbox (`palisade_sync_security_events_total`). */
+  readonly syncEvents?: () => EventOutboxStats | undefined;
 }
 
 /**
@@ -30,6 +46,13 @@ export interface MetricsSource {
  * - `palisade_shadow_requests_total{route}`, `palisade_shadow_compared_total{route,result="agreed"|"disagreed"}`,
  *   `palisade_shadow_dropped_total{route,reason}` counters and `palisade_shadow_latency_diff_ms{route,stat="mean"|"p50"|"p99"}`
  *   gauge (shadow − primary, since the node started), for routes with a mirror policy;
+ * - the WAF's `palisade_waf_*` metrics (waf-metrics.ts), when the node has WAF counters;
+ * - `palisade_config_last_known_good` gauge: 1 while the config served came from the last-known-good file;
+ * - the request loop's per-route metrics and policy decisions (route-metrics.ts);
+ * - `palisade_sync_security_events_total{result}` and the SIEM delivery metrics `palisade_siem_*`
+ *   (route-metrics.ts), when the node has them;
+ * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
+ *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -59,6 +82,35 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(src.stats.counters().securityEvents)) this.inc({ type }, n);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_records_dropped_total",
+    help: "Request records dropped because the detector's ring was full.",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.dropped ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_worker_restarts_total",
+    help: "Times the anomaly detector worker failed and was restarted (traffic is not affected).",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().anomaly.restarts ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_anomaly_detections_total",
+    help: "Anomaly detections on this node, by detector.",
+    labelNames: ["detector"],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [k, n] of Object.entries(src.stats.counters().anomaly))
+        if (k.startsWith("detection:")) this.inc({ detector: k.slice(10) }, n);
     },
   });
   new Gauge({
@@ -93,6 +145,17 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       this.set(src.controlPlaneConnected() ? 1 : 0);
     },
   });
+  new Gauge({
+    name: "palisade_config_last_known_good",
+    help: "1 while the node serves its last-known-good config from disk (the control plane was not reachable at start).",
+    registers: [register],
+    collect() {
+      this.set(src.holder.applied?.source === "cache" ? 1 : 0);
+    },
+  });
+  registerRouteMetrics(register, src.stats);
+  if (src.siem) registerSiemMetrics(register, src.siem);
+  if (src.syncEvents) registerSyncEventMetrics(register, src.syncEvents);
   const sync = src.sync;
   if (sync) {
     new Counter({
@@ -119,33 +182,20 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   }
   const shadow = src.shadow;
   if (shadow) registerShadowMetrics(register, shadow);
-  register.registerMetric(latencyHistogram(src.stats) as unknown as Metric);
+  if (src.waf) registerWafMetrics(register, src.waf);
+  // Read from the node's fixed buckets (prom-client's own histogram would be fed per request).
+  register.registerMetric(
+    bucketHistogram(
+      "palisade_request_duration_seconds",
+      "Request latency from arrival to the end of the response, seconds.",
+      () => {
+        const c = src.stats.counters();
+        return [{ labels: {}, buckets: c.latencyBuckets, sumMs: c.latencySumMs }];
+      },
+      LATENCY_BUCKETS_MS,
+    ),
+  );
   return register;
-}
-
-/** A histogram read from the node's fixed buckets (prom-client's own would be fed per request). */
-function latencyHistogram(stats: TrafficSource) {
-  const name = "palisade_request_duration_seconds";
-  return {
-    name,
-    help: "Request latency from arrival to the end of the response, seconds.",
-    type: "histogram",
-    aggregator: "sum",
-    reset() {},
-    async get() {
-      const c = stats.counters();
-      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
-      let cumulative = 0;
-      for (let i = 0; i < c.latencyBuckets.length; i++) {
-        cumulative += c.latencyBuckets[i]!;
-        const le = i < LATENCY_BUCKETS_MS.length ? String(LATENCY_BUCKETS_MS[i]! / 1000) : "+Inf";
-        values.push({ metricName: `${name}_bucket`, labels: { le }, value: cumulative });
-      }
-      values.push({ metricName: `${name}_sum`, labels: {}, value: c.latencySumMs / 1000 });
-      values.push({ metricName: `${name}_count`, labels: {}, value: cumulative });
-      return { name, help: this.help, type: "histogram", aggregator: "sum", values };
-    },
-  };
 }
 
 /** The mirror policies' counters, read at scrape time. */

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../errors.js";
+import { addCounts, addRouteSeries, type RouteSeries, RouteStats } from "./route-stats.js";
 
 /** Upper bounds (ms) of the latency histogram buckets; one more bucket holds everything above. */
 export const LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([
@@ -36,6 +37,15 @@ export interface TrafficCounters {
   /** Sum of latencies, ms. */
   readonly latencySumMs: number;
   readonly securityEvents: Readonly<Record<string, number>>;
+  /** Per (route, upstream, status class) series (`palisade_http_server_*`, `palisade_upstream_request_duration_seconds`). */
+  readonly routes: readonly RouteSeries[];
+  /** Policy decisions by `policy type \0 decision \0 reason` (`palisade_policy_decisions_total`). */
+  readonly decisions: Readonly<Record<string, number>>;
+  /**
+   * The anomaly detector's counters (anomaly/anomaly-node.ts): `dropped` (records a full ring
+   * dropped), `restarts` (detector worker failures), `detection:<kind>` (its own detections).
+   */
+  readonly anomaly: Readonly<Record<string, number>>;
 }
 
 /**
@@ -60,6 +70,9 @@ export function zeroCounters(): TrafficCounters {
     latencyBuckets: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
     latencySumMs: 0,
     securityEvents: Object.fromEntries(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0])),
+    routes: [],
+    decisions: {},
+    anomaly: { dropped: 0, restarts: 0 },
   };
 }
 
@@ -70,6 +83,8 @@ export function zeroCounters(): TrafficCounters {
 export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCounters {
   const events: Record<string, number> = { ...a.securityEvents };
   for (const [k, v] of Object.entries(b.securityEvents)) events[k] = (events[k] ?? 0) + v;
+  const anomaly: Record<string, number> = { ...a.anomaly };
+  for (const [k, v] of Object.entries(b.anomaly ?? {})) anomaly[k] = (anomaly[k] ?? 0) + v;
   const n = Math.max(a.latencyBuckets.length, b.latencyBuckets.length);
   const buckets = new Array<number>(n);
   for (let i = 0; i < n; i++) buckets[i] = (a.latencyBuckets[i] ?? 0) + (b.latencyBuckets[i] ?? 0);
@@ -82,6 +97,9 @@ export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCoun
     latencyBuckets: buckets,
     latencySumMs: a.latencySumMs + b.latencySumMs,
     securityEvents: events,
+    routes: addRouteSeries(a.routes ?? [], b.routes ?? []),
+    decisions: addCounts(a.decisions ?? {}, b.decisions ?? {}),
+    anomaly,
   };
 }
 
@@ -101,6 +119,25 @@ export class TrafficStats implements TrafficSource {
   readonly #events = new Map<string, number>(Object.values(SECURITY_EVENT_OF).map((t) => [t as string, 0]));
   /** Open client connections on the proxy listener (kept by the proxy server). */
   activeConnections = 0;
+  /** Per (route, upstream, status class) counters, fed by the `logging` phase with {@link RouteStats.record}. */
+  readonly routes = new RouteStats();
+  readonly #decisions = new Map<string, { allow: number; deny: Map<string, number> }>();
+
+  /**
+   * Counts a policy decision: `allow` (a policy let the request go on) or `deny` with the
+   * refusal's reason code. `policyType` is the policy's type, or `proxy` for the node's own checks.
+   */
+  decision(policyType: string, deny: string | null): void {
+    let d = this.#decisions.get(policyType);
+    if (d === undefined) {
+      d = { allow: 0, deny: new Map() };
+      this.#decisions.set(policyType, d);
+    }
+    if (deny === null) d.allow++;
+    else d.deny.set(deny, (d.deny.get(deny) ?? 0) + 1);
+  }
+  /** The anomaly detector's counters, read with the others (set by the proxy node that runs one). */
+  anomaly: (() => Readonly<Record<string, number>>) | undefined;
 
   /**
    * Records one finished request.
@@ -145,7 +182,19 @@ export class TrafficStats implements TrafficSource {
       latencyBuckets: Array.from(this.#buckets),
       latencySumMs: this.#sumMs,
       securityEvents: Object.fromEntries(this.#events),
+      routes: this.routes.series(),
+      decisions: this.#decisionCounts(),
+      anomaly: this.anomaly?.() ?? { dropped: 0, restarts: 0 },
     };
+  }
+
+  #decisionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [type, d] of this.#decisions) {
+      if (d.allow > 0) out[`${type}\0allow\0none`] = d.allow;
+      for (const [reason, n] of d.deny) out[`${type}\0deny\0${reason}`] = n;
+    }
+    return out;
   }
 }
 

@@ -4,7 +4,15 @@ import { deserialize, serialize } from "node:v8";
 import { ClusterTelemetry } from "../cluster/cluster-telemetry.js";
 import { ShadowStats } from "./shadow-stats.js";
 import { TrafficStats } from "./traffic-stats.js";
-import { REPORT_ROUTES, REPORT_RULES, WafStats, wafInterval } from "./waf-stats.js";
+import { ruleIdLabel } from "./waf-metrics.js";
+import {
+  REPORT_ROUTES,
+  REPORT_RULES,
+  ruleGroupOf,
+  WAF_INSPECTION_BUCKETS_MS,
+  WafStats,
+  wafInterval,
+} from "./waf-stats.js";
 
 test("a report carries the interval's differences, the most hit rules first and the rest summed", () => {
   const s = new WafStats();
@@ -58,6 +66,8 @@ test("a cluster primary sums its workers' WAF counters, and keeps a retired work
     c.inspected = inspected;
     c.blocked = blocked;
     c.hit([942100], true);
+    for (let i = 0; i < blocked; i++) c.blockedIn("attack-sqli");
+    for (let i = 0; i < inspected; i++) c.timed(0.2);
     const traffic = new TrafficStats();
     return deserialize(
       serialize({
@@ -74,7 +84,29 @@ test("a cluster primary sums its workers' WAF counters, and keeps a retired work
   assert.equal(sum?.inspected, 7);
   assert.equal(sum?.blocked, 3);
   assert.deepEqual(sum?.rules, [[942100, 2, 2]]);
+  assert.deepEqual(sum?.blockGroups, [["attack-sqli", 3]]);
+  assert.equal(
+    sum?.inspectionBuckets[WAF_INSPECTION_BUCKETS_MS.indexOf(0.25)],
+    7,
+    "0.2 ms falls in the 0.25 ms bucket",
+  );
+  assert.equal(sum?.inspectionSumMs.toFixed(6), (7 * 0.2).toFixed(6));
   agg.retire(1);
   agg.update(3, worker(1, 0));
   assert.equal(agg.wafRaw()[0]?.inspected, 8, "a replaced worker's counts stay");
+});
+
+test("metric labels stay bounded: rule ids of CRS and Palisade's own rules, CRS attack tags as rule groups", () => {
+  assert.equal(ruleIdLabel(942100), "942100");
+  assert.equal(ruleIdLabel(949110), "949110");
+  assert.equal(ruleIdLabel(210100), "210100", "Palisade's bundled rules");
+  assert.equal(ruleIdLabel(1234), "other", "a custom rule's id");
+  assert.equal(ruleIdLabel(100000), "other");
+  const sqli = { id: 942100, tags: ["application-multi", "attack-sqli", "paranoia-level/1"] };
+  const xss = { id: 941100, tags: ["attack-xss"] };
+  const evaluation = { id: 949110, tags: ["anomaly-evaluation"] };
+  assert.equal(ruleGroupOf([sqli, xss, evaluation], 949110), "attack-sqli", "949110 names none: the first that scored");
+  assert.equal(ruleGroupOf([sqli, xss], 941100), "attack-xss", "the interrupting rule's own tag first");
+  assert.equal(ruleGroupOf([{ id: 1, tags: ["attack-custom-thing"] }], 1), "other", "a tag outside CRS's set");
+  assert.equal(ruleGroupOf([], 0), "other", "a body over the limit");
 });

@@ -1,3 +1,5 @@
+import { WAF_INSPECTION_BUCKETS_S } from "@palisade/events";
+
 /**
  * WAF counters per route (issue 14): what the node reports in `NodeReport.waf` (interval counts,
  * computed by the reporter from these cumulative ones) and what the control plane sums for
@@ -6,10 +8,63 @@
  * for a rule seen for the first time on a route.
  */
 
+/**
+ * Upper bounds (ms) of the WAF inspection time histogram (`palisade_waf_inspection_duration_seconds`):
+ * the metric catalogue's WAF_INSPECTION_BUCKETS_S in ms, 10 µs to 100 ms; one more bucket holds
+ * everything above.
+ */
+export const WAF_INSPECTION_BUCKETS_MS: readonly number[] = Object.freeze(
+  WAF_INSPECTION_BUCKETS_S.map((s) => s * 1000),
+);
+
+/**
+ * The rule groups a block is counted under: OWASP CRS v4's `attack-*` tags (the rule files'
+ * classes, as ECS `rule.category` carries them); a block whose rules name none of them (a body
+ * over the limit, a custom rule's own tag) is `other`. A closed set, so the label stays bounded
+ * whatever tags a rule set declares.
+ */
+export const WAF_RULE_GROUPS: ReadonlySet<string> = new Set([
+  "attack-deprecated-header",
+  "attack-disclosure",
+  "attack-fixation",
+  "attack-generic",
+  "attack-injection-generic",
+  "attack-injection-java",
+  "attack-injection-php",
+  "attack-lfi",
+  "attack-multipart-header",
+  "attack-protocol",
+  "attack-rce",
+  "attack-reputation-scanner",
+  "attack-rfi",
+  "attack-sqli",
+  "attack-ssrf",
+  "attack-ssti",
+  "attack-xss",
+]);
+
+/**
+ * The rule group of a block: the first {@link WAF_RULE_GROUPS} tag of the interrupting rule, else
+ * of the matched rules in evaluation order (CRS's 949110 names none: the rules that scored do),
+ * else `other`.
+ * @param rules the transaction's matched rules (id and tags)
+ * @param interruptingRuleId the rule that stopped the request (0 or unknown: none)
+ */
+export function ruleGroupOf(
+  rules: readonly { readonly id: number; readonly tags: readonly string[] }[],
+  interruptingRuleId: number,
+): string {
+  for (const r of rules) if (r.id === interruptingRuleId) for (const t of r.tags) if (WAF_RULE_GROUPS.has(t)) return t;
+  for (const r of rules) for (const t of r.tags) if (WAF_RULE_GROUPS.has(t)) return t;
+  return "other";
+}
+
 /** One route's WAF counters (the waf policy that ran on it is part of the key). */
 export class RouteWafCounters {
   /** Requests inspected (sampled in). */
   inspected = 0;
+  /** Inspected requests neither stopped, nor would-be stopped, nor failed on. */
+  passed = 0;
   /** Inspected requests with at least one rule match. */
   matched = 0;
   /** Requests stopped (block mode). */
@@ -24,6 +79,26 @@ export class RouteWafCounters {
   sampledOut = 0;
   /** Rule id → [transactions it matched in, of those the stopped (or would-be stopped) ones]. */
   readonly rules = new Map<number, [number, number]>();
+  /** Stopped requests by rule group ({@link ruleGroupOf}). */
+  readonly blockGroups = new Map<string, number>();
+  /** Inspected requests per bucket of {@link WAF_INSPECTION_BUCKETS_MS} (plus +Inf) by their time in the WAF. */
+  readonly inspectionBuckets = new Float64Array(WAF_INSPECTION_BUCKETS_MS.length + 1);
+  /** The WAF's time on the inspected requests, ms. */
+  inspectionSumMs = 0;
+
+  /** Counts one inspected request's time in the WAF, ms. */
+  timed(ms: number): void {
+    const b = WAF_INSPECTION_BUCKETS_MS;
+    let i = 0;
+    while (i < b.length && ms > b[i]!) i++;
+    this.inspectionBuckets[i]!++;
+    this.inspectionSumMs += ms;
+  }
+
+  /** Counts one stopped request under its rule group. */
+  blockedIn(group: string): void {
+    this.blockGroups.set(group, (this.blockGroups.get(group) ?? 0) + 1);
+  }
 
   /** Counts one transaction's matched rules (each rule once per transaction). */
   hit(ruleIds: readonly number[], blocking: boolean): void {
@@ -45,6 +120,7 @@ export interface RouteWafRaw {
   readonly routeId: string;
   readonly policyId: string;
   readonly inspected: number;
+  readonly passed: number;
   readonly matched: number;
   readonly blocked: number;
   readonly detected: number;
@@ -53,6 +129,12 @@ export interface RouteWafRaw {
   readonly sampledOut: number;
   /** `[rule id, hits, blocking]`, by rule id. */
   readonly rules: readonly (readonly [number, number, number])[];
+  /** `[rule group, stopped requests]`, by group. */
+  readonly blockGroups: readonly (readonly [string, number])[];
+  /** Inspected requests per bucket of {@link WAF_INSPECTION_BUCKETS_MS}, plus +Inf. */
+  readonly inspectionBuckets: readonly number[];
+  /** The WAF's time on the inspected requests, ms. */
+  readonly inspectionSumMs: number;
 }
 
 /** Where reports read WAF counters: WafStats, or a cluster primary's sum over its workers. */
@@ -61,7 +143,16 @@ export interface WafSource {
   wafRaw(): RouteWafRaw[];
 }
 
-const COUNTS = ["inspected", "matched", "blocked", "detected", "bodyOverLimit", "engineErrors", "sampledOut"] as const;
+const COUNTS = [
+  "inspected",
+  "passed",
+  "matched",
+  "blocked",
+  "detected",
+  "bodyOverLimit",
+  "engineErrors",
+  "sampledOut",
+] as const;
 
 /** `a + b` for one route and policy, field by field, rules by id. */
 export function addWafRaw(a: RouteWafRaw, b: RouteWafRaw): RouteWafRaw {
@@ -74,9 +165,14 @@ export function addWafRaw(a: RouteWafRaw, b: RouteWafRaw): RouteWafRaw {
       r[1] += bl;
     }
   }
+  const groups = new Map<string, number>(a.blockGroups);
+  for (const [g, n] of b.blockGroups) groups.set(g, (groups.get(g) ?? 0) + n);
   const out: Record<string, unknown> = { routeId: a.routeId, policyId: a.policyId };
   for (const k of COUNTS) out[k] = a[k] + b[k];
   out.rules = sortedRules(rules);
+  out.blockGroups = [...groups].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  out.inspectionBuckets = a.inspectionBuckets.map((n, i) => n + (b.inspectionBuckets[i] ?? 0));
+  out.inspectionSumMs = a.inspectionSumMs + b.inspectionSumMs;
   return out as unknown as RouteWafRaw;
 }
 
@@ -123,6 +219,7 @@ export class WafStats implements WafSource {
         routeId: key.slice(0, at),
         policyId: key.slice(at + 1),
         inspected: c.inspected,
+        passed: c.passed,
         matched: c.matched,
         blocked: c.blocked,
         detected: c.detected,
@@ -130,6 +227,9 @@ export class WafStats implements WafSource {
         engineErrors: c.engineErrors,
         sampledOut: c.sampledOut,
         rules: sortedRules(c.rules),
+        blockGroups: [...c.blockGroups].sort((x, y) => (x[0] < y[0] ? -1 : 1)),
+        inspectionBuckets: Array.from(c.inspectionBuckets),
+        inspectionSumMs: c.inspectionSumMs,
       });
     }
     return out.sort(byRoute);
@@ -142,7 +242,8 @@ export const REPORT_RULES = 32;
 export const REPORT_ROUTES = 256;
 
 /** One route's interval figures, as `NodeReport.waf` carries them. */
-export interface WafInterval extends Omit<RouteWafRaw, "rules"> {
+export interface WafInterval
+  extends Omit<RouteWafRaw, "rules" | "blockGroups" | "inspectionBuckets" | "inspectionSumMs"> {
   /** `[rule id, hits, blocking]`, most hits first, at most {@link REPORT_RULES}. */
   readonly rules: readonly (readonly [number, number, number])[];
   readonly otherRuleHits: number;

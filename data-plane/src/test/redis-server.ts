@@ -1,6 +1,7 @@
 // Test helper: a real redis-server on a free loopback port, no persistence, stopped by PID.
 import { type ChildProcess, spawn } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
+import { stopChild } from "@palisade/test-support";
 
 /** A running redis-server started by a test. */
 export interface RedisServer {
@@ -45,12 +46,6 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   return {
     port: p,
     child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child, exited),
   };
 }

@@ -48,6 +48,14 @@ export interface MetricSpec {
 /** OpenTelemetry's advice for `http.server.request.duration` (semantic conventions, HTTP metrics), seconds. */
 export const HTTP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+/**
+ * The WAF's time per inspected request, seconds: 10 µs to 100 ms, what OWASP CRS at PL1–PL4 costs
+ * a request from a bare GET to a large body.
+ */
+export const WAF_INSPECTION_BUCKETS_S = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+];
+
 /** The node's fixed latency buckets of today (data-plane telemetry/traffic-stats.ts), seconds. */
 const NODE_LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -186,7 +194,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Requests answered, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.server.request.duration count; Kong kong_http_requests_total",
       values: { status_class: STATUS_CLASSES },
@@ -197,7 +205,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "histogram",
     "Request latency from the first byte in to the end of the response, seconds, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.server.request.duration; Kong kong_request_latency_ms",
       buckets: HTTP_DURATION_BUCKETS_S,
@@ -209,7 +217,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "histogram",
     "Upstream latency from dispatch to the end of the upstream response, seconds, by route, upstream and status class.",
     ["route", "upstream", "status_class"],
-    "planned",
+    "exported",
     {
       follows: "OTel http.client.request.duration; Envoy cluster.upstream_rq_time; Kong kong_upstream_latency_ms",
       buckets: HTTP_DURATION_BUCKETS_S,
@@ -221,7 +229,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Request body bytes received from clients, by route and upstream.",
     ["route", "upstream"],
-    "planned",
+    "exported",
     { follows: "OTel http.server.request.body.size; Kong kong_bandwidth_bytes{direction=ingress}" },
   ),
   node(
@@ -229,7 +237,7 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Response body bytes sent to clients, by route and upstream.",
     ["route", "upstream"],
-    "planned",
+    "exported",
     { follows: "OTel http.server.response.body.size; Kong kong_bandwidth_bytes{direction=egress}" },
   ),
   node(
@@ -237,31 +245,47 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Policy decisions, by policy type, decision and reason code (allow has reason none).",
     ["policy_type", "decision", "reason"],
-    "planned",
+    "exported",
     { values: { decision: ["allow", "deny"] } },
   ),
   node(
     "palisade_waf_transactions_total",
     "counter",
-    "Requests the WAF inspected, by route, mode and outcome.",
-    ["route", "mode", "outcome"],
-    "planned",
-    { values: { mode: ["block", "detect"], outcome: ["pass", "detected", "blocked", "error"] } },
+    "Requests the WAF inspected, by route and outcome (blocked, detected: would have been blocked in detect mode, error, pass).",
+    ["route", "outcome"],
+    "exported",
+    { values: { outcome: ["blocked", "detected", "error", "pass"] } },
   ),
   node(
     "palisade_waf_blocks_total",
     "counter",
     "Requests the WAF blocked, by route and rule group (the deciding rule's attack tag: attack-sqli, attack-xss ...).",
     ["route", "rule_group"],
-    "planned",
-    { follows: "Coraza / ModSecurity audit log rule tags" },
+    "exported",
+    { follows: "Coraza / ModSecurity audit log rule tags (OWASP CRS attack-* tags; other)" },
+  ),
+  node(
+    "palisade_waf_rule_hits_total",
+    "counter",
+    "Transactions each WAF rule matched in, by rule id (CRS and Palisade's bundled rules; other rules as other).",
+    ["rule_id"],
+    "exported",
+    { follows: "OWASP CRS rule ids (900000-999999)" },
+  ),
+  node(
+    "palisade_waf_inspection_duration_seconds",
+    "histogram",
+    "Time the WAF spent on each inspected request (its synchronous phases: CPU time on the request's thread), seconds.",
+    [],
+    "exported",
+    { buckets: WAF_INSPECTION_BUCKETS_S },
   ),
   node(
     "palisade_anomaly_detections_total",
     "counter",
     "Anomaly detections on this node, by detector.",
     ["detector"],
-    "planned",
+    "exported",
     {
       values: {
         detector: [
@@ -281,7 +305,14 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Request records dropped because the detector's ring was full.",
     [],
-    "planned",
+    "exported",
+  ),
+  node(
+    "palisade_anomaly_worker_restarts_total",
+    "counter",
+    "Times the anomaly detector worker failed and was restarted (traffic is not affected).",
+    [],
+    "exported",
   ),
   node(
     "palisade_upstream_targets",
@@ -323,14 +354,14 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "gauge",
     "1 while the node serves its last-known-good config from disk (the control plane was not reachable at start).",
     [],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_sync_security_events_total",
     "counter",
     "Security events sent to the control plane, by result (acknowledged, dropped: the buffer was full).",
     ["result"],
-    "planned",
+    "exported",
     { values: { result: ["acknowledged", "dropped", "rejected"] } },
   ),
   node(
@@ -338,21 +369,21 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "counter",
     "Security events a SIEM sink confirmed delivered.",
     ["sink"],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_siem_events_spooled_total",
     "counter",
     "Security events written to a sink's spool.",
     ["sink"],
-    "planned",
+    "exported",
   ),
   node(
     "palisade_siem_events_dropped_total",
     "counter",
     "Security events dropped, by sink (queue: the shipper's queue) and reason.",
     ["sink", "reason"],
-    "planned",
+    "exported",
     {
       values: {
         reason: ["queue_full", "spool_overflow", "spool_write_failed", "corrupt", "rejected", "too_large"],
@@ -364,16 +395,16 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     "gauge",
     "Events in a sink's spool not delivered yet.",
     ["sink"],
-    "planned",
+    "exported",
   ),
-  node("palisade_siem_spool_bytes", "gauge", "Bytes of a sink's spool on disk.", ["sink"], "planned"),
-  node("palisade_siem_sink_up", "gauge", "1 while a SIEM sink is connected and delivering.", ["sink"], "planned"),
+  node("palisade_siem_spool_bytes", "gauge", "Bytes of a sink's spool on disk.", ["sink"], "exported"),
+  node("palisade_siem_sink_up", "gauge", "1 while a SIEM sink is connected and delivering.", ["sink"], "exported"),
   node(
     "palisade_siem_sink_failures_total",
     "counter",
     "Connection or send failures of a SIEM sink.",
     ["sink"],
-    "planned",
+    "exported",
   ),
 
   // --- control plane (control-plane/src/metrics/) -------------------------------------------

@@ -7,6 +7,11 @@
  */
 import { type NodeWire, type RegionWire, toFleetNode, toRegion } from "./fleet-shapes.ts";
 import type {
+  AnomalyBaseline,
+  AnomalyBlock,
+  AnomalyDecision,
+  AnomalyDetection,
+  AnomalyStatus,
   ApiErrorBody,
   ApiToken,
   AuditEntry,
@@ -349,6 +354,38 @@ export class ApiClient {
   async wafReport(windowS: number, signal?: AbortSignal): Promise<WafReport> {
     await this.#need("GET /v1/security/waf");
     return this.#call("GET", `/v1/security/waf?window_s=${windowS}`, undefined, signal);
+  }
+
+  // --- anomaly detection ----------------------------------------------------------------
+
+  /** Mode and counters of anomaly detection. @throws ApiError with `unavailable` on a control plane without it. */
+  async anomalyStatus(signal?: AbortSignal): Promise<AnomalyStatus> {
+    await this.#need("GET /v1/anomalies");
+    return this.#call("GET", "/v1/anomalies", undefined, signal);
+  }
+  async anomalyDetections(limit = 50, signal?: AbortSignal): Promise<AnomalyDetection[]> {
+    return (
+      await this.#call<{ items: AnomalyDetection[] }>(
+        "GET",
+        `/v1/anomalies/detections?limit=${limit}`,
+        undefined,
+        signal,
+      )
+    ).items;
+  }
+  async anomalyDecisions(signal?: AbortSignal): Promise<AnomalyDecision[]> {
+    return (await this.#call<{ items: AnomalyDecision[] }>("GET", "/v1/anomalies/decisions", undefined, signal)).items;
+  }
+  async anomalyBaselines(signal?: AbortSignal): Promise<AnomalyBaseline[]> {
+    return (await this.#call<{ items: AnomalyBaseline[] }>("GET", "/v1/anomalies/baselines", undefined, signal)).items;
+  }
+  /** Blocks (or throttles) a client on every node. */
+  async blockClient(b: AnomalyBlock): Promise<AnomalyDecision> {
+    return this.#call("POST", "/v1/anomalies/decisions", b);
+  }
+  /** Lifts the decision on a client on every node. */
+  async unblockClient(type: string, id: string): Promise<void> {
+    await this.#call("DELETE", `/v1/anomalies/decisions/${encodeURIComponent(type)}/${encodeURIComponent(id)}`);
   }
 
   // --- security events and telemetry -----------------------------------------------

@@ -614,3 +614,67 @@ export interface TelemetryConfig {
   secret_headers: string[];
   secret_fields: string[];
 }
+
+/** A detection (`GET /v1/anomalies/detections`). */
+export interface AnomalyDetection {
+  id: string;
+  kind: string;
+  level: "node" | "region" | "fleet";
+  scope: string;
+  subject: { type: string; id: string };
+  route: string;
+  score: number;
+  observed: number;
+  baseline: number;
+  threshold: number;
+  unit: string;
+  explanation: string;
+  detected_at: string;
+  mode: "detect" | "enforce";
+  decisions: number;
+  contributors: number;
+}
+
+/** A decision in force (`GET /v1/anomalies/decisions`). */
+export interface AnomalyDecision {
+  id: string;
+  action: "deny" | "throttle";
+  target_type: "address" | "consumer" | "credential";
+  target_id: string;
+  status: number;
+  rate_per_s: number;
+  created_at: string;
+  expires_at: string;
+  source: "detection" | "manual";
+  kind: string;
+  detection_id: string;
+  explanation: string;
+}
+
+/** A manual block (`POST /v1/anomalies/decisions`). */
+export interface AnomalyBlock {
+  target_type: "address" | "consumer";
+  target_id: string;
+  action: "deny" | "throttle";
+  ttl_s: number;
+  rate_per_s?: number;
+  reason: string;
+}
+
+/** One route's last 10 minutes in 5 s buckets (`GET /v1/anomalies/baselines`). */
+export interface AnomalyBaseline {
+  route: string;
+  startMs: number;
+  bucketMs: number;
+  requests: number[];
+  authFailures: number[];
+  status4xx: number[];
+  status5xx: number[];
+}
+
+/** `GET /v1/anomalies`. */
+export interface AnomalyStatus {
+  mode: "off" | "detect" | "enforce";
+  decisions: number;
+  counters: { summaries: number; detections: number; decisions: number; refused: Record<string, number> };
+}

@@ -2,6 +2,7 @@
 // bundled CRS rule set, a proxy server and an upstream on loopback; what a client and an operator
 // see (status, error body, what reached the upstream, security events, per-route counters).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ecsJson, Redactor, toEcs } from "@palisade/events";
@@ -18,8 +19,10 @@ import {
 import { bundledRuleSetFiles, ruleSetContentHash } from "@palisade/waf";
 import { compile } from "../../config/compile.js";
 import { WafCache } from "../../config/compile-waf.js";
+import { TableHolder } from "../../config/table-holder.js";
 import { type SecurityEvent, SecurityEvents } from "../../events/security-events.js";
-import { wafEventOf } from "../../events/waf-event.js";
+import { createMetricsRegistry } from "../../telemetry/metrics.js";
+import { palisadeEventOf } from "../../telemetry/security-pipeline.js";
 import { TrafficStats } from "../../telemetry/traffic-stats.js";
 import { WafStats } from "../../telemetry/waf-stats.js";
 import { route, snapshot, upstream } from "../../test/fixtures.js";
@@ -241,9 +244,31 @@ test("secret values stay out of events: Authorization, cookies and configured fi
     assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   const names = e.waf.rules.flatMap((x) => x.matchedVars);
   assert.ok(names.includes("ARGS:card_number"), "the variable's name is kept");
-  const ecs = ecsJson(toEcs(wafEventOf(e)!, { node: "n1", region: "r1", version: "test" }, new Redactor()));
+  // What the node's security-event pipeline sends the control plane and the SIEM sinks.
+  const ecs = ecsJson(toEcs(palisadeEventOf(e), { node: "n1", region: "r1", version: "test" }, new Redactor()));
   for (const secret of ["4111111111111111", "eyJhbGciOiJIUzI1NiJ9", "s3cr3t-cookie"]) assert.ok(!ecs.includes(secret));
   assert.match(ecs, /"action":"waf_blocked"/, "the ECS document of @palisade/events");
+});
+
+test("a WAF block reaches the pipeline as a waf event with the request's trace id, and counts as the waf policy's deny", async () => {
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const deniesBefore = stats.counters().decisions["waf\0deny\0waf_blocked"] ?? 0;
+  const r = await get(`/block${SQLI}`, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+  assert.equal(r.status, 403);
+  const [e] = await eventsOf(r);
+  assert.equal(e?.traceId, traceId);
+  const shipped = palisadeEventOf(e!);
+  assert.equal(shipped.category, "waf");
+  assert.equal(
+    shipped.id,
+    (JSON.parse(r.body) as { error: { event_id: string } }).error.event_id,
+    "the 403's event id",
+  );
+  const ecs = JSON.parse(ecsJson(toEcs(shipped, { node: "n1", region: "r1", version: "test" }, new Redactor())));
+  assert.equal(ecs.trace.id, traceId);
+  assert.equal(ecs.event.action, "waf_blocked");
+  assert.equal(ecs.palisade.policy.type, "waf");
+  assert.equal(stats.counters().decisions["waf\0deny\0waf_blocked"], deniesBefore + 1);
 });
 
 test("a body past the inspection limit: 413 by default, or inspected up to the limit", async () => {
@@ -360,4 +385,54 @@ test("per-route counters and the traffic counters the rollout gate reads", async
   assert.ok((counted.waf_blocked ?? 0) >= 6, `waf_blocked ${counted.waf_blocked}`);
   assert.ok((counted.waf_detected ?? 0) >= 1);
   assert.equal(counted.waf_error, 2);
+});
+
+test("the node's palisade_waf_* metrics: outcomes per route, blocks by rule group, rule hits, inspection time; promtool accepts them", async () => {
+  const text = await createMetricsRegistry({
+    stats,
+    holder: new TableHolder(),
+    controlPlaneConnected: () => true,
+    waf: wafStats,
+  }).metrics();
+  const value = (series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  };
+  const raw = wafStats.wafRaw();
+  for (const route of ["block", "detect", "closed"]) {
+    const r = raw.find((x) => x.routeId === route)!;
+    const outcome = (o: string) => value(`palisade_waf_transactions_total{route="${route}",outcome="${o}"}`);
+    assert.equal(outcome("blocked"), r.blocked, route);
+    assert.equal(outcome("detected"), r.detected, route);
+    assert.equal(outcome("error"), r.engineErrors, route);
+    assert.equal(
+      outcome("blocked") + outcome("detected") + outcome("error") + outcome("pass"),
+      r.inspected,
+      `${route}: every inspected request has one outcome`,
+    );
+  }
+  assert.equal(value('palisade_waf_transactions_total{route="detect",outcome="detected"}'), 1);
+  assert.equal(value('palisade_waf_transactions_total{route="closed",outcome="error"}'), 1);
+  assert.ok(value('palisade_waf_blocks_total{route="block",rule_group="attack-sqli"}') >= 1);
+  const block = raw.find((x) => x.routeId === "block")!;
+  assert.equal(
+    block.blockGroups.reduce((n, [, k]) => n + k, 0),
+    block.blocked,
+    "each block counted under one rule group",
+  );
+  const hits942100 = raw.reduce((n, r) => n + (r.rules.find(([id]) => id === 942100)?.[1] ?? 0), 0);
+  assert.ok(hits942100 >= 1);
+  assert.equal(value('palisade_waf_rule_hits_total{rule_id="942100"}'), hits942100);
+  assert.doesNotMatch(
+    text,
+    /rule_id="(?!9\d{5}"|210\d{3}"|other")/,
+    "rule ids bounded to CRS, Palisade's own and other",
+  );
+  const inspected = raw.reduce((n, r) => n + r.inspected, 0);
+  assert.equal(value("palisade_waf_inspection_duration_seconds_count"), inspected);
+  assert.equal(value('palisade_waf_inspection_duration_seconds_bucket{le="+Inf"}'), inspected);
+  assert.ok(value("palisade_waf_inspection_duration_seconds_sum") > 0);
+  const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  assert.equal(lint.error, undefined, "promtool is installed by npm test (Debian package prometheus)");
+  assert.equal(lint.status, 0, `promtool check metrics:\n${lint.stdout}${lint.stderr}`);
 });

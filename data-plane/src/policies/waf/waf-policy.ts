@@ -3,7 +3,7 @@ import type { Header, Interruption, RequestInput, Transaction } from "@palisade/
 import type { RouteWaf } from "../../config/compile-waf.js";
 import type { ErrorCode } from "../../errors.js";
 import type { SecurityEventType, SecurityReason } from "../../events/security-events.js";
-import type { RouteWafCounters, WafStats } from "../../telemetry/waf-stats.js";
+import { type RouteWafCounters, ruleGroupOf, type WafStats } from "../../telemetry/waf-stats.js";
 import {
   CONTINUE,
   type LoggedExchange,
@@ -30,6 +30,8 @@ class WafState {
   error: string | null = null;
   /** No further phase runs (the request was refused, or the engine failed and the policy fails open). */
   done = false;
+  /** Time spent in this policy's phases so far, ms (performance.now() around each). */
+  spentMs = 0;
 
   constructor(tx: Transaction | null) {
     this.tx = tx;
@@ -143,12 +145,14 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
         if (c !== null) c.sampledOut++;
         return CONTINUE;
       }
+      const t0 = performance.now();
       let tx: Transaction;
       try {
         tx = rules.newTransaction(requestInput(ex));
       } catch (err) {
         const state = new WafState(null);
         ex.setState(policy, state);
+        state.spentMs = performance.now() - t0;
         return thrown(state, err);
       }
       const state = new WafState(tx);
@@ -157,6 +161,8 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
         return verdict(state, tx.processRequestHeaders());
       } catch (err) {
         return thrown(state, err);
+      } finally {
+        state.spentMs += performance.now() - t0;
       }
     },
 
@@ -164,6 +170,7 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
       const state = ex.stateOf(policy) as WafState | undefined;
       const tx = state?.tx;
       if (state === undefined || state.done || !tx) return CONTINUE;
+      const t0 = performance.now();
       try {
         if (!complete) {
           state.bodyOverLimit = true;
@@ -175,6 +182,8 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
         return verdict(state, tx.processRequestBody(latin1(body)));
       } catch (err) {
         return thrown(state, err);
+      } finally {
+        state.spentMs += performance.now() - t0;
       }
     },
 
@@ -194,6 +203,7 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
       const state = ex.stateOf(policy) as WafState | undefined;
       const tx = state?.tx;
       if (res.own || state === undefined || state.done || !tx) return CONTINUE;
+      const t0 = performance.now();
       try {
         const headers: Header[] = [];
         const all = res.toObject();
@@ -205,16 +215,21 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
         return verdict(state, tx.processResponseHeaders({ status: res.status, headers }));
       } catch (err) {
         return thrown(state, err);
+      } finally {
+        state.spentMs += performance.now() - t0;
       }
     };
     policy.responseBody = (ex, body) => {
       const state = ex.stateOf(policy) as WafState | undefined;
       const tx = state?.tx;
       if (state === undefined || state.done || !tx) return CONTINUE;
+      const t0 = performance.now();
       try {
         return verdict(state, tx.processResponseBody(latin1(body)));
       } catch (err) {
         return thrown(state, err);
+      } finally {
+        state.spentMs += performance.now() - t0;
       }
     };
   }
@@ -222,12 +237,16 @@ export function createWafPolicy(route: RouteWaf, stats: WafStats | null): Policy
   /** Phase 5, the counters, and the transaction's event when it has something to say. */
   function record(ex: LoggedExchange, state: WafState): void {
     const tx = state.tx;
+    const t0 = performance.now();
     if (tx !== null && state.error === null) tx.processLogging();
     const c = counters(ex);
     const matched = tx?.matchedRules ?? [];
     const would = !block && tx?.detectedInterruption != null;
     if (c !== null) {
+      c.timed(state.spentMs + (performance.now() - t0));
       c.inspected++;
+      if (state.blocked === null && !would && state.error === null) c.passed++;
+      if (state.blocked !== null) c.blockedIn(ruleGroupOf(matched, state.blocked.ruleId));
       if (matched.length > 0) c.matched++;
       if (state.blocked !== null) c.blocked++;
       if (would) c.detected++;

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { exampleWaf, formatSyslog, Redactor, toEcs } from "@palisade/events";
+import { startRsyslog } from "@palisade/test-support";
 import { SiemShipper } from "../siem-shipper.js";
 import { Spool } from "../spool.js";
 import { numberedEvents } from "../test/fixtures.js";
-import { startRsyslog } from "../test/rsyslog.js";
 
 const N = Number(process.argv[2] ?? 200_000);
 const result = (name: string, value: number, unit: string) => console.log(`RESULT ${name} ${value.toFixed(2)} ${unit}`);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopChild } from "./child-process.js";
 
 /** TLS material of the receiver, PEM. */
 export interface RsyslogTls {
@@ -138,13 +139,7 @@ export async function startRsyslog(opts: RsyslogOptions = {}): Promise<Rsyslog> 
             .slice(0, -1)
             .filter((l) => l !== "")
         : [],
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child, exited),
     dispose() {
       rmSync(dir, { recursive: true, force: true });
     },

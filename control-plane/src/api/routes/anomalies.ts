@@ -1,0 +1,199 @@
+import { isIP } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { AnomalyService } from "../../anomaly/anomaly-service.js";
+import { anomalyConfigSchema, anomalyResource, type DraftAnomaly } from "../../anomaly/anomaly-settings.js";
+import { ApiError } from "../../errors.js";
+import type { Store } from "../../store/store.js";
+import { errorBody } from "./error-body.js";
+
+/** An OpenAPI summary and tag (a plain value: the schema types know no `summary`). */
+function doc(summary: string): Record<string, unknown> {
+  return { summary, tags: ["anomalies"] };
+}
+
+const TARGET_TYPES = ["address", "consumer", "credential"] as const;
+/**
+ * What a manual block may name: nodes match a request's address and consumer; they do not see a
+ * credential's identifier in `request_filter`, so a credential decision could not be enforced.
+ */
+const BLOCK_TYPES = ["address", "consumer"] as const;
+
+const blockSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["target_type", "target_id"],
+  properties: {
+    target_type: { type: "string", enum: BLOCK_TYPES },
+    target_id: { type: "string", minLength: 1, maxLength: 256 },
+    action: { type: "string", enum: ["deny", "throttle"], default: "deny" },
+    ttl_s: { type: "integer", minimum: 1, maximum: 604_800, default: 900 },
+    rate_per_s: { type: "number", minimum: 0.01, maximum: 100_000, default: 1 },
+    reason: { type: "string", maxLength: 500, default: "blocked by an operator" },
+  },
+} as const;
+
+interface BlockBody {
+  target_type: (typeof BLOCK_TYPES)[number];
+  target_id: string;
+  action: "deny" | "throttle";
+  ttl_s: number;
+  rate_per_s: number;
+  reason: string;
+}
+
+/**
+ * The anomaly-detection admin API (issue 16):
+ *
+ * | method and path | what |
+ * | --- | --- |
+ * | `GET /v1/anomalies` | mode in force (`off`, `detect`, `enforce`) and counters |
+ * | `GET`, `PUT /v1/anomalies/config` | the draft config: `enabled`, `mode`, `thresholds` (defaults and per route), `actions`, `allow` (published with the next version; a bad threshold is 400 `VALIDATION_FAILED` naming the field) |
+ * | `GET /v1/anomalies/detections?limit=` | recent detections, newest first |
+ * | `GET /v1/anomalies/decisions` | the deny list: decisions in force |
+ * | `POST /v1/anomalies/decisions` | block a client by hand (`target_type`, `target_id`, `action`, `ttl_s`, `rate_per_s`, `reason`): pushed to every node at once |
+ * | `DELETE /v1/anomalies/decisions/{target_type}/{target_id}` | unblock: lifted on every node at once |
+ * | `GET /v1/anomalies/baselines` | per-route requests, failed logins, 4xx and 5xx of the last 10 min (5 s buckets) |
+ */
+export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomaly: AnomalyService | undefined): void {
+  app.get("/v1/anomalies/config", { schema: doc("Read the anomaly-detection config") }, async () =>
+    store.getSettings("anomaly"),
+  );
+
+  app.put(
+    "/v1/anomalies/config",
+    {
+      schema: {
+        summary: "Replace the anomaly-detection config (published with the next version)",
+        tags: ["anomalies"],
+        body: anomalyConfigSchema,
+        response: { 400: errorBody },
+      },
+    },
+    async (req) =>
+      store.transaction(() => {
+        const body = req.body as DraftAnomaly;
+        anomalyResource({ ...body, enabled: true });
+        store.putSettings(body as Record<string, unknown>, "anomaly");
+        return body;
+      }),
+  );
+
+  if (!anomaly) return;
+
+  app.get("/v1/anomalies", { schema: doc("Anomaly detection: mode and counters") }, async () => ({
+    mode: anomaly.mode,
+    counters: anomaly.counters(),
+    decisions: anomaly.decisions().length,
+  }));
+
+  app.get(
+    "/v1/anomalies/detections",
+    {
+      schema: {
+        summary: "Recent detections, newest first",
+        tags: ["anomalies"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { limit: { type: "string", pattern: "^[1-9][0-9]{0,3}$" } },
+        },
+      },
+    },
+    async (req) => {
+      const limit = Math.min(1000, Number((req.query as { limit?: string }).limit ?? 100));
+      return { items: anomaly.detections(limit).map(detectionJson) };
+    },
+  );
+
+  app.get("/v1/anomalies/decisions", { schema: doc("Decisions in force (the deny list)") }, async () => ({
+    items: anomaly.decisions().map(decisionJson),
+  }));
+
+  app.post(
+    "/v1/anomalies/decisions",
+    {
+      schema: {
+        summary: "Block or throttle a client on every node (manual decision)",
+        tags: ["anomalies"],
+        body: blockSchema,
+        response: { 201: { type: "object", additionalProperties: true }, 400: errorBody },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as BlockBody;
+      if (b.target_type === "address" && isIP(b.target_id) === 0)
+        throw new ApiError("VALIDATION_FAILED", "not an IPv4 or IPv6 address", "target_id");
+      const d = anomaly.block({ type: b.target_type, id: b.target_id }, b.action, b.ttl_s, b.reason, b.rate_per_s);
+      reply.code(201);
+      return decisionJson(d);
+    },
+  );
+
+  app.delete(
+    "/v1/anomalies/decisions/:target_type/:target_id",
+    {
+      schema: {
+        summary: "Unblock a client on every node",
+        tags: ["anomalies"],
+        params: {
+          type: "object",
+          required: ["target_type", "target_id"],
+          properties: {
+            target_type: { type: "string", enum: TARGET_TYPES },
+            target_id: { type: "string", minLength: 1 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { target_type: (typeof TARGET_TYPES)[number]; target_id: string };
+      if (!anomaly.unblock({ type: p.target_type, id: p.target_id }))
+        throw new ApiError("NOT_FOUND", "no decision holds for this client", "target_id");
+      reply.code(204);
+    },
+  );
+
+  app.get(
+    "/v1/anomalies/baselines",
+    { schema: doc("Per-route series of the last 10 minutes (5 s buckets)") },
+    async () => ({ items: anomaly.baselines() }),
+  );
+}
+
+function detectionJson(d: ReturnType<AnomalyService["detections"]>[number]) {
+  return {
+    id: d.id,
+    kind: d.kind,
+    level: d.level,
+    scope: d.scope,
+    subject: d.subject,
+    route: d.route,
+    score: Math.round(d.score * 100) / 100,
+    observed: d.observed,
+    baseline: d.baseline,
+    threshold: d.threshold,
+    unit: d.unit,
+    explanation: d.explanation,
+    detected_at: new Date(d.detectedAtMs).toISOString(),
+    mode: d.mode,
+    decisions: d.decisions,
+    contributors: d.contributors.length,
+  };
+}
+
+function decisionJson(d: ReturnType<AnomalyService["decisions"]>[number]) {
+  return {
+    id: d.id,
+    action: d.action,
+    target_type: d.target.type,
+    target_id: d.target.id,
+    status: d.status,
+    rate_per_s: d.ratePerS,
+    created_at: new Date(d.createdAtMs).toISOString(),
+    expires_at: new Date(d.expiresAtMs).toISOString(),
+    source: d.source,
+    kind: d.kind,
+    detection_id: d.detectionId,
+    explanation: d.explanation,
+  };
+}
