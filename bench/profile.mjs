@@ -2,11 +2,14 @@
 // `node bench/profile.mjs`: where palisade-dp spends its time, and what its collector does, under
 // the bench's own load (see bench/PROFILE.md for a run and its reading). Two modes:
 //
-//   --mode cpu  --route bare|full [--duration S]
+//   --mode cpu  --route bare|full [--duration S] [--requests N]
 //       palisade-dp runs with --cpu-prof; after a 2 s wrk warm-up and one measured wrk run the node
 //       is stopped (SIGTERM, so the profile is written) and the samples are summed bottom-up (self
 //       time) into categories: V8 GC, native outside JS (libuv reads/epoll/kernel), socket writes,
 //       HTTP parsing (llhttp), node:http, streams/net, undici, Palisade by file, other packages.
+//       --requests N: the measured run is a fixed N requests (wrk stops after them) instead of
+//       --duration seconds, so CPU µs/request covers the same work on a busy machine; requests/s
+//       is then the warm-up's, and the 1-minute load average is printed beside the figures.
 //   --mode gc   --variant standard|routes-10k [--semi MiB] [--duration S]
 //       palisade-dp runs with --trace-gc (and --max-semi-space-size when --semi is given); reports
 //       wrk requests/s and CPU µs/request, the fixed-rate (5,000 requests/s) p99, and per run the
@@ -39,6 +42,7 @@ const { values: opt } = parseArgs({
     duration: { type: "string", default: "10" },
     "node-options": { type: "string", default: "" },
     load: { type: "string", default: "wrk" },
+    requests: { type: "string" },
   },
   strict: true,
 });
@@ -161,13 +165,21 @@ async function main() {
     const route = pal.routes[opt.route];
     if (!route || !("url" in route)) throw new Error(`route ${opt.route}: ${JSON.stringify(route)}`);
     const common = { url: route.url, headers: route.headers, connections: 50, cpus: pin.load };
-    await runWrk({ ...common, durationS: 2 });
+    const warm = await runWrk({ ...common, durationS: 2 });
+    // --requests: a fixed request count (wrk stops after it; -d is the bound, from the warm-up's rate).
+    const count = opt.requests === undefined ? undefined : Number(opt.requests);
+    const measured =
+      count === undefined
+        ? { durationS }
+        : { durationS: Math.ceil((count / Math.max(1, warm.rps)) * 1.5) + 2, requests: count };
     const window = (/** @type {number} */ t0, /** @type {number} */ t1) =>
       gcStats(gcLines.filter((g) => g.t >= t0 && g.t <= t1));
     const cpu0 = treeCpuSeconds(pal.dpPid);
     const w0 = performance.now();
     const mono0 = Number(process.hrtime.bigint() / 1000n);
-    const wrk = await runWrk({ ...common, durationS });
+    const wrk = await runWrk({ ...common, ...measured });
+    if (count !== undefined && wrk.requests < count)
+      log(`only ${wrk.requests} of ${count} requests within ${measured.durationS} s`);
     const w1 = performance.now();
     profWindow = [mono0, Number(process.hrtime.bigint() / 1000n)];
     const cpuUs = ((treeCpuSeconds(pal.dpPid) - cpu0) * 1e6) / wrk.requests;
@@ -175,7 +187,9 @@ async function main() {
       flags: process.env.BENCH_DP_NODE_ARGS,
       route: opt.route,
       variant: opt.variant,
-      rps: Math.round(wrk.rps),
+      requests: wrk.requests,
+      loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      rps: Math.round(count === undefined ? wrk.rps : warm.rps),
       wrkP99Ms: wrk.p99Ms,
       cpuUsPerReq: Math.round(cpuUs * 10) / 10,
       gcUnderWrk: window(w0, w1),

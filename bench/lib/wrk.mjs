@@ -1,4 +1,5 @@
 // Closed-loop load with wrk 4 (one thread, 50 connections, --latency) and the parser of its report.
+import { fileURLToPath } from "node:url";
 import { startProcess, stopProcess } from "./proc.mjs";
 
 /**
@@ -59,18 +60,31 @@ export function parseWrk(text) {
   };
 }
 
+/** The wrk script that stops after a fixed number of responses (`requests`). */
+const STOP_AFTER = fileURLToPath(new URL("./stop-after.lua", import.meta.url));
+
 /**
  * Runs `wrk -t1 -c<connections> -d<durationS>s --latency [-H ...] <url>` to completion.
- * @param {{url: string, durationS: number, connections: number, headers?: Record<string, string>, cpus?: string | null}} opts
+ * With `requests`, wrk's one thread stops after that many responses (stop-after.lua): a fixed
+ * request count, for CPU per request measured over the same work whatever the machine's speed;
+ * `durationS` is then the upper bound (wrk waits it out: size it from a warm-up run).
+ * @param {{url: string, durationS: number, connections: number, headers?: Record<string, string>,
+ *   cpus?: string | null, requests?: number}} opts
  * @returns {Promise<WrkResult>}
  * @throws Error when wrk fails or prints no report
  */
 export async function runWrk(opts) {
   const args = ["-t1", `-c${opts.connections}`, `-d${opts.durationS}s`, "--latency", "--timeout", "5s"];
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
+  if (opts.requests !== undefined) args.push("-s", STOP_AFTER);
   args.push(opts.url);
   let stdout = "";
-  const wrk = startProcess("wrk", "wrk", args, { cpus: opts.cpus, onStdoutLine: (l) => (stdout += `${l}\n`) });
+  const env = opts.requests === undefined ? process.env : { ...process.env, WRK_REQUESTS: String(opts.requests) };
+  const wrk = startProcess("wrk", "wrk", args, {
+    cpus: opts.cpus,
+    env,
+    onStdoutLine: (l) => (stdout += `${l}\n`),
+  });
   // wrk stops by itself after -d; the guard only covers a wedged run.
   const guard = setTimeout(() => stopProcess(wrk), (opts.durationS + 20) * 1000);
   const { code } = await wrk.exited;

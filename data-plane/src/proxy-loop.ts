@@ -27,12 +27,12 @@ import { switchingProtocolsHead } from "./http/response-writer.js";
 import { failToProxy } from "./phases/fail-to-proxy.js";
 import { logging } from "./phases/logging.js";
 import { requestBodyFilter } from "./phases/request-body-filter.js";
-import { type RequestOutcome, requestFilter } from "./phases/request-filter.js";
+import { requestFilter } from "./phases/request-filter.js";
 import { responseBodyFilter } from "./phases/response-body-filter.js";
 import { decorateOwnAnswer, responseFilter } from "./phases/response-filter.js";
 import { upstreamPeer } from "./phases/upstream-peer.js";
 import { upstreamRequestFilter } from "./phases/upstream-request-filter.js";
-import type { Reply } from "./policies/contract.js";
+import type { PhaseOutcome, Reply } from "./policies/contract.js";
 import { CLIENT_CLOSED, type Exchange, type ExchangeEvents } from "./proxy/exchange.js";
 import { tunnel } from "./proxy/websocket.js";
 import { classifyUpstreamError } from "./upstream/upstream-errors.js";
@@ -68,7 +68,7 @@ const REPLACED: Error = Object.assign(new Error("answer replaced by a policy"), 
 export class ProxyLoop implements ExchangeEvents {
   /** A request's head arrived: `request_filter`, then on. */
   run(ex: Exchange): void {
-    let out: RequestOutcome | Promise<RequestOutcome>;
+    let out: PhaseOutcome | Promise<PhaseOutcome>;
     try {
       out = requestFilter(ex);
     } catch (err) {
@@ -83,13 +83,13 @@ export class ProxyLoop implements ExchangeEvents {
     else this.#afterRequestFilter(ex, out);
   }
 
-  #afterRequestFilter(ex: Exchange, out: RequestOutcome): void {
+  #afterRequestFilter(ex: Exchange, out: PhaseOutcome): void {
     if (out !== undefined) {
       this.#answer(ex, out);
       return;
     }
     if (ex.clientClosed) return;
-    let body: RequestOutcome | Promise<RequestOutcome>;
+    let body: PhaseOutcome | Promise<PhaseOutcome>;
     try {
       body = requestBodyFilter(ex);
     } catch (err) {
@@ -104,7 +104,7 @@ export class ProxyLoop implements ExchangeEvents {
     else this.#afterRequestBody(ex, body);
   }
 
-  #afterRequestBody(ex: Exchange, out: RequestOutcome): void {
+  #afterRequestBody(ex: Exchange, out: PhaseOutcome): void {
     if (out !== undefined) {
       this.#answer(ex, out);
       return;
@@ -316,7 +316,7 @@ export class ProxyLoop implements ExchangeEvents {
       this.#fail(ex, new Failure("INTERNAL", null, err));
       return;
     }
-    const go = (out: Failure | Reply | undefined) => {
+    const go = (out: PhaseOutcome) => {
       if (ex.clientClosed || ex.errorCode !== undefined) return;
       if (out !== undefined) {
         if (!complete) ex.abortUpstream(REPLACED);

@@ -82,8 +82,16 @@ export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
   #written = false;
   #readPaused = false;
   #connectTimer: NodeJS.Timeout | undefined;
+  /**
+   * One headers timer serves every exchange of the connection: it is re-armed only when it is not
+   * running or would fire after the current exchange's deadline, and when it fires early it is
+   * set again for what is left (a `refresh()` per request costs a timer-list insertion each; undici's
+   * coarse timers make the same trade). Date.now() ms; 0 = not running.
+   */
   #headersTimer: NodeJS.Timeout | undefined;
-  #headersMs = 0;
+  #headersDue = 0;
+  /** When the current exchange's response head is due (Date.now() ms). */
+  #headDeadline = 0;
   #bodyTimer: NodeJS.Timeout | undefined;
   #bodyMs = 0;
   /** The timers are re-armed with refresh() and never cleared while open: these say whether one counts. */
@@ -212,9 +220,10 @@ export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
     if (this.#ex === null || this.#head !== null) return; // it answered while the body was still going
     const ms = this.#ex?.opts.headersTimeout ?? 0;
     if (ms > 0) {
-      this.#headersTimer = arm(this.#headersTimer, this.#headersMs, ms, onHeadersTimeout, this);
-      this.#headersMs = ms;
+      const deadline = Date.now() + ms;
+      this.#headDeadline = deadline;
       this.#awaitingHead = true;
+      if (this.#headersDue === 0 || this.#headersDue > deadline) this.#armHeaders(ms, deadline);
     }
   }
 
@@ -443,12 +452,16 @@ export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
       return;
     }
     const ex = this.#ex;
-    if (ex === null) return;
     if (which === "headers") {
-      if (this.#awaitingHead) this.#fail(new ClientError("UND_ERR_HEADERS_TIMEOUT", "headers timeout"));
+      this.#headersDue = 0;
+      // Idle, or the head came: the next exchange arms it again.
+      if (ex === null || !this.#awaitingHead) return;
+      const left = this.#headDeadline - Date.now();
+      if (left > 0) this.#armHeaders(left, this.#headDeadline);
+      else this.#fail(new ClientError("UND_ERR_HEADERS_TIMEOUT", "headers timeout"));
       return;
     }
-    if (!this.#awaitingBody) return;
+    if (ex === null || !this.#awaitingBody) return;
     if (ex.paused || this.#activity !== this.#seenActivity) {
       this.#seenActivity = this.#activity;
       this.#bodyTimer?.refresh();
@@ -471,9 +484,19 @@ export class ClientConnection implements ExchangeCarrier, RequestStreamOwner {
     else this.socket.destroy();
   }
 
+  /** (Re)starts the headers timer to fire in `ms`, at `due`. */
+  #armHeaders(ms: number, due: number): void {
+    clearTimeout(this.#headersTimer);
+    const t = setTimeout(onHeadersTimeout, ms, this);
+    t.unref();
+    this.#headersTimer = t;
+    this.#headersDue = due;
+  }
+
   #clearTimers(): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#headersTimer);
+    this.#headersDue = 0;
     clearTimeout(this.#bodyTimer);
   }
 }

@@ -199,7 +199,7 @@ export class ResponseWriter {
         : selectForwarded(forward, options?.drop ?? null, options?.owned ?? (block === null ? null : block.names));
     const hasDate =
       (headers !== null && headers.date !== undefined) || fwd?.hasDate === true || blocksHave(block, blocks, "date");
-    const tail = `${hasDate ? "" : `date: ${httpDate()}\r\n`}${framing}${close ? "connection: close\r\n" : owner.keepAliveLines}\r\n`;
+    let tail = `${hasDate ? "" : `date: ${httpDate()}\r\n`}${framing}${close ? "connection: close\r\n" : owner.keepAliveLines}\r\n`;
     const line = statusLine(status);
     let size = line.length + (fwd === null ? 0 : fwd.bytes) + dyn.length + tail.length;
     if (block !== null) size += block.length;
@@ -207,9 +207,15 @@ export class ResponseWriter {
     const head = Buffer.allocUnsafe(size);
     let off = latin1Write(head, line, 0);
     if (fwd !== null) off = copyForwarded(fwd, head, off);
-    if (dyn.length > 0) off += latin1Write(head, dyn, off);
-    if (block !== null) off += block.bytes.copy(head, off);
-    if (blocks !== null) for (let i = 0; i < blocks.length; i++) off += blocks[i]!.bytes.copy(head, off);
+    if (block === null && blocks === null) {
+      // Nothing between the set values and the tail: one copy of text (a call into node's codec
+      // costs more than the copy itself).
+      tail = dyn + tail;
+    } else {
+      if (dyn.length > 0) off += latin1Write(head, dyn, off);
+      if (block !== null) off += block.bytes.copy(head, off);
+      if (blocks !== null) for (let i = 0; i < blocks.length; i++) off += blocks[i]!.bytes.copy(head, off);
+    }
     latin1Write(head, tail, off);
     this.#status = status;
     this.#noBody = noBody;

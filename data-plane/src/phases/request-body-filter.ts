@@ -1,7 +1,6 @@
 import { Failure } from "../errors.js";
-import type { Policy } from "../policies/contract.js";
+import type { PhaseOutcome, Policy } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
-import type { RequestOutcome } from "./request-filter.js";
 
 const BODY_TOO_LARGE = new Failure("PAYLOAD_TOO_LARGE", null, "body_too_large");
 const NO_BODY: Buffer = Buffer.alloc(0);
@@ -24,7 +23,7 @@ const NO_BODY: Buffer = Buffer.alloc(0);
  * @returns `undefined` to go on (the body to forward is on `ex.forwardBody`), a Failure or a
  *   policy's Reply, or a promise of one while the body is read for inspection
  */
-export function requestBodyFilter(ex: Exchange): RequestOutcome | Promise<RequestOutcome> {
+export function requestBodyFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome> {
   const body = ex.downstream.body;
   const route = ex.route!;
   if (body === null || ex.upgrade !== null) {
@@ -45,7 +44,7 @@ export function requestBodyFilter(ex: Exchange): RequestOutcome | Promise<Reques
   ex.forwardBody = body;
   const hooks = route.hooks;
   if (hooks.requestBody.length === 0) return undefined;
-  return new Promise<RequestOutcome>((resolve) => {
+  return new Promise<PhaseOutcome>((resolve) => {
     body.peek(hooks.inspectRequestBytes, (bytes, complete) => {
       resolve(inspect(ex, hooks.requestBody, 0, bytes, complete));
     });
@@ -59,7 +58,7 @@ function inspect(
   from: number,
   bytes: Buffer,
   complete: boolean,
-): RequestOutcome | Promise<RequestOutcome> {
+): PhaseOutcome | Promise<PhaseOutcome> {
   for (let i = from; i < policies.length; i++) {
     const policy = policies[i]!;
     const max = policy.traits.inspectsRequestBody!.maxBytes;

@@ -1,7 +1,7 @@
 import type { CompiledRoute, RuntimeTable } from "../config/runtime-table.js";
 import { Failure } from "../errors.js";
 import { CHALLENGES } from "../policies/auth/deny.js";
-import type { Policy, Reply, Verdict } from "../policies/contract.js";
+import type { PhaseOutcome, Policy, Verdict } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 import type { H2Head } from "../proxy/h2-downstream.js";
 import { isWebSocketUpgrade } from "../proxy/websocket.js";
@@ -15,9 +15,6 @@ import { type CanonicalPath, canonicalizePath, forwardIndex } from "../router/pa
 import { checkOtherReadings } from "../router/path-readings.js";
 import type { MatchRequest } from "../router/route-conditions.js";
 import type { PathSpec } from "../router/router.js";
-
-/** What `request_filter` ends with: go on (`undefined`), the node's refusal, or a policy's own answer. */
-export type RequestOutcome = Failure | Reply | undefined;
 
 const NO_CONFIG = new Failure("NO_CONFIG");
 const AUTH_AMBIGUOUS = new Failure(
@@ -52,7 +49,7 @@ const ROUTE_NOT_FOUND = new Failure("ROUTE_NOT_FOUND");
  *   promise of one when a policy is asynchronous (a JWT not in the verification cache, a remote
  *   rate limit)
  */
-export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOutcome> {
+export function requestFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome> {
   const d = ex.downstream;
   const head = d.head;
   const method = head.method;
@@ -142,7 +139,7 @@ export function requestFilter(ex: Exchange): RequestOutcome | Promise<RequestOut
 }
 
 /** Runs the node-wide guards' `requestHeaders` hooks (synchronous); the first answer ends it. */
-function runGuards(ex: Exchange, guards: readonly Policy[]): RequestOutcome {
+function runGuards(ex: Exchange, guards: readonly Policy[]): PhaseOutcome {
   for (let i = 0; i < guards.length; i++) {
     const g = guards[i]!;
     const v = g.requestHeaders!(ex) as Verdict;
@@ -152,7 +149,7 @@ function runGuards(ex: Exchange, guards: readonly Policy[]): RequestOutcome {
 }
 
 /** Runs the `requestHeaders` hooks of `chain` from `from` on; the first answer ends it. */
-function runChain(ex: Exchange, chain: readonly Policy[], from: number): RequestOutcome | Promise<RequestOutcome> {
+function runChain(ex: Exchange, chain: readonly Policy[], from: number): PhaseOutcome | Promise<PhaseOutcome> {
   for (let i = from; i < chain.length; i++) {
     const policy = chain[i]!;
     const v = policy.requestHeaders!(ex);

@@ -1,5 +1,4 @@
-import type { Failure } from "../errors.js";
-import type { Policy, Reply } from "../policies/contract.js";
+import type { PhaseOutcome, Policy } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 
 /**
@@ -16,7 +15,7 @@ export function responseBodyFilter(
   ex: Exchange,
   body: Buffer,
   complete: boolean,
-): Failure | Reply | undefined | Promise<Failure | Reply | undefined> {
+): PhaseOutcome | Promise<PhaseOutcome> {
   return inspect(ex, ex.route!.hooks.responseBody, 0, body, complete);
 }
 
@@ -26,7 +25,7 @@ function inspect(
   from: number,
   body: Buffer,
   complete: boolean,
-): Failure | Reply | undefined | Promise<Failure | Reply | undefined> {
+): PhaseOutcome | Promise<PhaseOutcome> {
   for (let i = from; i < policies.length; i++) {
     const policy = policies[i]!;
     const max = policy.traits.inspectsResponseBody!.maxBytes;

@@ -3,7 +3,7 @@ import { FieldNameSet } from "../http/bytes.js";
 import { HOP_BY_HOP_FIELDS } from "../http/headers.js";
 import { ResponseFields } from "../http/response-fields.js";
 import type { ResponseHead } from "../http/response-parser.js";
-import type { Policy, Reply } from "../policies/contract.js";
+import type { PhaseOutcome, Policy, Reply } from "../policies/contract.js";
 import type { Exchange } from "../proxy/exchange.js";
 import { viaValue } from "../proxy/forwarded.js";
 import { connectionTokens } from "../proxy/hop-by-hop.js";
@@ -48,7 +48,7 @@ export function decorateOwnAnswer(ex: Exchange, res: ResponseFields): void {
   res.set("x-request-id", ex.requestId);
 }
 
-function runHooks(ex: Exchange, res: ResponseFields, except: Policy | null): Failure | Reply | undefined {
+function runHooks(ex: Exchange, res: ResponseFields, except: Policy | null): PhaseOutcome {
   const hooks = ex.route?.hooks.responseHeaders ?? ex.table?.globalHooks.responseHeaders;
   if (hooks === undefined) return undefined;
   for (let i = 0; i < hooks.length; i++) {

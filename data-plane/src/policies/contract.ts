@@ -22,7 +22,7 @@
  */
 import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import type { ErrorCode } from "../errors.js";
+import type { ErrorCode, Failure } from "../errors.js";
 import type { SecurityEventType, SecurityReason, WafEventDetail } from "../events/security-events.js";
 import type { HeaderFields, HeaderValues } from "../http/headers.js";
 import type { ResponseFields } from "../http/response-fields.js";
@@ -78,6 +78,14 @@ export type Answer = Refusal | Reply;
 
 /** What a hook returns: `undefined` ({@link CONTINUE}) to go on, or an {@link Answer}. */
 export type Verdict = Answer | undefined;
+
+/**
+ * What a phase of the request loop ends with (the loop's side of a hook's {@link Verdict}): go on
+ * (`undefined`), the node's refusal (a Failure: its error code, and the security event already
+ * emitted for a policy's refusal), or a policy's own {@link Reply}. Shared by every phase, so no
+ * phase imports another for it.
+ */
+export type PhaseOutcome = Failure | Reply | undefined;
 
 /** A frozen {@link Refusal}. */
 export function refusal(

@@ -30,11 +30,23 @@ function hostValue(host: string): string {
  * @param client the client address (the canonical view: request/client-address.ts), `undefined` = `unknown` (§6.3)
  */
 export function forwardedElement(client: string | undefined, host: string | undefined, tls: boolean): string {
+  // The last element built: a keep-alive client gets the same one on every request.
+  const last = lastElement;
+  if (client === last.client && host === last.host && tls === last.tls) return last.value;
   const node = client === undefined ? "unknown" : client.includes(":") ? `"[${client}]"` : client;
   let out = `for=${node}`;
   if (host !== undefined) out += `;host=${hostValue(host)}`;
-  return `${out};proto=${tls ? "https" : "http"}`;
+  const value = `${out};proto=${tls ? "https" : "http"}`;
+  lastElement = { client, host, tls, value };
+  return value;
 }
+
+let lastElement: {
+  readonly client: string | undefined;
+  readonly host: string | undefined;
+  readonly tls: boolean;
+  readonly value: string;
+} = { client: "", host: "", tls: false, value: "" };
 
 /** The pseudonym this proxy gives itself in `Via` (RFC 9110 §7.6.3: received-by). */
 export const VIA_PSEUDONYM = "palisade";

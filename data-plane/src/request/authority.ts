@@ -23,11 +23,24 @@ export const NO_AUTHORITY: Authority = Object.freeze({ host: "", port: null, val
 const REG_NAME = /^[a-z0-9\-._~!$&'()*+,;=]+$/;
 const IPV6 = /^\[[0-9a-f:.]+\]$/;
 
+/** The last value parsed and its result: a keep-alive client sends the same `Host` on every request. */
+let lastValue = "";
+let lastAuthority: Authority | undefined = NO_AUTHORITY;
+
 /**
- * Parses an authority (`Host` value or absolute-form authority).
+ * Parses an authority (`Host` value or absolute-form authority). The result is shared (it is
+ * read-only): the same value gives the same object.
  * @returns the authority, or `undefined` when the value is not `host[:port]`
  */
 export function parseAuthority(value: string): Authority | undefined {
+  if (value === lastValue) return lastAuthority;
+  const a = parse(value);
+  lastValue = value;
+  lastAuthority = a;
+  return a;
+}
+
+function parse(value: string): Authority | undefined {
   if (value === "") return NO_AUTHORITY;
   const v = value.toLowerCase();
   let host: string;
