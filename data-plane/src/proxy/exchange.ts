@@ -101,18 +101,20 @@ export interface ExchangeEvents {
   exchangeEnded(ex: Exchange): void;
 }
 
-/** The view of a request refused before its view was built (fields empty). */
-export const EMPTY_VIEW: RequestView = requestView({
-  method: "",
-  path: "",
-  matchPath: "",
-  query: "",
-  host: "",
-  authority: "",
-  clientAddress: "",
-  peerAddress: "",
-  forwardedFor: [],
-});
+/** The view of a request refused before its view was built (fields empty; shared, so frozen). */
+export const EMPTY_VIEW: RequestView = Object.freeze(
+  requestView({
+    method: "",
+    path: "",
+    matchPath: "",
+    query: "",
+    host: "",
+    authority: "",
+    clientAddress: "",
+    peerAddress: "",
+    forwardedFor: [],
+  }),
+);
 
 const NO_HEADERS: OutgoingHeaders = Object.freeze({}) as OutgoingHeaders;
 
