@@ -242,7 +242,13 @@ export class ProxyLoop implements ExchangeEvents {
   exchangeEnded(ex: Exchange): void {
     if (ex.upgraded) return; // the tunnel logs when it closes
     if (!ex.upstreamDone) ex.abortUpstream(CLIENT_CLOSED);
-    logging(ex);
+    // The answer is already sent: a fault in a log hook or recorder is logged, never thrown into
+    // the connection's event (over HTTP/2 that would end the process with every stream on it).
+    try {
+      logging(ex);
+    } catch (err) {
+      ex.services.log.error({ err, request_id: ex.requestId, route: ex.route?.id }, "logging phase failed");
+    }
   }
 
   // --- answers ------------------------------------------------------------------------------------

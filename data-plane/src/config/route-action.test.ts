@@ -50,6 +50,15 @@ test("a redirect replaces the parts it names and keeps the rest of the request's
     "a captured value, encoded",
   );
   assert.equal(
+    redirectLocation(redirect({ path: "/users/{id}" }), { ...req, query: "", params: { id: "a%20b%E2%80%A8" } }),
+    "http://shop.example.com:8080/users/a%20b%E2%80%A8",
+    "a value captured as sent keeps its escapes (never encoded twice)",
+  );
+  assert.equal(
+    redirectLocation(redirect({ path: "/users/{id}" }), { ...req, query: "", params: { id: "50%/x?#" } }),
+    "http://shop.example.com:8080/users/50%25%2Fx%3F%23",
+  );
+  assert.equal(
     redirectLocation(redirect({}), { ...req, host: "", authority: "" }),
     "/old/cart?id=7",
     "no host: relative",

@@ -123,6 +123,18 @@ export interface RedirectRequest {
   readonly params: PathParams | null;
 }
 
+/** Characters a path segment may carry as they are (RFC 3986 §3.3 pchar), `%XX` escapes kept. */
+const NOT_PCHAR = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@%]/g;
+
+/**
+ * A captured value as one path segment: it arrives as the client sent it (escapes not decoded),
+ * so existing `%XX` escapes stay as they are and only what a segment may not carry is escaped
+ * (a lone `%`, `/`, `?`, `#`, spaces, non-ASCII) — never escaped twice.
+ */
+function pathSegmentOf(value: string): string {
+  return value.replace(NOT_PCHAR, (c) => encodeURIComponent(c));
+}
+
 /**
  * The absolute `Location` of a redirect (RFC 9110 §10.2.2): the request's URL with the parts the
  * action names replaced. A port is kept only when both scheme and host are (a changed scheme or
@@ -143,7 +155,7 @@ export function redirectLocation(a: RedirectSpec, req: RedirectRequest): string 
   if (a.path !== null) {
     const params = req.params ?? {};
     path = a.path.replace(/\{([^/{}]+)\}/g, (whole, name: string) =>
-      Object.hasOwn(params, name) ? encodeURIComponent(params[name]!) : whole,
+      Object.hasOwn(params, name) ? pathSegmentOf(params[name]!) : whole,
     );
   } else if (a.prefixRewrite !== null) {
     if (req.matched.kind === "exact") path = a.prefixRewrite;

@@ -27,15 +27,7 @@ export function logging(ex: Exchange): void {
     stats.record(status, ms, ex.errorCode);
     const up = ex.upstreamStartedAt;
     const upMs = up < 0 ? -1 : (ex.upstreamEndedAt < 0 ? performance.now() : ex.upstreamEndedAt) - up;
-    stats.routes.record(
-      ex.route?.id ?? "",
-      ex.route === undefined ? "" : ex.upstream.id,
-      status,
-      ms,
-      upMs,
-      ex.requestBytes,
-      ex.responseBytes,
-    );
+    stats.routes.record(ex.route?.id ?? "", ex.upstreamId, status, ms, upMs, ex.requestBytes, ex.responseBytes);
     countDecisions(ex, stats);
   }
   const hooks = ex.route?.hooks.log;
@@ -52,7 +44,7 @@ export function logging(ex: Exchange): void {
       logPath: ex.view.path || head.target.split("?", 1)[0]!,
       status,
       routeId: ex.route?.id ?? "",
-      upstreamId: ex.route === undefined ? "" : ex.upstream.id,
+      upstreamId: ex.upstreamId,
       consumerId: ex.consumer?.id ?? null,
       clientAddress: ex.view.clientAddress || ex.downstream.socket.remoteAddress || "",
       traceId: ex.trace.traceId,

@@ -7,12 +7,15 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { type PeerCertificate, connect as tlsConnect } from "node:tls";
+import { create } from "@bufbuild/protobuf";
+import { DirectResponseActionSchema, RedirectActionSchema } from "@palisade/proto";
 import { TestCa } from "@palisade/test-support";
 import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { listen } from "../listen.js";
 import { ProxyServer } from "../proxy/proxy-server.js";
 import { TlsListener } from "../proxy/tls-listener.js";
+import { TrafficStats } from "../telemetry/traffic-stats.js";
 import { SecureContextCache } from "../tls/compile-certificates.js";
 import { PoolManager } from "../upstream/pool-manager.js";
 import { certificate, log, route, snapshot, upstream } from "./fixtures.js";
@@ -34,6 +37,7 @@ let proxy: ProxyServer;
 let tls: TlsListener;
 let port = 0;
 const contexts = new SecureContextCache();
+const stats = new TrafficStats();
 
 function table(version: bigint, certs: ReturnType<typeof certificate>[]) {
   const up = (upstreamServer.address() as AddressInfo).port;
@@ -41,7 +45,19 @@ function table(version: bigint, certs: ReturnType<typeof certificate>[]) {
     snapshot(
       {
         upstreams: [upstream("echo", [`127.0.0.1:${up}`])],
-        routes: [route("all", "echo", ["/"])],
+        routes: [
+          route("all", "echo", ["/"]),
+          // Route actions answer without an upstream (issue 22): over HTTP/2 too.
+          route("moved", "", ["/moved"], {
+            action: { case: "redirect", value: create(RedirectActionSchema, { status: 308, host: "b.test" }) },
+          }),
+          route("closed", "", ["/closed"], {
+            action: {
+              case: "directResponse",
+              value: create(DirectResponseActionSchema, { status: 503, body: new TextEncoder().encode("closed") }),
+            },
+          }),
+        ],
         certificates: certs,
       },
       version,
@@ -73,7 +89,8 @@ before(async () => {
   });
   holder.swap(table(1n, [certificate("a", ["a.test"], a), certificate("b", ["b.test", "*.wild.test"], b)]));
   // A short idle timeout: HTTP/2 sessions idle for 200 ms are closed, streams are not timed out.
-  proxy = new ProxyServer({ holder, pools, log, keepAliveTimeoutMs: 200, requestTimeoutMs: 400 });
+  // With traffic counters, as every node runs it: the logging phase records each exchange.
+  proxy = new ProxyServer({ holder, pools, log, keepAliveTimeoutMs: 200, requestTimeoutMs: 400, stats });
   await listen(proxy.server, { host: "127.0.0.1", port: 0 }, "proxy", log);
   tls = new TlsListener({ holder, http1: (s) => proxy.accept(s), http2: () => proxy.h2, log });
   port = (await listen(tls.server, { host: "127.0.0.1", port: 0 }, "tls", log)).port;
@@ -180,6 +197,28 @@ test("HTTP/2 via ALPN: each SNI name gets its certificate; bodies stream to the 
 
   const other = await h2("a.test", "/four");
   assert.equal(other.cert.subject.CN, "a.test");
+});
+
+test("HTTP/2 to redirect and fixed-response routes: answered, logged, and the process serves on", async () => {
+  const moved = await h2("a.test", "/moved/x?y=1");
+  assert.equal(moved.status, 308);
+  assert.equal(moved.headers.location, "https://b.test/moved/x?y=1");
+  const closed = await h2("a.test", "/closed");
+  assert.equal(closed.status, 503);
+  assert.equal(closed.body, "closed");
+  // The logging phase of those exchanges ran when their streams ended; the process is still here.
+  const after = await h2("a.test", "/after-actions");
+  assert.equal(after.status, 200);
+  assert.equal(after.body, "upstream:GET /after-actions");
+  const series = stats.routes.series().filter((r) => r.route === "moved" || r.route === "closed");
+  assert.deepEqual(
+    series.map((r) => [r.route, r.upstream]).sort(),
+    [
+      ["closed", ""],
+      ["moved", ""],
+    ],
+    "both counted, no upstream",
+  );
 });
 
 test("HTTP/2: a response slower than the idle timeout arrives; an idle session is closed", async () => {
