@@ -58,6 +58,24 @@ describe("security events: intake and GET /v1/security-events", () => {
     assert.equal(r.body.next_cursor, null);
   });
 
+  it("reads an event by the id a refusal carries; 404 naming event_id for an unknown one", async () => {
+    const r = await call("GET", `/v1/security-events/${waf.id}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.items.length, 1);
+    assert.equal(r.body.items[0].event.event.id, waf.id);
+    assert.equal(r.body.items[0].event.labels.node, "us-1");
+    // The same id from two nodes: both, oldest arrival first.
+    const twice = await call("GET", `/v1/security-events/${denials[0]!.id}`);
+    assert.deepEqual(
+      twice.body.items.map((i: { event: { labels: { node: string } } }) => i.event.labels.node),
+      ["eu-1", "us-1"],
+    );
+    const missing = await call("GET", "/v1/security-events/no-such-event");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, "NOT_FOUND");
+    assert.equal(missing.body.error.field, "event_id");
+  });
+
   it("filters by category, type, node, region, client, route, rule id and time", async () => {
     const q = async (qs: string) => {
       const r = await call("GET", `/v1/security-events?${qs}`);

@@ -251,6 +251,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX node_reports_at ON node_reports (at_ms);
   `,
+  // 10: a security event looked up by its id (the `event_id` a refusal's body carries).
+  `
+  CREATE INDEX security_events_event ON security_events (event_id);
+  `,
 ];
 
 /**
@@ -491,6 +495,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     sample TEXT NOT NULL
   );
   CREATE INDEX node_reports_at ON node_reports (at_ms);
+  `,
+  // 10: security events by id
+  `
+  CREATE INDEX security_events_event ON security_events (event_id);
   `,
 ];
 

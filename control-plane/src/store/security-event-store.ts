@@ -150,6 +150,14 @@ export class SecurityEventStore {
     ]);
   }
 
+  /**
+   * The events with this id (the `event_id` of a refusal's body), oldest arrival first: one,
+   * unless two nodes happened to draw the same id.
+   */
+  byEventId(eventId: string): Promise<StoredSecurityEvent[]> {
+    return this.#db.all<StoredSecurityEvent>(`${SELECT} WHERE event_id = ? ORDER BY seq LIMIT 10`, [eventId]);
+  }
+
   /** Events that arrived after `afterSeq` and match, oldest arrival first (the SSE backlog). */
   after(f: SecurityEventFilter, afterSeq: number, limit: number): Promise<StoredSecurityEvent[]> {
     const w = where(f, ["seq > ?"], [afterSeq]);

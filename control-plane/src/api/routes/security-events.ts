@@ -126,6 +126,8 @@ function wantsStream(req: FastifyRequest): boolean {
  * - `GET /v1/security-events/summary?<filters>` → `{total, by_category, by_type, top_routes,
  *   top_clients, top_rules}` over the matching events.
  * - `GET /v1/security-events/stream?<filters>` → Server-Sent Events (security-event-stream.ts).
+ * - `GET /v1/security-events/{event_id}` → `{items: [{seq, received_at, event}]}`: the event a
+ *   refusal's body names; 404 `NOT_FOUND` (field `event_id`) when none is stored.
  */
 export function registerSecurityEventRoutes(app: FastifyInstance, intake: SecurityEventIntake): void {
   const listHandler = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -219,5 +221,33 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
       },
     },
     async (req, reply) => openEventStream(req, reply, intake, filterOf(req.query as Query)),
+  );
+
+  app.get(
+    "/v1/security-events/:event_id",
+    {
+      schema: {
+        summary: "Read a security event by its id",
+        description:
+          "The event a refusal's `event_id` names (403 WAF_BLOCKED and the other refusals carry it): `{items: [{seq, received_at, event}]}`, one item unless two nodes drew the same id; 404 NOT_FOUND when none is stored (not yet arrived, or pruned).",
+        tags: ["security-events"],
+        params: {
+          type: "object",
+          properties: { event_id: { type: "string", minLength: 1, maxLength: 100 } },
+          required: ["event_id"],
+        },
+        response: {
+          200: { type: "object", properties: { items: { type: "array", items: eventItem } } },
+          404: errorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const id = (req.params as { event_id: string }).event_id;
+      const rows = await intake.store.byEventId(id);
+      if (rows.length === 0) throw new ApiError("NOT_FOUND", "no security event with this id is stored", "event_id");
+      reply.type("application/json; charset=utf-8");
+      return `{"items":[${rows.map(itemJson).join(",")}]}`;
+    },
   );
 }
