@@ -20,16 +20,15 @@
 //   npm run chaos:clients [-- --seconds 20 --rate 1000 --slow 2000 --idle 10000 --flood 20
 //                            --phases baseline,slowloris,idle,header-flood]
 // Loopback only, bounded in time; stops every process it started. Not part of npm test.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { httpRequest } from "./lib/net.mjs";
 import { startPalisade } from "./lib/palisade.mjs";
-import { benchPinning, killAllNow, stopAll, treeRssMiB } from "./lib/proc.mjs";
+import { scriptSetup, stopAll, treeRssMiB } from "./lib/proc.mjs";
 import { startUpstream } from "./lib/upstream.mjs";
 
 const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -56,15 +55,7 @@ if (![SECONDS, RATE, SLOW, IDLE, FLOOD].every((n) => Number.isInteger(n) && n > 
   process.exit(2);
 }
 
-const pin = benchPinning();
-const dir = mkdtempSync(join(os.tmpdir(), "palisade-chaos-clients-"));
-const ctx = { dir, repoRoot: REPO_ROOT, upstreamPort: 0, sutCpus: pin.sut, loadCpus: pin.load, log };
-process.on("exit", killAllNow);
-for (const sig of ["SIGINT", "SIGTERM"])
-  process.on(sig, () => {
-    log(`${sig}: stopping`);
-    stopAll().finally(() => process.exit(130));
-  });
+const { pin, dir, ctx } = scriptSetup("palisade-chaos-clients-", REPO_ROOT, log);
 
 /** Open file descriptors of a process (its sockets included), or NaN when /proc cannot say. */
 function fdCount(pid) {

@@ -9,14 +9,13 @@
 //
 //   npm run soak [-- --minutes 30 --window 60 --rate <requests/s>]
 // Not part of npm test (it runs for half an hour).
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runFixedRate } from "./lib/fixed-rate.mjs";
 import { startPalisade } from "./lib/palisade.mjs";
-import { benchPinning, killAllNow, stopAll, treeRssMiB } from "./lib/proc.mjs";
+import { scriptSetup, stopAll, treeRssMiB } from "./lib/proc.mjs";
 import { startUpstream } from "./lib/upstream.mjs";
 import { runWrk } from "./lib/wrk.mjs";
 
@@ -38,15 +37,7 @@ if (!(MINUTES > 0) || !(WINDOW_S >= 5)) {
   process.exit(2);
 }
 
-const pin = benchPinning();
-const dir = mkdtempSync(join(os.tmpdir(), "palisade-soak-"));
-const ctx = { dir, repoRoot: REPO_ROOT, upstreamPort: 0, sutCpus: pin.sut, loadCpus: pin.load, log };
-process.on("exit", killAllNow);
-for (const sig of ["SIGINT", "SIGTERM"])
-  process.on(sig, () => {
-    log(`${sig}: stopping`);
-    stopAll().finally(() => process.exit(130));
-  });
+const { pin, dir, ctx } = scriptSetup("palisade-soak-", REPO_ROOT, log);
 
 /** Edits a route and publishes, once a second, until `stop()`; counts publishes and failures. */
 function publisher(api) {

@@ -2,7 +2,9 @@
 // its PID (then its descendants by PID) at the end, on failure and on SIGINT. Also reads CPU time
 // and RSS of a process tree from /proc, which is how the bench charges a system under test.
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
 
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux nearly always). */
 export const CLK_TCK = (() => {
@@ -146,6 +148,27 @@ export async function stopAll() {
 /** Synchronous last resort for `process.on("exit")`: SIGKILL every tracked PID. */
 export function killAllNow() {
   for (const t of running) if (!t.hasExited) signal(t.pid, "SIGKILL");
+}
+
+/**
+ * What a standalone bench script (soak, chaos) starts from: the bench's pinning, a temporary
+ * directory `<prefix>…` and the context the starters take; every tracked process is killed on
+ * exit and stopped on SIGINT/SIGTERM (exit 130).
+ * @param {string} prefix temporary directory name prefix
+ * @param {string} repoRoot
+ * @param {(msg: string) => void} log
+ */
+export function scriptSetup(prefix, repoRoot, log) {
+  const pin = benchPinning();
+  const dir = mkdtempSync(join(os.tmpdir(), prefix));
+  const ctx = { dir, repoRoot, upstreamPort: 0, sutCpus: pin.sut, loadCpus: pin.load, log };
+  process.on("exit", killAllNow);
+  for (const sig of ["SIGINT", "SIGTERM"])
+    process.on(sig, () => {
+      log(`${sig}: stopping`);
+      stopAll().finally(() => process.exit(130));
+    });
+  return { pin, dir, ctx };
 }
 
 /** @param {number} pid @param {NodeJS.Signals} sig */
