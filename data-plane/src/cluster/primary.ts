@@ -289,7 +289,10 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
           await whenReady(next);
         } catch (err) {
           log.error({ err, worker: next.id }, "rolling worker restart stopped: a replacement did not start");
+          // Not a death to replace: the old worker keeps its place.
+          retiring.add(next.id);
           if (!next.isDead()) next.kill();
+          else retiring.delete(next.id);
           return { restarted, stopped: true };
         }
         retiring.add(w.id);
