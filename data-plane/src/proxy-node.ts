@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Snapshot } from "@palisade/proto";
 import { AnomalyNode } from "./anomaly/anomaly-node.js";
 import { compile } from "./config/compile.js";
@@ -10,6 +11,7 @@ import type { SecurityEvents } from "./events/security-events.js";
 import { listen } from "./listen.js";
 import type { Logger } from "./log.js";
 import type { NodeOptions } from "./options.js";
+import { JwksDirectory } from "./policies/jwt/jwks-store.js";
 import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
@@ -83,6 +85,7 @@ export class ProxyNode {
     if (anomaly && stats) stats.anomaly = () => anomaly.counters();
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
+      jwksStore: new JwksDirectory(join(options.stateDir, "jwks"), (fields, msg) => log.warn(fields, msg)),
       ...(shadowStats ? { shadowStats } : {}),
       ...(wafStats ? { wafStats } : {}),
     });
