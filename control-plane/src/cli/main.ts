@@ -97,8 +97,9 @@ Usage: palisadectl [--url URL] [--output table|json|yaml] <command>
   tokens rotate <id> [--ttl SECONDS] | tokens revoke <id>
                                           API tokens (a secret is printed once)
   roles list | put <name> --permission resource:verb… [--description D] | delete <name>
-  events [name=value ...] [--limit N]     newest security events (route names, WAF attack rules); filters category, type, route,
-                                          node, region, client, consumer, rule_id, since, until
+  events [name=value ...] [--limit N]     newest security events (route names, WAF attack rules);
+                                          filters category, type, route, node, region, client,
+                                          consumer, rule_id, since, until
   telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
                                           (SIEM sinks, per-node overrides, secret names)
 ${ANOMALY_USAGE}
