@@ -7,7 +7,7 @@ import type { PlanChange, SyncPlan } from "../gitops/plan.js";
 import { CliError } from "./admin-client.js";
 import { type CliContext, EXIT, readInput, usage } from "./context.js";
 import { readManifest, toDocument } from "./manifest.js";
-import { yamlOf } from "./output.js";
+import { type PublishAnswer, printPublishWarnings, yamlOf } from "./output.js";
 import { readRuleSetDir } from "./rule-set-dir.js";
 
 /** The answer of `POST /v1/config/sync`. */
@@ -149,9 +149,10 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
 }
 
 async function publish(ctx: CliContext): Promise<void> {
-  const pub = await ctx.api().request<{ version: number; created?: boolean }>("POST", "/v1/config/versions", {
+  const pub = await ctx.api().request<PublishAnswer>("POST", "/v1/config/versions", {
     message: ctx.o.message ?? "",
   });
+  printPublishWarnings(ctx.io, pub);
   if (ctx.format === "table")
     ctx.io.out(pub.created === false ? `nothing changed: v${pub.version} is the latest` : `published v${pub.version}`);
 }
@@ -202,6 +203,7 @@ export async function apply(ctx: CliContext): Promise<number> {
   let published: unknown;
   if (ctx.o.publish) {
     published = await ctx.api().request("POST", "/v1/config/versions", { message: ctx.o.message ?? "" });
+    printPublishWarnings(ctx.io, published as PublishAnswer);
     if (ctx.format === "table") ctx.io.out(`published v${(published as { version: number }).version}`);
   }
   if (ctx.format !== "table") ctx.print({ applied: results, ...(published ? { published } : {}) });

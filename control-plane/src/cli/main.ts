@@ -14,7 +14,7 @@ import {
   usage,
 } from "./context.js";
 import { apply, diff, dump, openapi, syncCommand, validate } from "./gitops-commands.js";
-import type { CliIo } from "./output.js";
+import { type CliIo, type PublishAnswer, printPublishWarnings } from "./output.js";
 import { refNamer } from "./ref-names.js";
 import { rollout } from "./rollout-commands.js";
 import { ruleSetCommand } from "./rule-set-commands.js";
@@ -281,7 +281,8 @@ async function dispatch(
     case "publish": {
       const body: Record<string, unknown> = { message: o.message ?? "" };
       if (o["no-deploy"]) body.deploy = "none";
-      const r = await api.request<{ version: number; created?: boolean }>("POST", "/v1/config/versions", body);
+      const r = await api.request<PublishAnswer>("POST", "/v1/config/versions", body);
+      printPublishWarnings(io, r);
       if (json) io.out(JSON.stringify(r, null, 2));
       else if (r.created === false) io.out(`nothing changed: v${r.version} is the latest`);
       else io.out(`published v${r.version}${o["no-deploy"] ? " (not deployed: start a rollout)" : ""}`);

@@ -8,6 +8,7 @@ import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
 import { ApiError } from "../../errors.js";
 import type { RolloutEngine } from "../../rollouts/engine.js";
+import { ShadowingReports } from "../../routing/published-routes.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
 
@@ -28,6 +29,9 @@ const VERSION_PARAMS = {
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
+ * The publish answer carries `warnings` (`warnings_total` of them in all, at most 50 listed): each
+ * route that outranks a protected route on some request without its protection types
+ * (routing/route-shadowing.ts, `ROUTE_SHADOWS_PROTECTION`). A warning never refuses the publish.
  * `GET /v1/config/versions/{n}/export` answers the version as a snapshot file
  * (proto/src/snapshot-file.ts) that `palisade-dp --config-file` runs from. The export is the
  * node's config, secrets included: it is admin-only and sent as an attachment, like a node's own
@@ -39,6 +43,7 @@ export function registerVersionRoutes(
   publisher: Publisher,
   engine?: RolloutEngine,
 ): void {
+  const shadowing = new ShadowingReports();
   app.post(
     "/v1/config/versions",
     {
@@ -57,11 +62,17 @@ export function registerVersionRoutes(
       if (deploy === "all" && engine && engine.stable().version !== r.version.version)
         await engine.deployToAll(r.version.version);
       reply.code(r.created ? 201 : 200);
+      const latest = publisher.latest();
+      // The new version's fan-out to the nodes reaches the sockets before the analysis holds the loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      const report = latest?.version === r.version.version ? shadowing.reportFor(latest) : { warnings: [], total: 0 };
       return {
         ...r.version,
         created: r.created,
         deploy,
         stable_version: engine ? engine.stable().version : r.version.version,
+        warnings: report.warnings,
+        warnings_total: report.total,
       };
     },
   );
