@@ -16,6 +16,7 @@ import { TlsListener } from "./proxy/tls-listener.js";
 import { AccessLog } from "./telemetry/access-log.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import { type UpstreamSource, type UpstreamStatsRow, upstreamStatsOf } from "./telemetry/upstream-stats.js";
 import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
@@ -33,7 +34,7 @@ export interface ProxyAddresses {
  * HTTPS listeners — without the control-plane stream or the status listener. A single-process
  * node wraps one (node.ts); with `--workers N` every worker runs one (cluster/worker.ts).
  */
-export class ProxyNode {
+export class ProxyNode implements UpstreamSource {
   readonly holder: TableHolder;
   readonly proxy: ProxyServer;
   readonly tls: TlsListener | null;
@@ -147,6 +148,11 @@ export class ProxyNode {
       ...(previous ? { previous } : {}),
       ...(changedRoutes ? { changedRoutes } : {}),
     });
+  }
+
+  /** The live table's upstreams: target health, breaker and retry figures (`palisade_upstream_*`). */
+  upstreamStats(): UpstreamStatsRow[] {
+    return upstreamStatsOf(this.holder.table?.upstreams.values());
   }
 
   /**

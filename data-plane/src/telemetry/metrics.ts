@@ -12,6 +12,8 @@ import {
 import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";
+import { registerUpstreamMetrics } from "./upstream-metrics.js";
+import type { UpstreamSource } from "./upstream-stats.js";
 import { registerWafMetrics } from "./waf-metrics.js";
 import type { WafSource } from "./waf-stats.js";
 
@@ -29,6 +31,8 @@ export interface MetricsSource {
   readonly siem?: SiemStatsReader;
   /** The control plane's security-event outbox (`palisade_sync_security_events_total`). */
   readonly syncEvents?: () => EventOutboxStats | undefined;
+  /** The upstreams' health, breaker and retry figures (`palisade_upstream_*`). */
+  readonly upstreams?: UpstreamSource;
 }
 
 /**
@@ -51,6 +55,7 @@ export interface MetricsSource {
  * - the request loop's per-route metrics and policy decisions (route-metrics.ts);
  * - `palisade_sync_security_events_total{result}` and the SIEM delivery metrics `palisade_siem_*`
  *   (route-metrics.ts), when the node has them;
+ * - the upstreams' `palisade_upstream_*` health, breaker and retry metrics (upstream-metrics.ts);
  * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
  *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
@@ -183,6 +188,7 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   const shadow = src.shadow;
   if (shadow) registerShadowMetrics(register, shadow);
   if (src.waf) registerWafMetrics(register, src.waf);
+  if (src.upstreams) registerUpstreamMetrics(register, src.upstreams);
   // Read from the node's fixed buckets (prom-client's own histogram would be fed per request).
   register.registerMetric(
     bucketHistogram(
