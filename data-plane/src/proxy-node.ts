@@ -14,6 +14,7 @@ import { createPolicyResources, type PolicyResources } from "./policies/registry
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
 import { AccessLog } from "./telemetry/access-log.js";
+import { NodeTracing } from "./telemetry/node-tracing.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
 import { type UpstreamSource, type UpstreamStatsRow, upstreamStatsOf } from "./telemetry/upstream-stats.js";
@@ -21,6 +22,7 @@ import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
+import { softwareVersion } from "./version.js";
 
 /** Where a proxy node's listeners are bound. */
 export interface ProxyAddresses {
@@ -49,6 +51,8 @@ export class ProxyNode implements UpstreamSource {
   readonly #upstreams: UpstreamRuntime;
   readonly #resources: PolicyResources;
   readonly #accessLog: AccessLog | null;
+  /** Trace sampling and OTLP span export, from the config's telemetry resource and the node's flags. */
+  readonly tracing: NodeTracing;
   #closing: Promise<void> | undefined;
 
   /**
@@ -95,12 +99,12 @@ export class ProxyNode implements UpstreamSource {
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
+      this.tracing.configure(table.telemetry);
       anomaly?.configure(table);
     });
     this.#accessLog = accessLogOf(options);
     this.proxy = new ProxyServer({
       accessLog: this.#accessLog,
-      traceSampleRatio: options.traceSampleRatio,
       holder: this.holder,
       pools: this.#pools,
       log,
@@ -116,6 +120,20 @@ export class ProxyNode implements UpstreamSource {
       maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
+    this.tracing = new NodeTracing(
+      proxy,
+      options,
+      { id: options.nodeId, region: options.region, labels: options.labels },
+      {
+        "service.name": "palisade-dp",
+        "service.version": softwareVersion(),
+        "service.instance.id": cluster.isWorker ? `${options.nodeId}/${cluster.worker?.id}` : options.nodeId,
+        "palisade.node.id": options.nodeId,
+        "palisade.node.region": options.region,
+      },
+      log,
+    );
+    if (stats) stats.traces = () => this.tracing.counters();
     anomaly?.start();
     this.tls =
       options.tlsListen === null
@@ -193,6 +211,7 @@ export class ProxyNode implements UpstreamSource {
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
       await this.#accessLog?.close();
+      await this.tracing.close();
       await this.anomaly?.stop();
     })();
     return this.#closing;

@@ -58,6 +58,8 @@ export interface MetricsSource {
  * - the upstreams' `palisade_upstream_*` health, breaker and retry metrics (upstream-metrics.ts);
  * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
  *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
+ * - `palisade_trace_spans_exported_total` and `palisade_trace_spans_dropped_total{reason}` counters
+ *   (the OTLP span export, node-tracing.ts);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -116,6 +118,27 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       this.reset();
       for (const [k, n] of Object.entries(src.stats.counters().anomaly))
         if (k.startsWith("detection:")) this.inc({ detector: k.slice(10) }, n);
+    },
+  });
+  new Counter({
+    name: "palisade_trace_spans_exported_total",
+    help: "Server spans the OTLP collector accepted.",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().traces?.exported ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_trace_spans_dropped_total",
+    help: "Sampled server spans not exported, by reason (queue_full: the collector was slow or down; export_failed: the export request failed).",
+    labelNames: ["reason"],
+    registers: [register],
+    collect() {
+      this.reset();
+      const t = src.stats.counters().traces ?? {};
+      this.inc({ reason: "queue_full" }, t.queue_full ?? 0);
+      this.inc({ reason: "export_failed" }, t.export_failed ?? 0);
     },
   });
   new Gauge({

@@ -314,6 +314,20 @@ export const METRIC_CATALOGUE: readonly MetricSpec[] = [
     [],
     "exported",
   ),
+  node("palisade_trace_spans_exported_total", "counter", "Server spans the OTLP collector accepted.", [], "exported", {
+    follows: "OpenTelemetry otel.sdk.exporter.span.exported",
+  }),
+  node(
+    "palisade_trace_spans_dropped_total",
+    "counter",
+    "Sampled server spans not exported, by reason (queue_full: the collector was slow or down; export_failed: the export request failed).",
+    ["reason"],
+    "exported",
+    {
+      follows: "OpenTelemetry otel.sdk.processor.span.processed{error.type}",
+      values: { reason: ["queue_full", "export_failed"] },
+    },
+  ),
   node(
     "palisade_upstream_targets",
     "gauge",
