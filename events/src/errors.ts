@@ -19,7 +19,6 @@ export const SINK_CONFIG_ERRORS = {
   SINK_URL_INVALID: "the webhook or trace export URL must be an absolute http or https URL without credentials",
   SINK_HEADER_INVALID:
     "a webhook or trace export header name or value is not valid HTTP, or names a header the client sets itself",
-  TRACE_RATIO_INVALID: "the trace sample ratio must be a number from 0 to 1",
   SINK_FORMAT_INVALID: "the webhook format must be ndjson or json",
   SINK_PATH_INVALID: "the file path must be an absolute path",
   SINK_VALUE_OUT_OF_RANGE: "the number is outside its allowed range",
@@ -28,6 +27,7 @@ export const SINK_CONFIG_ERRORS = {
   SINK_SELECTOR_INVALID: "an override's selector names no region, label or node id",
   SECRET_NAME_INVALID:
     "a secret header is not an HTTP field name, or a secret field name is not 1-128 printable ASCII characters",
+  TRACE_RATIO_INVALID: "the trace sample ratio must be a number from 0 to 1",
 } as const;
 
 /** One of the keys of {@link SINK_CONFIG_ERRORS}. */
