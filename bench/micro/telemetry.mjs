@@ -179,6 +179,20 @@ async function measureYielding(name, fn) {
   console.error(`${name.padEnd(58)} ${(perNs / 1000).toFixed(2).padStart(6)} µs CPU/request  (${n} requests)`);
 }
 
+/** One request's telemetry with a new trace sampled at `ratio`, its span recorded when `spans` is on. */
+function requestWithSpans(i, ratio, spans) {
+  const route = routes[i % 50];
+  const status = statuses[i % 10];
+  const trace = traceContextOf(undefined, undefined, ratio);
+  traceparentOf(trace);
+  stats.record(status, 1, undefined);
+  stats.routes.record(route, upstreams[i % 3], status, 1, 0.8, 0, 512);
+  stats.decision("jwt", null);
+  stats.decision("rate-limit", null);
+  access.log({ ...sample, status, routeId: route, traceId: trace.traceId });
+  if (spans !== null && trace.sampled) spans.span(spanFacts(trace, i));
+}
+
 for (const ratio of [1, 0.1]) {
   const spans = new SpanExport(
     {
@@ -192,34 +206,14 @@ for (const ratio of [1, 0.1]) {
     },
     { "service.name": "palisade-dp", "service.instance.id": "bench-node" },
   );
-  const withSpan = (i) => {
-    const route = routes[i % 50];
-    const status = statuses[i % 10];
-    const trace = traceContextOf(undefined, undefined, ratio);
-    traceparentOf(trace);
-    stats.record(status, 1, undefined);
-    stats.routes.record(route, upstreams[i % 3], status, 1, 0.8, 0, 512);
-    stats.decision("jwt", null);
-    stats.decision("rate-limit", null);
-    access.log({ ...sample, status, routeId: route, traceId: trace.traceId });
-    if (trace.sampled) spans.span(spanFacts(trace, i));
-  };
-  await measureYielding(`metrics + trace + ECS line + span export, ratio ${ratio}`, withSpan);
+  await measureYielding(`metrics + trace + ECS line + span export, ratio ${ratio}`, (i) =>
+    requestWithSpans(i, ratio, spans),
+  );
   await spans.shutdown();
   const c = spans.counts();
   console.error(`  exporter: ${c.exported} spans exported, ${c.queueFull} dropped (queue full), ${c.failed} failed`);
 }
-await measureYielding("metrics + trace + ECS line, export off (same loop)", (i) => {
-  const route = routes[i % 50];
-  const status = statuses[i % 10];
-  const trace = traceContextOf(undefined, undefined, 1);
-  traceparentOf(trace);
-  stats.record(status, 1, undefined);
-  stats.routes.record(route, upstreams[i % 3], status, 1, 0.8, 0, 512);
-  stats.decision("jwt", null);
-  stats.decision("rate-limit", null);
-  access.log({ ...sample, status, routeId: route, traceId: trace.traceId });
-});
+await measureYielding("metrics + trace + ECS line, export off (same loop)", (i) => requestWithSpans(i, 1, null));
 receiver.kill();
 
 await new Promise((r) => devnull.end(r));

@@ -21,28 +21,25 @@ const STATES: readonly TargetState[] = ["healthy", "unhealthy", "ejected"];
  * `upstream` is the config id; target addresses are never labels.
  */
 export function registerUpstreamMetrics(register: Registry, src: UpstreamSource): void {
-  const counter = (name: string, help: string, pick: (r: UpstreamStatsRow) => number) =>
-    new Counter({
+  /** A counter or gauge with one series per upstream (after a reset, `inc` by the value sets it). */
+  const perUpstream = (gauge: boolean, name: string, help: string, pick: (r: UpstreamStatsRow) => number) => {
+    const opts = {
       name,
       help,
       labelNames: ["upstream"],
       registers: [register],
-      collect() {
+      collect(this: { reset(): void; inc(labels: { upstream: string }, value: number): void }) {
         this.reset();
         for (const r of src.upstreamStats()) this.inc({ upstream: r.upstream }, pick(r));
       },
-    });
+    };
+    if (gauge) new Gauge(opts);
+    else new Counter(opts);
+  };
+  const counter = (name: string, help: string, pick: (r: UpstreamStatsRow) => number) =>
+    perUpstream(false, name, help, pick);
   const gauge = (name: string, help: string, pick: (r: UpstreamStatsRow) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ["upstream"],
-      registers: [register],
-      collect() {
-        this.reset();
-        for (const r of src.upstreamStats()) this.set({ upstream: r.upstream }, pick(r));
-      },
-    });
+    perUpstream(true, name, help, pick);
   new Gauge({
     name: "palisade_upstream_targets",
     help: "Targets of each upstream by health state.",
