@@ -116,10 +116,15 @@ function entryOf(route: RouteView, path: PathView, index: number): PathEntry {
 function insert(root: TrieNode, e: PathEntry): void {
   let node = root;
   for (const s of e.segs) {
-    if (s === null) node = node.vari ??= newNode();
-    else {
+    if (s === null) {
+      node.vari ??= newNode();
+      node = node.vari;
+    } else {
       let next = node.lit.get(s);
-      if (next === undefined) node.lit.set(s, (next = newNode()));
+      if (next === undefined) {
+        next = newNode();
+        node.lit.set(s, next);
+      }
       node = next;
     }
   }
