@@ -83,14 +83,15 @@ describe("a two-worker node: upstream health on /metrics, server spans at an OTL
   test("the dead target is one unhealthy target, the live one healthy, over both workers", async () => {
     const metrics = async () => (await http(dp.statusPort, "/metrics")).text;
     const s = (state: string) => `palisade_upstream_targets{upstream="${upstreamId}",state="${state}"}`;
+    const failures = (t: string) =>
+      sample(t, `palisade_upstream_health_checks_total{upstream="${upstreamId}",result="failure"}`) ?? 0;
+    // One worker's failed check can mark the target unhealthy before the other's is counted:
+    // wait for both (each worker checks on its own, so the failures add up to at least 2).
     const text = await eventually("both workers' checks merged", async () => {
       const t = await metrics();
-      return sample(t, s("unhealthy")) === 1 && sample(t, s("healthy")) === 1 ? t : undefined;
+      return sample(t, s("unhealthy")) === 1 && sample(t, s("healthy")) === 1 && failures(t) >= 2 ? t : undefined;
     });
     assert.equal(sample(text, s("ejected")), 0);
-    assert.ok(
-      (sample(text, `palisade_upstream_health_checks_total{upstream="${upstreamId}",result="failure"}`) ?? 0) >= 2,
-    );
     assert.equal(sample(text, `palisade_upstream_circuit_breaker_open{upstream="${upstreamId}"}`), 0);
     const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
     assert.equal(lint.error, undefined, "promtool is installed by npm test (Debian package prometheus)");
