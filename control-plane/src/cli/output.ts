@@ -132,6 +132,7 @@ export interface PublishAnswer {
   readonly created?: boolean;
   readonly warnings?: readonly { code: string; message: string }[];
   readonly warnings_total?: number;
+  readonly warnings_complete?: boolean;
 }
 
 /** A publish answer's warnings, one line each on standard error. */
@@ -139,5 +140,6 @@ export function printPublishWarnings(io: CliIo, answer: PublishAnswer): void {
   const list = answer.warnings ?? [];
   for (const w of list) io.err(`warning: ${w.code}: ${w.message}`);
   const more = (answer.warnings_total ?? list.length) - list.length;
-  if (more > 0) io.err(`warning: ${more} more (GET the version's publish answer with -o json)`);
+  const atLeast = answer.warnings_complete === false ? "at least " : "";
+  if (more > 0) io.err(`warning: ${atLeast}${more} more route pairs like these`);
 }

@@ -42,6 +42,8 @@ export interface ShadowingReport {
   readonly version: number;
   readonly warnings: readonly RouteShadowWarning[];
   readonly total: number;
+  /** False when the analysis stopped at its limits (the total is then a lower bound). */
+  readonly complete: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export class ShadowingReports {
       v.touched !== null &&
       ![...v.touched].some((k) => k.startsWith("routes/") || k.startsWith("policies/"));
     const found = unchanged ? last : findShadowedRoutes(this.#routes.views(v));
-    this.#last = { version: v.version, warnings: found.warnings, total: found.total };
+    this.#last = { version: v.version, warnings: found.warnings, total: found.total, complete: found.complete };
     return this.#last;
   }
 }

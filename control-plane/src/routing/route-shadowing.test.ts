@@ -128,3 +128,15 @@ test("wildcard and exact hosts meet on an example host", () => {
     ["GET api.example.com/admin/users"],
   );
 });
+
+test("thousands of routes on one path: the analysis stops at its limits and says so", () => {
+  const routes: RouteView[] = [];
+  for (let i = 0; i < 400; i++)
+    routes.push(route(`r${i}`, [prefix("/orgs")], { protections: i % 2 === 0 ? jwt : new Set() }));
+  const { warnings, total, complete } = findShadowedRoutes(routes);
+  assert.equal(complete, false, "200 × 200 candidate pairs exceed the check budget");
+  assert.equal(warnings.length, 50);
+  assert.ok(total >= 50);
+  const few = findShadowedRoutes(routes.slice(0, 4));
+  assert.deepEqual([few.complete, few.total], [true, 1], "r1 (open) outranks r2 (protected): ids decide the tie");
+});

@@ -74,6 +74,14 @@ const KIND_RANK = { exact: 3, template: 2, prefix: 1, regex: 0 } as const;
 const MATCH_ALL: PathView = { kind: "prefix", value: "/" };
 /** The warnings returned at most (the count of all is returned too). */
 export const MAX_WARNINGS = 50;
+/** The analysis stops once it has found this many pairs (`complete: false`). */
+export const MAX_FOUND = 1_000;
+/**
+ * Candidate pairs examined at most (~1–7 µs each on this machine), so that a configuration
+ * where thousands of routes share one path (a generated one) cannot hold the control plane's
+ * event loop: past it the analysis stops with `complete: false`.
+ */
+export const MAX_CHECKS = 50_000;
 
 /** One (route, path) with its path split once: lower-cased segments, variables as `null`. */
 interface PathEntry {
@@ -159,11 +167,13 @@ function collectBelow(node: TrieNode, out: PathEntry[], withPrefixes: boolean): 
  * Every pair where an unprotected (or less protected) route outranks a protected one on a request
  * both match. Candidates come from a segment trie of the proxying routes' paths, so the cost
  * follows the pairs that overlap, not the square of the route count.
- * @returns up to {@link MAX_WARNINGS} warnings, ordered by shadowed route then route name, and the total
+ * @returns up to {@link MAX_WARNINGS} warnings, ordered by shadowed route then route name, the
+ *   number found, and whether the analysis ran to its end ({@link MAX_FOUND}, {@link MAX_CHECKS})
  */
 export function findShadowedRoutes(routes: readonly RouteView[]): {
   warnings: RouteShadowWarning[];
   total: number;
+  complete: boolean;
 } {
   const root = newNode();
   for (const route of routes) {
@@ -176,15 +186,22 @@ export function findShadowedRoutes(routes: readonly RouteView[]): {
   const seen = new Set<string>();
   const found: RouteShadowWarning[] = [];
   const list: PathEntry[] = [];
-  for (const b of routes) {
+  let checks = 0;
+  let complete = true;
+  search: for (const b of routes) {
     if (b.protections.size === 0) continue;
     const paths = b.paths.length > 0 ? b.paths : [MATCH_ALL];
-    paths.forEach((bp, bi) => {
-      if (bp.kind === "regex") return;
+    for (let bi = 0; bi < paths.length; bi++) {
+      const bp = paths[bi]!;
+      if (bp.kind === "regex") continue;
       const be = entryOf(b, bp, bi);
       list.length = 0;
       candidates(root, be, 0, list);
       for (const a of list) {
+        if (++checks > MAX_CHECKS || found.length >= MAX_FOUND) {
+          complete = false;
+          break search;
+        }
         if (a.route.id === b.id || seen.has(`${a.route.id} ${b.id}`)) continue;
         if (a.route.priority < b.priority) continue;
         let missing: string[] | undefined;
@@ -211,10 +228,10 @@ export function findShadowedRoutes(routes: readonly RouteView[]): {
             `polic${missing.length === 1 ? "y" : "ies"}: give ${a.route.name} the same policies, narrow it, or raise ${b.name}'s priority`,
         });
       }
-    });
+    }
   }
   found.sort((x, y) => x.shadowed_route.localeCompare(y.shadowed_route) || x.route.localeCompare(y.route));
-  return { warnings: found.slice(0, MAX_WARNINGS), total: found.length };
+  return { warnings: found.slice(0, MAX_WARNINGS), total: found.length, complete };
 }
 
 function splitSegments(v: string): string[] {

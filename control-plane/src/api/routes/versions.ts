@@ -29,7 +29,8 @@ const VERSION_PARAMS = {
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
- * The publish answer carries `warnings` (`warnings_total` of them in all, at most 50 listed): each
+ * The publish answer carries `warnings` (`warnings_total` of them in all, at most 50 listed;
+ * `warnings_complete: false` when the analysis stopped at its limits): each
  * route that outranks a protected route on some request without its protection types
  * (routing/route-shadowing.ts, `ROUTE_SHADOWS_PROTECTION`). A warning never refuses the publish.
  * `GET /v1/config/versions/{n}/export` answers the version as a snapshot file
@@ -65,7 +66,10 @@ export function registerVersionRoutes(
       const latest = publisher.latest();
       // The new version's fan-out to the nodes reaches the sockets before the analysis holds the loop.
       await new Promise((resolve) => setImmediate(resolve));
-      const report = latest?.version === r.version.version ? shadowing.reportFor(latest) : { warnings: [], total: 0 };
+      const report =
+        latest?.version === r.version.version
+          ? shadowing.reportFor(latest)
+          : { warnings: [], total: 0, complete: true };
       return {
         ...r.version,
         created: r.created,
@@ -73,6 +77,7 @@ export function registerVersionRoutes(
         stable_version: engine ? engine.stable().version : r.version.version,
         warnings: report.warnings,
         warnings_total: report.total,
+        warnings_complete: report.complete,
       };
     },
   );
