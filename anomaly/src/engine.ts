@@ -486,15 +486,15 @@ export class DetectorEngine {
   }
 
   /**
-   * Emits a route-level detection when it starts an episode (detect/episodes.ts: a first one, a
-   * new rise after a drop, a new set of contributors); pauses learning of `counters`.
+   * Emits a route-level detection when it starts an episode (detect/episodes.ts: the first one,
+   * or a new rise after a drop); pauses learning of `counters`.
    */
   #routeFire(r: RouteState, kind: DetectionKind, counters: number, now: number, d: Detection): void {
     const bit = KIND_BIT[kind];
     r.series.paused |= counters;
     r.open |= bit;
     r.openUntil = now + this.#rearmMs;
-    if (this.#routeEpisodes.hit(kind, d.subject, now, d.contributors)) this.#emit(d);
+    if (this.#routeEpisodes.hit(kind, d.subject, now, d.score)) this.#emit(d);
   }
 
   #contributors(r: RouteState): Contributor[] {

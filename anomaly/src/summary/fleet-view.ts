@@ -381,8 +381,7 @@ export class FleetView {
   #routeEmit(s: CounterSeries, counters: number, d: Detection, scope: string, now: number): void {
     s.paused |= counters;
     this.#pausedUntil.set(s, now + this.#rearmMs);
-    if (this.#open.hit(d.kind, { type: d.subject.type, id: `${scope}/${d.subject.id}` }, now, d.contributors))
-      this.#emit(d);
+    if (this.#open.hit(d.kind, { type: d.subject.type, id: `${scope}/${d.subject.id}` }, now, d.score)) this.#emit(d);
   }
 
   /** Resumes learning of a series whose episode is over. */
