@@ -6,8 +6,10 @@
  * `detect` mode; an upstream answers each request with the status the generator decided
  * (`x-eval-status`: a wrong password is the upstream's 401). Client addresses travel in
  * `X-Forwarded-For` from a trusted proxy (the generator: 127.0.0.1), so one process plays
- * 200 stuffing addresses, IPv6 clients and NAT pools. The control plane's detections (the
- * fleet view over both nodes' summaries) are then scored with the part-1 scorer.
+ * 200 stuffing addresses, IPv6 clients and NAT pools; registered users present API keys of
+ * consumers made through the admin API, so the nodes resolve consumers. The control plane's
+ * detections (the fleet view over both nodes' summaries, and the nodes' own) are then scored
+ * with the part-1 scorer.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
