@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ControlPlaneProcess, DataPlaneProcess, httpFrom } from "./harness/fleet.js";
+import { ControlPlaneProcess, DataPlaneProcess, httpFrom, loginAndPublicRoutes } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -27,10 +27,7 @@ describe("anomaly detection on a node with two workers", () => {
   before(async () => {
     upstream = await new RecordingUpstream("app").start();
     cp = await new ControlPlaneProcess().start();
-    await cp.ok("POST", "/v1/upstreams", { name: "app", targets: [{ host: "127.0.0.1", port: upstream.port }] });
-    await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
-    await cp.ok("POST", "/v1/routes", { name: "login", paths: ["/login"], upstream: "app", policies: ["keys"] });
-    await cp.ok("POST", "/v1/routes", { name: "public", paths: ["/public"], upstream: "app" });
+    await loginAndPublicRoutes(cp, upstream.port);
     await cp.ok("PUT", "/v1/anomalies/config", { enabled: true, mode: "enforce" });
     const { version } = await cp.ok("POST", "/v1/config/versions", { message: "anomaly detection, enforce" });
     dp = await new DataPlaneProcess("anomaly-workers", cp.syncPort, {

@@ -56,6 +56,17 @@ export function httpFrom(address: string, port: number, path: string): Promise<H
   });
 }
 
+/**
+ * The anomaly tests' API: upstream `app` at `upstreamPort`, route `login` (`/login`, api-key
+ * policy `keys`: a request without a key is a failed login, 401) and route `public` (`/public`).
+ */
+export async function loginAndPublicRoutes(cp: ControlPlaneProcess, upstreamPort: number): Promise<void> {
+  await cp.ok("POST", "/v1/upstreams", { name: "app", targets: [{ host: "127.0.0.1", port: upstreamPort }] });
+  await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
+  await cp.ok("POST", "/v1/routes", { name: "login", paths: ["/login"], upstream: "app", policies: ["keys"] });
+  await cp.ok("POST", "/v1/routes", { name: "public", paths: ["/public"], upstream: "app" });
+}
+
 /** `palisade_config_updates_total` by kind (`full`, `delta`, `nacked`), from a node's /metrics. */
 export async function updateCounts(node: DataPlaneProcess): Promise<Record<string, number>> {
   const text = (await http(node.statusPort, "/metrics")).text;
