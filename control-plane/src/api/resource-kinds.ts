@@ -1,33 +1,37 @@
-import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
-import { redactPolicyConfig } from "../config/redact.js";
-import { checkRouteAction } from "../config/route-action.js";
-import { checkRouteMatchers } from "../config/route-match.js";
-import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
+import { certificateSchema } from "../config/certificates/schema.js";
+import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates/validate.js";
+import { consumerSchema } from "../config/consumers/schema.js";
+import { checkApiKeyConfig } from "../config/policies/api-key/validate.js";
+import { checkIntrospectionConfig } from "../config/policies/introspection/validate.js";
+import { checkJwtConfig } from "../config/policies/jwt/validate.js";
+import { checkMtlsConfig } from "../config/policies/mtls/validate.js";
 import {
   AUTH_POLICY_TYPES,
-  certificateSchema,
-  consumerSchema,
+  checkPolicyConfig,
   policySchema,
-  routeSchema,
-  upstreamSchema,
-} from "../config/schemas.js";
-import { ROUTE_ONLY_POLICY_TYPES } from "../config/traffic-schemas.js";
-import { checkPathPrefix, checkTrafficPolicyConfig } from "../config/traffic-validate.js";
-import { policyUpstreamRefs, resolvePolicyUpstreams } from "../config/upstream-refs.js";
+  ROUTE_ONLY_POLICY_TYPES,
+} from "../config/policies/policy-types.js";
+import { policyUpstreamRefs, resolvePolicyUpstreams } from "../config/policies/upstream-refs.js";
+import { checkWafConfigRules, normalizeWafConfig, type WafConfigBody } from "../config/policies/waf/validate.js";
+import { redactPolicyConfig } from "../config/redact.js";
+import { checkRouteAction } from "../config/routes/action.js";
+import { checkRouteMatchers } from "../config/routes/match.js";
+import { routeSchema } from "../config/routes/schema.js";
 import {
-  checkApiKeyConfig,
-  checkIntrospectionConfig,
-  checkJwtConfig,
-  checkMtlsConfig,
   checkRouteEncoded,
   checkRouteHasMatcher,
   checkRoutePaths,
   checkRouteRewrite,
-  checkUpstream,
-  checkUpstreamTargets,
-} from "../config/validate.js";
-import { ruleSetSchema } from "../config/waf-schemas.js";
-import { checkWafConfigRules, normalizeWafConfig, type WafConfigBody } from "../config/waf-validate.js";
+} from "../config/routes/validate.js";
+import {
+  normalizeRuleSet,
+  parsedRuleSetOf,
+  policiesUsingRuleSet,
+  presentRuleSet,
+  ruleSetSchema,
+} from "../config/rule-sets.js";
+import { upstreamSchema } from "../config/upstreams/schema.js";
+import { checkPathPrefix, checkUpstream, checkUpstreamTargets } from "../config/upstreams/validate.js";
 import { ApiError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 
@@ -295,7 +299,7 @@ export const KINDS: readonly KindSpec[] = [
       }
       // ip-restriction, rate-limit, request-size, cors, headers, canary, mirror.
       const type = body.type as string;
-      checkTrafficPolicyConfig(type, config);
+      checkPolicyConfig(type, config);
       if (ROUTE_ONLY_POLICY_TYPES.includes(type)) {
         const global = await globalPolicies(store);
         if (selfId !== undefined && global.includes(selfId))

@@ -19,9 +19,11 @@ import { LRUCache } from "lru-cache";
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
 import { ApiError } from "../errors.js";
 import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
-import { checkRouteAction } from "./route-action.js";
-import { checkRouteMatchers, usesRouteMatchers } from "./route-match.js";
+import { checkWafPolicy } from "./policies/waf/validate.js";
+import { checkRouteAction } from "./routes/action.js";
+import { checkRouteMatchers, usesRouteMatchers } from "./routes/match.js";
 import { toRuleSet } from "./rule-sets.js";
+import { type DraftSettings, settingsResource } from "./settings.js";
 import {
   CORE_KINDS,
   checkAuthAnyMembers,
@@ -31,12 +33,9 @@ import {
   DRAFT_KINDS,
   type DraftConfig,
   type DraftKind,
-  type DraftSettings,
-  settingsResource,
   wafRefs,
 } from "./snapshot.js";
 import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
-import { checkWafPolicy } from "./waf-validate.js";
 
 /**
  * Everything of the store that goes into a version, read as a full publish would read it.

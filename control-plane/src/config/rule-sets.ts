@@ -15,7 +15,6 @@ import { ApiError, type RuleLocation } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store, StoredResource } from "../store/store.js";
 import { type EncodedRuleSetFile, encodeRuleSetFile } from "./rule-set-file.js";
-import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
 
 /**
  * WAF rule sets as draft resources (`/v1/rule-sets`, store kind `rule-sets`). Stored body:
@@ -267,3 +266,40 @@ export function toRuleSet(r: StoredResource): RuleSet {
     files: b.files.map((f) => ({ path: f.path, content: Buffer.from(f.content_base64, "base64") })),
   });
 }
+
+/** Largest rule set a control plane takes (all files), bytes. The bundled CRS is about 0.9 MiB. */
+export const RULE_SET_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Body of `POST /v1/rule-sets` and `PUT /v1/rule-sets/{id}`: a name and the files, each with its
+ * path in the rule set's layout and its content as text (UTF-8) or as base64 (any bytes).
+ */
+export const ruleSetSchema = {
+  type: "object",
+  required: ["name", "files"],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+      description: "unique; letters, digits, '.', '_' and '-'; at most 64 characters",
+    },
+    description: { type: "string", maxLength: 1000 },
+    files: {
+      type: "array",
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: "object",
+        required: ["path"],
+        additionalProperties: false,
+        properties: {
+          path: { type: "string", minLength: 1, maxLength: 256 },
+          content: { type: "string", maxLength: RULE_SET_MAX_BYTES },
+          content_base64: { type: "string", maxLength: Math.ceil(RULE_SET_MAX_BYTES / 3) * 4 },
+        },
+        oneOf: [{ required: ["content"] }, { required: ["content_base64"] }],
+      },
+    },
+  },
+} as const;

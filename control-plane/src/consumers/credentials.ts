@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { CredentialType } from "../config/schemas.js";
+import type { CredentialType } from "../config/consumers/schema.js";
 import type { StoredCredential } from "../store/store.js";
 
 /**

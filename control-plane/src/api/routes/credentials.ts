@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { credentialSchema } from "../../config/schemas.js";
+import { credentialSchema } from "../../config/consumers/schema.js";
 import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";

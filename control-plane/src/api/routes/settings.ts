@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { ROUTE_ONLY_POLICY_TYPES, settingsSchema } from "../../config/traffic-schemas.js";
+import { ROUTE_ONLY_POLICY_TYPES } from "../../config/policies/policy-types.js";
+import { settingsSchema } from "../../config/settings.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, requireMatch } from "../resource-page.js";

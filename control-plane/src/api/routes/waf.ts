@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import type { WafConfigBody } from "../../config/policies/waf/validate.js";
 import { parsedRuleSetOf } from "../../config/rule-sets.js";
-import type { WafConfigBody } from "../../config/waf-validate.js";
 import { ApiError } from "../../errors.js";
 import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import { summarizeWaf } from "../../fleet/waf-report.js";

@@ -1,14 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  type Policy,
-  PolicySchema,
-  WafBodyLimitAction,
-  WafErrorAction,
-  WafMode,
-  type WafPolicy,
-  WafPolicySchema,
-} from "@palisade/proto";
-import type { WafConfigBody } from "./waf-validate.js";
+import { WafBodyLimitAction, WafErrorAction, WafMode, type WafPolicy, WafPolicySchema } from "@palisade/proto";
+import type { PolicyConfigInit, PolicyJson } from "../policy-type.js";
+import type { WafConfigBody } from "./validate.js";
 
 /**
  * The proto `WafPolicy` of a stored `waf` config (issue 14). Absent fields stay the proto's zero
@@ -69,7 +62,7 @@ export function toWafPolicy(c: WafConfigBody): WafPolicy {
   });
 }
 
-/** The proto `Policy` of a stored waf policy. */
-export function toWafPolicyMessage(base: { id: string; name: string }, config: WafConfigBody): Policy {
-  return create(PolicySchema, { ...base, config: { case: "waf", value: toWafPolicy(config) } });
+/** The `Policy.config` oneof of a stored `waf` config. */
+export function toWafPolicyConfig(config: PolicyJson): PolicyConfigInit {
+  return { case: "waf", value: toWafPolicy(config as WafConfigBody) };
 }

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { compileRuleSet, type ParsedRuleSet, WafError, type WafPolicyOptions } from "@palisade/waf";
 import { LRUCache } from "lru-cache";
-import { ApiError } from "../errors.js";
-import type { Store, StoredResource } from "../store/store.js";
-import { bundledRuleSetId, parsedRuleSetOf, ruleSetError } from "./rule-sets.js";
-import { canonicalJson } from "./snapshot.js";
+import { ApiError } from "../../../errors.js";
+import type { Store, StoredResource } from "../../../store/store.js";
+import { canonicalJson } from "../../canonical-json.js";
+import { fail } from "../../fail.js";
+import { bundledRuleSetId, parsedRuleSetOf, ruleSetError } from "../../rule-sets.js";
 
 /**
  * Semantic checks of a `waf` policy config and its publish-time compile (issue 14). Each throws
@@ -130,10 +131,6 @@ function targetProblem(target: string): string {
   targetChecks.set(target, problem);
   return problem;
 }
-
-const fail = (message: string, field: string): never => {
-  throw new ApiError("VALIDATION_FAILED", message, field);
-};
 
 /**
  * Checks a `waf` policy config and returns what is stored: `rule_set` resolved to an id (the

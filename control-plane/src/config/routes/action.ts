@@ -1,4 +1,4 @@
-import { ApiError } from "../errors.js";
+import { ApiError } from "../../errors.js";
 
 /**
  * Route actions (issue 22): a route answers itself with a `redirect` or a `direct_response`

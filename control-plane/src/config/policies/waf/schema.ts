@@ -1,8 +1,7 @@
 /**
- * JSON Schemas (draft-07, fastify's Ajv) of the WAF (issue 14): the `waf` policy config and the
- * rule set resource (`/v1/rule-sets`). Rules JSON Schema cannot express (the rule set exists,
+ * JSON Schemas (draft-07, fastify's Ajv) of the WAF (issue 14): the `waf` policy config. Rules JSON Schema cannot express (the rule set exists,
  * exclusions name rules that exist, targets are variables the engine knows, the rule set
- * compiles with the policy's settings) are in waf-validate.ts. `additionalProperties: false`
+ * compiles with the policy's settings) are in validate.ts. `additionalProperties: false`
  * everywhere.
  */
 
@@ -98,42 +97,5 @@ export const wafConfigSchema = {
     },
     error_action: { type: "string", enum: ["fail_closed", "fail_open"] },
     secret_fields: list(wafTarget),
-  },
-} as const;
-
-/** Largest rule set a control plane takes (all files), bytes. The bundled CRS is about 0.9 MiB. */
-export const RULE_SET_MAX_BYTES = 16 * 1024 * 1024;
-
-/**
- * Body of `POST /v1/rule-sets` and `PUT /v1/rule-sets/{id}`: a name and the files, each with its
- * path in the rule set's layout and its content as text (UTF-8) or as base64 (any bytes).
- */
-export const ruleSetSchema = {
-  type: "object",
-  required: ["name", "files"],
-  additionalProperties: false,
-  properties: {
-    name: {
-      type: "string",
-      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
-      description: "unique; letters, digits, '.', '_' and '-'; at most 64 characters",
-    },
-    description: { type: "string", maxLength: 1000 },
-    files: {
-      type: "array",
-      minItems: 1,
-      maxItems: 1000,
-      items: {
-        type: "object",
-        required: ["path"],
-        additionalProperties: false,
-        properties: {
-          path: { type: "string", minLength: 1, maxLength: 256 },
-          content: { type: "string", maxLength: RULE_SET_MAX_BYTES },
-          content_base64: { type: "string", maxLength: Math.ceil(RULE_SET_MAX_BYTES / 3) * 4 },
-        },
-        oneOf: [{ required: ["content"] }, { required: ["content_base64"] }],
-      },
-    },
   },
 } as const;

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type FieldMatch, FieldMatchSchema, type PathMatch, PathMatchSchema } from "@palisade/proto";
 import RE2 from "re2";
-import { ApiError } from "../errors.js";
+import { ApiError } from "../../errors.js";
 
 /**
  * Route matchers beyond hosts, paths and methods (issue 22): template and regex paths, and

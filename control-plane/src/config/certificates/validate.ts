@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { ApiError } from "../errors.js";
-import type { Store, StoredResource } from "../store/store.js";
-import { REDACTED } from "./redact.js";
+import { ApiError } from "../../errors.js";
+import type { Store, StoredResource } from "../../store/store.js";
+import { REDACTED } from "../redact.js";
 
 /** A certificate body as stored (after schema validation). */
 export interface CertificateBody {
