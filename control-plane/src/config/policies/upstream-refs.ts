@@ -1,3 +1,7 @@
+import { ApiError } from "../../errors.js";
+import type { StoredResource } from "../../store/store.js";
+import type { DraftIndex } from "../draft-index.js";
+
 /**
  * Upstream references held inside policy configs (`canary` splits and overrides, `mirror`'s
  * shadow upstream), the way route → upstream references are held in routes: resolved from an id
@@ -52,4 +56,20 @@ export function resolvePolicyUpstreams(
       upstream: resolve(o.upstream, `config.overrides.${i}.upstream`),
     }));
   return out;
+}
+
+/**
+ * Refuses a `canary` or `mirror` policy that names a missing upstream (the snapshot consistency
+ * check, as for routes).
+ * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config.splits.0.upstream` (the
+ *   config field that holds the reference)
+ */
+export function checkPolicyUpstreams(p: StoredResource, index: DraftIndex): void {
+  for (const r of policyUpstreamRefs(p.body.type as string, p.body.config as Record<string, unknown>))
+    if (!index.hasUpstream(r.ref))
+      throw new ApiError(
+        "REFERENCE_NOT_FOUND",
+        `policy ${p.name} names a missing upstream`,
+        `policies.${p.name}.${r.field}`,
+      );
 }

@@ -1,4 +1,6 @@
 import { ApiError } from "../../errors.js";
+import type { StoredResource } from "../../store/store.js";
+import type { DraftIndex } from "../draft-index.js";
 import { templateProbe } from "./match.js";
 
 /**
@@ -101,4 +103,17 @@ export function checkRouteEncoded(body: { allow_encoded?: string[]; refuse_encod
 export function checkRouteHasMatcher(body: { hosts?: unknown[]; paths?: unknown[]; methods?: unknown[] }): void {
   if (!body.hosts?.length && !body.paths?.length && !body.methods?.length)
     throw new ApiError("VALIDATION_FAILED", "a route needs at least one of hosts, paths or methods", "paths");
+}
+
+/**
+ * Refuses a route that names a missing upstream or policy (go-control-plane's snapshot
+ * consistency check: no dangling references are served).
+ * @throws ApiError REFERENCE_NOT_FOUND naming `routes.<name>.upstream` or `.policies`
+ */
+export function checkRouteReferences(r: StoredResource, index: DraftIndex): void {
+  if (r.body.upstream !== undefined && !index.hasUpstream(r.body.upstream as string))
+    throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing upstream`, `routes.${r.name}.upstream`);
+  for (const p of (r.body.policies as string[]) ?? [])
+    if (!index.hasPolicy(p))
+      throw new ApiError("REFERENCE_NOT_FOUND", `route ${r.name} names a missing policy`, `routes.${r.name}.policies`);
 }
