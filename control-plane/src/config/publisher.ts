@@ -17,7 +17,7 @@ import {
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
 import type { DraftIndex } from "./draft-index.js";
 import { wafRefs } from "./policies/waf/references.js";
@@ -247,7 +247,7 @@ export class Publisher {
 
   /**
    * Validates the whole draft, then stores it as the next version in one transaction.
-   * @throws ApiError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
+   * @throws DomainError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
    */
   publish(message: string): Promise<PublishResult> {
     return this.#serial(() => this.#publish(message));
@@ -372,7 +372,7 @@ export class Publisher {
           policies: wafTouched ? drafts(resources.values(), "policies/") : [],
         });
         if (wafTouched) sum = await this.#applyWaf(resources, sum, touched);
-        if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
+        if (routes === 0) throw new DomainError("NO_CONFIG", "the draft has no route to publish");
         const hash = formatContentHash(sum);
         const synced = () => {
           this.#synced = true;
@@ -596,7 +596,7 @@ export class Publisher {
    * Puts the draft's anomaly-detection config into `resources` as `anomaly/global` (absent when
    * detection is off), checked as every node will take it (`new Thresholds`, `new Enforcement`).
    * @returns the new digest sum
-   * @throws ApiError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
+   * @throws DomainError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
    */
   async #applyAnomaly(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const message = anomalyResource((await this.#store.getSettings("anomaly")) as DraftAnomaly);
@@ -607,7 +607,7 @@ export class Publisher {
    * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
    * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
    * @returns the new digest sum
-   * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
+   * @throws DomainError VALIDATION_FAILED naming `telemetry.<field>`
    */
   async #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const message = telemetryResource((await this.#store.getSettings("telemetry")) as DraftTelemetry, "telemetry");
@@ -621,7 +621,7 @@ export class Publisher {
    * (cached by content hash and settings; its references were checked by `checkSnapshot`). An unchanged rule set keeps its digest, so it is never in `touched` and never in
    * a delta.
    * @returns the new digest sum
-   * @throws ApiError RULE_SET_INVALID / VALIDATION_FAILED naming `policies.<name>.config…`
+   * @throws DomainError RULE_SET_INVALID / VALIDATION_FAILED naming `policies.<name>.config…`
    */
   async #applyWaf(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const field = resourceKindByName("rule_sets").field;

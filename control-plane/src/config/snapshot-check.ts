@@ -1,4 +1,4 @@
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { StoredResource } from "../store/store.js";
 import type { DraftIndex } from "./draft-index.js";
 import { checkAuthAnyMembers } from "./policies/auth-any/validate.js";
@@ -26,7 +26,7 @@ export interface CheckScope {
  * lists existing authentication policies; each `canary`/`mirror` names existing upstreams; each
  * `waf` policy's rule set and exclusion routes exist. The publisher also compiles each waf policy
  * with its rule set (policies/waf/validate.ts `checkWafPolicy`): that needs the store and a cache.
- * @throws ApiError REFERENCE_NOT_FOUND naming the field of the reference
+ * @throws DomainError REFERENCE_NOT_FOUND naming the field of the reference
  *   (`routes.<name>.upstream`, `policies.<name>.config…`, `settings.global_policies`);
  *   VALIDATION_FAILED for a route matcher or action, or an `auth-any` member that does not
  *   authenticate
@@ -34,7 +34,7 @@ export interface CheckScope {
 export function checkSnapshot(index: DraftIndex, scope: CheckScope): void {
   for (const p of scope.globalPolicies ?? [])
     if (!index.hasPolicy(p))
-      throw new ApiError(
+      throw new DomainError(
         "REFERENCE_NOT_FOUND",
         "the global policies name a missing policy",
         "settings.global_policies",

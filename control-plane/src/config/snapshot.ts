@@ -94,7 +94,7 @@ function draftIndexOf(
  * carry their credentials (API keys as SHA-256 only), ordered by id. The publisher builds the
  * same resources incrementally (publisher.ts); this whole-draft form is the reference it is
  * tested against.
- * @throws ApiError what `checkSnapshot` (snapshot-check.ts) throws: REFERENCE_NOT_FOUND for a
+ * @throws DomainError what `checkSnapshot` (snapshot-check.ts) throws: REFERENCE_NOT_FOUND for a
  *   dangling reference, VALIDATION_FAILED for a route matcher or action or an `auth-any` member
  *   that does not authenticate
  */

@@ -6,7 +6,7 @@ import { publishSchema } from "../../config/publish-request.js";
 import { type Publisher, readDraft } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
 import { buildSnapshot } from "../../config/snapshot.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { RolloutEngine } from "../../rollouts/engine.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
@@ -95,7 +95,7 @@ export function registerVersionRoutes(
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
-    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
     const stored = fromBinary(SnapshotSchema, row.snapshot);
     // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
     const carried = stored.settings[0];
@@ -110,7 +110,7 @@ export function registerVersionRoutes(
   app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
-    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
     reply
       .type("application/octet-stream")
       .header("content-disposition", `attachment; filename="palisade-config-v${n}.snapshot"`)

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { Store, StoredResource } from "../../store/store.js";
 import { REDACTED } from "../redact.js";
 
@@ -15,7 +15,7 @@ export interface CertificateBody {
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const SNI_NAME = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\*\\.${LABEL}(?:\\.${LABEL})+)$`);
 
-const fail = (message: string, field: string) => new ApiError("VALIDATION_FAILED", message, field);
+const fail = (message: string, field: string) => new DomainError("VALIDATION_FAILED", message, field);
 
 /**
  * Checks a certificate before it is stored: the chain and the key parse (an encrypted key is
@@ -23,7 +23,7 @@ const fail = (message: string, field: string) => new ApiError("VALIDATION_FAILED
  * every SNI name is a lower-case DNS name or one-label wildcard that the leaf covers, and no
  * name is already served by another certificate. Messages name the field and never quote PEM.
  * @param selfId the certificate's own id on an update (its names are not a conflict)
- * @throws ApiError VALIDATION_FAILED naming the field (`key_pem`, `snis.1`, …)
+ * @throws DomainError VALIDATION_FAILED naming the field (`key_pem`, `snis.1`, …)
  */
 export async function checkCertificate(
   body: CertificateBody,

@@ -1,5 +1,5 @@
 import { type ClaimRule, UnsafeIdentity } from "@palisade/proto";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 
 /**
  * What the authentication policies (`jwt`, `introspection`, `mtls`, `api-key`) share: the claim
@@ -76,7 +76,7 @@ const RESERVED_HEADERS = new Set([
 export function checkHeaderNotReserved(header: string, field: string): void {
   const h = header.toLowerCase();
   if (RESERVED_HEADERS.has(h) || h.startsWith("proxy-"))
-    throw new ApiError("VALIDATION_FAILED", `header ${header} is reserved by the gateway`, field);
+    throw new DomainError("VALIDATION_FAILED", `header ${header} is reserved by the gateway`, field);
 }
 
 /** `claims_to_headers` may not name a header the gateway owns, nor one header twice. */
@@ -85,7 +85,7 @@ export function checkClaimHeaders(map: Record<string, string> | undefined, field
   for (const [claim, header] of Object.entries(map ?? {})) {
     checkHeaderNotReserved(header, `${field}.${claim}`);
     if (seen.has(header.toLowerCase()))
-      throw new ApiError("VALIDATION_FAILED", `header ${header} is used twice`, `${field}.${claim}`);
+      throw new DomainError("VALIDATION_FAILED", `header ${header} is used twice`, `${field}.${claim}`);
     seen.add(header.toLowerCase());
   }
 }

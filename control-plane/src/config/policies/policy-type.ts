@@ -18,7 +18,7 @@ export interface PolicyTypeSpec {
   readonly schema: object;
   /**
    * Checks a schema-valid config; absent when the schema says it all.
-   * @throws ApiError VALIDATION_FAILED naming the field (`config.…`)
+   * @throws DomainError VALIDATION_FAILED naming the field (`config.…`)
    */
   readonly check?: (config: PolicyJson) => void;
   /** The `Policy.config` oneof of the stored config (absent fields become the proto's defaults). */

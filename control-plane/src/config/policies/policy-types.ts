@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { type Policy, PolicySchema } from "@palisade/proto";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { StoredResource } from "../../store/store.js";
 import { name } from "../schema-fields.js";
 import { apiKeyConfigSchema } from "./api-key/schema.js";
@@ -104,7 +104,7 @@ export const ROUTE_ONLY_POLICY_TYPES: readonly string[] = [...SPECS].filter(([, 
 /**
  * Runs the semantic checks of a policy type's config (none for a type without, or an unknown type:
  * the body schema refused that already).
- * @throws ApiError VALIDATION_FAILED naming the field (`config.…`)
+ * @throws DomainError VALIDATION_FAILED naming the field (`config.…`)
  */
 export function checkPolicyConfig(type: string, config: PolicyJson): void {
   SPECS.get(type)?.check?.(config);
@@ -129,11 +129,11 @@ export const policySchema = {
 
 /**
  * The proto `Policy` of a stored policy; optional JSON fields become proto defaults (0, "", false).
- * @throws ApiError VALIDATION_FAILED for a type this build does not know (a draft from elsewhere)
+ * @throws DomainError VALIDATION_FAILED for a type this build does not know (a draft from elsewhere)
  */
 export function toPolicy(r: StoredResource): Policy {
   const type = r.body.type as string;
   const spec = SPECS.get(type);
-  if (!spec) throw new ApiError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
+  if (!spec) throw new DomainError("VALIDATION_FAILED", `unknown policy type ${type}`, `policies.${r.name}.type`);
   return create(PolicySchema, { id: r.id, name: r.name, config: spec.toConfig(r.body.config as PolicyJson) });
 }

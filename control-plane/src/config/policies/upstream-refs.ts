@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { StoredResource } from "../../store/store.js";
 import type { DraftIndex } from "../draft-index.js";
 
@@ -61,13 +61,13 @@ export function resolvePolicyUpstreams(
 /**
  * Refuses a `canary` or `mirror` policy that names a missing upstream (the snapshot consistency
  * check, as for routes).
- * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config.splits.0.upstream` (the
+ * @throws DomainError REFERENCE_NOT_FOUND naming `policies.<name>.config.splits.0.upstream` (the
  *   config field that holds the reference)
  */
 export function checkPolicyUpstreams(p: StoredResource, index: DraftIndex): void {
   for (const r of policyUpstreamRefs(p.body.type as string, p.body.config as Record<string, unknown>))
     if (!index.hasUpstream(r.ref))
-      throw new ApiError(
+      throw new DomainError(
         "REFERENCE_NOT_FOUND",
         `policy ${p.name} names a missing upstream`,
         `policies.${p.name}.${r.field}`,

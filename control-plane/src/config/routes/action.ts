@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 
 /**
  * Route actions (issue 22): a route answers itself with a `redirect` or a `direct_response`
@@ -82,26 +82,26 @@ interface ActionBody {
  * names a path or a prefix rewrite, not both, and a prefix rewrite only beside exact and prefix
  * paths; a direct response sets none of the node's own headers and a body of at most 64 KiB.
  * @param at prefix of the field named (`""` on a write, `routes.<name>.` at publish)
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkRouteAction(body: Record<string, unknown>, at = ""): void {
   const b = body as ActionBody;
   const targets = [b.upstream, b.redirect, b.direct_response].filter((x) => x !== undefined).length;
   if (targets === 0)
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       "a route needs an upstream, a redirect or a direct_response",
       `${at}upstream`,
     );
   if (targets > 1)
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       "a route has one of upstream, redirect and direct_response",
       `${at}${b.redirect !== undefined ? "redirect" : "direct_response"}`,
     );
   const r = b.redirect;
   if (r?.path !== undefined && r.prefix_rewrite !== undefined)
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       "path and prefix_rewrite exclude each other",
       `${at}redirect.prefix_rewrite`,
@@ -110,7 +110,7 @@ export function checkRouteAction(body: Record<string, unknown>, at = ""): void {
     r?.prefix_rewrite !== undefined &&
     (b.paths ?? []).some((p) => typeof p === "object" && p !== null && ("regex" in p || "template" in p))
   )
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       "prefix_rewrite applies to exact and prefix paths only",
       `${at}redirect.prefix_rewrite`,
@@ -121,7 +121,7 @@ export function checkRouteAction(body: Record<string, unknown>, at = ""): void {
       const name = m[1]!;
       const missing = (b.paths ?? []).length === 0 || (b.paths ?? []).some((p) => !capturedBy(p).has(name));
       if (missing)
-        throw new ApiError(
+        throw new DomainError(
           "VALIDATION_FAILED",
           `no template or regex path of the route captures {${name}}`,
           `${at}redirect.path`,
@@ -132,9 +132,13 @@ export function checkRouteAction(body: Record<string, unknown>, at = ""): void {
   if (d !== undefined) {
     for (const name of Object.keys(d.headers ?? {}))
       if (OWN_HEADERS.has(name.toLowerCase()))
-        throw new ApiError("VALIDATION_FAILED", `${name} is set by the node`, `${at}direct_response.headers.${name}`);
+        throw new DomainError(
+          "VALIDATION_FAILED",
+          `${name} is set by the node`,
+          `${at}direct_response.headers.${name}`,
+        );
     if (d.body !== undefined && Buffer.byteLength(d.body) > MAX_DIRECT_BODY_BYTES)
-      throw new ApiError("VALIDATION_FAILED", "more than 64 KiB", `${at}direct_response.body`);
+      throw new DomainError("VALIDATION_FAILED", "more than 64 KiB", `${at}direct_response.body`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type FieldMatch, FieldMatchSchema, type PathMatch, PathMatchSchema } from "@palisade/proto";
 import RE2 from "re2";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 
 /**
  * Route matchers beyond hosts, paths and methods (issue 22): template and regex paths, and
@@ -120,7 +120,7 @@ export function templateProbe(t: string): string {
  * template, a condition without exactly one kind, `strip_prefix`/`prefix_rewrite` with a
  * pattern path (they cut a matched prefix a pattern does not have).
  * @param at prefix of the field named (`""` on a write, `routes.<name>.` at publish)
- * @throws ApiError VALIDATION_FAILED naming the field (`paths.0.regex`, `headers.1.regex`)
+ * @throws DomainError VALIDATION_FAILED naming the field (`paths.0.regex`, `headers.1.regex`)
  */
 export function checkRouteMatchers(body: Record<string, unknown>, at = ""): void {
   const paths = (body.paths as unknown[] | undefined) ?? [];
@@ -130,13 +130,13 @@ export function checkRouteMatchers(body: Record<string, unknown>, at = ""): void
     const problem =
       o.regex !== undefined ? re2Problem(o.regex) : o.template !== undefined ? templateProblem(o.template) : undefined;
     if (problem !== undefined)
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         problem,
         `${at}paths.${i}.${o.regex !== undefined ? "regex" : "template"}`,
       );
     if ((o.regex !== undefined || o.template !== undefined) && (body.strip_prefix === true || body.prefix_rewrite))
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         "strip_prefix and prefix_rewrite apply to exact and prefix paths only",
         `${at}paths.${i}`,
@@ -146,14 +146,14 @@ export function checkRouteMatchers(body: Record<string, unknown>, at = ""): void
     ((body[list] as ConditionBody[] | undefined) ?? []).forEach((c, i) => {
       const kinds = KINDS.filter((k) => c[k] !== undefined);
       if (kinds.length !== 1)
-        throw new ApiError(
+        throw new DomainError(
           "VALIDATION_FAILED",
           `${list}.${i} needs exactly one of ${KINDS.join(", ")}`,
           `${at}${list}.${i}`,
         );
       if (c.regex !== undefined) {
         const problem = re2Problem(c.regex);
-        if (problem !== undefined) throw new ApiError("VALIDATION_FAILED", problem, `${at}${list}.${i}.regex`);
+        if (problem !== undefined) throw new DomainError("VALIDATION_FAILED", problem, `${at}${list}.${i}.regex`);
       }
     });
   }

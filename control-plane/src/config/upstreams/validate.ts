@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import { fail } from "../fail.js";
 
 /**
@@ -12,11 +12,11 @@ export function checkUpstreamTargets(targets: Array<{ host: string }>): void {
     const h = t.host;
     const field = `targets.${i}.host`;
     if (h.includes(":")) {
-      if (isIP(h) !== 6) throw new ApiError("VALIDATION_FAILED", "not a valid IPv6 address", field);
+      if (isIP(h) !== 6) throw new DomainError("VALIDATION_FAILED", "not a valid IPv6 address", field);
     } else if (/^[0-9.]+$/.test(h)) {
-      if (isIP(h) !== 4) throw new ApiError("VALIDATION_FAILED", "not a valid IPv4 address", field);
+      if (isIP(h) !== 4) throw new DomainError("VALIDATION_FAILED", "not a valid IPv4 address", field);
     } else if (h.split(".").some((l) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l))) {
-      throw new ApiError("VALIDATION_FAILED", "not a valid host name", field);
+      throw new DomainError("VALIDATION_FAILED", "not a valid host name", field);
     }
   });
 }
@@ -32,18 +32,18 @@ export function checkUpstream(body: {
   tls?: { ca_pem?: string };
 }): void {
   if (body.tls !== undefined && body.scheme !== "https")
-    throw new ApiError("VALIDATION_FAILED", 'tls applies to scheme "https" only', "tls");
+    throw new DomainError("VALIDATION_FAILED", 'tls applies to scheme "https" only', "tls");
   if (body.tls?.ca_pem !== undefined) {
     try {
       new X509Certificate(body.tls.ca_pem);
     } catch {
-      throw new ApiError("VALIDATION_FAILED", "ca_pem is not a PEM certificate", "tls.ca_pem");
+      throw new DomainError("VALIDATION_FAILED", "ca_pem is not a PEM certificate", "tls.ca_pem");
     }
   }
   if (body.load_balancing === "ring_hash" && body.hash_on === undefined)
-    throw new ApiError("VALIDATION_FAILED", "ring_hash needs hash_on (header, cookie or client_ip)", "hash_on");
+    throw new DomainError("VALIDATION_FAILED", "ring_hash needs hash_on (header, cookie or client_ip)", "hash_on");
   if (body.hash_on !== undefined && body.load_balancing !== "ring_hash")
-    throw new ApiError("VALIDATION_FAILED", 'hash_on is used by load_balancing "ring_hash" only', "hash_on");
+    throw new DomainError("VALIDATION_FAILED", 'hash_on is used by load_balancing "ring_hash" only', "hash_on");
 }
 
 /**

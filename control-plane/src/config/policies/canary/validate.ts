@@ -15,7 +15,7 @@ interface CanaryBody {
 /**
  * Checks a `canary` config: splits and/or overrides, weights with two decimals adding up to at most
  * 100 %, each override one header or cookie, regexes that compile and cannot backtrack badly.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkCanary(c: CanaryBody): void {
   const splits = c.splits ?? [];

@@ -14,7 +14,7 @@ export function isOriginOrPattern(text: string): boolean {
 
 /**
  * Checks a `cors` config: origins are origins or patterns; credentials never for `*`.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkCors(c: { allow_origins: string[]; allow_credentials?: boolean }): void {
   c.allow_origins.forEach((o, i) => {

@@ -16,7 +16,7 @@ const VALUE = /^[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?$/;
 
 /**
  * Checks a `headers` config: no framing header edited, values are header text, none both set and removed.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkHeaders(c: {
   set?: Record<string, string>;

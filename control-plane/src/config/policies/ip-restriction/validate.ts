@@ -20,7 +20,7 @@ export function isCidr(text: string): boolean {
 
 /**
  * Checks an `ip-restriction` config: allow and/or deny, every entry an address or CIDR.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkIpRestriction(c: { allow?: string[]; deny?: string[] }): void {
   if (!c.allow?.length && !c.deny?.length) fail("give allow, deny or both", "config.allow");

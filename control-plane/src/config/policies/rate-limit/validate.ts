@@ -5,7 +5,7 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](
 
 /**
  * Checks a `rate-limit` config: one limit per period; `redis` exactly when the scope is cluster.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkRateLimit(c: { limits: Array<{ per: string }>; scope?: string; redis?: { host: string } }): void {
   const seen = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { ApiError } from "../../../errors.js";
+import { DomainError } from "../../../errors.js";
 import type { StoredResource } from "../../../store/store.js";
 import type { DraftIndex } from "../../draft-index.js";
 import type { WafConfigBody } from "./validate.js";
@@ -21,21 +21,21 @@ export function wafRefs(p: StoredResource): { ruleSet: string; routes: { ref: st
 /**
  * Refuses a `waf` policy whose rule set is missing or whose exclusion names a missing route (the
  * snapshot consistency check, as for routes).
- * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config.rule_set` or
+ * @throws DomainError REFERENCE_NOT_FOUND naming `policies.<name>.config.rule_set` or
  *   `policies.<name>.config.exclusions.N.routes.M`
  */
 export function checkWafReferences(p: StoredResource, index: DraftIndex): void {
   const refs = wafRefs(p);
   if (!refs) return;
   if (!index.hasRuleSet(refs.ruleSet))
-    throw new ApiError(
+    throw new DomainError(
       "REFERENCE_NOT_FOUND",
       `policy ${p.name} names a missing rule set`,
       `policies.${p.name}.config.rule_set`,
     );
   for (const r of refs.routes)
     if (!index.hasRoute(r.ref))
-      throw new ApiError(
+      throw new DomainError(
         "REFERENCE_NOT_FOUND",
         `policy ${p.name} names a missing route`,
         `policies.${p.name}.${r.field}`,

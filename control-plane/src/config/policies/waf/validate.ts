@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { compileRuleSet, type ParsedRuleSet, WafError, type WafPolicyOptions } from "@palisade/waf";
 import { LRUCache } from "lru-cache";
-import { ApiError } from "../../../errors.js";
+import { DomainError } from "../../../errors.js";
 import type { Store, StoredResource } from "../../../store/store.js";
 import { canonicalJson } from "../../canonical-json.js";
 import { fail } from "../../fail.js";
@@ -9,7 +9,7 @@ import { bundledRuleSetId, parsedRuleSetOf, ruleSetError } from "../../rule-sets
 
 /**
  * Semantic checks of a `waf` policy config and its publish-time compile (issue 14). Each throws
- * an ApiError naming the field at fault (`config.exclusions.1.target`); a rule set that does not
+ * an DomainError naming the field at fault (`config.exclusions.1.target`); a rule set that does not
  * compile with the policy's settings is `RULE_SET_INVALID` with the engine's file, line and rule
  * id. Compiles are cached by (rule set content hash, settings), so a publish that changes no waf
  * policy and no rule set costs one cache lookup per waf policy.
@@ -139,7 +139,7 @@ function targetProblem(target: string): string {
  * blocking one, an exclusion with no rule id and no tag, a rule id, range, family or tag that no
  * rule of the rule set has (a typo would exclude nothing), a target or secret field the engine
  * does not take; then the rule set must compile with these settings (cached).
- * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND / RULE_SET_INVALID
+ * @throws DomainError VALIDATION_FAILED / REFERENCE_NOT_FOUND / RULE_SET_INVALID
  */
 export async function normalizeWafConfig(
   config: Record<string, unknown>,
@@ -150,7 +150,11 @@ export async function normalizeWafConfig(
   const ref = c.rule_set ?? (await bundledRuleSetId(store));
   const ruleSet = await store.getResource("rule-sets", ref);
   if (!ruleSet)
-    throw new ApiError("REFERENCE_NOT_FOUND", `no rule set named or with id ${JSON.stringify(ref)}`, "config.rule_set");
+    throw new DomainError(
+      "REFERENCE_NOT_FOUND",
+      `no rule set named or with id ${JSON.stringify(ref)}`,
+      "config.rule_set",
+    );
   if (c.detection_paranoia_level !== undefined && c.detection_paranoia_level < (c.paranoia_level ?? 1))
     fail("must not be below paranoia_level", "config.detection_paranoia_level");
   const exclusions: WafExclusionBody[] = [];
@@ -172,7 +176,7 @@ export async function normalizeWafConfig(
  * messages): every exclusion names a rule id, range, family or tag some rule has (a typo would
  * exclude nothing), and has one of them; targets and secret fields are variables the engine
  * takes; then the rule set compiles with the config's settings (cached).
- * @throws ApiError VALIDATION_FAILED / RULE_SET_INVALID naming `<prefix>.exclusions.N…`, …
+ * @throws DomainError VALIDATION_FAILED / RULE_SET_INVALID naming `<prefix>.exclusions.N…`, …
  */
 export function checkWafConfigRules(
   c: WafConfigBody,
@@ -245,11 +249,11 @@ function apiField(option: string): string {
 
 /**
  * Compiles rule set `parsed` with the settings of `config` (through the cache) and turns a
- * failure into an ApiError under `prefix` (`config`, or `policies.<name>.config` at publish):
+ * failure into an DomainError under `prefix` (`config`, or `policies.<name>.config` at publish):
  * an option the engine refuses is VALIDATION_FAILED naming it; an exclusion's directive names
  * `exclusions.N`; anything in the rule set's own files is RULE_SET_INVALID naming `rule_set`
  * with the engine's code, file, line and rule id.
- * @throws ApiError
+ * @throws DomainError
  */
 export function checkWafCompiles(config: WafConfigBody, parsed: ParsedRuleSet, prefix = "config"): void {
   const options = wafOptionsOf(config);
@@ -271,10 +275,14 @@ export function checkWafCompiles(config: WafConfigBody, parsed: ParsedRuleSet, p
   const err = outcome.error;
   if (err.code === "WAF_OPTIONS") {
     const option = /^([A-Za-z]+(?:\.[A-Za-z0-9]+)*): /.exec(err.message)?.[1];
-    throw new ApiError("VALIDATION_FAILED", err.message, option ? `${prefix}.${apiField(option)}` : prefix);
+    throw new DomainError("VALIDATION_FAILED", err.message, option ? `${prefix}.${apiField(option)}` : prefix);
   }
   if (err.file === "policy-exclusions.conf" && err.line !== undefined) {
-    throw new ApiError("VALIDATION_FAILED", err.message, `${prefix}.exclusions.${exclusionOfLine(config, err.line)}`);
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      err.message,
+      `${prefix}.exclusions.${exclusionOfLine(config, err.line)}`,
+    );
   }
   throw ruleSetError(err, () => `${prefix}.rule_set`);
 }
@@ -294,7 +302,7 @@ function exclusionOfLine(config: WafConfigBody, line: number): number {
  * The publish-time check of a stored waf policy: its rule set exists, its exclusions name rules
  * the rule set has, and the rule set compiles with its settings (a cache hit unless the policy
  * or the rule set changed since it was last checked).
- * @throws ApiError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
+ * @throws DomainError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
  *   `policies.<name>.config…`
  */
 export async function checkWafPolicy(policy: StoredResource, store: Store): Promise<void> {
@@ -302,7 +310,11 @@ export async function checkWafPolicy(policy: StoredResource, store: Store): Prom
   const prefix = `policies.${policy.name}.config`;
   const ruleSet = config.rule_set === undefined ? undefined : await store.getResource("rule-sets", config.rule_set);
   if (!ruleSet)
-    throw new ApiError("REFERENCE_NOT_FOUND", `policy ${policy.name} names a missing rule set`, `${prefix}.rule_set`);
+    throw new DomainError(
+      "REFERENCE_NOT_FOUND",
+      `policy ${policy.name} names a missing rule set`,
+      `${prefix}.rule_set`,
+    );
   let parsed: ParsedRuleSet;
   try {
     parsed = parsedRuleSetOf(ruleSet);
