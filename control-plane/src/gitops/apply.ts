@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { writeSettings } from "../api/routes/settings.js";
 import { checkBodySchema } from "../api/validation-errors.js";
+import { prepareCredential } from "../config/consumers/credentials.js";
 import { credentialSchema } from "../config/consumers/schema.js";
 import { readDraft } from "../config/publisher.js";
 import { REDACTED } from "../config/redact.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
 import { settingsSchema } from "../config/settings.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import { prepareCredential } from "../consumers/credentials.js";
 import { DomainError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";

@@ -1,4 +1,4 @@
-import { prepareCredential } from "../consumers/credentials.js";
+import { prepareCredential } from "../config/consumers/credentials.js";
 import { DomainError } from "../errors.js";
 import { PROTECTING_POLICY_TYPES } from "../rbac/permissions.js";
 import type { Store } from "../store/store.js";

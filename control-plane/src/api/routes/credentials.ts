@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
+import { prepareCredential, presentCredential } from "../../config/consumers/credentials.js";
 import { credentialSchema } from "../../config/consumers/schema.js";
-import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
 import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { CredentialType } from "../config/consumers/schema.js";
-import type { StoredCredential } from "../store/store.js";
+import type { StoredCredential } from "../../store/store.js";
+import type { CredentialType } from "./schema.js";
 
 /**
  * Consumer credentials: what is stored for each type, its canonical identity (unique across all
