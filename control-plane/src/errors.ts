@@ -83,6 +83,16 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * The former name of {@link DomainError}, kept so branches written against it still build once
+ * merged; new code throws `DomainError`. Remove once no code names it
+ * (`grep -rw ApiError control-plane/src`).
+ * @deprecated use DomainError
+ */
+export const ApiError = DomainError;
+/** @deprecated use DomainError */
+export type ApiError = DomainError;
+
 /** Thrown at start-up for a bad flag or environment value; the CLI prints it and exits 2. */
 export class OptionError extends Error {
   readonly option: string;
