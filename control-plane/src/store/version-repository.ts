@@ -73,14 +73,7 @@ export class VersionRepository {
       "SELECT version, hash, message, created_at, features, touched FROM config_versions WHERE version > ? ORDER BY version",
       [after],
     );
-    return rows.map((r) => ({
-      version: r.version,
-      hash: r.hash,
-      message: r.message,
-      created_at: r.created_at,
-      features: JSON.parse(r.features),
-      touched: r.touched === null ? null : JSON.parse(r.touched),
-    }));
+    return rows.map(toVersionMeta);
   }
 
   /** The number of the latest version (0: none). */
@@ -140,7 +133,7 @@ interface RawVersion {
   codec: string;
 }
 
-function toStoredVersion(r: RawVersion): StoredVersion {
+function toVersionMeta(r: Omit<RawVersion, "snapshot" | "codec">): Omit<StoredVersion, "snapshot"> {
   return {
     version: r.version,
     hash: r.hash,
@@ -148,6 +141,9 @@ function toStoredVersion(r: RawVersion): StoredVersion {
     created_at: r.created_at,
     features: JSON.parse(r.features),
     touched: r.touched === null ? null : JSON.parse(r.touched),
-    snapshot: r.codec === "proto+gzip" ? gunzipSync(r.snapshot) : r.snapshot,
   };
+}
+
+function toStoredVersion(r: RawVersion): StoredVersion {
+  return { ...toVersionMeta(r), snapshot: r.codec === "proto+gzip" ? gunzipSync(r.snapshot) : r.snapshot };
 }
