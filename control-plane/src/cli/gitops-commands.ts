@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { load } from "js-yaml";
-import { ApiError } from "../errors.js";
+import { API_ERRORS, DomainError } from "../errors.js";
 import type { ConfigDocument } from "../gitops/document.js";
 import type { PlanChange, SyncPlan } from "../gitops/plan.js";
 import { CliError } from "./admin-client.js";
@@ -234,12 +234,12 @@ export async function validate(ctx: CliContext): Promise<number> {
     else ctx.print({ file: name, valid: true, resources: n });
     return EXIT.OK;
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     const resource = err.detail?.resource as string | undefined;
     throw new CliError(
       err.code,
       `${name}: ${resource && !err.message.startsWith(resource) ? `${resource}: ` : ""}${err.message}`,
-      err.status,
+      API_ERRORS[err.code].status,
       err.field,
     );
   } finally {

@@ -9,7 +9,7 @@ import {
   type TraceExportSchema,
   WebhookFormat,
 } from "@palisade/proto";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import { REDACTED } from "./redact.js";
 
 /**
@@ -245,7 +245,7 @@ function tlsInit(t: TlsJson | undefined) {
 function sinkInit(s: SinkJson, field: string): MessageInitShape<typeof SiemSinkSchema> {
   const transports = (["syslog", "file", "webhook"] as const).filter((k) => s[k] !== undefined);
   if (transports.length !== 1)
-    throw new ApiError("VALIDATION_FAILED", "a sink has exactly one of syslog, file and webhook", field);
+    throw new DomainError("VALIDATION_FAILED", "a sink has exactly one of syslog, file and webhook", field);
   let transport: MessageInitShape<typeof SiemSinkSchema>["transport"];
   if (s.syslog) {
     const v = s.syslog;
@@ -321,7 +321,7 @@ function traceExportInit(t: TraceExportJson): MessageInitShape<typeof TraceExpor
  * The snapshot resource of the draft telemetry config, `undefined` for the default (nothing
  * set): a config without telemetry keeps the content hash it had before the kind existed.
  * @param prefix the field path errors name before the body's own (`telemetry` at publish)
- * @throws ApiError VALIDATION_FAILED naming the field, with the sink check's code in the message
+ * @throws DomainError VALIDATION_FAILED naming the field, with the sink check's code in the message
  *   (`SINK_ADDRESS_INVALID: …`, events/README.md "SIEM sink config")
  */
 export function telemetryResource(draft: DraftTelemetry, prefix = ""): TelemetrySettings | undefined {
@@ -360,7 +360,7 @@ export function telemetryResource(draft: DraftTelemetry, prefix = ""): Telemetry
     checkTelemetrySettings(message);
   } catch (err) {
     if (err instanceof SinkConfigError)
-      throw new ApiError("VALIDATION_FAILED", `${err.code}: ${SINK_CONFIG_ERRORS[err.code]}`, at(err.field));
+      throw new DomainError("VALIDATION_FAILED", `${err.code}: ${SINK_CONFIG_ERRORS[err.code]}`, at(err.field));
     throw err;
   }
   return message;
@@ -430,7 +430,7 @@ export function presentTelemetry(d: DraftTelemetry): Required<DraftTelemetry> {
 /**
  * Puts the stored secrets back where a `PUT` body sends `[redacted]` (what `GET` showed), by
  * sink name and header or key: a form can be saved without typing every secret again.
- * @throws ApiError VALIDATION_FAILED when `[redacted]` stands where nothing is stored
+ * @throws DomainError VALIDATION_FAILED when `[redacted]` stands where nothing is stored
  */
 export function keepRedactedSecrets(body: DraftTelemetry, stored: DraftTelemetry): DraftTelemetry {
   const old = new Map<string, string>();
@@ -442,7 +442,7 @@ export function keepRedactedSecrets(body: DraftTelemetry, stored: DraftTelemetry
     if (get() !== REDACTED) return;
     const v = old.get(p);
     if (v === undefined)
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `a secret is ${REDACTED} but none is stored for it (${p.split("/").slice(-2).join(" ")})`,
         p.startsWith("trace/") ? "trace_export" : "siem_sinks",

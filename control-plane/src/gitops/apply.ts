@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { writeSettings } from "../api/routes/settings.js";
 import { checkBodySchema } from "../api/validation-errors.js";
+import { prepareCredential } from "../config/consumers/credentials.js";
+import { credentialSchema } from "../config/consumers/schema.js";
 import { readDraft } from "../config/publisher.js";
 import { REDACTED } from "../config/redact.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
-import { credentialSchema } from "../config/schemas.js";
+import { settingsSchema } from "../config/settings.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import { settingsSchema } from "../config/traffic-schemas.js";
-import { prepareCredential } from "../consumers/credentials.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";
 import { DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
@@ -20,12 +20,16 @@ class DryRun extends Error {}
 /**
  * A copy of `body` where every `[redacted]` string takes the stored resource's value at the same
  * place: a dumped file keeps the server's secrets without ever holding them.
- * @throws ApiError VALIDATION_FAILED naming the field when there is no stored value to keep
+ * @throws DomainError VALIDATION_FAILED naming the field when there is no stored value to keep
  */
 function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
   if (body === REDACTED) {
     if (typeof stored === "string" && stored !== REDACTED) return stored;
-    throw new ApiError("VALIDATION_FAILED", `${path} is ${REDACTED}: give the secret (nothing stored to keep)`, path);
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      `${path} is ${REDACTED}: give the secret (nothing stored to keep)`,
+      path,
+    );
   }
   if (Array.isArray(body))
     return body.map((v, i) => restoreSecrets(v, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`));
@@ -36,13 +40,13 @@ function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
   );
 }
 
-/** Runs `fn`, prefixing an ApiError's message and field with the entry it concerns. */
+/** Runs `fn`, prefixing an DomainError's message and field with the entry it concerns. */
 async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    throw new ApiError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
+    if (!(err instanceof DomainError)) throw err;
+    throw new DomainError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
   }
 }
 
@@ -54,7 +58,7 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
     const field = `credentials.${i}`;
     if (c.type === "api-key") {
       if (!held.some((h) => h.id === c.id))
-        throw new ApiError(
+        throw new DomainError(
           "VALIDATION_FAILED",
           `${field}: an API key is listed by the id of an existing key (create one with POST /v1/consumers/${consumer.name}/credentials)`,
           field,
@@ -75,7 +79,7 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
     if (c.type === "api-key" || !keep.has(credentialKey(c))) continue;
     const p = prepareCredential(c);
     if (await store.credentialIdentityTaken(p.identity))
-      throw new ApiError(
+      throw new DomainError(
         "CREDENTIAL_CONFLICT",
         "another consumer's credential already has this identity",
         "credentials",
@@ -90,11 +94,11 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
 /**
  * The body a rule set entry is written with: its `files` when it gives them; else (a dumped file,
  * `content_hash` alone) the stored files, which must be those the hash names.
- * @throws ApiError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
+ * @throws DomainError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
  */
 function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
   if (current?.body.bundled === true)
-    throw new ApiError(
+    throw new DomainError(
       "RULE_SET_READ_ONLY",
       `rule set ${e.name} ships with the control plane: leave it out of the file`,
     );
@@ -102,7 +106,7 @@ function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
   if (Array.isArray(rest.files)) return rest;
   const held = current?.body as RuleSetBody | undefined;
   if (!held || (hash !== undefined && hash !== held.content_hash))
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       `give the rule set's files (palisadectl: directory:); the control plane holds no rule set ${e.name}${hash === undefined ? "" : ` with content_hash ${String(hash)}`}`,
       "files",
@@ -158,7 +162,7 @@ async function deleteEntry(
   const going = new Set([...deletedPolicies].map((p) => `waf policy ${p} (exclusions)`));
   const users = (await spec.referencedBy(current.id, store)).filter((u) => !going.has(u));
   if (users.length > 0)
-    throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
+    throw new DomainError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
   await store.deleteResource(kind, current.id);
 }
 
@@ -171,7 +175,7 @@ const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
  * the whole draft is built as the next version would be (dangling references, compile-time rules).
  * Any failure rolls everything back: a file with an error changes nothing.
  * @param dryRun check everything, then roll back
- * @throws ApiError naming the resource (`resource`: `routes/orders`) and the field
+ * @throws DomainError naming the resource (`resource`: `routes/orders`) and the field
  */
 export async function applyPlan(
   store: Store,
@@ -219,7 +223,7 @@ export async function applyPlan(
         buildSnapshot(await readDraft(store));
       } catch (err) {
         // An empty draft is a valid file (nothing to publish yet), not an error of the file.
-        if (!(err instanceof ApiError && err.code === "NO_CONFIG")) throw err;
+        if (!(err instanceof DomainError && err.code === "NO_CONFIG")) throw err;
       }
       if (dryRun) throw new DryRun();
     });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import type { AdminTokens } from "../admin-token.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -103,7 +103,7 @@ export class OidcLogin {
     const d = await this.#discover();
     const now = Date.now();
     this.#sweep(now);
-    if (this.#pending.size >= MAX_PENDING) throw new ApiError("BAD_REQUEST", "too many sign-ins in progress");
+    if (this.#pending.size >= MAX_PENDING) throw new DomainError("BAD_REQUEST", "too many sign-ins in progress");
     const state = random();
     const verifier = random();
     const nonce = random();
@@ -212,7 +212,7 @@ export class OidcLogin {
 export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undefined, log: Logger): void {
   const open = { config: { public: true } };
   const need = (): OidcLogin => {
-    if (!oidc) throw new ApiError("NOT_FOUND", "OIDC sign-in is not configured (--oidc-issuer)");
+    if (!oidc) throw new DomainError("NOT_FOUND", "OIDC sign-in is not configured (--oidc-issuer)");
     return oidc;
   };
   app.get("/v1/auth/oidc", open, async () => (oidc ? { enabled: true, issuer: oidc.issuer } : { enabled: false }));
@@ -222,7 +222,7 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     try {
       url = await o.start();
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      if (err instanceof DomainError) throw err;
       log.warn({ err }, "OIDC discovery failed");
       return reply.redirect(`/#oidc_error=${encodeURIComponent("the identity provider cannot be reached")}`);
     }
@@ -255,7 +255,8 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     },
     async (req, reply) => {
       const session = need().redeem((req.body as { code: string }).code);
-      if (!session) throw new ApiError("BAD_REQUEST", "this sign-in code is unknown, used or expired: sign in again");
+      if (!session)
+        throw new DomainError("BAD_REQUEST", "this sign-in code is unknown, used or expired: sign in again");
       reply.header("cache-control", "no-store");
       return session;
     },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AdminIdentity } from "../../admin-token.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import { applyPlan } from "../../gitops/apply.js";
 import { type ConfigDocument, dumpConfig } from "../../gitops/document.js";
 import { documentEntries, type PlanChange, planSync } from "../../gitops/plan.js";
@@ -67,7 +67,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
     const plan = await planSync(store, b.document, entries, b.prune === true);
     authorizeChanges(req.admin!, plan.changes);
     if (plan.removals.length > 0 && b.force !== true)
-      throw new ApiError(
+      throw new DomainError(
         "PROTECTION_REMOVED",
         `the change takes protection away: ${plan.removals.map((r) => `${r.resource} loses ${r.type} policy ${r.policy}`).join("; ")}; pass force to confirm`,
         undefined,

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
+import { publishSchema } from "../../config/publish-request.js";
 import { type Publisher, readDraft } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
-import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { RolloutEngine } from "../../rollouts/engine.js";
 import { ShadowingReports } from "../../routing/published-routes.js";
 import type { Store } from "../../store/store.js";
@@ -111,7 +111,7 @@ export function registerVersionRoutes(
   app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
-    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
     const stored = fromBinary(SnapshotSchema, row.snapshot);
     // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
     const carried = stored.settings[0];
@@ -126,7 +126,7 @@ export function registerVersionRoutes(
   app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
-    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
     reply
       .type("application/octet-stream")
       .header("content-disposition", `attachment; filename="palisade-config-v${n}.snapshot"`)
