@@ -12,15 +12,17 @@
 // many nodes fit in one process.
 //
 // Run by bench/sync/fleet.mjs as a child process:
-//   node thin-nodes.mjs <addresses a,b> <first index> <count> <regions> [rotate]
+//   node thin-nodes.mjs <addresses a,b> <first index> <count> <regions> [rotate] [report ms]
 // `rotate` = 1 rotates the address list by one for every other node (half the nodes dial the
-// second control plane first). Reports over IPC: {type: "acks", acks: [{node, version, at,
+// second control plane first). Each node sends a report (the heartbeat: its version and RSS,
+// no traffic) every `report ms` (default 5,000, as a real node; 0: none). Reports over IPC: {type: "acks", acks: [{node, version, at,
 // bytes, full}]}; answers {type: "status"} with {type: "status", connected, byAddress}.
 import { create } from "@bufbuild/protobuf";
 import { createLogger, SyncClient } from "@palisade/data-plane";
 import {
   addDigest,
   formatContentHash,
+  NodeReportSchema,
   removeDigest,
   resourceDigest,
   resourceIdOf,
@@ -28,12 +30,13 @@ import {
   StreamConfigRequestSchema,
 } from "@palisade/proto";
 
-const [addressText, firstText, countText, regionsText, rotateText] = process.argv.slice(2);
+const [addressText, firstText, countText, regionsText, rotateText, reportText] = process.argv.slice(2);
 const addresses = addressText.split(",");
 const first = Number(firstText);
 const count = Number(countText);
 const regions = Number(regionsText);
 const rotate = rotateText === "1";
+const reportMs = Number(reportText ?? "5000");
 const log = createLogger("silent");
 
 /** Digests of the configs nodes of this process hold, by content hash: {sum, digests: Map(key → digest)}. */
@@ -139,6 +142,12 @@ function thinApplier(nodeId, received) {
   return applier;
 }
 
+/** The process's RSS divided among its nodes, refreshed every second (read once, not per report). */
+let rssBytes = 0;
+setInterval(() => {
+  rssBytes = Math.round(process.memoryUsage.rss() / count);
+}, 1000).unref();
+
 const clients = [];
 for (let i = first; i < first + count; i++) {
   const nodeId = `thin-${String(i).padStart(5, "0")}`;
@@ -160,7 +169,18 @@ for (let i = first; i < first + count; i++) {
     },
     applier,
     log,
-    reportIntervalMs: 5000,
+    reportIntervalMs: reportMs || 5000,
+    ...(reportMs > 0
+      ? {
+          report: () =>
+            create(NodeReportSchema, {
+              intervalMs: reportMs,
+              configVersion: applier.held.version,
+              softwareVersion: "bench",
+              memoryRssBytes: BigInt(rssBytes),
+            }),
+        }
+      : {}),
     // Its own HTTP/2 connection, as a real node has (grpc-js otherwise shares one per process and target).
     channelOptions: { "grpc.use_local_subchannel_pool": 1 },
     onUpdateBytes: (n) => {
