@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ConfigErrorKind, StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
+import { create, fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  ConfigErrorKind,
+  StreamConfigRequestSchema,
+  type StreamConfigResponse,
+  StreamConfigResponseSchema,
+} from "@palisade/proto";
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
 import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./stream-session.js";
+import { UpdateEncoder } from "./update-encoder.js";
 
 const log = pino({ level: "silent" });
 
@@ -21,7 +27,8 @@ async function fleet(n = 3) {
     routes.push(await store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }));
   const publisher = await Publisher.open(store);
   await publisher.publish("v1");
-  return { store, publisher, up, routes };
+  // The sync server's encoder, shared by the fleet's sessions: updates reach `sent` as nodes decode them.
+  return { store, publisher, up, routes, encoder: new UpdateEncoder() };
 }
 
 function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
@@ -30,7 +37,11 @@ function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desi
   const session = new StreamSession(
     f.store,
     f.publisher,
-    { send: (m) => sent.push(m), fail: (r, c) => failures.push([r, c]) },
+    {
+      send: (m) => sent.push(m),
+      sendUpdate: (key, u, nonce) => sent.push(fromBinary(StreamConfigResponseSchema, f.encoder.frame(key, u, nonce))),
+      fail: (r, c) => failures.push([r, c]),
+    },
     log,
     undefined,
     peer,

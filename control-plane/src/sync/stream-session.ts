@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   type AnomalySummary,
   type ConfigError,
   ConfigErrorKind,
-  type ConfigUpdateSchema,
   type NodeHello,
+  type Resource,
   type SecurityEventBatch,
   type SecurityEventBatchAck,
   type StreamConfigRequest,
@@ -17,6 +17,7 @@ import { CORE_KINDS } from "../config/snapshot.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NackKind, Store } from "../store/store.js";
+import type { SharedUpdate } from "./update-encoder.js";
 
 /** gRPC status names a session may end a stream with. */
 export type SessionFailure = "INVALID_ARGUMENT" | "PERMISSION_DENIED" | "UNAUTHENTICATED";
@@ -28,6 +29,11 @@ export interface SessionTransport {
   fail(reason: string, code?: SessionFailure | "UNAVAILABLE"): void;
   /** The node's hello was accepted: the stream is open for `nodeId`. */
   opened?(nodeId: string): void;
+  /**
+   * Sends a config update with this node's nonce, encoded once per `key` for every node that
+   * gets the same update (an {@link UpdateEncoder}); without it the update goes through `send`.
+   */
+  sendUpdate?(key: string, update: SharedUpdate, nonce: string): void;
 }
 
 /** Where a session reads versions and what a node lacks (the Publisher). */
@@ -512,27 +518,34 @@ export class StreamSession {
     if (plan.kind === "none") return;
     this.#resync = false;
     const nonce = randomBytes(12).toString("base64url");
-    const update: MessageInitShape<typeof ConfigUpdateSchema> = {
+    const update: SharedUpdate = {
       version: BigInt(v.version),
-      nonce,
       hash: v.hash,
       createdAtMs: v.createdAtMs,
       full: plan.kind === "full",
     };
+    // What determines the update's bytes besides the nonce: every node with the same key shares them.
+    let key = `${v.version}:${v.hash}:`;
     if (plan.kind === "full") {
-      update.resources = [...plan.resources];
+      update.resources = plan.resources as Resource[];
       update.resync = resync;
+      key += resync ? "resync" : "full";
     } else {
       update.baseVersion = BigInt(plan.baseVersion);
       update.baseHash = plan.baseHash;
-      update.resources = [...plan.changed];
+      update.resources = plan.changed as Resource[];
       update.removed = [...plan.removed];
+      key += `delta:${plan.baseVersion}:${plan.baseHash}`;
     }
     const sentAt = Date.now();
     // Publish → ACK counts from the publish, or from the node's connect when it came later.
     const publishedAt = Math.max(Number(v.createdAtMs), this.#openedAt);
     this.#inFlight = { nonce, version: v.version, hash: v.hash, full: plan.kind === "full", sentAt, publishedAt };
-    this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "update", value: update } }));
+    if (this.#transport.sendUpdate) this.#transport.sendUpdate(key, update, nonce);
+    else
+      this.#transport.send(
+        create(StreamConfigResponseSchema, { kind: { case: "update", value: { ...update, nonce } } }),
+      );
   }
 
   /** Marks the stream closed and the node disconnected. */

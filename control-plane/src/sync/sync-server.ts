@@ -24,6 +24,7 @@ import {
   type SessionHooks,
   StreamSession,
 } from "./stream-session.js";
+import { UpdateEncoder } from "./update-encoder.js";
 
 /** How the sync port authenticates nodes. */
 export type SyncSecurity =
@@ -31,6 +32,19 @@ export type SyncSecurity =
   | { readonly mode: "mtls"; readonly identity: NodeIdentity; readonly server: KeyCertPem };
 
 type Duplex = grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>;
+
+/**
+ * The service with one change: StreamConfig's response serializer passes through a Buffer (an
+ * update the {@link UpdateEncoder} encoded once for every node) and encodes any other message.
+ */
+const SERVICE: grpc.ServiceDefinition = (() => {
+  const stream = configSyncServiceDefinition.streamConfig!;
+  const encode = stream.responseSerialize;
+  return {
+    ...configSyncServiceDefinition,
+    streamConfig: { ...stream, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : encode(v)) },
+  };
+})();
 
 /**
  * The gRPC config sync server: one `StreamSession` per node stream; after every publish, and
@@ -55,6 +69,7 @@ export class SyncServer {
   readonly #log: Logger;
   readonly #desired: DesiredVersionSource | undefined;
   readonly #hooks: SessionHooks;
+  readonly #encoder = new UpdateEncoder();
 
   /**
    * @param desired which version each node should hold (the rollout engine); default the latest
@@ -84,7 +99,7 @@ export class SyncServer {
       "grpc.max_receive_message_length": 4 * 1024 * 1024,
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
-    this.#server.addService(configSyncServiceDefinition, {
+    this.#server.addService(SERVICE, {
       streamConfig: (call: Duplex) => void this.#onStream(call),
       join: (call: grpc.ServerUnaryCall<JoinRequest, JoinResponse>, cb: grpc.sendUnaryData<JoinResponse>) =>
         void this.#onJoin(call, cb),
@@ -160,6 +175,9 @@ export class SyncServer {
       this.#publisher,
       {
         send: (msg) => call.write(msg),
+        // The encoded update goes as is (SERVICE's serializer): StreamConfigResponse bytes.
+        sendUpdate: (key, update, nonce) =>
+          call.write(this.#encoder.frame(key, update, nonce) as unknown as StreamConfigResponse),
         fail,
         // The hello was accepted: this stream is the node's (a second one replaces the first).
         opened: (nodeId) => {
