@@ -39,7 +39,8 @@ const count = Number(countText);
 const regions = Number(regionsText);
 const rotate = rotateText === "1";
 const reportMs = Number(reportText ?? "5000");
-const log = createLogger("silent");
+// PALISADE_THIN_LOG=warn shows why streams drop (one line per node and event: for diagnosis only).
+const log = createLogger(process.env.PALISADE_THIN_LOG ?? "silent");
 
 /** Digests of the configs nodes of this process hold, by content hash: {sum, digests: Map(key → digest)}. */
 const configs = new Map();

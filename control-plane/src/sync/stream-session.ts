@@ -17,6 +17,7 @@ import { CORE_KINDS } from "../config/snapshot.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NackKind, Store } from "../store/store.js";
+import type { FullUpdateGate } from "./full-update-gate.js";
 import type { SharedUpdate } from "./update-encoder.js";
 
 /** gRPC status names a session may end a stream with. */
@@ -99,6 +100,8 @@ export interface SessionHooks {
   /** Where the node's security events go; without it they are not acknowledged (the node keeps them). */
   readonly events?: SecurityEventSink | undefined;
   readonly metrics?: SyncMetricsSink | undefined;
+  /** Bounds the full updates in flight over all streams (the sync server's); without it, none. */
+  readonly fullUpdates?: FullUpdateGate | undefined;
 }
 
 /** The identity a client certificate proves (mTLS); absent in insecure mode. */
@@ -166,6 +169,10 @@ export class StreamSession {
   readonly #events: SecurityEventSink | undefined;
   readonly #anomaly: AnomalySink | undefined;
   readonly #metrics: SyncMetricsSink | undefined;
+  readonly #gate: FullUpdateGate | undefined;
+  /** This stream holds one of the gate's slots (its full update is in flight). */
+  #slot = false;
+  readonly #retry = () => this.offer();
   #openedAt = Date.now();
   #nodeId: string | undefined;
   #region = "default";
@@ -210,6 +217,7 @@ export class StreamSession {
     this.#events = hooks.events;
     this.#anomaly = hooks.anomaly;
     this.#metrics = hooks.metrics;
+    this.#gate = hooks.fullUpdates;
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
@@ -289,6 +297,7 @@ export class StreamSession {
       }
       const sent = this.#inFlight;
       this.#inFlight = undefined;
+      this.#releaseSlot();
       if (k.case === "ack") {
         this.#held = { version: sent.version, hash: sent.hash };
         if (sent.full) this.#forceFull = false;
@@ -516,6 +525,10 @@ export class StreamSession {
     }
     const plan = this.#versions.planFor(this.#held, this.#forceFull || resync, v);
     if (plan.kind === "none") return;
+    if (plan.kind === "full" && this.#gate && !this.#slot) {
+      if (!this.#gate.acquire(this.#retry)) return; // offered again when a slot frees
+      this.#slot = true;
+    }
     this.#resync = false;
     const nonce = randomBytes(12).toString("base64url");
     const update: SharedUpdate = {
@@ -548,12 +561,25 @@ export class StreamSession {
       );
   }
 
-  /** Marks the stream closed and the node disconnected. */
-  close(): void {
+  /** Gives the full-update slot back, if this stream holds one. */
+  #releaseSlot(): void {
+    if (!this.#slot) return;
+    this.#slot = false;
+    this.#gate?.release();
+  }
+
+  /**
+   * Marks the stream closed and the node disconnected.
+   * @param replaced the node opened another stream that took this one's place: the node is not
+   *   marked disconnected, only what this stream held (a full-update slot) is given back
+   */
+  close(replaced = false): void {
     if (this.#state === "closed") return;
+    this.#gate?.cancel(this.#retry);
+    this.#releaseSlot();
     const wasOpen = this.#state === "open";
     this.#state = "closed";
-    if (wasOpen && this.#nodeId) {
+    if (wasOpen && this.#nodeId && !replaced) {
       const id = this.#nodeId;
       this.#persist(() => this.#store.setNodeConnected(id, false));
       this.#fleet?.disconnected(this.#nodeId);

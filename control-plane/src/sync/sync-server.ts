@@ -16,6 +16,7 @@ import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
+import { FullUpdateGate } from "./full-update-gate.js";
 import {
   type DesiredVersionSource,
   type PeerIdentity,
@@ -70,6 +71,7 @@ export class SyncServer {
   readonly #desired: DesiredVersionSource | undefined;
   readonly #hooks: SessionHooks;
   readonly #encoder = new UpdateEncoder();
+  readonly #fullUpdates = new FullUpdateGate();
 
   /**
    * @param desired which version each node should hold (the rollout engine); default the latest
@@ -196,14 +198,14 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
-      this.#hooks,
+      { ...this.#hooks, fullUpdates: this.#fullUpdates },
     );
     const cleanup = () => {
       const id = session.nodeId;
       if (id && this.#sessions.get(id)?.session === session) {
         this.#sessions.delete(id);
         session.close();
-      }
+      } else session.close(true); // replaced by the node's newer stream, or ended before its hello
     };
     call.on("data", (msg: StreamConfigRequest) => {
       try {
