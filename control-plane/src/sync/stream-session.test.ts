@@ -11,6 +11,7 @@ import {
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
+import { AckRecorder } from "./ack-recorder.js";
 import { FullUpdateGate } from "./full-update-gate.js";
 import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./stream-session.js";
 import { UpdateEncoder } from "./update-encoder.js";
@@ -28,8 +29,17 @@ async function fleet(n = 3) {
     routes.push(await store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }));
   const publisher = await Publisher.open(store);
   await publisher.publish("v1");
-  // The sync server's encoder, shared by the fleet's sessions: updates reach `sent` as nodes decode them.
-  return { store, publisher, up, routes, encoder: new UpdateEncoder(), gate: undefined as FullUpdateGate | undefined };
+  // The sync server's encoder and ACK batches, shared by the fleet's sessions: updates reach
+  // `sent` as nodes decode them, ACKs the store in batches.
+  return {
+    store,
+    publisher,
+    up,
+    routes,
+    encoder: new UpdateEncoder(),
+    acks: new AckRecorder(store),
+    gate: undefined as FullUpdateGate | undefined,
+  };
 }
 
 function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
@@ -47,7 +57,7 @@ function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desi
     undefined,
     peer,
     desired,
-    { fullUpdates: f.gate },
+    { fullUpdates: f.gate, acks: f.acks },
   );
   /** Sends one message and waits until the session has handled it (store reads and writes included). */
   const msg = async (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) => {

@@ -17,6 +17,7 @@ import { CORE_KINDS } from "../config/snapshot.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NackKind, Store } from "../store/store.js";
+import type { AckRecorder } from "./ack-recorder.js";
 import type { FullUpdateGate } from "./full-update-gate.js";
 import type { SharedUpdate } from "./update-encoder.js";
 
@@ -100,6 +101,8 @@ export interface SessionHooks {
   /** Where the node's security events go; without it they are not acknowledged (the node keeps them). */
   readonly events?: SecurityEventSink | undefined;
   readonly metrics?: SyncMetricsSink | undefined;
+  /** Writes ACKs in batches (the sync server's); without it, each ACK is its own store write. */
+  readonly acks?: AckRecorder | undefined;
   /** Bounds the full updates in flight over all streams (the sync server's); without it, none. */
   readonly fullUpdates?: FullUpdateGate | undefined;
 }
@@ -170,6 +173,7 @@ export class StreamSession {
   readonly #anomaly: AnomalySink | undefined;
   readonly #metrics: SyncMetricsSink | undefined;
   readonly #gate: FullUpdateGate | undefined;
+  readonly #acks: Pick<Store, "recordAck">;
   /** This stream holds one of the gate's slots (its full update is in flight). */
   #slot = false;
   readonly #retry = () => this.offer();
@@ -218,6 +222,7 @@ export class StreamSession {
     this.#anomaly = hooks.anomaly;
     this.#metrics = hooks.metrics;
     this.#gate = hooks.fullUpdates;
+    this.#acks = hooks.acks ?? store;
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
@@ -302,7 +307,7 @@ export class StreamSession {
         this.#held = { version: sent.version, hash: sent.hash };
         if (sent.full) this.#forceFull = false;
         const id = this.#nodeId!;
-        this.#persist(() => this.#store.recordAck(id, sent.version, sent.hash));
+        this.#persist(() => this.#acks.recordAck(id, sent.version, sent.hash));
         this.#metrics?.acked(Math.max(0, Date.now() - sent.publishedAt) / 1000);
         // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
         this.#log.debug(

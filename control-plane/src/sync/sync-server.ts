@@ -16,6 +16,7 @@ import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
+import { AckRecorder } from "./ack-recorder.js";
 import { FullUpdateGate } from "./full-update-gate.js";
 import {
   type DesiredVersionSource,
@@ -72,6 +73,7 @@ export class SyncServer {
   readonly #hooks: SessionHooks;
   readonly #encoder = new UpdateEncoder();
   readonly #fullUpdates = new FullUpdateGate();
+  readonly #acks: AckRecorder;
 
   /**
    * @param desired which version each node should hold (the rollout engine); default the latest
@@ -89,6 +91,7 @@ export class SyncServer {
     this.#desired = desired;
     this.#hooks = hooks;
     this.#store = store;
+    this.#acks = new AckRecorder(store);
     this.#publisher = publisher;
     this.#fleet = fleet;
     this.#security = security;
@@ -198,7 +201,7 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
-      { ...this.#hooks, fullUpdates: this.#fullUpdates },
+      { ...this.#hooks, fullUpdates: this.#fullUpdates, acks: this.#acks },
     );
     const cleanup = () => {
       const id = session.nodeId;
@@ -358,6 +361,7 @@ export class SyncServer {
       call.end();
     }
     this.#sessions.clear();
+    await this.#acks.flush();
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.#server.forceShutdown();
