@@ -136,6 +136,27 @@ export function oneRouteChanges(seeded) {
   };
 }
 
+/**
+ * One-route changes waited for: `count` of them, one after the other, at most `rate` per second,
+ * each from its publish request to every one of `n` nodes' ACK (the last ACK's send time).
+ * @param publishChange from {@link oneRouteChanges}
+ * @param acks the {@link AckBook} the simulators report to
+ * @returns {Promise<{rows: {version, latencyMs, publishMs, got}[], wallS: number}>}
+ */
+export async function pacedChanges({ publishChange, api, acks, n, count, rate, message }) {
+  const w0 = performance.now();
+  const rows = [];
+  for (let i = 0; i < count; i++) {
+    const slot = performance.now();
+    const { version, t0, publishMs } = await publishChange(api, message);
+    const got = await acks.allAcked(version, n, 120_000);
+    rows.push({ version, latencyMs: Math.max(...got.map((x) => x.at)) - t0, publishMs, got });
+    const wait = 1000 / rate - (performance.now() - slot);
+    if (wait > 0) await sleep(wait);
+  }
+  return { rows, wallS: (performance.now() - w0) / 1000 };
+}
+
 /** The ACKs simulated nodes report ({node, version, at, bytes, full, …}), by version. */
 export class AckBook {
   /** @type {Map<number, Map<string, object>>} */

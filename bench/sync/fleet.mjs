@@ -39,6 +39,7 @@ import {
   fmt,
   median,
   oneRouteChanges,
+  pacedChanges,
   pct,
   procStats,
   root,
@@ -195,6 +196,20 @@ class ThinFleet {
       await sleep(100);
     }
   }
+  /**
+   * Waits until every node streams to `address` and every node ACKed `version` (2 min at most).
+   * @param since performance.now() the times count from
+   * @returns {Promise<{connectedMs: number, ackedMs: number}>}
+   */
+  async catchUp(address, version, since) {
+    const [connectedMs, ackedMs] = await Promise.all([
+      this.until(`every node on ${address}`, (s) => (s.byAddress[address] ?? 0) >= N, 120_000).then(
+        () => performance.now() - since,
+      ),
+      this.acks.allAcked(version, N, 120_000).then(() => performance.now() - since),
+    ]);
+    return { connectedMs, ackedMs };
+  }
   async stop() {
     for (const s of this.#sims) if (s.connected) s.send({ type: "stop" });
     await sleep(500);
@@ -247,26 +262,13 @@ async function runBackend(backend) {
 
     // One-route changes.
     const publishChange = oneRouteChanges(seeded);
-    const change = async (api) => {
-      const { version, t0, publishMs } = await publishChange(api, "fleet change");
-      const got = await fleet.acks.allAcked(version, N, 120_000);
-      return { version, latencyMs: Math.max(...got.map((x) => x.at)) - t0, publishMs, got };
-    };
-    for (let i = 0; i < 3; i++) await change(a.api);
+    const changes = { publishChange, api: a.api, acks: fleet.acks, n: N, message: "fleet change" };
+    await pacedChanges({ ...changes, count: 3, rate: 1000 }); // warm-up
     const cpu0 = cps.map((c) => c.stats().cpu);
     const pg0 = pgPid ? treeCpuSeconds(pgPid) : 0;
     peaks = new PeakRss(cps.map((c) => c.pid));
-    const w0 = performance.now();
-    const rows = [];
-    for (let i = 0; i < PUBLISHES; i++) {
-      const slot = performance.now();
-      const r = await change(a.api);
-      rows.push(r);
-      latest = r.version;
-      const wait = 1000 / RATE - (performance.now() - slot);
-      if (wait > 0) await sleep(wait);
-    }
-    const wallS = (performance.now() - w0) / 1000;
+    const { rows, wallS } = await pacedChanges({ ...changes, count: PUBLISHES, rate: RATE });
+    latest = rows.at(-1).version;
     const cpu1 = cps.map((c) => c.stats().cpu);
     const pgCpu = pgPid ? treeCpuSeconds(pgPid) - pg0 : undefined;
     const lat = rows.map((r) => r.latencyMs);
@@ -311,16 +313,9 @@ async function runBackend(backend) {
       await dead.stop("SIGKILL");
       const { version } = await publishChange(alive.api, "storm change");
       latest = version;
-      const [connected, acked] = await Promise.all([
-        fleet
-          .until("every node on the survivor", (s) => (s.byAddress[alive.address] ?? 0) >= N, 120_000)
-          .then(() => performance.now() - killedAt),
-        fleet.acks.allAcked(version, N, 120_000).then(() => performance.now() - killedAt),
-      ]);
       out.storm = {
         moved: out.byAddress[dead.address] ?? 0,
-        connectedMs: connected,
-        ackedMs: acked,
+        ...(await fleet.catchUp(alive.address, version, killedAt)),
         survivorPeakRssMb: peaks.stop().get(alive.pid) / MB,
         survivorCpuS: alive.stats().cpu - c0,
       };
@@ -336,16 +331,9 @@ async function runBackend(backend) {
     peaks = new PeakRss([survivor.pid]);
     const { version } = await publishChange(survivor.api, "cold change");
     latest = version;
-    const [connected, acked] = await Promise.all([
-      fleet
-        .until("every node on the restarted control plane", (s) => (s.byAddress[survivor.address] ?? 0) >= N, 120_000)
-        .then(() => performance.now() - started),
-      fleet.acks.allAcked(version, N, 120_000).then(() => performance.now() - started),
-    ]);
     out.coldStart = {
       listeningMs,
-      connectedMs: connected,
-      ackedMs: acked,
+      ...(await fleet.catchUp(survivor.address, version, started)),
       peakRssMb: peaks.stop().get(survivor.pid) / MB,
       rssAfterMb: survivor.stats().rss / MB,
     };

@@ -32,6 +32,7 @@ import {
   fmt,
   median,
   oneRouteChanges,
+  pacedChanges,
   pct,
   procStats,
   root,
@@ -115,25 +116,11 @@ async function main() {
 
   // 3. One-route changes.
   const publishChange = oneRouteChanges(seeded);
-  const change = async () => {
-    const { version: v, t0, publishMs } = await publishChange(api, "bench change");
-    const got = await allAcked(v, 60_000);
-    const last = Math.max(...got.map((a) => a.at));
-    return { version: v, latencyMs: last - t0, publishMs, got };
-  };
-  for (let i = 0; i < 3; i++) await change(); // warm-up
+  const changes = { publishChange, api, acks, n: N, message: "bench change" };
+  await pacedChanges({ ...changes, count: 3, rate: 1000 }); // warm-up
   const cpu0 = procStats(cp.child.pid);
-  const w0 = performance.now();
-  const rows = [];
-  for (let i = 0; i < PUBLISHES; i++) {
-    const slot = performance.now();
-    const r = await change();
-    rows.push(r);
-    latest = r.version;
-    const wait = 1000 / RATE - (performance.now() - slot);
-    if (wait > 0) await sleep(wait);
-  }
-  const wallS = (performance.now() - w0) / 1000;
+  const { rows, wallS } = await pacedChanges({ ...changes, count: PUBLISHES, rate: RATE });
+  latest = rows.at(-1).version;
   const cpu1 = procStats(cp.child.pid);
   const deltas = rows.flatMap((r) => r.got.filter((a) => a.version === r.version));
   results.delta = {

@@ -20,7 +20,7 @@
 // no traffic) every `report ms` (default 5,000, as a real node; 0: none). Reports over IPC: {type: "acks", acks: [{node, version, at,
 // bytes, full}]}; answers {type: "status"} with {type: "status", connected, byAddress}.
 import { create } from "@bufbuild/protobuf";
-import { createLogger, SyncClient } from "@palisade/data-plane";
+import { ack, createLogger, nackOf, SyncClient } from "@palisade/data-plane";
 import {
   addDigest,
   formatContentHash,
@@ -29,7 +29,6 @@ import {
   resourceDigest,
   resourceIdOf,
   resourceKey,
-  StreamConfigRequestSchema,
 } from "@palisade/proto";
 
 const [addressText, firstText, countText, regionsText, rotateText, reportText] = process.argv.slice(2);
@@ -51,22 +50,7 @@ function remember(hash, config) {
   while (configs.size > 8) configs.delete(configs.keys().next().value);
 }
 
-const ack = (update, hash) =>
-  create(StreamConfigRequestSchema, {
-    kind: { case: "ack", value: { version: update.version, nonce: update.nonce, hash } },
-  });
-const nack = (update, running, code, message) =>
-  create(StreamConfigRequestSchema, {
-    kind: {
-      case: "nack",
-      value: {
-        rejectedVersion: update.version,
-        runningVersion: running,
-        nonce: update.nonce,
-        error: { code, message, resource: "snapshot" },
-      },
-    },
-  });
+const nack = (update, running, code, message) => nackOf(update, running, { code, message, resource: "snapshot" });
 
 let batch = [];
 const flush = () => {
@@ -143,7 +127,7 @@ function thinApplier(nodeId, received) {
         bytes: received.bytes,
         full: update.full,
       });
-      return ack(update, update.hash);
+      return ack(update.version, update.nonce, update.hash);
     },
   };
   return applier;
