@@ -220,10 +220,19 @@ function pgPostmasterPid(pg) {
   return Number(readFileSync(join(pg.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
+/** The PostgreSQL cluster of the run in progress (stopped on SIGINT/SIGTERM too). */
+let pg;
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, async () => {
+    await procs.stopAll();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+
 /** One backend's run. */
 async function runBackend(backend) {
   const out = { backend };
-  let pg;
   const cps = [];
   try {
     if (backend === "postgres") {
@@ -344,6 +353,7 @@ async function runBackend(backend) {
     for (const c of cps) await c.stop("SIGTERM");
     await procs.stopAll();
     await pg?.stop();
+    pg = undefined;
   }
 }
 

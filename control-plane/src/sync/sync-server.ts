@@ -18,6 +18,7 @@ import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import { AckRecorder } from "./ack-recorder.js";
 import { FullUpdateGate } from "./full-update-gate.js";
+import { sharedReads } from "./shared-reads.js";
 import {
   type DesiredVersionSource,
   type PeerIdentity,
@@ -25,6 +26,7 @@ import {
   type SessionFailure,
   type SessionHooks,
   StreamSession,
+  type VersionSource,
 } from "./stream-session.js";
 import { UpdateEncoder } from "./update-encoder.js";
 
@@ -65,7 +67,8 @@ export class SyncServer {
   readonly #server: grpc.Server;
   readonly #sessions = new Map<string, { session: StreamSession; call: Duplex }>();
   readonly #store: Store;
-  readonly #publisher: Publisher;
+  /** The publisher, each version read once however many sessions wait for it. */
+  readonly #versions: VersionSource;
   readonly #fleet: FleetRegistry;
   readonly #security: SyncSecurity;
   readonly #log: Logger;
@@ -92,7 +95,7 @@ export class SyncServer {
     this.#hooks = hooks;
     this.#store = store;
     this.#acks = new AckRecorder(store);
-    this.#publisher = publisher;
+    this.#versions = sharedReads(publisher);
     this.#fleet = fleet;
     this.#security = security;
     this.#log = log;
@@ -177,7 +180,7 @@ export class SyncServer {
     call.sendMetadata(new grpc.Metadata());
     const session: StreamSession = new StreamSession(
       this.#store,
-      this.#publisher,
+      this.#versions,
       {
         send: (msg) => call.write(msg),
         // The encoded update goes as is (SERVICE's serializer): StreamConfigResponse bytes.
