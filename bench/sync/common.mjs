@@ -157,6 +157,24 @@ export async function pacedChanges({ publishChange, api, acks, n, count, rate, m
   return { rows, wallS: (performance.now() - w0) / 1000 };
 }
 
+/**
+ * The figures of {@link pacedChanges}' rows: publish → all ACKed and publish request (ms),
+ * bytes per node per change, full updates among them; `deltas` are the ACKs of each row's version.
+ */
+export function changeFigures(rows) {
+  const lat = rows.map((r) => r.latencyMs);
+  const req = rows.map((r) => r.publishMs);
+  const deltas = rows.flatMap((r) => r.got.filter((x) => x.version === r.version));
+  const bytes = deltas.map((x) => x.bytes);
+  return {
+    deltas,
+    latencyMs: { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: Math.max(...lat) },
+    publishRequestMs: { p50: pct(req, 50), p99: pct(req, 99) },
+    bytesPerNode: { p50: pct(bytes, 50), max: Math.max(...bytes) },
+    fullUpdates: deltas.filter((x) => x.full).length,
+  };
+}
+
 /** The ACKs simulated nodes report ({node, version, at, bytes, full, …}), by version. */
 export class AckBook {
   /** @type {Map<number, Map<string, object>>} */

@@ -36,11 +36,11 @@ import {
   AckBook,
   adminApi,
   BenchProcesses,
+  changeFigures,
   fmt,
   median,
   oneRouteChanges,
   pacedChanges,
-  pct,
   procStats,
   root,
   seedRoutes,
@@ -280,29 +280,10 @@ async function runBackend(backend) {
     latest = rows.at(-1).version;
     const cpu1 = cps.map((c) => c.stats().cpu);
     const pgCpu = pgPid ? treeCpuSeconds(pgPid) - pg0 : undefined;
-    const lat = rows.map((r) => r.latencyMs);
-    const deltas = rows.flatMap((r) => r.got.filter((x) => x.version === r.version));
+    const { deltas: _, ...figures } = changeFigures(rows);
     out.changes = {
       publishes: rows.length,
-      latencyMs: { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: Math.max(...lat) },
-      publishRequestMs: {
-        p50: pct(
-          rows.map((r) => r.publishMs),
-          50,
-        ),
-        p99: pct(
-          rows.map((r) => r.publishMs),
-          99,
-        ),
-      },
-      bytesPerNode: {
-        p50: pct(
-          deltas.map((x) => x.bytes),
-          50,
-        ),
-        max: Math.max(...deltas.map((x) => x.bytes)),
-      },
-      fullUpdates: deltas.filter((x) => x.full).length,
+      ...figures,
       cpCpuCores: cpu1.map((x, i) => (x - cpu0[i]) / wallS),
       cpCpuMsPerPublish: cpu1.map((x, i) => ((x - cpu0[i]) * 1000) / rows.length),
       pgCpuMsPerPublish: pgCpu === undefined ? undefined : (pgCpu * 1000) / rows.length,

@@ -29,6 +29,7 @@ import {
   AckBook,
   adminApi,
   BenchProcesses,
+  changeFigures,
   fmt,
   median,
   oneRouteChanges,
@@ -122,42 +123,11 @@ async function main() {
   const { rows, wallS } = await pacedChanges({ ...changes, count: PUBLISHES, rate: RATE });
   latest = rows.at(-1).version;
   const cpu1 = procStats(cp.child.pid);
-  const deltas = rows.flatMap((r) => r.got.filter((a) => a.version === r.version));
+  const { deltas, fullUpdates, ...figures } = changeFigures(rows);
   results.delta = {
     publishes: rows.length,
-    latencyMs: {
-      p50: pct(
-        rows.map((r) => r.latencyMs),
-        50,
-      ),
-      p90: pct(
-        rows.map((r) => r.latencyMs),
-        90,
-      ),
-      p99: pct(
-        rows.map((r) => r.latencyMs),
-        99,
-      ),
-      max: Math.max(...rows.map((r) => r.latencyMs)),
-    },
-    publishRequestMs: {
-      p50: pct(
-        rows.map((r) => r.publishMs),
-        50,
-      ),
-      p99: pct(
-        rows.map((r) => r.publishMs),
-        99,
-      ),
-    },
-    bytesPerNode: {
-      p50: pct(
-        deltas.map((a) => a.bytes),
-        50,
-      ),
-      max: Math.max(...deltas.map((a) => a.bytes)),
-    },
-    fullUpdatesDuringChanges: deltas.filter((a) => a.full).length,
+    ...figures,
+    fullUpdatesDuringChanges: fullUpdates,
     nodeApplyMs: {
       p50: pct(
         deltas.map((a) => a.applyMs),
