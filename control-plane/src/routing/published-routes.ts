@@ -13,27 +13,36 @@ import {
 /**
  * The routes of published versions as {@link RouteView}s for the shadowing analysis. Decoded
  * route messages are kept by resource digest, so a publish that changes one route of 10,000
- * decodes one. Policy types come from the version's policy resources.
+ * decodes one. Protecting policies (name and type) come from the version's policy resources.
  */
 export class PublishedRoutes {
-  #decoded = new Map<string, { digest: bigint; route: Route }>();
+  #decoded = new Map<string, { digest: bigint; route: Route; view?: RouteView }>();
+  /** The protecting policies the held views were made with (names and types by id). */
+  #policiesKey = "";
 
-  /** The version's routes with their protection types. */
+  /** The version's routes with their protecting policies. */
   views(v: PublishedVersion): RouteView[] {
-    const typeOf = new Map<string, string>();
-    const next = new Map<string, { digest: bigint; route: Route }>();
+    const policies = new Map<string, { name: string; type: string }>();
+    const next = new Map<string, { digest: bigint; route: Route; view?: RouteView }>();
     for (const [key, e] of v.resources) {
       if (key.startsWith("policies/")) {
-        // A version loaded from the database carries no type: read it from the message.
-        const t = e.policyType ?? TYPE_OF_CASE[fromBinary(PolicySchema, e.body).config.case ?? ""];
-        if (t !== undefined) typeOf.set(e.id, t);
+        const p = fromBinary(PolicySchema, e.body);
+        const t = e.policyType ?? TYPE_OF_CASE[p.config.case ?? ""];
+        if (t !== undefined && PROTECTION_TYPES.has(t)) policies.set(e.id, { name: p.name || e.id, type: t });
       }
       if (!key.startsWith("routes/")) continue;
       const held = this.#decoded.get(key);
       next.set(key, held?.digest === e.digest ? held : { digest: e.digest, route: fromBinary(RouteSchema, e.body) });
     }
     this.#decoded = next;
-    return [...next.values()].map(({ route }) => viewOf(route, typeOf));
+    // Views (and the analysis's entries built from them) are kept while the policies are the same.
+    const key = [...policies].map(([id, p]) => `${id}\0${p.name}\0${p.type}`).join("\n");
+    const keep = key === this.#policiesKey;
+    this.#policiesKey = key;
+    return [...next.values()].map((held) => {
+      if (!keep || held.view === undefined) held.view = viewOf(held.route, policies);
+      return held.view;
+    });
   }
 }
 
@@ -80,7 +89,24 @@ const TYPE_OF_CASE: Readonly<Record<string, string>> = {
   waf: "waf",
 };
 
-function viewOf(r: Route, typeOf: ReadonlyMap<string, string>): RouteView {
+/** How an example request shows a condition (`header x-debug: 1`, `no cookie canary`). */
+function conditionText(prefix: "header" | "query" | "cookie", c: Route["headers"][number]): string {
+  const sep = prefix === "header" ? ": " : "=";
+  switch (c.kind.case) {
+    case "exact":
+      return `${prefix} ${c.name}${sep}${c.kind.value}`;
+    case "prefix":
+      return `${prefix} ${c.name}${sep}${c.kind.value}…`;
+    case "regex":
+      return `${prefix} ${c.name} matching ${c.kind.value}`;
+    case "present":
+      return c.kind.value ? `${prefix} ${c.name}${sep}x` : `no ${prefix} ${c.name}`;
+    default:
+      return `${prefix} ${c.name}`;
+  }
+}
+
+function viewOf(r: Route, policies: ReadonlyMap<string, { name: string; type: string }>): RouteView {
   const paths: PathView[] = [];
   for (const p of r.paths) if (p.kind.case !== undefined) paths.push({ kind: p.kind.case, value: p.kind.value });
   const conditions: ConditionView[] = [];
@@ -91,12 +117,13 @@ function viewOf(r: Route, typeOf: ReadonlyMap<string, string>): RouteView {
   ] as const)
     for (const c of list) {
       const field = `${prefix}:${prefix === "header" ? c.name.toLowerCase() : c.name}`;
-      conditions.push(c.kind.case === "exact" ? { field, exact: c.kind.value } : { field });
+      const text = conditionText(prefix, c);
+      conditions.push(c.kind.case === "exact" ? { field, exact: c.kind.value, text } : { field, text });
     }
-  const protections = new Set<string>();
+  const protections = new Map<string, string>();
   for (const id of r.policyIds) {
-    const t = typeOf.get(id);
-    if (t !== undefined && PROTECTION_TYPES.has(t)) protections.add(t);
+    const p = policies.get(id);
+    if (p !== undefined) protections.set(p.name, p.type);
   }
   return {
     id: r.id,
@@ -106,6 +133,7 @@ function viewOf(r: Route, typeOf: ReadonlyMap<string, string>): RouteView {
     methods: r.methods,
     priority: r.priority,
     caseSensitive: r.caseSensitive,
+    strictTrailingSlash: r.strictTrailingSlash,
     conditions,
     proxies: r.action.case === undefined,
     protections,

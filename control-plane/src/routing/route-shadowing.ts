@@ -1,19 +1,27 @@
+import RE2 from "re2";
+
 /**
  * Publish-time warnings for a route that takes requests another route protects.
  *
  * The node picks one route per request by precedence (data-plane/src/router/router.ts
  * `compareEntries`: priority, then path kind exact > template > prefix > regex, then the longer
- * path, then more matchers, then the more specific host, then config order — Envoy's and Kong's
- * order). That order is right for routing but can skip a protection: a template `/{tenant}/users`
- * without authentication outranks a prefix `/admin` that requires a JWT, so `GET /admin/users`
- * reaches the upstream unauthenticated; a route matched on a header the client chooses outranks
- * the plain route of the same path. Neither Kong nor Envoy says so. Palisade keeps the order (a
- * change would reroute existing configs on upgrade) and warns at publish: for every pair where a
- * route A outranks a route B on some request both match, and B carries a security policy type A
- * lacks, one warning with an example request.
+ * path, then a path as written before another route's trailing-slash alias of it, then more
+ * matchers, then the more specific host, then config order — Envoy's and Kong's order). That
+ * order is right for routing but can skip a protection: a template `/{tenant}/users` without
+ * authentication outranks a prefix `/admin` that requires a JWT, so `GET /admin/users` reaches
+ * the upstream unauthenticated; a route matched on a header the client chooses outranks the
+ * plain route of the same path; an open `/` outranks a protected regex path. Neither Kong nor
+ * Envoy says so. Palisade keeps the order (a change would reroute existing configs on upgrade)
+ * and warns at publish: for every pair where a route A outranks a route B on some request both
+ * match, and B carries a protecting policy (authentication, IP rules, WAF) that A does not, one
+ * warning with an example request.
  *
- * Pure: no I/O. The ranking mirrors the node's router; what cannot be decided cheaply is left
- * out and documented (regex paths; conditions beyond "two different exact values of one field").
+ * Pure: no I/O. The ranking mirrors the node's router. Exact, prefix and template paths (and
+ * their trailing-slash aliases) are compared exactly; a regex path is compared through example
+ * paths built from both sides' literals and tested with RE2, so a regex overlap without such an
+ * example is missed. Conditions are the client's to choose: they never prevent an overlap except
+ * two different exact values of one field. Protections compare by policy, not by type: a route
+ * with a weaker JWT policy than the route it outranks is reported.
  */
 
 /** Policy types that protect a route: authentication, address rules and the WAF. */
@@ -33,10 +41,14 @@ export interface PathView {
   readonly value: string;
 }
 
-/** One `headers`/`query`/`cookies` condition; only `exact` values take part in the overlap test. */
+/** One `headers`/`query`/`cookies` condition. */
 export interface ConditionView {
+  /** `header:<lower-cased name>`, `query:<name>`, `cookie:<name>`. */
   readonly field: string;
+  /** The value an `exact` condition asks for (the overlap test). */
   readonly exact?: string;
+  /** How the example request shows it: `header x-debug: 1`, `cookie canary present`. */
+  readonly text: string;
 }
 
 /** What the analysis reads of a route. */
@@ -49,31 +61,36 @@ export interface RouteView {
   readonly methods: readonly string[];
   readonly priority: number;
   readonly caseSensitive: boolean;
+  /** Match each path only as written (no trailing-slash alias). */
+  readonly strictTrailingSlash?: boolean;
   readonly conditions: readonly ConditionView[];
   /** Proxies to an upstream (false: a redirect or fixed response, which exposes no upstream). */
   readonly proxies: boolean;
-  /** Its policies' types that are in {@link PROTECTION_TYPES}. */
-  readonly protections: ReadonlySet<string>;
+  /** Its protecting policies: policy name → type (a type in {@link PROTECTION_TYPES}). */
+  readonly protections: ReadonlyMap<string, string>;
 }
 
-/** One warning: `route` takes `example` from `shadowed_route`, which `missing` protect. */
+/** One warning: `route` takes `example` from `shadowed_route`, whose `missing_policies` it lacks. */
 export interface RouteShadowWarning {
   readonly code: "ROUTE_SHADOWS_PROTECTION";
   /** The route that wins (by name). */
   readonly route: string;
   /** The protected route it outranks (by name). */
   readonly shadowed_route: string;
-  /** A request both match that goes to `route`: `GET api.example.com/admin/users`. */
+  /** A request both match that goes to `route`: `GET api.example.com/admin/users with header x-debug: x`. */
   readonly example: string;
-  /** Protection types the shadowed route has and the winner lacks, sorted. */
+  /** The types of the shadowed route's policies the winner lacks, sorted. */
   readonly missing: readonly string[];
+  /** Those policies by name, sorted. */
+  readonly missing_policies: readonly string[];
   readonly message: string;
 }
 
+/** The node's path-kind ranks (router.ts KIND_RANK). */
 const KIND_RANK = { exact: 3, template: 2, prefix: 1, regex: 0 } as const;
 const MATCH_ALL: PathView = { kind: "prefix", value: "/" };
 /** The warnings returned at most (the count of all is returned too). */
-export const MAX_WARNINGS = 50;
+export const MAX_WARNINGS = 100;
 /** The analysis stops once it has found this many pairs (`complete: false`). */
 export const MAX_FOUND = 1_000;
 /**
@@ -83,19 +100,27 @@ export const MAX_FOUND = 1_000;
  */
 export const MAX_CHECKS = 50_000;
 
-/** One (route, path) with its path split once: lower-cased segments, variables as `null`. */
+/** One (route, path matcher or its trailing-slash alias) with what matching and ranking need. */
 interface PathEntry {
   readonly route: RouteView;
-  readonly path: PathView;
+  /** The matcher: an alias is the exact other spelling of its route's path. */
+  readonly match: PathView;
+  /** The kind it ranks as (an alias ranks like its route's path). */
+  readonly rankKind: PathView["kind"];
+  /** Ranks longer first (a template's literal characters, 0 for a regex). */
+  readonly length: number;
+  readonly alias: boolean;
   readonly index: number;
-  /** Lower-cased segments; a prefix without its trailing slash (`/` has none). */
+  /** Lower-cased segments; a prefix without its trailing slash (`/` has none); none for a regex. */
   readonly segs: readonly (string | null)[];
   /** The same segments as written (for a case-sensitive route's example). */
   readonly raw: readonly (string | null)[];
   readonly open: boolean;
+  /** A regex path compiled as the node runs it (`^(?:…)$`, `i` unless case-sensitive). */
+  readonly re: RE2 | null;
 }
 
-/** A segment trie of the paths that may shadow (the candidates' index). */
+/** A segment trie of the non-regex paths that may shadow (the candidates' index). */
 interface TrieNode {
   readonly lit: Map<string, TrieNode>;
   vari: TrieNode | null;
@@ -107,18 +132,66 @@ interface TrieNode {
 
 const newNode = (): TrieNode => ({ lit: new Map(), vari: null, ends: [], prefixes: [] });
 
-function entryOf(route: RouteView, path: PathView, index: number): PathEntry {
-  let v = path.value;
-  if (path.kind === "prefix" && v.endsWith("/")) v = v.slice(0, -1);
+/**
+ * The other trailing-slash spelling a path owns unless its route is strict (router.ts
+ * `otherSpelling`): an exact `/a` owns `/a/` and `/a/` owns `/a`; a prefix `/a/` owns `/a`.
+ */
+function otherSpelling(p: PathView): string | undefined {
+  const v = p.value;
+  if (v === "/" || p.kind === "regex" || p.kind === "template") return undefined;
+  if (v.endsWith("/")) return v.slice(0, -1);
+  return p.kind === "exact" ? `${v}/` : undefined;
+}
+
+function entryOf(route: RouteView, path: PathView, index: number, alias = false): PathEntry {
+  const match: PathView = alias ? { kind: "exact", value: otherSpelling(path)! } : path;
+  let re: RE2 | null = null;
+  if (match.kind === "regex") {
+    try {
+      re = new RE2(`^(?:${match.value})$`, route.caseSensitive ? "" : "i");
+    } catch {
+      re = null; // refused at publish already; never matches here
+    }
+  }
+  let v = match.kind === "regex" ? "" : match.value;
+  if (match.kind === "prefix" && v.endsWith("/")) v = v.slice(0, -1);
   const raw =
     v === ""
       ? []
       : v
           .split("/")
           .slice(1)
-          .map((s) => (path.kind === "template" && s.startsWith("{") ? null : s));
+          .map((s) => (match.kind === "template" && s.startsWith("{") ? null : s));
   const segs = raw.map((s) => (s === null ? null : s.toLowerCase()));
-  return { route, path, index, segs, raw, open: path.kind === "prefix" };
+  return {
+    route,
+    match,
+    rankKind: path.kind,
+    length: pathLength(match),
+    alias,
+    index,
+    segs,
+    raw,
+    open: match.kind === "prefix",
+    re,
+  };
+}
+
+/** Entries by route view: a caller that keeps its views across publishes builds each once. */
+const ENTRIES = new WeakMap<RouteView, readonly PathEntry[]>();
+
+/** Every entry of a route: its paths (all paths when it has none) and their aliases. */
+function entriesOf(route: RouteView): readonly PathEntry[] {
+  const held = ENTRIES.get(route);
+  if (held !== undefined) return held;
+  const out: PathEntry[] = [];
+  const paths = route.paths.length > 0 ? route.paths : [MATCH_ALL];
+  paths.forEach((p, i) => {
+    out.push(entryOf(route, p, i));
+    if (route.strictTrailingSlash !== true && otherSpelling(p) !== undefined) out.push(entryOf(route, p, i, true));
+  });
+  ENTRIES.set(route, out);
+  return out;
 }
 
 function insert(root: TrieNode, e: PathEntry): void {
@@ -164,9 +237,10 @@ function collectBelow(node: TrieNode, out: PathEntry[], withPrefixes: boolean): 
 }
 
 /**
- * Every pair where an unprotected (or less protected) route outranks a protected one on a request
- * both match. Candidates come from a segment trie of the proxying routes' paths, so the cost
- * follows the pairs that overlap, not the square of the route count.
+ * Every pair where a route outranks a protected route on a request both match, without one of
+ * its protecting policies. Candidates come from a segment trie of the proxying routes' paths, so
+ * the cost follows the pairs that overlap, not the square of the route count (regex paths are
+ * compared with every candidate, within the budget).
  * @returns up to {@link MAX_WARNINGS} warnings, ordered by shadowed route then route name, the
  *   number found, and whether the analysis ran to its end ({@link MAX_FOUND}, {@link MAX_CHECKS})
  */
@@ -176,12 +250,15 @@ export function findShadowedRoutes(routes: readonly RouteView[]): {
   complete: boolean;
 } {
   const root = newNode();
+  const regexes: PathEntry[] = [];
+  const all: PathEntry[] = [];
   for (const route of routes) {
     if (!route.proxies) continue;
-    const paths = route.paths.length > 0 ? route.paths : [MATCH_ALL];
-    paths.forEach((path, index) => {
-      if (path.kind !== "regex") insert(root, entryOf(route, path, index));
-    });
+    for (const e of entriesOf(route)) {
+      all.push(e);
+      if (e.re !== null) regexes.push(e);
+      else if (e.match.kind !== "regex") insert(root, e);
+    }
   }
   const seen = new Set<string>();
   const found: RouteShadowWarning[] = [];
@@ -190,42 +267,44 @@ export function findShadowedRoutes(routes: readonly RouteView[]): {
   let complete = true;
   search: for (const b of routes) {
     if (b.protections.size === 0) continue;
-    const paths = b.paths.length > 0 ? b.paths : [MATCH_ALL];
-    for (let bi = 0; bi < paths.length; bi++) {
-      const bp = paths[bi]!;
-      if (bp.kind === "regex") continue;
-      const be = entryOf(b, bp, bi);
+    for (const be of entriesOf(b)) {
       list.length = 0;
-      candidates(root, be, 0, list);
-      for (const a of list) {
+      if (be.match.kind === "regex") {
+        if (be.re === null) continue;
+        list.push(...all);
+      } else {
+        candidates(root, be, 0, list);
+        list.push(...regexes);
+      }
+      for (const ae of list) {
+        const a = ae.route;
+        if (a.id === b.id || a.priority < b.priority || seen.has(`${a.id} ${b.id}`)) continue;
+        const missing: string[] = [];
+        for (const name of b.protections.keys()) if (!a.protections.has(name)) missing.push(name);
+        if (missing.length === 0) continue;
         if (++checks > MAX_CHECKS || found.length >= MAX_FOUND) {
           complete = false;
           break search;
         }
-        if (a.route.id === b.id || seen.has(`${a.route.id} ${b.id}`)) continue;
-        if (a.route.priority < b.priority) continue;
-        let missing: string[] | undefined;
-        for (const t of b.protections)
-          if (!a.route.protections.has(t)) {
-            missing ??= [];
-            missing.push(t);
-          }
-        if (missing === undefined) continue;
-        const example = witness(a, be);
+        const example = witness(ae, be);
         if (example === undefined) continue;
-        if (compare(a.route, a.path, a.index, b, bp, bi, example.host) >= 0) continue;
-        seen.add(`${a.route.id} ${b.id}`);
+        if (compare(ae, be, example.host) >= 0) continue;
+        seen.add(`${a.id} ${b.id}`);
         missing.sort();
-        const request = `${example.method} ${example.host ?? ""}${example.path}`;
+        const types = [...new Set(missing.map((n) => b.protections.get(n)!))].sort();
+        const request = exampleText(example);
+        const policies = missing.map((n) => `${n} (${b.protections.get(n)})`).join(", ");
         found.push({
           code: "ROUTE_SHADOWS_PROTECTION",
-          route: a.route.name,
+          route: a.name,
           shadowed_route: b.name,
           example: request,
-          missing,
+          missing: types,
+          missing_policies: missing,
           message:
-            `route ${a.route.name} outranks route ${b.name} on ${request} without its ${missing.join(", ")} ` +
-            `polic${missing.length === 1 ? "y" : "ies"}: give ${a.route.name} the same policies, narrow it, or raise ${b.name}'s priority`,
+            `route ${a.name} outranks route ${b.name} on ${request} without its ` +
+            `polic${missing.length === 1 ? "y" : "ies"} ${policies}: give ${a.name} the same policies, ` +
+            `narrow it, or raise ${b.name}'s priority`,
         });
       }
     }
@@ -258,11 +337,16 @@ export function pathMatches(p: PathView, path: string, caseSensitive: boolean): 
   }
 }
 
+function entryMatches(e: PathEntry, path: string): boolean {
+  return e.re !== null ? e.re.test(path) : pathMatches(e.match, path, e.route.caseSensitive);
+}
+
 /**
  * A path both entries match: their segments merged (a variable takes the other side's literal,
  * else `x`), one more segment when both are prefixes, or `undefined` when they cannot overlap.
  */
 function witnessPath(a: PathEntry, b: PathEntry): string | undefined {
+  if (a.re !== null || b.re !== null || a.match.kind === "regex" || b.match.kind === "regex") return regexWitness(a, b);
   const n = Math.max(a.segs.length, b.segs.length);
   if ((!a.open && a.segs.length !== n) || (!b.open && b.segs.length !== n)) return undefined;
   // Spelled as the case-sensitive side writes it (either side's spelling otherwise).
@@ -275,15 +359,62 @@ function witnessPath(a: PathEntry, b: PathEntry): string | undefined {
     if (typeof x === "string" && typeof y === "string" && x !== y) return undefined;
     out.push(spell[i] ?? other[i] ?? "x");
   }
-  const ok = (e: PathEntry, path: string) => pathMatches(e.path, path, e.route.caseSensitive);
   let path = `/${out.join("/")}`;
   // Two prefixes meet below the longer one when one ends with a slash (`/a/` and `/a`).
-  if (a.open && b.open && !(ok(a, path) && ok(b, path))) path = `${path === "/" ? "" : path}/x`;
-  return ok(a, path) && ok(b, path) ? path : undefined;
+  if (a.open && b.open && !(entryMatches(a, path) && entryMatches(b, path))) path = `${path === "/" ? "" : path}/x`;
+  return entryMatches(a, path) && entryMatches(b, path) ? path : undefined;
 }
 
-/** A request (method, host, path) the entries' routes both match, or `undefined`. */
-function witness(ae: PathEntry, be: PathEntry): { method: string; host: string | undefined; path: string } | undefined {
+/** The literal start of a regex path (`/secret/.*` → `/secret/`), as far as no operator applies to it. */
+function literalStart(source: string): string {
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (".[](){}*+?|^$\\".includes(c)) {
+      // A quantifier applies to the character before it: drop that one too.
+      if ("*?{".includes(c) && out.length > 0) out = out.slice(0, -1);
+      break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** Example paths from one side's literals: the path itself, below it, a template filled in. */
+function examplesOf(e: PathEntry): string[] {
+  if (e.match.kind === "regex") {
+    const start = literalStart(e.match.value);
+    return [start, `${start}x`, `${start.replace(/\/$/, "")}/x`, `${start}1`];
+  }
+  const v = e.match.value;
+  if (e.match.kind === "template")
+    return [`/${e.raw.map((s) => s ?? "x").join("/")}`, `/${e.raw.map((s) => s ?? "1").join("/")}`];
+  if (e.match.kind === "prefix") return [v, `${v.replace(/\/$/, "")}/x`];
+  return [v];
+}
+
+/** A path a regex entry and another entry both match, tried on examples from both (RE2). */
+function regexWitness(a: PathEntry, b: PathEntry): string | undefined {
+  for (const path of [...examplesOf(b), ...examplesOf(a)])
+    if (path.startsWith("/") && entryMatches(a, path) && entryMatches(b, path)) return path;
+  return undefined;
+}
+
+interface Example {
+  readonly method: string;
+  readonly host: string | undefined;
+  readonly path: string;
+  /** The conditions of both routes the request carries. */
+  readonly conditions: readonly string[];
+}
+
+function exampleText(e: Example): string {
+  const withs = e.conditions.length > 0 ? ` with ${e.conditions.join(", ")}` : "";
+  return `${e.method} ${e.host ?? ""}${e.path}${withs}`;
+}
+
+/** A request the entries' routes both match, or `undefined`. */
+function witness(ae: PathEntry, be: PathEntry): Example | undefined {
   const path = witnessPath(ae, be);
   if (path === undefined) return undefined;
   const a = ae.route;
@@ -303,7 +434,8 @@ function witness(ae: PathEntry, be: PathEntry): { method: string; host: string |
       b.conditions.some((d) => d.field === c.field && d.exact !== undefined && d.exact !== c.exact)
     )
       return undefined;
-  return { method, host, path };
+  const conditions = [...new Set([...a.conditions, ...b.conditions].map((c) => c.text))];
+  return { method, host, path, conditions };
 }
 
 /** A host both host lists accept (`undefined`: any host; `null`: none). */
@@ -336,32 +468,28 @@ function hostRank(hosts: readonly string[], host: string | undefined): number {
   return rank;
 }
 
+/** The node's rank length: a template's literal characters (1 + each literal segment and its slash), 0 for a regex. */
 function pathLength(p: PathView): number {
+  if (p.kind === "regex") return 0;
   if (p.kind !== "template") return p.value.length;
-  // The node's literalLength: 1 + each literal segment and its slash.
   let n = 1;
   for (const s of splitSegments(p.value)) if (!(s.startsWith("{") && s.endsWith("}"))) n += s.length + 1;
   return n;
 }
 
-/** Negative when (a, ap) ranks before (b, bp) for a request to `host` (router.ts compareEntries). */
-function compare(
-  a: RouteView,
-  ap: PathView,
-  ai: number,
-  b: RouteView,
-  bp: PathView,
-  bi: number,
-  host: string | undefined,
-): number {
+/** Negative when `a` ranks before `b` for a request to `host` (router.ts compareEntries). */
+function compare(a: PathEntry, b: PathEntry, host: string | undefined): number {
   const matchers = (r: RouteView) => (r.methods.length > 0 ? 1 : 0) + r.conditions.length;
+  const ra = a.route;
+  const rb = b.route;
   return (
-    b.priority - a.priority ||
-    KIND_RANK[bp.kind] - KIND_RANK[ap.kind] ||
-    pathLength(bp) - pathLength(ap) ||
-    matchers(b) - matchers(a) ||
-    hostRank(b.hosts, host) - hostRank(a.hosts, host) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
-    ai - bi
+    rb.priority - ra.priority ||
+    KIND_RANK[b.rankKind] - KIND_RANK[a.rankKind] ||
+    b.length - a.length ||
+    Number(a.alias) - Number(b.alias) ||
+    matchers(rb) - matchers(ra) ||
+    hostRank(rb.hosts, host) - hostRank(ra.hosts, host) ||
+    (ra.id < rb.id ? -1 : ra.id > rb.id ? 1 : 0) ||
+    a.index - b.index
   );
 }
