@@ -268,13 +268,18 @@ export class Exchange
 
   /**
    * The request's W3C trace context (telemetry/trace-context.ts), read from its `traceparent` and
-   * `tracestate` on first use: the incoming trace when valid, else a new one.
+   * `tracestate` on first use: the incoming trace when valid, else a new one. The incoming
+   * sampled flag is kept only from a trusted proxy; a client's is replaced by the node's own
+   * decision (`--trace-sample-ratio`), so clients cannot have every request exported.
    */
   get trace(): TraceContext {
+    const trusted = this.services.trustedProxies;
+    const peer = this.view.peerAddress;
     this.#trace ??= traceContextOf(
       this.downstream.head.get("traceparent"),
       this.downstream.head.get("tracestate"),
       this.services.traceSampleRatio ?? 0,
+      trusted !== null && peer !== "" && trusted.cidrs.hasText(peer),
     );
     return this.#trace;
   }

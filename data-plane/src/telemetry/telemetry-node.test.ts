@@ -16,6 +16,7 @@ import { compile } from "../config/compile.js";
 import { TableHolder } from "../config/table-holder.js";
 import { SecurityEvents } from "../events/security-events.js";
 import { createPolicyResources, type PolicyResources } from "../policies/registry.js";
+import { TrustedProxies } from "../request/client-address.js";
 import { route, snapshot, upstream } from "../test/fixtures.js";
 import { send, TestProxy, TestUpstream } from "../test/harness.js";
 import { AccessLog } from "./access-log.js";
@@ -183,12 +184,24 @@ describe("node telemetry: metrics, traces and access log", () => {
     assert.equal(parts[1], TRACE);
     assert.notEqual(parts[2], "b7ad6b7169203331");
     assert.match(parts[2]!, /^[0-9a-f]{16}$/);
-    assert.equal(parts[3], "01");
+    assert.equal(parts[3], "00", "a client's sampled flag gives way to the node's decision (ratio 0)");
     assert.equal(valid!.tracestate, "vendor=abc");
     assert.match(String(invalid!.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     assert.ok(!String(invalid!.traceparent).includes(TRACE));
     assert.equal(invalid!.tracestate, undefined, "tracestate is dropped beside an invalid traceparent");
     assert.match(String(none!.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
+
+  it("keeps the sampled flag of a trusted proxy's traceparent, and only theirs", async () => {
+    const edge = await new TestProxy({ trustedProxies: new TrustedProxies(["127.0.0.1/32"]) }).start();
+    try {
+      edge.apply(snapshot({ upstreams: [upstream("u1", [up.address])], routes: [route("open", "u1", ["/open"])] }));
+      const n = up.seen.length;
+      await send(edge.port, "/open", { headers: { traceparent: `00-${TRACE}-b7ad6b7169203331-01` } });
+      assert.match(String(up.seen[n]!.headers.traceparent), new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+    } finally {
+      await edge.stop();
+    }
   });
 
   it("writes one ECS access line per request with its trace id, and never a credential", async () => {

@@ -88,28 +88,40 @@ const MAX_TRACESTATE = 512;
 
 /**
  * The request's trace context from its `traceparent` and `tracestate` values.
- * @param sampleRatio probability (0–1) that a trace started here is sampled; a valid incoming
- *   `traceparent`'s flag is kept (parent-based sampling)
+ * @param sampleRatio probability (0–1) that a trace started here is sampled
+ * @param trustSampled keep a valid incoming `traceparent`'s sampled flag (parent-based sampling);
+ *   false decides by `sampleRatio` instead, keeping the trace id and parent. The node passes true
+ *   only for a peer among its trusted proxies: at the edge a client's flag would let any client
+ *   have every request exported whatever the ratio (W3C Trace Context §3.2.2.6 lets a
+ *   participant set the flag by its own decision).
  */
 export function traceContextOf(
   traceparent: string | undefined,
   tracestate: string | undefined,
   sampleRatio: number,
+  trustSampled = true,
 ): TraceContext {
   const p = parseTraceparent(traceparent);
+  const decide = () => sampleRatio > 0 && Math.random() < sampleRatio;
   if (p === null)
     return {
       traceId: newTraceId(),
       spanId: newSpanId(),
       parentSpanId: null,
-      sampled: sampleRatio > 0 && Math.random() < sampleRatio,
+      sampled: decide(),
       traceState: null,
     };
   let state: string | null = null;
   if (tracestate !== undefined && tracestate !== "" && !/[\r\n\0]/.test(tracestate)) {
     state = tracestate.length <= MAX_TRACESTATE ? tracestate : cutTracestate(tracestate);
   }
-  return { traceId: p.traceId, spanId: newSpanId(), parentSpanId: p.parentId, sampled: p.sampled, traceState: state };
+  return {
+    traceId: p.traceId,
+    spanId: newSpanId(),
+    parentSpanId: p.parentId,
+    sampled: trustSampled ? p.sampled : decide(),
+    traceState: state,
+  };
 }
 
 /** Whole list members up to {@link MAX_TRACESTATE} characters (§3.3.1.1), `null` when none fits. */
