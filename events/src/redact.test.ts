@@ -94,6 +94,11 @@ describe("Redactor", () => {
       "Matched Data: union select found within ARGS:q",
     );
     assert.equal(red.text("Authorization: Bearer abc.def"), `Authorization: Bearer ${REDACTED}`);
+    // CRS rule messages name schemes as words (942290): prose, kept; a credential is not.
+    assert.equal(red.text("Finds basic MongoDB SQL injection attempts"), "Finds basic MongoDB SQL injection attempts");
+    assert.equal(red.text("Looking for basic SQL injection"), "Looking for basic SQL injection");
+    assert.equal(red.text("auth: Basic dXNlcjpwYXNz"), `auth: Basic ${REDACTED}`);
+    assert.equal(red.text("bearer abc123def"), `bearer ${REDACTED}`);
   });
 
   it("knows which WAF variables hold secret values", () => {

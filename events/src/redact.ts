@@ -87,7 +87,15 @@ export interface RedactionOptions {
 
 const JWS = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const SCHEMES = "Bearer|Basic|Digest|Negotiate|Token|ApiKey|Api-Key|AWS4-HMAC-SHA256";
-const AUTH_SCHEME = new RegExp(`\\b(${SCHEMES})(?:\\s|%20|\\+)+[A-Za-z0-9._~+/=%:,-]+`, "gi");
+const AUTH_SCHEME = new RegExp(`\\b(${SCHEMES})((?:\\s|%20|\\+)+)([A-Za-z0-9._~+/=%:,-]+)`, "gi");
+/**
+ * Prose, not a credential: a scheme name written in lower case followed by a word of letters
+ * only (`basic SQL injection`, `basic MongoDB …` in CRS 942290's message). A credential header
+ * writes the scheme capitalised (`Basic`, `Bearer`), and a token of letters only after a
+ * lower-case scheme is the one case this lets through.
+ */
+const PROSE_SCHEME = /^[a-z-]+$/;
+const PROSE_WORD = /^[A-Za-z]+$/;
 const JSON_PAIR = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 const SEPARATOR = /[=:]/;
 const NAME_CHAR = /[A-Za-z0-9_.[\]-]/;
@@ -248,6 +256,10 @@ export class Redactor {
   #shapes(s: string): string {
     // One cheap test first: both shapes start with one of these words.
     if (!SHAPE_HINT.test(s)) return s;
-    return s.replace(JWS, REDACTED).replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+    return s
+      .replace(JWS, REDACTED)
+      .replace(AUTH_SCHEME, (m: string, scheme: string, _sep: string, credential: string) =>
+        PROSE_SCHEME.test(scheme) && PROSE_WORD.test(credential) ? m : `${scheme} ${REDACTED}`,
+      );
   }
 }
