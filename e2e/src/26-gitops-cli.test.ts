@@ -78,7 +78,7 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
     assert.equal(synced.code, 0, synced.err);
     assert.match(
       synced.out,
-      new RegExp(`^${Number(routes) + 1} to create, 0 to update, 0 to delete, 1 unchanged\\nsynced$`, "m"),
+      new RegExp(`^${Number(routes) + 1} to create, 0 to update, 0 to delete, 3 unchanged\\nsynced$`, "m"),
     );
     await publish("GitHub REST API");
 
@@ -121,7 +121,7 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
     const diff = await ctl(["diff", "-f", dumpFile]);
     assert.equal(diff.code, 0, diff.out);
     const [, unchanged] = /^0 to create, 0 to update, 0 to delete, (\d+) unchanged$/.exec(diff.out) ?? [];
-    assert.equal(Number(unchanged), config.routes.length + config.upstreams.length + config.policies.length + 1);
+    assert.equal(Number(unchanged), config.routes.length + config.upstreams.length + config.policies.length + 3);
     // The hand-generated file is the same config as its dump.
     assert.equal((await ctl(["diff", "-f", file])).code, 0);
     t.diagnostic(

@@ -1,18 +1,23 @@
 import { randomUUID } from "node:crypto";
+import { anomalyConfigSchema, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
+import { writeAnomaly } from "../api/routes/anomalies.js";
 import { writeSettings } from "../api/routes/settings.js";
+import { writeTelemetry } from "../api/routes/telemetry.js";
 import { checkBodySchema } from "../api/validation-errors.js";
 import { readDraft } from "../config/publisher.js";
 import { REDACTED } from "../config/redact.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
 import { credentialSchema } from "../config/schemas.js";
 import { buildSnapshot } from "../config/snapshot.js";
+import { type DraftTelemetry, telemetrySchema } from "../config/telemetry.js";
 import { settingsSchema } from "../config/traffic-schemas.js";
 import { prepareCredential } from "../consumers/credentials.js";
 import { ApiError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";
-import { DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
+import { type ConfigDocument, DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
 import { credentialKey, type FileEntry, type SyncPlan } from "./plan.js";
+import { type DocumentSection, isSection } from "./sections.js";
 
 /** Thrown to roll a dry run back once everything was checked. */
 class DryRun extends Error {}
@@ -162,12 +167,60 @@ async function deleteEntry(
   await store.deleteResource(kind, current.id);
 }
 
+/**
+ * Writes one mapping section as its endpoint's `PUT` would (schema, checks; `[redacted]` keeps a
+ * stored telemetry secret; anomaly thresholds of a route named in the file keyed by its id).
+ * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field
+ */
+async function writeSection(store: Store, section: DocumentSection, body: Body): Promise<void> {
+  switch (section) {
+    case "settings":
+      checkBodySchema(settingsSchema, body);
+      await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
+      return;
+    case "telemetry":
+      checkBodySchema(telemetrySchema, body);
+      await writeTelemetry(store, body as DraftTelemetry);
+      return;
+    case "anomaly": {
+      checkBodySchema(anomalyConfigSchema, body);
+      const t = body.thresholds as { routes?: Record<string, unknown> } | undefined;
+      const refOf = new Map<string, string>();
+      if (t?.routes && typeof t.routes === "object") {
+        const routes: Record<string, unknown> = {};
+        for (const [ref, v] of Object.entries(t.routes)) {
+          const id = (await store.getResource("routes", ref))?.id ?? ref;
+          refOf.set(id, ref);
+          routes[id] = v;
+        }
+        body = { ...body, thresholds: { ...t, routes } };
+      }
+      try {
+        await writeAnomaly(store, body as DraftAnomaly);
+      } catch (err) {
+        // The field as the file spells it (`…routes.orders.…`, not the route's id).
+        const m = err instanceof ApiError ? /^(anomaly\.thresholds\.routes\.)([^.]+)(.*)$/.exec(err.field ?? "") : null;
+        if (!m || !refOf.has(m[2]!)) throw err;
+        const e = err as ApiError;
+        throw new ApiError(
+          e.code,
+          e.message.replaceAll(m[2]!, refOf.get(m[2]!)!),
+          `${m[1]}${refOf.get(m[2]!)}${m[3]}`,
+          e.detail,
+        );
+      }
+      return;
+    }
+  }
+}
+
 /** Write order of policies: members of an `auth-any` before it. */
 const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
 
 /**
  * Applies a plan in one transaction: creates and updates in reference order (rule sets, upstreams,
- * certificates, policies, consumers, routes, settings), then deletions in the reverse order, then
+ * certificates, policies, consumers, routes, then the sections: settings, telemetry, anomaly),
+ * then deletions in the reverse order, then
  * the whole draft is built as the next version would be (dangling references, compile-time rules).
  * Any failure rolls everything back: a file with an error changes nothing.
  * @param dryRun check everything, then roll back
@@ -177,12 +230,12 @@ export async function applyPlan(
   store: Store,
   plan: SyncPlan,
   entries: readonly FileEntry[],
-  settings: Body | undefined,
+  doc: ConfigDocument,
   dryRun: boolean,
 ): Promise<void> {
   const byKey = new Map(entries.map((e) => [`${e.kind}/${e.name}`, e]));
   const writes = plan.changes
-    .filter((c) => (c.action === "create" || c.action === "update") && c.kind !== "settings")
+    .filter((c) => (c.action === "create" || c.action === "update") && !isSection(c.kind))
     .map((c) => byKey.get(`${c.kind}/${c.name}`)!);
   const order: readonly string[] = DOCUMENT_KINDS;
   writes.sort(
@@ -205,13 +258,11 @@ export async function applyPlan(
           await writeEntry(store, e, early);
         });
       for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
-      const s = plan.changes.find((c) => c.kind === "settings" && c.action === "update");
-      if (s)
-        await at("settings", async () => {
-          const body = settings ?? {};
-          checkBodySchema(settingsSchema, body);
-          await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
-        });
+      for (const c of plan.changes)
+        if (isSection(c.kind) && c.action === "update") {
+          const section = c.kind;
+          await at(section, () => writeSection(store, section, doc[section] ?? {}));
+        }
       const deletedPolicies = new Set(deletes.filter((c) => c.kind === "policies").map((c) => c.name));
       for (const c of deletes)
         await at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));

@@ -69,13 +69,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
         response: { 400: errorBody },
       },
     },
-    async (req) =>
-      store.transaction(async () => {
-        const body = req.body as DraftAnomaly;
-        anomalyResource({ ...body, enabled: true });
-        await store.putSettings(body as Record<string, unknown>, "anomaly");
-        return body;
-      }),
+    async (req) => store.transaction(() => writeAnomaly(store, req.body as DraftAnomaly)),
   );
 
   if (!anomaly) return;
@@ -158,6 +152,18 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
     { schema: doc("Per-route series of the last 10 minutes (5 s buckets)") },
     async () => ({ items: anomaly.baselines() }),
   );
+}
+
+/**
+ * Checks (as every node will, even while `enabled` is false) and stores the draft anomaly config,
+ * as `PUT /v1/anomalies/config` does (and a sync file's `anomaly:`). Call inside a transaction.
+ * @returns what was stored
+ * @throws ApiError VALIDATION_FAILED naming the field (`anomaly.thresholds.…`)
+ */
+export async function writeAnomaly(store: Store, body: DraftAnomaly): Promise<DraftAnomaly> {
+  anomalyResource({ ...body, enabled: true });
+  await store.putSettings(body as Record<string, unknown>, "anomaly");
+  return body;
 }
 
 function detectionJson(d: ReturnType<AnomalyService["detections"]>[number]) {

@@ -17,7 +17,7 @@ export const syncSchema = {
     document: {
       type: "object",
       description:
-        "the configuration: {upstreams, certificates, policies, consumers, routes, settings}, as GET /v1/config/dump answers it",
+        "the configuration: {rule-sets, upstreams, certificates, policies, consumers, routes, settings, telemetry, anomaly}, as GET /v1/config/dump answers it",
     },
     prune: {
       type: "boolean",
@@ -39,7 +39,8 @@ function authorizeChanges(who: AdminIdentity, changes: readonly PlanChange[]): v
       for (const b of [c.before, c.after]) if (b) assertCan(who, "policies", "write", String(b.type));
       continue;
     }
-    assertCan(who, c.kind, "write");
+    // The anomaly section is /v1/anomalies/config's (permission `anomalies`).
+    assertCan(who, c.kind === "anomaly" ? "anomalies" : c.kind, "write");
     if (c.kind === "routes")
       for (const b of [c.before, c.after]) if (b) assertRoutePaths(who, routePathStrings(b.paths), c.name);
   }
@@ -75,7 +76,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
       );
     const dryRun = b.dry_run === true;
     const changed = plan.counts.create + plan.counts.update + plan.counts.delete > 0;
-    if (changed) await applyPlan(store, plan, entries, b.document.settings, dryRun);
+    if (changed) await applyPlan(store, plan, entries, b.document, dryRun);
     // Unchanged resources are only counted: a 10,000-route file that changed nothing answers a few bytes.
     const changes = plan.changes.filter((c) => c.action !== "unchanged");
     return { ...plan, changes, dry_run: dryRun, changed: changed && !dryRun };

@@ -49,17 +49,26 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
       },
     },
     async (req) =>
-      store.transaction(async () => {
-        const stored = (await store.getSettings("telemetry")) as DraftTelemetry;
-        const body = keepRedactedSecrets(structuredClone(req.body as DraftTelemetry), stored);
-        telemetryResource(body);
-        const clean: DraftTelemetry = {};
-        if (body.siem_sinks?.length) clean.siem_sinks = body.siem_sinks;
-        if (body.siem_overrides?.length) clean.siem_overrides = body.siem_overrides;
-        if (body.secret_headers?.length) clean.secret_headers = body.secret_headers;
-        if (body.secret_fields?.length) clean.secret_fields = body.secret_fields;
-        await store.putSettings(clean as Record<string, unknown>, "telemetry");
-        return presentTelemetry(clean);
-      }),
+      store.transaction(async () => presentTelemetry(await writeTelemetry(store, req.body as DraftTelemetry))),
   );
+}
+
+/**
+ * Checks and stores the draft telemetry config as `PUT /v1/telemetry` does (and a sync file's
+ * `telemetry:`): `[redacted]` keeps the stored secret, every sink is checked as a node takes it,
+ * empty lists are not stored. Call inside a transaction; `body` is not mutated.
+ * @returns what was stored (secrets in clear: present it before answering)
+ * @throws ApiError VALIDATION_FAILED naming the field (`siem_sinks.0.syslog.address`)
+ */
+export async function writeTelemetry(store: Store, given: DraftTelemetry): Promise<DraftTelemetry> {
+  const stored = (await store.getSettings("telemetry")) as DraftTelemetry;
+  const body = keepRedactedSecrets(structuredClone(given), stored);
+  telemetryResource(body);
+  const clean: DraftTelemetry = {};
+  if (body.siem_sinks?.length) clean.siem_sinks = body.siem_sinks;
+  if (body.siem_overrides?.length) clean.siem_overrides = body.siem_overrides;
+  if (body.secret_headers?.length) clean.secret_headers = body.secret_headers;
+  if (body.secret_fields?.length) clean.secret_fields = body.secret_fields;
+  await store.putSettings(clean as Record<string, unknown>, "telemetry");
+  return clean;
 }
