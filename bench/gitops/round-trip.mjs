@@ -64,7 +64,16 @@ try {
       return { code: e.code, out: `${e.stdout}${e.stderr}`, ms: performance.now() - t0 };
     }
   };
-  const config = generateConfig(Number(values.routes));
+  // With the mapping sections a document holds beside the resources (telemetry, anomaly).
+  const generated = generateConfig(Number(values.routes));
+  const config = {
+    ...generated,
+    telemetry: { siem_sinks: [{ name: "audit", file: { path: "/var/log/palisade/siem.ndjson" } }] },
+    anomaly: {
+      enabled: true,
+      thresholds: { routes: { [generated.routes[0].name]: { bruteForce: { minPerMin: 5 } } } },
+    },
+  };
   const file = join(dir, "config.yaml");
   writeFileSync(file, dump(config, { noRefs: true, lineWidth: -1 }));
   const seed = await ctl("sync", "-f", file, "--prune", "--force");

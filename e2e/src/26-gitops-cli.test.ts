@@ -106,7 +106,16 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
   });
 
   test("dump → sync → diff on the 10,000-route configuration shows no difference", async (t) => {
-    const config = generateConfig(10_000);
+    // With the mapping sections a document holds beside the resources (telemetry, anomaly).
+    const generated = generateConfig(10_000);
+    const config = {
+      ...generated,
+      telemetry: { siem_sinks: [{ name: "audit", file: { path: "/var/log/palisade/siem.ndjson" } }] },
+      anomaly: {
+        enabled: true,
+        thresholds: { routes: { [generated.routes[0]!.name]: { bruteForce: { minPerMin: 5 } } } },
+      },
+    };
     const file = join(dir, "10k.yaml");
     writeFileSync(file, dump(config, { noRefs: true, lineWidth: -1 }));
     const seeded = await ctl(["sync", "-f", file, "--prune", "--force"]);

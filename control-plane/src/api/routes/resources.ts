@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { filterResources, KIND_FILTERS } from "../resource-filters.js";
-import type { KindSpec } from "../resource-kinds.js";
+import { answerOfKind, type KindSpec } from "../resource-kinds.js";
 import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
+import { noContent, pageOf as pageSchema, replies } from "../response-schemas.js";
 
 const idParam = {
   type: "object",
@@ -45,14 +46,15 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
       ...Object.fromEntries(Object.entries(KIND_FILTERS[spec.kind] ?? {}).map(([k, f]) => [k, f.schema])),
     },
   };
-  app.get(base, { schema: { querystring: listQuery } }, async (req) => {
+  const one = answerOfKind(spec);
+  app.get(base, { schema: { querystring: listQuery, response: replies(pageSchema(one)) } }, async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const all = (await store.listResources(spec.kind)).filter((r) => q.after === undefined || r.name > q.after);
     const page = pageOf(req, await filterResources(spec.kind, all, q, store), (r) => r.name);
     return { items: await Promise.all(page.items.map(present)), next: page.next };
   });
 
-  app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
+  app.post(base, { schema: { body: spec.schema, response: replies(one, 201) }, ...limit }, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     const saved = await store.transaction(async () => {
       if (await store.nameTaken(spec.kind, name))
@@ -64,13 +66,14 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return shown;
   });
 
-  app.get(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+  app.get(`${base}/:id`, { schema: { params: idParam, response: replies(one) } }, async (req, reply) => {
     const shown = await present(await find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
-  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req, reply) => {
+  const put = { schema: { params: idParam, body: spec.schema, response: replies(one) }, ...limit };
+  app.put(`${base}/:id`, put, async (req, reply) => {
     const { name, rest } = split(req.body as Record<string, unknown>);
     const shown = await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
@@ -85,7 +88,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return shown;
   });
 
-  app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+  app.delete(`${base}/:id`, { schema: { params: idParam, response: replies(noContent, 204) } }, async (req, reply) => {
     await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
       requireMatch(req, await present(current));
