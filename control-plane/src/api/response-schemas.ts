@@ -45,6 +45,8 @@ export function obj(properties: Properties, required: readonly string[] = [], de
   };
 }
 
+/** Any JSON value (not described). */
+export const anyValue = {} as const;
 /** Any JSON object (members not described). */
 export const anyObject = { type: "object", additionalProperties: true } as const;
 /** A string, an integer, a number, a boolean; `nullable` adds null. */
