@@ -80,7 +80,8 @@ export function pageOf(item: object, extra: Properties = {}): object {
 }
 
 /** `{items}`: a whole list (not paged). */
-export const itemsOf = (item: object, extra: Properties = {}): object => obj({ items: list(item), ...extra }, ["items"]);
+export const itemsOf = (item: object, extra: Properties = {}): object =>
+  obj({ items: list(item), ...extra }, ["items"]);
 
 /** No body (204). */
 export const noContent = { type: "null", description: "no body" } as const;
@@ -137,7 +138,7 @@ export function answerOf(schema: unknown): unknown {
  * 4xx and 5xx. `ok` may also be a full response object (`{description, content}`) for answers
  * that are not JSON.
  */
-export function replies(ok: object, status: 200 | 201 | 202 | 204 = 200, more: Record<number, object> = {}) {
+export function replies(ok: object, status: 200 | 201 | 202 | 204 | 302 = 200, more: Record<number, object> = {}) {
   return { [status]: ok, ...more, "4XX": errorBody, "5XX": errorBody };
 }
 

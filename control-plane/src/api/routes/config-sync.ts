@@ -2,11 +2,13 @@ import type { FastifyInstance } from "fastify";
 import type { AdminIdentity } from "../../admin-token.js";
 import { ApiError } from "../../errors.js";
 import { applyPlan } from "../../gitops/apply.js";
-import { type ConfigDocument, dumpConfig } from "../../gitops/document.js";
+import { type ConfigDocument, DOCUMENT_KINDS, dumpConfig } from "../../gitops/document.js";
 import { documentEntries, type PlanChange, planSync } from "../../gitops/plan.js";
+import { DOCUMENT_SECTIONS } from "../../gitops/sections.js";
 import { assertCan, assertRoutePaths } from "../../rbac/authorize.js";
 import { routePathStrings } from "../../rbac/permissions.js";
 import type { Store } from "../../store/store.js";
+import { anyObject, bool, int, list, obj, replies, str } from "../response-schemas.js";
 
 /** Body of `POST /v1/config/sync`. */
 export const syncSchema = {
@@ -27,6 +29,42 @@ export const syncSchema = {
     force: { type: "boolean", description: "allow taking an authentication or WAF policy off a route" },
   },
 } as const;
+
+/** The document `GET /v1/config/dump` answers: each kind a list of canonical bodies, each section a mapping. */
+const DOCUMENT = obj(
+  Object.fromEntries([
+    ...DOCUMENT_KINDS.map((k) => [k, list(obj({ name: str }, ["name"]))]),
+    ...DOCUMENT_SECTIONS.map((k) => [k, anyObject]),
+  ]),
+  [],
+  "the draft as one declarative document (gitops/document.ts)",
+);
+
+const ACTIONS = ["create", "update", "delete", "unchanged"];
+
+/** The answer of `POST /v1/config/sync`: the plan, and whether anything was written. */
+const PLAN = obj(
+  {
+    changes: list(
+      obj(
+        {
+          kind: { type: "string", enum: [...DOCUMENT_KINDS, ...DOCUMENT_SECTIONS] },
+          name: str,
+          action: { type: "string", enum: ACTIONS },
+          removed: { ...list(str), description: "top-level fields the update removes" },
+          before: anyObject,
+          after: anyObject,
+        },
+        ["kind", "name", "action"],
+      ),
+    ),
+    counts: obj(Object.fromEntries(ACTIONS.map((a) => [a, int])), ACTIONS),
+    removals: list(obj({ resource: str, policy: str, type: str }, ["resource", "policy", "type"])),
+    dry_run: bool,
+    changed: { ...bool, description: "the draft was written" },
+  },
+  ["changes", "counts", "removals", "dry_run", "changed"],
+);
 
 /** A sync may carry a whole configuration (10,000 routes are a few MB of JSON). */
 const SYNC_BODY_LIMIT = 64 * 1024 * 1024;
@@ -60,9 +98,10 @@ function authorizeChanges(who: AdminIdentity, changes: readonly PlanChange[]): v
  *   changed nothing are not audited.
  */
 export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): void {
-  app.get("/v1/config/dump", async () => dumpConfig(store));
+  app.get("/v1/config/dump", { schema: { response: replies(DOCUMENT) } }, async () => dumpConfig(store));
 
-  app.post("/v1/config/sync", { schema: { body: syncSchema }, bodyLimit: SYNC_BODY_LIMIT }, async (req) => {
+  const sync = { schema: { body: syncSchema, response: replies(PLAN) }, bodyLimit: SYNC_BODY_LIMIT };
+  app.post("/v1/config/sync", sync, async (req) => {
     const b = req.body as { document: ConfigDocument; prune?: boolean; dry_run?: boolean; force?: boolean };
     const entries = documentEntries(b.document);
     const plan = await planSync(store, b.document, entries, b.prune === true);

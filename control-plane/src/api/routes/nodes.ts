@@ -224,10 +224,12 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     certificate_pem: needIdentity().caCertPem,
   }));
 
-  const withHistory = obj(
-    { ...(nodeAnswer as { properties: object }).properties, history: list(anyObject) },
-    ["id", "region", "status", "history"],
-  );
+  const withHistory = obj({ ...(nodeAnswer as { properties: object }).properties, history: list(anyObject) }, [
+    "id",
+    "region",
+    "status",
+    "history",
+  ]);
   app.get("/v1/nodes/:id", { schema: { params: idParam, response: replies(withHistory) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const n = await store.getNode(id);
@@ -287,13 +289,17 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     };
   });
 
-  app.delete("/v1/nodes/:id", { schema: { params: idParam, response: replies(noContent, 204) } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    await revoke(id);
-    await store.deleteNode(id);
-    fleet?.forget(id);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/nodes/:id",
+    { schema: { params: idParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      await revoke(id);
+      await store.deleteNode(id);
+      fleet?.forget(id);
+      reply.code(204);
+    },
+  );
 
   const region = obj(
     {

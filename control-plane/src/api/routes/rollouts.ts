@@ -49,7 +49,11 @@ const STAGE = obj(
     finished_at: nullable("string"),
     nodes: list(ROLLOUT_NODE),
     gates: list(
-      obj({ value: nullable("number"), baseline: nullable("number"), verdict: str, requests: int }, [], "a gate and its latest result"),
+      obj(
+        { value: nullable("number"), baseline: nullable("number"), verdict: str, requests: int },
+        [],
+        "a gate and its latest result",
+      ),
     ),
   },
   ["name", "state", "nodes", "gates"],
@@ -176,11 +180,15 @@ function actor(req: FastifyRequest): string {
 export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps): void {
   const { store, rollouts, engine } = deps;
 
-  app.post("/v1/rollouts", { schema: { body: startRolloutSchema, response: replies(ROLLOUT, 201) } }, async (req, reply) => {
-    const r = await engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
-    reply.code(201);
-    return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
-  });
+  app.post(
+    "/v1/rollouts",
+    { schema: { body: startRolloutSchema, response: replies(ROLLOUT, 201) } },
+    async (req, reply) => {
+      const r = await engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
+      reply.code(201);
+      return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
+    },
+  );
 
   app.get(
     "/v1/rollouts",

@@ -7,7 +7,7 @@ import {
   telemetrySchema,
 } from "../../config/telemetry.js";
 import type { Store } from "../../store/store.js";
-import { errorBody } from "./error-body.js";
+import { answerOf, replies } from "../response-schemas.js";
 
 /**
  * `GET /v1/telemetry` and `PUT /v1/telemetry`: the fleet-wide telemetry config, published with
@@ -25,6 +25,12 @@ import { errorBody } from "./error-body.js";
  * header values are answered as `[redacted]`; a `PUT` that sends `[redacted]` keeps the stored
  * value of that sink's key or header.
  */
+/** The config as answered: the body's shape, secrets `[redacted]`, every list present. */
+const TELEMETRY = {
+  ...(answerOf(telemetrySchema) as object),
+  required: ["siem_sinks", "siem_overrides", "secret_headers", "secret_fields"],
+};
+
 export function registerTelemetryRoutes(app: FastifyInstance, store: Store): void {
   app.get(
     "/v1/telemetry",
@@ -32,7 +38,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
       schema: {
         summary: "Read the telemetry config (SIEM sinks, overrides, secret names)",
         tags: ["telemetry"],
-        response: { 200: telemetrySchema },
+        response: replies(TELEMETRY),
       },
     },
     async () => presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry),
@@ -45,7 +51,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
         summary: "Replace the telemetry config (published with the next version)",
         tags: ["telemetry"],
         body: telemetrySchema,
-        response: { 200: telemetrySchema, 400: errorBody },
+        response: replies(TELEMETRY),
       },
     },
     async (req) =>

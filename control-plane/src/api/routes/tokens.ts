@@ -256,32 +256,36 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     },
   );
 
-  app.post("/v1/tokens", { schema: { body: newTokenSchema, response: replies(TOKEN_WITH_SECRET, 201) } }, async (req, reply) => {
-    const b = req.body as {
-      name: string;
-      role: string;
-      regions?: string[];
-      route_prefixes?: string[];
-      ttl_s?: number;
-      expires_at?: string;
-    };
-    if (b.ttl_s !== undefined && b.expires_at !== undefined)
-      throw new ApiError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
-    if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
-      throw new ApiError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
-    assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
-    const { row, secret } = await tokens.create({
-      name: b.name,
-      role: b.role,
-      regions: b.regions ?? [],
-      routePrefixes: b.route_prefixes ?? [],
-      ...(b.ttl_s !== undefined ? { ttlS: b.ttl_s } : {}),
-      ...(b.expires_at !== undefined ? { expiresAt: new Date(b.expires_at).toISOString() } : {}),
-      createdBy: who(req).label,
-    });
-    reply.code(201).header("cache-control", "no-store");
-    return { ...presentToken(row), token: secret };
-  });
+  app.post(
+    "/v1/tokens",
+    { schema: { body: newTokenSchema, response: replies(TOKEN_WITH_SECRET, 201) } },
+    async (req, reply) => {
+      const b = req.body as {
+        name: string;
+        role: string;
+        regions?: string[];
+        route_prefixes?: string[];
+        ttl_s?: number;
+        expires_at?: string;
+      };
+      if (b.ttl_s !== undefined && b.expires_at !== undefined)
+        throw new ApiError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
+      if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
+        throw new ApiError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
+      assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
+      const { row, secret } = await tokens.create({
+        name: b.name,
+        role: b.role,
+        regions: b.regions ?? [],
+        routePrefixes: b.route_prefixes ?? [],
+        ...(b.ttl_s !== undefined ? { ttlS: b.ttl_s } : {}),
+        ...(b.expires_at !== undefined ? { expiresAt: new Date(b.expires_at).toISOString() } : {}),
+        createdBy: who(req).label,
+      });
+      reply.code(201).header("cache-control", "no-store");
+      return { ...presentToken(row), token: secret };
+    },
+  );
 
   app.get("/v1/tokens/:id", { schema: { params: idParam, response: replies(TOKEN) } }, async (req, reply) => {
     const shown = presentToken(await find((req.params as { id: string }).id));
@@ -312,12 +316,16 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     },
   );
 
-  app.delete("/v1/tokens/:id", { schema: { params: idParam, response: replies(noContent, 204) } }, async (req, reply) => {
-    const t = await find((req.params as { id: string }).id);
-    requireMatch(req, presentToken(t));
-    await tokens.revoke(t.id);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/tokens/:id",
+    { schema: { params: idParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const t = await find((req.params as { id: string }).id);
+      requireMatch(req, presentToken(t));
+      await tokens.revoke(t.id);
+      reply.code(204);
+    },
+  );
 
   app.get("/v1/roles", { schema: { response: replies(pageSchema(ROLE)) } }, async () => ({
     items: await tokens.roles(),
@@ -361,13 +369,18 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     return shown;
   });
 
-  app.delete("/v1/roles/:name", { schema: { params: nameParam, response: replies(noContent, 204) } }, async (req, reply) => {
-    const name = (req.params as { name: string }).name;
-    if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
-    requireMatch(req, await findRole(name));
-    const users = await tokens.roleUsers(name);
-    if (users > 0) throw new ApiError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
-    if (!(await tokens.deleteRole(name))) throw new ApiError("NOT_FOUND", `no role ${name}`);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/roles/:name",
+    { schema: { params: nameParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const name = (req.params as { name: string }).name;
+      if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
+      requireMatch(req, await findRole(name));
+      const users = await tokens.roleUsers(name);
+      if (users > 0)
+        throw new ApiError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
+      if (!(await tokens.deleteRole(name))) throw new ApiError("NOT_FOUND", `no role ${name}`);
+      reply.code(204);
+    },
+  );
 }
