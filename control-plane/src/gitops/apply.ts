@@ -136,8 +136,10 @@ async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<v
   const spec = specOf(e.kind);
   const current = await store.getResource(e.kind, e.name);
   const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
+  // A new resource has no secret to keep: `[redacted]` in it is refused (400 naming the field),
+  // never stored as the secret.
   const body = (
-    current && e.kind !== "rule-sets" ? restoreSecrets(rest, await spec.present(current, store), "") : rest
+    e.kind !== "rule-sets" ? restoreSecrets(rest, current ? await spec.present(current, store) : undefined, "") : rest
   ) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;

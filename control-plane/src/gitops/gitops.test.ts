@@ -376,6 +376,16 @@ test("a whole file on an empty control plane: rule sets need their files, waf ex
     [400, "VALIDATION_FAILED", "rule-sets/tiny", "files"],
   );
   assert.equal(await fresh.store.getResource("upstreams", "v1"), undefined, "nothing was written");
+  // A dumped secret on a control plane that holds none is refused, never stored as "[redacted]".
+  const intro = (await t.call("GET", "/v1/config/dump")).body.policies.find(
+    (p: { name: string }) => p.name === "intro",
+  );
+  const secretless = await fresh.call("POST", "/v1/config/sync", { document: { policies: [intro] } });
+  assert.deepEqual(
+    [secretless.status, secretless.body.error.resource, secretless.body.error.field],
+    [400, "policies/intro", "config.client_secret"],
+  );
+  assert.equal(await fresh.store.getResource("policies", "intro"), undefined);
   doc["rule-sets"][0] = { name: "tiny", files: [{ path: "rules/a.conf", content: TINY_RULES }] };
   const r = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
   assert.equal(r.status, 200, r.text);
