@@ -4,6 +4,7 @@ import type { AnomalyService } from "../../anomaly/anomaly-service.js";
 import { anomalyConfigSchema, anomalyResource, type DraftAnomaly } from "../../anomaly/anomaly-settings.js";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { etagOf, requireMatch } from "../resource-page.js";
 import {
   answerOf,
   anyObject,
@@ -103,7 +104,7 @@ interface BlockBody {
  * | method and path | what |
  * | --- | --- |
  * | `GET /v1/anomalies` | mode in force (`off`, `detect`, `enforce`) and counters |
- * | `GET`, `PUT /v1/anomalies/config` | the draft config: `enabled`, `mode`, `thresholds` (defaults and per route), `actions`, `allow` (published with the next version; a bad threshold is 400 `VALIDATION_FAILED` naming the field) |
+ * | `GET`, `PUT /v1/anomalies/config` | the draft config: `enabled`, `mode`, `thresholds` (defaults and per route), `actions`, `allow` (published with the next version; a bad threshold is 400 `VALIDATION_FAILED` naming the field; `ETag` and `If-Match` as every mutable resource) |
  * | `GET /v1/anomalies/detections?limit=` | recent detections, newest first |
  * | `GET /v1/anomalies/decisions` | the deny list: decisions in force |
  * | `POST /v1/anomalies/decisions` | block a client by hand (`target_type`, `target_id`, `action`, `ttl_s`, `rate_per_s`, `reason`): pushed to every node at once |
@@ -114,7 +115,11 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
   app.get(
     "/v1/anomalies/config",
     { schema: { ...doc("Read the anomaly-detection config"), response: replies(CONFIG) } },
-    async () => store.getSettings("anomaly"),
+    async (_req, reply) => {
+      const shown = await store.getSettings("anomaly");
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 
   app.put(
@@ -127,7 +132,14 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
         response: replies(CONFIG),
       },
     },
-    async (req) => store.transaction(() => writeAnomaly(store, req.body as DraftAnomaly)),
+    async (req, reply) => {
+      const shown = await store.transaction(async () => {
+        requireMatch(req, await store.getSettings("anomaly"));
+        return writeAnomaly(store, req.body as DraftAnomaly);
+      });
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 
   if (!anomaly) return;

@@ -7,6 +7,7 @@ import {
   telemetrySchema,
 } from "../../config/telemetry.js";
 import type { Store } from "../../store/store.js";
+import { etagOf, requireMatch } from "../resource-page.js";
 import { answerOf, replies } from "../response-schemas.js";
 
 /**
@@ -23,7 +24,8 @@ import { answerOf, replies } from "../response-schemas.js";
  * @palisade/events sink checks; 400 `VALIDATION_FAILED` naming the field, e.g.
  * `siem_sinks.0.syslog.address`, the check's code first in the message). TLS keys and webhook
  * header values are answered as `[redacted]`; a `PUT` that sends `[redacted]` keeps the stored
- * value of that sink's key or header.
+ * value of that sink's key or header. `GET` answers an `ETag`; `PUT` honours `If-Match` (412
+ * PRECONDITION_FAILED, nothing written).
  */
 /** The config as answered: the body's shape, secrets `[redacted]`, every list present. */
 const TELEMETRY = {
@@ -41,7 +43,11 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
         response: replies(TELEMETRY),
       },
     },
-    async () => presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry),
+    async (_req, reply) => {
+      const shown = presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry);
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 
   app.put(
@@ -54,8 +60,14 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: Store): voi
         response: replies(TELEMETRY),
       },
     },
-    async (req) =>
-      store.transaction(async () => presentTelemetry(await writeTelemetry(store, req.body as DraftTelemetry))),
+    async (req, reply) => {
+      const shown = await store.transaction(async () => {
+        requireMatch(req, presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry));
+        return presentTelemetry(await writeTelemetry(store, req.body as DraftTelemetry));
+      });
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 }
 
