@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { anomalyConfigSchema, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
+import { keepStoredSecrets } from "../api/kept-secrets.js";
 import { writeAnomaly } from "../api/routes/anomalies.js";
 import { writeSettings } from "../api/routes/settings.js";
 import { writeTelemetry } from "../api/routes/telemetry.js";
 import { checkBodySchema } from "../api/validation-errors.js";
 import { readDraft } from "../config/publisher.js";
-import { REDACTED } from "../config/redact.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
 import { credentialSchema } from "../config/schemas.js";
 import { buildSnapshot } from "../config/snapshot.js";
@@ -21,25 +21,6 @@ import { type DocumentSection, isSection } from "./sections.js";
 
 /** Thrown to roll a dry run back once everything was checked. */
 class DryRun extends Error {}
-
-/**
- * A copy of `body` where every `[redacted]` string takes the stored resource's value at the same
- * place: a dumped file keeps the server's secrets without ever holding them.
- * @throws ApiError VALIDATION_FAILED naming the field when there is no stored value to keep
- */
-function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
-  if (body === REDACTED) {
-    if (typeof stored === "string" && stored !== REDACTED) return stored;
-    throw new ApiError("VALIDATION_FAILED", `${path} is ${REDACTED}: give the secret (nothing stored to keep)`, path);
-  }
-  if (Array.isArray(body))
-    return body.map((v, i) => restoreSecrets(v, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`));
-  if (typeof body !== "object" || body === null) return body;
-  const s = (typeof stored === "object" && stored !== null ? stored : {}) as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(body).map(([k, v]) => [k, restoreSecrets(v, s[k], path ? `${path}.${k}` : k)]),
-  );
-}
 
 /** Runs `fn`, prefixing an ApiError's message and field with the entry it concerns. */
 async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
@@ -136,10 +117,11 @@ async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<v
   const spec = specOf(e.kind);
   const current = await store.getResource(e.kind, e.name);
   const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
-  // A new resource has no secret to keep: `[redacted]` in it is refused (400 naming the field),
-  // never stored as the secret.
+  // `[redacted]` keeps the stored secret; a new resource has none to keep (400 naming the field).
   const body = (
-    e.kind !== "rule-sets" ? restoreSecrets(rest, current ? await spec.present(current, store) : undefined, "") : rest
+    e.kind !== "rule-sets"
+      ? keepStoredSecrets(rest, current ? { name: current.name, ...current.body } : undefined)
+      : rest
   ) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;

@@ -295,6 +295,17 @@ test("sync makes the draft equal to the file; a file with an error changes nothi
   assert.equal(real.body.changed, true);
   assert.equal((await t.call("GET", "/v1/routes/open")).status, 404);
   assert.equal((await t.call("GET", "/v1/audit?kind=config/sync")).body.items.length, 1);
+  // An update of a resource whose secret the file keeps as [redacted] keeps the stored secret.
+  const edited = structuredClone(doc);
+  edited.policies.find((p: { name: string }) => p.name === "intro").config.client_id = "gw2";
+  const kept = await t.call("POST", "/v1/config/sync", { document: edited });
+  assert.equal(kept.status, 200, kept.text);
+  assert.deepEqual((await t.store.getResource("policies", "intro"))!.body.config, {
+    endpoint: "https://as.example/introspect",
+    client_id: "gw2",
+    client_secret: "hunter2-hunter2",
+  });
+  await t.call("POST", "/v1/config/sync", { document: doc });
   // A section with an error (a sink address without a port, an anomaly threshold out of range):
   // nothing of the file is written, and the answer names the section and the field.
   const now = (await t.call("GET", "/v1/config/dump")).text;

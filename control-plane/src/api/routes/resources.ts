@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { keepStoredSecrets } from "../kept-secrets.js";
 import { filterResources, KIND_FILTERS } from "../resource-filters.js";
 import { answerOfKind, type KindSpec } from "../resource-kinds.js";
 import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
@@ -18,6 +19,8 @@ const idParam = {
  * list (ordered by name; filters of resource-filters.ts; `limit` and the `after` cursor, with a
  * `next` link), create (201), read (with an `ETag`), replace (PUT), delete (204); PUT and DELETE
  * honour `If-Match` (412 PRECONDITION_FAILED, nothing written). `{id}` accepts the id or the name.
+ * A secret sent as `[redacted]` (what answers show) keeps the stored one on PUT, and is refused
+ * on POST (400 naming the field): it is never stored.
  * Edits change the draft only; `POST /v1/config/versions` publishes it.
  */
 export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
@@ -55,7 +58,8 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
   });
 
   app.post(base, { schema: { body: spec.schema, response: replies(one, 201) }, ...limit }, async (req, reply) => {
-    const { name, rest } = split(req.body as Record<string, unknown>);
+    // `[redacted]` (what answers show for a secret) is no secret: a new resource has none to keep.
+    const { name, rest } = split(keepStoredSecrets(req.body, undefined) as Record<string, unknown>);
     const saved = await store.transaction(async () => {
       if (await store.nameTaken(spec.kind, name))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
@@ -74,11 +78,14 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
 
   const put = { schema: { params: idParam, body: spec.schema, response: replies(one) }, ...limit };
   app.put(`${base}/:id`, put, async (req, reply) => {
-    const { name, rest } = split(req.body as Record<string, unknown>);
     const shown = await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
       requireMatch(req, await present(current));
       writable(current);
+      // A body read with GET and sent back keeps the stored secrets it shows as `[redacted]`.
+      const { name, rest } = split(
+        keepStoredSecrets(req.body, { name: current.name, ...current.body }) as Record<string, unknown>,
+      );
       if (await store.nameTaken(spec.kind, name, current.id))
         throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
