@@ -109,6 +109,9 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     // value it gives in clear where the server shows [redacted]: a sync sends it again.
     const hand = await ctl(["diff", "-f", f, "-o", "json"]);
     assert.equal(hand.code, 3, hand.err);
+    const handTable = await ctl(["diff", "-f", f]);
+    for (const out of [hand.out, handTable.out]) assert.ok(!out.includes("soc-secret-123"), "a secret in the plan");
+    assert.match(handTable.out, /^~ telemetry\/telemetry$/m);
     assert.deepEqual(
       (JSON.parse(hand.out) as { changes: Array<{ kind: string; action: string }> }).changes.map(
         (c) => `${c.action} ${c.kind}`,

@@ -306,6 +306,12 @@ test("sync makes the draft equal to the file; a file with an error changes nothi
     client_secret: "hunter2-hunter2",
   });
   await t.call("POST", "/v1/config/sync", { document: doc });
+  // A secret a file gives in clear is an update, but the plan never shows it.
+  const clear = structuredClone(doc);
+  clear.policies.find((p: { name: string }) => p.name === "intro").config.client_secret = "another-secret-42";
+  const plan = await t.call("POST", "/v1/config/sync", { document: clear, dry_run: true });
+  assert.deepEqual(plan.body.counts.update, 1);
+  assert.ok(!plan.text.includes("another-secret-42"), "a secret in the plan");
   // A section with an error (a sink address without a port, an anomaly threshold out of range):
   // nothing of the file is written, and the answer names the section and the field.
   const now = (await t.call("GET", "/v1/config/dump")).text;

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { AdminIdentity } from "../../admin-token.js";
+import { redactSecrets } from "../../config/redact.js";
+import { type DraftTelemetry, presentTelemetry } from "../../config/telemetry.js";
 import { ApiError } from "../../errors.js";
 import { applyPlan } from "../../gitops/apply.js";
+import type { Body } from "../../gitops/canonical.js";
 import { type ConfigDocument, DOCUMENT_KINDS, dumpConfig } from "../../gitops/document.js";
 import { documentEntries, type PlanChange, planSync } from "../../gitops/plan.js";
 import { DOCUMENT_SECTIONS } from "../../gitops/sections.js";
@@ -84,6 +87,27 @@ function authorizeChanges(who: AdminIdentity, changes: readonly PlanChange[]): v
   }
 }
 
+/** A body of a plan with its secrets `[redacted]` (a telemetry section as GET /v1/telemetry shows it). */
+function shownBody(kind: PlanChange["kind"], body: Body): Body {
+  if (kind !== "telemetry") return redactSecrets(body) as Body;
+  const shown: Body = presentTelemetry(body as DraftTelemetry);
+  for (const [k, v] of Object.entries(shown)) if (Array.isArray(v) && v.length === 0) delete shown[k];
+  return shown;
+}
+
+/**
+ * A change as the answer shows it: secrets the file gives in clear are `[redacted]` in `before`
+ * and `after`, so a plan (printed by `palisadectl diff`, kept in CI logs, audited) never carries
+ * one; what changed is still listed.
+ */
+function shownChange(c: PlanChange): PlanChange {
+  return {
+    ...c,
+    ...(c.before ? { before: shownBody(c.kind, c.before) } : {}),
+    ...(c.after ? { after: shownBody(c.kind, c.after) } : {}),
+  };
+}
+
 /**
  * GitOps endpoints (issue 18):
  * - `GET /v1/config/dump`: the whole draft as one declarative document (gitops/document.ts);
@@ -117,7 +141,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
     const changed = plan.counts.create + plan.counts.update + plan.counts.delete > 0;
     if (changed) await applyPlan(store, plan, entries, b.document, dryRun);
     // Unchanged resources are only counted: a 10,000-route file that changed nothing answers a few bytes.
-    const changes = plan.changes.filter((c) => c.action !== "unchanged");
+    const changes = plan.changes.filter((c) => c.action !== "unchanged").map(shownChange);
     return { ...plan, changes, dry_run: dryRun, changed: changed && !dryRun };
   });
 }
