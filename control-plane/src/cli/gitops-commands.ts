@@ -226,7 +226,7 @@ export async function validate(ctx: CliContext): Promise<number> {
   try {
     const entries = documentEntries(document);
     const plan = await planSync(store, document, entries, true);
-    await applyPlan(store, plan, entries, document, true);
+    await applyPlan(store, plan, entries, document, true, true);
     const n = entries.length;
     if (ctx.format === "table") ctx.io.out(`${name}: valid (${n} resource${n === 1 ? "" : "s"})`);
     else ctx.print({ file: name, valid: true, resources: n });

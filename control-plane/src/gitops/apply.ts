@@ -111,18 +111,18 @@ async function withoutPendingRoutes(store: Store, e: FileEntry): Promise<Body | 
 
 /**
  * Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references).
+ * @param offline see {@link applyPlan}
  * @param asGiven the body to write instead of the entry's (a waf policy before its routes exist)
  */
-async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<void> {
+async function writeEntry(store: Store, e: FileEntry, offline: boolean, asGiven?: Body): Promise<void> {
   const spec = specOf(e.kind);
   const current = await store.getResource(e.kind, e.name);
   const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
-  // `[redacted]` keeps the stored secret; a new resource has none to keep (400 naming the field).
-  const body = (
-    e.kind !== "rule-sets"
-      ? keepStoredSecrets(rest, current ? { name: current.name, ...current.body } : undefined)
-      : rest
-  ) as Body;
+  // `[redacted]` keeps the stored secret; a new resource has none to keep (400 naming the field),
+  // unless offline (`palisadectl validate`: a server's file holds its secrets as `[redacted]`).
+  const keep = e.kind !== "rule-sets" && (current !== undefined || !offline);
+  const stored = current ? { name: current.name, ...current.body } : undefined;
+  const body = (keep ? keepStoredSecrets(rest, stored) : rest) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;
   if (current) await store.updateResource(e.kind, current.id, e.name, await spec.normalize(fields, store, current.id));
@@ -208,6 +208,8 @@ const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
  * the whole draft is built as the next version would be (dangling references, compile-time rules).
  * Any failure rolls everything back: a file with an error changes nothing.
  * @param dryRun check everything, then roll back
+ * @param offline the store is a throwaway one (`palisadectl validate`): a new resource's
+ *   `[redacted]` secret is taken as the server's (checked as given) instead of refused
  * @throws ApiError naming the resource (`resource`: `routes/orders`) and the field
  */
 export async function applyPlan(
@@ -216,6 +218,7 @@ export async function applyPlan(
   entries: readonly FileEntry[],
   doc: ConfigDocument,
   dryRun: boolean,
+  offline = false,
 ): Promise<void> {
   const byKey = new Map(entries.map((e) => [`${e.kind}/${e.name}`, e]));
   const writes = plan.changes
@@ -239,9 +242,9 @@ export async function applyPlan(
         await at(`${e.kind}/${e.name}`, async () => {
           const early = e.kind === "policies" ? await withoutPendingRoutes(store, e) : undefined;
           if (early) deferred.push(e);
-          await writeEntry(store, e, early);
+          await writeEntry(store, e, offline, early);
         });
-      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
+      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e, offline));
       for (const c of plan.changes)
         if (isSection(c.kind) && c.action === "update") {
           const section = c.kind;
