@@ -5,6 +5,7 @@ import { RouteState } from "./baseline/route-state.js";
 import { bruteForce } from "./detect/brute-force.js";
 import { type Contributor, type Detection, type DetectionKind, KIND_BIT, type Subject } from "./detect/detection.js";
 import { enumeration } from "./detect/enumeration.js";
+import { OpenDetections } from "./detect/episodes.js";
 import { fingerprintChurn } from "./detect/fingerprint-churn.js";
 import { payload } from "./detect/payload.js";
 import { errorRules, type RouteRuleInput, routeRules } from "./detect/route-rules.js";
@@ -59,6 +60,7 @@ export interface EngineStats {
 
 /** Route rule windows, in 1 s buckets: 5 s (fast runs) and 60 s (slow runs). */
 const WINDOWS = [5, 60] as const;
+const ROUTE_KINDS = ["credential_stuffing", "volumetric", "error_rate"] as const;
 const KIND_NAMES: Record<number, Subject["type"]> = { 1: "address", 2: "consumer", 3: "credential" };
 
 /**
@@ -82,6 +84,8 @@ export class DetectorEngine {
   readonly #upstreams: Array<RouteState | undefined> = [];
   readonly #maxRoutes: number;
   readonly #rearmMs: number;
+  /** Episodes of the route and upstream rules. */
+  readonly #routeEpisodes: OpenDetections;
   readonly #failures = new CountMinSketch(SUMMARY_CMS_WIDTH, SUMMARY_CMS_DEPTH);
   readonly #touched: Int32Array;
   #touchedCount = 0;
@@ -121,6 +125,7 @@ export class DetectorEngine {
       throw new AnomalyError("ENGINE_OPTIONS_INVALID", "maxRoutes", "an integer in 1..65536");
     }
     this.#rearmMs = o.rearmMs ?? 120_000;
+    this.#routeEpisodes = new OpenDetections({ rearmMs: this.#rearmMs });
     this.#touched = new Int32Array(this.#table.capacity);
     this.#touchedMark = new Uint32Array(this.#table.capacity);
   }
@@ -438,7 +443,11 @@ export class DetectorEngine {
         r.open = 0;
         r.series.paused = 0;
       }
-      if (closed > 0 && r.series.warm) routeRules(this.#ruleInput(r, now), this.#test);
+      if (closed > 0 && r.series.warm) {
+        const at = { type: "route" as const, id: r.id };
+        for (const k of ROUTE_KINDS) this.#routeEpisodes.miss(k, at, now);
+        routeRules(this.#ruleInput(r, now), this.#test);
+      }
       if (closed > 0 && r.sizes.count >= 200) r.sizeP99 = r.sizes.quantile(0.99);
     }
     for (const u of this.#upstreams) {
@@ -449,6 +458,7 @@ export class DetectorEngine {
         u.series.paused = 0;
       }
       if (closed > 0 && u.series.warm) {
+        this.#routeEpisodes.miss("error_rate", { type: "upstream", id: u.id }, now);
         errorRules({ ...this.#ruleInput(u, now), route: "" }, { type: "upstream", id: u.id }, this.#test);
       }
     }
@@ -456,6 +466,7 @@ export class DetectorEngine {
     if (minute !== this.#minute) {
       this.#minute = minute;
       this.#refreshNorms(now);
+      this.#routeEpisodes.prune(now);
     }
   }
 
@@ -474,14 +485,16 @@ export class DetectorEngine {
     };
   }
 
-  /** Emits a route-level detection unless its episode is open; pauses learning of `counters`. */
+  /**
+   * Emits a route-level detection when it starts an episode (detect/episodes.ts: the first one,
+   * or a new rise after a drop); pauses learning of `counters`.
+   */
   #routeFire(r: RouteState, kind: DetectionKind, counters: number, now: number, d: Detection): void {
     const bit = KIND_BIT[kind];
     r.series.paused |= counters;
-    const wasOpen = (r.open & bit) !== 0 && r.openUntil > now;
     r.open |= bit;
     r.openUntil = now + this.#rearmMs;
-    if (!wasOpen) this.#emit(d);
+    if (this.#routeEpisodes.hit(kind, d.subject, now, d.score)) this.#emit(d);
   }
 
   #contributors(r: RouteState): Contributor[] {

@@ -36,6 +36,7 @@ export { ANOMALY_ERRORS, AnomalyError, type AnomalyErrorCode } from "./errors.js
 export type { Attack } from "./eval/attacks.js";
 export { resultLines, type Score, score } from "./eval/score.js";
 export {
+  EVAL_KINDS,
   type EvalOptions,
   type EvalRun,
   FULL_EVAL,

@@ -1,6 +1,6 @@
 /**
- * The control plane's error registry: one stable code per condition, with its
- * HTTP status. Codes are part of the API contract (clients branch on them);
+ * The control plane's error registry: one stable code per condition, with the
+ * HTTP status the admin API answers it with (api/error-response.ts). Codes are part of the API contract (clients branch on them);
  * messages are for humans and may change. Internal causes are logged, never sent.
  */
 export const API_ERRORS = {
@@ -60,14 +60,14 @@ export interface RuleLocation {
 }
 
 /**
- * An error answered to an admin API client as
- * `{"error": {"code", "message", "field"?, …detail}}` with the registry's status.
- * `field` names the body field at fault, as a dotted path (`targets.0.port`); `rule` locates a
- * WAF rule set error.
+ * The error the control plane's domain code throws (config checks, the store's callers, the
+ * publisher, rollouts, RBAC, GitOps): a stable `code` from {@link API_ERRORS}, a message for
+ * humans, the input `field` at fault as a dotted path (`targets.0.port`), and further `detail`.
+ * It knows nothing of HTTP: the admin API's error handler (api/error-response.ts) answers it with
+ * the registry's status and `{"error": {"code", "message", "field"?, …detail}}`, in one place.
  */
-export class ApiError extends Error {
+export class DomainError extends Error {
   readonly code: ApiErrorCode;
-  readonly status: number;
   readonly field: string | undefined;
   /**
    * Further members of the error body: `permission` of a 403, `plan` of a refused sync, `rule`
@@ -76,25 +76,22 @@ export class ApiError extends Error {
   readonly detail: Record<string, unknown> | undefined;
   constructor(code: ApiErrorCode, message?: string, field?: string, detail?: Record<string, unknown>) {
     super(message ?? API_ERRORS[code].message);
-    this.name = "ApiError";
+    this.name = "DomainError";
     this.code = code;
-    this.status = API_ERRORS[code].status;
     this.field = field;
     this.detail = detail;
   }
-
-  /** The JSON body sent to the client. */
-  toBody(): { error: { code: ApiErrorCode; message: string; field?: string } & Record<string, unknown> } {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        ...(this.field !== undefined ? { field: this.field } : {}),
-        ...this.detail,
-      },
-    };
-  }
 }
+
+/**
+ * The former name of {@link DomainError}, kept so branches written against it still build once
+ * merged; new code throws `DomainError`. Remove once no code names it
+ * (`grep -rw ApiError control-plane/src`).
+ * @deprecated use DomainError
+ */
+export const ApiError = DomainError;
+/** @deprecated use DomainError */
+export type ApiError = DomainError;
 
 /** Thrown at start-up for a bad flag or environment value; the CLI prints it and exits 2. */
 export class OptionError extends Error {

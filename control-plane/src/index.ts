@@ -5,6 +5,6 @@
 export { AdminTokens, hashToken } from "./admin-token.js";
 export { openApiDocument } from "./api/openapi-document.js";
 export { type ControlPlane, startControlPlane } from "./control-plane.js";
-export { API_ERRORS, ApiError, type ApiErrorCode, OptionError } from "./errors.js";
+export { API_ERRORS, type ApiErrorCode, DomainError, OptionError } from "./errors.js";
 export { createLogger, type Logger } from "./log.js";
 export { type CpOptions, parseCpOptions } from "./options.js";

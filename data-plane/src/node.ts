@@ -225,6 +225,7 @@ export async function startNode(
       controlPlaneConnected: () => sync?.connected ?? false,
       siem: pipeline,
       syncEvents: () => sync?.securityEventStats(),
+      upstreams: node,
     }),
   });
 

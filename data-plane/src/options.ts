@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { resolveSinkConfigs, type SiemSinkConfig, SinkConfigError } from "@palisade/events";
+import { checkHttpUrl, resolveSinkConfigs, type SiemSinkConfig, SinkConfigError } from "@palisade/events";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { BUNDLED_POLICY_TYPES } from "./policies/registry.js";
 import { type ClientAddressHeader, TrustedProxies } from "./request/client-address.js";
@@ -80,8 +80,16 @@ export interface NodeOptions {
   readonly accessLogRotateBytes: number;
   /** Rotated access log files kept. */
   readonly accessLogMaxFiles: number;
-  /** Probability (0–1) that a trace the node starts is sampled (W3C `sampled` flag). */
-  readonly traceSampleRatio: number;
+  /**
+   * Probability (0–1) that a trace the node starts is sampled (W3C `sampled` flag); `null`: the
+   * config's `trace_export.sample_ratio` (0 without one). Set, it wins over the config.
+   */
+  readonly traceSampleRatio: number | null;
+  /**
+   * OTLP/HTTP traces URL the node exports sampled spans to; `null`: the config's
+   * `trace_export.endpoint` (no export without one). Set, it wins over the config.
+   */
+  readonly otlpTracesEndpoint: string | null;
   /** Node-local SIEM sinks (`--siem-sinks-file`, checked), which win over the config's by name. */
   readonly siemSinks: readonly SiemSinkConfig[];
 }
@@ -321,9 +329,16 @@ const SPECS = [
   {
     flag: "trace-sample-ratio",
     env: "PALISADE_TRACE_SAMPLE_RATIO",
-    fallback: "0",
-    shown: "0",
-    help: "share (0-1) of the traces the node starts that are flagged sampled (W3C traceparent)",
+    fallback: "",
+    shown: "(config's, else 0)",
+    help: "share (0-1) of the traces the node starts that are flagged sampled (W3C traceparent); wins over the config's",
+  },
+  {
+    flag: "otlp-traces-endpoint",
+    env: "PALISADE_OTLP_TRACES_ENDPOINT",
+    fallback: "",
+    shown: "(config's, else none)",
+    help: "OTLP/HTTP traces URL sampled spans are exported to (e.g. http://collector:4318/v1/traces); wins over the config's",
   },
   {
     flag: "siem-sinks-file",
@@ -430,7 +445,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     accessLogSample: parseRatio(...get("access-log-sample")),
     accessLogRotateBytes: parseInteger(...get("access-log-rotate-bytes"), 1_024, 1_000_000_000_000),
     accessLogMaxFiles: parseInteger(...get("access-log-max-files"), 1, 1_000),
-    traceSampleRatio: parseRatio(...get("trace-sample-ratio")),
+    traceSampleRatio: parseOptional(get("trace-sample-ratio"), parseRatio),
+    otlpTracesEndpoint: parseOptional(get("otlp-traces-endpoint"), parseHttpUrl),
     siemSinks: parseSinksFile(...get("siem-sinks-file")),
   };
   if (options.clientHeaderTimeoutMs > options.clientRequestTimeoutMs) {
@@ -601,6 +617,20 @@ function parseChoice<T extends string>(flag: string, value: string, choices: rea
   const hit = choices.find((c) => c === v);
   if (hit === undefined) throw new OptionsError(flag, `"${value}" is not one of ${choices.join(", ")}`);
   return hit;
+}
+
+/** `null` for an empty value, else `parse`'s result. */
+function parseOptional<T>([flag, value]: [string, string], parse: (flag: string, value: string) => T): T | null {
+  return value.trim() === "" ? null : parse(flag, value);
+}
+
+/** Parses an absolute http or https URL without credentials. */
+function parseHttpUrl(flag: string, value: string): string {
+  try {
+    return checkHttpUrl(value.trim(), flag).toString();
+  } catch {
+    throw new OptionsError(flag, "is not an absolute http or https URL without credentials");
+  }
 }
 
 /** Parses a probability, 0 to 1. */

@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Snapshot } from "@palisade/proto";
 import { AnomalyNode } from "./anomaly/anomaly-node.js";
 import { compile } from "./config/compile.js";
@@ -10,16 +11,20 @@ import type { SecurityEvents } from "./events/security-events.js";
 import { listen } from "./listen.js";
 import type { Logger } from "./log.js";
 import type { NodeOptions } from "./options.js";
+import { JwksDirectory } from "./policies/jwt/jwks-store.js";
 import { createPolicyResources, type PolicyResources } from "./policies/registry.js";
 import { ProxyServer } from "./proxy/proxy-server.js";
 import { TlsListener } from "./proxy/tls-listener.js";
 import { AccessLog } from "./telemetry/access-log.js";
+import { NodeTracing } from "./telemetry/node-tracing.js";
 import type { ShadowStats } from "./telemetry/shadow-stats.js";
 import type { TrafficStats } from "./telemetry/traffic-stats.js";
+import { type UpstreamSource, type UpstreamStatsRow, upstreamStatsOf } from "./telemetry/upstream-stats.js";
 import type { WafStats } from "./telemetry/waf-stats.js";
 import { SecureContextCache } from "./tls/compile-certificates.js";
 import { PoolManager } from "./upstream/pool-manager.js";
 import { UpstreamRuntime } from "./upstream/upstream-runtime.js";
+import { softwareVersion } from "./version.js";
 
 /** Where a proxy node's listeners are bound. */
 export interface ProxyAddresses {
@@ -33,7 +38,7 @@ export interface ProxyAddresses {
  * HTTPS listeners — without the control-plane stream or the status listener. A single-process
  * node wraps one (node.ts); with `--workers N` every worker runs one (cluster/worker.ts).
  */
-export class ProxyNode {
+export class ProxyNode implements UpstreamSource {
   readonly holder: TableHolder;
   readonly proxy: ProxyServer;
   readonly tls: TlsListener | null;
@@ -48,6 +53,8 @@ export class ProxyNode {
   readonly #upstreams: UpstreamRuntime;
   readonly #resources: PolicyResources;
   readonly #accessLog: AccessLog | null;
+  /** Trace sampling and OTLP span export, from the config's telemetry resource and the node's flags. */
+  readonly tracing: NodeTracing;
   #closing: Promise<void> | undefined;
 
   /**
@@ -83,6 +90,7 @@ export class ProxyNode {
     if (anomaly && stats) stats.anomaly = () => anomaly.counters();
     this.#resources = createPolicyResources({
       warn: (fields, msg) => log.warn(fields, msg),
+      jwksStore: new JwksDirectory(join(options.stateDir, "jwks"), (fields, msg) => log.warn(fields, msg)),
       ...(shadowStats ? { shadowStats } : {}),
       ...(wafStats ? { wafStats } : {}),
     });
@@ -94,12 +102,12 @@ export class ProxyNode {
       this.#tlsContexts.retain(table.tlsContextKeys);
       this.#waf.retain(table.wafKeys);
       this.#upstreams.retain(table);
+      this.tracing.configure(table.telemetry);
       anomaly?.configure(table);
     });
     this.#accessLog = accessLogOf(options);
     this.proxy = new ProxyServer({
       accessLog: this.#accessLog,
-      traceSampleRatio: options.traceSampleRatio,
       holder: this.holder,
       pools: this.#pools,
       log,
@@ -115,6 +123,20 @@ export class ProxyNode {
       maxBodyBytes: options.maxBodyBytes,
     });
     const proxy = this.proxy;
+    this.tracing = new NodeTracing(
+      proxy,
+      options,
+      { id: options.nodeId, region: options.region, labels: options.labels },
+      {
+        "service.name": "palisade-dp",
+        "service.version": softwareVersion(),
+        "service.instance.id": cluster.isWorker ? `${options.nodeId}/${cluster.worker?.id}` : options.nodeId,
+        "palisade.node.id": options.nodeId,
+        "palisade.node.region": options.region,
+      },
+      log,
+    );
+    if (stats) stats.traces = () => this.tracing.counters();
     anomaly?.start();
     this.tls =
       options.tlsListen === null
@@ -147,6 +169,11 @@ export class ProxyNode {
       ...(previous ? { previous } : {}),
       ...(changedRoutes ? { changedRoutes } : {}),
     });
+  }
+
+  /** The live table's upstreams: target health, breaker and retry figures (`palisade_upstream_*`). */
+  upstreamStats(): UpstreamStatsRow[] {
+    return upstreamStatsOf(this.holder.table?.upstreams.values());
   }
 
   /**
@@ -187,6 +214,7 @@ export class ProxyNode {
       await this.#pools.close(Math.max(0, deadlineMs - (Date.now() - started)));
       await this.#resources.close();
       await this.#accessLog?.close();
+      await this.tracing.close();
       await this.anomaly?.stop();
     })();
     return this.#closing;

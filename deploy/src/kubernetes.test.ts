@@ -22,8 +22,11 @@ import {
   renderHelm,
   renderKustomize,
 } from "./render.js";
+import { secretMountAccess } from "./secret-access.js";
 
 const REGIONS = ["eu-west", "us-east", "ap-south"] as const;
+/** Secret volumes with private material: readable by the pod's group, by no other user. */
+const PRIVATE_SECRET_VOLUMES = ["fleet-ca-key", "join-tokens"];
 const HELM_ONLY_LABELS = ["helm.sh/chart", "app.kubernetes.io/managed-by"];
 
 let ca: TestCa;
@@ -237,6 +240,15 @@ function checkDataPlane(objects: K8sObject[], region: string): void {
   const lb = find(objects, "Service", "palisade-data-plane").spec as Any;
   assert.deepEqual(lb.ports.map((p: Any) => p.targetPort).sort(), ["https", "proxy"]);
   assert.equal(lb.externalTrafficPolicy, "Local");
+  for (const a of secretMountAccess(objects)) {
+    const files = `mode 0${a.mode.toString(8)}, owner 0, group ${a.gid}`;
+    assert.ok(
+      a.readable,
+      `${a.container} (uid ${a.runAsUser}, groups ${a.groups}) can read volume ${a.volume} (${files})`,
+    );
+    if (PRIVATE_SECRET_VOLUMES.includes(a.volume))
+      assert.equal(a.worldReadable, false, `volume ${a.volume} (${files}) is not readable by other users`);
+  }
   const np = find(objects, "NetworkPolicy", "palisade-data-plane").spec as Any;
   const statusRule = np.ingress.find((r: Any) => r.ports.some((p: Any) => p.port === "status"));
   assert.ok(statusRule.from?.length > 0, "the status port admits only the monitoring namespace");
@@ -387,6 +399,26 @@ describe("Kubernetes manifests and Helm chart", () => {
     assert.equal((find(objects, "ConfigMap", "palisade-data-plane") as Any).data.PALISADE_SHUTDOWN_TIMEOUT_MS, "30500");
   });
 
+  test("the non-root control plane on PostgreSQL reads the fleet CA key (0440, group fsGroup); 0400 it could not", () => {
+    const t = haTarget();
+    for (const objects of [ok(t.kustomize(), "kustomize HA"), ok(t.helm(), "helm HA")]) {
+      const key = secretMountAccess(objects).filter((a) => a.volume === "fleet-ca-key");
+      assert.deepEqual(
+        key.map(({ mode, gid, runAsUser, readable, worldReadable }) => ({
+          mode,
+          gid,
+          runAsUser,
+          readable,
+          worldReadable,
+        })),
+        [{ mode: 0o440, gid: 10001, runAsUser: 10001, readable: true, worldReadable: false }],
+      );
+      const workload = structuredClone(find(objects, "Deployment", "palisade-control-plane"));
+      podSpec(workload).volumes.find((v: Any) => v.name === "fleet-ca-key").secret.defaultMode = 0o400;
+      assert.equal(secretMountAccess([workload]).find((a) => a.volume === "fleet-ca-key")?.readable, false);
+    }
+  });
+
   describe("bad input fails at render time with a message", () => {
     const refused = (r: Rendered, pattern: RegExp) => {
       assert.equal(r.ok, false, "the render is refused");
@@ -425,6 +457,21 @@ describe("Kubernetes manifests and Helm chart", () => {
           set: { "controlPlane.adminToken.value": "short" },
         }),
         /at least 16 characters/,
+      );
+    });
+    test("Helm and kustomize: PostgreSQL without the fleet CA key names what to give", () => {
+      refused(
+        renderHelm("palisade-system", ["values-control-plane-ha.yaml"], {
+          files: {
+            "controlPlane.adminToken.value": adminToken,
+            "controlPlane.postgres.databaseUrl.value": databaseUrl,
+          },
+        }),
+        /controlPlane\.postgres\.enabled needs the fleet CA every replica signs with: controlPlane\.postgres\.fleetCaKey\.key/,
+      );
+      refused(
+        renderKustomize("overlays/control-plane-ha", { "admin-token": adminToken, "database-url": databaseUrl }),
+        /fleet-ca-key\.pem: no such file or directory/,
       );
     });
     test("Helm: PostgreSQL without a database URL names the value to give", () => {

@@ -11,6 +11,7 @@ import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 import { Client } from "undici";
 import { ControlPlaneProcess, DataPlaneProcess, http } from "./harness/fleet.js";
+import { TestIdp } from "./harness/idp.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -244,6 +245,49 @@ describe("workers: one config stream, every worker on the same version, dead wor
       /"worker died; replacing it"[^\n]*"code":0/,
       "a drained worker is not a death",
     );
+  });
+
+  test("a rolling restart while the IdP is down: the new workers verify tokens with the saved JWKS", async () => {
+    // Break-it finding: each worker kept its JWKS in memory only, so after SIGHUP with the IdP
+    // down every token was refused (401 keys_unavailable) until the IdP came back.
+    const idp = await TestIdp.create();
+    await idp.serve();
+    try {
+      await cp.ok("POST", "/v1/policies", {
+        name: "idp",
+        type: "jwt",
+        config: { jwks_url: idp.url, algorithms: ["RS256"] },
+      });
+      await cp.ok("POST", "/v1/routes", { name: "sso", paths: ["/sso"], upstream: "up", policies: ["idp"] });
+      version = (await cp.ok("POST", "/v1/config/versions", { message: "jwks" })).version;
+      await cp.waitForNodes([dp.nodeId], version);
+      const token = await idp.sign();
+      const get = async (path: string) => {
+        // A new connection each time: the primary hands them to the workers in turn.
+        const client = new Client(`http://127.0.0.1:${dp.proxyPort}`);
+        try {
+          const r = await client.request({ path, method: "GET", headers: { authorization: `Bearer ${token}` } });
+          await r.body.text();
+          return r.statusCode;
+        } finally {
+          await client.close();
+        }
+      };
+      for (let i = 0; i < 4; i++) assert.equal(await get(`/sso/before-${i}`), 200);
+      await idp.stop();
+      const output = dp.proc.output().length;
+      dp.proc.child.kill("SIGHUP");
+      await eventually(
+        "every worker replaced",
+        async () => (/"rolling worker restart finished"/.test(dp.proc.output().slice(output)) ? true : undefined),
+        60_000,
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push(await get(`/sso/after-${i}`));
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200], "both new workers verify with the saved keys");
+    } finally {
+      await idp.stop();
+    }
   });
 
   test("SIGTERM drains every worker and the node exits 0", async () => {

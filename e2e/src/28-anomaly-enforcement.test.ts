@@ -7,9 +7,8 @@
  * (127.0.0.x: the kernel routes all of 127/8 to lo), so the nodes see distinct clients.
  */
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { ControlPlaneProcess, DataPlaneProcess, type HttpAnswer } from "./harness/fleet.js";
+import { ControlPlaneProcess, DataPlaneProcess, httpFrom, loginAndPublicRoutes } from "./harness/fleet.js";
 import { eventually } from "./harness/process.js";
 import { RecordingUpstream } from "./harness/upstream.js";
 
@@ -17,22 +16,7 @@ const ATTACKER = "127.0.0.3";
 const ALLOWED = "127.0.0.4";
 const BYSTANDER = "127.0.0.5";
 
-/** GET from a chosen loopback source address (a new connection each time). */
-function from(address: string, port: number, path: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, localAddress: address, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const from = httpFrom;
 
 describe("anomaly detection: fleet-wide detection, enforcement on every node, unblock, allow list", () => {
   let upstream: RecordingUpstream;
@@ -56,10 +40,7 @@ describe("anomaly detection: fleet-wide detection, enforcement on every node, un
   before(async () => {
     upstream = await new RecordingUpstream("app").start();
     cp = await new ControlPlaneProcess().start();
-    await cp.ok("POST", "/v1/upstreams", { name: "app", targets: [{ host: "127.0.0.1", port: upstream.port }] });
-    await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
-    await cp.ok("POST", "/v1/routes", { name: "login", paths: ["/login"], upstream: "app", policies: ["keys"] });
-    await cp.ok("POST", "/v1/routes", { name: "public", paths: ["/public"], upstream: "app" });
+    await loginAndPublicRoutes(cp, upstream.port);
     await cp.ok("PUT", "/v1/anomalies/config", {
       enabled: true,
       mode: "enforce",

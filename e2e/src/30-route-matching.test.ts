@@ -160,4 +160,41 @@ describe("route matching on headers, query, cookies, templates and regexes; redi
     assert.deepEqual([pub.status, pub.json().version, pub.json().created], [200, 1, false], pub.text);
     assert.equal(await via("/api/orders/7", { "x-api-version": "2" }), "beta");
   });
+
+  test("a publish warns when an open route outranks a protected one, and the example it gives is true", async () => {
+    // Precedence puts a template before a prefix (Envoy's and Kong's order), so an open
+    // `/{tenant}/users` takes `/admin/users` from an `/admin` that requires a key.
+    await cp.ok("POST", "/v1/routes", { name: "admin", paths: ["/admin"], policies: ["keys"], upstream: "stable" });
+    await cp.ok("POST", "/v1/routes", {
+      name: "tenant-users",
+      paths: [{ template: "/{tenant}/users" }],
+      upstream: "beta",
+    });
+    const pub = await cp.ok("POST", "/v1/config/versions", { message: "admin" });
+    // It takes `/shop/users` from the keyed maintenance page too.
+    assert.deepEqual(
+      pub.warnings.map((w: Record<string, unknown>) => [w.code, w.route, w.shadowed_route, w.example, w.missing]),
+      [
+        ["ROUTE_SHADOWS_PROTECTION", "tenant-users", "admin", "GET /admin/users", ["api-key"]],
+        ["ROUTE_SHADOWS_PROTECTION", "tenant-users", "maintenance", "GET /shop/users", ["api-key"]],
+      ],
+    );
+    assert.equal(pub.warnings_total, 2);
+    await cp.waitForNodes([dp.nodeId], pub.version);
+    assert.equal(await via("/admin/users"), "beta", "the example reaches the open route's upstream without a key");
+    assert.equal(await via("/shop/users"), "beta");
+    assert.equal(await via("/admin/settings"), "401", "the rest of /admin keeps its key");
+    // Given the same protection, the warning goes.
+    await cp.ok("PUT", "/v1/routes/tenant-users", {
+      name: "tenant-users",
+      paths: [{ template: "/{tenant}/users" }],
+      policies: ["keys"],
+      upstream: "beta",
+    });
+    const fixed = await cp.ok("POST", "/v1/config/versions", { message: "tenant-users keyed" });
+    assert.deepEqual(
+      fixed.warnings.filter((w: { route: string }) => w.route === "tenant-users"),
+      [],
+    );
+  });
 });

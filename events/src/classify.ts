@@ -76,13 +76,35 @@ export function classify(e: PalisadeEvent): Classification {
           severity: warning,
         };
       }
+      if (e.action === "lifted") {
+        return {
+          kind: "event",
+          category: ["intrusion_detection"],
+          type: ["info"],
+          action: "client_lifted",
+          outcome: "success",
+          severity: informational,
+        };
+      }
+      // Detect mode: nothing was refused, so the event says what enforce mode would have done
+      // (ECS type info, outcome unknown), never `denied`.
+      if (!e.enforced) {
+        return {
+          kind: "event",
+          category: ["intrusion_detection"],
+          type: ["info"],
+          action: e.action === "deny" ? "would_deny" : "would_throttle",
+          outcome: "unknown",
+          severity: notice,
+        };
+      }
       return {
         kind: "event",
         category: ["intrusion_detection"],
-        type: e.action === "lifted" ? ["info"] : ["denied"],
-        action: e.action === "deny" ? "client_denied" : e.action === "throttle" ? "client_throttled" : "client_lifted",
-        outcome: e.action === "lifted" || e.enforced ? "success" : "unknown",
-        severity: e.action === "lifted" ? informational : warning,
+        type: ["denied"],
+        action: e.action === "deny" ? "client_denied" : "client_throttled",
+        outcome: "success",
+        severity: warning,
       };
     case "config":
       if (e.action === "applied") {

@@ -138,6 +138,23 @@ describe("toEcs", () => {
     assert.equal(dec.palisade.decision?.ttl_s, 600);
   });
 
+  it("a detect-mode decision says what would have been done: info, outcome unknown, would_deny, never denied", () => {
+    const d = toEcs(exampleDecision("deny", { enforced: false }), observer, red);
+    assert.equal(d.event.action, "would_deny");
+    assert.deepEqual(d.event.type, ["info"]);
+    assert.equal(d.event.outcome, "unknown");
+    assert.equal(d.palisade.decision?.enforced, false);
+    assert.match(
+      d.message,
+      /^would have denied address 203\.0\.113\.7 for 600 s \(detection, detect mode: not enforced\)/,
+    );
+    const t = toEcs(exampleDecision("throttle", { enforced: false }), observer, red);
+    assert.equal(t.event.action, "would_throttle");
+    assert.deepEqual(t.event.type, ["info"]);
+    const enforced = toEcs(exampleDecision("deny"), observer, red);
+    assert.deepEqual([enforced.event.type, enforced.event.outcome], [["denied"], "success"]);
+  });
+
   it("config events: applied is informational, a NACK an error with its detail, last-known-good a warning", () => {
     const a = toEcs(exampleConfig("applied"), observer, red);
     const r = toEcs(exampleConfig("rejected"), observer, red);

@@ -318,7 +318,10 @@ export function toEcs(e: PalisadeEvent, observer: ObserverInfo, red: Redactor): 
         if (e.detectionId) doc.palisade.decision.detection_id = e.detectionId;
         const verb = e.action === "lifted" ? "lifted the decision on" : e.action === "deny" ? "denied" : "throttled";
         const ttl = e.action === "lifted" ? "" : ` for ${e.ttlS} s`;
-        doc.message = `${verb} ${e.target.type} ${e.target.id}${ttl} (${e.source}): ${explanation}`;
+        doc.message =
+          e.action === "lifted" || e.enforced
+            ? `${verb} ${e.target.type} ${e.target.id}${ttl} (${e.source}): ${explanation}`
+            : `would have ${verb} ${e.target.type} ${e.target.id}${ttl} (${e.source}, detect mode: not enforced): ${explanation}`;
       }
       break;
     }

@@ -1,5 +1,5 @@
 /**
- * The one registry of this package's error codes: refusals of a SIEM sink config. The control
+ * The one registry of this package's error codes: refusals of a SIEM sink or trace export config. The control
  * plane answers a publish with them (400, `{code, field}`), a node NACKs with them. Messages
  * name the field at fault, never its value (a TLS key or a webhook's Authorization header may
  * be in it).
@@ -16,8 +16,9 @@ export const SINK_CONFIG_ERRORS = {
   SINK_FACILITY_INVALID: "the facility must be a syslog facility name (RFC 5424 section 6.2.1), e.g. local0",
   SINK_HEADER_FIELD_INVALID: "the syslog header field must be printable ASCII within its RFC 5424 length",
   SINK_TLS_INVALID: "the TLS material is not a PEM certificate or key, or a key is given without its certificate",
-  SINK_URL_INVALID: "the webhook URL must be an absolute http or https URL without credentials",
-  SINK_HEADER_INVALID: "a webhook header name or value is not valid HTTP, or names a header the sink sets itself",
+  SINK_URL_INVALID: "the webhook or trace export URL must be an absolute http or https URL without credentials",
+  SINK_HEADER_INVALID:
+    "a webhook or trace export header name or value is not valid HTTP, or names a header the client sets itself",
   SINK_FORMAT_INVALID: "the webhook format must be ndjson or json",
   SINK_PATH_INVALID: "the file path must be an absolute path",
   SINK_VALUE_OUT_OF_RANGE: "the number is outside its allowed range",
@@ -26,6 +27,7 @@ export const SINK_CONFIG_ERRORS = {
   SINK_SELECTOR_INVALID: "an override's selector names no region, label or node id",
   SECRET_NAME_INVALID:
     "a secret header is not an HTTP field name, or a secret field name is not 1-128 printable ASCII characters",
+  TRACE_RATIO_INVALID: "the trace sample ratio must be a number from 0 to 1",
 } as const;
 
 /** One of the keys of {@link SINK_CONFIG_ERRORS}. */

@@ -139,10 +139,10 @@ export function exampleAnomaly(opts: ExampleOptions = {}): AnomalyDetectionEvent
   };
 }
 
-/** A decision: deny, throttle or lifted. */
+/** A decision: deny, throttle or lifted; `enforced: false` is detect mode's would-be decision. */
 export function exampleDecision(
   action: "deny" | "throttle" | "lifted",
-  opts: ExampleOptions = {},
+  opts: ExampleOptions & { readonly enforced?: boolean } = {},
 ): AnomalyDecisionEvent {
   const time = opts.time ?? Date.UTC(2026, 0, 15, 10, 0, 0);
   const client = opts.client ?? "203.0.113.7";
@@ -154,7 +154,7 @@ export function exampleDecision(
     decisionId: `decision-${client}`,
     target: { type: "address", id: client },
     ttlS: action === "lifted" ? 0 : 600,
-    enforced: true,
+    enforced: opts.enforced ?? true,
     source: action === "lifted" ? "manual" : "detection",
     detector: action === "lifted" ? "manual" : "brute_force",
     detectionId: action === "lifted" ? null : `brute_force:node:node-1:address:${client}:${time}`,

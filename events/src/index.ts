@@ -61,6 +61,7 @@ export {
   type RedactionOptions,
   Redactor,
 } from "./redact.js";
+export { type NodeFacts, selectorMatches } from "./selector.js";
 export {
   FACILITY,
   type FacilityName,
@@ -73,6 +74,8 @@ export {
   syslogPri,
 } from "./severity.js";
 export {
+  checkHeaders,
+  checkHttpUrl,
   type FileSinkConfig,
   parseAddress,
   type ResolvedFile,
@@ -91,9 +94,14 @@ export {
 export { formatSyslog, type ParsedSyslog, parseSyslog, type SyslogHeader } from "./syslog.js";
 export {
   checkTelemetrySettings,
-  type NodeFacts,
   redactionOf,
-  selectorMatches,
   sinkConfigFromProto,
   sinksForNode,
 } from "./telemetry-settings.js";
+export {
+  checkTraceExport,
+  TRACE_EXPORT_DEFAULTS,
+  TRACE_EXPORT_OFF,
+  type TraceExportConfig,
+  traceExportForNode,
+} from "./trace-export.js";

@@ -258,25 +258,43 @@ function file(s: FileSinkConfig, f: string): ResolvedFile {
   };
 }
 
-function webhook(s: WebhookSinkConfig, f: string): ResolvedWebhook {
+/**
+ * An absolute http or https URL without credentials (a webhook's, an OTLP endpoint's).
+ * @throws SinkConfigError SINK_URL_INVALID naming `field`
+ */
+export function checkHttpUrl(value: string, field: string): URL {
   let url: URL;
   try {
-    url = new URL(s.url);
+    url = new URL(value);
   } catch {
-    throw new SinkConfigError("SINK_URL_INVALID", `${f}.url`);
+    throw new SinkConfigError("SINK_URL_INVALID", field);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username !== "" || url.password !== "") {
-    throw new SinkConfigError("SINK_URL_INVALID", `${f}.url`);
+    throw new SinkConfigError("SINK_URL_INVALID", field);
   }
+  return url;
+}
+
+/**
+ * Extra headers of an HTTP client (a webhook's, an OTLP exporter's): RFC 9110 §5.1 field-name =
+ * token, §5.5 field values without CR, LF or NUL, none the client sets itself (Content-Type,
+ * Content-Length, Host, Transfer-Encoding, Connection).
+ * @throws SinkConfigError SINK_HEADER_INVALID naming `field.<name>` (`?` for a name that is no token)
+ */
+export function checkHeaders(headers: Readonly<Record<string, string>>, field: string): void {
+  for (const [k, v] of Object.entries(headers)) {
+    if (!TOKEN.test(k) || RESERVED_HEADERS.has(k.toLowerCase()) || typeof v !== "string" || /[\r\n\0]/.test(v)) {
+      throw new SinkConfigError("SINK_HEADER_INVALID", `${field}.${TOKEN.test(k) ? k : "?"}`);
+    }
+  }
+}
+
+function webhook(s: WebhookSinkConfig, f: string): ResolvedWebhook {
+  const url = checkHttpUrl(s.url, `${f}.url`);
   const format = s.format ?? "ndjson";
   if (format !== "ndjson" && format !== "json") throw new SinkConfigError("SINK_FORMAT_INVALID", `${f}.format`);
   const headers = s.headers ?? {};
-  for (const [k, v] of Object.entries(headers)) {
-    // RFC 9110 §5.1 field-name = token; §5.5 field values without CR, LF or NUL.
-    if (!TOKEN.test(k) || RESERVED_HEADERS.has(k.toLowerCase()) || typeof v !== "string" || /[\r\n\0]/.test(v)) {
-      throw new SinkConfigError("SINK_HEADER_INVALID", `${f}.headers.${TOKEN.test(k) ? k : "?"}`);
-    }
-  }
+  checkHeaders(headers, `${f}.headers`);
   if (s.tls !== undefined && url.protocol !== "https:") throw new SinkConfigError("SINK_TLS_INVALID", `${f}.tls`);
   return {
     case: "webhook",

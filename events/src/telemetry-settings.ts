@@ -7,7 +7,6 @@
  * proto do (`siem_sinks.0.syslog.address`, `siem_overrides.1.selector`).
  */
 import {
-  type NodeSelector,
   type SiemSink,
   type SinkTls,
   SyslogFraming,
@@ -17,6 +16,7 @@ import {
 } from "@palisade/proto";
 import { SinkConfigError } from "./errors.js";
 import type { RedactionOptions } from "./redact.js";
+import { type NodeFacts, selectorEmpty, selectorMatches } from "./selector.js";
 import type { FacilityName } from "./severity.js";
 import {
   resolveSinkConfigs,
@@ -25,13 +25,7 @@ import {
   type SyslogSinkConfig,
   type WebhookSinkConfig,
 } from "./sink-config.js";
-
-/** What a selector is matched against: the node's id, region and labels (its hello). */
-export interface NodeFacts {
-  readonly id: string;
-  readonly region: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
+import { checkTraceSettings } from "./trace-export.js";
 
 /** `""` and `0` are a proto field's "unset": the default applies. */
 function opt<T extends string | number>(v: T): T | undefined {
@@ -136,19 +130,6 @@ export function sinkConfigFromProto(s: SiemSink): SiemSinkConfig {
   });
 }
 
-/** Whether a selector matches a node: every criterion given holds (as a rollout stage's selector). */
-export function selectorMatches(sel: NodeSelector | undefined, node: NodeFacts): boolean {
-  if (!sel) return false;
-  if (sel.regions.length > 0 && !sel.regions.includes(node.region)) return false;
-  if (sel.nodeIds.length > 0 && !sel.nodeIds.includes(node.id)) return false;
-  for (const [k, v] of Object.entries(sel.labels)) if (node.labels[k] !== v) return false;
-  return true;
-}
-
-function selectorEmpty(sel: NodeSelector | undefined): boolean {
-  return !sel || (sel.regions.length === 0 && sel.nodeIds.length === 0 && Object.keys(sel.labels).length === 0);
-}
-
 /**
  * The SIEM sinks one node runs, unchecked (pass them to `SiemShipper.start`, which resolves
  * them): the fleet-wide sinks in order; for each sink name the first override whose selector
@@ -206,8 +187,8 @@ const FIELD_NAME = /^[!-~]{1,128}$/;
 
 /**
  * Checks the snapshot's telemetry resource as every node would take it: the fleet-wide sinks
- * together (names unique), each override's sink on its own, the overrides themselves, and the
- * redaction names. Pure; what a node reads from its own disk (`--siem-sinks-file`) is the node's
+ * together (names unique), each override's sink on its own, the overrides themselves, the
+ * redaction names, and the trace export settings (trace-export.ts). Pure; what a node reads from its own disk (`--siem-sinks-file`) is the node's
  * to check.
  * @throws SinkConfigError whose `field` is the proto/admin API path (`siem_sinks.0.syslog.address`,
  *   `siem_overrides.1.sink_name`, `secret_headers.2`); the message never holds a value
@@ -247,4 +228,5 @@ export function checkTelemetrySettings(settings: TelemetrySettings): void {
   settings.secretFields.forEach((h, i) => {
     if (!FIELD_NAME.test(h)) throw new SinkConfigError("SECRET_NAME_INVALID", `secret_fields.${i}`);
   });
+  checkTraceSettings(settings);
 }

@@ -1,15 +1,9 @@
 import { bitmapDistinct, ClientKind, ClientTable, FINGERPRINT_GENERATION_MS } from "../baseline/client-table.js";
 import { CounterSeries, SERIES, type SurgeTest } from "../baseline/counter-series.js";
 import { bruteForce } from "../detect/brute-force.js";
-import {
-  type Contributor,
-  type Detection,
-  type DetectionKind,
-  type DetectionLevel,
-  OpenDetections,
-  type Subject,
-} from "../detect/detection.js";
+import type { Contributor, Detection, DetectionKind, DetectionLevel, Subject } from "../detect/detection.js";
 import { enumeration } from "../detect/enumeration.js";
+import { OpenDetections } from "../detect/episodes.js";
 import { fingerprintChurn } from "../detect/fingerprint-churn.js";
 import { errorRules, type RouteRuleInput, routeRules } from "../detect/route-rules.js";
 import { Thresholds } from "../detect/thresholds.js";
@@ -170,7 +164,7 @@ export class FleetView {
     this.#maxClients = o.maxClients ?? 100_000;
     this.#maxRoutes = o.maxRoutes ?? 4096;
     this.#rearmMs = o.rearmMs ?? 120_000;
-    this.#open = new OpenDetections(this.#rearmMs);
+    this.#open = new OpenDetections({ rearmMs: this.#rearmMs });
   }
 
   /** Replaces the thresholds (a new config version). */
@@ -285,7 +279,7 @@ export class FleetView {
     const name = scope.name;
     const at = { type: subject.type, id: `${name}/${subject.id}` };
     const run = (kind: DetectionKind, d: Detection | null) => {
-      if (d === null) this.#open.miss(kind, at);
+      if (d === null) this.#open.miss(kind, at, now);
       else if (this.#open.hit(kind, at, now)) this.#emit(d);
     };
     if (subject.type === "address" && fc.failures > 0) {
@@ -350,13 +344,13 @@ export class FleetView {
         this.#resume(r.series, nowMs);
         if (r.series.advance(nowMs) > 0 && r.series.warm) {
           const at = { type: "route" as const, id: `${scope.name}/${id}` };
-          for (const k of ["credential_stuffing", "volumetric", "error_rate"] as const) this.#open.miss(k, at);
+          for (const k of ["credential_stuffing", "volumetric", "error_rate"] as const) this.#open.miss(k, at, nowMs);
           routeRules(this.#ruleInput(scope, id, r.series, nowMs, r), this.#test);
         }
       }
       for (const [id, u] of scope.upstreams) {
         this.#resume(u, nowMs);
-        this.#open.miss("error_rate", { type: "upstream", id: `${scope.name}/${id}` });
+        this.#open.miss("error_rate", { type: "upstream", id: `${scope.name}/${id}` }, nowMs);
         if (u.advance(nowMs) > 0 && u.warm) {
           errorRules({ ...this.#ruleInput(scope, "", u, nowMs), route: "" }, { type: "upstream", id }, this.#test);
         }
@@ -387,7 +381,7 @@ export class FleetView {
   #routeEmit(s: CounterSeries, counters: number, d: Detection, scope: string, now: number): void {
     s.paused |= counters;
     this.#pausedUntil.set(s, now + this.#rearmMs);
-    if (this.#open.hit(d.kind, { type: d.subject.type, id: `${scope}/${d.subject.id}` }, now)) this.#emit(d);
+    if (this.#open.hit(d.kind, { type: d.subject.type, id: `${scope}/${d.subject.id}` }, now, d.score)) this.#emit(d);
   }
 
   /** Resumes learning of a series whose episode is over. */

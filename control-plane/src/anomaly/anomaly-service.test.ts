@@ -73,7 +73,7 @@ function harness(mode: "detect" | "enforce", allow: string[] = []) {
   return { svc, pushed, events, attack, at: () => now };
 }
 
-function docs(events: SecurityEventBatch[]): Array<{ palisade: Record<string, any> }> {
+function docs(events: SecurityEventBatch[]): Array<{ palisade: Record<string, any>; event: Record<string, any> }> {
   return events.flatMap((b) => b.events.map((e) => JSON.parse(e.ecsJson)));
 }
 
@@ -108,9 +108,12 @@ test("detect mode: the detection and the would-be decision are events, nothing i
   assert.ok(h.svc.detections().length > 0);
   assert.equal(h.svc.decisions().length, 0);
   assert.equal(h.pushed.length, 0);
-  assert.ok(
-    docs(h.events).some((e) => e.palisade.decision?.action === "deny" && e.palisade.decision?.enforced === false),
-  );
+  const would = docs(h.events).find((e) => e.palisade.decision?.action === "deny");
+  assert.equal(would?.palisade.decision?.enforced, false);
+  // Nothing was refused: the event says what enforce mode would have done, never "denied".
+  assert.equal(would?.event.action, "would_deny");
+  assert.deepEqual(would?.event.type, ["info"]);
+  assert.equal(would?.event.outcome, "unknown");
 });
 
 test("an allow-listed address is detected but never decided against", () => {

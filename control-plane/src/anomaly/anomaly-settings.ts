@@ -1,7 +1,7 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { AnomalyError, Enforcement, type EnforcementConfig, type ThresholdConfig, Thresholds } from "@palisade/anomaly";
 import { AnomalyMode, type AnomalySettings, AnomalySettingsSchema } from "@palisade/proto";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 
 /**
  * The anomaly-detection config of the admin API (`GET/PUT /v1/anomalies/config`), stored as one
@@ -41,7 +41,7 @@ export const anomalyConfigSchema = {
 /**
  * Checks a draft as every node will (`new Thresholds`, `new Enforcement`).
  * @returns the validated thresholds and enforcement
- * @throws ApiError VALIDATION_FAILED naming the field, e.g. `anomaly.thresholds.routes.login.bruteForce.minPerMin`
+ * @throws DomainError VALIDATION_FAILED naming the field, e.g. `anomaly.thresholds.routes.login.bruteForce.minPerMin`
  */
 export function checkAnomaly(
   d: DraftAnomaly,
@@ -59,13 +59,13 @@ export function checkAnomaly(
     if (!(err instanceof AnomalyError)) throw err;
     const base = err.code === "THRESHOLD_INVALID" ? "thresholds" : "";
     const field = [prefix, base, err.field].filter((s) => s !== "").join(".");
-    throw new ApiError("VALIDATION_FAILED", `${err.code}: ${err.detail}`, field);
+    throw new DomainError("VALIDATION_FAILED", `${err.code}: ${err.detail}`, field);
   }
 }
 
 /**
  * The draft as the snapshot's resource, checked; `undefined` when detection is off.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function anomalyResource(d: DraftAnomaly | undefined, prefix = "anomaly"): AnomalySettings | undefined {
   if (d?.enabled !== true) return undefined;

@@ -1,5 +1,5 @@
 import { REDACTED } from "../config/redact.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 
 /**
  * A copy of `body` where every `[redacted]` string (what the API answers in place of a secret)
@@ -7,13 +7,17 @@ import { ApiError } from "../errors.js";
  * `GET` edited and sent back, a dumped file — keeps the server's secrets without ever holding
  * them. Places are matched by member name and list position (`config.jwks.keys.1.k`).
  * @param stored the stored body (secrets in clear), or undefined for a new resource
- * @throws ApiError VALIDATION_FAILED naming the field when there is no stored secret to keep
+ * @throws DomainError VALIDATION_FAILED naming the field when there is no stored secret to keep
  *   (a new resource, or a place the stored body has no secret at): `[redacted]` is never stored
  */
 export function keepStoredSecrets(body: unknown, stored: unknown, path = ""): unknown {
   if (body === REDACTED) {
     if (typeof stored === "string" && stored !== REDACTED) return stored;
-    throw new ApiError("VALIDATION_FAILED", `${path} is ${REDACTED}: give the secret (none is stored to keep)`, path);
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      `${path} is ${REDACTED}: give the secret (none is stored to keep)`,
+      path,
+    );
   }
   if (Array.isArray(body))
     return body.map((v, i) => keepStoredSecrets(v, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`));

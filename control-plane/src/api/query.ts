@@ -1,4 +1,4 @@
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 
 /**
  * JSON Schema of a decimal integer query parameter. Query values are strings and
@@ -9,13 +9,13 @@ export const digits = { type: "string", pattern: "^[0-9]{1,15}$" } as const;
 
 /**
  * The integer value of query parameter `name`, or undefined when absent.
- * @throws ApiError VALIDATION_FAILED naming the parameter when it is outside [min, max].
+ * @throws DomainError VALIDATION_FAILED naming the parameter when it is outside [min, max].
  */
 export function queryInt(query: unknown, name: string, min: number, max: number): number | undefined {
   const raw = (query as Record<string, string | undefined>)[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new ApiError("VALIDATION_FAILED", `${name} must be an integer from ${min} to ${max}`, name);
+    throw new DomainError("VALIDATION_FAILED", `${name} must be an integer from ${min} to ${max}`, name);
   return n;
 }

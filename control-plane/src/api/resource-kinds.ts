@@ -1,34 +1,38 @@
-import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates.js";
-import { redactPolicyConfig } from "../config/redact.js";
-import { checkRouteAction } from "../config/route-action.js";
-import { checkRouteMatchers } from "../config/route-match.js";
-import { normalizeRuleSet, parsedRuleSetOf, policiesUsingRuleSet, presentRuleSet } from "../config/rule-sets.js";
+import { certificateSchema } from "../config/certificates/schema.js";
+import { type CertificateBody, checkCertificate, presentCertificate } from "../config/certificates/validate.js";
+import { consumerSchema } from "../config/consumers/schema.js";
+import { checkApiKeyConfig } from "../config/policies/api-key/validate.js";
+import { checkIntrospectionConfig } from "../config/policies/introspection/validate.js";
+import { checkJwtConfig } from "../config/policies/jwt/validate.js";
+import { checkMtlsConfig } from "../config/policies/mtls/validate.js";
 import {
   AUTH_POLICY_TYPES,
-  certificateSchema,
-  consumerSchema,
+  checkPolicyConfig,
   policySchema,
-  routeSchema,
-  upstreamSchema,
-} from "../config/schemas.js";
-import { ROUTE_ONLY_POLICY_TYPES } from "../config/traffic-schemas.js";
-import { checkPathPrefix, checkTrafficPolicyConfig } from "../config/traffic-validate.js";
-import { policyUpstreamRefs, resolvePolicyUpstreams } from "../config/upstream-refs.js";
+  ROUTE_ONLY_POLICY_TYPES,
+} from "../config/policies/policy-types.js";
+import { policyUpstreamRefs, resolvePolicyUpstreams } from "../config/policies/upstream-refs.js";
+import { checkWafConfigRules, normalizeWafConfig, type WafConfigBody } from "../config/policies/waf/validate.js";
+import { redactPolicyConfig } from "../config/redact.js";
+import { checkRouteAction } from "../config/routes/action.js";
+import { checkRouteMatchers } from "../config/routes/match.js";
+import { routeSchema } from "../config/routes/schema.js";
 import {
-  checkApiKeyConfig,
-  checkIntrospectionConfig,
-  checkJwtConfig,
-  checkMtlsConfig,
   checkRouteEncoded,
   checkRouteHasMatcher,
   checkRoutePaths,
   checkRouteRewrite,
-  checkUpstream,
-  checkUpstreamTargets,
-} from "../config/validate.js";
-import { ruleSetSchema } from "../config/waf-schemas.js";
-import { checkWafConfigRules, normalizeWafConfig, type WafConfigBody } from "../config/waf-validate.js";
-import { ApiError } from "../errors.js";
+} from "../config/routes/validate.js";
+import {
+  normalizeRuleSet,
+  parsedRuleSetOf,
+  policiesUsingRuleSet,
+  presentRuleSet,
+  ruleSetSchema,
+} from "../config/rule-sets.js";
+import { upstreamSchema } from "../config/upstreams/schema.js";
+import { checkPathPrefix, checkUpstream, checkUpstreamTargets } from "../config/upstreams/validate.js";
+import { DomainError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
 import { answerOf, int, list, nullable, obj, str, time } from "./response-schemas.js";
 
@@ -45,7 +49,7 @@ export interface KindSpec {
   /**
    * Checks a schema-valid body and returns what is stored (references resolved to ids).
    * `selfId` is the resource's id on a replace (PUT), undefined on create.
-   * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field.
+   * @throws DomainError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field.
    */
   normalize(body: Record<string, unknown>, store: Store, selfId?: string): Promise<Record<string, unknown>>;
   /** Names of resources that reference `id` (a delete is refused while any exist). */
@@ -102,7 +106,7 @@ const NOUNS: Readonly<Record<ResourceKind, string>> = {
 async function resolveRef(store: Store, kind: ResourceKind, ref: string, field: string): Promise<string> {
   const found = await store.getResource(kind, ref);
   if (!found)
-    throw new ApiError("REFERENCE_NOT_FOUND", `no ${NOUNS[kind]} named or with id ${JSON.stringify(ref)}`, field);
+    throw new DomainError("REFERENCE_NOT_FOUND", `no ${NOUNS[kind]} named or with id ${JSON.stringify(ref)}`, field);
   return found.id;
 }
 
@@ -132,7 +136,7 @@ async function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): Pro
   for (const [i, id] of ids.entries()) {
     const type = (await store.getResource("policies", id))?.body.type as string;
     if (!ONE_PER_ROUTE_TYPES.includes(type)) continue;
-    if (seen.has(type)) throw new ApiError("VALIDATION_FAILED", `a route takes one ${type} policy`, `policies.${i}`);
+    if (seen.has(type)) throw new DomainError("VALIDATION_FAILED", `a route takes one ${type} policy`, `policies.${i}`);
     seen.add(type);
   }
 }
@@ -140,7 +144,7 @@ async function checkRouteOnlyPolicies(store: Store, ids: readonly string[]): Pro
 /**
  * Resolves the upstreams a `canary` or `mirror` config names to ids; a canary may not split to
  * the same upstream twice.
- * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming the field
+ * @throws DomainError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming the field
  */
 async function resolveConfigUpstreams(
   store: Store,
@@ -156,7 +160,7 @@ async function resolveConfigUpstreams(
     const seen = new Set<string>();
     ((out.splits as Array<{ upstream: string }>) ?? []).forEach((s, i) => {
       if (seen.has(s.upstream))
-        throw new ApiError("VALIDATION_FAILED", "an upstream is listed twice", `config.splits.${i}.upstream`);
+        throw new DomainError("VALIDATION_FAILED", "an upstream is listed twice", `config.splits.${i}.upstream`);
       seen.add(s.upstream);
     });
   }
@@ -182,7 +186,7 @@ async function checkNotDoubledOnRoutes(store: Store, type: string, selfId: strin
     const ids = (r.body.policies as string[] | undefined) ?? [];
     return ids.includes(selfId) && ids.some((p) => p !== selfId && types.get(p) === type);
   });
-  if (doubled) throw new ApiError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
+  if (doubled) throw new DomainError("VALIDATION_FAILED", `route ${doubled.name} already has a ${type} policy`, "type");
 }
 
 /** Names of `auth-any` policies that list policy `id` as a member. */
@@ -208,9 +212,9 @@ async function resolveAuthAnyMembers(store: Store, members: string[], selfId: st
   for (const [i, ref] of members.entries()) {
     const field = `config.policies.${i}`;
     const p = await store.getResource("policies", ref);
-    if (!p) throw new ApiError("REFERENCE_NOT_FOUND", `no policy named or with id ${JSON.stringify(ref)}`, field);
+    if (!p) throw new DomainError("REFERENCE_NOT_FOUND", `no policy named or with id ${JSON.stringify(ref)}`, field);
     if (p.id === selfId || !AUTH_POLICY_TYPES.includes(p.body.type as string))
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `policy ${p.name} (${String(p.body.type)}) is not an authentication method`,
         field,
@@ -262,7 +266,7 @@ export const KINDS: readonly KindSpec[] = [
         for (const [i, p] of (body.policies as string[]).entries())
           ids.push(await resolveRef(store, "policies", p, `policies.${i}`));
         if (new Set(ids).size !== ids.length)
-          throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "policies");
+          throw new DomainError("VALIDATION_FAILED", "a policy is listed twice", "policies");
         await checkRouteOnlyPolicies(store, ids);
         out.policies = ids;
       }
@@ -280,7 +284,7 @@ export const KINDS: readonly KindSpec[] = [
       if (selfId !== undefined && !AUTH_POLICY_TYPES.includes(body.type as string)) {
         const users = await authAnyReferencing(store, selfId);
         if (users.length > 0)
-          throw new ApiError(
+          throw new DomainError(
             "VALIDATION_FAILED",
             `auth-any policy ${users.join(", ")} needs an authentication method`,
             "type",
@@ -302,7 +306,7 @@ export const KINDS: readonly KindSpec[] = [
         case "auth-any": {
           const members = await resolveAuthAnyMembers(store, config.policies as string[], selfId);
           if (new Set(members).size !== members.length)
-            throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", "config.policies");
+            throw new DomainError("VALIDATION_FAILED", "a policy is listed twice", "config.policies");
           return { ...body, config: { ...config, policies: members } };
         }
         case "waf": {
@@ -311,7 +315,7 @@ export const KINDS: readonly KindSpec[] = [
             const global = await globalPolicies(store);
             const types = await policyTypes(store);
             if (global.includes(selfId) && global.some((p) => p !== selfId && types.get(p) === "waf"))
-              throw new ApiError("VALIDATION_FAILED", "the global policies already hold a waf policy", "type");
+              throw new DomainError("VALIDATION_FAILED", "the global policies already hold a waf policy", "type");
           }
           const waf = await normalizeWafConfig(config, store, (ref, field) => resolveRef(store, "routes", ref, field));
           return { ...body, config: waf as Record<string, unknown> };
@@ -319,11 +323,11 @@ export const KINDS: readonly KindSpec[] = [
       }
       // ip-restriction, rate-limit, request-size, cors, headers, canary, mirror.
       const type = body.type as string;
-      checkTrafficPolicyConfig(type, config);
+      checkPolicyConfig(type, config);
       if (ROUTE_ONLY_POLICY_TYPES.includes(type)) {
         const global = await globalPolicies(store);
         if (selfId !== undefined && global.includes(selfId))
-          throw new ApiError(
+          throw new DomainError(
             "VALIDATION_FAILED",
             `a ${type} policy is route-level; this policy is a global policy (/v1/settings)`,
             "type",
@@ -399,8 +403,8 @@ export const KINDS: readonly KindSpec[] = [
           try {
             checkWafConfigRules(c, name, parsed);
           } catch (err) {
-            if (err instanceof ApiError)
-              throw new ApiError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.detail);
+            if (err instanceof DomainError)
+              throw new DomainError(err.code, `waf policy ${p.name}: ${err.message}`, "files", err.detail);
             throw err;
           }
         }

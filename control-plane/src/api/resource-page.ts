@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import { queryInt } from "./query.js";
 
 /**
@@ -17,7 +17,7 @@ export function etagOf(shown: unknown): string {
  * ahead, as before this rule (a client that read nothing has nothing to compare; Kubernetes
  * likewise applies an update without a resourceVersion unconditionally). Call inside the write's
  * transaction, with the resource as `GET` would show it now.
- * @throws ApiError 412 PRECONDITION_FAILED with the current `etag`; nothing is written
+ * @throws DomainError 412 PRECONDITION_FAILED with the current `etag`; nothing is written
  */
 export function requireMatch(req: FastifyRequest, current: unknown): void {
   const header = req.headers["if-match"];
@@ -29,7 +29,7 @@ export function requireMatch(req: FastifyRequest, current: unknown): void {
   const etag = etagOf(current);
   // Strong comparison: a weak tag never matches (RFC 9110 §13.1.1).
   if (!wanted.includes(etag))
-    throw new ApiError(
+    throw new DomainError(
       "PRECONDITION_FAILED",
       "the resource changed since it was read: read it again (its ETag) and retry",
       undefined,
@@ -49,7 +49,7 @@ export const PAGE_QUERY = {
  * that many and `next` is the URL of the following page (the same query with `after` set to the
  * last item's key), or null at the end; without `limit`, every item (as before pagination) and
  * `next: null`.
- * @throws ApiError VALIDATION_FAILED when `limit` is outside 1-1000
+ * @throws DomainError VALIDATION_FAILED when `limit` is outside 1-1000
  */
 export function pageOf<T>(
   req: FastifyRequest,

@@ -1,9 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import type { AdminTokens } from "../admin-token.js";
 import type { AnomalyService } from "../anomaly/anomaly-service.js";
 import type { Publisher } from "../config/publisher.js";
 import { ensureBundledRuleSet } from "../config/rule-sets.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { AdminRequestMetrics } from "../metrics/cp-metrics.js";
@@ -13,10 +13,10 @@ import { type OidcLogin, registerOidcRoutes } from "../rbac/oidc.js";
 import type { RolloutEngine } from "../rollouts/engine.js";
 import type { SecurityEventIntake } from "../security-events/event-intake-service.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
 import type { SyncServer } from "../sync/sync-server.js";
 import { registerAudit } from "./audit.js";
+import { registerErrorHandlers, sendError } from "./error-response.js";
 import { registerOpenApi } from "./openapi.js";
 import { KINDS } from "./resource-kinds.js";
 import { obj, replies } from "./response-schemas.js";
@@ -35,7 +35,6 @@ import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerVersionRoutes } from "./routes/versions.js";
 import { registerWafRoutes } from "./routes/waf.js";
 import { registerUi } from "./ui.js";
-import { type AjvError, validationError } from "./validation-errors.js";
 
 /** What the admin API is built from. */
 export interface AdminApiDeps {
@@ -63,26 +62,6 @@ export interface AdminApiDeps {
   anomaly?: AnomalyService | undefined;
   /** Counts every request by method, route pattern and status (the control plane's `/metrics`). */
   metrics?: AdminRequestMetrics | undefined;
-}
-
-/** Maps any error thrown inside a handler to `{status, ApiError}`; nothing internal reaches the client. */
-function toApiError(err: FastifyError & { validation?: AjvError[] }): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof StoreUnavailableError) return new ApiError("STORE_UNAVAILABLE");
-  if (err.validation && err.validation.length > 0)
-    return validationError(err.validation, (err as { validationContext?: string }).validationContext ?? "body");
-  switch (err.code) {
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ApiError("UNSUPPORTED_MEDIA_TYPE");
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new ApiError("INVALID_JSON");
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError("PAYLOAD_TOO_LARGE");
-  }
-  if (err instanceof SyntaxError || err.statusCode === 400) return new ApiError("INVALID_JSON");
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError("BAD_REQUEST");
-  return new ApiError("INTERNAL");
 }
 
 /** `Authorization` lines in a request (`rawHeaders`: name, value, name, value, …; any case). */
@@ -116,10 +95,12 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     // percent-encoding) answer in the API's error format like every other refusal.
     frameworkErrors: (err, _req, reply) => {
       const tooLong = err.code === "FST_ERR_MAX_PARAM_LENGTH";
-      const apiErr = tooLong
-        ? new ApiError("URI_TOO_LONG", undefined, "path")
-        : new ApiError("BAD_REQUEST", "the URL is not valid percent-encoding", "path");
-      (reply as unknown as FastifyReply).code(apiErr.status).type("application/json").send(apiErr.toBody());
+      sendError(
+        reply as unknown as FastifyReply,
+        tooLong
+          ? new DomainError("URI_TOO_LONG", undefined, "path")
+          : new DomainError("BAD_REQUEST", "the URL is not valid percent-encoding", "path"),
+      );
     },
     // HTTPS with the operator's certificate; with a client CA, a client certificate it signed is
     // required before any request is read (TLS 1.2 at least, node's defaults otherwise).
@@ -143,7 +124,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     // would depend on the parser, so two are refused on every route, as the data plane does.
     if (authorizationLines(req.raw.rawHeaders) > 1) {
       reply.header("WWW-Authenticate", 'Bearer realm="palisade-admin", error="invalid_request"');
-      throw new ApiError("ADMIN_AUTH_AMBIGUOUS");
+      throw new DomainError("ADMIN_AUTH_AMBIGUOUS");
     }
   });
   // Deny by default: every route needs a token, and the permission route-permissions.ts names,
@@ -165,20 +146,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   const events = deps.events;
   if (events) app.addHook("preClose", async () => endAllStreams(events));
 
-  app.setErrorHandler((err: FastifyError & { validation?: AjvError[] }, req, reply) => {
-    const apiErr = toApiError(err);
-    if (apiErr.code === "STORE_UNAVAILABLE") {
-      // The driver's code only: its message may name the database URL.
-      req.log.warn({ reason: (err as unknown as StoreUnavailableError).reason, url: req.url }, "store unavailable");
-      reply.header("retry-after", "1");
-    } else if (apiErr.status >= 500)
-      req.log.error({ err, url: req.url, method: req.method }, "admin API internal error");
-    reply.code(apiErr.status).type("application/json").send(apiErr.toBody());
-  });
-
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`).toBody());
-  });
+  registerErrorHandlers(app);
 
   // The OpenAPI document lists the routes registered after it: every route lives in this scope,
   // registered once @fastify/swagger is loaded.

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
-import { sinksForNode } from "@palisade/events";
+import { sinksForNode, traceExportForNode } from "@palisade/events";
 import { SnapshotSchema, SyslogProtocol } from "@palisade/proto";
 import { TestCa } from "@palisade/test-support";
 import { testAdminApi } from "../test/admin-app.js";
@@ -54,6 +54,13 @@ test("PUT /v1/telemetry is checked as a node would take it, each error naming th
       "SINK_OVERRIDE_INVALID",
     ],
     [{ secret_headers: ["bad header"] }, "secret_headers.0", "SECRET_NAME_INVALID"],
+    [{ trace_export: { endpoint: "otel:4318" } }, "trace_export.endpoint", "SINK_URL_INVALID"],
+    [{ trace_export: { sample_ratio: 2 } }, "trace_export.sample_ratio", undefined],
+    [
+      { trace_export_overrides: [{ selector: {}, trace_export: { sample_ratio: 1 } }] },
+      "trace_export_overrides.0.selector",
+      "SINK_SELECTOR_INVALID",
+    ],
     [
       { siem_sinks: [{ ...wazuh, syslog: { ...wazuh.syslog, protocol: "carrier-pigeon" } }] },
       "siem_sinks.0.syslog.protocol",
@@ -92,19 +99,29 @@ test("secrets are answered [redacted], kept when sent back as [redacted], and pu
       { sink_name: "hook", selector: { labels: { tier: "lab" } }, disabled: true },
     ],
     secret_fields: ["pin"],
+    trace_export: {
+      endpoint: "http://otel.internal:4318/v1/traces",
+      sample_ratio: 0.25,
+      headers: { "x-otel-key": "otel-secret-456" },
+    },
+    trace_export_overrides: [{ selector: { regions: ["us-east"] }, trace_export: { disabled: true } }],
   };
   const put = await call("PUT", "/v1/telemetry", body);
   assert.equal(put.status, 200, put.text);
   const got = await call("GET", "/v1/telemetry");
   assert.equal(got.body.siem_sinks[1].webhook.headers.Authorization, "[redacted]");
   assert.equal(got.body.siem_sinks[2].syslog.tls.key_pem, "[redacted]");
+  assert.equal(got.body.trace_export.headers["x-otel-key"], "[redacted]");
   assert.ok(!got.text.includes("hook-secret-123") && !got.text.includes("PRIVATE KEY"));
+  assert.ok(!got.text.includes("otel-secret-456"));
   // The web admin saves what it read: the secrets stay.
   assert.equal((await call("PUT", "/v1/telemetry", got.body)).status, 200);
   const stored = (await store.getSettings("telemetry")) as {
     siem_sinks: Array<{ webhook?: { headers: Record<string, string> } }>;
+    trace_export: { headers: Record<string, string> };
   };
   assert.equal(stored.siem_sinks[1]!.webhook?.headers.Authorization, "Bearer hook-secret-123");
+  assert.equal(stored.trace_export.headers["x-otel-key"], "otel-secret-456");
   // [redacted] where nothing is stored is refused.
   const renamed = structuredClone(got.body);
   renamed.siem_sinks[1].name = "hook2";
@@ -129,10 +146,17 @@ test("secrets are answered [redacted], kept when sent back as [redacted], and pu
     ["wazuh", "tls-relay"],
   );
   assert.equal(us[0]!.transport.case === "syslog" && us[0]!.transport.value.address, "us-relay:514");
+  assert.equal(traceExportForNode(t, { id: "us-1", region: "us-east", labels: {} })?.endpoint, "");
+  assert.deepEqual(
+    [traceExportForNode(t, { id: "eu-1", region: "eu", labels: {} })?.sampleRatio, t.traceExport?.endpoint],
+    [0.25, "http://otel.internal:4318/v1/traces"],
+  );
   const version = await call("GET", `/v1/config/versions/${pub.body.version}`);
   assert.ok(version.text.includes("wazuh.internal:514"));
   assert.ok(
-    !version.text.includes("hook-secret-123") && !version.text.includes("PRIVATE KEY"),
+    !version.text.includes("hook-secret-123") &&
+      !version.text.includes("PRIVATE KEY") &&
+      !version.text.includes("otel-secret-456"),
     "the version view redacts",
   );
   assert.ok((await store.latestVersion())!.features.includes("telemetry"), "nodes that lack the kind are held back");

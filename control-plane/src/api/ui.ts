@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fastifyStatic } from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -57,7 +57,7 @@ const PUBLIC = { config: { public: true } } as const;
  *
  * @param dir the bundle folder (holds `index.html`); when it has none, pages answer
  *   503 with a plain text saying how to build it (the API keeps working).
- * @param authenticate the API's token check: throws ApiError ADMIN_AUTH_REQUIRED.
+ * @param authenticate the API's token check: throws DomainError ADMIN_AUTH_REQUIRED.
  */
 export function registerUi(
   app: FastifyInstance,
@@ -84,13 +84,13 @@ export function registerUi(
   app.get("/", PUBLIC, (_req, reply) => page(reply));
   app.get("/assets/*", PUBLIC, (req, reply) => {
     const file = (req.params as { "*": string })["*"];
-    if (!built || file === "" || file.includes("..")) throw new ApiError("NOT_FOUND", "no such file");
+    if (!built || file === "" || file.includes("..")) throw new DomainError("NOT_FOUND", "no such file");
     uiHeaders(reply, "public, max-age=31536000, immutable");
     return reply.sendFile(join("assets", file));
   });
   app.get("/*", PUBLIC, (req, reply) => {
     if (isAppPath(req.url)) return page(reply);
     authenticate(req, reply);
-    throw new ApiError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`);
+    throw new DomainError("NOT_FOUND", `no endpoint ${req.method} ${req.url.split("?")[0]}`);
   });
 }

@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from "ajv";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 
 /** One Ajv error, as fastify's validator and {@link compileBodySchema} report them. */
 export interface AjvError {
@@ -43,11 +43,11 @@ function fieldOf(e: AjvError): string {
  * error) as a sentence naming the field (`targets.0.port must be <= 65535`).
  * @param where `body`, `querystring`, `params`: named when the field is the whole value
  */
-export function validationError(errors: readonly AjvError[], where = "body"): ApiError {
+export function validationError(errors: readonly AjvError[], where = "body"): DomainError {
   const first = errors.find((e) => e.keyword !== "if") ?? errors[0]!;
   const field = fieldOf(first);
   const subject = field || (where === "body" ? "the body" : where);
-  return new ApiError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
+  return new DomainError("VALIDATION_FAILED", `${subject} ${describe(first)}`, field || where);
 }
 
 // The options of the admin API's own Ajv (server.ts): no coercion ("80" is no port), no removal
@@ -58,7 +58,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
 /**
  * Validates a body against a route's JSON Schema outside a request (a sync file, an offline
  * `palisadectl validate`), with the API's Ajv options and error wording.
- * @throws ApiError VALIDATION_FAILED naming the field
+ * @throws DomainError VALIDATION_FAILED naming the field
  */
 export function checkBodySchema(schema: object, body: unknown): void {
   let validate = compiled.get(schema);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { NodeReportSchema, PolicySchema, RuleSetSchema, WafMode } from "@palisade/proto";
+import { wafCompileStats } from "../config/policies/waf/validate.js";
 import { Publisher } from "../config/publisher.js";
-import { wafCompileStats } from "../config/waf-validate.js";
 import { FleetRegistry } from "../fleet/fleet-registry.js";
 import { testAdminApi } from "../test/admin-app.js";
 

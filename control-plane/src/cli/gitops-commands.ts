@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { load } from "js-yaml";
-import { ApiError } from "../errors.js";
+import { API_ERRORS, DomainError } from "../errors.js";
 import type { ConfigDocument } from "../gitops/document.js";
 import type { PlanChange, SyncPlan } from "../gitops/plan.js";
 import { CliError } from "./admin-client.js";
 import { type CliContext, EXIT, readInput, usage } from "./context.js";
 import { readManifest, toDocument } from "./manifest.js";
-import { yamlOf } from "./output.js";
+import { type PublishAnswer, printPublishWarnings, yamlOf } from "./output.js";
 import { readRuleSetDir } from "./rule-set-dir.js";
 
 /** The answer of `POST /v1/config/sync`. */
@@ -149,9 +149,10 @@ export async function syncCommand(ctx: CliContext): Promise<number> {
 }
 
 async function publish(ctx: CliContext): Promise<void> {
-  const pub = await ctx.api().request<{ version: number; created?: boolean }>("POST", "/v1/config/versions", {
+  const pub = await ctx.api().request<PublishAnswer>("POST", "/v1/config/versions", {
     message: ctx.o.message ?? "",
   });
+  printPublishWarnings(ctx.io, pub);
   if (ctx.format === "table")
     ctx.io.out(pub.created === false ? `nothing changed: v${pub.version} is the latest` : `published v${pub.version}`);
 }
@@ -202,6 +203,7 @@ export async function apply(ctx: CliContext): Promise<number> {
   let published: unknown;
   if (ctx.o.publish) {
     published = await ctx.api().request("POST", "/v1/config/versions", { message: ctx.o.message ?? "" });
+    printPublishWarnings(ctx.io, published as PublishAnswer);
     if (ctx.format === "table") ctx.io.out(`published v${(published as { version: number }).version}`);
   }
   if (ctx.format !== "table") ctx.print({ applied: results, ...(published ? { published } : {}) });
@@ -232,12 +234,12 @@ export async function validate(ctx: CliContext): Promise<number> {
     else ctx.print({ file: name, valid: true, resources: n });
     return EXIT.OK;
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     const resource = err.detail?.resource as string | undefined;
     throw new CliError(
       err.code,
       `${name}: ${resource && !err.message.startsWith(resource) ? `${resource}: ` : ""}${err.message}`,
-      err.status,
+      API_ERRORS[err.code].status,
       err.field,
     );
   } finally {

@@ -14,7 +14,7 @@ import {
   usage,
 } from "./context.js";
 import { apply, diff, dump, openapi, syncCommand, validate } from "./gitops-commands.js";
-import type { CliIo } from "./output.js";
+import { type CliIo, type PublishAnswer, printPublishWarnings } from "./output.js";
 import { refNamer } from "./ref-names.js";
 import { rollout } from "./rollout-commands.js";
 import { ruleSetCommand } from "./rule-set-commands.js";
@@ -97,8 +97,9 @@ Usage: palisadectl [--url URL] [--output table|json|yaml] <command>
   tokens rotate <id> [--ttl SECONDS] | tokens revoke <id>
                                           API tokens (a secret is printed once)
   roles list | put <name> --permission resource:verb… [--description D] | delete <name>
-  events [name=value ...] [--limit N]     newest security events; filters category, type, route,
-                                          node, region, client, consumer, rule_id, since, until
+  events [name=value ...] [--limit N]     newest security events (route names, WAF attack rules);
+                                          filters category, type, route, node, region, client,
+                                          consumer, rule_id, since, until
   telemetry [set -f <file> [--publish]]   show (secrets redacted) or replace the telemetry config
                                           (SIEM sinks, per-node overrides, secret names)
 ${ANOMALY_USAGE}
@@ -280,7 +281,8 @@ async function dispatch(
     case "publish": {
       const body: Record<string, unknown> = { message: o.message ?? "" };
       if (o["no-deploy"]) body.deploy = "none";
-      const r = await api.request<{ version: number; created?: boolean }>("POST", "/v1/config/versions", body);
+      const r = await api.request<PublishAnswer>("POST", "/v1/config/versions", body);
+      printPublishWarnings(io, r);
       if (json) io.out(JSON.stringify(r, null, 2));
       else if (r.created === false) io.out(`nothing changed: v${r.version} is the latest`);
       else io.out(`published v${r.version}${o["no-deploy"] ? " (not deployed: start a rollout)" : ""}`);

@@ -125,3 +125,21 @@ export const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     field("resource", "resource_name"),
   ],
 };
+
+/** What `POST /v1/config/versions` answers besides the version row. */
+export interface PublishAnswer {
+  readonly version: number;
+  readonly created?: boolean;
+  readonly warnings?: readonly { code: string; message: string }[];
+  readonly warnings_total?: number;
+  readonly warnings_complete?: boolean;
+}
+
+/** A publish answer's warnings, one line each on standard error. */
+export function printPublishWarnings(io: CliIo, answer: PublishAnswer): void {
+  const list = answer.warnings ?? [];
+  for (const w of list) io.err(`warning: ${w.code}: ${w.message}`);
+  const more = (answer.warnings_total ?? list.length) - list.length;
+  const atLeast = answer.warnings_complete === false ? "at least " : "";
+  if (more > 0) io.err(`warning: ${atLeast}${more} more route pairs like these`);
+}

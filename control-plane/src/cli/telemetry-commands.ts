@@ -26,20 +26,63 @@ interface EventItem {
     labels: { node: string; route?: string };
     source?: { ip?: string };
     rule?: { id?: string };
-    palisade: { category: string };
+    palisade: { category: string; waf?: { rule_ids?: number[] } };
   };
 }
 
+/** One table row: the event and its route's name (the event carries the route's id). */
+interface EventRow {
+  readonly item: EventItem;
+  readonly route: string | undefined;
+}
+
+/**
+ * CRS's evaluation and reporting rules (949/959 blocking evaluation, 980 correlation): the rule
+ * that decides a block, never the attack. The table shows the matched attack rules instead.
+ */
+const EVALUATION_RULE = /^9(49|59|80)\d{3}$/;
+/** Matched rules shown per WAF event before "+N". */
+const RULES_SHOWN = 3;
+
+/** The rule column: a WAF event's attack rules (`942100,942190 +2`), else the event's rule id. */
+function ruleCell(e: EventItem["event"]): string | undefined {
+  const ids = e.palisade.waf?.rule_ids?.map(String).filter((id) => !EVALUATION_RULE.test(id));
+  if (ids === undefined || ids.length === 0) return e.rule?.id;
+  const more = ids.length > RULES_SHOWN ? ` +${ids.length - RULES_SHOWN}` : "";
+  return ids.slice(0, RULES_SHOWN).join(",") + more;
+}
+
+const row = (r: Record<string, unknown>) => r as unknown as EventRow;
 const EVENT_COLUMNS: readonly Column[] = [
-  { head: "time", cell: (r) => (r as unknown as EventItem).event["@timestamp"] },
-  { head: "category", cell: (r) => (r as unknown as EventItem).event.palisade.category },
-  { head: "type", cell: (r) => (r as unknown as EventItem).event.event.action },
-  { head: "node", cell: (r) => (r as unknown as EventItem).event.labels.node },
-  { head: "route", cell: (r) => (r as unknown as EventItem).event.labels.route },
-  { head: "client", cell: (r) => (r as unknown as EventItem).event.source?.ip },
-  { head: "rule", cell: (r) => (r as unknown as EventItem).event.rule?.id },
-  { head: "message", cell: (r) => (r as unknown as EventItem).event.message },
+  { head: "time", cell: (r) => row(r).item.event["@timestamp"] },
+  { head: "category", cell: (r) => row(r).item.event.palisade.category },
+  { head: "type", cell: (r) => row(r).item.event.event.action },
+  { head: "node", cell: (r) => row(r).item.event.labels.node },
+  { head: "route", cell: (r) => row(r).route },
+  { head: "client", cell: (r) => row(r).item.event.source?.ip },
+  { head: "rule", cell: (r) => ruleCell(row(r).item.event) },
+  { head: "message", cell: (r) => row(r).item.event.message },
 ];
+
+/**
+ * Route names for the route ids events carry, one `GET /v1/routes/{id}` per distinct id; an id
+ * whose route is gone (or unreadable with this token) stays as it is.
+ */
+async function routeNames(api: AdminClient, items: readonly EventItem[]): Promise<Map<string, string>> {
+  const ids = [...new Set(items.map((i) => i.event.labels.route).filter((id): id is string => !!id))];
+  const names = new Map<string, string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const r = await api.request<{ name?: string }>("GET", `/v1/routes/${encodeURIComponent(id)}`);
+        if (typeof r.name === "string") names.set(id, r.name);
+      } catch {
+        // deleted since, or not readable: the id is shown
+      }
+    }),
+  );
+  return names;
+}
 
 function usage(message: string): CliError {
   return new CliError("USAGE", message);
@@ -47,7 +90,9 @@ function usage(message: string): CliError {
 
 /**
  * `palisadectl events [filter=value ...] [--limit N]`: the newest security events, filtered as
- * `GET /v1/security-events` filters them (`category=waf,anomaly node=edge-1 since=2026-…`).
+ * `GET /v1/security-events` filters them (`category=waf,anomaly node=edge-1 since=2026-…`). The
+ * table names routes (events carry ids) and shows a WAF event's matched attack rules rather than
+ * CRS's blocking evaluation 949110; `-o json` prints the events as the API returns them.
  */
 export async function eventsCommand(
   api: AdminClient,
@@ -71,8 +116,16 @@ export async function eventsCommand(
     "GET",
     `/v1/security-events${q.size > 0 ? `?${q}` : ""}`,
   );
-  if (json) io.out(JSON.stringify(page, null, 2));
-  else io.out(table(page.items as unknown as Record<string, unknown>[], EVENT_COLUMNS));
+  if (json) {
+    io.out(JSON.stringify(page, null, 2));
+    return;
+  }
+  const names = await routeNames(api, page.items);
+  const rows: EventRow[] = page.items.map((item) => {
+    const id = item.event.labels.route;
+    return { item, route: id === undefined ? undefined : (names.get(id) ?? id) };
+  });
+  io.out(table(rows as unknown as Record<string, unknown>[], EVENT_COLUMNS));
 }
 
 /**

@@ -17,26 +17,17 @@ import {
 } from "@palisade/proto";
 import { LRUCache } from "lru-cache";
 import { anomalyResource, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Store, StoredCredential, StoredResource, StoredVersion, VersionRow } from "../store/store.js";
-import { checkRouteAction } from "./route-action.js";
-import { checkRouteMatchers, usesRouteMatchers } from "./route-match.js";
+import type { DraftIndex } from "./draft-index.js";
+import { wafRefs } from "./policies/waf/references.js";
+import { checkWafPolicy } from "./policies/waf/validate.js";
+import { usesRouteMatchers } from "./routes/match.js";
 import { toRuleSet } from "./rule-sets.js";
-import {
-  CORE_KINDS,
-  checkAuthAnyMembers,
-  checkPolicyUpstreams,
-  checkRouteReferences,
-  checkWafReferences,
-  DRAFT_KINDS,
-  type DraftConfig,
-  type DraftKind,
-  type DraftSettings,
-  settingsResource,
-  wafRefs,
-} from "./snapshot.js";
+import { type DraftSettings, settingsResource } from "./settings.js";
+import { CORE_KINDS, DRAFT_KINDS, type DraftConfig, type DraftKind } from "./snapshot.js";
+import { checkSnapshot } from "./snapshot-check.js";
 import { type DraftTelemetry, telemetryResource } from "./telemetry.js";
-import { checkWafPolicy } from "./waf-validate.js";
 
 /**
  * Everything of the store that goes into a version, read as a full publish would read it.
@@ -69,13 +60,11 @@ export interface ResourceEntry {
   readonly digest: bigint;
   /** Draft revision it was built from (-1 when loaded from a stored version). */
   readonly rev: number;
-  /** Routes: the upstream and policy ids it references (the consistency check). */
-  readonly refs?: { readonly upstream: string | undefined; readonly policies: readonly string[] };
   /** Policies: the policy type (a feature of the version). */
   readonly policyType?: string;
   /** Routes: features older nodes lack that the route uses ({@link routeFeaturesOf}). */
   readonly routeFeatures?: readonly string[];
-  /** The stored resource, for reference errors that name it. */
+  /** The draft it was encoded from, for the consistency check (absent when loaded from a stored version). */
   readonly draft?: StoredResource;
 }
 
@@ -258,7 +247,7 @@ export class Publisher {
 
   /**
    * Validates the whole draft, then stores it as the next version in one transaction.
-   * @throws ApiError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
+   * @throws DomainError REFERENCE_NOT_FOUND for a dangling reference; NO_CONFIG when the draft has no route.
    */
   publish(message: string): Promise<PublishResult> {
     return this.#serial(() => this.#publish(message));
@@ -363,7 +352,8 @@ export class Publisher {
               }
         }
         // Snapshot-wide settings (`PUT /v1/settings`): one resource, read on every publish (it is tiny).
-        sum = await this.#applySettings(resources, sum, touched);
+        const settings = ((await this.#store.getSettings()) ?? {}) as DraftSettings;
+        sum = this.#applySettings(settings, resources, sum, touched);
         sum = await this.#applyTelemetry(resources, sum, touched);
         sum = await this.#applyAnomaly(resources, sum, touched);
         // WAF rule sets the waf policies reference, and the publish-time compile of those policies.
@@ -371,19 +361,18 @@ export class Publisher {
           fullCheck ||
           taken.some((k) => k.startsWith("rule-sets/")) ||
           [...touched].some((k) => k.startsWith("policies/") || (k.startsWith("routes/") && !resources.has(k)));
+        // The consistency check (snapshot-check.ts, as buildSnapshot runs it): every route on a
+        // full check, else the routes this publish changed; policies are few, so any policy or
+        // rule set change re-checks every policy. Entries loaded from a stored version carry no
+        // draft: they were checked when published, and a referenced resource cannot be deleted.
+        const scopeRoutes = fullCheck ? [...resources.values()] : [...touched].map((k) => resources.get(k));
+        checkSnapshot(await this.#indexOf(resources, wafTouched), {
+          globalPolicies: settings.global_policies ?? [],
+          routes: drafts(scopeRoutes, "routes/"),
+          policies: wafTouched ? drafts(resources.values(), "policies/") : [],
+        });
         if (wafTouched) sum = await this.#applyWaf(resources, sum, touched);
-        if (routes === 0) throw new ApiError("NO_CONFIG", "the draft has no route to publish");
-        if (fullCheck) this.#checkReferences(resources, resources.values());
-        else
-          this.#checkReferences(
-            resources,
-            [...touched].map((k) => resources.get(k)).filter((e): e is ResourceEntry => e !== undefined),
-          );
-        // auth-any members: policies are few, so any policy change re-checks every auth-any.
-        if (fullCheck || [...touched].some((k) => k.startsWith("policies/"))) {
-          checkAuthAny(resources);
-          checkPolicyUpstreamRefs(resources);
-        }
+        if (routes === 0) throw new DomainError("NO_CONFIG", "the draft has no route to publish");
         const hash = formatContentHash(sum);
         const synced = () => {
           this.#synced = true;
@@ -570,28 +559,44 @@ export class Publisher {
 
   /**
    * Puts the draft's settings into `resources` as the `settings/global` resource (absent for the
-   * defaults), updating the digest sum and `touched`; refuses a global policy id with no policy.
+   * defaults), updating the digest sum and `touched`.
    * @returns the new digest sum
-   * @throws ApiError REFERENCE_NOT_FOUND naming `settings.global_policies`
    */
-  async #applySettings(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
-    const draft = ((await this.#store.getSettings()) ?? {}) as DraftSettings;
+  #applySettings(
+    draft: DraftSettings,
+    resources: Map<string, ResourceEntry>,
+    sum: bigint,
+    touched: Set<string>,
+  ): bigint {
     const message = settingsResource(draft);
-    for (const p of message?.globalPolicyIds ?? [])
-      if (!resources.has(`policies/${p}`))
-        throw new ApiError(
-          "REFERENCE_NOT_FOUND",
-          "the global policies name a missing policy",
-          "settings.global_policies",
-        );
     return putSingleton(resources, sum, touched, "settings", message && toBinary(SnapshotSettingsSchema, message));
+  }
+
+  /**
+   * The draft index of the version being built (`resources`), for the consistency check; the rule
+   * sets its waf policies name are looked up in the store when `withRuleSets`.
+   */
+  async #indexOf(resources: ReadonlyMap<string, ResourceEntry>, withRuleSets: boolean): Promise<DraftIndex> {
+    const ruleSets = new Set<string>();
+    if (withRuleSets)
+      for (const e of resources.values()) {
+        const id = e.policyType === "waf" && e.draft ? wafRefs(e.draft)?.ruleSet : undefined;
+        if (id !== undefined && !ruleSets.has(id) && (await this.#store.getResource("rule-sets", id))) ruleSets.add(id);
+      }
+    return {
+      hasUpstream: (id) => resources.has(`upstreams/${id}`),
+      hasPolicy: (id) => resources.has(`policies/${id}`),
+      policyType: (id) => resources.get(`policies/${id}`)?.policyType,
+      hasRoute: (id) => resources.has(`routes/${id}`),
+      hasRuleSet: (id) => ruleSets.has(id),
+    };
   }
 
   /**
    * Puts the draft's anomaly-detection config into `resources` as `anomaly/global` (absent when
    * detection is off), checked as every node will take it (`new Thresholds`, `new Enforcement`).
    * @returns the new digest sum
-   * @throws ApiError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
+   * @throws DomainError VALIDATION_FAILED naming `anomaly.<field>` (a bad threshold)
    */
   async #applyAnomaly(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const message = anomalyResource((await this.#store.getSettings("anomaly")) as DraftAnomaly);
@@ -602,7 +607,7 @@ export class Publisher {
    * Puts the draft's telemetry config into `resources` as the `telemetry/global` resource (absent
    * when nothing is set), checked as every node will take it (`checkTelemetrySettings`).
    * @returns the new digest sum
-   * @throws ApiError VALIDATION_FAILED naming `telemetry.<field>`
+   * @throws DomainError VALIDATION_FAILED naming `telemetry.<field>`
    */
   async #applyTelemetry(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const message = telemetryResource((await this.#store.getSettings("telemetry")) as DraftTelemetry, "telemetry");
@@ -612,13 +617,11 @@ export class Publisher {
   /**
    * Puts the rule sets the version's waf policies reference into `resources` (`rule_sets/<id>`,
    * Snapshot field 12), each re-encoded only when its draft revision changed, and removes those
-   * no policy references any more; then checks every waf policy (its rule set and exclusion
-   * routes exist, and the rule set compiles with its settings: cached by content hash and
-   * settings). An unchanged rule set keeps its digest, so it is never in `touched` and never in
+   * no policy references any more; then compiles every waf policy with its rule set and settings
+   * (cached by content hash and settings; its references were checked by `checkSnapshot`). An unchanged rule set keeps its digest, so it is never in `touched` and never in
    * a delta.
    * @returns the new digest sum
-   * @throws ApiError REFERENCE_NOT_FOUND / RULE_SET_INVALID / VALIDATION_FAILED naming
-   *   `policies.<name>.config…`
+   * @throws DomainError RULE_SET_INVALID / VALIDATION_FAILED naming `policies.<name>.config…`
    */
   async #applyWaf(resources: Map<string, ResourceEntry>, sum: bigint, touched: Set<string>): Promise<bigint> {
     const field = resourceKindByName("rule_sets").field;
@@ -626,13 +629,6 @@ export class Publisher {
     for (const e of resources.values()) {
       if (e.policyType !== "waf" || !e.draft) continue;
       const policy = e.draft;
-      const ruleSetId = wafRefs(policy)?.ruleSet;
-      const ruleSet = ruleSetId === undefined ? undefined : await this.#store.getResource("rule-sets", ruleSetId);
-      checkWafReferences(
-        policy,
-        () => ruleSet !== undefined,
-        (id) => resources.has(`routes/${id}`),
-      );
       await checkWafPolicy(policy, this.#store);
       used.add(wafRefs(policy)!.ruleSet);
     }
@@ -665,12 +661,6 @@ export class Publisher {
     credentials?: readonly StoredCredential[],
   ): Promise<ResourceEntry> {
     const id = r.id;
-    // Checked on write too; a draft from elsewhere (an older build's database) is checked here,
-    // so that no node is sent a regex it must refuse.
-    if (kind.kind === "routes") {
-      checkRouteMatchers(r.body, `routes.${r.name}.`);
-      checkRouteAction(r.body, `routes.${r.name}.`);
-    }
     const creds = kind.withCredentials ? (credentials ?? (await this.#store.listCredentials(id))) : [];
     const message = kind.toMessage(r, creds);
     const info = resourceKind(kind.field)!;
@@ -683,42 +673,13 @@ export class Publisher {
       digest: resourceDigest(kind.field, body),
       rev: r.rev,
       draft: r,
-      ...(kind.kind === "routes"
-        ? {
-            refs: {
-              upstream: r.body.upstream as string | undefined,
-              policies: (r.body.policies as string[] | undefined) ?? [],
-            },
-          }
-        : {}),
       ...(kind.kind === "policies" ? { policyType: r.body.type as string } : {}),
       ...(kind.kind === "routes" ? routeFeaturesOf(r.body) : {}),
     };
     return entry;
   }
-
-  /** Refuses a route among `routes` that names an upstream or policy missing from `resources`. */
-  #checkReferences(resources: ReadonlyMap<string, ResourceEntry>, routes: Iterable<ResourceEntry>): void {
-    for (const e of routes) {
-      // Entries loaded from a stored version carry no refs; they were checked when published and
-      // a referenced upstream or policy cannot be deleted while a route uses it.
-      if (!e.refs) continue;
-      const missing =
-        (e.refs.upstream !== undefined && !resources.has(`upstreams/${e.refs.upstream}`)) ||
-        e.refs.policies.some((p) => !resources.has(`policies/${p}`));
-      if (missing) {
-        const draft = e.draft ?? { id: e.id, name: e.id, body: { ...e.refs }, created_at: "", updated_at: "" };
-        checkRouteReferences(
-          draft,
-          new Set([...resources.values()].filter((x) => x.key.startsWith("upstreams/")).map((x) => x.id)),
-          new Set([...resources.values()].filter((x) => x.key.startsWith("policies/")).map((x) => x.id)),
-        );
-      }
-    }
-  }
 }
 
-/** A stored version decoded for sync: every resource with its digest, keyed `kind/id`. */
 function decodeVersion(row: StoredVersion): PublishedVersion {
   const decoded = decodeSnapshotBytes(row.snapshot);
   const resources = new Map<string, ResourceEntry>();
@@ -753,28 +714,11 @@ function resourceKindByName(name: string): (typeof RESOURCE_KINDS)[number] {
   return k;
 }
 
-/**
- * Refuses an `auth-any` policy of the version whose member is missing or not an authentication
- * policy (the same rule as `buildSnapshot`). Entries loaded from a stored version carry no type;
- * they were checked when published.
- * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `policies.<name>.config`
- */
-function checkAuthAny(resources: ReadonlyMap<string, ResourceEntry>): void {
-  const types = new Map<string, string>();
-  for (const e of resources.values()) if (e.policyType) types.set(e.id, e.policyType);
-  for (const e of resources.values()) if (e.policyType === "auth-any" && e.draft) checkAuthAnyMembers(e.draft, types);
-}
-
-/**
- * Refuses a `canary` or `mirror` policy of the version that names an upstream missing from it
- * (the same rule as `buildSnapshot`). Entries loaded from a stored version carry no draft; they
- * were checked when published.
- * @throws ApiError REFERENCE_NOT_FOUND naming `policies.<name>.config...upstream`
- */
-function checkPolicyUpstreamRefs(resources: ReadonlyMap<string, ResourceEntry>): void {
-  const upstreams = new Set<string>();
-  for (const e of resources.values()) if (e.key.startsWith("upstreams/")) upstreams.add(e.id);
-  for (const e of resources.values()) if (e.draft && e.policyType) checkPolicyUpstreams(e.draft, upstreams);
+/** The drafts of the entries among `entries` whose key starts with `prefix` (entries loaded from a stored version have none). */
+function drafts(entries: Iterable<ResourceEntry | undefined>, prefix: string): StoredResource[] {
+  const out: StoredResource[] = [];
+  for (const e of entries) if (e?.draft && e.key.startsWith(prefix)) out.push(e.draft);
+  return out;
 }
 
 /** Encoded bytes of all resources of a version. */

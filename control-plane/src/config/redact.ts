@@ -32,7 +32,21 @@ interface SnapshotJson {
   }>;
   consumers?: Array<{ credentials?: Array<{ apiKey?: { sha256?: string } }> }>;
   certificates?: Array<{ keyPem?: string }>;
-  telemetry?: Array<{ siemSinks?: SinkJson[]; siemOverrides?: Array<{ sink?: SinkJson }> }>;
+  telemetry?: Array<{
+    siemSinks?: SinkJson[];
+    siemOverrides?: Array<{ sink?: SinkJson }>;
+    traceExport?: TraceJson;
+    traceExportOverrides?: Array<{ traceExport?: TraceJson }>;
+  }>;
+}
+
+/** Trace export settings as `toJson` renders them (their secrets: header values). */
+interface TraceJson {
+  headers?: Record<string, string>;
+}
+
+function redactHeaders(h: Record<string, string> | undefined): void {
+  if (h) for (const k of Object.keys(h)) h[k] = REDACTED;
 }
 
 /** A SIEM sink as `toJson` renders it (its secrets: TLS keys, webhook header values). */
@@ -44,14 +58,13 @@ interface SinkJson {
 function redactSink(s: SinkJson | undefined): void {
   if (!s) return;
   for (const t of [s.syslog?.tls, s.webhook?.tls]) if (t?.keyPem) t.keyPem = REDACTED;
-  const h = s.webhook?.headers;
-  if (h) for (const k of Object.keys(h)) h[k] = REDACTED;
+  redactHeaders(s.webhook?.headers);
 }
 
 /**
  * Redacts a snapshot's JSON rendering in place for `GET /v1/config/versions/{n}`: HMAC secrets
  * in inline JWKS, introspection client secrets, rate limits' Redis passwords, certificates'
- * private keys, SIEM sinks' TLS keys and webhook header values, and API key hashes (not secret, but of no use to an operator; the key prefix
+ * private keys, SIEM sinks' TLS keys, webhook and trace export header values, and API key hashes (not secret, but of no use to an operator; the key prefix
  * stays).
  */
 export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
@@ -67,6 +80,8 @@ export function redactSnapshotJson(json: SnapshotJson): SnapshotJson {
   for (const t of json.telemetry ?? []) {
     for (const s of t.siemSinks ?? []) redactSink(s);
     for (const o of t.siemOverrides ?? []) redactSink(o.sink);
+    redactHeaders(t.traceExport?.headers);
+    for (const o of t.traceExportOverrides ?? []) redactHeaders(o.traceExport?.headers);
   }
   return json;
 }

@@ -11,11 +11,10 @@ import {
   WafError,
 } from "@palisade/waf";
 import { LRUCache } from "lru-cache";
-import { ApiError, type RuleLocation } from "../errors.js";
+import { DomainError, type RuleLocation } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store, StoredResource } from "../store/store.js";
 import { type EncodedRuleSetFile, encodeRuleSetFile } from "./rule-set-file.js";
-import { RULE_SET_MAX_BYTES } from "./waf-schemas.js";
 
 /**
  * WAF rule sets as draft resources (`/v1/rule-sets`, store kind `rule-sets`). Stored body:
@@ -124,15 +123,15 @@ export async function bundledRuleSetId(store: Store): Promise<string> {
  * The `RULE_SET_INVALID` (or, for a layout problem, `VALIDATION_FAILED`) error of a WafError from
  * parsing or compiling a rule set, naming `field(file)` and locating the rule.
  */
-export function ruleSetError(err: WafError, field: (file: string | undefined) => string): ApiError {
-  if (err.code === "WAF_OPTIONS") return new ApiError("VALIDATION_FAILED", err.message, field(err.file));
+export function ruleSetError(err: WafError, field: (file: string | undefined) => string): DomainError {
+  if (err.code === "WAF_OPTIONS") return new DomainError("VALIDATION_FAILED", err.message, field(err.file));
   const rule: RuleLocation = {
     code: err.code,
     file: err.file ?? "",
     line: err.line ?? 0,
     ...(err.ruleId !== undefined ? { id: err.ruleId } : {}),
   };
-  return new ApiError("RULE_SET_INVALID", err.message, field(err.file), { rule });
+  return new DomainError("RULE_SET_INVALID", err.message, field(err.file), { rule });
 }
 
 /**
@@ -142,14 +141,18 @@ export function ruleSetError(err: WafError, field: (file: string | undefined) =>
  * names the file (`files.N`) and carries the engine's code, file, line and rule id. A rule set
  * without `palisade-engine.conf` gets this control plane's (the JSON body processor and the
  * checks that refuse a body the engine cannot parse).
- * @throws ApiError VALIDATION_FAILED / RULE_SET_INVALID
+ * @throws DomainError VALIDATION_FAILED / RULE_SET_INVALID
  */
 export function normalizeRuleSet(body: Record<string, unknown>): RuleSetBody {
   const given = body.files as GivenRuleSetFile[];
   const files = ruleSetFilesOf(given);
   const total = files.reduce((n, f) => n + f.text.length, 0);
   if (total > RULE_SET_MAX_BYTES)
-    throw new ApiError("VALIDATION_FAILED", `the files hold ${total} bytes, more than ${RULE_SET_MAX_BYTES}`, "files");
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      `the files hold ${total} bytes, more than ${RULE_SET_MAX_BYTES}`,
+      "files",
+    );
   const fieldOf = (file: string | undefined) => {
     const i = given.findIndex((f) => f.path === file);
     return i === -1 ? "files" : `files.${i}`;
@@ -186,21 +189,21 @@ export interface GivenRuleSetFile {
 /**
  * The files of a rule set body as the engine reads them: paths checked against the layout, none
  * twice, contents decoded, and this control plane's `palisade-engine.conf` added when absent.
- * @throws ApiError VALIDATION_FAILED naming `files.N.path` / `files.N.content_base64`
+ * @throws DomainError VALIDATION_FAILED naming `files.N.path` / `files.N.content_base64`
  */
 function ruleSetFilesOf(given: readonly GivenRuleSetFile[]): RuleSetFile[] {
   const files: RuleSetFile[] = given.map((f, i) => {
     const problem = ruleSetPathProblem(f.path);
-    if (problem) throw new ApiError("VALIDATION_FAILED", problem, `files.${i}.path`);
+    if (problem) throw new DomainError("VALIDATION_FAILED", problem, `files.${i}.path`);
     if (f.content_base64 !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(f.content_base64))
-      throw new ApiError("VALIDATION_FAILED", "not base64", `files.${i}.content_base64`);
+      throw new DomainError("VALIDATION_FAILED", "not base64", `files.${i}.content_base64`);
     const bytes =
       f.content_base64 !== undefined ? Buffer.from(f.content_base64, "base64") : Buffer.from(f.content ?? "", "utf8");
     return { path: f.path, text: bytes.toString("latin1") };
   });
   files.forEach((f, i) => {
     if (files.findIndex((g) => g.path === f.path) !== i)
-      throw new ApiError("VALIDATION_FAILED", "listed twice", `files.${i}.path`);
+      throw new DomainError("VALIDATION_FAILED", "listed twice", `files.${i}.path`);
   });
   if (!files.some((f) => f.path === ENGINE_CONF_PATH))
     files.unshift(bundledRuleSetFiles().find((f) => f.path === ENGINE_CONF_PATH)!);
@@ -210,7 +213,7 @@ function ruleSetFilesOf(given: readonly GivenRuleSetFile[]): RuleSetFile[] {
 /**
  * The content hash the rule set with these files would have once stored (what `content_hash`
  * shows), without parsing or compiling it: how a sync compares a file's rule set with the stored one.
- * @throws ApiError VALIDATION_FAILED as `POST /v1/rule-sets` (a path, a duplicate, base64)
+ * @throws DomainError VALIDATION_FAILED as `POST /v1/rule-sets` (a path, a duplicate, base64)
  */
 export function ruleSetHashOf(given: readonly GivenRuleSetFile[]): string {
   return ruleSetContentHash(ruleSetFilesOf(given));
@@ -267,3 +270,40 @@ export function toRuleSet(r: StoredResource): RuleSet {
     files: b.files.map((f) => ({ path: f.path, content: Buffer.from(f.content_base64, "base64") })),
   });
 }
+
+/** Largest rule set a control plane takes (all files), bytes. The bundled CRS is about 0.9 MiB. */
+export const RULE_SET_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Body of `POST /v1/rule-sets` and `PUT /v1/rule-sets/{id}`: a name and the files, each with its
+ * path in the rule set's layout and its content as text (UTF-8) or as base64 (any bytes).
+ */
+export const ruleSetSchema = {
+  type: "object",
+  required: ["name", "files"],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+      description: "unique; letters, digits, '.', '_' and '-'; at most 64 characters",
+    },
+    description: { type: "string", maxLength: 1000 },
+    files: {
+      type: "array",
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: "object",
+        required: ["path"],
+        additionalProperties: false,
+        properties: {
+          path: { type: "string", minLength: 1, maxLength: 256 },
+          content: { type: "string", maxLength: RULE_SET_MAX_BYTES },
+          content_base64: { type: "string", maxLength: Math.ceil(RULE_SET_MAX_BYTES / 3) * 4 },
+        },
+        oneOf: [{ required: ["content"] }, { required: ["content_base64"] }],
+      },
+    },
+  },
+} as const;

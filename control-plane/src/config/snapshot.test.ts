@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { StoredResource } from "../store/store.js";
-import { buildSnapshot, canonicalJson } from "./snapshot.js";
+import { canonicalJson } from "./canonical-json.js";
+import { buildSnapshot } from "./snapshot.js";
 
 const res = (id: string, body: Record<string, unknown>, t = "2026-01-01"): StoredResource => ({
   id,

@@ -6,14 +6,16 @@ import {
   SyslogProtocol,
   type TelemetrySettings,
   TelemetrySettingsSchema,
+  type TraceExportSchema,
   WebhookFormat,
 } from "@palisade/proto";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import { REDACTED } from "./redact.js";
 
 /**
  * The fleet-wide telemetry config of the admin API (`GET/PUT /v1/telemetry`): SIEM sinks,
- * per-node overrides by sink name, and secret names for the redactor, stored as one draft
+ * per-node overrides by sink name, secret names for the redactor, and trace sampling and OTLP
+ * span export with per-node overrides by selector, stored as one draft
  * resource (kind `telemetry`, id `global`) and published as `Snapshot.telemetry`
  * (proto/palisade/config/v1/telemetry.proto). Body fields are the proto's, snake_case; a
  * sink's transport is exactly one of `syslog`, `file`, `webhook`.
@@ -23,6 +25,28 @@ export interface DraftTelemetry {
   siem_overrides?: OverrideJson[];
   secret_headers?: string[];
   secret_fields?: string[];
+  trace_export?: TraceExportJson;
+  trace_export_overrides?: TraceOverrideJson[];
+}
+
+interface TraceExportJson {
+  endpoint?: string;
+  sample_ratio?: number;
+  headers?: Record<string, string>;
+  timeout_ms?: number;
+  max_queue_spans?: number;
+  max_batch_spans?: number;
+  scheduled_delay_ms?: number;
+  disabled?: boolean;
+}
+interface SelectorJson {
+  regions?: string[];
+  labels?: Record<string, string>;
+  node_ids?: string[];
+}
+interface TraceOverrideJson {
+  selector: SelectorJson;
+  trace_export: TraceExportJson;
 }
 
 interface TlsJson {
@@ -60,7 +84,7 @@ interface SinkJson {
 }
 interface OverrideJson {
   sink_name: string;
-  selector: { regions?: string[]; labels?: Record<string, string>; node_ids?: string[] };
+  selector: SelectorJson;
   sink?: SinkJson;
   disabled?: boolean;
 }
@@ -140,6 +164,36 @@ const sinkSchema = {
 
 const names = { type: "array", maxItems: 64, items: { type: "string", maxLength: 128 } } as const;
 
+const selectorSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    regions: names,
+    labels: { type: "object", additionalProperties: { type: "string", maxLength: 256 }, maxProperties: 16 },
+    node_ids: names,
+  },
+} as const;
+
+const traceExportSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    endpoint: { ...text(2048), description: "OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces" },
+    sample_ratio: { type: "number", minimum: 0, maximum: 1 },
+    headers: {
+      type: "object",
+      additionalProperties: { type: "string", maxLength: 8192 },
+      maxProperties: 32,
+      description: "secret values: answers show [redacted]; send [redacted] to keep a stored value",
+    },
+    timeout_ms: uint,
+    max_queue_spans: uint,
+    max_batch_spans: uint,
+    scheduled_delay_ms: uint,
+    disabled: { type: "boolean" },
+  },
+} as const;
+
 /** JSON Schema of the `PUT /v1/telemetry` body (also the answer's shape). */
 export const telemetrySchema = {
   type: "object",
@@ -155,15 +209,7 @@ export const telemetrySchema = {
         required: ["sink_name", "selector"],
         properties: {
           sink_name: { type: "string", maxLength: 63 },
-          selector: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              regions: names,
-              labels: { type: "object", additionalProperties: { type: "string", maxLength: 256 }, maxProperties: 16 },
-              node_ids: names,
-            },
-          },
+          selector: selectorSchema,
           sink: sinkSchema,
           disabled: { type: "boolean" },
         },
@@ -171,6 +217,17 @@ export const telemetrySchema = {
     },
     secret_headers: names,
     secret_fields: names,
+    trace_export: traceExportSchema,
+    trace_export_overrides: {
+      type: "array",
+      maxItems: 64,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["selector", "trace_export"],
+        properties: { selector: selectorSchema, trace_export: traceExportSchema },
+      },
+    },
   },
 } as const;
 
@@ -188,7 +245,7 @@ function tlsInit(t: TlsJson | undefined) {
 function sinkInit(s: SinkJson, field: string): MessageInitShape<typeof SiemSinkSchema> {
   const transports = (["syslog", "file", "webhook"] as const).filter((k) => s[k] !== undefined);
   if (transports.length !== 1)
-    throw new ApiError("VALIDATION_FAILED", "a sink has exactly one of syslog, file and webhook", field);
+    throw new DomainError("VALIDATION_FAILED", "a sink has exactly one of syslog, file and webhook", field);
   let transport: MessageInitShape<typeof SiemSinkSchema>["transport"];
   if (s.syslog) {
     const v = s.syslog;
@@ -242,11 +299,29 @@ function sinkInit(s: SinkJson, field: string): MessageInitShape<typeof SiemSinkS
   };
 }
 
+function selectorInit(s: SelectorJson) {
+  return { regions: [...(s.regions ?? [])], labels: { ...(s.labels ?? {}) }, nodeIds: [...(s.node_ids ?? [])] };
+}
+
+/** The proto init of trace settings (absent = zero value = the default; an absent ratio stays unset). */
+function traceExportInit(t: TraceExportJson): MessageInitShape<typeof TraceExportSchema> {
+  return {
+    endpoint: t.endpoint ?? "",
+    ...(t.sample_ratio !== undefined ? { sampleRatio: t.sample_ratio } : {}),
+    headers: { ...(t.headers ?? {}) },
+    timeoutMs: t.timeout_ms ?? 0,
+    maxQueueSpans: t.max_queue_spans ?? 0,
+    maxBatchSpans: t.max_batch_spans ?? 0,
+    scheduledDelayMs: t.scheduled_delay_ms ?? 0,
+    disabled: t.disabled ?? false,
+  };
+}
+
 /**
  * The snapshot resource of the draft telemetry config, `undefined` for the default (nothing
  * set): a config without telemetry keeps the content hash it had before the kind existed.
  * @param prefix the field path errors name before the body's own (`telemetry` at publish)
- * @throws ApiError VALIDATION_FAILED naming the field, with the sink check's code in the message
+ * @throws DomainError VALIDATION_FAILED naming the field, with the sink check's code in the message
  *   (`SINK_ADDRESS_INVALID: …`, events/README.md "SIEM sink config")
  */
 export function telemetryResource(draft: DraftTelemetry, prefix = ""): TelemetrySettings | undefined {
@@ -255,34 +330,43 @@ export function telemetryResource(draft: DraftTelemetry, prefix = ""): Telemetry
   const overrides = draft.siem_overrides ?? [];
   const headers = draft.secret_headers ?? [];
   const fields = draft.secret_fields ?? [];
-  if (sinks.length + overrides.length + headers.length + fields.length === 0) return undefined;
+  const traceOverrides = draft.trace_export_overrides ?? [];
+  // `{}` (what GET answers when nothing is set) is no trace setting: the content hash stays.
+  const traceExport =
+    draft.trace_export !== undefined && Object.keys(draft.trace_export).length > 0 ? draft.trace_export : undefined;
+  if (
+    sinks.length + overrides.length + headers.length + fields.length + traceOverrides.length === 0 &&
+    traceExport === undefined
+  )
+    return undefined;
   const message = create(TelemetrySettingsSchema, {
     id: "global",
     siemSinks: sinks.map((s, i) => sinkInit(s, at(`siem_sinks.${i}`))),
     siemOverrides: overrides.map((o, i) => ({
       sinkName: o.sink_name,
-      selector: {
-        regions: [...(o.selector.regions ?? [])],
-        labels: { ...(o.selector.labels ?? {}) },
-        nodeIds: [...(o.selector.node_ids ?? [])],
-      },
+      selector: selectorInit(o.selector),
       sink: o.sink ? sinkInit(o.sink, at(`siem_overrides.${i}.sink`)) : undefined,
       disabled: o.disabled ?? false,
     })),
     secretHeaders: [...headers],
     secretFields: [...fields],
+    traceExport: traceExport ? traceExportInit(traceExport) : undefined,
+    traceExportOverrides: traceOverrides.map((o) => ({
+      selector: selectorInit(o.selector),
+      traceExport: traceExportInit(o.trace_export),
+    })),
   });
   try {
     checkTelemetrySettings(message);
   } catch (err) {
     if (err instanceof SinkConfigError)
-      throw new ApiError("VALIDATION_FAILED", `${err.code}: ${SINK_CONFIG_ERRORS[err.code]}`, at(err.field));
+      throw new DomainError("VALIDATION_FAILED", `${err.code}: ${SINK_CONFIG_ERRORS[err.code]}`, at(err.field));
     throw err;
   }
   return message;
 }
 
-/** Visits every secret of a draft: TLS keys and webhook header values, by a stable path. */
+/** Visits every secret of a draft: TLS keys, webhook and trace export header values, by a stable path. */
 function secrets(
   d: DraftTelemetry,
   fn: (path: string, get: () => string | undefined, set: (v: string) => void) => void,
@@ -311,9 +395,23 @@ function secrets(
   };
   for (const s of d.siem_sinks ?? []) sink(s, "fleet");
   for (const o of d.siem_overrides ?? []) sink(o.sink, `override/${o.sink_name}/${JSON.stringify(o.selector)}`);
+  const traceHeaders = (t: TraceExportJson | undefined, at: string) => {
+    const h = t?.headers;
+    if (h)
+      for (const k of Object.keys(h))
+        fn(
+          `${at}/header/${k.toLowerCase()}`,
+          () => h[k],
+          (v) => {
+            h[k] = v;
+          },
+        );
+  };
+  traceHeaders(d.trace_export, "trace/fleet");
+  for (const o of d.trace_export_overrides ?? []) traceHeaders(o.trace_export, `trace/${JSON.stringify(o.selector)}`);
 }
 
-/** A copy of the draft for answers: TLS keys and webhook header values are `[redacted]`. */
+/** A copy of the draft for answers: TLS keys, webhook and trace export header values are `[redacted]`. */
 export function presentTelemetry(d: DraftTelemetry): Required<DraftTelemetry> {
   const copy = structuredClone(d);
   secrets(copy, (_p, get, set) => {
@@ -324,13 +422,15 @@ export function presentTelemetry(d: DraftTelemetry): Required<DraftTelemetry> {
     siem_overrides: copy.siem_overrides ?? [],
     secret_headers: copy.secret_headers ?? [],
     secret_fields: copy.secret_fields ?? [],
+    trace_export: copy.trace_export ?? {},
+    trace_export_overrides: copy.trace_export_overrides ?? [],
   };
 }
 
 /**
  * Puts the stored secrets back where a `PUT` body sends `[redacted]` (what `GET` showed), by
  * sink name and header or key: a form can be saved without typing every secret again.
- * @throws ApiError VALIDATION_FAILED when `[redacted]` stands where nothing is stored
+ * @throws DomainError VALIDATION_FAILED when `[redacted]` stands where nothing is stored
  */
 export function keepRedactedSecrets(body: DraftTelemetry, stored: DraftTelemetry): DraftTelemetry {
   const old = new Map<string, string>();
@@ -342,10 +442,10 @@ export function keepRedactedSecrets(body: DraftTelemetry, stored: DraftTelemetry
     if (get() !== REDACTED) return;
     const v = old.get(p);
     if (v === undefined)
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `a secret is ${REDACTED} but none is stored for it (${p.split("/").slice(-2).join(" ")})`,
-        "siem_sinks",
+        p.startsWith("trace/") ? "trace_export" : "siem_sinks",
       );
     set(v);
   });

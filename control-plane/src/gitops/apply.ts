@@ -5,14 +5,14 @@ import { writeAnomaly } from "../api/routes/anomalies.js";
 import { writeSettings } from "../api/routes/settings.js";
 import { writeTelemetry } from "../api/routes/telemetry.js";
 import { checkBodySchema } from "../api/validation-errors.js";
+import { prepareCredential } from "../config/consumers/credentials.js";
+import { credentialSchema } from "../config/consumers/schema.js";
 import { readDraft } from "../config/publisher.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
-import { credentialSchema } from "../config/schemas.js";
+import { settingsSchema } from "../config/settings.js";
 import { buildSnapshot } from "../config/snapshot.js";
 import { type DraftTelemetry, telemetrySchema } from "../config/telemetry.js";
-import { settingsSchema } from "../config/traffic-schemas.js";
-import { prepareCredential } from "../consumers/credentials.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";
 import { type ConfigDocument, DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
@@ -22,13 +22,13 @@ import { type DocumentSection, isSection } from "./sections.js";
 /** Thrown to roll a dry run back once everything was checked. */
 class DryRun extends Error {}
 
-/** Runs `fn`, prefixing an ApiError's message and field with the entry it concerns. */
+/** Runs `fn`, prefixing an DomainError's message and field with the entry it concerns. */
 async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    throw new ApiError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
+    if (!(err instanceof DomainError)) throw err;
+    throw new DomainError(err.code, `${resource}: ${err.message}`, err.field, { ...err.detail, resource });
   }
 }
 
@@ -40,7 +40,7 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
     const field = `credentials.${i}`;
     if (c.type === "api-key") {
       if (!held.some((h) => h.id === c.id))
-        throw new ApiError(
+        throw new DomainError(
           "VALIDATION_FAILED",
           `${field}: an API key is listed by the id of an existing key (create one with POST /v1/consumers/${consumer.name}/credentials)`,
           field,
@@ -61,7 +61,7 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
     if (c.type === "api-key" || !keep.has(credentialKey(c))) continue;
     const p = prepareCredential(c);
     if (await store.credentialIdentityTaken(p.identity))
-      throw new ApiError(
+      throw new DomainError(
         "CREDENTIAL_CONFLICT",
         "another consumer's credential already has this identity",
         "credentials",
@@ -76,11 +76,11 @@ async function syncCredentials(store: Store, consumer: StoredResource, wanted: B
 /**
  * The body a rule set entry is written with: its `files` when it gives them; else (a dumped file,
  * `content_hash` alone) the stored files, which must be those the hash names.
- * @throws ApiError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
+ * @throws DomainError RULE_SET_READ_ONLY (a bundled rule set), VALIDATION_FAILED naming `files`
  */
 function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
   if (current?.body.bundled === true)
-    throw new ApiError(
+    throw new DomainError(
       "RULE_SET_READ_ONLY",
       `rule set ${e.name} ships with the control plane: leave it out of the file`,
     );
@@ -88,7 +88,7 @@ function ruleSetBody(e: FileEntry, current: StoredResource | undefined): Body {
   if (Array.isArray(rest.files)) return rest;
   const held = current?.body as RuleSetBody | undefined;
   if (!held || (hash !== undefined && hash !== held.content_hash))
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       `give the rule set's files (palisadectl: directory:); the control plane holds no rule set ${e.name}${hash === undefined ? "" : ` with content_hash ${String(hash)}`}`,
       "files",
@@ -147,14 +147,14 @@ async function deleteEntry(
   const going = new Set([...deletedPolicies].map((p) => `waf policy ${p} (exclusions)`));
   const users = (await spec.referencedBy(current.id, store)).filter((u) => !going.has(u));
   if (users.length > 0)
-    throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
+    throw new DomainError("RESOURCE_IN_USE", `${spec.noun} ${name} is still used by ${users.join(", ")}`);
   await store.deleteResource(kind, current.id);
 }
 
 /**
  * Writes one mapping section as its endpoint's `PUT` would (schema, checks; `[redacted]` keeps a
  * stored telemetry secret; anomaly thresholds of a route named in the file keyed by its id).
- * @throws ApiError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field
+ * @throws DomainError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field
  */
 async function writeSection(store: Store, section: DocumentSection, body: Body): Promise<void> {
   switch (section) {
@@ -183,10 +183,11 @@ async function writeSection(store: Store, section: DocumentSection, body: Body):
         await writeAnomaly(store, body as DraftAnomaly);
       } catch (err) {
         // The field as the file spells it (`…routes.orders.…`, not the route's id).
-        const m = err instanceof ApiError ? /^(anomaly\.thresholds\.routes\.)([^.]+)(.*)$/.exec(err.field ?? "") : null;
+        const m =
+          err instanceof DomainError ? /^(anomaly\.thresholds\.routes\.)([^.]+)(.*)$/.exec(err.field ?? "") : null;
         if (!m || !refOf.has(m[2]!)) throw err;
-        const e = err as ApiError;
-        throw new ApiError(
+        const e = err as DomainError;
+        throw new DomainError(
           e.code,
           e.message.replaceAll(m[2]!, refOf.get(m[2]!)!),
           `${m[1]}${refOf.get(m[2]!)}${m[3]}`,
@@ -210,7 +211,7 @@ const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
  * @param dryRun check everything, then roll back
  * @param offline the store is a throwaway one (`palisadectl validate`): a new resource's
  *   `[redacted]` secret is taken as the server's (checked as given) instead of refused
- * @throws ApiError naming the resource (`resource`: `routes/orders`) and the field
+ * @throws DomainError naming the resource (`resource`: `routes/orders`) and the field
  */
 export async function applyPlan(
   store: Store,
@@ -257,7 +258,7 @@ export async function applyPlan(
         buildSnapshot(await readDraft(store));
       } catch (err) {
         // An empty draft is a valid file (nothing to publish yet), not an error of the file.
-        if (!(err instanceof ApiError && err.code === "NO_CONFIG")) throw err;
+        if (!(err instanceof DomainError && err.code === "NO_CONFIG")) throw err;
       }
       if (dryRun) throw new DryRun();
     });

@@ -1,5 +1,5 @@
+import { resolvePolicyUpstreams } from "../config/policies/upstream-refs.js";
 import { ruleSetHashOf } from "../config/rule-sets.js";
-import { resolvePolicyUpstreams } from "../config/upstream-refs.js";
 
 /**
  * The canonical form of a resource for `dump`, `diff` and `sync` (issue 18): what two spellings

@@ -1,8 +1,8 @@
 import { KINDS, type KindSpec } from "../api/resource-kinds.js";
 import { present as presentSettings } from "../api/routes/settings.js";
+import { presentCredential } from "../config/consumers/credentials.js";
 import { bundledRuleSetName } from "../config/rule-sets.js";
 import { type DraftTelemetry, presentTelemetry } from "../config/telemetry.js";
-import { presentCredential } from "../consumers/credentials.js";
 import type { Store, StoredResource } from "../store/store.js";
 import { type Body, canonicalBody, type NameOf } from "./canonical.js";
 import { DOCUMENT_SECTIONS, type DocumentSection } from "./sections.js";

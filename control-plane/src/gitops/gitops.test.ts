@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import { TestCa } from "@palisade/test-support";
+import { POLICY_CONFIG_SCHEMAS } from "../config/policies/policy-types.js";
 import { bundledRuleSetName } from "../config/rule-sets.js";
-import { POLICY_CONFIG_SCHEMAS } from "../config/schemas.js";
 import { testAdminApi } from "../test/admin-app.js";
 
 const ca = new TestCa();

@@ -1,5 +1,5 @@
-import { prepareCredential } from "../consumers/credentials.js";
-import { ApiError } from "../errors.js";
+import { prepareCredential } from "../config/consumers/credentials.js";
+import { DomainError } from "../errors.js";
 import { PROTECTING_POLICY_TYPES } from "../rbac/permissions.js";
 import type { Store } from "../store/store.js";
 import { type Body, canonicalBody, sameBody } from "./canonical.js";
@@ -53,34 +53,34 @@ export interface FileEntry {
 /**
  * The entries of a document, checked for shape: each kind a list of mappings with a unique string
  * `name`; each section (`settings`, `telemetry`, `anomaly`) a mapping.
- * @throws ApiError VALIDATION_FAILED naming the entry (`field`: `routes.3.name`)
+ * @throws DomainError VALIDATION_FAILED naming the entry (`field`: `routes.3.name`)
  */
 export function documentEntries(doc: unknown): FileEntry[] {
   if (typeof doc !== "object" || doc === null || Array.isArray(doc))
-    throw new ApiError("VALIDATION_FAILED", "the document must be a mapping of kinds", "document");
+    throw new DomainError("VALIDATION_FAILED", "the document must be a mapping of kinds", "document");
   const out: FileEntry[] = [];
   for (const [key, list] of Object.entries(doc)) {
     if (isSection(key)) {
       if (typeof list !== "object" || list === null || Array.isArray(list))
-        throw new ApiError("VALIDATION_FAILED", `${key} must be a mapping`, key);
+        throw new DomainError("VALIDATION_FAILED", `${key} must be a mapping`, key);
       continue;
     }
     if (!(DOCUMENT_KINDS as readonly string[]).includes(key))
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `unknown kind ${JSON.stringify(key)} (${[...DOCUMENT_KINDS, ...DOCUMENT_SECTIONS].join(", ")})`,
         key,
       );
-    if (!Array.isArray(list)) throw new ApiError("VALIDATION_FAILED", `${key} must be a list`, key);
+    if (!Array.isArray(list)) throw new DomainError("VALIDATION_FAILED", `${key} must be a list`, key);
     const seen = new Set<string>();
     list.forEach((item, i) => {
       const where = `${key}.${i}`;
       if (typeof item !== "object" || item === null || Array.isArray(item))
-        throw new ApiError("VALIDATION_FAILED", `${where} must be a mapping`, where);
+        throw new DomainError("VALIDATION_FAILED", `${where} must be a mapping`, where);
       const name = (item as Body).name;
       if (typeof name !== "string" || name === "")
-        throw new ApiError("VALIDATION_FAILED", `${where}.name is required`, `${where}.name`);
-      if (seen.has(name)) throw new ApiError("VALIDATION_FAILED", `${key}/${name} appears twice`, `${where}.name`);
+        throw new DomainError("VALIDATION_FAILED", `${where}.name is required`, `${where}.name`);
+      if (seen.has(name)) throw new DomainError("VALIDATION_FAILED", `${key}/${name} appears twice`, `${where}.name`);
       seen.add(name);
       out.push({ kind: key as DocumentKind, name, body: item as Body, where });
     });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AdminIdentity, AdminTokens } from "../admin-token.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { RolloutRecord } from "../rollouts/types.js";
 import type { Store } from "../store/store.js";
 import { allows, formatPermission, routePathStrings, underPrefix } from "./permissions.js";
@@ -18,26 +18,26 @@ const BEARER = /^Bearer +([^\s]+)$/i;
 
 /**
  * Refuses unless `who` holds `resource[/qualifier]:verb`.
- * @throws ApiError 403 PERMISSION_DENIED with `permission` naming what is missing
+ * @throws DomainError 403 PERMISSION_DENIED with `permission` naming what is missing
  */
 export function assertCan(who: AdminIdentity, resource: string, verb: string, qualifier?: string): void {
   const wanted = { resource, verb, qualifier };
   if (allows(who.grants, wanted)) return;
   const permission = formatPermission(wanted);
-  throw new ApiError("PERMISSION_DENIED", `role ${who.role} lacks ${permission}`, undefined, { permission });
+  throw new DomainError("PERMISSION_DENIED", `role ${who.role} lacks ${permission}`, undefined, { permission });
 }
 
 /**
  * Refuses a route edit outside a token's route prefixes: every path (of the new body and of the
  * stored route) must lie under one of them; a route without paths matches every path, so a
  * prefix-bound token cannot write it.
- * @throws ApiError 403 SCOPE_DENIED naming the path
+ * @throws DomainError 403 SCOPE_DENIED naming the path
  */
 export function assertRoutePaths(who: AdminIdentity, paths: readonly string[], route: string): void {
   if (who.routePrefixes.length === 0) return;
   const scope = { route_prefixes: who.routePrefixes };
   if (paths.length === 0)
-    throw new ApiError(
+    throw new DomainError(
       "SCOPE_DENIED",
       `route ${route} has no path (it matches every path); this token edits routes under ${who.routePrefixes.join(", ")} only`,
       "paths",
@@ -45,7 +45,7 @@ export function assertRoutePaths(who: AdminIdentity, paths: readonly string[], r
     );
   for (const p of paths)
     if (!who.routePrefixes.some((prefix) => underPrefix(p, prefix)))
-      throw new ApiError(
+      throw new DomainError(
         "SCOPE_DENIED",
         `path ${p} of route ${route} is outside this token's route prefixes (${who.routePrefixes.join(", ")})`,
         "paths",
@@ -56,13 +56,13 @@ export function assertRoutePaths(who: AdminIdentity, paths: readonly string[], r
 /**
  * Refuses an operation on regions outside a region-bound token's.
  * @param regions the regions the operation touches; `undefined`: every region (fleet-wide)
- * @throws ApiError 403 SCOPE_DENIED
+ * @throws DomainError 403 SCOPE_DENIED
  */
 export function assertRegions(who: AdminIdentity, regions: readonly string[] | undefined, what: string): void {
   if (who.regions.length === 0) return;
   const scope = { regions: who.regions };
   if (regions === undefined || regions.length === 0)
-    throw new ApiError(
+    throw new DomainError(
       "SCOPE_DENIED",
       `${what} reaches every region; this token is bound to ${who.regions.join(", ")}`,
       undefined,
@@ -70,7 +70,7 @@ export function assertRegions(who: AdminIdentity, regions: readonly string[] | u
     );
   const outside = regions.filter((r) => !who.regions.includes(r));
   if (outside.length > 0)
-    throw new ApiError(
+    throw new DomainError(
       "SCOPE_DENIED",
       `${what} reaches ${outside.join(", ")}, outside this token's regions (${who.regions.join(", ")})`,
       undefined,
@@ -120,7 +120,7 @@ export function registerAuthorization(
     if ("refused" in r) {
       const error = r.refused === "ADMIN_AUTH_REQUIRED" ? "" : ', error="invalid_token"';
       reply.header("WWW-Authenticate", `Bearer realm="palisade-admin"${error}`);
-      throw new ApiError(r.refused);
+      throw new DomainError(r.refused);
     }
     req.admin = r.identity;
   };

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import type { AdminTokens } from "../admin-token.js";
 import { bool, obj, replies, str, time } from "../api/response-schemas.js";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -104,7 +104,7 @@ export class OidcLogin {
     const d = await this.#discover();
     const now = Date.now();
     this.#sweep(now);
-    if (this.#pending.size >= MAX_PENDING) throw new ApiError("BAD_REQUEST", "too many sign-ins in progress");
+    if (this.#pending.size >= MAX_PENDING) throw new DomainError("BAD_REQUEST", "too many sign-ins in progress");
     const state = random();
     const verifier = random();
     const nonce = random();
@@ -213,7 +213,7 @@ export class OidcLogin {
 export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undefined, log: Logger): void {
   const open = { config: { public: true } };
   const need = (): OidcLogin => {
-    if (!oidc) throw new ApiError("NOT_FOUND", "OIDC sign-in is not configured (--oidc-issuer)");
+    if (!oidc) throw new DomainError("NOT_FOUND", "OIDC sign-in is not configured (--oidc-issuer)");
     return oidc;
   };
   const state = obj({ enabled: bool, issuer: str }, ["enabled"]);
@@ -227,7 +227,7 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     try {
       url = await o.start();
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      if (err instanceof DomainError) throw err;
       log.warn({ err }, "OIDC discovery failed");
       return reply.redirect(`/#oidc_error=${encodeURIComponent("the identity provider cannot be reached")}`);
     }
@@ -265,7 +265,8 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     },
     async (req, reply) => {
       const session = need().redeem((req.body as { code: string }).code);
-      if (!session) throw new ApiError("BAD_REQUEST", "this sign-in code is unknown, used or expired: sign in again");
+      if (!session)
+        throw new DomainError("BAD_REQUEST", "this sign-in code is unknown, used or expired: sign in again");
       reply.header("cache-control", "no-store");
       return session;
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { desiredVersion } from "./desired-versions.js";
@@ -225,12 +225,12 @@ export class RolloutEngine {
 
   /**
    * @param doing what the caller is refused (for the message): a second rollout, or a publish to all
-   * @throws ApiError ROLLOUT_ACTIVE naming the active rollout, when there is one.
+   * @throws DomainError ROLLOUT_ACTIVE naming the active rollout, when there is one.
    */
   assertNoActive(doing: "rollout" | "publish" = "publish"): void {
     const a = this.active();
     if (a)
-      throw new ApiError(
+      throw new DomainError(
         "ROLLOUT_ACTIVE",
         doing === "rollout"
           ? `rollout ${a.id} (version ${a.version}) is ${a.state}: one rollout at a time; let it finish, or promote or abort it first`
@@ -241,7 +241,7 @@ export class RolloutEngine {
   /**
    * Publish to all now: the stable version becomes `version` and every node outside a rollout
    * is offered it.
-   * @throws ApiError ROLLOUT_ACTIVE while a rollout is running or paused
+   * @throws DomainError ROLLOUT_ACTIVE while a rollout is running or paused
    */
   deployToAll(version: number): Promise<void> {
     return this.#serial(async () => {
@@ -292,7 +292,7 @@ export class RolloutEngine {
 
   /**
    * Starts a rollout and its first stage.
-   * @throws ApiError ROLLOUT_ACTIVE (one active rollout per fleet), VERSION_NOT_FOUND (field `version`),
+   * @throws DomainError ROLLOUT_ACTIVE (one active rollout per fleet), VERSION_NOT_FOUND (field `version`),
    *   VALIDATION_FAILED (field `version`: already the stable version)
    */
   create(spec: StartSpec, who: string): Promise<RolloutRecord> {
@@ -302,9 +302,9 @@ export class RolloutEngine {
   async #create(spec: StartSpec, who: string): Promise<RolloutRecord> {
     this.assertNoActive("rollout");
     if (!(await this.#deps.versionExists(spec.version)))
-      throw new ApiError("VERSION_NOT_FOUND", `no config version ${spec.version}`, "version");
+      throw new DomainError("VERSION_NOT_FOUND", `no config version ${spec.version}`, "version");
     if (spec.version === this.#stable.version)
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `version ${spec.version} is already the stable version: every node outside a rollout runs it; publish a new version (deploy "none") to roll out`,
         "version",
@@ -358,7 +358,7 @@ export class RolloutEngine {
 
   /**
    * Applies an operator action (see the class comment).
-   * @throws ApiError ROLLOUT_NOT_FOUND, ROLLOUT_STATE when the action does not apply to the state
+   * @throws DomainError ROLLOUT_NOT_FOUND, ROLLOUT_STATE when the action does not apply to the state
    */
   act(id: string, action: RolloutAction, who: string): Promise<RolloutRecord> {
     return this.#serial(() => this.#act(id, action, who));
@@ -366,7 +366,7 @@ export class RolloutEngine {
 
   async #act(id: string, action: RolloutAction, who: string): Promise<RolloutRecord> {
     const r = await this.get(id);
-    if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
+    if (!r) throw new DomainError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
     const allowed: Record<RolloutAction, readonly RolloutState[]> = {
       pause: ["running"],
       resume: ["paused"],
@@ -374,7 +374,7 @@ export class RolloutEngine {
       abort: ["running", "paused"],
     };
     if (!allowed[action].includes(r.state))
-      throw new ApiError("ROLLOUT_STATE", `cannot ${action} a rollout that is ${r.state}`);
+      throw new DomainError("ROLLOUT_STATE", `cannot ${action} a rollout that is ${r.state}`);
     const at = this.#iso();
     if (action === "pause") return await this.#pause(r, who, "paused by an operator", "paused");
     if (action === "abort") return await this.#rollback(r, "aborted", who, `aborted by ${who}`);

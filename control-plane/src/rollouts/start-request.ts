@@ -1,4 +1,4 @@
-import { ApiError } from "../errors.js";
+import { DomainError } from "../errors.js";
 import type { StartSpec } from "./engine.js";
 import { GATE_METRIC_PATTERN } from "./gates.js";
 import { allNowStages, type DefaultStrategyOptions, defaultStages, STAGE_DEFAULTS } from "./strategy.js";
@@ -125,7 +125,7 @@ function gate(g: GateBody): GateSpec {
 /**
  * Turns a schema-valid body into what the engine starts from: defaults filled in, the strategy
  * chosen.
- * @throws ApiError VALIDATION_FAILED naming `strategy.stages.N.name` for a repeated stage name
+ * @throws DomainError VALIDATION_FAILED naming `strategy.stages.N.name` for a repeated stage name
  */
 export function toStartSpec(body: StartRolloutBody): StartSpec {
   const opts: DefaultStrategyOptions = {
@@ -148,7 +148,7 @@ export function toStartSpec(body: StartRolloutBody): StartSpec {
   const seen = new Set<string>();
   const stages: StageSpec[] = s.stages.map((st, i) => {
     if (seen.has(st.name))
-      throw new ApiError("VALIDATION_FAILED", `stage name "${st.name}" is used twice`, `strategy.stages.${i}.name`);
+      throw new DomainError("VALIDATION_FAILED", `stage name "${st.name}" is used twice`, `strategy.stages.${i}.name`);
     seen.add(st.name);
     return {
       name: st.name,

@@ -6,6 +6,7 @@ import {
   shadowFigures,
 } from "../telemetry/shadow-stats.js";
 import { addCounters, type TrafficCounters, type TrafficSource, zeroCounters } from "../telemetry/traffic-stats.js";
+import { mergeUpstreamStats, type UpstreamSource, type UpstreamStatsRow } from "../telemetry/upstream-stats.js";
 import { mergeWafRaw, type RouteWafRaw, type WafSource } from "../telemetry/waf-stats.js";
 
 /**
@@ -20,6 +21,8 @@ export interface WorkerTelemetry {
   readonly shadow: readonly RouteShadowRaw[];
   /** Cumulative WAF counters per route (mergeable by addition; absent from an older worker). */
   readonly waf?: readonly RouteWafRaw[];
+  /** Upstream health, breaker and retry figures (absent from an older worker). */
+  readonly upstreams?: readonly UpstreamStatsRow[];
 }
 
 /**
@@ -31,12 +34,13 @@ export interface WorkerTelemetry {
  * after its last message before dying (≤ one send period, 250 ms) is lost. Shadow figures are
  * merged from the raw histograms, never by averaging quantiles.
  */
-export class ClusterTelemetry implements TrafficSource, ShadowSource, WafSource {
+export class ClusterTelemetry implements TrafficSource, ShadowSource, WafSource, UpstreamSource {
   readonly #live = new Map<number, WorkerTelemetry>();
   readonly #retiredIds = new Set<number>();
   #retired: TrafficCounters = zeroCounters();
   readonly #retiredShadow = new Map<string, RouteShadowRaw>();
   #retiredWaf: RouteWafRaw[] = [];
+  #retiredUpstreams: UpstreamStatsRow[] = [];
 
   /** Worker `id` sent its cumulative counters (ignored once it is retired: a late message). */
   update(id: number, telemetry: WorkerTelemetry): void {
@@ -53,6 +57,7 @@ export class ClusterTelemetry implements TrafficSource, ShadowSource, WafSource 
     if (last === undefined) return;
     this.#retired = addCounters(this.#retired, last.traffic);
     this.#retiredWaf = mergeWafRaw([this.#retiredWaf, last.waf ?? []]);
+    this.#retiredUpstreams = mergeUpstreamStats([], [...this.#retiredUpstreams, ...(last.upstreams ?? [])]);
     for (const r of last.shadow) {
       const held = this.#retiredShadow.get(r.routeId);
       this.#retiredShadow.set(r.routeId, held === undefined ? r : addShadowRaw(held, r));
@@ -76,6 +81,17 @@ export class ClusterTelemetry implements TrafficSource, ShadowSource, WafSource 
   /** Every route's WAF counters over all workers, retired ones included. */
   wafRaw(): RouteWafRaw[] {
     return mergeWafRaw([this.#retiredWaf, ...[...this.#live.values()].map((w) => w.waf ?? [])]);
+  }
+
+  /**
+   * Every upstream's figures over the live workers (targets in the worst state any worker sees),
+   * counters of retired workers included.
+   */
+  upstreamStats(): UpstreamStatsRow[] {
+    return mergeUpstreamStats(
+      [...this.#live.values()].map((w) => w.upstreams ?? []),
+      this.#retiredUpstreams,
+    );
   }
 
   /** Every route's shadow figures over all workers (histograms merged), ordered by route id. */

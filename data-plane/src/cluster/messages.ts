@@ -11,6 +11,7 @@ import type { SecurityEvent } from "../events/security-events.js";
 import type { Refusal } from "../sync/config-applier.js";
 import type { RouteShadowRaw } from "../telemetry/shadow-stats.js";
 import type { TrafficCounters } from "../telemetry/traffic-stats.js";
+import type { UpstreamStatsRow } from "../telemetry/upstream-stats.js";
 import type { RouteWafRaw } from "../telemetry/waf-stats.js";
 
 /** How often a worker sends its traffic counters to the primary, ms (only when they changed). */
@@ -74,4 +75,6 @@ export type FromWorker =
       readonly shadow: readonly RouteShadowRaw[];
       /** Cumulative WAF counters per route (mergeable by addition). */
       readonly waf: readonly RouteWafRaw[];
+      /** Upstream health, breaker and retry figures (mergeUpstreamStats). */
+      readonly upstreams: readonly UpstreamStatsRow[];
     };

@@ -134,6 +134,7 @@ export async function startPrimary(options: NodeOptions, log: Logger): Promise<R
       stats: telemetry,
       shadow: telemetry,
       waf: telemetry,
+      upstreams: telemetry,
       holder: applier,
       sync: syncStats,
       controlPlaneConnected: () => sync?.connected ?? false,

@@ -1,5 +1,6 @@
 import type { ShadowStats } from "../telemetry/shadow-stats.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
+import type { UpstreamSource } from "../telemetry/upstream-stats.js";
 import type { WafStats } from "../telemetry/waf-stats.js";
 import { type FromWorker, TELEMETRY_INTERVAL_MS } from "./messages.js";
 
@@ -10,6 +11,7 @@ export function telemetryMessage(
   stats: TrafficStats,
   shadow: ShadowStats,
   waf: WafStats | null = null,
+  upstreams: UpstreamSource | null = null,
 ): TelemetryMessage {
   return {
     t: "telemetry",
@@ -17,33 +19,40 @@ export function telemetryMessage(
     activeConnections: stats.activeConnections,
     shadow: shadow.raw(),
     waf: waf === null ? [] : waf.wafRaw(),
+    upstreams: upstreams === null ? [] : upstreams.upstreamStats(),
   };
 }
 
 /**
  * Sends a worker's cumulative counters to the primary every TELEMETRY_INTERVAL_MS (an `unref`ed
  * timer: it never keeps a draining worker alive), skipping periods where nothing changed
- * (requests, connections, shadow counts); {@link flush} gives the final message (after draining). Reading the
+ * (requests, connections, shadow counts, upstream health); {@link flush} gives the final message (after draining). Reading the
  * counters is off the request path; the request path only increments numbers.
  */
 export class WorkerTelemetrySender {
   readonly #stats: TrafficStats;
   readonly #shadow: ShadowStats;
   readonly #waf: WafStats | null;
+  readonly #upstreams: UpstreamSource | null;
   readonly #send: (msg: TelemetryMessage) => void;
   #timer: NodeJS.Timeout | undefined;
   #lastSignature = "";
 
-  /** @param send delivers one message to the primary (IPC) */
+  /**
+   * @param send delivers one message to the primary (IPC)
+   * @param upstreams the worker's upstream health and breaker figures
+   */
   constructor(
     stats: TrafficStats,
     shadow: ShadowStats,
     send: (msg: TelemetryMessage) => void,
     waf: WafStats | null = null,
+    upstreams: UpstreamSource | null = null,
   ) {
     this.#stats = stats;
     this.#shadow = shadow;
     this.#waf = waf;
+    this.#upstreams = upstreams;
     this.#send = send;
   }
 
@@ -55,7 +64,7 @@ export class WorkerTelemetrySender {
 
   /** One period: sends when something changed since the last send. */
   tick(): void {
-    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf);
+    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf, this.#upstreams);
     const signature = signatureOf(msg);
     if (signature === this.#lastSignature) return;
     this.#lastSignature = signature;
@@ -69,7 +78,7 @@ export class WorkerTelemetrySender {
   flush(): TelemetryMessage {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf);
+    const msg = telemetryMessage(this.#stats, this.#shadow, this.#waf, this.#upstreams);
     this.#lastSignature = signatureOf(msg);
     return msg;
   }
@@ -81,5 +90,8 @@ function signatureOf(m: TelemetryMessage): string {
   for (const r of m.shadow) s += `/${r.routeId}:${r.mirrored}:${r.compared}:${r.dropped.join(",")}`;
   // Sampled-out requests are requests too; the rest move with `inspected`.
   for (const w of m.waf) s += `/${w.routeId}:${w.inspected}:${w.sampledOut}`;
+  // Probes, ejections and breaker changes move without client requests.
+  for (const u of m.upstreams)
+    s += `/${u.upstream}:${u.checksOk}:${u.checksFailed}:${u.ejections}:${u.overflows}:${u.breakerOpen}:${Object.values(u.targets).join(",")}`;
   return s;
 }

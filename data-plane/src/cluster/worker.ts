@@ -43,7 +43,7 @@ export async function runWorker(options: NodeOptions, log: Logger): Promise<void
   const node = new ProxyNode(options, log, events, stats, shadow, waf, (bytes) =>
     send({ t: "anomaly-summary", bytes }),
   );
-  const telemetry = new WorkerTelemetrySender(stats, shadow, send, waf);
+  const telemetry = new WorkerTelemetrySender(stats, shadow, send, waf, node);
   const config = new WorkerConfig(node.holder, (snapshot) => node.compile(snapshot), log);
   let stopping = false;
   const stop = (deadlineMs: number) => {

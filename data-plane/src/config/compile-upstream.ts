@@ -120,6 +120,7 @@ export function compileUpstream(u: Upstream, runtime: UpstreamRuntime): Compiled
     default:
       balancer = new SmoothWeightedRoundRobin(weights, health);
   }
+  const counters = runtime.counters(u.id);
   const interceptors: UpstreamInterceptor[] = [circuitBreaker(breaker), totalTimeout()];
   if (retries.maxRetries > 0) interceptors.push(retry(retries));
   return Object.freeze({
@@ -133,8 +134,8 @@ export function compileUpstream(u: Upstream, runtime: UpstreamRuntime): Compiled
     timeouts,
     source: u,
     dispatch: composeDispatch(dispatchAttempt, interceptors),
-    counters: runtime.counters(u.id),
-    health: Object.freeze({ resource, targets: Object.freeze(health), passive }),
+    counters,
+    health: Object.freeze({ resource, targets: Object.freeze(health), passive, counters }),
     activeCheck,
     retries,
     breaker,

@@ -13,6 +13,7 @@ import { PolicyConfigError, type PolicyContext } from "./factory.js";
 import { createHeadersPolicy } from "./headers/headers-policy.js";
 import { createIntrospectionPolicy } from "./introspection/introspection-policy.js";
 import { createIpRestrictionPolicy } from "./ip-restriction/ip-restriction-policy.js";
+import type { JwksStore } from "./jwt/jwks-store.js";
 import { createJwtPolicy, type JwtPolicyOptions } from "./jwt/jwt-policy.js";
 import { type JwksFetcher, type JwksWarn, RemoteJwksCache } from "./jwt/remote-jwks.js";
 import { createMirrorPolicy, type MirrorResources } from "./mirror/mirror-policy.js";
@@ -79,6 +80,8 @@ export interface PolicyResourcesOptions {
   readonly jwt?: JwtPolicyOptions;
   /** JWKS fetcher (tests). */
   readonly jwksFetcher?: JwksFetcher;
+  /** Where fetched JWKS are saved for the next process (the node's `<state-dir>/jwks/`). Default: memory only. */
+  readonly jwksStore?: JwksStore;
   readonly now?: () => number;
   /** Store of node-local rate limits. Default: the primary over IPC in a cluster worker, else this process's memory. */
   readonly localLimits?: LimiterStore;
@@ -91,7 +94,7 @@ export interface PolicyResourcesOptions {
 /** Fresh shared resources. */
 export function createPolicyResources(opts: PolicyResourcesOptions = {}): PolicyResources {
   const authAgent = createAuthAgent();
-  const remoteJwks = new RemoteJwksCache(authAgent, opts.warn, opts.jwksFetcher, opts.now);
+  const remoteJwks = new RemoteJwksCache(authAgent, opts.warn, opts.jwksFetcher, opts.now, opts.jwksStore);
   const localLimits = opts.localLimits ?? createLocalLimiterStore();
   const redis = new RedisConnections(opts.warn ?? (() => {}));
   const mirror: MirrorResources = { pools: new PoolManager(), stats: opts.shadowStats ?? null };

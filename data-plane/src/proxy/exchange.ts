@@ -41,6 +41,7 @@ import { type RequestView, requestView } from "../request/request-view.js";
 import type { PathParams } from "../router/path-pattern.js";
 import type { PathSpec } from "../router/router.js";
 import type { AccessLog } from "../telemetry/access-log.js";
+import type { SpanExport } from "../telemetry/span-exporter.js";
 import { type TraceContext, traceContextOf } from "../telemetry/trace-context.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { UpstreamCall } from "../upstream/dispatch/upstream-call.js";
@@ -69,6 +70,8 @@ export interface ProxyServices {
   readonly accessLog?: AccessLog | null;
   /** Probability (0–1) that a trace started by the node is sampled (W3C flag); default 0. */
   readonly traceSampleRatio?: number;
+  /** Where the `logging` phase records the server span of a sampled request (`null`: export off). */
+  readonly spans?: SpanExport | null;
   /**
    * Node-wide policies whose `requestHeaders` hook runs first in `request_filter`, once the client
    * address is known (before routing), and again after the route's chain when an authentication

@@ -18,6 +18,7 @@ import { ProxyLoop } from "../proxy-loop.js";
 import { canonicalAddress } from "../request/cidr.js";
 import type { TrustedProxies } from "../request/client-address.js";
 import type { AccessLog } from "../telemetry/access-log.js";
+import type { SpanExport } from "../telemetry/span-exporter.js";
 import type { TrafficStats } from "../telemetry/traffic-stats.js";
 import type { PoolManager } from "../upstream/pool-manager.js";
 import { Exchange, type ProxyServices } from "./exchange.js";
@@ -93,7 +94,10 @@ export class ProxyServer implements ProxyServices {
   readonly trustedProxies: TrustedProxies | null;
   readonly recorders: readonly Recorder[];
   readonly accessLog: AccessLog | null;
-  readonly traceSampleRatio: number;
+  /** Set by the node's tracing (node-tracing.ts) when a config changes it; read per request. */
+  traceSampleRatio: number;
+  /** The OTLP span export, `null` while off (node-tracing.ts); read per sampled request. */
+  spans: SpanExport | null = null;
   readonly guards: readonly Policy[];
   readonly loop = new ProxyLoop();
   readonly #holder: TableHolder;

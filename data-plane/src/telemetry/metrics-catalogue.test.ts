@@ -25,6 +25,7 @@ test("the node's exposition and the catalogue's node metrics are the same set", 
     waf: new WafStats(),
     siem: { siemStats: () => null },
     syncEvents: () => undefined,
+    upstreams: { upstreamStats: () => [] },
   });
   const text = await register.metrics();
   const declared = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));

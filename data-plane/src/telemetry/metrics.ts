@@ -12,6 +12,8 @@ import {
 import type { ShadowSource } from "./shadow-stats.js";
 import type { SyncStats } from "./sync-stats.js";
 import { LATENCY_BUCKETS_MS, type TrafficSource } from "./traffic-stats.js";
+import { registerUpstreamMetrics } from "./upstream-metrics.js";
+import type { UpstreamSource } from "./upstream-stats.js";
 import { registerWafMetrics } from "./waf-metrics.js";
 import type { WafSource } from "./waf-stats.js";
 
@@ -29,6 +31,8 @@ export interface MetricsSource {
   readonly siem?: SiemStatsReader;
   /** The control plane's security-event outbox (`palisade_sync_security_events_total`). */
   readonly syncEvents?: () => EventOutboxStats | undefined;
+  /** The upstreams' health, breaker and retry figures (`palisade_upstream_*`). */
+  readonly upstreams?: UpstreamSource;
 }
 
 /**
@@ -51,8 +55,11 @@ export interface MetricsSource {
  * - the request loop's per-route metrics and policy decisions (route-metrics.ts);
  * - `palisade_sync_security_events_total{result}` and the SIEM delivery metrics `palisade_siem_*`
  *   (route-metrics.ts), when the node has them;
+ * - the upstreams' `palisade_upstream_*` health, breaker and retry metrics (upstream-metrics.ts);
  * - `palisade_anomaly_records_dropped_total`, `palisade_anomaly_worker_restarts_total` and
  *   `palisade_anomaly_detections_total{detector}` counters (the anomaly detector of each proxy process);
+ * - `palisade_trace_spans_exported_total` and `palisade_trace_spans_dropped_total{reason}` counters
+ *   (the OTLP span export, node-tracing.ts);
  * - prom-client's default `process_*` and `nodejs_*` metrics (memory, CPU, event loop lag).
  */
 export function createMetricsRegistry(src: MetricsSource): Registry {
@@ -111,6 +118,27 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
       this.reset();
       for (const [k, n] of Object.entries(src.stats.counters().anomaly))
         if (k.startsWith("detection:")) this.inc({ detector: k.slice(10) }, n);
+    },
+  });
+  new Counter({
+    name: "palisade_trace_spans_exported_total",
+    help: "Server spans the OTLP collector accepted.",
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(src.stats.counters().traces?.exported ?? 0);
+    },
+  });
+  new Counter({
+    name: "palisade_trace_spans_dropped_total",
+    help: "Sampled server spans not exported, by reason (queue_full: the collector was slow or down; export_failed: the export request failed).",
+    labelNames: ["reason"],
+    registers: [register],
+    collect() {
+      this.reset();
+      const t = src.stats.counters().traces ?? {};
+      this.inc({ reason: "queue_full" }, t.queue_full ?? 0);
+      this.inc({ reason: "export_failed" }, t.export_failed ?? 0);
     },
   });
   new Gauge({
@@ -183,6 +211,7 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   const shadow = src.shadow;
   if (shadow) registerShadowMetrics(register, shadow);
   if (src.waf) registerWafMetrics(register, src.waf);
+  if (src.upstreams) registerUpstreamMetrics(register, src.upstreams);
   // Read from the node's fixed buckets (prom-client's own histogram would be fed per request).
   register.registerMetric(
     bucketHistogram(

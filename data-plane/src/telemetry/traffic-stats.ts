@@ -46,6 +46,11 @@ export interface TrafficCounters {
    * dropped), `restarts` (detector worker failures), `detection:<kind>` (its own detections).
    */
   readonly anomaly: Readonly<Record<string, number>>;
+  /**
+   * The OTLP span exporter's counters (telemetry/node-tracing.ts): `exported`, `queue_full`,
+   * `export_failed` (spans), all 0 while export is off.
+   */
+  readonly traces: Readonly<Record<string, number>>;
 }
 
 /**
@@ -73,6 +78,7 @@ export function zeroCounters(): TrafficCounters {
     routes: [],
     decisions: {},
     anomaly: { dropped: 0, restarts: 0 },
+    traces: {},
   };
 }
 
@@ -100,6 +106,7 @@ export function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCoun
     routes: addRouteSeries(a.routes ?? [], b.routes ?? []),
     decisions: addCounts(a.decisions ?? {}, b.decisions ?? {}),
     anomaly,
+    traces: addCounts(a.traces ?? {}, b.traces ?? {}),
   };
 }
 
@@ -138,6 +145,8 @@ export class TrafficStats implements TrafficSource {
   }
   /** The anomaly detector's counters, read with the others (set by the proxy node that runs one). */
   anomaly: (() => Readonly<Record<string, number>>) | undefined;
+  /** The span exporter's counters, read with the others (set by the proxy node). */
+  traces: (() => Readonly<Record<string, number>>) | undefined;
 
   /**
    * Records one finished request.
@@ -185,6 +194,7 @@ export class TrafficStats implements TrafficSource {
       routes: this.routes.series(),
       decisions: this.#decisionCounts(),
       anomaly: this.anomaly?.() ?? { dropped: 0, restarts: 0 },
+      traces: this.traces?.() ?? {},
     };
   }
 

@@ -1,4 +1,5 @@
 import { Client } from "undici";
+import type { UpstreamCounters } from "./dispatch/upstream-call.js";
 import type { PoolSpec } from "./pool-manager.js";
 import type { TargetHealth } from "./target-health.js";
 import type { ActiveCheckSettings } from "./upstream-settings.js";
@@ -26,12 +27,15 @@ export class ActiveHealthChecker {
   readonly #target: ProbeTarget;
   readonly #settings: ActiveCheckSettings;
   readonly #client: Client;
+  readonly #counters: UpstreamCounters | null;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(target: ProbeTarget, settings: ActiveCheckSettings) {
+  /** @param counters the upstream's counters, where probe results are counted (`null`: not counted) */
+  constructor(target: ProbeTarget, settings: ActiveCheckSettings, counters: UpstreamCounters | null = null) {
     this.#target = target;
     this.#settings = settings;
+    this.#counters = counters;
     const tls = target.pool.tls;
     this.#client = new Client(target.pool.origin, {
       connect:
@@ -75,16 +79,24 @@ export class ActiveHealthChecker {
         async (res) => {
           await res.body.dump();
           const ok = res.statusCode >= 200 && res.statusCode < 400;
-          if (!this.#stopped)
-            t.health.recordProbe(ok, s.healthyThreshold, s.unhealthyThreshold, `status ${res.statusCode}`);
+          if (this.#stopped) return;
+          this.#count(ok);
+          t.health.recordProbe(ok, s.healthyThreshold, s.unhealthyThreshold, `status ${res.statusCode}`);
         },
         (err: { code?: string; message?: string }) => {
-          if (!this.#stopped) {
-            t.health.recordProbe(false, s.healthyThreshold, s.unhealthyThreshold, err.code ?? err.message);
-          }
+          if (this.#stopped) return;
+          this.#count(false);
+          t.health.recordProbe(false, s.healthyThreshold, s.unhealthyThreshold, err.code ?? err.message);
         },
       )
       .finally(() => this.#schedule(s.intervalMs));
+  }
+
+  #count(ok: boolean): void {
+    const c = this.#counters;
+    if (c === null) return;
+    if (ok) c.checksOk++;
+    else c.checksFailed++;
   }
 
   /** Stops probing and closes the probe connection. */

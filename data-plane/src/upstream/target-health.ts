@@ -6,6 +6,7 @@
  * publish.
  */
 import type { Logger } from "../log.js";
+import type { UpstreamCounters } from "./dispatch/upstream-call.js";
 import { MAX_EJECTION_MS, type PassiveSettings } from "./upstream-settings.js";
 
 /** How an exchange with a target failed, for outlier detection. */
@@ -18,7 +19,15 @@ export interface UpstreamHealth {
   readonly targets: readonly TargetHealth[];
   /** `null`: passive outlier detection is off. */
   readonly passive: PassiveSettings | null;
+  /** The upstream's counters, where ejections are counted (absent: not counted). */
+  readonly counters?: UpstreamCounters;
 }
+
+/**
+ * A target's health as `palisade_upstream_targets{state}` shows it: `unhealthy` while active
+ * checks fail it, else `ejected` while outlier detection holds it out, else `healthy`.
+ */
+export type TargetState = "healthy" | "unhealthy" | "ejected";
 
 /**
  * One target's health. `available` = not ejected by outlier detection and not failed by active
@@ -58,6 +67,11 @@ export class TargetHealth {
     return this.#activeFailed;
   }
 
+  /** The target's state for metrics ({@link TargetState}). */
+  get state(): TargetState {
+    return this.#activeFailed ? "unhealthy" : this.#ejected ? "ejected" : "healthy";
+  }
+
   /** An exchange got a response below 500: the failure streaks restart. Hot path: two loads. */
   recordSuccess(): void {
     if (this.#gatewayFailures !== 0 || this.#connectFailures !== 0) {
@@ -92,6 +106,7 @@ export class TargetHealth {
     const forMs = Math.min(p.baseEjectionMs * this.#ejections, MAX_EJECTION_MS);
     this.#ejected = true;
     this.available = false;
+    if (upstream.counters !== undefined) upstream.counters.ejections++;
     this.#timer = setTimeout(returnToService, forMs, this);
     this.#timer.unref();
     this.#log?.warn(

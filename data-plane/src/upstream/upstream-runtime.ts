@@ -65,7 +65,8 @@ export class UpstreamRuntime {
         if (u.activeCheck !== null && !this.#closed) {
           const key = `${u.id}|${t.pool.key}|${t.hostHeader}|${JSON.stringify(u.activeCheck)}`;
           const settings = u.activeCheck;
-          checkers.set(key, () => new ActiveHealthChecker(t, settings));
+          const counters = u.counters;
+          checkers.set(key, () => new ActiveHealthChecker(t, settings, counters));
         }
       }
     }

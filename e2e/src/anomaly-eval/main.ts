@@ -4,17 +4,16 @@
  * nodes (real-eval.ts), printing per attack kind precision, recall and time to detect, ending
  * with `RESULT anomaly kind=<k> precision=<p> recall=<r> ttd_s=<t>` lines. Real time: about 15
  * minutes (5.5 min of learning: the route rules need 5 min of baseline). `--small` runs the
- * seeded short version `npm test` runs (brute force and enumeration, stops once found).
- * Fingerprint churn is not replayed: it needs consumers (API keys the nodes resolve), which the
- * in-process run has and this one does not create (`npm run anomaly:eval -w @palisade/anomaly`).
+ * seeded short version `npm test` runs (brute force and enumeration, stops once found). Every
+ * kind is replayed: registered users are consumers with API keys the nodes resolve.
  */
 import { parseArgs } from "node:util";
-import { resultLines } from "@palisade/anomaly";
+import { EVAL_KINDS, resultLines } from "@palisade/anomaly";
 import { FULL_REAL_EVAL, realEval, SMALL_REAL_EVAL } from "./real-eval.js";
 
 const { values } = parseArgs({ options: { small: { type: "boolean" }, seed: { type: "string" } } });
 const base = values.small ? SMALL_REAL_EVAL : FULL_REAL_EVAL;
-const kinds = base.kinds!;
+const kinds: ReadonlySet<string> = base.kinds ?? new Set(EVAL_KINDS);
 const opts = { ...base, eval: { ...base.eval, ...(values.seed ? { seed: Number(values.seed) } : {}) } };
 console.log(
   `anomaly evaluation through real processes: seed ${opts.eval.seed}, ${opts.eval.durationS} s, learning ${opts.eval.warmupS} s, ` +

@@ -6,12 +6,15 @@
  * `detect` mode; an upstream answers each request with the status the generator decided
  * (`x-eval-status`: a wrong password is the upstream's 401). Client addresses travel in
  * `X-Forwarded-For` from a trusted proxy (the generator: 127.0.0.1), so one process plays
- * 200 stuffing addresses, IPv6 clients and NAT pools. The control plane's detections (the
- * fleet view over both nodes' summaries) are then scored with the part-1 scorer.
+ * 200 stuffing addresses, IPv6 clients and NAT pools; registered users present API keys of
+ * consumers made through the admin API, so the nodes resolve consumers. The control plane's
+ * detections (the fleet view over both nodes' summaries, and the nodes' own) are then scored
+ * with the part-1 scorer.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  AuthOutcome,
   type Detection,
   EVAL_ROUTES,
   EVAL_UPSTREAMS,
@@ -20,6 +23,7 @@ import {
   type Score,
   type SimRequest,
   score,
+  type Traffic,
   traffic,
 } from "@palisade/anomaly";
 import { Pool } from "undici";
@@ -30,6 +34,15 @@ export interface RealEvalOptions {
   readonly eval: EvalOptions;
   /** Attack kinds replayed (the others' requests are dropped and they are not scored). Default: all. */
   readonly kinds?: ReadonlySet<string>;
+  /**
+   * Consumers with API keys: every registered user (and each scraper an attack names) becomes a
+   * consumer with a key, and the routes `users`, `account` and `upload` check it (api-key
+   * policy), so the nodes resolve consumers and fingerprint churn is measured too. `orders`
+   * stays open: a broken client release sends anonymous 400s there.
+   */
+  readonly consumers?: boolean;
+  /** Proxy processes of the second node (`--workers`); default 1. */
+  readonly workers?: number;
   /** Stop once every replayed attack is found (the small run of `npm test`). */
   readonly stopWhenFound?: boolean;
   /** Progress lines. */
@@ -67,6 +80,44 @@ function statusUpstream(): Promise<Server> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Routes with the api-key policy when the run has consumers (the generator's authenticated routes but `orders`). */
+const KEYED_ROUTES: ReadonlySet<string> = new Set(["users", "account", "upload"]);
+
+/** The run's consumers: API key per consumer name, consumer name per generator credential, names per consumer id. */
+interface ConsumerKeys {
+  readonly byConsumer: Map<string, string>;
+  readonly consumerOf: Map<string, string>;
+  readonly consumerNames: Map<string, string>;
+}
+
+/**
+ * Creates a consumer with an API key (through the admin API, which generates and shows the key
+ * once) for every registered user of the generator and every scraper consumer an attack names.
+ */
+async function createConsumers(cp: ControlPlaneProcess, t: Traffic): Promise<ConsumerKeys> {
+  const keys: ConsumerKeys = { byConsumer: new Map(), consumerOf: new Map(), consumerNames: new Map() };
+  const names = new Set<string>();
+  for (const u of t.users) {
+    if (u.consumer === undefined || u.consumer.startsWith("partner")) continue;
+    names.add(u.consumer);
+    if (u.credential !== undefined) keys.consumerOf.set(u.credential, u.consumer);
+  }
+  for (const a of t.attacks)
+    for (const s of a.primary) if (s.startsWith("consumer:")) names.add(s.slice("consumer:".length));
+  const list = [...names];
+  // A few at a time: the admin API writes each to its store.
+  for (let i = 0; i < list.length; i += 8)
+    await Promise.all(
+      list.slice(i, i + 8).map(async (name) => {
+        const c = await cp.ok("POST", "/v1/consumers", { name });
+        const k = await cp.ok("POST", `/v1/consumers/${c.id}/credentials`, { type: "api-key" });
+        keys.byConsumer.set(name, k.key as string);
+        keys.consumerNames.set(c.id as string, name);
+      }),
+    );
+  return keys;
+}
+
 /**
  * Runs the evaluation: starts the upstream, the control plane and two nodes, publishes routes
  * for the generator's API and anomaly detection in detect mode, replays the traffic in real
@@ -83,18 +134,26 @@ export async function realEval(o: RealEvalOptions): Promise<RealEvalResult> {
     for (const u of EVAL_UPSTREAMS)
       await cp.ok("POST", "/v1/upstreams", { name: u, targets: [{ host: "127.0.0.1", port }] });
     const prefix: Record<string, string> = { upload: "/v1/files" };
+    const t = traffic(o.eval);
+    const keys = o.consumers ? await createConsumers(cp, t) : null;
+    if (keys) await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
     for (const r of EVAL_ROUTES)
-      await cp.ok("POST", "/v1/routes", { name: r.id, paths: [prefix[r.id] ?? `/v1/${r.id}`], upstream: r.upstream });
+      await cp.ok("POST", "/v1/routes", {
+        name: r.id,
+        paths: [prefix[r.id] ?? `/v1/${r.id}`],
+        upstream: r.upstream,
+        ...(keys && KEYED_ROUTES.has(r.id) ? { policies: ["keys"] } : {}),
+      });
     await cp.ok("PUT", "/v1/anomalies/config", { enabled: true, mode: "detect" });
     await cp.ok("POST", "/v1/config/versions", { message: "anomaly evaluation" });
-    for (const [id, region] of [
-      ["eval-eu-1", "eu-west"],
-      ["eval-us-1", "us-east"],
+    for (const [id, region, workers] of [
+      ["eval-eu-1", "eu-west", 1],
+      ["eval-us-1", "us-east", o.workers ?? 1],
     ] as const)
       nodes.push(
         await new DataPlaneProcess(id, cp.syncPort, {
           region,
-          extraArgs: ["--trusted-proxies", "127.0.0.1/32"],
+          extraArgs: ["--trusted-proxies", "127.0.0.1/32", "--workers", String(workers)],
         }).start(),
       );
     await cp.waitForNodes(
@@ -106,9 +165,9 @@ export async function realEval(o: RealEvalOptions): Promise<RealEvalResult> {
     for (const kind of ["routes", "upstreams"])
       for (const r of (await cp.ok("GET", `/v1/${kind}`)).items as Array<{ id: string; name: string }>)
         names.set(r.id, r.name);
+    for (const [id, name] of keys?.consumerNames ?? []) names.set(id, name);
     for (const n of nodes) pools.push(new Pool(`http://127.0.0.1:${n.proxyPort}`, { connections: 24 }));
 
-    const t = traffic(o.eval);
     const kinds = o.kinds;
     const attacks = t.attacks.filter((a) => !kinds || kinds.has(a.kind));
     const replayed = new Set(attacks.map((a) => a.index));
@@ -122,6 +181,12 @@ export async function realEval(o: RealEvalOptions): Promise<RealEvalResult> {
       const headers: Record<string, string> = { "x-forwarded-for": e.address, "x-eval-status": String(e.status) };
       if (e.userAgent) headers["user-agent"] = e.userAgent;
       if (e.contentType) headers["content-type"] = e.contentType;
+      if (keys && KEYED_ROUTES.has(e.route)) {
+        const key = keys.byConsumer.get(e.consumer ?? keys.consumerOf.get(e.credential ?? "") ?? "");
+        // An expired or revoked credential (the generator's 401 with a failed authentication):
+        // a key the node does not know, so the node itself answers 401.
+        if (key !== undefined) headers["x-api-key"] = e.auth === AuthOutcome.failed ? `${key}-revoked` : key;
+      }
       const body = e.bytes > 0 ? Buffer.alloc(Math.min(e.bytes, 4 << 20), 0x61) : null;
       inFlight++;
       pools[e.node]!.request({ method: e.method as "GET", path: e.path, headers, body }).then(
@@ -160,7 +225,7 @@ export async function realEval(o: RealEvalOptions): Promise<RealEvalResult> {
         scope: d.scope,
         atMs: Date.parse(d.detected_at) - started,
         subject:
-          d.subject.type === "route" || d.subject.type === "upstream"
+          d.subject.type === "route" || d.subject.type === "upstream" || d.subject.type === "consumer"
             ? { type: d.subject.type, id: names.get(d.subject.id) ?? d.subject.id }
             : d.subject,
         route: names.get(d.route) ?? d.route,
@@ -235,8 +300,9 @@ export async function realEval(o: RealEvalOptions): Promise<RealEvalResult> {
 
 /**
  * `npm run anomaly:eval`: 15 min of real time (5.5 min of learning: the fleet view's route rules
- * need 5 min of baseline), 1,500 users, two attacks of each kind but fingerprint churn (it needs
- * consumers the nodes resolve from API keys; the in-process run covers it).
+ * need 5 min of baseline), 1,500 users, two attacks of each kind; registered users are consumers
+ * with API keys the nodes resolve (fingerprint churn is measured), and the second node runs two
+ * proxy processes (`--workers 2`: its workers' summaries add up at the control plane).
  */
 export const FULL_REAL_EVAL: RealEvalOptions = {
   eval: {
@@ -250,7 +316,8 @@ export const FULL_REAL_EVAL: RealEvalOptions = {
     burstAddresses: 0,
     clockJumps: false,
   },
-  kinds: new Set(["credential_stuffing", "brute_force", "enumeration", "volumetric", "error_rate", "payload"]),
+  consumers: true,
+  workers: 2,
 };
 
 /**
@@ -260,6 +327,8 @@ export const FULL_REAL_EVAL: RealEvalOptions = {
  */
 export const SMALL_REAL_EVAL: RealEvalOptions = {
   eval: { ...FULL_REAL_EVAL.eval, seed: 7, durationS: 420, warmupS: 30, users: 300, attacksPerKind: 1 },
+  consumers: false,
+  workers: 1,
   kinds: new Set(["brute_force", "enumeration"]),
   stopWhenFound: true,
 };

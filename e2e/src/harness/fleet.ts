@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -32,6 +33,38 @@ export async function http(
   });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/**
+ * GET from a chosen loopback source address (127.0.0.x: the kernel routes all of 127/8 to lo), on
+ * a new connection each time, so a node sees distinct clients and a cluster node's primary hands
+ * each request to its workers in turn.
+ */
+export function httpFrom(address: string, port: number, path: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, localAddress: address, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * The anomaly tests' API: upstream `app` at `upstreamPort`, route `login` (`/login`, api-key
+ * policy `keys`: a request without a key is a failed login, 401) and route `public` (`/public`).
+ */
+export async function loginAndPublicRoutes(cp: ControlPlaneProcess, upstreamPort: number): Promise<void> {
+  await cp.ok("POST", "/v1/upstreams", { name: "app", targets: [{ host: "127.0.0.1", port: upstreamPort }] });
+  await cp.ok("POST", "/v1/policies", { name: "keys", type: "api-key", config: {} });
+  await cp.ok("POST", "/v1/routes", { name: "login", paths: ["/login"], upstream: "app", policies: ["keys"] });
+  await cp.ok("POST", "/v1/routes", { name: "public", paths: ["/public"], upstream: "app" });
 }
 
 /** `palisade_config_updates_total` by kind (`full`, `delta`, `nacked`), from a node's /metrics. */

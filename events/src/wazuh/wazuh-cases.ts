@@ -71,6 +71,18 @@ export function wazuhCases(): WazuhCase[] {
     { title: "Palisade decision: deny", event: exampleDecision("deny"), rule: 100310, level: 7 },
     { title: "Palisade decision: throttle", event: exampleDecision("throttle"), rule: 100311, level: 7 },
     { title: "Palisade decision: lifted", event: exampleDecision("lifted"), rule: 100312, level: 3 },
+    {
+      title: "Palisade would-be decision (detect mode): deny",
+      event: exampleDecision("deny", { enforced: false }),
+      rule: 100313,
+      level: 4,
+    },
+    {
+      title: "Palisade would-be decision (detect mode): throttle",
+      event: exampleDecision("throttle", { enforced: false }),
+      rule: 100314,
+      level: 4,
+    },
     { title: "Palisade config applied", event: exampleConfig("applied"), rule: 100400, level: 3 },
     { title: "Palisade config rejected (NACK)", event: exampleConfig("rejected"), rule: 100401, level: 10 },
     { title: "Palisade last-known-good config", event: exampleConfig("last_known_good"), rule: 100402, level: 7 },

@@ -7587,7 +7587,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the telemetry config (SIEM sinks, overrides, secret names) */
+        /** Read the telemetry config (SIEM sinks, overrides, secret names, trace export) */
         get: {
             parameters: {
                 query?: never;
@@ -7817,6 +7817,51 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            trace_export?: {
+                                disabled?: boolean;
+                                /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                                endpoint?: string;
+                                /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                max_batch_spans?: number;
+                                max_queue_spans?: number;
+                                sample_ratio?: number;
+                                scheduled_delay_ms?: number;
+                                timeout_ms?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            trace_export_overrides?: ({
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                trace_export: {
+                                    disabled?: boolean;
+                                    /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                                    endpoint?: string;
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    max_batch_spans?: number;
+                                    max_queue_spans?: number;
+                                    sample_ratio?: number;
+                                    scheduled_delay_ms?: number;
+                                    timeout_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -7968,6 +8013,43 @@ export interface paths {
                                     server_name?: string;
                                 };
                                 url: string;
+                            };
+                        }[];
+                        trace_export?: {
+                            disabled?: boolean;
+                            /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                            endpoint?: string;
+                            /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            max_batch_spans?: number;
+                            max_queue_spans?: number;
+                            sample_ratio?: number;
+                            scheduled_delay_ms?: number;
+                            timeout_ms?: number;
+                        };
+                        trace_export_overrides?: {
+                            selector: {
+                                labels?: {
+                                    [key: string]: string;
+                                };
+                                node_ids?: string[];
+                                regions?: string[];
+                            };
+                            trace_export: {
+                                disabled?: boolean;
+                                /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                                endpoint?: string;
+                                /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                max_batch_spans?: number;
+                                max_queue_spans?: number;
+                                sample_ratio?: number;
+                                scheduled_delay_ms?: number;
+                                timeout_ms?: number;
                             };
                         }[];
                     };
@@ -8188,6 +8270,51 @@ export interface paths {
                                         [key: string]: unknown;
                                     };
                                     url: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            trace_export?: {
+                                disabled?: boolean;
+                                /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                                endpoint?: string;
+                                /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                max_batch_spans?: number;
+                                max_queue_spans?: number;
+                                sample_ratio?: number;
+                                scheduled_delay_ms?: number;
+                                timeout_ms?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            trace_export_overrides?: ({
+                                selector: {
+                                    labels?: {
+                                        [key: string]: string;
+                                    };
+                                    node_ids?: string[];
+                                    regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                trace_export: {
+                                    disabled?: boolean;
+                                    /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
+                                    endpoint?: string;
+                                    /** @description secret values: answers show [redacted]; send [redacted] to keep a stored value */
+                                    headers?: {
+                                        [key: string]: string;
+                                    };
+                                    max_batch_spans?: number;
+                                    max_queue_spans?: number;
+                                    sample_ratio?: number;
+                                    scheduled_delay_ms?: number;
+                                    timeout_ms?: number;
                                 } & {
                                     [key: string]: unknown;
                                 };

@@ -554,6 +554,24 @@ export interface TelemetryConfig {
   }>;
   secret_headers: string[];
   secret_fields: string[];
+  /** Trace sampling and OTLP/HTTP span export (`{}`: none); header values are answered `[redacted]`. */
+  trace_export: TraceExportJson;
+  trace_export_overrides: Array<{
+    selector: { regions?: string[]; labels?: Record<string, string>; node_ids?: string[] };
+    trace_export: TraceExportJson;
+  }>;
+}
+
+/** Trace settings of `PUT /v1/telemetry` (absent fields: the defaults). */
+export interface TraceExportJson {
+  endpoint?: string;
+  sample_ratio?: number;
+  headers?: Record<string, string>;
+  timeout_ms?: number;
+  max_queue_spans?: number;
+  max_batch_spans?: number;
+  scheduled_delay_ms?: number;
+  disabled?: boolean;
 }
 
 /** A detection (`GET /v1/anomalies/detections`). */

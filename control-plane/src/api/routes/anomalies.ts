@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { AnomalyService } from "../../anomaly/anomaly-service.js";
 import { anomalyConfigSchema, anomalyResource, type DraftAnomaly } from "../../anomaly/anomaly-settings.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, requireMatch } from "../resource-page.js";
 import {
@@ -197,7 +197,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
     async (req, reply) => {
       const b = req.body as BlockBody;
       if (b.target_type === "address" && isIP(b.target_id) === 0)
-        throw new ApiError("VALIDATION_FAILED", "not an IPv4 or IPv6 address", "target_id");
+        throw new DomainError("VALIDATION_FAILED", "not an IPv4 or IPv6 address", "target_id");
       const d = anomaly.block({ type: b.target_type, id: b.target_id }, b.action, b.ttl_s, b.reason, b.rate_per_s);
       reply.code(201);
       return decisionJson(d);
@@ -224,7 +224,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
     async (req, reply) => {
       const p = req.params as { target_type: (typeof TARGET_TYPES)[number]; target_id: string };
       if (!anomaly.unblock({ type: p.target_type, id: p.target_id }))
-        throw new ApiError("NOT_FOUND", "no decision holds for this client", "target_id");
+        throw new DomainError("NOT_FOUND", "no decision holds for this client", "target_id");
       reply.code(204);
     },
   );
@@ -245,7 +245,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
  * Checks (as every node will, even while `enabled` is false) and stores the draft anomaly config,
  * as `PUT /v1/anomalies/config` does (and a sync file's `anomaly:`). Call inside a transaction.
  * @returns what was stored
- * @throws ApiError VALIDATION_FAILED naming the field (`anomaly.thresholds.…`)
+ * @throws DomainError VALIDATION_FAILED naming the field (`anomaly.thresholds.…`)
  */
 export async function writeAnomaly(store: Store, body: DraftAnomaly): Promise<DraftAnomaly> {
   anomalyResource({ ...body, enabled: true });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AdminIdentity } from "../../admin-token.js";
 import { redactSecrets } from "../../config/redact.js";
 import { type DraftTelemetry, presentTelemetry } from "../../config/telemetry.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import { applyPlan } from "../../gitops/apply.js";
 import type { Body } from "../../gitops/canonical.js";
 import { type ConfigDocument, DOCUMENT_KINDS, dumpConfig } from "../../gitops/document.js";
@@ -131,7 +131,7 @@ export function registerConfigSyncRoutes(app: FastifyInstance, store: Store): vo
     const plan = await planSync(store, b.document, entries, b.prune === true);
     authorizeChanges(req.admin!, plan.changes);
     if (plan.removals.length > 0 && b.force !== true)
-      throw new ApiError(
+      throw new DomainError(
         "PROTECTION_REMOVED",
         `the change takes protection away: ${plan.removals.map((r) => `${r.resource} loses ${r.type} policy ${r.policy}`).join("; ")}; pass force to confirm`,
         undefined,

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { credentialSchema } from "../../config/schemas.js";
-import { prepareCredential, presentCredential } from "../../consumers/credentials.js";
-import { ApiError } from "../../errors.js";
+import { prepareCredential, presentCredential } from "../../config/consumers/credentials.js";
+import { credentialSchema } from "../../config/consumers/schema.js";
+import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
 import { noContent, obj, pageOf as pageSchema, replies, str, time } from "../response-schemas.js";
@@ -45,7 +45,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
   const base = "/v1/consumers/:id/credentials";
   const consumer = async (idOrName: string) => {
     const c = await store.getResource("consumers", idOrName);
-    if (!c) throw new ApiError("NOT_FOUND", `no consumer ${JSON.stringify(idOrName)}`);
+    if (!c) throw new DomainError("NOT_FOUND", `no consumer ${JSON.stringify(idOrName)}`);
     return c;
   };
 
@@ -75,7 +75,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
       const saved = await store.transaction(async () => {
         const c = await consumer((req.params as { id: string }).id);
         if (await store.credentialIdentityTaken(prepared.identity))
-          throw new ApiError("CREDENTIAL_CONFLICT", "another credential already has this identity");
+          throw new DomainError("CREDENTIAL_CONFLICT", "another credential already has this identity");
         const cred = {
           id: randomUUID(),
           consumer_id: c.id,
@@ -99,7 +99,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
   app.get(`${base}/:credentialId`, { schema: { params, response: replies(CREDENTIAL) } }, async (req, reply) => {
     const p = req.params as { id: string; credentialId: string };
     const cred = await store.getCredential((await consumer(p.id)).id, p.credentialId);
-    if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+    if (!cred) throw new DomainError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
     const shown = presentCredential(cred);
     reply.header("etag", etagOf(shown));
     return shown;
@@ -110,7 +110,7 @@ export function registerCredentialRoutes(app: FastifyInstance, store: Store): vo
     await store.transaction(async () => {
       const owner = (await consumer(p.id)).id;
       const cred = await store.getCredential(owner, p.credentialId);
-      if (!cred) throw new ApiError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
+      if (!cred) throw new DomainError("NOT_FOUND", `no credential ${JSON.stringify(p.credentialId)}`);
       requireMatch(req, presentCredential(cred));
       await store.deleteCredential(owner, p.credentialId);
     });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { POLICY_CONFIG_SCHEMAS } from "../../config/schemas.js";
+import { POLICY_CONFIG_SCHEMAS } from "../../config/policies/policy-types.js";
 import { softwareVersion } from "../../version.js";
 import { list, obj, replies, str } from "../response-schemas.js";
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Publisher } from "../../config/publisher.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import type { NodeIdentity } from "../../pki/node-identity.js";
 import type { NodeRow, Store } from "../../store/store.js";
@@ -164,7 +164,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
   const latest = () => publisher.latest()?.version ?? 0;
   const needIdentity = (): NodeIdentity => {
     if (!identity)
-      throw new ApiError("SYNC_INSECURE", "the sync port runs insecure (--sync-insecure): nodes have no identity");
+      throw new DomainError("SYNC_INSECURE", "the sync port runs insecure (--sync-insecure): nodes have no identity");
     return identity;
   };
 
@@ -233,7 +233,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
   app.get("/v1/nodes/:id", { schema: { params: idParam, response: replies(withHistory) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const n = await store.getNode(id);
-    if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    if (!n) throw new DomainError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     return { ...present(n, latest(), fleet, desiredVersion), history: fleet?.nodeHistory(id) ?? [] };
   });
 
@@ -244,7 +244,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
       found = (await store.getNode(id)) !== undefined;
       if (found) await store.markNodeRevoked(id);
     }
-    if (!found) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    if (!found) throw new DomainError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     deps.disconnect?.(id, "this node was revoked");
   };
 
@@ -264,19 +264,20 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
   app.post("/v1/nodes/:id/resync", { schema: resyncSchema }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const n = await store.getNode(id);
-    if (!n) throw new ApiError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
+    if (!n) throw new DomainError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
     const name = JSON.stringify(id);
     const r: ResyncResult = n.revoked_at
       ? { ok: false, reason: "not-open" }
       : ((await deps.resync?.(id)) ?? { ok: false, reason: "not-open" });
     if (!r.ok) {
       if (r.reason === "not-open")
-        throw new ApiError(
+        throw new DomainError(
           "NODE_NOT_CONNECTED",
           `node ${name} has no open config stream (${n.revoked_at ? "revoked" : "disconnected"}): a resync goes over it; a node that connects is sent what it lacks`,
         );
-      if (r.reason === "no-version") throw new ApiError("NO_CONFIG", `no config version is published for node ${name}`);
-      throw new ApiError(
+      if (r.reason === "no-version")
+        throw new DomainError("NO_CONFIG", `no config version is published for node ${name}`);
+      throw new DomainError(
         "NODE_BLOCKED",
         `node ${name} lacks features version ${r.version} uses: ${r.missing.join(", ")}`,
       );

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { keepStoredSecrets } from "../kept-secrets.js";
 import { filterResources, KIND_FILTERS } from "../resource-filters.js";
@@ -27,13 +27,13 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
   const base = `/v1/${spec.kind}`;
   const find = async (idOrName: string) => {
     const r = await store.getResource(spec.kind, idOrName);
-    if (!r) throw new ApiError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
+    if (!r) throw new DomainError("NOT_FOUND", `no ${spec.noun} ${JSON.stringify(idOrName)}`);
     return r;
   };
   const present = (r: Parameters<KindSpec["present"]>[0]) => spec.present(r, store);
   const writable = (r: Parameters<KindSpec["present"]>[0]) => {
     const reason = spec.readOnly?.(r);
-    if (reason !== undefined) throw new ApiError("RULE_SET_READ_ONLY", reason);
+    if (reason !== undefined) throw new DomainError("RULE_SET_READ_ONLY", reason);
   };
   const limit = spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {};
   const split = (body: Record<string, unknown>) => {
@@ -62,7 +62,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     const { name, rest } = split(keepStoredSecrets(req.body, undefined) as Record<string, unknown>);
     const saved = await store.transaction(async () => {
       if (await store.nameTaken(spec.kind, name))
-        throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
+        throw new DomainError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       return store.insertResource(spec.kind, randomUUID(), name, await spec.normalize(rest, store));
     });
     const shown = await present(saved);
@@ -87,7 +87,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
         keepStoredSecrets(req.body, { name: current.name, ...current.body }) as Record<string, unknown>,
       );
       if (await store.nameTaken(spec.kind, name, current.id))
-        throw new ApiError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
+        throw new DomainError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
       return present(await find(current.id));
     });
@@ -102,7 +102,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
       writable(current);
       const users = await spec.referencedBy(current.id, store);
       if (users.length > 0)
-        throw new ApiError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);
+        throw new DomainError("RESOURCE_IN_USE", `${spec.noun} ${current.name} is used by ${users.join(", ")}`);
       await store.deleteResource(spec.kind, current.id);
     });
     reply.code(204);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { RolloutAction, RolloutEngine } from "../../rollouts/engine.js";
 import { type StartRolloutBody, startRolloutSchema, toStartSpec } from "../../rollouts/start-request.js";
 import type { RolloutEvent, RolloutRecord, RolloutState, StageRun } from "../../rollouts/types.js";
@@ -232,7 +232,7 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
   app.get("/v1/rollouts/:id", { schema: { params: idParam, response: replies(ROLLOUT) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const r = await engine.get(id);
-    if (!r) throw new ApiError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
+    if (!r) throw new DomainError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
     return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
   });
 

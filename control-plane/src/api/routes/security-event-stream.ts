@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { LiveEvent } from "../../security-events/event-hub.js";
 import type { SecurityEventIntake } from "../../security-events/event-intake-service.js";
 import type { SecurityEventFilter } from "../../store/security-event-store.js";
@@ -34,7 +34,7 @@ export function endAllStreams(intake: SecurityEventIntake): void {
  * if more were skipped), then live events, without loss or repeats: live events are held while
  * the backlog is sent. A client that reads slower than events arrive is disconnected once
  * {@link MAX_BUFFERED_BYTES} are waiting, and resumes with its Last-Event-ID.
- * @throws ApiError VALIDATION_FAILED for a bad Last-Event-ID, STREAM_LIMIT past {@link MAX_STREAMS}
+ * @throws DomainError VALIDATION_FAILED for a bad Last-Event-ID, STREAM_LIMIT past {@link MAX_STREAMS}
  */
 export async function openEventStream(
   req: FastifyRequest,
@@ -47,14 +47,14 @@ export async function openEventStream(
   let lastSeq: number | undefined;
   if (raw !== undefined && raw !== "") {
     if (!/^[0-9]{1,15}$/.test(raw))
-      throw new ApiError("VALIDATION_FAILED", "Last-Event-ID must be an event seq", "Last-Event-ID");
+      throw new DomainError("VALIDATION_FAILED", "Last-Event-ID must be an event seq", "Last-Event-ID");
     lastSeq = Number(raw);
   }
   const open = intake.hub.streams;
   const counts = intake.hub.streamCounts;
   if (open.size >= MAX_STREAMS) {
     counts.limit++;
-    throw new ApiError("STREAM_LIMIT");
+    throw new DomainError("STREAM_LIMIT");
   }
   reply.hijack();
   const res = reply.raw;

@@ -1,6 +1,6 @@
 import { EVENT_CATEGORIES } from "@palisade/events";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { SecurityEventIntake } from "../../security-events/event-intake-service.js";
 import type { EventCursor, SecurityEventFilter } from "../../store/security-event-store.js";
 import { digits, queryInt } from "../query.js";
@@ -80,16 +80,16 @@ function values(q: Query, name: keyof typeof filterProperties): string[] | undef
     .map((v) => v.trim())
     .filter((v) => v !== "");
   if (out.length === 0 || out.length > 50)
-    throw new ApiError("VALIDATION_FAILED", `${name} must list 1 to 50 values`, name);
+    throw new DomainError("VALIDATION_FAILED", `${name} must list 1 to 50 values`, name);
   return out;
 }
 
-/** The filter of a request's query. @throws ApiError VALIDATION_FAILED naming the parameter */
+/** The filter of a request's query. @throws DomainError VALIDATION_FAILED naming the parameter */
 export function filterOf(q: Query): SecurityEventFilter {
   const category = values(q, "category");
   for (const c of category ?? [])
     if (!(EVENT_CATEGORIES as readonly string[]).includes(c))
-      throw new ApiError("VALIDATION_FAILED", `category must be one of ${EVENT_CATEGORIES.join(", ")}`, "category");
+      throw new DomainError("VALIDATION_FAILED", `category must be one of ${EVENT_CATEGORIES.join(", ")}`, "category");
   const f: { -readonly [K in keyof SecurityEventFilter]: SecurityEventFilter[K] } = {};
   if (category) f.category = category;
   const set = (
@@ -109,7 +109,7 @@ export function filterOf(q: Query): SecurityEventFilter {
   if (q.since) f.sinceMs = Date.parse(q.since);
   if (q.until) f.untilMs = Date.parse(q.until);
   if (f.sinceMs !== undefined && f.untilMs !== undefined && f.untilMs <= f.sinceMs)
-    throw new ApiError("VALIDATION_FAILED", "until must be after since", "until");
+    throw new DomainError("VALIDATION_FAILED", "until must be after since", "until");
   return f;
 }
 
@@ -248,7 +248,7 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
     async (req, reply) => {
       const id = (req.params as { event_id: string }).event_id;
       const rows = await intake.store.byEventId(id);
-      if (rows.length === 0) throw new ApiError("NOT_FOUND", "no security event with this id is stored", "event_id");
+      if (rows.length === 0) throw new DomainError("NOT_FOUND", "no security event with this id is stored", "event_id");
       reply.type("application/json; charset=utf-8");
       return `{"items":[${rows.map(itemJson).join(",")}]}`;
     },

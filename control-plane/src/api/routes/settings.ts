@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { ROUTE_ONLY_POLICY_TYPES, settingsSchema } from "../../config/traffic-schemas.js";
-import { ApiError } from "../../errors.js";
+import { ROUTE_ONLY_POLICY_TYPES } from "../../config/policies/policy-types.js";
+import { settingsSchema } from "../../config/settings.js";
+import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, requireMatch } from "../resource-page.js";
 import { answerOf, replies } from "../response-schemas.js";
@@ -46,7 +47,7 @@ export function registerSettingsRoutes(app: FastifyInstance, store: Store): void
  * Resolves and stores the draft settings (policies by id or name → ids; route-level types and
  * duplicates and a second waf policy refused). Call inside a transaction.
  * @returns what was stored
- * @throws ApiError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `global_policies.<i>`
+ * @throws DomainError REFERENCE_NOT_FOUND / VALIDATION_FAILED naming `global_policies.<i>`
  */
 export async function writeSettings(
   store: Store,
@@ -57,13 +58,13 @@ export async function writeSettings(
   for (const [i, ref] of (body.global_policies ?? []).entries()) {
     const p = await store.getResource("policies", ref);
     if (!p)
-      throw new ApiError(
+      throw new DomainError(
         "REFERENCE_NOT_FOUND",
         `no policy named or with id ${JSON.stringify(ref)}`,
         `global_policies.${i}`,
       );
     if (ROUTE_ONLY_POLICY_TYPES.includes(p.body.type as string))
-      throw new ApiError(
+      throw new DomainError(
         "VALIDATION_FAILED",
         `a ${String(p.body.type)} policy is route-level: attach it to routes`,
         `global_policies.${i}`,
@@ -73,12 +74,12 @@ export async function writeSettings(
   }
   ids.forEach((id, i) => {
     if (ids.indexOf(id) !== i)
-      throw new ApiError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
+      throw new DomainError("VALIDATION_FAILED", "a policy is listed twice", `global_policies.${i}`);
   });
   // One WAF runs per request: the global list holds at most one waf policy.
   const wafs = types.map((t, i) => [t, i] as const).filter(([t]) => t === "waf");
   if (wafs.length > 1)
-    throw new ApiError(
+    throw new DomainError(
       "VALIDATION_FAILED",
       "the global policies take one waf policy",
       `global_policies.${wafs[1]![1]}`,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AdminIdentity, AdminTokens } from "../../admin-token.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import { allows, BUILTIN_ROLES, parseGrant } from "../../rbac/permissions.js";
 import type { TokenRow } from "../../rbac/token-store.js";
 import { digits, queryInt } from "../query.js";
@@ -104,7 +104,7 @@ export function presentToken(t: TokenRow, now = Date.now()): Record<string, unkn
 /**
  * Refuses to hand out more than the caller holds: every grant of `role` must be allowed by the
  * caller's grants, and a region- or prefix-bound caller only creates tokens bound as narrowly.
- * @throws ApiError 403 PERMISSION_DENIED / SCOPE_DENIED
+ * @throws DomainError 403 PERMISSION_DENIED / SCOPE_DENIED
  */
 function assertWithinCaller(
   who: AdminIdentity,
@@ -114,16 +114,16 @@ function assertWithinCaller(
 ): void {
   for (const g of grants) {
     if (!allows(who.grants, parseGrant(g)))
-      throw new ApiError("PERMISSION_DENIED", `role ${who.role} cannot grant ${g}`, undefined, { permission: g });
+      throw new DomainError("PERMISSION_DENIED", `role ${who.role} cannot grant ${g}`, undefined, { permission: g });
   }
   if (who.regions.length > 0 && (regions.length === 0 || regions.some((r) => !who.regions.includes(r))))
-    throw new ApiError(
+    throw new DomainError(
       "SCOPE_DENIED",
       `this token is bound to ${who.regions.join(", ")}: so must be the tokens it creates`,
       "regions",
     );
   if (who.routePrefixes.length > 0 && (prefixes.length === 0 || prefixes.some((p) => !who.routePrefixes.includes(p))))
-    throw new ApiError(
+    throw new DomainError(
       "SCOPE_DENIED",
       `this token is bound to routes under ${who.routePrefixes.join(", ")}: so must be the tokens it creates`,
       "route_prefixes",
@@ -201,12 +201,12 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
   const who = (req: FastifyRequest) => req.admin!;
   const find = async (id: string) => {
     const t = await tokens.get(Number(id));
-    if (!t) throw new ApiError("NOT_FOUND", `no token ${id}`);
+    if (!t) throw new DomainError("NOT_FOUND", `no token ${id}`);
     return t;
   };
   const roleGrants = async (role: string, field: string): Promise<readonly string[]> => {
     const r = (await tokens.roles()).find((x) => x.name === role);
-    if (!r) throw new ApiError("VALIDATION_FAILED", `no role ${JSON.stringify(role)}`, field);
+    if (!r) throw new DomainError("VALIDATION_FAILED", `no role ${JSON.stringify(role)}`, field);
     return r.permissions;
   };
 
@@ -269,9 +269,9 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
         expires_at?: string;
       };
       if (b.ttl_s !== undefined && b.expires_at !== undefined)
-        throw new ApiError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
+        throw new DomainError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
       if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
-        throw new ApiError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
+        throw new DomainError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
       assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
       const { row, secret } = await tokens.create({
         name: b.name,
@@ -310,7 +310,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       requireMatch(req, presentToken(t));
       assertWithinCaller(who(req), await roleGrants(t.role, "role"), t.regions, t.route_prefixes);
       const secret = await tokens.rotate(t.id, (req.body as { ttl_s?: number }).ttl_s);
-      if (!secret) throw new ApiError("TOKEN_REVOKED", `token ${t.id} is revoked: create a new one`);
+      if (!secret) throw new DomainError("TOKEN_REVOKED", `token ${t.id} is revoked: create a new one`);
       reply.header("cache-control", "no-store");
       return { ...presentToken(await find(String(t.id))), token: secret };
     },
@@ -334,7 +334,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
 
   const findRole = async (name: string) => {
     const role = (await tokens.roles()).find((r) => r.name === name);
-    if (!role) throw new ApiError("NOT_FOUND", `no role ${name}`);
+    if (!role) throw new DomainError("NOT_FOUND", `no role ${name}`);
     return role;
   };
 
@@ -351,15 +351,15 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     const held = (await tokens.roles()).find((r) => r.name === name);
     if (held) requireMatch(req, held);
     else if (req.headers["if-match"] !== undefined && String(req.headers["if-match"]).trim() !== "*")
-      throw new ApiError("PRECONDITION_FAILED", `no role ${name} to match`, undefined, { etag: null });
+      throw new DomainError("PRECONDITION_FAILED", `no role ${name} to match`, undefined, { etag: null });
     const b = req.body as { name: string; description?: string; permissions: string[] };
-    if (b.name !== name) throw new ApiError("VALIDATION_FAILED", "the body's name must be the path's", "name");
-    if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
+    if (b.name !== name) throw new DomainError("VALIDATION_FAILED", "the body's name must be the path's", "name");
+    if (name in BUILTIN_ROLES) throw new DomainError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
     b.permissions.forEach((p, i) => {
       try {
         parseGrant(p);
       } catch (err) {
-        throw new ApiError("VALIDATION_FAILED", `permissions.${i} ${(err as Error).message}`, `permissions.${i}`);
+        throw new DomainError("VALIDATION_FAILED", `permissions.${i} ${(err as Error).message}`, `permissions.${i}`);
       }
     });
     assertWithinCaller(who(req), b.permissions, who(req).regions, who(req).routePrefixes);
@@ -374,12 +374,12 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     { schema: { params: nameParam, response: replies(noContent, 204) } },
     async (req, reply) => {
       const name = (req.params as { name: string }).name;
-      if (name in BUILTIN_ROLES) throw new ApiError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
+      if (name in BUILTIN_ROLES) throw new DomainError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
       requireMatch(req, await findRole(name));
       const users = await tokens.roleUsers(name);
       if (users > 0)
-        throw new ApiError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
-      if (!(await tokens.deleteRole(name))) throw new ApiError("NOT_FOUND", `no role ${name}`);
+        throw new DomainError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
+      if (!(await tokens.deleteRole(name))) throw new DomainError("NOT_FOUND", `no role ${name}`);
       reply.code(204);
     },
   );

@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { encodeSnapshotFile, type Snapshot, SnapshotSchema } from "@palisade/proto";
 import type { FastifyInstance } from "fastify";
+import { publishSchema } from "../../config/publish-request.js";
 import { type Publisher, readDraft } from "../../config/publisher.js";
 import { redactSnapshotJson } from "../../config/redact.js";
-import { publishSchema } from "../../config/schemas.js";
 import { buildSnapshot } from "../../config/snapshot.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { RolloutEngine } from "../../rollouts/engine.js";
+import { ShadowingReports } from "../../routing/published-routes.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
 import { anyObject, bool, createdOrOk, int, list, nullable, obj, replies, str, time } from "../response-schemas.js";
@@ -29,6 +30,10 @@ const VERSION_PARAMS = {
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
+ * The publish answer carries `warnings` (`warnings_total` of them in all, at most 50 listed;
+ * `warnings_complete: false` when the analysis stopped at its limits): each
+ * route that outranks a protected route on some request without its protection types
+ * (routing/route-shadowing.ts, `ROUTE_SHADOWS_PROTECTION`). A warning never refuses the publish.
  * `GET /v1/config/versions/{n}/export` answers the version as a snapshot file
  * (proto/src/snapshot-file.ts) that `palisade-dp --config-file` runs from. The export is the
  * node's config, secrets included: it is admin-only and sent as an attachment, like a node's own
@@ -50,6 +55,7 @@ export function registerVersionRoutes(
   publisher: Publisher,
   engine?: RolloutEngine,
 ): void {
+  const shadowing = new ShadowingReports();
   app.post(
     "/v1/config/versions",
     {
@@ -81,11 +87,21 @@ export function registerVersionRoutes(
       if (deploy === "all" && engine && engine.stable().version !== r.version.version)
         await engine.deployToAll(r.version.version);
       reply.code(r.created ? 201 : 200);
+      const latest = publisher.latest();
+      // The new version's fan-out to the nodes reaches the sockets before the analysis holds the loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      const report =
+        latest?.version === r.version.version
+          ? shadowing.reportFor(latest)
+          : { warnings: [], total: 0, complete: true };
       return {
         ...r.version,
         created: r.created,
         deploy,
         stable_version: engine ? engine.stable().version : r.version.version,
+        warnings: report.warnings,
+        warnings_total: report.total,
+        warnings_complete: report.complete,
       };
     },
   );
@@ -133,7 +149,7 @@ export function registerVersionRoutes(
     async (req) => {
       const n = Number((req.params as { version: string }).version);
       const row = await store.getVersion(n);
-      if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+      if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
       const stored = fromBinary(SnapshotSchema, row.snapshot);
       // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
       const carried = stored.settings[0];
@@ -154,7 +170,7 @@ export function registerVersionRoutes(
   app.get("/v1/config/versions/:version/export", { schema: exportSchema }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
-    if (!row) throw new ApiError("NOT_FOUND", `no config version ${n}`);
+    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
     reply
       .type("application/octet-stream")
       .header("content-disposition", `attachment; filename="palisade-config-v${n}.snapshot"`)

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import type { WafConfigBody } from "../../config/policies/waf/validate.js";
 import { parsedRuleSetOf } from "../../config/rule-sets.js";
-import type { WafConfigBody } from "../../config/waf-validate.js";
-import { ApiError } from "../../errors.js";
+import { DomainError } from "../../errors.js";
 import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import { summarizeWaf } from "../../fleet/waf-report.js";
 import type { Store, StoredResource } from "../../store/store.js";
@@ -86,7 +86,7 @@ export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: Fle
     async (req) => {
       const id = (req.params as { id: string }).id;
       const r = await store.getResource("rule-sets", id);
-      if (!r) throw new ApiError("NOT_FOUND", `no rule set ${JSON.stringify(id)}`);
+      if (!r) throw new DomainError("NOT_FOUND", `no rule set ${JSON.stringify(id)}`);
       const limit = queryInt(req.query, "limit", 1, 1000) ?? 50;
       const q = ((req.query as { q?: string }).q ?? "").trim().toLowerCase();
       const words = q.split(/\s+/).filter((w) => w !== "");

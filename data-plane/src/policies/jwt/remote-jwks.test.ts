@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { rsaKeys } from "../../test/fixtures.js";
 import { createAuthAgent, HttpJsonError, type JsonAnswer, requestJson } from "../auth/http-json.js";
+import { JwksDirectory } from "./jwks-store.js";
 import { cacheLifetimeMs, parseRemoteJwks, RemoteJwks, type RemoteJwksOptions } from "./remote-jwks.js";
 
 const k1 = await rsaKeys("k1");
@@ -171,6 +176,68 @@ test("never fetched and the IdP is down: no keys, and retries wait for the backo
   await set.firstFetch();
   assert.equal(set.use()?.length, 1, "the IdP is back: keys arrive");
   set.dispose();
+});
+
+test("a new process starts from the set its predecessor saved: the IdP down at start is no outage", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "palisade-jwks-"));
+  try {
+    let now = 1_000_000;
+    const store = new JwksDirectory(dir);
+    const up = scripted(jwks(k1.jwk));
+    const first = new RemoteJwks(
+      "http://idp/jwks",
+      OPTS,
+      up.fetcher,
+      () => {},
+      () => now,
+      store,
+    );
+    await first.firstFetch();
+    first.dispose();
+    const file = join(dir, `${createHash("sha256").update("http://idp/jwks").digest("hex")}.json`);
+    while (!(await stat(file).catch(() => undefined))) await new Promise((r) => setImmediate(r));
+
+    // The next process (a worker after SIGHUP): the IdP is down.
+    now += 120_000;
+    const down = scripted(new HttpJsonError("ECONNREFUSED", "down"));
+    const next = new RemoteJwks(
+      "http://idp/jwks",
+      OPTS,
+      down.fetcher,
+      () => {},
+      () => now,
+      store,
+    );
+    assert.equal(next.use()?.[0]?.kid, "k1", "the saved keys verify at once");
+    assert.equal(down.calls, 1, "the restored set counts as expired: one background refresh");
+    next.dispose();
+
+    // Another URL, or a save older than the largest TTL, is not trusted.
+    const other = new RemoteJwks(
+      "http://other/jwks",
+      OPTS,
+      down.fetcher,
+      () => {},
+      () => now,
+      store,
+    );
+    assert.equal(other.use(), undefined);
+    other.dispose();
+    now += OPTS.maxTtlMs;
+    const old = new RemoteJwks(
+      "http://idp/jwks",
+      OPTS,
+      down.fetcher,
+      () => {},
+      () => now,
+      store,
+    );
+    assert.equal(old.use(), undefined, "older than jwks_max_ttl: fetched as if new");
+    old.dispose();
+    assert.deepEqual(JSON.parse(await readFile(file, "utf8")).url, "http://idp/jwks");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("requestJson: JSON answers, size limit, timeout, connection refused", async () => {

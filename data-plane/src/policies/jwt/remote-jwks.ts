@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { HttpJsonError, type JsonAnswer, requestJson } from "../auth/http-json.js";
+import type { JwksStore } from "./jwks-store.js";
 import { type ImportedKey, importJwk } from "./keys.js";
 
 /**
@@ -15,7 +16,11 @@ import { type ImportedKey, importJwk } from "./keys.js";
  *   the IdP at most one request per cooldown (C15);
  * - a failed fetch keeps the last good set; failures back off (1 s, 2 s, 4 s … up to the
  *   cooldown) so a dead IdP is not hammered; a set never fetched stays absent, and the policy
- *   fails closed.
+ *   fails closed;
+ * - with a {@link JwksStore}, each good fetch is saved and a new process starts from the saved
+ *   set (if fetched within `maxTtlMs`), treated as expired: refreshed at once in the background,
+ *   kept while the IdP is down. A rolling restart or a node restart therefore never turns an IdP
+ *   outage into 401s.
  */
 
 /** Tuning of one remote JWKS, all in ms. */
@@ -118,13 +123,24 @@ export class RemoteJwks {
   #used = false;
   #disposed = false;
   #fetches = 0;
+  #store: JwksStore | undefined;
+  #restored = false;
 
-  constructor(url: string, opts: RemoteJwksOptions, fetcher: JwksFetcher, warn: JwksWarn, now = Date.now) {
+  /** @param store where good sets are saved and a new process restores them from (none: memory only) */
+  constructor(
+    url: string,
+    opts: RemoteJwksOptions,
+    fetcher: JwksFetcher,
+    warn: JwksWarn,
+    now = Date.now,
+    store: JwksStore | undefined = undefined,
+  ) {
     this.url = url;
     this.#opts = opts;
     this.#fetcher = fetcher;
     this.#warn = warn;
     this.#now = now;
+    this.#store = store;
   }
 
   /** The last good keys, `undefined` until a fetch succeeded. */
@@ -149,6 +165,7 @@ export class RemoteJwks {
    */
   use(): readonly ImportedKey[] | undefined {
     this.#used = true;
+    if (this.#keys === undefined && !this.#restored) this.#restore();
     if (this.#keys !== undefined && this.#now() >= this.#expiresAt && this.#inflight === undefined) {
       if (this.#now() >= this.#retryAt) void this.#fetch();
     }
@@ -179,6 +196,24 @@ export class RemoteJwks {
     return this.#fetch();
   }
 
+  /**
+   * Once per process, before the first fetch: the saved set, if any, becomes the last good one,
+   * already expired so that the next use refreshes it. A saved document that no longer parses is
+   * ignored (one synchronous read of at most 512 KiB, on the set's first use only).
+   */
+  #restore(): void {
+    this.#restored = true;
+    const doc = this.#store?.load(this.url, this.#opts.maxTtlMs, this.#now());
+    if (doc === undefined) return;
+    try {
+      this.#keys = parseRemoteJwks(doc);
+      this.#generation++;
+      this.#expiresAt = 0;
+    } catch {
+      // not a usable set any more: fetched as if new
+    }
+  }
+
   /** Stops background refreshes. */
   dispose(): void {
     this.#disposed = true;
@@ -207,6 +242,7 @@ export class RemoteJwks {
         this.#generation++;
       }
       this.#expiresAt = now + ttl;
+      this.#store?.save(this.url, answer.json, now);
       this.#failures = 0;
       this.#retryAt = 0;
       this.#used = false;
@@ -264,11 +300,20 @@ export class RemoteJwksCache {
   #warn: JwksWarn;
   #fetcher: JwksFetcher;
   #now: () => number;
+  #store: JwksStore | undefined;
 
-  constructor(dispatcher: Dispatcher, warn: JwksWarn = () => {}, fetcher?: JwksFetcher, now = Date.now) {
+  /** @param store where good sets are saved across processes (see {@link RemoteJwks}) */
+  constructor(
+    dispatcher: Dispatcher,
+    warn: JwksWarn = () => {},
+    fetcher?: JwksFetcher,
+    now = Date.now,
+    store: JwksStore | undefined = undefined,
+  ) {
     this.#dispatcher = dispatcher;
     this.#warn = warn;
     this.#now = now;
+    this.#store = store;
     this.#fetcher =
       fetcher ?? ((url, timeoutMs) => requestJson(this.#dispatcher, url, { timeoutMs, maxBytes: MAX_JWKS_BYTES }));
   }
@@ -283,7 +328,7 @@ export class RemoteJwksCache {
       this.#sets.set(key, set);
       return set;
     }
-    set = new RemoteJwks(url, opts, this.#fetcher, this.#warn, this.#now);
+    set = new RemoteJwks(url, opts, this.#fetcher, this.#warn, this.#now, this.#store);
     if (this.#sets.size >= MAX_URLS) {
       const [oldestKey, oldest] = this.#sets.entries().next().value!;
       oldest.dispose();

@@ -25,6 +25,7 @@ export function circuitBreaker(limits: BreakerSettings): UpstreamInterceptor {
   return (next) => (call, handler) => {
     const counters = call.upstream.counters;
     if (counters.active >= limits.maxRequests || counters.pending >= limits.maxPending) {
+      counters.overflows++;
       handler.onResponseError?.(null as unknown as Dispatcher.DispatchController, OVERLOADED);
       return;
     }

@@ -224,6 +224,7 @@ class RetryHandler implements Dispatcher.DispatchController, Dispatcher.Dispatch
     this.#retries++;
     this.#inRetry = true;
     upstream.counters.retries++;
+    upstream.counters.retried++;
     const index = upstream.balancer.pick(call.hashKey, failed);
     const target = upstream.targets[index]!;
     call.target = target;

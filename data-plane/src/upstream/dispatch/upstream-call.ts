@@ -74,6 +74,16 @@ export class UpstreamCounters {
   pending = 0;
   /** Retry attempts in flight. */
   retries = 0;
+  /** Retries sent since the upstream appeared (cumulative: `palisade_upstream_retries_total`). */
+  retried = 0;
+  /** Requests the circuit breaker refused (cumulative: `palisade_upstream_circuit_breaker_overflows_total`). */
+  overflows = 0;
+  /** Targets ejected by outlier detection (cumulative: `palisade_upstream_outlier_ejections_total`). */
+  ejections = 0;
+  /** Active probes answered 2xx/3xx (cumulative: `palisade_upstream_health_checks_total`). */
+  checksOk = 0;
+  /** Active probes that failed: another status, a timeout, a connection failure (cumulative). */
+  checksFailed = 0;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Config / Telemetry: the fleet-wide SIEM sinks (`PUT /v1/telemetry`), published with the next
  * version. The form edits each sink's name, transport and its main fields; the JSON box holds
- * the rest (per-node overrides, secret header and field names, TLS, retries, spool). Secrets
- * (TLS keys, webhook header values) come back `[redacted]` and are kept when saved unchanged.
+ * the rest (per-node overrides, secret header and field names, trace sampling and OTLP export
+ * with their per-node overrides, TLS, retries, spool). Secrets (TLS keys, webhook and trace
+ * export header values) come back `[redacted]` and are kept when saved unchanged.
  * The API's checks are the nodes' own; an error shows beside the field it names.
  */
 import { useEffect, useRef, useState } from "react";
@@ -31,7 +32,14 @@ function kindOf(s: SiemSinkJson): Kind {
 
 /** The fields the form renders for `t` (where an API error can be placed). */
 export function telemetryFields(t: TelemetryConfig): string[] {
-  const out = ["siem_sinks", "siem_overrides", "secret_headers", "secret_fields"];
+  const out = [
+    "siem_sinks",
+    "siem_overrides",
+    "secret_headers",
+    "secret_fields",
+    "trace_export",
+    "trace_export_overrides",
+  ];
   t.siem_sinks.forEach((s, i) => {
     const k = kindOf(s);
     out.push(`siem_sinks.${i}`, `siem_sinks.${i}.name`);
@@ -54,13 +62,26 @@ export function withKind(s: SiemSinkJson, kind: Kind): SiemSinkJson {
 /** The JSON box: everything the form does not edit field by field. */
 function restOf(t: TelemetryConfig): string {
   return JSON.stringify(
-    { siem_overrides: t.siem_overrides, secret_headers: t.secret_headers, secret_fields: t.secret_fields },
+    {
+      siem_overrides: t.siem_overrides,
+      secret_headers: t.secret_headers,
+      secret_fields: t.secret_fields,
+      trace_export: t.trace_export,
+      trace_export_overrides: t.trace_export_overrides,
+    },
     null,
     2,
   );
 }
 
-const EMPTY: TelemetryConfig = { siem_sinks: [], siem_overrides: [], secret_headers: [], secret_fields: [] };
+const EMPTY: TelemetryConfig = {
+  siem_sinks: [],
+  siem_overrides: [],
+  secret_headers: [],
+  secret_fields: [],
+  trace_export: {},
+  trace_export_overrides: [],
+};
 
 export function TelemetryPage() {
   const api = useApi();

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file palisade/config/v1/telemetry.proto.
  */
 export const file_palisade_config_v1_telemetry: GenFile = /*@__PURE__*/
-  fileDesc("CiJwYWxpc2FkZS9jb25maWcvdjEvdGVsZW1ldHJ5LnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEivgEKEVRlbGVtZXRyeVNldHRpbmdzEgoKAmlkGAEgASgJEjAKCnNpZW1fc2lua3MYAiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmsSPAoOc2llbV9vdmVycmlkZXMYAyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmtPdmVycmlkZRIWCg5zZWNyZXRfaGVhZGVycxgEIAMoCRIVCg1zZWNyZXRfZmllbGRzGAUgAygJIsECCghTaWVtU2luaxIMCgRuYW1lGAEgASgJEhAKCGRpc2FibGVkGAIgASgIEjAKBnN5c2xvZxgDIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5TeXNsb2dTaW5rSAASLAoEZmlsZRgEIAEoCzIcLnBhbGlzYWRlLmNvbmZpZy52MS5GaWxlU2lua0gAEjIKB3dlYmhvb2sYBSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuV2ViaG9va1NpbmtIABIYChBiYXRjaF9tYXhfZXZlbnRzGAYgASgNEiwKBXJldHJ5GAcgASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlNpbmtSZXRyeRIsCgVzcG9vbBgIIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5TaW5rU3Bvb2xCCwoJdHJhbnNwb3J0Ip4CCgpTeXNsb2dTaW5rEg8KB2FkZHJlc3MYASABKAkSNAoIcHJvdG9jb2wYAiABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuU3lzbG9nUHJvdG9jb2wSMgoHZnJhbWluZxgDIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5TeXNsb2dGcmFtaW5nEhAKCGZhY2lsaXR5GAQgASgJEhAKCGFwcF9uYW1lGAUgASgJEhAKCGhvc3RuYW1lGAYgASgJEhkKEW1heF9tZXNzYWdlX2J5dGVzGAcgASgNEigKA3RscxgIIAEoCzIbLnBhbGlzYWRlLmNvbmZpZy52MS5TaW5rVGxzEhoKEmNvbm5lY3RfdGltZW91dF9tcxgJIAEoDSJRCgdTaW5rVGxzEg4KBmNhX3BlbRgBIAEoCRIQCghjZXJ0X3BlbRgCIAEoCRIPCgdrZXlfcGVtGAMgASgJEhMKC3NlcnZlcl9uYW1lGAQgASgJIkEKCEZpbGVTaW5rEgwKBHBhdGgYASABKAkSFAoMcm90YXRlX2J5dGVzGAIgASgEEhEKCW1heF9maWxlcxgDIAEoDSKbAgoLV2ViaG9va1NpbmsSCwoDdXJsGAEgASgJEjEKBmZvcm1hdBgCIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5XZWJob29rRm9ybWF0Ej0KB2hlYWRlcnMYAyADKAsyLC5wYWxpc2FkZS5jb25maWcudjEuV2ViaG9va1NpbmsuSGVhZGVyc0VudHJ5EhoKEnJlcXVlc3RfdGltZW91dF9tcxgEIAEoDRIXCg9iYXRjaF9tYXhfYnl0ZXMYBSABKA0SKAoDdGxzGAYgASgLMhsucGFsaXNhZGUuY29uZmlnLnYxLlNpbmtUbHMaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiLwoJU2lua1JldHJ5EhIKCmluaXRpYWxfbXMYASABKA0SDgoGbWF4X21zGAIgASgNImgKCVNpbmtTcG9vbBISCgptYXhfZXZlbnRzGAEgASgEEhEKCW1heF9ieXRlcxgCIAEoBBIeChFmc3luY19pbnRlcnZhbF9tcxgDIAEoDUgAiAEBQhQKEl9mc3luY19pbnRlcnZhbF9tcyKXAQoQU2llbVNpbmtPdmVycmlkZRIRCglzaW5rX25hbWUYASABKAkSMgoIc2VsZWN0b3IYAiABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuTm9kZVNlbGVjdG9yEioKBHNpbmsYAyABKAsyHC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmsSEAoIZGlzYWJsZWQYBCABKAgingEKDE5vZGVTZWxlY3RvchIPCgdyZWdpb25zGAEgAygJEjwKBmxhYmVscxgCIAMoCzIsLnBhbGlzYWRlLmNvbmZpZy52MS5Ob2RlU2VsZWN0b3IuTGFiZWxzRW50cnkSEAoIbm9kZV9pZHMYAyADKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASp8Cg5TeXNsb2dQcm90b2NvbBIfChtTWVNMT0dfUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIXChNTWVNMT0dfUFJPVE9DT0xfVURQEAESFwoTU1lTTE9HX1BST1RPQ09MX1RDUBACEhcKE1NZU0xPR19QUk9UT0NPTF9UTFMQAyppCg1TeXNsb2dGcmFtaW5nEh4KGlNZU0xPR19GUkFNSU5HX1VOU1BFQ0lGSUVEEAASIQodU1lTTE9HX0ZSQU1JTkdfT0NURVRfQ09VTlRJTkcQARIVChFTWVNMT0dfRlJBTUlOR19MRhACKmMKDVdlYmhvb2tGb3JtYXQSHgoaV0VCSE9PS19GT1JNQVRfVU5TUEVDSUZJRUQQABIZChVXRUJIT09LX0ZPUk1BVF9OREpTT04QARIXChNXRUJIT09LX0ZPUk1BVF9KU09OEAJiBnByb3RvMw");
+  fileDesc("CiJwYWxpc2FkZS9jb25maWcvdjEvdGVsZW1ldHJ5LnByb3RvEhJwYWxpc2FkZS5jb25maWcudjEivgIKEVRlbGVtZXRyeVNldHRpbmdzEgoKAmlkGAEgASgJEjAKCnNpZW1fc2lua3MYAiADKAsyHC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmsSPAoOc2llbV9vdmVycmlkZXMYAyADKAsyJC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmtPdmVycmlkZRIWCg5zZWNyZXRfaGVhZGVycxgEIAMoCRIVCg1zZWNyZXRfZmllbGRzGAUgAygJEjUKDHRyYWNlX2V4cG9ydBgGIAEoCzIfLnBhbGlzYWRlLmNvbmZpZy52MS5UcmFjZUV4cG9ydBJHChZ0cmFjZV9leHBvcnRfb3ZlcnJpZGVzGAcgAygLMicucGFsaXNhZGUuY29uZmlnLnYxLlRyYWNlRXhwb3J0T3ZlcnJpZGUirgIKC1RyYWNlRXhwb3J0EhAKCGVuZHBvaW50GAEgASgJEhkKDHNhbXBsZV9yYXRpbxgCIAEoAUgAiAEBEj0KB2hlYWRlcnMYAyADKAsyLC5wYWxpc2FkZS5jb25maWcudjEuVHJhY2VFeHBvcnQuSGVhZGVyc0VudHJ5EhIKCnRpbWVvdXRfbXMYBCABKA0SFwoPbWF4X3F1ZXVlX3NwYW5zGAUgASgNEhcKD21heF9iYXRjaF9zcGFucxgGIAEoDRIaChJzY2hlZHVsZWRfZGVsYXlfbXMYByABKA0SEAoIZGlzYWJsZWQYCCABKAgaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDwoNX3NhbXBsZV9yYXRpbyKAAQoTVHJhY2VFeHBvcnRPdmVycmlkZRIyCghzZWxlY3RvchgBIAEoCzIgLnBhbGlzYWRlLmNvbmZpZy52MS5Ob2RlU2VsZWN0b3ISNQoMdHJhY2VfZXhwb3J0GAIgASgLMh8ucGFsaXNhZGUuY29uZmlnLnYxLlRyYWNlRXhwb3J0IsECCghTaWVtU2luaxIMCgRuYW1lGAEgASgJEhAKCGRpc2FibGVkGAIgASgIEjAKBnN5c2xvZxgDIAEoCzIeLnBhbGlzYWRlLmNvbmZpZy52MS5TeXNsb2dTaW5rSAASLAoEZmlsZRgEIAEoCzIcLnBhbGlzYWRlLmNvbmZpZy52MS5GaWxlU2lua0gAEjIKB3dlYmhvb2sYBSABKAsyHy5wYWxpc2FkZS5jb25maWcudjEuV2ViaG9va1NpbmtIABIYChBiYXRjaF9tYXhfZXZlbnRzGAYgASgNEiwKBXJldHJ5GAcgASgLMh0ucGFsaXNhZGUuY29uZmlnLnYxLlNpbmtSZXRyeRIsCgVzcG9vbBgIIAEoCzIdLnBhbGlzYWRlLmNvbmZpZy52MS5TaW5rU3Bvb2xCCwoJdHJhbnNwb3J0Ip4CCgpTeXNsb2dTaW5rEg8KB2FkZHJlc3MYASABKAkSNAoIcHJvdG9jb2wYAiABKA4yIi5wYWxpc2FkZS5jb25maWcudjEuU3lzbG9nUHJvdG9jb2wSMgoHZnJhbWluZxgDIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5TeXNsb2dGcmFtaW5nEhAKCGZhY2lsaXR5GAQgASgJEhAKCGFwcF9uYW1lGAUgASgJEhAKCGhvc3RuYW1lGAYgASgJEhkKEW1heF9tZXNzYWdlX2J5dGVzGAcgASgNEigKA3RscxgIIAEoCzIbLnBhbGlzYWRlLmNvbmZpZy52MS5TaW5rVGxzEhoKEmNvbm5lY3RfdGltZW91dF9tcxgJIAEoDSJRCgdTaW5rVGxzEg4KBmNhX3BlbRgBIAEoCRIQCghjZXJ0X3BlbRgCIAEoCRIPCgdrZXlfcGVtGAMgASgJEhMKC3NlcnZlcl9uYW1lGAQgASgJIkEKCEZpbGVTaW5rEgwKBHBhdGgYASABKAkSFAoMcm90YXRlX2J5dGVzGAIgASgEEhEKCW1heF9maWxlcxgDIAEoDSKbAgoLV2ViaG9va1NpbmsSCwoDdXJsGAEgASgJEjEKBmZvcm1hdBgCIAEoDjIhLnBhbGlzYWRlLmNvbmZpZy52MS5XZWJob29rRm9ybWF0Ej0KB2hlYWRlcnMYAyADKAsyLC5wYWxpc2FkZS5jb25maWcudjEuV2ViaG9va1NpbmsuSGVhZGVyc0VudHJ5EhoKEnJlcXVlc3RfdGltZW91dF9tcxgEIAEoDRIXCg9iYXRjaF9tYXhfYnl0ZXMYBSABKA0SKAoDdGxzGAYgASgLMhsucGFsaXNhZGUuY29uZmlnLnYxLlNpbmtUbHMaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiLwoJU2lua1JldHJ5EhIKCmluaXRpYWxfbXMYASABKA0SDgoGbWF4X21zGAIgASgNImgKCVNpbmtTcG9vbBISCgptYXhfZXZlbnRzGAEgASgEEhEKCW1heF9ieXRlcxgCIAEoBBIeChFmc3luY19pbnRlcnZhbF9tcxgDIAEoDUgAiAEBQhQKEl9mc3luY19pbnRlcnZhbF9tcyKXAQoQU2llbVNpbmtPdmVycmlkZRIRCglzaW5rX25hbWUYASABKAkSMgoIc2VsZWN0b3IYAiABKAsyIC5wYWxpc2FkZS5jb25maWcudjEuTm9kZVNlbGVjdG9yEioKBHNpbmsYAyABKAsyHC5wYWxpc2FkZS5jb25maWcudjEuU2llbVNpbmsSEAoIZGlzYWJsZWQYBCABKAgingEKDE5vZGVTZWxlY3RvchIPCgdyZWdpb25zGAEgAygJEjwKBmxhYmVscxgCIAMoCzIsLnBhbGlzYWRlLmNvbmZpZy52MS5Ob2RlU2VsZWN0b3IuTGFiZWxzRW50cnkSEAoIbm9kZV9pZHMYAyADKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASp8Cg5TeXNsb2dQcm90b2NvbBIfChtTWVNMT0dfUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIXChNTWVNMT0dfUFJPVE9DT0xfVURQEAESFwoTU1lTTE9HX1BST1RPQ09MX1RDUBACEhcKE1NZU0xPR19QUk9UT0NPTF9UTFMQAyppCg1TeXNsb2dGcmFtaW5nEh4KGlNZU0xPR19GUkFNSU5HX1VOU1BFQ0lGSUVEEAASIQodU1lTTE9HX0ZSQU1JTkdfT0NURVRfQ09VTlRJTkcQARIVChFTWVNMT0dfRlJBTUlOR19MRhACKmMKDVdlYmhvb2tGb3JtYXQSHgoaV0VCSE9PS19GT1JNQVRfVU5TUEVDSUZJRUQQABIZChVXRUJIT09LX0ZPUk1BVF9OREpTT04QARIXChNXRUJIT09LX0ZPUk1BVF9KU09OEAJiBnByb3RvMw");
 
 /**
  * TelemetrySettings: the fleet-wide telemetry config, one resource (id "global") of
@@ -61,6 +61,22 @@ export type TelemetrySettings = Message<"palisade.config.v1.TelemetrySettings"> 
    * @generated from field: repeated string secret_fields = 5;
    */
   secretFields: string[];
+
+  /**
+   * Trace sampling and OTLP/HTTP span export for every node, absent = the node's own flags
+   * (`--trace-sample-ratio`, `--otlp-traces-endpoint`; sampling 0, no export by default).
+   *
+   * @generated from field: palisade.config.v1.TraceExport trace_export = 6;
+   */
+  traceExport?: TraceExport | undefined;
+
+  /**
+   * Per-node replacements of `trace_export`: the first override whose selector matches the node
+   * replaces it whole. A node's own flags win over both.
+   *
+   * @generated from field: repeated palisade.config.v1.TraceExportOverride trace_export_overrides = 7;
+   */
+  traceExportOverrides: TraceExportOverride[];
 };
 
 /**
@@ -69,6 +85,104 @@ export type TelemetrySettings = Message<"palisade.config.v1.TelemetrySettings"> 
  */
 export const TelemetrySettingsSchema: GenMessage<TelemetrySettings> = /*@__PURE__*/
   messageDesc(file_palisade_config_v1_telemetry, 0);
+
+/**
+ * TraceExport: W3C trace sampling and the export of one OpenTelemetry server span per sampled
+ * request over OTLP/HTTP (JSON encoding), through a bounded queue: a collector that is slow or
+ * down never holds a request; spans beyond the queue are dropped and counted.
+ *
+ * @generated from message palisade.config.v1.TraceExport
+ */
+export type TraceExport = Message<"palisade.config.v1.TraceExport"> & {
+  /**
+   * The collector's OTLP/HTTP traces URL, e.g. `http://otel-collector:4318/v1/traces`; "" = no
+   * export (the sampling ratio still sets the `traceparent` flag of traces the node starts).
+   *
+   * @generated from field: string endpoint = 1;
+   */
+  endpoint: string;
+
+  /**
+   * Share (0-1) of the traces the node starts that are sampled; a valid incoming `traceparent`
+   * keeps its own flag (parent-based sampling). Unset = 0.
+   *
+   * @generated from field: optional double sample_ratio = 2;
+   */
+  sampleRatio?: number | undefined;
+
+  /**
+   * Headers of every export request (e.g. an API key): secret, redacted in the admin API.
+   *
+   * @generated from field: map<string, string> headers = 3;
+   */
+  headers: { [key: string]: string };
+
+  /**
+   * Time limit of one export request, ms; 0 = 10,000.
+   *
+   * @generated from field: uint32 timeout_ms = 4;
+   */
+  timeoutMs: number;
+
+  /**
+   * Spans waiting for export before new ones are dropped; 0 = 2,048.
+   *
+   * @generated from field: uint32 max_queue_spans = 5;
+   */
+  maxQueueSpans: number;
+
+  /**
+   * Spans per export request; 0 = 512.
+   *
+   * @generated from field: uint32 max_batch_spans = 6;
+   */
+  maxBatchSpans: number;
+
+  /**
+   * Export at most this often when the batch is not full, ms; 0 = 1,000.
+   *
+   * @generated from field: uint32 scheduled_delay_ms = 7;
+   */
+  scheduledDelayMs: number;
+
+  /**
+   * Sampling 0 and no export (for an override that turns tracing off on some nodes).
+   *
+   * @generated from field: bool disabled = 8;
+   */
+  disabled: boolean;
+};
+
+/**
+ * Describes the message palisade.config.v1.TraceExport.
+ * Use `create(TraceExportSchema)` to create a new message.
+ */
+export const TraceExportSchema: GenMessage<TraceExport> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_telemetry, 1);
+
+/**
+ * TraceExportOverride: the trace settings of the nodes a selector matches.
+ *
+ * @generated from message palisade.config.v1.TraceExportOverride
+ */
+export type TraceExportOverride = Message<"palisade.config.v1.TraceExportOverride"> & {
+  /**
+   * @generated from field: palisade.config.v1.NodeSelector selector = 1;
+   */
+  selector?: NodeSelector | undefined;
+
+  /**
+   * @generated from field: palisade.config.v1.TraceExport trace_export = 2;
+   */
+  traceExport?: TraceExport | undefined;
+};
+
+/**
+ * Describes the message palisade.config.v1.TraceExportOverride.
+ * Use `create(TraceExportOverrideSchema)` to create a new message.
+ */
+export const TraceExportOverrideSchema: GenMessage<TraceExportOverride> = /*@__PURE__*/
+  messageDesc(file_palisade_config_v1_telemetry, 2);
 
 /**
  * SiemSink: one destination of security events (see @palisade/events `SiemSinkConfig`, field
@@ -135,7 +249,7 @@ export type SiemSink = Message<"palisade.config.v1.SiemSink"> & {
  * Use `create(SiemSinkSchema)` to create a new message.
  */
 export const SiemSinkSchema: GenMessage<SiemSink> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 1);
+  messageDesc(file_palisade_config_v1_telemetry, 3);
 
 /**
  * SyslogSink: RFC 5424 messages over UDP (RFC 5426), TCP (RFC 6587) or TLS (RFC 5425).
@@ -208,7 +322,7 @@ export type SyslogSink = Message<"palisade.config.v1.SyslogSink"> & {
  * Use `create(SyslogSinkSchema)` to create a new message.
  */
 export const SyslogSinkSchema: GenMessage<SyslogSink> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 2);
+  messageDesc(file_palisade_config_v1_telemetry, 4);
 
 /**
  * SinkTls: TLS material of a sink, PEM; "" = not set.
@@ -246,7 +360,7 @@ export type SinkTls = Message<"palisade.config.v1.SinkTls"> & {
  * Use `create(SinkTlsSchema)` to create a new message.
  */
 export const SinkTlsSchema: GenMessage<SinkTls> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 3);
+  messageDesc(file_palisade_config_v1_telemetry, 5);
 
 /**
  * FileSink: an NDJSON file of ECS documents, rotated by size.
@@ -281,7 +395,7 @@ export type FileSink = Message<"palisade.config.v1.FileSink"> & {
  * Use `create(FileSinkSchema)` to create a new message.
  */
 export const FileSinkSchema: GenMessage<FileSink> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 4);
+  messageDesc(file_palisade_config_v1_telemetry, 6);
 
 /**
  * WebhookSink: batches of ECS documents POSTed to an HTTP(S) endpoint.
@@ -331,7 +445,7 @@ export type WebhookSink = Message<"palisade.config.v1.WebhookSink"> & {
  * Use `create(WebhookSinkSchema)` to create a new message.
  */
 export const WebhookSinkSchema: GenMessage<WebhookSink> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 5);
+  messageDesc(file_palisade_config_v1_telemetry, 7);
 
 /**
  * SinkRetry: full-jitter exponential backoff after a failure, ms; 0 = 500 and 30,000.
@@ -355,7 +469,7 @@ export type SinkRetry = Message<"palisade.config.v1.SinkRetry"> & {
  * Use `create(SinkRetrySchema)` to create a new message.
  */
 export const SinkRetrySchema: GenMessage<SinkRetry> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 6);
+  messageDesc(file_palisade_config_v1_telemetry, 8);
 
 /**
  * SinkSpool: the sink's on-disk spool; 0 = 100,000 events and 1 GiB.
@@ -386,7 +500,7 @@ export type SinkSpool = Message<"palisade.config.v1.SinkSpool"> & {
  * Use `create(SinkSpoolSchema)` to create a new message.
  */
 export const SinkSpoolSchema: GenMessage<SinkSpool> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 7);
+  messageDesc(file_palisade_config_v1_telemetry, 9);
 
 /**
  * SiemSinkOverride: what nodes matching `selector` run under the sink name `sink_name`:
@@ -424,7 +538,7 @@ export type SiemSinkOverride = Message<"palisade.config.v1.SiemSinkOverride"> & 
  * Use `create(SiemSinkOverrideSchema)` to create a new message.
  */
 export const SiemSinkOverrideSchema: GenMessage<SiemSinkOverride> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 8);
+  messageDesc(file_palisade_config_v1_telemetry, 10);
 
 /**
  * NodeSelector: nodes by region, labels and id; every criterion given must match (as a
@@ -454,7 +568,7 @@ export type NodeSelector = Message<"palisade.config.v1.NodeSelector"> & {
  * Use `create(NodeSelectorSchema)` to create a new message.
  */
 export const NodeSelectorSchema: GenMessage<NodeSelector> = /*@__PURE__*/
-  messageDesc(file_palisade_config_v1_telemetry, 9);
+  messageDesc(file_palisade_config_v1_telemetry, 11);
 
 /**
  * SyslogProtocol: the syslog transport.
