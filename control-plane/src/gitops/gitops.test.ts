@@ -70,6 +70,12 @@ const TELEMETRY = {
     { name: "hook", webhook: { url: "https://hook.example/in", headers: { Authorization: "Bearer hook-secret-42" } } },
   ],
   secret_headers: ["x-session"],
+  trace_export: {
+    endpoint: "http://otel.example:4318/v1/traces",
+    sample_ratio: 0.5,
+    headers: { Authorization: "Bearer trace-secret-9" },
+  },
+  trace_export_overrides: [{ selector: { regions: ["eu"] }, trace_export: { sample_ratio: 1 } }],
 };
 
 /** A rule set of our own (two rules), for the `tuned` waf policy. */
@@ -159,6 +165,7 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTA",
     leaf.keyPem.split("\n")[1]!,
     "hook-secret-42",
+    "trace-secret-9",
   ])
     assert.ok(!dump.text.includes(secret), "a secret in the dump");
   const doc = dump.body;
