@@ -135,3 +135,23 @@ test("lists page by a stable order with a next link, and filter", async () => {
   assert.equal(bad.body.error.field, "limit");
   assert.equal((await call("GET", "/v1/routes?colour=red")).body.error.code, "VALIDATION_FAILED");
 });
+
+test("roles page like every list: limit, a next link with the after cursor, 400 for a bad limit", async () => {
+  const { call } = await testAdminApi();
+  const all = (await call("GET", "/v1/roles")).body;
+  assert.equal(all.next, null);
+  assert.ok(all.items.length >= 4);
+  const first = await call("GET", "/v1/roles?limit=2");
+  assert.deepEqual(
+    first.body.items.map((r: { name: string }) => r.name),
+    all.items.slice(0, 2).map((r: { name: string }) => r.name),
+  );
+  assert.equal(first.body.next, `/v1/roles?limit=2&after=${all.items[1].name}`);
+  const second = await call("GET", first.body.next);
+  assert.deepEqual(
+    second.body.items.map((r: { name: string }) => r.name),
+    all.items.slice(2, 4).map((r: { name: string }) => r.name),
+  );
+  const bad = await call("GET", "/v1/roles?limit=0");
+  assert.deepEqual([bad.status, bad.body.error.field], [400, "limit"]);
+});

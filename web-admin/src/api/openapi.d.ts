@@ -3484,7 +3484,12 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3553,6 +3558,8 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
                         } & {
                             [key: string]: unknown;
                         };
@@ -4203,7 +4210,12 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;

@@ -215,9 +215,15 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     return { ...minted, ca_certificate_pem: needIdentity().caCertPem };
   });
 
-  app.get("/v1/nodes/join-tokens", { schema: { response: replies(itemsOf(joinTokenAnswer)) } }, async () => ({
-    items: await needIdentity().listTokens(),
-  }));
+  // In the order the store lists them; `after` is the id of the last token shown.
+  const tokensQuery = { type: "object", additionalProperties: false, properties: PAGE_QUERY };
+  const listTokens = { querystring: tokensQuery, response: replies(pageSchema(joinTokenAnswer)) };
+  app.get("/v1/nodes/join-tokens", { schema: listTokens }, async (req) => {
+    const all = await needIdentity().listTokens();
+    const after = (req.query as { after?: string }).after;
+    const from = after === undefined ? 0 : all.findIndex((t) => t.id === after) + 1;
+    return pageOf(req, all.slice(from), (t) => t.id);
+  });
 
   const ca = obj({ certificate_pem: str }, ["certificate_pem"]);
   app.get("/v1/fleet/ca", { schema: { response: replies(ca) } }, async () => ({

@@ -4,7 +4,7 @@ import { DomainError } from "../../errors.js";
 import { allows, BUILTIN_ROLES, parseGrant } from "../../rbac/permissions.js";
 import type { TokenRow } from "../../rbac/token-store.js";
 import { digits, queryInt } from "../query.js";
-import { etagOf, pageOf, requireMatch } from "../resource-page.js";
+import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
 import { list, noContent, nullable, obj, pageOf as pageSchema, replies, str, time } from "../response-schemas.js";
 
 const tokenName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9 ._@:+-]{0,127}$" } as const;
@@ -327,10 +327,14 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     },
   );
 
-  app.get("/v1/roles", { schema: { response: replies(pageSchema(ROLE)) } }, async () => ({
-    items: await tokens.roles(),
-    next: null,
-  }));
+  // Built-in roles first, then custom ones; `after` is the name of the last role shown.
+  const rolesQuery = { type: "object", additionalProperties: false, properties: PAGE_QUERY };
+  app.get("/v1/roles", { schema: { querystring: rolesQuery, response: replies(pageSchema(ROLE)) } }, async (req) => {
+    const all = await tokens.roles();
+    const after = (req.query as { after?: string }).after;
+    const from = after === undefined ? 0 : all.findIndex((r) => r.name === after) + 1;
+    return pageOf(req, all.slice(from), (r) => r.name);
+  });
 
   const findRole = async (name: string) => {
     const role = (await tokens.roles()).find((r) => r.name === name);
