@@ -18,17 +18,30 @@
 //    RSS after them with its RSS after the first 20 (each read after 10 s idle and a full GC
 //    forced through the node's inspector, on loopback).
 // Prints a table and writes bench/results/sync-<time>.json. Loopback only, bounded in time.
-import { fork, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fork } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigState, compile } from "@palisade/data-plane";
 import { decodeSnapshotBytes, decodeSnapshotFile } from "@palisade/proto";
-import { generateConfig } from "./generate-config.mjs";
+import {
+  AckBook,
+  adminApi,
+  BenchProcesses,
+  changeFigures,
+  fmt,
+  median,
+  oneRouteChanges,
+  pacedChanges,
+  pct,
+  procStats,
+  root,
+  seedRoutes,
+  sleep,
+  TOKEN,
+} from "./common.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const { values: args } = parseArgs({
   options: {
     nodes: { type: "string", default: "100" },
@@ -47,78 +60,12 @@ const RATE = Number(args.rate);
 const PROCS = Number(args.procs);
 const REGIONS = Number(args.regions);
 const RSS_PUBLISHES = Number(args["rss-publishes"]);
-const TOKEN = "bench-admin-token-0123456789abcdef";
 const dir = mkdtempSync(join(tmpdir(), "palisade-sync-bench-"));
-const children = [];
 const results = { when: new Date().toISOString(), args: { N, ROUTES, PUBLISHES, RATE, PROCS, REGIONS, RSS_PUBLISHES } };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : Number.NaN;
-};
-const median = (xs) => pct(xs, 50);
-
-/** Starts a built binary with its log in the bench dir; resolves the ports its "listening" lines name. */
-async function startProcess(name, bin, argv, env, listeners) {
-  const logPath = join(dir, `${name}.log`);
-  const out = openSync(logPath, "a");
-  const nodeFlags = argv.filter((a) => a.startsWith("--inspect"));
-  const args = argv.filter((a) => !a.startsWith("--inspect"));
-  const child = spawn(process.execPath, [...nodeFlags, join(root, bin), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", out, out],
-  });
-  children.push(child);
-  const ports = {};
-  const deadline = Date.now() + 60_000;
-  while (listeners.some((l) => ports[l] === undefined)) {
-    if (child.exitCode !== null) throw new Error(`${name} exited; see ${logPath}`);
-    if (Date.now() > deadline) throw new Error(`${name} did not start; see ${logPath}`);
-    for (const line of readFileSync(logPath, "utf8").split("\n")) {
-      if (!line.includes('"listening"') || !line.startsWith("{")) continue;
-      const j = JSON.parse(line);
-      ports[j.listener] = j.port;
-    }
-    await sleep(50);
-  }
-  return { child, ports, logPath };
-}
-
-/** CPU seconds (user + system) and RSS bytes of a process, from /proc. */
-function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const cpu = (Number(f[11]) + Number(f[12])) / 100;
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0) * 1024;
-  return { cpu, rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
-
-let adminPort = 0;
-async function api(method, path, body) {
-  const r = await fetch(`http://127.0.0.1:${adminPort}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function pool(items, concurrency, fn) {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (i < items.length) await fn(items[i++]);
-    }),
-  );
-}
-
-function fmt(n, digits = 1) {
-  return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
-}
+const procs = new BenchProcesses(dir);
+const children = procs.children;
+const startProcess = (...a) => procs.start(...a);
 
 async function main() {
   // 1. Control plane and config.
@@ -129,31 +76,17 @@ async function main() {
     { PALISADE_ADMIN_TOKEN: TOKEN, PALISADE_LOG_LEVEL: "info" },
     ["admin", "sync"],
   );
-  adminPort = cp.ports.admin;
+  const adminPort = cp.ports.admin;
+  const api = adminApi(adminPort);
   const syncAddress = `127.0.0.1:${cp.ports.sync}`;
-  const config = generateConfig(ROUTES);
+  const seeded = await seedRoutes(api, ROUTES);
+  console.log(`seeded ${seeded.created.length} routes in ${fmt(seeded.seconds)} s`);
   let t = performance.now();
-  for (const u of config.upstreams) await api("POST", "/v1/upstreams", u);
-  for (const p of config.policies) await api("POST", "/v1/policies", p);
-  const created = [];
-  await pool(config.routes, 8, async (r) => created.push(await api("POST", "/v1/routes", r)));
-  console.log(`seeded ${config.routes.length} routes in ${fmt((performance.now() - t) / 1000)} s`);
-  t = performance.now();
   let latest = (await api("POST", "/v1/config/versions", { message: "bench: initial" })).version;
   results.firstPublishMs = performance.now() - t;
 
   // 2. Simulated nodes.
-  const acks = new Map(); // version -> Map(node -> ack)
-  const onAcks = (list) => {
-    for (const a of list) {
-      let m = acks.get(a.version);
-      if (!m) {
-        m = new Map();
-        acks.set(a.version, m);
-      }
-      m.set(a.node, a);
-    }
-  };
+  const acks = new AckBook();
   const sims = [];
   const per = Math.ceil(N / PROCS);
   for (let p = 0; p < PROCS; p++) {
@@ -169,22 +102,11 @@ async function main() {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       },
     );
-    child.on("message", (m) => m?.type === "acks" && onAcks(m.acks));
+    child.on("message", (m) => m?.type === "acks" && acks.add(m.acks));
     children.push(child);
     sims.push(child);
   }
-  /** Waits until every node ACKed `version` (or later); resolves with the ACKs. */
-  const allAcked = async (version, timeoutMs) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const got = new Map();
-      for (const [v, m] of acks)
-        if (v >= version) for (const [node, a] of m) if (!a.nack && !got.has(node)) got.set(node, a);
-      if (got.size >= N) return [...got.values()];
-      if (Date.now() > deadline) throw new Error(`only ${got.size}/${N} nodes ACKed version ${version}`);
-      await sleep(2);
-    }
-  };
+  const allAcked = (version, timeoutMs) => acks.allAcked(version, N, timeoutMs);
   t = performance.now();
   const initial = await allAcked(latest, 600_000);
   results.initialSyncS = (performance.now() - t) / 1000;
@@ -194,70 +116,18 @@ async function main() {
   );
 
   // 3. One-route changes.
-  let flip = 0;
-  const change = async () => {
-    const r = created[(flip * 7919) % created.length];
-    flip++;
-    const body = { ...config.routes.find((x) => x.name === r.name), priority: flip % 100 };
-    await api("PUT", `/v1/routes/${r.id}`, body);
-    const t0 = Date.now();
-    const tp = performance.now();
-    const v = (await api("POST", "/v1/config/versions", { message: `bench change ${flip}` })).version;
-    const publishMs = performance.now() - tp;
-    const got = await allAcked(v, 60_000);
-    const last = Math.max(...got.map((a) => a.at));
-    return { version: v, latencyMs: last - t0, publishMs, got };
-  };
-  for (let i = 0; i < 3; i++) await change(); // warm-up
+  const publishChange = oneRouteChanges(seeded);
+  const changes = { publishChange, api, acks, n: N, message: "bench change" };
+  await pacedChanges({ ...changes, count: 3, rate: 1000 }); // warm-up
   const cpu0 = procStats(cp.child.pid);
-  const w0 = performance.now();
-  const rows = [];
-  for (let i = 0; i < PUBLISHES; i++) {
-    const slot = performance.now();
-    const r = await change();
-    rows.push(r);
-    latest = r.version;
-    const wait = 1000 / RATE - (performance.now() - slot);
-    if (wait > 0) await sleep(wait);
-  }
-  const wallS = (performance.now() - w0) / 1000;
+  const { rows, wallS } = await pacedChanges({ ...changes, count: PUBLISHES, rate: RATE });
+  latest = rows.at(-1).version;
   const cpu1 = procStats(cp.child.pid);
-  const deltas = rows.flatMap((r) => r.got.filter((a) => a.version === r.version));
+  const { deltas, fullUpdates, ...figures } = changeFigures(rows);
   results.delta = {
     publishes: rows.length,
-    latencyMs: {
-      p50: pct(
-        rows.map((r) => r.latencyMs),
-        50,
-      ),
-      p90: pct(
-        rows.map((r) => r.latencyMs),
-        90,
-      ),
-      p99: pct(
-        rows.map((r) => r.latencyMs),
-        99,
-      ),
-      max: Math.max(...rows.map((r) => r.latencyMs)),
-    },
-    publishRequestMs: {
-      p50: pct(
-        rows.map((r) => r.publishMs),
-        50,
-      ),
-      p99: pct(
-        rows.map((r) => r.publishMs),
-        99,
-      ),
-    },
-    bytesPerNode: {
-      p50: pct(
-        deltas.map((a) => a.bytes),
-        50,
-      ),
-      max: Math.max(...deltas.map((a) => a.bytes)),
-    },
-    fullUpdatesDuringChanges: deltas.filter((a) => a.full).length,
+    ...figures,
+    fullUpdatesDuringChanges: fullUpdates,
     nodeApplyMs: {
       p50: pct(
         deltas.map((a) => a.applyMs),
@@ -337,10 +207,7 @@ async function main() {
     };
     await waitNode(latest);
     const publishAndWait = async () => {
-      const r = created[(flip * 7919) % created.length];
-      flip++;
-      await api("PUT", `/v1/routes/${r.id}`, { ...config.routes.find((x) => x.name === r.name), priority: flip % 100 });
-      latest = (await api("POST", "/v1/config/versions", { message: `rss ${flip}` })).version;
+      latest = (await publishChange(api, "rss")).version;
       await waitNode(latest);
     };
     // Full GC through the inspector, then the node's own process.memoryUsage().
@@ -431,8 +298,6 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await sleep(500);
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await procs.stopAll();
   rmSync(dir, { recursive: true, force: true });
 }

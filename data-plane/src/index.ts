@@ -43,7 +43,7 @@ export { TlsListener, type TlsListenerOptions } from "./proxy/tls-listener.js";
 export { FAIL_TO_PROXY, PHASES, type Phase, ProxyLoop } from "./proxy-loop.js";
 export { ProxyNode } from "./proxy-node.js";
 export { StatusServer } from "./status/status-server.js";
-export { type CompileFn, ConfigApplier, type ConfigPersister } from "./sync/config-applier.js";
+export { ack, type CompileFn, ConfigApplier, type ConfigPersister, nackOf } from "./sync/config-applier.js";
 export type { EventOutboxOptions, EventOutboxStats, OutboundSecurityEvent } from "./sync/event-outbox.js";
 export { type NodeIdentity, SyncClient, type SyncClientOptions } from "./sync/sync-client.js";
 export { SecureContextCache } from "./tls/compile-certificates.js";

@@ -106,6 +106,11 @@ describe("Redactor", () => {
       "ARGS_POST:user[token]",
       "REQUEST_HEADERS:x-tenant-key",
       "ARGS:json.client.secret",
+      // Credential headers no list names (GitLab, Vault, custom): the name says what they hold.
+      "REQUEST_HEADERS:Private-Token",
+      "REQUEST_HEADERS:X-Vault-Token",
+      "REQUEST_HEADERS:X-Session-Token",
+      "REQUEST_HEADERS:X-Client-Secret",
     ]) {
       assert.ok(red.isSecretVariable(v), v);
     }
@@ -115,8 +120,13 @@ describe("Redactor", () => {
       "ARGS_NAMES:password",
       "REQUEST_COOKIES_NAMES:session",
       "REQUEST_FILENAME",
+      "REQUEST_HEADERS:Content-Type",
+      "REQUEST_HEADERS:Upgrade-Insecure-Requests",
     ]) {
       assert.ok(!red.isSecretVariable(v), v);
     }
+    // CRS 932170 (shellshock) on a GitLab token header: the logdata quotes the whole value.
+    const logdata = "Matched Data: () { found within REQUEST_HEADERS:Private-Token: () { :; }; glpat-s3cr3t";
+    assert.equal(red.wafLogdata(logdata, ["REQUEST_HEADERS:Private-Token"]), REDACTED);
   });
 });

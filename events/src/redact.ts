@@ -118,9 +118,16 @@ export class Redactor {
     this.#fields = new Set([...DEFAULT_SECRET_FIELDS, ...(opts.secretFields ?? [])].map(normalize));
   }
 
-  /** True when a value under this header name is secret. */
+  /**
+   * True when a value under this header name is secret: a listed header, or a name holding a
+   * secret word (`Private-Token`, `X-Vault-Token`, `X-Session-Id`: credentials that no fixed list
+   * names all of).
+   */
   isSecretHeader(name: string): boolean {
-    return this.#headers.has(name.toLowerCase());
+    if (this.#headers.has(name.toLowerCase())) return true;
+    const n = normalize(name);
+    for (const w of SECRET_WORDS) if (n.includes(w)) return true;
+    return false;
   }
 
   /**

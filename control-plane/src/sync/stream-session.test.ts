@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ConfigErrorKind, StreamConfigRequestSchema, type StreamConfigResponse } from "@palisade/proto";
+import { create, fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  ConfigErrorKind,
+  StreamConfigRequestSchema,
+  type StreamConfigResponse,
+  StreamConfigResponseSchema,
+} from "@palisade/proto";
 import { pino } from "pino";
 import { Publisher } from "../config/publisher.js";
 import { Store } from "../store/store.js";
+import { AckRecorder } from "./ack-recorder.js";
+import { FullUpdateGate } from "./full-update-gate.js";
 import { type DesiredVersionSource, type PeerIdentity, StreamSession } from "./stream-session.js";
+import { UpdateEncoder } from "./update-encoder.js";
 
 const log = pino({ level: "silent" });
 
@@ -21,7 +29,17 @@ async function fleet(n = 3) {
     routes.push(await store.insertResource("routes", randomUUID(), `r${i}`, { paths: [`/r${i}`], upstream: up.id }));
   const publisher = await Publisher.open(store);
   await publisher.publish("v1");
-  return { store, publisher, up, routes };
+  // The sync server's encoder and ACK batches, shared by the fleet's sessions: updates reach
+  // `sent` as nodes decode them, ACKs the store in batches.
+  return {
+    store,
+    publisher,
+    up,
+    routes,
+    encoder: new UpdateEncoder(),
+    acks: new AckRecorder(store),
+    gate: undefined as FullUpdateGate | undefined,
+  };
 }
 
 function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desired?: DesiredVersionSource) {
@@ -30,11 +48,16 @@ function connect(f: Awaited<ReturnType<typeof fleet>>, peer?: PeerIdentity, desi
   const session = new StreamSession(
     f.store,
     f.publisher,
-    { send: (m) => sent.push(m), fail: (r, c) => failures.push([r, c]) },
+    {
+      send: (m) => sent.push(m),
+      sendUpdate: (key, u, nonce) => sent.push(fromBinary(StreamConfigResponseSchema, f.encoder.frame(key, u, nonce))),
+      fail: (r, c) => failures.push([r, c]),
+    },
     log,
     undefined,
     peer,
     desired,
+    { fullUpdates: f.gate, acks: f.acks },
   );
   /** Sends one message and waits until the session has handled it (store reads and writes included). */
   const msg = async (kind: MessageInitShape<typeof StreamConfigRequestSchema>["kind"]) => {
@@ -430,4 +453,31 @@ test("a resync is refused before the hello, with no version, and for a version t
   const old = connect(g);
   await old.hello({ policyTypes: ["jwt"] });
   assert.deepEqual(await old.session.resync(), { ok: false, reason: "blocked", version: 2, missing: ["api-key"] });
+});
+
+test("full updates beyond the gate's bound wait, connected, until one in flight is answered or its stream closes", async () => {
+  const f = await fleet();
+  f.gate = new FullUpdateGate(1);
+  const [a, b, c] = [connect(f), connect(f), connect(f)];
+  await a.hello({ nodeId: "a" });
+  await b.hello({ nodeId: "b" });
+  await c.hello({ nodeId: "c" });
+  assert.equal(a.lastUpdate().full, true);
+  assert.deepEqual([b.sent.length, c.sent.length], [0, 0], "b and c wait for the one slot");
+  assert.equal(f.gate.waiting, 2);
+  await a.ack();
+  assert.equal(b.lastUpdate().full, true, "a's ACK lets the oldest waiting stream go");
+  assert.equal(c.sent.length, 0);
+  b.session.close();
+  assert.equal(c.lastUpdate().full, true, "b's stream closed with its update unanswered: its slot goes to c");
+  // Deltas never wait: a publish while c holds the slot reaches a at once.
+  await f.store.updateResource("routes", f.routes[0]!.id, "r0", { paths: ["/moved"], upstream: f.up.id });
+  await f.publisher.publish("v2");
+  a.session.offer();
+  assert.equal(a.lastUpdate().full, false);
+  assert.equal(a.lastUpdate().version, 2n);
+  await c.ack();
+  assert.equal(f.gate.inFlight, 0, "c's ACK of v1 frees the slot");
+  assert.equal(c.lastUpdate().version, 2n);
+  assert.equal(c.lastUpdate().full, false, "and its v2 is a delta over v1");
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   type AnomalySummary,
   type ConfigError,
   ConfigErrorKind,
-  type ConfigUpdateSchema,
   type NodeHello,
+  type Resource,
   type SecurityEventBatch,
   type SecurityEventBatchAck,
   type StreamConfigRequest,
@@ -17,6 +17,9 @@ import { CORE_KINDS } from "../config/snapshot.js";
 import type { FleetRegistry } from "../fleet/fleet-registry.js";
 import type { Logger } from "../log.js";
 import type { NackKind, Store } from "../store/store.js";
+import type { AckRecorder } from "./ack-recorder.js";
+import type { FullUpdateGate } from "./full-update-gate.js";
+import type { SharedUpdate } from "./update-encoder.js";
 
 /** gRPC status names a session may end a stream with. */
 export type SessionFailure = "INVALID_ARGUMENT" | "PERMISSION_DENIED" | "UNAUTHENTICATED";
@@ -28,6 +31,11 @@ export interface SessionTransport {
   fail(reason: string, code?: SessionFailure | "UNAVAILABLE"): void;
   /** The node's hello was accepted: the stream is open for `nodeId`. */
   opened?(nodeId: string): void;
+  /**
+   * Sends a config update with this node's nonce, encoded once per `key` for every node that
+   * gets the same update (an {@link UpdateEncoder}); without it the update goes through `send`.
+   */
+  sendUpdate?(key: string, update: SharedUpdate, nonce: string): void;
 }
 
 /** Where a session reads versions and what a node lacks (the Publisher). */
@@ -93,6 +101,10 @@ export interface SessionHooks {
   /** Where the node's security events go; without it they are not acknowledged (the node keeps them). */
   readonly events?: SecurityEventSink | undefined;
   readonly metrics?: SyncMetricsSink | undefined;
+  /** Writes ACKs in batches (the sync server's); without it, each ACK is its own store write. */
+  readonly acks?: AckRecorder | undefined;
+  /** Bounds the full updates in flight over all streams (the sync server's); without it, none. */
+  readonly fullUpdates?: FullUpdateGate | undefined;
 }
 
 /** The identity a client certificate proves (mTLS); absent in insecure mode. */
@@ -160,6 +172,11 @@ export class StreamSession {
   readonly #events: SecurityEventSink | undefined;
   readonly #anomaly: AnomalySink | undefined;
   readonly #metrics: SyncMetricsSink | undefined;
+  readonly #gate: FullUpdateGate | undefined;
+  readonly #acks: Pick<Store, "recordAck">;
+  /** This stream holds one of the gate's slots (its full update is in flight). */
+  #slot = false;
+  readonly #retry = () => this.offer();
   #openedAt = Date.now();
   #nodeId: string | undefined;
   #region = "default";
@@ -204,6 +221,8 @@ export class StreamSession {
     this.#events = hooks.events;
     this.#anomaly = hooks.anomaly;
     this.#metrics = hooks.metrics;
+    this.#gate = hooks.fullUpdates;
+    this.#acks = hooks.acks ?? store;
     this.#store = store;
     this.#versions = versions;
     this.#transport = transport;
@@ -283,11 +302,12 @@ export class StreamSession {
       }
       const sent = this.#inFlight;
       this.#inFlight = undefined;
+      this.#releaseSlot();
       if (k.case === "ack") {
         this.#held = { version: sent.version, hash: sent.hash };
         if (sent.full) this.#forceFull = false;
         const id = this.#nodeId!;
-        this.#persist(() => this.#store.recordAck(id, sent.version, sent.hash));
+        this.#persist(() => this.#acks.recordAck(id, sent.version, sent.hash));
         this.#metrics?.acked(Math.max(0, Date.now() - sent.publishedAt) / 1000);
         // Debug: at 100 nodes an info line per ACK per publish drowns the log; the inventory has it.
         this.#log.debug(
@@ -510,37 +530,61 @@ export class StreamSession {
     }
     const plan = this.#versions.planFor(this.#held, this.#forceFull || resync, v);
     if (plan.kind === "none") return;
+    if (plan.kind === "full" && this.#gate && !this.#slot) {
+      if (!this.#gate.acquire(this.#retry)) return; // offered again when a slot frees
+      this.#slot = true;
+    }
     this.#resync = false;
     const nonce = randomBytes(12).toString("base64url");
-    const update: MessageInitShape<typeof ConfigUpdateSchema> = {
+    const update: SharedUpdate = {
       version: BigInt(v.version),
-      nonce,
       hash: v.hash,
       createdAtMs: v.createdAtMs,
       full: plan.kind === "full",
     };
+    // What determines the update's bytes besides the nonce: every node with the same key shares them.
+    let key = `${v.version}:${v.hash}:`;
     if (plan.kind === "full") {
-      update.resources = [...plan.resources];
+      update.resources = plan.resources as Resource[];
       update.resync = resync;
+      key += resync ? "resync" : "full";
     } else {
       update.baseVersion = BigInt(plan.baseVersion);
       update.baseHash = plan.baseHash;
-      update.resources = [...plan.changed];
+      update.resources = plan.changed as Resource[];
       update.removed = [...plan.removed];
+      key += `delta:${plan.baseVersion}:${plan.baseHash}`;
     }
     const sentAt = Date.now();
     // Publish → ACK counts from the publish, or from the node's connect when it came later.
     const publishedAt = Math.max(Number(v.createdAtMs), this.#openedAt);
     this.#inFlight = { nonce, version: v.version, hash: v.hash, full: plan.kind === "full", sentAt, publishedAt };
-    this.#transport.send(create(StreamConfigResponseSchema, { kind: { case: "update", value: update } }));
+    if (this.#transport.sendUpdate) this.#transport.sendUpdate(key, update, nonce);
+    else
+      this.#transport.send(
+        create(StreamConfigResponseSchema, { kind: { case: "update", value: { ...update, nonce } } }),
+      );
   }
 
-  /** Marks the stream closed and the node disconnected. */
-  close(): void {
+  /** Gives the full-update slot back, if this stream holds one. */
+  #releaseSlot(): void {
+    if (!this.#slot) return;
+    this.#slot = false;
+    this.#gate?.release();
+  }
+
+  /**
+   * Marks the stream closed and the node disconnected.
+   * @param replaced the node opened another stream that took this one's place: the node is not
+   *   marked disconnected, only what this stream held (a full-update slot) is given back
+   */
+  close(replaced = false): void {
     if (this.#state === "closed") return;
+    this.#gate?.cancel(this.#retry);
+    this.#releaseSlot();
     const wasOpen = this.#state === "open";
     this.#state = "closed";
-    if (wasOpen && this.#nodeId) {
+    if (wasOpen && this.#nodeId && !replaced) {
       const id = this.#nodeId;
       this.#persist(() => this.#store.setNodeConnected(id, false));
       this.#fleet?.disconnected(this.#nodeId);

@@ -16,6 +16,9 @@ import type { KeyCertPem } from "../pki/fleet-ca.js";
 import { IdentityError, type NodeIdentity } from "../pki/node-identity.js";
 import { StoreUnavailableError } from "../store/sql-db.js";
 import type { Store } from "../store/store.js";
+import { AckRecorder } from "./ack-recorder.js";
+import { FullUpdateGate } from "./full-update-gate.js";
+import { sharedReads } from "./shared-reads.js";
 import {
   type DesiredVersionSource,
   type PeerIdentity,
@@ -23,7 +26,9 @@ import {
   type SessionFailure,
   type SessionHooks,
   StreamSession,
+  type VersionSource,
 } from "./stream-session.js";
+import { UpdateEncoder } from "./update-encoder.js";
 
 /** How the sync port authenticates nodes. */
 export type SyncSecurity =
@@ -31,6 +36,19 @@ export type SyncSecurity =
   | { readonly mode: "mtls"; readonly identity: NodeIdentity; readonly server: KeyCertPem };
 
 type Duplex = grpc.ServerDuplexStream<StreamConfigRequest, StreamConfigResponse>;
+
+/**
+ * The service with one change: StreamConfig's response serializer passes through a Buffer (an
+ * update the {@link UpdateEncoder} encoded once for every node) and encodes any other message.
+ */
+const SERVICE: grpc.ServiceDefinition = (() => {
+  const stream = configSyncServiceDefinition.streamConfig!;
+  const encode = stream.responseSerialize;
+  return {
+    ...configSyncServiceDefinition,
+    streamConfig: { ...stream, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : encode(v)) },
+  };
+})();
 
 /**
  * The gRPC config sync server: one `StreamSession` per node stream; after every publish, and
@@ -49,12 +67,16 @@ export class SyncServer {
   readonly #server: grpc.Server;
   readonly #sessions = new Map<string, { session: StreamSession; call: Duplex }>();
   readonly #store: Store;
-  readonly #publisher: Publisher;
+  /** The publisher, each version read once however many sessions wait for it. */
+  readonly #versions: VersionSource;
   readonly #fleet: FleetRegistry;
   readonly #security: SyncSecurity;
   readonly #log: Logger;
   readonly #desired: DesiredVersionSource | undefined;
   readonly #hooks: SessionHooks;
+  readonly #encoder = new UpdateEncoder();
+  readonly #fullUpdates = new FullUpdateGate();
+  readonly #acks: AckRecorder;
 
   /**
    * @param desired which version each node should hold (the rollout engine); default the latest
@@ -72,7 +94,8 @@ export class SyncServer {
     this.#desired = desired;
     this.#hooks = hooks;
     this.#store = store;
-    this.#publisher = publisher;
+    this.#acks = new AckRecorder(store);
+    this.#versions = sharedReads(publisher);
     this.#fleet = fleet;
     this.#security = security;
     this.#log = log;
@@ -84,7 +107,7 @@ export class SyncServer {
       "grpc.max_receive_message_length": 4 * 1024 * 1024,
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
-    this.#server.addService(configSyncServiceDefinition, {
+    this.#server.addService(SERVICE, {
       streamConfig: (call: Duplex) => void this.#onStream(call),
       join: (call: grpc.ServerUnaryCall<JoinRequest, JoinResponse>, cb: grpc.sendUnaryData<JoinResponse>) =>
         void this.#onJoin(call, cb),
@@ -157,9 +180,12 @@ export class SyncServer {
     call.sendMetadata(new grpc.Metadata());
     const session: StreamSession = new StreamSession(
       this.#store,
-      this.#publisher,
+      this.#versions,
       {
         send: (msg) => call.write(msg),
+        // The encoded update goes as is (SERVICE's serializer): StreamConfigResponse bytes.
+        sendUpdate: (key, update, nonce) =>
+          call.write(this.#encoder.frame(key, update, nonce) as unknown as StreamConfigResponse),
         fail,
         // The hello was accepted: this stream is the node's (a second one replaces the first).
         opened: (nodeId) => {
@@ -178,14 +204,14 @@ export class SyncServer {
       this.#fleet,
       peer,
       this.#desired,
-      this.#hooks,
+      { ...this.#hooks, fullUpdates: this.#fullUpdates, acks: this.#acks },
     );
     const cleanup = () => {
       const id = session.nodeId;
       if (id && this.#sessions.get(id)?.session === session) {
         this.#sessions.delete(id);
         session.close();
-      }
+      } else session.close(true); // replaced by the node's newer stream, or ended before its hello
     };
     call.on("data", (msg: StreamConfigRequest) => {
       try {
@@ -338,6 +364,7 @@ export class SyncServer {
       call.end();
     }
     this.#sessions.clear();
+    await this.#acks.flush();
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.#server.forceShutdown();

@@ -15,7 +15,7 @@ import { threadId } from "node:worker_threads";
 export interface JwksStore {
   /**
    * The JWK Set document last saved for `url`, or `undefined` when there is none, it cannot be
-   * read, or it was fetched more than `maxAgeMs` before `now` (ms since the epoch).
+   * read, or it was fetched more than `maxAgeMs` before `now` (ms since the epoch) or after `now`.
    */
   load(url: string, maxAgeMs: number, now: number): unknown;
   /** Saves `doc` (a JWK Set fetched at `fetchedAt`, ms) for `url` in the background; never throws. */
@@ -53,8 +53,11 @@ export class JwksDirectory implements JwksStore {
       return undefined; // none yet, or unreadable: the set is fetched as if new
     }
     if (saved === null || typeof saved !== "object" || saved.url !== url) return undefined;
+    if (typeof saved.fetched_at_ms !== "number") return undefined;
+    // A save dated after `now` (a clock set back since, or an edited file) has no knowable age:
+    // trusting it would keep a set the IdP may have revoked past `maxAgeMs`.
     const age = now - saved.fetched_at_ms;
-    if (!Number.isFinite(age) || age > maxAgeMs) return undefined;
+    if (!Number.isFinite(age) || age < 0 || age > maxAgeMs) return undefined;
     return saved.jwks;
   }
 

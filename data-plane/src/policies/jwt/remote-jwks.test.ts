@@ -178,7 +178,7 @@ test("never fetched and the IdP is down: no keys, and retries wait for the backo
   set.dispose();
 });
 
-test("a new process starts from the set its predecessor saved: the IdP down at start is no outage", async () => {
+test("a new process falls back on the set its predecessor saved only when the IdP is down", async () => {
   const dir = await mkdtemp(join(tmpdir(), "palisade-jwks-"));
   try {
     let now = 1_000_000;
@@ -208,9 +208,37 @@ test("a new process starts from the set its predecessor saved: the IdP down at s
       () => now,
       store,
     );
-    assert.equal(next.use()?.[0]?.kid, "k1", "the saved keys verify at once");
-    assert.equal(down.calls, 1, "the restored set counts as expired: one background refresh");
+    assert.equal(next.use(), undefined, "the saved set waits for the first fetch");
+    await next.firstFetch();
+    assert.equal(down.calls, 1);
+    assert.equal(next.use()?.[0]?.kid, "k1", "the fetch failed: the saved keys verify");
     next.dispose();
+
+    // The IdP answers with another set (k1 revoked, or the saved file tampered with): the saved
+    // set is never used.
+    const rotated = scripted(jwks(k2.jwk));
+    const fresh = new RemoteJwks(
+      "http://idp/jwks",
+      OPTS,
+      rotated.fetcher,
+      () => {},
+      () => now,
+      store,
+    );
+    assert.equal(fresh.use(), undefined);
+    await fresh.firstFetch();
+    assert.deepEqual(
+      fresh.use()?.map((k) => k.kid),
+      ["k2"],
+      "only what the IdP publishes now",
+    );
+    fresh.dispose();
+    // k2 is saved now (in the background); put k1's save back for the checks below.
+    const savedKids = async () =>
+      ((JSON.parse(await readFile(file, "utf8")).jwks as { keys: { kid: string }[] }).keys ?? []).map((k) => k.kid);
+    while ((await savedKids())[0] !== "k2") await new Promise((r) => setImmediate(r));
+    store.save("http://idp/jwks", { keys: [k1.jwk] }, now);
+    while ((await savedKids())[0] !== "k1") await new Promise((r) => setImmediate(r));
 
     // Another URL, or a save older than the largest TTL, is not trusted.
     const other = new RemoteJwks(
@@ -222,8 +250,10 @@ test("a new process starts from the set its predecessor saved: the IdP down at s
       store,
     );
     assert.equal(other.use(), undefined);
+    await other.firstFetch();
+    assert.equal(other.use(), undefined, "no save for this URL: fails closed");
     other.dispose();
-    now += OPTS.maxTtlMs;
+    now += OPTS.maxTtlMs + 1;
     const old = new RemoteJwks(
       "http://idp/jwks",
       OPTS,
@@ -232,7 +262,9 @@ test("a new process starts from the set its predecessor saved: the IdP down at s
       () => now,
       store,
     );
-    assert.equal(old.use(), undefined, "older than jwks_max_ttl: fetched as if new");
+    assert.equal(old.use(), undefined);
+    await old.firstFetch();
+    assert.equal(old.use(), undefined, "older than jwks_max_ttl: not trusted, fails closed");
     old.dispose();
     assert.deepEqual(JSON.parse(await readFile(file, "utf8")).url, "http://idp/jwks");
   } finally {

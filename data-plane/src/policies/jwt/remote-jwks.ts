@@ -17,10 +17,12 @@ import { type ImportedKey, importJwk } from "./keys.js";
  * - a failed fetch keeps the last good set; failures back off (1 s, 2 s, 4 s … up to the
  *   cooldown) so a dead IdP is not hammered; a set never fetched stays absent, and the policy
  *   fails closed;
- * - with a {@link JwksStore}, each good fetch is saved and a new process starts from the saved
- *   set (if fetched within `maxTtlMs`), treated as expired: refreshed at once in the background,
- *   kept while the IdP is down. A rolling restart or a node restart therefore never turns an IdP
- *   outage into 401s.
+ * - with a {@link JwksStore}, each good fetch is saved, and a new process that finds a saved set
+ *   (fetched within `maxTtlMs`) still fetches first, like a process without one: the saved set is
+ *   used only when that first fetch fails (the IdP is down), and kept until a fetch succeeds. A
+ *   rolling restart or a node restart therefore never turns an IdP outage into 401s, and a saved
+ *   set never outvotes a reachable IdP (a key revoked since, or a tampered file, is not trusted
+ *   while the IdP answers).
  */
 
 /** Tuning of one remote JWKS, all in ms. */
@@ -125,6 +127,8 @@ export class RemoteJwks {
   #fetches = 0;
   #store: JwksStore | undefined;
   #restored = false;
+  /** The saved set, held back until a first fetch fails. */
+  #saved: readonly ImportedKey[] | undefined;
 
   /** @param store where good sets are saved and a new process restores them from (none: memory only) */
   constructor(
@@ -165,7 +169,7 @@ export class RemoteJwks {
    */
   use(): readonly ImportedKey[] | undefined {
     this.#used = true;
-    if (this.#keys === undefined && !this.#restored) this.#restore();
+    if (!this.#restored) this.#restore();
     if (this.#keys !== undefined && this.#now() >= this.#expiresAt && this.#inflight === undefined) {
       if (this.#now() >= this.#retryAt) void this.#fetch();
     }
@@ -197,18 +201,16 @@ export class RemoteJwks {
   }
 
   /**
-   * Once per process, before the first fetch: the saved set, if any, becomes the last good one,
-   * already expired so that the next use refreshes it. A saved document that no longer parses is
-   * ignored (one synchronous read of at most 512 KiB, on the set's first use only).
+   * Once per process, before the first fetch: reads the saved set, if any, and holds it back for
+   * {@link #run} to fall back on when a fetch fails while no fetched set exists. A saved document
+   * that no longer parses is ignored (one synchronous read of at most 512 KiB, on first use).
    */
   #restore(): void {
     this.#restored = true;
     const doc = this.#store?.load(this.url, this.#opts.maxTtlMs, this.#now());
     if (doc === undefined) return;
     try {
-      this.#keys = parseRemoteJwks(doc);
-      this.#generation++;
-      this.#expiresAt = 0;
+      this.#saved = parseRemoteJwks(doc);
     } catch {
       // not a usable set any more: fetched as if new
     }
@@ -242,6 +244,7 @@ export class RemoteJwks {
         this.#generation++;
       }
       this.#expiresAt = now + ttl;
+      this.#saved = undefined;
       this.#store?.save(this.url, answer.json, now);
       this.#failures = 0;
       this.#retryAt = 0;
@@ -249,6 +252,13 @@ export class RemoteJwks {
       this.#schedule(ttl);
     } catch (err) {
       this.#failures++;
+      if (this.#keys === undefined && this.#saved !== undefined) {
+        // The IdP is down at this process's start: the predecessor's keys, refreshed when it is back.
+        this.#keys = this.#saved;
+        this.#generation++;
+        this.#expiresAt = 0;
+      }
+      this.#saved = undefined;
       const backoff = Math.min(1000 * 2 ** Math.min(this.#failures - 1, 10), this.#opts.cooldownMs);
       const now = this.#now();
       this.#retryAt = now + backoff;
