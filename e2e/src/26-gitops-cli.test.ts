@@ -78,7 +78,7 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
     assert.equal(synced.code, 0, synced.err);
     assert.match(
       synced.out,
-      new RegExp(`^${Number(routes) + 1} to create, 0 to update, 0 to delete, 1 unchanged\\nsynced$`, "m"),
+      new RegExp(`^${Number(routes) + 1} to create, 0 to update, 0 to delete, 3 unchanged\\nsynced$`, "m"),
     );
     await publish("GitHub REST API");
 
@@ -106,7 +106,16 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
   });
 
   test("dump → sync → diff on the 10,000-route configuration shows no difference", async (t) => {
-    const config = generateConfig(10_000);
+    // With the mapping sections a document holds beside the resources (telemetry, anomaly).
+    const generated = generateConfig(10_000);
+    const config = {
+      ...generated,
+      telemetry: { siem_sinks: [{ name: "audit", file: { path: "/var/log/palisade/siem.ndjson" } }] },
+      anomaly: {
+        enabled: true,
+        thresholds: { routes: { [generated.routes[0]!.name]: { bruteForce: { minPerMin: 5 } } } },
+      },
+    };
     const file = join(dir, "10k.yaml");
     writeFileSync(file, dump(config, { noRefs: true, lineWidth: -1 }));
     const seeded = await ctl(["sync", "-f", file, "--prune", "--force"]);
@@ -121,7 +130,7 @@ describe("palisadectl GitOps: the real binary, a real control plane and a real n
     const diff = await ctl(["diff", "-f", dumpFile]);
     assert.equal(diff.code, 0, diff.out);
     const [, unchanged] = /^0 to create, 0 to update, 0 to delete, (\d+) unchanged$/.exec(diff.out) ?? [];
-    assert.equal(Number(unchanged), config.routes.length + config.upstreams.length + config.policies.length + 1);
+    assert.equal(Number(unchanged), config.routes.length + config.upstreams.length + config.policies.length + 3);
     // The hand-generated file is the same config as its dump.
     assert.equal((await ctl(["diff", "-f", file])).code, 0);
     t.diagnostic(

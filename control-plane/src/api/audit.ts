@@ -4,6 +4,7 @@ import { redactSecrets } from "../config/redact.js";
 import type { Logger } from "../log.js";
 import type { AuditEntry, Store } from "../store/store.js";
 import { digits, queryInt } from "./query.js";
+import { anyValue, int, list, nullable, obj, replies, str, time } from "./response-schemas.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -132,7 +133,28 @@ export function registerAudit(app: FastifyInstance, store: Store, log: Logger): 
     await store.insertAudit(entry);
   }
 
-  app.get("/v1/audit", { schema: { querystring: auditQuery } }, async (req) => {
+  const entry = obj(
+    {
+      id: int,
+      at: time,
+      actor: obj({ id: str, label: str, fingerprint: str, role: nullable("string") }, ["id", "label"]),
+      source: { type: "string", enum: ["api", "ui"] },
+      method: str,
+      path: str,
+      kind: str,
+      resource_id: nullable("string"),
+      resource_name: nullable("string"),
+      status: int,
+      before: { ...anyValue, description: "the resource before (secrets redacted), or null" },
+      after: { ...anyValue, description: "the answer (secrets redacted), or null" },
+    },
+    ["id", "at", "actor", "method", "path", "kind", "status"],
+  );
+  const page = obj(
+    { items: list(entry), next_before_id: nullable("integer", "the before_id of the next page, or null at the end") },
+    ["items", "next_before_id"],
+  );
+  app.get("/v1/audit", { schema: { querystring: auditQuery, response: replies(page) } }, async (req) => {
     const q = req.query as {
       kind?: string;
       resource?: string;

@@ -79,6 +79,24 @@ test("custom roles and credentials: an ETag on GET; a stale If-Match answers 412
   assert.equal(right.status, 204);
 });
 
+test("the telemetry and anomaly configs: an ETag on GET; a stale If-Match answers 412 and writes nothing", async () => {
+  const { call } = await testAdminApi();
+  for (const [url, first, second] of [
+    ["/v1/telemetry", { secret_headers: ["x-a"] }, { secret_headers: ["x-b"] }],
+    ["/v1/anomalies/config", { enabled: true }, { enabled: true, mode: "enforce" }],
+  ] as const) {
+    const read = await call("GET", url);
+    const etag = read.headers.etag as string;
+    assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/, url);
+    const put = await call("PUT", url, first, { headers: { "if-match": etag } });
+    assert.equal(put.status, 200, `${url} ${put.text}`);
+    assert.notEqual(put.headers.etag, etag);
+    const stale = await call("PUT", url, second, { headers: { "if-match": etag } });
+    assert.deepEqual([stale.status, stale.body.error.code], [412, "PRECONDITION_FAILED"], url);
+    assert.deepEqual((await call("GET", url)).headers.etag, put.headers.etag, `${url}: nothing was written`);
+  }
+});
+
 test("lists page by a stable order with a next link, and filter", async () => {
   const { call } = await testAdminApi();
   for (const n of ["e", "a", "d", "b", "c"]) await call("POST", "/v1/upstreams", up(n, n === "c" ? 7000 : 9080));
@@ -116,4 +134,24 @@ test("lists page by a stable order with a next link, and filter", async () => {
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, "limit");
   assert.equal((await call("GET", "/v1/routes?colour=red")).body.error.code, "VALIDATION_FAILED");
+});
+
+test("roles page like every list: limit, a next link with the after cursor, 400 for a bad limit", async () => {
+  const { call } = await testAdminApi();
+  const all = (await call("GET", "/v1/roles")).body;
+  assert.equal(all.next, null);
+  assert.ok(all.items.length >= 4);
+  const first = await call("GET", "/v1/roles?limit=2");
+  assert.deepEqual(
+    first.body.items.map((r: { name: string }) => r.name),
+    all.items.slice(0, 2).map((r: { name: string }) => r.name),
+  );
+  assert.equal(first.body.next, `/v1/roles?limit=2&after=${all.items[1].name}`);
+  const second = await call("GET", first.body.next);
+  assert.deepEqual(
+    second.body.items.map((r: { name: string }) => r.name),
+    all.items.slice(2, 4).map((r: { name: string }) => r.name),
+  );
+  const bad = await call("GET", "/v1/roles?limit=0");
+  assert.deepEqual([bad.status, bad.body.error.field], [400, "limit"]);
 });

@@ -34,6 +34,7 @@ import { upstreamSchema } from "../config/upstreams/schema.js";
 import { checkPathPrefix, checkUpstream, checkUpstreamTargets } from "../config/upstreams/validate.js";
 import { DomainError } from "../errors.js";
 import type { ResourceKind, Store, StoredResource } from "../store/store.js";
+import { answerOf, int, list, nullable, obj, str, time } from "./response-schemas.js";
 
 /**
  * What the generic CRUD handlers need to know about one kind of draft resource:
@@ -59,6 +60,29 @@ export interface KindSpec {
   readOnly?(r: StoredResource): string | undefined;
   /** Largest request body of a create or replace, bytes (default: the admin API's 4 MiB). */
   bodyLimit?: number;
+  /** JSON Schema of the resource as {@link present} shows it (default: {@link answerOfKind}). */
+  answer?: object;
+}
+
+/** The server's members of every resource. */
+const STAMPS = {
+  id: { type: "string" },
+  created_at: { type: "string", format: "date-time" },
+  updated_at: { type: "string", format: "date-time" },
+} as const;
+
+/**
+ * The JSON Schema of a resource as the API shows it: its kind's `answer`, or its body schema
+ * as an answer (response-schemas.ts `answerOf`) with `id`, `created_at`, `updated_at`.
+ */
+export function answerOfKind(spec: KindSpec): object {
+  if (spec.answer) return spec.answer;
+  const body = answerOf(spec.schema) as { properties: object; required?: string[] };
+  return {
+    ...body,
+    properties: { ...body.properties, ...STAMPS },
+    required: [...(body.required ?? []), ...Object.keys(STAMPS)],
+  };
 }
 
 const plain = (r: StoredResource): Record<string, unknown> => ({
@@ -344,6 +368,23 @@ export const KINDS: readonly KindSpec[] = [
     },
     referencedBy: async () => [],
     present: presentCertificate,
+    answer: obj(
+      {
+        id: str,
+        name: str,
+        snis: list(str),
+        cert_pem: str,
+        key_pem: { type: "string", description: "always [redacted]: send the key again on PUT" },
+        subject: str,
+        issuer: str,
+        not_before: time,
+        not_after: time,
+        fingerprint_sha256: str,
+        created_at: time,
+        updated_at: time,
+      },
+      ["id", "name", "snis", "cert_pem", "key_pem", "created_at", "updated_at"],
+    ),
   },
   {
     kind: "rule-sets",
@@ -372,6 +413,24 @@ export const KINDS: readonly KindSpec[] = [
     },
     referencedBy: async (id, store) => (await policiesUsingRuleSet(store, id)).map((n) => `waf policy ${n}`),
     present: presentRuleSet,
+    answer: obj(
+      {
+        id: str,
+        name: str,
+        description: str,
+        content_hash: { type: "string", description: "sha256 of the files: nodes hold the rule set by it" },
+        bytes: int,
+        crs_version: nullable("string", "from the rules' SecComponentSignature, or null"),
+        bundled: { type: "boolean", description: "ships with the control plane (read-only)" },
+        default: { type: "boolean", description: "the rule set a waf policy runs when it names none" },
+        rules: nullable("integer", "rules with an id; null when this control plane cannot parse the files"),
+        files: list(obj({ path: str, bytes: int, sha256: str }, ["path", "bytes"])),
+        used_by: list(str),
+        created_at: time,
+        updated_at: time,
+      },
+      ["id", "name", "content_hash", "bytes", "crs_version", "bundled", "default", "rules", "files", "used_by"],
+    ),
     readOnly: (r) =>
       r.body.bundled === true
         ? `rule set ${r.name} ships with the control plane; upload your own (POST /v1/rule-sets) to change rules`

@@ -259,6 +259,36 @@ test("HMAC secrets and private keys never come back from the API", async () => {
   assert.doesNotMatch(JSON.stringify((await call("GET", "/v1/config/versions/1")).body), new RegExp(hmacKey));
 });
 
+test("a policy read with GET and sent back keeps its secrets; [redacted] is never stored as a secret", async () => {
+  const { call, store } = await app();
+  const intro = {
+    name: "intro",
+    type: "introspection",
+    config: { endpoint: "https://as.example/introspect", client_id: "gw", client_secret: "s3cret-value" },
+  };
+  assert.equal((await call("POST", "/v1/policies", intro)).status, 201);
+  const shown = (await call("GET", "/v1/policies/intro")).body;
+  assert.equal(shown.config.client_secret, "[redacted]");
+  // The web admin's edit: the answer, one field changed, sent back.
+  const put = await call("PUT", "/v1/policies/intro", {
+    name: "intro",
+    type: shown.type,
+    config: { ...shown.config, client_id: "gw2" },
+  });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual((await store.getResource("policies", "intro"))!.body.config, {
+    ...intro.config,
+    client_id: "gw2",
+  });
+  // A new policy has no secret to keep.
+  const fresh = await call("POST", "/v1/policies", { ...intro, name: "copy", config: shown.config });
+  assert.deepEqual(
+    [fresh.status, fresh.body.error.code, fresh.body.error.field],
+    [400, "VALIDATION_FAILED", "config.client_secret"],
+  );
+  assert.equal(await store.getResource("policies", "copy"), undefined);
+});
+
 test("malformed JSON and unknown endpoints answer JSON errors", async () => {
   const { api } = await app();
   const r = await api.inject({

@@ -19,6 +19,7 @@ import { registerAudit } from "./audit.js";
 import { registerErrorHandlers, sendError } from "./error-response.js";
 import { registerOpenApi } from "./openapi.js";
 import { KINDS } from "./resource-kinds.js";
+import { obj, replies } from "./response-schemas.js";
 import { registerAnomalyRoutes } from "./routes/anomalies.js";
 import { registerConfigSyncRoutes } from "./routes/config-sync.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
@@ -155,7 +156,8 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   app.register(async (scope) => {
     registerInfoRoute(scope);
     registerAudit(scope, deps.store, deps.log);
-    scope.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+    const health = replies(obj({ status: { type: "string", const: "ok" } }, ["status"]));
+    scope.get("/healthz", { config: { public: true }, schema: { response: health } }, async () => ({ status: "ok" }));
     for (const spec of KINDS) registerResourceRoutes(scope, deps.store, spec);
     registerCredentialRoutes(scope, deps.store);
     registerVersionRoutes(scope, deps.store, deps.publisher, deps.rollouts?.engine);

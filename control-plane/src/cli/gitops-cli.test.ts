@@ -58,6 +58,11 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     "  - {name: orders, paths: [/orders], methods: [POST, GET], upstream: orders, policies: [idp, office]}",
     "  - {name: health, paths: [{exact: /healthz}], upstream: orders}",
     "settings: {merge_slashes: true}",
+    "telemetry:",
+    "  siem_sinks:",
+    "    - {name: soc, webhook: {url: 'https://siem.example/ingest', headers: {Authorization: 'Bearer soc-secret-123'}}}",
+    "  secret_headers: [x-session]",
+    "anomaly: {enabled: true, thresholds: {routes: {orders: {bruteForce: {minPerMin: 5}}}}}",
     "",
   ].join("\n");
 
@@ -67,7 +72,7 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     assert.equal(dry.code, 0, dry.err);
     assert.match(
       dry.out,
-      /^\+ upstreams\/orders\n\+ policies\/idp\n\+ policies\/office\n\+ routes\/orders\n\+ routes\/health\n~ settings\/settings\n5 to create, 1 to update, 0 to delete, 0 unchanged$/,
+      /^\+ upstreams\/orders\n\+ policies\/idp\n\+ policies\/office\n\+ routes\/orders\n\+ routes\/health\n~ settings\/settings\n~ telemetry\/telemetry\n~ anomaly\/anomaly\n5 to create, 3 to update, 0 to delete, 0 unchanged$/,
     );
     assert.equal((await ctl(["get", "routes", "-o", "json"])).out, "[]", "a dry run writes nothing");
     const synced = await ctl(["sync", "-f", f, "--prune"]);
@@ -76,7 +81,19 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
 
     const dumped = await ctl(["dump"]);
     assert.equal(dumped.code, 0, dumped.err);
-    const doc = parse(dumped.out) as { routes: unknown[] };
+    const doc = parse(dumped.out) as { routes: unknown[]; telemetry: unknown; anomaly: unknown };
+    // The sink's header value is the server's secret: never dumped, kept by a file that says [redacted].
+    assert.ok(!dumped.out.includes("soc-secret-123"), "a secret in the dump");
+    assert.deepEqual(doc.telemetry, {
+      secret_headers: ["x-session"],
+      siem_sinks: [
+        { name: "soc", webhook: { headers: { Authorization: "[redacted]" }, url: "https://siem.example/ingest" } },
+      ],
+    });
+    assert.deepEqual(doc.anomaly, {
+      enabled: true,
+      thresholds: { routes: { orders: { bruteForce: { minPerMin: 5 } } } },
+    });
     assert.deepEqual(doc.routes[1], {
       name: "orders",
       paths: ["/orders"],
@@ -87,11 +104,19 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     const back = file("dump.yaml", dumped.out);
     const same = await ctl(["diff", "-f", back]);
     assert.equal(same.code, 0, same.out + same.err);
-    assert.equal(same.out, "0 to create, 0 to update, 0 to delete, 6 unchanged");
-    assert.equal(
-      (await ctl(["diff", "-f", f])).code,
-      0,
-      "the hand-written file (defaults spelt out) is the same config",
+    assert.equal(same.out, "0 to create, 0 to update, 0 to delete, 8 unchanged");
+    // The hand-written file (defaults spelt out) is the same config, but for the sink's header
+    // value it gives in clear where the server shows [redacted]: a sync sends it again.
+    const hand = await ctl(["diff", "-f", f, "-o", "json"]);
+    assert.equal(hand.code, 3, hand.err);
+    const handTable = await ctl(["diff", "-f", f]);
+    for (const out of [hand.out, handTable.out]) assert.ok(!out.includes("soc-secret-123"), "a secret in the plan");
+    assert.match(handTable.out, /^~ telemetry\/telemetry$/m);
+    assert.deepEqual(
+      (JSON.parse(hand.out) as { changes: Array<{ kind: string; action: string }> }).changes.map(
+        (c) => `${c.action} ${c.kind}`,
+      ),
+      ["update telemetry"],
     );
 
     const changed = file(
@@ -103,7 +128,8 @@ describe("palisadectl dump, diff, sync, validate, tokens and openapi import: the
     assert.match(d.out, /^~ upstreams\/orders\n {4}- {5}port: 9080\n {4}\+ {5}port: 9081\n- routes\/health\n/);
     const json = await ctl(["diff", "-f", changed, "-o", "json"]);
     assert.equal(json.code, 3);
-    assert.deepEqual(JSON.parse(json.out).counts, { create: 0, update: 1, delete: 1, unchanged: 4 });
+    // upstreams/orders, and telemetry (its secret given in clear, as above).
+    assert.deepEqual(JSON.parse(json.out).counts, { create: 0, update: 2, delete: 1, unchanged: 5 });
   });
 
   test("apply and sync refuse to take a JWT off a route without --force; a file with an error changes nothing", async () => {

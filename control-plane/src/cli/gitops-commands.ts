@@ -186,7 +186,7 @@ export async function apply(ctx: CliContext): Promise<number> {
   const changed = new Map(r.changes.map((c) => [`${c.kind}/${c.name}`, c]));
   const listed = [
     ...manifest.entries.map((e) => ({ kind: e.kind as string, name: e.name })),
-    ...(manifest.settings ? [{ kind: "settings", name: "settings" }] : []),
+    ...Object.keys(manifest.sections).map((section) => ({ kind: section, name: section })),
   ];
   const results = listed.map(({ kind, name }) => {
     const c = changed.get(`${kind}/${name}`);
@@ -228,7 +228,7 @@ export async function validate(ctx: CliContext): Promise<number> {
   try {
     const entries = documentEntries(document);
     const plan = await planSync(store, document, entries, true);
-    await applyPlan(store, plan, entries, document.settings, true);
+    await applyPlan(store, plan, entries, document, true, true);
     const n = entries.length;
     if (ctx.format === "table") ctx.io.out(`${name}: valid (${n} resource${n === 1 ? "" : "s"})`);
     else ctx.print({ file: name, valid: true, resources: n });

@@ -1,4 +1,5 @@
 import { loadAll } from "js-yaml";
+import { DOCUMENT_SECTIONS, type DocumentSection, isSection } from "../gitops/sections.js";
 import { CliError } from "./admin-client.js";
 
 /** Resource kinds `palisadectl apply` manages, in the order they are applied (referenced before referencing). */
@@ -51,22 +52,25 @@ export function parseManifest(text: string, file: string): ManifestEntry[] {
   return readManifest(text, file).entries;
 }
 
+/** A manifest: its resources in apply order, and the mapping sections it gives. */
+export interface Manifest {
+  entries: ManifestEntry[];
+  sections: Partial<Record<DocumentSection, Record<string, unknown>>>;
+}
+
 /**
- * Reads a manifest as {@link parseManifest} does, and its `settings` (a mapping: decK-style
- * `settings:` key, or a document `kind: settings`).
+ * Reads a manifest as {@link parseManifest} does, and its mapping sections `settings`,
+ * `telemetry`, `anomaly` (decK-style `settings:` key, or a document `kind: settings`).
  * @throws CliError BAD_MANIFEST as parseManifest
  */
-export function readManifest(
-  text: string,
-  file: string,
-): { entries: ManifestEntry[]; settings?: Record<string, unknown> } {
+export function readManifest(text: string, file: string): Manifest {
   const entries: ManifestEntry[] = [];
-  let settings: Record<string, unknown> | undefined;
-  const takeSettings = (v: unknown, where: string) => {
+  const sections: Manifest["sections"] = {};
+  const takeSection = (section: DocumentSection, v: unknown, where: string) => {
     if (typeof v !== "object" || v === null || Array.isArray(v))
-      throw new CliError("BAD_MANIFEST", `${where}: settings must be a mapping`);
-    if (settings) throw new CliError("BAD_MANIFEST", `${where}: settings appear twice`);
-    settings = v as Record<string, unknown>;
+      throw new CliError("BAD_MANIFEST", `${where}: ${section} must be a mapping`);
+    if (sections[section]) throw new CliError("BAD_MANIFEST", `${where}: ${section} appears twice`);
+    sections[section] = v as Record<string, unknown>;
   };
   let docs: unknown[];
   try {
@@ -81,9 +85,9 @@ export function readManifest(
     if (typeof value !== "object" || Array.isArray(value))
       throw new CliError("BAD_MANIFEST", `${where}: a document must be a mapping`);
     const obj = value as Record<string, unknown>;
-    if (obj.kind === "settings") {
-      const { kind: _k, ...rest } = obj;
-      takeSettings(rest, where);
+    if (typeof obj.kind === "string" && isSection(obj.kind)) {
+      const { kind, ...rest } = obj;
+      takeSection(kind as DocumentSection, rest, where);
       continue;
     }
     if ("kind" in obj) {
@@ -91,15 +95,15 @@ export function readManifest(
       continue;
     }
     for (const [key, list] of Object.entries(obj)) {
-      if (key === "settings") {
-        takeSettings(list, `${where}: settings`);
+      if (isSection(key)) {
+        takeSection(key, list, `${where}: ${key}`);
         continue;
       }
       const kind = KIND_ALIASES[key];
       if (!kind)
         throw new CliError(
           "BAD_MANIFEST",
-          `${where}: unknown key ${JSON.stringify(key)} (expected ${APPLY_ORDER.join(", ")}, settings or kind:)`,
+          `${where}: unknown key ${JSON.stringify(key)} (expected ${[...APPLY_ORDER, ...DOCUMENT_SECTIONS].join(", ")} or kind:)`,
         );
       if (!Array.isArray(list)) throw new CliError("BAD_MANIFEST", `${where}: ${key} must be a list`);
       list.forEach((item, j) => {
@@ -116,23 +120,20 @@ export function readManifest(
     seen.add(key);
   }
   const ordered = APPLY_ORDER.flatMap((k) => entries.filter((e) => e.kind === k));
-  return settings ? { entries: ordered, settings } : { entries: ordered };
+  return { entries: ordered, sections };
 }
 
 /**
  * The configuration document a manifest describes (`POST /v1/config/sync`'s `document`): each
- * kind's bodies in file order, and the settings when given.
+ * kind's bodies in file order, and the sections it gives.
  */
-export function toDocument(m: {
-  entries: readonly ManifestEntry[];
-  settings?: Record<string, unknown>;
-}): Record<string, unknown> {
+export function toDocument(m: Manifest): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   for (const k of APPLY_ORDER) {
     const items = m.entries.filter((e) => e.kind === k).map((e) => e.body);
     if (items.length > 0) doc[k] = items;
   }
-  if (m.settings) doc.settings = m.settings;
+  for (const section of DOCUMENT_SECTIONS) if (m.sections[section]) doc[section] = m.sections[section];
   return doc;
 }
 

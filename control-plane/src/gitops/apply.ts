@@ -1,44 +1,26 @@
 import { randomUUID } from "node:crypto";
+import { anomalyConfigSchema, type DraftAnomaly } from "../anomaly/anomaly-settings.js";
+import { keepStoredSecrets } from "../api/kept-secrets.js";
+import { writeAnomaly } from "../api/routes/anomalies.js";
 import { writeSettings } from "../api/routes/settings.js";
+import { writeTelemetry } from "../api/routes/telemetry.js";
 import { checkBodySchema } from "../api/validation-errors.js";
 import { prepareCredential } from "../config/consumers/credentials.js";
 import { credentialSchema } from "../config/consumers/schema.js";
 import { readDraft } from "../config/publisher.js";
-import { REDACTED } from "../config/redact.js";
 import type { RuleSetBody } from "../config/rule-sets.js";
 import { settingsSchema } from "../config/settings.js";
 import { buildSnapshot } from "../config/snapshot.js";
+import { type DraftTelemetry, telemetrySchema } from "../config/telemetry.js";
 import { DomainError } from "../errors.js";
 import type { Store, StoredResource } from "../store/store.js";
 import type { Body } from "./canonical.js";
-import { DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
+import { type ConfigDocument, DOCUMENT_KINDS, type DocumentKind, specOf } from "./document.js";
 import { credentialKey, type FileEntry, type SyncPlan } from "./plan.js";
+import { type DocumentSection, isSection } from "./sections.js";
 
 /** Thrown to roll a dry run back once everything was checked. */
 class DryRun extends Error {}
-
-/**
- * A copy of `body` where every `[redacted]` string takes the stored resource's value at the same
- * place: a dumped file keeps the server's secrets without ever holding them.
- * @throws DomainError VALIDATION_FAILED naming the field when there is no stored value to keep
- */
-function restoreSecrets(body: unknown, stored: unknown, path: string): unknown {
-  if (body === REDACTED) {
-    if (typeof stored === "string" && stored !== REDACTED) return stored;
-    throw new DomainError(
-      "VALIDATION_FAILED",
-      `${path} is ${REDACTED}: give the secret (nothing stored to keep)`,
-      path,
-    );
-  }
-  if (Array.isArray(body))
-    return body.map((v, i) => restoreSecrets(v, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`));
-  if (typeof body !== "object" || body === null) return body;
-  const s = (typeof stored === "object" && stored !== null ? stored : {}) as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(body).map(([k, v]) => [k, restoreSecrets(v, s[k], path ? `${path}.${k}` : k)]),
-  );
-}
 
 /** Runs `fn`, prefixing an DomainError's message and field with the entry it concerns. */
 async function at<T>(resource: string, fn: () => Promise<T>): Promise<T> {
@@ -129,15 +111,18 @@ async function withoutPendingRoutes(store: Store, e: FileEntry): Promise<Body | 
 
 /**
  * Writes one created or updated entry, as POST/PUT of its kind would (schema, checks, references).
+ * @param offline see {@link applyPlan}
  * @param asGiven the body to write instead of the entry's (a waf policy before its routes exist)
  */
-async function writeEntry(store: Store, e: FileEntry, asGiven?: Body): Promise<void> {
+async function writeEntry(store: Store, e: FileEntry, offline: boolean, asGiven?: Body): Promise<void> {
   const spec = specOf(e.kind);
   const current = await store.getResource(e.kind, e.name);
   const { credentials, ...rest } = e.kind === "rule-sets" ? ruleSetBody(e, current) : (asGiven ?? e.body);
-  const body = (
-    current && e.kind !== "rule-sets" ? restoreSecrets(rest, await spec.present(current, store), "") : rest
-  ) as Body;
+  // `[redacted]` keeps the stored secret; a new resource has none to keep (400 naming the field),
+  // unless offline (`palisadectl validate`: a server's file holds its secrets as `[redacted]`).
+  const keep = e.kind !== "rule-sets" && (current !== undefined || !offline);
+  const stored = current ? { name: current.name, ...current.body } : undefined;
+  const body = (keep ? keepStoredSecrets(rest, stored) : rest) as Body;
   checkBodySchema(spec.schema, body);
   const { name: _n, ...fields } = body;
   if (current) await store.updateResource(e.kind, current.id, e.name, await spec.normalize(fields, store, current.id));
@@ -166,27 +151,79 @@ async function deleteEntry(
   await store.deleteResource(kind, current.id);
 }
 
+/**
+ * Writes one mapping section as its endpoint's `PUT` would (schema, checks; `[redacted]` keeps a
+ * stored telemetry secret; anomaly thresholds of a route named in the file keyed by its id).
+ * @throws DomainError VALIDATION_FAILED / REFERENCE_NOT_FOUND naming the field
+ */
+async function writeSection(store: Store, section: DocumentSection, body: Body): Promise<void> {
+  switch (section) {
+    case "settings":
+      checkBodySchema(settingsSchema, body);
+      await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
+      return;
+    case "telemetry":
+      checkBodySchema(telemetrySchema, body);
+      await writeTelemetry(store, body as DraftTelemetry);
+      return;
+    case "anomaly": {
+      checkBodySchema(anomalyConfigSchema, body);
+      const t = body.thresholds as { routes?: Record<string, unknown> } | undefined;
+      const refOf = new Map<string, string>();
+      if (t?.routes && typeof t.routes === "object") {
+        const routes: Record<string, unknown> = {};
+        for (const [ref, v] of Object.entries(t.routes)) {
+          const id = (await store.getResource("routes", ref))?.id ?? ref;
+          refOf.set(id, ref);
+          routes[id] = v;
+        }
+        body = { ...body, thresholds: { ...t, routes } };
+      }
+      try {
+        await writeAnomaly(store, body as DraftAnomaly);
+      } catch (err) {
+        // The field as the file spells it (`…routes.orders.…`, not the route's id).
+        const m =
+          err instanceof DomainError ? /^(anomaly\.thresholds\.routes\.)([^.]+)(.*)$/.exec(err.field ?? "") : null;
+        if (!m || !refOf.has(m[2]!)) throw err;
+        const e = err as DomainError;
+        throw new DomainError(
+          e.code,
+          e.message.replaceAll(m[2]!, refOf.get(m[2]!)!),
+          `${m[1]}${refOf.get(m[2]!)}${m[3]}`,
+          e.detail,
+        );
+      }
+      return;
+    }
+  }
+}
+
 /** Write order of policies: members of an `auth-any` before it. */
 const policyRank = (e: FileEntry) => (e.body.type === "auth-any" ? 1 : 0);
 
 /**
  * Applies a plan in one transaction: creates and updates in reference order (rule sets, upstreams,
- * certificates, policies, consumers, routes, settings), then deletions in the reverse order, then
+ * certificates, policies, consumers, routes, then the sections: settings, telemetry, anomaly),
+ * then deletions in the reverse order, then
  * the whole draft is built as the next version would be (dangling references, compile-time rules).
  * Any failure rolls everything back: a file with an error changes nothing.
  * @param dryRun check everything, then roll back
+ * @param offline the store is a throwaway one (`palisadectl validate`): a new resource's
+ *   `[redacted]` secret is taken as the server's (checked as given) instead of refused
  * @throws DomainError naming the resource (`resource`: `routes/orders`) and the field
  */
 export async function applyPlan(
   store: Store,
   plan: SyncPlan,
   entries: readonly FileEntry[],
-  settings: Body | undefined,
+  doc: ConfigDocument,
   dryRun: boolean,
+  offline = false,
 ): Promise<void> {
   const byKey = new Map(entries.map((e) => [`${e.kind}/${e.name}`, e]));
   const writes = plan.changes
-    .filter((c) => (c.action === "create" || c.action === "update") && c.kind !== "settings")
+    .filter((c) => (c.action === "create" || c.action === "update") && !isSection(c.kind))
     .map((c) => byKey.get(`${c.kind}/${c.name}`)!);
   const order: readonly string[] = DOCUMENT_KINDS;
   writes.sort(
@@ -206,16 +243,14 @@ export async function applyPlan(
         await at(`${e.kind}/${e.name}`, async () => {
           const early = e.kind === "policies" ? await withoutPendingRoutes(store, e) : undefined;
           if (early) deferred.push(e);
-          await writeEntry(store, e, early);
+          await writeEntry(store, e, offline, early);
         });
-      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e));
-      const s = plan.changes.find((c) => c.kind === "settings" && c.action === "update");
-      if (s)
-        await at("settings", async () => {
-          const body = settings ?? {};
-          checkBodySchema(settingsSchema, body);
-          await writeSettings(store, body as Parameters<typeof writeSettings>[1]);
-        });
+      for (const e of deferred) await at(`${e.kind}/${e.name}`, () => writeEntry(store, e, offline));
+      for (const c of plan.changes)
+        if (isSection(c.kind) && c.action === "update") {
+          const section = c.kind;
+          await at(section, () => writeSection(store, section, doc[section] ?? {}));
+        }
       const deletedPolicies = new Set(deletes.filter((c) => c.kind === "policies").map((c) => c.name));
       for (const c of deletes)
         await at(`${c.kind}/${c.name}`, () => deleteEntry(store, c.kind as DocumentKind, c.name, deletedPolicies));

@@ -49,6 +49,8 @@ const DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   },
   consumers: { disabled: false },
   settings: { merge_slashes: false },
+  telemetry: { "siem_sinks.[].disabled": false, "siem_overrides.[].disabled": false },
+  anomaly: { enabled: false, mode: "detect" },
 };
 
 /** Documented defaults of policy configs, by type (control-plane/README.md "Policies…"). */
@@ -160,8 +162,9 @@ const STAMPS = new Set(["id", "created_at", "updated_at"]);
 
 /**
  * The canonical form of one resource body (see the module comment).
- * @param kind `rule-sets`, `upstreams`, `routes`, `policies`, `consumers`, `certificates` or `settings`
- * @param body the body with `name` (settings: without), references by id or by name
+ * @param kind `rule-sets`, `upstreams`, `routes`, `policies`, `consumers`, `certificates`, or a
+ *   mapping section (`settings`, `telemetry`, `anomaly`)
+ * @param body the body with `name` (a section: without), references by id or by name
  */
 export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf): Body {
   const dropped = SERVER_FIELDS[kind] ?? [];
@@ -183,6 +186,7 @@ export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf)
   }
   if (kind === "settings" && Array.isArray(top.global_policies))
     top.global_policies = top.global_policies.map((p: string) => names.policy(p));
+  if (kind === "anomaly") top.thresholds = thresholdsByRouteName(top.thresholds, names);
   let policyType: string | undefined;
   if (kind === "policies" && isPlainObject(top.config)) {
     policyType = String(top.type);
@@ -197,6 +201,13 @@ export function canonicalBody(kind: string, body: Readonly<Body>, names: NameOf)
   // `config: {}` is a policy's config, never left out (the schema requires it).
   if (kind === "policies" && canonical.config === undefined) canonical.config = {};
   return canonical;
+}
+
+/** Anomaly thresholds whose per-route overrides (`routes`, keyed by route id) are keyed by route name. */
+function thresholdsByRouteName(thresholds: unknown, names: NameOf): unknown {
+  if (!isPlainObject(thresholds) || !isPlainObject(thresholds.routes)) return thresholds;
+  const routes = Object.entries(thresholds.routes).map(([k, v]): [string, unknown] => [names.route(k), v]);
+  return { ...thresholds, routes: Object.fromEntries(routes) };
 }
 
 /**

@@ -2,19 +2,25 @@ import { KINDS, type KindSpec } from "../api/resource-kinds.js";
 import { present as presentSettings } from "../api/routes/settings.js";
 import { presentCredential } from "../config/consumers/credentials.js";
 import { bundledRuleSetName } from "../config/rule-sets.js";
+import { type DraftTelemetry, presentTelemetry } from "../config/telemetry.js";
 import type { Store, StoredResource } from "../store/store.js";
 import { type Body, canonicalBody, type NameOf } from "./canonical.js";
+import { DOCUMENT_SECTIONS, type DocumentSection } from "./sections.js";
 
 /**
  * The whole draft configuration as one declarative document (`palisadectl dump`, `sync -f`):
- * `{rule-sets, upstreams, certificates, policies, consumers, routes, settings}`, each list ordered by name,
+ * `{rule-sets, upstreams, certificates, policies, consumers, routes, settings, telemetry, anomaly}`,
+ * each list ordered by name,
  * every resource in its canonical form (canonical.ts: references by name, defaults and server
  * fields left out). Secrets are `[redacted]`, as in every answer of the API; a file that keeps
  * `[redacted]` keeps the server's secret. A consumer lists its `credentials` (API keys by `id`
  * and `key_prefix`: a key is never shown again, so a file names existing keys only). A rule set
  * is listed by name and `content_hash` (its files are megabytes; a file that keeps the hash keeps
  * the stored files, `palisadectl` sends a rule set's files from its directory); the rule sets that
- * ship with the control plane are never part of a document.
+ * ship with the control plane are never part of a document. `telemetry` is `/v1/telemetry` (a
+ * sink's TLS key and webhook header values `[redacted]`, kept by sink name as `PUT` keeps them),
+ * `anomaly` is `/v1/anomalies/config` (per-route thresholds keyed by route name). Runtime state
+ * (manual blocks, nodes, versions, rollouts) and access control (tokens, roles) are no part of it.
  */
 export interface ConfigDocument {
   "rule-sets"?: Body[];
@@ -24,6 +30,8 @@ export interface ConfigDocument {
   consumers?: Body[];
   routes?: Body[];
   settings?: Body;
+  telemetry?: Body;
+  anomaly?: Body;
 }
 
 /** The list kinds of a document, in the order a sync writes them (what is referenced first). */
@@ -81,9 +89,21 @@ export async function currentOf(store: Store, kind: DocumentKind, names: NameOf)
   return out;
 }
 
-/** The store's settings, canonical (`{}` when every setting has its default). */
-export async function currentSettings(store: Store, names: NameOf): Promise<Body> {
-  return canonicalBody("settings", presentSettings(await store.getSettings()), names);
+/** One mapping section of the store, as its endpoint shows it (secrets `[redacted]`). */
+async function shownSection(store: Store, section: DocumentSection): Promise<Body> {
+  switch (section) {
+    case "settings":
+      return presentSettings(await store.getSettings());
+    case "telemetry":
+      return presentTelemetry((await store.getSettings("telemetry")) as DraftTelemetry);
+    case "anomaly":
+      return store.getSettings("anomaly");
+  }
+}
+
+/** One mapping section of the store, canonical (`{}` when everything has its default). */
+export async function currentSection(store: Store, section: DocumentSection, names: NameOf): Promise<Body> {
+  return canonicalBody(section, await shownSection(store, section), names);
 }
 
 /** The whole draft as a document (see {@link ConfigDocument}); empty kinds are left out. */
@@ -95,7 +115,9 @@ export async function dumpConfig(store: Store): Promise<ConfigDocument> {
     const items = [...(await currentOf(store, kind, names)).values()].map(({ name, ...rest }) => ({ name, ...rest }));
     if (items.length > 0) doc[kind] = items;
   }
-  const settings = await currentSettings(store, names);
-  if (Object.keys(settings).length > 0) doc.settings = settings;
+  for (const section of DOCUMENT_SECTIONS) {
+    const body = await currentSection(store, section, names);
+    if (Object.keys(body).length > 0) doc[section] = body;
+  }
   return doc;
 }

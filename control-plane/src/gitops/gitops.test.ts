@@ -60,6 +60,24 @@ const POLICIES = [
   },
 ];
 
+/** SIEM sinks with secrets (a TLS key, a webhook header value) and redaction names. */
+const TELEMETRY = {
+  siem_sinks: [
+    {
+      name: "soc",
+      syslog: { address: "siem.example:6514", protocol: "tls", tls: { key_pem: leaf.keyPem, cert_pem: leaf.certPem } },
+    },
+    { name: "hook", webhook: { url: "https://hook.example/in", headers: { Authorization: "Bearer hook-secret-42" } } },
+  ],
+  secret_headers: ["x-session"],
+  trace_export: {
+    endpoint: "http://otel.example:4318/v1/traces",
+    sample_ratio: 0.5,
+    headers: { Authorization: "Bearer trace-secret-9" },
+  },
+  trace_export_overrides: [{ selector: { regions: ["eu"] }, trace_export: { sample_ratio: 1 } }],
+};
+
 /** A rule set of our own (two rules), for the `tuned` waf policy. */
 const TINY_RULES = [
   `SecRule ARGS "@rx attack" "id:100,phase:2,deny,status:403"`,
@@ -121,7 +139,15 @@ async function fullDraft() {
     config: { exclusions: [{ rule_ids: ["942*"], target: "ARGS:q", routes: ["orders"] }] },
   });
   await ok("PUT", "/v1/settings", { global_policies: ["cors", "size", "shield"], merge_slashes: false });
-  return { ...t, keyId: key.id as string };
+  await ok("PUT", "/v1/telemetry", TELEMETRY);
+  const orders = (await t.call("GET", "/v1/routes/orders")).body;
+  await ok("PUT", "/v1/anomalies/config", {
+    enabled: true,
+    mode: "enforce",
+    thresholds: { routes: { [orders.id]: { bruteForce: { minPerMin: 5 } } } },
+    allow: { cidrs: ["10.0.0.0/8"] },
+  });
+  return { ...t, keyId: key.id as string, ordersId: orders.id as string };
 }
 
 test("dump → sync → diff: every kind and policy type round-trips with no difference, secrets never leave", async () => {
@@ -138,6 +164,8 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     "redis-pass-123",
     "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTA",
     leaf.keyPem.split("\n")[1]!,
+    "hook-secret-42",
+    "trace-secret-9",
   ])
     assert.ok(!dump.text.includes(secret), "a secret in the dump");
   const doc = dump.body;
@@ -149,7 +177,18 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     "consumers",
     "routes",
     "settings",
+    "telemetry",
+    "anomaly",
   ]);
+  // Sink secrets [redacted] as GET /v1/telemetry shows them; route thresholds by route name.
+  assert.deepEqual(doc.telemetry.siem_sinks[1].webhook.headers, { Authorization: "[redacted]" });
+  assert.equal(doc.telemetry.siem_sinks[0].syslog.tls.key_pem, "[redacted]");
+  assert.deepEqual(doc.anomaly, {
+    allow: { cidrs: ["10.0.0.0/8"] },
+    enabled: true,
+    mode: "enforce",
+    thresholds: { routes: { orders: { bruteForce: { minPerMin: 5 } } } },
+  });
   // A rule set by its hash (the bundled CRS is never part of a file); waf references by name.
   assert.deepEqual(doc["rule-sets"], [
     {
@@ -177,7 +216,7 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
   assert.equal(sync.status, 200, sync.text);
   assert.deepEqual(
     sync.body.counts,
-    { create: 0, update: 0, delete: 0, unchanged: 22 },
+    { create: 0, update: 0, delete: 0, unchanged: 24 },
     JSON.stringify(sync.body.changes.filter((c: { action: string }) => c.action !== "unchanged")),
   );
   assert.equal(sync.body.changed, false);
@@ -186,6 +225,7 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
   assert.equal(snap, 201);
   const stored = (await t.store.getResource("policies", "intro"))!.body.config as { client_secret: string };
   assert.equal(stored.client_secret, "hunter2-hunter2");
+  assert.deepEqual(await t.store.getSettings("telemetry"), TELEMETRY);
   assert.equal(
     (await t.call("GET", "/v1/audit?kind=config/sync")).body.items.length,
     0,
@@ -222,12 +262,14 @@ test("dump → sync → diff: every kind and policy type round-trips with no dif
     sample_percent: 100,
     error_action: "fail_closed",
   };
+  spelled.telemetry.siem_sinks[1].disabled = false;
+  spelled.anomaly.thresholds.routes = { orders: { bruteForce: { minPerMin: 5 } } };
   const intro = spelled.policies.find((p: { name: string }) => p.name === "intro");
   intro.config = { ...intro.config, auth_method: "client_secret_basic", cache: true };
   const diff = await t.call("POST", "/v1/config/sync", { document: spelled, prune: true, dry_run: true });
   assert.deepEqual(
     diff.body.counts,
-    { create: 0, update: 0, delete: 0, unchanged: 22 },
+    { create: 0, update: 0, delete: 0, unchanged: 24 },
     JSON.stringify(diff.body.changes.filter((c: { action: string }) => c.action !== "unchanged")),
   );
 });
@@ -260,12 +302,64 @@ test("sync makes the draft equal to the file; a file with an error changes nothi
   assert.equal(real.body.changed, true);
   assert.equal((await t.call("GET", "/v1/routes/open")).status, 404);
   assert.equal((await t.call("GET", "/v1/audit?kind=config/sync")).body.items.length, 1);
+  // An update of a resource whose secret the file keeps as [redacted] keeps the stored secret.
+  const edited = structuredClone(doc);
+  edited.policies.find((p: { name: string }) => p.name === "intro").config.client_id = "gw2";
+  const kept = await t.call("POST", "/v1/config/sync", { document: edited });
+  assert.equal(kept.status, 200, kept.text);
+  assert.deepEqual((await t.store.getResource("policies", "intro"))!.body.config, {
+    endpoint: "https://as.example/introspect",
+    client_id: "gw2",
+    client_secret: "hunter2-hunter2",
+  });
+  await t.call("POST", "/v1/config/sync", { document: doc });
+  // A secret a file gives in clear is an update, but the plan never shows it.
+  const clear = structuredClone(doc);
+  clear.policies.find((p: { name: string }) => p.name === "intro").config.client_secret = "another-secret-42";
+  const plan = await t.call("POST", "/v1/config/sync", { document: clear, dry_run: true });
+  assert.deepEqual(plan.body.counts.update, 1);
+  assert.ok(!plan.text.includes("another-secret-42"), "a secret in the plan");
+  // A section with an error (a sink address without a port, an anomaly threshold out of range):
+  // nothing of the file is written, and the answer names the section and the field.
+  const now = (await t.call("GET", "/v1/config/dump")).text;
+  for (const [section, body, field] of [
+    [
+      "telemetry",
+      { siem_sinks: [{ name: "soc", syslog: { address: "siem.example", protocol: "udp" } }] },
+      "siem_sinks.0.syslog.address",
+    ],
+    [
+      "anomaly",
+      { enabled: true, thresholds: { routes: { orders: { bruteForce: { minPerMin: -1 } } } } },
+      "anomaly.thresholds.routes.orders.bruteForce.minPerMin",
+    ],
+  ] as const) {
+    const bad = { ...structuredClone(doc), [section]: body };
+    bad.upstreams.push({ name: "v4", targets: [{ host: "10.0.0.4", port: 80 }] });
+    const r = await t.call("POST", "/v1/config/sync", { document: bad, prune: true });
+    assert.equal(r.status, 400, r.text);
+    assert.deepEqual(
+      [r.body.error.code, r.body.error.resource, r.body.error.field],
+      ["VALIDATION_FAILED", section, field],
+    );
+    assert.equal((await t.call("GET", "/v1/config/dump")).text, now, `${section}: nothing was written`);
+  }
   // An unused policy goes with prune; a policy still used cannot.
   const inUse = structuredClone(doc);
   inUse.policies = inUse.policies.filter((p: { name: string }) => p.name !== "office");
   const r = await t.call("POST", "/v1/config/sync", { document: inUse, prune: true, force: true });
   assert.equal(r.body.error.code, "RESOURCE_IN_USE");
   assert.equal(r.body.error.resource, "policies/office");
+  // With prune, a file without the sections returns them to their defaults (no sink, detection off).
+  const bare = structuredClone(doc);
+  delete bare.telemetry;
+  delete bare.anomaly;
+  const reset = await t.call("POST", "/v1/config/sync", { document: bare, prune: true });
+  assert.deepEqual(
+    reset.body.changes.map((c: { kind: string; action: string }) => `${c.action} ${c.kind}`),
+    ["update telemetry", "update anomaly"],
+  );
+  assert.deepEqual([await t.store.getSettings("telemetry"), await t.store.getSettings("anomaly")], [{}, {}]);
 });
 
 test("taking a JWT or another auth policy off a route needs force (409 PROTECTION_REMOVED naming each)", async () => {
@@ -299,12 +393,23 @@ test("a whole file on an empty control plane: rule sets need their files, waf ex
   doc.routes.find((r: { name: string }) => r.name === "orders").policies = ["office", "split", "shadow"];
   doc.routes.find((r: { name: string }) => r.name === "open").policies = ["sec", "tuned"];
   doc.certificates = [];
+  delete doc.telemetry;
   const byHash = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true });
   assert.deepEqual(
     [byHash.status, byHash.body.error.code, byHash.body.error.resource, byHash.body.error.field],
     [400, "VALIDATION_FAILED", "rule-sets/tiny", "files"],
   );
   assert.equal(await fresh.store.getResource("upstreams", "v1"), undefined, "nothing was written");
+  // A dumped secret on a control plane that holds none is refused, never stored as "[redacted]".
+  const intro = (await t.call("GET", "/v1/config/dump")).body.policies.find(
+    (p: { name: string }) => p.name === "intro",
+  );
+  const secretless = await fresh.call("POST", "/v1/config/sync", { document: { policies: [intro] } });
+  assert.deepEqual(
+    [secretless.status, secretless.body.error.resource, secretless.body.error.field],
+    [400, "policies/intro", "config.client_secret"],
+  );
+  assert.equal(await fresh.store.getResource("policies", "intro"), undefined);
   doc["rule-sets"][0] = { name: "tiny", files: [{ path: "rules/a.conf", content: TINY_RULES }] };
   const r = await fresh.call("POST", "/v1/config/sync", { document: doc, prune: true, force: true });
   assert.equal(r.status, 200, r.text);

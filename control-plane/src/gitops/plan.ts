@@ -6,18 +6,19 @@ import { type Body, canonicalBody, sameBody } from "./canonical.js";
 import {
   type ConfigDocument,
   currentOf,
-  currentSettings,
+  currentSection,
   DOCUMENT_KINDS,
   type DocumentKind,
   storeNames,
 } from "./document.js";
+import { DOCUMENT_SECTIONS, type DocumentSection, isSection } from "./sections.js";
 
 /** What a sync does to one resource. */
 export type ChangeAction = "create" | "update" | "delete" | "unchanged";
 
 /** One resource of a plan; `before`/`after` (canonical) only for a create, update or delete. */
 export interface PlanChange {
-  kind: DocumentKind | "settings";
+  kind: DocumentKind | DocumentSection;
   name: string;
   action: ChangeAction;
   /** Top-level fields the resource has now that the file leaves out (an update removes them). */
@@ -51,7 +52,7 @@ export interface FileEntry {
 
 /**
  * The entries of a document, checked for shape: each kind a list of mappings with a unique string
- * `name`; `settings` a mapping.
+ * `name`; each section (`settings`, `telemetry`, `anomaly`) a mapping.
  * @throws DomainError VALIDATION_FAILED naming the entry (`field`: `routes.3.name`)
  */
 export function documentEntries(doc: unknown): FileEntry[] {
@@ -59,15 +60,15 @@ export function documentEntries(doc: unknown): FileEntry[] {
     throw new DomainError("VALIDATION_FAILED", "the document must be a mapping of kinds", "document");
   const out: FileEntry[] = [];
   for (const [key, list] of Object.entries(doc)) {
-    if (key === "settings") {
+    if (isSection(key)) {
       if (typeof list !== "object" || list === null || Array.isArray(list))
-        throw new DomainError("VALIDATION_FAILED", "settings must be a mapping", "settings");
+        throw new DomainError("VALIDATION_FAILED", `${key} must be a mapping`, key);
       continue;
     }
     if (!(DOCUMENT_KINDS as readonly string[]).includes(key))
       throw new DomainError(
         "VALIDATION_FAILED",
-        `unknown kind ${JSON.stringify(key)} (${DOCUMENT_KINDS.join(", ")}, settings)`,
+        `unknown kind ${JSON.stringify(key)} (${[...DOCUMENT_KINDS, ...DOCUMENT_SECTIONS].join(", ")})`,
         key,
       );
     if (!Array.isArray(list)) throw new DomainError("VALIDATION_FAILED", `${key} must be a list`, key);
@@ -150,13 +151,15 @@ export async function planSync(
       for (const [name, before] of current) if (!kept.has(name)) changes.push({ kind, name, action: "delete", before });
     }
   }
-  if (doc.settings !== undefined || prune) {
-    const before = await currentSettings(store, names);
-    const after = canonicalBody("settings", doc.settings ?? {}, names);
+  // A section the file leaves out is left alone, or returns to its defaults with prune.
+  for (const section of DOCUMENT_SECTIONS) {
+    if (doc[section] === undefined && !prune) continue;
+    const before = await currentSection(store, section, names);
+    const after = canonicalBody(section, doc[section] ?? {}, names);
     changes.push(
       sameBody(before, after)
-        ? { kind: "settings", name: "settings", action: "unchanged" }
-        : { kind: "settings", name: "settings", action: "update", before, after },
+        ? { kind: section, name: section, action: "unchanged" }
+        : { kind: section, name: section, action: "update", before, after },
     );
   }
   const counts = { create: 0, update: 0, delete: 0, unchanged: 0 };

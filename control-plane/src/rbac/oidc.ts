@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import type { AdminTokens } from "../admin-token.js";
+import { bool, obj, replies, str, time } from "../api/response-schemas.js";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../log.js";
 
@@ -215,8 +216,12 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     if (!oidc) throw new DomainError("NOT_FOUND", "OIDC sign-in is not configured (--oidc-issuer)");
     return oidc;
   };
-  app.get("/v1/auth/oidc", open, async () => (oidc ? { enabled: true, issuer: oidc.issuer } : { enabled: false }));
-  app.get("/v1/auth/oidc/login", open, async (_req, reply) => {
+  const state = obj({ enabled: bool, issuer: str }, ["enabled"]);
+  app.get("/v1/auth/oidc", { ...open, schema: { response: replies(state) } }, async () =>
+    oidc ? { enabled: true, issuer: oidc.issuer } : { enabled: false },
+  );
+  const redirect = (to: string) => ({ ...open, schema: { response: replies({ type: "null", description: to }, 302) } });
+  app.get("/v1/auth/oidc/login", redirect("to the identity provider"), async (_req, reply) => {
     const o = need();
     let url: string;
     try {
@@ -228,18 +233,22 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
     }
     return reply.header("cache-control", "no-store").redirect(url);
   });
-  app.get("/v1/auth/oidc/callback", open, async (req, reply) => {
-    const o = need();
-    reply.header("cache-control", "no-store");
-    try {
-      const handoff = await o.finish(req.query as Record<string, string>);
-      return reply.redirect(`/#oidc=${handoff}`);
-    } catch (err) {
-      const message = (err as Error).message.slice(0, 200);
-      log.warn({ reason: message }, "OIDC sign-in refused");
-      return reply.redirect(`/#oidc_error=${encodeURIComponent(message)}`);
-    }
-  });
+  app.get(
+    "/v1/auth/oidc/callback",
+    redirect("to the web admin: /#oidc=<code> or /#oidc_error=<message>"),
+    async (req, reply) => {
+      const o = need();
+      reply.header("cache-control", "no-store");
+      try {
+        const handoff = await o.finish(req.query as Record<string, string>);
+        return reply.redirect(`/#oidc=${handoff}`);
+      } catch (err) {
+        const message = (err as Error).message.slice(0, 200);
+        log.warn({ reason: message }, "OIDC sign-in refused");
+        return reply.redirect(`/#oidc_error=${encodeURIComponent(message)}`);
+      }
+    },
+  );
   app.post(
     "/v1/auth/oidc/session",
     {
@@ -251,6 +260,7 @@ export function registerOidcRoutes(app: FastifyInstance, oidc: OidcLogin | undef
           additionalProperties: false,
           properties: { code: { type: "string", minLength: 1, maxLength: 128 } },
         },
+        response: replies(obj({ token: str, role: str, expires_at: time }, ["token", "role", "expires_at"])),
       },
     },
     async (req, reply) => {

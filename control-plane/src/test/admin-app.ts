@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { AdminTokens } from "../admin-token.js";
@@ -42,6 +43,35 @@ export interface TestAdminApi {
   ): Promise<TestAnswer>;
 }
 
+/** What the handler answered, as JSON.stringify writes it, by request. */
+const intended = new WeakMap<object, string>();
+
+/**
+ * Fails any answer that fastify's response serialization (the routes' `schema.response`, with
+ * fast-json-stringify) writes differently from JSON.stringify of the handler's value: a member
+ * dropped because its schema does not list it, a value coerced to a declared type, a default
+ * added (member order aside). Every unit test that goes through {@link testAdminApi} checks its answers this way:
+ * `call` throws naming the request and both texts.
+ */
+function watchSerialization(api: FastifyInstance): string[] {
+  const drift: string[] = [];
+  api.addHook("preSerialization", async (req, _reply, payload) => {
+    intended.set(req, JSON.stringify(payload));
+    return payload;
+  });
+  api.addHook("onSend", async (req, reply, payload) => {
+    const want = intended.get(req);
+    if (want === undefined || typeof payload !== "string") return payload;
+    // Member order may differ (fast-json-stringify writes the schema's order): JSON clients ignore it.
+    if (!isDeepStrictEqual(JSON.parse(payload), JSON.parse(want)))
+      drift.push(
+        `${req.method} ${req.url} ${reply.statusCode}: the response schema changed the answer\n  handler: ${want.slice(0, 3000)}\n  sent:    ${payload.slice(0, 3000)}`,
+      );
+    return payload;
+  });
+  return drift;
+}
+
 /**
  * The admin API over an in-memory store (or `deps.store`) with {@link TEST_ADMIN_TOKEN}, silent
  * logs, and no UI, fleet or identity unless `deps` gives them: the unit tests' one way to build it.
@@ -56,6 +86,7 @@ export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<Te
     store,
     publisher,
   });
+  const drift = watchSerialization(api);
   const call: TestAdminApi["call"] = async (method, url, payload, opts = {}) => {
     const token = opts.token ?? TEST_ADMIN_TOKEN;
     const r = await api.inject({
@@ -64,6 +95,8 @@ export async function testAdminApi(deps: Partial<AdminApiDeps> = {}): Promise<Te
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
+    const changed = drift.splice(0);
+    if (changed.length > 0) throw new Error(changed.join("\n"));
     return { status: r.statusCode, body: r.body ? r.json() : undefined, headers: r.headers, text: r.body };
   };
   return { api, store, publisher, call };

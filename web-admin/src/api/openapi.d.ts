@@ -34,6 +34,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -44,6 +67,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            status: "ok";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -91,6 +117,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -101,6 +150,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions?: {
+                                [key: string]: unknown;
+                            };
+                            allow?: {
+                                cidrs?: string[];
+                                consumers?: string[];
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            mode?: "detect" | "enforce";
+                            thresholds?: {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -132,17 +197,71 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                400: {
+                "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            error?: {
-                                code?: string;
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
                                 field?: string;
-                                message?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions?: {
+                                [key: string]: unknown;
+                            };
+                            allow?: {
+                                cidrs?: string[];
+                                consumers?: string[];
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            mode?: "detect" | "enforce";
+                            thresholds?: {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -195,6 +314,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -205,6 +347,36 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                actor: {
+                                    fingerprint?: string;
+                                    id: string;
+                                    label: string;
+                                    role?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description the answer (secrets redacted), or null */
+                                after?: unknown;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description the resource before (secrets redacted), or null */
+                                before?: unknown;
+                                id: number;
+                                kind: string;
+                                method: string;
+                                path: string;
+                                resource_id?: string | null;
+                                resource_name?: string | null;
+                                /** @enum {string} */
+                                source?: "api" | "ui";
+                                status: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description the before_id of the next page, or null at the end */
+                            next_before_id: number | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -251,6 +423,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -261,6 +456,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            enabled: boolean;
+                            issuer?: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -307,19 +505,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description to the web admin: /#oidc=<code> or /#oidc_error=<message> */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -363,19 +580,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description to the identity provider */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -412,17 +648,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -438,6 +663,45 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            expires_at: string;
+                            role: string;
+                            token: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -490,6 +754,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -501,24 +788,30 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: ({
-                                /** @description PEM chain: the leaf first, then intermediates */
                                 cert_pem: string;
                                 /** Format: date-time */
                                 created_at: string;
+                                fingerprint_sha256?: string;
                                 id: string;
-                                /** @description PEM private key of the leaf, unencrypted (never returned) */
+                                issuer?: string;
+                                /** @description always [redacted]: send the key again on PUT */
                                 key_pem: string;
-                                /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                                 name: string;
-                                /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                                /** Format: date-time */
+                                not_after?: string;
+                                /** Format: date-time */
+                                not_before?: string;
                                 snis: string[];
+                                subject?: string;
                                 /** Format: date-time */
                                 updated_at: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -548,31 +841,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description PEM chain: the leaf first, then intermediates */
-                            cert_pem: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            id: string;
-                            /** @description PEM private key of the leaf, unencrypted (never returned) */
-                            key_pem: string;
-                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
-                            name: string;
-                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
-                            snis: string[];
-                            /** Format: date-time */
-                            updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -588,6 +856,58 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cert_pem: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            fingerprint_sha256?: string;
+                            id: string;
+                            issuer?: string;
+                            /** @description always [redacted]: send the key again on PUT */
+                            key_pem: string;
+                            name: string;
+                            /** Format: date-time */
+                            not_after?: string;
+                            /** Format: date-time */
+                            not_before?: string;
+                            snis: string[];
+                            subject?: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -633,6 +953,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -643,17 +986,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description PEM chain: the leaf first, then intermediates */
                             cert_pem: string;
                             /** Format: date-time */
                             created_at: string;
+                            fingerprint_sha256?: string;
                             id: string;
-                            /** @description PEM private key of the leaf, unencrypted (never returned) */
+                            issuer?: string;
+                            /** @description always [redacted]: send the key again on PUT */
                             key_pem: string;
-                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
-                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                            /** Format: date-time */
+                            not_after?: string;
+                            /** Format: date-time */
+                            not_before?: string;
                             snis: string[];
+                            subject?: string;
                             /** Format: date-time */
                             updated_at: string;
                         } & {
@@ -703,6 +1050,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -713,17 +1083,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description PEM chain: the leaf first, then intermediates */
                             cert_pem: string;
                             /** Format: date-time */
                             created_at: string;
+                            fingerprint_sha256?: string;
                             id: string;
-                            /** @description PEM private key of the leaf, unencrypted (never returned) */
+                            issuer?: string;
+                            /** @description always [redacted]: send the key again on PUT */
                             key_pem: string;
-                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
-                            /** @description lower-case DNS names or one-label wildcards (*.example.com) this certificate answers */
+                            /** Format: date-time */
+                            not_after?: string;
+                            /** Format: date-time */
+                            not_before?: string;
                             snis: string[];
+                            subject?: string;
                             /** Format: date-time */
                             updated_at: string;
                         } & {
@@ -761,19 +1135,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -814,6 +1207,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -824,6 +1240,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the draft differs from the latest version */
+                            changed: boolean;
+                            hash: string;
+                            latest_hash: string | null;
+                            latest_version: number | null;
+                            /** @description the snapshot as protobuf JSON, secrets redacted */
+                            snapshot: {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -870,16 +1296,79 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description the draft as one declarative document (gitops/document.ts) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            anomaly?: {
+                                [key: string]: unknown;
+                            };
+                            certificates?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            consumers?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            policies?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            routes?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            "rule-sets"?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            settings?: {
+                                [key: string]: unknown;
+                            };
+                            telemetry?: {
+                                [key: string]: unknown;
+                            };
+                            upstreams?: ({
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -913,7 +1402,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the configuration: {upstreams, certificates, policies, consumers, routes, settings}, as GET /v1/config/dump answers it */
+                        /** @description the configuration: {rule-sets, upstreams, certificates, policies, consumers, routes, settings, telemetry, anomaly}, as GET /v1/config/dump answers it */
                         document: Record<string, never>;
                         /** @description check everything and answer the plan; write nothing */
                         dry_run?: boolean;
@@ -925,17 +1414,6 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
                 /** @description Default Response */
                 "4XX": {
                     headers: {
@@ -952,6 +1430,76 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the draft was written */
+                            changed: boolean;
+                            changes: ({
+                                /** @enum {string} */
+                                action: "create" | "update" | "delete" | "unchanged";
+                                after?: {
+                                    [key: string]: unknown;
+                                };
+                                before?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                kind: "rule-sets" | "upstreams" | "certificates" | "policies" | "consumers" | "routes" | "settings" | "telemetry" | "anomaly";
+                                name: string;
+                                /** @description top-level fields the update removes */
+                                removed?: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            counts: {
+                                create: number;
+                                delete: number;
+                                unchanged: number;
+                                update: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            dry_run: boolean;
+                            removals: ({
+                                policy: string;
+                                resource: string;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -999,6 +1547,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1009,6 +1580,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description sha256 hex of the snapshot */
+                                hash: string;
+                                message: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page, or null at the end */
+                            next: string | null;
+                            /** @description the version every node outside a rollout runs */
+                            stable_version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1037,17 +1623,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1063,6 +1638,75 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: nothing changed since the latest version (200) */
+                            created: boolean;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @enum {string} */
+                            deploy: "all" | "none";
+                            /** @description sha256 hex of the snapshot */
+                            hash: string;
+                            message?: string;
+                            stable_version: number;
+                            version: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: nothing changed since the latest version (200) */
+                            created: boolean;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @enum {string} */
+                            deploy: "all" | "none";
+                            /** @description sha256 hex of the snapshot */
+                            hash: string;
+                            message?: string;
+                            stable_version: number;
+                            version: number;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1109,6 +1753,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1119,6 +1786,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description sha256 hex of the snapshot */
+                            hash: string;
+                            message: string;
+                            /** @description the snapshot as protobuf JSON, secrets redacted */
+                            snapshot: {
+                                [key: string]: unknown;
+                            };
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1168,18 +1846,39 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
+                    };
+                };
+                /** @description the snapshot file (proto/src/snapshot-file.ts) palisade-dp --config-file runs from */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
                     };
                 };
             };
@@ -1235,6 +1934,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1263,8 +1985,10 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1295,7 +2019,49 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1317,25 +2083,6 @@ export interface paths {
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description stable error code (control-plane/README.md "Error codes") */
-                                code: string;
-                                /** @description dotted path of the field at fault */
-                                field?: string;
-                                message: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
                         };
                     };
                 };
@@ -1381,6 +2128,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1453,6 +2223,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1512,19 +2305,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -1574,6 +2386,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1584,6 +2419,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                consumer_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                /** @description api-key: the key's first characters */
+                                key_prefix?: string;
+                                /** @enum {string} */
+                                type: "api-key" | "jwt" | "client-cert";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1626,16 +2476,50 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consumer_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description api-key: shown once */
+                            key?: string;
+                            /** @description api-key: the key's first characters */
+                            key_prefix?: string;
+                            /** @enum {string} */
+                            type: "api-key" | "jwt" | "client-cert";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1683,6 +2567,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1693,6 +2600,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            consumer_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description api-key: the key's first characters */
+                            key_prefix?: string;
+                            /** @enum {string} */
+                            type: "api-key" | "jwt" | "client-cert";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1729,19 +2645,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -1782,6 +2717,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1792,6 +2750,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            certificate_pem: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1838,6 +2798,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1848,6 +2831,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description `METHOD /v1/path` of every endpoint this control plane serves */
+                            endpoints: string[];
+                            /** @enum {string} */
+                            name: "palisade-cp";
+                            policy_types: string[];
+                            version: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1904,6 +2894,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1914,6 +2927,65 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                applied_hash?: string;
+                                applied_version: number;
+                                /** @description the latest version the node is not sent: its build lacks features */
+                                blocked?: ({
+                                    missing?: string[];
+                                    version?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                certificate?: ({
+                                    not_after?: string | null;
+                                    serial?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                connected?: boolean;
+                                /** @description the version the node should hold (stable, or its rollout's) */
+                                desired_version?: number;
+                                features?: string[];
+                                first_seen_at?: string;
+                                id: string;
+                                in_sync: boolean;
+                                labels?: {
+                                    [key: string]: string;
+                                };
+                                /** @description versions behind the latest */
+                                lag: number;
+                                last_ack_at?: string | null;
+                                /** @description the last version the node refused */
+                                last_nack?: ({
+                                    at?: string;
+                                    code?: string;
+                                    kind?: string;
+                                    message?: string;
+                                    resource?: string;
+                                    version?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                last_seen_at?: string | null;
+                                latest_version: number;
+                                policy_types?: string[];
+                                region: string;
+                                /** @description the node's latest report (counters, pools, WAF figures) */
+                                report?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                report_interval_ms?: number;
+                                revoked_at?: string | null;
+                                software_version?: string;
+                                /** @enum {string} */
+                                status: "connected" | "stale" | "disconnected" | "revoked";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -1962,6 +3034,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1972,6 +3067,62 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            applied_hash?: string;
+                            applied_version?: number;
+                            /** @description the latest version the node is not sent: its build lacks features */
+                            blocked?: ({
+                                missing?: string[];
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            certificate?: ({
+                                not_after?: string | null;
+                                serial?: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            connected?: boolean;
+                            /** @description the version the node should hold (stable, or its rollout's) */
+                            desired_version?: number;
+                            features?: string[];
+                            first_seen_at?: string;
+                            history: {
+                                [key: string]: unknown;
+                            }[];
+                            id: string;
+                            in_sync?: boolean;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description versions behind the latest */
+                            lag?: number;
+                            last_ack_at?: string | null;
+                            /** @description the last version the node refused */
+                            last_nack?: ({
+                                at?: string;
+                                code?: string;
+                                kind?: string;
+                                message?: string;
+                                resource?: string;
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            last_seen_at?: string | null;
+                            latest_version?: number;
+                            policy_types?: string[];
+                            region: string;
+                            /** @description the node's latest report (counters, pools, WAF figures) */
+                            report?: {
+                                [key: string]: unknown;
+                            } | null;
+                            report_interval_ms?: number;
+                            revoked_at?: string | null;
+                            software_version?: string;
+                            /** @enum {string} */
+                            status: "connected" | "stale" | "disconnected" | "revoked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2007,19 +3158,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -2064,16 +3234,101 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applied_hash?: string;
+                            applied_version?: number;
+                            /** @description the latest version the node is not sent: its build lacks features */
+                            blocked?: ({
+                                missing?: string[];
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            certificate?: ({
+                                not_after?: string | null;
+                                serial?: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            connected?: boolean;
+                            /** @description the version the node should hold (stable, or its rollout's) */
+                            desired_version?: number;
+                            features?: string[];
+                            first_seen_at?: string;
+                            id?: string;
+                            in_sync?: boolean;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description versions behind the latest */
+                            lag?: number;
+                            last_ack_at?: string | null;
+                            /** @description the last version the node refused */
+                            last_nack?: ({
+                                at?: string;
+                                code?: string;
+                                kind?: string;
+                                message?: string;
+                                resource?: string;
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            last_seen_at?: string | null;
+                            latest_version?: number;
+                            policy_types?: string[];
+                            region?: string;
+                            /** @description the node's latest report (counters, pools, WAF figures) */
+                            report?: {
+                                [key: string]: unknown;
+                            } | null;
+                            report_interval_ms?: number;
+                            resync?: {
+                                /** @description the NACK the resync forgot */
+                                forgotten_nack?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            revoked_at?: string | null;
+                            software_version?: string;
+                            /** @enum {string} */
+                            status?: "connected" | "stale" | "disconnected" | "revoked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2122,6 +3377,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2132,6 +3410,59 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            applied_hash?: string;
+                            applied_version: number;
+                            /** @description the latest version the node is not sent: its build lacks features */
+                            blocked?: ({
+                                missing?: string[];
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            certificate?: ({
+                                not_after?: string | null;
+                                serial?: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            connected?: boolean;
+                            /** @description the version the node should hold (stable, or its rollout's) */
+                            desired_version?: number;
+                            features?: string[];
+                            first_seen_at?: string;
+                            id: string;
+                            in_sync: boolean;
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description versions behind the latest */
+                            lag: number;
+                            last_ack_at?: string | null;
+                            /** @description the last version the node refused */
+                            last_nack?: ({
+                                at?: string;
+                                code?: string;
+                                kind?: string;
+                                message?: string;
+                                resource?: string;
+                                version?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            last_seen_at?: string | null;
+                            latest_version: number;
+                            policy_types?: string[];
+                            region: string;
+                            /** @description the node's latest report (counters, pools, WAF figures) */
+                            report?: {
+                                [key: string]: unknown;
+                            } | null;
+                            report_interval_ms?: number;
+                            revoked_at?: string | null;
+                            software_version?: string;
+                            /** @enum {string} */
+                            status: "connected" | "stale" | "disconnected" | "revoked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2153,7 +3484,12 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2176,6 +3512,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2186,6 +3545,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at?: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                                id: string;
+                                node_id?: string | null;
+                                region: string;
+                                used_at?: string | null;
+                                used_by?: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2212,17 +3587,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2238,6 +3602,52 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description the token is shown in this answer only */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ca_certificate_pem: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            id: string;
+                            node_id?: string | null;
+                            region: string;
+                            token: string;
+                            used_at?: string | null;
+                            used_by?: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2290,6 +3700,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2300,8 +3733,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: (({
-                                config: Record<string, never>;
+                            items: ({
+                                config: {
+                                    [key: string]: unknown;
+                                };
                                 /** Format: date-time */
                                 created_at: string;
                                 id: string;
@@ -2313,9 +3748,11 @@ export interface paths {
                                 updated_at: string;
                             } & {
                                 [key: string]: unknown;
-                            }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown))[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2342,28 +3779,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": ({
-                            config: Record<string, never>;
-                            /** Format: date-time */
-                            created_at: string;
-                            id: string;
-                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
-                            name: string;
-                            /** @enum {string} */
-                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
-                            /** Format: date-time */
-                            updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2379,6 +3794,53 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @enum {string} */
+                            type: "jwt" | "api-key" | "mtls" | "introspection" | "auth-any" | "ip-restriction" | "rate-limit" | "request-size" | "cors" | "headers" | "canary" | "mirror" | "waf";
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2424,6 +3886,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2433,8 +3918,10 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": ({
-                            config: Record<string, never>;
+                        "application/json": {
+                            config: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             created_at: string;
                             id: string;
@@ -2446,7 +3933,7 @@ export interface paths {
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        };
                     };
                 };
             };
@@ -2488,6 +3975,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2497,8 +4007,10 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": ({
-                            config: Record<string, never>;
+                        "application/json": {
+                            config: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             created_at: string;
                             id: string;
@@ -2510,7 +4022,7 @@ export interface paths {
                             updated_at: string;
                         } & {
                             [key: string]: unknown;
-                        }) & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+                        };
                     };
                 };
             };
@@ -2543,19 +4055,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -2596,6 +4127,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2606,6 +4160,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                /** @description node count by applied version */
+                                applied_versions: {
+                                    [key: string]: number;
+                                };
+                                /** @description the latest figures of the region's history */
+                                current?: {
+                                    [key: string]: unknown;
+                                } | null;
+                                history: {
+                                    [key: string]: unknown;
+                                }[];
+                                in_sync: number;
+                                nodes: {
+                                    connected?: number;
+                                    disconnected?: number;
+                                    revoked?: number;
+                                    stale?: number;
+                                    total?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                region: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2629,7 +4210,12 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the cursor: items after this one (see next) */
+                    after?: string;
+                    /** @description at most this many items (1-1000); absent: all */
+                    limit?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2652,6 +4238,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2662,6 +4271,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                builtin: boolean;
+                                /** Format: date-time */
+                                created_at?: string;
+                                description?: string;
+                                name: string;
+                                permissions: string[];
+                                /** Format: date-time */
+                                updated_at?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2710,6 +4334,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2720,6 +4367,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            builtin: boolean;
+                            /** Format: date-time */
+                            created_at?: string;
+                            description?: string;
+                            name: string;
+                            permissions: string[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2761,6 +4417,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2771,6 +4450,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            builtin: boolean;
+                            /** Format: date-time */
+                            created_at?: string;
+                            description?: string;
+                            name: string;
+                            permissions: string[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2805,19 +4493,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -2862,6 +4569,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2872,6 +4602,85 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at?: string;
+                                created_by?: string;
+                                current_stage?: number | null;
+                                ended_at?: string | null;
+                                events?: ({
+                                    at?: string;
+                                    message?: string;
+                                    stage?: string | null;
+                                    type?: string;
+                                    who?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                id: string;
+                                on_failure?: string;
+                                pause_reason?: string | null;
+                                previous_version: number;
+                                rollback_completed_at?: string | null;
+                                seq: number;
+                                stages: ({
+                                    acked_at?: string | null;
+                                    deadline_at?: string | null;
+                                    ends_at?: string | null;
+                                    finished_at?: string | null;
+                                    gates: ({
+                                        baseline?: number | null;
+                                        requests?: number;
+                                        value?: number | null;
+                                        verdict?: string;
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                    inconclusive_wait_s?: unknown;
+                                    name: string;
+                                    nodes: ({
+                                        applied_version?: number | null;
+                                        assigned_version?: number | null;
+                                        id?: string;
+                                        previous_version?: number | null;
+                                        region?: string | null;
+                                        /** @enum {string} */
+                                        state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                    progress_deadline_s?: unknown;
+                                    selector?: {
+                                        [key: string]: unknown;
+                                    };
+                                    soak_s?: unknown;
+                                    started_at?: string | null;
+                                    state: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                /** @enum {string} */
+                                state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                                strategy?: string;
+                                touched_nodes?: ({
+                                    id: string;
+                                    previous_version?: number;
+                                    stage?: number;
+                                    touched_at?: string;
+                                    version: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                /** Format: date-time */
+                                updated_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description the before_seq of the next page, or null at the end */
+                            next_before_seq: number | null;
+                            stable_version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2908,17 +4717,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2934,6 +4732,112 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2979,6 +4883,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2989,6 +4916,78 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -3039,6 +5038,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3049,6 +5071,78 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -3097,6 +5191,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3107,6 +5224,78 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -3155,6 +5344,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3165,6 +5377,78 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -3213,6 +5497,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3223,6 +5530,78 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string;
+                            current_stage?: number | null;
+                            ended_at?: string | null;
+                            events?: ({
+                                at?: string;
+                                message?: string;
+                                stage?: string | null;
+                                type?: string;
+                                who?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            on_failure?: string;
+                            pause_reason?: string | null;
+                            previous_version: number;
+                            rollback_completed_at?: string | null;
+                            seq: number;
+                            stages: ({
+                                acked_at?: string | null;
+                                deadline_at?: string | null;
+                                ends_at?: string | null;
+                                finished_at?: string | null;
+                                gates: ({
+                                    baseline?: number | null;
+                                    requests?: number;
+                                    value?: number | null;
+                                    verdict?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                inconclusive_wait_s?: unknown;
+                                name: string;
+                                nodes: ({
+                                    applied_version?: number | null;
+                                    assigned_version?: number | null;
+                                    id?: string;
+                                    previous_version?: number | null;
+                                    region?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "acked" | "nacked" | "rolled_back";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                progress_deadline_s?: unknown;
+                                selector?: {
+                                    [key: string]: unknown;
+                                };
+                                soak_s?: unknown;
+                                started_at?: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            state: "running" | "paused" | "succeeded" | "rolled_back" | "aborted" | "failed";
+                            strategy?: string;
+                            touched_nodes?: ({
+                                id: string;
+                                previous_version?: number;
+                                stage?: number;
+                                touched_at?: string;
+                                version: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            updated_at?: string;
+                            version: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -3282,6 +5661,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3298,7 +5700,7 @@ export interface paths {
                                 allow_encoded_slashes?: boolean;
                                 case_sensitive?: boolean;
                                 /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                                cookies?: {
+                                cookies?: ({
                                     /** @enum {boolean} */
                                     absent?: true;
                                     exact?: string;
@@ -3308,7 +5710,9 @@ export interface paths {
                                     present?: true;
                                     /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                     regex?: string;
-                                }[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 /** Format: date-time */
                                 created_at: string;
                                 /** @description answer with this status, headers and body instead of an upstream */
@@ -3319,9 +5723,11 @@ export interface paths {
                                         [key: string]: string;
                                     };
                                     status: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                                headers?: {
+                                headers?: ({
                                     /** @enum {boolean} */
                                     absent?: true;
                                     exact?: string;
@@ -3331,7 +5737,9 @@ export interface paths {
                                     present?: true;
                                     /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                     regex?: string;
-                                }[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 hosts?: string[];
                                 id: string;
                                 /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3340,23 +5748,31 @@ export interface paths {
                                 methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
                                 /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                                 name: string;
-                                paths?: (string | {
+                                paths?: (string | ({
                                     prefix: string;
-                                } | {
+                                } & {
+                                    [key: string]: unknown;
+                                }) | ({
                                     exact: string;
-                                } | {
+                                } & {
+                                    [key: string]: unknown;
+                                }) | ({
                                     /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                     regex: string;
-                                } | {
+                                } & {
+                                    [key: string]: unknown;
+                                }) | ({
                                     /** @description literal segments and whole-segment variables: /users/{id} */
                                     template: string;
-                                })[];
+                                } & {
+                                    [key: string]: unknown;
+                                }))[];
                                 policies?: string[];
                                 prefix_rewrite?: string;
                                 preserve_host?: boolean;
                                 priority?: number;
                                 /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                                query?: {
+                                query?: ({
                                     /** @enum {boolean} */
                                     absent?: true;
                                     exact?: string;
@@ -3366,7 +5782,9 @@ export interface paths {
                                     present?: true;
                                     /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                     regex?: string;
-                                }[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
                                 redirect?: {
                                     host?: string;
@@ -3388,6 +5806,8 @@ export interface paths {
                                     status?: 301 | 302 | 303 | 307 | 308;
                                     /** @description drop the query (default: kept) */
                                     strip_query?: boolean;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                                 refuse_encoded?: string[];
@@ -3399,6 +5819,8 @@ export interface paths {
                                     connect_ms?: number;
                                     header_ms?: number;
                                     total_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** Format: date-time */
                                 updated_at: string;
@@ -3407,8 +5829,10 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3536,7 +5960,49 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3547,7 +6013,7 @@ export interface paths {
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
                             /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            cookies?: {
+                            cookies?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3557,7 +6023,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** Format: date-time */
                             created_at: string;
                             /** @description answer with this status, headers and body instead of an upstream */
@@ -3568,9 +6036,11 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 status: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            headers?: {
+                            headers?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3580,7 +6050,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3589,23 +6061,31 @@ export interface paths {
                             methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
-                            paths?: (string | {
+                            paths?: (string | ({
                                 prefix: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 exact: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description literal segments and whole-segment variables: /users/{id} */
                                 template: string;
-                            })[];
+                            } & {
+                                [key: string]: unknown;
+                            }))[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
                             /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            query?: {
+                            query?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3615,7 +6095,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
                             redirect?: {
                                 host?: string;
@@ -3637,6 +6119,8 @@ export interface paths {
                                 status?: 301 | 302 | 303 | 307 | 308;
                                 /** @description drop the query (default: kept) */
                                 strip_query?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
@@ -3648,6 +6132,8 @@ export interface paths {
                                 connect_ms?: number;
                                 header_ms?: number;
                                 total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -3655,25 +6141,6 @@ export interface paths {
                             upstream?: string;
                         } & {
                             [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description stable error code (control-plane/README.md "Error codes") */
-                                code: string;
-                                /** @description dotted path of the field at fault */
-                                field?: string;
-                                message: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
                         };
                     };
                 };
@@ -3719,6 +6186,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3734,7 +6224,7 @@ export interface paths {
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
                             /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            cookies?: {
+                            cookies?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3744,7 +6234,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** Format: date-time */
                             created_at: string;
                             /** @description answer with this status, headers and body instead of an upstream */
@@ -3755,9 +6247,11 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 status: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            headers?: {
+                            headers?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3767,7 +6261,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -3776,23 +6272,31 @@ export interface paths {
                             methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
-                            paths?: (string | {
+                            paths?: (string | ({
                                 prefix: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 exact: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description literal segments and whole-segment variables: /users/{id} */
                                 template: string;
-                            })[];
+                            } & {
+                                [key: string]: unknown;
+                            }))[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
                             /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            query?: {
+                            query?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -3802,7 +6306,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
                             redirect?: {
                                 host?: string;
@@ -3824,6 +6330,8 @@ export interface paths {
                                 status?: 301 | 302 | 303 | 307 | 308;
                                 /** @description drop the query (default: kept) */
                                 strip_query?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
@@ -3835,6 +6343,8 @@ export interface paths {
                                 connect_ms?: number;
                                 header_ms?: number;
                                 total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -3985,6 +6495,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4000,7 +6533,7 @@ export interface paths {
                             allow_encoded_slashes?: boolean;
                             case_sensitive?: boolean;
                             /** @description cookies the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            cookies?: {
+                            cookies?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -4010,7 +6543,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** Format: date-time */
                             created_at: string;
                             /** @description answer with this status, headers and body instead of an upstream */
@@ -4021,9 +6556,11 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 status: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description request headers the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            headers?: {
+                            headers?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -4033,7 +6570,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             hosts?: string[];
                             id: string;
                             /** @description request body limit in bytes when no request-size policy sets one; 0 = no limit */
@@ -4042,23 +6581,31 @@ export interface paths {
                             methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE" | "CONNECT")[];
                             /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
-                            paths?: (string | {
+                            paths?: (string | ({
                                 prefix: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 exact: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex: string;
-                            } | {
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
                                 /** @description literal segments and whole-segment variables: /users/{id} */
                                 template: string;
-                            })[];
+                            } & {
+                                [key: string]: unknown;
+                            }))[];
                             policies?: string[];
                             prefix_rewrite?: string;
                             preserve_host?: boolean;
                             priority?: number;
                             /** @description query parameters (decoded names and values) the request must carry (all must match); each item has name and exactly one of exact, prefix, regex, present, absent */
-                            query?: {
+                            query?: ({
                                 /** @enum {boolean} */
                                 absent?: true;
                                 exact?: string;
@@ -4068,7 +6615,9 @@ export interface paths {
                                 present?: true;
                                 /** @description RE2 expression matched against the whole value (linear time; no look-around or back-references) */
                                 regex?: string;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             /** @description answer with a redirect to the request's URL with these parts replaced, instead of an upstream */
                             redirect?: {
                                 host?: string;
@@ -4090,6 +6639,8 @@ export interface paths {
                                 status?: 301 | 302 | 303 | 307 | 308;
                                 /** @description drop the query (default: kept) */
                                 strip_query?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @description legal escapes (and ;) this route refuses, e.g. %23, %3F, %3B, %25 */
                             refuse_encoded?: string[];
@@ -4101,6 +6652,8 @@ export interface paths {
                                 connect_ms?: number;
                                 header_ms?: number;
                                 total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -4141,19 +6694,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -4199,6 +6771,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4210,24 +6805,39 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: ({
+                                /** @description ships with the control plane (read-only) */
+                                bundled: boolean;
+                                bytes: number;
+                                /** @description sha256 of the files: nodes hold the rule set by it */
+                                content_hash: string;
                                 /** Format: date-time */
-                                created_at: string;
+                                created_at?: string;
+                                /** @description from the rules' SecComponentSignature, or null */
+                                crs_version: string | null;
+                                /** @description the rule set a waf policy runs when it names none */
+                                default: boolean;
                                 description?: string;
                                 files: ({
-                                    content?: string;
-                                    content_base64?: string;
+                                    bytes: number;
                                     path: string;
-                                } & (unknown | unknown))[];
+                                    sha256?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 id: string;
-                                /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
                                 name: string;
+                                /** @description rules with an id; null when this control plane cannot parse the files */
+                                rules: number | null;
                                 /** Format: date-time */
-                                updated_at: string;
+                                updated_at?: string;
+                                used_by: string[];
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4257,31 +6867,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            description?: string;
-                            files: ({
-                                content?: string;
-                                content_base64?: string;
-                                path: string;
-                            } & (unknown | unknown))[];
-                            id: string;
-                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
-                            name: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -4297,6 +6882,67 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ships with the control plane (read-only) */
+                            bundled: boolean;
+                            bytes: number;
+                            /** @description sha256 of the files: nodes hold the rule set by it */
+                            content_hash: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @description from the rules' SecComponentSignature, or null */
+                            crs_version: string | null;
+                            /** @description the rule set a waf policy runs when it names none */
+                            default: boolean;
+                            description?: string;
+                            files: ({
+                                bytes: number;
+                                path: string;
+                                sha256?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            name: string;
+                            /** @description rules with an id; null when this control plane cannot parse the files */
+                            rules: number | null;
+                            /** Format: date-time */
+                            updated_at?: string;
+                            used_by: string[];
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4342,6 +6988,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4352,19 +7021,32 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description ships with the control plane (read-only) */
+                            bundled: boolean;
+                            bytes: number;
+                            /** @description sha256 of the files: nodes hold the rule set by it */
+                            content_hash: string;
                             /** Format: date-time */
-                            created_at: string;
+                            created_at?: string;
+                            /** @description from the rules' SecComponentSignature, or null */
+                            crs_version: string | null;
+                            /** @description the rule set a waf policy runs when it names none */
+                            default: boolean;
                             description?: string;
                             files: ({
-                                content?: string;
-                                content_base64?: string;
+                                bytes: number;
                                 path: string;
-                            } & (unknown | unknown))[];
+                                sha256?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             id: string;
-                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
+                            /** @description rules with an id; null when this control plane cannot parse the files */
+                            rules: number | null;
                             /** Format: date-time */
-                            updated_at: string;
+                            updated_at?: string;
+                            used_by: string[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -4412,6 +7094,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4422,19 +7127,32 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description ships with the control plane (read-only) */
+                            bundled: boolean;
+                            bytes: number;
+                            /** @description sha256 of the files: nodes hold the rule set by it */
+                            content_hash: string;
                             /** Format: date-time */
-                            created_at: string;
+                            created_at?: string;
+                            /** @description from the rules' SecComponentSignature, or null */
+                            crs_version: string | null;
+                            /** @description the rule set a waf policy runs when it names none */
+                            default: boolean;
                             description?: string;
                             files: ({
-                                content?: string;
-                                content_base64?: string;
+                                bytes: number;
                                 path: string;
-                            } & (unknown | unknown))[];
+                                sha256?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             id: string;
-                            /** @description unique; letters, digits, '.', '_' and '-'; at most 64 characters */
                             name: string;
+                            /** @description rules with an id; null when this control plane cannot parse the files */
+                            rules: number | null;
                             /** Format: date-time */
-                            updated_at: string;
+                            updated_at?: string;
+                            used_by: string[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -4470,19 +7188,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -4528,6 +7265,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4538,6 +7298,26 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                file: string;
+                                id: number;
+                                line: number;
+                                msg: string;
+                                paranoia_level?: unknown;
+                                phase: number;
+                                severity?: unknown;
+                                tags: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            rule_set: {
+                                id: string;
+                                name: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            total: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4586,6 +7366,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4596,6 +7399,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description nodes that reported in the window */
+                            nodes: number;
+                            routes: ({
+                                policy_id: string;
+                                policy_name?: string | null;
+                                route_id: string;
+                                route_name?: string | null;
+                                top_rules: ({
+                                    id?: number;
+                                    msg?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            window_s: number;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4642,16 +7463,44 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description global_policies as ids */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            global_policies: string[];
+                            /** @description request body limit of routes without their own, bytes; 0 = none; unset = each node's --max-body-bytes */
+                            max_body_bytes?: number;
+                            merge_slashes: boolean;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4692,16 +7541,44 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description global_policies as ids */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            global_policies: string[];
+                            /** @description request body limit of routes without their own, bytes; 0 = none; unset = each node's --max-body-bytes */
+                            max_body_bytes?: number;
+                            merge_slashes: boolean;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4733,15 +7610,57 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            secret_fields?: string[];
-                            secret_headers?: string[];
-                            siem_overrides?: {
+                            secret_fields: string[];
+                            secret_headers: string[];
+                            siem_overrides: ({
                                 disabled?: boolean;
                                 selector: {
                                     labels?: {
@@ -4749,6 +7668,8 @@ export interface paths {
                                     };
                                     node_ids?: string[];
                                     regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 sink?: {
                                     batch_max_events?: number;
@@ -4757,17 +7678,23 @@ export interface paths {
                                         max_files?: number;
                                         path: string;
                                         rotate_bytes?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     /** @description 1-63 of a-z, 0-9 and '-' */
                                     name: string;
                                     retry?: {
                                         initial_ms?: number;
                                         max_ms?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     spool?: {
                                         fsync_interval_ms?: number;
                                         max_bytes?: number;
                                         max_events?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     syslog?: {
                                         /** @description host:port or [v6]:port */
@@ -4790,7 +7717,11 @@ export interface paths {
                                             /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                             key_pem?: string;
                                             server_name?: string;
+                                        } & {
+                                            [key: string]: unknown;
                                         };
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     webhook?: {
                                         batch_max_bytes?: number;
@@ -4807,30 +7738,44 @@ export interface paths {
                                             /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                             key_pem?: string;
                                             server_name?: string;
+                                        } & {
+                                            [key: string]: unknown;
                                         };
                                         url: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 sink_name: string;
-                            }[];
-                            siem_sinks?: {
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            siem_sinks: ({
                                 batch_max_events?: number;
                                 disabled?: boolean;
                                 file?: {
                                     max_files?: number;
                                     path: string;
                                     rotate_bytes?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** @description 1-63 of a-z, 0-9 and '-' */
                                 name: string;
                                 retry?: {
                                     initial_ms?: number;
                                     max_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 spool?: {
                                     fsync_interval_ms?: number;
                                     max_bytes?: number;
                                     max_events?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 syslog?: {
                                     /** @description host:port or [v6]:port */
@@ -4853,7 +7798,11 @@ export interface paths {
                                         /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                         key_pem?: string;
                                         server_name?: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 webhook?: {
                                     batch_max_bytes?: number;
@@ -4870,10 +7819,16 @@ export interface paths {
                                         /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                         key_pem?: string;
                                         server_name?: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     url: string;
+                                } & {
+                                    [key: string]: unknown;
                                 };
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             trace_export?: {
                                 disabled?: boolean;
                                 /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
@@ -4887,14 +7842,18 @@ export interface paths {
                                 sample_ratio?: number;
                                 scheduled_delay_ms?: number;
                                 timeout_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
-                            trace_export_overrides?: {
+                            trace_export_overrides?: ({
                                 selector: {
                                     labels?: {
                                         [key: string]: string;
                                     };
                                     node_ids?: string[];
                                     regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 trace_export: {
                                     disabled?: boolean;
@@ -4909,8 +7868,14 @@ export interface paths {
                                     sample_ratio?: number;
                                     scheduled_delay_ms?: number;
                                     timeout_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5104,15 +8069,57 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            secret_fields?: string[];
-                            secret_headers?: string[];
-                            siem_overrides?: {
+                            secret_fields: string[];
+                            secret_headers: string[];
+                            siem_overrides: ({
                                 disabled?: boolean;
                                 selector: {
                                     labels?: {
@@ -5120,6 +8127,8 @@ export interface paths {
                                     };
                                     node_ids?: string[];
                                     regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 sink?: {
                                     batch_max_events?: number;
@@ -5128,17 +8137,23 @@ export interface paths {
                                         max_files?: number;
                                         path: string;
                                         rotate_bytes?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     /** @description 1-63 of a-z, 0-9 and '-' */
                                     name: string;
                                     retry?: {
                                         initial_ms?: number;
                                         max_ms?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     spool?: {
                                         fsync_interval_ms?: number;
                                         max_bytes?: number;
                                         max_events?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     syslog?: {
                                         /** @description host:port or [v6]:port */
@@ -5161,7 +8176,11 @@ export interface paths {
                                             /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                             key_pem?: string;
                                             server_name?: string;
+                                        } & {
+                                            [key: string]: unknown;
                                         };
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     webhook?: {
                                         batch_max_bytes?: number;
@@ -5178,30 +8197,44 @@ export interface paths {
                                             /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                             key_pem?: string;
                                             server_name?: string;
+                                        } & {
+                                            [key: string]: unknown;
                                         };
                                         url: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 sink_name: string;
-                            }[];
-                            siem_sinks?: {
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            siem_sinks: ({
                                 batch_max_events?: number;
                                 disabled?: boolean;
                                 file?: {
                                     max_files?: number;
                                     path: string;
                                     rotate_bytes?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** @description 1-63 of a-z, 0-9 and '-' */
                                 name: string;
                                 retry?: {
                                     initial_ms?: number;
                                     max_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 spool?: {
                                     fsync_interval_ms?: number;
                                     max_bytes?: number;
                                     max_events?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 syslog?: {
                                     /** @description host:port or [v6]:port */
@@ -5224,7 +8257,11 @@ export interface paths {
                                         /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                         key_pem?: string;
                                         server_name?: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 webhook?: {
                                     batch_max_bytes?: number;
@@ -5241,10 +8278,16 @@ export interface paths {
                                         /** @description secret: answers show [redacted]; send [redacted] to keep the stored key */
                                         key_pem?: string;
                                         server_name?: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     url: string;
+                                } & {
+                                    [key: string]: unknown;
                                 };
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             trace_export?: {
                                 disabled?: boolean;
                                 /** @description OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces */
@@ -5258,14 +8301,18 @@ export interface paths {
                                 sample_ratio?: number;
                                 scheduled_delay_ms?: number;
                                 timeout_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
-                            trace_export_overrides?: {
+                            trace_export_overrides?: ({
                                 selector: {
                                     labels?: {
                                         [key: string]: string;
                                     };
                                     node_ids?: string[];
                                     regions?: string[];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 trace_export: {
                                     disabled?: boolean;
@@ -5280,23 +8327,14 @@ export interface paths {
                                     sample_ratio?: number;
                                     scheduled_delay_ms?: number;
                                     timeout_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error?: {
-                                code?: string;
-                                field?: string;
-                                message?: string;
-                            };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5347,6 +8385,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5357,6 +8418,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by?: string | null;
+                                expires_at?: string | null;
+                                /** @description the first 12 hex digits of the secret's hash */
+                                fingerprint?: string;
+                                id: string;
+                                last_used_at?: string | null;
+                                name: string;
+                                regions: string[];
+                                revoked_at?: string | null;
+                                role: string;
+                                rotated_at?: string | null;
+                                route_prefixes: string[];
+                                /** @enum {string} */
+                                source: "bootstrap" | "api" | "oidc";
+                                /** @enum {string} */
+                                state: "active" | "expired" | "revoked";
+                                /** @description the OIDC subject of a sign-in token */
+                                subject?: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -5389,17 +8477,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -5415,6 +8492,63 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string | null;
+                            expires_at?: string | null;
+                            /** @description the first 12 hex digits of the secret's hash */
+                            fingerprint?: string;
+                            id: string;
+                            last_used_at?: string | null;
+                            name: string;
+                            regions?: string[];
+                            revoked_at?: string | null;
+                            role: string;
+                            rotated_at?: string | null;
+                            route_prefixes?: string[];
+                            /** @enum {string} */
+                            source?: "bootstrap" | "api" | "oidc";
+                            /** @enum {string} */
+                            state: "active" | "expired" | "revoked";
+                            /** @description the OIDC subject of a sign-in token */
+                            subject?: string | null;
+                            /** @description the secret, shown once */
+                            token: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5461,6 +8595,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5471,6 +8628,27 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by?: string | null;
+                            expires_at?: string | null;
+                            /** @description the first 12 hex digits of the secret's hash */
+                            fingerprint?: string;
+                            id: string;
+                            last_used_at?: string | null;
+                            name: string;
+                            regions: string[];
+                            revoked_at?: string | null;
+                            role: string;
+                            rotated_at?: string | null;
+                            route_prefixes: string[];
+                            /** @enum {string} */
+                            source: "bootstrap" | "api" | "oidc";
+                            /** @enum {string} */
+                            state: "active" | "expired" | "revoked";
+                            /** @description the OIDC subject of a sign-in token */
+                            subject?: string | null;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -5507,19 +8685,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -5572,6 +8769,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5582,6 +8802,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            created_at?: string;
+                            created_by?: string | null;
+                            expires_at?: string | null;
+                            /** @description the first 12 hex digits of the secret's hash */
+                            fingerprint?: string;
+                            id: string;
+                            last_used_at?: string | null;
+                            name: string;
+                            regions?: string[];
+                            revoked_at?: string | null;
+                            role: string;
+                            rotated_at?: string | null;
+                            route_prefixes?: string[];
+                            /** @enum {string} */
+                            source?: "bootstrap" | "api" | "oidc";
+                            /** @enum {string} */
+                            state: "active" | "expired" | "revoked";
+                            /** @description the OIDC subject of a sign-in token */
+                            subject?: string | null;
+                            /** @description the secret, shown once */
+                            token: string;
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -5626,6 +8869,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5636,6 +8902,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            expires_at: string | null;
+                            id: string;
+                            name: string;
+                            permissions: string[];
+                            regions: string[];
+                            role: string;
+                            route_prefixes: string[];
+                            /** @enum {string} */
+                            source: "env" | "bootstrap" | "api" | "oidc";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -5691,6 +8967,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5706,6 +9005,8 @@ export interface paths {
                                     max_connections?: number;
                                     max_pending?: number;
                                     max_requests?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** Format: date-time */
                                 created_at: string;
@@ -5715,6 +9016,8 @@ export interface paths {
                                     client_ip?: true;
                                     cookie?: string;
                                     header?: string;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 health_check?: {
                                     active?: {
@@ -5723,6 +9026,8 @@ export interface paths {
                                         path: string;
                                         timeout_ms?: number;
                                         unhealthy_threshold?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     passive?: {
                                         base_ejection_ms?: number;
@@ -5730,7 +9035,11 @@ export interface paths {
                                         consecutive_connect_failures?: number;
                                         enabled?: boolean;
                                         max_ejection_percent?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 id: string;
                                 /** @enum {string} */
@@ -5744,33 +9053,43 @@ export interface paths {
                                     max_retries?: number;
                                     min_concurrent?: number;
                                     retry_on_statuses?: number[];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** @enum {string} */
                                 scheme?: "http" | "https";
-                                targets: {
+                                targets: ({
                                     host: string;
                                     port: number;
                                     weight?: number;
-                                }[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 timeouts?: {
                                     body_ms?: number;
                                     connect_ms?: number;
                                     header_ms?: number;
                                     total_ms?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 tls?: {
                                     ca_pem?: string;
                                     server_name?: string;
                                     /** @description false turns certificate verification off (explicit only) */
                                     verify?: boolean;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 /** Format: date-time */
                                 updated_at: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            /** @description URL of the next page (with limit), or null */
-                            next?: string | null;
+                            /** @description URL of the next page (same query, `after` set), or null at the end */
+                            next: string | null;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5851,82 +9170,6 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            circuit_breaker?: {
-                                max_connections?: number;
-                                max_pending?: number;
-                                max_requests?: number;
-                            };
-                            /** Format: date-time */
-                            created_at: string;
-                            /** @description ring_hash key: exactly one of header, cookie, client_ip */
-                            hash_on?: {
-                                /** @enum {boolean} */
-                                client_ip?: true;
-                                cookie?: string;
-                                header?: string;
-                            };
-                            health_check?: {
-                                active?: {
-                                    healthy_threshold?: number;
-                                    interval_ms?: number;
-                                    path: string;
-                                    timeout_ms?: number;
-                                    unhealthy_threshold?: number;
-                                };
-                                passive?: {
-                                    base_ejection_ms?: number;
-                                    consecutive_5xx?: number;
-                                    consecutive_connect_failures?: number;
-                                    enabled?: boolean;
-                                    max_ejection_percent?: number;
-                                };
-                            };
-                            id: string;
-                            /** @enum {string} */
-                            load_balancing?: "round_robin" | "least_requests" | "ring_hash";
-                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
-                            name: string;
-                            /** @description the upstream's base path, e.g. /pub */
-                            path_prefix?: string;
-                            retries?: {
-                                budget_percent?: number;
-                                max_retries?: number;
-                                min_concurrent?: number;
-                                retry_on_statuses?: number[];
-                            };
-                            /** @enum {string} */
-                            scheme?: "http" | "https";
-                            targets: {
-                                host: string;
-                                port: number;
-                                weight?: number;
-                            }[];
-                            timeouts?: {
-                                body_ms?: number;
-                                connect_ms?: number;
-                                header_ms?: number;
-                                total_ms?: number;
-                            };
-                            tls?: {
-                                ca_pem?: string;
-                                server_name?: string;
-                                /** @description false turns certificate verification off (explicit only) */
-                                verify?: boolean;
-                            };
-                            /** Format: date-time */
-                            updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -5942,6 +9185,123 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuit_breaker?: {
+                                max_connections?: number;
+                                max_pending?: number;
+                                max_requests?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description ring_hash key: exactly one of header, cookie, client_ip */
+                            hash_on?: {
+                                /** @enum {boolean} */
+                                client_ip?: true;
+                                cookie?: string;
+                                header?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            health_check?: {
+                                active?: {
+                                    healthy_threshold?: number;
+                                    interval_ms?: number;
+                                    path: string;
+                                    timeout_ms?: number;
+                                    unhealthy_threshold?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                passive?: {
+                                    base_ejection_ms?: number;
+                                    consecutive_5xx?: number;
+                                    consecutive_connect_failures?: number;
+                                    enabled?: boolean;
+                                    max_ejection_percent?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            load_balancing?: "round_robin" | "least_requests" | "ring_hash";
+                            /** @description unique per kind; letters, digits, '.', '_' and '-'; at most 64 characters */
+                            name: string;
+                            /** @description the upstream's base path, e.g. /pub */
+                            path_prefix?: string;
+                            retries?: {
+                                budget_percent?: number;
+                                max_retries?: number;
+                                min_concurrent?: number;
+                                retry_on_statuses?: number[];
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            scheme?: "http" | "https";
+                            targets: ({
+                                host: string;
+                                port: number;
+                                weight?: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            timeouts?: {
+                                body_ms?: number;
+                                connect_ms?: number;
+                                header_ms?: number;
+                                total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            tls?: {
+                                ca_pem?: string;
+                                server_name?: string;
+                                /** @description false turns certificate verification off (explicit only) */
+                                verify?: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            updated_at: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5987,6 +9347,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6001,6 +9384,8 @@ export interface paths {
                                 max_connections?: number;
                                 max_pending?: number;
                                 max_requests?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             created_at: string;
@@ -6010,6 +9395,8 @@ export interface paths {
                                 client_ip?: true;
                                 cookie?: string;
                                 header?: string;
+                            } & {
+                                [key: string]: unknown;
                             };
                             health_check?: {
                                 active?: {
@@ -6018,6 +9405,8 @@ export interface paths {
                                     path: string;
                                     timeout_ms?: number;
                                     unhealthy_threshold?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 passive?: {
                                     base_ejection_ms?: number;
@@ -6025,7 +9414,11 @@ export interface paths {
                                     consecutive_connect_failures?: number;
                                     enabled?: boolean;
                                     max_ejection_percent?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
+                            } & {
+                                [key: string]: unknown;
                             };
                             id: string;
                             /** @enum {string} */
@@ -6039,25 +9432,33 @@ export interface paths {
                                 max_retries?: number;
                                 min_concurrent?: number;
                                 retry_on_statuses?: number[];
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @enum {string} */
                             scheme?: "http" | "https";
-                            targets: {
+                            targets: ({
                                 host: string;
                                 port: number;
                                 weight?: number;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             timeouts?: {
                                 body_ms?: number;
                                 connect_ms?: number;
                                 header_ms?: number;
                                 total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             tls?: {
                                 ca_pem?: string;
                                 server_name?: string;
                                 /** @description false turns certificate verification off (explicit only) */
                                 verify?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -6159,6 +9560,29 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6173,6 +9597,8 @@ export interface paths {
                                 max_connections?: number;
                                 max_pending?: number;
                                 max_requests?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             created_at: string;
@@ -6182,6 +9608,8 @@ export interface paths {
                                 client_ip?: true;
                                 cookie?: string;
                                 header?: string;
+                            } & {
+                                [key: string]: unknown;
                             };
                             health_check?: {
                                 active?: {
@@ -6190,6 +9618,8 @@ export interface paths {
                                     path: string;
                                     timeout_ms?: number;
                                     unhealthy_threshold?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
                                 passive?: {
                                     base_ejection_ms?: number;
@@ -6197,7 +9627,11 @@ export interface paths {
                                     consecutive_connect_failures?: number;
                                     enabled?: boolean;
                                     max_ejection_percent?: number;
+                                } & {
+                                    [key: string]: unknown;
                                 };
+                            } & {
+                                [key: string]: unknown;
                             };
                             id: string;
                             /** @enum {string} */
@@ -6211,25 +9645,33 @@ export interface paths {
                                 max_retries?: number;
                                 min_concurrent?: number;
                                 retry_on_statuses?: number[];
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** @enum {string} */
                             scheme?: "http" | "https";
-                            targets: {
+                            targets: ({
                                 host: string;
                                 port: number;
                                 weight?: number;
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             timeouts?: {
                                 body_ms?: number;
                                 connect_ms?: number;
                                 header_ms?: number;
                                 total_ms?: number;
+                            } & {
+                                [key: string]: unknown;
                             };
                             tls?: {
                                 ca_pem?: string;
                                 server_name?: string;
                                 /** @description false turns certificate verification off (explicit only) */
                                 verify?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -6268,19 +9710,38 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
                 /** @description Default Response */
-                200: {
+                "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            error: {
+                                /** @description stable error code (control-plane/README.md "Error codes") */
+                                code: string;
+                                /** @description dotted path of the field at fault */
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
                             [key: string]: unknown;
                         };
                     };
+                };
+                /** @description no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

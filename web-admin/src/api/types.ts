@@ -15,23 +15,28 @@ type CreateBody<P extends keyof paths> = paths[P] extends { post: { requestBody?
   ? Json<NonNullable<R>>
   : never;
 
-/** `{"error": {...}}` body of every API error. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
+/** The JSON answer of `M P` with status `S` (`200`, `201`, `"4XX"`), as the OpenAPI document describes it. */
+type Answer<
+  P extends keyof paths,
+  M extends "get" | "post" | "put",
+  S extends number | string = 200,
+> = paths[P] extends {
+  [m in M]: { responses: infer R };
 }
+  ? R extends { [s in S]: infer A }
+    ? Json<A>
+    : never
+  : never;
 
-interface Stamped {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
+/** `{"error": {code, message, field?, …}}` body of every API error (generated: every endpoint answers it for 4xx and 5xx). */
+export type ApiErrorBody = Answer<"/v1/routes/{id}", "get", "4XX">;
 
 /** Body of `POST /v1/upstreams` (generated from the OpenAPI document). */
 export type UpstreamBody = CreateBody<"/v1/upstreams">;
 /** One target of an upstream. */
 export type Target = UpstreamBody["targets"][number];
-export type Upstream = UpstreamBody & Stamped;
+/** An upstream as the API answers it (generated). */
+export type Upstream = Answer<"/v1/upstreams/{id}", "get">;
 
 /** A route path: a string is a prefix match; a template captures `{name}` segments; a regex is RE2 over the whole path. */
 export type PathSpec = string | { prefix: string } | { exact: string } | { template: string } | { regex: string };
@@ -51,15 +56,18 @@ export type FieldCondition = { name: string } & (
  * form does not know.
  */
 export type RouteBody = CreateBody<"/v1/routes"> & { [k: string]: unknown };
-export type Route = RouteBody & Stamped;
+/** A route as the API answers it (generated): `upstream` and `policies` are ids. */
+export type Route = Answer<"/v1/routes/{id}", "get"> & { [k: string]: unknown };
 
 /** Body of `POST /v1/policies` (generated); `config` is typed per policy type by its own schema. */
 export type PolicyBody = Omit<CreateBody<"/v1/policies">, "config"> & { config: Record<string, unknown> };
-export type Policy = PolicyBody & Stamped;
+/** A policy as the API answers it (generated); secrets in `config` are `[redacted]`. */
+export type Policy = Answer<"/v1/policies/{id}", "get"> & { config: Record<string, unknown> };
 
 /** Body of `POST /v1/consumers` (generated). */
 export type ConsumerBody = CreateBody<"/v1/consumers"> & { [k: string]: unknown };
-export type Consumer = ConsumerBody & Stamped;
+/** A consumer as the API answers it (generated). */
+export type Consumer = Answer<"/v1/consumers/{id}", "get"> & { [k: string]: unknown };
 
 /** (later) A credential of a consumer; secrets are never answered after creation. */
 export interface Credential {
@@ -82,39 +90,13 @@ export interface CertificateBody {
   key_pem?: string;
   [k: string]: unknown;
 }
-export type Certificate = CertificateBody &
-  Stamped & {
-    not_after?: string;
-    not_before?: string;
-    fingerprint_sha256?: string;
-    subject?: string;
-    issuer?: string;
-  };
+/** A certificate as the API answers it (generated): `key_pem` is `[redacted]`, details from the leaf. */
+export type Certificate = Answer<"/v1/certificates/{id}", "get">;
 
 // --- WAF (issue 14) ------------------------------------------------------------
 
-/** A WAF rule set (`GET /v1/rule-sets`): everything but the files' contents. */
-export interface RuleSet {
-  id: string;
-  name: string;
-  description?: string;
-  /** sha256 of the files: nodes hold the rule set by it. */
-  content_hash: string;
-  bytes: number;
-  /** From the rules' `SecComponentSignature` (`4.28.0`), or null. */
-  crs_version: string | null;
-  /** Ships with the control plane (read-only). */
-  bundled: boolean;
-  /** The rule set a waf policy runs when it names none. */
-  default: boolean;
-  /** Rules with an id; null when this control plane cannot parse the files. */
-  rules: number | null;
-  files: Array<{ path: string; bytes: number; sha256?: string }>;
-  /** Names of the waf policies that run it. */
-  used_by: string[];
-  created_at?: string;
-  updated_at?: string;
-}
+/** A WAF rule set (`GET /v1/rule-sets`, generated): everything but the files' contents. */
+export type RuleSet = Answer<"/v1/rule-sets/{id}", "get">;
 
 /** One rule of a rule set (`GET /v1/rule-sets/{id}/rules`). */
 export interface WafRule {
@@ -179,12 +161,7 @@ export interface BodyOf {
 }
 
 /** A published version's metadata. */
-export interface VersionMeta {
-  version: number;
-  hash: string;
-  message: string;
-  created_at: string;
-}
+export type VersionMeta = Answer<"/v1/config/versions", "get">["items"][number];
 
 /** Snapshot JSON (protobuf JSON of palisade.config.v1.Snapshot, secrets redacted). */
 export interface SnapshotJson {
@@ -216,11 +193,8 @@ export interface VersionList {
 /** How a publish delivers the version: to every node now, or only stored for a rollout. */
 export type Deploy = "all" | "none";
 
-export interface PublishResult extends VersionMeta {
-  created: boolean;
-  deploy?: Deploy;
-  stable_version?: number;
-}
+/** `POST /v1/config/versions`: the version, whether it was created, how it is delivered. */
+export type PublishResult = Answer<"/v1/config/versions", "post", 201>;
 
 /** A node's last refused version. */
 export interface Nack {
@@ -457,20 +431,7 @@ export interface StartRollout {
 export type RolloutAction = "pause" | "resume" | "promote" | "abort";
 
 /** An entry of `GET /v1/audit`. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: { id: string; label: string; fingerprint: string };
-  source: string;
-  method: string;
-  path: string;
-  kind: string;
-  resource_id: string | null;
-  resource_name: string | null;
-  status: number;
-  before: unknown;
-  after: unknown;
-}
+export type AuditEntry = Answer<"/v1/audit", "get">["items"][number];
 
 export interface AuditQuery {
   kind?: string;
@@ -491,45 +452,16 @@ export interface Page<T> {
 export type NewTokenBody = CreateBody<"/v1/tokens">;
 
 /** An API token as `GET /v1/tokens` shows it (never its secret; `token` only in the answer that made it). */
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: string;
-  regions: string[];
-  route_prefixes: string[];
-  source: "bootstrap" | "api" | "oidc";
-  subject: string | null;
-  fingerprint: string;
-  state: "active" | "expired" | "revoked";
-  created_at: string;
-  created_by: string | null;
-  expires_at: string | null;
-  rotated_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
+export type ApiToken = Answer<"/v1/tokens/{id}", "get"> & {
   /** The secret: in the answer to a create or a rotate only. */
   token?: string;
-}
+};
 
 /** A role: built-in (admin, operator, security, viewer) or custom, with its permissions (`routes:write`). */
-export interface Role {
-  name: string;
-  description: string;
-  permissions: string[];
-  builtin: boolean;
-}
+export type Role = Answer<"/v1/roles/{name}", "get">;
 
 /** `GET /v1/tokens/self`: the signed-in token. */
-export interface TokenSelf {
-  id: string;
-  name: string;
-  role: string;
-  permissions: string[];
-  regions: string[];
-  route_prefixes: string[];
-  expires_at: string | null;
-  source: string;
-}
+export type TokenSelf = Answer<"/v1/tokens/self", "get">;
 
 // --- security events (GET /v1/security-events, issue 17) -------------------------------------
 

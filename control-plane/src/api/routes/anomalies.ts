@@ -4,7 +4,19 @@ import type { AnomalyService } from "../../anomaly/anomaly-service.js";
 import { anomalyConfigSchema, anomalyResource, type DraftAnomaly } from "../../anomaly/anomaly-settings.js";
 import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
-import { errorBody } from "./error-body.js";
+import { etagOf, requireMatch } from "../resource-page.js";
+import {
+  answerOf,
+  anyObject,
+  anyValue,
+  itemsOf,
+  noContent,
+  num,
+  obj,
+  replies,
+  str,
+  time,
+} from "../response-schemas.js";
 
 /** An OpenAPI summary and tag (a plain value: the schema types know no `summary`). */
 function doc(summary: string): Record<string, unknown> {
@@ -32,6 +44,51 @@ const blockSchema = {
   },
 } as const;
 
+/** The draft config as `GET /v1/anomalies/config` answers it. */
+const CONFIG = answerOf(anomalyConfigSchema) as object;
+
+/** A decision in force (a block or a throttle) as {@link decisionJson} shows it. */
+const DECISION = obj(
+  {
+    id: str,
+    action: { type: "string", enum: ["deny", "throttle"] },
+    target_type: { type: "string", enum: TARGET_TYPES },
+    target_id: str,
+    status: { type: "integer", description: "the HTTP status a denied request is answered" },
+    rate_per_s: num,
+    created_at: time,
+    expires_at: time,
+    source: str,
+    kind: anyValue,
+    detection_id: anyValue,
+    explanation: anyValue,
+  },
+  ["id", "action", "target_type", "target_id", "expires_at"],
+);
+
+/** A detection as {@link detectionJson} shows it. */
+const DETECTION = obj(
+  {
+    id: str,
+    kind: str,
+    level: str,
+    scope: str,
+    subject: anyValue,
+    route: anyValue,
+    score: num,
+    observed: anyValue,
+    baseline: anyValue,
+    threshold: anyValue,
+    unit: str,
+    explanation: str,
+    detected_at: time,
+    mode: str,
+    decisions: anyValue,
+    contributors: { type: "integer", description: "how many summaries contributed" },
+  },
+  ["id", "kind", "level", "score", "detected_at"],
+);
+
 interface BlockBody {
   target_type: (typeof BLOCK_TYPES)[number];
   target_id: string;
@@ -47,7 +104,7 @@ interface BlockBody {
  * | method and path | what |
  * | --- | --- |
  * | `GET /v1/anomalies` | mode in force (`off`, `detect`, `enforce`) and counters |
- * | `GET`, `PUT /v1/anomalies/config` | the draft config: `enabled`, `mode`, `thresholds` (defaults and per route), `actions`, `allow` (published with the next version; a bad threshold is 400 `VALIDATION_FAILED` naming the field) |
+ * | `GET`, `PUT /v1/anomalies/config` | the draft config: `enabled`, `mode`, `thresholds` (defaults and per route), `actions`, `allow` (published with the next version; a bad threshold is 400 `VALIDATION_FAILED` naming the field; `ETag` and `If-Match` as every mutable resource) |
  * | `GET /v1/anomalies/detections?limit=` | recent detections, newest first |
  * | `GET /v1/anomalies/decisions` | the deny list: decisions in force |
  * | `POST /v1/anomalies/decisions` | block a client by hand (`target_type`, `target_id`, `action`, `ttl_s`, `rate_per_s`, `reason`): pushed to every node at once |
@@ -55,8 +112,14 @@ interface BlockBody {
  * | `GET /v1/anomalies/baselines` | per-route requests, failed logins, 4xx and 5xx of the last 10 min (5 s buckets) |
  */
 export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomaly: AnomalyService | undefined): void {
-  app.get("/v1/anomalies/config", { schema: doc("Read the anomaly-detection config") }, async () =>
-    store.getSettings("anomaly"),
+  app.get(
+    "/v1/anomalies/config",
+    { schema: { ...doc("Read the anomaly-detection config"), response: replies(CONFIG) } },
+    async (_req, reply) => {
+      const shown = await store.getSettings("anomaly");
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 
   app.put(
@@ -66,21 +129,31 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
         summary: "Replace the anomaly-detection config (published with the next version)",
         tags: ["anomalies"],
         body: anomalyConfigSchema,
-        response: { 400: errorBody },
+        response: replies(CONFIG),
       },
     },
-    async (req) =>
-      store.transaction(async () => {
-        const body = req.body as DraftAnomaly;
-        anomalyResource({ ...body, enabled: true });
-        await store.putSettings(body as Record<string, unknown>, "anomaly");
-        return body;
-      }),
+    async (req, reply) => {
+      const shown = await store.transaction(async () => {
+        requireMatch(req, await store.getSettings("anomaly"));
+        return writeAnomaly(store, req.body as DraftAnomaly);
+      });
+      reply.header("etag", etagOf(shown));
+      return shown;
+    },
   );
 
   if (!anomaly) return;
 
-  app.get("/v1/anomalies", { schema: doc("Anomaly detection: mode and counters") }, async () => ({
+  const status = obj(
+    {
+      mode: { type: "string", enum: ["off", "detect", "enforce"] },
+      counters: anyObject,
+      decisions: { type: "integer", description: "decisions in force" },
+    },
+    ["mode", "counters", "decisions"],
+  );
+  const statusSchema = { ...doc("Anomaly detection: mode and counters"), response: replies(status) };
+  app.get("/v1/anomalies", { schema: statusSchema }, async () => ({
     mode: anomaly.mode,
     counters: anomaly.counters(),
     decisions: anomaly.decisions().length,
@@ -97,6 +170,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
           additionalProperties: false,
           properties: { limit: { type: "string", pattern: "^[1-9][0-9]{0,3}$" } },
         },
+        response: replies(itemsOf(DETECTION)),
       },
     },
     async (req) => {
@@ -105,7 +179,8 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
     },
   );
 
-  app.get("/v1/anomalies/decisions", { schema: doc("Decisions in force (the deny list)") }, async () => ({
+  const decisionsSchema = { ...doc("Decisions in force (the deny list)"), response: replies(itemsOf(DECISION)) };
+  app.get("/v1/anomalies/decisions", { schema: decisionsSchema }, async () => ({
     items: anomaly.decisions().map(decisionJson),
   }));
 
@@ -116,7 +191,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
         summary: "Block or throttle a client on every node (manual decision)",
         tags: ["anomalies"],
         body: blockSchema,
-        response: { 201: { type: "object", additionalProperties: true }, 400: errorBody },
+        response: replies(DECISION, 201),
       },
     },
     async (req, reply) => {
@@ -143,6 +218,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
             target_id: { type: "string", minLength: 1 },
           },
         },
+        response: replies(noContent, 204),
       },
     },
     async (req, reply) => {
@@ -155,9 +231,26 @@ export function registerAnomalyRoutes(app: FastifyInstance, store: Store, anomal
 
   app.get(
     "/v1/anomalies/baselines",
-    { schema: doc("Per-route series of the last 10 minutes (5 s buckets)") },
+    {
+      schema: {
+        ...doc("Per-route series of the last 10 minutes (5 s buckets)"),
+        response: replies(itemsOf(obj({ route: anyValue }, [], "a route's series"))),
+      },
+    },
     async () => ({ items: anomaly.baselines() }),
   );
+}
+
+/**
+ * Checks (as every node will, even while `enabled` is false) and stores the draft anomaly config,
+ * as `PUT /v1/anomalies/config` does (and a sync file's `anomaly:`). Call inside a transaction.
+ * @returns what was stored
+ * @throws DomainError VALIDATION_FAILED naming the field (`anomaly.thresholds.…`)
+ */
+export async function writeAnomaly(store: Store, body: DraftAnomaly): Promise<DraftAnomaly> {
+  anomalyResource({ ...body, enabled: true });
+  await store.putSettings(body as Record<string, unknown>, "anomaly");
+  return body;
 }
 
 function detectionJson(d: ReturnType<AnomalyService["detections"]>[number]) {

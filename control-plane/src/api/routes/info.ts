@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { POLICY_CONFIG_SCHEMAS } from "../../config/policies/policy-types.js";
 import { softwareVersion } from "../../version.js";
+import { list, obj, replies, str } from "../response-schemas.js";
 
 const VERSION = softwareVersion();
 
@@ -17,7 +18,16 @@ export function registerInfoRoute(app: FastifyInstance): void {
     for (const m of Array.isArray(route.method) ? route.method : [route.method])
       if (m !== "HEAD") endpoints.add(`${m} ${route.url}`);
   });
-  app.get("/v1/info", async () => ({
+  const info = obj(
+    {
+      name: { type: "string", const: "palisade-cp" },
+      version: str,
+      endpoints: { ...list(str), description: "`METHOD /v1/path` of every endpoint this control plane serves" },
+      policy_types: list(str),
+    },
+    ["name", "version", "endpoints", "policy_types"],
+  );
+  app.get("/v1/info", { schema: { response: replies(info) } }, async () => ({
     name: "palisade-cp",
     version: VERSION,
     endpoints: [...endpoints].sort(),

@@ -6,6 +6,21 @@ import type { NodeIdentity } from "../../pki/node-identity.js";
 import type { NodeRow, Store } from "../../store/store.js";
 import type { ResyncResult } from "../../sync/stream-session.js";
 import { PAGE_QUERY, pageOf } from "../resource-page.js";
+import {
+  anyObject,
+  bool,
+  int,
+  itemsOf,
+  list,
+  mapOf,
+  noContent,
+  nullable,
+  obj,
+  pageOf as pageSchema,
+  replies,
+  str,
+  time,
+} from "../response-schemas.js";
 
 /** What the fleet endpoints read and act on. */
 export interface FleetApiDeps {
@@ -68,6 +83,56 @@ function present(
   };
 }
 
+/** A node as {@link present} shows it. */
+const nodeAnswer = obj(
+  {
+    id: str,
+    region: str,
+    labels: mapOf(str),
+    status: { type: "string", enum: ["connected", "stale", "disconnected", "revoked"] },
+    connected: bool,
+    software_version: str,
+    policy_types: list(str),
+    features: list(str),
+    applied_version: int,
+    applied_hash: str,
+    latest_version: int,
+    desired_version: { type: "integer", description: "the version the node should hold (stable, or its rollout's)" },
+    lag: { type: "integer", description: "versions behind the latest" },
+    in_sync: bool,
+    last_ack_at: nullable("string"),
+    last_nack: {
+      ...nullable("object", "the last version the node refused"),
+      properties: { version: int, code: str, kind: str, message: str, resource: str, at: str },
+    },
+    blocked: {
+      ...nullable("object", "the latest version the node is not sent: its build lacks features"),
+      properties: { version: int, missing: list(str) },
+    },
+    report_interval_ms: int,
+    last_seen_at: nullable("string"),
+    first_seen_at: str,
+    certificate: { ...nullable("object"), properties: { serial: str, not_after: nullable("string") } },
+    revoked_at: nullable("string"),
+    report: nullable("object", "the node's latest report (counters, pools, WAF figures)"),
+  },
+  ["id", "region", "status", "applied_version", "latest_version", "lag", "in_sync"],
+);
+
+/** A join token as listed (never the token itself). */
+const joinTokenAnswer = obj(
+  {
+    id: str,
+    region: str,
+    node_id: nullable("string"),
+    expires_at: time,
+    created_at: time,
+    used_at: nullable("string"),
+    used_by: nullable("string"),
+  },
+  ["id", "region", "expires_at"],
+);
+
 const idParam = {
   type: "object",
   required: ["id"],
@@ -121,6 +186,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
             },
           },
         },
+        response: replies(pageSchema(nodeAnswer)),
       },
     },
     async (req) => {
@@ -136,18 +202,41 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     },
   );
 
-  app.post("/v1/nodes/join-tokens", { schema: { body: joinTokenSchema } }, async (req, reply) => {
+  const minted = obj(
+    { ...(joinTokenAnswer as { properties: object }).properties, token: str, ca_certificate_pem: str },
+    ["id", "token", "region", "expires_at", "ca_certificate_pem"],
+    "the token is shown in this answer only",
+  );
+  const mintSchema = { body: joinTokenSchema, response: replies(minted, 201) };
+  app.post("/v1/nodes/join-tokens", { schema: mintSchema }, async (req, reply) => {
     const body = req.body as { region: string; ttl_s?: number; node_id?: string };
     const minted = await needIdentity().mint(body.region, body.ttl_s ?? 3600, body.node_id);
     reply.code(201);
     return { ...minted, ca_certificate_pem: needIdentity().caCertPem };
   });
 
-  app.get("/v1/nodes/join-tokens", async () => ({ items: await needIdentity().listTokens() }));
+  // In the order the store lists them; `after` is the id of the last token shown.
+  const tokensQuery = { type: "object", additionalProperties: false, properties: PAGE_QUERY };
+  const listTokens = { querystring: tokensQuery, response: replies(pageSchema(joinTokenAnswer)) };
+  app.get("/v1/nodes/join-tokens", { schema: listTokens }, async (req) => {
+    const all = await needIdentity().listTokens();
+    const after = (req.query as { after?: string }).after;
+    const from = after === undefined ? 0 : all.findIndex((t) => t.id === after) + 1;
+    return pageOf(req, all.slice(from), (t) => t.id);
+  });
 
-  app.get("/v1/fleet/ca", async () => ({ certificate_pem: needIdentity().caCertPem }));
+  const ca = obj({ certificate_pem: str }, ["certificate_pem"]);
+  app.get("/v1/fleet/ca", { schema: { response: replies(ca) } }, async () => ({
+    certificate_pem: needIdentity().caCertPem,
+  }));
 
-  app.get("/v1/nodes/:id", { schema: { params: idParam } }, async (req) => {
+  const withHistory = obj({ ...(nodeAnswer as { properties: object }).properties, history: list(anyObject) }, [
+    "id",
+    "region",
+    "status",
+    "history",
+  ]);
+  app.get("/v1/nodes/:id", { schema: { params: idParam, response: replies(withHistory) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const n = await store.getNode(id);
     if (!n) throw new DomainError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
@@ -165,7 +254,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     deps.disconnect?.(id, "this node was revoked");
   };
 
-  app.post("/v1/nodes/:id/revoke", { schema: { params: idParam } }, async (req) => {
+  app.post("/v1/nodes/:id/revoke", { schema: { params: idParam, response: replies(nodeAnswer) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     await revoke(id);
     const n = await store.getNode(id);
@@ -173,7 +262,12 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
   });
 
   // 202 with the node: the update is on its way; the node's ACK or NACK shows in GET /v1/nodes/{id}.
-  app.post("/v1/nodes/:id/resync", { schema: { params: idParam } }, async (req, reply) => {
+  const resynced = obj({
+    ...(nodeAnswer as { properties: object }).properties,
+    resync: obj({ version: int, forgotten_nack: nullable("object", "the NACK the resync forgot") }, ["version"]),
+  });
+  const resyncSchema = { params: idParam, response: replies(resynced, 202) };
+  app.post("/v1/nodes/:id/resync", { schema: resyncSchema }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const n = await store.getNode(id);
     if (!n) throw new DomainError("NOT_FOUND", `no node ${JSON.stringify(id)}`);
@@ -202,15 +296,30 @@ export function registerNodeRoutes(app: FastifyInstance, deps: FleetApiDeps): vo
     };
   });
 
-  app.delete("/v1/nodes/:id", { schema: { params: idParam } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    await revoke(id);
-    await store.deleteNode(id);
-    fleet?.forget(id);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/nodes/:id",
+    { schema: { params: idParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      await revoke(id);
+      await store.deleteNode(id);
+      fleet?.forget(id);
+      reply.code(204);
+    },
+  );
 
-  app.get("/v1/regions", async () => {
+  const region = obj(
+    {
+      region: str,
+      nodes: obj({ total: int, connected: int, stale: int, disconnected: int, revoked: int }),
+      applied_versions: { ...mapOf(int), description: "node count by applied version" },
+      in_sync: int,
+      current: nullable("object", "the latest figures of the region's history"),
+      history: list(anyObject),
+    },
+    ["region", "nodes", "applied_versions", "in_sync", "history"],
+  );
+  app.get("/v1/regions", { schema: { response: replies(itemsOf(region)) } }, async () => {
     const nodes = await store.listNodes();
     const names = new Set([...nodes.map((n) => n.region), ...(fleet?.regions() ?? [])]);
     const v = latest();

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
+import { keepStoredSecrets } from "../kept-secrets.js";
 import { filterResources, KIND_FILTERS } from "../resource-filters.js";
-import type { KindSpec } from "../resource-kinds.js";
+import { answerOfKind, type KindSpec } from "../resource-kinds.js";
 import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
+import { noContent, pageOf as pageSchema, replies } from "../response-schemas.js";
 
 const idParam = {
   type: "object",
@@ -17,6 +19,8 @@ const idParam = {
  * list (ordered by name; filters of resource-filters.ts; `limit` and the `after` cursor, with a
  * `next` link), create (201), read (with an `ETag`), replace (PUT), delete (204); PUT and DELETE
  * honour `If-Match` (412 PRECONDITION_FAILED, nothing written). `{id}` accepts the id or the name.
+ * A secret sent as `[redacted]` (what answers show) keeps the stored one on PUT, and is refused
+ * on POST (400 naming the field): it is never stored.
  * Edits change the draft only; `POST /v1/config/versions` publishes it.
  */
 export function registerResourceRoutes(app: FastifyInstance, store: Store, spec: KindSpec): void {
@@ -45,15 +49,17 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
       ...Object.fromEntries(Object.entries(KIND_FILTERS[spec.kind] ?? {}).map(([k, f]) => [k, f.schema])),
     },
   };
-  app.get(base, { schema: { querystring: listQuery } }, async (req) => {
+  const one = answerOfKind(spec);
+  app.get(base, { schema: { querystring: listQuery, response: replies(pageSchema(one)) } }, async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const all = (await store.listResources(spec.kind)).filter((r) => q.after === undefined || r.name > q.after);
     const page = pageOf(req, await filterResources(spec.kind, all, q, store), (r) => r.name);
     return { items: await Promise.all(page.items.map(present)), next: page.next };
   });
 
-  app.post(base, { schema: { body: spec.schema }, ...limit }, async (req, reply) => {
-    const { name, rest } = split(req.body as Record<string, unknown>);
+  app.post(base, { schema: { body: spec.schema, response: replies(one, 201) }, ...limit }, async (req, reply) => {
+    // `[redacted]` (what answers show for a secret) is no secret: a new resource has none to keep.
+    const { name, rest } = split(keepStoredSecrets(req.body, undefined) as Record<string, unknown>);
     const saved = await store.transaction(async () => {
       if (await store.nameTaken(spec.kind, name))
         throw new DomainError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
@@ -64,18 +70,22 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return shown;
   });
 
-  app.get(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+  app.get(`${base}/:id`, { schema: { params: idParam, response: replies(one) } }, async (req, reply) => {
     const shown = await present(await find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
-  app.put(`${base}/:id`, { schema: { params: idParam, body: spec.schema }, ...limit }, async (req, reply) => {
-    const { name, rest } = split(req.body as Record<string, unknown>);
+  const put = { schema: { params: idParam, body: spec.schema, response: replies(one) }, ...limit };
+  app.put(`${base}/:id`, put, async (req, reply) => {
     const shown = await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
       requireMatch(req, await present(current));
       writable(current);
+      // A body read with GET and sent back keeps the stored secrets it shows as `[redacted]`.
+      const { name, rest } = split(
+        keepStoredSecrets(req.body, { name: current.name, ...current.body }) as Record<string, unknown>,
+      );
       if (await store.nameTaken(spec.kind, name, current.id))
         throw new DomainError("NAME_CONFLICT", `${spec.noun} ${name} already exists`, "name");
       await store.updateResource(spec.kind, current.id, name, await spec.normalize(rest, store, current.id));
@@ -85,7 +95,7 @@ export function registerResourceRoutes(app: FastifyInstance, store: Store, spec:
     return shown;
   });
 
-  app.delete(`${base}/:id`, { schema: { params: idParam } }, async (req, reply) => {
+  app.delete(`${base}/:id`, { schema: { params: idParam, response: replies(noContent, 204) } }, async (req, reply) => {
     await store.transaction(async () => {
       const current = await find((req.params as { id: string }).id);
       requireMatch(req, await present(current));

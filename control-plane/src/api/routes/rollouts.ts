@@ -6,6 +6,7 @@ import type { RolloutEvent, RolloutRecord, RolloutState, StageRun } from "../../
 import type { RolloutStore } from "../../store/rollout-store.js";
 import type { NodeRow, Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
+import { anyObject, anyValue, int, list, nullable, obj, replies, str, time } from "../response-schemas.js";
 
 /** What the rollout endpoints read and act on. */
 export interface RolloutApiDeps {
@@ -24,6 +25,66 @@ const idParam = {
 } as const;
 
 /** State of a node within a stage: `pending` (not yet on its assigned version), `acked`, `nacked`, `rolled_back`. */
+const ROLLOUT_NODE = obj({
+  id: str,
+  region: nullable("string"),
+  applied_version: nullable("integer"),
+  assigned_version: nullable("integer"),
+  previous_version: nullable("integer"),
+  state: { type: "string", enum: ["pending", "acked", "nacked", "rolled_back"] },
+});
+
+const STAGE = obj(
+  {
+    name: str,
+    selector: anyObject,
+    soak_s: anyValue,
+    progress_deadline_s: anyValue,
+    inconclusive_wait_s: anyValue,
+    state: str,
+    started_at: nullable("string"),
+    deadline_at: nullable("string"),
+    acked_at: nullable("string"),
+    ends_at: nullable("string"),
+    finished_at: nullable("string"),
+    nodes: list(ROLLOUT_NODE),
+    gates: list(
+      obj(
+        { value: nullable("number"), baseline: nullable("number"), verdict: str, requests: int },
+        [],
+        "a gate and its latest result",
+      ),
+    ),
+  },
+  ["name", "state", "nodes", "gates"],
+);
+
+/** A rollout as {@link presentRollout} shows it. */
+const ROLLOUT = obj(
+  {
+    id: str,
+    seq: int,
+    version: int,
+    previous_version: int,
+    state: { type: "string", enum: STATES },
+    strategy: str,
+    on_failure: str,
+    current_stage: nullable("integer"),
+    pause_reason: nullable("string"),
+    created_at: time,
+    created_by: str,
+    updated_at: time,
+    ended_at: nullable("string"),
+    rollback_completed_at: nullable("string"),
+    touched_nodes: list(
+      obj({ id: str, stage: int, previous_version: int, version: int, touched_at: str }, ["id", "version"]),
+    ),
+    stages: list(STAGE),
+    events: list(obj({ at: str, type: str, who: str, message: str, stage: nullable("string") })),
+  },
+  ["id", "seq", "version", "previous_version", "state", "stages"],
+);
+
 function nodeState(r: RolloutRecord, id: string, row: NodeRow | undefined): string {
   const a = r.nodes[id];
   if (row?.last_nack?.version === r.version) return "nacked";
@@ -119,11 +180,15 @@ function actor(req: FastifyRequest): string {
 export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps): void {
   const { store, rollouts, engine } = deps;
 
-  app.post("/v1/rollouts", { schema: { body: startRolloutSchema } }, async (req, reply) => {
-    const r = await engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
-    reply.code(201);
-    return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
-  });
+  app.post(
+    "/v1/rollouts",
+    { schema: { body: startRolloutSchema, response: replies(ROLLOUT, 201) } },
+    async (req, reply) => {
+      const r = await engine.create(toStartSpec(req.body as StartRolloutBody), actor(req));
+      reply.code(201);
+      return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
+    },
+  );
 
   app.get(
     "/v1/rollouts",
@@ -134,6 +199,16 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
           additionalProperties: false,
           properties: { limit: digits, before_seq: digits, state: { type: "string", enum: STATES } },
         },
+        response: replies(
+          obj(
+            {
+              items: list(ROLLOUT),
+              next_before_seq: nullable("integer", "the before_seq of the next page, or null at the end"),
+              stable_version: int,
+            },
+            ["items", "next_before_seq", "stable_version"],
+          ),
+        ),
       },
     },
     async (req) => {
@@ -154,7 +229,7 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
     },
   );
 
-  app.get("/v1/rollouts/:id", { schema: { params: idParam } }, async (req) => {
+  app.get("/v1/rollouts/:id", { schema: { params: idParam, response: replies(ROLLOUT) } }, async (req) => {
     const id = (req.params as { id: string }).id;
     const r = await engine.get(id);
     if (!r) throw new DomainError("ROLLOUT_NOT_FOUND", `no rollout ${JSON.stringify(id)}`);
@@ -162,7 +237,7 @@ export function registerRolloutRoutes(app: FastifyInstance, deps: RolloutApiDeps
   });
 
   for (const action of ACTIONS)
-    app.post(`/v1/rollouts/:id/${action}`, { schema: { params: idParam } }, async (req) => {
+    app.post(`/v1/rollouts/:id/${action}`, { schema: { params: idParam, response: replies(ROLLOUT) } }, async (req) => {
       const r = await engine.act((req.params as { id: string }).id, action, actor(req));
       return presentRollout(r, await nodesById(store), await rollouts.events(r.id));
     });

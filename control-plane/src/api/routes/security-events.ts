@@ -4,7 +4,7 @@ import { DomainError } from "../../errors.js";
 import type { SecurityEventIntake } from "../../security-events/event-intake-service.js";
 import type { EventCursor, SecurityEventFilter } from "../../store/security-event-store.js";
 import { digits, queryInt } from "../query.js";
-import { errorBody } from "./error-body.js";
+import { errorBody } from "../response-schemas.js";
 import { itemJson, openEventStream } from "./security-event-stream.js";
 
 /** A comma-separated list of values of one filter (each matched exactly; any may match). */
@@ -163,7 +163,8 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
             type: "object",
             properties: { items: { type: "array", items: eventItem }, next_cursor: { type: ["string", "null"] } },
           },
-          400: errorBody,
+          "4XX": errorBody,
+          "5XX": errorBody,
         },
       },
     },
@@ -191,7 +192,8 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
               top_rules: top,
             },
           },
-          400: errorBody,
+          "4XX": errorBody,
+          "5XX": errorBody,
         },
       },
     },
@@ -217,7 +219,7 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
           "text/event-stream: each stored event that matches the filters as `id: <seq>`, `event: security-event`, `data: {seq, received_at, event}`; a comment heartbeat every 15 s; Last-Event-ID (or last_event_id) resumes after that event with up to 1,000 missed events.",
         tags: ["security-events"],
         querystring: streamQuery,
-        response: { 200: { type: "string", description: "text/event-stream" }, 400: errorBody },
+        response: { 200: { type: "string", description: "text/event-stream" }, "4XX": errorBody, "5XX": errorBody },
       },
     },
     async (req, reply) => openEventStream(req, reply, intake, filterOf(req.query as Query)),
@@ -238,7 +240,8 @@ export function registerSecurityEventRoutes(app: FastifyInstance, intake: Securi
         },
         response: {
           200: { type: "object", properties: { items: { type: "array", items: eventItem } } },
-          404: errorBody,
+          "4XX": errorBody,
+          "5XX": errorBody,
         },
       },
     },

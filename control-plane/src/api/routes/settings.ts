@@ -4,6 +4,7 @@ import { settingsSchema } from "../../config/settings.js";
 import { DomainError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { etagOf, requireMatch } from "../resource-page.js";
+import { answerOf, replies } from "../response-schemas.js";
 
 /**
  * `GET /v1/settings` and `PUT /v1/settings`: snapshot-wide draft settings, published with the
@@ -20,13 +21,18 @@ import { etagOf, requireMatch } from "../resource-page.js";
  * `ETag`; `PUT` honours `If-Match` (412 PRECONDITION_FAILED).
  */
 export function registerSettingsRoutes(app: FastifyInstance, store: Store): void {
-  app.get("/v1/settings", async (_req, reply) => {
+  const shown = replies({
+    ...(answerOf(settingsSchema) as object),
+    required: ["global_policies", "merge_slashes"],
+    description: "global_policies as ids",
+  });
+  app.get("/v1/settings", { schema: { response: shown } }, async (_req, reply) => {
     const shown = present(await store.getSettings());
     reply.header("etag", etagOf(shown));
     return shown;
   });
 
-  app.put("/v1/settings", { schema: { body: settingsSchema } }, async (req, reply) => {
+  app.put("/v1/settings", { schema: { body: settingsSchema, response: shown } }, async (req, reply) => {
     const body = req.body as { global_policies?: string[]; merge_slashes?: boolean; max_body_bytes?: number };
     const shown = await store.transaction(async () => {
       requireMatch(req, present(await store.getSettings()));

@@ -4,7 +4,8 @@ import { DomainError } from "../../errors.js";
 import { allows, BUILTIN_ROLES, parseGrant } from "../../rbac/permissions.js";
 import type { TokenRow } from "../../rbac/token-store.js";
 import { digits, queryInt } from "../query.js";
-import { etagOf, pageOf, requireMatch } from "../resource-page.js";
+import { etagOf, PAGE_QUERY, pageOf, requireMatch } from "../resource-page.js";
+import { list, noContent, nullable, obj, pageOf as pageSchema, replies, str, time } from "../response-schemas.js";
 
 const tokenName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9 ._@:+-]{0,127}$" } as const;
 const roleName = { type: "string", pattern: "^[a-z][a-z0-9_-]{0,63}$" } as const;
@@ -140,6 +141,62 @@ function assertWithinCaller(
  *   for custom roles (409 ROLE_IN_USE while a token is bound to it).
  * A token never hands out more than it holds (its grants and bounds).
  */
+/** A token as {@link presentToken} shows it (never its secret). */
+const TOKEN = obj(
+  {
+    id: str,
+    name: str,
+    role: str,
+    regions: list(str),
+    route_prefixes: list(str),
+    source: { type: "string", enum: ["bootstrap", "api", "oidc"] },
+    subject: nullable("string", "the OIDC subject of a sign-in token"),
+    fingerprint: { type: "string", description: "the first 12 hex digits of the secret's hash" },
+    state: { type: "string", enum: ["active", "expired", "revoked"] },
+    created_at: time,
+    created_by: nullable("string"),
+    expires_at: nullable("string"),
+    rotated_at: nullable("string"),
+    revoked_at: nullable("string"),
+    last_used_at: nullable("string"),
+  },
+  ["id", "name", "role", "regions", "route_prefixes", "source", "state", "created_at"],
+);
+
+/** A token with its secret: the answer to its creation or rotation, the only one that holds it. */
+const TOKEN_WITH_SECRET = obj(
+  { ...(TOKEN as { properties: object }).properties, token: { type: "string", description: "the secret, shown once" } },
+  ["id", "name", "role", "state", "token"],
+);
+
+/** A role, built-in or custom. */
+const ROLE = obj(
+  {
+    name: str,
+    description: str,
+    permissions: list(str),
+    builtin: { type: "boolean" },
+    created_at: time,
+    updated_at: time,
+  },
+  ["name", "permissions", "builtin"],
+);
+
+/** `GET /v1/tokens/self`: the caller. */
+const SELF = obj(
+  {
+    id: str,
+    name: str,
+    role: str,
+    permissions: list(str),
+    regions: list(str),
+    route_prefixes: list(str),
+    expires_at: nullable("string"),
+    source: { type: "string", enum: ["env", "bootstrap", "api", "oidc"] },
+  },
+  ["id", "name", "role", "permissions", "regions", "route_prefixes", "expires_at", "source"],
+);
+
 export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): void {
   const who = (req: FastifyRequest) => req.admin!;
   const find = async (id: string) => {
@@ -153,7 +210,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     return r.permissions;
   };
 
-  app.get("/v1/tokens/self", async (req) => {
+  app.get("/v1/tokens/self", { schema: { response: replies(SELF) } }, async (req) => {
     const w = who(req);
     const row = w.id === "env" ? undefined : await tokens.get(Number(w.id));
     return {
@@ -183,6 +240,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
             after: digits,
           },
         },
+        response: replies(pageSchema(TOKEN)),
       },
     },
     async (req) => {
@@ -198,34 +256,38 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     },
   );
 
-  app.post("/v1/tokens", { schema: { body: newTokenSchema } }, async (req, reply) => {
-    const b = req.body as {
-      name: string;
-      role: string;
-      regions?: string[];
-      route_prefixes?: string[];
-      ttl_s?: number;
-      expires_at?: string;
-    };
-    if (b.ttl_s !== undefined && b.expires_at !== undefined)
-      throw new DomainError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
-    if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
-      throw new DomainError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
-    assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
-    const { row, secret } = await tokens.create({
-      name: b.name,
-      role: b.role,
-      regions: b.regions ?? [],
-      routePrefixes: b.route_prefixes ?? [],
-      ...(b.ttl_s !== undefined ? { ttlS: b.ttl_s } : {}),
-      ...(b.expires_at !== undefined ? { expiresAt: new Date(b.expires_at).toISOString() } : {}),
-      createdBy: who(req).label,
-    });
-    reply.code(201).header("cache-control", "no-store");
-    return { ...presentToken(row), token: secret };
-  });
+  app.post(
+    "/v1/tokens",
+    { schema: { body: newTokenSchema, response: replies(TOKEN_WITH_SECRET, 201) } },
+    async (req, reply) => {
+      const b = req.body as {
+        name: string;
+        role: string;
+        regions?: string[];
+        route_prefixes?: string[];
+        ttl_s?: number;
+        expires_at?: string;
+      };
+      if (b.ttl_s !== undefined && b.expires_at !== undefined)
+        throw new DomainError("VALIDATION_FAILED", "give ttl_s or expires_at, not both", "expires_at");
+      if (b.expires_at !== undefined && Date.parse(b.expires_at) <= Date.now())
+        throw new DomainError("VALIDATION_FAILED", "expires_at is in the past", "expires_at");
+      assertWithinCaller(who(req), await roleGrants(b.role, "role"), b.regions ?? [], b.route_prefixes ?? []);
+      const { row, secret } = await tokens.create({
+        name: b.name,
+        role: b.role,
+        regions: b.regions ?? [],
+        routePrefixes: b.route_prefixes ?? [],
+        ...(b.ttl_s !== undefined ? { ttlS: b.ttl_s } : {}),
+        ...(b.expires_at !== undefined ? { expiresAt: new Date(b.expires_at).toISOString() } : {}),
+        createdBy: who(req).label,
+      });
+      reply.code(201).header("cache-control", "no-store");
+      return { ...presentToken(row), token: secret };
+    },
+  );
 
-  app.get("/v1/tokens/:id", { schema: { params: idParam } }, async (req, reply) => {
+  app.get("/v1/tokens/:id", { schema: { params: idParam, response: replies(TOKEN) } }, async (req, reply) => {
     const shown = presentToken(await find((req.params as { id: string }).id));
     reply.header("etag", etagOf(shown));
     return shown;
@@ -237,6 +299,7 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
       schema: {
         params: idParam,
         body: { type: "object", additionalProperties: false, properties: { ttl_s: ttl } },
+        response: replies(TOKEN_WITH_SECRET),
       },
       preValidation: async (req) => {
         req.body ??= {};
@@ -253,14 +316,25 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     },
   );
 
-  app.delete("/v1/tokens/:id", { schema: { params: idParam } }, async (req, reply) => {
-    const t = await find((req.params as { id: string }).id);
-    requireMatch(req, presentToken(t));
-    await tokens.revoke(t.id);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/tokens/:id",
+    { schema: { params: idParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const t = await find((req.params as { id: string }).id);
+      requireMatch(req, presentToken(t));
+      await tokens.revoke(t.id);
+      reply.code(204);
+    },
+  );
 
-  app.get("/v1/roles", async () => ({ items: await tokens.roles(), next: null }));
+  // Built-in roles first, then custom ones; `after` is the name of the last role shown.
+  const rolesQuery = { type: "object", additionalProperties: false, properties: PAGE_QUERY };
+  app.get("/v1/roles", { schema: { querystring: rolesQuery, response: replies(pageSchema(ROLE)) } }, async (req) => {
+    const all = await tokens.roles();
+    const after = (req.query as { after?: string }).after;
+    const from = after === undefined ? 0 : all.findIndex((r) => r.name === after) + 1;
+    return pageOf(req, all.slice(from), (r) => r.name);
+  });
 
   const findRole = async (name: string) => {
     const role = (await tokens.roles()).find((r) => r.name === name);
@@ -268,13 +342,14 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     return role;
   };
 
-  app.get("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
+  app.get("/v1/roles/:name", { schema: { params: nameParam, response: replies(ROLE) } }, async (req, reply) => {
     const role = await findRole((req.params as { name: string }).name);
     reply.header("etag", etagOf(role));
     return role;
   });
 
-  app.put("/v1/roles/:name", { schema: { params: nameParam, body: roleSchema } }, async (req, reply) => {
+  const putRole = { params: nameParam, body: roleSchema, response: replies(ROLE) };
+  app.put("/v1/roles/:name", { schema: putRole }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
     // If-Match on a role that does not exist yet matches nothing (RFC 9110 §13.1.1), but `*`.
     const held = (await tokens.roles()).find((r) => r.name === name);
@@ -298,14 +373,18 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: AdminTokens): 
     return shown;
   });
 
-  app.delete("/v1/roles/:name", { schema: { params: nameParam } }, async (req, reply) => {
-    const name = (req.params as { name: string }).name;
-    if (name in BUILTIN_ROLES) throw new DomainError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
-    requireMatch(req, await findRole(name));
-    const users = await tokens.roleUsers(name);
-    if (users > 0)
-      throw new DomainError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
-    if (!(await tokens.deleteRole(name))) throw new DomainError("NOT_FOUND", `no role ${name}`);
-    reply.code(204);
-  });
+  app.delete(
+    "/v1/roles/:name",
+    { schema: { params: nameParam, response: replies(noContent, 204) } },
+    async (req, reply) => {
+      const name = (req.params as { name: string }).name;
+      if (name in BUILTIN_ROLES) throw new DomainError("VALIDATION_FAILED", `${name} is a built-in role`, "name");
+      requireMatch(req, await findRole(name));
+      const users = await tokens.roleUsers(name);
+      if (users > 0)
+        throw new DomainError("ROLE_IN_USE", `${users} token(s) are bound to role ${name}: revoke them first`);
+      if (!(await tokens.deleteRole(name))) throw new DomainError("NOT_FOUND", `no role ${name}`);
+      reply.code(204);
+    },
+  );
 }

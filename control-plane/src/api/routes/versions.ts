@@ -11,6 +11,7 @@ import type { RolloutEngine } from "../../rollouts/engine.js";
 import { ShadowingReports } from "../../routing/published-routes.js";
 import type { Store } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
+import { anyObject, bool, createdOrOk, int, list, nullable, obj, replies, str, time } from "../response-schemas.js";
 
 /** Path parameter `version`: a version number (digits, checked as a string so `1e3` is refused). */
 const VERSION_PARAMS = {
@@ -38,6 +39,16 @@ const VERSION_PARAMS = {
  * node's config, secrets included: it is admin-only and sent as an attachment, like a node's own
  * state file.
  */
+/** A version without its snapshot. */
+const VERSION = {
+  version: int,
+  hash: { type: "string", description: "sha256 hex of the snapshot" },
+  message: str,
+  created_at: time,
+};
+/** A snapshot as the API shows it (protobuf JSON, secrets redacted, rule set files as digests). */
+const SNAPSHOT = { ...anyObject, description: "the snapshot as protobuf JSON, secrets redacted" };
+
 export function registerVersionRoutes(
   app: FastifyInstance,
   store: Store,
@@ -48,7 +59,20 @@ export function registerVersionRoutes(
   app.post(
     "/v1/config/versions",
     {
-      schema: { body: publishSchema },
+      schema: {
+        body: publishSchema,
+        response: createdOrOk(
+          obj(
+            {
+              ...VERSION,
+              created: { type: "boolean", description: "false: nothing changed since the latest version (200)" },
+              deploy: { type: "string", enum: ["all", "none"] },
+              stable_version: int,
+            },
+            ["version", "hash", "created", "deploy", "stable_version"],
+          ),
+        ),
+      },
       // A bare `curl -X POST` (no body) publishes with an empty message.
       preValidation: async (req) => {
         req.body ??= {};
@@ -91,6 +115,16 @@ export function registerVersionRoutes(
           additionalProperties: false,
           properties: { limit: digits, after: { ...digits, description: "versions older than this one" } },
         },
+        response: replies(
+          obj(
+            {
+              items: list(obj(VERSION, ["version", "hash", "message", "created_at"])),
+              next: nullable("string", "URL of the next page, or null at the end"),
+              stable_version: { type: "integer", description: "the version every node outside a rollout runs" },
+            },
+            ["items", "next", "stable_version"],
+          ),
+        ),
       },
     },
     async (req) => {
@@ -108,22 +142,32 @@ export function registerVersionRoutes(
     },
   );
 
-  app.get("/v1/config/versions/:version", { schema: { params: VERSION_PARAMS } }, async (req) => {
-    const n = Number((req.params as { version: string }).version);
-    const row = await store.getVersion(n);
-    if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
-    const stored = fromBinary(SnapshotSchema, row.snapshot);
-    // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
-    const carried = stored.settings[0];
-    if (carried) {
-      stored.globalPolicyIds = [...carried.globalPolicyIds];
-      if (carried.requestSettings) stored.requestSettings = carried.requestSettings;
-    }
-    const json = snapshotJson(stored);
-    return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
-  });
+  const one = obj({ ...VERSION, snapshot: SNAPSHOT }, ["version", "hash", "message", "created_at", "snapshot"]);
+  app.get(
+    "/v1/config/versions/:version",
+    { schema: { params: VERSION_PARAMS, response: replies(one) } },
+    async (req) => {
+      const n = Number((req.params as { version: string }).version);
+      const row = await store.getVersion(n);
+      if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
+      const stored = fromBinary(SnapshotSchema, row.snapshot);
+      // Versions store the settings as the `settings` resource only (what nodes receive); show them in fields 9 and 10 too.
+      const carried = stored.settings[0];
+      if (carried) {
+        stored.globalPolicyIds = [...carried.globalPolicyIds];
+        if (carried.requestSettings) stored.requestSettings = carried.requestSettings;
+      }
+      const json = snapshotJson(stored);
+      return { version: row.version, hash: row.hash, message: row.message, created_at: row.created_at, snapshot: json };
+    },
+  );
 
-  app.get("/v1/config/versions/:version/export", { schema: { params: VERSION_PARAMS } }, async (req, reply) => {
+  const file = {
+    description: "the snapshot file (proto/src/snapshot-file.ts) palisade-dp --config-file runs from",
+    content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+  };
+  const exportSchema = { params: VERSION_PARAMS, response: replies(file) };
+  app.get("/v1/config/versions/:version/export", { schema: exportSchema }, async (req, reply) => {
     const n = Number((req.params as { version: string }).version);
     const row = await store.getVersion(n);
     if (!row) throw new DomainError("NOT_FOUND", `no config version ${n}`);
@@ -135,7 +179,17 @@ export function registerVersionRoutes(
     return encodeSnapshotFile(row.snapshot);
   });
 
-  app.get("/v1/config/draft", async () => {
+  const draft = obj(
+    {
+      hash: str,
+      latest_version: nullable("integer"),
+      latest_hash: nullable("string"),
+      changed: { ...bool, description: "the draft differs from the latest version" },
+      snapshot: SNAPSHOT,
+    },
+    ["hash", "latest_version", "latest_hash", "changed", "snapshot"],
+  );
+  app.get("/v1/config/draft", { schema: { response: replies(draft) } }, async () => {
     const { snapshot, hash } = buildSnapshot(await readDraft(store));
     const latest = publisher.latest();
     return {

@@ -6,6 +6,7 @@ import type { FleetRegistry } from "../../fleet/fleet-registry.js";
 import { summarizeWaf } from "../../fleet/waf-report.js";
 import type { Store, StoredResource } from "../../store/store.js";
 import { digits, queryInt } from "../query.js";
+import { anyValue, int, list, nullable, obj, replies, str } from "../response-schemas.js";
 
 const idParam = {
   type: "object",
@@ -27,6 +28,48 @@ const idParam = {
  *   sampled_out, nodes, top_rules: [{id, hits, blocking, msg}], other_rule_hits}]}`, the routes
  *   with the most blocked and detected requests first.
  */
+/** A rule of a rule set (`GET /v1/rule-sets/{id}/rules`). */
+const RULE = obj(
+  {
+    id: int,
+    phase: int,
+    msg: str,
+    tags: list(str),
+    severity: anyValue,
+    paranoia_level: anyValue,
+    file: str,
+    line: int,
+  },
+  ["id", "phase", "msg", "tags", "file", "line"],
+);
+
+const RULES = obj({ rule_set: obj({ id: str, name: str }, ["id", "name"]), total: int, items: list(RULE) }, [
+  "rule_set",
+  "total",
+  "items",
+]);
+
+/** The fleet's WAF figures by route and policy (`GET /v1/security/waf`). */
+const WAF_FIGURES = obj(
+  {
+    window_s: int,
+    nodes: { type: "integer", description: "nodes that reported in the window" },
+    routes: list(
+      obj(
+        {
+          route_id: str,
+          route_name: nullable("string"),
+          policy_id: str,
+          policy_name: nullable("string"),
+          top_rules: list(obj({ id: int, msg: str })),
+        },
+        ["route_id", "policy_id", "top_rules"],
+      ),
+    ),
+  },
+  ["window_s", "nodes", "routes"],
+);
+
 export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: FleetRegistry | undefined): void {
   app.get(
     "/v1/rule-sets/:id/rules",
@@ -37,6 +80,7 @@ export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: Fle
           type: "object",
           properties: { q: { type: "string", maxLength: 200 }, limit: digits },
         },
+        response: replies(RULES),
       },
     },
     async (req) => {
@@ -73,7 +117,7 @@ export function registerWafRoutes(app: FastifyInstance, store: Store, fleet: Fle
 
   app.get(
     "/v1/security/waf",
-    { schema: { querystring: { type: "object", properties: { window_s: digits } } } },
+    { schema: { querystring: { type: "object", properties: { window_s: digits } }, response: replies(WAF_FIGURES) } },
     async (req) => {
       const windowS = queryInt(req.query, "window_s", 10, 1800) ?? 900;
       const perNode = fleet ? [...fleet.reportsSince(Date.now() - windowS * 1000)] : [];
