@@ -1682,6 +1682,25 @@ export interface paths {
                             message?: string;
                             stable_version: number;
                             version: number;
+                            /** @description routes that outrank a protected route without its protecting policies (at most 100) */
+                            warnings: ({
+                                /** @enum {string} */
+                                code: "ROUTE_SHADOWS_PROTECTION";
+                                /** @description a request both routes match that goes to `route` */
+                                example: string;
+                                message: string;
+                                /** @description policy types */
+                                missing: string[];
+                                /** @description policy names */
+                                missing_policies: string[];
+                                route: string;
+                                shadowed_route: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description false: the analysis stopped at its limits */
+                            warnings_complete: boolean;
+                            warnings_total: number;
                         } & {
                             [key: string]: unknown;
                         };
@@ -1705,6 +1724,25 @@ export interface paths {
                             message?: string;
                             stable_version: number;
                             version: number;
+                            /** @description routes that outrank a protected route without its protecting policies (at most 100) */
+                            warnings: ({
+                                /** @enum {string} */
+                                code: "ROUTE_SHADOWS_PROTECTION";
+                                /** @description a request both routes match that goes to `route` */
+                                example: string;
+                                message: string;
+                                /** @description policy types */
+                                missing: string[];
+                                /** @description policy names */
+                                missing_policies: string[];
+                                route: string;
+                                shadowed_route: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description false: the analysis stopped at its limits */
+                            warnings_complete: boolean;
+                            warnings_total: number;
                         } & {
                             [key: string]: unknown;
                         };

@@ -30,7 +30,7 @@ const VERSION_PARAMS = {
  * returns one with its snapshot (secrets redacted); `GET /v1/config/draft` returns the
  * draft built as the next version would be (same JSON form, same redaction), its hash,
  * and whether it differs from the latest version (`changed`), so a client can diff them.
- * The publish answer carries `warnings` (`warnings_total` of them in all, at most 50 listed;
+ * The publish answer carries `warnings` (`warnings_total` of them in all, at most 100 listed;
  * `warnings_complete: false` when the analysis stopped at its limits): each
  * route that outranks a protected route on some request without its protection types
  * (routing/route-shadowing.ts, `ROUTE_SHADOWS_PROTECTION`). A warning never refuses the publish.
@@ -68,8 +68,35 @@ export function registerVersionRoutes(
               created: { type: "boolean", description: "false: nothing changed since the latest version (200)" },
               deploy: { type: "string", enum: ["all", "none"] },
               stable_version: int,
+              warnings: {
+                type: "array",
+                description: "routes that outrank a protected route without its protecting policies (at most 100)",
+                items: obj(
+                  {
+                    code: { type: "string", enum: ["ROUTE_SHADOWS_PROTECTION"] },
+                    route: str,
+                    shadowed_route: str,
+                    example: { type: "string", description: "a request both routes match that goes to `route`" },
+                    missing: { type: "array", items: str, description: "policy types" },
+                    missing_policies: { type: "array", items: str, description: "policy names" },
+                    message: str,
+                  },
+                  ["code", "route", "shadowed_route", "example", "missing", "missing_policies", "message"],
+                ),
+              },
+              warnings_total: int,
+              warnings_complete: { type: "boolean", description: "false: the analysis stopped at its limits" },
             },
-            ["version", "hash", "created", "deploy", "stable_version"],
+            [
+              "version",
+              "hash",
+              "created",
+              "deploy",
+              "stable_version",
+              "warnings",
+              "warnings_total",
+              "warnings_complete",
+            ],
           ),
         ),
       },
