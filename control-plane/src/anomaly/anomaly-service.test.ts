@@ -70,7 +70,16 @@ function harness(mode: "detect" | "enforce", allow: string[] = []) {
       }
     }
   };
-  return { svc, pushed, events, attack, at: () => now };
+  return {
+    svc,
+    pushed,
+    events,
+    attack,
+    at: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 function docs(events: SecurityEventBatch[]): Array<{ palisade: Record<string, any>; event: Record<string, any> }> {
@@ -208,4 +217,49 @@ test("a node's own detection (a payload: only nodes see body sizes per client) i
   });
   h.svc.nodeEvents({ id: "n1", region: "eu-west" }, other);
   assert.equal(h.svc.detections().length, 1);
+});
+
+test("an operator's unblock holds against a node's detection that fired before it and arrives after", () => {
+  const h = harness("enforce");
+  const nodeEvent = (id: string, time: number) => {
+    const doc = toEcs(
+      {
+        category: "anomaly",
+        action: "detected",
+        id,
+        time,
+        route: "login",
+        detector: "brute_force",
+        detectionId: `brute_force:node:n1:address:192.0.2.45:${time}`,
+        level: "node",
+        scope: "n1",
+        subject: { type: "address", id: "192.0.2.45" },
+        score: 3,
+        observed: 30,
+        baseline: 0,
+        threshold: 10,
+        unit: "failed logins/min",
+        explanation: "30 failed logins/min from 192.0.2.45 on route login",
+        mode: "enforce",
+      },
+      { node: "n1", region: "eu-west", version: "1" },
+      new Redactor(),
+    );
+    return create(SecurityEventBatchSchema, { events: [{ id, ecsJson: ecsJson(doc) }] });
+  };
+  const fired = h.at();
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, nodeEvent("ev-a", fired));
+  assert.equal(h.svc.decisions().length, 1);
+  h.advance(2_000);
+  assert.ok(h.svc.unblock({ type: "address", id: "192.0.2.45" }));
+  // The other node's detection of the same attack, made before the unblock, arrives late.
+  h.advance(3_000);
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, nodeEvent("ev-b", fired + 500));
+  assert.deepEqual(h.svc.decisions(), [], "a detection older than the unblock does not re-impose it");
+  // A detection after the unblock is a new attack: decided on again.
+  h.svc.nodeEvents({ id: "n1", region: "eu-west" }, nodeEvent("ev-c", h.at()));
+  assert.deepEqual(
+    h.svc.decisions().map((d) => d.target.id),
+    ["192.0.2.45"],
+  );
 });

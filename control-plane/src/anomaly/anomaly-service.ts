@@ -102,6 +102,11 @@ export class AnomalyService {
   #decisions = 0;
   #pushes = 0;
   #lastWarnMs = 0;
+  /**
+   * When an operator last lifted a decision, by target key: a detection that fired before then
+   * (a node's event still on its way) does not put it back. Bounded like {@link #seen}.
+   */
+  #liftedAt = new Map<string, number>();
   /** Ids of node events already decided on (a batch may be resent). */
   readonly #seen = new Set<string>();
 
@@ -205,11 +210,12 @@ export class AnomalyService {
       if (d === undefined) continue;
       this.#seen.add(e.id);
       if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.values().next().value!);
-      this.#detected(d, false);
+      this.#detected(d.detection, false, d.firedAtMs);
     }
   }
 
-  #detected(d: Detection, emitDetection = true): void {
+  /** @param firedAtMs when the detector fired (a node's clock for its own detections) */
+  #detected(d: Detection, emitDetection = true, firedAtMs = this.#now()): void {
     const now = this.#now();
     const settings = this.#settings;
     if (settings === null) return;
@@ -232,6 +238,8 @@ export class AnomalyService {
     for (const x of decisions) {
       events.push(decisionEvent(x));
       if (!x.enforced) continue;
+      const lifted = this.#liftedAt.get(key(x.target));
+      if (lifted !== undefined && firedAtMs <= lifted) continue; // lifted by an operator since it fired
       const held = this.#deny.lookupTarget(x.target, now);
       if (held !== undefined && held.action === x.action) continue; // already in force: no push
       if (this.#deny.add(x)) changed.push(x);
@@ -261,6 +269,9 @@ export class AnomalyService {
     const now = this.#now();
     const d = this.#deny.lookupTarget(target, now);
     if (!this.#deny.remove(target)) return false;
+    this.#liftedAt.delete(key(target));
+    this.#liftedAt.set(key(target), now);
+    if (this.#liftedAt.size > 10_000) this.#liftedAt.delete(this.#liftedAt.keys().next().value!);
     this.#push(false, [], [key(target)]);
     if (d) this.#emit([liftedEvent(d, now, "manual")]);
     return true;
@@ -320,9 +331,20 @@ export class AnomalyService {
 
 const SUBJECT_TYPES = new Set(["address", "consumer", "credential", "route", "upstream"]);
 
-/** A node's anomaly detection from its ECS document, or `undefined` when it is not one or malformed. */
-function nodeDetection(json: string, nodeId: string, now: number): Detection | undefined {
-  let doc: { palisade?: { category?: unknown; anomaly?: Record<string, unknown> }; labels?: { route?: unknown } };
+/**
+ * A node's anomaly detection from its ECS document, and when it fired (the document's
+ * `@timestamp`, else `now`), or `undefined` when it is not one or malformed.
+ */
+function nodeDetection(
+  json: string,
+  nodeId: string,
+  now: number,
+): { detection: Detection; firedAtMs: number } | undefined {
+  let doc: {
+    "@timestamp"?: unknown;
+    palisade?: { category?: unknown; anomaly?: Record<string, unknown> };
+    labels?: { route?: unknown };
+  };
   try {
     doc = JSON.parse(json);
   } catch {
@@ -350,7 +372,8 @@ function nodeDetection(json: string, nodeId: string, now: number): Detection | u
     threshold === undefined
   )
     return undefined;
-  return {
+  const stamped = typeof doc["@timestamp"] === "string" ? Date.parse(doc["@timestamp"]) : Number.NaN;
+  const detection: Detection = {
     id: str(a.detection_id, 512) ?? `${kind}:node:${nodeId}:${type}:${id}:${now}`,
     kind: kind as Detection["kind"],
     level: "node",
@@ -366,6 +389,7 @@ function nodeDetection(json: string, nodeId: string, now: number): Detection | u
     explanation,
     contributors: [],
   };
+  return { detection, firedAtMs: Number.isFinite(stamped) ? Math.min(stamped, now) : now };
 }
 
 function key(t: DecisionTarget): string {
