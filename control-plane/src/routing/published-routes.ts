@@ -78,16 +78,10 @@ export class ShadowingReports {
   }
 }
 
-/** Protection policy types by their `Policy.config` oneof case. */
-const TYPE_OF_CASE: Readonly<Record<string, string>> = {
-  jwt: "jwt",
-  apiKey: "api-key",
-  mtls: "mtls",
-  introspection: "introspection",
-  authAny: "auth-any",
-  ipRestriction: "ip-restriction",
-  waf: "waf",
-};
+/** Protection policy types by their `Policy.config` oneof case (the type in camelCase: `apiKey`). */
+const TYPE_OF_CASE: Readonly<Record<string, string>> = Object.fromEntries(
+  [...PROTECTION_TYPES].map((t) => [t.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), t]),
+);
 
 /** How an example request shows a condition (`header x-debug: 1`, `no cookie canary`). */
 function conditionText(prefix: "header" | "query" | "cookie", c: Route["headers"][number]): string {

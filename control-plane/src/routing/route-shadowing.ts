@@ -1,4 +1,5 @@
 import RE2 from "re2";
+import { SECURITY_POLICY_TYPES } from "../rbac/permissions.js";
 
 /**
  * Publish-time warnings for a route that takes requests another route protects.
@@ -24,16 +25,11 @@ import RE2 from "re2";
  * with a weaker JWT policy than the route it outranks is reported.
  */
 
-/** Policy types that protect a route: authentication, address rules and the WAF. */
-export const PROTECTION_TYPES: ReadonlySet<string> = new Set([
-  "jwt",
-  "api-key",
-  "mtls",
-  "introspection",
-  "auth-any",
-  "ip-restriction",
-  "waf",
-]);
+/**
+ * Policy types that protect a route: authentication, address rules and the WAF (the `security`
+ * role's policy types; `anomaly` there is a config section, not a route's policy).
+ */
+export const PROTECTION_TYPES: ReadonlySet<string> = new Set(SECURITY_POLICY_TYPES.filter((t) => t !== "anomaly"));
 
 /** One path matcher of a route (the proto's PathMatch oneof). */
 export interface PathView {
