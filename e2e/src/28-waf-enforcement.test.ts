@@ -312,8 +312,26 @@ describe("WAF enforcement on real nodes: block, detect, exclusions, rule set pus
       );
 
     test("clean traffic: the rollout advances stage by stage and every node ends in block mode", async () => {
+      const quietSince = Date.now();
       const stop = drive(0);
       try {
+        // A gate counts the reports received after its stage starts, and a report covers the
+        // interval before it: wait until every node has reported an interval of clean traffic
+        // only, so the earlier tests' blocks are not counted (seen once on a loaded machine).
+        await eventually(
+          "a report of clean traffic only from every node",
+          async () => {
+            for (const n of nodes) {
+              const report = (await cp.ok("GET", `/v1/nodes/${n.nodeId}`)).report as {
+                at: number;
+                interval_ms: number;
+              } | null;
+              if (report === null || report.at - report.interval_ms <= quietSince) return undefined;
+            }
+            return true;
+          },
+          60_000,
+        );
         const { v, id } = await rollout(0.05);
         const r = await waitFor(id, "succeeded");
         assert.ok(r.stages.every((s: any) => s.state === "passed"));
