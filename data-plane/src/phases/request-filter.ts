@@ -94,6 +94,7 @@ export function requestFilter(ex: Exchange): PhaseOutcome | Promise<PhaseOutcome
     authority: authority.value,
     clientAddress: client.address,
     peerAddress: client.peer,
+    peerTrusted: client.peerTrusted,
     forwardedFor: client.chain,
   });
   ex.query = target.query;

@@ -67,6 +67,7 @@ export class TestExchange implements PolicyExchange {
       authority: init.host ?? "api.example.test",
       clientAddress: init.clientAddress ?? "203.0.113.50",
       peerAddress: init.clientAddress ?? "203.0.113.50",
+      peerTrusted: false,
       forwardedFor: [init.clientAddress ?? "203.0.113.50"],
     });
     this.method = this.view.method;

@@ -115,6 +115,7 @@ export const EMPTY_VIEW: RequestView = Object.freeze(
     authority: "",
     clientAddress: "",
     peerAddress: "",
+    peerTrusted: false,
     forwardedFor: [],
   }),
 );
@@ -273,13 +274,11 @@ export class Exchange
    * decision (`--trace-sample-ratio`), so clients cannot have every request exported.
    */
   get trace(): TraceContext {
-    const trusted = this.services.trustedProxies;
-    const peer = this.view.peerAddress;
     this.#trace ??= traceContextOf(
       this.downstream.head.get("traceparent"),
       this.downstream.head.get("tracestate"),
       this.services.traceSampleRatio ?? 0,
-      trusted !== null && peer !== "" && trusted.cidrs.hasText(peer),
+      this.view.peerTrusted,
     );
     return this.#trace;
   }

@@ -32,6 +32,8 @@ export interface ClientAddress {
   readonly address: string;
   /** Canonical peer address. */
   readonly peer: string;
+  /** The peer is one of the trusted proxies (its forwarding headers and trace flags count). */
+  readonly peerTrusted: boolean;
   /**
    * The hops from the client to this node, client first, peer last (`[client]` when the peer is
    * the client): the `X-Forwarded-For` this node sends.
@@ -85,7 +87,7 @@ export function resolveClientAddress(
 ): ClientAddress {
   const peerText = peer === undefined ? "" : canonicalPeer(peer);
   if (trusted === null || !trusted.cidrs.hasText(peerText)) {
-    return { address: peerText, peer: peerText, chain: [peerText] };
+    return { address: peerText, peer: peerText, peerTrusted: false, chain: [peerText] };
   }
   const list = entries(headerValue);
   const chain = [peerText];
@@ -94,7 +96,7 @@ export function resolveClientAddress(
     if (a === undefined) break;
     const text = formatAddress(a);
     chain.unshift(text);
-    if (!trusted.cidrs.has(a)) return { address: text, peer: peerText, chain };
+    if (!trusted.cidrs.has(a)) return { address: text, peer: peerText, peerTrusted: true, chain };
   }
-  return { address: chain[0]!, peer: peerText, chain };
+  return { address: chain[0]!, peer: peerText, peerTrusted: true, chain };
 }

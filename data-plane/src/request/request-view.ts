@@ -21,6 +21,8 @@ export interface RequestView {
   readonly clientAddress: string;
   /** The TCP peer, canonical text. */
   readonly peerAddress: string;
+  /** The peer is one of `--trusted-proxies` (decided once, in `request_filter`). */
+  readonly peerTrusted: boolean;
   /** Client first, peer last: the `X-Forwarded-For` sent upstream. */
   readonly forwardedFor: readonly string[];
 }

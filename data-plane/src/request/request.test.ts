@@ -75,6 +75,7 @@ test("client address: the peer unless it is a trusted proxy; IPv4-mapped peers r
   assert.deepEqual(resolveClientAddress("::ffff:203.0.113.50", "198.51.100.1", null), {
     address: "203.0.113.50",
     peer: "203.0.113.50",
+    peerTrusted: false,
     chain: ["203.0.113.50"],
   });
   const trusted = new TrustedProxies(["10.0.0.0/8"]);
@@ -86,6 +87,7 @@ test("client address: the right-most untrusted X-Forwarded-For entry; spoofed en
   assert.deepEqual(resolveClientAddress("10.0.0.2", "1.1.1.1, 203.0.113.50, 10.0.0.1", trusted), {
     address: "203.0.113.50",
     peer: "10.0.0.2",
+    peerTrusted: true,
     chain: ["203.0.113.50", "10.0.0.1", "10.0.0.2"],
   });
   assert.equal(resolveClientAddress("10.0.0.2", ["1.1.1.1", "203.0.113.9:4711"], trusted).address, "203.0.113.9");
