@@ -9,7 +9,13 @@ import { test } from "node:test";
 import { rsaKeys } from "../../test/fixtures.js";
 import { createAuthAgent, HttpJsonError, type JsonAnswer, requestJson } from "../auth/http-json.js";
 import { JwksDirectory } from "./jwks-store.js";
-import { cacheLifetimeMs, parseRemoteJwks, RemoteJwks, type RemoteJwksOptions } from "./remote-jwks.js";
+import {
+  cacheLifetimeMs,
+  type JwksFetcher,
+  parseRemoteJwks,
+  RemoteJwks,
+  type RemoteJwksOptions,
+} from "./remote-jwks.js";
 
 const k1 = await rsaKeys("k1");
 const k2 = await rsaKeys("k2");
@@ -183,15 +189,18 @@ test("a new process falls back on the set its predecessor saved only when the Id
   try {
     let now = 1_000_000;
     const store = new JwksDirectory(dir);
+    /** One process's view of a JWKS URL, saving to and restoring from `store`. */
+    const newProcess = (fetcher: JwksFetcher, url = "http://idp/jwks") =>
+      new RemoteJwks(
+        url,
+        OPTS,
+        fetcher,
+        () => {},
+        () => now,
+        store,
+      );
     const up = scripted(jwks(k1.jwk));
-    const first = new RemoteJwks(
-      "http://idp/jwks",
-      OPTS,
-      up.fetcher,
-      () => {},
-      () => now,
-      store,
-    );
+    const first = newProcess(up.fetcher);
     await first.firstFetch();
     first.dispose();
     const file = join(dir, `${createHash("sha256").update("http://idp/jwks").digest("hex")}.json`);
@@ -200,14 +209,7 @@ test("a new process falls back on the set its predecessor saved only when the Id
     // The next process (a worker after SIGHUP): the IdP is down.
     now += 120_000;
     const down = scripted(new HttpJsonError("ECONNREFUSED", "down"));
-    const next = new RemoteJwks(
-      "http://idp/jwks",
-      OPTS,
-      down.fetcher,
-      () => {},
-      () => now,
-      store,
-    );
+    const next = newProcess(down.fetcher);
     assert.equal(next.use(), undefined, "the saved set waits for the first fetch");
     await next.firstFetch();
     assert.equal(down.calls, 1);
@@ -217,14 +219,7 @@ test("a new process falls back on the set its predecessor saved only when the Id
     // The IdP answers with another set (k1 revoked, or the saved file tampered with): the saved
     // set is never used.
     const rotated = scripted(jwks(k2.jwk));
-    const fresh = new RemoteJwks(
-      "http://idp/jwks",
-      OPTS,
-      rotated.fetcher,
-      () => {},
-      () => now,
-      store,
-    );
+    const fresh = newProcess(rotated.fetcher);
     assert.equal(fresh.use(), undefined);
     await fresh.firstFetch();
     assert.deepEqual(
@@ -241,27 +236,13 @@ test("a new process falls back on the set its predecessor saved only when the Id
     while ((await savedKids())[0] !== "k1") await new Promise((r) => setImmediate(r));
 
     // Another URL, or a save older than the largest TTL, is not trusted.
-    const other = new RemoteJwks(
-      "http://other/jwks",
-      OPTS,
-      down.fetcher,
-      () => {},
-      () => now,
-      store,
-    );
+    const other = newProcess(down.fetcher, "http://other/jwks");
     assert.equal(other.use(), undefined);
     await other.firstFetch();
     assert.equal(other.use(), undefined, "no save for this URL: fails closed");
     other.dispose();
     now += OPTS.maxTtlMs + 1;
-    const old = new RemoteJwks(
-      "http://idp/jwks",
-      OPTS,
-      down.fetcher,
-      () => {},
-      () => now,
-      store,
-    );
+    const old = newProcess(down.fetcher);
     assert.equal(old.use(), undefined);
     await old.firstFetch();
     assert.equal(old.use(), undefined, "older than jwks_max_ttl: not trusted, fails closed");
