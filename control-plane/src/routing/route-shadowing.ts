@@ -314,7 +314,7 @@ function splitSegments(v: string): string[] {
 }
 
 /** Whether `path` matches the matcher (the node's semantics for exact, prefix and template). */
-export function pathMatches(p: PathView, path: string, caseSensitive: boolean): boolean {
+function pathMatches(p: PathView, path: string, caseSensitive: boolean): boolean {
   const v = caseSensitive ? p.value : p.value.toLowerCase();
   const x = caseSensitive ? path : path.toLowerCase();
   switch (p.kind) {
